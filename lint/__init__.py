@@ -1,0 +1,1 @@
+"""The linter: file models, the research knowledge, rules, reporters and fixes."""

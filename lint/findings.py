@@ -1,0 +1,77 @@
+"""Findings: the small value objects every rule, parser and reporter exchanges."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import IntEnum
+
+
+class Severity(IntEnum):
+    """How much a finding matters; ordered so thresholds compare with ``>=``."""
+
+    INFO = 1
+    WARNING = 2
+    ERROR = 3
+
+    def __str__(self) -> str:
+        return self.name.lower()
+
+    @classmethod
+    def parse(cls, text: str) -> "Severity":
+        """``"warning"`` -> ``Severity.WARNING``.
+
+        Raises:
+            ValueError: for anything but error, warning or info (or hadolint's style).
+        """
+        value = text.strip().lower()
+        if value == "style":  # hadolint's lowest level
+            return cls.INFO
+        try:
+            return cls[value.upper()]
+        except KeyError:
+            raise ValueError(f"unknown severity {text!r}: use error, warning or info") from None
+
+
+@dataclass(frozen=True)
+class Edit:
+    """Replace ``[start, end)`` (byte-free character offsets into the file's text) with ``text``."""
+
+    start: int
+    end: int
+    text: str
+
+
+@dataclass(frozen=True)
+class Fix:
+    """A safe, mechanical change that resolves a finding: one or more non-overlapping edits."""
+
+    description: str
+    edits: tuple[Edit, ...]
+
+
+@dataclass(frozen=True, order=True)
+class Finding:
+    """One problem at one place.
+
+    Lines and columns are 1-based; column 0 means "the whole line".
+    """
+
+    path: str
+    line: int
+    column: int
+    rule: str
+    severity: Severity
+    message: str
+    fix: Fix | None = field(default=None, compare=False)
+
+    def to_dict(self) -> dict:
+        """The JSON form documented in README (``rule``, ``severity``, ``path``, ...)."""
+        return {
+            "rule": self.rule,
+            "severity": str(self.severity),
+            "path": self.path,
+            "line": self.line,
+            "column": self.column,
+            "message": self.message,
+            "fixable": self.fix is not None,
+        }

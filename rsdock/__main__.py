@@ -1,0 +1,5 @@
+import sys
+
+from rsdock.cli import main
+
+sys.exit(main())

@@ -1,0 +1,78 @@
+"""The ``rsdock`` command: a thin dispatcher.
+
+Each subcommand lives in its own module exposing ``HELP`` (one line), ``add_arguments(parser)``
+and ``run(args) -> int``; those modules import nothing heavy at module level, and only the chosen
+one is imported, so ``rsdock lint`` never loads textual, jinja2 or questionary.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+
+from rsdock import __version__
+from rsdock.errors import UserError
+
+COMMANDS: dict[str, str] = {
+    "init": "rsdock.wizard.init_cmd",
+    "edit": "rsdock.wizard.edit_cmd",
+    "lint": "rsdock.lint.cli",
+    "rules": "rsdock.lint.rules_cmd",
+    "rule": "rsdock.lint.rule_cmd",
+}
+
+
+def _available() -> dict[str, object]:
+    modules = {}
+    for name, module_name in COMMANDS.items():
+        try:
+            modules[name] = importlib.import_module(module_name)
+        except ModuleNotFoundError as error:
+            if error.name != module_name:
+                raise
+    return modules
+
+
+def build_parser(only: str | None = None) -> argparse.ArgumentParser:
+    """The argument parser; with ``only`` it imports just that subcommand's module."""
+    parser = argparse.ArgumentParser(
+        prog="rsdock",
+        description="Rust cargo workspaces into multi-platform container images, done right.",
+    )
+    parser.add_argument("--version", action="version", version=f"rsdock {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    if only is not None:
+        modules = {only: importlib.import_module(COMMANDS[only])}
+    else:
+        modules = _available()
+    for name, module in modules.items():
+        command = sub.add_parser(name, help=module.HELP, description=module.HELP)
+        module.add_arguments(command)
+        command.set_defaults(run=module.run)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run ``rsdock`` with ``argv`` and return the exit code."""
+    argv = sys.argv[1:] if argv is None else argv
+    first = next((a for a in argv if not a.startswith("-")), None)
+    parser = build_parser(first if first in COMMANDS else None)
+    args = parser.parse_args(argv)
+    if not getattr(args, "run", None):
+        parser.print_help()
+        return 2
+    try:
+        return args.run(args)
+    except UserError as error:
+        print(error.format(), file=sys.stderr)
+        return error.exit_code
+    except KeyboardInterrupt:
+        print("rsdock: interrupted; nothing more was written", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        return 0
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""The generator and editor: build plan, rendering, writing and the interactive front ends."""
