@@ -43,5 +43,3 @@ ACTIONS: dict[str, Action] = {
         Action("docker/build-push-action", 7, "7.3.0", "53b7df96c91f9c12dcc8a07bcb9ccacbed38856a"),
     )
 }
-# actions/cache is used for the type=local cache backend; it is not in the research's table.
-# Its current major is recorded without a SHA we have verified, so it is pinned by tag only.
