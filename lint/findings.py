@@ -75,3 +75,15 @@ class Finding:
             "message": self.message,
             "fixable": self.fix is not None,
         }
+
+
+def line_offsets(text: str) -> list[int]:
+    """The character offset at which each line starts; ``offsets[n - 1]`` is line ``n``'s start.
+
+    Rules anchor :class:`Edit` offsets with this, so one fix engine can apply every rule's fixes.
+    """
+    offsets = [0]
+    for index, char in enumerate(text):
+        if char == "\n":
+            offsets.append(index + 1)
+    return offsets

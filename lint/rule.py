@@ -5,6 +5,17 @@ Each rule lives in ``lint/rules/<id>.py`` (``rs201.py`` holds ``RS201``) as exac
 ``Passes:`` block (indented examples). ``rsdock rule ID``, ``rsdock rules`` and the README's rule
 table are generated from those docstrings.
 
+Examples in ``Fails:``/``Passes:`` are complete files of the rule's target kind. An example
+that needs several files (a cross-file rule, or a Dockerfile rule that reads the workspace) is
+written as sections, each starting with a ``# file: <path>`` line; a test lints every example
+and checks that ``Fails`` yields the rule and ``Passes`` does not.
+
+File models (one module each, each with a ``parse_*(path, text)`` function returning a model that
+carries ``path``, ``text`` and ``errors`` (parse problems as findings, never exceptions)):
+``lint/dockerfile.py`` ``parse_dockerfile``, ``lint/shell.py`` (RUN scripts),
+``lint/workflow.py`` ``parse_workflow``, ``lint/dockerignore.py`` ``parse_dockerignore``, and the
+cargo workspace from ``lint/cargo.py`` ``scan``.
+
 Families (the ID's first digit): RS0 meta (parse errors, suppressions), RS1 chef, RS2 cross,
 RS3 runtime, RS4 workflow, RS5 cross-file, RS6 dockerignore.
 """
