@@ -1,0 +1,136 @@
+"""Which files ``rsdock lint`` looks at, and what kind each one is.
+
+A repository's lintable files are its Dockerfiles (``Dockerfile``, ``Dockerfile.*``,
+``*.Dockerfile``, ``*.dockerfile``), its ``.dockerignore`` files (``.dockerignore`` and the
+per-Dockerfile ``<Dockerfile>.dockerignore``) and its GitHub workflows
+(``.github/workflows/*.yml``/``*.yaml``). Build output and vendored trees are never walked.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from pathlib import Path
+
+from rsdock.errors import UserError
+
+SKIPPED_DIRS = frozenset({"target", ".git", "node_modules"})
+KINDS = ("dockerfile", "workflow", "dockerignore")
+
+
+def kind_of(relpath: str) -> str | None:
+    """The kind of file at ``relpath`` (POSIX, relative to the root), or None if rsdock skips it.
+
+    Args:
+        relpath: the path relative to the repository root, with ``/`` separators.
+
+    Returns:
+        ``"dockerfile"``, ``"workflow"``, ``"dockerignore"`` or None.
+    """
+    parts = relpath.split("/")
+    name = parts[-1]
+    lower = name.lower()
+    if lower.endswith(".dockerignore"):
+        return "dockerignore"
+    if name == "Dockerfile" or name.startswith("Dockerfile.") or name.startswith("Dockerfile-"):
+        return "dockerfile"
+    if lower.endswith(".dockerfile"):
+        return "dockerfile"
+    if (len(parts) >= 3 and parts[-3] == ".github" and parts[-2] == "workflows"
+            and lower.endswith((".yml", ".yaml"))):
+        return "workflow"
+    return None
+
+
+def find_root(start: Path) -> Path:
+    """The repository ``start`` stands in: the git top level, else ``start`` itself.
+
+    Args:
+        start: a file or directory inside the repository.
+    """
+    here = start if start.is_dir() else start.parent
+    here = here.resolve()
+    # Walking up for .git is cheaper than spawning git and works without git installed.
+    for candidate in (here, *here.parents):
+        if (candidate / ".git").exists():
+            return candidate
+    try:
+        out = subprocess.run(["git", "rev-parse", "--show-toplevel"], cwd=here,
+                             capture_output=True, text=True, timeout=10)
+        if out.returncode == 0 and out.stdout.strip():
+            return Path(out.stdout.strip()).resolve()
+    except (OSError, subprocess.SubprocessError):
+        pass
+    return here
+
+
+def walk(root: Path, top: Path | None = None) -> list[str]:
+    """Every lintable file under ``top`` (default ``root``), as sorted root-relative paths.
+
+    Args:
+        root: the repository root paths are made relative to.
+        top: the directory to walk; must be ``root`` or inside it.
+    """
+    found: list[str] = []
+    start = (top or root).resolve()
+    root = root.resolve()
+    for dirpath, dirnames, filenames in os.walk(start):
+        dirnames[:] = sorted(d for d in dirnames if d not in SKIPPED_DIRS)
+        base = Path(dirpath)
+        for name in filenames:
+            rel = _relative(base / name, root)
+            if kind_of(rel):
+                found.append(rel)
+    return sorted(found)
+
+
+def _relative(path: Path, root: Path) -> str:
+    try:
+        return path.resolve().relative_to(root).as_posix()
+    except ValueError:
+        return path.resolve().as_posix()
+
+
+def resolve_targets(paths: list[str], cwd: Path | None = None) -> tuple[Path, list[str]]:
+    """The root and the root-relative files to lint for the command line ``paths``.
+
+    No paths means the whole repository the working directory stands in. A directory means
+    every lintable file under it. A file is linted whatever its name, as long as its kind can be
+    told (an explicit ``*.yml`` outside ``.github/workflows`` is taken as a workflow).
+
+    Args:
+        paths: what the user passed (may be empty).
+        cwd: the directory relative paths start from (default: the process's).
+
+    Raises:
+        UserError: for a path that does not exist or whose kind rsdock cannot tell.
+    """
+    cwd = (cwd or Path.cwd()).resolve()
+    if not paths:
+        root = find_root(cwd)
+        return root, walk(root)
+    absolute = [(cwd / p) for p in paths]
+    for given, path in zip(paths, absolute):
+        if not path.exists():
+            raise UserError("no such file or directory", path=given,
+                            hint="pass Dockerfiles, workflows, .dockerignore files or folders")
+    root = find_root(absolute[0])
+    targets: list[str] = []
+    for given, path in zip(paths, absolute):
+        if path.is_dir():
+            targets.extend(walk(root, path))
+            continue
+        rel = _relative(path, root)
+        if explicit_kind(rel) is None:
+            raise UserError("rsdock cannot tell what kind of file this is", path=given,
+                            hint="name Dockerfiles Dockerfile*, *.Dockerfile; workflows *.yml")
+        targets.append(rel)
+    return root, sorted(dict.fromkeys(targets))
+
+
+def explicit_kind(relpath: str) -> str | None:
+    """Like :func:`kind_of`, but a YAML file the user named is a workflow wherever it lives."""
+    kind = kind_of(relpath)
+    if kind is None and relpath.lower().endswith((".yml", ".yaml")):
+        return "workflow"
+    return kind
