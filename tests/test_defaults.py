@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from pathlib import Path
-from types import SimpleNamespace
 
 import pytest
 
 from rsdock.errors import UserError
+from rsdock import resources
+from rsdock.lint.cargo import Workspace, scan
 from rsdock.lint.cargo_package import BinTarget, Package
 from rsdock.wizard.defaults import default_plan, name_dockerfiles, workspace_images
 from rsdock.wizard.plan import DEFAULT_RUST_VERSION, Image, Plan
@@ -23,10 +24,12 @@ def package(name, dir, bins=(), web=False):
 def workspace(rust_version=None, root="/ws"):
     members = (
         package("core", "crates/core"),
-        package("web", "crates/web", web=True),
+        # A trunk app's main.rs is compiled to wasm: it must not become a server image.
+        package("web", "crates/web", bins=("web",), web=True),
         package("server", "crates/server", bins=("server", "migrate")),
     )
-    return SimpleNamespace(root=Path(root), members=members, rust_version=rust_version)
+    return Workspace(root=Path(root), manifest_path="Cargo.toml", virtual=True, members=members,
+                     default_members=(), rust_version=rust_version, has_lockfile=True)
 
 
 def test_every_binary_then_every_web_app_with_research_dockerfile_names():
@@ -113,3 +116,14 @@ def test_previous_plan_wins_over_defaults_and_flags_win_over_it():
         base.images[0],
     )
     assert (plan.runtime, plan.rust_version) == ("scratch", "1.80")
+
+
+def test_the_bundled_example_workspace():
+    ws = scan(resources.example_workspace())
+    plan = default_plan(ws)
+    assert [(i.name, i.kind, i.dockerfile) for i in plan.images] == [
+        ("server", "bin", "Dockerfile"),
+        ("migrate", "bin", "Dockerfile.migrate"),
+        ("web", "web", "Dockerfile.web"),
+    ]
+    assert plan.rust_version == ws.rust_version

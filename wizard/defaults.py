@@ -45,8 +45,9 @@ def name_dockerfiles(images: Iterable[Image]) -> tuple[Image, ...]:
 
 
 def _found_images(ws) -> tuple[Image, ...]:
-    bins = [(package, target) for package in ws.members for target in package.bins]
-    webs = [package for package in ws.members if getattr(package, "is_web_app", False)]
+    # A trunk app's own main.rs compiles to wasm: it is served by the web image, not run.
+    bins = ws.native_binaries
+    webs = ws.web_apps
     return tuple(
         [Image(target.name, "bin", package.name, "", _dir(package)) for package, target in bins]
         + [Image(package.name, "web", package.name, "", _dir(package)) for package in webs]
