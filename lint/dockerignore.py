@@ -1,0 +1,189 @@
+"""The ``.dockerignore`` model and a matcher with Docker's own semantics.
+
+Reading follows BuildKit's ``dockerignore.ReadAll``: a line is a comment only when its first
+character is ``#`` (a trailing `` # note`` is part of the pattern), lines are trimmed, ``!``
+re-includes, patterns are cleaned like Go's ``filepath.Clean`` and a leading ``/`` is dropped.
+Matching follows moby's ``patternmatcher``: Go ``filepath.Match`` syntax plus ``**``, a path is
+excluded when it or one of its parent directories matches, and the last matching pattern wins.
+"""
+
+from __future__ import annotations
+
+import posixpath
+import re
+from dataclasses import dataclass, field
+
+from rsdock.lint.findings import Finding, Severity
+
+PARSE_RULE = "RS001"
+# moby escapes these because they mean something in a regexp but nothing in filepath.Match.
+_ESCAPE = set(".+()|{}$")
+
+
+@dataclass(frozen=True)
+class Pattern:
+    """One pattern line.
+
+    Attributes:
+        line: its 1-based line number.
+        raw: the line as written (without the newline).
+        pattern: the cleaned pattern Docker matches with, without the ``!``.
+        exclusion: True for a ``!`` line, which re-includes what it matches.
+    """
+
+    line: int
+    raw: str
+    pattern: str
+    exclusion: bool
+    regex: re.Pattern | None = field(compare=False, repr=False)
+    kind: str = field(compare=False, repr=False, default="regexp")
+
+    def matches(self, path: str) -> bool:
+        """Whether ``path`` itself (not its parents) matches."""
+        if self.kind == "exact":
+            return path == self.pattern
+        if self.kind == "prefix":
+            return path.startswith(self.pattern[:-2])
+        if self.kind == "suffix":
+            suffix = self.pattern[2:]
+            return path.endswith(suffix) or (suffix.startswith("/") and path == suffix[1:])
+        return bool(self.regex and self.regex.match(path))
+
+
+@dataclass
+class DockerIgnore:
+    """A parsed ``.dockerignore``: its patterns in order, comments, and unreadable lines."""
+
+    path: str
+    text: str
+    patterns: list[Pattern] = field(default_factory=list)
+    comments: list[int] = field(default_factory=list)
+    errors: list[Finding] = field(default_factory=list)
+
+    def excludes(self, path: str) -> bool:
+        """Whether Docker leaves ``path`` (relative to the context, ``/``-separated) out of the
+        build context."""
+        path = _clean(path.lstrip("/"))
+        parents = posixpath.dirname(path).split("/") if "/" in path else []
+        matched = False
+        for pattern in self.patterns:
+            # An exclusion can only undo a match, an inclusion only make one: skip the rest.
+            if pattern.exclusion != matched:
+                continue
+            hit = pattern.matches(path) or any(
+                pattern.matches("/".join(parents[: i + 1])) for i in range(len(parents)))
+            if hit:
+                matched = not pattern.exclusion
+        return matched
+
+    def matching(self, path: str) -> Pattern | None:
+        """The last pattern that excludes ``path`` when it is excluded, else None."""
+        if not self.excludes(path):
+            return None
+        path = _clean(path.lstrip("/"))
+        candidates = [path] + ["/".join(path.split("/")[: i + 1])
+                               for i in range(path.count("/"))]
+        for pattern in reversed(self.patterns):
+            if not pattern.exclusion and any(pattern.matches(c) for c in candidates):
+                return pattern
+        return None  # pragma: no cover - excludes() found one
+
+
+def _clean(path: str) -> str:
+    """Go's ``filepath.Clean`` for ``/``-separated paths."""
+    if not path:
+        return "."
+    cleaned = posixpath.normpath(path)
+    return "/" + cleaned.lstrip("/") if cleaned.startswith("//") else cleaned
+
+
+def compile_pattern(pattern: str) -> tuple[re.Pattern | None, str]:
+    """The regexp and match kind moby's ``patternmatcher`` builds for a cleaned pattern.
+
+    Kinds are moby's: ``exact`` (no wildcard), ``prefix`` (``dir/**``), ``suffix`` (``**/name``)
+    and ``regexp``; only the last uses the regexp.
+
+    Raises:
+        re.error: when the pattern is malformed (an unclosed ``[``), as Docker would refuse it.
+    """
+    regex, kind, i, step = "^", "exact", 0, 0
+    while i < len(pattern):
+        ch = pattern[i]
+        i += 1
+        if ch == "*" and pattern[i:i + 1] == "*":
+            i += 1
+            if pattern[i:i + 1] == "/":
+                i += 1  # "**/" is "**"
+            if i >= len(pattern):
+                if kind == "exact":
+                    kind = "prefix"
+                else:
+                    regex, kind = regex + ".*", "regexp"
+            else:
+                regex, kind = regex + "(.*/)?", "regexp"
+            if step == 0:
+                kind = "suffix"
+        elif ch == "*":
+            regex, kind = regex + "[^/]*", "regexp"
+        elif ch == "?":
+            regex, kind = regex + "[^/]", "regexp"
+        elif ch in _ESCAPE:
+            regex += "\\" + ch
+        elif ch == "\\":
+            if i < len(pattern):
+                regex, kind = regex + re.escape(pattern[i]), "regexp"
+                i += 1
+            else:
+                regex += "\\\\"
+        elif ch in "[]":
+            regex, kind = regex + ch, "regexp"
+        else:
+            regex += re.escape(ch)
+        step += 1
+    # Docker validates every pattern with filepath.Match, so a bad one fails even when exact.
+    compiled = re.compile(regex + r"\Z", re.DOTALL)
+    return (compiled if kind == "regexp" else None), kind
+
+
+def parse_dockerignore(path: str, text: str | bytes) -> DockerIgnore:
+    """Parse a ``.dockerignore`` file.
+
+    Args:
+        path: its path relative to the repository root (used in findings).
+        text: its contents, as text or UTF-8 bytes.
+
+    Returns:
+        The model; a pattern Docker would refuse is an ``RS001`` finding in ``errors``.
+    """
+    if isinstance(text, bytes):
+        text = text.decode("utf-8", "replace")
+    model = DockerIgnore(path, text)
+    for number, raw in enumerate(text.removeprefix("\ufeff").splitlines(), 1):
+        if raw.startswith("#"):
+            model.comments.append(number)
+            continue
+        pattern = raw.strip()
+        if not pattern:
+            continue
+        exclusion = pattern.startswith("!")
+        if exclusion:
+            pattern = pattern[1:].strip()
+        if not pattern:
+            model.errors.append(Finding(path, number, 0, PARSE_RULE, Severity.ERROR,
+                                        "a lone '!' is not a pattern: Docker refuses this file; "
+                                        "write the path to re-include after the '!'"))
+            continue
+        if pattern:
+            pattern = _clean(pattern)
+            if len(pattern) > 1 and pattern.startswith("/"):
+                pattern = pattern[1:]
+        try:
+            regex, kind = compile_pattern(pattern)
+        except re.error as error:
+            model.errors.append(Finding(
+                path, number, 0, PARSE_RULE, Severity.ERROR,
+                f"Docker cannot read the pattern {raw.strip()!r}: close its '[' "
+                "or escape it with a backslash"))
+            continue
+        model.patterns.append(Pattern(number, raw, pattern, exclusion, regex, kind))
+    return model
