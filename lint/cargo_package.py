@@ -200,9 +200,8 @@ def _bin_targets(root: Path, pkg_dir: Path, package_name: str, data: dict, packa
     tables = data.get("bin")
     autobins = package.get("autobins")
     if not isinstance(tables, list):
-        chosen = [] if autobins is False else [(n, p) for n, p in inferred]
-        return tuple(BinTarget(n, rel(p, root)) for n, p in chosen)
-
+        tables = []
+        autobins = autobins is not False  # with no [[bin]] tables even edition 2015 discovers
     explicit: list[tuple[str, Path | None, int | None]] = []
     for index, table in enumerate(tables):
         line = _nth_bin_header(text, index)
