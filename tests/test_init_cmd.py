@@ -1,0 +1,253 @@
+"""`rsdock init`: exit codes, exact files written, refusals that write nothing, diffs, --check."""
+
+from __future__ import annotations
+
+import io
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from rsdock import resources
+from rsdock.cli import main
+from rsdock.lint.cargo import scan
+from rsdock.wizard import config
+from rsdock.wizard.defaults import default_plan
+from rsdock.wizard.render import render
+
+PLATFORMS = "linux/amd64,linux/arm64,linux/arm/v7"
+
+
+@pytest.fixture
+def ws(tmp_path):
+    """A private copy of the bundled example workspace."""
+    copy = tmp_path / "ws"
+    shutil.copytree(resources.example_workspace(), copy,
+                    ignore=shutil.ignore_patterns("target"))
+    return copy
+
+
+@pytest.fixture(autouse=True)
+def no_terminal(monkeypatch):
+    # Tests never talk to a terminal unless they say so.
+    monkeypatch.setattr(sys, "stdin", io.StringIO(""))
+
+
+def snapshot(root: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(root)): p.read_bytes() for p in sorted(root.rglob("*"))
+            if p.is_file()}
+
+
+def expected_files(root: Path, **choices) -> dict[str, str]:
+    plan = default_plan(scan(root), **choices)
+    files = render(plan)
+    files[config.CONFIG_NAME] = config.dumps(plan)
+    return files
+
+
+def test_yes_writes_exactly_the_rendered_files_and_next_steps(ws, capsys):
+    before = snapshot(ws)
+    expected = expected_files(ws)
+    assert main(["init", str(ws), "--yes"]) == 0
+    after = snapshot(ws)
+    added = {path: after[path].decode() for path in set(after) - set(before)}
+    assert added == expected
+    assert {path: after[path] for path in before} == before
+    out = capsys.readouterr().out
+    assert "created: Dockerfile\n" in out
+    assert "DOCKERHUB_USERNAME" in out and "DOCKERHUB_TOKEN" in out
+    for dockerfile in ("Dockerfile", "Dockerfile.migrate", "Dockerfile.web"):
+        assert f"docker buildx build --platform {PLATFORMS} -f {dockerfile} .\n" in out + "\n"
+
+
+def test_second_run_changes_nothing(ws, capsys):
+    assert main(["init", str(ws), "--yes"]) == 0
+    before = snapshot(ws)
+    assert main(["init", str(ws), "--yes"]) == 0
+    assert snapshot(ws) == before
+    assert "(0 new, 0 changed, 6 unchanged)" in capsys.readouterr().out
+
+
+def test_differing_file_is_refused_with_a_diff_and_nothing_is_written(ws, capsys):
+    (ws / "Dockerfile").write_text("FROM scratch\n")
+    before = snapshot(ws)
+    assert main(["init", str(ws), "--yes"]) == 1
+    assert snapshot(ws) == before  # not even the new files
+    captured = capsys.readouterr()
+    assert captured.out.startswith("--- a/Dockerfile\n+++ b/Dockerfile\n")
+    assert "-FROM scratch\n" in captured.out
+    assert "refusing to overwrite files that differ" in captured.err
+    assert "--force" in captured.err
+
+
+def test_force_overwrites(ws, capsys):
+    (ws / "Dockerfile").write_text("FROM scratch\n")
+    assert main(["init", str(ws), "--yes", "--force"]) == 0
+    assert (ws / "Dockerfile").read_text() == expected_files(ws)["Dockerfile"]
+    assert "overwrote: Dockerfile" in capsys.readouterr().out
+
+
+def test_dry_run_prints_new_files_and_diffs_and_writes_nothing(ws, capsys):
+    (ws / "Dockerfile").write_text("FROM scratch\n")
+    before = snapshot(ws)
+    assert main(["init", str(ws), "--yes", "--dry-run"]) == 0
+    assert snapshot(ws) == before
+    out = capsys.readouterr().out
+    expected = expected_files(ws)
+    assert f"==> Dockerfile.web (new) <==\n{expected['Dockerfile.web']}" in out
+    assert "==> Dockerfile (differs: --force to overwrite) <==\n--- a/Dockerfile\n" in out
+    assert out.endswith("dry run: nothing was written (5 new, 1 changed, 0 unchanged)\n")
+
+
+def test_example_works_on_a_temporary_copy(capsys):
+    example = snapshot(resources.example_workspace())
+    assert main(["init", "--example", "--yes", "--dry-run"]) == 0
+    out = capsys.readouterr().out
+    copy = Path(re.match(r"working on a copy of the example workspace: (.+)\n", out).group(1))
+    assert copy.is_dir() and copy != resources.example_workspace()
+    assert not (copy / "rsdock.toml").exists()
+    assert "==> Dockerfile (new) <==" in out
+    assert snapshot(resources.example_workspace()) == example
+    shutil.rmtree(copy.parent)
+
+
+def test_flags_reach_the_plan_and_rsdock_toml(ws, capsys):
+    args = ["init", str(ws), "--yes", "--bin", "server", "--platform", "linux/amd64,linux/arm64",
+            "--runtime", "distroless", "--registry", "ghcr", "--cache", "registry",
+            "--pin-actions", "tag", "--image", "server=ghcr.io/acme/server"]
+    assert main(args) == 0
+    plan = config.load(ws)
+    assert [i.name for i in plan.images] == ["server"]
+    assert plan.images[0].image == "ghcr.io/acme/server"
+    assert (plan.platforms, plan.runtime, plan.registry, plan.cache, plan.pin_actions) == (
+        ("linux/amd64", "linux/arm64"), "distroless", "ghcr", "registry", "tag")
+    assert not (ws / "Dockerfile.web").exists()
+    out = capsys.readouterr().out
+    assert "No secret to create" in out and "DOCKERHUB_TOKEN" not in out
+    assert "docker buildx build --platform linux/amd64,linux/arm64 -f Dockerfile ." in out
+
+
+def test_existing_rsdock_toml_is_the_base_and_its_lint_table_survives(ws):
+    assert main(["init", str(ws), "--yes", "--runtime", "alpine"]) == 0
+    lint = "[lint]\nignore = ['RS101']  # kept\n"
+    path = ws / "rsdock.toml"
+    path.write_text(path.read_text() + "\n" + lint)
+    assert main(["init", str(ws), "--yes", "--cache", "inline", "--force"]) == 0
+    plan = config.load(ws)
+    assert (plan.runtime, plan.cache) == ("alpine", "inline")
+    assert path.read_text().endswith("\n" + lint)
+
+
+def test_check(ws, capsys):
+    assert main(["init", str(ws), "--check"]) == 2
+    assert f"{ws / 'rsdock.toml'}: error: no rsdock.toml" in capsys.readouterr().err
+    assert main(["init", str(ws), "--yes"]) == 0
+    capsys.readouterr()
+    assert main(["init", str(ws), "--check"]) == 0
+    assert capsys.readouterr().out.startswith("up to date: 5 file(s) match")
+    dockerfile = ws / "Dockerfile.web"
+    dockerfile.write_text(dockerfile.read_text().replace("FROM", "from", 1))
+    before = snapshot(ws)
+    assert main(["init", str(ws), "--check"]) == 1
+    captured = capsys.readouterr()
+    assert captured.out.startswith("--- a/Dockerfile.web\n+++ b/Dockerfile.web\n")
+    assert "1 file(s) drift from rsdock.toml: Dockerfile.web" in captured.err
+    assert snapshot(ws) == before
+    (ws / ".dockerignore").unlink()
+    assert main(["init", str(ws), "--check"]) == 1
+    assert "--- /dev/null\n+++ b/.dockerignore\n" in capsys.readouterr().out
+
+
+def test_check_reports_a_bad_rsdock_toml_with_its_line(ws, capsys):
+    assert main(["init", str(ws), "--yes"]) == 0
+    path = ws / "rsdock.toml"
+    text = path.read_text().replace('runtime = "debian-slim"', 'runtime = "busybox"')
+    path.write_text(text)
+    capsys.readouterr()
+    assert main(["init", str(ws), "--check"]) == 2
+    line = text.splitlines().index('runtime = "busybox"') + 1
+    assert f"{path}:{line}: error: runtime: unknown runtime 'busybox'" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--bin", "backend"], "--bin 'backend': no binary or web app of that name"),
+        (["--image", "server"], "--image 'server' is not NAME=REF"),
+        (["--image", "worker=acme/worker"], "--image 'worker': no chosen image"),
+        (["--platform", "linux/sparc"], "'linux/sparc' is not a platform"),
+        (["--runtime", "busybox"], "unknown runtime 'busybox'"),
+        (["--check", "--bin", "server"], "--bin cannot be used with it"),
+        (["--example"], "--example and PATH"),
+    ],
+)
+def test_bad_input_exits_2_and_writes_nothing(ws, capsys, args, message):
+    before = snapshot(ws)
+    assert main(["init", str(ws), "--yes", *args]) == 2
+    err = capsys.readouterr().err
+    assert message in err
+    assert "Traceback" not in err
+    assert snapshot(ws) == before
+
+
+def test_unknown_bin_error_lists_the_real_names(ws, capsys):
+    assert main(["init", str(ws), "--yes", "--bin", "backend"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"{ws / 'Cargo.toml'}: error: ")
+    assert "hint: choose from: server, migrate, web" in err
+
+
+def test_no_workspace_here_suggests_the_example(tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
+    assert main(["init", "--yes"]) == 2
+    err = capsys.readouterr().err
+    assert "not a cargo project" in err
+    assert "rsdock init --example --dry-run --yes" in err
+
+
+def test_without_yes_and_without_a_terminal_asks_for_yes(ws, capsys):
+    assert main(["init", str(ws)]) == 2
+    assert "pass --yes" in capsys.readouterr().err
+    assert not (ws / "Dockerfile").exists()
+
+
+def test_on_a_terminal_the_prompts_choose_the_plan(ws, monkeypatch, capsys):
+    import rsdock.wizard.prompts as prompts
+
+    monkeypatch.setattr(sys.stdin, "isatty", lambda: True)
+    seen = {}
+
+    def answer(workspace, defaults):
+        seen["defaults"] = defaults
+        return defaults.with_changes(images=defaults.images[:1], runtime="scratch")
+
+    monkeypatch.setattr(prompts, "ask_plan", answer)
+    assert main(["init", str(ws), "--platform", "linux/amd64"]) == 0
+    assert seen["defaults"].platforms == ("linux/amd64",)
+    plan = config.load(ws)
+    assert ([i.name for i in plan.images], plan.runtime) == (["server"], "scratch")
+    monkeypatch.setattr(prompts, "ask_plan", lambda workspace, defaults: None)
+    before = snapshot(ws)
+    assert main(["init", str(ws)]) == 1
+    assert snapshot(ws) == before
+    assert "cancelled" in capsys.readouterr().out
+
+
+def test_real_process_run(ws):
+    result = subprocess.run(
+        [sys.executable, "-m", "rsdock", "init", str(ws), "--yes"],
+        capture_output=True, text=True, timeout=120, stdin=subprocess.DEVNULL,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "created: .github/workflows/docker.yml" in result.stdout
+    (ws / "Dockerfile").write_text("FROM scratch\n")
+    result = subprocess.run(
+        [sys.executable, "-m", "rsdock", "init", str(ws), "--yes"],
+        capture_output=True, text=True, timeout=120, stdin=subprocess.DEVNULL,
+    )
+    assert result.returncode == 1
+    assert "+++ b/Dockerfile" in result.stdout
+    assert "Traceback" not in result.stderr
