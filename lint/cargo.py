@@ -110,9 +110,13 @@ def find_root(start: Path) -> Path:
         The root directory.
 
     Raises:
-        ScanError: no ``Cargo.toml`` here or above, or one on the way is not valid TOML.
+        ScanError: ``start`` does not exist, no ``Cargo.toml`` is here or above, or one on the
+            way is not valid TOML.
     """
     start = Path(start)
+    if not start.exists():
+        raise ScanError("no such file or directory", path=str(start),
+                        hint="pass the directory of a cargo workspace (or one of its members)")
     here = start.parent if start.is_file() else start
     absolute = Path(os.path.abspath(here))
     candidates = [d for d in (absolute, *absolute.parents) if (d / "Cargo.toml").is_file()]

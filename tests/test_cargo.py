@@ -333,3 +333,73 @@ def test_example_workspace_builds_offline(tmp_path):
     assert (root / "target" / "debug" / "server").is_file()
     assert (root / "target" / "debug" / "migrate").is_file()
     assert not (EXAMPLE / "target").exists()
+
+
+def test_missing_start_path(tmp_path):
+    with pytest.raises(ScanError) as info:
+        find_root(tmp_path / "nope")
+    assert info.value.format() == (
+        f"{tmp_path / 'nope'}: error: no such file or directory\n"
+        "  hint: pass the directory of a cargo workspace (or one of its members)")
+
+
+def _write(root: Path, files: dict[str, str]) -> None:
+    for name, text in files.items():
+        (root / name).parent.mkdir(parents=True, exist_ok=True)
+        (root / name).write_text(text)
+
+
+def test_inherited_path_dependency_becomes_member(tmp_path):
+    _write(tmp_path, {
+        "Cargo.toml": '[workspace]\nmembers = ["app"]\n\n[workspace.dependencies]\n'
+                      'helper = { path = "libs/helper" }\nfar = { path = "../far" }\n',
+        "app/Cargo.toml": '[package]\nname = "app"\nedition = "2021"\n\n'
+                          '[target.\'cfg(unix)\'.dependencies]\nhelper.workspace = true\n',
+        "app/src/main.rs": "fn main() {}\n",
+        "libs/helper/Cargo.toml": '[package]\nname = "helper"\nedition = "2021"\n',
+        "libs/helper/src/lib.rs": "",
+    })
+    ws = scan(tmp_path)
+    assert [p.dir for p in ws.members] == ["app", "libs/helper"]
+    assert ws.members[0].version == "0.0.0"  # omitted: cargo's default
+
+
+def test_custom_lib_path_autolib_and_build_path(tmp_path):
+    _write(tmp_path, {
+        "Cargo.toml": '[package]\nname = "odd"\nedition = "2021"\nbuild = "tools/gen.rs"\n'
+                      'autolib = false\n\n[lib]\npath = "code/lib.rs"\nproc-macro = true\n',
+        "code/lib.rs": "",
+        "src/lib.rs": "",
+    })
+    package = scan(tmp_path).members[0]
+    assert (package.has_lib, package.crate_types, package.has_build_rs) == (True, ("proc-macro",), True)
+    (tmp_path / "Cargo.toml").write_text('[package]\nname = "odd"\nautolib = false\n')
+    assert scan(tmp_path).members[0].has_lib is False
+
+
+def test_lib_table_without_source(tmp_path):
+    _write(tmp_path, {"Cargo.toml": '[package]\nname = "nolib"\n\n[lib]\ncrate-type = ["cdylib"]\n'})
+    with pytest.raises(ScanError) as info:
+        scan(tmp_path)
+    assert (info.value.line, info.value.message) == (4, "[lib] has no `path` and src/lib.rs does "
+                                                        "not exist")
+
+
+def test_cargo_config_toml_error_is_located(tmp_path):
+    _write(tmp_path, {"Cargo.toml": '[package]\nname = "c"\n', "src/main.rs": "fn main() {}\n",
+                      ".cargo/config.toml": '[target.x]\nlinker = \n'})
+    with pytest.raises(ScanError) as info:
+        scan(tmp_path)
+    assert (info.value.path, info.value.line) == (str(tmp_path / ".cargo" / "config.toml"), 2)
+
+
+def test_member_listed_literally_overrides_exclude(tmp_path):
+    _write(tmp_path, {
+        "Cargo.toml": '[workspace]\nmembers = ["crates/*", "crates/keep"]\n'
+                      'exclude = ["crates/keep", "crates/drop"]\n',
+        "crates/keep/Cargo.toml": '[package]\nname = "keep"\n',
+        "crates/keep/src/main.rs": "fn main() {}\n",
+        "crates/drop/Cargo.toml": '[package]\nname = "drop"\n',
+        "crates/drop/src/main.rs": "fn main() {}\n",
+    })
+    assert [p.name for p in scan(tmp_path).members] == ["keep"]
