@@ -9,7 +9,6 @@ functions, exactly as the TUI does.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any, Callable
 
 from rsdock.wizard import steps
@@ -64,7 +63,7 @@ class _Cancelled(Exception):
 
 
 def ask_plan(workspace, defaults: Plan, *, ask: Callable[[Question], Any] = questionary_ask,
-             say: Callable[[str], None] = print, root: Path | None = None) -> Plan | None:
+             say: Callable[[str], None] = print) -> Plan | None:
     """Walk the wizard's steps with ``ask`` and return the chosen, valid plan.
 
     Args:
@@ -72,13 +71,11 @@ def ask_plan(workspace, defaults: Plan, *, ask: Callable[[Question], Any] = ques
         defaults: the plan whose values are offered as the defaults.
         ask: answers one :class:`Question`; returning None cancels the wizard.
         say: prints one line (problems with an answer, and what a choice means).
-        root: the workspace root; defaults to ``workspace.root`` or the current directory.
 
     Returns:
         The plan, or None when the user cancelled or kept giving an invalid answer.
     """
-    root = Path(root or getattr(workspace, "root", None) or Path.cwd())
-    candidates = steps.candidate_images(workspace, root, defaults)
+    candidates = steps.candidate_images(workspace, defaults)
     plan = defaults
     try:
         for step_id, walk in (("images", _ask_images), ("platforms", _ask_platforms),

@@ -9,7 +9,6 @@ The explanations come from the research text in :mod:`rsdock.wizard.plan` and
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -124,43 +123,23 @@ def platform_choices() -> tuple[Choice, ...]:
     return tuple(Choice(p.name, p.name, platform_help(p)) for p in platforms.PLATFORMS)
 
 
-def _relative_dir(root: Path, directory: object) -> str:
-    path = Path(str(directory))
-    if path.is_absolute():
-        path = Path(os.path.relpath(path, root))
-    text = path.as_posix()
-    return "." if text in ("", ".") else text
+def candidate_images(workspace, defaults: Plan | None = None) -> tuple[Image, ...]:
+    """Every image the workspace could produce: one per server binary and one per web app.
 
-
-def candidate_images(workspace, root: Path, defaults: Plan | None = None) -> tuple[Image, ...]:
-    """Every image the workspace could produce: one per binary target and one per web app.
-
-    Images the default plan already describes keep its Dockerfile paths and names; the first
-    candidate gets ``Dockerfile`` and each other one ``Dockerfile.<name>`` (research decision 1).
+    Images the default plan already describes (say, from rsdock.toml) keep its Dockerfile paths
+    and names; the others are named as ``rsdock init --yes`` names them.
 
     Args:
         workspace: the scanned ``rsdock.lint.cargo.Workspace``.
-        root: the workspace root, to make package directories relative.
         defaults: the default plan, whose images win over the generated ones.
     """
+    from rsdock.wizard.defaults import workspace_images
+
     known = {image.name: image for image in (defaults.images if defaults else ())}
-    found: list[Image] = []
-    for package in workspace.members:
-        package_dir = _relative_dir(root, package.dir)
-        if getattr(package, "is_web_app", False):
-            found.append(Image(package.name, "web", package.name, "", package_dir))
-        for target in package.bins:
-            found.append(Image(target.name, "bin", package.name, "", package_dir))
-    result: list[Image] = []
-    used = {image.dockerfile for image in known.values()}
-    for image in found:
-        if image.name in known:
-            result.append(known.pop(image.name))
-            continue
-        dockerfile = "Dockerfile" if "Dockerfile" not in used else f"Dockerfile.{image.name}"
-        used.add(dockerfile)
-        result.append(Image(image.name, image.kind, image.package, dockerfile, image.package_dir))
-    return tuple(result) + tuple(known.values())
+    found = workspace_images(workspace)
+    names = {image.name for image in found}
+    return (tuple(known.get(image.name, image) for image in found)
+            + tuple(image for image in known.values() if image.name not in names))
 
 
 def image_choices(candidates: tuple[Image, ...]) -> tuple[Choice, ...]:
@@ -258,8 +237,8 @@ def problems_for(plan: Plan, step_id: str) -> list[Problem]:
 def workspace_summary(workspace, root: Path) -> list[tuple[str, str]]:
     """(label, value) rows describing the scanned workspace for the project step."""
     members = ", ".join(p.name for p in workspace.members) or "none"
-    binaries = ", ".join(t.name for p in workspace.members for t in p.bins) or "none"
-    web = ", ".join(p.name for p in workspace.members if getattr(p, "is_web_app", False))
+    binaries = ", ".join(t.name for _, t in workspace.native_binaries) or "none"
+    web = ", ".join(p.name for p in workspace.web_apps)
     existing = [name for name in ("Dockerfile", ".dockerignore", "rsdock.toml")
                 if (root / name).exists()]
     existing += sorted(p.name for p in root.glob("Dockerfile.*"))
@@ -296,3 +275,20 @@ def next_steps(plan: Plan) -> list[str]:
     lines.append(f"Commit the files and push: {plan.workflow} builds and pushes the images.")
     return lines
 
+
+
+@dataclass(frozen=True)
+class Session:
+    """The facts every step reads: where the workspace is and what the scan found.
+
+    Attributes:
+        root: the workspace root files are written under.
+        workspace: the scanned ``rsdock.lint.cargo.Workspace``.
+        candidates: every image the workspace could produce (:func:`candidate_images`).
+        example: whether ``root`` is a temporary copy of rsdock's bundled example.
+    """
+
+    root: Path
+    workspace: object
+    candidates: tuple[Image, ...]
+    example: bool = False

@@ -1,0 +1,116 @@
+"""``rsdock-tui``: the Textual onboarding wizard's application object.
+
+The app only opens a workspace (or, failing that, offers the bundled example) and hands it to
+:class:`~rsdock.wizard.screens.wizard_screen.WizardScreen`; the steps, their answers and the
+preview live there and in :mod:`rsdock.wizard.steps`.
+"""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+from pathlib import Path
+
+from textual.app import App
+from textual.binding import Binding
+
+from rsdock import resources
+from rsdock.errors import UserError
+from rsdock.lint import cargo
+from rsdock.wizard import config, defaults, steps
+from rsdock.wizard.plan import Plan
+from rsdock.wizard.screens.error_screen import ErrorScreen
+from rsdock.wizard.screens.help_screen import HelpScreen
+from rsdock.wizard.screens.wizard_screen import WizardScreen
+
+
+class RsdockApp(App[int]):
+    """The wizard. ``return_code`` is 0 after a normal quit, 1 when no workspace was opened.
+
+    Args:
+        path: the workspace (or a directory inside it); the current directory when None.
+        example_parent: where the bundled example is copied when the user picks it; a new
+            temporary directory when None (tests pass a fixed one so shown paths are stable).
+    """
+
+    CSS_PATH = "app.tcss"
+    TITLE = "rsdock"
+    ENABLE_COMMAND_PALETTE = False
+    BINDINGS = [
+        Binding("f1", "help", "Help"),
+        Binding("ctrl+q", "quit", "Quit", priority=True),
+    ]
+
+    def __init__(self, path: Path | None = None, *, example_parent: Path | None = None) -> None:
+        super().__init__()
+        self.path = Path(path) if path is not None else Path.cwd()
+        self.example_parent = example_parent
+
+    def on_mount(self) -> None:
+        self.open_workspace(self.path)
+
+    def open_workspace(self, path: Path, *, example: bool = False) -> None:
+        """Scan ``path`` and start the wizard on it, or explain why not in a dialog."""
+        try:
+            workspace = cargo.scan(path)
+            cargo.require_packageable(workspace)
+        except UserError as error:
+            self._offer_example(error.format(), example)
+            return
+        except OSError as error:
+            self._offer_example(f"{error.filename or path}: error: {error.strerror}\n"
+                                "  hint: check the path and its permissions", example)
+            return
+        root = Path(workspace.root)
+        base = self._saved_plan(root)
+        plan = self._default_plan(workspace, base)
+        session = steps.Session(root, workspace, steps.candidate_images(workspace, plan), example)
+        self.push_screen(WizardScreen(session, plan))
+
+    def _saved_plan(self, root: Path) -> Plan | None:
+        if not config.config_path(root).exists():
+            return None
+        try:
+            return config.load(root)
+        except UserError as error:
+            self.push_screen(ErrorScreen(
+                "rsdock.toml cannot be used", error.format()
+                + "\n\nThe wizard starts from the defaults; writing replaces rsdock.toml.",
+                [("ok", "Start from the defaults")]))
+            return None
+
+    @staticmethod
+    def _default_plan(workspace, base: Plan | None) -> Plan:
+        try:
+            return defaults.default_plan(workspace, base=base)
+        except UserError:
+            # An invalid saved plan still opens: each step shows its problem where it is made.
+            return base or Plan(images=defaults.workspace_images(workspace))
+
+    def _offer_example(self, message: str, was_example: bool) -> None:
+        ways = [("quit", "Quit")] if was_example else [
+            ("example", "Try the bundled example"), ("quit", "Quit")]
+        self.push_screen(ErrorScreen("No cargo workspace to containerise here", message, ways),
+                         self._after_scan_error)
+
+    def _after_scan_error(self, choice: str | None) -> None:
+        if choice == "example":
+            self.open_workspace(self.copy_example(), example=True)
+        else:
+            self.exit(1)
+
+    def copy_example(self) -> Path:
+        """Copy the bundled example workspace somewhere writable and return the copy's path."""
+        parent = self.example_parent or Path(tempfile.mkdtemp(prefix="rsdock-example-"))
+        target = parent / "workspace"
+        if target.exists():
+            shutil.rmtree(target)
+        shutil.copytree(resources.example_workspace(), target)
+        return target
+
+    def action_help(self) -> None:
+        if not isinstance(self.screen, HelpScreen):
+            self.push_screen(HelpScreen())
+
+    async def action_quit(self) -> None:
+        self.exit(0)

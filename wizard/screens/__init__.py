@@ -1,0 +1,1 @@
+"""The wizard's screens and modal dialogs: one class per module."""

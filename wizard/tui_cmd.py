@@ -1,0 +1,30 @@
+"""The ``rsdock-tui [PATH]`` entry point."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the wizard on PATH (default: the current directory) and return the exit code."""
+    parser = argparse.ArgumentParser(
+        prog="rsdock-tui",
+        description="Walk through getting a cargo workspace into multi-platform images.")
+    parser.add_argument("path", nargs="?", type=Path, default=None,
+                        help="the cargo workspace (default: the current directory)")
+    args = parser.parse_args(sys.argv[1:] if argv is None else argv)
+    from rsdock.wizard.app import RsdockApp  # textual loads only when the wizard really runs
+
+    app = RsdockApp(args.path)
+    try:
+        code = app.run()
+    except KeyboardInterrupt:
+        print("rsdock-tui: interrupted; nothing more was written", file=sys.stderr)
+        return 130
+    return code if isinstance(code, int) else 0
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

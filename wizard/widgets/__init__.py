@@ -1,0 +1,1 @@
+"""Reusable widgets of the wizard: one class per module, no domain logic."""
