@@ -41,5 +41,7 @@ ACTIONS: dict[str, Action] = {
         Action("docker/login-action", 4, "4.1.0", "4907a6ddec9925e35a0a9e82d7399ccc52663121"),
         Action("docker/metadata-action", 6, "6.2.0", "dc802804100637a589fabce1cb79ff13a1411302"),
         Action("docker/build-push-action", 7, "7.3.0", "53b7df96c91f9c12dcc8a07bcb9ccacbed38856a"),
+        # For the type=local build cache; v5.0.5 verified in the repository's snapshot (node24).
+        Action("actions/cache", 5, "5.0.5", "27d5ce7f107fe9357f9df03efb73ab90386fccae"),
     )
 }
