@@ -27,7 +27,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from rsdock.lint.cargo_package import BinTarget, Package, dependency_paths, read_package, rel
-from rsdock.lint.cargo_toml import ScanError, expand_glob, is_glob, line_of_string, read_toml
+from rsdock.lint.cargo_toml import (ScanError, expand_glob, is_glob, line_of_key, line_of_string,
+                                   read_toml)
 
 __all__ = ["BinTarget", "Package", "Workspace", "ScanError", "find_root", "scan",
            "require_packageable", "cargo_metadata"]
@@ -178,6 +179,8 @@ def scan(path: Path) -> Workspace:
     ws_package = ws_table.get("package") if isinstance(ws_table.get("package"), dict) else {}
     ws_deps = ws_table.get("dependencies") if isinstance(ws_table.get("dependencies"), dict) else {}
 
+    for key in ("members", "exclude", "default-members"):
+        _check_string_list(ws_table, key, root_manifest, text)
     member_dirs = _member_dirs(root, root_manifest, text, ws_table, "package" in data)
     manifests: dict[str, tuple[Path, dict, str]] = {}
     queue = list(member_dirs)
@@ -207,6 +210,16 @@ def scan(path: Path) -> Workspace:
         has_lockfile=(root / "Cargo.lock").is_file(),
         **_cargo_config(root),
     )
+
+
+def _check_string_list(workspace: dict, key: str, manifest: Path, text: str) -> None:
+    """Raise a located error unless ``workspace[key]`` is absent or a list of strings."""
+    value = workspace.get(key)
+    if value is None or (isinstance(value, list) and all(isinstance(v, str) for v in value)):
+        return
+    raise ScanError(f"[workspace] `{key}` must be a list of paths (strings)", path=str(manifest),
+                    line=line_of_key(text, key, "workspace"),
+                    hint=f'write it as `{key} = ["crates/*"]`')
 
 
 def _member_dirs(root: Path, root_manifest: Path, text: str, workspace: dict,
@@ -292,7 +305,8 @@ def _cargo_config(root: Path) -> dict:
         path = root / ".cargo" / name
         if path.is_file():
             data, _ = read_toml(path)
-            for triple, table in (data.get("target") or {}).items():
+            targets = data.get("target")
+            for triple, table in (targets if isinstance(targets, dict) else {}).items():
                 if not isinstance(table, dict):
                     continue
                 if isinstance(table.get("linker"), str):

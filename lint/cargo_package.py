@@ -81,13 +81,9 @@ def dependency_paths(manifest: dict, pkg_dir: Path, workspace_deps: dict, root: 
         workspace_deps: the root's ``[workspace.dependencies]``, for ``dep.workspace = true``.
         root: the workspace root (inherited ``path`` keys are resolved against it).
     """
-    tables = [manifest.get(name, {}) for name in _DEP_TABLES]
-    for target in (manifest.get("target") or {}).values():
-        if isinstance(target, dict):
-            tables.extend(target.get(name, {}) for name in _DEP_TABLES)
     found = []
-    for table in tables:
-        for dep_name, spec in (table or {}).items():
+    for table in _dependency_tables(manifest):
+        for dep_name, spec in table.items():
             if not isinstance(spec, dict):
                 continue
             if isinstance(spec.get("path"), str):
@@ -97,6 +93,17 @@ def dependency_paths(manifest: dict, pkg_dir: Path, workspace_deps: dict, root: 
                 if isinstance(inherited, dict) and isinstance(inherited.get("path"), str):
                     found.append(root / inherited["path"])
     return found
+
+
+def _dependency_tables(manifest: dict) -> list[dict]:
+    """Every dependency table: normal, dev and build, plain and under ``[target.*]``."""
+    scopes = [manifest] + [t for t in _table(manifest.get("target")).values() if isinstance(t, dict)]
+    return [_table(scope.get(name)) for scope in scopes for name in _DEP_TABLES]
+
+
+def _table(value: object) -> dict:
+    """``value`` when it is a table, else an empty one (cargo reports such type errors itself)."""
+    return value if isinstance(value, dict) else {}
 
 
 def read_package(root: Path, manifest: Path, data: dict, text: str, ws_package: dict,
@@ -133,6 +140,10 @@ def read_package(root: Path, manifest: Path, data: dict, text: str, ws_package: 
                     hint=f"add `{key} = ...` under [workspace.package] in {root_manifest}, "
                          "or set the value in this manifest")
             value = ws_package[key]
+        elif isinstance(value, (dict, list)):
+            raise ScanError(f"`{key}` must be a string or `{{ workspace = true }}`",
+                            path=str(manifest), line=line_of_key(text, key, "package"),
+                            hint=f'write `{key} = "..."` or `{key}.workspace = true`')
         fields[key] = str(value) if value is not None else None
     name = package["name"]
     edition = fields["edition"] or "2015"
@@ -273,10 +284,7 @@ def _is_web_app(pkg_dir: Path, data: dict, crate_types: tuple[str, ...]) -> bool
         html = ""
     if "data-trunk" in html or (pkg_dir / "Trunk.toml").is_file() or "cdylib" in crate_types:
         return True
-    deps = set(data.get("dependencies") or {})
-    for target in (data.get("target") or {}).values():
-        if isinstance(target, dict):
-            deps.update(target.get("dependencies") or {})
+    deps = {name for table in _dependency_tables(data) for name in table}
     return bool(deps & _WASM_CRATES)
 
 
@@ -284,6 +292,6 @@ def _has_build_script(pkg_dir: Path, build: object) -> bool:
     """Whether cargo compiles and runs a build script (``build = false`` turns it off)."""
     if build is False:
         return False
-    if build is True or isinstance(build, str):
-        return True
+    if build is True or isinstance(build, str) or (isinstance(build, list) and build):
+        return True  # a list is cargo's (unstable) multiple build scripts
     return (pkg_dir / "build.rs").is_file()

@@ -403,3 +403,31 @@ def test_member_listed_literally_overrides_exclude(tmp_path):
         "crates/drop/src/main.rs": "fn main() {}\n",
     })
     assert [p.name for p in scan(tmp_path).members] == ["keep"]
+
+
+@pytest.mark.parametrize("value", ['"crates/*"', '["crates/a", 3]'])
+def test_members_must_be_a_list_of_strings(tmp_path, value):
+    _write(tmp_path, {"Cargo.toml": f'[workspace]\nresolver = "2"\nmembers = {value}\n'})
+    with pytest.raises(ScanError) as info:
+        scan(tmp_path)
+    assert (info.value.line, info.value.message) == (
+        3, "[workspace] `members` must be a list of paths (strings)")
+
+
+def test_inheritable_field_of_the_wrong_type(tmp_path):
+    _write(tmp_path, {"Cargo.toml": '[package]\nname = "a"\nversion = { workspace = 1 }\n'})
+    with pytest.raises(ScanError) as info:
+        scan(tmp_path)
+    assert (info.value.line, info.value.message) == (
+        3, "`version` must be a string or `{ workspace = true }`")
+
+
+@pytest.mark.parametrize("manifest", [
+    'target = "x"\n[package]\nname = "a"\n',
+    '[package]\nname = "a"\n[target.x]\ndependencies = 5\n',
+    'dependencies = "x"\nbin = 3\nlib = 4\n[package]\nname = "a"\n',
+    '[workspace]\npackage = 3\ndependencies = 4\n[package]\nname = "a"\n',
+])
+def test_odd_tables_do_not_crash(tmp_path, manifest):
+    _write(tmp_path, {"Cargo.toml": manifest, ".cargo/config.toml": "target = 4\n"})
+    assert [p.name for p in scan(tmp_path).members] == ["a"]
