@@ -316,6 +316,8 @@ def test_example_workspace():
     assert ws.virtual and ws.has_lockfile
     assert ws.rust_version == "1.86"
     assert ws.bin_names == ("server", "migrate")
+    assert ws.package("server").bins == (BinTarget("server", "crates/server/src/main.rs"),
+                                         BinTarget("migrate", "crates/server/src/bin/migrate.rs"))
     assert [p.name for p in ws.web_apps] == ["web"]
     assert ws.package("web").crate_types == ("cdylib", "rlib")
     assert ws.package_of("migrate").dir == "crates/server"
