@@ -433,3 +433,18 @@ def test_inheritable_field_of_the_wrong_type(tmp_path):
 def test_odd_tables_do_not_crash(tmp_path, manifest):
     _write(tmp_path, {"Cargo.toml": manifest, ".cargo/config.toml": "target = 4\n"})
     assert [p.name for p in scan(tmp_path).members] == ["a"]
+
+
+def test_edition_2015_legacy_bin_path(tmp_path):
+    _write(tmp_path, {"Cargo.toml": '[package]\nname = "old"\n\n[[bin]]\nname = "tool"\n',
+                      "src/tool.rs": "fn main() {}\n"})
+    assert scan(tmp_path).members[0].bins == (BinTarget("tool", "src/tool.rs"),)
+
+
+def test_ambiguous_bin_source(tmp_path):
+    _write(tmp_path, {"Cargo.toml": '[package]\nname = "a"\nedition = "2021"\n\n[[bin]]\nname = "x"\n',
+                      "src/bin/x.rs": "fn main() {}\n", "src/bin/x/main.rs": "fn main() {}\n"})
+    with pytest.raises(ScanError) as info:
+        scan(tmp_path)
+    assert (info.value.line, info.value.message) == (
+        5, "cannot tell which file is binary `x`: both src/bin/x.rs and src/bin/x/main.rs exist")
