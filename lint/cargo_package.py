@@ -257,8 +257,8 @@ def _infer_bin_path(name: str, inferred: list[tuple[str, Path]], pkg_dir: Path, 
             if candidate.exists():
                 return candidate
     if matching:
-        raise ScanError(f"cannot tell which file is binary `{name}`: both "
-                        f"{rel(matching[0], pkg_dir)} and {rel(matching[1], pkg_dir)} exist",
+        first, second = sorted(rel(p, pkg_dir) for p in matching[:2])
+        raise ScanError(f"cannot tell which file is binary `{name}`: both {first} and {second} exist",
                         path=str(manifest), line=line,
                         hint="set `path` in its [[bin]] table, or remove one of the files")
     raise ScanError(f"binary `{name}` has no source file: neither src/bin/{name}.rs nor "
