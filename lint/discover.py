@@ -15,6 +15,11 @@ from pathlib import Path
 from rsdock.errors import UserError
 
 SKIPPED_DIRS = frozenset({"target", ".git", "node_modules"})
+# `Dockerfile.*` names that are not Dockerfiles: templates, backups, docs and scripts about them.
+NOT_DOCKERFILE_SUFFIXES = (
+    ".j2", ".jinja", ".jinja2", ".tpl", ".tmpl", ".template", ".in", ".orig", ".rej", ".bak",
+    ".swp", ".md", ".txt", ".sh", ".py", ".json", ".yml", ".yaml", ".toml",
+)
 KINDS = ("dockerfile", "workflow", "dockerignore")
 
 
@@ -32,6 +37,8 @@ def kind_of(relpath: str) -> str | None:
     lower = name.lower()
     if lower.endswith(".dockerignore"):
         return "dockerignore"
+    if lower.endswith(NOT_DOCKERFILE_SUFFIXES) and "workflows" not in parts[:-1]:
+        return None
     if name == "Dockerfile" or name.startswith("Dockerfile.") or name.startswith("Dockerfile-"):
         return "dockerfile"
     if lower.endswith(".dockerfile"):
@@ -94,8 +101,9 @@ def _relative(path: Path, root: Path) -> str:
 def resolve_targets(paths: list[str], cwd: Path | None = None) -> tuple[Path, list[str]]:
     """The root and the root-relative files to lint for the command line ``paths``.
 
-    No paths means the whole repository the working directory stands in. A directory means
-    every lintable file under it. A file is linted whatever its name, as long as its kind can be
+    No paths means the whole repository the working directory stands in (its git top level). A
+    directory means every lintable file under it; the root is the directory itself when it holds
+    a ``Cargo.toml``, else its repository. A file is linted whatever its name, as long as its kind can be
     told (an explicit ``*.yml`` outside ``.github/workflows`` is taken as a workflow).
 
     Args:
@@ -114,7 +122,10 @@ def resolve_targets(paths: list[str], cwd: Path | None = None) -> tuple[Path, li
         if not path.exists():
             raise UserError("no such file or directory", path=given,
                             hint="pass Dockerfiles, workflows, .dockerignore files or folders")
-    root = find_root(absolute[0])
+    first = absolute[0]
+    # A folder holding a cargo workspace is its own root (an example inside a bigger repository)
+    root = first.resolve() if first.is_dir() and (first / "Cargo.toml").is_file() \
+        else find_root(first)
     targets: list[str] = []
     for given, path in zip(paths, absolute):
         if path.is_dir():
@@ -131,6 +142,9 @@ def resolve_targets(paths: list[str], cwd: Path | None = None) -> tuple[Path, li
 def explicit_kind(relpath: str) -> str | None:
     """Like :func:`kind_of`, but a YAML file the user named is a workflow wherever it lives."""
     kind = kind_of(relpath)
+    name = relpath.rsplit("/", 1)[-1]
+    if kind is None and name.startswith("Dockerfile"):
+        return "dockerfile"  # named on purpose, so `Dockerfile.in` is linted as one
     if kind is None and relpath.lower().endswith((".yml", ".yaml")):
         return "workflow"
     return kind

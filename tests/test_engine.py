@@ -1,0 +1,270 @@
+"""The lint engine: discovery, context, rule runs, hadolint merge, configuration filters."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from rsdock.errors import UserError
+from rsdock.lint import discover, engine, rule as rule_mod
+from rsdock.lint.config import LintConfig
+from rsdock.lint.findings import Severity
+from rsdock.lint.rule import Rule
+
+NO_HADOLINT = LintConfig(hadolint=False)
+
+
+class LatestTag(Rule):
+    """Flags `:latest` base images (a test rule).
+
+    Fails:
+        FROM debian:latest
+
+    Passes:
+        FROM debian:bookworm-slim
+    """
+
+    id = "RS199"
+    name = "test-latest"
+    severity = Severity.WARNING
+    message = "pin the base image"
+    target = "dockerfile"
+
+    def check(self, file, ctx):
+        for number, line in enumerate(file.text.splitlines(), 1):
+            if line.startswith("FROM") and ":latest" in line:
+                yield self.finding(file.path, number, 1)
+
+
+class Crashes(Rule):
+    """Raises on every Dockerfile (a test rule).
+
+    Fails:
+        FROM x
+
+    Passes:
+        FROM x
+    """
+
+    id = "RS198"
+    name = "test-crash"
+    severity = Severity.ERROR
+    message = "never seen"
+    target = "dockerfile"
+
+    def check(self, file, ctx):
+        raise RuntimeError("boom")
+
+
+class SeesContext(Rule):
+    """Reports how many workflows the context holds (a test project rule).
+
+    Fails:
+        # file: Dockerfile
+        FROM x
+
+    Passes:
+        # file: Dockerfile
+        FROM x
+    """
+
+    id = "RS597"
+    name = "test-context"
+    severity = Severity.INFO
+    message = "context"
+    target = "project"
+
+    def check(self, file, ctx):
+        for path in ctx.dockerfiles:
+            yield self.finding(path, 1, 0, f"workflows={len(ctx.workflows)} "
+                                           f"workspace={ctx.workspace is not None}")
+
+
+@pytest.fixture
+def extra_rules(monkeypatch):
+    registry = dict(rule_mod.all_rules())
+    monkeypatch.setattr(rule_mod, "_REGISTRY", registry)
+
+    def add(*classes):
+        for cls in classes:
+            registry[cls.id] = cls
+    return add
+
+
+@pytest.mark.parametrize("path, kind", [
+    ("Dockerfile", "dockerfile"),
+    ("docker/Dockerfile.frontend", "dockerfile"),
+    ("Dockerfile-dev", "dockerfile"),
+    ("api.Dockerfile", "dockerfile"),
+    ("api.dockerfile", "dockerfile"),
+    (".dockerignore", "dockerignore"),
+    ("Dockerfile.frontend.dockerignore", "dockerignore"),
+    (".github/workflows/ci.yml", "workflow"),
+    (".github/workflows/release.yaml", "workflow"),
+    ("ci.yml", None),
+    ("templates/Dockerfile.bin.j2", None),
+    ("Dockerfile.md", None),
+    ("src/main.rs", None),
+])
+def test_kind_of(path, kind):
+    assert discover.kind_of(path) == kind
+
+
+def test_walk_skips_build_output_and_vcs(tmp_path):
+    for rel in ("Dockerfile", "target/Dockerfile", ".git/Dockerfile", "node_modules/x/Dockerfile",
+                "web/Dockerfile", ".github/workflows/ci.yml", "README.md"):
+        (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / rel).write_text("FROM x\n")
+    assert discover.walk(tmp_path) == [".github/workflows/ci.yml", "Dockerfile", "web/Dockerfile"]
+
+
+def test_resolve_targets_uses_git_top_and_rejects_missing_paths(tmp_path):
+    (tmp_path / ".git").mkdir()
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "sub" / "Dockerfile").write_text("FROM x\n")
+    root, targets = discover.resolve_targets([], cwd=tmp_path / "sub")
+    assert root == tmp_path.resolve() and targets == ["sub/Dockerfile"]
+    root, targets = discover.resolve_targets(["Dockerfile"], cwd=tmp_path / "sub")
+    assert root == tmp_path.resolve() and targets == ["sub/Dockerfile"]
+    with pytest.raises(UserError, match="no such file"):
+        discover.resolve_targets(["nope"], cwd=tmp_path)
+    (tmp_path / "notes.txt").write_text("x")
+    with pytest.raises(UserError, match="what kind of file"):
+        discover.resolve_targets(["notes.txt"], cwd=tmp_path)
+
+
+def test_in_memory_files_override_disk(tmp_path, extra_rules):
+    extra_rules(LatestTag)
+    (tmp_path / "Dockerfile").write_text("FROM debian:latest\n")
+    on_disk = engine.lint_paths(["Dockerfile"], tmp_path, NO_HADOLINT).findings
+    assert [f.rule for f in on_disk] == ["RS199"]
+    overridden = engine.lint_texts({"Dockerfile": "FROM debian:bookworm\n"}, tmp_path, NO_HADOLINT)
+    assert overridden == []
+
+
+def test_lint_texts_without_root_reports_only_lintable_files(extra_rules):
+    extra_rules(LatestTag)
+    findings = engine.lint_texts({"Dockerfile": "FROM a:latest\n", "notes/x.rs": "FROM a:latest\n"},
+                                 config=NO_HADOLINT)
+    assert [(f.path, f.line, f.rule) for f in findings] == [("Dockerfile", 1, "RS199")]
+
+
+def test_context_holds_every_repository_file_and_the_workspace(tmp_path, extra_rules):
+    extra_rules(SeesContext)
+    files = {
+        "Dockerfile": "FROM x\n",
+        ".github/workflows/ci.yml": "on: [push]\njobs: {}\n",
+        "Cargo.toml": '[package]\nname = "app"\nversion = "0.1.0"\nedition = "2021"\n',
+        "src/main.rs": "fn main() {}\n",
+    }
+    for rel, text in files.items():
+        (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / rel).write_text(text)
+    result = engine.lint_paths(["Dockerfile"], tmp_path, LintConfig(hadolint=False,
+                                                                     select=("RS597",)))
+    assert [f.message for f in result.findings] == ["workflows=1 workspace=True"]
+    assert set(result.targets) == {"Dockerfile"}
+
+
+def test_broken_workspace_is_a_finding_not_a_crash(tmp_path):
+    (tmp_path / "Cargo.toml").write_text("[workspace\n")
+    (tmp_path / "Dockerfile").write_text("FROM x\n")
+    result = engine.lint_paths(["Dockerfile"], tmp_path, NO_HADOLINT)
+    rs005 = [f for f in result.findings if f.rule == "RS005"]
+    assert len(rs005) == 1 and rs005[0].path == "Cargo.toml" and rs005[0].line == 1
+
+
+def test_a_crashing_rule_is_reported_and_others_still_run(tmp_path, extra_rules):
+    extra_rules(LatestTag, Crashes)
+    findings = engine.lint_texts({"Dockerfile": "FROM a:latest\n"}, config=NO_HADOLINT)
+    rules = {f.rule: f for f in findings}
+    assert "RS199" in rules and "RS009" in rules
+    assert "RS198 crashed: RuntimeError: boom" in rules["RS009"].message
+
+
+@pytest.mark.parametrize("data, line, why", [
+    (b"FROM x\n\x00\x01", 2, "binary"),
+    (b"FROM x\nRUN echo \xff\n", 2, "not UTF-8"),
+    (b"#" * (engine.MAX_BYTES + 1), 1, "rsdock reads files up to"),
+])
+def test_unreadable_files_are_located_rs001(tmp_path, data, line, why):
+    (tmp_path / "Dockerfile").write_bytes(data)
+    findings = engine.lint_paths(["Dockerfile"], tmp_path, NO_HADOLINT).findings
+    assert [(f.rule, f.line) for f in findings] == [("RS001", line)]
+    assert why in findings[0].message
+
+
+def test_select_ignore_and_per_file_ignores(tmp_path, extra_rules):
+    extra_rules(LatestTag)
+    files = {"Dockerfile": "FROM a:latest\n", "legacy/Dockerfile": "FROM a:latest\n"}
+
+    def paths(config):
+        return [f.path for f in engine.lint_texts(files, config=config) if f.rule == "RS199"]
+
+    assert paths(NO_HADOLINT) == ["Dockerfile", "legacy/Dockerfile"]
+    assert paths(LintConfig(hadolint=False, ignore=("chef",))) == []
+    assert paths(LintConfig(hadolint=False, select=("RS0",))) == []
+    assert paths(LintConfig(hadolint=False, per_file_ignores={"legacy/*": ("RS1",)})) == \
+        ["Dockerfile"]
+
+
+def test_hadolint_findings_are_merged_with_mapped_severity(tmp_path):
+    findings = engine.lint_texts({"Dockerfile": "FROM debian\nRUN apt-get install -y curl\n"
+                                                "RUN cd /x\n"})
+    by_rule = {f.rule: f for f in findings}
+    assert by_rule["DL3006"].severity is Severity.WARNING and by_rule["DL3006"].line == 1
+    assert by_rule["DL3015"].severity is Severity.INFO
+    assert "SC2164" in by_rule
+    assert all(f.path == "Dockerfile" for f in findings)
+
+
+def test_hadolint_parse_failure_is_an_info_note(tmp_path):
+    text = "FROM debian:bookworm-slim\nRUN <<EOT\necho hi\nEOT\nENV A=1\n"
+    findings = engine.lint_texts({"Dockerfile": text})
+    notes = [f for f in findings if f.rule == "RS004"]
+    assert [(n.line, n.severity) for n in notes] == [(5, Severity.INFO)]
+    assert not any(f.rule == "DL1000" for f in findings)
+
+
+def test_hadolint_config_is_honoured_and_can_be_turned_off(tmp_path):
+    (tmp_path / "Dockerfile").write_text("FROM debian\n")
+    assert "DL3006" in {f.rule for f in engine.lint_paths(["Dockerfile"], tmp_path).findings}
+    (tmp_path / ".hadolint.yaml").write_text("ignored:\n  - DL3006\n")
+    assert "DL3006" not in {f.rule for f in engine.lint_paths(["Dockerfile"], tmp_path).findings}
+    (tmp_path / ".hadolint.yaml").unlink()
+    result = engine.lint_paths(["Dockerfile"], tmp_path, NO_HADOLINT)
+    assert not result.hadolint_ran and not any(f.rule.startswith("DL") for f in result.findings)
+
+
+def test_missing_hadolint_is_a_note(tmp_path, monkeypatch):
+    from rsdock.lint import hadolint
+
+    monkeypatch.setattr(hadolint, "find_executable", lambda: None)
+    findings = engine.lint_texts({"Dockerfile": "FROM debian\n"})
+    assert [f.rule for f in findings] == ["RS004"]
+    assert "not installed" in findings[0].message
+
+
+def test_the_engine_parses_only_the_kinds_at_hand(tmp_path):
+    # Only the meta rules: workflow rules import the workflow model themselves.
+    (tmp_path / "Dockerfile").write_text("FROM x\n")
+    code = ("import sys; from pathlib import Path; from rsdock.lint import engine, config, rule; "
+            "rule._REGISTRY = {k: v for k, v in rule.all_rules().items() if k < 'RS010'}; "
+            "[sys.modules.pop(m) for m in list(sys.modules) if m.startswith(('ruamel', "
+            "'rsdock.lint.workflow'))]; "
+            f"engine.lint_paths(['Dockerfile'], Path({str(tmp_path)!r}), "
+            "config.LintConfig(hadolint=False)); "
+            "print(sorted(m for m in sys.modules if m.startswith(('ruamel', 'rsdock.lint.workflow'))))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
+
+
+def test_result_failed_compares_with_threshold():
+    from rsdock.lint.findings import Finding
+
+    info = Finding("Dockerfile", 1, 0, "RS004", Severity.INFO, "note")
+    result = engine.Result(Path("."), {"Dockerfile": "dockerfile"}, [info])
+    assert not result.failed(Severity.WARNING) and result.failed(Severity.INFO)
