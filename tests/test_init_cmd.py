@@ -251,3 +251,19 @@ def test_real_process_run(ws):
     assert result.returncode == 1
     assert "+++ b/Dockerfile" in result.stdout
     assert "Traceback" not in result.stderr
+
+
+def test_rsdock_toml_naming_a_vanished_binary_is_located(ws, capsys):
+    assert main(["init", str(ws), "--yes"]) == 0
+    path = ws / "rsdock.toml"
+    text = path.read_text().replace('name = "migrate"', 'name = "worker"')
+    path.write_text(text)
+    capsys.readouterr()
+    before = snapshot(ws)
+    assert main(["init", str(ws), "--yes"]) == 2
+    line = text.splitlines().index('name = "worker"') + 1
+    err = capsys.readouterr().err
+    assert err.startswith(f"{path}:{line}: error: image 'worker' is not a binary or web app")
+    assert "the workspace has: server, migrate, web" in err
+    assert snapshot(ws) == before
+    assert main(["init", str(ws), "--yes", "--bin", "server", "--force"]) == 0

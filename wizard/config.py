@@ -194,6 +194,14 @@ def lint_tables(text: str) -> str:
     return block
 
 
+def line_of(text: str, table: str | None, key: str | None, index: int = 0) -> int | None:
+    """The 1-based line of ``key`` in the ``index``-th ``[table]`` of ``text`` (None: top level).
+
+    With ``key`` None it is the table's header line; None when not found.
+    """
+    return _Reader(text, CONFIG_NAME).line_of(table, key, index)
+
+
 class _Reader:
     """Turns parsed TOML into a Plan, locating each problem in the original text."""
 

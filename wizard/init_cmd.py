@@ -65,6 +65,8 @@ def run(args: argparse.Namespace) -> int:
     root = Path(ws.root)
     previous = _read_config(root)
     base = config.loads(previous, str(config.config_path(root))) if previous else None
+    if base is not None and args.bin is None:
+        _check_images_exist(ws, base, previous, str(config.config_path(root)))
     plan = default_plan(
         ws, bins=args.bin, platforms=_platforms(args.platform), runtime=args.runtime,
         cache=args.cache, registry=args.registry, debian=args.debian,
@@ -133,6 +135,21 @@ def _read_config(root: Path) -> str | None:
     except (OSError, UnicodeDecodeError) as error:
         raise UserError(f"cannot read rsdock.toml: {error}", path=str(path),
                         hint="make it a readable UTF-8 text file") from None
+
+
+def _check_images_exist(ws, base, text: str, path: str) -> None:
+    from rsdock.wizard import config
+    from rsdock.wizard.defaults import workspace_images
+
+    real = [image.name for image in workspace_images(ws)]
+    for index, image in enumerate(base.images):
+        if image.name not in real:
+            raise UserError(
+                f"image {image.name!r} is not a binary or web app of the workspace",
+                path=path, line=config.line_of(text, "image", "name", index),
+                hint=f"remove or rename its [[image]] table, or choose with --bin; the workspace "
+                     f"has: {', '.join(real) or 'nothing to package'}",
+            )
 
 
 def _platforms(values: list[str] | None) -> list[str] | None:
