@@ -100,6 +100,14 @@ def test_save_and_load_through_the_disk(tmp_path):
     assert config.load(tmp_path) == PLAN.with_changes(cache="gha")
 
 
+def test_save_of_load_is_stable_on_disk(tmp_path):
+    (tmp_path / "rsdock.toml").write_text(TEXT + "\n" + LINT)
+    config.save(tmp_path, config.load(tmp_path))
+    first = (tmp_path / "rsdock.toml").read_bytes()
+    config.save(tmp_path, config.load(tmp_path))
+    assert (tmp_path / "rsdock.toml").read_bytes() == first == (TEXT + "\n" + LINT).encode()
+
+
 def test_missing_file_is_a_located_error(tmp_path):
     with pytest.raises(UserError) as info:
         config.load(tmp_path)

@@ -121,7 +121,7 @@ def dumps(plan: Plan, previous: str | None = None) -> str:
         f"cache = {_str(plan.cache)}",
         f"# Container registry: {', '.join(REGISTRIES)}.",
         f"registry = {_str(plan.registry)}",
-        "# Pin actions to a full commit SHA (sha) or a major tag (tag).",
+        f"# Pin actions to a full commit SHA or a major tag: {', '.join(PIN_MODES)}.",
         f"pin-actions = {_str(plan.pin_actions)}",
         f"workflow = {_str(plan.workflow)}",
         "",
