@@ -1,0 +1,471 @@
+"""What a Dockerfile stage does for one target platform: its RUNs simulated in order, and the
+cargo invocations among them with their ``--target``, profile, ``--bin``, features and env.
+
+The Dockerfile rules ask their questions here, so the chef, cross and runtime families agree on
+how a build is read. Simulating one platform at a time lets a ``case "$TARGETPLATFORM"`` choose
+its arm exactly as the shell would, and lets a later RUN read a file an earlier RUN wrote
+(``echo <triple> > /rust_target.txt`` then ``--target $(cat /rust_target.txt)``).
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import posixpath
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from rsdock.lint import platforms
+from rsdock.lint.dockerfile import Dockerfile, Instruction, Stage
+from rsdock.lint.shell import Case, Command, Outcome, parse_script, simulate
+
+CARGO_TOOLS = {"cargo", "cross", "xx-cargo", "cargo-zigbuild"}
+# Tools that bring their own linker set-up: no CARGO_TARGET_*_LINKER needed.
+SELF_LINKING = {"cross", "xx-cargo", "zigbuild"}
+PLATFORM_VARS = ("TARGETPLATFORM", "TARGETARCH")
+
+
+def platform_args(target: str | None, build: str = platforms.NATIVE_PLATFORM) -> dict[str, str]:
+    """The automatic platform ARG values BuildKit sets for ``target`` built on ``build``."""
+    values: dict[str, str] = {}
+    for prefix, name in (("TARGET", target), ("BUILD", build)):
+        if name is None:
+            continue
+        parts = platforms.normalize(name).split("/")
+        values[f"{prefix}PLATFORM"] = "/".join(parts)
+        values[f"{prefix}OS"] = parts[0]
+        values[f"{prefix}ARCH"] = parts[1] if len(parts) > 1 else ""
+        values[f"{prefix}VARIANT"] = parts[2] if len(parts) > 2 else ""
+    return values
+
+
+@dataclass
+class CargoCall:
+    """One cargo (or cross, xx-cargo, zigbuild) invocation on one path of one platform.
+
+    Attributes:
+        command: the simulated command.
+        instruction: the RUN it is in.
+        tool: ``cargo``, ``cross``, ``xx-cargo`` or ``zigbuild``.
+        action: ``build``, ``cook``, ``prepare``, ``install`` or the subcommand as written.
+        target: the ``--target`` value (may still hold ``$VAR`` when unknown), or None.
+        profile: ``release``, ``dev`` or the ``--profile`` name.
+        bins: the ``--bin`` names.
+        features: the ``--features``/``-F`` names.
+        flags: other switches that change what is built (``--all-features``, ``--workspace``...).
+        toolchain: a ``+toolchain`` override, or None.
+        packages: the ``-p``/``--package`` names.
+    """
+
+    command: Command
+    instruction: Instruction
+    tool: str
+    action: str
+    target: str | None = None
+    profile: str = "dev"
+    bins: tuple[str, ...] = ()
+    features: frozenset[str] = frozenset()
+    flags: frozenset[str] = frozenset()
+    toolchain: str | None = None
+    packages: tuple[str, ...] = ()
+    recipe: str | None = None
+    options: dict[str, str] = field(default_factory=dict)
+    platform: str | None = None
+
+    @property
+    def line(self) -> int:
+        """The file line of the invocation."""
+        return self.command.line
+
+    @property
+    def compiles(self) -> bool:
+        """Whether this invocation compiles (build, cook, install), as opposed to prepare."""
+        return self.action in ("build", "cook", "install", "rustc")
+
+    @property
+    def builds_project(self) -> bool:
+        """Whether this compiles the workspace (not ``cargo install <some tool>``)."""
+        return self.action in ("build", "cook", "rustc") or (
+            self.action == "install" and "path" in self.options)
+
+    @property
+    def target_known(self) -> bool:
+        """Whether ``--target`` was given and fully resolved."""
+        return bool(self.target) and "$" not in self.target
+
+    @property
+    def profile_dir(self) -> str:
+        """The folder under ``target/`` the profile writes to (``dev`` writes to ``debug``)."""
+        return "debug" if self.profile in ("dev", "test") else self.profile
+
+    def linker_source(self, linkers: dict[str, str] | None = None) -> str | None:
+        """How the linker for :attr:`target` is configured where this runs, or None.
+
+        Args:
+            linkers: ``[target.<triple>] linker`` settings of the workspace's .cargo/config.toml.
+        """
+        if self.tool in SELF_LINKING or "zigbuild" in self.flags:
+            return self.tool if self.tool in SELF_LINKING else "zigbuild"
+        triple = self.target or ""
+        env = self.command.env
+        if platforms.linker_env_var(triple) in env:
+            return platforms.linker_env_var(triple)
+        for var in ("RUSTFLAGS", f"CARGO_TARGET_{platforms.linker_env_var(triple)[13:-7]}_RUSTFLAGS",
+                    "CARGO_ENCODED_RUSTFLAGS"):
+            if re.search(r"-C\s*linker=|link-arg=-fuse-ld|linker=", env.get(var, "")):
+                return var
+        if linkers and triple in linkers:
+            return ".cargo/config.toml"
+        if any(a.startswith("--config") and "linker" in a for a in self.command.argv):
+            return "--config"
+        return None
+
+
+@dataclass
+class RunResult:
+    """One RUN simulated: its paths (alternatives)."""
+
+    instruction: Instruction
+    outcomes: list[Outcome]
+    first_line: int
+
+
+@dataclass
+class StageRun:
+    """A stage simulated for one target platform (None: the platform is not known)."""
+
+    stage: Stage
+    platform: str | None
+    runs: list[RunResult] = field(default_factory=list)
+    files: dict[str, str] = field(default_factory=dict)
+    stopped_at: Instruction | None = None
+    calls: list[CargoCall] | None = None
+
+    def commands(self) -> list[tuple[Instruction, Command]]:
+        """Every command on every path, with its RUN, in order."""
+        return [(r.instruction, c) for r in self.runs for o in r.outcomes for c in o.commands]
+
+    def cargo_calls(self) -> list[CargoCall]:
+        """Every cargo invocation on every path, deduplicated by line and arguments."""
+        if self.calls is not None:
+            return self.calls
+        seen: set[tuple] = set()
+        calls = []
+        for inst, command in self.commands():
+            call = parse_cargo(command, inst)
+            if call:
+                call.platform = self.platform
+            key = (command.line, command.argv, tuple(sorted(command.env.items())))
+            if call and key not in seen:
+                seen.add(key)
+                calls.append(call)
+        self.calls = calls
+        return calls
+
+
+def parse_cargo(command: Command, inst: Instruction) -> CargoCall | None:
+    """The cargo invocation ``command`` is, or None when it is not one."""
+    argv = list(command.argv)
+    while argv and argv[0] in ("env", "exec", "time", "nice") or (argv and "=" in argv[0]):
+        argv.pop(0)
+    if not argv or posixpath.basename(argv[0]) not in CARGO_TOOLS:
+        return None
+    tool = posixpath.basename(argv[0])
+    tool = "zigbuild" if tool == "cargo-zigbuild" else tool
+    rest = argv[1:]
+    toolchain = rest.pop(0)[1:] if rest and rest[0].startswith("+") else None
+    if not rest:
+        return None
+    action = {"b": "build", "r": "run"}.get(rest[0], rest[0])
+    rest = rest[1:]
+    if action == "chef" and rest:
+        action, rest = rest[0], rest[1:]
+    if action == "zigbuild":
+        action, tool = "build", "zigbuild"
+    call = CargoCall(command, inst, tool, action, toolchain=toolchain)
+    _options(call, rest)
+    return call
+
+
+def _options(call: CargoCall, words: list[str]) -> None:
+    bins, features, packages, flags = [], set(), [], set()
+    index = 0
+    while index < len(words):
+        word = words[index]
+        name, eq, value = word.partition("=")
+        takes = name in ("--target", "--profile", "--bin", "--features", "-F", "-p", "--package",
+                         "--recipe-path", "--manifest-path", "-j", "--jobs", "--config", "--root",
+                         "--path", "--target-dir")
+        if takes and not eq:
+            value = words[index + 1] if index + 1 < len(words) else ""
+            index += 1
+        if name == "--target":
+            call.target = value
+        elif name in ("--release", "-r"):
+            call.profile = "release"
+        elif name == "--profile":
+            call.profile = value
+        elif name == "--bin":
+            bins.append(value)
+        elif name in ("--features", "-F"):
+            features |= {f for f in re.split(r"[ ,]+", value) if f}
+        elif name in ("-p", "--package"):
+            packages.append(value)
+        elif name == "--recipe-path":
+            call.recipe = value
+        elif name in ("--root", "--path", "--target-dir", "--manifest-path"):
+            call.options[name.lstrip("-")] = value
+        elif name in ("--all-features", "--no-default-features", "--workspace", "--bins",
+                      "--zigbuild", "--all"):
+            flags.add(name.lstrip("-"))
+        index += 1
+    call.bins, call.features = tuple(bins), frozenset(features)
+    call.packages, call.flags = tuple(packages), frozenset(flags)
+
+
+def simulate_stage(model: Dockerfile, stage: Stage, platform: str | None) -> StageRun:
+    """Simulate ``stage`` (after the stages it is built FROM) for target ``platform``.
+
+    Files written by RUNs carry over to later RUNs and to stages built FROM this one; shell
+    variables and exports do not, exactly as in BuildKit.
+    """
+    # Cached on the model: every rule asks about the same stages and platforms.
+    cache: dict = model.__dict__.setdefault("_simulations", {})
+    key = (stage.index, platform)
+    if key in cache:
+        return cache[key]
+    files: dict[str, str] = {}
+    if stage.parent is not None and stage.parent is not stage:
+        files = dict(simulate_stage(model, stage.parent, platform).files)
+    result = StageRun(stage, platform)
+    declared = set()
+    for inst in stage.instructions:
+        if inst.cmd == "ARG":
+            declared |= {w.partition("=")[0] for w in inst.value}
+        if inst.cmd in ("COPY", "ADD") and inst.heredocs and inst.value:
+            dest = inst.value[-1]
+            for _name, content in inst.heredocs:
+                files[dest] = content
+        if inst.cmd != "RUN":
+            continue
+        script = model.script(inst)
+        if script is None:
+            continue
+        automatic = {k: v for k, v in platform_args(platform).items() if k in declared}
+        if platform is None:
+            automatic.update({k: None for k in declared if k.startswith("TARGET")})
+        env = stage.vars_before(inst, automatic)
+        outcomes = simulate(script.text, script.first_line, env, files)
+        result.runs.append(RunResult(inst, outcomes, script.first_line))
+        survivors = [o for o in outcomes if not o.exit_code]
+        if not survivors:
+            result.stopped_at = inst
+            break
+        files = dict(survivors[0].files)
+    result.files = files
+    cache[key] = result
+    return result
+
+
+def platform_cases(model: Dockerfile, stage: Stage) -> list[tuple[Instruction, Case]]:
+    """The ``case`` statements in ``stage`` whose subject reads TARGETPLATFORM or TARGETARCH."""
+    found = []
+    for inst in stage.runs():
+        script = model.script(inst)
+        if script is None:
+            continue
+        for case in parse_script(script.text, script.first_line).cases:
+            if case.subject_vars & set(PLATFORM_VARS):
+                found.append((inst, case))
+    return found
+
+
+def arm_platforms(case: Case, arm_patterns: tuple[str, ...]) -> list[platforms.Platform]:
+    """The known platforms an arm's patterns match (by TARGETPLATFORM or TARGETARCH value)."""
+    by_arch = "TARGETARCH" in case.subject_vars and "TARGETPLATFORM" not in case.subject_vars
+    matched = []
+    for platform in platforms.PLATFORMS:
+        value = platform.name.split("/")[1] if by_arch else platform.name
+        if any(p != "*" and fnmatch.fnmatchcase(value, p) for p in arm_patterns):
+            matched.append(platform)
+    return matched
+
+
+def stage_platforms(model: Dockerfile, stage: Stage) -> list[str]:
+    """The platforms a stage's ``case "$TARGETPLATFORM"`` arms name, in table order.
+
+    Empty when the stage does not branch on the platform.
+    """
+    names: set[str] = set()
+    for _inst, case in platform_cases(model, stage):
+        for arm in case.arms:
+            names |= {p.name for p in arm_platforms(case, arm.patterns)}
+    return [p for p in platforms.names() if p in names]
+
+
+def build_calls(model: Dockerfile, stage: Stage) -> list[CargoCall]:
+    """The cargo calls of ``stage`` across the platforms it names (or an unknown platform)."""
+    calls: list[CargoCall] = []
+    seen: set[tuple] = set()
+    for platform in stage_platforms(model, stage) or [None]:
+        for call in simulate_stage(model, stage, platform).cargo_calls():
+            key = (call.line, call.command.argv, tuple(sorted(call.command.env.items())))
+            if key not in seen:
+                seen.add(key)
+                calls.append(call)
+    return calls
+
+
+def compiling_stages(model: Dockerfile) -> list[Stage]:
+    """The stages whose RUNs invoke a compiling cargo command (build, cook, install)."""
+    return [s for s in model.stages if any(c.compiles for c in build_calls(model, s))]
+
+
+def workspace_linkers(ctx: Any) -> dict[str, str]:
+    """Triples whose linker the workspace's ``.cargo/config.toml`` sets (``linker`` or
+    ``rustflags = ["-C", "linker=..."]``), mapped to the linker."""
+    workspace = getattr(ctx, "workspace", None)
+    found = dict(getattr(workspace, "linkers", None) or {})
+    for triple, flags in (getattr(workspace, "rustflags", None) or {}).items():
+        joined = " ".join(flags)
+        match = re.search(r"linker=(\S+)", joined)
+        if match and triple not in found:
+            found[triple] = match[1]
+    return found
+
+
+def ancestry_commands(model: Dockerfile, stage: Stage,
+                      platform: str | None) -> list[tuple[Instruction, Command]]:
+    """The commands of ``stage`` and the stages it is built FROM, oldest first."""
+    found: list[tuple[Instruction, Command]] = []
+    for ancestor in reversed(stage.ancestry()):
+        found.extend(simulate_stage(model, ancestor, platform).commands())
+    return found
+
+
+def apt_packages(commands: list[tuple[Instruction, Command]]) -> set[str]:
+    """The packages ``apt-get install``/``apt install``/``apk add`` install, without versions."""
+    packages: set[str] = set()
+    for _inst, command in commands:
+        argv = command.argv
+        if not argv or argv[0] not in ("apt-get", "apt", "apk", "aptitude"):
+            continue
+        verbs = ("install", "add")
+        if not any(v in argv for v in verbs):
+            continue
+        start = next(i for i, w in enumerate(argv) if w in verbs) + 1
+        for word in argv[start:]:
+            if not word.startswith("-"):
+                packages.add(re.split(r"[=:]", word)[0])
+    return packages
+
+
+def rustup_targets(commands: list[tuple[Instruction, Command]]) -> tuple[set[str], bool]:
+    """``(targets, unknown)``: the triples ``rustup target add`` (or ``toolchain install
+    --target``) installs, and whether one of them could not be resolved."""
+    targets: set[str] = set()
+    unknown = False
+    for _inst, command in commands:
+        argv = [w for w in command.argv if not w.startswith("+")]
+        if not argv or posixpath.basename(argv[0]) != "rustup":
+            continue
+        words: list[str] = []
+        if argv[1:3] in (["target", "add"], ["target", "install"]):
+            words = [w for w in argv[3:] if not w.startswith("-")]
+        elif argv[1:3] == ["toolchain", "install"] and ("--target" in argv or "-t" in argv):
+            flag = "--target" if "--target" in argv else "-t"
+            index = argv.index(flag) + 1
+            words = argv[index].split(",") if index < len(argv) else []
+        for word in words:
+            for triple in word.split():
+                if "$" in triple:
+                    unknown = True
+                targets.add(triple)
+    return targets, unknown
+
+
+_RUST_IMAGE_RE = re.compile(r"^(?:(?:docker\.io/)?(?:library/)?rust|(?:docker\.io/)?"
+                            r"lukemathwalker/cargo-chef)(?::(?P<tag>[^@]+))?(?:@.*)?$")
+
+
+def root_image(stage: Stage) -> str:
+    """The image a stage ultimately builds on (following ``FROM <stage>``)."""
+    return stage.ancestry()[-1].base
+
+
+def rust_version(image: str) -> str | None:
+    """The Rust version a ``rust`` or ``cargo-chef`` image tag pins (``1.86``), ``latest`` for a
+    floating tag (``latest-rust-1``, ``rust:1-slim``, ``rust:slim``), or None for other images."""
+    match = _RUST_IMAGE_RE.match(image)
+    if not match:
+        return None
+    tag = match["tag"] or "latest"
+    found = re.search(r"(?:^|rust-)(1\.\d+(?:\.\d+)?)(?=$|-)", tag)
+    return found[1] if found else "latest"
+
+
+def is_compiler_image(image: str) -> bool:
+    """Whether ``image`` is a Rust build image (rust, cargo-chef, cross-compile images)."""
+    name = image.split("@")[0].rsplit(":", 1)[0] if ":" in image.split("/")[-1] else image
+    last = name.split("/")[-1]
+    return bool(_RUST_IMAGE_RE.match(image)) or last in (
+        "rust", "cargo-chef", "rust-musl-cross", "muslrust", "rust-musl-builder") or \
+        name.startswith("ghcr.io/cross-rs/")
+
+
+def workdir(stage: Stage, before: Instruction | None = None) -> str:
+    """The working directory at ``before`` (or the stage's end), following parents."""
+    path = "/"
+    for ancestor in reversed(stage.ancestry()):
+        for inst in ancestor.of("WORKDIR"):
+            if inst is before:
+                return path
+            value = inst.value[0] if inst.value else "/"
+            path = posixpath.normpath(posixpath.join(path, value))
+    return path
+
+
+def is_native(triple: str | None) -> bool:
+    """Whether ``triple`` builds for the build platform, so the default ``cc`` links it."""
+    native = platforms.get(platforms.NATIVE_PLATFORM)
+    return triple in (native.gnu_triple, native.musl_triple)
+
+
+def unique(findings):
+    """``findings`` without repeats (the same line and message from several platforms)."""
+    seen: set = set()
+    for finding in findings:
+        key = (finding.line, finding.column, finding.message)
+        if key not in seen:
+            seen.add(key)
+            yield finding
+
+
+# Files that configure the toolchain rather than hold source: copying them before cook is right.
+TOOLCHAIN_FILES = ("rust-toolchain", "rust-toolchain.toml", ".cargo", ".cargo/config.toml",
+                   ".cargo/config")
+
+
+def is_context_copy(copy: Any) -> bool:
+    """Whether a COPY/ADD takes files from the build context (no ``--from``, no heredoc)."""
+    return copy.source_stage is None and not copy.instruction.heredocs
+
+
+def copies_everything(copy: Any) -> bool:
+    """Whether a context COPY copies the whole context (``COPY . .``)."""
+    return is_context_copy(copy) and any(s.rstrip("/") in (".", "", "*", "./*") for s in copy.sources)
+
+
+def stage_calls(model: Dockerfile, stage: Stage, platform: str | None,
+                ancestry: bool = False) -> list[CargoCall]:
+    """The cargo calls of ``stage`` (and its parents when ``ancestry``) for ``platform``."""
+    stages = list(reversed(stage.ancestry())) if ancestry else [stage]
+    return [c for s in stages for c in simulate_stage(model, s, platform).cargo_calls()]
+
+
+def platforms_of(model: Dockerfile, stage: Stage) -> list[str | None]:
+    """The platforms to simulate ``stage`` for: those its (or its parents') case arms name."""
+    names: list[str] = []
+    for ancestor in stage.ancestry():
+        names += [p for p in stage_platforms(model, ancestor) if p not in names]
+    return names or [None]

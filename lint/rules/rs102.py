@@ -1,0 +1,103 @@
+"""RS102: cargo chef cook and cargo build must build the same thing."""
+
+from __future__ import annotations
+
+from rsdock.lint import build
+from rsdock.lint.findings import Severity
+from rsdock.lint.rule import Rule
+
+
+class RS102(Rule):
+    r"""Give ``cargo chef cook`` the same profile, ``--target``, ``--bin``, features and toolchain
+    as ``cargo build``.
+
+    Cargo caches per profile, target triple, feature set and toolchain. When cook and build
+    differ in any of them, the build recompiles every dependency and the cooked layer is dead
+    weight. This is the trap in combining the research's chef and cross snippets: the cross
+    build adds ``--target`` to ``cargo build`` but not to ``cargo chef cook``.
+
+    Fails:
+        FROM --platform=$BUILDPLATFORM lukemathwalker/cargo-chef:latest-rust-1.95 AS chef
+        WORKDIR /app
+
+        FROM chef AS planner
+        COPY . .
+        RUN cargo chef prepare --recipe-path recipe.json
+
+        FROM chef AS builder
+        ENV CARGO_TARGET_AARCH64_UNKNOWN_LINUX_GNU_LINKER=aarch64-linux-gnu-gcc
+        RUN apt-get update && apt-get install -y gcc-aarch64-linux-gnu libc6-dev-arm64-cross \
+            && rustup target add aarch64-unknown-linux-gnu
+        COPY --from=planner /app/recipe.json recipe.json
+        RUN cargo chef cook --release --recipe-path recipe.json
+        COPY . .
+        RUN cargo build --release --target aarch64-unknown-linux-gnu
+
+    Passes:
+        FROM --platform=$BUILDPLATFORM lukemathwalker/cargo-chef:latest-rust-1.95 AS chef
+        WORKDIR /app
+
+        FROM chef AS planner
+        COPY . .
+        RUN cargo chef prepare --recipe-path recipe.json
+
+        FROM chef AS builder
+        ENV CARGO_TARGET_AARCH64_UNKNOWN_LINUX_GNU_LINKER=aarch64-linux-gnu-gcc
+        RUN apt-get update && apt-get install -y gcc-aarch64-linux-gnu libc6-dev-arm64-cross \
+            && rustup target add aarch64-unknown-linux-gnu
+        COPY --from=planner /app/recipe.json recipe.json
+        RUN cargo chef cook --release --target aarch64-unknown-linux-gnu --recipe-path recipe.json
+        COPY . .
+        RUN cargo build --release --target aarch64-unknown-linux-gnu
+    """
+
+    id = "RS102"
+    name = "cook-matches-build"
+    severity = Severity.ERROR
+    message = "pass cargo chef cook the same profile, --target, --bin, features and toolchain"
+    target = "dockerfile"
+
+    def check(self, file, ctx):
+        found = []
+        for stage in file.stages:
+            for platform in build.platforms_of(file, stage):
+                calls = build.stage_calls(file, stage, platform, ancestry=True)
+                own = {id(c) for c in build.stage_calls(file, stage, platform)}
+                for index, call in enumerate(calls):
+                    if call.action != "build" or id(call) not in own:
+                        continue
+                    cooks = [c for c in calls[:index] if c.action == "cook"]
+                    if cooks:
+                        found.extend(self._compare(file.path, cooks[-1], call))
+        return list(build.unique(found))
+
+    def _compare(self, path, cook, build_call):
+        differences = []
+
+        def show(value):
+            return value if value else "none"
+
+        if cook.target != build_call.target:
+            differences.append(f"--target (cook: {show(cook.target)}, build: "
+                               f"{show(build_call.target)})")
+        if cook.profile != build_call.profile:
+            differences.append(f"profile (cook: {cook.profile}, build: {build_call.profile})")
+        if cook.toolchain != build_call.toolchain:
+            differences.append(f"toolchain (cook: {show(cook.toolchain)}, build: "
+                               f"{show(build_call.toolchain)})")
+        feature_flags = {"all-features", "no-default-features"}
+        if cook.features != build_call.features or (
+                cook.flags & feature_flags) != (build_call.flags & feature_flags):
+            differences.append("features (cook: "
+                               f"{show(' '.join(sorted(cook.features | (cook.flags & feature_flags))))}"
+                               ", build: "
+                               f"{show(' '.join(sorted(build_call.features | (build_call.flags & feature_flags))))})")
+        if cook.bins and (not build_call.bins or not set(build_call.bins) <= set(cook.bins)):
+            differences.append(f"--bin (cook: {', '.join(cook.bins)}, build: "
+                               f"{', '.join(build_call.bins) or 'every binary'})")
+        if not differences:
+            return []
+        return [self.finding(path, cook.line, message=(
+            f"cargo chef cook and cargo build (line {build_call.line}) differ in "
+            f"{'; '.join(differences)}: give cook the same options, or the build recompiles "
+            "every dependency"))]

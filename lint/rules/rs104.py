@@ -1,0 +1,92 @@
+"""RS104: before cargo chef cook, the builder copies only recipe.json from the planner."""
+
+from __future__ import annotations
+
+import posixpath
+
+from rsdock.lint import build
+from rsdock.lint.findings import Severity
+from rsdock.lint.rule import Rule
+
+
+class RS104(Rule):
+    """Copy only ``recipe.json`` from the planner stage before ``cargo chef cook``.
+
+    The recipe is the cache key of the dependency layer. Copying sources (``src/``,
+    ``Cargo.toml``) into the builder before cook makes the layer change whenever they do; a
+    recipe that does not come from the planner stage (a stale one from the context, or none)
+    cooks the wrong dependencies. Toolchain files (``rust-toolchain.toml``, ``.cargo/``) may
+    come first: they configure the build itself.
+
+    Fails:
+        FROM lukemathwalker/cargo-chef:latest-rust-1.95 AS chef
+        WORKDIR /app
+
+        FROM chef AS planner
+        COPY . .
+        RUN cargo chef prepare --recipe-path recipe.json
+
+        FROM chef AS builder
+        COPY --from=planner /app/recipe.json recipe.json
+        COPY Cargo.toml Cargo.lock ./
+        RUN cargo chef cook --release --recipe-path recipe.json
+        COPY . .
+        RUN cargo build --release
+
+    Passes:
+        FROM lukemathwalker/cargo-chef:latest-rust-1.95 AS chef
+        WORKDIR /app
+
+        FROM chef AS planner
+        COPY . .
+        RUN cargo chef prepare --recipe-path recipe.json
+
+        FROM chef AS builder
+        COPY .cargo .cargo
+        COPY --from=planner /app/recipe.json recipe.json
+        RUN cargo chef cook --release --recipe-path recipe.json
+        COPY . .
+        RUN cargo build --release
+    """
+
+    id = "RS104"
+    name = "recipe-only-before-cook"
+    severity = Severity.WARNING
+    message = "copy only recipe.json (from the planner stage) before cargo chef cook"
+    target = "dockerfile"
+
+    def check(self, file, ctx):
+        found = []
+        planners = {s.name or str(s.index) for s in file.stages
+                    if any(c.action == "prepare" for c in build.stage_calls(file, s, None))}
+        for stage in file.stages:
+            cooks = [c for c in build.stage_calls(file, stage, None) if c.action == "cook"]
+            if not cooks:
+                continue
+            cook = min(cooks, key=lambda c: c.line)
+            recipe = posixpath.basename(cook.recipe or "recipe.json")
+            before = [c for s in stage.ancestry() for c in s.copies()
+                      if c.instruction.line < cook.line]
+            from_planner = [c for c in before if c.source_stage in planners
+                            and any(posixpath.basename(src) == recipe for src in c.sources)]
+            if planners and not from_planner:
+                found.append(self.finding(file.path, cook.line, message=(
+                    f"`cargo chef cook` does not use a {recipe} copied from the planner stage: "
+                    f"add `COPY --from={sorted(planners)[0]} <workdir>/{recipe} {recipe}` "
+                    "before it")))
+            for copy in before:
+                if not build.is_context_copy(copy) or build.copies_everything(copy):
+                    continue  # RS101 reports `COPY . .`
+                extra = [s for s in copy.sources if not _toolchain_file(s)]
+                if extra:
+                    found.append(self.finding(file.path, copy.instruction.line, message=(
+                        f"`{copy.instruction.original}` copies {', '.join(extra)} before "
+                        f"`cargo chef cook` (line {cook.line}), so editing it rebuilds every "
+                        "dependency: copy it after cook; recipe.json already holds the "
+                        "manifests")))
+        return list(build.unique(found))
+
+
+def _toolchain_file(source: str) -> bool:
+    name = posixpath.normpath(source)
+    return name in build.TOOLCHAIN_FILES or name.startswith(".cargo/")

@@ -1,0 +1,109 @@
+"""RS105: chef, planner and builder stages use one Rust version."""
+
+from __future__ import annotations
+
+from rsdock.lint import build
+from rsdock.lint.findings import Severity
+from rsdock.lint.rule import Rule
+
+
+def _minor(version: str) -> tuple[int, ...] | None:
+    if version == "latest":
+        return None
+    return tuple(int(p) for p in version.split(".")[:2])
+
+
+class RS105(Rule):
+    """Build the recipe, the dependencies and the binary with the same pinned Rust version.
+
+    A floating tag such as cargo-chef's ``latest-rust-1`` moves with every Rust release, so the
+    planner (or the cooked dependencies) and the builder end up on different toolchains: the
+    cache misses, or the recipe written by one cargo-chef is read by another. Pin the same
+    version in every stage that runs cargo, and no older than the workspace's
+    ``rust-version``.
+
+    Fails:
+        FROM lukemathwalker/cargo-chef:latest-rust-1 AS chef
+        WORKDIR /app
+
+        FROM chef AS planner
+        COPY . .
+        RUN cargo chef prepare --recipe-path recipe.json
+
+        FROM rust:1.86-bookworm AS builder
+        RUN cargo install cargo-chef --locked
+        WORKDIR /app
+        COPY --from=planner /app/recipe.json recipe.json
+        RUN cargo chef cook --release --recipe-path recipe.json
+        COPY . .
+        RUN cargo build --release
+
+    Passes:
+        FROM lukemathwalker/cargo-chef:latest-rust-1.86 AS chef
+        WORKDIR /app
+
+        FROM chef AS planner
+        COPY . .
+        RUN cargo chef prepare --recipe-path recipe.json
+
+        FROM rust:1.86-bookworm AS builder
+        RUN cargo install cargo-chef --locked
+        WORKDIR /app
+        COPY --from=planner /app/recipe.json recipe.json
+        RUN cargo chef cook --release --recipe-path recipe.json
+        COPY . .
+        RUN cargo build --release
+    """
+
+    id = "RS105"
+    name = "one-rust-version"
+    severity = Severity.WARNING
+    message = "pin the same Rust version in the chef, planner and builder stages"
+    target = "dockerfile"
+
+    def check(self, file, ctx):
+        stages = [s for s in file.stages
+                  if any(c.action in ("prepare", "cook", "build")
+                         for c in build.stage_calls(file, s, None))]
+        roots: dict[int, tuple] = {}
+        for stage in stages:
+            root = stage.ancestry()[-1]
+            version = build.rust_version(root.base)
+            if version is not None and not self._installs_toolchain(file, stage):
+                roots[root.index] = (root, version)
+        found = []
+        builders = [s for s in stages if any(c.action == "build" for c in
+                                             build.stage_calls(file, s, None))]
+        reference = roots.get(builders[-1].ancestry()[-1].index) if builders else None
+        if reference:
+            ref_root, ref_version = reference
+            for root, version in roots.values():
+                if root is ref_root or _minor(version) == _minor(ref_version) and version != "latest":
+                    continue
+                found.append(self.finding(file.path, root.from_.line, message=(
+                    f"stage {root.label} uses Rust {self._show(version)} but the builder "
+                    f"(line {ref_root.from_.line}) uses {self._show(ref_version)}: pin one "
+                    "version in every stage that runs cargo, e.g. "
+                    "lukemathwalker/cargo-chef:latest-rust-1.95 and rust:1.95")))
+            minimum = getattr(ctx.workspace, "rust_version", None)
+            if minimum and _minor(ref_version) and _minor(ref_version) < _minor(minimum):
+                found.append(self.finding(file.path, ref_root.from_.line, message=(
+                    f"the builder's Rust {ref_version} is older than the workspace's "
+                    f"rust-version {minimum}: use an image with Rust {minimum} or newer")))
+        return list(build.unique(found))
+
+    @staticmethod
+    def _show(version: str) -> str:
+        return "from a floating tag" if version == "latest" else version
+
+    @staticmethod
+    def _installs_toolchain(file, stage) -> bool:
+        # A stage that installs its own toolchain does not run the image's Rust.
+        for ancestor in stage.ancestry():
+            for platform in [None]:
+                for _inst, command in build.simulate_stage(file, ancestor, platform).commands():
+                    if command.argv[:3] in (("rustup", "toolchain", "install"),
+                                            ("rustup", "default")) or \
+                            command.argv[:2] == ("rustup", "default"):
+                        return True
+        return False
