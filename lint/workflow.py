@@ -8,6 +8,7 @@ Lines and columns are 1-based, as in findings.
 from __future__ import annotations
 
 import itertools
+import posixpath
 import re
 from dataclasses import dataclass, field
 from typing import Any, Iterator
@@ -17,6 +18,7 @@ from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 from ruamel.yaml.scalarstring import FoldedScalarString, LiteralScalarString
 
+from rsdock.lint.expressions import is_off_for_pull_requests
 from rsdock.lint.findings import Finding, Severity
 
 PARSE_RULE = "RS001"
@@ -459,3 +461,42 @@ def _expand_matrix(matrix: Any) -> list[dict[str, Any]] | None:
         if not fitting:
             combos.append(dict(extra))
     return combos or [{}]
+
+
+def off_for_pull_requests(workflow: Workflow, job: Job, step: Step,
+                          *more: Scalar | None) -> bool | None:
+    """Whether ``step`` (given its job's and step's ``if:`` and any ``more`` conditions such as
+    ``push:``) is off for this workflow's pull request runs.
+
+    Returns:
+        True when it never runs (or the workflow never runs on pull_request), False when it
+        always runs on pull requests, None when that depends on something unknown.
+    """
+    if not workflow.runs_on_pull_request():
+        return True
+    values = [c.value if c is not None else None for c in (job.if_, step.if_, *more)]
+    return is_off_for_pull_requests(*values)
+
+
+def dockerfile_paths(job: Job, build: BuildPush) -> list[str] | None:
+    """The repository-relative Dockerfiles a build-push step builds (one per matrix value).
+
+    Without ``file:``, the action builds ``<context>/Dockerfile`` (the repository root for the
+    default Git context). None when an expression other than ``${{ matrix.* }}`` decides it.
+    """
+    context = build.context.text.strip() if build.context else "."
+    if "://" in context or context.startswith("git@"):
+        context = "."  # a Git context is the repository itself
+    if build.file is not None:
+        files = job.expand(build.file.text.strip())
+        return None if files is None else [posixpath.normpath(f).lstrip("/") for f in files]
+    contexts = job.expand(context)
+    if contexts is None:
+        return None
+    return [posixpath.normpath(posixpath.join(c, "Dockerfile")) for c in contexts]
+
+
+def uses_docker(workflow: Workflow) -> bool:
+    """Whether any step uses one of docker's actions (what makes a workflow rsdock's business)."""
+    return any(step.uses and step.uses.repo.lower().startswith("docker/")
+               for _job, step in workflow.steps())

@@ -1,0 +1,61 @@
+"""RS404: registry login is skipped for pull requests."""
+
+from __future__ import annotations
+
+from typing import Iterable
+
+from rsdock.lint import workflow as wf
+from rsdock.lint.findings import Finding, Severity
+from rsdock.lint.rule import Context, Rule
+
+
+class RS404(Rule):
+    """Skip the registry login on pull requests: forks get no secrets, so their builds fail.
+
+    A workflow that runs on ``pull_request`` runs for pull requests from forks too, and GitHub
+    gives those runs no secrets: ``docker/login-action`` then fails and the whole build with it.
+    Guard the login (and the push) with ``if: github.event_name != 'pull_request'``. A workflow
+    that never runs on ``pull_request`` needs no guard, and a guard rsdock cannot decide (a
+    check of the pull request's repository) is not flagged.
+
+    Fails:
+        # file: .github/workflows/docker.yml
+        on:
+          push:
+          pull_request:
+        jobs:
+          build:
+            runs-on: ubuntu-24.04
+            steps:
+              - uses: docker/login-action@v4
+                with:
+                  username: ${{ secrets.DOCKERHUB_USERNAME }}
+                  password: ${{ secrets.DOCKERHUB_TOKEN }}
+
+    Passes:
+        # file: .github/workflows/docker.yml
+        on:
+          push:
+          pull_request:
+        jobs:
+          build:
+            runs-on: ubuntu-24.04
+            steps:
+              - uses: docker/login-action@v4
+                if: github.event_name != 'pull_request'
+                with:
+                  username: ${{ secrets.DOCKERHUB_USERNAME }}
+                  password: ${{ secrets.DOCKERHUB_TOKEN }}
+    """
+
+    id = "RS404"
+    name = "login-on-pull-request"
+    severity = Severity.ERROR
+    message = "add `if: github.event_name != 'pull_request'` to the login step"
+    target = "workflow"
+
+    def check(self, file: wf.Workflow, ctx: Context) -> Iterable[Finding]:
+        """Yield a finding for each login step that runs on every pull request."""
+        for job, step in file.action_steps(wf.LOGIN):
+            if wf.off_for_pull_requests(file, job, step) is False:
+                yield self.finding(file.path, step.uses.line, step.uses.column)

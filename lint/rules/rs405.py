@@ -1,0 +1,69 @@
+"""RS405: build-push does not push for pull requests."""
+
+from __future__ import annotations
+
+from typing import Iterable
+
+from rsdock.lint import workflow as wf
+from rsdock.lint.findings import Edit, Finding, Fix, Severity, line_offsets
+from rsdock.lint.rule import Context, Rule
+
+GUARD = "${{ github.event_name != 'pull_request' }}"
+
+
+class RS405(Rule):
+    """Do not push from pull requests: set ``push: ${{ github.event_name != 'pull_request' }}``.
+
+    A pull request build should prove the image builds; pushing it would publish unreviewed code
+    under your tags, and fails anyway for forks, which get no registry secrets. A workflow that
+    never runs on ``pull_request`` may push unconditionally.
+
+    Fails:
+        # file: .github/workflows/docker.yml
+        on: [push, pull_request]
+        jobs:
+          build:
+            runs-on: ubuntu-24.04
+            steps:
+              - uses: docker/build-push-action@v7
+                with:
+                  push: true
+                  tags: user/app:latest
+
+    Passes:
+        # file: .github/workflows/docker.yml
+        on: [push, pull_request]
+        jobs:
+          build:
+            runs-on: ubuntu-24.04
+            steps:
+              - uses: docker/build-push-action@v7
+                with:
+                  push: ${{ github.event_name != 'pull_request' }}
+                  tags: user/app:latest
+    """
+
+    id = "RS405"
+    name = "push-on-pull-request"
+    severity = Severity.ERROR
+    message = f"set `push: {GUARD}`"
+    target = "workflow"
+
+    def check(self, file: wf.Workflow, ctx: Context) -> Iterable[Finding]:
+        """Yield a finding for each build-push step that pushes on every pull request."""
+        for job, step in file.action_steps(wf.BUILD_PUSH):
+            push = step.with_.get("push")
+            if push is None or wf.off_for_pull_requests(file, job, step, push) is not False:
+                continue
+            yield self.finding(file.path, push.line, push.column, fix=_fix(file, push))
+
+
+def _fix(file: wf.Workflow, push: wf.Scalar) -> Fix | None:
+    """Replace a literal ``true`` with the guard; anything more elaborate is left to the user."""
+    if push.value is not True:
+        return None
+    start = line_offsets(file.text)[push.line - 1] + push.column - 1
+    if file.text[start:start + 4] != "true":
+        return None
+    return Fix("push only when the run is not for a pull request",
+               (Edit(start, start + 4, GUARD),))

@@ -1,0 +1,75 @@
+"""RS406: exported caches keep every layer (mode=max)."""
+
+from __future__ import annotations
+
+import re
+from typing import Iterable
+
+from rsdock.lint import workflow as wf
+from rsdock.lint.findings import Edit, Finding, Fix, Severity, line_offsets
+from rsdock.lint.rule import Context, Rule
+
+# Backends that take a mode; `inline` only ever stores the final stage (min).
+MODED = {"gha", "registry", "local", "s3", "azblob"}
+
+
+class RS406(Rule):
+    """Export the build cache with ``mode=max``, or the cargo-chef dependency layer is lost.
+
+    The default ``mode=min`` caches only the layers of the final stage: the builder stage, whose
+    ``cargo chef cook`` layer is the whole point of the cache, is not exported, so every CI run
+    recompiles the dependencies.
+
+    Fails:
+        # file: .github/workflows/docker.yml
+        on: push
+        jobs:
+          build:
+            runs-on: ubuntu-24.04
+            steps:
+              - uses: docker/setup-buildx-action@v4
+              - uses: docker/build-push-action@v7
+                with:
+                  cache-from: type=gha,scope=backend
+                  cache-to: type=gha,scope=backend
+
+    Passes:
+        # file: .github/workflows/docker.yml
+        on: push
+        jobs:
+          build:
+            runs-on: ubuntu-24.04
+            steps:
+              - uses: docker/setup-buildx-action@v4
+              - uses: docker/build-push-action@v7
+                with:
+                  cache-from: type=gha,scope=backend
+                  cache-to: type=gha,scope=backend,mode=max
+    """
+
+    id = "RS406"
+    name = "cache-mode-max"
+    severity = Severity.WARNING
+    message = "add mode=max to cache-to so the builder stage's dependency layers are cached"
+    target = "workflow"
+
+    def check(self, file: wf.Workflow, ctx: Context) -> Iterable[Finding]:
+        """Yield a finding for each cache-to entry of a moded backend without mode=max."""
+        for _job, step in file.action_steps(wf.BUILD_PUSH):
+            for spec in wf.build_push(file, step).cache_to:
+                if spec.type in MODED and spec.options.get("mode", "min").lower() != "max":
+                    yield self.finding(file.path, spec.item.line, spec.item.column,
+                                       fix=_fix(file, spec))
+
+
+def _fix(file: wf.Workflow, spec: wf.CacheSpec) -> Fix | None:
+    start = line_offsets(file.text)[spec.item.line - 1] + spec.item.column - 1
+    end = start + len(spec.item.text)
+    if file.text[start:end] != spec.item.text:
+        return None  # escaped or folded in the YAML source: not a mechanical edit
+    mode = re.search(r"\bmode\s*=\s*\w+", spec.item.text)
+    if mode:
+        edit = Edit(start + mode.start(), start + mode.end(), "mode=max")
+    else:
+        edit = Edit(end, end, ",mode=max")
+    return Fix("export the cache with mode=max", (edit,))

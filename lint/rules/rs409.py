@@ -1,0 +1,62 @@
+"""RS409: build platforms are valid BuildKit platform strings."""
+
+from __future__ import annotations
+
+from typing import Iterable
+
+from rsdock.lint import platforms
+from rsdock.lint import workflow as wf
+from rsdock.lint.findings import Finding, Severity
+from rsdock.lint.rule import Context, Rule
+
+
+class RS409(Rule):
+    """Write each platform as BuildKit does: ``os/arch[/variant]``, e.g. ``linux/arm/v7``.
+
+    ``platforms:`` takes a comma- or newline-separated list. Docker arch names differ from Rust
+    and uname names (``arm64``, not ``aarch64``; ``arm/v7``, not ``armv7``), and a malformed
+    entry fails the build after the setup steps have run. Matrix values are checked too.
+
+    Fails:
+        # file: .github/workflows/docker.yml
+        on: push
+        jobs:
+          build:
+            runs-on: ubuntu-24.04
+            steps:
+              - uses: docker/build-push-action@v7
+                with:
+                  platforms: linux/amd64,armv7
+
+    Passes:
+        # file: .github/workflows/docker.yml
+        on: push
+        jobs:
+          build:
+            runs-on: ubuntu-24.04
+            steps:
+              - uses: docker/build-push-action@v7
+                with:
+                  platforms: |
+                    linux/amd64
+                    linux/arm/v7
+    """
+
+    id = "RS409"
+    name = "platform-string"
+    severity = Severity.ERROR
+    message = "write the platform as os/arch[/variant]"
+    target = "workflow"
+
+    def check(self, file: wf.Workflow, ctx: Context) -> Iterable[Finding]:
+        """Yield a finding for each malformed platform entry (after matrix expansion)."""
+        known = ", ".join(platforms.names())
+        for job, step in file.action_steps(wf.BUILD_PUSH):
+            for item in wf.build_push(file, step).platforms:
+                for value in job.expand(item.text) or []:
+                    for name in value.split(","):
+                        if name.strip() and not platforms.is_platform_string(name):
+                            yield self.finding(
+                                file.path, item.line, item.column,
+                                f"{name.strip()!r} is not a platform: {self.message} "
+                                f"(rsdock knows {known})")

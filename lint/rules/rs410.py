@@ -1,0 +1,80 @@
+"""RS410: docker's and GitHub's actions are on their maintained majors."""
+
+from __future__ import annotations
+
+import re
+from typing import Iterable
+
+from rsdock.lint import actions
+from rsdock.lint import workflow as wf
+from rsdock.lint.findings import Edit, Finding, Fix, Severity, line_offsets
+from rsdock.lint.rule import Context, Rule
+
+
+class RS410(Rule):
+    """Use the current major of each action: older majors run on a retired Node.js.
+
+    GitHub retired the node20 runtime in 2026, which the previous majors of checkout and of
+    docker's actions use. Tags (``@v6``) and SHA pins with a version comment
+    (``@<sha> # v6.1.0``) are checked; a SHA pin without a comment cannot be. The fix moves a tag
+    to the current major, or a SHA pin to the current release's SHA and comment; read the
+    release notes for renamed inputs.
+
+    Fails:
+        # file: .github/workflows/docker.yml
+        on: push
+        jobs:
+          build:
+            runs-on: ubuntu-24.04
+            steps:
+              - uses: actions/checkout@v4
+              - uses: docker/build-push-action@v6
+
+    Passes:
+        # file: .github/workflows/docker.yml
+        on: push
+        jobs:
+          build:
+            runs-on: ubuntu-24.04
+            steps:
+              - uses: actions/checkout@v7
+              - uses: docker/build-push-action@53b7df96c91f9c12dcc8a07bcb9ccacbed38856a # v7.3.0
+    """
+
+    id = "RS410"
+    name = "action-major"
+    severity = Severity.WARNING
+    message = "move to the action's current major"
+    target = "workflow"
+
+    def check(self, file: wf.Workflow, ctx: Context) -> Iterable[Finding]:
+        """Yield a finding for each known action on an older major."""
+        for _job, step in file.steps():
+            uses = step.uses
+            action = actions.ACTIONS.get(uses.repo.lower()) if uses else None
+            match = re.match(r"v?(\d+)", uses.version) if action else None
+            if not match or int(match[1]) >= action.major:
+                continue
+            yield self.finding(
+                file.path, uses.line, uses.column,
+                f"{action.repo} v{match[1]} is not maintained: {self.message} "
+                f"(v{action.major}, {action.version})", fix=_fix(file, uses, action))
+
+
+def _fix(file: wf.Workflow, uses: wf.Uses, action: actions.Action) -> Fix | None:
+    line_start = line_offsets(file.text)[uses.line - 1]
+    start = line_start + uses.column - 1
+    if file.text[start:start + len(uses.text)] != uses.text or uses.path:
+        return None
+    ref_start = start + len(uses.text) - len(uses.ref)
+    if not uses.is_sha:
+        return Fix(f"use {action.repo}@v{action.major}",
+                   (Edit(ref_start, start + len(uses.text), f"v{action.major}"),))
+    line_end = file.text.find("\n", start)
+    line_end = len(file.text) if line_end < 0 else line_end
+    hash_at = file.text.find("#", start + len(uses.text), line_end)
+    if hash_at < 0:
+        return None  # pragma: no cover - a SHA pin without a comment has no version to check
+    return Fix(f"pin {action.repo} to v{action.version}",
+               (Edit(ref_start, start + len(uses.text), action.sha),
+                Edit(hash_at, line_end, f"# v{action.version}")))

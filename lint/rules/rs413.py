@@ -1,0 +1,88 @@
+"""RS413: checkout does not leave the token in .git/config."""
+
+from __future__ import annotations
+
+from typing import Iterable
+
+from rsdock.lint import workflow as wf
+from rsdock.lint.findings import Edit, Finding, Fix, Severity, line_offsets
+from rsdock.lint.rule import Context, Rule
+
+
+class RS413(Rule):
+    """Check out with ``persist-credentials: false``: a build needs no git token on disk.
+
+    By default actions/checkout writes the ``GITHUB_TOKEN`` into ``.git/config``, where every
+    later step, and a ``COPY . .`` of a context without a ``.dockerignore`` for ``.git``, can read
+    it. Image builds never push to git. Only workflows that use docker's actions are checked.
+
+    Fails:
+        # file: .github/workflows/docker.yml
+        on: push
+        jobs:
+          build:
+            runs-on: ubuntu-24.04
+            steps:
+              - uses: actions/checkout@v7
+              - uses: docker/setup-buildx-action@v4
+
+    Passes:
+        # file: .github/workflows/docker.yml
+        on: push
+        jobs:
+          build:
+            runs-on: ubuntu-24.04
+            steps:
+              - uses: actions/checkout@v7
+                with:
+                  persist-credentials: false
+              - uses: docker/setup-buildx-action@v4
+    """
+
+    id = "RS413"
+    name = "checkout-persists-credentials"
+    severity = Severity.WARNING
+    message = "add `persist-credentials: false` to the checkout step's `with:`"
+    target = "workflow"
+
+    def check(self, file: wf.Workflow, ctx: Context) -> Iterable[Finding]:
+        """Yield a finding for each checkout step that keeps the token."""
+        if not wf.uses_docker(file):
+            return
+        for _job, step in file.action_steps(wf.CHECKOUT):
+            value = step.with_.get("persist-credentials")
+            if value is not None and value.text.strip().lower() == "false":
+                continue
+            where = value or step.uses
+            yield self.finding(file.path, where.line, where.column, fix=_fix(file, step, value))
+
+
+def _fix(file: wf.Workflow, step: wf.Step, value: wf.Scalar | None) -> Fix | None:
+    offsets = line_offsets(file.text)
+    description = "check out without persisting the token"
+    if value is not None:
+        if value.value is not True:
+            return None  # an expression: the user decides
+        start = offsets[value.line - 1] + value.column - 1
+        if file.text[start:start + 4] != "true":
+            return None
+        return Fix(description, (Edit(start, start + 4, "false"),))
+    key_line, key_column = step.data.lc.key("uses")
+    if step.with_line is not None:
+        inner = step.data["with"]
+        if inner.lc.line < step.with_line:  # 0-based: a flow mapping on the `with:` line
+            return None
+        line, column = inner.lc.key(next(iter(inner))) if inner else (step.with_line, key_column + 2)
+        text = " " * column + "persist-credentials: false\n"
+        anchor = step.with_line  # the line after `with:` (0-based index of the next line)
+    else:
+        if "with" in step.data or step.data.lc.value("uses")[0] != key_line:
+            return None
+        text = (" " * key_column + "with:\n" + " " * (key_column + 2)
+                + "persist-credentials: false\n")
+        anchor = key_line + 1
+    if anchor >= len(offsets):
+        return None
+    if anchor == len(offsets) - 1 and not file.text.endswith("\n"):
+        return None  # the last line has no newline to insert after
+    return Fix(description, (Edit(offsets[anchor], offsets[anchor], text),))
