@@ -14,6 +14,7 @@ import tempfile
 from pathlib import Path
 
 from rsdock.errors import UserError
+from rsdock.wizard.plan import CACHES, DEBIAN_RELEASES, PIN_MODES, REGISTRIES, RUNTIMES
 
 HELP = "generate Dockerfiles, a GitHub Actions workflow and rsdock.toml for a cargo workspace"
 
@@ -32,12 +33,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="package this binary or web app (repeatable; default: all)")
     parser.add_argument("--platform", action="append", metavar="P",
                         help="target platform, e.g. linux/arm64 (repeatable or comma-separated)")
-    parser.add_argument("--runtime", metavar="R",
-                        help="runtime base: debian-slim, distroless, alpine or scratch")
-    parser.add_argument("--cache", metavar="C", help="cache backend: gha, registry, local or inline")
-    parser.add_argument("--registry", metavar="G", help="registry: dockerhub or ghcr")
-    parser.add_argument("--debian", metavar="D", help="Debian release: bookworm or trixie")
-    parser.add_argument("--pin-actions", choices=("sha", "tag"),
+    parser.add_argument("--runtime", metavar="R", help=f"runtime base: {', '.join(RUNTIMES)}")
+    parser.add_argument("--cache", metavar="C", help=f"cache backend: {', '.join(CACHES)}")
+    parser.add_argument("--registry", metavar="G", help=f"registry: {', '.join(REGISTRIES)}")
+    parser.add_argument("--debian", metavar="D",
+                        help=f"Debian release: {', '.join(DEBIAN_RELEASES)}")
+    parser.add_argument("--pin-actions", choices=PIN_MODES,
                         help="pin actions to a commit SHA (default) or a major tag")
     parser.add_argument("--image", action="append", metavar="NAME=REF",
                         help="image reference for an image, e.g. server=ghcr.io/acme/server")
@@ -45,7 +46,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     mode.add_argument("--dry-run", action="store_true",
                       help="print new files and diffs of changed ones; write nothing")
     mode.add_argument("--check", action="store_true",
-                      help="exit 1 with a diff when the files drift from rsdock.toml")
+                      help="compare the files with rsdock.toml: exit 1 with a diff on drift, "
+                           "0 when clean")
     parser.add_argument("--force", action="store_true",
                         help="overwrite files that differ from what rsdock generates")
 
