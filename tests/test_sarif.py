@@ -1,0 +1,67 @@
+"""SARIF output validates against the official SARIF 2.1.0 schema (vendored from
+oasis-tcs/sarif-spec, sarif-2.1/schema/sarif-schema-2.1.0.json)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import jsonschema
+import pytest
+
+from rsdock.lint import engine, report
+from rsdock.lint.config import LintConfig
+
+SCHEMA = json.loads((Path(__file__).parent / "data" / "sarif-schema-2.1.0.json").read_text())
+
+
+@pytest.fixture(scope="module")
+def sarif():
+    files = {
+        "Dockerfile": "FROM debian\nRUN cd /x\n",
+        "Dockerfile.web": "FROM debian:bookworm-slim\nRUN <<EOT\necho\nEOT\nENV A=1\n",
+        ".dockerignore": "# rsdock: ignore=RS001\ntarget/\n",
+    }
+    with_root = engine.lint_texts(files)
+    assert with_root, "the fixture must produce findings"
+    res = engine.Result(Path("/repo").resolve(), {p: "x" for p in files}, with_root, files)
+    return json.loads(report.render_sarif(res)), with_root
+
+
+def test_valid_against_the_official_schema(sarif):
+    log, _ = sarif
+    jsonschema.Draft4Validator(SCHEMA).validate(log)
+
+
+def test_results_point_at_rules_with_help(sarif):
+    log, findings = sarif
+    run = log["runs"][0]
+    rules = run["tool"]["driver"]["rules"]
+    assert len(run["results"]) == len(findings)
+    for item in run["results"]:
+        assert rules[item["ruleIndex"]]["id"] == item["ruleId"]
+    ours = [r for r in rules if r["id"].startswith("RS")]
+    assert ours and all("Fails:" in r["help"]["text"] for r in ours)
+    theirs = [r for r in rules if r["id"].startswith(("DL", "SC"))]
+    assert theirs and all(r["helpUri"].startswith("https://") for r in theirs)
+
+
+def test_locations_are_relative_to_srcroot(sarif):
+    log, _ = sarif
+    run = log["runs"][0]
+    assert run["originalUriBaseIds"]["SRCROOT"]["uri"].endswith("/")
+    location = run["results"][0]["locations"][0]["physicalLocation"]
+    assert location["artifactLocation"]["uriBaseId"] == "SRCROOT"
+    assert not location["artifactLocation"]["uri"].startswith("/")
+    assert location["region"]["startLine"] >= 1
+
+
+def test_empty_run_is_valid():
+    res = engine.Result(Path("/repo").resolve(), {}, [], {})
+    jsonschema.Draft4Validator(SCHEMA).validate(json.loads(report.render_sarif(res)))
+
+
+def test_no_hadolint_config_still_valid():
+    findings = engine.lint_texts({"Dockerfile": "FROM x\n"}, config=LintConfig(hadolint=False))
+    res = engine.Result(Path("/repo").resolve(), {"Dockerfile": "dockerfile"}, findings, {})
+    jsonschema.Draft4Validator(SCHEMA).validate(json.loads(report.render_sarif(res)))
