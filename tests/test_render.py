@@ -1,0 +1,314 @@
+"""render(): which files a plan yields and what each must say (DIGEST.md sections 1-4)."""
+
+from __future__ import annotations
+
+import re
+
+import jinja2
+import pytest
+from ruamel.yaml import YAML
+
+from rsdock.lint import actions, platforms
+from rsdock.resources import templates_dir
+from rsdock.wizard import render as render_module
+from rsdock.wizard.plan import Image, Plan, PlanError, Triggers
+from rsdock.wizard.render import needs_qemu, render
+from rsdock.wizard.templating import render_template
+from tools import parse_stages, stage
+
+SERVER = Image("server", "bin", "server", "Dockerfile", "crates/server")
+MIGRATE = Image("migrate", "bin", "server", "Dockerfile.migrate", "crates/server")
+WEB = Image("web", "web", "web", "Dockerfile.web", "crates/web")
+
+
+def plan(**changes) -> Plan:
+    return Plan(images=(SERVER, WEB)).with_changes(**changes)
+
+
+def workflow(p: Plan) -> dict:
+    return YAML(typ="safe").load(render(p)[p.workflow])
+
+
+def steps(p: Plan, job: str) -> list[dict]:
+    return workflow(p)["jobs"][job]["steps"]
+
+
+def step(p: Plan, job: str, uses_prefix: str) -> dict:
+    return next(s for s in steps(p, job) if s.get("uses", "").startswith(uses_prefix))
+
+
+# --- files -----------------------------------------------------------------------------------
+
+def test_render_yields_one_dockerfile_per_image_the_dockerignore_and_the_workflow():
+    files = render(Plan(images=(SERVER, MIGRATE, WEB), workflow=".github/workflows/images.yml"))
+    assert sorted(files) == sorted(["Dockerfile", "Dockerfile.migrate", "Dockerfile.web",
+                                    ".dockerignore", ".github/workflows/images.yml"])
+    assert all(text.endswith("\n") and not text.endswith("\n\n") for text in files.values())
+
+
+def test_an_invalid_plan_is_refused_with_every_problem():
+    with pytest.raises(PlanError) as error:
+        render(plan(runtime="distroless", platforms=("linux/386", "linux/riscv64")))
+    assert len(error.value.problems) == 2
+
+
+def test_templates_never_spell_platform_knowledge():
+    spelled = {v for p in platforms.PLATFORMS
+               for v in (p.gnu_triple, p.musl_triple, p.gcc_package, p.libc_package, p.linker)
+               if v}
+    for template in templates_dir().glob("*.j2"):
+        text = template.read_text()
+        assert not [v for v in spelled if v in text], template.name
+
+
+def test_the_environment_is_strict_and_leaves_github_expressions_alone(tmp_path):
+    with pytest.raises(jinja2.UndefinedError):
+        render_template("labels.j2", image=SERVER)
+    text = render(plan())[".github/workflows/docker.yml"]
+    assert "${{ github.event_name != 'pull_request' }}" in text
+    assert "enable={{is_default_branch}}" in text
+
+
+# --- bin Dockerfile --------------------------------------------------------------------------
+
+def test_dockerfile_starts_with_the_syntax_line_and_pins_rust_and_cargo_chef():
+    text = render(plan(rust_version="1.90"))["Dockerfile"]
+    assert text.startswith("# syntax=docker/dockerfile:1\n")
+    chef = stage(text, "chef")
+    assert (chef.base, chef.platform) == ("rust:1.90-slim-bookworm", "$BUILDPLATFORM")
+    assert chef.runs() == [f"cargo install cargo-chef --locked --version {render_module.CHEF_VERSION}"]
+    assert stage(text, "planner").base == "chef" and stage(text, "builder").base == "chef"
+    assert "cargo chef prepare --recipe-path recipe.json" in stage(text, "planner").runs()
+
+
+@pytest.mark.parametrize("runtime, libc", [("debian-slim", "gnu"), ("distroless", "gnu"),
+                                           ("alpine", "musl"), ("scratch", "musl")])
+def test_case_maps_exactly_the_plan_platforms_to_the_runtime_libc_triple(runtime, libc):
+    chosen = ("linux/arm64", "linux/amd64")
+    builder = stage(render(plan(runtime=runtime, platforms=chosen))["Dockerfile"], "builder")
+    script = builder.runs()[0]
+    arms = re.findall(r"(\S+)\) triple=(\S+) linker=(\S+)\s+linker_var=(\S+)", script)
+    expected = [(p.name, p.triple(libc), p.linker, platforms.linker_env_var(p.triple(libc)))
+                for p in platforms.PLATFORMS if p.name in chosen]
+    assert arms == expected
+    assert re.search(r"\*\) echo \"unsupported TARGETPLATFORM .*>&2; +exit 1 ;;", script)
+    assert 'apt-get install -y --no-install-recommends "$@"' in script
+    assert "rm -rf /var/lib/apt/lists/*" in script
+    assert 'rustup target add "$triple"' in script
+
+
+def test_cook_and_build_share_target_profile_bin_and_sourced_linker_settings():
+    builder = stage(render(plan())["Dockerfile"], "builder")
+    cook, build = builder.runs()[1:]
+    args = '--release --locked --target "$TARGET_TRIPLE" --bin server'
+    env = f". {render_module.ENV_FILE}"
+    assert cook.startswith(env) and build.startswith(env)
+    assert f"cargo chef cook {args} --recipe-path recipe.json" in cook
+    assert f"cargo build {args}" in build
+    assert 'cp "target/$TARGET_TRIPLE/release/server" /out/server' in build
+    kinds = [c.cmd + " " + " ".join(c.value) for c in builder.instructions]
+    assert kinds.index("COPY /app/recipe.json recipe.json") < kinds.index("COPY . .")
+
+
+def test_musl_builds_explain_the_gnu_linker():
+    text = render(plan(runtime="alpine"))["Dockerfile"]
+    assert "musl triples link with the gnu cross gcc" in text
+    assert "musl" not in render(plan())["Dockerfile"]
+
+
+@pytest.mark.parametrize("runtime, debian, base, entry", [
+    ("debian-slim", "bookworm", "debian:bookworm-slim", "/usr/bin/tini"),
+    ("debian-slim", "trixie", "debian:trixie-slim", "/usr/bin/tini"),
+    ("distroless", "bookworm", "gcr.io/distroless/cc-debian12:nonroot", "/usr/bin/tini"),
+    ("distroless", "trixie", "gcr.io/distroless/cc-debian13:nonroot", "/usr/bin/tini"),
+    ("alpine", "bookworm", f"alpine:{render_module.ALPINE_VERSION}", "/sbin/tini"),
+    ("scratch", "bookworm", "scratch", "/usr/bin/tini"),
+])
+def test_runtime_base_entrypoint_and_non_root_user(runtime, debian, base, entry):
+    text = render(plan(runtime=runtime, debian=debian))["Dockerfile"]
+    runtime_stage = parse_stages(text)[-1]
+    assert (runtime_stage.name, runtime_stage.base, runtime_stage.platform) == ("runtime", base, "")
+    assert runtime_stage.copies_from("builder") == ["/out/server"]
+    commands = {c.cmd: c for c in runtime_stage.instructions}
+    assert commands["ENTRYPOINT"].json
+    assert list(commands["ENTRYPOINT"].value) == [entry, "--", "/usr/local/bin/server"]
+    user = commands["USER"].value[0]
+    assert user.split(":")[0] not in ("root", "0")
+    labels = " ".join(commands["LABEL"].value)
+    for key in ("source", "title", "description", "licenses"):
+        assert f"org.opencontainers.image.{key}" in labels
+
+
+@pytest.mark.parametrize("runtime, has_tini_stage, runs_on_target", [
+    ("debian-slim", False, True), ("alpine", False, True),
+    ("distroless", True, False), ("scratch", True, False),
+])
+def test_only_debian_slim_and_alpine_run_commands_on_the_target(runtime, has_tini_stage,
+                                                               runs_on_target):
+    text = render(plan(runtime=runtime))["Dockerfile"]
+    names = [s.name for s in parse_stages(text)]
+    assert ("tini" in names) == has_tini_stage
+    assert bool(parse_stages(text)[-1].runs()) == runs_on_target
+    if has_tini_stage:
+        tini = stage(text, "tini")
+        assert tini.platform == "$BUILDPLATFORM"
+        assert parse_stages(text)[-1].copies_from("tini")[0] == "/tini/root/usr/bin/tini-static"
+
+
+def test_scratch_gets_the_ca_bundle_and_distroless_does_not_need_it():
+    scratch = render(plan(runtime="scratch"))["Dockerfile"]
+    assert "/etc/ssl/certs/ca-certificates.crt" in parse_stages(scratch)[-1].copies_from("tini")
+    assert "ca-certificates" in stage(scratch, "tini").runs()[0]
+    distroless = render(plan(runtime="distroless"))["Dockerfile"]
+    assert "ca-certificates" not in stage(distroless, "tini").runs()[0]
+
+
+def test_tini_stage_uses_trixie_when_a_platform_has_no_bookworm_packages():
+    text = render(plan(runtime="scratch", platforms=("linux/amd64", "linux/riscv64")))["Dockerfile"]
+    assert stage(text, "tini").base == "debian:trixie-slim"
+    assert "linux/riscv64) arch=riscv64 ;;" in stage(text, "tini").runs()[0]
+
+
+def test_apt_ignores_carry_a_reason_on_the_line_above():
+    for runtime in ("debian-slim", "scratch"):
+        for text in render(plan(runtime=runtime)).values():
+            lines = text.splitlines()
+            for number, line in enumerate(lines):
+                if line.startswith("# hadolint ignore="):
+                    assert lines[number - 1].startswith("# ") and "pin" in lines[number - 1]
+
+
+# --- web Dockerfile --------------------------------------------------------------------------
+
+def test_web_image_builds_wasm_once_and_serves_it_without_running_anything_on_the_target():
+    text = render(plan())["Dockerfile.web"]
+    chef = stage(text, "chef")
+    assert chef.platform == "$BUILDPLATFORM"
+    assert "rustup target add wasm32-unknown-unknown" in chef.runs()[0]
+    assert f"cargo install trunk --locked --version {render_module.TRUNK_VERSION}" in chef.runs()[0]
+    builder = stage(text, "builder")
+    assert "--target wasm32-unknown-unknown --package web" in builder.runs()[0]
+    workdirs = [c.value[0] for c in builder.instructions if c.cmd == "WORKDIR"]
+    assert workdirs == ["/app/crates/web"]
+    assert builder.runs()[1] == "trunk build --release --dist /out/www"
+    runtime_stage = parse_stages(text)[-1]
+    assert runtime_stage.base == f"busybox:{render_module.BUSYBOX_VERSION}"
+    assert runtime_stage.runs() == []
+    assert runtime_stage.copies_from("builder") == ["/out/www"]
+    assert "--bin" not in text
+
+
+# --- .dockerignore ---------------------------------------------------------------------------
+
+def test_dockerignore_excludes_build_output_vcs_and_docs_but_nothing_the_build_reads():
+    text = render(plan())[".dockerignore"]
+    patterns = [line for line in text.splitlines() if line and not line.startswith("#")]
+    for needed in ("target/", ".git/", "docs/", "crates/web/dist/"):
+        assert needed in patterns
+    assert not [p for p in patterns if "#" in p]
+    for read in ("Cargo.toml", "Cargo.lock", "crates/", "src/", "*.rs", "*"):
+        assert read not in patterns
+    assert "dist/" not in render(Plan(images=(SERVER,)))[".dockerignore"]
+
+
+# --- workflow --------------------------------------------------------------------------------
+
+def test_workflow_triggers_follow_the_plan():
+    on = workflow(plan(triggers=Triggers(branches=("main", "release"), tags=True,
+                                         pull_requests=True)))["on"]
+    assert on["push"] == {"branches": ["main", "release"], "tags": ["v*"]}
+    assert "pull_request" in on
+    on = workflow(plan(triggers=Triggers(branches=(), tags=True, pull_requests=False)))["on"]
+    assert on == {"push": {"tags": ["v*"]}}
+
+
+def test_semver_tags_only_when_tags_trigger():
+    assert "type=semver" in step(plan(), "server", "docker/metadata-action")["with"]["tags"]
+    no_tags = plan(triggers=Triggers(tags=False))
+    assert "type=semver" not in step(no_tags, "server", "docker/metadata-action")["with"]["tags"]
+
+
+@pytest.mark.parametrize("registry, packages", [("dockerhub", False), ("ghcr", True)])
+def test_permissions_are_least_privilege(registry, packages):
+    doc = workflow(plan(registry=registry))
+    assert doc["permissions"] == {"contents": "read"}
+    job = doc["jobs"]["server"]
+    assert ("permissions" in job) == packages
+    if packages:
+        assert job["permissions"] == {"contents": "read", "packages": "write"}
+
+
+@pytest.mark.parametrize("registry, username, password", [
+    ("dockerhub", "${{ secrets.DOCKERHUB_USERNAME }}", "${{ secrets.DOCKERHUB_TOKEN }}"),
+    ("ghcr", "${{ github.actor }}", "${{ secrets.GITHUB_TOKEN }}"),
+])
+def test_login_uses_token_secrets_and_is_skipped_for_pull_requests(registry, username, password):
+    login = step(plan(registry=registry), "server", "docker/login-action")
+    assert login["if"] == "github.event_name != 'pull_request'"
+    assert (login["with"]["username"], login["with"]["password"]) == (username, password)
+
+
+def test_checkout_does_not_persist_credentials_and_build_push_is_configured():
+    p = plan(platforms=("linux/amd64", "linux/arm/v7"))
+    assert step(p, "server", "actions/checkout")["with"] == {"persist-credentials": False}
+    build = step(p, "web", "docker/build-push-action")["with"]
+    assert build["file"] == "Dockerfile.web"
+    assert build["platforms"] == "linux/amd64,linux/arm/v7"
+    assert build["push"] == "${{ github.event_name != 'pull_request' }}"
+    assert "build-args" not in build
+
+
+@pytest.mark.parametrize("runtime, chosen, image, expected", [
+    ("debian-slim", ("linux/amd64", "linux/arm64"), SERVER, True),
+    ("alpine", ("linux/arm64",), SERVER, True),
+    ("debian-slim", ("linux/amd64",), SERVER, False),
+    ("distroless", ("linux/amd64", "linux/arm64"), SERVER, False),
+    ("scratch", ("linux/amd64", "linux/arm64"), SERVER, False),
+    ("debian-slim", ("linux/amd64", "linux/arm64"), WEB, False),
+])
+def test_qemu_only_when_a_target_stage_runs_commands_on_a_foreign_platform(runtime, chosen,
+                                                                         image, expected):
+    p = plan(runtime=runtime, platforms=chosen)
+    assert needs_qemu(p, image) is expected
+    uses = [s.get("uses", "") for s in steps(p, image.name)]
+    assert any(u.startswith("docker/setup-qemu-action@") for u in uses) is expected
+    assert any(u.startswith("docker/setup-buildx-action@") for u in uses)
+
+
+def test_cache_backends():
+    gha = step(plan(cache="gha"), "web", "docker/build-push-action")["with"]
+    assert (gha["cache-from"], gha["cache-to"]) == ("type=gha,scope=web",
+                                                    "type=gha,scope=web,mode=max")
+    reg = step(plan(cache="registry"), "server", "docker/build-push-action")["with"]
+    assert reg["cache-from"] == "type=registry,ref=${{ steps.image.outputs.name }}:buildcache"
+    assert "github.event_name != 'pull_request'" in reg["cache-to"]
+    assert "ref={0}:buildcache,mode=max" in reg["cache-to"]
+    inline = step(plan(cache="inline"), "server", "docker/build-push-action")["with"]
+    assert inline["cache-to"] == "type=inline"
+    local_steps = steps(plan(cache="local"), "server")
+    names = [s["name"] for s in local_steps]
+    assert names.index("Restore the build cache") < names.index("Build and push") \
+        < names.index("Rotate the build cache") < names.index("Save the build cache")
+    local = next(s for s in local_steps if s["name"] == "Build and push")["with"]
+    assert local["cache-to"].endswith("buildx-cache-server-new,mode=max")
+
+
+def test_actions_are_pinned_by_sha_with_version_comment_or_by_major_tag():
+    text = render(plan(cache="local"))[".github/workflows/docker.yml"]
+    for action in actions.ACTIONS.values():
+        assert f"{action.sha} # v{action.version}" in text
+    tagged = render(plan(pin_actions="tag"))[".github/workflows/docker.yml"]
+    assert "actions/checkout@v7\n" in tagged and "@" + actions.ACTIONS["actions/checkout"].sha \
+        not in tagged
+
+
+def test_image_names_default_per_registry_and_honour_an_explicit_image():
+    env = steps(plan(registry="ghcr"), "server")[1]["env"]
+    assert env["IMAGE"] == "ghcr.io/${{ github.repository_owner }}/server"
+    named = Plan(images=(Image("server", "bin", "server", "Dockerfile", image="acme/api"),))
+    assert steps(named, "server")[1]["env"]["IMAGE"] == "acme/api"
+
+
+def test_job_ids_are_valid_even_for_names_starting_with_a_digit():
+    p = Plan(images=(Image("2fa", "bin", "auth", "Dockerfile"),))
+    assert list(workflow(p)["jobs"]) == ["image-2fa"]
