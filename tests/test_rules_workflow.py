@@ -197,3 +197,189 @@ def test_research_workflow(tmp_path):
     for rule_id in [r for r in MINE if r.startswith("RS4")]:
         assert lines(rule_id, RESEARCH, tmp_path) == expected.get(rule_id, []), rule_id
     assert lines("RS407", RESEARCH_WITH_FRONTEND, tmp_path) == [49]
+
+
+def workflow(steps: str, on: str = "push", head: str = "", runs_on: str = "ubuntu-24.04",
+             job: str = "") -> str:
+    """A one-job workflow; ``steps`` is the YAML list under ``steps:`` (no indentation)."""
+    body = textwrap.indent(textwrap.dedent(steps).strip("\n"), "      ")
+    job_extra = textwrap.indent(textwrap.dedent(job).strip("\n"), "    ")
+    return (f"on: {on}\n{head}jobs:\n  build:\n    runs-on: {runs_on}\n"
+            + (job_extra + "\n" if job else "") + f"    steps:\n{body}\n")
+
+
+BUILDX = "- uses: docker/setup-buildx-action@v4\n"
+QEMU = "- uses: docker/setup-qemu-action@v4\n"
+BP = "- uses: docker/build-push-action@v7\n  with:\n"
+LOGIN = ("- uses: docker/login-action@v4\n{cond}  with:\n"
+         "    username: u\n    password: ${{{{ secrets.{secret} }}}}\n")
+
+# (rule, workflow text, expected finding lines); the job's steps start on line 6.
+CASES = [
+    ("RS401", workflow(BP + "    platforms: linux/amd64,linux/arm64\n"), [6]),
+    ("RS401", workflow(BP + "    cache-to: type=gha,mode=max\n"), [6]),
+    ("RS401", workflow(BP + "    cache-from: type=gha\n"), [6]),
+    ("RS401", workflow(BP + "    platforms: linux/amd64\n"), []),  # docker driver suffices
+    ("RS401", workflow(BP + "    platforms: linux/amd64,linux/arm64\n" + BUILDX), [6]),
+    ("RS401", workflow("- run: docker buildx create --use\n" + BP
+                       + "    platforms: linux/amd64,linux/arm64\n"), []),
+    ("RS401", workflow(BP + "    builder: mine\n    platforms: linux/amd64,linux/arm64\n"), []),
+    ("RS402", workflow(BUILDX + BP + "    platforms: linux/amd64,linux/arm64\n"), [7]),
+    ("RS402", workflow(BUILDX + BP + "    platforms: linux/amd64\n"), []),
+    ("RS402", workflow(BUILDX + BP + "    platforms: linux/arm64\n", runs_on="ubuntu-24.04-arm"),
+     []),
+    ("RS402", workflow(BUILDX + BP + "    platforms: linux/amd64\n", runs_on="ubuntu-24.04-arm"),
+     [7]),
+    ("RS402", workflow(QEMU + BUILDX + BP + "    platforms: linux/amd64,linux/arm64\n"), []),
+    ("RS402", workflow("- run: docker run --privileged tonistiigi/binfmt --install all\n"
+                       + BP + "    platforms: linux/amd64,linux/arm64\n"), []),
+    # only COPY in the target stage: nothing runs emulated
+    ("RS402", workflow(BP + "    file: Dockerfile.copy\n    platforms: linux/arm64\n"), []),
+    # the build stops at a stage on $BUILDPLATFORM
+    ("RS402", workflow(BP + "    file: Dockerfile.copy\n    target: build\n"
+                       "    platforms: linux/arm64\n"), []),
+    ("RS402", workflow(BP + "    file: Dockerfile.copy\n    target: emulated\n"
+                       "    platforms: linux/arm64\n"), [6]),
+    ("RS402", workflow(BP + "    platforms: ${{ matrix.platform }}\n",
+                       job="strategy:\n  matrix:\n    platform: [linux/amd64, linux/arm/v7]"),
+     [9]),
+    ("RS403", workflow(LOGIN.format(cond="", secret="DOCKERHUB_PASSWORD")), [9]),
+    ("RS403", workflow(LOGIN.format(cond="", secret="REGISTRY_PASS")), [9]),
+    ("RS403", workflow(LOGIN.format(cond="", secret="DOCKERHUB_TOKEN")), []),
+    ("RS403", workflow(LOGIN.format(cond="", secret="GITHUB_TOKEN")), []),
+    ("RS403", workflow("- uses: docker/login-action@v4\n  with:\n    username: u\n"
+                       "    password: hunter2\n"), [9]),
+    ("RS403", workflow("- uses: docker/login-action@v4\n  with:\n    registry: ecr\n"
+                       "    password: ${{ steps.ecr.outputs.password }}\n"), []),
+    ("RS404", workflow(LOGIN.format(cond="", secret="T"), on="[push, pull_request]"), [6]),
+    ("RS404", workflow(LOGIN.format(cond="", secret="T")), []),  # never runs on PRs
+    ("RS404", workflow(LOGIN.format(cond="", secret="T"), on="pull_request_target"), []),
+    ("RS404", workflow(LOGIN.format(cond="  if: github.event_name == 'push'\n", secret="T"),
+                       on="[push, pull_request]"), []),
+    ("RS404", workflow(LOGIN.format(cond="  if: ${{ startsWith(github.ref, 'refs/tags/') }}\n",
+                                    secret="T"), on="[push, pull_request]"), []),
+    ("RS404", workflow(LOGIN.format(cond="  if: github.ref == 'refs/heads/main'\n", secret="T"),
+                       on="[push, pull_request]"), []),
+    ("RS404", workflow(LOGIN.format(cond="  if: success()\n", secret="T"),
+                       on="[push, pull_request]"), [6]),
+    # a fork check rsdock cannot evaluate: not flagged
+    ("RS404", workflow(LOGIN.format(
+        cond="  if: github.event.pull_request.head.repo.full_name == github.repository\n",
+        secret="T"), on="[push, pull_request]"), []),
+    ("RS404", workflow(LOGIN.format(cond="", secret="T"), on="[push, pull_request]",
+                       job="if: github.event_name != 'pull_request'"), []),
+    ("RS405", workflow(BP + "    push: true\n", on="[push, pull_request]"), [8]),
+    ("RS405", workflow(BP + "    push: ${{ github.event_name == 'push' }}\n",
+                       on="[push, pull_request]"), []),
+    ("RS405", workflow(BP + "    push: ${{ github.event_name != 'pull_request' }}\n",
+                       on="[push, pull_request]"), []),
+    ("RS405", workflow(BP + "    push: true\n"), []),
+    ("RS405", workflow(BP + "    tags: a/b\n", on="[push, pull_request]"), []),
+    ("RS405", workflow(BP + "    push: ${{ github.ref_type == 'branch' }}\n",
+                       on="[push, pull_request]"), [8]),
+    ("RS406", workflow(BUILDX + BP + "    cache-to: type=gha\n"), [9]),
+    ("RS406", workflow(BUILDX + BP + "    cache-to: type=registry,ref=r/c:cache,mode=min\n"), [9]),
+    ("RS406", workflow(BUILDX + BP + "    cache-to: type=inline\n"), []),
+    ("RS406", workflow(BUILDX + BP + "    cache-to: |\n      type=gha,scope=a,mode=max\n"
+                       "      type=registry,ref=r/c:cache\n"), [11]),
+    ("RS407", workflow(BUILDX + BP + "    file: Dockerfile\n    cache-to: type=gha,mode=max\n"
+                       + BP + "    file: Dockerfile.frontend\n"
+                       "    cache-to: type=gha,mode=max\n"), [14]),
+    ("RS407", workflow(BUILDX + BP + "    file: Dockerfile\n    cache-to: type=gha,mode=max\n"
+                       + BP + "    file: Dockerfile\n    cache-to: type=gha,mode=max\n"), []),
+    ("RS407", workflow(BUILDX + BP + "    file: Dockerfile\n"
+                       "    cache-to: type=gha,scope=a,mode=max\n"
+                       + BP + "    file: Dockerfile.frontend\n"
+                       "    cache-to: type=gha,scope=b,mode=max\n"), []),
+    ("RS407", workflow(BUILDX + BP + "    platforms: ${{ matrix.p }}\n"
+                       "    cache-to: type=gha,mode=max\n",
+                       job="strategy:\n  matrix:\n    p: [linux/amd64, linux/arm64]"), [13]),
+    ("RS407", workflow(BUILDX + BP + "    platforms: ${{ matrix.p }}\n"
+                       "    cache-to: type=gha,scope=b-${{ matrix.p }},mode=max\n",
+                       job="strategy:\n  matrix:\n    p: [linux/amd64, linux/arm64]"), []),
+    ("RS408", workflow(BP + "    file: ./Dockerfile.backend\n"), [8]),
+    ("RS408", workflow(BP + "    file: ./Dockerfile\n"), []),
+    ("RS408", workflow(BP + "    context: web\n"), [6]),
+    ("RS408", workflow(BP + "    context: web\n    file: Dockerfile.frontend\n"), []),
+    ("RS408", workflow(BP + "    file: ${{ matrix.f }}\n",
+                       job="strategy:\n  matrix:\n    f: [Dockerfile, Dockerfile.nope]"), [11]),
+    ("RS408", workflow(BP + "    file: ${{ inputs.dockerfile }}\n"), []),
+    ("RS409", workflow(BP + "    platforms: linux/amd64, linux/arm64/v8\n"), []),
+    ("RS409", workflow(BP + "    platforms: |\n      linux/amd64\n      arm64\n"), [10]),
+    ("RS409", workflow(BP + "    platforms: ${{ matrix.p }}\n",
+                       job="strategy:\n  matrix:\n    p: [linux/amd64, aarch64]"), [11]),
+    ("RS410", workflow("- uses: docker/build-push-action@v6\n"
+                       "- uses: docker/login-action@v4.1.0\n- uses: some/other@v1\n"), [6]),
+    ("RS410", workflow("- uses: docker/build-push-action@"
+                       "263435318d21b8e681c14492fe198d362a7d2c83 # v6.18.0\n"), [6]),
+    ("RS410", workflow("- uses: docker/build-push-action@"
+                       "263435318d21b8e681c14492fe198d362a7d2c83\n"), []),
+    ("RS411", workflow(BP + "    build-args: |\n      A=1\n      T=${{ secrets.T }}\n"), [10]),
+    ("RS411", workflow(BP + "    build-args: VERSION=${{ github.sha }}\n"), []),
+    ("RS412", workflow(BUILDX), [1]),
+    ("RS412", workflow(BUILDX, head="permissions: write-all\n"), [2]),
+    ("RS412", workflow(BUILDX, job="permissions:\n  contents: read"), []),
+    ("RS412", workflow("- run: echo not docker\n"), []),
+    ("RS413", workflow("- uses: actions/checkout@v7\n" + BUILDX), [6]),
+    ("RS413", workflow("- uses: actions/checkout@v7\n  with:\n    persist-credentials: true\n"
+                       + BUILDX), [8]),
+    ("RS413", workflow("- uses: actions/checkout@v7\n  with:\n    persist-credentials: false\n"
+                       + BUILDX), []),
+]
+
+COPY_ONLY = """\
+FROM --platform=$BUILDPLATFORM rust:1.95 AS build
+RUN cargo build --release
+FROM debian:bookworm-slim AS emulated
+RUN apt-get update
+FROM gcr.io/distroless/cc-debian12
+COPY --from=build /app/target/release/app /app
+"""
+
+
+@pytest.mark.parametrize("rule_id,text,expected", CASES,
+                         ids=[f"{c[0]}-{i}" for i, c in enumerate(CASES)])
+def test_rule_cases(rule_id, text, expected, tmp_path):
+    files = {WF: text, "Dockerfile": RUNTIME_RUN, "web/Dockerfile.frontend": RUNTIME_RUN,
+             "Dockerfile.frontend": RUNTIME_RUN, "Dockerfile.copy": COPY_ONLY}
+    assert [f.line for f in run(rule_id, files, tmp_path)] == expected
+
+
+FIXES = [
+    ("RS405", workflow(BP + "    push: true\n", on="[push, pull_request]"),
+     "    push: ${{ github.event_name != 'pull_request' }}\n"),
+    ("RS406", workflow(BUILDX + BP + "    cache-to: type=gha,scope=a\n"),
+     "    cache-to: type=gha,scope=a,mode=max\n"),
+    ("RS406", workflow(BUILDX + BP + "    cache-to: \"type=gha,mode=min\"  # keep\n"),
+     "    cache-to: \"type=gha,mode=max\"  # keep\n"),
+    ("RS410", workflow("- uses: docker/build-push-action@v6 # old\n"),
+     "- uses: docker/build-push-action@v7 # old\n"),
+    ("RS410", workflow("- uses: docker/login-action@"
+                       "74a5d142397b4f367a81961eba4e8cd7edddf772 # v3.4.0\n"),
+     f"- uses: {_pin('docker/login-action')}\n"),
+    ("RS413", workflow("- uses: actions/checkout@v7\n" + BUILDX),
+     "- uses: actions/checkout@v7\n        with:\n          persist-credentials: false\n"),
+    ("RS413", workflow("- name: co\n  uses: actions/checkout@v7\n  with:\n    fetch-depth: 0\n"
+                       + BUILDX),
+     "  with:\n          persist-credentials: false\n          fetch-depth: 0\n"),
+    ("RS413", workflow("- uses: actions/checkout@v7\n  with:\n    persist-credentials: true\n"
+                       + BUILDX), "persist-credentials: false\n"),
+]
+
+
+@pytest.mark.parametrize("rule_id,text,expected", FIXES,
+                         ids=[f"{c[0]}-{i}" for i, c in enumerate(FIXES)])
+def test_fixes(rule_id, text, expected, tmp_path):
+    findings = run(rule_id, {WF: text, "Dockerfile": RUNTIME_RUN}, tmp_path)
+    assert len(findings) == 1
+    fixed = apply(text, findings[0])
+    assert expected in fixed
+    # the fix changes only what it must, and resolves the finding
+    assert parse_workflow(WF, fixed).errors == []
+    assert run(rule_id, {WF: fixed, "Dockerfile": RUNTIME_RUN}, tmp_path / "again") == []
+
+
+def test_no_fix_for_expressions(tmp_path):
+    text = workflow(BP + "    push: ${{ github.ref_type == 'branch' }}\n", on="[push, pull_request]")
+    (finding,) = run("RS405", {WF: text}, tmp_path)
+    assert finding.fix is None
