@@ -163,8 +163,10 @@ def load_config(root: Path) -> LintConfig:
         raise UserError("not UTF-8 text", path=CONFIG_NAME, hint="save it as UTF-8") from None
     except tomllib.TOMLDecodeError as error:
         match = re.search(r"line (\d+)", str(error))
-        raise UserError(f"invalid TOML: {error}", path=CONFIG_NAME,
-                        line=int(match[1]) if match else None,
+        line = int(match[1]) if match else None
+        if line is None and "end of document" in str(error):
+            line = max(len(text.splitlines()), 1)
+        raise UserError(f"invalid TOML: {error}", path=CONFIG_NAME, line=line,
                         hint="fix the syntax (https://toml.io)") from None
     table = data.get("lint")
     if table is None:
