@@ -1,0 +1,80 @@
+"""RS201: a cross-compiling builder runs on the build platform."""
+
+from __future__ import annotations
+
+import re
+
+from rsdock.lint import build
+from rsdock.lint.findings import Edit, Fix, Severity, line_offsets
+from rsdock.lint.rule import Rule
+
+_BUILDPLATFORM = re.compile(r"^\$\{?BUILDPLATFORM\}?$")
+_TARGET_VARS = re.compile(r"\$\{?(TARGETPLATFORM|TARGETARCH|TARGETOS|TARGETVARIANT)\b")
+
+
+class RS201(Rule):
+    r"""Start a cross-compiling builder with ``FROM --platform=$BUILDPLATFORM``.
+
+    Without it BuildKit runs the builder under the target platform, so for arm64 or arm/v7
+    the whole compiler runs under QEMU: many times slower and prone to crashes. A builder that
+    passes ``--target`` or reads ``$TARGETPLATFORM`` is meant to cross-compile, so it should
+    run natively. A plain single-platform build (no ``--target``) is not flagged.
+
+    Fails:
+        FROM rust:1.95 AS builder
+        ARG TARGETPLATFORM
+        RUN case "$TARGETPLATFORM" in \
+              linux/amd64) echo x86_64-unknown-linux-gnu > /target ;; \
+              *) echo "unsupported: $TARGETPLATFORM" >&2; exit 1 ;; \
+            esac
+        RUN cargo build --release --target "$(cat /target)"
+
+    Passes:
+        FROM --platform=$BUILDPLATFORM rust:1.95 AS builder
+        ARG TARGETPLATFORM
+        RUN case "$TARGETPLATFORM" in \
+              linux/amd64) echo x86_64-unknown-linux-gnu > /target ;; \
+              *) echo "unsupported: $TARGETPLATFORM" >&2; exit 1 ;; \
+            esac
+        RUN cargo build --release --target "$(cat /target)"
+    """
+
+    id = "RS201"
+    name = "builder-on-buildplatform"
+    severity = Severity.ERROR
+    message = "add --platform=$BUILDPLATFORM to the builder's FROM so the compiler runs natively"
+    target = "dockerfile"
+
+    def check(self, file, ctx):
+        found = []
+        offsets = line_offsets(file.text)
+        for stage in file.stages:
+            calls = [c for p in build.platforms_of(file, stage)
+                     for c in build.stage_calls(file, stage, p) if c.builds_project]
+            reads_target = any(_TARGET_VARS.search(file.script(i).text)
+                               for i in stage.runs() if file.script(i))
+            if not calls or not (reads_target or any(c.target for c in calls)):
+                continue
+            flagged = [s for s in stage.ancestry() if s.platform]
+            if flagged and _BUILDPLATFORM.match(flagged[0].platform):
+                continue
+            root = stage.ancestry()[-1]
+            line = root.from_.line
+            if flagged:
+                found.append(self.finding(file.path, flagged[0].from_.line, message=(
+                    f"stage {stage.label} cross-compiles but runs on --platform="
+                    f"{flagged[0].platform}: use --platform=$BUILDPLATFORM so the compiler is "
+                    "not emulated")))
+                continue
+            start = offsets[line - 1]
+            keyword = re.match(r"\s*FROM\s+", file.text[start:], re.IGNORECASE)
+            fix = None
+            if keyword:
+                at = start + keyword.end()
+                fix = Fix("add --platform=$BUILDPLATFORM to FROM",
+                          (Edit(at, at, "--platform=$BUILDPLATFORM "),))
+            found.append(self.finding(file.path, line, message=(
+                f"stage {stage.label} cross-compiles (line {calls[0].line}) but its FROM has no "
+                "--platform=$BUILDPLATFORM, so the compiler runs under QEMU emulation: add it"),
+                fix=fix))
+        return list(build.unique(found))

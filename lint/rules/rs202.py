@@ -1,0 +1,68 @@
+"""RS202: a stage declares the platform ARGs it reads."""
+
+from __future__ import annotations
+
+import re
+
+from rsdock.lint import build
+from rsdock.lint.dockerfile import AUTOMATIC_ARGS
+from rsdock.lint.findings import Edit, Fix, Severity, line_offsets
+from rsdock.lint.rule import Rule
+
+_READ = re.compile(r"\$\{?(" + "|".join(AUTOMATIC_ARGS) + r")\b")
+
+
+class RS202(Rule):
+    r"""Declare ``ARG TARGETPLATFORM`` (and the other platform ARGs) in the stage that reads it.
+
+    BuildKit only exposes ``TARGETPLATFORM``, ``TARGETARCH``, ``BUILDPLATFORM`` and friends to
+    a stage that declares them with ``ARG``; a global ``ARG`` before the first ``FROM`` does
+    not count. Undeclared, ``$TARGETPLATFORM`` is empty, so a ``case`` on it falls through to
+    its ``*)`` arm and the build fails (or silently builds for the wrong platform).
+
+    Fails:
+        FROM --platform=$BUILDPLATFORM rust:1.95 AS builder
+        RUN case "$TARGETPLATFORM" in \
+              linux/amd64) rustup target add x86_64-unknown-linux-gnu ;; \
+              *) echo "unsupported: $TARGETPLATFORM" >&2; exit 1 ;; \
+            esac
+
+    Passes:
+        FROM --platform=$BUILDPLATFORM rust:1.95 AS builder
+        ARG TARGETPLATFORM
+        RUN case "$TARGETPLATFORM" in \
+              linux/amd64) rustup target add x86_64-unknown-linux-gnu ;; \
+              *) echo "unsupported: $TARGETPLATFORM" >&2; exit 1 ;; \
+            esac
+    """
+
+    id = "RS202"
+    name = "declare-platform-arg"
+    severity = Severity.ERROR
+    message = "declare `ARG TARGETPLATFORM` in the stage that reads it"
+    target = "dockerfile"
+
+    def check(self, file, ctx):
+        found = []
+        offsets = line_offsets(file.text)
+        for stage in file.stages:
+            declared: set[str] = set()
+            for inst in stage.instructions:
+                if inst.cmd == "ARG":
+                    declared |= {w.partition("=")[0] for w in inst.value}
+                    continue
+                script = file.script(inst)
+                text = script.text if script else (inst.original if inst.cmd in (
+                    "ENV", "WORKDIR", "COPY", "ADD") else "")
+                for name in dict.fromkeys(_READ.findall(text)):
+                    if name in declared:
+                        continue
+                    declared.add(name)  # report each ARG once per stage
+                    end = stage.from_.end_line
+                    at = offsets[end] if end < len(offsets) else len(file.text)
+                    prefix = "" if file.text[:at].endswith("\n") else "\n"
+                    fix = Fix(f"declare ARG {name} after FROM", (Edit(at, at, f"{prefix}ARG {name}\n"),))
+                    found.append(self.finding(file.path, inst.line, message=(
+                        f"${name} is empty here: stage {stage.label} does not declare it; add "
+                        f"`ARG {name}` after its FROM (line {stage.from_.line})"), fix=fix))
+        return list(build.unique(found))

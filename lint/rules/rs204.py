@@ -1,0 +1,77 @@
+"""RS204: each platform arm chooses that platform's triple and packages."""
+
+from __future__ import annotations
+
+import re
+
+from rsdock.lint import build, platforms
+from rsdock.lint.findings import Severity
+from rsdock.lint.rule import Rule
+
+_TRIPLE = re.compile(r"\b[a-z0-9_]+-(?:unknown|pc|alpine)-linux-[a-z0-9_]+\b")
+
+
+class RS204(Rule):
+    r"""Choose the right Rust triple and Debian cross packages in each platform's ``case`` arm.
+
+    ``linux/arm/v7`` is ``armv7-unknown-linux-gnueabihf`` (not ``arm-unknown-linux-gnueabihf``,
+    which is ARMv6 hard-float), ``linux/arm/v6`` is ``arm-unknown-linux-gnueabi``,
+    ``linux/386`` is ``i686-unknown-linux-gnu``. A wrong triple builds a binary that crashes
+    with "exec format error" or illegal instructions on the real device; a package for another
+    architecture leaves the linker missing.
+
+    Fails:
+        FROM --platform=$BUILDPLATFORM rust:1.95 AS builder
+        ARG TARGETPLATFORM
+        RUN case "$TARGETPLATFORM" in \
+              linux/amd64) echo x86_64-unknown-linux-gnu > /target ;; \
+              linux/arm/v7) echo arm-unknown-linux-gnueabihf > /target ;; \
+              *) exit 1 ;; \
+            esac
+
+    Passes:
+        FROM --platform=$BUILDPLATFORM rust:1.95 AS builder
+        ARG TARGETPLATFORM
+        RUN case "$TARGETPLATFORM" in \
+              linux/amd64) echo x86_64-unknown-linux-gnu > /target ;; \
+              linux/arm/v7) echo armv7-unknown-linux-gnueabihf > /target ;; \
+              *) exit 1 ;; \
+            esac
+    """
+
+    id = "RS204"
+    name = "triple-per-platform"
+    severity = Severity.ERROR
+    message = "use the Rust triple and cross packages of the arm's platform"
+    target = "dockerfile"
+
+    def check(self, file, ctx):
+        found = []
+        packages = {pkg: p for p in platforms.PLATFORMS for pkg in p.apt_packages}
+        for stage in file.stages:
+            for _inst, case in build.platform_cases(file, stage):
+                for arm in case.arms:
+                    chosen = build.arm_platforms(case, arm.patterns)
+                    if not chosen:
+                        continue
+                    names = " or ".join(p.name for p in chosen)
+                    text = " ".join(list(arm.words) + list(arm.assigned.values()))
+                    for triple in dict.fromkeys(_TRIPLE.findall(text)):
+                        owner = platforms.by_triple(triple)
+                        if owner in chosen:
+                            continue
+                        right = ", ".join(f"{p.gnu_triple}" + (f" or {p.musl_triple}" if
+                                                               p.musl_triple else "")
+                                          for p in chosen)
+                        what = (f"the triple for {owner.name}" if owner else
+                                "not a triple rsdock knows")
+                        found.append(self.finding(file.path, arm.line, message=(
+                            f"the {names} arm chooses {triple}, {what}: use {right}")))
+                    for word in arm.words:
+                        owner = packages.get(re.split(r"[=:]", word)[0])
+                        if owner and owner not in chosen and not build.is_native(owner.gnu_triple):
+                            right = ", ".join(" ".join(p.apt_packages) for p in chosen)
+                            found.append(self.finding(file.path, arm.line, message=(
+                                f"the {names} arm installs {word}, a package for "
+                                f"{owner.name}: install {right}")))
+        return list(build.unique(found))

@@ -1,0 +1,60 @@
+"""RS205: the Rust target is installed before cargo builds for it."""
+
+from __future__ import annotations
+
+from rsdock.lint import build, platforms
+from rsdock.lint.findings import Severity
+from rsdock.lint.rule import Rule
+
+
+class RS205(Rule):
+    """Run ``rustup target add <triple>`` before building with ``--target <triple>``.
+
+    The ``rust`` and ``cargo-chef`` images ship only the standard library of the machine they
+    run on; any other ``--target`` fails with "can't find crate for `std`". ``cross`` and
+    ``xx-cargo`` install the target themselves and are not flagged.
+
+    Fails:
+        FROM --platform=$BUILDPLATFORM rust:1.95 AS builder
+        ENV CARGO_TARGET_AARCH64_UNKNOWN_LINUX_GNU_LINKER=aarch64-linux-gnu-gcc
+        RUN apt-get update && apt-get install -y gcc-aarch64-linux-gnu libc6-dev-arm64-cross
+        WORKDIR /app
+        COPY . .
+        RUN cargo build --release --target aarch64-unknown-linux-gnu
+
+    Passes:
+        FROM --platform=$BUILDPLATFORM rust:1.95 AS builder
+        ENV CARGO_TARGET_AARCH64_UNKNOWN_LINUX_GNU_LINKER=aarch64-linux-gnu-gcc
+        RUN apt-get update && apt-get install -y gcc-aarch64-linux-gnu libc6-dev-arm64-cross
+        RUN rustup target add aarch64-unknown-linux-gnu
+        WORKDIR /app
+        COPY . .
+        RUN cargo build --release --target aarch64-unknown-linux-gnu
+    """
+
+    id = "RS205"
+    name = "rustup-target-add"
+    severity = Severity.ERROR
+    message = "run `rustup target add <triple>` before building for it"
+    target = "dockerfile"
+
+    def check(self, file, ctx):
+        found = []
+        host = platforms.get(platforms.NATIVE_PLATFORM).gnu_triple
+        for stage in file.stages:
+            if build.rust_version(build.root_image(stage)) is None:
+                continue  # another image may ship the targets it is made for
+            for platform in build.platforms_of(file, stage):
+                commands = build.ancestry_commands(file, stage, platform)
+                for call in build.stage_calls(file, stage, platform):
+                    if not call.builds_project or not call.target_known or call.target == host \
+                            or call.tool in ("cross", "xx-cargo"):
+                        continue
+                    installed, unknown = build.rustup_targets(
+                        [(i, c) for i, c in commands if c.line <= call.line])
+                    if unknown or call.target in installed or call.command.opaque:
+                        continue
+                    found.append(self.finding(file.path, call.line, message=(
+                        f"cargo builds for {call.target} but no `rustup target add "
+                        f"{call.target}` runs before it: add it to the builder")))
+        return list(build.unique(found))

@@ -1,0 +1,78 @@
+"""RS206: the cross gcc and libc packages are installed for each foreign triple."""
+
+from __future__ import annotations
+
+from rsdock.lint import build, platforms
+from rsdock.lint.findings import Severity
+from rsdock.lint.rule import Rule
+
+
+class RS206(Rule):
+    """Install the cross ``gcc-*`` and ``libc6-dev-*-cross`` packages for each foreign triple.
+
+    Linking for another architecture needs its gcc driver (``aarch64-linux-gnu-gcc``) and its C
+    library (``libc6-dev-arm64-cross``); without them the build fails with "linker not found"
+    or "cannot find -lgcc_s". musl targets need only the gcc (Rust brings its own C library).
+    ``cargo zigbuild``, ``xx-cargo`` and ``cross`` bring their own toolchains and are not
+    flagged, nor is a linker that is not a Debian cross gcc (clang, rust-lld).
+
+    Fails:
+        FROM --platform=$BUILDPLATFORM rust:1.95 AS builder
+        ENV CARGO_TARGET_AARCH64_UNKNOWN_LINUX_GNU_LINKER=aarch64-linux-gnu-gcc
+        RUN apt-get update && apt-get install -y gcc-aarch64-linux-gnu
+        RUN rustup target add aarch64-unknown-linux-gnu
+        WORKDIR /app
+        COPY . .
+        RUN cargo build --release --target aarch64-unknown-linux-gnu
+
+    Passes:
+        FROM --platform=$BUILDPLATFORM rust:1.95 AS builder
+        ENV CARGO_TARGET_AARCH64_UNKNOWN_LINUX_GNU_LINKER=aarch64-linux-gnu-gcc
+        RUN apt-get update && apt-get install -y gcc-aarch64-linux-gnu libc6-dev-arm64-cross
+        RUN rustup target add aarch64-unknown-linux-gnu
+        WORKDIR /app
+        COPY . .
+        RUN cargo build --release --target aarch64-unknown-linux-gnu
+    """
+
+    id = "RS206"
+    name = "cross-packages"
+    severity = Severity.ERROR
+    message = "install the target's cross gcc and libc6-dev-*-cross packages"
+    target = "dockerfile"
+
+    def check(self, file, ctx):
+        found = []
+        linkers = build.workspace_linkers(ctx)
+        for stage in file.stages:
+            for platform in build.platforms_of(file, stage):
+                commands = build.ancestry_commands(file, stage, platform)
+                for call in build.stage_calls(file, stage, platform):
+                    target = platforms.by_triple(call.target or "")
+                    if not call.builds_project or target is None or build.is_native(call.target):
+                        continue
+                    if call.tool in build.SELF_LINKING or "zigbuild" in call.flags:
+                        continue
+                    linker = call.command.env.get(platforms.linker_env_var(call.target),
+                                                  linkers.get(call.target))
+                    if linker and not linker.endswith(target.linker):
+                        continue  # clang, rust-lld or a wrapper: not ours to judge
+                    before = [(i, c) for i, c in commands if c.line <= call.line]
+                    installed = build.apt_packages(before)
+                    if f"crossbuild-essential-{target.debian_arch}" in installed:
+                        continue
+                    wanted = [target.gcc_package]
+                    if call.target == target.gnu_triple:
+                        wanted.append(target.libc_package)
+                    missing = [p for p in wanted if p not in installed
+                               and p.replace("gcc-", "g++-", 1) not in installed]
+                    if not missing or call.command.opaque:
+                        continue
+                    installs = [c.line for _i, c in before if c.argv[:1] in (("apt-get",), ("apt",))
+                                and "install" in c.argv]
+                    line = installs[-1] if installs else call.line
+                    found.append(self.finding(file.path, line, message=(
+                        f"building for {call.target} (line {call.line}) needs "
+                        f"{' and '.join(missing)}: add {'them' if len(missing) > 1 else 'it'} "
+                        "to apt-get install in the builder")))
+        return list(build.unique(found))
