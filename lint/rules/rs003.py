@@ -18,14 +18,16 @@ class RS003(Rule):
     `# ...` as part of the pattern.
 
     Fails:
-        # file: .dockerignore
-        # rsdock: ignore=RS601
-        target/
+        # file: Dockerfile
+        FROM debian:bookworm-slim
+        # rsdock: ignore=DL3008
+        RUN apt-get update && apt-get install -y --no-install-recommends curl
 
     Passes:
-        # file: .dockerignore
-        # rsdock: ignore=RS601 the build context needs the docs folder
-        target/
+        # file: Dockerfile
+        FROM debian:bookworm-slim
+        # rsdock: ignore=DL3008 versions come from the dated snapshot mirror
+        RUN apt-get update && apt-get install -y --no-install-recommends curl
     """
 
     id = "RS003"
