@@ -7,6 +7,7 @@ Lines and columns are 1-based, as in findings.
 
 from __future__ import annotations
 
+import csv
 import itertools
 import posixpath
 import re
@@ -227,18 +228,11 @@ def input_list(workflow: Workflow, value: Scalar | None, split_commas: bool = Tr
 
 
 def _split_csv(text: str) -> list[str]:
-    # docker's actions parse each line as CSV: commas inside quotes do not split.
-    parts, current, quoted = [], "", False
-    for char in text:
-        if char == '"':
-            quoted = not quoted
-        if char == "," and not quoted:
-            parts.append(current)
-            current = ""
-        else:
-            current += char
-    parts.append(current)
-    return parts
+    # docker's actions read each line as CSV: a quoted field may hold commas, and loses its quotes.
+    try:
+        return next(csv.reader([text], skipinitialspace=True), [])
+    except csv.Error:
+        return text.split(",")
 
 
 def cache_specs(workflow: Workflow, value: Scalar | None) -> list[CacheSpec]:
@@ -248,7 +242,7 @@ def cache_specs(workflow: Workflow, value: Scalar | None) -> list[CacheSpec]:
         options: dict[str, str] = {}
         for part in _split_csv(item.text):
             key, _, val = part.strip().partition("=")
-            options[key.strip().lower()] = val.strip().strip('"')
+            options[key.strip().lower()] = val.strip()
         if "type" not in options and len(options) == 1:  # a bare ref means type=registry
             options = {"type": "registry", "ref": item.text}
         specs.append(CacheSpec(item, options.pop("type", "registry").lower(), options))
