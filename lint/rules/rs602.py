@@ -1,0 +1,53 @@
+"""RS602: .dockerignore leaves cargo's target/ out of the build context."""
+
+from __future__ import annotations
+
+import posixpath
+from typing import Iterable
+
+from rsdock.lint.dockerignore import DockerIgnore
+from rsdock.lint.findings import Edit, Finding, Fix, Severity
+from rsdock.lint.rule import Context, Rule
+
+
+class RS602(Rule):
+    """Ignore ``target/``: cargo's build output is gigabytes the image build never needs.
+
+    Everything not ignored is sent to BuildKit before the first instruction runs, and a host
+    ``target/`` copied by ``COPY . .`` overwrites the builder's own. A Dockerfile that copies a
+    prebuilt binary out of ``target/`` is a legitimate exception and is not flagged.
+
+    Fails:
+        # file: .dockerignore
+        .git
+
+    Passes:
+        # file: .dockerignore
+        .git
+        target/
+    """
+
+    id = "RS602"
+    name = "dockerignore-target"
+    severity = Severity.WARNING
+    message = "add `target/` to .dockerignore"
+    target = "dockerignore"
+
+    def check(self, file: DockerIgnore, ctx: Context) -> Iterable[Finding]:
+        """Yield one finding when target/ reaches the build context."""
+        if file.excludes("target/release") or _copies_from_target(ctx):
+            return
+        end = len(file.text)
+        text = "target/\n" if not file.text or file.text.endswith("\n") else "\ntarget/\n"
+        yield self.finding(file.path, 1, 0, fix=Fix("ignore target/", (Edit(end, end, text),)))
+
+
+def _copies_from_target(ctx: Context) -> bool:
+    for model in ctx.dockerfiles.values():
+        for stage in model.stages:
+            for copy in stage.copies():
+                if copy.source_stage is None and any(
+                        posixpath.normpath(s.lstrip("/")).split("/")[0] == "target"
+                        for s in copy.sources):
+                    return True
+    return False

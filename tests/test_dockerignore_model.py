@@ -1,0 +1,108 @@
+"""The .dockerignore model: BuildKit's reading and moby patternmatcher's matching."""
+
+from __future__ import annotations
+
+import pytest
+
+from rsdock.lint.dockerignore import compile_pattern, parse_dockerignore
+
+TEXT = """\
+# build output
+target/
+  # indented: a pattern, not a comment
+.git
+docs # trailing comment is part of the pattern
+**/*.md
+!README.md
+/abs/
+./dot
+vendor/**
+**/node_modules
+*.log
+!keep.log
+a?c
+[xy].txt
+esc\\*ape
+"""
+
+
+def test_reading():
+    model = parse_dockerignore(".dockerignore", TEXT)
+    assert model.errors == []
+    assert model.comments == [1]
+    assert [(p.line, p.pattern, p.exclusion) for p in model.patterns][:9] == [
+        (2, "target", False),
+        (3, "# indented: a pattern, not a comment", False),
+        (4, ".git", False),
+        (5, "docs # trailing comment is part of the pattern", False),
+        (6, "**/*.md", False),
+        (7, "README.md", True),
+        (8, "abs", False),
+        (9, "dot", False),
+        (10, "vendor/**", False),
+    ]
+
+
+@pytest.mark.parametrize("path,excluded", [
+    ("target", True),
+    ("target/release/backend", True),
+    ("crates/x/target", False),          # only the context root's target/
+    (".git/config", True),
+    ("docs", False),                      # the trailing comment broke the pattern
+    ("docs/guide.md", True),              # ...but **/*.md still catches it
+    ("README.md", False),                 # re-included
+    ("sub/README.md", True),              # !README.md matches the root one only
+    ("abs/x", True),
+    ("dot", True),
+    ("vendor/a/b", True),                 # dir/** is moby's prefix match on "vendor/"
+    ("vendor", False),                    # ...which the directory itself does not have
+    ("vendorx", False),
+    ("a/b/node_modules/c", True),
+    ("node_modules", True),
+    ("build.log", True),
+    ("keep.log", False),
+    ("x/build.log", False),               # * never crosses /
+    ("abc", True),
+    ("ac", False),
+    ("x.txt", True),
+    ("z.txt", False),
+    ("esc*ape", True),
+    ("escXape", False),
+    ("src/main.rs", False),
+    ("/target", True),                    # a leading slash is the context root
+])
+def test_matching(path, excluded):
+    assert parse_dockerignore(".dockerignore", TEXT).excludes(path) is excluded
+
+
+def test_matching_pattern_reports_the_last_excluding_line():
+    model = parse_dockerignore(".dockerignore", "target\n*.rs\n!src\nsrc/*.rs\n")
+    assert model.matching("target/x").line == 1
+    assert model.matching("src/main.rs").line == 4
+    assert model.matching("src/lib") is None
+
+
+def test_last_match_wins_and_reinclusion_order():
+    model = parse_dockerignore(".dockerignore", "!keep\n*\n!keep\n")
+    assert model.excludes("other") and not model.excludes("keep")
+    assert parse_dockerignore("x", "!keep\n*\n").excludes("keep")
+
+
+@pytest.mark.parametrize("pattern,kind", [
+    ("target", "exact"), ("vendor/**", "prefix"), ("**/node_modules", "suffix"),
+    ("**/*.rs", "regexp"), ("*.md", "regexp"), ("a\\b", "regexp"),
+])
+def test_match_kinds_follow_moby(pattern, kind):
+    assert compile_pattern(pattern)[1] == kind
+
+
+def test_bad_patterns_are_located_rs001():
+    model = parse_dockerignore(".dockerignore", "target\n[abc\n!\n")
+    assert [(e.rule, e.line) for e in model.errors] == [("RS001", 2), ("RS001", 3)]
+    assert [p.pattern for p in model.patterns] == ["target"]
+
+
+def test_bytes_bom_and_crlf():
+    model = parse_dockerignore("x", "\ufefftarget\r\n.git\r\n".encode())
+    assert [p.pattern for p in model.patterns] == ["target", ".git"]
+    assert model.excludes(".git/HEAD")
