@@ -1,0 +1,207 @@
+"""Run the generated builder scripts for every platform, with the toolchain replaced by stubs.
+
+No docker engine is needed: the RUN scripts of the builder (and tini) stages execute in order
+under ``sh`` in a temp dir, with ``TARGETPLATFORM`` set as BuildKit sets it, absolute paths
+mapped into the temp dir, and stub ``cargo``, ``cargo-chef``, ``rustup``, ``apt-get``, ``dpkg``
+and ``dpkg-deb`` that log their argv and the cross-compilation environment. The assertions are
+what a real build relies on: the triple, the linker cargo sees in cook and build, exactly the
+platform's packages, and the file the runtime stage copies existing where it copies it from.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from rsdock.lint import platforms
+from rsdock.wizard.plan import Image, Plan
+from rsdock.wizard.render import render
+from tools import parse_stages, stage
+
+SERVER = Image("server", "bin", "server", "Dockerfile", "crates/server")
+WEB = Image("web", "web", "web", "Dockerfile.web", "crates/web")
+# Absolute paths the generated scripts write to, mapped under the temp root.
+_MAPPED = re.compile(r"(?<![\w.$/-])/(?=(?:usr/local/etc|out|var/lib/apt|tini|app)\b)")
+
+_STUB = r'''#!{python}
+import json, os, pathlib, sys
+name = pathlib.Path(sys.argv[0]).name
+args = sys.argv[1:]
+env = {{k: v for k, v in os.environ.items()
+        if k.startswith(("CARGO_TARGET_", "CC_", "AR_", "PKG_CONFIG"))}}
+with open(os.environ["STUB_LOG"], "a") as log:
+    log.write(json.dumps({{"tool": name, "args": args, "env": env}}) + "\n")
+if name == "cargo" and args[:1] == ["chef"]:
+    # Real cargo runs external subcommands as cargo-<name>.
+    os.execvp("cargo-chef", ["cargo-chef", *args])
+if name == "cargo" and args[:1] == ["build"]:
+    target, binary = args[args.index("--target") + 1], args[args.index("--bin") + 1]
+    profile = "release" if "--release" in args else "debug"
+    out = pathlib.Path("target", target, profile, binary)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text("ELF")
+if name == "apt-get" and args[:1] == ["download"]:
+    package, arch = args[1].split(":")
+    pathlib.Path(f"{{package}}_1.0_{{arch}}.deb").write_text(arch)
+if name == "dpkg-deb" and args[:1] == ["-x"]:
+    tini = pathlib.Path(args[2], "usr/bin/tini-static")
+    tini.parent.mkdir(parents=True, exist_ok=True)
+    tini.write_text(pathlib.Path(args[1]).read_text())
+if name == "trunk":
+    dist = pathlib.Path(args[args.index("--dist") + 1])
+    dist.mkdir(parents=True, exist_ok=True)
+    (dist / "index.html").write_text("<html>")
+'''
+
+
+class Sandbox:
+    """A temp root with stub tools on PATH, running a stage's RUN scripts like BuildKit."""
+
+    TOOLS = ("cargo", "cargo-chef", "rustup", "apt-get", "dpkg", "dpkg-deb", "trunk")
+
+    def __init__(self, root: Path):
+        self.root = root
+        self.log = root / "stub.log"
+        bin_dir = root / "stub-bin"
+        bin_dir.mkdir()
+        for tool in self.TOOLS:
+            path = bin_dir / tool
+            path.write_text(_STUB.format(python=sys.executable))
+            path.chmod(0o755)
+        for directory in ("usr/local/etc", "var/lib/apt/lists"):
+            (root / directory).mkdir(parents=True)
+        self.env = {"PATH": f"{bin_dir}:/usr/bin:/bin", "STUB_LOG": str(self.log),
+                    "HOME": str(root)}
+
+    def path(self, absolute: str) -> Path:
+        """Where an absolute in-image path lives in the sandbox."""
+        return self.root / absolute.lstrip("/")
+
+    def run_stage(self, text: str, name: str, platform: str) -> subprocess.CompletedProcess:
+        """Run every RUN of stage ``name`` in order, honouring its WORKDIRs; stop at a failure."""
+        workdir = self.root
+        proc = None
+        for command in stage(text, name).instructions:
+            if command.cmd == "WORKDIR":
+                workdir = self.path(command.value[0])
+                workdir.mkdir(parents=True, exist_ok=True)
+            elif command.cmd == "COPY" and "--from=planner" in command.flags:
+                (workdir / command.value[1]).write_text("{}")
+            elif command.cmd == "RUN":
+                script = _MAPPED.sub(str(self.root).replace("\\", "/") + "/", command.value[0])
+                proc = subprocess.run(["sh", "-ec", script], cwd=workdir, capture_output=True,
+                                      text=True, env={**self.env, "TARGETPLATFORM": platform})
+                if proc.returncode != 0:
+                    return proc
+        return proc
+
+    def calls(self, tool: str) -> list[dict]:
+        """The logged calls of ``tool``, in order."""
+        if not self.log.exists():
+            return []
+        lines = self.log.read_text().splitlines()
+        return [c for c in map(json.loads, lines) if c["tool"] == tool]
+
+
+@pytest.fixture
+def sandbox(tmp_path) -> Sandbox:
+    if shutil.which("sh") is None:
+        pytest.skip("no POSIX sh to run the scripts with")
+    return Sandbox(tmp_path)
+
+
+def _cases():
+    for platform in platforms.PLATFORMS:
+        yield pytest.param("debian-slim", "trixie", platform, id=f"gnu-{platform.slug}")
+        if platform.musl_triple:
+            yield pytest.param("scratch", "bookworm", platform, id=f"musl-{platform.slug}")
+
+
+@pytest.mark.parametrize("runtime, debian, platform", list(_cases()))
+def test_builder_cross_compiles_for_the_platform(sandbox, runtime, debian, platform):
+    plan = Plan(images=(SERVER,), platforms=platforms.names() if runtime == "debian-slim"
+                else tuple(p.name for p in platforms.PLATFORMS if p.musl_triple),
+                runtime=runtime, debian=debian)
+    text = render(plan)["Dockerfile"]
+    proc = sandbox.run_stage(text, "builder", platform.name)
+    assert proc.returncode == 0, proc.stderr
+    triple = platform.triple(plan.libc)
+
+    assert [c["args"] for c in sandbox.calls("rustup")] == [["target", "add", triple]]
+    installs = [c["args"] for c in sandbox.calls("apt-get") if c["args"][0] == "install"]
+    assert installs == [["install", "-y", "--no-install-recommends", *platform.apt_packages]]
+
+    linker_env = {
+        platforms.linker_env_var(triple): platform.linker,
+        f"CC_{platforms.cc_env_suffix(triple)}": platform.linker,
+        f"AR_{platforms.cc_env_suffix(triple)}": platform.linker.removesuffix("gcc") + "ar",
+        "PKG_CONFIG_ALLOW_CROSS": "1",
+    }
+    cook, = sandbox.calls("cargo-chef")
+    build, = [c for c in sandbox.calls("cargo") if c["args"][0] == "build"]
+    shared = ["--release", "--locked", "--target", triple, "--bin", "server"]
+    assert cook["args"] == ["chef", "cook", *shared, "--recipe-path", "recipe.json"]
+    assert build["args"] == ["build", *shared]
+    assert cook["env"] == linker_env and build["env"] == linker_env
+
+    runtime_stage = parse_stages(text)[-1]
+    source, = runtime_stage.copies_from("builder")
+    assert sandbox.path(source).read_text() == "ELF"
+
+
+@pytest.mark.parametrize("platform", platforms.PLATFORMS, ids=lambda p: p.slug)
+def test_tini_stage_fetches_tini_static_for_the_target_architecture(sandbox, platform):
+    # scratch where a musl std exists, else distroless (s390x); the web image always has tini.
+    runtime = "scratch" if platform.musl_triple else "distroless"
+    plan = Plan(images=(SERVER, WEB), platforms=(platform.name,), runtime=runtime)
+    for dockerfile_text in (render(plan)[image.dockerfile] for image in plan.images):
+        names = [s.name for s in parse_stages(dockerfile_text)]
+        if "tini" not in names:
+            continue
+        proc = sandbox.run_stage(dockerfile_text, "tini", platform.name)
+        assert proc.returncode == 0, proc.stderr
+        assert ["--add-architecture", platform.debian_arch] in [c["args"] for c in
+                                                                sandbox.calls("dpkg")]
+        downloads = [c["args"] for c in sandbox.calls("apt-get") if c["args"][0] == "download"]
+        assert downloads[-1] == ["download", f"tini:{platform.debian_arch}"]
+        tini_source = parse_stages(dockerfile_text)[-1].copies_from("tini")[0]
+        assert sandbox.path(tini_source).read_text() == platform.debian_arch
+
+
+def test_web_builder_builds_wasm_once_into_the_path_the_runtime_copies(sandbox):
+    text = render(Plan(images=(WEB,)))["Dockerfile.web"]
+    proc = sandbox.run_stage(text, "builder", "linux/arm/v7")
+    assert proc.returncode == 0, proc.stderr
+    cook, = sandbox.calls("cargo-chef")
+    assert "wasm32-unknown-unknown" in cook["args"] and "--bin" not in cook["args"]
+    trunk, = sandbox.calls("trunk")
+    assert trunk["args"][:2] == ["build", "--release"]
+    source, = parse_stages(text)[-1].copies_from("builder")
+    assert (sandbox.path(source) / "index.html").exists()
+
+
+@pytest.mark.parametrize("requested", ["linux/s390x", "linux/mips64le", ""])
+def test_an_unsupported_platform_stops_the_build_with_the_reason(sandbox, requested):
+    plan = Plan(images=(SERVER,))  # the default three platforms
+    proc = sandbox.run_stage(render(plan)["Dockerfile"], "builder", requested)
+    assert proc.returncode != 0
+    assert f"unsupported TARGETPLATFORM '{requested}'" in proc.stderr
+    assert ", ".join(platforms.DEFAULT_PLATFORMS) in proc.stderr
+    assert sandbox.calls("apt-get") == [] and sandbox.calls("cargo") == []
+    tini_plan = plan.with_changes(runtime="distroless")
+    proc = sandbox.run_stage(render(tini_plan)["Dockerfile"], "tini", requested)
+    assert proc.returncode != 0 and "unsupported TARGETPLATFORM" in proc.stderr
+    assert sandbox.calls("dpkg") == []
+
+
+def test_the_env_file_is_the_only_state_shared_between_runs(sandbox):
+    text = render(Plan(images=(SERVER,)))["Dockerfile"]
+    assert sandbox.run_stage(text, "builder", "linux/arm64").returncode == 0
+    env_file = sandbox.path("/usr/local/etc/cargo-target.env").read_text()
+    assert "export TARGET_TRIPLE=aarch64-unknown-linux-gnu\n" in env_file
