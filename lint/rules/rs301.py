@@ -1,0 +1,56 @@
+"""RS301: the final image is not a compiler image."""
+
+from __future__ import annotations
+
+from rsdock.lint import build
+from rsdock.lint.findings import Severity
+from rsdock.lint.rule import Rule
+
+
+class RS301(Rule):
+    """Ship the binary in a slim runtime stage, not in the Rust build image.
+
+    The ``rust`` image is over a gigabyte of compiler, sources and caches that the program never
+    uses and an attacker would love. Build in one stage, then ``COPY --from`` the binary into
+    ``debian:bookworm-slim`` (or distroless, alpine, scratch for static binaries).
+
+    Fails:
+        FROM rust:1.95
+        WORKDIR /app
+        COPY . .
+        RUN cargo build --release
+        CMD ["/app/target/release/server"]
+
+    Passes:
+        FROM rust:1.95 AS builder
+        WORKDIR /app
+        COPY . .
+        RUN cargo build --release
+
+        FROM debian:bookworm-slim
+        COPY --from=builder /app/target/release/server /usr/local/bin/server
+        CMD ["/usr/local/bin/server"]
+    """
+
+    id = "RS301"
+    name = "slim-runtime"
+    severity = Severity.ERROR
+    message = "add a runtime stage FROM debian:bookworm-slim and COPY --from the binary into it"
+    target = "dockerfile"
+
+    def check(self, file, ctx):
+        final = file.final_stage
+        if final is None:
+            return []
+        image = build.root_image(final)
+        compiles = [c for s in final.ancestry() for c in build.stage_calls(file, s, None)
+                    if c.builds_project]
+        if build.is_compiler_image(image):
+            why = f"the final image is built on {image}, a compiler image"
+        elif compiles:
+            why = f"the final stage compiles (line {compiles[0].line})"
+        else:
+            return []
+        return [self.finding(file.path, final.from_.line, message=(
+            f"{why}: build in a builder stage and COPY --from the binary into a runtime stage "
+            "such as debian:bookworm-slim"))]

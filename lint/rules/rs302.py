@@ -1,0 +1,98 @@
+"""RS302: the runtime has a CA bundle when the program talks TLS."""
+
+from __future__ import annotations
+
+import re
+
+from rsdock.lint import build
+from rsdock.lint.findings import Severity
+from rsdock.lint.rule import Rule
+
+# Crates that verify certificates against the system store (/etc/ssl/certs).
+_SYSTEM_STORE_CRATES = {"native-tls", "openssl-sys", "openssl-probe", "rustls-native-certs",
+                        "rustls-platform-verifier"}
+
+
+def _image_kind(image: str) -> str:
+    name = image.split("@")[0].lower()
+    if name == "scratch":
+        return "scratch"
+    if "distroless" in name or name.startswith("cgr.dev/") or "alpine" in name:
+        return "bundled"  # these ship a CA bundle already
+    if re.search(r"(^|/)(debian|ubuntu)(:|$)", name) or "-slim" in name:
+        return "apt"
+    return "unknown"
+
+
+class RS302(Rule):
+    r"""Install ``ca-certificates`` in a Debian runtime (or copy the bundle into scratch).
+
+    ``debian:bookworm-slim`` and ``scratch`` carry no CA certificates, so every HTTPS or TLS
+    connection fails with "unable to get local issuer certificate". Distroless and alpine
+    images ship a bundle. When the workspace's ``Cargo.lock`` has no crate that reads the
+    system store (native-tls, openssl, rustls-native-certs...), the check is skipped.
+
+    Fails:
+        FROM rust:1.95 AS builder
+        WORKDIR /app
+        COPY . .
+        RUN cargo build --release
+
+        FROM debian:bookworm-slim
+        RUN apt-get update && apt-get install -y --no-install-recommends tini \
+            && rm -rf /var/lib/apt/lists/*
+        COPY --from=builder /app/target/release/server /usr/local/bin/server
+        ENTRYPOINT ["/usr/bin/tini", "--", "/usr/local/bin/server"]
+
+    Passes:
+        FROM rust:1.95 AS builder
+        WORKDIR /app
+        COPY . .
+        RUN cargo build --release
+
+        FROM debian:bookworm-slim
+        RUN apt-get update && apt-get install -y --no-install-recommends ca-certificates tini \
+            && rm -rf /var/lib/apt/lists/*
+        COPY --from=builder /app/target/release/server /usr/local/bin/server
+        ENTRYPOINT ["/usr/bin/tini", "--", "/usr/local/bin/server"]
+    """
+
+    id = "RS302"
+    name = "ca-certificates"
+    severity = Severity.WARNING
+    message = "install ca-certificates in the runtime stage"
+    target = "dockerfile"
+
+    def check(self, file, ctx):
+        final = file.final_stage
+        if final is None or len(file.stages) < 2 or not self._talks_tls(ctx):
+            return []
+        kind = _image_kind(build.root_image(final))
+        if kind in ("bundled", "unknown"):
+            return []
+        commands = build.ancestry_commands(file, final, None)
+        if "ca-certificates" in build.apt_packages(commands):
+            return []
+        for stage in final.ancestry():
+            for copy in stage.copies():
+                if any("ca-certificates" in p or "/etc/ssl/certs" in p
+                       for p in (*copy.sources, copy.dest)):
+                    return []
+        if kind == "scratch":
+            text = ("scratch has no CA bundle, so TLS connections fail: add `COPY --from=builder "
+                    "/etc/ssl/certs/ca-certificates.crt /etc/ssl/certs/`")
+        else:
+            text = ("the runtime has no CA certificates, so TLS connections fail: add "
+                    "ca-certificates to its apt-get install")
+        return [self.finding(file.path, final.from_.line, message=text)]
+
+    @staticmethod
+    def _talks_tls(ctx) -> bool:
+        lock = ctx.root / "Cargo.lock" if ctx.root else None
+        if lock is None or not lock.is_file():
+            return True  # cannot tell: assume it does, as most services do
+        try:
+            names = set(re.findall(r'^name = "([^"]+)"', lock.read_text(), re.MULTILINE))
+        except (OSError, UnicodeDecodeError):
+            return True
+        return bool(names & _SYSTEM_STORE_CRATES)

@@ -1,0 +1,47 @@
+"""RS303: the container command is in exec form."""
+
+from __future__ import annotations
+
+from rsdock.lint import build
+from rsdock.lint.findings import Severity
+from rsdock.lint.rule import Rule
+
+
+class RS303(Rule):
+    """Write ``ENTRYPOINT`` (and ``CMD``) in exec form: ``["/usr/bin/tini", "--", "/app"]``.
+
+    In shell form Docker runs ``/bin/sh -c "..."``: the shell is PID 1, ``docker stop``'s
+    SIGTERM never reaches the program, and it is killed after the timeout. Images without a
+    shell (distroless, scratch) cannot run it at all.
+
+    Fails:
+        FROM debian:bookworm-slim
+        COPY server /usr/local/bin/server
+        ENTRYPOINT /usr/local/bin/server
+
+    Passes:
+        FROM debian:bookworm-slim
+        COPY server /usr/local/bin/server
+        ENTRYPOINT ["/usr/local/bin/server"]
+    """
+
+    id = "RS303"
+    name = "exec-form"
+    severity = Severity.WARNING
+    message = "use the JSON (exec) form: ENTRYPOINT [\"/usr/bin/tini\", \"--\", \"/usr/local/bin/app\"]"
+    target = "dockerfile"
+
+    def check(self, file, ctx):
+        final = file.final_stage
+        if final is None:
+            return []
+        found = []
+        entry = final.of("ENTRYPOINT")
+        last = [entry[-1]] if entry else final.of("CMD")[-1:]
+        for inst in last:
+            if not inst.json and inst.value and inst.value[0]:
+                found.append(self.finding(file.path, inst.line, message=(
+                    f"{inst.cmd} in shell form runs under /bin/sh, which does not forward "
+                    f"signals: write it as {inst.cmd} [\"/usr/bin/tini\", \"--\", "
+                    f"\"{inst.value[0].split()[0]}\"]")))
+        return list(build.unique(found))

@@ -1,0 +1,61 @@
+"""RS304: an init process runs as PID 1."""
+
+from __future__ import annotations
+
+import posixpath
+
+from rsdock.lint import build
+from rsdock.lint.findings import Severity
+from rsdock.lint.rule import Rule
+
+_INITS = {"tini", "tini-static", "dumb-init", "catatonit", "docker-init", "init", "s6-svscan",
+          "runsvdir", "supervisord"}
+
+
+class RS304(Rule):
+    r"""Run the program under an init such as ``tini``: ``ENTRYPOINT ["/usr/bin/tini", "--", ...]``.
+
+    PID 1 gets no default signal handlers and must reap zombies. A Rust server that does
+    not install a SIGTERM handler ignores ``docker stop`` and is killed after ten seconds.
+    Debian's ``tini`` package ships ``/usr/bin/tini`` (and ``tini-static`` for distroless and
+    scratch images).
+
+    Fails:
+        FROM debian:bookworm-slim
+        COPY server /usr/local/bin/server
+        ENTRYPOINT ["/usr/local/bin/server"]
+
+    Passes:
+        FROM debian:bookworm-slim
+        RUN apt-get update && apt-get install -y --no-install-recommends tini \
+            && rm -rf /var/lib/apt/lists/*
+        COPY server /usr/local/bin/server
+        ENTRYPOINT ["/usr/bin/tini", "--", "/usr/local/bin/server"]
+    """
+
+    id = "RS304"
+    name = "init-pid1"
+    severity = Severity.WARNING
+    message = "run under tini: ENTRYPOINT [\"/usr/bin/tini\", \"--\", \"/usr/local/bin/app\"]"
+    target = "dockerfile"
+
+    def check(self, file, ctx):
+        final = file.final_stage
+        if final is None or build.is_compiler_image(build.root_image(final)):
+            return []  # RS301 already says the final stage is wrong
+        entry = [i for s in final.ancestry() for i in s.of("ENTRYPOINT")][-1:]
+        command = [i for s in final.ancestry() for i in s.of("CMD")][-1:]
+        inst = (entry or command or [None])[0]
+        if inst is None:
+            return [self.finding(file.path, final.from_.line, message=(
+                "the image has no ENTRYPOINT: add ENTRYPOINT [\"/usr/bin/tini\", \"--\", "
+                "\"/usr/local/bin/<binary>\"]"))]
+        words = inst.value if inst.json else tuple(inst.value[0].split()) if inst.value else ()
+        program = posixpath.basename(words[0]) if words else ""
+        if program in _INITS or program.startswith("tini"):
+            return []
+        shown = words[0] if words else "<binary>"
+        return [self.finding(file.path, inst.line, message=(
+            f"{shown} runs as PID 1 with no init, so docker stop's SIGTERM may be ignored and "
+            f"zombies are not reaped: use {inst.cmd} [\"/usr/bin/tini\", \"--\", \"{shown}\"] "
+            "and install tini"))]

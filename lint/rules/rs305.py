@@ -1,0 +1,140 @@
+"""RS305: COPY --from takes the binary from where the build wrote it."""
+
+from __future__ import annotations
+
+import fnmatch
+import posixpath
+
+from rsdock.lint import build
+from rsdock.lint.build import platform_args
+from rsdock.lint.findings import Severity
+from rsdock.lint.rule import Rule
+
+_CARGO_HOME = "/usr/local/cargo"  # the rust image's CARGO_HOME: `cargo install` puts bin/ here
+
+
+class RS305(Rule):
+    r"""Copy the binary from the path the build wrote: ``target/<triple>/release/<bin>`` with
+    ``--target``.
+
+    ``cargo build --release --target aarch64-unknown-linux-gnu`` writes
+    ``target/aarch64-unknown-linux-gnu/release/<bin>``, not ``target/release/<bin>``; the
+    research's cross snippet copies the latter and the build fails with "not found". When the
+    triple differs per platform, copy the binary to a fixed path in the builder's RUN
+    (``cp target/$TRIPLE/release/app /app/app``) and ``COPY --from`` that path.
+
+    Fails:
+        FROM --platform=$BUILDPLATFORM rust:1.95 AS builder
+        ENV CARGO_TARGET_AARCH64_UNKNOWN_LINUX_GNU_LINKER=aarch64-linux-gnu-gcc
+        RUN apt-get update && apt-get install -y gcc-aarch64-linux-gnu libc6-dev-arm64-cross \
+            && rustup target add aarch64-unknown-linux-gnu
+        WORKDIR /app
+        COPY . .
+        RUN cargo build --release --target aarch64-unknown-linux-gnu --bin server
+
+        FROM debian:bookworm-slim
+        COPY --from=builder /app/target/release/server /usr/local/bin/server
+
+    Passes:
+        FROM --platform=$BUILDPLATFORM rust:1.95 AS builder
+        ENV CARGO_TARGET_AARCH64_UNKNOWN_LINUX_GNU_LINKER=aarch64-linux-gnu-gcc
+        RUN apt-get update && apt-get install -y gcc-aarch64-linux-gnu libc6-dev-arm64-cross \
+            && rustup target add aarch64-unknown-linux-gnu
+        WORKDIR /app
+        COPY . .
+        RUN cargo build --release --target aarch64-unknown-linux-gnu --bin server
+
+        FROM debian:bookworm-slim
+        COPY --from=builder /app/target/aarch64-unknown-linux-gnu/release/server /usr/local/bin/server
+    """
+
+    id = "RS305"
+    name = "copy-build-output"
+    severity = Severity.ERROR
+    message = "COPY --from the path the build wrote (target/<triple>/release/<bin> with --target)"
+    target = "dockerfile"
+
+    def check(self, file, ctx):
+        found = []
+        bin_names = set(ctx.workspace.bin_names) if ctx.workspace is not None else None
+        for stage in file.stages:
+            for copy in stage.copies():
+                source = file.stage(copy.source_stage) if copy.source_stage else None
+                if source is None:
+                    continue
+                for platform in build.platforms_of(file, source):
+                    outputs = self._outputs(file, source, platform, bin_names)
+                    if outputs is None:
+                        break  # some output path is unknown: nothing to compare against
+                    values = stage.vars_before(copy.instruction, platform_args(platform))
+                    for src in copy.sources:
+                        path = posixpath.normpath(posixpath.join("/", _expand(src, values)))
+                        if "$" in path or "/target/" not in path + "/" and not any(
+                                path == posixpath.dirname(o) for o in outputs):
+                            continue
+                        if not any(_matches(path, o) for o in outputs):
+                            wrote = ", ".join(sorted(outputs)[:3]) or "nothing it copies"
+                            where = f" for {platform}" if platform else ""
+                            found.append(self.finding(file.path, copy.instruction.line, message=(
+                                f"{src} is not where stage {source.label} wrote the binary"
+                                f"{where} (it wrote {wrote}): copy that path, or cp the binary "
+                                "to a fixed path in the builder and copy it from there")))
+        return list(build.unique(found))
+
+    def _outputs(self, file, stage, platform, bin_names) -> set[str] | None:
+        outputs: set[str] = set()
+        for ancestor in reversed(stage.ancestry()):
+            for call in build.stage_calls(file, ancestor, platform):
+                if call.action not in ("build", "install") or not call.builds_project:
+                    continue
+                if call.target and not call.target_known:
+                    return None
+                names = call.bins or (tuple(bin_names) if bin_names is not None else ("*",))
+                if call.action == "install":
+                    root = call.options.get("root") or call.command.env.get(
+                        "CARGO_INSTALL_ROOT", call.command.env.get("CARGO_HOME", _CARGO_HOME))
+                    directory = posixpath.join(root, "bin")
+                else:
+                    base = call.options.get("target-dir") or call.command.env.get(
+                        "CARGO_TARGET_DIR") or "target"
+                    base = posixpath.join(build.workdir(ancestor, call.instruction), base)
+                    parts = [base, call.target] if call.target else [base]
+                    directory = posixpath.join(*parts, call.profile_dir)
+                outputs |= {posixpath.normpath(posixpath.join(directory, n)) for n in names}
+            outputs |= self._moved(file, ancestor, platform, outputs)
+        return outputs
+
+    @staticmethod
+    def _moved(file, stage, platform, outputs: set[str]) -> set[str]:
+        """Where ``cp``/``mv``/``install`` put build outputs afterwards."""
+        moved: set[str] = set()
+        for inst, command in build.simulate_stage(file, stage, platform).commands():
+            argv = [w for w in command.argv if not w.startswith("-")]
+            if len(argv) < 3 or argv[0] not in ("cp", "mv", "install", "ln"):
+                continue
+            here = build.workdir(stage, inst)
+            dest = posixpath.normpath(posixpath.join(here, argv[-1]))
+            for src in argv[1:-1]:
+                src_path = posixpath.normpath(posixpath.join(here, src))
+                if "$" in src_path:
+                    return {"*"}  # unresolved: accept anything rather than guess
+                for output in outputs | moved:
+                    if _matches(output, src_path) or _matches(src_path, output):
+                        name = posixpath.basename(output)
+                        moved |= {dest, posixpath.join(dest, name)}
+        return moved
+
+
+def _expand(text: str, values: dict) -> str:
+    from rsdock.lint.dockerfile import expand
+
+    return expand(text, values)
+
+
+def _matches(path: str, output: str) -> bool:
+    """Whether ``path`` (a COPY source, maybe a glob or a directory) covers ``output``."""
+    if output == "*":
+        return True
+    if fnmatch.fnmatchcase(output, path) or fnmatch.fnmatchcase(path, output):
+        return True
+    return output.startswith(path.rstrip("/") + "/")

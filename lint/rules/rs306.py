@@ -1,0 +1,54 @@
+"""RS306: the runtime does not run as root."""
+
+from __future__ import annotations
+
+from rsdock.lint import build
+from rsdock.lint.findings import Severity
+from rsdock.lint.rule import Rule
+
+_ROOT = {"root", "0", "0:0", "root:root", "root:0", "0:root"}
+
+
+class RS306(Rule):
+    """Switch to an unprivileged user in the runtime stage (``USER 10001:10001``).
+
+    A process running as root inside the container is root on the host's kernel: any escape
+    or mounted volume is exposed with full rights. Distroless ``:nonroot`` images already run
+    as an unprivileged user.
+
+    Fails:
+        FROM debian:bookworm-slim
+        COPY server /usr/local/bin/server
+        ENTRYPOINT ["/usr/local/bin/server"]
+
+    Passes:
+        FROM debian:bookworm-slim
+        RUN useradd --system --uid 10001 --no-create-home app
+        COPY server /usr/local/bin/server
+        USER app
+        ENTRYPOINT ["/usr/local/bin/server"]
+    """
+
+    id = "RS306"
+    name = "non-root"
+    severity = Severity.WARNING
+    message = "add `USER <unprivileged user>` to the runtime stage"
+    target = "dockerfile"
+
+    def check(self, file, ctx):
+        final = file.final_stage
+        if final is None or build.is_compiler_image(build.root_image(final)):
+            return []
+        users = [i for s in reversed(final.ancestry()) for i in s.of("USER")]
+        image = build.root_image(final).lower()
+        if not users:
+            if "nonroot" in image or image.startswith("cgr.dev/"):
+                return []
+            return [self.finding(file.path, final.from_.line, message=(
+                "the runtime runs as root: create a user (useradd --system --uid 10001 app) "
+                "and add `USER app`, or use a :nonroot distroless image"))]
+        last = users[-1]
+        if last.value and last.value[0].strip() in _ROOT:
+            return [self.finding(file.path, last.line, message=(
+                "the runtime ends as root: switch to an unprivileged user with a final USER"))]
+        return []
