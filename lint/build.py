@@ -431,6 +431,24 @@ def is_native(triple: str | None) -> bool:
     return triple in (native.gnu_triple, native.musl_triple)
 
 
+def merge_by_line(findings):
+    """One finding per line: per-platform variants of a message become the first one plus a
+    count, so a problem repeated for three platforms is reported once."""
+    groups: dict[int, list] = {}
+    for finding in unique(findings):
+        groups.setdefault(finding.line, []).append(finding)
+    merged = []
+    for line, group in groups.items():
+        first = group[0]
+        if len(group) > 1:
+            more = len(group) - 1
+            first = type(first)(first.path, first.line, first.column, first.rule, first.severity,
+                                f"{first.message} (and {more} more like it on this line)",
+                                first.fix)
+        merged.append(first)
+    return merged
+
+
 def unique(findings):
     """``findings`` without repeats (the same line and message from several platforms)."""
     seen: set = set()

@@ -52,3 +52,295 @@ def test_docs_examples(rule_id, tmp_path):
     (tmp_path / "passes").mkdir()
     assert lint(rule_id, sections(docs.fails), tmp_path / "fails"), "Fails: example passes"
     assert lint(rule_id, sections(docs.passes), tmp_path / "passes") == [], "Passes: example fails"
+
+
+
+# The research's snippets (research.ko.md), combined as a user would combine them.
+CHEF_SNIPPET = """\
+FROM lukemathwalker/cargo-chef:latest-rust-1 AS chef
+WORKDIR /app
+
+FROM chef AS planner
+COPY . .
+RUN cargo chef prepare --recipe-path recipe.json
+
+FROM chef AS builder
+COPY --from=planner /app/recipe.json recipe.json
+RUN cargo chef cook --release --recipe-path recipe.json --bin backend
+COPY . .
+RUN cargo build --release --bin backend
+
+FROM debian:bookworm-slim AS runtime
+COPY --from=builder /app/target/release/backend /usr/local/bin
+ENTRYPOINT ["/usr/local/bin/backend"]
+"""
+
+CROSS_SNIPPET = """\
+FROM --platform=$BUILDPLATFORM rust:1.86-bookworm AS builder
+ARG TARGETPLATFORM
+RUN case "$TARGETPLATFORM" in \\
+      "linux/amd64") echo x86_64-unknown-linux-gnu > /rust_target.txt ;; \\
+      "linux/arm64") echo aarch64-unknown-linux-gnu > /rust_target.txt ;; \\
+      "linux/arm/v7") echo armv7-unknown-linux-gnueabihf > /rust_target.txt ;; \\
+      *) echo "Unsupported platform: $TARGETPLATFORM" && exit 1 ;; \\
+    esac
+RUN export RUST_TARGET=$(cat /rust_target.txt) && \\
+    rustup target add $RUST_TARGET
+RUN apt-get update && apt-get install -y --no-install-recommends \\
+    gcc-aarch64-linux-gnu \\
+    gcc-arm-linux-gnueabihf \\
+    gcc-x86-64-linux-gnu \\
+    libc6-dev-arm64-cross \\
+    libc6-dev-armhf-cross \\
+    && rm -rf /var/lib/apt/lists/*
+WORKDIR /app
+COPY . .
+RUN export RUST_TARGET=$(cat /rust_target.txt) && \\
+    case "$RUST_TARGET" in \\
+      "aarch64-unknown-linux-gnu") \\
+        export CARGO_TARGET_AARCH64_UNKNOWN_LINUX_GNU_LINKER=aarch64-linux-gnu-gcc ;; \\
+      "armv7-unknown-linux-gnueabihf") \\
+        export CARGO_TARGET_ARMV7_UNKNOWN_LINUX_GNUEABIHF_LINKER=arm-linux-gnueabihf-gcc ;; \\
+    esac && \\
+    cargo build --release --target $RUST_TARGET --bin backend
+
+FROM debian:bookworm-slim AS runtime
+RUN apt-get update && apt-get install -y --no-install-recommends \\
+    ca-certificates \\
+    tini \\
+    && rm -rf /var/lib/apt/lists/*
+COPY --from=builder /app/target/release/backend /usr/local/bin/backend
+ENTRYPOINT ["/usr/bin/tini", "--", "/usr/local/bin/backend"]
+"""
+
+# Trap 1 and 3: the chef snippet's stages and the cross snippet's builder, combined.
+COMBINED = CHEF_SNIPPET.split("FROM chef AS builder")[0] + CROSS_SNIPPET.replace(
+    "WORKDIR /app\nCOPY . .\n",
+    "RUN cargo install cargo-chef --locked\nWORKDIR /app\n"
+    "COPY --from=planner /app/recipe.json recipe.json\n"
+    "RUN cargo chef cook --release --recipe-path recipe.json --bin backend\nCOPY . .\n")
+
+
+def lines_of(text: str, needle: str) -> int:
+    """The 1-based line of the first line containing ``needle``."""
+    return next(n for n, line in enumerate(text.splitlines(), 1) if needle in line)
+
+
+@pytest.mark.parametrize("rule_id, text, expected", [
+    # The cross snippet alone: correct linker handling, but the runtime copy misses --target.
+    ("RS207", CROSS_SNIPPET, []),
+    ("RS206", CROSS_SNIPPET, []),
+    ("RS205", CROSS_SNIPPET, []),
+    ("RS203", CROSS_SNIPPET, []),
+    ("RS204", CROSS_SNIPPET, []),
+    ("RS201", CROSS_SNIPPET, []),
+    ("RS202", CROSS_SNIPPET, []),
+    ("RS208", CROSS_SNIPPET, []),
+    ("RS305", CROSS_SNIPPET, [("RS305", lines_of(CROSS_SNIPPET, "COPY --from=builder"))]),
+    ("RS302", CROSS_SNIPPET, []),
+    ("RS303", CROSS_SNIPPET, []),
+    ("RS304", CROSS_SNIPPET, []),
+    ("RS306", CROSS_SNIPPET, [("RS306", lines_of(CROSS_SNIPPET, "AS runtime"))]),
+    # The chef snippet alone: consistent chef use, but no tini and no CA bundle.
+    ("RS101", CHEF_SNIPPET, []),
+    ("RS102", CHEF_SNIPPET, []),
+    ("RS103", CHEF_SNIPPET, []),
+    ("RS104", CHEF_SNIPPET, []),
+    ("RS105", CHEF_SNIPPET, []),
+    ("RS106", CHEF_SNIPPET, []),
+    ("RS305", CHEF_SNIPPET, []),
+    ("RS304", CHEF_SNIPPET, [("RS304", lines_of(CHEF_SNIPPET, "ENTRYPOINT"))]),
+    ("RS302", CHEF_SNIPPET, [("RS302", lines_of(CHEF_SNIPPET, "AS runtime"))]),
+    # Combined: cook lacks --target (trap 1), chef's latest-rust-1 vs rust:1.86 (trap 3).
+    ("RS102", COMBINED, [("RS102", lines_of(COMBINED, "cargo chef cook"))]),
+    ("RS105", COMBINED, [("RS105", 1)]),
+    ("RS305", COMBINED, [("RS305", lines_of(COMBINED, "COPY --from=builder"))]),
+    ("RS106", COMBINED, []),
+    ("RS207", COMBINED, []),
+])
+def test_research_snippets(rule_id, text, expected, tmp_path):
+    assert run(rule_id, text, tmp_path) == expected
+
+
+HEAD = "FROM --platform=$BUILDPLATFORM rust:1.95 AS builder\n"
+ARM64_TOOLS = ("RUN apt-get update && apt-get install -y gcc-aarch64-linux-gnu "
+               "libc6-dev-arm64-cross && rustup target add aarch64-unknown-linux-gnu\n")
+ARM64_ENV = "ENV CARGO_TARGET_AARCH64_UNKNOWN_LINUX_GNU_LINKER=aarch64-linux-gnu-gcc\n"
+BUILD_ARM64 = "RUN cargo build --release --target aarch64-unknown-linux-gnu\n"
+CASE = ('RUN case "$TARGETPLATFORM" in \\\n'
+        '      linux/amd64) T=x86_64-unknown-linux-gnu ;; \\\n'
+        '      linux/arm64) T=aarch64-unknown-linux-gnu ;; \\\n'
+        '      *) echo "unsupported: $TARGETPLATFORM" >&2; exit 1 ;; \\\n'
+        '    esac && rustup target add "$T" && \\\n'
+        '    cargo build --release --target "$T"\n')
+PACKAGES = "RUN apt-get update && apt-get install -y gcc-aarch64-linux-gnu libc6-dev-arm64-cross\n"
+CHEF = ("FROM --platform=$BUILDPLATFORM lukemathwalker/cargo-chef:latest-rust-1.95 AS chef\n"
+        "WORKDIR /app\n"
+        "FROM chef AS planner\nCOPY . .\nRUN cargo chef prepare --recipe-path recipe.json\n"
+        "FROM chef AS builder\n")  # lines 1-6
+RECIPE = "COPY --from=planner /app/recipe.json recipe.json\n"
+
+
+@pytest.mark.parametrize("rule_id, text, expected", [
+    # RS101 cook before COPY . .
+    ("RS101", CHEF + RECIPE + "COPY . .\nRUN cargo chef cook --recipe-path recipe.json\n",
+     [("RS101", 8)]),
+    ("RS101", CHEF + "COPY ./ /app/\n" + RECIPE + "RUN cargo chef cook --recipe-path recipe.json\n",
+     [("RS101", 7)]),
+    ("RS101", CHEF + RECIPE + "RUN cargo chef cook --recipe-path recipe.json\nCOPY . .\n", []),
+    # RS102 cook and build agree
+    ("RS102", CHEF + RECIPE + "RUN cargo chef cook --release --recipe-path recipe.json\n"
+     "COPY . .\nRUN cargo build\n", [("RS102", 8)]),
+    ("RS102", CHEF + RECIPE + "RUN cargo chef cook --release --recipe-path recipe.json -F a\n"
+     "COPY . .\nRUN cargo build --release --features a\n", []),
+    ("RS102", CHEF + RECIPE + "RUN cargo chef cook --release --recipe-path recipe.json\n"
+     "COPY . .\nRUN cargo build --release --all-features\n", [("RS102", 8)]),
+    ("RS102", CHEF + RECIPE + "RUN cargo +nightly chef cook --release --recipe-path r.json\n"
+     "COPY . .\nRUN cargo build --release\n", [("RS102", 8)]),
+    ("RS102", CHEF + RECIPE + "RUN cargo chef cook --release --bin a --recipe-path r.json\n"
+     "COPY . .\nRUN cargo build --release --bin a\n", []),
+    ("RS102", CHEF + RECIPE + "RUN cargo chef cook --release --bin a --recipe-path r.json\n"
+     "COPY . .\nRUN cargo build --release\n", [("RS102", 8)]),
+    ("RS102", CHEF + "ARG TARGETPLATFORM\n" + RECIPE + CASE.replace(
+        'cargo build --release --target "$T"', 'cargo chef cook --release --target "$T" '
+        '--recipe-path recipe.json && cargo build --release --target "$T"'), []),
+    ("RS102", CHEF + RECIPE + "RUN cargo chef cook --release --zigbuild --target "
+     "aarch64-unknown-linux-gnu --recipe-path recipe.json\nCOPY . .\n"
+     "RUN cargo zigbuild --release --target aarch64-unknown-linux-gnu\n", []),
+    # RS103 planner has the source
+    ("RS103", "FROM rust:1.95 AS planner\nRUN cargo chef prepare --recipe-path r.json\n",
+     [("RS103", 2)]),
+    ("RS103", "FROM rust:1.95 AS planner\nCOPY Cargo.toml Cargo.lock ./\nCOPY src src\n"
+     "RUN cargo chef prepare --recipe-path r.json\n", []),
+    # RS104 only the recipe before cook
+    ("RS104", CHEF + RECIPE + "COPY src src\nRUN cargo chef cook --recipe-path recipe.json\n",
+     [("RS104", 8)]),
+    ("RS104", CHEF + "COPY recipe.json .\nRUN cargo chef cook --recipe-path recipe.json\n",
+     [("RS104", 7), ("RS104", 8)]),
+    ("RS104", CHEF + "COPY rust-toolchain.toml .\nCOPY .cargo/config.toml .cargo/\n" + RECIPE
+     + "RUN cargo chef cook --recipe-path recipe.json\n", []),
+    # RS105 one Rust version; the builder must satisfy the workspace's rust-version
+    ("RS105", "FROM lukemathwalker/cargo-chef:latest-rust-1 AS chef\nWORKDIR /app\n"
+     "FROM chef AS planner\nCOPY . .\nRUN cargo chef prepare --recipe-path r.json\n"
+     "FROM chef AS builder\nCOPY --from=planner /app/r.json r.json\n"
+     "RUN cargo chef cook --recipe-path r.json\nCOPY . .\nRUN cargo build\n", []),
+    ("RS105", "FROM lukemathwalker/cargo-chef:0.1.71-rust-1.86-bookworm AS chef\n"
+     "FROM chef AS planner\nCOPY . .\nRUN cargo chef prepare --recipe-path r.json\n"
+     "FROM rust:1.85 AS builder\nRUN cargo build\n", [("RS105", 1)]),
+    ("RS105", "FROM lukemathwalker/cargo-chef:latest-rust-1 AS chef\n"
+     "FROM chef AS planner\nCOPY . .\nRUN cargo chef prepare --recipe-path r.json\n"
+     "FROM rust:1.95 AS builder\nRUN rustup default 1.95 && cargo build\n", []),
+    # RS106 build where cooked
+    ("RS106", CHEF + RECIPE + "RUN cargo chef cook --recipe-path recipe.json\n"
+     "FROM rust:1.95 AS other\nCOPY . .\nRUN cargo build\n", [("RS106", 11)]),
+])
+def test_chef_rules(rule_id, text, expected, tmp_path):
+    assert run(rule_id, text, tmp_path) == expected
+
+
+@pytest.mark.parametrize("rule_id, text, expected", [
+    # RS201 builder on $BUILDPLATFORM; single-platform builds without --target are fine
+    ("RS201", "FROM rust:1.95 AS builder\n" + BUILD_ARM64, [("RS201", 1)]),
+    ("RS201", "FROM --platform=$TARGETPLATFORM rust:1.95 AS builder\n" + BUILD_ARM64,
+     [("RS201", 1)]),
+    ("RS201", "FROM --platform=${BUILDPLATFORM} rust:1.95 AS builder\n" + BUILD_ARM64, []),
+    ("RS201", "FROM rust:1.95 AS builder\nRUN cargo build --release\n", []),
+    ("RS201", CHEF.replace("--platform=$BUILDPLATFORM ", "") + "ARG TARGETPLATFORM\n" + CASE,
+     [("RS201", 1)]),
+    ("RS201", CHEF + "ARG TARGETPLATFORM\n" + CASE, []),
+    # RS202 ARG TARGETPLATFORM declared in the stage that reads it
+    ("RS202", HEAD + CASE, [("RS202", 2)]),
+    ("RS202", "ARG TARGETPLATFORM\n" + HEAD + CASE, [("RS202", 3)]),
+    ("RS202", HEAD + "ARG TARGETPLATFORM\n" + CASE, []),
+    ("RS202", HEAD + "ARG TARGETARCH\nRUN echo $TARGETARCH\nFROM builder\nRUN echo $TARGETARCH\n",
+     [("RS202", 5)]),
+    ("RS202", HEAD + "COPY target/${TARGETARCH}/app /app\n", [("RS202", 2)]),
+    # RS203 unknown platforms exit non-zero
+    ("RS203", HEAD + "ARG TARGETPLATFORM\n" + CASE, []),
+    ("RS203", HEAD + "ARG TARGETPLATFORM\n" + CASE.replace(
+        '*) echo "unsupported: $TARGETPLATFORM" >&2; exit 1', '*) echo unsupported'),
+     [("RS203", 6)]),
+    ("RS203", HEAD + "ARG TARGETPLATFORM\n" + CASE.replace(
+        '      *) echo "unsupported: $TARGETPLATFORM" >&2; exit 1 ;; \\\n', ''), [("RS203", 3)]),
+    ("RS203", HEAD + "ARG TARGETARCH\nRUN case $TARGETARCH in amd64) T=x ;; esac\n",
+     [("RS203", 3)]),
+    ("RS203", HEAD + 'RUN case "$T" in a) T=x ;; esac\n', []),
+    # RS204 the arm's triple and packages belong to its platform
+    ("RS204", HEAD + "ARG TARGETPLATFORM\n" + CASE.replace("linux/arm64) T=aarch64",
+                                                          "linux/arm/v7) T=aarch64"),
+     [("RS204", 5)]),
+    ("RS204", HEAD + "ARG TARGETPLATFORM\n" + CASE.replace(
+        "linux/arm64) T=aarch64-unknown-linux-gnu",
+        "linux/arm/v7) T=arm-unknown-linux-gnueabihf"), [("RS204", 5)]),
+    ("RS204", HEAD + "ARG TARGETPLATFORM\n" + CASE.replace(
+        "linux/arm64) T=aarch64-unknown-linux-gnu",
+        "linux/arm64|linux/arm64/v8) T=aarch64-unknown-linux-musl"), []),
+    ("RS204", HEAD + "ARG TARGETARCH\nRUN case $TARGETARCH in \\\n"
+     " arm64) apt-get install -y gcc-arm-linux-gnueabihf ;; \\\n *) exit 1 ;; esac\n",
+     [("RS204", 4)]),
+    ("RS204", HEAD + "ARG TARGETARCH\nRUN case $TARGETARCH in \\\n"
+     " arm64) apt-get install -y gcc-aarch64-linux-gnu gcc-x86-64-linux-gnu ;; \\\n"
+     " *) exit 1 ;; esac\n", []),
+    # RS205 rustup target add
+    ("RS205", HEAD + ARM64_ENV + PACKAGES + BUILD_ARM64, [("RS205", 4)]),
+    ("RS205", HEAD + ARM64_ENV + ARM64_TOOLS + BUILD_ARM64, []),
+    ("RS205", HEAD + "RUN cargo build --target x86_64-unknown-linux-gnu\n", []),
+    ("RS205", HEAD + "RUN xx-cargo build --target aarch64-unknown-linux-gnu\n", []),
+    ("RS205", HEAD + "ARG TARGETPLATFORM\n" + CASE.replace('rustup target add "$T" && ', ''),
+     [("RS205", 8)]),
+    ("RS205", "FROM --platform=$BUILDPLATFORM messense/rust-musl-cross:aarch64-musl\n"
+     "RUN cargo build --target aarch64-unknown-linux-musl\n", []),
+    # RS206 cross packages
+    ("RS206", HEAD + ARM64_ENV + "RUN apt-get install -y gcc-aarch64-linux-gnu && "
+     "rustup target add aarch64-unknown-linux-gnu\n" + BUILD_ARM64, [("RS206", 3)]),
+    ("RS206", HEAD + ARM64_ENV + "RUN rustup target add aarch64-unknown-linux-gnu\n" + BUILD_ARM64,
+     [("RS206", 4)]),
+    ("RS206", HEAD + ARM64_ENV + ARM64_TOOLS + BUILD_ARM64, []),
+    ("RS206", HEAD + "ENV CARGO_TARGET_AARCH64_UNKNOWN_LINUX_MUSL_LINKER=aarch64-linux-gnu-gcc\n"
+     "RUN apt-get install -y gcc-aarch64-linux-gnu\n"
+     "RUN cargo build --target aarch64-unknown-linux-musl\n", []),
+    ("RS206", HEAD + "RUN apt-get install -y crossbuild-essential-arm64\n" + ARM64_ENV
+     + BUILD_ARM64, []),
+    ("RS206", HEAD + "ENV CARGO_TARGET_AARCH64_UNKNOWN_LINUX_GNU_LINKER=clang\n" + BUILD_ARM64,
+     []),
+    ("RS206", HEAD + "RUN cargo zigbuild --target aarch64-unknown-linux-gnu\n", []),
+    ("RS206", HEAD + "RUN cross build --target aarch64-unknown-linux-gnu\n", []),
+    ("RS206", HEAD + "ARG TARGETPLATFORM\n" + PACKAGES + CASE, []),
+    # RS207 linker where cargo runs, and its legitimate alternatives
+    ("RS207", HEAD + ARM64_TOOLS + BUILD_ARM64, [("RS207", 3)]),
+    ("RS207", HEAD + ARM64_TOOLS + ARM64_ENV + BUILD_ARM64, []),
+    ("RS207", HEAD + ARM64_TOOLS + "RUN CARGO_TARGET_AARCH64_UNKNOWN_LINUX_GNU_LINKER="
+     "aarch64-linux-gnu-gcc cargo build --target aarch64-unknown-linux-gnu\n", []),
+    ("RS207", HEAD + ARM64_TOOLS + "RUN export CARGO_TARGET_AARCH64_UNKNOWN_LINUX_GNU_LINKER="
+     "aarch64-linux-gnu-gcc && cargo build --target aarch64-unknown-linux-gnu\n", []),
+    ("RS207", HEAD + ARM64_TOOLS + "RUN export CARGO_TARGET_AARCH64_UNKNOWN_LINUX_GNU_LINKER="
+     "aarch64-linux-gnu-gcc\n" + BUILD_ARM64, [("RS207", 4)]),
+    ("RS207", HEAD + ARM64_TOOLS + 'ENV RUSTFLAGS="-C linker=aarch64-linux-gnu-gcc"\n'
+     + BUILD_ARM64, []),
+    ("RS207", HEAD + ARM64_TOOLS + "RUN xx-cargo build --target aarch64-unknown-linux-gnu\n", []),
+    ("RS207", HEAD + ARM64_TOOLS + "RUN cargo zigbuild --target aarch64-unknown-linux-gnu\n", []),
+    ("RS207", HEAD + ARM64_TOOLS + "RUN cross build --target aarch64-unknown-linux-gnu\n", []),
+    ("RS207", HEAD + ARM64_TOOLS + "RUN . /unknown/env && cargo build --target "
+     "aarch64-unknown-linux-gnu\n", []),
+    ("RS207", HEAD + ARM64_TOOLS + "RUN echo 'export CARGO_TARGET_AARCH64_UNKNOWN_LINUX_GNU_LINKER"
+     "=aarch64-linux-gnu-gcc' > /env\nRUN . /env && " + BUILD_ARM64[4:], []),
+    ("RS207", HEAD + ARM64_TOOLS + "RUN echo 'export A=1' > /env\nRUN . /env && "
+     + BUILD_ARM64[4:], [("RS207", 4)]),
+    ("RS207", HEAD + ARM64_TOOLS + "COPY <<EOF /env\nexport CARGO_TARGET_AARCH64_UNKNOWN_LINUX_"
+     "GNU_LINKER=aarch64-linux-gnu-gcc\nEOF\nRUN . /env && " + BUILD_ARM64[4:], []),
+    ("RS207", HEAD + ARM64_TOOLS + "RUN <<EOT\nset -e\nexport CARGO_TARGET_AARCH64_UNKNOWN_LINUX"
+     "_GNU_LINKER=aarch64-linux-gnu-gcc\n" + BUILD_ARM64[4:] + "EOT\n", []),
+    ("RS207", HEAD + ARM64_TOOLS + "RUN <<EOT bash\nset -e\n" + BUILD_ARM64[4:] + "EOT\n",
+     [("RS207", 5)]),
+    ("RS207", HEAD + ARM64_TOOLS + 'RUN ["cargo", "build", "--target", '
+     '"aarch64-unknown-linux-gnu"]\n', [("RS207", 3)]),
+    ("RS207", HEAD + "ARG TARGETPLATFORM\n" + PACKAGES + CASE, [("RS207", 9)]),
+    ("RS207", HEAD + "ARG TARGETPLATFORM\n" + PACKAGES + ARM64_ENV + CASE, []),
+    # RS208 a variable set in another RUN
+    ("RS208", HEAD + "RUN export T=aarch64-unknown-linux-gnu\nRUN rustup target add $T\n",
+     [("RS208", 3)]),
+    ("RS208", HEAD + "ENV T=aarch64-unknown-linux-gnu\nRUN rustup target add $T\n", []),
+    ("RS208", HEAD + "RUN export PATH=$PATH:/x\nRUN echo $PATH\n", []),
+])
+def test_cross_rules(rule_id, text, expected, tmp_path):
+    assert run(rule_id, text, tmp_path) == expected

@@ -69,7 +69,7 @@ class RS102(Rule):
                     cooks = [c for c in calls[:index] if c.action == "cook"]
                     if cooks:
                         found.extend(self._compare(file.path, cooks[-1], call))
-        return list(build.unique(found))
+        return build.merge_by_line(found)
 
     def _compare(self, path, cook, build_call):
         differences = []

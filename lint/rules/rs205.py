@@ -57,4 +57,4 @@ class RS205(Rule):
                     found.append(self.finding(file.path, call.line, message=(
                         f"cargo builds for {call.target} but no `rustup target add "
                         f"{call.target}` runs before it: add it to the builder")))
-        return list(build.unique(found))
+        return build.merge_by_line(found)

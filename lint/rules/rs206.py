@@ -75,4 +75,4 @@ class RS206(Rule):
                         f"building for {call.target} (line {call.line}) needs "
                         f"{' and '.join(missing)}: add {'them' if len(missing) > 1 else 'it'} "
                         "to apt-get install in the builder")))
-        return list(build.unique(found))
+        return build.merge_by_line(found)

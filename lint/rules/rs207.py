@@ -66,7 +66,7 @@ class RS207(Rule):
                                 f"it links with cc and fails: add `ENV {var}={linker}`, or "
                                 "set it inline or in .cargo/config.toml")
                     found.append(self.finding(file.path, call.line, message=text))
-        return list(build.unique(found))
+        return build.merge_by_line(found)
 
     @staticmethod
     def _exported_earlier(file, stage, platform, call, var) -> int | None:

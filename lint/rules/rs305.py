@@ -79,7 +79,7 @@ class RS305(Rule):
                                 f"{src} is not where stage {source.label} wrote the binary"
                                 f"{where} (it wrote {wrote}): copy that path, or cp the binary "
                                 "to a fixed path in the builder and copy it from there")))
-        return list(build.unique(found))
+        return build.merge_by_line(found)
 
     def _outputs(self, file, stage, platform, bin_names) -> set[str] | None:
         outputs: set[str] = set()

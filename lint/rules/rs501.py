@@ -1,0 +1,93 @@
+"""RS501: every platform the workflow builds has an arm in the Dockerfile's platform case."""
+
+from __future__ import annotations
+
+import fnmatch
+from typing import Iterable
+
+from rsdock.lint import build, platforms
+from rsdock.lint import workflow as wf
+from rsdock.lint.findings import Finding, Severity
+from rsdock.lint.rule import Context, Rule
+
+
+class RS501(Rule):
+    """Give every platform the workflow builds an arm in the Dockerfile's ``case "$TARGETPLATFORM"``.
+
+    The builder maps ``TARGETPLATFORM`` to a Rust triple with a ``case``; a platform the
+    workflow adds without an arm falls to ``*) exit 1`` (the build fails late) or, worse, to a
+    default arm that builds another architecture's binary. A Dockerfile that does not branch
+    on the platform (``xx-cargo``, ``cargo zigbuild``, a single target) is not checked here.
+
+    Fails:
+        # file: .github/workflows/docker.yml
+        on: push
+        jobs:
+          build:
+            runs-on: ubuntu-24.04
+            steps:
+              - uses: docker/build-push-action@v7
+                with:
+                  platforms: linux/amd64,linux/arm64,linux/arm/v7
+        # file: Dockerfile
+        FROM --platform=$BUILDPLATFORM rust:1.95 AS builder
+        ARG TARGETPLATFORM
+        RUN case "$TARGETPLATFORM" in \\
+              linux/amd64) echo x86_64-unknown-linux-gnu > /target ;; \\
+              linux/arm64) echo aarch64-unknown-linux-gnu > /target ;; \\
+              *) echo "unsupported: $TARGETPLATFORM" >&2; exit 1 ;; \\
+            esac
+
+    Passes:
+        # file: .github/workflows/docker.yml
+        on: push
+        jobs:
+          build:
+            runs-on: ubuntu-24.04
+            steps:
+              - uses: docker/build-push-action@v7
+                with:
+                  platforms: linux/amd64,linux/arm64
+        # file: Dockerfile
+        FROM --platform=$BUILDPLATFORM rust:1.95 AS builder
+        ARG TARGETPLATFORM
+        RUN case "$TARGETPLATFORM" in \\
+              linux/amd64) echo x86_64-unknown-linux-gnu > /target ;; \\
+              linux/arm64) echo aarch64-unknown-linux-gnu > /target ;; \\
+              *) echo "unsupported: $TARGETPLATFORM" >&2; exit 1 ;; \\
+            esac
+    """
+
+    id = "RS501"
+    name = "workflow-platform-has-arm"
+    severity = Severity.ERROR
+    message = "add an arm for this platform to the Dockerfile's platform case, or stop building it"
+    target = "project"
+
+    def check(self, file: None, ctx: Context) -> Iterable[Finding]:
+        """Yield a finding at each workflow platform that a built Dockerfile's case lacks."""
+        for image in wf.built_images(ctx.workflows):
+            model = ctx.dockerfiles.get(image.dockerfile)
+            if model is None or model.errors:
+                continue
+            cases = [(inst, case) for stage in model.stages
+                     for inst, case in build.platform_cases(model, stage)]
+            for where, name in image.platforms:
+                missing = [case for _inst, case in cases if not _has_arm(case, name)]
+                if not missing:
+                    continue
+                known = platforms.get(name)
+                hint = f" (triple {known.gnu_triple})" if known else ""
+                yield self.finding(
+                    image.workflow.path, where.line, where.column,
+                    f"{image.dockerfile}:{missing[0].line} has no case arm for {name}{hint}: "
+                    f"{self.message}")
+
+
+def _has_arm(case, name: str) -> bool:
+    """Whether an explicit (non-``*``) arm of ``case`` matches platform ``name``."""
+    args = build.platform_args(name)
+    by_arch = "TARGETARCH" in case.subject_vars and "TARGETPLATFORM" not in case.subject_vars
+    value = args["TARGETARCH"] if by_arch else args["TARGETPLATFORM"]
+    return any(p != "*" and fnmatch.fnmatchcase(value, p) for arm in case.arms
+               for p in arm.patterns)

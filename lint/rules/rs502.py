@@ -1,0 +1,86 @@
+"""RS502: the Rust target built for each workflow platform is that platform's triple."""
+
+from __future__ import annotations
+
+from typing import Iterable
+
+from rsdock.lint import build, platforms
+from rsdock.lint import workflow as wf
+from rsdock.lint.findings import Finding, Severity
+from rsdock.lint.rule import Context, Rule
+
+
+class RS502(Rule):
+    r"""Build each workflow platform's own Rust triple: a fixed ``--target`` puts one architecture in every image.
+
+    The workflow decides the platforms; the Dockerfile must follow ``TARGETPLATFORM``. A
+    Dockerfile that always builds ``--target x86_64-unknown-linux-gnu`` (or whose ``if`` chain
+    maps a platform to another's triple) produces a linux/arm64 image holding an x86-64 binary,
+    which fails with ``exec format error`` only when it runs. Dockerfiles that branch with a
+    ``case`` on the platform are checked arm by arm by RS204 instead.
+
+    Fails:
+        # file: .github/workflows/docker.yml
+        on: push
+        jobs:
+          build:
+            runs-on: ubuntu-24.04
+            steps:
+              - uses: docker/build-push-action@v7
+                with:
+                  platforms: linux/amd64,linux/arm64
+        # file: Dockerfile
+        FROM --platform=$BUILDPLATFORM rust:1.95 AS builder
+        WORKDIR /app
+        COPY . .
+        RUN cargo build --release --target x86_64-unknown-linux-gnu
+
+    Passes:
+        # file: .github/workflows/docker.yml
+        on: push
+        jobs:
+          build:
+            runs-on: ubuntu-24.04
+            steps:
+              - uses: docker/build-push-action@v7
+                with:
+                  platforms: linux/amd64
+        # file: Dockerfile
+        FROM --platform=$BUILDPLATFORM rust:1.95 AS builder
+        WORKDIR /app
+        COPY . .
+        RUN cargo build --release --target x86_64-unknown-linux-gnu
+    """
+
+    id = "RS502"
+    name = "workflow-platform-triple"
+    severity = Severity.ERROR
+    message = "derive --target from TARGETPLATFORM (a case mapping each platform to its triple)"
+    target = "project"
+
+    def check(self, file: None, ctx: Context) -> Iterable[Finding]:
+        """Yield a finding where a workflow platform's build compiles another platform's triple."""
+        seen: set[tuple] = set()
+        for image in wf.built_images(ctx.workflows):
+            model = ctx.dockerfiles.get(image.dockerfile)
+            if model is None or model.errors:
+                continue
+            for stage in model.stages:
+                if build.platforms_of(model, stage) != [None]:
+                    continue  # a platform case: RS204 checks each arm's triple
+                for where, name in image.platforms:
+                    wanted = platforms.get(name)
+                    if wanted is None:
+                        continue
+                    for call in build.stage_calls(model, stage, name):
+                        built = platforms.by_triple(call.target or "")
+                        if not call.builds_project or built is None or built is wanted:
+                            continue
+                        key = (model.path, call.line, name)
+                        if key in seen:
+                            continue
+                        seen.add(key)
+                        yield self.finding(
+                            model.path, call.line, 0,
+                            f"{image.workflow.path}:{where.line} builds {name}, but cargo here "
+                            f"compiles {call.target} ({built.name}): {self.message}")
