@@ -344,3 +344,141 @@ def test_chef_rules(rule_id, text, expected, tmp_path):
 ])
 def test_cross_rules(rule_id, text, expected, tmp_path):
     assert run(rule_id, text, tmp_path) == expected
+
+
+BUILDER = ("FROM rust:1.95 AS builder\nWORKDIR /app\nCOPY . .\n"
+           "RUN cargo build --release --bin server\n")  # lines 1-4
+SLIM = "FROM debian:bookworm-slim\n"  # line 5
+TINI = ("RUN apt-get update && apt-get install -y --no-install-recommends ca-certificates tini "
+        "&& rm -rf /var/lib/apt/lists/*\n")
+GOOD_TAIL = ("COPY --from=builder /app/target/release/server /usr/local/bin/server\nUSER 10001\n"
+             'ENTRYPOINT ["/usr/bin/tini", "--", "/usr/local/bin/server"]\n')
+
+
+@pytest.mark.parametrize("rule_id, text, expected", [
+    # RS301 slim runtime
+    ("RS301", BUILDER, [("RS301", 1)]),
+    ("RS301", BUILDER + SLIM + TINI + GOOD_TAIL, []),
+    ("RS301", BUILDER + "FROM builder AS final\nCMD [\"/app/target/release/server\"]\n",
+     [("RS301", 5)]),
+    ("RS301", BUILDER + "FROM debian:bookworm-slim\nRUN cargo build\n", [("RS301", 5)]),
+    # RS302 CA certificates
+    ("RS302", BUILDER + SLIM + "RUN apt-get install -y tini\n" + GOOD_TAIL, [("RS302", 5)]),
+    ("RS302", BUILDER + SLIM + TINI + GOOD_TAIL, []),
+    ("RS302", BUILDER + "FROM gcr.io/distroless/cc-debian12:nonroot\n" + GOOD_TAIL, []),
+    ("RS302", BUILDER + "FROM alpine:3.20\n" + GOOD_TAIL, []),
+    ("RS302", BUILDER + "FROM scratch\n" + GOOD_TAIL, [("RS302", 5)]),
+    ("RS302", BUILDER + "FROM scratch\nCOPY --from=builder /etc/ssl/certs/ca-certificates.crt "
+     "/etc/ssl/certs/\n" + GOOD_TAIL, []),
+    # RS303 exec form
+    ("RS303", BUILDER + SLIM + "ENTRYPOINT /usr/bin/tini -- /usr/local/bin/server\n",
+     [("RS303", 6)]),
+    ("RS303", BUILDER + SLIM + "CMD /usr/local/bin/server --port 80\n", [("RS303", 6)]),
+    ("RS303", BUILDER + SLIM + 'ENTRYPOINT ["/usr/local/bin/server"]\nCMD --port 80\n', []),
+    # RS304 init
+    ("RS304", BUILDER + SLIM + 'CMD ["/usr/local/bin/server"]\n', [("RS304", 6)]),
+    ("RS304", BUILDER + SLIM, [("RS304", 5)]),
+    ("RS304", BUILDER + SLIM + 'ENTRYPOINT ["dumb-init", "--"]\nCMD ["/server"]\n', []),
+    ("RS304", BUILDER + "FROM scratch\n" + 'ENTRYPOINT ["/tini-static", "--", "/server"]\n', []),
+    # RS305 COPY --from the build output path
+    ("RS305", BUILDER + SLIM + GOOD_TAIL, []),
+    ("RS305", BUILDER + SLIM + "COPY --from=builder /app/target/debug/server /server\n",
+     [("RS305", 6)]),
+    ("RS305", BUILDER + SLIM + "COPY --from=builder /app/target/release/ /opt/\n", []),
+    ("RS305", BUILDER + SLIM + "COPY --from=builder /app/target/release/srv /srv\n",
+     [("RS305", 6)]),
+    ("RS305", BUILDER.replace("--bin server", "") + SLIM +
+     "COPY --from=builder /app/target/release/anything /srv\n", []),
+    ("RS305", HEAD + "ARG TARGETPLATFORM\nWORKDIR /app\n" + CASE + "RUN cp target/*/release/app "
+     "/app/app\n" + SLIM + "COPY --from=builder /app/app /app\n", []),
+    ("RS305", HEAD + "ARG TARGETPLATFORM\nWORKDIR /src\n" + CASE.replace(
+        'cargo build --release --target "$T"',
+        'cargo build --release --target "$T" && cp "target/$T/release/app" /app') + SLIM
+     + "COPY --from=builder /app /app\n", []),
+    ("RS305", HEAD + "ENV CARGO_TARGET_DIR=/build\nRUN cargo build --release --bin app\n" + SLIM
+     + "COPY --from=builder /build/release/app /app\n", []),
+    ("RS305", "FROM rust:1.95 AS builder\nRUN cargo install --path . --root /out\n" + SLIM
+     + "COPY --from=builder /out/bin/app /app\n", []),
+    ("RS305", "FROM rust:1.95 AS builder\nWORKDIR /app\nRUN cargo build --release "
+     "--target $TRIPLE\n" + SLIM + "COPY --from=builder /app/target/release/app /app\n", []),
+    # RS306 non-root
+    ("RS306", BUILDER + SLIM + GOOD_TAIL, []),
+    ("RS306", BUILDER + SLIM + "USER app\nUSER root\n", [("RS306", 7)]),
+    ("RS306", BUILDER + "FROM gcr.io/distroless/cc-debian12:nonroot\n", []),
+])
+def test_runtime_rules(rule_id, text, expected, tmp_path):
+    assert run(rule_id, text, tmp_path) == expected
+
+
+def test_ca_certificates_skipped_without_tls_crates(tmp_path):
+    lock = '[[package]]\nname = "server"\nversion = "0.1.0"\n'
+    text = BUILDER + SLIM + GOOD_TAIL
+    assert run("RS302", text, tmp_path, **{"Cargo.lock": lock}) == []
+    lock += '\n[[package]]\nname = "openssl-sys"\nversion = "0.9.0"\n'
+    assert run("RS302", text, tmp_path, **{"Cargo.lock": lock}) == [("RS302", 5)]
+
+
+WORKSPACE = {
+    "Cargo.toml": '[workspace]\nmembers = ["server", "web"]\nresolver = "2"\n',
+    "server/Cargo.toml": '[package]\nname = "server"\nversion = "0.1.0"\nedition = "2021"\n'
+                         'rust-version = "1.90"\n',
+    "server/src/main.rs": "fn main() {}\n",
+    "web/Cargo.toml": '[package]\nname = "web"\nversion = "0.1.0"\nedition = "2021"\n'
+                      '[lib]\ncrate-type = ["cdylib"]\n',
+    "web/src/lib.rs": "",
+    "web/index.html": "<html></html>\n",
+}
+
+
+@pytest.mark.parametrize("rule_id, text, expected", [
+    ("RS107", "FROM rust:1.95\nRUN cargo build --release --bin server -p server\n", []),
+    ("RS107", "FROM rust:1.95\nRUN cargo build --release --bin backend\n", [("RS107", 2)]),
+    ("RS107", "FROM rust:1.95\nRUN cargo build --release --bin web\n", [("RS107", 2)]),
+    ("RS107", "FROM rust:1.95\nRUN cargo build --release -p nope\n", [("RS107", 2)]),
+    ("RS107", "FROM rust:1.95\nARG BIN\nRUN cargo build --release --bin $BIN\n", []),
+    ("RS105", "FROM rust:1.86 AS builder\nRUN cargo build --release\n", [("RS105", 1)]),
+    ("RS105", "FROM rust:1.95 AS builder\nRUN cargo build --release\n", []),
+    ("RS207", HEAD + ARM64_TOOLS + BUILD_ARM64, []),  # .cargo/config.toml sets the linker
+])
+def test_rules_reading_the_workspace(rule_id, text, expected, tmp_path):
+    files = dict(WORKSPACE)
+    files[".cargo/config.toml"] = ('[target.aarch64-unknown-linux-gnu]\n'
+                                   'linker = "aarch64-linux-gnu-gcc"\n')
+    assert run(rule_id, text, tmp_path, **files) == expected
+
+
+def test_bin_rule_skips_without_workspace(tmp_path):
+    assert run("RS107", "FROM rust:1.95\nRUN cargo build --bin backend\n", tmp_path) == []
+
+
+def test_web_app_bin_message_points_at_trunk(tmp_path):
+    for path, text in {**WORKSPACE, "Dockerfile": "FROM rust\nRUN cargo build --bin web\n"}.items():
+        (tmp_path / path).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / path).write_text(text)
+    model = parse_dockerfile("Dockerfile", (tmp_path / "Dockerfile").read_text())
+    [finding] = DOCKERFILE_RULES["RS107"]().check(
+        model, Context(root=tmp_path, workspace=cargo.scan(tmp_path)))
+    assert "trunk" in finding.message
+
+
+def apply(text: str, finding) -> str:
+    for edit in sorted(finding.fix.edits, key=lambda e: e.start, reverse=True):
+        text = text[:edit.start] + edit.text + text[edit.end:]
+    return text
+
+
+@pytest.mark.parametrize("rule_id, before, after", [
+    ("RS201", "FROM rust:1.95 AS builder\n" + BUILD_ARM64,
+     "FROM --platform=$BUILDPLATFORM rust:1.95 AS builder\n" + BUILD_ARM64),
+    ("RS201", "  from rust:1.95 AS builder\n" + BUILD_ARM64,
+     "  from --platform=$BUILDPLATFORM rust:1.95 AS builder\n" + BUILD_ARM64),
+    ("RS202", HEAD + CASE, HEAD + "ARG TARGETPLATFORM\n" + CASE),
+    ("RS202", "FROM rust\nRUN echo $TARGETARCH", "FROM rust\nARG TARGETARCH\nRUN echo $TARGETARCH"),
+])
+def test_fixes(rule_id, before, after):
+    model = parse_dockerfile("Dockerfile", before)
+    [finding] = DOCKERFILE_RULES[rule_id]().check(model, Context(root=Path(".")))
+    fixed = apply(before, finding)
+    assert fixed == after
+    again = parse_dockerfile("Dockerfile", fixed)
+    assert list(DOCKERFILE_RULES[rule_id]().check(again, Context(root=Path(".")))) == []
