@@ -89,6 +89,13 @@ class DockerIgnore:
         return None  # pragma: no cover - excludes() found one
 
 
+def candidates(dockerfile: str, context: str = ".") -> tuple[str, str]:
+    """The ignore files BuildKit reads for ``dockerfile`` built with ``context``, in priority
+    order: ``<Dockerfile>.dockerignore`` beside the Dockerfile, then ``<context>/.dockerignore``
+    (repository-relative paths)."""
+    return (_clean(dockerfile + ".dockerignore"), _clean(posixpath.join(context, ".dockerignore")))
+
+
 def _clean(path: str) -> str:
     """Go's ``filepath.Clean`` for ``/``-separated paths."""
     if not path:

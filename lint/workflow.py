@@ -21,6 +21,7 @@ from ruamel.yaml.scalarstring import FoldedScalarString, LiteralScalarString
 
 from rsdock.lint.expressions import is_off_for_pull_requests
 from rsdock.lint.findings import Finding, Severity
+from rsdock.lint.platforms import normalize
 
 PARSE_RULE = "RS001"
 # A workflow is a few hundred nodes; an alias bomb ("billion laughs") is billions once expanded.
@@ -494,3 +495,47 @@ def uses_docker(workflow: Workflow) -> bool:
     """Whether any step uses one of docker's actions (what makes a workflow rsdock's business)."""
     return any(step.uses and step.uses.repo.lower().startswith("docker/")
                for _job, step in workflow.steps())
+
+
+@dataclass(frozen=True)
+class BuiltImage:
+    """One Dockerfile a build-push step builds, with the platforms it builds it for.
+
+    Attributes:
+        platforms: ``(where, platform)`` pairs, normalized; ``where`` is the ``platforms:`` item,
+            or the step's ``uses`` position when the step builds only the runner's platform.
+        complete: False when some platform is decided at run time (an unknown expression).
+    """
+
+    workflow: Workflow
+    job: Job
+    step: Step
+    dockerfile: str
+    context: str
+    platforms: tuple[tuple[Scalar, str], ...]
+    complete: bool
+
+
+def built_images(workflows: dict[str, Workflow]) -> Iterator[BuiltImage]:
+    """Every (Dockerfile, platforms) that the readable ``workflows`` build, in file order."""
+    for workflow in workflows.values():
+        if workflow.errors:
+            continue
+        for job, step in workflow.action_steps(BUILD_PUSH):
+            build = build_push(workflow, step)
+            found: list[tuple[Scalar, str]] = []
+            complete = True
+            for item in build.platforms:
+                values = job.expand(item.text)
+                complete = complete and values is not None
+                for value in values or []:
+                    found += [(item, normalize(p)) for p in value.split(",") if p.strip()]
+            if not build.platforms:
+                assert step.uses is not None
+                where = Scalar(None, step.uses.line, step.uses.column)
+                found.append((where, job.native_platform()))
+            context = build.context.text.strip() if build.context else "."
+            contexts = job.expand(context) if "://" not in context else ["."]
+            context = posixpath.normpath(contexts[0]) if contexts and len(contexts) == 1 else "."
+            for path in dockerfile_paths(job, build) or []:
+                yield BuiltImage(workflow, job, step, path, context, tuple(found), complete)

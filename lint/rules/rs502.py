@@ -15,7 +15,7 @@ class RS502(Rule):
 
     The workflow decides the platforms; the Dockerfile must follow ``TARGETPLATFORM``. A
     Dockerfile that always builds ``--target x86_64-unknown-linux-gnu`` (or whose ``if`` chain
-    maps a platform to another's triple) produces a linux/arm64 image holding an x86-64 binary,
+    never reaches a platform's triple) produces a linux/arm64 image holding an x86-64 binary,
     which fails with ``exec format error`` only when it runs. Dockerfiles that branch with a
     ``case`` on the platform are checked arm by arm by RS204 instead.
 
@@ -59,7 +59,7 @@ class RS502(Rule):
     target = "project"
 
     def check(self, file: None, ctx: Context) -> Iterable[Finding]:
-        """Yield a finding where a workflow platform's build compiles another platform's triple."""
+        """Yield a finding where no cargo call compiles a workflow platform's own triple."""
         seen: set[tuple] = set()
         for image in wf.built_images(ctx.workflows):
             model = ctx.dockerfiles.get(image.dockerfile)
@@ -70,17 +70,18 @@ class RS502(Rule):
                     continue  # a platform case: RS204 checks each arm's triple
                 for where, name in image.platforms:
                     wanted = platforms.get(name)
-                    if wanted is None:
+                    calls = [c for c in build.stage_calls(model, stage, name)
+                             if c.builds_project and c.target]
+                    # Any unresolved target might be the right one: only judge known triples.
+                    built = {platforms.by_triple(c.target) for c in calls}
+                    if wanted is None or not calls or None in built or wanted in built:
                         continue
-                    for call in build.stage_calls(model, stage, name):
-                        built = platforms.by_triple(call.target or "")
-                        if not call.builds_project or built is None or built is wanted:
-                            continue
-                        key = (model.path, call.line, name)
-                        if key in seen:
-                            continue
-                        seen.add(key)
-                        yield self.finding(
-                            model.path, call.line, 0,
-                            f"{image.workflow.path}:{where.line} builds {name}, but cargo here "
-                            f"compiles {call.target} ({built.name}): {self.message}")
+                    key = (model.path, calls[0].line, name)
+                    if key in seen:
+                        continue
+                    seen.add(key)
+                    other = ", ".join(sorted({c.target for c in calls}))
+                    yield self.finding(
+                        model.path, calls[0].line, 0,
+                        f"{image.workflow.path}:{where.line} builds {name}, but cargo here only "
+                        f"compiles {other}, not {wanted.gnu_triple}: {self.message}")

@@ -1,0 +1,125 @@
+"""RS504: .dockerignore does not hide what a Dockerfile copies from the context."""
+
+from __future__ import annotations
+
+import posixpath
+from pathlib import Path
+from typing import Any, Iterable, Iterator
+
+from rsdock.lint import build
+from rsdock.lint import dockerignore as di
+from rsdock.lint import workflow as wf
+from rsdock.lint.findings import Finding, Severity
+from rsdock.lint.rule import Context, Rule
+
+_WILDCARDS = set("*?[")
+
+
+class RS504(Rule):
+    """Do not ignore what the Dockerfile copies: an ignored file is simply absent in the build.
+
+    BuildKit leaves ignored paths out of the context, so ``COPY Cargo.lock .`` fails and
+    ``COPY . .`` silently loses them (a build with ``--locked`` then fails, or a workspace
+    member is missing). For ``COPY . .`` the workspace's manifests, lockfile and sources are
+    checked. The ignore file is ``<Dockerfile>.dockerignore`` when it exists, else
+    ``<context>/.dockerignore``, the context coming from the workflow (the repository root
+    otherwise).
+
+    Fails:
+        # file: .dockerignore
+        target/
+        *.lock
+        # file: Dockerfile
+        FROM rust:1.95 AS builder
+        WORKDIR /app
+        COPY Cargo.toml Cargo.lock ./
+
+    Passes:
+        # file: .dockerignore
+        target/
+        .git
+        # file: Dockerfile
+        FROM rust:1.95 AS builder
+        WORKDIR /app
+        COPY Cargo.toml Cargo.lock ./
+    """
+
+    id = "RS504"
+    name = "dockerignore-hides-copy"
+    severity = Severity.ERROR
+    message = "stop ignoring it, or re-include it with a `!` line"
+    target = "project"
+
+    def check(self, file: None, ctx: Context) -> Iterable[Finding]:
+        """Yield a finding for each COPY source the applicable ignore file excludes."""
+        for dockerfile, context in _builds(ctx):
+            model = ctx.dockerfiles.get(dockerfile)
+            ignore = _ignore_file(ctx, dockerfile, context)
+            if model is None or model.errors or ignore is None:
+                continue
+            for stage in model.stages:
+                for copy in stage.copies():
+                    if not build.is_context_copy(copy):
+                        continue
+                    for source in copy.sources:
+                        for path in _paths(ctx, context, source, ignore):
+                            pattern = ignore.matching(path)
+                            if pattern is None:
+                                continue
+                            yield self.finding(
+                                dockerfile, copy.instruction.line, 0,
+                                f"{ignore.path}:{pattern.line} ({pattern.raw.strip()}) "
+                                f"excludes {path}, which this {copy.instruction.cmd} needs: "
+                                f"{self.message}")
+                            break
+
+
+def _builds(ctx: Context) -> list[tuple[str, str]]:
+    """(Dockerfile, context) pairs: from the workflows, else the root for every Dockerfile."""
+    pairs = {(image.dockerfile, image.context) for image in wf.built_images(ctx.workflows)}
+    built = {dockerfile for dockerfile, _context in pairs}
+    pairs |= {(path, ".") for path in ctx.dockerfiles if path not in built}
+    return sorted(pairs)
+
+
+def _ignore_file(ctx: Context, dockerfile: str, context: str) -> di.DockerIgnore | None:
+    for candidate in di.candidates(dockerfile, context):
+        if candidate in ctx.dockerignores:
+            return ctx.dockerignores[candidate]
+        path = ctx.root / candidate
+        if path.is_file():
+            return di.parse_dockerignore(candidate, path.read_text(encoding="utf-8", errors="replace"))
+    return None
+
+
+def _paths(ctx: Context, context: str, source: str, ignore: di.DockerIgnore) -> Iterator[str]:
+    """The context-relative paths a COPY source stands for that must reach the build."""
+    source = posixpath.normpath(source.lstrip("/"))
+    if source in (".", "*"):
+        # workspace paths are relative to the repository root: they only apply to that context
+        yield from _workspace_paths(ctx.workspace if context == "." else None, ctx.root / context)
+    elif _WILDCARDS & set(source):
+        root = ctx.root / context
+        matches = sorted(p.relative_to(root).as_posix() for p in root.glob(source))
+        # a glob may leave some files out on purpose; with none left, COPY itself fails
+        if matches and all(ignore.excludes(m) for m in matches):
+            yield matches[0]
+    elif "$" not in source:
+        yield source
+
+
+def _workspace_paths(workspace: Any, root: Path) -> Iterator[str]:
+    """What ``COPY . .`` must bring for cargo: manifests, the lockfile, the members' sources."""
+    if workspace is None:
+        if (root / "Cargo.toml").is_file():
+            yield "Cargo.toml"
+        return
+    yield "Cargo.toml"
+    if workspace.has_lockfile:
+        yield "Cargo.lock"
+    for package in workspace.members:
+        yield posixpath.normpath(package.manifest_path)
+        for target in getattr(package, "bins", ()):
+            path = getattr(target, "path", None)
+            if path:
+                yield posixpath.normpath(path)

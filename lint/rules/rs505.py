@@ -1,0 +1,52 @@
+"""RS505: every built Dockerfile has a .dockerignore."""
+
+from __future__ import annotations
+
+from typing import Iterable
+
+from rsdock.lint import dockerignore as di
+from rsdock.lint import workflow as wf
+from rsdock.lint.findings import Finding, Severity
+from rsdock.lint.rule import Context, Rule
+
+
+class RS505(Rule):
+    """Give each build context a ``.dockerignore`` leaving out ``target/`` and ``.git``.
+
+    Without one, BuildKit receives cargo's ``target/`` (often gigabytes) and the git history on
+    every build, and ``COPY . .`` puts them in a layer, whose cache then breaks on any build or
+    commit. The file is ``<context>/.dockerignore`` (or ``<Dockerfile>.dockerignore``).
+
+    Fails:
+        # file: Dockerfile
+        FROM rust:1.95
+        COPY . .
+
+    Passes:
+        # file: Dockerfile
+        FROM rust:1.95
+        COPY . .
+        # file: .dockerignore
+        target/
+        .git
+    """
+
+    id = "RS505"
+    name = "dockerignore-missing"
+    severity = Severity.WARNING
+    message = "add a .dockerignore with `target/` and `.git` to the build context"
+    target = "project"
+
+    def check(self, file: None, ctx: Context) -> Iterable[Finding]:
+        """Yield a finding at line 1 of each Dockerfile whose context has no ignore file."""
+        pairs = {(image.dockerfile, image.context) for image in wf.built_images(ctx.workflows)}
+        built = {dockerfile for dockerfile, _context in pairs}
+        pairs |= {(path, ".") for path in ctx.dockerfiles if path not in built}
+        for dockerfile, context in sorted(pairs):
+            if dockerfile not in ctx.dockerfiles:
+                continue  # a missing Dockerfile is RS408's
+            candidates = di.candidates(dockerfile, context)
+            if any(c in ctx.dockerignores or (ctx.root / c).is_file() for c in candidates):
+                continue
+            yield self.finding(dockerfile, 1, 0,
+                               f"{self.message} (BuildKit looks for {candidates[1]})")
