@@ -265,8 +265,7 @@ def parse_dockerfile(path: str, text: str | bytes) -> Dockerfile:
     try:
         commands = buildkit.parse_string(text)
     except Exception as exc:  # GoParseError and anything the extension raises
-        model.errors.append(_error(path, _error_line(str(exc)), f"BuildKit cannot parse this "
-                                   f"Dockerfile: {exc}; fix the syntax so `docker build` accepts it"))
+        model.errors.append(_parse_error(path, text, str(exc)))
         return model
     for command in commands:
         inst = Instruction(command.cmd.upper(), tuple(command.flags), tuple(command.value),
@@ -313,9 +312,18 @@ def _error(path: str, line: int, message: str) -> Finding:
     return Finding(path, max(line, 1), 0, PARSE_RULE, Severity.ERROR, message)
 
 
-def _error_line(message: str) -> int:
+def _parse_error(path: str, text: str, message: str) -> Finding:
+    if "no instructions" in message:
+        return _error(path, 1, "no FROM instruction: a Dockerfile needs at least one stage "
+                      "(FROM <image>)")
     match = re.search(r"line (\d+)", message)
-    return int(match[1]) if match else 1
+    line = int(match[1]) if match else 1
+    if "heredoc" in message:
+        # The parser does not say where: the last heredoc opener is the one left open.
+        openers = [n for n, row in enumerate(text.splitlines(), 1) if "<<" in row]
+        line = openers[-1] if openers else line
+    return _error(path, line, f"BuildKit cannot parse this Dockerfile: {message}; fix the "
+                  "syntax so `docker build` accepts it")
 
 
 def _directives(text: str) -> dict[str, str]:
