@@ -388,7 +388,9 @@ class _Sim:
         state.variables, state.exported = final.variables, final.exported
 
     def _writes(self, body: Any, redirects: list[Any], state: _State) -> None:
-        for redirect in redirects:
+        # tree-sitter-bash nests `> file` inside the heredoc redirect in `cat <<EOF > file`.
+        nested = [c for r in redirects if r.type == "heredoc_redirect" for c in r.named_children]
+        for redirect in redirects + nested:
             if redirect.type != "file_redirect":
                 continue
             op = node_text(redirect.children[0])

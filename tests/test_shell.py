@@ -1,0 +1,139 @@
+"""The RUN shell model: parsing, case arms, and the symbolic paths through a script."""
+
+from __future__ import annotations
+
+import pytest
+
+from rsdock.lint.shell import parse_script, simulate
+
+PLATFORM_CASE = """\
+case "$TARGETPLATFORM" in
+  linux/amd64) T=x86_64-unknown-linux-gnu ;;
+  linux/arm64|linux/arm64/v8) export T=aarch64-unknown-linux-gnu
+    apt-get install -y gcc-aarch64-linux-gnu ;;
+  *) echo "unsupported: $TARGETPLATFORM" >&2; exit 1 ;;
+esac
+cargo build --target "$T"
+"""
+
+
+def argvs(outcome):
+    return [c.argv for c in outcome.commands]
+
+
+def test_case_structure():
+    [case] = parse_script(PLATFORM_CASE, first_line=10).cases
+    assert case.subject == '"$TARGETPLATFORM"' and case.line == 10
+    assert case.subject_vars == {"TARGETPLATFORM"} and case.has_default
+    amd, arm, default = case.arms
+    assert amd.patterns == ("linux/amd64",) and amd.line == 11
+    assert amd.assigned == {"T": "x86_64-unknown-linux-gnu"} and not amd.exits_nonzero
+    assert arm.patterns == ("linux/arm64", "linux/arm64/v8")
+    assert "gcc-aarch64-linux-gnu" in arm.words
+    assert default.exits_nonzero
+
+
+@pytest.mark.parametrize("platform, target", [
+    ("linux/amd64", "x86_64-unknown-linux-gnu"),
+    ("linux/arm64", "aarch64-unknown-linux-gnu"),
+    ("linux/arm64/v8", "aarch64-unknown-linux-gnu"),
+])
+def test_known_subject_takes_one_arm(platform, target):
+    [outcome] = simulate(PLATFORM_CASE, 1, {"TARGETPLATFORM": platform})
+    assert outcome.exit_code is None
+    assert outcome.commands[-1].argv == ("cargo", "build", "--target", target)
+    assert outcome.commands[-1].line == 7
+
+
+def test_unknown_platform_exits():
+    [outcome] = simulate(PLATFORM_CASE, 1, {"TARGETPLATFORM": "linux/s390x"})
+    assert outcome.exit_code == 1
+    assert argvs(outcome)[-1] == ("exit", "1")
+
+
+def test_unknown_subject_explores_every_arm_as_an_alternative():
+    outcomes = simulate(PLATFORM_CASE, 1, {"TARGETPLATFORM": None})
+    assert sorted(o.exit_code or 0 for o in outcomes) == [0, 0, 1]
+    exported = [o.commands[-1].env.get("T") for o in outcomes if o.exit_code is None]
+    # Only the arm that exports T passes it to cargo's environment.
+    assert sorted(map(str, exported)) == ["None", "aarch64-unknown-linux-gnu"]
+
+
+def test_export_in_one_arm_does_not_leak_into_another():
+    script = 'case "$X" in a) export L=1 ;; b) true ;; esac; cargo build'
+    outcomes = simulate(script, 1, {"X": None})
+    envs = sorted(str(o.commands[-1].env.get("L")) for o in outcomes)
+    assert envs == ["1", "None", "None"]  # arm a, arm b, no arm matched
+
+
+def test_inline_assignment_and_export_semantics():
+    script = "A=1 cargo build; B=2; cargo build; export B; cargo build"
+    [outcome] = simulate(script)
+    first, second, third = outcome.commands
+    assert first.assignments == {"A": "1"} and first.env["A"] == "1"
+    assert "A" not in second.env and "B" not in second.env and second.variables["B"] == "2"
+    assert third.env["B"] == "2"
+
+
+def test_subshell_changes_do_not_escape():
+    [outcome] = simulate("(export A=1; cargo build); cargo build")
+    inner, outer = outcome.commands
+    assert inner.env["A"] == "1" and "A" not in outer.env
+
+
+def test_or_branch_is_the_failure_path():
+    [outcome] = simulate("cargo build || exit 1; echo done")
+    assert argvs(outcome) == [("cargo", "build"), ("echo", "done")]
+
+
+def test_if_branches_are_alternatives():
+    outcomes = simulate('if [ -n "$X" ]; then export Q=1; else export Q=2; fi; cargo build')
+    assert sorted(o.commands[-1].env["Q"] for o in outcomes) == ["1", "2"]
+
+
+def test_written_and_sourced_files():
+    script = ("echo 'export L=gcc' > /env; printf 'export M=%s\\n' cc >> /env\n"
+              "cat <<EOF > /more\nexport N=1\nEOF\n. /env && source /more && cargo build")
+    [outcome] = simulate(script)
+    assert outcome.files["/env"] == "export L=gcc\nexport M=cc\n"
+    cargo = outcome.commands[-1]
+    assert (cargo.env["L"], cargo.env["M"], cargo.env["N"]) == ("gcc", "cc", "1")
+    assert not cargo.opaque
+
+
+def test_unknown_sourced_file_makes_env_opaque():
+    [outcome] = simulate(". /somewhere/env && cargo build")
+    assert outcome.commands[-1].opaque
+
+
+def test_files_from_earlier_runs_feed_command_substitution():
+    [outcome] = simulate('cargo build --target "$(cat /t)"', 1, {}, {"/t": "aarch64\n"})
+    assert outcome.commands[0].argv[-1] == "aarch64"
+    [unknown] = simulate("cargo build --target $(cat /t)")
+    assert unknown.commands[0].argv[-1] == "$(cat /t)"
+
+
+def test_unset_variables_are_recorded():
+    [outcome] = simulate("rustup target add $RUST_TARGET ${DEFAULTED:-x}", 1, {"KNOWN": "1"})
+    assert outcome.commands[0].unset == frozenset({"RUST_TARGET"})
+    assert outcome.commands[0].argv == ("rustup", "target", "add", "$RUST_TARGET", "x")
+
+
+def test_quotes_and_escapes():
+    [outcome] = simulate("""echo "a $A" 'b $A' c\\ d "$A"x""", 1, {"A": "1"})
+    assert outcome.commands[0].argv == ("echo", "a 1", "b $A", "c d", "1x")
+
+
+def test_parse_errors_are_lines():
+    assert parse_script("echo ok\n", 5).errors == []
+    assert parse_script("case x in\n  a) echo ;;\n", 5).errors  # no esac
+
+
+def test_lines_follow_first_line():
+    [outcome] = simulate("\\\n  echo a && \\\n  echo b", 20)
+    assert [c.line for c in outcome.commands] == [21, 22]
+
+
+def test_path_explosion_is_capped():
+    script = "\n".join(f'case "$V{n}" in a) A=1 ;; b) A=2 ;; esac' for n in range(10))
+    assert len(simulate(script)) <= 64
