@@ -135,3 +135,28 @@ def test_rule_page(capsys):
 def test_rule_page_errors(capsys, rule_id, message):
     code, _, err = run(capsys, "rule", rule_id)
     assert code == 2 and message in err
+
+
+@pytest.mark.parametrize("path", [
+    "Dockerfile", "web/Dockerfile.frontend", "api.Dockerfile", "api.dockerfile", "Dockerfile-dev",
+    ".dockerignore", "Dockerfile.web.dockerignore", ".github/workflows/ci.yml",
+    ".github/workflows/release.yaml", "templates/Dockerfile.bin.j2", "src/main.rs",
+    "docs/x.yml", "Dockerfile.md", "sub/.github/workflows/ci.yml",
+])
+def test_pre_commit_hook_files_match_discovery(path):
+    """The hook hands rsdock exactly the files ``rsdock lint`` would find itself."""
+    import re
+    from pathlib import Path
+
+    from ruamel.yaml import YAML
+
+    from rsdock.lint.discover import kind_of
+
+    hooks = YAML(typ="safe").load(Path(__file__).resolve().parent.parent / ".pre-commit-hooks.yaml")
+    (hook,) = hooks
+    assert hook["id"] == "rsdock-lint" and hook["entry"] == "rsdock lint"
+    assert hook["require_serial"] is True
+    matched = bool(re.search(hook["files"], path)) and not re.search(hook["exclude"], path)
+    # a workflow folder below the top is not GitHub's: the hook skips it, discovery too at the top
+    expected = kind_of(path) is not None and not path.startswith("sub/")
+    assert matched == expected
