@@ -1,0 +1,166 @@
+"""RS5xx cross-file rules: workflow x Dockerfile x .dockerignore x workspace."""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+import pytest
+
+from rsdock.lint.rule import get_rule
+from test_rules_workflow import RESEARCH, WF, context, run, workflow
+
+# The research's cross-compiling builder (research.ko.md section 3), with a runtime stage.
+RESEARCH_DOCKERFILE = """\
+FROM --platform=$BUILDPLATFORM rust:1.86-bookworm AS builder
+
+ARG TARGETPLATFORM
+
+RUN case "$TARGETPLATFORM" in \\
+      "linux/amd64") echo x86_64-unknown-linux-gnu > /rust_target.txt ;; \\
+      "linux/arm64") echo aarch64-unknown-linux-gnu > /rust_target.txt ;; \\
+      "linux/arm/v7") echo armv7-unknown-linux-gnueabihf > /rust_target.txt ;; \\
+      *) echo "Unsupported platform: $TARGETPLATFORM" && exit 1 ;; \\
+    esac
+
+RUN export RUST_TARGET=$(cat /rust_target.txt) && \\
+    rustup target add $RUST_TARGET
+
+RUN apt-get update && apt-get install -y --no-install-recommends \\
+    gcc-aarch64-linux-gnu \\
+    gcc-arm-linux-gnueabihf \\
+    gcc-x86-64-linux-gnu \\
+    libc6-dev-arm64-cross \\
+    libc6-dev-armhf-cross \\
+    && rm -rf /var/lib/apt/lists/*
+
+WORKDIR /app
+COPY . .
+RUN export RUST_TARGET=$(cat /rust_target.txt) && \\
+    cargo build --release --target $RUST_TARGET --bin backend
+
+FROM debian:bookworm-slim
+COPY --from=builder /app/target/release/backend /usr/local/bin/backend
+"""
+
+BP = "- uses: docker/build-push-action@v7\n  with:\n"
+FIXED = ("FROM --platform=$BUILDPLATFORM rust:1.95 AS builder\nWORKDIR /app\nCOPY . .\n"
+         "RUN cargo build --release --target {target}\n")
+IF_CHAIN = """\
+FROM --platform=$BUILDPLATFORM rust:1.95 AS builder
+ARG TARGETPLATFORM
+RUN if [ "$TARGETPLATFORM" = "linux/arm64" ]; then T=aarch64-unknown-linux-gnu; \\
+    else T=x86_64-unknown-linux-gnu; fi; cargo build --release --target "$T"
+"""
+ARCH_CASE = """\
+FROM --platform=$BUILDPLATFORM rust:1.95 AS builder
+ARG TARGETARCH
+RUN case "$TARGETARCH" in amd64) T=x86_64-unknown-linux-gnu ;; arm64) T=aarch64-unknown-linux-gnu ;; \\
+    *) exit 1 ;; esac
+"""
+MATRIX = "strategy:\n  matrix:\n    p: [linux/amd64, linux/s390x]"
+
+
+def lines(rule_id, files, tmp_path):
+    return [(f.path, f.line) for f in run(rule_id, files, tmp_path)]
+
+
+CASES = [
+    # RS501: workflow platforms against the case arms
+    ("RS501", {WF: RESEARCH, "Dockerfile": RESEARCH_DOCKERFILE}, []),
+    ("RS501", {WF: RESEARCH.replace("linux/arm/v7", "linux/arm/v7,linux/ppc64le"),
+               "Dockerfile": RESEARCH_DOCKERFILE}, [(WF, 32)]),
+    ("RS501", {WF: workflow(BP + "    platforms: ${{ matrix.p }}\n", job=MATRIX),
+               "Dockerfile": RESEARCH_DOCKERFILE}, [(WF, 11)]),
+    ("RS501", {WF: workflow(BP + "    tags: a/b\n", runs_on="ubuntu-24.04-arm"),
+               "Dockerfile": ARCH_CASE}, []),
+    ("RS501", {WF: workflow(BP + "    platforms: linux/arm/v7\n"),
+               "Dockerfile": ARCH_CASE}, [(WF, 8)]),
+    ("RS501", {WF: workflow(BP + "    platforms: linux/ppc64le\n"),
+               "Dockerfile": FIXED.format(target="x86_64-unknown-linux-gnu")}, []),
+    ("RS501", {WF: workflow(BP + "    platforms: linux/ppc64le\n"),
+               "Dockerfile": "FROM scratch\nRUN [\n"}, []),  # unparseable: RS001's
+    # RS502: the triple cargo builds for each workflow platform
+    ("RS502", {WF: workflow(BP + "    platforms: linux/amd64,linux/arm64\n"),
+               "Dockerfile": FIXED.format(target="x86_64-unknown-linux-gnu")},
+     [("Dockerfile", 4)]),
+    ("RS502", {WF: workflow(BP + "    platforms: linux/arm64\n"),
+               "Dockerfile": FIXED.format(target="aarch64-unknown-linux-musl")}, []),
+    ("RS502", {WF: workflow(BP + "    platforms: linux/amd64,linux/arm64\n"),
+               "Dockerfile": FIXED.format(target="$CARGO_BUILD_TARGET")}, []),
+    ("RS502", {WF: workflow(BP + "    platforms: linux/amd64,linux/arm64\n"),
+               "Dockerfile": "FROM rust:1.95\nRUN cargo build --release\n"}, []),
+    ("RS502", {WF: workflow(BP + "    platforms: linux/amd64,linux/arm64\n"),
+               "Dockerfile": IF_CHAIN}, []),
+    ("RS502", {WF: workflow(BP + "    platforms: linux/amd64,linux/arm/v7\n"),
+               "Dockerfile": IF_CHAIN}, [("Dockerfile", 4)]),
+    ("RS502", {WF: RESEARCH, "Dockerfile": RESEARCH_DOCKERFILE}, []),  # a case: RS204's
+    # RS503: cross packages for platforms nobody builds
+    ("RS503", {WF: RESEARCH, "Dockerfile": RESEARCH_DOCKERFILE}, []),
+    ("RS503", {WF: RESEARCH.replace(",linux/arm/v7", ""), "Dockerfile": RESEARCH_DOCKERFILE},
+     [("Dockerfile", 15)]),
+    ("RS503", {WF: workflow(BP + "    platforms: ${{ inputs.platforms }}\n"),
+               "Dockerfile": RESEARCH_DOCKERFILE}, []),
+    ("RS503", {"Dockerfile": RESEARCH_DOCKERFILE}, []),  # no workflow: nothing to compare
+    # RS505: a build context without a .dockerignore
+    ("RS505", {"Dockerfile": "FROM scratch\n"}, [("Dockerfile", 1)]),
+    ("RS505", {"Dockerfile": "FROM scratch\n", "Dockerfile.dockerignore": "target\n"}, []),
+    ("RS505", {WF: workflow(BP + "    context: web\n    file: web/Dockerfile\n"),
+               "web/Dockerfile": "FROM scratch\n", ".dockerignore": "target\n"},
+     [("web/Dockerfile", 1)]),
+    ("RS505", {WF: workflow(BP + "    context: web\n    file: web/Dockerfile\n"),
+               "web/Dockerfile": "FROM scratch\n", "web/.dockerignore": "target\n"}, []),
+]
+
+
+@pytest.mark.parametrize("rule_id,files,expected", CASES,
+                         ids=[f"{c[0]}-{i}" for i, c in enumerate(CASES)])
+def test_rule_cases(rule_id, files, expected, tmp_path):
+    assert lines(rule_id, files, tmp_path) == expected
+
+
+WORKSPACE = SimpleNamespace(has_lockfile=True, members=(
+    SimpleNamespace(manifest_path="crates/server/Cargo.toml",
+                    bins=(SimpleNamespace(path="crates/server/src/main.rs"),)),))
+COPY_ALL = "FROM rust:1.95\nWORKDIR /app\nCOPY . .\n"
+COPY_SOME = "FROM rust:1.95\nCOPY Cargo.toml Cargo.lock ./\nCOPY crates crates\nCOPY *.md /doc/\n"
+
+IGNORE_CASES = [
+    ({".dockerignore": "target\n.git\n", "Dockerfile": COPY_ALL}, []),
+    ({".dockerignore": "target\nCargo.lock\n", "Dockerfile": COPY_ALL}, [3]),
+    ({".dockerignore": "target\n**/src\n", "Dockerfile": COPY_ALL}, [3]),
+    ({".dockerignore": "target\ncrates/\n!crates/server\n", "Dockerfile": COPY_ALL}, []),
+    ({".dockerignore": "*.lock\n", "Dockerfile": COPY_SOME}, [2]),
+    ({".dockerignore": "crates/*\n", "Dockerfile": COPY_SOME}, []),  # crates itself stays
+    ({".dockerignore": "crates\n", "Dockerfile": COPY_SOME}, [3]),
+    ({".dockerignore": "*.md\n", "Dockerfile": COPY_SOME, "README.md": "x"}, [4]),
+    ({".dockerignore": "*.md\n!README.md\n", "Dockerfile": COPY_SOME, "README.md": "x",
+      "NOTES.md": "y"}, []),
+    # the Dockerfile's own ignore file wins over the context's
+    ({".dockerignore": "Cargo.lock\n", "Dockerfile.dockerignore": "target\n",
+      "Dockerfile": COPY_SOME}, []),
+    ({WF: workflow(BP + "    context: web\n    file: web/Dockerfile\n"),
+      "web/Dockerfile": "FROM nginx\nCOPY dist /usr/share/nginx/html\n",
+      "web/.dockerignore": "dist\n"}, [2]),
+]
+
+
+@pytest.mark.parametrize("files,expected", IGNORE_CASES)
+def test_dockerignore_hides_copy(files, expected, tmp_path):
+    ctx = context(files, tmp_path)
+    ctx.workspace = WORKSPACE
+    found = sorted(get_rule("RS504")().check(None, ctx))
+    assert [f.line for f in found] == expected
+    assert all(f.rule == "RS504" and "excludes" in f.message for f in found)
+
+
+def test_rs501_message_names_the_dockerfile_line_and_triple(tmp_path):
+    files = {WF: workflow(BP + "    platforms: linux/arm/v7\n"), "Dockerfile": ARCH_CASE}
+    (finding,) = run("RS501", files, tmp_path)
+    assert "Dockerfile:3" in finding.message and "armv7-unknown-linux-gnueabihf" in finding.message
+
+
+def test_rs503_names_the_unused_packages(tmp_path):
+    files = {WF: RESEARCH.replace(",linux/arm/v7", ""), "Dockerfile": RESEARCH_DOCKERFILE}
+    (finding,) = run("RS503", files, tmp_path)
+    assert "gcc-arm-linux-gnueabihf, libc6-dev-armhf-cross" in finding.message
+    assert "gcc-x86-64-linux-gnu" not in finding.message
