@@ -83,9 +83,11 @@ class SeesContext(Rule):
                                            f"workspace={ctx.workspace is not None}")
 
 
-@pytest.fixture
+@pytest.fixture(autouse=True)
 def extra_rules(monkeypatch):
-    registry = dict(rule_mod.all_rules())
+    """Only the meta rules (the engine's own) plus the test rules a test adds: the engine's
+    behaviour is tested apart from what the research rules say about the inputs."""
+    registry = {k: v for k, v in rule_mod.all_rules().items() if k < "RS010"}
     monkeypatch.setattr(rule_mod, "_REGISTRY", registry)
 
     def add(*classes):
