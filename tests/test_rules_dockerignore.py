@@ -19,7 +19,9 @@ CASES = [
     ("RS602", ".git\ntarget\n", []),
     ("RS602", ".git\n/target/\n", []),
     ("RS602", ".git\n**/target\n", []),
-    ("RS602", ".git\ntarget/  # build output\n", [1]),  # the comment breaks the pattern
+    # the comment breaks the pattern, but RS601 reports (and fixes) that line
+    ("RS602", ".git\ntarget/  # build output\n", []),
+    ("RS603", "target\n.git # history\n", []),
     ("RS602", ".git\ntarget\n!target/release\n", [1]),
     ("RS603", "target/\n", [1]),
     ("RS603", "target/\n.git\n", []),

@@ -346,6 +346,9 @@ def test_rule_cases(rule_id, text, expected, tmp_path):
 
 
 FIXES = [
+    ("RS404", workflow(LOGIN.format(cond="", secret="T"), on="[push, pull_request]"),
+     "- uses: docker/login-action@v4\n        if: github.event_name != 'pull_request'\n"
+     "        with:\n"),
     ("RS405", workflow(BP + "    push: true\n", on="[push, pull_request]"),
      "    push: ${{ github.event_name != 'pull_request' }}\n"),
     ("RS406", workflow(BUILDX + BP + "    cache-to: type=gha,scope=a\n"),
@@ -382,4 +385,10 @@ def test_fixes(rule_id, text, expected, tmp_path):
 def test_no_fix_for_expressions(tmp_path):
     text = workflow(BP + "    push: ${{ github.ref_type == 'branch' }}\n", on="[push, pull_request]")
     (finding,) = run("RS405", {WF: text}, tmp_path)
+    assert finding.fix is None
+
+
+def test_no_login_fix_when_an_if_exists(tmp_path):
+    text = workflow(LOGIN.format(cond="  if: success()\n", secret="T"), on="[push, pull_request]")
+    (finding,) = run("RS404", {WF: text}, tmp_path)
     assert finding.fix is None

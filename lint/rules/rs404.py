@@ -5,8 +5,11 @@ from __future__ import annotations
 from typing import Iterable
 
 from rsdock.lint import workflow as wf
-from rsdock.lint.findings import Finding, Severity
+from rsdock.lint.findings import Edit, Finding, Fix, Severity, line_offsets
 from rsdock.lint.rule import Context, Rule
+
+
+GUARD = "github.event_name != 'pull_request'"
 
 
 class RS404(Rule):
@@ -51,11 +54,27 @@ class RS404(Rule):
     id = "RS404"
     name = "login-on-pull-request"
     severity = Severity.ERROR
-    message = "add `if: github.event_name != 'pull_request'` to the login step"
+    message = f"add `if: {GUARD}` to the login step"
     target = "workflow"
 
     def check(self, file: wf.Workflow, ctx: Context) -> Iterable[Finding]:
         """Yield a finding for each login step that runs on every pull request."""
         for job, step in file.action_steps(wf.LOGIN):
             if wf.off_for_pull_requests(file, job, step) is False:
-                yield self.finding(file.path, step.uses.line, step.uses.column)
+                yield self.finding(file.path, step.uses.line, step.uses.column,
+                                   fix=_fix(file, step))
+
+
+def _fix(file: wf.Workflow, step: wf.Step) -> Fix | None:
+    """Insert the guard below a one-line ``uses:``; an existing ``if:`` is the user's to edit."""
+    if step.if_ is not None:
+        return None
+    key_line, key_column = step.data.lc.key("uses")
+    if step.data.lc.value("uses")[0] != key_line:
+        return None
+    offsets = line_offsets(file.text)
+    if key_line + 1 >= len(offsets):
+        return None  # no newline after the last line to insert behind
+    text = " " * key_column + f"if: {GUARD}\n"
+    return Fix("skip the login on pull requests",
+               (Edit(offsets[key_line + 1], offsets[key_line + 1], text),))
