@@ -392,3 +392,30 @@ def test_no_login_fix_when_an_if_exists(tmp_path):
     text = workflow(LOGIN.format(cond="  if: success()\n", secret="T"), on="[push, pull_request]")
     (finding,) = run("RS404", {WF: text}, tmp_path)
     assert finding.fix is None
+
+
+ODD = [
+    "on: push\njobs:\n  a:\n    uses: ./.github/workflows/reusable.yml\n",
+    "on: push\njobs:\n  a:\n    runs-on: [self-hosted, arm64]\n    steps:\n      - 42\n      - null\n"
+    "      - uses: null\n      - uses: docker/build-push-action\n",
+    "on: push\njobs:\n  a:\n    steps:\n      - uses: docker/build-push-action@v7\n        with:\n"
+    "          platforms: [linux/amd64]\n          push: {a: 1}\n          cache-to: ''\n"
+    "          file: 3\n",
+    "on: push\njobs:\n  a:\n    steps:\n      - uses: docker/build-push-action@v7\n        with:\n"
+    "          platforms: ${{ matrix.p }}\n    strategy:\n      matrix:\n        p: 5\n",
+    "on: push\njobs:\n  a:\n    strategy:\n      matrix:\n        include: 3\n        exclude: [1]\n"
+    "    steps:\n      - uses: docker/login-action@v4\n        with:\n          password: ''\n",
+    "on:\n  pull_request:\njobs:\n  a:\n    if: ${{ }}\n    steps:\n"
+    "      - uses: docker/login-action@v4\n        if: \"${{ a == }}\"\n",
+    "on: push\npermissions: read-all\njobs: [1, 2]\n",
+    "on: push\njobs:\n  a:\n    steps:\n      - &s\n        uses: actions/checkout@v4\n"
+    "      - <<: *s\n        name: again\n",
+    "true: push\njobs: {}\n",
+]
+
+
+@pytest.mark.parametrize("text", ODD)
+def test_odd_workflows_never_crash(text, tmp_path):
+    assert parse_workflow(WF, text).errors == []
+    for rule_id in MINE:
+        run(rule_id, {WF: text, "Dockerfile": RUNTIME_RUN}, tmp_path / rule_id)
