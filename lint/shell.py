@@ -93,6 +93,7 @@ class _State:
     exit_code: int | None = None
     opaque: bool = False
     unset: set[str] = field(default_factory=set)
+    positional: tuple[str, ...] = ()
 
     def fork(self) -> "_State":
         return replace(self, variables=dict(self.variables), exported=set(self.exported),
@@ -194,7 +195,7 @@ def _case(node: Any, first_line: int) -> Case:
     return Case(node_text(subject) if subject else "", first_line + node.start_point[0], arms)
 
 
-_EXPANSION_RE = re.compile(r"\$(?:\{(?P<braced>[A-Za-z_][A-Za-z0-9_]*)(?P<op>:?[-+=?])?"
+_EXPANSION_RE = re.compile(r"\$(?:\{(?P<braced>[A-Za-z_][A-Za-z0-9_]*)(?P<op>:?[-+=?]|%%|%|##|#)?"
                            r"(?P<word>[^}]*)\}|(?P<plain>[A-Za-z_][A-Za-z0-9_]*))")
 
 
@@ -328,8 +329,17 @@ class _Sim:
     def _n_redirected_statement(self, node: Any, states: list[_State]) -> list[_State]:
         body = node.child_by_field_name("body")
         redirects = [c for c in node.named_children if c is not body]
+        if body is not None and body.type == "list":
+            # tree-sitter-bash hangs `a && b > f` on the whole list; bash redirects only `b`.
+            children = body.children
+            states = self.run(children[0], states) if len(children) > 1 else states
+            for op, right in zip(children[1:-2:2], children[2:-1:2]):
+                if node_text(op) != "||":
+                    states = self.run(right, states)
+            body = children[-1]
         for state in states:
-            self._writes(body, redirects, state)
+            if state.exit_code is None:
+                self._writes(body, redirects, state)
         return self.run(body, states) if body is not None else states
 
     def _n_command(self, node: Any, states: list[_State]) -> list[_State]:
@@ -350,6 +360,8 @@ class _Sim:
                 inline[name] = node_text(child).split("=", 1)[1] if value is None else value
             elif child.type in ("file_redirect", "heredoc_redirect", "herestring_redirect"):
                 continue
+            elif node_text(child) in ('"$@"', "$@", '"${@}"'):
+                argv.extend(state.positional)
             else:
                 target = child.named_children[0] if child.type == "command_name" else child
                 text, _known = self.word(target, state)
@@ -371,6 +383,8 @@ class _Sim:
             state.exit_code = int(code) if code.isdigit() else 1
         elif name == "false":
             state.exit_code = 1
+        elif name == "set" and "--" in argv:
+            state.positional = tuple(argv[argv.index("--") + 1:])
         elif name == "unset":
             for var in argv[1:]:
                 state.variables.pop(var, None)
@@ -416,8 +430,7 @@ class _Sim:
             args = [w for w in words[1:] if w not in ("-n", "-e")]
             return " ".join(args) + ("" if "-n" in words[1:] else "\n")
         if words[0] == "printf" and len(words) > 1:
-            return words[1].replace("\\n", "\n") % tuple(words[2:]) if "%" in words[1] and \
-                words[1].count("%s") == len(words) - 2 else words[1].replace("\\n", "\n")
+            return _printf(words[1], words[2:])
         if words[0] == "cat":
             for redirect in redirects:
                 if redirect.type == "heredoc_redirect":
@@ -479,6 +492,8 @@ class _Sim:
                     return word
             if op in (":+", "+"):
                 return word if value else ""
+            if op in ("%", "%%", "#", "##") and value is not None:
+                return _trim(value, op, word)
             if value is None:
                 known = False
                 if name not in state.variables:
@@ -510,3 +525,33 @@ class _Sim:
                 if argv[0] == "echo":
                     return " ".join(argv[1:]), True
         return node_text(node), False
+
+
+def _trim(value: str, op: str, pattern: str) -> str:
+    """``${v%pat}``, ``${v%%pat}``, ``${v#pat}``, ``${v##pat}``: strip a matching suffix/prefix."""
+    cuts = range(len(value) + 1)
+    if op.startswith("%"):
+        order = reversed(cuts) if op == "%" else cuts  # shortest suffix first for `%`
+        for i in order:
+            if fnmatch.fnmatchcase(value[i:], pattern):
+                return value[:i]
+    else:
+        order = cuts if op == "#" else reversed(cuts)
+        for i in order:
+            if fnmatch.fnmatchcase(value[:i], pattern):
+                return value[i:]
+    return value
+
+
+def _printf(fmt: str, args: list[str]) -> str:
+    """What ``printf FORMAT ARGS...`` prints for ``%s``/``%d``/``%b`` formats; like the shell,
+    the format is reused until the arguments run out."""
+    fmt = fmt.replace("\\n", "\n").replace("\\t", "\t")
+    slots = len(re.findall(r"%[sdb]", fmt))
+    if not slots:
+        return fmt.replace("%%", "%")
+    out = []
+    for start in range(0, max(len(args), 1), slots):
+        chunk = iter(args[start:start + slots])
+        out.append(re.sub(r"%[sdb]", lambda _m: next(chunk, ""), fmt).replace("%%", "%"))
+    return "".join(out)

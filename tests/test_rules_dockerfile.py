@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from rsdock.lint import cargo
+from rsdock.lint import build, cargo, platforms
 from rsdock.lint.dockerfile import parse_dockerfile
 from rsdock.lint.rule import Context, all_rules
 
@@ -482,3 +482,56 @@ def test_fixes(rule_id, before, after):
     assert fixed == after
     again = parse_dockerfile("Dockerfile", fixed)
     assert list(DOCKERFILE_RULES[rule_id]().check(again, Context(root=Path(".")))) == []
+
+
+def test_wasm_target_needs_no_cross_linker(tmp_path):
+    text = HEAD + "RUN rustup target add wasm32-unknown-unknown\n" \
+        "RUN cargo build --release --target wasm32-unknown-unknown\n"
+    for rule_id in ("RS205", "RS206", "RS207"):
+        assert run(rule_id, text, tmp_path) == []
+
+
+render_module = pytest.importorskip("rsdock.wizard.render")
+
+
+@pytest.mark.parametrize("changes", [
+    {},
+    {"runtime": "distroless"},
+    {"runtime": "alpine"},
+    {"runtime": "scratch"},
+    {"runtime": "debian-slim", "debian": "trixie",
+     "platforms": ("linux/amd64", "linux/riscv64", "linux/386")},
+    {"platforms": ("linux/arm64",)},
+    {"platforms": ("linux/amd64", "linux/arm64", "linux/arm/v7", "linux/arm/v6",
+                   "linux/ppc64le", "linux/s390x")},
+])
+def test_generated_dockerfiles_pass_every_dockerfile_rule(changes):
+    from rsdock.resources import example_workspace
+    from rsdock.wizard.plan import Image, Plan
+
+    root = example_workspace()
+    workspace = cargo.scan(root)
+    images = (Image("server", "bin", "server", "Dockerfile", "crates/server"),
+              Image("web", "web", "web", "Dockerfile.web", "crates/web"))
+    files = render_module.render(Plan(images=images).with_changes(**changes))
+    dockerfiles = {p: t for p, t in files.items() if p.startswith("Dockerfile")}
+    assert len(dockerfiles) == 2
+    for path, text in dockerfiles.items():
+        model = parse_dockerfile(path, text)
+        assert model.errors == []
+        findings = [f for rule in DOCKERFILE_RULES.values()
+                    for f in rule().check(model, Context(root=root, workspace=workspace))]
+        assert findings == [], f"{path}: {findings}"
+    # Not vacuous: the simulation resolves every cargo call's triple and linker environment.
+    model = parse_dockerfile("Dockerfile", dockerfiles["Dockerfile"])
+    calls = build.build_calls(model, model.stage("builder"))
+    assert calls and all(c.target_known and not c.command.opaque for c in calls)
+    assert {c.target for c in calls} == {platforms.get(p).triple(plan_libc(changes))
+                                         for p in changes.get("platforms", DEFAULT)}
+
+
+DEFAULT = ("linux/amd64", "linux/arm64", "linux/arm/v7")
+
+
+def plan_libc(changes) -> str:
+    return "musl" if changes.get("runtime") in ("alpine", "scratch") else "gnu"

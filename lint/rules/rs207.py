@@ -51,6 +51,8 @@ class RS207(Rule):
                     if not call.builds_project or not call.target_known or \
                             build.is_native(call.target) or call.command.opaque:
                         continue
+                    if platforms.by_triple(call.target) is None:
+                        continue  # wasm32 and other non-Linux targets link with rust-lld
                     if call.linker_source(linkers):
                         continue
                     var = platforms.linker_env_var(call.target)
