@@ -253,6 +253,8 @@ CASES = [
                        "    password: ${{ steps.ecr.outputs.password }}\n"), []),
     ("RS404", workflow(LOGIN.format(cond="", secret="T"), on="[push, pull_request]"), [6]),
     ("RS404", workflow(LOGIN.format(cond="", secret="T")), []),  # never runs on PRs
+    ("RS404", workflow(LOGIN.format(cond="", secret="GITHUB_TOKEN"), on="[push, pull_request]"),
+     []),
     ("RS404", workflow(LOGIN.format(cond="", secret="T"), on="pull_request_target"), []),
     ("RS404", workflow(LOGIN.format(cond="  if: github.event_name == 'push'\n", secret="T"),
                        on="[push, pull_request]"), []),

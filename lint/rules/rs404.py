@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Iterable
 
 from rsdock.lint import workflow as wf
@@ -10,6 +11,7 @@ from rsdock.lint.rule import Context, Rule
 
 
 GUARD = "github.event_name != 'pull_request'"
+_GITHUB_TOKEN_RE = re.compile(r"\bsecrets\.GITHUB_TOKEN\b|\bgithub\.token\b", re.IGNORECASE)
 
 
 class RS404(Rule):
@@ -18,8 +20,9 @@ class RS404(Rule):
     A workflow that runs on ``pull_request`` runs for pull requests from forks too, and GitHub
     gives those runs no secrets: ``docker/login-action`` then fails and the whole build with it.
     Guard the login (and the push) with ``if: github.event_name != 'pull_request'``. A workflow
-    that never runs on ``pull_request`` needs no guard, and a guard rsdock cannot decide (a
-    check of the pull request's repository) is not flagged.
+    that never runs on ``pull_request`` needs no guard, a login with ``secrets.GITHUB_TOKEN``
+    (which fork runs get, read-only) is not flagged, nor is a guard rsdock cannot decide (a
+    check of the pull request's repository).
 
     Fails:
         # file: .github/workflows/docker.yml
@@ -60,6 +63,9 @@ class RS404(Rule):
     def check(self, file: wf.Workflow, ctx: Context) -> Iterable[Finding]:
         """Yield a finding for each login step that runs on every pull request."""
         for job, step in file.action_steps(wf.LOGIN):
+            password = step.with_.get("password")
+            if password is not None and _GITHUB_TOKEN_RE.search(password.text):
+                continue  # fork runs get a read-only GITHUB_TOKEN: this login still works
             if wf.off_for_pull_requests(file, job, step) is False:
                 yield self.finding(file.path, step.uses.line, step.uses.column,
                                    fix=_fix(file, step))
