@@ -1,0 +1,295 @@
+"""Editing existing configs: requested changes -> per-file minimal edits -> diffs -> disk.
+
+The API a front end (``rsdock edit``, a TUI) calls::
+
+    sources = infer.load_sources(root)          # parse; bad files are located UserErrors
+    plan = infer.infer(sources)                 # InferredPlan: known and unknown fields
+    proposal = propose(sources, Request(add_platforms=("linux/arm/v7",)), plan)
+    proposal.diff()                             # show it, ask
+    apply(root, proposal)                       # backup, then write atomically
+
+A proposal with refusals is never applied: each refusal says where, why, and what to change by
+hand. Edits run in phases (platforms, cache, registry, fixes); each phase re-parses the text the
+previous one produced, so later edits see earlier ones.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from rsdock.errors import UserError
+from rsdock.lint import platforms
+from rsdock.lint.dockerfile import parse_dockerfile
+from rsdock.lint.workflow import BUILD_PUSH, build_push, dockerfile_paths, parse_workflow
+from rsdock.wizard import infer as infer_mod
+from rsdock.wizard.edits import dockerfile as df_edits
+from rsdock.wizard.edits import workflow as wf_edits
+from rsdock.wizard.edits.model import FileEdit, Outcome, Refusal
+from rsdock.wizard.plan import CACHES, REGISTRIES, RUNTIMES
+
+__all__ = ["FileEdit", "Proposal", "Refusal", "Request", "apply", "propose"]
+
+
+@dataclass(frozen=True)
+class Request:
+    """What the user asked to change (None / empty: leave as is)."""
+
+    add_platforms: tuple[str, ...] = ()
+    remove_platforms: tuple[str, ...] = ()
+    runtime: str | None = None
+    cache: str | None = None
+    registry: str | None = None
+    fix: bool = False
+
+    @property
+    def empty(self) -> bool:
+        """Whether nothing is asked."""
+        return not (self.add_platforms or self.remove_platforms or self.runtime or self.cache
+                    or self.registry or self.fix)
+
+    def validated(self) -> "Request":
+        """The request with canonical platform names.
+
+        Raises:
+            UserError: (exit 2) for an unknown platform, runtime, cache or registry.
+        """
+        def canonical(names: tuple[str, ...], flag: str) -> tuple[str, ...]:
+            out = []
+            for name in names:
+                platform = platforms.get(name)
+                if platform is None:
+                    raise UserError(f"{flag} {name}: not a platform rsdock can cross-compile for",
+                                    hint="choose from " + ", ".join(platforms.names()))
+                out.append(platform.name)
+            return tuple(dict.fromkeys(out))
+
+        for flag, value, allowed in (("--runtime", self.runtime, RUNTIMES),
+                                     ("--cache", self.cache, CACHES),
+                                     ("--registry", self.registry, REGISTRIES)):
+            if value is not None and value not in allowed:
+                raise UserError(f"{flag} {value}: unknown choice",
+                                hint="choose one of " + ", ".join(allowed))
+        add = canonical(self.add_platforms, "--add-platform")
+        remove = canonical(self.remove_platforms, "--remove-platform")
+        both = set(add) & set(remove)
+        if both:
+            raise UserError(f"{', '.join(sorted(both))} is both added and removed",
+                            hint="pass each platform to one of the two flags")
+        return Request(add, remove, self.runtime, self.cache, self.registry, self.fix)
+
+
+@dataclass
+class Proposal:
+    """The edits a request leads to, file by file, and what rsdock refused to do."""
+
+    edits: dict[str, FileEdit] = field(default_factory=dict)
+    refusals: list[Refusal] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def changed(self) -> list[FileEdit]:
+        """The edits that change a file, in path order."""
+        return [e for _p, e in sorted(self.edits.items()) if e.old != e.new]
+
+    def diff(self) -> str:
+        """The unified diff of every changed file."""
+        return "".join(e.diff for e in self.changed)
+
+    def record(self, path: str, old: str, outcome: Outcome) -> None:
+        """Merge one phase's outcome for ``path`` (its text becomes the file's new text)."""
+        self.refusals += outcome.refusals
+        self.notes += [n for n in outcome.notes if n not in self.notes]
+        if outcome.refusals:
+            return
+        first = self.edits.get(path)
+        original = first.old if first else old
+        reasons = (first.reasons if first else ()) + tuple(outcome.reasons)
+        self.edits[path] = FileEdit(path, original, outcome.text, reasons)
+
+
+def _reparse(sources: infer_mod.Sources, proposal: Proposal) -> infer_mod.Sources:
+    """``sources`` with the proposal's new texts parsed in place of the originals."""
+    fresh = infer_mod.Sources(sources.root, workspace=sources.workspace)
+    for path, workflow in sources.workflows.items():
+        text = proposal.edits[path].new if path in proposal.edits else workflow.text
+        fresh.workflows[path] = workflow if text == workflow.text else parse_workflow(path, text)
+    for path, model in sources.dockerfiles.items():
+        text = proposal.edits[path].new if path in proposal.edits else model.text
+        fresh.dockerfiles[path] = model if text == model.text else parse_dockerfile(path, text)
+    for workflow in fresh.workflows.values():
+        for job, step in workflow.action_steps(BUILD_PUSH):
+            build = build_push(workflow, step)
+            files = dockerfile_paths(job, build)
+            fresh.builds.append(infer_mod.BuildStep(workflow, job, step, build,
+                                                    tuple(files) if files is not None else None))
+    return fresh
+
+
+def propose(sources: infer_mod.Sources, request: Request,
+            inferred: infer_mod.InferredPlan | None = None) -> Proposal:
+    """The minimal edits that carry out ``request`` on the files in ``sources``.
+
+    Args:
+        sources: from :func:`rsdock.wizard.infer.load_sources`.
+        request: what to change (validated here).
+        inferred: the inferred plan (computed when None).
+
+    Raises:
+        UserError: (exit 2) for an invalid request, or a workflow change asked of a workspace
+            whose workflows have no build step.
+    """
+    request = request.validated()
+    inferred = inferred or infer_mod.infer(sources)
+    proposal = Proposal()
+    wants_workflow = bool(request.cache or request.registry)
+    if (wants_workflow or request.add_platforms or request.remove_platforms) and not sources.builds:
+        _no_build_step(sources, required=wants_workflow, proposal=proposal)
+    if request.add_platforms or request.remove_platforms:
+        _platforms(sources, request, inferred, proposal)
+        sources = _reparse(sources, proposal)
+    if request.cache:
+        scopes = {b.where: _scope(inferred, b) for b in sources.builds}
+        for path, workflow in sources.workflows.items():
+            builds = [b for b in sources.builds if b.workflow.path == path]
+            proposal.record(path, workflow.text,
+                            wf_edits.edit_cache(workflow, builds, request.cache, scopes))
+        sources = _reparse(sources, proposal)
+    if request.registry:
+        for path, workflow in sources.workflows.items():
+            proposal.record(path, workflow.text, wf_edits.edit_registry(workflow, request.registry))
+        sources = _reparse(sources, proposal)
+    if request.runtime and request.runtime != inferred.runtime.value:
+        _runtime(request.runtime, inferred, proposal)
+    if request.fix and not proposal.refusals:
+        _fix(sources, proposal)
+    return proposal
+
+
+def _no_build_step(sources: infer_mod.Sources, required: bool, proposal: Proposal) -> None:
+    for path, workflow in sorted(sources.workflows.items()):
+        raise UserError("this workflow uses docker's actions but has no "
+                        "docker/build-push-action step to edit", path=path,
+                        line=workflow.jobs_line,
+                        hint="add a build-push step (or run `rsdock init` to generate a "
+                             "workflow); nothing was written")
+    if required:
+        raise UserError("no workflow under .github/workflows builds an image",
+                        path=str(sources.root),
+                        hint="run `rsdock init` to generate one; nothing was written")
+    proposal.notes.append("no workflow builds these images: only the Dockerfiles are edited")
+
+
+def _scope(inferred: infer_mod.InferredPlan, build: infer_mod.BuildStep) -> str:
+    for image in inferred.images:
+        if build.dockerfiles and image.dockerfile in build.dockerfiles and image.name.known:
+            return image.name.value
+    return build.job.id
+
+
+def _platforms(sources: infer_mod.Sources, request: Request,
+               inferred: infer_mod.InferredPlan, proposal: Proposal) -> None:
+    current = set(inferred.platforms.value or ())
+    if current and current <= set(request.remove_platforms) and not request.add_platforms:
+        raise UserError("that would remove every platform the workflow builds",
+                        hint="keep at least one platform")
+    linkers = dict(getattr(sources.workspace, "linkers", {}) or {})
+    runtime = inferred.runtime.value
+    for name in request.add_platforms:
+        platform = platforms.get(name)
+        if runtime in ("alpine", "scratch") and platform.musl_triple is None:
+            raise UserError(f"{name} has no musl target, which the {runtime} runtime needs",
+                            hint="use a glibc runtime (debian-slim or distroless)")
+    for path, workflow in sources.workflows.items():
+        builds = [b for b in sources.builds if b.workflow.path == path]
+        if builds:
+            proposal.record(path, workflow.text, wf_edits.edit_platforms(
+                workflow, builds, list(request.add_platforms), list(request.remove_platforms)))
+    # A web image's wasm is the same on every platform: only bin images map platforms.
+    for image in (i for i in inferred.images if i.kind == "bin"):
+        model = sources.dockerfiles[image.dockerfile]
+        text = model.text
+        for name in request.add_platforms:
+            outcome = df_edits.add_platform(model, platforms.get(name), linkers)
+            proposal.record(image.dockerfile, text, outcome)
+            model = parse_dockerfile(model.path, outcome.text)
+        for name in request.remove_platforms:
+            outcome = df_edits.remove_platform(model, platforms.get(name))
+            proposal.record(image.dockerfile, text, outcome)
+            model = parse_dockerfile(model.path, outcome.text)
+
+
+def _runtime(runtime: str, inferred: infer_mod.InferredPlan, proposal: Proposal) -> None:
+    manual: tuple[str, ...] = ()
+    plan, _unknown = inferred.to_plan()
+    image = next((i for i in plan.images if i.kind == "bin"), None) if plan else None
+    if plan is not None and image is not None:
+        from rsdock.wizard.render import dockerfile
+
+        try:
+            text = dockerfile(plan.with_changes(runtime=runtime), image)
+            lines = text.splitlines()
+            start = max(i for i, line in enumerate(lines) if line.startswith("FROM "))
+            manual = tuple(lines[start:])
+        except Exception:  # a plan the new runtime cannot render: say so without the lines
+            manual = ()
+    for image in inferred.images:
+        if image.kind == "bin":
+            proposal.refusals.append(Refusal(
+                image.dockerfile, 0, f"switching the runtime to {runtime} changes the libc, the "
+                f"init and the copy paths of the whole file; rsdock edits runtimes only in files "
+                f"it can regenerate (`rsdock init --force --runtime {runtime}`)", manual))
+
+
+def _fix(sources: infer_mod.Sources, proposal: Proposal) -> None:
+    from dataclasses import replace
+
+    from rsdock.lint import fix
+    from rsdock.lint.config import load_config
+    from rsdock.lint.engine import lint_texts
+
+    config = replace(load_config(sources.root), hadolint=False)
+    texts = sources.texts()
+    findings = lint_texts(texts, sources.root, config)
+    changed = fix.fix_texts(sources.root, texts, findings, config)
+    for path, text in sorted(changed.items()):
+        count = sum(1 for f in findings if f.path == path and f.fix is not None)
+        proposal.record(path, texts[path], Outcome(text, [f"apply {count} safe lint fix(es)"]))
+
+
+def apply(root: Path | str, proposal: Proposal) -> Path | None:
+    """Back up, then write every changed file of ``proposal`` atomically.
+
+    Returns:
+        The backup folder, or None when nothing changed.
+
+    Raises:
+        UserError: (exit 1) when the proposal has refusals, or a file changed on disk since it
+            was read; nothing is written then.
+    """
+    from rsdock.lint.fix import write_atomic
+    from rsdock.wizard.backup import make_backup
+
+    root = Path(root)
+    if proposal.refusals:
+        raise UserError("some edits cannot be made safely; nothing was written",
+                        hint="make those changes by hand, then rerun", exit_code=1)
+    changed = proposal.changed
+    if not changed:
+        return None
+    for edit in changed:
+        try:
+            on_disk = (root / edit.path).read_bytes().decode("utf-8").removeprefix("\ufeff")
+        except (OSError, UnicodeDecodeError):
+            on_disk = None
+        if on_disk != edit.old:
+            raise UserError("this file changed since rsdock read it; nothing was written",
+                            path=edit.path, hint="rerun `rsdock edit`", exit_code=1)
+    folder = make_backup(root, [e.path for e in changed])
+    for edit in changed:
+        try:
+            write_atomic(root / edit.path, edit.new)
+        except OSError as error:
+            raise UserError(f"cannot write: {error.strerror or error}", path=edit.path,
+                            hint=f"the previous files are in {folder}") from None
+    return folder

@@ -1,0 +1,324 @@
+"""Workflow edits: platforms, cache backends and registry logins of docker's build steps.
+
+Every change is a replacement of one YAML value in its own style (see :mod:`.yamltext`), so
+comments, key order, quoting, anchors and every other job and step stay exactly as written; the
+result is verified against ruamel's model of the original plus the intended change.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from ruamel.yaml.comments import CommentedMap, CommentedSeq
+
+from rsdock.lint import platforms
+from rsdock.lint.workflow import LOGIN, Workflow
+from rsdock.wizard.edits.model import Outcome, Refusal
+from rsdock.wizard.edits.yamltext import (Unsupported, offsets, render_scalar, scalar_span,
+                                          verify)
+
+_MATRIX_RE = re.compile(r"^\$\{\{\s*matrix\.([A-Za-z0-9_-]+)\s*\}\}$")
+PR_GUARD = "github.event_name != 'pull_request'"
+
+
+class WorkflowEditor:
+    """Collects value replacements in one workflow, then verifies and applies them."""
+
+    def __init__(self, workflow: Workflow):
+        self.workflow = workflow
+        self.text = workflow.text
+        self.replacements: dict[int, tuple[int, str]] = {}
+        self.changes: list[tuple[tuple, Any]] = []
+        self.out = Outcome(workflow.text)
+
+    def refuse(self, line: int, message: str, manual: tuple[str, ...] = ()) -> None:
+        """Record an edit this workflow cannot take."""
+        self.out.refusals.append(Refusal(self.workflow.path, line, message, manual))
+
+    def set_value(self, mapping: CommentedMap, key: str, path: tuple, value: str) -> None:
+        """Replace the scalar at ``mapping[key]`` (document path ``path``) with ``value``.
+
+        Raises:
+            Unsupported: when the value cannot be replaced in place.
+        """
+        try:
+            line0, col0 = mapping.lc.value(key)
+        except (KeyError, TypeError):
+            raise Unsupported(f"`{key}` comes from a merged mapping (<<:)") from None
+        span = scalar_span(self.text, line0, col0)
+        new = render_scalar(span, value, self.text)
+        previous = self.replacements.get(span.start)
+        if previous is not None and previous != (span.end, new):
+            raise Unsupported(f"`{key}` is an anchor shared by steps that need different values")
+        self.replacements[span.start] = (span.end, new)
+        self.changes.append((path, value))
+
+    def insert_key(self, mapping: CommentedMap, key: str, path: tuple, value: str) -> None:
+        """Add ``key: value`` as the first entry of a block ``mapping``, in its indentation."""
+        if not mapping or mapping.fa.flow_style():
+            raise Unsupported(f"cannot add `{key}` to an empty or flow-style mapping")
+        first = next(iter(mapping))
+        line0, col0 = mapping.lc.key(first)
+        start = offsets(self.text)[line0]
+        if self.text[start:start + col0].strip():
+            raise Unsupported(f"cannot add `{key}`: the mapping starts on its parent's line")
+        rendered = render_scalar(scalar_span(f"{key}: x\n", 0, len(key) + 2), value, "")
+        line_end = "\r\n" if self.text[start:].split("\n", 1)[0].endswith("\r") else "\n"
+        prior = self.replacements.get(start)
+        text = " " * col0 + f"{key}: {rendered}{line_end}"
+        self.replacements[start] = (start, (prior[1] if prior else "") + text)
+        self.changes.append((path, value))
+
+    def result(self) -> Outcome:
+        """The outcome: the edited text, or a refusal when verification fails."""
+        if self.out.refusals or not self.replacements:
+            return self.out
+        text = self.text
+        for start in sorted(self.replacements, reverse=True):
+            end, new = self.replacements[start]
+            text = text[:start] + new + text[end:]
+        problem = verify(self.text, text, self.changes)
+        if problem:
+            self.refuse(0, problem + "; nothing was changed")
+            return self.out
+        self.out.text = text
+        return self.out
+
+
+def _step_path(job_id: str, index: int, *rest: Any) -> tuple:
+    return ("jobs", job_id, "steps", index, *rest)
+
+
+def edit_list(value: str, add: list[str], remove: list[str]) -> str:
+    """A platforms input with ``add`` appended and ``remove`` dropped, in the input's own
+    separator style (commas with or without spaces, or one per line)."""
+    multiline = "\n" in value.strip("\n")
+    if multiline:
+        items, sep = [i.strip() for i in value.strip("\n").split("\n")], "\n"
+    else:
+        match = re.search(r",\s*", value)
+        items = [i.strip() for i in value.split(",") if i.strip()]
+        sep = match[0] if match else ","
+    removed = {platforms.normalize(r) for r in remove}
+    kept = [i for i in items if platforms.normalize(i) not in removed]
+    present = {platforms.normalize(i) for i in kept}
+    kept += [a for a in add if a not in present]
+    text = sep.join(kept)
+    return text + "\n" if multiline or value.endswith("\n") else text
+
+
+def edit_platforms(workflow: Workflow, builds: list, add: list[str],
+                   remove: list[str]) -> Outcome:
+    """Add and remove platforms in every build-push step of ``workflow``.
+
+    Args:
+        workflow: the parsed workflow.
+        builds: its :class:`rsdock.wizard.infer.BuildStep` entries.
+        add: canonical platform names to add.
+        remove: canonical platform names to remove.
+    """
+    ed = WorkflowEditor(workflow)
+    for build in builds:
+        step, job = build.step, build.job
+        item = step.with_.get("platforms")
+        where = item.line if item else step.line
+        try:
+            if item is None:
+                ed.refuse(step.line, "this build step has no `platforms:` input (it builds only "
+                          "the runner's platform)", (f"platforms: {','.join(add)}",))
+                continue
+            matrix = _MATRIX_RE.match(item.text.strip())
+            if matrix:
+                _edit_matrix(ed, job, matrix[1], add, remove, where)
+                continue
+            if "${{" in item.text:
+                ed.refuse(where, "the platforms come from an expression rsdock cannot edit",
+                          (f"platforms: {edit_list('', add, [])}",))
+                continue
+            new = edit_list(item.text, add, remove)
+            if not new.strip():
+                ed.refuse(where, "that would leave this step without any platform")
+                continue
+            if new != item.text:
+                ed.set_value(step.data["with"], "platforms",
+                             _step_path(job.id, step.index, "with", "platforms"), new)
+                ed.out.reasons.append(f"{job.id}: platforms {new.strip()!r}")
+        except Unsupported as error:
+            ed.refuse(where, str(error))
+    return ed.result()
+
+
+def _edit_matrix(ed: WorkflowEditor, job, axis: str, add: list[str], remove: list[str],
+                 where: int) -> None:
+    jobs = ed.workflow.data["jobs"]
+    matrix = job.matrix
+    values = matrix.get(axis) if isinstance(matrix, CommentedMap) else None
+    if not isinstance(values, CommentedSeq) or any(not isinstance(v, str) for v in values):
+        raise Unsupported(f"matrix.{axis} is not a literal list of platforms")
+    items = list(values)
+    new = [v for v in items if platforms.normalize(v) not in set(remove)]
+    new += [a for a in add if a not in {platforms.normalize(v) for v in new}]
+    if new == items:
+        return
+    if not new:
+        raise Unsupported("that would leave the matrix without any platform")
+    path = ("jobs", job.id, "strategy", "matrix", axis)
+    starts = offsets(ed.text)
+    spans = [scalar_span(ed.text, *values.lc.item(i)) for i in range(len(values))]
+    if values.fa.flow_style():
+        for i, value in enumerate(items):
+            if value not in new:
+                start = spans[i - 1].end if i else spans[i].start
+                end = spans[i].end if i else spans[i + 1].start
+                ed.replacements[start] = (end, "")
+        extra = [a for a in new if a not in items]
+        if extra:
+            end = spans[-1].end
+            ed.replacements[end] = (end, "".join(", " + render_scalar(spans[-1], a, "")
+                                                 for a in extra))
+    else:
+        for i, value in enumerate(items):
+            line0 = values.lc.item(i)[0]
+            if value not in new:
+                line_end = ed.text.find("\n", starts[line0])
+                ed.replacements[starts[line0]] = (line_end + 1 if line_end >= 0 else len(ed.text),
+                                                  "")
+        last0 = values.lc.item(len(items) - 1)[0]
+        prefix = ed.text[starts[last0]: spans[-1].start]
+        nl = ed.text.find("\n", starts[last0])
+        at = nl + 1 if nl >= 0 else len(ed.text)
+        lines = "".join(prefix + render_scalar(spans[-1], a, "") + "\n"
+                        for a in new if a not in items)
+        if lines:
+            prior = ed.replacements.get(at)
+            ed.replacements[at] = (prior[0] if prior else at, lines + (prior[1] if prior else ""))
+    ed.changes.append((path, new))
+    ed.out.reasons.append(f"{job.id}: matrix.{axis} {', '.join(new)}")
+    del jobs  # the path above is the verification's view of the same node
+
+
+def cache_values(cache: str, scope: str, image: str | None, pull_requests: bool
+                 ) -> tuple[str, str] | None:
+    """(cache-from, cache-to) for ``cache`` as rsdock writes them; None when it needs steps
+    (``local``) or an image name that is unknown."""
+    if cache == "gha":
+        return f"type=gha,scope={scope}", f"type=gha,scope={scope},mode=max"
+    if cache == "local" or image is None:
+        return None
+    if cache == "inline":
+        return f"type=registry,ref={image}:latest", "type=inline"
+    options = "mode=max,image-manifest=true,oci-mediatypes=true"
+    to = f"type=registry,ref={image}:buildcache,{options}"
+    if pull_requests:  # pull requests are not logged in: they may only read the cache
+        inner = _MATRIX_FREE_EXPR.match(image)
+        if inner:
+            to = (f"${{{{ {PR_GUARD} && format('type=registry,ref={{0}}:buildcache,{options}', "
+                  f"{inner[1].strip()}) || '' }}}}")
+        else:
+            to = f"${{{{ {PR_GUARD} && '{to}' || '' }}}}"
+    return f"type=registry,ref={image}:buildcache", to
+
+
+_MATRIX_FREE_EXPR = re.compile(r"^\$\{\{(.*)\}\}$")
+
+
+def image_ref(workflow: Workflow, build) -> str | None:
+    """The image a build step pushes, without tag: the metadata step's ``images`` input, else
+    the first tag's repository; None when neither says."""
+    for step in build.job.steps:
+        if step.is_action("docker/metadata-action") and "images" in step.with_:
+            first = step.with_["images"].text.strip().split("\n")[0].split(",")[0].strip()
+            return first or None
+    for tag in build.build.tags:
+        text = tag.text
+        if "${{" in text:
+            return None
+        return text.rsplit(":", 1)[0] if ":" in text.rsplit("/", 1)[-1] else text
+    return None
+
+
+def edit_cache(workflow: Workflow, builds: list, cache: str, scopes: dict[str, str]) -> Outcome:
+    """Point every build step's ``cache-from``/``cache-to`` at the ``cache`` backend.
+
+    Args:
+        workflow: the parsed workflow.
+        builds: its build steps.
+        cache: gha, registry, local or inline.
+        scopes: a cache scope name per build step ``where`` (the image name).
+    """
+    ed = WorkflowEditor(workflow)
+    for build in builds:
+        step, job = build.step, build.job
+        old = {s.options.get("scope") for s in build.build.cache_to + build.build.cache_from}
+        scope = next((s for s in old if s), None) or scopes.get(build.where) or job.id
+        image = image_ref(workflow, build)
+        values = cache_values(cache, scope, image, workflow.runs_on_pull_request())
+        if values is None:
+            manual = ("cache-from: type=local,src=${{ runner.temp }}/buildx-cache",
+                      "cache-to: type=local,dest=${{ runner.temp }}/buildx-cache-new,mode=max",
+                      "plus actions/cache restore/save steps and a step moving -new into place")
+            why = ("type=local needs actions/cache steps around the build"
+                   if cache == "local" else "the image name is unknown (no metadata images: or "
+                   "literal tag)")
+            ed.refuse(step.line, why, manual if cache == "local" else ())
+            continue
+        try:
+            for key, value in zip(("cache-from", "cache-to"), values):
+                current = step.with_.get(key)
+                if current is not None and current.text.strip() == value:
+                    continue
+                path = _step_path(job.id, step.index, "with", key)
+                if current is None:
+                    ed.insert_key(step.data["with"], key, path, value)
+                else:
+                    ed.set_value(step.data["with"], key, path, value)
+                ed.out.reasons.append(f"{job.id}: {key}: {value}")
+        except Unsupported as error:
+            ed.refuse(step.line, str(error))
+    return ed.result()
+
+
+def edit_registry(workflow: Workflow, registry: str) -> Outcome:
+    """Switch every docker/login-action step to ``registry`` (dockerhub or ghcr).
+
+    Only the login is edited; image names in tags and ``images:`` inputs are refused with the
+    change to make by hand when they name the other registry.
+    """
+    ed = WorkflowEditor(workflow)
+    want = {"ghcr": ("ghcr.io", "${{ github.actor }}", "${{ secrets.GITHUB_TOKEN }}"),
+            "dockerhub": (None, "${{ secrets.DOCKERHUB_USERNAME }}",
+                          "${{ secrets.DOCKERHUB_TOKEN }}")}[registry]
+    for job, step in workflow.action_steps(LOGIN):
+        host, user, password = want
+        data = step.data.get("with")
+        if not isinstance(data, CommentedMap):
+            ed.refuse(step.line, "this login step has no `with:` mapping to edit")
+            continue
+        try:
+            current = step.with_.get("registry")
+            path = _step_path(job.id, step.index, "with")
+            if host and current is None:
+                ed.insert_key(data, "registry", path + ("registry",), host)
+            elif host and current.text != host:
+                ed.set_value(data, "registry", path + ("registry",), host)
+            elif host is None and current is not None and current.text not in ("docker.io", ""):
+                ed.set_value(data, "registry", path + ("registry",), "docker.io")
+            for key, value in (("username", user), ("password", password)):
+                if key in data and step.with_[key].text != value:
+                    ed.set_value(data, key, path + (key,), value)
+            ed.out.reasons.append(f"{job.id}: log in to {host or 'Docker Hub'}")
+        except Unsupported as error:
+            ed.refuse(step.line, str(error))
+    if registry == "ghcr":
+        for job in workflow.jobs.values():
+            if any(s.is_action(LOGIN) for s in job.steps) and not _grants_packages(job):
+                ed.refuse(job.line, "pushing to ghcr.io with GITHUB_TOKEN needs "
+                          "`packages: write` in this job's permissions",
+                          ("permissions:", "  contents: read", "  packages: write"))
+    return ed.result()
+
+
+def _grants_packages(job) -> bool:
+    value = job.permissions.value if job.permissions else None
+    return value == "write-all" or (isinstance(value, dict) and value.get("packages") == "write")
