@@ -527,10 +527,7 @@ def test_generated_dockerfiles_pass_every_dockerfile_rule(changes):
     calls = build.build_calls(model, model.stage("builder"))
     assert calls and all(c.target_known and not c.command.opaque for c in calls)
     assert {c.target for c in calls} == {platforms.get(p).triple(plan_libc(changes))
-                                         for p in changes.get("platforms", DEFAULT)}
-
-
-DEFAULT = ("linux/amd64", "linux/arm64", "linux/arm/v7")
+                                         for p in changes.get("platforms", platforms.DEFAULT_PLATFORMS)}
 
 
 def plan_libc(changes) -> str:

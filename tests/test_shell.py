@@ -137,3 +137,34 @@ def test_lines_follow_first_line():
 def test_path_explosion_is_capped():
     script = "\n".join(f'case "$V{n}" in a) A=1 ;; b) A=2 ;; esac' for n in range(10))
     assert len(simulate(script)) <= 64
+
+
+def test_printf_reuses_its_format_like_the_shell():
+    [outcome] = simulate("printf 'export %s=%s\\n' A 1 B 2 C > /env")
+    assert outcome.files["/env"] == "export A=1\nexport B=2\nexport C=\n"
+
+
+@pytest.mark.parametrize("expression, expected", [
+    ("${V%gcc}ar", "aarch64-linux-gnu-ar"),
+    ("${V%-*}", "aarch64-linux-gnu"),
+    ("${V%%-*}", "aarch64"),
+    ("${V#*-}", "linux-gnu-gcc"),
+    ("${V##*-}", "gcc"),
+])
+def test_trimming_expansions(expression, expected):
+    [outcome] = simulate(f'echo "{expression}"', 1, {"V": "aarch64-linux-gnu-gcc"})
+    assert outcome.commands[0].argv == ("echo", expected)
+
+
+def test_set_positional_parameters_feed_quoted_at():
+    [outcome] = simulate('set -- gcc-aarch64-linux-gnu libc6-dev-arm64-cross && '
+                         'apt-get install -y "$@"')
+    assert outcome.commands[-1].argv == ("apt-get", "install", "-y", "gcc-aarch64-linux-gnu",
+                                         "libc6-dev-arm64-cross")
+
+
+def test_redirect_after_a_list_applies_to_its_last_command():
+    [outcome] = simulate("A=1 && echo $A > /a && echo done")
+    assert outcome.files == {"/a": "1\n"}
+    [failed] = simulate("exit 1 && echo x > /a")
+    assert failed.files == {} and failed.exit_code == 1
