@@ -312,3 +312,28 @@ def test_image_names_default_per_registry_and_honour_an_explicit_image():
 def test_job_ids_are_valid_even_for_names_starting_with_a_digit():
     p = Plan(images=(Image("2fa", "bin", "auth", "Dockerfile"),))
     assert list(workflow(p)["jobs"]) == ["image-2fa"]
+
+
+@pytest.mark.parametrize("value, expected", [
+    ("main", "main"), ("release/*", '"release/*"'), ("on", '"on"'), ("1.0", '"1.0"'),
+    ("docs/Dockerfile", "docs/Dockerfile"), ("a: b", '"a: b"'),
+])
+def test_yaml_filter_quotes_only_what_yaml_would_misread(value, expected):
+    from rsdock.wizard.templating import environment
+
+    assert environment().filters["yaml"](value) == expected
+
+
+def test_odd_branch_names_and_image_references_survive_the_yaml():
+    p = plan(triggers=Triggers(branches=("on", "release/*", "1.0")),
+             images=(Image("server", "bin", "server", "Dockerfile", image="${{ vars.IMAGE }}"),))
+    doc = workflow(p)
+    assert doc["on"]["push"]["branches"] == ["on", "release/*", "1.0"]
+    assert steps(p, "server")[1]["env"]["IMAGE"] == "${{ vars.IMAGE }}"
+
+
+def test_a_web_app_at_the_workspace_root_builds_in_app():
+    root_web = Image("site", "web", "site", "Dockerfile.site", ".")
+    text = render(Plan(images=(root_web,)))["Dockerfile.site"]
+    assert [c.value[0] for c in stage(text, "builder").instructions if c.cmd == "WORKDIR"] == ["/app"]
+    assert "dist/" in render(Plan(images=(root_web,)))[".dockerignore"].splitlines()

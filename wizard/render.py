@@ -93,6 +93,12 @@ def _common(plan: Plan, image: Image) -> dict:
     }
 
 
+def _app_path(package_dir: str) -> str:
+    """The package directory inside the image's ``/app`` workspace copy."""
+    relative = package_dir.strip("/")
+    return "/app" if relative in ("", ".") else f"/app/{relative}"
+
+
 def dockerfile(plan: Plan, image: Image) -> str:
     """The Dockerfile text for one image of the plan.
 
@@ -111,6 +117,7 @@ def dockerfile(plan: Plan, image: Image) -> str:
             busybox_version=BUSYBOX_VERSION,
             web_port=WEB_PORT,
             with_ca_bundle=False,
+            workdir=_app_path(image.package_dir),
             description=f"The {image.package} web app, served as static files by busybox httpd",
         )
         return render_template("Dockerfile.web.j2", **context)

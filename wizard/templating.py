@@ -8,6 +8,7 @@ turns a misspelt variable into an error instead of an empty string in a generate
 from __future__ import annotations
 
 import json
+import re
 from functools import lru_cache
 
 import jinja2
@@ -15,9 +16,30 @@ import jinja2
 from rsdock.resources import templates_dir
 
 
+# Plain YAML scalars that can never be read as anything but this string.
+_PLAIN_YAML = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_./-]*$")
+_YAML_WORDS = {"true", "false", "yes", "no", "on", "off", "null", "y", "n", "~"}
+
+
 def _quote(value: str) -> str:
     """A double-quoted string valid in YAML, JSON and Dockerfile exec form alike."""
-    return json.dumps(str(value))
+    return json.dumps(str(value), ensure_ascii=False)
+
+
+def _yaml(value: str) -> str:
+    """``value`` as a YAML scalar: plain when unambiguous, else double-quoted."""
+    text = str(value)
+    if _PLAIN_YAML.match(text) and text.lower() not in _YAML_WORDS and not _is_number(text):
+        return text
+    return _quote(text)
+
+
+def _is_number(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
 
 
 @lru_cache(maxsize=1)
@@ -42,6 +64,7 @@ def environment() -> jinja2.Environment:
         autoescape=False,  # noqa: S701 - the outputs are Dockerfiles and YAML, not HTML
     )
     env.filters["quote"] = _quote
+    env.filters["yaml"] = _yaml
     return env
 
 
