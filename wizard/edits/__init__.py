@@ -163,8 +163,42 @@ def propose(sources: infer_mod.Sources, request: Request,
         _runtime(request.runtime, inferred, proposal)
     if request.fix and not proposal.refusals:
         _fix(sources, proposal)
+    if proposal.changed and not proposal.refusals:
+        _sync_config(sources.root, request, inferred, proposal)
     return proposal
 
+
+def _sync_config(root: Path, request: Request, inferred: infer_mod.InferredPlan,
+                 proposal: Proposal) -> None:
+    """Keep ``rsdock.toml`` (when there is one) saying what the edited files now do: its
+    ``platforms``, ``cache`` and ``registry`` lines are replaced in place, nothing else."""
+    import re
+
+    from rsdock.wizard import config
+
+    path = config.config_path(root)
+    try:
+        text = path.read_text(encoding="utf-8")
+        plan = config.loads(text, config.CONFIG_NAME)
+    except (OSError, UnicodeDecodeError, UserError):
+        return  # no (valid) rsdock.toml: the files are the only truth
+    order = platforms.names()
+    chosen = [p for p in plan.platforms if p not in request.remove_platforms]
+    chosen += [p for p in request.add_platforms if p not in chosen]
+    values = {"platforms": "[" + ", ".join(f'"{p}"' for p in sorted(chosen, key=order.index))
+              + "]"}
+    for key in ("cache", "registry"):
+        if getattr(request, key):
+            values[key] = f'"{getattr(request, key)}"'
+    new = text
+    for key, value in values.items():
+        pattern = re.compile(rf"^({re.escape(key)}\s*=\s*)[^\n#]*?(\s*(#[^\n]*)?)$", re.M)
+        head = new.split("\n[", 1)
+        head[0], count = pattern.subn(lambda m: m[1] + value + m[2], head[0], count=1)
+        if count:
+            new = "\n[".join(head)
+    if new != text:
+        proposal.record(config.CONFIG_NAME, text, Outcome(new, ["keep rsdock.toml in step"]))
 
 def _no_build_step(sources: infer_mod.Sources, required: bool, proposal: Proposal) -> None:
     for path, workflow in sorted(sources.workflows.items()):
@@ -204,7 +238,8 @@ def _platforms(sources: infer_mod.Sources, request: Request,
         builds = [b for b in sources.builds if b.workflow.path == path]
         if builds:
             proposal.record(path, workflow.text, wf_edits.edit_platforms(
-                workflow, builds, list(request.add_platforms), list(request.remove_platforms)))
+                workflow, builds, list(request.add_platforms), list(request.remove_platforms),
+                list(inferred.platforms.value or ())))
     # A web image's wasm is the same on every platform: only bin images map platforms.
     for image in (i for i in inferred.images if i.kind == "bin"):
         model = sources.dockerfiles[image.dockerfile]

@@ -183,6 +183,7 @@ def add_platform(model: Dockerfile, new: Platform, linkers: dict[str, str] | Non
         _add_packages(ed, new)
         _add_rustup_target(ed, new)
         _add_linker(ed, new, found)
+        _rename_lists(ed, found, [p.name for p in present], [p.name for p in present] + [new.name])
     return ed.finish(lambda check: _verify_arm(check, new, present=True))
 
 
@@ -364,7 +365,29 @@ def remove_platform(model: Dockerfile, old: Platform) -> Outcome:
                              if not removed.rstrip().endswith(ed.model.escape)
                              else re.sub(r"(?<=\S)  +(?=\S)", " ", removed))
             ed.out.reasons.append(f"remove {old.name}'s packages/target from line {number}")
+    for found in ed.cases:
+        names = [p.name for p in (arm_platform(a) for a in found.case.arms) if p]
+        _rename_lists(ed, found, names, [n for n in names if n != old.name])
     return ed.finish(lambda check: _verify_arm(check, old, present=False))
+
+
+def _rename_lists(ed: _Editor, found: PlatformCase, old: list[str], new: list[str]) -> None:
+    """Keep "builds linux/amd64, linux/arm64" in comments and the unsupported-platform message
+    true: the exact list of the case's platforms (table order) becomes the new list."""
+    order = platforms.names()
+    old = sorted(set(old), key=order.index)
+    new = sorted(set(new), key=order.index)
+    if len(old) < 2 or old == new:
+        return
+    default = [a for a in found.case.arms if "*" in a.patterns]
+    numbers = {n for a in default for n in range(_arm_lines(a)[0], _arm_lines(a)[1] + 1)}
+    numbers |= {n for n in range(1, len(ed.lines.lines) + 1)
+                if ed.lines.line(n).lstrip().startswith("#")}
+    for number in sorted(numbers):
+        text = ed.lines.current(number)
+        if text and ", ".join(old) in text:
+            ed.lines.replace(number, text.replace(", ".join(old), ", ".join(new)))
+            ed.out.reasons.append(f"list {', '.join(new)} on line {number}")
 
 
 def _drop_continuation(ed: _Editor, number: int) -> bool:

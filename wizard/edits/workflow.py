@@ -109,7 +109,7 @@ def edit_list(value: str, add: list[str], remove: list[str]) -> str:
 
 
 def edit_platforms(workflow: Workflow, builds: list, add: list[str],
-                   remove: list[str]) -> Outcome:
+                   remove: list[str], current: list[str] = ()) -> Outcome:
     """Add and remove platforms in every build-push step of ``workflow``.
 
     Args:
@@ -117,6 +117,7 @@ def edit_platforms(workflow: Workflow, builds: list, add: list[str],
         builds: its :class:`rsdock.wizard.infer.BuildStep` entries.
         add: canonical platform names to add.
         remove: canonical platform names to remove.
+        current: the platforms the workflow builds now (to update comments listing them).
     """
     ed = WorkflowEditor(workflow)
     for build in builds:
@@ -146,7 +147,26 @@ def edit_platforms(workflow: Workflow, builds: list, add: list[str],
                 ed.out.reasons.append(f"{job.id}: platforms {new.strip()!r}")
         except Unsupported as error:
             ed.refuse(where, str(error))
+    _rename_comment_lists(ed, current, add, remove)
     return ed.result()
+
+
+def _rename_comment_lists(ed: WorkflowEditor, current: list[str], add: list[str],
+                          remove: list[str]) -> None:
+    """Keep a comment listing exactly the built platforms (``for linux/amd64, linux/arm64``)
+    true; comments are not data, so this cannot change what the workflow does."""
+    order = platforms.names()
+    old = [p for p in order if p in current]
+    new = [p for p in order if (p in current or p in add) and p not in remove]
+    if len(old) < 2 or old == new:
+        return
+    starts = offsets(ed.text)
+    for number, line in enumerate(ed.text.split("\n")):
+        at = line.find(", ".join(old))
+        if line.lstrip().startswith("#") and at >= 0:
+            start = starts[number] + at
+            ed.replacements[start] = (start + len(", ".join(old)), ", ".join(new))
+            ed.out.reasons.append(f"comment on line {number + 1}: {', '.join(new)}")
 
 
 def _edit_matrix(ed: WorkflowEditor, job, axis: str, add: list[str], remove: list[str],
