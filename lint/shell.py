@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import fnmatch
 import re
-import shlex
 from dataclasses import dataclass, field, replace
 from typing import Any
+
+from rsdock.lint.shell_words import Words, node_text, printf_output, unquote_word, walk
 
 _MAX_PATHS = 64
 _PARSER: Any = None
@@ -125,10 +126,10 @@ class ScriptModel:
 def parse_script(text: str, first_line: int = 1) -> ScriptModel:
     """Parse ``text`` (a RUN script whose row 0 is file line ``first_line``)."""
     tree = _parser().parse(text.encode())
-    errors = sorted({first_line + n.start_point[0] for n in _walk(tree.root_node)
+    errors = sorted({first_line + n.start_point[0] for n in walk(tree.root_node)
                      if n.type == "ERROR" or n.is_missing})
     model = ScriptModel([], errors, tree, first_line)
-    for node in _walk(tree.root_node):
+    for node in walk(tree.root_node):
         if node.type == "case_statement":
             model.cases.append(_case(node, first_line))
     return model
@@ -151,41 +152,23 @@ def simulate(text: str, first_line: int = 1, env: dict[str, str | None] | None =
             for s in states]
 
 
-def node_text(node: Any) -> str:
-    """The source text of a tree-sitter node."""
-    return node.text.decode(errors="replace")
-
-
-def _walk(node: Any):
-    yield node
-    for child in node.children:
-        yield from _walk(child)
-
-
-def _unquote_pattern(text: str) -> str:
-    try:
-        return "".join(shlex.split(text)) or text
-    except ValueError:
-        return text
-
-
 def _case(node: Any, first_line: int) -> Case:
     subject = node.child_by_field_name("value")
     arms: list[Arm] = []
     for item in (c for c in node.children if c.type == "case_item"):
-        patterns = tuple(_unquote_pattern(node_text(c)) for c in item.children_by_field_name("value"))
+        patterns = tuple(unquote_word(node_text(c)) for c in item.children_by_field_name("value"))
         body = [c for c in item.children if c.is_named and c not in
                 item.children_by_field_name("value")]
         words: list[str] = []
         assigned: dict[str, str] = {}
         exits = False
-        for sub in (n for b in body for n in _walk(b)):
+        for sub in (n for b in body for n in walk(b)):
             if sub.type == "variable_assignment":
                 name, value = node_text(sub).split("=", 1)
-                assigned[name] = _unquote_pattern(value)
+                assigned[name] = unquote_word(value)
             elif sub.type == "command":
                 argv = [node_text(w) for w in sub.children if w.type != "variable_assignment"]
-                words.extend(_unquote_pattern(w) for w in argv)
+                words.extend(unquote_word(w) for w in argv)
                 if argv and argv[0] in ("exit", "return") and len(argv) > 1 and argv[1] != "0":
                     exits = True
                 if argv and argv[0] == "false":
@@ -195,11 +178,7 @@ def _case(node: Any, first_line: int) -> Case:
     return Case(node_text(subject) if subject else "", first_line + node.start_point[0], arms)
 
 
-_EXPANSION_RE = re.compile(r"\$(?:\{(?P<braced>[A-Za-z_][A-Za-z0-9_]*)(?P<op>:?[-+=?]|%%|%|##|#)?"
-                           r"(?P<word>[^}]*)\}|(?P<plain>[A-Za-z_][A-Za-z0-9_]*))")
-
-
-class _Sim:
+class _Sim(Words):
     """The symbolic executor; one instance per script."""
 
     def __init__(self, first_line: int):
@@ -259,7 +238,7 @@ class _Sim:
             value, known = self.word(subject, state) if subject else ("", True)
             chosen = []
             for item in items:
-                patterns = [_unquote_pattern(node_text(p)) for p in item.children_by_field_name("value")]
+                patterns = [unquote_word(node_text(p)) for p in item.children_by_field_name("value")]
                 if known and any(fnmatch.fnmatchcase(value, p) for p in patterns):
                     chosen = [item]
                     break
@@ -430,128 +409,10 @@ class _Sim:
             args = [w for w in words[1:] if w not in ("-n", "-e")]
             return " ".join(args) + ("" if "-n" in words[1:] else "\n")
         if words[0] == "printf" and len(words) > 1:
-            return _printf(words[1], words[2:])
+            return printf_output(words[1], words[2:])
         if words[0] == "cat":
             for redirect in redirects:
                 if redirect.type == "heredoc_redirect":
                     bodies = [c for c in redirect.named_children if c.type == "heredoc_body"]
                     return node_text(bodies[0]) if bodies else ""
         return None
-
-    # -- words ------------------------------------------------------------------------------
-    def assignment(self, node: Any, state: _State) -> tuple[str, str | None]:
-        name_node = node.child_by_field_name("name")
-        value_node = node.child_by_field_name("value")
-        name = node_text(name_node) if name_node else node_text(node).split("=", 1)[0]
-        if value_node is None:
-            return name, ""
-        value, known = self.word(value_node, state)
-        return name, value if known else None
-
-    def word(self, node: Any, state: _State) -> tuple[str, bool]:
-        """``(text, known)``: the word after quote removal and the expansions we can do."""
-        kind = node.type
-        if kind in ("word", "number", "extglob_pattern"):
-            return re.sub(r"\\(.)", r"\1", node_text(node)), True
-        if kind == "raw_string":
-            return node_text(node)[1:-1], True
-        if kind in ("simple_expansion", "expansion"):
-            return self._expand(node_text(node), state)
-        if kind == "command_substitution":
-            return self._substitute(node, state)
-        if kind in ("string", "concatenation"):
-            parts, known, last = [], True, node.start_byte
-            for child in node.children:
-                if kind == "string" and child.type == '"':
-                    last = child.end_byte
-                    continue
-                if child.start_byte > last and kind == "string":
-                    parts.append(node.text[last - node.start_byte: child.start_byte - node.start_byte]
-                                 .decode(errors="replace"))
-                text, ok = self.word(child, state)
-                parts.append(text)
-                known = known and ok
-                last = child.end_byte
-            return "".join(parts), known
-        if kind == "string_content":
-            return node_text(node), True
-        return node_text(node), False
-
-    def _expand(self, text: str, state: _State) -> tuple[str, bool]:
-        known = True
-
-        def one(match: re.Match) -> str:
-            nonlocal known
-            name = match["braced"] or match["plain"]
-            value = state.variables.get(name)
-            op, word = match["op"], match["word"] or ""
-            if op in (":-", "-", ":=", "="):
-                if value:
-                    return value
-                if name not in state.variables or op.startswith(":"):
-                    return word
-            if op in (":+", "+"):
-                return word if value else ""
-            if op in ("%", "%%", "#", "##") and value is not None:
-                return _trim(value, op, word)
-            if value is None:
-                known = False
-                if name not in state.variables:
-                    state.unset.add(name)
-                return match[0]
-            return value
-
-        return _EXPANSION_RE.sub(one, text), known
-
-    def _reads(self, node: Any, state: _State) -> set[str]:
-        names = set()
-        for sub in _walk(node):
-            if sub.type in ("simple_expansion", "expansion"):
-                for match in _EXPANSION_RE.finditer(node_text(sub)):
-                    name = match["braced"] or match["plain"]
-                    if name not in state.variables and not match["op"]:
-                        names.add(name)
-        return names
-
-    def _substitute(self, node: Any, state: _State) -> tuple[str, bool]:
-        inner = [c for c in node.named_children if c.type == "command"]
-        if len(inner) == 1:
-            words = [self.word(c.named_children[0] if c.type == "command_name" else c, state)
-                     for c in inner[0].named_children if c.type != "variable_assignment"]
-            if words and all(ok for _, ok in words):
-                argv = [w for w, _ in words]
-                if argv[0] == "cat" and len(argv) == 2 and argv[1] in state.files:
-                    return state.files[argv[1]].strip(), True
-                if argv[0] == "echo":
-                    return " ".join(argv[1:]), True
-        return node_text(node), False
-
-
-def _trim(value: str, op: str, pattern: str) -> str:
-    """``${v%pat}``, ``${v%%pat}``, ``${v#pat}``, ``${v##pat}``: strip a matching suffix/prefix."""
-    cuts = range(len(value) + 1)
-    if op.startswith("%"):
-        order = reversed(cuts) if op == "%" else cuts  # shortest suffix first for `%`
-        for i in order:
-            if fnmatch.fnmatchcase(value[i:], pattern):
-                return value[:i]
-    else:
-        order = cuts if op == "#" else reversed(cuts)
-        for i in order:
-            if fnmatch.fnmatchcase(value[:i], pattern):
-                return value[i:]
-    return value
-
-
-def _printf(fmt: str, args: list[str]) -> str:
-    """What ``printf FORMAT ARGS...`` prints for ``%s``/``%d``/``%b`` formats; like the shell,
-    the format is reused until the arguments run out."""
-    fmt = fmt.replace("\\n", "\n").replace("\\t", "\t")
-    slots = len(re.findall(r"%[sdb]", fmt))
-    if not slots:
-        return fmt.replace("%%", "%")
-    out = []
-    for start in range(0, max(len(args), 1), slots):
-        chunk = iter(args[start:start + slots])
-        out.append(re.sub(r"%[sdb]", lambda _m: next(chunk, ""), fmt).replace("%%", "%"))
-    return "".join(out)
