@@ -355,6 +355,8 @@ FIXES = [
      "    push: ${{ github.event_name != 'pull_request' }}\n"),
     ("RS406", workflow(BUILDX + BP + "    cache-to: type=gha,scope=a\n"),
      "    cache-to: type=gha,scope=a,mode=max\n"),
+    ("RS406", workflow(BUILDX + BP + "    cache-to: |\n      type=gha,scope=a\n      type=inline\n"),
+     "  type=gha,scope=a,mode=max\n            type=inline\n"),
     ("RS406", workflow(BUILDX + BP + "    cache-to: \"type=gha,mode=min\"  # keep\n"),
      "    cache-to: \"type=gha,mode=max\"  # keep\n"),
     ("RS410", workflow("- uses: docker/build-push-action@v6 # old\n"),
