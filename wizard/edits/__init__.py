@@ -264,7 +264,8 @@ def _runtime(runtime: str, inferred: infer_mod.InferredPlan, proposal: Proposal)
         try:
             text = dockerfile(plan.with_changes(runtime=runtime), image)
             lines = text.splitlines()
-            start = max(i for i, line in enumerate(lines) if line.startswith("FROM "))
+            built = max(i for i, line in enumerate(lines) if "cargo build" in line)
+            start = next(i for i, line in enumerate(lines) if i > built and line.startswith("FROM "))
             manual = tuple(lines[start:])
         except Exception:  # a plan the new runtime cannot render: say so without the lines
             manual = ()

@@ -70,6 +70,22 @@ class WorkflowEditor:
         self.replacements[start] = (start, (prior[1] if prior else "") + text)
         self.changes.append((path, value))
 
+    def insert_block(self, mapping: CommentedMap, key: str, path: tuple,
+                     value: dict[str, str]) -> None:
+        """Add ``key:`` with a mapping of plain scalars as the first entry of ``mapping``."""
+        first = next(iter(mapping))
+        line0, col0 = mapping.lc.key(first)
+        start = offsets(self.text)[line0]
+        if self.text[start:start + col0].strip():
+            raise Unsupported(f"cannot add `{key}`: the mapping starts on its parent's line")
+        child = next((v for v in mapping.values() if isinstance(v, CommentedMap) and v), None)
+        step = (child.lc.col - col0) if child is not None and child.lc.col > col0 else 2
+        lines = [" " * col0 + f"{key}:"] + [" " * (col0 + step) + f"{k}: {v}"
+                                            for k, v in value.items()]
+        prior = self.replacements.get(start)
+        self.replacements[start] = (start, (prior[1] if prior else "") + "\n".join(lines) + "\n")
+        self.changes.append((path, dict(value)))
+
     def result(self) -> Outcome:
         """The outcome: the edited text, or a refusal when verification fails."""
         if self.out.refusals or not self.replacements:
@@ -330,15 +346,71 @@ def edit_registry(workflow: Workflow, registry: str) -> Outcome:
             ed.out.reasons.append(f"{job.id}: log in to {host or 'Docker Hub'}")
         except Unsupported as error:
             ed.refuse(step.line, str(error))
-    if registry == "ghcr":
-        for job in workflow.jobs.values():
-            if any(s.is_action(LOGIN) for s in job.steps) and not _grants_packages(job):
-                ed.refuse(job.line, "pushing to ghcr.io with GITHUB_TOKEN needs "
-                          "`packages: write` in this job's permissions",
-                          ("permissions:", "  contents: read", "  packages: write"))
+    for job in workflow.jobs.values():
+        if any(s.is_action(LOGIN) for s in job.steps):
+            _image_names(ed, job, registry)
+            if registry == "ghcr":
+                _grant_packages(ed, job)
     return ed.result()
 
 
-def _grants_packages(job) -> bool:
+# The image expressions rsdock's own workflow uses per registry (wizard/render.py).
+_IMAGE_PREFIX = {"dockerhub": "${{ secrets.DOCKERHUB_USERNAME || github.repository_owner }}/",
+                 "ghcr": "ghcr.io/${{ github.repository_owner }}/"}
+
+
+def _image_names(ed: WorkflowEditor, job, registry: str) -> None:
+    """Move image names to ``registry`` where they are rsdock's own expression; refuse the
+    literal ones (the namespace on the other registry is the user's to choose)."""
+    other = "dockerhub" if registry == "ghcr" else "ghcr"
+    places = []
+    for step in job.steps:
+        env = step.data.get("env")
+        if isinstance(env, CommentedMap) and isinstance(env.get("IMAGE"), str):
+            places.append((step, env, "IMAGE", _step_path(job.id, step.index, "env", "IMAGE")))
+        if step.is_action("docker/metadata-action") and "images" in step.with_:
+            places.append((step, step.data["with"], "images",
+                           _step_path(job.id, step.index, "with", "images")))
+        if step.is_action("docker/build-push-action") and "tags" in step.with_:
+            places.append((step, step.data["with"], "tags",
+                           _step_path(job.id, step.index, "with", "tags")))
+    for step, mapping, key, path in places:
+        value = str(mapping[key])
+        if value.strip().startswith("${{") and value.strip().endswith("}}"):
+            continue  # derived from another step (steps.meta.outputs.tags)
+        new = value.replace(_IMAGE_PREFIX[other], _IMAGE_PREFIX[registry])
+        if new != value:
+            ed.set_value(mapping, key, path, new)
+            ed.out.reasons.append(f"{job.id}: image names on {registry}")
+            continue
+        host = "ghcr.io/" if registry == "ghcr" else ""
+        names = [n.strip() for n in value.replace(",", "\n").split("\n") if n.strip()]
+        if any((registry == "ghcr") != n.startswith("ghcr.io/") for n in names):
+            line = mapping.lc.value(key)[0] + 1
+            ed.refuse(line, f"`{key}` names images on another registry; which namespace to use "
+                      f"on {registry} is yours to choose",
+                      tuple(f"{key}: {host}<namespace>/{n.rsplit('/', 1)[-1]}" for n in names[:2]))
+
+
+def _grant_packages(ed: WorkflowEditor, job) -> None:
     value = job.permissions.value if job.permissions else None
-    return value == "write-all" or (isinstance(value, dict) and value.get("packages") == "write")
+    data = ed.workflow.data["jobs"][job.id]
+    try:
+        if value == "write-all" or (isinstance(value, dict) and value.get("packages") == "write"):
+            return
+        if isinstance(value, CommentedMap):
+            if "packages" in value:
+                ed.set_value(value, "packages", ("jobs", job.id, "permissions", "packages"),
+                             "write")
+            else:
+                ed.insert_key(value, "packages", ("jobs", job.id, "permissions", "packages"),
+                              "write")
+        elif value is None:
+            ed.insert_block(data, "permissions", ("jobs", job.id, "permissions"),
+                            {"contents": "read", "packages": "write"})
+        else:
+            raise Unsupported(f"permissions: {value} cannot be extended")
+        ed.out.reasons.append(f"{job.id}: permissions packages: write (push to ghcr.io)")
+    except Unsupported as error:
+        ed.refuse(job.line, f"pushing to ghcr.io needs `packages: write` ({error})",
+                  ("permissions:", "  contents: read", "  packages: write"))
