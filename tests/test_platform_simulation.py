@@ -178,6 +178,8 @@ def test_web_builder_builds_wasm_once_into_the_path_the_runtime_copies(sandbox):
     text = render(Plan(images=(WEB,)))["Dockerfile.web"]
     proc = sandbox.run_stage(text, "builder", "linux/arm/v7")
     assert proc.returncode == 0, proc.stderr
+    assert [c["args"] for c in sandbox.calls("rustup")] == [["target", "add",
+                                                            "wasm32-unknown-unknown"]]
     cook, = sandbox.calls("cargo-chef")
     assert "wasm32-unknown-unknown" in cook["args"] and "--bin" not in cook["args"]
     trunk, = sandbox.calls("trunk")

@@ -184,13 +184,15 @@ def test_web_image_builds_wasm_once_and_serves_it_without_running_anything_on_th
     text = render(plan())["Dockerfile.web"]
     chef = stage(text, "chef")
     assert chef.platform == "$BUILDPLATFORM"
-    assert "rustup target add wasm32-unknown-unknown" in chef.runs()[0]
-    assert f"cargo install trunk --locked --version {render_module.TRUNK_VERSION}" in chef.runs()[0]
     builder = stage(text, "builder")
-    assert "--target wasm32-unknown-unknown --package web" in builder.runs()[0]
+    assert builder.base == "chef"
+    tools = builder.runs()[0]
+    assert "rustup target add wasm32-unknown-unknown" in tools
+    assert f"cargo install trunk --locked --version {render_module.TRUNK_VERSION}" in tools
+    assert "--target wasm32-unknown-unknown --package web" in builder.runs()[1]
     workdirs = [c.value[0] for c in builder.instructions if c.cmd == "WORKDIR"]
     assert workdirs == ["/app/crates/web"]
-    assert builder.runs()[1] == "trunk build --release --dist /out/www"
+    assert builder.runs()[2] == "trunk build --release --dist /out/www"
     runtime_stage = parse_stages(text)[-1]
     assert runtime_stage.base == f"busybox:{render_module.BUSYBOX_VERSION}"
     assert runtime_stage.runs() == []

@@ -118,7 +118,7 @@ def dockerfile(plan: Plan, image: Image) -> str:
             web_port=WEB_PORT,
             with_ca_bundle=False,
             workdir=_app_path(image.package_dir),
-            description=f"The {image.package} web app, served as static files by busybox httpd",
+            description=f"The {image.package} trunk web app, served by busybox httpd",
         )
         return render_template("Dockerfile.web.j2", **context)
     context.update(
