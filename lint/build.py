@@ -18,6 +18,11 @@ from typing import Any
 from rsdock.lint import platforms
 from rsdock.lint.dockerfile import Dockerfile, Instruction, Stage
 from rsdock.lint.shell import Case, Command, Outcome, parse_script, simulate
+# Re-exported: the cross-file rules (RS5xx) read these as build.<name>.
+from rsdock.lint.dockerfacts import (  # noqa: F401
+    TOOLCHAIN_FILES, apt_packages, copies_everything, is_compiler_image, is_context_copy,
+    is_native, merge_by_line, root_image, rust_version, rustup_targets, unique, workdir,
+)
 
 CARGO_TOOLS = {"cargo", "cross", "xx-cargo", "cargo-zigbuild"}
 # Tools that bring their own linker set-up: no CARGO_TARGET_*_LINKER needed.
@@ -341,137 +346,6 @@ def ancestry_commands(model: Dockerfile, stage: Stage,
     for ancestor in reversed(stage.ancestry()):
         found.extend(simulate_stage(model, ancestor, platform).commands())
     return found
-
-
-def apt_packages(commands: list[tuple[Instruction, Command]]) -> set[str]:
-    """The packages ``apt-get install``/``apt install``/``apk add`` install, without versions."""
-    packages: set[str] = set()
-    for _inst, command in commands:
-        argv = command.argv
-        if not argv or argv[0] not in ("apt-get", "apt", "apk", "aptitude"):
-            continue
-        verbs = ("install", "add")
-        if not any(v in argv for v in verbs):
-            continue
-        start = next(i for i, w in enumerate(argv) if w in verbs) + 1
-        for word in argv[start:]:
-            if not word.startswith("-"):
-                packages.add(re.split(r"[=:]", word)[0])
-    return packages
-
-
-def rustup_targets(commands: list[tuple[Instruction, Command]]) -> tuple[set[str], bool]:
-    """``(targets, unknown)``: the triples ``rustup target add`` (or ``toolchain install
-    --target``) installs, and whether one of them could not be resolved."""
-    targets: set[str] = set()
-    unknown = False
-    for _inst, command in commands:
-        argv = [w for w in command.argv if not w.startswith("+")]
-        if not argv or posixpath.basename(argv[0]) != "rustup":
-            continue
-        words: list[str] = []
-        if argv[1:3] in (["target", "add"], ["target", "install"]):
-            words = [w for w in argv[3:] if not w.startswith("-")]
-        elif argv[1:3] == ["toolchain", "install"] and ("--target" in argv or "-t" in argv):
-            flag = "--target" if "--target" in argv else "-t"
-            index = argv.index(flag) + 1
-            words = argv[index].split(",") if index < len(argv) else []
-        for word in words:
-            for triple in word.split():
-                if "$" in triple:
-                    unknown = True
-                targets.add(triple)
-    return targets, unknown
-
-
-_RUST_IMAGE_RE = re.compile(r"^(?:(?:docker\.io/)?(?:library/)?rust|(?:docker\.io/)?"
-                            r"lukemathwalker/cargo-chef)(?::(?P<tag>[^@]+))?(?:@.*)?$")
-
-
-def root_image(stage: Stage) -> str:
-    """The image a stage ultimately builds on (following ``FROM <stage>``)."""
-    return stage.ancestry()[-1].base
-
-
-def rust_version(image: str) -> str | None:
-    """The Rust version a ``rust`` or ``cargo-chef`` image tag pins (``1.86``), ``latest`` for a
-    floating tag (``latest-rust-1``, ``rust:1-slim``, ``rust:slim``), or None for other images."""
-    match = _RUST_IMAGE_RE.match(image)
-    if not match:
-        return None
-    tag = match["tag"] or "latest"
-    found = re.search(r"(?:^|rust-)(1\.\d+(?:\.\d+)?)(?=$|-)", tag)
-    return found[1] if found else "latest"
-
-
-def is_compiler_image(image: str) -> bool:
-    """Whether ``image`` is a Rust build image (rust, cargo-chef, cross-compile images)."""
-    name = image.split("@")[0].rsplit(":", 1)[0] if ":" in image.split("/")[-1] else image
-    last = name.split("/")[-1]
-    return bool(_RUST_IMAGE_RE.match(image)) or last in (
-        "rust", "cargo-chef", "rust-musl-cross", "muslrust", "rust-musl-builder") or \
-        name.startswith("ghcr.io/cross-rs/")
-
-
-def workdir(stage: Stage, before: Instruction | None = None) -> str:
-    """The working directory at ``before`` (or the stage's end), following parents."""
-    path = "/"
-    for ancestor in reversed(stage.ancestry()):
-        for inst in ancestor.of("WORKDIR"):
-            if inst is before:
-                return path
-            value = inst.value[0] if inst.value else "/"
-            path = posixpath.normpath(posixpath.join(path, value))
-    return path
-
-
-def is_native(triple: str | None) -> bool:
-    """Whether ``triple`` builds for the build platform, so the default ``cc`` links it."""
-    native = platforms.get(platforms.NATIVE_PLATFORM)
-    return triple in (native.gnu_triple, native.musl_triple)
-
-
-def merge_by_line(findings):
-    """One finding per line: per-platform variants of a message become the first one plus a
-    count, so a problem repeated for three platforms is reported once."""
-    groups: dict[int, list] = {}
-    for finding in unique(findings):
-        groups.setdefault(finding.line, []).append(finding)
-    merged = []
-    for line, group in groups.items():
-        first = group[0]
-        if len(group) > 1:
-            more = len(group) - 1
-            first = type(first)(first.path, first.line, first.column, first.rule, first.severity,
-                                f"{first.message} (and {more} more like it on this line)",
-                                first.fix)
-        merged.append(first)
-    return merged
-
-
-def unique(findings):
-    """``findings`` without repeats (the same line and message from several platforms)."""
-    seen: set = set()
-    for finding in findings:
-        key = (finding.line, finding.column, finding.message)
-        if key not in seen:
-            seen.add(key)
-            yield finding
-
-
-# Files that configure the toolchain rather than hold source: copying them before cook is right.
-TOOLCHAIN_FILES = ("rust-toolchain", "rust-toolchain.toml", ".cargo", ".cargo/config.toml",
-                   ".cargo/config")
-
-
-def is_context_copy(copy: Any) -> bool:
-    """Whether a COPY/ADD takes files from the build context (no ``--from``, no heredoc)."""
-    return copy.source_stage is None and not copy.instruction.heredocs
-
-
-def copies_everything(copy: Any) -> bool:
-    """Whether a context COPY copies the whole context (``COPY . .``)."""
-    return is_context_copy(copy) and any(s.rstrip("/") in (".", "", "*", "./*") for s in copy.sources)
 
 
 def stage_calls(model: Dockerfile, stage: Stage, platform: str | None,

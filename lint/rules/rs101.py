@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from rsdock.lint import build
+from rsdock.lint import build, dockerfacts as facts
 from rsdock.lint.findings import Severity
 from rsdock.lint.rule import Rule
 
@@ -58,11 +58,11 @@ class RS101(Rule):
             first_cook = min(c.line for c in cooks)
             for ancestor in stage.ancestry():
                 for copy in ancestor.copies():
-                    if build.copies_everything(copy) and copy.instruction.line < first_cook:
+                    if facts.copies_everything(copy) and copy.instruction.line < first_cook:
                         found.append(self.finding(
                             file.path, copy.instruction.line, message=(
                                 f"`{copy.instruction.original}` comes before `cargo chef cook` "
                                 f"(line {first_cook}), so any source change rebuilds every "
                                 "dependency: copy only recipe.json before cook and the source "
                                 "after it")))
-        return list(build.unique(found))
+        return list(facts.unique(found))

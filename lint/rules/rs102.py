@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from rsdock.lint import build
+from rsdock.lint import build, dockerfacts as facts
 from rsdock.lint.findings import Severity
 from rsdock.lint.rule import Rule
 
@@ -69,7 +69,7 @@ class RS102(Rule):
                     cooks = [c for c in calls[:index] if c.action == "cook"]
                     if cooks:
                         found.extend(self._compare(file.path, cooks[-1], call))
-        return build.merge_by_line(found)
+        return facts.merge_by_line(found)
 
     def _compare(self, path, cook, build_call):
         differences = []

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from rsdock.lint import build
+from rsdock.lint import build, dockerfacts as facts
 from rsdock.lint.findings import Severity
 from rsdock.lint.rule import Rule
 
@@ -43,10 +43,10 @@ class RS103(Rule):
                     continue
                 copied = [c for s in stage.ancestry() for c in s.copies()
                           if c.instruction.line < call.line and (
-                              build.is_context_copy(c) or c.source_stage is not None)]
+                              facts.is_context_copy(c) or c.source_stage is not None)]
                 if not copied:
                     found.append(self.finding(file.path, call.line, message=(
                         f"`cargo chef prepare` in stage {stage.label} runs without the source: "
                         "add `COPY . .` before it so the recipe lists the workspace's "
                         "dependencies")))
-        return list(build.unique(found))
+        return list(facts.unique(found))

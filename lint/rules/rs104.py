@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import posixpath
 
-from rsdock.lint import build
+from rsdock.lint import build, dockerfacts as facts
 from rsdock.lint.findings import Severity
 from rsdock.lint.rule import Rule
 
@@ -75,7 +75,7 @@ class RS104(Rule):
                     f"add `COPY --from={sorted(planners)[0]} <workdir>/{recipe} {recipe}` "
                     "before it")))
             for copy in before:
-                if not build.is_context_copy(copy) or build.copies_everything(copy):
+                if not facts.is_context_copy(copy) or facts.copies_everything(copy):
                     continue  # RS101 reports `COPY . .`
                 extra = [s for s in copy.sources if not _toolchain_file(s)]
                 if extra:
@@ -84,9 +84,9 @@ class RS104(Rule):
                         f"`cargo chef cook` (line {cook.line}), so editing it rebuilds every "
                         "dependency: copy it after cook; recipe.json already holds the "
                         "manifests")))
-        return list(build.unique(found))
+        return list(facts.unique(found))
 
 
 def _toolchain_file(source: str) -> bool:
     name = posixpath.normpath(source)
-    return name in build.TOOLCHAIN_FILES or name.startswith(".cargo/")
+    return name in facts.TOOLCHAIN_FILES or name.startswith(".cargo/")

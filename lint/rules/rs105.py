@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from rsdock.lint import build
+from rsdock.lint import build, dockerfacts as facts
 from rsdock.lint.findings import Severity
 from rsdock.lint.rule import Rule
 
@@ -68,7 +68,7 @@ class RS105(Rule):
         roots: dict[int, tuple] = {}
         for stage in stages:
             root = stage.ancestry()[-1]
-            version = build.rust_version(root.base)
+            version = facts.rust_version(root.base)
             if version is not None and not self._installs_toolchain(file, stage):
                 roots[root.index] = (root, version)
         found = []
@@ -90,7 +90,7 @@ class RS105(Rule):
                 found.append(self.finding(file.path, ref_root.from_.line, message=(
                     f"the builder's Rust {ref_version} is older than the workspace's "
                     f"rust-version {minimum}: use an image with Rust {minimum} or newer")))
-        return list(build.unique(found))
+        return list(facts.unique(found))
 
     @staticmethod
     def _show(version: str) -> str:

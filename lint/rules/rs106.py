@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from rsdock.lint import build
+from rsdock.lint import build, dockerfacts as facts
 from rsdock.lint.findings import Severity
 from rsdock.lint.rule import Rule
 
@@ -67,4 +67,4 @@ class RS106(Rule):
                         f"this build in stage {stage.label} cannot use the dependencies cooked "
                         f"in stage {cook_stages[0].label}: build there, or start this stage "
                         f"with `FROM {cook_stages[0].label}`")))
-        return list(build.unique(found))
+        return list(facts.unique(found))

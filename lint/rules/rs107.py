@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from rsdock.lint import build
+from rsdock.lint import build, dockerfacts as facts
 from rsdock.lint.findings import Severity
 from rsdock.lint.rule import Rule
 
@@ -75,4 +75,4 @@ class RS107(Rule):
                             found.append(self.finding(file.path, call.line, message=(
                                 f"--package {name} is not a workspace member: use one of "
                                 f"{', '.join(sorted(members))}")))
-        return list(build.unique(found))
+        return list(facts.unique(found))

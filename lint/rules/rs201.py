@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from rsdock.lint import build
+from rsdock.lint import build, dockerfacts as facts
 from rsdock.lint.findings import Edit, Fix, Severity, line_offsets
 from rsdock.lint.rule import Rule
 
@@ -77,4 +77,4 @@ class RS201(Rule):
                 f"stage {stage.label} cross-compiles (line {calls[0].line}) but its FROM has no "
                 "--platform=$BUILDPLATFORM, so the compiler runs under QEMU emulation: add it"),
                 fix=fix))
-        return list(build.unique(found))
+        return list(facts.unique(found))

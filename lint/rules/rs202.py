@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from rsdock.lint import build
+from rsdock.lint import dockerfacts as facts
 from rsdock.lint.dockerfile import AUTOMATIC_ARGS
 from rsdock.lint.findings import Edit, Fix, Severity, line_offsets
 from rsdock.lint.rule import Rule
@@ -65,4 +65,4 @@ class RS202(Rule):
                     found.append(self.finding(file.path, inst.line, message=(
                         f"${name} is empty here: stage {stage.label} does not declare it; add "
                         f"`ARG {name}` after its FROM (line {stage.from_.line})"), fix=fix))
-        return list(build.unique(found))
+        return list(facts.unique(found))

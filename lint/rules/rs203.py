@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from rsdock.lint import build
+from rsdock.lint import build, dockerfacts as facts
 from rsdock.lint.findings import Severity
 from rsdock.lint.rule import Rule
 
@@ -52,4 +52,4 @@ class RS203(Rule):
                     found.append(self.finding(file.path, default[0].line, message=(
                         "the `*)` arm does not exit non-zero: end it with `exit 1` so an "
                         "unsupported platform stops the build")))
-        return list(build.unique(found))
+        return list(facts.unique(found))

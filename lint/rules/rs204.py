@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from rsdock.lint import build, platforms
+from rsdock.lint import build, dockerfacts as facts, platforms
 from rsdock.lint.findings import Severity
 from rsdock.lint.rule import Rule
 
@@ -69,9 +69,9 @@ class RS204(Rule):
                             f"the {names} arm chooses {triple}, {what}: use {right}")))
                     for word in arm.words:
                         owner = packages.get(re.split(r"[=:]", word)[0])
-                        if owner and owner not in chosen and not build.is_native(owner.gnu_triple):
+                        if owner and owner not in chosen and not facts.is_native(owner.gnu_triple):
                             right = ", ".join(" ".join(p.apt_packages) for p in chosen)
                             found.append(self.finding(file.path, arm.line, message=(
                                 f"the {names} arm installs {word}, a package for "
                                 f"{owner.name}: install {right}")))
-        return list(build.unique(found))
+        return list(facts.unique(found))

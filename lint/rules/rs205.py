@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from rsdock.lint import build, platforms
+from rsdock.lint import build, dockerfacts as facts, platforms
 from rsdock.lint.findings import Severity
 from rsdock.lint.rule import Rule
 
@@ -42,7 +42,7 @@ class RS205(Rule):
         found = []
         host = platforms.get(platforms.NATIVE_PLATFORM).gnu_triple
         for stage in file.stages:
-            if build.rust_version(build.root_image(stage)) is None:
+            if facts.rust_version(facts.root_image(stage)) is None:
                 continue  # another image may ship the targets it is made for
             for platform in build.platforms_of(file, stage):
                 commands = build.ancestry_commands(file, stage, platform)
@@ -50,11 +50,11 @@ class RS205(Rule):
                     if not call.builds_project or not call.target_known or call.target == host \
                             or call.tool in ("cross", "xx-cargo"):
                         continue
-                    installed, unknown = build.rustup_targets(
+                    installed, unknown = facts.rustup_targets(
                         [(i, c) for i, c in commands if c.line <= call.line])
                     if unknown or call.target in installed or call.command.opaque:
                         continue
                     found.append(self.finding(file.path, call.line, message=(
                         f"cargo builds for {call.target} but no `rustup target add "
                         f"{call.target}` runs before it: add it to the builder")))
-        return build.merge_by_line(found)
+        return facts.merge_by_line(found)

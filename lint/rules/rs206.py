@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from rsdock.lint import build, platforms
+from rsdock.lint import build, dockerfacts as facts, platforms
 from rsdock.lint.findings import Severity
 from rsdock.lint.rule import Rule
 
@@ -49,7 +49,7 @@ class RS206(Rule):
                 commands = build.ancestry_commands(file, stage, platform)
                 for call in build.stage_calls(file, stage, platform):
                     target = platforms.by_triple(call.target or "")
-                    if not call.builds_project or target is None or build.is_native(call.target):
+                    if not call.builds_project or target is None or facts.is_native(call.target):
                         continue
                     if call.tool in build.SELF_LINKING or "zigbuild" in call.flags:
                         continue
@@ -58,7 +58,7 @@ class RS206(Rule):
                     if linker and not linker.endswith(target.linker):
                         continue  # clang, rust-lld or a wrapper: not ours to judge
                     before = [(i, c) for i, c in commands if c.line <= call.line]
-                    installed = build.apt_packages(before)
+                    installed = facts.apt_packages(before)
                     if f"crossbuild-essential-{target.debian_arch}" in installed:
                         continue
                     wanted = [target.gcc_package]
@@ -75,4 +75,4 @@ class RS206(Rule):
                         f"building for {call.target} (line {call.line}) needs "
                         f"{' and '.join(missing)}: add {'them' if len(missing) > 1 else 'it'} "
                         "to apt-get install in the builder")))
-        return build.merge_by_line(found)
+        return facts.merge_by_line(found)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from rsdock.lint import build, platforms
+from rsdock.lint import build, dockerfacts as facts, platforms
 from rsdock.lint.findings import Severity
 from rsdock.lint.rule import Rule
 
@@ -49,7 +49,7 @@ class RS207(Rule):
             for platform in build.platforms_of(file, stage):
                 for call in build.stage_calls(file, stage, platform):
                     if not call.builds_project or not call.target_known or \
-                            build.is_native(call.target) or call.command.opaque:
+                            facts.is_native(call.target) or call.command.opaque:
                         continue
                     if platforms.by_triple(call.target) is None:
                         continue  # wasm32 and other non-Linux targets link with rust-lld
@@ -68,7 +68,7 @@ class RS207(Rule):
                                 f"it links with cc and fails: add `ENV {var}={linker}`, or "
                                 "set it inline or in .cargo/config.toml")
                     found.append(self.finding(file.path, call.line, message=text))
-        return build.merge_by_line(found)
+        return facts.merge_by_line(found)
 
     @staticmethod
     def _exported_earlier(file, stage, platform, call, var) -> int | None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from rsdock.lint import build
+from rsdock.lint import build, dockerfacts as facts
 from rsdock.lint.findings import Severity
 from rsdock.lint.rule import Rule
 
@@ -63,4 +63,4 @@ class RS208(Rule):
                         for name in outcome.variables:
                             setters.setdefault(name, result.instruction.line)
                 # Only names no ENV or ARG provides reach `unset`, so a setter is a real loss.
-        return list(build.unique(found))
+        return list(facts.unique(found))

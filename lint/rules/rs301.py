@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from rsdock.lint import build
+from rsdock.lint import build, dockerfacts as facts
 from rsdock.lint.findings import Severity
 from rsdock.lint.rule import Rule
 
@@ -42,10 +42,10 @@ class RS301(Rule):
         final = file.final_stage
         if final is None:
             return []
-        image = build.root_image(final)
+        image = facts.root_image(final)
         compiles = [c for s in final.ancestry() for c in build.stage_calls(file, s, None)
                     if c.builds_project]
-        if build.is_compiler_image(image):
+        if facts.is_compiler_image(image):
             why = f"the final image is built on {image}, a compiler image"
         elif compiles:
             why = f"the final stage compiles (line {compiles[0].line})"

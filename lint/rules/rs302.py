@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from rsdock.lint import build
+from rsdock.lint import build, dockerfacts as facts
 from rsdock.lint.findings import Severity
 from rsdock.lint.rule import Rule
 
@@ -67,11 +67,11 @@ class RS302(Rule):
         final = file.final_stage
         if final is None or len(file.stages) < 2 or not self._talks_tls(ctx):
             return []
-        kind = _image_kind(build.root_image(final))
+        kind = _image_kind(facts.root_image(final))
         if kind in ("bundled", "unknown"):
             return []
         commands = build.ancestry_commands(file, final, None)
-        if "ca-certificates" in build.apt_packages(commands):
+        if "ca-certificates" in facts.apt_packages(commands):
             return []
         for stage in final.ancestry():
             for copy in stage.copies():

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from rsdock.lint import build
+from rsdock.lint import dockerfacts as facts
 from rsdock.lint.findings import Severity
 from rsdock.lint.rule import Rule
 
@@ -44,4 +44,4 @@ class RS303(Rule):
                     f"{inst.cmd} in shell form runs under /bin/sh, which does not forward "
                     f"signals: write it as {inst.cmd} [\"/usr/bin/tini\", \"--\", "
                     f"\"{inst.value[0].split()[0]}\"]")))
-        return list(build.unique(found))
+        return list(facts.unique(found))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import fnmatch
 import posixpath
 
-from rsdock.lint import build
+from rsdock.lint import build, dockerfacts as facts
 from rsdock.lint.build import platform_args
 from rsdock.lint.findings import Severity
 from rsdock.lint.rule import Rule
@@ -79,7 +79,7 @@ class RS305(Rule):
                                 f"{src} is not where stage {source.label} wrote the binary"
                                 f"{where} (it wrote {wrote}): copy that path, or cp the binary "
                                 "to a fixed path in the builder and copy it from there")))
-        return build.merge_by_line(found)
+        return facts.merge_by_line(found)
 
     def _outputs(self, file, stage, platform, bin_names) -> set[str] | None:
         outputs: set[str] = set()
@@ -97,7 +97,7 @@ class RS305(Rule):
                 else:
                     base = call.options.get("target-dir") or call.command.env.get(
                         "CARGO_TARGET_DIR") or "target"
-                    base = posixpath.join(build.workdir(ancestor, call.instruction), base)
+                    base = posixpath.join(facts.workdir(ancestor, call.instruction), base)
                     parts = [base, call.target] if call.target else [base]
                     directory = posixpath.join(*parts, call.profile_dir)
                 outputs |= {posixpath.normpath(posixpath.join(directory, n)) for n in names}
@@ -112,7 +112,7 @@ class RS305(Rule):
             argv = [w for w in command.argv if not w.startswith("-")]
             if len(argv) < 3 or argv[0] not in ("cp", "mv", "install", "ln"):
                 continue
-            here = build.workdir(stage, inst)
+            here = facts.workdir(stage, inst)
             dest = posixpath.normpath(posixpath.join(here, argv[-1]))
             for src in argv[1:-1]:
                 src_path = posixpath.normpath(posixpath.join(here, src))

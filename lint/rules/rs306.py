@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from rsdock.lint import build
+from rsdock.lint import dockerfacts as facts
 from rsdock.lint.findings import Severity
 from rsdock.lint.rule import Rule
 
@@ -37,10 +37,10 @@ class RS306(Rule):
 
     def check(self, file, ctx):
         final = file.final_stage
-        if final is None or build.is_compiler_image(build.root_image(final)):
+        if final is None or facts.is_compiler_image(facts.root_image(final)):
             return []
         users = [i for s in reversed(final.ancestry()) for i in s.of("USER")]
-        image = build.root_image(final).lower()
+        image = facts.root_image(final).lower()
         if not users:
             if "nonroot" in image or image.startswith("cgr.dev/"):
                 return []
