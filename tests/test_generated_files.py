@@ -170,6 +170,24 @@ def test_run_scripts_are_clean_under_shellcheck(generated, tmp_path):
     assert run.clean, _explain(run, generated)
 
 
+def test_workflow_run_steps_are_clean_under_shellcheck(generated, tmp_path):
+    from ruamel.yaml import YAML
+
+    scripts = set()
+    for path in generated.workflows:
+        for job in YAML(typ="safe").load(path.read_text())["jobs"].values():
+            scripts.update(step["run"] for step in job["steps"] if "run" in step)
+    files = []
+    for number, script in enumerate(sorted(scripts)):
+        # GitHub runs `run:` with bash -e; expressions are substituted before the shell sees them.
+        target = tmp_path / f"step{number}.sh"
+        target.write_text("#!/bin/bash\n" + re.sub(r"\$\{\{.*?\}\}", "x", script))
+        files.append(target)
+    assert len(files) >= 2
+    run = run_shellcheck(files, shell="bash")
+    assert run.clean, run.output
+
+
 def test_workflows_validate_against_the_github_workflow_schema(generated):
     run = run_check_jsonschema(generated.workflows + generated.tag_pinned_workflows)
     assert run.clean, _explain(run, generated)

@@ -74,10 +74,10 @@ def run_hadolint(paths: list[Path]) -> ToolRun:
     return _run([find_tool("hadolint"), "--failure-threshold", "warning", *map(str, paths)])
 
 
-def run_shellcheck(paths: list[Path]) -> ToolRun:
-    """shellcheck as POSIX sh over script files."""
+def run_shellcheck(paths: list[Path], shell: str = "sh") -> ToolRun:
+    """shellcheck over script files, as POSIX sh (RUN) unless ``shell`` says otherwise."""
     excludes = ["--exclude", ",".join(SHELLCHECK_EXCLUDES)]
-    return _run([find_tool("shellcheck"), "-s", "sh", *excludes, *map(str, paths)])
+    return _run([find_tool("shellcheck"), "-s", shell, *excludes, *map(str, paths)])
 
 
 def run_check_jsonschema(paths: list[Path]) -> ToolRun:
