@@ -189,6 +189,9 @@ def parse_cargo(command: Command, inst: Instruction) -> CargoCall | None:
         action, tool = "build", "zigbuild"
     call = CargoCall(command, inst, tool, action, toolchain=toolchain)
     _options(call, rest)
+    if call.target is None and action != "prepare":
+        # cargo reads [build] target from the environment too: same output layout as --target.
+        call.target = command.env.get("CARGO_BUILD_TARGET") or None
     return call
 
 

@@ -532,3 +532,18 @@ def test_generated_dockerfiles_pass_every_dockerfile_rule(changes):
 
 def plan_libc(changes) -> str:
     return "musl" if changes.get("runtime") in ("alpine", "scratch") else "gnu"
+
+
+@pytest.mark.parametrize("rule_id, text, expected", [
+    # CARGO_BUILD_TARGET is --target by another name: same linker needs, same output path.
+    ("RS207", HEAD + ARM64_TOOLS + "ENV CARGO_BUILD_TARGET=aarch64-unknown-linux-gnu\n"
+     "RUN cargo build --release\n", [("RS207", 4)]),
+    ("RS305", HEAD + ARM64_TOOLS + ARM64_ENV + "ENV CARGO_BUILD_TARGET=aarch64-unknown-linux-gnu\n"
+     "WORKDIR /app\nRUN cargo build --release --bin app\n" + SLIM
+     + "COPY --from=builder /app/target/release/app /app\n", [("RS305", 8)]),
+    ("RS305", HEAD + ARM64_TOOLS + ARM64_ENV + "ENV CARGO_BUILD_TARGET=aarch64-unknown-linux-gnu\n"
+     "WORKDIR /app\nRUN cargo build --release --bin app\n" + SLIM
+     + "COPY --from=builder /app/target/aarch64-unknown-linux-gnu/release/app /app\n", []),
+])
+def test_cargo_build_target_env(rule_id, text, expected, tmp_path):
+    assert run(rule_id, text, tmp_path) == expected
