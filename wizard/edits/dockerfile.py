@@ -121,8 +121,9 @@ class _Editor:
 
     def cross_compiles(self) -> bool:
         """Whether a stage on $BUILDPLATFORM runs cargo (then every platform needs settings)."""
-        return any(s.platform and "BUILDPLATFORM" in s.platform and any(
-            _COMPILES.search(i.original) for i in s.runs()) for s in self.model.stages)
+        return any(any(a.platform and "BUILDPLATFORM" in a.platform for a in s.ancestry())
+                   and any(_COMPILES.search(i.original) for i in s.runs())
+                   for s in self.model.stages)
 
     def instruction_of(self, line: int) -> Instruction | None:
         return next((i for i in self.model.instructions if i.line <= line <= i.end_line), None)
@@ -407,9 +408,14 @@ def _verify_arm(check: Dockerfile, platform: Platform, present: bool) -> str | N
 
 
 def _builder_line(model: Dockerfile) -> int:
-    for stage in model.stages:
-        if any("cargo" in i.original for i in stage.runs()):
-            return stage.from_.line
+    """Where the platform mapping should be: a RUN with another ``case``, else the first
+    compiling RUN."""
+    runs = [i for i in model.instructions if i.cmd == "RUN"]
+    for test in (lambda i: re.search(r"\bcase\b", i.original), lambda i: _COMPILES.search(
+            i.original)):
+        found = next((i for i in runs if test(i)), None)
+        if found:
+            return found.line
     return 1
 
 

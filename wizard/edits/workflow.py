@@ -201,8 +201,9 @@ def _edit_matrix(ed: WorkflowEditor, job, axis: str, add: list[str], remove: lis
         raise Unsupported("that would leave the matrix without any platform")
     path = ("jobs", job.id, "strategy", "matrix", axis)
     starts = offsets(ed.text)
-    spans = [scalar_span(ed.text, *values.lc.item(i)) for i in range(len(values))]
-    if values.fa.flow_style():
+    flow = values.fa.flow_style()
+    spans = [scalar_span(ed.text, *values.lc.item(i), flow=flow) for i in range(len(values))]
+    if flow:
         for i, value in enumerate(items):
             if value not in new:
                 start = spans[i - 1].end if i else spans[i].start

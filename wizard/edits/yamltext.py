@@ -47,10 +47,11 @@ def offsets(text: str) -> list[int]:
     return starts
 
 
-def scalar_span(text: str, line0: int, col0: int) -> Span:
+def scalar_span(text: str, line0: int, col0: int, flow: bool = False) -> Span:
     """The span of the scalar written at ruamel position (``line0``, ``col0``).
 
     An alias (``*name``) resolves to its anchor's scalar, so editing it edits every use.
+    ``flow``: the scalar is an item of a flow collection (``[a, b]``), where ``,]}`` end it.
 
     Raises:
         Unsupported: for a multi-line plain or quoted scalar, or an unknown alias.
@@ -74,8 +75,10 @@ def scalar_span(text: str, line0: int, col0: int) -> Span:
     if char in ('"', "'"):
         end = _quoted_end(text, pos, line_end)
         return Span(pos, end, "double" if char == '"' else "single")
-    comment = re.search(r"\s#", text[pos:line_end])
+    comment = re.search(r"\s#|[,\]}]" if flow else r"\s#", text[pos:line_end])
     end = pos + (comment.start() if comment else line_end - pos)
+    if flow:
+        return Span(pos, end, "plain")
     while end > pos and text[end - 1] in " \t\r":
         end -= 1
     nxt = text[line_end + 1: text.find("\n", line_end + 1) if "\n" in text[line_end + 1:]
