@@ -241,7 +241,7 @@ def test_platform_without_a_case_is_refused_with_file_line_and_lines(tmp_path):
     before = dockerfile.read_text()
     proposal = edit(root, add_platforms=("linux/arm/v7",))
     [refusal] = proposal.refusals
-    assert (refusal.path, refusal.line) == ("Dockerfile", 21)
+    assert (refusal.path, refusal.line) == ("Dockerfile", 22)
     assert "ENV CARGO_TARGET_ARMV7_UNKNOWN_LINUX_GNUEABIHF_LINKER=arm-linux-gnueabihf-gcc" \
         in refusal.manual
     with pytest.raises(UserError):
