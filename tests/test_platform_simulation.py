@@ -11,6 +11,8 @@ platform's packages, and the file the runtime stage copies existing where it cop
 from __future__ import annotations
 
 import json
+import os
+import platform as host
 import re
 import shutil
 import subprocess
@@ -65,12 +67,14 @@ class Sandbox:
 
     TOOLS = ("cargo", "cargo-chef", "rustup", "apt-get", "dpkg", "dpkg-deb", "trunk")
 
-    def __init__(self, root: Path):
+    def __init__(self, root: Path, real: tuple[str, ...] = ()):
         self.root = root
         self.log = root / "stub.log"
         bin_dir = root / "stub-bin"
         bin_dir.mkdir()
         for tool in self.TOOLS:
+            if tool in real:
+                continue
             path = bin_dir / tool
             path.write_text(_STUB.format(python=sys.executable))
             path.chmod(0o755)
@@ -78,6 +82,10 @@ class Sandbox:
             (root / directory).mkdir(parents=True)
         self.env = {"PATH": f"{bin_dir}:/usr/bin:/bin", "STUB_LOG": str(self.log),
                     "HOME": str(root)}
+        for tool in real:  # a real tool keeps its own installation (rustup's toolchains)
+            self.env["PATH"] += ":" + os.path.dirname(shutil.which(tool))
+            self.env.update({k: v for k, v in os.environ.items()
+                             if k in ("HOME", "CARGO_HOME", "RUSTUP_HOME", "RUSTUP_TOOLCHAIN")})
 
     def path(self, absolute: str) -> Path:
         """Where an absolute in-image path lives in the sandbox."""
@@ -85,7 +93,7 @@ class Sandbox:
 
     def run_stage(self, text: str, name: str, platform: str) -> subprocess.CompletedProcess:
         """Run every RUN of stage ``name`` in order, honouring its WORKDIRs; stop at a failure."""
-        workdir = self.root
+        workdir = self._inherited_workdir(text, name)
         proc = None
         for command in stage(text, name).instructions:
             if command.cmd == "WORKDIR":
@@ -100,6 +108,19 @@ class Sandbox:
                 if proc.returncode != 0:
                     return proc
         return proc
+
+    def _inherited_workdir(self, text: str, name: str) -> Path:
+        """The WORKDIR a stage starts in: the last one of the stage it is built FROM, if any."""
+        by_name = {s.name: s for s in parse_stages(text)}
+        base = by_name[name].base
+        while base in by_name:
+            dirs = [c.value[0] for c in by_name[base].instructions if c.cmd == "WORKDIR"]
+            if dirs:
+                workdir = self.path(dirs[-1])
+                workdir.mkdir(parents=True, exist_ok=True)
+                return workdir
+            base = by_name[base].base
+        return self.root
 
     def calls(self, tool: str) -> list[dict]:
         """The logged calls of ``tool``, in order."""
@@ -207,3 +228,28 @@ def test_the_env_file_is_the_only_state_shared_between_runs(sandbox):
     assert sandbox.run_stage(text, "builder", "linux/arm64").returncode == 0
     env_file = sandbox.path("/usr/local/etc/cargo-target.env").read_text()
     assert "export TARGET_TRIPLE=aarch64-unknown-linux-gnu\n" in env_file
+
+
+def test_the_native_build_really_compiles_the_example_with_real_cargo(tmp_path):
+    """The builder's cargo RUNs, verbatim, with the real cargo on the example workspace.
+
+    Proves what stubs cannot: cargo accepts the flags and the linker variable, ``--locked``
+    holds for the example's Cargo.lock, and the binary lands where the runtime stage copies it.
+    """
+    native = platforms.get(platforms.NATIVE_PLATFORM)
+    if shutil.which("cargo") is None or shutil.which(native.linker) is None:
+        pytest.skip(f"needs cargo and {native.linker} to build for {native.name}")
+    if host.machine() not in ("x86_64", "AMD64"):
+        pytest.skip(f"the host cannot run {native.name} binaries")
+    from rsdock.resources import example_workspace
+
+    sandbox = Sandbox(tmp_path, real=("cargo",))
+    shutil.copytree(example_workspace(), sandbox.path("/app"),
+                    ignore=shutil.ignore_patterns("target"))
+    text = render(Plan(images=(SERVER,), platforms=(native.name,)))["Dockerfile"]
+    proc = sandbox.run_stage(text, "builder", native.name)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert sandbox.calls("cargo-chef"), "cargo did not dispatch `cargo chef` to cargo-chef"
+    source, = parse_stages(text)[-1].copies_from("builder")
+    binary = sandbox.path(source)
+    assert binary.read_bytes()[:4] == b"\x7fELF"
