@@ -547,3 +547,55 @@ def plan_libc(changes) -> str:
 ])
 def test_cargo_build_target_env(rule_id, text, expected, tmp_path):
     assert run(rule_id, text, tmp_path) == expected
+
+
+XX_DOCKERFILE = """\
+FROM --platform=$BUILDPLATFORM tonistiigi/xx AS xx
+FROM --platform=$BUILDPLATFORM rust:1.95-alpine AS builder
+COPY --from=xx / /
+RUN apk add clang lld
+ARG TARGETPLATFORM
+RUN xx-apk add --no-cache musl-dev gcc
+WORKDIR /src
+COPY . .
+RUN xx-cargo build --release --target-dir ./build
+RUN cp ./build/$(xx-cargo --print-target-triple)/release/app /app
+FROM alpine
+RUN apk add --no-cache tini && adduser -D app
+USER app
+COPY --from=builder /app /app
+ENTRYPOINT ["/sbin/tini", "--", "/app"]
+"""
+
+ZIG_DOCKERFILE = """\
+FROM --platform=$BUILDPLATFORM rust:1.95 AS builder
+RUN pip3 install ziglang && cargo install cargo-zigbuild
+ARG TARGETARCH
+RUN case $TARGETARCH in \\
+      amd64) echo x86_64-unknown-linux-musl > /t ;; \\
+      arm64) echo aarch64-unknown-linux-musl > /t ;; \\
+      *) exit 1 ;; \\
+    esac
+RUN rustup target add $(cat /t)
+WORKDIR /app
+COPY . .
+RUN cargo zigbuild --release --target $(cat /t)
+RUN cp target/$(cat /t)/release/app /app/app
+FROM scratch
+COPY --from=builder /etc/ssl/certs/ca-certificates.crt /etc/ssl/certs/
+COPY --from=builder /app/app /app
+USER 65534
+ENTRYPOINT ["/tini-static", "--", "/app"]
+"""
+
+
+@pytest.mark.parametrize("text", [XX_DOCKERFILE, ZIG_DOCKERFILE], ids=["xx", "zigbuild"])
+@pytest.mark.parametrize("rule_id", sorted(DOCKERFILE_RULES))
+def test_cross_toolchains_are_legitimate(rule_id, text, tmp_path):
+    assert run(rule_id, text, tmp_path) == []
+
+
+def test_xx_cargo_output_path_is_not_guessed(tmp_path):
+    text = XX_DOCKERFILE.replace("COPY --from=builder /app /app",
+                                 "COPY --from=builder /src/build/release/app /app")
+    assert run("RS305", text, tmp_path) == []

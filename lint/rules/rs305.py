@@ -87,8 +87,9 @@ class RS305(Rule):
             for call in build.stage_calls(file, ancestor, platform):
                 if call.action not in ("build", "install") or not call.builds_project:
                     continue
-                if call.target and not call.target_known:
-                    return None
+                if call.target and not call.target_known or (
+                        call.tool == "xx-cargo" and not call.target):
+                    return None  # xx-cargo adds the --target itself
                 names = call.bins or (tuple(bin_names) if bin_names is not None else ("*",))
                 if call.action == "install":
                     root = call.options.get("root") or call.command.env.get(
