@@ -97,7 +97,7 @@ class Copy:
     dest: str
 
 
-@dataclass
+@dataclass(eq=False)  # stages compare by identity: `stage in other.ancestry()`
 class Stage:
     """One build stage: its FROM and the instructions up to the next FROM.
 
@@ -110,6 +110,7 @@ class Stage:
         from_: the FROM instruction.
         instructions: the instructions after FROM.
         parent: the stage this one is built ``FROM``, or None for an image.
+        global_args: the ARGs declared before the first FROM (visible only when redeclared).
     """
 
     index: int
