@@ -412,11 +412,10 @@ def _runtime(sources: Sources, plan: InferredPlan) -> None:
 def _cache(sources: Sources, plan: InferredPlan) -> None:
     kinds: dict[str, str] = {}
     for step in sources.builds:
-        specs = step.build.cache_to or step.build.cache_from
-        for spec in specs:
-            kind = "inline" if spec.type == "inline" else spec.type
-            if spec.type == "registry" and step.build.cache_to and all(
-                    s.type == "inline" for s in step.build.cache_to):
+        inline = bool(step.build.cache_to) and all(s.type == "inline" for s in step.build.cache_to)
+        for spec in step.build.cache_to + step.build.cache_from:
+            kind = spec.type
+            if spec.type == "registry" and inline:
                 continue  # inline exports are read back through type=registry
             kinds.setdefault(kind, f"{step.workflow.path}:{spec.item.line}")
             if spec.options.get("scope"):
