@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import hashlib
 import itertools
+import shutil
+import subprocess
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -275,3 +277,42 @@ def test_each_tool_catches_a_known_bad_file(generated, tmp_path):
     invalid = tmp_path / "invalid.yml"
     invalid.write_text("on: push\njobs:\n  build:\n    steps: []\n")
     assert not run_check_jsonschema([invalid]).clean
+
+
+def _apt_packages(text: str) -> set[str]:
+    """Every Debian package a Dockerfile's RUNs install: literal names and `set --` lists."""
+    names = set()
+    for stage in parse_stages(text):
+        for script in stage.runs():
+            for listed in re.findall(r"set -- ([^;]+);", script):
+                names.update(listed.split())
+            for listed in re.findall(r"apt-get install -y --no-install-recommends ([^&]+)",
+                                     script):
+                names.update(w for w in listed.split() if not w.startswith(("$", '"', "\\")))
+    return names
+
+
+def test_every_apt_package_installed_exists_in_bookworm(generated):
+    if shutil.which("apt-cache") is None:
+        pytest.skip("apt-cache is not installed (not a Debian host)")
+    os_release = Path("/etc/os-release")
+    if not os_release.exists() or "bookworm" not in os_release.read_text():
+        pytest.skip("the builder images are bookworm; this host's apt sees another release")
+    packages = set()
+    for path in generated.dockerfiles:
+        packages |= _apt_packages(path.read_text())
+    assert {"tini", "ca-certificates", "gcc-riscv64-linux-gnu"} <= packages
+    proc = subprocess.run(["apt-cache", "show", "--no-all-versions", *sorted(packages)],
+                          capture_output=True, text=True)
+    found = set(re.findall(r"^Package: (\S+)$", proc.stdout, re.M))
+    if not found:
+        pytest.skip("apt has no package lists here (run apt-get update)")
+    missing = set()
+    for name in packages - found:
+        # A virtual package with a provider installs too: on an amd64 builder `gcc` provides
+        # gcc-x86-64-linux-gnu (DIGEST.md section 2).
+        showpkg = subprocess.run(["apt-cache", "showpkg", name], capture_output=True, text=True)
+        providers = showpkg.stdout.partition("Reverse Provides:")[2].strip()
+        if not providers:
+            missing.add(name)
+    assert missing == set(), proc.stderr
