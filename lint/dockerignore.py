@@ -113,11 +113,25 @@ def compile_pattern(pattern: str) -> tuple[re.Pattern | None, str]:
     Raises:
         re.error: when the pattern is malformed (an unclosed ``[``), as Docker would refuse it.
     """
-    regex, kind, i, step = "^", "exact", 0, 0
+    regex, kind, i, step, in_class = "^", "exact", 0, 0, False
     while i < len(pattern):
         ch = pattern[i]
         i += 1
-        if ch == "*" and pattern[i:i + 1] == "*":
+        if in_class:
+            # filepath.Match: inside [...] only ']', '-', a leading '^' and '\\' mean anything
+            if ch == "]":
+                in_class = False
+                regex += "]"
+            elif ch == "\\" and i < len(pattern):
+                regex += re.escape(pattern[i])
+                i += 1
+            elif ch == "-" and not regex.endswith(("[", "-")) and pattern[i:i + 1] not in ("-", "]"):
+                regex += "-"  # a range; Python would read "--" as a set operation
+            elif ch == "^" and regex.endswith("["):
+                regex += "^"
+            else:
+                regex += re.escape(ch)
+        elif ch == "*" and pattern[i:i + 1] == "*":
             i += 1
             if pattern[i:i + 1] == "/":
                 i += 1  # "**/" is "**"
@@ -142,8 +156,10 @@ def compile_pattern(pattern: str) -> tuple[re.Pattern | None, str]:
                 i += 1
             else:
                 regex += "\\\\"
-        elif ch in "[]":
-            regex, kind = regex + ch, "regexp"
+        elif ch == "[":
+            regex, kind, in_class = regex + "[", "regexp", True
+        elif ch == "]":
+            regex, kind = regex + "\\]", "regexp"
         else:
             regex += re.escape(ch)
         step += 1

@@ -106,3 +106,31 @@ def test_bytes_bom_and_crlf():
     model = parse_dockerignore("x", "\ufefftarget\r\n.git\r\n".encode())
     assert [p.pattern for p in model.patterns] == ["target", ".git"]
     assert model.excludes(".git/HEAD")
+
+
+from hypothesis import given, settings, strategies as st  # noqa: E402
+
+_PATTERNS = st.text(alphabet=st.sampled_from(list("ab/*?[]!#\\ .\n^-")), max_size=60)
+_PATHS = st.text(alphabet=st.sampled_from(list("ab/.*")), min_size=1, max_size=12)
+
+
+@settings(max_examples=300, deadline=None)
+@given(_PATTERNS, _PATHS)
+def test_any_file_parses_and_matches_without_raising(text, path):
+    model = parse_dockerignore(".dockerignore", text)
+    assert all(e.rule == "RS001" for e in model.errors)
+    assert model.excludes(path) in (True, False)
+
+
+@pytest.mark.parametrize("pattern,path,excluded", [
+    ("[a-c].txt", "b.txt", True),
+    ("[a-c].txt", "d.txt", False),
+    ("[^a].txt", "a.txt", False),
+    ("[^a].txt", "b.txt", True),
+    ("[*].txt", "*.txt", True),   # inside a class, * is itself
+    ("[*].txt", "x.txt", False),
+    ("[a-].txt", "-.txt", True),
+    ("x]y", "x]y", True),
+])
+def test_character_classes_follow_filepath_match(pattern, path, excluded):
+    assert parse_dockerignore(".dockerignore", pattern + "\n").excludes(path) is excluded

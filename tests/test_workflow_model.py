@@ -200,3 +200,25 @@ def test_is_off_for_pull_requests(conditions, off):
 def test_expression_errors(bad):
     with pytest.raises(ex.ExpressionError):
         ex.evaluate(bad, {})
+
+
+from hypothesis import given, settings, strategies as st  # noqa: E402
+
+_YAMLISH = st.text(alphabet=st.sampled_from(list("on:jobs- \n\t&*[]{}!|>'\"#%@`,?\\x1")),
+                   max_size=120)
+_EXPRISH = st.lists(st.sampled_from(list("()!=&|<>'., ab_0x1-$[]{}*") + [
+    "github.event_name", "'pull_request'", "startsWith(", "true", "null", "${{", "}}"]),
+    max_size=20).map("".join)
+
+
+@settings(max_examples=300, deadline=None)
+@given(_YAMLISH)
+def test_parse_workflow_never_raises(text):
+    model = parse_workflow("w.yml", text)
+    assert all(e.rule == "RS001" and e.line >= 1 for e in model.errors)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(_EXPRISH, max_size=3))
+def test_is_off_for_pull_requests_never_raises(conditions):
+    assert ex.is_off_for_pull_requests(*conditions) in (True, False, None)
