@@ -16,6 +16,7 @@ import os
 import shutil
 import subprocess
 import sys
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -57,11 +58,13 @@ class HadolintRun:
         if self.process is None:
             return [], self.problem
         try:
-            out, err = self.process.communicate(timeout=_TIMEOUT)
+            self.process.wait(timeout=_TIMEOUT)
         except subprocess.TimeoutExpired:
             self.process.kill()
-            self.process.communicate()
+            self.process.wait()
             return [], f"hadolint took longer than {_TIMEOUT}s and was stopped"
+        finally:
+            out, err = _drain(self.process.stdout), _drain(self.process.stderr)
         try:
             records = json.loads(out or "[]")
         except json.JSONDecodeError:
@@ -106,10 +109,24 @@ def start(root: Path, files: dict[str, str], executable: str | None = None) -> H
     if config is not None:
         command += ["--config", str(config)]
     command += ["--", *files]
+    # Output goes to temporary files, not pipes: hadolint's JSON for a monorepo outgrows a pipe
+    # buffer, and a blocked hadolint would wait for rsdock's analysis instead of running beside it.
+    out, err = tempfile.TemporaryFile("w+b"), tempfile.TemporaryFile("w+b")
     try:
-        process = subprocess.Popen(command, cwd=root, stdout=subprocess.PIPE,
-                                   stderr=subprocess.PIPE, stdin=subprocess.DEVNULL, text=True,
-                                   encoding="utf-8", errors="replace")
+        process = subprocess.Popen(command, cwd=root, stdout=out, stderr=err,
+                                   stdin=subprocess.DEVNULL)
     except OSError as error:
+        out.close()
+        err.close()
         return HadolintRun(None, files, f"hadolint could not start: {error.strerror or error}")
+    process.stdout, process.stderr = out, err
     return HadolintRun(process, files)
+
+
+def _drain(handle) -> str:
+    """The whole content of a temporary output file, which is then closed."""
+    if handle is None:
+        return ""
+    with handle:
+        handle.seek(0)
+        return handle.read().decode("utf-8", "replace")
