@@ -339,3 +339,9 @@ def test_a_web_app_at_the_workspace_root_builds_in_app():
     text = render(Plan(images=(root_web,)))["Dockerfile.site"]
     assert [c.value[0] for c in stage(text, "builder").instructions if c.cmd == "WORKDIR"] == ["/app"]
     assert "dist/" in render(Plan(images=(root_web,)))[".dockerignore"].splitlines()
+
+
+def test_docs_stay_in_the_context_when_a_package_lives_there():
+    site = Image("site", "web", "site", "Dockerfile.site", "docs/site")
+    patterns = render(Plan(images=(SERVER, site)))[".dockerignore"].splitlines()
+    assert "docs/" not in patterns and "docs/site/dist/" in patterns

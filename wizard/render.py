@@ -144,7 +144,10 @@ def dockerignore(plan: Plan) -> str:
     """
     dist_dirs = sorted({i.package_dir.strip("/") for i in plan.images if i.kind == "web"})
     entries = ["dist/" if d in ("", ".") else f"{d}/dist/" for d in dist_dirs]
-    return render_template("dockerignore.j2", dist_entries=entries)
+    # A package living under docs/ is source: its image (and cargo's workspace) needs it.
+    in_docs = any(d == "docs" or d.startswith("docs/") for d in
+                  (i.package_dir.strip("/") for i in plan.images))
+    return render_template("dockerignore.j2", dist_entries=entries, exclude_docs=not in_docs)
 
 
 def _uses(repo: str, pin: str, subaction: str = "") -> str:
