@@ -283,18 +283,15 @@ def parse_workflow(path: str, text: str | bytes) -> Workflow:
     workflow = Workflow(path, text.removeprefix("\ufeff"))
     if not workflow.text.strip():
         return _fail(workflow, 1, 0, "is empty: a workflow needs `on:` and `jobs:`")
-    for number, line in enumerate(workflow.text.splitlines(), 1):
-        indent = len(line) - len(line.lstrip(" \t"))
-        if "\t" in line[:indent]:
-            return _fail(workflow, number, line.index("\t") + 1,
-                         "indents with a tab: YAML allows only spaces for indentation")
     try:
         data = YAML(typ="rt").load(workflow.text)
         _count_nodes(data)
     except MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         problem = (error.problem or error.context or "invalid YAML").strip()
-        if "duplicate key" in problem:
+        if "'\\t'" in problem:  # a tab where YAML expects indentation (tabs in scripts are fine)
+            problem = "a tab indents this line: YAML allows only spaces for indentation"
+        elif "duplicate key" in problem:
             problem += ": each key may appear once in a mapping"
         return _fail(workflow, mark.line + 1 if mark else 1, mark.column + 1 if mark else 0,
                      f"is not valid YAML: {problem}")
@@ -306,7 +303,12 @@ def parse_workflow(path: str, text: str | bytes) -> Workflow:
     if not isinstance(data, CommentedMap):
         return _fail(workflow, 1, 0, "is not a mapping: a workflow needs `on:` and `jobs:` keys")
     workflow.data = data
-    _read_workflow(workflow, data)
+    try:
+        _read_workflow(workflow, data)
+    except (AttributeError, KeyError, TypeError, ValueError) as error:
+        # a shape no workflow has; report it rather than stop the whole lint run
+        return _fail(workflow, 1, 0, f"has a structure rsdock cannot read ({error}): check it "
+                                     "against GitHub's workflow syntax")
     return workflow
 
 

@@ -139,6 +139,7 @@ BOMB = "a0: &a0 [x, x, x, x, x, x, x, x, x]\n" + "".join(
     ("on: [push\n", 2, "not valid YAML"),
     ("on: push\non: pull_request\n", 2, "duplicate key"),
     ("on: push\njobs:\n\tbuild: {}\n", 3, "tab"),
+    ("on: push\njobs:\n  a:\n    steps:\n\t- run: x\n", 5, "tab"),
     ("- just\n- a list\n", 1, "not a mapping"),
     (BOMB, 1, "aliases"),
     (b"on: push\n# caf\xe9\n", 2, "not UTF-8"),
@@ -150,6 +151,13 @@ def test_unreadable_workflows_are_located_rs001(text, line, snippet):
     assert (error.rule, error.line, error.path) == ("RS001", line, "w.yml")
     assert snippet in error.message
     assert wf.jobs == {}
+
+
+def test_tabs_inside_a_block_scalar_are_fine():
+    text = ("on: push\njobs:\n  a:\n    steps:\n      - run: |\n          cat <<-EOF\n"
+            "          \t\tx\n          \tEOF\n")
+    wf = parse_workflow("w", text)
+    assert wf.errors == [] and "\t\tx" in wf.jobs["a"].steps[0].run.text
 
 
 def test_bytes_and_bom_are_accepted():
