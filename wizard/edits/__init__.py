@@ -240,10 +240,19 @@ def _platforms(sources: infer_mod.Sources, request: Request,
             proposal.record(path, workflow.text, wf_edits.edit_platforms(
                 workflow, builds, list(request.add_platforms), list(request.remove_platforms),
                 list(inferred.platforms.value or ())))
-    # A web image's wasm is the same on every platform: only bin images map platforms.
-    for image in (i for i in inferred.images if i.kind == "bin"):
+    old = list(inferred.platforms.value or ())
+    new = [p for p in old if p not in request.remove_platforms] + list(request.add_platforms)
+    for image in inferred.images:
         model = sources.dockerfiles[image.dockerfile]
         text = model.text
+        if not df_edits.find_platform_cases(model) and (
+                image.kind == "web" or not df_edits.compiles_on_build_platform(model)):
+            # Nothing maps platforms here (a wasm build, an emulated build): only comments
+            # listing the platforms change.
+            proposal.record(image.dockerfile, text, df_edits.rename_in_comments(model, old, new))
+            proposal.notes.append(f"{image.dockerfile}: maps no platforms (it compiles nothing "
+                                  "for the target); the workflow alone decides them")
+            continue
         for name in request.add_platforms:
             outcome = df_edits.add_platform(model, platforms.get(name), linkers)
             proposal.record(image.dockerfile, text, outcome)

@@ -47,6 +47,14 @@ def find_platform_cases(model: Dockerfile) -> list[PlatformCase]:
     return found
 
 
+def compiles_on_build_platform(model: Dockerfile) -> bool:
+    """Whether a stage running on ``$BUILDPLATFORM`` compiles Rust for the target (so each
+    target platform needs its triple, linker and packages)."""
+    return any(any(a.platform and "BUILDPLATFORM" in a.platform for a in s.ancestry())
+               and any(_COMPILES.search(i.original) and "wasm32" not in i.original
+                       for i in s.runs()) for s in model.stages)
+
+
 def arm_platform(arm: Arm) -> Platform | None:
     """The one platform an arm's patterns name (aliases allowed), or None."""
     named = {p.name for p in (platforms.get(x) for x in arm.patterns) if p is not None}
@@ -121,9 +129,7 @@ class _Editor:
 
     def cross_compiles(self) -> bool:
         """Whether a stage on $BUILDPLATFORM runs cargo (then every platform needs settings)."""
-        return any(any(a.platform and "BUILDPLATFORM" in a.platform for a in s.ancestry())
-                   and any(_COMPILES.search(i.original) for i in s.runs())
-                   for s in self.model.stages)
+        return compiles_on_build_platform(self.model)
 
     def instruction_of(self, line: int) -> Instruction | None:
         return next((i for i in self.model.instructions if i.line <= line <= i.end_line), None)
@@ -183,7 +189,8 @@ def add_platform(model: Dockerfile, new: Platform, linkers: dict[str, str] | Non
     if not ed.out.refusals:
         _add_packages(ed, new)
         _add_rustup_target(ed, new)
-        _add_linker(ed, new, found)
+        if ed.cross_compiles():
+            _add_linker(ed, new, found)
         _rename_lists(ed, found, [p.name for p in present], [p.name for p in present] + [new.name])
     return ed.finish(lambda check: _verify_arm(check, new, present=True))
 
@@ -213,10 +220,16 @@ def _add_arm(ed: _Editor, found: PlatformCase, new: Platform) -> None:
         ed.refuse(template.line, f"the arm for {old.name} uses a musl triple, and {new.name} has "
                   "no musl target with a rustup std")
         return
-    if not any(_has_word(line, t) for line in copied for t in (new.gnu_triple, new.musl_triple)
-               if t):
-        ed.refuse(template.line, f"the arm for {old.name} does not spell a Rust triple, so "
-                  "rsdock cannot tell what to write for the new platform", _manual_lines(new))
+    wanted = [new.gnu_triple, new.musl_triple] if ed.cross_compiles() else [
+        t for t, kind in _tokens(new) if kind != "name"]
+    body = [ed.lines.line(n) for n in range(first, last + 1)]
+    body[0] = body[0][template.node.start_point[1]:].split(")", 1)[-1]
+    bare = not "".join(body).replace(";;", "").replace(ed.model.escape, "").strip()
+    if not bare and not any(_has_word(line, t) for line in copied for t in wanted if t):
+        ed.refuse(template.line, f"the arm for {old.name} does not spell a "
+                  + ("Rust triple" if ed.cross_compiles() else "platform fact rsdock knows")
+                  + ", so rsdock cannot tell what to write for the new platform",
+                  _manual_lines(new))
         return
     ed.lines.insert_after(after, copied)
     ed.out.reasons.append(f"add a case arm for {new.name} (copied from {old.name}'s)")
@@ -372,7 +385,15 @@ def remove_platform(model: Dockerfile, old: Platform) -> Outcome:
     return ed.finish(lambda check: _verify_arm(check, old, present=False))
 
 
-def _rename_lists(ed: _Editor, found: PlatformCase, old: list[str], new: list[str]) -> None:
+def rename_in_comments(model: Dockerfile, old: list[str], new: list[str]) -> Outcome:
+    """Keep comments listing exactly the ``old`` platforms (a web image's header) true."""
+    ed = _Editor(model, {})
+    _rename_lists(ed, None, old, new)
+    return ed.finish(lambda check: None)
+
+
+def _rename_lists(ed: _Editor, found: PlatformCase | None, old: list[str],
+                  new: list[str]) -> None:
     """Keep "builds linux/amd64, linux/arm64" in comments and the unsupported-platform message
     true: the exact list of the case's platforms (table order) becomes the new list."""
     order = platforms.names()
@@ -380,7 +401,7 @@ def _rename_lists(ed: _Editor, found: PlatformCase, old: list[str], new: list[st
     new = sorted(set(new), key=order.index)
     if len(old) < 2 or old == new:
         return
-    default = [a for a in found.case.arms if "*" in a.patterns]
+    default = [a for a in found.case.arms if "*" in a.patterns] if found else []
     numbers = {n for a in default for n in range(_arm_lines(a)[0], _arm_lines(a)[1] + 1)}
     numbers |= {n for n in range(1, len(ed.lines.lines) + 1)
                 if ed.lines.line(n).lstrip().startswith("#")}

