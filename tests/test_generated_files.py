@@ -218,12 +218,11 @@ def test_dockerignores_have_comments_only_on_their_own_lines(generated):
             assert "#" not in line or line.startswith("#"), generated.origin[path]
 
 
-# rsdock's own rules that misjudge what the generator does, pending fixes in their modules:
+# rsdock's own rules that misjudge what the generator does, pending a fix in their module:
 # RS402 treats `FROM chef` as a target-platform stage, but BuildKit gives a stage the platform
 # of the stage it is built FROM (dockerfile2llb dispatchState.init), so planner and builder run
-# on $BUILDPLATFORM; RS207 asks for a linker for wasm32-unknown-unknown, which rustc links with
-# its bundled rust-lld.
-KNOWN_LINTER_GAPS = ("RS402", "RS207")
+# on $BUILDPLATFORM.
+KNOWN_LINTER_GAPS = ("RS402",)
 
 
 def _representative_plans() -> list[tuple[str, Plan]]:
