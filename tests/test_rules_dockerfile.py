@@ -599,3 +599,32 @@ def test_xx_cargo_output_path_is_not_guessed(tmp_path):
     text = XX_DOCKERFILE.replace("COPY --from=builder /app /app",
                                  "COPY --from=builder /src/build/release/app /app")
     assert run("RS305", text, tmp_path) == []
+
+
+# The export-in-another-RUN trap, built from the cross snippet: the linker case moves to its own
+# RUN, and the build RUN stops recomputing RUST_TARGET.
+LOST_EXPORTS = CROSS_SNIPPET.replace(
+    'esac && \\\n    cargo build --release --target $RUST_TARGET --bin backend',
+    'esac\nRUN cargo build --release --target $RUST_TARGET --bin backend')
+LOST_LINKER = CROSS_SNIPPET.replace(
+    'esac && \\\n    cargo build --release --target $RUST_TARGET --bin backend',
+    'esac\nRUN cargo build --release --target $(cat /rust_target.txt) --bin backend')
+
+
+@pytest.mark.parametrize("rule_id, text, expected", [
+    ("RS208", LOST_EXPORTS, [("RS208", lines_of(LOST_EXPORTS, "RUN cargo build"))]),
+    ("RS207", LOST_LINKER, [("RS207", lines_of(LOST_LINKER, "RUN cargo build"))]),
+    ("RS207", CROSS_SNIPPET, []),
+])
+def test_export_in_another_run_trap(rule_id, text, expected, tmp_path):
+    assert run(rule_id, text, tmp_path) == expected
+
+
+def test_lost_linker_message_names_the_export_line():
+    model = parse_dockerfile("Dockerfile", LOST_LINKER)
+    [finding] = DOCKERFILE_RULES["RS207"]().check(model, Context(root=Path(".")))
+    linker_run = [n for n, line in enumerate(LOST_LINKER.splitlines(), 1)
+                  if line.startswith("RUN export RUST_TARGET")][-1]
+    assert f"exported in the RUN at line {linker_run}" in finding.message
+    assert "every RUN starts a new shell" in finding.message
+    assert "ENV CARGO_TARGET_" in finding.message
