@@ -218,13 +218,6 @@ def test_dockerignores_have_comments_only_on_their_own_lines(generated):
             assert "#" not in line or line.startswith("#"), generated.origin[path]
 
 
-# rsdock's own rules that misjudge what the generator does, pending a fix in their module:
-# RS402 treats `FROM chef` as a target-platform stage, but BuildKit gives a stage the platform
-# of the stage it is built FROM (dockerfile2llb dispatchState.init), so planner and builder run
-# on $BUILDPLATFORM.
-KNOWN_LINTER_GAPS = ("RS402",)
-
-
 def _representative_plans() -> list[tuple[str, Plan]]:
     """Each runtime with each cache (registries alternating), default platforms, web app on."""
     plans = []
@@ -244,7 +237,7 @@ def test_rsdock_lint_finds_nothing_in_what_rsdock_generates(name, plan):
     from rsdock.resources import example_workspace
 
     findings = lint_texts(render(plan), root=example_workspace(),
-                          config=LintConfig(ignore=KNOWN_LINTER_GAPS, hadolint=False))
+                          config=LintConfig(hadolint=False))
     assert [f"{f.path}:{f.line}: {f.rule} {f.message}" for f in findings] == []
 
 

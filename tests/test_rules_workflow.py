@@ -235,7 +235,7 @@ CASES = [
                        + BP + "    platforms: linux/amd64,linux/arm64\n"), []),
     # only COPY in the target stage: nothing runs emulated
     ("RS402", workflow(BP + "    file: Dockerfile.copy\n    platforms: linux/arm64\n"), []),
-    # the build stops at a stage on $BUILDPLATFORM
+    # the build stops at a stage on $BUILDPLATFORM (inherited from the stage it is built FROM)
     ("RS402", workflow(BP + "    file: Dockerfile.copy\n    target: build\n"
                        "    platforms: linux/arm64\n"), []),
     ("RS402", workflow(BP + "    file: Dockerfile.copy\n    target: emulated\n"
@@ -330,7 +330,8 @@ CASES = [
 ]
 
 COPY_ONLY = """\
-FROM --platform=$BUILDPLATFORM rust:1.95 AS build
+FROM --platform=$BUILDPLATFORM rust:1.95 AS toolchain
+FROM toolchain AS build
 RUN cargo build --release
 FROM debian:bookworm-slim AS emulated
 RUN apt-get update
