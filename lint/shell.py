@@ -115,12 +115,23 @@ class Outcome:
 
 @dataclass
 class ScriptModel:
-    """A parsed script: its ``case`` statements, every command word list, and parse errors."""
+    """A parsed script: its ``case`` statements and the lines tree-sitter could not parse."""
 
     cases: list[Case]
     errors: list[int]
     tree: Any = field(repr=False, default=None)
     first_line: int = 1
+
+    def reads(self) -> dict[str, int]:
+        """Every variable the script expands (not in comments or single quotes), with the file
+        line of its first use."""
+        found: dict[str, int] = {}
+        for node in walk(self.tree.root_node):
+            if node.type in ("simple_expansion", "expansion"):
+                names = [c for c in node.named_children if c.type == "variable_name"]
+                if names:
+                    found.setdefault(node_text(names[0]), self.first_line + node.start_point[0])
+        return found
 
 
 def parse_script(text: str, first_line: int = 1) -> ScriptModel:

@@ -628,3 +628,14 @@ def test_lost_linker_message_names_the_export_line():
     assert f"exported in the RUN at line {linker_run}" in finding.message
     assert "every RUN starts a new shell" in finding.message
     assert "ENV CARGO_TARGET_" in finding.message
+
+
+@pytest.mark.parametrize("text, expected", [
+    (HEAD + "RUN echo ok # uses $TARGETPLATFORM later\n", []),
+    (HEAD + "RUN echo '$TARGETPLATFORM'\n", []),
+    (HEAD + 'RUN echo "${TARGETARCH:-amd64}"\n', [("RS202", 2)]),
+    (HEAD + 'RUN ["echo", "$TARGETPLATFORM"]\n', []),  # exec form: no shell, no expansion
+    (HEAD + "RUN <<EOT\necho $TARGETOS\nEOT\n", [("RS202", 2)]),
+])
+def test_platform_arg_reads_are_the_shells(text, expected, tmp_path):
+    assert run("RS202", text, tmp_path) == expected

@@ -168,3 +168,8 @@ def test_redirect_after_a_list_applies_to_its_last_command():
     assert outcome.files == {"/a": "1\n"}
     [failed] = simulate("exit 1 && echo x > /a")
     assert failed.files == {} and failed.exit_code == 1
+
+
+def test_reads_skip_comments_and_single_quotes():
+    script = "# $COMMENTED\necho '$QUOTED' \"$A\" ${B:-x}\necho $A\n"
+    assert parse_script(script, 7).reads() == {"A": 8, "B": 8}

@@ -8,6 +8,7 @@ from rsdock.lint import dockerfacts as facts
 from rsdock.lint.dockerfile import AUTOMATIC_ARGS
 from rsdock.lint.findings import Edit, Fix, Severity, line_offsets
 from rsdock.lint.rule import Rule
+from rsdock.lint.shell import parse_script
 
 _READ = re.compile(r"\$\{?(" + "|".join(AUTOMATIC_ARGS) + r")\b")
 
@@ -52,9 +53,15 @@ class RS202(Rule):
                     declared |= {w.partition("=")[0] for w in inst.value}
                     continue
                 script = file.script(inst)
-                text = script.text if script else (inst.original if inst.cmd in (
-                    "ENV", "WORKDIR", "COPY", "ADD") else "")
-                for name in dict.fromkeys(_READ.findall(text)):
+                if script is not None and script.form != "exec":
+                    # The shell's own view: comments and '$X' in single quotes are not reads.
+                    reads = parse_script(script.text, script.first_line).reads()
+                    names = [n for n in reads if n in AUTOMATIC_ARGS]
+                elif inst.cmd in ("ENV", "WORKDIR", "COPY", "ADD", "LABEL", "USER", "EXPOSE"):
+                    names = list(dict.fromkeys(_READ.findall(inst.original)))
+                else:
+                    names = []
+                for name in names:
                     if name in declared:
                         continue
                     declared.add(name)  # report each ARG once per stage
