@@ -99,11 +99,8 @@ class RS105(Rule):
     @staticmethod
     def _installs_toolchain(file, stage) -> bool:
         # A stage that installs its own toolchain does not run the image's Rust.
-        for ancestor in stage.ancestry():
-            for platform in [None]:
-                for _inst, command in build.simulate_stage(file, ancestor, platform).commands():
-                    if command.argv[:3] in (("rustup", "toolchain", "install"),
-                                            ("rustup", "default")) or \
-                            command.argv[:2] == ("rustup", "default"):
-                        return True
+        for _inst, command in build.ancestry_commands(file, stage, None):
+            if command.argv[:3] == ("rustup", "toolchain", "install") or \
+                    command.argv[:2] == ("rustup", "default"):
+                return True
         return False
