@@ -14,12 +14,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from rsdock.errors import UserError
-from rsdock.lint import discover, platforms
-from rsdock.lint.dockerfile import Dockerfile, parse_dockerfile
-from rsdock.lint.workflow import (BUILD_PUSH, LOGIN, BuildPush, Job, Step, Workflow, build_push,
-                                  dockerfile_paths, parse_workflow)
+from rsdock.lint import platforms
+from rsdock.lint.dockerfile import Dockerfile
+from rsdock.lint.workflow import LOGIN
+from rsdock.wizard.edits.cases import find_platform_cases
+from rsdock.wizard.edits.sources import BuildStep, Sources, load_sources
 from rsdock.wizard.plan import DEFAULT_WORKFLOW, Image, Plan
+
+__all__ = ["BuildStep", "Fact", "InferredImage", "InferredPlan", "Sources", "case_platforms",
+           "infer", "load_sources"]
 
 _BIN_RE = re.compile(r"--bin[= ]+[\"']?([A-Za-z0-9_-]+)")
 _RUST_RE = re.compile(r"(?:^|/)rust:(1\.\d+(?:\.\d+)?)")
@@ -52,47 +55,6 @@ class Fact:
             return f"unknown: {self.reason}"
         value = ", ".join(self.value) if isinstance(self.value, tuple) else str(self.value)
         return f"{value}  (from {self.source})" if self.source else value
-
-
-@dataclass(frozen=True)
-class BuildStep:
-    """One ``docker/build-push-action`` step and the Dockerfiles it builds."""
-
-    workflow: Workflow
-    job: Job
-    step: Step
-    build: BuildPush
-    dockerfiles: tuple[str, ...] | None
-
-    @property
-    def where(self) -> str:
-        """``path:line`` of the step."""
-        return f"{self.workflow.path}:{self.step.line}"
-
-
-@dataclass
-class Sources:
-    """The parsed files of a workspace that rsdock infers from and edits.
-
-    Attributes:
-        root: the workspace root.
-        workflows: workflows using docker's actions, by root-relative path.
-        dockerfiles: Dockerfiles by root-relative path.
-        builds: every build-push step of those workflows, in file order.
-        workspace: the scanned cargo workspace, or None when it cannot be read.
-    """
-
-    root: Path
-    workflows: dict[str, Workflow] = field(default_factory=dict)
-    dockerfiles: dict[str, Dockerfile] = field(default_factory=dict)
-    builds: list[BuildStep] = field(default_factory=list)
-    workspace: Any = None
-
-    def texts(self) -> dict[str, str]:
-        """The current text of every parsed file."""
-        found = {p: w.text for p, w in self.workflows.items()}
-        found.update({p: d.text for p, d in self.dockerfiles.items()})
-        return found
 
 
 @dataclass(frozen=True)
@@ -174,57 +136,6 @@ class InferredPlan:
         lines.append(f"  workflow:      {self.workflow.describe()}")
         lines += [f"  note: {note}" for note in self.notes]
         return "\n".join(lines) + "\n"
-
-
-def load_sources(root: Path | str) -> Sources:
-    """Parse every workflow using docker's actions and every Dockerfile under ``root``.
-
-    Raises:
-        UserError: (exit 2) for a file that cannot be read or parsed, located at the problem.
-    """
-    root = Path(root)
-    sources = Sources(root)
-    for rel in discover.walk(root):
-        kind = discover.kind_of(rel)
-        if kind == "workflow":
-            workflow = parse_workflow(rel, _read(root, rel))
-            _refuse_errors(workflow.errors)
-            if any(s.uses and s.uses.repo.lower().startswith("docker/")
-                   for _j, s in workflow.steps()):
-                sources.workflows[rel] = workflow
-        elif kind == "dockerfile":
-            model = parse_dockerfile(rel, _read(root, rel))
-            _refuse_errors(model.errors)
-            sources.dockerfiles[rel] = model
-    for workflow in sources.workflows.values():
-        for job, step in workflow.action_steps(BUILD_PUSH):
-            build = build_push(workflow, step)
-            files = dockerfile_paths(job, build)
-            sources.builds.append(BuildStep(workflow, job, step, build,
-                                            tuple(files) if files is not None else None))
-    try:
-        from rsdock.lint.cargo import scan
-
-        sources.workspace = scan(root)
-    except Exception:  # a broken Cargo.toml only costs us package names (RS005 reports it)
-        sources.workspace = None
-    return sources
-
-
-def _read(root: Path, rel: str) -> bytes:
-    try:
-        return (root / rel).read_bytes()
-    except OSError as error:
-        raise UserError(f"cannot read this file: {error.strerror or error}", path=rel,
-                        hint="make it readable, or move it out of the workspace") from None
-
-
-def _refuse_errors(errors: list) -> None:
-    if errors:
-        first = errors[0]
-        raise UserError(first.message, path=first.path, line=first.line,
-                        hint="rsdock edits only files it can parse; fix this first "
-                             "(nothing was written)")
 
 
 def infer(sources: Sources) -> InferredPlan:
@@ -312,8 +223,6 @@ def _binary_from_runtime(path: str, model: Dockerfile) -> Fact | None:
 
 def case_platforms(model: Dockerfile) -> Fact:
     """The platforms the ``case "$TARGETPLATFORM"`` arms of a Dockerfile map (table order)."""
-    from rsdock.wizard.edits.dockerfile import find_platform_cases
-
     cases = find_platform_cases(model)
     if not cases:
         return Fact(reason='no `case "$TARGETPLATFORM"` in a RUN')

@@ -17,16 +17,20 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from rsdock.errors import UserError
 from rsdock.lint import platforms
 from rsdock.lint.dockerfile import parse_dockerfile
-from rsdock.lint.workflow import BUILD_PUSH, build_push, dockerfile_paths, parse_workflow
-from rsdock.wizard import infer as infer_mod
+from rsdock.lint.workflow import parse_workflow
 from rsdock.wizard.edits import dockerfile as df_edits
 from rsdock.wizard.edits import workflow as wf_edits
 from rsdock.wizard.edits.model import FileEdit, Outcome, Refusal
+from rsdock.wizard.edits.sources import BuildStep, Sources, build_steps
 from rsdock.wizard.plan import CACHES, REGISTRIES, RUNTIMES
+
+if TYPE_CHECKING:
+    from rsdock.wizard.infer import InferredPlan
 
 __all__ = ["FileEdit", "Proposal", "Refusal", "Request", "apply", "propose"]
 
@@ -108,26 +112,21 @@ class Proposal:
         self.edits[path] = FileEdit(path, original, outcome.text, reasons)
 
 
-def _reparse(sources: infer_mod.Sources, proposal: Proposal) -> infer_mod.Sources:
+def _reparse(sources: Sources, proposal: Proposal) -> Sources:
     """``sources`` with the proposal's new texts parsed in place of the originals."""
-    fresh = infer_mod.Sources(sources.root, workspace=sources.workspace)
+    fresh = Sources(sources.root, workspace=sources.workspace)
     for path, workflow in sources.workflows.items():
         text = proposal.edits[path].new if path in proposal.edits else workflow.text
         fresh.workflows[path] = workflow if text == workflow.text else parse_workflow(path, text)
     for path, model in sources.dockerfiles.items():
         text = proposal.edits[path].new if path in proposal.edits else model.text
         fresh.dockerfiles[path] = model if text == model.text else parse_dockerfile(path, text)
-    for workflow in fresh.workflows.values():
-        for job, step in workflow.action_steps(BUILD_PUSH):
-            build = build_push(workflow, step)
-            files = dockerfile_paths(job, build)
-            fresh.builds.append(infer_mod.BuildStep(workflow, job, step, build,
-                                                    tuple(files) if files is not None else None))
+    fresh.builds = build_steps(fresh.workflows)
     return fresh
 
 
-def propose(sources: infer_mod.Sources, request: Request,
-            inferred: infer_mod.InferredPlan | None = None) -> Proposal:
+def propose(sources: Sources, request: Request,
+            inferred: InferredPlan | None = None) -> Proposal:
     """The minimal edits that carry out ``request`` on the files in ``sources``.
 
     Args:
@@ -139,6 +138,8 @@ def propose(sources: infer_mod.Sources, request: Request,
         UserError: (exit 2) for an invalid request, or a workflow change asked of a workspace
             whose workflows have no build step.
     """
+    from rsdock.wizard import infer as infer_mod  # infer builds on this package's modules
+
     request = request.validated()
     inferred = inferred or infer_mod.infer(sources)
     proposal = Proposal()
@@ -168,7 +169,7 @@ def propose(sources: infer_mod.Sources, request: Request,
     return proposal
 
 
-def _sync_config(root: Path, request: Request, inferred: infer_mod.InferredPlan,
+def _sync_config(root: Path, request: Request, inferred: InferredPlan,
                  proposal: Proposal) -> None:
     """Keep ``rsdock.toml`` (when there is one) saying what the edited files now do: its
     ``platforms``, ``cache`` and ``registry`` lines are replaced in place, nothing else."""
@@ -200,7 +201,7 @@ def _sync_config(root: Path, request: Request, inferred: infer_mod.InferredPlan,
     if new != text:
         proposal.record(config.CONFIG_NAME, text, Outcome(new, ["keep rsdock.toml in step"]))
 
-def _no_build_step(sources: infer_mod.Sources, required: bool, proposal: Proposal) -> None:
+def _no_build_step(sources: Sources, required: bool, proposal: Proposal) -> None:
     for path, workflow in sorted(sources.workflows.items()):
         raise UserError("this workflow uses docker's actions but has no "
                         "docker/build-push-action step to edit", path=path,
@@ -214,15 +215,15 @@ def _no_build_step(sources: infer_mod.Sources, required: bool, proposal: Proposa
     proposal.notes.append("no workflow builds these images: only the Dockerfiles are edited")
 
 
-def _scope(inferred: infer_mod.InferredPlan, build: infer_mod.BuildStep) -> str:
+def _scope(inferred: InferredPlan, build: BuildStep) -> str:
     for image in inferred.images:
         if build.dockerfiles and image.dockerfile in build.dockerfiles and image.name.known:
             return image.name.value
     return build.job.id
 
 
-def _platforms(sources: infer_mod.Sources, request: Request,
-               inferred: infer_mod.InferredPlan, proposal: Proposal) -> None:
+def _platforms(sources: Sources, request: Request,
+               inferred: InferredPlan, proposal: Proposal) -> None:
     current = set(inferred.platforms.value or ())
     if current and current <= set(request.remove_platforms) and not request.add_platforms:
         raise UserError("that would remove every platform the workflow builds",
@@ -263,7 +264,7 @@ def _platforms(sources: infer_mod.Sources, request: Request,
             model = parse_dockerfile(model.path, outcome.text)
 
 
-def _runtime(runtime: str, inferred: infer_mod.InferredPlan, proposal: Proposal) -> None:
+def _runtime(runtime: str, inferred: InferredPlan, proposal: Proposal) -> None:
     manual: tuple[str, ...] = ()
     plan, _unknown = inferred.to_plan()
     image = next((i for i in plan.images if i.kind == "bin"), None) if plan else None
@@ -286,7 +287,7 @@ def _runtime(runtime: str, inferred: infer_mod.InferredPlan, proposal: Proposal)
                 f"it can regenerate (`rsdock init --force --runtime {runtime}`)", manual))
 
 
-def _fix(sources: infer_mod.Sources, proposal: Proposal) -> None:
+def _fix(sources: Sources, proposal: Proposal) -> None:
     from dataclasses import replace
 
     from rsdock.lint import fix
