@@ -413,3 +413,33 @@ def _data(text: str) -> dict:
             if "login-action" in step.get("uses", ""):
                 step.pop("name", None)
     return data
+
+
+@pytest.mark.parametrize("name", ["shop", "ledger"])
+def test_crlf_and_bom_files_keep_their_bytes(tmp_path, name):
+    root = project(tmp_path, name)
+    paths = list(infer.load_sources(root).texts())
+    for rel in paths:
+        data = (root / rel).read_bytes().replace(b"\n", b"\r\n")
+        (root / rel).write_bytes(b"\xef\xbb\xbf" + data if rel.endswith("Dockerfile") else data)
+    before = {rel: (root / rel).read_bytes() for rel in paths}
+    write(root, edit(root, add_platforms=("linux/arm/v7",)))
+    after = {rel: (root / rel).read_bytes() for rel in paths}
+    for rel in paths:
+        assert b"\n" not in after[rel].replace(b"\r\n", b""), rel
+    assert after["Dockerfile"].startswith(b"\xef\xbb\xbf")
+    assert not after["Dockerfile"].startswith(b"\xef\xbb\xbf" * 2)
+    write(root, edit(root, remove_platforms=("linux/arm/v7",)))
+    assert {rel: (root / rel).read_bytes() for rel in paths} == before
+
+
+def test_remove_refuses_a_platform_left_in_a_hard_coded_path(tmp_path):
+    root = project(tmp_path, "shop")
+    dockerfile = root / "Dockerfile"
+    dockerfile.write_text(dockerfile.read_text().replace(
+        'COPY --from=builder /backend /usr/local/bin/backend',
+        'COPY --from=builder /backend /usr/local/bin/backend\n'
+        'RUN ls /app/target/aarch64-unknown-linux-gnu/release'))
+    proposal = edit(root, remove_platforms=("linux/arm64",))
+    assert [(r.path, r.line) for r in proposal.refusals] == [("Dockerfile", 41)]
+    assert "still names linux/arm64" in proposal.refusals[0].message

@@ -328,13 +328,14 @@ def apply(root: Path | str, proposal: Proposal) -> Path | None:
             on_disk = (root / edit.path).read_bytes().decode("utf-8").removeprefix("\ufeff")
         except (OSError, UnicodeDecodeError):
             on_disk = None
-        if on_disk != edit.old:
+        if on_disk != edit.old.removeprefix("\ufeff"):
             raise UserError("this file changed since rsdock read it; nothing was written",
                             path=edit.path, hint="rerun `rsdock edit`", exit_code=1)
     folder = make_backup(root, [e.path for e in changed])
     for edit in changed:
         try:
-            write_atomic(root / edit.path, edit.new)
+            # write_atomic keeps the file's BOM itself; the text must not carry a second one.
+            write_atomic(root / edit.path, edit.new.removeprefix("\ufeff"))
         except OSError as error:
             raise UserError(f"cannot write: {error.strerror or error}", path=edit.path,
                             hint=f"the previous files are in {folder}") from None

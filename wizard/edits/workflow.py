@@ -15,8 +15,8 @@ from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from rsdock.lint import platforms
 from rsdock.lint.workflow import LOGIN, Workflow
 from rsdock.wizard.edits.model import Outcome, Refusal
-from rsdock.wizard.edits.yamltext import (Unsupported, offsets, render_scalar, scalar_span,
-                                          verify)
+from rsdock.wizard.edits.yamltext import (Unsupported, newline_at, offsets, render_scalar,
+                                          scalar_span, verify)
 
 _MATRIX_RE = re.compile(r"^\$\{\{\s*matrix\.([A-Za-z0-9_-]+)\s*\}\}$")
 PR_GUARD = "github.event_name != 'pull_request'"
@@ -64,7 +64,7 @@ class WorkflowEditor:
         if self.text[start:start + col0].strip():
             raise Unsupported(f"cannot add `{key}`: the mapping starts on its parent's line")
         rendered = render_scalar(scalar_span(f"{key}: x\n", 0, len(key) + 2), value, "")
-        line_end = "\r\n" if self.text[start:].split("\n", 1)[0].endswith("\r") else "\n"
+        line_end = newline_at(self.text, start)
         prior = self.replacements.get(start)
         text = " " * col0 + f"{key}: {rendered}{line_end}"
         self.replacements[start] = (start, (prior[1] if prior else "") + text)
@@ -83,7 +83,9 @@ class WorkflowEditor:
         lines = [" " * col0 + f"{key}:"] + [" " * (col0 + step) + f"{k}: {v}"
                                             for k, v in value.items()]
         prior = self.replacements.get(start)
-        self.replacements[start] = (start, (prior[1] if prior else "") + "\n".join(lines) + "\n")
+        newline = newline_at(self.text, start)
+        self.replacements[start] = (start, (prior[1] if prior else "")
+                                    + "".join(line + newline for line in lines))
         self.changes.append((path, dict(value)))
 
     def result(self) -> Outcome:
@@ -225,7 +227,7 @@ def _edit_matrix(ed: WorkflowEditor, job, axis: str, add: list[str], remove: lis
         prefix = ed.text[starts[last0]: spans[-1].start]
         nl = ed.text.find("\n", starts[last0])
         at = nl + 1 if nl >= 0 else len(ed.text)
-        lines = "".join(prefix + render_scalar(spans[-1], a, "") + "\n"
+        lines = "".join(prefix + render_scalar(spans[-1], a, "") + newline_at(ed.text, at - 1)
                         for a in new if a not in items)
         if lines:
             prior = ed.replacements.get(at)

@@ -40,6 +40,12 @@ class Unsupported(Exception):
     """A value rsdock cannot edit in place (message says which and why)."""
 
 
+def newline_at(text: str, offset: int) -> str:
+    """The line ending of the line holding ``offset`` (``\\r\\n`` or ``\\n``)."""
+    end = text.find("\n", offset)
+    return "\r\n" if end > 0 and text[end - 1] == "\r" else "\n"
+
+
 def offsets(text: str) -> list[int]:
     """Offsets of each line start (index 0 is line 0, ruamel's numbering)."""
     starts = [0]
@@ -131,11 +137,12 @@ def _block_span(text: str, header_end: int, starts: list[int], line0: int) -> Sp
 def render_scalar(span: Span, value: str, text: str) -> str:
     """``value`` written in the style of the scalar at ``span``.
 
-    Block scalars get one content line per line of ``value``; a plain scalar that YAML would
-    read differently becomes double-quoted.
+    Block scalars get one content line per line of ``value`` (with the file's line ending,
+    read from ``text``); a plain scalar that YAML would read differently becomes double-quoted.
     """
     if span.style == "block":
-        return "".join(span.indent + line + "\n" for line in value.rstrip("\n").split("\n"))
+        newline = "\r\n" if "\r\n" in text[span.start:span.end] else "\n"
+        return "".join(span.indent + line + newline for line in value.rstrip("\n").split("\n"))
     if span.style == "single":
         return "'" + value.replace("'", "''") + "'"
     if span.style == "double" or not _plain_ok(value):
