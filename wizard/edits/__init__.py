@@ -27,7 +27,7 @@ from rsdock.wizard.edits import dockerfile as df_edits
 from rsdock.wizard.edits import workflow as wf_edits
 from rsdock.wizard.edits.model import FileEdit, Outcome, Refusal
 from rsdock.wizard.edits.sources import BuildStep, Sources, build_steps
-from rsdock.wizard.plan import CACHES, REGISTRIES, RUNTIMES
+from rsdock.wizard.plan import CACHES, REGISTRIES, RUNTIMES, Image, Plan
 
 if TYPE_CHECKING:
     from rsdock.wizard.infer import InferredPlan
@@ -229,12 +229,14 @@ def _platforms(sources: Sources, request: Request,
         raise UserError("that would remove every platform the workflow builds",
                         hint="keep at least one platform")
     linkers = dict(getattr(sources.workspace, "linkers", {}) or {})
-    runtime = inferred.runtime.value
-    for name in request.add_platforms:
-        platform = platforms.get(name)
-        if runtime in ("alpine", "scratch") and platform.musl_triple is None:
-            raise UserError(f"{name} has no musl target, which the {runtime} runtime needs",
-                            hint="use a glibc runtime (debian-slim or distroless)")
+    if inferred.runtime.known and request.add_platforms:
+        # The plan knows which runtime images exist for which platform: ask it.
+        probe = Plan((Image("probe", "bin", "probe", "Dockerfile"),),
+                     platforms=request.add_platforms, runtime=inferred.runtime.value,
+                     debian=inferred.debian.value or "bookworm")
+        for problem in (p for p in probe.problems() if p.field == "platforms"):
+            raise UserError(f"{problem.message} (the runtime read from "
+                            f"{inferred.runtime.source})", hint=problem.way_out)
     for path, workflow in sources.workflows.items():
         builds = [b for b in sources.builds if b.workflow.path == path]
         if builds:
