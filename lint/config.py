@@ -6,6 +6,7 @@ select = ["ALL"]              # IDs, prefixes (RS2), families (cross), DL/SC cod
 ignore = ["RS302", "DL3008"]
 severity = "warning"          # the failure threshold: exit 1 on findings at or above it
 hadolint = true               # run hadolint alongside rsdock's own rules
+exclude = ["tests/fixtures"]  # folders or fnmatch patterns never linted nor read as context
 
 [lint.per-file-ignores]
 "docker/legacy/*" = ["RS2"]   # fnmatch pattern on the root-relative path -> selectors
@@ -28,7 +29,7 @@ from rsdock.lint.findings import Severity
 from rsdock.lint.rule import RegistryError, all_rules, resolve_selector
 
 CONFIG_NAME = "rsdock.toml"
-_KEYS = ("select", "ignore", "severity", "hadolint", "per-file-ignores")
+_KEYS = ("select", "ignore", "severity", "hadolint", "exclude", "per-file-ignores")
 # hadolint's own codes: DL (Dockerfile) and SC (ShellCheck, inside RUN); prefixes allowed.
 _EXTERNAL_RE = re.compile(r"^(DL|SC)\d{0,4}$", re.IGNORECASE)
 EXTERNAL_FAMILY = "hadolint"
@@ -80,6 +81,8 @@ class LintConfig:
         severity: the failure threshold: findings at or above it make the exit code 1.
         hadolint: whether to run hadolint and merge its DL/SC findings.
         per_file_ignores: fnmatch pattern on the root-relative path -> selectors ignored there.
+        exclude: folders or fnmatch patterns (root-relative) that are neither linted nor read as
+            context, even when named on the command line (pre-commit names every staged file).
     """
 
     select: tuple[str, ...] | None = None
@@ -87,6 +90,15 @@ class LintConfig:
     severity: Severity = Severity.WARNING
     hadolint: bool = True
     per_file_ignores: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    exclude: tuple[str, ...] = ()
+
+    def excluded(self, path: str) -> bool:
+        """Whether the root-relative ``path`` is excluded (a pattern match or inside a folder)."""
+        for pattern in self.exclude:
+            folder = pattern.rstrip("/")
+            if fnmatch.fnmatch(path, pattern) or path.startswith(folder + "/"):
+                return True
+        return False
 
     def selection(self) -> tuple[Selection | None, Selection]:
         """(selected or None for all, ignored) as resolved selections."""
@@ -197,6 +209,12 @@ def _parse_table(table: object, text: str) -> LintConfig:
         if not isinstance(table["hadolint"], bool):
             raise fail("hadolint must be true or false", "hadolint", "hadolint = false")
         changes["hadolint"] = table["hadolint"]
+    if "exclude" in table:
+        value = table["exclude"]
+        if not isinstance(value, list) or not all(isinstance(v, str) and v for v in value):
+            raise fail("exclude must be a list of folders or patterns", "exclude",
+                       'for example exclude = ["tests/fixtures"]')
+        changes["exclude"] = tuple(value)
     if "per-file-ignores" in table:
         pfi = table["per-file-ignores"]
         if not isinstance(pfi, dict):

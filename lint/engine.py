@@ -97,11 +97,13 @@ def lint_paths(paths: Iterable[str | Path], root: Path,
         config: the settings (default: :class:`LintConfig` defaults).
     """
     root = Path(root).resolve()
+    config = config or LintConfig()
     targets = {}
     for path in paths:
         rel = _relative(Path(path), root)
-        targets[rel] = discover.explicit_kind(rel) or "dockerfile"
-    return _run(root, targets, {}, config or LintConfig())
+        if not config.excluded(rel):
+            targets[rel] = discover.explicit_kind(rel) or "dockerfile"
+    return _run(root, targets, {}, config)
 
 
 def lint_texts(files: dict[str, str], root: Path | None = None,
@@ -146,7 +148,7 @@ def _run(root: Path, targets: dict[str, str], overrides: dict[str, str],
         run = None
         if config.wants_hadolint() and dockerfiles:
             run = hadolint_mod.start(root, _hadolint_args(dockerfiles, overrides, Path(scratch)))
-        texts, findings = _read(root, targets, overrides)
+        texts, findings = _read(root, targets, overrides, config)
         ctx = _context(root, targets, texts, overrides)
         findings += _workspace(ctx)
         findings += _check(ctx, targets, rules, filt)
@@ -173,12 +175,13 @@ def _hadolint_args(dockerfiles: list[str], overrides: dict[str, str], scratch: P
     return args
 
 
-def _read(root: Path, targets: dict[str, str],
-          overrides: dict[str, str]) -> tuple[dict[str, str], list[Finding]]:
+def _read(root: Path, targets: dict[str, str], overrides: dict[str, str],
+          config: LintConfig) -> tuple[dict[str, str], list[Finding]]:
     """Every readable lintable file's text (targets and context) and RS001s for the rest."""
     texts: dict[str, str] = {}
     problems: list[Finding] = []
-    paths = dict.fromkeys([*targets, *discover.walk(root), *overrides])
+    context = [p for p in discover.walk(root) if not config.excluded(p)]
+    paths = dict.fromkeys([*targets, *context, *overrides])
     rs001 = rules_instance("RS001")
     for rel in paths:
         if rel in overrides:

@@ -169,3 +169,18 @@ def test_pre_commit_hook_files_match_discovery(path):
     # a workflow folder below the top is not GitHub's: the hook skips it, discovery too at the top
     expected = kind_of(path) is not None and not path.startswith("sub/")
     assert matched == expected
+
+
+def test_exclude_skips_files_even_when_named(repo, capsys):
+    (repo / "fixtures" / "bad").mkdir(parents=True)
+    (repo / "fixtures" / "bad" / ".dockerignore").write_text("# rsdock: ignore=RS001 x\nt/\n")
+    (repo / "other.dockerignore").write_text("# rsdock: ignore=RS001 x\nt/\n")
+    (repo / "rsdock.toml").write_text('[lint]\nhadolint = false\nexclude = ["fixtures/", '
+                                      '"other.*"]\n')
+    code, out, _ = run(capsys, "lint")
+    assert code == 0 and out == "0 files checked: no findings.\n"
+    code, out, _ = run(capsys, "lint", "fixtures/bad/.dockerignore")
+    assert code == 0 and "RS002" not in out
+    (repo / "rsdock.toml").write_text('[lint]\nexclude = "fixtures"\n')
+    code, _, err = run(capsys, "lint")
+    assert code == 2 and err.startswith("rsdock.toml:2: error: exclude must be a list")
