@@ -469,3 +469,29 @@ def test_a_platform_the_runtime_image_lacks_is_refused(tmp_path):
         edit(root, add_platforms=("linux/386",))
     assert "distroless/cc publishes no linux/386 image" in error.value.message
     assert "Dockerfile:34" in error.value.message
+
+
+@pytest.mark.parametrize("env, expected", [
+    # a continued ENV that is only about arm64: copied whole, after it
+    ("ENV CARGO_TARGET_AARCH64_UNKNOWN_LINUX_GNU_LINKER=aarch64-linux-gnu-gcc \\\n"
+     "    CC_aarch64_unknown_linux_gnu=aarch64-linux-gnu-gcc\n",
+     "+ENV CARGO_TARGET_ARMV7_UNKNOWN_LINUX_GNUEABIHF_LINKER=arm-linux-gnueabihf-gcc \\\n"
+     "+    CC_armv7_unknown_linux_gnueabihf=arm-linux-gnueabihf-gcc\n"),
+    # one ENV with shared settings: only arm64's line is copied, before the last line
+    ("ENV PKG_CONFIG_ALLOW_CROSS=1 \\\n"
+     "    CARGO_TARGET_AARCH64_UNKNOWN_LINUX_GNU_LINKER=aarch64-linux-gnu-gcc\n",
+     "+    CARGO_TARGET_ARMV7_UNKNOWN_LINUX_GNUEABIHF_LINKER=arm-linux-gnueabihf-gcc \\\n"),
+])
+def test_linker_env_styles(tmp_path, env, expected):
+    root = project(tmp_path, "shop")
+    dockerfile = root / "Dockerfile"
+    dockerfile.write_text(dockerfile.read_text().replace(
+        "ENV CARGO_TARGET_AARCH64_UNKNOWN_LINUX_GNU_LINKER=aarch64-linux-gnu-gcc\n", env))
+    proposal = edit(root, add_platforms=("linux/arm/v7",))
+    assert not proposal.refusals
+    added = [line for line in proposal.edits["Dockerfile"].diff.splitlines(keepends=True)
+             if line.startswith("+") and not line.startswith("+++")]
+    assert "".join(added).endswith(expected) or expected in "".join(added)
+    write(root, proposal)
+    write(root, edit(root, remove_platforms=("linux/arm/v7",)))
+    assert "ARMV7" not in dockerfile.read_text() and env in dockerfile.read_text()

@@ -163,27 +163,47 @@ def _add_linker(ed: Editor, new: Platform, found: PlatformCase) -> None:
             has_word(text, platforms.linker_env_var(t)) or t in ed.linkers for t in triples) \
             or re.search(rf"linker={re.escape(new.linker)}", text):
         return
-    for number in ed.outside_arms():
-        line = ed.lines.line(number)
-        for source in platforms.PLATFORMS:
-            var = next((platforms.linker_env_var(t) for t in (source.gnu_triple, source.musl_triple)
-                        if t and has_word(line, platforms.linker_env_var(t))), None)
-            if var is None or source == new:
-                continue
-            copy = substitute(line, source, new)
-            inst = ed.instruction_of(number)
-            if copy is None or inst is None or (inst.line != inst.end_line and number == inst.line):
-                continue
-            if inst.line == inst.end_line or line.rstrip().endswith(ed.model.escape):
-                ed.lines.insert_after(number, [copy])
-            else:  # the last line of a continued ENV: the copy goes before it, continued
-                ed.lines.insert_after(number - 1, [copy.rstrip() + " " + ed.model.escape])
+    for inst in (i for i in ed.model.instructions if i.cmd == "ENV"):
+        source = next((p for p in platforms.PLATFORMS if p != new and any(
+            has_word(inst.original, platforms.linker_env_var(t))
+            for t in (p.gnu_triple, p.musl_triple) if t)), None)
+        if source is not None and _copy_env(ed, inst, source, new):
             ed.out.reasons.append(f"set {platforms.linker_env_var(new.gnu_triple)} like "
                                   f"{source.name}'s linker")
             return
     ed.refuse(found.inst.line, f"no linker setting for {new.name}, and none rsdock can copy "
               "(ENV or an export in the case arm)",
               [f"ENV {platforms.linker_env_var(new.gnu_triple)}={new.linker}"])
+
+
+def _about(ed: Editor, number: int, platform: Platform) -> bool:
+    """Whether every word of line ``number`` (past an ENV keyword) spells a fact of
+    ``platform``: then a copy of the line, substituted, is the same setting for another one."""
+    words = [w for w in ed.lines.line(number).strip().rstrip(ed.model.escape).split()
+             if w != "ENV"]
+    facts = [t for t, _kind in spellings(platform)]
+    return bool(words) and all(any(has_word(w, t) for t in facts) for w in words)
+
+
+def _copy_env(ed: Editor, inst, source: Platform, new: Platform) -> bool:
+    """Copy ``source``'s settings in an ENV instruction for ``new``: the whole instruction when
+    it is only about ``source``, else its own continuation lines; False when neither fits."""
+    numbers = list(range(inst.line, inst.end_line + 1))
+    if all(_about(ed, n, source) for n in numbers):
+        copies = [substitute(ed.lines.line(n), source, new) for n in numbers]
+        if None not in copies:
+            ed.lines.insert_after(inst.end_line, copies)
+            return True
+    own = [n for n in numbers[1:] if _about(ed, n, source)]
+    copies = [substitute(ed.lines.line(n), source, new) for n in own]
+    if not own or None in copies:
+        return False
+    if ed.lines.line(own[-1]).rstrip().endswith(ed.model.escape):
+        ed.lines.insert_after(own[-1], copies)
+    else:  # the instruction's last line: the copies go before the first, continued
+        ed.lines.insert_after(own[0] - 1, [c.rstrip(ed.model.escape).rstrip() + " "
+                                           + ed.model.escape for c in copies])
+    return True
 
 
 def remove_platform(model: Dockerfile, old: Platform) -> Outcome:
@@ -207,8 +227,17 @@ def remove_platform(model: Dockerfile, old: Platform) -> Outcome:
                 _remove_arm(ed, found, arm, old)
     facts = [t for t, kind in spellings(old) if kind in (
         "gnu", "musl", "gcc", "libc", "var_gnu", "var_musl")]
+    whole = set()
+    for inst in (i for i in ed.model.instructions if i.cmd == "ENV"):
+        numbers = range(inst.line, inst.end_line + 1)
+        if all(_about(ed, n, old) for n in numbers):  # an ENV only about old: drop it whole
+            whole.update(numbers)
+            for number in numbers:
+                ed.lines.delete(number)
+            ed.out.reasons.append(f"remove the ENV on line {inst.line}")
     for number in ed.outside_arms():
-        _remove_from_line(ed, number, old, facts)
+        if number not in whole:
+            _remove_from_line(ed, number, old, facts)
     for found in ed.cases:
         names = [p.name for p in (arm_platform(a) for a in found.case.arms) if p]
         rename_lists(ed, found, names, [n for n in names if n != old.name])
