@@ -24,6 +24,7 @@ from rsdock.lint import platforms
 from rsdock.lint.dockerfile import parse_dockerfile
 from rsdock.lint.workflow import parse_workflow
 from rsdock.wizard.edits import dockerfile as df_edits
+from rsdock.wizard.edits import registry as registry_edits
 from rsdock.wizard.edits import workflow as wf_edits
 from rsdock.wizard.edits.model import FileEdit, Outcome, Refusal
 from rsdock.wizard.edits.sources import BuildStep, Sources, build_steps
@@ -158,7 +159,7 @@ def propose(sources: Sources, request: Request,
         sources = _reparse(sources, proposal)
     if request.registry:
         for path, workflow in sources.workflows.items():
-            proposal.record(path, workflow.text, wf_edits.edit_registry(workflow, request.registry))
+            proposal.record(path, workflow.text, registry_edits.edit_registry(workflow, request.registry))
         sources = _reparse(sources, proposal)
     if request.runtime and request.runtime != inferred.runtime.value:
         _runtime(request.runtime, inferred, proposal)

@@ -1,4 +1,4 @@
-"""Workflow edits: platforms, cache backends and registry logins of docker's build steps.
+"""Workflow edits: the platforms and cache backends of docker's build steps.
 
 Every change is a replacement of one YAML value in its own style (see :mod:`.yamltext`), so
 comments, key order, quoting, anchors and every other job and step stay exactly as written; the
@@ -13,7 +13,7 @@ from typing import Any
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
 from rsdock.lint import platforms
-from rsdock.lint.workflow import LOGIN, Workflow
+from rsdock.lint.workflow import Workflow
 from rsdock.wizard.edits.model import Outcome, Refusal
 from rsdock.wizard.edits.yamltext import (Unsupported, newline_at, offsets, render_scalar,
                                           scalar_span, verify)
@@ -104,7 +104,8 @@ class WorkflowEditor:
         return self.out
 
 
-def _step_path(job_id: str, index: int, *rest: Any) -> tuple:
+def step_path(job_id: str, index: int, *rest: Any) -> tuple:
+    """The document path of a step's value: ``("jobs", job, "steps", index, *rest)``."""
     return ("jobs", job_id, "steps", index, *rest)
 
 
@@ -161,7 +162,7 @@ def edit_platforms(workflow: Workflow, builds: list, add: list[str],
                 continue
             if new != item.text:
                 ed.set_value(step.data["with"], "platforms",
-                             _step_path(job.id, step.index, "with", "platforms"), new)
+                             step_path(job.id, step.index, "with", "platforms"), new)
                 ed.out.reasons.append(f"{job.id}: platforms {new.strip()!r}")
         except Unsupported as error:
             ed.refuse(where, str(error))
@@ -189,7 +190,6 @@ def _rename_comment_lists(ed: WorkflowEditor, current: list[str], add: list[str]
 
 def _edit_matrix(ed: WorkflowEditor, job, axis: str, add: list[str], remove: list[str],
                  where: int) -> None:
-    jobs = ed.workflow.data["jobs"]
     matrix = job.matrix
     values = matrix.get(axis) if isinstance(matrix, CommentedMap) else None
     if not isinstance(values, CommentedSeq) or any(not isinstance(v, str) for v in values):
@@ -234,7 +234,6 @@ def _edit_matrix(ed: WorkflowEditor, job, axis: str, add: list[str], remove: lis
             ed.replacements[at] = (prior[0] if prior else at, lines + (prior[1] if prior else ""))
     ed.changes.append((path, new))
     ed.out.reasons.append(f"{job.id}: matrix.{axis} {', '.join(new)}")
-    del jobs  # the path above is the verification's view of the same node
 
 
 def cache_values(cache: str, scope: str, image: str | None, pull_requests: bool
@@ -307,7 +306,7 @@ def edit_cache(workflow: Workflow, builds: list, cache: str, scopes: dict[str, s
                 current = step.with_.get(key)
                 if current is not None and current.text.strip() == value:
                     continue
-                path = _step_path(job.id, step.index, "with", key)
+                path = step_path(job.id, step.index, "with", key)
                 if current is None:
                     ed.insert_key(step.data["with"], key, path, value)
                 else:
@@ -316,104 +315,3 @@ def edit_cache(workflow: Workflow, builds: list, cache: str, scopes: dict[str, s
         except Unsupported as error:
             ed.refuse(step.line, str(error))
     return ed.result()
-
-
-def edit_registry(workflow: Workflow, registry: str) -> Outcome:
-    """Switch every docker/login-action step to ``registry`` (dockerhub or ghcr).
-
-    Only the login is edited; image names in tags and ``images:`` inputs are refused with the
-    change to make by hand when they name the other registry.
-    """
-    ed = WorkflowEditor(workflow)
-    want = {"ghcr": ("ghcr.io", "${{ github.actor }}", "${{ secrets.GITHUB_TOKEN }}"),
-            "dockerhub": (None, "${{ secrets.DOCKERHUB_USERNAME }}",
-                          "${{ secrets.DOCKERHUB_TOKEN }}")}[registry]
-    for job, step in workflow.action_steps(LOGIN):
-        host, user, password = want
-        data = step.data.get("with")
-        if not isinstance(data, CommentedMap):
-            ed.refuse(step.line, "this login step has no `with:` mapping to edit")
-            continue
-        try:
-            current = step.with_.get("registry")
-            path = _step_path(job.id, step.index, "with")
-            if host and current is None:
-                ed.insert_key(data, "registry", path + ("registry",), host)
-            elif host and current.text != host:
-                ed.set_value(data, "registry", path + ("registry",), host)
-            elif host is None and current is not None and current.text not in ("docker.io", ""):
-                ed.set_value(data, "registry", path + ("registry",), "docker.io")
-            for key, value in (("username", user), ("password", password)):
-                if key in data and step.with_[key].text != value:
-                    ed.set_value(data, key, path + (key,), value)
-            ed.out.reasons.append(f"{job.id}: log in to {host or 'Docker Hub'}")
-        except Unsupported as error:
-            ed.refuse(step.line, str(error))
-    for job in workflow.jobs.values():
-        if any(s.is_action(LOGIN) for s in job.steps):
-            _image_names(ed, job, registry)
-            if registry == "ghcr":
-                _grant_packages(ed, job)
-    return ed.result()
-
-
-# The image expressions rsdock's own workflow uses per registry (wizard/render.py).
-_IMAGE_PREFIX = {"dockerhub": "${{ secrets.DOCKERHUB_USERNAME || github.repository_owner }}/",
-                 "ghcr": "ghcr.io/${{ github.repository_owner }}/"}
-
-
-def _image_names(ed: WorkflowEditor, job, registry: str) -> None:
-    """Move image names to ``registry`` where they are rsdock's own expression; refuse the
-    literal ones (the namespace on the other registry is the user's to choose)."""
-    other = "dockerhub" if registry == "ghcr" else "ghcr"
-    places = []
-    for step in job.steps:
-        env = step.data.get("env")
-        if isinstance(env, CommentedMap) and isinstance(env.get("IMAGE"), str):
-            places.append((step, env, "IMAGE", _step_path(job.id, step.index, "env", "IMAGE")))
-        if step.is_action("docker/metadata-action") and "images" in step.with_:
-            places.append((step, step.data["with"], "images",
-                           _step_path(job.id, step.index, "with", "images")))
-        if step.is_action("docker/build-push-action") and "tags" in step.with_:
-            places.append((step, step.data["with"], "tags",
-                           _step_path(job.id, step.index, "with", "tags")))
-    for step, mapping, key, path in places:
-        value = str(mapping[key])
-        if value.strip().startswith("${{") and value.strip().endswith("}}"):
-            continue  # derived from another step (steps.meta.outputs.tags)
-        new = value.replace(_IMAGE_PREFIX[other], _IMAGE_PREFIX[registry])
-        if new != value:
-            ed.set_value(mapping, key, path, new)
-            ed.out.reasons.append(f"{job.id}: image names on {registry}")
-            continue
-        host = "ghcr.io/" if registry == "ghcr" else ""
-        names = [n.strip() for n in value.replace(",", "\n").split("\n") if n.strip()]
-        if any((registry == "ghcr") != n.startswith("ghcr.io/") for n in names):
-            line = mapping.lc.value(key)[0] + 1
-            ed.refuse(line, f"`{key}` names images on another registry; which namespace to use "
-                      f"on {registry} is yours to choose",
-                      tuple(f"{key}: {host}<namespace>/{n.rsplit('/', 1)[-1]}" for n in names[:2]))
-
-
-def _grant_packages(ed: WorkflowEditor, job) -> None:
-    value = job.permissions.value if job.permissions else None
-    data = ed.workflow.data["jobs"][job.id]
-    try:
-        if value == "write-all" or (isinstance(value, dict) and value.get("packages") == "write"):
-            return
-        if isinstance(value, CommentedMap):
-            if "packages" in value:
-                ed.set_value(value, "packages", ("jobs", job.id, "permissions", "packages"),
-                             "write")
-            else:
-                ed.insert_key(value, "packages", ("jobs", job.id, "permissions", "packages"),
-                              "write")
-        elif value is None:
-            ed.insert_block(data, "permissions", ("jobs", job.id, "permissions"),
-                            {"contents": "read", "packages": "write"})
-        else:
-            raise Unsupported(f"permissions: {value} cannot be extended")
-        ed.out.reasons.append(f"{job.id}: permissions packages: write (push to ghcr.io)")
-    except Unsupported as error:
-        ed.refuse(job.line, f"pushing to ghcr.io needs `packages: write` ({error})",
-                  ("permissions:", "  contents: read", "  packages: write"))
