@@ -152,12 +152,14 @@ def _run(root: Path, targets: dict[str, str], overrides: dict[str, str],
         ctx = _context(root, targets, texts, overrides)
         findings += _workspace(ctx)
         findings += _check(ctx, targets, rules, filt)
+        checked_by_hadolint: set[str] = set()
         if run is not None:
-            findings += _merge_hadolint(run, findings)
+            merged, checked_by_hadolint = _merge_hadolint(run, findings)
+            findings += merged
     findings = [f for f in findings
                 if (f.path in targets or discover.kind_of(f.path) is None)
                 and filt.reports(f.path, f.rule)]
-    findings = _suppress(findings, targets, texts, filt, hadolint_ran=run is not None)
+    findings = _suppress(findings, targets, texts, filt, checked_by_hadolint)
     return Result(root, targets, sorted(set(findings)), texts, hadolint_ran=run is not None)
 
 
@@ -251,12 +253,14 @@ def _check(ctx: Context, targets: dict[str, str], rules: dict[str, type[Rule]],
         model = getattr(ctx, CONTEXT_FIELDS[kind]).get(rel)
         if model is not None:
             by_kind.setdefault(kind, []).append(model)
+    # a crash of a cross-file rule is reported on a linted file, so that it is shown
+    anchor = min(targets) if targets else "Cargo.toml"
     for rule_id, rule_cls in rules.items():
         if not filt.enabled(rule_id) or rule_id in ENGINE_RULES:
             continue
         rule = rule_cls()
         if rule.target == "project":
-            findings += _safely(rule, None, ctx, crash, "Cargo.toml")
+            findings += _safely(rule, None, ctx, crash, anchor)
             continue
         for model in by_kind.get(rule.target, ()):
             if getattr(model, "errors", None) and rule.target == "workflow":
@@ -272,13 +276,17 @@ def _safely(rule: Rule, model: Any, ctx: Context, crash: Rule, path: str) -> lis
         return [crash.crashed(path, rule.id, error)]
 
 
-def _merge_hadolint(run: hadolint_mod.HadolintRun, ours: list[Finding]) -> list[Finding]:
+def _merge_hadolint(run: hadolint_mod.HadolintRun,
+                    ours: list[Finding]) -> tuple[list[Finding], set[str]]:
+    """hadolint's findings as rsdock's, and the files hadolint really checked."""
     found, problem = run.collect()
+    checked = set(run.paths.values()) if found or not problem else set()
     note = rules_instance("RS004")
     unreadable = {f.path for f in ours if f.rule == "RS001"}
     merged = []
     for finding in found:
         if finding.rule == hadolint_mod.PARSE_ERROR_CODE:
+            checked.discard(finding.path)
             if finding.path not in unreadable:  # RS001 already explains a truly broken file
                 merged.append(note.parse_failure(finding.path, finding.line, finding.message))
         else:
@@ -287,11 +295,11 @@ def _merge_hadolint(run: hadolint_mod.HadolintRun, ours: list[Finding]) -> list[
         for path in dict.fromkeys(run.paths.values()):
             merged.append(note.complaint(path, problem))
             break  # once per run, on the first Dockerfile: it is about hadolint, not the files
-    return merged
+    return merged, checked
 
 
 def _suppress(findings: list[Finding], targets: dict[str, str], texts: dict[str, str],
-              filt: _Filter, hadolint_ran: bool) -> list[Finding]:
+              filt: _Filter, checked_by_hadolint: set[str]) -> list[Finding]:
     known = all_rules().__contains__
     suppressions: list[suppress.Suppression] = []
     for rel, kind in targets.items():
@@ -303,7 +311,7 @@ def _suppress(findings: list[Finding], targets: dict[str, str], texts: dict[str,
 
     def checked(path: str, code: str) -> bool:
         if code[:2] in ("DL", "SC") or code == "RS004":  # only hadolint produces these
-            ran = hadolint_ran and targets.get(path) == "dockerfile"
+            ran = path in checked_by_hadolint
         else:
             ran = True
         return ran and filt.reports(path, code)

@@ -132,3 +132,15 @@ def test_hadolint_findings_can_be_suppressed():
            "RUN apt-get install -y --no-install-recommends curl\n"
     rules = [f.rule for f in engine.lint_texts({"Dockerfile": text})]
     assert "DL3008" not in rules and "RS002" not in rules
+
+
+def test_hadolint_suppression_is_not_unused_where_hadolint_could_not_parse():
+    text = ("FROM debian:bookworm\n# rsdock: ignore=DL3008 pinned by snapshot\n"
+            "RUN apt-get install -y curl\nRUN <<EOT\necho\nEOT\nENV A=1\n")
+    rules = [f.rule for f in engine.lint_texts({"Dockerfile": text})]
+    assert "RS004" in rules and "RS002" not in rules
+
+
+def test_hadolint_suppression_is_unused_when_hadolint_checked_the_file():
+    text = "FROM debian:bookworm\n# rsdock: ignore=DL3008 pinned by snapshot\nRUN echo hi\n"
+    assert "RS002" in [f.rule for f in engine.lint_texts({"Dockerfile": text})]
