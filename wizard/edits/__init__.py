@@ -60,6 +60,7 @@ class Request:
             UserError: (exit 2) for an unknown platform, runtime, cache or registry.
         """
         def canonical(names: tuple[str, ...], flag: str) -> tuple[str, ...]:
+            """The table's spelling of each platform, once each."""
             out = []
             for name in names:
                 platform = platforms.get(name)

@@ -126,6 +126,7 @@ class Editor:
                 self.arm_lines.update(range(first, last + 1))
 
     def refuse(self, line: int, message: str, manual: list[str] | tuple[str, ...] = ()) -> None:
+        """Record an edit that cannot be made safely."""
         self.out.refusals.append(Refusal(self.model.path, line, message, tuple(manual)))
 
     def cross_compiles(self) -> bool:
@@ -133,6 +134,7 @@ class Editor:
         return compiles_on_build_platform(self.model)
 
     def instruction_of(self, line: int) -> Instruction | None:
+        """The instruction that spans file line ``line``."""
         return next((i for i in self.model.instructions if i.line <= line <= i.end_line), None)
 
     def outside_arms(self) -> list[int]:
@@ -145,6 +147,8 @@ class Editor:
         return numbers
 
     def finish(self, verify) -> Outcome:
+        """The outcome: the edited text when it parses and ``verify(model)`` finds no problem,
+        else a refusal (and the original text)."""
         if self.out.refusals or not self.lines.changed:
             return self.out
         text = self.lines.text()
