@@ -120,6 +120,9 @@ def lint_texts(files: dict[str, str], root: Path | None = None,
 
     Returns:
         The findings, sorted.
+
+    Raises:
+        ValueError: for a path that is absolute or climbs out with ``..`` (a caller's bug).
     """
     config = config or LintConfig()
     targets = {p: discover.explicit_kind(p) for p in files}
@@ -127,6 +130,9 @@ def lint_texts(files: dict[str, str], root: Path | None = None,
     needs_disk = root is None or any(p not in targets for p in files)
     if not needs_disk:
         return _run(Path(root).resolve(), targets, dict(files), config).findings
+    for rel in files:
+        if Path(rel).is_absolute() or ".." in Path(rel).parts:
+            raise ValueError(f"{rel!r}: in-memory files need paths inside the repository")
     with tempfile.TemporaryDirectory(prefix="rsdock-lint-") as tmp:
         scratch = Path(tmp)
         if root is not None:
@@ -319,7 +325,7 @@ def _suppress(findings: list[Finding], targets: dict[str, str], texts: dict[str,
     stale = rules_instance("RS002")
     for item, code in suppress.unused(suppressions, checked):
         if filt.reports(item.path, "RS002"):
-            kept.append(stale.stale(item.path, item.line, code))
+            kept.append(stale.stale(item.path, item.line, item.column, code))
     return kept
 
 

@@ -39,6 +39,7 @@ class Suppression:
         reason: why (never empty for a valid suppression).
         first, last: the lines it covers.
         used: the codes that actually suppressed a finding.
+        column: the 1-based column of the first code in the comment.
     """
 
     path: str
@@ -48,6 +49,7 @@ class Suppression:
     first: int
     last: int
     used: set[str] = field(default_factory=set)
+    column: int = 1
 
     def covers(self, finding: Finding) -> bool:
         """Whether this suppression silences ``finding``."""
@@ -89,21 +91,22 @@ def parse(kind: str, path: str, text: str,
         match = own or trailing
         if not match:
             continue
-        column = match.start("codes") - len("ignore=")
+        column = match.start("codes") + 1  # 1-based, at the first code
         codes = tuple(c.strip().upper() for c in match["codes"].split(",") if c.strip())
         problem = _problem(codes, match["reason"], known)
         if problem:
-            bad.append(Malformed(path, index + 1, max(column, 1), problem))
+            bad.append(Malformed(path, index + 1, column, problem))
             continue
         if own:
             first, last = _covered(kind, lines, index)
             if first is None:
-                bad.append(Malformed(path, index + 1, max(column, 1),
+                bad.append(Malformed(path, index + 1, column,
                                      "the suppression is followed by nothing it could cover"))
                 continue
         else:
             first = last = index + 1
-        found.append(Suppression(path, index + 1, codes, match["reason"].strip(), first, last))
+        found.append(Suppression(path, index + 1, codes, match["reason"].strip(), first, last,
+                                 column=column))
     return found, bad
 
 

@@ -270,3 +270,9 @@ def test_result_failed_compares_with_threshold():
     info = Finding("Dockerfile", 1, 0, "RS004", Severity.INFO, "note")
     result = engine.Result(Path("."), {"Dockerfile": "dockerfile"}, [info])
     assert not result.failed(Severity.WARNING) and result.failed(Severity.INFO)
+
+
+@pytest.mark.parametrize("path", ["../Dockerfile", "/etc/Dockerfile", "a/../../Dockerfile"])
+def test_lint_texts_refuses_paths_outside_the_repository(path):
+    with pytest.raises(ValueError, match="inside the repository"):
+        engine.lint_texts({path: "FROM x\n", "Cargo.toml": ""}, config=NO_HADOLINT)

@@ -41,7 +41,7 @@ def test_clean_repository_exits_0(repo, capsys):
 def test_findings_exit_1_and_info_only_exits_0(repo, capsys):
     (repo / ".dockerignore").write_text("# rsdock: ignore=RS001 stale\ntarget/\n")
     code, out, _ = run(capsys, "lint", "--no-hadolint")
-    assert code == 1 and ".dockerignore:1:1: RS002 warning:" in out
+    assert code == 1 and ".dockerignore:1:18: RS002 warning:" in out
     code, _, _ = run(capsys, "lint", "--no-hadolint", "--severity", "error")
     assert code == 0  # reported, but below the failure threshold
     (repo / "Dockerfile").write_text("FROM debian:bookworm-slim\nRUN <<EOT\necho\nEOT\nENV A=1\n")
@@ -54,7 +54,7 @@ def test_formats(repo, capsys):
     _, out, _ = run(capsys, "lint", "--no-hadolint", "--format", "json")
     assert json.loads(out)["findings"][0]["rule"] == "RS002"
     _, out, _ = run(capsys, "lint", "--no-hadolint", "--format", "github")
-    assert out.startswith("::warning file=.dockerignore,line=1,col=1,title=RS002::")
+    assert out.startswith("::warning file=.dockerignore,line=1,col=18,title=RS002::")
     _, out, _ = run(capsys, "lint", "--no-hadolint", "--format", "sarif")
     assert json.loads(out)["version"] == "2.1.0"
 
@@ -106,7 +106,7 @@ def test_config_is_applied(repo, capsys):
     (repo / "rsdock.toml").write_text('[lint]\nhadolint = false\nseverity = "error"\n'
                                       '[lint.per-file-ignores]\n"sub/*" = ["meta"]\n')
     code, out, _ = run(capsys, "lint")
-    assert code == 0 and ".dockerignore:1:1: RS002" in out and "sub/" not in out
+    assert code == 0 and ".dockerignore:1:18: RS002" in out and "sub/" not in out
     # the command line overrides the file
     assert run(capsys, "lint", "--severity", "warning")[0] == 1
 

@@ -36,7 +36,7 @@ class RS002(Rule):
         run, so the engine reports this rule itself (``lint/suppress.py`` ``unused``)."""
         return ()
 
-    def stale(self, path: str, line: int, code: str) -> Finding:
-        """The finding for ``code`` suppressed at ``path:line`` to no effect."""
-        return self.finding(path, line, 1, f"{code} is suppressed here but reports nothing: "
-                                           f"delete `{code}` from this suppression")
+    def stale(self, path: str, line: int, column: int, code: str) -> Finding:
+        """The finding for ``code`` suppressed at ``path:line:column`` to no effect."""
+        return self.finding(path, line, column, f"{code} is suppressed here but reports nothing: "
+                                                f"delete `{code}` from this suppression")
