@@ -19,7 +19,7 @@ from typing import Any, Iterable
 
 from rsdock.lint import discover, suppress
 from rsdock.lint import hadolint as hadolint_mod
-from rsdock.lint.config import LintConfig, Selection
+from rsdock.lint.config import CONFIG_NAME, LintConfig, Selection
 from rsdock.lint.findings import Finding, Severity
 from rsdock.lint.rule import Context, Rule, all_rules
 
@@ -127,7 +127,8 @@ def lint_texts(files: dict[str, str], root: Path | None = None,
     config = config or LintConfig()
     targets = {p: discover.explicit_kind(p) for p in files}
     targets = {p: k for p, k in targets.items() if k}
-    needs_disk = root is None or any(p not in targets for p in files)
+    # rsdock.toml is read by nobody here (``config`` is the settings): no need to copy the repo
+    needs_disk = root is None or any(p not in targets and p != CONFIG_NAME for p in files)
     if not needs_disk:
         return _run(Path(root).resolve(), targets, dict(files), config).findings
     for rel in files:

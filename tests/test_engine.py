@@ -276,3 +276,14 @@ def test_result_failed_compares_with_threshold():
 def test_lint_texts_refuses_paths_outside_the_repository(path):
     with pytest.raises(ValueError, match="inside the repository"):
         engine.lint_texts({path: "FROM x\n", "Cargo.toml": ""}, config=NO_HADOLINT)
+
+
+def test_lint_texts_with_rsdock_toml_lints_in_place(tmp_path, monkeypatch):
+    import shutil as shutil_mod
+
+    def no_copy(*args, **kwargs):
+        raise AssertionError("the repository was copied")
+
+    monkeypatch.setattr(shutil_mod, "copytree", no_copy)
+    files = {"Dockerfile": "FROM x\n", "rsdock.toml": "[lint]\n"}
+    assert engine.lint_texts(files, tmp_path, NO_HADOLINT) == []
