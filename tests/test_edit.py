@@ -495,3 +495,42 @@ def test_linker_env_styles(tmp_path, env, expected):
     write(root, proposal)
     write(root, edit(root, remove_platforms=("linux/arm/v7",)))
     assert "ARMV7" not in dockerfile.read_text() and env in dockerfile.read_text()
+
+
+@pytest.mark.parametrize("old, new, added", [
+    # quoted
+    ("platforms: &platforms linux/amd64,linux/arm64   # keep in sync with Dockerfile",
+     'platforms: "linux/amd64, linux/arm64"',
+     '+          platforms: "linux/amd64, linux/arm64, linux/arm/v7"'),
+    # from the workflow's env
+    ("platforms: &platforms linux/amd64,linux/arm64   # keep in sync with Dockerfile",
+     "platforms: ${{ env.PLATFORMS }}",
+     "+  PLATFORMS: linux/amd64,linux/arm64,linux/arm/v7  # both images"),
+])
+def test_platform_input_styles(tmp_path, old, new, added):
+    root = project(tmp_path, "shop")
+    workflow = root / ".github/workflows/release.yml"
+    text = workflow.read_text().replace(old, new).replace("platforms: *platforms", new)
+    text = text.replace("permissions:\n  contents: read\n",
+                        "permissions:\n  contents: read\n\nenv:\n"
+                        "  PLATFORMS: linux/amd64,linux/arm64  # both images\n")
+    workflow.write_text(text)
+    assert infer.infer(infer.load_sources(root)).platforms.value == ("linux/amd64", "linux/arm64")
+    diff = edit(root, add_platforms=("linux/arm/v7",)).edits[".github/workflows/release.yml"].diff
+    changed = [line for line in diff.splitlines() if line[:1] in "+-" and line[:3] not in
+               ("+++", "---")]
+    assert added in changed and len(changed) == (2 if "env" in new else 4)
+
+
+def test_flow_mapping_inputs(tmp_path):
+    root = project(tmp_path, "relay")
+    workflow = root / ".github/workflows/images.yaml"
+    data = workflow.read_text()
+    start = data.index("      - uses: docker/build-push-action@v7")
+    workflow.write_text(data[:start] + "      - uses: docker/build-push-action@v7\n"
+                        "        with: {platforms: linux/amd64, push: true, tags: x/relay}\n")
+    proposal = edit(root, add_platforms=("linux/arm64",))
+    assert not proposal.refusals, proposal.refusals
+    assert proposal.diff().splitlines()[-2:] == [
+        "-        with: {platforms: linux/amd64, push: true, tags: x/relay}",
+        '+        with: {platforms: "linux/amd64,linux/arm64", push: true, tags: x/relay}']

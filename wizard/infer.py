@@ -17,7 +17,7 @@ from rsdock.lint import platforms
 from rsdock.lint.dockerfile import Dockerfile
 from rsdock.lint.workflow import LOGIN
 from rsdock.wizard.edits.cases import find_platform_cases
-from rsdock.wizard.edits.sources import BuildStep, Sources, load_sources
+from rsdock.wizard.edits.sources import BuildStep, Sources, env_value, load_sources
 from rsdock.wizard.plan import DEFAULT_WORKFLOW, Image, Plan
 
 __all__ = ["BuildStep", "Fact", "InferredImage", "InferredPlan", "Sources", "case_platforms",
@@ -247,12 +247,13 @@ def _workflow_platforms(sources: Sources, notes: list[str]) -> Fact:
             notes.append(f"{step.where}: no platforms: input (builds the runner's platform only)")
             continue
         for item in items:
-            expanded = step.job.expand(item.text)
+            resolved = env_value(step.workflow, step.job, item.text)
+            expanded = [resolved[0]] if resolved else step.job.expand(item.text)
             if expanded is None:
                 return Fact(reason=f"{step.workflow.path}:{item.line}: platforms come from an "
                                    f"expression rsdock cannot evaluate ({item.text})")
             for text in expanded:
-                for name in text.split(","):
+                for name in text.replace("\n", ",").split(","):
                     name = platforms.normalize(name)
                     if name and name not in found:
                         found.append(name)

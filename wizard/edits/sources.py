@@ -6,6 +6,7 @@ parse: inferring or editing from a misread file would be guessing.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -114,3 +115,28 @@ def build_steps(workflows: dict[str, Workflow]) -> list[BuildStep]:
             steps.append(BuildStep(workflow, job, step, build,
                                    tuple(files) if files is not None else None))
     return steps
+
+
+_ENV_RE = re.compile(r"^\$\{\{\s*env\.([A-Za-z_][A-Za-z0-9_]*)\s*\}\}$")
+
+
+def env_value(workflow: Workflow, job: Job, text: str) -> tuple[str, Any, tuple] | None:
+    """Resolve an input that is exactly ``${{ env.NAME }}`` to a literal ``env:`` value.
+
+    Returns:
+        (value, the mapping holding it, its document path), from the job's ``env`` first, then
+        the workflow's; None when ``text`` is not such a reference or the value is not literal.
+    """
+    match = _ENV_RE.match(text.strip())
+    if not match or workflow.data is None:
+        return None
+    name = match[1]
+    job_env = workflow.data["jobs"][job.id].get("env")
+    for mapping, path in ((job_env, ("jobs", job.id, "env", name)),
+                          (workflow.data.get("env"), ("env", name))):
+        if isinstance(mapping, dict) and name in mapping:
+            value = mapping[name]
+            if isinstance(value, str) and "${{" not in value:
+                return value, mapping, path
+            return None
+    return None

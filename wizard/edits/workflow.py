@@ -15,6 +15,7 @@ from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from rsdock.lint import platforms
 from rsdock.lint.workflow import Workflow
 from rsdock.wizard.edits.model import Outcome, Refusal
+from rsdock.wizard.edits.sources import env_value
 from rsdock.wizard.edits.yamltext import (Unsupported, newline_at, offsets, render_scalar,
                                           scalar_span, verify)
 
@@ -46,7 +47,7 @@ class WorkflowEditor:
             line0, col0 = mapping.lc.value(key)
         except (KeyError, TypeError):
             raise Unsupported(f"`{key}` comes from a merged mapping (<<:)") from None
-        span = scalar_span(self.text, line0, col0)
+        span = scalar_span(self.text, line0, col0, flow=mapping.fa.flow_style())
         new = render_scalar(span, value, self.text)
         previous = self.replacements.get(span.start)
         if previous is not None and previous != (span.end, new):
@@ -151,6 +152,16 @@ def edit_platforms(workflow: Workflow, builds: list, add: list[str],
             matrix = _MATRIX_RE.match(item.text.strip())
             if matrix:
                 _edit_matrix(ed, job, matrix[1], add, remove, where)
+                continue
+            resolved = env_value(workflow, job, item.text)
+            if resolved is not None:
+                value, mapping, path = resolved
+                new = edit_list(value, add, remove)
+                if not new.strip():
+                    ed.refuse(where, "that would leave this step without any platform")
+                elif new != value:
+                    ed.set_value(mapping, path[-1], path, new)
+                    ed.out.reasons.append(f"{'.'.join(path)}: {new.strip()!r}")
                 continue
             if "${{" in item.text:
                 ed.refuse(where, "the platforms come from an expression rsdock cannot edit",

@@ -34,6 +34,7 @@ class Span:
     end: int
     style: str
     indent: str = ""
+    flow: bool = False
 
 
 class Unsupported(Exception):
@@ -80,11 +81,11 @@ def scalar_span(text: str, line0: int, col0: int, flow: bool = False) -> Span:
         return _block_span(text, line_end, starts, line0)
     if char in ('"', "'"):
         end = _quoted_end(text, pos, line_end)
-        return Span(pos, end, "double" if char == '"' else "single")
+        return Span(pos, end, "double" if char == '"' else "single", flow=flow)
     comment = re.search(r"\s#|[,\]}]" if flow else r"\s#", text[pos:line_end])
     end = pos + (comment.start() if comment else line_end - pos)
     if flow:
-        return Span(pos, end, "plain")
+        return Span(pos, end, "plain", flow=True)
     while end > pos and text[end - 1] in " \t\r":
         end -= 1
     nxt = text[line_end + 1: text.find("\n", line_end + 1) if "\n" in text[line_end + 1:]
@@ -145,7 +146,8 @@ def render_scalar(span: Span, value: str, text: str) -> str:
         return "".join(span.indent + line + newline for line in value.rstrip("\n").split("\n"))
     if span.style == "single":
         return "'" + value.replace("'", "''") + "'"
-    if span.style == "double" or not _plain_ok(value):
+    if span.style == "double" or not _plain_ok(value) or (
+            span.flow and any(c in value for c in ",[]{}")):
         return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
     return value
 
