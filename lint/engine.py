@@ -155,10 +155,16 @@ def _run(root: Path, targets: dict[str, str], overrides: dict[str, str],
         run = None
         if config.wants_hadolint() and dockerfiles:
             run = hadolint_mod.start(root, _hadolint_args(dockerfiles, overrides, Path(scratch)))
-        texts, findings = _read(root, targets, overrides, config)
-        ctx = _context(root, targets, texts, overrides)
-        findings += _workspace(ctx)
-        findings += _check(ctx, targets, rules, filt)
+        try:
+            texts, findings = _read(root, targets, overrides, config)
+            ctx, crashes = _context(root, targets, texts)
+            findings += crashes + _workspace(ctx)
+            findings += _check(ctx, targets, rules, filt)
+        except BaseException:  # Ctrl-C or a bug: do not leave hadolint running behind us
+            if run is not None and run.process is not None:
+                run.process.kill()
+                run.process.wait()
+            raise
         checked_by_hadolint: set[str] = set()
         if run is not None:
             merged, checked_by_hadolint = _merge_hadolint(run, findings)
@@ -222,17 +228,22 @@ def _decode(data: bytes) -> tuple[str | None, str, int]:
         return None, f"it is not UTF-8 (byte {error.start}): save it as UTF-8", line
 
 
-def _context(root: Path, targets: dict[str, str], texts: dict[str, str],
-             overrides: dict[str, str]) -> Context:
+def _context(root: Path, targets: dict[str, str],
+             texts: dict[str, str]) -> tuple[Context, list[Finding]]:
+    """Parse every readable file into ``ctx``; a parser crash is an RS009 finding."""
     ctx = Context(root=root)
+    crashes: list[Finding] = []
     for rel, text in texts.items():
         kind = targets.get(rel) or discover.kind_of(rel)
         if kind is None:
             continue
         module, function = PARSERS[kind]
         parse = getattr(importlib.import_module(module), function)
-        getattr(ctx, CONTEXT_FIELDS[kind])[rel] = parse(rel, text)
-    return ctx
+        try:
+            getattr(ctx, CONTEXT_FIELDS[kind])[rel] = parse(rel, text)
+        except Exception as error:  # parsers report problems as findings; this is a bug
+            crashes.append(rules_instance("RS009").crashed(rel, f"the {kind} parser", error))
+    return ctx, crashes
 
 
 def _workspace(ctx: Context) -> list[Finding]:

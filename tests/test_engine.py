@@ -287,3 +287,15 @@ def test_lint_texts_with_rsdock_toml_lints_in_place(tmp_path, monkeypatch):
     monkeypatch.setattr(shutil_mod, "copytree", no_copy)
     files = {"Dockerfile": "FROM x\n", "rsdock.toml": "[lint]\n"}
     assert engine.lint_texts(files, tmp_path, NO_HADOLINT) == []
+
+
+def test_a_crashing_parser_is_reported_not_raised(monkeypatch):
+    from rsdock.lint import dockerignore
+
+    def broken(path, text):
+        raise KeyError("parser bug")
+
+    monkeypatch.setattr(dockerignore, "parse_dockerignore", broken)
+    findings = engine.lint_texts({".dockerignore": "target/\n"}, config=NO_HADOLINT)
+    assert [(f.rule, f.path) for f in findings] == [("RS009", ".dockerignore")]
+    assert "the dockerignore parser crashed: KeyError" in findings[0].message
