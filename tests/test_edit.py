@@ -534,3 +534,15 @@ def test_flow_mapping_inputs(tmp_path):
     assert proposal.diff().splitlines()[-2:] == [
         "-        with: {platforms: linux/amd64, push: true, tags: x/relay}",
         '+        with: {platforms: "linux/amd64,linux/arm64", push: true, tags: x/relay}']
+
+
+@pytest.mark.parametrize("cache", ["registry", "inline"])
+def test_generated_cache_switch_matches_generating_it(tmp_path, cache):
+    from rsdock.wizard.render import render
+
+    root, plan = _generated(tmp_path, ("linux/amd64", "linux/arm64"))
+    proposal = edit(root, cache=cache)
+    assert not proposal.refusals
+    expected = render(plan.with_changes(cache=cache))
+    assert [c.path for c in proposal.changed] == [".github/workflows/docker.yml"]
+    assert proposal.changed[0].new == expected[".github/workflows/docker.yml"]
