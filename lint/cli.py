@@ -17,6 +17,9 @@ HELP = "lint Dockerfiles, GitHub workflows and .dockerignore files (runs hadolin
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Add ``rsdock lint``'s options to ``parser``."""
+    parser.epilog = ("Exit status: 0 when no finding is at or above the --severity threshold, 1 "
+                     "when one is, 2 for usage errors. Suppress one finding with a comment line "
+                     "`# rsdock: ignore=RS201 reason` before it; configure in rsdock.toml [lint].")
     parser.add_argument("paths", nargs="*", metavar="PATH",
                         help="files or folders to lint (default: the repository you stand in)")
     parser.add_argument("--format", choices=("text", "json", "sarif", "github"), default="text",

@@ -47,6 +47,7 @@ def test_findings_exit_1_and_info_only_exits_0(repo, capsys):
     (repo / "Dockerfile").write_text("FROM debian:bookworm-slim\nRUN <<EOT\necho\nEOT\nENV A=1\n")
     code, out, _ = run(capsys, "lint", "Dockerfile")
     assert "RS004 info" in out and code == 0
+    assert run(capsys, "lint", "Dockerfile", "--severity", "info")[0] == 1
 
 
 def test_formats(repo, capsys):
