@@ -299,3 +299,29 @@ def test_a_crashing_parser_is_reported_not_raised(monkeypatch):
     findings = engine.lint_texts({".dockerignore": "target/\n"}, config=NO_HADOLINT)
     assert [(f.rule, f.path) for f in findings] == [("RS009", ".dockerignore")]
     assert "the dockerignore parser crashed: KeyError" in findings[0].message
+
+
+def test_hadolint_starts_first_once_for_all_dockerfiles(tmp_path, monkeypatch):
+    from rsdock.lint import hadolint
+
+    events = []
+    real_start, real_read = hadolint.start, engine._read
+
+    def start(root, files, executable=None):
+        events.append(("hadolint", sorted(files.values())))
+        return real_start(root, files, executable)
+
+    def read(*args):
+        events.append(("read", None))
+        return real_read(*args)
+
+    monkeypatch.setattr(hadolint, "start", start)
+    monkeypatch.setattr(engine, "_read", read)
+    for rel in ("Dockerfile", "web/Dockerfile.web", "api.Dockerfile"):
+        (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / rel).write_text("FROM debian\n")
+    result = engine.lint_paths(discover.walk(tmp_path), tmp_path)
+    assert events == [("hadolint", ["Dockerfile", "api.Dockerfile", "web/Dockerfile.web"]),
+                      ("read", None)]
+    assert {f.path for f in result.findings if f.rule == "DL3006"} == \
+        {"Dockerfile", "api.Dockerfile", "web/Dockerfile.web"}
