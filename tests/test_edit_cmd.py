@@ -143,9 +143,7 @@ def test_rsdock_toml_follows_the_edit(tmp_path, capsys):
     root = tmp_path / "gen"
     shutil.copytree(Path(__file__).parent.parent / "examples" / "workspace", root,
                     ignore=shutil.ignore_patterns("target"))
-    assert main(["init", str(root), "--yes"]) == 0 if _init_takes_path() else True
-    if not (root / "rsdock.toml").exists():
-        pytest.skip("rsdock init did not write into the folder")
+    assert main(["init", str(root), "--yes"]) == 0
     assert main(["edit", str(root), "--add-platform", "linux/ppc64le", "--yes"]) == 0
     toml = (root / "rsdock.toml").read_text()
     assert 'platforms = ["linux/amd64", "linux/arm64", "linux/arm/v7", "linux/ppc64le"]' in toml
@@ -153,12 +151,14 @@ def test_rsdock_toml_follows_the_edit(tmp_path, capsys):
     assert main(["init", str(root), "--check"]) == 0, capsys.readouterr()
 
 
-def _init_takes_path() -> bool:
-    from rsdock.cli import build_parser
-
-    parser = build_parser("init")
-    try:
-        parser.parse_args(["init", "x", "--yes"])
-    except SystemExit:
-        return False
-    return True
+def test_report_shows_drift_from_rsdock_toml(tmp_path, capsys):
+    root = tmp_path / "gen"
+    shutil.copytree(Path(__file__).parent.parent / "examples" / "workspace", root,
+                    ignore=shutil.ignore_patterns("target"))
+    assert main(["init", str(root), "--yes"]) == 0
+    toml = root / "rsdock.toml"
+    toml.write_text(toml.read_text().replace('cache = "gha"', 'cache = "inline"'))
+    capsys.readouterr()
+    assert main(["edit", str(root)]) == 0
+    assert "  drift: rsdock.toml says cache inline, but .github/workflows/docker.yml:" in \
+        capsys.readouterr().out

@@ -109,3 +109,13 @@ def test_without_a_workflow(tmp_path):
     assert not plan.workflow.known and "rsdock would write" in plan.workflow.reason
     assert not plan.platforms.known
     assert plan.images[0].name.value == "ledger-api"
+
+
+def test_drift_against_rsdock_toml():
+    from rsdock.wizard.plan import Image, Plan
+
+    plan = inferred(FIXTURES / "shop")
+    recorded = Plan((Image("backend", "bin", "backend", "Dockerfile"),),
+                    platforms=("linux/arm64", "linux/amd64"), cache="registry")
+    assert plan.drift(recorded) == [
+        "rsdock.toml says cache registry, but .github/workflows/release.yml:50 says gha"]

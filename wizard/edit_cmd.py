@@ -62,6 +62,7 @@ def run(args: argparse.Namespace) -> int:
                       args.cache, args.registry, args.fix)
     if request.empty:
         sys.stdout.write(inferred.format())
+        sys.stdout.write(_drift(root, inferred))
         sys.stdout.write(_lint_summary(root, sources))
         return 0
     proposal = propose(sources, request, inferred)
@@ -90,6 +91,16 @@ def run(args: argparse.Namespace) -> int:
           f"{folder.relative_to(root) if folder else '-'} "
           "(`rsdock edit --discard-backups` deletes them)")
     return 0
+
+
+def _drift(root: Path, inferred) -> str:
+    """Where rsdock.toml (when there is one) disagrees with the files."""
+    from rsdock.wizard import config
+
+    if not config.config_path(root).is_file():
+        return ""
+    notes = inferred.drift(config.load(root))
+    return "".join(f"  drift: {note}\n" for note in notes)
 
 
 def _confirm(question: str) -> bool:

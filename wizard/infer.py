@@ -113,6 +113,23 @@ class InferredPlan:
         plan = Plan(**changes)
         return (None if plan.problems() else plan), self.unknowns()
 
+    def drift(self, plan: Plan) -> list[str]:
+        """Where ``plan`` (from ``rsdock.toml``) says something else than the files do.
+
+        Only known fields are compared: an unknown one is reported as unknown, not as drift.
+        """
+        found = []
+        for name, fact, recorded in (
+                ("platforms", self.platforms, tuple(sorted(plan.platforms,
+                                                           key=_table_order))),
+                ("runtime", self.runtime, plan.runtime), ("cache", self.cache, plan.cache),
+                ("registry", self.registry, plan.registry)):
+            if fact.known and fact.value != recorded:
+                shown = ", ".join(recorded) if isinstance(recorded, tuple) else recorded
+                found.append(f"rsdock.toml says {name} {shown}, but {fact.source} says "
+                             f"{', '.join(fact.value) if isinstance(fact.value, tuple) else fact.value}")
+        return found
+
     def format(self) -> str:
         """The plan as the ``rsdock edit`` report shows it: known values with sources, unknowns
         with reasons."""
@@ -375,3 +392,8 @@ def _workflow_path(sources: Sources) -> Fact:
     if paths:
         return Fact(reason="several workflows build images: " + ", ".join(paths))
     return Fact(reason=f"no workflow builds an image (rsdock would write {DEFAULT_WORKFLOW})")
+
+
+def _table_order(name: str) -> int:
+    order = platforms.names()
+    return order.index(name) if name in order else len(order)
