@@ -19,6 +19,11 @@ FIXTURES = Path(__file__).parent / "fixtures" / "handwritten"
 NO_HADOLINT = LintConfig(hadolint=False)
 
 
+# A platform each fixture does not build yet.
+NEW = {"shop": "linux/arm/v7", "ledger": "linux/arm/v7", "relay": "linux/arm/v7",
+       "research": "linux/ppc64le"}
+
+
 def project(tmp_path: Path, name: str) -> Path:
     root = tmp_path / name
     shutil.copytree(FIXTURES / name, root)
@@ -103,6 +108,51 @@ LEDGER_ARMV7 = '''\
      echo "unsupported platform: $TARGETPLATFORM" >&2
 '''
 
+RESEARCH_PPC64LE = '''\
+--- a/.github/workflows/docker.yml
++++ b/.github/workflows/docker.yml
+@@ -29,7 +29,7 @@
+         with:
+           context: .
+           file: ./Dockerfile
+-          platforms: linux/amd64,linux/arm64,linux/arm/v7
++          platforms: linux/amd64,linux/arm64,linux/arm/v7,linux/ppc64le
+           push: ${{ github.event_name != 'pull_request' }}
+           tags: |
+             ${{ secrets.DOCKERHUB_USERNAME }}/realtime-svg-backend:latest
+--- a/Dockerfile
++++ b/Dockerfile
+@@ -9,6 +9,7 @@
+       "linux/amd64") echo x86_64-unknown-linux-gnu > /rust_target.txt ;; \\
+       "linux/arm64") echo aarch64-unknown-linux-gnu > /rust_target.txt ;; \\
+       "linux/arm/v7") echo armv7-unknown-linux-gnueabihf > /rust_target.txt ;; \\
++      "linux/ppc64le") echo powerpc64le-unknown-linux-gnu > /rust_target.txt ;; \\
+       *) echo "Unsupported platform: $TARGETPLATFORM" && exit 1 ;; \\
+     esac
+ 
+@@ -21,9 +22,11 @@
+ RUN apt-get update && apt-get install -y --no-install-recommends \\
+     gcc-aarch64-linux-gnu \\
+     gcc-arm-linux-gnueabihf \\
++    gcc-powerpc64le-linux-gnu \\
+     gcc-x86-64-linux-gnu \\
+     libc6-dev-arm64-cross \\
+     libc6-dev-armhf-cross \\
++    libc6-dev-ppc64el-cross \\
+     && rm -rf /var/lib/apt/lists/*
+ 
+ COPY . .
+@@ -35,6 +38,8 @@
+         export CARGO_TARGET_AARCH64_UNKNOWN_LINUX_GNU_LINKER=aarch64-linux-gnu-gcc ;; \\
+       "armv7-unknown-linux-gnueabihf") \\
+         export CARGO_TARGET_ARMV7_UNKNOWN_LINUX_GNUEABIHF_LINKER=arm-linux-gnueabihf-gcc ;; \\
++      "powerpc64le-unknown-linux-gnu") \\
++        export CARGO_TARGET_POWERPC64LE_UNKNOWN_LINUX_GNU_LINKER=powerpc64le-linux-gnu-gcc ;; \\
+     esac && \\
+     cargo build --release --target $RUST_TARGET --bin backend \\
+  && cp "target/$RUST_TARGET/release/backend" /backend
+'''
+
 RELAY_ARMV7 = '''\
 --- a/.github/workflows/images.yaml
 +++ b/.github/workflows/images.yaml
@@ -118,41 +168,42 @@ RELAY_ARMV7 = '''\
 '''
 
 
-@pytest.mark.parametrize("name, expected", [
-    ("shop", SHOP_ARMV7), ("ledger", LEDGER_ARMV7), ("relay", RELAY_ARMV7)])
-def test_add_platform_changes_exactly_the_expected_lines(tmp_path, name, expected):
+@pytest.mark.parametrize("name, platform, expected", [
+    ("shop", "linux/arm/v7", SHOP_ARMV7), ("ledger", "linux/arm/v7", LEDGER_ARMV7),
+    ("relay", "linux/arm/v7", RELAY_ARMV7), ("research", "linux/ppc64le", RESEARCH_PPC64LE)])
+def test_add_platform_changes_exactly_the_expected_lines(tmp_path, name, platform, expected):
     root = project(tmp_path, name)
-    proposal = edit(root, add_platforms=("linux/arm/v7",))
+    proposal = edit(root, add_platforms=(platform,))
     assert not proposal.refusals
     assert proposal.diff() == expected
 
 
-@pytest.mark.parametrize("name", ["shop", "ledger", "relay"])
+@pytest.mark.parametrize("name", ["shop", "ledger", "research", "relay"])
 def test_a_second_identical_edit_is_a_no_op(tmp_path, name):
     root = project(tmp_path, name)
-    write(root, edit(root, add_platforms=("linux/arm/v7",)))
-    again = edit(root, add_platforms=("linux/arm/v7",))
+    write(root, edit(root, add_platforms=(NEW[name],)))
+    again = edit(root, add_platforms=(NEW[name],))
     assert again.changed == [] and not again.refusals
 
 
-@pytest.mark.parametrize("name", ["shop", "ledger"])
+@pytest.mark.parametrize("name", ["shop", "ledger", "research"])
 def test_the_edited_files_agree_on_platforms(tmp_path, name):
     root = project(tmp_path, name)
-    write(root, edit(root, add_platforms=("linux/arm/v7",)))
+    write(root, edit(root, add_platforms=(NEW[name],)))
     sources = infer.load_sources(root)
     findings = lint_texts(sources.texts(), root, replace(NO_HADOLINT, select=("RS2", "RS5")))
     assert findings == []
     plan = infer.infer(sources)
-    assert "linux/arm/v7" in plan.platforms.value
-    assert "linux/arm/v7" in plan.dockerfile_platforms["Dockerfile"].value
+    assert NEW[name] in plan.platforms.value
+    assert NEW[name] in plan.dockerfile_platforms["Dockerfile"].value
 
 
-@pytest.mark.parametrize("name", ["shop", "ledger", "relay"])
+@pytest.mark.parametrize("name", ["shop", "ledger", "research", "relay"])
 def test_removing_an_added_platform_restores_every_byte(tmp_path, name):
     root = project(tmp_path, name)
     before = {p: (root / p).read_bytes() for p in infer.load_sources(root).texts()}
-    write(root, edit(root, add_platforms=("linux/arm/v7",)))
-    write(root, edit(root, remove_platforms=("linux/arm/v7",)))
+    write(root, edit(root, add_platforms=(NEW[name],)))
+    write(root, edit(root, remove_platforms=(NEW[name],)))
     assert {p: (root / p).read_bytes() for p in before} == before
 
 
@@ -453,6 +504,8 @@ def _rules(root: Path, texts: dict[str, str]) -> set[tuple[str, str]]:
     ("ledger", {"cache": "registry"}), ("ledger", {"cache": "inline"}),
     ("shop", {"cache": "registry"}), ("relay", {"add_platforms": ("linux/arm/v7",)}),
     ("shop", {"remove_platforms": ("linux/arm64",)}),
+    ("research", {"remove_platforms": ("linux/arm/v7",)}),
+    ("research", {"add_platforms": ("linux/ppc64le",)}),
 ])
 def test_edits_add_no_lint_finding(tmp_path, name, request_):
     root = project(tmp_path, name)

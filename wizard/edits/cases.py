@@ -31,8 +31,7 @@ class PlatformCase:
     case: Case
 
 
-def find_platform_cases(model: Dockerfile) -> list[PlatformCase]:
-    """Every ``case`` on ``$TARGETPLATFORM`` in the RUN scripts of ``model``, in file order."""
+def _all_cases(model: Dockerfile) -> list[PlatformCase]:
     found = []
     for stage in model.stages:
         for inst in stage.runs():
@@ -40,8 +39,24 @@ def find_platform_cases(model: Dockerfile) -> list[PlatformCase]:
             if script is None or script.form == "exec":
                 continue
             for case in parse_script(script.text, script.first_line).cases:
-                if "TARGETPLATFORM" in case.subject_vars:
-                    found.append(PlatformCase(stage, inst, case))
+                found.append(PlatformCase(stage, inst, case))
+    return found
+
+
+def find_platform_cases(model: Dockerfile) -> list[PlatformCase]:
+    """Every ``case`` on ``$TARGETPLATFORM`` in the RUN scripts of ``model``, in file order."""
+    return [c for c in _all_cases(model) if "TARGETPLATFORM" in c.case.subject_vars]
+
+
+def find_triple_cases(model: Dockerfile) -> list[PlatformCase]:
+    """Every other ``case`` whose arms are all keyed by Rust triples of known platforms (the
+    research's ``case "$RUST_TARGET"`` that sets each triple's linker), in file order."""
+    found = []
+    for candidate in _all_cases(model):
+        arms = [a for a in candidate.case.arms if "*" not in a.patterns]
+        if "TARGETPLATFORM" not in candidate.case.subject_vars and arms and all(
+                platforms.by_triple(p) for a in arms for p in a.patterns):
+            found.append(candidate)
     return found
 
 
@@ -54,8 +69,9 @@ def compiles_on_build_platform(model: Dockerfile) -> bool:
 
 
 def arm_platform(arm: Arm) -> Platform | None:
-    """The one platform an arm's patterns name (aliases allowed), or None."""
-    named = {p.name for p in (platforms.get(x) for x in arm.patterns) if p is not None}
+    """The one platform an arm's patterns name (by platform, alias or Rust triple), or None."""
+    named = {p.name for p in (platforms.get(x) or platforms.by_triple(x) for x in arm.patterns)
+             if p is not None}
     return platforms.get(next(iter(named))) if len(named) == 1 else None
 
 
@@ -118,9 +134,10 @@ class Editor:
         self.lines = LineEditor(model.text)
         self.out = Outcome(model.text)
         self.cases = find_platform_cases(model)
+        self.triple_cases = find_triple_cases(model)
         self.linkers = linkers
         self.arm_lines: set[int] = set()
-        for found in self.cases:
+        for found in self.cases + self.triple_cases:
             for arm in found.case.arms:
                 first, last = arm_lines(arm)
                 self.arm_lines.update(range(first, last + 1))

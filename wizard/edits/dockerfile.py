@@ -57,6 +57,9 @@ def add_platform(model: Dockerfile, new: Platform, linkers: dict[str, str] | Non
     present = [p for p in (arm_platform(a) for a in found.case.arms) if p is not None]
     if new.name not in {p.name for p in present}:
         _add_arm(ed, found, new)
+    for other in ed.triple_cases:  # e.g. the linker per triple, in the cargo RUN
+        if new.name not in {p.name for p in (arm_platform(a) for a in other.case.arms) if p}:
+            _add_arm(ed, other, new)
     if not ed.out.refusals:
         _add_packages(ed, new)
         _add_rustup_target(ed, new)
@@ -107,34 +110,56 @@ def _add_arm(ed: Editor, found: PlatformCase, new: Platform) -> None:
 
 
 def _add_packages(ed: Editor, new: Platform) -> None:
-    """Put ``new``'s cross packages into the apt list that has another platform's."""
-    found: dict[int, list[Platform]] = {}
-    for number in ed.outside_arms():
-        inst = ed.instruction_of(number)
-        if inst is not None and re.search(r"\bapt(-get)?\s", inst.original):
-            named = [p for p in platforms.PLATFORMS if has_word(ed.lines.line(number),
-                                                                p.gcc_package)]
-            if named:
-                found[number] = named
-    if not found or any(new in named for named in found.values()):
-        return  # no cross packages to copy (xx, zigbuild, packages in the arms), or present
-    last = max(found)
-    source = [p for p in found[last] if p != new][-1]
-    inst = ed.instruction_of(last)
-    own = [n for n in range(inst.line, inst.end_line + 1)
-           if n not in ed.arm_lines and only_words(ed, n, set(source.apt_packages))]
-    if own:  # one package (or the pair) per line: copy those lines in their style
-        copies = [substitute(ed.lines.line(n), source, new) for n in own]
-        anchor = own[-1]
-        if not ed.lines.line(anchor).rstrip().endswith(ed.model.escape):
-            # The list's last line has no continuation: put the copies before the first one.
-            anchor = own[0] - 1
-        ed.lines.insert_after(anchor, copies)
-    else:  # packages inline with the command: add the new ones after the last of them
-        text = ed.lines.current(last)
-        end = max(m.end() for p in source.apt_packages for m in token_re([p]).finditer(text))
-        ed.lines.replace(last, text[:end] + " " + " ".join(new.apt_packages) + text[end:])
-    ed.out.reasons.append(f"install {' '.join(new.apt_packages)} next to {source.name}'s packages")
+    """Put ``new``'s cross packages into the apt list that has other platforms' packages: each
+    next to the same kind of package (gcc by gcc, libc by libc), or beside its platform's pair
+    when the list is grouped by platform; on lines of their own when the list has them."""
+    lists = []
+    for inst in (i for i in ed.model.instructions if i.cmd == "RUN"):
+        numbers = [n for n in range(inst.line, inst.end_line + 1) if n not in ed.arm_lines]
+        if re.search(r"\bapt(-get)?\s", inst.original) and any(
+                has_word(ed.lines.line(n), pkg) for n in numbers for p in platforms.PLATFORMS
+                for pkg in p.apt_packages):
+            lists.append(numbers)
+    if not lists:
+        return  # no cross packages to copy (xx, zigbuild, or packages inside the arms)
+    numbers = lists[-1]
+    added: list[str] = []
+    for kind in (0, 1):  # gcc, then libc
+        present = any(has_word(ed.lines.current(n) or "", new.apt_packages[kind])
+                      for n in numbers)
+        spots = [(n, p) for n in numbers for p in platforms.PLATFORMS
+                 if p != new and has_word(ed.lines.line(n), p.apt_packages[kind])]
+        if present or new.apt_packages[kind] in added or not spots:
+            continue
+        # A foreign platform's packages are what a cross build needs; the native one may lack
+        # its libc package.
+        number, source = ([s for s in spots if s[1].name != platforms.NATIVE_PLATFORM]
+                          or spots)[-1]
+        added += _copy_packages(ed, numbers, number, source, new)
+    if added:
+        ed.out.reasons.append(f"install {' '.join(added)} for {new.name}")
+
+
+def _copy_packages(ed: Editor, numbers: list[int], number: int, source: Platform,
+                   new: Platform) -> list[str]:
+    pair = set(source.apt_packages)
+    if only_words(ed, number, pair):
+        block = sorted([number] + [m for m in (number - 1, number + 1)
+                                   if m in numbers and only_words(ed, m, pair)])
+        copies = [substitute(ed.lines.line(m), source, new) for m in block]
+        if ed.lines.line(block[-1]).rstrip().endswith(ed.model.escape):
+            ed.lines.insert_after(block[-1], copies)
+        else:  # the list's last line: the copies go before the block, continued
+            ed.lines.insert_after(block[0] - 1, [c.rstrip() + " " + ed.model.escape
+                                                 for c in copies])
+        text = " ".join(copies)
+        return [pkg for pkg in new.apt_packages if has_word(text, pkg)]
+    text = ed.lines.current(number)
+    here = [i for i, pkg in enumerate(source.apt_packages) if has_word(text, pkg)]
+    end = max(m.end() for i in here for m in token_re([source.apt_packages[i]]).finditer(text))
+    insert = [new.apt_packages[i] for i in here]
+    ed.lines.replace(number, text[:end] + " " + " ".join(insert) + text[end:])
+    return insert
 
 
 def _add_rustup_target(ed: Editor, new: Platform) -> None:
@@ -221,9 +246,10 @@ def remove_platform(model: Dockerfile, old: Platform) -> Outcome:
     ed = Editor(model, {})
     if not ed.cases:
         return ed.out
-    for found in ed.cases:
+    for found in ed.cases + ed.triple_cases:
         for arm in found.case.arms:
-            if old.name in {p.name for p in (platforms.get(x) for x in arm.patterns) if p}:
+            named = (platforms.get(x) or platforms.by_triple(x) for x in arm.patterns)
+            if old.name in {p.name for p in named if p}:
                 _remove_arm(ed, found, arm, old)
     facts = [t for t, kind in spellings(old) if kind in (
         "gnu", "musl", "gcc", "libc", "var_gnu", "var_musl")]

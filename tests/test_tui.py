@@ -1,0 +1,269 @@
+"""Pilot tests: drive rsdock-tui through whole flows on a temp copy of the example workspace."""
+
+from __future__ import annotations
+
+import asyncio
+import shutil
+from pathlib import Path
+
+import pytest
+
+from rsdock import resources
+from rsdock.wizard import config
+from rsdock.wizard.app import RsdockApp
+from rsdock.wizard.screens.confirm_screen import ConfirmOverwriteScreen
+from rsdock.wizard.screens.error_screen import ErrorScreen
+from rsdock.wizard.screens.help_screen import HelpScreen
+from rsdock.wizard.screens.wizard_screen import WizardScreen
+from rsdock.wizard.widgets.choice_list import ChoiceList
+from rsdock.wizard.widgets.problem_list import ProblemList
+from rsdock.wizard.widgets.step_list import StepList
+
+SIZE = (80, 24)
+
+
+@pytest.fixture
+def workspace(tmp_path: Path) -> Path:
+    target = tmp_path / "workspace"
+    shutil.copytree(resources.example_workspace(), target)
+    return target
+
+
+def drive(app: RsdockApp, scenario, size=SIZE):
+    """Run ``scenario(pilot)`` against ``app`` headless and return the app."""
+    async def run():
+        async with app.run_test(size=size) as pilot:
+            await settle(pilot)
+            await scenario(pilot)
+    asyncio.run(run())
+    return app
+
+
+async def settle(pilot) -> None:
+    """Let pending messages and the preview worker finish."""
+    await pilot.pause()
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
+
+
+async def goto(pilot, step_id: str) -> WizardScreen:
+    screen = pilot.app.screen
+    assert isinstance(screen, WizardScreen)
+    screen.go(step_id)
+    await settle(pilot)
+    return screen
+
+
+async def choose(pilot, list_id: str, value: str) -> None:
+    """Choose ``value`` in a ChoiceList with the keyboard, as a user would."""
+    choice_list = pilot.app.screen.query_one(f"#{list_id}", ChoiceList)
+    choice_list.focus()
+    await pilot.pause()
+    target = [c.value for c in choice_list.choices].index(value)
+    while choice_list.highlighted != target:
+        await pilot.press("down" if choice_list.highlighted < target else "up")
+    await pilot.press("enter")
+    await settle(pilot)
+
+
+def test_whole_flow_writes_files_and_config(workspace: Path):
+    async def scenario(pilot):
+        screen = await goto(pilot, "project")
+        assert isinstance(screen, WizardScreen)
+        for _ in range(7):
+            await pilot.press("ctrl+n")
+        await settle(pilot)
+        assert screen.current == "write"
+        await pilot.click("#write")
+        await settle(pilot)
+        assert "Dockerfile" in screen.written.written
+        assert "Next steps" in screen.query_one("#write-result").render().plain
+
+    drive(RsdockApp(workspace), scenario)
+    names = {p.relative_to(workspace).as_posix() for p in workspace.rglob("*") if p.is_file()}
+    assert {"Dockerfile", ".dockerignore", ".github/workflows/docker.yml", "rsdock.toml"} <= names
+    plan = config.load(workspace)
+    assert plan.runtime == "debian-slim" and plan.platforms == ("linux/amd64", "linux/arm64",
+                                                                 "linux/arm/v7")
+
+
+def test_answers_change_the_written_files(workspace: Path):
+    async def scenario(pilot):
+        screen = await goto(pilot, "runtime")
+        await choose(pilot, "runtime", "distroless")
+        await goto(pilot, "cache")
+        await choose(pilot, "cache", "registry")
+        await goto(pilot, "registry")
+        await choose(pilot, "registry", "ghcr")
+        assert (screen.plan.runtime, screen.plan.cache, screen.plan.registry) == (
+            "distroless", "registry", "ghcr")
+        # The live preview follows the answers without visiting the review step.
+        assert screen.preview.plan == screen.plan
+        dockerfile = next(c for c in screen.preview.changes if c.path == "Dockerfile")
+        assert "distroless" in dockerfile.text
+        await goto(pilot, "write")
+        await pilot.click("#write")
+        await settle(pilot)
+        text = " ".join(screen.query_one("#write-result").render().plain.split())
+        assert "GITHUB_TOKEN" in text and "DOCKERHUB_TOKEN" not in text
+
+    drive(RsdockApp(workspace), scenario)
+    assert "distroless" in (workspace / "Dockerfile").read_text()
+    assert config.load(workspace).registry == "ghcr"
+
+
+def test_back_and_forward_keep_answers(workspace: Path):
+    async def scenario(pilot):
+        screen = await goto(pilot, "platforms")
+        platform_list = screen.query_one("#platform-list")
+        platform_list.focus()
+        await pilot.press("down", "down", "space")  # untick linux/arm/v7
+        await settle(pilot)
+        assert screen.plan.platforms == ("linux/amd64", "linux/arm64")
+        await pilot.press("ctrl+n", "ctrl+n", "ctrl+p", "ctrl+p", "ctrl+p")
+        await settle(pilot)
+        assert screen.current == "images"
+        await pilot.press("ctrl+n")
+        await settle(pilot)
+        assert screen.current == "platforms"
+        assert list(platform_list.selected) == ["linux/amd64", "linux/arm64"]
+        assert screen.plan.platforms == ("linux/amd64", "linux/arm64")
+
+    drive(RsdockApp(workspace), scenario)
+
+
+def test_invalid_combination_is_explained_where_made_and_blocks_writing(workspace: Path):
+    async def scenario(pilot):
+        screen = await goto(pilot, "runtime")
+        await choose(pilot, "runtime", "distroless")
+        await goto(pilot, "platforms")
+        platform_list = screen.query_one("#platform-list")
+        platform_list.focus()
+        await pilot.press(*["down"] * 7, "space")  # tick linux/riscv64
+        await settle(pilot)
+        problems = screen.query_one("#step-platforms").query_one(ProblemList)
+        assert problems.has_class("-has-problems")
+        assert "riscv64" in problems.render().plain
+        assert "platforms" in screen.query_one(StepList).troubled
+        assert screen.preview.changes == () and screen.preview.problems
+        await goto(pilot, "write")
+        assert screen.query_one("#write").disabled
+
+    drive(RsdockApp(workspace), scenario)
+
+
+def test_differing_file_asks_and_keep_leaves_it(workspace: Path):
+    (workspace / "Dockerfile").write_text("FROM scratch\n")
+
+    async def scenario(pilot):
+        screen = await goto(pilot, "write")
+        await pilot.click("#write")
+        await settle(pilot)
+        assert isinstance(pilot.app.screen, ConfirmOverwriteScreen)
+        assert [c.path for c in pilot.app.screen.changes] == ["Dockerfile"]
+        await pilot.click("#keep")
+        await settle(pilot)
+        assert screen.written.kept == ("Dockerfile",)
+
+    drive(RsdockApp(workspace), scenario)
+    assert (workspace / "Dockerfile").read_text() == "FROM scratch\n"
+    assert (workspace / "Dockerfile.web").exists() and (workspace / "rsdock.toml").exists()
+
+
+def test_differing_file_overwritten_after_consent(workspace: Path):
+    (workspace / "Dockerfile").write_text("FROM scratch\n")
+
+    async def scenario(pilot):
+        await goto(pilot, "write")
+        await pilot.click("#write")
+        await settle(pilot)
+        await pilot.click("#overwrite")
+        await settle(pilot)
+
+    drive(RsdockApp(workspace), scenario)
+    assert "cargo chef" in (workspace / "Dockerfile").read_text()
+
+
+def test_no_workspace_offers_a_copy_of_the_example(tmp_path: Path):
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    example_parent = tmp_path / "copies"
+    example_parent.mkdir()
+
+    async def scenario(pilot):
+        assert isinstance(pilot.app.screen, ErrorScreen)
+        assert "Cargo.toml" in pilot.app.screen.message
+        await pilot.click("#example")
+        await settle(pilot)
+        screen = pilot.app.screen
+        assert isinstance(screen, WizardScreen)
+        assert screen.session.example and screen.session.root == example_parent / "workspace"
+        await goto(pilot, "write")
+        await pilot.click("#write")
+        await settle(pilot)
+
+    drive(RsdockApp(empty, example_parent=example_parent), scenario)
+    assert (example_parent / "workspace" / "Dockerfile").exists()
+    assert not (resources.example_workspace() / "Dockerfile").exists()
+
+
+def test_no_workspace_quit_returns_1(tmp_path: Path):
+    async def scenario(pilot):
+        await pilot.click("#quit")
+        await pilot.pause()
+
+    app = drive(RsdockApp(tmp_path), scenario)
+    assert app.return_code == 1
+
+
+def test_broken_manifest_is_a_located_dialog(workspace: Path):
+    (workspace / "Cargo.toml").write_text("[workspace\n")
+
+    async def scenario(pilot):
+        assert isinstance(pilot.app.screen, ErrorScreen)
+        assert "Cargo.toml:1" in pilot.app.screen.message
+
+    drive(RsdockApp(workspace), scenario)
+
+
+def test_help_opens_and_closes_and_quit_is_clean(workspace: Path):
+    async def scenario(pilot):
+        await pilot.press("f1")
+        await pilot.pause()
+        assert isinstance(pilot.app.screen, HelpScreen)
+        await pilot.press("escape")
+        await pilot.pause()
+        assert isinstance(pilot.app.screen, WizardScreen)
+        await pilot.press("ctrl+q")
+
+    app = drive(RsdockApp(workspace), scenario)
+    assert app.return_code == 0
+    assert not (workspace / "Dockerfile").exists()
+
+
+def test_step_list_jumps_with_keyboard(workspace: Path):
+    async def scenario(pilot):
+        screen = pilot.app.screen
+        await pilot.press("ctrl+t", "down", "down", "down", "enter")
+        await settle(pilot)
+        assert screen.current == "runtime"
+
+    drive(RsdockApp(workspace), scenario)
+
+
+def test_image_fields_edit_the_plan(workspace: Path):
+    async def scenario(pilot):
+        screen = await goto(pilot, "images")
+        field = screen.query_one("#image-name")
+        field.focus()
+        await pilot.press(*"ghcr.io/acme/server")
+        await settle(pilot)
+        server = next(i for i in screen.plan.images if i.name == "server")
+        assert server.image == "ghcr.io/acme/server"
+        screen.query_one("#image-list").focus()
+        await pilot.press("down", "space")  # untick migrate
+        await settle(pilot)
+        assert [i.name for i in screen.plan.images] == ["server", "web"]
+        assert "Dockerfile.migrate" not in [c.path for c in screen.preview.changes]
+
+    drive(RsdockApp(workspace), scenario)
