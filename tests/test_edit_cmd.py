@@ -162,3 +162,16 @@ def test_report_shows_drift_from_rsdock_toml(tmp_path, capsys):
     assert main(["edit", str(root)]) == 0
     assert "  drift: rsdock.toml says cache inline, but .github/workflows/docker.yml:" in \
         capsys.readouterr().out
+
+
+def test_fix_and_a_platform_in_one_run(tmp_path, capsys):
+    root = tmp_path / "research"
+    shutil.copytree(FIXTURES / "research", root)
+    assert main(["edit", str(root), "--add-platform", "linux/ppc64le", "--fix", "--yes"]) == 0
+    workflow = (root / ".github/workflows/docker.yml").read_text()
+    assert "platforms: linux/amd64,linux/arm64,linux/arm/v7,linux/ppc64le" in workflow
+    assert "uses: docker/build-push-action@v7" in workflow
+    assert '"powerpc64le-unknown-linux-gnu") \\' in (root / "Dockerfile").read_text()
+    capsys.readouterr()
+    assert main(["edit", str(root), "--add-platform", "linux/ppc64le", "--fix", "--yes"]) == 0
+    assert "nothing to change" in capsys.readouterr().out

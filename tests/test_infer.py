@@ -119,3 +119,12 @@ def test_drift_against_rsdock_toml():
                     platforms=("linux/arm64", "linux/amd64"), cache="registry")
     assert plan.drift(recorded) == [
         "rsdock.toml says cache registry, but .github/workflows/release.yml:50 says gha"]
+
+
+def test_the_researchs_own_snippets():
+    plan = inferred(FIXTURES / "research")
+    assert plan.platforms.value == ("linux/amd64", "linux/arm64", "linux/arm/v7")
+    assert plan.dockerfile_platforms["Dockerfile"].value == plan.platforms.value
+    assert (plan.rust_version.value, plan.cache.value, plan.registry.value) == (
+        "1.86", "gha", "dockerhub")
+    assert plan.cache_scopes == {}
