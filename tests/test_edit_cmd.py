@@ -175,3 +175,19 @@ def test_fix_and_a_platform_in_one_run(tmp_path, capsys):
     capsys.readouterr()
     assert main(["edit", str(root), "--add-platform", "linux/ppc64le", "--fix", "--yes"]) == 0
     assert "nothing to change" in capsys.readouterr().out
+
+
+def test_runtime_switch_regenerates_unmodified_generated_files(tmp_path, capsys):
+    root = tmp_path / "gen"
+    shutil.copytree(Path(__file__).parent.parent / "examples" / "workspace", root,
+                    ignore=shutil.ignore_patterns("target"))
+    assert main(["init", str(root), "--yes"]) == 0
+    assert main(["edit", str(root), "--runtime", "distroless", "--yes"]) == 0
+    assert "FROM gcr.io/distroless/cc-debian12" in (root / "Dockerfile").read_text()
+    assert 'runtime = "distroless"' in (root / "rsdock.toml").read_text()
+    capsys.readouterr()
+    assert main(["init", str(root), "--check"]) == 0, capsys.readouterr()
+    # A hand-edited Dockerfile is never regenerated: the switch is refused instead.
+    (root / "Dockerfile").write_text((root / "Dockerfile").read_text() + "# ours\n")
+    assert main(["edit", str(root), "--runtime", "debian-slim", "--yes"]) == 1
+    assert "cannot edit safely: switching the runtime" in capsys.readouterr().err

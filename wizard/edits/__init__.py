@@ -163,7 +163,7 @@ def propose(sources: Sources, request: Request,
             proposal.record(path, workflow.text, registry_edits.edit_registry(workflow, request.registry))
         sources = _reparse(sources, proposal)
     if request.runtime and request.runtime != inferred.runtime.value:
-        _runtime(request.runtime, inferred, proposal)
+        _runtime(request.runtime, inferred, proposal, sources)
     if request.fix and not proposal.refusals:
         _fix(sources, proposal)
     if proposal.changed and not proposal.refusals:
@@ -190,7 +190,7 @@ def _sync_config(root: Path, request: Request, inferred: InferredPlan,
     chosen += [p for p in request.add_platforms if p not in chosen]
     values = {"platforms": "[" + ", ".join(f'"{p}"' for p in sorted(chosen, key=order.index))
               + "]"}
-    for key in ("cache", "registry"):
+    for key in ("cache", "registry", "runtime"):
         if getattr(request, key):
             values[key] = f'"{getattr(request, key)}"'
     new = text
@@ -268,7 +268,37 @@ def _platforms(sources: Sources, request: Request,
             model = parse_dockerfile(model.path, outcome.text)
 
 
-def _runtime(runtime: str, inferred: InferredPlan, proposal: Proposal) -> None:
+def _regenerate(sources: Sources, runtime: str, proposal: Proposal) -> bool:
+    """Switch the runtime by regenerating, when the files are exactly what ``rsdock.toml``
+    renders (unmodified generated files: regenerating them loses nothing of the user's)."""
+    from rsdock.wizard import config
+    from rsdock.wizard.plan import PlanError
+    from rsdock.wizard.render import render
+
+    try:
+        plan = config.load(sources.root)
+        before = render(plan)
+    except (UserError, PlanError):
+        return False
+    current = sources.texts()
+    if any(current.get(i.dockerfile) != before.get(i.dockerfile) for i in plan.images):
+        return False
+    try:
+        after = render(plan.with_changes(runtime=runtime))
+    except PlanError as error:
+        raise UserError(f"the {runtime} runtime does not fit this plan: {error}",
+                        path=config.CONFIG_NAME, hint="change the platforms first") from None
+    for path in sorted(after):
+        if current.get(path) == before.get(path) and after[path] != before.get(path, after[path]):
+            proposal.record(path, current[path], Outcome(after[path], [
+                f"regenerate for the {runtime} runtime (the file was rsdock's, unmodified)"]))
+    return True
+
+
+def _runtime(runtime: str, inferred: InferredPlan, proposal: Proposal,
+             sources: Sources) -> None:
+    if _regenerate(sources, runtime, proposal):
+        return
     manual: tuple[str, ...] = ()
     plan, _unknown = inferred.to_plan()
     image = next((i for i in plan.images if i.kind == "bin"), None) if plan else None
