@@ -24,6 +24,7 @@ from rsdock.lint import platforms
 from rsdock.lint.dockerfile import parse_dockerfile
 from rsdock.lint.workflow import parse_workflow
 from rsdock.wizard.edits import dockerfile as df_edits
+from rsdock.wizard.edits import regenerate
 from rsdock.wizard.edits import registry as registry_edits
 from rsdock.wizard.edits import workflow as wf_edits
 from rsdock.wizard.edits.model import FileEdit, Outcome, Refusal
@@ -163,45 +164,13 @@ def propose(sources: Sources, request: Request,
             proposal.record(path, workflow.text, registry_edits.edit_registry(workflow, request.registry))
         sources = _reparse(sources, proposal)
     if request.runtime and request.runtime != inferred.runtime.value:
-        _runtime(request.runtime, inferred, proposal, sources)
+        regenerate.runtime_edit(request.runtime, inferred, proposal, sources)
     if request.fix and not proposal.refusals:
         _fix(sources, proposal)
     if proposal.changed and not proposal.refusals:
-        _sync_config(sources.root, request, inferred, proposal)
+        regenerate.sync_config(sources.root, request, inferred, proposal)
     return proposal
 
-
-def _sync_config(root: Path, request: Request, inferred: InferredPlan,
-                 proposal: Proposal) -> None:
-    """Keep ``rsdock.toml`` (when there is one) saying what the edited files now do: its
-    ``platforms``, ``cache`` and ``registry`` lines are replaced in place, nothing else."""
-    import re
-
-    from rsdock.wizard import config
-
-    path = config.config_path(root)
-    try:
-        text = path.read_text(encoding="utf-8")
-        plan = config.loads(text, config.CONFIG_NAME)
-    except (OSError, UnicodeDecodeError, UserError):
-        return  # no (valid) rsdock.toml: the files are the only truth
-    order = platforms.names()
-    chosen = [p for p in plan.platforms if p not in request.remove_platforms]
-    chosen += [p for p in request.add_platforms if p not in chosen]
-    values = {"platforms": "[" + ", ".join(f'"{p}"' for p in sorted(chosen, key=order.index))
-              + "]"}
-    for key in ("cache", "registry", "runtime"):
-        if getattr(request, key):
-            values[key] = f'"{getattr(request, key)}"'
-    new = text
-    for key, value in values.items():
-        pattern = re.compile(rf"^({re.escape(key)}\s*=\s*)[^\n#]*?(\s*(#[^\n]*)?)$", re.M)
-        head = new.split("\n[", 1)
-        head[0], count = pattern.subn(lambda m: m[1] + value + m[2], head[0], count=1)
-        if count:
-            new = "\n[".join(head)
-    if new != text:
-        proposal.record(config.CONFIG_NAME, text, Outcome(new, ["keep rsdock.toml in step"]))
 
 def _no_build_step(sources: Sources, required: bool, proposal: Proposal) -> None:
     for path, workflow in sorted(sources.workflows.items()):
@@ -266,59 +235,6 @@ def _platforms(sources: Sources, request: Request,
             outcome = df_edits.remove_platform(model, platforms.get(name))
             proposal.record(image.dockerfile, text, outcome)
             model = parse_dockerfile(model.path, outcome.text)
-
-
-def _regenerate(sources: Sources, runtime: str, proposal: Proposal) -> bool:
-    """Switch the runtime by regenerating, when the files are exactly what ``rsdock.toml``
-    renders (unmodified generated files: regenerating them loses nothing of the user's)."""
-    from rsdock.wizard import config
-    from rsdock.wizard.plan import PlanError
-    from rsdock.wizard.render import render
-
-    try:
-        plan = config.load(sources.root)
-        before = render(plan)
-    except (UserError, PlanError):
-        return False
-    current = sources.texts()
-    if any(current.get(i.dockerfile) != before.get(i.dockerfile) for i in plan.images):
-        return False
-    try:
-        after = render(plan.with_changes(runtime=runtime))
-    except PlanError as error:
-        raise UserError(f"the {runtime} runtime does not fit this plan: {error}",
-                        path=config.CONFIG_NAME, hint="change the platforms first") from None
-    for path in sorted(after):
-        if current.get(path) == before.get(path) and after[path] != before.get(path, after[path]):
-            proposal.record(path, current[path], Outcome(after[path], [
-                f"regenerate for the {runtime} runtime (the file was rsdock's, unmodified)"]))
-    return True
-
-
-def _runtime(runtime: str, inferred: InferredPlan, proposal: Proposal,
-             sources: Sources) -> None:
-    if _regenerate(sources, runtime, proposal):
-        return
-    manual: tuple[str, ...] = ()
-    plan, _unknown = inferred.to_plan()
-    image = next((i for i in plan.images if i.kind == "bin"), None) if plan else None
-    if plan is not None and image is not None:
-        from rsdock.wizard.render import dockerfile
-
-        try:
-            text = dockerfile(plan.with_changes(runtime=runtime), image)
-            lines = text.splitlines()
-            built = max(i for i, line in enumerate(lines) if "cargo build" in line)
-            start = next(i for i, line in enumerate(lines) if i > built and line.startswith("FROM "))
-            manual = tuple(lines[start:])
-        except Exception:  # a plan the new runtime cannot render: say so without the lines
-            manual = ()
-    for image in inferred.images:
-        if image.kind == "bin":
-            proposal.refusals.append(Refusal(
-                image.dockerfile, 0, f"switching the runtime to {runtime} changes the libc, the "
-                f"init and the copy paths of the whole file; rsdock edits runtimes only in files "
-                f"it can regenerate (`rsdock init --force --runtime {runtime}`)", manual))
 
 
 def _fix(sources: Sources, proposal: Proposal) -> None:
