@@ -599,3 +599,19 @@ def test_generated_cache_switch_matches_generating_it(tmp_path, cache):
     expected = render(plan.with_changes(cache=cache))
     assert [c.path for c in proposal.changed] == [".github/workflows/docker.yml"]
     assert proposal.changed[0].new == expected[".github/workflows/docker.yml"]
+
+
+def test_registry_switch_through_an_anchored_login_step(tmp_path):
+    root = project(tmp_path, "shop")
+    workflow = root / ".github/workflows/release.yml"
+    workflow.write_text(workflow.read_text().replace(
+        "acme/", "${{ secrets.DOCKERHUB_USERNAME || github.repository_owner }}/"))
+    proposal = edit(root, registry="ghcr")
+    assert not proposal.refusals
+    new = proposal.edits[".github/workflows/release.yml"].new
+    assert new.count("registry: ghcr.io") == 1  # the anchored step, once
+    assert new.count("      packages: write\n") == 2
+    assert "            ghcr.io/${{ github.repository_owner }}/frontend:${{ github.sha }}\n" in new
+    write(root, proposal)
+    assert edit(root, registry="ghcr").changed == []
+    assert infer.infer(infer.load_sources(root)).registry.value == "ghcr"

@@ -7,6 +7,8 @@ the change to make, since the namespace there is the user's to choose.
 
 from __future__ import annotations
 
+import re
+
 from ruamel.yaml.comments import CommentedMap
 
 from rsdock.lint.workflow import LOGIN, Workflow
@@ -76,7 +78,7 @@ def _image_names(ed: WorkflowEditor, job, registry: str) -> None:
                            step_path(job.id, step.index, "with", "tags")))
     for step, mapping, key, path in places:
         value = str(mapping[key])
-        if value.strip().startswith("${{") and value.strip().endswith("}}"):
+        if re.fullmatch(r"\$\{\{[^}]*\}\}", value.strip()):
             continue  # derived from another step (steps.meta.outputs.tags)
         new = value.replace(_IMAGE_PREFIX[other], _IMAGE_PREFIX[registry])
         if new != value:

@@ -31,6 +31,7 @@ class WorkflowEditor:
         self.text = workflow.text
         self.replacements: dict[int, tuple[int, str]] = {}
         self.changes: list[tuple[tuple, Any]] = []
+        self.inserted: set[tuple[int, str]] = set()
         self.out = Outcome(workflow.text)
 
     def refuse(self, line: int, message: str, manual: tuple[str, ...] = ()) -> None:
@@ -66,10 +67,13 @@ class WorkflowEditor:
             raise Unsupported(f"cannot add `{key}`: the mapping starts on its parent's line")
         rendered = render_scalar(scalar_span(f"{key}: x\n", 0, len(key) + 2), value, "")
         line_end = newline_at(self.text, start)
+        self.changes.append((path, value))
+        if (start, key) in self.inserted:
+            return  # an anchored mapping reached again through an alias: one insert serves both
+        self.inserted.add((start, key))
         prior = self.replacements.get(start)
         text = " " * col0 + f"{key}: {rendered}{line_end}"
         self.replacements[start] = (start, (prior[1] if prior else "") + text)
-        self.changes.append((path, value))
 
     def insert_block(self, mapping: CommentedMap, key: str, path: tuple,
                      value: dict[str, str]) -> None:
@@ -83,11 +87,14 @@ class WorkflowEditor:
         step = (child.lc.col - col0) if child is not None and child.lc.col > col0 else 2
         lines = [" " * col0 + f"{key}:"] + [" " * (col0 + step) + f"{k}: {v}"
                                             for k, v in value.items()]
+        self.changes.append((path, dict(value)))
+        if (start, key) in self.inserted:
+            return
+        self.inserted.add((start, key))
         prior = self.replacements.get(start)
         newline = newline_at(self.text, start)
         self.replacements[start] = (start, (prior[1] if prior else "")
                                     + "".join(line + newline for line in lines))
-        self.changes.append((path, dict(value)))
 
     def result(self) -> Outcome:
         """The outcome: the edited text, or a refusal when verification fails."""
