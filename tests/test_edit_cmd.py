@@ -191,3 +191,11 @@ def test_runtime_switch_regenerates_unmodified_generated_files(tmp_path, capsys)
     (root / "Dockerfile").write_text((root / "Dockerfile").read_text() + "# ours\n")
     assert main(["edit", str(root), "--runtime", "debian-slim", "--yes"]) == 1
     assert "cannot edit safely: switching the runtime" in capsys.readouterr().err
+
+
+def test_restore_backup_undoes_an_edit(shop):
+    before = snapshot(shop)
+    assert main(["edit", str(shop), "--add-platform", "linux/arm/v7", "--yes"]) == 0
+    [folder] = backup.list_backups(shop)
+    assert backup.restore_backup(shop, folder) == [".github/workflows/release.yml", "Dockerfile"]
+    assert {k: v for k, v in snapshot(shop).items() if not k.startswith(".rsdock/")} == before

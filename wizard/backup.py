@@ -69,6 +69,21 @@ def backed_up_files(folder: Path) -> list[str]:
                   for p in folder.rglob("*" + SUFFIX) if p.is_file())
 
 
+def restore_backup(root: Path | str, folder: Path) -> list[str]:
+    """Put the files of backup ``folder`` back in place (an undo for a TUI); return their paths.
+
+    The backup itself is kept until discarded.
+    """
+    from rsdock.lint.fix import write_atomic
+
+    restored = backed_up_files(folder)
+    for rel in restored:
+        target = Path(root) / rel
+        write_atomic(target, (folder / (rel + SUFFIX)).read_bytes().decode("utf-8")
+                     .removeprefix("\ufeff"))
+    return restored
+
+
 def discard_backups(root: Path | str) -> int:
     """Delete every backup of ``root``; return how many backup folders were deleted."""
     folders = list_backups(root)
