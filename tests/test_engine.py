@@ -325,3 +325,22 @@ def test_hadolint_starts_first_once_for_all_dockerfiles(tmp_path, monkeypatch):
                       ("read", None)]
     assert {f.path for f in result.findings if f.rule == "DL3006"} == \
         {"Dockerfile", "api.Dockerfile", "web/Dockerfile.web"}
+
+
+def test_hadolint_runs_on_one_ghc_capability_unless_the_user_says(monkeypatch):
+    from rsdock.lint import hadolint
+
+    monkeypatch.delenv("GHCRTS", raising=False)
+    assert hadolint._environment()["GHCRTS"] == "-N1"
+    monkeypatch.setenv("GHCRTS", "-N2")
+    assert hadolint._environment()["GHCRTS"] == "-N2"
+
+
+def test_a_broken_hadolint_config_is_a_note_and_findings_still_come(tmp_path):
+    (tmp_path / "Dockerfile").write_text("FROM debian\n")
+    (tmp_path / ".hadolint.yaml").write_text("bogus: [\n")
+    findings = engine.lint_paths(["Dockerfile"], tmp_path).findings
+    rules = [f.rule for f in findings]
+    assert "DL3006" in rules
+    notes = [f for f in findings if f.rule == "RS004"]
+    assert len(notes) == 1 and "config" in notes[0].message
