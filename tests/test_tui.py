@@ -60,7 +60,9 @@ async def choose(pilot, list_id: str, value: str) -> None:
     choice_list.focus()
     await pilot.pause()
     target = [c.value for c in choice_list.choices].index(value)
-    while choice_list.highlighted != target:
+    for _ in range(len(choice_list.choices)):  # bounded: a broken list fails, never hangs
+        if choice_list.highlighted == target:
+            break
         await pilot.press("down" if choice_list.highlighted < target else "up")
     await pilot.press("enter")
     await settle(pilot)

@@ -97,7 +97,7 @@ class RsdockApp(App[int]):
         if choice == "example":
             self.open_workspace(self.copy_example(), example=True)
         else:
-            self.exit(1)
+            self.exit(1, return_code=1)
 
     def copy_example(self) -> Path:
         """Copy the bundled example workspace somewhere writable and return the copy's path."""
@@ -113,4 +113,4 @@ class RsdockApp(App[int]):
             self.push_screen(HelpScreen())
 
     async def action_quit(self) -> None:
-        self.exit(0)
+        self.exit(0, return_code=0)

@@ -36,9 +36,9 @@ class ChoiceList(OptionList):
     def __init__(self, choices: tuple[Choice, ...], value: str, **kwargs) -> None:
         self.choices = choices
         self._value = value
-        super().__init__(*self._options(), **kwargs)
+        super().__init__(*self._choice_options(), **kwargs)
 
-    def _options(self) -> list[Option]:
+    def _choice_options(self) -> list[Option]:
         options = []
         for choice in self.choices:
             chosen = choice.value == self._value
@@ -64,7 +64,7 @@ class ChoiceList(OptionList):
     def _redraw(self) -> None:
         highlighted = self.highlighted
         self.clear_options()
-        self.add_options(self._options())
+        self.add_options(self._choice_options())
         self.highlighted = highlighted
 
     def on_mount(self) -> None:
