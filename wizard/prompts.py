@@ -91,9 +91,16 @@ def ask_plan(workspace, defaults: Plan, *, ask: Callable[[Question], Any] = ques
 
 
 def _until_valid(step_id: str, plan: Plan, walk, say) -> Plan:
+    # The runtime step also answers for the platforms: their combination is checked there.
+    checked = ("platforms", "runtime") if step_id == "runtime" else (step_id,)
     for _ in range(MAX_TRIES):
         answered = walk(plan)
-        problems = steps.problems_for(answered, step_id)
+        problems = [p for s in checked for p in steps.problems_for(answered, s)]
+        if problems and step_id == "platforms" and steps.runtimes_allowing(answered):
+            pairs = ", ".join(r if r != "debian-slim" else f"{r} ({d})"
+                              for r, d in steps.runtimes_allowing(answered))
+            say(f"  note: these platforms need one of these runtimes, chosen next: {pairs}")
+            return answered
         if not problems:
             return answered
         for problem in problems:

@@ -234,6 +234,21 @@ def problems_for(plan: Plan, step_id: str) -> list[Problem]:
     return [p for p in plan.problems() if problem_step(p) == step_id]
 
 
+def runtimes_allowing(plan: Plan) -> list[tuple[str, str]]:
+    """The (runtime, debian) pairs under which ``plan``'s platforms have no problem.
+
+    The platform step comes before the runtime step: a platform that the current runtime
+    cannot run (riscv64 on bookworm) is still a fine answer when a later one can.
+    """
+    pairs = []
+    for runtime in RUNTIMES:
+        for debian in DEBIAN_RELEASES if runtime == "debian-slim" else (plan.debian,):
+            candidate = plan.with_changes(runtime=runtime, debian=debian)
+            if not problems_for(candidate, "platforms"):
+                pairs.append((runtime, debian))
+    return pairs
+
+
 def workspace_summary(workspace, root: Path) -> list[tuple[str, str]]:
     """(label, value) rows describing the scanned workspace for the project step."""
     members = ", ".join(p.name for p in workspace.members) or "none"
