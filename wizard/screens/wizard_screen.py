@@ -150,8 +150,13 @@ class WizardScreen(Screen):
         self.preview = result
         self.query_one(ReviewPane).show_preview(result)
         self.query_one(WritePane).show_preview(result)
-        status = (f"{len(result.changes)} files\n{len(result.findings)} findings"
-                  if result.changes else "no preview")
+        if result.problems:
+            count = len(result.problems)
+            status = f"{count} problem{'s' * (count != 1)}:\nsee the ✗ steps"
+        elif result.changes:
+            status = f"{len(result.changes)} files\n{len(result.findings)} findings"
+        else:
+            status = "no preview"
         self.query_one("#preview-status", Static).update(status)
 
     # --- writing -----------------------------------------------------------------------------

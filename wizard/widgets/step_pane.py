@@ -39,8 +39,9 @@ class StepPane(VerticalScroll):
 
     def compose(self) -> ComposeResult:
         yield Static(steps.step(self.STEP_ID).question, classes="question")
-        yield from self.compose_body()
+        # Above the answers, so a problem is seen in 24 lines without scrolling.
         yield ProblemList(classes="problems")
+        yield from self.compose_body()
 
     def compose_body(self) -> ComposeResult:
         """The step's own widgets."""

@@ -1,0 +1,54 @@
+"""The app as snapshot tests and ``scripts/screenshots.py`` see it: stable paths, no blinking.
+
+Both start :class:`rsdock.wizard.app.RsdockApp` on a fresh copy of the bundled example at a fixed
+path (it appears in the title bar), show one step, and wait for the preview worker, so the same
+step always draws the same picture.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+from textual.widgets import Input
+
+from rsdock import resources
+from rsdock.wizard.app import RsdockApp
+from rsdock.wizard.screens.wizard_screen import WizardScreen
+
+# Fixed, not tempfile's: the path is drawn in every screenshot.
+SNAPSHOT_ROOT = Path("/tmp/rsdock-snapshots/workspace")
+SIZE = (80, 24)
+
+
+def fresh_workspace(root: Path = SNAPSHOT_ROOT) -> Path:
+    """A clean copy of the example workspace at ``root``."""
+    if root.exists():
+        shutil.rmtree(root)
+    root.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copytree(resources.example_workspace(), root)
+    return root
+
+
+def make_app() -> RsdockApp:
+    """The wizard on a fresh example copy."""
+    return RsdockApp(fresh_workspace())
+
+
+async def settle(pilot) -> None:
+    """Wait for messages and the preview worker; stop cursors blinking mid-screenshot."""
+    await pilot.pause()
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
+    for field in pilot.app.screen.query(Input):
+        field.cursor_blink = False
+    await pilot.pause()
+
+
+async def show_step(pilot, step_id: str) -> None:
+    """Show step ``step_id`` with its widgets settled."""
+    await settle(pilot)
+    screen = pilot.app.screen
+    assert isinstance(screen, WizardScreen), f"expected the wizard, got {screen!r}"
+    screen.go(step_id)
+    await settle(pilot)
