@@ -1,0 +1,78 @@
+"""Regenerate ``screenshots/``: one SVG per wizard step, drawn by the snapshot tests' app.
+
+Usage: ``python scripts/screenshots.py`` (rewrite) or ``python scripts/screenshots.py --check``
+(exit 1 when a committed screenshot differs, for CI). ``tests/test_tui_screenshots.py`` runs the
+check, so the screenshots in the docs never drift from the app.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+import tempfile
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+SCREENSHOTS = REPO / "screenshots"
+sys.path.insert(0, str(REPO / "tests"))  # snapshot_app lives beside the tests that use it
+
+from snapshot_app import SIZE, make_app, show_step  # noqa: E402
+
+from rsdock.wizard import steps  # noqa: E402
+
+
+def file_name(index: int, step_id: str) -> str:
+    """``3-platforms.svg``: numbered so a directory listing shows the steps in order."""
+    return f"{index}-{step_id}.svg"
+
+
+async def _draw(step_id: str) -> str:
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await show_step(pilot, step_id)
+        return app.export_screenshot(title=f"rsdock-tui: {steps.step(step_id).title}")
+
+
+def generate(out_dir: Path) -> list[Path]:
+    """Draw every step into ``out_dir`` and return the files written."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    written = []
+    for index, step in enumerate(steps.STEPS, 1):
+        path = out_dir / file_name(index, step.id)
+        path.write_text(asyncio.run(_draw(step.id)), encoding="utf-8")
+        written.append(path)
+    return written
+
+
+def differences(committed: Path, fresh: Path) -> list[str]:
+    """Names of screenshots that are missing, extra or different in ``committed``."""
+    wanted = {p.name: p.read_text(encoding="utf-8") for p in fresh.glob("*.svg")}
+    have = {p.name: p.read_text(encoding="utf-8") for p in committed.glob("*.svg")}
+    return sorted(name for name in wanted.keys() | have.keys()
+                  if wanted.get(name) != have.get(name))
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Rewrite (or with ``--check``, verify) the screenshots; return the exit code."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--check", action="store_true", help="fail instead of writing")
+    args = parser.parse_args(argv)
+    if not args.check:
+        for stale in SCREENSHOTS.glob("*.svg"):
+            stale.unlink()
+        for path in generate(SCREENSHOTS):
+            print(path.relative_to(REPO))
+        return 0
+    with tempfile.TemporaryDirectory() as scratch:
+        generate(Path(scratch))
+        changed = differences(SCREENSHOTS, Path(scratch))
+    if changed:
+        print(f"screenshots out of date: {', '.join(changed)}; run python scripts/screenshots.py",
+              file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
