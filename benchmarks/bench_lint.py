@@ -2,8 +2,8 @@
 
 Two repositories: the bundled example workspace with the files ``rsdock init --yes`` generates,
 and a generated monorepo (500 Dockerfiles, 200 workflows, copies of the example's files). Each
-command runs several times in this one process after a warm-up; the medians and the ratios to
-hadolint alone are printed (and, with ``--json``, written as JSON).
+command runs several times in this one process after a warm-up, the three taking turns; the
+medians and the ratios to hadolint alone are printed (and, with ``--json``, written as JSON).
 
 Usage: ``.venv/bin/python benchmarks/bench_lint.py [--runs N] [--json FILE]``
 
@@ -76,38 +76,43 @@ def rsdock_lint(root: Path, use_hadolint: bool) -> None:
         print(report.render_text(result))
 
 
-def median_seconds(action, runs: int) -> float:
-    """The median wall time of ``runs`` calls after one warm-up."""
-    action()
-    times = []
-    for _ in range(runs):
-        start = time.perf_counter()
-        action()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
-
-
 def measure(root: Path, runs: int) -> dict:
-    """Medians and ratios for one repository."""
-    base = median_seconds(lambda: hadolint_alone(root), runs)
-    full = median_seconds(lambda: rsdock_lint(root, True), runs)
-    own = median_seconds(lambda: rsdock_lint(root, False), runs)
-    return {"hadolint_s": round(base, 4), "rsdock_s": round(full, 4),
-            "rsdock_no_hadolint_s": round(own, 4), "ratio": round(full / base, 2),
-            "ratio_no_hadolint": round(own / base, 2)}
+    """Medians and ratios for one repository.
+
+    The three commands take turns within each round, so a burst of load from elsewhere on the
+    machine slows all of them rather than skewing one ratio.
+    """
+    actions = {
+        "hadolint_s": lambda: hadolint_alone(root),
+        "rsdock_s": lambda: rsdock_lint(root, True),
+        "rsdock_no_hadolint_s": lambda: rsdock_lint(root, False),
+    }
+    times: dict[str, list[float]] = {name: [] for name in actions}
+    for action in actions.values():  # warm-up: imports, caches, the file system
+        action()
+    for _ in range(runs):
+        for name, action in actions.items():
+            start = time.perf_counter()
+            action()
+            times[name].append(time.perf_counter() - start)
+    medians = {name: statistics.median(values) for name, values in times.items()}
+    base = medians["hadolint_s"]
+    return {**{k: round(v, 4) for k, v in medians.items()},
+            "ratio": round(medians["rsdock_s"] / base, 2),
+            "ratio_no_hadolint": round(medians["rsdock_no_hadolint_s"] / base, 2)}
 
 
 def main(argv: list[str] | None = None) -> int:
     """Run the benchmark and print a Markdown table."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--runs", type=int, default=15, help="rounds on the example (default 15)")
     parser.add_argument("--json", metavar="FILE")
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory(prefix="rsdock-bench-") as tmp:
         example = generate_example(Path(tmp) / "example")
         monorepo = generate_monorepo(example, Path(tmp) / "monorepo")
         results = {"example": measure(example, args.runs),
-                   "monorepo": measure(monorepo, max(3, args.runs // 2))}
+                   "monorepo": measure(monorepo, max(3, args.runs // 5))}
     print("| repository | hadolint alone | rsdock lint | ratio | --no-hadolint | ratio |")
     print("|---|---|---|---|---|---|")
     for name, row in results.items():
