@@ -5,7 +5,8 @@ file of the repository (targets are reported on, the rest is context for cross-f
 the cargo workspace, run the rules, merge hadolint's findings, then apply the configuration
 (select/ignore, per-file ignores) and inline suppressions.
 
-Parsers are imported only for the kinds at hand: linting a Dockerfile never loads ruamel.
+The engine imports a parser only for the kinds at hand (no workflow, no workflow parser); rule
+modules import what they need themselves, since the registry loads every rule.
 """
 
 from __future__ import annotations
