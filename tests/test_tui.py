@@ -78,6 +78,7 @@ def test_whole_flow_writes_files_and_config(workspace: Path):
         assert screen.current == "write"
         await pilot.click("#write")
         await settle(pilot)
+        assert screen.preview.complete  # the worker's second pass, with hadolint, arrived
         assert "Dockerfile" in screen.written.written
         assert "Next steps" in screen.query_one("#write-result").render().plain
 

@@ -145,3 +145,12 @@ def test_write_respects_consent_and_saves_config(workspace, root, overwrite):
     assert result.kept == (() if overwrite else ("Dockerfile",))
     assert ((root / "Dockerfile").read_text() == "FROM scratch\n") is not overwrite
     assert config.load(root).cache == "registry" and result.config == root / "rsdock.toml"
+
+
+def test_fast_preview_skips_hadolint_and_says_so(workspace, root):
+    plan = defaults.default_plan(workspace)
+    fast = review.preview(root, plan, hadolint=False)
+    full = review.preview(root, plan)
+    assert not fast.complete and full.complete
+    assert [c.path for c in fast.changes] == [c.path for c in full.changes]
+    assert not any(f.rule.startswith("DL") for f in fast.findings)

@@ -23,6 +23,7 @@ class Preview:
         findings: the linter's findings on the rendered files.
         problems: the plan's problems; when any, nothing was rendered.
         note: why the preview is empty or partial, or "".
+        complete: False while hadolint's findings are still to come (the fast first pass).
     """
 
     plan: Plan
@@ -30,6 +31,7 @@ class Preview:
     findings: tuple = ()
     problems: tuple[Problem, ...] = ()
     note: str = ""
+    complete: bool = True
 
     @property
     def overwrites(self) -> tuple[Change, ...]:
@@ -42,10 +44,12 @@ class Preview:
         return bool(self.changes) and not self.problems
 
 
-def preview(root: Path, plan: Plan) -> Preview:
+def preview(root: Path, plan: Plan, *, hadolint: bool = True) -> Preview:
     """Render ``plan``, diff each file against ``root`` and lint the rendered files.
 
-    Blocking (templates, parsers, hadolint): front ends call it from a worker thread.
+    Blocking (templates, parsers, hadolint): front ends call it from a worker thread. Without
+    ``hadolint`` it takes about half the time (hadolint is a process of its own), so the TUI
+    shows that pass first and the complete one when it is ready.
 
     Raises:
         UserError: when a rendered path cannot be compared with the disk (a directory or an
@@ -64,7 +68,10 @@ def preview(root: Path, plan: Plan) -> Preview:
         from rsdock.lint.engine import lint_texts
     except ImportError:
         return Preview(plan, changes, note="The linter is missing from this installation.")
-    return Preview(plan, changes, tuple(lint_texts(files, root=root)))
+    from rsdock.lint.config import LintConfig
+
+    findings = lint_texts(files, root=root, config=LintConfig(hadolint=hadolint))
+    return Preview(plan, changes, tuple(findings), complete=hadolint)
 
 
 @dataclass(frozen=True)

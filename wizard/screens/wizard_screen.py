@@ -132,16 +132,24 @@ class WizardScreen(Screen):
 
     @work(thread=True, exclusive=True, group="preview")
     def refresh_preview(self) -> None:
-        """Render, diff and lint the current plan off the UI thread, then show the result."""
+        """Render, diff and lint the current plan off the UI thread, then show the result.
+
+        Two passes: rsdock's own rules first (fast), then again with hadolint. A newer answer
+        cancels this worker, and the passes it has not started are skipped.
+        """
         plan = self.plan
-        try:
-            result = review.preview(self.session.root, plan)
-        except UserError as error:
-            result = review.Preview(plan, note=error.format())
-        except Exception as error:  # noqa: BLE001 - a renderer or rule bug must not kill the app
-            result = review.Preview(plan, note=f"rsdock failed to render or lint: {error!r}")
-        if not get_current_worker().is_cancelled:
+        for hadolint in (False, True):
+            try:
+                result = review.preview(self.session.root, plan, hadolint=hadolint)
+            except UserError as error:
+                result = review.Preview(plan, note=error.format())
+            except Exception as error:  # noqa: BLE001 - a renderer or rule bug must not kill the app
+                result = review.Preview(plan, note=f"rsdock failed to render or lint: {error!r}")
+            if get_current_worker().is_cancelled:
+                return
             self.app.call_from_thread(self.show_preview, result)
+            if not result.changes:
+                return  # nothing rendered: a second pass would say the same
 
     def show_preview(self, result: review.Preview) -> None:
         """Show ``result`` unless the plan changed since it was started (a newer one comes)."""

@@ -77,6 +77,8 @@ class ReviewPane(StepPane):
         text = Text(f"{len(statuses)} files ({summary}) · ")
         errors = sum(1 for f in preview.findings if str(f.severity) == "error")
         text.append(f"{len(preview.findings)} findings", style="bold red" if errors else "green")
+        if not preview.complete:
+            text.append(" · hadolint running…", style="italic")
         if preview.note:
             text.append(f" · {preview.note}", style="italic")
         return text
