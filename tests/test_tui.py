@@ -270,3 +270,35 @@ def test_image_fields_edit_the_plan(workspace: Path):
         assert "Dockerfile.migrate" not in [c.path for c in screen.preview.changes]
 
     drive(RsdockApp(workspace), scenario)
+
+
+def test_unreadable_file_in_the_way_is_a_dialog_not_a_traceback(workspace: Path):
+    (workspace / "Dockerfile").mkdir()
+
+    async def scenario(pilot):
+        assert isinstance(pilot.app.screen, ErrorScreen)
+        assert "Dockerfile is a directory" in pilot.app.screen.message
+        await pilot.click("#back")
+        await settle(pilot)
+        screen = pilot.app.screen
+        assert isinstance(screen, WizardScreen)
+        await goto(pilot, "write")
+        assert screen.query_one("#write").disabled
+        # The same error is not reported again on every answer.
+        await goto(pilot, "cache")
+        await choose(pilot, "cache", "local")
+        assert isinstance(pilot.app.screen, WizardScreen)
+
+    drive(RsdockApp(workspace), scenario)
+
+
+def test_tui_command_help_and_entry_point():
+    import tomllib
+
+    from rsdock.wizard import tui_cmd
+
+    with pytest.raises(SystemExit) as exit_info:
+        tui_cmd.main(["--help"])
+    assert exit_info.value.code == 0
+    pyproject = tomllib.loads((Path(__file__).parent.parent / "pyproject.toml").read_text())
+    assert pyproject["project"]["scripts"]["rsdock-tui"] == "rsdock.wizard.tui_cmd:main"

@@ -24,6 +24,7 @@ class Preview:
         problems: the plan's problems; when any, nothing was rendered.
         note: why the preview is empty or partial, or "".
         complete: False while hadolint's findings are still to come (the fast first pass).
+        error: a located error that stopped the preview (an unreadable file in the way), or "".
     """
 
     plan: Plan
@@ -32,6 +33,7 @@ class Preview:
     problems: tuple[Problem, ...] = ()
     note: str = ""
     complete: bool = True
+    error: str = ""
 
     @property
     def overwrites(self) -> tuple[Change, ...]:

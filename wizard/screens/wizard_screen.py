@@ -53,6 +53,7 @@ class WizardScreen(Screen):
         self.current = steps.STEP_IDS[0]
         self.preview: review.Preview | None = None
         self.written: review.WriteResult | None = None
+        self._reported_error = ""
 
     def compose(self) -> ComposeResult:
         where = " (example copy)" if self.session.example else ""
@@ -142,7 +143,7 @@ class WizardScreen(Screen):
             try:
                 result = review.preview(self.session.root, plan, hadolint=hadolint)
             except UserError as error:
-                result = review.Preview(plan, note=error.format())
+                result = review.Preview(plan, note=error.format(), error=error.format())
             except Exception as error:  # noqa: BLE001 - a renderer or rule bug must not kill the app
                 result = review.Preview(plan, note=f"rsdock failed to render or lint: {error!r}")
             if get_current_worker().is_cancelled:
@@ -156,6 +157,13 @@ class WizardScreen(Screen):
         if result.plan != self.plan:
             return
         self.preview = result
+        if result.error and result.error != self._reported_error:
+            # Once per distinct error: the Review page keeps showing it as its note.
+            self.app.push_screen(ErrorScreen(
+                "Cannot compare the files with the workspace", result.error
+                + "\n\nFix it on disk; the preview updates with your next answer.",
+                [("back", "Back to the wizard")]))
+        self._reported_error = result.error
         self.query_one(ReviewPane).show_preview(result)
         self.query_one(WritePane).show_preview(result)
         if result.problems:
