@@ -218,6 +218,16 @@ class Dockerfile:
     global_args: dict[str, str | None] = field(default_factory=dict)
     stages: list[Stage] = field(default_factory=list)
     errors: list[Finding] = field(default_factory=list)
+    # Rules ask for the same scripts many times; reading each once keeps lint linear in size.
+    _scripts: dict[int, Script | None] = field(default_factory=dict, repr=False, compare=False)
+    _lines: list[str] | None = field(default=None, repr=False, compare=False)
+
+    @property
+    def lines(self) -> list[str]:
+        """The file's lines (without line ends), split once."""
+        if self._lines is None:
+            self._lines = self.text.splitlines()
+        return self._lines
 
     @property
     def escape(self) -> str:
@@ -241,7 +251,9 @@ class Dockerfile:
 
     def script(self, inst: Instruction) -> Script | None:
         """The shell script a RUN executes, or None when it is not a shell script we can read."""
-        return _script(self, inst)
+        if inst.line not in self._scripts:
+            self._scripts[inst.line] = _script(self, inst)
+        return self._scripts[inst.line]
 
 
 def parse_dockerfile(path: str, text: str | bytes) -> Dockerfile:
@@ -398,7 +410,7 @@ def _script(model: Dockerfile, inst: Instruction) -> Script | None:
         if len(argv) >= 3 and argv[0] in _SHELLS and argv[1] in ("-c", "-ec", "-exc", "-ce"):
             return Script(argv[2], inst.line, "exec", argv)
         return Script(shlex.join(argv), inst.line, "exec", argv)
-    lines = model.text.splitlines()[inst.line - 1: inst.end_line]
+    lines = model.lines[inst.line - 1: inst.end_line]
     if inst.heredocs:
         head = inst.value[0].split() if inst.value else []
         name, content = inst.heredocs[0]

@@ -10,6 +10,7 @@ takes exactly the arm BuildKit's shell would take. Unknown values stay written a
 from __future__ import annotations
 
 import fnmatch
+import functools
 import re
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -134,8 +135,12 @@ class ScriptModel:
         return found
 
 
+@functools.lru_cache(maxsize=1024)
 def parse_script(text: str, first_line: int = 1) -> ScriptModel:
-    """Parse ``text`` (a RUN script whose row 0 is file line ``first_line``)."""
+    """Parse ``text`` (a RUN script whose row 0 is file line ``first_line``).
+
+    Cached: every rule asks about the same RUNs, and the model is never changed after parsing.
+    """
     tree = _parser().parse(text.encode())
     errors = sorted({first_line + n.start_point[0] for n in walk(tree.root_node)
                      if n.type == "ERROR" or n.is_missing})
