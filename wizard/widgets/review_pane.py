@@ -93,11 +93,12 @@ class ReviewPane(StepPane):
             diff.update("")
             return
         text.update(Syntax(change.text, _lexer(change.path), line_numbers=True,
-                           word_wrap=False, theme="ansi_dark"))
+                           # wrapped: generated lines are longer than an 80-column pane
+                           word_wrap=True, theme="ansi_dark"))
         if change.status == "same":
             diff.update(Text("Identical to the file on disk.", style="italic"))
         else:
-            diff.update(Syntax(change.diff, "diff", theme="ansi_dark"))
+            diff.update(Syntax(change.diff, "diff", word_wrap=True, theme="ansi_dark"))
 
     def _show_findings(self) -> None:
         text = Text()
