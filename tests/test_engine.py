@@ -191,7 +191,7 @@ def test_a_crashing_rule_is_reported_and_others_still_run(tmp_path, extra_rules)
     (b"FROM x\n\x00\x01", 2, "binary"),
     (b"FROM x\nRUN echo \xff\n", 2, "not UTF-8"),
     (b"#" * (engine.MAX_BYTES + 1), 1, "rsdock reads files up to"),
-])
+], ids=["binary", "not-utf8", "too-large"])
 def test_unreadable_files_are_located_rs001(tmp_path, data, line, why):
     (tmp_path / "Dockerfile").write_bytes(data)
     findings = engine.lint_paths(["Dockerfile"], tmp_path, NO_HADOLINT).findings
