@@ -144,7 +144,8 @@ BOMB = "a0: &a0 [x, x, x, x, x, x, x, x, x]\n" + "".join(
     (BOMB, 1, "aliases"),
     (b"on: push\n# caf\xe9\n", 2, "not UTF-8"),
     ("[" * 5000, 1, "not valid YAML"),
-])
+], ids=["empty", "blank", "unclosed", "duplicate-key", "tab", "tab-in-list", "list", "alias-bomb",
+        "not-utf8", "deep-nesting"])
 def test_unreadable_workflows_are_located_rs001(text, line, snippet):
     wf = parse_workflow("w.yml", text)
     (error,) = wf.errors
