@@ -102,14 +102,22 @@ def test_dry_run_prints_new_files_and_diffs_and_writes_nothing(ws, capsys):
     assert out.endswith("dry run: nothing was written (5 new, 1 changed, 0 unchanged)\n")
 
 
-def test_example_works_on_a_temporary_copy(capsys):
+def test_example_dry_run_reads_the_bundled_example_and_leaves_no_copy(capsys):
     example = snapshot(resources.example_workspace())
     assert main(["init", "--example", "--yes", "--dry-run"]) == 0
     out = capsys.readouterr().out
+    assert out.startswith(f"reading the bundled example workspace: {resources.example_workspace()}\n")
+    assert "==> Dockerfile (new) <==" in out
+    assert snapshot(resources.example_workspace()) == example
+
+
+def test_example_writes_into_a_temporary_copy(capsys):
+    example = snapshot(resources.example_workspace())
+    assert main(["init", "--example", "--yes"]) == 0
+    out = capsys.readouterr().out
     copy = Path(re.match(r"working on a copy of the example workspace: (.+)\n", out).group(1))
     assert copy.is_dir() and copy != resources.example_workspace()
-    assert not (copy / "rsdock.toml").exists()
-    assert "==> Dockerfile (new) <==" in out
+    assert (copy / "rsdock.toml").exists() and (copy / "Dockerfile").exists()
     assert snapshot(resources.example_workspace()) == example
     shutil.rmtree(copy.parent)
 

@@ -128,7 +128,8 @@ def test_installed_wheel_runs_init_on_the_example(wheel, tmp_path):
         cwd=outside, capture_output=True, text=True, timeout=300, stdin=subprocess.DEVNULL,
     )
     assert result.returncode == 0, result.stderr
-    assert "working on a copy of the example workspace: " in result.stdout
+    # the example read is the one the wheel installed, not the checkout's
+    assert result.stdout.startswith(f"reading the bundled example workspace: {env_dir}")
     assert "==> Dockerfile (new) <==" in result.stdout
     assert "==> .github/workflows/docker.yml (new) <==" in result.stdout
     assert "dry run: nothing was written" in result.stdout

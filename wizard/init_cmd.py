@@ -106,6 +106,9 @@ def _start(args: argparse.Namespace) -> Path:
         return Path(args.path) if args.path is not None else Path(".")
     from rsdock import resources
 
+    if args.dry_run:  # nothing is written, so the bundled example can be read where it is
+        print(f"reading the bundled example workspace: {resources.example_workspace()}")
+        return resources.example_workspace()
     copy = Path(tempfile.mkdtemp(prefix="rsdock-example-")) / "workspace"
     shutil.copytree(resources.example_workspace(), copy,
                     ignore=shutil.ignore_patterns("target", "__pycache__"))
