@@ -205,7 +205,7 @@ def test_web_image_builds_wasm_once_and_serves_it_without_running_anything_on_th
 def test_dockerignore_excludes_build_output_vcs_and_docs_but_nothing_the_build_reads():
     text = render(plan())[".dockerignore"]
     patterns = [line for line in text.splitlines() if line and not line.startswith("#")]
-    for needed in ("target/", ".git/", "docs/", "crates/web/dist/"):
+    for needed in ("target/", ".git/", "docs/", "crates/web/dist/", ".rsdock/"):
         assert needed in patterns
     assert not [p for p in patterns if "#" in p]
     for read in ("Cargo.toml", "Cargo.lock", "crates/", "src/", "*.rs", "*"):
