@@ -28,7 +28,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--yes", "-y", action="store_true",
                         help="take the default for every choice not given as a flag")
     parser.add_argument("--example", action="store_true",
-                        help="work on a temporary copy of the bundled example workspace")
+                        help="work on the bundled example workspace (files go to a temporary copy)")
     parser.add_argument("--bin", action="append", metavar="NAME",
                         help="package this binary or web app (repeatable; default: all)")
     parser.add_argument("--platform", action="append", metavar="P",
