@@ -35,6 +35,15 @@ def make_app() -> RsdockApp:
     return RsdockApp(fresh_workspace())
 
 
+def make_app_without_workspace() -> RsdockApp:
+    """The wizard started in an empty directory (it offers the example)."""
+    empty = SNAPSHOT_ROOT.parent / "empty"
+    if empty.exists():
+        shutil.rmtree(empty)
+    empty.mkdir(parents=True)
+    return RsdockApp(empty, example_parent=SNAPSHOT_ROOT.parent)
+
+
 async def settle(pilot) -> None:
     """Wait for messages and the preview worker; stop cursors blinking mid-screenshot."""
     await pilot.pause()

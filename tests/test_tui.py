@@ -125,6 +125,11 @@ def test_back_and_forward_keep_answers(workspace: Path):
         assert screen.plan.platforms == ("linux/amd64", "linux/arm64")
         await pilot.press("ctrl+n", "ctrl+n", "ctrl+p", "ctrl+p", "ctrl+p")
         await settle(pilot)
+        screen.go("project")
+        await settle(pilot)
+        assert screen.focused.id == "rust-version"  # the keys work while typing in a field
+        await pilot.press("ctrl+n")
+        await settle(pilot)
         assert screen.current == "images"
         await pilot.press("ctrl+n")
         await settle(pilot)
@@ -302,3 +307,39 @@ def test_tui_command_help_and_entry_point():
     assert exit_info.value.code == 0
     pyproject = tomllib.loads((Path(__file__).parent.parent / "pyproject.toml").read_text())
     assert pyproject["project"]["scripts"]["rsdock-tui"] == "rsdock.wizard.tui_cmd:main"
+
+
+def test_reopening_starts_from_rsdock_toml(workspace: Path):
+    async def write_with_ghcr(pilot):
+        screen = await goto(pilot, "registry")
+        await choose(pilot, "registry", "ghcr")
+        await goto(pilot, "write")
+        await pilot.click("#write")
+        await settle(pilot)
+        assert screen.written is not None
+        await goto(pilot, "cache")
+        await choose(pilot, "cache", "local")
+        assert screen.written is None  # the report of the last write is gone once answers change
+        assert "Next steps" not in screen.query_one("#write-result").render().plain
+
+    async def reopen(pilot):
+        screen = pilot.app.screen
+        assert screen.plan.registry == "ghcr" and screen.plan.cache == "gha"
+        assert {c.status for c in screen.preview.changes} == {"same"}
+
+    drive(RsdockApp(workspace), write_with_ghcr)
+    drive(RsdockApp(workspace), reopen)
+
+
+def test_broken_rsdock_toml_is_a_dialog_then_defaults(workspace: Path):
+    (workspace / "rsdock.toml").write_text("[plan\n")
+
+    async def scenario(pilot):
+        assert isinstance(pilot.app.screen, ErrorScreen)
+        assert "rsdock.toml" in pilot.app.screen.message
+        await pilot.click("#ok")
+        await settle(pilot)
+        screen = pilot.app.screen
+        assert isinstance(screen, WizardScreen) and screen.plan.runtime == "debian-slim"
+
+    drive(RsdockApp(workspace), scenario)

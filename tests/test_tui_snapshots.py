@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from rsdock.wizard import steps
-from snapshot_app import SIZE, make_app, settle, show_step
+from snapshot_app import SIZE, SNAPSHOT_ROOT, make_app, make_app_without_workspace, settle, show_step
 
 
 @pytest.fixture(autouse=True)
@@ -42,3 +42,22 @@ def test_invalid_combination(snap_compare):
         await settle(pilot)
 
     assert snap_compare(make_app(), terminal_size=SIZE, run_before=run_before)
+
+
+def test_confirm_overwrite(snap_compare):
+    async def run_before(pilot):
+        (SNAPSHOT_ROOT / "Dockerfile").write_text("FROM debian:bookworm-slim\nCMD [\"server\"]\n")
+        await show_step(pilot, "write")
+        pilot.app.screen.refresh_preview()
+        await settle(pilot)
+        await pilot.click("#write")
+        await settle(pilot)
+
+    assert snap_compare(make_app(), terminal_size=SIZE, run_before=run_before)
+
+
+def test_no_workspace_dialog(snap_compare):
+    async def run_before(pilot):
+        await settle(pilot)
+
+    assert snap_compare(make_app_without_workspace(), terminal_size=SIZE, run_before=run_before)

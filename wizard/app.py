@@ -62,22 +62,25 @@ class RsdockApp(App[int]):
                                 "  hint: check the path and its permissions", example)
             return
         root = Path(workspace.root)
-        base = self._saved_plan(root)
+        base, problem = self._saved_plan(root)
         plan = self._default_plan(workspace, base)
         session = steps.Session(root, workspace, steps.candidate_images(workspace, plan), example)
         self.push_screen(WizardScreen(session, plan))
-
-    def _saved_plan(self, root: Path) -> Plan | None:
-        if not config.config_path(root).exists():
-            return None
-        try:
-            return config.load(root)
-        except UserError as error:
+        if problem:
             self.push_screen(ErrorScreen(
-                "rsdock.toml cannot be used", error.format()
+                "rsdock.toml cannot be used", problem
                 + "\n\nThe wizard starts from the defaults; writing replaces rsdock.toml.",
                 [("ok", "Start from the defaults")]))
-            return None
+
+    @staticmethod
+    def _saved_plan(root: Path) -> tuple[Plan | None, str]:
+        """The plan rsdock.toml holds (None without one), and why it cannot be used, or ""."""
+        if not config.config_path(root).exists():
+            return None, ""
+        try:
+            return config.load(root), ""
+        except UserError as error:
+            return None, error.format()
 
     @staticmethod
     def _default_plan(workspace, base: Plan | None) -> Plan:

@@ -27,7 +27,7 @@ class ConfirmOverwriteScreen(ModalScreen[bool | None]):
                          classes="dialog-title")
             yield Static(f"These differ from what rsdock generates: {names}")
             with VerticalScroll(id="confirm-diff"):
-                yield Static(Syntax("".join(c.diff for c in self.changes), "diff",
+                yield Static(Syntax("".join(c.diff for c in self.changes), "diff", word_wrap=True,
                                     theme="ansi_dark"))
             with Horizontal(classes="buttons"):
                 yield Button("Overwrite", id="overwrite", variant="warning")

@@ -129,6 +129,9 @@ class WizardScreen(Screen):
             # move the cursor, so it only refreshes its problems.
             pane.show_plan(self.plan) if pane is not event.pane else pane.show_problems()
         self._show_progress()
+        if self.written is not None:
+            self.written = None
+            self.query_one(WritePane).clear_result()
         self.refresh_preview()
 
     @work(thread=True, exclusive=True, group="preview")

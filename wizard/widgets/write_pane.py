@@ -55,6 +55,10 @@ class WritePane(StepPane):
         text.append("\nPress Ctrl+Q to quit.", style="italic")
         self.query_one("#write-result", Static).update(text)
 
+    def clear_result(self) -> None:
+        """Forget the last write's report: the answers changed since."""
+        self.query_one("#write-result", Static).update("")
+
     def on_button_pressed(self, event: Button.Pressed) -> None:
         event.stop()
         self.post_message(self.WriteRequested())
