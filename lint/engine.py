@@ -149,14 +149,16 @@ def lint_texts(files: dict[str, str], root: Path | None = None,
 
 def _run(root: Path, targets: dict[str, str], overrides: dict[str, str],
          config: LintConfig) -> Result:
-    rules = all_rules()
-    filt = _Filter(config)
     dockerfiles = [p for p, k in targets.items() if k == "dockerfile"]
     with tempfile.TemporaryDirectory(prefix="rsdock-hadolint-") as scratch:
         run = None
         if config.wants_hadolint() and dockerfiles:
             run = hadolint_mod.start(root, _hadolint_args(dockerfiles, overrides, Path(scratch)))
         try:
+            # Loading the rules imports the parsers (tree-sitter, ruamel.yaml): hadolint is
+            # already running by then, so that time overlaps with its own.
+            rules = all_rules()
+            filt = _Filter(config)
             texts, findings = _read(root, targets, overrides, config)
             ctx, crashes = _context(root, targets, texts)
             findings += crashes + _workspace(ctx)
