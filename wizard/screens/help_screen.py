@@ -15,7 +15,7 @@ KEYS: tuple[tuple[str, str], ...] = (
     ("↑ ↓", "move in a list"),
     ("Space", "tick or untick an image or platform"),
     ("Enter", "choose the highlighted option; jump to a step in the step list"),
-    ("Ctrl+T", "show the step list"),
+    ("Ctrl+T", "go to the step list"),
     ("F1", "this help"),
     ("Ctrl+Q", "quit (nothing is written unless you pressed Write)"),
 )

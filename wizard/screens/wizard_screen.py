@@ -127,7 +127,10 @@ class WizardScreen(Screen):
         for pane in self.query(StepPane):
             # The pane being typed in already shows the answer; re-setting its fields would
             # move the cursor, so it only refreshes its problems.
-            pane.show_plan(self.plan) if pane is not event.pane else pane.show_problems()
+            if pane is event.pane:
+                pane.show_problems()
+            else:
+                pane.show_plan(self.plan)
         self._show_progress()
         if self.written is not None:
             self.written = None
