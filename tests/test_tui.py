@@ -154,6 +154,8 @@ def test_invalid_combination_is_explained_where_made_and_blocks_writing(workspac
         assert "riscv64" in problems.render().plain
         assert "platforms" in screen.query_one(StepList).troubled
         assert screen.preview.changes == () and screen.preview.problems
+        runtime_problems = screen.query_one("#step-runtime").query_one(ProblemList)
+        assert "riscv64" in runtime_problems.render().plain  # shown where distroless was chosen
         await goto(pilot, "write")
         assert screen.query_one("#write").disabled
 

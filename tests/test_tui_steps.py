@@ -93,7 +93,10 @@ def test_problems_are_routed_to_the_step_that_makes_the_answer(workspace):
     assert steps.problem_step(Problem("ci", "m", "w")) == "registry"
     bad = steps.set_platforms(steps.set_choice(plan, "runtime", "distroless"), ["linux/riscv64"])
     assert [p.field for p in steps.problems_for(bad, "platforms")] == ["platforms"]
-    assert steps.problems_for(bad, "runtime") == []
+    # The clash is shown where either answer is made; "no platform" only on the platform step.
+    assert steps.problems_for(bad, "runtime") == steps.problems_for(bad, "platforms")
+    empty = steps.set_platforms(plan, [])
+    assert steps.problems_for(empty, "runtime") == [] and steps.problems_for(empty, "platforms")
     assert ("debian-slim", "trixie") in steps.runtimes_allowing(bad)
     assert ("distroless", plan.debian) not in steps.runtimes_allowing(bad)
 

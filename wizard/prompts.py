@@ -91,11 +91,10 @@ def ask_plan(workspace, defaults: Plan, *, ask: Callable[[Question], Any] = ques
 
 
 def _until_valid(step_id: str, plan: Plan, walk, say) -> Plan:
-    # The runtime step also answers for the platforms: their combination is checked there.
-    checked = ("platforms", "runtime") if step_id == "runtime" else (step_id,)
     for _ in range(MAX_TRIES):
         answered = walk(plan)
-        problems = [p for s in checked for p in steps.problems_for(answered, s)]
+        # The runtime step's problems include platforms its answer cannot run.
+        problems = steps.problems_for(answered, step_id)
         if problems and step_id == "platforms" and steps.runtimes_allowing(answered):
             pairs = ", ".join(r if r != "debian-slim" else f"{r} ({d})"
                               for r, d in steps.runtimes_allowing(answered))

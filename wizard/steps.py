@@ -230,8 +230,23 @@ def problem_step(problem: Problem) -> str:
 
 
 def problems_for(plan: Plan, step_id: str) -> list[Problem]:
-    """The plan's problems whose answer belongs to step ``step_id``."""
-    return [p for p in plan.problems() if problem_step(p) == step_id]
+    """The plan's problems whose answer belongs to step ``step_id``.
+
+    A platform the runtime cannot run is shown on both steps: either answer can fix it.
+    """
+    found = [p for p in plan.problems() if problem_step(p) == step_id]
+    if step_id == "runtime":
+        found += combination_problems(plan)
+    return found
+
+
+def combination_problems(plan: Plan) -> list[Problem]:
+    """The platform problems that another runtime or Debian release would not have."""
+    platform_problems = [p for p in plan.problems() if problem_step(p) == "platforms"]
+    others = [plan.with_changes(runtime=r, debian=d) for r in RUNTIMES
+              for d in DEBIAN_RELEASES]
+    other_problems = [set(o.problems()) for o in others]
+    return [p for p in platform_problems if any(p not in found for found in other_problems)]
 
 
 def runtimes_allowing(plan: Plan) -> list[tuple[str, str]]:
