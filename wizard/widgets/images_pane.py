@@ -55,7 +55,9 @@ class ImagesPane(StepPane):
             if field.value != value:
                 field.value = value
 
-    def on_selection_list_selection_highlighted(self, event) -> None:
+    def on_selection_list_selection_highlighted(
+        self, event: SelectionList.SelectionHighlighted
+    ) -> None:
         event.stop()
         self._syncing = True
         try:

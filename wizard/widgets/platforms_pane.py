@@ -37,7 +37,9 @@ class PlatformsPane(StepPane):
             name = selection.get_option_at_index(selection.highlighted).value
             self.query_one("#platform-help", Static).update(f"{name}: {self._help[name]}")
 
-    def on_selection_list_selection_highlighted(self, event) -> None:
+    def on_selection_list_selection_highlighted(
+        self, event: SelectionList.SelectionHighlighted
+    ) -> None:
         event.stop()
         self._show_help()
 
