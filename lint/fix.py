@@ -9,17 +9,15 @@ same folder replaces the original, so an interrupted run never leaves half a Doc
 from __future__ import annotations
 
 import difflib
-import os
-import tempfile
 from dataclasses import replace
 from pathlib import Path
 from typing import Iterable
 
+from rsdock import atomic
 from rsdock.lint.config import LintConfig
 from rsdock.lint.findings import Edit, Finding, Fix
 
 MAX_PASSES = 5
-_BOM = "\ufeff".encode("utf-8")
 
 
 def apply_fixes(text: str, fixes: Iterable[Fix]) -> tuple[str, int]:
@@ -101,25 +99,5 @@ def unified_diff(path: str, before: str, after: str) -> str:
 
 
 def write_atomic(path: Path, text: str) -> None:
-    """Replace ``path`` with ``text`` atomically, keeping its mode and a UTF-8 BOM if it had one.
-
-    The text is written as is (no newline translation), so ``\\r\\n`` files stay ``\\r\\n``.
-    """
-    data = text.encode("utf-8")
-    try:
-        if path.read_bytes().startswith(_BOM):
-            data = _BOM + data
-        mode = path.stat().st_mode & 0o7777
-    except FileNotFoundError:
-        mode = 0o644
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".rsdock", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(tmp, mode)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    """Replace ``path`` with ``text`` atomically, keeping its mode and a UTF-8 BOM if it had one."""
+    atomic.write_atomic(path, text, keep_bom=True)

@@ -117,7 +117,7 @@ def test_write_atomic_new_file_gets_the_umask_mode(tmp_path):
 def test_write_atomic_failure_leaves_the_old_file(root, monkeypatch):
     def broken(src, dst):
         raise OSError("disk full")
-    monkeypatch.setattr(writer.os, "replace", broken)
+    monkeypatch.setattr(os, "replace", broken)
     with pytest.raises(OSError):
         writer.write_atomic(root / "Dockerfile", "half")
     assert (root / "Dockerfile").read_text() == "FROM rust:1.95\n"

@@ -9,13 +9,11 @@ leaves the disk untouched.
 from __future__ import annotations
 
 import difflib
-import os
-import stat
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable
 
+from rsdock.atomic import write_atomic  # noqa: F401  (re-exported: the writer's public API)
 from rsdock.errors import UserError
 
 NEW = "new"
@@ -131,33 +129,6 @@ def apply_changes(root: Path | str, changes: Iterable[Change], *, force: bool = 
     return written
 
 
-def write_atomic(path: Path | str, text: str) -> None:
-    """Replace ``path`` with ``text`` so readers see the old file or the new one, never half.
-
-    Writes a temporary file in the same directory, fsyncs it and renames it over ``path``;
-    an existing file keeps its permission bits, a new one gets the default mode for the umask.
-    Missing parent directories are created.
-    """
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    try:
-        mode = stat.S_IMODE(path.stat().st_mode)
-    except FileNotFoundError:
-        mode = 0o666 & ~_umask()
-    fd, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
-            handle.write(text)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(temp, mode)
-        os.replace(temp, path)
-    except BaseException:
-        Path(temp).unlink(missing_ok=True)
-        raise
-    _fsync_dir(path.parent)
-
-
 def _target(root: Path, rel: str) -> Path:
     parts = Path(rel).parts
     if Path(rel).is_absolute() or ".." in parts:
@@ -171,24 +142,3 @@ def _lines(text: str) -> list[str]:
     if lines and not lines[-1].endswith("\n"):
         lines[-1] += "\n\\ No newline at end of file\n"
     return lines
-
-
-def _umask() -> int:
-    # os.umask can only be read by setting it; restore at once.
-    current = os.umask(0o022)
-    os.umask(current)
-    return current
-
-
-def _fsync_dir(directory: Path) -> None:
-    # The rename is durable only once the directory entry is; not every OS allows this.
-    try:
-        fd = os.open(directory, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
