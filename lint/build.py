@@ -253,7 +253,7 @@ def simulate_stage(model: Dockerfile, stage: Stage, platform: str | None) -> Sta
         if inst.cmd in ("COPY", "ADD") and inst.heredocs and inst.value:
             dest = inst.value[-1]
             for _name, content in inst.heredocs:
-                files[dest] = content
+                files[posixpath.normpath(posixpath.join(workdir(stage, inst), dest))] = content
         if inst.cmd != "RUN":
             continue
         script = model.script(inst)
@@ -263,7 +263,7 @@ def simulate_stage(model: Dockerfile, stage: Stage, platform: str | None) -> Sta
         if platform is None:
             automatic.update({k: None for k in declared if k.startswith("TARGET")})
         env = stage.vars_before(inst, automatic)
-        outcomes = simulate(script.text, script.first_line, env, files)
+        outcomes = simulate(script.text, script.first_line, env, files, workdir(stage, inst))
         result.runs.append(RunResult(inst, outcomes, script.first_line))
         survivors = [o for o in outcomes if not o.exit_code]
         if not survivors:

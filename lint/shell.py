@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import fnmatch
 import functools
+import posixpath
 import re
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -96,6 +97,12 @@ class _State:
     opaque: bool = False
     unset: set[str] = field(default_factory=set)
     positional: tuple[str, ...] = ()
+    cwd: str = "/"
+
+    def path(self, name: str) -> str:
+        """``name`` as an absolute path: files are keyed so, so that ``> t`` in WORKDIR /b and a
+        later ``cat ./t`` or ``cat /b/t`` meet."""
+        return posixpath.normpath(posixpath.join(self.cwd, name))
 
     def fork(self) -> "_State":
         return replace(self, variables=dict(self.variables), exported=set(self.exported),
@@ -152,7 +159,7 @@ def parse_script(text: str, first_line: int = 1) -> ScriptModel:
 
 
 def simulate(text: str, first_line: int = 1, env: dict[str, str | None] | None = None,
-             files: dict[str, str] | None = None) -> list[Outcome]:
+             files: dict[str, str] | None = None, cwd: str = "/") -> list[Outcome]:
     """Run ``text`` symbolically and return its paths (alternatives at ``case``/``if``).
 
     Args:
@@ -160,9 +167,10 @@ def simulate(text: str, first_line: int = 1, env: dict[str, str | None] | None =
         first_line: the file line of the script's row 0.
         env: the variables the RUN starts with (ENV and ARG; None = declared, value unknown).
         files: what earlier RUNs wrote, by absolute path.
+        cwd: the working directory the RUN starts in (the stage's WORKDIR).
     """
     model = parse_script(text, first_line)
-    start = _State(dict(env or {}), set(env or {}), dict(files or {}))
+    start = _State(dict(env or {}), set(env or {}), dict(files or {}), cwd=cwd)
     states = _Sim(first_line).run(model.tree.root_node, [start])
     return [Outcome(s.commands, s.exit_code, s.variables, s.exported, s.files, s.opaque)
             for s in states]
@@ -372,7 +380,9 @@ class _Sim(Words):
                                       env, {**variables, **inline}, frozenset(reads), state.opaque))
         name = argv[0]
         if name in (".", "source") and len(argv) > 1:
-            self._source(argv[1], state)
+            self._source(state.path(argv[1]), state)
+        elif name == "cd" and len(argv) > 1 and not state.opaque:
+            state.cwd = state.path(argv[1])
         elif name == "exit":
             code = argv[1] if len(argv) > 1 else "0"
             state.exit_code = int(code) if code.isdigit() else 1
@@ -390,7 +400,8 @@ class _Sim(Words):
         if content is None:
             state.opaque = True  # we cannot tell what it sets: rules must not assume "nothing"
             return
-        inner = _State(state.variables, state.exported, state.files, opaque=state.opaque)
+        inner = _State(state.variables, state.exported, state.files, opaque=state.opaque,
+                       cwd=state.cwd)
         model = parse_script(content)
         ends = self.run(model.tree.root_node, [inner])
         final = next((s for s in ends if s.exit_code is None), ends[0])
@@ -408,6 +419,7 @@ class _Sim(Words):
                 continue
             path, known = self.word(dest, state)
             content = self._output(body, redirects, state)
+            path = state.path(path)
             if not known or content is None:
                 state.files.pop(path, None)
                 continue

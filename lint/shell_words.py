@@ -120,8 +120,9 @@ class Words:
                      for c in inner[0].named_children if c.type != "variable_assignment"]
             if words and all(ok for _, ok in words):
                 argv = [w for w, _ in words]
-                if argv[0] == "cat" and len(argv) == 2 and argv[1] in state.files:
-                    return state.files[argv[1]].strip(), True
+                path = state.path(argv[1]) if len(argv) == 2 else ""
+                if argv[0] == "cat" and path in state.files:
+                    return state.files[path].strip(), True
                 if argv[0] == "echo":
                     return " ".join(argv[1:]), True
         return node_text(node), False

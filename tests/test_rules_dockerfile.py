@@ -207,6 +207,11 @@ RECIPE = "COPY --from=planner /app/recipe.json recipe.json\n"
     ("RS102", CHEF + RECIPE + "RUN cargo chef cook --release --zigbuild --target "
      "aarch64-unknown-linux-gnu --recipe-path recipe.json\nCOPY . .\n"
      "RUN cargo zigbuild --release --target aarch64-unknown-linux-gnu\n", []),
+    # field test: the triple written to a relative file in WORKDIR, read back as ./file
+    ("RS102", CHEF + "ARG TARGETPLATFORM\n" + RECIPE + 'RUN case "$TARGETPLATFORM" in \\\n'
+     '  linux/arm64) t=aarch64-unknown-linux-gnu ;; *) exit 1 ;; esac && printf "$t" > triple'
+     ' && cargo chef cook --zigbuild --release --target "$t" --recipe-path recipe.json\n'
+     "COPY . .\nRUN cargo zigbuild --release --target $(cat ./triple)\n", []),
     # RS103 planner has the source
     ("RS103", "FROM rust:1.95 AS planner\nRUN cargo chef prepare --recipe-path r.json\n",
      [("RS103", 2)]),

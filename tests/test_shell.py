@@ -113,6 +113,20 @@ def test_files_from_earlier_runs_feed_command_substitution():
     assert unknown.commands[0].argv[-1] == "$(cat /t)"
 
 
+@pytest.mark.parametrize("script, cwd, read", [
+    ('printf "$T" > triple && cd /x && cat ../b/triple', "/b", "/b/triple"),
+    ("echo aarch64 > t", "/b", "/b/t"),
+    ("cd sub && echo aarch64 > ./t", "/b", "/b/sub/t"),
+])
+def test_relative_writes_are_keyed_by_absolute_path(script, cwd, read):
+    # Field test: `printf "$target" > target_triple` in WORKDIR /build, read later as
+    # `$(cat ./target_triple)`: both must name the same file.
+    [outcome] = simulate(script, 1, {"T": "aarch64"}, None, cwd)
+    assert outcome.files[read].strip() in ("aarch64", "")
+    [later] = simulate("cargo build --target $(cat ./t)", 1, {}, {"/b/t": "aarch64\n"}, "/b")
+    assert later.commands[0].argv[-1] == "aarch64"
+
+
 def test_unset_variables_are_recorded():
     [outcome] = simulate("rustup target add $RUST_TARGET ${DEFAULTED:-x}", 1, {"KNOWN": "1"})
     assert outcome.commands[0].unset == frozenset({"RUST_TARGET"})
