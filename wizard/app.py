@@ -2,7 +2,9 @@
 
 The app only opens a workspace (or, failing that, offers the bundled example) and hands it to
 :class:`~rsdock.wizard.screens.wizard_screen.WizardScreen`; the steps, their answers and the
-preview live there and in :mod:`rsdock.wizard.steps`.
+preview live there and in :mod:`rsdock.wizard.steps`. A folder that already has Dockerfiles or
+workflows opens in :class:`~rsdock.wizard.screens.edit_screen.EditScreen` instead, when asked to
+(``rsdock-tui`` does, unless ``--new``).
 """
 
 from __future__ import annotations
@@ -18,7 +20,10 @@ from rsdock import resources
 from rsdock.errors import UserError
 from rsdock.lint import cargo
 from rsdock.wizard import config, defaults, steps
+from rsdock.wizard.edits import session as edit_session
 from rsdock.wizard.plan import Plan
+from rsdock.wizard.screens.edit_help_screen import EditHelpScreen
+from rsdock.wizard.screens.edit_screen import EditScreen
 from rsdock.wizard.screens.error_screen import ErrorScreen
 from rsdock.wizard.screens.help_screen import HelpScreen
 from rsdock.wizard.screens.wizard_screen import WizardScreen
@@ -31,6 +36,8 @@ class RsdockApp(App[int]):
         path: the workspace (or a directory inside it); the current directory when None.
         example_parent: where the bundled example is copied when the user picks it; a new
             temporary directory when None (tests pass a fixed one so shown paths are stable).
+        edit_existing: open edit mode when ``path`` already has Dockerfiles or workflows
+            (False: always the fresh-setup wizard).
     """
 
     CSS_PATH = "app.tcss"
@@ -41,13 +48,24 @@ class RsdockApp(App[int]):
         Binding("ctrl+q", "quit", "Quit", priority=True),
     ]
 
-    def __init__(self, path: Path | None = None, *, example_parent: Path | None = None) -> None:
+    def __init__(self, path: Path | None = None, *, example_parent: Path | None = None,
+                 edit_existing: bool = False) -> None:
         super().__init__()
         self.path = Path(path) if path is not None else Path.cwd()
         self.example_parent = example_parent
+        self.edit_existing = edit_existing
 
     def on_mount(self) -> None:
-        self.open_workspace(self.path)
+        if self.edit_existing and edit_session.existing_files(self.path):
+            self.push_screen(EditScreen(self.path))
+        else:
+            self.open_workspace(self.path)
+
+    def start_fresh(self, path: Path) -> None:
+        """Leave edit mode and start the fresh-setup wizard on ``path``."""
+        if isinstance(self.screen, EditScreen):
+            self.pop_screen()
+        self.open_workspace(path)
 
     def open_workspace(self, path: Path, *, example: bool = False) -> None:
         """Scan ``path`` and start the wizard on it, or explain why not in a dialog."""
@@ -113,7 +131,8 @@ class RsdockApp(App[int]):
 
     def action_help(self) -> None:
         if not isinstance(self.screen, HelpScreen):
-            self.push_screen(HelpScreen())
+            self.push_screen(EditHelpScreen() if isinstance(self.screen, EditScreen)
+                             else HelpScreen())
 
     async def action_quit(self) -> None:
         self.exit(0, return_code=0)

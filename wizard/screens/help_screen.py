@@ -25,12 +25,14 @@ class HelpScreen(ModalScreen[None]):
     """Lists every key of the wizard; the mouse works everywhere too."""
 
     BINDINGS = [("escape", "close", "Close"), ("f1", "close", "Close")]
+    #: the (key, what it does) rows shown; a screen with other keys subclasses and replaces them
+    KEYS: tuple[tuple[str, str], ...] = KEYS
 
     def compose(self) -> ComposeResult:
         table = Table.grid(padding=(0, 2))
         table.add_column(style="bold", no_wrap=True)
         table.add_column()
-        for key, what in KEYS:
+        for key, what in self.KEYS:
             table.add_row(key, what)
         with Vertical(id="dialog", classes="dialog"):
             yield Static("Keys", classes="dialog-title")
