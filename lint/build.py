@@ -243,8 +243,9 @@ def simulate_stage(model: Dockerfile, stage: Stage, platform: str | None) -> Sta
     if key in cache:
         return cache[key]
     files: dict[str, str] = {}
-    if stage.parent is not None and stage.parent is not stage:
-        files = dict(simulate_stage(model, stage.parent, platform).files)
+    parent = stage.parent_for(platform_args(platform)) if platform else stage.parent
+    if parent is not None and parent is not stage:
+        files = dict(simulate_stage(model, parent, platform).files)
     result = StageRun(stage, platform)
     declared = set()
     for inst in stage.instructions:

@@ -8,6 +8,7 @@ real line of the file. Problems become ``RS001`` findings in :attr:`Dockerfile.e
 
 from __future__ import annotations
 
+import fnmatch
 import re
 import shlex
 from dataclasses import dataclass, field
@@ -111,6 +112,8 @@ class Stage:
         instructions: the instructions after FROM.
         parent: the stage this one is built ``FROM``, or None for an image.
         global_args: the ARGs declared before the first FROM (visible only when redeclared).
+        candidates: for ``FROM build-$TARGETARCH``, the earlier stages the name may resolve to
+            (``parent`` is the first; :meth:`ancestry` picks the right one for a platform).
     """
 
     index: int
@@ -122,6 +125,15 @@ class Stage:
     instructions: list[Instruction] = field(default_factory=list)
     parent: "Stage | None" = None
     global_args: dict[str, str | None] = field(default_factory=dict)
+    candidates: tuple["Stage", ...] = ()
+
+    def parent_for(self, platform_args: dict[str, str] | None = None) -> "Stage | None":
+        """The stage this one is built FROM when BuildKit sets ``platform_args``
+        (``TARGETARCH=arm64``...): ``FROM build-$TARGETARCH`` then names one candidate."""
+        if not self.candidates or not platform_args:
+            return self.parent
+        name = expand(self.base_raw, {**self.global_args, **platform_args}).lower()
+        return next((s for s in self.candidates if s.name == name), self.parent)
 
     @property
     def label(self) -> str:
@@ -188,12 +200,17 @@ class Stage:
         """The stage's RUN instructions."""
         return self.of("RUN")
 
-    def ancestry(self) -> list["Stage"]:
-        """This stage and the stages it is built FROM, nearest first."""
+    def ancestry(self, platform_args: dict[str, str] | None = None) -> list["Stage"]:
+        """This stage and the stages it is built FROM, nearest first.
+
+        Args:
+            platform_args: the automatic platform ARGs of one target platform, to follow a
+                platform-dependent ``FROM build-$TARGETARCH``; None follows :attr:`parent`.
+        """
         chain, stage = [], self
         while stage is not None and stage not in chain:
             chain.append(stage)
-            stage = stage.parent
+            stage = stage.parent_for(platform_args)
         return chain
 
 
@@ -385,8 +402,16 @@ def _build_stages(model: Dockerfile) -> None:
             name = words[2].lower() if len(words) >= 3 and words[1].upper() == "AS" else None
             base = expand(raw, model.global_args)
             parent = model.stage(base) if not base.isdigit() else None
+            candidates: tuple[Stage, ...] = ()
+            if parent is None and "$" in base:
+                # `FROM build-$TARGETARCH$TARGETVARIANT`: one of the earlier stages per platform.
+                pattern = _VAR_RE.sub("*", base).lower()
+                candidates = tuple(s for s in model.stages
+                                   if s.name and fnmatch.fnmatchcase(s.name, pattern))
+                parent = candidates[0] if candidates else None
             current = Stage(len(model.stages), name, base, raw, inst.flag("platform"), inst,
-                            parent=parent, global_args=model.global_args)
+                            parent=parent, global_args=model.global_args,
+                            candidates=candidates)
             model.stages.append(current)
         elif current is None:
             if inst.cmd == "ARG":

@@ -151,6 +151,26 @@ def test_expand(text, values, expected):
     assert expand(text, values) == expected
 
 
+PER_ARCH = """\
+FROM --platform=$BUILDPLATFORM img-x AS build-amd64
+FROM --platform=$BUILDPLATFORM img-a AS build-armv7
+FROM --platform=$BUILDPLATFORM img-b AS build-arm64
+FROM build-$TARGETARCH$TARGETVARIANT AS chef
+"""
+
+
+@pytest.mark.parametrize("args, expected", [
+    (None, "build-amd64"),
+    ({"TARGETARCH": "arm64", "TARGETVARIANT": ""}, "build-arm64"),
+    ({"TARGETARCH": "arm", "TARGETVARIANT": "v7"}, "build-armv7"),
+])
+def test_platform_dependent_from_resolves_per_platform(args, expected):
+    # Field test: one cross image per architecture, picked by `FROM build-$TARGETARCH`.
+    chef = parse_dockerfile("Dockerfile", PER_ARCH).stage("chef")
+    assert [s.name for s in chef.candidates] == ["build-amd64", "build-armv7", "build-arm64"]
+    assert [s.name for s in chef.ancestry(args)] == ["chef", expected]
+
+
 def test_unquote():
     assert unquote('"x y"') == "x y"
     assert unquote("'a'b") == "ab"

@@ -253,6 +253,16 @@ def test_chef_rules(rule_id, text, expected, tmp_path):
     ("RS201", CHEF.replace("--platform=$BUILDPLATFORM ", "") + "ARG TARGETPLATFORM\n" + CASE,
      [("RS201", 1)]),
     ("RS201", CHEF + "ARG TARGETPLATFORM\n" + CASE, []),
+    # field test: a cross image per architecture chosen by `FROM build-$TARGETARCH`
+    ("RS201", "FROM --platform=$BUILDPLATFORM a AS build-amd64\n"
+     "FROM --platform=$BUILDPLATFORM b AS build-arm64\n"
+     "FROM build-$TARGETARCH AS builder\nARG TARGETPLATFORM\n" + CASE, []),
+    ("RS201", "FROM --platform=$BUILDPLATFORM a AS build-amd64\n"
+     "FROM b AS build-arm64\n"
+     "FROM build-$TARGETARCH AS builder\nARG TARGETPLATFORM\n" + CASE, [("RS201", 2)]),
+    ("RS201", "FROM --platform=$BUILDPLATFORM a AS build-amd64\n"
+     "FROM b AS build-arm64\nFROM build-$TARGETARCH AS builder\n" + BUILD_ARM64,
+     [("RS201", 2)]),
     # RS202 ARG TARGETPLATFORM declared in the stage that reads it
     ("RS202", HEAD + CASE, [("RS202", 2)]),
     ("RS202", "ARG TARGETPLATFORM\n" + HEAD + CASE, [("RS202", 3)]),

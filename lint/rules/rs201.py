@@ -12,6 +12,24 @@ _BUILDPLATFORM = re.compile(r"^\$\{?BUILDPLATFORM\}?$")
 _TARGET_VARS = re.compile(r"\$\{?(TARGETPLATFORM|TARGETARCH|TARGETOS|TARGETVARIANT)\b")
 
 
+def _chains(stage, platform):
+    """The ancestries ``stage`` may have for ``platform``; with no platform known, one per
+    candidate of a ``FROM build-$TARGETARCH`` along the way."""
+    if platform:
+        return [stage.ancestry(build.platform_args(platform))]
+    chain = stage.ancestry()
+    for index, ancestor in enumerate(chain):
+        if ancestor.candidates:
+            return [chain[:index + 1] + c.ancestry() for c in ancestor.candidates]
+    return [chain]
+
+
+def _native(chain) -> bool:
+    """Whether the nearest ``--platform`` along ``chain`` (a stage's ancestry) is the builder's."""
+    flagged = [s for s in chain if s.platform]
+    return bool(flagged) and bool(_BUILDPLATFORM.match(flagged[0].platform))
+
+
 class RS201(Rule):
     r"""Start a cross-compiling builder with ``FROM --platform=$BUILDPLATFORM``.
 
@@ -55,10 +73,13 @@ class RS201(Rule):
                                for i in stage.runs() if file.script(i))
             if not calls or not (reads_target or any(c.target for c in calls)):
                 continue
-            flagged = [s for s in stage.ancestry() if s.platform]
-            if flagged and _BUILDPLATFORM.match(flagged[0].platform):
+            chains = [c for p in build.platforms_of(file, stage) for c in _chains(stage, p)]
+            # `FROM build-$TARGETARCH`: the stage is native only if every platform's chain is.
+            chain = next((c for c in chains if not _native(c)), None)
+            if chain is None:
                 continue
-            root = stage.ancestry()[-1]
+            flagged = [s for s in chain if s.platform]
+            root = chain[-1]
             line = root.from_.line
             if flagged:
                 found.append(self.finding(file.path, flagged[0].from_.line, message=(
