@@ -66,6 +66,15 @@ def root_image(stage: Stage) -> str:
     return stage.ancestry()[-1].base
 
 
+def is_artifact_image(stage: Stage) -> bool:
+    """Whether ``stage`` is a ``FROM scratch`` image with no ENTRYPOINT or CMD: a carrier of
+    files (exported with ``--output`` or copied with ``COPY --from=<image>``), not a program,
+    so runtime advice (CA bundle, init, user) does not apply to it."""
+    chain = stage.ancestry()
+    return chain[-1].base.lower() == "scratch" and not any(
+        s.of("ENTRYPOINT") or s.of("CMD") for s in chain)
+
+
 def rust_version(image: str) -> str | None:
     """The Rust version a ``rust`` or ``cargo-chef`` image tag pins (``1.86``), ``latest`` for a
     floating tag (``latest-rust-1``, ``rust:1-slim``, ``rust:slim``), or None for other images."""

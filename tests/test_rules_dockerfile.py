@@ -420,6 +420,11 @@ GOOD_TAIL = ("COPY --from=builder /app/target/release/server /usr/local/bin/serv
     ("RS306", BUILDER + SLIM + GOOD_TAIL, []),
     ("RS306", BUILDER + SLIM + "USER app\nUSER root\n", [("RS306", 7)]),
     ("RS306", BUILDER + "FROM gcr.io/distroless/cc-debian12:nonroot\n", []),
+    # field test: a scratch image of built files (for --output or COPY --from), no program
+    *[(rule, BUILDER + "FROM scratch AS release\nCOPY --from=builder /app/target/release/ /\n",
+       []) for rule in ("RS302", "RS304", "RS306")],
+    ("RS304", BUILDER + "FROM scratch\nCOPY --from=builder /app/target/release/server /\n"
+     'CMD ["/server"]\n', [("RS304", 7)]),
 ])
 def test_runtime_rules(rule_id, text, expected, tmp_path):
     assert run(rule_id, text, tmp_path) == expected

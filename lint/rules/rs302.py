@@ -67,6 +67,8 @@ class RS302(Rule):
         final = file.final_stage
         if final is None or len(file.stages) < 2 or not self._talks_tls(ctx):
             return []
+        if facts.is_artifact_image(final):
+            return []  # files to export, no program to make TLS connections
         kind = _image_kind(facts.root_image(final))
         if kind in ("bundled", "unknown"):
             return []

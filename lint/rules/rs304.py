@@ -43,6 +43,8 @@ class RS304(Rule):
         final = file.final_stage
         if final is None or facts.is_compiler_image(facts.root_image(final)):
             return []  # RS301 already says the final stage is wrong
+        if facts.is_artifact_image(final):
+            return []  # files to export, nothing runs as PID 1
         entry = [i for s in final.ancestry() for i in s.of("ENTRYPOINT")][-1:]
         command = [i for s in final.ancestry() for i in s.of("CMD")][-1:]
         inst = (entry or command or [None])[0]

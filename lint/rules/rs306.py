@@ -39,6 +39,8 @@ class RS306(Rule):
         final = file.final_stage
         if final is None or facts.is_compiler_image(facts.root_image(final)):
             return []
+        if facts.is_artifact_image(final):
+            return []  # files to export, no process runs as any user
         users = [i for s in reversed(final.ancestry()) for i in s.of("USER")]
         image = facts.root_image(final).lower()
         if not users:
