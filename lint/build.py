@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from rsdock.lint import platforms
-from rsdock.lint.dockerfile import Dockerfile, Instruction, Stage
+from rsdock.lint.dockerfile import Dockerfile, Instruction, Stage, expand
 from rsdock.lint.shell import Case, Command, Outcome, parse_script, simulate
 # Re-exported: the cross-file rules (RS5xx) read these as build.<name>.
 from rsdock.lint.dockerfacts import (  # noqa: F401
@@ -357,6 +357,22 @@ def stage_calls(model: Dockerfile, stage: Stage, platform: str | None,
     """The cargo calls of ``stage`` (and its parents when ``ancestry``) for ``platform``."""
     stages = list(reversed(stage.ancestry())) if ancestry else [stage]
     return [c for s in stages for c in simulate_stage(model, s, platform).cargo_calls()]
+
+
+def host_platform(stage: Stage, platform: str | None) -> str:
+    """The platform ``stage``'s RUNs execute on when building for ``platform``.
+
+    The nearest ``FROM --platform=`` decides (``$BUILDPLATFORM``: the build machine); with none,
+    BuildKit runs the stage on the target platform itself (under QEMU when foreign), where the
+    target's own triples are native. An unknown target means the build machine's platform.
+    """
+    values = platform_args(platform)
+    chain = stage.ancestry(values if platform else None)
+    flagged = next((s.platform for s in chain if s.platform), None)
+    if flagged is None:
+        return platforms.normalize(platform) if platform else platforms.NATIVE_PLATFORM
+    resolved = expand(flagged, values)
+    return platforms.normalize(resolved) if "$" not in resolved else platforms.NATIVE_PLATFORM
 
 
 def platforms_of(model: Dockerfile, stage: Stage) -> list[str | None]:

@@ -107,9 +107,11 @@ def workdir(stage: Stage, before: Instruction | None = None) -> str:
     return path
 
 
-def is_native(triple: str | None) -> bool:
-    """Whether ``triple`` builds for the build platform, so the default ``cc`` links it."""
-    native = platforms.get(platforms.NATIVE_PLATFORM)
+def is_native(triple: str | None, host: str | None = None) -> bool:
+    """Whether ``triple`` builds for ``host`` (the platform the RUN executes on; default the
+    build platform), so the default ``cc`` links it."""
+    native = platforms.get(host or platforms.NATIVE_PLATFORM) or \
+        platforms.get(platforms.NATIVE_PLATFORM)
     return triple in (native.gnu_triple, native.musl_triple)
 
 

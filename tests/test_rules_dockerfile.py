@@ -350,6 +350,14 @@ def test_chef_rules(rule_id, text, expected, tmp_path):
     ("RS207", HEAD + ARM64_TOOLS + 'RUN ["cargo", "build", "--target", '
      '"aarch64-unknown-linux-gnu"]\n', [("RS207", 3)]),
     ("RS207", HEAD + "ARG TARGETPLATFORM\n" + PACKAGES + CASE, [("RS207", 9)]),
+    # field test: a builder without --platform runs on the target (under QEMU, RS201's
+    # finding), where the target's triple is native: no cross gcc, linker or target needed
+    *[(rule, "FROM rust:1.95 AS builder\nARG TARGETPLATFORM\n" + CASE, [])
+      for rule in ("RS205", "RS206", "RS207")],
+    ("RS207", "FROM rust:1.95 AS builder\nARG TARGETPLATFORM\n"
+     + CASE.replace("linux/arm64)", "linux/arm/v7)"), [("RS207", 8)]),  # aarch64 on armv7
+    ("RS207", "FROM --platform=linux/amd64 rust:1.95 AS builder\nARG TARGETPLATFORM\n"
+     + CASE, [("RS207", 8)]),
     ("RS207", HEAD + "ARG TARGETPLATFORM\n" + PACKAGES + ARM64_ENV + CASE, []),
     # RS208 a variable set in another RUN
     ("RS208", HEAD + "RUN export T=aarch64-unknown-linux-gnu\nRUN rustup target add $T\n",

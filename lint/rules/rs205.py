@@ -40,12 +40,13 @@ class RS205(Rule):
 
     def check(self, file, ctx):
         found = []
-        host = platforms.get(platforms.NATIVE_PLATFORM).gnu_triple
         for stage in file.stages:
             if facts.rust_version(facts.root_image(stage)) is None:
                 continue  # another image may ship the targets it is made for
             for platform in build.platforms_of(file, stage):
                 commands = build.ancestry_commands(file, stage, platform)
+                # The host's own triple comes with the toolchain: on QEMU it is the target's.
+                host = platforms.get(build.host_platform(stage, platform)).gnu_triple
                 for call in build.stage_calls(file, stage, platform):
                     if not call.builds_project or not call.target_known or call.target == host \
                             or call.tool in ("cross", "xx-cargo"):

@@ -49,7 +49,8 @@ class RS206(Rule):
                 commands = build.ancestry_commands(file, stage, platform)
                 for call in build.stage_calls(file, stage, platform):
                     target = platforms.by_triple(call.target or "")
-                    if not call.builds_project or target is None or facts.is_native(call.target):
+                    if not call.builds_project or target is None or \
+                            facts.is_native(call.target, build.host_platform(stage, platform)):
                         continue
                     if call.tool in build.SELF_LINKING or "zigbuild" in call.flags:
                         continue

@@ -49,7 +49,8 @@ class RS207(Rule):
             for platform in build.platforms_of(file, stage):
                 for call in build.stage_calls(file, stage, platform):
                     if not call.builds_project or not call.target_known or \
-                            facts.is_native(call.target) or call.command.opaque:
+                            facts.is_native(call.target, build.host_platform(stage, platform)) \
+                            or call.command.opaque:
                         continue
                     if platforms.by_triple(call.target) is None:
                         continue  # wasm32 and other non-Linux targets link with rust-lld
