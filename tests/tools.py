@@ -88,7 +88,9 @@ def run_check_jsonschema(paths: list[Path]) -> ToolRun:
 
 def run_zizmor(paths: list[Path]) -> ToolRun:
     """zizmor's offline audits; exit code 0 means no finding."""
-    return _run([find_tool("zizmor"), "--offline", "--no-progress", *map(str, paths)])
+    # --color never: under CI=true zizmor colours its output, which the audit regexes must not see
+    return _run([find_tool("zizmor"), "--offline", "--no-progress", "--color", "never",
+                 *map(str, paths)])
 
 
 def run_actionlint(paths: list[Path]) -> ToolRun:
