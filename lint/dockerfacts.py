@@ -99,9 +99,11 @@ def workdir(stage: Stage, before: Instruction | None = None) -> str:
     """The working directory at ``before`` (or the stage's end), following parents."""
     path = "/"
     for ancestor in reversed(stage.ancestry()):
-        for inst in ancestor.of("WORKDIR"):
+        for inst in ancestor.instructions:
             if inst is before:
                 return path
+            if inst.cmd != "WORKDIR":
+                continue
             value = inst.value[0] if inst.value else "/"
             path = posixpath.normpath(posixpath.join(path, value))
     return path

@@ -171,6 +171,16 @@ def test_platform_dependent_from_resolves_per_platform(args, expected):
     assert [s.name for s in chef.ancestry(args)] == ["chef", expected]
 
 
+def test_workdir_at_an_instruction():
+    from rsdock.lint.dockerfacts import workdir
+    model = parse_dockerfile("Dockerfile", "FROM a AS base\nWORKDIR /app\nFROM base\n"
+                             "RUN one\nWORKDIR sub\nRUN two\n")
+    stage = model.stages[1]
+    one, _, two = stage.instructions
+    assert (workdir(stage, one), workdir(stage, two), workdir(stage)) == \
+        ("/app", "/app/sub", "/app/sub")
+
+
 def test_unquote():
     assert unquote('"x y"') == "x y"
     assert unquote("'a'b") == "ab"

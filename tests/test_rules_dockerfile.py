@@ -224,6 +224,13 @@ RECIPE = "COPY --from=planner /app/recipe.json recipe.json\n"
      [("RS104", 7), ("RS104", 8)]),
     ("RS104", CHEF + "COPY rust-toolchain.toml .\nCOPY .cargo/config.toml .cargo/\n" + RECIPE
      + "RUN cargo chef cook --recipe-path recipe.json\n", []),
+    # field test: a helper the cook RUN sources (or runs) decides how cook runs
+    ("RS104", CHEF + RECIPE + "COPY target.sh ./\nRUN . ./target.sh && cargo chef cook "
+     "--recipe-path recipe.json\n", []),
+    ("RS104", CHEF + RECIPE + "COPY ci/triple.sh /usr/local/bin/\nRUN sh /usr/local/bin/triple.sh"
+     " && cargo chef cook --recipe-path recipe.json\n", []),
+    ("RS104", CHEF + RECIPE + "COPY target.sh ./\nRUN cargo chef cook --recipe-path recipe.json"
+     "\nRUN . ./target.sh\n", [("RS104", 8)]),
     # RS105 one Rust version; the builder must satisfy the workspace's rust-version
     ("RS105", "FROM lukemathwalker/cargo-chef:latest-rust-1 AS chef\nWORKDIR /app\n"
      "FROM chef AS planner\nCOPY . .\nRUN cargo chef prepare --recipe-path r.json\n"

@@ -16,7 +16,8 @@ class RS104(Rule):
     ``Cargo.toml``) into the builder before cook makes the layer change whenever they do; a
     recipe that does not come from the planner stage (a stale one from the context, or none)
     cooks the wrong dependencies. Toolchain files (``rust-toolchain.toml``, ``.cargo/``) may
-    come first: they configure the build itself.
+    come first: they configure the build itself, and so may a script that a RUN up to the cook
+    sources or executes (``. ./target.sh``): it decides how cook runs.
 
     Fails:
         FROM lukemathwalker/cargo-chef:latest-rust-1.95 AS chef
@@ -74,10 +75,12 @@ class RS104(Rule):
                     f"`cargo chef cook` does not use a {recipe} copied from the planner stage: "
                     f"add `COPY --from={sorted(planners)[0]} <workdir>/{recipe} {recipe}` "
                     "before it")))
+            scripts = _scripts_run(file, stage, cook.line)
             for copy in before:
                 if not facts.is_context_copy(copy) or facts.copies_everything(copy):
                     continue  # RS101 reports `COPY . .`
-                extra = [s for s in copy.sources if not _toolchain_file(s)]
+                extra = [s for s in copy.sources if not _toolchain_file(s)
+                         and _destination(stage, copy, s) not in scripts]
                 if extra:
                     found.append(self.finding(file.path, copy.instruction.line, message=(
                         f"`{copy.instruction.original}` copies {', '.join(extra)} before "
@@ -90,3 +93,29 @@ class RS104(Rule):
 def _toolchain_file(source: str) -> bool:
     name = posixpath.normpath(source)
     return name in facts.TOOLCHAIN_FILES or name.startswith(".cargo/")
+
+
+def _destination(stage, copy, source: str) -> str:
+    """Where ``source`` lands: ``COPY a.sh b/`` puts it at ``<workdir>/b/a.sh``."""
+    dest = posixpath.join(facts.workdir(stage, copy.instruction), copy.dest)
+    if copy.dest.endswith("/") or len(copy.sources) > 1:
+        dest = posixpath.join(dest, posixpath.basename(source.rstrip("/")))
+    return posixpath.normpath(dest)
+
+
+def _scripts_run(file, stage, until: int) -> set[str]:
+    """The files that RUNs up to line ``until`` source (``. f``) or execute (``sh f``, ``./f``),
+    as absolute paths."""
+    found = set()
+    for inst, command in build.ancestry_commands(file, stage, None):
+        if command.line > until or inst not in stage.instructions:
+            continue
+        argv = command.argv
+        if argv[0] in (".", "source", "sh", "bash") and len(argv) > 1:
+            path = argv[1]
+        elif "/" in argv[0]:
+            path = argv[0]
+        else:
+            continue
+        found.add(posixpath.normpath(posixpath.join(facts.workdir(stage, inst), path)))
+    return found
