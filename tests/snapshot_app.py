@@ -2,7 +2,8 @@
 
 Both start :class:`rsdock.wizard.app.RsdockApp` on a fresh copy of the bundled example at a fixed
 path (it appears in the title bar), show one step, and wait for the preview worker, so the same
-step always draws the same picture.
+step always draws the same picture. Edit mode starts on a fresh copy of a hand-written fixture
+(``tests/fixtures/handwritten/``), also at a fixed path.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from rsdock.wizard.screens.wizard_screen import WizardScreen
 # Fixed, not tempfile's: the path is drawn in every screenshot.
 SNAPSHOT_ROOT = Path("/tmp/rsdock-snapshots/workspace")
 SIZE = (80, 24)
+HANDWRITTEN = Path(__file__).resolve().parent / "fixtures" / "handwritten"
 
 
 def fresh_workspace(root: Path = SNAPSHOT_ROOT) -> Path:
@@ -61,3 +63,21 @@ async def show_step(pilot, step_id: str) -> None:
     assert isinstance(screen, WizardScreen), f"expected the wizard, got {screen!r}"
     screen.go(step_id)
     await settle(pilot)
+
+
+def make_edit_app(fixture: str) -> RsdockApp:
+    """Edit mode on a fresh copy of the hand-written fixture ``fixture`` (e.g. ``"shop"``)."""
+    root = SNAPSHOT_ROOT.parent / fixture
+    if root.exists():
+        shutil.rmtree(root)
+    root.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copytree(HANDWRITTEN / fixture, root)
+    return RsdockApp(root, edit_existing=True)
+
+
+async def press_settled(pilot, *keys: str) -> None:
+    """Press ``keys`` one by one, letting the edit workers finish after each."""
+    await settle(pilot)
+    for key in keys:
+        await pilot.press(key)
+        await settle(pilot)

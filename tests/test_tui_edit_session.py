@@ -115,3 +115,11 @@ def test_plan_text_marks_unknown_fields_with_their_reason(tmp_path):
     assert "drift: rsdock.toml says cache registry" in plain
     unknown_at = plain.index("unknown")
     assert any(span.style == "bold yellow" and span.start == unknown_at for span in text.spans)
+
+
+def test_describe_says_what_a_request_changes():
+    assert session.describe(Request(add_platforms=("linux/arm/v7",),
+                                    remove_platforms=("linux/arm64",), cache="local")) == (
+        "add linux/arm/v7, remove linux/arm64, cache local")
+    assert session.describe(Request(fix=True)) == "apply the safe fixes"
+    assert session.describe(Request()) == "nothing"

@@ -142,3 +142,15 @@ def request_for(inferred, platforms: list[str] | tuple[str, ...], cache: str | N
                    cache=cache if cache and cache != inferred.cache.value else None,
                    registry=registry if registry and registry != inferred.registry.value
                    else None)
+
+
+def describe(request: Request) -> str:
+    """``add linux/arm/v7, remove linux/arm64, cache local``: a request in a few words."""
+    parts = [f"add {p}" for p in request.add_platforms]
+    parts += [f"remove {p}" for p in request.remove_platforms]
+    parts += [f"{name} {value}" for name, value in (("runtime", request.runtime),
+                                                    ("cache", request.cache),
+                                                    ("registry", request.registry)) if value]
+    if request.fix:
+        parts.append("apply the safe fixes")
+    return ", ".join(parts) or "nothing"

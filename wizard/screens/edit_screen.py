@@ -147,7 +147,8 @@ class EditScreen(Screen):
         target = {"findings": "#finding-list", "changes": "#edit-platforms"}.get(
             event.pane.id or "")
         if target:
-            self.query_one(target).focus()
+            # scrolling the list into view would hide the form's explanation above it
+            self.query_one(target).focus(scroll_visible=False)
 
     def action_fix_one(self) -> None:
         """Offer the safe fix of the highlighted finding."""
@@ -190,7 +191,7 @@ class EditScreen(Screen):
         if request.empty:
             self.notify("These are the answers the files already implement: nothing to change.")
             return
-        self.prepare("Change the plan", lambda: propose(state.sources, request, state.inferred))
+        self.prepare(f"Change the plan: {session.describe(request)}", lambda: propose(state.sources, request, state.inferred))
 
     @work(thread=True, exclusive=True, group="edit-propose")
     def prepare(self, title: str, make: Callable[[], Proposal]) -> None:
