@@ -474,6 +474,13 @@ WORKSPACE = {
     ("RS105", "FROM rust:1.86 AS builder\nRUN cargo build --release\n", [("RS105", 1)]),
     ("RS105", "FROM rust:1.95 AS builder\nRUN cargo build --release\n", []),
     ("RS207", HEAD + ARM64_TOOLS + BUILD_ARM64, []),  # .cargo/config.toml sets the linker
+    # field test: cook --bin X, build -p <the package whose only binary is X>
+    ("RS102", CHEF + RECIPE + "RUN cargo chef cook --release --bin server --recipe-path r.json\n"
+     "COPY . .\nRUN cargo build --release -p server\n", []),
+    ("RS102", CHEF + RECIPE + "RUN cargo chef cook --release --bin server --recipe-path r.json\n"
+     "COPY . .\nRUN cargo build --release -p web\n", [("RS102", 8)]),
+    ("RS102", CHEF + RECIPE + "RUN cargo chef cook --release --bin server --recipe-path r.json\n"
+     "COPY . .\nRUN cargo build --release\n", [("RS102", 8)]),
 ])
 def test_rules_reading_the_workspace(rule_id, text, expected, tmp_path):
     files = dict(WORKSPACE)

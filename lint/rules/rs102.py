@@ -68,11 +68,12 @@ class RS102(Rule):
                         continue
                     cooks = [c for c in calls[:index] if c.action == "cook"]
                     if cooks:
-                        found.extend(self._compare(file.path, cooks[-1], call))
+                        found.extend(self._compare(file.path, cooks[-1], call, ctx.workspace))
         return facts.merge_by_line(found)
 
-    def _compare(self, path, cook, build_call):
+    def _compare(self, path, cook, build_call, workspace=None):
         differences = []
+        built = set(build_call.bins) or _package_bins(build_call, workspace)
 
         def show(value):
             return value if value else "none"
@@ -92,7 +93,7 @@ class RS102(Rule):
                                f"{show(' '.join(sorted(cook.features | (cook.flags & feature_flags))))}"
                                ", build: "
                                f"{show(' '.join(sorted(build_call.features | (build_call.flags & feature_flags))))})")
-        if cook.bins and (not build_call.bins or not set(build_call.bins) <= set(cook.bins)):
+        if cook.bins and (not built or not built <= set(cook.bins)):
             differences.append(f"--bin (cook: {', '.join(cook.bins)}, build: "
                                f"{', '.join(build_call.bins) or 'every binary'})")
         if not differences:
@@ -101,3 +102,13 @@ class RS102(Rule):
             f"cargo chef cook and cargo build (line {build_call.line}) differ in "
             f"{'; '.join(differences)}: give cook the same options, or the build recompiles "
             "every dependency"))]
+
+
+def _package_bins(call, workspace) -> set[str]:
+    """The binaries ``cargo build -p a -p b`` builds, when the workspace says; else empty."""
+    if workspace is None or not call.packages or call.bins:
+        return set()
+    packages = [workspace.package(name) for name in call.packages]
+    if None in packages:
+        return set()
+    return {target.name for package in packages for target in package.bins}
