@@ -1,4 +1,5 @@
-"""Regenerate ``screenshots/``: one SVG per wizard step, drawn by the snapshot tests' app.
+"""Regenerate ``screenshots/``: one SVG per wizard step and per edit-mode view, drawn by the
+snapshot tests' app.
 
 Usage: ``python scripts/screenshots.py`` (rewrite) or ``python scripts/screenshots.py --check``
 (exit 1 when a committed screenshot differs, for CI). ``tests/test_tui_screenshots.py`` runs the
@@ -17,7 +18,7 @@ REPO = Path(__file__).resolve().parent.parent
 SCREENSHOTS = REPO / "screenshots"
 sys.path.insert(0, str(REPO / "tests"))  # snapshot_app lives beside the tests that use it
 
-from snapshot_app import SIZE, make_app, show_step  # noqa: E402
+from snapshot_app import SIZE, make_app, make_edit_app, press_settled, show_step  # noqa: E402
 
 from rsdock.wizard import steps  # noqa: E402
 
@@ -34,13 +35,33 @@ async def _draw(step_id: str) -> str:
         return app.export_screenshot(title=f"rsdock-tui: {steps.step(step_id).title}")
 
 
+# Edit mode (``rsdock-tui`` on a project with files): name -> (fixture, keys, title).
+EDIT_VIEWS: dict[str, tuple[str, tuple[str, ...], str]] = {
+    "edit-1-plan": ("shop", (), "edit mode: the plan read from the files"),
+    "edit-2-findings": ("research", ("2", "down"), "edit mode: findings per file"),
+    "edit-3-diff": ("shop", ("3", "down", "down", "space", "v"),
+                    "edit mode: a plan change as a diff"),
+}
+
+
+async def _draw_edit(fixture: str, keys: tuple[str, ...], title: str) -> str:
+    app = make_edit_app(fixture)
+    async with app.run_test(size=SIZE) as pilot:
+        await press_settled(pilot, *keys)
+        return app.export_screenshot(title=f"rsdock-tui: {title}")
+
+
 def generate(out_dir: Path) -> list[Path]:
-    """Draw every step into ``out_dir`` and return the files written."""
+    """Draw every step, then every edit-mode view, into ``out_dir``; return the files written."""
     out_dir.mkdir(parents=True, exist_ok=True)
     written = []
     for index, step in enumerate(steps.STEPS, 1):
         path = out_dir / file_name(index, step.id)
         path.write_text(asyncio.run(_draw(step.id)), encoding="utf-8")
+        written.append(path)
+    for name, (fixture, keys, title) in EDIT_VIEWS.items():
+        path = out_dir / f"{name}.svg"
+        path.write_text(asyncio.run(_draw_edit(fixture, keys, title)), encoding="utf-8")
         written.append(path)
     return written
 
