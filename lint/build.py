@@ -359,6 +359,17 @@ def stage_calls(model: Dockerfile, stage: Stage, platform: str | None,
     return [c for s in stages for c in simulate_stage(model, s, platform).cargo_calls()]
 
 
+def compiling_calls(model: Dockerfile, stage: Stage) -> list[CargoCall]:
+    """The cargo calls that build the project in ``stage`` or the stages it is built FROM."""
+    return [c for s in stage.ancestry() for c in stage_calls(model, s, None) if c.builds_project]
+
+
+def is_build_image(model: Dockerfile, stage: Stage) -> bool:
+    """Whether ``stage`` is a Rust build environment (a compiler image, or it compiles): as a
+    final stage that is RS301's finding, and runtime advice (init, user) would only repeat it."""
+    return is_compiler_image(root_image(stage)) or bool(compiling_calls(model, stage))
+
+
 def host_platform(stage: Stage, platform: str | None) -> str:
     """The platform ``stage``'s RUNs execute on when building for ``platform``.
 

@@ -435,6 +435,11 @@ GOOD_TAIL = ("COPY --from=builder /app/target/release/server /usr/local/bin/serv
     ("RS306", BUILDER + SLIM + GOOD_TAIL, []),
     ("RS306", BUILDER + SLIM + "USER app\nUSER root\n", [("RS306", 7)]),
     ("RS306", BUILDER + "FROM gcr.io/distroless/cc-debian12:nonroot\n", []),
+    # field test: a final stage that compiles is RS301's finding; init/user advice only repeats it
+    *[(rule, "FROM ubuntu:24.04\nWORKDIR /app\nCOPY . .\nRUN cargo install --path . --root out\n",
+       []) for rule in ("RS304", "RS306")],
+    ("RS301", "FROM ubuntu:24.04\nWORKDIR /app\nCOPY . .\nRUN cargo install --path . --root out\n",
+     [("RS301", 1)]),
     # field test: a scratch image of built files (for --output or COPY --from), no program
     *[(rule, BUILDER + "FROM scratch AS release\nCOPY --from=builder /app/target/release/ /\n",
        []) for rule in ("RS302", "RS304", "RS306")],

@@ -43,8 +43,7 @@ class RS301(Rule):
         if final is None:
             return []
         image = facts.root_image(final)
-        compiles = [c for s in final.ancestry() for c in build.stage_calls(file, s, None)
-                    if c.builds_project]
+        compiles = build.compiling_calls(file, final)
         if facts.is_compiler_image(image):
             why = f"the final image is built on {image}, a compiler image"
         elif compiles:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import posixpath
 
-from rsdock.lint import dockerfacts as facts
+from rsdock.lint import build, dockerfacts as facts
 from rsdock.lint.findings import Severity
 from rsdock.lint.rule import Rule
 
@@ -41,7 +41,7 @@ class RS304(Rule):
 
     def check(self, file, ctx):
         final = file.final_stage
-        if final is None or facts.is_compiler_image(facts.root_image(final)):
+        if final is None or build.is_build_image(file, final):
             return []  # RS301 already says the final stage is wrong
         if facts.is_artifact_image(final):
             return []  # files to export, nothing runs as PID 1

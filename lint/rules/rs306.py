@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from rsdock.lint import dockerfacts as facts
+from rsdock.lint import build, dockerfacts as facts
 from rsdock.lint.findings import Severity
 from rsdock.lint.rule import Rule
 
@@ -37,7 +37,7 @@ class RS306(Rule):
 
     def check(self, file, ctx):
         final = file.final_stage
-        if final is None or facts.is_compiler_image(facts.root_image(final)):
+        if final is None or build.is_build_image(file, final):
             return []
         if facts.is_artifact_image(final):
             return []  # files to export, no process runs as any user
