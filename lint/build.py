@@ -21,7 +21,7 @@ from rsdock.lint.shell import Case, Command, Outcome, parse_script, simulate
 # Re-exported: the cross-file rules (RS5xx) read these as build.<name>.
 from rsdock.lint.dockerfacts import (  # noqa: F401
     TOOLCHAIN_FILES, apt_packages, copies_everything, is_compiler_image, is_context_copy,
-    is_native, merge_by_line, root_image, rust_version, rustup_targets, unique, workdir,
+    image_env, is_native, merge_by_line, root_image, rust_version, rustup_targets, unique, workdir,
 )
 
 CARGO_TOOLS = {"cargo", "cross", "xx-cargo", "cargo-zigbuild"}
@@ -247,6 +247,7 @@ def simulate_stage(model: Dockerfile, stage: Stage, platform: str | None) -> Sta
     if parent is not None and parent is not stage:
         files = dict(simulate_stage(model, parent, platform).files)
     result = StageRun(stage, platform)
+    root = stage.ancestry(platform_args(platform) if platform else None)[-1].base
     declared = set()
     for inst in stage.instructions:
         if inst.cmd == "ARG":
@@ -263,7 +264,8 @@ def simulate_stage(model: Dockerfile, stage: Stage, platform: str | None) -> Sta
         automatic = {k: v for k, v in platform_args(platform).items() if k in declared}
         if platform is None:
             automatic.update({k: None for k in declared if k.startswith("TARGET")})
-        env = stage.vars_before(inst, automatic)
+        # The base image's own ENV comes first; the stage's ARG/ENV override it.
+        env = {**image_env(root), **stage.vars_before(inst, automatic)}
         outcomes = simulate(script.text, script.first_line, env, files, workdir(stage, inst))
         result.runs.append(RunResult(inst, outcomes, script.first_line))
         survivors = [o for o in outcomes if not o.exit_code]

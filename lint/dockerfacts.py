@@ -66,6 +66,23 @@ def root_image(stage: Stage) -> str:
     return stage.ancestry()[-1].base
 
 
+# Cross images whose tag names the target and whose ENV sets CARGO_BUILD_TARGET to it
+# (messense/rust-musl-cross:aarch64-musl builds aarch64-unknown-linux-musl with a plain cargo build).
+_MUSL_CROSS_RE = re.compile(r"^(?:docker\.io/|ghcr\.io/rust-cross/)?messense/rust-musl-cross:"
+                            r"(?P<arch>[a-z0-9_]+)-(?P<abi>musl[a-z]*)(?:@.*)?$")
+
+
+def image_env(image: str) -> dict[str, str]:
+    """The ENV an image is known to set that changes what cargo does: the default target and
+    its linker (``CARGO_BUILD_TARGET``, ``CARGO_TARGET_<TRIPLE>_LINKER``)."""
+    match = _MUSL_CROSS_RE.match(image.lower())
+    if match:
+        triple = f"{match['arch']}-unknown-linux-{match['abi']}"
+        # The image ships a musl cross gcc named after the triple and points cargo at it.
+        return {"CARGO_BUILD_TARGET": triple, platforms.linker_env_var(triple): f"{triple}-gcc"}
+    return {}
+
+
 def is_artifact_image(stage: Stage) -> bool:
     """Whether ``stage`` is a ``FROM scratch`` image with no ENTRYPOINT or CMD: a carrier of
     files (exported with ``--output`` or copied with ``COPY --from=<image>``), not a program,

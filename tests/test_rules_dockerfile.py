@@ -431,6 +431,15 @@ GOOD_TAIL = ("COPY --from=builder /app/target/release/server /usr/local/bin/serv
      + "COPY --from=builder /out/bin/app /app\n", []),
     ("RS305", "FROM rust:1.95 AS builder\nWORKDIR /app\nRUN cargo build --release "
      "--target $TRIPLE\n" + SLIM + "COPY --from=builder /app/target/release/app /app\n", []),
+    # field test: messense/rust-musl-cross:<arch>-musl sets CARGO_BUILD_TARGET for cargo build
+    ("RS305", "FROM --platform=$BUILDPLATFORM messense/rust-musl-cross:aarch64-musl AS builder\n"
+     "WORKDIR /src\nCOPY . .\nRUN cargo build --release\n" + SLIM
+     + "COPY --from=builder /src/target/*-unknown-linux-musl/release/app /app\n", []),
+    ("RS305", "FROM --platform=$BUILDPLATFORM messense/rust-musl-cross:aarch64-musl AS builder\n"
+     "WORKDIR /src\nCOPY . .\nRUN cargo build --release\n" + SLIM
+     + "COPY --from=builder /src/target/release/app /app\n", [("RS305", 6)]),
+    *[(rule, "FROM --platform=$BUILDPLATFORM messense/rust-musl-cross:aarch64-musl AS builder\n"
+       "RUN cargo build --release\n", []) for rule in ("RS206", "RS207")],
     # RS306 non-root
     ("RS306", BUILDER + SLIM + GOOD_TAIL, []),
     ("RS306", BUILDER + SLIM + "USER app\nUSER root\n", [("RS306", 7)]),

@@ -138,4 +138,10 @@ def _matches(path: str, output: str) -> bool:
         return True
     if fnmatch.fnmatchcase(output, path) or fnmatch.fnmatchcase(path, output):
         return True
+    # Both sides may be globs (`target/*-musl/release/app` against `target/<triple>/release/*`
+    # when the binary name is unknown): they meet when every segment pair does.
+    mine, theirs = path.split("/"), output.split("/")
+    if len(mine) == len(theirs) and all(fnmatch.fnmatchcase(a, b) or fnmatch.fnmatchcase(b, a)
+                                        for a, b in zip(mine, theirs)):
+        return True
     return output.startswith(path.rstrip("/") + "/")
