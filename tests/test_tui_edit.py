@@ -318,3 +318,50 @@ def test_rsdock_tui_edits_existing_files_unless_new(monkeypatch, tmp_path, argv,
     monkeypatch.setattr(RsdockApp, "run", fake_run)
     assert tui_cmd.main([str(tmp_path), *argv]) == 0
     assert seen["edit"] is expected
+
+
+def test_enter_on_a_finding_offers_its_fix(tmp_path):
+    root = fixture(tmp_path, "research")
+
+    async def scenario(pilot):
+        await highlight(pilot, "RS404", 22)
+        await press(pilot, "enter")
+        dialog = pilot.app.screen
+        assert isinstance(dialog, ProposalScreen)
+        assert dialog.title_text == f"Fix RS404 at {WORKFLOW}:22"
+        await press(pilot, "escape")
+
+    drive(RsdockApp(root, edit_existing=True), scenario)
+
+
+def test_a_file_changed_on_disk_after_the_diff_is_not_overwritten(tmp_path):
+    root = fixture(tmp_path, "research")
+
+    async def scenario(pilot):
+        await press(pilot, "a")
+        assert isinstance(pilot.app.screen, ProposalScreen)
+        (root / WORKFLOW).write_text((root / WORKFLOW).read_text() + "# edited meanwhile\n")
+        await press(pilot, "w")
+        dialog = pilot.app.screen
+        assert isinstance(dialog, ErrorScreen)
+        assert dialog.message.startswith(f"{WORKFLOW}: error: this file changed")
+
+    drive(RsdockApp(root, edit_existing=True), scenario)
+    assert (root / WORKFLOW).read_text().endswith("# edited meanwhile\n")
+    assert not (root / ".rsdock").exists()
+
+
+def test_an_impossible_plan_change_is_a_dialog_with_the_way_out(tmp_path):
+    root = fixture(tmp_path, "shop")
+    before = snapshot(root)
+
+    async def scenario(pilot):
+        await tick_platform(pilot, "linux/riscv64")
+        await press(pilot, "v")
+        dialog = pilot.app.screen
+        assert isinstance(dialog, ErrorScreen)
+        assert "linux/riscv64 has no debian:bookworm-slim image" in dialog.message
+        assert "hint:" in dialog.message
+
+    drive(RsdockApp(root, edit_existing=True), scenario)
+    assert snapshot(root) == before

@@ -140,7 +140,14 @@ class EditScreen(Screen):
     # --- proposals ---------------------------------------------------------------------------
 
     def action_tab(self, tab: str) -> None:
+        """Show tab ``tab`` (plan, findings or changes)."""
         self.query_one(TabbedContent).active = tab
+
+    def on_option_list_option_selected(self, event: FindingList.OptionSelected) -> None:
+        # Enter (or a click) on a finding offers its fix, like ``f``.
+        if isinstance(event.option_list, FindingList):
+            event.stop()
+            self.action_fix_one()
 
     def on_tabbed_content_tab_activated(self, event: TabbedContent.TabActivated) -> None:
         # Keys act on what the tab shows: put the cursor in it, not on the tab bar.
@@ -175,6 +182,7 @@ class EditScreen(Screen):
                      lambda: propose(state.sources, Request(fix=True), state.inferred))
 
     def action_show_diff(self) -> None:
+        """Show the diff of the answers on the Changes tab."""
         self.action_tab("changes")
         self.query_one(ChangeForm).request_diff()
 
