@@ -404,7 +404,13 @@ GOOD_TAIL = ("COPY --from=builder /app/target/release/server /usr/local/bin/serv
     ("RS303", BUILDER + SLIM + "ENTRYPOINT /usr/bin/tini -- /usr/local/bin/server\n",
      [("RS303", 6)]),
     ("RS303", BUILDER + SLIM + "CMD /usr/local/bin/server --port 80\n", [("RS303", 6)]),
-    ("RS303", BUILDER + SLIM + 'ENTRYPOINT ["/usr/local/bin/server"]\nCMD --port 80\n', []),
+    # field test: after an exec ENTRYPOINT a shell-form CMD arrives as `/bin/sh -c "..."` args
+    ("RS303", BUILDER + SLIM + 'ENTRYPOINT ["/usr/local/bin/server"]\nCMD --port 80\n',
+     [("RS303", 7)]),
+    ("RS303", BUILDER + SLIM + 'ENTRYPOINT ["tini", "--"]\nCMD /usr/local/bin/server\n',
+     [("RS303", 7)]),
+    ("RS303", BUILDER + SLIM + 'ENTRYPOINT ["/usr/local/bin/server"]\nCMD ["--port", "80"]\n',
+     []),
     # RS304 init
     ("RS304", BUILDER + SLIM + 'CMD ["/usr/local/bin/server"]\n', [("RS304", 6)]),
     ("RS304", BUILDER + SLIM, [("RS304", 5)]),

@@ -12,7 +12,9 @@ class RS303(Rule):
 
     In shell form Docker runs ``/bin/sh -c "..."``: the shell is PID 1, ``docker stop``'s
     SIGTERM never reaches the program, and it is killed after the timeout. Images without a
-    shell (distroless, scratch) cannot run it at all.
+    shell (distroless, scratch) cannot run it at all. After an exec-form ``ENTRYPOINT``, a
+    shell-form ``CMD`` is no better: Docker appends ``/bin/sh -c "..."`` to the entrypoint as its
+    arguments, so the program is handed ``/bin/sh`` instead of its options.
 
     Fails:
         FROM debian:bookworm-slim
@@ -44,4 +46,12 @@ class RS303(Rule):
                     f"{inst.cmd} in shell form runs under /bin/sh, which does not forward "
                     f"signals: write it as {inst.cmd} [\"/usr/bin/tini\", \"--\", "
                     f"\"{inst.value[0].split()[0]}\"]")))
+        command = final.of("CMD")[-1:]
+        if entry and entry[-1].json and command and not command[0].json and \
+                command[0].value and command[0].value[0]:
+            words = command[0].value[0].split()
+            shown = ", ".join(f'"{w}"' for w in words)
+            found.append(self.finding(file.path, command[0].line, message=(
+                "CMD in shell form after an exec-form ENTRYPOINT reaches it as "
+                f"`/bin/sh -c \"{command[0].value[0]}\"`: write CMD [{shown}]")))
         return list(facts.unique(found))
