@@ -7,8 +7,8 @@ refusals), and only a "Write" there applies it, keeping a backup of each changed
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 from textual import work
 from textual.app import ComposeResult
