@@ -211,6 +211,7 @@ def workflow(steps: str, on: str = "push", head: str = "", runs_on: str = "ubunt
 BUILDX = "- uses: docker/setup-buildx-action@v4\n"
 QEMU = "- uses: docker/setup-qemu-action@v4\n"
 BP = "- uses: docker/build-push-action@v7\n  with:\n"
+COPY_FILE = "    file: Dockerfile.copy\n"
 LOGIN = ("- uses: docker/login-action@v4\n{cond}  with:\n"
          "    username: u\n    password: ${{{{ secrets.{secret} }}}}\n")
 
@@ -279,11 +280,17 @@ CASES = [
     ("RS405", workflow(BP + "    tags: a/b\n", on="[push, pull_request]"), []),
     ("RS405", workflow(BP + "    push: ${{ github.ref_type == 'branch' }}\n",
                        on="[push, pull_request]"), [8]),
-    ("RS406", workflow(BUILDX + BP + "    cache-to: type=gha\n"), [9]),
-    ("RS406", workflow(BUILDX + BP + "    cache-to: type=registry,ref=r/c:cache,mode=min\n"), [9]),
-    ("RS406", workflow(BUILDX + BP + "    cache-to: type=inline\n"), []),
-    ("RS406", workflow(BUILDX + BP + "    cache-to: |\n      type=gha,scope=a,mode=max\n"
-                       "      type=registry,ref=r/c:cache\n"), [11]),
+    # Dockerfile.copy compiles in a stage mode=min drops
+    ("RS406", workflow(BUILDX + BP + COPY_FILE + "    cache-to: type=gha\n"), [10]),
+    ("RS406", workflow(BUILDX + BP + COPY_FILE + "    cache-to: type=registry,ref=r/c:cache,"
+                       "mode=min\n"), [10]),
+    ("RS406", workflow(BUILDX + BP + COPY_FILE + "    cache-to: type=inline\n"), []),
+    ("RS406", workflow(BUILDX + BP + COPY_FILE + "    cache-to: |\n      type=gha,scope=a,"
+                       "mode=max\n      type=registry,ref=r/c:cache\n"), [12]),
+    ("RS406", workflow(BUILDX + BP + "    file: nowhere/Dockerfile\n    cache-to: type=gha\n"),
+     [10]),  # an unreadable Dockerfile may well cook: flag
+    # field test: no cargo outside the final stage (it ships prebuilt binaries): nothing is lost
+    ("RS406", workflow(BUILDX + BP + "    cache-to: type=local,dest=/tmp/c-new\n"), []),
     ("RS407", workflow(BUILDX + BP + "    file: Dockerfile\n    cache-to: type=gha,mode=max\n"
                        + BP + "    file: Dockerfile.frontend\n"
                        "    cache-to: type=gha,mode=max\n"), [14]),
@@ -354,11 +361,12 @@ FIXES = [
      "        with:\n"),
     ("RS405", workflow(BP + "    push: true\n", on="[push, pull_request]"),
      "    push: ${{ github.event_name != 'pull_request' }}\n"),
-    ("RS406", workflow(BUILDX + BP + "    cache-to: type=gha,scope=a\n"),
+    ("RS406", workflow(BUILDX + BP + COPY_FILE + "    cache-to: type=gha,scope=a\n"),
      "    cache-to: type=gha,scope=a,mode=max\n"),
-    ("RS406", workflow(BUILDX + BP + "    cache-to: |\n      type=gha,scope=a\n      type=inline\n"),
+    ("RS406", workflow(BUILDX + BP + COPY_FILE + "    cache-to: |\n      type=gha,scope=a\n"
+                       "      type=inline\n"),
      "  type=gha,scope=a,mode=max\n            type=inline\n"),
-    ("RS406", workflow(BUILDX + BP + "    cache-to: \"type=gha,mode=min\"  # keep\n"),
+    ("RS406", workflow(BUILDX + BP + COPY_FILE + "    cache-to: \"type=gha,mode=min\"  # keep\n"),
      "    cache-to: \"type=gha,mode=max\"  # keep\n"),
     ("RS410", workflow("- uses: docker/build-push-action@v6 # old\n"),
      "- uses: docker/build-push-action@v7 # old\n"),
@@ -378,13 +386,14 @@ FIXES = [
 @pytest.mark.parametrize("rule_id,text,expected", FIXES,
                          ids=[f"{c[0]}-{i}" for i, c in enumerate(FIXES)])
 def test_fixes(rule_id, text, expected, tmp_path):
-    findings = run(rule_id, {WF: text, "Dockerfile": RUNTIME_RUN}, tmp_path)
+    files = {WF: text, "Dockerfile": RUNTIME_RUN, "Dockerfile.copy": COPY_ONLY}
+    findings = run(rule_id, files, tmp_path)
     assert len(findings) == 1
     fixed = apply(text, findings[0])
     assert expected in fixed
     # the fix changes only what it must, and resolves the finding
     assert parse_workflow(WF, fixed).errors == []
-    assert run(rule_id, {WF: fixed, "Dockerfile": RUNTIME_RUN}, tmp_path / "again") == []
+    assert run(rule_id, {**files, WF: fixed}, tmp_path / "again") == []
 
 
 def test_no_fix_for_expressions(tmp_path):

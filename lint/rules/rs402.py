@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Iterable
 
 from rsdock.lint import platforms
+from rsdock.lint.build import needed_stages
 from rsdock.lint import workflow as wf
 from rsdock.lint.findings import Finding, Severity
 from rsdock.lint.rule import Context, Rule
@@ -85,7 +86,7 @@ class RS402(Rule):
 
 def _foreign_run(model, target: str | None, native: str):
     """The first stage the build needs that runs RUN on the target platform, or None."""
-    for stage in _needed_stages(model, target):
+    for stage in needed_stages(model, target):
         # BuildKit gives a stage built FROM another stage that stage's platform, so
         # `FROM chef AS builder` runs where `FROM --platform=$BUILDPLATFORM ... AS chef` does.
         flag = next((s.platform for s in stage.ancestry() if s.platform), None)
@@ -94,23 +95,3 @@ def _foreign_run(model, target: str | None, native: str):
         if not on_build and stage.runs():
             return stage
     return None
-
-
-def _needed_stages(model, target: str | None) -> list:
-    """The stages BuildKit builds for ``target`` (the last stage by default), in file order."""
-    final = model.stage(target) if target else model.final_stage
-    if final is None:
-        return []
-    needed, todo = set(), [final]
-    while todo:
-        stage = todo.pop()
-        if stage.index in needed:
-            continue
-        needed.add(stage.index)
-        if stage.parent is not None:
-            todo.append(stage.parent)
-        for copy in stage.copies():
-            source = model.stage(copy.source_stage) if copy.source_stage else None
-            if source is not None:
-                todo.append(source)
-    return [s for s in model.stages if s.index in needed]

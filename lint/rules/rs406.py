@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import Iterable
 
-from rsdock.lint import workflow as wf
+from rsdock.lint import build, workflow as wf
 from rsdock.lint.findings import Edit, Finding, Fix, Severity, line_offsets
 from rsdock.lint.rule import Context, Rule
 
@@ -18,7 +18,8 @@ class RS406(Rule):
 
     The default ``mode=min`` caches only the layers of the final stage: the builder stage, whose
     ``cargo chef cook`` layer is the whole point of the cache, is not exported, so every CI run
-    recompiles the dependencies.
+    recompiles the dependencies. A Dockerfile whose other stages run no cargo (they download or
+    move prebuilt binaries) loses nothing worth keeping, and is not flagged.
 
     Fails:
         # file: .github/workflows/docker.yml
@@ -55,11 +56,33 @@ class RS406(Rule):
 
     def check(self, file: wf.Workflow, ctx: Context) -> Iterable[Finding]:
         """Yield a finding for each cache-to entry of a moded backend without mode=max."""
-        for _job, step in file.action_steps(wf.BUILD_PUSH):
-            for spec in wf.build_push(file, step).cache_to:
+        for job, step in file.action_steps(wf.BUILD_PUSH):
+            build_step = wf.build_push(file, step)
+            if not _loses_cargo_layers(job, step, build_step, ctx):
+                continue
+            for spec in build_step.cache_to:
                 if spec.type in MODED and spec.options.get("mode", "min").lower() != "max":
                     yield self.finding(file.path, spec.item.line, spec.item.column,
                                        fix=_fix(file, spec))
+
+
+def _loses_cargo_layers(job, step, build_step, ctx: Context) -> bool:
+    """Whether ``mode=min`` would drop layers that run cargo: those of stages the build needs
+    outside the final stage's own chain. True when the Dockerfile cannot be read."""
+    paths = wf.dockerfile_paths(job, build_step) or []
+    models = [ctx.dockerfiles.get(path) for path in paths]
+    if not models or None in models:
+        return True
+    target = step.with_["target"].text if "target" in step.with_ else None
+    for model in models:
+        final = model.stage(target) if target else model.final_stage
+        if final is None:
+            return True
+        kept = final.ancestry()
+        if any(build.stage_calls(model, stage, None) for stage in build.needed_stages(model, target)
+               if stage not in kept):
+            return True
+    return False
 
 
 def _fix(file: wf.Workflow, spec: wf.CacheSpec) -> Fix | None:
