@@ -57,6 +57,7 @@ ARG TARGETARCH
 RUN case "$TARGETARCH" in amd64) T=x86_64-unknown-linux-gnu ;; arm64) T=aarch64-unknown-linux-gnu ;; \\
     *) exit 1 ;; esac
 """
+NO_TARGET = FIXED.replace(" --target {target}", "")
 MATRIX = "strategy:\n  matrix:\n    p: [linux/amd64, linux/s390x]"
 
 
@@ -94,6 +95,18 @@ CASES = [
     ("RS502", {WF: workflow(BP + "    platforms: linux/amd64,linux/arm/v7\n"),
                "Dockerfile": IF_CHAIN}, [("Dockerfile", 4)]),
     ("RS502", {WF: RESEARCH, "Dockerfile": RESEARCH_DOCKERFILE}, []),  # a case: RS204's
+    # field test: no --target on $BUILDPLATFORM compiles for the runner, in every image
+    ("RS502", {WF: workflow(BP + "    platforms: linux/amd64,linux/arm64\n"),
+               "Dockerfile": NO_TARGET}, [("Dockerfile", 4)]),
+    ("RS502", {WF: workflow(BP + "    platforms: linux/amd64\n"), "Dockerfile": NO_TARGET}, []),
+    ("RS502", {WF: workflow(BP + "    platforms: linux/arm64\n", runs_on="ubuntu-24.04-arm"),
+               "Dockerfile": NO_TARGET}, []),
+    ("RS502", {WF: workflow(BP + "    platforms: ${{ matrix.p }}\n",
+                            runs_on="${{ matrix.p == 'linux/arm64' && 'ubuntu-24.04-arm' || "
+                            "'ubuntu-24.04' }}", job="strategy:\n  matrix:\n    p: [linux/amd64, "
+                            "linux/arm64]"), "Dockerfile": NO_TARGET}, []),
+    ("RS502", {WF: workflow(BP + "    platforms: linux/amd64,linux/arm64\n"),
+               "Dockerfile": NO_TARGET.replace("rust:1.95", "ghcr.io/acme/builder")}, []),
     # RS503: cross packages for platforms nobody builds
     ("RS503", {WF: RESEARCH, "Dockerfile": RESEARCH_DOCKERFILE}, []),
     ("RS503", {WF: RESEARCH.replace(",linux/arm/v7", ""), "Dockerfile": RESEARCH_DOCKERFILE},

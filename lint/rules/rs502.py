@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Iterable
 
-from rsdock.lint import build, platforms
+from rsdock.lint import build, dockerfacts as facts, platforms
 from rsdock.lint import workflow as wf
 from rsdock.lint.findings import Finding, Severity
 from rsdock.lint.rule import Context, Rule
@@ -16,7 +16,9 @@ class RS502(Rule):
     The workflow decides the platforms; the Dockerfile must follow ``TARGETPLATFORM``. A
     Dockerfile that always builds ``--target x86_64-unknown-linux-gnu`` (or whose ``if`` chain
     never reaches a platform's triple) produces a linux/arm64 image holding an x86-64 binary,
-    which fails with ``exec format error`` only when it runs. Dockerfiles that branch with a
+    which fails with ``exec format error`` only when it runs. So does a ``cargo build`` with no
+    ``--target`` in an official Rust image started ``FROM --platform=$BUILDPLATFORM``: it
+    compiles for the build machine. Dockerfiles that branch with a
     ``case`` on the platform are checked arm by arm by RS204 instead.
 
     Fails:
@@ -70,18 +72,36 @@ class RS502(Rule):
                     continue  # a platform case: RS204 checks each arm's triple
                 for where, name in image.platforms:
                     wanted = platforms.get(name)
+                    host = _host_triple(model, stage, name, image.job)
                     calls = [c for c in build.stage_calls(model, stage, name)
-                             if c.builds_project and c.target]
+                             if c.builds_project and (c.target or host and c.tool == "cargo")]
                     # Any unresolved target might be the right one: only judge known triples.
-                    built = {platforms.by_triple(c.target) for c in calls}
+                    built = {platforms.by_triple(c.target or host) for c in calls}
                     if wanted is None or not calls or None in built or wanted in built:
                         continue
                     key = (model.path, calls[0].line, name)
                     if key in seen:
                         continue
                     seen.add(key)
-                    other = ", ".join(sorted({c.target for c in calls}))
+                    other = ", ".join(sorted({c.target or f"{host} (no --target on "
+                                              "$BUILDPLATFORM builds for the build machine)"
+                                              for c in calls}))
                     yield self.finding(
                         model.path, calls[0].line, 0,
                         f"{image.workflow.path}:{where.line} builds {name}, but cargo here only "
                         f"compiles {other}, not {wanted.gnu_triple}: {self.message}")
+
+
+def _host_triple(model, stage, platform: str, job) -> str | None:
+    """The triple a ``cargo build`` without ``--target`` compiles in ``stage`` for
+    ``platform``, when that is surely the build machine's: an official Rust image (no default
+    target in its ENV) pinned to ``$BUILDPLATFORM``, on a runner we can name. None otherwise."""
+    if facts.rust_version(facts.root_image(stage)) is None:
+        return None
+    flagged = next((s.platform for s in stage.ancestry(build.platform_args(platform))
+                    if s.platform), None)
+    if flagged is None or "BUILDPLATFORM" not in flagged.upper():
+        return None
+    if job.runs_on is None or "${{" in job.runs_on.text:
+        return None  # a runner per matrix entry: each may build natively
+    return platforms.get(job.native_platform()).gnu_triple
