@@ -357,6 +357,13 @@ def test_chef_rules(rule_id, text, expected, tmp_path):
     ("RS207", HEAD + ARM64_TOOLS + 'RUN ["cargo", "build", "--target", '
      '"aarch64-unknown-linux-gnu"]\n', [("RS207", 3)]),
     ("RS207", HEAD + "ARG TARGETPLATFORM\n" + PACKAGES + CASE, [("RS207", 9)]),
+    # field test: BuildKit normalizes the platform, so alias spellings in an arm never match
+    ("RS204", HEAD + "ARG TARGETPLATFORM\n" + CASE.replace("linux/arm64)", '"linux/arm64/v8")'),
+     [("RS204", 5)]),
+    ("RS204", HEAD + "ARG TARGETARCH\n" + CASE.replace("$TARGETPLATFORM", "$TARGETARCH")
+     .replace("linux/amd64)", "x86_64)").replace("linux/arm64)", "arm64)"), [("RS204", 4)]),
+    ("RS204", HEAD + "ARG TARGETARCH\n" + CASE.replace("$TARGETPLATFORM", "$TARGETARCH")
+     .replace("linux/amd64)", "amd64 | x86_64)").replace("linux/arm64)", "arm64)"), []),
     # field test: a builder without --platform runs on the target (under QEMU, RS201's
     # finding), where the target's triple is native: no cross gcc, linker or target needed
     *[(rule, "FROM rust:1.95 AS builder\nARG TARGETPLATFORM\n" + CASE, [])

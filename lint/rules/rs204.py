@@ -18,7 +18,8 @@ class RS204(Rule):
     which is ARMv6 hard-float), ``linux/arm/v6`` is ``arm-unknown-linux-gnueabi``,
     ``linux/386`` is ``i686-unknown-linux-gnu``. A wrong triple builds a binary that crashes
     with "exec format error" or illegal instructions on the real device; a package for another
-    architecture leaves the linker missing.
+    architecture leaves the linker missing. An arm spelled as a platform BuildKit never sets
+    (``linux/arm64/v8``; TARGETARCH ``x86_64``) never runs at all.
 
     Fails:
         FROM --platform=$BUILDPLATFORM rust:1.95 AS builder
@@ -53,6 +54,7 @@ class RS204(Rule):
                 for arm in case.arms:
                     chosen = build.arm_platforms(case, arm.patterns)
                     if not chosen:
+                        found += self._dead_aliases(file, case, arm)
                         continue
                     names = " or ".join(p.name for p in chosen)
                     text = " ".join(list(arm.words) + list(arm.assigned.values()))
@@ -75,3 +77,26 @@ class RS204(Rule):
                                 f"the {names} arm installs {word}, a package for "
                                 f"{owner.name}: install {right}")))
         return list(facts.unique(found))
+
+    def _dead_aliases(self, file, case, arm):
+        """An arm whose only patterns are aliases BuildKit never produces: it never runs.
+
+        BuildKit normalizes the platform before setting the ARGs: ``linux/arm64/v8`` arrives as
+        TARGETPLATFORM ``linux/arm64``, and TARGETARCH is ``amd64``/``arm64``, never
+        ``x86_64``/``aarch64``.
+        """
+        by_arch = "TARGETARCH" in case.subject_vars and "TARGETPLATFORM" not in case.subject_vars
+        for pattern in arm.patterns:
+            if any(c in pattern for c in "*?["):
+                return []
+            name = f"linux/{pattern}" if by_arch else pattern
+            platform = platforms.get(name)
+            if platform is None:
+                continue
+            value = platform.name.split("/")[1] if by_arch else platform.name
+            variable = "TARGETARCH" if by_arch else "TARGETPLATFORM"
+            if value != pattern:
+                return [self.finding(file.path, arm.line, message=(
+                    f"BuildKit sets {variable} to {value}, never {pattern}, so this arm never "
+                    f"runs: write the pattern as `{value})`"))]
+        return []
