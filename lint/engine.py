@@ -153,7 +153,9 @@ def _run(root: Path, targets: dict[str, str], overrides: dict[str, str],
     with tempfile.TemporaryDirectory(prefix="rsdock-hadolint-") as scratch:
         run = None
         if config.wants_hadolint() and dockerfiles:
-            run = hadolint_mod.start(root, _hadolint_args(dockerfiles, overrides, Path(scratch)))
+            args = _hadolint_args(dockerfiles, overrides, Path(scratch))
+            in_memory = {arg: overrides[rel] for arg, rel in args.items() if rel in overrides}
+            run = hadolint_mod.start(root, args, texts=in_memory)
         try:
             # Loading the rules imports the parsers (tree-sitter, ruamel.yaml): hadolint is
             # already running by then, so that time overlaps with its own.

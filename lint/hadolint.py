@@ -17,7 +17,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from rsdock.lint.findings import Finding, Severity
@@ -48,6 +48,9 @@ class HadolintRun:
     process: subprocess.Popen | None
     paths: dict[str, str]
     problem: str | None = None
+    cached: list[Finding] = field(default_factory=list)
+    # root-relative path -> memo key, for the in-memory files whose findings may be remembered
+    to_remember: dict[str, tuple] = field(default_factory=dict)
 
     def collect(self) -> tuple[list[Finding], str | None]:
         """Wait for hadolint and return its findings, plus a problem message if it failed.
@@ -55,6 +58,13 @@ class HadolintRun:
         DL1000 parse failures come back as findings with rule ``DL1000`` so the engine can turn
         them into ``RS004`` notes.
         """
+        found, problem = self._collect_process()
+        if problem is None:
+            for path, key in self.to_remember.items():
+                _MEMO.put(key, [f for f in found if f.path == path])
+        return self.cached + found, problem
+
+    def _collect_process(self) -> tuple[list[Finding], str | None]:
         if self.process is None:
             return [], self.problem
         try:
@@ -93,7 +103,28 @@ class HadolintRun:
                        code, severity, message)
 
 
-def start(root: Path, files: dict[str, str], executable: str | None = None) -> HadolintRun:
+class _Memo:
+    """hadolint's findings for texts it already checked, so a long-lived process (the wizard's
+    live preview) re-runs hadolint only for the Dockerfiles an answer really changed."""
+
+    def __init__(self, size: int = 256):
+        self._size = size
+        self._items: dict[tuple, list[Finding]] = {}
+
+    def get(self, key: tuple) -> list[Finding] | None:
+        return self._items.get(key)
+
+    def put(self, key: tuple, findings: list[Finding]) -> None:
+        if len(self._items) >= self._size:
+            self._items.pop(next(iter(self._items)))
+        self._items[key] = findings
+
+
+_MEMO = _Memo()
+
+
+def start(root: Path, files: dict[str, str], executable: str | None = None,
+          texts: dict[str, str] | None = None) -> HadolintRun:
     """Start hadolint on ``files`` without waiting for it.
 
     Args:
@@ -101,6 +132,8 @@ def start(root: Path, files: dict[str, str], executable: str | None = None) -> H
         files: hadolint argument (a path relative to ``root``, or an absolute temporary file) ->
             the root-relative path to report.
         executable: the hadolint binary (default: :func:`find_executable`).
+        texts: the in-memory text of some of the files, by hadolint argument: hadolint's
+            findings for a text it already checked with the same configuration are reused.
     """
     executable = executable or find_executable()
     if executable is None:
@@ -110,7 +143,22 @@ def start(root: Path, files: dict[str, str], executable: str | None = None) -> H
     config = next((root / n for n in CONFIG_NAMES if (root / n).is_file()), None)
     if config is not None:
         command += ["--config", str(config)]
-    command += ["--", *files]
+    cached: list[Finding] = []
+    to_remember: dict[str, tuple] = {}
+    remaining = dict(files)
+    if texts:
+        settings = (executable, config.read_bytes() if config is not None else b"")
+        for arg, text in texts.items():
+            key = (*settings, files[arg], text)
+            found = _MEMO.get(key)
+            if found is None:
+                to_remember[files[arg]] = key
+            else:
+                cached += found
+                del remaining[arg]
+    if not remaining:
+        return HadolintRun(None, files, cached=cached)
+    command += ["--", *remaining]
     # Output goes to temporary files, not pipes: hadolint's JSON for a monorepo outgrows a pipe
     # buffer, and a blocked hadolint would wait for rsdock's analysis instead of running beside it.
     out, err = tempfile.TemporaryFile("w+b"), tempfile.TemporaryFile("w+b")
@@ -120,9 +168,10 @@ def start(root: Path, files: dict[str, str], executable: str | None = None) -> H
     except OSError as error:
         out.close()
         err.close()
-        return HadolintRun(None, files, f"hadolint could not start: {error.strerror or error}")
+        return HadolintRun(None, files, f"hadolint could not start: {error.strerror or error}",
+                           cached=cached)
     process.stdout, process.stderr = out, err
-    return HadolintRun(process, files)
+    return HadolintRun(process, files, cached=cached, to_remember=to_remember)
 
 
 def _environment() -> dict[str, str]:

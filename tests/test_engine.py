@@ -307,9 +307,9 @@ def test_hadolint_starts_first_once_for_all_dockerfiles(tmp_path, monkeypatch):
     events = []
     real_start, real_read = hadolint.start, engine._read
 
-    def start(root, files, executable=None):
+    def start(root, files, executable=None, texts=None):
         events.append(("hadolint", sorted(files.values())))
-        return real_start(root, files, executable)
+        return real_start(root, files, executable, texts)
 
     def read(*args):
         events.append(("read", None))
@@ -344,3 +344,28 @@ def test_a_broken_hadolint_config_is_a_note_and_findings_still_come(tmp_path):
     assert "DL3006" in rules
     notes = [f for f in findings if f.rule == "RS004"]
     assert len(notes) == 1 and "config" in notes[0].message
+
+
+def test_hadolint_is_not_rerun_for_an_in_memory_text_it_already_checked(tmp_path, monkeypatch):
+    """The wizard's live preview lints the same Dockerfiles after every answer: hadolint runs
+    again only for a text it has not seen, and the findings stay the same."""
+    from rsdock.lint import hadolint as hadolint_mod
+
+    if hadolint_mod.find_executable() is None:
+        pytest.skip("hadolint is not installed")
+    started = []
+    real_popen = hadolint_mod.subprocess.Popen
+
+    def counting_popen(command, *args, **kwargs):
+        if command[0] == hadolint_mod.find_executable():
+            started.append(command)
+        return real_popen(command, *args, **kwargs)
+
+    monkeypatch.setattr(hadolint_mod.subprocess, "Popen", counting_popen)
+    unique = f"FROM debian:bookworm-slim\nRUN apt-get update && apt-get install -y curl  # {tmp_path}\n"
+    first = engine.lint_texts({"Dockerfile": unique}, root=tmp_path)
+    again = engine.lint_texts({"Dockerfile": unique}, root=tmp_path)
+    changed = engine.lint_texts({"Dockerfile": unique + "USER 10001\n"}, root=tmp_path)
+    assert len(started) == 2  # the first text and the changed one, not the repeat
+    assert "DL3008" in {f.rule for f in first} and first == again
+    assert "DL3008" in {f.rule for f in changed}
