@@ -107,6 +107,15 @@ CASES = [
                             "linux/arm64]"), "Dockerfile": NO_TARGET}, []),
     ("RS502", {WF: workflow(BP + "    platforms: linux/amd64,linux/arm64\n"),
                "Dockerfile": NO_TARGET.replace("rust:1.95", "ghcr.io/acme/builder")}, []),
+    # field test: a runtime stage pinned to $BUILDPLATFORM makes every image the runner's
+    ("RS502", {WF: workflow(BP + "    platforms: linux/amd64,linux/arm64\n"),
+               "Dockerfile": RESEARCH_DOCKERFILE.replace(
+                   "FROM debian", "FROM --platform=$BUILDPLATFORM debian")},
+     [("Dockerfile", RESEARCH_DOCKERFILE.count("\n", 0, RESEARCH_DOCKERFILE.index(
+         "FROM debian")) + 1)]),
+    ("RS502", {WF: workflow(BP + "    platforms: linux/arm64\n"),
+               "Dockerfile": RESEARCH_DOCKERFILE.replace(
+                   "FROM debian", "FROM --platform=$BUILDPLATFORM debian")}, []),
     # RS503: cross packages for platforms nobody builds
     ("RS503", {WF: RESEARCH, "Dockerfile": RESEARCH_DOCKERFILE}, []),
     ("RS503", {WF: RESEARCH.replace(",linux/arm/v7", ""), "Dockerfile": RESEARCH_DOCKERFILE},

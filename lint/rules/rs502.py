@@ -18,7 +18,8 @@ class RS502(Rule):
     never reaches a platform's triple) produces a linux/arm64 image holding an x86-64 binary,
     which fails with ``exec format error`` only when it runs. So does a ``cargo build`` with no
     ``--target`` in an official Rust image started ``FROM --platform=$BUILDPLATFORM``: it
-    compiles for the build machine. Dockerfiles that branch with a
+    compiles for the build machine. So, for the whole image, does a final (runtime) stage
+    started ``FROM --platform=$BUILDPLATFORM``. Dockerfiles that branch with a
     ``case`` on the platform are checked arm by arm by RS204 instead.
 
     Fails:
@@ -67,6 +68,15 @@ class RS502(Rule):
             model = ctx.dockerfiles.get(image.dockerfile)
             if model is None or model.errors:
                 continue
+            pinned = _final_pinned_to_build(model, image)
+            if pinned is not None and (model.path, pinned.line) not in seen:
+                seen.add((model.path, pinned.line))
+                names = ", ".join(n for _w, n in image.platforms)
+                yield self.finding(
+                    model.path, pinned.line, 0,
+                    f"{image.workflow.path} builds {names}, but the image's final stage runs "
+                    "FROM --platform=$BUILDPLATFORM, so every image holds the build machine's "
+                    "files: drop --platform from the runtime stage's FROM")
             for stage in model.stages:
                 if build.platforms_of(model, stage) != [None]:
                     continue  # a platform case: RS204 checks each arm's triple
@@ -90,6 +100,21 @@ class RS502(Rule):
                         model.path, calls[0].line, 0,
                         f"{image.workflow.path}:{where.line} builds {name}, but cargo here only "
                         f"compiles {other}, not {wanted.gnu_triple}: {self.message}")
+
+
+def _final_pinned_to_build(model, image):
+    """The FROM that pins the built image's final stage to ``$BUILDPLATFORM``, when the
+    workflow builds more than one platform; else None."""
+    if len({n for _w, n in image.platforms}) < 2:
+        return None
+    target = image.step.with_["target"].text if "target" in image.step.with_ else None
+    final = model.stage(target) if target else model.final_stage
+    if final is None or build.is_build_image(model, final):
+        return None  # a final stage that compiles is RS301's finding
+    flagged = next((s for s in final.ancestry() if s.platform), None)
+    if flagged is None or "BUILDPLATFORM" not in flagged.platform.upper():
+        return None
+    return flagged.from_
 
 
 def _host_triple(model, stage, platform: str, job) -> str | None:
