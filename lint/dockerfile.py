@@ -298,6 +298,10 @@ def parse_dockerfile(path: str, text: str | bytes) -> Dockerfile:
         model.errors.append(_parse_error(path, text, str(exc)))
         return model
     for command in commands:
+        if command.cmd is None:
+            # A dangling line continuation (`\` at the end of the file) arrives as a command
+            # with no keyword; BuildKit reads nothing there.
+            continue
         inst = Instruction(command.cmd.upper(), tuple(command.flags), tuple(command.value),
                            command.original, command.start_line, command.end_line, command.json,
                            tuple((h.name, h.content) for h in command.heredocs), command.sub_cmd)

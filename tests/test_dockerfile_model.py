@@ -131,6 +131,13 @@ def test_errors_are_located_findings(text, line, words):
     assert words in error.message
 
 
+def test_dangling_continuation_is_no_instruction():
+    # Found by the robustness test: BuildKit's parser returns a command with no keyword.
+    model = parse_dockerfile("Dockerfile", "FROM rust:1.95\\")
+    assert [i.cmd for i in model.instructions] == ["FROM"]
+    assert parse_dockerfile("Dockerfile", "\\").instructions == []
+
+
 def test_non_utf8_is_an_error_not_an_exception():
     model = parse_dockerfile("Dockerfile", b"FROM x\nRUN echo \xff\n")
     [error] = model.errors
