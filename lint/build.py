@@ -22,6 +22,7 @@ from rsdock.lint.shell import Case, Command, Outcome, parse_script, simulate
 from rsdock.lint.dockerfacts import (  # noqa: F401
     TOOLCHAIN_FILES, apt_packages, copies_everything, is_compiler_image, is_context_copy,
     image_env, is_native, merge_by_line, root_image, rust_version, rustup_targets, unique, workdir,
+    written_cargo_linkers,
 )
 
 CARGO_TOOLS = {"cargo", "cross", "xx-cargo", "cargo-zigbuild"}
@@ -76,6 +77,8 @@ class CargoCall:
     recipe: str | None = None
     options: dict[str, str] = field(default_factory=dict)
     platform: str | None = None
+    # Linkers that cargo config files written by RUNs set, by triple.
+    config_linkers: dict[str, str] = field(default_factory=dict)
 
     @property
     def line(self) -> int:
@@ -121,6 +124,8 @@ class CargoCall:
                 return var
         if linkers and triple in linkers:
             return ".cargo/config.toml"
+        if triple in self.config_linkers:
+            return "a cargo config.toml a RUN wrote"
         if any(a.startswith("--config") and "linker" in a for a in self.command.argv):
             return "--config"
         return None
@@ -156,12 +161,15 @@ class StageRun:
             return self.calls
         seen: set[tuple] = set()
         calls = []
-        for inst, command in self.commands():
-            call = parse_cargo(command, inst)
-            if call:
+        # The files a path ends with: a config written earlier in the same RUN counts too.
+        for run, outcome in ((r, o) for r in self.runs for o in r.outcomes):
+            for command in outcome.commands:
+                call = parse_cargo(command, run.instruction)
+                key = (command.line, command.argv, tuple(sorted(command.env.items())))
+                if call is None or key in seen:
+                    continue
                 call.platform = self.platform
-            key = (command.line, command.argv, tuple(sorted(command.env.items())))
-            if call and key not in seen:
+                call.config_linkers = written_cargo_linkers(outcome.files, command.env)
                 seen.add(key)
                 calls.append(call)
         self.calls = calls

@@ -83,6 +83,34 @@ def image_env(image: str) -> dict[str, str]:
     return {}
 
 
+_CARGO_HOME = "/usr/local/cargo"  # the official rust images' CARGO_HOME
+
+
+def written_cargo_linkers(files: dict[str, str], env: dict[str, str]) -> dict[str, str]:
+    """``[target.<triple>] linker`` settings in cargo config files that RUNs wrote
+    (``printf '[target.…]\\nlinker = "…"' > $CARGO_HOME/config.toml``), by triple."""
+    home = env.get("CARGO_HOME") or _CARGO_HOME
+    found: dict[str, str] = {}
+    for path, text in files.items():
+        directory, name = posixpath.split(path)
+        if name not in ("config.toml", "config") or not (
+                posixpath.basename(directory) == ".cargo" or directory == home.rstrip("/")):
+            continue
+        section = None
+        for line in text.splitlines():
+            header = re.match(r"\s*\[target\.['\"]?([^'\"\]]+)['\"]?\]", line)
+            if header:
+                section = header[1]
+            elif line.strip().startswith("["):
+                section = None
+            elif section:
+                value = re.match(r"\s*linker\s*=\s*['\"]([^'\"]+)['\"]", line) or \
+                    re.search(r"linker=([^'\"\s,\]]+)", line)
+                if value:
+                    found.setdefault(section, value[1])
+    return found
+
+
 def is_artifact_image(stage: Stage) -> bool:
     """Whether ``stage`` is a ``FROM scratch`` image with no ENTRYPOINT or CMD: a carrier of
     files (exported with ``--output`` or copied with ``COPY --from=<image>``), not a program,

@@ -364,6 +364,17 @@ def test_chef_rules(rule_id, text, expected, tmp_path):
      .replace("linux/amd64)", "x86_64)").replace("linux/arm64)", "arm64)"), [("RS204", 4)]),
     ("RS204", HEAD + "ARG TARGETARCH\n" + CASE.replace("$TARGETPLATFORM", "$TARGETARCH")
      .replace("linux/amd64)", "amd64 | x86_64)").replace("linux/arm64)", "arm64)"), []),
+    # field test: a cargo config a RUN wrote ($CARGO_HOME or a .cargo/ folder) sets the linker
+    ("RS207", HEAD + ARM64_TOOLS + "RUN printf '[target.aarch64-unknown-linux-gnu]\\nlinker = "
+     "\"aarch64-linux-gnu-gcc\"\\n' >> /usr/local/cargo/config.toml\n" + BUILD_ARM64, []),
+    ("RS207", HEAD + ARM64_TOOLS + "WORKDIR /app\nRUN mkdir .cargo && cat > .cargo/config.toml "
+     "<<'EOF'\n[target.aarch64-unknown-linux-gnu]\nlinker = \"aarch64-linux-gnu-gcc\"\nEOF\n"
+     + BUILD_ARM64, []),
+    ("RS207", HEAD + ARM64_TOOLS + "RUN printf '[target.armv7-unknown-linux-gnueabihf]\\nlinker"
+     " = \"arm-linux-gnueabihf-gcc\"\\n' >> /usr/local/cargo/config.toml\n" + BUILD_ARM64,
+     [("RS207", 4)]),
+    ("RS207", HEAD + ARM64_TOOLS + "RUN printf '[target.aarch64-unknown-linux-gnu]\\nlinker = "
+     "\"aarch64-linux-gnu-gcc\"\\n' > /etc/notcargo.toml\n" + BUILD_ARM64, [("RS207", 4)]),
     # field test: a builder without --platform runs on the target (under QEMU, RS201's
     # finding), where the target's triple is native: no cross gcc, linker or target needed
     *[(rule, "FROM rust:1.95 AS builder\nARG TARGETPLATFORM\n" + CASE, [])

@@ -54,8 +54,9 @@ class RS206(Rule):
                         continue
                     if call.tool in build.SELF_LINKING or "zigbuild" in call.flags:
                         continue
-                    linker = call.command.env.get(platforms.linker_env_var(call.target),
-                                                  linkers.get(call.target))
+                    linker = call.command.env.get(
+                        platforms.linker_env_var(call.target),
+                        linkers.get(call.target) or call.config_linkers.get(call.target))
                     if linker and not linker.endswith(target.linker):
                         continue  # clang, rust-lld or a wrapper: not ours to judge
                     before = [(i, c) for i, c in commands if c.line <= call.line]
