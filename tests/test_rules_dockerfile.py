@@ -260,6 +260,10 @@ def test_chef_rules(rule_id, text, expected, tmp_path):
     ("RS201", CHEF.replace("--platform=$BUILDPLATFORM ", "") + "ARG TARGETPLATFORM\n" + CASE,
      [("RS201", 1)]),
     ("RS201", CHEF + "ARG TARGETPLATFORM\n" + CASE, []),
+    # field test: a --target chosen from the machine's own architecture is native by design
+    ("RS201", "FROM rust:1.95 AS builder\nRUN case \"$(dpkg --print-architecture)\" in \\\n"
+     "  amd64) T=x86_64-unknown-linux-musl ;; arm64) T=aarch64-unknown-linux-musl ;; \\\n"
+     "  *) exit 1 ;; esac && cargo build --release --target \"$T\"\n", []),
     # field test: a cross image per architecture chosen by `FROM build-$TARGETARCH`
     ("RS201", "FROM --platform=$BUILDPLATFORM a AS build-amd64\n"
      "FROM --platform=$BUILDPLATFORM b AS build-arm64\n"

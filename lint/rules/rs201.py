@@ -10,6 +10,8 @@ from rsdock.lint.rule import Rule
 
 _BUILDPLATFORM = re.compile(r"^\$\{?BUILDPLATFORM\}?$")
 _TARGET_VARS = re.compile(r"\$\{?(TARGETPLATFORM|TARGETARCH|TARGETOS|TARGETVARIANT)\b")
+# The machine's own architecture: a --target chosen from it is native wherever the stage runs.
+_HOST_PROBE = re.compile(r"dpkg\s+--print-architecture|uname\s+-m|apk\s+--print-arch|\$\(arch\)")
 
 
 def _chains(stage, platform):
@@ -36,7 +38,9 @@ class RS201(Rule):
     Without it BuildKit runs the builder under the target platform, so for arm64 or arm/v7
     the whole compiler runs under QEMU: many times slower and prone to crashes. A builder that
     passes ``--target`` or reads ``$TARGETPLATFORM`` is meant to cross-compile, so it should
-    run natively. A plain single-platform build (no ``--target``) is not flagged.
+    run natively. A plain single-platform build (no ``--target``) is not flagged, nor is one
+    whose ``--target`` follows the machine's own architecture (``dpkg --print-architecture``):
+    that builder is native by design, and on ``$BUILDPLATFORM`` it would build the wrong triple.
 
     Fails:
         FROM rust:1.95 AS builder
@@ -72,6 +76,11 @@ class RS201(Rule):
             reads_target = any(_TARGET_VARS.search(file.script(i).text)
                                for i in stage.runs() if file.script(i))
             if not calls or not (reads_target or any(c.target for c in calls)):
+                continue
+            if not reads_target and any(_HOST_PROBE.search(file.script(i).text)
+                                        for i in stage.runs() if file.script(i)):
+                # A native build per platform by design (the triple follows `dpkg
+                # --print-architecture`): on $BUILDPLATFORM it would build the wrong one.
                 continue
             chains = [c for p in build.platforms_of(file, stage) for c in _chains(stage, p)]
             # `FROM build-$TARGETARCH`: the stage is native only if every platform's chain is.
