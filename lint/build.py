@@ -22,7 +22,7 @@ from rsdock.lint.shell import Case, Command, Outcome, parse_script, simulate
 from rsdock.lint.dockerfacts import (  # noqa: F401
     TOOLCHAIN_FILES, apt_packages, copies_everything, is_compiler_image, is_context_copy,
     image_env, is_native, merge_by_line, root_image, rust_version, rustup_targets, unique, workdir,
-    written_cargo_linkers,
+    needed_stages, written_cargo_linkers,
 )
 
 CARGO_TOOLS = {"cargo", "cross", "xx-cargo", "cargo-zigbuild"}
@@ -402,26 +402,3 @@ def platforms_of(model: Dockerfile, stage: Stage) -> list[str | None]:
     for ancestor in stage.ancestry():
         names += [p for p in stage_platforms(model, ancestor) if p not in names]
     return names or [None]
-
-
-def needed_stages(model: Dockerfile, target: str | None) -> list[Stage]:
-    """The stages BuildKit builds for ``target`` (the last stage by default), in file order:
-    the stages it is built FROM (every candidate of ``FROM build-$TARGETARCH``) and the stages
-    it copies from, transitively."""
-    final = model.stage(target) if target else model.final_stage
-    if final is None:
-        return []
-    needed, todo = set(), [final]
-    while todo:
-        stage = todo.pop()
-        if stage.index in needed:
-            continue
-        needed.add(stage.index)
-        if stage.parent is not None:
-            todo.append(stage.parent)
-        todo.extend(stage.candidates)  # `FROM build-$TARGETARCH`: each platform's own stage
-        for copy in stage.copies():
-            source = model.stage(copy.source_stage) if copy.source_stage else None
-            if source is not None:
-                todo.append(source)
-    return [s for s in model.stages if s.index in needed]

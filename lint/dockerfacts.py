@@ -12,7 +12,7 @@ import re
 from typing import Any
 
 from rsdock.lint import platforms
-from rsdock.lint.dockerfile import Instruction, Stage
+from rsdock.lint.dockerfile import Dockerfile, Instruction, Stage
 from rsdock.lint.shell import Command
 
 
@@ -67,7 +67,7 @@ def root_image(stage: Stage) -> str:
 
 
 # Cross images whose tag names the target and whose ENV sets CARGO_BUILD_TARGET to it
-# (messense/rust-musl-cross:aarch64-musl builds aarch64-unknown-linux-musl with a plain cargo build).
+# (messense/rust-musl-cross:aarch64-musl: a plain cargo build makes aarch64-unknown-linux-musl).
 _MUSL_CROSS_RE = re.compile(r"^(?:docker\.io/|ghcr\.io/rust-cross/)?messense/rust-musl-cross:"
                             r"(?P<arch>[a-z0-9_]+)-(?P<abi>musl[a-z]*)(?:@.*)?$")
 
@@ -203,3 +203,26 @@ def is_context_copy(copy: Any) -> bool:
 def copies_everything(copy: Any) -> bool:
     """Whether a context COPY copies the whole context (``COPY . .``)."""
     return is_context_copy(copy) and any(s.rstrip("/") in (".", "", "*", "./*") for s in copy.sources)
+
+
+def needed_stages(model: Dockerfile, target: str | None) -> list[Stage]:
+    """The stages BuildKit builds for ``target`` (the last stage by default), in file order:
+    the stages it is built FROM (every candidate of ``FROM build-$TARGETARCH``) and the stages
+    it copies from, transitively."""
+    final = model.stage(target) if target else model.final_stage
+    if final is None:
+        return []
+    needed, todo = set(), [final]
+    while todo:
+        stage = todo.pop()
+        if stage.index in needed:
+            continue
+        needed.add(stage.index)
+        if stage.parent is not None:
+            todo.append(stage.parent)
+        todo.extend(stage.candidates)  # `FROM build-$TARGETARCH`: each platform's own stage
+        for copy in stage.copies():
+            source = model.stage(copy.source_stage) if copy.source_stage else None
+            if source is not None:
+                todo.append(source)
+    return [s for s in model.stages if s.index in needed]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Iterable
 
 from rsdock.lint import platforms
-from rsdock.lint.build import needed_stages
+from rsdock.lint.dockerfacts import needed_stages
 from rsdock.lint import workflow as wf
 from rsdock.lint.findings import Finding, Severity
 from rsdock.lint.rule import Context, Rule

@@ -79,8 +79,8 @@ def _loses_cargo_layers(job, step, build_step, ctx: Context) -> bool:
         if final is None:
             return True
         kept = final.ancestry()
-        if any(build.stage_calls(model, stage, None) for stage in build.needed_stages(model, target)
-               if stage not in kept):
+        dropped = [s for s in build.needed_stages(model, target) if s not in kept]
+        if any(build.stage_calls(model, stage, None) for stage in dropped):
             return True
     return False
 
