@@ -54,6 +54,9 @@ def test_docs_parse(rule_id):
     rule = all_rules()[rule_id]
     parsed = rule.docs()
     assert parsed.summary and not parsed.summary.endswith(":")
+    # the summary is the README table's cell: one whole sentence on the docstring's first line
+    assert parsed.summary.endswith("."), f"{rule_id}: summary {parsed.summary!r} is cut off"
+    assert len(parsed.summary) <= 100, f"{rule_id}: summary is {len(parsed.summary)} characters"
     assert rule.name and rule.message and rule.family()
     docs.example_files(rule, parsed.fails)
     docs.example_files(rule, parsed.passes)

@@ -8,10 +8,10 @@ from rsdock.lint.rule import Rule
 
 
 class RS102(Rule):
-    r"""Give ``cargo chef cook`` the same profile, ``--target``, ``--bin``, features and toolchain
-    as ``cargo build``.
+    r"""Give ``cargo chef cook`` the same profile, target, bins, features and toolchain as the build.
 
-    Cargo caches per profile, target triple, feature set and toolchain. When cook and build
+    Cook and ``cargo build`` must agree on ``--release``/``--profile``, ``--target``, ``--bin``,
+    features and toolchain. Cargo caches per profile, target triple, feature set and toolchain. When cook and build
     differ in any of them, the build recompiles every dependency and the cooked layer is dead
     weight. This is the trap in combining the research's chef and cross snippets: the cross
     build adds ``--target`` to ``cargo build`` but not to ``cargo chef cook``.

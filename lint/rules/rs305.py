@@ -14,8 +14,7 @@ _CARGO_HOME = "/usr/local/cargo"  # the rust image's CARGO_HOME: `cargo install`
 
 
 class RS305(Rule):
-    r"""Copy the binary from the path the build wrote: ``target/<triple>/release/<bin>`` with
-    ``--target``.
+    r"""Copy the binary from where the build wrote it: ``target/<triple>/release/`` with --target.
 
     ``cargo build --release --target aarch64-unknown-linux-gnu`` writes
     ``target/aarch64-unknown-linux-gnu/release/<bin>``, not ``target/release/<bin>``; the

@@ -10,7 +10,7 @@ from rsdock.lint.rule import Context, Rule
 
 
 class RS412(Rule):
-    """Declare least-privilege ``permissions:``: ``contents: read``, plus ``packages: write`` to push to ghcr.io.
+    """Declare least-privilege ``permissions:`` (``contents: read``; ``packages: write`` for ghcr.io).
 
     Without a ``permissions`` block the ``GITHUB_TOKEN`` gets the repository's default, which on
     older repositories is read-write on everything, and every action in the job holds it.

@@ -11,7 +11,7 @@ from rsdock.lint.rule import Context, Rule
 
 
 class RS502(Rule):
-    r"""Build each workflow platform's own Rust triple: a fixed ``--target`` puts one architecture in every image.
+    r"""Build each platform's own Rust triple: a fixed ``--target`` puts one architecture in every image.
 
     The workflow decides the platforms; the Dockerfile must follow ``TARGETPLATFORM``. A
     Dockerfile that always builds ``--target x86_64-unknown-linux-gnu`` (or whose ``if`` chain
