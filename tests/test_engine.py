@@ -369,3 +369,18 @@ def test_hadolint_is_not_rerun_for_an_in_memory_text_it_already_checked(tmp_path
     assert len(started) == 2  # the first text and the changed one, not the repeat
     assert "DL3008" in {f.rule for f in first} and first == again
     assert "DL3008" in {f.rule for f in changed}
+
+
+def test_a_hung_hadolint_is_stopped_and_reported(tmp_path, monkeypatch):
+    from rsdock.lint import hadolint as hadolint_mod
+
+    hung = tmp_path / "hadolint"
+    hung.write_text("#!/bin/sh\nexec sleep 30\n")
+    hung.chmod(0o755)
+    (tmp_path / "Dockerfile").write_text("FROM scratch\n")
+    monkeypatch.setattr(hadolint_mod, "_TIMEOUT", 0.3)
+    run = hadolint_mod.start(tmp_path, {"Dockerfile": "Dockerfile"}, executable=str(hung))
+    findings, problem = run.collect()
+    assert findings == []
+    assert problem == "hadolint took longer than 0.3s and was stopped"
+    assert run.process.returncode is not None  # killed, not left behind
