@@ -327,13 +327,17 @@ def test_hadolint_starts_first_once_for_all_dockerfiles(tmp_path, monkeypatch):
         {"Dockerfile", "api.Dockerfile", "web/Dockerfile.web"}
 
 
-def test_hadolint_runs_on_one_ghc_capability_unless_the_user_says(monkeypatch):
+def test_hadolint_runtime_is_sized_to_the_cores_unless_the_user_says(monkeypatch):
     from rsdock.lint import hadolint
 
     monkeypatch.delenv("GHCRTS", raising=False)
-    assert hadolint._environment()["GHCRTS"] == "-N1"
-    monkeypatch.setenv("GHCRTS", "-N2")
-    assert hadolint._environment()["GHCRTS"] == "-N2"
+    monkeypatch.setattr(hadolint.os, "cpu_count", lambda: 8)
+    assert hadolint._environment(1)["GHCRTS"] == "-N2"  # one process: two capabilities
+    assert hadolint._environment(4)["GHCRTS"] == "-N1"  # one process per core: one each
+    monkeypatch.setattr(hadolint.os, "cpu_count", lambda: 1)
+    assert hadolint._environment(1)["GHCRTS"] == "-N1"
+    monkeypatch.setenv("GHCRTS", "-N3")
+    assert hadolint._environment(1)["GHCRTS"] == "-N3"
 
 
 def test_a_broken_hadolint_config_is_a_note_and_findings_still_come(tmp_path):
