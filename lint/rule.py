@@ -27,12 +27,9 @@ import pkgutil
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, ClassVar, Iterable, Iterator
+from typing import Any, ClassVar, Iterable
 
 from rsdock.lint.findings import Finding, Fix, Severity
-
-if TYPE_CHECKING:  # the models import heavier parsers; rules get them as arguments
-    pass
 
 FAMILIES: dict[str, str] = {
     "RS0": "meta",
@@ -201,10 +198,3 @@ def resolve_selector(selector: str) -> set[str]:
         raise RegistryError(f"{selector!r} names no rule or family; `rsdock rules` lists them")
     return matched
 
-
-def iter_rules(target: str, enabled: Iterable[str] | None = None) -> Iterator[Rule]:
-    """Instances of the rules for ``target``, limited to the IDs in ``enabled`` when given."""
-    wanted = None if enabled is None else set(enabled)
-    for rule_id, rule in all_rules().items():
-        if rule.target == target and (wanted is None or rule_id in wanted):
-            yield rule()
