@@ -105,22 +105,6 @@ class LintConfig:
         selected = None if self.select is None else resolve(self.select)
         return selected, resolve(self.ignore)
 
-    def enabled(self, code: str) -> bool:
-        """Whether findings of ``code`` are reported at all (before per-file ignores)."""
-        selected, ignored = self.selection()
-        return (selected is None or selected.matches(code)) and not ignored.matches(code)
-
-    def ignored_in(self, path: str, code: str) -> bool:
-        """Whether a per-file ignore turns ``code`` off in ``path``."""
-        for pattern, selectors in self.per_file_ignores.items():
-            if fnmatch.fnmatch(path, pattern) and resolve(selectors).matches(code):
-                return True
-        return False
-
-    def enabled_rule_ids(self) -> set[str]:
-        """The rsdock rule IDs that run."""
-        return {rid for rid in all_rules() if self.enabled(rid)}
-
     def wants_hadolint(self) -> bool:
         """Whether hadolint should run: on, and some DL or SC code could be reported."""
         if not self.hadolint:

@@ -11,6 +11,7 @@ modules import what they need themselves, since the registry loads every rule.
 
 from __future__ import annotations
 
+import fnmatch
 import importlib
 import shutil
 import tempfile
@@ -20,7 +21,7 @@ from typing import Any, Iterable
 
 from rsdock.lint import discover, suppress
 from rsdock.lint import hadolint as hadolint_mod
-from rsdock.lint.config import CONFIG_NAME, LintConfig, Selection
+from rsdock.lint.config import CONFIG_NAME, LintConfig, Selection, resolve
 from rsdock.lint.findings import Finding, Severity
 from rsdock.lint.rule import Context, Rule, all_rules
 
@@ -60,12 +61,15 @@ class Result:
 
 
 class _Filter:
-    """The configuration's selection, resolved once per run (resolving is not free)."""
+    """The configuration's selection, resolved once per run (resolving is not free).
+
+    The one place that decides whether a code is reported: LintConfig holds the settings only.
+    """
 
     def __init__(self, config: LintConfig):
         self.selected, self.ignored = config.selection()
         self.per_file: list[tuple[str, Selection]] = [
-            (pattern, _resolve(selectors)) for pattern, selectors in config.per_file_ignores.items()]
+            (pattern, resolve(selectors)) for pattern, selectors in config.per_file_ignores.items()]
         self._cache: dict[str, bool] = {}
 
     def enabled(self, code: str) -> bool:
@@ -75,16 +79,8 @@ class _Filter:
         return self._cache[code]
 
     def reports(self, path: str, code: str) -> bool:
-        import fnmatch
-
         return self.enabled(code) and not any(
             fnmatch.fnmatch(path, pattern) and sel.matches(code) for pattern, sel in self.per_file)
-
-
-def _resolve(selectors: Iterable[str]) -> Selection:
-    from rsdock.lint.config import resolve
-
-    return resolve(list(selectors))
 
 
 def lint_paths(paths: Iterable[str | Path], root: Path,
