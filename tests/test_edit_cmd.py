@@ -199,3 +199,16 @@ def test_restore_backup_undoes_an_edit(shop):
     [folder] = backup.list_backups(shop)
     assert backup.restore_backup(shop, folder) == [".github/workflows/release.yml", "Dockerfile"]
     assert {k: v for k, v in snapshot(shop).items() if not k.startswith(".rsdock/")} == before
+
+
+@pytest.mark.parametrize("original, edited", [
+    (b"\xef\xbb\xbfFROM rust:1.95\r\n", b"\xef\xbb\xbfFROM rust:1.95 AS chef\r\n"),
+    # An edited file that gained a BOM must not pass it on to the original it is replaced by.
+    (b"FROM rust:1.95\n", b"\xef\xbb\xbfFROM rust:1.95 AS chef\n"),
+])
+def test_restore_backup_gives_back_the_original_bytes(tmp_path, original, edited):
+    (tmp_path / "Dockerfile").write_bytes(original)
+    folder = backup.make_backup(tmp_path, ["Dockerfile"])
+    (tmp_path / "Dockerfile").write_bytes(edited)
+    assert backup.restore_backup(tmp_path, folder) == ["Dockerfile"]
+    assert (tmp_path / "Dockerfile").read_bytes() == original

@@ -13,6 +13,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Iterable
 
+from rsdock.atomic import write_atomic
 from rsdock.errors import UserError
 
 BACKUP_DIR = ".rsdock/backup"
@@ -72,15 +73,14 @@ def backed_up_files(folder: Path) -> list[str]:
 def restore_backup(root: Path | str, folder: Path) -> list[str]:
     """Put the files of backup ``folder`` back in place (an undo for a TUI); return their paths.
 
+    Each file gets back exactly the bytes it had when backed up, a UTF-8 byte order mark
+    included or not: the backup is the original, so nothing of the edited file is kept.
     The backup itself is kept until discarded.
     """
-    from rsdock.lint.fix import write_atomic
-
     restored = backed_up_files(folder)
     for rel in restored:
-        target = Path(root) / rel
-        write_atomic(target, (folder / (rel + SUFFIX)).read_bytes().decode("utf-8")
-                     .removeprefix("\ufeff"))
+        # Decoding keeps a leading BOM as U+FEFF, which encodes back to the same three bytes.
+        write_atomic(Path(root) / rel, (folder / (rel + SUFFIX)).read_bytes().decode("utf-8"))
     return restored
 
 
