@@ -101,19 +101,17 @@ def render_github(result) -> str:
     return "\n".join(out) + ("\n" if out else "")
 
 
-def _help_uri(rule_id: str) -> str:
+def external_help_uri(rule_id: str) -> str:
+    """Where hadolint's DL or ShellCheck's SC code ``rule_id`` is documented."""
     if rule_id.startswith("SC"):
         return f"https://www.shellcheck.net/wiki/{rule_id}"
     return f"https://github.com/hadolint/hadolint/wiki/{rule_id}"
 
 
 def _sarif_rule(rule_id: str, severity: Severity) -> dict:
-    try:
-        rule = all_rules()[rule_id]
-    except KeyError:
-        rule = None
+    rule = all_rules().get(rule_id)
     if rule is None:  # hadolint's DL/SC codes: their docs live on hadolint's and shellcheck's wiki
-        return {"id": rule_id, "helpUri": _help_uri(rule_id),
+        return {"id": rule_id, "helpUri": external_help_uri(rule_id),
                 "shortDescription": {"text": f"hadolint {rule_id}"},
                 "defaultConfiguration": {"level": _SARIF_LEVEL[severity]},
                 "properties": {"tags": ["hadolint"]}}

@@ -16,13 +16,13 @@ def run(args: argparse.Namespace) -> int:
     """Print the rule's page; an unknown ID is a usage error (exit 2)."""
     from rsdock.errors import UserError
     from rsdock.lint.docs import rule_page
+    from rsdock.lint.report import external_help_uri
     from rsdock.lint.rule import RegistryError, get_rule
 
     code = args.rule_id.strip().upper()
     if code[:2] in ("DL", "SC"):
         raise UserError(f"{code} is hadolint's rule, not rsdock's",
-                        hint=f"see https://github.com/hadolint/hadolint/wiki/{code}"
-                        if code.startswith("DL") else f"see https://www.shellcheck.net/wiki/{code}")
+                        hint=f"see {external_help_uri(code)}")
     try:
         rule = get_rule(code)
     except RegistryError as error:

@@ -147,6 +147,15 @@ def test_rule_page_errors(capsys, rule_id, message):
     assert code == 2 and message in err
 
 
+@pytest.mark.parametrize("rule_id, url", [
+    ("DL3008", "https://github.com/hadolint/hadolint/wiki/DL3008"),
+    ("sc2086", "https://www.shellcheck.net/wiki/SC2086"),
+])
+def test_rule_page_points_hadolint_codes_to_their_wiki(capsys, rule_id, url):
+    code, _, err = run(capsys, "rule", rule_id)
+    assert code == 2 and url in err
+
+
 @pytest.mark.parametrize("path", [
     "Dockerfile", "web/Dockerfile.frontend", "api.Dockerfile", "api.dockerfile", "Dockerfile-dev",
     ".dockerignore", "Dockerfile.web.dockerignore", ".github/workflows/ci.yml",
