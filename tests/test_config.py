@@ -187,3 +187,20 @@ def test_round_trip_any_plan(names, dirs, branches, tags, pull_requests):
     text = config.dumps(plan)
     assert config.loads(text) == plan
     assert config.dumps(config.loads(text)) == text
+
+
+def test_load_and_save_refuse_an_unreadable_file_with_a_located_error(tmp_path):
+    (tmp_path / "rsdock.toml").write_bytes(b"cache = \"gha\xff\"\n")
+    for call in (lambda: config.load(tmp_path), lambda: config.save(tmp_path, PLAN)):
+        with pytest.raises(UserError) as info:
+            call()
+        assert info.value.message.startswith("cannot read rsdock.toml")
+        assert info.value.path == str(tmp_path / "rsdock.toml")
+        assert info.value.hint == "make it a readable UTF-8 text file"
+    assert (tmp_path / "rsdock.toml").read_bytes() == b"cache = \"gha\xff\"\n"
+
+
+def test_read_text_is_none_without_a_file(tmp_path):
+    assert config.read_text(tmp_path) is None
+    with pytest.raises(UserError, match="no rsdock.toml"):
+        config.load(tmp_path)

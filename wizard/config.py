@@ -64,15 +64,27 @@ def load(root: Path | str) -> Plan:
         UserError: when the file is missing, unreadable or invalid (located, with the way out).
     """
     path = config_path(root)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
+    text = read_text(root)
+    if text is None:
         raise UserError(f"no {CONFIG_NAME} in {Path(root)}", path=str(path),
-                        hint="run `rsdock init` first to create it") from None
+                        hint="run `rsdock init` first to create it")
+    return loads(text, str(path))
+
+
+def read_text(root: Path | str) -> str | None:
+    """The text of ``rsdock.toml`` at the workspace ``root``, or None when there is none.
+
+    Raises:
+        UserError: when the file exists but cannot be read as UTF-8 text.
+    """
+    path = config_path(root)
+    try:
+        return path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return None
     except (OSError, UnicodeDecodeError) as error:
         raise UserError(f"cannot read {CONFIG_NAME}: {error}", path=str(path),
                         hint="make it a readable UTF-8 text file") from None
-    return loads(text, str(path))
 
 
 def loads(text: str, path: str = CONFIG_NAME) -> Plan:
@@ -161,8 +173,7 @@ def save(root: Path | str, plan: Plan) -> Path:
     from rsdock.wizard.writer import write_atomic  # writer imports nothing of ours back
 
     path = config_path(root)
-    previous = path.read_text(encoding="utf-8") if path.is_file() else None
-    write_atomic(path, dumps(plan, previous))
+    write_atomic(path, dumps(plan, read_text(root)))
     return path
 
 

@@ -65,7 +65,7 @@ def run(args: argparse.Namespace) -> int:
     ws = _scan(start, given=args.path is not None or args.example)
     require_packageable(ws)
     root = Path(ws.root)
-    previous = _read_config(root)
+    previous = config.read_text(root)
     base = config.loads(previous, str(config.config_path(root))) if previous else None
     if base is not None and args.bin is None:
         _check_images_exist(ws, base, previous, str(config.config_path(root)))
@@ -127,19 +127,6 @@ def _scan(start: Path, given: bool):
         raise UserError(error.message, path=error.path, line=error.line,
                         hint=f"{error.hint}; or try rsdock on its example: {_EXAMPLE_COMMAND}"
                         ) from None
-
-
-def _read_config(root: Path) -> str | None:
-    from rsdock.wizard import config
-
-    path = config.config_path(root)
-    if not path.is_file():
-        return None
-    try:
-        return path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as error:
-        raise UserError(f"cannot read rsdock.toml: {error}", path=str(path),
-                        hint="make it a readable UTF-8 text file") from None
 
 
 def _check_images_exist(ws, base, text: str, path: str) -> None:
