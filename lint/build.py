@@ -86,11 +86,6 @@ class CargoCall:
         return self.command.line
 
     @property
-    def compiles(self) -> bool:
-        """Whether this invocation compiles (build, cook, install), as opposed to prepare."""
-        return self.action in ("build", "cook", "install", "rustc")
-
-    @property
     def builds_project(self) -> bool:
         """Whether this compiles the workspace (not ``cargo install <some tool>``)."""
         return self.action in ("build", "cook", "rustc") or (
@@ -333,11 +328,6 @@ def build_calls(model: Dockerfile, stage: Stage) -> list[CargoCall]:
                 seen.add(key)
                 calls.append(call)
     return calls
-
-
-def compiling_stages(model: Dockerfile) -> list[Stage]:
-    """The stages whose RUNs invoke a compiling cargo command (build, cook, install)."""
-    return [s for s in model.stages if any(c.compiles for c in build_calls(model, s))]
 
 
 def workspace_linkers(ctx: Any) -> dict[str, str]:
