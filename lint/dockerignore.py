@@ -13,9 +13,11 @@ import posixpath
 import re
 from dataclasses import dataclass, field
 
-from rsdock.lint.findings import Finding, Severity
+from rsdock.lint.findings import Edit, Finding, Severity
 
 PARSE_RULE = "RS001"
+# Where a pattern line holds a would-be trailing comment: Docker reads it as part of the pattern.
+TRAILING_COMMENT_RE = re.compile(r"\s+#")
 # moby escapes these because they mean something in a regexp but nothing in filepath.Match.
 _ESCAPE = set(".+()|{}$")
 
@@ -87,6 +89,18 @@ class DockerIgnore:
             if not pattern.exclusion and any(pattern.matches(c) for c in candidates):
                 return pattern
         return None  # pragma: no cover - excludes() found one
+
+    def excludes_but_for_comments(self, path: str) -> bool:
+        """Whether ``path`` would be excluded if trailing `` # notes`` were comments, as their
+        authors meant (RS601 reports and fixes those lines)."""
+        repaired = "\n".join(TRAILING_COMMENT_RE.split(p.raw, maxsplit=1)[0] for p in self.patterns)
+        return parse_dockerignore(self.path, repaired).excludes(path)
+
+    def append_line(self, line: str) -> Edit:
+        """The edit that adds ``line`` at the end of the file, on a line of its own."""
+        end = len(self.text)
+        separator = "" if not self.text or self.text.endswith("\n") else "\n"
+        return Edit(end, end, f"{separator}{line}\n")
 
 
 def candidates(dockerfile: str, context: str = ".") -> tuple[str, str]:
@@ -196,13 +210,12 @@ def parse_dockerignore(path: str, text: str | bytes) -> DockerIgnore:
                                         "a lone '!' is not a pattern: Docker refuses this file; "
                                         "write the path to re-include after the '!'"))
             continue
-        if pattern:
-            pattern = _clean(pattern)
-            if len(pattern) > 1 and pattern.startswith("/"):
-                pattern = pattern[1:]
+        pattern = _clean(pattern)
+        if len(pattern) > 1 and pattern.startswith("/"):
+            pattern = pattern[1:]
         try:
             regex, kind = compile_pattern(pattern)
-        except re.error as error:
+        except re.error:
             model.errors.append(Finding(
                 path, number, 0, PARSE_RULE, Severity.ERROR,
                 f"Docker cannot read the pattern {raw.strip()!r}: close its '[' "

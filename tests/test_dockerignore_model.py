@@ -134,3 +134,24 @@ def test_any_file_parses_and_matches_without_raising(text, path):
 ])
 def test_character_classes_follow_filepath_match(pattern, path, excluded):
     assert parse_dockerignore(".dockerignore", pattern + "\n").excludes(path) is excluded
+
+
+@pytest.mark.parametrize("text,probe,expected", [
+    ("target/ # build output\n", "target/release", True),
+    ("target/\t# build output\n", "target/release", True),
+    ("target/#not-a-comment\n", "target/release", False),  # no space: a real pattern
+    ("# target/\n", "target/release", False),              # a whole-line comment stays one
+    ("src\n", "target/release", False),
+])
+def test_excludes_but_for_comments_reads_trailing_notes_as_comments(text, probe, expected):
+    assert parse_dockerignore(".dockerignore", text).excludes_but_for_comments(probe) is expected
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("", "target/\n"),
+    ("src\n", "src\ntarget/\n"),
+    ("src", "src\ntarget/\n"),  # no newline at the end: the new line starts on its own
+])
+def test_append_line_adds_a_line_of_its_own(text, expected):
+    edit = parse_dockerignore(".dockerignore", text).append_line("target/")
+    assert text[:edit.start] + edit.text + text[edit.end:] == expected

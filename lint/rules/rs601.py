@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-import re
 from typing import Iterable
 
-from rsdock.lint.dockerignore import DockerIgnore
+from rsdock.lint.dockerignore import TRAILING_COMMENT_RE, DockerIgnore
 from rsdock.lint.findings import Edit, Finding, Fix, Severity, line_offsets
 from rsdock.lint.rule import Context, Rule
-
-_TRAILING_RE = re.compile(r"\s+#")
 
 
 class RS601(Rule):
@@ -41,7 +38,7 @@ class RS601(Rule):
         """Yield a finding for each pattern line with a `` #`` in it."""
         offsets = line_offsets(file.text)
         for pattern in file.patterns:
-            match = _TRAILING_RE.search(pattern.raw)
+            match = TRAILING_COMMENT_RE.search(pattern.raw)
             if not match:
                 continue
             head, comment = pattern.raw[:match.start()], pattern.raw[match.end() - 1:]

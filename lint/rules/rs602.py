@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import posixpath
-import re
 from typing import Iterable
 
-from rsdock.lint.dockerignore import DockerIgnore, parse_dockerignore
-from rsdock.lint.findings import Edit, Finding, Fix, Severity
+from rsdock.lint.dockerignore import DockerIgnore
+from rsdock.lint.findings import Finding, Fix, Severity
 from rsdock.lint.rule import Context, Rule
 
 
@@ -36,11 +35,10 @@ class RS602(Rule):
 
     def check(self, file: DockerIgnore, ctx: Context) -> Iterable[Finding]:
         """Yield one finding when target/ reaches the build context."""
-        if file.excludes("target/release") or _commented(file, "target/release") or _copies_from_target(ctx):
+        probe = "target/release"
+        if file.excludes(probe) or file.excludes_but_for_comments(probe) or _copies_from_target(ctx):
             return
-        end = len(file.text)
-        text = "target/\n" if not file.text or file.text.endswith("\n") else "\ntarget/\n"
-        yield self.finding(file.path, 1, 0, fix=Fix("ignore target/", (Edit(end, end, text),)))
+        yield self.finding(file.path, 1, 0, fix=Fix("ignore target/", (file.append_line("target/"),)))
 
 
 def _copies_from_target(ctx: Context) -> bool:
@@ -52,9 +50,3 @@ def _copies_from_target(ctx: Context) -> bool:
                         for s in copy.sources):
                     return True
     return False
-
-
-def _commented(file: DockerIgnore, probe: str) -> bool:
-    """Whether a line would exclude ``probe`` but for its trailing comment (RS601 fixes it)."""
-    repaired = "\n".join(re.sub(r"\s+#.*$", "", p.raw) for p in file.patterns)
-    return parse_dockerignore(file.path, repaired).excludes(probe)

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import re
 from typing import Iterable
 
-from rsdock.lint.dockerignore import DockerIgnore, parse_dockerignore
-from rsdock.lint.findings import Edit, Finding, Fix, Severity
+from rsdock.lint.dockerignore import DockerIgnore
+from rsdock.lint.findings import Finding, Fix, Severity
 from rsdock.lint.rule import Context, Rule
 
 
@@ -35,14 +34,6 @@ class RS603(Rule):
 
     def check(self, file: DockerIgnore, ctx: Context) -> Iterable[Finding]:
         """Yield one finding when .git reaches the build context."""
-        if file.excludes(".git/config") or _commented(file, ".git/config"):
+        if file.excludes(".git/config") or file.excludes_but_for_comments(".git/config"):
             return
-        end = len(file.text)
-        text = ".git\n" if not file.text or file.text.endswith("\n") else "\n.git\n"
-        yield self.finding(file.path, 1, 0, fix=Fix("ignore .git", (Edit(end, end, text),)))
-
-
-def _commented(file: DockerIgnore, probe: str) -> bool:
-    """Whether a line would exclude ``probe`` but for its trailing comment (RS601 fixes it)."""
-    repaired = "\n".join(re.sub(r"\s+#.*$", "", p.raw) for p in file.patterns)
-    return parse_dockerignore(file.path, repaired).excludes(probe)
+        yield self.finding(file.path, 1, 0, fix=Fix("ignore .git", (file.append_line(".git"),)))
