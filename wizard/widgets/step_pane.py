@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 from textual.app import ComposeResult
 from textual.containers import VerticalScroll
 from textual.message import Message
@@ -53,12 +56,18 @@ class StepPane(VerticalScroll):
     def show_plan(self, plan: Plan) -> None:
         """Make the widgets show ``plan`` and the problems it has in this step."""
         self.plan = plan
+        with self.muted():
+            self.sync(plan)
+        self.show_problems()
+
+    @contextmanager
+    def muted(self) -> Iterator[None]:
+        """Within it, widget changes made from the plan are not reported as edits."""
         self._syncing = True
         try:
-            self.sync(plan)
+            yield
         finally:
             self._syncing = False
-        self.show_problems()
 
     def show_problems(self) -> None:
         """Show the problems the current plan has in this step's answers."""
