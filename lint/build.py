@@ -156,19 +156,25 @@ class StageRun:
             return self.calls
         seen: set[tuple] = set()
         calls = []
-        # The files a path ends with: a config written earlier in the same RUN counts too.
         for run, outcome in ((r, o) for r in self.runs for o in r.outcomes):
             for command in outcome.commands:
                 call = parse_cargo(command, run.instruction)
-                key = (command.line, command.argv, tuple(sorted(command.env.items())))
+                key = _call_key(command)
                 if call is None or key in seen:
                     continue
                 call.platform = self.platform
+                # The files the path ends with: a config written earlier in the same RUN counts.
                 call.config_linkers = written_cargo_linkers(outcome.files, command.env)
                 seen.add(key)
                 calls.append(call)
         self.calls = calls
         return calls
+
+
+def _call_key(command: Command) -> tuple:
+    """What makes two cargo calls one: line, arguments and environment (the paths of a RUN,
+    or the platforms of a stage, often reach the same cargo line with the same words)."""
+    return command.line, command.argv, tuple(sorted(command.env.items()))
 
 
 def parse_cargo(command: Command, inst: Instruction) -> CargoCall | None:
@@ -246,11 +252,12 @@ def simulate_stage(model: Dockerfile, stage: Stage, platform: str | None) -> Sta
     if key in cache:
         return cache[key]
     files: dict[str, str] = {}
-    parent = stage.parent_for(platform_args(platform)) if platform else stage.parent
+    values = platform_args(platform)
+    parent = stage.parent_for(values) if platform else stage.parent
     if parent is not None and parent is not stage:
         files = dict(simulate_stage(model, parent, platform).files)
     result = StageRun(stage, platform)
-    root = stage.ancestry(platform_args(platform) if platform else None)[-1].base
+    root = stage.ancestry(values if platform else None)[-1].base
     declared = set()
     for inst in stage.instructions:
         if inst.cmd == "ARG":
@@ -264,7 +271,7 @@ def simulate_stage(model: Dockerfile, stage: Stage, platform: str | None) -> Sta
         script = model.script(inst)
         if script is None:
             continue
-        automatic = {k: v for k, v in platform_args(platform).items() if k in declared}
+        automatic = {k: v for k, v in values.items() if k in declared}
         if platform is None:
             automatic.update({k: None for k in declared if k.startswith("TARGET")})
         # The base image's own ENV comes first; the stage's ARG/ENV override it.
@@ -323,7 +330,7 @@ def build_calls(model: Dockerfile, stage: Stage) -> list[CargoCall]:
     seen: set[tuple] = set()
     for platform in stage_platforms(model, stage) or [None]:
         for call in simulate_stage(model, stage, platform).cargo_calls():
-            key = (call.line, call.command.argv, tuple(sorted(call.command.env.items())))
+            key = _call_key(call.command)
             if key not in seen:
                 seen.add(key)
                 calls.append(call)
