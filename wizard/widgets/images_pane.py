@@ -17,6 +17,7 @@ class ImagesPane(StepPane):
 
     def compose_body(self) -> ComposeResult:
         choices = steps.image_choices(self.session.candidates)
+        self._help = {c.value: c.help for c in choices}
         yield SelectionList[str](*((c.label, c.value) for c in choices), id="image-list")
         yield Static(id="image-help", classes="help")
         yield Label("Dockerfile", id="dockerfile-label")
@@ -45,8 +46,7 @@ class ImagesPane(StepPane):
 
     def _show_fields(self, plan: Plan) -> None:
         name = self.highlighted_name
-        help_text = {c.value: c.help for c in steps.image_choices(self.session.candidates)}
-        self.query_one("#image-help", Static).update(help_text.get(name or "", ""))
+        self.query_one("#image-help", Static).update(self._help.get(name or "", ""))
         image = next((i for i in plan.images if i.name == name), None)
         for field_id, value in (("#dockerfile", image.dockerfile if image else ""),
                                 ("#image-name", image.image if image else "")):
@@ -59,21 +59,15 @@ class ImagesPane(StepPane):
         self, event: SelectionList.SelectionHighlighted
     ) -> None:
         event.stop()
-        self._syncing = True
-        try:
+        with self.muted():
             self._show_fields(self.plan)
-        finally:
-            self._syncing = False
 
     def on_selection_list_selected_changed(self, event: SelectionList.SelectedChanged) -> None:
         event.stop()
         selected = list(event.selection_list.selected)
         self.edit(steps.set_images(self.plan, self.session.candidates, selected))
-        self._syncing = True
-        try:
+        with self.muted():
             self._show_fields(self.plan)
-        finally:
-            self._syncing = False
 
     def on_input_changed(self, event: Input.Changed) -> None:
         event.stop()
