@@ -12,7 +12,7 @@ import itertools
 import posixpath
 import re
 from dataclasses import dataclass, field
-from typing import Any, Iterator
+from typing import Any, Iterable, Iterator
 
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
@@ -481,16 +481,21 @@ def dockerfile_paths(job: Job, build: BuildPush) -> list[str] | None:
     Without ``file:``, the action builds ``<context>/Dockerfile`` (the repository root for the
     default Git context). None when an expression other than ``${{ matrix.* }}`` decides it.
     """
-    context = build.context.text.strip() if build.context else "."
-    if "://" in context or context.startswith("git@"):
-        context = "."  # a Git context is the repository itself
     if build.file is not None:
         files = job.expand(build.file.text.strip())
         return None if files is None else [posixpath.normpath(f).lstrip("/") for f in files]
-    contexts = job.expand(context)
+    contexts = _contexts(job, build)
     if contexts is None:
         return None
     return [posixpath.normpath(posixpath.join(c, "Dockerfile")) for c in contexts]
+
+
+def _contexts(job: Job, build: BuildPush) -> list[str] | None:
+    """The build contexts of a build-push step (one per matrix value), None when computed."""
+    context = build.context.text.strip() if build.context else "."
+    if "://" in context or context.startswith("git@"):
+        context = "."  # a Git context is the repository itself
+    return job.expand(context)
 
 
 def uses_docker(workflow: Workflow) -> bool:
@@ -536,8 +541,16 @@ def built_images(workflows: dict[str, Workflow]) -> Iterator[BuiltImage]:
                 assert step.uses is not None
                 where = Scalar(None, step.uses.line, step.uses.column)
                 found.append((where, job.native_platform()))
-            context = build.context.text.strip() if build.context else "."
-            contexts = job.expand(context) if "://" not in context else ["."]
+            contexts = _contexts(job, build)
             context = posixpath.normpath(contexts[0]) if contexts and len(contexts) == 1 else "."
             for path in dockerfile_paths(job, build) or []:
                 yield BuiltImage(workflow, job, step, path, context, tuple(found), complete)
+
+
+def built_contexts(workflows: dict[str, Workflow], dockerfiles: Iterable[str]) -> list[tuple[str, str]]:
+    """Sorted (Dockerfile, context) pairs: what the ``workflows`` build, plus each of the other
+    ``dockerfiles`` with the repository root as its context (``docker build .``)."""
+    pairs = {(image.dockerfile, image.context) for image in built_images(workflows)}
+    built = {dockerfile for dockerfile, _context in pairs}
+    pairs |= {(path, ".") for path in dockerfiles if path not in built}
+    return sorted(pairs)

@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from rsdock.lint import expressions as ex
-from rsdock.lint.workflow import (BUILD_PUSH, build_push, dockerfile_paths, parse_workflow)
+from rsdock.lint.workflow import (BUILD_PUSH, build_push, built_contexts, built_images,
+                                  dockerfile_paths, parse_workflow)
 
 TEXT = """\
 name: images
@@ -110,6 +111,30 @@ def test_build_push_inputs_split_like_the_action():
     assert [a.value for a in build.build_args] == ["A=1,2", "B=3"]  # newline-separated only
     assert [t.value for t in build.tags] == ["me/app:latest", "me/app:${{ github.sha }}"]
     assert dockerfile_paths(job, build) == ["Dockerfile", "Dockerfile.frontend"]
+
+
+def _one_build(with_lines: str):
+    text = ("on: push\njobs:\n  build:\n    runs-on: ubuntu-24.04\n    steps:\n"
+            "      - uses: docker/build-push-action@v7\n        with:\n" + with_lines)
+    return {"ci.yml": parse_workflow("ci.yml", text)}
+
+
+@pytest.mark.parametrize("with_lines,dockerfile,context", [
+    ("          context: ./app\n", "app/Dockerfile", "app"),
+    ("          context: https://github.com/me/app.git#main\n", "Dockerfile", "."),
+    ("          context: git@github.com:me/app.git\n", "Dockerfile", "."),
+    ("          file: docker/Dockerfile\n", "docker/Dockerfile", "."),
+])
+def test_built_images_and_dockerfile_paths_agree_on_the_context(with_lines, dockerfile, context):
+    [image] = built_images(_one_build(with_lines))
+    assert (image.dockerfile, image.context) == (dockerfile, context)
+    assert image.platforms[0][1] == "linux/amd64"  # no platforms: the runner's own
+
+
+def test_built_contexts_adds_unbuilt_dockerfiles_with_the_root_context():
+    workflows = _one_build("          context: ./app\n")
+    assert built_contexts(workflows, ["app/Dockerfile", "Dockerfile.dev"]) == [
+        ("Dockerfile.dev", "."), ("app/Dockerfile", "app")]
 
 
 def test_triggers_in_every_form():

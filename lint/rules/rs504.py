@@ -52,7 +52,7 @@ class RS504(Rule):
 
     def check(self, file: None, ctx: Context) -> Iterable[Finding]:
         """Yield a finding for each COPY source the applicable ignore file excludes."""
-        for dockerfile, context in _builds(ctx):
+        for dockerfile, context in wf.built_contexts(ctx.workflows, ctx.dockerfiles):
             model = ctx.dockerfiles.get(dockerfile)
             ignore = _ignore_file(ctx, dockerfile, context)
             if model is None or model.errors or ignore is None:
@@ -72,14 +72,6 @@ class RS504(Rule):
                                 f"excludes {path}, which this {copy.instruction.cmd} needs: "
                                 f"{self.message}")
                             break
-
-
-def _builds(ctx: Context) -> list[tuple[str, str]]:
-    """(Dockerfile, context) pairs: from the workflows, else the root for every Dockerfile."""
-    pairs = {(image.dockerfile, image.context) for image in wf.built_images(ctx.workflows)}
-    built = {dockerfile for dockerfile, _context in pairs}
-    pairs |= {(path, ".") for path in ctx.dockerfiles if path not in built}
-    return sorted(pairs)
 
 
 def _ignore_file(ctx: Context, dockerfile: str, context: str) -> di.DockerIgnore | None:

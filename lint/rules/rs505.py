@@ -39,10 +39,7 @@ class RS505(Rule):
 
     def check(self, file: None, ctx: Context) -> Iterable[Finding]:
         """Yield a finding at line 1 of each Dockerfile whose context has no ignore file."""
-        pairs = {(image.dockerfile, image.context) for image in wf.built_images(ctx.workflows)}
-        built = {dockerfile for dockerfile, _context in pairs}
-        pairs |= {(path, ".") for path in ctx.dockerfiles if path not in built}
-        for dockerfile, context in sorted(pairs):
+        for dockerfile, context in wf.built_contexts(ctx.workflows, ctx.dockerfiles):
             if dockerfile not in ctx.dockerfiles:
                 continue  # a missing Dockerfile is RS408's
             candidates = di.candidates(dockerfile, context)
