@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import posixpath
 import re
+from dataclasses import replace
 from typing import Any
 
 from rsdock.lint import platforms
@@ -169,13 +170,10 @@ def merge_by_line(findings):
     for finding in unique(findings):
         groups.setdefault(finding.line, []).append(finding)
     merged = []
-    for line, group in groups.items():
-        first = group[0]
-        if len(group) > 1:
-            more = len(group) - 1
-            first = type(first)(first.path, first.line, first.column, first.rule, first.severity,
-                                f"{first.message} (and {more} more like it on this line)",
-                                first.fix)
+    for first, *more in groups.values():
+        if more:
+            first = replace(first, message=f"{first.message} (and {len(more)} more like it on "
+                                           "this line)")
         merged.append(first)
     return merged
 
