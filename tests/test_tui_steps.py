@@ -72,6 +72,20 @@ def test_set_images_keeps_candidate_order_and_edits(workspace):
     assert [c.value for c in steps.image_choices(candidates)] == ["server", "migrate", "web"]
 
 
+def test_set_image_field_strips_and_changes_only_the_named_image(workspace):
+    base = defaults.default_plan(workspace)
+    plan = steps.set_image_field(base, "server", dockerfile=" docker/s.Dockerfile ",
+                                 image=" ghcr.io/acme/server\t")
+    server = next(i for i in plan.images if i.name == "server")
+    old = next(i for i in base.images if i.name == "server")
+    assert (server.dockerfile, server.image) == ("docker/s.Dockerfile", "ghcr.io/acme/server")
+    assert (server.kind, server.package, server.package_dir) == (old.kind, old.package,
+                                                                 old.package_dir)
+    assert [i for i in plan.images if i.name != "server"] == [
+        i for i in base.images if i.name != "server"]
+    assert steps.set_image_field(base, "server") == base
+
+
 def test_answer_setters(workspace):
     plan = defaults.default_plan(workspace)
     assert steps.set_platforms(plan, ["linux/s390x", "linux/amd64"]).platforms == (

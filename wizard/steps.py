@@ -9,7 +9,7 @@ The explanations come from the research text in :mod:`rsdock.wizard.plan` and
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from rsdock.lint import platforms
@@ -165,17 +165,10 @@ def set_images(plan: Plan, candidates: tuple[Image, ...], names: list[str]) -> P
 def set_image_field(plan: Plan, name: str, *, dockerfile: str | None = None,
                     image: str | None = None) -> Plan:
     """Change the Dockerfile path or the image repository of the image called ``name``."""
-    changed = []
-    for entry in plan.images:
-        if entry.name == name:
-            if dockerfile is not None:
-                entry = Image(entry.name, entry.kind, entry.package, dockerfile.strip(),
-                              entry.package_dir, entry.image)
-            if image is not None:
-                entry = Image(entry.name, entry.kind, entry.package, entry.dockerfile,
-                              entry.package_dir, image.strip())
-        changed.append(entry)
-    return plan.with_changes(images=tuple(changed))
+    changes = {key: value.strip() for key, value in (("dockerfile", dockerfile),
+                                                     ("image", image)) if value is not None}
+    return plan.with_changes(images=tuple(replace(entry, **changes) if entry.name == name
+                                          else entry for entry in plan.images))
 
 
 def set_platforms(plan: Plan, names: list[str]) -> Plan:
@@ -184,8 +177,7 @@ def set_platforms(plan: Plan, names: list[str]) -> Plan:
     return plan.with_changes(platforms=tuple(n for n in order if n in names))
 
 
-_SINGLE_CHOICES = {"runtime": RUNTIMES, "debian": DEBIAN_RELEASES, "cache": CACHES,
-                   "registry": REGISTRIES, "pin_actions": PIN_MODES}
+_SINGLE_CHOICES = ("runtime", "debian", "cache", "registry", "pin_actions")
 
 
 def set_choice(plan: Plan, field: str, value: str) -> Plan:
