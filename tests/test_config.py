@@ -204,3 +204,20 @@ def test_read_text_is_none_without_a_file(tmp_path):
     assert config.read_text(tmp_path) is None
     with pytest.raises(UserError, match="no rsdock.toml"):
         config.load(tmp_path)
+
+
+@pytest.mark.parametrize(("edit", "needle", "nth", "message"), [
+    # The duplicate is the second table, so that is where the error points.
+    (('name = "web"', 'name = "server"'), 'name = "server"', 2, "chosen twice"),
+    (('image = "ghcr.io/acme/web"', 'image = "ghcr.io/acme/web@latest"'), "image =", 1,
+     "is not an image reference"),
+    (('dockerfile = "Dockerfile.web"', 'dockerfile = "../Dockerfile.web"'), "dockerfile =", 2,
+     "leaves the workspace"),
+])
+def test_image_problems_are_located_at_their_key_in_their_table(edit, needle, nth, message):
+    text = TEXT.replace(*edit, 1)
+    assert text != TEXT
+    with pytest.raises(UserError) as info:
+        config.loads(text)
+    assert message in info.value.message
+    assert info.value.line == line_of(text, needle, nth), info.value.format()

@@ -28,6 +28,7 @@ from rsdock.wizard.plan import (
     RUNTIMES,
     Image,
     Plan,
+    Problem,
     Triggers,
 )
 
@@ -263,21 +264,19 @@ class _Reader:
             detail = "\n".join(f"  {p}" for p in problems[1:])
             raise UserError(
                 f"{first.field}: {first.message}" + (f"\n{detail}" if detail else ""),
-                path=self.path, line=self.problem_line(first.field, first.message, plan), hint=first.way_out,
+                path=self.path, line=self.problem_line(first), hint=first.way_out,
             )
         return plan
 
-    def problem_line(self, field: str, message: str, plan: Plan) -> int | None:
-        if field.startswith("image "):
-            names = [i.name for i in plan.images]
-            name = field[len("image "):].strip("'\"")
-            index = names.index(name) if name in names else 0
-            return self.line_of("image", _image_key(message), index)
-        if field == "images":
+    def problem_line(self, problem: Problem) -> int | None:
+        """The line of the answer a :class:`Problem` of the plan is about, or None."""
+        if problem.image_index is not None:
+            return self.line_of("image", problem.image_key, problem.image_index)
+        if problem.field == "images":
             return None
-        if field == "ci":
+        if problem.field == "ci":
             return self.line_of("ci", None)
-        return self.line_of(None, field)
+        return self.line_of(None, problem.field)
 
     def string(self, value: Any, table: str | None, key: str, index: int = 0) -> str:
         if not isinstance(value, str):
@@ -382,14 +381,6 @@ def _key_line(lines: list[str], offset: int | None, key: str) -> int | None:
         if pattern.match(line):
             return (offset or 0) + number + 1
     return None
-
-
-def _image_key(message: str) -> str:
-    """The [[image]] key a Plan problem about an image is about (its name by default)."""
-    for word, key in (("kind", "kind"), ("Dockerfile", "dockerfile"), ("image reference", "image")):
-        if word in message:
-            return key
-    return "name"
 
 
 def _decode_error_line(error: tomllib.TOMLDecodeError, text: str) -> int | None:

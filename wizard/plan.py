@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field, replace
+from functools import partial
 
 from rsdock.lint import platforms
 
@@ -80,11 +81,22 @@ class PlanError(ValueError):
 
 @dataclass(frozen=True)
 class Problem:
-    """One reason a plan is refused: the answer at fault, why, and what to do instead."""
+    """One reason a plan is refused: the answer at fault, why, and what to do instead.
+
+    Attributes:
+        field: the answer at fault: a ``rsdock.toml`` key, or ``image 'NAME'``.
+        message: what is wrong.
+        way_out: what to do instead.
+        image_key: for an image's problem, the ``[[image]]`` key at fault (``name``, ``kind``,
+            ``dockerfile`` or ``image``); "" otherwise.
+        image_index: for an image's problem, the image's position in ``Plan.images``.
+    """
 
     field: str
     message: str
     way_out: str
+    image_key: str = ""
+    image_index: int | None = None
 
     def __str__(self) -> str:
         return f"{self.field}: {self.message}; {self.way_out}"
@@ -139,7 +151,7 @@ class Plan:
     def problems(self) -> list[Problem]:
         """Every reason this plan cannot be built; empty when it is valid."""
         found: list[Problem] = []
-        add = lambda f, m, w: found.append(Problem(f, m, w))  # noqa: E731
+        add = lambda *args, **kwargs: found.append(Problem(*args, **kwargs))  # noqa: E731
         self._check_choices(add)
         self._check_images(add)
         self._check_platforms(add)
@@ -194,26 +206,28 @@ class Plan:
             add("images", "no image chosen", "choose at least one binary or web app to package")
         seen_names: set[str] = set()
         seen_files: set[str] = set()
-        for image in self.images:
-            where = f"image {image.name!r}"
+        for index, image in enumerate(self.images):
+            add_for = partial(add, f"image {image.name!r}", image_index=index)
             if image.kind not in IMAGE_KINDS:
-                add(where, f"unknown kind {image.kind!r}", "use 'bin' or 'web'")
+                add_for(f"unknown kind {image.kind!r}", "use 'bin' or 'web'", image_key="kind")
             if not _NAME_RE.match(image.name):
-                add(where, "the name is not a valid cargo target name",
-                    "use letters, digits, '-' and '_'")
+                add_for("the name is not a valid cargo target name",
+                        "use letters, digits, '-' and '_'", image_key="name")
             if image.name in seen_names:
-                add(where, "chosen twice", "list each binary or web app once")
+                add_for("chosen twice", "list each binary or web app once", image_key="name")
             seen_names.add(image.name)
             if image.dockerfile in seen_files:
-                add(where, f"shares the Dockerfile {image.dockerfile} with another image",
-                    "give each image its own Dockerfile (decision 1 of the research)")
+                add_for(f"shares the Dockerfile {image.dockerfile} with another image",
+                        "give each image its own Dockerfile (decision 1 of the research)",
+                        image_key="dockerfile")
             seen_files.add(image.dockerfile)
             if image.dockerfile.startswith("/") or ".." in image.dockerfile.split("/"):
-                add(where, f"Dockerfile path {image.dockerfile!r} leaves the workspace",
-                    "use a path relative to the workspace root")
+                add_for(f"Dockerfile path {image.dockerfile!r} leaves the workspace",
+                        "use a path relative to the workspace root", image_key="dockerfile")
             if image.image and not _IMAGE_RE.match(image.image):
-                add(where, f"{image.image!r} is not an image reference",
-                    "use registry/namespace/name without a tag, e.g. ghcr.io/acme/server")
+                add_for(f"{image.image!r} is not an image reference",
+                        "use registry/namespace/name without a tag, e.g. ghcr.io/acme/server",
+                        image_key="image")
 
     def _check_platforms(self, add) -> None:
         if not self.platforms:
