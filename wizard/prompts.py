@@ -95,9 +95,9 @@ def _until_valid(step_id: str, plan: Plan, walk, say) -> Plan:
         answered = walk(plan)
         # The runtime step's problems include platforms its answer cannot run.
         problems = steps.problems_for(answered, step_id)
-        if problems and step_id == "platforms" and steps.runtimes_allowing(answered):
-            pairs = ", ".join(r if r != "debian-slim" else f"{r} ({d})"
-                              for r, d in steps.runtimes_allowing(answered))
+        allowing = steps.runtimes_allowing(answered) if problems and step_id == "platforms" else []
+        if allowing:
+            pairs = ", ".join(r if r != "debian-slim" else f"{r} ({d})" for r, d in allowing)
             say(f"  note: these platforms need one of these runtimes, chosen next: {pairs}")
             return answered
         if not problems:
