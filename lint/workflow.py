@@ -93,6 +93,11 @@ class Step:
         """Whether the step uses the action ``repo`` (``docker/build-push-action``)."""
         return self.uses is not None and self.uses.repo.lower() == repo.lower()
 
+    def input_text(self, name: str) -> str | None:
+        """The text of the ``with:`` input ``name``, or None when the step does not set it."""
+        value = self.with_.get(name)
+        return value.text if value is not None else None
+
     def label(self) -> str:
         """How messages name the step: its name, else its action, else its number."""
         return self.name or (self.uses.repo if self.uses else f"step {self.index + 1}")

@@ -72,6 +72,7 @@ def test_model_positions_and_values():
     assert (checkout.uses.version, checkout.uses.line, checkout.uses.column) == ("v7.0.1", 25, 15)
     assert bp.uses.ref == "v7" and not bp.uses.is_sha and bp.if_.line == 28
     assert bp.label() == "docker/build-push-action" and bp.with_line == 29
+    assert (bp.input_text("push"), bp.input_text("target")) == ("false", None)
 
 
 def test_matrix_expansion():

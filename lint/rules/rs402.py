@@ -72,7 +72,7 @@ class RS402(Rule):
                 native = job.native_platform()
                 foreign = sorted({platforms.normalize(p) for item in build.platforms
                                   for p in job.expand(item.text) or []} - {native})
-                target = step.with_["target"].text if "target" in step.with_ else None
+                target = step.input_text("target")
                 for path in wf.dockerfile_paths(job, build) or []:
                     model = ctx.dockerfiles.get(path)
                     stage = _foreign_run(model, target, native) if foreign and model else None

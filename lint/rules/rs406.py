@@ -73,7 +73,7 @@ def _loses_cargo_layers(job, step, build_step, ctx: Context) -> bool:
     models = [ctx.dockerfiles.get(path) for path in paths]
     if not models or None in models:
         return True
-    target = step.with_["target"].text if "target" in step.with_ else None
+    target = step.input_text("target")
     for model in models:
         final = model.stage(target) if target else model.final_stage
         if final is None:

@@ -99,8 +99,7 @@ class RS407(Rule):
 def _image_key(job: wf.Job, build: wf.BuildPush) -> tuple:
     """What makes two builds the same image: Dockerfile, target stage and platforms."""
     files = wf.dockerfile_paths(job, build)
-    target = build.step.with_.get("target")
-    return (tuple(files or ()), target.text if target else "",
+    return (tuple(files or ()), build.step.input_text("target") or "",
             tuple(sorted(p.text for p in build.platforms)))
 
 

@@ -107,7 +107,7 @@ def _final_pinned_to_build(model, image):
     workflow builds more than one platform; else None."""
     if len({n for _w, n in image.platforms}) < 2:
         return None
-    target = image.step.with_["target"].text if "target" in image.step.with_ else None
+    target = image.step.input_text("target")
     final = model.stage(target) if target else model.final_stage
     if final is None or build.is_build_image(model, final):
         return None  # a final stage that compiles is RS301's finding
