@@ -105,7 +105,7 @@ def validated(plan: Plan) -> Plan:
     try:
         return plan.validate()
     except PlanError as error:
-        lines = [f"  {p.field}: {p.message}; {p.way_out}" for p in error.problems]
+        lines = [f"  {problem}" for problem in error.problems]
         raise UserError("these choices cannot be built:\n" + "\n".join(lines),
                         hint="change the choices named above") from None
 

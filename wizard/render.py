@@ -192,15 +192,15 @@ def _cache_lines(cache: str, name: str) -> list[str]:
 def workflow(plan: Plan) -> str:
     """The GitHub Actions workflow building and pushing every image of the plan."""
     pin = plan.pin_actions
+    names = [p.name for p in plan.platform_objects]
     jobs = []
     for image in plan.images:
-        job_platforms = [p.name for p in plan.platform_objects]
         jobs.append({
             "id": image.name if _JOB_ID_RE.match(image.name) else f"image-{image.name}",
             "image": image,
             "image_expr": _image_expr(plan, image),
             "qemu": needs_qemu(plan, image),
-            "platforms": ",".join(job_platforms),
+            "platforms": ",".join(names),
             "cache_lines": _cache_lines(plan.cache, image.name),
         })
     uses = {
@@ -222,7 +222,7 @@ def workflow(plan: Plan) -> str:
         registry=plan.registry,
         cache=plan.cache,
         job_names=", ".join(image.name for image in plan.images),
-        platform_names=", ".join(p.name for p in plan.platform_objects),
+        platform_names=", ".join(names),
     )
 
 
