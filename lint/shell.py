@@ -225,7 +225,10 @@ class _Sim(Words):
         return (done + result)[:_MAX_PATHS]
 
     def _n_list(self, node: Any, states: list[_State]) -> list[_State]:
-        children = node.children
+        return self._run_list(node.children, states)
+
+    def _run_list(self, children: list[Any], states: list[_State]) -> list[_State]:
+        """Run ``a && b ; c`` given as ``[a, op, b, op, c]``."""
         states = self.run(children[0], states)
         for op, right in zip(children[1::2], children[2::2]):
             if node_text(op) == "||":
@@ -335,10 +338,8 @@ class _Sim(Words):
         if body is not None and body.type == "list":
             # tree-sitter-bash hangs `a && b > f` on the whole list; bash redirects only `b`.
             children = body.children
-            states = self.run(children[0], states) if len(children) > 1 else states
-            for op, right in zip(children[1:-2:2], children[2:-1:2]):
-                if node_text(op) != "||":
-                    states = self.run(right, states)
+            if len(children) > 1:
+                states = self._run_list(children[:-2], states)
             body = children[-1]
         for state in states:
             if state.exit_code is None:

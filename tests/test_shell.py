@@ -182,6 +182,9 @@ def test_redirect_after_a_list_applies_to_its_last_command():
     assert outcome.files == {"/a": "1\n"}
     [failed] = simulate("exit 1 && echo x > /a")
     assert failed.files == {} and failed.exit_code == 1
+    # every command before the redirected one runs, the `||` failure path excepted
+    [longer] = simulate("A=1 && B=2 || B=3 && echo $A$B > /a")
+    assert longer.files == {"/a": "12\n"}
 
 
 def test_reads_skip_comments_and_single_quotes():
