@@ -430,8 +430,7 @@ class _Sim(Words):
         """What ``echo``/``printf``/``cat <<EOF`` print, when we can tell."""
         if body is None or body.type != "command":
             return None
-        words = [self.word(c.named_children[0] if c.type == "command_name" else c, state)[0]
-                 for c in body.named_children if c.type != "variable_assignment"]
+        words = [text for text, _known in self.command_words(body, state)]
         if not words:
             return None
         if words[0] == "echo":

@@ -12,6 +12,7 @@ import re
 import shlex
 from typing import Any
 
+
 def node_text(node: Any) -> str:
     """The source text of a tree-sitter node."""
     return node.text.decode(errors="replace")
@@ -40,6 +41,7 @@ class Words:
     """Word expansion against a simulation state (``variables``, ``files``, ``unset``)."""
 
     def assignment(self, node: Any, state: Any) -> tuple[str, str | None]:
+        """``(name, value)`` of a ``NAME=value`` node; the value is None when not known."""
         name_node = node.child_by_field_name("name")
         value_node = node.child_by_field_name("value")
         name = node_text(name_node) if name_node else node_text(node).split("=", 1)[0]
@@ -103,6 +105,12 @@ class Words:
 
         return _EXPANSION_RE.sub(one, text), known
 
+    def command_words(self, node: Any, state: Any) -> list[tuple[str, bool]]:
+        """``(text, known)`` for each word of the simple command ``node``, inline assignments
+        (``A=1 cmd``) left out."""
+        return [self.word(c.named_children[0] if c.type == "command_name" else c, state)
+                for c in node.named_children if c.type != "variable_assignment"]
+
     def _reads(self, node: Any, state: Any) -> set[str]:
         names = set()
         for sub in walk(node):
@@ -116,8 +124,7 @@ class Words:
     def _substitute(self, node: Any, state: Any) -> tuple[str, bool]:
         inner = [c for c in node.named_children if c.type == "command"]
         if len(inner) == 1:
-            words = [self.word(c.named_children[0] if c.type == "command_name" else c, state)
-                     for c in inner[0].named_children if c.type != "variable_assignment"]
+            words = self.command_words(inner[0], state)
             if words and all(ok for _, ok in words):
                 argv = [w for w, _ in words]
                 path = state.path(argv[1]) if len(argv) == 2 else ""
