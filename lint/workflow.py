@@ -20,7 +20,7 @@ from ruamel.yaml.error import MarkedYAMLError, YAMLError
 from ruamel.yaml.scalarstring import FoldedScalarString, LiteralScalarString
 
 from rsdock.lint.expressions import is_off_for_pull_requests
-from rsdock.lint.findings import Finding, Severity
+from rsdock.lint.findings import Finding, Severity, line_offsets
 from rsdock.lint.platforms import normalize
 
 PARSE_RULE = "RS001"
@@ -165,6 +165,17 @@ class Workflow:
     jobs: dict[str, Job] = field(default_factory=dict)
     jobs_line: int = 1
     data: Any = None
+
+    def span(self, line: int, column: int, written: str) -> tuple[int, int] | None:
+        """The ``[start, end)`` offsets of ``written`` at 1-based ``line`` and ``column`` of the
+        text, or None when the source spells the value otherwise (quoted, escaped, folded); a
+        fix edits only what it finds written as it expects."""
+        offsets = line_offsets(self.text)
+        if not 0 < line <= len(offsets):
+            return None
+        start = offsets[line - 1] + column - 1
+        end = start + len(written)
+        return (start, end) if self.text[start:end] == written else None
 
     def runs_on_pull_request(self) -> bool:
         """Whether a pull request triggers it (``pull_request``; not ``pull_request_target``)."""

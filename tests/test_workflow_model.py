@@ -73,6 +73,11 @@ def test_model_positions_and_values():
     assert bp.uses.ref == "v7" and not bp.uses.is_sha and bp.if_.line == 28
     assert bp.label() == "docker/build-push-action" and bp.with_line == 29
     assert (bp.input_text("push"), bp.input_text("target")) == ("false", None)
+    push = bp.with_["push"]
+    start, end = wf.span(push.line, push.column, "false")
+    assert TEXT[start:end] == "false"
+    assert wf.span(push.line, push.column, "true") is None  # not written so: no mechanical edit
+    assert wf.span(999, 1, "false") is None
 
 
 def test_matrix_expansion():

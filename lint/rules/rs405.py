@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Iterable
 
 from rsdock.lint import workflow as wf
-from rsdock.lint.findings import Edit, Finding, Fix, Severity, line_offsets
+from rsdock.lint.findings import Edit, Finding, Fix, Severity
 from rsdock.lint.rule import Context, Rule
 
 GUARD = "${{ github.event_name != 'pull_request' }}"
@@ -62,8 +62,7 @@ def _fix(file: wf.Workflow, push: wf.Scalar) -> Fix | None:
     """Replace a literal ``true`` with the guard; anything more elaborate is left to the user."""
     if push.value is not True:
         return None
-    start = line_offsets(file.text)[push.line - 1] + push.column - 1
-    if file.text[start:start + 4] != "true":
+    span = file.span(push.line, push.column, "true")
+    if span is None:
         return None
-    return Fix("push only when the run is not for a pull request",
-               (Edit(start, start + 4, GUARD),))
+    return Fix("push only when the run is not for a pull request", (Edit(*span, GUARD),))

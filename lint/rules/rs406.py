@@ -6,7 +6,7 @@ import re
 from typing import Iterable
 
 from rsdock.lint import build, workflow as wf
-from rsdock.lint.findings import Edit, Finding, Fix, Severity, line_offsets
+from rsdock.lint.findings import Edit, Finding, Fix, Severity
 from rsdock.lint.rule import Context, Rule
 
 # Backends that take a mode; `inline` only ever stores the final stage (min).
@@ -86,10 +86,10 @@ def _loses_cargo_layers(job, step, build_step, ctx: Context) -> bool:
 
 
 def _fix(file: wf.Workflow, spec: wf.CacheSpec) -> Fix | None:
-    start = line_offsets(file.text)[spec.item.line - 1] + spec.item.column - 1
-    end = start + len(spec.item.text)
-    if file.text[start:end] != spec.item.text:
+    span = file.span(spec.item.line, spec.item.column, spec.item.text)
+    if span is None:
         return None  # escaped or folded in the YAML source: not a mechanical edit
+    start, end = span
     mode = re.search(r"\bmode\s*=\s*\w+", spec.item.text)
     if mode:
         edit = Edit(start + mode.start(), start + mode.end(), "mode=max")

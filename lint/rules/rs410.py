@@ -7,7 +7,7 @@ from typing import Iterable
 
 from rsdock.lint import actions
 from rsdock.lint import workflow as wf
-from rsdock.lint.findings import Edit, Finding, Fix, Severity, line_offsets
+from rsdock.lint.findings import Edit, Finding, Fix, Severity
 from rsdock.lint.rule import Context, Rule
 
 
@@ -62,19 +62,19 @@ class RS410(Rule):
 
 
 def _fix(file: wf.Workflow, uses: wf.Uses, action: actions.Action) -> Fix | None:
-    line_start = line_offsets(file.text)[uses.line - 1]
-    start = line_start + uses.column - 1
-    if file.text[start:start + len(uses.text)] != uses.text or uses.path:
+    span = file.span(uses.line, uses.column, uses.text)
+    if span is None or uses.path:
         return None
-    ref_start = start + len(uses.text) - len(uses.ref)
+    start, end = span
+    ref_start = end - len(uses.ref)
     if not uses.is_sha:
         return Fix(f"use {action.repo}@v{action.major}",
-                   (Edit(ref_start, start + len(uses.text), f"v{action.major}"),))
+                   (Edit(ref_start, end, f"v{action.major}"),))
     line_end = file.text.find("\n", start)
     line_end = len(file.text) if line_end < 0 else line_end
-    hash_at = file.text.find("#", start + len(uses.text), line_end)
+    hash_at = file.text.find("#", end, line_end)
     if hash_at < 0:
         return None  # pragma: no cover - a SHA pin without a comment has no version to check
     return Fix(f"pin {action.repo} to v{action.version}",
-               (Edit(ref_start, start + len(uses.text), action.sha),
+               (Edit(ref_start, end, action.sha),
                 Edit(hash_at, line_end, f"# v{action.version}")))

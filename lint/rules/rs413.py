@@ -63,10 +63,8 @@ def _fix(file: wf.Workflow, step: wf.Step, value: wf.Scalar | None) -> Fix | Non
     if value is not None:
         if value.value is not True:
             return None  # an expression: the user decides
-        start = offsets[value.line - 1] + value.column - 1
-        if file.text[start:start + 4] != "true":
-            return None
-        return Fix(description, (Edit(start, start + 4, "false"),))
+        span = file.span(value.line, value.column, "true")
+        return Fix(description, (Edit(*span, "false"),)) if span else None
     key_line, key_column = step.data.lc.key("uses")
     if step.with_line is not None:
         inner = step.data["with"]
