@@ -180,9 +180,7 @@ def _case(node: Any, first_line: int) -> Case:
     subject = node.child_by_field_name("value")
     arms: list[Arm] = []
     for item in (c for c in node.children if c.type == "case_item"):
-        patterns = tuple(unquote_word(node_text(c)) for c in item.children_by_field_name("value"))
-        body = [c for c in item.children if c.is_named and c not in
-                item.children_by_field_name("value")]
+        patterns, body = _arm_parts(item)
         words: list[str] = []
         assigned: dict[str, str] = {}
         exits = False
@@ -200,6 +198,13 @@ def _case(node: Any, first_line: int) -> Case:
         arms.append(Arm(patterns, first_line + item.start_point[0], exits, assigned, tuple(words),
                         item))
     return Case(node_text(subject) if subject else "", first_line + node.start_point[0], arms)
+
+
+def _arm_parts(item: Any) -> tuple[tuple[str, ...], list[Any]]:
+    """A ``case_item``'s patterns (quotes removed) and the statements of its body."""
+    values = item.children_by_field_name("value")
+    return (tuple(unquote_word(node_text(v)) for v in values),
+            [c for c in item.named_children if c not in values])
 
 
 class _Sim(Words):
@@ -259,27 +264,28 @@ class _Sim(Words):
 
     def _n_case_statement(self, node: Any, states: list[_State]) -> list[_State]:
         out: list[_State] = []
-        items = [c for c in node.children if c.type == "case_item"]
+        arms = [_arm_parts(c) for c in node.children if c.type == "case_item"]
+        # A literal `*)` arm (as written, not a quoted "*") catches what the others do not.
+        catch_all = any(node_text(v) == "*" for c in node.children if c.type == "case_item"
+                        for v in c.children_by_field_name("value"))
         subject = node.child_by_field_name("value")
         for state in states:
             value, known = self.word(subject, state) if subject else ("", True)
             chosen = []
-            for item in items:
-                patterns = [unquote_word(node_text(p)) for p in item.children_by_field_name("value")]
+            for patterns, body in arms:
                 if known and any(fnmatch.fnmatchcase(value, p) for p in patterns):
-                    chosen = [item]
+                    chosen = [body]
                     break
                 if not known:
-                    chosen.append(item)
-            if not known and not any(node_text(p) == "*" for i in items
-                                     for p in i.children_by_field_name("value")):
+                    chosen.append(body)
+            if not known and not catch_all:
                 out.append(state.fork())  # no arm matched
             if known and not chosen:
                 out.append(state)
-            for item in chosen:
+            for body in chosen:
                 branch = [state.fork()]
-                for child in item.named_children:
-                    if child not in item.children_by_field_name("value") and child.type != "comment":
+                for child in body:
+                    if child.type != "comment":
                         branch = self.run(child, branch)
                 out.extend(branch)
         return out
