@@ -12,6 +12,7 @@ import itertools
 import posixpath
 import re
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any, Iterable, Iterator
 
 from ruamel.yaml import YAML
@@ -166,6 +167,11 @@ class Workflow:
     jobs_line: int = 1
     data: Any = None
 
+    @cached_property
+    def lines(self) -> list[str]:
+        """The text's lines, split once for every reader that locates values in them."""
+        return self.text.splitlines()
+
     def span(self, line: int, column: int, written: str) -> tuple[int, int] | None:
         """The ``[start, end)`` offsets of ``written`` at 1-based ``line`` and ``column`` of the
         text, or None when the source spells the value otherwise (quoted, escaped, folded); a
@@ -228,7 +234,7 @@ def input_list(workflow: Workflow, value: Scalar | None, split_commas: bool = Tr
     ``split_commas`` is False; items are trimmed, empty ones dropped; each keeps its own line."""
     if value is None or value.value is None:
         return []
-    lines = workflow.text.splitlines()
+    lines = workflow.lines
     block = isinstance(value.value, (LiteralScalarString, FoldedScalarString))
     items: list[Scalar] = []
     for offset, chunk in enumerate(value.text.split("\n")):
@@ -385,7 +391,7 @@ def _read_workflow(workflow: Workflow, data: CommentedMap) -> None:
     if isinstance(jobs, CommentedMap):
         for job_id in jobs:
             if isinstance(jobs[job_id], CommentedMap):
-                workflow.jobs[str(job_id)] = _read_job(str(job_id), jobs, workflow.text)
+                workflow.jobs[str(job_id)] = _read_job(str(job_id), jobs, workflow.lines)
 
 
 def _read_triggers(data: CommentedMap, key: Any) -> dict[str, Scalar]:
@@ -402,7 +408,7 @@ def _read_triggers(data: CommentedMap, key: Any) -> dict[str, Scalar]:
     return {}
 
 
-def _read_job(job_id: str, jobs: CommentedMap, text: str) -> Job:
+def _read_job(job_id: str, jobs: CommentedMap, lines: list[str]) -> Job:
     data = jobs[job_id]
     line, column = _key_pos(jobs, job_id)
     strategy = data.get("strategy")
@@ -413,11 +419,11 @@ def _read_job(job_id: str, jobs: CommentedMap, text: str) -> Job:
     if isinstance(steps, CommentedSeq):
         for index, step in enumerate(steps):
             if isinstance(step, CommentedMap):
-                job.steps.append(_read_step(index, step, text))
+                job.steps.append(_read_step(index, step, lines))
     return job
 
 
-def _read_step(index: int, data: CommentedMap, text: str) -> Step:
+def _read_step(index: int, data: CommentedMap, lines: list[str]) -> Step:
     inputs: dict[str, Scalar] = {}
     with_line = None
     if isinstance(data.get("with"), CommentedMap):
@@ -428,11 +434,11 @@ def _read_step(index: int, data: CommentedMap, text: str) -> Step:
                 inputs[str(key)] = value
     name = data.get("name")
     return Step(index, data.lc.line + 1, data.lc.col + 1, str(name) if name is not None else None,
-                _read_uses(data, text), _value(data, "run"), _value(data, "if"), inputs,
+                _read_uses(data, lines), _value(data, "run"), _value(data, "if"), inputs,
                 with_line, data)
 
 
-def _read_uses(data: CommentedMap, text: str) -> Uses | None:
+def _read_uses(data: CommentedMap, lines: list[str]) -> Uses | None:
     value = _value(data, "uses")
     if value is None or not isinstance(value.value, str):
         return None
@@ -441,7 +447,7 @@ def _read_uses(data: CommentedMap, text: str) -> Uses | None:
     parts = target.split("/")
     repo = "/".join(parts[:2]) if not spec.startswith(("./", "docker://")) else target
     # The trailing comment is what a SHA pin's reader sees: "@<sha> # v4.1.0".
-    source = text.splitlines()[value.line - 1] if value.line <= len(text.splitlines()) else ""
+    source = lines[value.line - 1] if value.line <= len(lines) else ""
     _, hash_sign, comment = source[value.column - 1 + len(spec):].partition("#")
     return Uses(spec, repo, "/".join(parts[2:]), ref, comment.strip() if hash_sign else "",
                 value.line, value.column)
