@@ -84,13 +84,15 @@ def image_env(image: str) -> dict[str, str]:
     return {}
 
 
-_CARGO_HOME = "/usr/local/cargo"  # the official rust images' CARGO_HOME
+# The official rust images' CARGO_HOME: its config.toml configures cargo, `cargo install`
+# puts binaries in its bin/.
+CARGO_HOME = "/usr/local/cargo"
 
 
 def written_cargo_linkers(files: dict[str, str], env: dict[str, str]) -> dict[str, str]:
     """``[target.<triple>] linker`` settings in cargo config files that RUNs wrote
     (``printf '[target.…]\\nlinker = "…"' > $CARGO_HOME/config.toml``), by triple."""
-    home = env.get("CARGO_HOME") or _CARGO_HOME
+    home = env.get("CARGO_HOME") or CARGO_HOME
     found: dict[str, str] = {}
     for path, text in files.items():
         directory, name = posixpath.split(path)

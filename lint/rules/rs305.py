@@ -7,10 +7,9 @@ import posixpath
 
 from rsdock.lint import build, dockerfacts as facts
 from rsdock.lint.build import platform_args
+from rsdock.lint.dockerfile import expand
 from rsdock.lint.findings import Severity
 from rsdock.lint.rule import Rule
-
-_CARGO_HOME = "/usr/local/cargo"  # the rust image's CARGO_HOME: `cargo install` puts bin/ here
 
 
 class RS305(Rule):
@@ -67,7 +66,7 @@ class RS305(Rule):
                         break  # some output path is unknown: nothing to compare against
                     values = stage.vars_before(copy.instruction, platform_args(platform))
                     for src in copy.sources:
-                        path = posixpath.normpath(posixpath.join("/", _expand(src, values)))
+                        path = posixpath.normpath(posixpath.join("/", expand(src, values)))
                         if "$" in path or "/target/" not in path + "/" and not any(
                                 path == posixpath.dirname(o) for o in outputs):
                             continue
@@ -92,7 +91,7 @@ class RS305(Rule):
                 names = call.bins or (tuple(bin_names) if bin_names is not None else ("*",))
                 if call.action == "install":
                     root = call.options.get("root") or call.command.env.get(
-                        "CARGO_INSTALL_ROOT", call.command.env.get("CARGO_HOME", _CARGO_HOME))
+                        "CARGO_INSTALL_ROOT", call.command.env.get("CARGO_HOME", facts.CARGO_HOME))
                     directory = posixpath.join(root, "bin")
                 else:
                     base = call.options.get("target-dir") or call.command.env.get(
@@ -123,12 +122,6 @@ class RS305(Rule):
                         name = posixpath.basename(output)
                         moved |= {dest, posixpath.join(dest, name)}
         return moved
-
-
-def _expand(text: str, values: dict) -> str:
-    from rsdock.lint.dockerfile import expand
-
-    return expand(text, values)
 
 
 def _matches(path: str, output: str) -> bool:
