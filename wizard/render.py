@@ -169,24 +169,56 @@ def _image_expr(plan: Plan, image: Image) -> str:
     return f"${{{{ secrets.DOCKERHUB_USERNAME || github.repository_owner }}}}/{image.name}"
 
 
-def _cache_lines(cache: str, name: str) -> list[str]:
-    image_ref = "${{ steps.image.outputs.name }}"
-    local = f"${{{{ runner.temp }}}}/buildx-cache-{name}"
+# A pull request's workflow is not logged in to the registry: it may only read the cache.
+PR_GUARD = "github.event_name != 'pull_request'"
+_EXPRESSION_RE = re.compile(r"^\$\{\{(.*)\}\}$")
+
+
+def cache_values(cache: str, scope: str, image: str | None, pull_requests: bool
+                 ) -> tuple[str, str] | None:
+    """(cache-from, cache-to) for ``cache`` as rsdock writes them, for the generated workflow
+    and for ``rsdock edit`` alike.
+
+    Args:
+        cache: gha, registry, local or inline.
+        scope: the cache's name (the image name), used by the gha backend.
+        image: the image repository without tag (a literal or a whole ``${{ }}`` expression),
+            or None when unknown.
+        pull_requests: whether the workflow runs on pull requests, which must not write a
+            registry cache.
+
+    Returns:
+        The two values, or None when the backend needs steps of its own (``local``) or an image
+        name that is unknown.
+    """
     if cache == "gha":
-        return [f"cache-from: type=gha,scope={name}", f"cache-to: type=gha,scope={name},mode=max"]
-    if cache == "registry":
-        options = "mode=max,image-manifest=true,oci-mediatypes=true"
-        return [
-            f"cache-from: type=registry,ref={image_ref}:buildcache",
-            # Pull requests are not logged in, so they only read the cache.
-            "cache-to: ${{ github.event_name != 'pull_request' && "
-            f"format('type=registry,ref={{0}}:buildcache,{options}', steps.image.outputs.name)"
-            " || '' }}",
-        ]
+        return f"type=gha,scope={scope}", f"type=gha,scope={scope},mode=max"
+    if cache == "local" or image is None:
+        return None
+    if cache == "inline":
+        return f"type=registry,ref={image}:latest", "type=inline"
+    options = "mode=max,image-manifest=true,oci-mediatypes=true"
+    to = f"type=registry,ref={image}:buildcache,{options}"
+    if pull_requests:
+        inner = _EXPRESSION_RE.match(image)
+        if inner:
+            to = (f"${{{{ {PR_GUARD} && format('type=registry,ref={{0}}:buildcache,{options}', "
+                  f"{inner[1].strip()}) || '' }}}}")
+        else:
+            to = f"${{{{ {PR_GUARD} && '{to}' || '' }}}}"
+    return f"type=registry,ref={image}:buildcache", to
+
+
+def _cache_lines(cache: str, name: str) -> list[str]:
     if cache == "local":
+        local = f"${{{{ runner.temp }}}}/buildx-cache-{name}"
         return [f"cache-from: type=local,src={local}",
                 f"cache-to: type=local,dest={local}-new,mode=max"]
-    return [f"cache-from: type=registry,ref={image_ref}:latest", "cache-to: type=inline"]
+    # Guarded as if pull requests ran it whatever the triggers: the guard costs nothing when
+    # they do not, and keeps the file the same when pull requests are switched on later.
+    cache_from, cache_to = cache_values(cache, name, "${{ steps.image.outputs.name }}",
+                                        pull_requests=True)
+    return [f"cache-from: {cache_from}", f"cache-to: {cache_to}"]
 
 
 def workflow(plan: Plan) -> str:

@@ -18,9 +18,9 @@ from rsdock.wizard.edits.model import Outcome, Refusal
 from rsdock.wizard.edits.sources import env_value
 from rsdock.wizard.edits.yamltext import (Unsupported, newline_at, offsets, render_scalar,
                                           scalar_span, verify)
+from rsdock.wizard.render import cache_values
 
 _MATRIX_RE = re.compile(r"^\$\{\{\s*matrix\.([A-Za-z0-9_-]+)\s*\}\}$")
-PR_GUARD = "github.event_name != 'pull_request'"
 
 
 class WorkflowEditor:
@@ -254,31 +254,6 @@ def _edit_matrix(ed: WorkflowEditor, job, axis: str, add: list[str], remove: lis
     ed.out.reasons.append(f"{job.id}: matrix.{axis} {', '.join(new)}")
 
 
-def cache_values(cache: str, scope: str, image: str | None, pull_requests: bool
-                 ) -> tuple[str, str] | None:
-    """(cache-from, cache-to) for ``cache`` as rsdock writes them; None when it needs steps
-    (``local``) or an image name that is unknown."""
-    if cache == "gha":
-        return f"type=gha,scope={scope}", f"type=gha,scope={scope},mode=max"
-    if cache == "local" or image is None:
-        return None
-    if cache == "inline":
-        return f"type=registry,ref={image}:latest", "type=inline"
-    options = "mode=max,image-manifest=true,oci-mediatypes=true"
-    to = f"type=registry,ref={image}:buildcache,{options}"
-    if pull_requests:  # pull requests are not logged in: they may only read the cache
-        inner = _MATRIX_FREE_EXPR.match(image)
-        if inner:
-            to = (f"${{{{ {PR_GUARD} && format('type=registry,ref={{0}}:buildcache,{options}', "
-                  f"{inner[1].strip()}) || '' }}}}")
-        else:
-            to = f"${{{{ {PR_GUARD} && '{to}' || '' }}}}"
-    return f"type=registry,ref={image}:buildcache", to
-
-
-_MATRIX_FREE_EXPR = re.compile(r"^\$\{\{(.*)\}\}$")
-
-
 def image_ref(workflow: Workflow, build) -> str | None:
     """The image a build step pushes, without tag: the metadata step's ``images`` input, else
     the first tag's repository; None when neither says."""
@@ -320,7 +295,7 @@ def edit_cache(workflow: Workflow, builds: list, cache: str, scopes: dict[str, s
             ed.refuse(step.line, why, manual if cache == "local" else ())
             continue
         try:
-            for key, value in zip(("cache-from", "cache-to"), values):
+            for key, value in zip(("cache-from", "cache-to"), values, strict=True):
                 current = step.with_.get(key)
                 if current is not None and current.text.strip() == value:
                     continue
