@@ -26,7 +26,8 @@ import subprocess
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from rsdock.lint.cargo_package import BinTarget, Package, dependency_paths, read_package, rel
+from rsdock.lint.cargo_package import (BinTarget, Package, dependency_paths, read_package, rel,
+                                       table_or_empty)
 from rsdock.lint.cargo_toml import (ScanError, expand_glob, is_glob, line_of_key, line_of_string,
                                    read_toml)
 
@@ -176,8 +177,9 @@ def scan(path: Path) -> Workspace:
         raise ScanError("the manifest has neither [package] nor [workspace]", path=str(root_manifest),
                         hint="add a [package] table, or [workspace] with `members`")
     ws_table = workspace or {}
-    ws_package = ws_table.get("package") if isinstance(ws_table.get("package"), dict) else {}
-    ws_deps = ws_table.get("dependencies") if isinstance(ws_table.get("dependencies"), dict) else {}
+    ws_package = table_or_empty(ws_table.get("package"))
+    ws_deps = table_or_empty(ws_table.get("dependencies"))
+    virtual = workspace is not None and "package" not in data
 
     for key in ("members", "exclude", "default-members"):
         _check_string_list(ws_table, key, root_manifest, text)
@@ -202,10 +204,9 @@ def scan(path: Path) -> Workspace:
     return Workspace(
         root=root,
         manifest_path="Cargo.toml",
-        virtual=workspace is not None and "package" not in data,
+        virtual=virtual,
         members=members,
-        default_members=_default_members(root, root_manifest, text, ws_table, members,
-                                         virtual=workspace is not None and "package" not in data),
+        default_members=_default_members(root, root_manifest, text, ws_table, members, virtual),
         rust_version=_rust_version(ws_package, members),
         has_lockfile=(root / "Cargo.lock").is_file(),
         **_cargo_config(root),
@@ -305,8 +306,7 @@ def _cargo_config(root: Path) -> dict:
         path = root / ".cargo" / name
         if path.is_file():
             data, _ = read_toml(path)
-            targets = data.get("target")
-            for triple, table in (targets if isinstance(targets, dict) else {}).items():
+            for triple, table in table_or_empty(data.get("target")).items():
                 if not isinstance(table, dict):
                     continue
                 if isinstance(table.get("linker"), str):

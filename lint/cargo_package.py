@@ -97,11 +97,12 @@ def dependency_paths(manifest: dict, pkg_dir: Path, workspace_deps: dict, root: 
 
 def _dependency_tables(manifest: dict) -> list[dict]:
     """Every dependency table: normal, dev and build, plain and under ``[target.*]``."""
-    scopes = [manifest] + [t for t in _table(manifest.get("target")).values() if isinstance(t, dict)]
-    return [_table(scope.get(name)) for scope in scopes for name in _DEP_TABLES]
+    targets = table_or_empty(manifest.get("target")).values()
+    scopes = [manifest] + [t for t in targets if isinstance(t, dict)]
+    return [table_or_empty(scope.get(name)) for scope in scopes for name in _DEP_TABLES]
 
 
-def _table(value: object) -> dict:
+def table_or_empty(value: object) -> dict:
     """``value`` when it is a table, else an empty one (cargo reports such type errors itself)."""
     return value if isinstance(value, dict) else {}
 

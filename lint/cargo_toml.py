@@ -79,19 +79,20 @@ def line_of(text: str, pattern: str, start_line: int = 1) -> int | None:
 
 def line_of_string(text: str, value: str, section: str | None = None) -> int | None:
     """The line where the string literal ``value`` is written, after ``[section]`` if given."""
-    start = 1
-    if section:
-        start = line_of(text, rf"^\s*\[\s*{re.escape(section)}\s*\]") or 1
     quoted = rf"""(["']){re.escape(value)}\1"""
-    return line_of(text, quoted, start)
+    return line_of(text, quoted, _section_start(text, section))
 
 
 def line_of_key(text: str, key: str, section: str | None = None) -> int | None:
     """The line assigning ``key`` (``key =``, ``key.sub =``), after ``[section]`` if given."""
-    start = 1
-    if section:
-        start = line_of(text, rf"^\s*\[\s*{re.escape(section)}\s*\]") or 1
-    return line_of(text, rf"^\s*{re.escape(key)}\s*[.=]", start)
+    return line_of(text, rf"^\s*{re.escape(key)}\s*[.=]", _section_start(text, section))
+
+
+def _section_start(text: str, section: str | None) -> int:
+    """The line of the ``[section]`` header (1 when there is none, or no section is asked)."""
+    if not section:
+        return 1
+    return line_of(text, rf"^\s*\[\s*{re.escape(section)}\s*\]") or 1
 
 
 def is_glob(pattern: str) -> bool:
