@@ -569,7 +569,8 @@ def built_images(workflows: dict[str, Workflow]) -> Iterator[BuiltImage]:
                 yield BuiltImage(workflow, job, step, path, context, tuple(found), complete)
 
 
-def built_contexts(workflows: dict[str, Workflow], dockerfiles: Iterable[str]) -> list[tuple[str, str]]:
+def built_contexts(workflows: dict[str, Workflow],
+                   dockerfiles: Iterable[str]) -> list[tuple[str, str]]:
     """Sorted (Dockerfile, context) pairs: what the ``workflows`` build, plus each of the other
     ``dockerfiles`` with the repository root as its context (``docker build .``)."""
     pairs = {(image.dockerfile, image.context) for image in built_images(workflows)}

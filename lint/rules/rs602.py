@@ -36,9 +36,11 @@ class RS602(Rule):
     def check(self, file: DockerIgnore, ctx: Context) -> Iterable[Finding]:
         """Yield one finding when target/ reaches the build context."""
         probe = "target/release"
-        if file.excludes(probe) or file.excludes_but_for_comments(probe) or _copies_from_target(ctx):
+        if (file.excludes(probe) or file.excludes_but_for_comments(probe)
+                or _copies_from_target(ctx)):
             return
-        yield self.finding(file.path, 1, 0, fix=Fix("ignore target/", (file.append_line("target/"),)))
+        fix = Fix("ignore target/", (file.append_line("target/"),))
+        yield self.finding(file.path, 1, 0, fix=fix)
 
 
 def _copies_from_target(ctx: Context) -> bool:
