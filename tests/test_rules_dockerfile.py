@@ -723,3 +723,18 @@ def test_lost_linker_message_names_the_export_line():
 ])
 def test_platform_arg_reads_are_the_shells(text, expected, tmp_path):
     assert run("RS202", text, tmp_path) == expected
+
+
+def test_ca_certificates_reads_cargo_lock_once_per_run(tmp_path, monkeypatch):
+    from rsdock.lint.config import LintConfig
+    from rsdock.lint.engine import lint_texts
+    from rsdock.lint.rules import rs302
+
+    reads = []
+    monkeypatch.setattr(rs302, "_lock_talks_tls", lambda root: reads.append(root) or True)
+    text = textwrap.dedent(BUILDER + SLIM + GOOD_TAIL).lstrip("\n")
+    findings = lint_texts({"Dockerfile": text, "api.Dockerfile": text}, tmp_path,
+                          LintConfig(select=("RS302",), hadolint=False))
+    assert [(f.path, f.rule) for f in findings] == [("Dockerfile", "RS302"),
+                                                   ("api.Dockerfile", "RS302")]
+    assert len(reads) == 1

@@ -65,12 +65,12 @@ class RS302(Rule):
 
     def check(self, file, ctx):
         final = file.final_stage
-        if final is None or len(file.stages) < 2 or not self._talks_tls(ctx):
+        if final is None or len(file.stages) < 2:
             return []
         if facts.is_artifact_image(final):
             return []  # files to export, no program to make TLS connections
         kind = _image_kind(facts.root_image(final))
-        if kind in ("bundled", "unknown"):
+        if kind in ("bundled", "unknown") or not self._talks_tls(ctx):
             return []
         commands = build.ancestry_commands(file, final, None)
         if "ca-certificates" in facts.apt_packages(commands):
@@ -88,13 +88,22 @@ class RS302(Rule):
                     "ca-certificates to its apt-get install")
         return [self.finding(file.path, final.from_.line, message=text)]
 
-    @staticmethod
-    def _talks_tls(ctx) -> bool:
-        lock = ctx.root / "Cargo.lock" if ctx.root else None
-        if lock is None or not lock.is_file():
-            return True  # cannot tell: assume it does, as most services do
-        try:
-            names = set(re.findall(r'^name = "([^"]+)"', lock.read_text(), re.MULTILINE))
-        except (OSError, UnicodeDecodeError):
-            return True
-        return bool(names & _SYSTEM_STORE_CRATES)
+    def _talks_tls(self, ctx) -> bool:
+        # Cargo.lock is read once per run, not once per Dockerfile: the engine makes one
+        # instance of each rule per run and checks every Dockerfile with it.
+        known = self.__dict__.setdefault("_talks_tls_by_root", {})
+        if ctx.root not in known:
+            known[ctx.root] = _lock_talks_tls(ctx.root)
+        return known[ctx.root]
+
+
+def _lock_talks_tls(root) -> bool:
+    """Whether ``root``'s Cargo.lock names a crate that reads the system certificate store."""
+    lock = root / "Cargo.lock" if root else None
+    if lock is None or not lock.is_file():
+        return True  # cannot tell: assume it does, as most services do
+    try:
+        names = set(re.findall(r'^name = "([^"]+)"', lock.read_text(), re.MULTILINE))
+    except (OSError, UnicodeDecodeError):
+        return True
+    return bool(names & _SYSTEM_STORE_CRATES)
