@@ -160,13 +160,14 @@ def _uses(repo: str, pin: str, subaction: str = "") -> str:
     return uses + (f" # {comment}" if comment else "")
 
 
+# The repository the workflow names an image in, per registry, when the plan gives none. A
+# fork's pull request has no secrets; the owner keeps its (unpushed) Docker Hub tags valid.
+IMAGE_PREFIX = {"dockerhub": "${{ secrets.DOCKERHUB_USERNAME || github.repository_owner }}/",
+                "ghcr": "ghcr.io/${{ github.repository_owner }}/"}
+
+
 def _image_expr(plan: Plan, image: Image) -> str:
-    if image.image:
-        return image.image
-    if plan.registry == "ghcr":
-        return f"ghcr.io/${{{{ github.repository_owner }}}}/{image.name}"
-    # A fork's pull request has no secrets; the owner keeps its (unpushed) tags valid.
-    return f"${{{{ secrets.DOCKERHUB_USERNAME || github.repository_owner }}}}/{image.name}"
+    return image.image or IMAGE_PREFIX[plan.registry] + image.name
 
 
 # A pull request's workflow is not logged in to the registry: it may only read the cache.

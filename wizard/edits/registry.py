@@ -15,6 +15,7 @@ from rsdock.lint.workflow import LOGIN, Workflow
 from rsdock.wizard.edits.model import Outcome
 from rsdock.wizard.edits.workflow import WorkflowEditor, step_path
 from rsdock.wizard.edits.yamltext import Unsupported
+from rsdock.wizard.render import IMAGE_PREFIX
 
 
 def edit_registry(workflow: Workflow, registry: str) -> Outcome:
@@ -56,11 +57,6 @@ def edit_registry(workflow: Workflow, registry: str) -> Outcome:
     return ed.result()
 
 
-# The image expressions rsdock's own workflow uses per registry (wizard/render.py).
-_IMAGE_PREFIX = {"dockerhub": "${{ secrets.DOCKERHUB_USERNAME || github.repository_owner }}/",
-                 "ghcr": "ghcr.io/${{ github.repository_owner }}/"}
-
-
 def _image_names(ed: WorkflowEditor, job, registry: str) -> None:
     """Move image names to ``registry`` where they are rsdock's own expression; refuse the
     literal ones (the namespace on the other registry is the user's to choose)."""
@@ -69,18 +65,18 @@ def _image_names(ed: WorkflowEditor, job, registry: str) -> None:
     for step in job.steps:
         env = step.data.get("env")
         if isinstance(env, CommentedMap) and isinstance(env.get("IMAGE"), str):
-            places.append((step, env, "IMAGE", step_path(job.id, step.index, "env", "IMAGE")))
+            places.append((env, "IMAGE", step_path(job.id, step.index, "env", "IMAGE")))
         if step.is_action("docker/metadata-action") and "images" in step.with_:
-            places.append((step, step.data["with"], "images",
+            places.append((step.data["with"], "images",
                            step_path(job.id, step.index, "with", "images")))
         if step.is_action("docker/build-push-action") and "tags" in step.with_:
-            places.append((step, step.data["with"], "tags",
+            places.append((step.data["with"], "tags",
                            step_path(job.id, step.index, "with", "tags")))
-    for step, mapping, key, path in places:
+    for mapping, key, path in places:
         value = str(mapping[key])
         if re.fullmatch(r"\$\{\{[^}]*\}\}", value.strip()):
             continue  # derived from another step (steps.meta.outputs.tags)
-        new = value.replace(_IMAGE_PREFIX[other], _IMAGE_PREFIX[registry])
+        new = value.replace(IMAGE_PREFIX[other], IMAGE_PREFIX[registry])
         if new != value:
             ed.set_value(mapping, key, path, new)
             ed.out.reasons.append(f"{job.id}: image names on {registry}")
