@@ -309,10 +309,10 @@ def _merge_hadolint(run: hadolint_mod.HadolintRun,
                 merged.append(note.parse_failure(finding.path, finding.line, finding.message))
         else:
             merged.append(finding)
-    if problem:
-        for path in dict.fromkeys(run.paths.values()):
-            merged.append(note.complaint(path, problem))
-            break  # once per run, on the first Dockerfile: it is about hadolint, not the files
+    first = next(iter(run.paths.values()), None)
+    if problem and first is not None:
+        # once per run, on the first Dockerfile: it is about hadolint, not the files
+        merged.append(note.complaint(first, problem))
     return merged, checked
 
 

@@ -181,8 +181,9 @@ def unused(suppressions: list[Suppression],
 
     Args:
         suppressions: the suppressions after :func:`apply`.
-        checked: whether ``code`` actually ran on ``path`` (called as ``checked(path, code)``; a code the configuration turned off, or a DL code
-            when hadolint did not run, is not reported: it might well be needed).
+        checked: whether ``code`` actually ran on ``path`` (called as ``checked(path,
+            code)``; a code the configuration turned off, or a DL code when hadolint did not
+            run, is not reported: it might well be needed).
     """
     return [(s, code) for s in suppressions for code in s.codes
             if code not in s.used and checked(s.path, code)]

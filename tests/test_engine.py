@@ -248,6 +248,9 @@ def test_missing_hadolint_is_a_note(tmp_path, monkeypatch):
     findings = engine.lint_texts({"Dockerfile": "FROM debian\n"})
     assert [f.rule for f in findings] == ["RS004"]
     assert "not installed" in findings[0].message
+    # about hadolint, not the files: said once, on the first Dockerfile
+    two = engine.lint_texts({"b/Dockerfile": "FROM debian\n", "a.Dockerfile": "FROM debian\n"})
+    assert [(f.path, f.rule) for f in two] == [("b/Dockerfile", "RS004")]
 
 
 def test_the_engine_parses_only_the_kinds_at_hand(tmp_path):
