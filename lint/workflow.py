@@ -520,6 +520,20 @@ def _contexts(job: Job, build: BuildPush) -> list[str] | None:
     return job.expand(context)
 
 
+def platform_entries(job: Job, build: BuildPush) -> tuple[list[tuple[Scalar, str]], bool]:
+    """The platforms a build-push step names, as written: ``(item, name)`` pairs after matrix
+    expansion and the comma split a matrix value may still need; the flag is False when an
+    expression other than ``${{ matrix.* }}`` decides some of them (they are left out)."""
+    found: list[tuple[Scalar, str]] = []
+    complete = True
+    for item in build.platforms:
+        values = job.expand(item.text)
+        complete = complete and values is not None
+        for value in values or []:
+            found += [(item, name.strip()) for name in value.split(",") if name.strip()]
+    return found, complete
+
+
 def uses_docker(workflow: Workflow) -> bool:
     """Whether any step uses one of docker's actions (what makes a workflow rsdock's business)."""
     return any(step.uses and step.uses.repo.lower().startswith("docker/")
@@ -552,13 +566,8 @@ def built_images(workflows: dict[str, Workflow]) -> Iterator[BuiltImage]:
             continue
         for job, step in workflow.action_steps(BUILD_PUSH):
             build = build_push(workflow, step)
-            found: list[tuple[Scalar, str]] = []
-            complete = True
-            for item in build.platforms:
-                values = job.expand(item.text)
-                complete = complete and values is not None
-                for value in values or []:
-                    found += [(item, normalize(p)) for p in value.split(",") if p.strip()]
+            entries, complete = platform_entries(job, build)
+            found = [(item, normalize(name)) for item, name in entries]
             if not build.platforms:
                 assert step.uses is not None
                 where = Scalar(None, step.uses.line, step.uses.column)

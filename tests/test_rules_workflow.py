@@ -396,6 +396,13 @@ def test_fixes(rule_id, text, expected, tmp_path):
     assert run(rule_id, {**files, WF: fixed}, tmp_path / "again") == []
 
 
+def test_qemu_message_names_each_foreign_platform_of_a_comma_matrix_value(tmp_path):
+    text = workflow(BP + "    platforms: ${{ matrix.platforms }}\n",
+                    job="strategy:\n  matrix:\n    platforms: ['linux/amd64,linux/arm64']")
+    [finding] = run("RS402", {WF: text, "Dockerfile": RUNTIME_RUN}, tmp_path)
+    assert " for linux/arm64: " in finding.message
+
+
 def test_no_fix_for_expressions(tmp_path):
     text = workflow(BP + "    push: ${{ github.ref_type == 'branch' }}\n", on="[push, pull_request]")
     (finding,) = run("RS405", {WF: text}, tmp_path)

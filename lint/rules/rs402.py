@@ -70,8 +70,8 @@ class RS402(Rule):
                     continue
                 build = wf.build_push(file, step)
                 native = job.native_platform()
-                foreign = sorted({platforms.normalize(p) for item in build.platforms
-                                  for p in job.expand(item.text) or []} - {native})
+                entries, _complete = wf.platform_entries(job, build)
+                foreign = sorted({platforms.normalize(name) for _item, name in entries} - {native})
                 target = step.input_text("target")
                 for path in wf.dockerfile_paths(job, build) or []:
                     model = ctx.dockerfiles.get(path)

@@ -52,11 +52,9 @@ class RS409(Rule):
         """Yield a finding for each malformed platform entry (after matrix expansion)."""
         known = ", ".join(platforms.names())
         for job, step in file.action_steps(wf.BUILD_PUSH):
-            for item in wf.build_push(file, step).platforms:
-                for value in job.expand(item.text) or []:
-                    for name in value.split(","):
-                        if name.strip() and not platforms.is_platform_string(name):
-                            yield self.finding(
-                                file.path, item.line, item.column,
-                                f"{name.strip()!r} is not a platform: {self.message} "
-                                f"(rsdock knows {known})")
+            entries, _complete = wf.platform_entries(job, wf.build_push(file, step))
+            for item, name in entries:
+                if not platforms.is_platform_string(name):
+                    yield self.finding(
+                        file.path, item.line, item.column,
+                        f"{name!r} is not a platform: {self.message} (rsdock knows {known})")
