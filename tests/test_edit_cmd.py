@@ -212,3 +212,22 @@ def test_restore_backup_gives_back_the_original_bytes(tmp_path, original, edited
     (tmp_path / "Dockerfile").write_bytes(edited)
     assert backup.restore_backup(tmp_path, folder) == ["Dockerfile"]
     assert (tmp_path / "Dockerfile").read_bytes() == original
+
+
+def test_edits_keep_rsdock_toml_in_step_line_by_line(tmp_path, capsys):
+    root = tmp_path / "gen"
+    shutil.copytree(Path(__file__).parent.parent / "examples" / "workspace", root,
+                    ignore=shutil.ignore_patterns("target"))
+    assert main(["init", str(root), "--yes"]) == 0
+    toml = root / "rsdock.toml"
+    toml.write_text(toml.read_text().replace('cache = "gha"', 'cache = "gha"  # ours'))
+    before = toml.read_text()
+    assert main(["edit", str(root), "--add-platform", "linux/ppc64le", "--cache", "inline",
+                 "--yes"]) == 0, capsys.readouterr()
+    changed = [(old, new) for old, new in zip(before.splitlines(), toml.read_text().splitlines(),
+                                               strict=True) if old != new]
+    assert changed == [
+        ('platforms = ["linux/amd64", "linux/arm64", "linux/arm/v7"]',
+         'platforms = ["linux/amd64", "linux/arm64", "linux/arm/v7", "linux/ppc64le"]'),
+        ('cache = "gha"  # ours', 'cache = "inline"  # ours'),
+    ]

@@ -123,24 +123,24 @@ def dumps(plan: Plan, previous: str | None = None) -> str:
         "# Edit it, then run `rsdock init --yes` to regenerate; `rsdock init --check` reports drift.",
         "",
         "# The Rust toolchain of the builder images.",
-        f"rust-version = {_str(plan.rust_version)}",
+        f"rust-version = {toml_string(plan.rust_version)}",
         "# Target platforms (BuildKit TARGETPLATFORM strings).",
-        f"platforms = {_list(plan.platforms)}",
+        f"platforms = {toml_array(plan.platforms)}",
         f"# Runtime base image: {', '.join(RUNTIMES)}.",
-        f"runtime = {_str(plan.runtime)}",
+        f"runtime = {toml_string(plan.runtime)}",
         f"# Debian release of the builder and debian-slim runtime: {', '.join(DEBIAN_RELEASES)}.",
-        f"debian = {_str(plan.debian)}",
+        f"debian = {toml_string(plan.debian)}",
         f"# BuildKit cache backend: {', '.join(CACHES)}.",
-        f"cache = {_str(plan.cache)}",
+        f"cache = {toml_string(plan.cache)}",
         f"# Container registry: {', '.join(REGISTRIES)}.",
-        f"registry = {_str(plan.registry)}",
+        f"registry = {toml_string(plan.registry)}",
         f"# Pin actions to a full commit SHA or a major tag: {', '.join(PIN_MODES)}.",
-        f"pin-actions = {_str(plan.pin_actions)}",
-        f"workflow = {_str(plan.workflow)}",
+        f"pin-actions = {toml_string(plan.pin_actions)}",
+        f"workflow = {toml_string(plan.workflow)}",
         "",
         "# When the workflow runs.",
         "[ci]",
-        f"branches = {_list(plan.triggers.branches)}",
+        f"branches = {toml_array(plan.triggers.branches)}",
         f"tags = {_bool(plan.triggers.tags)}",
         f"pull-requests = {_bool(plan.triggers.pull_requests)}",
     ]
@@ -150,14 +150,14 @@ def dumps(plan: Plan, previous: str | None = None) -> str:
             *([f"# One image per deliverable; kind is {' or '.join(IMAGE_KINDS)}."]
               if number == 0 else []),
             "[[image]]",
-            f"name = {_str(image.name)}",
-            f"kind = {_str(image.kind)}",
-            f"package = {_str(image.package)}",
-            f"dockerfile = {_str(image.dockerfile)}",
-            f"package-dir = {_str(image.package_dir)}",
+            f"name = {toml_string(image.name)}",
+            f"kind = {toml_string(image.kind)}",
+            f"package = {toml_string(image.package)}",
+            f"dockerfile = {toml_string(image.dockerfile)}",
+            f"package-dir = {toml_string(image.package_dir)}",
         ]
         if image.image:
-            out.append(f"image = {_str(image.image)}")
+            out.append(f"image = {toml_string(image.image)}")
     text = "\n".join(out) + "\n"
     lint = lint_tables(previous) if previous else ""
     if lint:
@@ -397,13 +397,15 @@ def _toml_type(value: Any) -> str:
     return names.get(type(value), type(value).__name__)
 
 
-def _str(value: str) -> str:
+def toml_string(value: str) -> str:
+    """``value`` as a TOML basic string (double-quoted, escaped)."""
     # JSON string escapes are a subset of TOML basic-string escapes; DEL must be escaped too.
     return json.dumps(value, ensure_ascii=False).replace("\x7f", "\\u007f")
 
 
-def _list(values) -> str:
-    return "[" + ", ".join(_str(v) for v in values) + "]"
+def toml_array(values) -> str:
+    """``values`` as a one-line TOML array of basic strings."""
+    return "[" + ", ".join(toml_string(v) for v in values) + "]"
 
 
 def _bool(value: bool) -> str:

@@ -27,29 +27,31 @@ def sync_config(root: Path, request: Request, inferred: InferredPlan,
     ``platforms``, ``cache``, ``registry`` and ``runtime`` lines are replaced in place."""
     from rsdock.wizard import config
 
-    path = config.config_path(root)
     try:
-        text = path.read_text(encoding="utf-8")
+        text = config.read_text(root)
+        if text is None:
+            return
         plan = config.loads(text, config.CONFIG_NAME)
-    except (OSError, UnicodeDecodeError, UserError):
+    except UserError:
         return  # no (valid) rsdock.toml: the files are the only truth
     order = platforms.names()
     chosen = [p for p in plan.platforms if p not in request.remove_platforms]
     chosen += [p for p in request.add_platforms if p not in chosen]
-    values = {"platforms": "[" + ", ".join(f'"{p}"' for p in sorted(chosen, key=order.index))
-              + "]"}
+    values = {"platforms": config.toml_array(sorted(chosen, key=order.index))}
     for key in ("cache", "registry", "runtime"):
         if getattr(request, key):
-            values[key] = f'"{getattr(request, key)}"'
+            values[key] = config.toml_string(getattr(request, key))
     new = text
     for key, value in values.items():
         pattern = re.compile(rf"^({re.escape(key)}\s*=\s*)[^\n#]*?(\s*(#[^\n]*)?)$", re.M)
         head = new.split("\n[", 1)
-        head[0], count = pattern.subn(lambda m: m[1] + value + m[2], head[0], count=1)
+        head[0], count = pattern.subn(lambda m, value=value: m[1] + value + m[2], head[0],
+                                      count=1)
         if count:
             new = "\n[".join(head)
     if new != text:
         proposal.record(config.CONFIG_NAME, text, Outcome(new, ["keep rsdock.toml in step"]))
+
 
 def _regenerate(sources: Sources, runtime: str, proposal: Proposal) -> bool:
     """Switch the runtime by regenerating, when the files are exactly what ``rsdock.toml``
