@@ -30,8 +30,6 @@ PARSERS = {
     "workflow": ("rsdock.lint.workflow", "parse_workflow"),
     "dockerignore": ("rsdock.lint.dockerignore", "parse_dockerignore"),
 }
-CONTEXT_FIELDS = {"dockerfile": "dockerfiles", "workflow": "workflows",
-                  "dockerignore": "dockerignores"}
 MAX_BYTES = 5_000_000  # no real Dockerfile or workflow comes close; a bigger file is a mistake
 # Rules the engine reports itself, after the others ran (their check() yields nothing).
 ENGINE_RULES = ("RS002", "RS004", "RS005", "RS009")
@@ -240,7 +238,7 @@ def _context(root: Path, targets: dict[str, str],
         module, function = PARSERS[kind]
         parse = getattr(importlib.import_module(module), function)
         try:
-            getattr(ctx, CONTEXT_FIELDS[kind])[rel] = parse(rel, text)
+            ctx.models(kind)[rel] = parse(rel, text)
         except Exception as error:  # parsers report problems as findings; this is a bug
             crashes.append(rules_instance("RS009").crashed(rel, f"the {kind} parser", error))
     return ctx, crashes
@@ -268,7 +266,7 @@ def _check(ctx: Context, targets: dict[str, str], rules: dict[str, type[Rule]],
     crash = rules_instance("RS009")
     by_kind: dict[str, list[Any]] = {}
     for rel, kind in targets.items():
-        model = getattr(ctx, CONTEXT_FIELDS[kind]).get(rel)
+        model = ctx.models(kind).get(rel)
         if model is not None:
             by_kind.setdefault(kind, []).append(model)
     # a crash of a cross-file rule is reported on a linted file, so that it is shown

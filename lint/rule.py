@@ -63,6 +63,15 @@ class Context:
     workflows: dict[str, Any] = field(default_factory=dict)
     dockerignores: dict[str, Any] = field(default_factory=dict)
 
+    def models(self, kind: str) -> dict[str, Any]:
+        """The parsed files of ``kind`` (``dockerfile``, ``workflow``, ``dockerignore``) by path."""
+        return getattr(self, _MODEL_FIELDS[kind])
+
+
+# Context's field for each kind of file (rsdock.lint.discover.KINDS).
+_MODEL_FIELDS = {"dockerfile": "dockerfiles", "workflow": "workflows",
+                 "dockerignore": "dockerignores"}
+
 
 class Rule:
     """Base of every rule. Subclasses set the class attributes and implement :meth:`check`.

@@ -411,3 +411,16 @@ def test_many_dockerfiles_are_shared_among_hadolint_processes(tmp_path, monkeypa
     findings, problem = run.collect()
     assert problem is None
     assert {f.path for f in findings if f.rule == "DL3008"} == set(names)
+
+
+def test_every_kind_has_a_parser_and_a_place_in_the_context(tmp_path):
+    """discover's kinds, the engine's parsers and Context's fields name the same kinds."""
+    from rsdock.lint import discover
+    from rsdock.lint.rule import Context
+
+    ctx = Context(root=tmp_path)
+    assert set(engine.PARSERS) == set(discover.KINDS)
+    for kind in discover.KINDS:
+        ctx.models(kind)["x"] = kind
+    assert (ctx.dockerfiles, ctx.workflows, ctx.dockerignores) == (
+        {"x": "dockerfile"}, {"x": "workflow"}, {"x": "dockerignore"})

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Iterable
 
+from rsdock.lint import discover
 from rsdock.lint.findings import Finding, Severity
 from rsdock.lint.rule import Context, Rule
 
@@ -38,8 +39,8 @@ class RS001(Rule):
 
     def check(self, file: None, ctx: Context) -> Iterable[Finding]:
         """Yield the parse errors every model in ``ctx`` collected."""
-        for models in (ctx.dockerfiles, ctx.workflows, ctx.dockerignores):
-            for model in models.values():
+        for kind in discover.KINDS:
+            for model in ctx.models(kind).values():
                 yield from getattr(model, "errors", ())
 
     def unreadable(self, path: str, line: int, why: str) -> Finding:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Iterable
 
-from rsdock.lint import suppress
+from rsdock.lint import discover, suppress
 from rsdock.lint.findings import Finding, Severity
 from rsdock.lint.rule import Context, Rule, all_rules
 
@@ -39,9 +39,8 @@ class RS003(Rule):
     def check(self, file: None, ctx: Context) -> Iterable[Finding]:
         """Yield one finding per malformed suppression comment in every file of ``ctx``."""
         known = all_rules().__contains__
-        for kind, models in (("dockerfile", ctx.dockerfiles), ("workflow", ctx.workflows),
-                             ("dockerignore", ctx.dockerignores)):
-            for path, model in models.items():
+        for kind in discover.KINDS:
+            for path, model in ctx.models(kind).items():
                 _, bad = suppress.parse(kind, path, getattr(model, "text", "") or "", known)
                 for item in bad:
                     yield self.finding(item.path, item.line, item.column, item.problem)
