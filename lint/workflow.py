@@ -22,7 +22,7 @@ from ruamel.yaml.scalarstring import FoldedScalarString, LiteralScalarString
 
 from rsdock.lint.expressions import is_off_for_pull_requests
 from rsdock.lint.findings import Finding, Severity, line_offsets
-from rsdock.lint.platforms import normalize
+from rsdock.lint.platforms import NATIVE_PLATFORM, normalize
 
 PARSE_RULE = "RS001"
 # A workflow is a few hundred nodes; an alias bomb ("billion laughs") is billions once expanded.
@@ -131,10 +131,7 @@ class Job:
             return None
         results: list[str] = []
         for combo in combos:
-            def substitute(match: re.Match) -> str:
-                value = combo.get(match[1])
-                return match[0] if value is None or isinstance(value, dict) else str(value)
-            expanded = _MATRIX_REF_RE.sub(substitute, text)
+            expanded = _substitute_matrix(text, combo)
             if "${{" in expanded:
                 return None
             if expanded not in results:
@@ -144,7 +141,7 @@ class Job:
     def native_platform(self) -> str:
         """The platform of the runner (``linux/arm64`` on ``*-arm`` runners, else ``linux/amd64``)."""
         label = self.runs_on.text.lower() if self.runs_on else ""
-        return "linux/arm64" if re.search(r"arm|aarch64", label) else "linux/amd64"
+        return "linux/arm64" if re.search(r"arm|aarch64", label) else NATIVE_PLATFORM
 
 
 @dataclass
@@ -451,6 +448,14 @@ def _read_uses(data: CommentedMap, lines: list[str]) -> Uses | None:
     _, hash_sign, comment = source[value.column - 1 + len(spec):].partition("#")
     return Uses(spec, repo, "/".join(parts[2:]), ref, comment.strip() if hash_sign else "",
                 value.line, value.column)
+
+
+def _substitute_matrix(text: str, combo: dict[str, Any]) -> str:
+    """``text`` with each ``${{ matrix.x }}`` that ``combo`` gives a scalar value replaced."""
+    def value(match: re.Match) -> str:
+        found = combo.get(match[1])
+        return match[0] if found is None or isinstance(found, dict) else str(found)
+    return _MATRIX_REF_RE.sub(value, text)
 
 
 def _expand_matrix(matrix: Any) -> list[dict[str, Any]] | None:

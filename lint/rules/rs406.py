@@ -58,7 +58,7 @@ class RS406(Rule):
         """Yield a finding for each cache-to entry of a moded backend without mode=max."""
         for job, step in file.action_steps(wf.BUILD_PUSH):
             build_step = wf.build_push(file, step)
-            if not _loses_cargo_layers(job, step, build_step, ctx):
+            if not _loses_cargo_layers(job, build_step, ctx):
                 continue
             for spec in build_step.cache_to:
                 if spec.type in MODED and spec.options.get("mode", "min").lower() != "max":
@@ -66,14 +66,14 @@ class RS406(Rule):
                                        fix=_fix(file, spec))
 
 
-def _loses_cargo_layers(job, step, build_step, ctx: Context) -> bool:
+def _loses_cargo_layers(job: wf.Job, build_step: wf.BuildPush, ctx: Context) -> bool:
     """Whether ``mode=min`` would drop layers that run cargo: those of stages the build needs
     outside the final stage's own chain. True when the Dockerfile cannot be read."""
     paths = wf.dockerfile_paths(job, build_step) or []
     models = [ctx.dockerfiles.get(path) for path in paths]
     if not models or None in models:
         return True
-    target = step.input_text("target")
+    target = build_step.step.input_text("target")
     for model in models:
         final = model.stage(target) if target else model.final_stage
         if final is None:

@@ -70,10 +70,10 @@ class RS501(Rule):
             model = ctx.dockerfiles.get(image.dockerfile)
             if model is None or model.errors:
                 continue
-            cases = [(inst, case) for stage in model.stages
-                     for inst, case in build.platform_cases(model, stage)]
+            cases = [case for stage in model.stages
+                     for _inst, case in build.platform_cases(model, stage)]
             for where, name in image.platforms:
-                missing = [case for _inst, case in cases if not _has_arm(case, name)]
+                missing = [case for case in cases if not _has_arm(case, name)]
                 if not missing:
                     continue
                 known = platforms.get(name)

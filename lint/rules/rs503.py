@@ -72,8 +72,8 @@ class RS503(Rule):
             unused: dict[int, set[str]] = {}
             for stage in model.stages:
                 for name in names:
-                    for _inst, command in build.simulate_stage(model, stage, name).commands():
-                        for pkg in build.apt_packages([(_inst, command)]):
+                    for inst, command in build.simulate_stage(model, stage, name).commands():
+                        for pkg in build.apt_packages([(inst, command)]):
                             platform = owner.get(pkg)
                             if (platform is not None and platform.name not in names
                                     and platform.name != platforms.NATIVE_PLATFORM):
