@@ -345,3 +345,36 @@ def test_broken_rsdock_toml_is_a_dialog_then_defaults(workspace: Path):
         assert isinstance(screen, WizardScreen) and screen.plan.runtime == "debian-slim"
 
     drive(RsdockApp(workspace), scenario)
+
+
+def test_unreadable_workspace_is_a_located_dialog(monkeypatch, workspace: Path):
+    def refuse(path):
+        raise PermissionError(13, "Permission denied", str(workspace / "Cargo.toml"))
+
+    monkeypatch.setattr("rsdock.lint.cargo.scan", refuse)
+
+    async def scenario(pilot):
+        assert isinstance(pilot.app.screen, ErrorScreen)
+        assert pilot.app.screen.message == (f"{workspace / 'Cargo.toml'}: error: Permission denied"
+                                            "\n  hint: check the path and its permissions")
+
+    drive(RsdockApp(workspace), scenario)
+
+
+def test_a_failed_write_is_a_located_dialog(monkeypatch, workspace: Path):
+    def full(root, result, *, overwrite):
+        raise OSError(28, "No space left on device", str(root / "Dockerfile"))
+
+    monkeypatch.setattr("rsdock.wizard.review.write", full)
+
+    async def scenario(pilot):
+        await goto(pilot, "write")
+        await pilot.click("#write")
+        await settle(pilot)
+        assert isinstance(pilot.app.screen, ErrorScreen)
+        assert pilot.app.screen.message == (
+            f"{workspace / 'Dockerfile'}: error: No space left on device\n"
+            "  hint: check the permissions and free space, then press Write")
+
+    drive(RsdockApp(workspace), scenario)
+    assert not (workspace / "Dockerfile").exists()

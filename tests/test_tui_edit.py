@@ -365,3 +365,54 @@ def test_an_impossible_plan_change_is_a_dialog_with_the_way_out(tmp_path):
 
     drive(RsdockApp(root, edit_existing=True), scenario)
     assert snapshot(root) == before
+
+
+def test_failed_writes_restores_and_discards_are_located_dialogs(monkeypatch, tmp_path):
+    root = fixture(tmp_path, "shop")
+    messages = []
+
+    async def dismissed(pilot) -> None:
+        assert isinstance(pilot.app.screen, ErrorScreen)
+        messages.append(pilot.app.screen.message)
+        await press(pilot, "escape")
+
+    async def scenario(pilot):
+        await tick_platform(pilot, "linux/arm/v7")
+        await press(pilot, "v", "w")  # one real write, so there is a backup to restore
+        folder = pilot.app.screen.last_backup
+        assert folder is not None
+
+        def no_space(root, proposal):
+            raise OSError(28, "No space left on device", str(root / "Dockerfile"))
+
+        def undecodable(root, folder):
+            raise UnicodeDecodeError("utf-8", b"\xff", 0, 1, "invalid start byte")
+
+        def busy(root):
+            raise OSError(16, "Device or resource busy")
+
+        monkeypatch.setattr("rsdock.wizard.screens.edit_screen.apply", no_space)
+        monkeypatch.setattr(backup, "restore_backup", undecodable)
+        monkeypatch.setattr(backup, "discard_backups", busy)
+        await tick_platform(pilot, "linux/arm/v7")  # untick: the diff removes it again
+        await press(pilot, "v", "w")
+        await dismissed(pilot)
+        await press(pilot, "u")
+        await pilot.click("#yes")
+        await settle(pilot)
+        await dismissed(pilot)
+        await press(pilot, "d")
+        await pilot.click("#yes")
+        await settle(pilot)
+        await dismissed(pilot)
+        messages.append(folder)
+
+    drive(RsdockApp(root, edit_existing=True), scenario)
+    folder = messages.pop()
+    assert messages == [
+        f"{root / 'Dockerfile'}: error: No space left on device\n"
+        "  hint: check the permissions and free space",
+        f"{folder}: error: 'utf-8' codec can't decode byte 0xff in position 0: invalid start "
+        "byte\n  hint: copy the .bak files back by hand",
+        ".rsdock/backup: error: Device or resource busy\n  hint: delete the folder by hand",
+    ]

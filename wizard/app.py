@@ -76,8 +76,9 @@ class RsdockApp(App[int]):
             self._offer_example(error.format(), example)
             return
         except OSError as error:
-            self._offer_example(f"{error.filename or path}: error: {error.strerror}\n"
-                                "  hint: check the path and its permissions", example)
+            located = UserError(error.strerror or str(error), path=str(error.filename or path),
+                                hint="check the path and its permissions")
+            self._offer_example(located.format(), example)
             return
         root = Path(workspace.root)
         base, problem = self._saved_plan(root)

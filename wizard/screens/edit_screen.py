@@ -227,8 +227,9 @@ class EditScreen(Screen):
             self._failed("Nothing was written", error.format())
             return
         except OSError as error:
-            self._failed("Could not write the files", f"{error.filename or self.root}: error: "
-                         f"{error.strerror}\n  hint: check the permissions and free space")
+            self._failed("Could not write the files", UserError(
+                error.strerror or str(error), path=str(error.filename or self.root),
+                hint="check the permissions and free space").format())
             return
         if folder is not None:
             self.last_backup = folder
@@ -259,8 +260,8 @@ class EditScreen(Screen):
         try:
             restored = backup.restore_backup(self.root, folder)
         except (OSError, UnicodeDecodeError) as error:
-            self._failed("Could not restore the backup", f"{folder}: error: {error}\n"
-                         "  hint: copy the .bak files back by hand")
+            self._failed("Could not restore the backup", UserError(
+                str(error), path=str(folder), hint="copy the .bak files back by hand").format())
             return
         self.notify(f"Restored {', '.join(restored)}")
         self.action_reload()
@@ -281,8 +282,9 @@ class EditScreen(Screen):
         try:
             count = backup.discard_backups(self.root)
         except OSError as error:
-            self._failed("Could not discard the backups", f"{backup.BACKUP_DIR}: error: "
-                         f"{error.strerror or error}\n  hint: delete the folder by hand")
+            self._failed("Could not discard the backups", UserError(
+                str(error.strerror or error), path=backup.BACKUP_DIR,
+                hint="delete the folder by hand").format())
             return
         self.last_backup = None
         self.notify(f"Discarded {count} backup(s)")

@@ -203,8 +203,9 @@ class WizardScreen(Screen):
             self._write_failed(error.format())
             return
         except OSError as error:
-            self._write_failed(f"{error.filename or self.session.root}: error: {error.strerror}\n"
-                               "  hint: check the permissions and free space, then press Write")
+            self._write_failed(UserError(
+                error.strerror or str(error), path=str(error.filename or self.session.root),
+                hint="check the permissions and free space, then press Write").format())
             return
         self.query_one(WritePane).show_result(self.written)
         self.refresh_preview()
