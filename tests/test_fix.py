@@ -157,3 +157,11 @@ def test_write_atomic_failure_keeps_the_original(tmp_path, monkeypatch):
         fix.write_atomic(path, "FROM b\n")
     assert path.read_text() == "FROM a\n"
     assert [p.name for p in tmp_path.iterdir()] == ["Dockerfile"]
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("", [0]), ("a", [0]), ("\n", [0, 1]), ("a\nb", [0, 2]), ("a\r\nb\n", [0, 3, 5]),
+    ("\n\nx", [0, 1, 2]),
+])
+def test_line_offsets(text, expected):
+    assert line_offsets(text) == expected
