@@ -65,16 +65,13 @@ class DockerIgnore:
     def excludes(self, path: str) -> bool:
         """Whether Docker leaves ``path`` (relative to the context, ``/``-separated) out of the
         build context."""
-        path = _clean(path.lstrip("/"))
-        parents = posixpath.dirname(path).split("/") if "/" in path else []
+        candidates = _self_and_parents(path)
         matched = False
         for pattern in self.patterns:
             # An exclusion can only undo a match, an inclusion only make one: skip the rest.
             if pattern.exclusion != matched:
                 continue
-            hit = pattern.matches(path) or any(
-                pattern.matches("/".join(parents[: i + 1])) for i in range(len(parents)))
-            if hit:
+            if any(pattern.matches(c) for c in candidates):
                 matched = not pattern.exclusion
         return matched
 
@@ -82,9 +79,7 @@ class DockerIgnore:
         """The last pattern that excludes ``path`` when it is excluded, else None."""
         if not self.excludes(path):
             return None
-        path = _clean(path.lstrip("/"))
-        candidates = [path] + ["/".join(path.split("/")[: i + 1])
-                               for i in range(path.count("/"))]
+        candidates = _self_and_parents(path)
         for pattern in reversed(self.patterns):
             if not pattern.exclusion and any(pattern.matches(c) for c in candidates):
                 return pattern
@@ -108,6 +103,14 @@ def candidates(dockerfile: str, context: str = ".") -> tuple[str, str]:
     order: ``<Dockerfile>.dockerignore`` beside the Dockerfile, then ``<context>/.dockerignore``
     (repository-relative paths)."""
     return (_clean(dockerfile + ".dockerignore"), _clean(posixpath.join(context, ".dockerignore")))
+
+
+def _self_and_parents(path: str) -> list[str]:
+    """``path`` cleaned, then each of its parent directories: what a pattern may match to
+    exclude it (``a/b/c`` -> ``a/b/c``, ``a``, ``a/b``)."""
+    path = _clean(path.lstrip("/"))
+    parts = path.split("/")
+    return [path] + ["/".join(parts[: i + 1]) for i in range(len(parts) - 1)]
 
 
 def _clean(path: str) -> str:
