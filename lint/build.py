@@ -366,6 +366,12 @@ def stage_calls(model: Dockerfile, stage: Stage, platform: str | None,
     return [c for s in stages for c in simulate_stage(model, s, platform).cargo_calls()]
 
 
+def stages_running(model: Dockerfile, *actions: str) -> list[Stage]:
+    """The stages with a cargo call whose action is one of ``actions`` (``cook``...), in order."""
+    return [s for s in model.stages
+            if any(c.action in actions for c in stage_calls(model, s, None))]
+
+
 def compiling_calls(model: Dockerfile, stage: Stage) -> list[CargoCall]:
     """The cargo calls that build the project in ``stage`` or the stages it is built FROM."""
     return [c for s in stage.ancestry() for c in stage_calls(model, s, None) if c.builds_project]

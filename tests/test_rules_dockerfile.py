@@ -738,3 +738,10 @@ def test_ca_certificates_reads_cargo_lock_once_per_run(tmp_path, monkeypatch):
     assert [(f.path, f.rule) for f in findings] == [("Dockerfile", "RS302"),
                                                    ("api.Dockerfile", "RS302")]
     assert len(reads) == 1
+
+
+def test_stages_running_names_the_stages_by_cargo_action():
+    model = parse_dockerfile("Dockerfile", textwrap.dedent(CHEF_SNIPPET))
+    assert [s.label for s in build.stages_running(model, "prepare")] == ["planner"]
+    assert [s.label for s in build.stages_running(model, "cook", "build")] == ["builder"]
+    assert build.stages_running(model, "install") == []

@@ -58,8 +58,7 @@ class RS104(Rule):
 
     def check(self, file, ctx):
         found = []
-        planners = {s.name or str(s.index) for s in file.stages
-                    if any(c.action == "prepare" for c in build.stage_calls(file, s, None))}
+        planners = {s.label for s in build.stages_running(file, "prepare")}
         for stage in file.stages:
             cooks = [c for c in build.stage_calls(file, stage, None) if c.action == "cook"]
             if not cooks:

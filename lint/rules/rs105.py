@@ -62,9 +62,7 @@ class RS105(Rule):
     target = "dockerfile"
 
     def check(self, file, ctx):
-        stages = [s for s in file.stages
-                  if any(c.action in ("prepare", "cook", "build")
-                         for c in build.stage_calls(file, s, None))]
+        stages = build.stages_running(file, "prepare", "cook", "build")
         roots: dict[int, tuple] = {}
         for stage in stages:
             root = stage.ancestry()[-1]
@@ -72,8 +70,7 @@ class RS105(Rule):
             if version is not None and not self._installs_toolchain(file, stage):
                 roots[root.index] = (root, version)
         found = []
-        builders = [s for s in stages if any(c.action == "build" for c in
-                                             build.stage_calls(file, s, None))]
+        builders = build.stages_running(file, "build")
         reference = roots.get(builders[-1].ancestry()[-1].index) if builders else None
         if reference:
             ref_root, ref_version = reference

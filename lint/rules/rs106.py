@@ -53,8 +53,7 @@ class RS106(Rule):
     target = "dockerfile"
 
     def check(self, file, ctx):
-        cook_stages = [s for s in file.stages
-                       if any(c.action == "cook" for c in build.stage_calls(file, s, None))]
+        cook_stages = build.stages_running(file, "cook")
         if not cook_stages:
             return []
         found = []
