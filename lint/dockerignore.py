@@ -12,6 +12,8 @@ from __future__ import annotations
 import posixpath
 import re
 from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Mapping
 
 from rsdock.lint.findings import Edit, Finding, Severity
 
@@ -103,6 +105,19 @@ def candidates(dockerfile: str, context: str = ".") -> tuple[str, str]:
     order: ``<Dockerfile>.dockerignore`` beside the Dockerfile, then ``<context>/.dockerignore``
     (repository-relative paths)."""
     return (_clean(dockerfile + ".dockerignore"), _clean(posixpath.join(context, ".dockerignore")))
+
+
+def applicable(dockerfile: str, context: str, parsed: Mapping[str, DockerIgnore],
+               root: Path) -> DockerIgnore | None:
+    """The ignore file BuildKit applies to ``dockerfile`` built with ``context``: the first of
+    :func:`candidates` already in ``parsed``, or present under ``root`` (read and parsed then);
+    None when the context has none."""
+    for candidate in candidates(dockerfile, context):
+        if candidate in parsed:
+            return parsed[candidate]
+        if (root / candidate).is_file():
+            return parse_dockerignore(candidate, (root / candidate).read_bytes())
+    return None
 
 
 def _self_and_parents(path: str) -> list[str]:

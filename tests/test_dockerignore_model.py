@@ -155,3 +155,15 @@ def test_excludes_but_for_comments_reads_trailing_notes_as_comments(text, probe,
 def test_append_line_adds_a_line_of_its_own(text, expected):
     edit = parse_dockerignore(".dockerignore", text).append_line("target/")
     assert text[:edit.start] + edit.text + text[edit.end:] == expected
+
+
+def test_applicable_prefers_the_dockerfile_s_own_ignore_file_then_the_context_s(tmp_path):
+    from rsdock.lint.dockerignore import applicable
+
+    (tmp_path / "app").mkdir()
+    (tmp_path / "app" / ".dockerignore").write_text("target\n")
+    found = applicable("Dockerfile", "app", {}, tmp_path)  # read from disk
+    assert (found.path, found.excludes("target/x")) == ("app/.dockerignore", True)
+    own = parse_dockerignore("Dockerfile.dockerignore", ".git\n")
+    assert applicable("Dockerfile", "app", {own.path: own}, tmp_path) is own
+    assert applicable("Dockerfile", ".", {}, tmp_path) is None

@@ -54,7 +54,7 @@ class RS504(Rule):
         """Yield a finding for each COPY source the applicable ignore file excludes."""
         for dockerfile, context in wf.built_contexts(ctx.workflows, ctx.dockerfiles):
             model = ctx.dockerfiles.get(dockerfile)
-            ignore = _ignore_file(ctx, dockerfile, context)
+            ignore = di.applicable(dockerfile, context, ctx.dockerignores, ctx.root)
             if model is None or model.errors or ignore is None:
                 continue
             for stage in model.stages:
@@ -72,16 +72,6 @@ class RS504(Rule):
                                 f"excludes {path}, which this {copy.instruction.cmd} needs: "
                                 f"{self.message}")
                             break
-
-
-def _ignore_file(ctx: Context, dockerfile: str, context: str) -> di.DockerIgnore | None:
-    for candidate in di.candidates(dockerfile, context):
-        if candidate in ctx.dockerignores:
-            return ctx.dockerignores[candidate]
-        path = ctx.root / candidate
-        if path.is_file():
-            return di.parse_dockerignore(candidate, path.read_text(encoding="utf-8", errors="replace"))
-    return None
 
 
 def _paths(ctx: Context, context: str, source: str, ignore: di.DockerIgnore) -> Iterator[str]:

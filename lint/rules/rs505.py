@@ -42,8 +42,7 @@ class RS505(Rule):
         for dockerfile, context in wf.built_contexts(ctx.workflows, ctx.dockerfiles):
             if dockerfile not in ctx.dockerfiles:
                 continue  # a missing Dockerfile is RS408's
-            candidates = di.candidates(dockerfile, context)
-            if any(c in ctx.dockerignores or (ctx.root / c).is_file() for c in candidates):
+            if di.applicable(dockerfile, context, ctx.dockerignores, ctx.root) is not None:
                 continue
-            yield self.finding(dockerfile, 1, 0,
-                               f"{self.message} (BuildKit looks for {candidates[1]})")
+            yield self.finding(dockerfile, 1, 0, f"{self.message} (BuildKit looks for "
+                                                 f"{di.candidates(dockerfile, context)[1]})")
