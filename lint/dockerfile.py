@@ -3,7 +3,7 @@
 Parsing is BuildKit's own parser (the ``dockerfile`` package); this module adds what rules need on
 top: 1-based lines, stages with their base image and ``--platform``, the ARG and ENV values in
 effect at each instruction, and each RUN's script laid out so that a script row maps back to a
-real line of the file. Problems become ``RS001`` findings in :attr:`Dockerfile.errors`.
+real line of the file (:mod:`rsdock.lint.run_script`). Problems become ``RS001`` findings in :attr:`Dockerfile.errors`.
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ import shlex
 from dataclasses import dataclass, field
 
 from rsdock.lint.findings import Finding, Severity
+from rsdock.lint.run_script import Script, read_script
 
 PARSE_RULE = "RS001"
 # Instructions BuildKit knows; anything else is an error at build time.
@@ -29,7 +30,6 @@ AUTOMATIC_ARGS = (
 _DIRECTIVE_RE = re.compile(r"^#\s*([a-zA-Z][a-zA-Z0-9_-]*)\s*=\s*(.*?)\s*$")
 _VAR_RE = re.compile(r"\$(?:\{(?P<braced>[A-Za-z_][A-Za-z0-9_]*)(?P<op>:?[-+])?(?P<word>[^}]*)\}"
                      r"|(?P<plain>[A-Za-z_][A-Za-z0-9_]*))")
-_SHELLS = {"sh", "bash", "/bin/sh", "/bin/bash", "/usr/bin/bash", "dash", "/bin/dash"}
 
 
 @dataclass
@@ -64,28 +64,6 @@ class Instruction:
             if key.lower() == name.lower():
                 return value
         return None
-
-
-@dataclass
-class Script:
-    """A RUN instruction's shell script, placed so its row ``n`` is file line ``first_line + n``.
-
-    Attributes:
-        text: the script; for shell form it is the raw lines with the keyword and flags blanked,
-            so rows and columns match the file.
-        first_line: the file line of row 0.
-        form: ``shell``, ``heredoc`` or ``exec``.
-        argv: the exec-form argument list, else ().
-    """
-
-    text: str
-    first_line: int
-    form: str
-    argv: tuple[str, ...] = ()
-
-    def line_of(self, row: int) -> int:
-        """The file line of script row ``row`` (0-based)."""
-        return self.first_line + row
 
 
 @dataclass
@@ -269,7 +247,7 @@ class Dockerfile:
     def script(self, inst: Instruction) -> Script | None:
         """The shell script a RUN executes, or None when it is not a shell script we can read."""
         if inst.line not in self._scripts:
-            self._scripts[inst.line] = _script(self, inst)
+            self._scripts[inst.line] = read_script(self.lines, inst, self.escape)
         return self._scripts[inst.line]
 
 
@@ -429,50 +407,6 @@ def _build_stages(model: Dockerfile) -> None:
     if not model.stages and not model.errors:
         model.errors.append(_error(model.path, 1, "no FROM instruction: a Dockerfile needs at "
                                    "least one stage (FROM <image>)"))
-
-
-def _script(model: Dockerfile, inst: Instruction) -> Script | None:
-    if inst.cmd != "RUN":
-        return None
-    if inst.json:
-        argv = tuple(inst.value)
-        if len(argv) >= 3 and argv[0] in _SHELLS and argv[1] in ("-c", "-ec", "-exc", "-ce"):
-            return Script(argv[2], inst.line, "exec", argv)
-        return Script(shlex.join(argv), inst.line, "exec", argv)
-    lines = model.lines[inst.line - 1: inst.end_line]
-    if inst.heredocs:
-        head = inst.value[0].split() if inst.value else []
-        name, content = inst.heredocs[0]
-        # `RUN <<EOT` and `RUN <<EOT bash` run the body as the script; anything else (`cat <<EOF
-        # > file`) is a command line whose heredoc is data.
-        if head and head[0].lstrip("<-").strip("'\"") == name and (
-                len(head) == 1 or head[1] in _SHELLS):
-            return Script(content, inst.line + 1, "heredoc")
-        return Script(_blank_prefix(lines, inst, model.escape), inst.line, "shell")
-    return Script(_blank_prefix(lines, inst, model.escape), inst.line, "shell")
-
-
-def _blank_prefix(lines: list[str], inst: Instruction, escape: str) -> str:
-    """The RUN's raw lines with ``RUN`` and its flags blanked and comment lines made neutral."""
-    text = "\n".join(lines)
-    match = re.match(r"\s*RUN\b", text, re.IGNORECASE)
-    cursor = match.end() if match else 0
-    for flag in inst.flags:
-        found = text.find(flag, cursor)
-        if found >= 0:
-            cursor = found + len(flag)
-    text = re.sub(r"[^\n]", " ", text[:cursor]) + text[cursor:]
-    out = text.split("\n")
-    for index in range(1, len(out)):
-        stripped = out[index].strip()
-        # BuildKit drops comment and blank lines inside a continuation; a lone `\` keeps the
-        # shell's continuation going without shifting any row.
-        if out[index - 1].rstrip().endswith(escape) and (stripped.startswith("#") or not stripped):
-            out[index] = "\\"
-    script = "\n".join(out)
-    if escape != "\\":
-        script = script.replace(escape + "\n", "\\\n")
-    return script
 
 
 __all__ = ["AUTOMATIC_ARGS", "Copy", "Dockerfile", "Instruction", "Script", "Stage", "expand",
