@@ -3,7 +3,8 @@
 Parsing is BuildKit's own parser (the ``dockerfile`` package); this module adds what rules need on
 top: 1-based lines, stages with their base image and ``--platform``, the ARG and ENV values in
 effect at each instruction, and each RUN's script laid out so that a script row maps back to a
-real line of the file (:mod:`rsdock.lint.run_script`). Problems become ``RS001`` findings in :attr:`Dockerfile.errors`.
+real line of the file (:mod:`rsdock.lint.run_script`). Problems become ``RS001`` findings in
+:attr:`Dockerfile.errors`.
 """
 
 from __future__ import annotations
