@@ -10,6 +10,7 @@ import pytest
 from rsdock import resources
 from rsdock.errors import UserError
 from rsdock.lint.findings import Finding, Severity
+from rsdock.wizard import infer
 from rsdock.wizard.edits import Request, apply, session
 from rsdock.wizard.widgets.plan_view import plan_text
 
@@ -123,3 +124,15 @@ def test_describe_says_what_a_request_changes():
         "add linux/arm/v7, remove linux/arm64, cache local")
     assert session.describe(Request(fix=True)) == "apply the safe fixes"
     assert session.describe(Request()) == "nothing"
+
+
+def test_config_drift_is_empty_without_rsdock_toml_and_raises_for_a_bad_one(tmp_path):
+    root = fixture(tmp_path, "research")
+    sources = infer.load_sources(root)
+    inferred = infer.infer(sources)
+    assert session.config_drift(root, inferred) == []
+    assert session.lint_sources(sources, hadolint=False) == session.load_state(
+        root, hadolint=False).findings
+    (root / "rsdock.toml").write_text("[lint]\nhadolint = false\n")
+    with pytest.raises(UserError):
+        session.config_drift(root, inferred)

@@ -61,9 +61,11 @@ def run(args: argparse.Namespace) -> int:
     request = Request(tuple(args.add_platform), tuple(args.remove_platform), args.runtime,
                       args.cache, args.registry, args.fix)
     if request.empty:
+        from rsdock.wizard.edits.session import config_drift
+
         sys.stdout.write(inferred.format())
-        sys.stdout.write(_drift(root, inferred))
-        sys.stdout.write(_lint_summary(root, sources))
+        sys.stdout.write("".join(f"  drift: {note}\n" for note in config_drift(root, inferred)))
+        sys.stdout.write(_lint_summary(sources))
         return 0
     proposal = propose(sources, request, inferred)
     for note in proposal.notes:
@@ -93,16 +95,6 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-def _drift(root: Path, inferred) -> str:
-    """Where rsdock.toml (when there is one) disagrees with the files."""
-    from rsdock.wizard import config
-
-    if not config.config_path(root).is_file():
-        return ""
-    notes = inferred.drift(config.load(root))
-    return "".join(f"  drift: {note}\n" for note in notes)
-
-
 def _confirm(question: str) -> bool:
     if not sys.stdin.isatty():
         print(f"{question} [y/N] (no terminal to ask: rerun with --yes)", file=sys.stderr)
@@ -114,22 +106,20 @@ def _confirm(question: str) -> bool:
     return answer.strip().lower() in ("y", "yes")
 
 
-def _lint_summary(root: Path, sources) -> str:
-    from rsdock.lint.config import load_config
-    from rsdock.lint.engine import lint_paths
+def _lint_summary(sources) -> str:
+    from rsdock.wizard.edits.session import lint_sources
 
-    paths = sorted(sources.texts())
-    if not paths:
+    if not sources.texts():
         return "Lint: no Dockerfile or workflow to check\n"
-    result = lint_paths(paths, root, load_config(root))
-    if not result.findings:
+    findings = lint_sources(sources)
+    if not findings:
         return "Lint: no findings\n"
     counts: dict[str, int] = {}
-    for finding in result.findings:
+    for finding in findings:
         counts[str(finding.severity)] = counts.get(str(finding.severity), 0) + 1
-    fixable = sum(1 for f in result.findings if f.fix is not None)
-    lines = [f"Lint: {len(result.findings)} finding(s) ("
+    fixable = sum(1 for f in findings if f.fix is not None)
+    lines = [f"Lint: {len(findings)} finding(s) ("
              + ", ".join(f"{n} {s}" for s, n in sorted(counts.items())) + f"), {fixable} fixable "
              "with --fix"]
-    lines += [f"  {f.path}:{f.line}: {f.rule} {f.message}" for f in result.findings]
+    lines += [f"  {f.path}:{f.line}: {f.rule} {f.message}" for f in findings]
     return "\n".join(lines) + "\n"

@@ -73,29 +73,54 @@ def load_state(root: Path | str, *, hadolint: bool = True) -> EditState:
         UserError: (exit 2) for a file rsdock cannot read or parse, located at the problem, or
             an invalid ``[lint]`` section in ``rsdock.toml``.
     """
-    from dataclasses import replace
-
-    from rsdock.lint.config import load_config
-    from rsdock.lint.engine import lint_paths
-    from rsdock.wizard import config, infer
+    from rsdock.wizard import infer
 
     root = Path(root)
     sources = infer.load_sources(root)
     inferred = infer.infer(sources)
-    paths = sorted(sources.texts())
-    findings: list[Finding] = []
-    if paths:
-        settings = load_config(root)
-        if not hadolint:
-            settings = replace(settings, hadolint=False)
-        findings = list(lint_paths(paths, root, settings).findings)
-    drift: list[str] = []
-    if config.config_path(root).is_file():
-        try:
-            drift = inferred.drift(config.load(root))
-        except UserError as error:
-            drift = [f"rsdock.toml cannot be compared: {error.format().strip()}"]
+    findings = lint_sources(sources, hadolint=hadolint)
+    try:
+        drift = config_drift(root, inferred)
+    except UserError as error:
+        drift = [f"rsdock.toml cannot be compared: {error.format().strip()}"]
     return EditState(root, sources, inferred, findings, drift)
+
+
+def lint_sources(sources: Sources, *, hadolint: bool = True) -> list[Finding]:
+    """The lint findings of every parsed file, with the workspace's ``[lint]`` settings.
+
+    Args:
+        sources: the parsed files (from ``load_sources``).
+        hadolint: also run hadolint (when installed and the settings want it).
+
+    Raises:
+        UserError: for an invalid ``[lint]`` section in ``rsdock.toml``.
+    """
+    from dataclasses import replace
+
+    from rsdock.lint.config import load_config
+    from rsdock.lint.engine import lint_paths
+
+    paths = sorted(sources.texts())
+    if not paths:
+        return []
+    settings = load_config(sources.root)
+    if not hadolint:
+        settings = replace(settings, hadolint=False)
+    return list(lint_paths(paths, sources.root, settings).findings)
+
+
+def config_drift(root: Path | str, inferred) -> list[str]:
+    """Where ``rsdock.toml`` (when there is one) disagrees with the files' inferred plan.
+
+    Raises:
+        UserError: when ``rsdock.toml`` cannot be read or is invalid.
+    """
+    from rsdock.wizard import config
+
+    if not config.config_path(root).is_file():
+        return []
+    return inferred.drift(config.load(root))
 
 
 def fix_one(state: EditState, finding: Finding) -> Proposal:
