@@ -18,7 +18,7 @@ from rsdock.lint.dockerfile import Dockerfile
 from rsdock.lint.workflow import LOGIN
 from rsdock.wizard.edits.cases import find_platform_cases
 from rsdock.wizard.edits.sources import BuildStep, Sources, env_value, load_sources
-from rsdock.wizard.plan import DEFAULT_WORKFLOW, Image, Plan
+from rsdock.wizard.plan import CACHES, DEFAULT_WORKFLOW, Image, Plan
 
 __all__ = ["BuildStep", "Fact", "InferredImage", "InferredPlan", "Sources", "case_platforms",
            "infer", "load_sources"]
@@ -340,14 +340,13 @@ def _cache(sources: Sources, plan: InferredPlan) -> None:
     for step in sources.builds:
         inline = bool(step.build.cache_to) and all(s.type == "inline" for s in step.build.cache_to)
         for spec in step.build.cache_to + step.build.cache_from:
-            kind = spec.type
             if spec.type == "registry" and inline:
                 continue  # inline exports are read back through type=registry
-            kinds.setdefault(kind, f"{step.workflow.path}:{spec.item.line}")
+            kinds.setdefault(spec.type, f"{step.workflow.path}:{spec.item.line}")
             if spec.options.get("scope"):
                 for path in step.dockerfiles or ():
                     plan.cache_scopes[path] = spec.options["scope"]
-    known = {k: v for k, v in kinds.items() if k in ("gha", "registry", "local", "inline")}
+    known = {k: v for k, v in kinds.items() if k in CACHES}
     if len(kinds) > 1 or len(known) != len(kinds):
         plan.cache = Fact(reason="the build steps use " + ", ".join(
             f"type={k} ({v})" for k, v in kinds.items()))
