@@ -43,21 +43,25 @@ def _all_cases(model: Dockerfile) -> list[PlatformCase]:
     return found
 
 
+def _on_platform(candidate: PlatformCase) -> bool:
+    return "TARGETPLATFORM" in candidate.case.subject_vars
+
+
+def _on_triple(candidate: PlatformCase) -> bool:
+    arms = [a for a in candidate.case.arms if "*" not in a.patterns]
+    return not _on_platform(candidate) and bool(arms) and all(
+        platforms.by_triple(p) for a in arms for p in a.patterns)
+
+
 def find_platform_cases(model: Dockerfile) -> list[PlatformCase]:
     """Every ``case`` on ``$TARGETPLATFORM`` in the RUN scripts of ``model``, in file order."""
-    return [c for c in _all_cases(model) if "TARGETPLATFORM" in c.case.subject_vars]
+    return [c for c in _all_cases(model) if _on_platform(c)]
 
 
 def find_triple_cases(model: Dockerfile) -> list[PlatformCase]:
     """Every other ``case`` whose arms are all keyed by Rust triples of known platforms (the
     research's ``case "$RUST_TARGET"`` that sets each triple's linker), in file order."""
-    found = []
-    for candidate in _all_cases(model):
-        arms = [a for a in candidate.case.arms if "*" not in a.patterns]
-        if "TARGETPLATFORM" not in candidate.case.subject_vars and arms and all(
-                platforms.by_triple(p) for a in arms for p in a.patterns):
-            found.append(candidate)
-    return found
+    return [c for c in _all_cases(model) if _on_triple(c)]
 
 
 def compiles_on_build_platform(model: Dockerfile) -> bool:
@@ -133,8 +137,12 @@ class Editor:
         self.model = model
         self.lines = LineEditor(model.text)
         self.out = Outcome(model.text)
-        self.cases = find_platform_cases(model)
-        self.triple_cases = find_triple_cases(model)
+        # One parse of the RUN scripts serves both kinds of case; the model never changes
+        # while it is edited (edits are pending lines), so neither does what it compiles.
+        every_case = _all_cases(model)
+        self.cases = [c for c in every_case if _on_platform(c)]
+        self.triple_cases = [c for c in every_case if _on_triple(c)]
+        self._cross_compiles = compiles_on_build_platform(model)
         self.linkers = linkers
         self.arm_lines: set[int] = set()
         for found in self.cases + self.triple_cases:
@@ -148,7 +156,7 @@ class Editor:
 
     def cross_compiles(self) -> bool:
         """Whether a stage on $BUILDPLATFORM runs cargo (then every platform needs settings)."""
-        return compiles_on_build_platform(self.model)
+        return self._cross_compiles
 
     def instruction_of(self, line: int) -> Instruction | None:
         """The instruction that spans file line ``line``."""
