@@ -1,4 +1,4 @@
-"""The app as snapshot tests and ``scripts/screenshots.py`` see it: stable paths, no blinking.
+"""The app as the TUI tests and ``scripts/screenshots.py`` see it: stable paths, no blinking.
 
 Both start :class:`rsdock.wizard.app.RsdockApp` on a fresh copy of the bundled example at a fixed
 path (it appears in the title bar), show one step, and wait for the preview worker, so the same
@@ -8,6 +8,7 @@ step always draws the same picture. Edit mode starts on a fresh copy of a hand-w
 
 from __future__ import annotations
 
+import asyncio
 import shutil
 from pathlib import Path
 
@@ -46,11 +47,30 @@ def make_app_without_workspace() -> RsdockApp:
     return RsdockApp(empty, example_parent=SNAPSHOT_ROOT.parent)
 
 
-async def settle(pilot) -> None:
-    """Wait for messages and the preview worker; stop cursors blinking mid-screenshot."""
+def drive(app: RsdockApp, scenario) -> RsdockApp:
+    """Run ``scenario(pilot)`` against ``app`` headless at :data:`SIZE` once it is idle.
+
+    Returns:
+        The app, for its ``return_code`` and state after the run.
+    """
+    async def run():
+        async with app.run_test(size=SIZE) as pilot:
+            await wait_idle(pilot)
+            await scenario(pilot)
+    asyncio.run(run())
+    return app
+
+
+async def wait_idle(pilot) -> None:
+    """Let pending messages and every worker (the preview, edit mode's loads) finish."""
     await pilot.pause()
     await pilot.app.workers.wait_for_complete()
     await pilot.pause()
+
+
+async def settle(pilot) -> None:
+    """:func:`wait_idle`, then stop cursors blinking mid-screenshot."""
+    await wait_idle(pilot)
     for field in pilot.app.screen.query(Input):
         field.cursor_blink = False
     await pilot.pause()

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import shutil
 from pathlib import Path
 
@@ -18,8 +17,7 @@ from rsdock.wizard.screens.wizard_screen import WizardScreen
 from rsdock.wizard.widgets.choice_list import ChoiceList
 from rsdock.wizard.widgets.problem_list import ProblemList
 from rsdock.wizard.widgets.step_list import StepList
-
-SIZE = (80, 24)
+from snapshot_app import drive, wait_idle
 
 
 @pytest.fixture
@@ -29,28 +27,11 @@ def workspace(tmp_path: Path) -> Path:
     return target
 
 
-def drive(app: RsdockApp, scenario, size=SIZE):
-    """Run ``scenario(pilot)`` against ``app`` headless and return the app."""
-    async def run():
-        async with app.run_test(size=size) as pilot:
-            await settle(pilot)
-            await scenario(pilot)
-    asyncio.run(run())
-    return app
-
-
-async def settle(pilot) -> None:
-    """Let pending messages and the preview worker finish."""
-    await pilot.pause()
-    await pilot.app.workers.wait_for_complete()
-    await pilot.pause()
-
-
 async def goto(pilot, step_id: str) -> WizardScreen:
     screen = pilot.app.screen
     assert isinstance(screen, WizardScreen)
     screen.go(step_id)
-    await settle(pilot)
+    await wait_idle(pilot)
     return screen
 
 
@@ -65,7 +46,7 @@ async def choose(pilot, list_id: str, value: str) -> None:
             break
         await pilot.press("down" if choice_list.highlighted < target else "up")
     await pilot.press("enter")
-    await settle(pilot)
+    await wait_idle(pilot)
 
 
 def test_whole_flow_writes_files_and_config(workspace: Path):
@@ -74,10 +55,10 @@ def test_whole_flow_writes_files_and_config(workspace: Path):
         assert isinstance(screen, WizardScreen)
         for _ in range(7):
             await pilot.press("ctrl+n")
-        await settle(pilot)
+        await wait_idle(pilot)
         assert screen.current == "write"
         await pilot.click("#write")
-        await settle(pilot)
+        await wait_idle(pilot)
         assert screen.preview.complete  # the worker's second pass, with hadolint, arrived
         assert "Dockerfile" in screen.written.written
         assert "Next steps" in screen.query_one("#write-result").render().plain
@@ -106,7 +87,7 @@ def test_answers_change_the_written_files(workspace: Path):
         assert "distroless" in dockerfile.text
         await goto(pilot, "write")
         await pilot.click("#write")
-        await settle(pilot)
+        await wait_idle(pilot)
         text = " ".join(screen.query_one("#write-result").render().plain.split())
         assert "GITHUB_TOKEN" in text and "DOCKERHUB_TOKEN" not in text
 
@@ -121,18 +102,18 @@ def test_back_and_forward_keep_answers(workspace: Path):
         platform_list = screen.query_one("#platform-list")
         platform_list.focus()
         await pilot.press("down", "down", "space")  # untick linux/arm/v7
-        await settle(pilot)
+        await wait_idle(pilot)
         assert screen.plan.platforms == ("linux/amd64", "linux/arm64")
         await pilot.press("ctrl+n", "ctrl+n", "ctrl+p", "ctrl+p", "ctrl+p")
-        await settle(pilot)
+        await wait_idle(pilot)
         screen.go("project")
-        await settle(pilot)
+        await wait_idle(pilot)
         assert screen.focused.id == "rust-version"  # the keys work while typing in a field
         await pilot.press("ctrl+n")
-        await settle(pilot)
+        await wait_idle(pilot)
         assert screen.current == "images"
         await pilot.press("ctrl+n")
-        await settle(pilot)
+        await wait_idle(pilot)
         assert screen.current == "platforms"
         assert list(platform_list.selected) == ["linux/amd64", "linux/arm64"]
         assert screen.plan.platforms == ("linux/amd64", "linux/arm64")
@@ -148,7 +129,7 @@ def test_invalid_combination_is_explained_where_made_and_blocks_writing(workspac
         platform_list = screen.query_one("#platform-list")
         platform_list.focus()
         await pilot.press(*["down"] * 7, "space")  # tick linux/riscv64
-        await settle(pilot)
+        await wait_idle(pilot)
         problems = screen.query_one("#step-platforms").query_one(ProblemList)
         assert problems.has_class("-has-problems")
         assert "riscv64" in problems.render().plain
@@ -168,11 +149,11 @@ def test_differing_file_asks_and_keep_leaves_it(workspace: Path):
     async def scenario(pilot):
         screen = await goto(pilot, "write")
         await pilot.click("#write")
-        await settle(pilot)
+        await wait_idle(pilot)
         assert isinstance(pilot.app.screen, ConfirmOverwriteScreen)
         assert [c.path for c in pilot.app.screen.changes] == ["Dockerfile"]
         await pilot.click("#keep")
-        await settle(pilot)
+        await wait_idle(pilot)
         assert screen.written.kept == ("Dockerfile",)
 
     drive(RsdockApp(workspace), scenario)
@@ -186,9 +167,9 @@ def test_differing_file_overwritten_after_consent(workspace: Path):
     async def scenario(pilot):
         await goto(pilot, "write")
         await pilot.click("#write")
-        await settle(pilot)
+        await wait_idle(pilot)
         await pilot.click("#overwrite")
-        await settle(pilot)
+        await wait_idle(pilot)
 
     drive(RsdockApp(workspace), scenario)
     assert "cargo chef" in (workspace / "Dockerfile").read_text()
@@ -204,13 +185,13 @@ def test_no_workspace_offers_a_copy_of_the_example(tmp_path: Path):
         assert isinstance(pilot.app.screen, ErrorScreen)
         assert "Cargo.toml" in pilot.app.screen.message
         await pilot.click("#example")
-        await settle(pilot)
+        await wait_idle(pilot)
         screen = pilot.app.screen
         assert isinstance(screen, WizardScreen)
         assert screen.session.example and screen.session.root == example_parent / "workspace"
         await goto(pilot, "write")
         await pilot.click("#write")
-        await settle(pilot)
+        await wait_idle(pilot)
 
     drive(RsdockApp(empty, example_parent=example_parent), scenario)
     assert (example_parent / "workspace" / "Dockerfile").exists()
@@ -255,7 +236,7 @@ def test_step_list_jumps_with_keyboard(workspace: Path):
     async def scenario(pilot):
         screen = pilot.app.screen
         await pilot.press("ctrl+t", "down", "down", "down", "enter")
-        await settle(pilot)
+        await wait_idle(pilot)
         assert screen.current == "runtime"
 
     drive(RsdockApp(workspace), scenario)
@@ -267,12 +248,12 @@ def test_image_fields_edit_the_plan(workspace: Path):
         field = screen.query_one("#image-name")
         field.focus()
         await pilot.press(*"ghcr.io/acme/server")
-        await settle(pilot)
+        await wait_idle(pilot)
         server = next(i for i in screen.plan.images if i.name == "server")
         assert server.image == "ghcr.io/acme/server"
         screen.query_one("#image-list").focus()
         await pilot.press("down", "space")  # untick migrate
-        await settle(pilot)
+        await wait_idle(pilot)
         assert [i.name for i in screen.plan.images] == ["server", "web"]
         assert "Dockerfile.migrate" not in [c.path for c in screen.preview.changes]
 
@@ -286,7 +267,7 @@ def test_unreadable_file_in_the_way_is_a_dialog_not_a_traceback(workspace: Path)
         assert isinstance(pilot.app.screen, ErrorScreen)
         assert "Dockerfile is a directory" in pilot.app.screen.message
         await pilot.click("#back")
-        await settle(pilot)
+        await wait_idle(pilot)
         screen = pilot.app.screen
         assert isinstance(screen, WizardScreen)
         await goto(pilot, "write")
@@ -317,7 +298,7 @@ def test_reopening_starts_from_rsdock_toml(workspace: Path):
         await choose(pilot, "registry", "ghcr")
         await goto(pilot, "write")
         await pilot.click("#write")
-        await settle(pilot)
+        await wait_idle(pilot)
         assert screen.written is not None
         await goto(pilot, "cache")
         await choose(pilot, "cache", "local")
@@ -340,7 +321,7 @@ def test_broken_rsdock_toml_is_a_dialog_then_defaults(workspace: Path):
         assert isinstance(pilot.app.screen, ErrorScreen)
         assert "rsdock.toml" in pilot.app.screen.message
         await pilot.click("#ok")
-        await settle(pilot)
+        await wait_idle(pilot)
         screen = pilot.app.screen
         assert isinstance(screen, WizardScreen) and screen.plan.runtime == "debian-slim"
 
@@ -370,7 +351,7 @@ def test_a_failed_write_is_a_located_dialog(monkeypatch, workspace: Path):
     async def scenario(pilot):
         await goto(pilot, "write")
         await pilot.click("#write")
-        await settle(pilot)
+        await wait_idle(pilot)
         assert isinstance(pilot.app.screen, ErrorScreen)
         assert pilot.app.screen.message == (
             f"{workspace / 'Dockerfile'}: error: No space left on device\n"

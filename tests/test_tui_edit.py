@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import shutil
 from pathlib import Path
 
@@ -20,9 +19,9 @@ from rsdock.wizard.screens.wizard_screen import WizardScreen
 from rsdock.wizard.widgets.choice_list import ChoiceList
 from rsdock.wizard.widgets.finding_list import FindingList
 from rsdock.wizard.widgets.plan_view import PlanView
+from snapshot_app import drive, wait_idle
 
 FIXTURES = Path(__file__).parent / "fixtures" / "handwritten"
-SIZE = (80, 24)
 WORKFLOW = ".github/workflows/docker.yml"
 
 
@@ -38,25 +37,10 @@ def snapshot(root: Path) -> dict[str, bytes]:
             for p in sorted(root.rglob("*")) if p.is_file()}
 
 
-def drive(app: RsdockApp, scenario) -> RsdockApp:
-    async def run():
-        async with app.run_test(size=SIZE) as pilot:
-            await settle(pilot)
-            await scenario(pilot)
-    asyncio.run(run())
-    return app
-
-
-async def settle(pilot) -> None:
-    await pilot.pause()
-    await pilot.app.workers.wait_for_complete()
-    await pilot.pause()
-
-
 async def press(pilot, *keys: str) -> None:
     for key in keys:
         await pilot.press(key)
-        await settle(pilot)
+        await wait_idle(pilot)
 
 
 async def highlight(pilot, rule: str, line: int) -> None:
@@ -221,7 +205,7 @@ def test_a_refused_edit_shows_the_lines_to_add_by_hand_and_writes_nothing(tmp_pa
         await press(pilot, "3")
         cache = pilot.app.screen.query_one("#edit-cache", ChoiceList)
         cache.focus()
-        await settle(pilot)
+        await wait_idle(pilot)
         target = [c.value for c in cache.choices].index("local")
         await press(pilot, *["down"] * (target - cache.highlighted), "enter", "v")
         dialog = pilot.app.screen
@@ -248,7 +232,7 @@ def test_undo_restores_and_discarding_removes_the_backups(tmp_path):
         await press(pilot, "u")
         assert isinstance(pilot.app.screen, QuestionScreen)
         await pilot.click("#yes")
-        await settle(pilot)
+        await wait_idle(pilot)
         assert (root / WORKFLOW).read_bytes() == original
         assert len(pilot.app.screen.state.fixable) == 7
         await press(pilot, "d")
@@ -257,7 +241,7 @@ def test_undo_restores_and_discarding_removes_the_backups(tmp_path):
         assert backup.list_backups(root)
         await press(pilot, "d")
         await pilot.click("#yes")
-        await settle(pilot)
+        await wait_idle(pilot)
         assert "No backups kept" in str(pilot.app.screen.query_one("#edit-status").visual)
 
     drive(RsdockApp(root, edit_existing=True), scenario)
@@ -273,7 +257,7 @@ def test_a_file_rsdock_cannot_parse_is_a_located_dialog_with_a_way_out(tmp_path)
         assert isinstance(dialog, ErrorScreen)
         assert dialog.message.startswith(f"{WORKFLOW}:")
         await pilot.click("#fresh")
-        await settle(pilot)
+        await wait_idle(pilot)
         assert isinstance(pilot.app.screen, WizardScreen)
 
     drive(RsdockApp(root, edit_existing=True), scenario)
@@ -399,11 +383,11 @@ def test_failed_writes_restores_and_discards_are_located_dialogs(monkeypatch, tm
         await dismissed(pilot)
         await press(pilot, "u")
         await pilot.click("#yes")
-        await settle(pilot)
+        await wait_idle(pilot)
         await dismissed(pilot)
         await press(pilot, "d")
         await pilot.click("#yes")
-        await settle(pilot)
+        await wait_idle(pilot)
         await dismissed(pilot)
         messages.append(folder)
 
