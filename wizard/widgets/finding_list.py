@@ -8,7 +8,8 @@ from textual.widgets.option_list import Option
 
 from rsdock.lint.findings import Finding
 
-_SEVERITY_STYLE = {"error": "bold red", "warning": "yellow", "info": "cyan", "style": "dim"}
+#: how a finding's severity (``str(Severity)``) is coloured wherever the TUI lists findings
+SEVERITY_STYLE = {"error": "bold red", "warning": "yellow", "info": "cyan"}
 
 
 class FindingList(OptionList):
@@ -49,9 +50,8 @@ class FindingList(OptionList):
 
     @staticmethod
     def _prompt(finding: Finding) -> Text:
-        severity = str(finding.severity).lower()
         prompt = Text(f"{finding.line:>4} ", style="dim")
-        prompt.append(f"{finding.rule:<7}", style=_SEVERITY_STYLE.get(severity, ""))
+        prompt.append(f"{finding.rule:<7}", style=SEVERITY_STYLE.get(str(finding.severity), ""))
         prompt.append("✎ " if finding.fix is not None else "  ", style="green")
         prompt.append(finding.message)
         return prompt

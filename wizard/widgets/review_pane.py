@@ -10,9 +10,8 @@ from textual.widgets import OptionList, Static, TabbedContent, TabPane
 from textual.widgets.option_list import Option
 
 from rsdock.wizard.review import Preview
+from rsdock.wizard.widgets.finding_list import SEVERITY_STYLE
 from rsdock.wizard.widgets.step_pane import StepPane
-
-_SEVERITY_STYLE = {"error": "bold red", "warning": "yellow", "info": "cyan"}
 
 
 def _lexer(path: str) -> str:
@@ -105,7 +104,7 @@ class ReviewPane(StepPane):
         for finding in (self.preview.findings if self.preview else ()):
             severity = str(finding.severity)
             text.append(f"{finding.path}:{finding.line}:{finding.column} ", style="bold")
-            text.append(f"{severity} {finding.rule}", style=_SEVERITY_STYLE.get(severity, ""))
+            text.append(f"{severity} {finding.rule}", style=SEVERITY_STYLE.get(severity, ""))
             text.append(f" {finding.message}\n")
         if not text:
             text = Text("No findings: the linter is happy with every file.", style="green")
