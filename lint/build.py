@@ -388,7 +388,9 @@ def host_platform(stage: Stage, platform: str | None) -> str:
 
     The nearest ``FROM --platform=`` decides (``$BUILDPLATFORM``: the build machine); with none,
     BuildKit runs the stage on the target platform itself (under QEMU when foreign), where the
-    target's own triples are native. An unknown target means the build machine's platform.
+    target's own triples are native. An unknown target, or a ``--platform`` that names no
+    platform of the table, means the build machine's platform, so callers always get one they
+    can look up.
     """
     values = platform_args(platform)
     chain = stage.ancestry(values if platform else None)
@@ -396,7 +398,8 @@ def host_platform(stage: Stage, platform: str | None) -> str:
     if flagged is None:
         return platforms.normalize(platform) if platform else platforms.NATIVE_PLATFORM
     resolved = expand(flagged, values)
-    return platforms.normalize(resolved) if "$" not in resolved else platforms.NATIVE_PLATFORM
+    known = "$" not in resolved and platforms.get(resolved) is not None
+    return platforms.normalize(resolved) if known else platforms.NATIVE_PLATFORM
 
 
 def platforms_of(model: Dockerfile, stage: Stage) -> list[str | None]:

@@ -745,3 +745,12 @@ def test_stages_running_names_the_stages_by_cargo_action():
     assert [s.label for s in build.stages_running(model, "prepare")] == ["planner"]
     assert [s.label for s in build.stages_running(model, "cook", "build")] == ["builder"]
     assert build.stages_running(model, "install") == []
+
+
+def test_a_platform_flag_naming_no_platform_runs_on_the_build_machine(tmp_path):
+    """A mangled ``--platform`` (BuildKit would reject it) must not crash the cross rules."""
+    text = ('FROM --platform=x$BUILDPLATFORM rust:1.85-bookworm AS builder\n'
+            'RUN cargo build --release --target aarch64-unknown-linux-gnu\n')
+    model = parse_dockerfile("Dockerfile", text)
+    assert build.host_platform(model.stages[0], "linux/arm64") == platforms.NATIVE_PLATFORM
+    assert run("RS205", text, tmp_path) == [("RS205", 2)]
