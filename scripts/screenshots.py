@@ -18,7 +18,9 @@ REPO = Path(__file__).resolve().parent.parent
 SCREENSHOTS = REPO / "screenshots"
 sys.path.insert(0, str(REPO / "tests"))  # snapshot_app lives beside the tests that use it
 
-from snapshot_app import SIZE, make_app, make_edit_app, press_settled, show_step  # noqa: E402
+from snapshot_app import (  # noqa: E402
+    EDIT_VIEWS, SIZE, make_app, make_edit_app, press_settled, show_step,
+)
 
 from rsdock.wizard import steps  # noqa: E402
 
@@ -35,16 +37,16 @@ async def _draw(step_id: str) -> str:
         return app.export_screenshot(title=f"rsdock-tui: {steps.step(step_id).title}")
 
 
-# Edit mode (``rsdock-tui`` on a project with files): name -> (fixture, keys, title).
-EDIT_VIEWS: dict[str, tuple[str, tuple[str, ...], str]] = {
-    "edit-1-plan": ("shop", (), "edit mode: the plan read from the files"),
-    "edit-2-findings": ("research", ("2", "down"), "edit mode: findings per file"),
-    "edit-3-diff": ("shop", ("3", "down", "down", "space", "v"),
-                    "edit mode: a plan change as a diff"),
+# Edit mode (``rsdock-tui`` on a project with files): file name -> (view of EDIT_VIEWS, title).
+EDIT_SCREENSHOTS: dict[str, tuple[str, str]] = {
+    "edit-1-plan": ("plan", "edit mode: the plan read from the files"),
+    "edit-2-findings": ("findings", "edit mode: findings per file"),
+    "edit-3-diff": ("platform-diff", "edit mode: a plan change as a diff"),
 }
 
 
-async def _draw_edit(fixture: str, keys: tuple[str, ...], title: str) -> str:
+async def _draw_edit(view: str, title: str) -> str:
+    fixture, keys = EDIT_VIEWS[view]
     app = make_edit_app(fixture)
     async with app.run_test(size=SIZE) as pilot:
         await press_settled(pilot, *keys)
@@ -59,9 +61,9 @@ def generate(out_dir: Path) -> list[Path]:
         path = out_dir / file_name(index, step.id)
         path.write_text(asyncio.run(_draw(step.id)), encoding="utf-8")
         written.append(path)
-    for name, (fixture, keys, title) in EDIT_VIEWS.items():
+    for name, (view, title) in EDIT_SCREENSHOTS.items():
         path = out_dir / f"{name}.svg"
-        path.write_text(asyncio.run(_draw_edit(fixture, keys, title)), encoding="utf-8")
+        path.write_text(asyncio.run(_draw_edit(view, title)), encoding="utf-8")
         written.append(path)
     return written
 

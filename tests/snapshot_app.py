@@ -23,6 +23,19 @@ SNAPSHOT_ROOT = Path("/tmp/rsdock-snapshots/workspace")
 SIZE = (80, 24)
 HANDWRITTEN = Path(__file__).resolve().parent / "fixtures" / "handwritten"
 
+# Edit mode's views: name -> (fixture, keys pressed after opening). The snapshot tests draw each;
+# scripts/screenshots.py draws some of them for the README.
+EDIT_VIEWS: dict[str, tuple[str, tuple[str, ...]]] = {
+    "plan": ("shop", ()),
+    "plan-unknown": ("relay", ()),
+    "findings": ("research", ("2", "down")),
+    "changes": ("shop", ("3",)),
+    "fix-diff": ("research", ("2", "down", "down", "f")),
+    "platform-diff": ("shop", ("3", "down", "down", "space", "v")),
+    "refusal": ("shop", ("3", "tab", "down", "down", "enter", "v")),
+    "help": ("shop", ("f1",)),
+}
+
 
 def fresh_workspace(root: Path = SNAPSHOT_ROOT) -> Path:
     """A clean copy of the example workspace at ``root``."""

@@ -4,19 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from snapshot_app import SIZE, make_edit_app, press_settled
-
-# (fixture, keys pressed after opening): one picture per thing edit mode shows.
-CASES = {
-    "plan": ("shop", ()),
-    "plan-unknown": ("relay", ()),
-    "findings": ("research", ("2", "down")),
-    "changes": ("shop", ("3",)),
-    "fix-diff": ("research", ("2", "down", "down", "f")),
-    "platform-diff": ("shop", ("3", "down", "down", "space", "v")),
-    "refusal": ("shop", ("3", "tab", "down", "down", "enter", "v")),
-    "help": ("shop", ("f1",)),
-}
+from snapshot_app import EDIT_VIEWS, SIZE, make_edit_app, press_settled
 
 
 @pytest.fixture(autouse=True)
@@ -27,9 +15,9 @@ def _stable_environment(monkeypatch):
     monkeypatch.setenv("TEXTUAL_ANIMATIONS", "none")
 
 
-@pytest.mark.parametrize("case", CASES)
+@pytest.mark.parametrize("case", EDIT_VIEWS)
 def test_edit(snap_compare, case):
-    fixture, keys = CASES[case]
+    fixture, keys = EDIT_VIEWS[case]
 
     async def run_before(pilot):
         await press_settled(pilot, *keys)
