@@ -10,6 +10,7 @@ from pathlib import Path
 
 from rsdock.wizard import config, writer
 from rsdock.wizard.plan import Plan, Problem
+from rsdock.wizard.render import render
 from rsdock.wizard.writer import Change
 
 
@@ -60,17 +61,12 @@ def preview(root: Path, plan: Plan, *, hadolint: bool = True) -> Preview:
     problems = tuple(plan.problems())
     if problems:
         return Preview(plan, problems=problems, note="Fix the problems to see the files.")
-    try:
-        from rsdock.wizard.render import render
-    except ImportError as error:
-        return Preview(plan, note=f"The renderer is missing from this installation ({error}).")
     files = render(plan)
     changes = tuple(writer.plan_changes(root, files))
-    try:
-        from rsdock.lint.engine import lint_texts
-    except ImportError:
-        return Preview(plan, changes, note="The linter is missing from this installation.")
+    # Imported here, in the worker: the rules and their parsers need not load before the first
+    # screen is up.
     from rsdock.lint.config import LintConfig
+    from rsdock.lint.engine import lint_texts
 
     findings = lint_texts(files, root=root, config=LintConfig(hadolint=hadolint))
     return Preview(plan, changes, tuple(findings), complete=hadolint)
