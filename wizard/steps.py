@@ -13,6 +13,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from rsdock.lint import platforms
+from rsdock.wizard.defaults import workspace_images
 from rsdock.wizard.plan import (
     CACHES, DEBIAN_RELEASES, PIN_MODES, REGISTRIES, RUNTIMES, Image, Plan, Problem, Triggers,
 )
@@ -133,8 +134,6 @@ def candidate_images(workspace, defaults: Plan | None = None) -> tuple[Image, ..
         workspace: the scanned ``rsdock.lint.cargo.Workspace``.
         defaults: the default plan, whose images win over the generated ones.
     """
-    from rsdock.wizard.defaults import workspace_images
-
     known = {image.name: image for image in (defaults.images if defaults else ())}
     found = workspace_images(workspace)
     names = {image.name for image in found}
