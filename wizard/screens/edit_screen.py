@@ -199,7 +199,8 @@ class EditScreen(Screen):
         if request.empty:
             self.notify("These are the answers the files already implement: nothing to change.")
             return
-        self.prepare(f"Change the plan: {session.describe(request)}", lambda: propose(state.sources, request, state.inferred))
+        self.prepare(f"Change the plan: {session.describe(request)}",
+                     lambda: propose(state.sources, request, state.inferred))
 
     @work(thread=True, exclusive=True, group="edit-propose")
     def prepare(self, title: str, make: Callable[[], Proposal]) -> None:
