@@ -86,6 +86,11 @@ def test_set_image_field_strips_and_changes_only_the_named_image(workspace):
     assert steps.set_image_field(base, "server") == base
 
 
+def test_set_rust_version_strips(workspace):
+    plan = steps.set_rust_version(defaults.default_plan(workspace), " 1.90 ")
+    assert plan.rust_version == "1.90"
+
+
 def test_answer_setters(workspace):
     plan = defaults.default_plan(workspace)
     assert steps.set_platforms(plan, ["linux/s390x", "linux/amd64"]).platforms == (

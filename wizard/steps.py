@@ -206,6 +206,11 @@ def set_triggers(plan: Plan, *, branches: str | None = None, tags: bool | None =
     ))
 
 
+def set_rust_version(plan: Plan, version: str) -> Plan:
+    """Change the Rust version the builder and cargo-chef images use."""
+    return plan.with_changes(rust_version=version.strip())
+
+
 def set_workflow(plan: Plan, path: str) -> Plan:
     """Change the workflow file's path."""
     return plan.with_changes(workflow=path.strip())

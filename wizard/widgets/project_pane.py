@@ -36,4 +36,4 @@ class ProjectPane(StepPane):
 
     def on_input_changed(self, event: Input.Changed) -> None:
         event.stop()
-        self.edit(self.plan.with_changes(rust_version=event.value.strip()))
+        self.edit(steps.set_rust_version(self.plan, event.value))
