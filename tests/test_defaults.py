@@ -127,3 +127,11 @@ def test_the_bundled_example_workspace():
         ("web", "web", "Dockerfile.web"),
     ]
     assert plan.rust_version == ws.rust_version
+
+
+def test_unknown_bins_are_listed_once_each_in_flag_order():
+    names = ["zeta", "alpha", "server", "mu", "alpha", "beta", "omega", "kappa"]
+    with pytest.raises(UserError) as info:
+        default_plan(workspace(), bins=names)
+    assert info.value.message.startswith(
+        "--bin 'zeta', 'alpha', 'mu', 'beta', 'omega', 'kappa': no binary or web app")

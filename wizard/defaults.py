@@ -119,7 +119,8 @@ def _available_images(ws, base: Plan | None) -> tuple[Image, ...]:
 
 def _choose(ws, available: tuple[Image, ...], names: Iterable[str], flag: str
             ) -> tuple[Image, ...]:
-    names = set(names)
+    # Flag order, each once: a set here listed the unknown names in hash order, run to run.
+    names = list(dict.fromkeys(names))
     by_name = {image.name: image for image in available}
     unknown = [name for name in names if name not in by_name]
     if unknown:
