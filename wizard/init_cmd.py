@@ -213,7 +213,8 @@ def _write(root: Path, plan, files: dict[str, str], force: bool) -> int:
     # Raises (exit 1) before writing anything when a differing file is not forced.
     written = writer.apply_changes(root, changes, force=force)
     for change in changes:
-        verb = {"new": "created", "differs": "overwrote", "same": "unchanged"}[change.status]
+        verb = {writer.NEW: "created", writer.DIFFERS: "overwrote",
+                writer.SAME: "unchanged"}[change.status]
         print(f"{verb}: {change.path}")
     print(f"wrote {len(written)} file(s) in {root} ({_counts(changes)})")
     print()
@@ -272,7 +273,9 @@ def next_steps(root: Path, plan) -> str:
 
 
 def _counts(changes) -> str:
-    counts = {"new": 0, "differs": 0, "same": 0}
+    from rsdock.wizard.writer import DIFFERS, NEW, SAME
+
+    counts = {NEW: 0, DIFFERS: 0, SAME: 0}
     for change in changes:
         counts[change.status] += 1
-    return f"{counts['new']} new, {counts['differs']} changed, {counts['same']} unchanged"
+    return f"{counts[NEW]} new, {counts[DIFFERS]} changed, {counts[SAME]} unchanged"
