@@ -173,7 +173,8 @@ def propose(sources: Sources, request: Request,
 
 
 def _no_build_step(sources: Sources, required: bool, proposal: Proposal) -> None:
-    for path, workflow in sorted(sources.workflows.items()):
+    if sources.workflows:  # the first workflow (by path) that uses docker's actions
+        path, workflow = min(sources.workflows.items())
         raise UserError("this workflow uses docker's actions but has no "
                         "docker/build-push-action step to edit", path=path,
                         line=workflow.jobs_line,
