@@ -301,12 +301,20 @@ def platform_cases(model: Dockerfile, stage: Stage) -> list[tuple[Instruction, C
     return found
 
 
+def case_variable(case: Case) -> str:
+    """The platform ARG a ``case`` branches on: TARGETARCH when it reads that one alone, else
+    TARGETPLATFORM. Its arms' patterns are values of it (``platform_args(...)[variable]``)."""
+    reads = case.subject_vars
+    return "TARGETARCH" if "TARGETARCH" in reads and "TARGETPLATFORM" not in reads \
+        else "TARGETPLATFORM"
+
+
 def arm_platforms(case: Case, arm_patterns: tuple[str, ...]) -> list[platforms.Platform]:
     """The known platforms an arm's patterns match (by TARGETPLATFORM or TARGETARCH value)."""
-    by_arch = "TARGETARCH" in case.subject_vars and "TARGETPLATFORM" not in case.subject_vars
+    variable = case_variable(case)
     matched = []
     for platform in platforms.PLATFORMS:
-        value = platform.name.split("/")[1] if by_arch else platform.name
+        value = platform_args(platform.name)[variable]
         if any(p != "*" and fnmatch.fnmatchcase(value, p) for p in arm_patterns):
             matched.append(platform)
     return matched

@@ -754,3 +754,15 @@ def test_a_platform_flag_naming_no_platform_runs_on_the_build_machine(tmp_path):
     model = parse_dockerfile("Dockerfile", text)
     assert build.host_platform(model.stages[0], "linux/arm64") == platforms.NATIVE_PLATFORM
     assert run("RS205", text, tmp_path) == [("RS205", 2)]
+
+
+@pytest.mark.parametrize("subject, variable", [
+    ('"$TARGETARCH"', "TARGETARCH"), ('"${TARGETARCH}"', "TARGETARCH"),
+    ('"$TARGETPLATFORM"', "TARGETPLATFORM"), ('"$TARGETOS/$TARGETARCH"', "TARGETARCH"),
+    ('"$TARGETPLATFORM-$TARGETARCH"', "TARGETPLATFORM"),
+])
+def test_case_variable_is_what_the_arms_match(subject, variable):
+    from rsdock.lint.shell import parse_script
+
+    [case] = parse_script(f"case {subject} in *) exit 1 ;; esac").cases
+    assert build.case_variable(case) == variable

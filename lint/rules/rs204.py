@@ -85,7 +85,8 @@ class RS204(Rule):
         TARGETPLATFORM ``linux/arm64``, and TARGETARCH is ``amd64``/``arm64``, never
         ``x86_64``/``aarch64``.
         """
-        by_arch = "TARGETARCH" in case.subject_vars and "TARGETPLATFORM" not in case.subject_vars
+        variable = build.case_variable(case)
+        by_arch = variable == "TARGETARCH"
         for pattern in arm.patterns:
             if any(c in pattern for c in "*?["):
                 return []
@@ -93,8 +94,7 @@ class RS204(Rule):
             platform = platforms.get(name)
             if platform is None:
                 continue
-            value = platform.name.split("/")[1] if by_arch else platform.name
-            variable = "TARGETARCH" if by_arch else "TARGETPLATFORM"
+            value = build.platform_args(platform.name)[variable]
             if value != pattern:
                 return [self.finding(file.path, arm.line, message=(
                     f"BuildKit sets {variable} to {value}, never {pattern}, so this arm never "
