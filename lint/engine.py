@@ -71,12 +71,14 @@ class _Filter:
         self._cache: dict[str, bool] = {}
 
     def enabled(self, code: str) -> bool:
+        """Whether ``code`` is selected and not ignored (per-file ignores aside)."""
         if code not in self._cache:
             self._cache[code] = ((self.selected is None or self.selected.matches(code))
                                  and not self.ignored.matches(code))
         return self._cache[code]
 
     def reports(self, path: str, code: str) -> bool:
+        """Whether a finding of ``code`` in ``path`` is reported, per-file ignores included."""
         return self.enabled(code) and not any(
             fnmatch.fnmatch(path, pattern) and sel.matches(code) for pattern, sel in self.per_file)
 
