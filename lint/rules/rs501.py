@@ -86,8 +86,6 @@ class RS501(Rule):
 
 def _has_arm(case, name: str) -> bool:
     """Whether an explicit (non-``*``) arm of ``case`` matches platform ``name``."""
-    args = build.platform_args(name)
-    by_arch = "TARGETARCH" in case.subject_vars and "TARGETPLATFORM" not in case.subject_vars
-    value = args["TARGETARCH"] if by_arch else args["TARGETPLATFORM"]
+    value = build.platform_args(name)[build.case_variable(case)]
     return any(p != "*" and fnmatch.fnmatchcase(value, p) for arm in case.arms
                for p in arm.patterns)
