@@ -212,13 +212,14 @@ def start(root: Path, files: dict[str, str], executable: str | None = None,
 
 
 def _shares(args: list[str]) -> list[list[str]]:
-    """``args`` split among one hadolint process per core (at most four).
+    """``args`` split among several single-threaded hadolint processes.
 
-    hadolint starts in about 3 ms and spends 30-40 ms on each Dockerfile, single-threaded, so
-    one process per core keeps every core busy beside rsdock's own analysis, where one hadolint
-    would leave a core idle once that analysis ends (see :func:`_environment`).
+    hadolint starts in about 3 ms and spends 30-40 ms on each Dockerfile on one thread (see
+    :func:`_environment`). At least four processes, even on two cores, let the scheduler keep
+    every core busy beside rsdock's own analysis: with one process per core, the core that
+    finished its share (or rsdock's analysis) sat idle while the other ended.
     """
-    count = min(os.cpu_count() or 1, 4, len(args))
+    count = min(len(args), max(os.cpu_count() or 1, 4), 8)
     return [args[index::count] for index in range(count)]
 
 
@@ -226,9 +227,9 @@ def _environment(processes: int) -> dict[str, str]:
     """hadolint's environment: its GHC runtime sized to the cores, unless the user chose.
 
     The release binary defaults to five capabilities (``-N5``), whose parallel garbage
-    collection oversubscribes a 2-core machine and competes with rsdock's own analysis. One
-    process on its own gets two capabilities (faster than both ``-N5`` and ``-N1`` on the
-    example); several processes, one per core, get one each.
+    collection oversubscribes a 2-core machine and competes with rsdock's own analysis. A single
+    process (one Dockerfile) gets two capabilities, faster there than both ``-N5`` and ``-N1``;
+    when the files are shared among several processes (:func:`_shares`), each gets one.
     """
     env = dict(os.environ)
     env.setdefault("GHCRTS", "-N1" if processes > 1 else f"-N{min(os.cpu_count() or 1, 2)}")

@@ -401,13 +401,17 @@ def test_many_dockerfiles_are_shared_among_hadolint_processes(tmp_path, monkeypa
     monkeypatch.setattr(hadolint_mod.os, "cpu_count", lambda: 2)
     names = [f"svc{n}/Dockerfile" for n in range(60)]
     assert sorted(sum(hadolint_mod._shares(names), [])) == sorted(names)
-    assert len(hadolint_mod._shares(names)) == 2 and hadolint_mod._shares(names[:1]) == [names[:1]]
+    assert len(hadolint_mod._shares(names)) == 4  # at least four, even on two cores
+    assert hadolint_mod._shares(names[:3]) == [[n] for n in names[:3]]
     assert hadolint_mod._shares([]) == []
+    monkeypatch.setattr(hadolint_mod.os, "cpu_count", lambda: 64)
+    assert len(hadolint_mod._shares(names)) == 8
+    monkeypatch.setattr(hadolint_mod.os, "cpu_count", lambda: 2)
     for name in names:
         (tmp_path / name).parent.mkdir()
         (tmp_path / name).write_text("FROM debian:bookworm-slim\nRUN apt-get install -y curl\n")
     run = hadolint_mod.start(tmp_path, {n: n for n in names})
-    assert len(run.processes) == 2
+    assert len(run.processes) == 4
     findings, problem = run.collect()
     assert problem is None
     assert {f.path for f in findings if f.rule == "DL3008"} == set(names)
