@@ -401,8 +401,7 @@ def host_platform(stage: Stage, platform: str | None) -> str:
     can look up.
     """
     values = platform_args(platform)
-    chain = stage.ancestry(values if platform else None)
-    flagged = next((s.platform for s in chain if s.platform), None)
+    flagged = stage.platform_flag(values if platform else None)
     if flagged is None:
         return platforms.normalize(platform) if platform else platforms.NATIVE_PLATFORM
     resolved = expand(flagged, values)

@@ -192,6 +192,15 @@ class Stage:
             stage = stage.parent_for(platform_args)
         return chain
 
+    def platform_flag(self, platform_args: dict[str, str] | None = None) -> str | None:
+        """The ``--platform`` this stage runs with, as written, or None for the target's.
+
+        BuildKit gives a stage built FROM another stage that stage's platform, so the nearest
+        flag along :meth:`ancestry` decides: ``FROM chef AS builder`` runs where
+        ``FROM --platform=$BUILDPLATFORM ... AS chef`` does.
+        """
+        return next((s.platform for s in self.ancestry(platform_args) if s.platform), None)
+
 
 @dataclass
 class Dockerfile:

@@ -192,3 +192,15 @@ def test_unquote():
     assert unquote('"x y"') == "x y"
     assert unquote("'a'b") == "ab"
     assert unquote('"unterminated') == '"unterminated'
+
+
+def test_a_stage_inherits_the_platform_of_the_stage_it_is_built_from():
+    model = parse_dockerfile("Dockerfile", (
+        "FROM --platform=$BUILDPLATFORM rust:1.95 AS chef\n"
+        "FROM chef AS builder\n"
+        "FROM --platform=linux/arm64 builder AS pinned\n"
+        "FROM debian:bookworm-slim AS runtime\n"
+    ))
+    flags = {stage.name: stage.platform_flag() for stage in model.stages}
+    assert flags == {"chef": "$BUILDPLATFORM", "builder": "$BUILDPLATFORM",
+                     "pinned": "linux/arm64", "runtime": None}

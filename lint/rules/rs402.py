@@ -87,10 +87,7 @@ class RS402(Rule):
 def _foreign_run(model, target: str | None, native: str):
     """The first stage the build needs that runs RUN on the target platform, or None."""
     for stage in needed_stages(model, target):
-        # BuildKit gives a stage built FROM another stage that stage's platform, so
-        # `FROM chef AS builder` runs where `FROM --platform=$BUILDPLATFORM ... AS chef` does.
-        flag = next((s.platform for s in stage.ancestry() if s.platform), None)
-        where = (flag or "$TARGETPLATFORM").upper()
+        where = (stage.platform_flag() or "$TARGETPLATFORM").upper()
         on_build = "BUILDPLATFORM" in where or platforms.normalize(where.lower()) == native
         if not on_build and stage.runs():
             return stage

@@ -123,8 +123,7 @@ def _host_triple(model, stage, platform: str, job) -> str | None:
     target in its ENV) pinned to ``$BUILDPLATFORM``, on a runner we can name. None otherwise."""
     if facts.rust_version(facts.root_image(stage)) is None:
         return None
-    flagged = next((s.platform for s in stage.ancestry(build.platform_args(platform))
-                    if s.platform), None)
+    flagged = stage.platform_flag(build.platform_args(platform))
     if flagged is None or "BUILDPLATFORM" not in flagged.upper():
         return None
     if job.runs_on is None or "${{" in job.runs_on.text:
