@@ -84,6 +84,9 @@ class HadolintRun:
             if process.poll() is None:
                 process.kill()
             process.wait()
+            for handle in (process.stdout, process.stderr):
+                if handle is not None:
+                    handle.close()  # the temporary output files collect() would have drained
 
     def _wait(self) -> bool:
         """Wait for every process; True when the watchdog had to stop them."""
@@ -202,8 +205,7 @@ def start(root: Path, files: dict[str, str], executable: str | None = None,
         except OSError as error:
             out.close()
             err.close()
-            run = HadolintRun(processes, files, cached=cached)
-            run.kill()
+            HadolintRun(processes, files).kill()  # the shares already started
             return HadolintRun([], files, f"hadolint could not start: {error.strerror or error}",
                                cached=cached)
         process.stdout, process.stderr = out, err

@@ -428,3 +428,16 @@ def test_every_kind_has_a_parser_and_a_place_in_the_context(tmp_path):
         ctx.models(kind)["x"] = kind
     assert (ctx.dockerfiles, ctx.workflows, ctx.dockerignores) == (
         {"x": "dockerfile"}, {"x": "workflow"}, {"x": "dockerignore"})
+
+
+def test_killing_a_run_stops_its_processes_and_closes_their_output_files(tmp_path):
+    from rsdock.lint import hadolint as hadolint_mod
+
+    hung = tmp_path / "hadolint"
+    hung.write_text("#!/bin/sh\nexec sleep 30\n")
+    hung.chmod(0o755)
+    files = {f"d{n}/Dockerfile": f"d{n}/Dockerfile" for n in range(3)}
+    run = hadolint_mod.start(tmp_path, files, executable=str(hung))
+    run.kill()
+    assert all(p.returncode is not None for p in run.processes)
+    assert all(p.stdout.closed and p.stderr.closed for p in run.processes)
