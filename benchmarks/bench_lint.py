@@ -25,9 +25,9 @@ import time
 from contextlib import redirect_stdout
 from pathlib import Path
 
-from rsdock.lint import discover, hadolint, report
-from rsdock.lint.config import load_config
-from rsdock.lint.engine import lint_paths
+from rsdock.lint.engine import discover, hadolint, report
+from rsdock.lint.engine.settings import load_config
+from rsdock.lint.engine.runner import lint_paths
 from rsdock.resources import example_workspace
 
 MONOREPO_DOCKERFILES = 500

@@ -31,9 +31,9 @@ _LAUNCH_CHILD = """
 import asyncio, sys, time
 from pathlib import Path
 start = float(sys.argv[1])
-from rsdock.wizard.app import RsdockApp
-from rsdock.wizard.screens.wizard_screen import WizardScreen
-from rsdock.wizard.widgets.step_list import StepList
+from rsdock.wizard.tui.app import RsdockApp
+from rsdock.wizard.tui.screens.wizard_screen import WizardScreen
+from rsdock.wizard.tui.widgets.step_list import StepList
 
 async def main():
     app = RsdockApp(Path(sys.argv[2]))
@@ -57,9 +57,9 @@ def launch_times(root: Path, runs: int) -> list[float]:
 
 
 async def _refresh_times(root: Path, runs: int) -> tuple[list[float], list[float]]:
-    from rsdock.wizard.app import RsdockApp
-    from rsdock.wizard.screens.wizard_screen import WizardScreen
-    from rsdock.wizard.widgets.choice_list import ChoiceList
+    from rsdock.wizard.tui.app import RsdockApp
+    from rsdock.wizard.tui.screens.wizard_screen import WizardScreen
+    from rsdock.wizard.tui.widgets.choice_list import ChoiceList
 
     app = RsdockApp(root)
     first: list[float] = []
@@ -100,8 +100,8 @@ async def _refresh_times(root: Path, runs: int) -> tuple[list[float], list[float
 
 def direct_times(root: Path, runs: int, hadolint: bool) -> list[float]:
     """Seconds for ``review.preview`` alone (render, diff, lint), without the UI."""
-    from rsdock.lint import cargo
-    from rsdock.wizard import defaults, review
+    from rsdock.lint.model import cargo
+    from rsdock.wizard.generate import defaults, review
 
     plan = defaults.default_plan(cargo.scan(root))
     review.preview(root, plan)

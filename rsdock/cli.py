@@ -15,11 +15,11 @@ from rsdock import __version__
 from rsdock.errors import UserError
 
 COMMANDS: dict[str, str] = {
-    "init": "rsdock.wizard.init_cmd",
-    "edit": "rsdock.wizard.edit_cmd",
-    "lint": "rsdock.lint.cli",
-    "rules": "rsdock.lint.rules_cmd",
-    "rule": "rsdock.lint.rule_cmd",
+    "init": "rsdock.wizard.commands.init",
+    "edit": "rsdock.wizard.commands.edit",
+    "lint": "rsdock.lint.commands.lint",
+    "rules": "rsdock.lint.commands.rule_list",
+    "rule": "rsdock.lint.commands.rule_doc",
 }
 
 

@@ -10,7 +10,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from rsdock.lint.docs import render_readme
+from rsdock.lint.engine.docs import render_readme
 
 README = Path(__file__).resolve().parent.parent / "README.md"
 

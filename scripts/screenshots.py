@@ -22,7 +22,7 @@ from snapshot_app import (  # noqa: E402
     EDIT_VIEWS, SIZE, make_app, make_edit_app, press_settled, show_step,
 )
 
-from rsdock.wizard import steps  # noqa: E402
+from rsdock.wizard.generate import steps  # noqa: E402
 
 
 def file_name(index: int, step_id: str) -> str:

@@ -1,6 +1,6 @@
 """The app as the TUI tests and ``scripts/screenshots.py`` see it: stable paths, no blinking.
 
-Both start :class:`rsdock.wizard.app.RsdockApp` on a fresh copy of the bundled example at a fixed
+Both start :class:`rsdock.wizard.tui.app.RsdockApp` on a fresh copy of the bundled example at a fixed
 path (it appears in the title bar), show one step, and wait for the preview worker, so the same
 step always draws the same picture. Edit mode starts on a fresh copy of a hand-written fixture
 (``tests/fixtures/handwritten/``), also at a fixed path.
@@ -15,8 +15,8 @@ from pathlib import Path
 from textual.widgets import Input
 
 from rsdock import resources
-from rsdock.wizard.app import RsdockApp
-from rsdock.wizard.screens.wizard_screen import WizardScreen
+from rsdock.wizard.tui.app import RsdockApp
+from rsdock.wizard.tui.screens.wizard_screen import WizardScreen
 
 # Fixed, not tempfile's: the path is drawn in every screenshot.
 SNAPSHOT_ROOT = Path("/tmp/rsdock-snapshots/workspace")

@@ -1,4 +1,4 @@
-"""Tests for rsdock.lint.cargo: one fixture workspace per layout under fixtures/workspaces/.
+"""Tests for rsdock.lint.model.cargo: one fixture workspace per layout under fixtures/workspaces/.
 
 Valid fixtures are checked twice: against the expectations below, and (when cargo is on PATH)
 against ``cargo metadata``, the reference for what cargo itself sees.
@@ -13,9 +13,10 @@ from pathlib import Path
 
 import pytest
 
-from rsdock.lint import cargo, platforms
-from rsdock.lint.cargo import BinTarget, ScanError, find_root, require_packageable, scan
-from rsdock.lint.cargo_toml import expand_glob
+from rsdock.lint.model import cargo
+from rsdock.lint.knowledge import platforms
+from rsdock.lint.model.cargo import BinTarget, ScanError, find_root, require_packageable, scan
+from rsdock.lint.model.cargo_toml import expand_glob
 
 FIXTURES = Path(__file__).parent / "fixtures" / "workspaces"
 EXAMPLE = Path(__file__).parent.parent / "examples" / "workspace"

@@ -9,8 +9,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from rsdock.errors import UserError
-from rsdock.wizard import config
-from rsdock.wizard.plan import Image, Plan, Triggers
+from rsdock.wizard.generate import answers as config
+from rsdock.wizard.generate.plan import Image, Plan, Triggers
 
 PLAN = Plan(
     images=(

@@ -8,10 +8,10 @@ import pytest
 
 from rsdock.errors import UserError
 from rsdock import resources
-from rsdock.lint.cargo import Workspace, scan
-from rsdock.lint.cargo_package import BinTarget, Package
-from rsdock.wizard.defaults import default_plan, name_dockerfiles, workspace_images
-from rsdock.wizard.plan import DEFAULT_RUST_VERSION, Image, Plan
+from rsdock.lint.model.cargo import Workspace, scan
+from rsdock.lint.model.cargo_package import BinTarget, Package
+from rsdock.wizard.generate.defaults import default_plan, name_dockerfiles, workspace_images
+from rsdock.wizard.generate.plan import DEFAULT_RUST_VERSION, Image, Plan
 
 
 def package(name, dir, bins=(), web=False):

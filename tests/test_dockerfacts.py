@@ -1,7 +1,7 @@
 """Shared Dockerfile facts: one finding per line when platforms repeat a problem."""
 
-from rsdock.lint.dockerfacts import merge_by_line, unique
-from rsdock.lint.findings import Edit, Finding, Fix, Severity
+from rsdock.lint.analysis.dockerfacts import merge_by_line, unique
+from rsdock.lint.model.findings import Edit, Finding, Fix, Severity
 
 FIX = Fix("x", (Edit(0, 0, "x"),))
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from rsdock.lint.dockerfile import expand, parse_dockerfile, unquote
+from rsdock.lint.model.dockerfile import expand, parse_dockerfile, unquote
 
 TEXT = """\
 # syntax=docker/dockerfile:1
@@ -179,7 +179,7 @@ def test_platform_dependent_from_resolves_per_platform(args, expected):
 
 
 def test_workdir_at_an_instruction():
-    from rsdock.lint.dockerfacts import workdir
+    from rsdock.lint.analysis.dockerfacts import workdir
     model = parse_dockerfile("Dockerfile", "FROM a AS base\nWORKDIR /app\nFROM base\n"
                              "RUN one\nWORKDIR sub\nRUN two\n")
     stage = model.stages[1]

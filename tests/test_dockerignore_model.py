@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from rsdock.lint.dockerignore import compile_pattern, parse_dockerignore
+from rsdock.lint.model.dockerignore import compile_pattern, parse_dockerignore
 
 TEXT = """\
 # build output
@@ -158,7 +158,7 @@ def test_append_line_adds_a_line_of_its_own(text, expected):
 
 
 def test_applicable_prefers_the_dockerfile_s_own_ignore_file_then_the_context_s(tmp_path):
-    from rsdock.lint.dockerignore import applicable
+    from rsdock.lint.model.dockerignore import applicable
 
     (tmp_path / "app").mkdir()
     (tmp_path / "app" / ".dockerignore").write_text("target\n")

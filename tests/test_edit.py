@@ -9,11 +9,11 @@ from pathlib import Path
 import pytest
 
 from rsdock.errors import UserError
-from rsdock.lint.engine import lint_texts
-from rsdock.lint.config import LintConfig
-from rsdock.wizard import infer
-from rsdock.wizard.edits import Request, apply, propose
-from rsdock.wizard.plan import Image, Plan
+from rsdock.lint.engine.runner import lint_texts
+from rsdock.lint.engine.settings import LintConfig
+from rsdock.wizard.edit import infer
+from rsdock.wizard.edit.propose import Request, apply, propose
+from rsdock.wizard.generate.plan import Image, Plan
 
 FIXTURES = Path(__file__).parent / "fixtures" / "handwritten"
 NO_HADOLINT = LintConfig(hadolint=False)
@@ -383,7 +383,7 @@ def test_apply_refuses_a_file_changed_since_it_was_read(tmp_path):
 
 
 def test_apply_keeps_backups(tmp_path):
-    from rsdock.wizard.backup import backed_up_files
+    from rsdock.wizard.edit.backup import backed_up_files
 
     root = project(tmp_path, "ledger")
     old = (root / "Dockerfile").read_text()
@@ -405,7 +405,7 @@ def test_fix_applies_the_linters_safe_fixes(tmp_path):
 # -- generated files ----------------------------------------------------------------------------
 
 def _generated(tmp_path: Path, platform_names: tuple[str, ...], **plan) -> tuple[Path, Plan]:
-    from rsdock.wizard.render import render
+    from rsdock.wizard.generate.render import render
 
     root = tmp_path / "gen"
     shutil.copytree(Path(__file__).parent.parent / "examples" / "workspace", root,
@@ -421,7 +421,7 @@ def _generated(tmp_path: Path, platform_names: tuple[str, ...], **plan) -> tuple
 
 @pytest.mark.parametrize("runtime", ["debian-slim", "alpine"])
 def test_editing_generated_files_matches_generating_them(tmp_path, runtime):
-    from rsdock.wizard.render import render
+    from rsdock.wizard.generate.render import render
 
     root, plan = _generated(tmp_path, ("linux/amd64", "linux/arm64"), runtime=runtime)
     proposal = edit(root, add_platforms=("linux/ppc64le",))
@@ -432,7 +432,7 @@ def test_editing_generated_files_matches_generating_them(tmp_path, runtime):
 
 
 def test_removing_from_generated_files_matches_generating_them(tmp_path):
-    from rsdock.wizard.render import render
+    from rsdock.wizard.generate.render import render
 
     root, plan = _generated(tmp_path, ("linux/amd64", "linux/arm64", "linux/arm/v7"))
     proposal = edit(root, remove_platforms=("linux/arm/v7",))
@@ -444,7 +444,7 @@ def test_removing_from_generated_files_matches_generating_them(tmp_path):
 
 
 def test_generated_registry_switch_matches_generating_it(tmp_path):
-    from rsdock.wizard.render import render
+    from rsdock.wizard.generate.render import render
 
     root, plan = _generated(tmp_path, ("linux/amd64", "linux/arm64"))
     proposal = edit(root, registry="ghcr")
@@ -591,7 +591,7 @@ def test_flow_mapping_inputs(tmp_path):
 
 @pytest.mark.parametrize("cache", ["registry", "inline"])
 def test_generated_cache_switch_matches_generating_it(tmp_path, cache):
-    from rsdock.wizard.render import render
+    from rsdock.wizard.generate.render import render
 
     root, plan = _generated(tmp_path, ("linux/amd64", "linux/arm64"))
     proposal = edit(root, cache=cache)

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from rsdock.cli import main
-from rsdock.wizard import backup
+from rsdock.wizard.edit import backup
 
 FIXTURES = Path(__file__).parent / "fixtures" / "handwritten"
 
@@ -87,7 +87,7 @@ def test_yes_writes_keeps_a_backup_and_discard_removes_it(shop, capsys):
 
 
 def test_backups_are_not_linted_as_live_files(shop):
-    from rsdock.lint import discover
+    from rsdock.lint.engine import discover
 
     backup.make_backup(shop, ["Dockerfile", ".github/workflows/release.yml"])
     assert not [p for p in discover.walk(shop) if p.startswith(".rsdock/")]

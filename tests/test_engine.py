@@ -9,10 +9,11 @@ from pathlib import Path
 import pytest
 
 from rsdock.errors import UserError
-from rsdock.lint import discover, engine, rule as rule_mod
-from rsdock.lint.config import LintConfig
-from rsdock.lint.findings import Severity
-from rsdock.lint.rule import Rule
+from rsdock.lint.engine import discover, runner as engine
+from rsdock.lint.rules import rule as rule_mod
+from rsdock.lint.engine.settings import LintConfig
+from rsdock.lint.model.findings import Severity
+from rsdock.lint.rules.rule import Rule
 
 NO_HADOLINT = LintConfig(hadolint=False)
 
@@ -242,7 +243,7 @@ def test_hadolint_config_is_honoured_and_can_be_turned_off(tmp_path):
 
 
 def test_missing_hadolint_is_a_note(tmp_path, monkeypatch):
-    from rsdock.lint import hadolint
+    from rsdock.lint.engine import hadolint
 
     monkeypatch.setattr(hadolint, "find_executable", lambda: None)
     findings = engine.lint_texts({"Dockerfile": "FROM debian\n"})
@@ -256,19 +257,19 @@ def test_missing_hadolint_is_a_note(tmp_path, monkeypatch):
 def test_the_engine_parses_only_the_kinds_at_hand(tmp_path):
     # Only the meta rules: workflow rules import the workflow model themselves.
     (tmp_path / "Dockerfile").write_text("FROM x\n")
-    code = ("import sys; from pathlib import Path; from rsdock.lint import engine, config, rule; "
-            "rule._REGISTRY = {k: v for k, v in rule.all_rules().items() if k < 'RS010'}; "
+    code = ("import sys; from pathlib import Path; from rsdock.lint.engine import runner as engine, settings as config; "
+            "from rsdock.lint.rules import rule; rule._REGISTRY = {k: v for k, v in rule.all_rules().items() if k < 'RS010'}; "
             "[sys.modules.pop(m) for m in list(sys.modules) if m.startswith(('ruamel', "
-            "'rsdock.lint.workflow'))]; "
+            "'rsdock.lint.model.workflow_reader'))]; "
             f"engine.lint_paths(['Dockerfile'], Path({str(tmp_path)!r}), "
             "config.LintConfig(hadolint=False)); "
-            "print(sorted(m for m in sys.modules if m.startswith(('ruamel', 'rsdock.lint.workflow'))))")
+            "print(sorted(m for m in sys.modules if m.startswith(('ruamel', 'rsdock.lint.model.workflow_reader'))))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
 
 
 def test_result_failed_compares_with_threshold():
-    from rsdock.lint.findings import Finding
+    from rsdock.lint.model.findings import Finding
 
     info = Finding("Dockerfile", 1, 0, "RS004", Severity.INFO, "note")
     result = engine.Result(Path("."), {"Dockerfile": "dockerfile"}, [info])
@@ -293,7 +294,7 @@ def test_lint_texts_with_rsdock_toml_lints_in_place(tmp_path, monkeypatch):
 
 
 def test_a_crashing_parser_is_reported_not_raised(monkeypatch):
-    from rsdock.lint import dockerignore
+    from rsdock.lint.model import dockerignore
 
     def broken(path, text):
         raise KeyError("parser bug")
@@ -305,7 +306,7 @@ def test_a_crashing_parser_is_reported_not_raised(monkeypatch):
 
 
 def test_hadolint_starts_first_once_for_all_dockerfiles(tmp_path, monkeypatch):
-    from rsdock.lint import hadolint
+    from rsdock.lint.engine import hadolint
 
     events = []
     real_start, real_read = hadolint.start, engine._read
@@ -331,7 +332,7 @@ def test_hadolint_starts_first_once_for_all_dockerfiles(tmp_path, monkeypatch):
 
 
 def test_hadolint_runtime_is_sized_to_the_cores_unless_the_user_says(monkeypatch):
-    from rsdock.lint import hadolint
+    from rsdock.lint.engine import hadolint
 
     monkeypatch.delenv("GHCRTS", raising=False)
     monkeypatch.setattr(hadolint.os, "cpu_count", lambda: 8)
@@ -356,7 +357,7 @@ def test_a_broken_hadolint_config_is_a_note_and_findings_still_come(tmp_path):
 def test_hadolint_is_not_rerun_for_an_in_memory_text_it_already_checked(tmp_path, monkeypatch):
     """The wizard's live preview lints the same Dockerfiles after every answer: hadolint runs
     again only for a text it has not seen, and the findings stay the same."""
-    from rsdock.lint import hadolint as hadolint_mod
+    from rsdock.lint.engine import hadolint as hadolint_mod
 
     if hadolint_mod.find_executable() is None:
         pytest.skip("hadolint is not installed")
@@ -379,7 +380,7 @@ def test_hadolint_is_not_rerun_for_an_in_memory_text_it_already_checked(tmp_path
 
 
 def test_a_hung_hadolint_is_stopped_and_reported(tmp_path, monkeypatch):
-    from rsdock.lint import hadolint as hadolint_mod
+    from rsdock.lint.engine import hadolint as hadolint_mod
 
     hung = tmp_path / "hadolint"
     hung.write_text("#!/bin/sh\nexec sleep 30\n")
@@ -394,7 +395,7 @@ def test_a_hung_hadolint_is_stopped_and_reported(tmp_path, monkeypatch):
 
 
 def test_many_dockerfiles_are_shared_among_hadolint_processes(tmp_path, monkeypatch):
-    from rsdock.lint import hadolint as hadolint_mod
+    from rsdock.lint.engine import hadolint as hadolint_mod
 
     if hadolint_mod.find_executable() is None:
         pytest.skip("hadolint is not installed")
@@ -419,8 +420,8 @@ def test_many_dockerfiles_are_shared_among_hadolint_processes(tmp_path, monkeypa
 
 def test_every_kind_has_a_parser_and_a_place_in_the_context(tmp_path):
     """discover's kinds, the engine's parsers and Context's fields name the same kinds."""
-    from rsdock.lint import discover
-    from rsdock.lint.rule import Context
+    from rsdock.lint.engine import discover
+    from rsdock.lint.rules.rule import Context
 
     ctx = Context(root=tmp_path)
     assert set(engine.PARSERS) == set(discover.KINDS)
@@ -431,7 +432,7 @@ def test_every_kind_has_a_parser_and_a_place_in_the_context(tmp_path):
 
 
 def test_killing_a_run_stops_its_processes_and_closes_their_output_files(tmp_path):
-    from rsdock.lint import hadolint as hadolint_mod
+    from rsdock.lint.engine import hadolint as hadolint_mod
 
     hung = tmp_path / "hadolint"
     hung.write_text("#!/bin/sh\nexec sleep 30\n")

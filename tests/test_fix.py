@@ -8,9 +8,10 @@ from pathlib import Path
 import pytest
 
 from rsdock.cli import main
-from rsdock.lint import fix, rule as rule_mod
-from rsdock.lint.findings import Edit, Fix, Severity, line_offsets
-from rsdock.lint.rule import Rule
+from rsdock.lint.engine import fix
+from rsdock.lint.rules import rule as rule_mod
+from rsdock.lint.model.findings import Edit, Fix, Severity, line_offsets
+from rsdock.lint.rules.rule import Rule
 
 
 class PinLatest(Rule):
@@ -87,8 +88,8 @@ def test_two_inserts_at_one_point_are_ambiguous():
 
 def test_fix_loop_reaches_a_fixed_point(tmp_path):
     texts = {"Dockerfile": "FROM debian:latest AS a\nFROM debian:latest\n"}
-    from rsdock.lint.engine import lint_texts
-    from rsdock.lint.config import LintConfig
+    from rsdock.lint.engine.runner import lint_texts
+    from rsdock.lint.engine.settings import LintConfig
 
     findings = lint_texts(texts, tmp_path, LintConfig(hadolint=False))
     changed = fix.fix_texts(tmp_path, texts, findings)

@@ -19,9 +19,9 @@ from pathlib import Path
 import dockerfile
 import pytest
 
-from rsdock.lint import platforms
-from rsdock.wizard.plan import CACHES, REGISTRIES, RUNTIMES, Image, Plan, Triggers
-from rsdock.wizard.render import render
+from rsdock.lint.knowledge import platforms
+from rsdock.wizard.generate.plan import CACHES, REGISTRIES, RUNTIMES, Image, Plan, Triggers
+from rsdock.wizard.generate.render import render
 from tools import (parse_stages, run_actionlint, run_check_jsonschema, run_hadolint,
                    run_shellcheck, run_zizmor)
 
@@ -232,8 +232,8 @@ def _representative_plans() -> list[tuple[str, Plan]]:
 @pytest.mark.parametrize("name, plan", _representative_plans(), ids=lambda v: v if
                          isinstance(v, str) else "")
 def test_rsdock_lint_finds_nothing_in_what_rsdock_generates(name, plan):
-    from rsdock.lint.config import LintConfig
-    from rsdock.lint.engine import lint_texts
+    from rsdock.lint.engine.settings import LintConfig
+    from rsdock.lint.engine.runner import lint_texts
     from rsdock.resources import example_workspace
 
     findings = lint_texts(render(plan), root=example_workspace(),

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from rsdock.wizard import infer
+from rsdock.wizard.edit import infer
 
 FIXTURES = Path(__file__).parent / "fixtures" / "handwritten"
 
@@ -112,7 +112,7 @@ def test_without_a_workflow(tmp_path):
 
 
 def test_drift_against_rsdock_toml():
-    from rsdock.wizard.plan import Image, Plan
+    from rsdock.wizard.generate.plan import Image, Plan
 
     plan = inferred(FIXTURES / "shop")
     recorded = Plan((Image("backend", "bin", "backend", "Dockerfile"),),

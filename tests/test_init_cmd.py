@@ -13,10 +13,10 @@ import pytest
 
 from rsdock import resources
 from rsdock.cli import main
-from rsdock.lint.cargo import scan
-from rsdock.wizard import config
-from rsdock.wizard.defaults import default_plan
-from rsdock.wizard.render import render
+from rsdock.lint.model.cargo import scan
+from rsdock.wizard.generate import answers as config
+from rsdock.wizard.generate.defaults import default_plan
+from rsdock.wizard.generate.render import render
 
 PLATFORMS = "linux/amd64,linux/arm64,linux/arm/v7"
 
@@ -223,7 +223,7 @@ def test_without_yes_and_without_a_terminal_asks_for_yes(ws, capsys):
 
 
 def test_on_a_terminal_the_prompts_choose_the_plan(ws, monkeypatch, capsys):
-    import rsdock.wizard.prompts as prompts
+    import rsdock.wizard.prompts.ask as prompts
 
     monkeypatch.setattr(sys.stdin, "isatty", lambda: True)
     seen = {}

@@ -7,13 +7,13 @@ import json
 import pytest
 
 from rsdock.cli import main
-from rsdock.lint import config as config_mod
+from rsdock.lint.engine import settings as config_mod
 
 
 @pytest.fixture(autouse=True)
 def meta_rules_only(monkeypatch):
     """The CLI is tested with the engine's own rules; the research rules have their own tests."""
-    from rsdock.lint import rule as rule_mod
+    from rsdock.lint.rules import rule as rule_mod
 
     registry = {k: v for k, v in rule_mod.all_rules().items() if k < "RS010"}
     monkeypatch.setattr(rule_mod, "_REGISTRY", registry)
@@ -169,7 +169,7 @@ def test_pre_commit_hook_files_match_discovery(path):
 
     from ruamel.yaml import YAML
 
-    from rsdock.lint.discover import kind_of
+    from rsdock.lint.engine.discover import kind_of
 
     hooks = YAML(typ="safe").load(Path(__file__).resolve().parent.parent / ".pre-commit-hooks.yaml")
     (hook,) = hooks

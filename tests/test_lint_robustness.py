@@ -11,8 +11,8 @@ import time
 import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
-from rsdock.lint import engine
-from rsdock.lint.config import LintConfig
+from rsdock.lint.engine import runner as engine
+from rsdock.lint.engine.settings import LintConfig
 
 NO_HADOLINT = LintConfig(hadolint=False)
 SETTINGS = settings(max_examples=60, deadline=None,

@@ -2,7 +2,7 @@
 
 import pytest
 
-from rsdock.wizard.plan import Image, Plan, PlanError, Triggers
+from rsdock.wizard.generate.plan import Image, Plan, PlanError, Triggers
 
 SERVER = Image("server", "bin", "server", "Dockerfile", "crates/server")
 WEB = Image("web", "web", "web", "Dockerfile.web", "crates/web")

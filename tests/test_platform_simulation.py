@@ -21,9 +21,9 @@ from pathlib import Path
 
 import pytest
 
-from rsdock.lint import platforms
-from rsdock.wizard.plan import Image, Plan
-from rsdock.wizard.render import render
+from rsdock.lint.knowledge import platforms
+from rsdock.wizard.generate.plan import Image, Plan
+from rsdock.wizard.generate.render import render
 from tools import parse_stages, stage
 
 SERVER = Image("server", "bin", "server", "Dockerfile", "crates/server")

@@ -2,7 +2,7 @@
 
 import pytest
 
-from rsdock.lint import platforms
+from rsdock.lint.knowledge import platforms
 
 
 @pytest.mark.parametrize(

@@ -7,8 +7,9 @@ import shutil
 import pytest
 
 from rsdock import resources
-from rsdock.lint import cargo
-from rsdock.wizard import defaults, prompts, steps
+from rsdock.lint.model import cargo
+from rsdock.wizard.generate import defaults, steps
+from rsdock.wizard.prompts import ask as prompts
 
 
 @pytest.fixture(scope="module")

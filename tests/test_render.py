@@ -8,12 +8,12 @@ import jinja2
 import pytest
 from ruamel.yaml import YAML
 
-from rsdock.lint import actions, platforms
+from rsdock.lint.knowledge import actions, platforms
 from rsdock.resources import templates_dir
-from rsdock.wizard import render as render_module
-from rsdock.wizard.plan import Image, Plan, PlanError, Triggers
-from rsdock.wizard.render import needs_qemu, render
-from rsdock.wizard.templating import render_template
+from rsdock.wizard.generate import render as render_module
+from rsdock.wizard.generate.plan import Image, Plan, PlanError, Triggers
+from rsdock.wizard.generate.render import needs_qemu, render
+from rsdock.wizard.generate.templating import render_template
 from tools import parse_stages, stage
 
 SERVER = Image("server", "bin", "server", "Dockerfile", "crates/server")
@@ -321,7 +321,7 @@ def test_job_ids_are_valid_even_for_names_starting_with_a_digit():
     ("docs/Dockerfile", "docs/Dockerfile"), ("a: b", '"a: b"'),
 ])
 def test_yaml_filter_quotes_only_what_yaml_would_misread(value, expected):
-    from rsdock.wizard.templating import environment
+    from rsdock.wizard.generate.templating import environment
 
     assert environment().filters["yaml"](value) == expected
 

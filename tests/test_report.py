@@ -5,9 +5,9 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from rsdock.lint import report
-from rsdock.lint.engine import Result
-from rsdock.lint.findings import Edit, Finding, Fix, Severity
+from rsdock.lint.engine import report
+from rsdock.lint.engine.runner import Result
+from rsdock.lint.model.findings import Edit, Finding, Fix, Severity
 
 TEXT = "FROM debian\nRUN apt-get install -y curl\n"
 FIX = Fix("pin", (Edit(5, 11, "debian:bookworm"),))

@@ -11,10 +11,11 @@ from pathlib import Path
 
 import pytest
 
-from rsdock.lint import docs, rule as rule_mod
-from rsdock.lint.engine import lint_texts
-from rsdock.lint.findings import Severity
-from rsdock.lint.rule import Rule, all_rules
+from rsdock.lint.engine import docs
+from rsdock.lint.rules import rule as rule_mod
+from rsdock.lint.engine.runner import lint_texts
+from rsdock.lint.model.findings import Severity
+from rsdock.lint.rules.rule import Rule, all_rules
 
 README = Path(__file__).resolve().parent.parent / "README.md"
 RULES = sorted(all_rules())

@@ -7,9 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from rsdock.lint import build, cargo, platforms
-from rsdock.lint.dockerfile import parse_dockerfile
-from rsdock.lint.rule import Context, all_rules
+from rsdock.lint.analysis import build
+from rsdock.lint.model import cargo
+from rsdock.lint.knowledge import platforms
+from rsdock.lint.model.dockerfile import parse_dockerfile
+from rsdock.lint.rules.rule import Context, all_rules
 
 DOCKERFILE_RULES = {rid: r for rid, r in all_rules().items() if rid[:3] in ("RS1", "RS2", "RS3")}
 
@@ -575,7 +577,7 @@ def test_wasm_target_needs_no_cross_linker(tmp_path):
         assert run(rule_id, text, tmp_path) == []
 
 
-render_module = pytest.importorskip("rsdock.wizard.render")
+render_module = pytest.importorskip("rsdock.wizard.generate.render")
 
 
 @pytest.mark.parametrize("changes", [
@@ -591,7 +593,7 @@ render_module = pytest.importorskip("rsdock.wizard.render")
 ])
 def test_generated_dockerfiles_pass_every_dockerfile_rule(changes):
     from rsdock.resources import example_workspace
-    from rsdock.wizard.plan import Image, Plan
+    from rsdock.wizard.generate.plan import Image, Plan
 
     root = example_workspace()
     workspace = cargo.scan(root)
@@ -726,8 +728,8 @@ def test_platform_arg_reads_are_the_shells(text, expected, tmp_path):
 
 
 def test_ca_certificates_reads_cargo_lock_once_per_run(tmp_path, monkeypatch):
-    from rsdock.lint.config import LintConfig
-    from rsdock.lint.engine import lint_texts
+    from rsdock.lint.engine.settings import LintConfig
+    from rsdock.lint.engine.runner import lint_texts
     from rsdock.lint.rules import rs302
 
     reads = []
@@ -762,7 +764,7 @@ def test_a_platform_flag_naming_no_platform_runs_on_the_build_machine(tmp_path):
     ('"$TARGETPLATFORM-$TARGETARCH"', "TARGETPLATFORM"),
 ])
 def test_case_variable_is_what_the_arms_match(subject, variable):
-    from rsdock.lint.shell import parse_script
+    from rsdock.lint.model.shell import parse_script
 
     [case] = parse_script(f"case {subject} in *) exit 1 ;; esac").cases
     assert build.case_variable(case) == variable

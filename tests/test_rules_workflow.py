@@ -7,12 +7,12 @@ from pathlib import Path
 
 import pytest
 
-from rsdock.lint import actions
-from rsdock.lint.dockerfile import parse_dockerfile
-from rsdock.lint.dockerignore import parse_dockerignore
-from rsdock.lint.findings import Finding
-from rsdock.lint.rule import Context, all_rules, get_rule
-from rsdock.lint.workflow import parse_workflow
+from rsdock.lint.knowledge import actions
+from rsdock.lint.model.dockerfile import parse_dockerfile
+from rsdock.lint.model.dockerignore import parse_dockerignore
+from rsdock.lint.model.findings import Finding
+from rsdock.lint.rules.rule import Context, all_rules, get_rule
+from rsdock.lint.model.workflow_reader import parse_workflow
 
 WF = ".github/workflows/docker.yml"
 

@@ -9,8 +9,8 @@ from pathlib import Path
 import jsonschema
 import pytest
 
-from rsdock.lint import engine, report
-from rsdock.lint.config import LintConfig
+from rsdock.lint.engine import runner as engine, report
+from rsdock.lint.engine.settings import LintConfig
 
 SCHEMA = json.loads((Path(__file__).parent / "data" / "sarif-schema-2.1.0.json").read_text())
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from rsdock.lint.shell import parse_script, simulate
+from rsdock.lint.model.shell import parse_script, simulate
 
 PLATFORM_CASE = """\
 case "$TARGETPLATFORM" in

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from rsdock.lint import engine, rule as rule_mod, suppress
-from rsdock.lint.config import LintConfig
-from rsdock.lint.findings import Severity
-from rsdock.lint.rule import Rule
+from rsdock.lint.engine import runner as engine, suppress
+from rsdock.lint.rules import rule as rule_mod
+from rsdock.lint.engine.settings import LintConfig
+from rsdock.lint.model.findings import Severity
+from rsdock.lint.rules.rule import Rule
 
 NO_HADOLINT = LintConfig(hadolint=False)
 

@@ -8,15 +8,15 @@ from pathlib import Path
 import pytest
 
 from rsdock import resources
-from rsdock.wizard import config
-from rsdock.wizard.app import RsdockApp
-from rsdock.wizard.screens.confirm_screen import ConfirmOverwriteScreen
-from rsdock.wizard.screens.error_screen import ErrorScreen
-from rsdock.wizard.screens.help_screen import HelpScreen
-from rsdock.wizard.screens.wizard_screen import WizardScreen
-from rsdock.wizard.widgets.choice_list import ChoiceList
-from rsdock.wizard.widgets.problem_list import ProblemList
-from rsdock.wizard.widgets.step_list import StepList
+from rsdock.wizard.generate import answers as config
+from rsdock.wizard.tui.app import RsdockApp
+from rsdock.wizard.tui.screens.confirm_screen import ConfirmOverwriteScreen
+from rsdock.wizard.tui.screens.error_screen import ErrorScreen
+from rsdock.wizard.tui.screens.help_screen import HelpScreen
+from rsdock.wizard.tui.screens.wizard_screen import WizardScreen
+from rsdock.wizard.tui.widgets.choice_list import ChoiceList
+from rsdock.wizard.tui.widgets.problem_list import ProblemList
+from rsdock.wizard.tui.widgets.step_list import StepList
 from snapshot_app import drive, wait_idle
 
 
@@ -283,13 +283,13 @@ def test_unreadable_file_in_the_way_is_a_dialog_not_a_traceback(workspace: Path)
 def test_tui_command_help_and_entry_point():
     import tomllib
 
-    from rsdock.wizard import tui_cmd
+    from rsdock.wizard.commands import tui as tui_cmd
 
     with pytest.raises(SystemExit) as exit_info:
         tui_cmd.main(["--help"])
     assert exit_info.value.code == 0
     pyproject = tomllib.loads((Path(__file__).parent.parent / "pyproject.toml").read_text())
-    assert pyproject["project"]["scripts"]["rsdock-tui"] == "rsdock.wizard.tui_cmd:main"
+    assert pyproject["project"]["scripts"]["rsdock-tui"] == "rsdock.wizard.commands.tui:main"
 
 
 def test_reopening_starts_from_rsdock_toml(workspace: Path):
@@ -332,7 +332,7 @@ def test_unreadable_workspace_is_a_located_dialog(monkeypatch, workspace: Path):
     def refuse(path):
         raise PermissionError(13, "Permission denied", str(workspace / "Cargo.toml"))
 
-    monkeypatch.setattr("rsdock.lint.cargo.scan", refuse)
+    monkeypatch.setattr("rsdock.lint.model.cargo.scan", refuse)
 
     async def scenario(pilot):
         assert isinstance(pilot.app.screen, ErrorScreen)
@@ -346,7 +346,7 @@ def test_a_failed_write_is_a_located_dialog(monkeypatch, workspace: Path):
     def full(root, result, *, overwrite):
         raise OSError(28, "No space left on device", str(root / "Dockerfile"))
 
-    monkeypatch.setattr("rsdock.wizard.review.write", full)
+    monkeypatch.setattr("rsdock.wizard.generate.review.write", full)
 
     async def scenario(pilot):
         await goto(pilot, "write")

@@ -7,18 +7,18 @@ from pathlib import Path
 
 import pytest
 
-from rsdock.lint.fix import unified_diff
-from rsdock.wizard import backup
-from rsdock.wizard.app import RsdockApp
-from rsdock.wizard.screens.edit_help_screen import EditHelpScreen
-from rsdock.wizard.screens.edit_screen import EditScreen
-from rsdock.wizard.screens.error_screen import ErrorScreen
-from rsdock.wizard.screens.proposal_screen import ProposalScreen
-from rsdock.wizard.screens.question_screen import QuestionScreen
-from rsdock.wizard.screens.wizard_screen import WizardScreen
-from rsdock.wizard.widgets.choice_list import ChoiceList
-from rsdock.wizard.widgets.finding_list import FindingList
-from rsdock.wizard.widgets.plan_view import PlanView
+from rsdock.lint.engine.fix import unified_diff
+from rsdock.wizard.edit import backup
+from rsdock.wizard.tui.app import RsdockApp
+from rsdock.wizard.tui.screens.edit_help_screen import EditHelpScreen
+from rsdock.wizard.tui.screens.edit_screen import EditScreen
+from rsdock.wizard.tui.screens.error_screen import ErrorScreen
+from rsdock.wizard.tui.screens.proposal_screen import ProposalScreen
+from rsdock.wizard.tui.screens.question_screen import QuestionScreen
+from rsdock.wizard.tui.screens.wizard_screen import WizardScreen
+from rsdock.wizard.tui.widgets.choice_list import ChoiceList
+from rsdock.wizard.tui.widgets.finding_list import FindingList
+from rsdock.wizard.tui.widgets.plan_view import PlanView
 from snapshot_app import drive, wait_idle
 
 FIXTURES = Path(__file__).parent / "fixtures" / "handwritten"
@@ -291,7 +291,7 @@ def test_a_workspace_without_files_or_without_asking_opens_the_wizard(tmp_path, 
 
 @pytest.mark.parametrize("argv, expected", [([], True), (["--new"], False)])
 def test_rsdock_tui_edits_existing_files_unless_new(monkeypatch, tmp_path, argv, expected):
-    from rsdock.wizard import tui_cmd
+    from rsdock.wizard.commands import tui as tui_cmd
 
     seen = {}
 
@@ -375,7 +375,7 @@ def test_failed_writes_restores_and_discards_are_located_dialogs(monkeypatch, tm
         def busy(root):
             raise OSError(16, "Device or resource busy")
 
-        monkeypatch.setattr("rsdock.wizard.screens.edit_screen.apply", no_space)
+        monkeypatch.setattr("rsdock.wizard.tui.screens.edit_screen.apply", no_space)
         monkeypatch.setattr(backup, "restore_backup", undecodable)
         monkeypatch.setattr(backup, "discard_backups", busy)
         await tick_platform(pilot, "linux/arm/v7")  # untick: the diff removes it again

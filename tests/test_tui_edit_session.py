@@ -9,10 +9,11 @@ import pytest
 
 from rsdock import resources
 from rsdock.errors import UserError
-from rsdock.lint.findings import Finding, Severity
-from rsdock.wizard import infer
-from rsdock.wizard.edits import Request, apply, session
-from rsdock.wizard.widgets.plan_view import plan_text
+from rsdock.lint.model.findings import Finding, Severity
+from rsdock.wizard.edit import infer
+from rsdock.wizard.edit.propose import Request, apply
+from rsdock.wizard.edit import session
+from rsdock.wizard.tui.widgets.plan_view import plan_text
 
 FIXTURES = Path(__file__).parent / "fixtures" / "handwritten"
 WORKFLOW = ".github/workflows/docker.yml"

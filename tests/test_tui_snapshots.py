@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from rsdock.wizard import steps
+from rsdock.wizard.generate import steps
 from snapshot_app import SIZE, SNAPSHOT_ROOT, make_app, make_app_without_workspace, settle, show_step
 
 

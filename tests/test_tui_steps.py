@@ -9,9 +9,10 @@ import pytest
 
 from rsdock import resources
 from rsdock.errors import UserError
-from rsdock.lint import cargo, platforms
-from rsdock.wizard import config, defaults, review, steps
-from rsdock.wizard.plan import Problem
+from rsdock.lint.model import cargo
+from rsdock.lint.knowledge import platforms
+from rsdock.wizard.generate import answers as config, defaults, review, steps
+from rsdock.wizard.generate.plan import Problem
 
 
 @pytest.fixture
@@ -46,7 +47,7 @@ def test_platform_choices_explain_every_table_entry():
 
 
 def test_single_choices_come_from_plan_explanations():
-    from rsdock.wizard.plan import CACHES, REGISTRIES, RUNTIMES
+    from rsdock.wizard.generate.plan import CACHES, REGISTRIES, RUNTIMES
 
     assert {c.value: c.help for c in steps.runtime_choices()} == RUNTIMES
     assert {c.value: c.help for c in steps.cache_choices()} == CACHES

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from rsdock.lint import expressions as ex
-from rsdock.lint.workflow import (BUILD_PUSH, build_push, built_contexts, built_images,
-                                  dockerfile_paths, parse_workflow)
+from rsdock.lint.model import expressions as ex
+from rsdock.lint.model.workflow_reader import (BUILD_PUSH, build_push, built_contexts,
+                                                built_images, dockerfile_paths, parse_workflow)
 
 TEXT = """\
 name: images

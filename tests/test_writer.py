@@ -8,8 +8,8 @@ import stat
 import pytest
 
 from rsdock.errors import UserError
-from rsdock.wizard import writer
-from rsdock.wizard.writer import DIFFERS, NEW, SAME, Change
+from rsdock.wizard.generate import writer
+from rsdock.wizard.generate.writer import DIFFERS, NEW, SAME, Change
 
 
 @pytest.fixture

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Iterable
 
-from rsdock.lint import discover
-from rsdock.lint.findings import Finding, Severity
-from rsdock.lint.rule import Context, Rule
+from rsdock.lint.engine import discover
+from rsdock.lint.model.findings import Finding, Severity
+from rsdock.lint.rules.rule import Context, Rule
 
 
 class RS001(Rule):

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Iterable
 
-from rsdock.lint.findings import Finding, Severity
-from rsdock.lint.rule import Context, Rule
+from rsdock.lint.model.findings import Finding, Severity
+from rsdock.lint.rules.rule import Context, Rule
 
 
 class RS002(Rule):
@@ -33,7 +33,7 @@ class RS002(Rule):
 
     def check(self, file: None, ctx: Context) -> Iterable[Finding]:
         """Nothing here: whether a suppression was used is only known once every other rule has
-        run, so the engine reports this rule itself (``lint/suppress.py`` ``unused``)."""
+        run, so the engine reports this rule itself (``lint/engine/suppress.py`` ``unused``)."""
         return ()
 
     def stale(self, path: str, line: int, column: int, code: str) -> Finding:

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Iterable
 
-from rsdock.lint import discover, suppress
-from rsdock.lint.findings import Finding, Severity
-from rsdock.lint.rule import Context, Rule, all_rules
+from rsdock.lint.engine import discover, suppress
+from rsdock.lint.model.findings import Finding, Severity
+from rsdock.lint.rules.rule import Context, Rule, all_rules
 
 
 class RS003(Rule):

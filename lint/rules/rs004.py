@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Iterable
 
-from rsdock.lint.findings import Finding, Severity
-from rsdock.lint.rule import Context, Rule
+from rsdock.lint.model.findings import Finding, Severity
+from rsdock.lint.rules.rule import Context, Rule
 
 
 class RS004(Rule):

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import re
 
-from rsdock.lint import build, dockerfacts as facts
-from rsdock.lint.findings import Edit, Fix, Severity, line_offsets
-from rsdock.lint.rule import Rule
+from rsdock.lint.analysis import build, dockerfacts as facts
+from rsdock.lint.model.findings import Edit, Fix, Severity, line_offsets
+from rsdock.lint.rules.rule import Rule
 
 _BUILDPLATFORM = re.compile(r"^\$\{?BUILDPLATFORM\}?$")
 _TARGET_VARS = re.compile(r"\$\{?(TARGETPLATFORM|TARGETARCH|TARGETOS|TARGETVARIANT)\b")

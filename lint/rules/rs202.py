@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import re
 
-from rsdock.lint import dockerfacts as facts
-from rsdock.lint.dockerfile import AUTOMATIC_ARGS
-from rsdock.lint.findings import Edit, Fix, Severity, line_offsets
-from rsdock.lint.rule import Rule
-from rsdock.lint.shell import parse_script
+from rsdock.lint.analysis import dockerfacts as facts
+from rsdock.lint.model.dockerfile import AUTOMATIC_ARGS
+from rsdock.lint.model.findings import Edit, Fix, Severity, line_offsets
+from rsdock.lint.rules.rule import Rule
+from rsdock.lint.model.shell import parse_script
 
 _READ = re.compile(r"\$\{?(" + "|".join(AUTOMATIC_ARGS) + r")\b")
 

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import re
 
-from rsdock.lint import build, dockerfacts as facts, platforms
-from rsdock.lint.findings import Severity
-from rsdock.lint.rule import Rule
+from rsdock.lint.analysis import build, dockerfacts as facts
+from rsdock.lint.knowledge import platforms
+from rsdock.lint.model.findings import Severity
+from rsdock.lint.rules.rule import Rule
 
 _TRIPLE = re.compile(r"\b[a-z0-9_]+-(?:unknown|pc|alpine)-linux-[a-z0-9_]+\b")
 

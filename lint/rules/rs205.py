@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from rsdock.lint import build, dockerfacts as facts, platforms
-from rsdock.lint.findings import Severity
-from rsdock.lint.rule import Rule
+from rsdock.lint.analysis import build, dockerfacts as facts
+from rsdock.lint.knowledge import platforms
+from rsdock.lint.model.findings import Severity
+from rsdock.lint.rules.rule import Rule
 
 
 class RS205(Rule):

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import re
 
-from rsdock.lint import build, dockerfacts as facts
-from rsdock.lint.findings import Severity
-from rsdock.lint.rule import Rule
+from rsdock.lint.analysis import build, dockerfacts as facts
+from rsdock.lint.model.findings import Severity
+from rsdock.lint.rules.rule import Rule
 
 # Crates that verify certificates against the system store (/etc/ssl/certs).
 _SYSTEM_STORE_CRATES = {"native-tls", "openssl-sys", "openssl-probe", "rustls-native-certs",

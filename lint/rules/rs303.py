@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from rsdock.lint import dockerfacts as facts
-from rsdock.lint.findings import Severity
-from rsdock.lint.rule import Rule
+from rsdock.lint.analysis import dockerfacts as facts
+from rsdock.lint.model.findings import Severity
+from rsdock.lint.rules.rule import Rule
 
 
 class RS303(Rule):

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import posixpath
 
-from rsdock.lint import build, dockerfacts as facts
-from rsdock.lint.findings import Severity
-from rsdock.lint.rule import Rule
+from rsdock.lint.analysis import build, dockerfacts as facts
+from rsdock.lint.model.findings import Severity
+from rsdock.lint.rules.rule import Rule
 
 _INITS = {"tini", "tini-static", "dumb-init", "catatonit", "docker-init", "init", "s6-svscan",
           "runsvdir", "supervisord"}

@@ -5,11 +5,11 @@ from __future__ import annotations
 import fnmatch
 import posixpath
 
-from rsdock.lint import build, dockerfacts as facts
-from rsdock.lint.build import platform_args
-from rsdock.lint.dockerfile import expand
-from rsdock.lint.findings import Severity
-from rsdock.lint.rule import Rule
+from rsdock.lint.analysis import build, dockerfacts as facts
+from rsdock.lint.analysis.build import platform_args
+from rsdock.lint.model.dockerfile import expand
+from rsdock.lint.model.findings import Severity
+from rsdock.lint.rules.rule import Rule
 
 
 class RS305(Rule):

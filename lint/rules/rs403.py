@@ -5,9 +5,9 @@ from __future__ import annotations
 import re
 from typing import Iterable
 
-from rsdock.lint import workflow as wf
-from rsdock.lint.findings import Finding, Severity
-from rsdock.lint.rule import Context, Rule
+from rsdock.lint.model import workflow_reader as wf
+from rsdock.lint.model.findings import Finding, Severity
+from rsdock.lint.rules.rule import Context, Rule
 
 _SECRET_RE = re.compile(r"\bsecrets\.([A-Za-z0-9_]+)|\bsecrets\[\s*'([^']+)'\s*\]")
 _PASSWORD_RE = re.compile(r"PASSWORD|PASSWD|(^|_)PASS($|_)|PWD", re.IGNORECASE)

@@ -5,9 +5,10 @@ from __future__ import annotations
 import re
 from typing import Iterable
 
-from rsdock.lint import build, workflow as wf
-from rsdock.lint.findings import Edit, Finding, Fix, Severity
-from rsdock.lint.rule import Context, Rule
+from rsdock.lint.analysis import build
+from rsdock.lint.model import workflow_reader as wf
+from rsdock.lint.model.findings import Edit, Finding, Fix, Severity
+from rsdock.lint.rules.rule import Context, Rule
 
 # Backends that take a mode; `inline` only ever stores the final stage (min).
 MODED = {"gha", "registry", "local", "s3", "azblob"}

@@ -5,10 +5,10 @@ from __future__ import annotations
 import re
 from typing import Iterable
 
-from rsdock.lint import actions
-from rsdock.lint import workflow as wf
-from rsdock.lint.findings import Edit, Finding, Fix, Severity
-from rsdock.lint.rule import Context, Rule
+from rsdock.lint.knowledge import actions
+from rsdock.lint.model import workflow_reader as wf
+from rsdock.lint.model.findings import Edit, Finding, Fix, Severity
+from rsdock.lint.rules.rule import Context, Rule
 
 
 class RS410(Rule):

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Iterable
 
-from rsdock.lint import workflow as wf
-from rsdock.lint.findings import Finding, Severity
-from rsdock.lint.rule import Context, Rule
+from rsdock.lint.model import workflow_reader as wf
+from rsdock.lint.model.findings import Finding, Severity
+from rsdock.lint.rules.rule import Context, Rule
 
 
 class RS412(Rule):

@@ -6,11 +6,11 @@ import posixpath
 from pathlib import Path
 from typing import Any, Iterable, Iterator
 
-from rsdock.lint import build
-from rsdock.lint import dockerignore as di
-from rsdock.lint import workflow as wf
-from rsdock.lint.findings import Finding, Severity
-from rsdock.lint.rule import Context, Rule
+from rsdock.lint.analysis import build
+from rsdock.lint.model import dockerignore as di
+from rsdock.lint.model import workflow_reader as wf
+from rsdock.lint.model.findings import Finding, Severity
+from rsdock.lint.rules.rule import Context, Rule
 
 _WILDCARDS = set("*?[")
 

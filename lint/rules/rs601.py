@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Iterable
 
-from rsdock.lint.dockerignore import TRAILING_COMMENT_RE, DockerIgnore
-from rsdock.lint.findings import Edit, Finding, Fix, Severity, line_offsets
-from rsdock.lint.rule import Context, Rule
+from rsdock.lint.model.dockerignore import TRAILING_COMMENT_RE, DockerIgnore
+from rsdock.lint.model.findings import Edit, Finding, Fix, Severity, line_offsets
+from rsdock.lint.rules.rule import Context, Rule
 
 
 class RS601(Rule):

@@ -5,9 +5,9 @@ from __future__ import annotations
 import posixpath
 from typing import Iterable
 
-from rsdock.lint.dockerignore import DockerIgnore
-from rsdock.lint.findings import Finding, Fix, Severity
-from rsdock.lint.rule import Context, Rule
+from rsdock.lint.model.dockerignore import DockerIgnore
+from rsdock.lint.model.findings import Finding, Fix, Severity
+from rsdock.lint.rules.rule import Context, Rule
 
 
 class RS602(Rule):

@@ -1,0 +1,417 @@
+"""What a Dockerfile stage does for one target platform: its RUNs simulated in order, and the
+cargo invocations among them with their ``--target``, profile, ``--bin``, features and env.
+
+The Dockerfile rules ask their questions here, so the chef, cross and runtime families agree on
+how a build is read. Simulating one platform at a time lets a ``case "$TARGETPLATFORM"`` choose
+its arm exactly as the shell would, and lets a later RUN read a file an earlier RUN wrote
+(``echo <triple> > /rust_target.txt`` then ``--target $(cat /rust_target.txt)``).
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import posixpath
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from rsdock.lint.knowledge import platforms
+from rsdock.lint.model.dockerfile import Dockerfile, Instruction, Stage, expand
+from rsdock.lint.model.shell import Case, Command, Outcome, parse_script, simulate
+# Re-exported: the cross-file rules (RS5xx) read these as build.<name>.
+from rsdock.lint.analysis.dockerfacts import (TOOLCHAIN_FILES, apt_packages, copies_everything,
+                                               is_compiler_image, is_context_copy, image_env,
+                                               is_native, merge_by_line, root_image, rust_version,
+                                               rustup_targets, unique, workdir, needed_stages,
+                                               written_cargo_linkers)
+
+CARGO_TOOLS = {"cargo", "cross", "xx-cargo", "cargo-zigbuild"}
+# Tools that bring their own linker set-up: no CARGO_TARGET_*_LINKER needed.
+SELF_LINKING = {"cross", "xx-cargo", "zigbuild"}
+PLATFORM_VARS = ("TARGETPLATFORM", "TARGETARCH")
+
+
+def platform_args(target: str | None, build: str = platforms.NATIVE_PLATFORM) -> dict[str, str]:
+    """The automatic platform ARG values BuildKit sets for ``target`` built on ``build``."""
+    values: dict[str, str] = {}
+    for prefix, name in (("TARGET", target), ("BUILD", build)):
+        if name is None:
+            continue
+        parts = platforms.normalize(name).split("/")
+        values[f"{prefix}PLATFORM"] = "/".join(parts)
+        values[f"{prefix}OS"] = parts[0]
+        values[f"{prefix}ARCH"] = parts[1] if len(parts) > 1 else ""
+        values[f"{prefix}VARIANT"] = parts[2] if len(parts) > 2 else ""
+    return values
+
+
+@dataclass
+class CargoCall:
+    """One cargo (or cross, xx-cargo, zigbuild) invocation on one path of one platform.
+
+    Attributes:
+        command: the simulated command.
+        instruction: the RUN it is in.
+        tool: ``cargo``, ``cross``, ``xx-cargo`` or ``zigbuild``.
+        action: ``build``, ``cook``, ``prepare``, ``install`` or the subcommand as written.
+        target: the ``--target`` value (may still hold ``$VAR`` when unknown), or None.
+        profile: ``release``, ``dev`` or the ``--profile`` name.
+        bins: the ``--bin`` names.
+        features: the ``--features``/``-F`` names.
+        flags: other switches that change what is built (``--all-features``, ``--workspace``...).
+        toolchain: a ``+toolchain`` override, or None.
+        packages: the ``-p``/``--package`` names.
+    """
+
+    command: Command
+    instruction: Instruction
+    tool: str
+    action: str
+    target: str | None = None
+    profile: str = "dev"
+    bins: tuple[str, ...] = ()
+    features: frozenset[str] = frozenset()
+    flags: frozenset[str] = frozenset()
+    toolchain: str | None = None
+    packages: tuple[str, ...] = ()
+    recipe: str | None = None
+    options: dict[str, str] = field(default_factory=dict)
+    platform: str | None = None
+    # Linkers that cargo config files written by RUNs set, by triple.
+    config_linkers: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def line(self) -> int:
+        """The file line of the invocation."""
+        return self.command.line
+
+    @property
+    def builds_project(self) -> bool:
+        """Whether this compiles the workspace (not ``cargo install <some tool>``)."""
+        return self.action in ("build", "cook", "rustc") or (
+            self.action == "install" and "path" in self.options)
+
+    @property
+    def target_known(self) -> bool:
+        """Whether ``--target`` was given and fully resolved."""
+        return bool(self.target) and "$" not in self.target
+
+    @property
+    def profile_dir(self) -> str:
+        """The folder under ``target/`` the profile writes to (``dev`` writes to ``debug``)."""
+        return "debug" if self.profile in ("dev", "test") else self.profile
+
+    def linker_source(self, linkers: dict[str, str] | None = None) -> str | None:
+        """How the linker for :attr:`target` is configured where this runs, or None.
+
+        Args:
+            linkers: ``[target.<triple>] linker`` settings of the workspace's .cargo/config.toml.
+        """
+        if self.tool in SELF_LINKING or "zigbuild" in self.flags:
+            return self.tool if self.tool in SELF_LINKING else "zigbuild"
+        triple = self.target or ""
+        env = self.command.env
+        if platforms.linker_env_var(triple) in env:
+            return platforms.linker_env_var(triple)
+        for var in ("RUSTFLAGS", f"CARGO_TARGET_{platforms.linker_env_var(triple)[13:-7]}_RUSTFLAGS",
+                    "CARGO_ENCODED_RUSTFLAGS"):
+            if re.search(r"-C\s*linker=|link-arg=-fuse-ld|linker=", env.get(var, "")):
+                return var
+        if linkers and triple in linkers:
+            return ".cargo/config.toml"
+        if triple in self.config_linkers:
+            return "a cargo config.toml a RUN wrote"
+        if any(a.startswith("--config") and "linker" in a for a in self.command.argv):
+            return "--config"
+        return None
+
+
+@dataclass
+class RunResult:
+    """One RUN simulated: its paths (alternatives)."""
+
+    instruction: Instruction
+    outcomes: list[Outcome]
+    first_line: int
+
+
+@dataclass
+class StageRun:
+    """A stage simulated for one target platform (None: the platform is not known)."""
+
+    stage: Stage
+    platform: str | None
+    runs: list[RunResult] = field(default_factory=list)
+    files: dict[str, str] = field(default_factory=dict)
+    stopped_at: Instruction | None = None
+    calls: list[CargoCall] | None = None
+
+    def commands(self) -> list[tuple[Instruction, Command]]:
+        """Every command on every path, with its RUN, in order."""
+        return [(r.instruction, c) for r in self.runs for o in r.outcomes for c in o.commands]
+
+    def cargo_calls(self) -> list[CargoCall]:
+        """Every cargo invocation on every path, deduplicated by line and arguments."""
+        if self.calls is not None:
+            return self.calls
+        seen: set[tuple] = set()
+        calls = []
+        for run, outcome in ((r, o) for r in self.runs for o in r.outcomes):
+            for command in outcome.commands:
+                call = parse_cargo(command, run.instruction)
+                key = _call_key(command)
+                if call is None or key in seen:
+                    continue
+                call.platform = self.platform
+                # The files the path ends with: a config written earlier in the same RUN counts.
+                call.config_linkers = written_cargo_linkers(outcome.files, command.env)
+                seen.add(key)
+                calls.append(call)
+        self.calls = calls
+        return calls
+
+
+def _call_key(command: Command) -> tuple:
+    """What makes two cargo calls one: line, arguments and environment (the paths of a RUN,
+    or the platforms of a stage, often reach the same cargo line with the same words)."""
+    return command.line, command.argv, tuple(sorted(command.env.items()))
+
+
+def parse_cargo(command: Command, inst: Instruction) -> CargoCall | None:
+    """The cargo invocation ``command`` is, or None when it is not one."""
+    argv = list(command.argv)
+    while argv and argv[0] in ("env", "exec", "time", "nice") or (argv and "=" in argv[0]):
+        argv.pop(0)
+    if not argv or posixpath.basename(argv[0]) not in CARGO_TOOLS:
+        return None
+    tool = posixpath.basename(argv[0])
+    tool = "zigbuild" if tool == "cargo-zigbuild" else tool
+    rest = argv[1:]
+    toolchain = rest.pop(0)[1:] if rest and rest[0].startswith("+") else None
+    if not rest:
+        return None
+    action = {"b": "build", "r": "run"}.get(rest[0], rest[0])
+    rest = rest[1:]
+    if action == "chef" and rest:
+        action, rest = rest[0], rest[1:]
+    if action == "zigbuild":
+        action, tool = "build", "zigbuild"
+    call = CargoCall(command, inst, tool, action, toolchain=toolchain)
+    _options(call, rest)
+    if call.target is None and action != "prepare":
+        # cargo reads [build] target from the environment too: same output layout as --target.
+        call.target = command.env.get("CARGO_BUILD_TARGET") or None
+    return call
+
+
+def _options(call: CargoCall, words: list[str]) -> None:
+    bins, features, packages, flags = [], set(), [], set()
+    index = 0
+    while index < len(words):
+        word = words[index]
+        name, eq, value = word.partition("=")
+        takes = name in ("--target", "--profile", "--bin", "--features", "-F", "-p", "--package",
+                         "--recipe-path", "--manifest-path", "-j", "--jobs", "--config", "--root",
+                         "--path", "--target-dir")
+        if takes and not eq:
+            value = words[index + 1] if index + 1 < len(words) else ""
+            index += 1
+        if name == "--target":
+            call.target = value
+        elif name in ("--release", "-r"):
+            call.profile = "release"
+        elif name == "--profile":
+            call.profile = value
+        elif name == "--bin":
+            bins.append(value)
+        elif name in ("--features", "-F"):
+            features |= {f for f in re.split(r"[ ,]+", value) if f}
+        elif name in ("-p", "--package"):
+            packages.append(value)
+        elif name == "--recipe-path":
+            call.recipe = value
+        elif name in ("--root", "--path", "--target-dir", "--manifest-path"):
+            call.options[name.lstrip("-")] = value
+        elif name in ("--all-features", "--no-default-features", "--workspace", "--bins",
+                      "--zigbuild", "--all"):
+            flags.add(name.lstrip("-"))
+        index += 1
+    call.bins, call.features = tuple(bins), frozenset(features)
+    call.packages, call.flags = tuple(packages), frozenset(flags)
+
+
+def simulate_stage(model: Dockerfile, stage: Stage, platform: str | None) -> StageRun:
+    """Simulate ``stage`` (after the stages it is built FROM) for target ``platform``.
+
+    Files written by RUNs carry over to later RUNs and to stages built FROM this one; shell
+    variables and exports do not, exactly as in BuildKit.
+    """
+    # Cached on the model: every rule asks about the same stages and platforms.
+    cache: dict = model.__dict__.setdefault("_simulations", {})
+    key = (stage.index, platform)
+    if key in cache:
+        return cache[key]
+    files: dict[str, str] = {}
+    values = platform_args(platform)
+    parent = stage.parent_for(values) if platform else stage.parent
+    if parent is not None and parent is not stage:
+        files = dict(simulate_stage(model, parent, platform).files)
+    result = StageRun(stage, platform)
+    root = stage.ancestry(values if platform else None)[-1].base
+    declared = set()
+    for inst in stage.instructions:
+        if inst.cmd == "ARG":
+            declared |= {w.partition("=")[0] for w in inst.value}
+        if inst.cmd in ("COPY", "ADD") and inst.heredocs and inst.value:
+            dest = inst.value[-1]
+            for _name, content in inst.heredocs:
+                files[posixpath.normpath(posixpath.join(workdir(stage, inst), dest))] = content
+        if inst.cmd != "RUN":
+            continue
+        script = model.script(inst)
+        if script is None:
+            continue
+        automatic = {k: v for k, v in values.items() if k in declared}
+        if platform is None:
+            automatic.update({k: None for k in declared if k.startswith("TARGET")})
+        # The base image's own ENV comes first; the stage's ARG/ENV override it.
+        env = {**image_env(root), **stage.vars_before(inst, automatic)}
+        outcomes = simulate(script.text, script.first_line, env, files, workdir(stage, inst))
+        result.runs.append(RunResult(inst, outcomes, script.first_line))
+        survivors = [o for o in outcomes if not o.exit_code]
+        if not survivors:
+            result.stopped_at = inst
+            break
+        files = dict(survivors[0].files)
+    result.files = files
+    cache[key] = result
+    return result
+
+
+def platform_cases(model: Dockerfile, stage: Stage) -> list[tuple[Instruction, Case]]:
+    """The ``case`` statements in ``stage`` whose subject reads TARGETPLATFORM or TARGETARCH."""
+    found = []
+    for inst in stage.runs():
+        script = model.script(inst)
+        if script is None:
+            continue
+        for case in parse_script(script.text, script.first_line).cases:
+            if case.subject_vars & set(PLATFORM_VARS):
+                found.append((inst, case))
+    return found
+
+
+def case_variable(case: Case) -> str:
+    """The platform ARG a ``case`` branches on: TARGETARCH when it reads that one alone, else
+    TARGETPLATFORM. Its arms' patterns are values of it (``platform_args(...)[variable]``)."""
+    reads = case.subject_vars
+    return "TARGETARCH" if "TARGETARCH" in reads and "TARGETPLATFORM" not in reads \
+        else "TARGETPLATFORM"
+
+
+def arm_platforms(case: Case, arm_patterns: tuple[str, ...]) -> list[platforms.Platform]:
+    """The known platforms an arm's patterns match (by TARGETPLATFORM or TARGETARCH value)."""
+    variable = case_variable(case)
+    matched = []
+    for platform in platforms.PLATFORMS:
+        value = platform_args(platform.name)[variable]
+        if any(p != "*" and fnmatch.fnmatchcase(value, p) for p in arm_patterns):
+            matched.append(platform)
+    return matched
+
+
+def stage_platforms(model: Dockerfile, stage: Stage) -> list[str]:
+    """The platforms a stage's ``case "$TARGETPLATFORM"`` arms name, in table order.
+
+    Empty when the stage does not branch on the platform.
+    """
+    names: set[str] = set()
+    for _inst, case in platform_cases(model, stage):
+        for arm in case.arms:
+            names |= {p.name for p in arm_platforms(case, arm.patterns)}
+    return [p for p in platforms.names() if p in names]
+
+
+def build_calls(model: Dockerfile, stage: Stage) -> list[CargoCall]:
+    """The cargo calls of ``stage`` across the platforms it names (or an unknown platform)."""
+    calls: list[CargoCall] = []
+    seen: set[tuple] = set()
+    for platform in stage_platforms(model, stage) or [None]:
+        for call in simulate_stage(model, stage, platform).cargo_calls():
+            key = _call_key(call.command)
+            if key not in seen:
+                seen.add(key)
+                calls.append(call)
+    return calls
+
+
+def workspace_linkers(ctx: Any) -> dict[str, str]:
+    """Triples whose linker the workspace's ``.cargo/config.toml`` sets (``linker`` or
+    ``rustflags = ["-C", "linker=..."]``), mapped to the linker."""
+    workspace = getattr(ctx, "workspace", None)
+    found = dict(getattr(workspace, "linkers", None) or {})
+    for triple, flags in (getattr(workspace, "rustflags", None) or {}).items():
+        joined = " ".join(flags)
+        match = re.search(r"linker=(\S+)", joined)
+        if match and triple not in found:
+            found[triple] = match[1]
+    return found
+
+
+def ancestry_commands(model: Dockerfile, stage: Stage,
+                      platform: str | None) -> list[tuple[Instruction, Command]]:
+    """The commands of ``stage`` and the stages it is built FROM, oldest first."""
+    found: list[tuple[Instruction, Command]] = []
+    for ancestor in reversed(stage.ancestry()):
+        found.extend(simulate_stage(model, ancestor, platform).commands())
+    return found
+
+
+def stage_calls(model: Dockerfile, stage: Stage, platform: str | None,
+                ancestry: bool = False) -> list[CargoCall]:
+    """The cargo calls of ``stage`` (and its parents when ``ancestry``) for ``platform``."""
+    stages = list(reversed(stage.ancestry())) if ancestry else [stage]
+    return [c for s in stages for c in simulate_stage(model, s, platform).cargo_calls()]
+
+
+def stages_running(model: Dockerfile, *actions: str) -> list[Stage]:
+    """The stages with a cargo call whose action is one of ``actions`` (``cook``...), in order."""
+    return [s for s in model.stages
+            if any(c.action in actions for c in stage_calls(model, s, None))]
+
+
+def compiling_calls(model: Dockerfile, stage: Stage) -> list[CargoCall]:
+    """The cargo calls that build the project in ``stage`` or the stages it is built FROM."""
+    return [c for s in stage.ancestry() for c in stage_calls(model, s, None) if c.builds_project]
+
+
+def is_build_image(model: Dockerfile, stage: Stage) -> bool:
+    """Whether ``stage`` is a Rust build environment (a compiler image, or it compiles): as a
+    final stage that is RS301's finding, and runtime advice (init, user) would only repeat it."""
+    return is_compiler_image(root_image(stage)) or bool(compiling_calls(model, stage))
+
+
+def host_platform(stage: Stage, platform: str | None) -> str:
+    """The platform ``stage``'s RUNs execute on when building for ``platform``.
+
+    The nearest ``FROM --platform=`` decides (``$BUILDPLATFORM``: the build machine); with none,
+    BuildKit runs the stage on the target platform itself (under QEMU when foreign), where the
+    target's own triples are native. An unknown target, or a ``--platform`` that names no
+    platform of the table, means the build machine's platform, so callers always get one they
+    can look up.
+    """
+    values = platform_args(platform)
+    flagged = stage.platform_flag(values if platform else None)
+    if flagged is None:
+        return platforms.normalize(platform) if platform else platforms.NATIVE_PLATFORM
+    resolved = expand(flagged, values)
+    known = "$" not in resolved and platforms.get(resolved) is not None
+    return platforms.normalize(resolved) if known else platforms.NATIVE_PLATFORM
+
+
+def platforms_of(model: Dockerfile, stage: Stage) -> list[str | None]:
+    """The platforms to simulate ``stage`` for: those its (or its parents') case arms name."""
+    names: list[str] = []
+    for ancestor in stage.ancestry():
+        names += [p for p in stage_platforms(model, ancestor) if p not in names]
+    return names or [None]

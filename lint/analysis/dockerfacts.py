@@ -1,0 +1,228 @@
+"""Facts about images, packages, paths and copies that the Dockerfile rules share.
+
+Pure functions over the Dockerfile model and simulated commands (:mod:`rsdock.lint.analysis.build` does
+the simulating): which Rust an image pins, what ``apt-get install`` installs, where a WORKDIR
+points, and small helpers to report one finding per problem.
+"""
+
+from __future__ import annotations
+
+import posixpath
+import re
+from dataclasses import replace
+from typing import Any
+
+from rsdock.lint.knowledge import platforms
+from rsdock.lint.model.dockerfile import Dockerfile, Instruction, Stage
+from rsdock.lint.model.shell import Command
+
+
+def apt_packages(commands: list[tuple[Instruction, Command]]) -> set[str]:
+    """The packages ``apt-get install``/``apt install``/``apk add`` install, without versions."""
+    packages: set[str] = set()
+    for _inst, command in commands:
+        argv = command.argv
+        if not argv or argv[0] not in ("apt-get", "apt", "apk", "aptitude"):
+            continue
+        verbs = ("install", "add")
+        if not any(v in argv for v in verbs):
+            continue
+        start = next(i for i, w in enumerate(argv) if w in verbs) + 1
+        for word in argv[start:]:
+            if not word.startswith("-"):
+                packages.add(re.split(r"[=:]", word)[0])
+    return packages
+
+
+def rustup_targets(commands: list[tuple[Instruction, Command]]) -> tuple[set[str], bool]:
+    """``(targets, unknown)``: the triples ``rustup target add`` (or ``toolchain install
+    --target``) installs, and whether one of them could not be resolved."""
+    targets: set[str] = set()
+    unknown = False
+    for _inst, command in commands:
+        argv = [w for w in command.argv if not w.startswith("+")]
+        if not argv or posixpath.basename(argv[0]) != "rustup":
+            continue
+        words: list[str] = []
+        if argv[1:3] in (["target", "add"], ["target", "install"]):
+            words = [w for w in argv[3:] if not w.startswith("-")]
+        elif argv[1:3] == ["toolchain", "install"] and ("--target" in argv or "-t" in argv):
+            flag = "--target" if "--target" in argv else "-t"
+            index = argv.index(flag) + 1
+            words = argv[index].split(",") if index < len(argv) else []
+        for word in words:
+            for triple in word.split():
+                if "$" in triple:
+                    unknown = True
+                targets.add(triple)
+    return targets, unknown
+
+
+_RUST_IMAGE_RE = re.compile(r"^(?:(?:docker\.io/)?(?:library/)?rust|(?:docker\.io/)?"
+                            r"lukemathwalker/cargo-chef)(?::(?P<tag>[^@]+))?(?:@.*)?$")
+
+
+def root_image(stage: Stage) -> str:
+    """The image a stage ultimately builds on (following ``FROM <stage>``)."""
+    return stage.ancestry()[-1].base
+
+
+# Cross images whose tag names the target and whose ENV sets CARGO_BUILD_TARGET to it
+# (messense/rust-musl-cross:aarch64-musl: a plain cargo build makes aarch64-unknown-linux-musl).
+_MUSL_CROSS_RE = re.compile(r"^(?:docker\.io/|ghcr\.io/rust-cross/)?messense/rust-musl-cross:"
+                            r"(?P<arch>[a-z0-9_]+)-(?P<abi>musl[a-z]*)(?:@.*)?$")
+
+
+def image_env(image: str) -> dict[str, str]:
+    """The ENV an image is known to set that changes what cargo does: the default target and
+    its linker (``CARGO_BUILD_TARGET``, ``CARGO_TARGET_<TRIPLE>_LINKER``)."""
+    match = _MUSL_CROSS_RE.match(image.lower())
+    if match:
+        triple = f"{match['arch']}-unknown-linux-{match['abi']}"
+        # The image ships a musl cross gcc named after the triple and points cargo at it.
+        return {"CARGO_BUILD_TARGET": triple, platforms.linker_env_var(triple): f"{triple}-gcc"}
+    return {}
+
+
+# The official rust images' CARGO_HOME: its config.toml configures cargo, `cargo install`
+# puts binaries in its bin/.
+CARGO_HOME = "/usr/local/cargo"
+
+
+def written_cargo_linkers(files: dict[str, str], env: dict[str, str]) -> dict[str, str]:
+    """``[target.<triple>] linker`` settings in cargo config files that RUNs wrote
+    (``printf '[target.…]\\nlinker = "…"' > $CARGO_HOME/config.toml``), by triple."""
+    home = env.get("CARGO_HOME") or CARGO_HOME
+    found: dict[str, str] = {}
+    for path, text in files.items():
+        directory, name = posixpath.split(path)
+        if name not in ("config.toml", "config") or not (
+                posixpath.basename(directory) == ".cargo" or directory == home.rstrip("/")):
+            continue
+        section = None
+        for line in text.splitlines():
+            header = re.match(r"\s*\[target\.['\"]?([^'\"\]]+)['\"]?\]", line)
+            if header:
+                section = header[1]
+            elif line.strip().startswith("["):
+                section = None
+            elif section:
+                value = re.match(r"\s*linker\s*=\s*['\"]([^'\"]+)['\"]", line) or \
+                    re.search(r"linker=([^'\"\s,\]]+)", line)
+                if value:
+                    found.setdefault(section, value[1])
+    return found
+
+
+def is_artifact_image(stage: Stage) -> bool:
+    """Whether ``stage`` is a ``FROM scratch`` image with no ENTRYPOINT or CMD: a carrier of
+    files (exported with ``--output`` or copied with ``COPY --from=<image>``), not a program,
+    so runtime advice (CA bundle, init, user) does not apply to it."""
+    chain = stage.ancestry()
+    return chain[-1].base.lower() == "scratch" and not any(
+        s.of("ENTRYPOINT") or s.of("CMD") for s in chain)
+
+
+def rust_version(image: str) -> str | None:
+    """The Rust version a ``rust`` or ``cargo-chef`` image tag pins (``1.86``), ``latest`` for a
+    floating tag (``latest-rust-1``, ``rust:1-slim``, ``rust:slim``), or None for other images."""
+    match = _RUST_IMAGE_RE.match(image)
+    if not match:
+        return None
+    tag = match["tag"] or "latest"
+    found = re.search(r"(?:^|rust-)(1\.\d+(?:\.\d+)?)(?=$|-)", tag)
+    return found[1] if found else "latest"
+
+
+def is_compiler_image(image: str) -> bool:
+    """Whether ``image`` is a Rust build image (rust, cargo-chef, cross-compile images)."""
+    name = image.split("@")[0].rsplit(":", 1)[0] if ":" in image.split("/")[-1] else image
+    last = name.split("/")[-1]
+    return bool(_RUST_IMAGE_RE.match(image)) or last in (
+        "rust", "cargo-chef", "rust-musl-cross", "muslrust", "rust-musl-builder") or \
+        name.startswith("ghcr.io/cross-rs/")
+
+
+def workdir(stage: Stage, before: Instruction | None = None) -> str:
+    """The working directory at ``before`` (or the stage's end), following parents."""
+    path = "/"
+    for ancestor in reversed(stage.ancestry()):
+        for inst in ancestor.instructions:
+            if inst is before:
+                return path
+            if inst.cmd != "WORKDIR":
+                continue
+            value = inst.value[0] if inst.value else "/"
+            path = posixpath.normpath(posixpath.join(path, value))
+    return path
+
+
+def is_native(triple: str | None, host: str | None = None) -> bool:
+    """Whether ``triple`` builds for ``host`` (the platform the RUN executes on; default the
+    build platform), so the default ``cc`` links it."""
+    native = platforms.get(host or platforms.NATIVE_PLATFORM) or \
+        platforms.get(platforms.NATIVE_PLATFORM)
+    return triple in (native.gnu_triple, native.musl_triple)
+
+
+def merge_by_line(findings):
+    """One finding per line: per-platform variants of a message become the first one plus a
+    count, so a problem repeated for three platforms is reported once."""
+    groups: dict[int, list] = {}
+    for finding in unique(findings):
+        groups.setdefault(finding.line, []).append(finding)
+    merged = []
+    for first, *more in groups.values():
+        if more:
+            first = replace(first, message=f"{first.message} (and {len(more)} more like it on "
+                                           "this line)")
+        merged.append(first)
+    return merged
+
+
+def unique(findings):
+    """``findings`` without repeats (the same line and message from several platforms)."""
+    seen: set = set()
+    for finding in findings:
+        key = (finding.line, finding.column, finding.message)
+        if key not in seen:
+            seen.add(key)
+            yield finding
+
+
+# Files that configure the toolchain rather than hold source: copying them before cook is right.
+TOOLCHAIN_FILES = ("rust-toolchain", "rust-toolchain.toml", ".cargo", ".cargo/config.toml",
+                   ".cargo/config")
+
+
+def is_context_copy(copy: Any) -> bool:
+    """Whether a COPY/ADD takes files from the build context (no ``--from``, no heredoc)."""
+    return copy.source_stage is None and not copy.instruction.heredocs
+
+
+def copies_everything(copy: Any) -> bool:
+    """Whether a context COPY copies the whole context (``COPY . .``)."""
+    return is_context_copy(copy) and any(s.rstrip("/") in (".", "", "*", "./*") for s in copy.sources)
+
+
+def needed_stages(model: Dockerfile, target: str | None) -> list[Stage]:
+    """The stages BuildKit builds for ``target`` (the last stage by default), in file order:
+    the stages it is built FROM (every candidate of ``FROM build-$TARGETARCH``) and the stages
+    it copies from, transitively."""
+    final = model.stage(target) if target else model.final_stage
+    if final is None:
+        return []
+    needed, todo = set(), [final]
+    while todo:
+        stage = todo.pop()
+        if stage.index in needed:
+            continue
+        needed.add(stage.index)
+        if stage.parent is not None:
+            todo.append(stage.parent)
+        todo.extend(stage.candidates)  # `FROM build-$TARGETARCH`: each platform's own stage
+        for copy in stage.copies():
+            source = model.stage(copy.source_stage) if copy.source_stage else None
+            if source is not None:
+                todo.append(source)
+    return [s for s in model.stages if s.index in needed]

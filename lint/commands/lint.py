@@ -1,0 +1,85 @@
+"""``rsdock lint``: check Dockerfiles, workflows and .dockerignore files against the research.
+
+Exit codes (like ruff and hadolint): 0 when no finding is at or above the failure threshold,
+1 when one is, 2 for usage errors (bad flags, bad ``rsdock.toml``, a missing path). Every
+finding is reported; ``--severity`` only moves the threshold (default ``warning``: notes such as
+hadolint's limitations never fail a build).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+HELP = "lint Dockerfiles, GitHub workflows and .dockerignore files (runs hadolint too)"
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """Add ``rsdock lint``'s options to ``parser``."""
+    parser.epilog = ("Exit status: 0 when no finding is at or above the --severity threshold, 1 "
+                     "when one is, 2 for usage errors. Suppress one finding with a comment line "
+                     "`# rsdock: ignore=RS201 reason` before it; configure in rsdock.toml [lint].")
+    parser.add_argument("paths", nargs="*", metavar="PATH",
+                        help="files or folders to lint (default: the repository you stand in)")
+    parser.add_argument("--format", choices=("text", "json", "sarif", "github"), default="text",
+                        help="output format (default: text)")
+    parser.add_argument("--severity", choices=("error", "warning", "info"),
+                        help="exit 1 on findings at or above this level (default: warning, or "
+                             "rsdock.toml [lint] severity)")
+    parser.add_argument("--select", action="append", metavar="RULES",
+                        help="only these rules: IDs, prefixes (RS2), families (cross), DL/SC "
+                             "codes or 'hadolint'; comma-separated or repeated")
+    parser.add_argument("--ignore", action="append", metavar="RULES",
+                        help="never report these rules (same forms as --select)")
+    parser.add_argument("--no-hadolint", action="store_true",
+                        help="do not run hadolint alongside rsdock's rules")
+    group = parser.add_mutually_exclusive_group()
+    group.add_argument("--fix", action="store_true", help="apply safe fixes in place")
+    group.add_argument("--diff", action="store_true",
+                       help="print the safe fixes as a unified diff; change nothing")
+    parser.add_argument("--output", "-o", metavar="FILE",
+                        help="write the report to FILE instead of standard output")
+
+
+def _split(values: list[str] | None) -> list[str]:
+    return [v.strip() for value in values or () for v in value.split(",") if v.strip()]
+
+
+def run(args: argparse.Namespace) -> int:
+    """Lint, report, and return the exit code."""
+    from rsdock.errors import UserError
+    from rsdock.lint.engine import discover, runner as engine, fix, report
+    from rsdock.lint.engine.settings import load_config
+
+    root, targets = discover.resolve_targets(args.paths)
+    config = load_config(root).merged(select=_split(args.select), ignore=_split(args.ignore),
+                                      severity=args.severity,
+                                      hadolint=False if args.no_hadolint else None)
+    result = engine.lint_paths(targets, root, config)
+    if args.fix or args.diff:
+        changed = fix.fix_texts(root, result.texts, result.findings, config)
+        if args.diff:
+            sys.stdout.write("".join(fix.unified_diff(p, result.texts[p], t)
+                                     for p, t in sorted(changed.items())))
+            return 1 if changed else 0
+        for path, text in sorted(changed.items()):
+            try:
+                fix.write_atomic(root / path, text)
+            except OSError as error:
+                raise UserError(f"cannot write the fix: {error.strerror or error}", path=path,
+                                hint="check the file's permissions") from None
+        if changed:
+            print(f"rsdock: fixed {len(changed)} file(s): {', '.join(sorted(changed))}",
+                  file=sys.stderr)
+            result = engine.lint_paths(targets, root, config)
+    rendered = report.REPORTERS[args.format](result)
+    if args.output:
+        try:
+            Path(args.output).write_text(rendered, encoding="utf-8")
+        except OSError as error:
+            raise UserError(f"cannot write the report: {error.strerror or error}",
+                            path=args.output) from None
+    else:
+        sys.stdout.write(rendered)
+    return 1 if result.failed(config.severity) else 0

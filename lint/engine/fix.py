@@ -1,0 +1,103 @@
+"""Safe fixes: one engine applies the edits rules propose, preserving every other byte.
+
+A pass applies each finding's :class:`Fix` whole or not at all, skipping fixes that overlap one
+already taken; then the files are linted again (fixes can reveal or resolve other findings) until
+nothing changes, for at most :data:`MAX_PASSES` passes. Writing is atomic: a temporary file in the
+same folder replaces the original, so an interrupted run never leaves half a Dockerfile.
+"""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import replace
+from pathlib import Path
+from typing import Iterable
+
+from rsdock import atomic
+from rsdock.lint.engine.settings import LintConfig
+from rsdock.lint.model.findings import Edit, Finding, Fix
+
+MAX_PASSES = 5
+
+
+def apply_fixes(text: str, fixes: Iterable[Fix]) -> tuple[str, int]:
+    """Apply the non-overlapping ``fixes`` to ``text``.
+
+    Args:
+        text: the file's text.
+        fixes: candidate fixes, in priority order (the first of two overlapping fixes wins).
+
+    Returns:
+        The new text and how many fixes were applied.
+    """
+    taken: list[Edit] = []
+    applied = 0
+    for fix in fixes:
+        edits = sorted(fix.edits, key=lambda e: (e.start, e.end))
+        if not edits or any(not (0 <= e.start <= e.end <= len(text)) for e in edits):
+            continue  # a stale or broken fix must never corrupt the file
+        if _overlaps(edits, edits) or any(_overlaps([e], taken) for e in edits):
+            continue
+        taken += edits
+        applied += 1
+    result = text
+    for edit in sorted(taken, key=lambda e: (e.start, e.end), reverse=True):
+        result = result[:edit.start] + edit.text + result[edit.end:]
+    return result, applied
+
+
+def _overlaps(edits: list[Edit], others: list[Edit]) -> bool:
+    for edit in edits:
+        for other in others:
+            if other is edit:
+                continue
+            # two insertions at one point are ambiguous too: their order would be arbitrary
+            if edit.start < other.end and other.start < edit.end or \
+                    edit.start == other.start:
+                return True
+    return False
+
+
+def fix_texts(root: Path, texts: dict[str, str], findings: list[Finding],
+              config: LintConfig | None = None) -> dict[str, str]:
+    """Fix ``texts`` until stable; return the new text of every file that changed.
+
+    Args:
+        root: the repository root (context for re-linting).
+        texts: the current text of each linted file.
+        findings: the first pass's findings (their fixes are applied first).
+        config: the settings; hadolint is skipped when re-linting (it proposes no fixes).
+    """
+    from rsdock.lint.engine.runner import lint_texts
+
+    config = replace(config or LintConfig(), hadolint=False)
+    current = dict(texts)
+    for _ in range(MAX_PASSES):
+        by_path: dict[str, list[Fix]] = {}
+        for finding in findings:
+            if finding.fix is not None and finding.path in current:
+                by_path.setdefault(finding.path, []).append(finding.fix)
+        changed = False
+        for path, fixes in by_path.items():
+            new, applied = apply_fixes(current[path], fixes)
+            if applied and new != current[path]:
+                current[path], changed = new, True
+        if not changed:
+            break
+        findings = lint_texts(current, root, config)
+    return {p: t for p, t in current.items() if t != texts.get(p)}
+
+
+def unified_diff(path: str, before: str, after: str) -> str:
+    """The ``diff -u`` of one file, ``a/path`` against ``b/path``."""
+    lines = difflib.unified_diff(before.splitlines(keepends=True), after.splitlines(keepends=True),
+                                 f"a/{path}", f"b/{path}")
+    out = []
+    for line in lines:
+        out.append(line if line.endswith("\n") else line + "\n\\ No newline at end of file\n")
+    return "".join(out)
+
+
+def write_atomic(path: Path, text: str) -> None:
+    """Replace ``path`` with ``text`` atomically, keeping its mode and a UTF-8 BOM if it had one."""
+    atomic.write_atomic(path, text, keep_bom=True)

@@ -1,0 +1,178 @@
+"""Reporters: findings as text for people, JSON for scripts, SARIF for code scanning, and
+GitHub workflow commands for annotations on pull requests.
+
+Each reporter is a function ``(result) -> str``; :data:`REPORTERS` names them for ``--format``.
+The JSON shape is documented in ``docs/lint-json.md``.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from typing import Callable
+
+from rsdock import __version__
+from rsdock.lint.model.findings import Finding, Severity
+from rsdock.lint.rules.rule import RegistryError, all_rules
+
+JSON_FORMAT_VERSION = 1
+SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
+_SARIF_LEVEL = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "note"}
+_GITHUB_LEVEL = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "notice"}
+
+
+def summary(result) -> dict:
+    """Counts for the footer and the JSON ``summary``: files, findings by severity, fixable."""
+    counts = Counter(str(f.severity) for f in result.findings)
+    return {
+        "files": len(result.targets),
+        "findings": len(result.findings),
+        "errors": counts["error"],
+        "warnings": counts["warning"],
+        "info": counts["info"],
+        "fixable": sum(1 for f in result.findings if f.fix is not None),
+    }
+
+
+def _location(finding: Finding) -> str:
+    # column 0 means "the whole line": print no column rather than a misleading one
+    column = f":{finding.column}" if finding.column else ""
+    return f"{finding.path}:{finding.line}{column}"
+
+
+def render_text(result) -> str:
+    """``path:line:col: RULE severity: message``, the source line under it, then a summary."""
+    out: list[str] = []
+    lines_cache: dict[str, list[str]] = {}
+    for finding in result.findings:
+        fixable = " [fixable]" if finding.fix is not None else ""
+        out.append(f"{_location(finding)}: {finding.rule} {finding.severity}: "
+                   f"{finding.message}{fixable}")
+        if finding.path not in lines_cache:
+            lines_cache[finding.path] = result.texts.get(finding.path, "").splitlines()
+        lines = lines_cache[finding.path]
+        if 1 <= finding.line <= len(lines):
+            out.append(f"  {finding.line:>4} | {lines[finding.line - 1].rstrip()}")
+    counts = summary(result)
+    if not result.findings:
+        out.append(f"{_plural(counts['files'], 'file')} checked: no findings.")
+    else:
+        parts = [_plural(counts[k], n) for k, n in
+                 (("errors", "error"), ("warnings", "warning"), ("info", "note")) if counts[k]]
+        line = f"{_plural(counts['files'], 'file')} checked: {', '.join(parts)}."
+        if counts["fixable"]:
+            line += f" {counts['fixable']} fixable with `rsdock lint --fix`."
+        out.append("")
+        out.append(line)
+    return "\n".join(out) + "\n"
+
+
+def _plural(count: int, noun: str) -> str:
+    return f"{count} {noun}{'' if count == 1 else 's'}"
+
+
+def render_json(result) -> str:
+    """The documented JSON object: ``version``, ``tool``, ``findings``, ``summary``."""
+    return json.dumps({
+        "version": JSON_FORMAT_VERSION,
+        "tool": {"name": "rsdock", "version": __version__},
+        "findings": [f.to_dict() for f in result.findings],
+        "summary": summary(result),
+    }, indent=2) + "\n"
+
+
+def _github_escape(text: str, property_value: bool = False) -> str:
+    text = text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    if property_value:
+        text = text.replace(":", "%3A").replace(",", "%2C")
+    return text
+
+
+def render_github(result) -> str:
+    """GitHub Actions workflow commands: one annotation per finding."""
+    out = []
+    for finding in result.findings:
+        props = [f"file={_github_escape(finding.path, True)}", f"line={finding.line}"]
+        if finding.column:
+            props.append(f"col={finding.column}")
+        props.append(f"title={_github_escape(finding.rule, True)}")
+        out.append(f"::{_GITHUB_LEVEL[finding.severity]} {','.join(props)}::"
+                   f"{_github_escape(finding.message)}")
+    return "\n".join(out) + ("\n" if out else "")
+
+
+def external_help_uri(rule_id: str) -> str:
+    """Where hadolint's DL or ShellCheck's SC code ``rule_id`` is documented."""
+    if rule_id.startswith("SC"):
+        return f"https://www.shellcheck.net/wiki/{rule_id}"
+    return f"https://github.com/hadolint/hadolint/wiki/{rule_id}"
+
+
+def _sarif_rule(rule_id: str, severity: Severity) -> dict:
+    rule = all_rules().get(rule_id)
+    if rule is None:  # hadolint's DL/SC codes: their docs live on hadolint's and shellcheck's wiki
+        return {"id": rule_id, "helpUri": external_help_uri(rule_id),
+                "shortDescription": {"text": f"hadolint {rule_id}"},
+                "defaultConfiguration": {"level": _SARIF_LEVEL[severity]},
+                "properties": {"tags": ["hadolint"]}}
+    try:
+        docs = rule.docs()
+        help_text = f"{docs.summary}\n\n{docs.body}\n\nFails:\n{docs.fails}\n\nPasses:\n{docs.passes}"
+        summary_text = docs.summary
+    except (ValueError, RegistryError):
+        help_text = summary_text = rule.message
+    return {
+        "id": rule_id,
+        "name": rule.name,
+        "shortDescription": {"text": summary_text},
+        "fullDescription": {"text": rule.message},
+        "help": {"text": help_text},
+        "defaultConfiguration": {"level": _SARIF_LEVEL[rule.severity]},
+        "properties": {"tags": [rule.family()]},
+    }
+
+
+def render_sarif(result) -> str:
+    """A SARIF 2.1.0 log with one run: the rules that fired (with help) and the results."""
+    rule_ids = sorted({f.rule for f in result.findings})
+    first_severity = {}
+    for finding in result.findings:
+        first_severity.setdefault(finding.rule, finding.severity)
+    index = {rule_id: i for i, rule_id in enumerate(rule_ids)}
+    results = []
+    for finding in result.findings:
+        region = {"startLine": max(finding.line, 1)}
+        if finding.column:
+            region["startColumn"] = finding.column
+        results.append({
+            "ruleId": finding.rule,
+            "ruleIndex": index[finding.rule],
+            "level": _SARIF_LEVEL[finding.severity],
+            "message": {"text": finding.message},
+            "locations": [{"physicalLocation": {
+                "artifactLocation": {"uri": finding.path, "uriBaseId": "SRCROOT"},
+                "region": region,
+            }}],
+        })
+    log = {
+        "$schema": SARIF_SCHEMA,
+        "version": "2.1.0",
+        "runs": [{
+            "tool": {"driver": {
+                "name": "rsdock",
+                "version": __version__,
+                "rules": [_sarif_rule(r, first_severity[r]) for r in rule_ids],
+            }},
+            "originalUriBaseIds": {"SRCROOT": {"uri": result.root.as_uri() + "/"}},
+            "results": results,
+        }],
+    }
+    return json.dumps(log, indent=2) + "\n"
+
+
+REPORTERS: dict[str, Callable] = {
+    "text": render_text,
+    "json": render_json,
+    "sarif": render_sarif,
+    "github": render_github,
+}

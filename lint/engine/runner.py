@@ -1,0 +1,355 @@
+"""The lint engine: files in, findings out.
+
+One run: start hadolint on the Dockerfiles (it works while we do), read and parse every lintable
+file of the repository (targets are reported on, the rest is context for cross-file rules), scan
+the cargo workspace, run the rules, merge hadolint's findings, then apply the configuration
+(select/ignore, per-file ignores) and inline suppressions.
+
+The engine imports a parser only for the kinds at hand (no workflow, no workflow parser); rule
+modules import what they need themselves, since the registry loads every rule.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import importlib
+import shutil
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Iterable
+
+from rsdock.lint.engine import discover, suppress
+from rsdock.lint.engine import hadolint as hadolint_mod
+from rsdock.lint.engine.settings import CONFIG_NAME, LintConfig, Selection, resolve
+from rsdock.lint.model.findings import Finding, Severity
+from rsdock.lint.rules.rule import Context, Rule, all_rules
+
+PARSERS = {
+    "dockerfile": ("rsdock.lint.model.dockerfile", "parse_dockerfile"),
+    "workflow": ("rsdock.lint.model.workflow_reader", "parse_workflow"),
+    "dockerignore": ("rsdock.lint.model.dockerignore", "parse_dockerignore"),
+}
+MAX_BYTES = 5_000_000  # no real Dockerfile or workflow comes close; a bigger file is a mistake
+# Rules the engine reports itself, after the others ran (their check() yields nothing).
+ENGINE_RULES = ("RS002", "RS004", "RS005", "RS009")
+
+
+@dataclass
+class Result:
+    """What one lint run found.
+
+    Attributes:
+        root: the repository root; finding paths are relative to it.
+        targets: the linted files (root-relative path -> kind).
+        findings: the reported findings, sorted.
+        texts: the text of every linted file that could be read (for source lines and fixes).
+        hadolint_ran: whether hadolint's findings are included.
+    """
+
+    root: Path
+    targets: dict[str, str]
+    findings: list[Finding]
+    texts: dict[str, str] = field(default_factory=dict)
+    hadolint_ran: bool = False
+
+    def failed(self, threshold: Severity) -> bool:
+        """Whether any finding is at or above ``threshold`` (exit code 1)."""
+        return any(f.severity >= threshold for f in self.findings)
+
+
+class _Filter:
+    """The configuration's selection, resolved once per run (resolving is not free).
+
+    The one place that decides whether a code is reported: LintConfig holds the settings only.
+    """
+
+    def __init__(self, config: LintConfig):
+        self.selected, self.ignored = config.selection()
+        self.per_file: list[tuple[str, Selection]] = [
+            (pattern, resolve(selectors)) for pattern, selectors in config.per_file_ignores.items()]
+        self._cache: dict[str, bool] = {}
+
+    def enabled(self, code: str) -> bool:
+        """Whether ``code`` is selected and not ignored (per-file ignores aside)."""
+        if code not in self._cache:
+            self._cache[code] = ((self.selected is None or self.selected.matches(code))
+                                 and not self.ignored.matches(code))
+        return self._cache[code]
+
+    def reports(self, path: str, code: str) -> bool:
+        """Whether a finding of ``code`` in ``path`` is reported, per-file ignores included."""
+        return self.enabled(code) and not any(
+            fnmatch.fnmatch(path, pattern) and sel.matches(code) for pattern, sel in self.per_file)
+
+
+def lint_paths(paths: Iterable[str | Path], root: Path,
+               config: LintConfig | None = None) -> Result:
+    """Lint files on disk.
+
+    Args:
+        paths: the files to report on, relative to ``root`` (or absolute inside it); the other
+            lintable files of the repository are read as context.
+        root: the repository root.
+        config: the settings (default: :class:`LintConfig` defaults).
+    """
+    root = Path(root).resolve()
+    config = config or LintConfig()
+    targets = {}
+    for path in paths:
+        rel = _relative(Path(path), root)
+        if not config.excluded(rel):
+            targets[rel] = discover.explicit_kind(rel) or "dockerfile"
+    return _run(root, targets, {}, config)
+
+
+def lint_texts(files: dict[str, str], root: Path | None = None,
+               config: LintConfig | None = None) -> list[Finding]:
+    """Lint in-memory files, which override what is on disk.
+
+    The wizard previews generated files with this, and the docs tests lint rule examples.
+
+    Args:
+        files: root-relative path -> text. Lintable files are reported on; others (``Cargo.toml``,
+            ``src/main.rs``) are context, written over a temporary copy of ``root``.
+        root: the repository the files belong to, or None for files standing alone.
+        config: the settings (default: :class:`LintConfig` defaults, hadolint included).
+
+    Returns:
+        The findings, sorted.
+
+    Raises:
+        ValueError: for a path that is absolute or climbs out with ``..`` (a caller's bug).
+    """
+    config = config or LintConfig()
+    targets = {p: discover.explicit_kind(p) for p in files}
+    targets = {p: k for p, k in targets.items() if k}
+    # rsdock.toml is read by nobody here (``config`` is the settings): no need to copy the repo
+    needs_disk = root is None or any(p not in targets and p != CONFIG_NAME for p in files)
+    if not needs_disk:
+        return _run(Path(root).resolve(), targets, dict(files), config).findings
+    for rel in files:
+        if Path(rel).is_absolute() or ".." in Path(rel).parts:
+            raise ValueError(f"{rel!r}: in-memory files need paths inside the repository")
+    with tempfile.TemporaryDirectory(prefix="rsdock-lint-") as tmp:
+        scratch = Path(tmp)
+        if root is not None:
+            shutil.copytree(root, scratch, dirs_exist_ok=True,
+                            ignore=shutil.ignore_patterns(*discover.SKIPPED_DIRS))
+        for rel, text in files.items():
+            target = scratch / rel
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_text(text, encoding="utf-8")
+        return _run(scratch.resolve(), targets, {}, config).findings
+
+
+def _run(root: Path, targets: dict[str, str], overrides: dict[str, str],
+         config: LintConfig) -> Result:
+    dockerfiles = [p for p, k in targets.items() if k == "dockerfile"]
+    with tempfile.TemporaryDirectory(prefix="rsdock-hadolint-") as scratch:
+        run = None
+        if config.wants_hadolint() and dockerfiles:
+            args = _hadolint_args(dockerfiles, overrides, Path(scratch))
+            in_memory = {arg: overrides[rel] for arg, rel in args.items() if rel in overrides}
+            run = hadolint_mod.start(root, args, texts=in_memory)
+        try:
+            # Loading the rules imports the parsers (tree-sitter, ruamel.yaml): hadolint is
+            # already running by then, so that time overlaps with its own.
+            rules = all_rules()
+            filt = _Filter(config)
+            texts, findings = _read(root, targets, overrides, config)
+            ctx, crashes = _context(root, targets, texts)
+            findings += crashes + _workspace(ctx)
+            findings += _check(ctx, targets, rules, filt)
+        except BaseException:  # Ctrl-C or a bug: do not leave hadolint running behind us
+            if run is not None:
+                run.kill()
+            raise
+        checked_by_hadolint: set[str] = set()
+        if run is not None:
+            merged, checked_by_hadolint = _merge_hadolint(run, findings)
+            findings += merged
+    findings = [f for f in findings
+                if (f.path in targets or discover.kind_of(f.path) is None)
+                and filt.reports(f.path, f.rule)]
+    findings = _suppress(findings, targets, texts, filt, checked_by_hadolint)
+    return Result(root, targets, sorted(set(findings)), texts, hadolint_ran=run is not None)
+
+
+def _hadolint_args(dockerfiles: list[str], overrides: dict[str, str], scratch: Path) -> dict:
+    args = {}
+    for index, rel in enumerate(dockerfiles):
+        if rel in overrides:
+            # hadolint reads files only: give it the in-memory text as a scratch file
+            tmp = scratch / str(index) / Path(rel).name
+            tmp.parent.mkdir(parents=True, exist_ok=True)
+            tmp.write_text(overrides[rel], encoding="utf-8")
+            args[str(tmp)] = rel
+        else:
+            args[rel] = rel
+    return args
+
+
+def _read(root: Path, targets: dict[str, str], overrides: dict[str, str],
+          config: LintConfig) -> tuple[dict[str, str], list[Finding]]:
+    """Every readable lintable file's text (targets and context) and RS001s for the rest."""
+    texts: dict[str, str] = {}
+    problems: list[Finding] = []
+    context = [p for p in discover.walk(root) if not config.excluded(p)]
+    paths = dict.fromkeys([*targets, *context, *overrides])
+    rs001 = rules_instance("RS001")
+    for rel in paths:
+        if rel in overrides:
+            texts[rel] = overrides[rel]
+            continue
+        try:
+            data = (root / rel).read_bytes()
+        except OSError as error:
+            problems.append(rs001.unreadable(rel, 1, error.strerror or str(error)))
+            continue
+        text, why, line = _decode(data)
+        if text is None:
+            problems.append(rs001.unreadable(rel, line, why))
+        else:
+            texts[rel] = text
+    return texts, problems
+
+
+def _decode(data: bytes) -> tuple[str | None, str, int]:
+    if len(data) > MAX_BYTES:
+        return None, f"it is {len(data):,} bytes; rsdock reads files up to {MAX_BYTES:,}", 1
+    zero = data.find(b"\0")
+    if zero >= 0:
+        return None, "it is binary (contains NUL bytes)", data[:zero].count(b"\n") + 1
+    try:
+        return data.decode("utf-8").removeprefix("\ufeff"), "", 0
+    except UnicodeDecodeError as error:
+        line = data[: error.start].count(b"\n") + 1
+        return None, f"it is not UTF-8 (byte {error.start}): save it as UTF-8", line
+
+
+def _context(root: Path, targets: dict[str, str],
+             texts: dict[str, str]) -> tuple[Context, list[Finding]]:
+    """Parse every readable file into ``ctx``; a parser crash is an RS009 finding."""
+    ctx = Context(root=root)
+    crashes: list[Finding] = []
+    for rel, text in texts.items():
+        kind = targets.get(rel) or discover.kind_of(rel)
+        if kind is None:
+            continue
+        module, function = PARSERS[kind]
+        parse = getattr(importlib.import_module(module), function)
+        try:
+            ctx.models(kind)[rel] = parse(rel, text)
+        except Exception as error:  # parsers report problems as findings; this is a bug
+            crashes.append(rules_instance("RS009").crashed(rel, f"the {kind} parser", error))
+    return ctx, crashes
+
+
+def _workspace(ctx: Context) -> list[Finding]:
+    """Scan the cargo workspace into ``ctx``; its failure is a finding, never a crash."""
+    if not (ctx.root / "Cargo.toml").is_file():
+        return []
+    from rsdock.lint.model import cargo
+
+    try:
+        ctx.workspace = cargo.scan(ctx.root)
+    except cargo.ScanError as error:
+        where = _relative(Path(error.path), ctx.root) if error.path else "Cargo.toml"
+        return [rules_instance("RS005").scan_failed(where, error.line or 1, error.message)]
+    except Exception as error:  # a scanner bug must not hide the other findings
+        return [rules_instance("RS009").crashed("Cargo.toml", "the cargo scanner", error)]
+    return []
+
+
+def _check(ctx: Context, targets: dict[str, str], rules: dict[str, type[Rule]],
+           filt: _Filter) -> list[Finding]:
+    findings: list[Finding] = []
+    crash = rules_instance("RS009")
+    by_kind: dict[str, list[Any]] = {}
+    for rel, kind in targets.items():
+        model = ctx.models(kind).get(rel)
+        if model is not None:
+            by_kind.setdefault(kind, []).append(model)
+    # a crash of a cross-file rule is reported on a linted file, so that it is shown
+    anchor = min(targets) if targets else "Cargo.toml"
+    for rule_id, rule_cls in rules.items():
+        if not filt.enabled(rule_id) or rule_id in ENGINE_RULES:
+            continue
+        rule = rule_cls()
+        if rule.target == "project":
+            findings += _safely(rule, None, ctx, crash, anchor)
+            continue
+        for model in by_kind.get(rule.target, ()):
+            if getattr(model, "errors", None) and rule.target == "workflow":
+                continue  # an unreadable workflow is mostly empty: RS001 says why
+            findings += _safely(rule, model, ctx, crash, model.path)
+    return findings
+
+
+def _safely(rule: Rule, model: Any, ctx: Context, crash: Rule, path: str) -> list[Finding]:
+    try:
+        return list(rule.check(model, ctx))
+    except Exception as error:  # one broken rule must not hide every other finding
+        return [crash.crashed(path, rule.id, error)]
+
+
+def _merge_hadolint(run: hadolint_mod.HadolintRun,
+                    ours: list[Finding]) -> tuple[list[Finding], set[str]]:
+    """hadolint's findings as rsdock's, and the files hadolint really checked."""
+    found, problem = run.collect()
+    checked = set(run.paths.values()) if found or not problem else set()
+    note = rules_instance("RS004")
+    unreadable = {f.path for f in ours if f.rule == "RS001"}
+    merged = []
+    for finding in found:
+        if finding.rule == hadolint_mod.PARSE_ERROR_CODE:
+            checked.discard(finding.path)
+            if finding.path not in unreadable:  # RS001 already explains a truly broken file
+                merged.append(note.parse_failure(finding.path, finding.line, finding.message))
+        else:
+            merged.append(finding)
+    first = next(iter(run.paths.values()), None)
+    if problem and first is not None:
+        # once per run, on the first Dockerfile: it is about hadolint, not the files
+        merged.append(note.complaint(first, problem))
+    return merged, checked
+
+
+def _suppress(findings: list[Finding], targets: dict[str, str], texts: dict[str, str],
+              filt: _Filter, checked_by_hadolint: set[str]) -> list[Finding]:
+    known = all_rules().__contains__
+    suppressions: list[suppress.Suppression] = []
+    for rel, kind in targets.items():
+        if rel in texts:
+            suppressions += suppress.parse(kind, rel, texts[rel], known)[0]
+    if not suppressions:
+        return findings
+    kept = suppress.apply(findings, suppressions)
+
+    def checked(path: str, code: str) -> bool:
+        if code[:2] in ("DL", "SC") or code == "RS004":  # only hadolint produces these
+            ran = path in checked_by_hadolint
+        else:
+            ran = True
+        return ran and filt.reports(path, code)
+
+    stale = rules_instance("RS002")
+    for item, code in suppress.unused(suppressions, checked):
+        if filt.reports(item.path, "RS002"):
+            kept.append(stale.stale(item.path, item.line, item.column, code))
+    return kept
+
+
+def rules_instance(rule_id: str) -> Any:
+    """An instance of the meta rule ``rule_id`` (the engine reports some rules itself)."""
+    return all_rules()[rule_id]()
+
+
+def _relative(path: Path, root: Path) -> str:
+    if not path.is_absolute():
+        return path.as_posix()
+    try:
+        return path.resolve().relative_to(root).as_posix()
+    except ValueError:
+        return path.as_posix()

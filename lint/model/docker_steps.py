@@ -1,0 +1,193 @@
+"""What docker's actions make of a workflow's steps: build-push inputs split as the actions
+split them, the Dockerfiles, contexts and platforms each build uses.
+"""
+
+from __future__ import annotations
+
+import csv
+import posixpath
+from dataclasses import dataclass
+from typing import Iterable, Iterator
+
+from ruamel.yaml.scalarstring import FoldedScalarString, LiteralScalarString
+
+from rsdock.lint.knowledge.platforms import normalize
+from rsdock.lint.model.workflow import Job, Scalar, Step, Workflow
+
+
+@dataclass(frozen=True)
+class CacheSpec:
+    """One ``cache-from``/``cache-to`` entry: ``type=gha,mode=max,scope=x``."""
+
+    item: Scalar
+    type: str
+    options: dict[str, str]
+
+
+@dataclass
+class BuildPush:
+    """The inputs of a ``docker/build-push-action`` step, split as the action splits them."""
+
+    step: Step
+    file: Scalar | None
+    context: Scalar | None
+    push: Scalar | None
+    platforms: list[Scalar]
+    tags: list[Scalar]
+    build_args: list[Scalar]
+    cache_from: list[CacheSpec]
+    cache_to: list[CacheSpec]
+
+
+BUILD_PUSH = "docker/build-push-action"
+SETUP_BUILDX = "docker/setup-buildx-action"
+SETUP_QEMU = "docker/setup-qemu-action"
+LOGIN = "docker/login-action"
+CHECKOUT = "actions/checkout"
+
+
+def input_list(workflow: Workflow, value: Scalar | None, split_commas: bool = True) -> list[Scalar]:
+    """Split an action input the way docker's actions do: by newline, and by comma unless
+    ``split_commas`` is False; items are trimmed, empty ones dropped; each keeps its own line."""
+    if value is None or value.value is None:
+        return []
+    lines = workflow.lines
+    block = isinstance(value.value, (LiteralScalarString, FoldedScalarString))
+    items: list[Scalar] = []
+    for offset, chunk in enumerate(value.text.split("\n")):
+        line = value.line + 1 + offset if block else value.line
+        parts = _split_csv(chunk) if split_commas else [chunk]
+        for part in parts:
+            part = part.strip()
+            if not part:
+                continue
+            source = lines[line - 1] if 0 < line <= len(lines) else ""
+            found = source.find(part, value.column - 1 if line == value.line else 0)
+            items.append(Scalar(part, line, found + 1 if found >= 0 else value.column))
+    return items
+
+
+def _split_csv(text: str) -> list[str]:
+    # docker's actions read each line as CSV: a quoted field may hold commas, and loses its quotes.
+    try:
+        return next(csv.reader([text], skipinitialspace=True), [])
+    except csv.Error:
+        return text.split(",")
+
+
+def cache_specs(workflow: Workflow, value: Scalar | None) -> list[CacheSpec]:
+    """The entries of a ``cache-from``/``cache-to`` input, each parsed into type and options."""
+    specs = []
+    for item in input_list(workflow, value, split_commas=False):
+        options: dict[str, str] = {}
+        for part in _split_csv(item.text):
+            key, _, val = part.strip().partition("=")
+            options[key.strip().lower()] = val.strip()
+        if "type" not in options and len(options) == 1:  # a bare ref means type=registry
+            options = {"type": "registry", "ref": item.text}
+        specs.append(CacheSpec(item, options.pop("type", "registry").lower(), options))
+    return specs
+
+
+def build_push(workflow: Workflow, step: Step) -> BuildPush:
+    """The docker inputs of a build-push step."""
+    w = step.with_
+    return BuildPush(
+        step=step, file=w.get("file"), context=w.get("context"), push=w.get("push"),
+        platforms=input_list(workflow, w.get("platforms")),
+        tags=input_list(workflow, w.get("tags")),
+        build_args=input_list(workflow, w.get("build-args"), split_commas=False),
+        cache_from=cache_specs(workflow, w.get("cache-from")),
+        cache_to=cache_specs(workflow, w.get("cache-to")),
+    )
+
+
+def dockerfile_paths(job: Job, build: BuildPush) -> list[str] | None:
+    """The repository-relative Dockerfiles a build-push step builds (one per matrix value).
+
+    Without ``file:``, the action builds ``<context>/Dockerfile`` (the repository root for the
+    default Git context). None when an expression other than ``${{ matrix.* }}`` decides it.
+    """
+    if build.file is not None:
+        files = job.expand(build.file.text.strip())
+        return None if files is None else [posixpath.normpath(f).lstrip("/") for f in files]
+    contexts = _contexts(job, build)
+    if contexts is None:
+        return None
+    return [posixpath.normpath(posixpath.join(c, "Dockerfile")) for c in contexts]
+
+
+def _contexts(job: Job, build: BuildPush) -> list[str] | None:
+    """The build contexts of a build-push step (one per matrix value), None when computed."""
+    context = build.context.text.strip() if build.context else "."
+    if "://" in context or context.startswith("git@"):
+        context = "."  # a Git context is the repository itself
+    return job.expand(context)
+
+
+def platform_entries(job: Job, build: BuildPush) -> tuple[list[tuple[Scalar, str]], bool]:
+    """The platforms a build-push step names, as written: ``(item, name)`` pairs after matrix
+    expansion and the comma split a matrix value may still need; the flag is False when an
+    expression other than ``${{ matrix.* }}`` decides some of them (they are left out)."""
+    found: list[tuple[Scalar, str]] = []
+    complete = True
+    for item in build.platforms:
+        values = job.expand(item.text)
+        complete = complete and values is not None
+        for value in values or []:
+            found += [(item, name.strip()) for name in value.split(",") if name.strip()]
+    return found, complete
+
+
+def uses_docker(workflow: Workflow) -> bool:
+    """Whether any step uses one of docker's actions (what makes a workflow rsdock's business)."""
+    return any(step.uses and step.uses.repo.lower().startswith("docker/")
+               for _job, step in workflow.steps())
+
+
+@dataclass(frozen=True)
+class BuiltImage:
+    """One Dockerfile a build-push step builds, with the platforms it builds it for.
+
+    Attributes:
+        platforms: ``(where, platform)`` pairs, normalized; ``where`` is the ``platforms:`` item,
+            or the step's ``uses`` position when the step builds only the runner's platform.
+        complete: False when some platform is decided at run time (an unknown expression).
+    """
+
+    workflow: Workflow
+    job: Job
+    step: Step
+    dockerfile: str
+    context: str
+    platforms: tuple[tuple[Scalar, str], ...]
+    complete: bool
+
+
+def built_images(workflows: dict[str, Workflow]) -> Iterator[BuiltImage]:
+    """Every (Dockerfile, platforms) that the readable ``workflows`` build, in file order."""
+    for workflow in workflows.values():
+        if workflow.errors:
+            continue
+        for job, step in workflow.action_steps(BUILD_PUSH):
+            build = build_push(workflow, step)
+            entries, complete = platform_entries(job, build)
+            found = [(item, normalize(name)) for item, name in entries]
+            if not build.platforms:
+                assert step.uses is not None
+                where = Scalar(None, step.uses.line, step.uses.column)
+                found.append((where, job.native_platform()))
+            contexts = _contexts(job, build)
+            context = posixpath.normpath(contexts[0]) if contexts and len(contexts) == 1 else "."
+            for path in dockerfile_paths(job, build) or []:
+                yield BuiltImage(workflow, job, step, path, context, tuple(found), complete)
+
+
+def built_contexts(workflows: dict[str, Workflow],
+                   dockerfiles: Iterable[str]) -> list[tuple[str, str]]:
+    """Sorted (Dockerfile, context) pairs: what the ``workflows`` build, plus each of the other
+    ``dockerfiles`` with the repository root as its context (``docker build .``)."""
+    pairs = {(image.dockerfile, image.context) for image in built_images(workflows)}
+    built = {dockerfile for dockerfile, _context in pairs}
+    pairs |= {(path, ".") for path in dockerfiles if path not in built}
+    return sorted(pairs)

@@ -1,0 +1,452 @@
+"""RUN scripts: parse with tree-sitter-bash and simulate what each command sees.
+
+The simulation is deliberately small: it follows ``&&``/``;`` lists, ``case`` and ``if``
+(alternatives become separate paths), subshells, ``export``/assignments, ``. file`` and the files
+a script writes with ``echo``/``printf``/``cat <<EOF`` redirections, so a later RUN (or ``source``)
+can read them. A ``case`` on a value we know (``$TARGETPLATFORM`` when simulating one platform)
+takes exactly the arm BuildKit's shell would take. Unknown values stay written as ``$NAME``.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import functools
+import posixpath
+import re
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from rsdock.lint.model.shell_words import Words, node_text, printf_output, unquote_word, walk
+
+_MAX_PATHS = 64
+_PARSER: Any = None
+
+
+def _parser() -> Any:
+    # Loaded once, lazily: the grammar is a compiled extension and most lint runs need it once.
+    global _PARSER
+    if _PARSER is None:
+        import tree_sitter
+        import tree_sitter_bash
+
+        _PARSER = tree_sitter.Parser(tree_sitter.Language(tree_sitter_bash.language()))
+    return _PARSER
+
+
+@dataclass
+class Arm:
+    """One ``case`` arm: its patterns, where it starts, and what it does."""
+
+    patterns: tuple[str, ...]
+    line: int
+    exits_nonzero: bool
+    assigned: dict[str, str]
+    words: tuple[str, ...]
+    node: Any = field(repr=False, default=None)
+
+
+@dataclass
+class Case:
+    """A ``case WORD in ... esac`` statement."""
+
+    subject: str
+    line: int
+    arms: list[Arm]
+
+    @property
+    def subject_vars(self) -> set[str]:
+        """The variables the subject word reads (``{"TARGETPLATFORM"}``)."""
+        return set(re.findall(r"\$\{?([A-Za-z_][A-Za-z0-9_]*)", self.subject))
+
+    @property
+    def has_default(self) -> bool:
+        """Whether an arm matches anything (``*)``)."""
+        return any(p == "*" for arm in self.arms for p in arm.patterns)
+
+
+@dataclass
+class Command:
+    """One simple command as executed on one path.
+
+    Attributes:
+        argv: the words after expansion (unknown expansions stay as written, e.g. ``$T``).
+        line: the file line of the command's first word.
+        assignments: inline ``VAR=value`` prefixes.
+        env: the exported variables the command receives (ENV, ARG, exports, inline).
+        variables: every shell variable set at that point, exported or not.
+        unset: variables the command's words read that are set nowhere on this path.
+        opaque: a file sourced earlier on this path could not be read, so the env may hold more.
+    """
+
+    argv: tuple[str, ...]
+    line: int
+    assignments: dict[str, str]
+    env: dict[str, str]
+    variables: dict[str, str]
+    unset: frozenset[str] = frozenset()
+    opaque: bool = False
+
+
+@dataclass
+class _State:
+    variables: dict[str, str | None]
+    exported: set[str]
+    files: dict[str, str]
+    commands: list[Command] = field(default_factory=list)
+    exit_code: int | None = None
+    opaque: bool = False
+    unset: set[str] = field(default_factory=set)
+    positional: tuple[str, ...] = ()
+    cwd: str = "/"
+
+    def path(self, name: str) -> str:
+        """``name`` as an absolute path: files are keyed so, so that ``> t`` in WORKDIR /b and a
+        later ``cat ./t`` or ``cat /b/t`` meet."""
+        return posixpath.normpath(posixpath.join(self.cwd, name))
+
+    def fork(self) -> "_State":
+        return replace(self, variables=dict(self.variables), exported=set(self.exported),
+                       files=dict(self.files), commands=list(self.commands), unset=set(self.unset))
+
+
+@dataclass
+class Outcome:
+    """One path through a script: the commands run, and the state it ends in."""
+
+    commands: list[Command]
+    exit_code: int | None
+    variables: dict[str, str | None]
+    exported: set[str]
+    files: dict[str, str]
+    opaque: bool
+
+
+@dataclass
+class ScriptModel:
+    """A parsed script: its ``case`` statements and the lines tree-sitter could not parse."""
+
+    cases: list[Case]
+    errors: list[int]
+    tree: Any = field(repr=False, default=None)
+    first_line: int = 1
+
+    def reads(self) -> dict[str, int]:
+        """Every variable the script expands (not in comments or single quotes), with the file
+        line of its first use."""
+        found: dict[str, int] = {}
+        for node in walk(self.tree.root_node):
+            if node.type in ("simple_expansion", "expansion"):
+                names = [c for c in node.named_children if c.type == "variable_name"]
+                if names:
+                    found.setdefault(node_text(names[0]), self.first_line + node.start_point[0])
+        return found
+
+
+@functools.lru_cache(maxsize=1024)
+def parse_script(text: str, first_line: int = 1) -> ScriptModel:
+    """Parse ``text`` (a RUN script whose row 0 is file line ``first_line``).
+
+    Cached: every rule asks about the same RUNs, and the model is never changed after parsing.
+    """
+    tree = _parser().parse(text.encode())
+    errors = sorted({first_line + n.start_point[0] for n in walk(tree.root_node)
+                     if n.type == "ERROR" or n.is_missing})
+    model = ScriptModel([], errors, tree, first_line)
+    for node in walk(tree.root_node):
+        if node.type == "case_statement":
+            model.cases.append(_case(node, first_line))
+    return model
+
+
+def simulate(text: str, first_line: int = 1, env: dict[str, str | None] | None = None,
+             files: dict[str, str] | None = None, cwd: str = "/") -> list[Outcome]:
+    """Run ``text`` symbolically and return its paths (alternatives at ``case``/``if``).
+
+    Args:
+        text: the script.
+        first_line: the file line of the script's row 0.
+        env: the variables the RUN starts with (ENV and ARG; None = declared, value unknown).
+        files: what earlier RUNs wrote, by absolute path.
+        cwd: the working directory the RUN starts in (the stage's WORKDIR).
+    """
+    model = parse_script(text, first_line)
+    start = _State(dict(env or {}), set(env or {}), dict(files or {}), cwd=cwd)
+    states = _Sim(first_line).run(model.tree.root_node, [start])
+    return [Outcome(s.commands, s.exit_code, s.variables, s.exported, s.files, s.opaque)
+            for s in states]
+
+
+def _case(node: Any, first_line: int) -> Case:
+    subject = node.child_by_field_name("value")
+    arms: list[Arm] = []
+    for item in (c for c in node.children if c.type == "case_item"):
+        patterns, body = _arm_parts(item)
+        words: list[str] = []
+        assigned: dict[str, str] = {}
+        exits = False
+        for sub in (n for b in body for n in walk(b)):
+            if sub.type == "variable_assignment":
+                name, value = node_text(sub).split("=", 1)
+                assigned[name] = unquote_word(value)
+            elif sub.type == "command":
+                argv = [node_text(w) for w in sub.children if w.type != "variable_assignment"]
+                words.extend(unquote_word(w) for w in argv)
+                if argv and argv[0] in ("exit", "return") and len(argv) > 1 and argv[1] != "0":
+                    exits = True
+                if argv and argv[0] == "false":
+                    exits = True
+        arms.append(Arm(patterns, first_line + item.start_point[0], exits, assigned, tuple(words),
+                        item))
+    return Case(node_text(subject) if subject else "", first_line + node.start_point[0], arms)
+
+
+def _arm_parts(item: Any) -> tuple[tuple[str, ...], list[Any]]:
+    """A ``case_item``'s patterns (quotes removed) and the statements of its body."""
+    values = item.children_by_field_name("value")
+    return (tuple(unquote_word(node_text(v)) for v in values),
+            [c for c in item.named_children if c not in values])
+
+
+class _Sim(Words):
+    """The symbolic executor; one instance per script."""
+
+    def __init__(self, first_line: int):
+        self.first_line = first_line
+
+    # -- statements -------------------------------------------------------------------------
+    def run(self, node: Any, states: list[_State]) -> list[_State]:
+        live = [s for s in states if s.exit_code is None]
+        done = [s for s in states if s.exit_code is not None]
+        if not live:
+            return states
+        handler = getattr(self, f"_n_{node.type}", None)
+        if handler is None:
+            result = live
+            for child in node.named_children:
+                if child.type != "comment":
+                    result = self.run(child, result)
+        else:
+            result = handler(node, live)
+        return (done + result)[:_MAX_PATHS]
+
+    def _n_list(self, node: Any, states: list[_State]) -> list[_State]:
+        return self._run_list(node.children, states)
+
+    def _run_list(self, children: list[Any], states: list[_State]) -> list[_State]:
+        """Run ``a && b ; c`` given as ``[a, op, b, op, c]``."""
+        states = self.run(children[0], states)
+        for op, right in zip(children[1::2], children[2::2]):
+            if node_text(op) == "||":
+                # `a || b` is the failure path; scripts use it for `|| exit 1`, `|| true`:
+                # the success path continues, so it is the one that matters for what follows.
+                continue
+            states = self.run(right, states)
+        return states
+
+    def _n_subshell(self, node: Any, states: list[_State]) -> list[_State]:
+        out = []
+        for state in states:
+            for inner in self._isolated(node, state):
+                kept = state.fork()
+                kept.commands, kept.files, kept.exit_code = inner.commands, inner.files, inner.exit_code
+                out.append(kept)
+        return out
+
+    def _isolated(self, node: Any, state: _State) -> list[_State]:
+        result: list[_State] = [state.fork()]
+        for child in node.named_children:
+            result = self.run(child, result)
+        return result
+
+    def _n_pipeline(self, node: Any, states: list[_State]) -> list[_State]:
+        # Every part of a pipeline runs in a subshell: it sees the env but changes none of it.
+        return self._n_subshell(node, states)
+
+    def _n_case_statement(self, node: Any, states: list[_State]) -> list[_State]:
+        out: list[_State] = []
+        arms = [_arm_parts(c) for c in node.children if c.type == "case_item"]
+        # A literal `*)` arm (as written, not a quoted "*") catches what the others do not.
+        catch_all = any(node_text(v) == "*" for c in node.children if c.type == "case_item"
+                        for v in c.children_by_field_name("value"))
+        subject = node.child_by_field_name("value")
+        for state in states:
+            value, known = self.word(subject, state) if subject else ("", True)
+            chosen = []
+            for patterns, body in arms:
+                if known and any(fnmatch.fnmatchcase(value, p) for p in patterns):
+                    chosen = [body]
+                    break
+                if not known:
+                    chosen.append(body)
+            if not known and not catch_all:
+                out.append(state.fork())  # no arm matched
+            if known and not chosen:
+                out.append(state)
+            for body in chosen:
+                branch = [state.fork()]
+                for child in body:
+                    if child.type != "comment":
+                        branch = self.run(child, branch)
+                out.extend(branch)
+        return out
+
+    def _n_if_statement(self, node: Any, states: list[_State]) -> list[_State]:
+        condition = node.child_by_field_name("condition")
+        states = self.run(condition, states) if condition else states
+        body = [c for c in node.named_children if c is not condition
+                and c.type not in ("elif_clause", "else_clause", "comment")]
+        alternatives = [c for c in node.named_children if c.type in ("elif_clause", "else_clause")]
+        out: list[_State] = []
+        for state in states:
+            branch = [state.fork()]
+            for child in body:
+                branch = self.run(child, branch)
+            out.extend(branch)
+            for alt in alternatives:
+                out.extend(self.run(alt, [state.fork()]))
+            if not any(a.type == "else_clause" for a in alternatives):
+                out.append(state.fork())
+        return out
+
+    def _n_function_definition(self, node: Any, states: list[_State]) -> list[_State]:
+        return states
+
+    def _n_comment(self, node: Any, states: list[_State]) -> list[_State]:
+        return states
+
+    def _n_variable_assignment(self, node: Any, states: list[_State]) -> list[_State]:
+        for state in states:
+            name, value = self.assignment(node, state)
+            state.variables[name] = value
+        return states
+
+    def _n_declaration_command(self, node: Any, states: list[_State]) -> list[_State]:
+        keyword = node_text(node.children[0])
+        flags = {node_text(c) for c in node.named_children if c.type == "word"}
+        exporting = keyword == "export" or any(f.startswith("-") and "x" in f for f in flags)
+        for state in states:
+            for child in node.named_children:
+                if child.type == "variable_assignment":
+                    name, value = self.assignment(child, state)
+                    state.variables[name] = value
+                elif child.type == "variable_name" or (child.type == "word"
+                                                        and not node_text(child).startswith("-")):
+                    name = node_text(child)
+                else:
+                    continue
+                if exporting:
+                    state.exported.add(name)
+        return states
+
+    def _n_redirected_statement(self, node: Any, states: list[_State]) -> list[_State]:
+        body = node.child_by_field_name("body")
+        redirects = [c for c in node.named_children if c is not body]
+        if body is not None and body.type == "list":
+            # tree-sitter-bash hangs `a && b > f` on the whole list; bash redirects only `b`.
+            children = body.children
+            if len(children) > 1:
+                states = self._run_list(children[:-2], states)
+            body = children[-1]
+        for state in states:
+            if state.exit_code is None:
+                self._writes(body, redirects, state)
+        return self.run(body, states) if body is not None else states
+
+    def _n_command(self, node: Any, states: list[_State]) -> list[_State]:
+        out = []
+        for state in states:
+            self.command(node, state)
+            out.append(state)
+        return out
+
+    # -- commands ---------------------------------------------------------------------------
+    def command(self, node: Any, state: _State) -> None:
+        inline: dict[str, str] = {}
+        argv: list[str] = []
+        reads: set[str] = set()
+        for child in node.named_children:
+            if child.type == "variable_assignment":
+                name, value = self.assignment(child, state)
+                inline[name] = node_text(child).split("=", 1)[1] if value is None else value
+            elif child.type in ("file_redirect", "heredoc_redirect", "herestring_redirect"):
+                continue
+            elif node_text(child) in ('"$@"', "$@", '"${@}"'):
+                argv.extend(state.positional)
+            else:
+                target = child.named_children[0] if child.type == "command_name" else child
+                text, _known = self.word(target, state)
+                reads |= self._reads(target, state)
+                argv.append(text)
+        if not argv:  # `A=1 B=2` alone: plain assignments
+            state.variables.update(inline)
+            return
+        env = {k: v for k, v in state.variables.items() if k in state.exported and v is not None}
+        env.update(inline)
+        variables = {k: v for k, v in state.variables.items() if v is not None}
+        state.commands.append(Command(tuple(argv), self.first_line + node.start_point[0], inline,
+                                      env, {**variables, **inline}, frozenset(reads), state.opaque))
+        name = argv[0]
+        if name in (".", "source") and len(argv) > 1:
+            self._source(state.path(argv[1]), state)
+        elif name == "cd" and len(argv) > 1 and not state.opaque:
+            state.cwd = state.path(argv[1])
+        elif name == "exit":
+            code = argv[1] if len(argv) > 1 else "0"
+            state.exit_code = int(code) if code.isdigit() else 1
+        elif name == "false":
+            state.exit_code = 1
+        elif name == "set" and "--" in argv:
+            state.positional = tuple(argv[argv.index("--") + 1:])
+        elif name == "unset":
+            for var in argv[1:]:
+                state.variables.pop(var, None)
+                state.exported.discard(var)
+
+    def _source(self, path: str, state: _State) -> None:
+        content = state.files.get(path)
+        if content is None:
+            state.opaque = True  # we cannot tell what it sets: rules must not assume "nothing"
+            return
+        inner = _State(state.variables, state.exported, state.files, opaque=state.opaque,
+                       cwd=state.cwd)
+        model = parse_script(content)
+        ends = self.run(model.tree.root_node, [inner])
+        final = next((s for s in ends if s.exit_code is None), ends[0])
+        state.variables, state.exported = final.variables, final.exported
+
+    def _writes(self, body: Any, redirects: list[Any], state: _State) -> None:
+        # tree-sitter-bash nests `> file` inside the heredoc redirect in `cat <<EOF > file`.
+        nested = [c for r in redirects if r.type == "heredoc_redirect" for c in r.named_children]
+        for redirect in redirects + nested:
+            if redirect.type != "file_redirect":
+                continue
+            op = node_text(redirect.children[0])
+            dest = redirect.child_by_field_name("destination")
+            if op not in (">", ">>") or dest is None:
+                continue
+            path, known = self.word(dest, state)
+            content = self._output(body, redirects, state)
+            path = state.path(path)
+            if not known or content is None:
+                state.files.pop(path, None)
+                continue
+            state.files[path] = (state.files.get(path, "") if op == ">>" else "") + content
+
+    def _output(self, body: Any, redirects: list[Any], state: _State) -> str | None:
+        """What ``echo``/``printf``/``cat <<EOF`` print, when we can tell."""
+        if body is None or body.type != "command":
+            return None
+        words = [text for text, _known in self.command_words(body, state)]
+        if not words:
+            return None
+        if words[0] == "echo":
+            args = [w for w in words[1:] if w not in ("-n", "-e")]
+            return " ".join(args) + ("" if "-n" in words[1:] else "\n")
+        if words[0] == "printf" and len(words) > 1:
+            return printf_output(words[1], words[2:])
+        if words[0] == "cat":
+            for redirect in redirects:
+                if redirect.type == "heredoc_redirect":
+                    bodies = [c for c in redirect.named_children if c.type == "heredoc_body"]
+                    return node_text(bodies[0]) if bodies else ""
+        return None

@@ -1,0 +1,238 @@
+"""The GitHub Actions workflow model: triggers, permissions, jobs, steps and matrices, located.
+
+:func:`rsdock.lint.model.workflow_reader.parse_workflow` builds it; :mod:`rsdock.lint.model.docker_steps` reads
+docker's actions out of it. Lines and columns are 1-based, as in findings.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Any, Iterator
+
+from ruamel.yaml.comments import CommentedMap
+
+from rsdock.lint.model.expressions import is_off_for_pull_requests
+from rsdock.lint.model.findings import Finding, line_offsets
+from rsdock.lint.knowledge.platforms import NATIVE_PLATFORM
+
+_SHA_RE = re.compile(r"^[0-9a-f]{40}$")
+_MATRIX_REF_RE = re.compile(r"\$\{\{\s*matrix\.([A-Za-z0-9_-]+)\s*\}\}")
+
+
+@dataclass(frozen=True)
+class Scalar:
+    """A value with the 1-based position where it is written."""
+
+    value: Any
+    line: int
+    column: int
+
+    @property
+    def text(self) -> str:
+        """The value as a string ("" for null), as GitHub passes inputs to actions."""
+        if self.value is None:
+            return ""
+        if isinstance(self.value, bool):
+            return "true" if self.value else "false"
+        return str(self.value)
+
+
+@dataclass(frozen=True)
+class Uses:
+    """A step's ``uses:``: ``owner/repo[/path]@ref  # comment``."""
+
+    text: str
+    repo: str
+    path: str
+    ref: str
+    comment: str
+    line: int
+    column: int
+
+    @property
+    def is_sha(self) -> bool:
+        """Whether the ref is a full 40-hex commit SHA (immutable)."""
+        return bool(_SHA_RE.match(self.ref))
+
+    @property
+    def version(self) -> str:
+        """The version the ref stands for: the tag itself, or a SHA pin's ``# vX.Y.Z`` comment."""
+        if not self.is_sha:
+            return self.ref
+        match = re.search(r"v?\d+(\.\d+)*", self.comment)
+        return match.group() if match else ""
+
+
+@dataclass
+class Step:
+    """One step of a job."""
+
+    index: int
+    line: int
+    column: int
+    name: str | None
+    uses: Uses | None
+    run: Scalar | None
+    if_: Scalar | None
+    with_: dict[str, Scalar]
+    with_line: int | None
+    data: CommentedMap
+
+    def is_action(self, repo: str) -> bool:
+        """Whether the step uses the action ``repo`` (``docker/build-push-action``)."""
+        return self.uses is not None and self.uses.repo.lower() == repo.lower()
+
+    def input_text(self, name: str) -> str | None:
+        """The text of the ``with:`` input ``name``, or None when the step does not set it."""
+        value = self.with_.get(name)
+        return value.text if value is not None else None
+
+    def label(self) -> str:
+        """How messages name the step: its name, else its action, else its number."""
+        return self.name or (self.uses.repo if self.uses else f"step {self.index + 1}")
+
+
+@dataclass
+class Job:
+    """One job: its condition, runner, permissions, matrix and steps."""
+
+    id: str
+    line: int
+    column: int
+    if_: Scalar | None
+    runs_on: Scalar | None
+    permissions: Scalar | None
+    matrix: Any
+    steps: list[Step] = field(default_factory=list)
+
+    def matrix_combinations(self) -> list[dict[str, Any]] | None:
+        """The combinations of a literal ``strategy.matrix`` ([{}] when none), None when computed."""
+        return _expand_matrix(self.matrix)
+
+    def expand(self, text: str) -> list[str] | None:
+        """``text`` with ``${{ matrix.x }}`` substituted for every combination; None when other
+        expressions remain or the matrix is not literal."""
+        if "${{" not in text:
+            return [text]
+        combos = self.matrix_combinations()
+        if combos is None:
+            return None
+        results: list[str] = []
+        for combo in combos:
+            expanded = _substitute_matrix(text, combo)
+            if "${{" in expanded:
+                return None
+            if expanded not in results:
+                results.append(expanded)
+        return results
+
+    def native_platform(self) -> str:
+        """The platform of the runner (``linux/arm64`` on ``*-arm`` runners, else ``linux/amd64``)."""
+        label = self.runs_on.text.lower() if self.runs_on else ""
+        return "linux/arm64" if re.search(r"arm|aarch64", label) else NATIVE_PLATFORM
+
+
+@dataclass
+class Workflow:
+    """A parsed workflow; ``errors`` holds why it could not be read (then it is mostly empty).
+
+    Attributes:
+        triggers: event name to its position and configuration (``None`` for ``on: [push]``).
+        permissions: the top-level ``permissions`` value, or None when absent.
+    """
+
+    path: str
+    text: str
+    errors: list[Finding] = field(default_factory=list)
+    name: str | None = None
+    triggers: dict[str, Scalar] = field(default_factory=dict)
+    triggers_line: int = 1
+    permissions: Scalar | None = None
+    jobs: dict[str, Job] = field(default_factory=dict)
+    jobs_line: int = 1
+    data: Any = None
+
+    @cached_property
+    def lines(self) -> list[str]:
+        """The text's lines, split once for every reader that locates values in them."""
+        return self.text.splitlines()
+
+    def span(self, line: int, column: int, written: str) -> tuple[int, int] | None:
+        """The ``[start, end)`` offsets of ``written`` at 1-based ``line`` and ``column`` of the
+        text, or None when the source spells the value otherwise (quoted, escaped, folded); a
+        fix edits only what it finds written as it expects."""
+        offsets = line_offsets(self.text)
+        if not 0 < line <= len(offsets):
+            return None
+        start = offsets[line - 1] + column - 1
+        end = start + len(written)
+        return (start, end) if self.text[start:end] == written else None
+
+    def runs_on_pull_request(self) -> bool:
+        """Whether a pull request triggers it (``pull_request``; not ``pull_request_target``)."""
+        return "pull_request" in self.triggers
+
+    def steps(self) -> Iterator[tuple[Job, Step]]:
+        """Every (job, step) pair, in file order."""
+        for job in self.jobs.values():
+            for step in job.steps:
+                yield job, step
+
+    def action_steps(self, repo: str) -> Iterator[tuple[Job, Step]]:
+        """The (job, step) pairs using the action ``repo``."""
+        return ((job, step) for job, step in self.steps() if step.is_action(repo))
+
+
+def _substitute_matrix(text: str, combo: dict[str, Any]) -> str:
+    """``text`` with each ``${{ matrix.x }}`` that ``combo`` gives a scalar value replaced."""
+    def value(match: re.Match) -> str:
+        found = combo.get(match[1])
+        return match[0] if found is None or isinstance(found, dict) else str(found)
+    return _MATRIX_REF_RE.sub(value, text)
+
+
+def _expand_matrix(matrix: Any) -> list[dict[str, Any]] | None:
+    if matrix is None:
+        return [{}]
+    if not isinstance(matrix, dict):
+        return None  # ${{ fromJSON(...) }}: computed at run time
+    axes = {k: v for k, v in matrix.items() if k not in ("include", "exclude")}
+    if any(not isinstance(v, list) for v in axes.values()):
+        return None
+    if not axes:  # an include-only matrix: each entry is one combination
+        return [dict(e) for e in matrix.get("include") or [] if isinstance(e, dict)] or None
+    combos = [dict(zip(axes, values)) for values in itertools.product(*axes.values())]
+    for rule in matrix.get("exclude") or []:
+        if isinstance(rule, dict):
+            combos = [c for c in combos if any(c.get(k) != v for k, v in rule.items())]
+    originals = [dict(c) for c in combos]
+    for extra in matrix.get("include") or []:
+        if not isinstance(extra, dict):
+            continue
+        # GitHub adds an include to every combination whose original values it does not
+        # overwrite; when it fits none, it becomes a combination of its own.
+        fitting = [i for i, c in enumerate(originals)
+                   if all(c.get(k, v) == v for k, v in extra.items() if k in axes)]
+        for i in fitting:
+            combos[i].update(extra)
+        if not fitting:
+            combos.append(dict(extra))
+    return combos or [{}]
+
+
+def off_for_pull_requests(workflow: Workflow, job: Job, step: Step,
+                          *more: Scalar | None) -> bool | None:
+    """Whether ``step`` (given its job's and step's ``if:`` and any ``more`` conditions such as
+    ``push:``) is off for this workflow's pull request runs.
+
+    Returns:
+        True when it never runs (or the workflow never runs on pull_request), False when it
+        always runs on pull requests, None when that depends on something unknown.
+    """
+    if not workflow.runs_on_pull_request():
+        return True
+    values = [c.value if c is not None else None for c in (job.if_, step.if_, *more)]
+    return is_off_for_pull_requests(*values)

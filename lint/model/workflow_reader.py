@@ -1,0 +1,200 @@
+"""Reading a GitHub Actions workflow into its model; the names rules use, in one namespace.
+
+``parse_workflow(path, text)`` never raises: YAML it cannot read (bad syntax, duplicate keys,
+tabs, alias bombs, non-UTF-8, an empty file) becomes a located ``RS001`` finding in ``errors``.
+Lines and columns are 1-based, as in findings.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ruamel.yaml import YAML
+from ruamel.yaml.comments import CommentedMap, CommentedSeq
+from ruamel.yaml.error import MarkedYAMLError, YAMLError
+
+from rsdock.lint.model.docker_steps import (BUILD_PUSH, CHECKOUT, LOGIN, SETUP_BUILDX, SETUP_QEMU,
+                                             BuildPush, BuiltImage, CacheSpec, build_push,
+                                             built_contexts, built_images, cache_specs,
+                                             dockerfile_paths, input_list, platform_entries,
+                                             uses_docker)
+from rsdock.lint.model.findings import Finding, Severity
+from rsdock.lint.model.workflow import Job, Scalar, Step, Uses, Workflow, off_for_pull_requests
+
+__all__ = ["BUILD_PUSH", "CHECKOUT", "LOGIN", "SETUP_BUILDX", "SETUP_QEMU", "BuildPush",
+           "BuiltImage", "CacheSpec", "Job", "MAX_NODES", "PARSE_RULE", "Scalar", "Step", "Uses",
+           "Workflow", "build_push", "built_contexts", "built_images", "cache_specs",
+           "dockerfile_paths", "input_list", "off_for_pull_requests", "parse_workflow",
+           "platform_entries", "uses_docker"]
+
+PARSE_RULE = "RS001"
+# A workflow is a few hundred nodes; an alias bomb ("billion laughs") is billions once expanded.
+MAX_NODES = 100_000
+
+
+def parse_workflow(path: str, text: str | bytes) -> Workflow:
+    """Parse a GitHub Actions workflow.
+
+    Args:
+        path: the workflow's path, relative to the repository root (used in findings).
+        text: its contents, as text or as raw bytes (decoded as UTF-8).
+
+    Returns:
+        The model; problems that make it unreadable are in ``errors`` as ``RS001`` findings.
+    """
+    if isinstance(text, bytes):
+        try:
+            text = text.decode("utf-8")
+        except UnicodeDecodeError as error:
+            line = text[: error.start].count(b"\n") + 1
+            workflow = Workflow(path, text.decode("utf-8", "replace"))
+            return _fail(workflow, line, 0, "is not UTF-8 text: save it as UTF-8")
+    workflow = Workflow(path, text.removeprefix("\ufeff"))
+    if not workflow.text.strip():
+        return _fail(workflow, 1, 0, "is empty: a workflow needs `on:` and `jobs:`")
+    try:
+        data = YAML(typ="rt").load(workflow.text)
+        _count_nodes(data)
+    except MarkedYAMLError as error:
+        mark = error.problem_mark or error.context_mark
+        problem = (error.problem or error.context or "invalid YAML").strip()
+        if "'\\t'" in problem:  # a tab where YAML expects indentation (tabs in scripts are fine)
+            problem = "a tab indents this line: YAML allows only spaces for indentation"
+        elif "duplicate key" in problem:
+            problem += ": each key may appear once in a mapping"
+        return _fail(workflow, mark.line + 1 if mark else 1, mark.column + 1 if mark else 0,
+                     f"is not valid YAML: {problem}")
+    except _TooLarge:
+        return _fail(workflow, 1, 0, f"expands to more than {MAX_NODES} YAML nodes through "
+                                     "aliases: remove the anchors that multiply it")
+    except (YAMLError, RecursionError) as error:
+        return _fail(workflow, 1, 0, f"is not valid YAML: {str(error).splitlines()[0]}")
+    if not isinstance(data, CommentedMap):
+        return _fail(workflow, 1, 0, "is not a mapping: a workflow needs `on:` and `jobs:` keys")
+    workflow.data = data
+    try:
+        _read_workflow(workflow, data)
+    except (AttributeError, KeyError, TypeError, ValueError) as error:
+        # a shape no workflow has; report it rather than stop the whole lint run
+        return _fail(workflow, 1, 0, f"has a structure rsdock cannot read ({error}): check it "
+                                     "against GitHub's workflow syntax")
+    return workflow
+
+
+class _TooLarge(Exception):
+    pass
+
+
+def _count_nodes(root: Any) -> None:
+    # Aliases share one object, so loading is cheap; walking them is what explodes. Walk once,
+    # counting every visit, so recursive and exponential structures stop at MAX_NODES.
+    count, stack = 0, [root]
+    while stack:
+        node = stack.pop()
+        count += 1
+        if count > MAX_NODES:
+            raise _TooLarge
+        if isinstance(node, dict):
+            stack.extend(node.keys())
+            stack.extend(node.values())
+        elif isinstance(node, list):
+            stack.extend(node)
+
+
+def _fail(workflow: Workflow, line: int, column: int, message: str) -> Workflow:
+    workflow.errors.append(Finding(workflow.path, line, column, PARSE_RULE, Severity.ERROR,
+                                   f"this workflow {message}"))
+    return workflow
+
+
+def _key_pos(mapping: CommentedMap, key: Any) -> tuple[int, int]:
+    line, column = mapping.lc.key(key)
+    return line + 1, column + 1
+
+
+def _value(mapping: Any, key: Any) -> Scalar | None:
+    """The value at ``key`` with its position, or None when the key is absent."""
+    if not isinstance(mapping, CommentedMap) or key not in mapping:
+        return None
+    try:
+        line, column = mapping.lc.value(key)
+    except (KeyError, TypeError):  # merged keys (<<: *anchor) carry no position of their own
+        line, column = mapping.lc.line, mapping.lc.col
+    return Scalar(mapping[key], line + 1, column + 1)
+
+
+def _read_workflow(workflow: Workflow, data: CommentedMap) -> None:
+    name = data.get("name")
+    workflow.name = str(name) if name is not None else None
+    # YAML 1.1 readers turn a bare `on` into true; ruamel reads 1.2 but accept both spellings.
+    on_key = "on" if "on" in data else (True if True in data else None)
+    if on_key is not None:
+        workflow.triggers_line = _key_pos(data, on_key)[0]
+        workflow.triggers = _read_triggers(data, on_key)
+    workflow.permissions = _value(data, "permissions")
+    jobs = data.get("jobs")
+    if "jobs" in data:
+        workflow.jobs_line = _key_pos(data, "jobs")[0]
+    if isinstance(jobs, CommentedMap):
+        for job_id in jobs:
+            if isinstance(jobs[job_id], CommentedMap):
+                workflow.jobs[str(job_id)] = _read_job(str(job_id), jobs, workflow.lines)
+
+
+def _read_triggers(data: CommentedMap, key: Any) -> dict[str, Scalar]:
+    on = _value(data, key)
+    assert on is not None
+    if isinstance(on.value, str):
+        return {on.value: Scalar(None, on.line, on.column)}
+    if isinstance(on.value, CommentedSeq):
+        return {str(event): Scalar(None, on.value.lc.item(i)[0] + 1, on.value.lc.item(i)[1] + 1)
+                for i, event in enumerate(on.value)}
+    if isinstance(on.value, CommentedMap):
+        return {str(event): Scalar(config, *_key_pos(on.value, event))
+                for event, config in on.value.items()}
+    return {}
+
+
+def _read_job(job_id: str, jobs: CommentedMap, lines: list[str]) -> Job:
+    data = jobs[job_id]
+    line, column = _key_pos(jobs, job_id)
+    strategy = data.get("strategy")
+    job = Job(job_id, line, column, _value(data, "if"), _value(data, "runs-on"),
+              _value(data, "permissions"),
+              strategy.get("matrix") if isinstance(strategy, CommentedMap) else None)
+    steps = data.get("steps")
+    if isinstance(steps, CommentedSeq):
+        for index, step in enumerate(steps):
+            if isinstance(step, CommentedMap):
+                job.steps.append(_read_step(index, step, lines))
+    return job
+
+
+def _read_step(index: int, data: CommentedMap, lines: list[str]) -> Step:
+    inputs: dict[str, Scalar] = {}
+    with_line = None
+    if isinstance(data.get("with"), CommentedMap):
+        with_line = _key_pos(data, "with")[0]
+        for key in data["with"]:
+            value = _value(data["with"], key)
+            if value is not None:
+                inputs[str(key)] = value
+    name = data.get("name")
+    return Step(index, data.lc.line + 1, data.lc.col + 1, str(name) if name is not None else None,
+                _read_uses(data, lines), _value(data, "run"), _value(data, "if"), inputs,
+                with_line, data)
+
+
+def _read_uses(data: CommentedMap, lines: list[str]) -> Uses | None:
+    value = _value(data, "uses")
+    if value is None or not isinstance(value.value, str):
+        return None
+    spec = value.value.strip()
+    target, _, ref = spec.partition("@")
+    parts = target.split("/")
+    repo = "/".join(parts[:2]) if not spec.startswith(("./", "docker://")) else target
+    # The trailing comment is what a SHA pin's reader sees: "@<sha> # v4.1.0".
+    source = lines[value.line - 1] if value.line <= len(lines) else ""
+    _, hash_sign, comment = source[value.column - 1 + len(spec):].partition("#")
+    return Uses(spec, repo, "/".join(parts[2:]), ref, comment.strip() if hash_sign else "",
+                value.line, value.column)

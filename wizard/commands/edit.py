@@ -1,0 +1,125 @@
+"""``rsdock edit``: change an existing Dockerfile + workflow setup minimally, with consent.
+
+Without change flags it prints the plan inferred from the files (known fields with their source,
+unknown ones with the reason) and a summary of the lint findings. With flags it shows the diff
+of the minimal edits and asks before writing (``--yes`` skips the question, ``--dry-run`` only
+shows). Exit codes: 0 done (or nothing to do), 1 refused or declined (nothing written), 2 bad
+input (located).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+HELP = "edit existing Dockerfiles and workflows minimally (add platforms, switch cache, fix)"
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """Add ``rsdock edit``'s options to ``parser``."""
+    parser.add_argument("path", nargs="?", default=".", metavar="PATH",
+                        help="the workspace root (default: the current directory)")
+    parser.add_argument("--add-platform", action="append", default=[], metavar="P",
+                        help="build for platform P too (e.g. linux/arm/v7); repeatable")
+    parser.add_argument("--remove-platform", action="append", default=[], metavar="P",
+                        help="stop building for platform P; repeatable")
+    parser.add_argument("--runtime", metavar="R",
+                        help="switch the runtime base (debian-slim, distroless, alpine, scratch)")
+    parser.add_argument("--cache", metavar="C",
+                        help="switch every cache-from/cache-to to C (gha, registry, local, inline)")
+    parser.add_argument("--registry", metavar="G", help="log in to G (dockerhub or ghcr)")
+    parser.add_argument("--fix", action="store_true", help="apply the linter's safe fixes")
+    parser.add_argument("--dry-run", action="store_true", help="show the diff; write nothing")
+    parser.add_argument("--yes", "-y", action="store_true", help="write without asking")
+    parser.add_argument("--discard-backups", action="store_true",
+                        help="delete the backups earlier edits kept in .rsdock/backup")
+
+
+def _root(path: str) -> Path:
+    from rsdock.errors import UserError
+
+    root = Path(path)
+    if not root.is_dir():
+        raise UserError("no such directory", path=path,
+                        hint="pass the workspace root (the folder with Cargo.toml)")
+    return root
+
+
+def run(args: argparse.Namespace) -> int:
+    """Run ``rsdock edit`` and return the exit code."""
+    from rsdock.wizard.edit import backup, infer
+    from rsdock.wizard.edit.propose import Request, apply, propose
+
+    root = _root(args.path)
+    if args.discard_backups:
+        count = backup.discard_backups(root)
+        print(f"rsdock: discarded {count} backup(s)")
+        return 0
+    sources = infer.load_sources(root)
+    inferred = infer.infer(sources)
+    request = Request(tuple(args.add_platform), tuple(args.remove_platform), args.runtime,
+                      args.cache, args.registry, args.fix)
+    if request.empty:
+        from rsdock.wizard.edit.session import config_drift
+
+        sys.stdout.write(inferred.format())
+        sys.stdout.write("".join(f"  drift: {note}\n" for note in config_drift(root, inferred)))
+        sys.stdout.write(_lint_summary(sources))
+        return 0
+    proposal = propose(sources, request, inferred)
+    for note in proposal.notes:
+        print(f"note: {note}", file=sys.stderr)
+    if proposal.refusals:
+        for refusal in proposal.refusals:
+            sys.stderr.write(refusal.format())
+        print("rsdock: nothing was written", file=sys.stderr)
+        return 1
+    changed = proposal.changed
+    if not changed:
+        print("rsdock: nothing to change: the files already do that")
+        return 0
+    sys.stdout.write(proposal.diff())
+    for edit in changed:
+        for reason in edit.reasons:
+            print(f"  {edit.path}: {reason}", file=sys.stderr)
+    if args.dry_run:
+        return 0
+    if not args.yes and not _confirm(f"Write {len(changed)} file(s)?"):
+        print("rsdock: nothing was written", file=sys.stderr)
+        return 1
+    folder = apply(root, proposal)
+    print(f"rsdock: edited {', '.join(e.path for e in changed)}; the previous versions are in "
+          f"{folder.relative_to(root) if folder else '-'} "
+          "(`rsdock edit --discard-backups` deletes them)")
+    return 0
+
+
+def _confirm(question: str) -> bool:
+    if not sys.stdin.isatty():
+        print(f"{question} [y/N] (no terminal to ask: rerun with --yes)", file=sys.stderr)
+        return False
+    try:
+        answer = input(f"{question} [y/N] ")
+    except EOFError:
+        return False
+    return answer.strip().lower() in ("y", "yes")
+
+
+def _lint_summary(sources) -> str:
+    from rsdock.wizard.edit.session import lint_sources
+
+    if not sources.texts():
+        return "Lint: no Dockerfile or workflow to check\n"
+    findings = lint_sources(sources)
+    if not findings:
+        return "Lint: no findings\n"
+    counts: dict[str, int] = {}
+    for finding in findings:
+        counts[str(finding.severity)] = counts.get(str(finding.severity), 0) + 1
+    fixable = sum(1 for f in findings if f.fix is not None)
+    lines = [f"Lint: {len(findings)} finding(s) ("
+             + ", ".join(f"{n} {s}" for s, n in sorted(counts.items())) + f"), {fixable} fixable "
+             "with --fix"]
+    lines += [f"  {f.path}:{f.line}: {f.rule} {f.message}" for f in findings]
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,281 @@
+"""``rsdock init``: generate the Dockerfiles, the workflow and rsdock.toml for a workspace.
+
+With ``--yes`` every choice not given as a flag takes its default (or its value in an existing
+``rsdock.toml``); without it, and on a terminal, the questionary prompts ask. Nothing differing
+on disk is overwritten without ``--force``: every file is checked before any is written.
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import sys
+import tempfile
+from pathlib import Path
+
+from rsdock.errors import UserError
+from rsdock.wizard.generate.plan import CACHES, DEBIAN_RELEASES, PIN_MODES, REGISTRIES, RUNTIMES
+
+HELP = "generate Dockerfiles, a GitHub Actions workflow and rsdock.toml for a cargo workspace"
+
+_EXAMPLE_COMMAND = "rsdock init --example --dry-run --yes"
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """Declare ``rsdock init``'s arguments on ``parser``."""
+    parser.add_argument("path", nargs="?", metavar="PATH",
+                        help="the cargo workspace (default: the current directory)")
+    parser.add_argument("--yes", "-y", action="store_true",
+                        help="take the default for every choice not given as a flag")
+    parser.add_argument("--example", action="store_true",
+                        help="work on the bundled example workspace (files go to a temporary copy)")
+    parser.add_argument("--bin", action="append", metavar="NAME",
+                        help="package this binary or web app (repeatable; default: all)")
+    parser.add_argument("--platform", action="append", metavar="P",
+                        help="target platform, e.g. linux/arm64 (repeatable or comma-separated)")
+    parser.add_argument("--runtime", metavar="R", help=f"runtime base: {', '.join(RUNTIMES)}")
+    parser.add_argument("--cache", metavar="C", help=f"cache backend: {', '.join(CACHES)}")
+    parser.add_argument("--registry", metavar="G", help=f"registry: {', '.join(REGISTRIES)}")
+    parser.add_argument("--debian", metavar="D",
+                        help=f"Debian release: {', '.join(DEBIAN_RELEASES)}")
+    parser.add_argument("--pin-actions", choices=PIN_MODES,
+                        help="pin actions to a commit SHA (default) or a major tag")
+    parser.add_argument("--image", action="append", metavar="NAME=REF",
+                        help="image reference for an image, e.g. server=ghcr.io/acme/server")
+    mode = parser.add_mutually_exclusive_group()
+    mode.add_argument("--dry-run", action="store_true",
+                      help="print new files and diffs of changed ones; write nothing")
+    mode.add_argument("--check", action="store_true",
+                      help="compare the files with rsdock.toml: exit 1 with a diff on drift, "
+                           "0 when clean")
+    parser.add_argument("--force", action="store_true",
+                        help="overwrite files that differ from what rsdock generates")
+
+
+def run(args: argparse.Namespace) -> int:
+    """Run ``rsdock init``; 0 written or clean, 1 refused or drift, 2 bad input (UserError)."""
+    _check_flags(args)
+    start = _start(args)
+    if args.check:
+        return _check(start)
+    from rsdock.lint.model.cargo import require_packageable
+    from rsdock.wizard.generate import answers as config
+    from rsdock.wizard.generate.defaults import default_plan
+
+    ws = _scan(start, given=args.path is not None or args.example)
+    require_packageable(ws)
+    root = Path(ws.root)
+    previous = config.read_text(root)
+    base = config.loads(previous, str(config.config_path(root))) if previous else None
+    if base is not None and args.bin is None:
+        _check_images_exist(ws, base, previous, str(config.config_path(root)))
+    plan = default_plan(
+        ws, bins=args.bin, platforms=_platforms(args.platform), runtime=args.runtime,
+        cache=args.cache, registry=args.registry, debian=args.debian,
+        pin_actions=args.pin_actions, images=_images(args.image), base=base,
+    )
+    if not args.yes:
+        plan = _ask(ws, plan)
+        if plan is None:
+            print("cancelled: nothing was written")
+            return 1
+    files = _render(plan)
+    files[config.CONFIG_NAME] = config.dumps(plan, previous)
+    return _dry_run(root, files, args.force) if args.dry_run else _write(root, plan, files,
+                                                                        args.force)
+
+
+def _check_flags(args: argparse.Namespace) -> None:
+    if args.example and args.path is not None:
+        raise UserError(f"--example and PATH {args.path!r} both name a workspace",
+                        hint="give one of them")
+    if args.check:
+        chosen = [flag for flag, value in (
+            ("--bin", args.bin), ("--platform", args.platform), ("--runtime", args.runtime),
+            ("--cache", args.cache), ("--registry", args.registry), ("--debian", args.debian),
+            ("--pin-actions", args.pin_actions), ("--image", args.image), ("--force", args.force),
+        ) if value]
+        if chosen:
+            raise UserError(f"--check compares the files with rsdock.toml only; "
+                            f"{', '.join(chosen)} cannot be used with it",
+                            hint="edit rsdock.toml, or run `rsdock init --yes` with the flags")
+
+
+def _start(args: argparse.Namespace) -> Path:
+    if not args.example:
+        return Path(args.path) if args.path is not None else Path(".")
+    from rsdock import resources
+
+    if args.dry_run:  # nothing is written, so the bundled example can be read where it is
+        print(f"reading the bundled example workspace: {resources.example_workspace()}")
+        return resources.example_workspace()
+    copy = Path(tempfile.mkdtemp(prefix="rsdock-example-")) / "workspace"
+    shutil.copytree(resources.example_workspace(), copy,
+                    ignore=shutil.ignore_patterns("target", "__pycache__"))
+    print(f"working on a copy of the example workspace: {copy}")
+    return copy
+
+
+def _scan(start: Path, given: bool):
+    from rsdock.lint.model.cargo import scan
+
+    try:
+        return scan(start)
+    except UserError as error:
+        if given or "not a cargo project" not in error.message:
+            raise
+        raise UserError(error.message, path=error.path, line=error.line,
+                        hint=f"{error.hint}; or try rsdock on its example: {_EXAMPLE_COMMAND}"
+                        ) from None
+
+
+def _check_images_exist(ws, base, text: str, path: str) -> None:
+    from rsdock.wizard.generate import answers as config
+    from rsdock.wizard.generate.defaults import workspace_images
+
+    real = [image.name for image in workspace_images(ws)]
+    for index, image in enumerate(base.images):
+        if image.name not in real:
+            raise UserError(
+                f"image {image.name!r} is not a binary or web app of the workspace",
+                path=path, line=config.line_of(text, "image", "name", index),
+                hint=f"remove or rename its [[image]] table, or choose with --bin; the workspace "
+                     f"has: {', '.join(real) or 'nothing to package'}",
+            )
+
+
+def _platforms(values: list[str] | None) -> list[str] | None:
+    if values is None:
+        return None
+    return [p.strip() for value in values for p in value.split(",") if p.strip()]
+
+
+def _images(values: list[str] | None) -> dict[str, str] | None:
+    if not values:
+        return None
+    images = {}
+    for value in values:
+        name, sep, ref = value.partition("=")
+        if not sep or not name.strip() or not ref.strip():
+            raise UserError(f"--image {value!r} is not NAME=REF",
+                            hint="write it like --image server=ghcr.io/acme/server")
+        images[name.strip()] = ref.strip()
+    return images
+
+
+def _ask(ws, plan):
+    if not sys.stdin.isatty():
+        raise UserError("stdin is not a terminal, so rsdock init cannot ask its questions",
+                        hint="pass --yes to take the defaults (and flags for other choices)")
+    try:
+        from rsdock.wizard.prompts.ask import ask_plan
+    except ImportError as error:
+        raise UserError(f"the interactive prompts are not available ({error})",
+                        hint="pass --yes to take the defaults (and flags for other choices)"
+                        ) from None
+    return ask_plan(ws, plan)
+
+
+def _render(plan) -> dict[str, str]:
+    try:
+        from rsdock.wizard.generate.render import render
+    except ImportError as error:
+        raise UserError(f"this rsdock installation cannot render files ({error})",
+                        hint="reinstall rsdock") from None
+    return dict(render(plan))
+
+
+def _dry_run(root: Path, files: dict[str, str], force: bool) -> int:
+    from rsdock.wizard.generate import writer
+
+    changes = writer.plan_changes(root, files)
+    for change in changes:
+        if change.status == writer.NEW:
+            print(f"==> {change.path} (new) <==")
+            print(change.text, end="" if change.text.endswith("\n") else "\n")
+        elif change.status == writer.DIFFERS:
+            note = "would be overwritten (--force)" if force else "differs: --force to overwrite"
+            print(f"==> {change.path} ({note}) <==")
+            print(change.diff, end="")
+        else:
+            print(f"==> {change.path} (unchanged) <==")
+    print(f"dry run: nothing was written ({_counts(changes)})")
+    return 0
+
+
+def _write(root: Path, plan, files: dict[str, str], force: bool) -> int:
+    from rsdock.wizard.generate import writer
+
+    changes = writer.plan_changes(root, files)
+    refused = writer.blocked(changes, force=force)
+    for change in refused:
+        print(change.diff, end="")
+    # Raises (exit 1) before writing anything when a differing file is not forced.
+    written = writer.apply_changes(root, changes, force=force)
+    for change in changes:
+        verb = {writer.NEW: "created", writer.DIFFERS: "overwrote",
+                writer.SAME: "unchanged"}[change.status]
+        print(f"{verb}: {change.path}")
+    print(f"wrote {len(written)} file(s) in {root} ({_counts(changes)})")
+    print()
+    print(next_steps(root, plan))
+    return 0
+
+
+def _check(start: Path) -> int:
+    from rsdock.lint.model.cargo import find_root
+    from rsdock.wizard.generate import answers as config, writer
+
+    root = find_root(start)
+    plan = config.load(root)
+    files = _render(plan)
+    files.pop(config.CONFIG_NAME, None)  # the source of truth is not compared with itself
+    drift = [c for c in writer.plan_changes(root, files) if c.status != writer.SAME]
+    if not drift:
+        print(f"up to date: {len(files)} file(s) match {config.config_path(root)}")
+        return 0
+    for change in drift:
+        print(change.diff, end="")
+    print(f"{len(drift)} file(s) drift from rsdock.toml: {', '.join(c.path for c in drift)}",
+          file=sys.stderr)
+    print("  hint: run `rsdock init --yes --force` to regenerate them, or edit rsdock.toml",
+          file=sys.stderr)
+    return 1
+
+
+def next_steps(root: Path, plan) -> str:
+    """What to do after writing: registry secrets, a local build per image, then push.
+
+    Args:
+        root: the workspace root the files were written to.
+        plan: the plan that was rendered.
+    """
+    lines = ["Next steps:"]
+    if plan.registry == "dockerhub":
+        lines += [
+            "  1. In GitHub: Settings > Secrets and variables > Actions, create the secrets",
+            "     DOCKERHUB_USERNAME (your Docker Hub user name) and DOCKERHUB_TOKEN (a Docker",
+            "     Hub access token with read & write scope, never your password).",
+        ]
+    else:
+        lines += [
+            "  1. No secret to create: the workflow logs in to ghcr.io with its own GITHUB_TOKEN",
+            "     (it asks for `packages: write`); allow it in Settings > Actions > General.",
+        ]
+    platform_list = ",".join(p.name for p in plan.platform_objects)
+    lines.append(f"  2. Build locally from {root} (multi-platform builds need a docker-container "
+                 "builder: docker buildx create --use):")
+    for image in plan.images:
+        lines.append(f"       docker buildx build --platform {platform_list} "
+                     f"-f {image.dockerfile} .")
+    lines.append(f"  3. Commit the files and push: {plan.workflow} builds and pushes the images.")
+    return "\n".join(lines)
+
+
+def _counts(changes) -> str:
+    from rsdock.wizard.generate.writer import DIFFERS, NEW, SAME
+
+    counts = {NEW: 0, DIFFERS: 0, SAME: 0}
+    for change in changes:
+        counts[change.status] += 1
+    return f"{counts[NEW]} new, {counts[DIFFERS]} changed, {counts[SAME]} unchanged"

@@ -1,0 +1,293 @@
+"""Editing existing configs: requested changes -> per-file minimal edits -> diffs -> disk.
+
+The API a front end (``rsdock edit``, a TUI) calls::
+
+    sources = infer.load_sources(root)          # parse; bad files are located UserErrors
+    plan = infer.infer(sources)                 # InferredPlan: known and unknown fields
+    proposal = propose(sources, Request(add_platforms=("linux/arm/v7",)), plan)
+    proposal.diff()                             # show it, ask
+    apply(root, proposal)                       # backup, then write atomically
+
+A proposal with refusals is never applied: each refusal says where, why, and what to change by
+hand. Edits run in phases (platforms, cache, registry, fixes); each phase re-parses the text the
+previous one produced, so later edits see earlier ones.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from rsdock.errors import UserError
+from rsdock.lint.knowledge import platforms
+from rsdock.lint.model.dockerfile import parse_dockerfile
+from rsdock.lint.model.workflow_reader import parse_workflow
+from rsdock.wizard.edit import dockerfile_edit as df_edits
+from rsdock.wizard.edit import regenerate
+from rsdock.wizard.edit import registry as registry_edits
+from rsdock.wizard.edit import workflow_edit as wf_edits
+from rsdock.wizard.edit.outcome import FileEdit, Outcome, Refusal
+from rsdock.wizard.edit.sources import BuildStep, Sources, build_steps
+from rsdock.wizard.generate.plan import CACHES, REGISTRIES, RUNTIMES, Image, Plan
+
+if TYPE_CHECKING:
+    from rsdock.wizard.edit.infer import InferredPlan
+
+__all__ = ["FileEdit", "Proposal", "Refusal", "Request", "apply", "propose"]
+
+
+@dataclass(frozen=True)
+class Request:
+    """What the user asked to change (None / empty: leave as is)."""
+
+    add_platforms: tuple[str, ...] = ()
+    remove_platforms: tuple[str, ...] = ()
+    runtime: str | None = None
+    cache: str | None = None
+    registry: str | None = None
+    fix: bool = False
+
+    @property
+    def empty(self) -> bool:
+        """Whether nothing is asked."""
+        return not (self.add_platforms or self.remove_platforms or self.runtime or self.cache
+                    or self.registry or self.fix)
+
+    def validated(self) -> "Request":
+        """The request with canonical platform names.
+
+        Raises:
+            UserError: (exit 2) for an unknown platform, runtime, cache or registry.
+        """
+        def canonical(names: tuple[str, ...], flag: str) -> tuple[str, ...]:
+            """The table's spelling of each platform, once each."""
+            out = []
+            for name in names:
+                platform = platforms.get(name)
+                if platform is None:
+                    raise UserError(f"{flag} {name}: not a platform rsdock can cross-compile for",
+                                    hint="choose from " + ", ".join(platforms.names()))
+                out.append(platform.name)
+            return tuple(dict.fromkeys(out))
+
+        for flag, value, allowed in (("--runtime", self.runtime, RUNTIMES),
+                                     ("--cache", self.cache, CACHES),
+                                     ("--registry", self.registry, REGISTRIES)):
+            if value is not None and value not in allowed:
+                raise UserError(f"{flag} {value}: unknown choice",
+                                hint="choose one of " + ", ".join(allowed))
+        add = canonical(self.add_platforms, "--add-platform")
+        remove = canonical(self.remove_platforms, "--remove-platform")
+        both = set(add) & set(remove)
+        if both:
+            raise UserError(f"{', '.join(sorted(both))} is both added and removed",
+                            hint="pass each platform to one of the two flags")
+        return Request(add, remove, self.runtime, self.cache, self.registry, self.fix)
+
+
+@dataclass
+class Proposal:
+    """The edits a request leads to, file by file, and what rsdock refused to do."""
+
+    edits: dict[str, FileEdit] = field(default_factory=dict)
+    refusals: list[Refusal] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def changed(self) -> list[FileEdit]:
+        """The edits that change a file, in path order."""
+        return [e for _p, e in sorted(self.edits.items()) if e.old != e.new]
+
+    def diff(self) -> str:
+        """The unified diff of every changed file."""
+        return "".join(e.diff for e in self.changed)
+
+    def record(self, path: str, old: str, outcome: Outcome) -> None:
+        """Merge one phase's outcome for ``path`` (its text becomes the file's new text)."""
+        self.refusals += outcome.refusals
+        self.notes += [n for n in outcome.notes if n not in self.notes]
+        if outcome.refusals:
+            return
+        first = self.edits.get(path)
+        original = first.old if first else old
+        reasons = (first.reasons if first else ()) + tuple(outcome.reasons)
+        self.edits[path] = FileEdit(path, original, outcome.text, reasons)
+
+
+def _reparse(sources: Sources, proposal: Proposal) -> Sources:
+    """``sources`` with the proposal's new texts parsed in place of the originals."""
+    fresh = Sources(sources.root, workspace=sources.workspace)
+    for path, workflow in sources.workflows.items():
+        text = proposal.edits[path].new if path in proposal.edits else workflow.text
+        fresh.workflows[path] = workflow if text == workflow.text else parse_workflow(path, text)
+    for path, model in sources.dockerfiles.items():
+        text = proposal.edits[path].new if path in proposal.edits else model.text
+        fresh.dockerfiles[path] = model if text == model.text else parse_dockerfile(path, text)
+    fresh.builds = build_steps(fresh.workflows)
+    return fresh
+
+
+def propose(sources: Sources, request: Request,
+            inferred: InferredPlan | None = None) -> Proposal:
+    """The minimal edits that carry out ``request`` on the files in ``sources``.
+
+    Args:
+        sources: from :func:`rsdock.wizard.edit.infer.load_sources`.
+        request: what to change (validated here).
+        inferred: the inferred plan (computed when None).
+
+    Raises:
+        UserError: (exit 2) for an invalid request, or a workflow change asked of a workspace
+            whose workflows have no build step.
+    """
+    from rsdock.wizard.edit import infer as infer_mod  # infer builds on this package's modules
+
+    request = request.validated()
+    inferred = inferred or infer_mod.infer(sources)
+    proposal = Proposal()
+    wants_workflow = bool(request.cache or request.registry)
+    if (wants_workflow or request.add_platforms or request.remove_platforms) and not sources.builds:
+        _no_build_step(sources, required=wants_workflow, proposal=proposal)
+    if request.add_platforms or request.remove_platforms:
+        _platforms(sources, request, inferred, proposal)
+        sources = _reparse(sources, proposal)
+    if request.cache:
+        scopes = {b.where: _scope(inferred, b) for b in sources.builds}
+        for path, workflow in sources.workflows.items():
+            builds = [b for b in sources.builds if b.workflow.path == path]
+            proposal.record(path, workflow.text,
+                            wf_edits.edit_cache(workflow, builds, request.cache, scopes))
+        sources = _reparse(sources, proposal)
+    if request.registry:
+        for path, workflow in sources.workflows.items():
+            proposal.record(path, workflow.text, registry_edits.edit_registry(workflow, request.registry))
+        sources = _reparse(sources, proposal)
+    if request.runtime and request.runtime != inferred.runtime.value:
+        regenerate.runtime_edit(request.runtime, inferred, proposal, sources)
+    if request.fix and not proposal.refusals:
+        _fix(sources, proposal)
+    if proposal.changed and not proposal.refusals:
+        regenerate.sync_config(sources.root, request, inferred, proposal)
+    return proposal
+
+
+def _no_build_step(sources: Sources, required: bool, proposal: Proposal) -> None:
+    if sources.workflows:  # the first workflow (by path) that uses docker's actions
+        path, workflow = min(sources.workflows.items())
+        raise UserError("this workflow uses docker's actions but has no "
+                        "docker/build-push-action step to edit", path=path,
+                        line=workflow.jobs_line,
+                        hint="add a build-push step (or run `rsdock init` to generate a "
+                             "workflow); nothing was written")
+    if required:
+        raise UserError("no workflow under .github/workflows builds an image",
+                        path=str(sources.root),
+                        hint="run `rsdock init` to generate one; nothing was written")
+    proposal.notes.append("no workflow builds these images: only the Dockerfiles are edited")
+
+
+def _scope(inferred: InferredPlan, build: BuildStep) -> str:
+    for image in inferred.images:
+        if build.dockerfiles and image.dockerfile in build.dockerfiles and image.name.known:
+            return image.name.value
+    return build.job.id
+
+
+def _platforms(sources: Sources, request: Request,
+               inferred: InferredPlan, proposal: Proposal) -> None:
+    current = set(inferred.platforms.value or ())
+    if current and current <= set(request.remove_platforms) and not request.add_platforms:
+        raise UserError("that would remove every platform the workflow builds",
+                        hint="keep at least one platform")
+    linkers = dict(getattr(sources.workspace, "linkers", {}) or {})
+    if inferred.runtime.known and request.add_platforms:
+        # The plan knows which runtime images exist for which platform: ask it.
+        probe = Plan((Image("probe", "bin", "probe", "Dockerfile"),),
+                     platforms=request.add_platforms, runtime=inferred.runtime.value,
+                     debian=inferred.debian.value or "bookworm")
+        for problem in (p for p in probe.problems() if p.field == "platforms"):
+            raise UserError(f"{problem.message} (the runtime read from "
+                            f"{inferred.runtime.source})", hint=problem.way_out)
+    for path, workflow in sources.workflows.items():
+        builds = [b for b in sources.builds if b.workflow.path == path]
+        if builds:
+            proposal.record(path, workflow.text, wf_edits.edit_platforms(
+                workflow, builds, list(request.add_platforms), list(request.remove_platforms),
+                list(inferred.platforms.value or ())))
+    old = list(inferred.platforms.value or ())
+    new = [p for p in old if p not in request.remove_platforms] + list(request.add_platforms)
+    for image in inferred.images:
+        model = sources.dockerfiles[image.dockerfile]
+        text = model.text
+        if not df_edits.find_platform_cases(model) and (
+                image.kind == "web" or not df_edits.compiles_on_build_platform(model)):
+            # Nothing maps platforms here (a wasm build, an emulated build): only comments
+            # listing the platforms change.
+            proposal.record(image.dockerfile, text, df_edits.rename_in_comments(model, old, new))
+            proposal.notes.append(f"{image.dockerfile}: maps no platforms (it compiles nothing "
+                                  "for the target); the workflow alone decides them")
+            continue
+        for name in request.add_platforms:
+            outcome = df_edits.add_platform(model, platforms.get(name), linkers)
+            proposal.record(image.dockerfile, text, outcome)
+            model = parse_dockerfile(model.path, outcome.text)
+        for name in request.remove_platforms:
+            outcome = df_edits.remove_platform(model, platforms.get(name))
+            proposal.record(image.dockerfile, text, outcome)
+            model = parse_dockerfile(model.path, outcome.text)
+
+
+def _fix(sources: Sources, proposal: Proposal) -> None:
+    from dataclasses import replace
+
+    from rsdock.lint.engine import fix
+    from rsdock.lint.engine.settings import load_config
+    from rsdock.lint.engine.runner import lint_texts
+
+    config = replace(load_config(sources.root), hadolint=False)
+    texts = sources.texts()
+    findings = lint_texts(texts, sources.root, config)
+    changed = fix.fix_texts(sources.root, texts, findings, config)
+    for path, text in sorted(changed.items()):
+        count = sum(1 for f in findings if f.path == path and f.fix is not None)
+        proposal.record(path, texts[path], Outcome(text, [f"apply {count} safe lint fix(es)"]))
+
+
+def apply(root: Path | str, proposal: Proposal) -> Path | None:
+    """Back up, then write every changed file of ``proposal`` atomically.
+
+    Returns:
+        The backup folder, or None when nothing changed.
+
+    Raises:
+        UserError: (exit 1) when the proposal has refusals, or a file changed on disk since it
+            was read; nothing is written then.
+    """
+    from rsdock.lint.engine.fix import write_atomic
+    from rsdock.wizard.edit.backup import make_backup
+
+    root = Path(root)
+    if proposal.refusals:
+        raise UserError("some edits cannot be made safely; nothing was written",
+                        hint="make those changes by hand, then rerun", exit_code=1)
+    changed = proposal.changed
+    if not changed:
+        return None
+    for edit in changed:
+        try:
+            on_disk = (root / edit.path).read_bytes().decode("utf-8").removeprefix("\ufeff")
+        except (OSError, UnicodeDecodeError):
+            on_disk = None
+        if on_disk != edit.old.removeprefix("\ufeff"):
+            raise UserError("this file changed since rsdock read it; nothing was written",
+                            path=edit.path, hint="rerun `rsdock edit`", exit_code=1)
+    folder = make_backup(root, [e.path for e in changed])
+    for edit in changed:
+        try:
+            # write_atomic keeps the file's BOM itself; the text must not carry a second one.
+            write_atomic(root / edit.path, edit.new.removeprefix("\ufeff"))
+        except OSError as error:
+            raise UserError(f"cannot write: {error.strerror or error}", path=edit.path,
+                            hint=f"the previous files are in {folder}") from None
+    return folder

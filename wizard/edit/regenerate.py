@@ -1,0 +1,108 @@
+"""Edits that go through the plan: ``rsdock.toml`` kept in step, runtimes regenerated.
+
+A runtime switch rewrites a whole Dockerfile's runtime half (libc, init, copy paths), so it is
+only made where nothing of the user's can be lost: files that are exactly what ``rsdock.toml``
+renders. Hand-written files get a refusal showing the stages to use instead.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from rsdock.errors import UserError
+from rsdock.lint.knowledge import platforms
+from rsdock.wizard.edit.outcome import Outcome, Refusal
+from rsdock.wizard.edit.sources import Sources
+
+if TYPE_CHECKING:
+    from rsdock.wizard.edit.propose import Proposal, Request
+    from rsdock.wizard.edit.infer import InferredPlan
+
+
+def sync_config(root: Path, request: Request, inferred: InferredPlan,
+                proposal: Proposal) -> None:
+    """Keep ``rsdock.toml`` (when there is one) saying what the edited files now do: its
+    ``platforms``, ``cache``, ``registry`` and ``runtime`` lines are replaced in place."""
+    from rsdock.wizard.generate import answers as config
+
+    try:
+        text = config.read_text(root)
+        if text is None:
+            return
+        plan = config.loads(text, config.CONFIG_NAME)
+    except UserError:
+        return  # no (valid) rsdock.toml: the files are the only truth
+    order = platforms.names()
+    chosen = [p for p in plan.platforms if p not in request.remove_platforms]
+    chosen += [p for p in request.add_platforms if p not in chosen]
+    values = {"platforms": config.toml_array(sorted(chosen, key=order.index))}
+    for key in ("cache", "registry", "runtime"):
+        if getattr(request, key):
+            values[key] = config.toml_string(getattr(request, key))
+    new = text
+    for key, value in values.items():
+        pattern = re.compile(rf"^({re.escape(key)}\s*=\s*)[^\n#]*?(\s*(#[^\n]*)?)$", re.M)
+        head = new.split("\n[", 1)
+        head[0], count = pattern.subn(lambda m, value=value: m[1] + value + m[2], head[0],
+                                      count=1)
+        if count:
+            new = "\n[".join(head)
+    if new != text:
+        proposal.record(config.CONFIG_NAME, text, Outcome(new, ["keep rsdock.toml in step"]))
+
+
+def _regenerate(sources: Sources, runtime: str, proposal: Proposal) -> bool:
+    """Switch the runtime by regenerating, when the files are exactly what ``rsdock.toml``
+    renders (unmodified generated files: regenerating them loses nothing of the user's)."""
+    from rsdock.wizard.generate import answers as config
+    from rsdock.wizard.generate.plan import PlanError
+    from rsdock.wizard.generate.render import render
+
+    try:
+        plan = config.load(sources.root)
+        before = render(plan)
+    except (UserError, PlanError):
+        return False
+    current = sources.texts()
+    if any(current.get(i.dockerfile) != before.get(i.dockerfile) for i in plan.images):
+        return False
+    try:
+        after = render(plan.with_changes(runtime=runtime))
+    except PlanError as error:
+        raise UserError(f"the {runtime} runtime does not fit this plan: {error}",
+                        path=config.CONFIG_NAME, hint="change the platforms first") from None
+    for path in sorted(after):
+        if current.get(path) == before.get(path) and after[path] != before.get(path, after[path]):
+            proposal.record(path, current[path], Outcome(after[path], [
+                f"regenerate for the {runtime} runtime (the file was rsdock's, unmodified)"]))
+    return True
+
+
+def runtime_edit(runtime: str, inferred: InferredPlan, proposal: Proposal,
+                 sources: Sources) -> None:
+    """Switch the runtime by regenerating rsdock's own unmodified files, else refuse each bin
+    image's Dockerfile with the runtime stages ``runtime`` needs."""
+    if _regenerate(sources, runtime, proposal):
+        return
+    manual: tuple[str, ...] = ()
+    plan, _unknown = inferred.to_plan()
+    image = next((i for i in plan.images if i.kind == "bin"), None) if plan else None
+    if plan is not None and image is not None:
+        from rsdock.wizard.generate.render import dockerfile
+
+        try:
+            text = dockerfile(plan.with_changes(runtime=runtime), image)
+            lines = text.splitlines()
+            built = max(i for i, line in enumerate(lines) if "cargo build" in line)
+            start = next(i for i, line in enumerate(lines) if i > built and line.startswith("FROM "))
+            manual = tuple(lines[start:])
+        except Exception:  # a plan the new runtime cannot render: say so without the lines
+            manual = ()
+    for image in inferred.images:
+        if image.kind == "bin":
+            proposal.refusals.append(Refusal(
+                image.dockerfile, 0, f"switching the runtime to {runtime} changes the libc, the "
+                f"init and the copy paths of the whole file; rsdock edits runtimes only in files "
+                f"it can regenerate (`rsdock init --force --runtime {runtime}`)", manual))

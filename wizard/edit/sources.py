@@ -1,0 +1,142 @@
+"""The parsed files of a workspace that rsdock infers from and edits.
+
+:func:`load_sources` refuses, with the located parse error, any workflow or Dockerfile it cannot
+parse: inferring or editing from a misread file would be guessing.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from rsdock.errors import UserError
+from rsdock.lint.engine import discover
+from rsdock.lint.model.dockerfile import Dockerfile, parse_dockerfile
+from rsdock.lint.model.workflow_reader import (BUILD_PUSH, BuildPush, Job, Step, Workflow,
+                                                build_push, dockerfile_paths, parse_workflow)
+
+
+@dataclass(frozen=True)
+class BuildStep:
+    """One ``docker/build-push-action`` step and the Dockerfiles it builds."""
+
+    workflow: Workflow
+    job: Job
+    step: Step
+    build: BuildPush
+    dockerfiles: tuple[str, ...] | None
+
+    @property
+    def where(self) -> str:
+        """``path:line`` of the step."""
+        return f"{self.workflow.path}:{self.step.line}"
+
+
+@dataclass
+class Sources:
+    """The parsed files of a workspace that rsdock infers from and edits.
+
+    Attributes:
+        root: the workspace root.
+        workflows: workflows using docker's actions, by root-relative path.
+        dockerfiles: Dockerfiles by root-relative path.
+        builds: every build-push step of those workflows, in file order.
+        workspace: the scanned cargo workspace, or None when it cannot be read.
+    """
+
+    root: Path
+    workflows: dict[str, Workflow] = field(default_factory=dict)
+    dockerfiles: dict[str, Dockerfile] = field(default_factory=dict)
+    builds: list[BuildStep] = field(default_factory=list)
+    workspace: Any = None
+
+    def texts(self) -> dict[str, str]:
+        """The current text of every parsed file."""
+        found = {p: w.text for p, w in self.workflows.items()}
+        found.update({p: d.text for p, d in self.dockerfiles.items()})
+        return found
+
+
+def load_sources(root: Path | str) -> Sources:
+    """Parse every workflow using docker's actions and every Dockerfile under ``root``.
+
+    Raises:
+        UserError: (exit 2) for a file that cannot be read or parsed, located at the problem.
+    """
+    root = Path(root)
+    sources = Sources(root)
+    for rel in discover.walk(root):
+        kind = discover.kind_of(rel)
+        if kind == "workflow":
+            workflow = parse_workflow(rel, _read(root, rel))
+            _refuse_errors(workflow.errors)
+            if any(s.uses and s.uses.repo.lower().startswith("docker/")
+                   for _j, s in workflow.steps()):
+                sources.workflows[rel] = workflow
+        elif kind == "dockerfile":
+            model = parse_dockerfile(rel, _read(root, rel))
+            _refuse_errors(model.errors)
+            sources.dockerfiles[rel] = model
+    sources.builds = build_steps(sources.workflows)
+    try:
+        from rsdock.lint.model.cargo import scan
+
+        sources.workspace = scan(root)
+    except Exception:  # a broken Cargo.toml only costs us package names (RS005 reports it)
+        sources.workspace = None
+    return sources
+
+
+def _read(root: Path, rel: str) -> bytes:
+    try:
+        return (root / rel).read_bytes()
+    except OSError as error:
+        raise UserError(f"cannot read this file: {error.strerror or error}", path=rel,
+                        hint="make it readable, or move it out of the workspace") from None
+
+
+def _refuse_errors(errors: list) -> None:
+    if errors:
+        first = errors[0]
+        raise UserError(first.message, path=first.path, line=first.line,
+                        hint="rsdock edits only files it can parse; fix this first "
+                             "(nothing was written)")
+
+
+def build_steps(workflows: dict[str, Workflow]) -> list[BuildStep]:
+    """Every build-push step of ``workflows`` with the Dockerfiles it builds, in file order."""
+    steps = []
+    for workflow in workflows.values():
+        for job, step in workflow.action_steps(BUILD_PUSH):
+            build = build_push(workflow, step)
+            files = dockerfile_paths(job, build)
+            steps.append(BuildStep(workflow, job, step, build,
+                                   tuple(files) if files is not None else None))
+    return steps
+
+
+_ENV_RE = re.compile(r"^\$\{\{\s*env\.([A-Za-z_][A-Za-z0-9_]*)\s*\}\}$")
+
+
+def env_value(workflow: Workflow, job: Job, text: str) -> tuple[str, Any, tuple] | None:
+    """Resolve an input that is exactly ``${{ env.NAME }}`` to a literal ``env:`` value.
+
+    Returns:
+        (value, the mapping holding it, its document path), from the job's ``env`` first, then
+        the workflow's; None when ``text`` is not such a reference or the value is not literal.
+    """
+    match = _ENV_RE.match(text.strip())
+    if not match or workflow.data is None:
+        return None
+    name = match[1]
+    job_env = workflow.data["jobs"][job.id].get("env")
+    for mapping, path in ((job_env, ("jobs", job.id, "env", name)),
+                          (workflow.data.get("env"), ("env", name))):
+        if isinstance(mapping, dict) and name in mapping:
+            value = mapping[name]
+            if isinstance(value, str) and "${{" not in value:
+                return value, mapping, path
+            return None
+    return None

@@ -1,0 +1,155 @@
+"""The plan ``rsdock init --yes`` uses: the research's choices, the workspace's targets.
+
+Every binary target and trunk web app becomes an image unless the user names some; the first
+binary gets ``Dockerfile`` and every other image ``Dockerfile.<name>`` (the research's
+``Dockerfile`` + ``Dockerfile.frontend``). Explicit choices override a previous plan (from
+``rsdock.toml``), which overrides the defaults.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+from typing import Iterable, Mapping
+
+from rsdock.errors import UserError
+from rsdock.lint.knowledge import platforms as platform_table
+from rsdock.wizard.generate.plan import DEFAULT_RUST_VERSION, Image, Plan, PlanError
+
+
+def workspace_images(ws) -> tuple[Image, ...]:
+    """One image per binary target, then one per trunk web app, in workspace order.
+
+    Args:
+        ws: a scanned ``rsdock.lint.model.cargo.Workspace``.
+    """
+    return name_dockerfiles(_found_images(ws))
+
+
+def name_dockerfiles(images: Iterable[Image]) -> tuple[Image, ...]:
+    """Give every image without a Dockerfile path one, keeping the paths already set.
+
+    The first binary gets ``Dockerfile`` when no image has it yet (a plain ``docker build .``
+    finds it); every other image gets ``Dockerfile.<name>``.
+    """
+    images = list(images)
+    used = {image.dockerfile for image in images}
+    named = []
+    for image in images:
+        if not image.dockerfile:
+            plain = image.kind == "bin" and "Dockerfile" not in used
+            image = replace(image, dockerfile="Dockerfile" if plain else f"Dockerfile.{image.name}")
+            used.add(image.dockerfile)
+        named.append(image)
+    return tuple(named)
+
+
+def _found_images(ws) -> tuple[Image, ...]:
+    # A trunk app's own main.rs compiles to wasm: it is served by the web image, not run.
+    bins = ws.native_binaries
+    webs = ws.web_apps
+    return tuple(
+        [Image(target.name, "bin", package.name, "", _dir(package)) for package, target in bins]
+        + [Image(package.name, "web", package.name, "", _dir(package)) for package in webs]
+    )
+
+
+def default_plan(ws, *, bins: Iterable[str] | None = None,
+                 platforms: Iterable[str] | None = None, runtime: str | None = None,
+                 cache: str | None = None, registry: str | None = None,
+                 debian: str | None = None, pin_actions: str | None = None,
+                 images: Mapping[str, str] | None = None, base: Plan | None = None) -> Plan:
+    """The validated plan for ``ws`` with the given choices and defaults for the rest.
+
+    Args:
+        ws: a scanned ``rsdock.lint.model.cargo.Workspace``.
+        bins: the binaries and web apps to package (all of them when None).
+        platforms: BuildKit platform strings (aliases such as ``linux/arm64/v8`` are accepted).
+        runtime: runtime base, see ``plan.RUNTIMES``.
+        cache: cache backend, see ``plan.CACHES``.
+        registry: registry, see ``plan.REGISTRIES``.
+        debian: Debian release of the builder and runtime.
+        pin_actions: ``sha`` or ``tag``.
+        images: image references by image name (``server`` -> ``ghcr.io/acme/server``).
+        base: a previous plan (from ``rsdock.toml``) whose choices win over the defaults.
+
+    Raises:
+        UserError: naming unknown ``bins`` or ``images`` (with the real names), or listing every
+            problem of the resulting plan with its way out.
+    """
+    available = _available_images(ws, base)
+    if bins is not None:
+        chosen = _choose(ws, available, bins, "--bin")
+    else:
+        chosen = base.images if base else available
+    chosen = name_dockerfiles(chosen)
+    if images:
+        by_name = {image.name: image for image in chosen}
+        unknown = [name for name in images if name not in by_name]
+        if unknown:
+            raise _unknown(ws, unknown, list(by_name), "--image")
+        chosen = tuple(replace(i, image=images.get(i.name, i.image)) for i in chosen)
+    plan = base or Plan(images=chosen, rust_version=_rust_version(ws))
+    changes: dict[str, object] = {"images": tuple(chosen)}
+    for key, value in (("runtime", runtime), ("cache", cache), ("registry", registry),
+                       ("debian", debian), ("pin_actions", pin_actions)):
+        if value is not None:
+            changes[key] = value
+    if platforms is not None:
+        changes["platforms"] = tuple(_platform(p) for p in platforms)
+    return validated(plan.with_changes(**changes))
+
+
+def validated(plan: Plan) -> Plan:
+    """``plan`` if valid, else a UserError listing every problem with its way out."""
+    try:
+        return plan.validate()
+    except PlanError as error:
+        lines = [f"  {problem}" for problem in error.problems]
+        raise UserError("these choices cannot be built:\n" + "\n".join(lines),
+                        hint="change the choices named above") from None
+
+
+def _available_images(ws, base: Plan | None) -> tuple[Image, ...]:
+    # Images rsdock.toml already describes keep their Dockerfile and image reference; the
+    # others get their Dockerfile name once chosen.
+    known = {image.name: image for image in (base.images if base else ())}
+    return tuple(known.get(image.name, image) for image in _found_images(ws))
+
+
+def _choose(ws, available: tuple[Image, ...], names: Iterable[str], flag: str
+            ) -> tuple[Image, ...]:
+    # Flag order, each once: a set here listed the unknown names in hash order, run to run.
+    names = list(dict.fromkeys(names))
+    by_name = {image.name: image for image in available}
+    unknown = [name for name in names if name not in by_name]
+    if unknown:
+        raise _unknown(ws, unknown, list(by_name), flag)
+    # Workspace order, not flag order: the same choice always renders the same files.
+    return tuple(image for image in available if image.name in names)
+
+
+def _unknown(ws, unknown: list[str], real: list[str], flag: str) -> UserError:
+    root = Path(getattr(ws, "root", "."))
+    listed = ", ".join(real) if real else "none"
+    what = "binary or web app" if flag == "--bin" else "chosen image"
+    return UserError(
+        f"{flag} {', '.join(repr(n) for n in unknown)}: no {what} of that name in the workspace",
+        path=str(root / "Cargo.toml"),
+        hint=f"choose from: {listed}",
+    )
+
+
+def _rust_version(ws) -> str:
+    version = getattr(ws, "rust_version", None)
+    return version or DEFAULT_RUST_VERSION
+
+
+def _platform(name: str) -> str:
+    # Known aliases become the table's spelling; unknown names stay for validation to report.
+    platform = platform_table.get(name)
+    return platform.name if platform else name.strip()
+
+
+def _dir(package) -> str:
+    return str(getattr(package, "dir", ".") or ".")

@@ -1,0 +1,257 @@
+"""The build plan: every answer a front end collects, validated in one place.
+
+The TUI, the prompts, the flags of ``rsdock init`` and ``rsdock.toml`` all fill a :class:`Plan`;
+rendering reads nothing else. Invalid combinations are refused here with the reason and the way
+out, so every front end explains them the same way.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field, replace
+from functools import partial
+
+from rsdock.lint.knowledge import platforms
+
+RUNTIMES: dict[str, str] = {
+    "debian-slim": (
+        "debian:bookworm-slim with tini and ca-certificates: glibc, so crates linking C "
+        "(OpenSSL, libpq) just work, and a shell to debug with; about 80 MB plus your binary."
+    ),
+    "distroless": (
+        "gcr.io/distroless/cc: glibc without shell or package manager, smaller attack surface; "
+        "tini-static is copied in as PID 1. No shell to debug with."
+    ),
+    "alpine": (
+        "alpine with a static musl binary: about 10 MB, a shell and apk; C-library crates need "
+        "musl builds and musl's allocator is slower."
+    ),
+    "scratch": (
+        "an empty image with a static musl binary, tini-static and the CA bundle: smallest, "
+        "but nothing to debug with."
+    ),
+}
+CACHES: dict[str, str] = {
+    "gha": (
+        "GitHub Actions cache (type=gha, mode=max, one scope per image): no extra infrastructure; "
+        "10 GB per repository, shared by the team."
+    ),
+    "registry": (
+        "a cache image in your registry (type=registry, mode=max, a ref of its own per image): "
+        "no size limit, costs registry storage."
+    ),
+    "local": (
+        "a directory on the runner (type=local) restored with actions/cache: must be rotated by "
+        "hand or it grows without bound; not shared between branches well."
+    ),
+    "inline": (
+        "cache metadata inside the pushed image (type=inline): min mode only, so the dependency "
+        "layers of the builder are not cached; the cheapest to set up."
+    ),
+}
+REGISTRIES: dict[str, str] = {
+    "dockerhub": (
+        "Docker Hub, logging in with the DOCKERHUB_USERNAME secret and DOCKERHUB_TOKEN, an access "
+        "token (never your password)."
+    ),
+    "ghcr": (
+        "GitHub Container Registry with the workflow's own GITHUB_TOKEN and `packages: write`: "
+        "no secret to create."
+    ),
+}
+DEBIAN_RELEASES = ("bookworm", "trixie")
+PIN_MODES = ("sha", "tag")
+IMAGE_KINDS = ("bin", "web")
+DEFAULT_RUST_VERSION = "1.95"
+DEFAULT_WORKFLOW = ".github/workflows/docker.yml"
+
+_NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]*$")
+_RUST_VERSION_RE = re.compile(r"^1\.\d+(\.\d+)?$")
+# A docker image reference without tag: lowercase path components, optional registry host.
+_IMAGE_RE = re.compile(r"^[a-z0-9${}. _|'-]+(?:[:/][a-z0-9${}. _|'-]+)*$", re.IGNORECASE)
+
+
+class PlanError(ValueError):
+    """A plan that cannot be built, with what is wrong and the way out."""
+
+    def __init__(self, problems: list[Problem]):
+        self.problems = problems
+        super().__init__("\n".join(str(p) for p in problems))
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One reason a plan is refused: the answer at fault, why, and what to do instead.
+
+    Attributes:
+        field: the answer at fault: a ``rsdock.toml`` key, or ``image 'NAME'``.
+        message: what is wrong.
+        way_out: what to do instead.
+        image_key: for an image's problem, the ``[[image]]`` key at fault (``name``, ``kind``,
+            ``dockerfile`` or ``image``); "" otherwise.
+        image_index: for an image's problem, the image's position in ``Plan.images``.
+    """
+
+    field: str
+    message: str
+    way_out: str
+    image_key: str = ""
+    image_index: int | None = None
+
+    def __str__(self) -> str:
+        return f"{self.field}: {self.message}; {self.way_out}"
+
+
+@dataclass(frozen=True)
+class Image:
+    """One container image: a binary target or a trunk web app, and where its files go.
+
+    Attributes:
+        name: the binary target name (``--bin``) or the web app's package name.
+        kind: ``bin`` or ``web``.
+        package: the cargo package that owns it.
+        dockerfile: the Dockerfile path, relative to the workspace root.
+        package_dir: the package's directory relative to the workspace root ("." for the root).
+        image: the image repository without tag, or "" for the registry's default
+            (``<DOCKERHUB_USERNAME>/<name>`` or ``ghcr.io/<owner>/<name>``).
+    """
+
+    name: str
+    kind: str
+    package: str
+    dockerfile: str
+    package_dir: str = "."
+    image: str = ""
+
+
+@dataclass(frozen=True)
+class Triggers:
+    """When the workflow runs: pushes to branches, version tags, and pull requests."""
+
+    branches: tuple[str, ...] = ("main",)
+    tags: bool = True
+    pull_requests: bool = True
+
+
+@dataclass(frozen=True)
+class Plan:
+    """Everything needed to render the Dockerfiles and the workflow for a workspace."""
+
+    images: tuple[Image, ...]
+    platforms: tuple[str, ...] = platforms.DEFAULT_PLATFORMS
+    runtime: str = "debian-slim"
+    debian: str = "bookworm"
+    cache: str = "gha"
+    registry: str = "dockerhub"
+    rust_version: str = DEFAULT_RUST_VERSION
+    triggers: Triggers = field(default_factory=Triggers)
+    pin_actions: str = "sha"
+    workflow: str = DEFAULT_WORKFLOW
+
+    def problems(self) -> list[Problem]:
+        """Every reason this plan cannot be built; empty when it is valid."""
+        found: list[Problem] = []
+        add = lambda *args, **kwargs: found.append(Problem(*args, **kwargs))  # noqa: E731
+        self._check_choices(add)
+        self._check_images(add)
+        self._check_platforms(add)
+        return found
+
+    def validate(self) -> "Plan":
+        """Return the plan itself, or raise :class:`PlanError` listing every problem."""
+        problems = self.problems()
+        if problems:
+            raise PlanError(problems)
+        return self
+
+    @property
+    def libc(self) -> str:
+        """``musl`` for the static runtimes (alpine, scratch), else ``gnu``."""
+        return "musl" if self.runtime in ("alpine", "scratch") else "gnu"
+
+    @property
+    def platform_objects(self) -> tuple[platforms.Platform, ...]:
+        """The chosen platforms as table entries, in the table's order."""
+        chosen = {platforms.normalize(p) for p in self.platforms}
+        return tuple(p for p in platforms.PLATFORMS if p.name in chosen)
+
+    def with_changes(self, **changes) -> "Plan":
+        """A copy with ``changes`` applied (plans are immutable)."""
+        return replace(self, **changes)
+
+    def _check_choices(self, add) -> None:
+        for name, value, allowed in (
+            ("runtime", self.runtime, RUNTIMES),
+            ("cache", self.cache, CACHES),
+            ("registry", self.registry, REGISTRIES),
+            ("debian", self.debian, DEBIAN_RELEASES),
+            ("pin-actions", self.pin_actions, PIN_MODES),
+        ):
+            if value not in allowed:
+                add(name, f"unknown {name} {value!r}", f"choose one of {', '.join(allowed)}")
+        if not _RUST_VERSION_RE.match(self.rust_version):
+            add("rust-version", f"{self.rust_version!r} is not a Rust version like 1.86",
+                "give major.minor (1.86) or major.minor.patch (1.86.0)")
+        if not self.workflow.startswith(".github/workflows/") or not self.workflow.endswith(
+            (".yml", ".yaml")
+        ):
+            add("workflow", f"{self.workflow!r} is not a GitHub workflow path",
+                "use a path like .github/workflows/docker.yml")
+        if not self.triggers.branches and not self.triggers.tags:
+            add("ci", "the workflow would never push an image (no branch and no tag trigger)",
+                "keep at least one branch or enable tag pushes")
+
+    def _check_images(self, add) -> None:
+        if not self.images:
+            add("images", "no image chosen", "choose at least one binary or web app to package")
+        seen_names: set[str] = set()
+        seen_files: set[str] = set()
+        for index, image in enumerate(self.images):
+            add_for = partial(add, f"image {image.name!r}", image_index=index)
+            if image.kind not in IMAGE_KINDS:
+                add_for(f"unknown kind {image.kind!r}", "use 'bin' or 'web'", image_key="kind")
+            if not _NAME_RE.match(image.name):
+                add_for("the name is not a valid cargo target name",
+                        "use letters, digits, '-' and '_'", image_key="name")
+            if image.name in seen_names:
+                add_for("chosen twice", "list each binary or web app once", image_key="name")
+            seen_names.add(image.name)
+            if image.dockerfile in seen_files:
+                add_for(f"shares the Dockerfile {image.dockerfile} with another image",
+                        "give each image its own Dockerfile (decision 1 of the research)",
+                        image_key="dockerfile")
+            seen_files.add(image.dockerfile)
+            if image.dockerfile.startswith("/") or ".." in image.dockerfile.split("/"):
+                add_for(f"Dockerfile path {image.dockerfile!r} leaves the workspace",
+                        "use a path relative to the workspace root", image_key="dockerfile")
+            if image.image and not _IMAGE_RE.match(image.image):
+                add_for(f"{image.image!r} is not an image reference",
+                        "use registry/namespace/name without a tag, e.g. ghcr.io/acme/server",
+                        image_key="image")
+
+    def _check_platforms(self, add) -> None:
+        if not self.platforms:
+            add("platforms", "no platform chosen", "choose at least one, e.g. linux/amd64")
+        seen: set[str] = set()
+        for name in self.platforms:
+            platform = platforms.get(name)
+            if platform is None:
+                add("platforms", f"{name!r} is not a platform rsdock can cross-compile for",
+                    f"choose from {', '.join(platforms.names())}")
+                continue
+            if platform.name in seen:
+                add("platforms", f"{platform.name} is listed twice", "list each platform once")
+            seen.add(platform.name)
+            self._check_platform_runtime(platform, add)
+
+    def _check_platform_runtime(self, platform: platforms.Platform, add) -> None:
+        if self.runtime == "debian-slim" and self.debian == "bookworm" and not platform.bookworm:
+            add("platforms", f"{platform.name} has no debian:bookworm-slim image",
+                "use --debian trixie, or the alpine or scratch runtime")
+        if self.runtime == "distroless" and not platform.distroless:
+            add("platforms", f"gcr.io/distroless/cc publishes no {platform.name} image",
+                "drop the platform or use the debian-slim, alpine or scratch runtime")
+        if self.libc == "musl" and platform.musl_triple is None:
+            add("platforms", f"{platform.name} has no musl target with a rustup std, which the "
+                f"{self.runtime} runtime needs", "drop the platform or use a glibc runtime "
+                "(debian-slim or distroless)")

@@ -1,0 +1,279 @@
+"""Plan -> files: the Dockerfiles, the ``.dockerignore`` and the GitHub Actions workflow.
+
+Everything platform-specific comes from :mod:`rsdock.lint.knowledge.platforms` and is handed to the
+templates as values; the templates never spell a triple, a package or a linker themselves.
+Nothing here writes to disk: :func:`render` returns ``{relative path: text}``.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from rsdock.lint.knowledge import actions as known_actions
+from rsdock.lint.knowledge import platforms
+from rsdock.lint.knowledge.platforms import Platform
+from rsdock.wizard.generate.plan import Image, Plan
+from rsdock.wizard.generate.templating import render_template
+
+# Tools the generated Dockerfiles pin (newest releases in the repositories' snapshots).
+CHEF_VERSION = "0.1.77"
+TRUNK_VERSION = "0.21.14"
+ALPINE_VERSION = "3.22"
+BUSYBOX_VERSION = "1.37"
+WEB_PORT = 8080
+# The uid:gid the debian-slim and alpine runtimes create; distroless and scratch use 65532.
+RUNTIME_UID = 10001
+# Where the builder's platform RUN leaves the cross settings every cargo RUN sources.
+ENV_FILE = "/usr/local/etc/cargo-target.env"
+DOCKERIGNORE = ".dockerignore"
+DISTROLESS = {"bookworm": "gcr.io/distroless/cc-debian12", "trixie": "gcr.io/distroless/cc-debian13"}
+# Runtimes whose final stage runs RUN on the target platform (apt/apk): they need QEMU in CI.
+RUNTIMES_WITH_TARGET_RUN = ("debian-slim", "alpine")
+# Runtimes that copy tini-static (and maybe the CA bundle) from a $BUILDPLATFORM stage.
+RUNTIMES_WITH_TINI_STAGE = ("distroless", "scratch")
+
+_JOB_ID_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_-]*$")
+
+
+@dataclass(frozen=True)
+class Target:
+    """One platform of a plan and the Rust triple the plan's runtime needs on it."""
+
+    platform: Platform
+    triple: str
+
+    @property
+    def linker_var(self) -> str:
+        """``CARGO_TARGET_<TRIPLE>_LINKER`` for this triple."""
+        return platforms.linker_env_var(self.triple)
+
+    @property
+    def cc_suffix(self) -> str:
+        """The suffix of cc-rs's per-target ``CC_``/``AR_`` variables."""
+        return platforms.cc_env_suffix(self.triple)
+
+
+def targets(plan: Plan) -> tuple[Target, ...]:
+    """The plan's platforms with the triple for its libc, in the platform table's order."""
+    return tuple(Target(p, p.triple(plan.libc)) for p in plan.platform_objects)
+
+
+def needs_qemu(plan: Plan, image: Image) -> bool:
+    """Whether building ``image`` runs anything under emulation.
+
+    True when a stage built for the target platform has a ``RUN`` (the debian-slim and alpine
+    runtimes install packages) and some chosen platform is not the runner's own.
+    """
+    if image.kind == "web" or plan.runtime not in RUNTIMES_WITH_TARGET_RUN:
+        return False
+    return any(p.name != platforms.NATIVE_PLATFORM for p in plan.platform_objects)
+
+
+def tini_debian(plan: Plan) -> str:
+    """The Debian release of the stage that downloads tini-static for the target architecture.
+
+    riscv64 is an official Debian architecture only from trixie on.
+    """
+    if any(not p.bookworm for p in plan.platform_objects):
+        return "trixie"
+    return plan.debian
+
+
+def _common(plan: Plan, image: Image) -> dict:
+    names = [p.name for p in plan.platform_objects]
+    return {
+        "image": image,
+        "targets": targets(plan),
+        "platform_names": ", ".join(names),
+        "rust_version": plan.rust_version,
+        "chef_version": CHEF_VERSION,
+        "tini_debian": tini_debian(plan),
+        "uid": RUNTIME_UID,
+    }
+
+
+def _app_path(package_dir: str) -> str:
+    """The package directory inside the image's ``/app`` workspace copy."""
+    relative = package_dir.strip("/")
+    return "/app" if relative in ("", ".") else f"/app/{relative}"
+
+
+def dockerfile(plan: Plan, image: Image) -> str:
+    """The Dockerfile text for one image of the plan.
+
+    Args:
+        plan: a valid plan.
+        image: one of ``plan.images``.
+
+    Returns:
+        A multi-stage Dockerfile: chef, planner, builder (cross-compiling on ``$BUILDPLATFORM``),
+        a tini stage where the runtime needs one, and the runtime.
+    """
+    context = _common(plan, image)
+    if image.kind == "web":
+        context.update(
+            trunk_version=TRUNK_VERSION,
+            busybox_version=BUSYBOX_VERSION,
+            web_port=WEB_PORT,
+            with_ca_bundle=False,
+            workdir=_app_path(image.package_dir),
+            description=f"The {image.package} trunk web app, served by busybox httpd",
+        )
+        return render_template("Dockerfile.web.j2", **context)
+    context.update(
+        libc=plan.libc,
+        runtime=plan.runtime,
+        debian=plan.debian,
+        distroless=DISTROLESS[plan.debian],
+        alpine_version=ALPINE_VERSION,
+        env_file=ENV_FILE,
+        cargo_args=f'--release --locked --target "$TARGET_TRIPLE" --bin {image.name}',
+        needs_tini_stage=plan.runtime in RUNTIMES_WITH_TINI_STAGE,
+        with_ca_bundle=plan.runtime == "scratch",
+        description=f"The {image.name} binary of the {image.package} package",
+    )
+    return render_template("Dockerfile.bin.j2", **context)
+
+
+def dockerignore(plan: Plan) -> str:
+    """The shared ``.dockerignore``: build output, VCS and CI metadata, docs, editor files.
+
+    Every Dockerfile rsdock writes copies the whole context (``COPY . .``), so nothing a build
+    reads may be excluded; trunk's ``dist/`` output of each web app is.
+    """
+    dist_dirs = sorted({i.package_dir.strip("/") for i in plan.images if i.kind == "web"})
+    entries = ["dist/" if d in ("", ".") else f"{d}/dist/" for d in dist_dirs]
+    # A package living under docs/ is source: its image (and cargo's workspace) needs it.
+    in_docs = any(d == "docs" or d.startswith("docs/") for d in
+                  (i.package_dir.strip("/") for i in plan.images))
+    return render_template("dockerignore.j2", dist_entries=entries, exclude_docs=not in_docs)
+
+
+def _uses(repo: str, pin: str, subaction: str = "") -> str:
+    """``owner/repo[/subaction]@ref`` plus the version comment of a SHA pin."""
+    action = known_actions.ACTIONS[repo]
+    comment = action.comment(pin)
+    uses = action.uses(pin)
+    if subaction:
+        uses = uses.replace("@", f"/{subaction}@", 1)
+    return uses + (f" # {comment}" if comment else "")
+
+
+# The repository the workflow names an image in, per registry, when the plan gives none. A
+# fork's pull request has no secrets; the owner keeps its (unpushed) Docker Hub tags valid.
+IMAGE_PREFIX = {"dockerhub": "${{ secrets.DOCKERHUB_USERNAME || github.repository_owner }}/",
+                "ghcr": "ghcr.io/${{ github.repository_owner }}/"}
+
+
+def _image_expr(plan: Plan, image: Image) -> str:
+    return image.image or IMAGE_PREFIX[plan.registry] + image.name
+
+
+# A pull request's workflow is not logged in to the registry: it may only read the cache.
+PR_GUARD = "github.event_name != 'pull_request'"
+_EXPRESSION_RE = re.compile(r"^\$\{\{(.*)\}\}$")
+
+
+def cache_values(cache: str, scope: str, image: str | None, pull_requests: bool
+                 ) -> tuple[str, str] | None:
+    """(cache-from, cache-to) for ``cache`` as rsdock writes them, for the generated workflow
+    and for ``rsdock edit`` alike.
+
+    Args:
+        cache: gha, registry, local or inline.
+        scope: the cache's name (the image name), used by the gha backend.
+        image: the image repository without tag (a literal or a whole ``${{ }}`` expression),
+            or None when unknown.
+        pull_requests: whether the workflow runs on pull requests, which must not write a
+            registry cache.
+
+    Returns:
+        The two values, or None when the backend needs steps of its own (``local``) or an image
+        name that is unknown.
+    """
+    if cache == "gha":
+        return f"type=gha,scope={scope}", f"type=gha,scope={scope},mode=max"
+    if cache == "local" or image is None:
+        return None
+    if cache == "inline":
+        return f"type=registry,ref={image}:latest", "type=inline"
+    options = "mode=max,image-manifest=true,oci-mediatypes=true"
+    to = f"type=registry,ref={image}:buildcache,{options}"
+    if pull_requests:
+        inner = _EXPRESSION_RE.match(image)
+        if inner:
+            to = (f"${{{{ {PR_GUARD} && format('type=registry,ref={{0}}:buildcache,{options}', "
+                  f"{inner[1].strip()}) || '' }}}}")
+        else:
+            to = f"${{{{ {PR_GUARD} && '{to}' || '' }}}}"
+    return f"type=registry,ref={image}:buildcache", to
+
+
+def _cache_lines(cache: str, name: str) -> list[str]:
+    if cache == "local":
+        local = f"${{{{ runner.temp }}}}/buildx-cache-{name}"
+        return [f"cache-from: type=local,src={local}",
+                f"cache-to: type=local,dest={local}-new,mode=max"]
+    # Guarded as if pull requests ran it whatever the triggers: the guard costs nothing when
+    # they do not, and keeps the file the same when pull requests are switched on later.
+    cache_from, cache_to = cache_values(cache, name, "${{ steps.image.outputs.name }}",
+                                        pull_requests=True)
+    return [f"cache-from: {cache_from}", f"cache-to: {cache_to}"]
+
+
+def workflow(plan: Plan) -> str:
+    """The GitHub Actions workflow building and pushing every image of the plan."""
+    pin = plan.pin_actions
+    names = [p.name for p in plan.platform_objects]
+    jobs = []
+    for image in plan.images:
+        jobs.append({
+            "id": image.name if _JOB_ID_RE.match(image.name) else f"image-{image.name}",
+            "image": image,
+            "image_expr": _image_expr(plan, image),
+            "qemu": needs_qemu(plan, image),
+            "platforms": ",".join(names),
+            "cache_lines": _cache_lines(plan.cache, image.name),
+        })
+    uses = {
+        "checkout": _uses("actions/checkout", pin),
+        "qemu": _uses("docker/setup-qemu-action", pin),
+        "buildx": _uses("docker/setup-buildx-action", pin),
+        "login": _uses("docker/login-action", pin),
+        "metadata": _uses("docker/metadata-action", pin),
+        "build_push": _uses("docker/build-push-action", pin),
+        # restore and save separately: save must follow the cache rotation step.
+        "cache_restore": _uses("actions/cache", pin, "restore"),
+        "cache_save": _uses("actions/cache", pin, "save"),
+    }
+    return render_template(
+        "workflow.yml.j2",
+        jobs=jobs,
+        actions=uses,
+        triggers=plan.triggers,
+        registry=plan.registry,
+        cache=plan.cache,
+        job_names=", ".join(image.name for image in plan.images),
+        platform_names=", ".join(names),
+    )
+
+
+def render(plan: Plan) -> dict[str, str]:
+    """Render every file of a plan.
+
+    Args:
+        plan: the build plan; it is validated first.
+
+    Returns:
+        ``{path relative to the workspace root: text}``: one Dockerfile per image (at
+        ``image.dockerfile``), ``.dockerignore`` and the workflow (at ``plan.workflow``).
+
+    Raises:
+        rsdock.wizard.generate.plan.PlanError: when the plan is invalid, listing every problem.
+    """
+    plan.validate()
+    files = {image.dockerfile: dockerfile(plan, image) for image in plan.images}
+    files[DOCKERIGNORE] = dockerignore(plan)
+    files[plan.workflow] = workflow(plan)
+    return files

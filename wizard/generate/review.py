@@ -1,0 +1,107 @@
+"""The review and write steps' work: render a plan, diff it against disk, lint it, write it.
+
+Plain functions with no UI, shared by the TUI (which runs them in worker threads) and tests.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from rsdock.wizard.generate import answers as config, writer
+from rsdock.wizard.generate.plan import Plan, Problem
+from rsdock.wizard.generate.render import render
+from rsdock.wizard.generate.writer import Change
+
+
+@dataclass(frozen=True)
+class Preview:
+    """What the review step shows for one plan: files, findings, and why it is empty if it is.
+
+    Attributes:
+        plan: the plan this preview was made from (a stale preview is recognisable).
+        changes: one :class:`rsdock.wizard.generate.writer.Change` per rendered file, in path order.
+        findings: the linter's findings on the rendered files.
+        problems: the plan's problems; when any, nothing was rendered.
+        note: why the preview is empty or partial, or "".
+        complete: False while hadolint's findings are still to come (the fast first pass).
+        error: a located error that stopped the preview (an unreadable file in the way), or "".
+    """
+
+    plan: Plan
+    changes: tuple[Change, ...] = ()
+    findings: tuple = ()
+    problems: tuple[Problem, ...] = ()
+    note: str = ""
+    complete: bool = True
+    error: str = ""
+
+    @property
+    def overwrites(self) -> tuple[Change, ...]:
+        """The files whose different text on disk would be replaced (the ones to ask about)."""
+        return tuple(c for c in self.changes if c.status == writer.DIFFERS)
+
+    @property
+    def writable(self) -> bool:
+        """Whether there is something valid to write."""
+        return bool(self.changes) and not self.problems
+
+
+def preview(root: Path, plan: Plan, *, hadolint: bool = True) -> Preview:
+    """Render ``plan``, diff each file against ``root`` and lint the rendered files.
+
+    Blocking (templates, parsers, hadolint): front ends call it from a worker thread. Without
+    ``hadolint`` it takes about half the time (hadolint is a process of its own), so the TUI
+    shows that pass first and the complete one when it is ready.
+
+    Raises:
+        UserError: when a rendered path cannot be compared with the disk (a directory or an
+            unreadable file is in the way); the message names the file and the way out.
+    """
+    problems = tuple(plan.problems())
+    if problems:
+        return Preview(plan, problems=problems, note="Fix the problems to see the files.")
+    files = render(plan)
+    changes = tuple(writer.plan_changes(root, files))
+    # Imported here, in the worker: the rules and their parsers need not load before the first
+    # screen is up.
+    from rsdock.lint.engine.settings import LintConfig
+    from rsdock.lint.engine.runner import lint_texts
+
+    findings = lint_texts(files, root=root, config=LintConfig(hadolint=hadolint))
+    return Preview(plan, changes, tuple(findings), complete=hadolint)
+
+
+@dataclass(frozen=True)
+class WriteResult:
+    """What :func:`write` did.
+
+    Attributes:
+        written: paths written (new files and agreed overwrites).
+        kept: differing files left as they were, because the user declined.
+        config: the rsdock.toml path saved.
+    """
+
+    written: tuple[str, ...]
+    kept: tuple[str, ...]
+    config: Path
+
+
+def write(root: Path, result: Preview, *, overwrite: bool) -> WriteResult:
+    """Write the previewed files atomically, then save the plan to rsdock.toml.
+
+    Args:
+        root: the workspace root.
+        result: the preview to write; it must be :attr:`Preview.writable`.
+        overwrite: replace files whose text on disk differs; when False they are kept.
+
+    Raises:
+        UserError: when a file cannot be written (the path and the way out are in it).
+        OSError: from the filesystem, for the caller to report with the path.
+    """
+    agreed = [c.path for c in result.overwrites] if overwrite else []
+    allowed = [c for c in result.changes if c.status != writer.DIFFERS or c.path in agreed]
+    written = writer.apply_changes(root, allowed, agreed=agreed)
+    kept = tuple(c.path for c in result.overwrites if c.path not in agreed)
+    saved = config.save(root, result.plan)
+    return WriteResult(tuple(c.path for c in written), kept, Path(saved))

@@ -1,0 +1,319 @@
+"""The wizard's steps and choices: the one definition both front ends walk.
+
+The Textual app (``rsdock-tui``) and the questionary prompts (``rsdock init``) show the same
+steps, offer the same choices with the same explanations, and change the plan only through the
+``set_*`` functions here, so an answer means the same thing whichever front end collected it.
+The explanations come from the research text in :mod:`rsdock.wizard.generate.plan` and
+:mod:`rsdock.lint.knowledge.platforms`; nothing here restates a triple, a package or a linker.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from rsdock.lint.knowledge import platforms
+from rsdock.wizard.generate.defaults import workspace_images
+from rsdock.wizard.generate.plan import (CACHES, DEBIAN_RELEASES, PIN_MODES, REGISTRIES, RUNTIMES,
+                                          Image, Plan, Problem, Triggers)
+
+
+@dataclass(frozen=True)
+class Choice:
+    """One answer a step offers: the value stored in the plan, a short label, why to pick it."""
+
+    value: str
+    label: str
+    help: str = ""
+
+
+@dataclass(frozen=True)
+class Step:
+    """One page of the wizard: a stable id, its title and the question it answers."""
+
+    id: str
+    title: str
+    question: str
+
+
+STEPS: tuple[Step, ...] = (
+    Step("project", "Project", "Is this the cargo workspace to containerise?"),
+    Step("images", "Images", "Which binaries and web apps become images, and where do they go?"),
+    Step("platforms", "Platforms", "Which platforms should each image run on?"),
+    Step("runtime", "Runtime", "Which base image should the final stage use?"),
+    Step("cache", "Cache", "Where should CI keep BuildKit's layer cache?"),
+    Step("registry", "Registry & CI", "Where do images go, and when does the workflow run?"),
+    Step("review", "Review", "The files rsdock will write, their diff and their lint findings."),
+    Step("write", "Write", "Write the files and rsdock.toml to the workspace."),
+)
+STEP_IDS: tuple[str, ...] = tuple(step.id for step in STEPS)
+
+PIN_HELP: dict[str, str] = {
+    "sha": "pin every action to a full commit SHA with the tag as a comment (what zizmor asks for)",
+    "tag": "refer to actions by their major tag (v4): easier to read, but a moved tag changes CI",
+}
+DEBIAN_HELP: dict[str, str] = {
+    "bookworm": "Debian 12, the research's runtime; no riscv64 image",
+    "trixie": "Debian 13: runs on riscv64 too",
+}
+
+# Problem.field values, as plan.py spells them, mapped to the step where the answer is made.
+_FIELD_STEPS: dict[str, str] = {
+    "images": "images", "platforms": "platforms", "runtime": "runtime", "debian": "runtime",
+    "cache": "cache", "registry": "registry", "ci": "registry", "workflow": "registry",
+    "pin-actions": "registry", "rust-version": "project",
+}
+
+
+def step(step_id: str) -> Step:
+    """The step called ``step_id``.
+
+    Raises:
+        KeyError: for an id that is not in :data:`STEPS`.
+    """
+    for candidate in STEPS:
+        if candidate.id == step_id:
+            return candidate
+    raise KeyError(f"unknown wizard step {step_id!r}: use one of {', '.join(STEP_IDS)}")
+
+
+def _choices(explanations: dict[str, str]) -> tuple[Choice, ...]:
+    return tuple(Choice(value, value, text) for value, text in explanations.items())
+
+
+def runtime_choices() -> tuple[Choice, ...]:
+    """The runtime bases, explained by the research (``plan.RUNTIMES``)."""
+    return _choices(RUNTIMES)
+
+
+def cache_choices() -> tuple[Choice, ...]:
+    """The CI cache backends (``plan.CACHES``)."""
+    return _choices(CACHES)
+
+
+def registry_choices() -> tuple[Choice, ...]:
+    """The registries (``plan.REGISTRIES``)."""
+    return _choices(REGISTRIES)
+
+
+def debian_choices() -> tuple[Choice, ...]:
+    """The Debian releases a debian-slim runtime can use."""
+    return tuple(Choice(name, name, DEBIAN_HELP.get(name, "")) for name in DEBIAN_RELEASES)
+
+
+def pin_choices() -> tuple[Choice, ...]:
+    """How the workflow refers to the actions it uses."""
+    return tuple(Choice(mode, mode, PIN_HELP.get(mode, "")) for mode in PIN_MODES)
+
+
+def platform_help(platform: platforms.Platform) -> str:
+    """What building for ``platform`` takes: triples, Debian packages, linker and caveat."""
+    musl = platform.musl_triple or "none (no rustup std)"
+    text = (f"Rust triple {platform.gnu_triple} (musl: {musl}); builder packages "
+            f"{' + '.join(platform.apt_packages)}; linker {platform.linker}")
+    if platform.name == platforms.NATIVE_PLATFORM:
+        text += "; native on GitHub's hosted runners"
+    if platform.caveat:
+        text += f". Caveat: {platform.caveat}"
+    return text
+
+
+def platform_choices() -> tuple[Choice, ...]:
+    """All eight platforms of the table, each explaining what it needs."""
+    return tuple(Choice(p.name, p.name, platform_help(p)) for p in platforms.PLATFORMS)
+
+
+def candidate_images(workspace, defaults: Plan | None = None) -> tuple[Image, ...]:
+    """Every image the workspace could produce: one per server binary and one per web app.
+
+    Images the default plan already describes (say, from rsdock.toml) keep its Dockerfile paths
+    and names; the others are named as ``rsdock init --yes`` names them.
+
+    Args:
+        workspace: the scanned ``rsdock.lint.model.cargo.Workspace``.
+        defaults: the default plan, whose images win over the generated ones.
+    """
+    known = {image.name: image for image in (defaults.images if defaults else ())}
+    found = workspace_images(workspace)
+    names = {image.name for image in found}
+    return (tuple(known.get(image.name, image) for image in found)
+            + tuple(image for image in known.values() if image.name not in names))
+
+
+def image_choices(candidates: tuple[Image, ...]) -> tuple[Choice, ...]:
+    """The candidate images as choices, saying what each one is."""
+    def describe(image: Image) -> str:
+        if image.kind == "web":
+            return (f"trunk web app {image.package} in {image.package_dir}: built once to wasm, "
+                    f"served by a per-platform static file server ({image.dockerfile})")
+        return f"binary {image.name} of package {image.package} ({image.dockerfile})"
+    return tuple(Choice(image.name, f"{image.name} ({image.kind})", describe(image))
+                 for image in candidates)
+
+
+# --- answers: the only way a front end changes the plan -------------------------------------
+
+def set_images(plan: Plan, candidates: tuple[Image, ...], names: list[str]) -> Plan:
+    """Keep the candidates called ``names``, in candidate order, keeping edited paths."""
+    current = {image.name: image for image in plan.images}
+    chosen = tuple(current.get(c.name, c) for c in candidates if c.name in names)
+    return plan.with_changes(images=chosen)
+
+
+def set_image_field(plan: Plan, name: str, *, dockerfile: str | None = None,
+                    image: str | None = None) -> Plan:
+    """Change the Dockerfile path or the image repository of the image called ``name``."""
+    changes = {key: value.strip() for key, value in (("dockerfile", dockerfile),
+                                                     ("image", image)) if value is not None}
+    return plan.with_changes(images=tuple(replace(entry, **changes) if entry.name == name
+                                          else entry for entry in plan.images))
+
+
+def set_platforms(plan: Plan, names: list[str]) -> Plan:
+    """Choose platforms; stored in the table's order whatever order they were ticked in."""
+    order = platforms.names()
+    return plan.with_changes(platforms=tuple(n for n in order if n in names))
+
+
+_SINGLE_CHOICES = ("runtime", "debian", "cache", "registry", "pin_actions")
+
+
+def set_choice(plan: Plan, field: str, value: str) -> Plan:
+    """Set one single-choice answer (runtime, debian, cache, registry or pin_actions).
+
+    Raises:
+        KeyError: for a field that is not a single choice.
+    """
+    if field not in _SINGLE_CHOICES:
+        raise KeyError(f"{field!r} is not a single-choice answer")
+    return plan.with_changes(**{field: value})
+
+
+def parse_branches(text: str) -> tuple[str, ...]:
+    """``"main, release"`` -> ``("main", "release")``: commas or spaces separate branches."""
+    return tuple(part for part in text.replace(",", " ").split() if part)
+
+
+def set_triggers(plan: Plan, *, branches: str | None = None, tags: bool | None = None,
+                 pull_requests: bool | None = None) -> Plan:
+    """Change when the workflow runs; unspecified parts keep their value."""
+    old = plan.triggers
+    return plan.with_changes(triggers=Triggers(
+        parse_branches(branches) if branches is not None else old.branches,
+        old.tags if tags is None else tags,
+        old.pull_requests if pull_requests is None else pull_requests,
+    ))
+
+
+def set_rust_version(plan: Plan, version: str) -> Plan:
+    """Change the Rust version the builder and cargo-chef images use."""
+    return plan.with_changes(rust_version=version.strip())
+
+
+def set_workflow(plan: Plan, path: str) -> Plan:
+    """Change the workflow file's path."""
+    return plan.with_changes(workflow=path.strip())
+
+
+# --- what each step shows -------------------------------------------------------------------
+
+def problem_step(problem: Problem) -> str:
+    """The id of the step where the answer behind ``problem`` is made."""
+    if problem.field.startswith("image "):
+        return "images"
+    return _FIELD_STEPS.get(problem.field, "review")
+
+
+def problems_for(plan: Plan, step_id: str) -> list[Problem]:
+    """The plan's problems whose answer belongs to step ``step_id``.
+
+    A platform the runtime cannot run is shown on both steps: either answer can fix it.
+    """
+    found = [p for p in plan.problems() if problem_step(p) == step_id]
+    if step_id == "runtime":
+        found += combination_problems(plan)
+    return found
+
+
+def combination_problems(plan: Plan) -> list[Problem]:
+    """The platform problems that another runtime or Debian release would not have."""
+    platform_problems = [p for p in plan.problems() if problem_step(p) == "platforms"]
+    others = [plan.with_changes(runtime=r, debian=d) for r in RUNTIMES
+              for d in DEBIAN_RELEASES]
+    other_problems = [set(o.problems()) for o in others]
+    return [p for p in platform_problems if any(p not in found for found in other_problems)]
+
+
+def runtimes_allowing(plan: Plan) -> list[tuple[str, str]]:
+    """The (runtime, debian) pairs under which ``plan``'s platforms have no problem.
+
+    The platform step comes before the runtime step: a platform that the current runtime
+    cannot run (riscv64 on bookworm) is still a fine answer when a later one can.
+    """
+    pairs = []
+    for runtime in RUNTIMES:
+        for debian in DEBIAN_RELEASES if runtime == "debian-slim" else (plan.debian,):
+            candidate = plan.with_changes(runtime=runtime, debian=debian)
+            if not problems_for(candidate, "platforms"):
+                pairs.append((runtime, debian))
+    return pairs
+
+
+def workspace_summary(workspace, root: Path) -> list[tuple[str, str]]:
+    """(label, value) rows describing the scanned workspace for the project step."""
+    members = ", ".join(p.name for p in workspace.members) or "none"
+    binaries = ", ".join(t.name for _, t in workspace.native_binaries) or "none"
+    web = ", ".join(p.name for p in workspace.web_apps)
+    existing = [name for name in ("Dockerfile", ".dockerignore", "rsdock.toml")
+                if (root / name).exists()]
+    existing += sorted(p.name for p in root.glob("Dockerfile.*"))
+    workflows = root / ".github" / "workflows"
+    if workflows.is_dir():
+        existing += sorted(f".github/workflows/{p.name}" for p in workflows.glob("*.y*ml"))
+    return [
+        ("Root", str(root)),
+        ("Members", members),
+        ("Binaries", binaries),
+        ("Web apps", web or "none"),
+        ("Rust version", getattr(workspace, "rust_version", None) or "not set (rsdock uses its default)"),
+        ("Existing files", ", ".join(existing) or "none"),
+    ]
+
+
+def next_steps(plan: Plan) -> list[str]:
+    """What to do after writing: secrets to create and commands to build locally."""
+    lines: list[str] = []
+    if plan.registry == "dockerhub":
+        lines.append("Create the repository secrets DOCKERHUB_USERNAME (your Docker Hub user) and "
+                     "DOCKERHUB_TOKEN (an access token from Docker Hub > Account settings > "
+                     "Personal access tokens, never your password).")
+    else:
+        lines.append("No secret needed: the workflow logs in to ghcr.io with GITHUB_TOKEN "
+                     "(check Settings > Actions > Workflow permissions allows packages: write).")
+    platform_list = ",".join(plan.platforms)
+    lines.append("Create a builder that can build several platforms once: "
+                 "docker buildx create --use --name rsdock")
+    for image in plan.images:
+        lines.append(f"Build {image.name} locally: docker buildx build --platform {platform_list} "
+                     f"-f {image.dockerfile} -t {image.image or image.name}:dev .")
+    lines.append("Check the result at any time: rsdock lint")
+    lines.append(f"Commit the files and push: {plan.workflow} builds and pushes the images.")
+    return lines
+
+
+
+@dataclass(frozen=True)
+class Session:
+    """The facts every step reads: where the workspace is and what the scan found.
+
+    Attributes:
+        root: the workspace root files are written under.
+        workspace: the scanned ``rsdock.lint.model.cargo.Workspace``.
+        candidates: every image the workspace could produce (:func:`candidate_images`).
+        example: whether ``root`` is a temporary copy of rsdock's bundled example.
+    """
+
+    root: Path
+    workspace: object
+    candidates: tuple[Image, ...]
+    example: bool = False

@@ -1,0 +1,139 @@
+"""``rsdock-tui``: the Textual onboarding wizard's application object.
+
+The app only opens a workspace (or, failing that, offers the bundled example) and hands it to
+:class:`~rsdock.wizard.tui.screens.wizard_screen.WizardScreen`; the steps, their answers and the
+preview live there and in :mod:`rsdock.wizard.generate.steps`. A folder that already has Dockerfiles or
+workflows opens in :class:`~rsdock.wizard.tui.screens.edit_screen.EditScreen` instead, when asked to
+(``rsdock-tui`` does, unless ``--new``).
+"""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+from pathlib import Path
+
+from textual.app import App
+from textual.binding import Binding
+
+from rsdock import resources
+from rsdock.errors import UserError
+from rsdock.lint.model import cargo
+from rsdock.wizard.generate import answers as config, defaults, steps
+from rsdock.wizard.edit import session as edit_session
+from rsdock.wizard.generate.plan import Plan
+from rsdock.wizard.tui.screens.edit_help_screen import EditHelpScreen
+from rsdock.wizard.tui.screens.edit_screen import EditScreen
+from rsdock.wizard.tui.screens.error_screen import ErrorScreen
+from rsdock.wizard.tui.screens.help_screen import HelpScreen
+from rsdock.wizard.tui.screens.wizard_screen import WizardScreen
+
+
+class RsdockApp(App[int]):
+    """The wizard. ``return_code`` is 0 after a normal quit, 1 when no workspace was opened.
+
+    Args:
+        path: the workspace (or a directory inside it); the current directory when None.
+        example_parent: where the bundled example is copied when the user picks it; a new
+            temporary directory when None (tests pass a fixed one so shown paths are stable).
+        edit_existing: open edit mode when ``path`` already has Dockerfiles or workflows
+            (False: always the fresh-setup wizard).
+    """
+
+    CSS_PATH = "app.tcss"
+    TITLE = "rsdock"
+    ENABLE_COMMAND_PALETTE = False
+    BINDINGS = [
+        Binding("f1", "help", "Help"),
+        Binding("ctrl+q", "quit", "Quit", priority=True),
+    ]
+
+    def __init__(self, path: Path | None = None, *, example_parent: Path | None = None,
+                 edit_existing: bool = False) -> None:
+        super().__init__()
+        self.path = Path(path) if path is not None else Path.cwd()
+        self.example_parent = example_parent
+        self.edit_existing = edit_existing
+
+    def on_mount(self) -> None:
+        if self.edit_existing and edit_session.existing_files(self.path):
+            self.push_screen(EditScreen(self.path))
+        else:
+            self.open_workspace(self.path)
+
+    def start_fresh(self, path: Path) -> None:
+        """Leave edit mode and start the fresh-setup wizard on ``path``."""
+        if isinstance(self.screen, EditScreen):
+            self.pop_screen()
+        self.open_workspace(path)
+
+    def open_workspace(self, path: Path, *, example: bool = False) -> None:
+        """Scan ``path`` and start the wizard on it, or explain why not in a dialog."""
+        try:
+            workspace = cargo.scan(path)
+            cargo.require_packageable(workspace)
+        except UserError as error:
+            self._offer_example(error.format(), example)
+            return
+        except OSError as error:
+            located = UserError(error.strerror or str(error), path=str(error.filename or path),
+                                hint="check the path and its permissions")
+            self._offer_example(located.format(), example)
+            return
+        root = Path(workspace.root)
+        base, problem = self._saved_plan(root)
+        plan = self._default_plan(workspace, base)
+        session = steps.Session(root, workspace, steps.candidate_images(workspace, plan), example)
+        self.push_screen(WizardScreen(session, plan))
+        if problem:
+            self.push_screen(ErrorScreen(
+                "rsdock.toml cannot be used", problem
+                + "\n\nThe wizard starts from the defaults; writing replaces rsdock.toml.",
+                [("ok", "Start from the defaults")]))
+
+    @staticmethod
+    def _saved_plan(root: Path) -> tuple[Plan | None, str]:
+        """The plan rsdock.toml holds (None without one), and why it cannot be used, or ""."""
+        if not config.config_path(root).exists():
+            return None, ""
+        try:
+            return config.load(root), ""
+        except UserError as error:
+            return None, error.format()
+
+    @staticmethod
+    def _default_plan(workspace, base: Plan | None) -> Plan:
+        try:
+            return defaults.default_plan(workspace, base=base)
+        except UserError:
+            # An invalid saved plan still opens: each step shows its problem where it is made.
+            return base or Plan(images=defaults.workspace_images(workspace))
+
+    def _offer_example(self, message: str, was_example: bool) -> None:
+        ways = [("quit", "Quit")] if was_example else [
+            ("example", "Try the bundled example"), ("quit", "Quit")]
+        self.push_screen(ErrorScreen("No cargo workspace to containerise here", message, ways),
+                         self._after_scan_error)
+
+    def _after_scan_error(self, choice: str | None) -> None:
+        if choice == "example":
+            self.open_workspace(self.copy_example(), example=True)
+        else:
+            self.exit(1, return_code=1)
+
+    def copy_example(self) -> Path:
+        """Copy the bundled example workspace somewhere writable and return the copy's path."""
+        parent = self.example_parent or Path(tempfile.mkdtemp(prefix="rsdock-example-"))
+        target = parent / "workspace"
+        if target.exists():
+            shutil.rmtree(target)
+        shutil.copytree(resources.example_workspace(), target)
+        return target
+
+    def action_help(self) -> None:
+        if not isinstance(self.screen, HelpScreen):
+            self.push_screen(EditHelpScreen() if isinstance(self.screen, EditScreen)
+                             else HelpScreen())
+
+    async def action_quit(self) -> None:
+        self.exit(0, return_code=0)

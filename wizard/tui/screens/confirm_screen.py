@@ -1,0 +1,42 @@
+"""Asks before overwriting files whose text on disk differs, showing what would change."""
+
+from __future__ import annotations
+
+from rich.syntax import Syntax
+from textual.app import ComposeResult
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Button, Static
+
+from rsdock.wizard.generate.writer import Change
+
+
+class ConfirmOverwriteScreen(ModalScreen[bool | None]):
+    """Dismisses True (overwrite them), False (write only new files) or None (cancel)."""
+
+    BINDINGS = [("escape", "cancel", "Cancel")]
+
+    def __init__(self, changes: tuple[Change, ...]) -> None:
+        super().__init__()
+        self.changes = changes
+
+    def compose(self) -> ComposeResult:
+        names = ", ".join(c.path for c in self.changes)
+        with Vertical(id="dialog", classes="dialog"):
+            yield Static(f"Overwrite {len(self.changes)} existing file(s)?",
+                         classes="dialog-title")
+            yield Static(f"These differ from what rsdock generates: {names}")
+            with VerticalScroll(id="confirm-diff"):
+                yield Static(Syntax("".join(c.diff for c in self.changes), "diff", word_wrap=True,
+                                    theme="ansi_dark"))
+            with Horizontal(classes="buttons"):
+                yield Button("Overwrite", id="overwrite", variant="warning")
+                yield Button("Keep them", id="keep", variant="primary")
+                yield Button("Cancel", id="cancel")
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        event.stop()
+        self.dismiss({"overwrite": True, "keep": False}.get(event.button.id or ""))
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)

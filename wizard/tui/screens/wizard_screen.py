@@ -1,0 +1,215 @@
+"""The wizard: a step list, one page per step, back/forward, and a live preview worker."""
+
+from __future__ import annotations
+
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.screen import Screen
+from textual.widgets import Button, ContentSwitcher, Footer, ProgressBar, Static
+from textual.worker import get_current_worker
+
+from rsdock.errors import UserError
+from rsdock.wizard.generate import review, steps
+from rsdock.wizard.generate.plan import Plan
+from rsdock.wizard.tui.screens.confirm_screen import ConfirmOverwriteScreen
+from rsdock.wizard.tui.screens.error_screen import ErrorScreen
+from rsdock.wizard.tui.widgets.cache_pane import CachePane
+from rsdock.wizard.tui.widgets.images_pane import ImagesPane
+from rsdock.wizard.tui.widgets.platforms_pane import PlatformsPane
+from rsdock.wizard.tui.widgets.project_pane import ProjectPane
+from rsdock.wizard.tui.widgets.registry_pane import RegistryPane
+from rsdock.wizard.tui.widgets.review_pane import ReviewPane
+from rsdock.wizard.tui.widgets.runtime_pane import RuntimePane
+from rsdock.wizard.tui.widgets.step_list import StepList
+from rsdock.wizard.tui.widgets.step_pane import StepPane
+from rsdock.wizard.tui.widgets.write_pane import WritePane
+
+PANES: tuple[type[StepPane], ...] = (ProjectPane, ImagesPane, PlatformsPane, RuntimePane,
+                                     CachePane, RegistryPane, ReviewPane, WritePane)
+
+
+class WizardScreen(Screen):
+    """Holds the plan; panes edit it through messages, the preview worker renders and lints it.
+
+    Attributes:
+        plan: the answers so far.
+        current: the id of the shown step.
+        preview: the latest preview of :attr:`plan` (None until the first one is ready).
+        written: what the last write did, or None.
+    """
+
+    BINDINGS = [
+        Binding("ctrl+n", "next", "Next"),
+        Binding("ctrl+p", "back", "Back"),
+        Binding("ctrl+t", "focus_steps", "Steps"),
+    ]
+
+    def __init__(self, session: steps.Session, plan: Plan) -> None:
+        super().__init__()
+        self.session = session
+        self.plan = plan
+        self.current = steps.STEP_IDS[0]
+        self.preview: review.Preview | None = None
+        self.written: review.WriteResult | None = None
+        self._reported_error = ""
+
+    def compose(self) -> ComposeResult:
+        where = " (example copy)" if self.session.example else ""
+        yield Static(f"rsdock · {self.session.root}{where}", id="title")
+        with Horizontal(id="body"):
+            with Vertical(id="sidebar"):
+                yield StepList(id="steps")
+                yield ProgressBar(total=len(steps.STEPS), show_eta=False, id="progress")
+                yield Static(id="preview-status")
+            with ContentSwitcher(initial=f"step-{self.current}", id="panes"):
+                for pane in PANES:
+                    yield pane(self.session, self.plan)
+        with Horizontal(id="nav"):
+            yield Button("◂ Back", id="back")
+            yield Static(id="position")
+            yield Button("Next ▸", id="next", variant="primary")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.go(self.current)
+        self.refresh_preview()
+
+    # --- navigation --------------------------------------------------------------------------
+
+    def go(self, step_id: str) -> None:
+        """Show step ``step_id``; every answer stays as it is."""
+        self.current = step_id
+        index = steps.STEP_IDS.index(step_id)
+        self.query_one("#panes", ContentSwitcher).current = f"step-{step_id}"
+        self._show_progress()
+        self.query_one("#position", Static).update(
+            f"Step {index + 1} of {len(steps.STEPS)}: {steps.step(step_id).title}")
+        self.query_one("#back", Button).disabled = index == 0
+        self.query_one("#next", Button).disabled = index == len(steps.STEPS) - 1
+        pane = self.query_one(f"#step-{step_id}", StepPane)
+        focusable = [w for w in pane.query("*") if w.focusable]
+        (focusable[0] if focusable else pane).focus()
+
+    def _show_progress(self) -> None:
+        troubled = {steps.problem_step(p) for p in self.plan.problems()}
+        step_list = self.query_one(StepList)
+        step_list.show(self.current, troubled)
+        self.query_one(ProgressBar).progress = len(step_list.visited)
+
+    def action_next(self) -> None:
+        index = steps.STEP_IDS.index(self.current)
+        if index + 1 < len(steps.STEP_IDS):
+            self.go(steps.STEP_IDS[index + 1])
+
+    def action_back(self) -> None:
+        index = steps.STEP_IDS.index(self.current)
+        if index > 0:
+            self.go(steps.STEP_IDS[index - 1])
+
+    def action_focus_steps(self) -> None:
+        self.query_one(StepList).focus()
+
+    def on_step_list_jump(self, event: StepList.Jump) -> None:
+        self.go(event.step_id)
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        if event.button.id == "next":
+            self.action_next()
+        elif event.button.id == "back":
+            self.action_back()
+
+    # --- answers and the live preview --------------------------------------------------------
+
+    def on_step_pane_edited(self, event: StepPane.Edited) -> None:
+        self.plan = event.plan
+        for pane in self.query(StepPane):
+            # The pane being typed in already shows the answer; re-setting its fields would
+            # move the cursor, so it only refreshes its problems.
+            if pane is event.pane:
+                pane.show_problems()
+            else:
+                pane.show_plan(self.plan)
+        self._show_progress()
+        if self.written is not None:
+            self.written = None
+            self.query_one(WritePane).clear_result()
+        self.refresh_preview()
+
+    @work(thread=True, exclusive=True, group="preview")
+    def refresh_preview(self) -> None:
+        """Render, diff and lint the current plan off the UI thread, then show the result.
+
+        Two passes: rsdock's own rules first (fast), then again with hadolint. A newer answer
+        cancels this worker, and the passes it has not started are skipped.
+        """
+        plan = self.plan
+        for hadolint in (False, True):
+            try:
+                result = review.preview(self.session.root, plan, hadolint=hadolint)
+            except UserError as error:
+                result = review.Preview(plan, note=error.format(), error=error.format())
+            except Exception as error:  # noqa: BLE001 - a renderer or rule bug must not kill the app
+                result = review.Preview(plan, note=f"rsdock failed to render or lint: {error!r}")
+            if get_current_worker().is_cancelled:
+                return
+            self.app.call_from_thread(self.show_preview, result)
+            if not result.changes:
+                return  # nothing rendered: a second pass would say the same
+
+    def show_preview(self, result: review.Preview) -> None:
+        """Show ``result`` unless the plan changed since it was started (a newer one comes)."""
+        if result.plan != self.plan:
+            return
+        self.preview = result
+        if result.error and result.error != self._reported_error:
+            # Once per distinct error: the Review page keeps showing it as its note.
+            self.app.push_screen(ErrorScreen(
+                "Cannot compare the files with the workspace", result.error
+                + "\n\nFix it on disk; the preview updates with your next answer.",
+                [("back", "Back to the wizard")]))
+        self._reported_error = result.error
+        self.query_one(ReviewPane).show_preview(result)
+        self.query_one(WritePane).show_preview(result)
+        if result.problems:
+            count = len(result.problems)
+            status = f"{count} problem{'s' * (count != 1)}:\nsee the ✗ steps"
+        elif result.changes:
+            status = f"{len(result.changes)} files\n{len(result.findings)} findings"
+        else:
+            status = "no preview"
+        self.query_one("#preview-status", Static).update(status)
+
+    # --- writing -----------------------------------------------------------------------------
+
+    def on_write_pane_write_requested(self, event: WritePane.WriteRequested) -> None:
+        result = self.preview
+        if result is None or not result.writable or result.plan != self.plan:
+            self.notify("The preview is not ready yet; try again in a moment.", severity="warning")
+            return
+        if result.overwrites:
+            self.app.push_screen(ConfirmOverwriteScreen(result.overwrites),
+                                 lambda answer: self._write(result, answer))
+        else:
+            self._write(result, False)
+
+    def _write(self, result: review.Preview, overwrite: bool | None) -> None:
+        if overwrite is None:
+            return
+        try:
+            self.written = review.write(self.session.root, result, overwrite=overwrite)
+        except UserError as error:
+            self._write_failed(error.format())
+            return
+        except OSError as error:
+            self._write_failed(UserError(
+                error.strerror or str(error), path=str(error.filename or self.session.root),
+                hint="check the permissions and free space, then press Write").format())
+            return
+        self.query_one(WritePane).show_result(self.written)
+        self.refresh_preview()
+
+    def _write_failed(self, message: str) -> None:
+        self.app.push_screen(ErrorScreen("Could not write the files", message,
+                                         [("back", "Back to the wizard")]))

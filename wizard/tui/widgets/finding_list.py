@@ -1,0 +1,67 @@
+"""The lint findings grouped under the file they belong to; fixable ones are marked."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.widgets import OptionList
+from textual.widgets.option_list import Option
+
+from rsdock.lint.model.findings import Finding
+
+#: how a finding's severity (``str(Severity)``) is coloured wherever the TUI lists findings
+SEVERITY_STYLE = {"error": "bold red", "warning": "yellow", "info": "cyan"}
+
+
+class FindingList(OptionList):
+    """One heading per file (not selectable), then its findings as ``line rule message``.
+
+    :attr:`highlighted_finding` is the finding under the cursor (None on a heading or when
+    empty); the screen offers its fix.
+    """
+
+    DEFAULT_CSS = """
+    FindingList { height: 1fr; }
+    """
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.findings: list[Finding] = []
+
+    def show(self, files: list[str], findings: list[Finding]) -> None:
+        """List ``findings`` under each of ``files`` (a file without findings says so)."""
+        self.findings = list(findings)
+        previous = self.highlighted
+        self.clear_options()
+        options: list[Option] = []
+        for path in files:
+            mine = [(i, f) for i, f in enumerate(self.findings) if f.path == path]
+            heading = Text(path, style="bold underline")
+            heading.append(f"  {len(mine)} finding{'s' * (len(mine) != 1)}", style="dim")
+            options.append(Option(heading, id=f"file:{path}", disabled=True))
+            for index, finding in mine:
+                options.append(Option(self._prompt(finding), id=f"finding:{index}"))
+        if not self.findings:
+            options.append(Option(Text("No findings: nothing to fix.", style="dim"),
+                                  id="none", disabled=True))
+        self.add_options(options)
+        enabled = [i for i, o in enumerate(options) if not o.disabled]
+        if enabled:
+            self.highlighted = previous if previous in enabled else enabled[0]
+
+    @staticmethod
+    def _prompt(finding: Finding) -> Text:
+        prompt = Text(f"{finding.line:>4} ", style="dim")
+        prompt.append(f"{finding.rule:<7}", style=SEVERITY_STYLE.get(str(finding.severity), ""))
+        prompt.append("✎ " if finding.fix is not None else "  ", style="green")
+        prompt.append(finding.message)
+        return prompt
+
+    @property
+    def highlighted_finding(self) -> Finding | None:
+        """The finding under the cursor, or None."""
+        if self.highlighted is None:
+            return None
+        option_id = self.get_option_at_index(self.highlighted).id or ""
+        if not option_id.startswith("finding:"):
+            return None
+        return self.findings[int(option_id.split(":", 1)[1])]

@@ -1,0 +1,48 @@
+"""Step 3: the platforms, each explaining what cross-compiling for it needs."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.widgets import SelectionList, Static
+
+from rsdock.wizard.generate import steps
+from rsdock.wizard.generate.plan import Plan
+from rsdock.wizard.tui.widgets.step_pane import StepPane
+
+
+class PlatformsPane(StepPane):
+    """All eight platforms of the table; the highlighted one's triple, packages and caveat."""
+
+    STEP_ID = "platforms"
+
+    def compose_body(self) -> ComposeResult:
+        self._help = {c.value: c.help for c in steps.platform_choices()}
+        yield SelectionList[str](*((c.label, c.value) for c in steps.platform_choices()),
+                                 id="platform-list")
+        yield Static(id="platform-help", classes="help")
+
+    def sync(self, plan: Plan) -> None:
+        selection = self.query_one("#platform-list", SelectionList)
+        if set(selection.selected) != set(plan.platforms):
+            selection.deselect_all()
+            for name in plan.platforms:
+                selection.select(name)
+        if selection.highlighted is None:
+            selection.highlighted = 0
+        self._show_help()
+
+    def _show_help(self) -> None:
+        selection = self.query_one("#platform-list", SelectionList)
+        if selection.highlighted is not None:
+            name = selection.get_option_at_index(selection.highlighted).value
+            self.query_one("#platform-help", Static).update(f"{name}: {self._help[name]}")
+
+    def on_selection_list_selection_highlighted(
+        self, event: SelectionList.SelectionHighlighted
+    ) -> None:
+        event.stop()
+        self._show_help()
+
+    def on_selection_list_selected_changed(self, event: SelectionList.SelectedChanged) -> None:
+        event.stop()
+        self.edit(steps.set_platforms(self.plan, list(event.selection_list.selected)))

@@ -1,0 +1,32 @@
+"""Step 4: the final stage's base image, and the Debian release for debian-slim."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.widgets import Label
+
+from rsdock.wizard.generate import steps
+from rsdock.wizard.generate.plan import Plan
+from rsdock.wizard.tui.widgets.choice_list import ChoiceList
+from rsdock.wizard.tui.widgets.step_pane import StepPane
+
+
+class RuntimePane(StepPane):
+    """The runtime base (research decision 5 and its rejected alternatives)."""
+
+    STEP_ID = "runtime"
+
+    def compose_body(self) -> ComposeResult:
+        yield ChoiceList(steps.runtime_choices(), self.plan.runtime, id="runtime")
+        yield Label("Debian release (debian-slim only)")
+        yield ChoiceList(steps.debian_choices(), self.plan.debian, id="debian")
+
+    def sync(self, plan: Plan) -> None:
+        self.query_one("#runtime", ChoiceList).value = plan.runtime
+        debian = self.query_one("#debian", ChoiceList)
+        debian.value = plan.debian
+        debian.disabled = plan.runtime != "debian-slim"
+
+    def on_choice_list_chosen(self, event: ChoiceList.Chosen) -> None:
+        event.stop()
+        self.edit(steps.set_choice(self.plan, event.choice_list.id or "", event.value))

@@ -1,0 +1,64 @@
+"""Step 8: write the files (asking before overwriting), then show what to do next."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.message import Message
+from textual.widgets import Button, Static
+
+from rsdock.wizard.generate import steps
+from rsdock.wizard.generate.review import Preview, WriteResult
+from rsdock.wizard.tui.widgets.step_pane import StepPane
+
+
+class WritePane(StepPane):
+    """A summary of what writing does, the Write button, then the result and next steps."""
+
+    STEP_ID = "write"
+
+    class WriteRequested(Message):
+        """The user pressed Write."""
+
+    def compose_body(self) -> ComposeResult:
+        yield Static(id="write-summary")
+        yield Button("Write files", id="write", variant="primary")
+        yield Static(id="write-result")
+
+    def show_preview(self, preview: Preview) -> None:
+        """Say what writing ``preview`` would do, and allow it only when it is valid."""
+        button = self.query_one("#write", Button)
+        button.disabled = not preview.writable
+        if not preview.writable:
+            self.query_one("#write-summary", Static).update(
+                Text(preview.note or "Nothing to write yet.", style="italic"))
+            return
+        text = Text()
+        for change in preview.changes:
+            verb = {"new": "create", "differs": "overwrite",
+                    "same": "keep (identical)"}.get(change.status, change.status)
+            text.append(f"{verb:12}", style="yellow" if change.status == "differs" else "")
+            text.append(f"{change.path}\n", style="bold")
+        text.append(f"{'save':12}rsdock.toml (your answers, for rsdock edit)")
+        self.query_one("#write-summary", Static).update(text)
+
+    def show_result(self, result: WriteResult) -> None:
+        """Show what was written and the next steps for the plan."""
+        text = Text("Written: ", style="bold green")
+        text.append(", ".join(result.written) or "nothing (all files were up to date)")
+        text.append(f"\nSaved: {result.config.name}")
+        if result.kept:
+            text.append(f"\nKept as they were: {', '.join(result.kept)}", style="yellow")
+        text.append("\n\nNext steps\n", style="bold")
+        for number, line in enumerate(steps.next_steps(self.plan), 1):
+            text.append(f"{number}. {line}\n")
+        text.append("\nPress Ctrl+Q to quit.", style="italic")
+        self.query_one("#write-result", Static).update(text)
+
+    def clear_result(self) -> None:
+        """Forget the last write's report: the answers changed since."""
+        self.query_one("#write-result", Static).update("")
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        event.stop()
+        self.post_message(self.WriteRequested())
