@@ -16,9 +16,9 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
 SCREENSHOTS = REPO / "screenshots"
-sys.path.insert(0, str(REPO / "tests"))  # snapshot_app lives beside the tests that use it
+sys.path.insert(0, str(REPO))  # the snapshot tests' app is tests.wizard.tui.snapshot_app
 
-from snapshot_app import (  # noqa: E402
+from tests.wizard.tui.snapshot_app import (  # noqa: E402
     EDIT_VIEWS, SIZE, make_app, make_edit_app, press_settled, show_step,
 )
 

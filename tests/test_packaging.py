@@ -10,8 +10,8 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from tests.tools import REPO
 
-REPO = Path(__file__).resolve().parent.parent
 # Top-level folder -> where it lands in the wheel (pyproject.toml's package-dir).
 PACKAGE_DIRS = {"rsdock": "rsdock", "lint": "rsdock/lint", "wizard": "rsdock/wizard"}
 _IGNORED = shutil.ignore_patterns("__pycache__", "*.pyc", "target", ".pytest_cache", ".hypothesis")

@@ -18,6 +18,11 @@ import dockerfile
 import pytest
 
 REPO = Path(__file__).resolve().parents[1]
+FIXTURES = REPO / "tests" / "fixtures"
+HANDWRITTEN = FIXTURES / "handwritten"  # hand-written Dockerfiles and workflows, for edit and infer
+WORKSPACE_FIXTURES = FIXTURES / "workspaces"  # cargo workspace layouts, for the scanner
+EXAMPLE = REPO / "examples" / "workspace"  # the bundled example
+DATA = REPO / "tests" / "data"
 _VENV_BIN = Path(sys.executable).parent
 # SC1091: shellcheck cannot follow `. /usr/local/etc/cargo-target.env`, a file that exists only
 # inside the image; hadolint's own shellcheck pass excludes it for the same reason.

@@ -24,7 +24,7 @@ import pytest
 from rsdock.lint.knowledge import platforms
 from rsdock.wizard.generate.plan import Image, Plan
 from rsdock.wizard.generate.render import render
-from tools import parse_stages, stage
+from tests.tools import parse_stages, stage
 
 SERVER = Image("server", "bin", "server", "Dockerfile", "crates/server")
 WEB = Image("web", "web", "web", "Dockerfile.web", "crates/web")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from snapshot_app import EDIT_VIEWS, SIZE, make_edit_app, press_settled
+from tests.wizard.tui.snapshot_app import EDIT_VIEWS, SIZE, make_edit_app, press_settled
 
 
 @pytest.fixture(autouse=True)

@@ -7,6 +7,7 @@ import subprocess
 import sys
 
 from rsdock.resources import example_workspace
+from tests.tools import REPO
 
 FORBIDDEN = ("textual", "jinja2", "questionary", "rsdock.wizard")
 PROBE = """
@@ -36,9 +37,7 @@ def test_lint_on_the_example_workspace_imports_nothing_heavy(tmp_path):
 
 
 def test_lint_module_source_imports_nothing_heavy():
-    from pathlib import Path
-
-    lint_dir = Path(__file__).resolve().parent.parent / "lint"
+    lint_dir = REPO / "lint"
     for path in lint_dir.rglob("*.py"):
         text = path.read_text(encoding="utf-8")
         for name in FORBIDDEN:

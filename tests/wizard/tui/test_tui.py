@@ -17,7 +17,8 @@ from rsdock.wizard.tui.screens.wizard_screen import WizardScreen
 from rsdock.wizard.tui.widgets.choice_list import ChoiceList
 from rsdock.wizard.tui.widgets.problem_list import ProblemList
 from rsdock.wizard.tui.widgets.step_list import StepList
-from snapshot_app import drive, wait_idle
+from tests.wizard.tui.snapshot_app import drive, wait_idle
+from tests.tools import REPO
 
 
 @pytest.fixture
@@ -288,7 +289,7 @@ def test_tui_command_help_and_entry_point():
     with pytest.raises(SystemExit) as exit_info:
         tui_cmd.main(["--help"])
     assert exit_info.value.code == 0
-    pyproject = tomllib.loads((Path(__file__).parent.parent / "pyproject.toml").read_text())
+    pyproject = tomllib.loads((REPO / "pyproject.toml").read_text())
     assert pyproject["project"]["scripts"]["rsdock-tui"] == "rsdock.wizard.commands.tui:main"
 
 

@@ -16,8 +16,9 @@ from rsdock.lint.rules import rule as rule_mod
 from rsdock.lint.engine.runner import lint_texts
 from rsdock.lint.model.findings import Severity
 from rsdock.lint.rules.rule import Rule, all_rules
+from tests.tools import REPO
 
-README = Path(__file__).resolve().parent.parent / "README.md"
+README = REPO / "README.md"
 RULES = sorted(all_rules())
 
 

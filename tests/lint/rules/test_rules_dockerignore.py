@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from test_rules_workflow import apply, run
+from tests.lint.rules.test_rules_workflow import apply, run
 
 IGNORE = ".dockerignore"
 PREBUILT = "FROM debian:bookworm-slim\nCOPY target/release/app /usr/local/bin/app\n"

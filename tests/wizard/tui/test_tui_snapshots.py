@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from rsdock.wizard.generate import steps
-from snapshot_app import SIZE, SNAPSHOT_ROOT, make_app, make_app_without_workspace, settle, show_step
+from tests.wizard.tui.snapshot_app import SIZE, SNAPSHOT_ROOT, make_app, make_app_without_workspace, settle, show_step
 
 
 @pytest.fixture(autouse=True)

@@ -17,9 +17,9 @@ from rsdock.lint.model import cargo
 from rsdock.lint.knowledge import platforms
 from rsdock.lint.model.cargo import BinTarget, ScanError, find_root, require_packageable, scan
 from rsdock.lint.model.cargo_toml import expand_glob
+from tests.tools import EXAMPLE, WORKSPACE_FIXTURES
 
-FIXTURES = Path(__file__).parent / "fixtures" / "workspaces"
-EXAMPLE = Path(__file__).parent.parent / "examples" / "workspace"
+FIXTURES = WORKSPACE_FIXTURES
 HAS_CARGO = shutil.which("cargo") is not None
 needs_cargo = pytest.mark.skipif(not HAS_CARGO, reason="cargo is not on PATH")
 

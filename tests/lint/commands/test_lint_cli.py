@@ -8,6 +8,7 @@ import pytest
 
 from rsdock.cli import main
 from rsdock.lint.engine import settings as config_mod
+from tests.tools import REPO
 
 
 @pytest.fixture(autouse=True)
@@ -171,7 +172,7 @@ def test_pre_commit_hook_files_match_discovery(path):
 
     from rsdock.lint.engine.discover import kind_of
 
-    hooks = YAML(typ="safe").load(Path(__file__).resolve().parent.parent / ".pre-commit-hooks.yaml")
+    hooks = YAML(typ="safe").load(REPO / ".pre-commit-hooks.yaml")
     (hook,) = hooks
     assert hook["id"] == "rsdock-lint" and hook["entry"] == "rsdock lint"
     assert hook["require_serial"] is True

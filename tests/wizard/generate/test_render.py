@@ -14,7 +14,7 @@ from rsdock.wizard.generate import render as render_module
 from rsdock.wizard.generate.plan import Image, Plan, PlanError, Triggers
 from rsdock.wizard.generate.render import needs_qemu, render
 from rsdock.wizard.generate.templating import render_template
-from tools import parse_stages, stage
+from tests.tools import parse_stages, stage
 
 SERVER = Image("server", "bin", "server", "Dockerfile", "crates/server")
 MIGRATE = Image("migrate", "bin", "server", "Dockerfile.migrate", "crates/server")

@@ -8,8 +8,9 @@ from pathlib import Path
 import pytest
 
 from rsdock.wizard.edit import infer
+from tests.tools import HANDWRITTEN
 
-FIXTURES = Path(__file__).parent / "fixtures" / "handwritten"
+FIXTURES = HANDWRITTEN
 
 
 def project(tmp_path: Path, name: str) -> Path:

@@ -19,9 +19,10 @@ from rsdock.wizard.tui.screens.wizard_screen import WizardScreen
 from rsdock.wizard.tui.widgets.choice_list import ChoiceList
 from rsdock.wizard.tui.widgets.finding_list import FindingList
 from rsdock.wizard.tui.widgets.plan_view import PlanView
-from snapshot_app import drive, wait_idle
+from tests.wizard.tui.snapshot_app import drive, wait_idle
+from tests.tools import HANDWRITTEN
 
-FIXTURES = Path(__file__).parent / "fixtures" / "handwritten"
+FIXTURES = HANDWRITTEN
 WORKFLOW = ".github/workflows/docker.yml"
 
 

@@ -14,8 +14,9 @@ from rsdock.lint.engine.settings import LintConfig
 from rsdock.wizard.edit import infer
 from rsdock.wizard.edit.propose import Request, apply, propose
 from rsdock.wizard.generate.plan import Image, Plan
+from tests.tools import EXAMPLE, HANDWRITTEN
 
-FIXTURES = Path(__file__).parent / "fixtures" / "handwritten"
+FIXTURES = HANDWRITTEN
 NO_HADOLINT = LintConfig(hadolint=False)
 
 
@@ -408,7 +409,7 @@ def _generated(tmp_path: Path, platform_names: tuple[str, ...], **plan) -> tuple
     from rsdock.wizard.generate.render import render
 
     root = tmp_path / "gen"
-    shutil.copytree(Path(__file__).parent.parent / "examples" / "workspace", root,
+    shutil.copytree(EXAMPLE, root,
                     ignore=shutil.ignore_patterns("target"))
     images = (Image("server", "bin", "server", "Dockerfile", "crates/server"),
               Image("web", "web", "web", "Dockerfile.web", "crates/web"))

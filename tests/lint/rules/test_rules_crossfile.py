@@ -7,7 +7,7 @@ from types import SimpleNamespace
 import pytest
 
 from rsdock.lint.rules.rule import get_rule
-from test_rules_workflow import RESEARCH, WF, context, run, workflow
+from tests.lint.rules.test_rules_workflow import RESEARCH, WF, context, run, workflow
 
 # The research's cross-compiling builder (research.ko.md section 3), with a runtime stage.
 RESEARCH_DOCKERFILE = """\

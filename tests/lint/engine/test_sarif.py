@@ -11,8 +11,9 @@ import pytest
 
 from rsdock.lint.engine import runner as engine, report
 from rsdock.lint.engine.settings import LintConfig
+from tests.tools import DATA
 
-SCHEMA = json.loads((Path(__file__).parent / "data" / "sarif-schema-2.1.0.json").read_text())
+SCHEMA = json.loads((DATA / "sarif-schema-2.1.0.json").read_text())
 
 
 @pytest.fixture(scope="module")

@@ -11,8 +11,9 @@ import pytest
 
 from rsdock.cli import main
 from rsdock.wizard.edit import backup
+from tests.tools import EXAMPLE, HANDWRITTEN
 
-FIXTURES = Path(__file__).parent / "fixtures" / "handwritten"
+FIXTURES = HANDWRITTEN
 
 
 @pytest.fixture
@@ -141,7 +142,7 @@ def test_missing_directory_exits_2(tmp_path, capsys):
 
 def test_rsdock_toml_follows_the_edit(tmp_path, capsys):
     root = tmp_path / "gen"
-    shutil.copytree(Path(__file__).parent.parent / "examples" / "workspace", root,
+    shutil.copytree(EXAMPLE, root,
                     ignore=shutil.ignore_patterns("target"))
     assert main(["init", str(root), "--yes"]) == 0
     assert main(["edit", str(root), "--add-platform", "linux/ppc64le", "--yes"]) == 0
@@ -153,7 +154,7 @@ def test_rsdock_toml_follows_the_edit(tmp_path, capsys):
 
 def test_report_shows_drift_from_rsdock_toml(tmp_path, capsys):
     root = tmp_path / "gen"
-    shutil.copytree(Path(__file__).parent.parent / "examples" / "workspace", root,
+    shutil.copytree(EXAMPLE, root,
                     ignore=shutil.ignore_patterns("target"))
     assert main(["init", str(root), "--yes"]) == 0
     toml = root / "rsdock.toml"
@@ -179,7 +180,7 @@ def test_fix_and_a_platform_in_one_run(tmp_path, capsys):
 
 def test_runtime_switch_regenerates_unmodified_generated_files(tmp_path, capsys):
     root = tmp_path / "gen"
-    shutil.copytree(Path(__file__).parent.parent / "examples" / "workspace", root,
+    shutil.copytree(EXAMPLE, root,
                     ignore=shutil.ignore_patterns("target"))
     assert main(["init", str(root), "--yes"]) == 0
     assert main(["edit", str(root), "--runtime", "distroless", "--yes"]) == 0
@@ -216,7 +217,7 @@ def test_restore_backup_gives_back_the_original_bytes(tmp_path, original, edited
 
 def test_edits_keep_rsdock_toml_in_step_line_by_line(tmp_path, capsys):
     root = tmp_path / "gen"
-    shutil.copytree(Path(__file__).parent.parent / "examples" / "workspace", root,
+    shutil.copytree(EXAMPLE, root,
                     ignore=shutil.ignore_patterns("target"))
     assert main(["init", str(root), "--yes"]) == 0
     toml = root / "rsdock.toml"

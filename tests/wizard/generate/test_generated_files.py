@@ -22,7 +22,7 @@ import pytest
 from rsdock.lint.knowledge import platforms
 from rsdock.wizard.generate.plan import CACHES, REGISTRIES, RUNTIMES, Image, Plan, Triggers
 from rsdock.wizard.generate.render import render
-from tools import (parse_stages, run_actionlint, run_check_jsonschema, run_hadolint,
+from tests.tools import (parse_stages, run_actionlint, run_check_jsonschema, run_hadolint,
                    run_shellcheck, run_zizmor)
 
 # The example workspace's names (examples/workspace).

@@ -17,11 +17,11 @@ from textual.widgets import Input
 from rsdock import resources
 from rsdock.wizard.tui.app import RsdockApp
 from rsdock.wizard.tui.screens.wizard_screen import WizardScreen
+from tests.tools import HANDWRITTEN
 
 # Fixed, not tempfile's: the path is drawn in every screenshot.
 SNAPSHOT_ROOT = Path("/tmp/rsdock-snapshots/workspace")
 SIZE = (80, 24)
-HANDWRITTEN = Path(__file__).resolve().parent / "fixtures" / "handwritten"
 
 # Edit mode's views: name -> (fixture, keys pressed after opening). The snapshot tests draw each;
 # scripts/screenshots.py draws some of them for the README.

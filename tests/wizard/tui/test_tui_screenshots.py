@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import importlib.util
 from pathlib import Path
+from tests.tools import REPO
 
-REPO = Path(__file__).resolve().parent.parent
 
 
 def _script():

@@ -14,8 +14,9 @@ from rsdock.wizard.edit import infer
 from rsdock.wizard.edit.propose import Request, apply
 from rsdock.wizard.edit import session
 from rsdock.wizard.tui.widgets.plan_view import plan_text
+from tests.tools import HANDWRITTEN
 
-FIXTURES = Path(__file__).parent / "fixtures" / "handwritten"
+FIXTURES = HANDWRITTEN
 WORKFLOW = ".github/workflows/docker.yml"
 
 
