@@ -13,6 +13,7 @@ import sys
 import tempfile
 from pathlib import Path
 
+from rsdock import validate
 from rsdock.errors import UserError
 from rsdock.wizard.generate.plan import CACHES, DEBIAN_RELEASES, PIN_MODES, REGISTRIES, RUNTIMES
 
@@ -130,18 +131,34 @@ def _scan(start: Path, given: bool):
 
 
 def _check_images_exist(ws, base, text: str, path: str) -> None:
+    """Refuse an rsdock.toml image whose name, package or kind the workspace does not have.
+
+    A typo in ``package`` would otherwise render a Dockerfile building a package that does not
+    exist (``cargo build -p srever`` fails only in CI); it is reported at its line instead.
+    """
     from rsdock.wizard.generate import answers as config
     from rsdock.wizard.generate.defaults import workspace_images
 
-    real = [image.name for image in workspace_images(ws)]
+    found = {image.name: image for image in workspace_images(ws)}
+    real = list(found)
     for index, image in enumerate(base.images):
-        if image.name not in real:
+        if image.name not in found:
             raise UserError(
                 f"image {image.name!r} is not a binary or web app of the workspace",
                 path=path, line=config.line_of(text, "image", "name", index),
                 hint=f"remove or rename its [[image]] table, or choose with --bin; the workspace "
                      f"has: {', '.join(real) or 'nothing to package'}",
             )
+        actual = found[image.name]
+        for key, given, expected in (("package", image.package, actual.package),
+                                     ("kind", image.kind, actual.kind)):
+            if given != expected:
+                raise UserError(
+                    f"image {image.name!r} has {key} = {given!r}, but the workspace's "
+                    f"{image.name} is {'in package' if key == 'package' else 'of kind'} "
+                    f"{expected!r}",
+                    path=path, line=config.line_of(text, "image", key, index),
+                    hint=f'write {key} = "{expected}" in its [[image]] table')
 
 
 def _platforms(values: list[str] | None) -> list[str] | None:
@@ -158,6 +175,10 @@ def _images(values: list[str] | None) -> dict[str, str] | None:
         name, sep, ref = value.partition("=")
         if not sep or not name.strip() or not ref.strip():
             raise UserError(f"--image {value!r} is not NAME=REF",
+                            hint="write it like --image server=ghcr.io/acme/server")
+        wrong = validate.image_repository_problem(ref)
+        if wrong:
+            raise UserError(f"--image {value!r}: {wrong}",
                             hint="write it like --image server=ghcr.io/acme/server")
         images[name.strip()] = ref.strip()
     return images
@@ -228,6 +249,10 @@ def _check(start: Path) -> int:
 
     root = find_root(start)
     plan = config.load(root)
+    # The workspace is checked first: a typo in rsdock.toml must be reported as itself, not
+    # as the drift it causes in the rendered files.
+    _check_images_exist(_scan(root, given=True), plan, config.read_text(root) or "",
+                        str(config.config_path(root)))
     files = _render(plan)
     files.pop(config.CONFIG_NAME, None)  # the source of truth is not compared with itself
     drift = [c for c in writer.plan_changes(root, files) if c.status != writer.SAME]

@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass, field, replace
 from functools import partial
 
+from rsdock import validate
 from rsdock.lint.knowledge import platforms
 
 RUNTIMES: dict[str, str] = {
@@ -67,8 +68,6 @@ DEFAULT_WORKFLOW = ".github/workflows/docker.yml"
 
 _NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]*$")
 _RUST_VERSION_RE = re.compile(r"^1\.\d+(\.\d+)?$")
-# A docker image reference without tag: lowercase path components, optional registry host.
-_IMAGE_RE = re.compile(r"^[a-z0-9${}. _|'-]+(?:[:/][a-z0-9${}. _|'-]+)*$", re.IGNORECASE)
 
 
 class PlanError(ValueError):
@@ -224,10 +223,10 @@ class Plan:
             if image.dockerfile.startswith("/") or ".." in image.dockerfile.split("/"):
                 add_for(f"Dockerfile path {image.dockerfile!r} leaves the workspace",
                         "use a path relative to the workspace root", image_key="dockerfile")
-            if image.image and not _IMAGE_RE.match(image.image):
-                add_for(f"{image.image!r} is not an image reference",
-                        "use registry/namespace/name without a tag, e.g. ghcr.io/acme/server",
-                        image_key="image")
+            wrong = image.image and validate.image_repository_problem(image.image)
+            if wrong:
+                add_for(wrong, "use registry/namespace/name without a tag, e.g. "
+                        "ghcr.io/acme/server", image_key="image")
 
     def _check_platforms(self, add) -> None:
         if not self.platforms:

@@ -186,6 +186,9 @@ def test_check_reports_a_bad_rsdock_toml_with_its_line(ws, capsys):
         (["--bin", "backend"], "--bin 'backend': no binary or web app of that name"),
         (["--image", "server"], "--image 'server' is not NAME=REF"),
         (["--image", "worker=acme/worker"], "--image 'worker': no chosen image"),
+        (["--image", "server=Bad_Name:UPPER"],
+         "--image 'server=Bad_Name:UPPER': 'Bad_Name' in 'Bad_Name:UPPER' has uppercase"),
+        (["--image", "server=ghcr.io/acme/server:1.0"], "has a tag (':1.0')"),
         (["--platform", "linux/sparc"], "'linux/sparc' is not a platform"),
         (["--runtime", "busybox"], "unknown runtime 'busybox'"),
         (["--check", "--bin", "server"], "--bin cannot be used with it"),
@@ -275,3 +278,21 @@ def test_rsdock_toml_naming_a_vanished_binary_is_located(ws, capsys):
     assert "the workspace has: server, migrate, web" in err
     assert snapshot(ws) == before
     assert main(["init", str(ws), "--yes", "--bin", "server", "--force"]) == 0
+
+
+@pytest.mark.parametrize("command", [["--check"], ["--yes", "--force"]])
+def test_a_package_typo_in_rsdock_toml_is_the_error_not_drift(ws, capsys, command):
+    assert main(["init", str(ws), "--yes"]) == 0
+    path = ws / "rsdock.toml"
+    text = path.read_text().replace('package = "server"', 'package = "srever"', 1)
+    path.write_text(text)
+    capsys.readouterr()
+    before = snapshot(ws)
+    assert main(["init", str(ws), *command]) == 2
+    out, err = capsys.readouterr()
+    line = text.splitlines().index('package = "srever"') + 1
+    assert err.startswith(f"{path}:{line}: error: image 'server' has package = 'srever', but "
+                          "the workspace's server is in package 'server'")
+    assert 'hint: write package = "server"' in err
+    assert "drift" not in out + err and "+++" not in out
+    assert snapshot(ws) == before

@@ -210,7 +210,9 @@ def test_read_text_is_none_without_a_file(tmp_path):
     # The duplicate is the second table, so that is where the error points.
     (('name = "web"', 'name = "server"'), 'name = "server"', 2, "chosen twice"),
     (('image = "ghcr.io/acme/web"', 'image = "ghcr.io/acme/web@latest"'), "image =", 1,
-     "is not an image reference"),
+     "has a tag"),
+    (('image = "ghcr.io/acme/web"', 'image = "ghcr.io/Acme/web"'), "image =", 1,
+     "'Acme' in 'ghcr.io/Acme/web' has uppercase letters"),
     (('dockerfile = "Dockerfile.web"', 'dockerfile = "../Dockerfile.web"'), "dockerfile =", 2,
      "leaves the workspace"),
 ])
