@@ -1,7 +1,8 @@
 """``rsdock lint``: check Dockerfiles, workflows and .dockerignore files against the research.
 
 Exit codes (like ruff and hadolint): 0 when no finding is at or above the failure threshold,
-1 when one is, 2 for usage errors (bad flags, bad ``rsdock.toml``, a missing path). Every
+1 when one is, 2 for usage errors (bad flags, bad ``rsdock.toml``, a missing path, nothing to
+lint unless ``--allow-empty``: a CI step pointed at the wrong folder must not go green). Every
 finding is reported; ``--severity`` only moves the threshold (default ``warning``: notes such as
 hadolint's limitations never fail a build).
 """
@@ -18,7 +19,8 @@ HELP = "lint Dockerfiles, GitHub workflows and .dockerignore files (runs hadolin
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Add ``rsdock lint``'s options to ``parser``."""
     parser.epilog = ("Exit status: 0 when no finding is at or above the --severity threshold, 1 "
-                     "when one is, 2 for usage errors. Suppress one finding with a comment line "
+                     "when one is, 2 for usage errors and when there is nothing to lint (unless "
+                     "--allow-empty). Suppress one finding with a comment line "
                      "`# rsdock: ignore=RS201 reason` before it; configure in rsdock.toml [lint].")
     parser.add_argument("paths", nargs="*", metavar="PATH",
                         help="files or folders to lint (default: the repository you stand in)")
@@ -38,6 +40,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     group.add_argument("--fix", action="store_true", help="apply safe fixes in place")
     group.add_argument("--diff", action="store_true",
                        help="print the safe fixes as a unified diff; change nothing")
+    parser.add_argument("--allow-empty", action="store_true",
+                        help="exit 0 when there is no Dockerfile, workflow or .dockerignore to "
+                             "lint (default: exit 2, so a mis-pointed CI step fails)")
     parser.add_argument("--output", "-o", metavar="FILE",
                         help="write the report to FILE instead of standard output")
 
@@ -57,6 +62,14 @@ def run(args: argparse.Namespace) -> int:
                                       severity=args.severity,
                                       hadolint=False if args.no_hadolint else None)
     result = engine.lint_paths(targets, root, config)
+    # Files named one by one (pre-commit passes them) may all be excluded on purpose; a folder
+    # or the repository with nothing in it is a mis-pointed command.
+    named_files = any(Path(p).is_file() for p in args.paths)
+    if not result.targets and not named_files and not args.allow_empty:
+        where = ", ".join(args.paths) if args.paths else str(root)
+        raise UserError(f"nothing to lint: no Dockerfile, GitHub workflow or .dockerignore in "
+                        f"{where}", hint="pass the folder or files that hold them (or "
+                        "--allow-empty when an empty folder is expected)")
     if args.fix or args.diff:
         changed = fix.fix_texts(root, result.texts, result.findings, config)
         if args.diff:

@@ -16,6 +16,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     """Print the table; exit 0."""
     from rsdock.errors import UserError
+    from rsdock.lint.engine.docs import plain_text
     from rsdock.lint.rules.rule import RegistryError, all_rules, resolve_selector
 
     rules = all_rules()
@@ -25,7 +26,7 @@ def run(args: argparse.Namespace) -> int:
         except RegistryError as error:
             raise UserError(str(error)) from None
         rules = {k: v for k, v in rules.items() if k in wanted}
-    rows = [(rid, r.family(), str(r.severity), r.docs().summary) for rid, r in rules.items()]
+    rows = [(rid, r.family(), str(r.severity), plain_text(r.docs().summary)) for rid, r in rules.items()]
     widths = [max(len(h), *(len(row[i]) for row in rows)) for i, h in
               enumerate(("ID", "FAMILY", "SEVERITY"))]
     print(f"{'ID':<{widths[0]}}  {'FAMILY':<{widths[1]}}  {'SEVERITY':<{widths[2]}}  SUMMARY")

@@ -19,6 +19,7 @@ DEFAULT_EXAMPLE_PATH = {
     "dockerignore": ".dockerignore",
 }
 _FILE_RE = re.compile(r"^# file: (?P<path>\S+)\s*$")
+_RST_LITERAL = re.compile(r"``(.+?)``", re.DOTALL)
 
 
 def example_files(rule: type[Rule], example: str) -> dict[str, str]:
@@ -74,12 +75,22 @@ def render_readme(readme: str) -> str:
     return head + block + tail
 
 
+def plain_text(text: str) -> str:
+    """A docstring's prose for a terminal: reStructuredText literals (two backquotes on each
+    side) become the one-backquote spans rustc and cargo print."""
+    return _RST_LITERAL.sub(r"`\1`", text)
+
+
 def rule_page(rule: type[Rule]) -> str:
-    """The full documentation of one rule, as ``rsdock rule ID`` prints it."""
+    """The full documentation of one rule, as ``rsdock rule ID`` prints it (plain text).
+
+    The examples are printed as they are; only the prose is rendered.
+    """
     docs = rule.docs()
-    out = [f"{rule.id} {rule.name} ({rule.family()}, {rule.severity})", "", docs.summary, ""]
+    out = [f"{rule.id} {rule.name} ({rule.family()}, {rule.severity})", "",
+           plain_text(docs.summary), ""]
     if docs.body:
-        out += [docs.body, ""]
+        out += [plain_text(docs.body), ""]
     out += [f"Fix: {rule.message}", "", "Fails:", _indent(docs.fails), "", "Passes:",
             _indent(docs.passes)]
     return "\n".join(out) + "\n"

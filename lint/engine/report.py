@@ -54,7 +54,9 @@ def render_text(result) -> str:
         if 1 <= finding.line <= len(lines):
             out.append(f"  {finding.line:>4} | {lines[finding.line - 1].rstrip()}")
     counts = summary(result)
-    if not result.findings:
+    if not counts["files"]:
+        out.append("nothing to lint: no Dockerfile, GitHub workflow or .dockerignore was found.")
+    elif not result.findings:
         out.append(f"{_plural(counts['files'], 'file')} checked: no findings.")
     else:
         parts = [_plural(counts[k], n) for k, n in

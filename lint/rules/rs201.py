@@ -103,8 +103,16 @@ class RS201(Rule):
                 at = start + keyword.end()
                 fix = Fix("add --platform=$BUILDPLATFORM to FROM",
                           (Edit(at, at, "--platform=$BUILDPLATFORM "),))
-            found.append(self.finding(file.path, line, message=(
-                f"stage {stage.label} cross-compiles (line {calls[0].line}) but its FROM has no "
-                "--platform=$BUILDPLATFORM, so the compiler runs under QEMU emulation: add it"),
-                fix=fix))
+            if root is stage:
+                message = (f"stage {stage.label} cross-compiles (line {calls[0].line}) but its "
+                           "FROM has no --platform=$BUILDPLATFORM, so the compiler runs under "
+                           "QEMU emulation: add it")
+            else:
+                # The finding sits where the fix goes, the FROM the stage's ancestry starts at,
+                # and the message names that stage first so line and words agree.
+                message = (f"stage {root.label}'s FROM has no --platform=$BUILDPLATFORM, but "
+                           f"stage {stage.label}, built FROM it, cross-compiles (line "
+                           f"{calls[0].line}), so the compiler runs under QEMU emulation: add "
+                           "it here")
+            found.append(self.finding(file.path, line, message=message, fix=fix))
         return list(facts.unique(found))

@@ -4,7 +4,8 @@ Without change flags it prints the plan inferred from the files (known fields wi
 unknown ones with the reason) and a summary of the lint findings. With flags it shows the diff
 of the minimal edits and asks before writing (``--yes`` skips the question, ``--dry-run`` only
 shows). Exit codes: 0 done (or nothing to do), 1 refused or declined (nothing written), 2 bad
-input (located).
+input (located), or a question that cannot be asked: no terminal and no ``--yes`` (as for
+``rsdock init``).
 """
 
 from __future__ import annotations
@@ -97,8 +98,13 @@ def run(args: argparse.Namespace) -> int:
 
 def _confirm(question: str) -> bool:
     if not sys.stdin.isatty():
-        print(f"{question} [y/N] (no terminal to ask: rerun with --yes)", file=sys.stderr)
-        return False
+        from rsdock.errors import UserError
+
+        # The same situation as `rsdock init` without a terminal, so the same exit code (2):
+        # the command as given cannot run, which is not a user declining (1).
+        raise UserError("stdin is not a terminal, so rsdock edit cannot ask before writing; "
+                        "nothing was written",
+                        hint="pass --yes to write the diff above, or --dry-run to only show it")
     try:
         answer = input(f"{question} [y/N] ")
     except EOFError:

@@ -188,10 +188,23 @@ def test_exclude_skips_files_even_when_named(repo, capsys):
     (repo / "other.dockerignore").write_text("# rsdock: ignore=RS001 x\nt/\n")
     (repo / "rsdock.toml").write_text('[lint]\nhadolint = false\nexclude = ["fixtures/", '
                                       '"other.*"]\n')
-    code, out, _ = run(capsys, "lint")
-    assert code == 0 and out == "0 files checked: no findings.\n"
+    code, out, _ = run(capsys, "lint", "--allow-empty")
+    assert code == 0 and out == ("nothing to lint: no Dockerfile, GitHub workflow or "
+                                 ".dockerignore was found.\n")
     code, out, _ = run(capsys, "lint", "fixtures/bad/.dockerignore")
     assert code == 0 and "RS002" not in out
     (repo / "rsdock.toml").write_text('[lint]\nexclude = "fixtures"\n')
     code, _, err = run(capsys, "lint")
     assert code == 2 and err.startswith("rsdock.toml:2: error: exclude must be a list")
+
+
+def test_nothing_to_lint_is_an_error_unless_allowed(repo, capsys):
+    (repo / "src").mkdir()
+    (repo / "src" / "main.rs").write_text("fn main() {}\n")
+    for argv in (["lint"], ["lint", "src"]):
+        code, out, err = run(capsys, *argv, "--no-hadolint")
+        assert code == 2 and out == ""
+        assert "error: nothing to lint: no Dockerfile, GitHub workflow or .dockerignore" in err
+        assert "hint: pass the folder or files that hold them (or --allow-empty" in err
+    code, out, _ = run(capsys, "lint", "src", "--allow-empty", "--no-hadolint")
+    assert code == 0 and out.startswith("nothing to lint")

@@ -111,3 +111,14 @@ def test_render_readme_replaces_only_between_markers():
 def test_readme_table_is_generated():
     text = README.read_text(encoding="utf-8")
     assert docs.render_readme(text) == text, "run: python scripts/gen_docs.py"
+
+
+@pytest.mark.parametrize("rule_id", RULES)
+def test_rule_page_prose_is_plain_text(rule_id):
+    # `rsdock rule` prints to a terminal: no reStructuredText literals in the prose (the
+    # examples after "Fails:" are printed verbatim).
+    page = docs.rule_page(all_rules()[rule_id])
+    prose = page.split("\nFails:\n", 1)[0]
+    assert "``" not in prose
+    if "``" in all_rules()[rule_id].__doc__.split("Fails:")[0]:
+        assert "`" in prose  # literals keep one backquote on each side, as rustc prints them

@@ -768,3 +768,17 @@ def test_case_variable_is_what_the_arms_match(subject, variable):
 
     [case] = parse_script(f"case {subject} in *) exit 1 ;; esac").cases
     assert build.case_variable(case) == variable
+
+
+@pytest.mark.parametrize("text, line, message", [
+    ("FROM rust:1.95 AS builder\n" + BUILD_ARM64, 1, "stage builder cross-compiles (line "),
+    # the line is where the fix goes, chef's FROM, and the message names chef first
+    (CHEF.replace("--platform=$BUILDPLATFORM ", "") + "ARG TARGETPLATFORM\n" + CASE, 1,
+     "stage chef's FROM has no --platform=$BUILDPLATFORM, but stage builder, built FROM it, "
+     "cross-compiles (line "),
+])
+def test_rs201_names_the_stage_of_the_line_it_points_at(text, line, message):
+    model = parse_dockerfile("Dockerfile", text)
+    [finding] = DOCKERFILE_RULES["RS201"]().check(model, Context(root=None, workspace=None))
+    assert finding.line == line and finding.message.startswith(message)
+    assert text.splitlines()[line - 1].startswith("FROM ")

@@ -53,11 +53,19 @@ def test_dry_run_shows_the_diff_and_writes_nothing(shop, capsys):
     assert snapshot(shop) == before
 
 
-def test_without_yes_and_without_a_terminal_nothing_is_written(shop, capsys, monkeypatch):
+@pytest.mark.parametrize("args", [["edit", "--add-platform", "linux/arm/v7"], ["edit", "--fix"],
+                                  ["init"]])
+def test_without_yes_and_without_a_terminal_init_and_edit_both_exit_2(shop, capsys, monkeypatch,
+                                                                     args):
+    workflow = next((shop / ".github" / "workflows").iterdir())
+    # cache-to without mode=max: RS406, a safe fix for --fix
+    workflow.write_text(workflow.read_text().replace(",mode=max'", "'", 1))
     monkeypatch.setattr("sys.stdin", io.StringIO("y\n"))
     before = snapshot(shop)
-    assert main(["edit", str(shop), "--add-platform", "linux/arm/v7"]) == 1
-    assert "rerun with --yes" in capsys.readouterr().err
+    assert main([args[0], str(shop), *args[1:]]) == 2
+    err = capsys.readouterr().err
+    assert "error: stdin is not a terminal, so rsdock " in err
+    assert "hint: pass --yes" in err
     assert snapshot(shop) == before
 
 
