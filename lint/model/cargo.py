@@ -199,7 +199,8 @@ def scan(path: Path) -> Workspace:
                 queue.append(dep_dir)
 
     members = tuple(sorted(
-        (read_package(root, m, d, t, ws_package, root_manifest) for m, d, t in manifests.values()),
+        (read_package(root, m, d, t, ws_package, root_manifest, ws_deps)
+         for m, d, t in manifests.values()),
         key=lambda p: (p.dir != ".", p.dir)))
     return Workspace(
         root=root,

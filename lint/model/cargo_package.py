@@ -53,6 +53,11 @@ class Package:
             html has a ``data-trunk`` link, a ``Trunk.toml`` exists, the lib is a ``cdylib``, or
             it depends on wasm-bindgen, web-sys, yew, leptos, dioxus or sycamore).
         has_build_rs: whether cargo runs a build script for it.
+        publish: False when the manifest says ``publish = false`` (or an empty registry list),
+            after workspace inheritance.
+        uses: the directories (as in :attr:`dir`) of the path dependencies it needs to build or
+            run (``[dependencies]``, plain or per target; not dev or build dependencies), so a
+            package other members use is recognisable as a library.
     """
 
     name: str
@@ -65,6 +70,8 @@ class Package:
     crate_types: tuple[str, ...]
     is_web_app: bool
     has_build_rs: bool
+    publish: bool = True
+    uses: tuple[str, ...] = ()
 
 
 def rel(path: Path, root: Path) -> str:
@@ -72,7 +79,8 @@ def rel(path: Path, root: Path) -> str:
     return Path(os.path.normpath(os.path.relpath(path, root))).as_posix()
 
 
-def dependency_paths(manifest: dict, pkg_dir: Path, workspace_deps: dict, root: Path) -> list[Path]:
+def dependency_paths(manifest: dict, pkg_dir: Path, workspace_deps: dict, root: Path,
+                     tables: tuple[str, ...] = _DEP_TABLES) -> list[Path]:
     """Directories of the path dependencies a manifest declares (cargo makes those members).
 
     Args:
@@ -80,9 +88,10 @@ def dependency_paths(manifest: dict, pkg_dir: Path, workspace_deps: dict, root: 
         pkg_dir: the member's directory (relative ``path`` keys are resolved against it).
         workspace_deps: the root's ``[workspace.dependencies]``, for ``dep.workspace = true``.
         root: the workspace root (inherited ``path`` keys are resolved against it).
+        tables: which dependency tables to read (all three kinds by default).
     """
     found = []
-    for table in _dependency_tables(manifest):
+    for table in _dependency_tables(manifest, tables):
         for dep_name, spec in table.items():
             if not isinstance(spec, dict):
                 continue
@@ -95,11 +104,11 @@ def dependency_paths(manifest: dict, pkg_dir: Path, workspace_deps: dict, root: 
     return found
 
 
-def _dependency_tables(manifest: dict) -> list[dict]:
-    """Every dependency table: normal, dev and build, plain and under ``[target.*]``."""
+def _dependency_tables(manifest: dict, tables: tuple[str, ...] = _DEP_TABLES) -> list[dict]:
+    """Every dependency table of ``tables``' kinds, plain and under ``[target.*]``."""
     targets = table_or_empty(manifest.get("target")).values()
     scopes = [manifest] + [t for t in targets if isinstance(t, dict)]
-    return [table_or_empty(scope.get(name)) for scope in scopes for name in _DEP_TABLES]
+    return [table_or_empty(scope.get(name)) for scope in scopes for name in tables]
 
 
 def table_or_empty(value: object) -> dict:
@@ -108,7 +117,7 @@ def table_or_empty(value: object) -> dict:
 
 
 def read_package(root: Path, manifest: Path, data: dict, text: str, ws_package: dict,
-                 root_manifest: Path) -> Package:
+                 root_manifest: Path, workspace_deps: dict | None = None) -> Package:
     """Build the :class:`Package` of one parsed member manifest.
 
     Args:
@@ -118,6 +127,7 @@ def read_package(root: Path, manifest: Path, data: dict, text: str, ws_package: 
         text: its text, to locate errors.
         ws_package: the root's ``[workspace.package]`` table, for inherited fields.
         root_manifest: the root ``Cargo.toml`` (named in hints about inheritance).
+        workspace_deps: the root's ``[workspace.dependencies]``, for ``dep.workspace = true``.
 
     Raises:
         ScanError: no ``[package]`` name, an inherited field the workspace does not set, a
@@ -161,7 +171,18 @@ def read_package(root: Path, manifest: Path, data: dict, text: str, ws_package: 
         crate_types=crate_types,
         is_web_app=_is_web_app(pkg_dir, data, crate_types),
         has_build_rs=_has_build_script(pkg_dir, package.get("build")),
+        publish=_publishes(package.get("publish"), ws_package.get("publish")),
+        uses=tuple(dict.fromkeys(
+            rel(path, root) for path in dependency_paths(
+                data, pkg_dir, workspace_deps or {}, root, tables=("dependencies",)))),
     )
+
+
+def _publishes(value: object, inherited: object) -> bool:
+    """cargo's ``publish``: false, or an empty registry list, means never published."""
+    if isinstance(value, dict) and value.get("workspace") is True:
+        value = inherited
+    return not (value is False or value == [])
 
 
 def _lib_target(pkg_dir: Path, data: dict, package: dict, manifest: Path,

@@ -75,6 +75,12 @@ def run(args: argparse.Namespace) -> int:
         cache=args.cache, registry=args.registry, debian=args.debian,
         pin_actions=args.pin_actions, images=_images(args.image), base=base,
     )
+    if base is None and args.bin is None:
+        from rsdock.wizard.generate.defaults import default_selection
+
+        summary = default_selection(ws).summary()
+        if summary:
+            print(summary)
     if not args.yes:
         plan = _ask(ws, plan)
         if plan is None:

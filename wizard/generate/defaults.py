@@ -1,6 +1,8 @@
 """The plan ``rsdock init --yes`` uses: the research's choices, the workspace's targets.
 
-Every binary target and trunk web app becomes an image unless the user names some; the first
+Every binary target and trunk web app becomes an image unless the user names some, or the
+workspace has more than a handful of binaries: then the ones that look like tooling are left
+out (:mod:`rsdock.wizard.generate.selection` says which and why). The first
 binary gets ``Dockerfile`` and every other image ``Dockerfile.<name>`` (the research's
 ``Dockerfile`` + ``Dockerfile.frontend``). Explicit choices override a previous plan (from
 ``rsdock.toml``), which overrides the defaults.
@@ -15,6 +17,7 @@ from typing import Iterable, Mapping
 from rsdock.errors import UserError
 from rsdock.lint.knowledge import platforms as platform_table
 from rsdock.wizard.generate.plan import DEFAULT_RUST_VERSION, Image, Plan, PlanError
+from rsdock.wizard.generate.selection import Selection, select
 
 
 def workspace_images(ws) -> tuple[Image, ...]:
@@ -24,6 +27,11 @@ def workspace_images(ws) -> tuple[Image, ...]:
         ws: a scanned ``rsdock.lint.model.cargo.Workspace``.
     """
     return name_dockerfiles(_found_images(ws))
+
+
+def default_selection(ws) -> Selection:
+    """The images the defaults choose among :func:`workspace_images`, and the ones left out."""
+    return select(ws, workspace_images(ws))
 
 
 def name_dockerfiles(images: Iterable[Image]) -> tuple[Image, ...]:
@@ -63,7 +71,8 @@ def default_plan(ws, *, bins: Iterable[str] | None = None,
 
     Args:
         ws: a scanned ``rsdock.lint.model.cargo.Workspace``.
-        bins: the binaries and web apps to package (all of them when None).
+        bins: the binaries and web apps to package (when None: the previous plan's, else
+            :func:`default_selection`'s).
         platforms: BuildKit platform strings (aliases such as ``linux/arm64/v8`` are accepted).
         runtime: runtime base, see ``plan.RUNTIMES``.
         cache: cache backend, see ``plan.CACHES``.
@@ -81,7 +90,7 @@ def default_plan(ws, *, bins: Iterable[str] | None = None,
     if bins is not None:
         chosen = _choose(ws, available, bins, "--bin")
     else:
-        chosen = base.images if base else available
+        chosen = base.images if base else select(ws, available).chosen
     chosen = name_dockerfiles(chosen)
     if images:
         by_name = {image.name: image for image in chosen}

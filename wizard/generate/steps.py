@@ -13,7 +13,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from rsdock.lint.knowledge import platforms
-from rsdock.wizard.generate.defaults import workspace_images
+from rsdock.wizard.generate.defaults import default_selection, workspace_images
 from rsdock.wizard.generate.plan import (CACHES, DEBIAN_RELEASES, PIN_MODES, REGISTRIES, RUNTIMES,
                                           Image, Plan, Problem, Triggers)
 
@@ -140,13 +140,30 @@ def candidate_images(workspace, defaults: Plan | None = None) -> tuple[Image, ..
             + tuple(image for image in known.values() if image.name not in names))
 
 
-def image_choices(candidates: tuple[Image, ...]) -> tuple[Choice, ...]:
-    """The candidate images as choices, saying what each one is."""
+def left_out_by_default(workspace) -> dict[str, str]:
+    """Why the defaults leave each binary out of a large workspace, by image name."""
+    return {entry.image.name: entry.reason for entry in default_selection(workspace).left_out}
+
+
+def image_choices(candidates: tuple[Image, ...], left_out: dict[str, str] | None = None
+                  ) -> tuple[Choice, ...]:
+    """The candidate images as choices, saying what each one is.
+
+    Args:
+        candidates: every image the workspace could produce.
+        left_out: why the defaults leave some out (:func:`left_out_by_default`), by name.
+    """
+    left_out = left_out or {}
+
     def describe(image: Image) -> str:
         if image.kind == "web":
             return (f"trunk web app {image.package} in {image.package_dir}: built once to wasm, "
                     f"served by a per-platform static file server ({image.dockerfile})")
-        return f"binary {image.name} of package {image.package} ({image.dockerfile})"
+        text = f"binary {image.name} of package {image.package} ({image.dockerfile})"
+        if image.name in left_out:
+            text += (f". Left out by default: {left_out[image.name]}; tick it to image it "
+                     "anyway")
+        return text
     return tuple(Choice(image.name, f"{image.name} ({image.kind})", describe(image))
                  for image in candidates)
 

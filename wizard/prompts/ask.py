@@ -8,6 +8,8 @@ functions, exactly as the TUI does.
 
 from __future__ import annotations
 
+from functools import partial
+
 from dataclasses import dataclass
 from typing import Any, Callable
 
@@ -78,7 +80,8 @@ def ask_plan(workspace, defaults: Plan, *, ask: Callable[[Question], Any] = ques
     candidates = steps.candidate_images(workspace, defaults)
     plan = defaults
     try:
-        for step_id, walk in (("images", _ask_images), ("platforms", _ask_platforms),
+        images = partial(_ask_images, left_out=steps.left_out_by_default(workspace))
+        for step_id, walk in (("images", images), ("platforms", _ask_platforms),
                               ("runtime", _ask_runtime), ("cache", _ask_cache),
                               ("registry", _ask_registry)):
             plan = _until_valid(step_id, plan, lambda p, w=walk: w(p, ask, candidates), say)
@@ -115,10 +118,10 @@ def _answer(ask, question: Question) -> Any:
     return answer
 
 
-def _ask_images(plan: Plan, ask, candidates) -> Plan:
+def _ask_images(plan: Plan, ask, candidates, left_out: dict[str, str]) -> Plan:
     step = steps.step("images")
     chosen = _answer(ask, Question("images", "checkbox", step.question,
-                                   steps.image_choices(candidates),
+                                   steps.image_choices(candidates, left_out),
                                    [image.name for image in plan.images]))
     plan = steps.set_images(plan, candidates, list(chosen))
     for image in plan.images:

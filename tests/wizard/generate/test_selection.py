@@ -1,0 +1,108 @@
+"""The default choice of images: all in a small workspace, the deployable ones in a large one."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from rsdock.lint.model.cargo import scan
+from rsdock.wizard.generate.defaults import default_plan, default_selection
+from rsdock.wizard.generate.selection import is_tool_name
+
+FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "workspaces"
+
+
+@pytest.mark.parametrize("name, tool", [
+    ("xtask", True), ("fuzz-indexing", True), ("app-fuzz", True), ("bench-runner", True),
+    ("cli-tests", True), ("model_testing", True), ("openapi-generator", True),
+    ("schema_generator", True), ("docs-renderer", True), ("vector-vrl-doc-builder", True),
+    ("qdrant-edge-ffi-bindgen", True), ("secret-backend-example", True),
+    ("server", False), ("meilitool", False), ("vector-vrl-cli", False), ("migrate", False),
+    ("testnet-node", False), ("docker", False), ("latest", False),
+])
+def test_tool_names(name, tool):
+    assert is_tool_name(name) is tool
+
+
+def test_large_workspace_images_the_deployable_binaries_and_says_why_not_the_others():
+    selection = default_selection(scan(FIXTURES / "large_workspace"))
+    assert [image.name for image in selection.chosen] == ["admin", "gateway", "migrate", "worker"]
+    assert {entry.image.name: entry.reason for entry in selection.left_out} == {
+        "bench-runner": "the package name 'bench-runner' is a tool's",
+        "cli-tests": "the package name 'cli-tests' is a tool's",
+        "codegen": "the package name 'codegen' is a tool's",
+        "proto": "its package is a library admin depends on",
+        "replay": "a helper binary beside the package's main binary 'worker'",
+        "demo": "its source is under examples/",
+        "fuzz_parser": "the package name 'app-fuzz' is a tool's",
+        "xtask": "the package name 'xtask' is a tool's",
+    }
+    summary = selection.summary()
+    assert summary.startswith("left out 8 of 12 binaries")
+    assert ("rsdock init --bin admin --bin gateway --bin migrate --bin worker --bin NAME"
+            in summary)
+
+
+def test_default_plan_uses_the_selection_and_an_explicit_bin_still_wins():
+    ws = scan(FIXTURES / "large_workspace")
+    assert [i.name for i in default_plan(ws).images] == ["admin", "gateway", "migrate", "worker"]
+    assert [i.name for i in default_plan(ws, bins=["xtask", "gateway"]).images] == [
+        "gateway", "xtask"]
+
+
+def _write(root: Path, files: dict[str, str]) -> Path:
+    for path, text in files.items():
+        (root / path).parent.mkdir(parents=True, exist_ok=True)
+        (root / path).write_text(text)
+    return root
+
+
+def _crate(name: str, extra: str = "") -> str:
+    return f'[package]\nname = "{name}"\nversion = "0.1.0"\nedition = "2021"\n{extra}'
+
+
+def test_default_members_narrow_the_choice(tmp_path):
+    files = {"Cargo.toml": '[workspace]\nmembers = ["a", "b", "c", "d", "e"]\n'
+                           'default-members = ["a", "b"]\n'}
+    for name in "abcde":
+        files[f"{name}/Cargo.toml"] = _crate(f"svc-{name}")
+        files[f"{name}/src/main.rs"] = "fn main() {}\n"
+    selection = default_selection(scan(_write(tmp_path, files)))
+    assert [i.name for i in selection.chosen] == ["svc-a", "svc-b"]
+    assert {e.reason for e in selection.left_out} == {
+        "a plain `cargo build` does not build its package (not in default-members)"}
+
+
+def test_a_handful_of_binaries_are_all_imaged_whatever_their_names(tmp_path):
+    files = {"Cargo.toml": '[workspace]\nmembers = ["xtask", "server"]\n',
+             "xtask/Cargo.toml": _crate("xtask"), "xtask/src/main.rs": "fn main() {}\n",
+             "server/Cargo.toml": _crate("server"), "server/src/main.rs": "fn main() {}\n"}
+    selection = default_selection(scan(_write(tmp_path, files)))
+    assert [i.name for i in selection.chosen] == ["server", "xtask"]
+    assert selection.left_out == () and selection.summary() == ""
+
+
+def test_when_every_binary_looks_like_a_tool_all_are_kept(tmp_path):
+    names = ["xtask", "bench-a", "bench-b", "fuzz-a", "fuzz-b"]
+    files = {"Cargo.toml": f'[workspace]\nmembers = {names!r}\n'.replace("'", '"')}
+    for name in names:
+        files[f"{name}/Cargo.toml"] = _crate(name)
+        files[f"{name}/src/main.rs"] = "fn main() {}\n"
+    selection = default_selection(scan(_write(tmp_path, files)))
+    assert len(selection.chosen) == 5 and selection.left_out == ()
+
+
+def test_publish_and_path_dependencies_are_read(tmp_path):
+    files = {"Cargo.toml": '[workspace]\nmembers = ["a", "b"]\n[workspace.package]\n'
+                           'publish = false\n[workspace.dependencies]\nb = { path = "b" }\n',
+             "a/Cargo.toml": _crate("a", "publish.workspace = true\n[dependencies]\n"
+                                         "b.workspace = true\n[dev-dependencies]\n"
+                                         'c = { path = "../c" }\n'),
+             "a/src/main.rs": "", "b/Cargo.toml": _crate("b", "publish = []\n"),
+             "b/src/lib.rs": "", "c/Cargo.toml": _crate("c"), "c/src/lib.rs": ""}
+    ws = scan(_write(tmp_path, files))
+    a, b = ws.package("a"), ws.package("b")
+    assert (a.publish, a.uses) == (False, ("b",))
+    assert (b.publish, b.uses) == (False, ())
+    assert ws.package("c").publish is True
