@@ -26,12 +26,13 @@ import subprocess
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from rsdock.lint.model.cargo_config import CargoConfig, Toolchain, read_config, read_toolchain
 from rsdock.lint.model.cargo_package import (BinTarget, Package, dependency_paths, read_package,
                                               rel, table_or_empty)
 from rsdock.lint.model.cargo_toml import (ScanError, expand_glob, is_glob, line_of_key,
                                            line_of_string, read_toml)
 
-__all__ = ["BinTarget", "Package", "Workspace", "ScanError", "find_root", "scan",
+__all__ = ["BinTarget", "Package", "Workspace", "CargoConfig", "Toolchain", "ScanError", "find_root", "scan",
            "require_packageable", "cargo_metadata"]
 
 
@@ -54,6 +55,10 @@ class Workspace:
         linkers: ``[target.<triple>] linker`` from the root's ``.cargo/config.toml``.
         rustflags: ``[target.<triple>] rustflags`` from the same file (a string is split on
             whitespace, as cargo does).
+        config: the root's ``.cargo`` config: what an image build of the root sees.
+        local_config: the root's and its parents' configs merged: what a build on the
+            developer's machine sees (its ``target-dir`` is where local output lands).
+        toolchain: the root's ``rust-toolchain.toml`` (or ``rust-toolchain``), or None.
     """
 
     root: Path
@@ -65,6 +70,14 @@ class Workspace:
     has_lockfile: bool
     linkers: dict[str, str] = field(default_factory=dict)
     rustflags: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    config: CargoConfig = field(default_factory=CargoConfig)
+    local_config: CargoConfig = field(default_factory=CargoConfig)
+    toolchain: Toolchain | None = None
+
+    @property
+    def target_dir(self) -> str:
+        """Where an image build of the root writes its output: ``target`` unless configured."""
+        return self.config.target_dir or "target"
 
     @property
     def binaries(self) -> tuple[tuple[Package, BinTarget], ...]:
@@ -297,28 +310,11 @@ def _rust_version(ws_package: dict, members: tuple[Package, ...]) -> str | None:
 
 
 def _cargo_config(root: Path) -> dict:
-    """Linkers and rustflags per target from the root's ``.cargo/config.toml``.
-
-    Cargo reads the legacy ``.cargo/config`` in preference when both exist, so this does too.
-    """
-    linkers: dict[str, str] = {}
-    rustflags: dict[str, tuple[str, ...]] = {}
-    for name in ("config", "config.toml"):
-        path = root / ".cargo" / name
-        if path.is_file():
-            data, _ = read_toml(path)
-            for triple, table in table_or_empty(data.get("target")).items():
-                if not isinstance(table, dict):
-                    continue
-                if isinstance(table.get("linker"), str):
-                    linkers[triple] = table["linker"]
-                flags = table.get("rustflags")
-                if isinstance(flags, str):
-                    rustflags[triple] = tuple(flags.split())
-                elif isinstance(flags, list):
-                    rustflags[triple] = tuple(str(f) for f in flags)
-            break
-    return {"linkers": linkers, "rustflags": rustflags}
+    """The ``.cargo`` configs (image and developer views) and the toolchain file."""
+    config = read_config(root)
+    return {"linkers": dict(config.linkers), "rustflags": dict(config.rustflags),
+            "config": config, "local_config": read_config(root, parents=True),
+            "toolchain": read_toolchain(root)}
 
 
 def require_packageable(ws: Workspace) -> None:

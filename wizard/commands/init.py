@@ -88,6 +88,7 @@ def run(args: argparse.Namespace) -> int:
             return 1
     files = _render(plan)
     files[config.CONFIG_NAME] = config.dumps(plan, previous)
+    _print_notes(plan)
     return _dry_run(root, files, args.force) if args.dry_run else _write(root, plan, files,
                                                                         args.force)
 
@@ -212,6 +213,13 @@ def _render(plan) -> dict[str, str]:
     return dict(render(plan))
 
 
+def _print_notes(plan) -> None:
+    from rsdock.wizard.generate.render import notes
+
+    for note in notes(plan):
+        print(f"note: {note}")
+
+
 def _dry_run(root: Path, files: dict[str, str], force: bool) -> int:
     from rsdock.wizard.generate import writer
 
@@ -257,8 +265,12 @@ def _check(start: Path) -> int:
     plan = config.load(root)
     # The workspace is checked first: a typo in rsdock.toml must be reported as itself, not
     # as the drift it causes in the rendered files.
-    _check_images_exist(_scan(root, given=True), plan, config.read_text(root) or "",
-                        str(config.config_path(root)))
+    ws = _scan(root, given=True)
+    _check_images_exist(ws, plan, config.read_text(root) or "", str(config.config_path(root)))
+    from rsdock.wizard.generate.defaults import validated, with_workspace
+
+    # The workspace decides part of the files (toolchain, Cargo.lock, C libraries).
+    plan = validated(with_workspace(plan, ws))
     files = _render(plan)
     files.pop(config.CONFIG_NAME, None)  # the source of truth is not compared with itself
     drift = [c for c in writer.plan_changes(root, files) if c.status != writer.SAME]

@@ -61,7 +61,7 @@ def _regenerate(sources: Sources, runtime: str, proposal: Proposal) -> bool:
     from rsdock.wizard.generate.render import render
 
     try:
-        plan = config.load(sources.root)
+        plan = config.load_for_rendering(sources.root)
         before = render(plan)
     except (UserError, PlanError):
         return False

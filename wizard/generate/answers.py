@@ -62,6 +62,22 @@ def load(root: Path | str) -> Plan:
     return loads(text, str(path))
 
 
+def load_for_rendering(root: Path | str) -> Plan:
+    """:func:`load`, with the facts of the workspace at ``root`` attached: the workspace decides
+    part of the files (toolchain file, Cargo.lock, target-dir, C libraries), so rendering the
+    saved answers alone would not reproduce them.
+
+    Raises:
+        UserError: as :func:`load`, or when the workspace cannot be scanned or the answers do not
+            fit it (a Rust version older than its rust-version, say).
+    """
+    plan = load(root)
+    from rsdock.lint.model.cargo import scan
+    from rsdock.wizard.generate.defaults import validated, with_workspace
+
+    return validated(with_workspace(plan, scan(Path(root))))
+
+
 def read_text(root: Path | str) -> str | None:
     """The text of ``rsdock.toml`` at the workspace ``root``, or None when there is none.
 

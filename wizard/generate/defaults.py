@@ -16,7 +16,8 @@ from typing import Iterable, Mapping
 
 from rsdock.errors import UserError
 from rsdock.lint.knowledge import platforms as platform_table
-from rsdock.wizard.generate.plan import DEFAULT_RUST_VERSION, Image, Plan, PlanError
+from rsdock.wizard.generate.plan import (DEFAULT_RUST_VERSION, Image, Plan, PlanError,
+                                          WorkspaceFacts)
 from rsdock.wizard.generate.selection import Selection, select
 
 
@@ -50,6 +51,51 @@ def name_dockerfiles(images: Iterable[Image]) -> tuple[Image, ...]:
             used.add(image.dockerfile)
         named.append(image)
     return tuple(named)
+
+
+def workspace_facts(ws) -> WorkspaceFacts:
+    """What the scanned workspace imposes on every plan for it (see :class:`WorkspaceFacts`).
+
+    Args:
+        ws: a scanned ``rsdock.lint.model.cargo.Workspace``.
+    """
+    toolchain = getattr(ws, "toolchain", None)
+    target_dir = getattr(ws, "target_dir", "target")
+    ignored = []
+    for config in (getattr(ws, "config", None), getattr(ws, "local_config", None)):
+        directory = getattr(config, "target_dir", None)
+        if directory and not directory.startswith(("/", "..")) and directory != "target" \
+                and directory not in ignored:
+            ignored.append(directory)
+    return WorkspaceFacts(
+        msrv=getattr(ws, "rust_version", None),
+        toolchain_file=toolchain.file if toolchain else "",
+        toolchain_channel=toolchain.channel if toolchain else "",
+        toolchain_targets=toolchain.targets if toolchain else (),
+        target_dir=target_dir,
+        ignored_dirs=tuple(ignored),
+        lockfile=bool(getattr(ws, "has_lockfile", True)),
+    )
+
+
+def workspace_platforms(ws) -> tuple[str, ...] | None:
+    """The Linux platforms the workspace itself names, in table order, or None.
+
+    ``targets`` of the toolchain file and ``[build] target`` of the root's config say which
+    targets the project builds; those rsdock knows become the default platforms.
+    """
+    toolchain = getattr(ws, "toolchain", None)
+    config = getattr(ws, "config", None)
+    triples = list(toolchain.targets if toolchain else ()) + list(
+        getattr(config, "build_targets", ()) or ())
+    named = {p.name for p in map(platform_table.by_triple, triples) if p is not None}
+    chosen = tuple(name for name in platform_table.names() if name in named)
+    return chosen or None
+
+
+def with_workspace(plan: Plan, ws) -> Plan:
+    """``plan`` with the facts of ``ws`` attached (rendering reads them from the plan)."""
+    return plan.with_changes(workspace=workspace_facts(ws))
 
 
 def _found_images(ws) -> tuple[Image, ...]:
@@ -98,8 +144,9 @@ def default_plan(ws, *, bins: Iterable[str] | None = None,
         if unknown:
             raise _unknown(ws, unknown, list(by_name), "--image")
         chosen = tuple(replace(i, image=images.get(i.name, i.image)) for i in chosen)
-    plan = base or Plan(images=chosen, rust_version=_rust_version(ws))
-    changes: dict[str, object] = {"images": tuple(chosen)}
+    plan = base or Plan(images=chosen, rust_version=_rust_version(ws),
+                        platforms=workspace_platforms(ws) or platform_table.DEFAULT_PLATFORMS)
+    changes: dict[str, object] = {"images": tuple(chosen), "workspace": workspace_facts(ws)}
     for key, value in (("runtime", runtime), ("cache", cache), ("registry", registry),
                        ("debian", debian), ("pin_actions", pin_actions)):
         if value is not None:
@@ -150,6 +197,10 @@ def _unknown(ws, unknown: list[str], real: list[str], flag: str) -> UserError:
 
 
 def _rust_version(ws) -> str:
+    # The toolchain file's pin is what cargo runs; the image should already hold it.
+    toolchain = getattr(ws, "toolchain", None)
+    if toolchain is not None and toolchain.version:
+        return toolchain.version
     version = getattr(ws, "rust_version", None)
     return version or DEFAULT_RUST_VERSION
 

@@ -133,6 +133,43 @@ class Triggers:
 
 
 @dataclass(frozen=True)
+class WorkspaceFacts:
+    """What the scanned workspace imposes on the build: derived from it on every run, never
+    stored in ``rsdock.toml`` (a changed ``Cargo.lock`` or toolchain file changes the files).
+
+    Attributes:
+        msrv: the workspace's ``rust-version``: the oldest Rust cargo agrees to build it with.
+        toolchain_file: ``rust-toolchain.toml`` or ``rust-toolchain`` at the root, or "".
+        toolchain_channel: the channel that file pins, or "".
+        toolchain_targets: the targets that file asks rustup for.
+        target_dir: where an image build writes cargo's output, relative to the workspace
+            root (``target``), or absolute: the root's ``.cargo/config.toml`` ``target-dir``.
+        ignored_dirs: build-output directories inside the workspace besides ``target/`` (a
+            ``target-dir`` of the root's or a parent's config) that ``.dockerignore`` leaves out.
+        lockfile: whether ``Cargo.lock`` exists (without it ``--locked`` fails).
+    """
+
+    msrv: str | None = None
+    toolchain_file: str = ""
+    toolchain_channel: str = ""
+    toolchain_targets: tuple[str, ...] = ()
+    target_dir: str = "target"
+    ignored_dirs: tuple[str, ...] = ()
+    lockfile: bool = True
+
+    @property
+    def toolchain_version(self) -> str | None:
+        """The pinned channel when it is a Rust version (``1.86.0``), else None."""
+        return self.toolchain_channel if _RUST_VERSION_RE.match(self.toolchain_channel) else None
+
+
+def version_key(version: str) -> tuple[int, int]:
+    """``"1.86.2"`` -> ``(1, 86)``: what cargo's ``rust-version`` check compares."""
+    parts = [int(p) if p.isdigit() else 0 for p in version.split(".")[:2]]
+    return (parts + [0, 0])[0], (parts + [0, 0])[1]
+
+
+@dataclass(frozen=True)
 class Plan:
     """Everything needed to render the Dockerfiles and the workflow for a workspace."""
 
@@ -146,12 +183,14 @@ class Plan:
     triggers: Triggers = field(default_factory=Triggers)
     pin_actions: str = "sha"
     workflow: str = DEFAULT_WORKFLOW
+    workspace: WorkspaceFacts = field(default_factory=WorkspaceFacts, compare=False)
 
     def problems(self) -> list[Problem]:
         """Every reason this plan cannot be built; empty when it is valid."""
         found: list[Problem] = []
         add = lambda *args, **kwargs: found.append(Problem(*args, **kwargs))  # noqa: E731
         self._check_choices(add)
+        self._check_rust(add)
         self._check_images(add)
         self._check_platforms(add)
         return found
@@ -199,6 +238,23 @@ class Plan:
         if not self.triggers.branches and not self.triggers.tags:
             add("ci", "the workflow would never push an image (no branch and no tag trigger)",
                 "keep at least one branch or enable tag pushes")
+
+    def _check_rust(self, add) -> None:
+        if not _RUST_VERSION_RE.match(self.rust_version):
+            return
+        facts = self.workspace
+        pinned = facts.toolchain_version
+        if pinned and version_key(pinned) != version_key(self.rust_version):
+            add("rust-version", f"{facts.toolchain_file} pins Rust {pinned}, but the builder "
+                f"image would be Rust {self.rust_version}: rustup would download {pinned} on "
+                "top of it", f"set rust-version = \"{pinned}\" (or change the channel in "
+                f"{facts.toolchain_file})")
+        for what, version in (("the builder's Rust", self.rust_version),
+                              (f"{facts.toolchain_file}'s channel", pinned)):
+            if version and facts.msrv and version_key(version) < version_key(facts.msrv):
+                add("rust-version", f"{what} {version} is older than the workspace's "
+                    f"rust-version {facts.msrv}: cargo refuses to build with it",
+                    f"use Rust {facts.msrv} or newer")
 
     def _check_images(self, add) -> None:
         if not self.images:

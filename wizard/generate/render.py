@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from rsdock.lint.knowledge import actions as known_actions
 from rsdock.lint.knowledge import platforms
 from rsdock.lint.knowledge.platforms import Platform
-from rsdock.wizard.generate.plan import Image, Plan
+from rsdock.wizard.generate.plan import Image, Plan, version_key
 from rsdock.wizard.generate.templating import render_template
 
 # Tools the generated Dockerfiles pin (newest releases in the repositories' snapshots).
@@ -80,13 +80,24 @@ def tini_debian(plan: Plan) -> str:
     return plan.debian
 
 
+def builder_rust(plan: Plan) -> str:
+    """The Rust version of the builder image: the toolchain file's exact pin when it names the
+    plan's version (``rust:1.85`` holds 1.85.1, so a ``1.85.0`` pin needs ``rust:1.85.0``)."""
+    pinned = plan.workspace.toolchain_version
+    if pinned and version_key(pinned) == version_key(plan.rust_version):
+        return pinned
+    return plan.rust_version
+
+
 def _common(plan: Plan, image: Image) -> dict:
     names = [p.name for p in plan.platform_objects]
     return {
         "image": image,
         "targets": targets(plan),
         "platform_names": ", ".join(names),
-        "rust_version": plan.rust_version,
+        "rust_version": builder_rust(plan),
+        "toolchain_file": plan.workspace.toolchain_file,
+        "locked": plan.workspace.lockfile,
         "chef_version": CHEF_VERSION,
         "tini_debian": tini_debian(plan),
         "uid": RUNTIME_UID,
@@ -117,6 +128,8 @@ def dockerfile(plan: Plan, image: Image) -> str:
             busybox_version=BUSYBOX_VERSION,
             web_port=WEB_PORT,
             with_ca_bundle=False,
+            cargo_args=_cargo_args(plan, "--target wasm32-unknown-unknown "
+                                         f"--package {image.package}"),
             workdir=_app_path(image.package_dir),
             description=f"The {image.package} trunk web app, served by busybox httpd",
         )
@@ -128,12 +141,19 @@ def dockerfile(plan: Plan, image: Image) -> str:
         distroless=DISTROLESS[plan.debian],
         alpine_version=ALPINE_VERSION,
         env_file=ENV_FILE,
-        cargo_args=f'--release --locked --target "$TARGET_TRIPLE" --bin {image.name}',
+        cargo_args=_cargo_args(plan, f'--target "$TARGET_TRIPLE" --bin {image.name}'),
+        target_dir=plan.workspace.target_dir.rstrip("/"),
         needs_tini_stage=plan.runtime in RUNTIMES_WITH_TINI_STAGE,
         with_ca_bundle=plan.runtime == "scratch",
         description=f"The {image.name} binary of the {image.package} package",
     )
     return render_template("Dockerfile.bin.j2", **context)
+
+
+def _cargo_args(plan: Plan, rest: str) -> str:
+    """The flags cook and build share: ``--locked`` only when there is a Cargo.lock to hold."""
+    locked = " --locked" if plan.workspace.lockfile else ""
+    return f"--release{locked} {rest}"
 
 
 def dockerignore(plan: Plan) -> str:
@@ -147,7 +167,9 @@ def dockerignore(plan: Plan) -> str:
     # A package living under docs/ is source: its image (and cargo's workspace) needs it.
     in_docs = any(d == "docs" or d.startswith("docs/") for d in
                   (i.package_dir.strip("/") for i in plan.images))
-    return render_template("dockerignore.j2", dist_entries=entries, exclude_docs=not in_docs)
+    output = [f"{d.strip('/')}/" for d in plan.workspace.ignored_dirs]
+    return render_template("dockerignore.j2", dist_entries=entries, exclude_docs=not in_docs,
+                           output_dirs=output)
 
 
 def _uses(repo: str, pin: str, subaction: str = "") -> str:
@@ -257,6 +279,28 @@ def workflow(plan: Plan) -> str:
         job_names=", ".join(image.name for image in plan.images),
         platform_names=", ".join(names),
     )
+
+
+def notes(plan: Plan) -> list[str]:
+    """What the workspace made the generator decide that a user should hear about.
+
+    Printed by ``rsdock init`` (and shown by the wizard's review): each is one sentence with
+    what was decided and why.
+    """
+    facts = plan.workspace
+    found = []
+    if not facts.lockfile:
+        found.append("the workspace has no Cargo.lock, so cook and build run without --locked "
+                     "and resolve dependencies afresh in every build; commit a Cargo.lock "
+                     "(`cargo generate-lockfile`) for reproducible images")
+    if facts.toolchain_file:
+        channel = facts.toolchain_channel or "no channel"
+        found.append(f"{facts.toolchain_file} pins the toolchain ({channel}): it is copied "
+                     "into the chef stage before any rustup call")
+    if facts.target_dir != "target":
+        found.append(f"the root's .cargo config sets target-dir = {facts.target_dir!r}: the "
+                     "binary is copied from there")
+    return found
 
 
 def render(plan: Plan) -> dict[str, str]:

@@ -106,7 +106,7 @@ def test_every_plan_problem_is_listed_with_its_way_out():
 def test_previous_plan_wins_over_defaults_and_flags_win_over_it():
     base = Plan(
         images=(Image("web", "web", "web", "docker/web.Dockerfile", "crates/web", "acme/web"),),
-        runtime="alpine", rust_version="1.80",
+        runtime="alpine", rust_version="1.84",
     )
     plan = default_plan(workspace("1.82"), base=base)
     assert plan == base
@@ -115,7 +115,16 @@ def test_previous_plan_wins_over_defaults_and_flags_win_over_it():
         Image("server", "bin", "server", "Dockerfile", "crates/server"),
         base.images[0],
     )
-    assert (plan.runtime, plan.rust_version) == ("scratch", "1.80")
+    assert (plan.runtime, plan.rust_version) == ("scratch", "1.84")
+
+
+def test_a_saved_rust_version_older_than_the_workspace_msrv_is_refused():
+    base = Plan(images=(Image("server", "bin", "server", "Dockerfile", "crates/server"),),
+                rust_version="1.80")
+    with pytest.raises(UserError) as info:
+        default_plan(workspace("1.82"), base=base)
+    assert ("the builder's Rust 1.80 is older than the workspace's rust-version 1.82: cargo "
+            "refuses to build with it; use Rust 1.82 or newer") in info.value.message
 
 
 def test_the_bundled_example_workspace():

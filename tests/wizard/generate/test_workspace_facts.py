@@ -1,0 +1,126 @@
+"""What the workspace imposes on the generated files: toolchain file, target-dir, Cargo.lock."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from rsdock.errors import UserError
+from rsdock.lint.model.cargo import scan
+from rsdock.wizard.generate.defaults import default_plan
+from rsdock.wizard.generate.render import notes, render
+from tests.tools import stage
+
+MANIFEST = '[package]\nname = "api"\nversion = "0.1.0"\nedition = "2021"\n{extra}'
+
+
+def workspace(tmp_path: Path, files: dict[str, str], *, lock: bool = True,
+              extra: str = "") -> Path:
+    root = tmp_path / "ws"
+    (root / "src").mkdir(parents=True)
+    (root / "Cargo.toml").write_text(MANIFEST.format(extra=extra))
+    (root / "src" / "main.rs").write_text("fn main() {}\n")
+    if lock:
+        (root / "Cargo.lock").write_text("version = 4\n")
+    for name, text in files.items():
+        (root / name).parent.mkdir(parents=True, exist_ok=True)
+        (root / name).write_text(text)
+    return root
+
+
+def dockerfile(root: Path, **choices) -> str:
+    return render(default_plan(scan(root), **choices))["Dockerfile"]
+
+
+def test_the_toolchain_file_pins_the_builder_and_is_copied_before_rustup(tmp_path):
+    root = workspace(tmp_path, {"rust-toolchain.toml": '[toolchain]\nchannel = "1.85.0"\n'})
+    text = dockerfile(root)
+    assert "FROM --platform=$BUILDPLATFORM rust:1.85.0-slim-bookworm AS chef" in text
+    chef = stage(text, "chef")
+    copies = [list(c.value) for c in chef.instructions if c.cmd == "COPY"]
+    assert copies == [["rust-toolchain.toml", "./"]]
+    builder = stage(text, "builder")
+    assert builder.base == "chef" and "rustup target add" in "".join(
+        c.value[0] for c in builder.instructions if c.cmd == "RUN")
+
+
+def test_a_legacy_one_line_rust_toolchain_file_counts_too(tmp_path):
+    root = workspace(tmp_path, {"rust-toolchain": "1.86\n"})
+    text = dockerfile(root)
+    assert "rust:1.86-slim-bookworm" in text and "COPY rust-toolchain ./" in text
+
+
+def test_a_named_channel_is_copied_but_the_image_follows_rust_version(tmp_path):
+    root = workspace(tmp_path, {"rust-toolchain.toml": '[toolchain]\nchannel = "stable"\n'},
+                     extra='rust-version = "1.88"\n')
+    text = dockerfile(root)
+    assert "rust:1.88-slim-bookworm" in text and "COPY rust-toolchain.toml ./" in text
+
+
+def test_a_toolchain_older_than_rust_version_is_refused(tmp_path):
+    root = workspace(tmp_path, {"rust-toolchain.toml": '[toolchain]\nchannel = "1.80.0"\n'},
+                     extra='rust-version = "1.85"\n')
+    with pytest.raises(UserError) as info:
+        default_plan(scan(root))
+    assert "rust-toolchain.toml's channel 1.80.0 is older than the workspace's rust-version " \
+           "1.85: cargo refuses to build with it" in info.value.message
+
+
+def test_a_rust_version_other_than_the_pinned_toolchain_is_refused(tmp_path):
+    root = workspace(tmp_path, {"rust-toolchain.toml": '[toolchain]\nchannel = "1.86.0"\n'})
+    plan = default_plan(scan(root))
+    problems = plan.with_changes(rust_version="1.95").problems()
+    assert [str(p) for p in problems] == [
+        "rust-version: rust-toolchain.toml pins Rust 1.86.0, but the builder image would be "
+        "Rust 1.95: rustup would download 1.86.0 on top of it; set rust-version = \"1.86.0\" "
+        "(or change the channel in rust-toolchain.toml)"]
+
+
+def test_toolchain_targets_choose_the_default_platforms(tmp_path):
+    root = workspace(tmp_path, {"rust-toolchain.toml": (
+        '[toolchain]\nchannel = "1.86.0"\n'
+        'targets = ["aarch64-unknown-linux-gnu", "wasm32-unknown-unknown"]\n')})
+    assert default_plan(scan(root)).platforms == ("linux/arm64",)
+    assert default_plan(scan(root), platforms=["linux/amd64"]).platforms == ("linux/amd64",)
+
+
+def test_target_dir_of_the_root_config_is_where_the_binary_is_copied_from(tmp_path):
+    root = workspace(tmp_path, {".cargo/config.toml": '[build]\ntarget-dir = "out/cargo"\n'})
+    files = render(default_plan(scan(root)))
+    assert 'cp "out/cargo/$TARGET_TRIPLE/release/api" /out/api' in files["Dockerfile"]
+    assert "out/cargo/\n" in files[".dockerignore"]
+    assert any("target-dir = 'out/cargo'" in n for n in notes(default_plan(scan(root))))
+
+
+def test_a_parents_target_dir_is_ignored_locally_but_not_used_in_the_image(tmp_path):
+    # ../.cargo/config.toml applies on the developer's machine, not inside the build context.
+    root = workspace(tmp_path, {})
+    (tmp_path / ".cargo").mkdir()
+    (tmp_path / ".cargo" / "config.toml").write_text('[build]\ntarget-dir = "ws/build"\n')
+    files = render(default_plan(scan(root)))
+    assert 'cp "target/$TARGET_TRIPLE/release/api"' in files["Dockerfile"]
+    assert "\nbuild/\n" in files[".dockerignore"]
+
+
+def test_without_cargo_lock_nothing_is_locked_and_init_says_why(tmp_path, capsys):
+    from rsdock.cli import main
+
+    root = workspace(tmp_path, {}, lock=False)
+    text = dockerfile(root)
+    cook_and_build = [line for line in text.splitlines()
+                      if "cargo chef cook" in line or "cargo build" in line]
+    assert len(cook_and_build) == 2 and not any("--locked" in line for line in cook_and_build)
+    assert "# The workspace has no Cargo.lock" in text
+    assert main(["init", str(root), "--yes", "--dry-run"]) == 0
+    assert "note: the workspace has no Cargo.lock, so cook and build run without --locked" \
+        in capsys.readouterr().out
+    with_lock = dockerfile(workspace(tmp_path / "locked", {}))
+    assert with_lock.count("--release --locked --target") == 2
+
+
+def test_a_bad_toolchain_file_is_a_located_error(tmp_path):
+    root = workspace(tmp_path, {"rust-toolchain.toml": '[toolchain]\nchannel = 186\n'})
+    with pytest.raises(UserError) as info:
+        scan(root)
+    assert (Path(info.value.path).name, info.value.line) == ("rust-toolchain.toml", 2)
