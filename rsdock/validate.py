@@ -83,3 +83,23 @@ def _is_domain(component: str) -> bool:
     # is "localhost", or has uppercase letters (which a repository path cannot have).
     return ("." in component or ":" in component or component == "localhost"
             or component != component.lower())
+
+
+# The hosts Docker resolves a name without a registry to, and those that mean Docker Hub.
+DOCKER_HUB_HOSTS = ("docker.io", "index.docker.io", "registry-1.docker.io")
+
+
+def image_registry_host(ref: str) -> str:
+    """The registry host an image reference pushes to, as Docker resolves it.
+
+    ``acme/api`` and ``docker.io/acme/api`` are on ``docker.io``; ``ghcr.io/acme/api`` on
+    ``ghcr.io``; ``localhost:5000/api`` on ``localhost:5000``. A GitHub expression standing for
+    the first component (``${{ secrets.DOCKERHUB_USERNAME }}/api``) is a namespace, not a host.
+
+    Args:
+        ref: an image reference (a tag or digest may follow the name).
+    """
+    first, sep, _rest = ref.strip().partition("/")
+    if not sep or _EXPRESSION.fullmatch(first) or not _is_domain(first):
+        return "docker.io"
+    return "docker.io" if first.lower() in DOCKER_HUB_HOSTS else first.lower()

@@ -2,7 +2,7 @@
 
 import pytest
 
-from rsdock.validate import image_repository_problem
+from rsdock.validate import image_registry_host, image_repository_problem
 
 
 @pytest.mark.parametrize("ref", [
@@ -37,3 +37,21 @@ def test_invalid_repositories_say_what_is_wrong(ref, message):
 def test_a_tag_is_checked_when_allowed():
     assert image_repository_problem("acme/server:1.0", tag_allowed=True) == ""
     assert "is not a valid tag" in image_repository_problem("acme/server:-x", tag_allowed=True)
+
+
+# The registry host Docker pushes a reference to.
+@pytest.mark.parametrize("ref, host", [
+    ("acme/api", "docker.io"),
+    ("api", "docker.io"),
+    ("docker.io/acme/api", "docker.io"),
+    ("index.docker.io/acme/api", "docker.io"),
+    ("ghcr.io/acme/api", "ghcr.io"),
+    ("GHCR.io/acme/api", "ghcr.io"),
+    ("localhost:5000/api", "localhost:5000"),
+    ("localhost/api", "localhost"),
+    ("quay.io/acme/api:1.0", "quay.io"),
+    ("${{ secrets.DOCKERHUB_USERNAME }}/api", "docker.io"),
+    ("ghcr.io/${{ github.repository_owner }}/api", "ghcr.io"),
+])
+def test_registry_host(ref, host):
+    assert image_registry_host(ref) == host

@@ -26,6 +26,8 @@ class Platform:
             it always runs on ``$BUILDPLATFORM``).
         distroless: whether ``gcr.io/distroless/cc-debian12`` is published for it.
         caveat: what a user should know before choosing it, or "".
+        multiarch: the Debian multiarch tuple: where the target's libraries and ``.pc`` files
+            live (``/usr/lib/<multiarch>/pkgconfig``) once ``PKG:<debian_arch>`` is installed.
     """
 
     name: str
@@ -38,6 +40,17 @@ class Platform:
     bookworm: bool
     distroless: bool
     caveat: str = ""
+    multiarch: str = ""
+
+    @property
+    def cross_prefix(self) -> str:
+        """The prefix of the cross tools (``aarch64-linux-gnu-``): gcc, g++, ar, strip."""
+        return self.linker.removesuffix("gcc")
+
+    @property
+    def gxx_package(self) -> str:
+        """The Debian cross C++ compiler package (``g++-aarch64-linux-gnu``)."""
+        return self.gcc_package.replace("gcc-", "g++-", 1)
 
     @property
     def slug(self) -> str:
@@ -69,16 +82,19 @@ PLATFORMS: tuple[Platform, ...] = (
         "linux/amd64", "x86_64-unknown-linux-gnu", "x86_64-unknown-linux-musl",
         "gcc-x86-64-linux-gnu", "libc6-dev-amd64-cross", "x86_64-linux-gnu-gcc",
         "amd64", bookworm=True, distroless=True,
+        multiarch="x86_64-linux-gnu",
     ),
     Platform(
         "linux/arm64", "aarch64-unknown-linux-gnu", "aarch64-unknown-linux-musl",
         "gcc-aarch64-linux-gnu", "libc6-dev-arm64-cross", "aarch64-linux-gnu-gcc",
         "arm64", bookworm=True, distroless=True,
+        multiarch="aarch64-linux-gnu",
     ),
     Platform(
         "linux/arm/v7", "armv7-unknown-linux-gnueabihf", "armv7-unknown-linux-musleabihf",
         "gcc-arm-linux-gnueabihf", "libc6-dev-armhf-cross", "arm-linux-gnueabihf-gcc",
         "armhf", bookworm=True, distroless=True,
+        multiarch="arm-linux-gnueabihf",
     ),
     Platform(
         "linux/arm/v6", "arm-unknown-linux-gnueabi", "arm-unknown-linux-musleabi",
@@ -88,29 +104,34 @@ PLATFORMS: tuple[Platform, ...] = (
             "soft-float ARMv6 (Raspberry Pi Zero/1) matching Debian armel; Debian's armhf gcc "
             "targets ARMv7 and cannot build for it, and debian:bookworm-slim resolves to armel (v5)"
         ),
+        multiarch="arm-linux-gnueabi",
     ),
     Platform(
         "linux/386", "i686-unknown-linux-gnu", "i686-unknown-linux-musl",
         "gcc-i686-linux-gnu", "libc6-dev-i386-cross", "i686-linux-gnu-gcc",
         "i386", bookworm=True, distroless=False,
         caveat="32-bit x86; few hosts still need it and distroless publishes no image for it",
+        multiarch="i386-linux-gnu",
     ),
     Platform(
         "linux/ppc64le", "powerpc64le-unknown-linux-gnu", "powerpc64le-unknown-linux-musl",
         "gcc-powerpc64le-linux-gnu", "libc6-dev-ppc64el-cross", "powerpc64le-linux-gnu-gcc",
         "ppc64el", bookworm=True, distroless=True,
+        multiarch="powerpc64le-linux-gnu",
     ),
     Platform(
         "linux/s390x", "s390x-unknown-linux-gnu", None,
         "gcc-s390x-linux-gnu", "libc6-dev-s390x-cross", "s390x-linux-gnu-gcc",
         "s390x", bookworm=True, distroless=True,
         caveat="its musl target is tier 3 with no rustup std: glibc runtimes only",
+        multiarch="s390x-linux-gnu",
     ),
     Platform(
         "linux/riscv64", "riscv64gc-unknown-linux-gnu", "riscv64gc-unknown-linux-musl",
         "gcc-riscv64-linux-gnu", "libc6-dev-riscv64-cross", "riscv64-linux-gnu-gcc",
         "riscv64", bookworm=False, distroless=False,
         caveat="no bookworm runtime image: needs a trixie, alpine or scratch runtime",
+        multiarch="riscv64-linux-gnu",
     ),
 )
 

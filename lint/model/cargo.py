@@ -26,6 +26,7 @@ import subprocess
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from rsdock.lint.model.cargo_lock import Lockfile, member_dependencies, parse_lockfile
 from rsdock.lint.model.cargo_config import CargoConfig, Toolchain, read_config, read_toolchain
 from rsdock.lint.model.cargo_package import (BinTarget, Package, dependency_paths, read_package,
                                               rel, table_or_empty)
@@ -59,6 +60,9 @@ class Workspace:
         local_config: the root's and its parents' configs merged: what a build on the
             developer's machine sees (its ``target-dir`` is where local output lands).
         toolchain: the root's ``rust-toolchain.toml`` (or ``rust-toolchain``), or None.
+        lock: the parsed ``Cargo.lock``, or None without one.
+        linux_deps: each member's dependencies a Linux build compiles, by member name (see
+            :func:`rsdock.lint.model.cargo_lock.member_dependencies`).
     """
 
     root: Path
@@ -73,6 +77,8 @@ class Workspace:
     config: CargoConfig = field(default_factory=CargoConfig)
     local_config: CargoConfig = field(default_factory=CargoConfig)
     toolchain: Toolchain | None = None
+    lock: Lockfile | None = None
+    linux_deps: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
     @property
     def target_dir(self) -> str:
@@ -223,8 +229,20 @@ def scan(path: Path) -> Workspace:
         default_members=_default_members(root, root_manifest, text, ws_table, members, virtual),
         rust_version=_rust_version(ws_package, members),
         has_lockfile=(root / "Cargo.lock").is_file(),
+        lock=parse_lockfile(root / "Cargo.lock") if (root / "Cargo.lock").is_file() else None,
+        linux_deps=_linux_deps(manifests.values(), ws_deps),
         **_cargo_config(root),
     )
+
+
+def _linux_deps(manifests, ws_deps: dict) -> dict[str, tuple[str, ...]]:
+    """Each member's Linux build dependencies, by package name."""
+    found = {}
+    for _manifest, data, _text in manifests:
+        package = data.get("package")
+        if isinstance(package, dict) and isinstance(package.get("name"), str):
+            found[package["name"]] = member_dependencies(data, ws_deps)
+    return found
 
 
 def _check_string_list(workspace: dict, key: str, manifest: Path, text: str) -> None:

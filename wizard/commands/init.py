@@ -15,7 +15,8 @@ from pathlib import Path
 
 from rsdock import validate
 from rsdock.errors import UserError
-from rsdock.wizard.generate.plan import CACHES, DEBIAN_RELEASES, PIN_MODES, REGISTRIES, RUNTIMES
+from rsdock.wizard.generate.plan import (CACHES, DEBIAN_RELEASES, PIN_MODES, REGISTRIES,
+                                          REGISTRY_HOSTS, RUNTIMES)
 
 HELP = "generate Dockerfiles, a GitHub Actions workflow and rsdock.toml for a cargo workspace"
 
@@ -81,6 +82,10 @@ def run(args: argparse.Namespace) -> int:
         summary = default_selection(ws).summary()
         if summary:
             print(summary)
+    if args.registry is None and args.image and plan.registry != (
+            base.registry if base else "dockerhub"):
+        print(f"note: registry = {plan.registry!r}: the --image references are on "
+              f"{REGISTRY_HOSTS[plan.registry]}, so the workflow logs in there")
     if not args.yes:
         plan = _ask(ws, plan)
         if plan is None:

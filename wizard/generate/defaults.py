@@ -14,10 +14,11 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Iterable, Mapping
 
+from rsdock import validate
 from rsdock.errors import UserError
 from rsdock.lint.knowledge import platforms as platform_table
 from rsdock.wizard.generate.plan import (DEFAULT_RUST_VERSION, Image, Plan, PlanError,
-                                          WorkspaceFacts)
+                                          WorkspaceFacts, registry_for_host)
 from rsdock.wizard.generate.selection import Selection, select
 
 
@@ -153,7 +154,21 @@ def default_plan(ws, *, bins: Iterable[str] | None = None,
             changes[key] = value
     if platforms is not None:
         changes["platforms"] = tuple(_platform(p) for p in platforms)
+    if registry is None and images:
+        follows = registry_of_images(images.values())
+        if follows:
+            changes["registry"] = follows
     return validated(plan.with_changes(**changes))
+
+
+def registry_of_images(refs: Iterable[str]) -> str | None:
+    """The registry choice every reference is on, or None when they differ or none is known.
+
+    ``--image api=ghcr.io/acme/api`` without ``--registry`` means ghcr.io: logging in to the
+    default Docker Hub would make the push fail, so the login follows the names given.
+    """
+    hosts = {validate.image_registry_host(ref) for ref in refs}
+    return registry_for_host(hosts.pop()) if len(hosts) == 1 else None
 
 
 def validated(plan: Plan) -> Plan:

@@ -50,6 +50,8 @@ CACHES: dict[str, str] = {
         "layers of the builder are not cached; the cheapest to set up."
     ),
 }
+# The registry host each registry choice logs in to and pushes to.
+REGISTRY_HOSTS: dict[str, str] = {"dockerhub": "docker.io", "ghcr": "ghcr.io"}
 REGISTRIES: dict[str, str] = {
     "dockerhub": (
         "Docker Hub, logging in with the DOCKERHUB_USERNAME secret and DOCKERHUB_TOKEN, an access "
@@ -163,6 +165,21 @@ class WorkspaceFacts:
         return self.toolchain_channel if _RUST_VERSION_RE.match(self.toolchain_channel) else None
 
 
+def _image_problem(add, label: str, index: int, message: str, way_out: str, *,
+                   image_key: str = "", field: str = "") -> None:
+    """Add an image's problem; with ``field``, the answer at fault is that one (the message
+    then names the image)."""
+    if field:
+        add(field, f"{label}: {message}", way_out, image_key=image_key, image_index=index)
+    else:
+        add(label, message, way_out, image_key=image_key, image_index=index)
+
+
+def registry_for_host(host: str) -> str | None:
+    """The registry choice that logs in to ``host`` (``ghcr.io`` -> ``ghcr``), or None."""
+    return next((name for name, known in REGISTRY_HOSTS.items() if known == host), None)
+
+
 def version_key(version: str) -> tuple[int, int]:
     """``"1.86.2"`` -> ``(1, 86)``: what cargo's ``rust-version`` check compares."""
     parts = [int(p) if p.isdigit() else 0 for p in version.split(".")[:2]]
@@ -262,7 +279,7 @@ class Plan:
         seen_names: set[str] = set()
         seen_files: set[str] = set()
         for index, image in enumerate(self.images):
-            add_for = partial(add, f"image {image.name!r}", image_index=index)
+            add_for = partial(_image_problem, add, f"image {image.name!r}", index)
             if image.kind not in IMAGE_KINDS:
                 add_for(f"unknown kind {image.kind!r}", "use 'bin' or 'web'", image_key="kind")
             if not _NAME_RE.match(image.name):
@@ -283,6 +300,27 @@ class Plan:
             if wrong:
                 add_for(wrong, "use registry/namespace/name without a tag, e.g. "
                         "ghcr.io/acme/server", image_key="image")
+            elif image.image and self.registry in REGISTRY_HOSTS:
+                self._check_image_registry(image, add_for)
+
+    def _check_image_registry(self, image: Image, add_for) -> None:
+        """The workflow logs in to one registry: an image elsewhere could never be pushed."""
+        host = validate.image_registry_host(image.image)
+        login = REGISTRY_HOSTS[self.registry]
+        if host == login:
+            return
+        matching = registry_for_host(host)
+        name = image.image.split("/", 1)[1] if "/" in image.image and host != "docker.io" \
+            else image.image
+        on_login = f"ghcr.io/{name}" if self.registry == "ghcr" else name
+        way_out = (f"choose the {matching} registry (--registry {matching}), or name the image "
+                   f"on {login} ({on_login})" if matching else
+                   f"rsdock's workflow logs in to {' or '.join(REGISTRY_HOSTS.values())} only: "
+                   f"name the image on {login} ({on_login})")
+        # The registry step owns it: front ends ask for the registry after the image names.
+        add_for(f"{image.image} is on {host}, but the workflow logs in to {login} "
+                f"(registry = {self.registry!r}): the push would be refused", way_out,
+                field="registry", image_key="image")
 
     def _check_platforms(self, add) -> None:
         if not self.platforms:

@@ -13,7 +13,8 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from rsdock.lint.knowledge import platforms
-from rsdock.wizard.generate.defaults import default_selection, workspace_images
+from rsdock.wizard.generate.defaults import (default_selection, registry_of_images,
+                                              workspace_images)
 from rsdock.wizard.generate.plan import (CACHES, DEBIAN_RELEASES, PIN_MODES, REGISTRIES, RUNTIMES,
                                           Image, Plan, Problem, Triggers)
 
@@ -182,8 +183,15 @@ def set_image_field(plan: Plan, name: str, *, dockerfile: str | None = None,
     """Change the Dockerfile path or the image repository of the image called ``name``."""
     changes = {key: value.strip() for key, value in (("dockerfile", dockerfile),
                                                      ("image", image)) if value is not None}
-    return plan.with_changes(images=tuple(replace(entry, **changes) if entry.name == name
+    plan = plan.with_changes(images=tuple(replace(entry, **changes) if entry.name == name
                                           else entry for entry in plan.images))
+    if changes.get("image"):
+        # An image named on ghcr.io means logging in there: follow it, as `rsdock init` does,
+        # when every named image agrees (otherwise the registry step shows the conflict).
+        follows = registry_of_images(i.image for i in plan.images if i.image)
+        if follows:
+            plan = plan.with_changes(registry=follows)
+    return plan
 
 
 def set_platforms(plan: Plan, names: list[str]) -> Plan:

@@ -296,3 +296,35 @@ def test_a_package_typo_in_rsdock_toml_is_the_error_not_drift(ws, capsys, comman
     assert 'hint: write package = "server"' in err
     assert "drift" not in out + err and "+++" not in out
     assert snapshot(ws) == before
+
+
+def test_an_image_on_ghcr_makes_the_login_ghcr_when_no_registry_is_given(ws, capsys):
+    assert main(["init", str(ws), "--yes", "--image", "server=ghcr.io/acme/server"]) == 0
+    out = capsys.readouterr().out
+    assert "note: registry = 'ghcr': the --image references are on ghcr.io" in out
+    workflow = (ws / ".github/workflows/docker.yml").read_text()
+    assert "registry: ghcr.io" in workflow and "DOCKERHUB" not in workflow
+    assert 'registry = "ghcr"' in (ws / "rsdock.toml").read_text()
+
+
+def test_an_image_on_another_registry_than_the_login_is_refused_with_the_fix(ws, capsys):
+    before = snapshot(ws)
+    assert main(["init", str(ws), "--yes", "--registry", "dockerhub",
+                 "--image", "server=ghcr.io/acme/server"]) == 2
+    err = capsys.readouterr().err
+    assert ("image 'server': ghcr.io/acme/server is on ghcr.io, but the workflow logs in to "
+            "docker.io (registry = 'dockerhub'): the push would be refused; choose the ghcr "
+            "registry (--registry ghcr), or name the image on docker.io (acme/server)") in err
+    assert main(["init", str(ws), "--yes", "--image", "server=quay.io/acme/server"]) == 2
+    assert "rsdock's workflow logs in to docker.io or ghcr.io only" in capsys.readouterr().err
+    assert snapshot(ws) == before
+
+
+def test_edit_to_docker_hub_refuses_to_leave_ghcr_image_names(ws, capsys):
+    assert main(["init", str(ws), "--yes", "--image", "server=ghcr.io/acme/server"]) == 0
+    before = snapshot(ws)
+    capsys.readouterr()
+    assert main(["edit", str(ws), "--registry", "dockerhub", "--yes"]) == 1
+    out = capsys.readouterr()
+    assert "names images on another registry" in out.out + out.err
+    assert snapshot(ws) == before

@@ -1,0 +1,79 @@
+"""Which C-dependency crates a workspace member's binary reaches on Linux, and what they cost.
+
+Joins the Cargo.lock graph (:mod:`rsdock.lint.model.cargo_lock`) with the C-crate table
+(:mod:`rsdock.lint.knowledge.ccrates`). The ``cc`` crate counts on its own only when a member's
+``build.rs`` or a ``-sys`` crate the table does not know uses it: a table crate's use of ``cc``
+is already that crate's row, and other crates that use ``cc`` (blake3, psm) compile
+freestanding C or assembly that any C compiler for the target handles (a limit: such a crate
+that needs libc headers is not refused for musl).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from rsdock.lint.knowledge import ccrates
+from rsdock.lint.knowledge.ccrates import CCrate
+from rsdock.lint.model.cargo_lock import OTHER_OS_CRATES, reachable
+
+
+@dataclass(frozen=True)
+class Reached:
+    """A C crate a member reaches, and one shortest path to it (member first)."""
+
+    crate: CCrate
+    path: tuple[str, ...]
+
+    @property
+    def via(self) -> str:
+        """The path as text: ``api -> reqwest -> native-tls -> openssl-sys``."""
+        return " -> ".join(self.path)
+
+
+def c_crates(workspace, package: str) -> tuple[Reached, ...]:
+    """The C crates the Linux build of member ``package`` reaches, in table order.
+
+    Args:
+        workspace: a scanned ``rsdock.lint.model.cargo.Workspace`` (or None).
+        package: the member's name.
+
+    Returns:
+        Empty without a Cargo.lock (nothing is resolved yet: the build resolves afresh, and
+        rsdock says so) or when the member is not in it.
+    """
+    lock = getattr(workspace, "lock", None)
+    if lock is None:
+        return ()
+    deps = getattr(workspace, "linux_deps", {}) or {}
+    paths = reachable(lock, {package: deps.get(package, ())})
+    known = ccrates.names()
+    found = []
+    for crate in ccrates.CCRATES:
+        if crate.name not in paths:
+            continue
+        if crate.name == "cc" and not _cc_used_outside_the_table(lock, paths, known):
+            continue
+        found.append(Reached(crate, paths[crate.name]))
+    return tuple(found)
+
+
+def _cc_used_outside_the_table(lock, paths: dict, known: frozenset[str]) -> bool:
+    for name in paths:
+        if name in known or name in OTHER_OS_CRATES:
+            continue
+        for package in lock.named(name):
+            if package.source is not None and not name.endswith("-sys"):
+                continue
+            if any(entry.split(" ", 1)[0] == "cc" for entry in package.dependencies):
+                return True
+    return False
+
+
+def crates_of_binaries(workspace, packages) -> tuple[Reached, ...]:
+    """The C crates of several members, each crate once (the first member's path)."""
+    seen: dict[str, Reached] = {}
+    for package in packages:
+        for reached in c_crates(workspace, package):
+            seen.setdefault(reached.crate.name, reached)
+    order = [c.name for c in ccrates.CCRATES]
+    return tuple(sorted(seen.values(), key=lambda r: order.index(r.crate.name)))
