@@ -26,8 +26,9 @@ SYSTEM = "system"
 BUNDLED = "bundled"
 # Where the facts below were checked (the crates' build.rs and docs, Debian's package index).
 CHECKED = "2026-12-01"
-MUSL_WAY_OUT = ("build with cargo-zigbuild (zig is a musl cross C compiler), or choose a glibc "
-                "runtime (debian-slim or distroless)")
+MUSL_WAY_OUT = ("choose a glibc runtime (debian-slim or distroless), or build by hand with "
+                "cargo-zigbuild (zig is a musl cross C compiler) and the crates' vendored/bundled "
+                "feature")
 
 
 @dataclass(frozen=True)
@@ -323,8 +324,8 @@ def musl_refusal(crates: tuple[CCrate, ...]) -> str:
     parts = []
     for crate in blocking:
         if crate.links == SYSTEM:
-            parts.append(f"{crate.name} links the system {crate.library}, which a static musl "
-                         f"binary cannot ({crate.avoid})")
+            parts.append(f"{crate.name} links the system {crate.library}, and Debian has no "
+                         f"static musl build of it (to avoid it: {crate.avoid})")
         else:
             parts.append(f"{crate.name} compiles {crate.library} with the target's C compiler, "
                          "and a Debian builder has no musl C compiler")

@@ -76,7 +76,23 @@ def workspace_facts(ws) -> WorkspaceFacts:
         target_dir=target_dir,
         ignored_dirs=tuple(ignored),
         lockfile=bool(getattr(ws, "has_lockfile", True)),
+        c_crates=_c_crates(ws),
     )
+
+
+def _c_crates(ws) -> tuple:
+    """Per binary, the C crates its package reaches (see WorkspaceFacts.c_crates)."""
+    from rsdock.lint.analysis.cdeps import c_crates
+
+    found = []
+    by_package: dict[str, tuple] = {}
+    for package, target in getattr(ws, "native_binaries", ()):
+        if package.name not in by_package:
+            by_package[package.name] = tuple((r.crate.name, r.via)
+                                             for r in c_crates(ws, package.name))
+        if by_package[package.name]:
+            found.append((target.name, by_package[package.name]))
+    return tuple(found)
 
 
 def workspace_platforms(ws) -> tuple[str, ...] | None:

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field, replace
 from functools import partial
 
 from rsdock import validate
-from rsdock.lint.knowledge import platforms
+from rsdock.lint.knowledge import ccrates, platforms
 
 RUNTIMES: dict[str, str] = {
     "debian-slim": (
@@ -149,6 +149,8 @@ class WorkspaceFacts:
         ignored_dirs: build-output directories inside the workspace besides ``target/`` (a
             ``target-dir`` of the root's or a parent's config) that ``.dockerignore`` leaves out.
         lockfile: whether ``Cargo.lock`` exists (without it ``--locked`` fails).
+        c_crates: per image name, the C crates its binary reaches in Cargo.lock, each with one
+            dependency path (``("openssl-sys", "api -> reqwest -> native-tls -> openssl-sys")``).
     """
 
     msrv: str | None = None
@@ -158,6 +160,18 @@ class WorkspaceFacts:
     target_dir: str = "target"
     ignored_dirs: tuple[str, ...] = ()
     lockfile: bool = True
+    c_crates: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = ()
+
+    def crates_of(self, image: str) -> tuple[ccrates.CCrate, ...]:
+        """The table rows of the C crates image ``image`` reaches, in table order."""
+        for name, found in self.c_crates:
+            if name == image:
+                return tuple(c for c in (ccrates.get(n) for n, _via in found) if c)
+        return ()
+
+    def paths_of(self, image: str) -> dict[str, str]:
+        """``{crate: dependency path}`` for image ``image``."""
+        return next((dict(found) for name, found in self.c_crates if name == image), {})
 
     @property
     def toolchain_version(self) -> str | None:
@@ -337,6 +351,27 @@ class Plan:
             seen.add(platform.name)
             self._check_platform_runtime(platform, add)
 
+    def _check_c_crates(self, platform: platforms.Platform, add) -> None:
+        """C libraries that cannot be had for the platform: refused with the way out."""
+        for index, image in enumerate(self.images):
+            crates = self.workspace.crates_of(image.name)
+            if not crates:
+                continue
+            label = f"image {image.name!r}"
+            if self.libc == "musl":
+                why = ccrates.musl_refusal(crates)
+                if why and platform is self.platform_objects[0]:  # once, not per platform
+                    add("runtime", f"{label}: the {self.runtime} runtime needs a static musl "
+                        f"binary, but {why}", ccrates.MUSL_WAY_OUT, image_index=index)
+                continue
+            system = [c.name for c in crates if c.links == ccrates.SYSTEM]
+            if system and not platform.bookworm:
+                verb = "needs" if len(system) == 1 else "need"
+                add("platforms", f"{label}: {', '.join(system)} {verb} the target's libraries "
+                    f"from Debian, and {platform.name} ({platform.debian_arch}) is not a "
+                    "bookworm architecture, which the builder runs", "drop the platform, or "
+                    "enable the crates' vendored/bundled feature", image_index=index)
+
     def _check_platform_runtime(self, platform: platforms.Platform, add) -> None:
         if self.runtime == "debian-slim" and self.debian == "bookworm" and not platform.bookworm:
             add("platforms", f"{platform.name} has no debian:bookworm-slim image",
@@ -344,6 +379,7 @@ class Plan:
         if self.runtime == "distroless" and not platform.distroless:
             add("platforms", f"gcr.io/distroless/cc publishes no {platform.name} image",
                 "drop the platform or use the debian-slim, alpine or scratch runtime")
+        self._check_c_crates(platform, add)
         if self.libc == "musl" and platform.musl_triple is None:
             add("platforms", f"{platform.name} has no musl target with a rustup std, which the "
                 f"{self.runtime} runtime needs", "drop the platform or use a glibc runtime "

@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass
 
 from rsdock.lint.knowledge import actions as known_actions
+from rsdock.lint.knowledge import ccrates
 from rsdock.lint.knowledge import platforms
 from rsdock.lint.knowledge.platforms import Platform
 from rsdock.wizard.generate.plan import Image, Plan, version_key
@@ -97,6 +98,7 @@ def _common(plan: Plan, image: Image) -> dict:
         "platform_names": ", ".join(names),
         "rust_version": builder_rust(plan),
         "toolchain_file": plan.workspace.toolchain_file,
+        "copied_packages": (),
         "locked": plan.workspace.lockfile,
         "chef_version": CHEF_VERSION,
         "tini_debian": tini_debian(plan),
@@ -134,6 +136,7 @@ def dockerfile(plan: Plan, image: Image) -> str:
             description=f"The {image.package} trunk web app, served by busybox httpd",
         )
         return render_template("Dockerfile.web.j2", **context)
+    context.update(_c_context(plan, image))
     context.update(
         libc=plan.libc,
         runtime=plan.runtime,
@@ -148,6 +151,69 @@ def dockerfile(plan: Plan, image: Image) -> str:
         description=f"The {image.name} binary of the {image.package} package",
     )
     return render_template("Dockerfile.bin.j2", **context)
+
+
+@dataclass(frozen=True)
+class Build:
+    """One platform's arm of a builder: its target, the packages and the extra environment."""
+
+    target: Target
+    packages: tuple[str, ...]
+    env: tuple[tuple[str, str], ...] = ()
+
+
+def builds(plan: Plan, image: Image) -> tuple[Build, ...]:
+    """Per platform, what the builder installs and exports for ``image`` (its C crates included).
+
+    Exactly the platform's cross gcc and libc, plus for each C crate the binary reaches (gnu
+    only: a musl plan with C crates is refused) the build tools, the target's ``-dev``
+    packages as ``PKG:<arch>``, the C++ cross compiler, and the environment of
+    :func:`rsdock.lint.knowledge.ccrates.needs`.
+    """
+    crates = plan.workspace.crates_of(image.name) if plan.libc == "gnu" else ()
+    found = []
+    for target in targets(plan):
+        need = ccrates.needs(crates, target.platform, target.triple, plan.debian)
+        found.append(Build(target, target.platform.apt_packages + need.builder_packages,
+                           need.env))
+    return tuple(found)
+
+
+def runtime_packages(plan: Plan, image: Image) -> tuple[str, ...]:
+    """The Debian packages the runtime needs for the libraries ``image`` links."""
+    if plan.libc != "gnu":
+        return ()
+    found: list[str] = []
+    for crate in plan.workspace.crates_of(image.name):
+        if plan.runtime == "distroless" and crate.distroless_has:
+            continue
+        found += [p for p in crate.runtime_for(plan.debian) if p not in found]
+    return tuple(found)
+
+
+def _c_context(plan: Plan, image: Image) -> dict:
+    crates = plan.workspace.crates_of(image.name) if plan.libc == "gnu" else ()
+    paths = plan.workspace.paths_of(image.name)
+    arms = builds(plan, image)
+    summary = []
+    for crate in crates:
+        cost = ccrates.needs((crate,), arms[0].target.platform, arms[0].target.triple,
+                             plan.debian)
+        what = ", ".join(p.split(":")[0] + ":<arch>" if ":" in p else p
+                         for p in cost.builder_packages) or "only the target's C compiler"
+        summary.append(f"{crate.name} ({crate.library}, {crate.links}; {paths.get(crate.name, '')}):"
+                       f" {what}")
+    runtime = runtime_packages(plan, image)
+    return {
+        "builds": arms,
+        "c_summary": summary,
+        "c_target_packages": any(":" in p for b in arms for p in b.packages),
+        "c_env": any(b.env for b in arms),
+        "runtime_packages": runtime if plan.runtime == "debian-slim" else (),
+        "runtime_reason": ", ".join(c.name for c in crates if set(c.runtime_for(plan.debian))
+                                    & set(runtime)),
+        "copied_packages": runtime if plan.runtime == "distroless" else (),
+    }
 
 
 def _cargo_args(plan: Plan, rest: str) -> str:

@@ -20,7 +20,8 @@ import dockerfile
 import pytest
 
 from rsdock.lint.knowledge import platforms
-from rsdock.wizard.generate.plan import CACHES, REGISTRIES, RUNTIMES, Image, Plan, Triggers
+from rsdock.wizard.generate.plan import (CACHES, REGISTRIES, RUNTIMES, Image, Plan, Triggers,
+                                          WorkspaceFacts)
 from rsdock.wizard.generate.render import render
 from tests.tools import (parse_stages, run_actionlint, run_check_jsonschema, run_hadolint,
                    run_shellcheck, run_zizmor)
@@ -63,6 +64,18 @@ def matrix() -> list[tuple[str, Plan]]:
                                                               tags=False))),
         ("rust-patch", base.with_changes(rust_version="1.88.0")),
     ]
+    # Workspaces with C dependencies (openssl, sqlite, zstd, a build.rs with cc, RocksDB's C++
+    # and bindgen), on every platform whose Debian archive the builder can install them from.
+    with_c = [p.name for p in platforms.PLATFORMS if p.bookworm]
+    for crates in (("openssl-sys", "libsqlite3-sys", "zstd-sys", "cc"), ("librocksdb-sys",),
+                   ("pq-sys", "mysqlclient-sys", "prost-build")):
+        facts = WorkspaceFacts(c_crates=(("server", tuple((c, f"server -> {c}")
+                                                          for c in crates)),))
+        for runtime in ("debian-slim", "distroless"):
+            chosen = [p for p in with_c if runtime != "distroless" or platforms.get(p).distroless]
+            plans.append((f"c/{'+'.join(crates)}/{runtime}",
+                          Plan(images=(SERVER, WEB), runtime=runtime, platforms=tuple(chosen),
+                               workspace=facts)))
     return plans
 
 
@@ -277,7 +290,10 @@ def _apt_packages(text: str) -> set[str]:
     for stage in parse_stages(text):
         for script in stage.runs():
             for listed in re.findall(r"set -- ([^;]+);", script):
-                names.update(listed.split())
+                # PKG:<arch> is the same package in Debian's archive for another architecture.
+                names.update(word.split(":")[0] for word in listed.split())
+            for listed in re.findall(r'apt-get download ([^&]+)', script):
+                names.update(w.strip('"').split(":")[0] for w in listed.split())
             for listed in re.findall(r"apt-get install -y --no-install-recommends ([^&]+)",
                                      script):
                 names.update(w for w in listed.split() if not w.startswith(("$", '"', "\\")))
@@ -293,7 +309,8 @@ def test_every_apt_package_installed_exists_in_bookworm(generated):
     packages = set()
     for path in generated.dockerfiles:
         packages |= _apt_packages(path.read_text())
-    assert {"tini", "ca-certificates", "gcc-riscv64-linux-gnu"} <= packages
+    assert {"tini", "ca-certificates", "gcc-riscv64-linux-gnu", "libssl-dev", "libssl3",
+            "libsqlite3-0", "libclang-dev", "g++-aarch64-linux-gnu", "libpq5"} <= packages
     proc = subprocess.run(["apt-cache", "show", "--no-all-versions", *sorted(packages)],
                           capture_output=True, text=True)
     found = set(re.findall(r"^Package: (\S+)$", proc.stdout, re.M))

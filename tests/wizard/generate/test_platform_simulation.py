@@ -22,7 +22,7 @@ from pathlib import Path
 import pytest
 
 from rsdock.lint.knowledge import platforms
-from rsdock.wizard.generate.plan import Image, Plan
+from rsdock.wizard.generate.plan import Image, Plan, WorkspaceFacts
 from rsdock.wizard.generate.render import render
 from tests.tools import parse_stages, stage
 
@@ -36,7 +36,7 @@ import json, os, pathlib, sys
 name = pathlib.Path(sys.argv[0]).name
 args = sys.argv[1:]
 env = {{k: v for k, v in os.environ.items()
-        if k.startswith(("CARGO_TARGET_", "CC_", "AR_", "PKG_CONFIG"))}}
+        if k.startswith(("CARGO_TARGET_", "CC_", "CXX_", "AR_", "PKG_CONFIG", "BINDGEN_"))}}
 with open(os.environ["STUB_LOG"], "a") as log:
     log.write(json.dumps({{"tool": name, "args": args, "env": env}}) + "\n")
 if name == "cargo" and args[:1] == ["chef"]:
@@ -49,8 +49,9 @@ if name == "cargo" and args[:1] == ["build"]:
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text("ELF")
 if name == "apt-get" and args[:1] == ["download"]:
-    package, arch = args[1].split(":")
-    pathlib.Path(f"{{package}}_1.0_{{arch}}.deb").write_text(arch)
+    for wanted in args[1:]:
+        package, arch = wanted.split(":")
+        pathlib.Path(f"{{package}}_1.0_{{arch}}.deb").write_text(arch)
 if name == "dpkg-deb" and args[:1] == ["-x"]:
     tini = pathlib.Path(args[2], "usr/bin/tini-static")
     tini.parent.mkdir(parents=True, exist_ok=True)
@@ -253,3 +254,71 @@ def test_the_native_build_really_compiles_the_example_with_real_cargo(tmp_path):
     source, = parse_stages(text)[-1].copies_from("builder")
     binary = sandbox.path(source)
     assert binary.read_bytes()[:4] == b"\x7fELF"
+
+
+def _with_crates(plan: Plan, *names: str) -> Plan:
+    found = tuple((name, f"server -> {name}") for name in names)
+    return plan.with_changes(workspace=WorkspaceFacts(c_crates=(("server", found),)))
+
+
+C_PLATFORMS = [p for p in platforms.PLATFORMS if p.bookworm]
+
+
+@pytest.mark.parametrize("platform", C_PLATFORMS, ids=lambda p: p.slug)
+def test_a_system_c_library_gets_its_target_packages_and_pkg_config_env(sandbox, platform):
+    plan = _with_crates(Plan(images=(SERVER,), platforms=(platform.name,)), "openssl-sys",
+                        "librocksdb-sys")
+    text = render(plan)["Dockerfile"]
+    proc = sandbox.run_stage(text, "builder", platform.name)
+    assert proc.returncode == 0, proc.stderr
+    assert ["--add-architecture", platform.debian_arch] in [c["args"] for c in
+                                                            sandbox.calls("dpkg")]
+    installs = [c["args"] for c in sandbox.calls("apt-get") if c["args"][0] == "install"]
+    assert installs == [["install", "-y", "--no-install-recommends", *platform.apt_packages,
+                         "pkg-config", "clang", "libclang-dev", platform.gxx_package,
+                         f"libssl-dev:{platform.debian_arch}"]]
+    triple = platform.gnu_triple
+    suffix = triple.replace("-", "_")
+    sysroot = "/usr/" + platform.linker.removesuffix("-gcc")
+    expected = {
+        f"PKG_CONFIG_LIBDIR_{suffix}":
+            f"/usr/lib/{platform.multiarch}/pkgconfig:/usr/share/pkgconfig",
+        f"CXX_{suffix}": platform.linker.removesuffix("gcc") + "g++",
+        f"BINDGEN_EXTRA_CLANG_ARGS_{suffix}": f"--sysroot={sysroot} -I{sysroot}/include",
+    }
+    cook, = sandbox.calls("cargo-chef")
+    build, = [c for c in sandbox.calls("cargo") if c["args"][0] == "build"]
+    for call in (cook, build):
+        assert {k: call["env"].get(k) for k in expected} == expected
+        assert call["env"]["PKG_CONFIG_ALLOW_CROSS"] == "1"
+    runtime = parse_stages(text)[-1]
+    runs = " ".join(c.value[0] for c in runtime.instructions if c.cmd == "RUN")
+    assert " libssl3 " in runs + " "
+
+
+def test_a_bundled_c_library_needs_nothing_but_the_cross_compiler(sandbox):
+    plan = _with_crates(Plan(images=(SERVER,), platforms=("linux/arm64",)), "zstd-sys")
+    text = render(plan)["Dockerfile"]
+    assert sandbox.run_stage(text, "builder", "linux/arm64").returncode == 0
+    assert sandbox.calls("dpkg") == []
+    installs = [c["args"] for c in sandbox.calls("apt-get") if c["args"][0] == "install"]
+    assert installs == [["install", "-y", "--no-install-recommends",
+                         *platforms.get("linux/arm64").apt_packages]]
+
+
+@pytest.mark.parametrize("platform", [p for p in C_PLATFORMS if p.distroless],
+                         ids=lambda p: p.slug)
+def test_distroless_gets_the_shared_library_unpacked_for_the_target(sandbox, platform):
+    plan = _with_crates(Plan(images=(SERVER,), platforms=(platform.name,),
+                             runtime="distroless"), "libsqlite3-sys", "openssl-sys")
+    text = render(plan)["Dockerfile"]
+    proc = sandbox.run_stage(text, "tini", platform.name)
+    assert proc.returncode == 0, proc.stderr
+    downloads = [c["args"] for c in sandbox.calls("apt-get") if c["args"][0] == "download"]
+    # distroless/cc already has libssl3: only SQLite is fetched.
+    assert downloads == [["download", f"tini:{platform.debian_arch}",
+                          f"libsqlite3-0:{platform.debian_arch}"]]
+    runtime = parse_stages(text)[-1]
+    assert "/tini/libs/" in runtime.copies_from("tini")
+    assert [c["args"][2] for c in sandbox.calls("dpkg-deb")] == [
+        str(sandbox.path("/tini/root")), str(sandbox.path("/tini/libs"))]
