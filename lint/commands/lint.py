@@ -43,6 +43,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--allow-empty", action="store_true",
                         help="exit 0 when there is no Dockerfile, workflow or .dockerignore to "
                              "lint (default: exit 2, so a mis-pointed CI step fails)")
+    parser.add_argument("--unsafe-fixes", action="store_true",
+                        help="with --fix or --diff, apply the fixes that may break a build too "
+                             "(marked [unsafe fix]); review the diff first")
     parser.add_argument("--output", "-o", metavar="FILE",
                         help="write the report to FILE instead of standard output")
 
@@ -57,11 +60,11 @@ def run(args: argparse.Namespace) -> int:
     from rsdock.lint.engine import discover, runner as engine, fix, report
     from rsdock.lint.engine.settings import load_config
 
-    root, targets = discover.resolve_targets(args.paths)
+    root, targets, tree = discover.resolve(args.paths)
     config = load_config(root).merged(select=_split(args.select), ignore=_split(args.ignore),
                                       severity=args.severity,
                                       hadolint=False if args.no_hadolint else None)
-    result = engine.lint_paths(targets, root, config)
+    result = engine.lint_paths(targets, root, config, tree)
     # Files named one by one (pre-commit passes them) may all be excluded on purpose; a folder
     # or the repository with nothing in it is a mis-pointed command.
     named_files = any(Path(p).is_file() for p in args.paths)
@@ -71,7 +74,8 @@ def run(args: argparse.Namespace) -> int:
                         f"{where}", hint="pass the folder or files that hold them (or "
                         "--allow-empty when an empty folder is expected)")
     if args.fix or args.diff:
-        changed = fix.fix_texts(root, result.texts, result.findings, config)
+        changed = fix.fix_texts(root, result.texts, result.findings, config,
+                                 unsafe=args.unsafe_fixes)
         if args.diff:
             sys.stdout.write("".join(fix.unified_diff(p, result.texts[p], t)
                                      for p, t in sorted(changed.items())))

@@ -26,10 +26,12 @@ def run(args: argparse.Namespace) -> int:
         except RegistryError as error:
             raise UserError(str(error)) from None
         rules = {k: v for k, v in rules.items() if k in wanted}
-    rows = [(rid, r.family(), str(r.severity), plain_text(r.docs().summary)) for rid, r in rules.items()]
-    widths = [max(len(h), *(len(row[i]) for row in rows)) for i, h in
-              enumerate(("ID", "FAMILY", "SEVERITY"))]
-    print(f"{'ID':<{widths[0]}}  {'FAMILY':<{widths[1]}}  {'SEVERITY':<{widths[2]}}  SUMMARY")
+    rows = [(rid, r.family(), str(r.severity), r.fix_safety or "-",
+             plain_text(r.docs().summary))
+            for rid, r in rules.items()]
+    headers = ("ID", "FAMILY", "SEVERITY", "FIX")
+    widths = [max(len(h), *(len(row[i]) for row in rows)) for i, h in enumerate(headers)]
+    print("  ".join(f"{h:<{w}}" for h, w in zip(headers, widths)) + "  SUMMARY")
     for row in rows:
-        print(f"{row[0]:<{widths[0]}}  {row[1]:<{widths[1]}}  {row[2]:<{widths[2]}}  {row[3]}")
+        print("  ".join(f"{c:<{w}}" for c, w in zip(row, widths)) + f"  {row[-1]}")
     return 0

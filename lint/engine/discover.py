@@ -3,18 +3,32 @@
 A repository's lintable files are its Dockerfiles (``Dockerfile``, ``Dockerfile.*``,
 ``*.Dockerfile``, ``*.dockerfile``), its ``.dockerignore`` files (``.dockerignore`` and the
 per-Dockerfile ``<Dockerfile>.dockerignore``) and its GitHub workflows
-(``.github/workflows/*.yml``/``*.yaml``). Build output and vendored trees are never walked.
+(``.github/workflows/*.yml``/``*.yaml``). Build output and vendored trees (``vendor/``,
+``third_party/``, ``node_modules/``, and what ``.gitattributes`` marks ``linguist-vendored``) are
+never walked: someone else's workflows are not the repository's to lint or fix.
+
+The same walk notes the files that say how images are built (docker compose files and bake
+files, :data:`BUILD_FILE_RE`): they are context, never linted.
 """
 
 from __future__ import annotations
 
+import fnmatch
 import os
+import re
 import subprocess
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from rsdock.errors import UserError
 
-SKIPPED_DIRS = frozenset({"target", ".git", "node_modules"})
+SKIPPED_DIRS = frozenset({"target", ".git", "node_modules", "vendor", "third_party",
+                          "third-party", ".venv", "__pycache__"})
+# Folders holding someone else's code: what is in them is not the repository's to fix.
+VENDORED_DIRS = frozenset({"vendor", "vendored", "third_party", "third-party", "node_modules"})
+# docker compose files and buildx bake files: they name the Dockerfile and context of a build.
+BUILD_FILE_RE = re.compile(r"^(?:(?:docker-)?compose(?:[.-][\w.-]+)?\.ya?ml|"
+                           r"docker-bake(?:[.-][\w.-]+)?\.(?:hcl|json))$", re.IGNORECASE)
 # `Dockerfile.*` names that are not Dockerfiles: templates, backups, docs and scripts about them.
 NOT_DOCKERFILE_SUFFIXES = (
     ".j2", ".jinja", ".jinja2", ".tpl", ".tmpl", ".template", ".in", ".orig", ".rej", ".bak",
@@ -71,6 +85,65 @@ def find_root(start: Path) -> Path:
     return here
 
 
+def is_vendored(relpath: str) -> bool:
+    """Whether ``relpath`` lies in a vendored tree (``vendor/``, ``third_party/``...)."""
+    return any(part in VENDORED_DIRS for part in relpath.split("/")[:-1])
+
+
+@dataclass
+class Tree:
+    """What one walk of a repository found.
+
+    Attributes:
+        lintable: the lintable files, sorted root-relative paths.
+        build_files: docker compose and bake files (context for the build model), sorted.
+    """
+
+    lintable: list[str] = field(default_factory=list)
+    build_files: list[str] = field(default_factory=list)
+
+
+def scan(root: Path, top: Path | None = None) -> Tree:
+    """Walk ``top`` (default ``root``) once: its lintable files and its build files.
+
+    Args:
+        root: the repository root paths are made relative to.
+        top: the directory to walk; must be ``root`` or inside it.
+    """
+    root = root.resolve()
+    start = (top or root).resolve()
+    vendored = _linguist_vendored(root)
+    tree = Tree()
+    prefix = _relative(start, root)
+    prefix = "" if prefix == "." else prefix + "/"
+    # Paths are built from the walk's own names: resolving each of 10,000 files costs seconds.
+    pending = [(str(start), prefix)]
+    while pending:
+        directory, rel_dir = pending.pop()
+        try:
+            entries = list(os.scandir(directory))
+        except OSError:
+            continue
+        for entry in entries:
+            name = entry.name
+            rel = rel_dir + name
+            try:
+                is_dir = entry.is_dir(follow_symlinks=False)
+            except OSError:
+                continue
+            if is_dir:
+                if name not in SKIPPED_DIRS and not (vendored and _matches(vendored, rel, True)):
+                    pending.append((entry.path, rel + "/"))
+            elif kind_of(rel):
+                if not (vendored and _matches(vendored, rel, False)):
+                    tree.lintable.append(rel)
+            elif BUILD_FILE_RE.match(name):
+                tree.build_files.append(rel)
+    tree.lintable.sort()
+    tree.build_files.sort()
+    return tree
+
+
 def walk(root: Path, top: Path | None = None) -> list[str]:
     """Every lintable file under ``top`` (default ``root``), as sorted root-relative paths.
 
@@ -78,17 +151,32 @@ def walk(root: Path, top: Path | None = None) -> list[str]:
         root: the repository root paths are made relative to.
         top: the directory to walk; must be ``root`` or inside it.
     """
-    found: list[str] = []
-    start = (top or root).resolve()
-    root = root.resolve()
-    for dirpath, dirnames, filenames in os.walk(start):
-        dirnames[:] = sorted(d for d in dirnames if d not in SKIPPED_DIRS)
-        base = Path(dirpath)
-        for name in filenames:
-            rel = _relative(base / name, root)
-            if kind_of(rel):
-                found.append(rel)
-    return sorted(found)
+    return scan(root, top).lintable
+
+
+def _linguist_vendored(root: Path) -> list[str]:
+    """The patterns ``.gitattributes`` marks ``linguist-vendored`` (GitHub's vendored code)."""
+    try:
+        text = (root / ".gitattributes").read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return []
+    patterns = []
+    for line in text.splitlines():
+        words = line.split()
+        if len(words) >= 2 and not words[0].startswith("#") and any(
+                w in ("linguist-vendored", "linguist-vendored=true") for w in words[1:]):
+            patterns.append(words[0].lstrip("/"))
+    return patterns
+
+
+def _matches(patterns: list[str], rel: str, is_dir: bool) -> bool:
+    for pattern in patterns:
+        folder = pattern.removesuffix("/**").removesuffix("/*").rstrip("/")
+        if is_dir and folder == rel:
+            return True
+        if not is_dir and fnmatch.fnmatchcase(rel, pattern):
+            return True
+    return False
 
 
 def _relative(path: Path, root: Path) -> str:
@@ -113,10 +201,18 @@ def resolve_targets(paths: list[str], cwd: Path | None = None) -> tuple[Path, li
     Raises:
         UserError: for a path that does not exist or whose kind rsdock cannot tell.
     """
+    root, targets, _tree = resolve(paths, cwd)
+    return root, targets
+
+
+def resolve(paths: list[str], cwd: Path | None = None) -> tuple[Path, list[str], Tree | None]:
+    """:func:`resolve_targets`, and the walk of the whole repository when it took one (so the
+    engine need not walk again)."""
     cwd = (cwd or Path.cwd()).resolve()
     if not paths:
         root = find_root(cwd)
-        return root, walk(root)
+        tree = scan(root)
+        return root, tree.lintable, tree
     absolute = [(cwd / p) for p in paths]
     for given, path in zip(paths, absolute):
         if not path.exists():
@@ -136,7 +232,7 @@ def resolve_targets(paths: list[str], cwd: Path | None = None) -> tuple[Path, li
             raise UserError("rsdock cannot tell what kind of file this is", path=given,
                             hint="name Dockerfiles Dockerfile*, *.Dockerfile; workflows *.yml")
         targets.append(rel)
-    return root, sorted(dict.fromkeys(targets))
+    return root, sorted(dict.fromkeys(targets)), None
 
 
 def explicit_kind(relpath: str) -> str | None:

@@ -59,7 +59,7 @@ def _overlaps(edits: list[Edit], others: list[Edit]) -> bool:
 
 
 def fix_texts(root: Path, texts: dict[str, str], findings: list[Finding],
-              config: LintConfig | None = None) -> dict[str, str]:
+              config: LintConfig | None = None, unsafe: bool = False) -> dict[str, str]:
     """Fix ``texts`` until stable; return the new text of every file that changed.
 
     Args:
@@ -67,6 +67,8 @@ def fix_texts(root: Path, texts: dict[str, str], findings: list[Finding],
         texts: the current text of each linted file.
         findings: the first pass's findings (their fixes are applied first).
         config: the settings; hadolint is skipped when re-linting (it proposes no fixes).
+        unsafe: apply the fixes marked unsafe too (``--unsafe-fixes``); by default only fixes
+            that cannot break a build are applied.
     """
     from rsdock.lint.engine.runner import lint_texts
 
@@ -75,7 +77,8 @@ def fix_texts(root: Path, texts: dict[str, str], findings: list[Finding],
     for _ in range(MAX_PASSES):
         by_path: dict[str, list[Fix]] = {}
         for finding in findings:
-            if finding.fix is not None and finding.path in current:
+            if finding.fix is not None and finding.path in current and \
+                    (finding.fix.safe or unsafe):
                 by_path.setdefault(finding.path, []).append(finding.fix)
         changed = False
         for path, fixes in by_path.items():

@@ -7,12 +7,13 @@ The JSON shape is documented in ``docs/lint-json.md``.
 
 from __future__ import annotations
 
+import bisect
 import json
 from collections import Counter
 from typing import Callable
 
 from rsdock import __version__
-from rsdock.lint.model.findings import Finding, Severity
+from rsdock.lint.model.findings import Finding, Severity, line_offsets
 from rsdock.lint.rules.rule import RegistryError, all_rules
 
 JSON_FORMAT_VERSION = 1
@@ -30,7 +31,8 @@ def summary(result) -> dict:
         "errors": counts["error"],
         "warnings": counts["warning"],
         "info": counts["info"],
-        "fixable": sum(1 for f in result.findings if f.fix is not None),
+        "fixable": sum(1 for f in result.findings if f.fix is not None and f.fix.safe),
+        "suggested": sum(1 for f in result.findings if f.fix is not None and not f.fix.safe),
     }
 
 
@@ -45,7 +47,8 @@ def render_text(result) -> str:
     out: list[str] = []
     lines_cache: dict[str, list[str]] = {}
     for finding in result.findings:
-        fixable = " [fixable]" if finding.fix is not None else ""
+        fixable = "" if finding.fix is None else \
+            " [fixable]" if finding.fix.safe else " [unsafe fix]"
         out.append(f"{_location(finding)}: {finding.rule} {finding.severity}: "
                    f"{finding.message}{fixable}")
         if finding.path not in lines_cache:
@@ -64,6 +67,9 @@ def render_text(result) -> str:
         line = f"{_plural(counts['files'], 'file')} checked: {', '.join(parts)}."
         if counts["fixable"]:
             line += f" {counts['fixable']} fixable with `rsdock lint --fix`."
+        if counts["suggested"]:
+            line += (f" {counts['suggested']} with an unsafe fix (it may break the build: review "
+                     "`rsdock lint --diff --unsafe-fixes`).")
         out.append("")
         out.append(line)
     return "\n".join(out) + "\n"
@@ -130,8 +136,33 @@ def _sarif_rule(rule_id: str, severity: Severity) -> dict:
         "fullDescription": {"text": rule.message},
         "help": {"text": help_text},
         "defaultConfiguration": {"level": _SARIF_LEVEL[rule.severity]},
-        "properties": {"tags": [rule.family()]},
+        "properties": {"tags": [rule.family()], "fixSafety": rule.fix_safety or "none"},
     }
+
+
+def _sarif_fixes(finding: Finding, text: str | None) -> list[dict]:
+    """SARIF ``fixes`` for a finding's fix: only a safe one (an unsafe fix is a suggestion that
+    code-scanning tools would offer as if it could not break the build)."""
+    fix = finding.fix
+    if fix is None or not fix.safe or text is None:
+        return []
+    offsets = line_offsets(text)
+
+    def position(offset: int) -> tuple[int, int]:
+        line = bisect.bisect_right(offsets, offset)
+        return line, offset - offsets[line - 1] + 1
+
+    replacements = []
+    for edit in fix.edits:
+        (start_line, start_col), (end_line, end_col) = position(edit.start), position(edit.end)
+        replacements.append({
+            "deletedRegion": {"startLine": start_line, "startColumn": start_col,
+                              "endLine": end_line, "endColumn": end_col},
+            "insertedContent": {"text": edit.text}})
+    return [{"description": {"text": fix.description},
+             "artifactChanges": [{"artifactLocation": {"uri": finding.path,
+                                                       "uriBaseId": "SRCROOT"},
+                                  "replacements": replacements}]}]
 
 
 def render_sarif(result) -> str:
@@ -146,7 +177,7 @@ def render_sarif(result) -> str:
         region = {"startLine": max(finding.line, 1)}
         if finding.column:
             region["startColumn"] = finding.column
-        results.append({
+        entry = {
             "ruleId": finding.rule,
             "ruleIndex": index[finding.rule],
             "level": _SARIF_LEVEL[finding.severity],
@@ -155,7 +186,13 @@ def render_sarif(result) -> str:
                 "artifactLocation": {"uri": finding.path, "uriBaseId": "SRCROOT"},
                 "region": region,
             }}],
-        })
+        }
+        fixes = _sarif_fixes(finding, result.texts.get(finding.path))
+        if fixes:
+            entry["fixes"] = fixes
+        elif finding.fix is not None:
+            entry["properties"] = {"unsafeFix": finding.fix.description}
+        results.append(entry)
     log = {
         "$schema": SARIF_SCHEMA,
         "version": "2.1.0",

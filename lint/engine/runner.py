@@ -17,7 +17,7 @@ import shutil
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any, Iterable, Mapping
 
 from rsdock.lint.engine import discover, suppress
 from rsdock.lint.engine import hadolint as hadolint_mod
@@ -84,7 +84,7 @@ class _Filter:
 
 
 def lint_paths(paths: Iterable[str | Path], root: Path,
-               config: LintConfig | None = None) -> Result:
+               config: LintConfig | None = None, tree: discover.Tree | None = None) -> Result:
     """Lint files on disk.
 
     Args:
@@ -92,6 +92,7 @@ def lint_paths(paths: Iterable[str | Path], root: Path,
             lintable files of the repository are read as context.
         root: the repository root.
         config: the settings (default: :class:`LintConfig` defaults).
+        tree: the walk of ``root`` when the caller already took one (``discover.resolve``).
     """
     root = Path(root).resolve()
     config = config or LintConfig()
@@ -100,7 +101,7 @@ def lint_paths(paths: Iterable[str | Path], root: Path,
         rel = _relative(Path(path), root)
         if not config.excluded(rel):
             targets[rel] = discover.explicit_kind(rel) or "dockerfile"
-    return _run(root, targets, {}, config)
+    return _run(root, targets, {}, config, tree)
 
 
 def lint_texts(files: dict[str, str], root: Path | None = None,
@@ -144,7 +145,7 @@ def lint_texts(files: dict[str, str], root: Path | None = None,
 
 
 def _run(root: Path, targets: dict[str, str], overrides: dict[str, str],
-         config: LintConfig) -> Result:
+         config: LintConfig, tree: discover.Tree | None = None) -> Result:
     dockerfiles = [p for p, k in targets.items() if k == "dockerfile"]
     with tempfile.TemporaryDirectory(prefix="rsdock-hadolint-") as scratch:
         run = None
@@ -157,10 +158,13 @@ def _run(root: Path, targets: dict[str, str], overrides: dict[str, str],
             # already running by then, so that time overlaps with its own.
             rules = all_rules()
             filt = _Filter(config)
-            texts, findings = _read(root, targets, overrides, config)
+            tree = tree or discover.scan(root)
+            texts, findings = _read(root, targets, overrides, config, tree)
             ctx, crashes = _context(root, targets, texts)
-            findings += crashes + _workspace(ctx)
+            ctx.build_files = _build_files(root, tree, overrides, config)
+            findings += _workspace(ctx)
             findings += _check(ctx, targets, rules, filt)
+            findings += crashes
         except BaseException:  # Ctrl-C or a bug: do not leave hadolint running behind us
             if run is not None:
                 run.kill()
@@ -191,11 +195,11 @@ def _hadolint_args(dockerfiles: list[str], overrides: dict[str, str], scratch: P
 
 
 def _read(root: Path, targets: dict[str, str], overrides: dict[str, str],
-          config: LintConfig) -> tuple[dict[str, str], list[Finding]]:
+          config: LintConfig, tree: discover.Tree) -> tuple[dict[str, str], list[Finding]]:
     """Every readable lintable file's text (targets and context) and RS001s for the rest."""
     texts: dict[str, str] = {}
     problems: list[Finding] = []
-    context = [p for p in discover.walk(root) if not config.excluded(p)]
+    context = [p for p in tree.lintable if not config.excluded(p)]
     paths = dict.fromkeys([*targets, *context, *overrides])
     rs001 = rules_instance("RS001")
     for rel in paths:
@@ -228,22 +232,92 @@ def _decode(data: bytes) -> tuple[str | None, str, int]:
         return None, f"it is not UTF-8 (byte {error.start}): save it as UTF-8", line
 
 
+class LazyModels(Mapping):
+    """Parsed files of one kind by path, each parsed the first time it is asked for.
+
+    A parser crash is reported once as an RS009 finding (in ``crashes``) and the file is then
+    absent, as if unreadable.
+    """
+
+    def __init__(self, kind: str, texts: dict[str, str], crashes: list[Finding]):
+        self.kind = kind
+        self._texts = texts
+        self._models: dict[str, Any] = {}
+        self._crashes = crashes
+        self._parse = None
+
+    def __getitem__(self, rel: str) -> Any:
+        if rel in self._models:
+            model = self._models[rel]
+        else:
+            model = self._models[rel] = self._load(rel)
+        if model is None:
+            raise KeyError(rel)
+        return model
+
+    def _load(self, rel: str) -> Any:
+        text = self._texts[rel]  # KeyError: not a file of this kind
+        if self._parse is None:
+            module, function = PARSERS[self.kind]
+            self._parse = getattr(importlib.import_module(module), function)
+        try:
+            return self._parse(rel, text)
+        except Exception as error:  # parsers report problems as findings; this is a bug
+            self._crashes.append(
+                rules_instance("RS009").crashed(rel, f"the {self.kind} parser", error))
+            return None
+
+    def __iter__(self):
+        for rel in self._texts:
+            if self._models.get(rel, True) is not None and self.get(rel) is not None:
+                yield rel
+
+    def __len__(self) -> int:
+        return sum(1 for _rel in self)
+
+    def __contains__(self, rel: object) -> bool:
+        return self.get(rel) is not None if isinstance(rel, str) else False
+
+
 def _context(root: Path, targets: dict[str, str],
              texts: dict[str, str]) -> tuple[Context, list[Finding]]:
-    """Parse every readable file into ``ctx``; a parser crash is an RS009 finding."""
-    ctx = Context(root=root)
+    """``ctx`` with every readable file ready to be parsed when a rule asks for it.
+
+    A workflow that is only context (not linted) matters to the cross-file rules only when it
+    builds images: one whose text never says "docker" is not even parsed.
+    """
     crashes: list[Finding] = []
+    by_kind: dict[str, dict[str, str]] = {kind: {} for kind in PARSERS}
     for rel, text in texts.items():
         kind = targets.get(rel) or discover.kind_of(rel)
         if kind is None:
             continue
-        module, function = PARSERS[kind]
-        parse = getattr(importlib.import_module(module), function)
-        try:
-            ctx.models(kind)[rel] = parse(rel, text)
-        except Exception as error:  # parsers report problems as findings; this is a bug
-            crashes.append(rules_instance("RS009").crashed(rel, f"the {kind} parser", error))
+        if kind == "workflow" and rel not in targets and "docker" not in text.lower():
+            continue
+        by_kind[kind][rel] = text
+    ctx = Context(root=root, **{
+        field_name: LazyModels(kind, by_kind[kind], crashes)
+        for kind, field_name in (("dockerfile", "dockerfiles"), ("workflow", "workflows"),
+                                 ("dockerignore", "dockerignores"))})
     return ctx, crashes
+
+
+def _build_files(root: Path, tree: discover.Tree, overrides: dict[str, str],
+                 config: LintConfig) -> dict[str, str]:
+    """The text of each docker compose and bake file (unreadable ones are left out: they are
+    context, not linted)."""
+    found = {}
+    for rel in tree.build_files:
+        if config.excluded(rel):
+            continue
+        if rel in overrides:
+            found[rel] = overrides[rel]
+            continue
+        try:
+            found[rel] = (root / rel).read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError):
+            continue
+    return found
 
 
 def _workspace(ctx: Context) -> list[Finding]:

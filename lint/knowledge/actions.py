@@ -1,8 +1,11 @@
-"""The GitHub Actions rsdock generates and checks: current majors and known release SHAs.
+"""The GitHub Actions rsdock generates and checks: current majors, known release SHAs, and
+the runtime and status of every major the linter judges.
 
 From DIGEST.md section 2. The generator pins ``uses:`` to these full commit SHAs with the
-version in a trailing comment (zizmor's unpinned-uses audit); the linter reads the majors to
-flag actions on retired majors.
+version in a trailing comment (zizmor's unpinned-uses audit). The linter does not call a major
+old because a newer one exists: a major is outdated only when the Node.js it runs on
+(``runs.using`` in its ``action.yml``) is retired by GitHub, or its owner deprecated or archived
+it (:data:`MAJORS`, each row with its source).
 """
 
 from __future__ import annotations
@@ -45,3 +48,93 @@ ACTIONS: dict[str, Action] = {
         Action("actions/cache", 5, "5.0.5", "27d5ce7f107fe9357f9df03efb73ab90386fccae"),
     )
 }
+
+
+# GitHub retired these JavaScript runtimes for actions (node12 in 2023, node16 in 2024, node20 in
+# 2026: DIGEST.md section 2); an action major that runs on one no longer starts on hosted runners.
+RETIRED_RUNTIMES = frozenset({"node12", "node16", "node20"})
+
+
+@dataclass(frozen=True)
+class Major:
+    """One major of an action as the linter judges it.
+
+    Attributes:
+        repo: ``owner/name``.
+        major: the major version number.
+        runs_using: ``runs.using`` of the major's ``action.yml`` (``node24``, ``composite``...).
+        status: ``maintained``, ``deprecated`` or ``archived`` (what the owner says).
+        source: where the facts come from and when they were checked.
+    """
+
+    repo: str
+    major: int
+    runs_using: str
+    status: str = "maintained"
+    source: str = ""
+
+    @property
+    def outdated(self) -> bool:
+        """Whether this major should be left: a retired runtime, or its owner gave it up."""
+        return self.runs_using in RETIRED_RUNTIMES or self.status != "maintained"
+
+    @property
+    def why(self) -> str:
+        """Why the major is outdated, in a few words ("" when it is not)."""
+        if self.runs_using in RETIRED_RUNTIMES:
+            return f"it runs on {self.runs_using}, which GitHub retired"
+        if self.status != "maintained":
+            return f"its owner {self.status} it"
+        return ""
+
+
+_DIGEST = "DIGEST.md section 2 (action.yml runs.using of each major, checked 2026-11-29)"
+_CHECKOUT_V5_V6 = ("DIGEST.md section 2: action.yml runs.using node24; releases v5.1.0 and "
+                   "v6.1.0 on 2026-07-16")
+
+MAJORS: dict[tuple[str, int], Major] = {
+    (m.repo, m.major): m
+    for m in (
+        Major("actions/checkout", 1, "node12", source=_DIGEST),
+        Major("actions/checkout", 2, "node12", source=_DIGEST),
+        Major("actions/checkout", 3, "node16", source=_DIGEST),
+        Major("actions/checkout", 4, "node20", source=_DIGEST),
+        Major("actions/checkout", 5, "node24", source=_CHECKOUT_V5_V6),
+        Major("actions/checkout", 6, "node24", source=_CHECKOUT_V5_V6),
+        Major("actions/checkout", 7, "node24", source=_DIGEST + "; v7.0.1"),
+        Major("actions/cache", 1, "node12", "deprecated", _DIGEST),
+        Major("actions/cache", 2, "node16", "deprecated", _DIGEST),
+        Major("actions/cache", 3, "node20", "deprecated",
+              _DIGEST + "; v1-v3 stopped working with the cache service v2 (2025)"),
+        Major("actions/cache", 4, "node20", source=_DIGEST),
+        Major("actions/cache", 5, "node24", source="v5.0.5 action.yml in the repository's snapshot"),
+        Major("docker/setup-qemu-action", 1, "node12", source=_DIGEST),
+        Major("docker/setup-qemu-action", 2, "node16", source=_DIGEST),
+        Major("docker/setup-qemu-action", 3, "node20", source=_DIGEST),
+        Major("docker/setup-qemu-action", 4, "node24", source=_DIGEST + "; v4.2.0"),
+        Major("docker/setup-buildx-action", 1, "node12", source=_DIGEST),
+        Major("docker/setup-buildx-action", 2, "node16", source=_DIGEST),
+        Major("docker/setup-buildx-action", 3, "node20", source=_DIGEST),
+        Major("docker/setup-buildx-action", 4, "node24", source=_DIGEST + "; v4.3.0"),
+        Major("docker/login-action", 1, "node12", source=_DIGEST),
+        Major("docker/login-action", 2, "node16", source=_DIGEST),
+        Major("docker/login-action", 3, "node20", source=_DIGEST),
+        Major("docker/login-action", 4, "node24", source=_DIGEST + "; v4.1.0"),
+        Major("docker/metadata-action", 3, "node12", source=_DIGEST),
+        Major("docker/metadata-action", 4, "node16", source=_DIGEST),
+        Major("docker/metadata-action", 5, "node20", source=_DIGEST),
+        Major("docker/metadata-action", 6, "node24", source=_DIGEST + "; v6.2.0"),
+        Major("docker/build-push-action", 1, "node12", source=_DIGEST),
+        Major("docker/build-push-action", 2, "node12", source=_DIGEST),
+        Major("docker/build-push-action", 3, "node16", source=_DIGEST),
+        Major("docker/build-push-action", 4, "node16", source=_DIGEST),
+        Major("docker/build-push-action", 5, "node20", source=_DIGEST),
+        Major("docker/build-push-action", 6, "node20", source=_DIGEST),
+        Major("docker/build-push-action", 7, "node24", source=_DIGEST + "; v7.3.0"),
+    )
+}
+
+
+def major(repo: str, number: int) -> Major | None:
+    """The known facts about ``repo``'s major ``number`` (``repo`` case-insensitive), or None."""
+    return MAJORS.get((repo.lower(), number))

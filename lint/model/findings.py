@@ -43,10 +43,18 @@ class Edit:
 
 @dataclass(frozen=True)
 class Fix:
-    """A safe, mechanical change that resolves a finding: one or more non-overlapping edits."""
+    """A mechanical change that resolves a finding: one or more non-overlapping edits.
+
+    Attributes:
+        description: what the change does, in a few words.
+        edits: the edits, applied whole or not at all.
+        safe: whether the change cannot break a build. ``rsdock lint --fix`` applies safe fixes
+            only; an unsafe one is a suggestion (``--unsafe-fixes`` applies it too).
+    """
 
     description: str
     edits: tuple[Edit, ...]
+    safe: bool = True
 
 
 @dataclass(frozen=True, order=True)
@@ -73,7 +81,9 @@ class Finding:
             "line": self.line,
             "column": self.column,
             "message": self.message,
-            "fixable": self.fix is not None,
+            "fixable": self.fix is not None and self.fix.safe,
+            "fix": None if self.fix is None else {
+                "description": self.fix.description, "safe": self.fix.safe},
         }
 
 

@@ -66,6 +66,7 @@ class RS201(Rule):
     severity = Severity.ERROR
     message = "add --platform=$BUILDPLATFORM to the builder's FROM so the compiler runs natively"
     target = "dockerfile"
+    fix_safety = "unsafe"
 
     def check(self, file, ctx):
         found = []

@@ -42,6 +42,7 @@ class RS202(Rule):
     severity = Severity.ERROR
     message = "declare `ARG TARGETPLATFORM` in the stage that reads it"
     target = "dockerfile"
+    fix_safety = "safe"
 
     def check(self, file, ctx):
         found = []

@@ -59,6 +59,7 @@ class RS404(Rule):
     severity = Severity.ERROR
     message = f"add `if: {GUARD}` to the login step"
     target = "workflow"
+    fix_safety = "unsafe"
 
     def check(self, file: wf.Workflow, ctx: Context) -> Iterable[Finding]:
         """Yield a finding for each login step that runs on every pull request."""

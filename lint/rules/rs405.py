@@ -48,6 +48,7 @@ class RS405(Rule):
     severity = Severity.ERROR
     message = f"set `push: {GUARD}`"
     target = "workflow"
+    fix_safety = "safe"
 
     def check(self, file: wf.Workflow, ctx: Context) -> Iterable[Finding]:
         """Yield a finding for each build-push step that pushes on every pull request."""

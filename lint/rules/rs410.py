@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from typing import Iterable
 
+from rsdock.lint.engine import discover
 from rsdock.lint.knowledge import actions
 from rsdock.lint.model import workflow_reader as wf
 from rsdock.lint.model.findings import Edit, Finding, Fix, Severity
@@ -12,13 +13,17 @@ from rsdock.lint.rules.rule import Context, Rule
 
 
 class RS410(Rule):
-    """Use the current major of each action: older majors run on a retired Node.js.
+    """Leave action majors that stopped working: a retired Node.js runtime, or given up by their owner.
 
-    GitHub retired the node20 runtime in 2026, which the previous majors of checkout and of
-    docker's actions use. Tags (``@v6``) and SHA pins with a version comment
-    (``@<sha> # v6.1.0``) are checked; a SHA pin without a comment cannot be. The fix moves a tag
-    to the current major, or a SHA pin to the current release's SHA and comment; read the
-    release notes for renamed inputs.
+    GitHub retired the node12, node16 and node20 runtimes (node20 in 2026), so a major that runs
+    on one of them (``actions/checkout@v4``, ``docker/build-push-action@v6``) no longer starts.
+    A major is not outdated merely because a newer one exists: ``actions/checkout`` v5 and v6 run
+    on node24 and are maintained. The facts, with their sources, are the table in
+    ``lint/knowledge/actions.py``. Tags (``@v4``) and SHA pins with a version comment
+    (``@<sha> # v4.2.2``) are checked; a SHA pin without a comment cannot be. The fix moves a tag
+    to the current major, or a SHA pin to the current release's SHA and comment; it is not
+    offered as safe for a vendored copy of someone else's workflow. Read the release notes for
+    renamed inputs.
 
     Fails:
         # file: .github/workflows/docker.yml
@@ -37,7 +42,7 @@ class RS410(Rule):
           build:
             runs-on: ubuntu-24.04
             steps:
-              - uses: actions/checkout@v7
+              - uses: actions/checkout@v6
               - uses: docker/build-push-action@53b7df96c91f9c12dcc8a07bcb9ccacbed38856a # v7.3.0
     """
 
@@ -46,22 +51,28 @@ class RS410(Rule):
     severity = Severity.WARNING
     message = "move to the action's current major"
     target = "workflow"
+    fix_safety = "sometimes"
 
     def check(self, file: wf.Workflow, ctx: Context) -> Iterable[Finding]:
-        """Yield a finding for each known action on an older major."""
+        """Yield a finding for each known action on an outdated major."""
+        vendored = discover.is_vendored(file.path)
         for _job, step in file.steps():
             uses = step.uses
             action = actions.ACTIONS.get(uses.repo.lower()) if uses else None
             match = re.match(r"v?(\d+)", uses.version) if action else None
-            if not match or int(match[1]) >= action.major:
+            if not match:
+                continue
+            known = actions.major(action.repo, int(match[1]))
+            if known is None or not known.outdated:
                 continue
             yield self.finding(
                 file.path, uses.line, uses.column,
-                f"{action.repo} v{match[1]} is not maintained: {self.message} "
-                f"(v{action.major}, {action.version})", fix=_fix(file, uses, action))
+                f"{action.repo} v{match[1]} is not maintained ({known.why}): {self.message} "
+                f"(v{action.major}, {action.version})",
+                fix=_fix(file, uses, action, safe=not vendored))
 
 
-def _fix(file: wf.Workflow, uses: wf.Uses, action: actions.Action) -> Fix | None:
+def _fix(file: wf.Workflow, uses: wf.Uses, action: actions.Action, safe: bool) -> Fix | None:
     span = file.span(uses.line, uses.column, uses.text)
     if span is None or uses.path:
         return None
@@ -69,7 +80,7 @@ def _fix(file: wf.Workflow, uses: wf.Uses, action: actions.Action) -> Fix | None
     ref_start = end - len(uses.ref)
     if not uses.is_sha:
         return Fix(f"use {action.repo}@v{action.major}",
-                   (Edit(ref_start, end, f"v{action.major}"),))
+                   (Edit(ref_start, end, f"v{action.major}"),), safe=safe)
     line_end = file.text.find("\n", start)
     line_end = len(file.text) if line_end < 0 else line_end
     hash_at = file.text.find("#", end, line_end)
@@ -77,4 +88,4 @@ def _fix(file: wf.Workflow, uses: wf.Uses, action: actions.Action) -> Fix | None
         return None  # pragma: no cover - a SHA pin without a comment has no version to check
     return Fix(f"pin {action.repo} to v{action.version}",
                (Edit(ref_start, end, action.sha),
-                Edit(hash_at, line_end, f"# v{action.version}")))
+                Edit(hash_at, line_end, f"# v{action.version}")), safe=safe)

@@ -44,6 +44,7 @@ class RS413(Rule):
     severity = Severity.WARNING
     message = "add `persist-credentials: false` to the checkout step's `with:`"
     target = "workflow"
+    fix_safety = "safe"
 
     def check(self, file: wf.Workflow, ctx: Context) -> Iterable[Finding]:
         """Yield a finding for each checkout step that keeps the token."""

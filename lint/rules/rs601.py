@@ -33,6 +33,7 @@ class RS601(Rule):
     severity = Severity.ERROR
     message = "move the comment to its own line: Docker reads it as part of the pattern"
     target = "dockerignore"
+    fix_safety = "safe"
 
     def check(self, file: DockerIgnore, ctx: Context) -> Iterable[Finding]:
         """Yield a finding for each pattern line with a `` #`` in it."""

@@ -32,6 +32,7 @@ class RS602(Rule):
     severity = Severity.WARNING
     message = "add `target/` to .dockerignore"
     target = "dockerignore"
+    fix_safety = "safe"
 
     def check(self, file: DockerIgnore, ctx: Context) -> Iterable[Finding]:
         """Yield one finding when target/ reaches the build context."""

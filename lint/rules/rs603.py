@@ -31,6 +31,7 @@ class RS603(Rule):
     severity = Severity.WARNING
     message = "add `.git` to .dockerignore"
     target = "dockerignore"
+    fix_safety = "sometimes"
 
     def check(self, file: DockerIgnore, ctx: Context) -> Iterable[Finding]:
         """Yield one finding when .git reaches the build context."""

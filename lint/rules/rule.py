@@ -22,12 +22,13 @@ RS3 runtime, RS4 workflow, RS5 cross-file, RS6 dockerignore.
 
 from __future__ import annotations
 
+import dataclasses
 import importlib
 import pkgutil
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, ClassVar, Iterable
+from typing import Any, ClassVar, Iterable, Mapping
 
 from rsdock.lint.model.findings import Finding, Fix, Severity
 
@@ -41,6 +42,7 @@ FAMILIES: dict[str, str] = {
     "RS6": "dockerignore",
 }
 TARGETS = ("dockerfile", "workflow", "dockerignore", "project")
+FIX_SAFETIES = (None, "safe", "unsafe", "sometimes")
 _ID_RE = re.compile(r"^RS\d{3}$")
 
 
@@ -55,15 +57,23 @@ class Context:
         dockerfiles: parsed Dockerfiles by relative path.
         workflows: parsed GitHub workflows by relative path.
         dockerignores: parsed ``.dockerignore`` files by relative path.
+        build_files: docker compose and bake files (relative path -> text): they say which
+            context and Dockerfile a build uses (``rsdock.lint.analysis.images``).
+
+    The engine fills the three model maps lazily (a file is parsed when a rule first asks for
+    it), so a rule that never looks at workflows costs no YAML parsing.
     """
 
     root: Path
     workspace: Any = None
-    dockerfiles: dict[str, Any] = field(default_factory=dict)
-    workflows: dict[str, Any] = field(default_factory=dict)
-    dockerignores: dict[str, Any] = field(default_factory=dict)
+    dockerfiles: Mapping[str, Any] = field(default_factory=dict)
+    workflows: Mapping[str, Any] = field(default_factory=dict)
+    dockerignores: Mapping[str, Any] = field(default_factory=dict)
+    build_files: dict[str, str] = field(default_factory=dict)
+    # Per-run memo for analyses several rules share (the image model): key -> value.
+    memo: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
 
-    def models(self, kind: str) -> dict[str, Any]:
+    def models(self, kind: str) -> Mapping[str, Any]:
         """The parsed files of ``kind`` (``dockerfile``, ``workflow``, ``dockerignore``) by path."""
         return getattr(self, _MODEL_FIELDS[kind])
 
@@ -83,6 +93,10 @@ class Rule:
         message: one line saying what to do instead; findings use it unless they say more.
         target: which model ``check`` receives: ``dockerfile``, ``workflow``, ``dockerignore``,
             or ``project`` (called once with ``file=None``, for cross-file rules).
+        fix_safety: whether the rule proposes fixes and how safe they are: ``None`` (no fix),
+            ``"safe"`` (a fix can never break a build: ``--fix`` applies it), ``"unsafe"`` (a
+            suggestion, applied only with ``--unsafe-fixes``) or ``"sometimes"`` (safe unless the
+            rule finds a reason it could break the build; each :class:`Fix` carries ``safe``).
     """
 
     id: ClassVar[str]
@@ -90,6 +104,7 @@ class Rule:
     severity: ClassVar[Severity]
     message: ClassVar[str]
     target: ClassVar[str]
+    fix_safety: ClassVar[str | None] = None
 
     def check(self, file: Any, ctx: Context) -> Iterable[Finding]:
         """Yield the findings for ``file`` (a model of kind ``target``, or None for project)."""
@@ -99,7 +114,12 @@ class Rule:
         self, path: str, line: int, column: int = 0, message: str | None = None,
         fix: Fix | None = None,
     ) -> Finding:
-        """A finding of this rule at ``path:line:column``, with the rule's message by default."""
+        """A finding of this rule at ``path:line:column``, with the rule's message by default.
+
+        A fix of a rule whose ``fix_safety`` is ``"unsafe"`` is always marked unsafe.
+        """
+        if fix is not None and fix.safe and self.fix_safety == "unsafe":
+            fix = dataclasses.replace(fix, safe=False)
         return Finding(path, line, column, self.id, self.severity, message or self.message, fix)
 
     @classmethod
@@ -162,6 +182,8 @@ def _load() -> dict[str, type[Rule]]:
         rule = classes[0]
         if not _ID_RE.match(rule.id) or rule.target not in TARGETS:
             raise RegistryError(f"{rule.id}: bad ID or target {rule.target!r}")
+        if rule.fix_safety not in FIX_SAFETIES:
+            raise RegistryError(f"{rule.id}: fix_safety must be one of {FIX_SAFETIES}")
         found[rule.id] = rule
     return dict(sorted(found.items()))
 

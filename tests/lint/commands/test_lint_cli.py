@@ -129,8 +129,9 @@ def test_hadolint_selectors():
 def test_rules_table(capsys):
     code, out, _ = run(capsys, "rules")
     lines = out.splitlines()
-    assert code == 0 and lines[0].split() == ["ID", "FAMILY", "SEVERITY", "SUMMARY"]
+    assert code == 0 and lines[0].split() == ["ID", "FAMILY", "SEVERITY", "FIX", "SUMMARY"]
     assert any(line.startswith("RS001  meta") for line in lines)
+    assert all(line.split()[3] == "-" for line in lines[1:])  # no meta rule has a fix
     code, out, _ = run(capsys, "rules", "meta")
     assert code == 0 and all(line.split()[1] in ("FAMILY", "meta") for line in out.splitlines())
 

@@ -124,6 +124,21 @@ def test_walk_skips_build_output_and_vcs(tmp_path):
     assert discover.walk(tmp_path) == [".github/workflows/ci.yml", "Dockerfile", "web/Dockerfile"]
 
 
+def test_walk_skips_vendored_trees_and_notes_build_files(tmp_path):
+    for rel in ("vendor/lib/.github/workflows/ci.yml", "third_party/x/Dockerfile",
+                "ext/zlib/Dockerfile", "ext/keep/Dockerfile", "docker-compose.yml",
+                "deploy/compose.prod.yaml", "docker-bake.hcl", "Dockerfile"):
+        (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / rel).write_text("FROM x\n")
+    (tmp_path / ".gitattributes").write_text("ext/zlib/** linguist-vendored\n*.rs diff=rust\n")
+    tree = discover.scan(tmp_path)
+    assert tree.lintable == ["Dockerfile", "ext/keep/Dockerfile"]
+    assert tree.build_files == ["deploy/compose.prod.yaml", "docker-bake.hcl",
+                                "docker-compose.yml"]
+    assert discover.is_vendored("vendor/lib/.github/workflows/ci.yml")
+    assert not discover.is_vendored(".github/workflows/ci.yml")
+
+
 def test_resolve_targets_uses_git_top_and_rejects_missing_paths(tmp_path):
     (tmp_path / ".git").mkdir()
     (tmp_path / "sub").mkdir()
@@ -159,7 +174,9 @@ def test_context_holds_every_repository_file_and_the_workspace(tmp_path, extra_r
     extra_rules(SeesContext)
     files = {
         "Dockerfile": "FROM x\n",
-        ".github/workflows/ci.yml": "on: [push]\njobs: {}\n",
+        ".github/workflows/ci.yml": "on: [push]\njobs: {}\n# builds with docker/build-push\n",
+        # context that builds no image: never parsed, so a rule never sees it
+        ".github/workflows/test.yml": "on: [push]\njobs: {}\n",
         "Cargo.toml": '[package]\nname = "app"\nversion = "0.1.0"\nedition = "2021"\n',
         "src/main.rs": "fn main() {}\n",
     }

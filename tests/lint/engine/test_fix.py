@@ -166,3 +166,29 @@ def test_write_atomic_failure_keeps_the_original(tmp_path, monkeypatch):
 ])
 def test_line_offsets(text, expected):
     assert line_offsets(text) == expected
+
+
+class UnsafeSlim(SlimAfterPin):
+    """`debian:bookworm` -> `debian:bookworm-slim`, declared unsafe (slim lacks packages).
+
+    Fails:
+        FROM debian:bookworm
+
+    Passes:
+        FROM debian:bookworm-slim
+    """
+
+    id = "RS197"
+    fix_safety = "unsafe"
+
+
+def test_unsafe_fixes_only_with_unsafe_fixes(tmp_path, monkeypatch, capsys):
+    rule_mod._REGISTRY["RS197"] = UnsafeSlim
+    path = write(tmp_path, b"FROM debian:bookworm\n")
+    monkeypatch.chdir(tmp_path)
+    assert main(["lint", "--fix", "--no-hadolint", "--select", "RS197"]) == 1
+    out = capsys.readouterr().out
+    assert "[unsafe fix]" in out and "1 with an unsafe fix" in out
+    assert path.read_bytes() == b"FROM debian:bookworm\n"
+    assert main(["lint", "--fix", "--unsafe-fixes", "--no-hadolint", "--select", "RS197"]) == 0
+    assert path.read_bytes() == b"FROM debian:bookworm-slim\n"

