@@ -102,15 +102,42 @@ def build_push(workflow: Workflow, step: Step) -> BuildPush:
     )
 
 
+def checkout_path(job: Job) -> str:
+    """Where the job checks the repository out, relative to the workspace: the ``path:`` of
+    its ``actions/checkout`` of this repository ("" for the workspace itself)."""
+    for step in job.steps:
+        if not step.is_action(CHECKOUT):
+            continue
+        repository = (step.input_text("repository") or "").strip()
+        if repository and "github.repository" not in repository:
+            continue  # another repository checked out beside this one
+        path = (step.input_text("path") or "").strip().strip("/")
+        return "" if path in ("", ".") or "${{" in path else posixpath.normpath(path)
+    return ""
+
+
+def in_repository(job: Job, path: str) -> str:
+    """``path`` (relative to the job's workspace) relative to the repository instead, for a job
+    that checked the repository out under ``path:``."""
+    path = posixpath.normpath(path.strip().lstrip("/")) if path.strip() else "."
+    if path.startswith("./"):
+        path = path[2:]
+    prefix = checkout_path(job)
+    if prefix and (path == prefix or path.startswith(prefix + "/")):
+        return posixpath.normpath(path[len(prefix):].lstrip("/") or ".")
+    return path
+
+
 def dockerfile_paths(job: Job, build: BuildPush) -> list[str] | None:
     """The repository-relative Dockerfiles a build-push step builds (one per matrix value).
 
     Without ``file:``, the action builds ``<context>/Dockerfile`` (the repository root for the
     default Git context). None when an expression other than ``${{ matrix.* }}`` decides it.
+    Paths under the checkout's ``path:`` are made relative to the repository.
     """
     if build.file is not None:
         files = job.expand(build.file.text.strip())
-        return None if files is None else [posixpath.normpath(f).lstrip("/") for f in files]
+        return None if files is None else [in_repository(job, f) for f in files]
     contexts = _contexts(job, build)
     if contexts is None:
         return None
@@ -122,7 +149,8 @@ def _contexts(job: Job, build: BuildPush) -> list[str] | None:
     context = build.context.text.strip() if build.context else "."
     if "://" in context or context.startswith("git@"):
         context = "."  # a Git context is the repository itself
-    return job.expand(context)
+    expanded = job.expand(context)
+    return None if expanded is None else [in_repository(job, c) for c in expanded]
 
 
 def platform_entries(job: Job, build: BuildPush) -> tuple[list[tuple[Scalar, str]], bool]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from rsdock.lint.analysis import build, dockerfacts as facts
+from rsdock.lint.analysis import images
 from rsdock.lint.model.findings import Severity
 from rsdock.lint.rules.rule import Rule
 
@@ -39,6 +40,8 @@ class RS301(Rule):
     target = "dockerfile"
 
     def check(self, file, ctx):
+        if not images.is_production(ctx, file):
+            return []  # a devcontainer, toolchain, test or helper image: not a runtime
         final = file.final_stage
         if final is None:
             return []

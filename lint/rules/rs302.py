@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from rsdock.lint.analysis import build, dockerfacts as facts
+from rsdock.lint.analysis import images
 from rsdock.lint.model.findings import Severity
 from rsdock.lint.rules.rule import Rule
 
@@ -64,6 +65,8 @@ class RS302(Rule):
     target = "dockerfile"
 
     def check(self, file, ctx):
+        if not images.is_production(ctx, file):
+            return []  # a devcontainer, toolchain, test or helper image: not a runtime
         final = file.final_stage
         if final is None or len(file.stages) < 2:
             return []

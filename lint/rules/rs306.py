@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from rsdock.lint.analysis import build, dockerfacts as facts
+from rsdock.lint.analysis import images
 from rsdock.lint.model.findings import Severity
 from rsdock.lint.rules.rule import Rule
 
@@ -36,6 +37,8 @@ class RS306(Rule):
     target = "dockerfile"
 
     def check(self, file, ctx):
+        if not images.is_production(ctx, file):
+            return []  # a devcontainer, toolchain, test or helper image: not a runtime
         final = file.final_stage
         if final is None or build.is_build_image(file, final):
             return []

@@ -8,7 +8,7 @@ from typing import Any, Iterable, Iterator
 
 from rsdock.lint.analysis import build
 from rsdock.lint.model import dockerignore as di
-from rsdock.lint.model import workflow_reader as wf
+from rsdock.lint.analysis import images
 from rsdock.lint.model.findings import Finding, Severity
 from rsdock.lint.rules.rule import Context, Rule
 
@@ -52,7 +52,7 @@ class RS504(Rule):
 
     def check(self, file: None, ctx: Context) -> Iterable[Finding]:
         """Yield a finding for each COPY source the applicable ignore file excludes."""
-        for dockerfile, context in wf.built_contexts(ctx.workflows, ctx.dockerfiles):
+        for dockerfile, context in images.contexts(ctx):
             model = ctx.dockerfiles.get(dockerfile)
             ignore = di.applicable(dockerfile, context, ctx.dockerignores, ctx.root)
             if model is None or model.errors or ignore is None:

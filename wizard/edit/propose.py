@@ -250,7 +250,7 @@ def _fix(sources: Sources, proposal: Proposal) -> None:
     findings = lint_texts(texts, sources.root, config)
     changed = fix.fix_texts(sources.root, texts, findings, config)
     for path, text in sorted(changed.items()):
-        count = sum(1 for f in findings if f.path == path and f.fix is not None)
+        count = sum(1 for f in findings if f.path == path and f.fix is not None and f.fix.safe)
         proposal.record(path, texts[path], Outcome(text, [f"apply {count} safe lint fix(es)"]))
 
 

@@ -59,7 +59,7 @@ class EditState:
     @property
     def fixable(self) -> list[Finding]:
         """The findings that carry a safe fix."""
-        return [f for f in self.findings if f.fix is not None]
+        return [f for f in self.findings if f.fix is not None and f.fix.safe]
 
 
 def load_state(root: Path | str, *, hadolint: bool = True) -> EditState:

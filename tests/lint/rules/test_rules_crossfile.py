@@ -65,6 +65,7 @@ def lines(rule_id, files, tmp_path):
     return [(f.path, f.line) for f in run(rule_id, files, tmp_path)]
 
 
+SHIPS = "FROM scratch\nCOPY app /app\n"  # a production image: it ships a program
 CASES = [
     # RS501: workflow platforms against the case arms
     ("RS501", {WF: RESEARCH, "Dockerfile": RESEARCH_DOCKERFILE}, []),
@@ -124,13 +125,25 @@ CASES = [
                "Dockerfile": RESEARCH_DOCKERFILE}, []),
     ("RS503", {"Dockerfile": RESEARCH_DOCKERFILE}, []),  # no workflow: nothing to compare
     # RS505: a build context without a .dockerignore
-    ("RS505", {"Dockerfile": "FROM scratch\n"}, [("Dockerfile", 1)]),
-    ("RS505", {"Dockerfile": "FROM scratch\n", "Dockerfile.dockerignore": "target\n"}, []),
+    ("RS505", {"Dockerfile": SHIPS}, [("Dockerfile", 1)]),
+    ("RS505", {"Dockerfile": SHIPS, "Dockerfile.dockerignore": "target\n"}, []),
     ("RS505", {WF: workflow(BP + "    context: web\n    file: web/Dockerfile\n"),
-               "web/Dockerfile": "FROM scratch\n", ".dockerignore": "target\n"},
+               "web/Dockerfile": SHIPS, ".dockerignore": "target\n"},
      [("web/Dockerfile", 1)]),
     ("RS505", {WF: workflow(BP + "    context: web\n    file: web/Dockerfile\n"),
-               "web/Dockerfile": "FROM scratch\n", "web/.dockerignore": "target\n"}, []),
+               "web/Dockerfile": SHIPS, "web/.dockerignore": "target\n"}, []),
+    # not production images: a devcontainer, a test image, a file carrier with no program
+    ("RS505", {".devcontainer/Dockerfile": "FROM mcr.microsoft.com/devcontainers/rust:1\n"}, []),
+    ("RS505", {"tests/e2e/Dockerfile": SHIPS}, []),
+    ("RS505", {"Dockerfile": "FROM scratch\n"}, []),
+    # the context comes from docker compose (relative to the compose file) or a bake file
+    ("RS505", {"deploy/compose.yaml": "services:\n  app:\n    build:\n      context: ..\n"
+               "      dockerfile: docker/Dockerfile\n", "docker/Dockerfile": SHIPS,
+               ".dockerignore": "target\n"}, []),
+    ("RS505", {"docker-bake.hcl": 'target "app" {\n  context = "svc"\n}\n',
+               "svc/Dockerfile": SHIPS, ".dockerignore": "target\n"}, [("svc/Dockerfile", 1)]),
+    ("RS505", {"docker-bake.json": '{"target": {"app": {"context": "svc"}}}',
+               "svc/Dockerfile": SHIPS, "svc/.dockerignore": "target\n"}, []),
 ]
 
 

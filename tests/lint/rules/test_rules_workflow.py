@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from rsdock.lint.engine import discover
 from rsdock.lint.knowledge import actions
 from rsdock.lint.model.dockerfile import parse_dockerfile
 from rsdock.lint.model.dockerignore import parse_dockerignore
@@ -137,7 +138,9 @@ def context(files: dict[str, str], root: Path) -> Context:
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(text)
         name = path.rsplit("/", 1)[-1]
-        if path.endswith((".yml", ".yaml")):
+        if discover.BUILD_FILE_RE.match(name):
+            ctx.build_files[path] = text  # compose and bake files: context, never linted
+        elif path.endswith((".yml", ".yaml")):
             ctx.workflows[path] = parse_workflow(path, text)
         elif name.endswith(".dockerignore"):
             ctx.dockerignores[path] = parse_dockerignore(path, text)

@@ -79,7 +79,8 @@ def test_opens_in_edit_mode_with_the_plan_and_the_findings_per_file(tmp_path):
                    for i in ids[dockerfile_at + 1:])
         assert len([i for i in ids if i.startswith("finding:")]) == len(screen.state.findings)
         assert {f.rule for f in screen.state.findings} >= {"RS412", "RS413", "RS410"}
-        assert "7 with a safe fix" in str(screen.query_one("#edit-status").visual)
+        # RS404's fix (skip the login on pull requests) is unsafe: not counted as safe
+        assert "6 with a safe fix" in str(screen.query_one("#edit-status").visual)
 
     drive(RsdockApp(root, edit_existing=True), scenario)
 
@@ -235,7 +236,7 @@ def test_undo_restores_and_discarding_removes_the_backups(tmp_path):
         await pilot.click("#yes")
         await wait_idle(pilot)
         assert (root / WORKFLOW).read_bytes() == original
-        assert len(pilot.app.screen.state.fixable) == 7
+        assert len(pilot.app.screen.state.fixable) == 6  # RS404's fix is unsafe
         await press(pilot, "d")
         assert isinstance(pilot.app.screen, QuestionScreen)
         await press(pilot, "escape")  # cancelled: the backup stays

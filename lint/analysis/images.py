@@ -1,0 +1,331 @@
+"""What each Dockerfile is and how it is built: the model the runtime and context rules ask.
+
+A repository's Dockerfiles are not all production images. Runtime advice (slim base, CA bundle,
+init, non-root user, a .dockerignore for the context) is about an image that ships a Rust
+program built here; a devcontainer, a toolchain image (a compiler for CI), a test or CI helper
+or a fixture is judged by other standards, and flagging it is a false alarm.
+
+:func:`builds` says which context and ignore file each build uses: GitHub workflows
+(``docker/build-push-action`` ``context:``/``file:``, under the checkout's ``path:``), docker
+compose files (``build.context``, ``build.dockerfile``), and bake files (JSON, and the ``target``
+blocks of HCL with ``context``/``dockerfile``). A Dockerfile nothing names is built from the
+nearest folder above it with a ``.dockerignore`` (the repository root without one).
+
+:func:`kind` decides per Dockerfile: ``devcontainer`` (``.devcontainer/``), ``test`` (under a
+test, CI-fixture or example folder, or named so), ``toolchain`` (the final image is a Rust build
+environment that runs no program built here), ``helper`` (builds and ships no program at all),
+or ``production``.
+"""
+
+from __future__ import annotations
+
+import json
+import posixpath
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from rsdock.lint.analysis import build as cargo_build
+from rsdock.lint.analysis import dockerfacts as facts
+from rsdock.lint.model.dockerfile import Dockerfile
+
+PRODUCTION, DEVCONTAINER, TEST, TOOLCHAIN, HELPER = (
+    "production", "devcontainer", "test", "toolchain", "helper")
+# Folders whose Dockerfiles serve tests, CI, examples or docs, not users.
+TEST_DIRS = frozenset({
+    "test", "tests", "testing", "testdata", "test-data", "test_data", "test_runner", "fixtures",
+    "fixture", "integration", "integration_tests", "integration-tests", "e2e", "regression",
+    "examples", "example", "bench", "benches", "benchmarks", "fuzz", "playwright", "harness",
+    "chaos", "meta-chaos", "tilt", "website", "docs", "scripts", ".github", ".agents", ".ci",
+    "runner-scale-sets", "testbed",
+})
+# Name parts that mark a test or development image (`Dockerfile.test`, `e2e.Dockerfile`).
+TEST_NAME_RE = re.compile(r"(?:^|[._-])(?:tests?|fuzz(?:tests?)?|e2e|ci-test|bench|example)"
+                          r"(?:$|[._-])", re.IGNORECASE)
+TOOLCHAIN_NAME_RE = re.compile(r"(?:^|[/._-])(?:build-?tools?|dev-?builder|builder|cross(?:-images)?|"
+                               r"toolchain|sccache|dev|ci)(?:$|[/._-])", re.IGNORECASE)
+_RUSTUP_RE = re.compile(r"sh\.rustup\.rs|rustup-init|\brustup\s+(?:toolchain\s+install|default)")
+
+
+@dataclass(frozen=True)
+class Build:
+    """One way the repository builds a Dockerfile.
+
+    Attributes:
+        dockerfile: the Dockerfile, relative to the repository root.
+        context: the build context folder, relative to the repository root (``.``).
+        source: what says so: ``workflow``, ``compose``, ``bake`` or ``default`` (nothing did).
+        where: the file that says so ("" for ``default``).
+        overrides_entrypoint: a compose service sets ``entrypoint:`` or ``init:`` for it.
+        publishes: a workflow pushes the image it builds.
+    """
+
+    dockerfile: str
+    context: str
+    source: str
+    where: str = ""
+    overrides_entrypoint: bool = False
+    publishes: bool = False
+
+
+@dataclass(frozen=True)
+class ImageKind:
+    """What a Dockerfile is, and why rsdock thinks so."""
+
+    kind: str
+    reason: str
+
+    @property
+    def production(self) -> bool:
+        """Whether runtime advice applies: the image ships a program built here."""
+        return self.kind == PRODUCTION
+
+
+@dataclass
+class _Model:
+    builds: list[Build] = field(default_factory=list)
+    kinds: dict[str, ImageKind] = field(default_factory=dict)
+
+
+def _model(ctx: Any) -> _Model:
+    memo = getattr(ctx, "memo", None)
+    if memo is None:  # a bare context (tests): compute without caching
+        return _Model(_collect(ctx))
+    if "images" not in memo:
+        memo["images"] = _Model(_collect(ctx))
+    return memo["images"]
+
+
+def builds(ctx: Any) -> list[Build]:
+    """Every build the repository describes, plus a default one for each other Dockerfile."""
+    return _model(ctx).builds
+
+
+def builds_of(ctx: Any, dockerfile: str) -> list[Build]:
+    """The builds of ``dockerfile``."""
+    return [b for b in builds(ctx) if b.dockerfile == dockerfile]
+
+
+def contexts(ctx: Any) -> list[tuple[str, str]]:
+    """Sorted unique (Dockerfile, context) pairs (what RS504 and RS505 check)."""
+    return sorted({(b.dockerfile, b.context) for b in builds(ctx)})
+
+
+def kind(ctx: Any, model: Dockerfile) -> ImageKind:
+    """What the Dockerfile ``model`` is (memoised per run)."""
+    cache = _model(ctx).kinds
+    if model.path not in cache:
+        cache[model.path] = _kind(ctx, model)
+    return cache[model.path]
+
+
+def is_production(ctx: Any, model: Dockerfile) -> bool:
+    """Whether runtime rules should judge ``model``."""
+    return kind(ctx, model).production
+
+
+def _kind(ctx: Any, model: Dockerfile) -> ImageKind:
+    path = model.path
+    folders = path.split("/")[:-1]
+    name = path.rsplit("/", 1)[-1]
+    if ".devcontainer" in folders or "devcontainer" in name.lower():
+        return ImageKind(DEVCONTAINER, "a devcontainer: a development environment")
+    final = model.final_stage
+    if final is None:
+        return ImageKind(HELPER, "no stage")
+    mine = builds_of(ctx, path) if ctx is not None else []
+    published = any(b.publishes for b in mine)
+    if _is_toolchain(model, final):
+        return ImageKind(TOOLCHAIN, "the final image is a Rust build environment that runs no "
+                                    "program built here")
+    test_dirs = [f for f in folders if f.lower() in TEST_DIRS]
+    stem = re.sub(r"(?i)\.?dockerfile\.?", ".", name).strip(".")
+    if not published and (test_dirs or TEST_NAME_RE.search(stem)):
+        where = f"under {test_dirs[0]}/" if test_dirs else f"named {name}"
+        return ImageKind(TEST, f"a test, CI or example image ({where})")
+    if not published and TOOLCHAIN_NAME_RE.search(path) and not _ships_binary(model, final):
+        return ImageKind(TOOLCHAIN, "a build-tools image")
+    if not published and not _ships_binary(model, final):
+        return ImageKind(HELPER, "builds and copies in no program")
+    return ImageKind(PRODUCTION, "ships a program" + (" a workflow publishes" if published else ""))
+
+
+def _is_toolchain(model: Dockerfile, final: Any) -> bool:
+    """The final image is a Rust build environment (a compiler image, or it installs rustup)
+    that does not compile the project: CI images, cross images, dev shells. (One that compiles
+    the project ships it in the compiler image: RS301's finding.)"""
+    chain = final.ancestry()
+    compiler = facts.is_compiler_image(facts.root_image(final)) or any(
+        _RUSTUP_RE.search(inst.original) for stage in chain for inst in stage.runs())
+    return compiler and not cargo_build.compiling_calls(model, final)
+
+
+_BIN_DIRS = ("/usr/local/bin", "/usr/bin", "/bin", "/app", "/opt", "/usr/local/sbin", "/srv",
+             "/home")
+
+
+def _ships_binary(model: Dockerfile, final: Any) -> bool:
+    """Whether the final image gets a program: built in some stage (cargo, or make/just/a
+    script), copied from another stage or image, or copied from the context into a bin
+    folder."""
+    for stage in model.stages:
+        if cargo_build.compiling_calls(model, stage) or _opaque_build(model, stage):
+            return True
+    for stage in final.ancestry():
+        for copy in stage.copies():
+            if copy.source_stage is not None:
+                return True
+            if copy.instruction.heredocs:
+                continue
+            dest = copy.dest
+            if dest.startswith(_BIN_DIRS) or any("target/" in s or "release" in s
+                                                  for s in copy.sources):
+                return True
+    return False
+
+
+_OPAQUE_RE = re.compile(r"(?:^|[\s;&|(])(?:make|just|cargo-make|ninja|bazel|nix\s+build|"
+                        r"\./[\w./-]+\.sh|bash\s+[\w./-]+\.sh|sh\s+[\w./-]+\.sh|x\.py|"
+                        r"scripts?/[\w./-]+)(?=$|[\s;&|)])")
+
+
+def _opaque_build(model: Dockerfile, stage: Any) -> bool:
+    """Whether a RUN of ``stage`` builds through a tool rsdock cannot see into (make, just, a
+    script) in a Rust build environment."""
+    if not (facts.is_compiler_image(facts.root_image(stage))
+            or any(_RUSTUP_RE.search(i.original) for s in stage.ancestry() for i in s.runs())):
+        return False
+    return any(_OPAQUE_RE.search(inst.original) for inst in stage.runs())
+
+
+def opaque_build_line(model: Dockerfile, stage: Any) -> int | None:
+    """The line of the first RUN of ``stage`` that builds through make, just or a script."""
+    for inst in stage.runs():
+        if _OPAQUE_RE.search(inst.original):
+            return inst.line
+    return None
+
+
+# --- builds -----------------------------------------------------------------------------------
+
+def _collect(ctx: Any) -> list[Build]:
+    found: list[Build] = []
+    found += _workflow_builds(ctx)
+    for path, text in sorted((getattr(ctx, "build_files", None) or {}).items()):
+        name = path.rsplit("/", 1)[-1].lower()
+        if name.startswith("docker-bake"):
+            found += _bake_builds(path, text)
+        else:
+            found += _compose_builds(path, text)
+    dockerfiles = list(getattr(ctx, "dockerfiles", {}) or {})
+    named = {b.dockerfile for b in found}
+    ignores = set(getattr(ctx, "dockerignores", {}) or {})
+    for path in dockerfiles:
+        if path not in named:
+            found.append(Build(path, _default_context(path, ignores), "default"))
+    unique: dict[tuple, Build] = {}
+    for item in found:
+        unique.setdefault((item.dockerfile, item.context, item.source, item.where), item)
+    return list(unique.values())
+
+
+def _default_context(dockerfile: str, ignores: set[str]) -> str:
+    """The folder a Dockerfile nothing names is most likely built from: the nearest one at or
+    above it holding a .dockerignore, else the repository root."""
+    folder = posixpath.dirname(dockerfile)
+    while folder:
+        if posixpath.join(folder, ".dockerignore") in ignores:
+            return folder
+        folder = posixpath.dirname(folder)
+    return "."
+
+
+def _workflow_builds(ctx: Any) -> list[Build]:
+    workflows = getattr(ctx, "workflows", None)
+    if not workflows:
+        return []
+    from rsdock.lint.model import workflow_reader as wf
+
+    found = []
+    for image in wf.built_images(workflows):
+        push = image.step.input_text("push") or ""
+        publishes = push.strip().lower() not in ("", "false")
+        found.append(Build(image.dockerfile, image.context, "workflow", image.workflow.path,
+                           publishes=publishes))
+    return found
+
+
+def _join(base: str, path: str) -> str:
+    joined = posixpath.normpath(posixpath.join(base or ".", path))
+    return "." if joined in ("", ".") else joined
+
+
+def _compose_builds(path: str, text: str) -> list[Build]:
+    """The builds of a docker compose file: each service's ``build`` (a context string, or a
+    mapping with ``context`` and ``dockerfile``), relative to the compose file's folder."""
+    data = _load_yaml(text)
+    services = data.get("services") if isinstance(data, dict) else None
+    if not isinstance(services, dict):
+        return []
+    here = posixpath.dirname(path)
+    found = []
+    for service in services.values():
+        if not isinstance(service, dict) or "build" not in service:
+            continue
+        spec = service["build"]
+        if isinstance(spec, str):
+            context, dockerfile = spec, "Dockerfile"
+        elif isinstance(spec, dict):
+            context = str(spec.get("context") or ".")
+            dockerfile = str(spec.get("dockerfile") or "Dockerfile")
+        else:
+            continue
+        if "://" in context or "$" in context or "$" in dockerfile:
+            continue
+        context_dir = _join(here, context)
+        overrides = "entrypoint" in service or bool(service.get("init"))
+        found.append(Build(_join(context_dir, dockerfile), context_dir, "compose", path,
+                           overrides_entrypoint=overrides))
+    return found
+
+
+def _load_yaml(text: str) -> Any:
+    from ruamel.yaml import YAML
+    from ruamel.yaml.error import YAMLError
+
+    try:
+        return YAML(typ="safe", pure=True).load(text)
+    except (YAMLError, ValueError, TypeError):
+        return None
+
+
+_HCL_TARGET_RE = re.compile(r'(?ms)^\s*target\s+"(?P<name>[^"]+)"\s*\{(?P<body>.*?)^\s*\}')
+_HCL_ATTR_RE = re.compile(r'(?m)^\s*(?P<key>context|dockerfile)\s*=\s*"(?P<value>[^"]*)"')
+
+
+def _bake_builds(path: str, text: str) -> list[Build]:
+    """The builds of a bake file: JSON ``{"target": {name: {context, dockerfile}}}``, or the
+    ``target "name" { context = "..." dockerfile = "..." }`` blocks of HCL. Paths are relative
+    to the bake file's folder (where ``docker buildx bake`` runs)."""
+    here = posixpath.dirname(path)
+    targets: list[dict[str, str]] = []
+    if path.lower().endswith(".json"):
+        try:
+            data = json.loads(text)
+        except ValueError:
+            return []
+        for spec in (data.get("target") or {}).values() if isinstance(data, dict) else ():
+            if isinstance(spec, dict):
+                targets.append({k: str(v) for k, v in spec.items()
+                                if k in ("context", "dockerfile") and isinstance(v, str)})
+    else:
+        for block in _HCL_TARGET_RE.finditer(text):
+            targets.append({m["key"]: m["value"] for m in _HCL_ATTR_RE.finditer(block["body"])})
+    found = []
+    for spec in targets:
+        context, dockerfile = spec.get("context", "."), spec.get("dockerfile", "Dockerfile")
+        if "$" in context or "://" in context or "$" in dockerfile:
+            continue
+        context_dir = _join(here, context)
+        found.append(Build(_join(context_dir, dockerfile), context_dir, "bake", path))
+    return found
