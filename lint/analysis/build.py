@@ -192,7 +192,8 @@ def parse_cargo(command: Command, inst: Instruction) -> CargoCall | None:
         return None
     action = {"b": "build", "r": "run"}.get(rest[0], rest[0])
     rest = rest[1:]
-    if action == "chef" and rest:
+    if action in ("chef", "auditable") and rest:
+        # `cargo chef cook`, and `cargo auditable build` (a wrapper: same flags, same output)
         action, rest = rest[0], rest[1:]
     if action == "zigbuild":
         action, tool = "build", "zigbuild"

@@ -40,7 +40,8 @@ TEST_DIRS = frozenset({
     "runner-scale-sets", "testbed",
 })
 # Name parts that mark a test or development image (`Dockerfile.test`, `e2e.Dockerfile`).
-TEST_NAME_RE = re.compile(r"(?:^|[._-])(?:tests?|fuzz(?:tests?)?|e2e|ci-test|bench|example)"
+TEST_NAME_RE = re.compile(r"(?:^|[._-])(?:tests?|fuzz(?:tests?)?|e2e|ci-test|bench|example|"
+                          r"helper|mock|fixture)"
                           r"(?:$|[._-])", re.IGNORECASE)
 TOOLCHAIN_NAME_RE = re.compile(r"(?:^|[/._-])(?:build-?tools?|dev-?builder|builder|cross(?:-images)?|"
                                r"toolchain|sccache|dev|ci)(?:$|[/._-])", re.IGNORECASE)
@@ -143,7 +144,9 @@ def _kind(ctx: Any, model: Dockerfile) -> ImageKind:
     if not published and (test_dirs or TEST_NAME_RE.search(stem)):
         where = f"under {test_dirs[0]}/" if test_dirs else f"named {name}"
         return ImageKind(TEST, f"a test, CI or example image ({where})")
-    if not published and TOOLCHAIN_NAME_RE.search(path) and not _ships_binary(model, final):
+    runs_program = any(s.of("ENTRYPOINT") or s.of("CMD") for s in final.ancestry())
+    if not published and TOOLCHAIN_NAME_RE.search(path) and (
+            not runs_program or not _ships_binary(model, final)):
         return ImageKind(TOOLCHAIN, "a build-tools image")
     if not published and not _ships_binary(model, final):
         return ImageKind(HELPER, "builds and copies in no program")
@@ -329,3 +332,100 @@ def _bake_builds(path: str, text: str) -> list[Build]:
         context_dir = _join(here, context)
         found.append(Build(_join(context_dir, dockerfile), context_dir, "bake", path))
     return found
+
+
+# --- what the runtime inherits and what its entrypoint script does ------------------------------
+
+# Base images whose ENTRYPOINT, CMD and USER are known (none, or root): anything else may bring
+# its own init or user, which the Dockerfile then inherits.
+_PLAIN_BASE_RE = re.compile(
+    r"^(?:docker\.io/)?(?:library/)?(?:debian|ubuntu|alpine|busybox|scratch|fedora|centos|"
+    r"rockylinux|almalinux|amazonlinux|archlinux|opensuse/[\w.-]+|oraclelinux)(?:[:@]|$)|"
+    r"^(?:gcr\.io/distroless/|cgr\.dev/chainguard/|(?:registry\.access\.redhat\.com/|redhat/)"
+    r"ubi\d*)", re.IGNORECASE)
+
+
+def opaque_base(final: Any) -> bool:
+    """Whether the runtime's base image is not a plain OS image, so its ENTRYPOINT and USER are
+    unknown (``FROM localhost:5000/app:base``, ``FROM nginx``)."""
+    image = facts.root_image(final)
+    return "$" in image or not _PLAIN_BASE_RE.match(image)
+
+
+_EXEC_RE = re.compile(r"(?m)^[^#\n]*?\bexec\s+(?![<>&\d]|$)")
+_INIT_RE = re.compile(r"\b(?:tini|dumb-init|catatonit|s6-svscan|runsvdir|supervisord)\b")
+_TRAP_RE = re.compile(r"(?m)^\s*trap\s+.*\b(?:TERM|SIGTERM|15)\b")
+_DROP_RE = re.compile(r"\b(?:gosu|su-exec|setpriv|runuser|s6-setuidgid|chpst|setuidgid|"
+                      r"su\s+-\w*\s*\w+|sudo\s+-u)\b")
+
+
+def entrypoint_script(ctx: Any, model: Dockerfile) -> str | None:
+    """The text of the script the runtime's ENTRYPOINT (else CMD) starts, when the Dockerfile
+    copies it from the build context and it can be read; None otherwise."""
+    final = model.final_stage
+    if final is None or ctx is None:
+        return None
+    chain = final.ancestry()
+    entry = [i for s in chain for i in s.of("ENTRYPOINT")][-1:] or \
+        [i for s in chain for i in s.of("CMD")][-1:]
+    if not entry or not entry[0].value:
+        return None
+    inst = entry[0]
+    words = list(inst.value) if inst.json else inst.value[0].split()
+    program = next((w for w in words if not w.startswith("-") and
+                    posixpath.basename(w) not in ("sh", "bash", "/bin/sh", "/bin/bash")), None)
+    if program is None:
+        return None
+    if program.startswith("-"):
+        return None
+    root = getattr(ctx, "root", None)
+    contexts = [b.context for b in builds_of(ctx, model.path)] or ["."]
+    for stage in chain:
+        for copy in stage.copies():
+            if copy.source_stage is not None or copy.instruction.heredocs:
+                continue
+            dest = posixpath.normpath(posixpath.join(facts.workdir(stage, copy.instruction),
+                                                     copy.dest))
+            target = posixpath.normpath(posixpath.join(facts.workdir(final), program))
+            for source in copy.sources:
+                name = posixpath.basename(source.rstrip("/"))
+                if target not in (dest, posixpath.join(dest, name)):
+                    continue
+                for context in contexts:
+                    try:
+                        return (root / context / source).read_text(encoding="utf-8",
+                                                                   errors="replace")
+                    except (OSError, TypeError):
+                        continue
+    return None
+
+
+def script_forwards_signals(text: str) -> bool:
+    """Whether an entrypoint script hands PID 1 to the program (``exec``) or to an init, or
+    traps SIGTERM itself."""
+    return bool(_EXEC_RE.search(text) or _INIT_RE.search(text) or _TRAP_RE.search(text))
+
+
+def script_drops_privileges(text: str) -> bool:
+    """Whether an entrypoint script starts the program as another user (gosu, su-exec...)."""
+    return bool(_DROP_RE.search(text))
+
+
+# --- which builds an ignore file serves ------------------------------------------------------
+
+def ignore_contexts(ctx: Any, ignore_path: str) -> list[str] | None:
+    """The build contexts that use the ignore file ``ignore_path``.
+
+    ``<Dockerfile>.dockerignore`` serves that Dockerfile's builds; ``<dir>/.dockerignore`` the
+    builds whose context is ``dir`` (and whose Dockerfile has no ignore file of its own). The
+    repository root's ``.dockerignore`` always counts as used (``docker build .``): None.
+    """
+    folder, name = posixpath.split(ignore_path)
+    if name != ".dockerignore":
+        dockerfile = ignore_path[: -len(".dockerignore")]
+        return sorted({b.context for b in builds_of(ctx, dockerfile)})
+    if folder == "":
+        return None
+    own = set(getattr(ctx, "dockerignores", {}) or {})
+    return sorted({b.context for b in builds(ctx)
+                   if b.context == folder and b.dockerfile + ".dockerignore" not in own})

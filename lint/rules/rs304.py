@@ -21,6 +21,10 @@ class RS304(Rule):
     Debian's ``tini`` package ships ``/usr/bin/tini`` (and ``tini-static`` for distroless and
     scratch images).
 
+    Only production images are judged. An ENTRYPOINT inherited from a base image that is not a
+    plain OS image, one set by docker compose, and an entrypoint script (copied from the
+    context) that ``exec``\ s the program, starts an init or traps SIGTERM all pass.
+
     Fails:
         FROM debian:bookworm-slim
         COPY server /usr/local/bin/server
@@ -51,6 +55,10 @@ class RS304(Rule):
         entry = [i for s in final.ancestry() for i in s.of("ENTRYPOINT")][-1:]
         command = [i for s in final.ancestry() for i in s.of("CMD")][-1:]
         inst = (entry or command or [None])[0]
+        if not entry and images.opaque_base(final):
+            return []  # the base image's own ENTRYPOINT (an init, maybe) wraps the CMD
+        if any(b.overrides_entrypoint for b in images.builds_of(ctx, file.path)):
+            return []  # docker compose sets the entrypoint or `init: true`
         if inst is None:
             return [self.finding(file.path, final.from_.line, message=(
                 "the image has no ENTRYPOINT: add ENTRYPOINT [\"/usr/bin/tini\", \"--\", "
@@ -59,6 +67,9 @@ class RS304(Rule):
         program = posixpath.basename(words[0]) if words else ""
         if program in _INITS or program.startswith("tini"):
             return []
+        script = images.entrypoint_script(ctx, file)
+        if script is not None and images.script_forwards_signals(script):
+            return []  # the script execs the program (or an init), or traps SIGTERM itself
         shown = words[0] if words else "<binary>"
         return [self.finding(file.path, inst.line, message=(
             f"{shown} runs as PID 1 with no init, so docker stop's SIGTERM may be ignored and "

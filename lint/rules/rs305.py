@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import fnmatch
 import posixpath
+from dataclasses import replace
 
 from rsdock.lint.analysis import build, dockerfacts as facts
+from rsdock.lint.analysis import images
 from rsdock.lint.analysis.build import platform_args
 from rsdock.lint.model.dockerfile import expand
 from rsdock.lint.model.findings import Severity
@@ -20,6 +22,9 @@ class RS305(Rule):
     research's cross snippet copies the latter and the build fails with "not found". When the
     triple differs per platform, copy the binary to a fixed path in the builder's RUN
     (``cp target/$TRIPLE/release/app /app/app``) and ``COPY --from`` that path.
+
+    When the builder compiles through ``make``, ``just`` or a script, rsdock cannot see where
+    the binary goes: it says so as info, never as an error.
 
     Fails:
         FROM --platform=$BUILDPLATFORM rust:1.95 AS builder
@@ -64,6 +69,9 @@ class RS305(Rule):
                     outputs = self._outputs(file, source, platform, bin_names)
                     if outputs is None:
                         break  # some output path is unknown: nothing to compare against
+                    if not outputs:
+                        found += self._hidden(file, source, copy)
+                        break  # no cargo build seen: the build is hidden, or elsewhere
                     values = stage.vars_before(copy.instruction, platform_args(platform))
                     for src in copy.sources:
                         path = posixpath.normpath(posixpath.join("/", expand(src, values)))
@@ -78,6 +86,19 @@ class RS305(Rule):
                                 f"{where} (it wrote {wrote}): copy that path, or cp the binary "
                                 "to a fixed path in the builder and copy it from there")))
         return facts.merge_by_line(found)
+
+    def _hidden(self, file, source, copy) -> list:
+        """At most an info finding when the binary comes from make, just or a script: rsdock
+        cannot see where such a build writes, so it cannot call the COPY wrong."""
+        line = next((images.opaque_build_line(file, s) for s in source.ancestry()
+                     if images.opaque_build_line(file, s)), None)
+        if line is None or not any("/target/" in "/" + s for s in copy.sources):
+            return []
+        finding = self.finding(file.path, copy.instruction.line, message=(
+            f"stage {source.label} builds through make, just or a script (line {line}), so "
+            "rsdock cannot check that this is where the binary is written: make sure the script "
+            "writes it there"))
+        return [replace(finding, severity=Severity.INFO)]
 
     def _outputs(self, file, stage, platform, bin_names) -> set[str] | None:
         outputs: set[str] = set()

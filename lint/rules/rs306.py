@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from rsdock.lint.analysis import build, dockerfacts as facts
 from rsdock.lint.analysis import images
+from rsdock.lint.model.dockerfile import expand, unquote
 from rsdock.lint.model.findings import Severity
 from rsdock.lint.rules.rule import Rule
 
@@ -16,6 +17,9 @@ class RS306(Rule):
     A process running as root inside the container is root on the host's kernel: any escape
     or mounted volume is exposed with full rights. Distroless ``:nonroot`` images already run
     as an unprivileged user.
+
+    Only production images are judged; an entrypoint script that starts the program as another
+    user (``gosu``, ``su-exec``, ``setpriv``) and a base image that may set its own USER pass.
 
     Fails:
         FROM debian:bookworm-slim
@@ -46,6 +50,11 @@ class RS306(Rule):
             return []  # files to export, no process runs as any user
         users = [i for s in reversed(final.ancestry()) for i in s.of("USER")]
         image = facts.root_image(final).lower()
+        script = images.entrypoint_script(ctx, file)
+        if script is not None and images.script_drops_privileges(script):
+            return []  # the entrypoint starts the program as another user (gosu, su-exec...)
+        if not users and images.opaque_base(final):
+            return []  # the base image may set its own USER
         if not users:
             if "nonroot" in image or image.startswith("cgr.dev/"):
                 return []
@@ -53,7 +62,14 @@ class RS306(Rule):
                 "the runtime runs as root: create a user (useradd --system --uid 10001 app) "
                 "and add `USER app`, or use a :nonroot distroless image"))]
         last = users[-1]
-        if last.value and last.value[0].strip() in _ROOT:
+        written = unquote(last.value[0].strip()) if last.value else ""
+        if written in _ROOT:
             return [self.finding(file.path, last.line, message=(
                 "the runtime ends as root: switch to an unprivileged user with a final USER"))]
+        owner = next((s for s in final.ancestry() if last in s.instructions), final)
+        value = expand(written, owner.vars_before(last))
+        if "$" in written and value in _ROOT:
+            return [self.finding(file.path, last.line, message=(
+                f"USER {written} is {value} unless the build passes another value: the image "
+                "runs as root by default; give the ARG an unprivileged default (10001)"))]
         return []

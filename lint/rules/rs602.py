@@ -5,6 +5,7 @@ from __future__ import annotations
 import posixpath
 from typing import Iterable
 
+from rsdock.lint.analysis import images
 from rsdock.lint.model.dockerignore import DockerIgnore
 from rsdock.lint.model.findings import Finding, Fix, Severity
 from rsdock.lint.rules.rule import Context, Rule
@@ -15,7 +16,8 @@ class RS602(Rule):
 
     Everything not ignored is sent to BuildKit before the first instruction runs, and a host
     ``target/`` copied by ``COPY . .`` overwrites the builder's own. A Dockerfile that copies a
-    prebuilt binary out of ``target/`` is a legitimate exception and is not flagged.
+    prebuilt binary out of ``target/`` is a legitimate exception and is not flagged, and so is
+    an ignore file no build uses or whose contexts hold no cargo project.
 
     Fails:
         # file: .dockerignore
@@ -36,6 +38,10 @@ class RS602(Rule):
 
     def check(self, file: DockerIgnore, ctx: Context) -> Iterable[Finding]:
         """Yield one finding when target/ reaches the build context."""
+        contexts = images.ignore_contexts(ctx, file.path)
+        if contexts is not None and not any(
+                (ctx.root / c / "Cargo.toml").is_file() for c in contexts):
+            return  # no build uses this file, or none of its contexts is a cargo project
         probe = "target/release"
         if (file.excludes(probe) or file.excludes_but_for_comments(probe)
                 or _copies_from_target(ctx)):

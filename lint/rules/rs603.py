@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Iterable
 
+from rsdock.lint.analysis import images
 from rsdock.lint.model.dockerignore import DockerIgnore
 from rsdock.lint.model.findings import Finding, Fix, Severity
 from rsdock.lint.rules.rule import Context, Rule
@@ -14,7 +15,10 @@ class RS603(Rule):
 
     ``COPY . .`` would put the repository's history (and, after an actions/checkout that
     persists credentials, the token in ``.git/config``) into a layer, and any commit changes the
-    context, defeating the layer cache.
+    context, defeating the layer cache. Only a context holding ``.git`` (the repository root)
+    is judged; an ignore file that re-includes ``.git`` (``!.git``) and a Dockerfile that copies
+    it are taken as needing it. When a build script reads git (vergen, shadow-rs, built, or a
+    ``build.rs`` running git), the fix is offered as unsafe.
 
     Fails:
         # file: .dockerignore
@@ -34,7 +38,52 @@ class RS603(Rule):
     fix_safety = "sometimes"
 
     def check(self, file: DockerIgnore, ctx: Context) -> Iterable[Finding]:
-        """Yield one finding when .git reaches the build context."""
+        """Yield one finding when .git reaches a build context that holds it."""
         if file.excludes(".git/config") or file.excludes_but_for_comments(".git/config"):
             return
-        yield self.finding(file.path, 1, 0, fix=Fix("ignore .git", (file.append_line(".git"),)))
+        contexts = images.ignore_contexts(ctx, file.path)
+        if contexts is not None and "." not in contexts:
+            return  # .git exists only at the repository root; other contexts have none
+        if any(p.raw.strip().startswith("!") and ".git" in p.raw for p in file.patterns):
+            return  # re-included on purpose: the build reads it
+        if _copies_git(ctx):
+            return
+        reads = _build_reads_git(ctx)
+        fix = Fix("ignore .git", (file.append_line(".git"),), safe=not reads)
+        message = self.message if not reads else (
+            f"{self.message}, unless the build needs it: {reads} reads git metadata, so check "
+            "that it falls back without .git")
+        yield self.finding(file.path, 1, 0, message, fix=fix)
+
+
+# Crates whose build scripts read the git repository (the version, the commit).
+GIT_READING_CRATES = ("vergen", "vergen-git2", "vergen-gitcl", "vergen-gix", "shadow-rs",
+                      "built", "git-version", "git-testament", "build-info-build")
+
+
+def _copies_git(ctx: Context) -> bool:
+    """Whether a Dockerfile copies .git itself (``COPY .git .git``)."""
+    for model in ctx.dockerfiles.values():
+        for stage in model.stages:
+            for copy in stage.copies():
+                if copy.source_stage is None and any(
+                        s.strip("/").split("/")[0] in (".git", "./.git") for s in copy.sources):
+                    return True
+    return False
+
+
+def _build_reads_git(ctx: Context) -> str:
+    """What in the workspace reads git at build time ("" for nothing known): a crate of
+    :data:`GIT_READING_CRATES` in Cargo.lock, or a root build.rs that runs git."""
+    try:
+        lock = (ctx.root / "Cargo.lock").read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        lock = ""
+    for crate in GIT_READING_CRATES:
+        if f'name = "{crate}"' in lock:
+            return crate
+    try:
+        script = (ctx.root / "build.rs").read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return ""
+    return "build.rs" if "git" in script else ""
