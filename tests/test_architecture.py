@@ -24,7 +24,8 @@ sys.exit(code)
 def test_lint_on_the_example_workspace_imports_nothing_heavy(tmp_path):
     workspace = tmp_path / "workspace"
     shutil.copytree(example_workspace(), workspace)
-    (workspace / "Dockerfile").write_text("FROM debian:bookworm-slim\n")
+    # a production image (it ships a program), so the runtime rules report on it
+    (workspace / "Dockerfile").write_text("FROM debian:bookworm-slim\nCOPY app /usr/local/bin/app\n")
     (workspace / ".github" / "workflows").mkdir(parents=True)
     (workspace / ".github" / "workflows" / "ci.yml").write_text(
         "on: [push]\njobs:\n  a:\n    runs-on: ubuntu-24.04\n    steps:\n      - run: echo\n")
