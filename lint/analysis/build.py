@@ -259,7 +259,7 @@ def simulate_stage(model: Dockerfile, stage: Stage, platform: str | None) -> Sta
         files = dict(simulate_stage(model, parent, platform).files)
     result = StageRun(stage, platform)
     root = stage.ancestry(values if platform else None)[-1].base
-    declared = set()
+    declared = stage.declared_args() - stage.declared_args(inherited=False)  # inherited ARGs
     for inst in stage.instructions:
         if inst.cmd == "ARG":
             declared |= {w.partition("=")[0] for w in inst.value}
@@ -416,3 +416,28 @@ def platforms_of(model: Dockerfile, stage: Stage) -> list[str | None]:
     for ancestor in stage.ancestry():
         names += [p for p in stage_platforms(model, ancestor) if p not in names]
     return names or [None]
+
+
+_TARGET_VARS_RE = re.compile(r"\$\{?(TARGETPLATFORM|TARGETARCH|TARGETOS|TARGETVARIANT)\b")
+
+
+def reads_target_platform(model: Dockerfile, stage: Stage) -> bool:
+    """Whether a RUN of ``stage`` reads the target platform ARGs."""
+    return any(_TARGET_VARS_RE.search(model.script(i).text)
+               for i in stage.runs() if model.script(i))
+
+
+def cross_targets(model: Dockerfile, stage: Stage) -> set[str]:
+    """The ``--target`` triples ``stage`` builds the project for when they follow the target
+    platform (chosen from TARGETPLATFORM/TARGETARCH, or different per platform): what makes a
+    stage cross-compile. A fixed triple the stage never derives from the platform (a per-arch
+    Dockerfile built natively, ``wasm32-unknown-unknown`` whose output is the same everywhere)
+    is not cross-compiling: empty."""
+    calls = [c for p in platforms_of(model, stage)
+             for c in stage_calls(model, stage, p) if c.builds_project]
+    targets = {c.target for c in calls if c.target and not c.target.startswith("wasm")}
+    if not targets:
+        return set()
+    if len(targets) > 1 or any("$" in t for t in targets) or reads_target_platform(model, stage):
+        return targets
+    return set()

@@ -145,16 +145,25 @@ def is_compiler_image(image: str) -> bool:
 
 def workdir(stage: Stage, before: Instruction | None = None) -> str:
     """The working directory at ``before`` (or the stage's end), following parents."""
+    # One pass per stage, cached: rules ask at every instruction of very long Dockerfiles.
+    cached = stage.__dict__.get("_workdirs")
+    if cached is None:
+        cached = stage.__dict__["_workdirs"] = _scan_workdirs(stage)
+    at, end = cached
+    return at.get(id(before), end) if before is not None else end
+
+
+def _scan_workdirs(stage: Stage) -> tuple[dict[int, str], str]:
+    at: dict[int, str] = {}
     path = "/"
     for ancestor in reversed(stage.ancestry()):
         for inst in ancestor.instructions:
-            if inst is before:
-                return path
+            at.setdefault(id(inst), path)
             if inst.cmd != "WORKDIR":
                 continue
             value = inst.value[0] if inst.value else "/"
             path = posixpath.normpath(posixpath.join(path, value))
-    return path
+    return at, path
 
 
 def is_native(triple: str | None, host: str | None = None) -> bool:

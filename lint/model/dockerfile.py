@@ -135,16 +135,34 @@ class Stage:
                     overrides: dict[str, str] | None = None) -> dict[str, str | None]:
         """The variables a RUN at ``target`` sees: inherited ENV, then the stage's ARG and ENV.
 
+        A stage built FROM another stage inherits that stage's ARGs and ENV ("Arguments and
+        variables are inherited from parent stages", BuildKit's reference).
+
         Args:
             target: stop before this instruction; None means the end of the stage.
             overrides: values for declared ARGs (e.g. a simulated ``TARGETPLATFORM``); an ARG
-                that is not declared in the stage stays invisible, as in BuildKit.
+                that is not declared in the stage or a parent stays invisible, as in BuildKit.
         """
-        values: dict[str, str | None] = dict(self.parent.env if self.parent else {})
-        overrides = overrides or {}
+        # One pass per stage and overrides, cached: asking at every RUN of a 16,000-line
+        # Dockerfile must not replay the stage each time.
+        cache = self.__dict__.setdefault("_scopes", {})
+        key = tuple(sorted((overrides or {}).items(), key=lambda kv: kv[0]))
+        if key not in cache:
+            cache[key] = None  # a FROM cycle reads an empty scope instead of recursing
+            cache[key] = self._scan_scopes(dict(overrides or {}))
+        scopes = cache[key]
+        if scopes is None:
+            return {}
+        before, end = scopes
+        scope = before.get(id(target)) if target is not None else None
+        return dict(scope if scope is not None else end)
+
+    def _scan_scopes(self, overrides: dict[str, str | None]) -> tuple[dict[int, dict], dict]:
+        parent = self.parent if self.parent is not self else None
+        values: dict[str, str | None] = parent.vars_before(None, overrides) if parent else {}
+        before: dict[int, dict] = {}
         for inst in self.instructions:
-            if inst is target:
-                break
+            before[id(inst)] = dict(values)
             if inst.cmd == "ARG":
                 for name, default in _arg_pairs(inst, {**self.global_args, **values}).items():
                     if name in overrides:
@@ -155,7 +173,13 @@ class Stage:
                         values[name] = values.get(name) if default is None else default
             elif inst.cmd == "ENV":
                 values.update(_env_pairs(inst, values))
-        return values
+        return before, values
+
+    def declared_args(self, inherited: bool = True) -> set[str]:
+        """The ARG names declared in this stage, and (``inherited``) in the stages it is built
+        FROM, which BuildKit passes down."""
+        stages = self.ancestry() if inherited else [self]
+        return {w.partition("=")[0] for s in stages for i in s.of("ARG") for w in i.value}
 
     @property
     def env(self) -> dict[str, str | None]:

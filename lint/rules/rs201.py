@@ -76,8 +76,8 @@ class RS201(Rule):
                      for c in build.stage_calls(file, stage, p) if c.builds_project]
             reads_target = any(_TARGET_VARS.search(file.script(i).text)
                                for i in stage.runs() if file.script(i))
-            if not calls or not (reads_target or any(c.target for c in calls)):
-                continue
+            if not calls or not build.cross_targets(file, stage):
+                continue  # no --target, a fixed one, or wasm: nothing follows TARGETPLATFORM
             if not reads_target and any(_HOST_PROBE.search(file.script(i).text)
                                         for i in stage.runs() if file.script(i)):
                 # A native build per platform by design (the triple follows `dpkg

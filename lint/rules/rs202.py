@@ -48,7 +48,8 @@ class RS202(Rule):
         found = []
         offsets = line_offsets(file.text)
         for stage in file.stages:
-            declared: set[str] = set()
+            # ARGs of the stages it is built FROM are inherited
+            declared: set[str] = stage.declared_args() - stage.declared_args(inherited=False)
             for inst in stage.instructions:
                 if inst.cmd == "ARG":
                     declared |= {w.partition("=")[0] for w in inst.value}

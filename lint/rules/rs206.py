@@ -46,6 +46,10 @@ class RS206(Rule):
         found = []
         linkers = build.workspace_linkers(ctx)
         for stage in file.stages:
+            if not build.cross_targets(file, stage) and stage.platform_flag() is None:
+                continue  # a fixed triple on the platform it runs on (built natively), or wasm
+            if "alpine" in facts.root_image(stage).lower():
+                continue  # Alpine links with its own clang/lld or musl-gcc, not Debian's packages
             for platform in build.platforms_of(file, stage):
                 commands = build.ancestry_commands(file, stage, platform)
                 for call in build.stage_calls(file, stage, platform):

@@ -169,6 +169,8 @@ ARM64_TOOLS = ("RUN apt-get update && apt-get install -y gcc-aarch64-linux-gnu "
                "libc6-dev-arm64-cross && rustup target add aarch64-unknown-linux-gnu\n")
 ARM64_ENV = "ENV CARGO_TARGET_AARCH64_UNKNOWN_LINUX_GNU_LINKER=aarch64-linux-gnu-gcc\n"
 BUILD_ARM64 = "RUN cargo build --release --target aarch64-unknown-linux-gnu\n"
+# a stage whose build follows the target platform (it reads TARGETARCH): cross-compiling
+BUILD_PER_ARCH = "ARG TARGETARCH\nRUN echo \"$TARGETARCH\"\n" + BUILD_ARM64
 CASE = ('RUN case "$TARGETPLATFORM" in \\\n'
         '      linux/amd64) T=x86_64-unknown-linux-gnu ;; \\\n'
         '      linux/arm64) T=aarch64-unknown-linux-gnu ;; \\\n'
@@ -254,9 +256,15 @@ def test_chef_rules(rule_id, text, expected, tmp_path):
 
 @pytest.mark.parametrize("rule_id, text, expected", [
     # RS201 builder on $BUILDPLATFORM; single-platform builds without --target are fine
-    ("RS201", "FROM rust:1.95 AS builder\n" + BUILD_ARM64, [("RS201", 1)]),
-    ("RS201", "FROM --platform=$TARGETPLATFORM rust:1.95 AS builder\n" + BUILD_ARM64,
+    # field test: a fixed --target that does not follow TARGETPLATFORM is not cross-compiling
+    # for it (a per-arch Dockerfile built natively); RS209 says when a workflow emulates it
+    ("RS201", "FROM rust:1.95 AS builder\n" + BUILD_ARM64, []),
+    ("RS201", "FROM --platform=$TARGETPLATFORM rust:1.95 AS builder\n" + BUILD_ARM64, []),
+    ("RS201", "FROM rust:1.95 AS builder\nARG TARGETARCH\nRUN echo $TARGETARCH\n" + BUILD_ARM64,
      [("RS201", 1)]),
+    # field test: wasm32 output is the same for every platform: not cross-compiling
+    ("RS201", "FROM rust:1.95 AS web\nRUN cargo build --release --target wasm32-unknown-unknown\n",
+     []),
     ("RS201", "FROM --platform=${BUILDPLATFORM} rust:1.95 AS builder\n" + BUILD_ARM64, []),
     ("RS201", "FROM rust:1.95 AS builder\nRUN cargo build --release\n", []),
     ("RS201", CHEF.replace("--platform=$BUILDPLATFORM ", "") + "ARG TARGETPLATFORM\n" + CASE,
@@ -274,13 +282,16 @@ def test_chef_rules(rule_id, text, expected, tmp_path):
      "FROM b AS build-arm64\n"
      "FROM build-$TARGETARCH AS builder\nARG TARGETPLATFORM\n" + CASE, [("RS201", 2)]),
     ("RS201", "FROM --platform=$BUILDPLATFORM a AS build-amd64\n"
-     "FROM b AS build-arm64\nFROM build-$TARGETARCH AS builder\n" + BUILD_ARM64,
-     [("RS201", 2)]),
+     "FROM b AS build-arm64\nFROM build-$TARGETARCH AS builder\n" + BUILD_ARM64, []),
     # RS202 ARG TARGETPLATFORM declared in the stage that reads it
     ("RS202", HEAD + CASE, [("RS202", 2)]),
     ("RS202", "ARG TARGETPLATFORM\n" + HEAD + CASE, [("RS202", 3)]),
     ("RS202", HEAD + "ARG TARGETPLATFORM\n" + CASE, []),
+    # field test: a stage built FROM another inherits its ARGs (BuildKit: "Arguments and
+    # variables are inherited from parent stages"); an unrelated stage does not
     ("RS202", HEAD + "ARG TARGETARCH\nRUN echo $TARGETARCH\nFROM builder\nRUN echo $TARGETARCH\n",
+     []),
+    ("RS202", HEAD + "ARG TARGETARCH\nRUN echo $TARGETARCH\nFROM debian\nRUN echo $TARGETARCH\n",
      [("RS202", 5)]),
     ("RS202", HEAD + "COPY target/${TARGETARCH}/app /app\n", [("RS202", 2)]),
     # RS203 unknown platforms exit non-zero
@@ -554,10 +565,10 @@ def apply(text: str, finding) -> str:
 
 
 @pytest.mark.parametrize("rule_id, before, after", [
-    ("RS201", "FROM rust:1.95 AS builder\n" + BUILD_ARM64,
-     "FROM --platform=$BUILDPLATFORM rust:1.95 AS builder\n" + BUILD_ARM64),
-    ("RS201", "  from rust:1.95 AS builder\n" + BUILD_ARM64,
-     "  from --platform=$BUILDPLATFORM rust:1.95 AS builder\n" + BUILD_ARM64),
+    ("RS201", "FROM rust:1.95 AS builder\n" + BUILD_PER_ARCH,
+     "FROM --platform=$BUILDPLATFORM rust:1.95 AS builder\n" + BUILD_PER_ARCH),
+    ("RS201", "  from rust:1.95 AS builder\n" + BUILD_PER_ARCH,
+     "  from --platform=$BUILDPLATFORM rust:1.95 AS builder\n" + BUILD_PER_ARCH),
     ("RS202", HEAD + CASE, HEAD + "ARG TARGETPLATFORM\n" + CASE),
     ("RS202", "FROM rust\nRUN echo $TARGETARCH", "FROM rust\nARG TARGETARCH\nRUN echo $TARGETARCH"),
 ])
@@ -771,7 +782,7 @@ def test_case_variable_is_what_the_arms_match(subject, variable):
 
 
 @pytest.mark.parametrize("text, line, message", [
-    ("FROM rust:1.95 AS builder\n" + BUILD_ARM64, 1, "stage builder cross-compiles (line "),
+    ("FROM rust:1.95 AS builder\n" + BUILD_PER_ARCH, 1, "stage builder cross-compiles (line "),
     # the line is where the fix goes, chef's FROM, and the message names chef first
     (CHEF.replace("--platform=$BUILDPLATFORM ", "") + "ARG TARGETPLATFORM\n" + CASE, 1,
      "stage chef's FROM has no --platform=$BUILDPLATFORM, but stage builder, built FROM it, "
