@@ -372,8 +372,10 @@ def entrypoint_script(ctx: Any, model: Dockerfile) -> str | None:
         return None
     inst = entry[0]
     words = list(inst.value) if inst.json else inst.value[0].split()
-    program = next((w for w in words if not w.startswith("-") and
-                    posixpath.basename(w) not in ("sh", "bash", "/bin/sh", "/bin/bash")), None)
+    # the script is the first word that is not a shell, an init or an option of one
+    program = next((w for w in words if not w.startswith("-") and posixpath.basename(w) not in
+                    ("sh", "bash", "tini", "tini-static", "dumb-init", "catatonit", "env")),
+                   None)
     if program is None:
         return None
     if program.startswith("-"):

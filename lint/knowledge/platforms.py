@@ -149,9 +149,18 @@ _ALIASES = {"linux/arm64/v8": "linux/arm64", "linux/arm": "linux/arm/v7", "linux
 
 
 def normalize(name: str) -> str:
-    """The canonical spelling of a platform string (``linux/arm64/v8`` -> ``linux/arm64``)."""
+    """The canonical spelling of a platform string (``linux/arm64/v8`` -> ``linux/arm64``).
+
+    A bare architecture is a Linux platform, as BuildKit parses it (``--platform=amd64`` is
+    ``linux/amd64``, ``arm`` is ``linux/arm/v7``).
+    """
     name = name.strip().lower()
-    return _ALIASES.get(name, name)
+    name = _ALIASES.get(name, name)
+    if "/" not in name and name and "$" not in name:
+        prefixed = _ALIASES.get(f"linux/{name}", f"linux/{name}")
+        if prefixed in _BY_NAME:
+            return prefixed
+    return name
 
 
 def get(name: str) -> Platform | None:

@@ -69,6 +69,8 @@ class RS402(Rule):
                 if not step.is_action(wf.BUILD_PUSH) or emulated:
                     continue
                 build = wf.build_push(file, step)
+                if job.runs_on is not None and "${{" in job.runs_on.text:
+                    continue  # a matrix picks the runner: each platform may build natively
                 native = job.native_platform()
                 entries, _complete = wf.platform_entries(job, build)
                 foreign = sorted({platforms.normalize(name) for _item, name in entries} - {native})

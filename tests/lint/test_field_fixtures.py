@@ -1,0 +1,99 @@
+"""The field test's regressions (docs/field-test.md): each fixture under tests/fixtures/field/
+is trimmed from a public repository (its README names the repository, file and commit) and is
+linted here whole; the exact RS findings at warning and above are asserted.
+
+fp-* fixtures reproduced a false alarm of rsdock before issue #11 (the named rule must be absent
+now, or, where noted, is still open); miss-* fixtures reproduced a silence (the finding must be
+there now); crash-* reproduced a crash.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+from rsdock.lint.engine import discover, runner as engine
+from rsdock.lint.engine.settings import LintConfig
+from rsdock.lint.model.findings import Severity
+
+FIELD = Path(__file__).resolve().parents[1] / "fixtures" / "field"
+
+# fixture -> the RS findings (path, line, rule) at warning and above, exactly
+EXPECTED = {
+    'crash-symlink-loop': [],
+    'fp-RS104-toolchain-script-before-cook': [('Dockerfile', 3, 'RS104'), ('Dockerfile', 13, 'RS302'), ('Dockerfile', 13, 'RS304'), ('Dockerfile', 13, 'RS306')],
+    'fp-RS105-rust-toolchain-file': [('Dockerfile', 1, 'RS105'), ('Dockerfile', 6, 'RS302'), ('Dockerfile', 6, 'RS304'), ('Dockerfile', 6, 'RS306')],
+    'fp-RS107-cargo-install-bin': [('Dockerfile', 2, 'RS107'), ('Dockerfile', 3, 'RS302'), ('Dockerfile', 3, 'RS304'), ('Dockerfile', 3, 'RS306')],
+    'fp-RS201-RS206-arch-specific-native-dockerfile': [('deploy/Dockerfile.aarch64', 4, 'RS205'), ('deploy/Dockerfile.aarch64', 4, 'RS207'), ('deploy/Dockerfile.aarch64', 6, 'RS302'), ('deploy/Dockerfile.aarch64', 6, 'RS306'), ('deploy/Dockerfile.aarch64', 8, 'RS304')],
+    'fp-RS201-no-target-native-build': [('Dockerfile', 7, 'RS302'), ('Dockerfile', 7, 'RS306'), ('Dockerfile', 9, 'RS304')],
+    'fp-RS201-wasm-only-target': [('Dockerfile', 7, 'RS305')],
+    'fp-RS203-case-not-a-triple-map': [('Dockerfile', 7, 'RS203'), ('Dockerfile', 10, 'RS206'), ('Dockerfile', 10, 'RS207'), ('Dockerfile', 12, 'RS302'), ('Dockerfile', 12, 'RS306'), ('Dockerfile', 14, 'RS304')],
+    'fp-RS204-armv6-hardfloat-musl': [('Dockerfile', 1, 'RS505'), ('Dockerfile', 8, 'RS204'), ('Dockerfile', 12, 'RS306'), ('Dockerfile', 14, 'RS304')],
+    'fp-RS208-RS202-parent-stage-arg': [],
+    'fp-RS301-RS304-RS505-devcontainer': [],
+    'fp-RS301-toolchain-image': [],
+    'fp-RS302-program-bundles-roots': [('Dockerfile', 5, 'RS302'), ('Dockerfile', 5, 'RS306'), ('Dockerfile', 7, 'RS304')],
+    'fp-RS304-RS306-test-helper-image': [],
+    'fp-RS304-entrypoint-forwards-signals': [],
+    'fp-RS304-inherited-entrypoint': [],
+    'fp-RS305-cargo-auditable': [('Dockerfile', 6, 'RS302'), ('Dockerfile', 10, 'RS304')],
+    'fp-RS305-cdylib-and-run-cp': [('Dockerfile', 6, 'RS302'), ('Dockerfile', 6, 'RS306'), ('Dockerfile', 8, 'RS305'), ('Dockerfile', 9, 'RS305'), ('Dockerfile', 10, 'RS304')],
+    'fp-RS305-opaque-make-build': [('Dockerfile', 5, 'RS302'), ('Dockerfile', 5, 'RS306'), ('Dockerfile', 7, 'RS304')],
+    'fp-RS306-entrypoint-drops-privileges': [],
+    'fp-RS401-local-composite-action': [('.github/workflows/release.yml', 10, 'RS401'), ('.github/workflows/release.yml', 10, 'RS402')],
+    'fp-RS402-matrix-native-runner': [],
+    'fp-RS405-push-to-job-local-registry': [('.github/workflows/docker.yml', 17, 'RS405'), ('Dockerfile', 1, 'RS304'), ('Dockerfile', 1, 'RS306')],
+    'fp-RS406-mode-max-inside-expression': [('.github/workflows/build.yml', 15, 'RS406'), ('Dockerfile', 5, 'RS302'), ('Dockerfile', 5, 'RS304'), ('Dockerfile', 5, 'RS306')],
+    'fp-RS408-checkout-path': [],
+    'fp-RS410-checkout-v5-v6-node24': [],
+    'fp-RS410-vendored-workflow': [],
+    'fp-RS504-compose-build-context': [],
+    'fp-RS504-reincluded-file': [('Dockerfile', 3, 'RS504'), ('Dockerfile', 7, 'RS302'), ('Dockerfile', 7, 'RS304'), ('Dockerfile', 7, 'RS306')],
+    'fp-RS505-no-context-copy': [],
+    'fp-RS602-RS603-subdir-context': [],
+    'fp-RS603-git-needed-by-build': [('Dockerfile', 6, 'RS302'), ('Dockerfile', 6, 'RS304'), ('Dockerfile', 6, 'RS306')],
+    'miss-action-pinned-to-branch': [('.github/workflows/docker.yml', 9, 'RS414'), ('.github/workflows/docker.yml', 10, 'RS414')],
+    'miss-chef-image-latest': [('Dockerfile', 1, 'RS108'), ('Dockerfile', 11, 'RS302'), ('Dockerfile', 11, 'RS304'), ('Dockerfile', 11, 'RS306')],
+    'miss-compile-under-qemu': [('Dockerfile', 1, 'RS209'), ('Dockerfile', 7, 'RS304')],
+    'miss-platform-arg-default': [('Dockerfile', 2, 'RS210')],
+    'miss-user-id-zero-default': [('Dockerfile', 5, 'RS302'), ('Dockerfile', 9, 'RS306')],
+}
+# false alarms the field test found that are still reported (docs/field-test.md, "open")
+STILL_OPEN = {
+    "fp-RS104-toolchain-script-before-cook": "RS104",
+    "fp-RS105-rust-toolchain-file": "RS105",
+    "fp-RS107-cargo-install-bin": "RS107",
+    "fp-RS203-case-not-a-triple-map": "RS203",
+    "fp-RS204-armv6-hardfloat-musl": "RS204",
+    "fp-RS302-program-bundles-roots": "RS302",
+    "fp-RS305-cdylib-and-run-cp": "RS305",
+    "fp-RS401-local-composite-action": "RS401",
+    "fp-RS405-push-to-job-local-registry": "RS405",
+    "fp-RS406-mode-max-inside-expression": "RS406",
+    "fp-RS504-reincluded-file": "RS504",
+}
+
+
+def lint(root: Path):
+    result = engine.lint_paths(discover.walk(root), root, LintConfig(hadolint=False))
+    return result.findings
+
+
+@pytest.mark.parametrize("name", sorted(EXPECTED))
+def test_field_fixture(name, tmp_path):
+    root = tmp_path / name
+    shutil.copytree(FIELD / name, root, symlinks=True)
+    if name == "crash-symlink-loop":  # committed as a self-referencing symlink upstream
+        os.symlink("unknown.md", root / "tests/fixtures/symlink/unknown.md")
+    found = [(f.path, f.line, f.rule) for f in lint(root)
+             if f.rule.startswith("RS") and f.severity >= Severity.WARNING]
+    assert found == EXPECTED[name]
+    rules = {rule for _path, _line, rule in found}
+    if name.startswith("fp-"):
+        named = set(name.split("-")[1:3]) & {r for r in name.split("-") if r.startswith("RS")}
+        assert not (named - {STILL_OPEN.get(name)}) & rules, "a fixed false alarm is back"
+    if name.startswith("miss-"):
+        assert rules - {"RS302", "RS304"}, "the missed finding must be reported"
