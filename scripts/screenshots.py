@@ -30,9 +30,14 @@ def file_name(index: int, step_id: str) -> str:
     return f"{index}-{step_id}.svg"
 
 
-async def _draw(step_id: str) -> str:
+#: A second set of the wizard's steps, drawn on a bigger terminal: layouts must hold at both.
+WIDE = (120, 40)
+WIDE_DIR = "120x40"
+
+
+async def _draw(step_id: str, size: tuple[int, int] = SIZE) -> str:
     app = make_app()
-    async with app.run_test(size=SIZE) as pilot:
+    async with app.run_test(size=size) as pilot:
         await show_step(pilot, step_id)
         return app.export_screenshot(title=f"rsdock-tui: {steps.step(step_id).title}")
 
@@ -65,13 +70,20 @@ def generate(out_dir: Path) -> list[Path]:
         path = out_dir / f"{name}.svg"
         path.write_text(asyncio.run(_draw_edit(view, title)), encoding="utf-8")
         written.append(path)
+    (out_dir / WIDE_DIR).mkdir(exist_ok=True)
+    for index, step in enumerate(steps.STEPS, 1):
+        path = out_dir / WIDE_DIR / file_name(index, step.id)
+        path.write_text(asyncio.run(_draw(step.id, WIDE)), encoding="utf-8")
+        written.append(path)
     return written
 
 
 def differences(committed: Path, fresh: Path) -> list[str]:
     """Names of screenshots that are missing, extra or different in ``committed``."""
-    wanted = {p.name: p.read_text(encoding="utf-8") for p in fresh.glob("*.svg")}
-    have = {p.name: p.read_text(encoding="utf-8") for p in committed.glob("*.svg")}
+    wanted = {p.relative_to(fresh).as_posix(): p.read_text(encoding="utf-8")
+              for p in fresh.rglob("*.svg")}
+    have = {p.relative_to(committed).as_posix(): p.read_text(encoding="utf-8")
+            for p in committed.rglob("*.svg")}
     return sorted(name for name in wanted.keys() | have.keys()
                   if wanted.get(name) != have.get(name))
 
@@ -82,7 +94,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--check", action="store_true", help="fail instead of writing")
     args = parser.parse_args(argv)
     if not args.check:
-        for stale in SCREENSHOTS.glob("*.svg"):
+        for stale in SCREENSHOTS.rglob("*.svg"):
             stale.unlink()
         for path in generate(SCREENSHOTS):
             print(path.relative_to(REPO))

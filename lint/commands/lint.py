@@ -1,4 +1,4 @@
-"""``rsdock lint``: check Dockerfiles, workflows and .dockerignore files against the research.
+"""``rsdock lint``: check Dockerfiles, workflows and .dockerignore files against rsdock's rules.
 
 Exit codes (like ruff and hadolint): 0 when no finding is at or above the failure threshold,
 1 when one is, 2 for usage errors (bad flags, bad ``rsdock.toml``, a missing path, nothing to

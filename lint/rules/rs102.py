@@ -13,8 +13,8 @@ class RS102(Rule):
     Cook and ``cargo build`` must agree on ``--release``/``--profile``, ``--target``, ``--bin``,
     features and toolchain. Cargo caches per profile, target triple, feature set and toolchain. When cook and build
     differ in any of them, the build recompiles every dependency and the cooked layer is dead
-    weight. This is the trap in combining the research's chef and cross snippets: the cross
-    build adds ``--target`` to ``cargo build`` but not to ``cargo chef cook``.
+    weight. This is the usual trap when a cargo-chef Dockerfile is made to cross-compile: the
+    ``--target`` is added to ``cargo build`` but not to ``cargo chef cook``.
 
     Fails:
         FROM --platform=$BUILDPLATFORM lukemathwalker/cargo-chef:latest-rust-1.95 AS chef

@@ -18,8 +18,8 @@ class RS305(Rule):
     r"""Copy the binary from where the build wrote it: ``target/<triple>/release/`` with --target.
 
     ``cargo build --release --target aarch64-unknown-linux-gnu`` writes
-    ``target/aarch64-unknown-linux-gnu/release/<bin>``, not ``target/release/<bin>``; the
-    research's cross snippet copies the latter and the build fails with "not found". When the
+    ``target/aarch64-unknown-linux-gnu/release/<bin>``, not ``target/release/<bin>``; a
+    snippet that copies the latter fails the build with "not found". When the
     triple differs per platform, copy the binary to a fixed path in the builder's RUN
     (``cp target/$TRIPLE/release/app /app/app``) and ``COPY --from`` that path.
 

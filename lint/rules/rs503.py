@@ -14,8 +14,8 @@ from rsdock.lint.rules.rule import Context, Rule
 class RS503(Rule):
     """Install cross compilers only for the platforms the workflows build: the rest cost time.
 
-    Every cross gcc is a large download and install in the builder; the research's snippet
-    installs the arm64 and armhf compilers for every platform. Packages for platforms no
+    Every cross gcc is a large download and install in the builder; a Dockerfile that
+    installs the arm64 and armhf compilers for every platform pays for both each time. Packages for platforms no
     workflow builds are pure cost. ``gcc-x86-64-linux-gnu`` is never flagged: it lets the same
     Dockerfile build on arm64 runners. Checked only when every workflow that builds the
     Dockerfile names its platforms literally.

@@ -63,6 +63,16 @@ REGISTRIES: dict[str, str] = {
     ),
 }
 DEBIAN_RELEASES = ("bookworm", "trixie")
+
+
+def runtime_help(runtime: str, debian: str = "bookworm") -> str:
+    """Why one would pick ``runtime``, naming the chosen Debian release's image for
+    debian-slim (``debian:trixie-slim`` once trixie is chosen)."""
+    text = RUNTIMES.get(runtime, "")
+    return text.replace("debian:bookworm-slim", f"debian:{debian}-slim") \
+        if runtime == "debian-slim" else text
+
+
 PIN_MODES = ("sha", "tag")
 IMAGE_KINDS = ("bin", "web")
 DEFAULT_RUST_VERSION = "1.95"
@@ -304,7 +314,7 @@ class Plan:
             seen_names.add(image.name)
             if image.dockerfile in seen_files:
                 add_for(f"shares the Dockerfile {image.dockerfile} with another image",
-                        "give each image its own Dockerfile (decision 1 of the research)",
+                        "give each image its own Dockerfile, so each builds and caches independently",
                         image_key="dockerfile")
             seen_files.add(image.dockerfile)
             if image.dockerfile.startswith("/") or ".." in image.dockerfile.split("/"):
@@ -375,7 +385,7 @@ class Plan:
     def _check_platform_runtime(self, platform: platforms.Platform, add) -> None:
         if self.runtime == "debian-slim" and self.debian == "bookworm" and not platform.bookworm:
             add("platforms", f"{platform.name} has no debian:bookworm-slim image",
-                "use --debian trixie, or the alpine or scratch runtime")
+                "choose the Debian release trixie, or the alpine or scratch runtime")
         if self.runtime == "distroless" and not platform.distroless:
             add("platforms", f"gcr.io/distroless/cc publishes no {platform.name} image",
                 "drop the platform or use the debian-slim, alpine or scratch runtime")

@@ -16,7 +16,7 @@ from rsdock.lint.knowledge import platforms
 from rsdock.wizard.generate.defaults import (default_selection, registry_of_images,
                                               workspace_images)
 from rsdock.wizard.generate.plan import (CACHES, DEBIAN_RELEASES, PIN_MODES, REGISTRIES, RUNTIMES,
-                                          Image, Plan, Problem, Triggers)
+                                          Image, Plan, Problem, Triggers, runtime_help)
 
 
 @dataclass(frozen=True)
@@ -54,8 +54,9 @@ PIN_HELP: dict[str, str] = {
     "tag": "refer to actions by their major tag (v4): easier to read, but a moved tag changes CI",
 }
 DEBIAN_HELP: dict[str, str] = {
-    "bookworm": "Debian 12, the research's runtime; no riscv64 image",
-    "trixie": "Debian 13: runs on riscv64 too",
+    "bookworm": "Debian 12, the default: debian:bookworm-slim images exist for every platform "
+                "here but riscv64",
+    "trixie": "Debian 13: debian:trixie-slim images exist for riscv64 too",
 }
 
 # Problem.field values, as plan.py spells them, mapped to the step where the answer is made.
@@ -82,9 +83,10 @@ def _choices(explanations: dict[str, str]) -> tuple[Choice, ...]:
     return tuple(Choice(value, value, text) for value, text in explanations.items())
 
 
-def runtime_choices() -> tuple[Choice, ...]:
-    """The runtime bases, explained by the research (``plan.RUNTIMES``)."""
-    return _choices(RUNTIMES)
+def runtime_choices(debian: str = "bookworm") -> tuple[Choice, ...]:
+    """The runtime bases, each with why one would pick it (``plan.RUNTIMES``); debian-slim's
+    names the image of the Debian release ``debian``."""
+    return tuple(Choice(name, name, runtime_help(name, debian)) for name in RUNTIMES)
 
 
 def cache_choices() -> tuple[Choice, ...]:

@@ -142,7 +142,7 @@ def _ask_platforms(plan: Plan, ask, candidates) -> Plan:
 
 def _ask_runtime(plan: Plan, ask, candidates) -> Plan:
     runtime = _answer(ask, Question("runtime", "select", steps.step("runtime").question,
-                                    steps.runtime_choices(), plan.runtime))
+                                    steps.runtime_choices(plan.debian), plan.runtime))
     plan = steps.set_choice(plan, "runtime", runtime)
     if plan.runtime == "debian-slim":
         debian = _answer(ask, Question("debian", "select", "Which Debian release?",

@@ -21,7 +21,11 @@ def test_screenshots_are_up_to_date(tmp_path):
     assert [p.name for p in written] == ["1-project.svg", "2-images.svg", "3-platforms.svg",
                                          "4-runtime.svg", "5-cache.svg", "6-registry.svg",
                                          "7-review.svg", "8-write.svg", "edit-1-plan.svg",
-                                         "edit-2-findings.svg", "edit-3-diff.svg"]
+                                         "edit-2-findings.svg", "edit-3-diff.svg",
+                                         *[f"{i}-{s}.svg" for i, s in enumerate(
+                                             ("project", "images", "platforms", "runtime",
+                                              "cache", "registry", "review", "write"), 1)]]
+    assert {p.parent.name for p in written[-8:]} == {"120x40"}
     assert script.differences(REPO / "screenshots", tmp_path) == [], (
         "run python scripts/screenshots.py and commit screenshots/")
 

@@ -2,19 +2,20 @@
 
 from __future__ import annotations
 
-from rich.syntax import Syntax
 from textual.app import ComposeResult
-from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.containers import Horizontal, ScrollableContainer, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Static
 
 from rsdock.wizard.generate.writer import Change
+from rsdock.wizard.tui.screens.proposal_screen import diff_text
+from rsdock.wizard.tui.widgets.text import SCROLL_BINDINGS
 
 
 class ConfirmOverwriteScreen(ModalScreen[bool | None]):
     """Dismisses True (overwrite them), False (write only new files) or None (cancel)."""
 
-    BINDINGS = [("escape", "cancel", "Cancel")]
+    BINDINGS = [("escape", "cancel", "Cancel"), *SCROLL_BINDINGS]
 
     def __init__(self, changes: tuple[Change, ...]) -> None:
         super().__init__()
@@ -26,9 +27,8 @@ class ConfirmOverwriteScreen(ModalScreen[bool | None]):
             yield Static(f"Overwrite {len(self.changes)} existing file(s)?",
                          classes="dialog-title")
             yield Static(f"These differ from what rsdock generates: {names}")
-            with VerticalScroll(id="confirm-diff"):
-                yield Static(Syntax("".join(c.diff for c in self.changes), "diff", word_wrap=True,
-                                    theme="ansi_dark"))
+            with ScrollableContainer(id="confirm-diff", classes="dialog-body"):
+                yield Static(diff_text("".join(c.diff for c in self.changes)), classes="diff")
             with Horizontal(classes="buttons"):
                 yield Button("Overwrite", id="overwrite", variant="warning")
                 yield Button("Keep them", id="keep", variant="primary")
@@ -40,3 +40,7 @@ class ConfirmOverwriteScreen(ModalScreen[bool | None]):
 
     def action_cancel(self) -> None:
         self.dismiss(None)
+
+    def action_scroll_body(self, how: str) -> None:
+        body = self.query_one("#confirm-diff", ScrollableContainer)
+        getattr(body, f"scroll_{how}")(animate=False)

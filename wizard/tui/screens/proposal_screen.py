@@ -6,20 +6,22 @@ lines to change by hand, and offers only Close.
 
 from __future__ import annotations
 
+from rich.console import Group
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.containers import Horizontal, ScrollableContainer, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Static
 
 from rsdock.wizard.edit.propose import Proposal
+from rsdock.wizard.tui.widgets.text import SCROLL_BINDINGS, hanging
 
 
 def diff_text(diff: str) -> Text:
     """A unified diff coloured line by line, every character of it kept (indentation matters
-    in YAML, so nothing is re-flowed or dedented)."""
-    text = Text(no_wrap=False)
+    in YAML, so nothing is re-flowed, dedented or wrapped: long lines scroll sideways)."""
+    text = Text(no_wrap=True, overflow="ignore")
     for line in diff.splitlines(keepends=True):
         style = ("bold" if line.startswith(("+++", "---")) else "green" if line.startswith("+")
                  else "red" if line.startswith("-") else "cyan" if line.startswith("@@") else "")
@@ -35,7 +37,11 @@ class ProposalScreen(ModalScreen[bool]):
         proposal: the edits, notes and refusals to show.
     """
 
-    BINDINGS = [Binding("escape", "cancel", "Cancel"), Binding("w", "write", "Write")]
+    BINDINGS = [
+        Binding("escape", "cancel", "Cancel"), Binding("w", "write", "Write"),
+        # The diff scrolls from the buttons, without a Tab into it first.
+        *SCROLL_BINDINGS,
+    ]
 
     def __init__(self, title: str, proposal: Proposal) -> None:
         super().__init__()
@@ -51,36 +57,43 @@ class ProposalScreen(ModalScreen[bool]):
         refused = bool(self.proposal.refusals)
         with Vertical(id="dialog", classes="dialog error" if refused else "dialog"):
             yield Static(self.title_text, classes="dialog-title")
-            with VerticalScroll(id="proposal-body"):
+            with ScrollableContainer(id="proposal-body", classes="dialog-body"):
                 yield Static(self._summary(), id="proposal-summary")
                 if refused:
-                    yield Static(Text("".join(r.format() for r in self.proposal.refusals)),
-                                 id="proposal-refusals")
+                    # Lines to copy by hand: never wrapped, they scroll sideways.
+                    yield Static(Text("".join(r.format() for r in self.proposal.refusals),
+                                      no_wrap=True, overflow="ignore"),
+                                 id="proposal-refusals", classes="diff")
                 elif self.proposal.changed:
-                    yield Static(diff_text(self.proposal.diff()), id="proposal-diff")
+                    yield Static(diff_text(self.proposal.diff()), id="proposal-diff",
+                                 classes="diff")
             with Horizontal(classes="buttons"):
                 if self.writable:
                     yield Button("Write (w)", id="write", variant="warning")
                 yield Button("Cancel" if self.writable else "Close", id="cancel",
                              variant="default" if self.writable else "primary")
 
-    def _summary(self) -> Text:
-        text = Text()
+    def _summary(self) -> Group:
+        lines: list = []
         if self.proposal.refusals:
-            text.append("rsdock cannot make this edit safely; nothing will be written. "
-                        "Change these lines by hand:\n", style="bold")
+            lines.append(Text("rsdock cannot make this edit safely; nothing will be written. "
+                              "Change these lines by hand:", style="bold"))
         elif not self.proposal.changed:
-            text.append("Nothing to change: the files already do that.\n", style="bold")
+            lines.append(Text("Nothing to change: the files already do that.", style="bold"))
         else:
             names = ", ".join(e.path for e in self.proposal.changed)
-            text.append(f"Write {len(self.proposal.changed)} file(s): {names}? "
-                        "A backup of each is kept.\n", style="bold")
+            lines.append(Text(f"Write {len(self.proposal.changed)} file(s): {names}? "
+                              "A backup of each is kept.", style="bold"))
             for edit in self.proposal.changed:
                 for reason in edit.reasons:
-                    text.append(f"  {edit.path}: {reason}\n", style="dim")
+                    lines.append(hanging(f"{edit.path}: ", reason, indent=2))
         for note in self.proposal.notes:
-            text.append(f"note: {note}\n", style="dim")
-        return text
+            lines.append(hanging("note: ", note))
+        return Group(*lines, Text())
+
+    def action_scroll_body(self, how: str) -> None:
+        body = self.query_one("#proposal-body", ScrollableContainer)
+        getattr(body, f"scroll_{how}")(animate=False)
 
     def on_mount(self) -> None:
         self.query_one("#write" if self.writable else "#cancel", Button).focus()

@@ -11,7 +11,7 @@ from rsdock.wizard.tui.widgets.step_pane import StepPane
 
 
 class CachePane(StepPane):
-    """The cache backend (research decision 4: gha with mode=max by default)."""
+    """The cache backend (gha with mode=max by default)."""
 
     STEP_ID = "cache"
 

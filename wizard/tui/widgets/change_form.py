@@ -7,6 +7,7 @@ from textual.containers import VerticalScroll
 from textual.message import Message
 from textual.widgets import Button, Label, SelectionList, Static
 
+from rsdock.wizard.tui.widgets.ticks import TickList
 from rsdock.wizard.generate import steps
 from rsdock.wizard.tui.widgets.choice_list import ChoiceList
 
@@ -35,7 +36,7 @@ class ChangeForm(VerticalScroll):
         yield Static("Change the plan; nothing is written before you see the diff and agree.",
                      classes="help")
         yield Label("Platforms (Space ticks)")
-        yield SelectionList[str](*((c.label, c.value) for c in steps.platform_choices()),
+        yield TickList[str](*((c.label, c.value) for c in steps.platform_choices()),
                                  id="edit-platforms")
         yield Label("Cache backend (Enter chooses)")
         yield ChoiceList(steps.cache_choices(), "", id="edit-cache")

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+from rich.console import Group
+from rich.padding import Padding
 from rich.text import Text
+from textual.geometry import Region
 from textual.message import Message
+from textual.widget import Widget
 from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
@@ -17,8 +21,11 @@ class ChoiceList(OptionList):
     without posting anything.
     """
 
+    # As tall as its options (OptionList caps itself at 100% of the page): a capped list
+    # scrolled its last options out of sight while the page below it stood empty. The page
+    # scrolls instead (see scroll_to_highlight).
     DEFAULT_CSS = """
-    ChoiceList { height: auto; max-height: 14; }
+    ChoiceList { height: auto; max-height: initial; overflow-y: hidden; }
     """
 
     class Chosen(Message):
@@ -42,10 +49,11 @@ class ChoiceList(OptionList):
         options = []
         for choice in self.choices:
             chosen = choice.value == self._value
-            prompt = Text("● " if chosen else "○ ", style="bold" if chosen else "")
-            prompt.append(choice.label, style="bold" if chosen else "")
-            if choice.help:
-                prompt.append(f"\n  {choice.help}", style="dim")
+            label = Text("● " if chosen else "○ ", style="bold" if chosen else "")
+            label.append(choice.label, style="bold" if chosen else "")
+            # The explanation wraps under itself, indented past the mark, not at column 0.
+            prompt = Group(label, Padding(Text(choice.help, style="dim"), (0, 0, 0, 2))) \
+                if choice.help else label
             options.append(Option(prompt, id=choice.value))
         return options
 
@@ -61,11 +69,32 @@ class ChoiceList(OptionList):
         self._value = value
         self._redraw()
 
+    def set_choices(self, choices: tuple[Choice, ...]) -> None:
+        """Show ``choices`` instead (same values, new explanations), keeping the mark."""
+        if choices != self.choices:
+            self.choices = choices
+            self._redraw()
+
     def _redraw(self) -> None:
         highlighted = self.highlighted
         self.clear_options()
         self.add_options(self._choice_options())
         self.highlighted = highlighted
+
+    def scroll_to_highlight(self, top: bool = False) -> None:
+        """Keep the highlighted option in view by scrolling the page the list sits on."""
+        super().scroll_to_highlight(top)
+        page = self.parent
+        if self.highlighted is None or not self.has_focus or not isinstance(page, Widget) \
+                or not page.allow_vertical_scroll:
+            return
+        line = self._index_to_line.get(self.highlighted)
+        if line is None:
+            return
+        origin = self.virtual_region.offset
+        region = Region(origin.x, origin.y + self.gutter.top + line - int(self.scroll_offset.y),
+                        self.size.width, self._heights[self.highlighted])
+        page.scroll_to_region(region, animate=False, immediate=True, force=True)
 
     def on_mount(self) -> None:
         ids = [c.value for c in self.choices]

@@ -7,6 +7,7 @@ from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
 from rsdock.lint.model.findings import Finding
+from rsdock.wizard.tui.widgets.text import Hanging
 
 #: how a finding's severity (``str(Severity)``) is coloured wherever the TUI lists findings
 SEVERITY_STYLE = {"error": "bold red", "warning": "yellow", "info": "cyan"}
@@ -49,12 +50,13 @@ class FindingList(OptionList):
             self.highlighted = previous if previous in enabled else enabled[0]
 
     @staticmethod
-    def _prompt(finding: Finding) -> Text:
+    def _prompt(finding: Finding) -> Hanging:
         prompt = Text(f"{finding.line:>4} ", style="dim")
         prompt.append(f"{finding.rule:<7}", style=SEVERITY_STYLE.get(str(finding.severity), ""))
         prompt.append("✎ " if finding.fix is not None else "  ", style="green")
+        indent = prompt.cell_len  # wrapped lines continue under the message, not the line number
         prompt.append(finding.message)
-        return prompt
+        return Hanging(prompt, indent=indent)
 
     @property
     def highlighted_finding(self) -> Finding | None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from textual.app import ComposeResult
 from textual.widgets import Input, Label, SelectionList, Static
 
+from rsdock.wizard.tui.widgets.ticks import TickList
 from rsdock.wizard.generate import steps
 from rsdock.wizard.generate.plan import Plan
 from rsdock.wizard.tui.widgets.step_pane import StepPane
@@ -23,7 +24,7 @@ class ImagesPane(StepPane):
                          "(the highlighted one says why); tick any you want imaged.",
                          id="left-out-note", classes="help")
         self._help = {c.value: c.help for c in choices}
-        yield SelectionList[str](*((c.label, c.value) for c in choices), id="image-list")
+        yield TickList[str](*((c.label, c.value) for c in choices), id="image-list")
         yield Static(id="image-help", classes="help")
         yield Label("Dockerfile", id="dockerfile-label")
         yield Input(id="dockerfile")

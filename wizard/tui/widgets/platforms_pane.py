@@ -5,6 +5,7 @@ from __future__ import annotations
 from textual.app import ComposeResult
 from textual.widgets import SelectionList, Static
 
+from rsdock.wizard.tui.widgets.ticks import TickList
 from rsdock.wizard.generate import steps
 from rsdock.wizard.generate.plan import Plan
 from rsdock.wizard.tui.widgets.step_pane import StepPane
@@ -17,7 +18,7 @@ class PlatformsPane(StepPane):
 
     def compose_body(self) -> ComposeResult:
         self._help = {c.value: c.help for c in steps.platform_choices()}
-        yield SelectionList[str](*((c.label, c.value) for c in steps.platform_choices()),
+        yield TickList[str](*((c.label, c.value) for c in steps.platform_choices()),
                                  id="platform-list")
         yield Static(id="platform-help", classes="help")
 

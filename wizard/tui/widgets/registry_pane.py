@@ -5,6 +5,7 @@ from __future__ import annotations
 from textual.app import ComposeResult
 from textual.widgets import Checkbox, Input, Label
 
+from rsdock.wizard.tui.widgets.ticks import TickBox
 from rsdock.wizard.generate import steps
 from rsdock.wizard.generate.plan import Plan
 from rsdock.wizard.tui.widgets.choice_list import ChoiceList
@@ -20,8 +21,8 @@ class RegistryPane(StepPane):
         yield ChoiceList(steps.registry_choices(), self.plan.registry, id="registry")
         yield Label("Push images from branches (space separated)")
         yield Input(id="branches")
-        yield Checkbox("Push version tags (v1.2.3) as images", id="tags")
-        yield Checkbox("Build pull requests (never pushed, no login)", id="pull-requests")
+        yield TickBox("Push version tags (v1.2.3) as images", id="tags")
+        yield TickBox("Build pull requests (never pushed, no login)", id="pull-requests")
         yield Label("Action pinning")
         yield ChoiceList(steps.pin_choices(), self.plan.pin_actions, id="pin_actions")
         yield Label("Workflow file")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from rich.console import Group
 from rich.syntax import Syntax
 from rich.text import Text
 from textual.app import ComposeResult
@@ -12,6 +13,7 @@ from textual.widgets.option_list import Option
 from rsdock.wizard.generate.review import Preview
 from rsdock.wizard.tui.widgets.finding_list import SEVERITY_STYLE
 from rsdock.wizard.tui.widgets.step_pane import StepPane
+from rsdock.wizard.tui.widgets.text import Hanging
 
 
 def _lexer(path: str) -> str:
@@ -100,15 +102,16 @@ class ReviewPane(StepPane):
             diff.update(Syntax(change.diff, "diff", word_wrap=True, theme="ansi_dark"))
 
     def _show_findings(self) -> None:
-        text = Text()
+        shown = []
         for finding in (self.preview.findings if self.preview else ()):
             severity = str(finding.severity)
-            text.append(f"{finding.path}:{finding.line}:{finding.column} ", style="bold")
+            text = Text(f"{finding.path}:{finding.line}:{finding.column} ", style="bold")
             text.append(f"{severity} {finding.rule}", style=SEVERITY_STYLE.get(severity, ""))
-            text.append(f" {finding.message}\n")
-        if not text:
-            text = Text("No findings: the linter is happy with every file.", style="green")
-        self.query_one("#findings-text", Static).update(text)
+            text.append(f" {finding.message}")
+            shown.append(Hanging(text, indent=4))  # a wrapped message stays under its finding
+        self.query_one("#findings-text", Static).update(
+            Group(*shown) if shown
+            else Text("No findings: the linter is happy with every file.", style="green"))
 
     def on_option_list_option_highlighted(self, event: OptionList.OptionHighlighted) -> None:
         event.stop()

@@ -12,21 +12,28 @@ from rsdock.wizard.tui.widgets.step_pane import StepPane
 
 
 class RuntimePane(StepPane):
-    """The runtime base (research decision 5 and its rejected alternatives)."""
+    """The runtime base: debian-slim by default, or distroless, alpine or scratch."""
 
     STEP_ID = "runtime"
 
     def compose_body(self) -> ComposeResult:
-        yield ChoiceList(steps.runtime_choices(), self.plan.runtime, id="runtime")
+        yield ChoiceList(steps.runtime_choices(self.plan.debian), self.plan.runtime, id="runtime")
         yield Label("Debian release (debian-slim only)")
         yield ChoiceList(steps.debian_choices(), self.plan.debian, id="debian")
 
     def sync(self, plan: Plan) -> None:
         self.query_one("#runtime", ChoiceList).value = plan.runtime
-        debian = self.query_one("#debian", ChoiceList)
-        debian.value = plan.debian
-        debian.disabled = plan.runtime != "debian-slim"
+        self.query_one("#debian", ChoiceList).value = plan.debian
+        self._show_dependent(plan)
+
+    def _show_dependent(self, plan: Plan) -> None:
+        # Each list depends on the other's answer: debian-slim's explanation names the chosen
+        # release, and the release matters only for debian-slim.
+        self.query_one("#runtime", ChoiceList).set_choices(steps.runtime_choices(plan.debian))
+        self.query_one("#debian", ChoiceList).disabled = plan.runtime != "debian-slim"
 
     def on_choice_list_chosen(self, event: ChoiceList.Chosen) -> None:
         event.stop()
         self.edit(steps.set_choice(self.plan, event.choice_list.id or "", event.value))
+        # The screen does not re-sync the pane being answered in (it would move the cursor).
+        self._show_dependent(self.plan)

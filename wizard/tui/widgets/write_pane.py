@@ -25,25 +25,45 @@ class WritePane(StepPane):
         yield Button("Write files", id="write", variant="primary")
         yield Static(id="write-result")
 
+    def __init__(self, session: steps.Session, plan, **kwargs) -> None:
+        super().__init__(session, plan, **kwargs)
+        self._written: WriteResult | None = None
+
     def show_preview(self, preview: Preview) -> None:
-        """Say what writing ``preview`` would do, and allow it only when it is valid."""
+        """Say what writing ``preview`` would do (or, right after a write, what it did), and
+        allow writing only when the preview is valid."""
         button = self.query_one("#write", Button)
         button.disabled = not preview.writable
         if not preview.writable:
             self.query_one("#write-summary", Static).update(
                 Text(preview.note or "Nothing to write yet.", style="italic"))
             return
+        rows = [(self._verb(change.status, change.path), change.path)
+                for change in preview.changes]
+        rows.append(("saved" if self._written else "save",
+                     "rsdock.toml (your answers, for rsdock edit)"))
+        # The column is as wide as its longest verb: a fixed width let "keep (identical)" run
+        # into the file name.
+        width = max(len(verb) for verb, _ in rows) + 2
         text = Text()
-        for change in preview.changes:
-            verb = {"new": "create", "differs": "overwrite",
-                    "same": "keep (identical)"}.get(change.status, change.status)
-            text.append(f"{verb:12}", style="yellow" if change.status == "differs" else "")
-            text.append(f"{change.path}\n", style="bold")
-        text.append(f"{'save':12}rsdock.toml (your answers, for rsdock edit)")
+        for verb, path in rows:
+            text.append(f"{verb:{width}}", style="yellow" if verb == "overwrite" else "")
+            text.append(path, style="bold" if not path.startswith("rsdock.toml") else "")
+            text.append("\n")
+        text.rstrip()
         self.query_one("#write-summary", Static).update(text)
+
+    def _verb(self, status: str, path: str) -> str:
+        if self._written is not None:
+            if path in self._written.written:
+                return "written"
+            if path in self._written.kept:
+                return "kept yours"
+        return {"new": "create", "differs": "overwrite", "same": "unchanged"}.get(status, status)
 
     def show_result(self, result: WriteResult) -> None:
         """Show what was written and the next steps for the plan."""
+        self._written = result
         text = Text("Written: ", style="bold green")
         text.append(", ".join(result.written) or "nothing (all files were up to date)")
         text.append(f"\nSaved: {result.config.name}")
@@ -57,6 +77,7 @@ class WritePane(StepPane):
 
     def clear_result(self) -> None:
         """Forget the last write's report: the answers changed since."""
+        self._written = None
         self.query_one("#write-result", Static).update("")
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
