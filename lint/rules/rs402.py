@@ -69,21 +69,49 @@ class RS402(Rule):
                 if not step.is_action(wf.BUILD_PUSH) or emulated:
                     continue
                 build = wf.build_push(file, step)
-                if job.runs_on is not None and "${{" in job.runs_on.text:
-                    continue  # a matrix picks the runner: each platform may build natively
-                native = job.native_platform()
-                entries, _complete = wf.platform_entries(job, build)
-                foreign = sorted({platforms.normalize(name) for _item, name in entries} - {native})
                 target = step.input_text("target")
+                legs = _foreign_legs(job, build)
                 for path in wf.dockerfile_paths(job, build) or []:
                     model = ctx.dockerfiles.get(path)
-                    stage = _foreign_run(model, target, native) if foreign and model else None
-                    if stage is not None:
+                    if model is None:
+                        continue
+                    found = [(native, foreign, stage) for native, foreign in legs
+                             for stage in [_foreign_run(model, target, native)] if stage]
+                    if found:
+                        stage = found[0][2]
+                        foreign = sorted({p for _native, names, _s in found for p in names})
                         yield self.finding(
                             file.path, step.uses.line, step.uses.column,
                             f"{path} runs RUN in stage {stage.label} for {', '.join(foreign)}: "
                             f"{self.message}")
                         break
+
+
+def _foreign_legs(job, build) -> list[tuple[str, list[str]]]:
+    """``(runner platform, platforms foreign to it)`` per matrix leg that builds any.
+
+    A matrix choosing both the runner and the platform (a native-runner build) is read leg by
+    leg, so an arm64 leg on an arm64 runner is native; a runner decided any other way at run
+    time is left alone; otherwise every platform of the step is compared with the job's runner.
+    """
+    legs = None
+    if job.runs_on is not None and "${{" in job.runs_on.text:
+        items = [item.text for item in build.platforms]
+        pairs = [job.legs(text) for text in items]
+        if not pairs or any(p is None for p in pairs) or "${{" in job.runs_on.text.replace(
+                "${{ matrix.", ""):
+            return []  # the runner is decided at run time: each platform may build natively
+        legs = [(leg[0][0], [n for _native, values in leg for v in values
+                              for n in v.split(",")]) for leg in zip(*pairs)]
+    if legs is None:
+        entries, _complete = wf.platform_entries(job, build)
+        legs = [(job.native_platform(), [name for _item, name in entries])]
+    found = []
+    for native, names in legs:
+        foreign = sorted({platforms.normalize(n.strip()) for n in names if n.strip()} - {native})
+        if foreign:
+            found.append((native, foreign))
+    return found
 
 
 def _foreign_run(model, target: str | None, native: str):

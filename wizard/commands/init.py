@@ -16,7 +16,7 @@ from pathlib import Path
 from rsdock import validate
 from rsdock.errors import UserError
 from rsdock.wizard.generate.plan import (CACHES, DEBIAN_RELEASES, PIN_MODES, REGISTRIES,
-                                          REGISTRY_HOSTS, RUNTIMES)
+                                          REGISTRY_HOSTS, RUNTIMES, STRATEGIES)
 
 HELP = "generate Dockerfiles, a GitHub Actions workflow and rsdock.toml for a cargo workspace"
 
@@ -42,6 +42,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help=f"Debian release: {', '.join(DEBIAN_RELEASES)}")
     parser.add_argument("--pin-actions", choices=PIN_MODES,
                         help="pin actions to a commit SHA (default) or a major tag")
+    parser.add_argument("--strategy", choices=tuple(STRATEGIES),
+                        help="how CI builds the platforms: cross-compile on one runner "
+                             "(default) or a native runner per platform")
     parser.add_argument("--image", action="append", metavar="NAME=REF",
                         help="image reference for an image, e.g. server=ghcr.io/acme/server")
     mode = parser.add_mutually_exclusive_group()
@@ -74,7 +77,8 @@ def run(args: argparse.Namespace) -> int:
     plan = default_plan(
         ws, bins=args.bin, platforms=_platforms(args.platform), runtime=args.runtime,
         cache=args.cache, registry=args.registry, debian=args.debian,
-        pin_actions=args.pin_actions, images=_images(args.image), base=base,
+        pin_actions=args.pin_actions, strategy=args.strategy, images=_images(args.image),
+        base=base,
     )
     if base is None and args.bin is None:
         from rsdock.wizard.generate.defaults import default_selection
@@ -106,7 +110,8 @@ def _check_flags(args: argparse.Namespace) -> None:
         chosen = [flag for flag, value in (
             ("--bin", args.bin), ("--platform", args.platform), ("--runtime", args.runtime),
             ("--cache", args.cache), ("--registry", args.registry), ("--debian", args.debian),
-            ("--pin-actions", args.pin_actions), ("--image", args.image), ("--force", args.force),
+            ("--pin-actions", args.pin_actions), ("--strategy", args.strategy),
+            ("--image", args.image), ("--force", args.force),
         ) if value]
         if chosen:
             raise UserError(f"--check compares the files with rsdock.toml only; "

@@ -82,6 +82,7 @@ class InferredPlan:
     secrets: tuple[str, ...]
     workflow: Fact
     notes: list[str] = field(default_factory=list)
+    strategy: Fact = field(default_factory=lambda: Fact(reason="no build-push step"))
 
     def unknowns(self) -> list[str]:
         """The names of the fields the files do not say (or contradict each other on)."""
@@ -107,7 +108,7 @@ class InferredPlan:
         for key, fact in (("platforms", self.platforms), ("runtime", self.runtime),
                           ("debian", self.debian), ("cache", self.cache),
                           ("registry", self.registry), ("rust_version", self.rust_version),
-                          ("workflow", self.workflow)):
+                          ("workflow", self.workflow), ("strategy", self.strategy)):
             if fact.known:
                 changes[key] = fact.value
         plan = Plan(**changes)
@@ -123,7 +124,8 @@ class InferredPlan:
                 ("platforms", self.platforms, tuple(sorted(plan.platforms,
                                                            key=_table_order))),
                 ("runtime", self.runtime, plan.runtime), ("cache", self.cache, plan.cache),
-                ("registry", self.registry, plan.registry)):
+                ("registry", self.registry, plan.registry),
+                ("strategy", self.strategy, plan.strategy)):
             if fact.known and fact.value != recorded:
                 shown = ", ".join(recorded) if isinstance(recorded, tuple) else recorded
                 found.append(f"rsdock.toml says {name} {shown}, but {fact.source} says "
@@ -148,6 +150,7 @@ class InferredPlan:
         lines.append(f"  cache:         {self.cache.describe()}"
                      + (f"; scopes: {scopes}" if scopes else ""))
         lines.append(f"  registry:      {self.registry.describe()}")
+        lines.append(f"  strategy:      {self.strategy.describe()}")
         lines.append("  secrets:       " + (", ".join(self.secrets) or "none"))
         lines.append(f"  workflow:      {self.workflow.describe()}")
         lines += [f"  note: {note}" for note in self.notes]
@@ -181,7 +184,27 @@ def infer(sources: Sources) -> InferredPlan:
     _runtime(sources, plan)
     _cache(sources, plan)
     _registry(sources, plan)
+    plan.strategy = _strategy(sources)
     return plan
+
+
+def _strategy(sources: Sources) -> Fact:
+    """``native`` when the builds run on a matrix-chosen runner and push by digest, else
+    ``cross``; unknown when the workflows mix both."""
+    found: dict[str, str] = {}
+    for build in sources.builds:
+        job, step = build.job, build.step
+        outputs = step.input_text("outputs") or ""
+        matrix_runner = job.runs_on is not None and "matrix." in job.runs_on.text
+        name = "native" if matrix_runner and "push-by-digest=true" in outputs else "cross"
+        found.setdefault(name, f"{build.workflow.path}:{step.line}")
+    if len(found) == 1:
+        name, where = next(iter(found.items()))
+        return Fact(name, where)
+    if found:
+        return Fact(reason="some builds run per platform on their own runner, others not: "
+                           + ", ".join(f"{k} ({v})" for k, v in found.items()))
+    return Fact(reason="no build-push step")
 
 
 def _built_dockerfiles(sources: Sources) -> list[str]:

@@ -12,7 +12,7 @@ from typing import Any
 
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
-from rsdock.lint.knowledge import platforms
+from rsdock.lint.knowledge import platforms, runners
 from rsdock.lint.model.workflow_reader import Workflow
 from rsdock.wizard.edit.outcome import Outcome, Refusal
 from rsdock.wizard.edit.sources import env_value
@@ -32,6 +32,7 @@ class WorkflowEditor:
         self.replacements: dict[int, tuple[int, str]] = {}
         self.changes: list[tuple[tuple, Any]] = []
         self.inserted: set[tuple[int, str]] = set()
+        self.edited_matrices: set[str] = set()
         self.out = Outcome(workflow.text)
 
     def refuse(self, line: int, message: str, manual: tuple[str, ...] = ()) -> None:
@@ -210,6 +211,11 @@ def _edit_matrix(ed: WorkflowEditor, job, axis: str, add: list[str], remove: lis
                  where: int) -> None:
     matrix = job.matrix
     values = matrix.get(axis) if isinstance(matrix, CommentedMap) else None
+    if values is None and isinstance(matrix, CommentedMap) and "include" in matrix:
+        if job.id not in ed.edited_matrices:
+            ed.edited_matrices.add(job.id)
+            _edit_include(ed, job, axis, add, remove)
+        return
     if not isinstance(values, CommentedSeq) or any(not isinstance(v, str) for v in values):
         raise Unsupported(f"matrix.{axis} is not a literal list of platforms")
     items = list(values)
@@ -252,6 +258,77 @@ def _edit_matrix(ed: WorkflowEditor, job, axis: str, add: list[str], remove: lis
             ed.replacements[at] = (prior[0] if prior else at, lines + (prior[1] if prior else ""))
     ed.changes.append((path, new))
     ed.out.reasons.append(f"{job.id}: matrix.{axis} {', '.join(new)}")
+
+
+def _edit_include(ed: WorkflowEditor, job, axis: str, add: list[str], remove: list[str]) -> None:
+    """Add and remove legs of a native-runner ``matrix.include`` (platform, runner, slug).
+
+    A new leg takes the runner of its architecture, or cross-compiles on the amd64 runner with
+    the comment rsdock writes; a removed leg takes its comment lines with it.
+    """
+    include = job.matrix["include"]
+    entries = list(include)
+    if not entries or any(not isinstance(e, CommentedMap) or not isinstance(e.get(axis), str)
+                          for e in entries):
+        raise Unsupported(f"matrix.include has a leg without a literal `{axis}`")
+    keys = list(entries[0])
+    unknown = [k for k in keys if k not in (axis, "runner", "slug")]
+    if unknown or keys[0] != axis:
+        raise Unsupported(f"matrix.include legs have keys rsdock does not write: "
+                          f"{', '.join(unknown) or keys[0]}")
+    lines = ed.text.split("\n")
+    starts = offsets(ed.text)
+    firsts = [include.lc.item(i)[0] for i in range(len(entries))]
+    # A leg's own lines end where the next leg (or its comment) starts, or the list ends.
+    end_of_list = firsts[-1] + 1
+    indent = len(lines[firsts[-1]]) - len(lines[firsts[-1]].lstrip())
+    while end_of_list < len(lines) and (
+            not lines[end_of_list].strip()
+            or len(lines[end_of_list]) - len(lines[end_of_list].lstrip()) > indent):
+        end_of_list += 1
+    while not lines[end_of_list - 1].strip():
+        end_of_list -= 1
+
+    def own_lines(i: int) -> tuple[int, int]:
+        begin = firsts[i]
+        while begin > 0 and lines[begin - 1].strip().startswith("#"):
+            begin -= 1
+        end = firsts[i + 1] if i + 1 < len(entries) else end_of_list
+        while end > begin + 1 and lines[end - 1].strip().startswith("#"):
+            end -= 1
+        return begin, end
+
+    removed = set(remove)
+    kept = [e for e in entries if platforms.normalize(e[axis]) not in removed]
+    present = {platforms.normalize(e[axis]) for e in kept}
+    extra = [a for a in add if a not in present]
+    if len(kept) == len(entries) and not extra:
+        return
+    if not kept and not extra:
+        raise Unsupported("that would leave the matrix without any platform")
+    for i, entry in enumerate(entries):
+        if entry not in kept:
+            begin, end = own_lines(i)
+            ed.replacements[starts[begin]] = (starts[end] if end < len(starts) else len(ed.text),
+                                              "")
+    pad = " " * indent
+    new_entries = [dict(e) for e in kept]
+    text = ""
+    for name in extra:
+        where = runners.leg(name)
+        values = {axis: name, "runner": where.runner, "slug": name.replace("/", "-")}
+        if not where.native:
+            text += (f"{pad}# No hosted runner is {name}: it is cross-compiled on the "
+                     f"{where.runner_platform} runner.\n")
+        text += f"{pad}- " + f"\n{pad}  ".join(f"{k}: {values[k]}" for k in keys) + "\n"
+        new_entries.append({k: values[k] for k in keys})
+    if text:
+        at = starts[end_of_list] if end_of_list < len(starts) else len(ed.text)
+        prior = ed.replacements.get(at)
+        ed.replacements[at] = (prior[0] if prior else at, text + (prior[1] if prior else ""))
+    ed.changes.append((("jobs", job.id, "strategy", "matrix", "include"), new_entries))
+    ed.out.reasons.append(f"{job.id}: matrix legs "
+                          f"{', '.join(e[axis] for e in new_entries)}")
 
 
 def image_ref(workflow: Workflow, build) -> str | None:

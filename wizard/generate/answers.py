@@ -20,12 +20,14 @@ from typing import Any
 
 from rsdock.errors import UserError
 from rsdock.wizard.generate.plan import (CACHES, DEBIAN_RELEASES, IMAGE_KINDS, PIN_MODES,
-                                          REGISTRIES, RUNTIMES, Image, Plan, Problem, Triggers)
+                                          REGISTRIES, RUNTIMES, STRATEGIES, Image, Plan, Problem,
+                                          Triggers)
 
 CONFIG_NAME = "rsdock.toml"
 LINT_TABLE = "lint"
 
-_TOP_STR = ("rust-version", "runtime", "debian", "cache", "registry", "pin-actions", "workflow")
+_TOP_STR = ("rust-version", "runtime", "debian", "cache", "registry", "pin-actions", "workflow",
+            "strategy")
 _TOP_KEYS = (*_TOP_STR, "platforms", "ci", "image", LINT_TABLE)
 _CI_KEYS = {"branches": list, "tags": bool, "pull-requests": bool}
 _IMAGE_REQUIRED = ("name", "kind", "package", "dockerfile")
@@ -143,6 +145,8 @@ def dumps(plan: Plan, previous: str | None = None) -> str:
         f"# Pin actions to a full commit SHA or a major tag: {', '.join(PIN_MODES)}.",
         f"pin-actions = {toml_string(plan.pin_actions)}",
         f"workflow = {toml_string(plan.workflow)}",
+        f"# How CI builds the platforms: {', '.join(STRATEGIES)} (see docs/ci-strategies.md).",
+        f"strategy = {toml_string(plan.strategy)}",
         "",
         "# When the workflow runs.",
         "[ci]",

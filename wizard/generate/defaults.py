@@ -129,7 +129,7 @@ def default_plan(ws, *, bins: Iterable[str] | None = None,
                  platforms: Iterable[str] | None = None, runtime: str | None = None,
                  cache: str | None = None, registry: str | None = None,
                  debian: str | None = None, pin_actions: str | None = None,
-                 images: Mapping[str, str] | None = None, base: Plan | None = None) -> Plan:
+                 strategy: str | None = None, images: Mapping[str, str] | None = None, base: Plan | None = None) -> Plan:
     """The validated plan for ``ws`` with the given choices and defaults for the rest.
 
     Args:
@@ -142,6 +142,7 @@ def default_plan(ws, *, bins: Iterable[str] | None = None,
         registry: registry, see ``plan.REGISTRIES``.
         debian: Debian release of the builder and runtime.
         pin_actions: ``sha`` or ``tag``.
+        strategy: how CI builds the platforms, see ``plan.STRATEGIES``.
         images: image references by image name (``server`` -> ``ghcr.io/acme/server``).
         base: a previous plan (from ``rsdock.toml``) whose choices win over the defaults.
 
@@ -165,7 +166,8 @@ def default_plan(ws, *, bins: Iterable[str] | None = None,
                         platforms=workspace_platforms(ws) or platform_table.DEFAULT_PLATFORMS)
     changes: dict[str, object] = {"images": tuple(chosen), "workspace": workspace_facts(ws)}
     for key, value in (("runtime", runtime), ("cache", cache), ("registry", registry),
-                       ("debian", debian), ("pin_actions", pin_actions)):
+                       ("debian", debian), ("pin_actions", pin_actions),
+                       ("strategy", strategy)):
         if value is not None:
             changes[key] = value
     if platforms is not None:

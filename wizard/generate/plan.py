@@ -62,6 +62,18 @@ REGISTRIES: dict[str, str] = {
         "no secret to create."
     ),
 }
+STRATEGIES: dict[str, str] = {
+    "cross": (
+        "one job per image on an amd64 runner, cross-compiling every platform on the build "
+        "machine: the fewest jobs; C dependencies must cross-compile."
+    ),
+    "native": (
+        "a matrix leg per platform on a runner of that architecture (ubuntu-24.04, "
+        "ubuntu-24.04-arm), pushed by digest and merged into one manifest: faster arm64 builds "
+        "and no cross C toolchain; platforms without a hosted runner cross-compile on an amd64 "
+        "leg."
+    ),
+}
 DEBIAN_RELEASES = ("bookworm", "trixie")
 
 
@@ -224,6 +236,7 @@ class Plan:
     triggers: Triggers = field(default_factory=Triggers)
     pin_actions: str = "sha"
     workflow: str = DEFAULT_WORKFLOW
+    strategy: str = "cross"
     workspace: WorkspaceFacts = field(default_factory=WorkspaceFacts, compare=False)
 
     def problems(self) -> list[Problem]:
@@ -265,6 +278,7 @@ class Plan:
             ("registry", self.registry, REGISTRIES),
             ("debian", self.debian, DEBIAN_RELEASES),
             ("pin-actions", self.pin_actions, PIN_MODES),
+            ("strategy", self.strategy, STRATEGIES),
         ):
             if value not in allowed:
                 add(name, f"unknown {name} {value!r}", f"choose one of {', '.join(allowed)}")

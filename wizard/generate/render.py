@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from rsdock.lint.knowledge import actions as known_actions
 from rsdock.lint.knowledge import ccrates
-from rsdock.lint.knowledge import platforms
+from rsdock.lint.knowledge import platforms, runners
 from rsdock.lint.knowledge.platforms import Platform
 from rsdock.wizard.generate.plan import Image, Plan, version_key
 from rsdock.wizard.generate.templating import render_template
@@ -298,16 +298,49 @@ def cache_values(cache: str, scope: str, image: str | None, pull_requests: bool
     return f"type=registry,ref={image}:buildcache", to
 
 
-def _cache_lines(cache: str, name: str) -> list[str]:
+def _cache_lines(cache: str, name: str, per_platform: bool = False) -> list[str]:
+    """The build step's cache-from and cache-to lines.
+
+    With ``per_platform`` (a native matrix leg) every platform gets its own scope, directory
+    or cache tag, or the legs would overwrite each other's cache.
+    """
+    slug = "-${{ matrix.slug }}" if per_platform else ""
     if cache == "local":
-        local = f"${{{{ runner.temp }}}}/buildx-cache-{name}"
+        local = f"${{{{ runner.temp }}}}/buildx-cache-{name}{slug}"
         return [f"cache-from: type=local,src={local}",
                 f"cache-to: type=local,dest={local}-new,mode=max"]
+    if per_platform and cache == "registry":
+        ref = "steps.image.outputs.cache-ref"
+        options = "mode=max,image-manifest=true,oci-mediatypes=true"
+        return [f"cache-from: type=registry,ref=${{{{ {ref} }}}}",
+                f"cache-to: ${{{{ {PR_GUARD} && format('type=registry,ref={{0}},{options}', "
+                f"{ref}) || '' }}}}"]
     # Guarded as if pull requests ran it whatever the triggers: the guard costs nothing when
     # they do not, and keeps the file the same when pull requests are switched on later.
-    cache_from, cache_to = cache_values(cache, name, "${{ steps.image.outputs.name }}",
+    cache_from, cache_to = cache_values(cache, name + slug, "${{ steps.image.outputs.name }}",
                                         pull_requests=True)
     return [f"cache-from: {cache_from}", f"cache-to: {cache_to}"]
+
+
+@dataclass(frozen=True)
+class Leg:
+    """One leg of a native matrix: a platform, its runner and its cache and artifact slug."""
+
+    platform: str
+    runner: str
+    native: bool
+    runner_platform: str
+    slug: str
+
+
+def legs(plan: Plan) -> tuple[Leg, ...]:
+    """The native strategy's matrix: one leg per platform, on its own runner if one exists."""
+    found = []
+    for platform in plan.platform_objects:
+        where = runners.leg(platform.name)
+        found.append(Leg(platform.name, where.runner, where.native, where.runner_platform,
+                         platform.name.replace("/", "-")))
+    return tuple(found)
 
 
 def workflow(plan: Plan) -> str:
@@ -315,14 +348,18 @@ def workflow(plan: Plan) -> str:
     pin = plan.pin_actions
     names = [p.name for p in plan.platform_objects]
     jobs = []
+    native = plan.strategy == "native"
     for image in plan.images:
+        job_id = image.name if _JOB_ID_RE.match(image.name) else f"image-{image.name}"
         jobs.append({
-            "id": image.name if _JOB_ID_RE.match(image.name) else f"image-{image.name}",
+            "id": job_id,
+            "merge_id": f"{job_id}-manifest",
+            "digest_prefix": f"digests-{image.name}",
             "image": image,
             "image_expr": _image_expr(plan, image),
             "qemu": needs_qemu(plan, image),
             "platforms": ",".join(names),
-            "cache_lines": _cache_lines(plan.cache, image.name),
+            "cache_lines": _cache_lines(plan.cache, image.name, per_platform=native),
         })
     uses = {
         "checkout": _uses("actions/checkout", pin),
@@ -334,6 +371,8 @@ def workflow(plan: Plan) -> str:
         # restore and save separately: save must follow the cache rotation step.
         "cache_restore": _uses("actions/cache", pin, "restore"),
         "cache_save": _uses("actions/cache", pin, "save"),
+        "upload_artifact": _uses("actions/upload-artifact", pin),
+        "download_artifact": _uses("actions/download-artifact", pin),
     }
     return render_template(
         "workflow.yml.j2",
@@ -343,6 +382,9 @@ def workflow(plan: Plan) -> str:
         registry=plan.registry,
         cache=plan.cache,
         job_names=", ".join(image.name for image in plan.images),
+        strategy=plan.strategy,
+        legs=legs(plan),
+        merge_runner=runners.MERGE_RUNNER,
         platform_names=", ".join(names),
     )
 

@@ -16,7 +16,8 @@ from rsdock.lint.knowledge import platforms
 from rsdock.wizard.generate.defaults import (default_selection, registry_of_images,
                                               workspace_images)
 from rsdock.wizard.generate.plan import (CACHES, DEBIAN_RELEASES, PIN_MODES, REGISTRIES, RUNTIMES,
-                                          Image, Plan, Problem, Triggers, runtime_help)
+                                          STRATEGIES, Image, Plan, Problem, Triggers,
+                                          runtime_help)
 
 
 @dataclass(frozen=True)
@@ -63,7 +64,7 @@ DEBIAN_HELP: dict[str, str] = {
 _FIELD_STEPS: dict[str, str] = {
     "images": "images", "platforms": "platforms", "runtime": "runtime", "debian": "runtime",
     "cache": "cache", "registry": "registry", "ci": "registry", "workflow": "registry",
-    "pin-actions": "registry", "rust-version": "project",
+    "pin-actions": "registry", "rust-version": "project", "strategy": "platforms",
 }
 
 
@@ -119,6 +120,11 @@ def platform_help(platform: platforms.Platform) -> str:
     if platform.caveat:
         text += f". Caveat: {platform.caveat}"
     return text
+
+
+def strategy_choices() -> tuple[Choice, ...]:
+    """How CI builds the platforms: cross-compiling on one runner, or a runner per platform."""
+    return tuple(Choice(name, name, text) for name, text in STRATEGIES.items())
 
 
 def platform_choices() -> tuple[Choice, ...]:
@@ -202,11 +208,11 @@ def set_platforms(plan: Plan, names: list[str]) -> Plan:
     return plan.with_changes(platforms=tuple(n for n in order if n in names))
 
 
-_SINGLE_CHOICES = ("runtime", "debian", "cache", "registry", "pin_actions")
+_SINGLE_CHOICES = ("runtime", "debian", "cache", "registry", "pin_actions", "strategy")
 
 
 def set_choice(plan: Plan, field: str, value: str) -> Plan:
-    """Set one single-choice answer (runtime, debian, cache, registry or pin_actions).
+    """Set one single-choice answer (runtime, debian, cache, registry, pin_actions, strategy).
 
     Raises:
         KeyError: for a field that is not a single choice.

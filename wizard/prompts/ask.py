@@ -137,7 +137,10 @@ def _ask_images(plan: Plan, ask, candidates, left_out: dict[str, str]) -> Plan:
 def _ask_platforms(plan: Plan, ask, candidates) -> Plan:
     chosen = _answer(ask, Question("platforms", "checkbox", steps.step("platforms").question,
                                    steps.platform_choices(), list(plan.platforms)))
-    return steps.set_platforms(plan, list(chosen))
+    plan = steps.set_platforms(plan, list(chosen))
+    strategy = _answer(ask, Question("strategy", "select", "How should CI build them?",
+                                     steps.strategy_choices(), plan.strategy))
+    return steps.set_choice(plan, "strategy", strategy)
 
 
 def _ask_runtime(plan: Plan, ask, candidates) -> Plan:

@@ -218,6 +218,13 @@ COPY_FILE = "    file: Dockerfile.copy\n"
 LOGIN = ("- uses: docker/login-action@v4\n{cond}  with:\n"
          "    username: u\n    password: ${{{{ secrets.{secret} }}}}\n")
 
+NATIVE_MATRIX = """\
+strategy:
+  matrix:
+    include:
+      - {platform: linux/amd64, runner: ubuntu-24.04}
+      - {platform: linux/arm64, runner: ubuntu-24.04-arm}"""
+
 # (rule, workflow text, expected finding lines); the job's steps start on line 6.
 CASES = [
     ("RS401", workflow(BP + "    platforms: linux/amd64,linux/arm64\n"), [6]),
@@ -247,6 +254,16 @@ CASES = [
     ("RS402", workflow(BP + "    platforms: ${{ matrix.platform }}\n",
                        job="strategy:\n  matrix:\n    platform: [linux/amd64, linux/arm/v7]"),
      [9]),
+    # a native-runner matrix: each leg is judged on its own runner
+    ("RS402", workflow(BUILDX + BP + "    platforms: ${{ matrix.platform }}\n",
+                       runs_on="${{ matrix.runner }}", job=NATIVE_MATRIX), []),
+    ("RS402", workflow(BUILDX + BP + "    platforms: ${{ matrix.platform }}\n",
+                       runs_on="${{ matrix.runner }}",
+                       job=NATIVE_MATRIX + "\n      - {platform: linux/arm/v7, "
+                       "runner: ubuntu-24.04}"), [13]),
+    ("RS402", workflow(BUILDX + BP + "    platforms: ${{ matrix.platform }}\n",
+                       runs_on="${{ matrix.runner }}",
+                       job=NATIVE_MATRIX.replace("ubuntu-24.04-arm", "ubuntu-24.04")), [12]),
     ("RS403", workflow(LOGIN.format(cond="", secret="DOCKERHUB_PASSWORD")), [9]),
     ("RS403", workflow(LOGIN.format(cond="", secret="REGISTRY_PASS")), [9]),
     ("RS403", workflow(LOGIN.format(cond="", secret="DOCKERHUB_TOKEN")), []),

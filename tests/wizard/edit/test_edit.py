@@ -420,11 +420,13 @@ def _generated(tmp_path: Path, platform_names: tuple[str, ...], **plan) -> tuple
     return root, chosen
 
 
-@pytest.mark.parametrize("runtime", ["debian-slim", "alpine"])
-def test_editing_generated_files_matches_generating_them(tmp_path, runtime):
+@pytest.mark.parametrize("runtime, strategy", [("debian-slim", "cross"), ("alpine", "cross"),
+                                               ("debian-slim", "native"), ("alpine", "native")])
+def test_editing_generated_files_matches_generating_them(tmp_path, runtime, strategy):
     from rsdock.wizard.generate.render import render
 
-    root, plan = _generated(tmp_path, ("linux/amd64", "linux/arm64"), runtime=runtime)
+    root, plan = _generated(tmp_path, ("linux/amd64", "linux/arm64"), runtime=runtime,
+                            strategy=strategy)
     proposal = edit(root, add_platforms=("linux/ppc64le",))
     assert not proposal.refusals
     expected = render(plan.with_changes(platforms=("linux/amd64", "linux/arm64", "linux/ppc64le")))
@@ -432,14 +434,17 @@ def test_editing_generated_files_matches_generating_them(tmp_path, runtime):
         assert change.new == expected[change.path], change.path
 
 
-def test_removing_from_generated_files_matches_generating_them(tmp_path):
+@pytest.mark.parametrize("strategy", ["cross", "native"])
+def test_removing_from_generated_files_matches_generating_them(tmp_path, strategy):
     from rsdock.wizard.generate.render import render
 
-    root, plan = _generated(tmp_path, ("linux/amd64", "linux/arm64", "linux/arm/v7"))
+    root, plan = _generated(tmp_path, ("linux/amd64", "linux/arm64", "linux/arm/v7"),
+                            strategy=strategy)
     proposal = edit(root, remove_platforms=("linux/arm/v7",))
     expected = render(plan.with_changes(platforms=("linux/amd64", "linux/arm64")))
     assert {c.path for c in proposal.changed} == {"Dockerfile", "Dockerfile.web",
                                                   ".github/workflows/docker.yml"}
+    assert infer.infer(infer.load_sources(root)).strategy.value == strategy
     for change in proposal.changed:
         assert change.new == expected[change.path], change.path
 

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from textual.app import ComposeResult
-from textual.widgets import SelectionList, Static
+from textual.widgets import Label, SelectionList, Static
 
 from rsdock.wizard.tui.widgets.ticks import TickList
 from rsdock.wizard.generate import steps
 from rsdock.wizard.generate.plan import Plan
+from rsdock.wizard.tui.widgets.choice_list import ChoiceList
 from rsdock.wizard.tui.widgets.step_pane import StepPane
 
 
@@ -21,6 +22,8 @@ class PlatformsPane(StepPane):
         yield TickList[str](*((c.label, c.value) for c in steps.platform_choices()),
                                  id="platform-list")
         yield Static(id="platform-help", classes="help")
+        yield Label("How CI builds them")
+        yield ChoiceList(steps.strategy_choices(), self.plan.strategy, id="strategy")
 
     def sync(self, plan: Plan) -> None:
         selection = self.query_one("#platform-list", SelectionList)
@@ -30,6 +33,7 @@ class PlatformsPane(StepPane):
                 selection.select(name)
         if selection.highlighted is None:
             selection.highlighted = 0
+        self.query_one("#strategy", ChoiceList).value = plan.strategy
         self._show_help()
 
     def _show_help(self) -> None:
@@ -47,3 +51,7 @@ class PlatformsPane(StepPane):
     def on_selection_list_selected_changed(self, event: SelectionList.SelectedChanged) -> None:
         event.stop()
         self.edit(steps.set_platforms(self.plan, list(event.selection_list.selected)))
+
+    def on_choice_list_chosen(self, event: ChoiceList.Chosen) -> None:
+        event.stop()
+        self.edit(steps.set_choice(self.plan, "strategy", event.value))

@@ -1,0 +1,50 @@
+"""GitHub-hosted runners by architecture: where a native build of a platform runs.
+
+Source: GitHub's "GitHub-hosted runners" reference (docs.github.com, standard runners for public
+repositories), checked 2026-12-01: ``ubuntu-24.04`` is x64 and ``ubuntu-24.04-arm`` is arm64
+(free for public repositories since 2025). No hosted runner is 32-bit ARM, 386, ppc64le, s390x
+or riscv64; those platforms are cross-compiled on an x64 runner.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+# The runner each platform builds natively on.
+NATIVE_RUNNERS: dict[str, str] = {
+    "linux/amd64": "ubuntu-24.04",
+    "linux/arm64": "ubuntu-24.04-arm",
+}
+# Where a platform without a hosted runner of its architecture is cross-compiled.
+FALLBACK_RUNNER = "ubuntu-24.04"
+# The runner of the native strategy's merge jobs (they only talk to the registry).
+MERGE_RUNNER = "ubuntu-24.04"
+# The platform of each runner label rsdock writes.
+RUNNER_PLATFORMS: dict[str, str] = {"ubuntu-24.04": "linux/amd64",
+                                    "ubuntu-24.04-arm": "linux/arm64"}
+
+
+@dataclass(frozen=True)
+class Leg:
+    """One platform of a native build: the runner it runs on and whether it runs natively.
+
+    Attributes:
+        platform: the BuildKit platform string.
+        runner: the ``runs-on`` label.
+        native: True when the runner's own architecture is the platform's.
+    """
+
+    platform: str
+    runner: str
+    native: bool
+
+    @property
+    def runner_platform(self) -> str:
+        """The platform of the runner (what ``$BUILDPLATFORM`` is on it)."""
+        return RUNNER_PLATFORMS[self.runner]
+
+
+def leg(platform: str) -> Leg:
+    """Where ``platform`` builds under the native strategy."""
+    runner = NATIVE_RUNNERS.get(platform)
+    return Leg(platform, runner or FALLBACK_RUNNER, runner is not None)
