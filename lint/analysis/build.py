@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from rsdock.lint.knowledge import platforms
+from rsdock.lint.model.context import Context
 from rsdock.lint.model.dockerfile import Dockerfile, Instruction, Stage, expand
 from rsdock.lint.model.shell import Case, Command, Outcome, parse_script, simulate
 # Re-exported: the cross-file rules (RS5xx) read these as build.<name>.
@@ -92,9 +93,14 @@ class CargoCall:
             self.action == "install" and "path" in self.options)
 
     @property
+    def resolved_target(self) -> str | None:
+        """``--target`` when it was given and fully resolved, else None."""
+        return self.target if self.target and "$" not in self.target else None
+
+    @property
     def target_known(self) -> bool:
         """Whether ``--target`` was given and fully resolved."""
-        return bool(self.target) and "$" not in self.target
+        return self.resolved_target is not None
 
     @property
     def profile_dir(self) -> str:
@@ -154,7 +160,7 @@ class StageRun:
         """Every cargo invocation on every path, deduplicated by line and arguments."""
         if self.calls is not None:
             return self.calls
-        seen: set[tuple] = set()
+        seen: set[tuple[object, ...]] = set()
         calls = []
         for run, outcome in ((r, o) for r in self.runs for o in r.outcomes):
             for command in outcome.commands:
@@ -171,7 +177,7 @@ class StageRun:
         return calls
 
 
-def _call_key(command: Command) -> tuple:
+def _call_key(command: Command) -> tuple[object, ...]:
     """What makes two cargo calls one: line, arguments and environment (the paths of a RUN,
     or the platforms of a stage, often reach the same cargo line with the same words)."""
     return command.line, command.argv, tuple(sorted(command.env.items()))
@@ -248,7 +254,7 @@ def simulate_stage(model: Dockerfile, stage: Stage, platform: str | None) -> Sta
     variables and exports do not, exactly as in BuildKit.
     """
     # Cached on the model: every rule asks about the same stages and platforms.
-    cache: dict = model.__dict__.setdefault("_simulations", {})
+    cache: dict[tuple[int, str | None], StageRun] = model.__dict__.setdefault("_simulations", {})
     key = (stage.index, platform)
     if key in cache:
         return cache[key]
@@ -272,7 +278,7 @@ def simulate_stage(model: Dockerfile, stage: Stage, platform: str | None) -> Sta
         script = model.script(inst)
         if script is None:
             continue
-        automatic = {k: v for k, v in values.items() if k in declared}
+        automatic: dict[str, str | None] = {k: v for k, v in values.items() if k in declared}
         if platform is None:
             automatic.update({k: None for k in declared if k.startswith("TARGET")})
         # The base image's own ENV comes first; the stage's ARG/ENV override it.
@@ -336,8 +342,9 @@ def stage_platforms(model: Dockerfile, stage: Stage) -> list[str]:
 def build_calls(model: Dockerfile, stage: Stage) -> list[CargoCall]:
     """The cargo calls of ``stage`` across the platforms it names (or an unknown platform)."""
     calls: list[CargoCall] = []
-    seen: set[tuple] = set()
-    for platform in stage_platforms(model, stage) or [None]:
+    seen: set[tuple[object, ...]] = set()
+    candidates: list[str | None] = [*stage_platforms(model, stage)] or [None]
+    for platform in candidates:
         for call in simulate_stage(model, stage, platform).cargo_calls():
             key = _call_key(call.command)
             if key not in seen:
@@ -346,12 +353,14 @@ def build_calls(model: Dockerfile, stage: Stage) -> list[CargoCall]:
     return calls
 
 
-def workspace_linkers(ctx: Any) -> dict[str, str]:
+def workspace_linkers(ctx: Context) -> dict[str, str]:
     """Triples whose linker the workspace's ``.cargo/config.toml`` sets (``linker`` or
     ``rustflags = ["-C", "linker=..."]``), mapped to the linker."""
-    workspace = getattr(ctx, "workspace", None)
-    found = dict(getattr(workspace, "linkers", None) or {})
-    for triple, flags in (getattr(workspace, "rustflags", None) or {}).items():
+    workspace = ctx.workspace
+    if workspace is None:
+        return {}
+    found = dict(workspace.linkers)
+    for triple, flags in workspace.rustflags.items():
         joined = " ".join(flags)
         match = re.search(r"linker=(\S+)", joined)
         if match and triple not in found:
@@ -405,14 +414,14 @@ def host_platform(stage: Stage, platform: str | None) -> str:
     flagged = stage.platform_flag(values if platform else None)
     if flagged is None:
         return platforms.normalize(platform) if platform else platforms.NATIVE_PLATFORM
-    resolved = expand(flagged, values)
+    resolved = expand(flagged, dict(values))
     known = "$" not in resolved and platforms.get(resolved) is not None
     return platforms.normalize(resolved) if known else platforms.NATIVE_PLATFORM
 
 
 def platforms_of(model: Dockerfile, stage: Stage) -> list[str | None]:
     """The platforms to simulate ``stage`` for: those its (or its parents') case arms name."""
-    names: list[str] = []
+    names: list[str | None] = []
     for ancestor in stage.ancestry():
         names += [p for p in stage_platforms(model, ancestor) if p not in names]
     return names or [None]
@@ -423,8 +432,8 @@ _TARGET_VARS_RE = re.compile(r"\$\{?(TARGETPLATFORM|TARGETARCH|TARGETOS|TARGETVA
 
 def reads_target_platform(model: Dockerfile, stage: Stage) -> bool:
     """Whether a RUN of ``stage`` reads the target platform ARGs."""
-    return any(_TARGET_VARS_RE.search(model.script(i).text)
-               for i in stage.runs() if model.script(i))
+    return any(_TARGET_VARS_RE.search(script.text)
+               for i in stage.runs() if (script := model.script(i)) is not None)
 
 
 def cross_targets(model: Dockerfile, stage: Stage) -> set[str]:

@@ -11,10 +11,12 @@ that needs libc headers is not refused for musl).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Iterable
 
 from rsdock.lint.knowledge import ccrates
 from rsdock.lint.knowledge.ccrates import CCrate
-from rsdock.lint.model.cargo_lock import OTHER_OS_CRATES, reachable
+from rsdock.lint.model.cargo import Workspace
+from rsdock.lint.model.cargo_lock import OTHER_OS_CRATES, Lockfile, reachable
 
 
 @dataclass(frozen=True)
@@ -30,21 +32,21 @@ class Reached:
         return " -> ".join(self.path)
 
 
-def c_crates(workspace, package: str) -> tuple[Reached, ...]:
+def c_crates(workspace: Workspace | None, package: str) -> tuple[Reached, ...]:
     """The C crates the Linux build of member ``package`` reaches, in table order.
 
     Args:
-        workspace: a scanned ``rsdock.lint.model.cargo.Workspace`` (or None).
+        workspace: the scanned workspace (or None).
         package: the member's name.
 
     Returns:
         Empty without a Cargo.lock (nothing is resolved yet: the build resolves afresh, and
         rsdock says so) or when the member is not in it.
     """
-    lock = getattr(workspace, "lock", None)
-    if lock is None:
+    lock = workspace.lock if workspace is not None else None
+    if workspace is None or lock is None:
         return ()
-    deps = getattr(workspace, "linux_deps", {}) or {}
+    deps = workspace.linux_deps
     paths = reachable(lock, {package: deps.get(package, ())})
     known = ccrates.names()
     found = []
@@ -57,7 +59,8 @@ def c_crates(workspace, package: str) -> tuple[Reached, ...]:
     return tuple(found)
 
 
-def _cc_used_outside_the_table(lock, paths: dict, known: frozenset[str]) -> bool:
+def _cc_used_outside_the_table(lock: Lockfile, paths: dict[str, tuple[str, ...]],
+                               known: frozenset[str]) -> bool:
     for name in paths:
         if name in known or name in OTHER_OS_CRATES:
             continue
@@ -69,7 +72,8 @@ def _cc_used_outside_the_table(lock, paths: dict, known: frozenset[str]) -> bool
     return False
 
 
-def crates_of_binaries(workspace, packages) -> tuple[Reached, ...]:
+def crates_of_binaries(workspace: Workspace | None,
+                       packages: Iterable[str]) -> tuple[Reached, ...]:
     """The C crates of several members, each crate once (the first member's path)."""
     seen: dict[str, Reached] = {}
     for package in packages:

@@ -10,10 +10,11 @@ from __future__ import annotations
 import posixpath
 import re
 from dataclasses import replace
-from typing import Any
+from typing import Any, Iterable, Iterator
 
 from rsdock.lint.knowledge import platforms
 from rsdock.lint.model.dockerfile import Dockerfile, Instruction, Stage
+from rsdock.lint.model.findings import Finding
 from rsdock.lint.model.shell import Command
 
 
@@ -170,14 +171,14 @@ def is_native(triple: str | None, host: str | None = None) -> bool:
     """Whether ``triple`` builds for ``host`` (the platform the RUN executes on; default the
     build platform), so the default ``cc`` links it."""
     native = platforms.get(host or platforms.NATIVE_PLATFORM) or \
-        platforms.get(platforms.NATIVE_PLATFORM)
+        platforms.require(platforms.NATIVE_PLATFORM)
     return triple in (native.gnu_triple, native.musl_triple)
 
 
-def merge_by_line(findings):
+def merge_by_line(findings: Iterable[Finding]) -> list[Finding]:
     """One finding per line: per-platform variants of a message become the first one plus a
     count, so a problem repeated for three platforms is reported once."""
-    groups: dict[int, list] = {}
+    groups: dict[int, list[Finding]] = {}
     for finding in unique(findings):
         groups.setdefault(finding.line, []).append(finding)
     merged = []
@@ -189,9 +190,9 @@ def merge_by_line(findings):
     return merged
 
 
-def unique(findings):
+def unique(findings: Iterable[Finding]) -> Iterator[Finding]:
     """``findings`` without repeats (the same line and message from several platforms)."""
-    seen: set = set()
+    seen: set[tuple[int, int, str]] = set()
     for finding in findings:
         key = (finding.line, finding.column, finding.message)
         if key not in seen:

@@ -27,7 +27,8 @@ from typing import Any
 
 from rsdock.lint.analysis import build as cargo_build
 from rsdock.lint.analysis import dockerfacts as facts
-from rsdock.lint.model.dockerfile import Dockerfile
+from rsdock.lint.model.context import Context
+from rsdock.lint.model.dockerfile import Dockerfile, Stage
 
 PRODUCTION, DEVCONTAINER, TEST, TOOLCHAIN, HELPER = (
     "production", "devcontainer", "test", "toolchain", "helper")
@@ -88,31 +89,29 @@ class _Model:
     kinds: dict[str, ImageKind] = field(default_factory=dict)
 
 
-def _model(ctx: Any) -> _Model:
-    memo = getattr(ctx, "memo", None)
-    if memo is None:  # a bare context (tests): compute without caching
-        return _Model(_collect(ctx))
-    if "images" not in memo:
-        memo["images"] = _Model(_collect(ctx))
-    return memo["images"]
+def _model(ctx: Context) -> _Model:
+    if "images" not in ctx.memo:
+        ctx.memo["images"] = _Model(_collect(ctx))
+    model: _Model = ctx.memo["images"]
+    return model
 
 
-def builds(ctx: Any) -> list[Build]:
+def builds(ctx: Context) -> list[Build]:
     """Every build the repository describes, plus a default one for each other Dockerfile."""
     return _model(ctx).builds
 
 
-def builds_of(ctx: Any, dockerfile: str) -> list[Build]:
+def builds_of(ctx: Context, dockerfile: str) -> list[Build]:
     """The builds of ``dockerfile``."""
     return [b for b in builds(ctx) if b.dockerfile == dockerfile]
 
 
-def contexts(ctx: Any) -> list[tuple[str, str]]:
+def contexts(ctx: Context) -> list[tuple[str, str]]:
     """Sorted unique (Dockerfile, context) pairs (what RS504 and RS505 check)."""
     return sorted({(b.dockerfile, b.context) for b in builds(ctx)})
 
 
-def kind(ctx: Any, model: Dockerfile) -> ImageKind:
+def kind(ctx: Context, model: Dockerfile) -> ImageKind:
     """What the Dockerfile ``model`` is (memoised per run)."""
     cache = _model(ctx).kinds
     if model.path not in cache:
@@ -120,12 +119,12 @@ def kind(ctx: Any, model: Dockerfile) -> ImageKind:
     return cache[model.path]
 
 
-def is_production(ctx: Any, model: Dockerfile) -> bool:
+def is_production(ctx: Context, model: Dockerfile) -> bool:
     """Whether runtime rules should judge ``model``."""
     return kind(ctx, model).production
 
 
-def _kind(ctx: Any, model: Dockerfile) -> ImageKind:
+def _kind(ctx: Context, model: Dockerfile) -> ImageKind:
     path = model.path
     folders = path.split("/")[:-1]
     name = path.rsplit("/", 1)[-1]
@@ -153,7 +152,7 @@ def _kind(ctx: Any, model: Dockerfile) -> ImageKind:
     return ImageKind(PRODUCTION, "ships a program" + (" a workflow publishes" if published else ""))
 
 
-def _is_toolchain(model: Dockerfile, final: Any) -> bool:
+def _is_toolchain(model: Dockerfile, final: Stage) -> bool:
     """The final image is a Rust build environment (a compiler image, or it installs rustup)
     that does not compile the project: CI images, cross images, dev shells. (One that compiles
     the project ships it in the compiler image: RS301's finding.)"""
@@ -167,7 +166,7 @@ _BIN_DIRS = ("/usr/local/bin", "/usr/bin", "/bin", "/app", "/opt", "/usr/local/s
              "/home")
 
 
-def _ships_binary(model: Dockerfile, final: Any) -> bool:
+def _ships_binary(model: Dockerfile, final: Stage) -> bool:
     """Whether the final image gets a program: built in some stage (cargo, or make/just/a
     script), copied from another stage or image, or copied from the context into a bin
     folder."""
@@ -192,7 +191,7 @@ _OPAQUE_RE = re.compile(r"(?:^|[\s;&|(])(?:make|just|cargo-make|ninja|bazel|nix\
                         r"scripts?/[\w./-]+)(?=$|[\s;&|)])")
 
 
-def _opaque_build(model: Dockerfile, stage: Any) -> bool:
+def _opaque_build(model: Dockerfile, stage: Stage) -> bool:
     """Whether a RUN of ``stage`` builds through a tool rsdock cannot see into (make, just, a
     script) in a Rust build environment."""
     if not (facts.is_compiler_image(facts.root_image(stage))
@@ -201,7 +200,7 @@ def _opaque_build(model: Dockerfile, stage: Any) -> bool:
     return any(_OPAQUE_RE.search(inst.original) for inst in stage.runs())
 
 
-def opaque_build_line(model: Dockerfile, stage: Any) -> int | None:
+def opaque_build_line(model: Dockerfile, stage: Stage) -> int | None:
     """The line of the first RUN of ``stage`` that builds through make, just or a script."""
     for inst in stage.runs():
         if _OPAQUE_RE.search(inst.original):
@@ -211,22 +210,22 @@ def opaque_build_line(model: Dockerfile, stage: Any) -> int | None:
 
 # --- builds -----------------------------------------------------------------------------------
 
-def _collect(ctx: Any) -> list[Build]:
+def _collect(ctx: Context) -> list[Build]:
     found: list[Build] = []
     found += _workflow_builds(ctx)
-    for path, text in sorted((getattr(ctx, "build_files", None) or {}).items()):
+    for path, text in sorted(ctx.build_files.items()):
         name = path.rsplit("/", 1)[-1].lower()
         if name.startswith("docker-bake"):
             found += _bake_builds(path, text)
         else:
             found += _compose_builds(path, text)
-    dockerfiles = list(getattr(ctx, "dockerfiles", {}) or {})
+    dockerfiles = list(ctx.dockerfiles)
     named = {b.dockerfile for b in found}
-    ignores = set(getattr(ctx, "dockerignores", {}) or {})
+    ignores = set(ctx.dockerignores)
     for path in dockerfiles:
         if path not in named:
             found.append(Build(path, _default_context(path, ignores), "default"))
-    unique: dict[tuple, Build] = {}
+    unique: dict[tuple[object, ...], Build] = {}
     for item in found:
         unique.setdefault((item.dockerfile, item.context, item.source, item.where), item)
     return list(unique.values())
@@ -243,8 +242,8 @@ def _default_context(dockerfile: str, ignores: set[str]) -> str:
     return "."
 
 
-def _workflow_builds(ctx: Any) -> list[Build]:
-    workflows = getattr(ctx, "workflows", None)
+def _workflow_builds(ctx: Context) -> list[Build]:
+    workflows = ctx.workflows
     if not workflows:
         return []
     from rsdock.lint.model import workflow_reader as wf
@@ -345,7 +344,7 @@ _PLAIN_BASE_RE = re.compile(
     r"ubi\d*)", re.IGNORECASE)
 
 
-def opaque_base(final: Any) -> bool:
+def opaque_base(final: Stage) -> bool:
     """Whether the runtime's base image is not a plain OS image, so its ENTRYPOINT and USER are
     unknown (``FROM localhost:5000/app:base``, ``FROM nginx``)."""
     image = facts.root_image(final)
@@ -359,7 +358,7 @@ _DROP_RE = re.compile(r"\b(?:gosu|su-exec|setpriv|runuser|s6-setuidgid|chpst|set
                       r"su\s+-\w*\s*\w+|sudo\s+-u)\b")
 
 
-def entrypoint_script(ctx: Any, model: Dockerfile) -> str | None:
+def entrypoint_script(ctx: Context, model: Dockerfile) -> str | None:
     """The text of the script the runtime's ENTRYPOINT (else CMD) starts, when the Dockerfile
     copies it from the build context and it can be read; None otherwise."""
     final = model.final_stage
@@ -380,7 +379,7 @@ def entrypoint_script(ctx: Any, model: Dockerfile) -> str | None:
         return None
     if program.startswith("-"):
         return None
-    root = getattr(ctx, "root", None)
+    root = ctx.root
     contexts = [b.context for b in builds_of(ctx, model.path)] or ["."]
     for stage in chain:
         for copy in stage.copies():
@@ -415,7 +414,7 @@ def script_drops_privileges(text: str) -> bool:
 
 # --- which builds an ignore file serves ------------------------------------------------------
 
-def ignore_contexts(ctx: Any, ignore_path: str) -> list[str] | None:
+def ignore_contexts(ctx: Context, ignore_path: str) -> list[str] | None:
     """The build contexts that use the ignore file ``ignore_path``.
 
     ``<Dockerfile>.dockerignore`` serves that Dockerfile's builds; ``<dir>/.dockerignore`` the
@@ -428,6 +427,6 @@ def ignore_contexts(ctx: Any, ignore_path: str) -> list[str] | None:
         return sorted({b.context for b in builds_of(ctx, dockerfile)})
     if folder == "":
         return None
-    own = set(getattr(ctx, "dockerignores", {}) or {})
+    own = set(ctx.dockerignores)
     return sorted({b.context for b in builds(ctx)
                    if b.context == folder and b.dockerfile + ".dockerignore" not in own})

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-from rsdock.lint.rules.rule import Rule, all_rules
+from rsdock.lint.rules.rule import AnyRule, all_rules
 
 START = "<!-- rules:start -->"
 END = "<!-- rules:end -->"
@@ -22,7 +22,7 @@ _FILE_RE = re.compile(r"^# file: (?P<path>\S+)\s*$")
 _RST_LITERAL = re.compile(r"``(.+?)``", re.DOTALL)
 
 
-def example_files(rule: type[Rule], example: str) -> dict[str, str]:
+def example_files(rule: type[AnyRule], example: str) -> dict[str, str]:
     """Split a ``Fails:``/``Passes:`` example into files.
 
     Args:
@@ -81,7 +81,7 @@ def plain_text(text: str) -> str:
     return _RST_LITERAL.sub(r"`\1`", text)
 
 
-def rule_page(rule: type[Rule]) -> str:
+def rule_page(rule: type[AnyRule]) -> str:
     """The full documentation of one rule, as ``rsdock rule ID`` prints it (plain text).
 
     The examples are printed as they are; only the prose is rendered.

@@ -20,8 +20,12 @@ import tempfile
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import IO
 
 from rsdock.lint.model.findings import Finding, Severity
+
+# What hadolint's findings for an in-memory text depend on: executable, config, path, text.
+MemoKey = tuple[str, bytes, str, str]
 
 PARSE_ERROR_CODE = "DL1000"
 CONFIG_NAMES = (".hadolint.yaml", ".hadolint.yml")
@@ -49,11 +53,11 @@ class HadolintRun:
         to_remember: root-relative path -> memo key, for in-memory files to remember.
     """
 
-    processes: list[subprocess.Popen]
+    processes: list[subprocess.Popen[bytes]]
     paths: dict[str, str]
     problem: str | None = None
     cached: list[Finding] = field(default_factory=list)
-    to_remember: dict[str, tuple] = field(default_factory=dict)
+    to_remember: dict[str, MemoKey] = field(default_factory=dict)
 
     def collect(self) -> tuple[list[Finding], str | None]:
         """Wait for hadolint and return its findings, plus a problem message if it failed.
@@ -109,7 +113,7 @@ class HadolintRun:
             watchdog.cancel()
         return stopped.is_set()
 
-    def _read(self, process: subprocess.Popen) -> tuple[list[Finding], str | None]:
+    def _read(self, process: subprocess.Popen[bytes]) -> tuple[list[Finding], str | None]:
         out, err = _drain(process.stdout), _drain(process.stderr)
         try:
             records = json.loads(out or "[]")
@@ -145,12 +149,12 @@ class _Memo:
 
     def __init__(self, size: int = 256):
         self._size = size
-        self._items: dict[tuple, list[Finding]] = {}
+        self._items: dict[MemoKey, list[Finding]] = {}
 
-    def get(self, key: tuple) -> list[Finding] | None:
+    def get(self, key: MemoKey) -> list[Finding] | None:
         return self._items.get(key)
 
-    def put(self, key: tuple, findings: list[Finding]) -> None:
+    def put(self, key: MemoKey, findings: list[Finding]) -> None:
         if len(self._items) >= self._size:
             self._items.pop(next(iter(self._items)))
         self._items[key] = findings
@@ -180,7 +184,7 @@ def start(root: Path, files: dict[str, str], executable: str | None = None,
     if config is not None:
         command += ["--config", str(config)]
     cached: list[Finding] = []
-    to_remember: dict[str, tuple] = {}
+    to_remember: dict[str, MemoKey] = {}
     remaining = list(files)
     if texts:
         settings = (executable, config.read_bytes() if config is not None else b"")
@@ -192,7 +196,7 @@ def start(root: Path, files: dict[str, str], executable: str | None = None,
             else:
                 cached += found
                 remaining.remove(arg)
-    processes: list[subprocess.Popen] = []
+    processes: list[subprocess.Popen[bytes]] = []
     shares = _shares(remaining)
     env = _environment(len(shares))
     for share in shares:
@@ -238,10 +242,11 @@ def _environment(processes: int) -> dict[str, str]:
     return env
 
 
-def _drain(handle) -> str:
+def _drain(handle: IO[bytes] | None) -> str:
     """The whole content of a temporary output file, which is then closed."""
     if handle is None:
         return ""
     with handle:
         handle.seek(0)
-        return handle.read().decode("utf-8", "replace")
+        data: bytes = handle.read()
+        return data.decode("utf-8", "replace")

@@ -1,7 +1,7 @@
 """Reporters: findings as text for people, JSON for scripts, SARIF for code scanning, and
 GitHub workflow commands for annotations on pull requests.
 
-Each reporter is a function ``(result) -> str``; :data:`REPORTERS` names them for ``--format``.
+Each reporter is a function ``(result: Result) -> str``; :data:`REPORTERS` names them for ``--format``.
 The JSON shape is documented in ``docs/lint-json.md``.
 """
 
@@ -10,9 +10,10 @@ from __future__ import annotations
 import bisect
 import json
 from collections import Counter
-from typing import Callable
+from typing import Any, Callable
 
 from rsdock import __version__
+from rsdock.lint.engine.runner import Result
 from rsdock.lint.model.findings import Finding, Severity, line_offsets
 from rsdock.lint.rules.rule import RegistryError, all_rules
 
@@ -22,7 +23,7 @@ _SARIF_LEVEL = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.I
 _GITHUB_LEVEL = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "notice"}
 
 
-def summary(result) -> dict:
+def summary(result: Result) -> dict[str, int]:
     """Counts for the footer and the JSON ``summary``: files, findings by severity, fixable."""
     counts = Counter(str(f.severity) for f in result.findings)
     return {
@@ -42,7 +43,7 @@ def _location(finding: Finding) -> str:
     return f"{finding.path}:{finding.line}{column}"
 
 
-def render_text(result) -> str:
+def render_text(result: Result) -> str:
     """``path:line:col: RULE severity: message``, the source line under it, then a summary."""
     out: list[str] = []
     lines_cache: dict[str, list[str]] = {}
@@ -79,7 +80,7 @@ def _plural(count: int, noun: str) -> str:
     return f"{count} {noun}{'' if count == 1 else 's'}"
 
 
-def render_json(result) -> str:
+def render_json(result: Result) -> str:
     """The documented JSON object: ``version``, ``tool``, ``findings``, ``summary``."""
     return json.dumps({
         "version": JSON_FORMAT_VERSION,
@@ -96,7 +97,7 @@ def _github_escape(text: str, property_value: bool = False) -> str:
     return text
 
 
-def render_github(result) -> str:
+def render_github(result: Result) -> str:
     """GitHub Actions workflow commands: one annotation per finding."""
     out = []
     for finding in result.findings:
@@ -116,7 +117,7 @@ def external_help_uri(rule_id: str) -> str:
     return f"https://github.com/hadolint/hadolint/wiki/{rule_id}"
 
 
-def _sarif_rule(rule_id: str, severity: Severity) -> dict:
+def _sarif_rule(rule_id: str, severity: Severity) -> dict[str, Any]:
     rule = all_rules().get(rule_id)
     if rule is None:  # hadolint's DL/SC codes: their docs live on hadolint's and shellcheck's wiki
         return {"id": rule_id, "helpUri": external_help_uri(rule_id),
@@ -140,7 +141,7 @@ def _sarif_rule(rule_id: str, severity: Severity) -> dict:
     }
 
 
-def _sarif_fixes(finding: Finding, text: str | None) -> list[dict]:
+def _sarif_fixes(finding: Finding, text: str | None) -> list[dict[str, Any]]:
     """SARIF ``fixes`` for a finding's fix: only a safe one (an unsafe fix is a suggestion that
     code-scanning tools would offer as if it could not break the build)."""
     fix = finding.fix
@@ -165,16 +166,16 @@ def _sarif_fixes(finding: Finding, text: str | None) -> list[dict]:
                                   "replacements": replacements}]}]
 
 
-def render_sarif(result) -> str:
+def render_sarif(result: Result) -> str:
     """A SARIF 2.1.0 log with one run: the rules that fired (with help) and the results."""
     rule_ids = sorted({f.rule for f in result.findings})
-    first_severity = {}
+    first_severity: dict[str, Severity] = {}
     for finding in result.findings:
         first_severity.setdefault(finding.rule, finding.severity)
     index = {rule_id: i for i, rule_id in enumerate(rule_ids)}
-    results = []
+    results: list[dict[str, Any]] = []
     for finding in result.findings:
-        region = {"startLine": max(finding.line, 1)}
+        region: dict[str, int] = {"startLine": max(finding.line, 1)}
         if finding.column:
             region["startColumn"] = finding.column
         entry = {
@@ -209,7 +210,7 @@ def render_sarif(result) -> str:
     return json.dumps(log, indent=2) + "\n"
 
 
-REPORTERS: dict[str, Callable] = {
+REPORTERS: dict[str, Callable[[Result], str]] = {
     "text": render_text,
     "json": render_json,
     "sarif": render_sarif,

@@ -17,13 +17,18 @@ import shutil
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable, Mapping
+from typing import Any, Callable, Iterable, Iterator, Mapping
 
-from rsdock.lint.engine import discover, suppress
-from rsdock.lint.engine import hadolint as hadolint_mod
+from rsdock.lint.engine import discover, hadolint, suppress
 from rsdock.lint.engine.settings import CONFIG_NAME, LintConfig, Selection, resolve
+from rsdock.lint.model.context import Context
 from rsdock.lint.model.findings import Finding, Severity
-from rsdock.lint.rules.rule import Context, Rule, all_rules
+from rsdock.lint.rules.rs001 import RS001
+from rsdock.lint.rules.rs002 import RS002
+from rsdock.lint.rules.rs004 import RS004
+from rsdock.lint.rules.rs005 import RS005
+from rsdock.lint.rules.rs009 import RS009
+from rsdock.lint.rules.rule import AnyRule, EngineRule, all_rules
 
 PARSERS = {
     "dockerfile": ("rsdock.lint.model.dockerfile", "parse_dockerfile"),
@@ -31,8 +36,6 @@ PARSERS = {
     "dockerignore": ("rsdock.lint.model.dockerignore", "parse_dockerignore"),
 }
 MAX_BYTES = 5_000_000  # no real Dockerfile or workflow comes close; a bigger file is a mistake
-# Rules the engine reports itself, after the others ran (their check() yields nothing).
-ENGINE_RULES = ("RS002", "RS004", "RS005", "RS009")
 
 
 @dataclass
@@ -123,11 +126,10 @@ def lint_texts(files: dict[str, str], root: Path | None = None,
         ValueError: for a path that is absolute or climbs out with ``..`` (a caller's bug).
     """
     config = config or LintConfig()
-    targets = {p: discover.explicit_kind(p) for p in files}
-    targets = {p: k for p, k in targets.items() if k}
+    targets = {p: k for p in files if (k := discover.explicit_kind(p))}
     # rsdock.toml is read by nobody here (``config`` is the settings): no need to copy the repo
     needs_disk = root is None or any(p not in targets and p != CONFIG_NAME for p in files)
-    if not needs_disk:
+    if root is not None and not needs_disk:
         return _run(Path(root).resolve(), targets, dict(files), config).findings
     for rel in files:
         if Path(rel).is_absolute() or ".." in Path(rel).parts:
@@ -152,7 +154,7 @@ def _run(root: Path, targets: dict[str, str], overrides: dict[str, str],
         if config.wants_hadolint() and dockerfiles:
             args = _hadolint_args(dockerfiles, overrides, Path(scratch))
             in_memory = {arg: overrides[rel] for arg, rel in args.items() if rel in overrides}
-            run = hadolint_mod.start(root, args, texts=in_memory)
+            run = hadolint.start(root, args, texts=in_memory)
         try:
             # Loading the rules imports the parsers (tree-sitter, ruamel.yaml): hadolint is
             # already running by then, so that time overlaps with its own.
@@ -180,7 +182,8 @@ def _run(root: Path, targets: dict[str, str], overrides: dict[str, str],
     return Result(root, targets, sorted(set(findings)), texts, hadolint_ran=run is not None)
 
 
-def _hadolint_args(dockerfiles: list[str], overrides: dict[str, str], scratch: Path) -> dict:
+def _hadolint_args(dockerfiles: list[str], overrides: dict[str, str],
+                   scratch: Path) -> dict[str, str]:
     args = {}
     for index, rel in enumerate(dockerfiles):
         if rel in overrides:
@@ -201,7 +204,7 @@ def _read(root: Path, targets: dict[str, str], overrides: dict[str, str],
     problems: list[Finding] = []
     context = [p for p in tree.lintable if not config.excluded(p)]
     paths = dict.fromkeys([*targets, *context, *overrides])
-    rs001 = rules_instance("RS001")
+    rs001 = RS001()
     for rel in paths:
         if rel in overrides:
             texts[rel] = overrides[rel]
@@ -232,11 +235,12 @@ def _decode(data: bytes) -> tuple[str | None, str, int]:
         return None, f"it is not UTF-8 (byte {error.start}): save it as UTF-8", line
 
 
-class LazyModels(Mapping):
+class LazyModels(Mapping[str, Any]):
     """Parsed files of one kind by path, each parsed the first time it is asked for.
 
     A parser crash is reported once as an RS009 finding (in ``crashes``) and the file is then
-    absent, as if unreadable.
+    absent, as if unreadable. Values are ``Any``: the parser of the kind decides the model type
+    (Context's fields say which).
     """
 
     def __init__(self, kind: str, texts: dict[str, str], crashes: list[Finding]):
@@ -244,7 +248,7 @@ class LazyModels(Mapping):
         self._texts = texts
         self._models: dict[str, Any] = {}
         self._crashes = crashes
-        self._parse = None
+        self._parse: Callable[[str, str], Any] | None = None
 
     def __getitem__(self, rel: str) -> Any:
         if rel in self._models:
@@ -260,14 +264,15 @@ class LazyModels(Mapping):
         if self._parse is None:
             module, function = PARSERS[self.kind]
             self._parse = getattr(importlib.import_module(module), function)
+        parse = self._parse
         try:
-            return self._parse(rel, text)
+            return parse(rel, text)
         except Exception as error:  # parsers report problems as findings; this is a bug
             self._crashes.append(
-                rules_instance("RS009").crashed(rel, f"the {self.kind} parser", error))
+                RS009().crashed(rel, f"the {self.kind} parser", error))
             return None
 
-    def __iter__(self):
+    def __iter__(self) -> Iterator[str]:
         for rel in self._texts:
             if self._models.get(rel, True) is not None and self.get(rel) is not None:
                 yield rel
@@ -295,10 +300,10 @@ def _context(root: Path, targets: dict[str, str],
         if kind == "workflow" and rel not in targets and "docker" not in text.lower():
             continue
         by_kind[kind][rel] = text
-    ctx = Context(root=root, **{
-        field_name: LazyModels(kind, by_kind[kind], crashes)
-        for kind, field_name in (("dockerfile", "dockerfiles"), ("workflow", "workflows"),
-                                 ("dockerignore", "dockerignores"))})
+    ctx = Context(root=root,
+                  dockerfiles=LazyModels("dockerfile", by_kind["dockerfile"], crashes),
+                  workflows=LazyModels("workflow", by_kind["workflow"], crashes),
+                  dockerignores=LazyModels("dockerignore", by_kind["dockerignore"], crashes))
     return ctx, crashes
 
 
@@ -330,16 +335,16 @@ def _workspace(ctx: Context) -> list[Finding]:
         ctx.workspace = cargo.scan(ctx.root)
     except cargo.ScanError as error:
         where = _relative(Path(error.path), ctx.root) if error.path else "Cargo.toml"
-        return [rules_instance("RS005").scan_failed(where, error.line or 1, error.message)]
+        return [RS005().scan_failed(where, error.line or 1, error.message)]
     except Exception as error:  # a scanner bug must not hide the other findings
-        return [rules_instance("RS009").crashed("Cargo.toml", "the cargo scanner", error)]
+        return [RS009().crashed("Cargo.toml", "the cargo scanner", error)]
     return []
 
 
-def _check(ctx: Context, targets: dict[str, str], rules: dict[str, type[Rule]],
+def _check(ctx: Context, targets: dict[str, str], rules: dict[str, type[AnyRule]],
            filt: _Filter) -> list[Finding]:
     findings: list[Finding] = []
-    crash = rules_instance("RS009")
+    crash = RS009()
     by_kind: dict[str, list[Any]] = {}
     for rel, kind in targets.items():
         model = ctx.models(kind).get(rel)
@@ -348,7 +353,7 @@ def _check(ctx: Context, targets: dict[str, str], rules: dict[str, type[Rule]],
     # a crash of a cross-file rule is reported on a linted file, so that it is shown
     anchor = min(targets) if targets else "Cargo.toml"
     for rule_id, rule_cls in rules.items():
-        if not filt.enabled(rule_id) or rule_id in ENGINE_RULES:
+        if not filt.enabled(rule_id) or issubclass(rule_cls, EngineRule):
             continue
         rule = rule_cls()
         if rule.target == "project":
@@ -361,23 +366,23 @@ def _check(ctx: Context, targets: dict[str, str], rules: dict[str, type[Rule]],
     return findings
 
 
-def _safely(rule: Rule, model: Any, ctx: Context, crash: Rule, path: str) -> list[Finding]:
+def _safely(rule: AnyRule, model: Any, ctx: Context, crash: RS009, path: str) -> list[Finding]:
     try:
         return list(rule.check(model, ctx))
     except Exception as error:  # one broken rule must not hide every other finding
         return [crash.crashed(path, rule.id, error)]
 
 
-def _merge_hadolint(run: hadolint_mod.HadolintRun,
+def _merge_hadolint(run: hadolint.HadolintRun,
                     ours: list[Finding]) -> tuple[list[Finding], set[str]]:
     """hadolint's findings as rsdock's, and the files hadolint really checked."""
     found, problem = run.collect()
     checked = set(run.paths.values()) if found or not problem else set()
-    note = rules_instance("RS004")
+    note = RS004()
     unreadable = {f.path for f in ours if f.rule == "RS001"}
     merged = []
     for finding in found:
-        if finding.rule == hadolint_mod.PARSE_ERROR_CODE:
+        if finding.rule == hadolint.PARSE_ERROR_CODE:
             checked.discard(finding.path)
             if finding.path not in unreadable:  # RS001 already explains a truly broken file
                 merged.append(note.parse_failure(finding.path, finding.line, finding.message))
@@ -408,16 +413,11 @@ def _suppress(findings: list[Finding], targets: dict[str, str], texts: dict[str,
             ran = True
         return ran and filt.reports(path, code)
 
-    stale = rules_instance("RS002")
+    stale = RS002()
     for item, code in suppress.unused(suppressions, checked):
         if filt.reports(item.path, "RS002"):
             kept.append(stale.stale(item.path, item.line, item.column, code))
     return kept
-
-
-def rules_instance(rule_id: str) -> Any:
-    """An instance of the meta rule ``rule_id`` (the engine reports some rules itself)."""
-    return all_rules()[rule_id]()
 
 
 def _relative(path: Path, root: Path) -> str:

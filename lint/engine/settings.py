@@ -23,6 +23,7 @@ import re
 import tomllib
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Any, Callable
 
 from rsdock.errors import UserError
 from rsdock.lint.model.findings import Severity
@@ -119,7 +120,7 @@ class LintConfig:
         Raises:
             UserError: for an unknown selector or severity on the command line.
         """
-        changes: dict = {}
+        changes: dict[str, Any] = {}
         if select:
             changes["select"] = tuple(select)
         if ignore:
@@ -180,7 +181,7 @@ def _parse_table(table: object, text: str) -> LintConfig:
         if key not in _KEYS:
             raise fail(f"unknown key {key!r} in [lint]", key, f"known keys: {', '.join(_KEYS)}")
     config = LintConfig()
-    changes: dict = {}
+    changes: dict[str, Any] = {}
     for key in ("select", "ignore"):
         if key in table:
             changes[key] = _selectors(table[key], key, fail)
@@ -208,7 +209,8 @@ def _parse_table(table: object, text: str) -> LintConfig:
     return replace(config, **changes)
 
 
-def _selectors(value: object, key: str, fail) -> tuple[str, ...]:
+def _selectors(value: object, key: str,
+               fail: Callable[[str, str, str], UserError]) -> tuple[str, ...]:
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
         raise fail(f"{key} must be a list of rule IDs, prefixes or families", key,
                    f'for example {key} = ["RS201", "cross"]')

@@ -19,8 +19,11 @@ is refused for the static runtimes, with the way out.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Iterable, TypeVar
 
 from rsdock.lint.knowledge.platforms import Platform
+
+_T = TypeVar("_T")
 
 SYSTEM = "system"
 BUNDLED = "bundled"
@@ -290,7 +293,7 @@ def needs(crates: tuple[CCrate, ...], platform: Platform, triple: str, debian: s
     runtime: list[str] = []
     libs: list[str] = []
 
-    def add(items: list, values) -> None:
+    def add(items: list[_T], values: Iterable[_T]) -> None:
         items.extend(v for v in values if v not in items)
 
     for crate in crates:

@@ -168,6 +168,18 @@ def get(name: str) -> Platform | None:
     return _BY_NAME.get(normalize(name))
 
 
+def require(name: str) -> Platform:
+    """The platform named ``name``, for names that come from this table.
+
+    Raises:
+        KeyError: when rsdock does not know ``name`` (a bug in the caller).
+    """
+    platform = get(name)
+    if platform is None:
+        raise KeyError(f"{name!r} is not in the platform table")
+    return platform
+
+
 def by_triple(triple: str) -> Platform | None:
     """The platform a Rust triple (gnu or musl) builds for, or None."""
     return _BY_TRIPLE.get(triple)

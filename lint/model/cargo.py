@@ -25,12 +25,13 @@ import shutil
 import subprocess
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Iterable
 
 from rsdock.lint.model.cargo_lock import Lockfile, member_dependencies, parse_lockfile
 from rsdock.lint.model.cargo_config import CargoConfig, Toolchain, read_config, read_toolchain
 from rsdock.lint.model.cargo_package import (BinTarget, Package, dependency_paths, read_package,
                                               rel, table_or_empty)
-from rsdock.lint.model.cargo_toml import (ScanError, expand_glob, is_glob, line_of_key,
+from rsdock.lint.model.cargo_toml import (ScanError, Table, expand_glob, is_glob, line_of_key,
                                            line_of_string, read_toml)
 
 __all__ = ["BinTarget", "Package", "Workspace", "CargoConfig", "Toolchain", "ScanError", "find_root", "scan",
@@ -163,11 +164,12 @@ def _shown(directory: Path, absolute: Path, given: Path) -> Path:
     return Path(os.path.normpath(os.path.join(given, os.path.relpath(directory, absolute))))
 
 
-def _is_excluded(root: Path, workspace: dict, manifest: Path) -> bool:
+def _is_excluded(root: Path, workspace: Table, manifest: Path) -> bool:
     """Cargo's rule: under an ``exclude`` entry and not under a literal ``members`` entry."""
     def under(entries: object) -> bool:
-        return any(isinstance(e, str) and manifest.is_relative_to(Path(os.path.normpath(root / e)))
-                   for e in (entries or []))
+        return isinstance(entries, list) and any(
+            isinstance(e, str) and manifest.is_relative_to(Path(os.path.normpath(root / e)))
+            for e in entries)
     return under(workspace.get("exclude")) and not under(workspace.get("members"))
 
 
@@ -203,7 +205,7 @@ def scan(path: Path) -> Workspace:
     for key in ("members", "exclude", "default-members"):
         _check_string_list(ws_table, key, root_manifest, text)
     member_dirs = _member_dirs(root, root_manifest, text, ws_table, "package" in data)
-    manifests: dict[str, tuple[Path, dict, str]] = {}
+    manifests: dict[str, tuple[Path, Table, str]] = {}
     queue = list(member_dirs)
     while queue:
         directory = queue.pop(0)
@@ -235,7 +237,8 @@ def scan(path: Path) -> Workspace:
     )
 
 
-def _linux_deps(manifests, ws_deps: dict) -> dict[str, tuple[str, ...]]:
+def _linux_deps(manifests: Iterable[tuple[Path, Table, str]],
+                ws_deps: Table) -> dict[str, tuple[str, ...]]:
     """Each member's Linux build dependencies, by package name."""
     found = {}
     for _manifest, data, _text in manifests:
@@ -245,7 +248,7 @@ def _linux_deps(manifests, ws_deps: dict) -> dict[str, tuple[str, ...]]:
     return found
 
 
-def _check_string_list(workspace: dict, key: str, manifest: Path, text: str) -> None:
+def _check_string_list(workspace: Table, key: str, manifest: Path, text: str) -> None:
     """Raise a located error unless ``workspace[key]`` is absent or a list of strings."""
     value = workspace.get(key)
     if value is None or (isinstance(value, list) and all(isinstance(v, str) for v in value)):
@@ -255,7 +258,7 @@ def _check_string_list(workspace: dict, key: str, manifest: Path, text: str) -> 
                     hint=f'write it as `{key} = ["crates/*"]`')
 
 
-def _member_dirs(root: Path, root_manifest: Path, text: str, workspace: dict,
+def _member_dirs(root: Path, root_manifest: Path, text: str, workspace: Table,
                  root_is_package: bool) -> list[Path]:
     """The directories ``members`` names (globs expanded), each checked for a Cargo.toml."""
     dirs = [root] if root_is_package else []
@@ -283,7 +286,7 @@ def _member_dirs(root: Path, root_manifest: Path, text: str, workspace: dict,
     return dirs
 
 
-def _is_path_dep_member(root: Path, workspace: dict, dep_dir: Path) -> bool:
+def _is_path_dep_member(root: Path, workspace: Table, dep_dir: Path) -> bool:
     """Cargo makes a path dependency a member when it lies inside the root and is not excluded."""
     absolute = Path(os.path.normpath(os.path.abspath(dep_dir)))
     if not absolute.is_relative_to(os.path.abspath(root)) or not (absolute / "Cargo.toml").is_file():
@@ -291,7 +294,7 @@ def _is_path_dep_member(root: Path, workspace: dict, dep_dir: Path) -> bool:
     return not _is_excluded(Path(os.path.abspath(root)), workspace, absolute / "Cargo.toml")
 
 
-def _default_members(root: Path, root_manifest: Path, text: str, workspace: dict,
+def _default_members(root: Path, root_manifest: Path, text: str, workspace: Table,
                      members: tuple[Package, ...], virtual: bool) -> tuple[str, ...]:
     """``default-members`` as member directories, or cargo's default when it is absent."""
     entries = workspace.get("default-members")
@@ -319,7 +322,7 @@ def _version_key(version: str) -> tuple[int, ...]:
     return tuple(parts + [0] * (3 - len(parts)))
 
 
-def _rust_version(ws_package: dict, members: tuple[Package, ...]) -> str | None:
+def _rust_version(ws_package: Table, members: tuple[Package, ...]) -> str | None:
     """The workspace MSRV: the declared one, else the highest member's."""
     if ws_package.get("rust-version") is not None:
         return str(ws_package["rust-version"])
@@ -327,7 +330,7 @@ def _rust_version(ws_package: dict, members: tuple[Package, ...]) -> str | None:
     return max(versions, key=_version_key) if versions else None
 
 
-def _cargo_config(root: Path) -> dict:
+def _cargo_config(root: Path) -> Table:
     """The ``.cargo`` configs (image and developer views) and the toolchain file."""
     config = read_config(root)
     return {"linkers": dict(config.linkers), "rustflags": dict(config.rustflags),
@@ -351,7 +354,7 @@ def require_packageable(ws: Workspace) -> None:
                          "for trunk; a library-only workspace has no program to run in an image")
 
 
-def cargo_metadata(root: Path) -> dict | None:
+def cargo_metadata(root: Path) -> Table | None:
     """What cargo itself reports: ``cargo metadata --no-deps --format-version 1 --offline``.
 
     Args:
@@ -372,6 +375,7 @@ def cargo_metadata(root: Path) -> dict | None:
     if done.returncode != 0:
         return None
     try:
-        return json.loads(done.stdout)
+        metadata = json.loads(done.stdout)
     except json.JSONDecodeError:
         return None
+    return metadata if isinstance(metadata, dict) else None

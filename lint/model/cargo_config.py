@@ -24,7 +24,7 @@ import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from rsdock.lint.model.cargo_toml import ScanError, line_of_key, read_toml
+from rsdock.lint.model.cargo_toml import ScanError, Table, line_of_key, read_toml
 
 TOOLCHAIN_FILES = ("rust-toolchain.toml", "rust-toolchain")
 CONFIG_NAMES = ("config", "config.toml")  # cargo prefers the legacy name when both exist
@@ -170,7 +170,7 @@ class _Merged:
                 self.env[name] = str(value)
 
 
-def _table(value: object) -> dict:
+def _table(value: object) -> Table:
     return value if isinstance(value, dict) else {}
 
 
@@ -205,7 +205,8 @@ def read_toolchain(root: Path) -> Toolchain | None:
             raise ScanError(f"invalid TOML in the toolchain file: {exc}", path=str(path),
                             hint="rustup expects [toolchain] with `channel = \"1.86.0\"`"
                             ) from None
-        table = data.get("toolchain") if isinstance(data.get("toolchain"), dict) else {}
+        table = data.get("toolchain")
+        table = table if isinstance(table, dict) else {}
         channel = table.get("channel", "")
         if not isinstance(channel, str):
             raise ScanError("[toolchain] `channel` must be a string", path=str(path),

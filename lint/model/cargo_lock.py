@@ -32,7 +32,7 @@ from collections import deque
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from rsdock.lint.model.cargo_toml import ScanError
+from rsdock.lint.model.cargo_toml import ScanError, Table
 
 # Crates that build only for Windows, Apple systems, wasm, Android or other non-Linux targets:
 # their dependents reach them through a cfg edge a Linux build never takes.
@@ -124,7 +124,7 @@ def parse_lockfile(path: Path) -> Lockfile:
     return lockfile_from_data(data, str(path))
 
 
-def lockfile_from_data(data: dict, path: str = "Cargo.lock") -> Lockfile:
+def lockfile_from_data(data: Table, path: str = "Cargo.lock") -> Lockfile:
     """A :class:`Lockfile` from parsed TOML (tests build them in memory)."""
     packages = []
     for raw in data.get("package") or []:
@@ -143,7 +143,7 @@ def lockfile_from_data(data: dict, path: str = "Cargo.lock") -> Lockfile:
 
 # ---------------------------------------------------------------------------- members
 
-def member_dependencies(manifest: dict, workspace_deps: dict | None = None) -> tuple[str, ...]:
+def member_dependencies(manifest: Table, workspace_deps: Table | None = None) -> tuple[str, ...]:
     """The lockfile names of the dependencies a member's Linux build compiles.
 
     Normal and build dependencies, the target tables whose ``cfg`` can hold on Linux, without
@@ -175,7 +175,7 @@ def member_dependencies(manifest: dict, workspace_deps: dict | None = None) -> t
     return tuple(names)
 
 
-def _default_enabled(manifest: dict) -> set[str]:
+def _default_enabled(manifest: Table) -> set[str]:
     """Optional dependency keys the ``default`` feature enables (transitively)."""
     features = _table(manifest.get("features"))
     enabled: set[str] = set()
@@ -200,7 +200,7 @@ def _default_enabled(manifest: dict) -> set[str]:
     return enabled
 
 
-def _table(value: object) -> dict:
+def _table(value: object) -> Table:
     return value if isinstance(value, dict) else {}
 
 
@@ -231,7 +231,7 @@ def linux_may_match(spec: str) -> bool:
     return value is not False
 
 
-def _eval(tokens, i):
+def _eval(tokens: list[re.Match[str]], i: int) -> tuple[bool | None, int]:
     """Evaluate one cfg predicate at ``tokens[i]``: True, False or None (maybe)."""
     token = tokens[i]
     ident = token["ident"]
@@ -302,7 +302,8 @@ def reachable(lock: Lockfile, roots: dict[str, tuple[str, ...]]) -> dict[str, tu
     return paths
 
 
-def _push(lock: Lockfile, entry: str, path: tuple[str, ...], queue, seen) -> None:
+def _push(lock: Lockfile, entry: str, path: tuple[str, ...],
+          queue: deque[tuple[LockPackage, tuple[str, ...]]], seen: set[tuple[str, str]]) -> None:
     dep = lock.resolve(entry)
     if dep is None or dep.name in OTHER_OS_CRATES or (dep.name, dep.version) in seen:
         return

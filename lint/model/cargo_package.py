@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from rsdock.lint.model.cargo_toml import ScanError, line_of, line_of_key
+from rsdock.lint.model.cargo_toml import ScanError, Table, line_of, line_of_key
 
 # Dependencies that mark a crate as built for the browser (with index.html: a trunk app).
 _WASM_CRATES = frozenset({"wasm-bindgen", "web-sys", "yew", "leptos", "dioxus", "sycamore"})
@@ -79,7 +79,7 @@ def rel(path: Path, root: Path) -> str:
     return Path(os.path.normpath(os.path.relpath(path, root))).as_posix()
 
 
-def dependency_paths(manifest: dict, pkg_dir: Path, workspace_deps: dict, root: Path,
+def dependency_paths(manifest: Table, pkg_dir: Path, workspace_deps: Table, root: Path,
                      tables: tuple[str, ...] = _DEP_TABLES) -> list[Path]:
     """Directories of the path dependencies a manifest declares (cargo makes those members).
 
@@ -104,20 +104,20 @@ def dependency_paths(manifest: dict, pkg_dir: Path, workspace_deps: dict, root: 
     return found
 
 
-def _dependency_tables(manifest: dict, tables: tuple[str, ...] = _DEP_TABLES) -> list[dict]:
+def _dependency_tables(manifest: Table, tables: tuple[str, ...] = _DEP_TABLES) -> list[Table]:
     """Every dependency table of ``tables``' kinds, plain and under ``[target.*]``."""
     targets = table_or_empty(manifest.get("target")).values()
     scopes = [manifest] + [t for t in targets if isinstance(t, dict)]
     return [table_or_empty(scope.get(name)) for scope in scopes for name in tables]
 
 
-def table_or_empty(value: object) -> dict:
+def table_or_empty(value: object) -> Table:
     """``value`` when it is a table, else an empty one (cargo reports such type errors itself)."""
     return value if isinstance(value, dict) else {}
 
 
-def read_package(root: Path, manifest: Path, data: dict, text: str, ws_package: dict,
-                 root_manifest: Path, workspace_deps: dict | None = None) -> Package:
+def read_package(root: Path, manifest: Path, data: Table, text: str, ws_package: Table,
+                 root_manifest: Path, workspace_deps: Table | None = None) -> Package:
     """Build the :class:`Package` of one parsed member manifest.
 
     Args:
@@ -185,7 +185,7 @@ def _publishes(value: object, inherited: object) -> bool:
     return not (value is False or value == [])
 
 
-def _lib_target(pkg_dir: Path, data: dict, package: dict, manifest: Path,
+def _lib_target(pkg_dir: Path, data: Table, package: Table, manifest: Path,
                 text: str) -> tuple[bool, tuple[str, ...]]:
     """Whether there is a library target, and its crate types."""
     lib = data.get("lib")
@@ -226,7 +226,7 @@ def _inferred_bins(pkg_dir: Path, package_name: str) -> list[tuple[str, Path]]:
     return found
 
 
-def _bin_targets(root: Path, pkg_dir: Path, package_name: str, data: dict, package: dict,
+def _bin_targets(root: Path, pkg_dir: Path, package_name: str, data: Table, package: Table,
                  edition: str, has_lib: bool, manifest: Path, text: str) -> tuple[BinTarget, ...]:
     """The binary targets, merged from ``[[bin]]`` tables and discovery as cargo does."""
     inferred = _inferred_bins(pkg_dir, package_name)
@@ -295,7 +295,7 @@ def _nth_bin_header(text: str, index: int) -> int | None:
     return headers[index] if index < len(headers) else None
 
 
-def _is_web_app(pkg_dir: Path, data: dict, crate_types: tuple[str, ...]) -> bool:
+def _is_web_app(pkg_dir: Path, data: Table, crate_types: tuple[str, ...]) -> bool:
     """A trunk app: ``index.html`` next to the manifest plus a sign that it targets wasm."""
     index = pkg_dir / "index.html"
     if not index.is_file():

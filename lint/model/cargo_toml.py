@@ -11,8 +11,12 @@ import os
 import re
 import tomllib
 from pathlib import Path
+from typing import Any
 
 from rsdock.errors import UserError
+
+# A parsed TOML (or JSON) table: what tomllib returns, checked key by key where it is read.
+Table = dict[str, Any]
 
 # Python 3.11's TOMLDecodeError has no lineno attribute; the position is only in the message.
 _TOML_POSITION = re.compile(r"\s*\(at line (\d+), column (\d+)\)$")
@@ -24,7 +28,7 @@ class ScanError(UserError):
     """A cargo workspace that cannot be read: located at ``path:line`` where possible."""
 
 
-def read_toml(path: Path) -> tuple[dict, str]:
+def read_toml(path: Path) -> tuple[Table, str]:
     """Read and parse one TOML file.
 
     Args:
@@ -40,7 +44,8 @@ def read_toml(path: Path) -> tuple[dict, str]:
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
-        raise ScanError(f"cannot read the file: {exc.strerror or exc}", path=str(path),
+        why = exc.strerror if isinstance(exc, OSError) else None
+        raise ScanError(f"cannot read the file: {why or exc}", path=str(path),
                         hint="check that the file exists, is readable and is UTF-8") from None
     try:
         return tomllib.loads(text), text

@@ -7,7 +7,7 @@ from __future__ import annotations
 import csv
 import posixpath
 from dataclasses import dataclass
-from typing import Iterable, Iterator
+from typing import Iterable, Iterator, Mapping
 
 from ruamel.yaml.scalarstring import FoldedScalarString, LiteralScalarString
 
@@ -192,7 +192,7 @@ class BuiltImage:
     complete: bool
 
 
-def built_images(workflows: dict[str, Workflow]) -> Iterator[BuiltImage]:
+def built_images(workflows: Mapping[str, Workflow]) -> Iterator[BuiltImage]:
     """Every (Dockerfile, platforms) that the readable ``workflows`` build, in file order."""
     for workflow in workflows.values():
         if workflow.errors:

@@ -13,6 +13,7 @@ import fnmatch
 import re
 import shlex
 from dataclasses import dataclass, field
+from typing import Mapping
 
 from rsdock.lint.model.findings import Finding, Severity
 from rsdock.lint.model.run_script import Script, read_script
@@ -132,7 +133,7 @@ class Stage:
         return found
 
     def vars_before(self, target: Instruction | None = None,
-                    overrides: dict[str, str] | None = None) -> dict[str, str | None]:
+                    overrides: Mapping[str, str | None] | None = None) -> dict[str, str | None]:
         """The variables a RUN at ``target`` sees: inherited ENV, then the stage's ARG and ENV.
 
         A stage built FROM another stage inherits that stage's ARGs and ENV ("Arguments and
@@ -157,10 +158,11 @@ class Stage:
         scope = before.get(id(target)) if target is not None else None
         return dict(scope if scope is not None else end)
 
-    def _scan_scopes(self, overrides: dict[str, str | None]) -> tuple[dict[int, dict], dict]:
+    def _scan_scopes(self, overrides: Mapping[str, str | None]
+                     ) -> tuple[dict[int, dict[str, str | None]], dict[str, str | None]]:
         parent = self.parent if self.parent is not self else None
         values: dict[str, str | None] = parent.vars_before(None, overrides) if parent else {}
-        before: dict[int, dict] = {}
+        before: dict[int, dict[str, str | None]] = {}
         for inst in self.instructions:
             before[id(inst)] = dict(values)
             if inst.cmd == "ARG":
@@ -210,7 +212,8 @@ class Stage:
             platform_args: the automatic platform ARGs of one target platform, to follow a
                 platform-dependent ``FROM build-$TARGETARCH``; None follows :attr:`parent`.
         """
-        chain, stage = [], self
+        chain: list[Stage] = []
+        stage: Stage | None = self
         while stage is not None and stage not in chain:
             chain.append(stage)
             stage = stage.parent_for(platform_args)
@@ -293,11 +296,12 @@ def parse_dockerfile(path: str, text: str | bytes) -> Dockerfile:
         text: the file's contents; bytes are decoded as UTF-8.
     """
     if isinstance(text, bytes):
+        data = text
         try:
-            text = text.decode("utf-8")
+            text = data.decode("utf-8")
         except UnicodeDecodeError as exc:
-            line = text[: exc.start].count(b"\n") + 1
-            model = Dockerfile(path, text.decode("utf-8", "replace"))
+            line = data[: exc.start].count(b"\n") + 1
+            model = Dockerfile(path, data.decode("utf-8", "replace"))
             model.errors.append(_error(path, line, f"not UTF-8 (byte {exc.start}): save the "
                                        "file as UTF-8, which BuildKit expects"))
             return model
@@ -332,7 +336,7 @@ def expand(text: str, values: dict[str, str | None]) -> str:
 
     A variable that is unknown (or None) stays as written, so ``$BUILDPLATFORM`` survives.
     """
-    def replace(match: re.Match) -> str:
+    def replace(match: re.Match[str]) -> str:
         name = match["braced"] or match["plain"]
         value = values.get(name)
         op, word = match["op"], match["word"] or ""

@@ -39,7 +39,7 @@ class Pattern:
     raw: str
     pattern: str
     exclusion: bool
-    regex: re.Pattern | None = field(compare=False, repr=False)
+    regex: re.Pattern[str] | None = field(compare=False, repr=False)
     kind: str = field(compare=False, repr=False, default="regexp")
 
     def matches(self, path: str) -> bool:
@@ -136,7 +136,7 @@ def _clean(path: str) -> str:
     return "/" + cleaned.lstrip("/") if cleaned.startswith("//") else cleaned
 
 
-def compile_pattern(pattern: str) -> tuple[re.Pattern | None, str]:
+def compile_pattern(pattern: str) -> tuple[re.Pattern[str] | None, str]:
     """The regexp and match kind moby's ``patternmatcher`` builds for a cleaned pattern.
 
     Kinds are moby's: ``exact`` (no wildcard), ``prefix`` (``dir/**``), ``suffix`` (``**/name``)

@@ -26,6 +26,8 @@ class _Unknown:
 
 
 UNKNOWN: Any = _Unknown()
+# A parsed expression: ("or", left, right), ("lit", value), ("name", "github")...
+Node = tuple[Any, ...]
 
 
 class ExpressionError(ValueError):
@@ -49,13 +51,14 @@ _TOKEN_RE = re.compile(r"""
 
 
 def _tokenize(text: str) -> list[tuple[str, str]]:
-    tokens, pos = [], 0
+    tokens: list[tuple[str, str]] = []
+    pos = 0
     while pos < len(text):
         match = _TOKEN_RE.match(text, pos)
         if not match:
             raise ExpressionError(f"unexpected {text[pos]!r} at column {pos + 1} of {text!r}")
         pos = match.end()
-        if match.lastgroup != "ws":
+        if match.lastgroup is not None and match.lastgroup != "ws":
             tokens.append((match.lastgroup, match.group()))
     return tokens
 
@@ -80,40 +83,40 @@ class _Parser:
         self.pos += 1
         return token
 
-    def parse(self) -> tuple:
+    def parse(self) -> Node:
         node = self.or_()
         if self.pos != len(self.tokens):
             raise ExpressionError(f"unexpected {self.peek()!r} in {self.text!r}")
         return node
 
-    def or_(self) -> tuple:
+    def or_(self) -> Node:
         node = self.and_()
         while self.peek() == "||":
             self.take()
             node = ("or", node, self.and_())
         return node
 
-    def and_(self) -> tuple:
+    def and_(self) -> Node:
         node = self.compare()
         while self.peek() == "&&":
             self.take()
             node = ("and", node, self.compare())
         return node
 
-    def compare(self) -> tuple:
+    def compare(self) -> Node:
         node = self.unary()
         while self.peek() in ("==", "!=", "<", "<=", ">", ">="):
             op = self.take()[1]
             node = ("cmp", op, node, self.unary())
         return node
 
-    def unary(self) -> tuple:
+    def unary(self) -> Node:
         if self.peek() == "!":
             self.take()
             return ("not", self.unary())
         return self.postfix()
 
-    def postfix(self) -> tuple:
+    def postfix(self) -> Node:
         node = self.primary()
         while self.peek() in (".", "["):
             if self.take()[1] == ".":
@@ -127,7 +130,7 @@ class _Parser:
                 node = ("prop", node, index)
         return node
 
-    def primary(self) -> tuple:
+    def primary(self) -> Node:
         kind, text = self.take()
         if kind == "string":
             return ("lit", text[1:-1].replace("''", "'"))
@@ -225,7 +228,7 @@ def _call(name: str, args: list[Any]) -> Any:
     return UNKNOWN
 
 
-def _eval(node: tuple, context: dict[str, Any]) -> Any:
+def _eval(node: Node, context: dict[str, Any]) -> Any:
     kind = node[0]
     if kind == "lit":
         return node[1]
@@ -265,10 +268,10 @@ def _eval(node: tuple, context: dict[str, Any]) -> Any:
     raise ExpressionError(f"unknown node {kind}")  # pragma: no cover - the parser makes no others
 
 
-def _dotted(node: tuple) -> str | None:
+def _dotted(node: Node) -> str | None:
     """``github.event_name`` for a name/property chain with literal keys, else None."""
     if node[0] == "name":
-        return node[1]
+        return str(node[1])
     if node[0] == "prop" and node[2][0] == "lit" and isinstance(node[2][1], str):
         base = _dotted(node[1])
         return f"{base}.{node[2][1]}" if base else None

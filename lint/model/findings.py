@@ -72,7 +72,7 @@ class Finding:
     message: str
     fix: Fix | None = field(default=None, compare=False)
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, object]:
         """The JSON form documented in README (``rule``, ``severity``, ``path``, ...)."""
         return {
             "rule": self.rule,

@@ -10,15 +10,16 @@ from __future__ import annotations
 import fnmatch
 import re
 import shlex
-from typing import Any
+from typing import Any, Iterator
 
 
 def node_text(node: Any) -> str:
     """The source text of a tree-sitter node."""
-    return node.text.decode(errors="replace")
+    text: bytes = node.text
+    return text.decode(errors="replace")
 
 
-def walk(node: Any):
+def walk(node: Any) -> Iterator[Any]:
     """Every node of a tree-sitter subtree, depth first."""
     yield node
     for child in node.children:
@@ -82,10 +83,10 @@ class Words:
     def _expand(self, text: str, state: Any) -> tuple[str, bool]:
         known = True
 
-        def one(match: re.Match) -> str:
+        def one(match: re.Match[str]) -> str:
             nonlocal known
             name = match["braced"] or match["plain"]
-            value = state.variables.get(name)
+            value: str | None = state.variables.get(name)
             op, word = match["op"], match["word"] or ""
             if op in (":-", "-", ":=", "="):
                 if value:

@@ -85,6 +85,17 @@ class Step:
         """Whether the step uses the action ``repo`` (``docker/build-push-action``)."""
         return self.uses is not None and self.uses.repo.lower() == repo.lower()
 
+    @property
+    def action(self) -> Uses:
+        """The ``uses:`` of a step known to be an action (one :meth:`is_action` matched).
+
+        Raises:
+            ValueError: for a ``run:`` step (a bug in the caller).
+        """
+        if self.uses is None:
+            raise ValueError(f"step {self.index + 1} at line {self.line} uses no action")
+        return self.uses
+
     def input_text(self, name: str) -> str | None:
         """The text of the ``with:`` input ``name``, or None when the step does not set it."""
         value = self.with_.get(name)
@@ -213,7 +224,7 @@ class Workflow:
 
 def _substitute_matrix(text: str, combo: dict[str, Any]) -> str:
     """``text`` with each ``${{ matrix.x }}`` that ``combo`` gives a scalar value replaced."""
-    def value(match: re.Match) -> str:
+    def value(match: re.Match[str]) -> str:
         found = combo.get(match[1])
         return match[0] if found is None or isinstance(found, dict) else str(found)
     return _MATRIX_REF_RE.sub(value, text)
@@ -228,8 +239,11 @@ def _expand_matrix(matrix: Any) -> list[dict[str, Any]] | None:
     if any(not isinstance(v, list) for v in axes.values()):
         return None
     if not axes:  # an include-only matrix: each entry is one combination
-        return [dict(e) for e in matrix.get("include") or [] if isinstance(e, dict)] or None
-    combos = [dict(zip(axes, values)) for values in itertools.product(*axes.values())]
+        included: list[dict[str, Any]] = [dict(e) for e in matrix.get("include") or []
+                                          if isinstance(e, dict)]
+        return included or None
+    combos: list[dict[str, Any]] = [dict(zip(axes, values))
+                                    for values in itertools.product(*axes.values())]
     for rule in matrix.get("exclude") or []:
         if isinstance(rule, dict):
             combos = [c for c in combos if any(c.get(k) != v for k, v in rule.items())]

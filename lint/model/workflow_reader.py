@@ -43,11 +43,12 @@ def parse_workflow(path: str, text: str | bytes) -> Workflow:
         The model; problems that make it unreadable are in ``errors`` as ``RS001`` findings.
     """
     if isinstance(text, bytes):
+        data = text
         try:
-            text = text.decode("utf-8")
+            text = data.decode("utf-8")
         except UnicodeDecodeError as error:
-            line = text[: error.start].count(b"\n") + 1
-            workflow = Workflow(path, text.decode("utf-8", "replace"))
+            line = data[: error.start].count(b"\n") + 1
+            workflow = Workflow(path, data.decode("utf-8", "replace"))
             return _fail(workflow, line, 0, "is not UTF-8 text: save it as UTF-8")
     workflow = Workflow(path, text.removeprefix("\ufeff"))
     if not workflow.text.strip():

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from typing import Iterable
 
-from rsdock.lint.engine import discover
 from rsdock.lint.model.findings import Finding, Severity
-from rsdock.lint.rules.rule import Context, Rule
+from rsdock.lint.rules.rule import Context, ProjectRule
 
 
-class RS001(Rule):
+class RS001(ProjectRule):
     """The file cannot be read or parsed, so nothing else in it was checked.
 
     Every file model (Dockerfile, workflow, .dockerignore) reports what its parser rejects here,
@@ -35,13 +34,10 @@ class RS001(Rule):
     name = "unparseable-file"
     severity = Severity.ERROR
     message = "the file cannot be parsed: fix the syntax at this line"
-    target = "project"
 
     def check(self, file: None, ctx: Context) -> Iterable[Finding]:
         """Yield the parse errors every model in ``ctx`` collected."""
-        for kind in discover.KINDS:
-            for model in ctx.models(kind).values():
-                yield from getattr(model, "errors", ())
+        return ctx.parse_errors()
 
     def unreadable(self, path: str, line: int, why: str) -> Finding:
         """A finding for a file that never reached a parser (binary, not UTF-8, too large)."""

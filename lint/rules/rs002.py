@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Iterable
-
 from rsdock.lint.model.findings import Finding, Severity
-from rsdock.lint.rules.rule import Context, Rule
+from rsdock.lint.rules.rule import EngineRule
 
 
-class RS002(Rule):
+class RS002(EngineRule):
     """A `# rsdock: ignore=` suppression that no longer suppresses anything: delete it.
 
     Stale suppressions hide the next real problem on that line. A code is only reported as
@@ -29,13 +27,9 @@ class RS002(Rule):
     name = "unused-suppression"
     severity = Severity.WARNING
     message = "this suppression suppresses nothing: delete it"
-    target = "project"
 
-    def check(self, file: None, ctx: Context) -> Iterable[Finding]:
-        """Nothing here: whether a suppression was used is only known once every other rule has
-        run, so the engine reports this rule itself (``lint/engine/suppress.py`` ``unused``)."""
-        return ()
-
+    # Whether a suppression was used is only known once every other rule has run, so the
+    # engine reports this rule itself (``lint/engine/suppress.py`` ``unused``).
     def stale(self, path: str, line: int, column: int, code: str) -> Finding:
         """The finding for ``code`` suppressed at ``path:line:column`` to no effect."""
         return self.finding(path, line, column, f"{code} is suppressed here but reports nothing: "

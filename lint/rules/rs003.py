@@ -6,10 +6,10 @@ from typing import Iterable
 
 from rsdock.lint.engine import discover, suppress
 from rsdock.lint.model.findings import Finding, Severity
-from rsdock.lint.rules.rule import Context, Rule, all_rules
+from rsdock.lint.rules.rule import Context, ProjectRule, all_rules
 
 
-class RS003(Rule):
+class RS003(ProjectRule):
     """A suppression must name real rules and say why: `# rsdock: ignore=RS201 reason`.
 
     A suppression without a reason, or with a code that names no rule, suppresses nothing, so
@@ -34,7 +34,6 @@ class RS003(Rule):
     name = "malformed-suppression"
     severity = Severity.ERROR
     message = "a suppression needs rule codes and a reason: `# rsdock: ignore=RS201 why`"
-    target = "project"
 
     def check(self, file: None, ctx: Context) -> Iterable[Finding]:
         """Yield one finding per malformed suppression comment in every file of ``ctx``."""

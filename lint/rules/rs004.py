@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Iterable
-
 from rsdock.lint.model.findings import Finding, Severity
-from rsdock.lint.rules.rule import Context, Rule
+from rsdock.lint.rules.rule import EngineRule
 
 
-class RS004(Rule):
+class RS004(EngineRule):
     """hadolint could not check this Dockerfile; rsdock's own rules still did.
 
     hadolint's parser rejects some valid BuildKit syntax, for instance a heredoc `RUN` followed
@@ -37,11 +35,6 @@ class RS004(Rule):
     name = "hadolint-limitation"
     severity = Severity.INFO
     message = "hadolint could not parse this valid Dockerfile: its DL/SC checks are missing here"
-    target = "project"
-
-    def check(self, file: None, ctx: Context) -> Iterable[Finding]:
-        """Nothing here: the engine turns hadolint's own output into these notes."""
-        return ()
 
     def parse_failure(self, path: str, line: int, detail: str) -> Finding:
         """A note for hadolint's ``DL1000`` at ``path:line``."""

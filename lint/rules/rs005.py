@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Iterable
-
 from rsdock.lint.model.findings import Finding, Severity
-from rsdock.lint.rules.rule import Context, Rule
+from rsdock.lint.rules.rule import EngineRule
 
 
-class RS005(Rule):
+class RS005(EngineRule):
     """The cargo workspace could not be read: rules that compare against it were skipped.
 
     rsdock reads `Cargo.toml` (and its members) to check `--bin` names, the Rust version and
@@ -38,11 +36,6 @@ class RS005(Rule):
     name = "unreadable-workspace"
     severity = Severity.ERROR
     message = "the cargo workspace cannot be read: fix Cargo.toml (cargo would fail on it too)"
-    target = "project"
-
-    def check(self, file: None, ctx: Context) -> Iterable[Finding]:
-        """Nothing here: the engine reports the scanner's error when it scans the workspace."""
-        return ()
 
     def scan_failed(self, path: str, line: int, detail: str) -> Finding:
         """The finding for a ``ScanError`` at ``path:line``."""

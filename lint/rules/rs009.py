@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Iterable
-
 from rsdock.lint.model.findings import Finding, Severity
-from rsdock.lint.rules.rule import Context, Rule
+from rsdock.lint.rules.rule import EngineRule
 
 
-class RS009(Rule):
+class RS009(EngineRule):
     """A rule crashed on this file: a bug in rsdock, please report it with the file.
 
     One broken rule must not hide every other finding, so the engine catches the crash, keeps
@@ -29,11 +27,6 @@ class RS009(Rule):
     name = "internal-error"
     severity = Severity.ERROR
     message = "a rule crashed on this file: please report it as a bug in rsdock"
-    target = "project"
-
-    def check(self, file: None, ctx: Context) -> Iterable[Finding]:
-        """Nothing here: the engine reports crashes of other rules (``crashed``)."""
-        return ()
 
     def crashed(self, path: str, rule_id: str, error: BaseException) -> Finding:
         """The finding for ``rule_id`` raising ``error`` while checking ``path``."""

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from typing import Iterable
+
 from rsdock.lint.analysis import build, dockerfacts as facts
-from rsdock.lint.model.findings import Severity
-from rsdock.lint.rules.rule import Rule
+from rsdock.lint.model.dockerfile import Dockerfile
+from rsdock.lint.model.findings import Finding, Severity
+from rsdock.lint.rules.rule import Context, DockerfileRule
 
 
-class RS101(Rule):
+class RS101(DockerfileRule):
     """Run ``cargo chef cook`` before ``COPY . .``.
 
     The cooked dependency layer is only reused while nothing before it changes. Copying the
@@ -47,9 +50,8 @@ class RS101(Rule):
     name = "cook-before-copy"
     severity = Severity.ERROR
     message = "move `COPY . .` after `cargo chef cook`: copy only recipe.json before cooking"
-    target = "dockerfile"
 
-    def check(self, file, ctx):
+    def check(self, file: Dockerfile, ctx: Context) -> Iterable[Finding]:
         found = []
         for stage in file.stages:
             cooks = [c for c in build.stage_calls(file, stage, None) if c.action == "cook"]

@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+from typing import Iterable
+
 from rsdock.lint.analysis import build, dockerfacts as facts
-from rsdock.lint.model.findings import Severity
-from rsdock.lint.rules.rule import Rule
+from rsdock.lint.analysis.build import CargoCall
+from rsdock.lint.model.cargo import Workspace
+from rsdock.lint.model.dockerfile import Dockerfile
+from rsdock.lint.model.findings import Finding, Severity
+from rsdock.lint.rules.rule import Context, DockerfileRule
 
 
-class RS102(Rule):
+class RS102(DockerfileRule):
     r"""Give ``cargo chef cook`` the same profile, target, bins, features and toolchain as the build.
 
     Cook and ``cargo build`` must agree on ``--release``/``--profile``, ``--target``, ``--bin``,
@@ -55,9 +60,8 @@ class RS102(Rule):
     name = "cook-matches-build"
     severity = Severity.ERROR
     message = "pass cargo chef cook the same profile, --target, --bin, features and toolchain"
-    target = "dockerfile"
 
-    def check(self, file, ctx):
+    def check(self, file: Dockerfile, ctx: Context) -> Iterable[Finding]:
         found = []
         for stage in file.stages:
             for platform in build.platforms_of(file, stage):
@@ -71,11 +75,12 @@ class RS102(Rule):
                         found.extend(self._compare(file.path, cooks[-1], call, ctx.workspace))
         return facts.merge_by_line(found)
 
-    def _compare(self, path, cook, build_call, workspace=None):
-        differences = []
+    def _compare(self, path: str, cook: CargoCall, build_call: CargoCall,
+                 workspace: Workspace | None = None) -> list[Finding]:
+        differences: list[str] = []
         built = set(build_call.bins) or _package_bins(build_call, workspace)
 
-        def show(value):
+        def show(value: str | None) -> str:
             return value if value else "none"
 
         if cook.target != build_call.target:
@@ -104,11 +109,11 @@ class RS102(Rule):
             "every dependency"))]
 
 
-def _package_bins(call, workspace) -> set[str]:
+def _package_bins(call: CargoCall, workspace: Workspace | None) -> set[str]:
     """The binaries ``cargo build -p a -p b`` builds, when the workspace says; else empty."""
     if workspace is None or not call.packages or call.bins:
         return set()
-    packages = [workspace.package(name) for name in call.packages]
-    if None in packages:
+    packages = [p for name in call.packages if (p := workspace.package(name)) is not None]
+    if len(packages) < len(call.packages):
         return set()
     return {target.name for package in packages for target in package.bins}

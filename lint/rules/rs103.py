@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from typing import Iterable
+
 from rsdock.lint.analysis import build, dockerfacts as facts
-from rsdock.lint.model.findings import Severity
-from rsdock.lint.rules.rule import Rule
+from rsdock.lint.model.dockerfile import Dockerfile
+from rsdock.lint.model.findings import Finding, Severity
+from rsdock.lint.rules.rule import Context, DockerfileRule
 
 
-class RS103(Rule):
+class RS103(DockerfileRule):
     """Copy the source into the planner stage before ``cargo chef prepare``.
 
     ``cargo chef prepare`` reads every ``Cargo.toml`` and ``Cargo.lock`` to write recipe.json;
@@ -33,9 +36,8 @@ class RS103(Rule):
     name = "planner-copies-source"
     severity = Severity.ERROR
     message = "add `COPY . .` before `cargo chef prepare` so the planner sees the workspace"
-    target = "dockerfile"
 
-    def check(self, file, ctx):
+    def check(self, file: Dockerfile, ctx: Context) -> Iterable[Finding]:
         found = []
         for stage in file.stages:
             for call in build.stage_calls(file, stage, None):

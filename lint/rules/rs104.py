@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import posixpath
+from typing import Iterable
 
 from rsdock.lint.analysis import build, dockerfacts as facts
-from rsdock.lint.model.findings import Severity
-from rsdock.lint.rules.rule import Rule
+from rsdock.lint.model.dockerfile import Copy, Dockerfile, Stage
+from rsdock.lint.model.findings import Finding, Severity
+from rsdock.lint.rules.rule import Context, DockerfileRule
 
 
-class RS104(Rule):
+class RS104(DockerfileRule):
     """Copy only ``recipe.json`` from the planner stage before ``cargo chef cook``.
 
     The recipe is the cache key of the dependency layer. Copying sources (``src/``,
@@ -54,9 +56,8 @@ class RS104(Rule):
     name = "recipe-only-before-cook"
     severity = Severity.WARNING
     message = "copy only recipe.json (from the planner stage) before cargo chef cook"
-    target = "dockerfile"
 
-    def check(self, file, ctx):
+    def check(self, file: Dockerfile, ctx: Context) -> Iterable[Finding]:
         found = []
         planners = {s.label for s in build.stages_running(file, "prepare")}
         for stage in file.stages:
@@ -94,7 +95,7 @@ def _toolchain_file(source: str) -> bool:
     return name in facts.TOOLCHAIN_FILES or name.startswith(".cargo/")
 
 
-def _destination(stage, copy, source: str) -> str:
+def _destination(stage: Stage, copy: Copy, source: str) -> str:
     """Where ``source`` lands: ``COPY a.sh b/`` puts it at ``<workdir>/b/a.sh``."""
     dest = posixpath.join(facts.workdir(stage, copy.instruction), copy.dest)
     if copy.dest.endswith("/") or len(copy.sources) > 1:
@@ -102,7 +103,7 @@ def _destination(stage, copy, source: str) -> str:
     return posixpath.normpath(dest)
 
 
-def _scripts_run(file, stage, until: int) -> set[str]:
+def _scripts_run(file: Dockerfile, stage: Stage, until: int) -> set[str]:
     """The files that RUNs up to line ``until`` source (``. f``) or execute (``sh f``, ``./f``),
     as absolute paths."""
     found = set()

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from typing import Iterable
+
 from rsdock.lint.analysis import build, dockerfacts as facts
-from rsdock.lint.model.findings import Severity
-from rsdock.lint.rules.rule import Rule
+from rsdock.lint.model.dockerfile import Dockerfile, Stage
+from rsdock.lint.model.findings import Finding, Severity
+from rsdock.lint.rules.rule import Context, DockerfileRule
 
 
 def _minor(version: str) -> tuple[int, ...] | None:
@@ -13,7 +16,7 @@ def _minor(version: str) -> tuple[int, ...] | None:
     return tuple(int(p) for p in version.split(".")[:2])
 
 
-class RS105(Rule):
+class RS105(DockerfileRule):
     """Build the recipe, the dependencies and the binary with the same pinned Rust version.
 
     A floating tag such as cargo-chef's ``latest-rust-1`` moves with every Rust release, so the
@@ -59,11 +62,10 @@ class RS105(Rule):
     name = "one-rust-version"
     severity = Severity.WARNING
     message = "pin the same Rust version in the chef, planner and builder stages"
-    target = "dockerfile"
 
-    def check(self, file, ctx):
+    def check(self, file: Dockerfile, ctx: Context) -> Iterable[Finding]:
         stages = build.stages_running(file, "prepare", "cook", "build")
-        roots: dict[int, tuple] = {}
+        roots: dict[int, tuple[Stage, str]] = {}
         for stage in stages:
             root = stage.ancestry()[-1]
             version = facts.rust_version(root.base)
@@ -82,8 +84,9 @@ class RS105(Rule):
                     f"(line {ref_root.from_.line}) uses {self._show(ref_version)}: pin one "
                     "version in every stage that runs cargo, e.g. "
                     "lukemathwalker/cargo-chef:latest-rust-1.95 and rust:1.95")))
-            minimum = getattr(ctx.workspace, "rust_version", None)
-            if minimum and _minor(ref_version) and _minor(ref_version) < _minor(minimum):
+            minimum = ctx.workspace.rust_version if ctx.workspace is not None else None
+            ref_minor, min_minor = _minor(ref_version), _minor(minimum) if minimum else None
+            if ref_minor and min_minor and ref_minor < min_minor:
                 found.append(self.finding(file.path, ref_root.from_.line, message=(
                     f"the builder's Rust {ref_version} is older than the workspace's "
                     f"rust-version {minimum}: use an image with Rust {minimum} or newer")))
@@ -94,7 +97,7 @@ class RS105(Rule):
         return "from a floating tag" if version == "latest" else version
 
     @staticmethod
-    def _installs_toolchain(file, stage) -> bool:
+    def _installs_toolchain(file: Dockerfile, stage: Stage) -> bool:
         # A stage that installs its own toolchain does not run the image's Rust.
         for _inst, command in build.ancestry_commands(file, stage, None):
             if command.argv[:3] == ("rustup", "toolchain", "install") or \

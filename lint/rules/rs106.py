@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from typing import Iterable
+
 from rsdock.lint.analysis import build, dockerfacts as facts
-from rsdock.lint.model.findings import Severity
-from rsdock.lint.rules.rule import Rule
+from rsdock.lint.model.dockerfile import Dockerfile
+from rsdock.lint.model.findings import Finding, Severity
+from rsdock.lint.rules.rule import Context, DockerfileRule
 
 
-class RS106(Rule):
+class RS106(DockerfileRule):
     """Run ``cargo build`` in the stage that ran ``cargo chef cook`` (or one built FROM it).
 
     The cooked dependencies live in that stage's ``target/`` directory. A build in another
@@ -50,9 +53,8 @@ class RS106(Rule):
     name = "build-where-cooked"
     severity = Severity.ERROR
     message = "run cargo build in the stage that ran cargo chef cook, or FROM it"
-    target = "dockerfile"
 
-    def check(self, file, ctx):
+    def check(self, file: Dockerfile, ctx: Context) -> Iterable[Finding]:
         cook_stages = build.stages_running(file, "cook")
         if not cook_stages:
             return []

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from typing import Iterable
+
 from rsdock.lint.analysis import build, dockerfacts as facts
-from rsdock.lint.model.findings import Severity
-from rsdock.lint.rules.rule import Rule
+from rsdock.lint.model.dockerfile import Dockerfile
+from rsdock.lint.model.findings import Finding, Severity
+from rsdock.lint.rules.rule import Context, DockerfileRule
 
 
-class RS107(Rule):
+class RS107(DockerfileRule):
     """Name a binary target of the workspace in ``--bin`` (and a member in ``--package``).
 
     ``cargo build --bin x`` fails when no member has a binary ``x``. A trunk web app is usually
@@ -46,9 +49,8 @@ class RS107(Rule):
     name = "bin-exists"
     severity = Severity.ERROR
     message = "name a binary target of the workspace in --bin"
-    target = "dockerfile"
 
-    def check(self, file, ctx):
+    def check(self, file: Dockerfile, ctx: Context) -> Iterable[Finding]:
         workspace = ctx.workspace
         if workspace is None:
             return []

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import re
+from typing import Iterable
 
 from rsdock.lint.analysis import build, dockerfacts as facts
-from rsdock.lint.model.findings import Edit, Fix, Severity, line_offsets
-from rsdock.lint.rules.rule import Rule
+from rsdock.lint.model.dockerfile import Dockerfile, Stage
+from rsdock.lint.model.findings import Edit, Finding, Fix, Severity, line_offsets
+from rsdock.lint.rules.rule import Context, DockerfileRule
 
 _BUILDPLATFORM = re.compile(r"^\$\{?BUILDPLATFORM\}?$")
 _TARGET_VARS = re.compile(r"\$\{?(TARGETPLATFORM|TARGETARCH|TARGETOS|TARGETVARIANT)\b")
@@ -14,7 +16,7 @@ _TARGET_VARS = re.compile(r"\$\{?(TARGETPLATFORM|TARGETARCH|TARGETOS|TARGETVARIA
 _HOST_PROBE = re.compile(r"dpkg\s+--print-architecture|uname\s+-m|apk\s+--print-arch|\$\(arch\)")
 
 
-def _chains(stage, platform):
+def _chains(stage: Stage, platform: str | None) -> list[list[Stage]]:
     """The ancestries ``stage`` may have for ``platform``; with no platform known, one per
     candidate of a ``FROM build-$TARGETARCH`` along the way."""
     if platform:
@@ -26,13 +28,13 @@ def _chains(stage, platform):
     return [chain]
 
 
-def _native(chain) -> bool:
+def _native(chain: list[Stage]) -> bool:
     """Whether the nearest ``--platform`` along ``chain`` (a stage's ancestry) is the builder's."""
-    flagged = [s for s in chain if s.platform]
-    return bool(flagged) and bool(_BUILDPLATFORM.match(flagged[0].platform))
+    flagged = [s.platform for s in chain if s.platform]
+    return bool(flagged) and bool(_BUILDPLATFORM.match(flagged[0]))
 
 
-class RS201(Rule):
+class RS201(DockerfileRule):
     r"""Start a cross-compiling builder with ``FROM --platform=$BUILDPLATFORM``.
 
     Without it BuildKit runs the builder under the target platform, so for arm64 or arm/v7
@@ -65,21 +67,19 @@ class RS201(Rule):
     name = "builder-on-buildplatform"
     severity = Severity.ERROR
     message = "add --platform=$BUILDPLATFORM to the builder's FROM so the compiler runs natively"
-    target = "dockerfile"
     fix_safety = "unsafe"
 
-    def check(self, file, ctx):
+    def check(self, file: Dockerfile, ctx: Context) -> Iterable[Finding]:
         found = []
         offsets = line_offsets(file.text)
         for stage in file.stages:
             calls = [c for p in build.platforms_of(file, stage)
                      for c in build.stage_calls(file, stage, p) if c.builds_project]
-            reads_target = any(_TARGET_VARS.search(file.script(i).text)
-                               for i in stage.runs() if file.script(i))
+            scripts = [s.text for i in stage.runs() if (s := file.script(i)) is not None]
+            reads_target = any(_TARGET_VARS.search(text) for text in scripts)
             if not calls or not build.cross_targets(file, stage):
                 continue  # no --target, a fixed one, or wasm: nothing follows TARGETPLATFORM
-            if not reads_target and any(_HOST_PROBE.search(file.script(i).text)
-                                        for i in stage.runs() if file.script(i)):
+            if not reads_target and any(_HOST_PROBE.search(text) for text in scripts):
                 # A native build per platform by design (the triple follows `dpkg
                 # --print-architecture`): on $BUILDPLATFORM it would build the wrong one.
                 continue

@@ -3,17 +3,19 @@
 from __future__ import annotations
 
 import re
+from typing import Iterable
 
 from rsdock.lint.analysis import dockerfacts as facts
 from rsdock.lint.model.dockerfile import AUTOMATIC_ARGS
-from rsdock.lint.model.findings import Edit, Fix, Severity, line_offsets
-from rsdock.lint.rules.rule import Rule
+from rsdock.lint.model.dockerfile import Dockerfile
+from rsdock.lint.model.findings import Edit, Finding, Fix, Severity, line_offsets
+from rsdock.lint.rules.rule import Context, DockerfileRule
 from rsdock.lint.model.shell import parse_script
 
 _READ = re.compile(r"\$\{?(" + "|".join(AUTOMATIC_ARGS) + r")\b")
 
 
-class RS202(Rule):
+class RS202(DockerfileRule):
     r"""Declare ``ARG TARGETPLATFORM`` (and the other platform ARGs) in the stage that reads it.
 
     BuildKit only exposes ``TARGETPLATFORM``, ``TARGETARCH``, ``BUILDPLATFORM`` and friends to
@@ -41,10 +43,9 @@ class RS202(Rule):
     name = "declare-platform-arg"
     severity = Severity.ERROR
     message = "declare `ARG TARGETPLATFORM` in the stage that reads it"
-    target = "dockerfile"
     fix_safety = "safe"
 
-    def check(self, file, ctx):
+    def check(self, file: Dockerfile, ctx: Context) -> Iterable[Finding]:
         found = []
         offsets = line_offsets(file.text)
         for stage in file.stages:

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from typing import Iterable
+
 from rsdock.lint.analysis import build, dockerfacts as facts
-from rsdock.lint.model.findings import Severity
-from rsdock.lint.rules.rule import Rule
+from rsdock.lint.model.dockerfile import Dockerfile
+from rsdock.lint.model.findings import Finding, Severity
+from rsdock.lint.rules.rule import Context, DockerfileRule
 
 
-class RS203(Rule):
+class RS203(DockerfileRule):
     r"""End a ``case "$TARGETPLATFORM"`` with a ``*)`` arm that exits non-zero.
 
     Without it an unsupported platform (or an undeclared, empty ``TARGETPLATFORM``) matches no
@@ -36,9 +39,8 @@ class RS203(Rule):
     name = "reject-unknown-platform"
     severity = Severity.ERROR
     message = "add `*) echo \"unsupported platform: $TARGETPLATFORM\" >&2; exit 1 ;;` to the case"
-    target = "dockerfile"
 
-    def check(self, file, ctx):
+    def check(self, file: Dockerfile, ctx: Context) -> Iterable[Finding]:
         found = []
         for stage in file.stages:
             for _inst, case in build.platform_cases(file, stage):

@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 import re
+from typing import Iterable
 
 from rsdock.lint.analysis import build, dockerfacts as facts
 from rsdock.lint.knowledge import platforms
-from rsdock.lint.model.findings import Severity
-from rsdock.lint.rules.rule import Rule
+from rsdock.lint.model.dockerfile import Dockerfile
+from rsdock.lint.model.findings import Finding, Severity
+from rsdock.lint.model.shell import Arm, Case
+from rsdock.lint.rules.rule import Context, DockerfileRule
 
 _TRIPLE = re.compile(r"\b[a-z0-9_]+-(?:unknown|pc|alpine)-linux-[a-z0-9_]+\b")
 
 
-class RS204(Rule):
+class RS204(DockerfileRule):
     r"""Choose the right Rust triple and Debian cross packages in each platform's ``case`` arm.
 
     ``linux/arm/v7`` is ``armv7-unknown-linux-gnueabihf`` (not ``arm-unknown-linux-gnueabihf``,
@@ -45,9 +48,8 @@ class RS204(Rule):
     name = "triple-per-platform"
     severity = Severity.ERROR
     message = "use the Rust triple and cross packages of the arm's platform"
-    target = "dockerfile"
 
-    def check(self, file, ctx):
+    def check(self, file: Dockerfile, ctx: Context) -> Iterable[Finding]:
         found = []
         packages = {pkg: p for p in platforms.PLATFORMS for pkg in p.apt_packages}
         for stage in file.stages:
@@ -79,7 +81,7 @@ class RS204(Rule):
                                 f"{owner.name}: install {right}")))
         return list(facts.unique(found))
 
-    def _dead_aliases(self, file, case, arm):
+    def _dead_aliases(self, file: Dockerfile, case: Case, arm: Arm) -> list[Finding]:
         """An arm whose only patterns are aliases BuildKit never produces: it never runs.
 
         BuildKit normalizes the platform before setting the ARGs: ``linux/arm64/v8`` arrives as

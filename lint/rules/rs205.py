@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from typing import Iterable
+
 from rsdock.lint.analysis import build, dockerfacts as facts
 from rsdock.lint.knowledge import platforms
-from rsdock.lint.model.findings import Severity
-from rsdock.lint.rules.rule import Rule
+from rsdock.lint.model.dockerfile import Dockerfile
+from rsdock.lint.model.findings import Finding, Severity
+from rsdock.lint.rules.rule import Context, DockerfileRule
 
 
-class RS205(Rule):
+class RS205(DockerfileRule):
     """Run ``rustup target add <triple>`` before building with ``--target <triple>``.
 
     The ``rust`` and ``cargo-chef`` images ship only the standard library of the machine they
@@ -37,9 +40,8 @@ class RS205(Rule):
     name = "rustup-target-add"
     severity = Severity.ERROR
     message = "run `rustup target add <triple>` before building for it"
-    target = "dockerfile"
 
-    def check(self, file, ctx):
+    def check(self, file: Dockerfile, ctx: Context) -> Iterable[Finding]:
         found = []
         for stage in file.stages:
             if facts.rust_version(facts.root_image(stage)) is None:
@@ -47,7 +49,7 @@ class RS205(Rule):
             for platform in build.platforms_of(file, stage):
                 commands = build.ancestry_commands(file, stage, platform)
                 # The host's own triple comes with the toolchain: on QEMU it is the target's.
-                host = platforms.get(build.host_platform(stage, platform)).gnu_triple
+                host = platforms.require(build.host_platform(stage, platform)).gnu_triple
                 for call in build.stage_calls(file, stage, platform):
                     if not call.builds_project or not call.target_known or call.target == host \
                             or call.tool in ("cross", "xx-cargo"):

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from typing import Iterable
+
 from rsdock.lint.analysis import build, dockerfacts as facts
 from rsdock.lint.knowledge import platforms
-from rsdock.lint.model.findings import Severity
-from rsdock.lint.rules.rule import Rule
+from rsdock.lint.model.dockerfile import Dockerfile
+from rsdock.lint.model.findings import Finding, Severity
+from rsdock.lint.rules.rule import Context, DockerfileRule
 
 
-class RS206(Rule):
+class RS206(DockerfileRule):
     """Install the cross ``gcc-*`` and ``libc6-dev-*-cross`` packages for each foreign triple.
 
     Linking for another architecture needs its gcc driver (``aarch64-linux-gnu-gcc``) and its C
@@ -40,9 +43,8 @@ class RS206(Rule):
     name = "cross-packages"
     severity = Severity.ERROR
     message = "install the target's cross gcc and libc6-dev-*-cross packages"
-    target = "dockerfile"
 
-    def check(self, file, ctx):
+    def check(self, file: Dockerfile, ctx: Context) -> Iterable[Finding]:
         found = []
         linkers = build.workspace_linkers(ctx)
         for stage in file.stages:
@@ -53,15 +55,16 @@ class RS206(Rule):
             for platform in build.platforms_of(file, stage):
                 commands = build.ancestry_commands(file, stage, platform)
                 for call in build.stage_calls(file, stage, platform):
-                    target = platforms.by_triple(call.target or "")
+                    triple = call.target or ""
+                    target = platforms.by_triple(triple)
                     if not call.builds_project or target is None or \
-                            facts.is_native(call.target, build.host_platform(stage, platform)):
+                            facts.is_native(triple, build.host_platform(stage, platform)):
                         continue
                     if call.tool in build.SELF_LINKING or "zigbuild" in call.flags:
                         continue
                     linker = call.command.env.get(
-                        platforms.linker_env_var(call.target),
-                        linkers.get(call.target) or call.config_linkers.get(call.target))
+                        platforms.linker_env_var(triple),
+                        linkers.get(triple) or call.config_linkers.get(triple))
                     if linker and not linker.endswith(target.linker):
                         continue  # clang, rust-lld or a wrapper: not ours to judge
                     before = [(i, c) for i, c in commands if c.line <= call.line]

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from typing import Iterable
+
 from rsdock.lint.analysis import build, dockerfacts as facts
 from rsdock.lint.knowledge import platforms
-from rsdock.lint.model.findings import Severity
-from rsdock.lint.rules.rule import Rule
+from rsdock.lint.model.dockerfile import Dockerfile, Stage
+from rsdock.lint.model.findings import Finding, Severity
+from rsdock.lint.rules.rule import Context, DockerfileRule
 
 
-class RS207(Rule):
+class RS207(DockerfileRule):
     r"""Configure the cross linker in the environment of the ``cargo`` that needs it.
 
     Cargo links with ``cc`` unless ``CARGO_TARGET_<TRIPLE>_LINKER`` (or ``RUSTFLAGS=-C
@@ -41,25 +44,25 @@ class RS207(Rule):
     name = "linker-where-cargo-runs"
     severity = Severity.ERROR
     message = "set CARGO_TARGET_<TRIPLE>_LINKER with ENV or in the RUN that runs cargo"
-    target = "dockerfile"
 
-    def check(self, file, ctx):
+    def check(self, file: Dockerfile, ctx: Context) -> Iterable[Finding]:
         found = []
         linkers = build.workspace_linkers(ctx)
         for stage in file.stages:
             for platform in build.platforms_of(file, stage):
                 for call in build.stage_calls(file, stage, platform):
-                    if not call.builds_project or not call.target_known or \
-                            facts.is_native(call.target, build.host_platform(stage, platform)) \
+                    triple = call.resolved_target
+                    if not call.builds_project or triple is None or \
+                            facts.is_native(triple, build.host_platform(stage, platform)) \
                             or call.command.opaque:
                         continue
-                    if platforms.by_triple(call.target) is None:
+                    if platforms.by_triple(triple) is None:
                         continue  # wasm32 and other non-Linux targets link with rust-lld
                     if call.linker_source(linkers):
                         continue
-                    var = platforms.linker_env_var(call.target)
+                    var = platforms.linker_env_var(triple)
                     lost = self._exported_earlier(file, stage, platform, call, var)
-                    linker = platforms.linker_for_triple(call.target) or "<cross gcc>"
+                    linker = platforms.linker_for_triple(triple) or "<cross gcc>"
                     if lost:
                         text = (f"{var} is exported in the RUN at line {lost}, but every RUN "
                                 f"starts a new shell, so cargo (line {call.line}) links "
@@ -73,7 +76,8 @@ class RS207(Rule):
         return facts.merge_by_line(found)
 
     @staticmethod
-    def _exported_earlier(file, stage, platform, call, var) -> int | None:
+    def _exported_earlier(file: Dockerfile, stage: Stage, platform: str | None,
+                          call: build.CargoCall, var: str) -> int | None:
         for ancestor in stage.ancestry():
             for result in build.simulate_stage(file, ancestor, platform).runs:
                 if result.instruction is call.instruction:

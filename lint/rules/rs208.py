@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+from typing import Iterable
+
 from rsdock.lint.analysis import build, dockerfacts as facts
-from rsdock.lint.model.findings import Severity
-from rsdock.lint.rules.rule import Rule
+from rsdock.lint.model.dockerfile import Dockerfile
+from rsdock.lint.model.findings import Finding, Severity
+from rsdock.lint.rules.rule import Context, DockerfileRule
 
 # Set by the base images (rust, debian) or the shell: reading them in any RUN is fine.
 _IMAGE_VARS = {"PATH", "HOME", "CARGO_HOME", "RUSTUP_HOME", "RUST_VERSION", "USER", "PWD",
                "SHELL", "LANG", "HOSTNAME", "TERM", "OLDPWD", "IFS"}
 
 
-class RS208(Rule):
+class RS208(DockerfileRule):
     r"""Do not read a shell variable that only an earlier RUN set.
 
     Every RUN starts a new shell, so ``export RUST_TARGET=...`` in one RUN is empty in the next:
@@ -41,9 +44,8 @@ class RS208(Rule):
     name = "variable-lost-between-runs"
     severity = Severity.ERROR
     message = "set the variable with ENV or in the RUN that reads it: each RUN is a new shell"
-    target = "dockerfile"
 
-    def check(self, file, ctx):
+    def check(self, file: Dockerfile, ctx: Context) -> Iterable[Finding]:
         found = []
         for stage in file.stages:
             for platform in build.platforms_of(file, stage):

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from typing import Iterable
+
 from rsdock.lint.analysis import build, dockerfacts as facts
 from rsdock.lint.analysis import images
-from rsdock.lint.model.findings import Severity
-from rsdock.lint.rules.rule import Rule
+from rsdock.lint.model.dockerfile import Dockerfile
+from rsdock.lint.model.findings import Finding, Severity
+from rsdock.lint.rules.rule import Context, DockerfileRule
 
 
-class RS301(Rule):
+class RS301(DockerfileRule):
     """Ship the binary in a slim runtime stage, not in the Rust build image.
 
     The ``rust`` image is over a gigabyte of compiler, sources and caches that the program never
@@ -37,9 +40,8 @@ class RS301(Rule):
     name = "slim-runtime"
     severity = Severity.ERROR
     message = "add a runtime stage FROM debian:bookworm-slim and COPY --from the binary into it"
-    target = "dockerfile"
 
-    def check(self, file, ctx):
+    def check(self, file: Dockerfile, ctx: Context) -> Iterable[Finding]:
         if not images.is_production(ctx, file):
             return []  # a devcontainer, toolchain, test or helper image: not a runtime
         final = file.final_stage

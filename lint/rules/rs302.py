@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
+from typing import Iterable
 
 from rsdock.lint.analysis import build, dockerfacts as facts
 from rsdock.lint.analysis import images
-from rsdock.lint.model.findings import Severity
-from rsdock.lint.rules.rule import Rule
+from rsdock.lint.model.dockerfile import Dockerfile
+from rsdock.lint.model.findings import Finding, Severity
+from rsdock.lint.rules.rule import Context, DockerfileRule
 
 # Crates that verify certificates against the system store (/etc/ssl/certs).
 _SYSTEM_STORE_CRATES = {"native-tls", "openssl-sys", "openssl-probe", "rustls-native-certs",
@@ -25,7 +28,7 @@ def _image_kind(image: str) -> str:
     return "unknown"
 
 
-class RS302(Rule):
+class RS302(DockerfileRule):
     r"""Install ``ca-certificates`` in a Debian runtime (or copy the bundle into scratch).
 
     ``debian:bookworm-slim`` and ``scratch`` carry no CA certificates, so every HTTPS or TLS
@@ -62,9 +65,8 @@ class RS302(Rule):
     name = "ca-certificates"
     severity = Severity.WARNING
     message = "install ca-certificates in the runtime stage"
-    target = "dockerfile"
 
-    def check(self, file, ctx):
+    def check(self, file: Dockerfile, ctx: Context) -> Iterable[Finding]:
         if not images.is_production(ctx, file):
             return []  # a devcontainer, toolchain, test or helper image: not a runtime
         final = file.final_stage
@@ -91,19 +93,19 @@ class RS302(Rule):
                     "ca-certificates to its apt-get install")
         return [self.finding(file.path, final.from_.line, message=text)]
 
-    def _talks_tls(self, ctx) -> bool:
+    def _talks_tls(self, ctx: Context) -> bool:
         # Cargo.lock is read once per run, not once per Dockerfile: the engine makes one
         # instance of each rule per run and checks every Dockerfile with it.
-        known = self.__dict__.setdefault("_talks_tls_by_root", {})
+        known: dict[Path, bool] = self.__dict__.setdefault("_talks_tls_by_root", {})
         if ctx.root not in known:
             known[ctx.root] = _lock_talks_tls(ctx.root)
         return known[ctx.root]
 
 
-def _lock_talks_tls(root) -> bool:
+def _lock_talks_tls(root: Path) -> bool:
     """Whether ``root``'s Cargo.lock names a crate that reads the system certificate store."""
-    lock = root / "Cargo.lock" if root else None
-    if lock is None or not lock.is_file():
+    lock = root / "Cargo.lock"
+    if not lock.is_file():
         return True  # cannot tell: assume it does, as most services do
     try:
         names = set(re.findall(r'^name = "([^"]+)"', lock.read_text(), re.MULTILINE))

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from typing import Iterable
+
 from rsdock.lint.analysis import dockerfacts as facts
 from rsdock.lint.analysis import images
-from rsdock.lint.model.findings import Severity
-from rsdock.lint.rules.rule import Rule
+from rsdock.lint.model.dockerfile import Dockerfile
+from rsdock.lint.model.findings import Finding, Severity
+from rsdock.lint.rules.rule import Context, DockerfileRule
 
 
-class RS303(Rule):
+class RS303(DockerfileRule):
     """Write ``ENTRYPOINT`` (and ``CMD``) in exec form: ``["/usr/bin/tini", "--", "/app"]``.
 
     In shell form Docker runs ``/bin/sh -c "..."``: the shell is PID 1, ``docker stop``'s
@@ -32,9 +35,8 @@ class RS303(Rule):
     name = "exec-form"
     severity = Severity.WARNING
     message = "use the JSON (exec) form: ENTRYPOINT [\"/usr/bin/tini\", \"--\", \"/usr/local/bin/app\"]"
-    target = "dockerfile"
 
-    def check(self, file, ctx):
+    def check(self, file: Dockerfile, ctx: Context) -> Iterable[Finding]:
         if not images.is_production(ctx, file):
             return []  # a devcontainer, toolchain, test or helper image: not a runtime
         final = file.final_stage

@@ -3,17 +3,19 @@
 from __future__ import annotations
 
 import posixpath
+from typing import Iterable
 
 from rsdock.lint.analysis import build, dockerfacts as facts
 from rsdock.lint.analysis import images
-from rsdock.lint.model.findings import Severity
-from rsdock.lint.rules.rule import Rule
+from rsdock.lint.model.dockerfile import Dockerfile
+from rsdock.lint.model.findings import Finding, Severity
+from rsdock.lint.rules.rule import Context, DockerfileRule
 
 _INITS = {"tini", "tini-static", "dumb-init", "catatonit", "docker-init", "init", "s6-svscan",
           "runsvdir", "supervisord"}
 
 
-class RS304(Rule):
+class RS304(DockerfileRule):
     r"""Run the program under an init such as ``tini``: ``ENTRYPOINT ["/usr/bin/tini", "--", ...]``.
 
     PID 1 gets no default signal handlers and must reap zombies. A Rust server that does
@@ -42,9 +44,8 @@ class RS304(Rule):
     name = "init-pid1"
     severity = Severity.WARNING
     message = "run under tini: ENTRYPOINT [\"/usr/bin/tini\", \"--\", \"/usr/local/bin/app\"]"
-    target = "dockerfile"
 
-    def check(self, file, ctx):
+    def check(self, file: Dockerfile, ctx: Context) -> Iterable[Finding]:
         if not images.is_production(ctx, file):
             return []  # a devcontainer, toolchain, test or helper image: not a runtime
         final = file.final_stage
@@ -54,15 +55,15 @@ class RS304(Rule):
             return []  # files to export, nothing runs as PID 1
         entry = [i for s in final.ancestry() for i in s.of("ENTRYPOINT")][-1:]
         command = [i for s in final.ancestry() for i in s.of("CMD")][-1:]
-        inst = (entry or command or [None])[0]
         if not entry and images.opaque_base(final):
             return []  # the base image's own ENTRYPOINT (an init, maybe) wraps the CMD
         if any(b.overrides_entrypoint for b in images.builds_of(ctx, file.path)):
             return []  # docker compose sets the entrypoint or `init: true`
-        if inst is None:
+        if not entry and not command:
             return [self.finding(file.path, final.from_.line, message=(
                 "the image has no ENTRYPOINT: add ENTRYPOINT [\"/usr/bin/tini\", \"--\", "
                 "\"/usr/local/bin/<binary>\"]"))]
+        inst = (entry or command)[0]
         words = inst.value if inst.json else tuple(inst.value[0].split()) if inst.value else ()
         program = posixpath.basename(words[0]) if words else ""
         if program in _INITS or program.startswith("tini"):

@@ -5,16 +5,17 @@ from __future__ import annotations
 import fnmatch
 import posixpath
 from dataclasses import replace
+from typing import Iterable
 
 from rsdock.lint.analysis import build, dockerfacts as facts
 from rsdock.lint.analysis import images
 from rsdock.lint.analysis.build import platform_args
-from rsdock.lint.model.dockerfile import expand
-from rsdock.lint.model.findings import Severity
-from rsdock.lint.rules.rule import Rule
+from rsdock.lint.model.dockerfile import Copy, Dockerfile, Stage, expand
+from rsdock.lint.model.findings import Finding, Severity
+from rsdock.lint.rules.rule import Context, DockerfileRule
 
 
-class RS305(Rule):
+class RS305(DockerfileRule):
     r"""Copy the binary from where the build wrote it: ``target/<triple>/release/`` with --target.
 
     ``cargo build --release --target aarch64-unknown-linux-gnu`` writes
@@ -55,9 +56,8 @@ class RS305(Rule):
     name = "copy-build-output"
     severity = Severity.ERROR
     message = "COPY --from the path the build wrote (target/<triple>/release/<bin> with --target)"
-    target = "dockerfile"
 
-    def check(self, file, ctx):
+    def check(self, file: Dockerfile, ctx: Context) -> Iterable[Finding]:
         found = []
         bin_names = set(ctx.workspace.bin_names) if ctx.workspace is not None else None
         for stage in file.stages:
@@ -87,7 +87,7 @@ class RS305(Rule):
                                 "to a fixed path in the builder and copy it from there")))
         return facts.merge_by_line(found)
 
-    def _hidden(self, file, source, copy) -> list:
+    def _hidden(self, file: Dockerfile, source: Stage, copy: Copy) -> list[Finding]:
         """At most an info finding when the binary comes from make, just or a script: rsdock
         cannot see where such a build writes, so it cannot call the COPY wrong."""
         line = next((images.opaque_build_line(file, s) for s in source.ancestry()
@@ -100,7 +100,8 @@ class RS305(Rule):
             "writes it there"))
         return [replace(finding, severity=Severity.INFO)]
 
-    def _outputs(self, file, stage, platform, bin_names) -> set[str] | None:
+    def _outputs(self, file: Dockerfile, stage: Stage, platform: str | None,
+                 bin_names: set[str] | None) -> set[str] | None:
         outputs: set[str] = set()
         for ancestor in reversed(stage.ancestry()):
             for call in build.stage_calls(file, ancestor, platform):
@@ -125,7 +126,8 @@ class RS305(Rule):
         return outputs
 
     @staticmethod
-    def _moved(file, stage, platform, outputs: set[str]) -> set[str]:
+    def _moved(file: Dockerfile, stage: Stage, platform: str | None,
+               outputs: set[str]) -> set[str]:
         """Where ``cp``/``mv``/``install`` put build outputs afterwards."""
         moved: set[str] = set()
         for inst, command in build.simulate_stage(file, stage, platform).commands():

@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+from typing import Iterable
+
 from rsdock.lint.analysis import build, dockerfacts as facts
 from rsdock.lint.analysis import images
 from rsdock.lint.model.dockerfile import expand, unquote
-from rsdock.lint.model.findings import Severity
-from rsdock.lint.rules.rule import Rule
+from rsdock.lint.model.dockerfile import Dockerfile
+from rsdock.lint.model.findings import Finding, Severity
+from rsdock.lint.rules.rule import Context, DockerfileRule
 
 _ROOT = {"root", "0", "0:0", "root:root", "root:0", "0:root"}
 
 
-class RS306(Rule):
+class RS306(DockerfileRule):
     """Switch to an unprivileged user in the runtime stage (``USER 10001:10001``).
 
     A process running as root inside the container is root on the host's kernel: any escape
@@ -38,9 +41,8 @@ class RS306(Rule):
     name = "non-root"
     severity = Severity.WARNING
     message = "add `USER <unprivileged user>` to the runtime stage"
-    target = "dockerfile"
 
-    def check(self, file, ctx):
+    def check(self, file: Dockerfile, ctx: Context) -> Iterable[Finding]:
         if not images.is_production(ctx, file):
             return []  # a devcontainer, toolchain, test or helper image: not a runtime
         final = file.final_stage

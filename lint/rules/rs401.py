@@ -6,10 +6,10 @@ from typing import Iterable
 
 from rsdock.lint.model import workflow_reader as wf
 from rsdock.lint.model.findings import Finding, Severity
-from rsdock.lint.rules.rule import Context, Rule
+from rsdock.lint.rules.rule import Context, WorkflowRule
 
 
-class RS401(Rule):
+class RS401(WorkflowRule):
     """Set up Buildx (docker/setup-buildx-action) before a multi-platform or cached build-push.
 
     The runner's default ``docker`` driver cannot build several platforms at once nor export a
@@ -46,7 +46,6 @@ class RS401(Rule):
     severity = Severity.ERROR
     message = ("add a docker/setup-buildx-action step before this build: the default docker "
                "driver cannot build several platforms or export a cache")
-    target = "workflow"
 
     def check(self, file: wf.Workflow, ctx: Context) -> Iterable[Finding]:
         """Yield a finding for each build-push step that needs Buildx before it is set up."""
@@ -57,7 +56,7 @@ class RS401(Rule):
                 if step.is_action(wf.SETUP_BUILDX) or "buildx create" in run:
                     ready = True
                 elif step.is_action(wf.BUILD_PUSH) and not ready and _needs_buildx(file, step):
-                    yield self.finding(file.path, step.uses.line, step.uses.column)
+                    yield self.finding(file.path, step.action.line, step.action.column)
 
 
 def _needs_buildx(workflow: wf.Workflow, step: wf.Step) -> bool:

@@ -4,14 +4,15 @@ from __future__ import annotations
 
 from typing import Iterable
 
-from rsdock.lint.knowledge import platforms
 from rsdock.lint.analysis.dockerfacts import needed_stages
+from rsdock.lint.knowledge import platforms
 from rsdock.lint.model import workflow_reader as wf
+from rsdock.lint.model.dockerfile import Dockerfile, Stage
 from rsdock.lint.model.findings import Finding, Severity
-from rsdock.lint.rules.rule import Context, Rule
+from rsdock.lint.rules.rule import Context, WorkflowRule
 
 
-class RS402(Rule):
+class RS402(WorkflowRule):
     """Set up QEMU when a built Dockerfile runs ``RUN`` in a stage of a non-native platform.
 
     Cross-compiling keeps the compiler on ``$BUILDPLATFORM``, but a runtime stage's ``RUN
@@ -56,7 +57,6 @@ class RS402(Rule):
     name = "qemu-for-foreign-run"
     severity = Severity.ERROR
     message = "add a docker/setup-qemu-action step before this build"
-    target = "workflow"
 
     def check(self, file: wf.Workflow, ctx: Context) -> Iterable[Finding]:
         """Yield a finding for each build that runs foreign-platform commands without QEMU."""
@@ -81,13 +81,13 @@ class RS402(Rule):
                         stage = found[0][2]
                         foreign = sorted({p for _native, names, _s in found for p in names})
                         yield self.finding(
-                            file.path, step.uses.line, step.uses.column,
+                            file.path, step.action.line, step.action.column,
                             f"{path} runs RUN in stage {stage.label} for {', '.join(foreign)}: "
                             f"{self.message}")
                         break
 
 
-def _foreign_legs(job, build) -> list[tuple[str, list[str]]]:
+def _foreign_legs(job: wf.Job, build: wf.BuildPush) -> list[tuple[str, list[str]]]:
     """``(runner platform, platforms foreign to it)`` per matrix leg that builds any.
 
     A matrix choosing both the runner and the platform (a native-runner build) is read leg by
@@ -114,7 +114,7 @@ def _foreign_legs(job, build) -> list[tuple[str, list[str]]]:
     return found
 
 
-def _foreign_run(model, target: str | None, native: str):
+def _foreign_run(model: Dockerfile, target: str | None, native: str) -> Stage | None:
     """The first stage the build needs that runs RUN on the target platform, or None."""
     for stage in needed_stages(model, target):
         where = (stage.platform_flag() or "$TARGETPLATFORM").upper()

@@ -7,13 +7,13 @@ from typing import Iterable
 
 from rsdock.lint.model import workflow_reader as wf
 from rsdock.lint.model.findings import Finding, Severity
-from rsdock.lint.rules.rule import Context, Rule
+from rsdock.lint.rules.rule import Context, WorkflowRule
 
 _SECRET_RE = re.compile(r"\bsecrets\.([A-Za-z0-9_]+)|\bsecrets\[\s*'([^']+)'\s*\]")
 _PASSWORD_RE = re.compile(r"PASSWORD|PASSWD|(^|_)PASS($|_)|PWD", re.IGNORECASE)
 
 
-class RS403(Rule):
+class RS403(WorkflowRule):
     """Log in with an access token secret, never an account password or a literal.
 
     A Docker Hub access token can be scoped and revoked without touching the account; a
@@ -52,7 +52,6 @@ class RS403(Rule):
     severity = Severity.ERROR
     message = ("pass an access token secret as the login password (secrets.DOCKERHUB_TOKEN, or "
                "secrets.GITHUB_TOKEN for ghcr.io)")
-    target = "workflow"
 
     def check(self, file: wf.Workflow, ctx: Context) -> Iterable[Finding]:
         """Yield a finding for each login whose password is a literal or a password secret."""

@@ -7,14 +7,14 @@ from typing import Iterable
 
 from rsdock.lint.model import workflow_reader as wf
 from rsdock.lint.model.findings import Edit, Finding, Fix, Severity, line_offsets
-from rsdock.lint.rules.rule import Context, Rule
+from rsdock.lint.rules.rule import Context, WorkflowRule
 
 
 GUARD = "github.event_name != 'pull_request'"
 _GITHUB_TOKEN_RE = re.compile(r"\bsecrets\.GITHUB_TOKEN\b|\bgithub\.token\b", re.IGNORECASE)
 
 
-class RS404(Rule):
+class RS404(WorkflowRule):
     """Skip the registry login on pull requests: forks get no secrets, so their builds fail.
 
     A workflow that runs on ``pull_request`` runs for pull requests from forks too, and GitHub
@@ -58,7 +58,6 @@ class RS404(Rule):
     name = "login-on-pull-request"
     severity = Severity.ERROR
     message = f"add `if: {GUARD}` to the login step"
-    target = "workflow"
     fix_safety = "unsafe"
 
     def check(self, file: wf.Workflow, ctx: Context) -> Iterable[Finding]:
@@ -68,7 +67,7 @@ class RS404(Rule):
             if password is not None and _GITHUB_TOKEN_RE.search(password.text):
                 continue  # fork runs get a read-only GITHUB_TOKEN: this login still works
             if wf.off_for_pull_requests(file, job, step) is False:
-                yield self.finding(file.path, step.uses.line, step.uses.column,
+                yield self.finding(file.path, step.action.line, step.action.column,
                                    fix=_fix(file, step))
 
 

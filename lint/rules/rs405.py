@@ -6,12 +6,12 @@ from typing import Iterable
 
 from rsdock.lint.model import workflow_reader as wf
 from rsdock.lint.model.findings import Edit, Finding, Fix, Severity
-from rsdock.lint.rules.rule import Context, Rule
+from rsdock.lint.rules.rule import Context, WorkflowRule
 
 GUARD = "${{ github.event_name != 'pull_request' }}"
 
 
-class RS405(Rule):
+class RS405(WorkflowRule):
     """Do not push from pull requests: set ``push: ${{ github.event_name != 'pull_request' }}``.
 
     A pull request build should prove the image builds; pushing it would publish unreviewed code
@@ -47,7 +47,6 @@ class RS405(Rule):
     name = "push-on-pull-request"
     severity = Severity.ERROR
     message = f"set `push: {GUARD}`"
-    target = "workflow"
     fix_safety = "safe"
 
     def check(self, file: wf.Workflow, ctx: Context) -> Iterable[Finding]:

@@ -6,15 +6,16 @@ import re
 from typing import Iterable
 
 from rsdock.lint.analysis import build
+from rsdock.lint.analysis.dockerfacts import needed_stages
 from rsdock.lint.model import workflow_reader as wf
 from rsdock.lint.model.findings import Edit, Finding, Fix, Severity
-from rsdock.lint.rules.rule import Context, Rule
+from rsdock.lint.rules.rule import Context, WorkflowRule
 
 # Backends that take a mode; `inline` only ever stores the final stage (min).
 MODED = {"gha", "registry", "local", "s3", "azblob"}
 
 
-class RS406(Rule):
+class RS406(WorkflowRule):
     """Export the build cache with ``mode=max``, or the cargo-chef dependency layer is lost.
 
     The default ``mode=min`` caches only the layers of the final stage: the builder stage, whose
@@ -53,7 +54,6 @@ class RS406(Rule):
     name = "cache-mode-max"
     severity = Severity.WARNING
     message = "add mode=max to cache-to so the builder stage's dependency layers are cached"
-    target = "workflow"
     fix_safety = "safe"
 
     def check(self, file: wf.Workflow, ctx: Context) -> Iterable[Finding]:
@@ -72,8 +72,8 @@ def _loses_cargo_layers(job: wf.Job, build_step: wf.BuildPush, ctx: Context) -> 
     """Whether ``mode=min`` would drop layers that run cargo: those of stages the build needs
     outside the final stage's own chain. True when the Dockerfile cannot be read."""
     paths = wf.dockerfile_paths(job, build_step) or []
-    models = [ctx.dockerfiles.get(path) for path in paths]
-    if not models or None in models:
+    models = [ctx.dockerfiles[path] for path in paths if path in ctx.dockerfiles]
+    if not models or len(models) < len(paths):
         return True
     target = build_step.step.input_text("target")
     for model in models:
@@ -81,7 +81,7 @@ def _loses_cargo_layers(job: wf.Job, build_step: wf.BuildPush, ctx: Context) -> 
         if final is None:
             return True
         kept = final.ancestry()
-        dropped = [s for s in build.needed_stages(model, target) if s not in kept]
+        dropped = [s for s in needed_stages(model, target) if s not in kept]
         if any(build.stage_calls(model, stage, None) for stage in dropped):
             return True
     return False

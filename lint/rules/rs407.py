@@ -6,12 +6,16 @@ from typing import Iterable
 
 from rsdock.lint.model import workflow_reader as wf
 from rsdock.lint.model.findings import Finding, Severity
-from rsdock.lint.rules.rule import Context, Rule
+from rsdock.lint.rules.rule import Context, WorkflowRule
 
 DEFAULT_SCOPE = "buildkit"
 
 
-class RS407(Rule):
+# Dockerfiles, target stage, platforms.
+ImageKey = tuple[tuple[str, ...], str, tuple[str, ...]]
+
+
+class RS407(WorkflowRule):
     """Give each image its own ``type=gha`` cache ``scope``: a shared scope evicts the other's.
 
     Every ``type=gha`` export without ``scope=`` writes the scope ``buildkit``. Two images (the
@@ -63,11 +67,10 @@ class RS407(Rule):
     name = "gha-cache-scope"
     severity = Severity.WARNING
     message = "give this image its own cache scope (type=gha,scope=<image>,mode=max)"
-    target = "workflow"
 
     def check(self, file: wf.Workflow, ctx: Context) -> Iterable[Finding]:
         """Yield a finding where a gha cache export reuses a scope another image writes."""
-        writers: dict[str, tuple] = {}
+        writers: dict[str, tuple[ImageKey, wf.Step]] = {}
         for job, step in file.action_steps(wf.BUILD_PUSH):
             build = wf.build_push(file, step)
             image = _image_key(job, build)
@@ -96,7 +99,7 @@ class RS407(Rule):
                         break
 
 
-def _image_key(job: wf.Job, build: wf.BuildPush) -> tuple:
+def _image_key(job: wf.Job, build: wf.BuildPush) -> ImageKey:
     """What makes two builds the same image: Dockerfile, target stage and platforms."""
     files = wf.dockerfile_paths(job, build)
     return (tuple(files or ()), build.step.input_text("target") or "",

@@ -6,10 +6,10 @@ from typing import Iterable
 
 from rsdock.lint.model import workflow_reader as wf
 from rsdock.lint.model.findings import Finding, Severity
-from rsdock.lint.rules.rule import Context, Rule
+from rsdock.lint.rules.rule import Context, WorkflowRule
 
 
-class RS408(Rule):
+class RS408(WorkflowRule):
     """Point ``file:`` at a Dockerfile that exists (paths are relative to the repository root).
 
     Without ``file:`` the action builds ``<context>/Dockerfile``. A renamed or mistyped
@@ -44,13 +44,12 @@ class RS408(Rule):
     name = "dockerfile-exists"
     severity = Severity.ERROR
     message = "point file: at an existing Dockerfile"
-    target = "workflow"
 
     def check(self, file: wf.Workflow, ctx: Context) -> Iterable[Finding]:
         """Yield a finding for each built Dockerfile that is missing from the repository."""
         for job, step in file.action_steps(wf.BUILD_PUSH):
             build = wf.build_push(file, step)
-            where = build.file or step.uses
+            where = build.file or step.action
             for path in wf.dockerfile_paths(job, build) or []:
                 if path in ctx.dockerfiles or (ctx.root / path).is_file():
                     continue

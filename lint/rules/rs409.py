@@ -7,10 +7,10 @@ from typing import Iterable
 from rsdock.lint.knowledge import platforms
 from rsdock.lint.model import workflow_reader as wf
 from rsdock.lint.model.findings import Finding, Severity
-from rsdock.lint.rules.rule import Context, Rule
+from rsdock.lint.rules.rule import Context, WorkflowRule
 
 
-class RS409(Rule):
+class RS409(WorkflowRule):
     """Write each platform as BuildKit does: ``os/arch[/variant]``, e.g. ``linux/arm/v7``.
 
     ``platforms:`` takes a comma- or newline-separated list. Docker arch names differ from Rust
@@ -46,7 +46,6 @@ class RS409(Rule):
     name = "platform-string"
     severity = Severity.ERROR
     message = "write the platform as os/arch[/variant]"
-    target = "workflow"
 
     def check(self, file: wf.Workflow, ctx: Context) -> Iterable[Finding]:
         """Yield a finding for each malformed platform entry (after matrix expansion)."""

@@ -9,10 +9,10 @@ from rsdock.lint.engine import discover
 from rsdock.lint.knowledge import actions
 from rsdock.lint.model import workflow_reader as wf
 from rsdock.lint.model.findings import Edit, Finding, Fix, Severity
-from rsdock.lint.rules.rule import Context, Rule
+from rsdock.lint.rules.rule import Context, WorkflowRule
 
 
-class RS410(Rule):
+class RS410(WorkflowRule):
     """Leave action majors that stopped working: a retired Node.js runtime, or given up by their owner.
 
     GitHub retired the node12, node16 and node20 runtimes (node20 in 2026), so a major that runs
@@ -50,7 +50,6 @@ class RS410(Rule):
     name = "action-major"
     severity = Severity.WARNING
     message = "move to the action's current major"
-    target = "workflow"
     fix_safety = "sometimes"
 
     def check(self, file: wf.Workflow, ctx: Context) -> Iterable[Finding]:
@@ -59,7 +58,9 @@ class RS410(Rule):
         for _job, step in file.steps():
             uses = step.uses
             action = actions.ACTIONS.get(uses.repo.lower()) if uses else None
-            match = re.match(r"v?(\d+)", uses.version) if action else None
+            if uses is None or action is None:
+                continue
+            match = re.match(r"v?(\d+)", uses.version)
             if not match:
                 continue
             known = actions.major(action.repo, int(match[1]))

@@ -7,12 +7,12 @@ from typing import Iterable
 
 from rsdock.lint.model import workflow_reader as wf
 from rsdock.lint.model.findings import Finding, Severity
-from rsdock.lint.rules.rule import Context, Rule
+from rsdock.lint.rules.rule import Context, WorkflowRule
 
 _SECRET_RE = re.compile(r"\$\{\{[^}]*\b(secrets\.|secrets\[|github\.token\b)")
 
 
-class RS411(Rule):
+class RS411(WorkflowRule):
     """Pass secrets with ``secrets:`` and ``RUN --mount=type=secret``, never as build-args.
 
     A build argument is recorded in the image's history and in the provenance attestation that
@@ -49,7 +49,6 @@ class RS411(Rule):
     severity = Severity.ERROR
     message = ("pass it in `secrets:` and read it with RUN --mount=type=secret: build-args are "
                "stored in the image")
-    target = "workflow"
 
     def check(self, file: wf.Workflow, ctx: Context) -> Iterable[Finding]:
         """Yield a finding for each build-arg whose value comes from a secret."""

@@ -6,10 +6,10 @@ from typing import Iterable
 
 from rsdock.lint.model import workflow_reader as wf
 from rsdock.lint.model.findings import Finding, Severity
-from rsdock.lint.rules.rule import Context, Rule
+from rsdock.lint.rules.rule import Context, WorkflowRule
 
 
-class RS412(Rule):
+class RS412(WorkflowRule):
     """Declare least-privilege ``permissions:`` (``contents: read``; ``packages: write`` for ghcr.io).
 
     Without a ``permissions`` block the ``GITHUB_TOKEN`` gets the repository's default, which on
@@ -43,7 +43,6 @@ class RS412(Rule):
     severity = Severity.WARNING
     message = ("add `permissions: {contents: read}` at the top of the workflow (and "
                "`packages: write` where a job pushes to ghcr.io)")
-    target = "workflow"
 
     def check(self, file: wf.Workflow, ctx: Context) -> Iterable[Finding]:
         """Yield a finding for a missing permissions block and for each ``write-all``."""

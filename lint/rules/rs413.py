@@ -6,10 +6,10 @@ from typing import Iterable
 
 from rsdock.lint.model import workflow_reader as wf
 from rsdock.lint.model.findings import Edit, Finding, Fix, Severity, line_offsets
-from rsdock.lint.rules.rule import Context, Rule
+from rsdock.lint.rules.rule import Context, WorkflowRule
 
 
-class RS413(Rule):
+class RS413(WorkflowRule):
     """Check out with ``persist-credentials: false``: a build needs no git token on disk.
 
     By default actions/checkout writes the ``GITHUB_TOKEN`` into ``.git/config``, where every
@@ -43,7 +43,6 @@ class RS413(Rule):
     name = "checkout-persists-credentials"
     severity = Severity.WARNING
     message = "add `persist-credentials: false` to the checkout step's `with:`"
-    target = "workflow"
     fix_safety = "safe"
 
     def check(self, file: wf.Workflow, ctx: Context) -> Iterable[Finding]:
@@ -54,7 +53,7 @@ class RS413(Rule):
             value = step.with_.get("persist-credentials")
             if value is not None and value.text.strip().lower() == "false":
                 continue
-            where = value or step.uses
+            where = value or step.action
             yield self.finding(file.path, where.line, where.column, fix=_fix(file, step, value))
 
 

@@ -9,10 +9,11 @@ from rsdock.lint.analysis import build
 from rsdock.lint.knowledge import platforms
 from rsdock.lint.model import workflow_reader as wf
 from rsdock.lint.model.findings import Finding, Severity
-from rsdock.lint.rules.rule import Context, Rule
+from rsdock.lint.model.shell import Case
+from rsdock.lint.rules.rule import Context, ProjectRule
 
 
-class RS501(Rule):
+class RS501(ProjectRule):
     """Give every platform the workflow builds an arm in the Dockerfile's ``case "$TARGETPLATFORM"``.
 
     The builder maps ``TARGETPLATFORM`` to a Rust triple with a ``case``; a platform the
@@ -63,7 +64,6 @@ class RS501(Rule):
     name = "workflow-platform-has-arm"
     severity = Severity.ERROR
     message = "add an arm for this platform to the Dockerfile's platform case, or stop building it"
-    target = "project"
 
     def check(self, file: None, ctx: Context) -> Iterable[Finding]:
         """Yield a finding at each workflow platform that a built Dockerfile's case lacks."""
@@ -85,7 +85,7 @@ class RS501(Rule):
                     f"{self.message}")
 
 
-def _has_arm(case, name: str) -> bool:
+def _has_arm(case: Case, name: str) -> bool:
     """Whether an explicit (non-``*``) arm of ``case`` matches platform ``name``."""
     value = build.platform_args(name)[build.case_variable(case)]
     return any(p != "*" and fnmatch.fnmatchcase(value, p) for arm in case.arms

@@ -7,11 +7,12 @@ from typing import Iterable
 from rsdock.lint.analysis import build, dockerfacts as facts
 from rsdock.lint.knowledge import platforms
 from rsdock.lint.model import workflow_reader as wf
+from rsdock.lint.model.dockerfile import Dockerfile, Instruction, Stage
 from rsdock.lint.model.findings import Finding, Severity
-from rsdock.lint.rules.rule import Context, Rule
+from rsdock.lint.rules.rule import Context, ProjectRule
 
 
-class RS502(Rule):
+class RS502(ProjectRule):
     r"""Build each platform's own Rust triple: a fixed ``--target`` puts one architecture in every image.
 
     The workflow decides the platforms; the Dockerfile must follow ``TARGETPLATFORM``. A
@@ -60,11 +61,10 @@ class RS502(Rule):
     name = "workflow-platform-triple"
     severity = Severity.ERROR
     message = "derive --target from TARGETPLATFORM (a case mapping each platform to its triple)"
-    target = "project"
 
     def check(self, file: None, ctx: Context) -> Iterable[Finding]:
         """Yield a finding where no cargo call compiles a workflow platform's own triple."""
-        seen: set[tuple] = set()
+        seen: set[tuple[str, int] | tuple[str, int, str]] = set()
         for image in wf.built_images(ctx.workflows):
             model = ctx.dockerfiles.get(image.dockerfile)
             if model is None or model.errors:
@@ -87,7 +87,8 @@ class RS502(Rule):
                     calls = [c for c in build.stage_calls(model, stage, name)
                              if c.builds_project and (c.target or host and c.tool == "cargo")]
                     # Any unresolved target might be the right one: only judge known triples.
-                    built = {platforms.by_triple(c.target or host) for c in calls}
+                    built = {platforms.by_triple(triple) if (triple := c.target or host) else None
+                             for c in calls}
                     if wanted is None or not calls or None in built or wanted in built:
                         continue
                     key = (model.path, calls[0].line, name)
@@ -103,7 +104,7 @@ class RS502(Rule):
                         f"compiles {other}, not {wanted.gnu_triple}: {self.message}")
 
 
-def _final_pinned_to_build(model, image):
+def _final_pinned_to_build(model: Dockerfile, image: wf.BuiltImage) -> Instruction | None:
     """The FROM that pins the built image's final stage to ``$BUILDPLATFORM``, when the
     workflow builds more than one platform; else None."""
     if len({n for _w, n in image.platforms}) < 2:
@@ -113,12 +114,12 @@ def _final_pinned_to_build(model, image):
     if final is None or build.is_build_image(model, final):
         return None  # a final stage that compiles is RS301's finding
     flagged = next((s for s in final.ancestry() if s.platform), None)
-    if flagged is None or "BUILDPLATFORM" not in flagged.platform.upper():
+    if flagged is None or flagged.platform is None or "BUILDPLATFORM" not in flagged.platform.upper():
         return None
     return flagged.from_
 
 
-def _host_triple(model, stage, platform: str, job) -> str | None:
+def _host_triple(model: Dockerfile, stage: Stage, platform: str, job: wf.Job) -> str | None:
     """The triple a ``cargo build`` without ``--target`` compiles in ``stage`` for
     ``platform``, when that is surely the build machine's: an official Rust image (no default
     target in its ENV) pinned to ``$BUILDPLATFORM``, on a runner we can name. None otherwise."""
@@ -129,4 +130,4 @@ def _host_triple(model, stage, platform: str, job) -> str | None:
         return None
     if job.runs_on is None or "${{" in job.runs_on.text:
         return None  # a runner per matrix entry: each may build natively
-    return platforms.get(job.native_platform()).gnu_triple
+    return platforms.require(job.native_platform()).gnu_triple

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from typing import Iterable
 
-from rsdock.lint.analysis import build
+from rsdock.lint.analysis import build, dockerfacts as facts
 from rsdock.lint.knowledge import platforms
 from rsdock.lint.model import workflow_reader as wf
 from rsdock.lint.model.findings import Finding, Severity
-from rsdock.lint.rules.rule import Context, Rule
+from rsdock.lint.rules.rule import Context, ProjectRule
 
 
-class RS503(Rule):
+class RS503(ProjectRule):
     """Install cross compilers only for the platforms the workflows build: the rest cost time.
 
     Every cross gcc is a large download and install in the builder; a Dockerfile that
@@ -55,7 +55,6 @@ class RS503(Rule):
     name = "unused-cross-packages"
     severity = Severity.INFO
     message = "drop them, or install only the target's packages in its case arm"
-    target = "project"
 
     def check(self, file: None, ctx: Context) -> Iterable[Finding]:
         """Yield a finding per apt-get line installing packages for platforms nobody builds."""
@@ -74,7 +73,7 @@ class RS503(Rule):
             for stage in model.stages:
                 for name in names:
                     for inst, command in build.simulate_stage(model, stage, name).commands():
-                        for pkg in build.apt_packages([(inst, command)]):
+                        for pkg in facts.apt_packages([(inst, command)]):
                             platform = owner.get(pkg)
                             if (platform is not None and platform.name not in names
                                     and platform.name != platforms.NATIVE_PLATFORM):

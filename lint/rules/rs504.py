@@ -6,16 +6,16 @@ import posixpath
 from pathlib import Path
 from typing import Any, Iterable, Iterator
 
-from rsdock.lint.analysis import build
+from rsdock.lint.analysis import build, dockerfacts as facts
 from rsdock.lint.model import dockerignore as di
 from rsdock.lint.analysis import images
 from rsdock.lint.model.findings import Finding, Severity
-from rsdock.lint.rules.rule import Context, Rule
+from rsdock.lint.rules.rule import Context, ProjectRule
 
 _WILDCARDS = set("*?[")
 
 
-class RS504(Rule):
+class RS504(ProjectRule):
     """Do not ignore what the Dockerfile copies: an ignored file is simply absent in the build.
 
     BuildKit leaves ignored paths out of the context, so ``COPY Cargo.lock .`` fails and
@@ -48,7 +48,6 @@ class RS504(Rule):
     name = "dockerignore-hides-copy"
     severity = Severity.ERROR
     message = "stop ignoring it, or re-include it with a `!` line"
-    target = "project"
 
     def check(self, file: None, ctx: Context) -> Iterable[Finding]:
         """Yield a finding for each COPY source the applicable ignore file excludes."""
@@ -59,7 +58,7 @@ class RS504(Rule):
                 continue
             for stage in model.stages:
                 for copy in stage.copies():
-                    if not build.is_context_copy(copy):
+                    if not facts.is_context_copy(copy):
                         continue
                     for source in copy.sources:
                         for path in _paths(ctx, context, source, ignore):

@@ -7,10 +7,10 @@ from typing import Iterable
 from rsdock.lint.model import dockerignore as di
 from rsdock.lint.analysis import images
 from rsdock.lint.model.findings import Finding, Severity
-from rsdock.lint.rules.rule import Context, Rule
+from rsdock.lint.rules.rule import Context, ProjectRule
 
 
-class RS505(Rule):
+class RS505(ProjectRule):
     """Give each build context a ``.dockerignore`` leaving out ``target/`` and ``.git``.
 
     Without one, BuildKit receives cargo's ``target/`` (often gigabytes) and the git history on
@@ -43,7 +43,6 @@ class RS505(Rule):
     name = "dockerignore-missing"
     severity = Severity.WARNING
     message = "add a .dockerignore with `target/` and `.git` to the build context"
-    target = "project"
 
     def check(self, file: None, ctx: Context) -> Iterable[Finding]:
         """Yield a finding at line 1 of each Dockerfile whose context has no ignore file."""

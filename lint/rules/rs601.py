@@ -6,10 +6,10 @@ from typing import Iterable
 
 from rsdock.lint.model.dockerignore import TRAILING_COMMENT_RE, DockerIgnore
 from rsdock.lint.model.findings import Edit, Finding, Fix, Severity, line_offsets
-from rsdock.lint.rules.rule import Context, Rule
+from rsdock.lint.rules.rule import Context, DockerignoreRule
 
 
-class RS601(Rule):
+class RS601(DockerignoreRule):
     """Put ``.dockerignore`` comments on their own line: a trailing ``# ...`` is part of the pattern.
 
     Docker treats a line as a comment only when it starts with ``#``. In ``target/  # build
@@ -32,7 +32,6 @@ class RS601(Rule):
     name = "dockerignore-trailing-comment"
     severity = Severity.ERROR
     message = "move the comment to its own line: Docker reads it as part of the pattern"
-    target = "dockerignore"
     fix_safety = "safe"
 
     def check(self, file: DockerIgnore, ctx: Context) -> Iterable[Finding]:

@@ -8,10 +8,10 @@ from typing import Iterable
 from rsdock.lint.analysis import images
 from rsdock.lint.model.dockerignore import DockerIgnore
 from rsdock.lint.model.findings import Finding, Fix, Severity
-from rsdock.lint.rules.rule import Context, Rule
+from rsdock.lint.rules.rule import Context, DockerignoreRule
 
 
-class RS602(Rule):
+class RS602(DockerignoreRule):
     """Ignore ``target/``: cargo's build output is gigabytes the image build never needs.
 
     Everything not ignored is sent to BuildKit before the first instruction runs, and a host
@@ -33,7 +33,6 @@ class RS602(Rule):
     name = "dockerignore-target"
     severity = Severity.WARNING
     message = "add `target/` to .dockerignore"
-    target = "dockerignore"
     fix_safety = "safe"
 
     def check(self, file: DockerIgnore, ctx: Context) -> Iterable[Finding]:

@@ -7,10 +7,10 @@ from typing import Iterable
 from rsdock.lint.analysis import images
 from rsdock.lint.model.dockerignore import DockerIgnore
 from rsdock.lint.model.findings import Finding, Fix, Severity
-from rsdock.lint.rules.rule import Context, Rule
+from rsdock.lint.rules.rule import Context, DockerignoreRule
 
 
-class RS603(Rule):
+class RS603(DockerignoreRule):
     """Ignore ``.git``: history the build never needs, and a checkout token when one persists.
 
     ``COPY . .`` would put the repository's history (and, after an actions/checkout that
@@ -34,7 +34,6 @@ class RS603(Rule):
     name = "dockerignore-git"
     severity = Severity.WARNING
     message = "add `.git` to .dockerignore"
-    target = "dockerignore"
     fix_safety = "sometimes"
 
     def check(self, file: DockerIgnore, ctx: Context) -> Iterable[Finding]:

@@ -1,7 +1,9 @@
 """The rule contract and the registry.
 
 Each rule lives in ``lint/rules/<id>.py`` (``rs201.py`` holds ``RS201``) as exactly one subclass of
-:class:`Rule`. Its docstring is its documentation: a summary line, then a ``Fails:`` block and a
+the base for its target: :class:`DockerfileRule`, :class:`WorkflowRule`, :class:`DockerignoreRule`,
+:class:`ProjectRule` (cross-file), or :class:`EngineRule` (meta rules the engine reports itself,
+which it names by class). Its docstring is its documentation: a summary line, then a ``Fails:`` block and a
 ``Passes:`` block (indented examples). ``rsdock rule ID``, ``rsdock rules`` and the README's rule
 table are generated from those docstrings.
 
@@ -24,13 +26,21 @@ from __future__ import annotations
 
 import dataclasses
 import importlib
+import inspect
 import pkgutil
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, ClassVar, Iterable, Mapping
+from typing import TYPE_CHECKING, Any, ClassVar, Generic, Iterable, Literal, TypeVar
 
+# Context is the rule contract's other half: rules import it from here.
+from rsdock.lint.model.context import Context as Context
 from rsdock.lint.model.findings import Finding, Fix, Severity
+
+if TYPE_CHECKING:  # the engine imports a parser only for the kinds at hand: types only here
+    from rsdock.lint.model.dockerfile import Dockerfile
+    from rsdock.lint.model.dockerignore import DockerIgnore
+    from rsdock.lint.model.workflow import Workflow
 
 FAMILIES: dict[str, str] = {
     "RS0": "meta",
@@ -42,49 +52,18 @@ FAMILIES: dict[str, str] = {
     "RS6": "dockerignore",
 }
 TARGETS = ("dockerfile", "workflow", "dockerignore", "project")
-FIX_SAFETIES = (None, "safe", "unsafe", "sometimes")
+FixSafety = Literal["safe", "unsafe", "sometimes"] | None
+FIX_SAFETIES: tuple[FixSafety, ...] = (None, "safe", "unsafe", "sometimes")
 _ID_RE = re.compile(r"^RS\d{3}$")
 
 
-@dataclass
-class Context:
-    """What every rule may look at besides its own file.
-
-    Attributes:
-        root: the repository (workspace) root; finding paths are relative to it.
-        workspace: the scanned cargo workspace (``rsdock.lint.model.cargo.Workspace``) or None when the
-            repository has none or it could not be read.
-        dockerfiles: parsed Dockerfiles by relative path.
-        workflows: parsed GitHub workflows by relative path.
-        dockerignores: parsed ``.dockerignore`` files by relative path.
-        build_files: docker compose and bake files (relative path -> text): they say which
-            context and Dockerfile a build uses (``rsdock.lint.analysis.images``).
-
-    The engine fills the three model maps lazily (a file is parsed when a rule first asks for
-    it), so a rule that never looks at workflows costs no YAML parsing.
-    """
-
-    root: Path
-    workspace: Any = None
-    dockerfiles: Mapping[str, Any] = field(default_factory=dict)
-    workflows: Mapping[str, Any] = field(default_factory=dict)
-    dockerignores: Mapping[str, Any] = field(default_factory=dict)
-    build_files: dict[str, str] = field(default_factory=dict)
-    # Per-run memo for analyses several rules share (the image model): key -> value.
-    memo: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
-
-    def models(self, kind: str) -> Mapping[str, Any]:
-        """The parsed files of ``kind`` (``dockerfile``, ``workflow``, ``dockerignore``) by path."""
-        return getattr(self, _MODEL_FIELDS[kind])
+FileT = TypeVar("FileT")
 
 
-# Context's field for each kind of file (rsdock.lint.engine.discover.KINDS).
-_MODEL_FIELDS = {"dockerfile": "dockerfiles", "workflow": "workflows",
-                 "dockerignore": "dockerignores"}
-
-
-class Rule:
-    """Base of every rule. Subclasses set the class attributes and implement :meth:`check`.
+class Rule(Generic[FileT]):
+    """Base of every rule. A rule subclasses the base for its target (:class:`DockerfileRule`,
+    :class:`WorkflowRule`, :class:`DockerignoreRule`, :class:`ProjectRule`), sets the class
+    attributes and implements :meth:`check`, typed with the model it receives.
 
     Attributes:
         id: the stable ID, ``RS`` and three digits.
@@ -92,7 +71,8 @@ class Rule:
         severity: the default severity.
         message: one line saying what to do instead; findings use it unless they say more.
         target: which model ``check`` receives: ``dockerfile``, ``workflow``, ``dockerignore``,
-            or ``project`` (called once with ``file=None``, for cross-file rules).
+            or ``project`` (called once with ``file=None``, for cross-file rules); set by the
+            target's base class.
         fix_safety: whether the rule proposes fixes and how safe they are: ``None`` (no fix),
             ``"safe"`` (a fix can never break a build: ``--fix`` applies it), ``"unsafe"`` (a
             suggestion, applied only with ``--unsafe-fixes``) or ``"sometimes"`` (safe unless the
@@ -104,9 +84,9 @@ class Rule:
     severity: ClassVar[Severity]
     message: ClassVar[str]
     target: ClassVar[str]
-    fix_safety: ClassVar[str | None] = None
+    fix_safety: ClassVar[FixSafety] = None
 
-    def check(self, file: Any, ctx: Context) -> Iterable[Finding]:
+    def check(self, file: FileT, ctx: Context) -> Iterable[Finding]:
         """Yield the findings for ``file`` (a model of kind ``target``, or None for project)."""
         raise NotImplementedError
 
@@ -133,6 +113,45 @@ class Rule:
         return RuleDocs.parse(cls)
 
 
+class DockerfileRule(Rule["Dockerfile"]):
+    """A rule checking one Dockerfile at a time."""
+
+    target = "dockerfile"
+
+
+class WorkflowRule(Rule["Workflow"]):
+    """A rule checking one GitHub workflow at a time (not called on unreadable ones)."""
+
+    target = "workflow"
+
+
+class DockerignoreRule(Rule["DockerIgnore"]):
+    """A rule checking one ``.dockerignore`` at a time."""
+
+    target = "dockerignore"
+
+
+class ProjectRule(Rule[None]):
+    """A rule called once per run with ``file=None``, comparing the files in the context."""
+
+    target = "project"
+
+
+class EngineRule(ProjectRule):
+    """A meta rule the engine reports itself (unreadable files, crashes, stale suppressions).
+
+    Its :meth:`check` yields nothing; the engine calls the rule's own finding methods, naming
+    the rule by its class, so that a renamed rule is an import error rather than a silent miss.
+    """
+
+    def check(self, file: None, ctx: Context) -> Iterable[Finding]:
+        """Nothing: the engine reports these findings where it meets the problem."""
+        return ()
+
+
+AnyRule = Rule[Any]  # a rule of any target, as the registry holds them
+
+
 @dataclass(frozen=True)
 class RuleDocs:
     """A rule's documentation: summary, prose, and the failing and passing examples."""
@@ -143,14 +162,12 @@ class RuleDocs:
     passes: str
 
     @classmethod
-    def parse(cls, rule: type[Rule]) -> RuleDocs:
+    def parse(cls, rule: type[AnyRule]) -> RuleDocs:
         """Split the docstring of ``rule`` into its parts.
 
         Raises:
             ValueError: when the docstring lacks a summary, a ``Fails:`` or a ``Passes:`` block.
         """
-        import inspect
-
         text = inspect.cleandoc(rule.__doc__ or "")
         match = re.match(r"(?s)(?P<summary>[^\n]+)\n(?P<body>.*?)\nFails:\n(?P<fails>.*?)"
                          r"\nPasses:\n(?P<passes>.*)$", text)
@@ -166,14 +183,12 @@ class RegistryError(ValueError):
     """An unknown rule ID or family, or a malformed rule module."""
 
 
-def _load() -> dict[str, type[Rule]]:
-    from rsdock.lint import rules as package
-
-    found: dict[str, type[Rule]] = {}
-    for info in pkgutil.iter_modules(package.__path__):
+def _load() -> dict[str, type[AnyRule]]:
+    found: dict[str, type[AnyRule]] = {}
+    for info in pkgutil.iter_modules([str(Path(__file__).parent)]):
         if not re.fullmatch(r"rs\d{3}", info.name):
             continue
-        module = importlib.import_module(f"{package.__name__}.{info.name}")
+        module = importlib.import_module(f"{__package__}.{info.name}")
         classes = [v for v in vars(module).values()
                    if isinstance(v, type) and issubclass(v, Rule) and v is not Rule
                    and v.__module__ == module.__name__]
@@ -188,10 +203,10 @@ def _load() -> dict[str, type[Rule]]:
     return dict(sorted(found.items()))
 
 
-_REGISTRY: dict[str, type[Rule]] | None = None
+_REGISTRY: dict[str, type[AnyRule]] | None = None
 
 
-def all_rules() -> dict[str, type[Rule]]:
+def all_rules() -> dict[str, type[AnyRule]]:
     """Every rule by ID, sorted; loaded once."""
     global _REGISTRY
     if _REGISTRY is None:
@@ -199,7 +214,7 @@ def all_rules() -> dict[str, type[Rule]]:
     return _REGISTRY
 
 
-def get_rule(rule_id: str) -> type[Rule]:
+def get_rule(rule_id: str) -> type[AnyRule]:
     """The rule with ``rule_id`` (case-insensitive).
 
     Raises:

@@ -123,7 +123,7 @@ def _lint_summary(sources) -> str:
     counts: dict[str, int] = {}
     for finding in findings:
         counts[str(finding.severity)] = counts.get(str(finding.severity), 0) + 1
-    fixable = sum(1 for f in findings if f.fix is not None)
+    fixable = sum(1 for f in findings if f.fix is not None and f.fix.safe)
     lines = [f"Lint: {len(findings)} finding(s) ("
              + ", ".join(f"{n} {s}" for s, n in sorted(counts.items())) + f"), {fixable} fixable "
              "with --fix"]

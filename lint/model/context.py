@@ -1,0 +1,66 @@
+"""What a rule sees besides its own file: every parsed model of the run and the cargo workspace.
+
+It lives with the models (not with the rules) so that analyses shared by several rules
+(``rsdock.lint.analysis.images``) can take it too.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Iterator, Mapping
+
+from rsdock.lint.model.findings import Finding
+
+if TYPE_CHECKING:  # the engine imports a parser only for the kinds at hand: types only here
+    from rsdock.lint.model.cargo import Workspace
+    from rsdock.lint.model.dockerfile import Dockerfile
+    from rsdock.lint.model.dockerignore import DockerIgnore
+    from rsdock.lint.model.workflow import Workflow
+
+
+@dataclass
+class Context:
+    """What every rule may look at besides its own file.
+
+    Attributes:
+        root: the repository (workspace) root; finding paths are relative to it.
+        workspace: the scanned cargo workspace, or None when the repository has none or it could
+            not be read (RS005 says why).
+        dockerfiles: parsed Dockerfiles by relative path.
+        workflows: parsed GitHub workflows by relative path.
+        dockerignores: parsed ``.dockerignore`` files by relative path.
+        build_files: docker compose and bake files (relative path -> text): they say which
+            context and Dockerfile a build uses (``rsdock.lint.analysis.images``).
+
+    The engine fills the three model maps lazily (a file is parsed when a rule first asks for
+    it), so a rule that never looks at workflows costs no YAML parsing.
+    """
+
+    root: Path
+    workspace: Workspace | None = None
+    dockerfiles: Mapping[str, Dockerfile] = field(default_factory=dict)
+    workflows: Mapping[str, Workflow] = field(default_factory=dict)
+    dockerignores: Mapping[str, DockerIgnore] = field(default_factory=dict)
+    build_files: dict[str, str] = field(default_factory=dict)
+    # Per-run memo for analyses several rules share (the image model): key -> value.
+    memo: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
+
+    def models(self, kind: str) -> Mapping[str, Any]:
+        """The parsed files of ``kind`` (``dockerfile``, ``workflow``, ``dockerignore``) by path.
+
+        ``Any`` because the kind is only known at run time; rules use the typed fields.
+        """
+        models: Mapping[str, Any] = getattr(self, _MODEL_FIELDS[kind])
+        return models
+
+    def parse_errors(self) -> Iterator[Finding]:
+        """The parse problems of every model, Dockerfiles first (parsing any not parsed yet)."""
+        for models in (self.dockerfiles, self.workflows, self.dockerignores):
+            for model in models.values():
+                yield from model.errors
+
+
+# Context's field for each kind of file (rsdock.lint.engine.discover.KINDS).
+_MODEL_FIELDS = {"dockerfile": "dockerfiles", "workflow": "workflows",
+                 "dockerignore": "dockerignores"}
