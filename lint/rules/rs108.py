@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from typing import Iterable
+
 from rsdock.lint.analysis import dockerfacts as facts
-from rsdock.lint.model.findings import Severity
-from rsdock.lint.rules.rule import Rule
+from rsdock.lint.model.dockerfile import Dockerfile
+from rsdock.lint.model.findings import Finding, Severity
+from rsdock.lint.rules.rule import Context, DockerfileRule
 
 
-class RS108(Rule):
+class RS108(DockerfileRule):
     """Pin the Rust version in the cargo-chef tag: ``:latest-rust-1.95``, not ``:latest-rust-1``.
 
     ``lukemathwalker/cargo-chef:latest`` and ``:latest-rust-1`` move to each new Rust release:
@@ -30,9 +33,8 @@ class RS108(Rule):
     name = "chef-image-pinned"
     severity = Severity.WARNING
     message = "pin the Rust version in the cargo-chef tag (latest-rust-1.95-bookworm) or a digest"
-    target = "dockerfile"
 
-    def check(self, file, ctx):
+    def check(self, file: Dockerfile, ctx: Context) -> Iterable[Finding]:
         found = []
         for stage in file.stages:
             image = stage.base

@@ -5,13 +5,14 @@ from __future__ import annotations
 from typing import Iterable
 
 from rsdock.lint.analysis import build
+from rsdock.lint.analysis.dockerfacts import needed_stages
 from rsdock.lint.model.findings import Finding, Severity
-from rsdock.lint.rules.rule import Context, Rule
+from rsdock.lint.rules.rule import Context, ProjectRule
 
 _COMPILING = ("build", "cook", "prepare", "install", "rustc", "test", "check", "auditable")
 
 
-class RS209(Rule):
+class RS209(ProjectRule):
     """Run cargo on ``$BUILDPLATFORM``: a stage without it compiles under QEMU for every foreign platform.
 
     A stage runs on the platform being built unless its ``FROM`` (or that of the stage it is
@@ -68,7 +69,6 @@ class RS209(Rule):
     severity = Severity.WARNING
     message = "put the stage on --platform=$BUILDPLATFORM and cross-compile, or build each " \
               "platform on a native runner"
-    target = "project"
 
     def check(self, file: None, ctx: Context) -> Iterable[Finding]:
         """Yield one finding per emulated compiling stage of each Dockerfile a workflow builds."""
@@ -86,7 +86,7 @@ class RS209(Rule):
             model = ctx.dockerfiles.get(image.dockerfile)
             if not foreign or model is None or model.errors:
                 continue
-            for stage in build.needed_stages(model, None):
+            for stage in needed_stages(model, None):
                 flag = stage.platform_flag()
                 if flag and "TARGET" not in flag:
                     continue  # on $BUILDPLATFORM (or a fixed platform): not emulated

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from typing import Iterable
+
 from rsdock.lint.model.dockerfile import AUTOMATIC_ARGS
-from rsdock.lint.model.findings import Severity
-from rsdock.lint.rules.rule import Rule
+from rsdock.lint.model.dockerfile import Dockerfile
+from rsdock.lint.model.findings import Finding, Severity
+from rsdock.lint.rules.rule import Context, DockerfileRule
 
 
-class RS210(Rule):
+class RS210(DockerfileRule):
     """Declare the platform ARGs without a default: ``ARG TARGETARCH``, never ``ARG TARGETARCH=amd64``.
 
     BuildKit sets ``TARGETPLATFORM``, ``TARGETARCH``, ``BUILDPLATFORM`` and the rest for every
@@ -32,9 +35,8 @@ class RS210(Rule):
     name = "platform-arg-default"
     severity = Severity.ERROR
     message = "drop the default: BuildKit sets the platform ARGs itself"
-    target = "dockerfile"
 
-    def check(self, file, ctx):
+    def check(self, file: Dockerfile, ctx: Context) -> Iterable[Finding]:
         found = []
         for inst in file.instructions:
             if inst.cmd != "ARG":

@@ -8,7 +8,7 @@ from typing import Iterable
 
 from rsdock.lint.model import workflow_reader as wf
 from rsdock.lint.model.findings import Finding, Severity
-from rsdock.lint.rules.rule import Context, Rule
+from rsdock.lint.rules.rule import Context, WorkflowRule
 
 BRANCHES = frozenset({"master", "main", "develop", "dev", "trunk", "latest", "next", "HEAD"})
 # Actions whose documented form names a branch that selects what they install, not a moving
@@ -16,7 +16,7 @@ BRANCHES = frozenset({"master", "main", "develop", "dev", "trunk", "latest", "ne
 BRANCH_IS_AN_INPUT = frozenset({"dtolnay/rust-toolchain"})
 
 
-class RS414(Rule):
+class RS414(WorkflowRule):
     """Pin actions to a release (``@v4``) or a commit SHA, never to a branch such as ``@master``.
 
     A branch moves with every push to the action's repository: the next run executes code
@@ -47,7 +47,6 @@ class RS414(Rule):
     name = "action-branch-pin"
     severity = Severity.WARNING
     message = "pin the action to a release tag or a full commit SHA"
-    target = "workflow"
 
     def check(self, file: wf.Workflow, ctx: Context) -> Iterable[Finding]:
         """Yield a finding for each ``uses:`` whose ref is a branch name."""
