@@ -418,6 +418,9 @@ def push_manifest(repo: str, tags: tuple[str, ...], per_platform: dict[str, str]
             extra = ["--variant", variant] if variant else []
             docker("manifest", "annotate", name, ref, "--os", "linux", "--arch", arch, *extra)
         docker("manifest", "push", "--purge", "--insecure", name)
+    # The registry has them now; local copies only take disk and could shadow base names.
+    for ref in per_platform.values():
+        docker("rmi", ref, check=False)
 
 
 def debian_image(suite: str, platforms=PLATFORMS) -> str:
@@ -461,8 +464,11 @@ def build_image(context: Path, repo: str, tags: tuple[str, ...], platforms=PLATF
     for platform in platforms:
         ref = f"{REGISTRY}/{repo}:{tags[0]}-{ARCHES[platform][0]}"
         t0 = time.time()
-        res = run([DOCKER, "build", "--network", "host", "--platform", platform, "-t", ref,
-                   str(context)], check=False, capture=True, env=docker_env())
+        # --pull, always: the 20.10 engine's local image store keeps one platform per tag, and
+        # a local `debian:bookworm-slim` of another platform would silently win over the
+        # registry's multi-platform list (seen: an amd64 build ran armhf apt under QEMU).
+        res = run([DOCKER, "build", "--pull", "--network", "host", "--platform", platform,
+                   "-t", ref, str(context)], check=False, capture=True, env=docker_env())
         if res.returncode:
             raise RuntimeError(f"building {ref} failed:\n{res.stderr[-5000:]}")
         docker("push", ref)

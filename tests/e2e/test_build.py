@@ -207,16 +207,21 @@ def test_build(workspace, runtime, platform, build_lab, recorder, tmp_path_facto
     failures = []
     for b in mine:
         image_name = b["job"]
-        df = project / f".lab.{Path(b['file']).name}"
+        # The lab's copy and the logs live beside the project, never in the build context
+        # (a file added there would change every `COPY . .` layer).
+        aside = project.parent / f"{project.name}.lab"
+        aside.mkdir(exist_ok=True)
+        df = aside / Path(b["file"]).name
         df.write_text(lab_dockerfile((project / b["file"]).read_text()))
         tag = f"rsdock-lab/{workspace}-{image_name}:{runtime}-{lab.ARCHES[platform][0]}"
         t0 = time.time()
-        res = subprocess.run([lab.DOCKER, "build", "--network", "host", "--platform", platform,
+        # --pull: the local image store holds one platform per tag; the registry holds them all.
+        res = subprocess.run([lab.DOCKER, "build", "--pull", "--network", "host", "--platform", platform,
                               "--progress", "plain", "-f", str(df), "-t", tag,
                               str(project / b["context"])],
                              capture_output=True, text=True, env=lab.docker_env(), timeout=1800)
         seconds = round(time.time() - t0, 1)
-        log_path = project / f".lab.{image_name}.{lab.ARCHES[platform][0]}.log"
+        log_path = aside / f"{image_name}.{lab.ARCHES[platform][0]}.log"
         log_path.write_text(res.stdout + res.stderr)
         if res.returncode != 0:
             err = build_error(res.stdout + res.stderr)
