@@ -89,4 +89,6 @@ def build_lab(recorder):
     recorder.meta["setup_timings"] = timings
     yield lab
     if os.environ.get("RSDOCK_LAB_KEEP") != "1":
+        t0 = time.time()
         lab.teardown()
+        recorder.meta["teardown_seconds"] = round(time.time() - t0, 1)
