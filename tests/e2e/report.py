@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 import json
+import re
 import sys
 from pathlib import Path
 
@@ -64,8 +65,13 @@ The stand-in images (what differs from the real ones) are described at the top o
 
 
 def _detail(row) -> str:
-    d = (row.get("detail") or "").replace("\n", " ").replace("|", "\\|").strip()
-    return d[:300] + ("..." if len(d) > 300 else "")
+    """The lines of a failure that say why, BuildKit's step prefixes and noise dropped."""
+    lines = [re.sub(r"^#\d+ (?:[\d.]+ )?\s*", "", ln).strip()
+             for ln in (row.get("detail") or "").splitlines()]
+    lines = [ln for ln in lines if ln and "executor failed" not in ln and "warning" not in ln]
+    first = [ln for ln in lines if re.search(r"error:|cannot find|could not be found", ln)]
+    d = " / ".join(dict.fromkeys(first or lines)).replace("|", "\\|")
+    return d[:400] + ("..." if len(d) > 400 else "")
 
 
 def _size(row) -> str:
@@ -94,6 +100,8 @@ def render(data: dict) -> str:
         started = r.get("started", "")
         if r.get("user"):
             started = f"{started}, USER {r['user']}"
+        if r.get("elf"):
+            started += ", e_machine " + "/".join(str(m) for m in dict.fromkeys(r["elf"].values()))
         out.append(
             f"| {r['workspace']} | {r.get('image') or '-'} | {r['runtime']} | {r['platform']} | "
             f"{r['result']} | {r.get('seconds') if r.get('seconds') is not None else '-'} | "
