@@ -19,15 +19,17 @@ HEADER = """\
 
 Real builds of `rsdock init`'s output for the lab workspaces (`tests/e2e/workspaces/`), in the
 offline build lab (`tests/e2e/lab.py`; stand-in base images, see the Dockerfiles under
-`tests/e2e/images/`). Regenerate (as root; about {minutes} minutes here on 2 cores):
+`tests/e2e/images/`). Regenerate (as root; the builds below add up to {minutes} minutes):
 
     python -m pytest -m e2e tests/e2e        # builds, writes tests/e2e/results.json
     python -m tests.e2e.report               # writes this file
 
 Lab setup: {setup}.
 Seconds are one `docker build` of one image for one platform, with the base images in the lab
-registry and BuildKit's cache warm from earlier cases of the same session (the builder stage is
-shared by the debian-slim and distroless cases of a workspace). Size is the image's uncompressed
+registry and BuildKit's cache from earlier cases of the same session: the toolchain and cross
+package layers of the builder and the runtime's apt layer are shared by every workspace (so the
+first case of each platform pays for them, the runtime's apt under QEMU), while the cargo build
+itself is redone for each runtime (the generated Dockerfiles differ and are in the context). Size is the image's uncompressed
 size as `docker image inspect` reports it, and in brackets `docker save` gzipped (about what a
 registry stores; the 100 MB limit for a small debian-slim server is checked on that).
 
