@@ -33,7 +33,7 @@ def pytest_collection_modifyitems(config, items):
         return
     skip = pytest.mark.skip(reason="e2e build lab: run with `python -m pytest -m e2e tests/e2e` (as root)")
     for item in items:
-        if "e2e" in item.keywords:
+        if item.get_closest_marker("e2e"):  # not item.keywords: it holds the dir name too
             item.add_marker(skip)
 
 
@@ -76,19 +76,33 @@ def _key(row):
 @pytest.fixture(scope="session")
 def build_lab(recorder):
     """The lab, set up once per session; torn down (engine stopped, cache pruned) at the end
-    unless RSDOCK_LAB_KEEP=1."""
+    unless RSDOCK_LAB_KEEP=1. The session holds the machine-wide lab lock from setup through
+    teardown (lab.LabLock): another session waits for it (RSDOCK_LAB_WAIT s, then skips)."""
+    lock = lab.LabLock()
     try:
         lab.check_possible()
+        t_wait = time.time()
+        lock.acquire(lab.lock_wait())
+        recorder.meta["lock_wait_seconds"] = round(time.time() - t_wait, 1)
         was_up = lab.engine_up()
         t0 = time.time()
         timings = lab.setup()
     except lab.LabUnavailable as exc:
+        lock.release()
         pytest.skip(f"build lab unavailable: {exc}")
+    except BaseException:
+        lock.release()
+        raise
     recorder.meta["setup_seconds"] = round(time.time() - t0, 1)
     recorder.meta["setup_engine_was_running"] = was_up
     recorder.meta["setup_timings"] = timings
-    yield lab
-    if os.environ.get("RSDOCK_LAB_KEEP") != "1":
-        t0 = time.time()
-        lab.teardown()
-        recorder.meta["teardown_seconds"] = round(time.time() - t0, 1)
+    try:
+        yield lab
+    finally:
+        try:
+            if os.environ.get("RSDOCK_LAB_KEEP") != "1":
+                t0 = time.time()
+                lab.teardown()
+                recorder.meta["teardown_seconds"] = round(time.time() - t0, 1)
+        finally:
+            lock.release()

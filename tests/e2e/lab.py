@@ -7,6 +7,10 @@ Set up (idempotently) as root, from the shell or as a session-scoped pytest fixt
     python -m tests.e2e.lab teardown   # stop engine and registry, disable our binfmts, prune
     python -m tests.e2e.lab teardown --purge   # also delete the engine's and registry's data
 
+One user at a time (``LOCK``, an flock on /run/rsdock-lab.lock): a pytest session holds it from
+setup through teardown; another waits (RSDOCK_LAB_WAIT s, default 3600) and the CLI's teardown
+refuses while someone else holds it.
+
 What it makes (see ../../../shared/research/BUILD-LAB.md for why each step is so):
 
 - Debian's ``docker.io`` (dockerd 20.10) on overlay2 -- never vfs, which copies every layer whole
@@ -26,6 +30,8 @@ and needs a buildx plugin that is not packaged.
 from __future__ import annotations
 
 import argparse
+import contextlib
+import fcntl
 import hashlib
 import json
 import os
@@ -43,6 +49,10 @@ from pathlib import Path
 LAB = Path(os.environ.get("RSDOCK_LAB_DIR", "/var/lib/rsdock-lab"))
 CACHE = Path(os.environ.get("RSDOCK_LAB_CACHE", "/var/cache/rsdock-lab"))
 RUN = Path("/run/rsdock-lab")
+# One lab user at a time, machine-wide: the engine, registry and binfmts are shared by every
+# checkout on the machine, so a pytest session (setup through teardown) and the CLI's setup and
+# teardown hold an exclusive flock on this file. The kernel drops it when its holder dies.
+LOCK = Path(os.environ.get("RSDOCK_LAB_LOCK", "/run/rsdock-lab.lock"))
 SOCKET = RUN / "docker.sock"
 DOCKER = "/usr/bin/docker"
 REGISTRY = "localhost:5000"
@@ -71,6 +81,94 @@ _lock = threading.Lock()
 
 class LabUnavailable(Exception):
     """The lab cannot be set up here; the message says why (tests skip with it)."""
+
+
+class LabBusy(LabUnavailable):
+    """Another process holds the lab (LOCK) and did not let go in time."""
+
+
+# --------------------------------------------------------------------------- the lock
+def lock_holder(path: Path | None = None) -> str:
+    """Who holds (or last held) the lab lock, as its holder wrote it: pid, command, since."""
+    try:
+        info = json.loads((path or LOCK).read_text() or "{}")
+    except (OSError, ValueError):
+        return "an unknown process"
+    if not info:
+        return "an unknown process"
+    return f"pid {info.get('pid')} ({info.get('cmd', '?')}, since {info.get('since', '?')})"
+
+
+class LabLock:
+    """An exclusive, machine-wide hold on the lab.
+
+    Held from setup through teardown by one pytest session (or one CLI setup/teardown), so one
+    run's teardown never stops the engine under another's build: the other run waits here until
+    the holder is done, then sets the lab up again (idempotent, seconds when warm). Whoever holds
+    the lock is the only user, hence always the last one, and may tear down.
+    """
+
+    def __init__(self, path: Path | None = None):
+        self.path = path or LOCK
+        self.fd: int | None = None
+
+    def acquire(self, wait: float | None = None, poll: float = 1.0) -> None:
+        """Take the lock, waiting up to ``wait`` seconds (None: as long as it takes, 0: not at
+        all); raise LabBusy, naming the holder, when it stays taken."""
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+        deadline = None if wait is None else time.monotonic() + wait
+        told = False
+        while True:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if deadline is not None and time.monotonic() >= deadline:
+                    holder = lock_holder(self.path)
+                    os.close(fd)
+                    raise LabBusy(f"the build lab is in use by {holder} ({self.path}); "
+                                  f"waited {wait:.0f} s") from None
+                if not told:
+                    log(f"waiting for the build lab: in use by {lock_holder(self.path)}")
+                    told = True
+                time.sleep(poll)
+        info = {"pid": os.getpid(), "cmd": " ".join(sys.argv)[:200],
+                "since": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())}
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, json.dumps(info).encode(), 0)
+        self.fd = fd
+
+    def release(self) -> None:
+        if self.fd is None:
+            return
+        os.ftruncate(self.fd, 0)
+        fcntl.flock(self.fd, fcntl.LOCK_UN)
+        os.close(self.fd)
+        self.fd = None
+
+    def __enter__(self):
+        if self.fd is None:
+            self.acquire()
+        return self
+
+    def __exit__(self, *exc):
+        self.release()
+
+
+def lock_wait() -> float | None:
+    """How long a session waits for the lab: RSDOCK_LAB_WAIT seconds (default 3600)."""
+    return float(os.environ.get("RSDOCK_LAB_WAIT", "3600"))
+
+
+@contextlib.contextmanager
+def held(wait: float | None = None):
+    lock = LabLock()
+    lock.acquire(wait)
+    try:
+        yield lock
+    finally:
+        lock.release()
 
 
 def log(msg: str) -> None:
@@ -522,7 +620,17 @@ def setup() -> dict:
 
 def status() -> dict:
     state = _state()
+    probe = LabLock()
+    try:
+        probe.acquire(wait=0)
+        in_use = None
+        probe.release()
+    except LabBusy:
+        in_use = lock_holder()
+    except OSError:
+        in_use = "unknown (the lock cannot be opened)"
     return {
+        "in_use_by": in_use,
         "engine": engine_up(),
         "registry": registry_up(),
         "binfmts_enabled_by_lab": state.get("enabled_binfmts", []),
@@ -567,14 +675,20 @@ def main(argv=None) -> int:
     ap = argparse.ArgumentParser(prog="python -m tests.e2e.lab", description=__doc__.split("\n")[0])
     ap.add_argument("action", choices=["setup", "status", "teardown"])
     ap.add_argument("--purge", action="store_true", help="teardown: also delete engine/registry data")
+    ap.add_argument("--wait", type=float, default=None,
+                    help="seconds to wait for another lab user (setup: RSDOCK_LAB_WAIT or 3600; "
+                         "teardown: 0, it refuses while the lab is in use)")
     args = ap.parse_args(argv)
     try:
         if args.action == "setup":
-            print(json.dumps(setup()))
+            with held(lock_wait() if args.wait is None else args.wait):
+                print(json.dumps(setup()))
         elif args.action == "status":
             print(json.dumps(status(), indent=1))
         else:
-            teardown(purge=args.purge)
+            # Never under another user's build: wait (0 s by default) for the lab to be free.
+            with held(0 if args.wait is None else args.wait):
+                teardown(purge=args.purge)
     except LabUnavailable as exc:
         print(f"lab unavailable: {exc}", file=sys.stderr)
         return 2
