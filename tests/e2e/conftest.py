@@ -89,6 +89,10 @@ def build_lab(recorder):
         timings = lab.setup()
     except lab.LabUnavailable as exc:
         lock.release()
+        # CI checks first (`python -m tests.e2e.lab check`) and then requires the lab: a setup
+        # that fails there is a failure, not a quiet skip.
+        if os.environ.get("RSDOCK_LAB_REQUIRED") == "1":
+            pytest.fail(f"build lab required (RSDOCK_LAB_REQUIRED=1) but unavailable: {exc}")
         pytest.skip(f"build lab unavailable: {exc}")
     except BaseException:
         lock.release()

@@ -2,6 +2,7 @@
 
 Set up (idempotently) as root, from the shell or as a session-scoped pytest fixture:
 
+    python -m tests.e2e.lab check      # can it be set up here? (exit 2 saying why not)
     python -m tests.e2e.lab setup      # install, start, make the base images (cached)
     python -m tests.e2e.lab status
     python -m tests.e2e.lab teardown   # stop engine and registry, disable our binfmts, prune
@@ -673,14 +674,21 @@ def teardown(purge: bool = False) -> None:
 
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(prog="python -m tests.e2e.lab", description=__doc__.split("\n")[0])
-    ap.add_argument("action", choices=["setup", "status", "teardown"])
+    ap.add_argument("action", choices=["check", "setup", "status", "teardown"],
+                    help="check: can this machine host the lab (root, disk, overlayfs)? exit 2 "
+                         "saying why not")
     ap.add_argument("--purge", action="store_true", help="teardown: also delete engine/registry data")
     ap.add_argument("--wait", type=float, default=None,
                     help="seconds to wait for another lab user (setup: RSDOCK_LAB_WAIT or 3600; "
                          "teardown: 0, it refuses while the lab is in use)")
     args = ap.parse_args(argv)
     try:
-        if args.action == "setup":
+        if args.action == "check":
+            check_possible()
+            LAB.mkdir(parents=True, exist_ok=True)
+            check_overlay()
+            print("the build lab can be set up here (root, disk, overlayfs)")
+        elif args.action == "setup":
             with held(lock_wait() if args.wait is None else args.wait):
                 print(json.dumps(setup()))
         elif args.action == "status":
