@@ -11,12 +11,10 @@ that needs libc headers is not refused for musl).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Iterable
 
 from rsdock.lint.knowledge import ccrates
 from rsdock.lint.knowledge.ccrates import CCrate
-from rsdock.lint.model.cargo import Workspace
-from rsdock.lint.model.cargo_lock import OTHER_OS_CRATES, Lockfile, reachable
+from rsdock.lint.model.cargo_lock import OTHER_OS_CRATES, member_dependencies, reachable
 
 
 @dataclass(frozen=True)
@@ -25,6 +23,7 @@ class Reached:
 
     crate: CCrate
     path: tuple[str, ...]
+    flags: tuple[str, ...] = ()
 
     @property
     def via(self) -> str:
@@ -32,35 +31,44 @@ class Reached:
         return " -> ".join(self.path)
 
 
-def c_crates(workspace: Workspace | None, package: str) -> tuple[Reached, ...]:
+def c_crates(workspace, package: str, arch: str | None = None) -> tuple[Reached, ...]:
     """The C crates the Linux build of member ``package`` reaches, in table order.
 
     Args:
-        workspace: the scanned workspace (or None).
+        workspace: a scanned ``rsdock.lint.model.cargo.Workspace`` (or None).
         package: the member's name.
+        arch: the Rust ``target_arch`` of one platform (``aarch64``), or None for "some Linux
+            platform" (``target_arch``-gated tables count).
 
     Returns:
         Empty without a Cargo.lock (nothing is resolved yet: the build resolves afresh, and
         rsdock says so) or when the member is not in it.
     """
-    lock = workspace.lock if workspace is not None else None
-    if workspace is None or lock is None:
+    lock = getattr(workspace, "lock", None)
+    if lock is None:
         return ()
-    deps = workspace.linux_deps
-    paths = reachable(lock, {package: deps.get(package, ())})
+    deps = dict(getattr(workspace, "linux_deps", {}) or {})
+    if arch is not None:
+        ws_deps = getattr(workspace, "workspace_deps", {}) or {}
+        deps.update({name: member_dependencies(manifest, ws_deps, arch)
+                     for name, manifest in (getattr(workspace, "manifests", {}) or {}).items()})
+    paths = reachable(lock, {package: deps.get(package, ())}, deps)
     known = ccrates.names()
     found = []
-    for crate in ccrates.CCRATES:
+    for crate in ccrates.rows():
         if crate.name not in paths:
             continue
         if crate.name == "cc" and not _cc_used_outside_the_table(lock, paths, known):
             continue
-        found.append(Reached(crate, paths[crate.name]))
+        flags = crate.lock_flags(e for p in lock.named(crate.name) for e in p.dependencies)
+        found.append(Reached(crate.with_flags(flags), paths[crate.name], flags))
     return tuple(found)
 
 
-def _cc_used_outside_the_table(lock: Lockfile, paths: dict[str, tuple[str, ...]],
-                               known: frozenset[str]) -> bool:
+
+
+
+def _cc_used_outside_the_table(lock, paths: dict, known: frozenset[str]) -> bool:
     for name in paths:
         if name in known or name in OTHER_OS_CRATES:
             continue
@@ -72,12 +80,11 @@ def _cc_used_outside_the_table(lock: Lockfile, paths: dict[str, tuple[str, ...]]
     return False
 
 
-def crates_of_binaries(workspace: Workspace | None,
-                       packages: Iterable[str]) -> tuple[Reached, ...]:
+def crates_of_binaries(workspace, packages) -> tuple[Reached, ...]:
     """The C crates of several members, each crate once (the first member's path)."""
     seen: dict[str, Reached] = {}
     for package in packages:
         for reached in c_crates(workspace, package):
             seen.setdefault(reached.crate.name, reached)
-    order = [c.name for c in ccrates.CCRATES]
+    order = [c.name for c in ccrates.rows()]
     return tuple(sorted(seen.values(), key=lambda r: order.index(r.crate.name)))

@@ -1,263 +1,284 @@
-"""C-dependency crates: what cross-building them for a platform takes, and the only place it lives.
+"""C-dependency crates: what cross-building them for a platform takes (the only place it lives).
 
-The generator, the linter and the wizard read this table; nothing else in rsdock may name a
-``-dev`` package, a runtime library or a ``PKG_CONFIG_*`` variable for a crate. Each row says how
-the crate gets its C library by default (``system``: links one found by pkg-config; ``bundled``:
-compiles its own copy with the target's C compiler), the Debian packages that takes, what the
-running program needs, what avoids C, and where the facts come from.
+The facts are data: ``ccrates.toml`` beside this module (its header says where it comes from;
+each row has ``verified`` and ``source``). This module reads it and answers the questions the
+generator, the linter and the wizard ask; nothing else in rsdock may name a ``-dev`` package, a
+runtime library or a crate's build environment.
 
-What a cross build of a ``system`` crate needs (proved by a real build, BUILD-LAB.md "What a
-real build showed"): ``dpkg --add-architecture <arch>`` before ``apt-get update``, the target's
-``<dev>:<arch>`` beside the cross gcc and libc, ``pkg-config`` on the build machine, and
-``PKG_CONFIG_ALLOW_CROSS=1`` with ``PKG_CONFIG_LIBDIR_<triple_underscored>`` pointing at the
-target's ``/usr/lib/<multiarch>/pkgconfig``; the runtime gets the shared library of the target
-architecture. A ``bundled`` crate needs only the target's C (or C++) compiler, which the cross
-gcc packages are; with musl there is no musl cross compiler on a Debian builder, so any C crate
-is refused for the static runtimes, with the way out.
+How a row is read (the TOML's header explains its keys):
+
+* ``system`` crates, and ``either`` crates whose fallback is not a bundled build, link a library
+  that must exist for the target: the builder installs ``<dev>:<debian_arch>`` after
+  ``dpkg --add-architecture`` plus ``pkg-config``, and the runtime gets the shared library
+  (unless the base image already has it). A ``bundled_if_depends_on`` dependency in Cargo.lock
+  (``openssl-sys -> openssl-src``: ``vendored`` is on) makes such a crate bundled;
+* ``bundled`` crates, and ``either`` crates that fall back to their bundled copy, need only the
+  target's C compiler (C++ ones ``g++-<tuple>``), maybe build tools, nothing at run time beyond
+  ``libstdc++6`` for C++;
+* ``tool`` crates need a program on the build machine (protoc, libclang).
+
+For musl (the alpine and scratch runtimes): ``ok`` builds as is; ``needs-musl-cc`` builds with
+Debian's ``musl-dev:<arch>`` wrapper ``<tuple>-linux-musl-gcc`` as ``CC_<triple>``; ``impossible``
+(a system library, C++) is refused with the row's way out.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Iterable, TypeVar
+import re
+import tomllib
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
 
 from rsdock.lint.knowledge.platforms import Platform
 
-_T = TypeVar("_T")
-
 SYSTEM = "system"
 BUNDLED = "bundled"
-# Where the facts below were checked (the crates' build.rs and docs, Debian's package index).
-CHECKED = "2026-12-01"
-MUSL_WAY_OUT = ("choose a glibc runtime (debian-slim or distroless), or build by hand with "
-                "cargo-zigbuild (zig is a musl cross C compiler) and the crates' vendored/bundled "
-                "feature")
+TOOL = "tool"
+MUSL_OK, MUSL_CC, MUSL_IMPOSSIBLE = "ok", "needs-musl-cc", "impossible"
+DATA = Path(__file__).with_name("ccrates.toml")
+# Set by every generated builder for every target: rows repeating them add nothing.
+ALWAYS_SET = ("CC_{triple_underscored}", "AR_{triple_underscored}", "PKG_CONFIG_ALLOW_CROSS",
+              "PKG_CONFIG_LIBDIR_{triple_underscored}")
+GLIBC_WAY_OUT = "choose a glibc runtime (debian-slim or distroless)"
+_PLACEHOLDER = re.compile(r"\{(\w+)\}")
 
 
 @dataclass(frozen=True)
 class CCrate:
-    """One crate that compiles or links C, and what that costs per platform.
+    """One row of the table: a crate that compiles or links C (or needs a build-machine tool).
 
     Attributes:
         name: the crate name as Cargo.lock spells it.
-        library: the C library, for messages (``OpenSSL``).
-        links: ``system`` (pkg-config finds a system library, which must exist for the
-            target) or ``bundled`` (compiles its own copy with the target's C compiler).
-        dev_packages: Debian packages with the headers and ``.pc`` file, installed for the
-            target architecture (``libssl-dev`` -> ``libssl-dev:arm64``); ``system`` crates only.
-        build_tools: Debian packages the build machine runs (``pkg-config``, ``cmake``,
-            ``clang``, ``protobuf-compiler``, ``perl``, ``make``).
-        cxx: whether it compiles C++ (needs the ``g++`` cross compiler and ``CXX_<triple>``).
-        bindgen: whether its build runs bindgen (needs libclang on the build machine and
-            ``BINDGEN_EXTRA_CLANG_ARGS_<triple>`` pointing clang at the target's headers).
-        runtime_packages: the Debian packages with the shared libraries the program loads, per
-            Debian release (``{"bookworm": ("libssl3",), "trixie": ("libssl3t64",)}``).
-        runtime_libs: the shared-object names (``libssl.so.3``) the program loads: what a
-            distroless image must hold.
-        distroless_has: whether ``gcr.io/distroless/cc`` already holds those libraries.
-        avoid: the feature or crate choice that avoids the C library, as advice.
-        musl_ok: whether a static musl build works without a musl C compiler (the crate
-            compiles nothing that includes libc headers).
-        source: where the facts come from.
+        kind: ``system``, ``either``, ``bundled`` or ``tool`` (as the TOML says).
+        fallback: for ``either``: ``bundled``, ``error`` or ``link-error`` without the library.
+        dev_packages: Debian packages with the target's headers and ``.pc`` files.
+        build_packages: Debian packages for the build machine itself.
+        target_toolchain: extra cross packages (``g++-{gnu_tuple}``), as templates.
+        env: the build environment, as templates (without what every builder sets already).
+        runtime_packages: per Debian release, the packages with the shared libraries.
+        debian_slim_has: whether ``debian:<release>-slim`` already has them.
+        distroless_has: per Debian release, whether ``gcr.io/distroless/cc`` already has them.
+        musl: ``ok``, ``needs-musl-cc`` or ``impossible``.
+        musl_way_out: what to do instead on musl.
+        alternatives: how to avoid the C library (advice, never applied).
+        bundled_if_depends_on: the Cargo.lock dependency that means its bundled build is on.
+        system_if_no_dependency: the Cargo.lock dependency whose absence means it can only
+            link the system library (then ``system_mode`` applies).
+        system_mode: the packages of that system build (``dev_packages``, ``runtime_packages``,
+            ``debian_slim_has``, ``distroless_cc_has``).
+        prebuilt_bindings: the triples it builds for without bindgen; others need bindgen
+            (``bindgen_packages``, ``bindgen_toolchain``, ``bindgen_env``).
+        bindgen_if_depends_on: the Cargo.lock dependency that means bindgen is available.
+        has_bindgen: whether Cargo.lock shows that dependency (set by :meth:`with_flags`).
+        verified: what was proven, and how.
+        source: where the facts were read.
     """
 
     name: str
-    library: str
-    links: str
+    kind: str
+    fallback: str = ""
     dev_packages: tuple[str, ...] = ()
-    build_tools: tuple[str, ...] = ()
-    cxx: bool = False
-    bindgen: bool = False
-    runtime_packages: dict[str, tuple[str, ...]] | None = None
-    runtime_libs: tuple[str, ...] = ()
-    distroless_has: bool = False
-    avoid: str = ""
-    musl_ok: bool = False
+    build_packages: tuple[str, ...] = ()
+    target_toolchain: tuple[str, ...] = ()
+    env: tuple[tuple[str, str], ...] = ()
+    runtime_packages: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    debian_slim_has: bool = False
+    distroless_has: dict[str, bool] = field(default_factory=dict)
+    musl: str = MUSL_OK
+    musl_way_out: str = ""
+    alternatives: str = ""
+    bundled_if_depends_on: str = ""
+    system_if_no_dependency: str = ""
+    system_mode: dict = field(default_factory=dict)
+    prebuilt_bindings: tuple[str, ...] = ()
+    bindgen_if_depends_on: str = ""
+    bindgen_packages: tuple[str, ...] = ()
+    bindgen_toolchain: tuple[str, ...] = ()
+    bindgen_env: tuple[tuple[str, str], ...] = ()
+    has_bindgen: bool = False
+    verified: str = ""
     source: str = ""
+
+    @property
+    def links(self) -> str:
+        """``system`` when the default build needs the target's library, else ``bundled``."""
+        if self.kind == SYSTEM or (self.kind == "either" and self.dev_packages
+                                   and self.fallback != "bundled"):
+            return SYSTEM
+        return TOOL if self.kind == TOOL else BUNDLED
+
+    def bundled(self) -> "CCrate":
+        """This crate with its bundled (vendored) build on: no -dev or runtime package."""
+        return _replace(self, kind=BUNDLED, dev_packages=(), runtime_packages={},
+                        musl=MUSL_CC if self.musl == MUSL_IMPOSSIBLE else self.musl,
+                        env=tuple(e for e in self.env if not e[0].startswith("PKG_CONFIG")))
+
+    def system(self) -> "CCrate":
+        """This crate built against the system library (its ``system_mode``)."""
+        mode = self.system_mode
+        runtime = tuple(mode.get("runtime_packages") or ())
+        return _replace(self, kind=SYSTEM, dev_packages=tuple(mode.get("dev_packages") or ()),
+                        runtime_packages={"bookworm": runtime, "trixie": runtime},
+                        debian_slim_has=bool(mode.get("debian_slim_has")),
+                        distroless_has={"bookworm": bool(mode.get("distroless_cc_has")),
+                                        "trixie": bool(mode.get("distroless_cc_has"))},
+                        musl=MUSL_IMPOSSIBLE, musl_way_out=(
+                            f"use the upstream {self.name}, which compiles its bundled copy, or "
+                            "a glibc runtime"))
+
+    def with_flags(self, flags) -> "CCrate":
+        """The row as Cargo.lock shows it is built: ``bundled``, ``system`` or ``bindgen``."""
+        crate = self
+        if "bundled" in flags and crate.links == SYSTEM:
+            crate = crate.bundled()
+        if "system" in flags and crate.system_mode:
+            crate = crate.system()
+        if "bindgen" in flags:
+            crate = _replace(crate, has_bindgen=True)
+        return crate
+
+    def lock_flags(self, dependencies) -> tuple[str, ...]:
+        """The flags (see :meth:`with_flags`) a lockfile entry's ``dependencies`` imply."""
+        names = {entry.split(" ", 1)[0] for entry in dependencies}
+        flags = []
+        if self.bundled_if_depends_on and self.bundled_if_depends_on in names:
+            flags.append("bundled")
+        if self.system_if_no_dependency and self.system_if_no_dependency not in names:
+            flags.append("system")
+        if self.bindgen_if_depends_on and self.bindgen_if_depends_on in names:
+            flags.append("bindgen")
+        return tuple(flags)
+
+    def bindgen_refusal(self, triple: str) -> str:
+        """Why the crate cannot be built for ``triple`` as the lockfile has it, or ""."""
+        if not self.prebuilt_bindings or triple in self.prebuilt_bindings or self.has_bindgen:
+            return ""
+        return (f"{self.name} has no pregenerated bindings for {triple} and Cargo.lock shows no "
+                f"`{self.bindgen_if_depends_on}` for it, so its build panics")
+
+    def bindgen_way_out(self) -> str:
+        """What to do when :meth:`bindgen_refusal` refuses."""
+        return ("drop the platform, or let the crate run bindgen (its `bindgen` feature puts "
+                f"`{self.bindgen_if_depends_on}` in Cargo.lock; rsdock then installs cmake and "
+                "libclang), or avoid the crate: " + (self.alternatives or "see its docs"))
 
     def runtime_for(self, debian: str) -> tuple[str, ...]:
         """The runtime packages on Debian ``debian`` (bookworm's names when not listed)."""
-        table = self.runtime_packages or {}
-        return table.get(debian, table.get("bookworm", ()))
+        return self.runtime_packages.get(debian, self.runtime_packages.get("bookworm", ()))
+
+    def runtime_needed(self, runtime: str, debian: str) -> tuple[str, ...]:
+        """The runtime packages the ``runtime`` base image lacks (debian-slim or distroless)."""
+        if runtime == "debian-slim" and self.debian_slim_has:
+            return ()
+        if runtime == "distroless" and self.distroless_has.get(debian, False):
+            return ()
+        if runtime not in ("debian-slim", "distroless"):
+            return ()
+        return self.runtime_for(debian)
+
+    def way_out(self) -> str:
+        """The musl way out, with the templates spelled generically."""
+        text = self.musl_way_out or GLIBC_WAY_OUT
+        return _PLACEHOLDER.sub(lambda m: f"<{m[1]}>", text)
 
 
-def _same(*packages: str) -> dict[str, tuple[str, ...]]:
-    return {"bookworm": packages, "trixie": packages}
+def _replace(crate: CCrate, **changes) -> CCrate:
+    from dataclasses import replace
+    return replace(crate, **changes)
 
 
-CCRATES: tuple[CCrate, ...] = (
-    CCrate(
-        "openssl-sys", "OpenSSL", SYSTEM, dev_packages=("libssl-dev",),
-        build_tools=("pkg-config",),
-        runtime_packages={"bookworm": ("libssl3",), "trixie": ("libssl3t64",)},
-        runtime_libs=("libssl.so.3", "libcrypto.so.3"), distroless_has=True,
-        avoid="openssl's `vendored` feature compiles OpenSSL in (needs perl and make), or use "
-              "rustls (reqwest's `rustls-tls`, sqlx's `tls-rustls`) instead of native-tls",
-        source="openssl-sys build/find_normal.rs (pkg-config, OPENSSL_DIR); BUILD-LAB.md real "
-               "build on amd64/arm64/armv7; distroless cc-debian12 ships libssl3",
-    ),
-    CCrate(
-        "libsqlite3-sys", "SQLite", SYSTEM, dev_packages=("libsqlite3-dev",),
-        build_tools=("pkg-config",), runtime_packages=_same("libsqlite3-0"),
-        runtime_libs=("libsqlite3.so.0",),
-        avoid="the `bundled` feature (rusqlite `bundled`, sqlx `sqlite` bundles by default) "
-              "compiles SQLite in with the target's C compiler",
-        source="libsqlite3-sys build.rs (pkg-config unless `bundled`); BUILD-LAB.md real build",
-    ),
-    CCrate(
-        "pq-sys", "libpq (PostgreSQL)", SYSTEM, dev_packages=("libpq-dev",),
-        build_tools=("pkg-config",), runtime_packages=_same("libpq5"),
-        runtime_libs=("libpq.so.5",),
-        avoid="pq-sys's `bundled` feature (pq-src), or a pure-Rust driver (tokio-postgres, "
-              "sqlx's postgres)",
-        source="pq-sys build.rs (PQ_LIB_DIR, pkg-config, pg_config)",
-    ),
-    CCrate(
-        "mysqlclient-sys", "libmysqlclient (MariaDB)", SYSTEM,
-        dev_packages=("libmariadb-dev-compat", "libmariadb-dev"), build_tools=("pkg-config",),
-        runtime_packages=_same("libmariadb3"), runtime_libs=("libmariadb.so.3",),
-        avoid="mysqlclient-sys's `bundled` feature, or a pure-Rust driver (mysql_async, sqlx's "
-              "mysql)",
-        source="mysqlclient-sys build.rs (pkg-config mysqlclient/libmariadb); Debian package "
-               "index: libmariadb-dev-compat provides mysqlclient.pc",
-    ),
-    CCrate(
-        "zstd-sys", "zstd", BUNDLED,
-        avoid="nothing to avoid: it compiles its bundled zstd (the `pkg-config` feature would "
-              "link the system one instead)",
-        source="zstd-sys build.rs (cc, bundled zstd unless `pkg-config`)",
-    ),
-    CCrate(
-        "libz-sys", "zlib", BUNDLED,
-        avoid="nothing to avoid: without the target's zlib1g-dev it compiles its bundled zlib; "
-              "miniz_oxide (flate2's default backend) needs no C",
-        source="libz-sys build.rs (pkg-config, then the bundled source with cc)",
-    ),
-    CCrate(
-        "libz-ng-sys", "zlib-ng", BUNDLED, build_tools=("cmake",),
-        avoid="flate2's default miniz_oxide backend needs no C",
-        source="libz-ng-sys build.rs (cmake)",
-    ),
-    CCrate(
-        "bzip2-sys", "bzip2", BUNDLED,
-        avoid="the `libbz2-rs-sys` backend of bzip2 0.5+ is pure Rust",
-        source="bzip2-sys build.rs (cc, bundled bzip2)",
-    ),
-    CCrate(
-        "lz4-sys", "LZ4", BUNDLED, avoid="lz4_flex is pure Rust",
-        source="lz4-sys build.rs (cc, bundled lz4)",
-    ),
-    CCrate(
-        "lzma-sys", "liblzma (xz)", BUNDLED,
-        avoid="lzma-rs or liblzma-rs are pure-Rust alternatives",
-        source="lzma-sys build.rs (pkg-config, then the bundled xz with cc)",
-    ),
-    CCrate(
-        "librocksdb-sys", "RocksDB", BUNDLED, build_tools=("clang", "libclang-dev"),
-        cxx=True, bindgen=True,
-        avoid="none within RocksDB; a pure-Rust store (redb, sled, fjall) needs no C++",
-        source="librocksdb-sys build.rs (cc C++ build, bindgen)",
-    ),
-    CCrate(
-        "clang-sys", "libclang (for bindgen)", BUNDLED, build_tools=("clang", "libclang-dev"),
-        bindgen=True, musl_ok=True,
-        avoid="the crate using bindgen may ship pregenerated bindings behind a feature",
-        source="clang-sys build.rs (finds libclang.so on the build machine)",
-    ),
-    CCrate(
-        "rdkafka-sys", "librdkafka", BUNDLED, build_tools=("make", "perl"), cxx=True,
-        avoid="the `dynamic-linking` feature links the system librdkafka instead",
-        source="rdkafka-sys build.rs (bundled librdkafka through its own configure and make)",
-    ),
-    CCrate(
-        "libgit2-sys", "libgit2", BUNDLED,
-        avoid="gix (gitoxide) is pure Rust",
-        source="libgit2-sys build.rs (pkg-config for a matching system libgit2, else the "
-               "bundled source with cc)",
-    ),
-    CCrate(
-        "libssh2-sys", "libssh2", BUNDLED,
-        avoid="russh is pure Rust",
-        source="libssh2-sys build.rs (bundled source with cc; links openssl-sys)",
-    ),
-    CCrate(
-        "curl-sys", "libcurl", BUNDLED,
-        avoid="reqwest or ureq need no libcurl",
-        source="curl-sys build.rs (system libcurl via pkg-config when found, else the bundled "
-               "source with cc; TLS through openssl-sys on Linux)",
-    ),
-    CCrate(
-        "libsodium-sys", "libsodium", BUNDLED, build_tools=("make",),
-        avoid="dryoc or the RustCrypto crates are pure Rust",
-        source="libsodium-sys build.rs (SODIUM_LIB_DIR, pkg-config, else the bundled tarball "
-               "through configure and make)",
-    ),
-    CCrate(
-        "libsodium-sys-stable", "libsodium", BUNDLED, build_tools=("make",),
-        avoid="dryoc or the RustCrypto crates are pure Rust",
-        source="libsodium-sys-stable build.rs (bundled tarball through configure and make)",
-    ),
-    CCrate(
-        "aws-lc-sys", "AWS-LC", BUNDLED, build_tools=("cmake",),
-        avoid="rustls's `ring` provider instead of the default aws-lc-rs "
-              "(rustls `default-features = false, features = [\"ring\"]`)",
-        source="aws-lc-sys builder/main.rs (cc builder for common Linux targets, cmake "
-               "otherwise; pregenerated bindings for Linux)",
-    ),
-    CCrate(
-        "ring", "ring's C and assembly", BUNDLED, musl_ok=True,
-        avoid="nothing to avoid: it compiles freestanding C and assembly with the target's C "
-              "compiler, which works for musl targets too",
-        source="ring build.rs (cc; its C includes no libc headers)",
-    ),
-    CCrate(
-        "tikv-jemalloc-sys", "jemalloc", BUNDLED, build_tools=("make",),
-        avoid="the system allocator (drop the tikv-jemallocator global allocator)",
-        source="tikv-jemalloc-sys build.rs (configure and make for the target)",
-    ),
-    CCrate(
-        "libmimalloc-sys", "mimalloc", BUNDLED,
-        avoid="the system allocator (drop the mimalloc global allocator)",
-        source="libmimalloc-sys build.rs (cc)",
-    ),
-    CCrate(
-        "prost-build", "protoc (the protobuf compiler)", BUNDLED,
-        build_tools=("protobuf-compiler",), musl_ok=True,
-        avoid="commit the generated code, or use protox (pure-Rust protoc) in build.rs",
-        source="prost-build: runs protoc from PATH or PROTOC (no bundled protoc since 0.11)",
-    ),
-    CCrate(
-        "cc", "C code of a build script", BUNDLED,
-        avoid="nothing to avoid: a build script compiles C with the target's C compiler "
-              "(CC_<triple>)",
-        source="cc-rs (CC_<triple>, AR_<triple>); BUILD-LAB.md real build of a cc workspace",
-    ),
-)
+@lru_cache(maxsize=1)
+def _table() -> tuple[tuple[CCrate, ...], frozenset[str]]:
+    data = tomllib.loads(DATA.read_text(encoding="utf-8"))
+    crates = tuple(_row(name, row) for name, row in data.get("crate", {}).items())
+    generic = data.get("generic_cc", {})
+    cc = CCrate("cc", BUNDLED, musl=MUSL_CC, musl_way_out=(
+        "CC_{triple_underscored}={musl_cc} from musl-dev:{debian_arch}, or cargo-zigbuild"),
+        alternatives="nothing to avoid: a build script compiles C with the target's C "
+                     "compiler (CC_<triple>)", verified="lab (the cc-crate workspace)",
+        source=" ".join(str(generic.get("note", "")).split())[:200])
+    other_os = frozenset(n for names in data.get("non_linux", {}).values()
+                         if isinstance(names, list) for n in names)
+    return crates + (cc,), other_os
 
-_BY_NAME = {crate.name: crate for crate in CCRATES}
+
+def _row(name: str, row: dict) -> CCrate:
+    runtime = {"bookworm": tuple(row.get("runtime_packages") or ())}
+    runtime["trixie"] = tuple(row.get("runtime_packages_trixie") or runtime["bookworm"])
+    env = tuple((k, str(v)) for k, v in (row.get("env") or {}).items() if k not in ALWAYS_SET)
+    return CCrate(
+        name=name, kind=row.get("kind", BUNDLED), fallback=str(row.get("fallback") or ""),
+        dev_packages=tuple(row.get("dev_packages") or ()),
+        build_packages=tuple(row.get("build_packages") or ()),
+        target_toolchain=tuple(row.get("target_toolchain") or ()), env=env,
+        runtime_packages=runtime, debian_slim_has=bool(row.get("debian_slim_has")),
+        distroless_has={"bookworm": bool(row.get("distroless_cc_has")),
+                        "trixie": bool(row.get("distroless_cc_debian13_has",
+                                                row.get("distroless_cc_has")))},
+        musl=str(row.get("musl") or MUSL_OK), musl_way_out=str(row.get("musl_way_out") or ""),
+        alternatives=str(row.get("alternatives") or ""),
+        bundled_if_depends_on=str(row.get("bundled_if_depends_on") or ""),
+        system_if_no_dependency=str(row.get("system_if_no_dependency") or ""),
+        system_mode=dict(row.get("system_mode") or {}),
+        prebuilt_bindings=tuple(row.get("prebuilt_bindings") or ()),
+        bindgen_if_depends_on=str(row.get("bindgen_if_depends_on") or ""),
+        bindgen_packages=tuple(row.get("build_packages_if_bindgen") or ()),
+        bindgen_toolchain=tuple(row.get("target_toolchain_if_cmake") or ()),
+        bindgen_env=tuple((k, str(v)) for k, v in (row.get("env_if_bindgen") or {}).items()),
+        verified=str(row.get("verified") or ""), source=str(row.get("source") or ""),
+    )
+
+
+def rows() -> tuple[CCrate, ...]:
+    """Every row, in the table's order (``cc``, for a member's own build script, last)."""
+    return _table()[0]
 
 
 def get(name: str) -> CCrate | None:
     """The row for crate ``name``, or None when it compiles no C rsdock knows of."""
-    return _BY_NAME.get(name)
+    return next((c for c in rows() if c.name == name), None)
 
 
 def names() -> frozenset[str]:
     """Every crate the table knows."""
-    return frozenset(_BY_NAME)
+    return frozenset(c.name for c in rows())
+
+
+def other_os_crates() -> frozenset[str]:
+    """Crates that never build on Linux: a Linux build does not walk into them."""
+    return _table()[1]
+
+
+# ---------------------------------------------------------------------------- per platform
+
+def musl_cc(platform: Platform) -> str:
+    """Debian's musl wrapper compiler for ``platform`` (``aarch64-linux-musl-gcc``), shipped
+    by ``musl-dev:<debian_arch>`` around the gnu cross gcc."""
+    return platform.cross_prefix.replace("gnu", "musl") + "gcc"
+
+
+def _values(platform: Platform, triple: str) -> dict[str, str]:
+    return {"triple": triple, "triple_underscored": triple.replace("-", "_"),
+            "TRIPLE": triple.upper().replace("-", "_"), "multiarch": platform.multiarch,
+            "gnu_tuple": platform.cross_prefix.rstrip("-"), "musl_cc": musl_cc(platform),
+            "debian_arch": platform.debian_arch, "arch": platform.debian_arch}
+
+
+def _fill(text: str, values: dict[str, str]) -> str:
+    return _PLACEHOLDER.sub(lambda m: values.get(m[1], m[0]), text)
 
 
 @dataclass(frozen=True)
 class Needs:
-    """What a set of C crates costs for one platform (gnu): the builder's packages and
-    environment, and the runtime's libraries."""
+    """What a set of C crates costs for one platform: the builder's packages (build-machine
+    tools, cross compilers, target ``PKG:<arch>`` packages) and environment, and the runtime's."""
 
-    target_packages: tuple[str, ...] = ()
     build_tools: tuple[str, ...] = ()
     cross_packages: tuple[str, ...] = ()
+    target_packages: tuple[str, ...] = ()
     env: tuple[tuple[str, str], ...] = ()
     runtime_packages: tuple[str, ...] = ()
-    runtime_libs: tuple[str, ...] = ()
 
     @property
     def builder_packages(self) -> tuple[str, ...]:
@@ -266,70 +287,74 @@ class Needs:
 
 
 def pkg_config_libdir_var(triple: str) -> str:
-    """``PKG_CONFIG_LIBDIR_<triple_underscored>``: the pkg-config crate's per-target search
-    path, so a cross build finds the target's ``.pc`` files, not the build machine's."""
+    """``PKG_CONFIG_LIBDIR_<triple_underscored>``: the pkg-config crate's per-target path."""
     return f"PKG_CONFIG_LIBDIR_{triple.replace('-', '_')}"
 
 
 def pkg_config_libdir(platform: Platform) -> str:
-    """Where Debian's multiarch ``PKG:<arch>`` packages put their ``.pc`` files."""
+    """Where Debian's multiarch ``PKG:<arch>`` packages put their ``.pc`` files (and nothing of
+    the build machine's: a crate that probes pkg-config first then finds no wrong library)."""
     return f"/usr/lib/{platform.multiarch}/pkgconfig:/usr/share/pkgconfig"
 
 
-def needs(crates: tuple[CCrate, ...], platform: Platform, triple: str, debian: str) -> Needs:
-    """What the crates need to cross-build for ``platform`` (glibc) and to run there.
+def needs(crates, platform: Platform, triple: str, *, libc: str = "gnu", runtime: str = "",
+          debian: str = "bookworm", with_common: bool = False) -> Needs:
+    """What the crates need to cross-build for ``platform`` and to run on ``runtime``.
 
     Args:
-        crates: the C crates a binary reaches.
+        crates: the table rows a binary reaches.
         platform: the target platform.
-        triple: its Rust triple (gnu).
+        triple: its Rust triple.
+        libc: ``gnu`` or ``musl``; a musl build of ``needs-musl-cc`` crates gets
+            ``musl-dev:<arch>`` and ``CC_<triple>`` set to its wrapper.
+        runtime: the runtime base (its packages are those it lacks), or "".
         debian: the Debian release of the runtime (package names differ: ``libssl3t64``).
+        with_common: also the environment every generated builder sets for every target
+            (``PKG_CONFIG_ALLOW_CROSS``, ``PKG_CONFIG_LIBDIR_<triple>``): what a hand-written
+            Dockerfile must have.
     """
-    suffix = triple.replace("-", "_")
+    values = _values(platform, triple)
     tools: list[str] = []
-    target: list[str] = []
     cross: list[str] = []
-    env: list[tuple[str, str]] = []
-    runtime: list[str] = []
-    libs: list[str] = []
+    target: list[str] = []
+    env: dict[str, str] = {}
+    run: list[str] = []
 
-    def add(items: list[_T], values: Iterable[_T]) -> None:
-        items.extend(v for v in values if v not in items)
+    def add(items: list, new) -> None:
+        items.extend(v for v in new if v not in items)
 
     for crate in crates:
-        add(tools, crate.build_tools)
+        toolchain, crate_env = crate.target_toolchain, crate.env
+        add(tools, crate.build_packages)
+        if crate.prebuilt_bindings and triple not in crate.prebuilt_bindings:
+            add(tools, crate.bindgen_packages)
+            toolchain, crate_env = toolchain + crate.bindgen_toolchain, crate_env + crate.bindgen_env
+        add(cross, [platform.gxx_package if t.startswith("g++-") else _fill(t, values)
+                    for t in toolchain])
         if crate.links == SYSTEM:
+            add(tools, ["pkg-config"])
             add(target, [f"{p}:{platform.debian_arch}" for p in crate.dev_packages])
-            add(env, [(pkg_config_libdir_var(triple), pkg_config_libdir(platform))])
-        if crate.cxx:
-            add(cross, [platform.gxx_package])
-            add(env, [(f"CXX_{suffix}", platform.cross_prefix + "g++")])
-        if crate.bindgen:
-            # Debian's cross libc lives in /usr/<cross prefix>: clang needs it as the sysroot.
-            sysroot = "/usr/" + platform.cross_prefix.rstrip("-")
-            add(env, [(f"BINDGEN_EXTRA_CLANG_ARGS_{suffix}",
-                       f"--sysroot={sysroot} -I{sysroot}/include")])
-        add(runtime, crate.runtime_for(debian))
-        add(libs, crate.runtime_libs)
-    return Needs(tuple(target), tuple(tools), tuple(cross), tuple(env), tuple(runtime),
-                 tuple(libs))
+            if with_common:
+                env.setdefault("PKG_CONFIG_ALLOW_CROSS", "1")
+                env.setdefault(pkg_config_libdir_var(triple), pkg_config_libdir(platform))
+        for key, value in crate_env:
+            env.setdefault(_fill(key, values), _fill(value, values))
+        if libc == "musl" and crate.musl == MUSL_CC:
+            add(target, [f"musl-dev:{platform.debian_arch}"])
+            env[f"CC_{values['triple_underscored']}"] = musl_cc(platform)
+        if runtime:
+            add(run, crate.runtime_needed(runtime, debian))
+    return Needs(tuple(tools), tuple(cross), tuple(target), tuple(sorted(env.items())),
+                 tuple(run))
 
 
-def musl_refusal(crates: tuple[CCrate, ...]) -> str:
-    """Why the crates cannot be built for a static musl runtime here, or "" when they can.
-
-    A ``system`` crate needs the target's library as a static musl archive, which Debian does
-    not package; a ``bundled`` one needs a musl C compiler, which a Debian builder lacks.
-    """
-    blocking = [c for c in crates if not c.musl_ok]
-    if not blocking:
-        return ""
-    parts = []
-    for crate in blocking:
-        if crate.links == SYSTEM:
-            parts.append(f"{crate.name} links the system {crate.library}, and Debian has no "
-                         f"static musl build of it (to avoid it: {crate.avoid})")
-        else:
-            parts.append(f"{crate.name} compiles {crate.library} with the target's C compiler, "
-                         "and a Debian builder has no musl C compiler")
-    return "; ".join(parts)
+def musl_refusals(crates) -> list[str]:
+    """Why the crates cannot be built for a static musl runtime here (one line each), or []."""
+    found = []
+    for crate in crates:
+        if crate.musl != MUSL_IMPOSSIBLE:
+            continue
+        why = ("links the system library, which Debian builds for glibc only"
+               if crate.links == SYSTEM else "needs C++ or a library Debian has for glibc only")
+        found.append(f"{crate.name} {why} (way out: {crate.way_out()})")
+    return found

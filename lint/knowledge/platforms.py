@@ -43,6 +43,12 @@ class Platform:
     multiarch: str = ""
 
     @property
+    def rust_arch(self) -> str:
+        """Rust's ``target_arch`` for the platform (``cfg(target_arch = "arm")`` on arm/v7)."""
+        first = self.gnu_triple.split("-", 1)[0]
+        return _RUST_ARCH.get(first, first)
+
+    @property
     def cross_prefix(self) -> str:
         """The prefix of the cross tools (``aarch64-linux-gnu-``): gcc, g++, ar, strip."""
         return self.linker.removesuffix("gcc")
@@ -76,6 +82,9 @@ class Platform:
             return self.musl_triple
         raise ValueError(f"unknown libc {libc!r}: use 'gnu' or 'musl'")
 
+
+# A triple's first component -> Rust's target_arch, where they differ.
+_RUST_ARCH = {"armv7": "arm", "i686": "x86", "powerpc64le": "powerpc64", "riscv64gc": "riscv64"}
 
 PLATFORMS: tuple[Platform, ...] = (
     Platform(

@@ -64,6 +64,9 @@ class Workspace:
         lock: the parsed ``Cargo.lock``, or None without one.
         linux_deps: each member's dependencies a Linux build compiles, by member name (see
             :func:`rsdock.lint.model.cargo_lock.member_dependencies`).
+        manifests: each member's parsed ``Cargo.toml``, by member name (for per-architecture
+            dependency questions), and ``workspace_deps`` the root's
+            ``[workspace.dependencies]``.
     """
 
     root: Path
@@ -80,6 +83,8 @@ class Workspace:
     toolchain: Toolchain | None = None
     lock: Lockfile | None = None
     linux_deps: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    manifests: dict[str, dict] = field(default_factory=dict, repr=False)
+    workspace_deps: dict = field(default_factory=dict, repr=False)
 
     @property
     def target_dir(self) -> str:
@@ -233,6 +238,10 @@ def scan(path: Path) -> Workspace:
         has_lockfile=(root / "Cargo.lock").is_file(),
         lock=parse_lockfile(root / "Cargo.lock") if (root / "Cargo.lock").is_file() else None,
         linux_deps=_linux_deps(manifests.values(), ws_deps),
+        manifests={d["package"]["name"]: d for _m, d, _t in manifests.values()
+                   if isinstance(d.get("package"), dict)
+                   and isinstance(d["package"].get("name"), str)},
+        workspace_deps=ws_deps,
         **_cargo_config(root),
     )
 

@@ -15,7 +15,8 @@ So a walk over the edges over-reports. Three things narrow it, all offline:
    other tables whose ``cfg`` (or triple) cannot hold on Linux are skipped, and so are
    ``dev-dependencies`` and optional dependencies that no default feature of the member enables;
 2. crates that only exist for other operating systems (``windows-sys``, ``winapi``,
-   ``core-foundation``, ``security-framework``, ...: :data:`OTHER_OS_CRATES`) are not walked
+   ``core-foundation``, ``security-framework``, ...: :data:`OTHER_OS_CRATES`, from the C-crate
+   table) are not walked
    into, whoever depends on them: the edge is a ``cfg(windows)``/``cfg(target_vendor =
    "apple")`` edge in the dependency's manifest, which the lockfile does not keep;
 3. everything else counts. The limits, in the safe direction (a package installed that was not
@@ -32,29 +33,13 @@ from collections import deque
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from rsdock.lint.model.cargo_toml import ScanError, Table
+from rsdock.lint.knowledge import ccrates
+from rsdock.lint.model.cargo_toml import ScanError
 
-# Crates that build only for Windows, Apple systems, wasm, Android or other non-Linux targets:
-# their dependents reach them through a cfg edge a Linux build never takes.
-OTHER_OS_CRATES = frozenset({
-    # Windows
-    "windows-sys", "winapi", "windows", "windows-targets", "windows-core", "windows-result",
-    "windows-strings", "windows-link", "windows-registry", "windows-service", "winreg",
-    "schannel", "winapi-util", "wincolor", "ntapi", "winres", "winresource", "embed-resource",
-    "widestring", "winsafe", "native-windows-gui", "native-windows-derive",
-    "windows_x86_64_msvc", "windows_x86_64_gnu", "windows_x86_64_gnullvm", "windows_i686_msvc",
-    "windows_i686_gnu", "windows_i686_gnullvm", "windows_aarch64_msvc", "windows_aarch64_gnullvm",
-    "winapi-i686-pc-windows-gnu", "winapi-x86_64-pc-windows-gnu",
-    # Apple
-    "core-foundation", "core-foundation-sys", "security-framework", "security-framework-sys",
-    "system-configuration", "system-configuration-sys", "objc", "objc2", "objc-sys",
-    "objc2-foundation", "objc2-core-foundation", "block2", "cocoa", "core-graphics",
-    "core-text", "fsevent", "fsevent-sys", "mach", "mach2", "io-kit-sys", "coreaudio-sys",
-    "metal",
-    # BSD, wasm, Android, Redox, Hermit
-    "kqueue", "kqueue-sys", "js-sys", "wasm-bindgen", "web-sys", "android_system_properties",
-    "ndk", "ndk-sys", "jni", "redox_syscall", "redox_users", "libredox", "hermit-abi", "wasi",
-})
+# Crates that build only for Windows, Apple systems, wasm, Android or other non-Linux targets
+# (the C-crate table's ``non_linux`` lists): their dependents reach them through a cfg edge a
+# Linux build never takes.
+OTHER_OS_CRATES = ccrates.other_os_crates()
 
 _DEP_TABLES = ("dependencies", "build-dependencies")
 _ENTRY_RE = re.compile(r"^(?P<name>\S+)(?: (?P<version>[^ (]+))?(?: \((?P<source>.+)\))?$")
@@ -124,7 +109,7 @@ def parse_lockfile(path: Path) -> Lockfile:
     return lockfile_from_data(data, str(path))
 
 
-def lockfile_from_data(data: Table, path: str = "Cargo.lock") -> Lockfile:
+def lockfile_from_data(data: dict, path: str = "Cargo.lock") -> Lockfile:
     """A :class:`Lockfile` from parsed TOML (tests build them in memory)."""
     packages = []
     for raw in data.get("package") or []:
@@ -143,7 +128,8 @@ def lockfile_from_data(data: Table, path: str = "Cargo.lock") -> Lockfile:
 
 # ---------------------------------------------------------------------------- members
 
-def member_dependencies(manifest: Table, workspace_deps: Table | None = None) -> tuple[str, ...]:
+def member_dependencies(manifest: dict, workspace_deps: dict | None = None,
+                        arch: str | None = None) -> tuple[str, ...]:
     """The lockfile names of the dependencies a member's Linux build compiles.
 
     Normal and build dependencies, the target tables whose ``cfg`` can hold on Linux, without
@@ -153,10 +139,12 @@ def member_dependencies(manifest: Table, workspace_deps: Table | None = None) ->
     Args:
         manifest: the member's parsed ``Cargo.toml``.
         workspace_deps: ``[workspace.dependencies]`` (for ``dep.workspace = true``).
+        arch: the Rust ``target_arch`` (``aarch64``) when one platform is asked about; None
+            counts every ``target_arch`` table as possibly taken.
     """
     tables = [manifest.get(t) for t in _DEP_TABLES]
     for spec, table in _table(manifest.get("target")).items():
-        if linux_may_match(spec):
+        if linux_may_match(spec, arch):
             tables += [_table(table).get(t) for t in _DEP_TABLES]
     enabled = _default_enabled(manifest)
     names: list[str] = []
@@ -175,7 +163,7 @@ def member_dependencies(manifest: Table, workspace_deps: Table | None = None) ->
     return tuple(names)
 
 
-def _default_enabled(manifest: Table) -> set[str]:
+def _default_enabled(manifest: dict) -> set[str]:
     """Optional dependency keys the ``default`` feature enables (transitively)."""
     features = _table(manifest.get("features"))
     enabled: set[str] = set()
@@ -200,7 +188,7 @@ def _default_enabled(manifest: Table) -> set[str]:
     return enabled
 
 
-def _table(value: object) -> Table:
+def _table(value: object) -> dict:
     return value if isinstance(value, dict) else {}
 
 
@@ -213,38 +201,44 @@ _LINUX_FACTS = {"target_os": "linux", "target_family": "unix"}
 _LINUX_FLAGS = {"unix": True, "windows": False}
 
 
-def linux_may_match(spec: str) -> bool:
+def linux_may_match(spec: str, arch: str | None = None) -> bool:
     """Whether a ``[target.<spec>]`` table can apply to a Linux target.
 
     ``spec`` is a triple (``x86_64-pc-windows-msvc``) or a ``cfg(...)`` expression. Keys that
     differ between the Linux targets (``target_arch``, ``target_env``) count as possibly true;
-    an expression rsdock cannot parse counts as true (the safe direction).
+    an expression rsdock cannot parse counts as true (the safe direction). With ``arch``,
+    ``target_arch`` is decided for that architecture.
     """
     spec = spec.strip()
     if not spec.startswith("cfg("):
-        return "-linux" in spec
+        return "-linux" in spec and (arch is None or spec.split("-", 1)[0].startswith(
+            _TRIPLE_ARCH.get(arch, arch)))
     try:
         tokens = [m for m in _CFG_TOKEN.finditer(spec)]
-        value, rest = _eval(tokens, 0)
+        value, _rest = _eval(tokens, 0, arch)
     except (IndexError, ValueError):
         return True
     return value is not False
 
 
-def _eval(tokens: list[re.Match[str]], i: int) -> tuple[bool | None, int]:
+# A triple's first component for each target_arch (armv7-unknown-... is target_arch "arm").
+_TRIPLE_ARCH = {"x86": "i686", "arm": "arm", "powerpc64": "powerpc64"}
+
+
+def _eval(tokens, i, arch=None):
     """Evaluate one cfg predicate at ``tokens[i]``: True, False or None (maybe)."""
     token = tokens[i]
     ident = token["ident"]
     if ident is None:
         raise ValueError("expected a cfg predicate")
     if ident == "cfg":
-        value, i = _eval(tokens, i + 2)
+        value, i = _eval(tokens, i + 2, arch)
         return value, i + 1
     following = tokens[i + 1] if i + 1 < len(tokens) else None
     if ident in ("all", "any", "not") and following is not None and following["p"] == "(":
         values, i = [], i + 2
         while tokens[i]["p"] != ")":
-            value, i = _eval(tokens, i)
+            value, i = _eval(tokens, i, arch)
             values.append(value)
             if tokens[i]["p"] == ",":
                 i += 1
@@ -258,6 +252,8 @@ def _eval(tokens: list[re.Match[str]], i: int) -> tuple[bool | None, int]:
         wanted = tokens[i + 2]["str"].strip('"')
         if ident in _LINUX_FACTS:
             return _LINUX_FACTS[ident] == wanted, i + 3
+        if ident == "target_arch" and arch is not None:
+            return arch == wanted, i + 3
         if ident == "target_vendor":
             return (False if wanted in ("apple", "pc") else None), i + 3
         return None, i + 3
@@ -266,13 +262,16 @@ def _eval(tokens: list[re.Match[str]], i: int) -> tuple[bool | None, int]:
 
 # ---------------------------------------------------------------------------- the walk
 
-def reachable(lock: Lockfile, roots: dict[str, tuple[str, ...]]) -> dict[str, tuple[str, ...]]:
+def reachable(lock: Lockfile, roots: dict[str, tuple[str, ...]],
+              members: dict[str, tuple[str, ...]] | None = None) -> dict[str, tuple[str, ...]]:
     """Every crate a Linux build of the root members can compile, with one path to it.
 
     Args:
         lock: the parsed lockfile.
         roots: ``{member name: its Linux dependencies}`` (see :func:`member_dependencies`);
             for a member whose manifest is not known, pass ``()``: its lockfile edges are used.
+        members: the same for every workspace member, so a path dependency's own manifest
+            narrows its edges too.
 
     Returns:
         ``{crate name: (root member, ..., crate name)}``, breadth-first, so each path is a
@@ -293,17 +292,20 @@ def reachable(lock: Lockfile, roots: dict[str, tuple[str, ...]]) -> dict[str, tu
             entries = tuple(e for e in entries if e.split(" ", 1)[0] in deps)
         for entry in entries:
             _push(lock, entry, (member,), queue, seen)
+    members = members or {}
     while queue:
         package, path = queue.popleft()
         path = path + (package.name,)
         paths.setdefault(package.name, path)
-        for entry in package.dependencies:
+        entries = package.dependencies
+        if package.source is None and members.get(package.name):
+            entries = tuple(e for e in entries if e.split(" ", 1)[0] in members[package.name])
+        for entry in entries:
             _push(lock, entry, path, queue, seen)
     return paths
 
 
-def _push(lock: Lockfile, entry: str, path: tuple[str, ...],
-          queue: deque[tuple[LockPackage, tuple[str, ...]]], seen: set[tuple[str, str]]) -> None:
+def _push(lock: Lockfile, entry: str, path: tuple[str, ...], queue, seen) -> None:
     dep = lock.resolve(entry)
     if dep is None or dep.name in OTHER_OS_CRATES or (dep.name, dep.version) in seen:
         return

@@ -81,18 +81,30 @@ def workspace_facts(ws) -> WorkspaceFacts:
 
 
 def _c_crates(ws) -> tuple:
-    """Per binary, the C crates its package reaches (see WorkspaceFacts.c_crates)."""
+    """Per binary, the C crates its package reaches (see WorkspaceFacts.c_crates); a crate
+    only some architectures reach (a ``cfg(target_arch = ...)`` table) carries ``only=``."""
     from rsdock.lint.analysis.cdeps import c_crates
 
     found = []
     by_package: dict[str, tuple] = {}
     for package, target in getattr(ws, "native_binaries", ()):
         if package.name not in by_package:
-            by_package[package.name] = tuple((r.crate.name, r.via)
-                                             for r in c_crates(ws, package.name))
+            by_package[package.name] = _package_crates(ws, package.name, c_crates)
         if by_package[package.name]:
             found.append((target.name, by_package[package.name]))
     return tuple(found)
+
+
+def _package_crates(ws, package: str, c_crates) -> tuple:
+    reached = c_crates(ws, package)
+    per_platform = {p.name: {r.crate.name for r in c_crates(ws, package, p.rust_arch)}
+                    for p in platform_table.PLATFORMS}
+    entries = []
+    for r in reached:
+        where = [name for name, crates in per_platform.items() if r.crate.name in crates]
+        only = () if len(where) == len(per_platform) else ("only=" + ",".join(where),)
+        entries.append((r.crate.name, r.via) + r.flags + only)
+    return tuple(entries)
 
 
 def workspace_platforms(ws) -> tuple[str, ...] | None:

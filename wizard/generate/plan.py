@@ -172,7 +172,9 @@ class WorkspaceFacts:
             ``target-dir`` of the root's or a parent's config) that ``.dockerignore`` leaves out.
         lockfile: whether ``Cargo.lock`` exists (without it ``--locked`` fails).
         c_crates: per image name, the C crates its binary reaches in Cargo.lock, each with one
-            dependency path (``("openssl-sys", "api -> reqwest -> native-tls -> openssl-sys")``).
+            dependency path (``("openssl-sys", "api -> reqwest -> native-tls -> openssl-sys")``)
+            and then the flags Cargo.lock implies (``bundled``, ``system``, ``bindgen``: see
+            ``CCrate.with_flags``).
     """
 
     msrv: str | None = None
@@ -182,18 +184,27 @@ class WorkspaceFacts:
     target_dir: str = "target"
     ignored_dirs: tuple[str, ...] = ()
     lockfile: bool = True
-    c_crates: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = ()
+    c_crates: tuple[tuple[str, tuple[tuple[str, ...], ...]], ...] = ()
 
-    def crates_of(self, image: str) -> tuple[ccrates.CCrate, ...]:
-        """The table rows of the C crates image ``image`` reaches, in table order."""
+    def crates_of(self, image: str, platform: str | None = None
+                  ) -> tuple[ccrates.CCrate, ...]:
+        """The table rows of the C crates image ``image`` reaches (on ``platform`` when given),
+        in table order, each as Cargo.lock shows it is built."""
+        rows = []
         for name, found in self.c_crates:
-            if name == image:
-                return tuple(c for c in (ccrates.get(n) for n, _via in found) if c)
-        return ()
+            if name != image:
+                continue
+            for entry in found:
+                only = next((f[5:].split(",") for f in entry[2:] if f.startswith("only=")), None)
+                row = ccrates.get(entry[0])
+                if row is not None and (platform is None or only is None or platform in only):
+                    rows.append(row.with_flags(entry[2:]))
+        return tuple(rows)
 
     def paths_of(self, image: str) -> dict[str, str]:
         """``{crate: dependency path}`` for image ``image``."""
-        return next((dict(found) for name, found in self.c_crates if name == image), {})
+        return next(({e[0]: e[1] for e in found} for name, found in self.c_crates
+                     if name == image), {})
 
     @property
     def toolchain_version(self) -> str | None:
@@ -377,19 +388,23 @@ class Plan:
 
     def _check_c_crates(self, platform: platforms.Platform, add) -> None:
         """C libraries that cannot be had for the platform: refused with the way out."""
+        if self.libc == "musl" and platform.musl_triple is None:
+            return  # refused as a platform without musl already
+        triple = platform.triple(self.libc)
         for index, image in enumerate(self.images):
-            crates = self.workspace.crates_of(image.name)
-            if not crates:
-                continue
+            crates = self.workspace.crates_of(image.name, platform.name)
             label = f"image {image.name!r}"
-            if self.libc == "musl":
-                why = ccrates.musl_refusal(crates)
-                if why and platform is self.platform_objects[0]:  # once, not per platform
+            if self.libc == "musl" and crates and platform is self.platform_objects[0]:
+                for why in ccrates.musl_refusals(crates):  # once, not per platform
                     add("runtime", f"{label}: the {self.runtime} runtime needs a static musl "
-                        f"binary, but {why}", ccrates.MUSL_WAY_OUT, image_index=index)
-                continue
+                        f"binary, but {why}", ccrates.GLIBC_WAY_OUT, image_index=index)
+            for crate in crates:
+                why = crate.bindgen_refusal(triple)
+                if why:
+                    add("platforms", f"{label}: {why}", crate.bindgen_way_out(),
+                        image_index=index)
             system = [c.name for c in crates if c.links == ccrates.SYSTEM]
-            if system and not platform.bookworm:
+            if self.libc == "gnu" and system and not platform.bookworm:
                 verb = "needs" if len(system) == 1 else "need"
                 add("platforms", f"{label}: {', '.join(system)} {verb} the target's libraries "
                     f"from Debian, and {platform.name} ({platform.debian_arch}) is not a "

@@ -50,6 +50,20 @@ class Target:
         return platforms.linker_env_var(self.triple)
 
     @property
+    def pkg_config_dir(self) -> str:
+        """``PKG_CONFIG_LIBDIR_<triple>``'s value: the target's multiarch ``.pc`` directories,
+        so a crate probing pkg-config never finds the build machine's libraries (for musl a
+        directory nothing installs to: such crates then build their bundled copy)."""
+        if self.triple == self.platform.gnu_triple:
+            return ccrates.pkg_config_libdir(self.platform)
+        return f"/usr/lib/{ccrates.musl_cc(self.platform).removesuffix('-gcc')}/pkgconfig"
+
+    @property
+    def pkg_config_var(self) -> str:
+        """``PKG_CONFIG_LIBDIR_<triple_underscored>``."""
+        return ccrates.pkg_config_libdir_var(self.triple)
+
+    @property
     def cc_suffix(self) -> str:
         """The suffix of cc-rs's per-target ``CC_``/``AR_`` variables."""
         return platforms.cc_env_suffix(self.triple)
@@ -165,44 +179,41 @@ class Build:
 def builds(plan: Plan, image: Image) -> tuple[Build, ...]:
     """Per platform, what the builder installs and exports for ``image`` (its C crates included).
 
-    Exactly the platform's cross gcc and libc, plus for each C crate the binary reaches (gnu
-    only: a musl plan with C crates is refused) the build tools, the target's ``-dev``
-    packages as ``PKG:<arch>``, the C++ cross compiler, and the environment of
-    :func:`rsdock.lint.knowledge.ccrates.needs`.
+    Exactly the platform's cross gcc and libc, plus for each C crate the binary reaches the
+    build tools, the target's ``-dev`` packages as ``PKG:<arch>``, the C++ cross compiler, and
+    the environment of :func:`rsdock.lint.knowledge.ccrates.needs` (for musl, Debian's
+    ``musl-dev:<arch>`` wrapper as the C compiler of crates that compile C).
     """
-    crates = plan.workspace.crates_of(image.name) if plan.libc == "gnu" else ()
     found = []
     for target in targets(plan):
-        need = ccrates.needs(crates, target.platform, target.triple, plan.debian)
+        crates = plan.workspace.crates_of(image.name, target.platform.name)
+        need = ccrates.needs(crates, target.platform, target.triple, libc=plan.libc)
         found.append(Build(target, target.platform.apt_packages + need.builder_packages,
                            need.env))
     return tuple(found)
 
 
 def runtime_packages(plan: Plan, image: Image) -> tuple[str, ...]:
-    """The Debian packages the runtime needs for the libraries ``image`` links."""
-    if plan.libc != "gnu":
-        return ()
-    found: list[str] = []
-    for crate in plan.workspace.crates_of(image.name):
-        if plan.runtime == "distroless" and crate.distroless_has:
-            continue
-        found += [p for p in crate.runtime_for(plan.debian) if p not in found]
-    return tuple(found)
+    """The Debian packages the runtime base lacks for the libraries ``image`` links."""
+    platform = plan.platform_objects[0]
+    need = ccrates.needs(plan.workspace.crates_of(image.name), platform,
+                         platform.triple(plan.libc), libc=plan.libc, runtime=plan.runtime,
+                         debian=plan.debian)
+    return need.runtime_packages
 
 
 def _c_context(plan: Plan, image: Image) -> dict:
-    crates = plan.workspace.crates_of(image.name) if plan.libc == "gnu" else ()
+    crates = plan.workspace.crates_of(image.name)
     paths = plan.workspace.paths_of(image.name)
     arms = builds(plan, image)
+    first = arms[0].target
     summary = []
     for crate in crates:
-        cost = ccrates.needs((crate,), arms[0].target.platform, arms[0].target.triple,
-                             plan.debian)
+        cost = ccrates.needs((crate,), first.platform, first.triple, libc=plan.libc)
         what = ", ".join(p.split(":")[0] + ":<arch>" if ":" in p else p
-                         for p in cost.builder_packages) or "only the target's C compiler"
-        summary.append(f"{crate.name} ({crate.library}, {crate.links}; {paths.get(crate.name, '')}):"
-                       f" {what}")
+                         for p in cost.builder_packages) or "nothing but the target's C compiler"
+        summary.append(f"{crate.name} ({crate.links}; {paths.get(crate.name, crate.name)}): "
+                       f"{what}")
     runtime = runtime_packages(plan, image)
     return {
         "builds": arms,
