@@ -1,8 +1,8 @@
 """Which C-dependency crates a workspace member's binary reaches on Linux, and what they cost.
 
 Joins the Cargo.lock graph (:mod:`rsdock.lint.model.cargo_lock`) with the C-crate table
-(:mod:`rsdock.lint.knowledge.ccrates`). The ``cc`` crate counts on its own only when a member's
-``build.rs`` or a ``-sys`` crate the table does not know uses it: a table crate's use of ``cc``
+(:mod:`rsdock.lint.knowledge.ccrates`). The ``cc`` and ``cmake`` crates count on their own only when a
+member's ``build.rs`` or a ``-sys`` crate the table does not know uses them: a table crate's use of ``cc``
 is already that crate's row, and other crates that use ``cc`` (blake3, psm) compile
 freestanding C or assembly that any C compiler for the target handles (a limit: such a crate
 that needs libc headers is not refused for musl).
@@ -58,7 +58,8 @@ def c_crates(workspace, package: str, arch: str | None = None) -> tuple[Reached,
     for crate in ccrates.rows():
         if crate.name not in paths:
             continue
-        if crate.name == "cc" and not _cc_used_outside_the_table(lock, paths, known):
+        if crate.name in _ONLY_OUTSIDE_THE_TABLE and not _used_outside_the_table(
+                lock, paths, known, crate.name):
             continue
         flags = crate.lock_flags(e for p in lock.named(crate.name) for e in p.dependencies)
         found.append(Reached(crate.with_flags(flags), paths[crate.name], flags))
@@ -68,14 +69,19 @@ def c_crates(workspace, package: str, arch: str | None = None) -> tuple[Reached,
 
 
 
-def _cc_used_outside_the_table(lock, paths: dict, known: frozenset[str]) -> bool:
+# Build helpers every table row that uses them already accounts for (aws-lc-sys always
+# depends on the cmake crate and runs cmake only off its pregenerated targets).
+_ONLY_OUTSIDE_THE_TABLE = ("cc", "cmake")
+
+
+def _used_outside_the_table(lock, paths: dict, known: frozenset[str], helper: str) -> bool:
     for name in paths:
         if name in known or name in OTHER_OS_CRATES:
             continue
         for package in lock.named(name):
             if package.source is not None and not name.endswith("-sys"):
                 continue
-            if any(entry.split(" ", 1)[0] == "cc" for entry in package.dependencies):
+            if any(entry.split(" ", 1)[0] == helper for entry in package.dependencies):
                 return True
     return False
 

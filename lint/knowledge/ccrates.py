@@ -111,6 +111,7 @@ class CCrate:
     def bundled(self) -> "CCrate":
         """This crate with its bundled (vendored) build on: no -dev or runtime package."""
         return _replace(self, kind=BUNDLED, dev_packages=(), runtime_packages={},
+                        build_packages=tuple(p for p in self.build_packages if p != "pkg-config"),
                         musl=MUSL_CC if self.musl == MUSL_IMPOSSIBLE else self.musl,
                         env=tuple(e for e in self.env if not e[0].startswith("PKG_CONFIG")))
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from rsdock.lint.knowledge import platforms
+from rsdock.lint.knowledge import ccrates, platforms
 from rsdock.lint.model.dockerfile import Dockerfile, Instruction, Stage, parse_dockerfile
 from rsdock.lint.knowledge.platforms import Platform
 from rsdock.lint.model.shell import Arm, Case, parse_script
@@ -86,8 +86,12 @@ def arm_lines(arm: Arm) -> tuple[int, int]:
 
 def spellings(p: Platform) -> list[tuple[str, str]]:
     """(token, kind) pairs for every spelling of ``p``'s facts a Dockerfile may contain."""
+    # The multiarch tuple before the cross prefix: on amd64 they are one token, and the
+    # pkg-config directory every generated arm names is a multiarch path.
     pairs = [(p.name, "name"), (p.gnu_triple, "gnu"), (p.gcc_package, "gcc"),
-             (p.libc_package, "libc"), (p.linker, "linker"), (p.linker[: -len("-gcc")], "prefix"),
+             (p.libc_package, "libc"), (p.linker, "linker"), (p.gxx_package, "gxx"),
+             (p.multiarch, "multiarch"), (p.linker[: -len("-gcc")], "prefix"),
+             (ccrates.musl_cc(p).removesuffix("-gcc"), "musl_tuple"),
              (p.debian_arch, "arch"), (platforms.linker_env_var(p.gnu_triple), "var_gnu"),
              (platforms.cc_env_suffix(p.gnu_triple), "cc_gnu"),
              (platforms.cc_env_suffix(p.gnu_triple).upper(), "up_gnu")]
