@@ -11,10 +11,13 @@ that needs libc headers is not refused for musl).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Iterable
 
 from rsdock.lint.knowledge import ccrates
 from rsdock.lint.knowledge.ccrates import CCrate
-from rsdock.lint.model.cargo_lock import OTHER_OS_CRATES, member_dependencies, reachable
+from rsdock.lint.model.cargo import Workspace
+from rsdock.lint.model.cargo_lock import (OTHER_OS_CRATES, Lockfile, member_dependencies,
+                                          reachable)
 
 
 @dataclass(frozen=True)
@@ -31,7 +34,7 @@ class Reached:
         return " -> ".join(self.path)
 
 
-def c_crates(workspace, package: str, arch: str | None = None) -> tuple[Reached, ...]:
+def c_crates(workspace: Workspace | None, package: str, arch: str | None = None) -> tuple[Reached, ...]:
     """The C crates the Linux build of member ``package`` reaches, in table order.
 
     Args:
@@ -74,7 +77,7 @@ def c_crates(workspace, package: str, arch: str | None = None) -> tuple[Reached,
 _ONLY_OUTSIDE_THE_TABLE = ("cc", "cmake")
 
 
-def _used_outside_the_table(lock, paths: dict, known: frozenset[str], helper: str) -> bool:
+def _used_outside_the_table(lock: Lockfile, paths: dict[str, tuple[str, ...]], known: frozenset[str], helper: str) -> bool:
     for name in paths:
         if name in known or name in OTHER_OS_CRATES:
             continue
@@ -86,7 +89,8 @@ def _used_outside_the_table(lock, paths: dict, known: frozenset[str], helper: st
     return False
 
 
-def crates_of_binaries(workspace, packages) -> tuple[Reached, ...]:
+def crates_of_binaries(workspace: Workspace | None,
+                       packages: Iterable[str]) -> tuple[Reached, ...]:
     """The C crates of several members, each crate once (the first member's path)."""
     seen: dict[str, Reached] = {}
     for package in packages:

@@ -28,6 +28,7 @@ import re
 import tomllib
 from dataclasses import dataclass, field
 from functools import lru_cache
+from typing import Any, Iterable
 from pathlib import Path
 
 from rsdock.lint.knowledge.platforms import Platform
@@ -90,7 +91,7 @@ class CCrate:
     alternatives: str = ""
     bundled_if_depends_on: str = ""
     system_if_no_dependency: str = ""
-    system_mode: dict = field(default_factory=dict)
+    system_mode: dict[str, Any] = field(default_factory=dict)
     prebuilt_bindings: tuple[str, ...] = ()
     bindgen_if_depends_on: str = ""
     bindgen_packages: tuple[str, ...] = ()
@@ -128,8 +129,9 @@ class CCrate:
                             f"use the upstream {self.name}, which compiles its bundled copy, or "
                             "a glibc runtime"))
 
-    def with_flags(self, flags) -> "CCrate":
+    def with_flags(self, flags: Iterable[str]) -> "CCrate":
         """The row as Cargo.lock shows it is built: ``bundled``, ``system`` or ``bindgen``."""
+        flags = tuple(flags)
         crate = self
         if "bundled" in flags and crate.links == SYSTEM:
             crate = crate.bundled()
@@ -139,7 +141,7 @@ class CCrate:
             crate = _replace(crate, has_bindgen=True)
         return crate
 
-    def lock_flags(self, dependencies) -> tuple[str, ...]:
+    def lock_flags(self, dependencies: Iterable[str]) -> tuple[str, ...]:
         """The flags (see :meth:`with_flags`) a lockfile entry's ``dependencies`` imply."""
         names = {entry.split(" ", 1)[0] for entry in dependencies}
         flags = []
@@ -184,7 +186,7 @@ class CCrate:
         return _PLACEHOLDER.sub(lambda m: f"<{m[1]}>", text)
 
 
-def _replace(crate: CCrate, **changes) -> CCrate:
+def _replace(crate: CCrate, **changes: Any) -> CCrate:
     from dataclasses import replace
     return replace(crate, **changes)
 
@@ -204,7 +206,7 @@ def _table() -> tuple[tuple[CCrate, ...], frozenset[str]]:
     return crates + (cc,), other_os
 
 
-def _row(name: str, row: dict) -> CCrate:
+def _row(name: str, row: dict[str, Any]) -> CCrate:
     runtime = {"bookworm": tuple(row.get("runtime_packages") or ())}
     runtime["trixie"] = tuple(row.get("runtime_packages_trixie") or runtime["bookworm"])
     env = tuple((k, str(v)) for k, v in (row.get("env") or {}).items() if k not in ALWAYS_SET)
@@ -298,7 +300,7 @@ def pkg_config_libdir(platform: Platform) -> str:
     return f"/usr/lib/{platform.multiarch}/pkgconfig:/usr/share/pkgconfig"
 
 
-def needs(crates, platform: Platform, triple: str, *, libc: str = "gnu", runtime: str = "",
+def needs(crates: Iterable[CCrate], platform: Platform, triple: str, *, libc: str = "gnu", runtime: str = "",
           debian: str = "bookworm", with_common: bool = False) -> Needs:
     """What the crates need to cross-build for ``platform`` and to run on ``runtime``.
 
@@ -321,7 +323,7 @@ def needs(crates, platform: Platform, triple: str, *, libc: str = "gnu", runtime
     env: dict[str, str] = {}
     run: list[str] = []
 
-    def add(items: list, new) -> None:
+    def add(items: list[str], new: Iterable[str]) -> None:
         items.extend(v for v in new if v not in items)
 
     for crate in crates:
@@ -349,7 +351,7 @@ def needs(crates, platform: Platform, triple: str, *, libc: str = "gnu", runtime
                  tuple(run))
 
 
-def musl_refusals(crates) -> list[str]:
+def musl_refusals(crates: Iterable[CCrate]) -> list[str]:
     """Why the crates cannot be built for a static musl runtime here (one line each), or []."""
     found = []
     for crate in crates:

@@ -25,7 +25,7 @@ import shutil
 import subprocess
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable
+from typing import Any, Iterable
 
 from rsdock.lint.model.cargo_lock import Lockfile, member_dependencies, parse_lockfile
 from rsdock.lint.model.cargo_config import CargoConfig, Toolchain, read_config, read_toolchain
@@ -83,8 +83,8 @@ class Workspace:
     toolchain: Toolchain | None = None
     lock: Lockfile | None = None
     linux_deps: dict[str, tuple[str, ...]] = field(default_factory=dict)
-    manifests: dict[str, dict] = field(default_factory=dict, repr=False)
-    workspace_deps: dict = field(default_factory=dict, repr=False)
+    manifests: dict[str, dict[str, Any]] = field(default_factory=dict, repr=False)
+    workspace_deps: dict[str, Any] = field(default_factory=dict, repr=False)
 
     @property
     def target_dir(self) -> str:

@@ -32,6 +32,7 @@ import tomllib
 from collections import deque
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from rsdock.lint.knowledge import ccrates
 from rsdock.lint.model.cargo_toml import ScanError
@@ -109,7 +110,7 @@ def parse_lockfile(path: Path) -> Lockfile:
     return lockfile_from_data(data, str(path))
 
 
-def lockfile_from_data(data: dict, path: str = "Cargo.lock") -> Lockfile:
+def lockfile_from_data(data: dict[str, Any], path: str = "Cargo.lock") -> Lockfile:
     """A :class:`Lockfile` from parsed TOML (tests build them in memory)."""
     packages = []
     for raw in data.get("package") or []:
@@ -128,7 +129,7 @@ def lockfile_from_data(data: dict, path: str = "Cargo.lock") -> Lockfile:
 
 # ---------------------------------------------------------------------------- members
 
-def member_dependencies(manifest: dict, workspace_deps: dict | None = None,
+def member_dependencies(manifest: dict[str, Any], workspace_deps: dict[str, Any] | None = None,
                         arch: str | None = None) -> tuple[str, ...]:
     """The lockfile names of the dependencies a member's Linux build compiles.
 
@@ -163,7 +164,7 @@ def member_dependencies(manifest: dict, workspace_deps: dict | None = None,
     return tuple(names)
 
 
-def _default_enabled(manifest: dict) -> set[str]:
+def _default_enabled(manifest: dict[str, Any]) -> set[str]:
     """Optional dependency keys the ``default`` feature enables (transitively)."""
     features = _table(manifest.get("features"))
     enabled: set[str] = set()
@@ -188,7 +189,7 @@ def _default_enabled(manifest: dict) -> set[str]:
     return enabled
 
 
-def _table(value: object) -> dict:
+def _table(value: object) -> dict[str, Any]:
     return value if isinstance(value, dict) else {}
 
 
@@ -225,7 +226,8 @@ def linux_may_match(spec: str, arch: str | None = None) -> bool:
 _TRIPLE_ARCH = {"x86": "i686", "arm": "arm", "powerpc64": "powerpc64"}
 
 
-def _eval(tokens, i, arch=None):
+def _eval(tokens: list[re.Match[str]], i: int, arch: str | None = None
+          ) -> tuple[bool | None, int]:
     """Evaluate one cfg predicate at ``tokens[i]``: True, False or None (maybe)."""
     token = tokens[i]
     ident = token["ident"]
@@ -305,7 +307,8 @@ def reachable(lock: Lockfile, roots: dict[str, tuple[str, ...]],
     return paths
 
 
-def _push(lock: Lockfile, entry: str, path: tuple[str, ...], queue, seen) -> None:
+def _push(lock: Lockfile, entry: str, path: tuple[str, ...],
+          queue: deque[tuple[LockPackage, tuple[str, ...]]], seen: set[tuple[str, str]]) -> None:
     dep = lock.resolve(entry)
     if dep is None or dep.name in OTHER_OS_CRATES or (dep.name, dep.version) in seen:
         return
