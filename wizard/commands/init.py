@@ -98,8 +98,9 @@ def run(args: argparse.Namespace) -> int:
     files = _render(plan)
     files[config.CONFIG_NAME] = config.dumps(plan, previous)
     _print_notes(plan)
-    return _dry_run(root, files, args.force) if args.dry_run else _write(root, plan, files,
-                                                                        args.force)
+    if args.dry_run:
+        return _dry_run(root, files, args.force, plan)
+    return _write(root, plan, files, args.force)
 
 
 def _check_flags(args: argparse.Namespace) -> None:
@@ -230,8 +231,9 @@ def _print_notes(plan) -> None:
         print(f"note: {note}")
 
 
-def _dry_run(root: Path, files: dict[str, str], force: bool) -> int:
+def _dry_run(root: Path, files: dict[str, str], force: bool, plan) -> int:
     from rsdock.wizard.generate import writer
+    from rsdock.wizard.generate.cost_report import costs_of, report
 
     changes = writer.plan_changes(root, files)
     for change in changes:
@@ -244,6 +246,7 @@ def _dry_run(root: Path, files: dict[str, str], force: bool) -> int:
             print(change.diff, end="")
         else:
             print(f"==> {change.path} (unchanged) <==")
+    print(report(costs_of(files, plan)), end="")
     print(f"dry run: nothing was written ({_counts(changes)})")
     return 0
 

@@ -26,6 +26,8 @@ class Preview:
         note: why the preview is empty or partial, or "".
         complete: False while hadolint's findings are still to come (the fast first pass).
         error: a located error that stopped the preview (an unreadable file in the way), or "".
+        ci: what the workflow will do per run (compiles, emulation, runners per image and
+            platform), as :func:`rsdock.wizard.generate.cost_report.report` writes it.
     """
 
     plan: Plan
@@ -35,6 +37,7 @@ class Preview:
     note: str = ""
     complete: bool = True
     error: str = ""
+    ci: str = ""
 
     @property
     def overwrites(self) -> tuple[Change, ...]:
@@ -68,8 +71,11 @@ def preview(root: Path, plan: Plan, *, hadolint: bool = True) -> Preview:
     from rsdock.lint.engine.settings import LintConfig
     from rsdock.lint.engine.runner import lint_texts
 
+    from rsdock.wizard.generate.cost_report import costs_of, report
+
     findings = lint_texts(files, root=root, config=LintConfig(hadolint=hadolint))
-    return Preview(plan, changes, tuple(findings), complete=hadolint)
+    return Preview(plan, changes, tuple(findings), complete=hadolint,
+                   ci=report(costs_of(files, plan)))
 
 
 @dataclass(frozen=True)

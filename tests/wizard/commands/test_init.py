@@ -102,6 +102,33 @@ def test_dry_run_prints_new_files_and_diffs_and_writes_nothing(ws, capsys):
     assert out.endswith("dry run: nothing was written (5 new, 1 changed, 0 unchanged)\n")
 
 
+def test_dry_run_says_what_ci_will_do_per_image_and_platform(capsys):
+    assert main(["init", "--example", "--yes", "--dry-run", "--strategy", "native",
+                 "--runtime", "scratch"]) == 0
+    out = capsys.readouterr().out
+    table = out[out.index("CI per workflow run"):].splitlines()
+    assert table[1].split() == ["image", "platform", "runner", "compiles", "emulated"]
+    assert table[2].split() == ["server", "linux/amd64", "ubuntu-24.04", "1", "no"]
+    assert table[3].split() == ["server", "linux/arm64", "ubuntu-24.04-arm", "1", "no"]
+    assert table[4].split() == ["server", "linux/arm/v7", "ubuntu-24.04", "1", "no"]
+    assert "0 of 9 legs emulate a stage" in out
+    assert main(["init", "--example", "--yes", "--dry-run"]) == 0
+    out = capsys.readouterr().out
+    assert "server   linux/arm64   ubuntu-latest  1         runtime" in out
+    assert "total: 7 compiles (linux/amd64 3, linux/arm64 2, linux/arm/v7 2)" in out
+
+
+def test_a_large_workspace_says_what_it_left_out(capsys):
+    from tests.tools import REPO
+
+    large = REPO / "tests" / "fixtures" / "workspaces" / "large_workspace"
+    assert main(["init", str(large), "--yes", "--dry-run"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("left out 8 of 12 binaries that look like tooling")
+    assert "  xtask: the package name 'xtask' is a tool's\n" in out
+    assert "==> Dockerfile.xtask" not in out and "==> Dockerfile.worker (new) <==" in out
+
+
 def test_example_dry_run_reads_the_bundled_example_and_leaves_no_copy(capsys):
     example = snapshot(resources.example_workspace())
     assert main(["init", "--example", "--yes", "--dry-run"]) == 0

@@ -47,6 +47,8 @@ class ReviewPane(StepPane):
                 yield VerticalScroll(Static(id="diff-text"))
             with TabPane("Findings", id="tab-findings"):
                 yield VerticalScroll(Static(id="findings-text"))
+            with TabPane("CI cost", id="tab-ci"):
+                yield VerticalScroll(Static(id="ci-text"))
 
     def show_preview(self, preview: Preview) -> None:
         """Show ``preview``, keeping the selected file when it is still rendered."""
@@ -68,6 +70,7 @@ class ReviewPane(StepPane):
             files.highlighted = paths.index(self.selected_path)
         self._show_file()
         self._show_findings()
+        self.query_one("#ci-text", Static).update(Text(preview.ci or "Nothing to measure."))
 
     def _status(self, preview: Preview) -> Text:
         if not preview.changes:
