@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import Any
 
 from rsdock.lint.analysis.dockerfacts import needed_stages
 from rsdock.lint.knowledge import platforms
@@ -89,7 +90,7 @@ def ci_cost(workflows: dict[str, Workflow], dockerfiles: dict[str, Dockerfile]
     return found
 
 
-def _legs(job: Job, build) -> list[tuple[int, str, str]]:
+def _legs(job: Job, build: steps.BuildPush) -> list[tuple[int, str, str]]:
     """(matrix combination, runner label, platform) for every platform the step builds.
 
     Each matrix combination is a job of its own: nothing is shared between them.
@@ -111,8 +112,8 @@ def _legs(job: Job, build) -> list[tuple[int, str, str]]:
     return legs
 
 
-def _substitute(text: str, combo: dict) -> str:
-    def value(match: re.Match) -> str:
+def _substitute(text: str, combo: dict[str, Any]) -> str:
+    def value(match: re.Match[str]) -> str:
         found = combo.get(match[1])
         return match[0] if found is None else str(found)
     return re.sub(r"\$\{\{\s*matrix\.([A-Za-z0-9_-]+)\s*\}\}", value, text)
