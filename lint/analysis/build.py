@@ -18,7 +18,7 @@ from typing import Any
 from rsdock.lint.knowledge import platforms
 from rsdock.lint.model.context import Context
 from rsdock.lint.model.dockerfile import Dockerfile, Instruction, Stage, expand
-from rsdock.lint.model.shell import Case, Command, Outcome, parse_script, simulate
+from rsdock.lint.model.shell import Case, Command, Files, Outcome, parse_script, simulate
 # Re-exported: the cross-file rules (RS5xx) read these as build.<name>.
 from rsdock.lint.analysis.dockerfacts import (TOOLCHAIN_FILES, apt_packages, copies_everything,
                                                is_compiler_image, is_context_copy, image_env,
@@ -165,8 +165,10 @@ class StageRun:
         for run, outcome in ((r, o) for r in self.runs for o in r.outcomes):
             for command in outcome.commands:
                 call = parse_cargo(command, run.instruction)
+                if call is None:
+                    continue
                 key = _call_key(command)
-                if call is None or key in seen:
+                if key in seen:
                     continue
                 call.platform = self.platform
                 # The files the path ends with: a config written earlier in the same RUN counts.
@@ -262,7 +264,7 @@ def simulate_stage(model: Dockerfile, stage: Stage, platform: str | None) -> Sta
     values = platform_args(platform)
     parent = stage.parent_for(values) if platform else stage.parent
     if parent is not None and parent is not stage:
-        files = dict(simulate_stage(model, parent, platform).files)
+        files = simulate_stage(model, parent, platform).files  # never written: layered on
     result = StageRun(stage, platform)
     root = stage.ancestry(values if platform else None)[-1].base
     declared = stage.declared_args() - stage.declared_args(inherited=False)  # inherited ARGs
@@ -271,6 +273,7 @@ def simulate_stage(model: Dockerfile, stage: Stage, platform: str | None) -> Sta
             declared |= {w.partition("=")[0] for w in inst.value}
         if inst.cmd in ("COPY", "ADD") and inst.heredocs and inst.value:
             dest = inst.value[-1]
+            files = Files(files)  # a new layer: earlier RUNs' outcomes keep what they saw
             for _name, content in inst.heredocs:
                 files[posixpath.normpath(posixpath.join(workdir(stage, inst), dest))] = content
         if inst.cmd != "RUN":
@@ -289,7 +292,7 @@ def simulate_stage(model: Dockerfile, stage: Stage, platform: str | None) -> Sta
         if not survivors:
             result.stopped_at = inst
             break
-        files = dict(survivors[0].files)
+        files = survivors[0].files  # the next RUN layers on it
     result.files = files
     cache[key] = result
     return result
@@ -316,12 +319,22 @@ def case_variable(case: Case) -> str:
         else "TARGETPLATFORM"
 
 
+def case_value(case: Case, platform: str) -> str:
+    """The value a platform ``case`` compares its arms with when building for ``platform``:
+    the subject expanded (``"${TARGETARCH}${TARGETVARIANT}"`` is ``armv7`` for linux/arm/v7),
+    or the platform ARG it reads when the subject holds more than platform ARGs."""
+    values = platform_args(platform)
+    subject = expand(case.subject.strip("\"'"), values)
+    if subject and "$" not in subject and "`" not in subject:
+        return subject
+    return values[case_variable(case)]
+
+
 def arm_platforms(case: Case, arm_patterns: tuple[str, ...]) -> list[platforms.Platform]:
     """The known platforms an arm's patterns match (by TARGETPLATFORM or TARGETARCH value)."""
-    variable = case_variable(case)
     matched = []
     for platform in platforms.PLATFORMS:
-        value = platform_args(platform.name)[variable]
+        value = case_value(case, platform.name)
         if any(p != "*" and fnmatch.fnmatchcase(value, p) for p in arm_patterns):
             matched.append(platform)
     return matched

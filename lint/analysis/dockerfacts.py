@@ -29,7 +29,8 @@ def apt_packages(commands: list[tuple[Instruction, Command]]) -> set[str]:
         if not any(v in argv for v in verbs):
             continue
         start = next(i for i, w in enumerate(argv) if w in verbs) + 1
-        for word in argv[start:]:
+        # an unquoted `$PKGS` reaches apt as several words: split what the simulation joined
+        for word in (w for item in argv[start:] for w in item.split()):
             if not word.startswith("-"):
                 packages.add(re.split(r"[=:]", word)[0])
     return packages

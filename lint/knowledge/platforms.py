@@ -218,3 +218,22 @@ def linker_for_triple(triple: str) -> str | None:
 def names() -> tuple[str, ...]:
     """Every platform rsdock offers, in the table's order."""
     return tuple(p.name for p in PLATFORMS)
+
+
+# Spellings BuildKit does not normalise (containerd's platforms.Normalize knows aarch64, x86_64,
+# armhf, armel and i386, but not these): a build for them fails with "unknown platform" or
+# builds the wrong variant. Each maps to the platform that was meant.
+MISSPELLED: dict[str, str] = {
+    "linux/armv7": "linux/arm/v7",
+    "linux/armv7l": "linux/arm/v7",
+    "linux/armv6": "linux/arm/v6",
+    "linux/armv6l": "linux/arm/v6",
+    "linux/arm64v8": "linux/arm64",
+    "linux/ppc64el": "linux/ppc64le",
+    "linux/x86-64": "linux/amd64",
+}
+
+
+def misspelled(name: str) -> str | None:
+    """The platform ``name`` was meant to be when it is a known misspelling, else None."""
+    return MISSPELLED.get(name.strip().lower())

@@ -198,8 +198,13 @@ class Stage:
         return values
 
     def copies(self) -> list[Copy]:
-        """The stage's COPY and ADD instructions."""
-        return [_copy(i) for i in self.instructions if i.cmd in ("COPY", "ADD")]
+        """The stage's COPY and ADD instructions (read once: rules ask for them often)."""
+        cached = self.__dict__.get("_copies")
+        if cached is None or cached[0] != len(self.instructions):
+            cached = (len(self.instructions),
+                      [_copy(i) for i in self.instructions if i.cmd in ("COPY", "ADD")])
+            self.__dict__["_copies"] = cached
+        return list(cached[1])
 
     def runs(self) -> list[Instruction]:
         """The stage's RUN instructions."""

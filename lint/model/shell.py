@@ -14,6 +14,7 @@ import functools
 import posixpath
 import re
 from dataclasses import dataclass, field, replace
+from collections.abc import Mapping, MutableMapping
 from typing import Any
 
 from rsdock.lint.model.shell_words import Words, node_text, printf_output, unquote_word, walk
@@ -87,11 +88,81 @@ class Command:
     opaque: bool = False
 
 
+_GONE = object()
+
+
+class Files(MutableMapping):
+    """The files RUNs wrote, by absolute path: a copy-on-write layer over earlier ones.
+
+    Each RUN (and each path a ``case`` forks) writes into its own layer and reads through to
+    the RUNs before it, so a Dockerfile of thousands of RUNs is simulated without copying
+    everything written so far at every step. A layer is never written to once another layer
+    is built on it.
+    """
+
+    __slots__ = ("_own", "_base", "_depth")
+    _FLATTEN = 16  # layers deeper than this are merged, so reads stay cheap
+
+    def __init__(self, base: Mapping[str, str] | None = None):
+        self._own: dict[str, Any] = {}
+        depth = base._depth + 1 if isinstance(base, Files) else 1
+        if depth > self._FLATTEN:
+            base, depth = dict(base.items()), 1
+        # (never `if base`: the truth of a layer is its length, a merge of every layer below)
+        self._base = None if base is None or (isinstance(base, dict) and not base) else base
+        self._depth = depth
+
+    def child(self) -> "Files":
+        """A new layer over this one (which must not be written to afterwards)."""
+        return Files(self)
+
+    def __getitem__(self, path: str) -> str:
+        value = self._own.get(path, _GONE if path in self._own else None)
+        if value is _GONE:
+            raise KeyError(path)
+        if value is not None:
+            return value
+        if self._base is None:
+            raise KeyError(path)
+        return self._base[path]
+
+    def __setitem__(self, path: str, content: str) -> None:
+        self._own[path] = content
+
+    def __delitem__(self, path: str) -> None:
+        if path not in self:
+            raise KeyError(path)
+        self._own[path] = _GONE
+
+    def _merged(self) -> dict[str, str]:
+        layers, base = [self._own], self._base
+        while isinstance(base, Files):  # walk down once, then apply the layers bottom-up
+            layers.append(base._own)
+            base = base._base
+        merged = dict(base) if base is not None else {}
+        for own in reversed(layers):
+            for path, value in own.items():
+                if value is _GONE:
+                    merged.pop(path, None)
+                else:
+                    merged[path] = value
+        return merged
+
+    def __iter__(self):
+        return iter(self._merged())
+
+    def __len__(self) -> int:
+        return len(self._merged())
+
+    def items(self):  # one merge instead of a lookup per key
+        return self._merged().items()
+
+
 @dataclass
 class _State:
     variables: dict[str, str | None]
     exported: set[str]
-    files: dict[str, str]
+    files: Files
     commands: list[Command] = field(default_factory=list)
     exit_code: int | None = None
     opaque: bool = False
@@ -105,8 +176,10 @@ class _State:
         return posixpath.normpath(posixpath.join(self.cwd, name))
 
     def fork(self) -> "_State":
+        base = self.files  # both paths write on their own layer from here on
+        self.files = base.child()
         return replace(self, variables=dict(self.variables), exported=set(self.exported),
-                       files=dict(self.files), commands=list(self.commands), unset=set(self.unset))
+                       files=base.child(), commands=list(self.commands), unset=set(self.unset))
 
 
 @dataclass
@@ -142,7 +215,8 @@ class ScriptModel:
         return found
 
 
-@functools.lru_cache(maxsize=1024)
+# Large enough for every RUN of a very long Dockerfile: a miss re-parses the script.
+@functools.lru_cache(maxsize=16384)
 def parse_script(text: str, first_line: int = 1) -> ScriptModel:
     """Parse ``text`` (a RUN script whose row 0 is file line ``first_line``).
 
@@ -170,7 +244,7 @@ def simulate(text: str, first_line: int = 1, env: dict[str, str | None] | None =
         cwd: the working directory the RUN starts in (the stage's WORKDIR).
     """
     model = parse_script(text, first_line)
-    start = _State(dict(env or {}), set(env or {}), dict(files or {}), cwd=cwd)
+    start = _State(dict(env or {}), set(env or {}), Files(files), cwd=cwd)
     states = _Sim(first_line).run(model.tree.root_node, [start])
     return [Outcome(s.commands, s.exit_code, s.variables, s.exported, s.files, s.opaque)
             for s in states]

@@ -52,11 +52,12 @@ class RS208(DockerfileRule):
                 setters: dict[str, int] = {}
                 runs = [r for s in reversed(stage.ancestry())
                         for r in build.simulate_stage(file, s, platform).runs]
+                own = {id(i) for i in stage.instructions}
                 for result in runs:
                     for outcome in result.outcomes:
                         for command in outcome.commands:
                             for name in sorted(command.unset - _IMAGE_VARS):
-                                if name in setters and result.instruction in stage.instructions:
+                                if name in setters and id(result.instruction) in own:
                                     found.append(self.finding(file.path, command.line, message=(
                                         f"${name} was set in the RUN at line {setters[name]}, "
                                         "but each RUN starts a new shell, so it is empty here: "

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from typing import Iterable
 
 from rsdock.lint.model import workflow_reader as wf
@@ -20,7 +21,8 @@ class RS403(WorkflowRule):
     password cannot, and a literal is readable by everyone who can read the repository. Store a
     token (Docker Hub: Account settings, Personal access tokens) as ``DOCKERHUB_TOKEN``, or use
     ``secrets.GITHUB_TOKEN`` for ghcr.io. Other expressions (an ECR login step's output, a
-    robot account secret) are not flagged.
+    robot account secret) are not flagged. A secret whose name says password is reported as
+    info: the name is a hint, and many such secrets hold a token.
 
     Fails:
         # file: .github/workflows/docker.yml
@@ -68,6 +70,9 @@ class RS403(WorkflowRule):
             for match in _SECRET_RE.finditer(text):
                 name = match[1] or match[2]
                 if _PASSWORD_RE.search(name) and "TOKEN" not in name.upper():
-                    yield self.finding(file.path, password.line, password.column,
-                                       f"secrets.{name} looks like an account password: "
-                                       f"{self.message}")
+                    # the name is a hint, not proof (many hold a token): info, not an error
+                    finding = self.finding(
+                        file.path, password.line, password.column,
+                        f"secrets.{name} is named like an account password; if it is one, "
+                        f"{self.message} (the name alone cannot tell)")
+                    yield replace(finding, severity=Severity.INFO)

@@ -17,6 +17,9 @@ class RS409(WorkflowRule):
     and uname names (``arm64``, not ``aarch64``; ``arm/v7``, not ``armv7``), and a malformed
     entry fails the build after the setup steps have run. Matrix values are checked too.
 
+    A known misspelling (``linux/armv7`` for ``linux/arm/v7``) is named with the spelling that
+    was meant: BuildKit normalises ``aarch64`` and ``armhf``, not ``armv7``.
+
     Fails:
         # file: .github/workflows/docker.yml
         on: push
@@ -53,7 +56,12 @@ class RS409(WorkflowRule):
         for job, step in file.action_steps(wf.BUILD_PUSH):
             entries, _complete = wf.platform_entries(job, wf.build_push(file, step))
             for item, name in entries:
-                if not platforms.is_platform_string(name):
+                meant = platforms.misspelled(name)
+                if meant:
+                    yield self.finding(
+                        file.path, item.line, item.column,
+                        f"BuildKit does not know {name}: write {meant}")
+                elif not platforms.is_platform_string(name):
                     yield self.finding(
                         file.path, item.line, item.column,
                         f"{name!r} is not a platform: {self.message} (rsdock knows {known})")

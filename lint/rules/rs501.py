@@ -74,6 +74,8 @@ class RS501(ProjectRule):
             cases = [case for stage in model.stages
                      for _inst, case in build.platform_cases(model, stage)]
             for where, name in image.platforms:
+                if platforms.misspelled(name):
+                    continue  # RS409 says how to spell it; an arm for the typo would not help
                 missing = [case for case in cases if not _has_arm(case, name)]
                 if not missing:
                     continue
@@ -87,6 +89,6 @@ class RS501(ProjectRule):
 
 def _has_arm(case: Case, name: str) -> bool:
     """Whether an explicit (non-``*``) arm of ``case`` matches platform ``name``."""
-    value = build.platform_args(name)[build.case_variable(case)]
+    value = build.case_value(case, name)
     return any(p != "*" and fnmatch.fnmatchcase(value, p) for arm in case.arms
                for p in arm.patterns)

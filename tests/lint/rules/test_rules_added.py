@@ -82,3 +82,108 @@ def test_user_from_an_arg_defaulting_to_root_is_root():
     bare = text.replace("USER_ID=0", "USER_ID=10001")
     assert not [f for f in engine.lint_texts({"Dockerfile": bare}, config=NO_HADOLINT)
                 if f.rule == "RS306"]
+
+
+CROSS = ("FROM --platform=$BUILDPLATFORM rust:1.95 AS builder\n"
+         "RUN apt-get update && apt-get install -y gcc-arm-linux-gnueabihf libc6-dev-armhf-cross\n"
+         "ENV CARGO_TARGET_ARMV7_UNKNOWN_LINUX_GNUEABIHF_LINKER={linker}\n"
+         "RUN rustup target add armv7-unknown-linux-gnueabihf\n"
+         "RUN cargo build --release --target armv7-unknown-linux-gnueabihf\n")
+GHA = ("on: push\njobs:\n  image:\n    runs-on: ubuntu-24.04\n    steps:\n"
+       "      - uses: docker/build-push-action@v7\n        with:\n")
+# the research's case on "${TARGETARCH}${TARGETVARIANT}" in a heredoc, packages in a variable
+HEREDOC_CASE = """\
+# syntax=docker/dockerfile:1
+FROM --platform=$BUILDPLATFORM rust:1.95-slim-bookworm AS builder
+ARG TARGETARCH TARGETVARIANT
+RUN <<EOT
+set -eu
+case "${TARGETARCH}${TARGETVARIANT}" in
+  amd64) T=x86_64-unknown-linux-gnu; PKGS="" ;;
+  arm64) T=aarch64-unknown-linux-gnu; PKGS="gcc-aarch64-linux-gnu libc6-dev-arm64-cross" ;;
+  armv7) T=armv7-unknown-linux-gnueabihf; PKGS="gcc-arm-linux-gnueabihf libc6-dev-armhf-cross" ;;
+  *) echo "unsupported platform" >&2; exit 1 ;;
+esac
+apt-get update && apt-get install -y $PKGS
+rustup target add "$T"
+export CARGO_TARGET_AARCH64_UNKNOWN_LINUX_GNU_LINKER=aarch64-linux-gnu-gcc
+export CARGO_TARGET_ARMV7_UNKNOWN_LINUX_GNUEABIHF_LINKER=arm-linux-gnueabihf-gcc
+cargo build --release --target "$T"
+cp "target/$T/release/app" /app
+EOT
+FROM debian:bookworm-slim
+COPY --from=builder /app /usr/local/bin/app
+"""
+
+
+@pytest.mark.parametrize("rule_id, files, expected", [
+    # RS211 the linker named for the triple
+    ("RS211", {"Dockerfile": CROSS.format(linker="arm-linux-gnueabi-gcc")},
+     [("Dockerfile", 5, "error")]),
+    ("RS211", {"Dockerfile": CROSS.format(linker="aarch64-linux-gnu-gcc")},
+     [("Dockerfile", 5, "error")]),
+    ("RS211", {"Dockerfile": CROSS.format(linker="arm-linux-gnueabihf-gcc")}, []),
+    ("RS211", {"Dockerfile": CROSS.format(linker="/usr/bin/arm-linux-gnueabihf-gcc-12")}, []),
+    ("RS211", {"Dockerfile": CROSS.format(linker="clang")}, []),
+    # RS307 RUN cp from the folder the build wrote
+    ("RS307", {"Dockerfile": "FROM rust:1.95\nRUN cargo build --release\n"
+               "RUN cp target/aarch64-unknown-linux-gnu/release/app /app\n"},
+     [("Dockerfile", 3, "error")]),
+    ("RS307", {"Dockerfile": "FROM rust:1.95\nRUN cargo build --release --target "
+               "aarch64-unknown-linux-gnu && cp target/release/app /app\n"},
+     [("Dockerfile", 2, "error")]),
+    ("RS307", {"Dockerfile": "FROM rust:1.95\nRUN cargo build --release && cp target/release/app /app\n"},
+     []),
+    ("RS307", {"Dockerfile": "FROM rust:1.95\nENV CARGO_BUILD_TARGET=aarch64-unknown-linux-gnu\n"
+               "RUN cargo build --release && cp target/aarch64-unknown-linux-gnu/release/app /\n"},
+     []),
+    ("RS307", {"Dockerfile": "FROM rust:1.95\nRUN cargo build --release --target-dir /out\n"
+               "RUN cp target/x86_64-unknown-linux-gnu/release/app /app\n"}, []),
+    # RS409 linux/armv7 is its own finding; RS501 does not also ask for a case arm for it
+    ("RS409", {".github/workflows/docker.yml": GHA + "          platforms: linux/amd64,linux/armv7\n"},
+     [(".github/workflows/docker.yml", 8, "error")]),
+    ("RS501", {".github/workflows/docker.yml": GHA + "          platforms: linux/amd64,linux/armv7\n",
+               "Dockerfile": HEREDOC_CASE}, []),
+    # RS415 cache scopes read and written
+    ("RS415", {".github/workflows/docker.yml": GHA + "          cache-from: type=gha\n"
+               "          cache-to: type=gha,mode=max,scope=platform-x\n"},
+     [(".github/workflows/docker.yml", 8, "warning")]),
+    ("RS415", {".github/workflows/docker.yml": GHA + "          cache-from: type=gha,scope=a\n"
+               "          cache-to: type=gha,mode=max,scope=a\n"}, []),
+    ("RS415", {".github/workflows/docker.yml": GHA + "          cache-from: type=gha\n"
+               "          cache-to: type=gha,mode=max\n"}, []),
+    ("RS415", {".github/workflows/docker.yml": GHA + "          cache-from: type=gha,scope=a\n"
+               "          cache-to: type=gha,mode=max,scope=a\n"
+               "      - uses: docker/build-push-action@v7\n        with:\n"
+               "          cache-to: type=gha,scope=a\n"},
+     [(".github/workflows/docker.yml", 12, "warning")]),
+    ("RS415", {".github/workflows/docker.yml": GHA + "          cache-from: type=gha,scope=x\n"
+               "          cache-to: type=gha,mode=max,scope=${{ github.ref_name }}\n"}, []),
+])
+def test_more_added_rules(rule_id, files, expected):
+    assert found(rule_id, files) == expected
+
+
+@pytest.mark.parametrize("rule_id", ["RS501", "RS206", "RS207", "RS203", "RS204", "RS307"])
+def test_heredoc_case_on_arch_and_variant_with_packages_in_a_variable(rule_id):
+    workflow = GHA + "          platforms: linux/amd64,linux/arm64,linux/arm/v7\n"
+    assert found(rule_id, {".github/workflows/docker.yml": workflow,
+                           "Dockerfile": HEREDOC_CASE}) == []
+
+
+def test_alpine_builder_linking_with_rust_lld_needs_no_debian_gcc():
+    text = ("FROM --platform=$BUILDPLATFORM rust:1.95-alpine AS builder\nARG TARGETARCH\n"
+            "RUN apk add --no-cache clang lld musl-dev\n"
+            "RUN case \"$TARGETARCH\" in amd64) T=x86_64-unknown-linux-musl ;; "
+            "arm64) T=aarch64-unknown-linux-musl ;; *) exit 1 ;; esac \\\n"
+            " && rustup target add $T && RUSTFLAGS='-C linker=rust-lld' cargo build --release "
+            "--target $T\n")
+    assert found("RS206", {"Dockerfile": text}) == []
+
+
+def test_a_password_like_secret_name_is_info_and_a_literal_an_error():
+    login = (STEPS + "      - uses: docker/login-action@v4\n        with:\n"
+             "          username: me\n          password: {value}\n")
+    named = found("RS403", {WF: login.format(value="${{ secrets.DOCKERHUB_PASSWORD }}")})
+    literal = found("RS403", {WF: login.format(value="hunter2")})
+    assert named == [(WF, 9, "info")] and literal == [(WF, 9, "error")]

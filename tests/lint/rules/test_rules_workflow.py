@@ -267,6 +267,7 @@ CASES = [
     ("RS403", workflow(LOGIN.format(cond="", secret="DOCKERHUB_PASSWORD")), [9]),
     ("RS403", workflow(LOGIN.format(cond="", secret="REGISTRY_PASS")), [9]),
     ("RS403", workflow(LOGIN.format(cond="", secret="DOCKERHUB_TOKEN")), []),
+    # field test: a password-like name is a hint only (info): many such secrets hold tokens
     ("RS403", workflow(LOGIN.format(cond="", secret="GITHUB_TOKEN")), []),
     ("RS403", workflow("- uses: docker/login-action@v4\n  with:\n    username: u\n"
                        "    password: hunter2\n"), [9]),
