@@ -227,6 +227,9 @@ def _options(call: CargoCall, words: list[str]) -> None:
             index += 1
         if name == "--target":
             call.target = value
+        elif name == "--config" and re.match(r"""^['"]?build\.target\s*=""", value):
+            # `--config 'build.target="x86_64-unknown-linux-gnu"'` is --target by another name
+            call.target = value.split("=", 1)[1].strip().strip("'\"")
         elif name in ("--release", "-r"):
             call.profile = "release"
         elif name == "--profile":

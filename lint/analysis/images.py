@@ -379,25 +379,39 @@ def entrypoint_script(ctx: Context, model: Dockerfile) -> str | None:
         return None
     if program.startswith("-"):
         return None
-    root = ctx.root
+    root = getattr(ctx, "root", None)
+    if root is None:
+        return None
     contexts = [b.context for b in builds_of(ctx, model.path)] or ["."]
-    for stage in chain:
+    name = posixpath.basename(program)
+    # Where the script comes from in the context: the sources of COPYs that put a file of that
+    # name in the image (from another stage: the path that stage copied from the context, so
+    # each leading folder is dropped in turn), and a file of that name at the context's root.
+    candidates: list[str] = []
+    for stage in model.stages:
         for copy in stage.copies():
-            if copy.source_stage is not None or copy.instruction.heredocs:
+            if copy.instruction.heredocs:
                 continue
-            dest = posixpath.normpath(posixpath.join(facts.workdir(stage, copy.instruction),
-                                                     copy.dest))
-            target = posixpath.normpath(posixpath.join(facts.workdir(final), program))
             for source in copy.sources:
-                name = posixpath.basename(source.rstrip("/"))
-                if target not in (dest, posixpath.join(dest, name)):
+                if posixpath.basename(source.rstrip("/")) != name and \
+                        posixpath.basename(copy.dest.rstrip("/")) != name:
                     continue
-                for context in contexts:
-                    try:
-                        return (root / context / source).read_text(encoding="utf-8",
-                                                                   errors="replace")
-                    except (OSError, TypeError):
-                        continue
+                if "$" in source:
+                    continue
+                parts = source.strip("/").split("/")
+                if copy.source_stage is None:
+                    candidates.append("/".join(parts))
+                else:
+                    candidates += ["/".join(parts[i:]) for i in range(len(parts))]
+    candidates.append(name)
+    for context in contexts:
+        for source in dict.fromkeys(candidates):
+            path = root / context / source
+            try:
+                if path.is_file():
+                    return path.read_text(encoding="utf-8", errors="replace")
+            except OSError:
+                continue
     return None
 
 

@@ -237,3 +237,24 @@ MISSPELLED: dict[str, str] = {
 def misspelled(name: str) -> str | None:
     """The platform ``name`` was meant to be when it is a known misspelling, else None."""
     return MISSPELLED.get(name.strip().lower())
+
+
+# Real Rust triples for a platform besides the table's gnu and musl ones, and why they fit.
+# (Checked against `rustc --print target-list` of rustc 1.95, tier 2 with host tools or std.)
+ALTERNATE_TRIPLES: dict[str, str] = {
+    # Alpine's armhf is ARMv6 hard-float: what linux/arm/v6 Alpine images run
+    "arm-unknown-linux-musleabihf": "linux/arm/v6",
+    # ARMv7 with NEON, and ARMv7 soft-float musl: both run on linux/arm/v7
+    "thumbv7neon-unknown-linux-gnueabihf": "linux/arm/v7",
+    "armv7-unknown-linux-musleabi": "linux/arm/v7",
+    "armv7-unknown-linux-gnueabi": "linux/arm/v7",
+    # 64-bit x86 with glibc 2.17 compatibility is the same triple; i586 runs on linux/386
+    "i586-unknown-linux-gnu": "linux/386",
+    "i586-unknown-linux-musl": "linux/386",
+}
+
+
+def platform_of_triple(triple: str) -> Platform | None:
+    """The platform a Rust triple builds for: the table's own triples, then the
+    :data:`ALTERNATE_TRIPLES` that also fit it."""
+    return by_triple(triple) or get(ALTERNATE_TRIPLES.get(triple, ""))

@@ -102,9 +102,10 @@ def build_push(workflow: Workflow, step: Step) -> BuildPush:
     )
 
 
-def checkout_path(job: Job) -> str:
+def checkout_paths(job: Job) -> list[str]:
     """Where the job checks the repository out, relative to the workspace: the ``path:`` of
-    its ``actions/checkout`` of this repository ("" for the workspace itself)."""
+    each ``actions/checkout`` of this repository (any ref), "" for the workspace itself."""
+    found = []
     for step in job.steps:
         if not step.is_action(CHECKOUT):
             continue
@@ -112,8 +113,9 @@ def checkout_path(job: Job) -> str:
         if repository and "github.repository" not in repository:
             continue  # another repository checked out beside this one
         path = (step.input_text("path") or "").strip().strip("/")
-        return "" if path in ("", ".") or "${{" in path else posixpath.normpath(path)
-    return ""
+        if "${{" not in path:
+            found.append("" if path in ("", ".") else posixpath.normpath(path))
+    return found
 
 
 def in_repository(job: Job, path: str) -> str:
@@ -122,9 +124,9 @@ def in_repository(job: Job, path: str) -> str:
     path = posixpath.normpath(path.strip().lstrip("/")) if path.strip() else "."
     if path.startswith("./"):
         path = path[2:]
-    prefix = checkout_path(job)
-    if prefix and (path == prefix or path.startswith(prefix + "/")):
-        return posixpath.normpath(path[len(prefix):].lstrip("/") or ".")
+    for prefix in checkout_paths(job):
+        if prefix and (path == prefix or path.startswith(prefix + "/")):
+            return posixpath.normpath(path[len(prefix):].lstrip("/") or ".")
     return path
 
 
@@ -219,3 +221,18 @@ def built_contexts(workflows: dict[str, Workflow],
     built = {dockerfile for dockerfile, _context in pairs}
     pairs |= {(path, ".") for path in dockerfiles if path not in built}
     return sorted(pairs)
+
+
+def local_action_text(root, step: Step) -> str:
+    """The ``action.yml`` text of a step's ``uses: ./path`` composite action of the repository
+    at ``root`` ("" for other steps, or when it cannot be read): what its steps set up."""
+    uses = step.uses
+    if uses is None or not uses.text.startswith("./") or root is None:
+        return ""
+    folder = root / uses.text.split("@")[0]
+    for name in ("action.yml", "action.yaml"):
+        try:
+            return (folder / name).read_text(encoding="utf-8", errors="replace")
+        except OSError:
+            continue
+    return ""

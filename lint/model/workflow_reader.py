@@ -16,15 +16,15 @@ from ruamel.yaml.error import MarkedYAMLError, YAMLError
 from rsdock.lint.model.docker_steps import (BUILD_PUSH, CHECKOUT, LOGIN, SETUP_BUILDX, SETUP_QEMU,
                                              BuildPush, BuiltImage, CacheSpec, build_push,
                                              built_contexts, built_images, cache_specs,
-                                             dockerfile_paths, input_list, platform_entries,
-                                             uses_docker)
+                                             dockerfile_paths, input_list, local_action_text,
+                                             platform_entries, uses_docker)
 from rsdock.lint.model.findings import Finding, Severity
 from rsdock.lint.model.workflow import Job, Scalar, Step, Uses, Workflow, off_for_pull_requests
 
 __all__ = ["BUILD_PUSH", "CHECKOUT", "LOGIN", "SETUP_BUILDX", "SETUP_QEMU", "BuildPush",
            "BuiltImage", "CacheSpec", "Job", "MAX_NODES", "PARSE_RULE", "Scalar", "Step", "Uses",
            "Workflow", "build_push", "built_contexts", "built_images", "cache_specs",
-           "dockerfile_paths", "input_list", "off_for_pull_requests", "parse_workflow",
+           "dockerfile_paths", "input_list", "local_action_text", "off_for_pull_requests", "parse_workflow",
            "platform_entries", "uses_docker"]
 
 PARSE_RULE = "RS001"

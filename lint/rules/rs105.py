@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import posixpath
 from typing import Iterable
 
 from rsdock.lint.analysis import build, dockerfacts as facts
@@ -98,7 +99,14 @@ class RS105(DockerfileRule):
 
     @staticmethod
     def _installs_toolchain(file: Dockerfile, stage: Stage) -> bool:
-        # A stage that installs its own toolchain does not run the image's Rust.
+        # A stage that installs its own toolchain does not run the image's Rust; nor does one
+        # that copies a rust-toolchain file in: rustup installs the channel it names.
+        for ancestor in stage.ancestry():
+            for copy in ancestor.copies():
+                if any(posixpath.basename(s.rstrip("/")) in ("rust-toolchain.toml",
+                                                               "rust-toolchain")
+                       for s in copy.sources):
+                    return True
         for _inst, command in build.ancestry_commands(file, stage, None):
             if command.argv[:3] == ("rustup", "toolchain", "install") or \
                     command.argv[:2] == ("rustup", "default"):

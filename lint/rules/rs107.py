@@ -63,6 +63,8 @@ class RS107(DockerfileRule):
                 for call in build.stage_calls(file, stage, platform):
                     if call.action not in ("build", "cook", "install", "run", "rustc"):
                         continue
+                    if call.action == "install" and "path" not in call.options:
+                        continue  # `cargo install <crate> --bin x`: a bin of that crate
                     for name in call.bins:
                         if "$" in name or name in bins:
                             continue

@@ -62,7 +62,7 @@ class RS204(DockerfileRule):
                     names = " or ".join(p.name for p in chosen)
                     text = " ".join(list(arm.words) + list(arm.assigned.values()))
                     for triple in dict.fromkeys(_TRIPLE.findall(text)):
-                        owner = platforms.by_triple(triple)
+                        owner = platforms.platform_of_triple(triple)
                         if owner in chosen:
                             continue
                         right = ", ".join(f"{p.gnu_triple}" + (f" or {p.musl_triple}" if

@@ -122,6 +122,9 @@ class RS305(DockerfileRule):
                     parts = [base, call.target] if call.target else [base]
                     directory = posixpath.join(*parts, call.profile_dir)
                 outputs |= {posixpath.normpath(posixpath.join(directory, n)) for n in names}
+                if call.action == "build":
+                    # a cdylib package writes lib<name>.so beside the binaries
+                    outputs.add(posixpath.normpath(posixpath.join(directory, "lib*.so")))
             outputs |= self._moved(file, ancestor, platform, outputs)
         return outputs
 

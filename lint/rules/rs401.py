@@ -53,7 +53,8 @@ class RS401(WorkflowRule):
             ready = False
             for step in job.steps:
                 run = step.run.text if step.run else ""
-                if step.is_action(wf.SETUP_BUILDX) or "buildx create" in run:
+                if step.is_action(wf.SETUP_BUILDX) or "buildx create" in run or \
+                        _local_action_sets_up_buildx(ctx, step):
                     ready = True
                 elif step.is_action(wf.BUILD_PUSH) and not ready and _needs_buildx(file, step):
                     yield self.finding(file.path, step.action.line, step.action.column)
@@ -66,3 +67,10 @@ def _needs_buildx(workflow: wf.Workflow, step: wf.Step) -> bool:
     exported = [c for c in build.cache_to if c.type != "inline"]
     reads_gha = any(c.type == "gha" for c in build.cache_from)
     return len(build.platforms) > 1 or bool(exported) or reads_gha
+
+
+def _local_action_sets_up_buildx(ctx: Context, step: wf.Step) -> bool:
+    """Whether ``uses: ./path`` is a composite action of the repository that runs
+    docker/setup-buildx-action (or ``buildx create``) itself."""
+    text = wf.local_action_text(ctx.root, step)
+    return wf.SETUP_BUILDX in text or "buildx create" in text

@@ -64,7 +64,8 @@ class RS402(WorkflowRule):
             emulated = False
             for step in job.steps:
                 run = step.run.text if step.run else ""
-                if step.is_action(wf.SETUP_QEMU) or "binfmt" in run:
+                if step.is_action(wf.SETUP_QEMU) or "binfmt" in run or \
+                        wf.SETUP_QEMU in wf.local_action_text(ctx.root, step):
                     emulated = True
                 if not step.is_action(wf.BUILD_PUSH) or emulated:
                     continue

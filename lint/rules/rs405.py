@@ -11,6 +11,11 @@ from rsdock.lint.rules.rule import Context, WorkflowRule
 GUARD = "${{ github.event_name != 'pull_request' }}"
 
 
+# Registries that live inside the job (a `services: registry` container): a push there on a
+# pull request publishes nothing.
+_LOCAL_REGISTRIES = ("localhost:", "localhost/", "127.0.0.1:", "registry:5000/")
+
+
 class RS405(WorkflowRule):
     """Do not push from pull requests: set ``push: ${{ github.event_name != 'pull_request' }}``.
 
@@ -55,6 +60,9 @@ class RS405(WorkflowRule):
             push = step.with_.get("push")
             if push is None or wf.off_for_pull_requests(file, job, step, push) is not False:
                 continue
+            tags = wf.build_push(file, step).tags
+            if tags and all(t.text.startswith(_LOCAL_REGISTRIES) for t in tags):
+                continue  # the job's own registry service (localhost:5000): nothing is published
             yield self.finding(file.path, push.line, push.column, fix=_fix(file, push))
 
 

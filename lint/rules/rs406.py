@@ -63,6 +63,8 @@ class RS406(WorkflowRule):
             if not _loses_cargo_layers(job, build_step, ctx):
                 continue
             for spec in build_step.cache_to:
+                if "${{" in spec.item.text:
+                    continue  # an expression decides the entry (maybe with mode=max): unknown
                 if spec.type in MODED and spec.options.get("mode", "min").lower() != "max":
                     yield self.finding(file.path, spec.item.line, spec.item.column,
                                        fix=_fix(file, spec))

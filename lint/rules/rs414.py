@@ -22,7 +22,8 @@ class RS414(WorkflowRule):
     A branch moves with every push to the action's repository: the next run executes code
     nobody reviewed, with the job's token and secrets, and a breaking change lands without a
     version bump. ``dtolnay/rust-toolchain@<toolchain>`` names the toolchain to install (its
-    documented form): it is reported as info only.
+    documented form) and a release branch (``pypa/gh-action-pypi-publish@release/v1``, a
+    maintained major line like a ``@v1`` tag) are reported as info only.
 
     Fails:
         # file: .github/workflows/ci.yml
@@ -60,6 +61,7 @@ class RS414(WorkflowRule):
             finding = self.finding(file.path, uses.line, uses.column, (
                 f"{uses.repo}@{uses.ref} follows a branch, so every run may execute new, "
                 f"unreviewed code: {self.message}"))
-            if uses.repo.lower() in BRANCH_IS_AN_INPUT:
+            if uses.repo.lower() in BRANCH_IS_AN_INPUT or uses.ref.startswith("release"):
+                # a documented form, or a maintained release line (pypa's @release/v1): a hint
                 finding = replace(finding, severity=Severity.INFO)
             yield finding

@@ -5,7 +5,7 @@ from __future__ import annotations
 import posixpath
 from typing import Iterable
 
-from rsdock.lint.analysis import images
+from rsdock.lint.analysis import build, images
 from rsdock.lint.model.dockerignore import DockerIgnore
 from rsdock.lint.model.findings import Finding, Fix, Severity
 from rsdock.lint.rules.rule import Context, DockerignoreRule
@@ -41,6 +41,8 @@ class RS602(DockerignoreRule):
         if contexts is not None and not any(
                 (ctx.root / c / "Cargo.toml").is_file() for c in contexts):
             return  # no build uses this file, or none of its contexts is a cargo project
+        if ctx.dockerfiles and not _sends_everything(ctx, file.path, contexts):
+            return  # BuildKit transfers only the paths COPY names: no build sends target/
         probe = "target/release"
         if (file.excludes(probe) or file.excludes_but_for_comments(probe)
                 or _copies_from_target(ctx)):
@@ -57,4 +59,22 @@ def _copies_from_target(ctx: Context) -> bool:
                         posixpath.normpath(s.lstrip("/")).split("/")[0] == "target"
                         for s in copy.sources):
                     return True
+    return False
+
+
+def _sends_everything(ctx: Context, ignore_path: str, contexts: list[str] | None) -> bool:
+    """Whether a build that uses the ignore file copies its whole context (``COPY . .``), the
+    only way a host ``target/`` reaches the build."""
+    own = ignore_path[: -len(".dockerignore")] if not ignore_path.endswith("/.dockerignore") \
+        and ignore_path != ".dockerignore" else None
+    wanted = set(contexts) if contexts is not None else {"."}
+    for item in images.builds(ctx):
+        if own is not None and item.dockerfile != own:
+            continue
+        if own is None and item.context not in wanted:
+            continue
+        model = ctx.dockerfiles.get(item.dockerfile)
+        if model is not None and any(build.copies_everything(c) for s in model.stages
+                                     for c in s.copies()):
+            return True
     return False
