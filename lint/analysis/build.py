@@ -13,6 +13,7 @@ import fnmatch
 import posixpath
 import re
 from dataclasses import dataclass, field
+from collections.abc import MutableMapping
 from typing import Any
 
 from rsdock.lint.knowledge import platforms
@@ -148,7 +149,7 @@ class StageRun:
     stage: Stage
     platform: str | None
     runs: list[RunResult] = field(default_factory=list)
-    files: dict[str, str] = field(default_factory=dict)
+    files: MutableMapping[str, str] = field(default_factory=dict)
     stopped_at: Instruction | None = None
     calls: list[CargoCall] | None = None
 
@@ -263,7 +264,7 @@ def simulate_stage(model: Dockerfile, stage: Stage, platform: str | None) -> Sta
     key = (stage.index, platform)
     if key in cache:
         return cache[key]
-    files: dict[str, str] = {}
+    files: MutableMapping[str, str] = {}
     values = platform_args(platform)
     parent = stage.parent_for(values) if platform else stage.parent
     if parent is not None and parent is not stage:
@@ -326,11 +327,11 @@ def case_value(case: Case, platform: str) -> str:
     """The value a platform ``case`` compares its arms with when building for ``platform``:
     the subject expanded (``"${TARGETARCH}${TARGETVARIANT}"`` is ``armv7`` for linux/arm/v7),
     or the platform ARG it reads when the subject holds more than platform ARGs."""
-    values = platform_args(platform)
+    values: dict[str, str | None] = dict(platform_args(platform))
     subject = expand(case.subject.strip("\"'"), values)
     if subject and "$" not in subject and "`" not in subject:
         return subject
-    return values[case_variable(case)]
+    return values[case_variable(case)] or ""
 
 
 def arm_platforms(case: Case, arm_patterns: tuple[str, ...]) -> list[platforms.Platform]:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import posixpath
 import re
 from dataclasses import replace
-from typing import Any, Iterable, Iterator
+from typing import Any, Iterable, Iterator, Mapping
 
 from rsdock.lint.knowledge import platforms
 from rsdock.lint.model.dockerfile import Dockerfile, Instruction, Stage
@@ -91,7 +91,7 @@ def image_env(image: str) -> dict[str, str]:
 CARGO_HOME = "/usr/local/cargo"
 
 
-def written_cargo_linkers(files: dict[str, str], env: dict[str, str]) -> dict[str, str]:
+def written_cargo_linkers(files: Mapping[str, str], env: Mapping[str, str]) -> dict[str, str]:
     """``[target.<triple>] linker`` settings in cargo config files that RUNs wrote
     (``printf '[target.…]\\nlinker = "…"' > $CARGO_HOME/config.toml``), by triple."""
     home = env.get("CARGO_HOME") or CARGO_HOME

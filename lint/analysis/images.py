@@ -409,7 +409,7 @@ def entrypoint_script(ctx: Context, model: Dockerfile) -> str | None:
             path = root / context / source
             try:
                 if path.is_file():
-                    return path.read_text(encoding="utf-8", errors="replace")
+                    return str(path.read_text(encoding="utf-8", errors="replace"))
             except OSError:
                 continue
     return None

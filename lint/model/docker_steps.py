@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import csv
 import posixpath
+from pathlib import Path
 from dataclasses import dataclass
 from typing import Iterable, Iterator, Mapping
 
@@ -223,7 +224,7 @@ def built_contexts(workflows: dict[str, Workflow],
     return sorted(pairs)
 
 
-def local_action_text(root, step: Step) -> str:
+def local_action_text(root: Path | None, step: Step) -> str:
     """The ``action.yml`` text of a step's ``uses: ./path`` composite action of the repository
     at ``root`` ("" for other steps, or when it cannot be read): what its steps set up."""
     uses = step.uses

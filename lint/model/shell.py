@@ -14,7 +14,7 @@ import functools
 import posixpath
 import re
 from dataclasses import dataclass, field, replace
-from collections.abc import Mapping, MutableMapping
+from collections.abc import ItemsView, Iterator, Mapping, MutableMapping
 from typing import Any
 
 from rsdock.lint.model.shell_words import Words, node_text, printf_output, unquote_word, walk
@@ -91,7 +91,7 @@ class Command:
 _GONE = object()
 
 
-class Files(MutableMapping):
+class Files(MutableMapping[str, str]):
     """The files RUNs wrote, by absolute path: a copy-on-write layer over earlier ones.
 
     Each RUN (and each path a ``case`` forks) writes into its own layer and reads through to
@@ -102,11 +102,14 @@ class Files(MutableMapping):
 
     __slots__ = ("_own", "_base", "_depth")
     _FLATTEN = 16  # layers deeper than this are merged, so reads stay cheap
+    _own: dict[str, Any]
+    _base: Mapping[str, str] | None
+    _depth: int
 
     def __init__(self, base: Mapping[str, str] | None = None):
-        self._own: dict[str, Any] = {}
+        self._own = {}
         depth = base._depth + 1 if isinstance(base, Files) else 1
-        if depth > self._FLATTEN:
+        if depth > self._FLATTEN and base is not None:
             base, depth = dict(base.items()), 1
         # (never `if base`: the truth of a layer is its length, a merge of every layer below)
         self._base = None if base is None or (isinstance(base, dict) and not base) else base
@@ -121,7 +124,7 @@ class Files(MutableMapping):
         if value is _GONE:
             raise KeyError(path)
         if value is not None:
-            return value
+            return str(value)
         if self._base is None:
             raise KeyError(path)
         return self._base[path]
@@ -148,13 +151,13 @@ class Files(MutableMapping):
                     merged[path] = value
         return merged
 
-    def __iter__(self):
+    def __iter__(self) -> Iterator[str]:
         return iter(self._merged())
 
     def __len__(self) -> int:
         return len(self._merged())
 
-    def items(self):  # one merge instead of a lookup per key
+    def items(self) -> ItemsView[str, str]:  # one merge instead of a lookup per key
         return self._merged().items()
 
 
@@ -190,7 +193,7 @@ class Outcome:
     exit_code: int | None
     variables: dict[str, str | None]
     exported: set[str]
-    files: dict[str, str]
+    files: MutableMapping[str, str]
     opaque: bool
 
 
@@ -233,7 +236,7 @@ def parse_script(text: str, first_line: int = 1) -> ScriptModel:
 
 
 def simulate(text: str, first_line: int = 1, env: dict[str, str | None] | None = None,
-             files: dict[str, str] | None = None, cwd: str = "/") -> list[Outcome]:
+             files: Mapping[str, str] | None = None, cwd: str = "/") -> list[Outcome]:
     """Run ``text`` symbolically and return its paths (alternatives at ``case``/``if``).
 
     Args:

@@ -7,6 +7,7 @@ from typing import Iterable
 
 from rsdock.lint.analysis import build, dockerfacts as facts
 from rsdock.lint.model.dockerfile import Dockerfile
+from rsdock.lint.model.shell import Case
 from rsdock.lint.model.findings import Finding, Severity
 from rsdock.lint.rules.rule import Context, DockerfileRule
 
@@ -64,7 +65,7 @@ _ARCH_WORD = re.compile(r"(?:x86_64|aarch64|arm(?:v\d)?|i[3-6]86|powerpc64le|ppc
                         r"amd64|arm64|-unknown-linux-|musl|gnu)", re.IGNORECASE)
 
 
-def _chooses_target(case) -> bool:
+def _chooses_target(case: Case) -> bool:
     """Whether the case picks the build target: some arm names a triple or an architecture (in
     a word it runs or a value it assigns)."""
     return any(_ARCH_WORD.search(" ".join([*arm.words, *arm.assigned.values()]))

@@ -2,19 +2,22 @@
 
 from __future__ import annotations
 
+from typing import Iterable
+
 import posixpath
 import re
 
 from rsdock.lint.analysis import build, dockerfacts as facts
 from rsdock.lint.knowledge import platforms
-from rsdock.lint.model.findings import Severity
-from rsdock.lint.rules.rule import Rule
+from rsdock.lint.model.dockerfile import Dockerfile
+from rsdock.lint.model.findings import Finding, Severity
+from rsdock.lint.rules.rule import Context, DockerfileRule
 
 # A Debian/GNU cross gcc driver: <arch>-linux-gnu[eabi|eabihf]-gcc[-12] (or g++).
 _GNU_CROSS_RE = re.compile(r"^(?P<prefix>[a-z0-9_]+-linux-gnu[a-z0-9]*)-(?:gcc|g\+\+|cc)(?:-\d+)?$")
 
 
-class RS211(Rule):
+class RS211(DockerfileRule):
     """Link each triple with its own cross gcc: ``arm-linux-gnueabihf-gcc`` for armv7 gnueabihf.
 
     ``CARGO_TARGET_<TRIPLE>_LINKER`` (or ``[target.<triple>] linker``) naming another
@@ -42,9 +45,8 @@ class RS211(Rule):
     name = "cross-linker-name"
     severity = Severity.ERROR
     message = "name the cross gcc of the target's own architecture and ABI"
-    target = "dockerfile"
 
-    def check(self, file, ctx):
+    def check(self, file: Dockerfile, ctx: Context) -> Iterable[Finding]:
         found = []
         linkers = build.workspace_linkers(ctx)
         for stage in file.stages:

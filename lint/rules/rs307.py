@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+from typing import Iterable
+
 import re
 
 from rsdock.lint.analysis import build, dockerfacts as facts
-from rsdock.lint.model.findings import Severity
-from rsdock.lint.rules.rule import Rule
+from rsdock.lint.model.dockerfile import Dockerfile
+from rsdock.lint.model.findings import Finding, Severity
+from rsdock.lint.rules.rule import Context, DockerfileRule
 
 _TRIPLE_RE = re.compile(r"^[a-z0-9_]+(?:-[a-z0-9_.]+){2,3}$")
 _COPIERS = ("cp", "mv", "install", "strip", "ln")
 
 
-class RS307(Rule):
+class RS307(DockerfileRule):
     """Copy the binary out of ``target/<triple>/release`` only when the build used ``--target``.
 
     ``cargo build --release`` writes ``target/release/<bin>``; with ``--target <triple>`` (or
@@ -39,9 +42,8 @@ class RS307(Rule):
     name = "cp-build-output"
     severity = Severity.ERROR
     message = "copy from the folder the build wrote"
-    target = "dockerfile"
 
-    def check(self, file, ctx):
+    def check(self, file: Dockerfile, ctx: Context) -> Iterable[Finding]:
         found = []
         for stage in file.stages:
             own = {id(i) for i in stage.instructions}
@@ -68,7 +70,7 @@ class RS307(Rule):
         return facts.merge_by_line(found)  # one finding per line, whatever the platforms
 
 
-def _mismatch(call, words: list[str]) -> str:
+def _mismatch(call: build.CargoCall, words: list[str]) -> str:
     """Why a copy source under ``target/`` is not where ``call`` wrote ("" when it is)."""
     for word in words[:-1] if len(words) > 1 else words:
         if "$" in word or "target/" not in word:

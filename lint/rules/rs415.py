@@ -6,12 +6,12 @@ from typing import Iterable
 
 from rsdock.lint.model import workflow_reader as wf
 from rsdock.lint.model.findings import Finding, Severity
-from rsdock.lint.rules.rule import Context, Rule
+from rsdock.lint.rules.rule import Context, WorkflowRule
 
 DEFAULT_SCOPE = "buildkit"  # docker's gha cache backend: the scope when none is given
 
 
-class RS415(Rule):
+class RS415(WorkflowRule):
     """Read the cache scope you write: a ``cache-from`` scope no ``cache-to`` writes always misses.
 
     The ``type=gha`` backend keys the cache by ``scope`` (default ``buildkit``). A build that
@@ -51,7 +51,6 @@ class RS415(Rule):
     name = "cache-scope-read-written"
     severity = Severity.WARNING
     message = "give cache-from the scope cache-to writes"
-    target = "workflow"
 
     def check(self, file: wf.Workflow, ctx: Context) -> Iterable[Finding]:
         """Yield findings for read scopes no export writes and for scopes written two ways."""

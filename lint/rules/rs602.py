@@ -5,7 +5,7 @@ from __future__ import annotations
 import posixpath
 from typing import Iterable
 
-from rsdock.lint.analysis import build, images
+from rsdock.lint.analysis import dockerfacts as facts, images
 from rsdock.lint.model.dockerignore import DockerIgnore
 from rsdock.lint.model.findings import Finding, Fix, Severity
 from rsdock.lint.rules.rule import Context, DockerignoreRule
@@ -74,7 +74,7 @@ def _sends_everything(ctx: Context, ignore_path: str, contexts: list[str] | None
         if own is None and item.context not in wanted:
             continue
         model = ctx.dockerfiles.get(item.dockerfile)
-        if model is not None and any(build.copies_everything(c) for s in model.stages
+        if model is not None and any(facts.copies_everything(c) for s in model.stages
                                      for c in s.copies()):
             return True
     return False
