@@ -80,12 +80,8 @@ def run(args: argparse.Namespace) -> int:
             sys.stdout.write("".join(fix.unified_diff(p, result.texts[p], t)
                                      for p, t in sorted(changed.items())))
             return 1 if changed else 0
-        for path, text in sorted(changed.items()):
-            try:
-                fix.write_atomic(root / path, text)
-            except OSError as error:
-                raise UserError(f"cannot write the fix: {error.strerror or error}", path=path,
-                                hint="check the file's permissions") from None
+        for note in fix.write_fixes(root, changed, result.texts):
+            print(f"rsdock: {note}", file=sys.stderr)
         if changed:
             print(f"rsdock: fixed {len(changed)} file(s): {', '.join(sorted(changed))}",
                   file=sys.stderr)

@@ -180,10 +180,15 @@ def _matches(patterns: list[str], rel: str, is_dir: bool) -> bool:
 
 
 def _relative(path: Path, root: Path) -> str:
+    absolute = Path(os.path.abspath(path))
+    try:
+        return absolute.relative_to(root).as_posix()
+    except ValueError:
+        pass
     try:
         return path.resolve().relative_to(root).as_posix()
-    except ValueError:
-        return path.resolve().as_posix()
+    except (ValueError, RuntimeError, OSError):
+        return absolute.as_posix()
 
 
 def resolve_targets(paths: list[str], cwd: Path | None = None) -> tuple[Path, list[str]]:

@@ -104,3 +104,26 @@ def unified_diff(path: str, before: str, after: str) -> str:
 def write_atomic(path: Path, text: str) -> None:
     """Replace ``path`` with ``text`` atomically, keeping its mode and a UTF-8 BOM if it had one."""
     atomic.write_atomic(path, text, keep_bom=True)
+
+
+def write_fixes(root: Path, changed: dict[str, str], texts: dict[str, str]) -> list[str]:
+    """Write the fixed files as one set (all or none), each checked against the text linted.
+
+    Args:
+        root: the repository root.
+        changed: the new text by root-relative path (from :func:`fix_texts`).
+        texts: the text each file was linted as: a file changed since is not overwritten.
+
+    Returns:
+        What recovering an interrupted earlier write did, for the user.
+
+    Raises:
+        UserError: a file system error or a refusal (located), or (exit 1) a file changed.
+    """
+    from rsdock import fs
+
+    with fs.Transaction(root) as tx:
+        for path, text in sorted(changed.items()):
+            tx.stage(path, text, keep_bom=True, expect=texts.get(path, fs.UNCHECKED))
+        tx.commit()
+        return tx.notes

@@ -13,12 +13,15 @@ from __future__ import annotations
 
 import fnmatch
 import importlib
+import os
 import shutil
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator, Mapping
 
+from rsdock import fs
+from rsdock.errors import UserError
 from rsdock.lint.engine import discover, hadolint, suppress
 from rsdock.lint.engine.settings import CONFIG_NAME, LintConfig, Selection, resolve
 from rsdock.lint.model.context import Context
@@ -148,7 +151,9 @@ def lint_texts(files: dict[str, str], root: Path | None = None,
 
 def _run(root: Path, targets: dict[str, str], overrides: dict[str, str],
          config: LintConfig, tree: discover.Tree | None = None) -> Result:
-    dockerfiles = [p for p, k in targets.items() if k == "dockerfile"]
+    # hadolint never sees a file rsdock itself refuses to read (too big, outside the root...)
+    dockerfiles = [p for p, k in targets.items() if k == "dockerfile"
+                   and (p in overrides or _readable(root, p))]
     with tempfile.TemporaryDirectory(prefix="rsdock-hadolint-") as scratch:
         run = None
         if config.wants_hadolint() and dockerfiles:
@@ -210,9 +215,14 @@ def _read(root: Path, targets: dict[str, str], overrides: dict[str, str],
             texts[rel] = overrides[rel]
             continue
         try:
-            data = (root / rel).read_bytes()
-        except OSError as error:
-            problems.append(rs001.unreadable(rel, 1, error.strerror or str(error)))
+            # fs refuses what leads outside the root, loops, FIFOs and files over MAX_BYTES,
+            # before reading a byte of them
+            data = fs.read_bytes(root, rel, limit=MAX_BYTES)
+        except UserError as error:
+            problems.append(rs001.unreadable(rel, error.line or 1, error.message))
+            continue
+        if data is None:
+            problems.append(rs001.unreadable(rel, 1, "it does not exist"))
             continue
         text, why, line = _decode(data)
         if text is None:
@@ -220,6 +230,15 @@ def _read(root: Path, targets: dict[str, str], overrides: dict[str, str],
         else:
             texts[rel] = text
     return texts, problems
+
+
+def _readable(root: Path, rel: str) -> bool:
+    try:
+        real = fs.inside(root, rel)
+        info = real.stat()
+    except (UserError, OSError):
+        return False
+    return info.st_size <= MAX_BYTES and real.is_file()
 
 
 def _decode(data: bytes) -> tuple[str | None, str, int]:
@@ -319,9 +338,11 @@ def _build_files(root: Path, tree: discover.Tree, overrides: dict[str, str],
             found[rel] = overrides[rel]
             continue
         try:
-            found[rel] = (root / rel).read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError):
+            text = fs.read_text(root, rel, limit=MAX_BYTES)  # confined, bounded
+        except UserError:
             continue
+        if text is not None:
+            found[rel] = text
     return found
 
 
@@ -424,6 +445,10 @@ def _relative(path: Path, root: Path) -> str:
     if not path.is_absolute():
         return path.as_posix()
     try:
-        return path.resolve().relative_to(root).as_posix()
+        return Path(os.path.abspath(path)).relative_to(root).as_posix()
     except ValueError:
+        pass
+    try:
+        return path.resolve().relative_to(root).as_posix()
+    except (ValueError, RuntimeError, OSError):  # outside, or a symlink loop
         return path.as_posix()

@@ -89,7 +89,10 @@ def run(args: argparse.Namespace) -> int:
     if not args.yes and not _confirm(f"Write {len(changed)} file(s)?"):
         print("rsdock: nothing was written", file=sys.stderr)
         return 1
-    folder = apply(root, proposal)
+    notes: list[str] = []
+    folder = apply(root, proposal, notes=notes)
+    for note in notes:
+        print(f"rsdock: {note}", file=sys.stderr)
     print(f"rsdock: edited {', '.join(e.path for e in changed)}; the previous versions are in "
           f"{folder.relative_to(root) if folder else '-'} "
           "(`rsdock edit --discard-backups` deletes them)")

@@ -252,14 +252,22 @@ def _dry_run(root: Path, files: dict[str, str], force: bool, plan) -> int:
 
 
 def _write(root: Path, plan, files: dict[str, str], force: bool) -> int:
+    from rsdock import fs
     from rsdock.wizard.generate import writer
 
-    changes = writer.plan_changes(root, files)
-    refused = writer.blocked(changes, force=force)
-    for change in refused:
-        print(change.diff, end="")
-    # Raises (exit 1) before writing anything when a differing file is not forced.
-    written = writer.apply_changes(root, changes, force=force)
+    notes: list[str] = []
+    # Compare and write under one hold of the workspace lock: a second `init --force` waits,
+    # then compares with what the first one wrote.
+    with fs.locked(root):
+        notes += fs.recover(root)
+        changes = writer.plan_changes(root, files)
+        refused = writer.blocked(changes, force=force)
+        for change in refused:
+            print(change.diff, end="")
+        # Raises (exit 1) before writing anything when a differing file is not forced.
+        written = writer.apply_changes(root, changes, force=force, notes=notes)
+    for note in notes:
+        print(f"rsdock: {note}", file=sys.stderr)
     for change in changes:
         verb = {writer.NEW: "created", writer.DIFFERS: "overwrote",
                 writer.SAME: "unchanged"}[change.status]

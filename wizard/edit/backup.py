@@ -4,20 +4,28 @@ Each apply copies the files it is about to change to ``.rsdock/backup/<timestamp
 before writing anything. The ``.bak`` suffix matters: it keeps ``rsdock lint`` (and anything
 else that looks for ``Dockerfile*`` or ``.github/workflows/*.yml``) from mistaking a backup for a
 live file.
+
+A backup is complete only once its ``manifest.json`` (size and SHA-256 of every ``.bak``) is
+written, last, after every copy was fsynced: a backup cut short (a full disk, a kill) has no
+manifest and is never listed, and :func:`restore_backup` checks every file against the manifest
+before it replaces anything, so a damaged backup is never put back.
 """
 
 from __future__ import annotations
 
+import json
+import os
 import shutil
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Iterable
 
-from rsdock.atomic import write_atomic
+from rsdock import fs
 from rsdock.errors import UserError
 
 BACKUP_DIR = ".rsdock/backup"
 SUFFIX = ".bak"
+MANIFEST = "manifest.json"
 
 
 def backup_root(root: Path | str) -> Path:
@@ -25,71 +33,173 @@ def backup_root(root: Path | str) -> Path:
     return Path(root) / BACKUP_DIR
 
 
-def make_backup(root: Path | str, paths: Iterable[str], *, now: datetime | None = None) -> Path:
+def make_backup(root: Path | str, paths: Iterable[str], *, now: datetime | None = None,
+                expect: dict[str, str] | None = None) -> Path:
     """Copy each existing file of ``paths`` (relative to ``root``) into a new backup folder.
+
+    Every copy is written and fsynced before the manifest, and the manifest before this returns:
+    the caller replaces files only after that.
 
     Args:
         root: the workspace root.
         paths: root-relative paths of the files about to change; missing ones are skipped.
         now: the timestamp to name the folder by (default: the current UTC time).
+        expect: the text each file was read as; a file that differs from it now is not backed
+            up but refused (it changed since it was read).
 
     Returns:
         The new backup folder (``.rsdock/backup/<timestamp>``).
 
     Raises:
-        UserError: when a backup cannot be written (then nothing may be edited).
+        UserError: when a backup cannot be written (then nothing may be edited; the partial
+            folder is removed), or (exit 1) a file changed since it was read.
     """
     root = Path(root)
     stamp = (now or datetime.now(timezone.utc)).strftime("%Y%m%dT%H%M%S%fZ")
     folder = backup_root(root) / stamp
+    shown = f"{BACKUP_DIR}/{stamp}"
+    manifest: dict[str, dict] = {}
     try:
+        fs.inside(root, BACKUP_DIR)  # .rsdock must not be a symlink leading out
         folder.mkdir(parents=True, exist_ok=False)
         for rel in paths:
-            source = root / rel
-            if source.is_file():
-                target = folder / (rel + SUFFIX)
-                target.parent.mkdir(parents=True, exist_ok=True)
-                shutil.copy2(source, target)
+            data = fs.read_bytes(root, rel)
+            if data is None:
+                continue
+            if expect is not None and rel in expect and \
+                    data.removeprefix(b"\xef\xbb\xbf") != expect[rel].encode().removeprefix(
+                        b"\xef\xbb\xbf"):
+                raise fs.Changed("this file changed since rsdock read it; nothing was written",
+                                 path=fs.shown(rel), hint="rerun `rsdock edit`", exit_code=1)
+            target = folder / (rel + SUFFIX)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            _write_synced(target, data)
+            manifest[rel] = {"size": len(data), "sha256": fs.digest(data)}
+        for directory in sorted({(folder / rel).parent for rel in manifest}, reverse=True):
+            fs.fsync_dir(directory)
+        _write_synced(folder / MANIFEST, json.dumps({"files": manifest}, indent=1).encode())
+        fs.fsync_dir(folder)
+        fs.fsync_dir(folder.parent)
     except OSError as error:
-        raise UserError(f"cannot write a backup: {error.strerror or error}", path=str(folder),
-                        hint="make the workspace writable; nothing was edited") from None
+        _remove_partial(folder)
+        raise UserError(f"cannot write a backup: {error.strerror or error}", path=shown,
+                        hint="make the workspace writable and free some space; nothing was "
+                             "edited") from None
+    except UserError:
+        _remove_partial(folder)
+        raise
     return folder
 
 
+def _write_synced(path: Path, data: bytes) -> None:
+    fs.step("backup-open")
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC, 0o600)
+    try:
+        view = memoryview(data)
+        while view:
+            fs.step("backup-write")
+            view = view[os.write(fd, view):]
+        fs.step("backup-fsync")
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _remove_partial(folder: Path) -> None:
+    shutil.rmtree(folder, ignore_errors=True)
+    for empty in (folder.parent, folder.parent.parent):
+        try:
+            empty.rmdir()
+        except OSError:
+            break
+
+
 def list_backups(root: Path | str) -> list[Path]:
-    """The backup folders of ``root``, oldest first."""
+    """The complete backup folders of ``root`` (with a manifest), oldest first.
+
+    A folder without a manifest is a backup that was cut short: it is never offered for undo.
+    """
     folder = backup_root(root)
-    if not folder.is_dir():
+    if folder.is_symlink() or backup_root(root).parent.is_symlink() or not folder.is_dir():
         return []
-    return sorted(p for p in folder.iterdir() if p.is_dir())
+    try:
+        return sorted(p for p in folder.iterdir()
+                      if p.is_dir() and not p.is_symlink() and (p / MANIFEST).is_file())
+    except OSError:
+        return []
+
+
+def _manifest(folder: Path) -> dict[str, dict]:
+    try:
+        files = json.loads((folder / MANIFEST).read_bytes())["files"]
+        if not isinstance(files, dict):
+            raise TypeError
+        return files
+    except (OSError, ValueError, KeyError, TypeError):
+        raise UserError("this backup is incomplete or damaged (its manifest is missing or "
+                        "unreadable); nothing was restored", path=str(folder),
+                        hint="copy the .bak files back by hand if you trust them") from None
 
 
 def backed_up_files(folder: Path) -> list[str]:
     """The root-relative paths a backup folder holds (without the ``.bak`` suffix)."""
-    return sorted(p.relative_to(folder).as_posix()[: -len(SUFFIX)]
-                  for p in folder.rglob("*" + SUFFIX) if p.is_file())
+    try:
+        return sorted(_manifest(folder))
+    except UserError:
+        return []
+
+
+def verified_backup(folder: Path) -> dict[str, bytes]:
+    """Every file of backup ``folder``, checked against its manifest (size and SHA-256).
+
+    Raises:
+        UserError: a file is missing, cut short or altered: the backup must not be used.
+    """
+    contents = {}
+    for rel, entry in sorted(_manifest(folder).items()):
+        fs.check_relpath(rel, "a backed-up path", where=str(folder / MANIFEST))
+        try:
+            data = (folder / (rel + SUFFIX)).read_bytes()
+        except OSError as error:
+            raise UserError(f"this backup is damaged: {rel}{SUFFIX}: {error.strerror or error}",
+                            path=str(folder), hint="nothing was restored") from None
+        if len(data) != entry.get("size") or fs.digest(data) != entry.get("sha256"):
+            raise UserError(f"this backup is damaged: {rel}{SUFFIX} is not the file that was "
+                            f"backed up ({len(data)} bytes, expected {entry.get('size')})",
+                            path=str(folder), hint="nothing was restored; the files on disk are "
+                                                   "unchanged")
+        contents[rel] = data
+    return contents
 
 
 def restore_backup(root: Path | str, folder: Path) -> list[str]:
     """Put the files of backup ``folder`` back in place (an undo for a TUI); return their paths.
 
     Each file gets back exactly the bytes it had when backed up, a UTF-8 byte order mark
-    included or not: the backup is the original, so nothing of the edited file is kept.
+    included or not: the backup is the original, so nothing of the edited file is kept. Every
+    file is verified first and all are replaced as one set: a damaged backup restores nothing.
     The backup itself is kept until discarded.
+
+    Raises:
+        UserError: the backup is damaged or incomplete, or a file cannot be written.
     """
-    restored = backed_up_files(folder)
-    for rel in restored:
-        # Decoding keeps a leading BOM as U+FEFF, which encodes back to the same three bytes.
-        write_atomic(Path(root) / rel, (folder / (rel + SUFFIX)).read_bytes().decode("utf-8"))
-    return restored
+    contents = verified_backup(folder)
+    fs.write_files(root, contents)
+    return sorted(contents)
 
 
 def discard_backups(root: Path | str) -> int:
     """Delete every backup of ``root``; return how many backup folders were deleted."""
-    folders = list_backups(root)
-    for folder in folders:
-        shutil.rmtree(folder)
     base = backup_root(root)
+    try:
+        fs.inside(root, BACKUP_DIR)
+        folders = sorted(p for p in base.iterdir() if p.is_dir()) if base.is_dir() else []
+        for folder in folders:
+            shutil.rmtree(folder)
+    except OSError as error:
+        raise UserError(f"cannot delete the backups: {error.strerror or error}",
+                        path=fs.shown(getattr(error, "filename", None) or BACKUP_DIR),
+                        hint=f"make {BACKUP_DIR} writable, or delete it by hand") from None
     # Leave no empty .rsdock/ behind: it would only puzzle the user.
     for empty in (base, base.parent):
         try:

@@ -254,17 +254,27 @@ def _fix(sources: Sources, proposal: Proposal) -> None:
         proposal.record(path, texts[path], Outcome(text, [f"apply {count} safe lint fix(es)"]))
 
 
-def apply(root: Path | str, proposal: Proposal) -> Path | None:
-    """Back up, then write every changed file of ``proposal`` atomically.
+def apply(root: Path | str, proposal: Proposal, *, notes: list[str] | None = None) -> Path | None:
+    """Back up, then write every changed file of ``proposal`` as one set.
+
+    Under the workspace lock: each file is checked against the text it was read as when it is
+    backed up and again right before the rename (and after it, through the old file), so a
+    change another program makes meanwhile is never lost; the backup is complete and fsynced
+    before anything is replaced; all files are replaced or none (:class:`rsdock.fs.Transaction`).
+
+    Args:
+        root: the workspace root.
+        proposal: what to write.
+        notes: collects what recovering an interrupted earlier write did, for the user.
 
     Returns:
         The backup folder, or None when nothing changed.
 
     Raises:
         UserError: (exit 1) when the proposal has refusals, or a file changed on disk since it
-            was read; nothing is written then.
+            was read; (exit 2) a file system error. Nothing is written then.
     """
-    from rsdock.lint.engine.fix import write_atomic
+    from rsdock import fs
     from rsdock.wizard.edit.backup import make_backup
 
     root = Path(root)
@@ -274,20 +284,28 @@ def apply(root: Path | str, proposal: Proposal) -> Path | None:
     changed = proposal.changed
     if not changed:
         return None
-    for edit in changed:
+    with fs.Transaction(root) as tx:
+        for edit in changed:
+            # the Transaction keeps the file's BOM itself; the text must not carry a second one.
+            tx.stage(edit.path, edit.new.removeprefix("\ufeff"), keep_bom=True, expect=edit.old)
+        folder = make_backup(root, [e.path for e in changed],
+                             expect={e.path: e.old for e in changed})
         try:
-            on_disk = (root / edit.path).read_bytes().decode("utf-8").removeprefix("\ufeff")
-        except (OSError, UnicodeDecodeError):
-            on_disk = None
-        if on_disk != edit.old.removeprefix("\ufeff"):
-            raise UserError("this file changed since rsdock read it; nothing was written",
-                            path=edit.path, hint="rerun `rsdock edit`", exit_code=1)
-    folder = make_backup(root, [e.path for e in changed])
-    for edit in changed:
-        try:
-            # write_atomic keeps the file's BOM itself; the text must not carry a second one.
-            write_atomic(root / edit.path, edit.new.removeprefix("\ufeff"))
-        except OSError as error:
-            raise UserError(f"cannot write: {error.strerror or error}", path=edit.path,
-                            hint=f"the previous files are in {folder}") from None
+            tx.commit()
+        except fs.Changed:
+            _discard_folder(folder)
+            raise
+        except UserError as error:
+            _discard_folder(folder)
+            raise UserError(error.message, path=error.path, hint=f"{error.hint}; nothing was "
+                            "edited") from None
+        if notes is not None:
+            notes.extend(tx.notes)
     return folder
+
+
+def _discard_folder(folder: Path) -> None:
+    """A backup of an edit that did not happen would make undo put back the same text."""
+    import shutil
+
+    shutil.rmtree(folder, ignore_errors=True)

@@ -90,11 +90,14 @@ def load_sources(root: Path | str) -> Sources:
 
 
 def _read(root: Path, rel: str) -> bytes:
-    try:
-        return (root / rel).read_bytes()
-    except OSError as error:
-        raise UserError(f"cannot read this file: {error.strerror or error}", path=rel,
-                        hint="make it readable, or move it out of the workspace") from None
+    from rsdock import fs
+
+    # fs refuses a symlink that leads outside the workspace, a loop, a FIFO and a huge file
+    data = fs.read_bytes(root, rel)
+    if data is None:
+        raise UserError("this file disappeared while rsdock read the workspace", path=fs.shown(rel),
+                        hint="rerun `rsdock edit`")
+    return data
 
 
 def _refuse_errors(errors: list) -> None:

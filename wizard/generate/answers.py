@@ -24,6 +24,7 @@ from rsdock.wizard.generate.plan import (CACHES, DEBIAN_RELEASES, IMAGE_KINDS, P
                                           Triggers)
 
 CONFIG_NAME = "rsdock.toml"
+MAX_CONFIG_BYTES = 1_000_000  # a real rsdock.toml is a few hundred bytes
 LINT_TABLE = "lint"
 
 _TOP_STR = ("rust-version", "runtime", "debian", "cache", "registry", "pin-actions", "workflow",
@@ -86,14 +87,14 @@ def read_text(root: Path | str) -> str | None:
     Raises:
         UserError: when the file exists but cannot be read as UTF-8 text.
     """
-    path = config_path(root)
+    from rsdock import fs
+
     try:
-        return path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        return None
-    except (OSError, UnicodeDecodeError) as error:
-        raise UserError(f"cannot read {CONFIG_NAME}: {error}", path=str(path),
-                        hint="make it a readable UTF-8 text file") from None
+        return fs.read_text(root, CONFIG_NAME, limit=MAX_CONFIG_BYTES)
+    except UserError as error:
+        raise UserError(f"cannot read {CONFIG_NAME}: {error.message}", path=str(config_path(root)),
+                        line=error.line,
+                        hint=error.hint) from None
 
 
 def loads(text: str, path: str = CONFIG_NAME) -> Plan:

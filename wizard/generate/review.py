@@ -107,7 +107,10 @@ def write(root: Path, result: Preview, *, overwrite: bool) -> WriteResult:
     """
     agreed = [c.path for c in result.overwrites] if overwrite else []
     allowed = [c for c in result.changes if c.status != writer.DIFFERS or c.path in agreed]
-    written = writer.apply_changes(root, allowed, agreed=agreed)
+    # rsdock.toml goes in the same set as the files rendered from it: a crash leaves both old
+    # or both new, never a config that disagrees with the files.
+    toml = config.dumps(result.plan, config.read_text(root))
+    written = writer.apply_changes(root, allowed, agreed=agreed,
+                                   extra={config.CONFIG_NAME: toml})
     kept = tuple(c.path for c in result.overwrites if c.path not in agreed)
-    saved = config.save(root, result.plan)
-    return WriteResult(tuple(c.path for c in written), kept, Path(saved))
+    return WriteResult(tuple(c.path for c in written), kept, config.config_path(root))

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable
 
+from rsdock import fs
 from rsdock.atomic import write_atomic  # noqa: F401  (re-exported: the writer's public API)
 from rsdock.errors import UserError
 
@@ -68,21 +69,17 @@ def plan_changes(root: Path | str, files: dict[str, str]) -> list[Change]:
     root = Path(root)
     changes = []
     for rel in sorted(files):
-        target = _target(root, rel)
         text = files[rel]
-        if target.is_dir():
-            raise UserError(f"{rel} is a directory, but rsdock would write a file there",
-                            path=str(target), hint="rename or move that directory")
-        if not target.exists():
+        # fs refuses a path that leads outside the workspace (a symlinked Dockerfile pointing at
+        # /etc/passwd must never be shown as a diff), a folder, a loop or an unreadable file.
+        try:
+            old = fs.read_text(root, rel)
+        except UserError as error:
+            raise UserError(error.message, path=error.path, line=error.line,
+                            hint=f"{error.hint}; nothing was written") from None
+        if old is None:
             changes.append(Change(rel, NEW, text))
             continue
-        try:
-            # newline="" keeps CRLF visible: a file that differs only in line endings differs.
-            with open(target, encoding="utf-8", newline="") as handle:
-                old = handle.read()
-        except (OSError, UnicodeDecodeError) as error:
-            raise UserError(f"cannot read {rel}: {error}", path=str(target),
-                            hint="make it readable UTF-8 text, or move it away") from None
         changes.append(Change(rel, SAME if old == text else DIFFERS, text, old))
     return changes
 
@@ -97,7 +94,8 @@ def blocked(changes: Iterable[Change], *, force: bool = False,
 
 
 def apply_changes(root: Path | str, changes: Iterable[Change], *, force: bool = False,
-                  agreed: Iterable[str] = ()) -> list[Change]:
+                  agreed: Iterable[str] = (), extra: dict[str, str] | None = None,
+                  notes: list[str] | None = None) -> list[Change]:
     """Write every new or differing file, or nothing at all when any write is not allowed.
 
     Args:
@@ -105,12 +103,19 @@ def apply_changes(root: Path | str, changes: Iterable[Change], *, force: bool = 
         changes: from :func:`plan_changes`.
         force: overwrite differing files without asking.
         agreed: relative paths of differing files the user agreed to overwrite.
+        extra: more files to replace in the same set (the TUI's rsdock.toml).
+        notes: collects what recovering an interrupted earlier write did, for the user.
+
+    All files are replaced as one set under the workspace lock (:class:`rsdock.fs.Transaction`):
+    a crash leaves the old files or the new ones, and a file that changed on disk since it was
+    compared is not overwritten.
 
     Returns:
         The changes written (new and differing files), in order.
 
     Raises:
-        UserError: (exit code 1) naming the files it refused to overwrite; nothing was written.
+        UserError: (exit code 1) naming the files it refused to overwrite, or a file changed
+            since it was compared; (exit code 2) a file system error. Nothing was written.
     """
     changes = list(changes)
     refused = blocked(changes, force=force, agreed=agreed)
@@ -121,20 +126,18 @@ def apply_changes(root: Path | str, changes: Iterable[Change], *, force: bool = 
             hint="review the diff, then rerun with --force to overwrite them",
             exit_code=1,
         )
-    written = []
-    for change in changes:
-        if change.status != SAME:
-            write_atomic(_target(Path(root), change.path), change.text)
-            written.append(change)
+    written = [c for c in changes if c.status != SAME]
+    contents = {c.path: c.text for c in written}
+    contents.update(extra or {})
+    with fs.Transaction(root, force=force) as tx:
+        for rel, text in contents.items():
+            change = next((c for c in written if c.path == rel), None)
+            tx.stage(rel, text, expect=fs.UNCHECKED if change is None else
+                     (None if change.status == NEW else change.old))
+        tx.commit()
+        if notes is not None:
+            notes.extend(tx.notes)
     return written
-
-
-def _target(root: Path, rel: str) -> Path:
-    parts = Path(rel).parts
-    if Path(rel).is_absolute() or ".." in parts:
-        raise UserError(f"refusing to write {rel}: it is outside the workspace",
-                        hint="generated paths must be relative to the workspace root")
-    return root / rel
 
 
 def _lines(text: str) -> list[str]:

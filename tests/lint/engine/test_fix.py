@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from rsdock.cli import main
+from rsdock.errors import UserError
 from rsdock.lint.engine import fix
 from rsdock.lint.rules import rule as rule_mod
 from rsdock.lint.model.findings import Edit, Fix, Severity, line_offsets
@@ -154,8 +155,9 @@ def test_write_atomic_failure_keeps_the_original(tmp_path, monkeypatch):
         raise OSError(28, "No space left on device")
 
     monkeypatch.setattr(os, "replace", broken)
-    with pytest.raises(OSError):
+    with pytest.raises(UserError, match="No space left on device") as info:
         fix.write_atomic(path, "FROM b\n")
+    assert "free some disk space" in info.value.hint
     assert path.read_text() == "FROM a\n"
     assert [p.name for p in tmp_path.iterdir()] == ["Dockerfile"]
 

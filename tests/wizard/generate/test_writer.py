@@ -118,7 +118,7 @@ def test_write_atomic_failure_leaves_the_old_file(root, monkeypatch):
     def broken(src, dst):
         raise OSError("disk full")
     monkeypatch.setattr(os, "replace", broken)
-    with pytest.raises(OSError):
+    with pytest.raises(UserError, match="disk full"):
         writer.write_atomic(root / "Dockerfile", "half")
     assert (root / "Dockerfile").read_text() == "FROM rust:1.95\n"
     assert sorted(p.name for p in root.iterdir()) == [".dockerignore", "Dockerfile"]

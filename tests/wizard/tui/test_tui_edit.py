@@ -129,7 +129,8 @@ def test_fixing_one_finding_changes_exactly_its_lines_after_consent(tmp_path):
     assert (folder / (WORKFLOW + ".bak")).read_bytes() == before[WORKFLOW]
     after = snapshot(root)
     assert {p for p in after if after[p] != before.get(p)} == {
-        WORKFLOW, f"{folder.relative_to(root).as_posix()}/{WORKFLOW}.bak"}
+        WORKFLOW, f"{folder.relative_to(root).as_posix()}/{WORKFLOW}.bak",
+        f"{folder.relative_to(root).as_posix()}/manifest.json"}
 
 
 def test_fix_all_safe_then_relint_shows_none_of_the_fixed_findings(tmp_path):

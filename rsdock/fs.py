@@ -1,0 +1,743 @@
+"""The one safe file layer: every read and write rsdock does inside a user's workspace.
+
+What it guarantees, for ``rsdock init``, ``rsdock edit``, ``rsdock lint --fix`` and the TUI:
+
+* **Confinement.** A path is relative, has no ``..``, no newline or control character, and its
+  real location (symlinks resolved) is inside the workspace root. A symlink that leads out is
+  refused with a located error: never followed for reading or writing, its target never printed.
+  A symlink loop is reported, not followed.
+* **Located errors.** Every :class:`OSError` (disk full, permission denied, read-only file
+  system, a parent that is a file...) becomes a :class:`~rsdock.errors.UserError`
+  ``path: error: ...`` with a hint, exit 2.
+* **One writer per workspace.** A :class:`Transaction` holds an exclusive ``flock`` on the
+  workspace root directory itself (no lock file is left behind), so two ``rsdock init --force``
+  cannot interleave; the second waits for the first.
+* **All files of one change, or none.** A transaction writes every new file to a temporary
+  ``.NAME.<id>.rsdock-tmp`` beside its target and fsyncs it, then records the set in a journal
+  (``.rsdock/journal.json``, written atomically) and renames them. A kill before the journal is
+  committed leaves the old files (the next run deletes the temporaries); a kill after it leaves
+  the journal, and the next run finishes the renames: all-old or all-new, never a mix. Stale
+  temporaries of older runs are swept by the next transaction.
+* **Freshness.** A caller may give the text it based a change on; the file is compared with it
+  immediately before the renames, and once more afterwards through the old file's open
+  descriptor: a write by another program in between is detected and the old files (with that
+  write) are put back, so nothing is lost.
+* **The user's expectations.** A file that is read-only (no owner write bit) or has other hard
+  links is refused unless forced (forcing replaces this name only: other links keep the old
+  text); mode and owner are kept; a UTF-8 byte order mark can be kept.
+"""
+
+from __future__ import annotations
+
+import errno
+import fcntl
+import hashlib
+import json
+import os
+import re
+import secrets
+import stat
+import threading
+import time
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterator
+
+from rsdock.errors import UserError
+
+TEMP_SUFFIX = ".rsdock-tmp"
+STATE_DIR = ".rsdock"
+JOURNAL = f"{STATE_DIR}/journal.json"
+MAX_READ_BYTES = 5_000_000  # no real Dockerfile, workflow or manifest comes close
+LOCK_TIMEOUT = 30.0
+
+_BOM = "\ufeff".encode("utf-8")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+_TEMP_NAME = re.compile(r"^\..+\.[0-9a-f-]+\.rsdock-tmp$|^\..+\.rsdock-tmp$")
+
+_HINTS = {
+    errno.ENOSPC: "free some disk space, then rerun; nothing was changed",
+    errno.EDQUOT: "the disk quota is exhausted: free some space, then rerun",
+    errno.EACCES: "make it writable for you (chmod u+w, or the folder's owner), then rerun",
+    errno.EPERM: "make it writable for you (chmod u+w, or the folder's owner), then rerun",
+    errno.EROFS: "the file system is mounted read-only: work on a writable copy",
+    errno.ENOTDIR: "a part of this path is a file, not a folder: rename or move that file",
+    errno.EISDIR: "a folder is in the way: rename or move it",
+    errno.ELOOP: "a symlink loop: fix or remove the link",
+    errno.ENAMETOOLONG: "shorten the path",
+    errno.EEXIST: "a file is in the way: rename or move it",
+}
+
+
+# --- paths --------------------------------------------------------------------------------------
+
+def shown(path: object) -> str:
+    """``path`` as it may be printed: control characters (a newline!) escaped, never raw.
+
+    A file name is data: printed raw, a newline in it would forge a line of output.
+    """
+    text = str(path)
+    if not _CONTROL.search(text) and "\\" not in text:
+        return text
+    return _CONTROL.sub(lambda m: f"\\x{ord(m[0]):02x}" if m[0] not in "\n\t\r"
+                        else {"\n": "\\n", "\t": "\\t", "\r": "\\r"}[m[0]],
+                        text.replace("\\", "\\\\"))
+
+
+def check_relpath(rel: str, what: str = "path", *, where: str | None = None,
+                  line: int | None = None) -> str:
+    """Validate a workspace-relative path as it enters rsdock; return it with ``/`` separators.
+
+    Args:
+        rel: the path.
+        what: what the path is, for the message (``dockerfile``, ``package-dir``...).
+        where: the file the value comes from (for the error location), if any.
+        line: its line there.
+
+    Raises:
+        UserError: for an empty or absolute path, ``..``, a backslash, or a control character.
+    """
+    problem = None
+    if not isinstance(rel, str) or not rel.strip():
+        problem = "is empty"
+    elif _CONTROL.search(rel):
+        problem = "contains a newline or control character"
+    elif rel.startswith("/") or re.match(r"^[A-Za-z]:", rel):
+        problem = "is absolute, outside the workspace"
+    elif "\\" in rel:
+        problem = "contains a backslash"
+    elif ".." in rel.split("/"):
+        problem = "climbs outside the workspace with `..`"
+    if problem:
+        raise UserError(f"{what} {shown(rel)!r} {problem}", path=where, line=line,
+                        hint="give a path relative to the workspace root, inside it, made of "
+                             "plain characters")
+    parts = [p for p in rel.split("/") if p not in ("", ".")]
+    return "/".join(parts) or "."
+
+
+def _where(root: Path | str, rel: str) -> str:
+    """``rel`` as the user knows it: under the root as they gave it (``.`` adds nothing)."""
+    return shown(os.path.join(root, rel) if str(root) not in ("", ".") else rel)
+
+
+def os_error(error: OSError, path: object, doing: str) -> UserError:
+    """The located :class:`UserError` for an :class:`OSError` met while ``doing`` something."""
+    reason = error.strerror or str(error)
+    return UserError(f"cannot {doing}: {reason}", path=shown(path),
+                     hint=_HINTS.get(error.errno or 0, "check the path, its permissions and the "
+                                                        "free space"))
+
+
+def inside(root: Path | str, rel: str) -> Path:
+    """The real path of ``rel`` under ``root``, refused unless it stays inside ``root``.
+
+    Missing files are fine (their real location is where they would be created).
+
+    Raises:
+        UserError: ``rel`` is not a plain relative path, leads outside ``root`` through a symlink,
+            or meets a symlink loop.
+    """
+    rel = check_relpath(rel)
+    base = os.path.realpath(root)
+    candidate = os.path.join(base, rel)
+    try:
+        os.stat(candidate)
+    except FileNotFoundError:
+        pass
+    except OSError as error:
+        if error.errno == errno.ELOOP:
+            raise UserError("a symlink loop: this path cannot be resolved", path=_where(root, rel),
+                            hint="fix or remove the symlink") from None
+        if error.errno != errno.ENOTDIR:
+            raise os_error(error, _where(root, rel), "look at it") from None
+    real = os.path.realpath(candidate)
+    if real != base and not real.startswith(base.rstrip("/") + "/"):
+        raise UserError("this is a symlink (or lies in a symlinked folder) that leads outside "
+                        "the workspace; rsdock neither reads nor writes through it",
+                        path=_where(root, rel), hint="replace the link by the file itself, or remove it")
+    return Path(real)
+
+
+def read_bytes(root: Path | str, rel: str, *, limit: int = MAX_READ_BYTES) -> bytes | None:
+    """The bytes of ``rel`` under ``root``, or None when it does not exist.
+
+    Raises:
+        UserError: outside the workspace, a loop, not a regular file (a folder, FIFO or device:
+            reading those could block or never end), bigger than ``limit``, or unreadable.
+    """
+    real = inside(root, rel)
+    try:
+        fd = os.open(real, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC)
+    except FileNotFoundError:
+        return None
+    except OSError as error:
+        if error.errno == errno.ENOTDIR:
+            return None
+        raise os_error(error, _where(root, rel), "read it") from None
+    try:
+        info = os.fstat(fd)
+        if stat.S_ISDIR(info.st_mode):
+            raise UserError(f"{shown(rel)} is a directory, where rsdock expects a file",
+                            path=_where(root, rel), hint="rename or move that directory")
+        if not stat.S_ISREG(info.st_mode):
+            raise UserError("this is not a regular file (a FIFO, socket or device)",
+                            path=_where(root, rel), hint="replace it by a regular file")
+        if info.st_size > limit:
+            raise too_big(_where(root, rel), info.st_size, limit)
+        chunks, total = [], 0
+        while True:
+            chunk = os.read(fd, 1 << 20)
+            if not chunk:
+                break
+            total += len(chunk)
+            if total > limit:
+                raise too_big(_where(root, rel), total, limit)
+            chunks.append(chunk)
+        return b"".join(chunks)
+    except OSError as error:
+        raise os_error(error, _where(root, rel), "read it") from None
+    finally:
+        os.close(fd)
+
+
+def too_big(rel: str, size: int, limit: int) -> UserError:
+    """The error for a file over rsdock's size limit."""
+    return UserError(f"this file is {size:,} bytes or more; rsdock reads files up to {limit:,}",
+                     path=_where(root, rel), hint="no real Dockerfile, workflow or manifest is that "
+                                           "big: check that this is the right file")
+
+
+def read_text(root: Path | str, rel: str, *, limit: int = MAX_READ_BYTES) -> str | None:
+    """Like :func:`read_bytes`, decoded as UTF-8 (newlines kept as they are)."""
+    data = read_bytes(root, rel, limit=limit)
+    if data is None:
+        return None
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        line = data[: error.start].count(b"\n") + 1
+        raise UserError(f"this file is not UTF-8 text (byte {error.start})", path=_where(root, rel),
+                        line=line, hint="save it as UTF-8") from None
+
+
+def fsync_dir(directory: Path | str) -> None:
+    """Make a rename in ``directory`` durable (best effort: not every OS allows it)."""
+    try:
+        fd = os.open(directory, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+def digest(data: bytes) -> str:
+    """The SHA-256 of ``data`` in hex (how backups are verified)."""
+    return hashlib.sha256(data).hexdigest()
+
+
+# --- fault injection ----------------------------------------------------------------------------
+
+def step(name: str) -> None:
+    """A point between two file-system operations of a write; tests replace it to kill or fail.
+
+    Every operation a transaction makes on disk is preceded by a call, so a test that raises or
+    SIGKILLs at the n-th call covers every point where a real crash could land.
+    """
+
+
+# --- the workspace lock -------------------------------------------------------------------------
+
+_held: dict[str, tuple[int, int]] = {}
+_held_guard = threading.Lock()
+
+
+@contextmanager
+def locked(root: Path | str, timeout: float = LOCK_TIMEOUT) -> Iterator[None]:
+    """Hold the workspace's exclusive lock (an ``flock`` on its root folder); reentrant.
+
+    Raises:
+        UserError: another rsdock kept the workspace locked for ``timeout`` seconds, or the root
+            cannot be opened.
+    """
+    key = os.path.realpath(root)
+    with _held_guard:
+        if key in _held:
+            fd, depth = _held[key]
+            _held[key] = (fd, depth + 1)
+            reentered = True
+        else:
+            reentered = False
+    if not reentered:
+        try:
+            fd = os.open(key, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
+        except OSError as error:
+            raise os_error(error, root, "open the workspace") from None
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() > deadline:
+                    os.close(fd)
+                    raise UserError("another rsdock is writing to this workspace",
+                                    path=shown(root), hint="wait for it to finish, then rerun"
+                                    ) from None
+                time.sleep(0.02)
+        with _held_guard:
+            _held[key] = (fd, 1)
+    try:
+        yield
+    finally:
+        with _held_guard:
+            fd, depth = _held[key]
+            if depth > 1:
+                _held[key] = (fd, depth - 1)
+            else:
+                del _held[key]
+                os.close(fd)  # closing the descriptor releases the flock
+
+
+# --- recovery -----------------------------------------------------------------------------------
+
+def recover(root: Path | str, dirs: tuple[str, ...] = ()) -> list[str]:
+    """Finish or undo an interrupted transaction, and delete stale temporaries.
+
+    Call with the workspace lock held. A committed journal is rolled forward (its renames are
+    finished), an uncommitted one rolled back (its temporaries deleted); then every
+    ``.NAME.*.rsdock-tmp`` in the root, ``.github/workflows``, ``.rsdock`` and ``dirs`` is removed.
+
+    Returns:
+        What was done, one note per action, for the user.
+    """
+    base = Path(os.path.realpath(root))
+    notes: list[str] = []
+    journal = base / JOURNAL
+    sweep = {".", ".github/workflows", STATE_DIR, *dirs}
+    try:
+        record = json.loads(journal.read_bytes())
+        pairs = [(str(t), str(p)) for t, p in record["files"]]
+        committed = record["state"] == "commit"
+    except FileNotFoundError:
+        record = None
+    except (OSError, ValueError, KeyError, TypeError):
+        record, pairs, committed = {}, [], False
+    if record is not None:
+        finished = []
+        for temp_rel, target_rel in pairs:
+            sweep.add(os.path.dirname(target_rel) or ".")
+            try:
+                temp, target = inside(base, temp_rel), inside(base, target_rel)
+            except UserError:
+                continue
+            if committed and temp.is_file() and not temp.is_symlink():
+                step("recover-rename")
+                try:
+                    os.replace(temp, target)
+                    finished.append(target_rel)
+                except OSError as error:
+                    raise os_error(error, target_rel, "finish an interrupted write") from None
+        if committed:
+            notes.append("finished an interrupted write of an earlier run"
+                         + (f": {', '.join(shown(p) for p in finished)}" if finished else ""))
+        else:
+            notes.append("an earlier run was interrupted before it changed anything; "
+                         "its temporary files were removed")
+        try:
+            journal.unlink()
+        except FileNotFoundError:
+            pass
+        except OSError as error:
+            raise os_error(error, JOURNAL, "remove the journal of an interrupted write") from None
+        fsync_dir(journal.parent)
+    removed = 0
+    for rel in sorted(sweep):
+        folder = base / rel
+        try:
+            names = os.listdir(folder) if not folder.is_symlink() else []
+        except OSError:
+            continue
+        for name in names:
+            if _TEMP_NAME.match(name):
+                path = folder / name
+                if path.is_symlink() or not path.is_file():
+                    continue
+                try:
+                    path.unlink()
+                    removed += 1
+                except OSError:
+                    pass
+    if removed:
+        notes.append(f"removed {removed} temporary file(s) an interrupted run left behind")
+    _remove_empty_state_dir(base)
+    return notes
+
+
+def _remove_empty_state_dir(base: Path) -> None:
+    try:
+        (base / STATE_DIR).rmdir()
+    except OSError:
+        pass
+
+
+# --- transactions -------------------------------------------------------------------------------
+
+@dataclass
+class _Staged:
+    rel: str
+    target: Path
+    data: bytes
+    mode: int | None
+    owner: tuple[int, int] | None
+    expect: bytes | None
+    expect_missing: bool
+    temp: Path | None = None
+    old_fd: int | None = None
+    old_stat: tuple[int, int, int] | None = None
+
+
+class Changed(UserError):
+    """A file changed on disk after rsdock read it; nothing was changed (exit 1)."""
+
+
+UNCHECKED = object()  # stage(expect=UNCHECKED): the caller read nothing to compare with
+
+
+class Transaction:
+    """Replace several files of a workspace as a set, under its lock (see the module doc).
+
+    Use::
+
+        with Transaction(root) as tx:
+            tx.stage("Dockerfile", text)
+            tx.stage(".github/workflows/ci.yml", other, expect=old)
+            tx.commit()
+
+    Leaving the block without :meth:`commit` (an error) changes nothing on disk.
+
+    Args:
+        root: the workspace root.
+        force: replace read-only files and files with other hard links too.
+    """
+
+    def __init__(self, root: Path | str, *, force: bool = False):
+        self.root = Path(root)
+        self.base = Path(os.path.realpath(root))
+        self.force = force
+        self.staged: list[_Staged] = []
+        self.notes: list[str] = []
+        self._lock = None
+        self._id = f"{os.getpid():x}-{secrets.token_hex(4)}"
+
+    def __enter__(self) -> "Transaction":
+        self._lock = locked(self.root)
+        self._lock.__enter__()
+        try:
+            self.notes += recover(self.root)
+        except BaseException:
+            self._lock.__exit__(None, None, None)
+            raise
+        return self
+
+    def __exit__(self, kind, value, tb) -> None:
+        try:
+            self._discard()
+        finally:
+            self._lock.__exit__(kind, value, tb)
+
+    def stage(self, rel: str, text: str | bytes, *, keep_bom: bool = False,
+              expect: str | bytes | None | object = UNCHECKED) -> None:
+        """Check that ``rel`` may be replaced and remember its new content (nothing is written).
+
+        Args:
+            rel: the workspace-relative path.
+            text: its new content (text is written as UTF-8, without newline translation).
+            keep_bom: keep a UTF-8 byte order mark the file on disk starts with.
+            expect: what the caller read from the file (text compared without a BOM, or bytes),
+                or None when it expected no file: checked again right before the rename.
+
+        Raises:
+            UserError: the path is refused (outside, a loop, a folder, read-only or hard-linked
+                without ``force``, a parent that is a file), or cannot be looked at.
+        """
+        target = inside(self.root, rel)
+        data = text.encode("utf-8") if isinstance(text, str) else bytes(text)
+        mode = owner = None
+        try:
+            info = os.stat(target)
+        except FileNotFoundError:
+            info = None
+        except OSError as error:
+            raise os_error(error, _where(self.root, rel), "write it") from None
+        if info is not None:
+            if stat.S_ISDIR(info.st_mode):
+                raise UserError(f"{shown(rel)} is a directory, but rsdock would write a file "
+                                "there", path=_where(self.root, rel),
+                                hint="rename or move that directory")
+            if not stat.S_ISREG(info.st_mode):
+                raise UserError("this is not a regular file (a FIFO, socket or device)",
+                                path=_where(self.root, rel), hint="replace it by a regular file")
+            if not self.force and not info.st_mode & stat.S_IWUSR:
+                raise UserError("this file is read-only; rsdock does not replace it unless "
+                                "forced", path=_where(self.root, rel),
+                                hint="make it writable (chmod u+w), or rerun with --force")
+            if not self.force and info.st_nlink > 1:
+                raise UserError(f"this file has {info.st_nlink - 1} other hard link(s); "
+                                "replacing it would leave them with the old text",
+                                path=_where(self.root, rel), hint="break the link (cp the file over itself), "
+                                                      "or rerun with --force")
+            mode, owner = stat.S_IMODE(info.st_mode), (info.st_uid, info.st_gid)
+            if keep_bom and not data.startswith(_BOM):
+                head = read_bytes(self.root, rel) or b""
+                if head.startswith(_BOM):
+                    data = _BOM + data
+        self._check_parents(rel)
+        if expect is UNCHECKED:
+            expected, missing = None, False
+        elif expect is None:
+            expected, missing = None, True
+        else:
+            expected = expect.encode("utf-8") if isinstance(expect, str) else bytes(expect)
+            missing = False
+        self.staged.append(_Staged(rel, target, data, mode, owner, expected, missing))
+
+    def _check_parents(self, rel: str) -> None:
+        current = self.base
+        for part in rel.split("/")[:-1]:
+            current = current / part
+            if current.exists() and not current.is_dir():
+                raise UserError(f"{shown(current.relative_to(self.base).as_posix())} is a file, "
+                                "where rsdock needs a folder", path=_where(self.root, rel),
+                                hint="rename or move that file")
+
+    def commit(self) -> list[str]:
+        """Write every staged file, all or none; return the paths written.
+
+        Raises:
+            UserError: a file system error (nothing was changed), or :class:`Changed` (exit 1)
+                when a file changed on disk since the caller read it (nothing was changed).
+        """
+        if not self.staged:
+            return []
+        journal = self.base / JOURNAL
+        try:
+            self._write_journal(journal, "prepare")
+            for item in self.staged:
+                self._write_temp(item)
+            self._check_fresh()
+            self._write_journal(journal, "commit")
+        except OSError as error:
+            raise os_error(error, _where(self.root, getattr(error, "rsdock_rel", JOURNAL)),
+                           "write it") from None
+        # Past the commit point: a kill from here on is finished by the next run's recover().
+        try:
+            for item in self.staged:
+                step("rename")
+                os.replace(item.temp, item.target)
+                item.temp = None
+            for folder in sorted({item.target.parent for item in self.staged}):
+                step("fsync-dir")
+                fsync_dir(folder)
+            self._check_still_fresh()
+            step("unlink-journal")
+            journal.unlink()
+            fsync_dir(journal.parent)
+        except OSError as error:
+            raise os_error(error, self.root, "finish writing (rerun rsdock to complete it)"
+                           ) from None
+        _remove_empty_state_dir(self.base)
+        written = [item.rel for item in self.staged]
+        self._close_old()
+        self.staged = []
+        return written
+
+    def _write_journal(self, journal: Path, state: str) -> None:
+        step("journal-mkdir")
+        try:
+            journal.parent.mkdir(exist_ok=True)
+        except OSError as error:
+            error.rsdock_rel = STATE_DIR  # type: ignore[attr-defined]
+            raise
+        for item in self.staged:
+            if item.temp is None:
+                item.temp = item.target.parent / f".{item.target.name}.{self._id}{TEMP_SUFFIX}"
+        record = {"state": state, "files": [
+            [item.temp.relative_to(self.base).as_posix(), item.target.relative_to(self.base)
+             .as_posix()] for item in self.staged]}
+        temp = journal.parent / f".journal.{self._id}{TEMP_SUFFIX}"
+        try:
+            self._write_file(temp, json.dumps(record).encode(), 0o600, None)
+            step("journal-rename")
+            os.replace(temp, journal)
+            step("journal-fsync-dir")
+            fsync_dir(journal.parent)
+        except OSError as error:
+            _unlink(temp)
+            error.rsdock_rel = JOURNAL  # type: ignore[attr-defined]
+            raise
+
+    def _write_temp(self, item: _Staged) -> None:
+        try:
+            self._make_parents(item)
+            mode = item.mode if item.mode is not None else 0o666 & ~_umask()
+            self._write_file(item.temp, item.data, mode, item.owner)
+        except OSError as error:
+            error.rsdock_rel = item.rel  # type: ignore[attr-defined]
+            raise
+
+    def _make_parents(self, item: _Staged) -> None:
+        current = self.base
+        for part in item.rel.split("/")[:-1]:
+            current = current / part
+            if not current.is_dir():
+                step("mkdir")
+                current.mkdir()
+                # a folder the user could not see coming must not be a symlink race target
+                if current.is_symlink():
+                    raise OSError(errno.ELOOP, "a symlink appeared where a folder was created")
+
+    @staticmethod
+    def _write_file(path: Path, data: bytes, mode: int, owner: tuple[int, int] | None) -> None:
+        step("open")
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC,
+                     0o600)
+        try:
+            view = memoryview(data)
+            while view:
+                step("write")
+                written = os.write(fd, view)
+                view = view[written:]
+            step("fsync")
+            os.fsync(fd)
+            step("chmod")
+            os.fchmod(fd, mode)
+            if owner is not None and owner != (os.geteuid(), os.getegid()):
+                step("chown")
+                try:
+                    os.fchown(fd, *owner)
+                except PermissionError:
+                    pass  # only root may give a file away; the user's own files stay theirs
+        except BaseException:
+            os.close(fd)
+            _unlink(path)
+            raise
+        os.close(fd)
+
+    def _check_fresh(self) -> None:
+        for item in self.staged:
+            if item.expect is None and not item.expect_missing:
+                continue
+            step("check")
+            try:
+                fd = os.open(item.target, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK |
+                             os.O_CLOEXEC)
+            except FileNotFoundError:
+                if item.expect_missing:
+                    continue
+                raise Changed("this file was removed since rsdock read it; nothing was changed",
+                              path=_where(self.root, item.rel), hint="rerun rsdock", exit_code=1) from None
+            if item.expect_missing:
+                os.close(fd)
+                raise Changed("this file appeared since rsdock looked; nothing was changed",
+                              path=_where(self.root, item.rel), hint="rerun rsdock", exit_code=1)
+            item.old_fd = fd
+            data = _read_fd(fd)
+            info = os.fstat(fd)
+            item.old_stat = (info.st_size, info.st_mtime_ns, info.st_ino)
+            if not _same(data, item.expect):
+                raise Changed("this file changed since rsdock read it; nothing was changed",
+                              path=_where(self.root, item.rel), hint="rerun rsdock", exit_code=1)
+
+    def _check_still_fresh(self) -> None:
+        """A write that landed between the check and the rename went to the old inode: undo."""
+        late = []
+        for item in self.staged:
+            if item.old_fd is None:
+                continue
+            info = os.fstat(item.old_fd)
+            if (info.st_size, info.st_mtime_ns) != item.old_stat[:2]:
+                late.append(item)
+        if not late:
+            return
+        for item in self.staged:
+            if item.old_fd is None:
+                continue
+            os.lseek(item.old_fd, 0, os.SEEK_SET)
+            old = _read_fd(item.old_fd)
+            temp = item.target.parent / f".{item.target.name}.{self._id}-undo{TEMP_SUFFIX}"
+            self._write_file(temp, old, item.mode or 0o644, item.owner)
+            os.replace(temp, item.target)
+        journal = self.base / JOURNAL
+        journal.unlink()
+        self._close_old()
+        raise Changed("this file changed while rsdock wrote it; its content (with that change) "
+                      "was put back and nothing was changed", path=_where(self.root, late[0].rel),
+                      hint="rerun rsdock", exit_code=1)
+
+    def _close_old(self) -> None:
+        for item in self.staged:
+            if item.old_fd is not None:
+                os.close(item.old_fd)
+                item.old_fd = None
+
+    def _discard(self) -> None:
+        """Remove what an uncommitted transaction wrote (its temporaries and journal)."""
+        if not self.staged:
+            return
+        self._close_old()
+        if any(item.temp is not None for item in self.staged):
+            for item in self.staged:
+                if item.temp is not None:
+                    _unlink(item.temp)
+            journal = self.base / JOURNAL
+            try:
+                record = json.loads(journal.read_bytes())
+                if record.get("state") != "commit":
+                    journal.unlink()
+            except (OSError, ValueError, AttributeError):
+                pass
+            _remove_empty_state_dir(self.base)
+        self.staged = []
+
+
+def write_files(root: Path | str, files: dict[str, str | bytes], *, force: bool = False,
+                keep_bom: bool = False) -> list[str]:
+    """Replace ``files`` (relative path -> content) under ``root`` as one set; see Transaction."""
+    with Transaction(root, force=force) as tx:
+        for rel, text in files.items():
+            tx.stage(rel, text, keep_bom=keep_bom)
+        return tx.commit()
+
+
+def _same(data: bytes, expect: bytes | None) -> bool:
+    if expect is None:
+        return True
+    return data.removeprefix(_BOM) == expect.removeprefix(_BOM)
+
+
+def _read_fd(fd: int) -> bytes:
+    chunks = []
+    while True:
+        chunk = os.read(fd, 1 << 20)
+        if not chunk:
+            return b"".join(chunks)
+        chunks.append(chunk)
+
+
+def _unlink(path: Path) -> None:
+    try:
+        os.unlink(path)
+    except OSError:
+        pass
+
+
+def _umask() -> int:
+    current = os.umask(0o022)
+    os.umask(current)
+    return current
