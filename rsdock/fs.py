@@ -110,7 +110,7 @@ def check_relpath(rel: str, what: str = "path", *, where: str | None = None,
     elif ".." in rel.split("/"):
         problem = "climbs outside the workspace with `..`"
     if problem:
-        raise UserError(f"{what} {shown(rel)!r} {problem}", path=where, line=line,
+        raise UserError(f"{what} '{shown(rel)}' {problem}", path=where, line=line,
                         hint="give a path relative to the workspace root, inside it, made of "
                              "plain characters")
     parts = [p for p in rel.split("/") if p not in ("", ".")]
@@ -471,8 +471,8 @@ class Transaction:
         mode = owner = None
         try:
             info = os.stat(target)
-        except FileNotFoundError:
-            info = None
+        except (FileNotFoundError, NotADirectoryError):
+            info = None  # a parent that is a file is reported by _check_parents
         except OSError as error:
             raise os_error(error, _where(self.root, rel), "write it") from None
         if info is not None:

@@ -12,7 +12,9 @@ The grammar of an image reference is Docker's (distribution/reference, ``referen
     tag        := [A-Za-z0-9_][A-Za-z0-9_.-]{0,127}
 
 GitHub expressions (``${{ github.repository_owner }}``) stand for text the workflow fills in;
-they are accepted anywhere and checked as if they were one lowercase word.
+they are accepted anywhere and checked as if they were one lowercase word, as long as each is a
+plain context value (``vars``, ``secrets``, ``github``, ``env`` and a name): operators, function
+calls and quotes are refused, so no value can smuggle shell or YAML syntax into the workflow.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from __future__ import annotations
 import re
 
 _EXPRESSION = re.compile(r"\$\{\{.*?\}\}")
+_CONTEXT_VALUE = re.compile(r"\$\{\{ ?(?:vars|secrets|github|env)\.[A-Za-z_][A-Za-z0-9_]* ?\}\}")
 _PATH_COMPONENT = re.compile(r"[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*")
 _DOMAIN_COMPONENT = r"(?:[A-Za-z0-9]|[A-Za-z0-9][A-Za-z0-9-]*[A-Za-z0-9])"
 _DOMAIN = re.compile(rf"{_DOMAIN_COMPONENT}(?:\.{_DOMAIN_COMPONENT})*(?::[0-9]+)?")
@@ -37,7 +40,13 @@ def image_repository_problem(ref: str, *, tag_allowed: bool = False) -> str:
             answers are repositories without a tag, since the workflow adds ``latest`` and the
             commit SHA itself.
     """
+    for expression in _EXPRESSION.findall(ref):
+        if not _CONTEXT_VALUE.fullmatch(expression):
+            return (f"{ref!r}: only a plain context value such as ${{{{ vars.IMAGE }}}} may "
+                    "stand for a part of an image name (no operators, functions or quotes)")
     text = _EXPRESSION.sub("x", ref.strip())
+    if "${{" in text or "}}" in text:
+        return f"{ref!r} has an unclosed ${{{{ expression"
     if not text:
         return "the image reference is empty"
     if any(c.isspace() for c in text):

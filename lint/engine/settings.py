@@ -150,14 +150,23 @@ def load_config(root: Path) -> LintConfig:
         UserError: located at ``rsdock.toml:LINE`` for invalid TOML, unknown keys, unknown rule
             IDs or bad values.
     """
+    from rsdock import fs
+    from rsdock.lint.model.cargo_toml import MAX_TOML_BYTES, check_nesting
+
     path = root / CONFIG_NAME
-    if not path.is_file():
+    if not path.is_file() and not path.is_symlink():
         return LintConfig()
     try:
-        text = path.read_text(encoding="utf-8")
+        text = fs.read_text(root, CONFIG_NAME, limit=MAX_TOML_BYTES) or ""
+    except UserError as error:
+        raise UserError(error.message, path=CONFIG_NAME, line=error.line,
+                        hint=error.hint) from None
+    check_nesting(text, CONFIG_NAME)
+    try:
         data = tomllib.loads(text)
-    except UnicodeDecodeError:
-        raise UserError("not UTF-8 text", path=CONFIG_NAME, hint="save it as UTF-8") from None
+    except RecursionError:
+        raise UserError("the TOML nests values too deeply to read", path=CONFIG_NAME,
+                        hint="flatten the value") from None
     except tomllib.TOMLDecodeError as error:
         match = re.search(r"line (\d+)", str(error))
         line = int(match[1]) if match else None

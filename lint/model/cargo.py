@@ -31,8 +31,11 @@ from rsdock.lint.model.cargo_lock import Lockfile, member_dependencies, parse_lo
 from rsdock.lint.model.cargo_config import CargoConfig, Toolchain, read_config, read_toolchain
 from rsdock.lint.model.cargo_package import (BinTarget, Package, dependency_paths, read_package,
                                               rel, table_or_empty)
+from rsdock.fs import shown as printable
 from rsdock.lint.model.cargo_toml import (ScanError, Table, expand_glob, is_glob, line_of_key,
                                            line_of_string, read_toml)
+
+MAX_MEMBERS = 5_000  # a real workspace has tens, the largest known a few hundred
 
 __all__ = ["BinTarget", "Package", "Workspace", "CargoConfig", "Toolchain", "ScanError", "find_root", "scan",
            "require_packageable", "cargo_metadata"]
@@ -271,13 +274,26 @@ def _member_dirs(root: Path, root_manifest: Path, text: str, workspace: Table,
                  root_is_package: bool) -> list[Path]:
     """The directories ``members`` names (globs expanded), each checked for a Cargo.toml."""
     dirs = [root] if root_is_package else []
-    for entry in workspace.get("members") or []:
-        line = line_of_string(text, entry, "workspace")
+    entries = workspace.get("members") or []
+    if len(entries) > MAX_MEMBERS:
+        raise ScanError(f"[workspace] `members` lists {len(entries):,} entries; rsdock reads up "
+                        f"to {MAX_MEMBERS:,}", path=str(root_manifest),
+                        line=line_of_key(text, "members", "workspace"),
+                        hint="use a glob such as `crates/*` instead of listing every member")
+    for entry in entries:
+        if _leaves_root(entry):
+            raise ScanError(f"workspace member `{printable(entry)}` lies outside the workspace root",
+                            path=str(root_manifest),
+                            line=line_of_string(text, entry, "workspace"),
+                            hint="the image builds with the workspace root as its context, so "
+                                 "it cannot reach that folder: move the crate inside, or make "
+                                 "the root a common parent")
         if is_glob(entry):
             matched = expand_glob(root, entry)
             if not matched:
                 raise ScanError(f"workspace member glob `{entry}` matches no directory",
-                                path=str(root_manifest), line=line,
+                                path=str(root_manifest),
+                                line=line_of_string(text, entry, "workspace"),
                                 hint="fix the pattern or remove it from `members`; cargo fails "
                                      "on it too")
             matched = [d for d in matched
@@ -286,13 +302,24 @@ def _member_dirs(root: Path, root_manifest: Path, text: str, workspace: Table,
             matched = [root / entry]
         for directory in matched:
             if not (directory / "Cargo.toml").is_file():
-                shown = rel(directory, root)
-                raise ScanError(f"workspace member `{shown}` has no Cargo.toml",
-                                path=str(root_manifest), line=line,
-                                hint=f"create {shown}/Cargo.toml, add `{shown}` to `exclude`, "
+                member = rel(directory, root)
+                raise ScanError(f"workspace member `{member}` has no Cargo.toml",
+                                path=str(root_manifest),
+                                line=line_of_string(text, entry, "workspace"),
+                                hint=f"create {member}/Cargo.toml, add `{member}` to `exclude`, "
                                      "or fix the path")
         dirs.extend(matched)
+        if len(dirs) > MAX_MEMBERS:
+            raise ScanError(f"the workspace has more than {MAX_MEMBERS:,} members; rsdock reads "
+                            f"up to {MAX_MEMBERS:,}", path=str(root_manifest),
+                            line=line_of_string(text, entry, "workspace"),
+                            hint="package a smaller workspace, or narrow `members`")
     return dirs
+
+
+def _leaves_root(entry: str) -> bool:
+    normal = os.path.normpath(entry.replace("\\", "/"))
+    return os.path.isabs(normal) or normal == ".." or normal.startswith("../")
 
 
 def _is_path_dep_member(root: Path, workspace: Table, dep_dir: Path) -> bool:

@@ -22,6 +22,8 @@ Table = dict[str, Any]
 _TOML_POSITION = re.compile(r"\s*\(at line (\d+), column (\d+)\)$")
 _TOML_AT_END = re.compile(r"\s*\(at end of document\)$")
 _GLOB_CHARS = re.compile(r"[*?\[]")
+MAX_TOML_BYTES = 2_000_000  # the biggest real manifests are a few tens of kilobytes
+MAX_TOML_NESTING = 100  # tomllib recurses per level: thousands of levels overflow the stack
 
 
 class ScanError(UserError):
@@ -42,13 +44,27 @@ def read_toml(path: Path) -> tuple[Table, str]:
             reports).
     """
     try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        why = exc.strerror if isinstance(exc, OSError) else None
-        raise ScanError(f"cannot read the file: {why or exc}", path=str(path),
-                        hint="check that the file exists, is readable and is UTF-8") from None
+        with open(path, "rb") as handle:
+            data = handle.read(MAX_TOML_BYTES + 1)
+    except OSError as exc:
+        raise ScanError(f"cannot read the file: {exc.strerror or exc}", path=str(path),
+                        hint="check that the file exists and is readable") from None
+    if len(data) > MAX_TOML_BYTES:
+        raise ScanError(f"the file is bigger than {MAX_TOML_BYTES:,} bytes", path=str(path),
+                        hint="no real cargo manifest is that big: check that this is the right "
+                             "file")
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise ScanError(f"the file is not UTF-8 text (byte {exc.start})", path=str(path),
+                        line=data[:exc.start].count(b"\n") + 1,
+                        hint="save it as UTF-8; cargo reads only UTF-8 manifests") from None
+    check_nesting(text, str(path))
     try:
         return tomllib.loads(text), text
+    except RecursionError:
+        raise ScanError("the TOML nests values too deeply to read", path=str(path),
+                        hint="flatten the value; no cargo setting needs that depth") from None
     except tomllib.TOMLDecodeError as exc:
         message = str(exc)
         line = None
@@ -61,6 +77,61 @@ def read_toml(path: Path) -> tuple[Table, str]:
             message = _TOML_AT_END.sub(" (at end of file)", message)
         raise ScanError(f"invalid TOML: {message}", path=str(path), line=line,
                         hint="fix the TOML syntax; `cargo metadata` reports the same problem") from None
+
+
+def check_nesting(text: str, path: str) -> None:
+    """Refuse TOML nested deeper than :data:`MAX_TOML_NESTING` before tomllib recurses into it.
+
+    Raises:
+        ScanError: located at the first line that opens that many levels.
+    """
+    depth = _nesting(text)
+    if depth > MAX_TOML_NESTING:
+        raise ScanError(f"the TOML nests arrays or tables {depth} levels deep; rsdock reads up "
+                        f"to {MAX_TOML_NESTING}", path=path, line=_deepest_line(text),
+                        hint="flatten the value; no real setting needs that depth")
+
+
+def _nesting(text: str) -> int:
+    """An upper bound of the ``[``/``{`` nesting of inline values (strings and comments skipped).
+
+    tomllib recurses once per level, so a manifest nested thousands deep would end in a
+    RecursionError; checking first keeps the error a located one.
+    """
+    depth = deepest = 0
+    index, size = 0, len(text)
+    while index < size:
+        char = text[index]
+        if char in "\"'":
+            triple = text.startswith(char * 3, index)
+            quote = char * 3 if triple else char
+            end = index + len(quote)
+            while end < size and not text.startswith(quote, end):
+                if char == '"' and text[end] == "\\":
+                    end += 1
+                elif text[end] == "\n" and not triple:
+                    break
+                end += 1
+            index = end + len(quote)
+            continue
+        if char == "#":
+            newline = text.find("\n", index)
+            index = size if newline < 0 else newline
+            continue
+        if char in "[{":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif char in "]}":
+            depth = max(depth - 1, 0)
+        index += 1
+    return deepest
+
+
+def _deepest_line(text: str) -> int | None:
+    for number, line in enumerate(text.splitlines(), start=1):
+        if line.count("[") + line.count("{") > MAX_TOML_NESTING:
+            return number
+    return None
 
 
 def line_of(text: str, pattern: str, start_line: int = 1) -> int | None:

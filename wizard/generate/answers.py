@@ -107,8 +107,14 @@ def loads(text: str, path: str = CONFIG_NAME) -> Plan:
     Raises:
         UserError: for TOML syntax errors, unknown keys, wrong types and invalid values.
     """
+    from rsdock.lint.model.cargo_toml import check_nesting
+
+    check_nesting(text, path)
     try:
         data = tomllib.loads(text)
+    except RecursionError:
+        raise UserError("the TOML nests values too deeply to read", path=path,
+                        hint="flatten the value") from None
     except tomllib.TOMLDecodeError as error:
         line = _decode_error_line(error, text)
         raise UserError(f"not valid TOML: {error}", path=path, line=line,
@@ -197,7 +203,7 @@ def lint_tables(text: str) -> str:
     """
     try:
         data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError:
+    except (tomllib.TOMLDecodeError, RecursionError):
         data = {}
     lines = text.splitlines(keepends=True)
     kept = [

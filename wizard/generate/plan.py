@@ -13,6 +13,7 @@ from functools import partial
 
 from rsdock import validate
 from rsdock.lint.knowledge import ccrates, platforms
+from rsdock.lint.knowledge.names import bin_name_problem, package_name_problem
 
 RUNTIMES: dict[str, str] = {
     "debian-slim": (
@@ -92,6 +93,30 @@ DEFAULT_WORKFLOW = ".github/workflows/docker.yml"
 
 _NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]*$")
 _RUST_VERSION_RE = re.compile(r"^1\.\d+(\.\d+)?$")
+# What a path may hold to be written unquoted into a Dockerfile, a shell word, YAML and a
+# .dockerignore pattern alike: cargo workspaces name their folders like this.
+_SAFE_PATH_RE = re.compile(r"^[A-Za-z0-9_.+@-]+(?:/[A-Za-z0-9_.+@-]+)*$")
+
+
+def _path_problem(path: str) -> str | None:
+    """Why ``path`` cannot go into the generated files, or None."""
+    if path in (".", ""):
+        return None
+    if re.search(r"[\x00-\x1f\x7f]", path):
+        return "contains a newline or control character"
+    if path.startswith("/") or ".." in path.split("/"):
+        return "leaves the workspace"
+    if not _SAFE_PATH_RE.match(path.strip("/")):
+        return ("holds characters that would need quoting in a Dockerfile or shell "
+                "(use letters, digits and . _ - + @)")
+    return None
+
+
+def shown(value: str) -> str:
+    """``value`` with control characters escaped, safe to print in a message."""
+    from rsdock.fs import shown as printable
+
+    return printable(value)
 
 
 class PlanError(ValueError):
@@ -111,6 +136,7 @@ class Problem:
         message: what is wrong.
         way_out: what to do instead.
         image_key: for an image's problem, the ``[[image]]`` key at fault (``name``, ``kind``,
+            ``package``, ``package-dir``,
             ``dockerfile`` or ``image``); "" otherwise.
         image_index: for an image's problem, the image's position in ``Plan.images``.
     """
@@ -331,9 +357,23 @@ class Plan:
             add_for = partial(_image_problem, add, f"image {image.name!r}", index)
             if image.kind not in IMAGE_KINDS:
                 add_for(f"unknown kind {image.kind!r}", "use 'bin' or 'web'", image_key="kind")
-            if not _NAME_RE.match(image.name):
-                add_for("the name is not a valid cargo target name",
-                        "use letters, digits, '-' and '_'", image_key="name")
+            name_problem = (bin_name_problem if image.kind == "bin" else
+                            package_name_problem)(image.name)
+            if name_problem or not _NAME_RE.match(image.name):
+                add_for(f"the name is not a valid cargo target name: "
+                        f"{name_problem or 'rsdock packages ASCII names only'}",
+                        "use letters, digits, '-' and '_', starting with a letter",
+                        image_key="name")
+            package_problem = package_name_problem(image.package)
+            if package_problem:
+                add_for(f"the package name '{shown(image.package)}' is not one cargo accepts: "
+                        f"{package_problem}", "use the [package] name of its Cargo.toml",
+                        image_key="package")
+            dir_problem = _path_problem(image.package_dir)
+            if dir_problem:
+                add_for(f"the package directory '{shown(image.package_dir)}' {dir_problem}",
+                        "rename the folder to plain characters, inside the workspace",
+                        image_key="package-dir")
             if image.name in seen_names:
                 add_for("chosen twice", "list each binary or web app once", image_key="name")
             seen_names.add(image.name)
@@ -345,6 +385,10 @@ class Plan:
             if image.dockerfile.startswith("/") or ".." in image.dockerfile.split("/"):
                 add_for(f"Dockerfile path {image.dockerfile!r} leaves the workspace",
                         "use a path relative to the workspace root", image_key="dockerfile")
+            elif _path_problem(image.dockerfile):
+                add_for(f"Dockerfile path '{shown(image.dockerfile)}' "
+                        f"{_path_problem(image.dockerfile)}",
+                        "use a plain path relative to the workspace root", image_key="dockerfile")
             wrong = image.image and validate.image_repository_problem(image.image)
             if wrong:
                 add_for(wrong, "use registry/namespace/name without a tag, e.g. "

@@ -15,7 +15,7 @@ from rsdock.lint.knowledge import ccrates
 from rsdock.lint.knowledge import platforms, runners
 from rsdock.lint.knowledge.platforms import Platform
 from rsdock.wizard.generate.plan import Image, Plan, version_key
-from rsdock.wizard.generate.templating import render_template
+from rsdock.wizard.generate.templating import render_template, sh
 
 # Tools the generated Dockerfiles pin (newest releases in the repositories' snapshots).
 CHEF_VERSION = "0.1.77"
@@ -145,7 +145,7 @@ def dockerfile(plan: Plan, image: Image) -> str:
             web_port=WEB_PORT,
             with_ca_bundle=False,
             cargo_args=_cargo_args(plan, "--target wasm32-unknown-unknown "
-                                         f"--package {image.package}"),
+                                         f"--package {sh(image.package)}"),
             workdir=_app_path(image.package_dir),
             description=f"The {image.package} trunk web app, served by busybox httpd",
         )
@@ -158,7 +158,7 @@ def dockerfile(plan: Plan, image: Image) -> str:
         distroless=DISTROLESS[plan.debian],
         alpine_version=ALPINE_VERSION,
         env_file=ENV_FILE,
-        cargo_args=_cargo_args(plan, f'--target "$TARGET_TRIPLE" --bin {image.name}'),
+        cargo_args=_cargo_args(plan, f'--target "$TARGET_TRIPLE" --bin {sh(image.name)}'),
         target_dir=plan.workspace.target_dir.rstrip("/"),
         needs_tini_stage=plan.runtime in RUNTIMES_WITH_TINI_STAGE,
         with_ca_bundle=plan.runtime == "scratch",

@@ -3,6 +3,14 @@
 Delimiters are ``[[ ]]`` for values and ``[% %]`` for blocks so that GitHub's ``${{ }}`` and
 metadata-action's ``{{ }}`` pass through the workflow template untouched. ``StrictUndefined``
 turns a misspelt variable into an error instead of an empty string in a generated file.
+
+Values are escaped for the language they land in: ``sh`` (a POSIX shell word in a ``RUN``),
+``dockerfile_word`` (an argument of ``WORKDIR``/``COPY``, where BuildKit expands ``$``),
+``dockerignore`` (a literal .dockerignore pattern), ``yaml`` and ``quote`` (YAML and JSON
+strings). A newline or control character can be escaped in none of the line-based formats, so
+every value is checked as it is rendered (:func:`_finalize`): one such value fails the rendering
+instead of forging a ``RUN`` line. The plan refuses them long before (``Plan.problems``); this is
+the second lock on the same door.
 """
 
 from __future__ import annotations
@@ -34,6 +42,48 @@ def _yaml(value: str) -> str:
     return _quote(text)
 
 
+_SHELL_SAFE = re.compile(r"^[A-Za-z0-9_./:@%+=,-]+$")
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+
+
+class UnsafeValue(ValueError):
+    """A value that cannot be written safely into a generated file."""
+
+
+def sh(value: str) -> str:
+    """``value`` as one POSIX shell word: unchanged when plain, else single-quoted."""
+    text = _one_line(value)
+    if _SHELL_SAFE.match(text):
+        return text
+    return "'" + text.replace("'", "'\"'\"'") + "'"
+
+
+def _dockerfile_word(value: str) -> str:
+    """``value`` as a Dockerfile argument: whitespace, quotes, ``$`` and ``\\`` escaped."""
+    text = _one_line(value)
+    return re.sub(r"([\\$\s\"'])", r"\\\1", text)
+
+
+def _dockerignore(value: str) -> str:
+    """``value`` as a literal .dockerignore pattern (glob characters and a leading ``#``/``!``)."""
+    text = re.sub(r"([\\*?\[\]])", r"\\\1", _one_line(value))
+    return "\\" + text if text[:1] in ("#", "!") else text
+
+
+def _one_line(value: object) -> str:
+    text = str(value)
+    if "\n" in text or "\r" in text or _CONTROL.search(text):
+        raise UnsafeValue(f"{text!r} holds a newline or control character")
+    return text
+
+
+def _finalize(value: object) -> object:
+    """Every ``[[ value ]]``: a string with a line break or control character is refused."""
+    if isinstance(value, str):
+        _one_line(value)
+    return value
+
+
 def _is_number(text: str) -> bool:
     try:
         float(text)
@@ -62,9 +112,13 @@ def environment() -> jinja2.Environment:
         trim_blocks=True,
         lstrip_blocks=True,
         autoescape=False,  # noqa: S701 - the outputs are Dockerfiles and YAML, not HTML
+        finalize=_finalize,
     )
     env.filters["quote"] = _quote
     env.filters["yaml"] = _yaml
+    env.filters["sh"] = sh
+    env.filters["dockerfile_word"] = _dockerfile_word
+    env.filters["dockerignore"] = _dockerignore
     return env
 
 

