@@ -36,6 +36,7 @@ import json
 import os
 import re
 import secrets
+import shutil
 import stat
 import threading
 import time
@@ -49,6 +50,8 @@ from rsdock.errors import UserError
 TEMP_SUFFIX = ".rsdock-tmp"
 STATE_DIR = ".rsdock"
 JOURNAL = f"{STATE_DIR}/journal.json"
+BACKUPS = f"{STATE_DIR}/backup"  # rsdock edit's backups (rsdock.wizard.edit.backup)
+BACKUP_MANIFEST = "manifest.json"  # written last: a backup folder without it was cut short
 MAX_READ_BYTES = 5_000_000  # no real Dockerfile, workflow or manifest comes close
 LOCK_TIMEOUT = 30.0
 
@@ -202,10 +205,10 @@ def read_bytes(root: Path | str, rel: str, *, limit: int = MAX_READ_BYTES) -> by
         os.close(fd)
 
 
-def too_big(rel: str, size: int, limit: int) -> UserError:
-    """The error for a file over rsdock's size limit."""
+def too_big(where: str, size: int, limit: int) -> UserError:
+    """The error for a file over rsdock's size limit (``where``: the path as shown)."""
     return UserError(f"this file is {size:,} bytes or more; rsdock reads files up to {limit:,}",
-                     path=_where(root, rel), hint="no real Dockerfile, workflow or manifest is that "
+                     path=where, hint="no real Dockerfile, workflow or manifest is that "
                                            "big: check that this is the right file")
 
 
@@ -375,8 +378,29 @@ def recover(root: Path | str, dirs: tuple[str, ...] = ()) -> list[str]:
                     pass
     if removed:
         notes.append(f"removed {removed} temporary file(s) an interrupted run left behind")
+    cut_short = _remove_incomplete_backups(base)
+    if cut_short:
+        notes.append(f"removed {cut_short} incomplete backup(s) an interrupted run left behind")
     _remove_empty_state_dir(base)
     return notes
+
+
+def _remove_incomplete_backups(base: Path) -> int:
+    folder = base / BACKUPS
+    if folder.is_symlink() or (base / STATE_DIR).is_symlink() or not folder.is_dir():
+        return 0
+    removed = 0
+    for backup in list(folder.iterdir()):
+        if backup.is_dir() and not backup.is_symlink() and \
+                not (backup / BACKUP_MANIFEST).is_file():
+            shutil.rmtree(backup, ignore_errors=True)
+            removed += 1
+    if removed:
+        try:
+            folder.rmdir()
+        except OSError:
+            pass
+    return removed
 
 
 def _remove_empty_state_dir(base: Path) -> None:
@@ -433,6 +457,7 @@ class Transaction:
         self.staged: list[_Staged] = []
         self.notes: list[str] = []
         self._lock = None
+        self._committed = False
         self._id = f"{os.getpid():x}-{secrets.token_hex(4)}"
 
     def __enter__(self) -> "Transaction":
@@ -532,6 +557,7 @@ class Transaction:
                 self._write_temp(item)
             self._check_fresh()
             self._write_journal(journal, "commit")
+            self._committed = True
         except OSError as error:
             raise os_error(error, _where(self.root, getattr(error, "rsdock_rel", JOURNAL)),
                            "write it") from None
@@ -687,10 +713,21 @@ class Transaction:
                 item.old_fd = None
 
     def _discard(self) -> None:
-        """Remove what an uncommitted transaction wrote (its temporaries and journal)."""
+        """Remove what an uncommitted transaction wrote (its temporaries and journal).
+
+        A transaction that failed past its commit point is finished instead (its journal says
+        which renames are left); if even that fails, the next run's :func:`recover` does it.
+        """
         if not self.staged:
             return
         self._close_old()
+        if self._committed:
+            self.staged = []
+            try:
+                self.notes += recover(self.root)
+            except (UserError, OSError):
+                pass
+            return
         if any(item.temp is not None for item in self.staged):
             for item in self.staged:
                 if item.temp is not None:

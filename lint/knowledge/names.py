@@ -12,12 +12,11 @@ Sources (read 2026-12-01):
   hold only alphanumeric characters and ``_``. Checked with cargo 1.95: ``build`` fails to parse,
   ``a b`` and ``a.b`` fail to compile ("invalid character in crate name"), while ``1abc`` and
   ``Ünï`` build (a bin name, unlike a package name, may start with a digit).
+
 Docker image references are checked by :mod:`rsdock.validate` (the reference grammar).
 """
 
 from __future__ import annotations
-
-import re
 
 CONFLICTING_ARTIFACT_NAMES = frozenset({"deps", "examples", "build", "incremental"})
 

@@ -23,9 +23,9 @@ from typing import Iterable
 from rsdock import fs
 from rsdock.errors import UserError
 
-BACKUP_DIR = ".rsdock/backup"
+BACKUP_DIR = fs.BACKUPS
 SUFFIX = ".bak"
-MANIFEST = "manifest.json"
+MANIFEST = fs.BACKUP_MANIFEST
 
 
 def backup_root(root: Path | str) -> Path:
@@ -77,7 +77,11 @@ def make_backup(root: Path | str, paths: Iterable[str], *, now: datetime | None 
             manifest[rel] = {"size": len(data), "sha256": fs.digest(data)}
         for directory in sorted({(folder / rel).parent for rel in manifest}, reverse=True):
             fs.fsync_dir(directory)
-        _write_synced(folder / MANIFEST, json.dumps({"files": manifest}, indent=1).encode())
+        # written aside and renamed: a manifest is either complete or absent
+        _write_synced(folder / (MANIFEST + fs.TEMP_SUFFIX),
+                      json.dumps({"files": manifest}, indent=1).encode())
+        fs.step("backup-manifest-rename")
+        os.replace(folder / (MANIFEST + fs.TEMP_SUFFIX), folder / MANIFEST)
         fs.fsync_dir(folder)
         fs.fsync_dir(folder.parent)
     except OSError as error:
