@@ -424,6 +424,7 @@ class _Staged:
     temp: Path | None = None
     old_fd: int | None = None
     old_stat: tuple[int, int, int] | None = None
+    checked: bytes = b""
 
 
 class Changed(UserError):
@@ -673,7 +674,7 @@ class Transaction:
                 raise Changed("this file appeared since rsdock looked; nothing was changed",
                               path=_where(self.root, item.rel), hint="rerun rsdock", exit_code=1)
             item.old_fd = fd
-            data = _read_fd(fd)
+            data = item.checked = _read_fd(fd)
             info = os.fstat(fd)
             item.old_stat = (info.st_size, info.st_mtime_ns, info.st_ino)
             if not _same(data, item.expect):
@@ -681,30 +682,61 @@ class Transaction:
                               path=_where(self.root, item.rel), hint="rerun rsdock", exit_code=1)
 
     def _check_still_fresh(self) -> None:
-        """A write that landed between the check and the rename went to the old inode: undo."""
-        late = []
+        """Carry over what another process wrote to a replaced file between check and rename.
+
+        A process that opened the old file before the rename may write to it after; so first
+        wait (briefly) until no other process holds the old file open, then compare. What was
+        appended is appended to the new file too (as if it had come after the edit); any other
+        change puts the old file back, with the change, and nothing is changed (exit 1).
+        """
+        rewritten = []
         for item in self.staged:
             if item.old_fd is None:
                 continue
+            _wait_for_holders(item.old_fd)
             info = os.fstat(item.old_fd)
-            if (info.st_size, info.st_mtime_ns) != item.old_stat[:2]:
-                late.append(item)
-        if not late:
+            if (info.st_size, info.st_mtime_ns) == item.old_stat[:2]:
+                continue
+            os.lseek(item.old_fd, 0, os.SEEK_SET)
+            now = _read_fd(item.old_fd)
+            if now.startswith(item.checked):
+                step("carry-over")
+                fd = os.open(item.target, os.O_WRONLY | os.O_APPEND | os.O_NOFOLLOW | os.O_CLOEXEC)
+                try:
+                    os.write(fd, now[len(item.checked):])
+                    os.fsync(fd)
+                finally:
+                    os.close(fd)
+                self.notes.append(f"{shown(item.rel)} grew while rsdock wrote it; the new lines "
+                                  "were kept after the edit")
+            else:
+                rewritten.append((item, now))
+        if not rewritten:
             return
+        # All or none: every file of the set goes back to what it was (with the other program's
+        # change), lines appended to the new files meanwhile kept after it.
         for item in self.staged:
+            step("undo")
+            if item.expect_missing:
+                _unlink(item.target)
+                continue
             if item.old_fd is None:
                 continue
             os.lseek(item.old_fd, 0, os.SEEK_SET)
             old = _read_fd(item.old_fd)
+            current = item.target.read_bytes() if item.target.exists() else item.data
+            since = current[len(item.data):] if current.startswith(item.data) else b""
             temp = item.target.parent / f".{item.target.name}.{self._id}-undo{TEMP_SUFFIX}"
-            self._write_file(temp, old, item.mode or 0o644, item.owner)
+            self._write_file(temp, old + since, item.mode or 0o644, item.owner)
             os.replace(temp, item.target)
-        journal = self.base / JOURNAL
-        journal.unlink()
+        (self.base / JOURNAL).unlink()
+        self._committed = False
         self._close_old()
-        raise Changed("this file changed while rsdock wrote it; its content (with that change) "
-                      "was put back and nothing was changed", path=_where(self.root, late[0].rel),
-                      hint="rerun rsdock", exit_code=1)
+        self.staged = []
+        raise Changed("this file was changed by another program while rsdock wrote it; that "
+                      "version was put back, so rsdock's edit of it is not applied",
+                      path=_where(self.root, rewritten[0][0].rel), hint="rerun rsdock",
+                      exit_code=1)
 
     def _close_old(self) -> None:
         for item in self.staged:
@@ -750,6 +782,43 @@ def write_files(root: Path | str, files: dict[str, str | bytes], *, force: bool 
         for rel, text in files.items():
             tx.stage(rel, text, keep_bom=keep_bom)
         return tx.commit()
+
+
+HOLDER_WAIT = 2.0  # seconds an edit waits for another process to close the file it replaced
+
+
+def _wait_for_holders(fd: int, timeout: float = HOLDER_WAIT) -> None:
+    """Wait until no other process has the file behind ``fd`` open (Linux /proc; else no-op).
+
+    ``echo >> Dockerfile`` opens, writes and closes: once it has closed, what it wrote is in the
+    old file for the freshness check to see. A program holding the file open longer (an editor)
+    is waited for up to ``timeout``, then the check runs with what it has written so far.
+    """
+    info = os.fstat(fd)
+    deadline = time.monotonic() + timeout
+    while _held_elsewhere(info.st_dev, info.st_ino) and time.monotonic() < deadline:
+        time.sleep(0.002)
+
+
+def _held_elsewhere(device: int, inode: int) -> bool:
+    own = str(os.getpid())
+    try:
+        pids = [p for p in os.listdir("/proc") if p.isdigit() and p != own]
+    except OSError:
+        return False
+    for pid in pids:
+        try:
+            fds = os.listdir(f"/proc/{pid}/fd")
+        except OSError:
+            continue  # gone, or another user's process (unreadable without privileges)
+        for fd in fds:
+            try:
+                info = os.stat(f"/proc/{pid}/fd/{fd}")
+            except OSError:
+                continue
+            if info.st_ino == inode and info.st_dev == device:
+                return True
+    return False
 
 
 def _same(data: bytes, expect: bytes | None) -> bool:

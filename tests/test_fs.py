@@ -363,9 +363,11 @@ def test_an_append_by_another_program_is_never_lost(tmp_path):
     path = tmp_path / "Dockerfile"
     path.write_text("FROM base\n")
     appender = subprocess.Popen([sys.executable, "-c", (
-        "import sys, time\n"
-        "for i in range(400):\n"
-        "    with open(sys.argv[1], 'a') as f: f.write(f'# line {i}\\n')\n"
+        "import os, sys, time\n"
+        "for i in range(400):\n"  # what `echo '# line N' >> Dockerfile` does
+        "    fd = os.open(sys.argv[1], os.O_WRONLY | os.O_APPEND)\n"
+        "    os.write(fd, f'# line {i}\\n'.encode())\n"
+        "    os.close(fd)\n"
         "    time.sleep(0.001)\n"), str(path)])
     written = changed = 0
     while appender.poll() is None:

@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import bisect
 import json
+import re
 from collections import Counter
 from typing import Any, Callable
 
 from rsdock import __version__
+from rsdock.fs import shown
 from rsdock.lint.engine.runner import Result
 from rsdock.lint.model.findings import Finding, Severity, line_offsets
 from rsdock.lint.rules.rule import RegistryError, all_rules
@@ -40,7 +42,22 @@ def summary(result: Result) -> dict[str, int]:
 def _location(finding: Finding) -> str:
     # column 0 means "the whole line": print no column rather than a misleading one
     column = f":{finding.column}" if finding.column else ""
-    return f"{finding.path}:{finding.line}{column}"
+    # a file name is data: a newline in it must not start a forged line of the report
+    return f"{shown(finding.path)}:{finding.line}{column}"
+
+
+_TERMINAL_CONTROL = re.compile(r"[\x00-\x08\x0a-\x1f\x7f]")
+
+
+def _message(text: str) -> str:
+    # a message may run over lines; its next lines are indented so none can pass for a finding
+    return _TERMINAL_CONTROL.sub(lambda m: "\n    " if m[0] == "\n" else f"\\x{ord(m[0]):02x}",
+                                 text)
+
+
+def _source_line(text: str) -> str:
+    # a quoted source line keeps its tabs; escape sequences and stray CRs are shown, not obeyed
+    return _TERMINAL_CONTROL.sub(lambda m: f"\\x{ord(m[0]):02x}", text)
 
 
 def render_text(result: Result) -> str:
@@ -51,12 +68,12 @@ def render_text(result: Result) -> str:
         fixable = "" if finding.fix is None else \
             " [fixable]" if finding.fix.safe else " [unsafe fix]"
         out.append(f"{_location(finding)}: {finding.rule} {finding.severity}: "
-                   f"{finding.message}{fixable}")
+                   f"{_message(finding.message)}{fixable}")
         if finding.path not in lines_cache:
             lines_cache[finding.path] = result.texts.get(finding.path, "").splitlines()
         lines = lines_cache[finding.path]
         if 1 <= finding.line <= len(lines):
-            out.append(f"  {finding.line:>4} | {lines[finding.line - 1].rstrip()}")
+            out.append(f"  {finding.line:>4} | {_source_line(lines[finding.line - 1].rstrip())}")
     counts = summary(result)
     if not counts["files"]:
         out.append("nothing to lint: no Dockerfile, GitHub workflow or .dockerignore was found.")

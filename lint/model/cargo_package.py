@@ -14,6 +14,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from rsdock.lint.knowledge.names import CONFLICTING_ARTIFACT_NAMES
 from rsdock.lint.model.cargo_toml import ScanError, Table, line_of, line_of_key
 
 # Dependencies that mark a crate as built for the browser (with index.html: a trunk app).
@@ -256,6 +257,10 @@ def _bin_targets(root: Path, pkg_dir: Path, package_name: str, data: Table, pack
     result = []
     names_seen: set[str] = set()
     for name, path, line in merged:
+        if name in CONFLICTING_ARTIFACT_NAMES:
+            raise ScanError(f"the binary target name `{name}` is forbidden: it conflicts with "
+                            "cargo's build directory names", path=str(manifest), line=line,
+                            hint="rename the binary (cargo itself refuses this manifest)")
         if name in names_seen:
             raise ScanError(f"two binary targets are named `{name}`", path=str(manifest), line=line,
                             hint="binary names must be unique within a package: rename one")

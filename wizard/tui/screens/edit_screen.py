@@ -260,6 +260,9 @@ class EditScreen(Screen):
     def _restore(self, folder: Path) -> None:
         try:
             restored = backup.restore_backup(self.root, folder)
+        except UserError as error:  # a damaged backup, a file in the way: nothing was restored
+            self._failed("Could not restore the backup", error.format())
+            return
         except (OSError, UnicodeDecodeError) as error:
             self._failed("Could not restore the backup", UserError(
                 str(error), path=str(folder), hint="copy the .bak files back by hand").format())
@@ -282,6 +285,9 @@ class EditScreen(Screen):
     def _discard(self) -> None:
         try:
             count = backup.discard_backups(self.root)
+        except UserError as error:
+            self._failed("Could not discard the backups", error.format())
+            return
         except OSError as error:
             self._failed("Could not discard the backups", UserError(
                 str(error.strerror or error), path=backup.BACKUP_DIR,
