@@ -40,9 +40,10 @@ import shutil
 import stat
 import threading
 import time
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import dataclass
 from pathlib import Path
+from types import TracebackType
 from typing import Iterator
 
 from rsdock.errors import UserError
@@ -457,7 +458,7 @@ class Transaction:
         self.force = force
         self.staged: list[_Staged] = []
         self.notes: list[str] = []
-        self._lock = None
+        self._lock: AbstractContextManager[None] = nullcontext()
         self._committed = False
         self._id = f"{os.getpid():x}-{secrets.token_hex(4)}"
 
@@ -471,7 +472,8 @@ class Transaction:
             raise
         return self
 
-    def __exit__(self, kind, value, tb) -> None:
+    def __exit__(self, kind: type[BaseException] | None, value: BaseException | None,
+                 tb: TracebackType | None) -> None:
         try:
             self._discard()
         finally:
@@ -529,6 +531,7 @@ class Transaction:
         elif expect is None:
             expected, missing = None, True
         else:
+            assert isinstance(expect, (str, bytes))
             expected = expect.encode("utf-8") if isinstance(expect, str) else bytes(expect)
             missing = False
         self.staged.append(_Staged(rel, target, data, mode, owner, expected, missing))
@@ -566,6 +569,7 @@ class Transaction:
         try:
             for item in self.staged:
                 step("rename")
+                assert item.temp is not None
                 os.replace(item.temp, item.target)
                 item.temp = None
             for folder in sorted({item.target.parent for item in self.staged}):
@@ -595,8 +599,8 @@ class Transaction:
             if item.temp is None:
                 item.temp = item.target.parent / f".{item.target.name}.{self._id}{TEMP_SUFFIX}"
         record = {"state": state, "files": [
-            [item.temp.relative_to(self.base).as_posix(), item.target.relative_to(self.base)
-             .as_posix()] for item in self.staged]}
+            [self._temp(item).relative_to(self.base).as_posix(),
+             item.target.relative_to(self.base).as_posix()] for item in self.staged]}
         temp = journal.parent / f".journal.{self._id}{TEMP_SUFFIX}"
         try:
             self._write_file(temp, json.dumps(record).encode(), 0o600, None)
@@ -613,10 +617,15 @@ class Transaction:
         try:
             self._make_parents(item)
             mode = item.mode if item.mode is not None else 0o666 & ~_umask()
-            self._write_file(item.temp, item.data, mode, item.owner)
+            self._write_file(self._temp(item), item.data, mode, item.owner)
         except OSError as error:
             error.rsdock_rel = item.rel  # type: ignore[attr-defined]
             raise
+
+    @staticmethod
+    def _temp(item: _Staged) -> Path:
+        assert item.temp is not None, "the journal names every temporary first"
+        return item.temp
 
     def _make_parents(self, item: _Staged) -> None:
         current = self.base
@@ -695,7 +704,7 @@ class Transaction:
                 continue
             _wait_for_holders(item.old_fd)
             info = os.fstat(item.old_fd)
-            if (info.st_size, info.st_mtime_ns) == item.old_stat[:2]:
+            if item.old_stat is None or (info.st_size, info.st_mtime_ns) == item.old_stat[:2]:
                 continue
             os.lseek(item.old_fd, 0, os.SEEK_SET)
             now = _read_fd(item.old_fd)
@@ -828,7 +837,7 @@ def _same(data: bytes, expect: bytes | None) -> bool:
 
 
 def _read_fd(fd: int) -> bytes:
-    chunks = []
+    chunks: list[bytes] = []
     while True:
         chunk = os.read(fd, 1 << 20)
         if not chunk:
