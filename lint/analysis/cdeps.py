@@ -13,6 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Iterable
 
+from rsdock.lint.analysis.build import CargoCall
 from rsdock.lint.knowledge import ccrates
 from rsdock.lint.knowledge.ccrates import CCrate
 from rsdock.lint.model.cargo import Workspace
@@ -95,6 +96,35 @@ def crates_of_binaries(workspace: Workspace | None,
     seen: dict[str, Reached] = {}
     for package in packages:
         for reached in c_crates(workspace, package):
+            seen.setdefault(reached.crate.name, reached)
+    order = [c.name for c in ccrates.rows()]
+    return tuple(sorted(seen.values(), key=lambda r: order.index(r.crate.name)))
+
+
+# ---------------------------------------------------------------------------- in a Dockerfile
+
+def packages_built(workspace: Workspace | None, calls: Iterable[CargoCall]) -> tuple[str, ...]:
+    """The workspace members that ``cargo build`` calls compile (``--bin`` owners, ``-p``
+    names; every member with a binary when neither is given), in member order."""
+    if workspace is None:
+        return ()
+    calls = list(calls)
+    names: list[str] = []
+    for call in calls:
+        chosen = [p.name for b in call.bins if (p := workspace.package_of(b)) is not None]
+        chosen += [p.split("@")[0] for p in call.packages if workspace.package(p.split("@")[0])]
+        if not call.bins and not call.packages:
+            chosen += [p.name for p, _t in workspace.native_binaries]
+        names += [n for n in chosen if n not in names]
+    return tuple(names)
+
+
+def crates_of_calls(workspace: Workspace | None, calls: Iterable[CargoCall],
+                    arch: str | None = None) -> tuple[Reached, ...]:
+    """The C crates the packages of ``calls`` reach (on ``arch`` when given), each once."""
+    seen: dict[str, Reached] = {}
+    for package in packages_built(workspace, calls):
+        for reached in c_crates(workspace, package, arch):
             seen.setdefault(reached.crate.name, reached)
     order = [c.name for c in ccrates.rows()]
     return tuple(sorted(seen.values(), key=lambda r: order.index(r.crate.name)))

@@ -66,7 +66,8 @@ class RS305(DockerfileRule):
                 if source is None:
                     continue
                 for platform in build.platforms_of(file, source):
-                    outputs = self._outputs(file, source, platform, bin_names)
+                    outputs = self._outputs(file, source, platform, bin_names,
+                                            _target_dir(ctx))
                     if outputs is None:
                         break  # some output path is unknown: nothing to compare against
                     if not outputs:
@@ -101,7 +102,7 @@ class RS305(DockerfileRule):
         return [replace(finding, severity=Severity.INFO)]
 
     def _outputs(self, file: Dockerfile, stage: Stage, platform: str | None,
-                 bin_names: set[str] | None) -> set[str] | None:
+                 bin_names: set[str] | None, default_dir: str = "target") -> set[str] | None:
         outputs: set[str] = set()
         for ancestor in reversed(stage.ancestry()):
             for call in build.stage_calls(file, ancestor, platform):
@@ -117,7 +118,7 @@ class RS305(DockerfileRule):
                     directory = posixpath.join(root, "bin")
                 else:
                     base = call.options.get("target-dir") or call.command.env.get(
-                        "CARGO_TARGET_DIR") or "target"
+                        "CARGO_TARGET_DIR") or default_dir
                     base = posixpath.join(facts.workdir(ancestor, call.instruction), base)
                     parts = [base, call.target] if call.target else [base]
                     directory = posixpath.join(*parts, call.profile_dir)
@@ -148,6 +149,13 @@ class RS305(DockerfileRule):
                         name = posixpath.basename(output)
                         moved |= {dest, posixpath.join(dest, name)}
         return moved
+
+
+def _target_dir(ctx: Context) -> str:
+    """Where cargo writes by default in an image of this workspace: its root's
+    ``.cargo/config.toml`` ``target-dir`` (``COPY . .`` brings it along), else ``target``."""
+    workspace = ctx.workspace
+    return workspace.target_dir if workspace is not None else "target"
 
 
 def _matches(path: str, output: str) -> bool:

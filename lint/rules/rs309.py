@@ -1,0 +1,143 @@
+"""RS309: the runtime has the shared libraries the binary links."""
+
+from __future__ import annotations
+
+from rsdock.lint.analysis import build, cdeps, dockerfacts as facts
+from rsdock.lint.knowledge import debian
+from rsdock.lint.model.dockerfile import Dockerfile, Stage
+from rsdock.lint.model.findings import Finding, Severity
+from rsdock.lint.rules.rule import Context, DockerfileRule
+
+
+class RS309(DockerfileRule):
+    """Install the shared libraries the binary links in the runtime stage.
+
+    A binary whose ``openssl-sys`` or ``libsqlite3-sys`` linked the system library loads
+    ``libssl.so.3`` or ``libsqlite3.so.0`` when it starts; a runtime without them fails with
+    "error while loading shared libraries". On a Debian runtime install the package
+    (``libssl3``, ``libsqlite3-0``); distroless has no package manager: copy the library in
+    from a stage that unpacks the target's package (``apt-get download libsqlite3-0:$arch``).
+    Which libraries are needed is read from ``Cargo.lock`` (the C-crate table); libraries the
+    base image already has (``libssl3`` in distroless cc) are not asked for, and static musl
+    runtimes are not checked.
+
+    Fails:
+        # file: Cargo.toml
+        [package]
+        name = "server"
+        version = "0.1.0"
+        edition = "2021"
+        [dependencies]
+        libsqlite3-sys = "0.30"
+        # file: Cargo.lock
+        version = 4
+        [[package]]
+        name = "server"
+        version = "0.1.0"
+        dependencies = ["libsqlite3-sys"]
+        [[package]]
+        name = "libsqlite3-sys"
+        version = "0.30.1"
+        source = "registry+https://github.com/rust-lang/crates.io-index"
+        dependencies = ["pkg-config", "vcpkg"]
+        # file: src/main.rs
+        fn main() {}
+        # file: Dockerfile
+        FROM rust:1.95-slim-bookworm AS builder
+        WORKDIR /app
+        COPY . .
+        RUN cargo build --release --bin server
+
+        FROM debian:bookworm-slim
+        RUN apt-get update && apt-get install -y --no-install-recommends ca-certificates \
+            && rm -rf /var/lib/apt/lists/*
+        COPY --from=builder /app/target/release/server /usr/local/bin/server
+
+    Passes:
+        # file: Cargo.toml
+        [package]
+        name = "server"
+        version = "0.1.0"
+        edition = "2021"
+        [dependencies]
+        libsqlite3-sys = "0.30"
+        # file: Cargo.lock
+        version = 4
+        [[package]]
+        name = "server"
+        version = "0.1.0"
+        dependencies = ["libsqlite3-sys"]
+        [[package]]
+        name = "libsqlite3-sys"
+        version = "0.30.1"
+        source = "registry+https://github.com/rust-lang/crates.io-index"
+        dependencies = ["pkg-config", "vcpkg"]
+        # file: src/main.rs
+        fn main() {}
+        # file: Dockerfile
+        FROM rust:1.95-slim-bookworm AS builder
+        WORKDIR /app
+        COPY . .
+        RUN cargo build --release --bin server
+
+        FROM debian:bookworm-slim
+        RUN apt-get update && apt-get install -y --no-install-recommends ca-certificates \
+            libsqlite3-0 && rm -rf /var/lib/apt/lists/*
+        COPY --from=builder /app/target/release/server /usr/local/bin/server
+    """
+
+    id = "RS309"
+    name = "runtime-library-missing"
+    severity = Severity.ERROR
+    message = "install (or copy in) the shared libraries the binary links"
+
+    def check(self, file: Dockerfile, ctx: Context) -> list[Finding]:
+        workspace = ctx.workspace
+        final = file.final_stage
+        if workspace is None or getattr(workspace, "lock", None) is None or final is None:
+            return []
+        root = final.ancestry()[-1].base.lower()
+        kind = "distroless" if root.startswith("gcr.io/distroless/") else (
+            "debian-slim" if root.split(":")[0].rsplit("/", 1)[-1] in ("debian", "ubuntu")
+            else None)
+        if kind is None:
+            return []
+        release = debian.of_image(root)
+        codename = release.codename if release else "bookworm"
+        calls: list[build.CargoCall] = []
+        for copy in final.copies():
+            source = file.stage(copy.source_stage) if copy.source_stage else None
+            if source is not None:
+                calls += [c for c in build.stage_calls(file, source, None, ancestry=True)
+                          if c.action == "build" and not (c.target and "musl" in c.target)]
+        if not calls:
+            return []
+        needed: dict[str, str] = {}
+        for reached in cdeps.crates_of_calls(workspace, calls):
+            for package in reached.crate.runtime_needed(kind, codename):
+                needed.setdefault(package, reached.crate.name)
+        if not needed:
+            return []
+        have = facts.apt_packages(build.ancestry_commands(file, final, None))
+        have |= _copied_packages(file, final)
+        missing = {p: c for p, c in needed.items() if p not in have}
+        if not missing:
+            return []
+        how = ("install them in this stage" if kind == "debian-slim" else
+               "copy them from a stage that unpacks the target's packages (apt-get download "
+               "PKG:$arch, dpkg-deb -x)")
+        listed = ", ".join(f"{p} (for {c})" for p, c in missing.items())
+        return [self.finding(file.path, final.from_.line, message=(
+            f"the binary links libraries the runtime lacks: {listed}; {how}"))]
+
+
+def _copied_packages(file: Dockerfile, final: Stage) -> set[str]:
+    """Packages a stage the final stage copies from downloads or installs."""
+    found: set[str] = set()
+    for copy in final.copies():
+        source = file.stage(copy.source_stage) if copy.source_stage else None
+        if source is None:
+            continue
+        text = " ".join(i.value[0] if i.value else "" for s in source.ancestry() for i in s.runs())
+        found |= {w.strip('"').split(":")[0] for w in text.split()}
+    return found

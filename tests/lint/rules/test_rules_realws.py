@@ -1,0 +1,227 @@
+"""Table tests for the real-workspace rules: RS109 (--locked without Cargo.lock), RS213 (toolchain
+file before rustup), RS212 (C crate cross needs), RS310 (cp follows target-dir), RS308 (runtime
+glibc), RS309 (runtime libraries), RS416 (login registry = image registry)."""
+
+from __future__ import annotations
+
+import shutil
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from rsdock.lint.model import cargo
+from rsdock.lint.rules.rule import get_rule
+from tests.lint.rules.test_rules_workflow import WF, context, workflow
+
+MANIFEST = '[package]\nname = "server"\nversion = "0.1.0"\nedition = "2021"\n'
+LOCK_SSL = '''version = 4
+[[package]]
+name = "server"
+version = "0.1.0"
+dependencies = ["openssl-sys"]
+[[package]]
+name = "openssl-sys"
+version = "0.9.104"
+source = "registry+https://github.com/rust-lang/crates.io-index"
+dependencies = ["cc", "pkg-config"]
+'''
+LOCK_SQLITE = LOCK_SSL.replace("openssl-sys", "libsqlite3-sys").replace(
+    '["cc", "pkg-config"]', '["pkg-config", "vcpkg"]')
+LOCK_SQLITE_BUNDLED = LOCK_SQLITE.replace('["pkg-config", "vcpkg"]', '["cc", "pkg-config"]')
+PLAIN_LOCK = 'version = 4\n[[package]]\nname = "server"\nversion = "0.1.0"\n'
+
+
+def lines(rule_id: str, files: dict[str, str], root: Path) -> list[tuple[str, int]]:
+    files = {"Cargo.toml": MANIFEST, "src/main.rs": "fn main() {}\n", **files}
+    files = {k: v for k, v in files.items() if v is not None}
+    ctx = context(files, root)
+    ctx.workspace = cargo.scan(root)
+    rule = get_rule(rule_id)()
+    if rule.target == "project":
+        found = rule.check(None, ctx)
+    elif rule.target == "workflow":
+        found = [f for m in ctx.workflows.values() for f in rule.check(m, ctx)]
+    else:
+        found = [f for m in ctx.dockerfiles.values() for f in rule.check(m, ctx)]
+    return sorted((f.path, f.line) for f in found)
+
+
+def df(text: str) -> str:
+    return textwrap.dedent(text).lstrip("\n")
+
+
+BUILD = df("""
+    FROM rust:1.95 AS builder
+    RUN cargo install cargo-chef --locked
+    WORKDIR /app
+    COPY . .
+    RUN cargo build --release --locked --bin server
+""")
+TOOLCHAIN = '[toolchain]\nchannel = "1.86.0"\n'
+RUSTUP_FIRST = df("""
+    FROM --platform=$BUILDPLATFORM rust:1.95 AS builder
+    WORKDIR /app
+    RUN rustup target add aarch64-unknown-linux-gnu
+    COPY . .
+    RUN cargo build --release --target aarch64-unknown-linux-gnu
+""")
+CROSS_ARM64 = df("""
+    FROM --platform=$BUILDPLATFORM rust:1.95-slim-bookworm AS builder
+    RUN apt-get update && apt-get install -y gcc-aarch64-linux-gnu libc6-dev-arm64-cross \\
+        && rustup target add aarch64-unknown-linux-gnu
+    ENV CARGO_TARGET_AARCH64_UNKNOWN_LINUX_GNU_LINKER=aarch64-linux-gnu-gcc
+    WORKDIR /app
+    COPY . .
+    RUN cargo build --release --target aarch64-unknown-linux-gnu
+""")
+CROSS_ARM64_SSL = CROSS_ARM64.replace(
+    "RUN apt-get update && apt-get install -y gcc-aarch64-linux-gnu libc6-dev-arm64-cross",
+    "RUN dpkg --add-architecture arm64 && apt-get update && apt-get install -y "
+    "gcc-aarch64-linux-gnu libc6-dev-arm64-cross pkg-config libssl-dev:arm64").replace(
+    "_LINKER=aarch64-linux-gnu-gcc",
+    "_LINKER=aarch64-linux-gnu-gcc PKG_CONFIG_ALLOW_CROSS=1 "
+    "PKG_CONFIG_LIBDIR_aarch64_unknown_linux_gnu=/usr/lib/aarch64-linux-gnu/pkgconfig")
+ARM64 = workflow("- uses: docker/build-push-action@v7\n  with:\n    platforms: linux/arm64\n")
+AMD64 = workflow("- uses: docker/build-push-action@v7\n  with:\n    platforms: linux/amd64\n")
+RUNTIME = df("""
+    FROM rust:1.95-slim-bookworm AS builder
+    WORKDIR /app
+    COPY . .
+    RUN cargo build --release --bin server
+
+    FROM {base}
+    {run}
+    COPY --from=builder /app/target/release/server /usr/local/bin/server
+""")
+APT = ("RUN apt-get update && apt-get install -y --no-install-recommends ca-certificates{extra} "
+       "&& rm -rf /var/lib/apt/lists/*")
+LOGIN_HUB = ("- uses: docker/login-action@v4\n  with:\n"
+             "    username: ${{ secrets.DOCKERHUB_USERNAME }}\n"
+             "    password: ${{ secrets.DOCKERHUB_TOKEN }}\n")
+LOGIN_GHCR = ("- uses: docker/login-action@v4\n  with:\n    registry: ghcr.io\n"
+              "    username: ${{ github.actor }}\n    password: ${{ secrets.GITHUB_TOKEN }}\n")
+PUSH = "- uses: docker/build-push-action@v7\n  with:\n    push: true\n    tags: {tags}\n"
+META = "- uses: docker/metadata-action@v6\n  with:\n    images: {images}\n"
+
+CASES = [
+    # RS109: --locked without a Cargo.lock (cargo install of a tool is not the project)
+    ("RS109", {"Dockerfile": BUILD}, [("Dockerfile", 5)]),
+    ("RS109", {"Dockerfile": BUILD, "Cargo.lock": PLAIN_LOCK}, []),
+    ("RS109", {"Dockerfile": BUILD.replace(" --locked --bin", " --bin")}, []),
+    ("RS109", {"Dockerfile": BUILD.replace("--locked --bin", "--frozen --bin")}, [("Dockerfile", 5)]),
+    # RS213: the toolchain file arrives after rustup target add
+    ("RS213", {"Dockerfile": RUSTUP_FIRST, "rust-toolchain.toml": TOOLCHAIN}, [("Dockerfile", 3)]),
+    ("RS213", {"Dockerfile": RUSTUP_FIRST}, []),  # no toolchain file: nothing pinned
+    ("RS213", {"Dockerfile": RUSTUP_FIRST.replace(
+        "RUN rustup", "COPY rust-toolchain.toml ./\nRUN rustup"),
+        "rust-toolchain.toml": TOOLCHAIN}, []),
+    ("RS213", {"Dockerfile": RUSTUP_FIRST.replace("rust:1.95", "rust:1.86.0"),
+               "rust-toolchain.toml": TOOLCHAIN}, []),  # the image's Rust is the pinned one
+    ("RS213", {"Dockerfile": RUSTUP_FIRST, "rust-toolchain": "1.86.0\n"}, [("Dockerfile", 3)]),
+    # RS212: a C crate's target packages and pkg-config environment per built platform
+    ("RS212", {WF: ARM64, "Dockerfile": CROSS_ARM64, "Cargo.lock": LOCK_SSL},
+     [("Dockerfile", 7)]),
+    ("RS212", {WF: ARM64, "Dockerfile": CROSS_ARM64_SSL, "Cargo.lock": LOCK_SSL}, []),
+    ("RS212", {WF: ARM64, "Dockerfile": CROSS_ARM64, "Cargo.lock": LOCK_SQLITE_BUNDLED}, []),
+    ("RS212", {WF: ARM64, "Dockerfile": CROSS_ARM64, "Cargo.lock": PLAIN_LOCK}, []),
+    ("RS212", {"Dockerfile": CROSS_ARM64, "Cargo.lock": LOCK_SSL}, []),  # no workflow
+    ("RS212", {WF: AMD64, "Dockerfile": CROSS_ARM64, "Cargo.lock": LOCK_SSL}, []),
+    # RS310: cp from target/ while .cargo/config.toml moves it
+    ("RS310", {"Dockerfile": df("""
+        FROM rust:1.95 AS builder
+        WORKDIR /app
+        COPY . .
+        RUN cargo build --release && cp target/release/server /server
+    """), ".cargo/config.toml": '[build]\ntarget-dir = "out"\n'}, [("Dockerfile", 4)]),
+    ("RS310", {"Dockerfile": df("""
+        FROM rust:1.95 AS builder
+        WORKDIR /app
+        COPY . .
+        RUN cargo build --release --target-dir target && cp target/release/server /server
+    """), ".cargo/config.toml": '[build]\ntarget-dir = "out"\n'}, []),
+    ("RS310", {"Dockerfile": df("""
+        FROM rust:1.95 AS builder
+        WORKDIR /app
+        COPY . .
+        RUN cargo build --release && cp target/release/server /server
+    """)}, []),
+    # RS305 knows the configured target-dir too (the COPY --from side of RS310)
+    ("RS305", {"Dockerfile": RUNTIME.format(base="debian:bookworm-slim", run=""),
+               ".cargo/config.toml": '[build]\ntarget-dir = "out"\n'}, [("Dockerfile", 8)]),
+    ("RS305", {"Dockerfile": RUNTIME.format(base="debian:bookworm-slim", run="").replace(
+        "/app/target/release", "/app/out/release"),
+               ".cargo/config.toml": '[build]\ntarget-dir = "out"\n'}, []),
+    # RS308: builder glibc newer than the runtime's
+    ("RS308", {"Dockerfile": RUNTIME.format(base="debian:buster-slim", run="")},
+     [("Dockerfile", 6)]),
+    ("RS308", {"Dockerfile": RUNTIME.format(base="gcr.io/distroless/cc-debian11", run="")},
+     [("Dockerfile", 6)]),
+    ("RS308", {"Dockerfile": RUNTIME.format(base="debian:bookworm-slim", run="")}, []),
+    ("RS308", {"Dockerfile": RUNTIME.format(base="debian:trixie-slim", run="")}, []),
+    ("RS308", {"Dockerfile": RUNTIME.replace("rust:1.95-slim-bookworm", "rust:1.95").format(
+        base="debian:buster-slim", run="")}, []),  # the builder's release is not named
+    # RS309: the runtime lacks the shared library
+    ("RS309", {"Dockerfile": RUNTIME.format(base="debian:bookworm-slim", run=APT.format(
+        extra="")), "Cargo.lock": LOCK_SQLITE}, [("Dockerfile", 6)]),
+    ("RS309", {"Dockerfile": RUNTIME.format(base="debian:bookworm-slim", run=APT.format(
+        extra=" libsqlite3-0")), "Cargo.lock": LOCK_SQLITE}, []),
+    ("RS309", {"Dockerfile": RUNTIME.format(base="debian:bookworm-slim", run=APT.format(
+        extra="")), "Cargo.lock": LOCK_SQLITE_BUNDLED}, []),
+    ("RS309", {"Dockerfile": RUNTIME.format(base="gcr.io/distroless/cc-debian12", run=""),
+               "Cargo.lock": LOCK_SSL}, []),  # distroless cc has libssl3
+    ("RS309", {"Dockerfile": RUNTIME.format(base="gcr.io/distroless/cc-debian12", run=""),
+               "Cargo.lock": LOCK_SQLITE}, [("Dockerfile", 6)]),
+    ("RS309", {"Dockerfile": RUNTIME.format(base="debian:bookworm-slim", run=APT.format(
+        extra=" libssl3")), "Cargo.lock": LOCK_SSL}, []),
+    # RS416: login registry against pushed names
+    ("RS416", {WF: workflow(LOGIN_HUB + PUSH.format(tags="ghcr.io/acme/api:latest"))},
+     [(WF, 13)]),
+    ("RS416", {WF: workflow(LOGIN_GHCR + PUSH.format(tags="ghcr.io/acme/api:latest"))}, []),
+    ("RS416", {WF: workflow(LOGIN_HUB + PUSH.format(tags="acme/api:latest"))}, []),
+    ("RS416", {WF: workflow(LOGIN_GHCR + PUSH.format(
+        tags="${{ secrets.DOCKERHUB_USERNAME }}/api:latest"))}, [(WF, 14)]),
+    ("RS416", {WF: workflow(LOGIN_HUB + META.format(images="ghcr.io/acme/api"))}, [(WF, 12)]),
+    ("RS416", {WF: workflow(LOGIN_HUB + PUSH.format(tags="${{ steps.meta.outputs.tags }}"))},
+     []),
+    ("RS416", {WF: workflow(PUSH.format(tags="ghcr.io/acme/api:latest"))}, []),  # no login
+    ("RS416", {WF: workflow(LOGIN_HUB + "- uses: docker/build-push-action@v7\n  with:\n"
+                            "    push: false\n    tags: ghcr.io/acme/api:pr\n")}, []),
+]
+
+
+@pytest.mark.parametrize("rule_id,files,expected", CASES,
+                         ids=[f"{c[0]}-{i}" for i, c in enumerate(CASES)])
+def test_rule_cases(rule_id, files, expected, tmp_path):
+    assert lines(rule_id, files, tmp_path) == expected
+
+
+def test_rs212_names_the_packages_and_the_environment(tmp_path):
+    ctx_files = {WF: ARM64, "Dockerfile": CROSS_ARM64, "Cargo.lock": LOCK_SSL}
+    files = {"Cargo.toml": MANIFEST, "src/main.rs": "fn main() {}\n", **ctx_files}
+    ctx = context(files, tmp_path)
+    ctx.workspace = cargo.scan(tmp_path)
+    [finding] = get_rule("RS212")().check(None, ctx)
+    assert "install pkg-config libssl-dev:arm64 (after dpkg --add-architecture arm64)" \
+        not in finding.message  # pkg-config is a build tool, not a target package
+    assert "install libssl-dev:arm64 (after dpkg --add-architecture arm64)" in finding.message
+    assert ("PKG_CONFIG_LIBDIR_aarch64_unknown_linux_gnu=/usr/lib/aarch64-linux-gnu/pkgconfig:"
+            "/usr/share/pkgconfig") in finding.message
+
+
+def test_what_rsdock_generates_for_c_workspaces_passes_its_own_c_rules(tmp_path):
+    from rsdock.lint.engine.runner import lint_texts
+    from rsdock.lint.engine.settings import LintConfig
+    from rsdock.wizard.generate.defaults import default_plan
+    from rsdock.wizard.generate.render import render
+
+    for lock in (LOCK_SSL, LOCK_SQLITE):
+        root = tmp_path / str(hash(lock))
+        (root / "src").mkdir(parents=True)
+        (root / "Cargo.toml").write_text(MANIFEST)
+        (root / "src" / "main.rs").write_text("fn main() {}\n")
+        (root / "Cargo.lock").write_text(lock)
+        for runtime in ("debian-slim", "distroless"):
+            files = render(default_plan(cargo.scan(root), runtime=runtime))
+            findings = lint_texts(files, root=root, config=LintConfig(hadolint=False))
+            assert [f"{f.path}:{f.line}: {f.rule} {f.message}" for f in findings] == []
