@@ -13,6 +13,7 @@ from functools import partial
 
 from rsdock import validate
 from rsdock.lint.knowledge import ccrates, platforms
+from rsdock.lint.knowledge import debian as debian_releases
 from rsdock.lint.knowledge.names import bin_name_problem, package_name_problem
 
 RUNTIMES: dict[str, str] = {
@@ -248,6 +249,16 @@ def _image_problem(add, label: str, index: int, message: str, way_out: str, *,
         add(label, message, way_out, image_key=image_key, image_index=index)
 
 
+# The Debian release of every builder image rsdock writes (rust:<version>-slim-bookworm).
+BUILDER_DEBIAN = "bookworm"
+
+
+def _older_than_builder(codename: str) -> bool:
+    """Whether a runtime on Debian ``codename`` has an older glibc than the builder's."""
+    release, builder = debian_releases.get(codename), debian_releases.get(BUILDER_DEBIAN)
+    return release is not None and builder is not None and release.glibc < builder.glibc
+
+
 def registry_for_host(host: str) -> str | None:
     """The registry choice that logs in to ``host`` (``ghcr.io`` -> ``ghcr``), or None."""
     return next((name for name, known in REGISTRY_HOSTS.items() if known == host), None)
@@ -317,6 +328,12 @@ class Plan:
             ("pin-actions", self.pin_actions, PIN_MODES),
             ("strategy", self.strategy, STRATEGIES),
         ):
+            if name == "debian" and value not in allowed and _older_than_builder(value):
+                release, builder = debian_releases.get(value), debian_releases.get(BUILDER_DEBIAN)
+                add("debian", f"{value} (glibc {release.glibc_text}) is older than the builder's "
+                    f"{BUILDER_DEBIAN} (glibc {builder.glibc_text}): the binary would not start "
+                    "there (\"GLIBC_2.34 not found\")", "choose bookworm or trixie")
+                continue
             if value not in allowed:
                 add(name, f"unknown {name} {value!r}", f"choose one of {', '.join(allowed)}")
         if not _RUST_VERSION_RE.match(self.rust_version):

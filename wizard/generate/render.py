@@ -14,7 +14,7 @@ from rsdock.lint.knowledge import actions as known_actions
 from rsdock.lint.knowledge import ccrates
 from rsdock.lint.knowledge import platforms, runners
 from rsdock.lint.knowledge.platforms import Platform
-from rsdock.wizard.generate.plan import Image, Plan, version_key
+from rsdock.wizard.generate.plan import BUILDER_DEBIAN, Image, Plan, version_key
 from rsdock.wizard.generate.templating import render_template, sh
 
 # Tools the generated Dockerfiles pin (newest releases in the repositories' snapshots).
@@ -112,6 +112,7 @@ def _common(plan: Plan, image: Image) -> dict:
         "platform_names": ", ".join(names),
         "rust_version": builder_rust(plan),
         "toolchain_file": plan.workspace.toolchain_file,
+        "builder_debian": BUILDER_DEBIAN,
         "copied_packages": (),
         "locked": plan.workspace.lockfile,
         "chef_version": CHEF_VERSION,

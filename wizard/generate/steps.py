@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from rsdock.lint.knowledge import platforms
+from rsdock.lint.knowledge import ccrates, platforms
 from rsdock.wizard.generate.defaults import (default_selection, registry_of_images,
                                               workspace_images)
 from rsdock.wizard.generate.plan import (CACHES, DEBIAN_RELEASES, PIN_MODES, REGISTRIES, RUNTIMES,
@@ -125,6 +125,54 @@ def platform_help(platform: platforms.Platform) -> str:
 def strategy_choices() -> tuple[Choice, ...]:
     """How CI builds the platforms: cross-compiling on one runner, or a runner per platform."""
     return tuple(Choice(name, name, text) for name, text in STRATEGIES.items())
+
+
+def c_cost_for_platform(plan: Plan, name: str) -> str:
+    """What the C libraries the chosen binaries link cost on platform ``name`` (one line per
+    image), and what is refused there; "" without C dependencies."""
+    platform = platforms.get(name)
+    if platform is None or platform.musl_triple is None and plan.libc == "musl":
+        return ""
+    triple = platform.triple(plan.libc)
+    lines = []
+    for image in plan.images:
+        crates = plan.workspace.crates_of(image.name, platform.name)
+        if not crates:
+            continue
+        need = ccrates.needs(crates, platform, triple, libc=plan.libc)
+        cost = " ".join(need.builder_packages) or "nothing but the target's C compiler"
+        refused = [why for c in crates if (why := c.bindgen_refusal(triple))]
+        names = ", ".join(c.name for c in crates)
+        lines.append(f"{image.name} links C ({names}): the builder adds {cost}"
+                     + (f"; refused: {'; '.join(refused)}" if refused else ""))
+    return "\n".join(lines)
+
+
+def c_cost_for_runtimes(plan: Plan) -> list[str]:
+    """Per runtime base, what the C libraries of the chosen binaries cost there, or why that
+    runtime is refused for them; [] without C dependencies."""
+    if not any(plan.workspace.crates_of(i.name) for i in plan.images):
+        return []
+    lines = []
+    for runtime in RUNTIMES:
+        candidate = plan.with_changes(runtime=runtime)
+        costs = []
+        for image in plan.images:
+            crates = candidate.workspace.crates_of(image.name)
+            if candidate.libc == "musl":
+                refused = ccrates.musl_refusals(crates)
+                costs += [f"{image.name}: refused: {r}" for r in refused]
+                continue
+            first = candidate.platform_objects[0] if candidate.platform_objects else None
+            if first is None:
+                continue
+            need = ccrates.needs(crates, first, first.triple(candidate.libc), libc="gnu",
+                                 runtime=runtime, debian=candidate.debian)
+            if need.runtime_packages:
+                how = "installed" if runtime == "debian-slim" else "copied in from the tini stage"
+                costs.append(f"{image.name}: {', '.join(need.runtime_packages)} {how}")
+        lines.append(f"{runtime}: " + ("; ".join(costs) or "nothing extra"))
+    return lines
 
 
 def platform_choices() -> tuple[Choice, ...]:

@@ -124,3 +124,27 @@ def test_a_bad_toolchain_file_is_a_located_error(tmp_path):
     with pytest.raises(UserError) as info:
         scan(root)
     assert (Path(info.value.path).name, info.value.line) == ("rust-toolchain.toml", 2)
+
+
+def test_a_runtime_older_than_the_builders_debian_is_refused_with_the_glibc_reason(tmp_path):
+    root = workspace(tmp_path, {})
+    with pytest.raises(UserError) as info:
+        default_plan(scan(root), debian="buster")
+    assert ("debian: buster (glibc 2.28) is older than the builder's bookworm (glibc 2.36): the "
+            "binary would not start there") in info.value.message
+
+
+def test_the_wizard_steps_show_what_each_c_dependency_costs_and_what_is_refused(tmp_path):
+    from rsdock.wizard.generate import steps
+    from rsdock.wizard.generate.plan import WorkspaceFacts
+
+    root = workspace(tmp_path, {})
+    facts = WorkspaceFacts(c_crates=(("api", (("openssl-sys", "api -> openssl-sys"),)),))
+    plan = default_plan(scan(root)).with_changes(workspace=facts)
+    assert steps.c_cost_for_platform(plan, "linux/arm64") == (
+        "api links C (openssl-sys): the builder adds pkg-config libssl-dev:arm64")
+    costs = steps.c_cost_for_runtimes(plan)
+    assert costs[0] == "debian-slim: api: libssl3 installed"
+    assert costs[1] == "distroless: nothing extra"  # distroless cc has libssl3
+    assert costs[2].startswith("alpine: api: refused: openssl-sys links the system library")
+    assert steps.c_cost_for_runtimes(plan.with_changes(workspace=WorkspaceFacts())) == []

@@ -40,7 +40,9 @@ class PlatformsPane(StepPane):
         selection = self.query_one("#platform-list", SelectionList)
         if selection.highlighted is not None:
             name = selection.get_option_at_index(selection.highlighted).value
-            self.query_one("#platform-help", Static).update(f"{name}: {self._help[name]}")
+            cost = steps.c_cost_for_platform(self.plan, name)
+            self.query_one("#platform-help", Static).update(
+                f"{name}: {self._help[name]}" + (f"\n{cost}" if cost else ""))
 
     def on_selection_list_selection_highlighted(
         self, event: SelectionList.SelectionHighlighted

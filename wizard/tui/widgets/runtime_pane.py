@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from textual.app import ComposeResult
-from textual.widgets import Label
+from textual.widgets import Label, Static
 
 from rsdock.wizard.generate import steps
 from rsdock.wizard.generate.plan import Plan
@@ -20,6 +20,7 @@ class RuntimePane(StepPane):
         yield ChoiceList(steps.runtime_choices(self.plan.debian), self.plan.runtime, id="runtime")
         yield Label("Debian release (debian-slim only)")
         yield ChoiceList(steps.debian_choices(), self.plan.debian, id="debian")
+        yield Static(id="runtime-c-cost", classes="help")
 
     def sync(self, plan: Plan) -> None:
         self.query_one("#runtime", ChoiceList).value = plan.runtime
@@ -31,6 +32,10 @@ class RuntimePane(StepPane):
         # release, and the release matters only for debian-slim.
         self.query_one("#runtime", ChoiceList).set_choices(steps.runtime_choices(plan.debian))
         self.query_one("#debian", ChoiceList).disabled = plan.runtime != "debian-slim"
+        costs = steps.c_cost_for_runtimes(plan)
+        cost = self.query_one("#runtime-c-cost", Static)
+        cost.display = bool(costs)  # only a workspace with C dependencies has something to say
+        cost.update("C libraries the binaries link, per runtime:\n" + "\n".join(costs))
 
     def on_choice_list_chosen(self, event: ChoiceList.Chosen) -> None:
         event.stop()
