@@ -144,8 +144,9 @@ def _kind(ctx: Context, model: Dockerfile) -> ImageKind:
         where = f"under {test_dirs[0]}/" if test_dirs else f"named {name}"
         return ImageKind(TEST, f"a test, CI or example image ({where})")
     runs_program = any(s.of("ENTRYPOINT") or s.of("CMD") for s in final.ancestry())
-    if not published and TOOLCHAIN_NAME_RE.search(path) and (
-            not runs_program or not _ships_binary(model, final)):
+    # a build-tools image, published or not, runs no program of its own
+    if TOOLCHAIN_NAME_RE.search(path) and (
+            not runs_program or not published and not _ships_binary(model, final)):
         return ImageKind(TOOLCHAIN, "a build-tools image")
     if not published and not _ships_binary(model, final):
         return ImageKind(HELPER, "builds and copies in no program")
@@ -173,15 +174,23 @@ def _ships_binary(model: Dockerfile, final: Stage) -> bool:
     for stage in model.stages:
         if cargo_build.compiling_calls(model, stage) or _opaque_build(model, stage):
             return True
-    for stage in final.ancestry():
+    chain = final.ancestry()
+    started = [i for s in chain for i in (*s.of("ENTRYPOINT"), *s.of("CMD"))]
+    run_words = {posixpath.basename(w.strip("\"'")) for i in started
+                 for w in (i.value if i.json else " ".join(i.value).split())}
+    for stage in chain:
         for copy in stage.copies():
             if copy.source_stage is not None:
                 return True
             if copy.instruction.heredocs:
                 continue
             dest = copy.dest
-            if dest.startswith(_BIN_DIRS) or any("target/" in s or "release" in s
-                                                  for s in copy.sources):
+            if dest.startswith(_BIN_DIRS) or "/bin" in dest or any(
+                    "target/" in s or "release" in s for s in copy.sources):
+                return True
+            # the ENTRYPOINT/CMD runs a file this COPY puts in the image
+            names = {posixpath.basename(p.rstrip("/")) for p in (*copy.sources, dest)}
+            if names & run_words - {"", ".", "/"}:
                 return True
     return False
 
@@ -337,21 +346,35 @@ def _bake_builds(path: str, text: str) -> list[Build]:
 
 # Base images whose ENTRYPOINT, CMD and USER are known (none, or root): anything else may bring
 # its own init or user, which the Dockerfile then inherits.
-_PLAIN_BASE_RE = re.compile(
-    r"^(?:docker\.io/)?(?:library/)?(?:debian|ubuntu|alpine|busybox|scratch|fedora|centos|"
-    r"rockylinux|almalinux|amazonlinux|archlinux|opensuse/[\w.-]+|oraclelinux)(?:[:@]|$)|"
-    r"^(?:gcr\.io/distroless/|cgr\.dev/chainguard/|(?:registry\.access\.redhat\.com/|redhat/)"
-    r"ubi\d*)", re.IGNORECASE)
+_PLAIN_IMAGES = frozenset({
+    "debian", "ubuntu", "alpine", "busybox", "scratch", "fedora", "centos", "rockylinux",
+    "almalinux", "amazonlinux", "archlinux", "oraclelinux", "tumbleweed", "leap", "photon",
+    # official language images: no ENTRYPOINT of their own, root
+    "python", "golang", "eclipse-temurin", "openjdk",
+})
+_PLAIN_PREFIX_RE = re.compile(r"^(?:gcr\.io/distroless/|cgr\.dev/chainguard/|"
+                              r"(?:registry\.access\.redhat\.com/|redhat/)ubi\d*)",
+                              re.IGNORECASE)
 
 
 def opaque_base(final: Stage) -> bool:
     """Whether the runtime's base image is not a plain OS image, so its ENTRYPOINT and USER are
-    unknown (``FROM localhost:5000/app:base``, ``FROM nginx``)."""
-    image = facts.root_image(final)
-    return "$" in image or not _PLAIN_BASE_RE.match(image)
+    unknown (``FROM localhost:5000/app:base``, ``FROM nginx``). A plain image may come through
+    a mirror (``public.ecr.aws/debian/debian``, ``public.ecr.aws/docker/library/ubuntu``)."""
+    image = facts.root_image(final).lower()
+    if "$" in image:
+        return True
+    if _PLAIN_PREFIX_RE.match(image):
+        return False
+    path = image.split("@")[0]
+    last = path.rsplit("/", 1)[-1].split(":")[0]
+    parts = path.split("/")
+    namespace = parts[-2] if len(parts) >= 2 else ""
+    registry_only = len(parts) == 2 and ("." in parts[0] or ":" in parts[0])
+    plain_namespace = namespace in ("", "library", last, "opensuse") or registry_only
+    return not (last in _PLAIN_IMAGES and plain_namespace)
 
 
-_EXEC_RE = re.compile(r"(?m)^[^#\n]*?\bexec\s+(?![<>&\d]|$)")
 _INIT_RE = re.compile(r"\b(?:tini|dumb-init|catatonit|s6-svscan|runsvdir|supervisord)\b")
 _TRAP_RE = re.compile(r"(?m)^\s*trap\s+.*\b(?:TERM|SIGTERM|15)\b")
 _DROP_RE = re.compile(r"\b(?:gosu|su-exec|setpriv|runuser|s6-setuidgid|chpst|setuidgid|"
@@ -416,9 +439,13 @@ def entrypoint_script(ctx: Context, model: Dockerfile) -> str | None:
 
 
 def script_forwards_signals(text: str) -> bool:
-    """Whether an entrypoint script hands PID 1 to the program (``exec``) or to an init, or
-    traps SIGTERM itself."""
-    return bool(_EXEC_RE.search(text) or _INIT_RE.search(text) or _TRAP_RE.search(text))
+    """Whether an entrypoint script runs the program under an init (tini, dumb-init...) or
+    traps SIGTERM and passes it on itself.
+
+    A script that only ``exec``\ s the program does not count: exec makes the program PID 1,
+    exactly as an exec-form ``ENTRYPOINT ["/app"]`` does, with the same lack of an init.
+    """
+    return bool(_INIT_RE.search(text) or _TRAP_RE.search(text))
 
 
 def script_drops_privileges(text: str) -> bool:

@@ -25,7 +25,9 @@ class RS304(DockerfileRule):
 
     Only production images are judged. An ENTRYPOINT inherited from a base image that is not a
     plain OS image, one set by docker compose, and an entrypoint script (copied from the
-    context) that ``exec``\ s the program, starts an init or traps SIGTERM all pass.
+    context) that starts the program under an init or traps SIGTERM and passes it on all pass. A
+    script that only ``exec``\ s the program leaves it PID 1 without an init, like an exec-form
+    ENTRYPOINT of the binary: that is still reported.
 
     Fails:
         FROM debian:bookworm-slim
@@ -70,7 +72,7 @@ class RS304(DockerfileRule):
             return []
         script = images.entrypoint_script(ctx, file)
         if script is not None and images.script_forwards_signals(script):
-            return []  # the script execs the program (or an init), or traps SIGTERM itself
+            return []  # the script starts an init, or traps SIGTERM and forwards it itself
         shown = words[0] if words else "<binary>"
         return [self.finding(file.path, inst.line, message=(
             f"{shown} runs as PID 1 with no init, so docker stop's SIGTERM may be ignored and "
