@@ -5,6 +5,11 @@ Two figures, with their targets:
 - **launch**: from starting a Python process to the wizard's first interactive screen (the
   workspace scanned, the default plan made, the step page mounted), headless at 80x24;
   target < 1 s. Measured in fresh processes, so interpreter start-up and imports count.
+- **step change**: from Ctrl+N (or Ctrl+P) to the next step's page processed and drawn, for
+  every one of the 7 transitions forward and back, headless at 80x24, starting 1 s after the
+  first screen (a user reads it first; the other pages are mounted meanwhile); target < 150 ms
+  for the median of each transition. The first round, when each page is drawn for the first
+  time, is reported on its own line and counted in the medians.
 - **refresh**: from a changed answer (the cache backend, chosen in the Cache step) to the
   refreshed preview shown: render, diff against disk and rsdock's own rules (the worker's first
   pass); target < 100 ms. Also reported: until the second pass with hadolint is shown, and
@@ -98,6 +103,36 @@ async def _refresh_times(root: Path, runs: int) -> tuple[list[float], list[float
     return first, full
 
 
+async def _step_times(root: Path, runs: int) -> tuple[dict[str, list[float]], list[float]]:
+    from rsdock.wizard.generate import steps
+    from rsdock.wizard.tui.app import RsdockApp
+    from rsdock.wizard.tui.screens.wizard_screen import WizardScreen
+
+    app = RsdockApp(root)
+    times: dict[str, list[float]] = {}
+    first: list[float] = []
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        await asyncio.sleep(1.0)
+        screen = app.screen
+        assert isinstance(screen, WizardScreen)
+        ids = steps.STEP_IDS
+        for run in range(runs):
+            for key, order in (("ctrl+n", ids), ("ctrl+p", ids[::-1])):
+                for before, after in zip(order, order[1:]):
+                    assert screen.current == before
+                    start = time.perf_counter()
+                    await pilot.press(key)
+                    await pilot.pause()
+                    elapsed = time.perf_counter() - start
+                    assert screen.current == after
+                    times.setdefault(f"{before}->{after}", []).append(elapsed)
+                    if run == 0:
+                        first.append(elapsed)
+                await app.workers.wait_for_complete()
+    return times, first
+
+
 def direct_times(root: Path, runs: int, hadolint: bool) -> list[float]:
     """Seconds for ``review.preview`` alone (render, diff, lint), without the UI."""
     from rsdock.lint.model import cargo
@@ -123,16 +158,23 @@ def main(argv: list[str] | None = None) -> int:
         root = Path(scratch) / "workspace"
         shutil.copytree(example_workspace(), root)
         launch = launch_times(root, args.runs)
+        step_times, cold = asyncio.run(_step_times(root, args.runs))
         first, full = asyncio.run(_refresh_times(root, args.runs))
         fast = direct_times(root, args.runs, hadolint=False)
         slow = direct_times(root, args.runs, hadolint=True)
+    worst = max(step_times, key=lambda k: statistics.median(step_times[k]))
+    for name, values in step_times.items():
+        print(f"  step {name:20} median {statistics.median(values) * 1000:6.1f} ms  "
+              f"max {max(values) * 1000:6.1f} ms")
     for name, values, target in (("launch to first screen", launch, 1.0),
+                                 (f"slowest step change ({worst})", step_times[worst], 0.15),
+                                 ("step changes, first round", cold, None),
                                  ("answer to preview+rsdock lint", first, 0.1),
                                  ("answer to preview+hadolint too", full, None),
                                  ("review.preview, no hadolint", fast, None),
                                  ("review.preview with hadolint", slow, None)):
         median = statistics.median(values)
-        line = (f"{name:31} median {median * 1000:6.1f} ms  min {min(values) * 1000:6.1f} ms  "
+        line = (f"{name:38} median {median * 1000:6.1f} ms  min {min(values) * 1000:6.1f} ms  "
                 f"max {max(values) * 1000:6.1f} ms")
         if target is not None:
             verdict = "met" if median < target else "MISSED"

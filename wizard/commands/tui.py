@@ -26,6 +26,8 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("rsdock-tui: interrupted; nothing more was written", file=sys.stderr)
         return 130
+    finally:
+        app.remove_example_copies()  # also when the app did not get to unmount
     return code if isinstance(code, int) else 0
 
 

@@ -13,26 +13,10 @@ from pathlib import Path
 from rsdock.errors import UserError
 from rsdock.lint.engine import discover
 from rsdock.lint.model.findings import Finding
+from rsdock.wizard.edit.existing import EDITABLE_KINDS, existing_files  # noqa: F401 (API)
 from rsdock.wizard.edit.propose import Proposal, Request
 from rsdock.wizard.edit.outcome import FileEdit
 from rsdock.wizard.edit.sources import Sources
-
-EDITABLE_KINDS = ("dockerfile", "workflow")
-
-
-def existing_files(root: Path | str) -> list[str]:
-    """The Dockerfiles and workflows under ``root`` (root-relative, sorted); [] when none.
-
-    A folder that cannot be walked has nothing rsdock could edit, so it counts as empty.
-    """
-    root = Path(root)
-    if not root.is_dir():
-        return []
-    try:
-        return [rel for rel in discover.walk(root) if discover.kind_of(rel) in EDITABLE_KINDS]
-    except OSError:
-        return []
-
 
 @dataclass
 class EditState:

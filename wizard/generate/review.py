@@ -10,7 +10,6 @@ from pathlib import Path
 
 from rsdock.wizard.generate import answers as config, writer
 from rsdock.wizard.generate.plan import Plan, Problem
-from rsdock.wizard.generate.render import render
 from rsdock.wizard.generate.writer import Change
 
 
@@ -64,6 +63,10 @@ def preview(root: Path, plan: Plan, *, hadolint: bool = True) -> Preview:
     problems = tuple(plan.problems())
     if problems:
         return Preview(plan, problems=problems, note="Fix the problems to see the files.")
+    # Imported here, in the worker: jinja2 and the templates need not load before the first
+    # screen is up.
+    from rsdock.wizard.generate.render import render
+
     files = render(plan)
     changes = tuple(writer.plan_changes(root, files))
     # Imported here, in the worker: the rules and their parsers need not load before the first

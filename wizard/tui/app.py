@@ -10,6 +10,7 @@ workflows opens in :class:`~rsdock.wizard.tui.screens.edit_screen.EditScreen` in
 from __future__ import annotations
 
 import shutil
+import sys
 import tempfile
 from pathlib import Path
 
@@ -20,10 +21,8 @@ from rsdock import resources
 from rsdock.errors import UserError
 from rsdock.lint.model import cargo
 from rsdock.wizard.generate import answers as config, defaults, steps
-from rsdock.wizard.edit import session as edit_session
+from rsdock.wizard.edit.existing import existing_files
 from rsdock.wizard.generate.plan import Plan
-from rsdock.wizard.tui.screens.edit_help_screen import EditHelpScreen
-from rsdock.wizard.tui.screens.edit_screen import EditScreen
 from rsdock.wizard.tui.screens.error_screen import ErrorScreen
 from rsdock.wizard.tui.screens.help_screen import HelpScreen
 from rsdock.wizard.tui.screens.wizard_screen import WizardScreen
@@ -54,16 +53,28 @@ class RsdockApp(App[int]):
         self.path = Path(path) if path is not None else Path.cwd()
         self.example_parent = example_parent
         self.edit_existing = edit_existing
+        self._example_copies: list[Path] = []
+
+    def remove_example_copies(self) -> None:
+        """Delete the temporary copies of the bundled example this app made."""
+        for folder in self._example_copies:
+            shutil.rmtree(folder, ignore_errors=True)
+        self._example_copies.clear()
+
+    def on_unmount(self) -> None:
+        self.remove_example_copies()
 
     def on_mount(self) -> None:
-        if self.edit_existing and edit_session.existing_files(self.path):
+        if self.edit_existing and existing_files(self.path):
+            from rsdock.wizard.tui.screens.edit_screen import EditScreen
+
             self.push_screen(EditScreen(self.path))
         else:
             self.open_workspace(self.path)
 
     def start_fresh(self, path: Path) -> None:
         """Leave edit mode and start the fresh-setup wizard on ``path``."""
-        if isinstance(self.screen, EditScreen):
+        if self._in_edit_mode():
             self.pop_screen()
         self.open_workspace(path)
 
@@ -122,8 +133,16 @@ class RsdockApp(App[int]):
             self.exit(1, return_code=1)
 
     def copy_example(self) -> Path:
-        """Copy the bundled example workspace somewhere writable and return the copy's path."""
-        parent = self.example_parent or Path(tempfile.mkdtemp(prefix="rsdock-example-"))
+        """Copy the bundled example workspace somewhere writable and return the copy's path.
+
+        Without ``example_parent`` the copy goes to a new temporary directory, deleted when the
+        app ends (:meth:`remove_example_copies`).
+        """
+        if self.example_parent is None:
+            parent = Path(tempfile.mkdtemp(prefix="rsdock-example-"))
+            self._example_copies.append(parent)
+        else:
+            parent = self.example_parent
         target = parent / "workspace"
         if target.exists():
             shutil.rmtree(target)
@@ -132,8 +151,18 @@ class RsdockApp(App[int]):
 
     def action_help(self) -> None:
         if not isinstance(self.screen, HelpScreen):
-            self.push_screen(EditHelpScreen() if isinstance(self.screen, EditScreen)
-                             else HelpScreen())
+            if self._in_edit_mode():
+                from rsdock.wizard.tui.screens.edit_help_screen import EditHelpScreen
+
+                self.push_screen(EditHelpScreen())
+            else:
+                self.push_screen(HelpScreen())
+
+    def _in_edit_mode(self) -> bool:
+        # Edit mode's modules load only when it opens (they cost ~0.2 s before the first
+        # screen of the wizard otherwise).
+        edit_screen = sys.modules.get("rsdock.wizard.tui.screens.edit_screen")
+        return edit_screen is not None and isinstance(self.screen, edit_screen.EditScreen)
 
     async def action_quit(self) -> None:
         self.exit(0, return_code=0)

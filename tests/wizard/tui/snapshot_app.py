@@ -93,7 +93,8 @@ async def show_step(pilot, step_id: str) -> None:
     """Show step ``step_id`` with its widgets settled."""
     await settle(pilot)
     screen = pilot.app.screen
-    assert isinstance(screen, WizardScreen), f"expected the wizard, got {screen!r}"
+    assert isinstance(screen, WizardScreen), (
+        f"expected the wizard, got {screen!r}:\n{screen_text(pilot.app)}")
     screen.go(step_id)
     await settle(pilot)
 

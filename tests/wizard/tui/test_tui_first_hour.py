@@ -136,3 +136,24 @@ def test_choice_lists_show_every_option_and_the_page_scrolls_to_the_highlight(wo
     assert "  ca-certificates" not in before
     lines = [line for line in after.splitlines() if "▊" in line]
     assert all(not line.split("▊", 1)[1].startswith(" " * 1 + "(") for line in lines)
+
+
+def test_the_bundled_example_copy_is_removed_on_quit(tmp_path, monkeypatch):
+    import tempfile
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))  # mkdtemp's parent, for this test
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    app = RsdockApp(empty)
+
+    async def scenario(pilot):
+        await pilot.click("#example")
+        await settle(pilot)
+        assert isinstance(pilot.app.screen, WizardScreen)
+        copies = list(tmp_path.glob("rsdock-example-*"))
+        assert len(copies) == 1 and (copies[0] / "workspace" / "Cargo.toml").is_file()
+        await pilot.press("ctrl+q")
+        return copies[0]
+
+    copy = run(app, (80, 24), scenario)
+    assert not copy.exists()

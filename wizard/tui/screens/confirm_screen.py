@@ -8,8 +8,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Static
 
 from rsdock.wizard.generate.writer import Change
-from rsdock.wizard.tui.screens.proposal_screen import diff_text
-from rsdock.wizard.tui.widgets.text import SCROLL_BINDINGS
+from rsdock.wizard.tui.widgets.text import SCROLL_BINDINGS, diff_text
 
 
 class ConfirmOverwriteScreen(ModalScreen[bool | None]):

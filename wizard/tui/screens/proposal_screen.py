@@ -15,18 +15,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Static
 
 from rsdock.wizard.edit.propose import Proposal
-from rsdock.wizard.tui.widgets.text import SCROLL_BINDINGS, hanging
-
-
-def diff_text(diff: str) -> Text:
-    """A unified diff coloured line by line, every character of it kept (indentation matters
-    in YAML, so nothing is re-flowed, dedented or wrapped: long lines scroll sideways)."""
-    text = Text(no_wrap=True, overflow="ignore")
-    for line in diff.splitlines(keepends=True):
-        style = ("bold" if line.startswith(("+++", "---")) else "green" if line.startswith("+")
-                 else "red" if line.startswith("-") else "cyan" if line.startswith("@@") else "")
-        text.append(line, style=style)
-    return text
+from rsdock.wizard.tui.widgets.text import SCROLL_BINDINGS, diff_text, hanging  # noqa: F401
 
 
 class ProposalScreen(ModalScreen[bool]):

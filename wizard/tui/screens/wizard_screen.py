@@ -7,7 +7,8 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
-from textual.widgets import Button, ContentSwitcher, Footer, ProgressBar, Static
+from rich.text import Text
+from textual.widgets import Button, ContentSwitcher, Static
 from textual.worker import get_current_worker
 
 from rsdock.errors import UserError
@@ -28,6 +29,22 @@ from rsdock.wizard.tui.widgets.write_pane import WritePane
 
 PANES: tuple[type[StepPane], ...] = (ProjectPane, ImagesPane, PlatformsPane, RuntimePane,
                                      CachePane, RegistryPane, ReviewPane, WritePane)
+_PANES_BY_ID: dict[str, type[StepPane]] = {pane.STEP_ID: pane for pane in PANES}
+
+
+def _progress(visited: int, width: int = 14) -> Text:
+    """The steps visited as a bar of ``width`` cells and a count: ``━━━━━╸──────── 3/8``.
+
+    Drawn as text, not with Textual's ProgressBar, whose animation made every step change
+    wait for it (about 100 ms of frames on a loaded machine)."""
+    total = len(steps.STEPS)
+    done = round(width * visited / total)
+    bar = Text("━" * done, style="bold")
+    if done < width:
+        bar.append("╸" if done else "", style="bold")
+        bar.append("─" * (width - done - (1 if done else 0)), style="dim")
+    bar.append(f" {visited}/{total}", style="dim")
+    return bar
 
 
 class WizardScreen(Screen):
@@ -61,20 +78,64 @@ class WizardScreen(Screen):
         with Horizontal(id="body"):
             with Vertical(id="sidebar"):
                 yield StepList(id="steps")
-                yield ProgressBar(total=len(steps.STEPS), show_eta=False, id="progress")
+                yield Static(id="progress")
                 yield Static(id="preview-status")
             with ContentSwitcher(initial=f"step-{self.current}", id="panes"):
-                for pane in PANES:
-                    yield pane(self.session, self.plan)
+                # Only the first page: the others are mounted once the first screen is up
+                # (see _mount_next_pane), which halves the time to it.
+                yield _PANES_BY_ID[self.current](self.session, self.plan)
         with Horizontal(id="nav"):
             yield Button("◂ Back", id="back")
             yield Static(id="position")
             yield Button("Next ▸", id="next", variant="primary")
-        yield Footer()
+        # The wizard's keys never change with the focus, so a line of text: Textual's Footer
+        # recomposed itself on every focus change, about a third of a step change's time.
+        yield Static(id="keys")
 
     def on_mount(self) -> None:
+        self.query_one("#keys", Static).update(self._keys())
         self.go(self.current)
         self.refresh_preview()
+        self.call_after_refresh(self._mount_next_pane)
+
+    def _keys(self) -> Text:
+        text = Text()
+        # Priority bindings (Quit) before the others, as Textual's Footer orders them.
+        app_bindings = sorted(self.app.BINDINGS, key=lambda b: not getattr(b, "priority", False))
+        for binding in (*self.BINDINGS, *app_bindings):
+            if isinstance(binding, Binding) and binding.show:
+                text.append(f" {self.app.get_key_display(binding)}", style="bold")
+                text.append(f" {binding.description} ")
+        return text
+
+    # --- pages, mounted on demand ------------------------------------------------------------
+
+    def _pane(self, step_id: str) -> StepPane:
+        """The page of ``step_id``, mounted now (hidden) if it was not yet."""
+        found = self.query(f"#step-{step_id}").results(StepPane)
+        pane = next(found, None)
+        if pane is None:
+            pane = _PANES_BY_ID[step_id](self.session, self.plan)
+            pane.display = False
+            mounting = self.query_one("#panes", ContentSwitcher).mount(pane)
+            self.run_worker(self._catch_up(pane, mounting), group="mount-pane")
+        return pane
+
+    def _mount_next_pane(self) -> None:
+        """Mount the next page not mounted yet, one per refresh, while the user reads."""
+        mounted = {pane.STEP_ID for pane in self.query(StepPane)}
+        missing = [step_id for step_id in steps.STEP_IDS if step_id not in mounted]
+        if missing:
+            self._pane(missing[0])
+            self.set_timer(0.02, self._mount_next_pane)
+
+    async def _catch_up(self, pane: StepPane, mounting) -> None:
+        """Once ``pane`` is mounted, show it what arrived before: the plan, the preview."""
+        await mounting
+        if pane.plan != self.plan:
+            pane.show_plan(self.plan)
+        if self.preview is not None and isinstance(pane, (ReviewPane, WritePane)):
+            pane.show_preview(self.preview)
 
     # --- navigation --------------------------------------------------------------------------
 
@@ -82,13 +143,21 @@ class WizardScreen(Screen):
         """Show step ``step_id``; every answer stays as it is."""
         self.current = step_id
         index = steps.STEP_IDS.index(step_id)
+        pane = self._pane(step_id)
         self.query_one("#panes", ContentSwitcher).current = f"step-{step_id}"
         self._show_progress()
         self.query_one("#position", Static).update(
             f"Step {index + 1} of {len(steps.STEPS)}: {steps.step(step_id).title}")
         self.query_one("#back", Button).disabled = index == 0
         self.query_one("#next", Button).disabled = index == len(steps.STEPS) - 1
-        pane = self.query_one(f"#step-{step_id}", StepPane)
+        if pane.is_mounted and pane.children:
+            self._focus_first(pane)
+        else:  # just mounted: its widgets exist after the next refresh
+            self.call_after_refresh(self._focus_first, pane)
+
+    def _focus_first(self, pane: StepPane) -> None:
+        if self.current != pane.STEP_ID:
+            return
         focusable = [w for w in pane.query("*") if w.focusable]
         (focusable[0] if focusable else pane).focus()
 
@@ -96,7 +165,7 @@ class WizardScreen(Screen):
         troubled = {steps.problem_step(p) for p in self.plan.problems()}
         step_list = self.query_one(StepList)
         step_list.show(self.current, troubled)
-        self.query_one(ProgressBar).progress = len(step_list.visited)
+        self.query_one("#progress", Static).update(_progress(len(step_list.visited)))
 
     def action_next(self) -> None:
         index = steps.STEP_IDS.index(self.current)
@@ -125,6 +194,8 @@ class WizardScreen(Screen):
     def on_step_pane_edited(self, event: StepPane.Edited) -> None:
         self.plan = event.plan
         for pane in self.query(StepPane):
+            if not pane.is_mounted:
+                continue  # it catches up once mounted
             # The pane being typed in already shows the answer; re-setting its fields would
             # move the cursor, so it only refreshes its problems.
             if pane is event.pane:
@@ -134,7 +205,9 @@ class WizardScreen(Screen):
         self._show_progress()
         if self.written is not None:
             self.written = None
-            self.query_one(WritePane).clear_result()
+            for write_pane in self.query(WritePane):
+                if write_pane.is_mounted:
+                    write_pane.clear_result()
         self.refresh_preview()
 
     @work(thread=True, exclusive=True, group="preview")
@@ -170,8 +243,9 @@ class WizardScreen(Screen):
                 + "\n\nFix it on disk; the preview updates with your next answer.",
                 [("back", "Back to the wizard")]))
         self._reported_error = result.error
-        self.query_one(ReviewPane).show_preview(result)
-        self.query_one(WritePane).show_preview(result)
+        for pane in (*self.query(ReviewPane), *self.query(WritePane)):
+            if pane.is_mounted:  # one still mounting catches up in _catch_up
+                pane.show_preview(result)
         if result.problems:
             count = len(result.problems)
             status = f"{count} problem{'s' * (count != 1)}:\nsee the ✗ steps"

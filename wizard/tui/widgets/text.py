@@ -52,3 +52,14 @@ def hanging(head: str, body: str | Text, *, indent: int = 0, style: str = "dim")
     text = Text(" " * indent + head, style=style)
     text.append(body if isinstance(body, Text) else Text(body, style=style))
     return Hanging(text, indent=indent + 2)
+
+
+def diff_text(diff: str) -> Text:
+    """A unified diff coloured line by line, every character of it kept (indentation matters
+    in YAML, so nothing is re-flowed, dedented or wrapped: long lines scroll sideways)."""
+    text = Text(no_wrap=True, overflow="ignore")
+    for line in diff.splitlines(keepends=True):
+        style = ("bold" if line.startswith(("+++", "---")) else "green" if line.startswith("+")
+                 else "red" if line.startswith("-") else "cyan" if line.startswith("@@") else "")
+        text.append(line, style=style)
+    return text
