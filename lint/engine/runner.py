@@ -219,7 +219,11 @@ def _read(root: Path, targets: dict[str, str], overrides: dict[str, str],
             # before reading a byte of them
             data = fs.read_bytes(root, rel, limit=MAX_BYTES)
         except UserError as error:
-            problems.append(rs001.unreadable(rel, error.line or 1, error.message))
+            why = error.message
+            for prefix in ("this file is ", "this is "):
+                if why.startswith(prefix):
+                    why = "it is " + why[len(prefix):]
+            problems.append(rs001.unreadable(rel, error.line or 1, why))
             continue
         if data is None:
             problems.append(rs001.unreadable(rel, 1, "it does not exist"))
