@@ -339,11 +339,25 @@ def image_ref(workflow: Workflow, build) -> str | None:
             first = step.with_["images"].text.strip().split("\n")[0].split(",")[0].strip()
             return first or None
     for tag in build.build.tags:
-        text = tag.text
-        if "${{" in text:
-            return None
-        return text.rsplit(":", 1)[0] if ":" in text.rsplit("/", 1)[-1] else text
+        return _repository(tag.text.strip())
     return None
+
+
+# `${{ env.IMAGE }}:latest`, the common shape: the repository is the whole expression.
+_EXPRESSION_TAG_RE = re.compile(r"^(\$\{\{[^}]*\}\})(?::[A-Za-z0-9_][A-Za-z0-9_.-]*)?$")
+
+
+def _repository(tag: str) -> str | None:
+    """The repository of a ``tags:`` entry: a literal (``acme/api:latest`` -> ``acme/api``) or
+    one whole expression before the tag (``${{ env.IMAGE }}:latest`` -> ``${{ env.IMAGE }}``,
+    which a cache ref can use as it is); None for anything else (a list of tags from a step's
+    outputs, a literal mixed with an expression)."""
+    if "${{" in tag:
+        match = _EXPRESSION_TAG_RE.match(tag)
+        if match is None or tag == match[1]:  # no tag after it: it may hold whole tags
+            return None
+        return match[1]
+    return tag.rsplit(":", 1)[0] if ":" in tag.rsplit("/", 1)[-1] else tag
 
 
 def edit_cache(workflow: Workflow, builds: list, cache: str, scopes: dict[str, str]) -> Outcome:
@@ -363,13 +377,22 @@ def edit_cache(workflow: Workflow, builds: list, cache: str, scopes: dict[str, s
         image = image_ref(workflow, build)
         values = cache_values(cache, scope, image, workflow.runs_on_pull_request())
         if values is None:
-            manual = ("cache-from: type=local,src=${{ runner.temp }}/buildx-cache",
-                      "cache-to: type=local,dest=${{ runner.temp }}/buildx-cache-new,mode=max",
-                      "plus actions/cache restore/save steps and a step moving -new into place")
-            why = ("type=local needs actions/cache steps around the build"
-                   if cache == "local" else "the image name is unknown (no metadata images: or "
-                   "literal tag)")
-            ed.refuse(step.line, why, manual if cache == "local" else ())
+            if cache == "local":
+                manual = ("cache-from: type=local,src=${{ runner.temp }}/buildx-cache",
+                          "cache-to: type=local,dest=${{ runner.temp }}/buildx-cache-new,"
+                          "mode=max",
+                          "plus actions/cache restore/save steps and a step moving -new into "
+                          "place")
+                why = "type=local needs actions/cache steps around the build"
+            else:
+                # The lines to paste, with the one thing rsdock could not read left to fill in.
+                placeholder = cache_values(cache, scope, "IMAGE", workflow.runs_on_pull_request())
+                manual = (f"cache-from: {placeholder[0]}", f"cache-to: {placeholder[1]}",
+                          "with IMAGE replaced by the image's repository, e.g. "
+                          "ghcr.io/acme/server") if placeholder else ()
+                why = ("the image name is unknown (no metadata images:, and the tags are not "
+                       "a repository or ${{ env.NAME }} followed by a tag)")
+            ed.refuse(step.line, why, manual)
             continue
         try:
             for key, value in zip(("cache-from", "cache-to"), values, strict=True):

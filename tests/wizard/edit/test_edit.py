@@ -621,3 +621,39 @@ def test_registry_switch_through_an_anchored_login_step(tmp_path):
     write(root, proposal)
     assert edit(root, registry="ghcr").changed == []
     assert infer.infer(infer.load_sources(root)).registry.value == "ghcr"
+
+
+def _env_image_tags(root: Path, tags: str) -> Path:
+    """The shop's backend build tagged ``tags``, its image named in the workflow's env."""
+    workflow = root / ".github" / "workflows" / "release.yml"
+    text = workflow.read_text().replace("permissions:\n  contents: read\n",
+                                        "permissions:\n  contents: read\n\nenv:\n"
+                                        "  IMAGE: acme/backend\n", 1)
+    text = text.replace("          tags: |\n            acme/backend:latest\n"
+                        "            acme/backend:${{ github.sha }}", f"          tags: {tags}", 1)
+    assert "IMAGE" in text and f"tags: {tags}" in text
+    workflow.write_text(text)
+    return workflow
+
+
+def test_registry_cache_on_env_image_tags_uses_the_expression(tmp_path):
+    root = project(tmp_path, "shop")
+    workflow = _env_image_tags(root, "${{ env.IMAGE }}:latest")
+    proposal = edit(root, cache="registry")
+    write(root, proposal)
+    text = workflow.read_text()
+    assert "cache-from: type=registry,ref=${{ env.IMAGE }}:buildcache" in text
+    assert "format(''type=registry,ref={0}:buildcache,mode=max" in text and "env.IMAGE)" in text
+    assert lint_texts({".github/workflows/release.yml": text}, root=root,
+                      config=LintConfig(hadolint=False, select=("RS406",))) == []
+
+
+def test_registry_cache_on_unreadable_tags_gives_the_lines_to_paste(tmp_path):
+    root = project(tmp_path, "shop")
+    _env_image_tags(root, "${{ steps.meta.outputs.tags }}")
+    [refusal] = edit(root, cache="registry").refusals
+    assert "the image name is unknown" in refusal.message
+    assert refusal.manual[0] == "cache-from: type=registry,ref=IMAGE:buildcache"
+    assert refusal.manual[1].startswith("cache-to: ${{ github.event_name != 'pull_request' && "
+                                        "'type=registry,ref=IMAGE:buildcache,mode=max")
+    assert "IMAGE replaced by the image's repository" in refusal.manual[2]

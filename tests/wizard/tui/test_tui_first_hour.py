@@ -157,3 +157,24 @@ def test_the_bundled_example_copy_is_removed_on_quit(tmp_path, monkeypatch):
 
     copy = run(app, (80, 24), scenario)
     assert not copy.exists()
+
+
+@pytest.mark.parametrize("manual, heading", [
+    ((), "nothing will be written. Why:"),
+    (("cache-from: type=registry,ref=IMAGE:buildcache",), "Change these lines by hand:"),
+])
+def test_a_refusal_heading_promises_lines_only_when_there_are_some(manual, heading):
+    from rich.console import Console
+
+    from rsdock.wizard.edit.outcome import Refusal
+    from rsdock.wizard.edit.propose import Proposal
+    from rsdock.wizard.tui.screens.proposal_screen import ProposalScreen
+
+    proposal = Proposal()
+    proposal.refusals.append(Refusal("Dockerfile", 3, "no way to do it", manual))
+    console = Console(width=200, record=True, color_system=None)
+    console.print(ProposalScreen("Change", proposal)._summary())
+    text = console.export_text()
+    assert heading in text
+    if not manual:
+        assert "by hand" not in text

@@ -65,8 +65,11 @@ class ProposalScreen(ModalScreen[bool]):
     def _summary(self) -> Group:
         lines: list = []
         if self.proposal.refusals:
-            lines.append(Text("rsdock cannot make this edit safely; nothing will be written. "
-                              "Change these lines by hand:", style="bold"))
+            # The heading promises lines only when some refusal has them.
+            by_hand = any(r.manual for r in self.proposal.refusals)
+            lines.append(Text("rsdock cannot make this edit safely; nothing will be written."
+                              + (" Change these lines by hand:" if by_hand else " Why:"),
+                              style="bold"))
         elif not self.proposal.changed:
             lines.append(Text("Nothing to change: the files already do that.", style="bold"))
         else:
