@@ -267,7 +267,43 @@ def remove_platform(model: Dockerfile, old: Platform) -> Outcome:
     for found in ed.cases:
         names = [p.name for p in (arm_platform(a) for a in found.case.arms) if p]
         rename_lists(ed, found, names, [n for n in names if n != old.name])
+    _drop_empty_installs(ed, old)
     return ed.finish(lambda check: verify_arm(check, old, present=False))
+
+
+_APT_ONLY = re.compile(r"^(apt-get|apt)\s+(update|install|clean)\b|^rm\s+-rf\s+/var/lib/apt/lists")
+
+
+def _drop_empty_installs(ed: Editor, old: Platform) -> None:
+    """A RUN whose ``apt-get install`` lost its last package: delete it with the comments
+    right above it (they were about it) when the RUN only installs; otherwise refuse.
+
+    ``apt-get install -y`` with nothing to install is not an error for apt, so it would
+    silently stay behind, under a comment promising cross compilers.
+    """
+    for inst in (i for i in ed.model.instructions if i.cmd == "RUN"):
+        numbers = range(inst.line, inst.end_line + 1)
+        if not any(n in ed.lines._replace for n in numbers):
+            continue
+        current = [ed.lines.current(n) for n in numbers]
+        joined = " ".join(c.strip().rstrip(ed.model.escape) for c in current if c is not None)
+        joined = re.sub(r"^RUN\s+", "", joined.strip(), flags=re.IGNORECASE)
+        commands = [c.strip() for c in re.split(r"&&|;", joined) if c.strip()]
+        installs = [c for c in commands if re.match(r"(apt-get|apt)\s+install\b", c)]
+        if not installs or any(
+                [w for w in c.split()[2:] if not w.startswith("-")] for c in installs):
+            continue
+        if not all(_APT_ONLY.match(c) for c in commands):
+            ed.refuse(inst.line, f"removing {old.name} leaves this RUN's apt-get install with no "
+                      "package: remove the install by hand")
+            continue
+        first = inst.line
+        while first > 1 and ed.lines.line(first - 1).lstrip().startswith("#"):
+            first -= 1
+        for number in range(first, inst.end_line + 1):
+            ed.lines.delete(number)
+        ed.out.reasons.append(f"remove the RUN on line {inst.line}: it installed only "
+                              f"{old.name}'s packages")
 
 
 def _remove_arm(ed: Editor, found: PlatformCase, arm, old: Platform) -> None:

@@ -657,3 +657,13 @@ def test_registry_cache_on_unreadable_tags_gives_the_lines_to_paste(tmp_path):
     assert refusal.manual[1].startswith("cache-to: ${{ github.event_name != 'pull_request' && "
                                         "'type=registry,ref=IMAGE:buildcache,mode=max")
     assert "IMAGE replaced by the image's repository" in refusal.manual[2]
+
+
+def test_removing_the_only_cross_platform_drops_its_install_and_comment(tmp_path):
+    root = project(tmp_path, "shop")
+    write(root, edit(root, remove_platforms=("linux/arm64",)))
+    text = (root / "Dockerfile").read_text()
+    assert "apt-get install -y --no-install-recommends \\\n    && rm" not in text
+    assert "# Cross toolchains for every platform we ship." not in text
+    assert "FROM chef AS builder\nARG TARGETPLATFORM\n# Pick the Rust target" in text
+    assert "aarch64" not in text and "arm64" not in text
