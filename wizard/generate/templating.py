@@ -5,6 +5,7 @@ metadata-action's ``{{ }}`` pass through the workflow template untouched. ``Stri
 turns a misspelt variable into an error instead of an empty string in a generated file.
 
 Values are escaped for the language they land in: ``sh`` (a POSIX shell word in a ``RUN``),
+``sh_dq`` (inside a double-quoted shell string), ``json_inner`` (inside an exec-form string),
 ``dockerfile_word`` (an argument of ``WORKDIR``/``COPY``, where BuildKit expands ``$``),
 ``dockerignore`` (a literal .dockerignore pattern), ``yaml`` and ``quote`` (YAML and JSON
 strings). A newline or control character can be escaped in none of the line-based formats, so
@@ -58,10 +59,26 @@ def sh(value: str) -> str:
     return "'" + text.replace("'", "'\"'\"'") + "'"
 
 
+def _sh_dq(value: str) -> str:
+    """``value`` inside a double-quoted shell string: ``"``, ``$``, backquote and ``\\`` escaped."""
+    return re.sub(r'([\\"$`])', r"\\\1", _one_line(value))
+
+
+def _json_inner(value: str) -> str:
+    """``value`` inside a JSON string (a Dockerfile exec form), without the quotes."""
+    return _quote(_one_line(value))[1:-1]
+
+
 def _dockerfile_word(value: str) -> str:
-    """``value`` as a Dockerfile argument: whitespace, quotes, ``$`` and ``\\`` escaped."""
+    """``value`` as one argument of ``COPY``/``WORKDIR``: quotes, ``$`` and ``\\`` escaped.
+
+    Whitespace is refused: BuildKit splits ``COPY`` arguments on it whatever the escapes (only
+    the JSON form could hold it), and a ``\\ `` at the end of a line continues the line.
+    """
     text = _one_line(value)
-    return re.sub(r"([\\$\s\"'])", r"\\\1", text)
+    if re.search(r"\s", text):
+        raise UnsafeValue(f"{text!r} holds whitespace, which a Dockerfile argument cannot")
+    return re.sub(r"([\\$\"'])", r"\\\1", text)
 
 
 def _dockerignore(value: str) -> str:
@@ -118,6 +135,8 @@ def environment() -> jinja2.Environment:
     env.filters["yaml"] = _yaml
     env.filters["sh"] = sh
     env.filters["dockerfile_word"] = _dockerfile_word
+    env.filters["sh_dq"] = _sh_dq
+    env.filters["json_inner"] = _json_inner
     env.filters["dockerignore"] = _dockerignore
     return env
 
