@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import re
+
 from rsdock.lint.analysis import build, cdeps, dockerfacts as facts
 from rsdock.lint.knowledge import debian
 from rsdock.lint.model.dockerfile import Dockerfile, Stage
-from rsdock.lint.model.findings import Finding, Severity
+from rsdock.lint.model.findings import Edit, Finding, Fix, Severity, line_offsets
 from rsdock.lint.rules.rule import Context, DockerfileRule
 
 
@@ -89,6 +91,7 @@ class RS309(DockerfileRule):
     id = "RS309"
     name = "runtime-library-missing"
     severity = Severity.ERROR
+    fix_safety = "safe"
     message = "install (or copy in) the shared libraries the binary links"
 
     def check(self, file: Dockerfile, ctx: Context) -> list[Finding]:
@@ -127,8 +130,30 @@ class RS309(DockerfileRule):
                "copy them from a stage that unpacks the target's packages (apt-get download "
                "PKG:$arch, dpkg-deb -x)")
         listed = ", ".join(f"{p} (for {c})" for p, c in missing.items())
-        return [self.finding(file.path, final.from_.line, message=(
+        fix = _add_to_install(file, final, list(missing)) if kind == "debian-slim" else None
+        return [self.finding(file.path, final.from_.line, fix=fix, message=(
             f"the binary links libraries the runtime lacks: {listed}; {how}"))]
+
+
+_INSTALL_RE = re.compile(r"\bapt(?:-get)? install\b[^&\\\n]*")
+
+
+def _add_to_install(file: Dockerfile, final: Stage, packages: list[str]) -> Fix | None:
+    """Append ``packages`` to the first ``apt-get install`` line of the final stage's RUNs."""
+    offsets = line_offsets(file.text)
+    for inst in final.runs():
+        for number in range(inst.line, inst.end_line + 1):
+            start = offsets[number - 1]
+            end = offsets[number] if number < len(offsets) else len(file.text)
+            match = _INSTALL_RE.search(file.text, start, end)
+            if match is None:
+                continue
+            at = match.end()
+            while at > match.start() and file.text[at - 1] in " \t":
+                at -= 1
+            return Fix(f"install {' '.join(packages)} in the runtime",
+                       (Edit(at, at, " " + " ".join(packages)),))
+    return None
 
 
 def _copied_packages(file: Dockerfile, final: Stage) -> set[str]:

@@ -225,3 +225,21 @@ def test_what_rsdock_generates_for_c_workspaces_passes_its_own_c_rules(tmp_path)
             files = render(default_plan(cargo.scan(root), runtime=runtime))
             findings = lint_texts(files, root=root, config=LintConfig(hadolint=False))
             assert [f"{f.path}:{f.line}: {f.rule} {f.message}" for f in findings] == []
+
+
+def test_rs309_fix_adds_the_library_to_the_runtimes_install_line(tmp_path):
+    from tests.lint.rules.test_rules_workflow import apply
+
+    text = RUNTIME.format(base="debian:bookworm-slim", run=APT.format(extra=""))
+    files = {"Cargo.toml": MANIFEST, "src/main.rs": "fn main() {}\n", "Dockerfile": text,
+             "Cargo.lock": LOCK_SQLITE}
+    ctx = context(files, tmp_path)
+    ctx.workspace = cargo.scan(tmp_path)
+    [finding] = get_rule("RS309")().check(ctx.dockerfiles["Dockerfile"], ctx)
+    assert finding.fix is not None and finding.fix.safe
+    fixed = apply(text, finding)
+    assert "install -y --no-install-recommends ca-certificates libsqlite3-0 && rm" in fixed
+    (tmp_path / "Dockerfile").write_text(fixed)
+    ctx = context({**files, "Dockerfile": fixed}, tmp_path)
+    ctx.workspace = cargo.scan(tmp_path)
+    assert list(get_rule("RS309")().check(ctx.dockerfiles["Dockerfile"], ctx)) == []
