@@ -100,9 +100,33 @@ def runtime_edit(runtime: str, inferred: InferredPlan, proposal: Proposal,
             manual = tuple(lines[start:])
         except Exception:  # a plan the new runtime cannot render: say so without the lines
             manual = ()
+    texts = sources.texts()
     for image in inferred.images:
         if image.kind == "bin":
+            lines = _own_copy_source(manual, texts.get(image.dockerfile, ""))
             proposal.refusals.append(Refusal(
                 image.dockerfile, 0, f"switching the runtime to {runtime} changes the libc, the "
                 f"init and the copy paths of the whole file; rsdock edits runtimes only in files "
-                f"it can regenerate (`rsdock init --force --runtime {runtime}`)", manual))
+                f"it can regenerate (`rsdock init --force --runtime {runtime}`)", lines))
+
+
+_COPY_FROM = re.compile(r"^\s*COPY\s+--from=(?P<stage>\S+)\s+(?P<src>\S+)\s+(?P<dest>\S+)\s*$",
+                        re.IGNORECASE | re.MULTILINE)
+
+
+def _own_copy_source(manual: tuple[str, ...], text: str) -> tuple[str, ...]:
+    """``manual`` with its ``COPY --from=builder /out/<bin>`` line copying from where the
+    user's own Dockerfile takes the binary (its stage and path), not from rsdock's layout."""
+    generated = next((m for line in manual if (m := _COPY_FROM.match(line))
+                      and m["src"].startswith("/out/")), None)
+    if generated is None:
+        return manual
+    name = generated["src"].rsplit("/", 1)[-1]
+    theirs = [m for m in _COPY_FROM.finditer(text) if m["src"].rsplit("/", 1)[-1] == name
+              or m["dest"].rsplit("/", 1)[-1] == name]
+    if not theirs:
+        return manual
+    own = theirs[-1]
+    line = f"COPY --from={own['stage']} {own['src']} {generated['dest']}"
+    return tuple(line if _COPY_FROM.match(x) and x.strip() == generated[0].strip() else x
+                 for x in manual)

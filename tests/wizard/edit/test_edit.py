@@ -271,6 +271,9 @@ def test_runtime_switch_is_refused_with_the_runtime_stage_to_use(tmp_path):
     [refusal] = proposal.refusals
     assert refusal.path == "Dockerfile"
     assert any(line.startswith("FROM gcr.io/distroless/cc-debian12") for line in refusal.manual)
+    # the binary comes from where this Dockerfile's builder puts it, not rsdock's /out/
+    assert "COPY --from=builder /backend /usr/local/bin/backend" in refusal.manual
+    assert not any("/out/" in line for line in refusal.manual)
     assert edit(root, runtime="debian-slim").changed == []
 
 

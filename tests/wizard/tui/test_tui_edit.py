@@ -57,7 +57,7 @@ async def highlight(pilot, rule: str, line: int) -> None:
 
 
 def plan_shown(screen: EditScreen) -> str:
-    return str(screen.query_one(PlanView).visual)
+    return screen.query_one(PlanView).text.plain
 
 
 def test_opens_in_edit_mode_with_the_plan_and_the_findings_per_file(tmp_path):

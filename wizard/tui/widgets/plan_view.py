@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from rich.console import Group
 from rich.text import Text
 from textual.widgets import Static
+
+from rsdock.wizard.tui.widgets.text import Hanging
 
 
 def plan_text(inferred, drift: list[str]) -> Text:
@@ -60,8 +63,13 @@ def _image_fact(image):
 
 
 class PlanView(Static):
-    """Shows an ``InferredPlan``; :meth:`show` replaces it."""
+    """Shows an ``InferredPlan``; :meth:`show` replaces it (:attr:`text` holds it unwrapped)."""
+
+    text: Text = Text()
 
     def show(self, inferred, drift: list[str]) -> None:
         """Draw ``inferred`` and the ``rsdock.toml`` drift notes."""
-        self.update(plan_text(inferred, drift))
+        # Each fact's wrapped lines continue under its value, past the 13-column label.
+        self.text = plan_text(inferred, drift)
+        lines = self.text.split("\n")
+        self.update(Group(*(Hanging(line, indent=13) for line in lines)))
