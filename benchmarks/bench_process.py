@@ -16,6 +16,8 @@ the 13,000-file tree and the 16k-line Dockerfile under 1 s without hadolint.
 from __future__ import annotations
 
 import argparse
+import os
+import resource
 import shutil
 import statistics
 import subprocess
@@ -30,10 +32,14 @@ from rsdock.resources import example_workspace
 RSDOCK = [sys.executable, "-m", "rsdock"]
 
 
-def timed(argv: list[str], cwd: Path) -> float:
+def timed(argv: list[str], cwd: Path) -> tuple[float, float]:
+    """Wall time and CPU time (user + system of the process and its children) of one run."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     subprocess.run(argv, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    return time.perf_counter() - start
+    wall = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return wall, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
 
 
 def long_dockerfile(dest: Path, lines: int = 16_000) -> Path:
@@ -51,14 +57,18 @@ def long_dockerfile(dest: Path, lines: int = 16_000) -> Path:
     return dest
 
 
-def rounds(commands: dict[str, tuple[list[str], Path]], runs: int) -> dict[str, float]:
-    times: dict[str, list[float]] = {name: [] for name in commands}
+def rounds(commands: dict[str, tuple[list[str], Path]],
+           runs: int) -> dict[str, tuple[float, float]]:
+    """Median (wall, CPU) per command; the commands take turns in each round."""
+    times: dict[str, list[tuple[float, float]]] = {name: [] for name in commands}
     for argv, cwd in commands.values():  # warm-up: the file system cache, .pyc files
         timed(argv, cwd)
     for _ in range(runs):
         for name, (argv, cwd) in commands.items():
             times[name].append(timed(argv, cwd))
-    return {name: statistics.median(values) for name, values in times.items()}
+    return {name: (statistics.median(w for w, _c in values),
+                   statistics.median(c for _w, c in values))
+            for name, values in times.items()}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -85,12 +95,14 @@ def main(argv: list[str] | None = None) -> int:
             commands[f"rsdock lint --no-hadolint ({args.tree.name})"] = (
                 [*RSDOCK, "lint", "--no-hadolint"], args.tree.resolve())
         medians = rounds(commands, args.runs)
-    base = medians["hadolint alone (example)"]
-    print("| command | median | vs hadolint alone |")
-    print("|---|---|---|")
-    for name, value in medians.items():
-        ratio = f"{value / base:.2f}x" if "(example)" in name else ""
-        print(f"| {name} | {value:.3f} s | {ratio} |")
+    base_wall, base_cpu = medians["hadolint alone (example)"]
+    print("| command | wall (median) | vs hadolint | CPU (median) | vs hadolint |")
+    print("|---|---|---|---|---|")
+    for name, (wall, cpu) in medians.items():
+        example = "(example)" in name
+        print(f"| {name} | {wall:.3f} s | {f'{wall / base_wall:.2f}x' if example else ''} | "
+              f"{cpu:.3f} s | {f'{cpu / base_cpu:.2f}x' if example else ''} |")
+    print(f"\nload average: {os.getloadavg()[0]:.1f} (2 cores)")
     return 0
 
 
