@@ -21,10 +21,8 @@ class Platform:
         gcc_package: the Debian cross gcc package.
         libc_package: the Debian ``libc6-dev-*-cross`` package.
         linker: the cross gcc driver that links for the gnu triple.
-        debian_arch: the Debian (dpkg) architecture of the target.
-        bookworm: whether ``debian:bookworm-slim`` runs on it (the builder image does not matter:
-            it always runs on ``$BUILDPLATFORM``).
-        distroless: whether ``gcr.io/distroless/cc-debian12`` is published for it.
+        debian_arch: the Debian (dpkg) architecture of the target (which Debian releases and
+            runtime images exist for it is in :mod:`rsdock.lint.knowledge.runtimes`).
         caveat: what a user should know before choosing it, or "".
         multiarch: the Debian multiarch tuple: where the target's libraries and ``.pc`` files
             live (``/usr/lib/<multiarch>/pkgconfig``) once ``PKG:<debian_arch>`` is installed.
@@ -37,8 +35,6 @@ class Platform:
     libc_package: str
     linker: str
     debian_arch: str
-    bookworm: bool
-    distroless: bool
     caveat: str = ""
     multiarch: str = ""
 
@@ -90,25 +86,25 @@ PLATFORMS: tuple[Platform, ...] = (
     Platform(
         "linux/amd64", "x86_64-unknown-linux-gnu", "x86_64-unknown-linux-musl",
         "gcc-x86-64-linux-gnu", "libc6-dev-amd64-cross", "x86_64-linux-gnu-gcc",
-        "amd64", bookworm=True, distroless=True,
+        "amd64",
         multiarch="x86_64-linux-gnu",
     ),
     Platform(
         "linux/arm64", "aarch64-unknown-linux-gnu", "aarch64-unknown-linux-musl",
         "gcc-aarch64-linux-gnu", "libc6-dev-arm64-cross", "aarch64-linux-gnu-gcc",
-        "arm64", bookworm=True, distroless=True,
+        "arm64",
         multiarch="aarch64-linux-gnu",
     ),
     Platform(
         "linux/arm/v7", "armv7-unknown-linux-gnueabihf", "armv7-unknown-linux-musleabihf",
         "gcc-arm-linux-gnueabihf", "libc6-dev-armhf-cross", "arm-linux-gnueabihf-gcc",
-        "armhf", bookworm=True, distroless=True,
+        "armhf",
         multiarch="arm-linux-gnueabihf",
     ),
     Platform(
         "linux/arm/v6", "arm-unknown-linux-gnueabi", "arm-unknown-linux-musleabi",
         "gcc-arm-linux-gnueabi", "libc6-dev-armel-cross", "arm-linux-gnueabi-gcc",
-        "armel", bookworm=True, distroless=False,
+        "armel",
         caveat=(
             "soft-float ARMv6 (Raspberry Pi Zero/1) matching Debian armel; Debian's armhf gcc "
             "targets ARMv7 and cannot build for it, and debian:bookworm-slim resolves to armel (v5)"
@@ -118,27 +114,27 @@ PLATFORMS: tuple[Platform, ...] = (
     Platform(
         "linux/386", "i686-unknown-linux-gnu", "i686-unknown-linux-musl",
         "gcc-i686-linux-gnu", "libc6-dev-i386-cross", "i686-linux-gnu-gcc",
-        "i386", bookworm=True, distroless=False,
+        "i386",
         caveat="32-bit x86; few hosts still need it and distroless publishes no image for it",
         multiarch="i386-linux-gnu",
     ),
     Platform(
         "linux/ppc64le", "powerpc64le-unknown-linux-gnu", "powerpc64le-unknown-linux-musl",
         "gcc-powerpc64le-linux-gnu", "libc6-dev-ppc64el-cross", "powerpc64le-linux-gnu-gcc",
-        "ppc64el", bookworm=True, distroless=True,
+        "ppc64el",
         multiarch="powerpc64le-linux-gnu",
     ),
     Platform(
         "linux/s390x", "s390x-unknown-linux-gnu", None,
         "gcc-s390x-linux-gnu", "libc6-dev-s390x-cross", "s390x-linux-gnu-gcc",
-        "s390x", bookworm=True, distroless=True,
+        "s390x",
         caveat="its musl target is tier 3 with no rustup std: glibc runtimes only",
         multiarch="s390x-linux-gnu",
     ),
     Platform(
         "linux/riscv64", "riscv64gc-unknown-linux-gnu", "riscv64gc-unknown-linux-musl",
         "gcc-riscv64-linux-gnu", "libc6-dev-riscv64-cross", "riscv64-linux-gnu-gcc",
-        "riscv64", bookworm=False, distroless=False,
+        "riscv64",
         caveat="no bookworm runtime image: needs a trixie, alpine or scratch runtime",
         multiarch="riscv64-linux-gnu",
     ),

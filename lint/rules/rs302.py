@@ -8,6 +8,7 @@ from typing import Iterable
 
 from rsdock.lint.analysis import build, dockerfacts as facts
 from rsdock.lint.analysis import images
+from rsdock.lint.knowledge import runtimes
 from rsdock.lint.model.dockerfile import Dockerfile
 from rsdock.lint.model.findings import Finding, Severity
 from rsdock.lint.rules.rule import Context, DockerfileRule
@@ -17,14 +18,18 @@ _SYSTEM_STORE_CRATES = {"native-tls", "openssl-sys", "openssl-probe", "rustls-na
                         "rustls-platform-verifier"}
 
 
-def _image_kind(image: str) -> str:
+def _ca_handling(image: str) -> str:
+    """How ``image`` gets a CA bundle: the runtime table's ``ca`` (``install``, ``bundled``,
+    ``copy``) for the runtimes rsdock knows, a guess for other well-known bases, else
+    ``unknown``."""
+    known = runtimes.identify(image)
+    if known is not None:
+        return known[0].ca
     name = image.split("@")[0].lower()
-    if name == "scratch":
-        return "scratch"
     if "distroless" in name or name.startswith("cgr.dev/") or "alpine" in name:
         return "bundled"  # these ship a CA bundle already
     if re.search(r"(^|/)(debian|ubuntu)(:|$)", name) or "-slim" in name:
-        return "apt"
+        return "install"
     return "unknown"
 
 
@@ -74,7 +79,7 @@ class RS302(DockerfileRule):
             return []
         if facts.is_artifact_image(final):
             return []  # files to export, no program to make TLS connections
-        kind = _image_kind(facts.root_image(final))
+        kind = _ca_handling(facts.root_image(final))
         if kind in ("bundled", "unknown") or not self._talks_tls(ctx):
             return []
         commands = build.ancestry_commands(file, final, None)
@@ -85,7 +90,7 @@ class RS302(DockerfileRule):
                 if any("ca-certificates" in p or "/etc/ssl/certs" in p
                        for p in (*copy.sources, copy.dest)):
                     return []
-        if kind == "scratch":
+        if kind == "copy":
             text = ("scratch has no CA bundle, so TLS connections fail: add `COPY --from=builder "
                     "/etc/ssl/certs/ca-certificates.crt /etc/ssl/certs/`")
         else:

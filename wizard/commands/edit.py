@@ -14,6 +14,8 @@ import argparse
 import sys
 from pathlib import Path
 
+from rsdock.lint.knowledge import runtimes
+
 HELP = "edit existing Dockerfiles and workflows minimally (add platforms, switch cache, fix)"
 
 
@@ -26,7 +28,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--remove-platform", action="append", default=[], metavar="P",
                         help="stop building for platform P; repeatable")
     parser.add_argument("--runtime", metavar="R",
-                        help="switch the runtime base (debian-slim, distroless, alpine, scratch)")
+                        help=f"switch the runtime base ({', '.join(runtimes.names())})")
     parser.add_argument("--cache", metavar="C",
                         help="switch every cache-from/cache-to to C (gha, registry, local, inline)")
     parser.add_argument("--registry", metavar="G", help="log in to G (dockerhub or ghcr)")

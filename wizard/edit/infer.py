@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from rsdock.lint.knowledge import platforms
+from rsdock.lint.knowledge import platforms, runtimes
 from rsdock.lint.model.dockerfile import Dockerfile
 from rsdock.lint.model.workflow_reader import LOGIN
 from rsdock.wizard.edit.cases import find_platform_cases
@@ -320,17 +320,8 @@ def _rust_version(sources: Sources, built: list[str]) -> Fact:
 
 
 def _runtime_of(base: str) -> tuple[str | None, str | None]:
-    image = base.split("@", 1)[0]
-    name, _, tag = image.rpartition(":") if ":" in image.rsplit("/", 1)[-1] else (image, "", "")
-    if name in ("debian", "docker.io/library/debian") and tag.endswith("-slim"):
-        return "debian-slim", tag[: -len("-slim")]
-    if name.startswith("gcr.io/distroless/"):
-        return "distroless", None
-    if name in ("alpine", "docker.io/library/alpine"):
-        return "alpine", None
-    if image == "scratch":
-        return "scratch", None
-    return None, None
+    found = runtimes.identify(base)
+    return (found[0].name, found[1]) if found else (None, None)
 
 
 def _runtime(sources: Sources, plan: InferredPlan) -> None:
@@ -344,7 +335,7 @@ def _runtime(sources: Sources, plan: InferredPlan) -> None:
         where = f"{image.dockerfile}:{stage.from_.line}"
         if runtime is None:
             plan.runtime = Fact(reason=f"{where}: the runtime image {stage.base} is not one of "
-                                       "debian-slim, distroless, alpine or scratch")
+                                       f"{runtimes.join_or(runtimes.names())}")
             return
         found.setdefault(runtime, where)
         if release:

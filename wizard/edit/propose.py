@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from rsdock.errors import UserError
-from rsdock.lint.knowledge import platforms
+from rsdock.lint.knowledge import platforms, runtimes
 from rsdock.lint.model.dockerfile import parse_dockerfile
 from rsdock.lint.model.workflow_reader import parse_workflow
 from rsdock.wizard.edit import dockerfile_edit as df_edits
@@ -29,7 +29,7 @@ from rsdock.wizard.edit import registry as registry_edits
 from rsdock.wizard.edit import workflow_edit as wf_edits
 from rsdock.wizard.edit.outcome import FileEdit, Outcome, Refusal
 from rsdock.wizard.edit.sources import BuildStep, Sources, build_steps
-from rsdock.wizard.generate.plan import CACHES, REGISTRIES, RUNTIMES, Image, Plan
+from rsdock.wizard.generate.plan import CACHES, REGISTRIES, RUNTIMES
 
 if TYPE_CHECKING:
     from rsdock.wizard.edit.infer import InferredPlan
@@ -202,13 +202,15 @@ def _platforms(sources: Sources, request: Request,
                         hint="keep at least one platform")
     linkers = dict(getattr(sources.workspace, "linkers", {}) or {})
     if inferred.runtime.known and request.add_platforms:
-        # The plan knows which runtime images exist for which platform: ask it.
-        probe = Plan((Image("probe", "bin", "probe", "Dockerfile"),),
-                     platforms=request.add_platforms, runtime=inferred.runtime.value,
-                     debian=inferred.debian.value or "bookworm")
-        for problem in (p for p in probe.problems() if p.field == "platforms"):
-            raise UserError(f"{problem.message} (the runtime read from "
-                            f"{inferred.runtime.source})", hint=problem.way_out)
+        # The runtime table knows which runtime images exist for which platform.
+        release = inferred.debian.value or runtimes.DEFAULT_DEBIAN
+        for name in request.add_platforms:
+            platform = platforms.get(name)
+            refusal = platform and runtimes.platform_refusal(inferred.runtime.value, release,
+                                                              platform)
+            if refusal:
+                raise UserError(f"{refusal[0]} (the runtime read from "
+                                f"{inferred.runtime.source})", hint=refusal[1])
     for path, workflow in sources.workflows.items():
         builds = [b for b in sources.builds if b.workflow.path == path]
         if builds:

@@ -12,28 +12,13 @@ from dataclasses import dataclass, field, replace
 from functools import partial
 
 from rsdock import validate
-from rsdock.lint.knowledge import ccrates, platforms
+from rsdock.lint.knowledge import ccrates, platforms, runtimes
 from rsdock.lint.knowledge import debian as debian_releases
 from rsdock.lint.knowledge.names import bin_name_problem, package_name_problem
 
-RUNTIMES: dict[str, str] = {
-    "debian-slim": (
-        "debian:bookworm-slim with tini and ca-certificates: glibc, so crates linking C "
-        "(OpenSSL, libpq) just work, and a shell to debug with; about 80 MB plus your binary."
-    ),
-    "distroless": (
-        "gcr.io/distroless/cc: glibc without shell or package manager, smaller attack surface; "
-        "tini-static is copied in as PID 1. No shell to debug with."
-    ),
-    "alpine": (
-        "alpine with a static musl binary: about 10 MB, a shell and apk; C-library crates need "
-        "musl builds and musl's allocator is slower."
-    ),
-    "scratch": (
-        "an empty image with a static musl binary, tini-static and the CA bundle: smallest, "
-        "but nothing to debug with."
-    ),
-}
+# The runtime bases and why one would pick each, from the runtime table (for the default
+# Debian release; runtime_help names the chosen one).
+RUNTIMES: dict[str, str] = {r.name: r.describe() for r in runtimes.RUNTIMES}
 CACHES: dict[str, str] = {
     "gha": (
         "GitHub Actions cache (type=gha, mode=max, one scope per image): no extra infrastructure; "
@@ -76,15 +61,14 @@ STRATEGIES: dict[str, str] = {
         "leg."
     ),
 }
-DEBIAN_RELEASES = ("bookworm", "trixie")
+DEBIAN_RELEASES = runtimes.debian_names()
 
 
-def runtime_help(runtime: str, debian: str = "bookworm") -> str:
-    """Why one would pick ``runtime``, naming the chosen Debian release's image for
-    debian-slim (``debian:trixie-slim`` once trixie is chosen)."""
-    text = RUNTIMES.get(runtime, "")
-    return text.replace("debian:bookworm-slim", f"debian:{debian}-slim") \
-        if runtime == "debian-slim" else text
+def runtime_help(runtime: str, debian: str = runtimes.DEFAULT_DEBIAN) -> str:
+    """Why one would pick ``runtime``, naming the chosen Debian release's image where the
+    runtime follows it (``debian:trixie-slim`` once trixie is chosen)."""
+    found = runtimes.get(runtime)
+    return found.describe(debian) if found is not None else ""
 
 
 PIN_MODES = ("sha", "tag")
@@ -276,8 +260,8 @@ class Plan:
 
     images: tuple[Image, ...]
     platforms: tuple[str, ...] = platforms.DEFAULT_PLATFORMS
-    runtime: str = "debian-slim"
-    debian: str = "bookworm"
+    runtime: str = runtimes.DEFAULT_RUNTIME
+    debian: str = runtimes.DEFAULT_DEBIAN
     cache: str = "gha"
     registry: str = "dockerhub"
     rust_version: str = DEFAULT_RUST_VERSION
@@ -305,9 +289,15 @@ class Plan:
         return self
 
     @property
+    def runtime_base(self) -> runtimes.Runtime:
+        """The runtime table's entry for :attr:`runtime` (the plan must be valid)."""
+        return runtimes.require(self.runtime)
+
+    @property
     def libc(self) -> str:
-        """``musl`` for the static runtimes (alpine, scratch), else ``gnu``."""
-        return "musl" if self.runtime in ("alpine", "scratch") else "gnu"
+        """The runtime's libc: ``musl`` for the static runtimes (alpine, scratch), else ``gnu``."""
+        found = runtimes.get(self.runtime)
+        return found.libc if found is not None else "gnu"
 
     @property
     def platform_objects(self) -> tuple[platforms.Platform, ...]:
@@ -465,7 +455,7 @@ class Plan:
                     add("platforms", f"{label}: {why}", crate.bindgen_way_out(),
                         image_index=index)
             system = [c.name for c in crates if c.links == ccrates.SYSTEM]
-            if self.libc == "gnu" and system and not platform.bookworm:
+            if self.libc == "gnu" and system and not runtimes.debian(BUILDER_DEBIAN).has(platform):
                 verb = "needs" if len(system) == 1 else "need"
                 add("platforms", f"{label}: {', '.join(system)} {verb} the target's libraries "
                     f"from Debian, and {platform.name} ({platform.debian_arch}) is not a "
@@ -473,14 +463,12 @@ class Plan:
                     "enable the crates' vendored/bundled feature", image_index=index)
 
     def _check_platform_runtime(self, platform: platforms.Platform, add) -> None:
-        if self.runtime == "debian-slim" and self.debian == "bookworm" and not platform.bookworm:
-            add("platforms", f"{platform.name} has no debian:bookworm-slim image",
-                "choose the Debian release trixie, or the alpine or scratch runtime")
-        if self.runtime == "distroless" and not platform.distroless:
-            add("platforms", f"gcr.io/distroless/cc publishes no {platform.name} image",
-                "drop the platform or use the debian-slim, alpine or scratch runtime")
+        runtime = runtimes.get(self.runtime)  # an unknown one: _check_choices refuses it
+        refusal = runtime.refusal(platform, self.debian) \
+            if runtime is not None and self.debian in DEBIAN_RELEASES else None
+        if refusal:
+            add("platforms", *refusal)
         self._check_c_crates(platform, add)
-        if self.libc == "musl" and platform.musl_triple is None:
-            add("platforms", f"{platform.name} has no musl target with a rustup std, which the "
-                f"{self.runtime} runtime needs", "drop the platform or use a glibc runtime "
-                "(debian-slim or distroless)")
+        refusal = runtime.libc_refusal(platform) if runtime is not None else None
+        if refusal:
+            add("platforms", *refusal)

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from rsdock.lint.knowledge import actions as known_actions
 from rsdock.lint.knowledge import ccrates
-from rsdock.lint.knowledge import platforms, runners
+from rsdock.lint.knowledge import platforms, runners, runtimes
 from rsdock.lint.knowledge.platforms import Platform
 from rsdock.wizard.generate.plan import BUILDER_DEBIAN, Image, Plan, version_key
 from rsdock.wizard.generate.templating import render_template, sh
@@ -20,19 +20,11 @@ from rsdock.wizard.generate.templating import render_template, sh
 # Tools the generated Dockerfiles pin (newest releases in the repositories' snapshots).
 CHEF_VERSION = "0.1.77"
 TRUNK_VERSION = "0.21.14"
-ALPINE_VERSION = "3.22"
 BUSYBOX_VERSION = "1.37"
 WEB_PORT = 8080
-# The uid:gid the debian-slim and alpine runtimes create; distroless and scratch use 65532.
-RUNTIME_UID = 10001
 # Where the builder's platform RUN leaves the cross settings every cargo RUN sources.
 ENV_FILE = "/usr/local/etc/cargo-target.env"
 DOCKERIGNORE = ".dockerignore"
-DISTROLESS = {"bookworm": "gcr.io/distroless/cc-debian12", "trixie": "gcr.io/distroless/cc-debian13"}
-# Runtimes whose final stage runs RUN on the target platform (apt/apk): they need QEMU in CI.
-RUNTIMES_WITH_TARGET_RUN = ("debian-slim", "alpine")
-# Runtimes that copy tini-static (and maybe the CA bundle) from a $BUILDPLATFORM stage.
-RUNTIMES_WITH_TINI_STAGE = ("distroless", "scratch")
 
 _JOB_ID_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_-]*$")
 
@@ -77,22 +69,18 @@ def targets(plan: Plan) -> tuple[Target, ...]:
 def needs_qemu(plan: Plan, image: Image) -> bool:
     """Whether building ``image`` runs anything under emulation.
 
-    True when a stage built for the target platform has a ``RUN`` (the debian-slim and alpine
-    runtimes install packages) and some chosen platform is not the runner's own.
+    True when a stage built for the target platform has a ``RUN`` (a runtime with a package
+    manager installs packages) and some chosen platform is not the runner's own.
     """
-    if image.kind == "web" or plan.runtime not in RUNTIMES_WITH_TARGET_RUN:
+    if image.kind == "web" or not plan.runtime_base.target_run:
         return False
     return any(p.name != platforms.NATIVE_PLATFORM for p in plan.platform_objects)
 
 
 def tini_debian(plan: Plan) -> str:
-    """The Debian release of the stage that downloads tini-static for the target architecture.
-
-    riscv64 is an official Debian architecture only from trixie on.
-    """
-    if any(not p.bookworm for p in plan.platform_objects):
-        return "trixie"
-    return plan.debian
+    """The Debian release of the stage that downloads tini-static for the target architecture:
+    the plan's, or a later one that has every chosen architecture (riscv64 needs trixie)."""
+    return runtimes.debian_for(plan.platform_objects, plan.debian)
 
 
 def builder_rust(plan: Plan) -> str:
@@ -117,7 +105,6 @@ def _common(plan: Plan, image: Image) -> dict:
         "locked": plan.workspace.lockfile,
         "chef_version": CHEF_VERSION,
         "tini_debian": tini_debian(plan),
-        "uid": RUNTIME_UID,
     }
 
 
@@ -151,18 +138,18 @@ def dockerfile(plan: Plan, image: Image) -> str:
             description=f"The {image.package} trunk web app, served by busybox httpd",
         )
         return render_template("Dockerfile.web.j2", **context)
+    base = plan.runtime_base
     context.update(_c_context(plan, image))
     context.update(
-        libc=plan.libc,
-        runtime=plan.runtime,
-        debian=plan.debian,
-        distroless=DISTROLESS[plan.debian],
-        alpine_version=ALPINE_VERSION,
+        libc=base.libc,
+        runtime=base,
+        runtime_image=base.image(plan.debian),
+        uid=base.uid,
         env_file=ENV_FILE,
         cargo_args=_cargo_args(plan, f'--target "$TARGET_TRIPLE" --bin {sh(image.name)}'),
         target_dir=plan.workspace.target_dir.rstrip("/"),
-        needs_tini_stage=plan.runtime in RUNTIMES_WITH_TINI_STAGE,
-        with_ca_bundle=plan.runtime == "scratch",
+        needs_tini_stage=base.needs_tini_stage,
+        with_ca_bundle=base.ca == "copy",
         description=f"The {image.name} binary of the {image.package} package",
     )
     return render_template("Dockerfile.bin.j2", **context)
@@ -221,10 +208,10 @@ def _c_context(plan: Plan, image: Image) -> dict:
         "c_summary": summary,
         "c_target_packages": any(":" in p for b in arms for p in b.packages),
         "c_env": any(b.env for b in arms),
-        "runtime_packages": runtime if plan.runtime == "debian-slim" else (),
+        "runtime_packages": runtime if plan.runtime_base.c_libraries == "install" else (),
         "runtime_reason": ", ".join(c.name for c in crates if set(c.runtime_for(plan.debian))
                                     & set(runtime)),
-        "copied_packages": runtime if plan.runtime == "distroless" else (),
+        "copied_packages": runtime if plan.runtime_base.c_libraries == "copy" else (),
     }
 
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from rsdock.lint.knowledge import ccrates, platforms
+from rsdock.lint.knowledge import ccrates, platforms, runtimes
 from rsdock.wizard.generate.defaults import (default_selection, registry_of_images,
                                               workspace_images)
 from rsdock.wizard.generate.plan import (CACHES, DEBIAN_RELEASES, PIN_MODES, REGISTRIES, RUNTIMES,
@@ -84,10 +84,22 @@ def _choices(explanations: dict[str, str]) -> tuple[Choice, ...]:
     return tuple(Choice(value, value, text) for value, text in explanations.items())
 
 
-def runtime_choices(debian: str = "bookworm") -> tuple[Choice, ...]:
-    """The runtime bases, each with why one would pick it (``plan.RUNTIMES``); debian-slim's
-    names the image of the Debian release ``debian``."""
+def runtime_choices(debian: str = runtimes.DEFAULT_DEBIAN) -> tuple[Choice, ...]:
+    """The runtime bases, each with why one would pick it (the runtime table); those that
+    follow the Debian release name the image of ``debian``."""
     return tuple(Choice(name, name, runtime_help(name, debian)) for name in RUNTIMES)
+
+
+def asks_release(runtime: str) -> bool:
+    """Whether the user chooses the Debian release for ``runtime`` (debian-slim)."""
+    found = runtimes.get(runtime)
+    return found is not None and found.asks_release
+
+
+def release_label() -> str:
+    """The heading of the Debian release choice: ``Debian release (debian-slim only)``."""
+    asking = [r.name for r in runtimes.RUNTIMES if r.asks_release]
+    return f"Debian release ({runtimes.join_or(asking)} only)"
 
 
 def cache_choices() -> tuple[Choice, ...]:
@@ -101,7 +113,7 @@ def registry_choices() -> tuple[Choice, ...]:
 
 
 def debian_choices() -> tuple[Choice, ...]:
-    """The Debian releases a debian-slim runtime can use."""
+    """The Debian releases a runtime that asks for one (debian-slim) can use."""
     return tuple(Choice(name, name, DEBIAN_HELP.get(name, "")) for name in DEBIAN_RELEASES)
 
 
@@ -333,7 +345,7 @@ def runtimes_allowing(plan: Plan) -> list[tuple[str, str]]:
     """
     pairs = []
     for runtime in RUNTIMES:
-        for debian in DEBIAN_RELEASES if runtime == "debian-slim" else (plan.debian,):
+        for debian in DEBIAN_RELEASES if asks_release(runtime) else (plan.debian,):
             candidate = plan.with_changes(runtime=runtime, debian=debian)
             if not problems_for(candidate, "platforms"):
                 pairs.append((runtime, debian))

@@ -100,7 +100,7 @@ def _until_valid(step_id: str, plan: Plan, walk, say) -> Plan:
         problems = steps.problems_for(answered, step_id)
         allowing = steps.runtimes_allowing(answered) if problems and step_id == "platforms" else []
         if allowing:
-            pairs = ", ".join(r if r != "debian-slim" else f"{r} ({d})" for r, d in allowing)
+            pairs = ", ".join(f"{r} ({d})" if steps.asks_release(r) else r for r, d in allowing)
             say(f"  note: these platforms need one of these runtimes, chosen next: {pairs}")
             return answered
         if not problems:
@@ -147,7 +147,7 @@ def _ask_runtime(plan: Plan, ask, candidates) -> Plan:
     runtime = _answer(ask, Question("runtime", "select", steps.step("runtime").question,
                                     steps.runtime_choices(plan.debian), plan.runtime))
     plan = steps.set_choice(plan, "runtime", runtime)
-    if plan.runtime == "debian-slim":
+    if steps.asks_release(plan.runtime):
         debian = _answer(ask, Question("debian", "select", "Which Debian release?",
                                        steps.debian_choices(), plan.debian))
         plan = steps.set_choice(plan, "debian", debian)

@@ -19,7 +19,7 @@ from pathlib import Path
 import dockerfile
 import pytest
 
-from rsdock.lint.knowledge import platforms, runners
+from rsdock.lint.knowledge import platforms, runners, runtimes
 from rsdock.wizard.generate.plan import (CACHES, REGISTRIES, RUNTIMES, Image, Plan, Triggers,
                                           WorkspaceFacts)
 from rsdock.wizard.generate.render import render
@@ -66,13 +66,13 @@ def matrix() -> list[tuple[str, Plan]]:
     ]
     # Workspaces with C dependencies (openssl, sqlite, zstd, a build.rs with cc, RocksDB's C++
     # and bindgen), on every platform whose Debian archive the builder can install them from.
-    with_c = [p.name for p in platforms.PLATFORMS if p.bookworm]
+    with_c = [p.name for p in platforms.PLATFORMS if runtimes.debian("bookworm").has(p)]
     for crates in (("openssl-sys", "libsqlite3-sys", "zstd-sys", "cc"), ("librocksdb-sys",),
                    ("pq-sys", "mysqlclient-sys", "prost-build")):
         facts = WorkspaceFacts(c_crates=(("server", tuple((c, f"server -> {c}")
                                                           for c in crates)),))
         for runtime in ("debian-slim", "distroless"):
-            chosen = [p for p in with_c if runtime != "distroless" or platforms.get(p).distroless]
+            chosen = [p for p in with_c if runtime != "distroless" or runtimes.require("distroless").supports(platforms.require(p), "bookworm")]
             plans.append((f"c/{'+'.join(crates)}/{runtime}",
                           Plan(images=(SERVER, WEB), runtime=runtime, platforms=tuple(chosen),
                                workspace=facts)))

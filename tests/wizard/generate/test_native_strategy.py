@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 from ruamel.yaml import YAML
 
-from rsdock.lint.knowledge import platforms, runners
+from rsdock.lint.knowledge import platforms, runners, runtimes
 from rsdock.wizard.generate.plan import Image, Plan
 from rsdock.wizard.generate.render import render
 from tests.wizard.generate.test_platform_simulation import Sandbox
@@ -99,7 +99,7 @@ def _run(bash: str, script: str, cwd: Path, env: dict[str, str]) -> None:
 
 @pytest.mark.parametrize("platform_set", [platforms.DEFAULT_PLATFORMS, ("linux/arm64",),
                                           tuple(p.name for p in platforms.PLATFORMS
-                                                if p.bookworm)])
+                                                if runtimes.debian("bookworm").has(p))])
 def test_the_merge_job_creates_the_manifest_from_every_legs_digest(tmp_path, bash,
                                                                     platform_set):
     plan = Plan(images=(SERVER,), platforms=platform_set, strategy="native")

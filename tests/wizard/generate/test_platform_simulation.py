@@ -21,7 +21,7 @@ from pathlib import Path
 
 import pytest
 
-from rsdock.lint.knowledge import platforms
+from rsdock.lint.knowledge import platforms, runtimes
 from rsdock.wizard.generate.plan import Image, Plan, WorkspaceFacts
 from rsdock.wizard.generate.render import render
 from tests.tools import parse_stages, stage
@@ -266,7 +266,7 @@ def _with_crates(plan: Plan, *names: str) -> Plan:
     return plan.with_changes(workspace=WorkspaceFacts(c_crates=(("server", found),)))
 
 
-C_PLATFORMS = [p for p in platforms.PLATFORMS if p.bookworm]
+C_PLATFORMS = [p for p in platforms.PLATFORMS if runtimes.debian("bookworm").has(p)]
 
 
 @pytest.mark.parametrize("platform", C_PLATFORMS, ids=lambda p: p.slug)
@@ -311,7 +311,7 @@ def test_a_bundled_c_library_needs_nothing_but_the_cross_compiler(sandbox):
                          *platforms.get("linux/arm64").apt_packages]]
 
 
-@pytest.mark.parametrize("platform", [p for p in C_PLATFORMS if p.distroless],
+@pytest.mark.parametrize("platform", [p for p in C_PLATFORMS if runtimes.require("distroless").supports(p, "bookworm")],
                          ids=lambda p: p.slug)
 def test_distroless_gets_the_shared_library_unpacked_for_the_target(sandbox, platform):
     plan = _with_crates(Plan(images=(SERVER,), platforms=(platform.name,),

@@ -8,7 +8,7 @@ import jinja2
 import pytest
 from ruamel.yaml import YAML
 
-from rsdock.lint.knowledge import actions, platforms
+from rsdock.lint.knowledge import actions, platforms, runtimes
 from rsdock.resources import templates_dir
 from rsdock.wizard.generate import render as render_module
 from rsdock.wizard.generate.plan import Image, Plan, PlanError, Triggers
@@ -121,7 +121,7 @@ def test_musl_builds_explain_the_gnu_linker():
     ("debian-slim", "trixie", "debian:trixie-slim", "/usr/bin/tini"),
     ("distroless", "bookworm", "gcr.io/distroless/cc-debian12:nonroot", "/usr/bin/tini"),
     ("distroless", "trixie", "gcr.io/distroless/cc-debian13:nonroot", "/usr/bin/tini"),
-    ("alpine", "bookworm", f"alpine:{render_module.ALPINE_VERSION}", "/sbin/tini"),
+    ("alpine", "bookworm", f"alpine:{runtimes.ALPINE_VERSION}", "/sbin/tini"),
     ("scratch", "bookworm", "scratch", "/usr/bin/tini"),
 ])
 def test_runtime_base_entrypoint_and_non_root_user(runtime, debian, base, entry):

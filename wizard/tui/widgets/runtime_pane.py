@@ -12,13 +12,13 @@ from rsdock.wizard.tui.widgets.step_pane import StepPane
 
 
 class RuntimePane(StepPane):
-    """The runtime base: debian-slim by default, or distroless, alpine or scratch."""
+    """The runtime base (the runtime table's, the first by default)."""
 
     STEP_ID = "runtime"
 
     def compose_body(self) -> ComposeResult:
         yield ChoiceList(steps.runtime_choices(self.plan.debian), self.plan.runtime, id="runtime")
-        yield Label("Debian release (debian-slim only)")
+        yield Label(steps.release_label())
         yield ChoiceList(steps.debian_choices(), self.plan.debian, id="debian")
         yield Static(id="runtime-c-cost", classes="help")
 
@@ -29,9 +29,9 @@ class RuntimePane(StepPane):
 
     def _show_dependent(self, plan: Plan) -> None:
         # Each list depends on the other's answer: debian-slim's explanation names the chosen
-        # release, and the release matters only for debian-slim.
+        # release, and the release is asked only for the runtimes that follow it.
         self.query_one("#runtime", ChoiceList).set_choices(steps.runtime_choices(plan.debian))
-        self.query_one("#debian", ChoiceList).disabled = plan.runtime != "debian-slim"
+        self.query_one("#debian", ChoiceList).disabled = not steps.asks_release(plan.runtime)
         costs = steps.c_cost_for_runtimes(plan)
         cost = self.query_one("#runtime-c-cost", Static)
         cost.display = bool(costs)  # only a workspace with C dependencies has something to say
