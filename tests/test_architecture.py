@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import ast
 import shutil
 import subprocess
 import sys
+from pathlib import Path
 
 from rsdock.resources import example_workspace
 from tests.tools import REPO
@@ -12,6 +14,7 @@ from tests.tools import REPO
 FORBIDDEN = ("textual", "jinja2", "questionary", "rsdock.wizard")
 PROBE = """
 import sys
+from pathlib import Path
 from rsdock.cli import main
 code = main(sys.argv[1:])
 loaded = sorted(m for m in sys.modules if m.split('.')[0] in ('textual', 'jinja2', 'questionary')
@@ -43,3 +46,97 @@ def test_lint_module_source_imports_nothing_heavy():
         text = path.read_text(encoding="utf-8")
         for name in FORBIDDEN:
             assert f"import {name}" not in text and f"from {name}" not in text, (path, name)
+
+
+# --- import contracts: each layer imports only the layers below it ------------------------------
+# (a hand-written import-linter: every import in the source, at any depth, checked statically)
+
+PACKAGE_DIRS = {"lint": "rsdock.lint", "wizard": "rsdock.wizard", "rsdock": "rsdock"}
+
+
+def _module_name(path) -> str:
+    rel = path.relative_to(REPO).with_suffix("")
+    parts = list(rel.parts)
+    parts[0] = PACKAGE_DIRS[parts[0]]
+    if parts[-1] == "__init__":
+        parts.pop()
+    return ".".join(parts)
+
+
+def _imports():
+    """(importing module, imported module, line) for every import statement of rsdock."""
+    found = []
+    for folder in PACKAGE_DIRS:
+        for path in sorted((REPO / folder).rglob("*.py")):
+            module = _module_name(path)
+            package = module if path.name == "__init__.py" else module.rpartition(".")[0]
+            for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+                if isinstance(node, ast.Import):
+                    found += [(module, alias.name, node.lineno) for alias in node.names]
+                elif isinstance(node, ast.ImportFrom):
+                    base = node.module or ""
+                    if node.level:
+                        base = ".".join(package.split(".")[: len(package.split(".")) - node.level + 1]
+                                        + ([base] if base else []))
+                    found += [(module, f"{base}.{alias.name}" if _is_module(f"{base}.{alias.name}")
+                               else base, node.lineno) for alias in node.names]
+    return found
+
+
+def _is_module(name: str) -> bool:
+    top, _, rest = name.partition(".")
+    if top != "rsdock":
+        return False
+    parts = rest.split(".") if rest else []
+    if parts and parts[0] in ("lint", "wizard"):
+        folder = REPO / parts[0] / Path(*parts[1:]) if parts[1:] else REPO / parts[0]
+    else:
+        folder = REPO / "rsdock" / Path(*parts) if parts else REPO / "rsdock"
+    return folder.with_suffix(".py").is_file() or (folder / "__init__.py").is_file()
+
+
+def _within(name: str, *prefixes: str) -> bool:
+    return any(name == p or name.startswith(p + ".") for p in prefixes)
+
+
+# (importers, what they may not import, except) — the layers of docs/architecture.md.
+CONTRACTS = [
+    ("rsdock.lint.knowledge", lambda n: _within(n, "rsdock") and not _within(
+        n, "rsdock.lint.knowledge"), "knowledge imports nothing of rsdock above it"),
+    ("rsdock.lint.model", lambda n: _within(n, "rsdock") and not _within(
+        n, "rsdock.lint.knowledge", "rsdock.lint.model", "rsdock.errors"),
+     "models import only knowledge (and rsdock.errors)"),
+    ("rsdock.lint.analysis", lambda n: _within(n, "rsdock") and not _within(
+        n, "rsdock.lint.knowledge", "rsdock.lint.model", "rsdock.lint.analysis", "rsdock.errors"),
+     "analysis imports only models and knowledge"),
+    ("rsdock.lint.rules", lambda n: _within(n, "rsdock.lint.engine", "rsdock.lint.commands"),
+     "rules never import the engine or the commands"),
+    ("rsdock.lint", lambda n: _within(n, "rsdock.wizard"), "lint never imports the wizard"),
+]
+# Third-party libraries that only one place may import.
+OWNERS = {
+    "textual": ("rsdock.wizard.tui", "rsdock.wizard.commands.tui"),
+    "questionary": ("rsdock.wizard.prompts",),
+    "jinja2": ("rsdock.wizard.generate.templating",),
+}
+
+
+def test_import_contracts():
+    broken = []
+    for importer, imported, line in _imports():
+        for layer, forbidden, why in CONTRACTS:
+            if _within(importer, layer) and forbidden(imported):
+                broken.append(f"{importer}:{line} imports {imported}: {why}")
+        top = imported.split(".")[0]
+        if top in OWNERS and not _within(importer, *OWNERS[top]):
+            broken.append(f"{importer}:{line} imports {imported}: only "
+                          f"{', '.join(OWNERS[top])} may")
+    assert broken == []
+
+
+def test_the_contract_checker_sees_imports():
+    """A guard for the test above: it must find the imports it judges."""
+    found = {(a, b) for a, b, _line in _imports()}
+    assert ("rsdock.lint.engine.runner", "rsdock.lint.rules.rs009") in found
+    assert ("rsdock.wizard.generate.templating", "jinja2") in found
+    assert any(a.startswith("rsdock.wizard.tui") and b.startswith("textual") for a, b in found)

@@ -21,11 +21,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from rsdock.errors import UserError
+from rsdock.lint.model.paths import is_vendored
 
 SKIPPED_DIRS = frozenset({"target", ".git", "node_modules", "vendor", "third_party",
                           "third-party", ".venv", "__pycache__"})
-# Folders holding someone else's code: what is in them is not the repository's to fix.
-VENDORED_DIRS = frozenset({"vendor", "vendored", "third_party", "third-party", "node_modules"})
 # docker compose files and buildx bake files: they name the Dockerfile and context of a build.
 BUILD_FILE_RE = re.compile(r"^(?:(?:docker-)?compose(?:[.-][\w.-]+)?\.ya?ml|"
                            r"docker-bake(?:[.-][\w.-]+)?\.(?:hcl|json))$", re.IGNORECASE)
@@ -83,11 +82,6 @@ def find_root(start: Path) -> Path:
     except (OSError, subprocess.SubprocessError):
         pass
     return here
-
-
-def is_vendored(relpath: str) -> bool:
-    """Whether ``relpath`` lies in a vendored tree (``vendor/``, ``third_party/``...)."""
-    return any(part in VENDORED_DIRS for part in relpath.split("/")[:-1])
 
 
 @dataclass

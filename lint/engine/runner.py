@@ -22,8 +22,9 @@ from typing import Any, Callable, Iterable, Iterator, Mapping
 
 from rsdock import fs
 from rsdock.errors import UserError
-from rsdock.lint.engine import discover, hadolint, suppress
+from rsdock.lint.engine import discover, hadolint
 from rsdock.lint.engine.settings import CONFIG_NAME, LintConfig, Selection, resolve
+from rsdock.lint.model import suppressions
 from rsdock.lint.model.context import Context
 from rsdock.lint.model.findings import Finding, Severity
 from rsdock.lint.rules.rs001 import RS001
@@ -423,13 +424,13 @@ def _merge_hadolint(run: hadolint.HadolintRun,
 def _suppress(findings: list[Finding], targets: dict[str, str], texts: dict[str, str],
               filt: _Filter, checked_by_hadolint: set[str]) -> list[Finding]:
     known = all_rules().__contains__
-    suppressions: list[suppress.Suppression] = []
+    found: list[suppressions.Suppression] = []
     for rel, kind in targets.items():
         if rel in texts:
-            suppressions += suppress.parse(kind, rel, texts[rel], known)[0]
-    if not suppressions:
+            found += suppressions.parse(kind, rel, texts[rel], known)[0]
+    if not found:
         return findings
-    kept = suppress.apply(findings, suppressions)
+    kept = suppressions.apply(findings, found)
 
     def checked(path: str, code: str) -> bool:
         if code[:2] in ("DL", "SC") or code == "RS004":  # only hadolint produces these
@@ -439,7 +440,7 @@ def _suppress(findings: list[Finding], targets: dict[str, str], texts: dict[str,
         return ran and filt.reports(path, code)
 
     stale = RS002()
-    for item, code in suppress.unused(suppressions, checked):
+    for item, code in suppressions.unused(found, checked):
         if filt.reports(item.path, "RS002"):
             kept.append(stale.stale(item.path, item.line, item.column, code))
     return kept

@@ -61,6 +61,8 @@ class Context:
                 yield from model.errors
 
 
-# Context's field for each kind of file (rsdock.lint.engine.discover.KINDS).
+# Context's field for each kind of file (the same kinds as rsdock.lint.engine.discover.KINDS).
 _MODEL_FIELDS = {"dockerfile": "dockerfiles", "workflow": "workflows",
                  "dockerignore": "dockerignores"}
+# The kinds of file a rule may be given, in the engine's order.
+KINDS = tuple(_MODEL_FIELDS)

@@ -29,7 +29,7 @@ class RS002(EngineRule):
     message = "this suppression suppresses nothing: delete it"
 
     # Whether a suppression was used is only known once every other rule has run, so the
-    # engine reports this rule itself (``lint/engine/suppress.py`` ``unused``).
+    # engine reports this rule itself (``lint/model/suppressions.py`` ``unused``).
     def stale(self, path: str, line: int, column: int, code: str) -> Finding:
         """The finding for ``code`` suppressed at ``path:line:column`` to no effect."""
         return self.finding(path, line, column, f"{code} is suppressed here but reports nothing: "

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Iterable
 
-from rsdock.lint.engine import discover, suppress
+from rsdock.lint.model import suppressions
+from rsdock.lint.model.context import KINDS
 from rsdock.lint.model.findings import Finding, Severity
 from rsdock.lint.rules.rule import Context, ProjectRule, all_rules
 
@@ -38,8 +39,8 @@ class RS003(ProjectRule):
     def check(self, file: None, ctx: Context) -> Iterable[Finding]:
         """Yield one finding per malformed suppression comment in every file of ``ctx``."""
         known = all_rules().__contains__
-        for kind in discover.KINDS:
+        for kind in KINDS:
             for path, model in ctx.models(kind).items():
-                _, bad = suppress.parse(kind, path, getattr(model, "text", "") or "", known)
+                _, bad = suppressions.parse(kind, path, getattr(model, "text", "") or "", known)
                 for item in bad:
                     yield self.finding(item.path, item.line, item.column, item.problem)

@@ -5,9 +5,9 @@ from __future__ import annotations
 import re
 from typing import Iterable
 
-from rsdock.lint.engine import discover
 from rsdock.lint.knowledge import actions
 from rsdock.lint.model import workflow_reader as wf
+from rsdock.lint.model.paths import is_vendored
 from rsdock.lint.model.findings import Edit, Finding, Fix, Severity
 from rsdock.lint.rules.rule import Context, WorkflowRule
 
@@ -54,7 +54,7 @@ class RS410(WorkflowRule):
 
     def check(self, file: wf.Workflow, ctx: Context) -> Iterable[Finding]:
         """Yield a finding for each known action on an outdated major."""
-        vendored = discover.is_vendored(file.path)
+        vendored = is_vendored(file.path)
         for _job, step in file.steps():
             uses = step.uses
             action = actions.ACTIONS.get(uses.repo.lower()) if uses else None

@@ -10,6 +10,7 @@ import pytest
 
 from rsdock.errors import UserError
 from rsdock.lint.engine import discover, runner as engine
+from rsdock.lint.model.paths import is_vendored
 from rsdock.lint.rules import rule as rule_mod
 from rsdock.lint.engine.settings import LintConfig
 from rsdock.lint.model.findings import Severity
@@ -135,8 +136,8 @@ def test_walk_skips_vendored_trees_and_notes_build_files(tmp_path):
     assert tree.lintable == ["Dockerfile", "ext/keep/Dockerfile"]
     assert tree.build_files == ["deploy/compose.prod.yaml", "docker-bake.hcl",
                                 "docker-compose.yml"]
-    assert discover.is_vendored("vendor/lib/.github/workflows/ci.yml")
-    assert not discover.is_vendored(".github/workflows/ci.yml")
+    assert is_vendored("vendor/lib/.github/workflows/ci.yml")
+    assert not is_vendored(".github/workflows/ci.yml")
 
 
 def test_resolve_targets_uses_git_top_and_rejects_missing_paths(tmp_path):

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from rsdock.lint.engine import runner as engine, suppress
+from rsdock.lint.engine import runner as engine
+from rsdock.lint.model import suppressions as suppress
 from rsdock.lint.rules import rule as rule_mod
 from rsdock.lint.engine.settings import LintConfig
 from rsdock.lint.model.findings import Severity

@@ -1,0 +1,15 @@
+"""What a repository path is, as far as its name tells: vendored code, for now.
+
+The engine's walk (``lint/engine/discover.py``) and the rules both ask; it lives with the models
+so that rules need not import the engine.
+"""
+
+from __future__ import annotations
+
+# Folders holding someone else's code: what is in them is not the repository's to fix.
+VENDORED_DIRS = frozenset({"vendor", "vendored", "third_party", "third-party", "node_modules"})
+
+
+def is_vendored(relpath: str) -> bool:
+    """Whether ``relpath`` lies in a vendored tree (``vendor/``, ``third_party/``...)."""
+    return any(part in VENDORED_DIRS for part in relpath.split("/")[:-1])
