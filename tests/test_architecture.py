@@ -140,3 +140,60 @@ def test_the_contract_checker_sees_imports():
     assert ("rsdock.lint.engine.runner", "rsdock.lint.rules.rs009") in found
     assert ("rsdock.wizard.generate.templating", "jinja2") in found
     assert any(a.startswith("rsdock.wizard.tui") and b.startswith("textual") for a, b in found)
+
+
+# --- function-level imports: only the documented lazy ones ---------------------------------------
+# A function-level import hides a dependency from the reader and from the import contracts; the
+# only reason left is start-up time. Each entry says why that import waits for its function.
+_COMMAND = "a command module: rsdock's dispatcher imports every command to build --help, so " \
+           "each defers its work's imports until it runs (rsdock lint must not pay for init)"
+LAZY_IMPORTS: dict[str, str] = {
+    "rsdock.lint.commands.lint": _COMMAND,
+    "rsdock.lint.commands.rule_doc": _COMMAND,
+    "rsdock.lint.commands.rule_list": _COMMAND,
+    "rsdock.wizard.commands.edit": _COMMAND,
+    "rsdock.wizard.commands.init": _COMMAND,
+    "rsdock.wizard.commands.tui": _COMMAND + " (textual is the heaviest of all)",
+    "rsdock.wizard.prompts.ask questionary": "questionary starts prompt_toolkit: only when asking",
+    "rsdock.lint.model.shell tree_sitter": "the bash grammar loads only when a RUN is parsed",
+    "rsdock.lint.model.shell tree_sitter_bash": "the bash grammar loads only when a RUN is parsed",
+    "rsdock.lint.model.dockerfile dockerfile": "the Go-backed parser loads only when a Dockerfile "
+                                               "is parsed",
+    "rsdock.lint.analysis.images ruamel.yaml": "YAML only for compose and bake files",
+    "rsdock.lint.analysis.images ruamel.yaml.error": "YAML only for compose and bake files",
+    "rsdock.lint.analysis.images rsdock.lint.model.workflow_reader": "the workflow parser "
+                                                                     "(ruamel) only with workflows",
+    "rsdock.lint.engine.runner rsdock.lint.model.cargo": "the cargo scanner only with a Cargo.toml",
+}
+
+
+def _function_imports():
+    """(module, imported, line) for every import inside a function of rsdock."""
+    found = []
+    for folder in PACKAGE_DIRS:
+        for path in sorted((REPO / folder).rglob("*.py")):
+            module = _module_name(path)
+            for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+                if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                    continue
+                for sub in ast.walk(node):
+                    if isinstance(sub, ast.Import):
+                        found += [(module, a.name, sub.lineno) for a in sub.names]
+                    elif isinstance(sub, ast.ImportFrom):
+                        names = [f"{sub.module}.{a.name}" if _is_module(f"{sub.module}.{a.name}")
+                                 else sub.module or "" for a in sub.names]
+                        found += [(module, name, sub.lineno) for name in dict.fromkeys(names)]
+    return found
+
+
+def test_no_undocumented_function_level_imports():
+    undocumented = [f"{module}:{line} imports {name}" for module, name, line in _function_imports()
+                    if module not in LAZY_IMPORTS and f"{module} {name}" not in LAZY_IMPORTS]
+    assert undocumented == [], "import at the top of the module, or document why it waits " \
+                               "in LAZY_IMPORTS"
+
+
+def test_every_documented_lazy_import_still_exists():
+    seen = {m for m, _n, _l in _function_imports()} | {f"{m} {n}" for m, n, _l in
+                                                       _function_imports()}
+    assert sorted(set(LAZY_IMPORTS) - seen) == []

@@ -57,14 +57,14 @@ def _split(values: list[str] | None) -> list[str]:
 def run(args: argparse.Namespace) -> int:
     """Lint, report, and return the exit code."""
     from rsdock.errors import UserError
-    from rsdock.lint.engine import discover, runner as engine, fix, report
+    from rsdock.lint.engine import discover, fix, report, runner
     from rsdock.lint.engine.settings import load_config
 
     root, targets, tree = discover.resolve(args.paths)
     config = load_config(root).merged(select=_split(args.select), ignore=_split(args.ignore),
                                       severity=args.severity,
                                       hadolint=False if args.no_hadolint else None)
-    result = engine.lint_paths(targets, root, config, tree)
+    result = runner.lint_paths(targets, root, config, tree)
     # Files named one by one (pre-commit passes them) may all be excluded on purpose; a folder
     # or the repository with nothing in it is a mis-pointed command.
     named_files = any(Path(p).is_file() for p in args.paths)
@@ -85,7 +85,7 @@ def run(args: argparse.Namespace) -> int:
         if changed:
             print(f"rsdock: fixed {len(changed)} file(s): {', '.join(sorted(changed))}",
                   file=sys.stderr)
-            result = engine.lint_paths(targets, root, config)
+            result = runner.lint_paths(targets, root, config)
     rendered = report.REPORTERS[args.format](result)
     if args.output:
         try:

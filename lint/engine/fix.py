@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Iterable
 
 from rsdock import atomic
+from rsdock.lint.engine.runner import lint_texts
 from rsdock.lint.engine.settings import LintConfig
 from rsdock.lint.model.findings import Edit, Finding, Fix
 
@@ -70,8 +71,6 @@ def fix_texts(root: Path, texts: dict[str, str], findings: list[Finding],
         unsafe: apply the fixes marked unsafe too (``--unsafe-fixes``); by default only fixes
             that cannot break a build are applied.
     """
-    from rsdock.lint.engine.runner import lint_texts
-
     config = replace(config or LintConfig(), hadolint=False)
     current = dict(texts)
     for _ in range(MAX_PASSES):

@@ -6,6 +6,7 @@ from typing import Iterable
 
 from rsdock.lint.analysis import build
 from rsdock.lint.analysis.dockerfacts import needed_stages
+from rsdock.lint.model import workflow_reader as wf
 from rsdock.lint.model.findings import Finding, Severity
 from rsdock.lint.rules.rule import Context, ProjectRule
 
@@ -74,8 +75,6 @@ class RS209(ProjectRule):
         """Yield one finding per emulated compiling stage of each Dockerfile a workflow builds."""
         if not ctx.workflows:
             return
-        from rsdock.lint.model import workflow_reader as wf
-
         reported: set[tuple[str, int]] = set()
         for image in wf.built_images(ctx.workflows):
             runner = image.job.runs_on.text if image.job.runs_on else ""

@@ -64,16 +64,16 @@ def run(args: argparse.Namespace) -> int:
     if args.check:
         return _check(start)
     from rsdock.lint.model.cargo import require_packageable
-    from rsdock.wizard.generate import answers as config
+    from rsdock.wizard.generate import answers
     from rsdock.wizard.generate.defaults import default_plan
 
     ws = _scan(start, given=args.path is not None or args.example)
     require_packageable(ws)
     root = Path(ws.root)
-    previous = config.read_text(root)
-    base = config.loads(previous, str(config.config_path(root))) if previous else None
+    previous = answers.read_text(root)
+    base = answers.loads(previous, str(answers.config_path(root))) if previous else None
     if base is not None and args.bin is None:
-        _check_images_exist(ws, base, previous, str(config.config_path(root)))
+        _check_images_exist(ws, base, previous, str(answers.config_path(root)))
     plan = default_plan(
         ws, bins=args.bin, platforms=_platforms(args.platform), runtime=args.runtime,
         cache=args.cache, registry=args.registry, debian=args.debian,
@@ -96,7 +96,7 @@ def run(args: argparse.Namespace) -> int:
             print("cancelled: nothing was written")
             return 1
     files = _render(plan)
-    files[config.CONFIG_NAME] = config.dumps(plan, previous)
+    files[answers.CONFIG_NAME] = answers.dumps(plan, previous)
     _print_notes(plan)
     if args.dry_run:
         return _dry_run(root, files, args.force, plan)
@@ -154,7 +154,7 @@ def _check_images_exist(ws, base, text: str, path: str) -> None:
     A typo in ``package`` would otherwise render a Dockerfile building a package that does not
     exist (``cargo build -p srever`` fails only in CI); it is reported at its line instead.
     """
-    from rsdock.wizard.generate import answers as config
+    from rsdock.wizard.generate import answers
     from rsdock.wizard.generate.defaults import workspace_images
 
     found = {image.name: image for image in workspace_images(ws)}
@@ -163,7 +163,7 @@ def _check_images_exist(ws, base, text: str, path: str) -> None:
         if image.name not in found:
             raise UserError(
                 f"image {image.name!r} is not a binary or web app of the workspace",
-                path=path, line=config.line_of(text, "image", "name", index),
+                path=path, line=answers.line_of(text, "image", "name", index),
                 hint=f"remove or rename its [[image]] table, or choose with --bin; the workspace "
                      f"has: {', '.join(real) or 'nothing to package'}",
             )
@@ -175,7 +175,7 @@ def _check_images_exist(ws, base, text: str, path: str) -> None:
                     f"image {image.name!r} has {key} = {given!r}, but the workspace's "
                     f"{image.name} is {'in package' if key == 'package' else 'of kind'} "
                     f"{expected!r}",
-                    path=path, line=config.line_of(text, "image", key, index),
+                    path=path, line=answers.line_of(text, "image", key, index),
                     hint=f'write {key} = "{expected}" in its [[image]] table')
 
 
@@ -280,23 +280,23 @@ def _write(root: Path, plan, files: dict[str, str], force: bool) -> int:
 
 def _check(start: Path) -> int:
     from rsdock.lint.model.cargo import find_root
-    from rsdock.wizard.generate import answers as config, writer
+    from rsdock.wizard.generate import answers, writer
 
     root = find_root(start)
-    plan = config.load(root)
+    plan = answers.load(root)
     # The workspace is checked first: a typo in rsdock.toml must be reported as itself, not
     # as the drift it causes in the rendered files.
     ws = _scan(root, given=True)
-    _check_images_exist(ws, plan, config.read_text(root) or "", str(config.config_path(root)))
+    _check_images_exist(ws, plan, answers.read_text(root) or "", str(answers.config_path(root)))
     from rsdock.wizard.generate.defaults import validated, with_workspace
 
     # The workspace decides part of the files (toolchain, Cargo.lock, C libraries).
     plan = validated(with_workspace(plan, ws))
     files = _render(plan)
-    files.pop(config.CONFIG_NAME, None)  # the source of truth is not compared with itself
+    files.pop(answers.CONFIG_NAME, None)  # the source of truth is not compared with itself
     drift = [c for c in writer.plan_changes(root, files) if c.status != writer.SAME]
     if not drift:
-        print(f"up to date: {len(files)} file(s) match {config.config_path(root)}")
+        print(f"up to date: {len(files)} file(s) match {answers.config_path(root)}")
         return 0
     for change in drift:
         print(change.diff, end="")

@@ -15,104 +15,26 @@ previous one produced, so later edits see earlier ones.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import replace
 from pathlib import Path
-from typing import TYPE_CHECKING
 
+from rsdock import fs
 from rsdock.errors import UserError
+from rsdock.lint.engine import fix
+from rsdock.lint.engine.runner import lint_texts
+from rsdock.lint.engine.settings import load_config
 from rsdock.lint.knowledge import platforms, runtimes
 from rsdock.lint.model.dockerfile import parse_dockerfile
 from rsdock.lint.model.workflow_reader import parse_workflow
-from rsdock.wizard.edit import dockerfile_edit as df_edits
-from rsdock.wizard.edit import regenerate
-from rsdock.wizard.edit import registry as registry_edits
-from rsdock.wizard.edit import workflow_edit as wf_edits
+from rsdock.wizard.edit import dockerfile_edit, infer, regenerate, registry, workflow_edit
+from rsdock.wizard.edit.backup import make_backup
+from rsdock.wizard.edit.infer import InferredPlan
 from rsdock.wizard.edit.outcome import FileEdit, Outcome, Refusal
+from rsdock.wizard.edit.request import Proposal, Request
 from rsdock.wizard.edit.sources import BuildStep, Sources, build_steps
-from rsdock.wizard.generate.plan import CACHES, REGISTRIES, RUNTIMES
 
-if TYPE_CHECKING:
-    from rsdock.wizard.edit.infer import InferredPlan
 
 __all__ = ["FileEdit", "Proposal", "Refusal", "Request", "apply", "propose"]
-
-
-@dataclass(frozen=True)
-class Request:
-    """What the user asked to change (None / empty: leave as is)."""
-
-    add_platforms: tuple[str, ...] = ()
-    remove_platforms: tuple[str, ...] = ()
-    runtime: str | None = None
-    cache: str | None = None
-    registry: str | None = None
-    fix: bool = False
-
-    @property
-    def empty(self) -> bool:
-        """Whether nothing is asked."""
-        return not (self.add_platforms or self.remove_platforms or self.runtime or self.cache
-                    or self.registry or self.fix)
-
-    def validated(self) -> "Request":
-        """The request with canonical platform names.
-
-        Raises:
-            UserError: (exit 2) for an unknown platform, runtime, cache or registry.
-        """
-        def canonical(names: tuple[str, ...], flag: str) -> tuple[str, ...]:
-            """The table's spelling of each platform, once each."""
-            out = []
-            for name in names:
-                platform = platforms.get(name)
-                if platform is None:
-                    raise UserError(f"{flag} {name}: not a platform rsdock can cross-compile for",
-                                    hint="choose from " + ", ".join(platforms.names()))
-                out.append(platform.name)
-            return tuple(dict.fromkeys(out))
-
-        for flag, value, allowed in (("--runtime", self.runtime, RUNTIMES),
-                                     ("--cache", self.cache, CACHES),
-                                     ("--registry", self.registry, REGISTRIES)):
-            if value is not None and value not in allowed:
-                raise UserError(f"{flag} {value}: unknown choice",
-                                hint="choose one of " + ", ".join(allowed))
-        add = canonical(self.add_platforms, "--add-platform")
-        remove = canonical(self.remove_platforms, "--remove-platform")
-        both = set(add) & set(remove)
-        if both:
-            raise UserError(f"{', '.join(sorted(both))} is both added and removed",
-                            hint="pass each platform to one of the two flags")
-        return Request(add, remove, self.runtime, self.cache, self.registry, self.fix)
-
-
-@dataclass
-class Proposal:
-    """The edits a request leads to, file by file, and what rsdock refused to do."""
-
-    edits: dict[str, FileEdit] = field(default_factory=dict)
-    refusals: list[Refusal] = field(default_factory=list)
-    notes: list[str] = field(default_factory=list)
-
-    @property
-    def changed(self) -> list[FileEdit]:
-        """The edits that change a file, in path order."""
-        return [e for _p, e in sorted(self.edits.items()) if e.old != e.new]
-
-    def diff(self) -> str:
-        """The unified diff of every changed file."""
-        return "".join(e.diff for e in self.changed)
-
-    def record(self, path: str, old: str, outcome: Outcome) -> None:
-        """Merge one phase's outcome for ``path`` (its text becomes the file's new text)."""
-        self.refusals += outcome.refusals
-        self.notes += [n for n in outcome.notes if n not in self.notes]
-        if outcome.refusals:
-            return
-        first = self.edits.get(path)
-        original = first.old if first else old
-        reasons = (first.reasons if first else ()) + tuple(outcome.reasons)
-        self.edits[path] = FileEdit(path, original, outcome.text, reasons)
 
 
 def _reparse(sources: Sources, proposal: Proposal) -> Sources:
@@ -141,10 +63,8 @@ def propose(sources: Sources, request: Request,
         UserError: (exit 2) for an invalid request, or a workflow change asked of a workspace
             whose workflows have no build step.
     """
-    from rsdock.wizard.edit import infer as infer_mod  # infer builds on this package's modules
-
     request = request.validated()
-    inferred = inferred or infer_mod.infer(sources)
+    inferred = inferred or infer.infer(sources)
     proposal = Proposal()
     wants_workflow = bool(request.cache or request.registry)
     if (wants_workflow or request.add_platforms or request.remove_platforms) and not sources.builds:
@@ -157,11 +77,11 @@ def propose(sources: Sources, request: Request,
         for path, workflow in sources.workflows.items():
             builds = [b for b in sources.builds if b.workflow.path == path]
             proposal.record(path, workflow.text,
-                            wf_edits.edit_cache(workflow, builds, request.cache, scopes))
+                            workflow_edit.edit_cache(workflow, builds, request.cache, scopes))
         sources = _reparse(sources, proposal)
     if request.registry:
         for path, workflow in sources.workflows.items():
-            proposal.record(path, workflow.text, registry_edits.edit_registry(workflow, request.registry))
+            proposal.record(path, workflow.text, registry.edit_registry(workflow, request.registry))
         sources = _reparse(sources, proposal)
     if request.runtime and request.runtime != inferred.runtime.value:
         regenerate.runtime_edit(request.runtime, inferred, proposal, sources)
@@ -214,7 +134,7 @@ def _platforms(sources: Sources, request: Request,
     for path, workflow in sources.workflows.items():
         builds = [b for b in sources.builds if b.workflow.path == path]
         if builds:
-            proposal.record(path, workflow.text, wf_edits.edit_platforms(
+            proposal.record(path, workflow.text, workflow_edit.edit_platforms(
                 workflow, builds, list(request.add_platforms), list(request.remove_platforms),
                 list(inferred.platforms.value or ())))
     old = list(inferred.platforms.value or ())
@@ -222,31 +142,25 @@ def _platforms(sources: Sources, request: Request,
     for image in inferred.images:
         model = sources.dockerfiles[image.dockerfile]
         text = model.text
-        if not df_edits.find_platform_cases(model) and (
-                image.kind == "web" or not df_edits.compiles_on_build_platform(model)):
+        if not dockerfile_edit.find_platform_cases(model) and (
+                image.kind == "web" or not dockerfile_edit.compiles_on_build_platform(model)):
             # Nothing maps platforms here (a wasm build, an emulated build): only comments
             # listing the platforms change.
-            proposal.record(image.dockerfile, text, df_edits.rename_in_comments(model, old, new))
+            proposal.record(image.dockerfile, text, dockerfile_edit.rename_in_comments(model, old, new))
             proposal.notes.append(f"{image.dockerfile}: maps no platforms (it compiles nothing "
                                   "for the target); the workflow alone decides them")
             continue
         for name in request.add_platforms:
-            outcome = df_edits.add_platform(model, platforms.get(name), linkers)
+            outcome = dockerfile_edit.add_platform(model, platforms.get(name), linkers)
             proposal.record(image.dockerfile, text, outcome)
             model = parse_dockerfile(model.path, outcome.text)
         for name in request.remove_platforms:
-            outcome = df_edits.remove_platform(model, platforms.get(name))
+            outcome = dockerfile_edit.remove_platform(model, platforms.get(name))
             proposal.record(image.dockerfile, text, outcome)
             model = parse_dockerfile(model.path, outcome.text)
 
 
 def _fix(sources: Sources, proposal: Proposal) -> None:
-    from dataclasses import replace
-
-    from rsdock.lint.engine import fix
-    from rsdock.lint.engine.settings import load_config
-    from rsdock.lint.engine.runner import lint_texts
-
     config = replace(load_config(sources.root), hadolint=False)
     texts = sources.texts()
     findings = lint_texts(texts, sources.root, config)
@@ -276,9 +190,6 @@ def apply(root: Path | str, proposal: Proposal, *, notes: list[str] | None = Non
         UserError: (exit 1) when the proposal has refusals, or a file changed on disk since it
             was read; (exit 2) a file system error. Nothing is written then.
     """
-    from rsdock import fs
-    from rsdock.wizard.edit.backup import make_backup
-
     root = Path(root)
     if proposal.refusals:
         raise UserError("some edits cannot be made safely; nothing was written",

@@ -9,38 +9,36 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from rsdock.errors import UserError
 from rsdock.lint.knowledge import platforms
+from rsdock.wizard.edit.infer import InferredPlan
 from rsdock.wizard.edit.outcome import Outcome, Refusal
+from rsdock.wizard.edit.request import Proposal, Request
 from rsdock.wizard.edit.sources import Sources
-
-if TYPE_CHECKING:
-    from rsdock.wizard.edit.propose import Proposal, Request
-    from rsdock.wizard.edit.infer import InferredPlan
+from rsdock.wizard.generate import answers
+from rsdock.wizard.generate.plan import PlanError
+from rsdock.wizard.generate.render import dockerfile, render
 
 
 def sync_config(root: Path, request: Request, inferred: InferredPlan,
                 proposal: Proposal) -> None:
     """Keep ``rsdock.toml`` (when there is one) saying what the edited files now do: its
     ``platforms``, ``cache``, ``registry`` and ``runtime`` lines are replaced in place."""
-    from rsdock.wizard.generate import answers as config
-
     try:
-        text = config.read_text(root)
+        text = answers.read_text(root)
         if text is None:
             return
-        plan = config.loads(text, config.CONFIG_NAME)
+        plan = answers.loads(text, answers.CONFIG_NAME)
     except UserError:
         return  # no (valid) rsdock.toml: the files are the only truth
     order = platforms.names()
     chosen = [p for p in plan.platforms if p not in request.remove_platforms]
     chosen += [p for p in request.add_platforms if p not in chosen]
-    values = {"platforms": config.toml_array(sorted(chosen, key=order.index))}
+    values = {"platforms": answers.toml_array(sorted(chosen, key=order.index))}
     for key in ("cache", "registry", "runtime"):
         if getattr(request, key):
-            values[key] = config.toml_string(getattr(request, key))
+            values[key] = answers.toml_string(getattr(request, key))
     new = text
     for key, value in values.items():
         pattern = re.compile(rf"^({re.escape(key)}\s*=\s*)[^\n#]*?(\s*(#[^\n]*)?)$", re.M)
@@ -50,18 +48,14 @@ def sync_config(root: Path, request: Request, inferred: InferredPlan,
         if count:
             new = "\n[".join(head)
     if new != text:
-        proposal.record(config.CONFIG_NAME, text, Outcome(new, ["keep rsdock.toml in step"]))
+        proposal.record(answers.CONFIG_NAME, text, Outcome(new, ["keep rsdock.toml in step"]))
 
 
 def _regenerate(sources: Sources, runtime: str, proposal: Proposal) -> bool:
     """Switch the runtime by regenerating, when the files are exactly what ``rsdock.toml``
     renders (unmodified generated files: regenerating them loses nothing of the user's)."""
-    from rsdock.wizard.generate import answers as config
-    from rsdock.wizard.generate.plan import PlanError
-    from rsdock.wizard.generate.render import render
-
     try:
-        plan = config.load_for_rendering(sources.root)
+        plan = answers.load_for_rendering(sources.root)
         before = render(plan)
     except (UserError, PlanError):
         return False
@@ -72,7 +66,7 @@ def _regenerate(sources: Sources, runtime: str, proposal: Proposal) -> bool:
         after = render(plan.with_changes(runtime=runtime))
     except PlanError as error:
         raise UserError(f"the {runtime} runtime does not fit this plan: {error}",
-                        path=config.CONFIG_NAME, hint="change the platforms first") from None
+                        path=answers.CONFIG_NAME, hint="change the platforms first") from None
     for path in sorted(after):
         if current.get(path) == before.get(path) and after[path] != before.get(path, after[path]):
             proposal.record(path, current[path], Outcome(after[path], [
@@ -90,8 +84,6 @@ def runtime_edit(runtime: str, inferred: InferredPlan, proposal: Proposal,
     plan, _unknown = inferred.to_plan()
     image = next((i for i in plan.images if i.kind == "bin"), None) if plan else None
     if plan is not None and image is not None:
-        from rsdock.wizard.generate.render import dockerfile
-
         try:
             text = dockerfile(plan.with_changes(runtime=runtime), image)
             lines = text.splitlines()

@@ -7,16 +7,20 @@ single finding's safe fix, and the :class:`Request` a set of chosen answers amou
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from rsdock.errors import UserError
-from rsdock.lint.engine import discover
+from rsdock.lint.engine.fix import apply_fixes
+from rsdock.lint.engine.runner import lint_paths
+from rsdock.lint.engine.settings import load_config
 from rsdock.lint.model.findings import Finding
 from rsdock.wizard.edit.existing import EDITABLE_KINDS, existing_files  # noqa: F401 (API)
-from rsdock.wizard.edit.propose import Proposal, Request
+from rsdock.wizard.edit import infer
 from rsdock.wizard.edit.outcome import FileEdit
+from rsdock.wizard.edit.request import Proposal, Request
 from rsdock.wizard.edit.sources import Sources
+from rsdock.wizard.generate import answers
 
 @dataclass
 class EditState:
@@ -57,8 +61,6 @@ def load_state(root: Path | str, *, hadolint: bool = True) -> EditState:
         UserError: (exit 2) for a file rsdock cannot read or parse, located at the problem, or
             an invalid ``[lint]`` section in ``rsdock.toml``.
     """
-    from rsdock.wizard.edit import infer
-
     root = Path(root)
     sources = infer.load_sources(root)
     inferred = infer.infer(sources)
@@ -80,10 +82,6 @@ def lint_sources(sources: Sources, *, hadolint: bool = True) -> list[Finding]:
     Raises:
         UserError: for an invalid ``[lint]`` section in ``rsdock.toml``.
     """
-    from dataclasses import replace
-
-    from rsdock.lint.engine.settings import load_config
-    from rsdock.lint.engine.runner import lint_paths
 
     paths = sorted(sources.texts())
     if not paths:
@@ -100,11 +98,9 @@ def config_drift(root: Path | str, inferred) -> list[str]:
     Raises:
         UserError: when ``rsdock.toml`` cannot be read or is invalid.
     """
-    from rsdock.wizard.generate import answers as config
-
-    if not config.config_path(root).is_file():
+    if not answers.config_path(root).is_file():
         return []
-    return inferred.drift(config.load(root))
+    return inferred.drift(answers.load(root))
 
 
 def fix_one(state: EditState, finding: Finding) -> Proposal:
@@ -113,8 +109,6 @@ def fix_one(state: EditState, finding: Finding) -> Proposal:
     Raises:
         UserError: when the finding has no fix or its file is not one of the parsed files.
     """
-    from rsdock.lint.engine.fix import apply_fixes
-
     if finding.fix is None:
         raise UserError(f"{finding.rule} has no safe fix", path=finding.path, line=finding.line,
                         hint="change it by hand: " + finding.message)

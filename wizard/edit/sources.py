@@ -13,9 +13,10 @@ from typing import Any
 
 from rsdock.errors import UserError
 from rsdock.lint.engine import discover
+from rsdock.lint.model.cargo import scan
 from rsdock.lint.model.dockerfile import Dockerfile, parse_dockerfile
 from rsdock.lint.model.workflow_reader import (BUILD_PUSH, BuildPush, Job, Step, Workflow,
-                                                build_push, dockerfile_paths, parse_workflow)
+                                               build_push, dockerfile_paths, parse_workflow)
 
 
 @dataclass(frozen=True)
@@ -81,8 +82,6 @@ def load_sources(root: Path | str) -> Sources:
             sources.dockerfiles[rel] = model
     sources.builds = build_steps(sources.workflows)
     try:
-        from rsdock.lint.model.cargo import scan
-
         sources.workspace = scan(root)
     except Exception:  # a broken Cargo.toml only costs us package names (RS005 reports it)
         sources.workspace = None

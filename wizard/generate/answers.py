@@ -19,9 +19,11 @@ from pathlib import Path
 from typing import Any
 
 from rsdock.errors import UserError
-from rsdock.wizard.generate.plan import (CACHES, DEBIAN_RELEASES, IMAGE_KINDS, PIN_MODES,
-                                          REGISTRIES, RUNTIMES, STRATEGIES, Image, Plan, Problem,
-                                          Triggers)
+from rsdock.lint.model.cargo import scan
+from rsdock.wizard.generate.defaults import validated, with_workspace
+from rsdock.wizard.generate.plan import (CACHES, DEBIAN_RELEASES, IMAGE_KINDS, Image, PIN_MODES,
+                                         Plan, Problem, REGISTRIES, RUNTIMES, STRATEGIES, Triggers)
+from rsdock.wizard.generate.writer import write_atomic  # writer imports nothing of ours back
 
 CONFIG_NAME = "rsdock.toml"
 MAX_CONFIG_BYTES = 1_000_000  # a real rsdock.toml is a few hundred bytes
@@ -75,9 +77,6 @@ def load_for_rendering(root: Path | str) -> Plan:
             fit it (a Rust version older than its rust-version, say).
     """
     plan = load(root)
-    from rsdock.lint.model.cargo import scan
-    from rsdock.wizard.generate.defaults import validated, with_workspace
-
     return validated(with_workspace(plan, scan(Path(root))))
 
 
@@ -188,8 +187,6 @@ def save(root: Path | str, plan: Plan) -> Path:
     Returns:
         The path written.
     """
-    from rsdock.wizard.generate.writer import write_atomic  # writer imports nothing of ours back
-
     path = config_path(root)
     write_atomic(path, dumps(plan, read_text(root)))
     return path

@@ -18,7 +18,7 @@ from rsdock import validate
 from rsdock.errors import UserError
 from rsdock.lint.knowledge import platforms as platform_table
 from rsdock.wizard.generate.plan import (DEFAULT_RUST_VERSION, Image, Plan, PlanError,
-                                          WorkspaceFacts, registry_for_host)
+                                         WorkspaceFacts, registry_for_host)
 from rsdock.wizard.generate.selection import Selection, select
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from rsdock.wizard.generate import answers as config, writer
+from rsdock.wizard.generate import answers, writer
 from rsdock.wizard.generate.plan import Plan, Problem
 from rsdock.wizard.generate.writer import Change
 
@@ -112,8 +112,8 @@ def write(root: Path, result: Preview, *, overwrite: bool) -> WriteResult:
     allowed = [c for c in result.changes if c.status != writer.DIFFERS or c.path in agreed]
     # rsdock.toml goes in the same set as the files rendered from it: a crash leaves both old
     # or both new, never a config that disagrees with the files.
-    toml = config.dumps(result.plan, config.read_text(root))
+    toml = answers.dumps(result.plan, answers.read_text(root))
     written = writer.apply_changes(root, allowed, agreed=agreed,
-                                   extra={config.CONFIG_NAME: toml})
+                                   extra={answers.CONFIG_NAME: toml})
     kept = tuple(c.path for c in result.overwrites if c.path not in agreed)
-    return WriteResult(tuple(c.path for c in written), kept, config.config_path(root))
+    return WriteResult(tuple(c.path for c in written), kept, answers.config_path(root))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from rich.console import Group
 from rich.text import Text
 from textual.widgets import Static
@@ -55,8 +57,6 @@ def plan_text(inferred, drift: list[str]) -> Text:
 
 def _image_fact(image):
     """The image's fact with its Dockerfile and kind folded into the value."""
-    from dataclasses import replace
-
     if not image.name.known:
         return replace(image.name, reason=f"{image.dockerfile}: {image.name.reason}")
     return replace(image.name, value=f"{image.name.value} [{image.kind}] <- {image.dockerfile}")
