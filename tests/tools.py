@@ -24,6 +24,22 @@ WORKSPACE_FIXTURES = FIXTURES / "workspaces"  # cargo workspace layouts, for the
 EXAMPLE = REPO / "examples" / "workspace"  # the bundled example
 DATA = REPO / "tests" / "data"
 _VENV_BIN = Path(sys.executable).parent
+
+
+def copy_example(tmp_path: Path, name: str = "workspace") -> Path:
+    """A private copy of the bundled example workspace at ``tmp_path/name`` (no ``target/``)."""
+    root = tmp_path / name
+    shutil.copytree(EXAMPLE, root, ignore=shutil.ignore_patterns("target"))
+    return root
+
+
+def copy_handwritten(tmp_path: Path, name: str) -> Path:
+    """A private copy of the hand-written fixture ``name`` (``shop``, ``research``...)."""
+    root = tmp_path / name
+    shutil.copytree(HANDWRITTEN / name, root)
+    return root
+
+
 # SC1091: shellcheck cannot follow `. /usr/local/etc/cargo-target.env`, a file that exists only
 # inside the image; hadolint's own shellcheck pass excludes it for the same reason.
 SHELLCHECK_EXCLUDES = ("SC1091",)

@@ -13,6 +13,7 @@ import shutil
 import sys
 import tempfile
 from pathlib import Path
+from typing import Callable
 
 from textual.app import App
 from textual.binding import Binding
@@ -20,8 +21,8 @@ from textual.binding import Binding
 from rsdock import resources
 from rsdock.errors import UserError
 from rsdock.lint.model import cargo
-from rsdock.wizard.generate import answers as config, defaults, steps
 from rsdock.wizard.edit.existing import existing_files
+from rsdock.wizard.generate import answers, defaults, steps
 from rsdock.wizard.generate.plan import Plan
 from rsdock.wizard.tui.screens.error_screen import ErrorScreen
 from rsdock.wizard.tui.screens.help_screen import HelpScreen
@@ -37,6 +38,9 @@ class RsdockApp(App[int]):
             temporary directory when None (tests pass a fixed one so shown paths are stable).
         edit_existing: open edit mode when ``path`` already has Dockerfiles or workflows
             (False: always the fresh-setup wizard).
+        shown: how text naming a path appears on screen (titles, the project step, error
+            dialogs): unchanged by default; the snapshot tests map their per-run temporary
+            directory to a stable name, since the path is drawn in every picture.
     """
 
     CSS_PATH = "app.tcss"
@@ -48,11 +52,12 @@ class RsdockApp(App[int]):
     ]
 
     def __init__(self, path: Path | None = None, *, example_parent: Path | None = None,
-                 edit_existing: bool = False) -> None:
+                 edit_existing: bool = False, shown: Callable[[str], str] = str) -> None:
         super().__init__()
         self.path = Path(path) if path is not None else Path.cwd()
         self.example_parent = example_parent
         self.edit_existing = edit_existing
+        self.shown = shown
         self._example_copies: list[Path] = []
 
     def remove_example_copies(self) -> None:
@@ -98,17 +103,17 @@ class RsdockApp(App[int]):
         self.push_screen(WizardScreen(session, plan))
         if problem:
             self.push_screen(ErrorScreen(
-                "rsdock.toml cannot be used", problem
+                "rsdock.toml cannot be used", self.shown(problem)
                 + "\n\nThe wizard starts from the defaults; writing replaces rsdock.toml.",
                 [("ok", "Start from the defaults")]))
 
     @staticmethod
     def _saved_plan(root: Path) -> tuple[Plan | None, str]:
         """The plan rsdock.toml holds (None without one), and why it cannot be used, or ""."""
-        if not config.config_path(root).exists():
+        if not answers.config_path(root).exists():
             return None, ""
         try:
-            return config.load(root), ""
+            return answers.load(root), ""
         except UserError as error:
             return None, error.format()
 
@@ -123,7 +128,8 @@ class RsdockApp(App[int]):
     def _offer_example(self, message: str, was_example: bool) -> None:
         ways = [("quit", "Quit")] if was_example else [
             ("example", "Try the bundled example"), ("quit", "Quit")]
-        self.push_screen(ErrorScreen("No cargo workspace to containerise here", message, ways),
+        self.push_screen(ErrorScreen("No cargo workspace to containerise here",
+                                     self.shown(message), ways),
                          self._after_scan_error)
 
     def _after_scan_error(self, choice: str | None) -> None:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-import shutil
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -11,16 +10,13 @@ import pytest
 
 from rsdock.cli import main
 from rsdock.wizard.edit import backup
-from tests.tools import EXAMPLE, HANDWRITTEN
+from tests.tools import copy_example, copy_handwritten
 
-FIXTURES = HANDWRITTEN
 
 
 @pytest.fixture
-def shop(tmp_path: Path) -> Path:
-    root = tmp_path / "shop"
-    shutil.copytree(FIXTURES / "shop", root)
-    return root
+def shop(handwritten) -> Path:
+    return handwritten("shop")
 
 
 def snapshot(root: Path) -> dict[str, bytes]:
@@ -149,9 +145,7 @@ def test_missing_directory_exits_2(tmp_path, capsys):
 
 
 def test_rsdock_toml_follows_the_edit(tmp_path, capsys):
-    root = tmp_path / "gen"
-    shutil.copytree(EXAMPLE, root,
-                    ignore=shutil.ignore_patterns("target"))
+    root = copy_example(tmp_path, "gen")
     assert main(["init", str(root), "--yes"]) == 0
     assert main(["edit", str(root), "--add-platform", "linux/ppc64le", "--yes"]) == 0
     toml = (root / "rsdock.toml").read_text()
@@ -161,9 +155,7 @@ def test_rsdock_toml_follows_the_edit(tmp_path, capsys):
 
 
 def test_report_shows_drift_from_rsdock_toml(tmp_path, capsys):
-    root = tmp_path / "gen"
-    shutil.copytree(EXAMPLE, root,
-                    ignore=shutil.ignore_patterns("target"))
+    root = copy_example(tmp_path, "gen")
     assert main(["init", str(root), "--yes"]) == 0
     toml = root / "rsdock.toml"
     toml.write_text(toml.read_text().replace('cache = "gha"', 'cache = "inline"'))
@@ -174,8 +166,7 @@ def test_report_shows_drift_from_rsdock_toml(tmp_path, capsys):
 
 
 def test_fix_and_a_platform_in_one_run(tmp_path, capsys):
-    root = tmp_path / "research"
-    shutil.copytree(FIXTURES / "research", root)
+    root = copy_handwritten(tmp_path, "research")
     assert main(["edit", str(root), "--add-platform", "linux/ppc64le", "--fix", "--yes"]) == 0
     workflow = (root / ".github/workflows/docker.yml").read_text()
     assert "platforms: linux/amd64,linux/arm64,linux/arm/v7,linux/ppc64le" in workflow
@@ -187,9 +178,7 @@ def test_fix_and_a_platform_in_one_run(tmp_path, capsys):
 
 
 def test_runtime_switch_regenerates_unmodified_generated_files(tmp_path, capsys):
-    root = tmp_path / "gen"
-    shutil.copytree(EXAMPLE, root,
-                    ignore=shutil.ignore_patterns("target"))
+    root = copy_example(tmp_path, "gen")
     assert main(["init", str(root), "--yes"]) == 0
     assert main(["edit", str(root), "--runtime", "distroless", "--yes"]) == 0
     assert "FROM gcr.io/distroless/cc-debian12" in (root / "Dockerfile").read_text()
@@ -224,9 +213,7 @@ def test_restore_backup_gives_back_the_original_bytes(tmp_path, original, edited
 
 
 def test_edits_keep_rsdock_toml_in_step_line_by_line(tmp_path, capsys):
-    root = tmp_path / "gen"
-    shutil.copytree(EXAMPLE, root,
-                    ignore=shutil.ignore_patterns("target"))
+    root = copy_example(tmp_path, "gen")
     assert main(["init", str(root), "--yes"]) == 0
     toml = root / "rsdock.toml"
     toml.write_text(toml.read_text().replace('cache = "gha"', 'cache = "gha"  # ours'))

@@ -17,6 +17,7 @@ from rsdock.lint.model.cargo import scan
 from rsdock.wizard.generate import answers as config
 from rsdock.wizard.generate.defaults import default_plan
 from rsdock.wizard.generate.render import render
+from tests.tools import copy_example
 
 PLATFORMS = "linux/amd64,linux/arm64,linux/arm/v7"
 
@@ -24,10 +25,7 @@ PLATFORMS = "linux/amd64,linux/arm64,linux/arm/v7"
 @pytest.fixture
 def ws(tmp_path):
     """A private copy of the bundled example workspace."""
-    copy = tmp_path / "ws"
-    shutil.copytree(resources.example_workspace(), copy,
-                    ignore=shutil.ignore_patterns("target"))
-    return copy
+    return copy_example(tmp_path, "ws")
 
 
 @pytest.fixture(autouse=True)

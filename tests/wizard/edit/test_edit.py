@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 from dataclasses import replace
 from pathlib import Path
 
@@ -14,9 +13,8 @@ from rsdock.lint.engine.settings import LintConfig
 from rsdock.wizard.edit import infer
 from rsdock.wizard.edit.propose import Request, apply, propose
 from rsdock.wizard.generate.plan import Image, Plan
-from tests.tools import EXAMPLE, HANDWRITTEN
+from tests.tools import copy_example, copy_handwritten
 
-FIXTURES = HANDWRITTEN
 NO_HADOLINT = LintConfig(hadolint=False)
 
 
@@ -25,10 +23,7 @@ NEW = {"shop": "linux/arm/v7", "ledger": "linux/arm/v7", "relay": "linux/arm/v7"
        "research": "linux/ppc64le"}
 
 
-def project(tmp_path: Path, name: str) -> Path:
-    root = tmp_path / name
-    shutil.copytree(FIXTURES / name, root)
-    return root
+project = copy_handwritten  # project(tmp_path, "shop"): a private copy of a fixture
 
 
 def edit(root: Path, **request):
@@ -411,9 +406,7 @@ def test_fix_applies_the_linters_safe_fixes(tmp_path):
 def _generated(tmp_path: Path, platform_names: tuple[str, ...], **plan) -> tuple[Path, Plan]:
     from rsdock.wizard.generate.render import render
 
-    root = tmp_path / "gen"
-    shutil.copytree(EXAMPLE, root,
-                    ignore=shutil.ignore_patterns("target"))
+    root = copy_example(tmp_path, "gen")
     images = (Image("server", "bin", "server", "Dockerfile", "crates/server"),
               Image("web", "web", "web", "Dockerfile.web", "crates/web"))
     chosen = Plan(images, platforms=platform_names, **plan)

@@ -8,15 +8,12 @@ from pathlib import Path
 import pytest
 
 from rsdock.wizard.edit import infer
-from tests.tools import HANDWRITTEN
+from tests.tools import HANDWRITTEN, copy_handwritten
 
 FIXTURES = HANDWRITTEN
 
 
-def project(tmp_path: Path, name: str) -> Path:
-    root = tmp_path / name
-    shutil.copytree(FIXTURES / name, root)
-    return root
+project = copy_handwritten  # project(tmp_path, "shop"): a private copy of a fixture
 
 
 def inferred(root: Path) -> infer.InferredPlan:

@@ -1,15 +1,19 @@
 """The app as the TUI tests and ``scripts/screenshots.py`` see it: stable paths, no blinking.
 
-Both start :class:`rsdock.wizard.tui.app.RsdockApp` on a fresh copy of the bundled example at a fixed
-path (it appears in the title bar), show one step, and wait for the preview worker, so the same
-step always draws the same picture. Edit mode starts on a fresh copy of a hand-written fixture
-(``tests/fixtures/handwritten/``), also at a fixed path.
+Both start :class:`rsdock.wizard.tui.app.RsdockApp` on a fresh copy of the bundled example, show
+one step, and wait for the preview worker, so the same step always draws the same picture. Edit
+mode starts on a fresh copy of a hand-written fixture (``tests/fixtures/handwritten/``).
+
+The copies live in a temporary directory of this process (two test runs at once must not share
+one), but the path is drawn in every picture: the app shows it as :data:`SHOWN_BASE`.
 """
 
 from __future__ import annotations
 
 import asyncio
+import atexit
 import shutil
+import tempfile
 from pathlib import Path
 
 from textual.widgets import Input
@@ -19,8 +23,12 @@ from rsdock.wizard.tui.app import RsdockApp
 from rsdock.wizard.tui.screens.wizard_screen import WizardScreen
 from tests.tools import HANDWRITTEN
 
-# Fixed, not tempfile's: the path is drawn in every screenshot.
-SNAPSHOT_ROOT = Path("/tmp/rsdock-snapshots/workspace")
+# This process's own directory, shown on screen as SHOWN_BASE so that pictures do not depend
+# on it.
+_BASE = Path(tempfile.mkdtemp(prefix="rsdock-snapshots-")).resolve()
+atexit.register(shutil.rmtree, _BASE, ignore_errors=True)
+SHOWN_BASE = "/tmp/rsdock-snapshots"
+SNAPSHOT_ROOT = _BASE / "workspace"
 SIZE = (80, 24)
 
 # Edit mode's views: name -> (fixture, keys pressed after opening). The snapshot tests draw each;
@@ -46,9 +54,14 @@ def fresh_workspace(root: Path = SNAPSHOT_ROOT) -> Path:
     return root
 
 
+def shown(text: str) -> str:
+    """``text`` with this process's directory written as :data:`SHOWN_BASE`."""
+    return text.replace(str(_BASE), SHOWN_BASE)
+
+
 def make_app() -> RsdockApp:
     """The wizard on a fresh example copy."""
-    return RsdockApp(fresh_workspace())
+    return RsdockApp(fresh_workspace(), shown=shown)
 
 
 def make_app_without_workspace() -> RsdockApp:
@@ -57,7 +70,7 @@ def make_app_without_workspace() -> RsdockApp:
     if empty.exists():
         shutil.rmtree(empty)
     empty.mkdir(parents=True)
-    return RsdockApp(empty, example_parent=SNAPSHOT_ROOT.parent)
+    return RsdockApp(empty, example_parent=SNAPSHOT_ROOT.parent, shown=shown)
 
 
 def drive(app: RsdockApp, scenario) -> RsdockApp:
@@ -106,7 +119,7 @@ def make_edit_app(fixture: str) -> RsdockApp:
         shutil.rmtree(root)
     root.parent.mkdir(parents=True, exist_ok=True)
     shutil.copytree(HANDWRITTEN / fixture, root)
-    return RsdockApp(root, edit_existing=True)
+    return RsdockApp(root, edit_existing=True, shown=shown)
 
 
 async def press_settled(pilot, *keys: str) -> None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
@@ -22,10 +21,8 @@ from tests.tools import REPO
 
 
 @pytest.fixture
-def workspace(tmp_path: Path) -> Path:
-    target = tmp_path / "workspace"
-    shutil.copytree(resources.example_workspace(), target)
-    return target
+def workspace(example_copy: Path) -> Path:
+    return example_copy
 
 
 async def goto(pilot, step_id: str) -> WizardScreen:

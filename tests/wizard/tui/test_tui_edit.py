@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
@@ -20,16 +19,12 @@ from rsdock.wizard.tui.widgets.choice_list import ChoiceList
 from rsdock.wizard.tui.widgets.finding_list import FindingList
 from rsdock.wizard.tui.widgets.plan_view import PlanView
 from tests.wizard.tui.snapshot_app import drive, wait_idle
-from tests.tools import HANDWRITTEN
+from tests.tools import copy_handwritten
 
-FIXTURES = HANDWRITTEN
 WORKFLOW = ".github/workflows/docker.yml"
 
 
-def fixture(tmp_path: Path, name: str) -> Path:
-    root = tmp_path / name
-    shutil.copytree(FIXTURES / name, root)
-    return root
+fixture = copy_handwritten  # fixture(tmp_path, "shop"): a private copy of a fixture
 
 
 def snapshot(root: Path) -> dict[str, bytes]:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
-from pathlib import Path
 
 import pytest
 
@@ -14,16 +12,12 @@ from rsdock.wizard.edit import infer
 from rsdock.wizard.edit.propose import Request, apply
 from rsdock.wizard.edit import session
 from rsdock.wizard.tui.widgets.plan_view import plan_text
-from tests.tools import HANDWRITTEN
+from tests.tools import copy_handwritten
 
-FIXTURES = HANDWRITTEN
 WORKFLOW = ".github/workflows/docker.yml"
 
 
-def fixture(tmp_path: Path, name: str) -> Path:
-    root = tmp_path / name
-    shutil.copytree(FIXTURES / name, root)
-    return root
+fixture = copy_handwritten  # fixture(tmp_path, "shop"): a private copy of a fixture
 
 
 def test_existing_files_lists_dockerfiles_and_workflows_only(tmp_path):

@@ -7,12 +7,10 @@ colour tells apart, a label running into its neighbour or an empty row of a list
 from __future__ import annotations
 
 import asyncio
-import shutil
 from pathlib import Path
 
 import pytest
 
-from rsdock import resources
 from rsdock.wizard.tui.app import RsdockApp
 from rsdock.wizard.tui.screens.wizard_screen import WizardScreen
 from tests.wizard.tui.snapshot_app import screen_text, settle, wait_idle
@@ -21,10 +19,8 @@ SIZES = [(80, 24), (120, 40), (200, 50)]
 
 
 @pytest.fixture
-def workspace(tmp_path: Path) -> Path:
-    target = tmp_path / "workspace"
-    shutil.copytree(resources.example_workspace(), target)
-    return target
+def workspace(example_copy: Path) -> Path:
+    return example_copy
 
 
 def run(app: RsdockApp, size, scenario):

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
 
-from rsdock import resources
 from rsdock.errors import UserError
 from rsdock.lint.model import cargo
 from rsdock.lint.knowledge import platforms
@@ -16,10 +14,8 @@ from rsdock.wizard.generate.plan import Problem
 
 
 @pytest.fixture
-def root(tmp_path: Path) -> Path:
-    target = tmp_path / "workspace"
-    shutil.copytree(resources.example_workspace(), target)
-    return target
+def root(example_copy: Path) -> Path:
+    return example_copy
 
 
 @pytest.fixture

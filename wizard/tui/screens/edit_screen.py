@@ -60,7 +60,7 @@ class EditScreen(Screen):
         self.last_backup: Path | None = None
 
     def compose(self) -> ComposeResult:
-        yield Static(f"rsdock · edit · {self.root}", id="title")
+        yield Static(f"rsdock · edit · {self.app.shown(str(self.root))}", id="title")
         with TabbedContent(initial="plan", id="edit-tabs"):
             with TabPane("1 Plan", id="plan"):
                 with VerticalScroll(id="plan-scroll"):

@@ -74,7 +74,7 @@ class WizardScreen(Screen):
 
     def compose(self) -> ComposeResult:
         where = " (example copy)" if self.session.example else ""
-        yield Static(f"rsdock · {self.session.root}{where}", id="title")
+        yield Static(f"rsdock · {self.app.shown(str(self.session.root))}{where}", id="title")
         with Horizontal(id="body"):
             with Vertical(id="sidebar"):
                 yield StepList(id="steps")

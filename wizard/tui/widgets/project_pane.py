@@ -21,7 +21,7 @@ class ProjectPane(StepPane):
         table.add_column(style="bold", no_wrap=True)
         table.add_column()
         for label, value in steps.workspace_summary(self.session.workspace, self.session.root):
-            table.add_row(label, value)
+            table.add_row(label, self.app.shown(value) if label == "Root" else value)
         yield Static(table, id="workspace-summary")
         if self.session.example:
             yield Static("This is a temporary copy of rsdock's example workspace: writing "
