@@ -99,15 +99,17 @@ def _within(name: str, *prefixes: str) -> bool:
     return any(name == p or name.startswith(p + ".") for p in prefixes)
 
 
-# (importers, what they may not import, except) — the layers of docs/architecture.md.
+# rsdock's own base every layer may use: located errors and the safe file layer.
+BASE = ("rsdock.errors", "rsdock.fs")
+# (importers, what they may not import, why) — the layers of docs/architecture.md.
 CONTRACTS = [
     ("rsdock.lint.knowledge", lambda n: _within(n, "rsdock") and not _within(
         n, "rsdock.lint.knowledge"), "knowledge imports nothing of rsdock above it"),
     ("rsdock.lint.model", lambda n: _within(n, "rsdock") and not _within(
-        n, "rsdock.lint.knowledge", "rsdock.lint.model", "rsdock.errors"),
-     "models import only knowledge (and rsdock.errors)"),
+        n, "rsdock.lint.knowledge", "rsdock.lint.model", *BASE),
+     "models import only knowledge (and rsdock's errors and file layer)"),
     ("rsdock.lint.analysis", lambda n: _within(n, "rsdock") and not _within(
-        n, "rsdock.lint.knowledge", "rsdock.lint.model", "rsdock.lint.analysis", "rsdock.errors"),
+        n, "rsdock.lint.knowledge", "rsdock.lint.model", "rsdock.lint.analysis", *BASE),
      "analysis imports only models and knowledge"),
     ("rsdock.lint.rules", lambda n: _within(n, "rsdock.lint.engine", "rsdock.lint.commands"),
      "rules never import the engine or the commands"),
@@ -164,6 +166,12 @@ LAZY_IMPORTS: dict[str, str] = {
     "rsdock.lint.analysis.images rsdock.lint.model.workflow_reader": "the workflow parser "
                                                                      "(ruamel) only with workflows",
     "rsdock.lint.engine.runner rsdock.lint.model.cargo": "the cargo scanner only with a Cargo.toml",
+    "rsdock.wizard.generate.review": "runs in the TUI's preview worker: rendering (jinja2), the "
+                                     "rules and their parsers load after the first screen is up",
+    "rsdock.wizard.tui.app rsdock.wizard.tui.screens.edit_screen": "edit mode loads only when "
+                                                                   "opened",
+    "rsdock.wizard.tui.app rsdock.wizard.tui.screens.edit_help_screen": "edit mode loads only "
+                                                                        "when opened",
 }
 
 

@@ -13,7 +13,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Iterable
 
-from rsdock import atomic
+from rsdock import atomic, fs
 from rsdock.lint.engine.runner import lint_texts
 from rsdock.lint.engine.settings import LintConfig
 from rsdock.lint.model.findings import Edit, Finding, Fix
@@ -119,8 +119,6 @@ def write_fixes(root: Path, changed: dict[str, str], texts: dict[str, str]) -> l
     Raises:
         UserError: a file system error or a refusal (located), or (exit 1) a file changed.
     """
-    from rsdock import fs
-
     with fs.Transaction(root) as tx:
         for path, text in sorted(changed.items()):
             tx.stage(path, text, keep_bom=True, expect=texts.get(path, fs.UNCHECKED))

@@ -25,7 +25,9 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Callable
 
+from rsdock import fs
 from rsdock.errors import UserError
+from rsdock.lint.model.cargo_toml import MAX_TOML_BYTES, check_nesting
 from rsdock.lint.model.findings import Severity
 from rsdock.lint.rules.rule import RegistryError, all_rules, resolve_selector
 
@@ -150,9 +152,6 @@ def load_config(root: Path) -> LintConfig:
         UserError: located at ``rsdock.toml:LINE`` for invalid TOML, unknown keys, unknown rule
             IDs or bad values.
     """
-    from rsdock import fs
-    from rsdock.lint.model.cargo_toml import MAX_TOML_BYTES, check_nesting
-
     path = root / CONFIG_NAME
     if not path.is_file() and not path.is_symlink():
         return LintConfig()

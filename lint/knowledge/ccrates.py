@@ -26,10 +26,10 @@ from __future__ import annotations
 
 import re
 import tomllib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
-from typing import Any, Iterable
 from pathlib import Path
+from typing import Any, Iterable
 
 from rsdock.lint.knowledge.platforms import Platform
 
@@ -187,7 +187,6 @@ class CCrate:
 
 
 def _replace(crate: CCrate, **changes: Any) -> CCrate:
-    from dataclasses import replace
     return replace(crate, **changes)
 
 

@@ -15,6 +15,7 @@ previous one produced, so later edits see earlier ones.
 
 from __future__ import annotations
 
+import shutil
 from dataclasses import replace
 from pathlib import Path
 
@@ -219,6 +220,4 @@ def apply(root: Path | str, proposal: Proposal, *, notes: list[str] | None = Non
 
 def _discard_folder(folder: Path) -> None:
     """A backup of an edit that did not happen would make undo put back the same text."""
-    import shutil
-
     shutil.rmtree(folder, ignore_errors=True)

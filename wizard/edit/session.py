@@ -15,8 +15,8 @@ from rsdock.lint.engine.fix import apply_fixes
 from rsdock.lint.engine.runner import lint_paths
 from rsdock.lint.engine.settings import load_config
 from rsdock.lint.model.findings import Finding
-from rsdock.wizard.edit.existing import EDITABLE_KINDS, existing_files  # noqa: F401 (API)
 from rsdock.wizard.edit import infer
+from rsdock.wizard.edit.existing import EDITABLE_KINDS, existing_files  # noqa: F401 (API)
 from rsdock.wizard.edit.outcome import FileEdit
 from rsdock.wizard.edit.request import Proposal, Request
 from rsdock.wizard.edit.sources import Sources

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from rsdock import fs
 from rsdock.errors import UserError
 from rsdock.lint.engine import discover
 from rsdock.lint.model.cargo import scan
@@ -89,8 +90,6 @@ def load_sources(root: Path | str) -> Sources:
 
 
 def _read(root: Path, rel: str) -> bytes:
-    from rsdock import fs
-
     # fs refuses a symlink that leads outside the workspace, a loop, a FIFO and a huge file
     data = fs.read_bytes(root, rel)
     if data is None:

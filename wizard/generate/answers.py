@@ -18,8 +18,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from rsdock import fs
 from rsdock.errors import UserError
 from rsdock.lint.model.cargo import scan
+from rsdock.lint.model.cargo_toml import check_nesting
 from rsdock.wizard.generate.defaults import validated, with_workspace
 from rsdock.wizard.generate.plan import (CACHES, DEBIAN_RELEASES, IMAGE_KINDS, Image, PIN_MODES,
                                          Plan, Problem, REGISTRIES, RUNTIMES, STRATEGIES, Triggers)
@@ -86,8 +88,6 @@ def read_text(root: Path | str) -> str | None:
     Raises:
         UserError: when the file exists but cannot be read as UTF-8 text.
     """
-    from rsdock import fs
-
     try:
         return fs.read_text(root, CONFIG_NAME, limit=MAX_CONFIG_BYTES)
     except UserError as error:
@@ -106,8 +106,6 @@ def loads(text: str, path: str = CONFIG_NAME) -> Plan:
     Raises:
         UserError: for TOML syntax errors, unknown keys, wrong types and invalid values.
     """
-    from rsdock.lint.model.cargo_toml import check_nesting
-
     check_nesting(text, path)
     try:
         data = tomllib.loads(text)

@@ -16,6 +16,7 @@ from typing import Iterable, Mapping
 
 from rsdock import validate
 from rsdock.errors import UserError
+from rsdock.lint.analysis.cdeps import c_crates
 from rsdock.lint.knowledge import platforms as platform_table
 from rsdock.wizard.generate.plan import (DEFAULT_RUST_VERSION, Image, Plan, PlanError,
                                          WorkspaceFacts, registry_for_host)
@@ -83,8 +84,6 @@ def workspace_facts(ws) -> WorkspaceFacts:
 def _c_crates(ws) -> tuple:
     """Per binary, the C crates its package reaches (see WorkspaceFacts.c_crates); a crate
     only some architectures reach (a ``cfg(target_arch = ...)`` table) carries ``only=``."""
-    from rsdock.lint.analysis.cdeps import c_crates
-
     found = []
     by_package: dict[str, tuple] = {}
     for package, target in getattr(ws, "native_binaries", ()):

@@ -12,8 +12,8 @@ from dataclasses import dataclass, field, replace
 from functools import partial
 
 from rsdock import validate
-from rsdock.lint.knowledge import ccrates, platforms, runtimes
-from rsdock.lint.knowledge import debian as debian_releases
+from rsdock.fs import shown as printable
+from rsdock.lint.knowledge import ccrates, debian as debian_releases, platforms, runtimes
 from rsdock.lint.knowledge.names import bin_name_problem, package_name_problem
 
 # The runtime bases and why one would pick each, from the runtime table (for the default
@@ -99,8 +99,6 @@ def _path_problem(path: str) -> str | None:
 
 def shown(value: str) -> str:
     """``value`` with control characters escaped, safe to print in a message."""
-    from rsdock.fs import shown as printable
-
     return printable(value)
 
 
