@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import shutil
 import statistics
 import subprocess
@@ -45,20 +46,26 @@ async def main():
     async with app.run_test(size=(80, 24)) as pilot:
         while not (isinstance(app.screen, WizardScreen) and app.screen.query(StepList)):
             await asyncio.sleep(0.001)
-        print(time.time() - start)
+        print(time.time() - start, time.process_time())
 
 asyncio.run(main())
 """
 
 
-def launch_times(root: Path, runs: int) -> list[float]:
-    """Seconds from process start to the first interactive screen, ``runs`` fresh processes."""
-    times = []
+def launch_times(root: Path, runs: int) -> tuple[list[float], list[float]]:
+    """Seconds from process start to the first interactive screen, ``runs`` fresh processes:
+    wall-clock times, and the CPU time each process had used by then (a figure a loaded
+    machine changes much less)."""
+    times, cpu = [], []
     for _ in range(runs):
         out = subprocess.run([sys.executable, "-c", _LAUNCH_CHILD, repr(time.time()), str(root)],
-                             capture_output=True, text=True, check=True)
-        times.append(float(out.stdout.strip().splitlines()[-1]))
-    return times
+                             capture_output=True, text=True)
+        if out.returncode:
+            raise SystemExit(f"the launch child failed:\n{out.stderr[-2000:]}")
+        wall, used = out.stdout.strip().splitlines()[-1].split()
+        times.append(float(wall))
+        cpu.append(float(used))
+    return times, cpu
 
 
 async def _refresh_times(root: Path, runs: int) -> tuple[list[float], list[float]]:
@@ -103,7 +110,8 @@ async def _refresh_times(root: Path, runs: int) -> tuple[list[float], list[float
     return first, full
 
 
-async def _step_times(root: Path, runs: int) -> tuple[dict[str, list[float]], list[float]]:
+async def _step_times(root: Path, runs: int
+                      ) -> tuple[dict[str, list[float]], list[float], list[float]]:
     from rsdock.wizard.generate import steps
     from rsdock.wizard.tui.app import RsdockApp
     from rsdock.wizard.tui.screens.wizard_screen import WizardScreen
@@ -111,6 +119,7 @@ async def _step_times(root: Path, runs: int) -> tuple[dict[str, list[float]], li
     app = RsdockApp(root)
     times: dict[str, list[float]] = {}
     first: list[float] = []
+    cpu: list[float] = []
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause()
         await asyncio.sleep(1.0)
@@ -121,16 +130,17 @@ async def _step_times(root: Path, runs: int) -> tuple[dict[str, list[float]], li
             for key, order in (("ctrl+n", ids), ("ctrl+p", ids[::-1])):
                 for before, after in zip(order, order[1:]):
                     assert screen.current == before
-                    start = time.perf_counter()
+                    start, used = time.perf_counter(), time.process_time()
                     await pilot.press(key)
                     await pilot.pause()
                     elapsed = time.perf_counter() - start
+                    cpu.append(time.process_time() - used)
                     assert screen.current == after
                     times.setdefault(f"{before}->{after}", []).append(elapsed)
                     if run == 0:
                         first.append(elapsed)
                 await app.workers.wait_for_complete()
-    return times, first
+    return times, first, cpu
 
 
 def direct_times(root: Path, runs: int, hadolint: bool) -> list[float]:
@@ -157,8 +167,8 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory() as scratch:
         root = Path(scratch) / "workspace"
         shutil.copytree(example_workspace(), root)
-        launch = launch_times(root, args.runs)
-        step_times, cold = asyncio.run(_step_times(root, args.runs))
+        launch, launch_cpu = launch_times(root, args.runs)
+        step_times, cold, step_cpu = asyncio.run(_step_times(root, args.runs))
         first, full = asyncio.run(_refresh_times(root, args.runs))
         fast = direct_times(root, args.runs, hadolint=False)
         slow = direct_times(root, args.runs, hadolint=True)
@@ -166,9 +176,13 @@ def main(argv: list[str] | None = None) -> int:
     for name, values in step_times.items():
         print(f"  step {name:20} median {statistics.median(values) * 1000:6.1f} ms  "
               f"max {max(values) * 1000:6.1f} ms")
+    print(f"load average at the end: {' '.join(f'{x:.1f}' for x in os.getloadavg())} "
+          f"({os.cpu_count()} cores)")
     for name, values, target in (("launch to first screen", launch, 1.0),
                                  (f"slowest step change ({worst})", step_times[worst], 0.15),
                                  ("step changes, first round", cold, None),
+                                 ("launch, CPU time used", launch_cpu, None),
+                                 ("step change, CPU time used", step_cpu, None),
                                  ("answer to preview+rsdock lint", first, 0.1),
                                  ("answer to preview+hadolint too", full, None),
                                  ("review.preview, no hadolint", fast, None),

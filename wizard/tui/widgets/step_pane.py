@@ -51,6 +51,10 @@ class StepPane(VerticalScroll):
         yield from ()
 
     def on_mount(self) -> None:
+        # A page mounted in the background (see WizardScreen._mount_next_pane) while the app
+        # is closing gets no widgets: there is nothing to show on it.
+        if not self.children:
+            return
         self.show_plan(self.plan)
 
     def show_plan(self, plan: Plan) -> None:
