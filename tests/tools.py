@@ -175,3 +175,21 @@ def stage(text: str, name: str) -> Stage:
         if candidate.name == name:
             return candidate
     raise AssertionError(f"no stage named {name!r}")
+
+
+def target_platform_runs(text: str) -> list[tuple[str, str]]:
+    """``(stage, RUN)`` for every RUN in a stage that runs on the target platform: its own
+    ``--platform``, else the nearest one of the stages it is built FROM, is not
+    ``$BUILDPLATFORM``. What would need QEMU when building for a foreign platform."""
+    stages = parse_stages(text)
+    by_name = {s.name: s for s in stages}
+
+    def platform_of(built: Stage) -> str:
+        seen = set()
+        while not built.platform and built.base in by_name and built.base not in seen:
+            seen.add(built.base)
+            built = by_name[built.base]
+        return built.platform
+
+    return [(s.name, run) for s in stages if "BUILDPLATFORM" not in platform_of(s)
+            for run in s.runs()]

@@ -66,15 +66,31 @@ def targets(plan: Plan) -> tuple[Target, ...]:
     return tuple(Target(p, p.triple(plan.libc)) for p in plan.platform_objects)
 
 
-def needs_qemu(plan: Plan, image: Image) -> bool:
-    """Whether building ``image`` runs anything under emulation.
+def emulation_reason(plan: Plan, image: Image) -> str:
+    """Why building ``image`` must run something on the target platform, or "" when nothing
+    does (tini, CA certificates and the user are always prepared on the build machine).
 
-    True when a stage built for the target platform has a ``RUN`` (a runtime with a package
-    manager installs packages) and some chosen platform is not the runner's own.
+    Only the shared libraries a debian-slim image links (libpq5, libssl3...) are installed
+    there: apt resolves their own dependencies on the target, which a download would not.
     """
-    if image.kind == "web" or not plan.runtime_base.target_run:
+    if image.kind == "web" or plan.runtime != "debian-slim":
+        return ""
+    packages = runtime_packages(plan, image)
+    if not packages:
+        return ""
+    return (f"{image.name}'s runtime stage installs {', '.join(packages)} with apt on the "
+            "target platform (their dependencies resolve there)")
+
+
+def needs_qemu(plan: Plan, image: Image, runner_platform: str = platforms.NATIVE_PLATFORM
+               ) -> bool:
+    """Whether building ``image`` runs anything under emulation on a ``runner_platform``
+    runner: a target-platform RUN (:func:`emulation_reason`) for some other platform."""
+    if not emulation_reason(plan, image):
         return False
-    return any(p.name != platforms.NATIVE_PLATFORM for p in plan.platform_objects)
+    if plan.strategy == "native":
+        return any(not leg.native for leg in legs(plan))
+    return any(p.name != runner_platform for p in plan.platform_objects)
 
 
 def tini_debian(plan: Plan) -> str:
@@ -132,6 +148,7 @@ def dockerfile(plan: Plan, image: Image) -> str:
             busybox_version=BUSYBOX_VERSION,
             web_port=WEB_PORT,
             with_ca_bundle=False,
+            with_users=False,
             cargo_args=_cargo_args(plan, "--target wasm32-unknown-unknown "
                                          f"--package {sh(image.package)}"),
             workdir=_app_path(image.package_dir),
@@ -148,8 +165,9 @@ def dockerfile(plan: Plan, image: Image) -> str:
         env_file=ENV_FILE,
         cargo_args=_cargo_args(plan, f'--target "$TARGET_TRIPLE" --bin {sh(image.name)}'),
         target_dir=plan.workspace.target_dir.rstrip("/"),
-        needs_tini_stage=base.needs_tini_stage,
-        with_ca_bundle=base.ca == "copy",
+        needs_tini_stage=True,
+        with_ca_bundle=plan.runtime in ("scratch", "alpine", "debian-slim"),
+        with_users=plan.runtime == "debian-slim",
         description=f"The {image.name} binary of the {image.package} package",
     )
     return render_template("Dockerfile.bin.j2", **context)
@@ -357,6 +375,7 @@ def workflow(plan: Plan) -> str:
             "image": image,
             "image_expr": _image_expr(plan, image),
             "qemu": needs_qemu(plan, image),
+            "qemu_reason": emulation_reason(plan, image).capitalize(),
             "platforms": ",".join(names),
             "cache_lines": _cache_lines(plan.cache, image.name, per_platform=native),
         })

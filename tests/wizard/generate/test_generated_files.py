@@ -22,8 +22,8 @@ import pytest
 from rsdock.lint.knowledge import platforms, runners, runtimes
 from rsdock.wizard.generate.plan import (CACHES, REGISTRIES, RUNTIMES, Image, Plan, Triggers,
                                           WorkspaceFacts)
-from rsdock.wizard.generate.render import render
-from tests.tools import (parse_stages, run_actionlint, run_actionlint_binary,
+from rsdock.wizard.generate.render import render, runtime_packages
+from tests.tools import (parse_stages, run_actionlint, run_actionlint_binary, target_platform_runs,
                          run_check_jsonschema, run_hadolint, run_shellcheck, run_zizmor)
 
 # The example workspace's names (examples/workspace).
@@ -139,6 +139,23 @@ def test_the_matrix_is_broad(generated):
     assert len(matrix()) >= 4 * 4 * 2 * 3 * 2
     assert len(generated.dockerfiles) >= 20
     assert len(generated.workflows) >= 50
+
+
+def test_nothing_runs_emulated_unless_a_library_must_be_installed_on_the_target():
+    """No RUN on the target platform and no QEMU, for every plan of the matrix but the
+    debian-slim images linking a C library (apt installs it there; the workflow says so)."""
+    for name, plan in matrix():
+        files = render(plan)
+        emulated = {path: target_platform_runs(text) for path, text in files.items()
+                    if path.startswith("Dockerfile")}
+        needs_target = plan.runtime == "debian-slim" and any(
+            runtime_packages(plan, image) for image in plan.images if image.kind == "bin")
+        if not needs_target:
+            assert all(runs == [] for runs in emulated.values()), (name, emulated)
+            assert "setup-qemu-action" not in files[plan.workflow], name
+        else:
+            assert "installs" in files[plan.workflow] and "with apt on the target" in files[
+                plan.workflow], name
 
 
 def test_dockerfiles_parse_with_buildkits_parser(generated):

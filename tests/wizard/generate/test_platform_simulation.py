@@ -327,3 +327,22 @@ def test_distroless_gets_the_shared_library_unpacked_for_the_target(sandbox, pla
     assert "/tini/libs/" in runtime.copies_from("tini")
     assert [c["args"][2] for c in sandbox.calls("dpkg-deb")] == [
         str(sandbox.path("/tini/root")), str(sandbox.path("/tini/libs"))]
+
+
+@pytest.mark.parametrize("platform", [p for p in platforms.PLATFORMS if p.bookworm],
+                         ids=lambda p: p.slug)
+def test_debian_slim_gets_tini_certificates_and_user_from_the_build_machine(sandbox, platform):
+    plan = Plan(images=(SERVER,), platforms=(platform.name,))
+    text = render(plan)["Dockerfile"]
+    proc = sandbox.run_stage(text, "tini", platform.name)
+    assert proc.returncode == 0, proc.stderr
+    downloads = [c["args"] for c in sandbox.calls("apt-get") if c["args"][0] == "download"]
+    assert downloads == [["download", f"tini:{platform.debian_arch}"]]
+    installs = [c["args"] for c in sandbox.calls("apt-get") if c["args"][0] == "install"]
+    assert installs == [["install", "-y", "--no-install-recommends", "ca-certificates"]]
+    passwd = sandbox.path("/tini/etc/passwd").read_text().splitlines()
+    assert passwd[-1] == "app:x:10001:10001:app:/nonexistent:/usr/sbin/nologin"
+    assert sandbox.path("/tini/etc/group").read_text().splitlines()[-1] == "app:x:10001:"
+    runtime = parse_stages(text)[-1]
+    assert runtime.runs() == []
+    assert sandbox.path("/tini/root/usr/bin/tini-static").read_text() == platform.debian_arch

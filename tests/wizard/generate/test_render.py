@@ -11,14 +11,18 @@ from ruamel.yaml import YAML
 from rsdock.lint.knowledge import actions, platforms, runtimes
 from rsdock.resources import templates_dir
 from rsdock.wizard.generate import render as render_module
-from rsdock.wizard.generate.plan import Image, Plan, PlanError, Triggers
+from rsdock.wizard.generate.plan import Image, Plan, PlanError, Triggers, WorkspaceFacts
 from rsdock.wizard.generate.render import needs_qemu, render
 from rsdock.wizard.generate.templating import render_template
-from tests.tools import parse_stages, stage
+from tests.tools import parse_stages, stage, target_platform_runs
 
 SERVER = Image("server", "bin", "server", "Dockerfile", "crates/server")
 MIGRATE = Image("migrate", "bin", "server", "Dockerfile.migrate", "crates/server")
 WEB = Image("web", "web", "web", "Dockerfile.web", "crates/web")
+
+
+# A server linking OpenSSL: its debian-slim runtime installs libssl3 on the target platform.
+OPENSSL = WorkspaceFacts(c_crates=(("server", (("openssl-sys", "server -> openssl-sys"),)),))
 
 
 def plan(**changes) -> Plan:
@@ -139,20 +143,42 @@ def test_runtime_base_entrypoint_and_non_root_user(runtime, debian, base, entry)
         assert f"org.opencontainers.image.{key}" in labels
 
 
-@pytest.mark.parametrize("runtime, has_tini_stage, runs_on_target", [
-    ("debian-slim", False, True), ("alpine", False, True),
-    ("distroless", True, False), ("scratch", True, False),
+@pytest.mark.parametrize("runtime, tini", [
+    ("debian-slim", "/tini/root/usr/bin/tini"), ("alpine", "/tini/root/usr/bin/tini-static"),
+    ("distroless", "/tini/root/usr/bin/tini-static"), ("scratch", "/tini/root/usr/bin/tini-static"),
 ])
-def test_only_debian_slim_and_alpine_run_commands_on_the_target(runtime, has_tini_stage,
-                                                               runs_on_target):
+def test_no_runtime_runs_commands_on_the_target(runtime, tini):
     text = render(plan(runtime=runtime))["Dockerfile"]
-    names = [s.name for s in parse_stages(text)]
-    assert ("tini" in names) == has_tini_stage
-    assert bool(parse_stages(text)[-1].runs()) == runs_on_target
-    if has_tini_stage:
-        tini = stage(text, "tini")
-        assert tini.platform == "$BUILDPLATFORM"
-        assert parse_stages(text)[-1].copies_from("tini")[0] == "/tini/root/usr/bin/tini-static"
+    assert target_platform_runs(text) == []
+    assert stage(text, "tini").platform == "$BUILDPLATFORM"
+    assert parse_stages(text)[-1].copies_from("tini")[0] == tini
+
+
+def test_debian_slim_prepares_certificates_and_the_user_on_the_build_machine():
+    text = render(plan())["Dockerfile"]
+    runtime = parse_stages(text)[-1]
+    assert runtime.copies_from("tini") == ["/tini/root/usr/bin/tini", "/etc/ssl/certs",
+                                           "/usr/share/ca-certificates", "/tini/etc/passwd"]
+    tini = " ".join(stage(text, "tini").runs())
+    assert "apt-get install -y --no-install-recommends ca-certificates" in tini
+    assert 'echo "app:x:10001:10001:app:/nonexistent:/usr/sbin/nologin" >> /tini/etc/passwd' in tini
+
+
+def test_alpine_writes_its_own_passwd_on_the_build_machine():
+    text = render(plan(runtime="alpine"))["Dockerfile"]
+    users = stage(text, "users")
+    assert users.platform == "$BUILDPLATFORM" and users.base.startswith("alpine:")
+    assert parse_stages(text)[-1].copies_from("users") == ["/users/passwd"]
+
+
+def test_a_debian_slim_image_linking_a_c_library_installs_it_on_the_target_and_says_why():
+    p = plan(workspace=OPENSSL)
+    text = render(p)["Dockerfile"]
+    assert "apt-get install -y --no-install-recommends libssl3" in " ".join(
+        parse_stages(text)[-1].runs())
+    workflow_text = render(p)[p.workflow]
+    assert ("# Server's runtime stage installs libssl3 with apt on the target platform (their "
+            "dependencies resolve there); compilers never run emulated.") in workflow_text
 
 
 def test_scratch_gets_the_ca_bundle_and_distroless_does_not_need_it():
@@ -260,17 +286,18 @@ def test_checkout_does_not_persist_credentials_and_build_push_is_configured():
     assert "build-args" not in build
 
 
-@pytest.mark.parametrize("runtime, chosen, image, expected", [
-    ("debian-slim", ("linux/amd64", "linux/arm64"), SERVER, True),
-    ("alpine", ("linux/arm64",), SERVER, True),
-    ("debian-slim", ("linux/amd64",), SERVER, False),
-    ("distroless", ("linux/amd64", "linux/arm64"), SERVER, False),
-    ("scratch", ("linux/amd64", "linux/arm64"), SERVER, False),
-    ("debian-slim", ("linux/amd64", "linux/arm64"), WEB, False),
+@pytest.mark.parametrize("runtime, chosen, image, facts, expected", [
+    ("debian-slim", ("linux/amd64", "linux/arm64"), SERVER, OPENSSL, True),
+    ("debian-slim", ("linux/amd64", "linux/arm64"), SERVER, None, False),
+    ("alpine", ("linux/arm64",), SERVER, None, False),
+    ("debian-slim", ("linux/amd64",), SERVER, OPENSSL, False),
+    ("distroless", ("linux/amd64", "linux/arm64"), SERVER, OPENSSL, False),
+    ("scratch", ("linux/amd64", "linux/arm64"), SERVER, None, False),
+    ("debian-slim", ("linux/amd64", "linux/arm64"), WEB, OPENSSL, False),
 ])
 def test_qemu_only_when_a_target_stage_runs_commands_on_a_foreign_platform(runtime, chosen,
-                                                                         image, expected):
-    p = plan(runtime=runtime, platforms=chosen)
+                                                                         image, facts, expected):
+    p = plan(runtime=runtime, platforms=chosen, **({"workspace": facts} if facts else {}))
     assert needs_qemu(p, image) is expected
     uses = [s.get("uses", "") for s in steps(p, image.name)]
     assert any(u.startswith("docker/setup-qemu-action@") for u in uses) is expected
@@ -297,7 +324,8 @@ def test_cache_backends():
 
 def test_actions_are_pinned_by_sha_with_version_comment_or_by_major_tag():
     # The artifact actions pass the native strategy's digests to its merge job.
-    text = render(plan(cache="local", strategy="native"))[".github/workflows/docker.yml"]
+    text = render(plan(cache="local", strategy="native", platforms=("linux/amd64", "linux/arm/v7"),
+                       workspace=OPENSSL))[".github/workflows/docker.yml"]
     for action in actions.ACTIONS.values():
         assert f"{action.sha} # v{action.version}" in text
     tagged = render(plan(pin_actions="tag"))[".github/workflows/docker.yml"]
