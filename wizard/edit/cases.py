@@ -215,6 +215,8 @@ def rename_lists(ed: Editor, found: PlatformCase | None, old: list[str],
                 if ed.lines.line(n).lstrip().startswith("#")}
     for number in sorted(numbers):
         text = ed.lines.current(number)
+        if text != ed.lines.line(number):
+            continue  # renamed already (by the call for another case of the same file)
         if text and ", ".join(old) in text:
             ed.lines.replace(number, text.replace(", ".join(old), ", ".join(new)))
             ed.out.reasons.append(f"list {', '.join(new)} on line {number}")

@@ -49,14 +49,13 @@ def add_platform(model: Dockerfile, new: Platform, linkers: dict[str, str] | Non
         ed.refuse(_builder_line(model), 'no `case "$TARGETPLATFORM"` maps platforms to Rust '
                   "triples here", _manual_lines(new))
         return ed.out
-    if len(ed.cases) > 1:
-        ed.refuse(ed.cases[1].case.line, 'more than one `case "$TARGETPLATFORM"`: rsdock cannot '
-                  "tell which one to extend", _manual_lines(new))
-        return ed.out
+    # A second case (rsdock's tini stage: `linux/arm64) arch=arm64`) gets its arm too; the
+    # first is the builder's, whose platform list the comments repeat.
     found = ed.cases[0]
     present = [p for p in (arm_platform(a) for a in found.case.arms) if p is not None]
-    if new.name not in {p.name for p in present}:
-        _add_arm(ed, found, new)
+    for number, case in enumerate(ed.cases):
+        if new.name not in {p.name for p in (arm_platform(a) for a in case.case.arms) if p}:
+            _add_arm(ed, case, new, facts_only=number > 0)
     for other in ed.triple_cases:  # e.g. the linker per triple, in the cargo RUN
         if new.name not in {p.name for p in (arm_platform(a) for a in other.case.arms) if p}:
             _add_arm(ed, other, new)
@@ -65,11 +64,15 @@ def add_platform(model: Dockerfile, new: Platform, linkers: dict[str, str] | Non
         _add_rustup_target(ed, new)
         if ed.cross_compiles():
             _add_linker(ed, new, found)
-        rename_lists(ed, found, [p.name for p in present], [p.name for p in present] + [new.name])
+        for case in ed.cases:
+            rename_lists(ed, case, [p.name for p in present],
+                         [p.name for p in present] + [new.name])
     return ed.finish(lambda check: verify_arm(check, new, present=True))
 
 
-def _add_arm(ed: Editor, found: PlatformCase, new: Platform) -> None:
+def _add_arm(ed: Editor, found: PlatformCase, new: Platform, facts_only: bool = False) -> None:
+    """Copy an arm of ``found`` for ``new``; ``facts_only`` for a case that maps platforms to
+    facts other than the Rust triple (the Debian architecture of the tini stage)."""
     arms = [a for a in found.case.arms if arm_platform(a) is not None]
     if not arms:
         ed.refuse(found.case.line, "the case has no arm for a known platform to copy",
@@ -94,7 +97,7 @@ def _add_arm(ed: Editor, found: PlatformCase, new: Platform) -> None:
         ed.refuse(template.line, f"the arm for {old.name} uses a musl triple, and {new.name} has "
                   "no musl target with a rustup std")
         return
-    wanted = [new.gnu_triple, new.musl_triple] if ed.cross_compiles() else [
+    wanted = [new.gnu_triple, new.musl_triple] if ed.cross_compiles() and not facts_only else [
         t for t, kind in spellings(new) if kind != "name"]
     body = [ed.lines.line(n) for n in range(first, last + 1)]
     body[0] = body[0][template.node.start_point[1]:].split(")", 1)[-1]

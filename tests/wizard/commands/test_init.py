@@ -112,7 +112,8 @@ def test_dry_run_says_what_ci_will_do_per_image_and_platform(capsys):
     assert "0 of 9 legs emulate a stage" in out
     assert main(["init", "--example", "--yes", "--dry-run"]) == 0
     out = capsys.readouterr().out
-    assert "server   linux/arm64   ubuntu-latest  1         runtime" in out
+    assert "server   linux/arm64   ubuntu-latest  1         no" in out
+    assert "0 of 9 legs emulate a stage" in out
     assert "total: 7 compiles (linux/amd64 3, linux/arm64 2, linux/arm/v7 2)" in out
 
 
