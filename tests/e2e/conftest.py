@@ -38,7 +38,7 @@ def pytest_collection_modifyitems(config, items):
 
 
 class Recorder:
-    """Collects one row per build for results.json (report.py turns it into RESULTS.md)."""
+    """Collects one row per build for results.json (report.py turns it into docs/e2e.md)."""
 
     def __init__(self):
         self.rows: list[dict] = []

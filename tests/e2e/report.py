@@ -1,6 +1,6 @@
-"""Write RESULTS.md from results.json (which ``python -m pytest -m e2e tests/e2e`` writes).
+"""Write docs/e2e.md from results.json (which ``python -m pytest -m e2e tests/e2e`` writes).
 
-    python -m tests.e2e.report            # writes tests/e2e/RESULTS.md
+    python -m tests.e2e.report            # writes docs/e2e.md
 """
 
 from __future__ import annotations
@@ -11,18 +11,23 @@ import sys
 from pathlib import Path
 
 HERE = Path(__file__).parent
+OUT = HERE.parent.parent / "docs" / "e2e.md"
 ORDER_RT = ["debian-slim", "distroless", "alpine", "scratch"]
 ORDER_PF = ["linux/amd64", "linux/arm64", "linux/arm/v7"]
 
 HEADER = """\
-# Build lab results
+# The build lab: what was really built
 
 Real builds of `rsdock init`'s output for the lab workspaces (`tests/e2e/workspaces/`), in the
 offline build lab (`tests/e2e/lab.py`; stand-in base images, see the Dockerfiles under
 `tests/e2e/images/`). Regenerate (as root; the builds below add up to {minutes} minutes):
 
     python -m pytest -m e2e tests/e2e        # builds, writes tests/e2e/results.json
-    python -m tests.e2e.report               # writes this file
+    python -m tests.e2e.report               # writes this file (docs/e2e.md)
+
+How the lab is set up and used: [tests/e2e/README.md](../tests/e2e/README.md). The rows with
+workspace `broken` are `tests/e2e/test_broken.py`: a generated project broken one way on
+purpose, built for linux/arm64, which must fail and which `rsdock lint` must have named first.
 
 Lab setup: {setup}.
 Seconds are one `docker build` of one image for one platform, with the base images in the lab
@@ -39,30 +44,56 @@ registry stores; the 100 MB limit for a small debian-slim server is checked on t
 NOTES = """\
 ## What the results mean
 
-- **alpine and scratch are skipped, not failed**: they build for the `*-musl*` targets, and the
-  lab's Rust builder is Debian's rustc, which has std only for the gnu targets (Debian packages
-  no musl std; rustup cannot download here). The stand-in `rustup target add` says so and fails.
-  rsdock refuses none of the 4 runtimes x 3 platforms.
-- **openssl, sqlite, zstd fail on every platform, amd64 included** (xfail, not strict): the
-  generated builder stage installs no `pkg-config` and no `lib*-dev` of the target (the
-  `rust:*-slim` image has neither), nor sets `PKG_CONFIG_LIBDIR_<triple>`, and the runtime stage
-  installs no library. With the BUILD-LAB remedy applied by hand (`dpkg --add-architecture arm64`,
-  `pkg-config libssl-dev:arm64`, `PKG_CONFIG_LIBDIR_aarch64_unknown_linux_gnu`, `libssl3` in the
-  runtime) the openssl workspace built in this lab for linux/arm64 and printed
-  `labssl 0.1.0 arch=aarch64 uid=10001 OpenSSL 3.0.22 ...` under QEMU: the xfails can turn green.
+{c_note}
 - zstd: Debian's `zstd-sys` always links the system libzstd (upstream's compiles its bundled copy
-  with the target's C compiler, and would not fail here) and it also compiles bindgen/clang-sys.
+  with the target's C compiler), so the lab's zstd rows test the system-library path: the
+  generated builder must install `libzstd-dev:<arch>` and the runtime `libzstd1`.
 - Size: a debian-slim image for arm64 is over 100 MB unpacked whatever it holds, because
   `debian:bookworm-slim` for arm64 is 97 MB unpacked by itself (its libraries are aligned to
-  64 KiB pages); the 100 MB check uses the gzipped size.
-- Seen while making the cache work: the generated `.dockerignore` keeps `Dockerfile*` and
-  `rsdock.toml` in the build context, so editing any image's Dockerfile changes every image's
-  `COPY . .` layers: the recipe stays the same (cook stays cached) but the final `cargo build`
-  step of every image reruns. (The lab writes its own Dockerfile copies and logs outside the
-  context for that reason.)
+  64 KiB pages); the 100 MB check for a small debian-slim server uses the gzipped size.
+- The generated `.dockerignore` keeps `Dockerfile*` and `rsdock.toml` in the build context, so
+  editing any image's Dockerfile changes every image's `COPY . .` layers: the recipe stays the
+  same (cook stays cached) but the final `cargo build` of every image reruns. (The lab writes
+  its own Dockerfile copies and logs outside the context for that reason.)
 
-The stand-in images (what differs from the real ones) are described at the top of each
-`tests/e2e/images/*/Dockerfile` and of `tests/e2e/lab.py` (`debian:bookworm-slim`).
+## What each stand-in differs in
+
+The lab is offline: every base image is made here from Debian's packages. Each stand-in's
+Dockerfile (`tests/e2e/images/*/Dockerfile`) starts by saying what differs; in short:
+
+- `debian:bookworm-slim`, `debian:trixie-slim`: `debootstrap --variant=minbase`, slimmed as
+  debuerreotype does (no docs, man pages, locales; apt's docker-* settings). Made today from the
+  mirror, not a dated snapshot; sizes within a few MB of the official images.
+- `rust:<v>-slim-bookworm` (tags 1.85, 1.85.1, 1.86): Debian **trixie**'s rustc/cargo 1.85.1
+  whatever the tag says, with Debian's std for aarch64/armv7 gnu (no musl std), Debian's packaged
+  crates served as crates.io (hence the lab workspaces' lockfiles, resolved against them), a
+  stand-in `rustup` (`target add` checks the std is there) and a stand-in `cargo-chef`. Like the
+  real slim image: gcc, libc6-dev, no pkg-config, no lib*-dev. Its gcc 14 / glibc 2.41 and cross
+  packages are trixie's; the binaries ran on the bookworm runtimes.
+- `gcr.io/distroless/cc-debian12:nonroot`: bookworm's libc6, libgcc-s1, libgomp1, libstdc++6,
+  libssl3, ca-certificates, tzdata, netbase unpacked for the target; user nonroot 65532, no
+  shell. Differs: today's package versions, no `/var/lib/dpkg/status.d`, not trimmed file by file
+  as distroless's Bazel rules do, other layers and digests. Served as
+  `localhost:5000/gcr.io/...`: the test rewrites that FROM in its copy of the Dockerfile.
+- `alpine:3.22`: Debian's busybox (static, glibc) and musl 1.2.5, a CA bundle, a stand-in `apk`
+  that knows only what the templates add, `addgroup`/`adduser` scripts. Not exercised: see below.
+- `busybox:1.37`: Debian's busybox-static 1.37.0 (static glibc), Debian's applet selection.
+- The built copy of each Dockerfile drops the `# syntax=` line (its frontend image cannot be
+  pulled; the engine's built-in frontend is used).
+
+## What cannot be built here, and why
+
+- **alpine and scratch (the `*-musl*` targets)**: the lab's Rust is Debian's, and Debian packages
+  no musl std for Rust (checked: `apt-cache search --names-only musl` on bookworm and trixie
+  lists no Rust package; trixie's std packages are `libstd-rust-dev`, `libstd-rust-dev-wasm32`
+  and `libstd-rust-web-dev` only), and rustup cannot download one here. Those cases are
+  reported as skipped (`lab has no musl std`), never as passed. rsdock refuses none of the
+  4 runtimes x 3 platforms.
+- **A trunk web app**: trunk and wasm-bindgen-cli are not packaged in Debian (bookworm or
+  trixie: `apt-cache search` finds only the `librust-wasm-bindgen*-dev` library crates and
+  `binaryen`), and neither is on PyPI (its `trunk` is an unrelated PostgreSQL package; there is
+  no wasm-bindgen wheel) nor installable from npm as the Rust tool. The wasm32 std itself is
+  there (`libstd-rust-dev-wasm32` 1.85.1 in trixie), so only the bundler is missing.
 """
 
 
@@ -115,7 +146,20 @@ def render(data: dict) -> str:
     out.append("Totals: " + ", ".join(f"{n} {k}" for k, n in sorted(counts.items()))
                + f"; {total:.0f} s of builds.")
     out.append("")
-    out.append(NOTES)
+    broken = [r for r in rows if r["workspace"] == "broken"]
+    c_rows = [r for r in rows if r["workspace"] in ("openssl", "sqlite", "zstd")
+              and r["runtime"] in ("debian-slim", "distroless")]
+    c_ok = sum(r["result"] == "passed" for r in c_rows)
+    c_note = (f"- **C libraries (openssl, sqlite, zstd) on debian-slim and distroless**: {c_ok} of "
+              f"{len(c_rows)} builds passed (the generator installs pkg-config, the target's "
+              "`-dev` package after `dpkg --add-architecture`, sets `PKG_CONFIG_LIBDIR_<triple>`, "
+              "and puts the runtime library in the image).")
+    if broken:
+        missed = sum("missed" in r["result"] for r in broken)
+        c_note += (f"\n- **Broken on purpose** (`workspace` broken): {len(broken)} variants, each "
+                   f"failing in the lab as intended; `rsdock lint` named {len(broken) - missed} "
+                   f"of them first and missed {missed} (xfail, reported to the lint engineer).")
+    out.append(NOTES.format(c_note=c_note))
     return "\n".join(out) + "\n"
 
 
@@ -124,8 +168,9 @@ def main(argv=None) -> int:
     if not src.exists():
         print(f"no {src}: run python -m pytest -m e2e tests/e2e first", file=sys.stderr)
         return 1
-    (HERE / "RESULTS.md").write_text(render(json.loads(src.read_text())))
-    print(HERE / "RESULTS.md")
+    OUT.parent.mkdir(exist_ok=True)
+    OUT.write_text(render(json.loads(src.read_text())))
+    print(OUT)
     return 0
 
 

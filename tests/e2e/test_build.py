@@ -4,7 +4,7 @@ For each case: ``rsdock init`` a temporary copy of the workspace, read the gener
 build steps (``file:``, ``context:``, ``platforms:``), build every image for the platform in the
 lab's engine, and check that the build succeeds, that every executable the ENTRYPOINT/CMD names is
 an ELF for the platform's machine, that the image starts under QEMU as a non-root user, and
-record seconds and size (results.json; ``python -m tests.e2e.report`` writes RESULTS.md).
+record seconds and size (results.json; ``python -m tests.e2e.report`` writes docs/e2e.md).
 
 The copy of each Dockerfile that is built differs from the generated one in two ways only: the
 ``# syntax=`` line is dropped (its frontend image cannot be pulled here; the engine's built-in
@@ -50,7 +50,7 @@ EXPECT = {
 }
 SMALL_SERVER_LIMIT = 100 * 10**6  # the seed's limit for a debian-slim image of a small server
 
-# Failures observed with today's generator (see RESULTS.md for the exact text). Marked
+# Failures observed with today's generator (docs/e2e.md has the exact text). Marked
 # xfail(strict=False) so they turn green once the generator installs the target's -dev package,
 # pkg-config and PKG_CONFIG_LIBDIR_<triple> in the builder and the library in the runtime.
 # Observed on every platform, amd64 included: the rust:*-slim builder has no pkg-config and no
@@ -132,6 +132,18 @@ def generate(workspace: str, runtime: str, tmp_root: Path) -> dict:
         out["builds"] = workflow_builds(dest)
     _generated[key] = out
     return out
+
+
+def lint_findings(project: Path, severity: str = "info") -> list[dict]:
+    """``rsdock lint`` on a project: its findings (JSON form) at ``severity`` or above."""
+    res = subprocess.run([sys.executable, "-m", "rsdock", "lint", "--format", "json",
+                          "--severity", "error", str(project)],
+                         capture_output=True, text=True, cwd=REPO)
+    assert res.returncode in (0, 1), f"rsdock lint exited {res.returncode}: {res.stderr}"
+    import json
+    order = ["info", "warning", "error"]
+    return [f for f in json.loads(res.stdout)["findings"]
+            if order.index(f["severity"]) >= order.index(severity)]
 
 
 def workflow_builds(project: Path) -> list[dict]:
@@ -245,6 +257,10 @@ def test_build(workspace, runtime, platform, build_lab, recorder, tmp_path_facto
         recorder.add(workspace=workspace, runtime=runtime, platform=platform, image="",
                      result="refused", seconds=None, size_mb=None, detail=gen["output"].strip())
         pytest.skip(f"rsdock refuses {runtime} for {platform}: {gen['output'].strip()}")
+    # What rsdock generates, rsdock's own lint accepts: nothing at warning or above.
+    found = lint_findings(gen["dir"], "warning")
+    assert not found, "rsdock lint on the generated project:\n" + "\n".join(
+        f"{f['path']}:{f['line']}: {f['rule']} {f['severity']}: {f['message']}" for f in found)
     builds = gen["builds"]
     assert builds, "the generated workflow builds no image"
     project: Path = gen["dir"]
@@ -293,7 +309,7 @@ def test_build(workspace, runtime, platform, build_lab, recorder, tmp_path_facto
                    compressed_mb=round(packed / 10**6, 1))
         # The limit is on the image as a registry stores and pulls it (gzip layers): unpacked, a
         # debian:bookworm-slim for arm64 is 97 MB by itself (its libraries are aligned to 64 KiB
-        # pages), so any arm64 image on it is over 100 MB unpacked; RESULTS.md shows both.
+        # pages), so any arm64 image on it is over 100 MB unpacked; docs/e2e.md shows both.
         if runtime == "debian-slim" and image_name == "server" and packed >= SMALL_SERVER_LIMIT:
             row["problems"].append(f"debian-slim server image is {packed / 10**6:.1f} MB "
                                    "compressed, not under 100 MB")
