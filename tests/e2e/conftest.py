@@ -51,9 +51,13 @@ class Recorder:
 @pytest.fixture(scope="session")
 def recorder():
     rec = Recorder()
+    t0 = time.time()
     yield rec
     if not rec.rows:
         return
+    rec.meta["last_session"] = {
+        "seconds": round(time.time() - t0, 1), "cases": len(rec.rows),
+        "finished": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())}
     old = {}
     if RESULTS.exists():
         try:

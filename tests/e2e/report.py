@@ -120,6 +120,10 @@ def render(data: dict) -> str:
     setup = meta.get("setup_note") or (
         f"{meta.get('setup_seconds', '?')} s in the last run "
         f"({'engine already up' if meta.get('setup_engine_was_running') else 'engine started'})")
+    last = meta.get("last_session")
+    if last:
+        setup += (f" Last session ({last['finished']}): {last['cases']} cases in "
+                  f"{last['seconds']:.0f} s, lab setup and teardown included.")
     out = [HEADER.format(minutes=max(1, round(total / 60)), setup=setup)]
     out.append("| workspace | image | runtime | platform | result | seconds | size MB (gzip MB) | started as | detail |")
     out.append("|---|---|---|---|---|---:|---:|---|---|")
