@@ -1,6 +1,6 @@
 """Lint predicts every failure (issue #8): deliberately broken variants of a generated project.
 
-Each variant takes what ``rsdock init`` generates for the openssl workspace (debian-slim runtime,
+Each variant takes what ``rsdock init`` generates for the openssl (or sqlite) workspace (debian-slim runtime,
 the three platforms) and breaks one thing the way a hand edit would; the test runs ``rsdock lint``
 first, then builds the broken Dockerfile for linux/arm64 in the lab and checks that it FAILS the
 way that break fails (for the removed runtime library: the image builds and does not start), and
@@ -38,6 +38,7 @@ class Variant:
     rules: tuple[str, ...]  # rules that name this problem (empty: any RS rule at the line)
     fails: str  # "build" or "start"
     phrase: str  # a regex the failure's output must match
+    workspace: str = "openssl"
 
 
 VARIANTS = {
@@ -60,10 +61,13 @@ VARIANTS = {
         r"CARGO_TARGET_AARCH64_UNKNOWN_LINUX_GNU_LINKER", "CARGO_TARGET_AARCH64_UNKNOWN_LINUX_GNU_LINKR",
         "_LINKR", ("RS207",), "build", r"linking with `cc` failed|Relocations in generic ELF|"
         r"file in wrong format|incompatible"),
+    # Not openssl's libssl3: ca-certificates depends on openssl, which brings libssl3 anyway (seen
+    # here: without it in the list the openssl image still started), so it is sqlite's library.
     "runtime-library-removed": Variant(
-        "libssl3 deleted from the runtime stage's apt-get install",
-        r"(apt-get install -y --no-install-recommends ca-certificates tini) libssl3", r"\1",
-        "ca-certificates tini", (), "start", r"libssl\.so\.3|libcrypto\.so\.3|shared librar"),
+        "libsqlite3-0 deleted from the runtime stage's apt-get install (sqlite workspace)",
+        r"(apt-get install -y --no-install-recommends ca-certificates tini) libsqlite3-0", r"\1",
+        "ca-certificates tini", (), "start", r"libsqlite3\.so\.0|shared librar",
+        workspace="sqlite"),
 }
 
 # What today's lint does not see (checked: `rsdock lint` on each variant gives "no findings").
@@ -79,7 +83,7 @@ LINT_MISSES = {
         "printf arguments (\"$linker_var\" \"$linker\"); a misspelt CARGO_TARGET_*_LINKER name "
         "configures nothing",
     "runtime-library-removed": _MISS + "no rule checks that a Debian runtime installs the "
-        "shared library (libssl3) of the C crates the binary links",
+        "shared library (libsqlite3-0) of the C crates the binary links",
 }
 
 
@@ -101,7 +105,7 @@ def _instruction_start(text: str, line: int) -> int:
 @pytest.mark.parametrize("name", list(VARIANTS))
 def test_broken_variant_fails_and_lint_named_it(name, build_lab, recorder, tmp_path_factory):
     v = VARIANTS[name]
-    gen = generate("openssl", "debian-slim", tmp_path_factory.getbasetemp() / "lab-projects")
+    gen = generate(v.workspace, "debian-slim", tmp_path_factory.getbasetemp() / "lab-projects")
     assert gen["rc"] == 0, gen["output"]
     project = tmp_path_factory.mktemp(f"broken-{name}")
     subprocess.run(["cp", "-a", f"{gen['dir']}/.", str(project)], check=True)
@@ -143,7 +147,7 @@ def test_broken_variant_fails_and_lint_named_it(name, build_lab, recorder, tmp_p
         failure = ran["output"]
     assert re.search(v.phrase, out if v.fails == "build" else failure), (
         f"{v.what}: failed otherwise than expected ({v.phrase!r}):\n{failure[-2000:]}")
-    recorder.add(workspace="broken", runtime=name, platform=PLATFORM, image="labssl",
+    recorder.add(workspace="broken", runtime=name, platform=PLATFORM, image=v.workspace,
                  result=f"{v.fails} failed as expected; lint "
                         + (", ".join(sorted({f['rule'] for f in named})) if named else "missed it"),
                  seconds=seconds, size_mb=None, detail=failure.strip().splitlines()[-1][:300]
