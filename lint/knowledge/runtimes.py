@@ -96,11 +96,12 @@ class Runtime:
         libc: ``gnu`` (glibc, dynamically linked binary) or ``musl`` (static binary).
         shell: whether the image has a shell (to debug with, and for shell-form commands).
         package_manager: ``apt``, ``apk`` or None.
-        target_run: whether the runtime stage runs ``RUN`` (on the target platform, so under
-            QEMU in CI): those with a package manager install tini and the CA bundle.
+        target_run: whether the runtime stage always runs ``RUN`` (on the target platform, so
+            under QEMU in CI). None does: tini, the CA bundle and the app user are prepared on
+            the build machine; only ``c_libraries = "install"`` adds a RUN, for C libraries.
         tini: where tini is in the image (the ENTRYPOINT's first word).
         tini_from: ``package`` (installed by the package manager) or ``tini-stage`` (Debian's
-            tini-static for the target architecture, unpacked on ``$BUILDPLATFORM`` and copied).
+            tini for the target architecture, unpacked on ``$BUILDPLATFORM`` and copied).
         uid: the unprivileged uid:gid the image runs as (created by the RUN, or the image's own
             ``nonroot`` user).
         ca: ``install`` (the image has no CA bundle: install ``ca-certificates``), ``bundled``
@@ -211,8 +212,8 @@ RUNTIMES: tuple[Runtime, ...] = (
         "(OpenSSL, libpq) just work, and a shell to debug with; about 80 MB plus your binary.",
         images={r.name: f"debian:{r.name}-slim" for r in DEBIAN_RELEASES},
         pattern=r"^(?:docker\.io/library/)?debian:(?P<release>[\w.-]+)-slim$",
-        libc="gnu", shell=True, package_manager="apt", target_run=True,
-        tini="/usr/bin/tini", tini_from="package", uid=10001, ca="install",
+        libc="gnu", shell=True, package_manager="apt", target_run=False,
+        tini="/usr/bin/tini", tini_from="tini-stage", uid=10001, ca="copy",
         c_libraries="install", asks_release=True, release_bound=True,
     ),
     Runtime(
@@ -233,8 +234,8 @@ RUNTIMES: tuple[Runtime, ...] = (
         "musl builds and musl's allocator is slower.",
         images={"": f"alpine:{ALPINE_VERSION}"},
         pattern=r"^(?:docker\.io/library/)?alpine(?::|$)",
-        libc="musl", shell=True, package_manager="apk", target_run=True,
-        tini="/sbin/tini", tini_from="package", uid=10001, ca="bundled", c_libraries=None,
+        libc="musl", shell=True, package_manager="apk", target_run=False,
+        tini="/sbin/tini", tini_from="tini-stage", uid=10001, ca="bundled", c_libraries=None,
     ),
     Runtime(
         "scratch",

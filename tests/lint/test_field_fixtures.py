@@ -78,7 +78,9 @@ def test_field_fixture(name, tmp_path):
     root = tmp_path / name
     shutil.copytree(FIELD / name, root, symlinks=True)
     if name == "crash-symlink-loop":  # committed as a self-referencing symlink upstream
-        os.symlink("unknown.md", root / "tests/fixtures/symlink/unknown.md")
+        link = root / "tests/fixtures/symlink/unknown.md"
+        link.parent.mkdir(parents=True, exist_ok=True)  # git keeps no empty folder
+        os.symlink("unknown.md", link)
     found = [(f.path, f.line, f.rule) for f in lint(root)
              if f.rule.startswith("RS") and f.severity >= Severity.WARNING]
     assert found == EXPECTED[name]
