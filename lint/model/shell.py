@@ -77,6 +77,7 @@ class Command:
         variables: every shell variable set at that point, exported or not.
         unset: variables the command's words read that are set nowhere on this path.
         opaque: a file sourced earlier on this path could not be read, so the env may hold more.
+        args_line: where the words ``"$@"`` expanded to were given (the ``set --`` line), or 0.
     """
 
     argv: tuple[str, ...]
@@ -86,6 +87,7 @@ class Command:
     variables: dict[str, str]
     unset: frozenset[str] = frozenset()
     opaque: bool = False
+    args_line: int = 0
 
 
 _GONE = object()
@@ -171,6 +173,7 @@ class _State:
     opaque: bool = False
     unset: set[str] = field(default_factory=set)
     positional: tuple[str, ...] = ()
+    positional_line: int = 0
     cwd: str = "/"
 
     def path(self, name: str) -> str:
@@ -441,6 +444,7 @@ class _Sim(Words):
         inline: dict[str, str] = {}
         argv: list[str] = []
         reads: set[str] = set()
+        args_line = 0
         for child in node.named_children:
             if child.type == "variable_assignment":
                 name, value = self.assignment(child, state)
@@ -449,6 +453,7 @@ class _Sim(Words):
                 continue
             elif node_text(child) in ('"$@"', "$@", '"${@}"'):
                 argv.extend(state.positional)
+                args_line = state.positional_line
             else:
                 target = child.named_children[0] if child.type == "command_name" else child
                 text, _known = self.word(target, state)
@@ -460,8 +465,9 @@ class _Sim(Words):
         env = {k: v for k, v in state.variables.items() if k in state.exported and v is not None}
         env.update(inline)
         variables = {k: v for k, v in state.variables.items() if v is not None}
-        state.commands.append(Command(tuple(argv), self.first_line + node.start_point[0], inline,
-                                      env, {**variables, **inline}, frozenset(reads), state.opaque))
+        line = self.first_line + node.start_point[0]
+        state.commands.append(Command(tuple(argv), line, inline, env, {**variables, **inline},
+                                      frozenset(reads), state.opaque, args_line))
         name = argv[0]
         if name in (".", "source") and len(argv) > 1:
             self._source(state.path(argv[1]), state)
@@ -474,6 +480,7 @@ class _Sim(Words):
             state.exit_code = 1
         elif name == "set" and "--" in argv:
             state.positional = tuple(argv[argv.index("--") + 1:])
+            state.positional_line = line
         elif name == "unset":
             for var in argv[1:]:
                 state.variables.pop(var, None)

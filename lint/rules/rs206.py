@@ -78,7 +78,8 @@ class RS206(DockerfileRule):
                                and p.replace("gcc-", "g++-", 1) not in installed]
                     if not missing or call.command.opaque:
                         continue
-                    installs = [c.line for _i, c in before if c.argv[:1] in (("apt-get",), ("apt",))
+                    installs = [c.args_line or c.line for _i, c in before
+                                if c.argv[:1] in (("apt-get",), ("apt",))
                                 and "install" in c.argv]
                     line = installs[-1] if installs else call.line
                     found.append(self.finding(file.path, line, message=(
