@@ -795,3 +795,28 @@ def test_rs201_names_the_stage_of_the_line_it_points_at(text, line, message):
     [finding] = DOCKERFILE_RULES["RS201"]().check(model, Context(root=None, workspace=None))
     assert finding.line == line and finding.message.startswith(message)
     assert text.splitlines()[line - 1].startswith("FROM ")
+
+
+# The generator's case-arm shape: each arm `set -- PACKAGES`, one shared `apt-get install "$@"`.
+# A package missing from one arm is reported at that arm's `set --` line, not the shared one.
+SET_ARGS_BUILDER = '''
+FROM --platform=$BUILDPLATFORM rust:1.86-slim-bookworm AS builder
+ARG TARGETPLATFORM
+RUN case "$TARGETPLATFORM" in \\
+      linux/amd64) triple=x86_64-unknown-linux-gnu; \\
+        set -- gcc-x86-64-linux-gnu libc6-dev-amd64-cross ;; \\
+      linux/arm64) triple=aarch64-unknown-linux-gnu; \\
+        set -- gcc-aarch64-linux-gnu ;; \\
+      *) exit 1 ;; \\
+    esac \\
+ && apt-get update \\
+ && apt-get install -y --no-install-recommends "$@" \\
+ && rustup target add "$triple" \\
+ && printf 'export %s=%s\\n' TARGET_TRIPLE "$triple" \\
+      CARGO_TARGET_AARCH64_UNKNOWN_LINUX_GNU_LINKER aarch64-linux-gnu-gcc > /env
+RUN . /env && cargo build --release --target "$TARGET_TRIPLE"
+'''
+
+
+def test_rs206_names_the_set_line_of_the_arm_missing_a_package(tmp_path):
+    assert run("RS206", SET_ARGS_BUILDER, tmp_path) == [("RS206", 7)]
