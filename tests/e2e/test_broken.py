@@ -77,8 +77,6 @@ LINT_MISSES = {
         "cargo build line, not at the arm64 arm's `set --` line",
     "wrong-copy-path": _MISS + "RS305 checks only COPY paths under target/, not a COPY --from "
         "of a path no RUN of the source stage writes (/out/labsl vs cp ... /out/labssl)",
-    "missing-libc-dev-cross": _MISS + "RS206 now names the arm's `set --` line; not yet "
-        "confirmed by a lab run, so still listed",
     "linker-var-typo": _MISS + "RS207 says nothing sets the linker, at the cargo lines; it does "
         "not follow printf's (\"$linker_var\" \"$linker\") pairs to the misspelt name's line",
     "runtime-library-removed": _MISS + "RS309 names libsqlite3-0, but at the runtime stage's "
