@@ -30,7 +30,9 @@ class RS212(ProjectRule):
     file" or links the build machine's library. Which crates the binary reaches is read from
     ``Cargo.lock`` (see ``rsdock rules``: the C-crate table); checked only for platforms the
     workflows name literally, and for plain ``cargo`` builds (``cross``, ``xx-cargo`` and
-    ``cargo zigbuild`` bring their own).
+    ``cargo zigbuild`` bring their own). A missing package is reported where that platform's
+    package list is written (its ``apt-get install`` line, or the ``case`` arm's ``set --`` line
+    whose words an ``apt-get install "$@"`` installs), missing environment at the ``cargo`` line.
 
     Fails:
         # file: .github/workflows/docker.yml
@@ -175,17 +177,27 @@ class RS212(ProjectRule):
                 if not missing and not env_missing:
                     continue
                 crate_names = ", ".join(c.name for c in crates)
+                lead = (f"the {platform.name} build reaches {crate_names} (Cargo.lock) but lacks "
+                        f"what {'it needs' if len(crates) == 1 else 'they need'}: ")
+                # The packages are named where this platform's package list is written (the
+                # apt-get line, or the `set --` line whose words its "$@" installs); the
+                # environment where cargo runs.
+                at = _install_line(commands, call.line)
                 parts = []
                 if missing:
                     parts.append("install " + " ".join(missing) + (
                         "" if native else f" (after dpkg --add-architecture {platform.debian_arch})"))
+                    if at is not None and env_missing:
+                        yield self.finding(model.path, at, 0, message=(
+                            lead + parts.pop() + f" (cargo runs at line {call.line})"))
+                    elif at is not None:
+                        parts[-1] += f" (cargo runs at line {call.line})"
                 if env_missing:
                     parts.append("set " + ", ".join(f"{k}={v}" for k, v in need.env
                                                    if k in env_missing))
-                yield self.finding(model.path, call.line, 0, message=(
-                    f"the {platform.name} build reaches {crate_names} (Cargo.lock) but lacks "
-                    f"what {'it needs' if len(crates) == 1 else 'they need'}: "
-                    + "; ".join(parts)))
+                if parts:
+                    line = at if at is not None and not env_missing else call.line
+                    yield self.finding(model.path, line, 0, message=lead + "; ".join(parts))
 
 
 def _installed(commands: list[tuple[Instruction, Command]]) -> set[str]:
@@ -198,6 +210,15 @@ def _installed(commands: list[tuple[Instruction, Command]]) -> set[str]:
         start = argv.index("install") + 1
         found |= {w.split("=")[0] for w in argv[start:] if not w.startswith("-")}
     return found
+
+
+def _install_line(commands: list[tuple[Instruction, Command]], before: int) -> int | None:
+    """The line of the last ``apt-get install`` before line ``before`` (for ``"$@"``, where
+    the words it installs were set), or None when nothing installs packages."""
+    lines = [c.args_line or c.line for _inst, c in commands
+             if c.argv[:1] in (("apt-get",), ("apt",), ("aptitude",)) and "install" in c.argv
+             and c.line <= before]
+    return lines[-1] if lines else None
 
 
 def _has(installed: set[str], package: str, native: bool) -> bool:

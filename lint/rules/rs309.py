@@ -21,7 +21,8 @@ class RS309(DockerfileRule):
     from a stage that unpacks the target's package (``apt-get download libsqlite3-0:$arch``).
     Which libraries are needed is read from ``Cargo.lock`` (the C-crate table); libraries the
     base image already has (``libssl3`` in distroless cc) are not asked for, and static musl
-    runtimes are not checked.
+    runtimes are not checked. The finding points at the runtime stage's ``apt-get install``
+    line (at its ``FROM`` when the stage installs nothing).
 
     Fails:
         # file: Cargo.toml
@@ -131,7 +132,13 @@ class RS309(DockerfileRule):
                "PKG:$arch, dpkg-deb -x)")
         listed = ", ".join(f"{p} (for {c})" for p, c in missing.items())
         fix = _add_to_install(file, final, list(missing)) if kind == "debian-slim" else None
-        return [self.finding(file.path, final.from_.line, fix=fix, message=(
+        # Where the packages belong: the runtime's own apt-get install line (the list to add
+        # them to); the FROM when the stage installs nothing.
+        installs = [c.args_line or c.line for _i, c in
+                    build.simulate_stage(file, final, None).commands()
+                    if c.argv[:1] in (("apt-get",), ("apt",)) and "install" in c.argv]
+        line = installs[0] if installs and kind == "debian-slim" else final.from_.line
+        return [self.finding(file.path, line, fix=fix, message=(
             f"the binary links libraries the runtime lacks: {listed}; {how}"))]
 
 

@@ -6,8 +6,9 @@ first, then builds the broken Dockerfile for linux/arm64 in the lab and checks t
 way that break fails (for the removed runtime library: the image builds and does not start), and
 that lint had named the problem: the expected rule at the broken line (or at the first line of
 the instruction holding it). Where today's lint misses one, the case is xfail with the reason
-(LINT_MISSES; also in /work/field/lab-findings.md for the lint engineer) -- but only after the
-build really failed, so the variant itself stays honest.
+(LINT_MISSES; docs/notes.md keeps what is open) -- but only after the build really failed, so
+the variant itself stays honest. An entry listed there while lint names the line fails the test:
+the list cannot go stale.
 
 Run: ``python -m pytest -m e2e tests/e2e -k broken`` as root.
 """
@@ -45,7 +46,7 @@ VARIANTS = {
     "missing-target-dev": Variant(
         "the target's -dev package (libssl-dev:arm64) deleted from the builder's arm64 arm",
         r"(set -- gcc-aarch64-linux-gnu libc6-dev-arm64-cross pkg-config) libssl-dev:arm64",
-        r"\1", "set -- gcc-aarch64-linux-gnu", (), "build",
+        r"\1", "set -- gcc-aarch64-linux-gnu", ("RS212",), "build",
         r"openssl-sys|Could not find openssl|opensslconf\.h|openssl/\w+\.h"),
     "wrong-copy-path": Variant(
         "the runtime COPY names /out/labsl, which the builder never wrote",
@@ -66,21 +67,17 @@ VARIANTS = {
     "runtime-library-removed": Variant(
         "libsqlite3-0 deleted from the runtime stage's apt-get install (sqlite workspace)",
         r"(apt-get install -y --no-install-recommends) libsqlite3-0", r"\1",
-        "--no-install-recommends \\", (), "start", r"libsqlite3\.so\.0|shared librar",
+        "--no-install-recommends \\", ("RS309",), "start", r"libsqlite3\.so\.0|shared librar",
         workspace="sqlite"),
 }
 
-# What lint does not yet name at the broken line (checked by text on main, 2026-12-01).
-_MISS = "lint misses it (reported in /work/field/lab-findings.md): "
+# What lint does not yet name at the broken line (checked by text, 2026-12-02).
+_MISS = "lint misses it: "
 LINT_MISSES = {
-    "missing-target-dev": _MISS + "RS212 names libssl-dev:arm64 for openssl-sys, but at the "
-        "cargo build line, not at the arm64 arm's `set --` line",
     "wrong-copy-path": _MISS + "RS305 checks only COPY paths under target/, not a COPY --from "
         "of a path no RUN of the source stage writes (/out/labsl vs cp ... /out/labssl)",
     "linker-var-typo": _MISS + "RS207 says nothing sets the linker, at the cargo lines; it does "
         "not follow printf's (\"$linker_var\" \"$linker\") pairs to the misspelt name's line",
-    "runtime-library-removed": _MISS + "RS309 names libsqlite3-0, but at the runtime stage's "
-        "FROM, not at its apt-get install line",
 }
 
 

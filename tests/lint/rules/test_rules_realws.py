@@ -82,6 +82,30 @@ CROSS_ARM64_SSL = CROSS_ARM64.replace(
     "_LINKER=aarch64-linux-gnu-gcc",
     "_LINKER=aarch64-linux-gnu-gcc PKG_CONFIG_ALLOW_CROSS=1 "
     "PKG_CONFIG_LIBDIR_aarch64_unknown_linux_gnu=/usr/lib/aarch64-linux-gnu/pkgconfig")
+# The generator's builder: the arm sets the package list, one apt-get installs "$@".
+SET_ARGS_SSL = df("""
+    FROM --platform=$BUILDPLATFORM rust:1.95-slim-bookworm AS builder
+    ARG TARGETPLATFORM
+    RUN case "$TARGETPLATFORM" in \\
+          linux/amd64) triple=x86_64-unknown-linux-gnu cc_triple=x86_64_unknown_linux_gnu arch=amd64 \\
+            linker_var=CARGO_TARGET_X86_64_UNKNOWN_LINUX_GNU_LINKER linker=x86_64-linux-gnu-gcc; \\
+            set -- gcc-x86-64-linux-gnu libc6-dev-amd64-cross pkg-config libssl-dev:amd64 ;; \\
+          linux/arm64) triple=aarch64-unknown-linux-gnu cc_triple=aarch64_unknown_linux_gnu arch=arm64 \\
+            linker_var=CARGO_TARGET_AARCH64_UNKNOWN_LINUX_GNU_LINKER linker=aarch64-linux-gnu-gcc; \\
+            set -- gcc-aarch64-linux-gnu libc6-dev-arm64-cross pkg-config libssl-dev:arm64 ;; \\
+          *) exit 1 ;; \\
+        esac \\
+     && dpkg --add-architecture "$arch" \\
+     && apt-get update \\
+     && apt-get install -y --no-install-recommends "$@" \\
+     && rustup target add "$triple" \\
+     && printf 'export %s=%s\\n' TARGET_TRIPLE "$triple" "$linker_var" "$linker" \\
+          PKG_CONFIG_ALLOW_CROSS 1 \\
+          "PKG_CONFIG_LIBDIR_$cc_triple" "/usr/lib/$arch/pkgconfig" > /env
+    WORKDIR /app
+    COPY . .
+    RUN . /env && cargo build --release --locked --target "$TARGET_TRIPLE"
+""")
 ARM64 = workflow("- uses: docker/build-push-action@v7\n  with:\n    platforms: linux/arm64\n")
 AMD64 = workflow("- uses: docker/build-push-action@v7\n  with:\n    platforms: linux/amd64\n")
 RUNTIME = df("""
@@ -120,9 +144,19 @@ CASES = [
                "rust-toolchain.toml": TOOLCHAIN}, []),  # the image's Rust is the pinned one
     ("RS213", {"Dockerfile": RUSTUP_FIRST, "rust-toolchain": "1.86.0\n"}, [("Dockerfile", 3)]),
     # RS212: a C crate's target packages and pkg-config environment per built platform
+    # (the packages where apt-get installs them, the environment where cargo runs)
     ("RS212", {WF: ARM64, "Dockerfile": CROSS_ARM64, "Cargo.lock": LOCK_SSL},
-     [("Dockerfile", 7)]),
+     [("Dockerfile", 2), ("Dockerfile", 7)]),
     ("RS212", {WF: ARM64, "Dockerfile": CROSS_ARM64_SSL, "Cargo.lock": LOCK_SSL}, []),
+    ("RS212", {WF: ARM64, "Dockerfile": CROSS_ARM64_SSL.replace(" libssl-dev:arm64", ""),
+               "Cargo.lock": LOCK_SSL}, [("Dockerfile", 2)]),  # only the package is missing
+    ("RS212", {WF: ARM64, "Dockerfile": CROSS_ARM64_SSL.replace(" PKG_CONFIG_ALLOW_CROSS=1", ""),
+               "Cargo.lock": LOCK_SSL}, [("Dockerfile", 7)]),  # only the environment
+    # the generator's shape: each case arm `set -- PACKAGES`, one `apt-get install "$@"`
+    ("RS212", {WF: ARM64, "Dockerfile": SET_ARGS_SSL, "Cargo.lock": LOCK_SSL}, []),
+    ("RS212", {WF: ARM64, "Dockerfile": SET_ARGS_SSL.replace(
+        "pkg-config libssl-dev:arm64 ;;", "pkg-config ;;"), "Cargo.lock": LOCK_SSL},
+     [("Dockerfile", 9)]),  # the arm64 arm's `set --` line
     ("RS212", {WF: ARM64, "Dockerfile": CROSS_ARM64, "Cargo.lock": LOCK_SQLITE_BUNDLED}, []),
     ("RS212", {WF: ARM64, "Dockerfile": CROSS_ARM64, "Cargo.lock": PLAIN_LOCK}, []),
     ("RS212", {"Dockerfile": CROSS_ARM64, "Cargo.lock": LOCK_SSL}, []),  # no workflow
@@ -162,8 +196,15 @@ CASES = [
     ("RS308", {"Dockerfile": RUNTIME.replace("rust:1.95-slim-bookworm", "rust:1.95").format(
         base="debian:buster-slim", run="")}, []),  # the builder's release is not named
     # RS309: the runtime lacks the shared library
+    # (at the runtime's apt-get install line, where the package goes; at FROM with none)
     ("RS309", {"Dockerfile": RUNTIME.format(base="debian:bookworm-slim", run=APT.format(
-        extra="")), "Cargo.lock": LOCK_SQLITE}, [("Dockerfile", 6)]),
+        extra="")), "Cargo.lock": LOCK_SQLITE}, [("Dockerfile", 7)]),
+    ("RS309", {"Dockerfile": RUNTIME.format(base="debian:bookworm-slim", run=(
+        "RUN apt-get update \\\n && apt-get install -y --no-install-recommends \\\n"
+        "      ca-certificates \\\n && rm -rf /var/lib/apt/lists/*")),
+        "Cargo.lock": LOCK_SQLITE}, [("Dockerfile", 8)]),
+    ("RS309", {"Dockerfile": RUNTIME.format(base="debian:bookworm-slim", run=""),
+               "Cargo.lock": LOCK_SQLITE}, [("Dockerfile", 6)]),
     ("RS309", {"Dockerfile": RUNTIME.format(base="debian:bookworm-slim", run=APT.format(
         extra=" libsqlite3-0")), "Cargo.lock": LOCK_SQLITE}, []),
     ("RS309", {"Dockerfile": RUNTIME.format(base="debian:bookworm-slim", run=APT.format(
@@ -201,12 +242,15 @@ def test_rs212_names_the_packages_and_the_environment(tmp_path):
     files = {"Cargo.toml": MANIFEST, "src/main.rs": "fn main() {}\n", **ctx_files}
     ctx = context(files, tmp_path)
     ctx.workspace = cargo.scan(tmp_path)
-    [finding] = get_rule("RS212")().check(None, ctx)
+    packages, env = get_rule("RS212")().check(None, ctx)
+    assert packages.line == 2 and env.line == 7  # the apt-get line; the cargo line
     assert "install pkg-config libssl-dev:arm64 (after dpkg --add-architecture arm64)" \
-        not in finding.message  # pkg-config is a build tool, not a target package
-    assert "install libssl-dev:arm64 (after dpkg --add-architecture arm64)" in finding.message
+        not in packages.message  # pkg-config is a build tool, not a target package
+    assert packages.message.endswith(
+        "install libssl-dev:arm64 (after dpkg --add-architecture arm64) (cargo runs at line 7)")
+    assert "PKG_CONFIG" not in packages.message and "libssl-dev" not in env.message
     assert ("PKG_CONFIG_LIBDIR_aarch64_unknown_linux_gnu=/usr/lib/aarch64-linux-gnu/pkgconfig:"
-            "/usr/share/pkgconfig") in finding.message
+            "/usr/share/pkgconfig") in env.message
 
 
 def test_what_rsdock_generates_for_c_workspaces_passes_its_own_c_rules(tmp_path):
