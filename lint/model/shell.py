@@ -175,6 +175,8 @@ class _State:
     positional: tuple[str, ...] = ()
     positional_line: int = 0
     cwd: str = "/"
+    # The script line where each variable was last assigned (not for a sourced file's lines).
+    assigned_at: dict[str, int] = field(default_factory=dict)
 
     def path(self, name: str) -> str:
         """``name`` as an absolute path: files are keyed so, so that ``> t`` in WORKDIR /b and a
@@ -185,7 +187,8 @@ class _State:
         base = self.files  # both paths write on their own layer from here on
         self.files = base.child()
         return replace(self, variables=dict(self.variables), exported=set(self.exported),
-                       files=base.child(), commands=list(self.commands), unset=set(self.unset))
+                       files=base.child(), commands=list(self.commands), unset=set(self.unset),
+                       assigned_at=dict(self.assigned_at))
 
 
 @dataclass
@@ -198,6 +201,8 @@ class Outcome:
     exported: set[str]
     files: MutableMapping[str, str]
     opaque: bool
+    # The file line where each variable of ``variables`` was last assigned in this script.
+    assigned_at: dict[str, int] = field(default_factory=dict)
 
 
 @dataclass
@@ -252,8 +257,8 @@ def simulate(text: str, first_line: int = 1, env: dict[str, str | None] | None =
     model = parse_script(text, first_line)
     start = _State(dict(env or {}), set(env or {}), Files(files), cwd=cwd)
     states = _Sim(first_line).run(model.tree.root_node, [start])
-    return [Outcome(s.commands, s.exit_code, s.variables, s.exported, s.files, s.opaque)
-            for s in states]
+    return [Outcome(s.commands, s.exit_code, s.variables, s.exported, s.files, s.opaque,
+                    s.assigned_at) for s in states]
 
 
 def _case(node: Any, first_line: int) -> Case:
@@ -395,9 +400,11 @@ class _Sim(Words):
         return states
 
     def _n_variable_assignment(self, node: Any, states: list[_State]) -> list[_State]:
+        line = self.first_line + node.start_point[0]
         for state in states:
             name, value = self.assignment(node, state)
             state.variables[name] = value
+            state.assigned_at[name] = line
         return states
 
     def _n_declaration_command(self, node: Any, states: list[_State]) -> list[_State]:
@@ -409,6 +416,7 @@ class _Sim(Words):
                 if child.type == "variable_assignment":
                     name, value = self.assignment(child, state)
                     state.variables[name] = value
+                    state.assigned_at[name] = self.first_line + child.start_point[0]
                 elif child.type == "variable_name" or (child.type == "word"
                                                         and not node_text(child).startswith("-")):
                     name = node_text(child)
@@ -445,10 +453,12 @@ class _Sim(Words):
         argv: list[str] = []
         reads: set[str] = set()
         args_line = 0
+        lines: dict[str, int] = {}
         for child in node.named_children:
             if child.type == "variable_assignment":
                 name, value = self.assignment(child, state)
                 inline[name] = node_text(child).split("=", 1)[1] if value is None else value
+                lines[name] = self.first_line + child.start_point[0]
             elif child.type in ("file_redirect", "heredoc_redirect", "herestring_redirect"):
                 continue
             elif node_text(child) in ('"$@"', "$@", '"${@}"'):
@@ -461,6 +471,7 @@ class _Sim(Words):
                 argv.append(text)
         if not argv:  # `A=1 B=2` alone: plain assignments
             state.variables.update(inline)
+            state.assigned_at.update(lines)
             return
         env = {k: v for k, v in state.variables.items() if k in state.exported and v is not None}
         env.update(inline)

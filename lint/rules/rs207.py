@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Iterable
 
 from rsdock.lint.analysis import build, dockerfacts as facts
@@ -19,7 +20,10 @@ class RS207(DockerfileRule):
     ``cc`` cannot link for another architecture. Each RUN starts a fresh shell: an ``export`` in
     one RUN is gone in the next. Set it with ``ENV``, inline (``VAR=... cargo build``), in the
     same RUN, or in ``.cargo/config.toml``; ``cross``, ``xx-cargo`` and ``cargo zigbuild`` need
-    none of that.
+    none of that. A name a letter or two off (``..._LINUX_GNU_LINKR``) is ignored by cargo just
+    the same: it is reported where it is spelt, its ``ENV`` line or, when a script writes the
+    settings (``printf 'export %s=%s\n' "$linker_var" "$linker" > env``), the assignment of the
+    shell variable that holds the name, with the name cargo reads.
 
     Fails:
         FROM --platform=$BUILDPLATFORM rust:1.95 AS builder
@@ -61,8 +65,16 @@ class RS207(DockerfileRule):
                     if call.linker_source(linkers):
                         continue
                     var = platforms.linker_env_var(triple)
-                    lost = self._exported_earlier(file, stage, platform, call, var)
                     linker = platforms.linker_for_triple(triple) or "<cross gcc>"
+                    typo = _misspelt(call.command.env, var)
+                    if typo is not None:
+                        at = _where_named(file, stage, platform, call, typo)
+                        found.append(self.finding(file.path, at or call.line, message=(
+                            f"{typo} is not a variable cargo reads: the linker for {triple} is "
+                            f"{var}, so cargo (line {call.line}) links with cc and fails: "
+                            f"rename {typo} to {var}")))
+                        continue
+                    lost = self._exported_earlier(file, stage, platform, call, var)
                     if lost:
                         text = (f"{var} is exported in the RUN at line {lost}, but every RUN "
                                 f"starts a new shell, so cargo (line {call.line}) links "
@@ -86,3 +98,58 @@ class RS207(DockerfileRule):
                         var in o.exported and var in o.variables for o in result.outcomes):
                     return result.instruction.line
         return None
+
+
+def _misspelt(env: dict[str, str], var: str) -> str | None:
+    """A variable of cargo's environment that is ``var`` mistyped (at most two letters off,
+    or in the wrong case): cargo ignores it, so its linker never reaches the build."""
+    for name in sorted(env):
+        if name == var or not name.upper().startswith("CARGO_TARGET_") or \
+                _distance(name.upper(), var, limit=2) > 2:
+            continue
+        if name != name.upper() or not _OTHER_TRIPLE_RE.match(name):
+            return name
+    return None
+
+
+# The linker variable of another Linux triple, well spelt (i586 beside i686, arm beside
+# armv7): a build for several targets sets several; not a typo of this one.
+_OTHER_TRIPLE_RE = re.compile(r"^CARGO_TARGET_[A-Z0-9_]+_UNKNOWN_LINUX_(GNU|MUSL)[A-Z0-9]*_LINKER$")
+
+
+def _distance(a: str, b: str, limit: int) -> int:
+    """Levenshtein distance of ``a`` and ``b``, or ``limit + 1`` once it is larger."""
+    if abs(len(a) - len(b)) > limit:
+        return limit + 1
+    row = list(range(len(b) + 1))
+    for i, char in enumerate(a, 1):
+        prev, row[0] = row[0], i
+        for j, other in enumerate(b, 1):
+            prev, row[j] = row[j], min(row[j] + 1, row[j - 1] + 1, prev + (char != other))
+        if min(row) > limit:
+            return limit + 1
+    return row[-1]
+
+
+def _where_named(file: Dockerfile, stage: Stage, platform: str | None, call: build.CargoCall,
+                 name: str) -> int | None:
+    """The line that spells ``name`` before cargo runs: the assignment of a shell variable
+    whose value is it (``linker_var=NAME`` behind ``printf 'export %s=%s' "$linker_var" ...
+    > env``), its own assignment, or else the first instruction line that writes it (ENV)."""
+    runs = [r for ancestor in reversed(stage.ancestry())
+            for r in build.simulate_stage(file, ancestor, platform).runs
+            if r.instruction.line <= call.line]
+    for result in reversed(runs):
+        for outcome in result.outcomes:
+            for variable, value in outcome.variables.items():
+                if value == name and variable in outcome.assigned_at:
+                    return outcome.assigned_at[variable]
+            if name in outcome.assigned_at:
+                return outcome.assigned_at[name]
+    lines = file.text.splitlines()
+    for ancestor in reversed(stage.ancestry()):
+        for inst in ancestor.instructions:
+            for number in range(inst.line, min(inst.end_line, call.line) + 1):
+                if name in lines[number - 1] and not lines[number - 1].lstrip().startswith("#"):
+                    return number
+    return None

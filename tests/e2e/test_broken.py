@@ -76,8 +76,6 @@ _MISS = "lint misses it: "
 LINT_MISSES = {
     "wrong-copy-path": _MISS + "RS305 checks only COPY paths under target/, not a COPY --from "
         "of a path no RUN of the source stage writes (/out/labsl vs cp ... /out/labssl)",
-    "linker-var-typo": _MISS + "RS207 says nothing sets the linker, at the cargo lines; it does "
-        "not follow printf's (\"$linker_var\" \"$linker\") pairs to the misspelt name's line",
 }
 
 

@@ -820,3 +820,74 @@ RUN . /env && cargo build --release --target "$TARGET_TRIPLE"
 
 def test_rs206_names_the_set_line_of_the_arm_missing_a_package(tmp_path):
     assert run("RS206", SET_ARGS_BUILDER, tmp_path) == [("RS206", 7)]
+
+
+# The generator's linker indirection: each arm names the variable (`linker_var=`), one printf
+# writes `export <name>=<linker>` pairs to an env file that cargo's RUN sources.
+LINKER_VAR_BUILDER = '''
+FROM --platform=$BUILDPLATFORM rust:1.86-slim-bookworm AS builder
+ARG TARGETPLATFORM
+RUN case "$TARGETPLATFORM" in \\
+      linux/amd64) triple=x86_64-unknown-linux-gnu linker=x86_64-linux-gnu-gcc \\
+        linker_var=CARGO_TARGET_X86_64_UNKNOWN_LINUX_GNU_LINKER; \\
+        set -- gcc-x86-64-linux-gnu libc6-dev-amd64-cross ;; \\
+      linux/arm64) triple=aarch64-unknown-linux-gnu linker=aarch64-linux-gnu-gcc \\
+        linker_var=CARGO_TARGET_AARCH64_UNKNOWN_LINUX_GNU_LINKER; \\
+        set -- gcc-aarch64-linux-gnu libc6-dev-arm64-cross ;; \\
+      *) exit 1 ;; \\
+    esac \\
+ && apt-get update \\
+ && apt-get install -y --no-install-recommends "$@" \\
+ && rustup target add "$triple" \\
+ && printf 'export %s=%s\\n' \\
+      TARGET_TRIPLE "$triple" \\
+      "$linker_var" "$linker" \\
+      > /usr/local/etc/cargo-target.env
+WORKDIR /app
+COPY . .
+RUN . /usr/local/etc/cargo-target.env \\
+ && cargo build --release --locked --target "$TARGET_TRIPLE"
+'''
+
+
+@pytest.mark.parametrize("typo,line", [
+    ("_GNU_LINKR", 8),  # the arm's `linker_var=` line, whose value printf writes as the name
+    ("_GNU_LINKE", 8),
+    ("_GNU_linker", 8),  # cargo's variables are upper case
+])
+def test_rs207_names_a_misspelt_linker_variable_where_it_is_spelt(typo, line, tmp_path):
+    text = LINKER_VAR_BUILDER.replace("linker_var=CARGO_TARGET_AARCH64_UNKNOWN_LINUX_GNU_LINKER",
+                                      "linker_var=CARGO_TARGET_AARCH64_UNKNOWN_LINUX" + typo)
+    assert run("RS207", text, tmp_path) == [("RS207", line)]
+    model = parse_dockerfile("Dockerfile", textwrap.dedent(text).lstrip("\n"))
+    [finding] = DOCKERFILE_RULES["RS207"]().check(model, Context(root=None, workspace=None))
+    assert finding.message.startswith(f"CARGO_TARGET_AARCH64_UNKNOWN_LINUX{typo} is not a "
+                                      "variable cargo reads")
+    assert (f"rename CARGO_TARGET_AARCH64_UNKNOWN_LINUX{typo} to "
+            "CARGO_TARGET_AARCH64_UNKNOWN_LINUX_GNU_LINKER") in finding.message
+
+
+def test_rs207_passes_the_linker_indirection_spelt_right(tmp_path):
+    assert run("RS207", LINKER_VAR_BUILDER, tmp_path) == []
+
+
+def test_rs207_names_a_misspelt_name_written_literally(tmp_path):
+    # the name written straight into printf's pairs, or with ENV: that line
+    text = LINKER_VAR_BUILDER.replace('"$linker_var" "$linker"',
+                                      'CARGO_TARGET_AARCH64_UNKNOWN_LINUX_GNU_LINKR "$linker"')
+    assert run("RS207", text, tmp_path) == [("RS207", 17)]
+    env = (HEAD + ARM64_TOOLS + "ENV CARGO_TARGET_AARCH64_UNKNOWN_LINUX_GNU_LINKR=aarch64-linux-gnu-gcc\n"
+           + BUILD_ARM64)
+    assert run("RS207", env, tmp_path) == [("RS207", 3)]
+
+
+def test_rs207_another_triples_linker_variable_is_not_a_typo(tmp_path):
+    # i586's variable beside an i686 build is another target's setting: "nothing sets" it
+    text = (HEAD + "RUN apt-get update && apt-get install -y gcc-i686-linux-gnu "
+            "libc6-dev-i386-cross && rustup target add i686-unknown-linux-gnu\n"
+            "ENV CARGO_TARGET_I586_UNKNOWN_LINUX_GNU_LINKER=i686-linux-gnu-gcc\n"
+            "RUN cargo build --release --target i686-unknown-linux-gnu\n")
+    assert run("RS207", text, tmp_path) == [("RS207", 4)]
+    model = parse_dockerfile("Dockerfile", text)
+    [finding] = DOCKERFILE_RULES["RS207"]().check(model, Context(root=None, workspace=None))
+    assert finding.message.startswith("nothing sets the linker")
