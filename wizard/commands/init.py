@@ -53,6 +53,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     mode.add_argument("--check", action="store_true",
                       help="compare the files with rsdock.toml: exit 1 with a diff on drift, "
                            "0 when clean")
+    mode.add_argument("--keep", action="store_true",
+                      help="keep the hand edits --check reports: mark each difference with "
+                           "# rsdock:keep ... # rsdock:end lines, which regeneration keeps")
     parser.add_argument("--force", action="store_true",
                         help="overwrite files that differ from what rsdock generates")
 
@@ -63,6 +66,8 @@ def run(args: argparse.Namespace) -> int:
     start = _start(args)
     if args.check:
         return _check(start)
+    if args.keep:
+        return _keep(start, args.yes)
     from rsdock.lint.model.cargo import require_packageable
     from rsdock.wizard.generate import answers
     from rsdock.wizard.generate.defaults import default_plan
@@ -107,7 +112,8 @@ def _check_flags(args: argparse.Namespace) -> None:
     if args.example and args.path is not None:
         raise UserError(f"--example and PATH {args.path!r} both name a workspace",
                         hint="give one of them")
-    if args.check:
+    if args.check or args.keep:
+        mode = "--check" if args.check else "--keep"
         chosen = [flag for flag, value in (
             ("--bin", args.bin), ("--platform", args.platform), ("--runtime", args.runtime),
             ("--cache", args.cache), ("--registry", args.registry), ("--debian", args.debian),
@@ -115,7 +121,7 @@ def _check_flags(args: argparse.Namespace) -> None:
             ("--image", args.image), ("--force", args.force),
         ) if value]
         if chosen:
-            raise UserError(f"--check compares the files with rsdock.toml only; "
+            raise UserError(f"{mode} compares the files with rsdock.toml only; "
                             f"{', '.join(chosen)} cannot be used with it",
                             hint="edit rsdock.toml, or run `rsdock init --yes` with the flags")
 
@@ -278,9 +284,10 @@ def _write(root: Path, plan, files: dict[str, str], force: bool) -> int:
     return 0
 
 
-def _check(start: Path) -> int:
+def _rendered_from_config(start: Path):
+    """The workspace root and the files ``rsdock.toml`` renders (rsdock.toml itself left out)."""
     from rsdock.lint.model.cargo import find_root
-    from rsdock.wizard.generate import answers, writer
+    from rsdock.wizard.generate import answers
 
     root = find_root(start)
     plan = answers.load(root)
@@ -294,17 +301,69 @@ def _check(start: Path) -> int:
     plan = validated(with_workspace(plan, ws))
     files = _render(plan)
     files.pop(answers.CONFIG_NAME, None)  # the source of truth is not compared with itself
-    drift = [c for c in writer.plan_changes(root, files) if c.status != writer.SAME]
+    return root, files
+
+
+def _check(start: Path) -> int:
+    from rsdock.wizard.generate import answers, keep, writer
+
+    root, files = _rendered_from_config(start)
+    changes = writer.plan_changes(root, files)
+    drift = [c for c in changes if c.status != writer.SAME]
+    kept = [f"{c.path}:{b.line}" for c in changes for b in keep.blocks_of(c.old, c.path)]
     if not drift:
-        print(f"up to date: {len(files)} file(s) match {answers.config_path(root)}")
+        also = f", with {len(kept)} kept block(s): {', '.join(kept)}" if kept else ""
+        print(f"up to date: {len(files)} file(s) match {answers.config_path(root)}{also}")
         return 0
     for change in drift:
         print(change.diff, end="")
     print(f"{len(drift)} file(s) drift from rsdock.toml: {', '.join(c.path for c in drift)}",
           file=sys.stderr)
-    print("  hint: run `rsdock init --yes --force` to regenerate them, or edit rsdock.toml",
-          file=sys.stderr)
+    print("  hint: change rsdock.toml and run `rsdock init --yes` to regenerate them; to keep a "
+          "deliberate edit, run `rsdock init --keep` (it marks each difference with "
+          "`# rsdock:keep` ... `# rsdock:end`, which regeneration keeps); to discard the edits, "
+          "`rsdock init --yes --force`", file=sys.stderr)
     return 1
+
+
+def _keep(start: Path, yes: bool) -> int:
+    """Mark every difference between the files and what rsdock.toml renders as a kept block."""
+    from rsdock import fs
+    from rsdock.wizard.generate import keep, writer
+
+    root, files = _rendered_from_config(start)
+    drift = [c for c in writer.plan_changes(root, files) if c.status == writer.DIFFERS]
+    if not drift:
+        print("nothing to keep: the files match rsdock.toml (a missing file is written by "
+              "`rsdock init --yes`)")
+        return 0
+    marked = {}
+    where: list[str] = []
+    for change in drift:
+        text, lines = keep.mark(change.text, change.old or "", change.path)
+        marked[change.path] = text
+        where += [f"{change.path}:{line}" for line in lines]
+    for change in drift:
+        print(writer.Change(change.path, writer.DIFFERS, marked[change.path], change.old).diff,
+              end="")
+    print(f"{len(where)} edit(s) to keep: {', '.join(where)}")
+    if not yes:
+        if not sys.stdin.isatty():
+            raise UserError("stdin is not a terminal, so rsdock init --keep cannot ask before "
+                            "marking the edits", hint="pass --yes to mark them")
+        if input("Mark these edits as kept? [y/N] ").strip().lower() not in ("y", "yes"):
+            print("cancelled: nothing was written")
+            return 1
+    # Each file is replaced only if it is still what was read (fs refuses it otherwise).
+    with fs.Transaction(root) as tx:
+        for change in drift:
+            tx.stage(change.path, marked[change.path], expect=change.old)
+        tx.commit()
+    for note in tx.notes:
+        print(f"rsdock: {note}", file=sys.stderr)
+    print(f"marked {len(where)} kept block(s) in {len(drift)} file(s): `rsdock init --check` "
+          "passes with them, and regeneration keeps them")
+    return 0
 
 
 def next_steps(root: Path, plan) -> str:

@@ -16,7 +16,7 @@ from rsdock.wizard.edit.infer import InferredPlan
 from rsdock.wizard.edit.outcome import Outcome, Refusal
 from rsdock.wizard.edit.request import Proposal, Request
 from rsdock.wizard.edit.sources import Sources
-from rsdock.wizard.generate import answers
+from rsdock.wizard.generate import answers, keep
 from rsdock.wizard.generate.plan import PlanError
 from rsdock.wizard.generate.render import dockerfile, render
 
@@ -54,12 +54,13 @@ def sync_config(root: Path, request: Request, inferred: InferredPlan,
 def _regenerate(sources: Sources, runtime: str, proposal: Proposal) -> bool:
     """Switch the runtime by regenerating, when the files are exactly what ``rsdock.toml``
     renders (unmodified generated files: regenerating them loses nothing of the user's)."""
+    current = sources.texts()
     try:
         plan = answers.load_for_rendering(sources.root)
-        before = render(plan)
+        # A file with `# rsdock:keep` blocks is still rsdock's: the blocks go back in.
+        before = keep.apply_all(render(plan), current)
     except (UserError, PlanError):
         return False
-    current = sources.texts()
     if any(current.get(i.dockerfile) != before.get(i.dockerfile) for i in plan.images):
         return False
     try:
@@ -67,6 +68,8 @@ def _regenerate(sources: Sources, runtime: str, proposal: Proposal) -> bool:
     except PlanError as error:
         raise UserError(f"the {runtime} runtime does not fit this plan: {error}",
                         path=answers.CONFIG_NAME, hint="change the platforms first") from None
+    # A kept block the new runtime has no place for is an error at its line, never lost.
+    after = keep.apply_all(after, current)
     for path in sorted(after):
         if current.get(path) == before.get(path) and after[path] != before.get(path, after[path]):
             proposal.record(path, current[path], Outcome(after[path], [

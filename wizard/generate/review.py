@@ -67,8 +67,9 @@ def preview(root: Path, plan: Plan, *, hadolint: bool = True) -> Preview:
     # screen is up.
     from rsdock.wizard.generate.render import render
 
-    files = render(plan)
-    changes = tuple(writer.plan_changes(root, files))
+    # The files as they would be written: with the user's `# rsdock:keep` blocks put back.
+    changes = tuple(writer.plan_changes(root, render(plan)))
+    files = {c.path: c.text for c in changes}
     # Imported here, in the worker: the rules and their parsers need not load before the first
     # screen is up.
     from rsdock.lint.engine.settings import LintConfig

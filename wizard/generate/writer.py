@@ -9,6 +9,7 @@ leaves the disk untouched.
 from __future__ import annotations
 
 import difflib
+import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable
@@ -16,6 +17,7 @@ from typing import Iterable
 from rsdock import fs
 from rsdock.atomic import write_atomic  # noqa: F401  (re-exported: the writer's public API)
 from rsdock.errors import UserError
+from rsdock.wizard.generate import keep
 
 NEW = "new"
 SAME = "same"
@@ -53,18 +55,23 @@ class Change:
         return "".join(lines)
 
 
-def plan_changes(root: Path | str, files: dict[str, str]) -> list[Change]:
+def plan_changes(root: Path | str, files: dict[str, str], *,
+                 keep_edits: bool = True) -> list[Change]:
     """Compare each generated file with what is on disk under ``root``.
 
     Args:
         root: the workspace root the relative paths of ``files`` start from.
         files: generated text by relative path.
+        keep_edits: put the ``# rsdock:keep`` blocks of each file on disk back into its new
+            text (:func:`rsdock.wizard.generate.keep.apply`); the :class:`Change`'s ``text``
+            is then what would be written.
 
     Returns:
         One :class:`Change` per file, in path order.
 
     Raises:
-        UserError: when a path leaves ``root`` or names a directory or an unreadable file.
+        UserError: when a path leaves ``root`` or names a directory or an unreadable file, or
+            a kept block of a file no longer applies (at the block's line).
     """
     root = Path(root)
     changes = []
@@ -80,6 +87,14 @@ def plan_changes(root: Path | str, files: dict[str, str]) -> list[Change]:
         if old is None:
             changes.append(Change(rel, NEW, text))
             continue
+        if keep_edits:
+            # The user's `# rsdock:keep` blocks go back into the new text, in their places.
+            try:
+                text = keep.apply(text, old, rel)
+            except UserError as error:
+                raise UserError(error.message, path=fs.shown(os.path.join(root, rel))
+                                if str(root) not in ("", ".") else rel, line=error.line,
+                                hint=error.hint) from None
         changes.append(Change(rel, SAME if old == text else DIFFERS, text, old))
     return changes
 

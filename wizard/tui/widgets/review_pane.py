@@ -10,6 +10,7 @@ from textual.containers import VerticalScroll
 from textual.widgets import OptionList, Static, TabbedContent, TabPane
 from textual.widgets.option_list import Option
 
+from rsdock.wizard.generate import keep
 from rsdock.wizard.generate.review import Preview
 from rsdock.wizard.tui.widgets.finding_list import SEVERITY_STYLE
 from rsdock.wizard.tui.widgets.step_pane import StepPane
@@ -99,8 +100,12 @@ class ReviewPane(StepPane):
         text.update(Syntax(change.text, _lexer(change.path), line_numbers=True,
                            # wrapped: generated lines are longer than an 80-column pane
                            word_wrap=True, theme="ansi_dark"))
+        note = keep.review_note(change.status, change.old, change.path)
         if change.status == "same":
-            diff.update(Text("Identical to the file on disk.", style="italic"))
+            diff.update(Text(f"Identical to the file on disk. {note}".rstrip(), style="italic"))
+        elif note:
+            diff.update(Group(Text(note + "\n", style="italic"),
+                              Syntax(change.diff, "diff", word_wrap=True, theme="ansi_dark")))
         else:
             diff.update(Syntax(change.diff, "diff", word_wrap=True, theme="ansi_dark"))
 
