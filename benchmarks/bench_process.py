@@ -11,6 +11,13 @@ Measures, medians of ``--runs`` rounds in which the commands take turns:
 
 Targets (issue #11): example ``--no-hadolint`` <= 0.75x hadolint alone, with hadolint <= 1.2x;
 the 13,000-file tree and the 16k-line Dockerfile under 1 s without hadolint.
+
+The ratios are medians of per-round ratios (each command against hadolint in the same round), so
+a burst of load from other processes moves both sides of a ratio. Python runs with its bytecode
+cache as an installed package has it (``pip install`` compiles ``.pyc`` files): in a temporary
+``PYTHONPYCACHEPREFIX``, filled by the warm-up round, even where ``PYTHONDONTWRITEBYTECODE`` is
+set (it was on the development machine, and every "cold" run compiled rsdock's 180 modules
+again, about 0.1 s).
 """
 
 from __future__ import annotations
@@ -32,11 +39,14 @@ from rsdock.resources import example_workspace
 RSDOCK = [sys.executable, "-m", "rsdock"]
 
 
+ENV = dict(os.environ)
+
+
 def timed(argv: list[str], cwd: Path) -> tuple[float, float]:
     """Wall time and CPU time (user + system of the process and its children) of one run."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
-    subprocess.run(argv, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    subprocess.run(argv, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=ENV)
     wall = time.perf_counter() - start
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     return wall, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
@@ -58,17 +68,15 @@ def long_dockerfile(dest: Path, lines: int = 16_000) -> Path:
 
 
 def rounds(commands: dict[str, tuple[list[str], Path]],
-           runs: int) -> dict[str, tuple[float, float]]:
-    """Median (wall, CPU) per command; the commands take turns in each round."""
+           runs: int) -> dict[str, list[tuple[float, float]]]:
+    """(wall, CPU) of each run per command; the commands take turns in each round."""
     times: dict[str, list[tuple[float, float]]] = {name: [] for name in commands}
     for argv, cwd in commands.values():  # warm-up: the file system cache, .pyc files
         timed(argv, cwd)
     for _ in range(runs):
         for name, (argv, cwd) in commands.items():
             times[name].append(timed(argv, cwd))
-    return {name: (statistics.median(w for w, _c in values),
-                   statistics.median(c for _w, c in values))
-            for name, values in times.items()}
+    return times
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -76,16 +84,18 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--runs", type=int, default=11)
     parser.add_argument("--tree", type=Path, help="a large repository to lint (e.g. vector)")
     args = parser.parse_args(argv)
+    load_before = os.getloadavg()
     with tempfile.TemporaryDirectory(prefix="rsdock-bench-") as tmp:
+        ENV.pop("PYTHONDONTWRITEBYTECODE", None)
+        ENV["PYTHONPYCACHEPREFIX"] = str(Path(tmp) / "pycache")
         example = Path(tmp) / "example"
         shutil.copytree(example_workspace(), example)
         subprocess.run([*RSDOCK, "init", "--yes", str(example)], check=True,
-                       stdout=subprocess.DEVNULL)
+                       stdout=subprocess.DEVNULL, env=ENV)
         dockerfiles = [p for p in discover.walk(example) if discover.kind_of(p) == "dockerfile"]
         big = long_dockerfile(Path(tmp) / "long")
         commands = {
-            "hadolint alone (example)": ([hadolint.find_executable(), "-f", "json",
-                                          "--no-fail", *dockerfiles], example),
+            BASE: ([hadolint.find_executable(), "-f", "json", "--no-fail", *dockerfiles], example),
             "rsdock lint (example)": ([*RSDOCK, "lint"], example),
             "rsdock lint --no-hadolint (example)": ([*RSDOCK, "lint", "--no-hadolint"], example),
             "rsdock lint --no-hadolint (16k-line Dockerfile)": (
@@ -94,17 +104,25 @@ def main(argv: list[str] | None = None) -> int:
         if args.tree:
             commands[f"rsdock lint --no-hadolint ({args.tree.name})"] = (
                 [*RSDOCK, "lint", "--no-hadolint"], args.tree.resolve())
-        medians = rounds(commands, args.runs)
-    base_wall, base_cpu = medians["hadolint alone (example)"]
+        times = rounds(commands, args.runs)
+    base = times[BASE]
+    print(f"{args.runs} rounds, Python {sys.version.split()[0]}, {time.strftime('%Y-%m-%d %H:%M')}"
+          f", load average {load_before[0]:.1f} before and {os.getloadavg()[0]:.1f} after "
+          f"({os.cpu_count()} cores)\n")
     print("| command | wall (median) | vs hadolint | CPU (median) | vs hadolint |")
     print("|---|---|---|---|---|")
-    for name, (wall, cpu) in medians.items():
-        example = "(example)" in name
-        print(f"| {name} | {wall:.3f} s | {f'{wall / base_wall:.2f}x' if example else ''} | "
-              f"{cpu:.3f} s | {f'{cpu / base_cpu:.2f}x' if example else ''} |")
-    print(f"\nload average: {os.getloadavg()[0]:.1f} (2 cores)")
+    for name, values in times.items():
+        wall = statistics.median(w for w, _c in values)
+        cpu = statistics.median(c for _w, c in values)
+        wall_ratio = cpu_ratio = ""
+        if "(example)" in name:
+            wall_ratio = f"{statistics.median(w / bw for (w, _c), (bw, _bc) in zip(values, base)):.2f}x"
+            cpu_ratio = f"{statistics.median(c / bc for (_w, c), (_bw, bc) in zip(values, base)):.2f}x"
+        print(f"| {name} | {wall:.3f} s | {wall_ratio} | {cpu:.3f} s | {cpu_ratio} |")
     return 0
 
+
+BASE = "hadolint alone (example)"
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -161,8 +161,8 @@ LAZY_IMPORTS: dict[str, str] = {
     "rsdock.lint.model.shell tree_sitter_bash": "the bash grammar loads only when a RUN is parsed",
     "rsdock.lint.model.dockerfile dockerfile": "the Go-backed parser loads only when a Dockerfile "
                                                "is parsed",
-    "rsdock.lint.analysis.images ruamel.yaml": "YAML only for compose and bake files",
-    "rsdock.lint.analysis.images ruamel.yaml.error": "YAML only for compose and bake files",
+    "rsdock.lint.analysis.images rsdock.lint.model.yaml_load": "YAML only for compose files",
+    "rsdock.lint.analysis.images ruamel.yaml.error": "YAML only for compose files",
     "rsdock.lint.analysis.images rsdock.lint.model.workflow_reader": "the workflow parser "
                                                                      "(ruamel) only with workflows",
     "rsdock.lint.engine.runner rsdock.lint.model.cargo": "the cargo scanner only with a Cargo.toml",

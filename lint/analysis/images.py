@@ -301,12 +301,13 @@ def _compose_builds(path: str, text: str) -> list[Build]:
 
 
 def _load_yaml(text: str) -> Any:
-    from ruamel.yaml import YAML
     from ruamel.yaml.error import YAMLError
 
+    from rsdock.lint.model.yaml_load import load_plain
+
     try:
-        return YAML(typ="safe", pure=True).load(text)
-    except (YAMLError, ValueError, TypeError):
+        return load_plain(text)
+    except (YAMLError, ValueError, TypeError, RecursionError):
         return None
 
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
@@ -20,6 +19,7 @@ from rsdock.lint.model.docker_steps import (BUILD_PUSH, CHECKOUT, LOGIN, SETUP_B
                                              dockerfile_paths, input_list, local_action_text,
                                              platform_entries, uses_docker)
 from rsdock.lint.model.findings import Finding, Severity
+from rsdock.lint.model.yaml_load import load as load_yaml
 from rsdock.lint.model.workflow import Job, Scalar, Step, Uses, Workflow, off_for_pull_requests
 
 __all__ = ["BUILD_PUSH", "CHECKOUT", "LOGIN", "SETUP_BUILDX", "SETUP_QEMU", "BuildPush",
@@ -63,7 +63,7 @@ def parse_workflow(path: str, text: str | bytes) -> Workflow:
                                                  f"up to {MAX_LINES:,} lines: split it, or check "
                                                  "that this is the right file")
     try:
-        data = YAML(typ="rt").load(workflow.text)
+        data = load_yaml(workflow.text)  # the round-trip model, through libyaml where exact
         _count_nodes(data)
     except MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
