@@ -17,9 +17,12 @@ How a row is read (the TOML's header explains its keys):
   ``libstdc++6`` for C++;
 * ``tool`` crates need a program on the build machine (protoc, libclang).
 
-For musl (the alpine and scratch runtimes): ``ok`` builds as is; ``needs-musl-cc`` builds with
-Debian's ``musl-dev:<arch>`` wrapper ``<tuple>-linux-musl-gcc`` as ``CC_<triple>``; ``impossible``
-(a system library, C++) is refused with the row's way out.
+For musl (the alpine and scratch runtimes): ``ok`` builds as is; ``impossible`` (a system
+library, C++) is refused with the way out; ``needs-musl-cc`` would build with Debian's
+``musl-dev:<arch>`` wrapper ``<tuple>-linux-musl-gcc`` as ``CC_<triple>`` (what :func:`needs`
+answers, and what RS212 asks of a hand-written musl build), but no build has proven that path,
+so the generator refuses it too (:func:`musl_refusals`), with cargo-zigbuild or a glibc runtime
+as the way out.
 """
 
 from __future__ import annotations
@@ -41,7 +44,6 @@ DATA = Path(__file__).with_name("ccrates.toml")
 # Set by every generated builder for every target: rows repeating them add nothing.
 ALWAYS_SET = ("CC_{triple_underscored}", "AR_{triple_underscored}", "PKG_CONFIG_ALLOW_CROSS",
               "PKG_CONFIG_LIBDIR_{triple_underscored}")
-GLIBC_WAY_OUT = "choose a glibc runtime (debian-slim or distroless)"
 _PLACEHOLDER = re.compile(r"\{(\w+)\}")
 
 
@@ -179,11 +181,6 @@ class CCrate:
         if runtime not in ("debian-slim", "distroless"):
             return ()
         return self.runtime_for(debian)
-
-    def way_out(self) -> str:
-        """The musl way out, with the templates spelled generically."""
-        text = self.musl_way_out or GLIBC_WAY_OUT
-        return _PLACEHOLDER.sub(lambda m: f"<{m[1]}>", text)
 
 
 def _replace(crate: CCrate, **changes: Any) -> CCrate:
@@ -350,13 +347,43 @@ def needs(crates: Iterable[CCrate], platform: Platform, triple: str, *, libc: st
                  tuple(run))
 
 
-def musl_refusals(crates: Iterable[CCrate]) -> list[str]:
-    """Why the crates cannot be built for a static musl runtime here (one line each), or []."""
-    found = []
+# The way out of a musl refusal, by why (see :func:`musl_refusals`).
+ZIGBUILD = ("cargo-zigbuild (`cargo zigbuild`, `cargo chef cook --zigbuild`: zig is a musl C "
+            "compiler; rsdock does not generate that build)")
+MUSL_WAY_OUT = {
+    SYSTEM: ("choose a glibc runtime (debian-slim or distroless), or enable the crate's "
+             "vendored/bundled feature and build it with " + ZIGBUILD),
+    "c++": f"choose a glibc runtime (debian-slim or distroless), or {ZIGBUILD}",
+    "c": f"choose a glibc runtime (debian-slim or distroless), or {ZIGBUILD}",
+}
+
+
+def musl_refusals(crates: Iterable[CCrate]) -> list[tuple[str, str]]:
+    """Why the crates cannot be built for a static musl runtime here, with the way out.
+
+    One ``(why, way out)`` pair per crate that links a system library (Debian builds those
+    for glibc only) or needs C++ (Debian has no C++ library for musl), and one for all the
+    crates that compile C: rsdock's only musl C compiler would be Debian's ``musl-dev:<arch>``
+    wrapper around the gnu cross gcc, which no build has proven (the build lab has no musl
+    Rust std), so rsdock refuses it rather than generate a build it has never seen work.
+    Crates that only need a build-machine tool (bindgen, protoc) are not refused.
+    """
+    found: list[tuple[str, str]] = []
+    compiles_c: list[str] = []
     for crate in crates:
-        if crate.musl != MUSL_IMPOSSIBLE:
-            continue
-        why = ("links the system library, which Debian builds for glibc only"
-               if crate.links == SYSTEM else "needs C++ or a library Debian has for glibc only")
-        found.append(f"{crate.name} {why} (way out: {crate.way_out()})")
+        if crate.links == SYSTEM:
+            found.append((f"{crate.name} links the system library, which Debian builds for "
+                          "glibc only", MUSL_WAY_OUT[SYSTEM]))
+        elif crate.musl == MUSL_IMPOSSIBLE:
+            found.append((f"{crate.name} needs C++, and Debian has no C++ library for musl",
+                          MUSL_WAY_OUT["c++"]))
+        elif crate.musl == MUSL_CC:
+            name = "a build script through cc" if crate.name == "cc" else crate.name
+            if name not in compiles_c:
+                compiles_c.append(name)
+    if compiles_c:
+        verb = "compiles" if len(compiles_c) == 1 else "compile"
+        found.append((f"{', '.join(compiles_c)} {verb} C for the target, and no musl C "
+                      "compiler is proven by a build here (Debian's musl-dev wrapper is "
+                      "untried: the build lab has no musl Rust std)", MUSL_WAY_OUT["c"]))
     return found

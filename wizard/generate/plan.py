@@ -444,9 +444,9 @@ class Plan:
             crates = self.workspace.crates_of(image.name, platform.name)
             label = f"image {image.name!r}"
             if self.libc == "musl" and crates and platform is self.platform_objects[0]:
-                for why in ccrates.musl_refusals(crates):  # once, not per platform
+                for why, way_out in ccrates.musl_refusals(crates):  # once, not per platform
                     add("runtime", f"{label}: the {self.runtime} runtime needs a static musl "
-                        f"binary, but {why}", ccrates.GLIBC_WAY_OUT, image_index=index)
+                        f"binary, but {why}", way_out, image_index=index)
             for crate in crates:
                 why = crate.bindgen_refusal(triple)
                 if why:

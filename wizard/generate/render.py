@@ -187,8 +187,8 @@ def builds(plan: Plan, image: Image) -> tuple[Build, ...]:
 
     Exactly the platform's cross gcc and libc, plus for each C crate the binary reaches the
     build tools, the target's ``-dev`` packages as ``PKG:<arch>``, the C++ cross compiler, and
-    the environment of :func:`rsdock.lint.knowledge.ccrates.needs` (for musl, Debian's
-    ``musl-dev:<arch>`` wrapper as the C compiler of crates that compile C).
+    the environment of :func:`rsdock.lint.knowledge.ccrates.needs`. (A musl plan with C
+    crates never gets here: the plan refuses it, see ``ccrates.musl_refusals``.)
     """
     found = []
     for target in targets(plan):

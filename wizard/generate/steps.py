@@ -151,10 +151,14 @@ def c_cost_for_platform(plan: Plan, name: str) -> str:
         crates = plan.workspace.crates_of(image.name, platform.name)
         if not crates:
             continue
+        names = ", ".join(c.name for c in crates)
+        if plan.libc == "musl" and (musl := ccrates.musl_refusals(crates)):
+            lines.append(f"{image.name} links C ({names}): refused on {plan.runtime}: "
+                         + "; ".join(f"{why} (way out: {way})" for why, way in musl))
+            continue
         need = ccrates.needs(crates, platform, triple, libc=plan.libc)
         cost = " ".join(need.builder_packages) or "nothing but the target's C compiler"
         refused = [why for c in crates if (why := c.bindgen_refusal(triple))]
-        names = ", ".join(c.name for c in crates)
         lines.append(f"{image.name} links C ({names}): the builder adds {cost}"
                      + (f"; refused: {'; '.join(refused)}" if refused else ""))
     return "\n".join(lines)
@@ -173,7 +177,8 @@ def c_cost_for_runtimes(plan: Plan) -> list[str]:
             crates = candidate.workspace.crates_of(image.name)
             if candidate.libc == "musl":
                 refused = ccrates.musl_refusals(crates)
-                costs += [f"{image.name}: refused: {r}" for r in refused]
+                costs += [f"{image.name}: refused: {why} (way out: {way})"
+                          for why, way in refused]
                 continue
             first = candidate.platform_objects[0] if candidate.platform_objects else None
             if first is None:
