@@ -102,20 +102,34 @@ class Files(MutableMapping[str, str]):
     is built on it.
     """
 
-    __slots__ = ("_own", "_base", "_depth")
-    _FLATTEN = 16  # layers deeper than this are merged, so reads stay cheap
+    __slots__ = ("_own", "_base", "_size")
     _own: dict[str, Any]
     _base: Mapping[str, str] | None
-    _depth: int
+    _size: int
 
     def __init__(self, base: Mapping[str, str] | None = None):
         self._own = {}
-        depth = base._depth + 1 if isinstance(base, Files) else 1
-        if depth > self._FLATTEN and base is not None:
-            base, depth = dict(base.items()), 1
+        self._size = 1  # how many layers this one stands for (see _compacted)
+        if isinstance(base, Files):
+            base = base._compacted()
         # (never `if base`: the truth of a layer is its length, a merge of every layer below)
         self._base = None if base is None or (isinstance(base, dict) and not base) else base
-        self._depth = depth
+
+    def _compacted(self) -> "Files":
+        """This layer, with the layers below it that stand for no more layers than it merged
+        into one: a binary counter, so n RUNs leave about log2(n) layers (reads stay cheap)
+        and each path is copied about log2(n) times in all (flattening every few layers
+        copied everything written so far: quadratic in a long Dockerfile). New layers are
+        built; none is changed, so a layer another one stands on keeps what it saw."""
+        top = self
+        while isinstance(top._base, Files) and top._base._size <= top._size:
+            below = top._base
+            merged = Files.__new__(Files)
+            merged._own = {**below._own, **top._own}  # _GONE marks hide what lies below
+            merged._base = below._base
+            merged._size = below._size + top._size
+            top = merged
+        return top
 
     def child(self) -> "Files":
         """A new layer over this one (which must not be written to afterwards)."""
@@ -234,12 +248,15 @@ def parse_script(text: str, first_line: int = 1) -> ScriptModel:
     Cached: every rule asks about the same RUNs, and the model is never changed after parsing.
     """
     tree = _parser().parse(text.encode())
-    errors = sorted({first_line + n.start_point[0] for n in walk(tree.root_node)
-                     if n.type == "ERROR" or n.is_missing})
+    root = tree.root_node
+    # has_error covers ERROR and MISSING nodes below; without it there is nothing to look for
+    errors = sorted({first_line + n.start_point[0] for n in walk(root)
+                     if n.type == "ERROR" or n.is_missing}) if root.has_error else []
     model = ScriptModel([], errors, tree, first_line)
-    for node in walk(tree.root_node):
-        if node.type == "case_statement":
-            model.cases.append(_case(node, first_line))
+    if "case" in text:  # no keyword, no case statement
+        for node in walk(root):
+            if node.type == "case_statement":
+                model.cases.append(_case(node, first_line))
     return model
 
 

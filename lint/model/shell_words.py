@@ -20,14 +20,22 @@ def node_text(node: Any) -> str:
 
 
 def walk(node: Any) -> Iterator[Any]:
-    """Every node of a tree-sitter subtree, depth first."""
-    yield node
-    for child in node.children:
-        yield from walk(child)
+    """Every node of a tree-sitter subtree, depth first (in source order)."""
+    # a stack, not nested generators: each node passes once, not once per level above it
+    stack = [node]
+    while stack:
+        node = stack.pop()
+        yield node
+        stack.extend(reversed(node.children))
+
+
+_SHLEX_SPECIAL = re.compile(r"[\s'\"\\]")
 
 
 def unquote_word(text: str) -> str:
     """A shell word without its quotes (``"linux/amd64"`` -> ``linux/amd64``)."""
+    if not _SHLEX_SPECIAL.search(text):
+        return text  # what shlex would give, without its tokenizer
     try:
         return "".join(shlex.split(text)) or text
     except ValueError:
