@@ -36,6 +36,7 @@ import fcntl
 import hashlib
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -440,6 +441,43 @@ _APT_DOCKER = {
 }
 
 
+def mounts_under(root: Path, mountinfo: str | None = None) -> list[Path]:
+    """Mount points at or below ``root`` (from /proc/self/mountinfo), deepest first."""
+    if mountinfo is None:
+        mountinfo = Path("/proc/self/mountinfo").read_text()
+    root = Path(os.path.abspath(root))
+    found = []
+    for line in mountinfo.splitlines():
+        fields = line.split()
+        if len(fields) < 5:
+            continue
+        # The kernel writes space, tab, newline and backslash as octal escapes (\040 ...).
+        point = Path(re.sub(r"\\([0-7]{3})", lambda m: chr(int(m.group(1), 8)), fields[4]))
+        if point == root or root in point.parents:
+            found.append(point)
+    return sorted(set(found), key=lambda p: len(p.parts), reverse=True)
+
+
+def unmount_under(root: Path) -> None:
+    """Unmount everything mounted at or below ``root``; raise if anything stays mounted.
+
+    A foreign-architecture debootstrap can leave the target's /proc mounted when it exits (seen
+    on a fresh machine: arm64 and armhf, three debootstraps at once; the cleanup below then
+    failed on /proc/stat). Nothing under a mount point may be deleted: a bind-mounted /dev
+    would take the host's device nodes with it.
+    """
+    points = mounts_under(root)
+    if points:
+        log(f"unmounting what was left mounted under {root}: {', '.join(map(str, points))}")
+    for point in points:
+        if run(["umount", str(point)], check=False, capture=True).returncode:
+            run(["umount", "--lazy", str(point)], check=False, capture=True)
+    left = mounts_under(root)
+    if left:
+        raise RuntimeError(f"still mounted under {root}: {', '.join(map(str, left))}; "
+                           "not deleting anything there")
+
+
 def rootfs_tarball(suite: str, arch: str) -> Path:
     """A cached, slimmed ``debootstrap --variant=minbase`` of ``suite`` for ``arch``."""
     tar = CACHE / f"{suite}-{arch}.tar"
@@ -453,6 +491,7 @@ def rootfs_tarball(suite: str, arch: str) -> Path:
     try:
         res = run(["debootstrap", "--variant=minbase", f"--arch={arch}", suite, str(root), MIRROR],
                   check=False, capture=True)
+        unmount_under(root)
         if res.returncode != 0:
             raise RuntimeError(f"debootstrap {suite} {arch} failed:\n{res.stdout[-3000:]}")
         (root / "etc/dpkg/dpkg.cfg.d/docker").write_text(_DPKG_SLIM)
@@ -485,6 +524,7 @@ def rootfs_tarball(suite: str, arch: str) -> Path:
         run(["tar", "--numeric-owner", "-C", str(root), "-cf", str(part), "."])
         part.rename(tar)
     finally:
+        unmount_under(work)  # raises, deleting nothing, if something stays mounted there
         shutil.rmtree(work, ignore_errors=True)
     log(f"rootfs {suite} {arch}: {tar.stat().st_size / 2**20:.0f} MB in {time.time() - t0:.0f} s")
     return tar
