@@ -373,9 +373,22 @@ def workspace_summary(workspace, root: Path) -> list[tuple[str, str]]:
         ("Members", members),
         ("Binaries", binaries),
         ("Web apps", web or "none"),
-        ("Rust version", getattr(workspace, "rust_version", None) or "not set (rsdock uses its default)"),
+        ("Minimum Rust", _minimum_rust(workspace)),
         ("Existing files", ", ".join(existing) or "none"),
     ]
+
+
+def _minimum_rust(workspace) -> str:
+    """The workspace's own Rust facts, said as what they are: ``rust-version`` is the oldest Rust
+    it builds with (not the one the images use, which is the answer below it on the page), and
+    a toolchain file pins the one cargo runs."""
+    minimum = getattr(workspace, "rust_version", None)
+    text = (f"{minimum} (rust-version in Cargo.toml: the oldest Rust the workspace builds with)"
+            if minimum else "not set (Cargo.toml has no rust-version)")
+    toolchain = getattr(workspace, "toolchain", None)
+    if toolchain is not None and getattr(toolchain, "version", None):
+        text += f"; the toolchain file pins {toolchain.version}"
+    return text
 
 
 def next_steps(plan: Plan) -> list[str]:

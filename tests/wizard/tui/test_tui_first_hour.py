@@ -174,3 +174,15 @@ def test_a_refusal_heading_promises_lines_only_when_there_are_some(manual, headi
     assert heading in text
     if not manual:
         assert "by hand" not in text
+
+
+def test_the_project_step_says_which_rust_is_the_minimum_and_which_the_images_use(workspace):
+    # The example's Cargo.toml says rust-version = "1.86": a minimum, not the builder's Rust.
+    async def scenario(pilot):
+        await goto(pilot, "project")
+        return " ".join(screen_text(pilot.app).split())
+
+    text = run(RsdockApp(workspace), (200, 50), scenario)
+    assert "Minimum Rust 1.86 (rust-version in Cargo.toml: the oldest Rust the workspace " \
+        "builds with)" in text
+    assert "Rust the images build with (builder and cargo-chef)" in text

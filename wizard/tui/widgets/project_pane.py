@@ -26,7 +26,7 @@ class ProjectPane(StepPane):
         if self.session.example:
             yield Static("This is a temporary copy of rsdock's example workspace: writing "
                          "changes only the copy.", classes="note")
-        yield Label("Rust version (builder and cargo-chef images)")
+        yield Label("Rust the images build with (builder and cargo-chef)")
         yield Input(id="rust-version", placeholder="1.86")
 
     def sync(self, plan: Plan) -> None:
