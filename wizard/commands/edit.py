@@ -120,7 +120,7 @@ def _confirm(question: str) -> bool:
 def _lint_summary(sources) -> str:
     from rsdock.wizard.edit.session import lint_sources
 
-    if not sources.texts():
+    if not (sources.dockerfiles or sources.workflows):
         return "Lint: no Dockerfile or workflow to check\n"
     findings = lint_sources(sources)
     if not findings:

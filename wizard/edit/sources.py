@@ -46,6 +46,8 @@ class Sources:
         dockerfiles: Dockerfiles by root-relative path.
         builds: every build-push step of those workflows, in file order.
         workspace: the scanned cargo workspace, or None when it cannot be read.
+        dockerignores: the text of every ``.dockerignore``, by root-relative path (linted and
+            fixed like the others: `rsdock lint` counts their fixes, so `edit --fix` makes them).
     """
 
     root: Path
@@ -53,11 +55,13 @@ class Sources:
     dockerfiles: dict[str, Dockerfile] = field(default_factory=dict)
     builds: list[BuildStep] = field(default_factory=list)
     workspace: Any = None
+    dockerignores: dict[str, str] = field(default_factory=dict)
 
     def texts(self) -> dict[str, str]:
-        """The current text of every parsed file."""
+        """The current text of every parsed file and ``.dockerignore``."""
         found = {p: w.text for p, w in self.workflows.items()}
         found.update({p: d.text for p, d in self.dockerfiles.items()})
+        found.update(self.dockerignores)
         return found
 
 
@@ -81,6 +85,10 @@ def load_sources(root: Path | str) -> Sources:
             model = parse_dockerfile(rel, _read(root, rel))
             _refuse_errors(model.errors)
             sources.dockerfiles[rel] = model
+        elif kind == "dockerignore":
+            text = fs.read_text(root, rel)
+            if text is not None:
+                sources.dockerignores[rel] = text
     sources.builds = build_steps(sources.workflows)
     try:
         sources.workspace = scan(root)

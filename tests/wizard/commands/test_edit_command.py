@@ -227,3 +227,16 @@ def test_edits_keep_rsdock_toml_in_step_line_by_line(tmp_path, capsys):
          'platforms = ["linux/amd64", "linux/arm64", "linux/arm/v7", "linux/ppc64le"]'),
         ('cache = "gha"  # ours', 'cache = "inline"  # ours'),
     ]
+
+
+def test_edit_fix_makes_the_fixes_lint_counts_in_a_dockerignore_too(shop, capsys):
+    # The first-hour trial: lint said "1 fixable" and `edit --fix` changed nothing, because
+    # edit read Dockerfiles and workflows only.
+    (shop / ".dockerignore").write_text(".git\n")
+    assert main(["lint", str(shop), "--no-hadolint"]) == 1
+    assert "1 fixable with `rsdock lint --fix`" in capsys.readouterr().out
+    assert main(["edit", str(shop), "--fix", "--yes"]) == 0
+    assert "+target/" in capsys.readouterr().out
+    assert (shop / ".dockerignore").read_text() == ".git\ntarget/\n"
+    main(["lint", str(shop), "--no-hadolint"])
+    assert "fixable" not in capsys.readouterr().out.splitlines()[-1]

@@ -67,7 +67,8 @@ def test_opens_in_edit_mode_with_the_plan_and_the_findings_per_file(tmp_path):
         assert "debian-slim" in shown and "from Dockerfile:42" in shown
         findings = screen.query_one(FindingList)
         ids = [findings.get_option_at_index(i).id for i in range(findings.option_count)]
-        assert ids[0] == f"file:{WORKFLOW}" and "file:Dockerfile" in ids
+        # every file edit mode reads has its heading, the .dockerignore too (its fixes count)
+        assert ids[:2] == ["file:.dockerignore", f"file:{WORKFLOW}"] and "file:Dockerfile" in ids
         # each finding sits under its own file's heading
         dockerfile_at = ids.index("file:Dockerfile")
         assert all(screen.state.findings[int(i.split(":")[1])].path == "Dockerfile"
