@@ -1,5 +1,3 @@
-import sys
+from rsdock.cli import entry
 
-from rsdock.cli import main
-
-sys.exit(main())
+entry()

@@ -9,10 +9,16 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
 
 from rsdock import __version__
 from rsdock.errors import UserError
+
+# Commands that leave nothing behind when they return (no child process, no open file, no
+# terminal state): their process may end without the interpreter's teardown (see entry()).
+NO_TEARDOWN = ("lint", "rules", "rule")
+_ran: list[str] = []  # the command main() ran, for entry()
 
 COMMANDS: dict[str, str] = {
     "init": "rsdock.wizard.commands.init",
@@ -62,6 +68,7 @@ def main(argv: list[str] | None = None) -> int:
     if not getattr(args, "run", None):
         parser.print_help()
         return 2
+    _ran.append(args.command)
     try:
         return args.run(args)
     except UserError as error:
@@ -74,5 +81,24 @@ def main(argv: list[str] | None = None) -> int:
         return 0
 
 
+def entry() -> None:
+    """The ``rsdock`` program: :func:`main`, then the exit.
+
+    After ``rsdock lint`` (and ``rules``, ``rule``) the interpreter's teardown, freeing every
+    module, parse tree and table one by one, is a sixth of a small lint's CPU time, and nothing
+    is left to clean up: the output is flushed and the process ends at once. Other commands
+    (a prompt or the TUI restoring the terminal, files being replaced) exit normally.
+    """
+    code = main()
+    if _ran and _ran[-1] in NO_TEARDOWN:
+        try:
+            sys.stdout.flush()
+            sys.stderr.flush()
+        except (BrokenPipeError, OSError):
+            pass  # the reader went away (`rsdock lint | head`): nothing more to say
+        os._exit(code)
+    sys.exit(code)
+
+
 if __name__ == "__main__":  # pragma: no cover
-    sys.exit(main())
+    entry()

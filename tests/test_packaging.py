@@ -98,7 +98,7 @@ def test_example_workspace_ships_with_dotfiles_and_without_target(names):
 def test_console_script_is_declared(wheel):
     with zipfile.ZipFile(wheel) as archive:
         entry = next(n for n in archive.namelist() if n.endswith("entry_points.txt"))
-        assert "rsdock = rsdock.cli:main" in archive.read(entry).decode()
+        assert "rsdock = rsdock.cli:entry" in archive.read(entry).decode()
 
 
 def test_installed_wheel_runs_init_on_the_example(wheel, tmp_path):
