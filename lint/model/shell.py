@@ -20,6 +20,9 @@ from typing import Any
 from rsdock.lint.model.shell_words import Words, node_text, printf_output, unquote_word, walk
 
 _MAX_PATHS = 64
+# `|| true`, `|| exit 1`, `|| { echo ... >&2; exit 1; }`: a fallback that only ends the path.
+_TRIVIAL_FALLBACK = re.compile(r"^[{(]?\s*(?:(?:echo|printf)\b(?:[^;&|]|>&\d)*(?:;|&&)\s*)?"
+                               r"(?:true|:|false|exit(?:\s+\d+)?|return(?:\s+\d+)?)\s*;?\s*[})]?$")
 _PARSER: Any = None
 
 
@@ -78,6 +81,7 @@ class Command:
         unset: variables the command's words read that are set nowhere on this path.
         opaque: a file sourced earlier on this path could not be read, so the env may hold more.
         args_line: where the words ``"$@"`` expanded to were given (the ``set --`` line), or 0.
+        cwd: the working directory it runs in (WORKDIR, then ``cd``).
     """
 
     argv: tuple[str, ...]
@@ -88,6 +92,7 @@ class Command:
     unset: frozenset[str] = frozenset()
     opaque: bool = False
     args_line: int = 0
+    cwd: str = "/"
 
 
 _GONE = object()
@@ -191,6 +196,11 @@ class _State:
     cwd: str = "/"
     # The script line where each variable was last assigned (not for a sourced file's lines).
     assigned_at: dict[str, int] = field(default_factory=dict)
+    # Every file a redirection wrote (`> f`, `>> f`), whatever its content; None: one whose
+    # name is unknown.
+    written: list[str | None] = field(default_factory=list)
+    # The line of an `a || b` whose `b` was not followed (and is more than `true` or `exit`).
+    unfollowed: int = 0
 
     def path(self, name: str) -> str:
         """``name`` as an absolute path: files are keyed so, so that ``> t`` in WORKDIR /b and a
@@ -202,7 +212,7 @@ class _State:
         self.files = base.child()
         return replace(self, variables=dict(self.variables), exported=set(self.exported),
                        files=base.child(), commands=list(self.commands), unset=set(self.unset),
-                       assigned_at=dict(self.assigned_at))
+                       assigned_at=dict(self.assigned_at), written=list(self.written))
 
 
 @dataclass
@@ -217,6 +227,10 @@ class Outcome:
     opaque: bool
     # The file line where each variable of ``variables`` was last assigned in this script.
     assigned_at: dict[str, int] = field(default_factory=dict)
+    # Every file a redirection wrote (None: a name not known), and the line of an `a || b`
+    # whose `b` was not simulated (0: none): what a stage's files can be known from.
+    written: list[str | None] = field(default_factory=list)
+    unfollowed: int = 0
 
 
 @dataclass
@@ -275,7 +289,7 @@ def simulate(text: str, first_line: int = 1, env: dict[str, str | None] | None =
     start = _State(dict(env or {}), set(env or {}), Files(files), cwd=cwd)
     states = _Sim(first_line).run(model.tree.root_node, [start])
     return [Outcome(s.commands, s.exit_code, s.variables, s.exported, s.files, s.opaque,
-                    s.assigned_at) for s in states]
+                    s.assigned_at, s.written, s.unfollowed) for s in states]
 
 
 def _case(node: Any, first_line: int) -> Case:
@@ -341,6 +355,9 @@ class _Sim(Words):
             if node_text(op) == "||":
                 # `a || b` is the failure path; scripts use it for `|| exit 1`, `|| true`:
                 # the success path continues, so it is the one that matters for what follows.
+                if not _TRIVIAL_FALLBACK.match(node_text(right)):
+                    for state in states:
+                        state.unfollowed = state.unfollowed or self.first_line + right.start_point[0]
                 continue
             states = self.run(right, states)
         return states
@@ -495,7 +512,7 @@ class _Sim(Words):
         variables = {k: v for k, v in state.variables.items() if v is not None}
         line = self.first_line + node.start_point[0]
         state.commands.append(Command(tuple(argv), line, inline, env, {**variables, **inline},
-                                      frozenset(reads), state.opaque, args_line))
+                                      frozenset(reads), state.opaque, args_line, state.cwd))
         name = argv[0]
         if name in (".", "source") and len(argv) > 1:
             self._source(state.path(argv[1]), state)
@@ -534,9 +551,16 @@ class _Sim(Words):
                 continue
             op = node_text(redirect.children[0])
             dest = redirect.child_by_field_name("destination")
+            if dest is not None and (op in ("&>", "&>>", ">|") or redirect.children[0].type
+                                     == "file_descriptor" and node_text(redirect.children[1])
+                                     in (">", ">>", ">|")):
+                # `2> f`, `&> f`: the file is written, with nothing we can tell
+                name, named = self.word(dest, state)
+                state.written.append(state.path(name) if named else None)
             if op not in (">", ">>") or dest is None:
                 continue
             path, known = self.word(dest, state)
+            state.written.append(state.path(path) if known else None)
             content = self._output(body, redirects, state)
             path = state.path(path)
             if not known or content is None:

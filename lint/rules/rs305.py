@@ -8,7 +8,7 @@ from dataclasses import replace
 from typing import Iterable
 
 from rsdock.lint.analysis import build, dockerfacts as facts
-from rsdock.lint.analysis import images
+from rsdock.lint.analysis import images, writes
 from rsdock.lint.analysis.build import platform_args
 from rsdock.lint.model.dockerfile import Copy, Dockerfile, Stage, expand
 from rsdock.lint.model.findings import Finding, Severity
@@ -23,6 +23,13 @@ class RS305(DockerfileRule):
     snippet that copies the latter fails the build with "not found". When the
     triple differs per platform, copy the binary to a fixed path in the builder's RUN
     (``cp target/$TRIPLE/release/app /app/app``) and ``COPY --from`` that path.
+
+    Any other path a ``COPY --from`` names must be one the source stage wrote: a ``cp`` to
+    ``/out/app`` and a ``COPY --from=builder /out/ap`` fail the build with "not found". That
+    is checked when every write of the stage is understood (each RUN command one whose effect
+    on files is known, no unreadable sourced file) and the path lies in a folder the stage
+    made itself (``mkdir``, ``WORKDIR``) outside the folders a base image has (``/usr``,
+    ``/etc``...), on a known base image.
 
     When the builder compiles through ``make``, ``just`` or a script, rsdock cannot see where
     the binary goes: it says so as info, never as an error.
@@ -65,27 +72,42 @@ class RS305(DockerfileRule):
                 source = file.stage(copy.source_stage) if copy.source_stage else None
                 if source is None:
                     continue
-                for platform in build.platforms_of(file, source):
+                hidden = False
+                platforms = build.platforms_of(file, source)
+                unwritten: dict[str, list[tuple[str | None, str]]] = {}
+                for platform in platforms:
                     outputs = self._outputs(file, source, platform, bin_names,
                                             _target_dir(ctx))
-                    if outputs is None:
-                        break  # some output path is unknown: nothing to compare against
-                    if not outputs:
+                    if outputs is not None and not outputs and not hidden:
                         found += self._hidden(file, source, copy)
-                        break  # no cargo build seen: the build is hidden, or elsewhere
+                        hidden = True  # no cargo build seen: the build is hidden, or elsewhere
                     values = stage.vars_before(copy.instruction, platform_args(platform))
+                    where = f" for {platform}" if platform else ""
                     for src in copy.sources:
                         path = posixpath.normpath(posixpath.join("/", expand(src, values)))
-                        if "$" in path or "/target/" not in path + "/" and not any(
-                                path == posixpath.dirname(o) for o in outputs):
+                        if "$" in path:
                             continue
-                        if not any(_matches(path, o) for o in outputs):
+                        if "/target/" in path + "/" or outputs and any(
+                                path == posixpath.dirname(o) for o in outputs):
+                            if not outputs or any(_matches(path, o) for o in outputs):
+                                continue  # unknown outputs, or the path the build wrote
                             wrote = ", ".join(sorted(outputs)[:3]) or "nothing it copies"
-                            where = f" for {platform}" if platform else ""
                             found.append(self.finding(file.path, copy.instruction.line, message=(
                                 f"{src} is not where stage {source.label} wrote the binary"
                                 f"{where} (it wrote {wrote}): copy that path, or cp the binary "
                                 "to a fixed path in the builder and copy it from there")))
+                            continue
+                        message = _never_written(file, source, platform, path)
+                        if message:
+                            unwritten.setdefault(src, []).append((platform, message))
+                for src, misses in unwritten.items():
+                    # once, when every platform misses it; else per platform
+                    everywhere = len(misses) == len(platforms)
+                    for platform, message in misses[:1] if everywhere else misses:
+                        where = "" if everywhere or platform is None else f" for {platform}"
+                        found.append(self.finding(file.path, copy.instruction.line, message=(
+                            f"{src} is never written in stage {source.label}{where}: "
+                            + message)))
         return facts.merge_by_line(found)
 
     def _hidden(self, file: Dockerfile, source: Stage, copy: Copy) -> list[Finding]:
@@ -149,6 +171,23 @@ class RS305(DockerfileRule):
                         name = posixpath.basename(output)
                         moved |= {dest, posixpath.join(dest, name)}
         return moved
+
+
+def _never_written(file: Dockerfile, source: Stage, platform: str | None, path: str) -> str:
+    """Why ``path`` cannot exist in ``source`` (empty when it can, or when that is not known):
+    every write of the stage is understood, and the path lies in a folder the stage made."""
+    known = writes.stage_writes(file, source, platform)
+    if known is None or known.covers(path):
+        return ""
+    made = known.creator(path)
+    if made is None:
+        return ""
+    folder, line = made
+    there = [p for p in known.under(folder) if p.count("/") == folder.count("/") + 1]
+    what = ", ".join(there[:3]) + (f" and {len(there) - 3} more" if len(there) > 3 else "")
+    return (f"it makes {folder} (line {line}) and "
+            f"writes {'only ' + what if what else 'nothing'} there, so the COPY fails with "
+            "\"not found\"")
 
 
 def _target_dir(ctx: Context) -> str:

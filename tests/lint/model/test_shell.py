@@ -190,3 +190,24 @@ def test_redirect_after_a_list_applies_to_its_last_command():
 def test_reads_skip_comments_and_single_quotes():
     script = "# $COMMENTED\necho '$QUOTED' \"$A\" ${B:-x}\necho $A\n"
     assert parse_script(script, 7).reads() == {"A": 8, "B": 8}
+
+
+def test_assignments_remember_their_line():
+    # the generator's arms: several assignments on continued lines, then a printf of the names
+    [outcome] = simulate("T=x86 \\\n  linker_var=CARGO_X_LINKER; export A=1\nB=2 true\n", 10)
+    assert outcome.assigned_at == {"T": 10, "linker_var": 11, "A": 11}  # B=2 is inline
+
+
+def test_redirections_are_recorded_whatever_their_content():
+    [outcome] = simulate("cd /w && some-tool > out.txt && echo hi >> /x/log && cat a >&2 "
+                         "&& b 2>&1 && c > /o/$UNKNOWN && d 2> err &>all", 1)
+    assert outcome.written == ["/w/out.txt", "/x/log", None, "/w/err", "/w/all"]
+    assert [c.cwd for c in outcome.commands] == ["/", "/w", "/w", "/w", "/w", "/w", "/w"]
+
+
+@pytest.mark.parametrize("script,unfollowed", [
+    ("a || true", 0), ("a || exit 1", 0), ('a || { echo "no" >&2; exit 1; }', 0),
+    ("a || (echo no; exit 1)", 0), ("a || cp x /out/y", 1), ("a\nb || make fallback", 2),
+])
+def test_an_unfollowed_fallback_is_recorded(script, unfollowed):
+    assert [o.unfollowed for o in simulate(script)] == [unfollowed]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import posixpath
 import textwrap
 from pathlib import Path
 
@@ -11,6 +12,7 @@ from rsdock.lint.analysis import build
 from rsdock.lint.model import cargo
 from rsdock.lint.knowledge import platforms
 from rsdock.lint.model.dockerfile import parse_dockerfile
+from rsdock.lint.model.findings import Severity
 from rsdock.lint.rules.rule import Context, all_rules
 
 # (the project rules among them, RS209, need workflows: test_rule_docs lints their examples)
@@ -891,3 +893,98 @@ def test_rs207_another_triples_linker_variable_is_not_a_typo(tmp_path):
     model = parse_dockerfile("Dockerfile", text)
     [finding] = DOCKERFILE_RULES["RS207"]().check(model, Context(root=None, workspace=None))
     assert finding.message.startswith("nothing sets the linker")
+
+
+# RS305 on COPY --from of a path outside target/: judged only when the source stage's writes are
+# all understood and the path lies in a folder the stage made (the generator's /out, tini's /tini).
+OUT_BUILDER = '''
+FROM --platform=$BUILDPLATFORM rust:1.86-slim-bookworm AS builder
+WORKDIR /app
+COPY . .
+RUN cargo build --release --locked --bin server \\
+ && mkdir -p /out \\
+ && cp target/release/server /out/server
+
+FROM --platform=$BUILDPLATFORM debian:bookworm-slim AS tini
+WORKDIR /tini
+RUN apt-get update \\
+ && apt-get download tini \\
+ && dpkg-deb -x tini_*.deb /tini/root \\
+ && mkdir -p /tini/etc \\
+ && cp /etc/passwd /etc/group /tini/etc/ \\
+ && echo "app:x:10001:10001::/nonexistent:/usr/sbin/nologin" >> /tini/etc/passwd
+
+FROM debian:bookworm-slim
+COPY --from=tini /tini/root/usr/bin/tini /usr/bin/tini
+COPY --from=tini /tini/etc/passwd /tini/etc/group /etc/
+COPY --from=builder /out/server /usr/local/bin/server
+USER 10001
+ENTRYPOINT ["/usr/bin/tini", "--", "/usr/local/bin/server"]
+'''
+
+
+def test_rs305_passes_copies_of_what_the_stages_wrote(tmp_path):
+    assert run("RS305", OUT_BUILDER, tmp_path) == []
+
+
+@pytest.mark.parametrize("right,wrong,line", [
+    ("/out/server ", "/out/servr ", 20),  # a letter short
+    ("/out/server ", "/out/bin/server ", 20),  # a folder /out never got
+    ("/tini/etc/passwd ", "/tini/etc/pwd ", 19),
+])
+def test_rs305_names_a_copy_of_a_path_the_stage_never_wrote(right, wrong, line, tmp_path):
+    text = OUT_BUILDER.replace(f"COPY --from=builder {right}", f"COPY --from=builder {wrong}")
+    text = text.replace(f"COPY --from=tini {right}", f"COPY --from=tini {wrong}")
+    assert text != OUT_BUILDER
+    assert run("RS305", text, tmp_path) == [("RS305", line)]
+    model = parse_dockerfile("Dockerfile", textwrap.dedent(text).lstrip("\n"))
+    [finding] = DOCKERFILE_RULES["RS305"]().check(model, Context(root=None, workspace=None))
+    assert finding.severity is Severity.ERROR and "is never written in stage" in finding.message
+
+
+def test_rs305_message_says_what_the_folder_holds(tmp_path):
+    model = parse_dockerfile("Dockerfile", textwrap.dedent(OUT_BUILDER.replace(
+        "COPY --from=builder /out/server ", "COPY --from=builder /out/servr ")).lstrip("\n"))
+    [finding] = DOCKERFILE_RULES["RS305"]().check(model, Context(root=None, workspace=None))
+    assert finding.message == (
+        "/out/servr is never written in stage builder: it makes /out (line 5) and writes only "
+        '/out/server there, so the COPY fails with "not found"')
+
+
+@pytest.mark.parametrize("old,new,copied", [
+    # the build is opaque: make, a script, sh -c, an unfollowed `||` fallback, a loop
+    ("cargo build --release --locked --bin server", "make release", "/out/servr"),
+    ("cargo build --release --locked --bin server", "./scripts/build.sh", "/out/servr"),
+    ("cargo build --release --locked --bin server", "sh -c 'cargo build --release'",
+     "/out/servr"),
+    (" && cp target/release/server /out/server",
+     " && cp target/release/server /out/server || cp target/debug/server /out/servr", "/out/servr"),
+    (" && cp target/release/server /out/server",
+     " && for b in server; do cp target/release/$b /out/; done", "/out/servr"),
+    # the folder is not the stage's own: a system folder, a copied-in one, an unknown base image
+    ("mkdir -p /out \\\n && cp target/release/server /out/server",
+     "mkdir -p /usr/local/out \\\n && cp target/release/server /usr/local/out/server",
+     "/usr/local/out/servr"),
+    ("WORKDIR /app\nCOPY . .", "WORKDIR /app\nCOPY . .\nCOPY dist /out/", "/out/servr"),
+    ("rust:1.86-slim-bookworm AS builder", "ghcr.io/acme/rust-builder:1 AS builder", "/out/servr"),
+])
+def test_rs305_stays_silent_where_the_stage_writes_are_not_known(old, new, copied, tmp_path):
+    assert old in OUT_BUILDER
+    text = OUT_BUILDER.replace(old, new).replace(
+        "COPY --from=builder /out/server ", f"COPY --from=builder {copied} ")
+    assert run("RS305", text, tmp_path) == []
+    # the same copy, with the stage's writes known, is named (so the case tests something)
+    known = OUT_BUILDER.replace("/out", posixpath.dirname(copied)).replace(
+        "COPY --from=builder /usr/local/out/server ", f"COPY --from=builder {copied} ").replace(
+        "COPY --from=builder /out/server ", f"COPY --from=builder {copied} ")
+    if not copied.startswith("/usr/"):
+        assert run("RS305", known, tmp_path) == [("RS305", 20)]
+
+
+def test_rs305_cargo_install_root_writes_its_bin_folder(tmp_path):
+    text = OUT_BUILDER.replace(
+        "RUN cargo build --release --locked --bin server \\\n && mkdir -p /out \\\n"
+        " && cp target/release/server /out/server",
+        "RUN mkdir -p /out && cargo install --locked --path . --root /out").replace(
+        "COPY --from=builder /out/server ", "COPY --from=builder /out/bin/server ")
+    assert run("RS305", text, tmp_path) == []
