@@ -21,7 +21,8 @@ class RS309(DockerfileRule):
     from a stage that unpacks the target's package (``apt-get download libsqlite3-0:$arch``).
     Which libraries are needed is read from ``Cargo.lock`` (the C-crate table); libraries the
     base image already has (``libssl3`` in distroless cc) are not asked for, and static musl
-    runtimes are not checked. The finding points at the runtime stage's ``apt-get install``
+    runtimes are not checked. A runtime that installs the library's ``-dev`` package has the
+    library too (Debian's ``libpq-dev`` depends on ``libpq5``). The finding points at the runtime stage's ``apt-get install``
     line (at its ``FROM`` when the stage installs nothing).
 
     Fails:
@@ -116,14 +117,16 @@ class RS309(DockerfileRule):
                           if c.action == "build" and not (c.target and "musl" in c.target)]
         if not calls:
             return []
+        have = facts.apt_packages(build.ancestry_commands(file, final, None))
+        have |= _copied_packages(file, final)
         needed: dict[str, str] = {}
         for reached in cdeps.crates_of_calls(workspace, calls):
+            if kind == "debian-slim" and any(d in have for d in reached.crate.dev_packages):
+                continue  # a -dev package depends on its shared library (libpq-dev: libpq5)
             for package in reached.crate.runtime_needed(kind, codename):
                 needed.setdefault(package, reached.crate.name)
         if not needed:
             return []
-        have = facts.apt_packages(build.ancestry_commands(file, final, None))
-        have |= _copied_packages(file, final)
         missing = {p: c for p, c in needed.items() if p not in have}
         if not missing:
             return []

@@ -205,6 +205,9 @@ CASES = [
         "Cargo.lock": LOCK_SQLITE}, [("Dockerfile", 8)]),
     ("RS309", {"Dockerfile": RUNTIME.format(base="debian:bookworm-slim", run=""),
                "Cargo.lock": LOCK_SQLITE}, [("Dockerfile", 6)]),
+    # (a -dev package brings its library: Debian's libsqlite3-dev depends on libsqlite3-0)
+    ("RS309", {"Dockerfile": RUNTIME.format(base="debian:bookworm-slim", run=APT.format(
+        extra=" libsqlite3-dev")), "Cargo.lock": LOCK_SQLITE}, []),
     ("RS309", {"Dockerfile": RUNTIME.format(base="debian:bookworm-slim", run=APT.format(
         extra=" libsqlite3-0")), "Cargo.lock": LOCK_SQLITE}, []),
     ("RS309", {"Dockerfile": RUNTIME.format(base="debian:bookworm-slim", run=APT.format(
