@@ -117,12 +117,14 @@ class RS309(DockerfileRule):
                           if c.action == "build" and not (c.target and "musl" in c.target)]
         if not calls:
             return []
-        have = facts.apt_packages(build.ancestry_commands(file, final, None))
-        have |= _copied_packages(file, final)
+        installed = facts.apt_packages(build.ancestry_commands(file, final, None))
+        have = installed | _copied_packages(file, final)
         needed: dict[str, str] = {}
         for reached in cdeps.crates_of_calls(workspace, calls):
-            if kind == "debian-slim" and any(d in have for d in reached.crate.dev_packages):
-                continue  # a -dev package depends on its shared library (libpq-dev: libpq5)
+            if any(d in installed for d in reached.crate.dev_packages):
+                # installed in the runtime itself (not a builder's libsqlite3-dev:arm64): a
+                # -dev package depends on its shared library (libpq-dev: libpq5)
+                continue
             for package in reached.crate.runtime_needed(kind, codename):
                 needed.setdefault(package, reached.crate.name)
         if not needed:

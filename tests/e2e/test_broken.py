@@ -93,26 +93,40 @@ def _instruction_start(text: str, line: int) -> int:
     return n
 
 
-@pytest.mark.parametrize("name", list(VARIANTS))
-def test_broken_variant_fails_and_lint_named_it(name, build_lab, recorder, tmp_path_factory):
+def make_broken(name: str, tmp_root, into) -> tuple[str, int, set[int]]:
+    """``rsdock init`` the variant's workspace under ``tmp_root``, copy it to ``into`` and break
+    its Dockerfile there: ``(broken text, the broken line, the lines lint may name it at)``."""
     v = VARIANTS[name]
-    gen = generate(v.workspace, "debian-slim", tmp_path_factory.getbasetemp() / "lab-projects")
+    gen = generate(v.workspace, "debian-slim", tmp_root)
     assert gen["rc"] == 0, gen["output"]
-    project = tmp_path_factory.mktemp(f"broken-{name}")
-    subprocess.run(["cp", "-a", f"{gen['dir']}/.", str(project)], check=True)
-    dockerfile = project / "Dockerfile"
+    subprocess.run(["cp", "-a", f"{gen['dir']}/.", str(into)], check=True)
+    dockerfile = into / "Dockerfile"
     text = dockerfile.read_text()
     broken, n = re.subn(v.pattern, v.repl, text, count=1)
     assert n == 1, f"the generated Dockerfile no longer has {v.pattern!r}: update the variant"
     dockerfile.write_text(broken)
     start = broken.index("FROM debian:") if v.fails == "start" else 0
     line = _line_of(broken, v.mark, broken[:start].count("\n"))
-    lines_ok = {line, _instruction_start(broken, line)}
+    return broken, line, {line, _instruction_start(broken, line)}
+
+
+def lint_named(project, name: str, lines_ok: set[int]) -> tuple[list[dict], list[dict]]:
+    """``(findings at warning and above, those naming the break at its line)``."""
+    v = VARIANTS[name]
+    found = lint_findings(project, "warning")
+    return found, [f for f in found if f["path"].endswith("Dockerfile") and f["line"] in lines_ok
+                   and (f["rule"] in v.rules if v.rules else f["rule"].startswith("RS"))]
+
+
+@pytest.mark.parametrize("name", list(VARIANTS))
+def test_broken_variant_fails_and_lint_named_it(name, build_lab, recorder, tmp_path_factory):
+    v = VARIANTS[name]
+    project = tmp_path_factory.mktemp(f"broken-{name}")
+    broken, line, lines_ok = make_broken(name, tmp_path_factory.getbasetemp() / "lab-projects",
+                                         project)
 
     # 1. lint, first.
-    found = lint_findings(project, "warning")
-    named = [f for f in found if f["path"].endswith("Dockerfile") and f["line"] in lines_ok
-             and (f["rule"] in v.rules if v.rules else f["rule"].startswith("RS"))]
+    found, named = lint_named(project, name, lines_ok)
 
     # 2. the lab: the break must really break the image.
     aside = project.parent / f"{project.name}.lab"

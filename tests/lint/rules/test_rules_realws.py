@@ -208,6 +208,11 @@ CASES = [
     # (a -dev package brings its library: Debian's libsqlite3-dev depends on libsqlite3-0)
     ("RS309", {"Dockerfile": RUNTIME.format(base="debian:bookworm-slim", run=APT.format(
         extra=" libsqlite3-dev")), "Cargo.lock": LOCK_SQLITE}, []),
+    # (but the builder's libsqlite3-dev:arm64 is not the runtime's)
+    ("RS309", {"Dockerfile": RUNTIME.replace(
+        "WORKDIR /app\n", "RUN apt-get update && apt-get install -y libsqlite3-dev:arm64\n", 1
+    ).format(base="debian:bookworm-slim", run=APT.format(extra="")),
+        "Cargo.lock": LOCK_SQLITE}, [("Dockerfile", 7)]),
     ("RS309", {"Dockerfile": RUNTIME.format(base="debian:bookworm-slim", run=APT.format(
         extra=" libsqlite3-0")), "Cargo.lock": LOCK_SQLITE}, []),
     ("RS309", {"Dockerfile": RUNTIME.format(base="debian:bookworm-slim", run=APT.format(
