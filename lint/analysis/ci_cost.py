@@ -6,8 +6,11 @@ Read from the files themselves (the workflows' build steps and the Dockerfiles t
 measured the same way. A *compile* is a ``RUN`` that runs ``cargo build`` (or ``cargo
 zigbuild``, ``cross build``, ``trunk build``) in a stage the build needs; a stage on
 ``$BUILDPLATFORM`` that reads no ``TARGET*`` argument is built once per build step whatever its
-platforms (BuildKit shares it), so it is counted once, for the step's first platform (a matrix
-combination is a job of its own and shares nothing). A stage
+platforms (BuildKit shares it), so it is counted once, for the step's first platform; and a
+later build step of the same job (the same buildx builder) building the same stage of the same
+Dockerfile for the same platform and build arguments takes it from the builder's cache, so it
+counts nothing (``target:`` picks another final stage of a shared builder). A matrix
+combination is a job of its own and shares nothing. A stage
 is *emulated* when it runs ``RUN`` on a platform other than the runner's.
 """
 
@@ -25,6 +28,7 @@ from rsdock.lint.model.workflow import Job, Workflow
 
 _COMPILE_RE = re.compile(r"\b(cargo\s+(?:\+\S+\s+)?(?:build|zigbuild)|cross\s+build|"
                          r"trunk\s+build|xx-cargo\s+build)\b")
+_TRUNK_RE = re.compile(r"\btrunk\s+build\b")
 _TARGET_ARGS = ("TARGETPLATFORM", "TARGETARCH", "TARGETVARIANT", "TARGETOS")
 
 
@@ -41,6 +45,8 @@ class LegCost:
         runner: the ``runs-on`` label of the leg (a matrix's value substituted).
         compiles: how many compile RUNs execute for this platform.
         emulated: the stages that run RUN under emulation for this platform.
+        wasm: how many of ``compiles`` are ``trunk build`` (WebAssembly: the same for every
+            platform, so not a compile of the platform's workspace).
     """
 
     workflow: str
@@ -51,6 +57,7 @@ class LegCost:
     runner: str
     compiles: int
     emulated: tuple[str, ...]
+    wasm: int = 0
 
 
 def ci_cost(workflows: dict[str, Workflow], dockerfiles: dict[str, Dockerfile]
@@ -63,30 +70,38 @@ def ci_cost(workflows: dict[str, Workflow], dockerfiles: dict[str, Dockerfile]
     for workflow in workflows.values():
         if workflow.errors:
             continue
+        # What each job's buildx builder already built: successive build steps of one job
+        # (one matrix combination) run on the same builder, which reuses a stage it built
+        # with the same Dockerfile, platform and build arguments instead of running it again.
+        built: set[tuple[object, ...]] = set()
         for job, step in workflow.action_steps(steps.BUILD_PUSH):
             build = steps.build_push(workflow, step)
             target = step.input_text("target")
+            args = step.input_text("build-args") or ""
             for path in steps.dockerfile_paths(job, build) or []:
                 model = dockerfiles.get(path)
                 if model is None:
                     continue
-                shared_done: set[tuple[int, int]] = set()
                 for leg_index, runner, platform in _legs(job, build):
                     native = platforms.normalize(_runner_platform(runner))
-                    compiles, emulated = 0, []
+                    compiles, wasm, emulated = 0, 0, []
                     for stage in needed_stages(model, target):
-                        count = sum(1 for run in stage.runs()
-                                    if _COMPILE_RE.search(" ".join(map(str, run.value))))
+                        runs = [" ".join(map(str, run.value)) for run in stage.runs()]
+                        count = sum(1 for run in runs if _COMPILE_RE.search(run))
+                        trunk = sum(1 for run in runs if _TRUNK_RE.search(run))
                         shared = _on_build_platform(stage) and not _reads_target(stage)
-                        if shared and (leg_index, stage.index) in shared_done:
-                            count = 0
-                        elif shared and count:
-                            shared_done.add((leg_index, stage.index))
+                        key = (job.id, leg_index, path, args, stage.index,
+                               None if shared else platform)
+                        if key in built:
+                            count = trunk = 0
+                        elif count:
+                            built.add(key)
                         compiles += count
+                        wasm += trunk
                         if stage.runs() and not _on_build_platform(stage) and platform != native:
                             emulated.append(stage.label)
                     found.append(LegCost(workflow.path, job.id, target or path, path, platform,
-                                         runner, compiles, tuple(emulated)))
+                                         runner, compiles, tuple(emulated), wasm))
     return found
 
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Iterable
 
+from rsdock.lint.analysis.build import compiling_calls
+from rsdock.lint.analysis.dockerfacts import needed_stages
 from rsdock.lint.model import workflow_reader as wf
 from rsdock.lint.model.findings import Finding, Severity
 from rsdock.lint.rules.rule import Context, WorkflowRule
@@ -22,7 +24,9 @@ class RS407(WorkflowRule):
     backend and the frontend, or one image per matrix entry) then overwrite each other's cache
     index, and each run finds the other image's layers. Name the scope after the image, e.g.
     ``cache-to: type=gha,scope=backend,mode=max`` (with the same ``scope`` in ``cache-from``).
-    Steps that build the same Dockerfile for the same platforms may share a scope.
+    Steps that build the same Dockerfile for the same platforms may share a scope, and so may
+    steps building different ``target:`` stages of one Dockerfile that share the stage which
+    compiles (one builder for many images: each export holds that builder's layers).
 
     Fails:
         # file: .github/workflows/docker.yml
@@ -73,7 +77,7 @@ class RS407(WorkflowRule):
         writers: dict[str, tuple[ImageKey, wf.Step]] = {}
         for job, step in file.action_steps(wf.BUILD_PUSH):
             build = wf.build_push(file, step)
-            image = _image_key(job, build)
+            image = _image_key(job, build, ctx)
             for spec in build.cache_to:
                 if spec.type != "gha":
                     continue
@@ -99,11 +103,20 @@ class RS407(WorkflowRule):
                         break
 
 
-def _image_key(job: wf.Job, build: wf.BuildPush) -> ImageKey:
-    """What makes two builds the same image: Dockerfile, target stage and platforms."""
+def _image_key(job: wf.Job, build: wf.BuildPush, ctx: Context) -> ImageKey:
+    """What makes two builds the same image for the cache: Dockerfile, platforms and the
+    target stage, or, for targets of one Dockerfile needing the same compiling stage (a shared
+    builder), that stage."""
     files = wf.dockerfile_paths(job, build)
-    return (tuple(files or ()), build.step.input_text("target") or "",
-            tuple(sorted(p.text for p in build.platforms)))
+    target = build.step.input_text("target") or ""
+    models = [ctx.dockerfiles.get(path) for path in files or ()]
+    if len(models) == 1 and models[0] is not None:
+        model = models[0]
+        compiling = [stage.label for stage in needed_stages(model, target or None)
+                     if compiling_calls(model, stage)]
+        if compiling:
+            target = "builder:" + ",".join(compiling)
+    return (tuple(files or ()), target, tuple(sorted(p.text for p in build.platforms)))
 
 
 def _varies(job: wf.Job, build: wf.BuildPush) -> bool:

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from rsdock import validate
 from rsdock.errors import UserError
-from rsdock.wizard.generate.plan import (CACHES, DEBIAN_RELEASES, PIN_MODES, REGISTRIES,
+from rsdock.wizard.generate.plan import (stage_name, CACHES, DEBIAN_RELEASES, PIN_MODES, REGISTRIES,
                                           REGISTRY_HOSTS, RUNTIMES, STRATEGIES)
 
 HELP = "generate Dockerfiles, a GitHub Actions workflow and rsdock.toml for a cargo workspace"
@@ -389,8 +389,9 @@ def next_steps(root: Path, plan) -> str:
     lines.append(f"  2. Build locally from {root} (multi-platform builds need a docker-container "
                  "builder: docker buildx create --use):")
     for image in plan.images:
+        target = f" --target {stage_name(image)}" if image.kind == "bin" else ""
         lines.append(f"       docker buildx build --platform {platform_list} "
-                     f"-f {image.dockerfile} .")
+                     f"-f {image.dockerfile}{target} .")
     lines.append(f"  3. Commit the files and push: {plan.workflow} builds and pushes the images.")
     return "\n".join(lines)
 

@@ -64,6 +64,7 @@ class InferredImage:
     name: Fact
     kind: str
     package: str | None
+    target: str = ""  # the final stage a workflow's `target:` builds ("" for the last one)
 
 
 @dataclass
@@ -139,7 +140,8 @@ class InferredPlan:
         if not self.images:
             lines.append("  images:        unknown: no Dockerfile found")
         for image in self.images:
-            lines.append(f"  image:         {image.dockerfile} -> {image.name.describe()}"
+            where = image.dockerfile + (f" --target {image.target}" if image.target else "")
+            lines.append(f"  image:         {where} -> {image.name.describe()}"
                          + (f" [{image.kind}]" if image.name.known else ""))
         lines.append(f"  platforms:     {self.platforms.describe()}")
         for path, fact in sorted(self.dockerfile_platforms.items()):
@@ -165,12 +167,13 @@ def infer(sources: Sources) -> InferredPlan:
     """
     notes: list[str] = []
     built = _built_dockerfiles(sources)
-    images = [_image(sources, path) for path in built]
+    images = [image for path in built for image in _images(sources, path)]
     plan = InferredPlan(
         images=images,
         platforms=_workflow_platforms(sources, notes),
-        dockerfile_platforms={i.dockerfile: case_platforms(sources.dockerfiles[i.dockerfile])
-                              for i in images if i.kind == "bin"},
+        dockerfile_platforms={path: case_platforms(sources.dockerfiles[path])
+                              for path in dict.fromkeys(i.dockerfile for i in images
+                                                        if i.kind == "bin")},
         runtime=Fact(reason="no Dockerfile with a binary image"),
         debian=Fact(reason="the runtime is not debian-slim"),
         rust_version=_rust_version(sources, built),
@@ -217,6 +220,49 @@ def _built_dockerfiles(sources: Sources) -> list[str]:
     return built or sorted(sources.dockerfiles)
 
 
+def _targets(sources: Sources, path: str) -> list[str]:
+    """The ``target:`` stages the workflows build from Dockerfile ``path``, in file order; for
+    a Dockerfile no workflow builds, the stages named after the binaries its ``cargo build``
+    names (rsdock's one build for many images)."""
+    model = sources.dockerfiles[path]
+    found: list[str] = []
+    for build in sources.builds:
+        target = build.step.input_text("target")
+        if build.dockerfiles and path in build.dockerfiles and target and \
+                model.stage(target) is not None and target not in found:
+            found.append(target)
+    if found or any(b.dockerfiles and path in b.dockerfiles for b in sources.builds):
+        return found
+    bins = [m[1] for inst in model.instructions if inst.cmd == "RUN" and "cargo build" in
+            inst.original for m in _BIN_RE.finditer(inst.original)]
+    named = [stage.name for stage in model.stages if stage.name and bins and
+             any(stage.name.lower() in (b.lower(), f"image-{b.lower()}") for b in bins)]
+    return named if len(named) > 1 else []
+
+
+def _images(sources: Sources, path: str) -> list[InferredImage]:
+    """The images Dockerfile ``path`` builds: one per target stage a workflow builds from it
+    (one build for many images), else its last stage's."""
+    targets = _targets(sources, path)
+    if not targets:
+        return [_image(sources, path)]
+    return [_target_image(sources, path, target) for target in targets]
+
+
+def _target_image(sources: Sources, path: str, target: str) -> InferredImage:
+    """The image of stage ``target``: the binary it copies in or starts."""
+    model = sources.dockerfiles[path]
+    stage = model.stage(target)
+    name = _binary_from_runtime(path, model, stage) if stage is not None else None
+    name = name or Fact(reason=f"stage {target} copies in and starts no binary rsdock can name")
+    package = None
+    ws = sources.workspace
+    if name.known and ws is not None:
+        owner = ws.package_of(name.value)
+        package = owner.name if owner is not None else None
+    return InferredImage(path, name, "bin", package, target)
+
+
 def _image(sources: Sources, path: str) -> InferredImage:
     model = sources.dockerfiles[path]
     ws = sources.workspace
@@ -244,8 +290,8 @@ def _image(sources: Sources, path: str) -> InferredImage:
     return InferredImage(path, name, "web" if web else "bin", package)
 
 
-def _binary_from_runtime(path: str, model: Dockerfile) -> Fact | None:
-    stage = model.final_stage
+def _binary_from_runtime(path: str, model: Dockerfile, stage=None) -> Fact | None:
+    stage = stage or model.final_stage
     for inst in reversed(stage.instructions):
         if inst.cmd in ("ENTRYPOINT", "CMD") and inst.value:
             words = list(inst.value) if inst.json else inst.value[0].split()
@@ -328,7 +374,8 @@ def _runtime(sources: Sources, plan: InferredPlan) -> None:
     found: dict[str, str] = {}
     debian: dict[str, str] = {}
     for image in plan.images:
-        stage = sources.dockerfiles[image.dockerfile].final_stage
+        model = sources.dockerfiles[image.dockerfile]
+        stage = model.stage(image.target) if image.target else model.final_stage
         if image.kind != "bin" or stage is None:
             continue
         runtime, release = _runtime_of(stage.base)

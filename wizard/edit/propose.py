@@ -109,6 +109,11 @@ def _no_build_step(sources: Sources, required: bool, proposal: Proposal) -> None
 
 
 def _scope(inferred: InferredPlan, build: BuildStep) -> str:
+    """The cache scope of a build step: its image's name; the job's id for a Dockerfile that
+    builds several images (one builder, one scope: what rsdock generates)."""
+    files = set(build.dockerfiles or ())
+    if sum(1 for image in inferred.images if image.dockerfile in files) > 1:
+        return build.job.id
     for image in inferred.images:
         if build.dockerfiles and image.dockerfile in build.dockerfiles and image.name.known:
             return image.name.value
@@ -140,7 +145,11 @@ def _platforms(sources: Sources, request: Request,
                 list(inferred.platforms.value or ())))
     old = list(inferred.platforms.value or ())
     new = [p for p in old if p not in request.remove_platforms] + list(request.add_platforms)
+    seen: set[str] = set()
     for image in inferred.images:
+        if image.dockerfile in seen:
+            continue  # one build for many images: the file is edited once
+        seen.add(image.dockerfile)
         model = sources.dockerfiles[image.dockerfile]
         text = model.text
         if not dockerfile_edit.find_platform_cases(model) and (

@@ -334,8 +334,14 @@ def _edit_include(ed: WorkflowEditor, job, axis: str, add: list[str], remove: li
 def image_ref(workflow: Workflow, build) -> str | None:
     """The image a build step pushes, without tag: the metadata step's ``images`` input, else
     the first tag's repository; None when neither says."""
-    for step in build.job.steps:
-        if step.is_action("docker/metadata-action") and "images" in step.with_:
+    # The metadata step whose outputs this build reads (a job building several images has
+    # one per image), else the job's first.
+    read = set(re.findall(r"steps\.([A-Za-z0-9_-]+)\.outputs", " ".join(
+        build.step.input_text(key) or "" for key in ("tags", "labels"))))
+    candidates = [s for s in build.job.steps if s.is_action("docker/metadata-action")]
+    candidates.sort(key=lambda s: str(s.data.get("id", "")) not in read)
+    for step in candidates:
+        if "images" in step.with_:
             first = step.with_["images"].text.strip().split("\n")[0].split(",")[0].strip()
             return first or None
     for tag in build.build.tags:
@@ -370,12 +376,25 @@ def edit_cache(workflow: Workflow, builds: list, cache: str, scopes: dict[str, s
         scopes: a cache scope name per build step ``where`` (the image name).
     """
     ed = WorkflowEditor(workflow)
+    # One build for many images: a later step of a job building the same Dockerfile that only
+    # reads the cache reads what the first step writes (its scope, its image's cache ref) and
+    # keeps writing nothing; an inline cache lives in each image, so each step writes its own.
+    writers: dict[tuple[str, tuple[str, ...]], tuple[str, str | None]] = {}
     for build in builds:
         step, job = build.step, build.job
         old = {s.options.get("scope") for s in build.build.cache_to + build.build.cache_from}
         scope = next((s for s in old if s), None) or scopes.get(build.where) or job.id
         image = image_ref(workflow, build)
+        group = (job.id, tuple(build.dockerfiles or ()))
+        reader = (cache != "inline" and bool(build.dockerfiles) and group in writers
+                  and not build.build.cache_to)
+        if reader:
+            scope, image = writers[group]
+        elif build.dockerfiles:
+            writers.setdefault(group, (scope, image))
         values = cache_values(cache, scope, image, workflow.runs_on_pull_request())
+        if values is not None and reader:
+            values = values[:1]
         if values is None:
             if cache == "local":
                 manual = ("cache-from: type=local,src=${{ runner.temp }}/buildx-cache",
@@ -395,7 +414,7 @@ def edit_cache(workflow: Workflow, builds: list, cache: str, scopes: dict[str, s
             ed.refuse(step.line, why, manual)
             continue
         try:
-            for key, value in zip(("cache-from", "cache-to"), values, strict=True):
+            for key, value in zip(("cache-from", "cache-to"), values):
                 current = step.with_.get(key)
                 if current is not None and current.text.strip() == value:
                     continue

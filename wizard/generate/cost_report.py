@@ -36,15 +36,23 @@ def report(costs: list[LegCost]) -> str:
               ", ".join(c.emulated) if c.emulated else "no") for c in costs]
     widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
     lines = ["CI per workflow run (compiles: how often the workspace is compiled, cargo or trunk "
-             "build; emulated: stages that RUN under QEMU):"]
+             "build, 0 where an earlier build of the same job already did; emulated: stages that "
+             "RUN under QEMU):"]
     lines += ["  " + "  ".join(cell.ljust(width) for cell, width in zip(row, widths)).rstrip()
               for row in rows]
-    per_platform = Counter()
+    per_platform: Counter[str] = Counter()
+    wasm: Counter[str] = Counter()
     for cost in costs:
-        per_platform[cost.platform] += cost.compiles
+        per_platform[cost.platform] += cost.compiles - cost.wasm
+        wasm[cost.image] += cost.wasm
     spread = ", ".join(f"{platform} {count}" for platform, count in per_platform.items())
     emulated = sum(1 for cost in costs if cost.emulated)
     runners = sorted({cost.runner for cost in costs})
-    lines.append(f"  total: {sum(per_platform.values())} compiles ({spread}); "
-                 f"{emulated} of {len(costs)} legs emulate a stage; runners: {', '.join(runners)}")
+    total = f"  total: {sum(per_platform.values())} workspace compiles ({spread})"
+    if sum(wasm.values()):
+        total += (f" + {sum(wasm.values())} wasm build{'s' if sum(wasm.values()) > 1 else ''} "
+                  f"({', '.join(f'{image} {n}' for image, n in wasm.items() if n)}: trunk; "
+                  "WebAssembly is the same on every platform)")
+    lines.append(f"{total}; {emulated} of {len(costs)} legs emulate a stage; "
+                 f"runners: {', '.join(runners)}")
     return "\n".join(lines) + "\n"

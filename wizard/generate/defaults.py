@@ -2,9 +2,9 @@
 
 Every binary target and trunk web app becomes an image unless the user names some, or the
 workspace has more than a handful of binaries: then the ones that look like tooling are left
-out (:mod:`rsdock.wizard.generate.selection` says which and why). The first
-binary gets ``Dockerfile`` and every other image ``Dockerfile.<name>`` (the research's
-``Dockerfile`` + ``Dockerfile.frontend``). Explicit choices override a previous plan (from
+out (:mod:`rsdock.wizard.generate.selection` says which and why). Every binary shares
+``Dockerfile`` (one build for many images: a final stage each) and a web app gets
+``Dockerfile.<name>`` (the research's ``Dockerfile`` + ``Dockerfile.frontend``). Explicit choices override a previous plan (from
 ``rsdock.toml``), which overrides the defaults.
 """
 
@@ -40,17 +40,15 @@ def default_selection(ws) -> Selection:
 def name_dockerfiles(images: Iterable[Image]) -> tuple[Image, ...]:
     """Give every image without a Dockerfile path one, keeping the paths already set.
 
-    The first binary gets ``Dockerfile`` when no image has it yet (a plain ``docker build .``
-    finds it); every other image gets ``Dockerfile.<name>``.
+    Binaries share ``Dockerfile`` (a plain ``docker build .`` finds it): one builder compiles
+    them all once per platform and each image is a final stage of its own. A web app gets
+    ``Dockerfile.<name>``.
     """
-    images = list(images)
-    used = {image.dockerfile for image in images}
     named = []
     for image in images:
         if not image.dockerfile:
-            plain = image.kind == "bin" and "Dockerfile" not in used
-            image = replace(image, dockerfile="Dockerfile" if plain else f"Dockerfile.{image.name}")
-            used.add(image.dockerfile)
+            image = replace(image, dockerfile="Dockerfile" if image.kind == "bin"
+                            else f"Dockerfile.{image.name}")
         named.append(image)
     return tuple(named)
 

@@ -221,6 +221,22 @@ class WorkspaceFacts:
         return self.toolchain_channel if _RUST_VERSION_RE.match(self.toolchain_channel) else None
 
 
+# Stage names every generated binary Dockerfile uses for itself: an image's final stage takes
+# another name (``image-<name>``) rather than shadow one of them. ``scratch`` is BuildKit's.
+RESERVED_STAGES = frozenset({"chef", "planner", "builder", "tini", "users", "runtime", "scratch"})
+_STAGE_RE = re.compile(r"^[a-z][a-z0-9_-]*$")
+
+
+def stage_name(image: "Image | str") -> str:
+    """The final stage of an image in its Dockerfile: what ``--target`` (and the workflow's
+    ``target:``) selects. The image's name in lower case (stage names are case-insensitive),
+    ``image-<name>`` when that would clash with a shared stage or not start with a letter."""
+    name = (image if isinstance(image, str) else image.name).lower()
+    if name in RESERVED_STAGES or not _STAGE_RE.match(name):
+        return f"image-{name}"
+    return name
+
+
 def _image_problem(add, label: str, index: int, message: str, way_out: str, *,
                    image_key: str = "", field: str = "") -> None:
     """Add an image's problem; with ``field``, the answer at fault is that one (the message
@@ -357,7 +373,7 @@ class Plan:
         if not self.images:
             add("images", "no image chosen", "choose at least one binary or web app to package")
         seen_names: set[str] = set()
-        seen_files: set[str] = set()
+        seen_files: dict[str, Image] = {}
         for index, image in enumerate(self.images):
             add_for = partial(_image_problem, add, f"image {image.name!r}", index)
             if image.kind not in IMAGE_KINDS:
@@ -382,11 +398,18 @@ class Plan:
             if image.name in seen_names:
                 add_for("chosen twice", "list each binary or web app once", image_key="name")
             seen_names.add(image.name)
-            if image.dockerfile in seen_files:
-                add_for(f"shares the Dockerfile {image.dockerfile} with another image",
-                        "give each image its own Dockerfile, so each builds and caches independently",
-                        image_key="dockerfile")
-            seen_files.add(image.dockerfile)
+            # Binary images may share a Dockerfile (one builder compiles them all, each is a
+            # final stage); a web app's trunk build is a Dockerfile of its own.
+            other = seen_files.get(image.dockerfile)
+            if other is not None and "web" in (other.kind, image.kind):
+                add_for(f"shares the Dockerfile {image.dockerfile} with {other.kind} image "
+                        f"{other.name!r}", "give a web app a Dockerfile of its own (binaries "
+                        "may share one)", image_key="dockerfile")
+            elif other is not None and stage_name(other) == stage_name(image):
+                add_for(f"its final stage in {image.dockerfile} would be named like "
+                        f"{other.name!r}'s ({stage_name(image)}: stage names ignore case)",
+                        "give one of them a Dockerfile of its own", image_key="dockerfile")
+            seen_files.setdefault(image.dockerfile, image)
             if image.dockerfile.startswith("/") or ".." in image.dockerfile.split("/"):
                 add_for(f"Dockerfile path {image.dockerfile!r} leaves the workspace",
                         "use a path relative to the workspace root", image_key="dockerfile")

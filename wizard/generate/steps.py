@@ -15,7 +15,7 @@ from pathlib import Path
 from rsdock.lint.knowledge import ccrates, platforms, runtimes
 from rsdock.wizard.generate.defaults import (default_selection, registry_of_images,
                                               workspace_images)
-from rsdock.wizard.generate.plan import (CACHES, DEBIAN_RELEASES, PIN_MODES, REGISTRIES, RUNTIMES,
+from rsdock.wizard.generate.plan import (stage_name, CACHES, DEBIAN_RELEASES, PIN_MODES, REGISTRIES, RUNTIMES,
                                           STRATEGIES, Image, Plan, Problem, Triggers,
                                           runtime_help)
 
@@ -405,8 +405,9 @@ def next_steps(plan: Plan) -> list[str]:
     lines.append("Create a builder that can build several platforms once: "
                  "docker buildx create --use --name rsdock")
     for image in plan.images:
+        target = f" --target {stage_name(image)}" if image.kind == "bin" else ""
         lines.append(f"Build {image.name} locally: docker buildx build --platform {platform_list} "
-                     f"-f {image.dockerfile} -t {image.image or image.name}:dev .")
+                     f"-f {image.dockerfile}{target} -t {image.image or image.name}:dev .")
     lines.append("Check the result at any time: rsdock lint")
     lines.append(f"Commit the files and push: {plan.workflow} builds and pushes the images.")
     return lines

@@ -327,6 +327,14 @@ CASES = [
     ("RS407", workflow(BUILDX + BP + "    platforms: ${{ matrix.p }}\n"
                        "    cache-to: type=gha,scope=b-${{ matrix.p }},mode=max\n",
                        job="strategy:\n  matrix:\n    p: [linux/amd64, linux/arm64]"), []),
+    # one builder for many images: targets needing the same compiling stage share its cache
+    ("RS407", workflow(BUILDX + BP + COPY_FILE + "    target: build\n"
+                       "    cache-to: type=gha,scope=s,mode=max\n" + BP + COPY_FILE
+                       + "    cache-to: type=gha,scope=s,mode=max\n"), []),
+    ("RS407", workflow(BUILDX + BP + COPY_FILE + "    target: build\n"
+                       "    cache-to: type=gha,scope=s,mode=max\n" + BP + COPY_FILE
+                       + "    target: emulated\n    cache-to: type=gha,scope=s,mode=max\n"),
+     [16]),
     ("RS408", workflow(BP + "    file: ./Dockerfile.backend\n"), [8]),
     ("RS408", workflow(BP + "    file: ./Dockerfile\n"), []),
     ("RS408", workflow(BP + "    context: web\n"), [6]),

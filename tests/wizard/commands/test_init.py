@@ -57,8 +57,9 @@ def test_yes_writes_exactly_the_rendered_files_and_next_steps(ws, capsys):
     out = capsys.readouterr().out
     assert "created: Dockerfile\n" in out
     assert "DOCKERHUB_USERNAME" in out and "DOCKERHUB_TOKEN" in out
-    for dockerfile in ("Dockerfile", "Dockerfile.migrate", "Dockerfile.web"):
-        assert f"docker buildx build --platform {PLATFORMS} -f {dockerfile} .\n" in out + "\n"
+    # One Dockerfile for both binaries: each image is its final stage.
+    for args in ("Dockerfile --target server", "Dockerfile --target migrate", "Dockerfile.web"):
+        assert f"docker buildx build --platform {PLATFORMS} -f {args} .\n" in out + "\n"
 
 
 def test_second_run_changes_nothing(ws, capsys):
@@ -66,7 +67,7 @@ def test_second_run_changes_nothing(ws, capsys):
     before = snapshot(ws)
     assert main(["init", str(ws), "--yes"]) == 0
     assert snapshot(ws) == before
-    assert "(0 new, 0 changed, 6 unchanged)" in capsys.readouterr().out
+    assert "(0 new, 0 changed, 5 unchanged)" in capsys.readouterr().out
 
 
 def test_differing_file_is_refused_with_a_diff_and_nothing_is_written(ws, capsys):
@@ -97,7 +98,7 @@ def test_dry_run_prints_new_files_and_diffs_and_writes_nothing(ws, capsys):
     expected = expected_files(ws)
     assert f"==> Dockerfile.web (new) <==\n{expected['Dockerfile.web']}" in out
     assert "==> Dockerfile (differs: --force to overwrite) <==\n--- a/Dockerfile\n" in out
-    assert out.endswith("dry run: nothing was written (5 new, 1 changed, 0 unchanged)\n")
+    assert out.endswith("dry run: nothing was written (4 new, 1 changed, 0 unchanged)\n")
 
 
 def test_dry_run_says_what_ci_will_do_per_image_and_platform(capsys):
@@ -114,7 +115,9 @@ def test_dry_run_says_what_ci_will_do_per_image_and_platform(capsys):
     out = capsys.readouterr().out
     assert "server   linux/arm64   ubuntu-latest  1         no" in out
     assert "0 of 9 legs emulate a stage" in out
-    assert "total: 7 compiles (linux/amd64 3, linux/arm64 2, linux/arm/v7 2)" in out
+    assert "migrate  linux/arm64   ubuntu-latest  0         no" in out  # server's build did it
+    assert ("total: 3 workspace compiles (linux/amd64 1, linux/arm64 1, linux/arm/v7 1) + 1 "
+            "wasm build (web 1: trunk; WebAssembly is the same on every platform)") in out
 
 
 def test_a_large_workspace_says_what_it_left_out(capsys):
@@ -125,7 +128,8 @@ def test_a_large_workspace_says_what_it_left_out(capsys):
     out = capsys.readouterr().out
     assert out.startswith("left out 8 of 12 binaries that look like tooling")
     assert "  xtask: the package name 'xtask' is a tool's\n" in out
-    assert "==> Dockerfile.xtask" not in out and "==> Dockerfile.worker (new) <==" in out
+    assert "==> Dockerfile (new) <==" in out and "--bin xtask" not in out
+    assert "cargo build --release --target \"$TARGET_TRIPLE\" --bin admin --bin gateway --bin migrate --bin worker" in out
 
 
 def test_example_dry_run_reads_the_bundled_example_and_leaves_no_copy(capsys):
@@ -161,7 +165,7 @@ def test_flags_reach_the_plan_and_rsdock_toml(ws, capsys):
     assert not (ws / "Dockerfile.web").exists()
     out = capsys.readouterr().out
     assert "No secret to create" in out and "DOCKERHUB_TOKEN" not in out
-    assert "docker buildx build --platform linux/amd64,linux/arm64 -f Dockerfile ." in out
+    assert "docker buildx build --platform linux/amd64,linux/arm64 -f Dockerfile --target server ." in out
 
 
 def test_existing_rsdock_toml_is_the_base_and_its_lint_table_survives(ws):
@@ -181,7 +185,7 @@ def test_check(ws, capsys):
     assert main(["init", str(ws), "--yes"]) == 0
     capsys.readouterr()
     assert main(["init", str(ws), "--check"]) == 0
-    assert capsys.readouterr().out.startswith("up to date: 5 file(s) match")
+    assert capsys.readouterr().out.startswith("up to date: 4 file(s) match")
     dockerfile = ws / "Dockerfile.web"
     dockerfile.write_text(dockerfile.read_text().replace("FROM", "from", 1))
     before = snapshot(ws)

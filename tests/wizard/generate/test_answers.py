@@ -133,7 +133,7 @@ def test_missing_file_is_a_located_error(tmp_path):
          "platforms =", 1, "'linux/sparc' is not a platform", "linux/amd64"),
         (('kind = "web"', 'kind = "wasm"'), 'kind = "wasm"', 1, "unknown kind 'wasm'", "'web'"),
         (('dockerfile = "Dockerfile.web"', 'dockerfile = "Dockerfile"'), 'dockerfile =', 2,
-         "shares the Dockerfile Dockerfile", "own Dockerfile"),
+         "shares the Dockerfile Dockerfile with bin image 'server'", "of its own"),
         (('package-dir = "web"', 'pkg-dir = "web"'), "pkg-dir", 1,
          "unknown key 'pkg-dir' in [[image]]", "package-dir"),
         (('package = "web"\n', ""), "[[image]]", 2, "[[image]] number 2 has no package",

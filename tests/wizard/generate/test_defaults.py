@@ -32,10 +32,10 @@ def workspace(rust_version=None, root="/ws"):
                      default_members=(), rust_version=rust_version, has_lockfile=True)
 
 
-def test_every_binary_then_every_web_app_with_research_dockerfile_names():
+def test_every_binary_shares_one_dockerfile_and_every_web_app_has_its_own():
     assert workspace_images(workspace()) == (
         Image("server", "bin", "server", "Dockerfile", "crates/server"),
-        Image("migrate", "bin", "server", "Dockerfile.migrate", "crates/server"),
+        Image("migrate", "bin", "server", "Dockerfile", "crates/server"),
         Image("web", "web", "web", "Dockerfile.web", "crates/web"),
     )
 
@@ -132,7 +132,7 @@ def test_the_bundled_example_workspace():
     plan = default_plan(ws)
     assert [(i.name, i.kind, i.dockerfile) for i in plan.images] == [
         ("server", "bin", "Dockerfile"),
-        ("migrate", "bin", "Dockerfile.migrate"),
+        ("migrate", "bin", "Dockerfile"),
         ("web", "web", "Dockerfile.web"),
     ]
     assert plan.rust_version == ws.rust_version

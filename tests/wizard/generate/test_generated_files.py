@@ -28,7 +28,10 @@ from tests.tools import (parse_stages, run_actionlint, run_actionlint_binary, ta
 
 # The example workspace's names (examples/workspace).
 SERVER = Image("server", "bin", "server", "Dockerfile", "crates/server")
-MIGRATE = Image("migrate", "bin", "server", "Dockerfile.migrate", "crates/server")
+# One build for many images: the binaries share a Dockerfile, a final stage each.
+MIGRATE = Image("migrate", "bin", "server", "Dockerfile", "crates/server")
+# The shape rsdock wrote before (one Dockerfile per image): an rsdock.toml naming it still works.
+OWN_MIGRATE = Image("migrate", "bin", "server", "Dockerfile.migrate", "crates/server")
 WEB = Image("web", "web", "web", "Dockerfile.web", "crates/web")
 
 
@@ -63,7 +66,19 @@ def matrix() -> list[tuple[str, Plan]]:
         ("branches-only", base.with_changes(triggers=Triggers(branches=("main", "dev"),
                                                               tags=False))),
         ("rust-patch", base.with_changes(rust_version="1.88.0")),
+        ("one-dockerfile-per-image", base.with_changes(images=(SERVER, OWN_MIGRATE, WEB))),
+        ("one-dockerfile-per-image/native", base.with_changes(images=(SERVER, OWN_MIGRATE, WEB),
+                                                              strategy="native")),
     ]
+    # Binaries linking different C libraries share one builder (the union of their packages);
+    # each final stage installs or copies only its own binary's libraries.
+    both = WorkspaceFacts(c_crates=(("server", (("openssl-sys", "server -> openssl-sys"),)),
+                                    ("migrate", (("libsqlite3-sys", "migrate -> libsqlite3-sys"),))))
+    for runtime in ("debian-slim", "distroless"):
+        for strategy in ("cross", "native"):
+            plans.append((f"c/per-image/{runtime}/{strategy}",
+                          Plan(images=(SERVER, MIGRATE, WEB), runtime=runtime, strategy=strategy,
+                               workspace=both)))
     # Workspaces with C dependencies (openssl, sqlite, zstd, a build.rs with cc, RocksDB's C++
     # and bindgen), on every platform whose Debian archive the builder can install them from.
     with_c = [p.name for p in platforms.PLATFORMS if runtimes.debian("bookworm").has(p)]
@@ -277,6 +292,9 @@ def _representative_plans() -> list[tuple[str, Plan]]:
             plans.append((f"{strategy}/{runtime}/{cache}/{registry}",
                           Plan(images=(SERVER, MIGRATE, WEB), runtime=runtime, cache=cache,
                                registry=registry, strategy=strategy)))
+    for strategy in ("cross", "native"):
+        plans.append((f"{strategy}/one-dockerfile-per-image",
+                      Plan(images=(SERVER, OWN_MIGRATE, WEB), strategy=strategy)))
     return plans
 
 

@@ -42,8 +42,11 @@ def test_the_research_defaults_are_valid():
         ({"workflow": "ci/docker.yml"}, "workflow: 'ci/docker.yml' is not a GitHub workflow path"),
         ({"images": ()}, "images: no image chosen"),
         ({"images": (SERVER, SERVER)}, "image 'server': chosen twice"),
-        ({"images": (SERVER, Image("worker", "bin", "server", "Dockerfile"))},
-         "image 'worker': shares the Dockerfile Dockerfile with another image"),
+        ({"images": (SERVER, Image("web", "web", "web", "Dockerfile"))},
+         "image 'web': shares the Dockerfile Dockerfile with bin image 'server'"),
+        ({"images": (SERVER, Image("Server", "bin", "server", "Dockerfile"))},
+         "image 'Server': its final stage in Dockerfile would be named like 'server''s "
+         "(server: stage names ignore case)"),
         ({"images": (Image("x", "bin", "x", "../Dockerfile"),)},
          "image 'x': Dockerfile path '../Dockerfile' leaves the workspace"),
         ({"triggers": Triggers(branches=(), tags=False)},

@@ -43,11 +43,14 @@ if name == "cargo" and args[:1] == ["chef"]:
     # Real cargo runs external subcommands as cargo-<name>.
     os.execvp("cargo-chef", ["cargo-chef", *args])
 if name == "cargo" and args[:1] == ["build"]:
-    target, binary = args[args.index("--target") + 1], args[args.index("--bin") + 1]
+    # One binary per --bin, as cargo writes them (one build for many images names several).
+    target = args[args.index("--target") + 1]
     profile = "release" if "--release" in args else "debug"
-    out = pathlib.Path("target", target, profile, binary)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text("ELF")
+    for index, arg in enumerate(args):
+        if arg == "--bin":
+            out = pathlib.Path("target", target, profile, args[index + 1])
+            out.parent.mkdir(parents=True, exist_ok=True)
+            out.write_text("ELF")
 if name == "apt-get" and args[:1] == ["download"]:
     for wanted in args[1:]:
         package, arch = wanted.split(":")

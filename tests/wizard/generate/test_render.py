@@ -17,7 +17,7 @@ from rsdock.wizard.generate.templating import render_template
 from tests.tools import parse_stages, stage, target_platform_runs
 
 SERVER = Image("server", "bin", "server", "Dockerfile", "crates/server")
-MIGRATE = Image("migrate", "bin", "server", "Dockerfile.migrate", "crates/server")
+MIGRATE = Image("migrate", "bin", "server", "Dockerfile", "crates/server")
 WEB = Image("web", "web", "web", "Dockerfile.web", "crates/web")
 
 
@@ -43,11 +43,29 @@ def step(p: Plan, job: str, uses_prefix: str) -> dict:
 
 # --- files -----------------------------------------------------------------------------------
 
-def test_render_yields_one_dockerfile_per_image_the_dockerignore_and_the_workflow():
+def test_render_yields_one_dockerfile_for_the_binaries_one_per_web_app_and_the_workflow():
     files = render(Plan(images=(SERVER, MIGRATE, WEB), workflow=".github/workflows/images.yml"))
-    assert sorted(files) == sorted(["Dockerfile", "Dockerfile.migrate", "Dockerfile.web",
+    assert sorted(files) == sorted(["Dockerfile", "Dockerfile.web",
                                     ".dockerignore", ".github/workflows/images.yml"])
     assert all(text.endswith("\n") and not text.endswith("\n\n") for text in files.values())
+    finals = [(s.name, s.copies_from("builder")) for s in parse_stages(files["Dockerfile"])
+              if s.copies_from("builder")]
+    assert finals == [("server", ["/out/server"]), ("migrate", ["/out/migrate"])]
+
+
+def test_images_naming_their_own_dockerfiles_keep_them():
+    """An rsdock.toml of the one-Dockerfile-per-image shape still renders that shape."""
+    own = Image("migrate", "bin", "server", "Dockerfile.migrate", "crates/server")
+    files = render(Plan(images=(SERVER, own, WEB)))
+    assert {"Dockerfile", "Dockerfile.migrate", "Dockerfile.web"} <= set(files)
+    assert [s.name for s in parse_stages(files["Dockerfile.migrate"])][-1] == "migrate"
+    assert "--bin server" not in files["Dockerfile.migrate"]
+
+
+def test_a_final_stage_never_takes_a_shared_stage_name():
+    odd = (Image("builder", "bin", "tools", "Dockerfile"), Image("2fa", "bin", "tools", "Dockerfile"))
+    names = [s.name for s in parse_stages(render(Plan(images=odd))["Dockerfile"])]
+    assert names[-2:] == ["image-builder", "image-2fa"] and names.count("builder") == 1
 
 
 def test_an_invalid_plan_is_refused_with_every_problem():
@@ -131,7 +149,7 @@ def test_musl_builds_explain_the_gnu_linker():
 def test_runtime_base_entrypoint_and_non_root_user(runtime, debian, base, entry):
     text = render(plan(runtime=runtime, debian=debian))["Dockerfile"]
     runtime_stage = parse_stages(text)[-1]
-    assert (runtime_stage.name, runtime_stage.base, runtime_stage.platform) == ("runtime", base, "")
+    assert (runtime_stage.name, runtime_stage.base, runtime_stage.platform) == ("server", base, "")
     assert runtime_stage.copies_from("builder") == ["/out/server"]
     commands = {c.cmd: c for c in runtime_stage.instructions}
     assert commands["ENTRYPOINT"].json
