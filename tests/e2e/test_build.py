@@ -1,7 +1,7 @@
 """Real images, really built (issue #8): every lab workspace x runtime x platform.
 
 For each case: ``rsdock init`` a temporary copy of the workspace, read the generated workflow's
-build steps (``file:``, ``context:``, ``platforms:``), build every image for the platform in the
+build steps (``file:``, ``target:``, ``context:``, ``platforms:``), build every image for the platform in the
 lab's engine, and check that the build succeeds, that every executable the ENTRYPOINT/CMD names is
 an ELF for the platform's machine, that the image starts under QEMU as a non-root user, and
 record seconds and size (results.json; ``python -m tests.e2e.report`` writes docs/e2e.md).
@@ -148,8 +148,13 @@ def workflow_builds(project: Path) -> list[dict]:
                 if "docker/build-push-action" not in str(step.get("uses", "")):
                     continue
                 w = step.get("with") or {}
+                target = str(w.get("target") or "")
                 builds.append({
                     "job": job_id,
+                    # One build for many images: each image is a `target:` stage of the one
+                    # Dockerfile (a web app's Dockerfile has one final stage: the job's image).
+                    "image": target or job_id,
+                    "target": target,
                     "file": w.get("file") or "Dockerfile",
                     "context": w.get("context") or ".",
                     "platforms": [p.strip() for p in str(w.get("platforms", "")).split(",")
@@ -263,25 +268,26 @@ def test_build(workspace, runtime, platform, build_lab, recorder, tmp_path_facto
         dockerfile = (project / b["file"]).read_text()
         triple = re.search(r"\b(\w+-unknown-linux-musl\w*)\b", dockerfile)
         if triple:
-            recorder.add(workspace=workspace, runtime=runtime, platform=platform, image=b["job"],
+            recorder.add(workspace=workspace, runtime=runtime, platform=platform, image=b["image"],
                          result="skipped", seconds=None, size_mb=None,
                          detail="lab has no musl std")
             pytest.skip(MUSL_SKIP.format(runtime=runtime, triple=triple.group(1)))
 
     failures = []
     for b in mine:
-        image_name = b["job"]
+        image_name = b["image"]
         # The lab's copy and the logs live beside the project, never in the build context
         # (a file added there would change every `COPY . .` layer).
         aside = project.parent / f"{project.name}.lab"
         aside.mkdir(exist_ok=True)
-        df = aside / Path(b["file"]).name
+        df = aside / Path(b["file"]).name  # one copy per Dockerfile: each target builds from it
         df.write_text(lab_dockerfile((project / b["file"]).read_text()))
         tag = f"rsdock-lab/{workspace}-{image_name}:{runtime}-{lab.ARCHES[platform][0]}"
         t0 = time.time()
         # --pull: the local image store holds one platform per tag; the registry holds them all.
         res = subprocess.run([lab.DOCKER, "build", "--pull", "--network", "host", "--platform", platform,
                               "--progress", "plain", "-f", str(df), "-t", tag,
+                              *(["--target", b["target"]] if b["target"] else []),
                               str(project / b["context"])],
                              capture_output=True, text=True, env=lab.docker_env(), timeout=1800)
         seconds = round(time.time() - t0, 1)

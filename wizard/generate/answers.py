@@ -161,7 +161,9 @@ def dumps(plan: Plan, previous: str | None = None) -> str:
     for number, image in enumerate(plan.images):
         out += [
             "",
-            *([f"# One image per deliverable; kind is {' or '.join(IMAGE_KINDS)}."]
+            *([f"# One image per deliverable; kind is {' or '.join(IMAGE_KINDS)}. Binaries "
+               "naming one dockerfile share it",
+               "# (one cargo build per platform, a final stage each); a web app has its own."]
               if number == 0 else []),
             "[[image]]",
             f"name = {toml_string(image.name)}",

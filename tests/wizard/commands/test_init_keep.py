@@ -32,10 +32,10 @@ def ws(tmp_path, capsys):
     dockerfile.write_text(dockerfile.read_text().replace(ENTRYPOINT, HEALTHCHECK + ENTRYPOINT))
     workflow = root / WORKFLOW
     text = workflow.read_text()
-    # The migrate job's timeout: each of the three jobs has the same line.
-    head, tail = text.split("  migrate:\n")
-    workflow.write_text(head + "  migrate:\n" + tail.replace("timeout-minutes: 90",
-                                                             "timeout-minutes: 150", 1))
+    # The web job's timeout: both jobs (the binaries', the web app's) have the same line.
+    head, tail = text.split("  web:\n")
+    workflow.write_text(head + "  web:\n" + tail.replace("timeout-minutes: 90",
+                                                         "timeout-minutes: 150", 1))
     capsys.readouterr()
     return root
 
@@ -72,8 +72,7 @@ def test_keep_marks_both_edits_then_check_passes_and_regeneration_keeps_them(ws,
     dockerfile = (ws / "Dockerfile").read_text()
     assert "linux/arm/v7" not in dockerfile and "gcr.io/distroless" in dockerfile
     assert f"# rsdock:keep\n{HEALTHCHECK}# rsdock:end\n{ENTRYPOINT}" in dockerfile
-    assert _timeouts(ws) == ["timeout-minutes: 90", "timeout-minutes: 150",
-                             "timeout-minutes: 90"]
+    assert _timeouts(ws) == ["timeout-minutes: 90", "timeout-minutes: 150"]
     capsys.readouterr()
     assert main(["init", str(ws), "--check"]) == 0
 
