@@ -443,7 +443,7 @@ def script_forwards_signals(text: str) -> bool:
     """Whether an entrypoint script runs the program under an init (tini, dumb-init...) or
     traps SIGTERM and passes it on itself.
 
-    A script that only ``exec``\ s the program does not count: exec makes the program PID 1,
+    A script that only ``exec``s the program does not count: exec makes the program PID 1,
     exactly as an exec-form ``ENTRYPOINT ["/app"]`` does, with the same lack of an init.
     """
     return bool(_INIT_RE.search(text) or _TRAP_RE.search(text))
