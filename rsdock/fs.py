@@ -31,11 +31,8 @@ from __future__ import annotations
 
 import errno
 import fcntl
-import hashlib
-import json
 import os
 import re
-import secrets
 import shutil
 import stat
 import threading
@@ -242,6 +239,8 @@ def fsync_dir(directory: Path | str) -> None:
 
 def digest(data: bytes) -> str:
     """The SHA-256 of ``data`` in hex (how backups are verified)."""
+    import hashlib
+
     return hashlib.sha256(data).hexdigest()
 
 
@@ -320,6 +319,8 @@ def recover(root: Path | str, dirs: tuple[str, ...] = ()) -> list[str]:
     Returns:
         What was done, one note per action, for the user.
     """
+    import json
+
     base = Path(os.path.realpath(root))
     notes: list[str] = []
     journal = base / JOURNAL
@@ -460,6 +461,8 @@ class Transaction:
         self.notes: list[str] = []
         self._lock: AbstractContextManager[None] = nullcontext()
         self._committed = False
+        import secrets
+
         self._id = f"{os.getpid():x}-{secrets.token_hex(4)}"
 
     def __enter__(self) -> "Transaction":
@@ -589,6 +592,8 @@ class Transaction:
         return written
 
     def _write_journal(self, journal: Path, state: str) -> None:
+        import json
+
         step("journal-mkdir")
         try:
             journal.parent.mkdir(exist_ok=True)
@@ -770,6 +775,8 @@ class Transaction:
                 pass
             return
         if any(item.temp is not None for item in self.staged):
+            import json
+
             for item in self.staged:
                 if item.temp is not None:
                     _unlink(item.temp)

@@ -166,6 +166,16 @@ LAZY_IMPORTS: dict[str, str] = {
     "rsdock.lint.analysis.images rsdock.lint.model.workflow_reader": "the workflow parser "
                                                                      "(ruamel) only with workflows",
     "rsdock.lint.engine.runner rsdock.lint.model.cargo": "the cargo scanner only with a Cargo.toml",
+    # rsdock lint's start-up (issue #11: a cold lint of a small project within 0.75x hadolint's
+    # time): what only some runs need is imported by those runs
+    "rsdock.lint.engine.runner rsdock.lint.engine.hadolint": "subprocess, threads and JSON only "
+                                                             "when hadolint runs",
+    "rsdock.lint.engine.runner tempfile": "a scratch folder only for in-memory files",
+    "rsdock.lint.engine.discover subprocess": "git is asked only where GIT_DIR points it",
+    "rsdock.lint.engine.report json": "only the json and sarif formats",
+    "rsdock.fs hashlib": "a digest only for backups (lint reads, never backs up)",
+    "rsdock.fs json": "the journal only when files are replaced or a journal is found",
+    "rsdock.fs secrets": "a transaction id only when files are replaced",
     "rsdock.wizard.generate.review": "runs in the TUI's preview worker: rendering (jinja2), the "
                                      "rules and their parsers load after the first screen is up",
     "rsdock.wizard.tui.app rsdock.wizard.tui.screens.edit_screen": "edit mode loads only when "

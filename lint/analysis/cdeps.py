@@ -17,7 +17,7 @@ from rsdock.lint.analysis.build import CargoCall
 from rsdock.lint.knowledge import ccrates
 from rsdock.lint.knowledge.ccrates import CCrate
 from rsdock.lint.model.cargo import Workspace
-from rsdock.lint.model.cargo_lock import (OTHER_OS_CRATES, Lockfile, member_dependencies,
+from rsdock.lint.model.cargo_lock import (Lockfile, member_dependencies,
                                           reachable)
 
 
@@ -80,7 +80,7 @@ _ONLY_OUTSIDE_THE_TABLE = ("cc", "cmake")
 
 def _used_outside_the_table(lock: Lockfile, paths: dict[str, tuple[str, ...]], known: frozenset[str], helper: str) -> bool:
     for name in paths:
-        if name in known or name in OTHER_OS_CRATES:
+        if name in known or name in ccrates.other_os_crates():
             continue
         for package in lock.named(name):
             if package.source is not None and not name.endswith("-sys"):

@@ -57,7 +57,7 @@ def _split(values: list[str] | None) -> list[str]:
 def run(args: argparse.Namespace) -> int:
     """Lint, report, and return the exit code."""
     from rsdock.errors import UserError
-    from rsdock.lint.engine import discover, fix, report, runner
+    from rsdock.lint.engine import discover, report, runner
     from rsdock.lint.engine.settings import load_config
 
     root, targets, tree = discover.resolve(args.paths)
@@ -74,6 +74,8 @@ def run(args: argparse.Namespace) -> int:
                         f"{where}", hint="pass the folder or files that hold them (or "
                         "--allow-empty when an empty folder is expected)")
     if args.fix or args.diff:
+        from rsdock.lint.engine import fix
+
         changed = fix.fix_texts(root, result.texts, result.findings, config,
                                  unsafe=args.unsafe_fixes)
         if args.diff:

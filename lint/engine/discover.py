@@ -16,7 +16,6 @@ from __future__ import annotations
 import fnmatch
 import os
 import re
-import subprocess
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -74,6 +73,12 @@ def find_root(start: Path) -> Path:
     for candidate in (here, *here.parents):
         if (candidate / ".git").exists():
             return candidate
+    if "GIT_DIR" not in os.environ:
+        # without a .git above it, git finds a repository only through GIT_DIR: do not spawn
+        # it to be told there is none (a process start on every lint outside a repository)
+        return here
+    import subprocess
+
     try:
         out = subprocess.run(["git", "rev-parse", "--show-toplevel"], cwd=here,
                              capture_output=True, text=True, timeout=10)

@@ -8,7 +8,6 @@ The JSON shape is documented in ``docs/lint-json.md``.
 from __future__ import annotations
 
 import bisect
-import json
 import re
 from collections import Counter
 from typing import Any, Callable
@@ -99,6 +98,8 @@ def _plural(count: int, noun: str) -> str:
 
 def render_json(result: Result) -> str:
     """The documented JSON object: ``version``, ``tool``, ``findings``, ``summary``."""
+    import json
+
     return json.dumps({
         "version": JSON_FORMAT_VERSION,
         "tool": {"name": "rsdock", "version": __version__},
@@ -224,6 +225,8 @@ def render_sarif(result: Result) -> str:
             "results": results,
         }],
     }
+    import json
+
     return json.dumps(log, indent=2) + "\n"
 
 

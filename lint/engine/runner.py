@@ -15,14 +15,13 @@ import fnmatch
 import importlib
 import os
 import shutil
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Iterable, Iterator, Mapping
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator, Mapping
 
 from rsdock import fs
 from rsdock.errors import UserError
-from rsdock.lint.engine import discover, hadolint
+from rsdock.lint.engine import discover
 from rsdock.lint.engine.settings import CONFIG_NAME, LintConfig, Selection, resolve
 from rsdock.lint.model import suppressions
 from rsdock.lint.model.context import Context
@@ -39,6 +38,9 @@ PARSERS = {
     "workflow": ("rsdock.lint.model.workflow_reader", "parse_workflow"),
     "dockerignore": ("rsdock.lint.model.dockerignore", "parse_dockerignore"),
 }
+if TYPE_CHECKING:
+    from rsdock.lint.engine import hadolint
+
 MAX_BYTES = 5_000_000  # no real Dockerfile or workflow comes close; a bigger file is a mistake
 
 
@@ -138,6 +140,8 @@ def lint_texts(files: dict[str, str], root: Path | None = None,
     for rel in files:
         if Path(rel).is_absolute() or ".." in Path(rel).parts:
             raise ValueError(f"{rel!r}: in-memory files need paths inside the repository")
+    import tempfile
+
     with tempfile.TemporaryDirectory(prefix="rsdock-lint-") as tmp:
         scratch = Path(tmp)
         if root is not None:
@@ -152,35 +156,46 @@ def lint_texts(files: dict[str, str], root: Path | None = None,
 
 def _run(root: Path, targets: dict[str, str], overrides: dict[str, str],
          config: LintConfig, tree: discover.Tree | None = None) -> Result:
-    # hadolint never sees a file rsdock itself refuses to read (too big, outside the root...)
-    dockerfiles = [p for p, k in targets.items() if k == "dockerfile"
-                   and (p in overrides or _readable(root, p))]
-    with tempfile.TemporaryDirectory(prefix="rsdock-hadolint-") as scratch:
-        run = None
-        if config.wants_hadolint() and dockerfiles:
-            args = _hadolint_args(dockerfiles, overrides, Path(scratch))
+    run = None
+    scratch = None  # where in-memory Dockerfiles are written for hadolint, which reads files
+    if config.wants_hadolint():
+        # hadolint never sees a file rsdock itself refuses to read (too big, outside the root)
+        dockerfiles = [p for p, k in targets.items() if k == "dockerfile"
+                       and (p in overrides or _readable(root, p))]
+        if dockerfiles:
+            from rsdock.lint.engine import hadolint
+
+            if any(p in overrides for p in dockerfiles):
+                import tempfile
+
+                scratch = tempfile.TemporaryDirectory(prefix="rsdock-hadolint-")
+            args = _hadolint_args(dockerfiles, overrides,
+                                  Path(scratch.name) if scratch is not None else None)
             in_memory = {arg: overrides[rel] for arg, rel in args.items() if rel in overrides}
             run = hadolint.start(root, args, texts=in_memory)
-        try:
-            # Loading the rules imports the parsers (tree-sitter, ruamel.yaml): hadolint is
-            # already running by then, so that time overlaps with its own.
-            rules = all_rules()
-            filt = _Filter(config)
-            tree = tree or discover.scan(root)
-            texts, findings = _read(root, targets, overrides, config, tree)
-            ctx, crashes = _context(root, targets, texts)
-            ctx.build_files = _build_files(root, tree, overrides, config)
-            findings += _workspace(ctx)
-            findings += _check(ctx, targets, rules, filt)
-            findings += crashes
-        except BaseException:  # Ctrl-C or a bug: do not leave hadolint running behind us
-            if run is not None:
-                run.kill()
-            raise
+    try:
+        # Loading the rules imports the parsers (tree-sitter, ruamel.yaml): hadolint is
+        # already running by then, so that time overlaps with its own.
+        rules = all_rules()
+        filt = _Filter(config)
+        tree = tree or discover.scan(root)
+        texts, findings = _read(root, targets, overrides, config, tree)
+        ctx, crashes = _context(root, targets, texts)
+        ctx.build_files = _build_files(root, tree, overrides, config)
+        findings += _workspace(ctx)
+        findings += _check(ctx, targets, rules, filt)
+        findings += crashes
         checked_by_hadolint: set[str] = set()
         if run is not None:
             merged, checked_by_hadolint = _merge_hadolint(run, findings)
             findings += merged
+    except BaseException:  # Ctrl-C or a bug: do not leave hadolint running behind us
+        if run is not None:
+            run.kill()
+        raise
+    finally:
+        if scratch is not None:
+            scratch.cleanup()
     findings = [f for f in findings
                 if (f.path in targets or discover.kind_of(f.path) is None)
                 and filt.reports(f.path, f.rule)]
@@ -189,10 +204,11 @@ def _run(root: Path, targets: dict[str, str], overrides: dict[str, str],
 
 
 def _hadolint_args(dockerfiles: list[str], overrides: dict[str, str],
-                   scratch: Path) -> dict[str, str]:
+                   scratch: Path | None) -> dict[str, str]:
     args = {}
     for index, rel in enumerate(dockerfiles):
         if rel in overrides:
+            assert scratch is not None  # made when an in-memory Dockerfile is to be checked
             # hadolint reads files only: give it the in-memory text as a scratch file
             tmp = scratch / str(index) / Path(rel).name
             tmp.parent.mkdir(parents=True, exist_ok=True)
@@ -402,6 +418,8 @@ def _safely(rule: AnyRule, model: Any, ctx: Context, crash: RS009, path: str) ->
 def _merge_hadolint(run: hadolint.HadolintRun,
                     ours: list[Finding]) -> tuple[list[Finding], set[str]]:
     """hadolint's findings as rsdock's, and the files hadolint really checked."""
+    from rsdock.lint.engine import hadolint
+
     found, problem = run.collect()
     checked = set(run.paths.values()) if found or not problem else set()
     note = RS004()

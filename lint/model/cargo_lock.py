@@ -15,8 +15,8 @@ So a walk over the edges over-reports. Three things narrow it, all offline:
    other tables whose ``cfg`` (or triple) cannot hold on Linux are skipped, and so are
    ``dev-dependencies`` and optional dependencies that no default feature of the member enables;
 2. crates that only exist for other operating systems (``windows-sys``, ``winapi``,
-   ``core-foundation``, ``security-framework``, ...: :data:`OTHER_OS_CRATES`, from the C-crate
-   table) are not walked
+   ``core-foundation``, ``security-framework``, ...: :func:`ccrates.other_os_crates`, from the
+   C-crate table) are not walked
    into, whoever depends on them: the edge is a ``cfg(windows)``/``cfg(target_vendor =
    "apple")`` edge in the dependency's manifest, which the lockfile does not keep;
 3. everything else counts. The limits, in the safe direction (a package installed that was not
@@ -40,7 +40,6 @@ from rsdock.lint.model.cargo_toml import ScanError
 # Crates that build only for Windows, Apple systems, wasm, Android or other non-Linux targets
 # (the C-crate table's ``non_linux`` lists): their dependents reach them through a cfg edge a
 # Linux build never takes.
-OTHER_OS_CRATES = ccrates.other_os_crates()
 
 _DEP_TABLES = ("dependencies", "build-dependencies")
 _ENTRY_RE = re.compile(r"^(?P<name>\S+)(?: (?P<version>[^ (]+))?(?: \((?P<source>.+)\))?$")
@@ -277,10 +276,11 @@ def reachable(lock: Lockfile, roots: dict[str, tuple[str, ...]],
 
     Returns:
         ``{crate name: (root member, ..., crate name)}``, breadth-first, so each path is a
-        shortest one. Crates in :data:`OTHER_OS_CRATES` and everything only they lead to are
+        shortest one. Crates in :func:`ccrates.other_os_crates` and everything only they lead to are
         left out.
     """
     paths: dict[str, tuple[str, ...]] = {}
+    other_os = ccrates.other_os_crates()  # read here: the C-crate table loads when first used
     queue: deque[tuple[LockPackage, tuple[str, ...]]] = deque()
     seen: set[tuple[str, str]] = set()
     for member, deps in roots.items():
@@ -293,7 +293,7 @@ def reachable(lock: Lockfile, roots: dict[str, tuple[str, ...]],
         if deps:
             entries = tuple(e for e in entries if e.split(" ", 1)[0] in deps)
         for entry in entries:
-            _push(lock, entry, (member,), queue, seen)
+            _push(lock, entry, (member,), queue, seen, other_os)
     members = members or {}
     while queue:
         package, path = queue.popleft()
@@ -303,14 +303,15 @@ def reachable(lock: Lockfile, roots: dict[str, tuple[str, ...]],
         if package.source is None and members.get(package.name):
             entries = tuple(e for e in entries if e.split(" ", 1)[0] in members[package.name])
         for entry in entries:
-            _push(lock, entry, path, queue, seen)
+            _push(lock, entry, path, queue, seen, other_os)
     return paths
 
 
 def _push(lock: Lockfile, entry: str, path: tuple[str, ...],
-          queue: deque[tuple[LockPackage, tuple[str, ...]]], seen: set[tuple[str, str]]) -> None:
+          queue: deque[tuple[LockPackage, tuple[str, ...]]], seen: set[tuple[str, str]],
+          other_os: frozenset[str]) -> None:
     dep = lock.resolve(entry)
-    if dep is None or dep.name in OTHER_OS_CRATES or (dep.name, dep.version) in seen:
+    if dep is None or dep.name in other_os or (dep.name, dep.version) in seen:
         return
     seen.add((dep.name, dep.version))
     queue.append((dep, path))
