@@ -32,14 +32,18 @@ def apply_fixes(text: str, fixes: Iterable[Fix]) -> tuple[str, int]:
         The new text and how many fixes were applied.
     """
     taken: list[Edit] = []
+    taken_fixes: list[Fix] = []
     applied = 0
     for fix in fixes:
+        if fix in taken_fixes:
+            continue  # one fix shared by several findings (RS212's whole-file fix) counts once
         edits = sorted(fix.edits, key=lambda e: (e.start, e.end))
         if not edits or any(not (0 <= e.start <= e.end <= len(text)) for e in edits):
             continue  # a stale or broken fix must never corrupt the file
         if _overlaps(edits, edits) or any(_overlaps([e], taken) for e in edits):
             continue
         taken += edits
+        taken_fixes.append(fix)
         applied += 1
     result = text
     for edit in sorted(taken, key=lambda e: (e.start, e.end), reverse=True):

@@ -34,7 +34,8 @@ def summary(result: Result) -> dict[str, int]:
         "warnings": counts["warning"],
         "info": counts["info"],
         "fixable": sum(1 for f in result.findings if f.fix is not None and f.fix.safe),
-        "suggested": sum(1 for f in result.findings if f.fix is not None and not f.fix.safe),
+        "suggested": sum(1 for f in result.findings if f.fix is not None and not f.fix.safe
+                         and not f.fix.display_only),
     }
 
 
@@ -64,7 +65,7 @@ def render_text(result: Result) -> str:
     out: list[str] = []
     lines_cache: dict[str, list[str]] = {}
     for finding in result.findings:
-        fixable = "" if finding.fix is None else \
+        fixable = "" if finding.fix is None or finding.fix.display_only else \
             " [fixable]" if finding.fix.safe else " [unsafe fix]"
         out.append(f"{_location(finding)}: {finding.rule} {finding.severity}: "
                    f"{_message(finding.message)}{fixable}")

@@ -56,6 +56,8 @@ class CCrate:
         kind: ``system``, ``either``, ``bundled`` or ``tool`` (as the TOML says).
         fallback: for ``either``: ``bundled``, ``error`` or ``link-error`` without the library.
         dev_packages: Debian packages with the target's headers and ``.pc`` files.
+        multiarch_same: whether they are all Multi-Arch: same (else one architecture at a
+            time can be installed: never several targets' in one package list).
         build_packages: Debian packages for the build machine itself.
         target_toolchain: extra cross packages (``g++-{gnu_tuple}``), as templates.
         env: the build environment, as templates (without what every builder sets already).
@@ -82,6 +84,7 @@ class CCrate:
     kind: str
     fallback: str = ""
     dev_packages: tuple[str, ...] = ()
+    multiarch_same: bool = True
     build_packages: tuple[str, ...] = ()
     target_toolchain: tuple[str, ...] = ()
     env: tuple[tuple[str, str], ...] = ()
@@ -123,6 +126,7 @@ class CCrate:
         mode = self.system_mode
         runtime = tuple(mode.get("runtime_packages") or ())
         return _replace(self, kind=SYSTEM, dev_packages=tuple(mode.get("dev_packages") or ()),
+                        multiarch_same=bool(mode.get("multiarch_same", True)),
                         runtime_packages={"bookworm": runtime, "trixie": runtime},
                         debian_slim_has=bool(mode.get("debian_slim_has")),
                         distroless_has={"bookworm": bool(mode.get("distroless_cc_has")),
@@ -209,6 +213,7 @@ def _row(name: str, row: dict[str, Any]) -> CCrate:
     return CCrate(
         name=name, kind=row.get("kind", BUNDLED), fallback=str(row.get("fallback") or ""),
         dev_packages=tuple(row.get("dev_packages") or ()),
+        multiarch_same=bool(row.get("multiarch_same", True)),
         build_packages=tuple(row.get("build_packages") or ()),
         target_toolchain=tuple(row.get("target_toolchain") or ()), env=env,
         runtime_packages=runtime, debian_slim_has=bool(row.get("debian_slim_has")),
@@ -348,42 +353,52 @@ def needs(crates: Iterable[CCrate], platform: Platform, triple: str, *, libc: st
 
 
 # The way out of a musl refusal, by why (see :func:`musl_refusals`).
-ZIGBUILD = ("cargo-zigbuild (`cargo zigbuild`, `cargo chef cook --zigbuild`: zig is a musl C "
-            "compiler; rsdock does not generate that build)")
+GLIBC = "choose debian-slim or distroless (glibc)"
+ZIGBUILD = "cargo-zigbuild (zig as the musl C compiler; rsdock does not generate that build)"
 MUSL_WAY_OUT = {
-    SYSTEM: ("choose a glibc runtime (debian-slim or distroless), or enable the crate's "
-             "vendored/bundled feature and build it with " + ZIGBUILD),
-    "c++": f"choose a glibc runtime (debian-slim or distroless), or {ZIGBUILD}",
-    "c": f"choose a glibc runtime (debian-slim or distroless), or {ZIGBUILD}",
+    SYSTEM: f"{GLIBC}, or enable the crates' vendored/bundled feature and build with {ZIGBUILD}",
+    "c++": f"{GLIBC}, or build with {ZIGBUILD}",
+    "c": f"{GLIBC}, or build with {ZIGBUILD}",
 }
 
 
 def musl_refusals(crates: Iterable[CCrate]) -> list[tuple[str, str]]:
     """Why the crates cannot be built for a static musl runtime here, with the way out.
 
-    One ``(why, way out)`` pair per crate that links a system library (Debian builds those
-    for glibc only) or needs C++ (Debian has no C++ library for musl), and one for all the
-    crates that compile C: rsdock's only musl C compiler would be Debian's ``musl-dev:<arch>``
-    wrapper around the gnu cross gcc, which no build has proven (the build lab has no musl
-    Rust std), so rsdock refuses it rather than generate a build it has never seen work.
-    Crates that only need a build-machine tool (bindgen, protoc) are not refused.
+    At most three ``(why, way out)`` pairs: the crates that link a system library (Debian
+    builds those for glibc only), those that need C++ (Debian has no C++ library for musl),
+    and those that compile C: rsdock's only musl C compiler would be Debian's
+    ``musl-dev:<arch>`` wrapper around the gnu cross gcc, which no build has proven (the build
+    lab has no musl Rust std), so rsdock refuses it rather than generate a build it has never
+    seen work. Crates that only need a build-machine tool (bindgen, protoc) are not refused.
     """
-    found: list[tuple[str, str]] = []
-    compiles_c: list[str] = []
+    groups: dict[str, list[str]] = {SYSTEM: [], "c++": [], "c": []}
     for crate in crates:
         if crate.links == SYSTEM:
-            found.append((f"{crate.name} links the system library, which Debian builds for "
-                          "glibc only", MUSL_WAY_OUT[SYSTEM]))
+            kind = SYSTEM
         elif crate.musl == MUSL_IMPOSSIBLE:
-            found.append((f"{crate.name} needs C++, and Debian has no C++ library for musl",
-                          MUSL_WAY_OUT["c++"]))
+            kind = "c++"
         elif crate.musl == MUSL_CC:
-            name = "a build script through cc" if crate.name == "cc" else crate.name
-            if name not in compiles_c:
-                compiles_c.append(name)
-    if compiles_c:
-        verb = "compiles" if len(compiles_c) == 1 else "compile"
-        found.append((f"{', '.join(compiles_c)} {verb} C for the target, and no musl C "
-                      "compiler is proven by a build here (Debian's musl-dev wrapper is "
-                      "untried: the build lab has no musl Rust std)", MUSL_WAY_OUT["c"]))
+            kind = "c"
+        else:
+            continue
+        name = "a build script through cc" if crate.name == "cc" else crate.name
+        if name not in groups[kind]:
+            groups[kind].append(name)
+    found: list[tuple[str, str]] = []
+    for kind, names in groups.items():
+        if not names:
+            continue
+        one = len(names) == 1
+        listed = ", ".join(names)
+        why = {
+            SYSTEM: f"{listed} {'links a system library' if one else 'link system libraries'}"
+                    ", which Debian builds for glibc only",
+            "c++": f"{listed} {'needs' if one else 'need'} C++, and Debian has no C++ library "
+                   "for musl",
+            "c": f"{listed} {'compiles' if one else 'compile'} C for the target, and no musl C "
+                 "compiler is proven by a build here (Debian's musl-dev wrapper is untried: "
+                 "the build lab has no musl Rust std)",
+        }[kind]
+        found.append((why, MUSL_WAY_OUT[kind]))
     return found

@@ -50,11 +50,20 @@ class Fix:
         edits: the edits, applied whole or not at all.
         safe: whether the change cannot break a build. ``rsdock lint --fix`` applies safe fixes
             only; an unsafe one is a suggestion (``--unsafe-fixes`` applies it too).
+        manual: for a fix rsdock cannot make safely (no edits, not safe: display-only), the
+            exact lines to add by hand; ``description`` says why. ``rsdock edit --fix`` refuses
+            with them.
     """
 
     description: str
     edits: tuple[Edit, ...]
     safe: bool = True
+    manual: tuple[str, ...] = ()
+
+    @property
+    def display_only(self) -> bool:
+        """Whether the fix only says what to change (no edits to apply)."""
+        return not self.edits
 
 
 @dataclass(frozen=True, order=True)

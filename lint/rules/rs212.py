@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from typing import Iterable
 
-from rsdock.lint.analysis import build, cdeps
+from rsdock.lint.analysis import build, cdeps, cfix
 from rsdock.lint.knowledge import ccrates, platforms
 from rsdock.lint.model import workflow_reader as wf
 from rsdock.lint.model.cargo import Workspace
-from rsdock.lint.model.dockerfile import Dockerfile, Instruction
-from rsdock.lint.model.findings import Finding, Severity
+from rsdock.lint.model.dockerfile import Dockerfile, Instruction, Stage
+from rsdock.lint.model.findings import Finding, Fix, Severity
 from rsdock.lint.model.shell import Command
 from rsdock.lint.rules.rule import Context, ProjectRule
 
@@ -33,6 +33,13 @@ class RS212(ProjectRule):
     ``cargo zigbuild`` bring their own). A missing package is reported where that platform's
     package list is written (its ``apt-get install`` line, or the ``case`` arm's ``set --`` line
     whose words an ``apt-get install "$@"`` installs), missing environment at the ``cargo`` line.
+
+    The fix (``rsdock edit --fix``, ``rsdock lint --fix``) adds it all where the file keeps it:
+    the packages to the platform's own list (a ``case`` arm naming its cross gcc) or to the
+    ``apt-get install`` of the cross compilers, ``dpkg --add-architecture`` before that RUN's
+    ``apt-get update``, and the environment in one ``ENV`` before the first cargo build. It is
+    safe only on a Debian builder with such a list; elsewhere ``rsdock edit --fix`` refuses and
+    prints the exact lines to add.
 
     Fails:
         # file: .github/workflows/docker.yml
@@ -120,6 +127,7 @@ class RS212(ProjectRule):
     id = "RS212"
     name = "c-crate-cross-needs"
     severity = Severity.ERROR
+    fix_safety = "sometimes"
     message = "install the target's -dev packages and set the C build environment"
 
     def check(self, file: None, ctx: Context) -> Iterable[Finding]:
@@ -132,26 +140,27 @@ class RS212(ProjectRule):
             if image.complete:
                 built.setdefault(image.dockerfile, set()).update(n for _w, n in image.platforms)
         config_env = set(getattr(getattr(workspace, "config", None), "env", {}) or {})
-        reported: set[tuple[str, int, str]] = set()
         for path, names in sorted(built.items()):
             model = ctx.dockerfiles.get(path)
             if model is None or model.errors:
                 continue
+            found = _Found()
             for name in sorted(names):
                 platform = platforms.get(name)
-                if platform is None:
-                    continue
-                for finding in self._platform(model, workspace, platform, config_env):
-                    key = (finding.path, finding.line, finding.message)
-                    if key not in reported:
-                        reported.add(key)
-                        yield finding
+                if platform is not None:
+                    self._platform(model, workspace, platform, config_env, found)
+            if not found.messages:
+                continue
+            fix = found.fix(model)
+            for line, message in found.messages:
+                yield self.finding(model.path, line, 0, message=message, fix=fix)
 
     def _platform(self, model: Dockerfile, workspace: Workspace, platform: platforms.Platform,
-                  config_env: set[str]) -> Iterable[Finding]:
+                  config_env: set[str], found: "_Found") -> None:
         for stage in build.stages_running(model, "build"):
-            calls = [c for c in build.stage_calls(model, stage, platform.name)
-                     if c.action == "build" and c.tool == "cargo"]
+            every = [c for c in build.stage_calls(model, stage, platform.name)
+                     if c.tool == "cargo"]
+            calls = [c for c in every if c.action == "build"]
             if not calls:
                 continue
             crates = tuple(r.crate for r in cdeps.crates_of_calls(workspace, calls,
@@ -188,8 +197,7 @@ class RS212(ProjectRule):
                     parts.append("install " + " ".join(missing) + (
                         "" if native else f" (after dpkg --add-architecture {platform.debian_arch})"))
                     if at is not None and env_missing:
-                        yield self.finding(model.path, at, 0, message=(
-                            lead + parts.pop() + f" (cargo runs at line {call.line})"))
+                        found.add(at, lead + parts.pop() + f" (cargo runs at line {call.line})")
                     elif at is not None:
                         parts[-1] += f" (cargo runs at line {call.line})"
                 if env_missing:
@@ -197,7 +205,47 @@ class RS212(ProjectRule):
                                                    if k in env_missing))
                 if parts:
                     line = at if at is not None and not env_missing else call.line
-                    yield self.finding(model.path, line, 0, message=lead + "; ".join(parts))
+                    found.add(line, lead + "; ".join(parts))
+                found.lack(stage, min(c.instruction.line for c in every), platform, crates,
+                           [p for p in need.builder_packages if not _has(installed, p, native)],
+                           [(k, v) for k, v in need.env if k in env_missing])
+
+
+class _Found:
+    """One Dockerfile's findings, and what its builds lack, for the one fix that adds it all."""
+
+    def __init__(self) -> None:
+        self.messages: list[tuple[int, str]] = []
+        self.stage: Stage | None = None
+        self.first_call = 0
+        self.lacking: dict[str, tuple[platforms.Platform, list[str], list[tuple[str, str]]]] = {}
+        self.crates: list[str] = []
+        self.single_arch: set[str] = set()
+
+    def add(self, line: int, message: str) -> None:
+        if (line, message) not in self.messages:
+            self.messages.append((line, message))
+
+    def lack(self, stage: Stage, first_call: int, platform: platforms.Platform,
+             crates: tuple[ccrates.CCrate, ...], packages: list[str],
+             env: list[tuple[str, str]]) -> None:
+        if self.stage is None or first_call < self.first_call:
+            self.stage, self.first_call = stage, first_call
+        _p, have_packages, have_env = self.lacking.setdefault(platform.name, (platform, [], []))
+        have_packages.extend(p for p in packages if p not in have_packages)
+        have_env.extend(e for e in env if e not in have_env)
+        self.crates.extend(c.name for c in crates if c.name not in self.crates)
+        self.single_arch |= {p for c in crates if not c.multiarch_same for p in c.dev_packages}
+
+    def fix(self, model: Dockerfile) -> Fix | None:
+        if self.stage is None:
+            return None
+        first = next(i for i in model.instructions if i.line == self.first_call)
+        order = platforms.names()
+        lacking = [cfix.Lacking(p, tuple(packages), tuple(env)) for p, packages, env in
+                   sorted(self.lacking.values(), key=lambda v: order.index(v[0].name))]
+        return cfix.c_needs_fix(model, self.stage, first, lacking, ", ".join(self.crates),
+                                frozenset(self.single_arch))
 
 
 def _installed(commands: list[tuple[Instruction, Command]]) -> set[str]:
@@ -208,7 +256,9 @@ def _installed(commands: list[tuple[Instruction, Command]]) -> set[str]:
         if not argv or argv[0] not in ("apt-get", "apt", "aptitude") or "install" not in argv:
             continue
         start = argv.index("install") + 1
-        found |= {w.split("=")[0] for w in argv[start:] if not w.startswith("-")}
+        # an unquoted "$pkgs" is split into words by the shell
+        found |= {w.split("=")[0] for word in argv[start:] for w in word.split()
+                  if not w.startswith("-")}
     return found
 
 

@@ -178,6 +178,18 @@ def _fix(sources: Sources, proposal: Proposal) -> None:
     for path, text in sorted(changed.items()):
         count = sum(1 for f in findings if f.path == path and f.fix is not None and f.fix.safe)
         proposal.record(path, texts[path], Outcome(text, [f"apply {count} safe lint fix(es)"]))
+    # What a rule knows how to fix but not safely here (RS212 on a builder whose package
+    # lists it cannot place): refused with the lines to add by hand.
+    after = lint_texts({**texts, **changed}, sources.root, config) if changed else findings
+    refused: set[tuple[str, str]] = set()
+    for finding in after:
+        if finding.fix is None or not finding.fix.display_only or not finding.fix.manual:
+            continue
+        if (finding.path, finding.fix.description) not in refused:
+            refused.add((finding.path, finding.fix.description))
+            proposal.refusals.append(Refusal(finding.path, finding.line,
+                                             f"{finding.rule}: {finding.fix.description}",
+                                             finding.fix.manual))
 
 
 def apply(root: Path | str, proposal: Proposal, *, notes: list[str] | None = None) -> Path | None:

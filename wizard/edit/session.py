@@ -17,7 +17,7 @@ from rsdock.lint.engine.settings import load_config
 from rsdock.lint.model.findings import Finding
 from rsdock.wizard.edit import infer
 from rsdock.wizard.edit.existing import EDITABLE_KINDS, existing_files  # noqa: F401 (API)
-from rsdock.wizard.edit.outcome import FileEdit
+from rsdock.wizard.edit.outcome import FileEdit, Refusal
 from rsdock.wizard.edit.request import Proposal, Request
 from rsdock.wizard.edit.sources import Sources
 from rsdock.wizard.generate import answers
@@ -113,6 +113,13 @@ def fix_one(state: EditState, finding: Finding) -> Proposal:
         raise UserError(f"{finding.rule} has no safe fix", path=finding.path, line=finding.line,
                         hint="change it by hand: " + finding.message)
     texts = state.sources.texts()
+    if finding.fix.display_only:
+        # rsdock knows what to add but not where, safely: the lines to add by hand.
+        proposal = Proposal()
+        proposal.refusals.append(Refusal(finding.path, finding.line,
+                                         f"{finding.rule}: {finding.fix.description}",
+                                         finding.fix.manual))
+        return proposal
     if finding.path not in texts:
         raise UserError("rsdock does not edit this file", path=finding.path, line=finding.line,
                         hint="change it by hand: " + finding.message)

@@ -53,7 +53,8 @@ class FindingList(OptionList):
     def _prompt(finding: Finding) -> Hanging:
         prompt = Text(f"{finding.line:>4} ", style="dim")
         prompt.append(f"{finding.rule:<7}", style=SEVERITY_STYLE.get(str(finding.severity), ""))
-        prompt.append("✎ " if finding.fix is not None else "  ", style="green")
+        fixable = finding.fix is not None and not finding.fix.display_only
+        prompt.append("✎ " if fixable else "  ", style="green")
         indent = prompt.cell_len  # wrapped lines continue under the message, not the line number
         prompt.append(finding.message)
         return Hanging(prompt, indent=indent)
