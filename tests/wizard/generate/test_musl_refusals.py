@@ -19,11 +19,10 @@ import pytest
 from tests.tools import REPO, WORKSPACE_FIXTURES
 
 E2E = REPO / "tests" / "e2e" / "workspaces"
-ZIG = ("cargo-zigbuild (`cargo zigbuild`, `cargo chef cook --zigbuild`: zig is a musl C compiler; "
-       "rsdock does not generate that build)")
-GLIBC = "choose a glibc runtime (debian-slim or distroless)"
-SYSTEM_WAY_OUT = f"{GLIBC}, or enable the crate's vendored/bundled feature and build it with {ZIG}"
-OTHER_WAY_OUT = f"{GLIBC}, or {ZIG}"
+ZIG = "cargo-zigbuild (zig as the musl C compiler; rsdock does not generate that build)"
+GLIBC = "choose debian-slim or distroless (glibc)"
+SYSTEM_WAY_OUT = f"{GLIBC}, or enable the crates' vendored/bundled feature and build with {ZIG}"
+OTHER_WAY_OUT = f"{GLIBC}, or build with {ZIG}"
 UNPROVEN = ("for the target, and no musl C compiler is proven by a build here (Debian's musl-dev "
             "wrapper is untried: the build lab has no musl Rust std)")
 
@@ -64,14 +63,12 @@ def copy(source: Path, root: Path) -> Path:
 CASES = {
     "openssl-and-sqlite": (
         lambda d: copy(WORKSPACE_FIXTURES / "cdeps", d), "api",
-        [("openssl-sys links the system library, which Debian builds for glibc only",
-          SYSTEM_WAY_OUT),
-         ("libsqlite3-sys links the system library, which Debian builds for glibc only",
-          SYSTEM_WAY_OUT)]),
+        [("openssl-sys, libsqlite3-sys link system libraries, which Debian builds for glibc "
+          "only", SYSTEM_WAY_OUT)]),
     # Debian's zstd-sys (the lab's) has no `cc` dependency: it can only link the system libzstd.
     "zstd-sys-system": (
         lambda d: copy(E2E / "zstd", d), "labzstd",
-        [("zstd-sys links the system library, which Debian builds for glibc only",
+        [("zstd-sys links a system library, which Debian builds for glibc only",
           SYSTEM_WAY_OUT)]),
     # Upstream's zstd-sys compiles its bundled zstd with cc.
     "zstd-sys-bundled": (

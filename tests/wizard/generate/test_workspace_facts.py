@@ -146,5 +146,5 @@ def test_the_wizard_steps_show_what_each_c_dependency_costs_and_what_is_refused(
     costs = steps.c_cost_for_runtimes(plan)
     assert costs[0] == "debian-slim: api: libssl3 installed"
     assert costs[1] == "distroless: nothing extra"  # distroless cc has libssl3
-    assert costs[2].startswith("alpine: api: refused: openssl-sys links the system library")
+    assert costs[2].startswith("alpine: api: refused: openssl-sys links a system library")
     assert steps.c_cost_for_runtimes(plan.with_changes(workspace=WorkspaceFacts())) == []

@@ -21,7 +21,7 @@ from textual.widgets import Input
 from rsdock import resources
 from rsdock.wizard.tui.app import RsdockApp
 from rsdock.wizard.tui.screens.wizard_screen import WizardScreen
-from tests.tools import HANDWRITTEN
+from tests.tools import HANDWRITTEN, WORKSPACE_FIXTURES
 
 # This process's own directory, shown on screen as SHOWN_BASE so that pictures do not depend
 # on it.
@@ -62,6 +62,17 @@ def shown(text: str) -> str:
 def make_app() -> RsdockApp:
     """The wizard on a fresh example copy."""
     return RsdockApp(fresh_workspace(), shown=shown)
+
+
+def make_cdeps_app() -> RsdockApp:
+    """The wizard on a fresh copy of the workspace that links OpenSSL and SQLite
+    (``tests/fixtures/workspaces/cdeps``)."""
+    root = SNAPSHOT_ROOT.parent / "cdeps"
+    if root.exists():
+        shutil.rmtree(root)
+    root.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copytree(WORKSPACE_FIXTURES / "cdeps", root)
+    return RsdockApp(root, shown=shown)
 
 
 def make_app_without_workspace() -> RsdockApp:

@@ -48,7 +48,13 @@ class StepList(OptionList):
                 mark, style = "✓", "green"
             else:
                 mark, style = " ", "dim"
-            prompt = Text(f"{mark} {number} ", style=style)
+            if step.id in self.troubled:
+                # Only the mark and number in red: a red title on the cursor's background is
+                # unreadable without colour (NO_COLOR).
+                prompt = Text()
+                prompt.append(f"{mark} {number} ", style=style)
+            else:
+                prompt = Text(f"{mark} {number} ", style=style)
             prompt.append(step.title, style="bold" if step.id == self.current else "")
             options.append(Option(prompt, id=step.id))
         self.clear_options()
