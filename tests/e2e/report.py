@@ -45,10 +45,12 @@ NOTES = """\
 ## What the results mean
 
 {c_note}
-- zstd fails on main (xfail): main's C-crate table takes zstd-sys as bundled, but the lock's
-  zstd-sys (Debian's: dependencies bindgen and pkg-config, no cc) links the system libzstd, so
-  no pkg-config or `libzstd-dev:<arch>` is installed ("The pkg-config command could not be
-  found"); the realws branch reads this from the lock, not yet merged.
+- zstd builds and runs on every platform for debian-slim and distroless: the generator reads
+  the lock's zstd-sys (Debian's: dependencies bindgen and pkg-config, no cc) as linking the
+  system libzstd, so the builder installs pkg-config and `libzstd-dev:<arch>` (and libclang for
+  its bindgen), and the runtime gets `libzstd1` (no longer xfail, `-k zstd`, 2026-12-02).
+- alpine and scratch with a C dependency are refused by rsdock, with the way out (a glibc
+  runtime, or cargo-zigbuild); the test checks the refusal names it.
 - The fifth broken variant, runtime library removed, was first tried with openssl's `libssl3`:
   the image still started, because ca-certificates depends on openssl, which brings libssl3. It
   now removes sqlite's `libsqlite3-0` and has not been built in the lab yet.

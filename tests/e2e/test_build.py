@@ -53,28 +53,15 @@ SMALL_SERVER_LIMIT = 100 * 10**6  # the seed's limit for a debian-slim image of 
 # Failures observed with the generator on main (docs/e2e.md has the exact text), xfail
 # (strict=False) so they turn green when fixed. openssl and sqlite passed on every platform for
 # debian-slim and distroless once the generator installed pkg-config, the target's -dev package
-# and PKG_CONFIG_LIBDIR_<triple> (4957cd8), so they are no longer listed.
-KNOWN_FAILURES: dict[tuple[str, str], str] = {
-    # The generator (lint/knowledge/ccrates.py on main) takes zstd-sys as always compiling its
-    # bundled zstd, so it installs only clang/libclang-dev for bindgen. That is upstream's
-    # default; but the lab's crate is Debian's zstd-sys, patched to always link the system
-    # libzstd, and its Cargo.lock entry says so (dependencies bindgen and pkg-config, no cc).
-    # A generator that reads the lock (realws: "zstd-sys without cc: system libzstd") installs
-    # pkg-config and libzstd-dev:<arch> and libzstd1 in the runtime; reported in
-    # /work/field/lab-findings.md.
-    ("zstd", "*"): (
-        "the generator reads zstd-sys as bundled although the lock's zstd-sys (Debian's) depends "
-        "on pkg-config and not cc, so no pkg-config or libzstd-dev:<arch> is installed: error: "
-        "failed to run custom build command for `zstd-sys v2.0.13+zstd.1.5.6` ... Can't probe "
-        "for zstd in pkg-config: ... The pkg-config command could not be found."),
-}
+# and PKG_CONFIG_LIBDIR_<triple> (4957cd8); zstd once it read the lock's zstd-sys (Debian's:
+# dependencies bindgen and pkg-config, no cc) as linking the system libzstd: pkg-config,
+# libzstd-dev:<arch> and libzstd1 in the runtime (6 of 6 built and ran, 2026-12-02, `-k zstd`).
+KNOWN_FAILURES: dict[tuple[str, str], str] = {}
 
 
 # The words a known failure must show to count as that failure (raises=AssertionError): a
 # case that fails otherwise raises UnexpectedFailure and is reported as FAILED, not xfail.
-KNOWN_PHRASES = {
-    "zstd": "The pkg-config command could not be found",
-}
+KNOWN_PHRASES: dict[str, str] = {}
 
 
 class UnexpectedFailure(Exception):
@@ -251,6 +238,8 @@ def test_build(workspace, runtime, platform, build_lab, recorder, tmp_path_facto
     if gen["rc"] != 0:
         # rsdock refused the combination: that is the answer to check, not a build.
         assert "error" in gen["output"].lower() or "cannot" in gen["output"].lower(), gen["output"]
+        if runtime in ("alpine", "scratch"):  # a C dependency on musl: refused with the way out
+            assert "choose debian-slim or distroless (glibc)" in gen["output"], gen["output"]
         recorder.add(workspace=workspace, runtime=runtime, platform=platform, image="",
                      result="refused", seconds=None, size_mb=None, detail=gen["output"].strip())
         pytest.skip(f"rsdock refuses {runtime} for {platform}: {gen['output'].strip()}")
