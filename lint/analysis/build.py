@@ -10,6 +10,7 @@ its arm exactly as the shell would, and lets a later RUN read a file an earlier 
 from __future__ import annotations
 
 import fnmatch
+import functools
 import posixpath
 import re
 from dataclasses import dataclass, field
@@ -35,6 +36,13 @@ PLATFORM_VARS = ("TARGETPLATFORM", "TARGETARCH")
 
 def platform_args(target: str | None, build: str = platforms.NATIVE_PLATFORM) -> dict[str, str]:
     """The automatic platform ARG values BuildKit sets for ``target`` built on ``build``."""
+    return dict(_platform_args(target, build))  # a copy: callers may add to it
+
+
+@functools.lru_cache(maxsize=256)
+def _platform_args(target: str | None, build: str) -> tuple[tuple[str, str], ...]:
+    # asked thousands of times per Dockerfile (every stage, platform and case arm), for a few
+    # platform strings
     values: dict[str, str] = {}
     for prefix, name in (("TARGET", target), ("BUILD", build)):
         if name is None:
@@ -44,7 +52,7 @@ def platform_args(target: str | None, build: str = platforms.NATIVE_PLATFORM) ->
         values[f"{prefix}OS"] = parts[0]
         values[f"{prefix}ARCH"] = parts[1] if len(parts) > 1 else ""
         values[f"{prefix}VARIANT"] = parts[2] if len(parts) > 2 else ""
-    return values
+    return tuple(values.items())
 
 
 @dataclass
@@ -327,21 +335,32 @@ def case_value(case: Case, platform: str) -> str:
     """The value a platform ``case`` compares its arms with when building for ``platform``:
     the subject expanded (``"${TARGETARCH}${TARGETVARIANT}"`` is ``armv7`` for linux/arm/v7),
     or the platform ARG it reads when the subject holds more than platform ARGs."""
+    return _case_value(case.subject, case_variable(case), platform)
+
+
+@functools.lru_cache(maxsize=1024)
+def _case_value(subject: str, variable: str, platform: str) -> str:
     values: dict[str, str | None] = dict(platform_args(platform))
-    subject = expand(case.subject.strip("\"'"), values)
-    if subject and "$" not in subject and "`" not in subject:
-        return subject
-    return values[case_variable(case)] or ""
+    expanded = expand(subject.strip("\"'"), values)
+    if expanded and "$" not in expanded and "`" not in expanded:
+        return expanded
+    return values[variable] or ""
 
 
 def arm_platforms(case: Case, arm_patterns: tuple[str, ...]) -> list[platforms.Platform]:
     """The known platforms an arm's patterns match (by TARGETPLATFORM or TARGETARCH value)."""
+    return list(_arm_platforms(case.subject, case_variable(case), tuple(arm_patterns)))
+
+
+@functools.lru_cache(maxsize=1024)
+def _arm_platforms(subject: str, variable: str,
+                   arm_patterns: tuple[str, ...]) -> tuple[platforms.Platform, ...]:
     matched = []
     for platform in platforms.PLATFORMS:
-        value = case_value(case, platform.name)
+        value = _case_value(subject, variable, platform.name)
         if any(p != "*" and fnmatch.fnmatchcase(value, p) for p in arm_patterns):
             matched.append(platform)
-    return matched
+    return tuple(matched)
 
 
 def stage_platforms(model: Dockerfile, stage: Stage) -> list[str]:
