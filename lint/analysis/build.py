@@ -312,6 +312,15 @@ def simulate_stage(model: Dockerfile, stage: Stage, platform: str | None) -> Sta
 
 def platform_cases(model: Dockerfile, stage: Stage) -> list[tuple[Instruction, Case]]:
     """The ``case`` statements in ``stage`` whose subject reads TARGETPLATFORM or TARGETARCH."""
+    # Cached on the model: several rules ask, per stage and per platform
+    cache: dict[int, list[tuple[Instruction, Case]]] = model.__dict__.setdefault(
+        "_platform_cases", {})
+    if stage.index not in cache:
+        cache[stage.index] = _platform_cases(model, stage)
+    return list(cache[stage.index])
+
+
+def _platform_cases(model: Dockerfile, stage: Stage) -> list[tuple[Instruction, Case]]:
     found = []
     for inst in stage.runs():
         script = model.script(inst)

@@ -10,6 +10,7 @@ real line of the file (:mod:`rsdock.lint.model.run_script`). Problems become ``R
 from __future__ import annotations
 
 import fnmatch
+import functools
 import re
 import shlex
 from dataclasses import dataclass, field
@@ -354,8 +355,18 @@ def expand(text: str, values: dict[str, str | None]) -> str:
     return _VAR_RE.sub(replace, text)
 
 
+_SHLEX_SPECIAL = re.compile(r"[\s'\"\\]")
+
+
 def unquote(text: str) -> str:
     """A Dockerfile word without its quotes (``"x y"`` -> ``x y``); odd quoting stays as is."""
+    if not _SHLEX_SPECIAL.search(text):
+        return text  # what shlex would give: every ENV and ARG of every scope pass comes here
+    return _unquote(text)
+
+
+@functools.lru_cache(maxsize=4096)
+def _unquote(text: str) -> str:
     try:
         parts = shlex.split(text, posix=True)
     except ValueError:
