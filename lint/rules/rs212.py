@@ -158,9 +158,12 @@ class RS212(ProjectRule):
     def _platform(self, model: Dockerfile, workspace: Workspace, platform: platforms.Platform,
                   config_env: set[str], found: "_Found") -> None:
         for stage in build.stages_running(model, "build"):
-            every = [c for c in build.stage_calls(model, stage, platform.name)
-                     if c.tool == "cargo"]
-            calls = [c for c in every if c.action == "build"]
+            calls = [c for c in build.stage_calls(model, stage, platform.name)
+                     if c.action == "build" and c.tool == "cargo"]
+            # cook compiles the C crates too: the fix's environment goes before the first
+            # cargo that compiles, in this stage or one it is built FROM.
+            every = [c for c in build.stage_calls(model, stage, platform.name, ancestry=True)
+                     if c.tool == "cargo" and c.action in ("build", "cook")]
             if not calls:
                 continue
             crates = tuple(r.crate for r in cdeps.crates_of_calls(workspace, calls,

@@ -338,3 +338,28 @@ def test_a_library_that_is_not_multiarch_same_never_shares_a_list(tmp_path):
         "so one apt-get install cannot hold it for amd64 and arm64: the builder needs a package "
         "list per platform (a case arm)"]
     assert "libpq-dev:arm64" in "\n".join(proposal.refusals[0].manual)
+
+
+SPLIT = '''\
+FROM --platform=$BUILDPLATFORM rust:1.95-slim-bookworm AS deps
+RUN apt-get update && apt-get install -y gcc-aarch64-linux-gnu libc6-dev-arm64-cross \\
+    && rustup target add aarch64-unknown-linux-gnu && cargo install cargo-chef --locked
+ENV CARGO_TARGET_AARCH64_UNKNOWN_LINUX_GNU_LINKER=aarch64-linux-gnu-gcc
+WORKDIR /app
+COPY recipe.json recipe.json
+RUN cargo chef cook --release --target aarch64-unknown-linux-gnu --recipe-path recipe.json
+
+FROM deps AS builder
+COPY . .
+RUN cargo build --release --target aarch64-unknown-linux-gnu
+'''
+
+
+def test_the_environment_goes_before_cook_in_the_stage_the_builder_is_built_from(tmp_path):
+    # cook compiles openssl-sys too: an ENV only before `cargo build` would come too late.
+    root = project(tmp_path, SPLIT, "linux/arm64")
+    diff = fix_twice(root)
+    text = (root / "Dockerfile").read_text()
+    assert text.index("ENV PKG_CONFIG_ALLOW_CROSS=1") < text.index("RUN cargo chef cook")
+    assert text.index("ENV PKG_CONFIG_ALLOW_CROSS=1") < text.index("FROM deps AS builder")
+    assert "+RUN dpkg --add-architecture arm64 && apt-get update" in diff
