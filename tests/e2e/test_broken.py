@@ -136,7 +136,11 @@ def test_broken_variant_fails_and_lint_named_it(name, build_lab, recorder, tmp_p
     tag = f"rsdock-lab/broken-{name}:arm64"
     t0 = time.time()
     [build] = gen["builds"]  # the openssl and sqlite workspaces have one image each
-    res = subprocess.run(docker_build_cmd(aside / "Dockerfile", project, PLATFORM, tag, build["target"]),
+    # The context is the unbroken project: it differs from the broken one only in the Dockerfile
+    # file, which no stage reads, and so shares test_build's cached layers up to the broken line
+    # (a broken runtime stage does not recompile the workspace). -f is the broken Dockerfile.
+    context = gen["dir"] / build["context"]
+    res = subprocess.run(docker_build_cmd(aside / "Dockerfile", context, PLATFORM, tag, build["target"]),
                          capture_output=True, text=True, env=lab.docker_env(), timeout=1800)
     seconds = round(time.time() - t0, 1)
     out = res.stdout + res.stderr
