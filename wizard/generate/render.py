@@ -15,6 +15,7 @@ from rsdock.lint.knowledge import actions as known_actions
 from rsdock.lint.knowledge import ccrates
 from rsdock.lint.knowledge import platforms, runners, runtimes
 from rsdock.lint.knowledge.platforms import Platform
+from rsdock.wizard.generate.answers import CONFIG_NAME
 from rsdock.wizard.generate.plan import BUILDER_DEBIAN, Image, Plan, stage_name, version_key
 from rsdock.wizard.generate.templating import render_template, sh
 
@@ -346,8 +347,12 @@ def dockerignore(plan: Plan) -> str:
     in_docs = any(d == "docs" or d.startswith("docs/") for d in
                   (i.package_dir.strip("/") for i in plan.images))
     output = [f"{d.strip('/')}/" for d in plan.workspace.ignored_dirs]
+    # The files rsdock writes are build instructions, not build input: BuildKit reads the
+    # Dockerfile and this file even when they are ignored, and in the context an edit to any of
+    # them (a label, a runtime package) would change `COPY . .` and recompile every image.
+    own = sorted({i.dockerfile for i in plan.images} | {DOCKERIGNORE, CONFIG_NAME})
     return render_template("dockerignore.j2", dist_entries=entries, exclude_docs=not in_docs,
-                           output_dirs=output)
+                           output_dirs=output, own_files=own)
 
 
 def _uses(repo: str, pin: str, subaction: str = "") -> str:

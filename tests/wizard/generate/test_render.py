@@ -257,6 +257,22 @@ def test_dockerignore_excludes_build_output_vcs_and_docs_but_nothing_the_build_r
     assert "dist/" not in render(Plan(images=(SERVER,)))[".dockerignore"]
 
 
+def test_dockerignore_keeps_rsdocks_own_files_out_of_copy_dot():
+    """An edit to a generated file (a label, a runtime package) must not change ``COPY . .``:
+    in the context it recompiled every image, and the lab built each workspace once per
+    runtime because only the Dockerfile and rsdock.toml differed."""
+    from rsdock.lint.model.dockerignore import parse_dockerignore
+    files = render(plan())
+    ignore = parse_dockerignore(".dockerignore", files[".dockerignore"])
+    written = [name for name in files if not name.startswith(".github/")] + ["rsdock.toml"]
+    assert len([n for n in written if n.startswith("Dockerfile")]) > 1
+    for name in written:
+        assert ignore.excludes(name), name
+    for read in ("Cargo.toml", "Cargo.lock", "crates/server/src/main.rs", "Dockerfile-notes/x",
+                 "crates/server/Dockerfile"):
+        assert not ignore.excludes(read), read
+
+
 # --- workflow --------------------------------------------------------------------------------
 
 def test_workflow_triggers_follow_the_plan():
