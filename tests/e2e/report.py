@@ -33,8 +33,8 @@ Lab setup: {setup}.
 Seconds are one `docker build` of one image for one platform, with the base images in the lab
 registry and BuildKit's cache from earlier cases of the same session: the toolchain and cross
 package layers of the builder and the runtime's apt layer are shared by every workspace (so the
-first case of each platform pays for them, the runtime's apt under QEMU), while the cargo build
-itself is redone for each runtime (the generated Dockerfiles differ and are in the context). Size is the image's uncompressed
+first case of each platform pays for them, the runtime's apt under QEMU), and a workspace's
+builder is shared by its runtimes (the first runtime built for a platform pays the compile). Size is the image's uncompressed
 size as `docker image inspect` reports it, and in brackets `docker save` gzipped (about what a
 registry stores; the 100 MB limit for a small debian-slim server is checked on that).
 
@@ -60,10 +60,12 @@ NOTES = """\
 - Size: a debian-slim image for arm64 is over 100 MB unpacked whatever it holds, because
   `debian:bookworm-slim` for arm64 is 97 MB unpacked by itself (its libraries are aligned to
   64 KiB pages); the 100 MB check for a small debian-slim server uses the gzipped size.
-- The generated `.dockerignore` keeps `Dockerfile*` and `rsdock.toml` in the build context, so
-  editing any image's Dockerfile changes every image's `COPY . .` layers: the recipe stays the
-  same (cook stays cached) but the final `cargo build` of every image reruns. (The lab writes
-  its own Dockerfile copies and logs outside the context for that reason.)
+- The generated `.dockerignore` leaves rsdock's own files (each Dockerfile, `.dockerignore`,
+  `rsdock.toml`) out of the build context: before, they were in it, so a workspace's
+  debian-slim and distroless projects differed in `COPY . .` and compiled twice; now the second
+  runtime's builder comes from the cache and the row's seconds are mostly its runtime stage.
+  (The lab still writes its Dockerfile copies and logs outside the context: any other file
+  there would change `COPY . .`.)
 
 ## What each stand-in differs in
 
