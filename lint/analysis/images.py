@@ -60,6 +60,8 @@ class Build:
         where: the file that says so ("" for ``default``).
         overrides_entrypoint: a compose service sets ``entrypoint:`` or ``init:`` for it.
         publishes: a workflow pushes the image it builds.
+        target: the stage it builds (a workflow's ``target:``, compose's ``build.target``), ""
+            for the last one.
     """
 
     dockerfile: str
@@ -68,6 +70,7 @@ class Build:
     where: str = ""
     overrides_entrypoint: bool = False
     publishes: bool = False
+    target: str = ""
 
 
 @dataclass(frozen=True)
@@ -117,6 +120,21 @@ def kind(ctx: Context, model: Dockerfile) -> ImageKind:
     if model.path not in cache:
         cache[model.path] = _kind(ctx, model)
     return cache[model.path]
+
+
+def image_stages(ctx: Context | None, model: Dockerfile) -> list[Stage]:
+    """The stages of ``model`` that become images, in file order: each ``target:`` a build of
+    it names (one Dockerfile for many images: a final stage per image), and its last stage when
+    a build names none or nothing names the file. What the runtime rules judge."""
+    mine = builds_of(ctx, model.path) if ctx is not None else []
+    found: dict[int, Stage] = {}
+    for item in mine:
+        stage = model.stage(item.target) if item.target else None
+        if stage is not None:
+            found[stage.index] = stage
+    if model.final_stage is not None and (not found or any(not b.target for b in mine)):
+        found[model.final_stage.index] = model.final_stage
+    return [found[index] for index in sorted(found)]
 
 
 def is_production(ctx: Context, model: Dockerfile) -> bool:
@@ -236,7 +254,8 @@ def _collect(ctx: Context) -> list[Build]:
             found.append(Build(path, _default_context(path, ignores), "default"))
     unique: dict[tuple[object, ...], Build] = {}
     for item in found:
-        unique.setdefault((item.dockerfile, item.context, item.source, item.where), item)
+        unique.setdefault((item.dockerfile, item.context, item.source, item.where,
+                           item.target), item)
     return list(unique.values())
 
 
@@ -262,7 +281,8 @@ def _workflow_builds(ctx: Context) -> list[Build]:
         push = image.step.input_text("push") or ""
         publishes = push.strip().lower() not in ("", "false")
         found.append(Build(image.dockerfile, image.context, "workflow", image.workflow.path,
-                           publishes=publishes))
+                           publishes=publishes,
+                           target=(image.step.input_text("target") or "").strip()))
     return found
 
 
@@ -295,8 +315,11 @@ def _compose_builds(path: str, text: str) -> list[Build]:
             continue
         context_dir = _join(here, context)
         overrides = "entrypoint" in service or bool(service.get("init"))
+        target = spec.get("target") if isinstance(spec, dict) else None
         found.append(Build(_join(context_dir, dockerfile), context_dir, "compose", path,
-                           overrides_entrypoint=overrides))
+                           overrides_entrypoint=overrides,
+                           target=target if isinstance(target, str) and "$" not in target
+                           else ""))
     return found
 
 

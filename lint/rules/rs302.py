@@ -6,10 +6,9 @@ import re
 from pathlib import Path
 from typing import Iterable
 
-from rsdock.lint.analysis import build, dockerfacts as facts
-from rsdock.lint.analysis import images
+from rsdock.lint.analysis import build, dockerfacts as facts, images
 from rsdock.lint.knowledge import runtimes
-from rsdock.lint.model.dockerfile import Dockerfile
+from rsdock.lint.model.dockerfile import Dockerfile, Stage
 from rsdock.lint.model.findings import Finding, Severity
 from rsdock.lint.rules.rule import Context, DockerfileRule
 
@@ -74,7 +73,11 @@ class RS302(DockerfileRule):
     def check(self, file: Dockerfile, ctx: Context) -> Iterable[Finding]:
         if not images.is_production(ctx, file):
             return []  # a devcontainer, toolchain, test or helper image: not a runtime
-        final = file.final_stage
+        return [finding for final in images.image_stages(ctx, file)
+                for finding in self._check_stage(file, ctx, final)]
+
+    def _check_stage(self, file: Dockerfile, ctx: Context, final: Stage) -> list[Finding]:
+        """The findings for one image stage (the last one, or a ``target:``)."""
         if final is None or len(file.stages) < 2:
             return []
         if facts.is_artifact_image(final):

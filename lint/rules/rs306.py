@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from typing import Iterable
 
-from rsdock.lint.analysis import build, dockerfacts as facts
-from rsdock.lint.analysis import images
-from rsdock.lint.model.dockerfile import expand, unquote
+from rsdock.lint.analysis import build, dockerfacts as facts, images
+from rsdock.lint.model.dockerfile import expand, unquote, Stage
 from rsdock.lint.model.dockerfile import Dockerfile
 from rsdock.lint.model.findings import Finding, Severity
 from rsdock.lint.rules.rule import Context, DockerfileRule
@@ -45,7 +44,11 @@ class RS306(DockerfileRule):
     def check(self, file: Dockerfile, ctx: Context) -> Iterable[Finding]:
         if not images.is_production(ctx, file):
             return []  # a devcontainer, toolchain, test or helper image: not a runtime
-        final = file.final_stage
+        return [finding for final in images.image_stages(ctx, file)
+                for finding in self._check_stage(file, ctx, final)]
+
+    def _check_stage(self, file: Dockerfile, ctx: Context, final: Stage) -> list[Finding]:
+        """The findings for one image stage (the last one, or a ``target:``)."""
         if final is None or build.is_build_image(file, final):
             return []
         if facts.is_artifact_image(final):

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from rsdock.lint.analysis import build, dockerfacts as facts
+from rsdock.lint.analysis import build, dockerfacts as facts, images
 from rsdock.lint.knowledge import debian
-from rsdock.lint.model.dockerfile import Dockerfile
+from rsdock.lint.model.dockerfile import Dockerfile, Stage
 from rsdock.lint.model.findings import Finding, Severity
 from rsdock.lint.rules.rule import Context, DockerfileRule
 
@@ -44,7 +44,11 @@ class RS308(DockerfileRule):
     message = "use a runtime of the builder's Debian release or newer"
 
     def check(self, file: Dockerfile, ctx: Context) -> list[Finding]:
-        final = file.final_stage
+        return [finding for final in images.image_stages(ctx, file)
+                for finding in self._check_stage(file, ctx, final)]
+
+    def _check_stage(self, file: Dockerfile, ctx: Context, final: Stage) -> list[Finding]:
+        """The findings for one image stage (the last one, or a ``target:``)."""
         if final is None:
             return []
         runtime = debian.of_image(final.ancestry()[-1].base)

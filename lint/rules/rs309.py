@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import posixpath
 import re
+from dataclasses import replace
 
-from rsdock.lint.analysis import build, cdeps, dockerfacts as facts
+from rsdock.lint.analysis import build, cdeps, dockerfacts as facts, images
 from rsdock.lint.knowledge import debian
 from rsdock.lint.model.dockerfile import Dockerfile, Stage
 from rsdock.lint.model.findings import Edit, Finding, Fix, Severity, line_offsets
@@ -97,8 +99,12 @@ class RS309(DockerfileRule):
     message = "install (or copy in) the shared libraries the binary links"
 
     def check(self, file: Dockerfile, ctx: Context) -> list[Finding]:
+        return [finding for final in images.image_stages(ctx, file)
+                for finding in self._check_stage(file, ctx, final)]
+
+    def _check_stage(self, file: Dockerfile, ctx: Context, final: Stage) -> list[Finding]:
+        """The findings for one image stage (the last one, or a ``target:``)."""
         workspace = ctx.workspace
-        final = file.final_stage
         if workspace is None or getattr(workspace, "lock", None) is None or final is None:
             return []
         root = final.ancestry()[-1].base.lower()
@@ -113,7 +119,9 @@ class RS309(DockerfileRule):
         for copy in final.copies():
             source = file.stage(copy.source_stage) if copy.source_stage else None
             if source is not None:
-                calls += [c for c in build.stage_calls(file, source, None, ancestry=True)
+                copied = {posixpath.basename(path.rstrip("/")) for path in copy.sources}
+                calls += [_own_bins(c, copied)
+                          for c in build.stage_calls(file, source, None, ancestry=True)
                           if c.action == "build" and not (c.target and "musl" in c.target)]
         if not calls:
             return []
@@ -145,6 +153,14 @@ class RS309(DockerfileRule):
         line = installs[0] if installs and kind == "debian-slim" else final.from_.line
         return [self.finding(file.path, line, fix=fix, message=(
             f"the binary links libraries the runtime lacks: {listed}; {how}"))]
+
+
+def _own_bins(call: build.CargoCall, copied: set[str]) -> build.CargoCall:
+    """``call`` narrowed to the binaries this stage copies: one ``cargo build --bin a --bin b``
+    serves several images (a final stage each), and each needs only its own binary's
+    libraries."""
+    own = tuple(b for b in call.bins if b in copied)
+    return replace(call, bins=own) if own and len(own) < len(call.bins) else call
 
 
 _INSTALL_RE = re.compile(r"\bapt(?:-get)? install\b[^&\\\n]*")

@@ -582,6 +582,12 @@ def notes(plan: Plan) -> list[str]:
         channel = facts.toolchain_channel or "no channel"
         found.append(f"{facts.toolchain_file} pins the toolchain ({channel}): it is copied "
                      "into the chef stage before any rustup call")
+    bin_files = list(dict.fromkeys(i.dockerfile for i in plan.images if i.kind == "bin"))
+    if len(bin_files) > 1:
+        found.append(f"the binaries have {len(bin_files)} Dockerfiles ({', '.join(bin_files)}), "
+                     "so CI compiles the workspace once per Dockerfile and platform; give every "
+                     f"binary image dockerfile = \"{bin_files[0]}\" in rsdock.toml to compile "
+                     "them all in one build (a final stage each)")
     if facts.target_dir != "target":
         found.append(f"the root's .cargo config sets target-dir = {facts.target_dir!r}: the "
                      "binary is copied from there")

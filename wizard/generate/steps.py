@@ -233,7 +233,9 @@ def image_choices(candidates: tuple[Image, ...], left_out: dict[str, str] | None
         if image.kind == "web":
             return (f"trunk web app {image.package} in {image.package_dir}: built once to wasm, "
                     f"served by a per-platform static file server ({image.dockerfile})")
-        text = f"binary {image.name} of package {image.package} ({image.dockerfile})"
+        text = (f"binary {image.name} of package {image.package} ({image.dockerfile}, final "
+                f"stage {stage_name(image)}: binaries sharing a Dockerfile compile in one cargo "
+                "build per platform)")
         if image.name in left_out:
             text += (f". Left out by default: {left_out[image.name]}; tick it to image it "
                      "anyway")

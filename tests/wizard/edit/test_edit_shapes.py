@@ -128,3 +128,12 @@ def test_the_old_shape_is_still_edited_correctly(tmp_path, capsys, strategy):
     assert (root / "Dockerfile.migrate").exists()
     assert "--bin server" not in (root / "Dockerfile.migrate").read_text()
     assert _findings(root) == []
+
+
+def test_init_on_the_old_shape_says_how_to_build_once(tmp_path, capsys):
+    root = _old_shape(tmp_path, "cross")
+    assert main(["init", str(root), "--yes", "--dry-run"]) == 0
+    out = capsys.readouterr().out
+    assert ("note: the binaries have 2 Dockerfiles (Dockerfile, Dockerfile.migrate), so CI "
+            "compiles the workspace once per Dockerfile and platform; give every binary image "
+            'dockerfile = "Dockerfile" in rsdock.toml') in out

@@ -297,3 +297,63 @@ def test_each_native_leg_builds_its_own_platform_once_for_every_image(tmp_path):
         targets = [t for j, t, p in run.images_built if j == "binaries" and p == leg["platform"]]
         assert targets == ["api", "cron", "worker"]
     assert len(legs) == len(platforms.DEFAULT_PLATFORMS)
+
+
+_OPENSSL_LOCK = '''
+[[package]]
+name = "openssl-sys"
+version = "0.9.104"
+source = "registry+https://github.com/rust-lang/crates.io-index"
+checksum = "45abf306cbf99debc8195b66b7346498d7b10c210de50418b5ccd7ceba08c741"
+dependencies = [
+ "cc",
+ "libc",
+ "pkg-config",
+]
+
+[[package]]
+name = "cc"
+version = "1.2.1"
+source = "registry+https://github.com/rust-lang/crates.io-index"
+checksum = "fd9de9f2205d5ef3fd67e685b0df337994ddd4495e2a28d185500d0e1edfea47"
+
+[[package]]
+name = "libc"
+version = "0.2.164"
+source = "registry+https://github.com/rust-lang/crates.io-index"
+checksum = "433bfe06b8c75da9b2e3fbea6e5329ff87748f0b144ef75306e674c3f6f7c13f"
+
+[[package]]
+name = "pkg-config"
+version = "0.3.31"
+source = "registry+https://github.com/rust-lang/crates.io-index"
+checksum = "953ec861398dccce10c670dfeaf3ec4911ca479e9c02154b3a215178c5f566f2"
+'''
+
+
+def test_one_binary_linking_openssl_among_three(tmp_path):
+    """The builder installs what any binary needs; each final stage only its own binary's
+    libraries, and rsdock lint (RS309, RS212) agrees, judging every target stage."""
+    from rsdock.lint.engine.runner import lint_texts
+    from rsdock.lint.engine.settings import LintConfig
+
+    root = tmp_path / "ws"
+    shutil.copytree(WORKSPACE_FIXTURES / "three_bins", root)
+    manifest = root / "crates" / "api" / "Cargo.toml"
+    manifest.write_text(manifest.read_text() + 'openssl-sys = "0.9"\n')
+    lock = root / "Cargo.lock"
+    lock.write_text(lock.read_text().replace(
+        'name = "api"\nversion = "0.1.0"\ndependencies = [\n',
+        'name = "api"\nversion = "0.1.0"\ndependencies = [\n "openssl-sys",\n') + _OPENSSL_LOCK)
+    for runtime in ("debian-slim", "distroless"):
+        plan = _plan(root).with_changes(runtime=runtime)
+        files = render(plan)
+        stages = {s.name: s for s in parse_stages(files["Dockerfile"])}
+        assert "libssl-dev:arm64" in stages["builder"].runs()[0]
+        if runtime == "debian-slim":
+            assert [r for r in stages["api"].runs() if "libssl3" in r]
+            assert stages["worker"].runs() == [] and stages["cron"].runs() == []
+        findings = lint_texts(files, root=root, config=LintConfig(hadolint=False))
+        assert [f"{f.path}:{f.line}: {f.rule} {f.message}" for f in findings] == [], runtime
+        run = simulate(plan, files, tmp_path / runtime)
+        assert len(run.cargo_builds) == len(plan.platforms)
