@@ -366,6 +366,38 @@ def _repository(tag: str) -> str | None:
     return tag.rsplit(":", 1)[0] if ":" in tag.rsplit("/", 1)[-1] else tag
 
 
+def _leg_key(build) -> str | None:
+    """The matrix key naming each leg of a matrix that builds one platform per leg (the native
+    strategy: ``platforms: ${{ matrix.platform }}``): ``slug`` when every leg has one, which
+    rsdock's workflows give for cache names; None for a build that is the same on every leg."""
+    platforms = " ".join(item.text for item in build.build.platforms)
+    if "matrix." not in platforms:
+        return None
+    combos = build.job.matrix_combinations() or []
+    if combos and all("slug" in combo for combo in combos):
+        return "slug"
+    return None
+
+
+def _per_leg_values(cache: str, scope: str, image: str | None, key: str
+                    ) -> tuple[str, str] | None:
+    """(cache-from, cache-to) giving every matrix leg a cache of its own (legs writing one
+    scope or ref would overwrite each other's), as ``rsdock init --strategy native`` does."""
+    leg = f"${{{{ matrix.{key} }}}}"
+    if cache == "gha":
+        return f"type=gha,scope={scope}-{leg}", f"type=gha,scope={scope}-{leg},mode=max"
+    inner = _EXPRESSION.match(image or "")
+    if inner is None:
+        return None
+    options = "mode=max,image-manifest=true,oci-mediatypes=true"
+    return (f"type=registry,ref={image}:buildcache-{leg}",
+            f"${{{{ github.event_name != 'pull_request' && format('type=registry,ref={{0}}:"
+            f"buildcache-{{1}},{options}', {inner[1].strip()}, matrix.{key}) || '' }}}}")
+
+
+_EXPRESSION = re.compile(r"^\$\{\{(.*)\}\}$")
+
+
 def edit_cache(workflow: Workflow, builds: list, cache: str, scopes: dict[str, str]) -> Outcome:
     """Point every build step's ``cache-from``/``cache-to`` at the ``cache`` backend.
 
@@ -392,7 +424,11 @@ def edit_cache(workflow: Workflow, builds: list, cache: str, scopes: dict[str, s
             scope, image = writers[group]
         elif build.dockerfiles:
             writers.setdefault(group, (scope, image))
-        values = cache_values(cache, scope, image, workflow.runs_on_pull_request())
+        leg = _leg_key(build)
+        if leg and cache in ("gha", "registry"):
+            values = _per_leg_values(cache, scope, image, leg)
+        else:
+            values = cache_values(cache, scope, image, workflow.runs_on_pull_request())
         if values is not None and reader:
             values = values[:1]
         if values is None:

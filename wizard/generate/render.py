@@ -430,11 +430,12 @@ def _cache_lines(cache: str, name: str, per_platform: bool = False, *,
         lines = [f"cache-from: type=local,src={local}",
                  f"cache-to: type=local,dest={local}-new,mode=max"]
     elif per_platform and cache == "registry":
-        ref = f"steps.{image_step}.outputs.cache-ref"
+        # A tag per leg (buildcache-linux-arm64), as `rsdock edit --cache registry` writes it.
+        name = f"steps.{image_step}.outputs.name"
         options = "mode=max,image-manifest=true,oci-mediatypes=true"
-        lines = [f"cache-from: type=registry,ref=${{{{ {ref} }}}}",
-                 f"cache-to: ${{{{ {PR_GUARD} && format('type=registry,ref={{0}},{options}', "
-                 f"{ref}) || '' }}}}"]
+        lines = [f"cache-from: type=registry,ref=${{{{ {name} }}}}:buildcache-${{{{ matrix.slug }}}}",
+                 f"cache-to: ${{{{ {PR_GUARD} && format('type=registry,ref={{0}}:buildcache-{{1}},"
+                 f"{options}', {name}, matrix.slug) || '' }}}}"]
     else:
         # Guarded as if pull requests ran it whatever the triggers: the guard costs nothing
         # when they do not, and keeps the file the same when pull requests are switched on.
@@ -526,7 +527,6 @@ def _group_jobs(plan: Plan) -> list[dict]:
             "dockerfile": path,
             "scope": scope,
             "images": entries,
-            "registry_cache_ref": shared and plan.cache == "registry" and native,
             "qemu": any(needs_qemu(plan, image) for image in images),
             "qemu_reason": "; ".join(reasons).capitalize(),
             "platforms": ",".join(names),

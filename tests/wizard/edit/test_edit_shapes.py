@@ -60,10 +60,9 @@ def test_the_new_shape_is_inferred_one_image_per_target(tmp_path, capsys, strate
 
 
 # (flags, whether the result is byte for byte what `rsdock init` renders from the edited
-# rsdock.toml). A registry switch writes its own key order and comments (as for any shape), and
-# a native workflow's registry cache needs a cache ref per leg, which edit does not write yet.
+# rsdock.toml). A registry switch writes its own key order and comments (as for any shape).
 EDITS = [(["--add-platform", "linux/ppc64le"], True), (["--remove-platform", "linux/arm/v7"], True),
-         (["--cache", "registry"], "cross"), (["--cache", "local"], False),
+         (["--cache", "registry"], True), (["--cache", "local"], False),
          (["--registry", "ghcr"], False), (["--runtime", "distroless"], True)]
 
 
@@ -137,3 +136,16 @@ def test_init_on_the_old_shape_says_how_to_build_once(tmp_path, capsys):
     assert ("note: the binaries have 2 Dockerfiles (Dockerfile, Dockerfile.migrate), so CI "
             "compiles the workspace once per Dockerfile and platform; give every binary image "
             'dockerfile = "Dockerfile" in rsdock.toml') in out
+
+
+@pytest.mark.parametrize("start, to", [("registry", "gha"), ("gha", "registry"),
+                                       ("inline", "gha")])
+def test_a_native_cache_switch_gives_every_leg_its_own_cache(tmp_path, capsys, start, to):
+    root = copy_example(tmp_path, "native")
+    assert main(["init", str(root), "--yes", "--strategy", "native", "--cache", start]) == 0
+    assert main(["edit", str(root), "--cache", to, "--yes"]) == 0
+    caches = [line.strip() for line in (root / WORKFLOW).read_text().splitlines()
+              if line.strip().startswith(("cache-to:", "cache-from:"))]
+    assert caches and all("${{ matrix.slug }}" in line or "matrix.slug)" in line
+                          for line in caches), caches
+    assert _findings(root) == []
