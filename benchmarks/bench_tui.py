@@ -78,9 +78,11 @@ async def _refresh_times(root: Path, runs: int) -> tuple[list[float], list[float
     full: list[float] = []
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause()
-        await app.workers.wait_for_complete()
         screen = app.screen
         assert isinstance(screen, WizardScreen)
+        while not screen.background_started:  # the first preview starts after the first screen
+            await pilot.pause(0.01)
+        await app.workers.wait_for_complete()
         shown = screen.show_preview
         done = asyncio.Event()
         marks: list[float] = []

@@ -178,6 +178,9 @@ LAZY_IMPORTS: dict[str, str] = {
     "rsdock.fs secrets": "a transaction id only when files are replaced",
     "rsdock.wizard.generate.review": "runs in the TUI's preview worker: rendering (jinja2), the "
                                      "rules and their parsers load after the first screen is up",
+    "rsdock.wizard.tui.screens.wizard_screen": "only the first step's page loads before the "
+                                               "first screen; each other page (and the "
+                                               "overwrite question) as it is mounted or asked",
     "rsdock.wizard.tui.app rsdock.wizard.tui.screens.edit_screen": "edit mode loads only when "
                                                                    "opened",
     "rsdock.wizard.tui.app rsdock.wizard.tui.screens.edit_help_screen": "edit mode loads only "

@@ -11,14 +11,16 @@ that needs libc headers is not refused for musl).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Iterable
+from typing import TYPE_CHECKING, Iterable
 
-from rsdock.lint.analysis.build import CargoCall
 from rsdock.lint.knowledge import ccrates
 from rsdock.lint.knowledge.ccrates import CCrate
 from rsdock.lint.model.cargo import Workspace
 from rsdock.lint.model.cargo_lock import (Lockfile, member_dependencies,
                                           reachable)
+
+if TYPE_CHECKING:  # an annotation only: the build simulation (Dockerfile and shell models)
+    from rsdock.lint.analysis.build import CargoCall  # need not load to scan a workspace
 
 
 @dataclass(frozen=True)

@@ -99,8 +99,16 @@ def drive(app: RsdockApp, scenario) -> RsdockApp:
 
 
 async def wait_idle(pilot) -> None:
-    """Let pending messages and every worker (the preview, edit mode's loads) finish."""
+    """Let pending messages and every worker (the preview, edit mode's loads) finish.
+
+    The wizard starts its preview a moment after its first screen is drawn: this waits for
+    that start too (bounded: a wizard that never starts it fails the test's own checks)."""
     await pilot.pause()
+    for _ in range(200):
+        screen = pilot.app.screen
+        if not isinstance(screen, WizardScreen) or screen.background_started:
+            break
+        await pilot.pause(0.01)
     await pilot.app.workers.wait_for_complete()
     await pilot.pause()
 

@@ -10,26 +10,52 @@ from textual.screen import Screen
 from rich.text import Text
 from textual.widgets import Button, ContentSwitcher, Static
 from textual.worker import get_current_worker
+from typing import TYPE_CHECKING
 
 from rsdock.errors import UserError
 from rsdock.wizard.generate import review, steps
 from rsdock.wizard.generate.plan import Plan
-from rsdock.wizard.tui.screens.confirm_screen import ConfirmOverwriteScreen
 from rsdock.wizard.tui.screens.error_screen import ErrorScreen
-from rsdock.wizard.tui.widgets.cache_pane import CachePane
-from rsdock.wizard.tui.widgets.images_pane import ImagesPane
-from rsdock.wizard.tui.widgets.platforms_pane import PlatformsPane
 from rsdock.wizard.tui.widgets.project_pane import ProjectPane
-from rsdock.wizard.tui.widgets.registry_pane import RegistryPane
-from rsdock.wizard.tui.widgets.review_pane import ReviewPane
-from rsdock.wizard.tui.widgets.runtime_pane import RuntimePane
 from rsdock.wizard.tui.widgets.step_list import StepList
 from rsdock.wizard.tui.widgets.step_pane import StepPane
-from rsdock.wizard.tui.widgets.write_pane import WritePane
 
-PANES: tuple[type[StepPane], ...] = (ProjectPane, ImagesPane, PlatformsPane, RuntimePane,
-                                     CachePane, RegistryPane, ReviewPane, WritePane)
-_PANES_BY_ID: dict[str, type[StepPane]] = {pane.STEP_ID: pane for pane in PANES}
+if TYPE_CHECKING:
+    from rsdock.wizard.tui.widgets.write_pane import WritePane
+
+
+def _pane_class(step_id: str) -> type[StepPane]:
+    """The page class of ``step_id``. Only the first page's module is imported before the first
+    screen; the others load as their pages are mounted, while the user reads it (the review
+    page alone brings rich's syntax highlighter, the choice lists their tables)."""
+    if step_id == "project":
+        return ProjectPane
+    if step_id == "images":
+        from rsdock.wizard.tui.widgets.images_pane import ImagesPane
+        return ImagesPane
+    if step_id == "platforms":
+        from rsdock.wizard.tui.widgets.platforms_pane import PlatformsPane
+        return PlatformsPane
+    if step_id == "runtime":
+        from rsdock.wizard.tui.widgets.runtime_pane import RuntimePane
+        return RuntimePane
+    if step_id == "cache":
+        from rsdock.wizard.tui.widgets.cache_pane import CachePane
+        return CachePane
+    if step_id == "registry":
+        from rsdock.wizard.tui.widgets.registry_pane import RegistryPane
+        return RegistryPane
+    if step_id == "review":
+        from rsdock.wizard.tui.widgets.review_pane import ReviewPane
+        return ReviewPane
+    if step_id == "write":
+        from rsdock.wizard.tui.widgets.write_pane import WritePane
+        return WritePane
+    raise KeyError(step_id)
+
+
+_PREVIEW_STEPS = ("review", "write")  # the pages that show the preview
+_BACKGROUND_DELAY = 0.1  # seconds from the first screen drawn to the preview and other pages
 
 
 def _progress(visited: int, width: int = 14) -> Text:
@@ -71,6 +97,10 @@ class WizardScreen(Screen):
         self.preview: review.Preview | None = None
         self.written: review.WriteResult | None = None
         self._reported_error = ""
+        #: whether the preview worker and the mounting of the other pages have started (a
+        #: moment after the first screen is drawn; tests wait for it before reading the preview)
+        self.background_started = False
+        self._panes: dict[str, StepPane] = {}  # the pages made so far, by step id
 
     def compose(self) -> ComposeResult:
         where = " (example copy)" if self.session.example else ""
@@ -83,7 +113,7 @@ class WizardScreen(Screen):
             with ContentSwitcher(initial=f"step-{self.current}", id="panes"):
                 # Only the first page: the others are mounted once the first screen is up
                 # (see _mount_next_pane), which halves the time to it.
-                yield _PANES_BY_ID[self.current](self.session, self.plan)
+                yield _pane_class(self.current)(self.session, self.plan)
         with Horizontal(id="nav"):
             yield Button("◂ Back", id="back")
             yield Static(id="position")
@@ -95,8 +125,10 @@ class WizardScreen(Screen):
     def on_mount(self) -> None:
         self.query_one("#keys", Static).update(self._keys())
         self.go(self.current)
-        self.refresh_preview()
-        self.call_after_refresh(self._mount_next_pane)
+        # The preview (jinja2, the rules and their parsers: a worker thread, but it holds the
+        # interpreter's lock as much as the UI) and the other pages start a moment after the
+        # first screen is drawn, so drawing it and the first keys never wait for them.
+        self.call_after_refresh(self.set_timer, _BACKGROUND_DELAY, self._start_background)
 
     def _keys(self) -> Text:
         text = Text()
@@ -108,14 +140,25 @@ class WizardScreen(Screen):
                 text.append(f" {binding.description} ")
         return text
 
+    def _start_background(self) -> None:
+        if self.background_started:
+            return
+        self.background_started = True
+        self.refresh_preview()
+        self._mount_next_pane()
+
     # --- pages, mounted on demand ------------------------------------------------------------
 
     def _pane(self, step_id: str) -> StepPane:
         """The page of ``step_id``, mounted now (hidden) if it was not yet."""
-        found = self.query(f"#step-{step_id}").results(StepPane)
-        pane = next(found, None)
+        pane = self._panes.get(step_id)
         if pane is None:
-            pane = _PANES_BY_ID[step_id](self.session, self.plan)
+            found = self.query(f"#step-{step_id}").results(StepPane)  # the composed first page
+            pane = next(found, None)
+            if pane is not None:
+                self._panes[step_id] = pane
+                return pane
+            pane = self._panes[step_id] = _pane_class(step_id)(self.session, self.plan)
             pane.display = False
             mounting = self.query_one("#panes", ContentSwitcher).mount(pane)
             self.run_worker(self._catch_up(pane, mounting), group="mount-pane")
@@ -123,8 +166,7 @@ class WizardScreen(Screen):
 
     def _mount_next_pane(self) -> None:
         """Mount the next page not mounted yet, one per refresh, while the user reads."""
-        mounted = {pane.STEP_ID for pane in self.query(StepPane)}
-        missing = [step_id for step_id in steps.STEP_IDS if step_id not in mounted]
+        missing = [step_id for step_id in steps.STEP_IDS if step_id not in self._panes]
         if missing:
             self._pane(missing[0])
             self.set_timer(0.02, self._mount_next_pane)
@@ -134,7 +176,7 @@ class WizardScreen(Screen):
         await mounting
         if pane.plan != self.plan:
             pane.show_plan(self.plan)
-        if self.preview is not None and isinstance(pane, (ReviewPane, WritePane)):
+        if self.preview is not None and pane.STEP_ID in _PREVIEW_STEPS:
             pane.show_preview(self.preview)
 
     # --- navigation --------------------------------------------------------------------------
@@ -205,7 +247,7 @@ class WizardScreen(Screen):
         self._show_progress()
         if self.written is not None:
             self.written = None
-            for write_pane in self.query(WritePane):
+            for write_pane in self.query("#step-write"):
                 if write_pane.is_mounted:
                     write_pane.clear_result()
         self.refresh_preview()
@@ -243,8 +285,8 @@ class WizardScreen(Screen):
                 + "\n\nFix it on disk; the preview updates with your next answer.",
                 [("back", "Back to the wizard")]))
         self._reported_error = result.error
-        for pane in (*self.query(ReviewPane), *self.query(WritePane)):
-            if pane.is_mounted:  # one still mounting catches up in _catch_up
+        for pane in self.query(StepPane):
+            if pane.STEP_ID in _PREVIEW_STEPS and pane.is_mounted:  # one still mounting catches up in _catch_up
                 pane.show_preview(result)
         if result.problems:
             count = len(result.problems)
@@ -263,6 +305,8 @@ class WizardScreen(Screen):
             self.notify("The preview is not ready yet; try again in a moment.", severity="warning")
             return
         if result.overwrites:
+            from rsdock.wizard.tui.screens.confirm_screen import ConfirmOverwriteScreen
+
             self.app.push_screen(ConfirmOverwriteScreen(result.overwrites),
                                  lambda answer: self._write(result, answer))
         else:
@@ -281,7 +325,7 @@ class WizardScreen(Screen):
                 error.strerror or str(error), path=str(error.filename or self.session.root),
                 hint="check the permissions and free space, then press Write").format())
             return
-        self.query_one(WritePane).show_result(self.written)
+        self.query_one("#step-write", StepPane).show_result(self.written)
         self.refresh_preview()
 
     def _write_failed(self, message: str) -> None:

@@ -25,6 +25,7 @@ class StepList(OptionList):
         self.current = steps.STEP_IDS[0]
         self.visited: set[str] = {self.current}
         self.troubled: set[str] = set()
+        self._shown: list[tuple[str, str, bool]] | None = None  # the marks on screen
 
     def on_mount(self) -> None:
         self.redraw()
@@ -37,29 +38,42 @@ class StepList(OptionList):
         self.redraw()
 
     def redraw(self) -> None:
-        """Rebuild the options from the current state."""
-        options = []
-        for number, step in enumerate(steps.STEPS, 1):
+        """Show the current state: only the rows whose mark changed are replaced (rebuilding
+        every option re-laid out the whole screen on each step change)."""
+        marks = []
+        for step in steps.STEPS:
             if step.id in self.troubled:
-                mark, style = "✗", "red"
+                marks.append(("✗", "red", step.id == self.current))
             elif step.id == self.current:
-                mark, style = "▸", "bold"
+                marks.append(("▸", "bold", True))
             elif step.id in self.visited:
-                mark, style = "✓", "green"
+                marks.append(("✓", "green", False))
             else:
-                mark, style = " ", "dim"
-            if step.id in self.troubled:
-                # Only the mark and number in red: a red title on the cursor's background is
-                # unreadable without colour (NO_COLOR).
-                prompt = Text()
-                prompt.append(f"{mark} {number} ", style=style)
-            else:
-                prompt = Text(f"{mark} {number} ", style=style)
-            prompt.append(step.title, style="bold" if step.id == self.current else "")
-            options.append(Option(prompt, id=step.id))
-        self.clear_options()
-        self.add_options(options)
+                marks.append((" ", "dim", False))
+        shown = self._shown
+        if shown is None or self.option_count != len(marks):
+            self.clear_options()
+            self.add_options(Option(self._prompt(i, m), id=step.id)
+                             for i, (step, m) in enumerate(zip(steps.STEPS, marks)))
+        else:
+            for index, (old, mark) in enumerate(zip(shown, marks)):
+                if old != mark:
+                    self.replace_option_prompt_at_index(index, self._prompt(index, mark))
+        self._shown = marks
         self.highlighted = steps.STEP_IDS.index(self.current)
+
+    @staticmethod
+    def _prompt(index: int, mark: tuple[str, str, bool]) -> Text:
+        symbol, style, current = mark
+        if symbol == "✗":
+            # Only the mark and number in red: a red title on the cursor's background is
+            # unreadable without colour (NO_COLOR).
+            prompt = Text()
+            prompt.append(f"{symbol} {index + 1} ", style=style)
+        else:
+            prompt = Text(f"{symbol} {index + 1} ", style=style)
+        prompt.append(steps.STEPS[index].title, style="bold" if current else "")
+        return prompt
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         event.stop()
