@@ -155,3 +155,29 @@ def test_a_misplaced_marker_is_reported_at_its_line(ws, capsys):
     assert main(["init", str(ws), "--check"]) == 2
     err = capsys.readouterr().err
     assert f"{dockerfile}:{line}: error: the block opened by `# rsdock:keep` never ends" in err
+
+
+def test_a_block_in_one_final_stage_of_a_shared_dockerfile_follows_that_image(tmp_path, capsys):
+    # server and migrate are final stages of one Dockerfile, both ending `USER 10001:10001`:
+    # the block is server's, kept when migrate goes, an error when server goes.
+    root = copy_example(tmp_path, "ws")
+    assert main(["init", str(root), "--yes"]) == 0
+    dockerfile = root / "Dockerfile"
+    text = dockerfile.read_text()
+    assert text.count("USER 10001:10001\n") == 2
+    server = "COPY --from=builder /out/server /usr/local/bin/server\nUSER 10001:10001\n"
+    marked = text.replace(server, server + "# rsdock:keep\n" + HEALTHCHECK + "# rsdock:end\n")
+    dockerfile.write_text(marked)
+    line = marked.splitlines().index("# rsdock:keep") + 1
+    before = snapshot(root)
+    capsys.readouterr()
+    assert main(["init", str(root), "--yes", "--force", "--bin", "migrate", "--bin", "web"]) == 2
+    assert f"{dockerfile}:{line}: error: this kept block no longer applies" in \
+        capsys.readouterr().err
+    assert snapshot(root) == before
+    assert main(["init", str(root), "--yes", "--force", "--bin", "server", "--bin", "web"]) == 0
+    text = dockerfile.read_text()
+    assert "AS migrate" not in text
+    assert server + "# rsdock:keep\n" + HEALTHCHECK + "# rsdock:end\n" in text
+    capsys.readouterr()
+    assert main(["init", str(root), "--check"]) == 0
