@@ -94,9 +94,10 @@ def _instruction_start(text: str, line: int) -> int:
     return n
 
 
-def make_broken(name: str, tmp_root, into) -> tuple[str, int, set[int]]:
+def make_broken(name: str, tmp_root, into) -> tuple[dict, str, int, set[int]]:
     """``rsdock init`` the variant's workspace under ``tmp_root``, copy it to ``into`` and break
-    its Dockerfile there: ``(broken text, the broken line, the lines lint may name it at)``."""
+    its Dockerfile there: ``(generate()'s result for the unbroken project, the broken text, the
+    broken line, the lines lint may name it at)``."""
     v = VARIANTS[name]
     gen = generate(v.workspace, "debian-slim", tmp_root)
     assert gen["rc"] == 0, gen["output"]
@@ -108,7 +109,7 @@ def make_broken(name: str, tmp_root, into) -> tuple[str, int, set[int]]:
     dockerfile.write_text(broken)
     start = broken.index("FROM debian:") if v.fails == "start" else 0
     line = _line_of(broken, v.mark, broken[:start].count("\n"))
-    return broken, line, {line, _instruction_start(broken, line)}
+    return gen, broken, line, {line, _instruction_start(broken, line)}
 
 
 def lint_named(project, name: str, lines_ok: set[int]) -> tuple[list[dict], list[dict]]:
@@ -123,8 +124,8 @@ def lint_named(project, name: str, lines_ok: set[int]) -> tuple[list[dict], list
 def test_broken_variant_fails_and_lint_named_it(name, build_lab, recorder, tmp_path_factory):
     v = VARIANTS[name]
     project = tmp_path_factory.mktemp(f"broken-{name}")
-    broken, line, lines_ok = make_broken(name, tmp_path_factory.getbasetemp() / "lab-projects",
-                                         project)
+    gen, broken, line, lines_ok = make_broken(
+        name, tmp_path_factory.getbasetemp() / "lab-projects", project)
 
     # 1. lint, first.
     found, named = lint_named(project, name, lines_ok)

@@ -14,8 +14,8 @@ from .test_broken import LINT_MISSES, VARIANTS, lint_named, make_broken
 def test_lint_names_the_broken_line(name, tmp_path_factory):
     v = VARIANTS[name]
     project = tmp_path_factory.mktemp(f"broken-lint-{name}")
-    _broken, line, lines_ok = make_broken(name, tmp_path_factory.getbasetemp() / "projects",
-                                          project)
+    _gen, _broken, line, lines_ok = make_broken(
+        name, tmp_path_factory.getbasetemp() / "projects", project)
     found, named = lint_named(project, name, lines_ok)
     said = "; ".join(f"{f['rule']}@{f['line']}" for f in found) or "nothing"
     if name in LINT_MISSES:
