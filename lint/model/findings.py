@@ -92,7 +92,8 @@ class Finding:
             "message": self.message,
             "fixable": self.fix is not None and self.fix.safe,
             "fix": None if self.fix is None else {
-                "description": self.fix.description, "safe": self.fix.safe},
+                "description": self.fix.description, "safe": self.fix.safe,
+                **({"manual": list(self.fix.manual)} if self.fix.manual else {})},
         }
 
 

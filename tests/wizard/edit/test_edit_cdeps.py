@@ -363,3 +363,21 @@ def test_the_environment_goes_before_cook_in_the_stage_the_builder_is_built_from
     assert text.index("ENV PKG_CONFIG_ALLOW_CROSS=1") < text.index("RUN cargo chef cook")
     assert text.index("ENV PKG_CONFIG_ALLOW_CROSS=1") < text.index("FROM deps AS builder")
     assert "+RUN dpkg --add-architecture arm64 && apt-get update" in diff
+
+
+def test_lint_json_carries_the_lines_to_add_by_hand(tmp_path):
+    import json
+
+    root = project(tmp_path, SINGLE.replace("rust:1.95-slim-bookworm", "ubuntu:24.04"),
+                   "linux/arm64")
+    run = subprocess.run([sys.executable, "-m", "rsdock", "lint", "--no-hadolint", "--format",
+                          "json", "--select", "RS212", str(root)],
+                         capture_output=True, text=True, cwd=REPO)
+    report = json.loads(run.stdout)
+    finding = report["findings"][0]  # the packages (at the install line); the environment too
+    assert all(f["fix"] == finding["fix"] for f in report["findings"])
+    assert finding["fixable"] is False and finding["fix"]["safe"] is False
+    assert finding["fix"]["manual"][1] == (
+        "apt-get install -y --no-install-recommends pkg-config libssl-dev:arm64 "
+        "libsqlite3-dev:arm64   # linux/arm64")
+    assert report["summary"]["suggested"] == 0  # nothing --unsafe-fixes could apply
