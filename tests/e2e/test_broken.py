@@ -136,7 +136,6 @@ def test_broken_variant_fails_and_lint_named_it(name, build_lab, recorder, tmp_p
     (aside / "Dockerfile").write_text(lab_dockerfile(broken))
     tag = f"rsdock-lab/broken-{name}:arm64"
     t0 = time.time()
-    gen = generate(v.workspace, "debian-slim", tmp_path_factory.getbasetemp() / "lab-projects")
     [build] = gen["builds"]  # the openssl and sqlite workspaces have one image each
     # The context is the unbroken project: it differs from the broken one only in the Dockerfile
     # file, which no stage reads, and so shares test_build's cached layers up to the broken line
