@@ -622,41 +622,65 @@ def build_image(context: Path, repo: str, tags: tuple[str, ...], platforms=PLATF
 IMAGES_DIR = Path(__file__).with_name("images")
 
 
-def make_images() -> None:
-    """Every base image the templates name, built once and kept in the registry."""
+# The stand-ins no lab build can use today, made only on request (``setup --all-images``):
+# alpine serves the musl runtimes and busybox the trunk web apps, and the lab has neither a musl
+# Rust std nor trunk (docs/e2e.md), so every such case is skipped before it builds. On a fresh
+# machine they cost about 3 of the cold setup's minutes (6 single-platform builds).
+UNUSED_STAND_INS = ("alpine", "busybox")
+
+
+def make_images(all_images: bool = False, timings: dict | None = None) -> None:
+    """Every base image the lab's builds use (``all_images``: every one the templates name),
+    built once and kept in the registry; ``timings`` gets each step's seconds."""
+    timings = {} if timings is None else timings
+    t0 = time.time()
     # debootstrap: the foreign ones run under QEMU; two at a time on two cores.
     with ThreadPoolExecutor(max_workers=3) as pool:
         jobs = [pool.submit(rootfs_tarball, "bookworm", a) for a in ("amd64", "arm64", "armhf")]
         jobs.append(pool.submit(rootfs_tarball, "trixie", "amd64"))
         for j in jobs:
             j.result()
-    debian_image("bookworm")
-    debian_image("trixie", platforms=("linux/amd64",))
+    timings["rootfs_seconds"] = round(time.time() - t0, 1)
+
+    def step(name, fn, *args, **kw):
+        t = time.time()
+        fn(*args, **kw)
+        timings[f"{name}_seconds"] = round(time.time() - t, 1)
+
+    step("debian_bookworm", debian_image, "bookworm")
+    step("debian_trixie", debian_image, "trixie", platforms=("linux/amd64",))
     # The stand-ins built by Dockerfiles under images/ (each one's Dockerfile says what differs).
-    build_image(IMAGES_DIR / "rust", "library/rust",
-                tuple(f"{v}-slim-bookworm" for v in RUST_TAGS), platforms=("linux/amd64",))
-    build_image(IMAGES_DIR / "distroless", "gcr.io/distroless/cc-debian12", ("nonroot",))
+    step("rust", build_image, IMAGES_DIR / "rust", "library/rust",
+         tuple(f"{v}-slim-bookworm" for v in RUST_TAGS), platforms=("linux/amd64",))
+    step("distroless", build_image, IMAGES_DIR / "distroless", "gcr.io/distroless/cc-debian12",
+         ("nonroot",))
+    if not all_images:
+        return
     if (IMAGES_DIR / "alpine").exists():
-        build_image(IMAGES_DIR / "alpine", "library/alpine", (ALPINE_VERSION,))
+        step("alpine", build_image, IMAGES_DIR / "alpine", "library/alpine", (ALPINE_VERSION,))
     if (IMAGES_DIR / "busybox").exists():
-        build_image(IMAGES_DIR / "busybox", "library/busybox", (BUSYBOX_VERSION,))
+        step("busybox", build_image, IMAGES_DIR / "busybox", "library/busybox", (BUSYBOX_VERSION,))
 
 
 # --------------------------------------------------------------------------- entry points
-def setup() -> dict:
-    """Set the lab up (idempotent); return timings. Raises LabUnavailable with the reason."""
+def setup(all_images: bool = False) -> dict:
+    """Set the lab up (idempotent); return timings. Raises LabUnavailable with the reason.
+
+    ``all_images`` also makes the stand-ins no lab build uses (UNUSED_STAND_INS)."""
     t0 = time.time()
+    timings: dict = {}
     check_possible()
     install_packages()
+    timings["packages_seconds"] = round(time.time() - t0, 1)
     LAB.mkdir(parents=True, exist_ok=True)
     check_overlay()
     enable_binfmt()
     start_registry()
     start_engine()
-    make_images()
+    make_images(all_images, timings)
     took = time.time() - t0
     log(f"lab ready in {took:.0f} s")
-    return {"setup_seconds": round(took, 1)}
+    return {"setup_seconds": round(took, 1), **timings}
 
 
 def status() -> dict:
@@ -718,6 +742,9 @@ def main(argv=None) -> int:
                     help="check: can this machine host the lab (root, disk, overlayfs)? exit 2 "
                          "saying why not")
     ap.add_argument("--purge", action="store_true", help="teardown: also delete engine/registry data")
+    ap.add_argument("--all-images", action="store_true",
+                    help="setup: also make the stand-ins no lab build uses today "
+                         f"({', '.join(UNUSED_STAND_INS)}: no musl Rust std, no trunk)")
     ap.add_argument("--wait", type=float, default=None,
                     help="seconds to wait for another lab user (setup: RSDOCK_LAB_WAIT or 3600; "
                          "teardown: 0, it refuses while the lab is in use)")
@@ -730,7 +757,7 @@ def main(argv=None) -> int:
             print("the build lab can be set up here (root, disk, overlayfs)")
         elif args.action == "setup":
             with held(lock_wait() if args.wait is None else args.wait):
-                print(json.dumps(setup()))
+                print(json.dumps(setup(all_images=args.all_images)))
         elif args.action == "status":
             print(json.dumps(status(), indent=1))
         else:

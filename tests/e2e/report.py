@@ -89,6 +89,8 @@ Dockerfile (`tests/e2e/images/*/Dockerfile`) starts by saying what differs; in s
 - `alpine:3.22`: Debian's busybox (static, glibc) and musl 1.2.5, a CA bundle, a stand-in `apk`
   that knows only what the templates add, `addgroup`/`adduser` scripts. Not exercised: see below.
 - `busybox:1.37`: Debian's busybox-static 1.37.0 (static glibc), Debian's applet selection.
+- alpine and busybox are made only by `python -m tests.e2e.lab setup --all-images`: no lab
+  build uses them (musl runtimes and trunk web apps are skipped before building).
 - The built copy of each Dockerfile drops the `# syntax=` line (its frontend image cannot be
   pulled; the engine's built-in frontend is used).
 

@@ -47,3 +47,20 @@ def test_unmount_under_refuses_while_something_stays_mounted(monkeypatch):
     with pytest.raises(RuntimeError, match="still mounted.*not deleting"):
         lab.unmount_under(Path("/x/root"))
     assert calls == [["umount", "/x/root/proc"], ["umount", "--lazy", "/x/root/proc"]]
+
+
+def test_make_images_skips_the_stand_ins_no_build_uses_unless_asked(monkeypatch, tmp_path):
+    """alpine (musl runtimes) and busybox (trunk web apps) serve only cases the lab skips
+    before building: a fresh machine's setup makes them only with --all-images."""
+    built = []
+    monkeypatch.setattr(lab, "rootfs_tarball", lambda suite, arch: tmp_path / f"{suite}-{arch}")
+    monkeypatch.setattr(lab, "debian_image", lambda suite, platforms=lab.PLATFORMS: built.append(suite))
+    monkeypatch.setattr(lab, "build_image", lambda ctx, repo, tags, platforms=lab.PLATFORMS:
+                        built.append(repo))
+    timings: dict = {}
+    lab.make_images(timings=timings)
+    assert built == ["bookworm", "trixie", "library/rust", "gcr.io/distroless/cc-debian12"]
+    assert {"rootfs_seconds", "rust_seconds", "distroless_seconds"} <= set(timings)
+    built.clear()
+    lab.make_images(all_images=True)
+    assert built[-2:] == ["library/alpine", "library/busybox"]
