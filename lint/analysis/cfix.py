@@ -35,8 +35,9 @@ from rsdock.lint.model.findings import Edit, Fix, line_offsets
 from rsdock.lint.model.shell import Arm, parse_script
 
 _PACKAGE = re.compile(r"[A-Za-z0-9][A-Za-z0-9.+~_-]*(:[a-z0-9]+)?")
-_INSTALL = re.compile(r"\bapt(?:-get)?\s+(?:-\S+\s+)*install\b")
-_UPDATE = re.compile(r"\bapt(?:-get)?\s+(?:-\S+\s+)*update\b")
+# apt's own commands, not a wrapper's (xx-apt-get installs for the target by itself).
+_INSTALL = re.compile(r"(?<![\w-])apt(?:-get)?\s+(?:-\S+\s+)*install\b")
+_UPDATE = re.compile(r"(?<![\w-])apt(?:-get)?\s+(?:-\S+\s+)*update\b")
 _ADD_ARCH = re.compile(r"\bdpkg\s+--add-architecture\s+(\"?\$\{?(\w+)\}?\"?|[a-z0-9]+)")
 _SAFE_VALUE = re.compile(r"^[A-Za-z0-9_./:=+,@%-]*$")
 # Where a package list ends: its RUN, line, column, whether it holds one package a line, and
@@ -180,8 +181,8 @@ class _Plan:
             return ""
         spot = self._arm_spot(need.platform) or self._shared_spot()
         if spot is None:
-            return ("no apt-get install in the builder installs the cross compilers (or any "
-                    "package), so there is no list to add them to")
+            return ("no apt-get install in the builder has a package list rsdock can add to "
+                    "(words it can read, after the cross compilers or any package)")
         inst, number, column, one_per_line, arm = spot
         if not _UPDATE.search(self.text(inst)):
             return (f"the apt-get install on line {number} has no apt-get update before it in "
@@ -290,6 +291,8 @@ class _Plan:
                 if word in ("&&", "||", ";", "|") or word.startswith(("#", ")")) \
                         or word.endswith(";"):
                     return (last[0], last[1], one_per_line, packages) if last else None
+                if word.startswith(("$(", '"$(', "`", '"`')):
+                    return None  # a command substitution: its words are not known here
                 if not word.startswith("-"):
                     if not _PACKAGE.fullmatch(word.strip("\"'")):
                         if not word.startswith(('"$', "$")):

@@ -304,8 +304,8 @@ rsdock: nothing was written
      "--add-architecture must precede"),
     (SINGLE.replace("RUN apt-get update && apt-get install -y gcc-aarch64-linux-gnu "
                     "libc6-dev-arm64-cross \\\n    && ", "RUN "), 6,
-     "no apt-get install in the builder installs the cross compilers (or any package), so "
-     "there is no list to add them to"),
+     "no apt-get install in the builder has a package list rsdock can add to (words it can "
+     "read, after the cross compilers or any package)"),
 ], ids=["not-debian", "no-apt-update", "no-apt-install"])
 def test_what_cannot_be_placed_safely_is_refused_with_the_exact_lines(tmp_path, dockerfile,
                                                                       line, why):
@@ -381,3 +381,17 @@ def test_lint_json_carries_the_lines_to_add_by_hand(tmp_path):
         "apt-get install -y --no-install-recommends pkg-config libssl-dev:arm64 "
         "libsqlite3-dev:arm64   # linux/arm64")
     assert report["summary"]["suggested"] == 0  # nothing --unsafe-fixes could apply
+
+
+def test_a_package_list_read_from_a_file_is_not_edited(tmp_path):
+    # `apt-get install $(cat /pkgs)`: inserting words there would break the substitution.
+    dockerfile = SINGLE.replace("apt-get install -y gcc-aarch64-linux-gnu libc6-dev-arm64-cross",
+                                "apt-get install -y $(cat /pkgs)").replace(
+        "RUN apt-get update", "RUN echo gcc-aarch64-linux-gnu libc6-dev-arm64-cross > /pkgs "
+        "&& apt-get update")
+    root = project(tmp_path, dockerfile, "linux/arm64")
+    proposal = fix(root)
+    assert [r.message for r in proposal.refusals] == [
+        "RS212: cannot add what the C crates need safely: no apt-get install in the builder "
+        "has a package list rsdock can add to (words it can read, after the cross compilers or "
+        "any package)"]
