@@ -79,12 +79,15 @@ def run(args: argparse.Namespace) -> int:
     base = answers.loads(previous, str(answers.config_path(root))) if previous else None
     if base is not None and args.bin is None:
         _check_images_exist(ws, base, previous, str(answers.config_path(root)))
+    left_out: list[str] = []
     plan = default_plan(
         ws, bins=args.bin, platforms=_platforms(args.platform), runtime=args.runtime,
         cache=args.cache, registry=args.registry, debian=args.debian,
         pin_actions=args.pin_actions, strategy=args.strategy, images=_images(args.image),
-        base=base,
+        base=base, notes=left_out,
     )
+    for note in left_out:
+        print(f"note: {note}")
     if base is None and args.bin is None:
         from rsdock.wizard.generate.defaults import default_selection
 

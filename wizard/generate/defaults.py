@@ -138,7 +138,8 @@ def default_plan(ws, *, bins: Iterable[str] | None = None,
                  platforms: Iterable[str] | None = None, runtime: str | None = None,
                  cache: str | None = None, registry: str | None = None,
                  debian: str | None = None, pin_actions: str | None = None,
-                 strategy: str | None = None, images: Mapping[str, str] | None = None, base: Plan | None = None) -> Plan:
+                 strategy: str | None = None, images: Mapping[str, str] | None = None,
+                 base: Plan | None = None, notes: list[str] | None = None) -> Plan:
     """The validated plan for ``ws`` with the given choices and defaults for the rest.
 
     Args:
@@ -154,6 +155,8 @@ def default_plan(ws, *, bins: Iterable[str] | None = None,
         strategy: how CI builds the platforms, see ``plan.STRATEGIES``.
         images: image references by image name (``server`` -> ``ghcr.io/acme/server``).
         base: a previous plan (from ``rsdock.toml``) whose choices win over the defaults.
+        notes: collects what the defaults left out and why (a default platform the workspace
+            cannot build), for the caller to tell the user.
 
     Raises:
         UserError: naming unknown ``bins`` or ``images`` (with the real names), or listing every
@@ -185,7 +188,34 @@ def default_plan(ws, *, bins: Iterable[str] | None = None,
         follows = registry_of_images(images.values())
         if follows:
             changes["registry"] = follows
-    return validated(plan.with_changes(**changes))
+    planned = plan.with_changes(**changes)
+    if platforms is None and base is None:
+        # Nobody chose these platforms: leave out the ones this workspace cannot build (lldap's
+        # aws-lc-sys on linux/arm/v7) instead of refusing the defaults themselves.
+        kept, left = fitting_platforms(planned)
+        if left and kept:
+            planned = planned.with_changes(platforms=kept)
+            if notes is not None:
+                notes += [f"left out {name} (pass --platform to choose the platforms): {why}"
+                          for name, why in left]
+    return validated(planned)
+
+
+def fitting_platforms(plan: Plan) -> tuple[tuple[str, ...], list[tuple[str, str]]]:
+    """The platforms of ``plan`` it can build, and (platform, why not) for each other one.
+
+    Each platform is tried alone: a problem of the ``platforms`` answer then belongs to it.
+    """
+    kept: list[str] = []
+    left: list[tuple[str, str]] = []
+    for name in plan.platforms:
+        problems = [p for p in plan.with_changes(platforms=(name,)).problems()
+                    if p.field == "platforms"]
+        if problems:
+            left.append((name, problems[0].message))
+        else:
+            kept.append(name)
+    return tuple(kept), left
 
 
 def registry_of_images(refs: Iterable[str]) -> str | None:

@@ -358,3 +358,54 @@ def test_edit_to_docker_hub_refuses_to_leave_ghcr_image_names(ws, capsys):
     out = capsys.readouterr()
     assert "names images on another registry" in out.out + out.err
     assert snapshot(ws) == before
+
+
+REG = 'source = "registry+https://github.com/rust-lang/crates.io-index"'
+AWS_LC_LOCK = f"""version = 3
+
+[[package]]
+name = "app"
+version = "0.1.0"
+dependencies = ["aws-lc-rs"]
+
+[[package]]
+name = "aws-lc-rs"
+version = "1.13.0"
+{REG}
+dependencies = ["aws-lc-sys"]
+
+[[package]]
+name = "aws-lc-sys"
+version = "0.29.0"
+{REG}
+dependencies = ["cc", "cmake"]
+
+[[package]]
+name = "cc"
+version = "1.2.0"
+{REG}
+
+[[package]]
+name = "cmake"
+version = "0.1.54"
+{REG}
+"""
+
+
+def test_default_platforms_the_workspace_cannot_build_are_left_out_and_said(tmp_path, capsys):
+    # lldap in the first-hour trial: aws-lc-sys has no armv7 bindings, and `init --yes` refused
+    # the default platforms nobody had chosen.
+    root = tmp_path / "app"
+    (root / "src").mkdir(parents=True)
+    (root / "src" / "main.rs").write_text("fn main() {}\n")
+    (root / "Cargo.toml").write_text('[package]\nname = "app"\nversion = "0.1.0"\n'
+                                     'edition = "2021"\n\n[dependencies]\naws-lc-rs = "1"\n')
+    (root / "Cargo.lock").write_text(AWS_LC_LOCK)
+    assert main(["init", str(root), "--yes"]) == 0
+    out = capsys.readouterr().out
+    assert "note: left out linux/arm/v7 (pass --platform to choose the platforms): image " \
+           "'app': aws-lc-sys has no pregenerated bindings for armv7" in out
+    assert config.load(root).platforms == ("linux/amd64", "linux/arm64")
+    # Chosen by hand, the platform is refused with the reason, as before.
+    assert main(["init", str(root), "--yes", "--force", "--platform", "linux/arm/v7"]) == 2
+    assert "aws-lc-sys has no pregenerated bindings" in capsys.readouterr().err

@@ -19,7 +19,7 @@ class ProjectPane(StepPane):
     def compose_body(self) -> ComposeResult:
         table = Table.grid(padding=(0, 1))
         table.add_column(style="bold", no_wrap=True)
-        table.add_column()
+        table.add_column(overflow="fold")  # a long existing file's path wraps, never cut
         for label, value in steps.workspace_summary(self.session.workspace, self.session.root):
             table.add_row(label, self.app.shown(value) if label == "Root" else value)
         yield Static(table, id="workspace-summary")
