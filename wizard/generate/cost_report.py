@@ -12,6 +12,7 @@ from dataclasses import replace
 from rsdock.lint.analysis.ci_cost import LegCost, ci_cost
 from rsdock.lint.model.dockerfile import parse_dockerfile
 from rsdock.lint.model.workflow_reader import parse_workflow
+from rsdock.wizard.generate.plan import stage_name
 
 
 def costs_of(files: dict[str, str], plan) -> list[LegCost]:
@@ -21,7 +22,9 @@ def costs_of(files: dict[str, str], plan) -> list[LegCost]:
     workflows = {workflow: parse_workflow(workflow, files[workflow])} if workflow in files else {}
     dockerfiles = {path: parse_dockerfile(path, text) for path, text in files.items()
                    if path.rsplit("/", 1)[-1].startswith("Dockerfile")}
+    # A build step names its image by target (the image's final stage), else by Dockerfile.
     names = {image.dockerfile: image.name for image in plan.images}
+    names.update({stage_name(image): image.name for image in plan.images})
     names.update({image.name: image.name for image in plan.images})
     return [replace(cost, image=names.get(cost.image, cost.image))
             for cost in ci_cost(workflows, dockerfiles)]

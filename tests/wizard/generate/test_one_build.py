@@ -357,3 +357,12 @@ def test_one_binary_linking_openssl_among_three(tmp_path):
         assert [f"{f.path}:{f.line}: {f.rule} {f.message}" for f in findings] == [], runtime
         run = simulate(plan, files, tmp_path / runtime)
         assert len(run.cargo_builds) == len(plan.platforms)
+
+
+def test_the_cost_report_names_each_image_by_its_final_stage():
+    from rsdock.wizard.generate.plan import Image
+
+    odd = Image("builder", "bin", "tools", "Dockerfile")  # its stage is image-builder
+    plan = Plan(images=(odd, Image("api", "bin", "tools", "Dockerfile")))
+    images = {c.image for c in costs_of(render(plan), plan)}
+    assert images == {"builder", "api"}
