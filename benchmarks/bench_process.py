@@ -83,6 +83,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=11)
     parser.add_argument("--tree", type=Path, help="a large repository to lint (e.g. vector)")
+    parser.add_argument("--before", type=Path, metavar="PYTHON",
+                        help="also run every rsdock command with this interpreter (a venv with "
+                             "an older rsdock installed), in the same rounds, marked [before]")
     args = parser.parse_args(argv)
     load_before = os.getloadavg()
     with tempfile.TemporaryDirectory(prefix="rsdock-bench-") as tmp:
@@ -104,6 +107,10 @@ def main(argv: list[str] | None = None) -> int:
         if args.tree:
             commands[f"rsdock lint --no-hadolint ({args.tree.name})"] = (
                 [*RSDOCK, "lint", "--no-hadolint"], args.tree.resolve())
+        if args.before:
+            for name, (command, cwd) in list(commands.items()):
+                if command[:3] == RSDOCK:
+                    commands[f"[before] {name}"] = ([str(args.before), *command[1:]], cwd)
         times = rounds(commands, args.runs)
     base = times[BASE]
     print(f"{args.runs} rounds, Python {sys.version.split()[0]}, {time.strftime('%Y-%m-%d %H:%M')}"
