@@ -29,6 +29,7 @@ def walk(node: Any) -> Iterator[Any]:
         stack.extend(reversed(node.children))
 
 
+_ESCAPED_RE = re.compile(r"\\(.)")
 _SHLEX_SPECIAL = re.compile(r"[\s'\"\\]")
 
 
@@ -63,7 +64,8 @@ class Words:
         """``(text, known)``: the word after quote removal and the expansions we can do."""
         kind = node.type
         if kind in ("word", "number", "extglob_pattern"):
-            return re.sub(r"\\(.)", r"\1", node_text(node)), True
+            text = node_text(node)
+            return (_ESCAPED_RE.sub(r"\1", text) if "\\" in text else text), True
         if kind == "raw_string":
             return node_text(node)[1:-1], True
         if kind in ("simple_expansion", "expansion"):
@@ -121,7 +123,9 @@ class Words:
                 for c in node.named_children if c.type != "variable_assignment"]
 
     def _reads(self, node: Any, state: Any) -> set[str]:
-        names = set()
+        names: set[str] = set()
+        if b"$" not in node.text:  # no expansion below (the common plain word)
+            return names
         for sub in walk(node):
             if sub.type in ("simple_expansion", "expansion"):
                 for match in _EXPANSION_RE.finditer(node_text(sub)):
