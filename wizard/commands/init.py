@@ -87,7 +87,7 @@ def run(args: argparse.Namespace) -> int:
         base=base, notes=left_out,
     )
     for note in left_out:
-        print(f"note: {note}")
+        print(f"note: {note} (--platform chooses the platforms)")
     if base is None and args.bin is None:
         from rsdock.wizard.generate.defaults import default_selection
 

@@ -196,8 +196,7 @@ def default_plan(ws, *, bins: Iterable[str] | None = None,
         if left and kept:
             planned = planned.with_changes(platforms=kept)
             if notes is not None:
-                notes += [f"left out {name} (pass --platform to choose the platforms): {why}"
-                          for name, why in left]
+                notes += [f"left out {name}: {why}" for name, why in left]
     return validated(planned)
 
 

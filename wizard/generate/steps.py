@@ -425,9 +425,12 @@ class Session:
         workspace: the scanned ``rsdock.lint.model.cargo.Workspace``.
         candidates: every image the workspace could produce (:func:`candidate_images`).
         example: whether ``root`` is a temporary copy of rsdock's bundled example.
+        left_out: what the defaults left out and why (a platform the workspace cannot build),
+            for the step it belongs to.
     """
 
     root: Path
     workspace: object
     candidates: tuple[Image, ...]
     example: bool = False
+    left_out: tuple[str, ...] = ()

@@ -98,8 +98,10 @@ class RsdockApp(App[int]):
             return
         root = Path(workspace.root)
         base, problem = self._saved_plan(root)
-        plan = self._default_plan(workspace, base)
-        session = steps.Session(root, workspace, steps.candidate_images(workspace, plan), example)
+        left_out: list[str] = []
+        plan = self._default_plan(workspace, base, left_out)
+        session = steps.Session(root, workspace, steps.candidate_images(workspace, plan), example,
+                                tuple(left_out))
         self.push_screen(WizardScreen(session, plan))
         if problem:
             self.push_screen(ErrorScreen(
@@ -118,9 +120,9 @@ class RsdockApp(App[int]):
             return None, error.format()
 
     @staticmethod
-    def _default_plan(workspace, base: Plan | None) -> Plan:
+    def _default_plan(workspace, base: Plan | None, notes: list[str]) -> Plan:
         try:
-            return defaults.default_plan(workspace, base=base)
+            return defaults.default_plan(workspace, base=base, notes=notes)
         except UserError:
             # An invalid saved plan still opens: each step shows its problem where it is made.
             return base or Plan(images=defaults.workspace_images(workspace))

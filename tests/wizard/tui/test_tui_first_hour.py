@@ -186,3 +186,24 @@ def test_the_project_step_says_which_rust_is_the_minimum_and_which_the_images_us
     assert "Minimum Rust 1.86 (rust-version in Cargo.toml: the oldest Rust the workspace " \
         "builds with)" in text
     assert "Rust the images build with (builder and cargo-chef)" in text
+
+
+def test_the_platforms_step_says_which_default_platform_was_left_out_and_why(tmp_path):
+    from tests.wizard.commands.test_init import AWS_LC_LOCK
+
+    root = tmp_path / "app"
+    (root / "src").mkdir(parents=True)
+    (root / "src" / "main.rs").write_text("fn main() {}\n")
+    (root / "Cargo.toml").write_text('[package]\nname = "app"\nversion = "0.1.0"\n'
+                                     'edition = "2021"\n\n[dependencies]\naws-lc-rs = "1"\n')
+    (root / "Cargo.lock").write_text(AWS_LC_LOCK)
+
+    async def scenario(pilot):
+        screen = await goto(pilot, "platforms")
+        assert screen.plan.platforms == ("linux/amd64", "linux/arm64")
+        return " ".join(screen_text(pilot.app).split())
+
+    text = run(RsdockApp(root), (200, 50), scenario)
+    assert "[ ] linux/arm/v7" in text
+    assert "Left out linux/arm/v7: image 'app': aws-lc-sys has no pregenerated bindings" in text
+    assert "--platform" not in text

@@ -22,6 +22,8 @@ class PlatformsPane(StepPane):
         yield TickList[str](*((c.label, c.value) for c in steps.platform_choices()),
                                  id="platform-list")
         yield Static(id="platform-help", classes="help")
+        for note in self.session.left_out:  # a default platform this workspace cannot build
+            yield Static(note[0].upper() + note[1:], classes="note")
         yield Label("How CI builds them")
         yield ChoiceList(steps.strategy_choices(), self.plan.strategy, id="strategy")
 
