@@ -21,12 +21,12 @@ from rsdock.lint.knowledge.names import bin_name_problem, package_name_problem
 RUNTIMES: dict[str, str] = {r.name: r.describe() for r in runtimes.RUNTIMES}
 CACHES: dict[str, str] = {
     "gha": (
-        "GitHub Actions cache (type=gha, mode=max, one scope per image): no extra infrastructure; "
-        "10 GB per repository, shared by the team."
+        "GitHub Actions cache (type=gha, mode=max, one scope per Dockerfile): no extra "
+        "infrastructure; 10 GB per repository, shared by the team."
     ),
     "registry": (
-        "a cache image in your registry (type=registry, mode=max, a ref of its own per image): "
-        "no size limit, costs registry storage."
+        "a cache image in your registry (type=registry, mode=max, a ref of its own per "
+        "Dockerfile): no size limit, costs registry storage."
     ),
     "local": (
         "a directory on the runner (type=local) restored with actions/cache: must be rotated by "
@@ -51,7 +51,7 @@ REGISTRIES: dict[str, str] = {
 }
 STRATEGIES: dict[str, str] = {
     "cross": (
-        "one job per image on an amd64 runner, cross-compiling every platform on the build "
+        "one job per Dockerfile on an amd64 runner, cross-compiling every platform on the build "
         "machine: the fewest jobs; C dependencies must cross-compile."
     ),
     "native": (

@@ -366,3 +366,15 @@ def test_the_cost_report_names_each_image_by_its_final_stage():
     plan = Plan(images=(odd, Image("api", "bin", "tools", "Dockerfile")))
     images = {c.image for c in costs_of(render(plan), plan)}
     assert images == {"builder", "api"}
+
+
+@pytest.mark.parametrize("runtime", ["distroless", "alpine", "scratch"])
+@pytest.mark.parametrize("strategy", ["cross", "native"])
+def test_every_runtime_compiles_each_platform_once(tmp_path, runtime, strategy):
+    plan = _plan(WORKSPACE_FIXTURES / "three_bins").with_changes(runtime=runtime,
+                                                                 strategy=strategy)
+    files = render(plan)
+    run = simulate(plan, files, tmp_path)
+    assert {p: sum(1 for b in run.cargo_builds if b["platform"] == p) for p in plan.platforms} \
+        == {p: 1 for p in plan.platforms}
+    assert run.emulated == [] and run.qemu_jobs == []
