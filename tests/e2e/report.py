@@ -49,6 +49,9 @@ NOTES = """\
   the lock's zstd-sys (Debian's: dependencies bindgen and pkg-config, no cc) as linking the
   system libzstd, so the builder installs pkg-config and `libzstd-dev:<arch>` (and libclang for
   its bindgen), and the runtime gets `libzstd1` (no longer xfail, `-k zstd`, 2026-12-02).
+- One Dockerfile per workspace (#10): pure's `server` and `labcli` are two final stages of one
+  Dockerfile, each built with `--target` as the workflow's one job builds them; the builder
+  compiles both binaries once per platform, so the second image's seconds are its final stage.
 - alpine and scratch with a C dependency are refused by rsdock, with the way out (a glibc
   runtime, or cargo-zigbuild); the test checks the refusal names it.
 - The fifth broken variant, runtime library removed, was first tried with openssl's `libssl3`:
@@ -115,6 +118,10 @@ def _detail(row) -> str:
     lines = [re.sub(r"^#\d+ (?:[\d.]+ )?\s*", "", ln).strip()
              for ln in (row.get("detail") or "").splitlines()]
     lines = [ln for ln in lines if ln and "executor failed" not in ln and "warning" not in ln]
+    if row.get("result") == "refused":  # rsdock's own message: the reason, not the header or hint
+        lines = [ln for ln in lines if not ln.startswith(("error:", "hint:"))] or lines
+        d = " / ".join(lines).replace("|", "\\|")
+        return d[:400] + ("..." if len(d) > 400 else "")
     first = [ln for ln in lines if re.search(r"error:|cannot find|could not be found", ln)]
     d = " / ".join(dict.fromkeys(first or lines)).replace("|", "\\|")
     return d[:400] + ("..." if len(d) > 400 else "")
@@ -136,7 +143,7 @@ def render(data: dict) -> str:
     last = meta.get("last_session")
     if last:
         setup += (f" Last session ({last['finished']}): {last['cases']} cases in "
-                  f"{last['seconds']:.0f} s, lab setup and teardown included.")
+                  f"{last['seconds']:.0f} s, lab setup and teardown included")
     out = [HEADER.format(minutes=max(1, round(total / 60)), setup=setup)]
     out.append("| workspace | image | runtime | platform | result | seconds | size MB (gzip MB) | started as | detail |")
     out.append("|---|---|---|---|---|---:|---:|---|---|")
