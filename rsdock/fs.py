@@ -34,8 +34,8 @@ import fcntl
 import os
 import re
 import shutil
+import _thread
 import stat
-import threading
 import time
 from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import dataclass
@@ -257,7 +257,7 @@ def step(name: str) -> None:
 # --- the workspace lock -------------------------------------------------------------------------
 
 _held: dict[str, tuple[int, int]] = {}
-_held_guard = threading.Lock()
+_held_guard = _thread.allocate_lock()  # threading.Lock() without importing threading
 
 
 @contextmanager

@@ -173,6 +173,11 @@ LAZY_IMPORTS: dict[str, str] = {
     "rsdock.lint.engine.runner tempfile": "a scratch folder only for in-memory files",
     "rsdock.lint.engine.discover subprocess": "git is asked only where GIT_DIR points it",
     "rsdock.lint.engine.report json": "only the json and sarif formats",
+    "rsdock.lint.model.cargo json": "cargo metadata is run only by tests and diagnostics",
+    "rsdock.lint.model.cargo shutil": "cargo metadata is run only by tests and diagnostics",
+    "rsdock.lint.model.cargo subprocess": "cargo metadata is run only by tests and diagnostics",
+    "rsdock.lint.rules.rs212 rsdock.lint.analysis.cfix": "the fix is built only for a finding "
+                                                          "(a clean Dockerfile needs none)",
     "rsdock.fs hashlib": "a digest only for backups (lint reads, never backs up)",
     "rsdock.fs json": "the journal only when files are replaced or a journal is found",
     "rsdock.fs secrets": "a transaction id only when files are replaced",

@@ -19,10 +19,7 @@ Typical use::
 
 from __future__ import annotations
 
-import json
 import os
-import shutil
-import subprocess
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable
@@ -400,6 +397,10 @@ def cargo_metadata(root: Path) -> Table | None:
         The parsed JSON, or None when cargo is not on PATH or fails (the scanner does not need
         it; tests and diagnostics use it as the reference).
     """
+    import json
+    import shutil
+    import subprocess
+
     cargo = shutil.which("cargo")
     if cargo is None:
         return None

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Iterable
 
-from rsdock.lint.analysis import build, cdeps, cfix
+from rsdock.lint.analysis import build, cdeps
 from rsdock.lint.knowledge import ccrates, platforms
 from rsdock.lint.model import workflow_reader as wf
 from rsdock.lint.model.cargo import Workspace
@@ -243,6 +243,7 @@ class _Found:
     def fix(self, model: Dockerfile) -> Fix | None:
         if self.stage is None:
             return None
+        from rsdock.lint.analysis import cfix
         first = next(i for i in model.instructions if i.line == self.first_call)
         order = platforms.names()
         lacking = [cfix.Lacking(p, tuple(packages), tuple(env)) for p, packages, env in

@@ -308,7 +308,7 @@ def test_scan_matches_cargo_metadata(case, tmp_path):
 
 
 def test_cargo_metadata_without_cargo(monkeypatch):
-    monkeypatch.setattr(cargo.shutil, "which", lambda name: None)
+    monkeypatch.setattr("shutil.which", lambda name: None)  # cargo_metadata imports shutil when run
     assert cargo.cargo_metadata(FIXTURES / "single_package") is None
 
 
