@@ -172,6 +172,7 @@ LAZY_IMPORTS: dict[str, str] = {
                                                              "when hadolint runs",
     "rsdock.lint.engine.runner tempfile": "a scratch folder only for in-memory files",
     "rsdock.lint.engine.discover subprocess": "git is asked only where GIT_DIR points it",
+    "rsdock.lint.analysis.images json": "only for a docker-bake.json",
     "rsdock.lint.engine.report json": "only the json and sarif formats",
     "rsdock.lint.model.cargo json": "cargo metadata is run only by tests and diagnostics",
     "rsdock.lint.model.cargo shutil": "cargo metadata is run only by tests and diagnostics",

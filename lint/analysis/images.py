@@ -19,7 +19,6 @@ or ``production``.
 
 from __future__ import annotations
 
-import json
 import posixpath
 import re
 from dataclasses import dataclass, field
@@ -345,6 +344,8 @@ def _bake_builds(path: str, text: str) -> list[Build]:
     here = posixpath.dirname(path)
     targets: list[dict[str, str]] = []
     if path.lower().endswith(".json"):
+        import json
+
         try:
             data = json.loads(text)
         except ValueError:
