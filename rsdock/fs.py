@@ -688,9 +688,11 @@ class Transaction:
                 raise Changed("this file appeared since rsdock looked; nothing was changed",
                               path=_where(self.root, item.rel), hint="rerun rsdock", exit_code=1)
             item.old_fd = fd
-            data = item.checked = _read_fd(fd)
+            # The size and time before the read: a line appended between the read and a later
+            # fstat would look already checked, and the carry-over would drop it.
             info = os.fstat(fd)
             item.old_stat = (info.st_size, info.st_mtime_ns, info.st_ino)
+            data = item.checked = _read_fd(fd)
             if not _same(data, item.expect):
                 raise Changed("this file changed since rsdock read it; nothing was changed",
                               path=_where(self.root, item.rel), hint="rerun rsdock", exit_code=1)

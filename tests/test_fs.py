@@ -358,6 +358,30 @@ def test_the_workspace_lock_serialises_two_writers(tmp_path):
     assert (tmp_path / "Dockerfile").read_text() == "FROM second\n"
 
 
+def test_a_line_appended_right_after_the_freshness_read_is_carried_over(tmp_path, monkeypatch):
+    """The window the append stress test hit now and then: another program appends just after
+    rsdock read the old file to check it. The line must end up in the new file."""
+    path = tmp_path / "Dockerfile"
+    path.write_text("FROM base\n")
+    real_read = fs._read_fd
+    appended = []
+
+    def read_then_append(fd):
+        data = real_read(fd)
+        if not appended:
+            appended.append(True)
+            with open(path, "a") as other:  # what `echo '# late' >> Dockerfile` does
+                other.write("# late\n")
+        return data
+
+    monkeypatch.setattr(fs, "_read_fd", read_then_append)
+    with fs.Transaction(tmp_path) as tx:
+        tx.stage("Dockerfile", "FROM base\nRUN true\n", expect="FROM base\n")
+        tx.commit()
+    assert appended
+    assert path.read_text() == "FROM base\nRUN true\n# late\n"
+
+
 def test_an_append_by_another_program_is_never_lost(tmp_path):
     """Replace a file again and again while another process appends to it."""
     path = tmp_path / "Dockerfile"
