@@ -30,7 +30,7 @@ from dataclasses import dataclass
 from rsdock.lint.analysis import build
 from rsdock.lint.knowledge import platforms
 from rsdock.lint.knowledge.platforms import Platform
-from rsdock.lint.model.dockerfile import Dockerfile, Instruction, Stage
+from rsdock.lint.model.dockerfile import Dockerfile, Instruction, Stage, image_name
 from rsdock.lint.model.findings import Edit, Fix, line_offsets
 from rsdock.lint.model.shell import Arm, parse_script
 
@@ -167,8 +167,7 @@ class _Plan:
 
     def base_refusal(self) -> str:
         root = self.stage.ancestry()[-1].base.lower()
-        image = root.split("@", 1)[0].rsplit("/", 1)[-1]
-        name, _, tag = image.partition(":")
+        name, tag = image_name(root)
         if name == "rust" and "alpine" not in tag or name == "debian":
             return ""
         return (f"the builder is based on {root}, not on Debian (a rust or debian image), so "

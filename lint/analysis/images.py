@@ -27,7 +27,7 @@ from typing import Any
 from rsdock.lint.analysis import build as cargo_build
 from rsdock.lint.analysis import dockerfacts as facts
 from rsdock.lint.model.context import Context
-from rsdock.lint.model.dockerfile import Dockerfile, Stage
+from rsdock.lint.model.dockerfile import Dockerfile, Stage, image_name
 
 PRODUCTION, DEVCONTAINER, TEST, TOOLCHAIN, HELPER = (
     "production", "devcontainer", "test", "toolchain", "helper")
@@ -392,7 +392,7 @@ def opaque_base(final: Stage) -> bool:
     if _PLAIN_PREFIX_RE.match(image):
         return False
     path = image.split("@")[0]
-    last = path.rsplit("/", 1)[-1].split(":")[0]
+    last = image_name(image)[0]
     parts = path.split("/")
     namespace = parts[-2] if len(parts) >= 2 else ""
     registry_only = len(parts) == 2 and ("." in parts[0] or ":" in parts[0])

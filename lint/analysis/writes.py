@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 
 from rsdock.lint.analysis import build
 from rsdock.lint.analysis.dockerfacts import CARGO_HOME, workdir
-from rsdock.lint.model.dockerfile import Dockerfile, Instruction, Stage, expand
+from rsdock.lint.model.dockerfile import Dockerfile, Instruction, Stage, expand, image_name
 from rsdock.lint.model.shell import Command
 
 # Folders a base image already holds: nothing below them is judged.
@@ -116,9 +116,8 @@ def _chain(model: Dockerfile, stage: Stage, platform: str | None) -> Writes:
     chain = stage.ancestry(values)
     if any(s.candidates for s in chain) and platform is None:
         raise _Unknown  # `FROM build-$TARGETARCH` without a platform: which parent is unknown
-    root = chain[-1].base.lower().split("@")[0]
-    name = root.rsplit("/", 1)[-1].split(":")[0]
-    if name not in KNOWN_BASES or "$" in root:
+    root = chain[-1].base
+    if image_name(root)[0] not in KNOWN_BASES or "$" in root:
         raise _Unknown
     writes = Writes()
     for ancestor in reversed(chain):

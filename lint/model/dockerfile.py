@@ -342,6 +342,14 @@ def parse_dockerfile(path: str, text: str | bytes) -> Dockerfile:
     return model
 
 
+def image_name(ref: str) -> tuple[str, str]:
+    """The last path segment of an image reference and its tag, lowercased, the digest dropped:
+    ``ghcr.io/acme/Rust:1.85-slim@sha256:...`` is ``("rust", "1.85-slim")``."""
+    last = ref.lower().split("@", 1)[0].rsplit("/", 1)[-1]
+    name, _, tag = last.partition(":")
+    return name, tag
+
+
 def expand(text: str, values: dict[str, str | None]) -> str:
     """Expand ``$VAR``, ``${VAR}``, ``${VAR:-default}`` and ``${VAR:+alt}`` from ``values``.
 

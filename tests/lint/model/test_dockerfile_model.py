@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from rsdock.lint.model.dockerfile import expand, parse_dockerfile, unquote
+from rsdock.lint.model.dockerfile import expand, image_name, parse_dockerfile, unquote
 
 TEXT = """\
 # syntax=docker/dockerfile:1
@@ -204,3 +204,13 @@ def test_a_stage_inherits_the_platform_of_the_stage_it_is_built_from():
     flags = {stage.name: stage.platform_flag() for stage in model.stages}
     assert flags == {"chef": "$BUILDPLATFORM", "builder": "$BUILDPLATFORM",
                      "pinned": "linux/arm64", "runtime": None}
+
+
+@pytest.mark.parametrize(("ref", "expected"), [
+    ("debian:bookworm-slim", ("debian", "bookworm-slim")),
+    ("ghcr.io/acme/Rust:1.85-slim@sha256:" + "a" * 64, ("rust", "1.85-slim")),
+    ("localhost:5000/team/app", ("app", "")),
+    ("public.ecr.aws/docker/library/ubuntu:24.04", ("ubuntu", "24.04")),
+])
+def test_image_name_is_the_last_path_segment_and_its_tag(ref, expected):
+    assert image_name(ref) == expected
