@@ -38,12 +38,12 @@ import _thread
 import stat
 import time
 from contextlib import AbstractContextManager, contextmanager, nullcontext
-from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
 from typing import Iterator
 
 from rsdock.errors import UserError
+from rsdock.records import record
 
 TEMP_SUFFIX = ".rsdock-tmp"
 STATE_DIR = ".rsdock"
@@ -414,7 +414,7 @@ def _remove_empty_state_dir(base: Path) -> None:
 
 # --- transactions -------------------------------------------------------------------------------
 
-@dataclass
+@record
 class _Staged:
     rel: str
     target: Path

@@ -99,12 +99,14 @@ def _within(name: str, *prefixes: str) -> bool:
     return any(name == p or name.startswith(p + ".") for p in prefixes)
 
 
-# rsdock's own base every layer may use: located errors and the safe file layer.
-BASE = ("rsdock.errors", "rsdock.fs")
+# What every layer, knowledge included, may use: the record classes (rsdock's dataclasses).
+RECORDS = ("rsdock.records",)
+# rsdock's own base every layer above knowledge may use: located errors and the safe file layer.
+BASE = ("rsdock.errors", "rsdock.fs", *RECORDS)
 # (importers, what they may not import, why) — the layers of docs/architecture.md.
 CONTRACTS = [
     ("rsdock.lint.knowledge", lambda n: _within(n, "rsdock") and not _within(
-        n, "rsdock.lint.knowledge"), "knowledge imports nothing of rsdock above it"),
+        n, "rsdock.lint.knowledge", *RECORDS), "knowledge imports nothing of rsdock above it"),
     ("rsdock.lint.model", lambda n: _within(n, "rsdock") and not _within(
         n, "rsdock.lint.knowledge", "rsdock.lint.model", *BASE),
      "models import only knowledge (and rsdock's errors and file layer)"),

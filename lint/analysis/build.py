@@ -13,7 +13,6 @@ import fnmatch
 import functools
 import posixpath
 import re
-from dataclasses import dataclass, field
 from collections.abc import MutableMapping
 from typing import Any
 
@@ -21,6 +20,7 @@ from rsdock.lint.knowledge import platforms
 from rsdock.lint.model.context import Context
 from rsdock.lint.model.dockerfile import Dockerfile, Instruction, Stage, expand
 from rsdock.lint.model.shell import Case, Command, Files, Outcome, parse_script, simulate
+from rsdock.records import field, record
 # Re-exported: the cross-file rules (RS5xx) read these as build.<name>.
 from rsdock.lint.analysis.dockerfacts import (TOOLCHAIN_FILES, apt_packages, copies_everything,
                                                is_compiler_image, is_context_copy, image_env,
@@ -55,7 +55,7 @@ def _platform_args(target: str | None, build: str) -> tuple[tuple[str, str], ...
     return tuple(values.items())
 
 
-@dataclass
+@record
 class CargoCall:
     """One cargo (or cross, xx-cargo, zigbuild) invocation on one path of one platform.
 
@@ -141,7 +141,7 @@ class CargoCall:
         return None
 
 
-@dataclass
+@record
 class RunResult:
     """One RUN simulated: its paths (alternatives)."""
 
@@ -150,7 +150,7 @@ class RunResult:
     first_line: int
 
 
-@dataclass
+@record
 class StageRun:
     """A stage simulated for one target platform (None: the platform is not known)."""
 

@@ -10,7 +10,6 @@ that needs libc headers is not refused for musl).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Iterable
 
 from rsdock.lint.knowledge import ccrates
@@ -18,12 +17,13 @@ from rsdock.lint.knowledge.ccrates import CCrate
 from rsdock.lint.model.cargo import Workspace
 from rsdock.lint.model.cargo_lock import (Lockfile, member_dependencies,
                                           reachable)
+from rsdock.records import record
 
 if TYPE_CHECKING:  # an annotation only: the build simulation (Dockerfile and shell models)
     from rsdock.lint.analysis.build import CargoCall  # need not load to scan a workspace
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Reached:
     """A C crate a member reaches, and one shortest path to it (member first)."""
 

@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import re
 import textwrap
-from dataclasses import dataclass
 
 from rsdock.lint.analysis import build
 from rsdock.lint.knowledge import platforms
@@ -33,6 +32,7 @@ from rsdock.lint.knowledge.platforms import Platform
 from rsdock.lint.model.dockerfile import Dockerfile, Instruction, Stage, image_name
 from rsdock.lint.model.findings import Edit, Fix, line_offsets
 from rsdock.lint.model.shell import Arm, parse_script
+from rsdock.records import record
 
 _PACKAGE = re.compile(r"[A-Za-z0-9][A-Za-z0-9.+~_-]*(:[a-z0-9]+)?")
 # apt's own commands, not a wrapper's (xx-apt-get installs for the target by itself).
@@ -45,7 +45,7 @@ _SAFE_VALUE = re.compile(r"^[A-Za-z0-9_./:=+,@%-]*$")
 Spot = tuple[Instruction, int, int, bool, "Arm | None"]
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Lacking:
     """What one platform's cargo build lacks: packages (build tools, cross compilers and the
     target's ``PKG:<arch>``) and environment (name, value), in the order to add them."""

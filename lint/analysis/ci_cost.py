@@ -17,7 +17,6 @@ is *emulated* when it runs ``RUN`` on a platform other than the runner's.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from typing import Any
 
 from rsdock.lint.analysis.dockerfacts import needed_stages
@@ -25,6 +24,7 @@ from rsdock.lint.knowledge import platforms
 from rsdock.lint.model import docker_steps as steps
 from rsdock.lint.model.dockerfile import Dockerfile, Stage
 from rsdock.lint.model.workflow import Job, Workflow
+from rsdock.records import record
 
 _COMPILE_RE = re.compile(r"\b(cargo\s+(?:\+\S+\s+)?(?:build|zigbuild)|cross\s+build|"
                          r"trunk\s+build|xx-cargo\s+build)\b")
@@ -32,7 +32,7 @@ _TRUNK_RE = re.compile(r"\btrunk\s+build\b")
 _TARGET_ARGS = ("TARGETPLATFORM", "TARGETARCH", "TARGETVARIANT", "TARGETOS")
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class LegCost:
     """One platform of one build step.
 

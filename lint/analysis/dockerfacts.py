@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import posixpath
 import re
-from dataclasses import replace
 from typing import Any, Iterable, Iterator, Mapping
 
 from rsdock.lint.knowledge import platforms
 from rsdock.lint.model.dockerfile import Dockerfile, Instruction, Stage
 from rsdock.lint.model.findings import Finding
 from rsdock.lint.model.shell import Command
+from rsdock.records import replace
 
 
 def apt_packages(commands: list[tuple[Instruction, Command]]) -> set[str]:

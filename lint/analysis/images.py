@@ -21,13 +21,13 @@ from __future__ import annotations
 
 import posixpath
 import re
-from dataclasses import dataclass, field
 from typing import Any
 
 from rsdock.lint.analysis import build as cargo_build
 from rsdock.lint.analysis import dockerfacts as facts
 from rsdock.lint.model.context import Context
 from rsdock.lint.model.dockerfile import Dockerfile, Stage, image_name
+from rsdock.records import field, record
 
 PRODUCTION, DEVCONTAINER, TEST, TOOLCHAIN, HELPER = (
     "production", "devcontainer", "test", "toolchain", "helper")
@@ -48,7 +48,7 @@ TOOLCHAIN_NAME_RE = re.compile(r"(?:^|[/._-])(?:build-?tools?|dev-?builder|build
 _RUSTUP_RE = re.compile(r"sh\.rustup\.rs|rustup-init|\brustup\s+(?:toolchain\s+install|default)")
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Build:
     """One way the repository builds a Dockerfile.
 
@@ -72,7 +72,7 @@ class Build:
     target: str = ""
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class ImageKind:
     """What a Dockerfile is, and why rsdock thinks so."""
 
@@ -85,7 +85,7 @@ class ImageKind:
         return self.kind == PRODUCTION
 
 
-@dataclass
+@record
 class _Model:
     builds: list[Build] = field(default_factory=list)
     kinds: dict[str, ImageKind] = field(default_factory=dict)

@@ -20,12 +20,12 @@ from __future__ import annotations
 import fnmatch
 import posixpath
 from collections.abc import Callable
-from dataclasses import dataclass, field
 
 from rsdock.lint.analysis import build
 from rsdock.lint.analysis.dockerfacts import CARGO_HOME, workdir
 from rsdock.lint.model.dockerfile import Dockerfile, Instruction, Stage, expand, image_name
 from rsdock.lint.model.shell import Command
+from rsdock.records import field, record
 
 # Folders a base image already holds: nothing below them is judged.
 SYSTEM_DIRS = ("/bin", "/boot", "/dev", "/etc", "/home", "/lib", "/lib32", "/lib64", "/libx32",
@@ -54,7 +54,7 @@ _CARGO_ACTIONS = {"build", "b", "check", "c", "chef", "cook", "prepare", "instal
 _PREFIXES = ("env", "exec", "time", "nice", "sudo", "nohup")
 
 
-@dataclass
+@record
 class Writes:
     """What a stage chain wrote: files (glob patterns allowed), folders whose whole content is
     unknown (``trees``), and the folders it created, with the line that created each."""

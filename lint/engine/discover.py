@@ -16,11 +16,11 @@ from __future__ import annotations
 import fnmatch
 import os
 import re
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from rsdock.errors import UserError
 from rsdock.lint.model.paths import is_vendored
+from rsdock.records import field, record
 
 SKIPPED_DIRS = frozenset({"target", ".git", "node_modules", "vendor", "third_party",
                           "third-party", ".venv", "__pycache__"})
@@ -89,7 +89,7 @@ def find_root(start: Path) -> Path:
     return here
 
 
-@dataclass
+@record
 class Tree:
     """What one walk of a repository found.
 

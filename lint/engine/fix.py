@@ -9,7 +9,6 @@ same folder replaces the original, so an interrupted run never leaves half a Doc
 from __future__ import annotations
 
 import difflib
-from dataclasses import replace
 from pathlib import Path
 from typing import Iterable
 
@@ -17,6 +16,7 @@ from rsdock import atomic, fs
 from rsdock.lint.engine.runner import lint_texts
 from rsdock.lint.engine.settings import LintConfig
 from rsdock.lint.model.findings import Edit, Finding, Fix
+from rsdock.records import replace
 
 MAX_PASSES = 5
 

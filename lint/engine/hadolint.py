@@ -18,11 +18,11 @@ import subprocess
 import sys
 import tempfile
 import threading
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO
 
 from rsdock.lint.model.findings import Finding, Severity
+from rsdock.records import field, record
 
 # What hadolint's findings for an in-memory text depend on: executable, config, path, text.
 MemoKey = tuple[str, bytes, str, str]
@@ -40,7 +40,7 @@ def find_executable() -> str | None:
     return shutil.which("hadolint")
 
 
-@dataclass
+@record
 class HadolintRun:
     """The hadolint processes started by :func:`start`; :meth:`collect` waits and merges.
 

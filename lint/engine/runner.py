@@ -15,7 +15,6 @@ import fnmatch
 import importlib
 import os
 import shutil
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator, Mapping
 
@@ -32,6 +31,7 @@ from rsdock.lint.rules.rs004 import RS004
 from rsdock.lint.rules.rs005 import RS005
 from rsdock.lint.rules.rs009 import RS009
 from rsdock.lint.rules.rule import AnyRule, EngineRule, all_rules
+from rsdock.records import field, record
 
 PARSERS = {
     "dockerfile": ("rsdock.lint.model.dockerfile", "parse_dockerfile"),
@@ -44,7 +44,7 @@ if TYPE_CHECKING:
 MAX_BYTES = 5_000_000  # no real Dockerfile or workflow comes close; a bigger file is a mistake
 
 
-@dataclass
+@record
 class Result:
     """What one lint run found.
 

@@ -21,7 +21,6 @@ from __future__ import annotations
 import fnmatch
 import re
 import tomllib
-from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Callable
 
@@ -30,6 +29,7 @@ from rsdock.errors import UserError
 from rsdock.lint.model.cargo_toml import MAX_TOML_BYTES, check_nesting
 from rsdock.lint.model.findings import Severity
 from rsdock.lint.rules.rule import RegistryError, all_rules, resolve_selector
+from rsdock.records import field, record, replace
 
 CONFIG_NAME = "rsdock.toml"
 _KEYS = ("select", "ignore", "severity", "hadolint", "exclude", "per-file-ignores")
@@ -38,7 +38,7 @@ _EXTERNAL_RE = re.compile(r"^(DL|SC)\d{0,4}$", re.IGNORECASE)
 EXTERNAL_FAMILY = "hadolint"
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Selection:
     """A resolved set of selectors: rsdock IDs plus hadolint code prefixes."""
 
@@ -74,7 +74,7 @@ def resolve(selectors: list[str] | tuple[str, ...]) -> Selection:
     return Selection(frozenset(ids), tuple(dict.fromkeys(external)))
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class LintConfig:
     """What to check and when to fail.
 

@@ -10,10 +10,10 @@ it (:data:`MAJORS`, each row with its source).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from rsdock.records import record
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Action:
     """A released action: its repository, current major, newest release tag and its commit."""
 
@@ -60,7 +60,7 @@ ACTIONS: dict[str, Action] = {
 RETIRED_RUNTIMES = frozenset({"node12", "node16", "node20"})
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Major:
     """One major of an action as the linter judges it.
 

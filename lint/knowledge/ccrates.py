@@ -29,12 +29,12 @@ from __future__ import annotations
 
 import re
 import tomllib
-from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Iterable
 
 from rsdock.lint.knowledge.platforms import Platform
+from rsdock.records import field, record, replace
 
 SYSTEM = "system"
 BUNDLED = "bundled"
@@ -47,7 +47,7 @@ ALWAYS_SET = ("CC_{triple_underscored}", "AR_{triple_underscored}", "PKG_CONFIG_
 _PLACEHOLDER = re.compile(r"\{(\w+)\}")
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class CCrate:
     """One row of the table: a crate that compiles or links C (or needs a build-machine tool).
 
@@ -273,7 +273,7 @@ def _fill(text: str, values: dict[str, str]) -> str:
     return _PLACEHOLDER.sub(lambda m: values.get(m[1], m[0]), text)
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Needs:
     """What a set of C crates costs for one platform: the builder's packages (build-machine
     tools, cross compilers, target ``PKG:<arch>`` packages) and environment, and the runtime's."""

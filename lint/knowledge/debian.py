@@ -12,10 +12,11 @@ Source: the libc6 version of each release on packages.debian.org (buster 2.28-10
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+
+from rsdock.records import record
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Release:
     """A Debian release: codename, number and its glibc version."""
 

@@ -7,10 +7,11 @@ Rust triple, a Debian cross package or a linker name for a platform.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+
+from rsdock.records import record
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Platform:
     """One Docker target platform and what cross-compiling Rust for it takes on a Debian builder.
 

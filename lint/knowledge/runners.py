@@ -8,7 +8,7 @@ or riscv64; those platforms are cross-compiled on an x64 runner.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from rsdock.records import record
 
 # The runner each platform builds natively on.
 NATIVE_RUNNERS: dict[str, str] = {
@@ -24,7 +24,7 @@ RUNNER_PLATFORMS: dict[str, str] = {"ubuntu-24.04": "linux/amd64",
                                     "ubuntu-24.04-arm": "linux/arm64"}
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Leg:
     """One platform of a native build: the runner it runs on and whether it runs natively.
 

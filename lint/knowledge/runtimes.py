@@ -18,15 +18,15 @@ architecture from trixie on; no rustup std for s390x musl).
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 from typing import Literal
 
 from rsdock.lint.knowledge.platforms import Platform
+from rsdock.records import field, record
 
 ALPINE_VERSION = "3.22"
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class DebianRelease:
     """A Debian release a runtime (and the tini stage) can be based on.
 
@@ -81,7 +81,7 @@ def debian_for(chosen: tuple[Platform, ...], preferred: str) -> str:
     return names[-1]
 
 
-@dataclass(frozen=True, eq=False)
+@record(frozen=True, eq=False)
 class Runtime:
     """One runtime base rsdock generates and recognises.
 

@@ -20,7 +20,6 @@ Typical use::
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable
 
@@ -31,6 +30,7 @@ from rsdock.lint.model.cargo_package import (BinTarget, Package, dependency_path
 from rsdock.fs import shown as printable
 from rsdock.lint.model.cargo_toml import (ScanError, Table, expand_glob, is_glob, line_of_key,
                                            line_of_string, read_toml)
+from rsdock.records import field, record
 
 MAX_MEMBERS = 5_000  # a real workspace has tens, the largest known a few hundred
 
@@ -38,7 +38,7 @@ __all__ = ["BinTarget", "Package", "Workspace", "CargoConfig", "Toolchain", "Sca
            "require_packageable", "cargo_metadata"]
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Workspace:
     """A scanned cargo workspace (a lone package is a workspace of one).
 

@@ -21,17 +21,17 @@ from __future__ import annotations
 import os
 import re
 import tomllib
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from rsdock.lint.model.cargo_toml import ScanError, Table, line_of_key, read_toml
+from rsdock.records import field, record
 
 TOOLCHAIN_FILES = ("rust-toolchain.toml", "rust-toolchain")
 CONFIG_NAMES = ("config", "config.toml")  # cargo prefers the legacy name when both exist
 _VERSION_CHANNEL = re.compile(r"^1\.\d+(\.\d+)?$")
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Toolchain:
     """A ``rust-toolchain.toml`` (or ``rust-toolchain``) at the workspace root.
 
@@ -53,7 +53,7 @@ class Toolchain:
         return self.channel if _VERSION_CHANNEL.match(self.channel) else None
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class CargoConfig:
     """The ``.cargo/config.toml`` settings rsdock needs, as one view (see the module docstring).
 

@@ -30,12 +30,12 @@ from __future__ import annotations
 import re
 import tomllib
 from collections import deque
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from rsdock.lint.knowledge import ccrates
 from rsdock.lint.model.cargo_toml import ScanError
+from rsdock.records import field, record
 
 # Crates that build only for Windows, Apple systems, wasm, Android or other non-Linux targets
 # (the C-crate table's ``non_linux`` lists): their dependents reach them through a cfg edge a
@@ -45,7 +45,7 @@ _DEP_TABLES = ("dependencies", "build-dependencies")
 _ENTRY_RE = re.compile(r"^(?P<name>\S+)(?: (?P<version>[^ (]+))?(?: \((?P<source>.+)\))?$")
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class LockPackage:
     """One ``[[package]]`` of the lockfile.
 
@@ -62,7 +62,7 @@ class LockPackage:
     dependencies: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Lockfile:
     """A parsed ``Cargo.lock``."""
 

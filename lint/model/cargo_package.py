@@ -11,11 +11,11 @@ from __future__ import annotations
 
 import os
 import re
-from dataclasses import dataclass
 from pathlib import Path
 
 from rsdock.lint.knowledge.names import CONFLICTING_ARTIFACT_NAMES
 from rsdock.lint.model.cargo_toml import ScanError, Table, line_of, line_of_key
+from rsdock.records import record
 
 # Dependencies that mark a crate as built for the browser (with index.html: a trunk app).
 _WASM_CRATES = frozenset({"wasm-bindgen", "web-sys", "yew", "leptos", "dioxus", "sycamore"})
@@ -24,7 +24,7 @@ _DEP_TABLES = ("dependencies", "dev-dependencies", "build-dependencies")
 _INHERITED = ("version", "rust-version", "edition")
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class BinTarget:
     """A binary target.
 
@@ -37,7 +37,7 @@ class BinTarget:
     path: str
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Package:
     """A workspace member.
 

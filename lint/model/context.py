@@ -6,11 +6,11 @@ It lives with the models (not with the rules) so that analyses shared by several
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterator, Mapping
 
 from rsdock.lint.model.findings import Finding
+from rsdock.records import field, record
 
 if TYPE_CHECKING:  # the engine imports a parser only for the kinds at hand: types only here
     from rsdock.lint.model.cargo import Workspace
@@ -19,7 +19,7 @@ if TYPE_CHECKING:  # the engine imports a parser only for the kinds at hand: typ
     from rsdock.lint.model.workflow import Workflow
 
 
-@dataclass
+@record
 class Context:
     """What every rule may look at besides its own file.
 

@@ -7,16 +7,16 @@ from __future__ import annotations
 import csv
 import posixpath
 from pathlib import Path
-from dataclasses import dataclass
 from typing import Iterable, Iterator, Mapping
 
 from ruamel.yaml.scalarstring import FoldedScalarString, LiteralScalarString
 
 from rsdock.lint.knowledge.platforms import normalize
 from rsdock.lint.model.workflow import Job, Scalar, Step, Workflow
+from rsdock.records import record
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class CacheSpec:
     """One ``cache-from``/``cache-to`` entry: ``type=gha,mode=max,scope=x``."""
 
@@ -25,7 +25,7 @@ class CacheSpec:
     options: dict[str, str]
 
 
-@dataclass
+@record
 class BuildPush:
     """The inputs of a ``docker/build-push-action`` step, split as the action splits them."""
 
@@ -176,7 +176,7 @@ def uses_docker(workflow: Workflow) -> bool:
                for _job, step in workflow.steps())
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class BuiltImage:
     """One Dockerfile a build-push step builds, with the platforms it builds it for.
 

@@ -13,11 +13,11 @@ import fnmatch
 import functools
 import re
 import shlex
-from dataclasses import dataclass, field
 from typing import Mapping
 
 from rsdock.lint.model.findings import Finding, Severity
 from rsdock.lint.model.run_script import Script, read_script
+from rsdock.records import field, record
 
 PARSE_RULE = "RS001"
 # Instructions BuildKit knows; anything else is an error at build time.
@@ -35,7 +35,7 @@ _VAR_RE = re.compile(r"\$(?:\{(?P<braced>[A-Za-z_][A-Za-z0-9_]*)(?P<op>:?[-+])?(
                      r"|(?P<plain>[A-Za-z_][A-Za-z0-9_]*))")
 
 
-@dataclass
+@record
 class Instruction:
     """One instruction as BuildKit parsed it.
 
@@ -69,7 +69,7 @@ class Instruction:
         return None
 
 
-@dataclass
+@record
 class Copy:
     """A COPY or ADD: where from, what, to where."""
 
@@ -79,7 +79,7 @@ class Copy:
     dest: str
 
 
-@dataclass(eq=False)  # stages compare by identity: `stage in other.ancestry()`
+@record(eq=False)  # stages compare by identity: `stage in other.ancestry()`
 class Stage:
     """One build stage: its FROM and the instructions up to the next FROM.
 
@@ -240,7 +240,7 @@ class Stage:
         return next((s.platform for s in self.ancestry(platform_args) if s.platform), None)
 
 
-@dataclass
+@record
 class Dockerfile:
     """A parsed Dockerfile.
 

@@ -11,11 +11,11 @@ from __future__ import annotations
 
 import posixpath
 import re
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Mapping
 
 from rsdock.lint.model.findings import Edit, Finding, Severity
+from rsdock.records import field, record
 
 PARSE_RULE = "RS001"
 # Where a pattern line holds a would-be trailing comment: Docker reads it as part of the pattern.
@@ -24,7 +24,7 @@ TRAILING_COMMENT_RE = re.compile(r"\s+#")
 _ESCAPE = set(".+()|{}$")
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Pattern:
     """One pattern line.
 
@@ -54,7 +54,7 @@ class Pattern:
         return bool(self.regex and self.regex.match(path))
 
 
-@dataclass
+@record
 class DockerIgnore:
     """A parsed ``.dockerignore``: its patterns in order, comments, and unreadable lines."""
 

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from enum import IntEnum
+
+from rsdock.records import field, record
 
 
 class Severity(IntEnum):
@@ -32,7 +33,7 @@ class Severity(IntEnum):
             raise ValueError(f"unknown severity {text!r}: use error, warning or info") from None
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Edit:
     """Replace ``[start, end)`` (byte-free character offsets into the file's text) with ``text``."""
 
@@ -41,7 +42,7 @@ class Edit:
     text: str
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Fix:
     """A mechanical change that resolves a finding: one or more non-overlapping edits.
 
@@ -66,7 +67,7 @@ class Fix:
         return not self.edits
 
 
-@dataclass(frozen=True, order=True)
+@record(frozen=True, order=True)
 class Finding:
     """One problem at one place.
 

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import re
 import shlex
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
+
+from rsdock.records import record
 
 if TYPE_CHECKING:  # dockerfile imports this module: the type is for annotations only
     from rsdock.lint.model.dockerfile import Instruction
@@ -18,7 +19,7 @@ if TYPE_CHECKING:  # dockerfile imports this module: the type is for annotations
 _SHELLS = {"sh", "bash", "/bin/sh", "/bin/bash", "/usr/bin/bash", "dash", "/bin/dash"}
 
 
-@dataclass
+@record
 class Script:
     """A RUN instruction's shell script, placed so its row ``n`` is file line ``first_line + n``.
 

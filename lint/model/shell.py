@@ -13,11 +13,11 @@ import fnmatch
 import functools
 import posixpath
 import re
-from dataclasses import dataclass, field, replace
 from collections.abc import ItemsView, Iterator, Mapping, MutableMapping
 from typing import Any
 
 from rsdock.lint.model.shell_words import Words, node_text, printf_output, unquote_word, walk
+from rsdock.records import field, record, replace
 
 _MAX_PATHS = 64
 # `|| true`, `|| exit 1`, `|| { echo ... >&2; exit 1; }`: a fallback that only ends the path.
@@ -37,7 +37,7 @@ def _parser() -> Any:
     return _PARSER
 
 
-@dataclass
+@record
 class Arm:
     """One ``case`` arm: its patterns, where it starts, and what it does."""
 
@@ -49,7 +49,7 @@ class Arm:
     node: Any = field(repr=False, default=None)
 
 
-@dataclass
+@record
 class Case:
     """A ``case WORD in ... esac`` statement."""
 
@@ -68,7 +68,7 @@ class Case:
         return any(p == "*" for arm in self.arms for p in arm.patterns)
 
 
-@dataclass
+@record
 class Command:
     """One simple command as executed on one path.
 
@@ -182,7 +182,7 @@ class Files(MutableMapping[str, str]):
         return self._merged().items()
 
 
-@dataclass
+@record
 class _State:
     variables: dict[str, str | None]
     exported: set[str]
@@ -215,7 +215,7 @@ class _State:
                        assigned_at=dict(self.assigned_at), written=list(self.written))
 
 
-@dataclass
+@record
 class Outcome:
     """One path through a script: the commands run, and the state it ends in."""
 
@@ -233,7 +233,7 @@ class Outcome:
     unfollowed: int = 0
 
 
-@dataclass
+@record
 class ScriptModel:
     """A parsed script: its ``case`` statements and the lines tree-sitter could not parse."""
 

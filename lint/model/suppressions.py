@@ -15,10 +15,10 @@ working too, because hadolint reads it itself).
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 from typing import Callable, Iterable
 
 from rsdock.lint.model.findings import Finding
+from rsdock.records import field, record
 
 _MARK_RE = re.compile(r"#\s*rsdock\s*:\s*ignore\s*=\s*(?P<codes>[A-Za-z0-9_,\s]*?[A-Za-z0-9])"
                       r"(?:\s+(?P<reason>\S.*?))?\s*$")
@@ -28,7 +28,7 @@ _CODE_RE = re.compile(r"^(RS\d{3}|DL\d{4}|SC\d{4})$")
 _HEREDOC_RE = re.compile(r"<<(-?)\s*[\"']?([A-Za-z_][A-Za-z0-9_]*)[\"']?")
 
 
-@dataclass
+@record
 class Suppression:
     """One suppression comment.
 
@@ -57,7 +57,7 @@ class Suppression:
                 and self.first <= finding.line <= self.last)
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Malformed:
     """A suppression comment that cannot count: no reason, or a code that names nothing."""
 

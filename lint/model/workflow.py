@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import itertools
 import re
-from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any, Iterator
 
@@ -17,12 +16,13 @@ from ruamel.yaml.comments import CommentedMap
 from rsdock.lint.model.expressions import is_off_for_pull_requests
 from rsdock.lint.model.findings import Finding, line_offsets
 from rsdock.lint.knowledge.platforms import NATIVE_PLATFORM
+from rsdock.records import field, record
 
 _SHA_RE = re.compile(r"^[0-9a-f]{40}$")
 _MATRIX_REF_RE = re.compile(r"\$\{\{\s*matrix\.([A-Za-z0-9_-]+)\s*\}\}")
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Scalar:
     """A value with the 1-based position where it is written."""
 
@@ -40,7 +40,7 @@ class Scalar:
         return str(self.value)
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Uses:
     """A step's ``uses:``: ``owner/repo[/path]@ref  # comment``."""
 
@@ -66,7 +66,7 @@ class Uses:
         return match.group() if match else ""
 
 
-@dataclass
+@record
 class Step:
     """One step of a job."""
 
@@ -106,7 +106,7 @@ class Step:
         return self.name or (self.uses.repo if self.uses else f"step {self.index + 1}")
 
 
-@dataclass
+@record
 class Job:
     """One job: its condition, runner, permissions, matrix and steps."""
 
@@ -171,7 +171,7 @@ class Job:
         return found
 
 
-@dataclass
+@record
 class Workflow:
     """A parsed workflow; ``errors`` holds why it could not be read (then it is mostly empty).
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import fnmatch
 import posixpath
-from dataclasses import replace
 from typing import Iterable
 
 from rsdock.lint.analysis import build, dockerfacts as facts
@@ -13,6 +12,7 @@ from rsdock.lint.analysis.build import platform_args
 from rsdock.lint.model.dockerfile import Copy, Dockerfile, Stage, expand
 from rsdock.lint.model.findings import Finding, Severity
 from rsdock.lint.rules.rule import Context, DockerfileRule
+from rsdock.records import replace
 
 
 class RS305(DockerfileRule):

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import posixpath
 import re
-from dataclasses import replace
 
 from rsdock.lint.analysis import build, cdeps, dockerfacts as facts, images
 from rsdock.lint.knowledge import debian
 from rsdock.lint.model.dockerfile import Dockerfile, Stage
 from rsdock.lint.model.findings import Edit, Finding, Fix, Severity, line_offsets
 from rsdock.lint.rules.rule import Context, DockerfileRule
+from rsdock.records import replace
 
 
 class RS309(DockerfileRule):

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import re
-from dataclasses import replace
 from typing import Iterable
 
 from rsdock.lint.model import workflow_reader as wf
 from rsdock.lint.model.findings import Finding, Severity
 from rsdock.lint.rules.rule import Context, WorkflowRule
+from rsdock.records import replace
 
 _SECRET_RE = re.compile(r"\bsecrets\.([A-Za-z0-9_]+)|\bsecrets\[\s*'([^']+)'\s*\]")
 _PASSWORD_RE = re.compile(r"PASSWORD|PASSWD|(^|_)PASS($|_)|PWD", re.IGNORECASE)

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import re
-from dataclasses import replace
 from typing import Iterable
 
 from rsdock.lint.model import workflow_reader as wf
 from rsdock.lint.model.findings import Finding, Severity
 from rsdock.lint.rules.rule import Context, WorkflowRule
+from rsdock.records import replace
 
 BRANCHES = frozenset({"master", "main", "develop", "dev", "trunk", "latest", "next", "HEAD"})
 # Actions whose documented form names a branch that selects what they install, not a moving

@@ -24,18 +24,17 @@ RS3 runtime, RS4 workflow, RS5 cross-file, RS6 dockerignore.
 
 from __future__ import annotations
 
-import dataclasses
 import importlib
 import inspect
 import pkgutil
 import re
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar, Generic, Iterable, Literal, TypeVar
 
 # Context is the rule contract's other half: rules import it from here.
 from rsdock.lint.model.context import Context as Context
 from rsdock.lint.model.findings import Finding, Fix, Severity
+from rsdock.records import record, replace
 
 if TYPE_CHECKING:  # the engine imports a parser only for the kinds at hand: types only here
     from rsdock.lint.model.dockerfile import Dockerfile
@@ -99,7 +98,7 @@ class Rule(Generic[FileT]):
         A fix of a rule whose ``fix_safety`` is ``"unsafe"`` is always marked unsafe.
         """
         if fix is not None and fix.safe and self.fix_safety == "unsafe":
-            fix = dataclasses.replace(fix, safe=False)
+            fix = replace(fix, safe=False)
         return Finding(path, line, column, self.id, self.severity, message or self.message, fix)
 
     @classmethod
@@ -152,7 +151,7 @@ class EngineRule(ProjectRule):
 AnyRule = Rule[Any]  # a rule of any target, as the registry holds them
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class RuleDocs:
     """A rule's documentation: summary, prose, and the failing and passing examples."""
 

@@ -10,19 +10,19 @@ cc-rs's ``CC_<triple>``. :func:`substitute` swaps every one of them for another 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 
 from rsdock.lint.knowledge import ccrates, platforms
 from rsdock.lint.model.dockerfile import Dockerfile, Instruction, Stage, parse_dockerfile
 from rsdock.lint.knowledge.platforms import Platform
 from rsdock.lint.model.shell import Arm, Case, parse_script
+from rsdock.records import record
 from rsdock.wizard.edit.outcome import LineEditor, Outcome, Refusal
 
 # Commands that compile Rust for the target platform.
 COMPILES = re.compile(r"\bcargo\s+(build|chef\s+cook|zigbuild|auditable\s+build)\b|xx-cargo")
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class PlatformCase:
     """A ``case "$TARGETPLATFORM"`` in a RUN, with its stage and instruction."""
 

@@ -10,12 +10,12 @@ disagree, or nothing says, the field stays unknown and the report says why.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 from typing import Any
 
 from rsdock.lint.knowledge import platforms, runtimes
 from rsdock.lint.model.dockerfile import Dockerfile
 from rsdock.lint.model.workflow_reader import LOGIN
+from rsdock.records import field, record
 from rsdock.wizard.edit.cases import find_platform_cases
 from rsdock.wizard.edit.sources import BuildStep, Sources, env_value, load_sources
 from rsdock.wizard.generate.plan import CACHES, DEFAULT_WORKFLOW, Image, Plan
@@ -29,7 +29,7 @@ _SECRET_RE = re.compile(r"secrets\.([A-Za-z_][A-Za-z0-9_]*)")
 _INIT_NAMES = ("tini", "tini-static", "dumb-init", "docker-init")
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Fact:
     """One inferred answer: its value and where it was read, or why it is unknown.
 
@@ -56,7 +56,7 @@ class Fact:
         return f"{value}  (from {self.source})" if self.source else value
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class InferredImage:
     """An image the files build: its binary (or web app) and where that was read."""
 
@@ -67,7 +67,7 @@ class InferredImage:
     target: str = ""  # the final stage a workflow's `target:` builds ("" for the last one)
 
 
-@dataclass
+@record
 class InferredPlan:
     """The plan the existing files implement, field by field (see :class:`Fact`)."""
 

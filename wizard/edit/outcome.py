@@ -8,12 +8,12 @@ while keeping every untouched line (and its line ending) byte for byte.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 
 from rsdock.lint.engine.fix import unified_diff
+from rsdock.records import field, record
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Refusal:
     """An edit that cannot be made safely: where, why, and what to change by hand.
 
@@ -39,7 +39,7 @@ class Refusal:
         return text
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class FileEdit:
     """The new text of one file and why it changes.
 
@@ -61,7 +61,7 @@ class FileEdit:
         return unified_diff(self.path, self.old, self.new) if self.old != self.new else ""
 
 
-@dataclass
+@record
 class Outcome:
     """What an editing step produced for one file: its new text, reasons, refusals and notes."""
 

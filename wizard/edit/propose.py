@@ -16,7 +16,6 @@ previous one produced, so later edits see earlier ones.
 from __future__ import annotations
 
 import shutil
-from dataclasses import replace
 from pathlib import Path
 
 from rsdock import fs
@@ -27,6 +26,7 @@ from rsdock.lint.engine.settings import load_config
 from rsdock.lint.knowledge import platforms, runtimes
 from rsdock.lint.model.dockerfile import parse_dockerfile
 from rsdock.lint.model.workflow_reader import parse_workflow
+from rsdock.records import replace
 from rsdock.wizard.edit import dockerfile_edit, infer, regenerate, registry, workflow_edit
 from rsdock.wizard.edit.backup import make_backup
 from rsdock.wizard.edit.infer import InferredPlan

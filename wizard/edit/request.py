@@ -6,15 +6,15 @@ them without importing the module that runs the phases.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 
 from rsdock.errors import UserError
 from rsdock.lint.knowledge import platforms
+from rsdock.records import field, record
 from rsdock.wizard.edit.outcome import FileEdit, Outcome, Refusal
 from rsdock.wizard.generate.plan import CACHES, REGISTRIES, RUNTIMES
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Request:
     """What the user asked to change (None / empty: leave as is)."""
 
@@ -63,7 +63,7 @@ class Request:
         return Request(add, remove, self.runtime, self.cache, self.registry, self.fix)
 
 
-@dataclass
+@record
 class Proposal:
     """The edits a request leads to, file by file, and what rsdock refused to do."""
 

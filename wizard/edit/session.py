@@ -7,7 +7,6 @@ single finding's safe fix, and the :class:`Request` a set of chosen answers amou
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from rsdock.errors import UserError
@@ -15,6 +14,7 @@ from rsdock.lint.engine.fix import apply_fixes
 from rsdock.lint.engine.runner import lint_paths
 from rsdock.lint.engine.settings import load_config
 from rsdock.lint.model.findings import Finding
+from rsdock.records import field, record, replace
 from rsdock.wizard.edit import infer
 from rsdock.wizard.edit.existing import EDITABLE_KINDS, existing_files  # noqa: F401 (API)
 from rsdock.wizard.edit.outcome import FileEdit, Refusal
@@ -22,7 +22,7 @@ from rsdock.wizard.edit.request import Proposal, Request
 from rsdock.wizard.edit.sources import Sources
 from rsdock.wizard.generate import answers
 
-@dataclass
+@record
 class EditState:
     """The files of a workspace as the editor shows them.
 

@@ -7,7 +7,6 @@ parse: inferring or editing from a misread file would be guessing.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -18,9 +17,10 @@ from rsdock.lint.model.cargo import scan
 from rsdock.lint.model.dockerfile import Dockerfile, parse_dockerfile
 from rsdock.lint.model.workflow_reader import (BUILD_PUSH, BuildPush, Job, Step, Workflow,
                                                build_push, dockerfile_paths, parse_workflow)
+from rsdock.records import field, record
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class BuildStep:
     """One ``docker/build-push-action`` step and the Dockerfiles it builds."""
 
@@ -36,7 +36,7 @@ class BuildStep:
         return f"{self.workflow.path}:{self.step.line}"
 
 
-@dataclass
+@record
 class Sources:
     """The parsed files of a workspace that rsdock infers from and edits.
 

@@ -10,8 +10,9 @@ original data plus the intended changes. Any mismatch refuses the edit: nothing 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from typing import Any
+
+from rsdock.records import record
 
 from ruamel.yaml import YAML
 
@@ -19,7 +20,7 @@ _ANCHOR_RE = re.compile(r"&([^\s,\[\]{}]+)\s+")
 _ALIAS_RE = re.compile(r"\*([^\s,\[\]{}]+)")
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Span:
     """Where a scalar's text is: ``[start, end)`` offsets, its style and indentation.
 

@@ -14,7 +14,6 @@ from __future__ import annotations
 import json
 import re
 import tomllib
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +21,7 @@ from rsdock import fs
 from rsdock.errors import UserError
 from rsdock.lint.model.cargo import scan
 from rsdock.lint.model.cargo_toml import check_nesting
+from rsdock.records import record
 from rsdock.wizard.generate.defaults import validated, with_workspace
 from rsdock.wizard.generate.plan import (CACHES, DEBIAN_RELEASES, IMAGE_KINDS, Image, PIN_MODES,
                                          Plan, Problem, REGISTRIES, RUNTIMES, STRATEGIES, Triggers)
@@ -40,7 +40,7 @@ _IMAGE_KEYS = (*_IMAGE_REQUIRED, "package-dir", "image")
 _HEADER_RE = re.compile(r"^\s*(\[\[?)\s*([^\[\]#]+?)\s*(\]\]?)\s*(#.*)?$")
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class _Section:
     """A table header's extent in the text: lines [start, end) (0-based), start is the header."""
 

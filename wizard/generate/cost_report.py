@@ -7,11 +7,11 @@
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import replace
 
 from rsdock.lint.analysis.ci_cost import LegCost, ci_cost
 from rsdock.lint.model.dockerfile import parse_dockerfile
 from rsdock.lint.model.workflow_reader import parse_workflow
+from rsdock.records import replace
 from rsdock.wizard.generate.plan import stage_name
 
 

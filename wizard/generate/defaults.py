@@ -10,7 +10,6 @@ out (:mod:`rsdock.wizard.generate.selection` says which and why). Every binary s
 
 from __future__ import annotations
 
-from dataclasses import replace
 from pathlib import Path
 from typing import Iterable, Mapping
 
@@ -18,6 +17,7 @@ from rsdock import validate
 from rsdock.errors import UserError
 from rsdock.lint.analysis.cdeps import c_crates
 from rsdock.lint.knowledge import platforms as platform_table
+from rsdock.records import replace
 from rsdock.wizard.generate.plan import (DEFAULT_RUST_VERSION, Image, Plan, PlanError,
                                          WorkspaceFacts, registry_for_host)
 from rsdock.wizard.generate.selection import Selection, select

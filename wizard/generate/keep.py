@@ -34,9 +34,9 @@ from __future__ import annotations
 
 import difflib
 import re
-from dataclasses import dataclass
 
 from rsdock.errors import UserError
+from rsdock.records import record
 
 KEEP = "# rsdock:keep"
 REPLACES = "# rsdock:replaces "
@@ -51,7 +51,7 @@ HOW = ("mark a deliberate edit with `# rsdock:keep` ... `# rsdock:end` lines aro
        "`rsdock init --yes --force` to discard the edits")
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Block:
     """One kept block of a file on disk.
 
@@ -68,7 +68,7 @@ class Block:
     at: int
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Kept:
     """A file's kept blocks and the file as rsdock generated it (the blocks taken out).
 

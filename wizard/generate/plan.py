@@ -8,13 +8,13 @@ out, so every front end explains them the same way.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field, replace
 from functools import partial
 
 from rsdock import validate
 from rsdock.fs import shown as printable
 from rsdock.lint.knowledge import ccrates, debian as debian_releases, platforms, runtimes
 from rsdock.lint.knowledge.names import bin_name_problem, package_name_problem
+from rsdock.records import field, record, replace
 
 # The runtime bases and why one would pick each, from the runtime table (for the default
 # Debian release; runtime_help names the chosen one).
@@ -110,7 +110,7 @@ class PlanError(ValueError):
         super().__init__("\n".join(str(p) for p in problems))
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Problem:
     """One reason a plan is refused: the answer at fault, why, and what to do instead.
 
@@ -134,7 +134,7 @@ class Problem:
         return f"{self.field}: {self.message}; {self.way_out}"
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Image:
     """One container image: a binary target or a trunk web app, and where its files go.
 
@@ -156,7 +156,7 @@ class Image:
     image: str = ""
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Triggers:
     """When the workflow runs: pushes to branches, version tags, and pull requests."""
 
@@ -165,7 +165,7 @@ class Triggers:
     pull_requests: bool = True
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class WorkspaceFacts:
     """What the scanned workspace imposes on the build: derived from it on every run, never
     stored in ``rsdock.toml`` (a changed ``Cargo.lock`` or toolchain file changes the files).
@@ -268,7 +268,7 @@ def version_key(version: str) -> tuple[int, int]:
     return (parts + [0, 0])[0], (parts + [0, 0])[1]
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Plan:
     """Everything needed to render the Dockerfiles and the workflow for a workspace."""
 

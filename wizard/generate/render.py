@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import re
 import textwrap
-from dataclasses import dataclass
 
 from rsdock.lint.knowledge import actions as known_actions
 from rsdock.lint.knowledge import ccrates
 from rsdock.lint.knowledge import platforms, runners, runtimes
 from rsdock.lint.knowledge.platforms import Platform
+from rsdock.records import record
 from rsdock.wizard.generate.answers import CONFIG_NAME
 from rsdock.wizard.generate.plan import BUILDER_DEBIAN, Image, Plan, stage_name, version_key
 from rsdock.wizard.generate.templating import render_template, sh
@@ -31,7 +31,7 @@ DOCKERIGNORE = ".dockerignore"
 _JOB_ID_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_-]*$")
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Target:
     """One platform of a plan and the Rust triple the plan's runtime needs on it."""
 
@@ -251,7 +251,7 @@ def _final(plan: Plan, image: Image) -> dict:
     }
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Build:
     """One platform's arm of a builder: its target, the packages and the extra environment."""
 
@@ -446,7 +446,7 @@ def _cache_lines(cache: str, name: str, per_platform: bool = False, *,
     return lines if write else lines[:1]
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Leg:
     """One leg of a native matrix: a platform, its runner and its cache and artifact slug."""
 

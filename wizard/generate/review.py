@@ -5,15 +5,15 @@ Plain functions with no UI, shared by the TUI (which runs them in worker threads
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
 
+from rsdock.records import record
 from rsdock.wizard.generate import answers, writer
 from rsdock.wizard.generate.plan import Plan, Problem
 from rsdock.wizard.generate.writer import Change
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Preview:
     """What the review step shows for one plan: files, findings, and why it is empty if it is.
 
@@ -82,7 +82,7 @@ def preview(root: Path, plan: Plan, *, hadolint: bool = True) -> Preview:
                    ci=report(costs_of(files, plan)))
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class WriteResult:
     """What :func:`write` did.
 

@@ -22,8 +22,8 @@ Web apps are always kept: they are the deployable front end of the workspace.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 
+from rsdock.records import record
 from rsdock.wizard.generate.plan import Image
 
 # More binaries than this and the defaults choose; up to it every binary is imaged.
@@ -38,7 +38,7 @@ _TOOL_DIRS = frozenset({"xtask", "fuzz", "fuzzers", "benches", "examples", "test
 _DOC_TOOL = re.compile(r"(^|[-_])docs?[-_](builder|renderer|gen|generator)([-_]|$)")
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class LeftOut:
     """An image the defaults did not choose, and why."""
 
@@ -46,7 +46,7 @@ class LeftOut:
     reason: str
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Selection:
     """The images the defaults choose and the ones they leave out, in workspace order."""
 

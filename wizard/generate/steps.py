@@ -9,10 +9,10 @@ The explanations come from the research text in :mod:`rsdock.wizard.generate.pla
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
 from pathlib import Path
 
 from rsdock.lint.knowledge import ccrates, platforms, runtimes
+from rsdock.records import record, replace
 from rsdock.wizard.generate.defaults import (default_selection, registry_of_images,
                                               workspace_images)
 from rsdock.wizard.generate.plan import (stage_name, CACHES, DEBIAN_RELEASES, PIN_MODES, REGISTRIES, RUNTIMES,
@@ -20,7 +20,7 @@ from rsdock.wizard.generate.plan import (stage_name, CACHES, DEBIAN_RELEASES, PI
                                           runtime_help)
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Choice:
     """One answer a step offers: the value stored in the plan, a short label, why to pick it."""
 
@@ -29,7 +29,7 @@ class Choice:
     help: str = ""
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Step:
     """One page of the wizard: a stable id, its title and the question it answers."""
 
@@ -416,7 +416,7 @@ def next_steps(plan: Plan) -> list[str]:
 
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Session:
     """The facts every step reads: where the workspace is and what the scan found.
 

@@ -10,13 +10,13 @@ from __future__ import annotations
 
 import difflib
 import os
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable
 
 from rsdock import fs
 from rsdock.atomic import write_atomic  # noqa: F401  (re-exported: the writer's public API)
 from rsdock.errors import UserError
+from rsdock.records import record
 from rsdock.wizard.generate import keep
 
 NEW = "new"
@@ -24,7 +24,7 @@ SAME = "same"
 DIFFERS = "differs"
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Change:
     """What writing one generated file would do.
 

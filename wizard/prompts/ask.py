@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from functools import partial
 
-from dataclasses import dataclass
 from typing import Any, Callable
 
+from rsdock.records import record
 from rsdock.wizard.generate import steps
 from rsdock.wizard.generate.plan import Plan
 
@@ -21,7 +21,7 @@ from rsdock.wizard.generate.plan import Plan
 MAX_TRIES = 5
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Question:
     """One question: what the answer is for, how it is asked, and what it offers.
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -10,6 +9,7 @@ import pytest
 from rsdock.errors import UserError
 from rsdock.lint.engine.runner import lint_texts
 from rsdock.lint.engine.settings import LintConfig
+from rsdock.records import replace
 from rsdock.wizard.edit import infer
 from rsdock.wizard.edit.propose import Request, apply, propose
 from rsdock.wizard.generate.plan import Image, Plan

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
+
+from rsdock.records import replace
 
 from rich.console import Group
 from rich.text import Text
