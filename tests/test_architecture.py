@@ -181,6 +181,7 @@ LAZY_IMPORTS: dict[str, str] = {
     "rsdock.lint.model.cargo subprocess": "cargo metadata is run only by tests and diagnostics",
     "rsdock.lint.rules.rs212 rsdock.lint.analysis.cfix": "the fix is built only for a finding "
                                                           "(a clean Dockerfile needs none)",
+    "rsdock.lint.rules.rule inspect": "inspect (with ast, dis, tokenize) only for rule docs",
     "rsdock.fs hashlib": "a digest only for backups (lint reads, never backs up)",
     "rsdock.fs json": "the journal only when files are replaced or a journal is found",
     "rsdock.fs secrets": "a transaction id only when files are replaced",

@@ -25,8 +25,7 @@ RS3 runtime, RS4 workflow, RS5 cross-file, RS6 dockerignore.
 from __future__ import annotations
 
 import importlib
-import inspect
-import pkgutil
+import os
 import re
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar, Generic, Iterable, Literal, TypeVar
@@ -167,12 +166,14 @@ class RuleDocs:
         Raises:
             ValueError: when the docstring lacks a summary, a ``Fails:`` or a ``Passes:`` block.
         """
-        text = inspect.cleandoc(rule.__doc__ or "")
+        from inspect import cleandoc  # only for the docs: inspect is heavy for lint's start-up
+
+        text = cleandoc(rule.__doc__ or "")
         match = re.match(r"(?s)(?P<summary>[^\n]+)\n(?P<body>.*?)\nFails:\n(?P<fails>.*?)"
                          r"\nPasses:\n(?P<passes>.*)$", text)
         if not match or not match["summary"].strip():
             raise ValueError(f"{rule.id}: docstring needs a summary line, 'Fails:' and 'Passes:'")
-        fails, passes = (inspect.cleandoc(match[k]) for k in ("fails", "passes"))
+        fails, passes = (cleandoc(match[k]) for k in ("fails", "passes"))
         if not fails or not passes:
             raise ValueError(f"{rule.id}: 'Fails:' and 'Passes:' examples must not be empty")
         return cls(match["summary"].strip(), match["body"].strip(), fails, passes)
@@ -184,15 +185,15 @@ class RegistryError(ValueError):
 
 def _load() -> dict[str, type[AnyRule]]:
     found: dict[str, type[AnyRule]] = {}
-    for info in pkgutil.iter_modules([str(Path(__file__).parent)]):
-        if not re.fullmatch(r"rs\d{3}", info.name):
-            continue
-        module = importlib.import_module(f"{__package__}.{info.name}")
+    names = sorted(entry.partition(".")[0] for entry in os.listdir(Path(__file__).parent)
+                   if re.fullmatch(r"rs\d{3}\.py", entry))
+    for name in names:
+        module = importlib.import_module(f"{__package__}.{name}")
         classes = [v for v in vars(module).values()
                    if isinstance(v, type) and issubclass(v, Rule) and v is not Rule
                    and v.__module__ == module.__name__]
-        if len(classes) != 1 or classes[0].id.lower() != info.name:
-            raise RegistryError(f"{module.__name__} must define exactly one rule, {info.name.upper()}")
+        if len(classes) != 1 or classes[0].id.lower() != name:
+            raise RegistryError(f"{module.__name__} must define exactly one rule, {name.upper()}")
         rule = classes[0]
         if not _ID_RE.match(rule.id) or rule.target not in TARGETS:
             raise RegistryError(f"{rule.id}: bad ID or target {rule.target!r}")
