@@ -60,6 +60,8 @@ def c_crates(workspace: Workspace | None, package: str, arch: str | None = None)
                      for name, manifest in (getattr(workspace, "manifests", {}) or {}).items()})
     paths = reachable(lock, {package: deps.get(package, ())}, deps)
     known = ccrates.names()
+    if known.isdisjoint(paths):
+        return ()  # the table's rows are parsed only for a workspace that reaches one
     found = []
     for crate in ccrates.rows():
         if crate.name not in paths:
@@ -92,6 +94,14 @@ def _used_outside_the_table(lock: Lockfile, paths: dict[str, tuple[str, ...]], k
     return False
 
 
+def _in_table_order(reached: Iterable[Reached]) -> tuple[Reached, ...]:
+    found = list(reached)
+    if not found:
+        return ()  # no row needed: the table stays unparsed
+    order = [c.name for c in ccrates.rows()]
+    return tuple(sorted(found, key=lambda r: order.index(r.crate.name)))
+
+
 def crates_of_binaries(workspace: Workspace | None,
                        packages: Iterable[str]) -> tuple[Reached, ...]:
     """The C crates of several members, each crate once (the first member's path)."""
@@ -99,8 +109,7 @@ def crates_of_binaries(workspace: Workspace | None,
     for package in packages:
         for reached in c_crates(workspace, package):
             seen.setdefault(reached.crate.name, reached)
-    order = [c.name for c in ccrates.rows()]
-    return tuple(sorted(seen.values(), key=lambda r: order.index(r.crate.name)))
+    return _in_table_order(seen.values())
 
 
 # ---------------------------------------------------------------------------- in a Dockerfile
@@ -128,5 +137,4 @@ def crates_of_calls(workspace: Workspace | None, calls: Iterable[CargoCall],
     for package in packages_built(workspace, calls):
         for reached in c_crates(workspace, package, arch):
             seen.setdefault(reached.crate.name, reached)
-    order = [c.name for c in ccrates.rows()]
-    return tuple(sorted(seen.values(), key=lambda r: order.index(r.crate.name)))
+    return _in_table_order(seen.values())

@@ -192,8 +192,13 @@ def _replace(crate: CCrate, **changes: Any) -> CCrate:
 
 
 @lru_cache(maxsize=1)
-def _table() -> tuple[tuple[CCrate, ...], frozenset[str]]:
-    data = tomllib.loads(DATA.read_text(encoding="utf-8"))
+def _text() -> str:
+    return DATA.read_text(encoding="utf-8")
+
+
+@lru_cache(maxsize=1)
+def _table() -> tuple[CCrate, ...]:
+    data = tomllib.loads(_text())
     crates = tuple(_row(name, row) for name, row in data.get("crate", {}).items())
     generic = data.get("generic_cc", {})
     cc = CCrate("cc", BUNDLED, musl=MUSL_CC, musl_way_out=(
@@ -201,9 +206,14 @@ def _table() -> tuple[tuple[CCrate, ...], frozenset[str]]:
         alternatives="nothing to avoid: a build script compiles C with the target's C "
                      "compiler (CC_<triple>)", verified="lab (the cc-crate workspace)",
         source=" ".join(str(generic.get("note", "")).split())[:200])
-    other_os = frozenset(n for names in data.get("non_linux", {}).values()
-                         if isinstance(names, list) for n in names)
-    return crates + (cc,), other_os
+    return crates + (cc,)
+
+
+# What names() and other_os_crates() read off the table's text without parsing all of it (a
+# sixth of a small lint's run: a workspace without a crate of the table needs no row);
+# tests/lint/knowledge/test_ccrates.py checks both against the parsed table.
+_CRATE_HEADER = re.compile(r"^\[crate\.([A-Za-z0-9_-]+)\][ \t]*$", re.MULTILINE)
+_HEADER = re.compile(r"^\[[A-Za-z0-9_.-]+\][ \t]*$", re.MULTILINE)
 
 
 def _row(name: str, row: dict[str, Any]) -> CCrate:
@@ -236,7 +246,7 @@ def _row(name: str, row: dict[str, Any]) -> CCrate:
 
 def rows() -> tuple[CCrate, ...]:
     """Every row, in the table's order (``cc``, for a member's own build script, last)."""
-    return _table()[0]
+    return _table()
 
 
 def get(name: str) -> CCrate | None:
@@ -244,14 +254,21 @@ def get(name: str) -> CCrate | None:
     return next((c for c in rows() if c.name == name), None)
 
 
+@lru_cache(maxsize=1)
 def names() -> frozenset[str]:
-    """Every crate the table knows."""
-    return frozenset(c.name for c in rows())
+    """Every crate the table knows (read off its ``[crate.NAME]`` headers, and ``cc``)."""
+    return frozenset(_CRATE_HEADER.findall(_text())) | {"cc"}
 
 
+@lru_cache(maxsize=1)
 def other_os_crates() -> frozenset[str]:
-    """Crates that never build on Linux: a Linux build does not walk into them."""
-    return _table()[1]
+    """Crates that never build on Linux: a Linux build does not walk into them (the table's
+    ``[non_linux]`` section, parsed alone)."""
+    text = _text()
+    start = text.index("\n[non_linux]\n") + 1
+    end = _HEADER.search(text, start + len("[non_linux]"))
+    section = tomllib.loads(text[start:end.start() if end else len(text)])["non_linux"]
+    return frozenset(n for names in section.values() if isinstance(names, list) for n in names)
 
 
 # ---------------------------------------------------------------------------- per platform
