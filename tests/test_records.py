@@ -9,6 +9,7 @@ import pickle
 
 import pytest
 
+from rsdock import records
 from rsdock.records import FrozenInstanceError, field, record, replace
 
 
@@ -172,3 +173,44 @@ def test_a_recursive_repr_ends():
     box = Box()
     box.items.append(box)  # type: ignore[arg-type]
     assert repr(box) == "Box(items=[...], size=1)"
+
+
+def _warm(cls, *args, **kwargs):
+    """Construct ``cls`` often enough that it gets its compiled ``__init__``."""
+    generic = cls.__init__
+    for _ in range(records.HOT):
+        cls(*args, **kwargs)
+    assert cls.__init__ is not generic  # the compiled one took over
+    return cls
+
+
+def test_a_hot_record_is_built_the_same_through_its_compiled_init():
+    @record(frozen=True)
+    class Hot:
+        x: int
+        y: int = 0
+        tags: list[str] = field(default_factory=list)
+        seen: dict[str, int] = field(init=False, default_factory=dict)
+        count: int = field(init=False, default=7)
+
+        def __post_init__(self) -> None:
+            self.seen["post"] = self.x
+
+    _warm(Hot, 1)
+    hot = Hot(2, tags=["a"])
+    assert (hot.x, hot.y, hot.tags, hot.seen, hot.count) == (2, 0, ["a"], {"post": 2}, 7)
+    assert Hot(1).tags is not Hot(1).tags and Hot(x=3, y=4) == Hot(3, 4)
+    assert repr(Hot(1, 2)).endswith(".Hot(x=1, y=2, tags=[], seen={'post': 1}, count=7)")
+    for args, kwargs in [((), {}), ((1, 2, [], 5), {}), ((1,), {"x": 2}), ((1,), {"z": 2}),
+                         ((1,), {"count": 2})]:
+        with pytest.raises(TypeError, match=r"Hot\.__init__\(\)"):
+            Hot(*args, **kwargs)
+    with pytest.raises(FrozenInstanceError):
+        hot.x = 5  # type: ignore[misc]
+
+
+def test_a_field_may_not_take_a_name_the_compiled_init_uses():
+    with pytest.raises(TypeError, match="may not be named"):
+        @record
+        class Clash:
+            self: int  # noqa: PLW0211 (the mistake under test)
