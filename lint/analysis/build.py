@@ -9,7 +9,6 @@ its arm exactly as the shell would, and lets a later RUN read a file an earlier 
 
 from __future__ import annotations
 
-import fnmatch
 import functools
 import posixpath
 import re
@@ -19,6 +18,7 @@ from typing import Any
 from rsdock.lint.knowledge import platforms
 from rsdock.lint.model.context import Context
 from rsdock.lint.model.dockerfile import Dockerfile, Instruction, Stage, expand
+from rsdock.lint.model.paths import glob_match
 from rsdock.lint.model.shell import Case, Command, Files, Outcome, parse_script, simulate
 from rsdock.records import field, record
 # Re-exported: the cross-file rules (RS5xx) read these as build.<name>.
@@ -367,7 +367,7 @@ def _arm_platforms(subject: str, variable: str,
     matched = []
     for platform in platforms.PLATFORMS:
         value = _case_value(subject, variable, platform.name)
-        if any(p != "*" and fnmatch.fnmatchcase(value, p) for p in arm_patterns):
+        if any(p != "*" and glob_match(value, p) for p in arm_patterns):
             matched.append(platform)
     return tuple(matched)
 

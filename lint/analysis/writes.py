@@ -17,13 +17,13 @@ debian, ubuntu, alpine, busybox, cargo-chef images, or ``scratch``).
 
 from __future__ import annotations
 
-import fnmatch
 import posixpath
 from collections.abc import Callable
 
 from rsdock.lint.analysis import build
 from rsdock.lint.analysis.dockerfacts import CARGO_HOME, workdir
 from rsdock.lint.model.dockerfile import Dockerfile, Instruction, Stage, expand, image_name
+from rsdock.lint.model.paths import glob_match
 from rsdock.lint.model.shell import Command
 from rsdock.records import field, record
 
@@ -90,7 +90,7 @@ class Writes:
 
 
 def _glob_meets(a: str, b: str) -> bool:
-    return a == b or fnmatch.fnmatchcase(a, b) or fnmatch.fnmatchcase(b, a)
+    return a == b or glob_match(a, b) or glob_match(b, a)
 
 
 class _Unknown(Exception):

@@ -9,13 +9,13 @@ takes exactly the arm BuildKit's shell would take. Unknown values stay written a
 
 from __future__ import annotations
 
-import fnmatch
 import functools
 import posixpath
 import re
 from collections.abc import ItemsView, Iterator, Mapping, MutableMapping
 from typing import Any
 
+from rsdock.lint.model.paths import glob_match
 from rsdock.lint.model.shell_words import Words, node_text, printf_output, unquote_word, walk
 from rsdock.records import field, record, replace
 
@@ -392,7 +392,7 @@ class _Sim(Words):
             value, known = self.word(subject, state) if subject else ("", True)
             chosen = []
             for patterns, body in arms:
-                if known and any(fnmatch.fnmatchcase(value, p) for p in patterns):
+                if known and any(glob_match(value, p) for p in patterns):
                     chosen = [body]
                     break
                 if not known:

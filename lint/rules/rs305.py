@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import fnmatch
 import posixpath
 from typing import Iterable
 
@@ -11,6 +10,7 @@ from rsdock.lint.analysis import images, writes
 from rsdock.lint.analysis.build import platform_args
 from rsdock.lint.model.dockerfile import Copy, Dockerfile, Stage, expand
 from rsdock.lint.model.findings import Finding, Severity
+from rsdock.lint.model.paths import glob_match
 from rsdock.lint.rules.rule import Context, DockerfileRule
 from rsdock.records import replace
 
@@ -201,12 +201,12 @@ def _matches(path: str, output: str) -> bool:
     """Whether ``path`` (a COPY source, maybe a glob or a directory) covers ``output``."""
     if output == "*":
         return True
-    if fnmatch.fnmatchcase(output, path) or fnmatch.fnmatchcase(path, output):
+    if glob_match(output, path) or glob_match(path, output):
         return True
     # Both sides may be globs (`target/*-musl/release/app` against `target/<triple>/release/*`
     # when the binary name is unknown): they meet when every segment pair does.
     mine, theirs = path.split("/"), output.split("/")
-    if len(mine) == len(theirs) and all(fnmatch.fnmatchcase(a, b) or fnmatch.fnmatchcase(b, a)
+    if len(mine) == len(theirs) and all(glob_match(a, b) or glob_match(b, a)
                                         for a, b in zip(mine, theirs)):
         return True
     return output.startswith(path.rstrip("/") + "/")

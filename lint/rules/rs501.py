@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import fnmatch
 from typing import Iterable
 
 from rsdock.lint.analysis import build
 from rsdock.lint.knowledge import platforms
 from rsdock.lint.model import workflow_reader as wf
 from rsdock.lint.model.findings import Finding, Severity
+from rsdock.lint.model.paths import glob_match
 from rsdock.lint.model.shell import Case
 from rsdock.lint.rules.rule import Context, ProjectRule
 
@@ -90,5 +90,5 @@ class RS501(ProjectRule):
 def _has_arm(case: Case, name: str) -> bool:
     """Whether an explicit (non-``*``) arm of ``case`` matches platform ``name``."""
     value = build.case_value(case, name)
-    return any(p != "*" and fnmatch.fnmatchcase(value, p) for arm in case.arms
+    return any(p != "*" and glob_match(value, p) for arm in case.arms
                for p in arm.patterns)
