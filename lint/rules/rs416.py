@@ -21,8 +21,11 @@ class RS416(WorkflowRule):
     ``ghcr.io/acme/api`` is pushed to ghcr.io, where the job has no credentials, and the push is
     refused ("denied: permission_denied" or "unauthorized") after the whole build. Log in to the
     registry each pushed name is on (``registry: ghcr.io`` with ``GITHUB_TOKEN``), or name the
-    image on the registry you log in to. Names written as expressions rsdock cannot resolve are
-    not judged.
+    image on the registry you log in to. Logins through ``aws-actions/amazon-ecr-login`` (public
+    ECR, or the account's private registries), ``azure/docker-login`` and a ``docker login`` in a
+    script count; a registry on the runner itself (``localhost:5000``, a ``services:`` registry)
+    needs none. Names and registries written as expressions rsdock cannot resolve are not
+    judged.
 
     Fails:
         # file: .github/workflows/docker.yml
@@ -70,13 +73,12 @@ class RS416(WorkflowRule):
         """Yield a finding per pushed image name on a registry no login step logs in to."""
         data: dict[str, Any] = file.data if isinstance(file.data, dict) else {}
         for job in file.jobs.values():
-            logins = [s for s in job.steps if s.is_action(wf.LOGIN)]
-            if not logins:
+            if not any(s.is_action(wf.LOGIN) for s in job.steps):
                 continue
-            registries = [(s.input_text("registry") or "docker.io").strip() for s in logins]
-            if any("${{" in r for r in registries):
+            logins = _logins(job.steps)
+            if logins is None:
                 continue  # a computed registry: not judged
-            hosts = {validate.image_registry_host(r + "/x") for r in registries}
+            hosts, private_ecr = logins
             job_env = _env(data.get("env")) | _env(_job_data(data, job.id).get("env"))
             for step in job.steps:
                 env = job_env | _env(step.data.get("env"))
@@ -84,11 +86,14 @@ class RS416(WorkflowRule):
                     value = step.with_[key]
                     for name in _names(value.text, env):
                         host = validate.image_registry_host(name)
-                        if host not in hosts:
-                            shown = " and ".join(sorted(hosts))
-                            yield self.finding(file.path, value.line, value.column, message=(
-                                f"{name} is pushed to {host}, but the job logs in to {shown} "
-                                f"only: the push is refused; {self.message}"))
+                        if host in hosts or _LOCAL.fullmatch(host) or (
+                                private_ecr and _PRIVATE_ECR.fullmatch(host)):
+                            continue  # logged in, or the job's own registry (a service)
+                        shown = " and ".join(sorted(hosts | (
+                            {"the account's private ECR"} if private_ecr else set())))
+                        yield self.finding(file.path, value.line, value.column, message=(
+                            f"{name} is pushed to {host}, but the job logs in to {shown} "
+                            f"only: the push is refused; {self.message}"))
 
     @staticmethod
     def _inputs(step: wf.Step) -> list[str]:
@@ -97,6 +102,59 @@ class RS416(WorkflowRule):
         if step.is_action(wf.BUILD_PUSH) and (step.input_text("push") or "").strip() != "false":
             return [k for k in ("tags",) if k in step.with_]
         return []
+
+
+# Registries the job logs in to without docker/login-action: Amazon ECR's own action (public
+# ECR, or the account's private registries: their host is not in the workflow), Azure's, and a
+# `docker login` in a script.
+ECR_LOGIN = "aws-actions/amazon-ecr-login"
+AZURE_LOGIN = "azure/docker-login"
+_PRIVATE_ECR = re.compile(r"\d{12}\.dkr\.ecr(?:-fips)?\.[a-z0-9-]+\.amazonaws\.com(?:\.cn)?")
+# A registry on the runner itself (a `services: registry` container, or one a step starts)
+# takes pushes without a login.
+_LOCAL = re.compile(r"(?:localhost|127\.0\.0\.1|\[::1\])(?::\d+)?")
+_DOCKER_LOGIN = re.compile(r"\bdocker\s+login\b([^\n;&|)]*)")
+_VALUED = ("-u", "--username", "-p", "--password")
+
+
+def _logins(steps: list[wf.Step]) -> tuple[set[str], bool] | None:
+    """The registry hosts the steps log in to, and whether Amazon ECR's action logs in to the
+    account's private registries; None when a registry is an expression or a variable."""
+    hosts: set[str] = set()
+    private_ecr = False
+    for step in steps:
+        registries: list[str] = []
+        if step.is_action(wf.LOGIN):
+            registries.append((step.input_text("registry") or "docker.io").strip())
+        elif step.is_action(AZURE_LOGIN):
+            registries.append((step.input_text("login-server") or "").strip())
+        elif step.is_action(ECR_LOGIN):
+            if (step.input_text("registry-type") or "private").strip() == "public":
+                registries.append("public.ecr.aws")
+            else:
+                private_ecr = True
+        elif step.run is not None:
+            registries += [_login_server(m[1]) for m in _DOCKER_LOGIN.finditer(step.run.text)]
+        for registry in registries:
+            if not registry or "${{" in registry or "$" in registry:
+                return None
+            hosts.add(validate.image_registry_host(registry + "/x"))
+    return hosts, private_ecr
+
+
+def _login_server(arguments: str) -> str:
+    """The server a ``docker login`` command names (Docker Hub when none)."""
+    words = arguments.split()
+    index = 0
+    while index < len(words):
+        word = words[index]
+        if word in _VALUED:
+            index += 2
+            continue
+        if not word.startswith("-"):
+            return word.strip("\"'")
+        index += 1
+    return "docker.io"
 
 
 def _job_data(data: dict[str, Any], job_id: str) -> dict[str, Any]:

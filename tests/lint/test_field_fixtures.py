@@ -50,6 +50,8 @@ EXPECTED = {
     'fp-RS408-checkout-path': [],
     'fp-RS410-checkout-v5-v6-node24': [],
     'fp-RS410-vendored-workflow': [],
+    'fp-RS416-ecr-login-action': [('deploy/build/Dockerfile.pr', 1, 'RS304'), ('deploy/build/Dockerfile.pr', 1, 'RS306'), ('deploy/build/Dockerfile.pr', 1, 'RS505')],
+    'fp-RS416-job-local-registry': [],
     'fp-RS504-compose-build-context': [],
     'fp-RS504-reincluded-file': [('Dockerfile', 7, 'RS302'), ('Dockerfile', 7, 'RS304'), ('Dockerfile', 7, 'RS306')],
     'fp-RS505-no-context-copy': [],

@@ -127,6 +127,7 @@ LOGIN_GHCR = ("- uses: docker/login-action@v4\n  with:\n    registry: ghcr.io\n"
               "    username: ${{ github.actor }}\n    password: ${{ secrets.GITHUB_TOKEN }}\n")
 PUSH = "- uses: docker/build-push-action@v7\n  with:\n    push: true\n    tags: {tags}\n"
 META = "- uses: docker/metadata-action@v6\n  with:\n    images: {images}\n"
+ECR_PUBLIC = "- uses: aws-actions/amazon-ecr-login@v2\n  with:\n    registry-type: public\n"
 
 CASES = [
     # RS109: --locked without a Cargo.lock (cargo install of a tool is not the project)
@@ -234,6 +235,25 @@ CASES = [
     ("RS416", {WF: workflow(LOGIN_HUB + PUSH.format(tags="${{ steps.meta.outputs.tags }}"))},
      []),
     ("RS416", {WF: workflow(PUSH.format(tags="ghcr.io/acme/api:latest"))}, []),  # no login
+    # other logins count: Amazon ECR's action, Azure's, a `docker login` in a script
+    ("RS416", {WF: workflow(LOGIN_HUB + ECR_PUBLIC + PUSH.format(
+        tags="public.ecr.aws/acme/api:latest"))}, []),
+    ("RS416", {WF: workflow(LOGIN_HUB + ECR_PUBLIC + PUSH.format(
+        tags="123456789012.dkr.ecr.us-east-1.amazonaws.com/api:latest"))}, [(WF, 16)]),
+    ("RS416", {WF: workflow(LOGIN_HUB + "- uses: aws-actions/amazon-ecr-login@v2\n" + PUSH.format(
+        tags="123456789012.dkr.ecr.us-east-1.amazonaws.com/api:latest"))}, []),
+    ("RS416", {WF: workflow(LOGIN_HUB + "- uses: azure/docker-login@v2\n  with:\n"
+                            "    login-server: acme.azurecr.io\n" + PUSH.format(
+                                tags="acme.azurecr.io/api:latest"))}, []),
+    ("RS416", {WF: workflow(LOGIN_HUB + "- run: docker login -u ci --password-stdin quay.io "
+                            "< token\n" + PUSH.format(tags="quay.io/acme/api:latest"))}, []),
+    ("RS416", {WF: workflow(LOGIN_HUB + "- run: docker login -u ci -p \"$T\" quay.io\n" +
+                            PUSH.format(tags="ghcr.io/acme/api:latest"))}, [(WF, 14)]),
+    ("RS416", {WF: workflow(LOGIN_HUB + "- run: docker login \"$REGISTRY\"\n" + PUSH.format(
+        tags="ghcr.io/acme/api:latest"))}, []),  # a registry in a variable: not judged
+    # a registry on the runner (a `services:` container) takes pushes without a login
+    ("RS416", {WF: workflow(LOGIN_HUB + PUSH.format(tags="localhost:5000/acme/api:base"))}, []),
+    ("RS416", {WF: workflow(LOGIN_HUB + PUSH.format(tags="127.0.0.1:5000/api"))}, []),
     ("RS416", {WF: workflow(LOGIN_HUB + "- uses: docker/build-push-action@v7\n  with:\n"
                             "    push: false\n    tags: ghcr.io/acme/api:pr\n")}, []),
 ]
