@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import csv
 import posixpath
+import re
 from pathlib import Path
 from typing import Iterable, Iterator, Mapping
 
@@ -45,6 +46,9 @@ SETUP_BUILDX = "docker/setup-buildx-action"
 SETUP_QEMU = "docker/setup-qemu-action"
 LOGIN = "docker/login-action"
 CHECKOUT = "actions/checkout"
+METADATA = "docker/metadata-action"
+# `tags: ${{ steps.meta.outputs.tags }}`: the tags docker/metadata-action made for its images
+_METADATA_TAGS = re.compile(r"\$\{\{\s*steps\.([A-Za-z0-9_-]+)\.outputs\.tags\s*\}\}")
 
 
 def input_list(workflow: Workflow, value: Scalar | None, split_commas: bool = True) -> list[Scalar]:
@@ -101,6 +105,24 @@ def build_push(workflow: Workflow, step: Step) -> BuildPush:
         cache_from=cache_specs(workflow, w.get("cache-from")),
         cache_to=cache_specs(workflow, w.get("cache-to")),
     )
+
+
+def pushed_images(workflow: Workflow, job: Job, build: BuildPush) -> list[str]:
+    """The images a build-push step's tags name: each literal tag, and for a tag that is a
+    ``docker/metadata-action`` step's ``outputs.tags``, that step's ``images`` (the tags it
+    makes are theirs); a tag from any other expression stays as written."""
+    names: list[str] = []
+    for tag in build.tags:
+        match = _METADATA_TAGS.fullmatch(tag.text)
+        meta = next((s for s in job.steps if match and s.is_action(METADATA)
+                     and str(s.data.get("id", "")) == match[1]), None)
+        if meta is None:
+            names.append(tag.text)
+            continue
+        for image in input_list(workflow, meta.with_.get("images"), split_commas=False):
+            first = _split_csv(image.text)[0].strip() if image.text else ""
+            names.append(first.removeprefix("name="))
+    return names
 
 
 def checkout_paths(job: Job) -> list[str]:

@@ -60,8 +60,8 @@ class RS405(WorkflowRule):
             push = step.with_.get("push")
             if push is None or wf.off_for_pull_requests(file, job, step, push) is not False:
                 continue
-            tags = wf.build_push(file, step).tags
-            if tags and all(t.text.startswith(_LOCAL_REGISTRIES) for t in tags):
+            images = wf.pushed_images(file, job, wf.build_push(file, step))
+            if images and all(i.startswith(_LOCAL_REGISTRIES) for i in images):
                 continue  # the job's own registry service (localhost:5000): nothing is published
             yield self.finding(file.path, push.line, push.column, fix=_fix(file, push))
 

@@ -215,6 +215,8 @@ BUILDX = "- uses: docker/setup-buildx-action@v4\n"
 QEMU = "- uses: docker/setup-qemu-action@v4\n"
 BP = "- uses: docker/build-push-action@v7\n  with:\n"
 COPY_FILE = "    file: Dockerfile.copy\n"
+META_LOCAL = ("- id: meta\n  uses: docker/metadata-action@v6\n  with:\n    images: |\n"
+              "      localhost:5000/lldap/lldap\n    tags: debian-base\n")
 LOGIN = ("- uses: docker/login-action@v4\n{cond}  with:\n"
          "    username: u\n    password: ${{{{ secrets.{secret} }}}}\n")
 
@@ -301,6 +303,16 @@ CASES = [
     ("RS405", workflow(BP + "    tags: a/b\n", on="[push, pull_request]"), []),
     ("RS405", workflow(BP + "    push: ${{ github.ref_type == 'branch' }}\n",
                        on="[push, pull_request]"), [8]),
+    # the job's own registry (a `services:` container), named through docker/metadata-action
+    ("RS405", workflow(META_LOCAL + BP + "    push: true\n"
+                       "    tags: ${{ steps.meta.outputs.tags }}\n", on="[push, pull_request]"),
+     []),
+    ("RS405", workflow(META_LOCAL.replace("localhost:5000/", "ghcr.io/") + BP + "    push: true\n"
+                       "    tags: ${{ steps.meta.outputs.tags }}\n", on="[push, pull_request]"),
+     [14]),
+    ("RS405", workflow(META_LOCAL + BP + "    push: true\n"
+                       "    tags: ${{ steps.other.outputs.tags }}\n", on="[push, pull_request]"),
+     [14]),
     # Dockerfile.copy compiles in a stage mode=min drops
     ("RS406", workflow(BUILDX + BP + COPY_FILE + "    cache-to: type=gha\n"), [10]),
     ("RS406", workflow(BUILDX + BP + COPY_FILE + "    cache-to: type=registry,ref=r/c:cache,"
