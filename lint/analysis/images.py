@@ -160,6 +160,8 @@ def _kind(ctx: Context, model: Dockerfile) -> ImageKind:
     if not published and (test_dirs or TEST_NAME_RE.search(stem)):
         where = f"under {test_dirs[0]}/" if test_dirs else f"named {name}"
         return ImageKind(TEST, f"a test, CI or example image ({where})")
+    if not published and _runs_cargo(final):
+        return ImageKind(TEST, "its command runs cargo: a test or development image")
     runs_program = any(s.of("ENTRYPOINT") or s.of("CMD") for s in final.ancestry())
     # a build-tools image, published or not, runs no program of its own
     if TOOLCHAIN_NAME_RE.search(path) and (
@@ -168,6 +170,18 @@ def _kind(ctx: Context, model: Dockerfile) -> ImageKind:
     if not published and not _ships_binary(model, final):
         return ImageKind(HELPER, "builds and copies in no program")
     return ImageKind(PRODUCTION, "ships a program" + (" a workflow publishes" if published else ""))
+
+
+def _runs_cargo(final: Stage) -> bool:
+    """Whether the image's command (its ENTRYPOINT and CMD, an init or ``sh -c`` before it)
+    runs cargo: ``CMD ["cargo", "test"]`` tests the sources in the image, it ships no program."""
+    chain = final.ancestry()
+    words: list[str] = []
+    for cmd in ("ENTRYPOINT", "CMD"):
+        last = next((i for s in chain for i in reversed(s.of(cmd))), None)
+        if last is not None:
+            words += last.value if last.json else " ".join(last.value).split()
+    return any(posixpath.basename(w.strip("\"'")) == "cargo" for w in words[:6])
 
 
 def _is_toolchain(model: Dockerfile, final: Stage) -> bool:
@@ -278,7 +292,11 @@ def _workflow_builds(ctx: Context) -> list[Build]:
     found = []
     for image in wf.built_images(workflows):
         push = image.step.input_text("push") or ""
-        publishes = push.strip().lower() not in ("", "false")
+        # a push to a registry on the runner (a test cluster's localhost:5001) publishes nothing
+        names = wf.pushed_images(image.workflow, image.job, wf.build_push(image.workflow,
+                                                                          image.step))
+        publishes = push.strip().lower() not in ("", "false") and not (
+            names and all(wf.on_runner(n) for n in names))
         found.append(Build(image.dockerfile, image.context, "workflow", image.workflow.path,
                            publishes=publishes,
                            target=(image.step.input_text("target") or "").strip()))

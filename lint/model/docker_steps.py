@@ -107,6 +107,17 @@ def build_push(workflow: Workflow, step: Step) -> BuildPush:
     )
 
 
+# A registry on the runner itself: a `services: registry` container (localhost:5000, or its
+# service name from a container job) or one a step starts. A push there publishes nothing and
+# needs no login.
+_ON_RUNNER = re.compile(r"(?:localhost|127\.0\.0\.1|\[::1\])(?::\d+)?/|registry:\d+/")
+
+
+def on_runner(image: str) -> bool:
+    """Whether ``image`` names a registry on the runner (``localhost:5000/app``)."""
+    return _ON_RUNNER.match(image.strip()) is not None
+
+
 def pushed_images(workflow: Workflow, job: Job, build: BuildPush) -> list[str]:
     """The images a build-push step's tags name: each literal tag, and for a tag that is a
     ``docker/metadata-action`` step's ``outputs.tags``, that step's ``images`` (the tags it

@@ -17,7 +17,8 @@ from rsdock.lint.model.docker_steps import (BUILD_PUSH, CHECKOUT, LOGIN, SETUP_B
                                              BuildPush, BuiltImage, CacheSpec, build_push,
                                              built_contexts, built_images, cache_specs,
                                              dockerfile_paths, input_list, local_action_text,
-                                             platform_entries, pushed_images, uses_docker)
+                                             on_runner, platform_entries, pushed_images,
+                                             uses_docker)
 from rsdock.lint.model.findings import Finding, Severity
 from rsdock.lint.model.yaml_load import load as load_yaml
 from rsdock.lint.model.workflow import Job, Scalar, Step, Uses, Workflow, off_for_pull_requests
@@ -25,8 +26,8 @@ from rsdock.lint.model.workflow import Job, Scalar, Step, Uses, Workflow, off_fo
 __all__ = ["BUILD_PUSH", "CHECKOUT", "LOGIN", "SETUP_BUILDX", "SETUP_QEMU", "BuildPush",
            "BuiltImage", "CacheSpec", "Job", "MAX_NODES", "PARSE_RULE", "Scalar", "Step", "Uses",
            "Workflow", "build_push", "built_contexts", "built_images", "cache_specs",
-           "dockerfile_paths", "input_list", "local_action_text", "off_for_pull_requests", "parse_workflow",
-           "platform_entries", "pushed_images", "uses_docker"]
+           "dockerfile_paths", "input_list", "local_action_text", "off_for_pull_requests",
+           "on_runner", "parse_workflow", "platform_entries", "pushed_images", "uses_docker"]
 
 PARSE_RULE = "RS001"
 # A workflow is a few hundred nodes; an alias bomb ("billion laughs") is billions once expanded.

@@ -11,11 +11,6 @@ from rsdock.lint.rules.rule import Context, WorkflowRule
 GUARD = "${{ github.event_name != 'pull_request' }}"
 
 
-# Registries that live inside the job (a `services: registry` container): a push there on a
-# pull request publishes nothing.
-_LOCAL_REGISTRIES = ("localhost:", "localhost/", "127.0.0.1:", "registry:5000/")
-
-
 class RS405(WorkflowRule):
     """Do not push from pull requests: set ``push: ${{ github.event_name != 'pull_request' }}``.
 
@@ -61,7 +56,7 @@ class RS405(WorkflowRule):
             if push is None or wf.off_for_pull_requests(file, job, step, push) is not False:
                 continue
             images = wf.pushed_images(file, job, wf.build_push(file, step))
-            if images and all(i.startswith(_LOCAL_REGISTRIES) for i in images):
+            if images and all(wf.on_runner(i) for i in images):
                 continue  # the job's own registry service (localhost:5000): nothing is published
             yield self.finding(file.path, push.line, push.column, fix=_fix(file, push))
 

@@ -86,7 +86,7 @@ class RS416(WorkflowRule):
                     value = step.with_[key]
                     for name in _names(value.text, env):
                         host = validate.image_registry_host(name)
-                        if host in hosts or _LOCAL.fullmatch(host) or (
+                        if host in hosts or wf.on_runner(name) or (
                                 private_ecr and _PRIVATE_ECR.fullmatch(host)):
                             continue  # logged in, or the job's own registry (a service)
                         shown = " and ".join(sorted(hosts | (
@@ -110,9 +110,6 @@ class RS416(WorkflowRule):
 ECR_LOGIN = "aws-actions/amazon-ecr-login"
 AZURE_LOGIN = "azure/docker-login"
 _PRIVATE_ECR = re.compile(r"\d{12}\.dkr\.ecr(?:-fips)?\.[a-z0-9-]+\.amazonaws\.com(?:\.cn)?")
-# A registry on the runner itself (a `services: registry` container, or one a step starts)
-# takes pushes without a login.
-_LOCAL = re.compile(r"(?:localhost|127\.0\.0\.1|\[::1\])(?::\d+)?")
 _DOCKER_LOGIN = re.compile(r"\bdocker\s+login\b([^\n;&|)]*)")
 _VALUED = ("-u", "--username", "-p", "--password")
 
