@@ -227,3 +227,11 @@ def test_every_documented_lazy_import_still_exists():
     seen = {m for m, _n, _l in _function_imports()} | {f"{m} {n}" for m, n, _l in
                                                        _function_imports()}
     assert sorted(set(LAZY_IMPORTS) - seen) == []
+
+
+def test_models_are_records_not_dataclasses():
+    """One kind of record class: ``rsdock.records.replace`` works on records only, and a
+    dataclass on the start-up path compiles its methods at import (rsdock/records.py)."""
+    found = [f"{importer}:{line}" for importer, imported, line in _imports()
+             if imported == "dataclasses" or imported.startswith("dataclasses.")]
+    assert found == [], "use rsdock.records (record, field, replace) instead of dataclasses"
