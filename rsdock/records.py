@@ -7,7 +7,9 @@ third of the import time of ``rsdock lint`` (57 classes on its start-up path; se
 ``benchmarks/README.md``). :func:`record` gives the same classes the same behaviour from
 closures over the field list, built in microseconds: keyword and positional construction,
 defaults and ``field(default_factory=...)``, ``__post_init__``, value equality and hashing,
-``order``, frozen instances, inheritance of fields, and :func:`replace`.
+``order``, frozen instances, inheritance of fields, and :func:`replace`. Only a class built
+often (:data:`HOT` times) gets a compiled ``__init__``, a dataclass's, once it has paid for
+itself.
 
 Instances keep their fields in ``__dict__`` (no ``__slots__``), so ``functools.cached_property``
 and ``object.__setattr__`` in ``__post_init__`` work as with a dataclass. What is left out, as
