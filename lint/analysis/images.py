@@ -180,7 +180,7 @@ def _runs_cargo(final: Stage) -> bool:
     for cmd in ("ENTRYPOINT", "CMD"):
         last = next((i for s in chain for i in reversed(s.of(cmd))), None)
         if last is not None:
-            words += last.value if last.json else " ".join(last.value).split()
+            words += " ".join(last.value).split()  # `sh -c "cargo test"` too
     return any(posixpath.basename(w.strip("\"'")) == "cargo" for w in words[:6])
 
 
