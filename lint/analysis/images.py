@@ -293,8 +293,7 @@ def _workflow_builds(ctx: Context) -> list[Build]:
     for image in wf.built_images(workflows):
         push = image.step.input_text("push") or ""
         # a push to a registry on the runner (a test cluster's localhost:5001) publishes nothing
-        names = wf.pushed_images(image.workflow, image.job, wf.build_push(image.workflow,
-                                                                          image.step))
+        names = wf.pushed_images(image.workflow, image.job, image.build)
         publishes = push.strip().lower() not in ("", "false") and not (
             names and all(wf.on_runner(n) for n in names))
         found.append(Build(image.dockerfile, image.context, "workflow", image.workflow.path,

@@ -14,7 +14,7 @@ from ruamel.yaml.scalarstring import FoldedScalarString, LiteralScalarString
 
 from rsdock.lint.knowledge.platforms import normalize
 from rsdock.lint.model.workflow import Job, Scalar, Step, Workflow
-from rsdock.records import record
+from rsdock.records import field, record
 
 
 @record(frozen=True)
@@ -217,6 +217,7 @@ class BuiltImage:
         platforms: ``(where, platform)`` pairs, normalized; ``where`` is the ``platforms:`` item,
             or the step's ``uses`` position when the step builds only the runner's platform.
         complete: False when some platform is decided at run time (an unknown expression).
+        build: the step's docker inputs, as :func:`build_push` read them.
     """
 
     workflow: Workflow
@@ -226,6 +227,7 @@ class BuiltImage:
     context: str
     platforms: tuple[tuple[Scalar, str], ...]
     complete: bool
+    build: BuildPush = field(compare=False, repr=False)  # derived from step
 
 
 def built_images(workflows: Mapping[str, Workflow]) -> Iterator[BuiltImage]:
@@ -244,7 +246,8 @@ def built_images(workflows: Mapping[str, Workflow]) -> Iterator[BuiltImage]:
             contexts = _contexts(job, build)
             context = posixpath.normpath(contexts[0]) if contexts and len(contexts) == 1 else "."
             for path in dockerfile_paths(job, build) or []:
-                yield BuiltImage(workflow, job, step, path, context, tuple(found), complete)
+                yield BuiltImage(workflow, job, step, path, context, tuple(found), complete,
+                                 build)
 
 
 def built_contexts(workflows: dict[str, Workflow],
