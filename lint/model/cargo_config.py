@@ -139,14 +139,7 @@ class _Merged:
         build = _table(data.get("build"))
         target_dir = build.get("target-dir")
         if target_dir is not None:
-            if not isinstance(target_dir, str) or not target_dir:
-                raise ScanError("[build] `target-dir` must be a path (a string)", path=str(path),
-                                line=line_of_key(text, "target-dir", "build"),
-                                hint='write it like `target-dir = "out/target"`')
-            # Relative to the directory holding .cargo (cargo's ConfigRelativePath).
-            resolved = Path(os.path.normpath(path.parent.parent / target_dir))
-            self.target_dir = _relative(resolved, root) if resolved.is_relative_to(root) \
-                else str(resolved)
+            self.target_dir = _target_dir(target_dir, path, root, text)
             self.target_dir_file = _relative(path, root)
         target = build.get("target")
         if isinstance(target, str):
@@ -168,6 +161,70 @@ class _Merged:
                 value = value.get("value")
             if isinstance(value, (str, int, float, bool)):
                 self.env[name] = str(value)
+
+
+def _target_dir(value: object, path: Path, root: Path, text: str) -> str:
+    """``[build] target-dir`` of the config ``path``, validated where it enters rsdock.
+
+    The value reaches a ``RUN cp`` line of the generated Dockerfile and a ``.dockerignore``
+    pattern, so it must be a plain path: the root's own config must name a relative folder
+    inside the workspace (an image build sees nothing else: an absolute path, or one climbing
+    out, would be the host's path inside the image), made of :data:`_SAFE_SEGMENT` parts. A
+    parent's config (the developer's view) may point anywhere outside the workspace (a shared
+    ``~/.cargo`` target folder is common): that value is kept absolute and never rendered; inside
+    the workspace it must be as plain as the root's.
+
+    Returns:
+        The folder relative to ``root`` when inside it, else absolute.
+
+    Raises:
+        ScanError: located at the ``target-dir`` line, saying what to write instead.
+    """
+    line = line_of_key(text, "target-dir", "build")
+    where = str(path)
+    if not isinstance(value, str) or not value:
+        raise ScanError("[build] `target-dir` must be a path (a string)", path=where, line=line,
+                        hint=_TARGET_DIR_HINT)
+    # Relative to the directory holding .cargo (cargo's ConfigRelativePath).
+    resolved = Path(os.path.normpath(path.parent.parent / value))
+    own = os.path.normpath(path.parent.parent) == os.path.normpath(root)
+    problem = None
+    if _UNSAFE_TEXT.search(value):
+        problem = "holds a line break or control character"
+    elif not resolved.is_relative_to(root):
+        if not own:
+            return str(resolved)  # the developer's own output folder, outside: never rendered
+        problem = "leads outside the workspace, where an image build cannot write"
+    elif own and os.path.isabs(value):
+        problem = ("is absolute: inside the image the workspace is not where it is on this "
+                   "machine")
+    elif resolved == root:
+        problem = "is the workspace root itself: its build output would be the sources"
+    else:
+        relative = _relative(resolved, root)
+        if not all(_SAFE_SEGMENT.match(part) for part in relative.split("/")):
+            problem = ("holds characters a Dockerfile or .dockerignore would misread (use "
+                       "letters, digits, `.`, `_`, `+` and `-`, and `/` between folders; a "
+                       "folder may not start with `-`)")
+        else:
+            return relative
+    raise ScanError(f"[build] `target-dir` = {_shown_value(value)} {problem}", path=where,
+                    line=line, hint=_TARGET_DIR_HINT)
+
+
+_TARGET_DIR_HINT = ('write a folder relative to the workspace root, inside it, like '
+                    '`target-dir = "target"` or `"out/cargo"`; for a folder elsewhere set '
+                    'CARGO_TARGET_DIR on your machine instead')
+_SAFE_SEGMENT = re.compile(r"^[A-Za-z0-9_.+][A-Za-z0-9_.+-]*$")
+# Line breaks of any kind (YAML also breaks lines at U+0085, U+2028 and U+2029) and controls.
+_UNSAFE_TEXT = re.compile("[\x00-\x1f\x7f\x85\u2028\u2029]")
+
+
+def _shown_value(value: str) -> str:
+    """``value`` quoted for a message, every non-printable character escaped."""
+    return "'" + "".join(c if c.isprintable() and c != "\\" else
+                         (f"\\u{ord(c):04x}" if ord(c) > 0xff else f"\\x{ord(c):02x}")
+                         for c in value) + "'"
 
 
 def _table(value: object) -> Table:
@@ -198,6 +255,7 @@ def read_toolchain(root: Path) -> Toolchain | None:
                             hint="check that it is readable UTF-8") from None
         stripped = text.strip()
         if name == "rust-toolchain" and stripped and "\n" not in stripped and "=" not in stripped:
+            _check_channel(stripped, path, 1)
             return Toolchain(name, stripped, line=1)  # the legacy one-line form
         try:
             data = tomllib.loads(text)
@@ -213,10 +271,28 @@ def read_toolchain(root: Path) -> Toolchain | None:
                             line=line_of_key(text, "channel", "toolchain"),
                             hint='write it like `channel = "1.86.0"`')
         targets = table.get("targets") or []
-        if not isinstance(targets, list) or not all(isinstance(t, str) for t in targets):
+        if not isinstance(targets, list) or not all(isinstance(t, str) and _TRIPLE.match(t)
+                                                    for t in targets):
             raise ScanError("[toolchain] `targets` must be a list of target triples",
                             path=str(path), line=line_of_key(text, "targets", "toolchain"),
                             hint='write it like `targets = ["aarch64-unknown-linux-gnu"]`')
-        return Toolchain(name, channel.strip(), tuple(targets),
-                         line_of_key(text, "channel", "toolchain"))
+        line = line_of_key(text, "channel", "toolchain")
+        if channel.strip():
+            _check_channel(channel.strip(), path, line)
+        return Toolchain(name, channel.strip(), tuple(targets), line)
     return None
+
+
+# rustup's toolchain names: a channel (``stable``, ``1.86.0``, ``nightly-2025-01-01``) with an
+# optional host triple, or a custom toolchain's name; none holds a space, quote or slash.
+_CHANNEL = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._+-]*$")
+_TRIPLE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
+
+
+def _check_channel(channel: str, path: Path, line: int | None) -> None:
+    """Refuse a channel rustup could not name, before it reaches a message or a file."""
+    if not _CHANNEL.match(channel):
+        raise ScanError(f"the toolchain channel {_shown_value(channel)} is not a toolchain name "
+                        "rustup accepts", path=str(path), line=line,
+                        hint='write it like `channel = "1.86.0"`, "stable" or '
+                             '"nightly-2025-01-01"')

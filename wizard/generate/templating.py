@@ -7,6 +7,7 @@ turns a misspelt variable into an error instead of an empty string in a generate
 Values are escaped for the language they land in: ``sh`` (a POSIX shell word in a ``RUN``),
 ``sh_dq`` (inside a double-quoted shell string), ``json_inner`` (inside an exec-form string),
 ``dockerfile_word`` (an argument of ``WORKDIR``/``COPY``, where BuildKit expands ``$``),
+``dockerfile_quote`` (a double-quoted ``LABEL`` value, where BuildKit expands ``$`` too),
 ``dockerignore`` (a literal .dockerignore pattern), ``yaml`` and ``quote`` (YAML and JSON
 strings). A newline or control character can be escaped in none of the line-based formats, so
 every value is checked as it is rendered (:func:`_finalize`): one such value fails the rendering
@@ -81,6 +82,12 @@ def _dockerfile_word(value: str) -> str:
     return re.sub(r"([\\$\"'])", r"\\\1", text)
 
 
+def _dockerfile_quote(value: str) -> str:
+    """``value`` as one double-quoted Dockerfile word (``LABEL k="v"``): BuildKit expands ``$``
+    inside double quotes and unescapes ``\\"``, ``\\\\`` and ``\\$``, so those are escaped."""
+    return '"' + re.sub(r'([\\"$])', r"\\\1", _one_line(value)) + '"'
+
+
 def _dockerignore(value: str) -> str:
     """``value`` as a literal .dockerignore pattern (glob characters and a leading ``#``/``!``)."""
     text = re.sub(r"([\\*?\[\]])", r"\\\1", _one_line(value))
@@ -138,6 +145,7 @@ def environment() -> jinja2.Environment:
     env.filters["sh_dq"] = _sh_dq
     env.filters["json_inner"] = _json_inner
     env.filters["dockerignore"] = _dockerignore
+    env.filters["dockerfile_quote"] = _dockerfile_quote
     return env
 
 
