@@ -141,8 +141,26 @@ def inside(root: Path | str, rel: str) -> Path:
             or meets a symlink loop.
     """
     rel = check_relpath(rel)
+    return _confined(root, rel, os.path.join(os.path.realpath(root), rel))
+
+
+def confine(root: Path | str, path: Path | str) -> Path:
+    """The real path of ``path`` (a path under ``root``, as found by walking it), refused unless
+    it stays inside ``root``: the same rule as :func:`inside` for a path rsdock found itself
+    rather than one a user wrote (a member folder, a manifest), so its name is not judged.
+
+    Raises:
+        UserError: ``path`` lies outside ``root``, leads out through a symlink, or meets a loop.
+    """
     base = os.path.realpath(root)
-    candidate = os.path.join(base, rel)
+    absolute = os.path.abspath(path)
+    lexical = os.path.normpath(os.path.join(base, os.path.relpath(absolute, os.path.abspath(root))))
+    rel = os.path.relpath(lexical, base)
+    return _confined(root, rel, lexical)
+
+
+def _confined(root: Path | str, rel: str, candidate: str) -> Path:
+    base = os.path.realpath(root)
     try:
         os.stat(candidate)
     except FileNotFoundError:
@@ -316,38 +334,34 @@ def recover(root: Path | str, dirs: tuple[str, ...] = ()) -> list[str]:
     finished), an uncommitted one rolled back (its temporaries deleted); then every
     ``.NAME.*.rsdock-tmp`` in the root, ``.github/workflows``, ``.rsdock`` and ``dirs`` is removed.
 
+    The journal is checked before anything is renamed (see :func:`_read_journal`): it must be a
+    regular file inside the workspace naming only files rsdock writes, each with the temporary
+    its own transaction made and that temporary's SHA-256. A journal that is not rsdock's (or
+    a ``.rsdock`` leading out of the workspace) is refused: nothing is renamed or deleted.
+
     Returns:
         What was done, one note per action, for the user.
-    """
-    import json
 
+    Raises:
+        UserError: the journal is not one rsdock wrote, or a rename fails.
+    """
     base = Path(os.path.realpath(root))
     notes: list[str] = []
     journal = base / JOURNAL
     sweep = {".", ".github/workflows", STATE_DIR, *dirs}
-    try:
-        record = json.loads(journal.read_bytes())
-        pairs = [(str(t), str(p)) for t, p in record["files"]]
-        committed = record["state"] == "commit"
-    except FileNotFoundError:
-        record = None
-    except (OSError, ValueError, KeyError, TypeError):
-        record, pairs, committed = {}, [], False
-    if record is not None:
+    found = _read_journal(root)
+    if found is not None:
+        committed, entries = found
         finished = []
-        for temp_rel, target_rel in pairs:
-            sweep.add(os.path.dirname(target_rel) or ".")
-            try:
-                temp, target = inside(base, temp_rel), inside(base, target_rel)
-            except UserError:
-                continue
-            if committed and temp.is_file() and not temp.is_symlink():
+        for entry in entries:
+            sweep.add(os.path.dirname(entry.target) or ".")
+            if committed and entry.temp_path is not None:
                 step("recover-rename")
                 try:
-                    os.replace(temp, target)
-                    finished.append(target_rel)
+                    os.replace(entry.temp_path, entry.target_path)
+                    finished.append(entry.target)
                 except OSError as error:
-                    raise os_error(error, target_rel, "finish an interrupted write") from None
+                    raise os_error(error, entry.target, "finish an interrupted write") from None
         if committed:
             notes.append("finished an interrupted write of an earlier run"
                          + (f": {', '.join(shown(p) for p in finished)}" if finished else ""))
@@ -363,9 +377,12 @@ def recover(root: Path | str, dirs: tuple[str, ...] = ()) -> list[str]:
         fsync_dir(journal.parent)
     removed = 0
     for rel in sorted(sweep):
-        folder = base / rel
         try:
-            names = os.listdir(folder) if not folder.is_symlink() else []
+            folder = inside(base, rel)  # a folder leading out of the workspace is not swept
+        except UserError:
+            continue
+        try:
+            names = os.listdir(folder) if not (base / rel).is_symlink() else []
         except OSError:
             continue
         for name in names:
@@ -385,6 +402,132 @@ def recover(root: Path | str, dirs: tuple[str, ...] = ()) -> list[str]:
         notes.append(f"removed {cut_short} incomplete backup(s) an interrupted run left behind")
     _remove_empty_state_dir(base)
     return notes
+
+
+# --- the journal --------------------------------------------------------------------------------
+
+JOURNAL_VERSION = 2
+MAX_JOURNAL_BYTES = 1_000_000  # a few hundred bytes per file of a set
+_TX_ID = re.compile(r"^[0-9a-f]+-[0-9a-f]{8}$")
+_SHA256 = re.compile(r"^[0-9a-f]{64}$")
+# What a transaction may write, as the journal is checked against it: rsdock's own file set
+# (Dockerfiles, .dockerignore files, workflows, rsdock.toml). Nothing else is ever renamed by
+# a recovery, whatever a journal says: never a manifest, a source file or .git/.
+_DOCKERFILE_NAME = re.compile(r"^(Dockerfile|Containerfile)([.-].*)?$|.+\.[Dd]ockerfile$")
+_NEVER_UNDER = (".git", STATE_DIR, ".cargo")
+
+
+def rsdock_writes(rel: str) -> bool:
+    """Whether ``rel`` is a kind of file rsdock writes (and so a journal may name).
+
+    Dockerfiles (``Dockerfile``, ``Dockerfile.*``, ``Containerfile``, ``*.Dockerfile``),
+    ``.dockerignore`` files, GitHub workflows (``.github/workflows/*.yml``) and ``rsdock.toml``;
+    never anything under ``.git/``, ``.rsdock/`` or ``.cargo/``.
+    """
+    parts = rel.split("/")
+    if any(part in _NEVER_UNDER for part in parts[:-1]):
+        return False
+    name = parts[-1]
+    if name == "rsdock.toml" or name.endswith(".dockerignore"):
+        return True
+    if "/".join(parts[:-1]).endswith(".github/workflows") and name.endswith((".yml", ".yaml")):
+        return True
+    return bool(_DOCKERFILE_NAME.match(name))
+
+
+@record(frozen=True)
+class _JournalEntry:
+    target: str
+    target_path: Path
+    temp_path: Path | None  # None when the temporary is gone (already renamed, or swept)
+
+
+def _journal_record(tx_id: str, state: str, staged: list[_Staged], base: Path) -> bytes:
+    import json
+
+    return json.dumps({"version": JOURNAL_VERSION, "id": tx_id, "state": state, "files": [
+        {"target": item.target.relative_to(base).as_posix(),
+         "temp": Transaction._temp(item).relative_to(base).as_posix(),
+         "sha256": digest(item.data)} for item in staged]}).encode()
+
+
+def _read_journal(root: Path | str) -> tuple[bool, list[_JournalEntry]] | None:
+    """The interrupted transaction's journal, checked: ``(committed, entries)``, or None.
+
+    Raises:
+        UserError: ``.rsdock`` or the journal leads out of the workspace or is not a regular
+            file, or the journal is not one rsdock wrote: unreadable, another shape, a file
+            that is not of rsdock's set (:func:`rsdock_writes`), a temporary not named after its
+            target and the transaction, or (once committed) a temporary whose SHA-256 differs.
+            Nothing is renamed then.
+    """
+    import json
+
+    where = _where(root, JOURNAL)
+    try:
+        if os.path.islink(os.path.join(os.path.realpath(root), JOURNAL)):
+            raise UserError("the journal is a symlink; rsdock writes its journal itself and "
+                            "never follows a link to it", path=where, hint=_NOT_OURS)
+        data = read_bytes(root, JOURNAL, limit=MAX_JOURNAL_BYTES)
+    except UserError as error:
+        raise UserError(error.message, path=error.path or where,
+                        hint=error.hint or _NOT_OURS) from None
+    if data is None:
+        return None
+    base = Path(os.path.realpath(root))
+
+    def refuse(why: str) -> UserError:
+        return UserError(f"this journal of an interrupted write is not one rsdock wrote: {why}; "
+                         "nothing was renamed", path=where, hint=_NOT_OURS)
+
+    try:
+        record = json.loads(data)
+    except ValueError:
+        raise refuse("it is not JSON") from None
+    if not isinstance(record, dict) or record.get("version") != JOURNAL_VERSION \
+            or record.get("state") not in ("prepare", "commit") \
+            or not isinstance(record.get("id"), str) or not _TX_ID.match(record["id"]) \
+            or not isinstance(record.get("files"), list) or set(record) != {
+                "version", "id", "state", "files"}:
+        raise refuse("its fields are not rsdock's (version, id, state, files)")
+    committed = record["state"] == "commit"
+    entries: list[_JournalEntry] = []
+    seen: set[str] = set()
+    for item in record["files"]:
+        if not isinstance(item, dict) or set(item) != {"target", "temp", "sha256"} or not all(
+                isinstance(v, str) for v in item.values()) or not _SHA256.match(item["sha256"]):
+            raise refuse("an entry is not a target, its temporary and a SHA-256")
+        target = item["target"]
+        try:
+            if check_relpath(target, "the target") != target:
+                raise refuse(f"{shown(target)} is not written the way rsdock writes paths")
+        except UserError as error:
+            raise refuse(error.message) from None
+        if not rsdock_writes(target) or target in seen:
+            raise refuse(f"it names {shown(target)}, which is not a file rsdock writes"
+                         if target not in seen else f"it names {shown(target)} twice")
+        seen.add(target)
+        folder, name = os.path.split(target)
+        temp = os.path.join(folder, f".{name}.{record['id']}{TEMP_SUFFIX}")
+        if item["temp"] != temp:
+            raise refuse(f"the temporary of {shown(target)} is not the one its transaction made")
+        try:
+            target_path, temp_path = inside(root, target), inside(root, temp)
+        except UserError as error:
+            raise refuse(f"{shown(target)}: {error.message}") from None
+        present = os.path.lexists(temp_path)
+        if committed and present:
+            if os.path.islink(base / temp) or not temp_path.is_file():
+                raise refuse(f"the temporary of {shown(target)} is not a regular file")
+            content = read_bytes(root, temp)
+            if content is None or digest(content) != item["sha256"]:
+                raise refuse(f"the temporary of {shown(target)} is not what was written")
+        entries.append(_JournalEntry(target, target_path, temp_path if present else None))
+    return committed, entries
+
+
+_NOT_OURS = ("if no rsdock run was interrupted in this workspace, the file is not rsdock's: "
+             "look at it, delete .rsdock/journal.json (and any .*.rsdock-tmp files), then rerun")
 
 
 def _remove_incomplete_backups(base: Path) -> int:
@@ -592,8 +735,7 @@ class Transaction:
         return written
 
     def _write_journal(self, journal: Path, state: str) -> None:
-        import json
-
+        inside(self.root, JOURNAL)  # a .rsdock leading out of the workspace is refused
         step("journal-mkdir")
         try:
             journal.parent.mkdir(exist_ok=True)
@@ -603,12 +745,10 @@ class Transaction:
         for item in self.staged:
             if item.temp is None:
                 item.temp = item.target.parent / f".{item.target.name}.{self._id}{TEMP_SUFFIX}"
-        record = {"state": state, "files": [
-            [self._temp(item).relative_to(self.base).as_posix(),
-             item.target.relative_to(self.base).as_posix()] for item in self.staged]}
+        record = _journal_record(self._id, state, self.staged, self.base)
         temp = journal.parent / f".journal.{self._id}{TEMP_SUFFIX}"
         try:
-            self._write_file(temp, json.dumps(record).encode(), 0o600, None)
+            self._write_file(temp, record, 0o600, None)
             step("journal-rename")
             os.replace(temp, journal)
             step("journal-fsync-dir")

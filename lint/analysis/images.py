@@ -23,10 +23,13 @@ import posixpath
 import re
 from typing import Any
 
+from rsdock import fs
+from rsdock.errors import UserError
 from rsdock.lint.analysis import build as cargo_build
 from rsdock.lint.analysis import dockerfacts as facts
 from rsdock.lint.model.context import Context
 from rsdock.lint.model.dockerfile import Dockerfile, Stage, image_name
+from rsdock.lint.model.paths import context_source, leaves_root
 from rsdock.records import field, record
 
 PRODUCTION, DEVCONTAINER, TEST, TOOLCHAIN, HELPER = (
@@ -470,13 +473,16 @@ def entrypoint_script(ctx: Context, model: Dockerfile) -> str | None:
                     candidates += ["/".join(parts[i:]) for i in range(len(parts))]
     candidates.append(name)
     for context in contexts:
+        if leaves_root(context):
+            continue  # not the repository's to read
         for source in dict.fromkeys(candidates):
-            path = root / context / source
-            try:
-                if path.is_file():
-                    return str(path.read_text(encoding="utf-8", errors="replace"))
-            except OSError:
+            rel = posixpath.normpath(posixpath.join(context, context_source(source)))
+            try:  # confined to the workspace and bounded, like every read of rsdock
+                data = fs.read_bytes(root, rel)
+            except UserError:
                 continue
+            if data is not None:
+                return data.decode("utf-8", errors="replace")
     return None
 
 

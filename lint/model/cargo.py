@@ -28,8 +28,8 @@ from rsdock.lint.model.cargo_config import CargoConfig, Toolchain, read_config, 
 from rsdock.lint.model.cargo_package import (BinTarget, Package, dependency_paths, read_package,
                                               rel, table_or_empty)
 from rsdock.fs import shown as printable
-from rsdock.lint.model.cargo_toml import (ScanError, Table, expand_glob, is_glob, line_of_key,
-                                           line_of_string, read_toml)
+from rsdock.lint.model.cargo_toml import (ScanError, Table, confined, expand_glob, is_glob,
+                                           line_of_key, line_of_string, read_toml)
 from rsdock.records import field, record
 
 MAX_MEMBERS = 5_000  # a real workspace has tens, the largest known a few hundred
@@ -195,7 +195,7 @@ def scan(path: Path) -> Workspace:
     """
     root = find_root(path)
     root_manifest = root / "Cargo.toml"
-    data, text = read_toml(root_manifest)
+    data, text = read_toml(confined(root, root_manifest))
     workspace = data.get("workspace")
     if not isinstance(workspace, dict):
         workspace = None
@@ -218,7 +218,8 @@ def scan(path: Path) -> Workspace:
         if key in manifests:
             continue
         manifest = Path(os.path.normpath(directory)) / "Cargo.toml"
-        member_data, member_text = (data, text) if key == os.path.abspath(root) else read_toml(manifest)
+        member_data, member_text = (data, text) if key == os.path.abspath(root) \
+            else read_toml(confined(root, manifest))
         manifests[key] = (manifest, member_data, member_text)
         for dep_dir in dependency_paths(member_data, manifest.parent, ws_deps, root):
             if _is_path_dep_member(root, ws_table, dep_dir):
@@ -236,7 +237,8 @@ def scan(path: Path) -> Workspace:
         default_members=_default_members(root, root_manifest, text, ws_table, members, virtual),
         rust_version=_rust_version(ws_package, members),
         has_lockfile=(root / "Cargo.lock").is_file(),
-        lock=parse_lockfile(root / "Cargo.lock") if (root / "Cargo.lock").is_file() else None,
+        lock=parse_lockfile(confined(root, root / "Cargo.lock"))
+        if (root / "Cargo.lock").is_file() else None,
         linux_deps=_linux_deps(manifests.values(), ws_deps),
         manifests={d["package"]["name"]: d for _m, d, _t in manifests.values()
                    if isinstance(d.get("package"), dict)

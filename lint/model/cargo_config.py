@@ -23,7 +23,7 @@ import re
 import tomllib
 from pathlib import Path
 
-from rsdock.lint.model.cargo_toml import ScanError, Table, line_of_key, read_toml
+from rsdock.lint.model.cargo_toml import ScanError, Table, confined, line_of_key, read_toml
 from rsdock.records import field, record
 
 TOOLCHAIN_FILES = ("rust-toolchain.toml", "rust-toolchain")
@@ -94,7 +94,8 @@ def config_files(root: Path, *, parents: bool) -> list[Path]:
         for name in CONFIG_NAMES:
             path = directory / ".cargo" / name
             if path.is_file():
-                found.append(path)
+                # the root's own config must not lead out; the parents' lie outside by design
+                found.append(confined(absolute, path) if directory == absolute else path)
                 break
     return found
 
@@ -248,6 +249,7 @@ def read_toolchain(root: Path) -> Toolchain | None:
         path = Path(root) / name
         if not path.is_file():
             continue
+        confined(Path(root), path)
         try:
             text = path.read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError) as exc:

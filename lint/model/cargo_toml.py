@@ -13,6 +13,7 @@ import tomllib
 from pathlib import Path
 from typing import Any
 
+from rsdock import fs
 from rsdock.errors import UserError
 
 # A parsed TOML (or JSON) table: what tomllib returns, checked key by key where it is read.
@@ -77,6 +78,22 @@ def read_toml(path: Path) -> tuple[Table, str]:
             message = _TOML_AT_END.sub(" (at end of file)", message)
         raise ScanError(f"invalid TOML: {message}", path=str(path), line=line,
                         hint="fix the TOML syntax; `cargo metadata` reports the same problem") from None
+
+
+def confined(root: Path, path: Path) -> Path:
+    """``path`` (a file of the workspace at ``root``), refused when it or a folder on its way is
+    a symlink leading out of the workspace: :func:`rsdock.fs.confine`, the one rule for what
+    rsdock reads or writes, as a located :class:`ScanError`. An image build copies the link,
+    not what it points to, so what lies outside could not be read there either.
+
+    Raises:
+        ScanError: the path leads out of ``root`` (the link's target is never shown).
+    """
+    try:
+        fs.confine(root, path)
+    except UserError as error:
+        raise ScanError(error.message, path=fs.shown(path), hint=error.hint) from None
+    return path
 
 
 def check_nesting(text: str, path: str) -> None:

@@ -14,6 +14,8 @@ import re
 from pathlib import Path
 from typing import Mapping
 
+from rsdock import fs
+from rsdock.errors import UserError
 from rsdock.lint.model.findings import Edit, Finding, Severity
 from rsdock.records import field, record
 
@@ -115,8 +117,12 @@ def applicable(dockerfile: str, context: str, parsed: Mapping[str, DockerIgnore]
     for candidate in candidates(dockerfile, context):
         if candidate in parsed:
             return parsed[candidate]
-        if (root / candidate).is_file():
-            return parse_dockerignore(candidate, (root / candidate).read_bytes())
+        try:  # confined to the repository and bounded: a context outside it is not read
+            data = fs.read_bytes(root, candidate)
+        except UserError:
+            continue
+        if data is not None:
+            return parse_dockerignore(candidate, data)
     return None
 
 

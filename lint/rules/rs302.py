@@ -6,6 +6,8 @@ import re
 from pathlib import Path
 from typing import Iterable
 
+from rsdock import fs
+from rsdock.errors import UserError
 from rsdock.lint.analysis import build, dockerfacts as facts, images
 from rsdock.lint.knowledge import runtimes
 from rsdock.lint.model.dockerfile import Dockerfile, Stage
@@ -112,11 +114,12 @@ class RS302(DockerfileRule):
 
 def _lock_talks_tls(root: Path) -> bool:
     """Whether ``root``'s Cargo.lock names a crate that reads the system certificate store."""
-    lock = root / "Cargo.lock"
-    if not lock.is_file():
+    try:  # confined to the workspace and bounded, like every read of rsdock
+        data = fs.read_bytes(root, "Cargo.lock")
+        text = data.decode("utf-8") if data is not None else None
+    except (UserError, UnicodeDecodeError):
+        text = None
+    if text is None:
         return True  # cannot tell: assume it does, as most services do
-    try:
-        names = set(re.findall(r'^name = "([^"]+)"', lock.read_text(), re.MULTILINE))
-    except (OSError, UnicodeDecodeError):
-        return True
+    names = set(re.findall(r'^name = "([^"]+)"', text, re.MULTILINE))
     return bool(names & _SYSTEM_STORE_CRATES)

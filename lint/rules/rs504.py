@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any, Iterable, Iterator
 
 from rsdock.lint.analysis import build, dockerfacts as facts
-from rsdock.lint.model import dockerignore as di
+from rsdock.lint.model import dockerignore as di, paths
 from rsdock.lint.analysis import images
 from rsdock.lint.model.findings import Finding, Severity
 from rsdock.lint.rules.rule import Context, ProjectRule
@@ -74,14 +74,19 @@ class RS504(ProjectRule):
 
 
 def _paths(ctx: Context, context: str, source: str, ignore: di.DockerIgnore) -> Iterator[str]:
-    """The context-relative paths a COPY source stands for that must reach the build."""
-    source = posixpath.normpath(source.lstrip("/"))
+    """The context-relative paths a COPY source stands for that must reach the build.
+
+    Nothing is looked up outside the context (BuildKit reads ``COPY ../x`` as ``x``), and a
+    context outside the repository is not judged: what is there is not the repository's.
+    """
+    if paths.leaves_root(context):
+        return
+    source = paths.context_source(source)
     if source in (".", "*"):
         # workspace paths are relative to the repository root: they only apply to that context
         yield from _workspace_paths(ctx.workspace if context == "." else None, ctx.root / context)
     elif _WILDCARDS & set(source):
-        root = ctx.root / context
-        matches = sorted(p.relative_to(root).as_posix() for p in root.glob(source))
+        matches = paths.context_glob(ctx.root, context, source) or []
         # a glob may leave some files out on purpose; with none left, COPY itself fails
         if matches and all(ignore.excludes(m) for m in matches):
             yield matches[0]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Iterable
 
-from rsdock.lint.model import dockerignore as di
+from rsdock.lint.model import dockerignore as di, paths
 from rsdock.lint.analysis import images
 from rsdock.lint.model.findings import Finding, Severity
 from rsdock.lint.rules.rule import Context, ProjectRule
@@ -52,6 +52,8 @@ class RS505(ProjectRule):
                 continue  # a missing Dockerfile is RS408's
             if not images.is_production(ctx, model):
                 continue  # a devcontainer, toolchain or test image: its context is not shipped
+            if paths.leaves_root(context):
+                continue  # a context outside the repository is not read, so not judged
             if di.applicable(dockerfile, context, ctx.dockerignores, ctx.root) is not None:
                 continue
             yield self.finding(dockerfile, 1, 0, f"{self.message} (BuildKit looks for "

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Iterable
 
+from rsdock import fs
+from rsdock.errors import UserError
 from rsdock.lint.analysis import images
 from rsdock.lint.model.dockerignore import DockerIgnore
 from rsdock.lint.model.findings import Finding, Fix, Severity
@@ -74,15 +76,17 @@ def _copies_git(ctx: Context) -> bool:
 def _build_reads_git(ctx: Context) -> str:
     """What in the workspace reads git at build time ("" for nothing known): a crate of
     :data:`GIT_READING_CRATES` in Cargo.lock, or a root build.rs that runs git."""
-    try:
-        lock = (ctx.root / "Cargo.lock").read_text(encoding="utf-8", errors="replace")
-    except OSError:
-        lock = ""
+    lock = _read(ctx, "Cargo.lock")
     for crate in GIT_READING_CRATES:
         if f'name = "{crate}"' in lock:
             return crate
+    return "build.rs" if "git" in _read(ctx, "build.rs") else ""
+
+
+def _read(ctx: Context, rel: str) -> str:
+    """A workspace file's text, "" when missing or refused (confined and bounded: rsdock.fs)."""
     try:
-        script = (ctx.root / "build.rs").read_text(encoding="utf-8", errors="replace")
-    except OSError:
+        data = fs.read_bytes(ctx.root, rel)
+    except UserError:
         return ""
-    return "build.rs" if "git" in script else ""
+    return data.decode("utf-8", errors="replace") if data is not None else ""
