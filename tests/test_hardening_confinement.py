@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import time
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, event, given, settings, strategies as st
 
 from rsdock import fs
 from rsdock.errors import UserError
@@ -358,3 +360,126 @@ def test_context_glob_stays_inside_and_gives_up_past_its_budget(tmp_path):
     assert paths.context_glob(root, "..", "*.txt") is None
     assert paths.context_glob(root, "up", "*.txt") is None
     assert paths.context_glob(root, ".", "**/*.txt", limit=2) is None
+
+
+# --- every string field of the cargo config and the toolchain file, hostile -------------------
+
+HOSTILE_PIECES = ["'", '"', "$(id)", "`id`", "\n", "\r", "*", "..", "/", "/etc/passwd", "\\",
+                  ";", " ", "\t", "\x01", "\x1b[31m", "\x7f", "\x85", "\u2028", "\u2029", "#",
+                  "!", "-rf", "a", "out", "1.86.0", "ü", "${HOME}", "[x]", "?", ":", "=",
+                  "aarch64-unknown-linux-gnu", "&&", "|", ">", "~"]
+HOSTILE = st.one_of(
+    st.lists(st.sampled_from(HOSTILE_PIECES), min_size=1, max_size=5).map("".join),
+    st.text(st.characters(blacklist_characters="\x00", blacklist_categories=("Cs",)),
+            min_size=1, max_size=12))
+# (file, how the value is written into it): every string a reader of these files takes in.
+FIELDS = {
+    "target-dir": (".cargo/config.toml", lambda v: f"[build]\ntarget-dir = {_toml(v)}\n"),
+    "build.target": (".cargo/config.toml", lambda v: f"[build]\ntarget = {_toml(v)}\n"),
+    "build.target list": (".cargo/config.toml",
+                          lambda v: f"[build]\ntarget = [{_toml(v)}, {_toml('x' + v)}]\n"),
+    "linker": (".cargo/config.toml",
+               lambda v: f"[target.x86_64-unknown-linux-gnu]\nlinker = {_toml(v)}\n"),
+    "triple key": (".cargo/config.toml", lambda v: f"[target.{_toml(v)}]\nlinker = \"cc\"\n"),
+    "rustflags": (".cargo/config.toml",
+                  lambda v: f"[target.x86_64-unknown-linux-gnu]\nrustflags = {_toml(v)}\n"),
+    "env": (".cargo/config.toml", lambda v: f"[env]\nNAME = {_toml(v)}\nOTHER = {{ value = "
+                                            f"{_toml(v)} }}\n"),
+    "channel": ("rust-toolchain.toml", lambda v: f"[toolchain]\nchannel = {_toml(v)}\n"),
+    "targets": ("rust-toolchain.toml",
+                lambda v: f"[toolchain]\nchannel = \"1.86.0\"\ntargets = [{_toml(v)}]\n"),
+    "legacy channel": ("rust-toolchain", lambda v: v + "\n"),
+}
+BENIGN = {"target-dir": "out/cargo", "channel": "1.86.0", "legacy channel": "1.86.0"}
+
+
+def _toml(value: str) -> str:
+    """``value`` as a TOML basic string (every character outside printable ASCII escaped)."""
+    return '"' + "".join(c if " " <= c <= "~" and c not in '"\\' else
+                         (f"\\{c}" if c in '"\\' else f"\\u{ord(c):04x}" if ord(c) < 0x10000
+                          else f"\\U{ord(c):08x}") for c in value) + '"'
+
+
+def _generate(root: Path) -> dict[str, str]:
+    from rsdock.wizard.generate.defaults import default_plan, validated
+
+    return render_module.render(validated(default_plan(scan(root))))
+
+
+def _instructions(text: str) -> list[str]:
+    import dockerfile
+
+    return [command.cmd for command in dockerfile.parse_string(text)]
+
+
+@pytest.fixture(scope="module")
+def baselines(tmp_path_factory) -> dict[str, list[str]]:
+    """The instructions of the Dockerfile generated with a benign value in each file."""
+    found = {}
+    for name, value in (("config", "target-dir"), ("toolchain", "channel"),
+                        ("legacy", "legacy channel")):
+        file, write = FIELDS[value]
+        root = package(tmp_path_factory.mktemp(name) / "ws", {file: write(BENIGN[value])})
+        found[file] = _instructions(_generate(root)["Dockerfile"])
+    return found
+
+
+BOUNDED = settings(max_examples=40, deadline=None,
+                   suppress_health_check=[HealthCheck.too_slow,
+                                          HealthCheck.function_scoped_fixture])
+# target-dir is the one value that reaches a RUN line: half its pieces are a plain path's.
+PATH_PIECES = ["out", "a", "/", "./", "../", "-", "_", "+", ".cache", "b.1"]
+TARGET_DIRS = st.one_of(HOSTILE, st.lists(st.sampled_from(PATH_PIECES + HOSTILE_PIECES[:12]),
+                                          min_size=1, max_size=5).map("".join))
+
+
+@BOUNDED
+@given(value=TARGET_DIRS)
+def test_a_hostile_target_dir_is_refused_or_rendered_exactly(tmp_path_factory, baselines, value):
+    """See :func:`check_hostile_value`."""
+    check_hostile_value(tmp_path_factory, baselines, "target-dir", value)
+
+
+@BOUNDED
+@given(field=st.sampled_from(sorted(set(FIELDS) - {"target-dir"})), value=HOSTILE)
+def test_hostile_cargo_config_and_toolchain_values_are_refused_or_rendered_exactly(
+        tmp_path_factory, baselines, field, value):
+    """See :func:`check_hostile_value`."""
+    check_hostile_value(tmp_path_factory, baselines, field, value)
+
+
+def check_hostile_value(tmp_path_factory, baselines, field: str, value: str) -> None:
+    """The value is refused with a located UserError, or every generated file parses (BuildKit's
+    parser, rsdock's .dockerignore model, YAML) to the instructions of a benign project, with
+    the shell words of the copy exactly the (validated) target folder."""
+    from ruamel.yaml import YAML
+
+    from rsdock.lint.model.dockerignore import parse_dockerignore
+
+    file, write = FIELDS[field]
+    temp = tmp_path_factory.mktemp("hostile")
+    root = package(temp / "ws", {file: write(value)})
+    try:
+        files = _generate(root)
+    except UserError as error:
+        event(f"{field}: refused")
+        assert error.path and "\n" not in error.message and "\x1b" not in error.message
+        return
+    event(f"{field}: rendered")
+    text = files["Dockerfile"]
+    assert _instructions(text) == baselines[file], (field, value)
+    expected = "target"
+    if field == "target-dir":
+        expected = os.path.normpath(value)
+        assert paths.leaves_root(expected) is False and expected != "."
+    script = next(line for line in text.splitlines() if "&& cp " in line)
+    copied = script[script.index("&& cp ") + len("&& cp "):]
+    assert shell_words(copied, temp) == [f"{expected}/T/release/api", "/out/api"]
+    rust = next(line for line in text.splitlines() if line.startswith("FROM") and " rust:" in line)
+    assert re.search(r" rust:1\.\d+(\.\d+)?-slim-\w+ AS chef$", rust), rust
+    ignore = parse_dockerignore(".dockerignore", files[".dockerignore"])
+    assert not any(ignore.excludes(p) for p in ("Cargo.toml", "Cargo.lock", "src/main.rs",
+                                                file))
+    assert ignore.excludes(f"{expected}/x")
+    workflow = YAML(typ="safe").load(files[".github/workflows/docker.yml"])
+    assert {"on", "jobs"} <= set(workflow)
