@@ -18,6 +18,13 @@ What it guarantees, for ``rsdock init``, ``rsdock edit``, ``rsdock lint --fix`` 
   committed leaves the old files (the next run deletes the temporaries); a kill after it leaves
   the journal, and the next run finishes the renames: all-old or all-new, never a mix. Stale
   temporaries of older runs are swept by the next transaction.
+* **A journal is trusted only when it is rsdock's.** It names each target with the temporary
+  its transaction made and that temporary's SHA-256; a recovery checks every entry before the
+  first rename and refuses (renaming nothing) a journal that names a file rsdock never writes
+  (:func:`rsdock_writes`: never a manifest, a source file or ``.git/``), a temporary of another
+  name or content, or lies outside the workspace (a symlinked ``.rsdock``).
+* **Confinement of what rsdock found itself**: :func:`confine` applies the same symlink rule to
+  paths found by walking a workspace (the cargo scanner's manifests, lock and toolchain files).
 * **Freshness.** A caller may give the text it based a change on; the file is compared with it
   immediately before the renames, and once more afterwards through the old file's open
   descriptor: a write by another program in between is detected and the old files (with that
