@@ -80,22 +80,6 @@ def read_toml(path: Path) -> tuple[Table, str]:
                         hint="fix the TOML syntax; `cargo metadata` reports the same problem") from None
 
 
-def confined(root: Path, path: Path) -> Path:
-    """``path`` (a file of the workspace at ``root``), refused when it or a folder on its way is
-    a symlink leading out of the workspace: :func:`rsdock.fs.confine`, the one rule for what
-    rsdock reads or writes, as a located :class:`ScanError`. An image build copies the link,
-    not what it points to, so what lies outside could not be read there either.
-
-    Raises:
-        ScanError: the path leads out of ``root`` (the link's target is never shown).
-    """
-    try:
-        fs.confine(root, path)
-    except UserError as error:
-        raise ScanError(error.message, path=fs.shown(path), hint=error.hint) from None
-    return path
-
-
 def check_nesting(text: str, path: str) -> None:
     """Refuse TOML nested deeper than :data:`MAX_TOML_NESTING` before tomllib recurses into it.
 
@@ -236,3 +220,19 @@ def _all_dirs(base: Path) -> list[Path]:
         dirnames.sort()
         found.extend(Path(dirpath) / d for d in dirnames)
     return found
+
+
+def confined(root: Path, path: Path) -> Path:
+    """``path`` (a file of the workspace at ``root``), refused when it or a folder on its way is
+    a symlink leading out of the workspace: :func:`rsdock.fs.confine`, the one rule for what
+    rsdock reads or writes, as a located :class:`ScanError`. An image build copies the link,
+    not what it points to, so what lies outside could not be read there either.
+
+    Raises:
+        ScanError: the path leads out of ``root`` (the link's target is never shown).
+    """
+    try:
+        fs.confine(root, path)
+    except UserError as error:
+        raise ScanError(error.message, path=fs.shown(path), hint=error.hint) from None
+    return path
