@@ -265,7 +265,8 @@ def test_what_a_journal_may_name_is_rsdocks_own_file_set(rel, ok):
 # --- 4. cargo files symlinked out of the workspace ----------------------------------------------
 
 @pytest.mark.parametrize("link", ["Cargo.lock", "rust-toolchain.toml", ".cargo",
-                                  "crates/server/Cargo.toml", "crates/server"])
+                                  "crates/server/Cargo.toml", "crates/server",
+                                  "crates/web/index.html"])
 def test_cargo_files_symlinked_out_are_refused_and_their_content_never_shown(ws, tmp_path,
                                                                              capsys, link):
     """Was: read, and their content reached the output (a toolchain pin, a bin name)."""

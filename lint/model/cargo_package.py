@@ -14,7 +14,7 @@ import re
 from pathlib import Path
 
 from rsdock.lint.knowledge.names import CONFLICTING_ARTIFACT_NAMES
-from rsdock.lint.model.cargo_toml import ScanError, Table, line_of, line_of_key
+from rsdock.lint.model.cargo_toml import ScanError, Table, confined, line_of, line_of_key
 from rsdock.records import record
 
 # Dependencies that mark a crate as built for the browser (with index.html: a trunk app).
@@ -170,7 +170,7 @@ def read_package(root: Path, manifest: Path, data: Table, text: str, ws_package:
         bins=bins,
         has_lib=lib,
         crate_types=crate_types,
-        is_web_app=_is_web_app(pkg_dir, data, crate_types),
+        is_web_app=_is_web_app(root, pkg_dir, data, crate_types),
         has_build_rs=_has_build_script(pkg_dir, package.get("build")),
         publish=_publishes(package.get("publish"), ws_package.get("publish")),
         uses=tuple(dict.fromkeys(
@@ -300,11 +300,12 @@ def _nth_bin_header(text: str, index: int) -> int | None:
     return headers[index] if index < len(headers) else None
 
 
-def _is_web_app(pkg_dir: Path, data: Table, crate_types: tuple[str, ...]) -> bool:
+def _is_web_app(root: Path, pkg_dir: Path, data: Table, crate_types: tuple[str, ...]) -> bool:
     """A trunk app: ``index.html`` next to the manifest plus a sign that it targets wasm."""
     index = pkg_dir / "index.html"
     if not index.is_file():
         return False
+    confined(root, index)  # read like every cargo file: never through a link leading out
     try:
         html = index.read_text(encoding="utf-8", errors="replace")
     except OSError:
