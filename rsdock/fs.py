@@ -437,7 +437,7 @@ def rsdock_writes(rel: str) -> bool:
     name = parts[-1]
     if name == "rsdock.toml" or name.endswith(".dockerignore"):
         return True
-    if "/".join(parts[:-1]).endswith(".github/workflows") and name.endswith((".yml", ".yaml")):
+    if parts[-3:-1] == [".github", "workflows"] and name.endswith((".yml", ".yaml")):
         return True
     return bool(_DOCKERFILE_NAME.match(name))
 

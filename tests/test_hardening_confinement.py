@@ -257,7 +257,8 @@ def test_the_journal_a_transaction_writes_names_each_file_with_its_digest(tmp_pa
     (".dockerignore", True), ("Dockerfile.dockerignore", True), ("rsdock.toml", True),
     (".github/workflows/docker.yml", True), ("Cargo.toml", False), ("src/main.rs", False),
     (".git/config", False), (".rsdock/journal.json", False), (".github/ci.yml", False),
-    (".git/hooks/Dockerfile", False), ("Cargo.lock", False)])
+    (".git/hooks/Dockerfile", False), ("Cargo.lock", False), ("x.github/workflows/a.yml", False),
+    ("crates/web/.github/workflows/a.yaml", True)])
 def test_what_a_journal_may_name_is_rsdocks_own_file_set(rel, ok):
     assert fs.rsdock_writes(rel) is ok
 
