@@ -17,6 +17,7 @@ from rsdock import validate
 from rsdock.errors import UserError
 from rsdock.lint.analysis.cdeps import c_crates
 from rsdock.lint.knowledge import platforms as platform_table
+from rsdock.lint.model.paths import leaves_root
 from rsdock.records import replace
 from rsdock.wizard.generate.plan import (DEFAULT_RUST_VERSION, Image, Plan, PlanError,
                                          WorkspaceFacts, registry_for_host)
@@ -64,7 +65,7 @@ def workspace_facts(ws) -> WorkspaceFacts:
     ignored = []
     for config in (getattr(ws, "config", None), getattr(ws, "local_config", None)):
         directory = getattr(config, "target_dir", None)
-        if directory and not directory.startswith(("/", "..")) and directory != "target" \
+        if directory and not leaves_root(directory) and directory != "target" \
                 and directory not in ignored:
             ignored.append(directory)
     return WorkspaceFacts(
