@@ -62,6 +62,31 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Run ``rsdock init``; 0 written or clean, 1 refused or drift, 2 bad input (UserError)."""
+    from rsdock.wizard.generate import writer
+
+    try:
+        return _run(args)
+    except writer.NotADockerfile as error:
+        raise _at_config_line(error) from None
+
+
+def _at_config_line(error) -> UserError:
+    """A :class:`NotADockerfile` error, located at the rsdock.toml line naming the path."""
+    from rsdock.wizard.generate import answers
+
+    try:
+        text = answers.read_text(error.root) or ""
+    except UserError:
+        return error
+    line = answers.dockerfile_line(text, error.rel)
+    if line is None:
+        return error
+    return UserError(f"dockerfile = {error.rel!r} names an existing file that is not a "
+                     "Dockerfile (its first instruction is not FROM or ARG); nothing was written",
+                     path=str(answers.config_path(error.root)), line=line, hint=error.hint)
+
+
+def _run(args: argparse.Namespace) -> int:
     _check_flags(args)
     start = _start(args)
     if args.check:
