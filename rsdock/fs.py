@@ -50,6 +50,7 @@ STATE_DIR = ".rsdock"
 JOURNAL = f"{STATE_DIR}/journal.json"
 BACKUPS = f"{STATE_DIR}/backup"  # rsdock edit's backups (rsdock.wizard.edit.backup)
 BACKUP_MANIFEST = "manifest.json"  # written last: a backup folder without it was cut short
+BACKUP_PENDING = "pending.json"  # a complete backup whose edit had not committed yet
 MAX_READ_BYTES = 5_000_000  # no real Dockerfile, workflow or manifest comes close
 LOCK_TIMEOUT = 30.0
 
@@ -395,6 +396,10 @@ def _remove_incomplete_backups(base: Path) -> int:
     for backup in list(folder.iterdir()):
         if backup.is_dir() and not backup.is_symlink() and \
                 not (backup / BACKUP_MANIFEST).is_file():
+            if _edit_happened(base, backup):
+                os.replace(backup / BACKUP_PENDING, backup / BACKUP_MANIFEST)
+                fsync_dir(backup)
+                continue
             shutil.rmtree(backup, ignore_errors=True)
             removed += 1
     if removed:
@@ -403,6 +408,20 @@ def _remove_incomplete_backups(base: Path) -> int:
         except OSError:
             pass
     return removed
+
+
+def _edit_happened(base: Path, backup: Path) -> bool:
+    """Whether the edit a pending backup was taken for committed (after this run's recovery):
+    a file on disk differs from its backed-up copy. A backup of files still unchanged would make
+    undo put back the same text, so it is removed instead of offered."""
+    import json
+
+    try:
+        files = json.loads((backup / BACKUP_PENDING).read_bytes())["files"]
+        return any(digest(read_bytes(base, rel) or b"") != entry["sha256"]
+                   for rel, entry in files.items())
+    except (OSError, ValueError, KeyError, TypeError, AttributeError, UserError):
+        return False
 
 
 def _remove_empty_state_dir(base: Path) -> None:
@@ -518,6 +537,11 @@ class Transaction:
                 raise UserError("this file is read-only; rsdock does not replace it unless "
                                 "forced", path=_where(self.root, rel),
                                 hint="make it writable (chmod u+w), or rerun with --force")
+            if not self.force and info.st_uid != os.geteuid() and os.geteuid() != 0:
+                # Only root can give the new file the old owner; it would become ours.
+                raise UserError("this file is owned by another user; replacing it would make "
+                                "it yours", path=_where(self.root, rel),
+                                hint="run rsdock as its owner, or rerun with --force")
             if not self.force and info.st_nlink > 1:
                 raise UserError(f"this file has {info.st_nlink - 1} other hard link(s); "
                                 "replacing it would leave them with the old text",
