@@ -1,0 +1,102 @@
+"""Issue #27, wrong output (item 11): what rsdock writes and prints means what it should.
+
+YAML values are quoted whenever a reader could take them for another type; fixes keep a file's
+line endings; Dockerfiles BuildKit refuses are reported; terminal output escapes control and
+bidi characters; folders rsdock cannot read are reported, not skipped.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings, strategies as st
+from ruamel.yaml import YAML
+
+from rsdock.cli import main
+from rsdock.lint.model.yaml_scalar import double_quoted, yaml_scalar
+from tests.tools import EXAMPLE
+
+
+def run(capsys, *argv: str) -> tuple[int, str]:
+    code = main(list(argv))
+    out = capsys.readouterr()
+    text = out.out + out.err
+    assert "Traceback" not in text
+    return code, text
+
+
+def load(text: str, version: tuple[int, int] | None = None):
+    yaml = YAML(typ="safe")
+    if version:
+        yaml.version = version
+    return yaml.load(text)
+
+
+@pytest.fixture
+def ws(tmp_path: Path) -> Path:
+    root = tmp_path / "ws"
+    shutil.copytree(EXAMPLE, root, ignore=shutil.ignore_patterns("target"))
+    return root
+
+
+def crate(root: Path, name: str) -> Path:
+    (root / "src").mkdir(parents=True)
+    (root / "Cargo.toml").write_text(f'[package]\nname = "{name}"\nversion = "0.1.0"\n'
+                                     'edition = "2021"\n')
+    (root / "src" / "main.rs").write_text("fn main() {}\n")
+    return root
+
+
+# --- YAML: one emitter decides by YAML's own reading ---------------------------------------------
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(max_size=20))
+def test_every_string_reads_back_as_itself_under_yaml_1_1_and_1_2(value):
+    for version in ((1, 1), (1, 2)):
+        assert load(f"k: {yaml_scalar(value)}\n", version) == {"k": value}
+        assert load(f"- {yaml_scalar(value)}\n", version) == [value]
+        assert load(f"{yaml_scalar(value)}: x\n", version) == {value: "x"}
+
+
+@pytest.mark.parametrize("value", ["null", "Null", "~", "true", "yes", "on", "y", "0x10", "017",
+                                   "1_000", "12:30", "1e3", ".inf", "<<"])
+def test_words_and_numbers_of_either_yaml_version_are_quoted(value):
+    assert yaml_scalar(value) == f'"{value}"'
+
+
+def test_line_breaks_yaml_folds_are_escaped():
+    assert double_quoted("a\x85b\u2028c") == '"a\\Nb\\Lc"'
+
+
+@pytest.mark.parametrize("name", ["null", "true", "yes", "on", "off", "no"])
+def test_a_package_named_like_a_yaml_word_gets_a_string_job_key(tmp_path, capsys, name):
+    root = crate(tmp_path / "ws", name)
+    assert run(capsys, "init", "--yes", str(root))[0] == 0
+    text = (root / ".github/workflows/docker.yml").read_text()
+    for version in ((1, 1), (1, 2)):
+        data = load(text, version)
+        assert name in data["jobs"], sorted(map(repr, data["jobs"]))
+        steps = data["jobs"][name]["steps"]
+        assert [s["with"]["target"] for s in steps if "target" in s.get("with", {})] == [name]
+    code, out = run(capsys, "lint", "--no-hadolint", str(root))
+    assert code == 0 and "RS001" not in out, out
+    code, out = run(capsys, "edit", "--remove-platform", "linux/arm/v7", "--yes", str(root))
+    assert code == 0, out
+
+
+def test_branches_are_written_as_the_strings_they_are(ws, capsys):
+    assert run(capsys, "init", "--yes", str(ws))[0] == 0
+    branches = ["0x10", "a\x85b", "yes", "1_0", "main"]
+    config = ws / "rsdock.toml"
+    config.write_text(config.read_text().replace(
+        'branches = ["main"]', "branches = [" + ", ".join(
+            '"' + b.replace("\x85", "\\u0085") + '"' for b in branches) + "]"))
+    assert run(capsys, "init", "--yes", "--force", str(ws))[0] == 0
+    text = (ws / ".github/workflows/docker.yml").read_text()
+    for version in ((1, 1), (1, 2)):
+        data = load(text, version)
+        on = data["on"] if "on" in data else data[True]  # YAML 1.1 reads the key `on` as true
+        assert on["push"]["branches"] == branches
+    assert run(capsys, "init", "--check", str(ws))[0] == 0
