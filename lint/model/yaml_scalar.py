@@ -16,6 +16,10 @@ import re
 from functools import lru_cache
 from typing import Any
 
+from ruamel.yaml import YAML
+from ruamel.yaml.nodes import ScalarNode
+from ruamel.yaml.resolver import VersionedResolver
+
 _STR_TAG = "tag:yaml.org,2002:str"
 # Characters YAML does not keep literally inside a scalar (YAML 1.2 section 5.1 "c-printable"
 # excludes the controls; NEL and the Unicode line/paragraph separators are line breaks in 1.1).
@@ -27,8 +31,6 @@ _SIMPLE_ESCAPES = {"\\": "\\\\", '"': '\\"', "\t": "\\t", "\n": "\\n", "\r": "\\
 
 @lru_cache(maxsize=1)
 def _resolvers() -> tuple[Any, ...]:
-    from ruamel.yaml.resolver import VersionedResolver
-
     return VersionedResolver(version=(1, 1)), VersionedResolver(version=(1, 2))
 
 
@@ -37,14 +39,10 @@ def plain_safe(value: str) -> bool:
     """Whether ``value`` written plain (``key: value``, ``- value``) reads back as itself."""
     if not value or value != value.strip() or _UNPRINTABLE.search(value) or "\n" in value:
         return False
-    from ruamel.yaml.nodes import ScalarNode
-
     for resolver in _resolvers():
         tag = resolver.resolve(ScalarNode, value, (True, False))
         if str(getattr(tag, "value", tag)) != _STR_TAG:
             return False
-    from ruamel.yaml import YAML
-
     try:
         loaded = YAML(typ="safe").load(f"k: {value}\n")
     except Exception:  # any syntax error: not plain
