@@ -100,3 +100,21 @@ def test_branches_are_written_as_the_strings_they_are(ws, capsys):
         on = data["on"] if "on" in data else data[True]  # YAML 1.1 reads the key `on` as true
         assert on["push"]["branches"] == branches
     assert run(capsys, "init", "--check", str(ws))[0] == 0
+
+
+# --- fixes keep the file's line endings ----------------------------------------------------------
+
+CRLF_WORKFLOW = ("on: push\r\njobs:\r\n  build:\r\n    runs-on: ubuntu-24.04\r\n    steps:\r\n"
+                 "      - uses: actions/checkout@v7\r\n"
+                 "      - uses: docker/setup-buildx-action@v4\r\n")
+
+
+def test_lint_fix_writes_crlf_lines_into_a_crlf_workflow(tmp_path, capsys):
+    (tmp_path / ".git").mkdir()
+    path = tmp_path / ".github/workflows/docker.yml"
+    path.parent.mkdir(parents=True)
+    path.write_bytes(CRLF_WORKFLOW.encode())
+    run(capsys, "lint", "--no-hadolint", "--select", "RS413", "--fix", str(tmp_path))
+    after = path.read_bytes()
+    assert b"persist-credentials: false\r\n" in after
+    assert after.count(b"\n") == after.count(b"\r\n"), after
