@@ -118,3 +118,32 @@ def test_lint_fix_writes_crlf_lines_into_a_crlf_workflow(tmp_path, capsys):
     after = path.read_bytes()
     assert b"persist-credentials: false\r\n" in after
     assert after.count(b"\n") == after.count(b"\r\n"), after
+
+
+# --- Dockerfiles BuildKit refuses ----------------------------------------------------------------
+
+@pytest.mark.parametrize("text, line, words", [
+    ("FROM\n", 1, "FROM"),
+    ("FROM debian AS b AS c\n", 1, "FROM"),
+    ("FROM debian:bookworm\nUSER\n", 2, "USER requires exactly one argument"),
+    ("FROM debian AS 1x\n", 1, "stage name '1x'"),
+    ("FROM debian\nCOPY x\n", 2, "source and a destination"),
+    ("FROM debian\nSHELL sh -c\n", 2, "JSON array"),
+    ("FROM debian\nENV\n", 2, "ENV requires at least one argument"),
+])
+def test_instructions_buildkit_refuses_are_parse_errors_at_their_line(tmp_path, capsys, text,
+                                                                      line, words):
+    (tmp_path / ".git").mkdir()
+    (tmp_path / "Dockerfile").write_text(text)
+    code, out = run(capsys, "lint", "--no-hadolint", "--select", "RS001", str(tmp_path))
+    assert code == 1 and f"Dockerfile:{line}: RS001 error: " in out and words in out, out
+
+
+@pytest.mark.parametrize("text", ["FROM debian\nHEALTHCHECK NONE\n", "FROM debian\nONBUILD RUN x\n",
+                                  "FROM debian AS b\nCOPY <<EOF /x\nhi\nEOF\n",
+                                  "ARG V=1\nFROM debian:$V AS Build.1\nWORKDIR /a\n"])
+def test_instructions_buildkit_accepts_are_no_parse_errors(tmp_path, capsys, text):
+    (tmp_path / ".git").mkdir()
+    (tmp_path / "Dockerfile").write_text(text)
+    code, out = run(capsys, "lint", "--no-hadolint", "--select", "RS001", str(tmp_path))
+    assert code == 0, out
