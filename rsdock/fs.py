@@ -42,7 +42,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import Iterator
 
-from rsdock.errors import UserError
+from rsdock.errors import TERMINAL_CONTROL, UserError, escaped_char
 from rsdock.records import record
 
 TEMP_SUFFIX = ".rsdock-tmp"
@@ -56,6 +56,7 @@ LOCK_TIMEOUT = 30.0
 
 _BOM = "\ufeff".encode("utf-8")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+_SHOWN_ESCAPE = re.compile(r"[\x00-\x1f\x7f]|" + TERMINAL_CONTROL.pattern)
 _TEMP_NAME = re.compile(r"^\..+\.[0-9a-f-]+\.rsdock-tmp$|^\..+\.rsdock-tmp$")
 
 _HINTS = {
@@ -80,9 +81,9 @@ def shown(path: object) -> str:
     A file name is data: printed raw, a newline in it would forge a line of output.
     """
     text = str(path)
-    if not _CONTROL.search(text) and "\\" not in text:
+    if not _SHOWN_ESCAPE.search(text) and "\\" not in text:
         return text
-    return _CONTROL.sub(lambda m: f"\\x{ord(m[0]):02x}" if m[0] not in "\n\t\r"
+    return _SHOWN_ESCAPE.sub(lambda m: escaped_char(m[0]) if m[0] not in "\n\t\r"
                         else {"\n": "\\n", "\t": "\\t", "\r": "\\r"}[m[0]],
                         text.replace("\\", "\\\\"))
 

@@ -147,3 +147,27 @@ def test_instructions_buildkit_accepts_are_no_parse_errors(tmp_path, capsys, tex
     (tmp_path / "Dockerfile").write_text(text)
     code, out = run(capsys, "lint", "--no-hadolint", "--select", "RS001", str(tmp_path))
     assert code == 0, out
+
+
+# --- terminal output escapes what a terminal would obey -------------------------------------------
+
+RLO, CSI = "\u202e", "\x9b"
+
+
+def test_the_text_report_escapes_escape_sequences_and_bidi_overrides(tmp_path, capsys):
+    (tmp_path / ".git").mkdir()
+    (tmp_path / "Dockerfile").write_text(f"FROM debian\nRUN{RLO}{CSI}2J\x1b[31m echo\n")
+    folder = tmp_path / f"d{RLO}x"
+    folder.mkdir()
+    (folder / "Dockerfile").write_text("FROM debian\nUSER\n")
+    code, out = run(capsys, "lint", "--no-hadolint", "--select", "RS001", str(tmp_path))
+    assert code == 1
+    assert not any(c in out for c in (RLO, CSI, "\x1b")), ascii(out)
+    assert "RUN\\u202e\\x9b2J\\x1b[31m" in out and "d\\u202ex/Dockerfile:2:" in out
+
+
+def test_cli_error_messages_escape_escape_sequences_and_bidi_overrides(capsys, tmp_path):
+    code, out = run(capsys, "lint", str(tmp_path / f"nope{RLO}{CSI}2J\x1b[0m"))
+    assert code == 2
+    assert not any(c in out for c in (RLO, CSI, "\x1b")), ascii(out)
+    assert "nope\\u202e\\x9b2J\\x1b[0m" in out

@@ -13,6 +13,7 @@ from collections import Counter
 from typing import Any, Callable
 
 from rsdock import __version__
+from rsdock.errors import TERMINAL_CONTROL, escaped_char
 from rsdock.fs import shown
 from rsdock.lint.engine.runner import Result
 from rsdock.lint.model.findings import Finding, Severity, line_offsets
@@ -46,18 +47,19 @@ def _location(finding: Finding) -> str:
     return f"{shown(finding.path)}:{finding.line}{column}"
 
 
-_TERMINAL_CONTROL = re.compile(r"[\x00-\x08\x0a-\x1f\x7f]")
+# C0 but the tab, DEL, C1 and the bidirectional controls (rsdock.errors.TERMINAL_CONTROL).
+_TERMINAL_CONTROL = re.compile("\n|" + TERMINAL_CONTROL.pattern)
 
 
 def _message(text: str) -> str:
     # a message may run over lines; its next lines are indented so none can pass for a finding
-    return _TERMINAL_CONTROL.sub(lambda m: "\n    " if m[0] == "\n" else f"\\x{ord(m[0]):02x}",
+    return _TERMINAL_CONTROL.sub(lambda m: "\n    " if m[0] == "\n" else escaped_char(m[0]),
                                  text)
 
 
 def _source_line(text: str) -> str:
     # a quoted source line keeps its tabs; escape sequences and stray CRs are shown, not obeyed
-    return _TERMINAL_CONTROL.sub(lambda m: f"\\x{ord(m[0]):02x}", text)
+    return _TERMINAL_CONTROL.sub(lambda m: escaped_char(m[0]), text)
 
 
 def render_text(result: Result) -> str:
