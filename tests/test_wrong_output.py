@@ -171,3 +171,28 @@ def test_cli_error_messages_escape_escape_sequences_and_bidi_overrides(capsys, t
     assert code == 2
     assert not any(c in out for c in (RLO, CSI, "\x1b")), ascii(out)
     assert "nope\\u202e\\x9b2J\\x1b[0m" in out
+
+
+# --- readers accept what cargo accepts; SARIF is valid URIs -------------------------------------
+
+def test_a_cargo_toml_with_a_byte_order_mark_is_read_as_cargo_reads_it(ws, capsys):
+    for manifest in (ws / "Cargo.toml", ws / "crates/server/Cargo.toml"):
+        manifest.write_bytes(b"\xef\xbb\xbf" + manifest.read_bytes())
+    code, out = run(capsys, "init", "--yes", str(ws))
+    assert code == 0, out
+    assert "Dockerfile" in out and (ws / "Dockerfile").is_file()
+
+
+def test_sarif_uris_are_percent_encoded(tmp_path, capsys):
+    import json
+    from urllib.parse import unquote
+
+    (tmp_path / ".git").mkdir()
+    folder = tmp_path / "my app#1 é%"
+    folder.mkdir()
+    (folder / "Dockerfile").write_text("FROM debian\nUSER\n")
+    code, out = run(capsys, "lint", "--no-hadolint", "--format", "sarif", str(tmp_path))
+    uris = [r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
+            for r in json.loads(out)["runs"][0]["results"]]
+    assert uris == ["my%20app%231%20%C3%A9%25/Dockerfile"]
+    assert unquote(uris[0]) == "my app#1 é%/Dockerfile"

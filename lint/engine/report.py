@@ -11,6 +11,7 @@ import bisect
 import re
 from collections import Counter
 from typing import Any, Callable
+from urllib.parse import quote
 
 from rsdock import __version__
 from rsdock.errors import TERMINAL_CONTROL, escaped_char
@@ -131,6 +132,12 @@ def render_github(result: Result) -> str:
     return "\n".join(out) + ("\n" if out else "")
 
 
+def _uri(path: str) -> str:
+    """A relative path as a SARIF ``uri`` (RFC 3986): spaces, ``#``, ``%``, ``?`` and non-ASCII
+    characters percent-encoded, ``/`` kept."""
+    return quote(path, safe="/")
+
+
 def external_help_uri(rule_id: str) -> str:
     """Where hadolint's DL or ShellCheck's SC code ``rule_id`` is documented."""
     if rule_id.startswith("SC"):
@@ -182,7 +189,7 @@ def _sarif_fixes(finding: Finding, text: str | None) -> list[dict[str, Any]]:
                               "endLine": end_line, "endColumn": end_col},
             "insertedContent": {"text": edit.text}})
     return [{"description": {"text": fix.description},
-             "artifactChanges": [{"artifactLocation": {"uri": finding.path,
+             "artifactChanges": [{"artifactLocation": {"uri": _uri(finding.path),
                                                        "uriBaseId": "SRCROOT"},
                                   "replacements": replacements}]}]
 
@@ -205,7 +212,7 @@ def render_sarif(result: Result) -> str:
             "level": _SARIF_LEVEL[finding.severity],
             "message": {"text": finding.message},
             "locations": [{"physicalLocation": {
-                "artifactLocation": {"uri": finding.path, "uriBaseId": "SRCROOT"},
+                "artifactLocation": {"uri": _uri(finding.path), "uriBaseId": "SRCROOT"},
                 "region": region,
             }}],
         }
