@@ -7,6 +7,7 @@ bidi characters; folders rsdock cannot read are reported, not skipped.
 
 from __future__ import annotations
 
+import re
 import shutil
 from pathlib import Path
 
@@ -196,3 +197,21 @@ def test_sarif_uris_are_percent_encoded(tmp_path, capsys):
             for r in json.loads(out)["runs"][0]["results"]]
     assert uris == ["my%20app%231%20%C3%A9%25/Dockerfile"]
     assert unquote(uris[0]) == "my app#1 é%/Dockerfile"
+
+
+# --- a path dependency the build context cannot hold ---------------------------------------------
+
+def test_a_path_dependency_outside_the_workspace_is_warned_at_its_line(tmp_path, capsys):
+    (tmp_path / ".git").mkdir()
+    shared = tmp_path / "shared"
+    (shared / "src").mkdir(parents=True)
+    (shared / "Cargo.toml").write_text('[package]\nname = "shared"\nversion = "0.1.0"\n')
+    (shared / "src/lib.rs").write_text("")
+    root = crate(tmp_path / "ws", "server")
+    (root / ".git").mkdir()
+    with (root / "Cargo.toml").open("a") as manifest:
+        manifest.write('\n[dependencies]\nshared = { path = "../shared" }\n')
+    code, out = run(capsys, "init", "--yes", str(root))
+    assert code == 0 and re.search(r"Cargo\.toml:7: warning: dependency 'shared'.*RS006", out), out
+    code, out = run(capsys, "lint", "--no-hadolint", "--select", "RS006", str(root))
+    assert code == 1 and "Cargo.toml:7: RS006 warning: " in out, out

@@ -13,7 +13,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from rsdock import validate
+from rsdock import fs, validate
 from rsdock.errors import UserError
 from rsdock.wizard.generate.plan import (stage_name, CACHES, DEBIAN_RELEASES, PIN_MODES, REGISTRIES,
                                           REGISTRY_HOSTS, RUNTIMES, STRATEGIES)
@@ -99,6 +99,10 @@ def _run(args: argparse.Namespace) -> int:
 
     ws = _scan(start, given=args.path is not None or args.example)
     require_packageable(ws)
+    for dep in ws.outside_path_deps:  # lint's RS006, said before anything is generated
+        print(f"{fs.shown(Path(ws.root) / dep.manifest)}:{dep.line or 1}: warning: dependency {dep.name!r} has path = "
+              f"{dep.path!r}, outside the workspace: the image build cannot see it (RS006)",
+              file=sys.stderr)
     root = Path(ws.root)
     previous = answers.read_text(root)
     base = answers.loads(previous, str(answers.config_path(root))) if previous else None
