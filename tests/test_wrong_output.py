@@ -215,3 +215,77 @@ def test_a_path_dependency_outside_the_workspace_is_warned_at_its_line(tmp_path,
     assert code == 0 and re.search(r"Cargo\.toml:7: warning: dependency 'shared'.*RS006", out), out
     code, out = run(capsys, "lint", "--no-hadolint", "--select", "RS006", str(root))
     assert code == 1 and "Cargo.toml:7: RS006 warning: " in out, out
+
+
+# --- folders rsdock cannot or will not look into are reported --------------------------------------
+
+@pytest.fixture
+def unlistable(monkeypatch):
+    """Make ``os.scandir`` refuse the folders whose path ends in one of the given names, as it
+    does for a non-root user on a folder without read permission (the tests run as root, which
+    reads everything)."""
+    import os
+
+    real = os.scandir
+    refused: list[str] = []
+
+    def scandir(path="."):
+        if any(str(path).rstrip("/").endswith("/" + name) for name in refused):
+            raise PermissionError(13, "Permission denied", str(path))
+        return real(path)
+    monkeypatch.setattr(os, "scandir", scandir)
+    return refused
+
+
+def test_unreadable_and_symlinked_folders_are_reported_by_lint(tmp_path, capsys, unlistable):
+    root = tmp_path / "repo"
+    (root / ".git").mkdir(parents=True)
+    (root / "real").mkdir()
+    (root / "real/Dockerfile").write_text("FROM debian\n")
+    (root / "secret").mkdir()
+    (root / "linked").symlink_to(root / "real")
+    unlistable.append("secret")
+    code, out = run(capsys, "lint", "--no-hadolint", str(root))
+    assert code == 0
+    assert "rsdock: note: secret: not linted: cannot list it: Permission denied" in out
+    assert "rsdock: note: linked: not linted: a symlink to a folder" in out
+
+
+@pytest.mark.parametrize("argv", [["lint", "--no-hadolint"],
+                                  ["edit", "--yes", "--remove-platform", "linux/arm64"]])
+def test_an_unlistable_root_is_an_error_not_nothing_to_do(ws, capsys, unlistable, argv):
+    assert run(capsys, "init", "--yes", str(ws))[0] == 0
+    unlistable.append(ws.name)
+    code, out = run(capsys, *argv, str(ws))
+    assert code == 2 and "cannot list this folder: Permission denied" in out, out
+    assert "nothing to change" not in out
+
+
+def test_an_unreadable_folder_is_reported_for_a_real_unprivileged_user(tmp_path):
+    """Real: a non-root process lints a repository with a folder it cannot list (skipped when
+    the tests cannot switch users)."""
+    import os
+    import subprocess
+    import sys
+    import tempfile
+
+    if os.geteuid() != 0:
+        pytest.skip("needs root to run rsdock as another user")
+    base = Path(tempfile.mkdtemp(prefix="rsdock-unreadable-", dir="/tmp"))
+    try:
+        base.chmod(0o755)
+        (base / ".git").mkdir()
+        (base / "Dockerfile").write_text("FROM debian\n")
+        (base / "secret").mkdir(mode=0o700)
+        try:
+            done = subprocess.run(
+                [sys.executable, "-m", "rsdock", "lint", "--no-hadolint", str(base)],
+                capture_output=True, text=True, timeout=120, user=65534, group=65534,
+                env={**os.environ, "HOME": str(base)})
+        except PermissionError:
+            pytest.skip("this Python is not runnable by nobody here")
+        if "ModuleNotFoundError" in done.stderr or "Permission denied: '" in done.stderr:
+            pytest.skip("rsdock's checkout is not readable by nobody here")
+        assert "secret: not linted: cannot list it: Permission denied" in done.stderr, done
+    finally:
+        shutil.rmtree(base)

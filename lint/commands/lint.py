@@ -59,6 +59,7 @@ def _split(values: list[str] | None) -> list[str]:
 def run(args: argparse.Namespace) -> int:
     """Lint, report, and return the exit code."""
     from rsdock.errors import UserError
+    from rsdock.fs import shown
     from rsdock.lint.engine import discover, report, runner
     from rsdock.lint.engine.settings import load_config
 
@@ -92,6 +93,10 @@ def run(args: argparse.Namespace) -> int:
             print(f"rsdock: fixed {len(changed)} file(s): {', '.join(sorted(changed))}",
                   file=sys.stderr)
             result = runner.lint_paths(targets, root, config)
+    for folder, why in result.skipped:  # said, not silently left out of the check
+        if config.excluded(folder):
+            continue
+        print(f"rsdock: note: {shown(folder)}: not linted: {why}", file=sys.stderr)
     rendered = report.REPORTERS[args.format](result)
     if args.output:
         try:

@@ -54,6 +54,7 @@ class Result:
         findings: the reported findings, sorted.
         texts: the text of every linted file that could be read (for source lines and fixes).
         hadolint_ran: whether hadolint's findings are included.
+        skipped: folders of the repository that were not looked into (path, why).
     """
 
     root: Path
@@ -61,6 +62,7 @@ class Result:
     findings: list[Finding]
     texts: dict[str, str] = field(default_factory=dict)
     hadolint_ran: bool = False
+    skipped: list[tuple[str, str]] = field(default_factory=list)
 
     def failed(self, threshold: Severity) -> bool:
         """Whether any finding is at or above ``threshold`` (exit code 1)."""
@@ -200,7 +202,8 @@ def _run(root: Path, targets: dict[str, str], overrides: dict[str, str],
                 if (f.path in targets or discover.kind_of(f.path) is None)
                 and filt.reports(f.path, f.rule)]
     findings = _suppress(findings, targets, texts, filt, checked_by_hadolint)
-    return Result(root, targets, sorted(set(findings)), texts, hadolint_ran=run is not None)
+    return Result(root, targets, sorted(set(findings)), texts, hadolint_ran=run is not None,
+                  skipped=list(tree.skipped))
 
 
 def _hadolint_args(dockerfiles: list[str], overrides: dict[str, str],
