@@ -289,3 +289,29 @@ def test_an_unreadable_folder_is_reported_for_a_real_unprivileged_user(tmp_path)
         assert "secret: not linted: cannot list it: Permission denied" in done.stderr, done
     finally:
         shutil.rmtree(base)
+
+
+# --- a named file is not blamed for another file's crash ---------------------------------------
+
+def test_a_cross_file_rule_crashing_on_another_file_is_not_reported_on_the_named_one(
+        tmp_path, capsys, monkeypatch):
+    from rsdock.lint.rules.rs505 import RS505
+
+    original = RS505.check
+
+    def check(self, file, ctx):  # a bug that only a file elsewhere in the repository triggers
+        if "other/Dockerfile" in ctx.dockerfiles:
+            raise RecursionError("maximum recursion depth exceeded")
+        return original(self, file, ctx)
+    monkeypatch.setattr(RS505, "check", check)
+    (tmp_path / ".git").mkdir()
+    (tmp_path / "Dockerfile").write_text("FROM debian:bookworm-slim\nCOPY . .\n")
+    (tmp_path / "other").mkdir()
+    (tmp_path / "other/Dockerfile").write_text("FROM debian:bookworm-slim\n")
+    code, out = run(capsys, "lint", "--no-hadolint", "--select", "RS505,RS009",
+                    str(tmp_path / "Dockerfile"))
+    assert code == 0 and "RS009" not in out, out
+    # the file that triggers it, linted, still shows the crash
+    code, out = run(capsys, "lint", "--no-hadolint", "--select", "RS505,RS009",
+                    str(tmp_path / "other/Dockerfile"))
+    assert "RS009 error: RS505 crashed" in out, out
