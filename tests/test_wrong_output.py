@@ -315,3 +315,19 @@ def test_a_cross_file_rule_crashing_on_another_file_is_not_reported_on_the_named
     code, out = run(capsys, "lint", "--no-hadolint", "--select", "RS505,RS009",
                     str(tmp_path / "other/Dockerfile"))
     assert "RS009 error: RS505 crashed" in out, out
+
+
+def test_a_crlf_checkout_is_no_drift_and_stays_crlf_when_regenerated(ws, capsys):
+    """git's autocrlf on Windows checks the generated files out with CRLF lines."""
+    assert run(capsys, "init", "--yes", str(ws))[0] == 0
+    generated = ["Dockerfile", "Dockerfile.web", ".dockerignore", ".github/workflows/docker.yml",
+                 "rsdock.toml"]
+    for rel in generated:
+        path = ws / rel
+        path.write_bytes(path.read_bytes().replace(b"\n", b"\r\n"))
+    assert run(capsys, "init", "--check", str(ws))[0] == 0
+    assert run(capsys, "init", "--yes", "--force", "--platform", "linux/amd64", str(ws))[0] == 0
+    for rel in generated:
+        data = (ws / rel).read_bytes()
+        assert data.count(b"\n") == data.count(b"\r\n"), rel
+    assert b"linux/arm64" not in (ws / ".github/workflows/docker.yml").read_bytes()

@@ -9,7 +9,6 @@ same folder replaces the original, so an interrupted run never leaves half a Doc
 from __future__ import annotations
 
 import difflib
-import re
 from pathlib import Path
 from typing import Iterable
 
@@ -47,20 +46,12 @@ def apply_fixes(text: str, fixes: Iterable[Fix]) -> tuple[str, int]:
         taken_fixes.append(fix)
         applied += 1
     result = text
-    crlf = uses_crlf(text)
+    crlf = atomic.uses_crlf(text)
     for edit in sorted(taken, key=lambda e: (e.start, e.end), reverse=True):
-        inserted = _LONE_LF.sub("\r\n", edit.text) if crlf else edit.text
+        inserted = atomic.crlf_lines(edit.text) if crlf else edit.text
         result = result[:edit.start] + inserted + result[edit.end:]
     return result, applied
 
-
-_LONE_LF = re.compile(r"(?<!\r)\n")
-
-
-def uses_crlf(text: str) -> bool:
-    """Whether ``text``'s lines end in CRLF (most of them): lines a fix adds must too."""
-    crlf = text.count("\r\n")
-    return crlf > 0 and crlf * 2 >= text.count("\n")
 
 
 def _overlaps(edits: list[Edit], others: list[Edit]) -> bool:

@@ -14,7 +14,7 @@ import re
 from pathlib import Path
 from typing import Iterable
 
-from rsdock import fs
+from rsdock import atomic, fs
 from rsdock.atomic import write_atomic  # noqa: F401  (re-exported: the writer's public API)
 from rsdock.errors import UserError
 from rsdock.records import record
@@ -91,6 +91,10 @@ def plan_changes(root: Path | str, files: dict[str, str], *,
         if is_dockerfile_text(text) and not is_dockerfile_text(old):
             # A Dockerfile path naming Cargo.toml or a source file must never replace it.
             raise NotADockerfile(root, rel)
+        if atomic.uses_crlf(old):
+            # A checkout with CRLF lines (git's autocrlf on Windows) keeps them: the same text
+            # with other line endings is no change, and an overwrite keeps the file's endings.
+            text = atomic.crlf_lines(text)
         if keep_edits:
             # The user's `# rsdock:keep` blocks go back into the new text, in their places.
             try:
