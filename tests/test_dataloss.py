@@ -79,6 +79,14 @@ def test_a_dockerfile_path_naming_another_file_is_refused_at_its_line(ws, capsys
         assert tree(ws) == before, f"{argv} wrote a file"
 
 
+def test_a_dockerfile_path_that_is_a_folder_of_another_images_dockerfile_is_refused(ws, capsys):
+    config = ws / "rsdock.toml"
+    config.write_text(config.read_text().replace('dockerfile = "Dockerfile.web"',
+                                                 'dockerfile = "Dockerfile/web"'))
+    code, text = run(capsys, "init", "--check", str(ws))
+    assert code == 2 and "is a folder of Dockerfile/web" in text, text
+
+
 def test_an_existing_dockerfile_or_a_new_path_may_still_be_named(ws, capsys):
     name_dockerfile(ws, "docker/Dockerfile.server")
     assert run(capsys, "init", "--yes", "--force", str(ws))[0] == 0

@@ -444,6 +444,12 @@ class Plan:
                         "give one of them a Dockerfile of its own", image_key="dockerfile")
             seen_files.setdefault(image.dockerfile, image)
             wrong_path = dockerfile_path_problem(image.dockerfile, self.workflow)
+            folder_of = next((other for other in self.images
+                              if other.dockerfile.casefold().startswith(
+                                  image.dockerfile.casefold().rstrip("/") + "/")), None)
+            if not wrong_path and folder_of is not None:
+                wrong_path = (f"is a folder of {folder_of.dockerfile}, the Dockerfile of image "
+                              f"{folder_of.name!r}")
             if wrong_path:
                 add_for(f"Dockerfile path '{shown(image.dockerfile)}' {wrong_path}",
                         "name a Dockerfile of its own, relative to the workspace root "
