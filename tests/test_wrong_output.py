@@ -217,7 +217,7 @@ def test_a_path_dependency_outside_the_workspace_is_warned_at_its_line(tmp_path,
     assert code == 1 and "Cargo.toml:7: RS006 warning: " in out, out
 
 
-# --- folders rsdock cannot or will not look into are reported --------------------------------------
+# --- folders rsdock cannot or will not look into are reported ----------------------------------
 
 @pytest.fixture
 def unlistable(monkeypatch):

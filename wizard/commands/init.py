@@ -100,9 +100,9 @@ def _run(args: argparse.Namespace) -> int:
     ws = _scan(start, given=args.path is not None or args.example)
     require_packageable(ws)
     for dep in ws.outside_path_deps:  # lint's RS006, said before anything is generated
-        print(f"{fs.shown(Path(ws.root) / dep.manifest)}:{dep.line or 1}: warning: dependency {dep.name!r} has path = "
-              f"{dep.path!r}, outside the workspace: the image build cannot see it (RS006)",
-              file=sys.stderr)
+        print(f"{fs.shown(Path(ws.root) / dep.manifest)}:{dep.line or 1}: warning: dependency "
+              f"{dep.name!r} has path = {dep.path!r}, outside the workspace: the image build "
+              "cannot see it (RS006)", file=sys.stderr)
     root = Path(ws.root)
     previous = answers.read_text(root)
     base = answers.loads(previous, str(answers.config_path(root))) if previous else None

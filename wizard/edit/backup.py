@@ -8,8 +8,8 @@ live file.
 A backup is complete only once its ``manifest.json`` (size and SHA-256 of every ``.bak``) is
 written, last, after every copy was fsynced and the edit committed (until then it is
 ``pending.json``): a backup cut short (a full disk, a kill) or of an edit that never happened
-has no manifest and is never listed, and :func:`restore_backup` checks every file against the manifest
-before it replaces anything, so a damaged backup is never put back.
+has no manifest and is never listed, and :func:`restore_backup` checks every file against the
+manifest before it replaces anything, so a damaged backup is never put back.
 """
 
 from __future__ import annotations
