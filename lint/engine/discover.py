@@ -137,9 +137,12 @@ def scan(root: Path, top: Path | None = None) -> Tree:
             rel = rel_dir + name
             try:
                 is_dir = entry.is_dir(follow_symlinks=False)
-                linked_dir = not is_dir and entry.is_symlink() and entry.is_dir()
             except OSError:
                 continue
+            try:
+                linked_dir = not is_dir and entry.is_symlink() and entry.is_dir()
+            except OSError:
+                linked_dir = False  # a symlink loop: a lintable name is reported as one
             if linked_dir and name not in SKIPPED_DIRS:
                 tree.skipped.append((rel, "a symlink to a folder, which rsdock does not follow"))
             if is_dir:
