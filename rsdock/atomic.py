@@ -7,6 +7,7 @@ is the whole "workspace" (a report written with ``--output``, a test's scratch f
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from rsdock import fs
@@ -38,3 +39,17 @@ def write_atomic(path: Path | str, text: str, *, keep_bom: bool = False,
     except OSError as error:
         raise fs.os_error(error, path.parent, "create the folder") from None
     fs.write_files(path.parent, {path.name: text}, keep_bom=keep_bom, force=force)
+
+
+_LONE_LF = re.compile(r"(?<!\r)\n")
+
+
+def uses_crlf(text: str) -> bool:
+    """Whether ``text``'s lines end in CRLF (most of them): lines written into it must too."""
+    crlf = text.count("\r\n")
+    return crlf > 0 and crlf * 2 >= text.count("\n")
+
+
+def crlf_lines(text: str) -> str:
+    """``text`` with every lone LF made CRLF (a CRLF stays as it is)."""
+    return _LONE_LF.sub("\r\n", text)

@@ -2,6 +2,25 @@
 
 from __future__ import annotations
 
+import re
+
+# What a terminal would obey rather than show: C0 controls (ESC starts a colour or cursor
+# sequence), DEL, the C1 controls (U+009B is a one-character CSI) and the bidirectional
+# controls that make text read in another order than it runs (CVE-2021-42574, "Trojan Source").
+TERMINAL_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f"
+                              r"\u202a-\u202e\u2066-\u2069]")
+
+
+def escaped_char(char: str) -> str:
+    """``\\xNN`` or ``\\uNNNN`` for one character."""
+    code = ord(char)
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+
+def terminal_safe(text: str) -> str:
+    """``text`` with every character a terminal would obey escaped (newlines and tabs kept)."""
+    return TERMINAL_CONTROL.sub(lambda m: escaped_char(m[0]), text)
+
 
 class UserError(Exception):
     """Bad input, reported as ``path:line: message`` plus a hint; the CLI exits 2.
@@ -31,4 +50,4 @@ class UserError(Exception):
         text = f"{where}error: {self.message}"
         if self.hint:
             text += f"\n  hint: {self.hint}"
-        return text
+        return terminal_safe(text)

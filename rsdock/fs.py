@@ -49,7 +49,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import Iterator
 
-from rsdock.errors import UserError
+from rsdock.errors import TERMINAL_CONTROL, UserError, escaped_char
 from rsdock.records import record
 
 TEMP_SUFFIX = ".rsdock-tmp"
@@ -57,11 +57,13 @@ STATE_DIR = ".rsdock"
 JOURNAL = f"{STATE_DIR}/journal.json"
 BACKUPS = f"{STATE_DIR}/backup"  # rsdock edit's backups (rsdock.wizard.edit.backup)
 BACKUP_MANIFEST = "manifest.json"  # written last: a backup folder without it was cut short
+BACKUP_PENDING = "pending.json"  # a complete backup whose edit had not committed yet
 MAX_READ_BYTES = 5_000_000  # no real Dockerfile, workflow or manifest comes close
 LOCK_TIMEOUT = 30.0
 
 _BOM = "\ufeff".encode("utf-8")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+_SHOWN_ESCAPE = re.compile(r"[\x00-\x1f\x7f]|" + TERMINAL_CONTROL.pattern)
 _TEMP_NAME = re.compile(r"^\..+\.[0-9a-f-]+\.rsdock-tmp$|^\..+\.rsdock-tmp$")
 
 _HINTS = {
@@ -86,9 +88,9 @@ def shown(path: object) -> str:
     A file name is data: printed raw, a newline in it would forge a line of output.
     """
     text = str(path)
-    if not _CONTROL.search(text) and "\\" not in text:
+    if not _SHOWN_ESCAPE.search(text) and "\\" not in text:
         return text
-    return _CONTROL.sub(lambda m: f"\\x{ord(m[0]):02x}" if m[0] not in "\n\t\r"
+    return _SHOWN_ESCAPE.sub(lambda m: escaped_char(m[0]) if m[0] not in "\n\t\r"
                         else {"\n": "\\n", "\t": "\\t", "\r": "\\r"}[m[0]],
                         text.replace("\\", "\\\\"))
 
@@ -545,6 +547,10 @@ def _remove_incomplete_backups(base: Path) -> int:
     for backup in list(folder.iterdir()):
         if backup.is_dir() and not backup.is_symlink() and \
                 not (backup / BACKUP_MANIFEST).is_file():
+            if _edit_happened(base, backup):
+                os.replace(backup / BACKUP_PENDING, backup / BACKUP_MANIFEST)
+                fsync_dir(backup)
+                continue
             shutil.rmtree(backup, ignore_errors=True)
             removed += 1
     if removed:
@@ -553,6 +559,20 @@ def _remove_incomplete_backups(base: Path) -> int:
         except OSError:
             pass
     return removed
+
+
+def _edit_happened(base: Path, backup: Path) -> bool:
+    """Whether the edit a pending backup was taken for committed (after this run's recovery):
+    a file on disk differs from its backed-up copy. A backup of files still unchanged would make
+    undo put back the same text, so it is removed instead of offered."""
+    import json
+
+    try:
+        files = json.loads((backup / BACKUP_PENDING).read_bytes())["files"]
+        return any(digest(read_bytes(base, rel) or b"") != entry["sha256"]
+                   for rel, entry in files.items())
+    except (OSError, ValueError, KeyError, TypeError, AttributeError, UserError):
+        return False
 
 
 def _remove_empty_state_dir(base: Path) -> None:
@@ -668,6 +688,11 @@ class Transaction:
                 raise UserError("this file is read-only; rsdock does not replace it unless "
                                 "forced", path=_where(self.root, rel),
                                 hint="make it writable (chmod u+w), or rerun with --force")
+            if not self.force and info.st_uid != os.geteuid() and os.geteuid() != 0:
+                # Only root can give the new file the old owner; it would become ours.
+                raise UserError("this file is owned by another user; replacing it would make "
+                                "it yours", path=_where(self.root, rel),
+                                hint="run rsdock as its owner, or rerun with --force")
             if not self.force and info.st_nlink > 1:
                 raise UserError(f"this file has {info.st_nlink - 1} other hard link(s); "
                                 "replacing it would leave them with the old text",

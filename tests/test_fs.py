@@ -290,6 +290,8 @@ def test_killed_at_every_step_the_next_run_finds_all_old_or_all_new(tmp_path, no
         assert not list(root.rglob("*.rsdock-tmp")), n
         if make is _edit:
             _check_backups(root)
+            if now == before:  # undo must not "restore" the unchanged files (#27 item 8)
+                assert not backup.list_backups(root), f"kill point {n}: a backup of no edit"
             if now != before:
                 assert backup.list_backups(root), "an edit that happened must be undoable"
                 backup.restore_backup(root, backup.list_backups(root)[-1])

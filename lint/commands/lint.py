@@ -10,6 +10,8 @@ hadolint's limitations never fail a build).
 from __future__ import annotations
 
 import argparse
+import re
+import stat
 import sys
 from pathlib import Path
 
@@ -57,6 +59,7 @@ def _split(values: list[str] | None) -> list[str]:
 def run(args: argparse.Namespace) -> int:
     """Lint, report, and return the exit code."""
     from rsdock.errors import UserError
+    from rsdock.fs import shown
     from rsdock.lint.engine import discover, report, runner
     from rsdock.lint.engine.settings import load_config
 
@@ -73,6 +76,8 @@ def run(args: argparse.Namespace) -> int:
         raise UserError(f"nothing to lint: no Dockerfile, GitHub workflow or .dockerignore in "
                         f"{where}", hint="pass the folder or files that hold them (or "
                         "--allow-empty when an empty folder is expected)")
+    if args.output:
+        _check_output(Path(args.output), root, result.targets, args.paths)
     if args.fix or args.diff:
         from rsdock.lint.engine import fix
 
@@ -88,6 +93,10 @@ def run(args: argparse.Namespace) -> int:
             print(f"rsdock: fixed {len(changed)} file(s): {', '.join(sorted(changed))}",
                   file=sys.stderr)
             result = runner.lint_paths(targets, root, config)
+    for folder, why in result.skipped:  # said, not silently left out of the check
+        if config.excluded(folder):
+            continue
+        print(f"rsdock: note: {shown(folder)}: not linted: {why}", file=sys.stderr)
     rendered = report.REPORTERS[args.format](result)
     if args.output:
         try:
@@ -98,3 +107,71 @@ def run(args: argparse.Namespace) -> int:
     else:
         sys.stdout.write(rendered)
     return 1 if result.failed(config.severity) else 0
+
+
+_TEXT_SUMMARY = re.compile(r"^(?:\d+ files? checked: |nothing to lint: )", re.MULTILINE)
+_MAX_REPORT = 256 * 1024 * 1024
+
+
+def _check_output(output: Path, root: Path, targets: dict[str, str], paths: list[str]) -> None:
+    """Refuse a report path that would replace a linted file or any file that is not a report.
+
+    The report may go to a new file, a device or pipe (``/dev/stdout``), an empty file, or a
+    report rsdock wrote before (in any format); anything else is somebody's data.
+    """
+    from rsdock.errors import UserError
+
+    try:
+        info = output.stat()
+    except FileNotFoundError:
+        return
+    except OSError as error:
+        raise UserError(f"cannot write the report: {error.strerror or error}",
+                        path=str(output)) from None
+    if stat.S_ISDIR(info.st_mode):
+        raise UserError("the report path is a directory", path=str(output),
+                        hint="give --output a file name, e.g. rsdock-report.txt")
+    if not stat.S_ISREG(info.st_mode):
+        return  # /dev/stdout, a pipe: nothing on disk is replaced
+    real = output.resolve()
+    inputs = {(root / rel).resolve() for rel in targets}
+    inputs |= {Path(p).resolve() for p in paths if Path(p).is_file()}
+    if real in inputs:
+        raise UserError("--output names a file this run lints; writing the report there would "
+                        "replace it", path=str(output), exit_code=2,
+                        hint="write the report to a file of its own, e.g. rsdock-report.txt")
+    if info.st_size and not _is_report(output, info.st_size):
+        raise UserError("--output names an existing file that is not a report rsdock wrote; "
+                        "it is left as it is", path=str(output),
+                        hint="write the report to a new file (or delete this one first)")
+
+
+def _is_report(path: Path, size: int) -> bool:
+    """Whether ``path`` holds a report of rsdock's (text, JSON, SARIF or GitHub annotations)."""
+    if size > _MAX_REPORT:
+        return False
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return False
+    if _TEXT_SUMMARY.search(text):
+        return True
+    lines = [line for line in text.splitlines() if line.strip()]
+    if lines and all(line.startswith("::") for line in lines):
+        return True  # GitHub annotations
+    import json
+
+    try:
+        data = json.loads(text)
+    except (ValueError, RecursionError):
+        return False
+    if not isinstance(data, dict):
+        return False
+    tool = data.get("tool")
+    if isinstance(tool, dict) and tool.get("name") == "rsdock":
+        return True
+    runs = data.get("runs")
+    try:
+        return runs[0]["tool"]["driver"]["name"] == "rsdock"  # type: ignore[index, no-any-return]
+    except (TypeError, KeyError, IndexError):
+        return False

@@ -19,6 +19,7 @@ import re
 from pathlib import Path
 
 from rsdock.errors import UserError
+from rsdock.fs import shown
 from rsdock.lint.model.paths import is_vendored
 from rsdock.records import field, record
 
@@ -96,10 +97,13 @@ class Tree:
     Attributes:
         lintable: the lintable files, sorted root-relative paths.
         build_files: docker compose and bake files (context for the build model), sorted.
+        skipped: folders the walk could not or would not enter (root-relative path, why):
+            unreadable ones, and symlinks to folders (never followed), sorted.
     """
 
     lintable: list[str] = field(default_factory=list)
     build_files: list[str] = field(default_factory=list)
+    skipped: list[tuple[str, str]] = field(default_factory=list)
 
 
 def scan(root: Path, top: Path | None = None) -> Tree:
@@ -121,7 +125,12 @@ def scan(root: Path, top: Path | None = None) -> Tree:
         directory, rel_dir = pending.pop()
         try:
             entries = list(os.scandir(directory))
-        except OSError:
+        except OSError as error:
+            if directory == str(start):
+                raise UserError(f"cannot list this folder: {error.strerror or error}",
+                                path=shown(start), hint="make it readable for you (chmod u+rx), "
+                                "or run rsdock as a user who can read it") from None
+            tree.skipped.append((rel_dir.rstrip("/"), f"cannot list it: {error.strerror or error}"))
             continue
         for entry in entries:
             name = entry.name
@@ -130,6 +139,12 @@ def scan(root: Path, top: Path | None = None) -> Tree:
                 is_dir = entry.is_dir(follow_symlinks=False)
             except OSError:
                 continue
+            try:
+                linked_dir = not is_dir and entry.is_symlink() and entry.is_dir()
+            except OSError:
+                linked_dir = False  # a symlink loop: a lintable name is reported as one
+            if linked_dir and name not in SKIPPED_DIRS:
+                tree.skipped.append((rel, "a symlink to a folder, which rsdock does not follow"))
             if is_dir:
                 if name not in SKIPPED_DIRS and not (vendored and _matches(vendored, rel, True)):
                     pending.append((entry.path, rel + "/"))
@@ -140,6 +155,7 @@ def scan(root: Path, top: Path | None = None) -> Tree:
                 tree.build_files.append(rel)
     tree.lintable.sort()
     tree.build_files.sort()
+    tree.skipped.sort()
     return tree
 
 

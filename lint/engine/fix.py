@@ -46,9 +46,12 @@ def apply_fixes(text: str, fixes: Iterable[Fix]) -> tuple[str, int]:
         taken_fixes.append(fix)
         applied += 1
     result = text
+    crlf = atomic.uses_crlf(text)
     for edit in sorted(taken, key=lambda e: (e.start, e.end), reverse=True):
-        result = result[:edit.start] + edit.text + result[edit.end:]
+        inserted = atomic.crlf_lines(edit.text) if crlf else edit.text
+        result = result[:edit.start] + inserted + result[edit.end:]
     return result, applied
+
 
 
 def _overlaps(edits: list[Edit], others: list[Edit]) -> bool:

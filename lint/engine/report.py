@@ -11,8 +11,10 @@ import bisect
 import re
 from collections import Counter
 from typing import Any, Callable
+from urllib.parse import quote
 
 from rsdock import __version__
+from rsdock.errors import TERMINAL_CONTROL, escaped_char
 from rsdock.fs import shown
 from rsdock.lint.engine.runner import Result
 from rsdock.lint.model.findings import Finding, Severity, line_offsets
@@ -46,18 +48,19 @@ def _location(finding: Finding) -> str:
     return f"{shown(finding.path)}:{finding.line}{column}"
 
 
-_TERMINAL_CONTROL = re.compile(r"[\x00-\x08\x0a-\x1f\x7f]")
+# C0 but the tab, DEL, C1 and the bidirectional controls (rsdock.errors.TERMINAL_CONTROL).
+_TERMINAL_CONTROL = re.compile("\n|" + TERMINAL_CONTROL.pattern)
 
 
 def _message(text: str) -> str:
     # a message may run over lines; its next lines are indented so none can pass for a finding
-    return _TERMINAL_CONTROL.sub(lambda m: "\n    " if m[0] == "\n" else f"\\x{ord(m[0]):02x}",
+    return _TERMINAL_CONTROL.sub(lambda m: "\n    " if m[0] == "\n" else escaped_char(m[0]),
                                  text)
 
 
 def _source_line(text: str) -> str:
     # a quoted source line keeps its tabs; escape sequences and stray CRs are shown, not obeyed
-    return _TERMINAL_CONTROL.sub(lambda m: f"\\x{ord(m[0]):02x}", text)
+    return _TERMINAL_CONTROL.sub(lambda m: escaped_char(m[0]), text)
 
 
 def render_text(result: Result) -> str:
@@ -129,6 +132,12 @@ def render_github(result: Result) -> str:
     return "\n".join(out) + ("\n" if out else "")
 
 
+def _uri(path: str) -> str:
+    """A relative path as a SARIF ``uri`` (RFC 3986): spaces, ``#``, ``%``, ``?`` and non-ASCII
+    characters percent-encoded, ``/`` kept."""
+    return quote(path, safe="/")
+
+
 def external_help_uri(rule_id: str) -> str:
     """Where hadolint's DL or ShellCheck's SC code ``rule_id`` is documented."""
     if rule_id.startswith("SC"):
@@ -180,7 +189,7 @@ def _sarif_fixes(finding: Finding, text: str | None) -> list[dict[str, Any]]:
                               "endLine": end_line, "endColumn": end_col},
             "insertedContent": {"text": edit.text}})
     return [{"description": {"text": fix.description},
-             "artifactChanges": [{"artifactLocation": {"uri": finding.path,
+             "artifactChanges": [{"artifactLocation": {"uri": _uri(finding.path),
                                                        "uriBaseId": "SRCROOT"},
                                   "replacements": replacements}]}]
 
@@ -203,7 +212,7 @@ def render_sarif(result: Result) -> str:
             "level": _SARIF_LEVEL[finding.severity],
             "message": {"text": finding.message},
             "locations": [{"physicalLocation": {
-                "artifactLocation": {"uri": finding.path, "uriBaseId": "SRCROOT"},
+                "artifactLocation": {"uri": _uri(finding.path), "uriBaseId": "SRCROOT"},
                 "region": region,
             }}],
         }

@@ -31,7 +31,7 @@ from rsdock.lint.rules.rs004 import RS004
 from rsdock.lint.rules.rs005 import RS005
 from rsdock.lint.rules.rs009 import RS009
 from rsdock.lint.rules.rule import AnyRule, EngineRule, all_rules
-from rsdock.records import field, record
+from rsdock.records import field, record, replace
 
 PARSERS = {
     "dockerfile": ("rsdock.lint.model.dockerfile", "parse_dockerfile"),
@@ -54,6 +54,7 @@ class Result:
         findings: the reported findings, sorted.
         texts: the text of every linted file that could be read (for source lines and fixes).
         hadolint_ran: whether hadolint's findings are included.
+        skipped: folders of the repository that were not looked into (path, why).
     """
 
     root: Path
@@ -61,6 +62,7 @@ class Result:
     findings: list[Finding]
     texts: dict[str, str] = field(default_factory=dict)
     hadolint_ran: bool = False
+    skipped: list[tuple[str, str]] = field(default_factory=list)
 
     def failed(self, threshold: Severity) -> bool:
         """Whether any finding is at or above ``threshold`` (exit code 1)."""
@@ -200,7 +202,8 @@ def _run(root: Path, targets: dict[str, str], overrides: dict[str, str],
                 if (f.path in targets or discover.kind_of(f.path) is None)
                 and filt.reports(f.path, f.rule)]
     findings = _suppress(findings, targets, texts, filt, checked_by_hadolint)
-    return Result(root, targets, sorted(set(findings)), texts, hadolint_ran=run is not None)
+    return Result(root, targets, sorted(set(findings)), texts, hadolint_ran=run is not None,
+                  skipped=list(tree.skipped))
 
 
 def _hadolint_args(dockerfiles: list[str], overrides: dict[str, str],
@@ -399,13 +402,39 @@ def _check(ctx: Context, targets: dict[str, str], rules: dict[str, type[AnyRule]
             continue
         rule = rule_cls()
         if rule.target == "project":
-            findings += _safely(rule, None, ctx, crash, anchor)
+            findings += _project_rule(rule, ctx, targets, crash, anchor)
             continue
         for model in by_kind.get(rule.target, ()):
             if getattr(model, "errors", None) and rule.target == "workflow":
                 continue  # an unreadable workflow is mostly empty: RS001 says why
             findings += _safely(rule, model, ctx, crash, model.path)
     return findings
+
+
+def _project_rule(rule: AnyRule, ctx: Context, targets: dict[str, str], crash: RS009,
+                  anchor: str) -> list[Finding]:
+    """A cross-file rule's findings; a crash caused by a file that is only context is not the
+    linted files' problem.
+
+    When the rule crashes, it runs again without the Dockerfiles, then the workflows, then both,
+    that are context only (never a linted file): the first run that completes gives the
+    findings, so a broken file elsewhere in the repository is not reported against the file the
+    user named. Only when the rule crashes on the linted files alone is the crash reported.
+    """
+    try:
+        return list(rule.check(None, ctx))
+    except Exception as error:  # one broken rule must not hide every other finding
+        failure = crash.crashed(anchor, rule.id, error)
+    for kinds in (("dockerfiles",), ("workflows",), ("dockerfiles", "workflows")):
+        narrowed = {kind: {rel: model for rel, model in getattr(ctx, kind).items()
+                           if rel in targets} for kind in kinds}
+        if all(len(narrowed[kind]) == len(getattr(ctx, kind)) for kind in kinds):
+            continue  # nothing of these kinds is context only
+        try:
+            return list(rule.check(None, replace(ctx, memo={}, **narrowed)))
+        except Exception:
+            continue
+    return [failure]
 
 
 def _safely(rule: AnyRule, model: Any, ctx: Context, crash: RS009, path: str) -> list[Finding]:

@@ -25,8 +25,9 @@ from typing import Any, Iterable
 
 from rsdock.lint.model.cargo_lock import Lockfile, member_dependencies, parse_lockfile
 from rsdock.lint.model.cargo_config import CargoConfig, Toolchain, read_config, read_toolchain
-from rsdock.lint.model.cargo_package import (BinTarget, Package, dependency_paths, read_package,
-                                              rel, table_or_empty)
+from rsdock.lint.model.cargo_package import (BinTarget, OutsidePathDependency, Package,
+                                              dependency_paths, outside_path_dependencies,
+                                              read_package, rel, table_or_empty)
 from rsdock.fs import shown as printable
 from rsdock.lint.model.cargo_toml import (ScanError, Table, confined, expand_glob, is_glob,
                                            line_of_key, line_of_string, read_toml)
@@ -67,6 +68,8 @@ class Workspace:
         manifests: each member's parsed ``Cargo.toml``, by member name (for per-architecture
             dependency questions), and ``workspace_deps`` the root's
             ``[workspace.dependencies]``.
+        outside_path_deps: path dependencies that lead out of the root, which a build whose
+            context is the root cannot see.
     """
 
     root: Path
@@ -85,6 +88,7 @@ class Workspace:
     linux_deps: dict[str, tuple[str, ...]] = field(default_factory=dict)
     manifests: dict[str, dict[str, Any]] = field(default_factory=dict, repr=False)
     workspace_deps: dict[str, Any] = field(default_factory=dict, repr=False)
+    outside_path_deps: tuple[OutsidePathDependency, ...] = ()
 
     @property
     def target_dir(self) -> str:
@@ -244,6 +248,8 @@ def scan(path: Path) -> Workspace:
                    if isinstance(d.get("package"), dict)
                    and isinstance(d["package"].get("name"), str)},
         workspace_deps=ws_deps,
+        outside_path_deps=tuple(dep for m, d, t in manifests.values()
+                                for dep in outside_path_dependencies(root, m, d, t, text, ws_deps)),
         **_cargo_config(root),
     )
 

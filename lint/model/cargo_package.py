@@ -14,7 +14,8 @@ import re
 from pathlib import Path
 
 from rsdock.lint.knowledge.names import CONFLICTING_ARTIFACT_NAMES
-from rsdock.lint.model.cargo_toml import ScanError, Table, confined, line_of, line_of_key
+from rsdock.lint.model.cargo_toml import (ScanError, Table, confined, line_of, line_of_key,
+                                            line_of_string)
 from rsdock.records import record
 
 # Dependencies that mark a crate as built for the browser (with index.html: a trunk app).
@@ -102,6 +103,53 @@ def dependency_paths(manifest: Table, pkg_dir: Path, workspace_deps: Table, root
                 inherited = workspace_deps.get(dep_name)
                 if isinstance(inherited, dict) and isinstance(inherited.get("path"), str):
                     found.append(root / inherited["path"])
+    return found
+
+
+@record(frozen=True)
+class OutsidePathDependency:
+    """A ``path`` dependency that leads out of the workspace root (so out of the build context).
+
+    Attributes:
+        manifest: the ``Cargo.toml`` declaring the path, relative to the root.
+        line: the 1-based line of the path (or of the dependency's key), or None.
+        name: the dependency's name.
+        path: the path as written.
+    """
+
+    manifest: str
+    line: int | None
+    name: str
+    path: str
+
+
+def outside_path_dependencies(root: Path, manifest: Path, data: Table, text: str,
+                              root_text: str, workspace_deps: Table
+                              ) -> list[OutsidePathDependency]:
+    """The path dependencies of one parsed manifest that resolve outside ``root``.
+
+    A dependency inherited with ``workspace = true`` is located in the root manifest, where its
+    path is written.
+    """
+    found = []
+    base = os.path.abspath(root)
+    for table in _dependency_tables(data):
+        for name, spec in table.items():
+            if not isinstance(spec, dict):
+                continue
+            where, source, written = manifest, text, spec.get("path")
+            if not isinstance(written, str) and spec.get("workspace") is True:
+                inherited = workspace_deps.get(name)
+                written = inherited.get("path") if isinstance(inherited, dict) else None
+                where, source = root / "Cargo.toml", root_text
+            if not isinstance(written, str):
+                continue
+            resolved = os.path.normpath(os.path.join(os.path.abspath(where.parent), written))
+            if resolved == base or resolved.startswith(base + os.sep):
+                continue
+            rel = os.path.relpath(where, root).replace(os.sep, "/")
+            line = line_of_string(source, written) or line_of_key(source, name)
+            found.append(OutsidePathDependency(rel, line, str(name), written))
     return found
 
 

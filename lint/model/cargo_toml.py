@@ -55,7 +55,9 @@ def read_toml(path: Path) -> tuple[Table, str]:
                         hint="no real cargo manifest is that big: check that this is the right "
                              "file")
     try:
-        text = data.decode("utf-8")
+        # cargo reads a manifest that starts with a UTF-8 byte order mark (editors on Windows
+        # write one); tomllib refuses it, so it goes before parsing (line numbers are unchanged).
+        text = data.decode("utf-8").removeprefix("\ufeff")
     except UnicodeDecodeError as exc:
         raise ScanError(f"the file is not UTF-8 text (byte {exc.start})", path=str(path),
                         line=data[:exc.start].count(b"\n") + 1,

@@ -25,6 +25,12 @@ KNOWN = {
     "ADD", "ARG", "CMD", "COPY", "ENTRYPOINT", "ENV", "EXPOSE", "FROM", "HEALTHCHECK", "LABEL",
     "MAINTAINER", "ONBUILD", "RUN", "SHELL", "STOPSIGNAL", "USER", "VOLUME", "WORKDIR",
 }
+# How many arguments BuildKit's instruction parser accepts (frontend/dockerfile/instructions/
+# parse.go): exactly one, at least one, at least two (a source and a destination).
+_EXACTLY_ONE = {"USER", "STOPSIGNAL", "MAINTAINER", "WORKDIR"}
+_AT_LEAST_ONE = {"ENV", "LABEL", "EXPOSE", "VOLUME", "ARG", "ONBUILD", "HEALTHCHECK"}
+_AT_LEAST_TWO = {"ADD", "COPY"}
+_STAGE_NAME_RE = re.compile(r"^[a-z][a-z0-9-_.]*$")
 # BuildKit sets these for every build; they still need an ARG line inside a stage to be visible.
 AUTOMATIC_ARGS = (
     "TARGETPLATFORM", "TARGETOS", "TARGETARCH", "TARGETVARIANT",
@@ -336,6 +342,12 @@ def parse_dockerfile(path: str, text: str | bytes) -> Dockerfile:
             model.errors.append(_error(path, inst.line, f"unknown instruction {inst.cmd}: use a "
                                        "Dockerfile instruction (RUN, COPY, ...) or fix the typo"))
             continue
+        problem = _argument_problem(inst)
+        if problem:
+            model.errors.append(_error(path, inst.line, f"BuildKit refuses this {inst.cmd}: "
+                                       f"{problem}"))
+            if inst.cmd != "FROM":  # a broken FROM still opens a stage: no cascade of errors
+                continue
         model.instructions.append(inst)
     _build_stages(model)
     model.errors.sort()
@@ -385,6 +397,29 @@ def _unquote(text: str) -> str:
     except ValueError:
         return text
     return " ".join(parts) if parts else ""
+
+
+def _argument_problem(inst: Instruction) -> str:
+    """What BuildKit's instruction parser rejects in ``inst``'s arguments (its words), or ""."""
+    count = len(inst.value)
+    if inst.cmd == "FROM":
+        if count == 3 and inst.value[1].upper() == "AS":
+            if not _STAGE_NAME_RE.match(inst.value[2].lower()):
+                return (f"the stage name {inst.value[2]!r} must start with a letter and hold only "
+                        "letters, digits, '-', '_' and '.'")
+            return ""
+        if count != 1:
+            return "FROM takes an image and optionally `AS name` (one or three words)"
+        return ""
+    if inst.cmd in _EXACTLY_ONE and count != 1:
+        return f"{inst.cmd} requires exactly one argument"
+    if inst.cmd in _AT_LEAST_ONE and count == 0 and not inst.sub_cmd:
+        return f"{inst.cmd} requires at least one argument"
+    if inst.cmd in _AT_LEAST_TWO and count < 2:
+        return f"{inst.cmd} requires a source and a destination"
+    if inst.cmd == "SHELL" and (not count or not inst.json):
+        return 'SHELL takes a JSON array, e.g. SHELL ["/bin/sh", "-c"]'
+    return ""
 
 
 def _error(path: str, line: int, message: str) -> Finding:

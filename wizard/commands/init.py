@@ -13,7 +13,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from rsdock import validate
+from rsdock import fs, validate
 from rsdock.errors import UserError
 from rsdock.wizard.generate.plan import (stage_name, CACHES, DEBIAN_RELEASES, PIN_MODES, REGISTRIES,
                                           REGISTRY_HOSTS, RUNTIMES, STRATEGIES)
@@ -62,6 +62,31 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Run ``rsdock init``; 0 written or clean, 1 refused or drift, 2 bad input (UserError)."""
+    from rsdock.wizard.generate import writer
+
+    try:
+        return _run(args)
+    except writer.NotADockerfile as error:
+        raise _at_config_line(error) from None
+
+
+def _at_config_line(error) -> UserError:
+    """A :class:`NotADockerfile` error, located at the rsdock.toml line naming the path."""
+    from rsdock.wizard.generate import answers
+
+    try:
+        text = answers.read_text(error.root) or ""
+    except UserError:
+        return error
+    line = answers.dockerfile_line(text, error.rel)
+    if line is None:
+        return error
+    return UserError(f"dockerfile = {error.rel!r} names an existing file that is not a "
+                     "Dockerfile (its first instruction is not FROM or ARG); nothing was written",
+                     path=str(answers.config_path(error.root)), line=line, hint=error.hint)
+
+
+def _run(args: argparse.Namespace) -> int:
     _check_flags(args)
     start = _start(args)
     if args.check:
@@ -74,6 +99,10 @@ def run(args: argparse.Namespace) -> int:
 
     ws = _scan(start, given=args.path is not None or args.example)
     require_packageable(ws)
+    for dep in ws.outside_path_deps:  # lint's RS006, said before anything is generated
+        print(f"{fs.shown(Path(ws.root) / dep.manifest)}:{dep.line or 1}: warning: dependency "
+              f"{dep.name!r} has path = {dep.path!r}, outside the workspace: the image build "
+              "cannot see it (RS006)", file=sys.stderr)
     root = Path(ws.root)
     previous = answers.read_text(root)
     base = answers.loads(previous, str(answers.config_path(root))) if previous else None

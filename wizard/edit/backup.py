@@ -6,9 +6,10 @@ else that looks for ``Dockerfile*`` or ``.github/workflows/*.yml``) from mistaki
 live file.
 
 A backup is complete only once its ``manifest.json`` (size and SHA-256 of every ``.bak``) is
-written, last, after every copy was fsynced: a backup cut short (a full disk, a kill) has no
-manifest and is never listed, and :func:`restore_backup` checks every file against the manifest
-before it replaces anything, so a damaged backup is never put back.
+written, last, after every copy was fsynced and the edit committed (until then it is
+``pending.json``): a backup cut short (a full disk, a kill) or of an edit that never happened
+has no manifest and is never listed, and :func:`restore_backup` checks every file against the
+manifest before it replaces anything, so a damaged backup is never put back.
 """
 
 from __future__ import annotations
@@ -34,7 +35,7 @@ def backup_root(root: Path | str) -> Path:
 
 
 def make_backup(root: Path | str, paths: Iterable[str], *, now: datetime | None = None,
-                expect: dict[str, str] | None = None) -> Path:
+                expect: dict[str, str] | None = None, pending: bool = False) -> Path:
     """Copy each existing file of ``paths`` (relative to ``root``) into a new backup folder.
 
     Every copy is written and fsynced before the manifest, and the manifest before this returns:
@@ -46,6 +47,9 @@ def make_backup(root: Path | str, paths: Iterable[str], *, now: datetime | None 
         now: the timestamp to name the folder by (default: the current UTC time).
         expect: the text each file was read as; a file that differs from it now is not backed
             up but refused (it changed since it was read).
+        pending: write the manifest as ``pending.json``: the backup is not an undo target
+            until :func:`confirm_backup` (after the edit committed). A run killed in between
+            leaves it to the next run's recovery, which keeps it only if the edit happened.
 
     Returns:
         The new backup folder (``.rsdock/backup/<timestamp>``).
@@ -81,7 +85,8 @@ def make_backup(root: Path | str, paths: Iterable[str], *, now: datetime | None 
         _write_synced(folder / (MANIFEST + fs.TEMP_SUFFIX),
                       json.dumps({"files": manifest}, indent=1).encode())
         fs.step("backup-manifest-rename")
-        os.replace(folder / (MANIFEST + fs.TEMP_SUFFIX), folder / MANIFEST)
+        os.replace(folder / (MANIFEST + fs.TEMP_SUFFIX),
+                   folder / (fs.BACKUP_PENDING if pending else MANIFEST))
         fs.fsync_dir(folder)
         fs.fsync_dir(folder.parent)
     except OSError as error:
@@ -93,6 +98,17 @@ def make_backup(root: Path | str, paths: Iterable[str], *, now: datetime | None 
         _remove_partial(folder)
         raise
     return folder
+
+
+def confirm_backup(folder: Path) -> None:
+    """Make a pending backup (:func:`make_backup` with ``pending``) an undo target: its edit
+    committed. If this fails the next run's recovery confirms it (the files differ from it)."""
+    try:
+        fs.step("backup-confirm")
+        os.replace(folder / fs.BACKUP_PENDING, folder / MANIFEST)
+        fs.fsync_dir(folder)
+    except OSError:
+        pass
 
 
 def _write_synced(path: Path, data: bytes) -> None:

@@ -28,7 +28,7 @@ from rsdock.lint.model.dockerfile import parse_dockerfile
 from rsdock.lint.model.workflow_reader import parse_workflow
 from rsdock.records import replace
 from rsdock.wizard.edit import dockerfile_edit, infer, regenerate, registry, workflow_edit
-from rsdock.wizard.edit.backup import make_backup
+from rsdock.wizard.edit.backup import confirm_backup, make_backup
 from rsdock.wizard.edit.infer import InferredPlan
 from rsdock.wizard.edit.outcome import FileEdit, Outcome, Refusal
 from rsdock.wizard.edit.request import Proposal, Request
@@ -224,7 +224,7 @@ def apply(root: Path | str, proposal: Proposal, *, notes: list[str] | None = Non
             # the Transaction keeps the file's BOM itself; the text must not carry a second one.
             tx.stage(edit.path, edit.new.removeprefix("\ufeff"), keep_bom=True, expect=edit.old)
         folder = make_backup(root, [e.path for e in changed],
-                             expect={e.path: e.old for e in changed})
+                             expect={e.path: e.old for e in changed}, pending=True)
         try:
             tx.commit()
         except fs.Changed:
@@ -234,6 +234,7 @@ def apply(root: Path | str, proposal: Proposal, *, notes: list[str] | None = Non
             _discard_folder(folder)
             raise UserError(error.message, path=error.path, hint=f"{error.hint}; nothing was "
                             "edited") from None
+        confirm_backup(folder)
         if notes is not None:
             notes.extend(tx.notes)
     return folder

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from rsdock.lint.model.yaml_scalar import double_quoted, needs_escapes, plain_safe
 from rsdock.records import record
 
 from ruamel.yaml import YAML
@@ -145,19 +146,12 @@ def render_scalar(span: Span, value: str, text: str) -> str:
     if span.style == "block":
         newline = "\r\n" if "\r\n" in text[span.start:span.end] else "\n"
         return "".join(span.indent + line + newline for line in value.rstrip("\n").split("\n"))
-    if span.style == "single":
+    if span.style == "single" and not needs_escapes(value):
         return "'" + value.replace("'", "''") + "'"
-    if span.style == "double" or not _plain_ok(value) or (
+    if span.style != "plain" or not plain_safe(value) or (
             span.flow and any(c in value for c in ",[]{}")):
-        return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+        return double_quoted(value)
     return value
-
-
-def _plain_ok(value: str) -> bool:
-    try:
-        return YAML(typ="safe").load(f"k: {value}\n") == {"k": value}
-    except Exception:
-        return False
 
 
 def plain(node: Any) -> Any:

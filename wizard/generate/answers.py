@@ -220,6 +220,18 @@ def lint_tables(text: str) -> str:
     return block
 
 
+def dockerfile_line(text: str, rel: str) -> int | None:
+    """The line of the first ``[[image]]`` whose ``dockerfile`` is ``rel`` in ``text``, or None."""
+    try:
+        images = tomllib.loads(text).get("image", [])
+    except (tomllib.TOMLDecodeError, RecursionError):
+        return None
+    for index, image in enumerate(images if isinstance(images, list) else []):
+        if isinstance(image, dict) and image.get("dockerfile") == rel:
+            return line_of(text, "image", "dockerfile", index)
+    return None
+
+
 def line_of(text: str, table: str | None, key: str | None, index: int = 0) -> int | None:
     """The 1-based line of ``key`` in the ``index``-th ``[table]`` of ``text`` (None: top level).
 

@@ -97,6 +97,39 @@ def _path_problem(path: str) -> str | None:
     return None
 
 
+# Files of the generated set other than the Dockerfiles, and folders rsdock never writes into.
+_OTHER_MEMBERS = (".dockerignore", "rsdock.toml")
+_NEVER_WRITTEN = (".git", ".rsdock")
+
+
+def dockerfile_path_problem(path: str, workflow: str = DEFAULT_WORKFLOW) -> str | None:
+    """Why ``path`` cannot be a Dockerfile rsdock writes, or None.
+
+    rsdock writes exactly its file set: a Dockerfile path is a plain relative path inside the
+    workspace that is not another member of the set (``.dockerignore``, ``rsdock.toml``, the
+    workflow, or a folder holding it) and not inside ``.git/`` or rsdock's own ``.rsdock/``.
+    Compared without case: on a case-insensitive disk ``.DockerIgnore`` is ``.dockerignore``.
+    """
+    if path.startswith("/") or ".." in path.split("/"):
+        return "leaves the workspace"
+    if path.strip("/") in ("", ".") or path.endswith("/"):
+        return "names a folder, not a file"
+    problem = _path_problem(path)
+    if problem:
+        return problem
+    parts = [part for part in path.split("/") if part not in ("", ".")]
+    folded = "/".join(parts).casefold()
+    if parts[0].casefold() in _NEVER_WRITTEN:
+        return f"is inside {parts[0]}/, which rsdock never writes into"
+    for member in (*_OTHER_MEMBERS, workflow):
+        member = member.casefold()
+        if folded == member:
+            return f"is {member}, another file rsdock generates"
+        if member.startswith(folded + "/"):
+            return f"is a folder of {member}, another file rsdock generates"
+    return None
+
+
 def shown(value: str) -> str:
     """``value`` with control characters escaped, safe to print in a message."""
     return printable(value)
@@ -410,13 +443,18 @@ class Plan:
                         f"{other.name!r}'s ({stage_name(image)}: stage names ignore case)",
                         "give one of them a Dockerfile of its own", image_key="dockerfile")
             seen_files.setdefault(image.dockerfile, image)
-            if image.dockerfile.startswith("/") or ".." in image.dockerfile.split("/"):
-                add_for(f"Dockerfile path {image.dockerfile!r} leaves the workspace",
-                        "use a path relative to the workspace root", image_key="dockerfile")
-            elif _path_problem(image.dockerfile):
-                add_for(f"Dockerfile path '{shown(image.dockerfile)}' "
-                        f"{_path_problem(image.dockerfile)}",
-                        "use a plain path relative to the workspace root", image_key="dockerfile")
+            wrong_path = dockerfile_path_problem(image.dockerfile, self.workflow)
+            folder_of = next((other for other in self.images
+                              if other.dockerfile.casefold().startswith(
+                                  image.dockerfile.casefold().rstrip("/") + "/")), None)
+            if not wrong_path and folder_of is not None:
+                wrong_path = (f"is a folder of {folder_of.dockerfile}, the Dockerfile of image "
+                              f"{folder_of.name!r}")
+            if wrong_path:
+                add_for(f"Dockerfile path '{shown(image.dockerfile)}' {wrong_path}",
+                        "name a Dockerfile of its own, relative to the workspace root "
+                        "(Dockerfile, Dockerfile.NAME or a folder's Dockerfile)",
+                        image_key="dockerfile")
             wrong = image.image and validate.image_repository_problem(image.image)
             if wrong:
                 add_for(wrong, "use registry/namespace/name without a tag, e.g. "

@@ -23,12 +23,8 @@ from functools import lru_cache
 
 import jinja2
 
+from rsdock.lint.model.yaml_scalar import yaml_scalar
 from rsdock.resources import templates_dir
-
-
-# Plain YAML scalars that can never be read as anything but this string.
-_PLAIN_YAML = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_./-]*$")
-_YAML_WORDS = {"true", "false", "yes", "no", "on", "off", "null", "y", "n", "~"}
 
 
 def _quote(value: str) -> str:
@@ -37,11 +33,9 @@ def _quote(value: str) -> str:
 
 
 def _yaml(value: str) -> str:
-    """``value`` as a YAML scalar: plain when unambiguous, else double-quoted."""
-    text = str(value)
-    if _PLAIN_YAML.match(text) and text.lower() not in _YAML_WORDS and not _is_number(text):
-        return text
-    return _quote(text)
+    """``value`` as a YAML scalar: plain when YAML reads it back as this string, else
+    double-quoted (:func:`rsdock.lint.model.yaml_scalar.yaml_scalar`)."""
+    return yaml_scalar(str(value))
 
 
 _SHELL_SAFE = re.compile(r"^[A-Za-z0-9_./:@%+=,-]+$")
@@ -106,14 +100,6 @@ def _finalize(value: object) -> object:
     if isinstance(value, str):
         _one_line(value)
     return value
-
-
-def _is_number(text: str) -> bool:
-    try:
-        float(text)
-    except ValueError:
-        return False
-    return True
 
 
 @lru_cache(maxsize=1)

@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import difflib
 import os
+import re
 from pathlib import Path
 from typing import Iterable
 
-from rsdock import fs
+from rsdock import atomic, fs
 from rsdock.atomic import write_atomic  # noqa: F401  (re-exported: the writer's public API)
 from rsdock.errors import UserError
 from rsdock.records import record
@@ -87,6 +88,13 @@ def plan_changes(root: Path | str, files: dict[str, str], *,
         if old is None:
             changes.append(Change(rel, NEW, text))
             continue
+        if is_dockerfile_text(text) and not is_dockerfile_text(old):
+            # A Dockerfile path naming Cargo.toml or a source file must never replace it.
+            raise NotADockerfile(root, rel)
+        if atomic.uses_crlf(old):
+            # A checkout with CRLF lines (git's autocrlf on Windows) keeps them: the same text
+            # with other line endings is no change, and an overwrite keeps the file's endings.
+            text = atomic.crlf_lines(text)
         if keep_edits:
             # The user's `# rsdock:keep` blocks go back into the new text, in their places.
             try:
@@ -97,6 +105,39 @@ def plan_changes(root: Path | str, files: dict[str, str], *,
                                 hint=error.hint) from None
         changes.append(Change(rel, SAME if old == text else DIFFERS, text, old))
     return changes
+
+
+class NotADockerfile(UserError):
+    """An existing file that is not a Dockerfile stands where rsdock would write one.
+
+    Attributes:
+        root: the workspace root.
+        rel: the file's path relative to it.
+    """
+
+    def __init__(self, root: Path, rel: str):
+        super().__init__("rsdock would write a Dockerfile here, but this file is not one (its "
+                         "first instruction is not FROM or ARG); nothing was written",
+                         path=fs.shown(os.path.join(root, rel)) if str(root) not in ("", ".")
+                         else fs.shown(rel),
+                         hint="choose another Dockerfile path (rsdock.toml's dockerfile = ...), "
+                              "or move this file away")
+        self.root = root
+        self.rel = rel
+
+
+_FIRST_INSTRUCTION = re.compile(r"(?i)(?:FROM|ARG)\s+[^\s=]")
+
+
+def is_dockerfile_text(text: str) -> bool:
+    """Whether ``text`` reads as a Dockerfile: empty, or its first instruction (past comments,
+    parser directives and blank lines) is ``FROM`` or ``ARG``, the only ones BuildKit accepts
+    first. ``Cargo.toml``, source files and ``.git/config`` never do."""
+    for line in text.removeprefix("\ufeff").splitlines():
+        line = line.strip()
+        if line and not line.startswith("#"):
+            return bool(_FIRST_INSTRUCTION.match(line))
+    return True
 
 
 def blocked(changes: Iterable[Change], *, force: bool = False,

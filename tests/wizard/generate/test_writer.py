@@ -49,10 +49,13 @@ def test_missing_final_newline_is_shown():
     assert "\\ No newline at end of file" in change.diff
 
 
-def test_line_endings_count_as_a_difference(root):
+def test_a_crlf_file_keeps_its_line_endings(root):
+    """#27: a CRLF checkout (git's autocrlf) is not drift, and an overwrite keeps CRLF."""
     (root / "Dockerfile").write_bytes(b"FROM rust:1.95-slim\r\n")
     change = writer.plan_changes(root, {"Dockerfile": "FROM rust:1.95-slim\n"})[0]
-    assert change.status == DIFFERS
+    assert change.status == SAME
+    change = writer.plan_changes(root, {"Dockerfile": "FROM rust:1.96-slim\nUSER app\n"})[0]
+    assert change.status == DIFFERS and change.text == "FROM rust:1.96-slim\r\nUSER app\r\n"
 
 
 def test_refusal_writes_nothing_at_all(root):
