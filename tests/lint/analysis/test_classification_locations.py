@@ -46,8 +46,11 @@ def _write(root: Path, files: dict[str, str]) -> None:
 
 def _kind(root: Path, dockerfile: str) -> images.ImageKind:
     tree = discover.scan(root)
-    texts, _ = runner._read(root, {}, {}, CONFIG, tree)
-    ctx, _ = runner._context(root, {}, texts)
+    # every file a target, as when `rsdock lint` runs at the root
+    targets = {rel: kind for rel in (runner._relative(Path(p), root) for p in discover.walk(root))
+               if (kind := discover.kind_of(rel))}
+    texts, _ = runner._read(root, targets, {}, CONFIG, tree)
+    ctx, _ = runner._context(root, targets, texts)
     ctx.build_files = runner._build_files(root, tree, {}, CONFIG)
     return images.kind(ctx, ctx.dockerfiles[dockerfile])
 
