@@ -23,18 +23,17 @@ a publication: callers treat "built, never pushed" and "nothing builds it" diffe
 
 from __future__ import annotations
 
-import json
 import posixpath
 import re
 from pathlib import Path
-from typing import Any, Iterable
+from typing import TYPE_CHECKING, Any, Iterable
 
 from rsdock.lint.model.context import Context
-from rsdock.lint.model.docker_steps import (build_push, in_repository, input_list, on_runner,
-                                             pushed_images)
 from rsdock.lint.model.shell import Command, simulate
-from rsdock.lint.model.workflow import Job, Step, Workflow
 from rsdock.records import record
+
+if TYPE_CHECKING:  # the workflow model (ruamel) is loaded only for repositories with workflows
+    from rsdock.lint.model.workflow import Job, Step, Workflow
 
 BAKE_ACTION = "docker/bake-action"
 # what docker buildx bake reads when no file is given, in its order
@@ -107,6 +106,10 @@ class _JobReader:
     """The builds and pushes of one job, with its local composite actions read in place."""
 
     def __init__(self, ctx: Context, root: Path | None, workflow: Workflow, job: Job):
+        # docker's action inputs (and ruamel) only for repositories with workflows
+        from rsdock.lint.model import docker_steps
+
+        self.steps = docker_steps
         self.ctx, self.root, self.workflow, self.job = ctx, root, workflow, job
         self.images: list[Image] = []
         self.tagged: list[tuple[Image, list[str]]] = []  # run-step builds and their tags
@@ -148,7 +151,8 @@ class _JobReader:
             elif uses is not None and uses.repo.lower() == BAKE_ACTION:
                 self._bake_action(step)
             elif step.run is not None and isinstance(step.run.value, str):
-                workdir = in_repository(self.job, str(step.data.get("working-directory") or "."))
+                workdir = self.steps.in_repository(
+                    self.job, str(step.data.get("working-directory") or "."))
                 self._script(step.run.value, "/" if workdir == "." else "/" + workdir,
                              self.workflow.path, 0)
 
@@ -164,13 +168,13 @@ class _JobReader:
 
     # -- actions --------------------------------------------------------------------------------
     def _build_push(self, step: Step) -> None:
-        build = build_push(self.workflow, step)
+        build = self.steps.build_push(self.workflow, step)
         if _exports_files_only(step.input_text("outputs") or ""):
             return  # files exported from a stage (debug symbols, binaries): no image
         push = (step.input_text("push") or "").strip().lower()
         pushes = push not in ("", "false") or _output_pushes(step.input_text("outputs") or "")
-        names = pushed_images(self.workflow, self.job, build)
-        if names and all(on_runner(n) for n in names):
+        names = self.steps.pushed_images(self.workflow, self.job, build)
+        if names and all(self.steps.on_runner(n) for n in names):
             pushes = False  # a test cluster's registry on the runner
         target = self._env((step.input_text("target") or "").strip(), step)
         context = self._env((build.context.text.strip() if build.context else ".") or ".", step)
@@ -184,8 +188,8 @@ class _JobReader:
             if "${{" in path or "$" in path:
                 continue
             self.images.append(Image(
-                in_repository(self.job, posixpath.normpath(path)),
-                in_repository(self.job, contexts[0] if len(contexts) == 1 else "."),
+                self.steps.in_repository(self.job, posixpath.normpath(path)),
+                self.steps.in_repository(self.job, contexts[0] if len(contexts) == 1 else "."),
                 "" if "$" in target else target, pushes, "build-push", self.workflow.path,
                 tuple(t.text for t in build.tags)))
 
@@ -205,11 +209,11 @@ class _JobReader:
                       lambda m: values.get(m[1], m[0]), text)
 
     def _bake_action(self, step: Step) -> None:
-        files = [i.text for i in input_list(self.workflow, step.with_.get("files"))]
-        targets = [i.text for i in input_list(self.workflow, step.with_.get("targets"))]
-        sets = [i.text for i in input_list(self.workflow, step.with_.get("set"),
+        files = [i.text for i in self.steps.input_list(self.workflow, step.with_.get("files"))]
+        targets = [i.text for i in self.steps.input_list(self.workflow, step.with_.get("targets"))]
+        sets = [i.text for i in self.steps.input_list(self.workflow, step.with_.get("set"),
                                            split_commas=False)]
-        workdir = in_repository(self.job, (step.input_text("workdir") or ".").strip())
+        workdir = self.steps.in_repository(self.job, (step.input_text("workdir") or ".").strip())
         push = (step.input_text("push") or "").strip().lower() not in ("", "false")
         self._bake(workdir, files, targets, push or any(_set_pushes(s) for s in sets))
 
@@ -257,7 +261,7 @@ class _JobReader:
             if script is not None:
                 path = _resolve(cwd, script)
                 text = self._text(path) if path else ""
-                if text:  # a script runs in its caller's directory
+                if path and text:  # a script runs in its caller's directory
                     self._script(text, cwd, path, depth + 1)
 
     def _docker(self, args: list[str], cwd: str, where: str) -> None:
@@ -278,7 +282,7 @@ class _JobReader:
             self.aliases.setdefault(_repo(rest[-1]), set()).add(_repo(rest[-2]))
         elif verb == "push":
             names = [a for a in rest if not a.startswith("-")]
-            if names and not on_runner(names[-1]):
+            if names and not self.steps.on_runner(names[-1]):
                 self.pushed.add(_repo(names[-1]))
         elif verb == "compose":
             self._compose(rest, cwd)
@@ -301,9 +305,10 @@ class _JobReader:
         if outputs and all(_exports_files_only(o) for o in outputs):
             return
         pushes = "push" in options or any(_output_pushes(o) for o in outputs)
-        if tags and all(on_runner(t) for t in tags):
+        if tags and all(self.steps.on_runner(t) for t in tags):
             pushes = False
-        image = Image(in_repository(self.job, dockerfile), in_repository(self.job, context),
+        image = Image(self.steps.in_repository(self.job, dockerfile),
+                      self.steps.in_repository(self.job, context),
                       targets[-1] if targets and "$" not in targets[-1] else "", pushes,
                       "docker build", where, tuple(tags))
         self.tagged.append((image, tags))
@@ -453,6 +458,8 @@ def bake_targets(path: str, text: str) -> tuple[dict[str, dict[str, str]], dict[
     targets: dict[str, dict[str, str]] = {}
     groups: dict[str, list[str]] = {}
     if path.lower().endswith(".json"):
+        import json
+
         try:
             data = json.loads(text)
         except ValueError:

@@ -20,8 +20,9 @@ workspace path dependencies it uses (``src/`` and the like; not tests, benches o
 Limits, on purpose: a handler inside a dependency that is not a workspace member (a framework
 other than actix-web) is not seen; a handler that is written but never reached, or that does not
 stop the program, counts as handling; a child started by a dependency crate, or a grandchild a
-waited-for child leaves behind, is not seen; a binary that is not a workspace member (a tool installed
-from crates.io, a program copied from elsewhere) has no evidence, so the rule keeps reporting.
+waited-for child leaves behind, is not seen; a binary that is not a workspace member (a tool
+installed from crates.io, a program copied from elsewhere) has no evidence, so the rule keeps
+reporting.
 """
 
 from __future__ import annotations
