@@ -192,7 +192,7 @@ def _kind(ctx: Context, model: Dockerfile) -> ImageKind:
     if built and TOOLCHAIN_NAME_RE.search(path) and not _ships_binary(model, final):
         return ImageKind(TOOLCHAIN, f"built by {built[0].where} but never pushed: a build-tools "
                                     "image")
-    if _runs_cargo(final):
+    if runs_cargo(final):
         return ImageKind(TEST, "its command runs cargo: a test or development image")
     if not _ships_binary(model, final):
         return ImageKind(HELPER, "builds and copies in no program")
@@ -249,7 +249,7 @@ def _other_language(model: Dockerfile) -> str | None:
     return None
 
 
-def _runs_cargo(final: Stage) -> bool:
+def runs_cargo(final: Stage) -> bool:
     """Whether the image's command (its ENTRYPOINT and CMD, an init or ``sh -c`` before it)
     runs cargo: ``CMD ["cargo", "test"]`` tests the sources in the image, it ships no program."""
     chain = final.ancestry()
@@ -499,6 +499,9 @@ def entrypoint_script(ctx: Context, model: Dockerfile) -> str | None:
                 else:
                     candidates += ["/".join(parts[i:]) for i in range(len(parts))]
     candidates.append(name)
+    written = _heredoc_script(model, name)
+    if written is not None:
+        return written
     for context in contexts:
         for source in dict.fromkeys(candidates):
             path = root / context / source
@@ -507,6 +510,23 @@ def entrypoint_script(ctx: Context, model: Dockerfile) -> str | None:
                     return str(path.read_text(encoding="utf-8", errors="replace"))
             except OSError:
                 continue
+    return None
+
+
+_HEREDOC_TARGET_RE = re.compile(r"(?:>\s*|\btee\s+(?:-a\s+)?)(?P<path>[\w./$-]+)")
+
+
+def _heredoc_script(model: Dockerfile, name: str) -> str | None:
+    """The text a ``RUN cat <<'EOF' > /usr/local/bin/<name>`` heredoc writes, when one of the
+    Dockerfile's RUNs writes the entrypoint script that way (git-cliff's image does)."""
+    for stage in model.stages:
+        for inst in stage.runs():
+            if not inst.heredocs:
+                continue
+            first = inst.original.split("\n", 1)[0]
+            targets = {posixpath.basename(m["path"]) for m in _HEREDOC_TARGET_RE.finditer(first)}
+            if name in targets:
+                return inst.heredocs[0][1]
     return None
 
 
