@@ -94,8 +94,16 @@ def _collect(ctx: Context) -> list[Image]:
     for workflow in ctx.workflows.values():
         if workflow.errors:
             continue
-        for job in workflow.jobs.values():
-            found += _JobReader(ctx, root, workflow, job).read()
+        readers = [_JobReader(ctx, root, workflow, job) for job in workflow.jobs.values()]
+        images_of = [reader.read() for reader in readers]
+        # an image exported as an archive (type=oci,dest=...) that a job of the same workflow
+        # pushes from the archive (oras copy, skopeo copy, crane push...) is published
+        pushes_archive = any(_PUSH_ARCHIVE_RE.search(str(step.run.value))
+                             for job in workflow.jobs.values() for step in job.steps
+                             if step.run is not None)
+        for reader, built in zip(readers, images_of):
+            found += [_replace_pushes(i, True) if pushes_archive and i in reader.archived else i
+                      for i in built]
     found += _container_actions(root)
     return found
 
@@ -116,6 +124,7 @@ class _JobReader:
         self.aliases: dict[str, set[str]] = {}  # docker tag SRC DST: DST -> {SRC}
         self.pushed: set[str] = set()
         self.compose_pushed: list[tuple[str, tuple[str, ...]]] = []  # (compose file, services)
+        self.archived: list[Image] = []  # builds exported as an image archive (oci, docker tar)
 
     def read(self) -> list[Image]:
         self._steps(self.job.steps, depth=0)
@@ -184,8 +193,19 @@ class _JobReader:
             files = self.job.expand(self._env(build.file.text.strip(), step)) or []
         else:
             files = [posixpath.join(c, "Dockerfile") for c in contexts]
+        archived = any(o.get("type") in ("oci", "docker") and "dest" in o
+                       for o in _outputs(step.input_text("outputs") or ""))
         for path in files:
             if "${{" in path or "$" in path:
+                continue
+            if archived:
+                self.archived.append(Image(
+                    self.steps.in_repository(self.job, posixpath.normpath(path)),
+                    self.steps.in_repository(self.job, contexts[0] if len(contexts) == 1
+                                             else "."),
+                    "" if "$" in target else target, pushes, "build-push", self.workflow.path,
+                    tuple(t.text for t in build.tags)))
+                self.images.append(self.archived[-1])
                 continue
             self.images.append(Image(
                 self.steps.in_repository(self.job, posixpath.normpath(path)),
@@ -583,6 +603,10 @@ def _repo(reference: str) -> str:
         name = name.removeprefix(prefix)
     return name.removeprefix("library/")
 
+
+_PUSH_ARCHIVE_RE = re.compile(r"\b(?:oras\s+(?:copy|cp|push)|skopeo\s+copy|"
+                              r"crane\s+(?:push|copy|cp)|regctl\s+image\s+(?:copy|import)|"
+                              r"docker\s+push)\b")
 
 _WRAPPERS = frozenset({"sudo", "time", "env", "nice", "nohup", "command", "exec"})
 

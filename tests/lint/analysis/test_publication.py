@@ -122,6 +122,17 @@ CASES = {
             "    - uses: docker/build-push-action@v7\n      with:\n"
             "        file: docker/ci/Dockerfile\n        push: true\n"},
         [("docker/ci/Dockerfile", "", True)]),
+    "an archive another job pushes": ({".github/workflows/w.yml": (
+        "on: push\njobs:\n  build:\n    runs-on: ubuntu-24.04\n    steps:\n"
+        "      - uses: docker/build-push-action@v7\n        with:\n"
+        "          file: rlm_python/Dockerfile\n"
+        "          outputs: type=oci,dest=/tmp/radius.tar\n"
+        "  push:\n    needs: build\n    runs-on: ubuntu-24.04\n    steps:\n"
+        "      - run: oras copy --from-oci-layout /tmp/radius.tar:devel ghcr.io/a/radius:devel\n")},
+        [("rlm_python/Dockerfile", "", True)]),
+    "an archive nobody pushes": ({".github/workflows/w.yml": _workflow(
+        BUILD_PUSH + "    outputs: type=docker,dest=/tmp/app.tar\n")},
+        [("Dockerfile", "", False)]),
     "a container action": ({
         ".github/actions/scan/action.yml":
             "name: scan\nruns:\n  using: docker\n  image: Dockerfile\n",
