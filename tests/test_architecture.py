@@ -163,10 +163,12 @@ LAZY_IMPORTS: dict[str, str] = {
     "rsdock.lint.model.shell tree_sitter_bash": "the bash grammar loads only when a RUN is parsed",
     "rsdock.lint.model.dockerfile dockerfile": "the Go-backed parser loads only when a Dockerfile "
                                                "is parsed",
-    "rsdock.lint.analysis.images rsdock.lint.model.yaml_load": "YAML only for compose files",
-    "rsdock.lint.analysis.images ruamel.yaml.error": "YAML only for compose files",
-    "rsdock.lint.analysis.images rsdock.lint.model.workflow_reader": "the workflow parser "
-                                                                     "(ruamel) only with workflows",
+    "rsdock.lint.analysis.publication rsdock.lint.model.yaml_load": "YAML only for compose "
+                                                                     "files",
+    "rsdock.lint.analysis.publication ruamel.yaml.error": "YAML only for compose files",
+    "rsdock.lint.analysis.publication rsdock.lint.model.workflow_reader": "the workflow parser "
+                                                                          "(ruamel) only for "
+                                                                          "composite actions",
     "rsdock.lint.engine.runner rsdock.lint.model.cargo": "the cargo scanner only with a Cargo.toml",
     # rsdock lint's start-up (issue #11: a cold lint of a small project within 0.75x hadolint's
     # time): what only some runs need is imported by those runs
@@ -174,7 +176,10 @@ LAZY_IMPORTS: dict[str, str] = {
                                                              "when hadolint runs",
     "rsdock.lint.engine.runner tempfile": "a scratch folder only for in-memory files",
     "rsdock.lint.engine.discover subprocess": "git is asked only where GIT_DIR points it",
-    "rsdock.lint.analysis.images json": "only for a docker-bake.json",
+    "rsdock.lint.analysis.publication json": "only for a docker-bake.json",
+    "rsdock.lint.analysis.publication rsdock.lint.model.docker_steps": "docker's action inputs "
+                                                                       "(ruamel) only with "
+                                                                       "workflows",
     "rsdock.lint.engine.report json": "only the json and sarif formats",
     "rsdock.lint.model.cargo json": "cargo metadata is run only by tests and diagnostics",
     "rsdock.lint.model.cargo shutil": "cargo metadata is run only by tests and diagnostics",

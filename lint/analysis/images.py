@@ -5,35 +5,46 @@ init, non-root user, a .dockerignore for the context) is about an image that shi
 program built here; a devcontainer, a toolchain image (a compiler for CI), a test or CI helper
 or a fixture is judged by other standards, and flagging it is a false alarm.
 
-:func:`builds` says which context and ignore file each build uses: GitHub workflows
-(``docker/build-push-action`` ``context:``/``file:``, under the checkout's ``path:``), docker
-compose files (``build.context``, ``build.dockerfile``), and bake files (JSON, and the ``target``
-blocks of HCL with ``context``/``dockerfile``). A Dockerfile nothing names is built from the
+:func:`builds` says which context and ignore file each build uses and whether it is pushed:
+what the workflows build and publish (:mod:`rsdock.lint.analysis.publication`: build-push steps,
+bake, compose, ``docker build``/``push`` in ``run:`` steps and the scripts and composite actions
+they call), docker compose files and bake files. A Dockerfile nothing names is built from the
 nearest folder above it with a ``.dockerignore`` (the repository root without one).
 
-:func:`kind` decides per Dockerfile: ``devcontainer`` (``.devcontainer/``), ``test`` (under a
-test, CI-fixture or example folder, or named so), ``toolchain`` (the final image is a Rust build
-environment that runs no program built here), ``helper`` (builds and ships no program at all),
-or ``production``.
+:func:`kind` decides per Dockerfile, asking what the repository does with it before what it is
+called:
+
+1. ``devcontainer`` (``.devcontainer/``, the spec's own folder) and Windows containers
+   (``other``: Linux runtime advice does not apply) first;
+2. ``toolchain`` from the content: the final image is a Rust build environment that compiles
+   nothing and runs no program it was given (a compiler image that runs a binary copied into it
+   is RS301's case, a production image);
+3. **published** (something pushes it off the runner): ``production``; only a published image
+   that runs no program at all may still be called a build-tools image by its name;
+4. not published: an image of another language (Go, Java, Python, node: ``other``) is not a Rust
+   runtime; a Dockerfile under a test, fixture or example folder is ``test``; one the automation
+   builds but never pushes is ``test`` or ``toolchain`` when its name says so (``Dockerfile.ci``,
+   ``docker/cross/``): the name breaks the tie, it never decides alone; an image whose command
+   runs cargo is ``test``, one that gets no program ``helper``; anything else ``production``.
 """
 
 from __future__ import annotations
 
 import posixpath
 import re
-from typing import Any
 
 from rsdock import fs
 from rsdock.errors import UserError
 from rsdock.lint.analysis import build as cargo_build
 from rsdock.lint.analysis import dockerfacts as facts
+from rsdock.lint.analysis import publication
 from rsdock.lint.model.context import Context
 from rsdock.lint.model.dockerfile import Dockerfile, Stage, image_name
 from rsdock.lint.model.paths import context_source, leaves_root
 from rsdock.records import field, record
 
-PRODUCTION, DEVCONTAINER, TEST, TOOLCHAIN, HELPER = (
-    "production", "devcontainer", "test", "toolchain", "helper")
+PRODUCTION, DEVCONTAINER, TEST, TOOLCHAIN, HELPER, OTHER = (
+    "production", "devcontainer", "test", "toolchain", "helper", "other")
 # Folders whose Dockerfiles serve tests, CI, examples or docs, not users.
 TEST_DIRS = frozenset({
     "test", "tests", "testing", "testdata", "test-data", "test_data", "test_runner", "fixtures",
@@ -64,6 +75,7 @@ class Build:
         publishes: a workflow pushes the image it builds.
         target: the stage it builds (a workflow's ``target:``, compose's ``build.target``), ""
             for the last one.
+        tags: the names a workflow tags the image with, as written.
     """
 
     dockerfile: str
@@ -73,6 +85,7 @@ class Build:
     overrides_entrypoint: bool = False
     publishes: bool = False
     target: str = ""
+    tags: tuple[str, ...] = ()
 
 
 @record(frozen=True)
@@ -153,29 +166,93 @@ def _kind(ctx: Context, model: Dockerfile) -> ImageKind:
     final = model.final_stage
     if final is None:
         return ImageKind(HELPER, "no stage")
-    mine = builds_of(ctx, path) if ctx is not None else []
-    published = any(b.publishes for b in mine)
+    if _is_windows(final):
+        return ImageKind(OTHER, "a Windows container: Linux runtime advice does not apply")
     if _is_toolchain(model, final):
         return ImageKind(TOOLCHAIN, "the final image is a Rust build environment that runs no "
                                     "program built here")
-    test_dirs = [f for f in folders if f.lower() in TEST_DIRS]
-    stem = re.sub(r"(?i)\.?dockerfile\.?", ".", name).strip(".")
-    if not published and (test_dirs or TEST_NAME_RE.search(stem)):
-        where = f"under {test_dirs[0]}/" if test_dirs else f"named {name}"
-        return ImageKind(TEST, f"a test, CI or example image ({where})")
-    if not published and _runs_cargo(final):
-        return ImageKind(TEST, "its command runs cargo: a test or development image")
+    mine = builds_of(ctx, path) if ctx is not None else []
     runs_program = any(s.of("ENTRYPOINT") or s.of("CMD") for s in final.ancestry())
-    # a build-tools image, published or not, runs no program of its own
-    if TOOLCHAIN_NAME_RE.search(path) and (
-            not runs_program or not published and not _ships_binary(model, final)):
-        return ImageKind(TOOLCHAIN, "a build-tools image")
-    if not published and not _ships_binary(model, final):
+    if any(b.publishes for b in mine):
+        if not runs_program and TOOLCHAIN_NAME_RE.search(path):
+            return ImageKind(TOOLCHAIN, "a published build-tools image: it runs no program")
+        return ImageKind(PRODUCTION, "ships a program a workflow publishes")
+    language = _other_language(model)
+    if language:
+        return ImageKind(OTHER, f"a {language} image nothing publishes: not a Rust runtime")
+    test_dirs = [f for f in folders if f.lower() in TEST_DIRS]
+    if test_dirs:
+        return ImageKind(TEST, f"a test, CI or example image (under {test_dirs[0]}/)")
+    built = [b for b in mine if b.source != "default"]
+    stem = re.sub(r"(?i)\.?dockerfile\.?", ".", name).strip(".")
+    if built and TEST_NAME_RE.search(stem):
+        return ImageKind(TEST, f"built by {built[0].where} but never pushed, and named {name}")
+    tagged = [t for b in built for t in b.tags if TEST_NAME_RE.search(image_name(t)[0])
+              or TEST_NAME_RE.search(image_name(t)[1])]
+    if tagged:
+        return ImageKind(TEST, f"built by {built[0].where} but never pushed, and tagged "
+                               f"{tagged[0]}")
+    if built and TOOLCHAIN_NAME_RE.search(path) and not _ships_binary(model, final):
+        return ImageKind(TOOLCHAIN, f"built by {built[0].where} but never pushed: a build-tools "
+                                    "image")
+    if runs_cargo(final):
+        return ImageKind(TEST, "its command runs cargo: a test or development image")
+    if not _ships_binary(model, final):
         return ImageKind(HELPER, "builds and copies in no program")
-    return ImageKind(PRODUCTION, "ships a program" + (" a workflow publishes" if published else ""))
+    return ImageKind(PRODUCTION, "ships a program")
 
 
-def _runs_cargo(final: Stage) -> bool:
+def _is_windows(final: Stage) -> bool:
+    """Whether the image is a Windows container: a Windows base, a PowerShell or cmd SHELL, or
+    a drive-letter WORKDIR."""
+    chain = final.ancestry()
+    base = facts.root_image(final).lower()
+    if base.startswith(("mcr.microsoft.com/windows", "mcr.microsoft.com/powershell:nanoserver")):
+        return True
+    for stage in chain:
+        for inst in stage.instructions:
+            first = inst.value[0].lower().replace("\\", "/").rsplit("/", 1)[-1] \
+                if inst.value else ""
+            if inst.cmd == "SHELL" and first.removesuffix(".exe") in ("powershell", "pwsh", "cmd"):
+                return True
+            if inst.cmd == "WORKDIR" and re.match(r"^[a-z]:[\\/]", first.lower()):
+                return True
+    return False
+
+
+# A build tool or runtime of another language, and Rust's own traces.
+_OTHER_BUILDS = (("Go", re.compile(r"(?:^|[\s;&|(])go\s+(?:build|install)\b")),
+                 ("Java", re.compile(r"(?:^|[\s;&|(])(?:mvn|mvnw|gradle|gradlew)\b")),
+                 ("node", re.compile(r"(?:^|[\s;&|(])(?:npm|pnpm|yarn)\s+(?:ci|install|run)\b")),
+                 ("Python", re.compile(r"(?:^|[\s;&|(])(?:pip3?|uv|poetry)\s+(?:install|sync)"
+                                       r"\b")))
+_OTHER_BASES = (("Go", ("golang",)), ("Java", ("maven", "gradle", "eclipse-temurin", "openjdk",
+                                              "amazoncorretto")),
+                ("node", ("node",)), ("Python", ("python",)))
+_RUST_TRACE = re.compile(r"\bcargo\b|\brustc\b|\brustup\b|\bmaturin\b|target/[\w.$/{}-]*"
+                         r"(?:release|debug)\b")
+
+
+def _other_language(model: Dockerfile) -> str | None:
+    """The language an image is built in when it is not Rust: no stage uses a Rust image,
+    cargo, rustup or a cargo ``target/`` output, and some stage builds with another language's
+    tool or is based on its image. None when Rust shows anywhere, or nothing says."""
+    if any(facts.is_compiler_image(facts.root_image(stage)) for stage in model.stages):
+        return None
+    texts = [inst.original for stage in model.stages for inst in stage.instructions]
+    if any(_RUST_TRACE.search(text) for text in texts):
+        return None
+    for language, pattern in _OTHER_BUILDS:
+        if any(pattern.search(text) for stage in model.stages for text in
+               (inst.original for inst in stage.runs())):
+            return language
+    for language, images in _OTHER_BASES:
+        if any(image_name(facts.root_image(stage))[0] in images for stage in model.stages):
+            return language
+    return None
+
+
+def runs_cargo(final: Stage) -> bool:
     """Whether the image's command (its ENTRYPOINT and CMD, an init or ``sh -c`` before it)
     runs cargo: ``CMD ["cargo", "test"]`` tests the sources in the image, it ships no program."""
     chain = final.ancestry()
@@ -194,7 +271,32 @@ def _is_toolchain(model: Dockerfile, final: Stage) -> bool:
     chain = final.ancestry()
     compiler = facts.is_compiler_image(facts.root_image(final)) or any(
         _RUSTUP_RE.search(inst.original) for stage in chain for inst in stage.runs())
-    return compiler and not cargo_build.compiling_calls(model, final)
+    return compiler and not cargo_build.compiling_calls(model, final) and \
+        not _runs_copied_program(final)
+
+
+_SHELLS = frozenset({"sh", "bash", "dash", "zsh", "env", "tini", "tini-static", "dumb-init",
+                     "exec", "catatonit"})
+
+
+def _runs_copied_program(final: Stage) -> bool:
+    """Whether the image's command starts a program (not a script) that a COPY put in the
+    image: a binary built elsewhere and run in a compiler image is a runtime on the wrong base
+    (RS301's canonical case), not a toolchain."""
+    chain = final.ancestry()
+    started = [i for s in chain for i in (*s.of("ENTRYPOINT"), *s.of("CMD"))]
+    words = {posixpath.basename(w.strip("\"'")) for i in started
+             for w in (i.value if i.json else " ".join(i.value).split())}
+    programs = {w for w in words if w and w not in _SHELLS and not w.startswith("-")
+                and not w.endswith((".sh", ".py", ".bash", ".ps1"))}
+    for stage in chain:
+        for copy in stage.copies():
+            if copy.instruction.heredocs:
+                continue
+            names = {posixpath.basename(p.rstrip("/")) for p in (*copy.sources, copy.dest)}
+            if names & programs:
+                return True
+    return False
 
 
 _BIN_DIRS = ("/usr/local/bin", "/usr/bin", "/bin", "/app", "/opt", "/usr/local/sbin", "/srv",
@@ -270,8 +372,9 @@ def _collect(ctx: Context) -> list[Build]:
             found.append(Build(path, _default_context(path, ignores), "default"))
     unique: dict[tuple[object, ...], Build] = {}
     for item in found:
-        unique.setdefault((item.dockerfile, item.context, item.source, item.where,
-                           item.target), item)
+        key = (item.dockerfile, item.context, item.source, item.where, item.target)
+        if key not in unique or item.publishes and not unique[key].publishes:
+            unique[key] = item  # one build of a job pushes what another only built
     return list(unique.values())
 
 
@@ -286,105 +389,32 @@ def _default_context(dockerfile: str, ignores: set[str]) -> str:
     return "."
 
 
+_SOURCES = {"bake": "bake", "container action": "action"}
+
+
 def _workflow_builds(ctx: Context) -> list[Build]:
-    workflows = ctx.workflows
-    if not workflows:
-        return []
-    from rsdock.lint.model import workflow_reader as wf
-
-    found = []
-    for image in wf.built_images(workflows):
-        push = image.step.input_text("push") or ""
-        # a push to a registry on the runner (a test cluster's localhost:5001) publishes nothing
-        names = wf.pushed_images(image.workflow, image.job, image.build)
-        publishes = push.strip().lower() not in ("", "false") and not (
-            names and all(wf.on_runner(n) for n in names))
-        found.append(Build(image.dockerfile, image.context, "workflow", image.workflow.path,
-                           publishes=publishes,
-                           target=(image.step.input_text("target") or "").strip()))
-    return found
-
-
-def _join(base: str, path: str) -> str:
-    joined = posixpath.normpath(posixpath.join(base or ".", path))
-    return "." if joined in ("", ".") else joined
+    """The builds the workflows run (and the actions and scripts they call), with whether each
+    is pushed (:mod:`rsdock.lint.analysis.publication`)."""
+    return [Build(image.dockerfile, image.context, _SOURCES.get(image.how, "workflow"),
+                  image.where, publishes=image.pushes, target=image.target, tags=image.tags)
+            for image in publication.images(ctx)]
 
 
 def _compose_builds(path: str, text: str) -> list[Build]:
     """The builds of a docker compose file: each service's ``build`` (a context string, or a
-    mapping with ``context`` and ``dockerfile``), relative to the compose file's folder."""
-    data = _load_yaml(text)
-    services = data.get("services") if isinstance(data, dict) else None
-    if not isinstance(services, dict):
-        return []
-    here = posixpath.dirname(path)
-    found = []
-    for service in services.values():
-        if not isinstance(service, dict) or "build" not in service:
-            continue
-        spec = service["build"]
-        if isinstance(spec, str):
-            context, dockerfile = spec, "Dockerfile"
-        elif isinstance(spec, dict):
-            context = str(spec.get("context") or ".")
-            dockerfile = str(spec.get("dockerfile") or "Dockerfile")
-        else:
-            continue
-        if "://" in context or "$" in context or "$" in dockerfile:
-            continue
-        context_dir = _join(here, context)
-        overrides = "entrypoint" in service or bool(service.get("init"))
-        target = spec.get("target") if isinstance(spec, dict) else None
-        found.append(Build(_join(context_dir, dockerfile), context_dir, "compose", path,
-                           overrides_entrypoint=overrides,
-                           target=target if isinstance(target, str) and "$" not in target
-                           else ""))
-    return found
-
-
-def _load_yaml(text: str) -> Any:
-    from ruamel.yaml.error import YAMLError
-
-    from rsdock.lint.model.yaml_load import load_plain
-
-    try:
-        return load_plain(text)
-    except (YAMLError, ValueError, TypeError, RecursionError):
-        return None
-
-
-_HCL_TARGET_RE = re.compile(r'(?ms)^\s*target\s+"(?P<name>[^"]+)"\s*\{(?P<body>.*?)^\s*\}')
-_HCL_ATTR_RE = re.compile(r'(?m)^\s*(?P<key>context|dockerfile)\s*=\s*"(?P<value>[^"]*)"')
+    mapping with ``context``, ``dockerfile`` and ``target``), relative to the compose file's
+    folder. A compose file builds; only a ``docker compose push`` a workflow runs publishes."""
+    return [Build(s.dockerfile, s.context, "compose", path,
+                  overrides_entrypoint=s.overrides_entrypoint, target=s.target)
+            for s in publication.compose_services(path, text)]
 
 
 def _bake_builds(path: str, text: str) -> list[Build]:
-    """The builds of a bake file: JSON ``{"target": {name: {context, dockerfile}}}``, or the
-    ``target "name" { context = "..." dockerfile = "..." }`` blocks of HCL. Paths are relative
-    to the bake file's folder (where ``docker buildx bake`` runs)."""
-    here = posixpath.dirname(path)
-    targets: list[dict[str, str]] = []
-    if path.lower().endswith(".json"):
-        import json
-
-        try:
-            data = json.loads(text)
-        except ValueError:
-            return []
-        for spec in (data.get("target") or {}).values() if isinstance(data, dict) else ():
-            if isinstance(spec, dict):
-                targets.append({k: str(v) for k, v in spec.items()
-                                if k in ("context", "dockerfile") and isinstance(v, str)})
-    else:
-        for block in _HCL_TARGET_RE.finditer(text):
-            targets.append({m["key"]: m["value"] for m in _HCL_ATTR_RE.finditer(block["body"])})
-    found = []
-    for spec in targets:
-        context, dockerfile = spec.get("context", "."), spec.get("dockerfile", "Dockerfile")
-        if "$" in context or "://" in context or "$" in dockerfile:
-            continue
-        context_dir = _join(here, context)
-        found.append(Build(_join(context_dir, dockerfile), context_dir, "bake", path))
-    return found
+    """The builds of a bake file: every target (JSON, or the HCL ``target`` blocks with
+    ``context``/``dockerfile``/``target``), relative to the bake file's folder (where
+    ``docker buildx bake`` runs when a workflow does not say otherwise)."""
+    return [Build(i.dockerfile, i.context, "bake", path, target=i.target)
+            for i in publication.bake_images(path, text, all_targets=True)]
 
 
 # --- what the runtime inherits and what its entrypoint script does ------------------------------
@@ -472,6 +502,9 @@ def entrypoint_script(ctx: Context, model: Dockerfile) -> str | None:
                 else:
                     candidates += ["/".join(parts[i:]) for i in range(len(parts))]
     candidates.append(name)
+    written = _heredoc_script(model, name)
+    if written is not None:
+        return written
     for context in contexts:
         if leaves_root(context):
             continue  # not the repository's to read
@@ -483,6 +516,23 @@ def entrypoint_script(ctx: Context, model: Dockerfile) -> str | None:
                 continue
             if data is not None:
                 return data.decode("utf-8", errors="replace")
+    return None
+
+
+_HEREDOC_TARGET_RE = re.compile(r"(?:>\s*|\btee\s+(?:-a\s+)?)(?P<path>[\w./$-]+)")
+
+
+def _heredoc_script(model: Dockerfile, name: str) -> str | None:
+    """The text a ``RUN cat <<'EOF' > /usr/local/bin/<name>`` heredoc writes, when one of the
+    Dockerfile's RUNs writes the entrypoint script that way (git-cliff's image does)."""
+    for stage in model.stages:
+        for inst in stage.runs():
+            if not inst.heredocs:
+                continue
+            first = inst.original.split("\n", 1)[0]
+            targets = {posixpath.basename(m["path"]) for m in _HEREDOC_TARGET_RE.finditer(first)}
+            if name in targets:
+                return inst.heredocs[0][1]
     return None
 
 

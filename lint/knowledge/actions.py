@@ -56,8 +56,16 @@ ACTIONS: dict[str, Action] = {
 
 
 # GitHub retired these JavaScript runtimes for actions (node12 in 2023, node16 in 2024, node20 in
-# 2026: DIGEST.md section 2); an action major that runs on one no longer starts on hosted runners.
+# 2026: DIGEST.md section 2). An action major that declares one still starts: the runner runs it
+# on the runtime it ships instead. For node20 the runner's own annotation says so: "Actions will
+# be forced to run with Node.js 24 by default starting June 2nd, 2026. Node.js 20 will be removed
+# from the runner on September 16th, 2026" (quoted in many issues, e.g. bullet-train-co/
+# bullet_train#2476; the upgrade is in the runner's HandlerFactory, actions/runner#4295, after
+# node24 support landed in actions/runner#3940/#3948). So the action runs on a Node.js it was
+# not written or tested for, and every run carries a deprecation annotation.
 RETIRED_RUNTIMES = frozenset({"node12", "node16", "node20"})
+# What GitHub-hosted runners run an action on when its declared runtime is retired.
+CURRENT_RUNTIME = "node24"
 
 
 @record(frozen=True)
@@ -85,11 +93,13 @@ class Major:
 
     @property
     def why(self) -> str:
-        """Why the major is outdated, in a few words ("" when it is not)."""
+        """What is wrong with the major, as a predicate ("" when nothing is): "declares node20,
+        which GitHub retired: ...", "was deprecated by its owner"."""
         if self.runs_using in RETIRED_RUNTIMES:
-            return f"it runs on {self.runs_using}, which GitHub retired"
+            return (f"declares {self.runs_using}, which GitHub retired: runners run it on "
+                    f"{CURRENT_RUNTIME} instead, a runtime that release was not made for")
         if self.status != "maintained":
-            return f"its owner {self.status} it"
+            return f"was {self.status} by its owner"
         return ""
 
 

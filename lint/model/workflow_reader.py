@@ -27,7 +27,8 @@ __all__ = ["BUILD_PUSH", "CHECKOUT", "LOGIN", "SETUP_BUILDX", "SETUP_QEMU", "Bui
            "BuiltImage", "CacheSpec", "Job", "MAX_NODES", "PARSE_RULE", "Scalar", "Step", "Uses",
            "Workflow", "build_push", "built_contexts", "built_images", "cache_specs",
            "dockerfile_paths", "input_list", "local_action_text", "off_for_pull_requests",
-           "on_runner", "parse_workflow", "platform_entries", "pushed_images", "uses_docker"]
+           "on_runner", "parse_action_steps", "parse_workflow", "platform_entries",
+           "pushed_images", "uses_docker"]
 
 PARSE_RULE = "RS001"
 # A workflow is a few hundred nodes; an alias bomb ("billion laughs") is billions once expanded.
@@ -214,3 +215,21 @@ def _read_uses(data: CommentedMap, lines: list[str]) -> Uses | None:
     _, hash_sign, comment = source[value.column - 1 + len(spec):].partition("#")
     return Uses(spec, repo, "/".join(parts[2:]), ref, comment.strip() if hash_sign else "",
                 value.line, value.column)
+
+
+def parse_action_steps(text: str) -> list[Step]:
+    """The steps of a composite action (an ``action.yml`` with ``runs.using: composite``), in
+    order; [] for another kind of action or a file that cannot be read. Lines are the
+    action file's."""
+    try:
+        data = load_yaml(text)
+        _count_nodes(data)
+    except (YAMLError, RecursionError, _TooLarge):
+        return []
+    runs = data.get("runs") if isinstance(data, CommentedMap) else None
+    steps = runs.get("steps") if isinstance(runs, CommentedMap) else None
+    if not isinstance(steps, CommentedSeq):
+        return []
+    lines = text.splitlines()
+    return [_read_step(index, step, lines) for index, step in enumerate(steps)
+            if isinstance(step, CommentedMap)]

@@ -50,6 +50,8 @@ class RS301(DockerfileRule):
         """The findings for one image stage (the last one, or a ``target:``)."""
         if final is None:
             return []
+        if images.runs_cargo(final):
+            return []  # `cargo run`/`cargo test`: a development or test target (compose's dev)
         image = facts.root_image(final)
         compiles = build.compiling_calls(file, final)
         if facts.is_compiler_image(image):

@@ -92,12 +92,13 @@ class RS302(DockerfileRule):
             return []
         for stage in final.ancestry():
             for copy in stage.copies():
-                if any("ca-certificates" in p or "/etc/ssl/certs" in p
+                if any("ca-certificates" in p or _under_etc_ssl(p)
                        for p in (*copy.sources, copy.dest)):
-                    return []
+                    return []  # the bundle, or all of /etc/ssl (restate's `COPY /etc/ssl`)
         if kind == "copy":
-            text = ("scratch has no CA bundle, so TLS connections fail: add `COPY --from=builder "
-                    "/etc/ssl/certs/ca-certificates.crt /etc/ssl/certs/`")
+            image = facts.root_image(final)
+            text = (f"{image} has no CA bundle, so TLS connections fail: add `COPY "
+                    "--from=builder /etc/ssl/certs/ca-certificates.crt /etc/ssl/certs/`")
         else:
             text = ("the runtime has no CA certificates, so TLS connections fail: add "
                     "ca-certificates to its apt-get install")
@@ -110,6 +111,13 @@ class RS302(DockerfileRule):
         if ctx.root not in known:
             known[ctx.root] = _lock_talks_tls(ctx.root)
         return known[ctx.root]
+
+
+def _under_etc_ssl(path: str) -> bool:
+    """Whether a COPY path is the system certificate folder or inside it."""
+    clean = path.rstrip("/")
+    return clean in ("/etc/ssl", "/etc/ssl/certs") or clean.startswith("/etc/ssl/certs/") or \
+        clean.startswith("/etc/ssl/") and "cert" in clean
 
 
 def _lock_talks_tls(root: Path) -> bool:

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import posixpath
+import re
 from typing import Iterable
 
-from rsdock.lint.analysis import build, dockerfacts as facts, images
+from rsdock.lint.analysis import build, dockerfacts as facts, images, signals
 from rsdock.lint.model.dockerfile import Dockerfile, Stage
 from rsdock.lint.model.findings import Finding, Severity
 from rsdock.lint.rules.rule import Context, DockerfileRule
@@ -25,7 +26,7 @@ class RS304(DockerfileRule):
     Only production images are judged. An ENTRYPOINT inherited from a base image that is not a
     plain OS image, one set by docker compose, and an entrypoint script (copied from the
     context) that starts the program under an init or traps SIGTERM and passes it on all pass. A
-    script that only ``exec``\ s the program leaves it PID 1 without an init, like an exec-form
+    script that only ``exec``s the program leaves it PID 1 without an init, like an exec-form
     ENTRYPOINT of the binary: that is still reported.
 
     Fails:
@@ -77,7 +78,64 @@ class RS304(DockerfileRule):
         if script is not None and images.script_forwards_signals(script):
             return []  # the script starts an init, or traps SIGTERM and forwards it itself
         shown = words[0] if words else "<binary>"
+        if posixpath.basename(shown) in ("sh", "bash", "dash") and "-c" in words:
+            # `sh -c "... && exec ./app"`: exec makes ./app PID 1, not the shell
+            shown = next(iter(_shell_execs(words)), shown)
+        stop = _stop_signal(final)
+        handling = self._program_handling(ctx, final, words, script, stop)
+        if handling is not None and handling.handles and not handling.children:
+            return []  # PID 1 is the program, which handles the stop signal and starts no child
+        if handling is not None and handling.handles:
+            return [self.finding(file.path, inst.line, message=(
+                f"{handling.binary} handles {stop} ({handling.handles}) but starts child "
+                f"processes ({handling.children}), and as PID 1 nothing reaps their orphans: "
+                f"use {inst.cmd} [\"/usr/bin/tini\", \"--\", \"{shown}\"] and install tini"))]
         return [self.finding(file.path, inst.line, message=(
-            f"{shown} runs as PID 1 with no init, so docker stop's SIGTERM may be ignored and "
+            f"{shown} runs as PID 1 with no init, so docker stop's {stop} may be ignored and "
             f"zombies are not reaped: use {inst.cmd} [\"/usr/bin/tini\", \"--\", \"{shown}\"] "
             "and install tini"))]
+
+    def _program_handling(self, ctx: Context, final: Stage, words: tuple[str, ...],
+                          script: str | None, stop: str) -> signals.StopHandling | None:
+        """What the workspace binary that ends up as PID 1 does with the stop signal: the
+        ENTRYPOINT/CMD runs it directly, through ``sh -c "... exec it"``, or through an
+        entrypoint script that ``exec``s it (or ``"$@"``, the CMD). None when no workspace
+        binary is PID 1 (a shell that runs it as a child forwards nothing)."""
+        chain = final.ancestry()
+        command = [i for s in chain for i in s.of("CMD")][-1:]
+        cmd_words = [] if not command else list(command[0].value) if command[0].json else \
+            command[0].value[0].split() if command[0].value else []
+        program = posixpath.basename(words[0]) if words else ""
+        candidates: list[str] = []
+        if program in ("sh", "bash", "dash") and "-c" in words:
+            candidates = _shell_execs(words)
+        elif script is not None:
+            execs = re.findall(r"(?m)^\s*exec\s+(.+)$", script)
+            for line in execs:
+                if '"$@"' in line or "$@" in line or "${@}" in line:
+                    candidates += [str(w) for w in cmd_words]
+                candidates += line.split()
+        else:
+            candidates = [words[0]] if words else []
+        for word in candidates:
+            name = posixpath.basename(word.strip("\"'"))
+            if name:
+                found = signals.stop_handling(ctx, name, stop)
+                if found is not None:
+                    return found
+        return None
+
+
+def _shell_execs(words: tuple[str, ...]) -> list[str]:
+    """The programs a ``sh -c "..."`` command line ``exec``s."""
+    body = " ".join(words[words.index("-c") + 1:])
+    return re.findall(r"\bexec\s+(?:\S+=\S+\s+)*([\w./-]+)", body)
+
+
+def _stop_signal(final: Stage) -> str:
+    """The signal ``docker stop`` sends: the image's last STOPSIGNAL, else SIGTERM."""
+    found = [i for s in final.ancestry() for i in s.of("STOPSIGNAL")][-1:]
+    if found and found[0].value and "$" not in found[0].value[0]:
+        value = found[0].value[0].strip().upper()
+        return value if value.startswith("SIG") or value.isdigit() else "SIG" + value
+    return "SIGTERM"

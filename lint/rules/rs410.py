@@ -13,10 +13,13 @@ from rsdock.lint.rules.rule import Context, WorkflowRule
 
 
 class RS410(WorkflowRule):
-    """Leave action majors that stopped working: a retired Node.js runtime, or given up by their owner.
+    """Leave action majors written for a retired Node.js runtime, or given up by their owner.
 
-    GitHub retired the node12, node16 and node20 runtimes (node20 in 2026), so a major that runs
-    on one of them (``actions/checkout@v4``, ``docker/build-push-action@v6``) no longer starts.
+    GitHub retired the node12, node16 and node20 runtimes (node20 in 2026). A major that declares
+    one of them (``actions/checkout@v4``, ``docker/build-push-action@v6``) still starts, but the
+    runner runs it on Node.js 24 instead (forced since June 2026; node20 left the runner in
+    September 2026, actions/runner#3948): on a runtime its release was never tested on (the runner
+    adds a deprecation annotation, actions/runner#4295), and no fix will come for that major.
     A major is not outdated merely because a newer one exists: ``actions/checkout`` v5 and v6 run
     on node24 and are maintained. The facts, with their sources, are the table in
     ``lint/knowledge/actions.py``. Tags (``@v4``) and SHA pins with a version comment
@@ -68,7 +71,7 @@ class RS410(WorkflowRule):
                 continue
             yield self.finding(
                 file.path, uses.line, uses.column,
-                f"{action.repo} v{match[1]} is not maintained ({known.why}): {self.message} "
+                f"{action.repo} v{match[1]} {known.why}: {self.message} "
                 f"(v{action.major}, {action.version})",
                 fix=_fix(file, uses, action, safe=not vendored))
 

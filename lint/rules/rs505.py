@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from typing import Iterable
 
 from rsdock.lint.model import dockerignore as di, paths
@@ -17,7 +18,10 @@ class RS505(ProjectRule):
     every build, and ``COPY . .`` puts them in a layer, whose cache then breaks on any build or
     commit. The file is ``<context>/.dockerignore`` (or ``<Dockerfile>.dockerignore``).
 
-    Only production images are judged (a devcontainer or test image ships no context).
+    Only production images are judged (a devcontainer or test image ships no context), and only
+    contexts where cargo can leave a ``target/``: the repository root, or a folder holding a
+    ``Cargo.toml``, a ``target/`` or a ``.git`` (``docker/web`` with a Dockerfile and an
+    nginx.conf sends nothing to leave out).
 
     Fails:
         # file: Dockerfile
@@ -56,5 +60,26 @@ class RS505(ProjectRule):
                 continue  # a context outside the repository is not read, so not judged
             if di.applicable(dockerfile, context, ctx.dockerignores, ctx.root) is not None:
                 continue
+            if not _may_hold_build_output(ctx, context):
+                continue
             yield self.finding(dockerfile, 1, 0, f"{self.message} (BuildKit looks for "
                                                  f"{di.candidates(dockerfile, context)[1]})")
+
+
+_WALK_LIMIT = 2000
+
+
+def _may_hold_build_output(ctx: Context, context: str) -> bool:
+    """Whether the context can send cargo's ``target/`` or git history: the repository root,
+    or a folder with a ``Cargo.toml``, ``target`` or ``.git`` in it (True when it is too big
+    to look through)."""
+    root = getattr(ctx, "root", None)
+    if context in ("", ".") or root is None:
+        return True
+    seen = 0
+    for _folder, dirs, files in os.walk(root / context):
+        seen += len(dirs) + len(files)
+        if "Cargo.toml" in files or "target" in dirs or ".git" in dirs or ".git" in files \
+                or seen > _WALK_LIMIT:
+            return True
+    return False

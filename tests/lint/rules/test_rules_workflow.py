@@ -481,3 +481,11 @@ def test_odd_workflows_never_crash(text, tmp_path):
     assert parse_workflow(WF, text).errors == []
     for rule_id in MINE:
         run(rule_id, {WF: text, "Dockerfile": RUNTIME_RUN}, tmp_path / rule_id)
+
+
+def test_rs410_says_what_the_runner_does(tmp_path):
+    # GitHub's runners do not refuse a node20 major: they run it on node24 (actions/runner#3948)
+    text = workflow("- uses: actions/checkout@v4\n")
+    [found] = run("RS410", {WF: text}, tmp_path)
+    assert "run it on node24 instead" in found.message
+    assert "no longer starts" not in found.message and "not maintained" not in found.message

@@ -1,0 +1,88 @@
+"""What a workspace binary does with the stop signal (rsdock.lint.analysis.signals), and RS304
+on top of it: one small workspace a case."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from rsdock.lint.analysis import signals
+from rsdock.lint.engine import discover, runner
+from rsdock.lint.engine.settings import LintConfig
+from rsdock.lint.model.cargo import scan
+from rsdock.lint.model.context import Context
+
+MANIFEST = '[package]\nname = "app"\nversion = "0.1.0"\nedition = "2021"\n'
+TERM = "use tokio::signal::unix::{signal, SignalKind};\n" \
+       "async fn stop() { signal(SignalKind::terminate()).unwrap().recv().await; }\n"
+ACTIX = "fn main() { let _ = actix_web::HttpServer::new(|| actix_web::App::new()); }\n"
+SPAWN = "use std::process::Command;\nfn run() { Command::new(\"sh\").spawn().unwrap(); }\n"
+WAIT = "use std::process::Command;\nfn v() { Command::new(\"git\").output().unwrap(); }\n"
+
+CASES = {
+    # (files under the package, stop signal) -> (handles, starts children)
+    "tokio terminate": ({"src/main.rs": "mod s;\nfn main() {}\n", "src/s.rs": TERM},
+                        "SIGTERM", (True, False)),
+    "actix-web server": ({"src/main.rs": ACTIX}, "SIGTERM", (True, False)),
+    "actix with disable_signals": (
+        {"src/main.rs": ACTIX.replace("App::new())", "App::new()).disable_signals()")},
+        "SIGTERM", (False, False)),
+    "ctrl_c is SIGINT only": ({"src/main.rs": "async fn s() { tokio::signal::ctrl_c().await; }"},
+                              "SIGTERM", (False, False)),
+    "ctrl_c under STOPSIGNAL SIGINT": (
+        {"src/main.rs": "async fn s() { tokio::signal::ctrl_c().await; }"}, "SIGINT",
+        (True, False)),
+    "spawns a child": ({"src/main.rs": TERM + SPAWN}, "SIGTERM", (True, True)),
+    "waits for its child": ({"src/main.rs": TERM + WAIT}, "SIGTERM", (True, False)),
+    "a build script is not the program": ({"src/main.rs": TERM, "build.rs": SPAWN}, "SIGTERM",
+                                          (True, False)),
+    "no handler": ({"src/main.rs": "fn main() {}\n"}, "SIGTERM", (False, False)),
+}
+
+
+def _ctx(root: Path, files: dict[str, str]) -> Context:
+    for rel, text in {"Cargo.toml": MANIFEST, **files}.items():
+        (root / rel).parent.mkdir(parents=True, exist_ok=True)
+        (root / rel).write_text(text, encoding="utf-8")
+    return Context(root=root, workspace=scan(root))
+
+
+@pytest.mark.parametrize("case", sorted(CASES))
+def test_stop_handling(case, tmp_path):
+    files, stop, (handles, children) = CASES[case]
+    found = signals.stop_handling(_ctx(tmp_path, files), "app", stop)
+    assert found is not None
+    assert (bool(found.handles), bool(found.children)) == (handles, children)
+
+
+def test_a_binary_outside_the_workspace_has_no_evidence(tmp_path):
+    assert signals.stop_handling(_ctx(tmp_path, {"src/main.rs": TERM}), "tini", "SIGTERM") is None
+
+
+DOCKERFILE = """\
+FROM debian:bookworm-slim
+COPY app /usr/local/bin/app
+{extra}ENTRYPOINT [{entry}]
+"""
+
+
+@pytest.mark.parametrize(("source", "entry", "extra", "reported"), [
+    (TERM, '"/usr/local/bin/app"', "", False),
+    (TERM, '"sh", "-c", "ulimit -c 0 && exec /usr/local/bin/app"', "", False),
+    (TERM + SPAWN, '"/usr/local/bin/app"', "", True),
+    ("fn main() {}\n", '"/usr/local/bin/app"', "", True),
+    ("async fn s() { tokio::signal::ctrl_c().await; }", '"/usr/local/bin/app"',
+     "STOPSIGNAL SIGINT\n", False),
+    ("async fn s() { tokio::signal::ctrl_c().await; }", '"/usr/local/bin/app"', "", True),
+])
+def test_rs304_reads_the_program(source, entry, extra, reported, tmp_path):
+    files = {"Cargo.toml": MANIFEST, "src/main.rs": source,
+             "Dockerfile": DOCKERFILE.format(entry=entry, extra=extra)}
+    for rel, text in files.items():
+        (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / rel).write_text(text, encoding="utf-8")
+    found = [f for f in runner.lint_paths(discover.walk(tmp_path), tmp_path,
+                                          LintConfig(hadolint=False)).findings
+             if f.rule == "RS304"]
+    assert bool(found) == reported, [f.message for f in found]
