@@ -10,6 +10,7 @@ out (:mod:`rsdock.wizard.generate.selection` says which and why). Every binary s
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Iterable, Mapping
 
@@ -17,9 +18,11 @@ from rsdock import validate
 from rsdock.errors import UserError
 from rsdock.lint.analysis.cdeps import c_crates
 from rsdock.lint.knowledge import platforms as platform_table
+from rsdock.lint.model.gitrepo import Repository, find_git_root, read_repository
 from rsdock.records import replace
-from rsdock.wizard.generate.plan import (DEFAULT_RUST_VERSION, Image, Plan, PlanError,
-                                         WorkspaceFacts, registry_for_host)
+from rsdock.wizard.generate.plan import (DEFAULT_RUST_VERSION, DEFAULT_TAG_PATTERNS, Image,
+                                         Plan, PlanError, Triggers, WorkspaceFacts,
+                                         registry_for_host)
 from rsdock.wizard.generate.selection import Selection, select
 
 
@@ -68,6 +71,7 @@ def workspace_facts(ws) -> WorkspaceFacts:
                 and directory not in ignored:
             ignored.append(directory)
     return WorkspaceFacts(
+        repo_prefix=repo_prefix(ws),
         msrv=getattr(ws, "rust_version", None),
         toolchain_file=toolchain.file if toolchain else "",
         toolchain_channel=toolchain.channel if toolchain else "",
@@ -77,6 +81,76 @@ def workspace_facts(ws) -> WorkspaceFacts:
         lockfile=bool(getattr(ws, "has_lockfile", True)),
         c_crates=_c_crates(ws),
     )
+
+
+def repo_prefix(ws) -> str:
+    """The workspace root relative to its git root (``crates``), "" when they are one or no
+    ``.git`` is found (the workflow then goes under the workspace root)."""
+    root = Path(getattr(ws, "root", "."))
+    git_root = None if _is_bundled_example(root) else find_git_root(root)
+    if git_root is None:
+        return ""
+    prefix = Path(os.path.relpath(os.path.abspath(root), git_root)).as_posix()
+    return "" if prefix == "." else prefix
+
+
+def repository(ws) -> Repository:
+    """The git repository around ``ws`` (see :func:`rsdock.lint.model.gitrepo.read_repository`)."""
+    root = Path(getattr(ws, "root", "."))
+    if _is_bundled_example(root):
+        return Repository(root, False, branch_source="the bundled example is in no repository")
+    return read_repository(root)
+
+
+def _is_bundled_example(root: Path) -> bool:
+    """rsdock's own example stands alone, even where rsdock is installed inside a project's
+    repository (a ``.venv`` in it) or run from its own checkout."""
+    from rsdock import resources
+
+    try:
+        return os.path.samefile(root, resources.example_workspace())
+    except OSError:
+        return False
+
+
+def default_triggers(repo: Repository) -> Triggers:
+    """When the workflow runs by default: on pushes to the repository's default branch (else
+    the branches its workflows push on, else ``main``) and on its release tags (else ``v*``)."""
+    if repo.default_branch:
+        branches: tuple[str, ...] = (repo.default_branch,)
+    elif repo.push_branches:
+        branches = repo.push_branches[:1]
+    else:
+        branches = ("main",)
+    return Triggers(branches=branches, tag_patterns=repo.tag_patterns or DEFAULT_TAG_PATTERNS)
+
+
+def repository_notes(repo: Repository, plan: Plan) -> list[str]:
+    """What the repository decided about the workflow, for the summary (one sentence each)."""
+    found = []
+    branches = ", ".join(plan.triggers.branches) or "no branch"
+    if not repo.found:
+        found.append(f"no git repository found ({repo.branch_source}): the workflow goes "
+                     f"under the workspace root ({plan.workflow}), which GitHub runs only if "
+                     f"it is the repository's root, and pushes from {branches}, the default "
+                     "branch being unknown (--branch NAME changes it)")
+    elif repo.prefix:
+        found.append(f"the workspace is the folder {repo.prefix}/ of the git repository "
+                     f"{repo.root}: the workflow goes to the repository's {plan.workflow} "
+                     f"(GitHub runs no other) and builds with context {repo.prefix}")
+    if repo.default_branch and plan.triggers.branches == (repo.default_branch,):
+        found.append(f"images are pushed from {branches}: the default branch, read from "
+                     f"{repo.branch_source}")
+    elif repo.found and not repo.default_branch:
+        how = (f"the branches the existing workflows push on" if repo.push_branches and
+               plan.triggers.branches == repo.push_branches[:1] else "an assumption")
+        found.append(f"the default branch is unknown ({repo.branch_source}): images are "
+                     f"pushed from {branches} ({how}); check it, --branch NAME changes it")
+    if repo.tag_patterns and plan.triggers.tag_patterns == repo.tag_patterns \
+            and repo.tag_patterns != DEFAULT_TAG_PATTERNS:
+        found.append(f"release tags {', '.join(repo.tag_patterns)} are kept from "
+                     f"{repo.tag_source}; the images are tagged with the git tag itself")
+    return found
 
 
 def _c_crates(ws) -> tuple:
@@ -107,8 +181,10 @@ def _package_crates(ws, package: str, c_crates) -> tuple:
 def workspace_platforms(ws) -> tuple[str, ...] | None:
     """The Linux platforms the workspace itself names, in table order, or None.
 
-    ``targets`` of the toolchain file and ``[build] target`` of the root's config say which
-    targets the project builds; those rsdock knows become the default platforms.
+    ``targets`` of the toolchain file and ``[build] target`` of the root's config name targets
+    the developers build for. They are a hint, never a limit: rustup installs them for local
+    builds (a toolchain file listing only x86_64 is common where the project's own CI
+    publishes arm64), and the generated Dockerfile passes ``--target`` itself.
     """
     toolchain = getattr(ws, "toolchain", None)
     config = getattr(ws, "config", None)
@@ -117,6 +193,21 @@ def workspace_platforms(ws) -> tuple[str, ...] | None:
     named = {p.name for p in map(platform_table.by_triple, triples) if p is not None}
     chosen = tuple(name for name in platform_table.names() if name in named)
     return chosen or None
+
+
+def platform_hint(ws, plan: Plan) -> str:
+    """What the toolchain file and ``[build] target`` say about platforms, when the plan's
+    platforms differ from them; "" otherwise (see :func:`workspace_platforms`)."""
+    named = workspace_platforms(ws)
+    chosen = tuple(p.name for p in plan.platform_objects)
+    if named is None or set(named) == set(chosen):
+        return ""
+    toolchain = getattr(ws, "toolchain", None)
+    source = toolchain.file if toolchain is not None and toolchain.targets else \
+        ".cargo/config.toml [build] target"
+    return (f"{source} names {', '.join(named)}: a hint for local builds, not a limit; the "
+            f"images are built for {', '.join(chosen)} (--platform {','.join(named)} follows "
+            "the file)")
 
 
 def with_workspace(plan: Plan, ws) -> Plan:
@@ -139,7 +230,9 @@ def default_plan(ws, *, bins: Iterable[str] | None = None,
                  cache: str | None = None, registry: str | None = None,
                  debian: str | None = None, pin_actions: str | None = None,
                  strategy: str | None = None, images: Mapping[str, str] | None = None,
-                 base: Plan | None = None, notes: list[str] | None = None) -> Plan:
+                 base: Plan | None = None, notes: list[str] | None = None,
+                 branches: Iterable[str] | None = None,
+                 repo: Repository | None = None) -> Plan:
     """The validated plan for ``ws`` with the given choices and defaults for the rest.
 
     Args:
@@ -157,6 +250,9 @@ def default_plan(ws, *, bins: Iterable[str] | None = None,
         base: a previous plan (from ``rsdock.toml``) whose choices win over the defaults.
         notes: collects what the defaults left out and why (a default platform the workspace
             cannot build), for the caller to tell the user.
+        branches: the branches the workflow pushes from (default: the previous plan's, else
+            the repository's default branch, see :func:`default_triggers`).
+        repo: the repository around ``ws`` when the caller read it already.
 
     Raises:
         UserError: naming unknown ``bins`` or ``images`` (with the real names), or listing every
@@ -175,8 +271,12 @@ def default_plan(ws, *, bins: Iterable[str] | None = None,
             raise _unknown(ws, unknown, list(by_name), "--image")
         chosen = tuple(replace(i, image=images.get(i.name, i.image)) for i in chosen)
     plan = base or Plan(images=chosen, rust_version=_rust_version(ws),
-                        platforms=workspace_platforms(ws) or platform_table.DEFAULT_PLATFORMS)
+                        platforms=platform_table.DEFAULT_PLATFORMS,
+                        triggers=default_triggers(repo or repository(ws)))
     changes: dict[str, object] = {"images": tuple(chosen), "workspace": workspace_facts(ws)}
+    if branches is not None:
+        changes["triggers"] = replace(plan.triggers, branches=tuple(
+            dict.fromkeys(b.strip() for b in branches if b.strip())))
     for key, value in (("runtime", runtime), ("cache", cache), ("registry", registry),
                        ("debian", debian), ("pin_actions", pin_actions),
                        ("strategy", strategy)):

@@ -302,6 +302,7 @@ def set_triggers(plan: Plan, *, branches: str | None = None, tags: bool | None =
         parse_branches(branches) if branches is not None else old.branches,
         old.tags if tags is None else tags,
         old.pull_requests if pull_requests is None else pull_requests,
+        old.tag_patterns,
     ))
 
 

@@ -76,7 +76,10 @@ def test_differing_file_is_refused_with_a_diff_and_nothing_is_written(ws, capsys
     assert main(["init", str(ws), "--yes"]) == 1
     assert snapshot(ws) == before  # not even the new files
     captured = capsys.readouterr()
-    assert captured.out.startswith("--- a/Dockerfile\n+++ b/Dockerfile\n")
+    # the summary's notes (no git repository here) come first, then the refused file's diff
+    diff = "".join(line for line in captured.out.splitlines(keepends=True)
+                   if not line.startswith("note: "))
+    assert diff.startswith("--- a/Dockerfile\n+++ b/Dockerfile\n")
     assert "-FROM scratch\n" in captured.out
     assert "refusing to overwrite files that differ" in captured.err
     assert "--force" in captured.err
