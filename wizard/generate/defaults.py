@@ -153,6 +153,16 @@ def repository_notes(repo: Repository, plan: Plan) -> list[str]:
     return found
 
 
+def branch_note(repo: Repository, plan: Plan) -> str:
+    """One line for the front ends' branch question: where its default came from, or that
+    the default branch is unknown."""
+    if repo.default_branch and plan.triggers.branches == (repo.default_branch,):
+        return f"{repo.default_branch} is the default branch (from {repo.branch_source})"
+    if not repo.default_branch:
+        return f"The default branch is unknown ({repo.branch_source}): check these branches"
+    return ""
+
+
 def _c_crates(ws) -> tuple:
     """Per binary, the C crates its package reaches (see WorkspaceFacts.c_crates); a crate
     only some architectures reach (a ``cfg(target_arch = ...)`` table) carries ``only=``."""

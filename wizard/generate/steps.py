@@ -306,6 +306,14 @@ def set_triggers(plan: Plan, *, branches: str | None = None, tags: bool | None =
     ))
 
 
+def tags_label(plan: Plan) -> str:
+    """What the tag question offers: ``version tags (v1.2.3)``, or the project's own
+    release tag patterns (``release tags (server-v*)``)."""
+    if plan.triggers.semver_tags:
+        return "version tags (v1.2.3)"
+    return f"release tags ({', '.join(plan.triggers.tag_patterns)})"
+
+
 def set_rust_version(plan: Plan, version: str) -> Plan:
     """Change the Rust version the builder and cargo-chef images use."""
     return plan.with_changes(rust_version=version.strip())
@@ -428,6 +436,7 @@ class Session:
         example: whether ``root`` is a temporary copy of rsdock's bundled example.
         left_out: what the defaults left out and why (a platform the workspace cannot build),
             for the step it belongs to.
+        branch_note: where the default push branch came from, or that it is unknown.
     """
 
     root: Path
@@ -435,3 +444,4 @@ class Session:
     candidates: tuple[Image, ...]
     example: bool = False
     left_out: tuple[str, ...] = ()
+    branch_note: str = ""
