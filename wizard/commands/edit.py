@@ -60,6 +60,9 @@ def run(args: argparse.Namespace) -> int:
         print(f"rsdock: discarded {count} backup(s)")
         return 0
     sources = infer.load_sources(root)
+    for reason in sources.skipped:
+        print(f"rsdock: skipped {reason} (rsdock edits only files it can parse; this one is "
+              "left as it is)", file=sys.stderr)
     inferred = infer.infer(sources)
     request = Request(tuple(args.add_platform), tuple(args.remove_platform), args.runtime,
                       args.cache, args.registry, args.fix)

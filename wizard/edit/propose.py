@@ -127,16 +127,8 @@ def _platforms(sources: Sources, request: Request,
         raise UserError("that would remove every platform the workflow builds",
                         hint="keep at least one platform")
     linkers = dict(getattr(sources.workspace, "linkers", {}) or {})
-    if inferred.runtime.known and request.add_platforms:
-        # The runtime table knows which runtime images exist for which platform.
-        release = inferred.debian.value or runtimes.DEFAULT_DEBIAN
-        for name in request.add_platforms:
-            platform = platforms.get(name)
-            refusal = platform and runtimes.platform_refusal(inferred.runtime.value, release,
-                                                              platform)
-            if refusal:
-                raise UserError(f"{refusal[0]} (the runtime read from "
-                                f"{inferred.runtime.source})", hint=refusal[1])
+    if request.add_platforms:
+        _refuse_unbuildable(sources, request, inferred)
     for path, workflow in sources.workflows.items():
         builds = [b for b in sources.builds if b.workflow.path == path]
         if builds:
@@ -168,6 +160,25 @@ def _platforms(sources: Sources, request: Request,
             outcome = dockerfile_edit.remove_platform(model, platforms.get(name))
             proposal.record(image.dockerfile, text, outcome)
             model = parse_dockerfile(model.path, outcome.text)
+
+
+def _refuse_unbuildable(sources: Sources, request: Request, inferred: InferredPlan) -> None:
+    """Refuse a platform the images cannot be built or run on, by the validator ``rsdock init``
+    and the TUI use (the runtime's images, the C libraries the binaries reach): an edit must
+    never write a platform ``init --check`` then refuses."""
+    from rsdock.wizard.generate.defaults import edit_plan, platform_problems
+    from rsdock.wizard.generate.plan import Image
+
+    images = [Image(i.name.value, i.kind, i.package or i.name.value, i.dockerfile)
+              for i in inferred.images if i.name.known]
+    runtime = inferred.runtime.value if inferred.runtime.known else None
+    plan = edit_plan(sources.workspace, images, runtime, inferred.debian.value)
+    for name, problems in platform_problems(plan, request.add_platforms).items():
+        if problems:
+            read = f" (the runtime read from {inferred.runtime.source})" if runtime else ""
+            more = f"; and {len(problems) - 1} more reason(s)" if len(problems) > 1 else ""
+            raise UserError(f"{problems[0].message}{read}{more}",
+                            hint=f"{problems[0].way_out}; nothing was written")
 
 
 def _fix(sources: Sources, proposal: Proposal) -> None:

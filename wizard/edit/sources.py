@@ -1,7 +1,11 @@
 """The parsed files of a workspace that rsdock infers from and edits.
 
-:func:`load_sources` refuses, with the located parse error, any workflow or Dockerfile it cannot
-parse: inferring or editing from a misread file would be guessing.
+:func:`load_sources` never infers from or edits a file it cannot parse (that would be guessing):
+a workflow that does not parse and names no docker action outside comments (a fully
+commented-out file, an unrelated broken one) and a Dockerfile no workflow builds are skipped,
+each with its located reason in :attr:`Sources.skipped`. A broken workflow that uses docker's
+actions, or a broken Dockerfile that a workflow builds, is refused with its parse error: the
+edit would be blind to the file it should change.
 """
 
 from __future__ import annotations
@@ -48,6 +52,7 @@ class Sources:
         workspace: the scanned cargo workspace, or None when it cannot be read.
         dockerignores: the text of every ``.dockerignore``, by root-relative path (linted and
             fixed like the others: `rsdock lint` counts their fixes, so `edit --fix` makes them).
+        skipped: ``path:line: why`` of each file left alone because it does not parse.
     """
 
     root: Path
@@ -56,6 +61,7 @@ class Sources:
     builds: list[BuildStep] = field(default_factory=list)
     workspace: Any = None
     dockerignores: dict[str, str] = field(default_factory=dict)
+    skipped: list[str] = field(default_factory=list)
 
     def texts(self) -> dict[str, str]:
         """The current text of every parsed file and ``.dockerignore``."""
@@ -73,23 +79,35 @@ def load_sources(root: Path | str) -> Sources:
     """
     root = Path(root)
     sources = Sources(root)
+    broken: dict[str, list] = {}
     for rel in discover.walk(root):
         kind = discover.kind_of(rel)
         if kind == "workflow":
             workflow = parse_workflow(rel, _read(root, rel))
-            _refuse_errors(workflow.errors)
+            if workflow.errors:
+                if _DOCKER_ACTION_RE.search(workflow.text):
+                    _refuse_errors(workflow.errors)  # it may be the one to edit
+                sources.skipped.append(_skip_reason(workflow.errors))  # nothing of ours
+                continue
             if any(s.uses and s.uses.repo.lower().startswith("docker/")
                    for _j, s in workflow.steps()):
                 sources.workflows[rel] = workflow
         elif kind == "dockerfile":
             model = parse_dockerfile(rel, _read(root, rel))
-            _refuse_errors(model.errors)
+            if model.errors:
+                broken[rel] = model.errors
+                continue
             sources.dockerfiles[rel] = model
         elif kind == "dockerignore":
             text = fs.read_text(root, rel)
             if text is not None:
                 sources.dockerignores[rel] = text
     sources.builds = build_steps(sources.workflows)
+    built = {path for build in sources.builds for path in build.dockerfiles or ()}
+    for rel, errors in broken.items():
+        if rel in built:
+            _refuse_errors(errors)  # a build step uses it: editing around it would be blind
+        sources.skipped.append(_skip_reason(errors))
     try:
         sources.workspace = scan(root)
     except Exception:  # a broken Cargo.toml only costs us package names (RS005 reports it)
@@ -104,6 +122,15 @@ def _read(root: Path, rel: str) -> bytes:
         raise UserError("this file disappeared while rsdock read the workspace", path=fs.shown(rel),
                         hint="rerun `rsdock edit`")
     return data
+
+
+# A docker action named outside a comment: the broken workflow may build the images.
+_DOCKER_ACTION_RE = re.compile(r"^[^#\n]*\bdocker/[\w.-]+-action\b", re.MULTILINE | re.IGNORECASE)
+
+
+def _skip_reason(errors: list) -> str:
+    first = errors[0]
+    return f"{first.path}:{first.line}: {first.message}"
 
 
 def _refuse_errors(errors: list) -> None:

@@ -317,14 +317,41 @@ def fitting_platforms(plan: Plan) -> tuple[tuple[str, ...], list[tuple[str, str]
     """
     kept: list[str] = []
     left: list[tuple[str, str]] = []
-    for name in plan.platforms:
-        problems = [p for p in plan.with_changes(platforms=(name,)).problems()
-                    if p.field == "platforms"]
+    for name, problems in platform_problems(plan, plan.platforms).items():
         if problems:
             left.append((name, problems[0].message))
         else:
             kept.append(name)
     return tuple(kept), left
+
+
+def platform_problems(plan: Plan, names: Iterable[str]) -> dict[str, list]:
+    """Whether each platform of ``names`` can work with the plan's runtime, Debian release and
+    the C libraries its images reach: the one validator (:meth:`Plan.problems`) that ``rsdock
+    init``, the TUI and ``rsdock edit --add-platform`` all ask, each platform tried alone.
+
+    Returns:
+        ``{platform: [Problem of the platforms answer, ...]}`` (empty lists for the ones that
+        work), in the order given.
+    """
+    return {name: [p for p in plan.with_changes(platforms=(name,)).problems()
+                   if p.field == "platforms"] for name in names}
+
+
+def edit_plan(ws, images: Iterable[Image], runtime: str | None, debian: str | None) -> Plan:
+    """The plan ``rsdock edit`` judges a platform change with: the images the files build (all
+    of the workspace's when none could be read), the runtime and release read from them (the
+    defaults when unknown), and the workspace's facts (its C libraries)."""
+    chosen = tuple(images) or (workspace_images(ws) if ws is not None else ())
+    plan = Plan(images=chosen)
+    changes: dict[str, object] = {}
+    if runtime:
+        changes["runtime"] = runtime
+    if debian:
+        changes["debian"] = debian
+    if ws is not None:
+        changes["workspace"] = workspace_facts(ws)
+    return plan.with_changes(**changes)
 
 
 def registry_of_images(refs: Iterable[str]) -> str | None:
