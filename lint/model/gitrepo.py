@@ -21,6 +21,7 @@ import re
 from pathlib import Path
 from typing import Any
 
+from rsdock.lint.model.yaml_load import load_plain
 from rsdock.records import record
 
 MAX_DEPTH = 32
@@ -211,8 +212,6 @@ def workflow_triggers(git_root: Path) -> tuple[tuple[str, ...], tuple[str, ...],
 
 
 def _push_trigger(text: str) -> dict[str, Any] | None:
-    from rsdock.lint.model.yaml_load import load_plain
-
     try:
         data = load_plain(text)
     except Exception:  # a workflow that is not YAML says nothing about triggers

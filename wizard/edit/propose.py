@@ -23,10 +23,12 @@ from rsdock.errors import UserError
 from rsdock.lint.engine import fix
 from rsdock.lint.engine.runner import lint_texts
 from rsdock.lint.engine.settings import load_config
-from rsdock.lint.knowledge import platforms, runtimes
+from rsdock.lint.knowledge import platforms
 from rsdock.lint.model.dockerfile import parse_dockerfile
 from rsdock.lint.model.workflow_reader import parse_workflow
 from rsdock.records import replace
+from rsdock.wizard.generate.defaults import edit_plan, platform_problems
+from rsdock.wizard.generate.plan import Image
 from rsdock.wizard.edit import dockerfile_edit, infer, regenerate, registry, workflow_edit
 from rsdock.wizard.edit.backup import make_backup
 from rsdock.wizard.edit.infer import InferredPlan
@@ -166,9 +168,6 @@ def _refuse_unbuildable(sources: Sources, request: Request, inferred: InferredPl
     """Refuse a platform the images cannot be built or run on, by the validator ``rsdock init``
     and the TUI use (the runtime's images, the C libraries the binaries reach): an edit must
     never write a platform ``init --check`` then refuses."""
-    from rsdock.wizard.generate.defaults import edit_plan, platform_problems
-    from rsdock.wizard.generate.plan import Image
-
     images = [Image(i.name.value, i.kind, i.package or i.name.value, i.dockerfile)
               for i in inferred.images if i.name.known]
     runtime = inferred.runtime.value if inferred.runtime.known else None

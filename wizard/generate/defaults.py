@@ -14,7 +14,7 @@ import os
 from pathlib import Path
 from typing import Iterable, Mapping
 
-from rsdock import validate
+from rsdock import resources, validate
 from rsdock.errors import UserError
 from rsdock.lint.analysis.cdeps import c_crates
 from rsdock.lint.knowledge import platforms as platform_table
@@ -105,8 +105,6 @@ def repository(ws) -> Repository:
 def _is_bundled_example(root: Path) -> bool:
     """rsdock's own example stands alone, even where rsdock is installed inside a project's
     repository (a ``.venv`` in it) or run from its own checkout."""
-    from rsdock import resources
-
     try:
         return os.path.samefile(root, resources.example_workspace())
     except OSError:
