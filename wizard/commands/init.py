@@ -82,7 +82,8 @@ def run(args: argparse.Namespace) -> int:
     base = answers.loads(previous, str(answers.config_path(root))) if previous else None
     if base is not None and args.bin is None:
         _check_images_exist(ws, base, previous, str(answers.config_path(root)))
-    from rsdock.wizard.generate.defaults import platform_hint, repository, repository_notes
+    from rsdock.wizard.generate.defaults import (context_notes, platform_hint, repository,
+                                                 repository_notes)
 
     left_out: list[str] = []
     repo = repository(ws)
@@ -101,7 +102,7 @@ def run(args: argparse.Namespace) -> int:
         if summary:
             print(summary)
     for note in ([] if base is not None else repository_notes(repo, plan)) + [
-            platform_hint(ws, plan)]:
+            platform_hint(ws, plan)] + context_notes(ws):
         if note:
             print(f"note: {note}")
     if args.registry is None and args.image and plan.registry != (

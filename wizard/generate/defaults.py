@@ -123,6 +123,44 @@ def default_triggers(repo: Repository) -> Triggers:
     return Triggers(branches=branches, tag_patterns=repo.tag_patterns or DEFAULT_TAG_PATTERNS)
 
 
+def outside_path_dependencies(ws) -> list[tuple[str, str]]:
+    """(member, dependency path shown from the workspace root) for each path dependency that
+    leaves the workspace root: the build context cannot reach it (Rocket's examples depend
+    on ``../core/lib``)."""
+    from rsdock.lint.model.cargo_package import dependency_paths, rel
+
+    root = Path(getattr(ws, "root", "."))
+    absolute = Path(os.path.abspath(root))
+    found = []
+    for package in getattr(ws, "members", ()):
+        manifest = getattr(ws, "manifests", {}).get(package.name)
+        if not isinstance(manifest, dict):
+            continue
+        for path in dependency_paths(manifest, root / package.dir,
+                                     getattr(ws, "workspace_deps", {}), root):
+            if not Path(os.path.abspath(path)).is_relative_to(absolute):
+                shown = rel(path, root)
+                if (package.name, shown) not in found:
+                    found.append((package.name, shown))
+    return found
+
+
+def context_notes(ws) -> list[str]:
+    """What the build context (the workspace root) cannot reach, one sentence each."""
+    users: dict[str, list[str]] = {}
+    for member, dep in outside_path_dependencies(ws):
+        users.setdefault(dep, []).append(member)
+    if not users:
+        return []
+    listed = "; ".join(f"{dep} (by {', '.join(names[:3])}"
+                       f"{f' and {len(names) - 3} more' if len(names) > 3 else ''})"
+                       for dep, names in users.items())
+    return [f"path dependencies outside the workspace root: {listed}. The image build, whose "
+            "context is the workspace root, cannot read them (cargo fails to load their "
+            "manifests); depend on published versions, or build from a context holding both "
+            "(rsdock does not generate that yet)"]
+
+
 def repository_notes(repo: Repository, plan: Plan) -> list[str]:
     """What the repository decided about the workflow, for the summary (one sentence each)."""
     found = []
@@ -134,7 +172,7 @@ def repository_notes(repo: Repository, plan: Plan) -> list[str]:
                      "branch being unknown (--branch NAME changes it)")
     elif repo.prefix:
         found.append(f"the workspace is the folder {repo.prefix}/ of the git repository "
-                     f"{repo.root}: the workflow goes to the repository's {plan.workflow} "
+                     f"{os.path.abspath(repo.root)}: the workflow goes to the repository's {plan.workflow} "
                      f"(GitHub runs no other) and builds with context {repo.prefix}")
     if repo.default_branch and plan.triggers.branches == (repo.default_branch,):
         found.append(f"images are pushed from {branches}: the default branch, read from "
