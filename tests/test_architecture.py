@@ -164,6 +164,8 @@ LAZY_IMPORTS: dict[str, str] = {
     "rsdock.lint.model.dockerfile dockerfile": "the Go-backed parser loads only when a Dockerfile "
                                                "is parsed",
     "rsdock.lint.analysis.images rsdock.lint.model.yaml_load": "YAML only for compose files",
+    "rsdock.lint.model.context rsdock.lint.model.cargo": "a sub-folder's workspace is scanned "
+                                                         "only when a file there asks for it",
     "rsdock.lint.analysis.images ruamel.yaml.error": "YAML only for compose files",
     "rsdock.lint.analysis.images rsdock.lint.model.workflow_reader": "the workflow parser "
                                                                      "(ruamel) only with workflows",

@@ -18,6 +18,7 @@ from rsdock import resources, validate
 from rsdock.errors import UserError
 from rsdock.lint.analysis.cdeps import c_crates
 from rsdock.lint.knowledge import platforms as platform_table
+from rsdock.lint.model.cargo_package import dependency_paths, rel
 from rsdock.lint.model.gitrepo import Repository, find_git_root, read_repository
 from rsdock.records import replace
 from rsdock.wizard.generate.plan import (DEFAULT_RUST_VERSION, DEFAULT_TAG_PATTERNS, Image,
@@ -127,8 +128,6 @@ def outside_path_dependencies(ws) -> list[tuple[str, str]]:
     """(member, dependency path shown from the workspace root) for each path dependency that
     leaves the workspace root: the build context cannot reach it (Rocket's examples depend
     on ``../core/lib``)."""
-    from rsdock.lint.model.cargo_package import dependency_paths, rel
-
     root = Path(getattr(ws, "root", "."))
     absolute = Path(os.path.abspath(root))
     found = []

@@ -132,3 +132,29 @@ def test_the_walk_for_git_stops_at_the_ceiling_and_home(tmp_path, monkeypatch):
     monkeypatch.setenv("HOME", "/nonexistent")
     monkeypatch.setenv("GIT_CEILING_DIRECTORIES", str(tmp_path / "a"))
     assert find_git_root(inner) is None
+
+
+def test_lint_judges_a_sub_folder_dockerfile_by_its_own_workspace(tmp_path, capsys):
+    # Rocket's shape: a workspace at the repository root and another in examples/; the
+    # examples' Dockerfile names binaries of the examples workspace only.
+    import json
+
+    repo = tmp_path / "repo"
+    ws = copy_example(repo, "examples")
+    git_dir(repo)
+    (repo / "Cargo.toml").write_text('[package]\nname = "core"\nversion = "0.1.0"\n'
+                                     'edition = "2021"\n[workspace]\nexclude = ["examples"]\n')
+    (repo / "src").mkdir()
+    (repo / "src" / "lib.rs").write_text("")
+    assert main(["init", str(ws), "--yes"]) == 0
+    capsys.readouterr()
+    main(["lint", str(repo), "--no-hadolint", "--format", "json"])
+    report = json.loads(capsys.readouterr().out)
+    rules = {f["rule"] for f in report["findings"]}
+    assert "RS107" not in rules, report["findings"]
+    # and a binary the examples workspace lacks is still reported there
+    dockerfile = ws / "Dockerfile"
+    dockerfile.write_text(dockerfile.read_text().replace("--bin migrate", "--bin migrat"))
+    main(["lint", str(repo), "--no-hadolint", "--format", "json"])
+    report = json.loads(capsys.readouterr().out)
+    assert any(f["rule"] == "RS107" and "migrat" in f["message"] for f in report["findings"])
