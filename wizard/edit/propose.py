@@ -42,7 +42,7 @@ __all__ = ["FileEdit", "Proposal", "Refusal", "Request", "apply", "propose"]
 
 def _reparse(sources: Sources, proposal: Proposal) -> Sources:
     """``sources`` with the proposal's new texts parsed in place of the originals."""
-    fresh = Sources(sources.root, workspace=sources.workspace)
+    fresh = Sources(sources.root, workspace=sources.workspace, prefix=sources.prefix)
     for path, workflow in sources.workflows.items():
         text = proposal.edits[path].new if path in proposal.edits else workflow.text
         fresh.workflows[path] = workflow if text == workflow.text else parse_workflow(path, text)
@@ -91,7 +91,8 @@ def propose(sources: Sources, request: Request,
     if request.fix and not proposal.refusals:
         _fix(sources, proposal)
     if proposal.changed and not proposal.refusals:
-        regenerate.sync_config(sources.root, request, inferred, proposal)
+        regenerate.sync_config(sources.workspace_root, request, inferred, proposal,
+                               sources.config_path)
     return proposal
 
 

@@ -10,6 +10,7 @@ edit would be blind to the file it should change.
 
 from __future__ import annotations
 
+import os
 import re
 from pathlib import Path
 from typing import Any
@@ -18,6 +19,7 @@ from rsdock import fs
 from rsdock.errors import UserError
 from rsdock.lint.engine import discover
 from rsdock.lint.model.cargo import scan
+from rsdock.lint.model.gitrepo import find_git_root
 from rsdock.lint.model.dockerfile import Dockerfile, parse_dockerfile
 from rsdock.lint.model.workflow_reader import (BUILD_PUSH, BuildPush, Job, Step, Workflow,
                                                build_push, dockerfile_paths, parse_workflow)
@@ -45,7 +47,8 @@ class Sources:
     """The parsed files of a workspace that rsdock infers from and edits.
 
     Attributes:
-        root: the workspace root.
+        root: the folder the paths are relative to: the workspace root, or the git root when
+            the workspace is a sub-folder of its repository (the workflows are there).
         workflows: workflows using docker's actions, by root-relative path.
         dockerfiles: Dockerfiles by root-relative path.
         builds: every build-push step of those workflows, in file order.
@@ -62,6 +65,17 @@ class Sources:
     workspace: Any = None
     dockerignores: dict[str, str] = field(default_factory=dict)
     skipped: list[str] = field(default_factory=list)
+    prefix: str = ""
+
+    @property
+    def workspace_root(self) -> Path:
+        """The cargo workspace's root (where ``rsdock.toml`` is)."""
+        return self.root / self.prefix if self.prefix else self.root
+
+    @property
+    def config_path(self) -> str:
+        """``rsdock.toml``'s path relative to :attr:`root`."""
+        return f"{self.prefix}/rsdock.toml" if self.prefix else "rsdock.toml"
 
     def texts(self) -> dict[str, str]:
         """The current text of every parsed file and ``.dockerignore``."""
@@ -77,10 +91,17 @@ def load_sources(root: Path | str) -> Sources:
     Raises:
         UserError: (exit 2) for a file that cannot be read or parsed, located at the problem.
     """
-    root = Path(root)
-    sources = Sources(root)
+    workspace_root = Path(root)
+    root, prefix = split_root(workspace_root)
+    sources = Sources(root, prefix=prefix)
     broken: dict[str, list] = {}
-    for rel in discover.walk(root):
+    # A sub-folder workspace: its own files, and the repository's workflows (GitHub runs
+    # no others), paths relative to the git root as the workflows name them.
+    walked = discover.walk(root) if not prefix else (
+        discover.walk(root, root / prefix)
+        + (discover.walk(root, root / ".github" / "workflows")
+           if (root / ".github" / "workflows").is_dir() else []))
+    for rel in walked:
         kind = discover.kind_of(rel)
         if kind == "workflow":
             workflow = parse_workflow(rel, _read(root, rel))
@@ -109,10 +130,23 @@ def load_sources(root: Path | str) -> Sources:
             _refuse_errors(errors)  # a build step uses it: editing around it would be blind
         sources.skipped.append(_skip_reason(errors))
     try:
-        sources.workspace = scan(root)
+        sources.workspace = scan(workspace_root)
     except Exception:  # a broken Cargo.toml only costs us package names (RS005 reports it)
         sources.workspace = None
     return sources
+
+
+def split_root(workspace_root: Path) -> tuple[Path, str]:
+    """(the folder edits are made from, the workspace root relative to it): the git root and
+    ``crates`` for a workspace in a sub-folder of its repository, else (the root, "")."""
+    git_root = find_git_root(workspace_root)
+    if git_root is None:
+        return workspace_root, ""
+    prefix = Path(os.path.relpath(os.path.abspath(workspace_root), git_root)).as_posix()
+    if prefix == ".":
+        return workspace_root, ""
+    shown = Path(os.path.normpath(os.path.join(workspace_root, *[".."] * len(prefix.split("/")))))
+    return shown, prefix
 
 
 def _read(root: Path, rel: str) -> bytes:

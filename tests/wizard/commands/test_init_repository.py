@@ -158,3 +158,20 @@ def test_lint_judges_a_sub_folder_dockerfile_by_its_own_workspace(tmp_path, caps
     main(["lint", str(repo), "--no-hadolint", "--format", "json"])
     report = json.loads(capsys.readouterr().out)
     assert any(f["rule"] == "RS107" and "migrat" in f["message"] for f in report["findings"])
+
+
+def test_edit_of_a_sub_folder_workspace_edits_the_git_roots_workflow(tmp_path, capsys):
+    repo = tmp_path / "repo"
+    ws = copy_example(repo, "crates")
+    git_dir(repo)
+    assert main(["init", str(ws), "--yes"]) == 0
+    capsys.readouterr()
+    assert main(["edit", str(ws)]) == 0
+    assert "platforms:     linux/amd64, linux/arm64, linux/arm/v7  (from " \
+           ".github/workflows/docker.yml:" in capsys.readouterr().out
+    assert main(["edit", str(ws), "--remove-platform", "linux/arm/v7", "--yes"]) == 0
+    out = capsys.readouterr().out
+    assert "edited .github/workflows/docker.yml, crates/Dockerfile" in out
+    assert "linux/arm/v7" not in (repo / ".github" / "workflows" / "docker.yml").read_text()
+    assert 'platforms = ["linux/amd64", "linux/arm64"]' in (ws / "rsdock.toml").read_text()
+    assert main(["init", str(ws), "--check"]) == 0, capsys.readouterr()
