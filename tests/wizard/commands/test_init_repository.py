@@ -175,3 +175,23 @@ def test_edit_of_a_sub_folder_workspace_edits_the_git_roots_workflow(tmp_path, c
     assert "linux/arm/v7" not in (repo / ".github" / "workflows" / "docker.yml").read_text()
     assert 'platforms = ["linux/amd64", "linux/arm64"]' in (ws / "rsdock.toml").read_text()
     assert main(["init", str(ws), "--check"]) == 0, capsys.readouterr()
+
+
+def test_the_tuis_review_and_write_place_the_workflow_under_the_git_root(tmp_path):
+    from rsdock.lint.model.cargo import scan
+    from rsdock.wizard.generate import review
+    from rsdock.wizard.generate.defaults import default_plan
+
+    repo = tmp_path / "repo"
+    ws = copy_example(repo, "crates")
+    git_dir(repo)
+    plan = default_plan(scan(ws))
+    preview = review.preview(ws, plan, hadolint=False)
+    assert [c.path for c in preview.changes] == [
+        ".github/workflows/docker.yml", "crates/.dockerignore", "crates/Dockerfile",
+        "crates/Dockerfile.web"]
+    assert not [f for f in preview.findings if f.severity == "error"]
+    result = review.write(ws, preview, overwrite=False)
+    assert (repo / ".github" / "workflows" / "docker.yml").is_file()
+    assert result.config == ws / "rsdock.toml" and result.config.is_file()
+    assert main(["init", str(ws), "--check"]) == 0
