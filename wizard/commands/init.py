@@ -82,8 +82,8 @@ def run(args: argparse.Namespace) -> int:
     base = answers.loads(previous, str(answers.config_path(root))) if previous else None
     if base is not None and args.bin is None:
         _check_images_exist(ws, base, previous, str(answers.config_path(root)))
-    from rsdock.wizard.generate.defaults import (context_notes, platform_hint, repository,
-                                                 repository_notes)
+    from rsdock.wizard.generate.defaults import platform_hint
+    from rsdock.wizard.generate.repository import context_notes, repository, repository_notes
 
     left_out: list[str] = []
     repo = repository(ws)
