@@ -14,6 +14,16 @@ import pytest
 from tests.tools import copy_example, copy_handwritten
 
 
+REPO = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(autouse=True)
+def _fixtures_stand_alone(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Workspaces under tests/fixtures are read in place: they are not sub-folders of rsdock's
+    own git repository (git's ceiling stops the walk for .git below the checkout)."""
+    monkeypatch.setenv("GIT_CEILING_DIRECTORIES", str(REPO))
+
+
 @pytest.fixture
 def example_copy(tmp_path: Path) -> Path:
     """A private copy of the bundled example workspace (``tmp_path/workspace``)."""

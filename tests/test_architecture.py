@@ -169,6 +169,8 @@ LAZY_IMPORTS: dict[str, str] = {
     "rsdock.lint.analysis.publication rsdock.lint.model.workflow_reader": "the workflow parser "
                                                                           "(ruamel) only for "
                                                                           "composite actions",
+    "rsdock.lint.model.context rsdock.lint.model.cargo": "a sub-folder's workspace is scanned "
+                                                         "only when a file there asks for it",
     "rsdock.lint.engine.runner rsdock.lint.model.cargo": "the cargo scanner only with a Cargo.toml",
     # rsdock lint's start-up (issue #11: a cold lint of a small project within 0.75x hadolint's
     # time): what only some runs need is imported by those runs

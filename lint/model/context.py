@@ -6,6 +6,7 @@ It lives with the models (not with the rules) so that analyses shared by several
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterator, Mapping
 
@@ -46,6 +47,28 @@ class Context:
     # Per-run memo for analyses several rules share (the image model): key -> value.
     memo: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
 
+    def workspace_for(self, path: str) -> Workspace | None:
+        """The cargo workspace a file at ``path`` (relative to :attr:`root`) belongs to.
+
+        The nearest folder at or above the file, inside the root, with a ``Cargo.toml`` decides
+        (cargo's own search then finds its workspace root): a Dockerfile beside a workspace in
+        a sub-folder (``crates/Dockerfile`` building ``crates/Cargo.toml``) is judged against
+        that workspace, not the repository root's. A workspace that cannot be scanned gives
+        None (RS005 reports the root's).
+        """
+        folder = Path(path).parent
+        while True:
+            if folder == Path(".") or folder == Path(""):
+                return self.workspace
+            if (self.root / folder / "Cargo.toml").is_file():
+                break
+            folder = folder.parent
+        key = f"workspace:{folder.as_posix()}"
+        if key not in self.memo:
+            self.memo[key] = _scan_quietly(self.root, folder, self.workspace)
+        found: Workspace | None = self.memo[key]
+        return found
+
     def models(self, kind: str) -> Mapping[str, Any]:
         """The parsed files of ``kind`` (``dockerfile``, ``workflow``, ``dockerignore``) by path.
 
@@ -59,6 +82,19 @@ class Context:
         for models in (self.dockerfiles, self.workflows, self.dockerignores):
             for model in models.values():
                 yield from model.errors
+
+
+def _scan_quietly(root: Path, folder: Path, at_root: Workspace | None) -> Workspace | None:
+    """The workspace holding ``root / folder``: ``at_root`` when it is the root's own."""
+    from rsdock.lint.model import cargo
+
+    try:
+        found = cargo.find_root(root / folder)
+        if os.path.samefile(found, root):
+            return at_root
+        return cargo.scan(found)
+    except Exception:  # an unreadable member workspace only costs its rules' precision
+        return None
 
 
 # Context's field for each kind of file (the same kinds as rsdock.lint.engine.discover.KINDS).

@@ -72,7 +72,7 @@ class RS102(DockerfileRule):
                         continue
                     cooks = [c for c in calls[:index] if c.action == "cook"]
                     if cooks:
-                        found.extend(self._compare(file.path, cooks[-1], call, ctx.workspace))
+                        found.extend(self._compare(file.path, cooks[-1], call, ctx.workspace_for(file.path)))
         return facts.merge_by_line(found)
 
     def _compare(self, path: str, cook: CargoCall, build_call: CargoCall,

@@ -85,7 +85,8 @@ class RS105(DockerfileRule):
                     f"(line {ref_root.from_.line}) uses {self._show(ref_version)}: pin one "
                     "version in every stage that runs cargo, e.g. "
                     "lukemathwalker/cargo-chef:latest-rust-1.95 and rust:1.95")))
-            minimum = ctx.workspace.rust_version if ctx.workspace is not None else None
+            workspace = ctx.workspace_for(file.path)
+            minimum = workspace.rust_version if workspace is not None else None
             ref_minor, min_minor = _minor(ref_version), _minor(minimum) if minimum else None
             if ref_minor and min_minor and ref_minor < min_minor:
                 found.append(self.finding(file.path, ref_root.from_.line, message=(

@@ -51,7 +51,7 @@ class RS107(DockerfileRule):
     message = "name a binary target of the workspace in --bin"
 
     def check(self, file: Dockerfile, ctx: Context) -> Iterable[Finding]:
-        workspace = ctx.workspace
+        workspace = ctx.workspace_for(file.path)
         if workspace is None:
             return []
         bins = set(workspace.bin_names)

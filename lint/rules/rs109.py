@@ -55,7 +55,7 @@ class RS109(DockerfileRule):
     message = "commit a Cargo.lock, or drop --locked: without one cargo refuses to build"
 
     def check(self, file: Dockerfile, ctx: Context) -> list[Finding]:
-        workspace = ctx.workspace
+        workspace = ctx.workspace_for(file.path)
         if workspace is None or workspace.has_lockfile:
             return []
         found = []

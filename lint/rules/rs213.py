@@ -62,7 +62,7 @@ class RS213(DockerfileRule):
     message = "COPY the toolchain file in before `rustup target add`"
 
     def check(self, file: Dockerfile, ctx: Context) -> list[Finding]:
-        toolchain = getattr(ctx.workspace, "toolchain", None)
+        toolchain = getattr(ctx.workspace_for(file.path), "toolchain", None)
         if toolchain is None:
             return []
         found = []

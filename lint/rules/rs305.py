@@ -66,7 +66,8 @@ class RS305(DockerfileRule):
 
     def check(self, file: Dockerfile, ctx: Context) -> Iterable[Finding]:
         found = []
-        bin_names = set(ctx.workspace.bin_names) if ctx.workspace is not None else None
+        workspace = ctx.workspace_for(file.path)
+        bin_names = set(workspace.bin_names) if workspace is not None else None
         for stage in file.stages:
             for copy in stage.copies():
                 source = file.stage(copy.source_stage) if copy.source_stage else None

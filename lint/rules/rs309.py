@@ -104,7 +104,7 @@ class RS309(DockerfileRule):
 
     def _check_stage(self, file: Dockerfile, ctx: Context, final: Stage) -> list[Finding]:
         """The findings for one image stage (the last one, or a ``target:``)."""
-        workspace = ctx.workspace
+        workspace = ctx.workspace_for(file.path)
         if workspace is None or getattr(workspace, "lock", None) is None or final is None:
             return []
         root = final.ancestry()[-1].base.lower()

@@ -61,7 +61,8 @@ class RS310(DockerfileRule):
     message = "copy from the target-dir the workspace's .cargo/config.toml sets"
 
     def check(self, file: Dockerfile, ctx: Context) -> list[Finding]:
-        configured = getattr(getattr(ctx.workspace, "config", None), "target_dir", None)
+        configured = getattr(getattr(ctx.workspace_for(file.path), "config", None), "target_dir",
+                             None)
         if not configured or configured.rstrip("/") == "target":
             return []
         found = []

@@ -54,12 +54,17 @@ def run(args: argparse.Namespace) -> int:
     from rsdock.wizard.edit import backup, infer
     from rsdock.wizard.edit.propose import Request, apply, propose
 
+    from rsdock.wizard.edit.sources import split_root
+
     root = _root(args.path)
     if args.discard_backups:
-        count = backup.discard_backups(root)
+        count = backup.discard_backups(split_root(root)[0])
         print(f"rsdock: discarded {count} backup(s)")
         return 0
     sources = infer.load_sources(root)
+    for reason in sources.skipped:
+        print(f"rsdock: skipped {reason} (rsdock edits only files it can parse; this one is "
+              "left as it is)", file=sys.stderr)
     inferred = infer.infer(sources)
     request = Request(tuple(args.add_platform), tuple(args.remove_platform), args.runtime,
                       args.cache, args.registry, args.fix)
@@ -92,6 +97,7 @@ def run(args: argparse.Namespace) -> int:
         print("rsdock: nothing was written", file=sys.stderr)
         return 1
     notes: list[str] = []
+    root = sources.root  # the git root when the workspace is a sub-folder of it
     folder = apply(root, proposal, notes=notes)
     for note in notes:
         print(f"rsdock: {note}", file=sys.stderr)

@@ -45,6 +45,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--strategy", choices=tuple(STRATEGIES),
                         help="how CI builds the platforms: cross-compile on one runner "
                              "(default) or a native runner per platform")
+    parser.add_argument("--branch", action="append", metavar="NAME",
+                        help="push images from this branch (repeatable or comma-separated; "
+                             "default: the repository's default branch, read from .git)")
     parser.add_argument("--image", action="append", metavar="NAME=REF",
                         help="image reference for an image, e.g. server=ghcr.io/acme/server")
     mode = parser.add_mutually_exclusive_group()
@@ -108,12 +111,16 @@ def _run(args: argparse.Namespace) -> int:
     base = answers.loads(previous, str(answers.config_path(root))) if previous else None
     if base is not None and args.bin is None:
         _check_images_exist(ws, base, previous, str(answers.config_path(root)))
+    from rsdock.wizard.generate.defaults import platform_hint
+    from rsdock.wizard.generate.repository import context_notes, repository, repository_notes
+
     left_out: list[str] = []
+    repo = repository(ws)
     plan = default_plan(
         ws, bins=args.bin, platforms=_platforms(args.platform), runtime=args.runtime,
         cache=args.cache, registry=args.registry, debian=args.debian,
         pin_actions=args.pin_actions, strategy=args.strategy, images=_images(args.image),
-        base=base, notes=left_out,
+        base=base, notes=left_out, branches=_platforms(args.branch), repo=repo,
     )
     for note in left_out:
         print(f"note: {note} (--platform chooses the platforms)")
@@ -123,6 +130,10 @@ def _run(args: argparse.Namespace) -> int:
         summary = default_selection(ws).summary()
         if summary:
             print(summary)
+    for note in ([] if base is not None else repository_notes(repo, plan)) + [
+            platform_hint(ws, plan)] + context_notes(ws):
+        if note:
+            print(f"note: {note}")
     if args.registry is None and args.image and plan.registry != (
             base.registry if base else "dockerhub"):
         print(f"note: registry = {plan.registry!r}: the --image references are on "
@@ -133,11 +144,13 @@ def _run(args: argparse.Namespace) -> int:
             print("cancelled: nothing was written")
             return 1
     files = _render(plan)
-    files[answers.CONFIG_NAME] = answers.dumps(plan, previous)
+    files[plan.workspace.repo_path(answers.CONFIG_NAME)] = answers.dumps(plan, previous)
     _print_notes(plan)
+    # Paths are relative to the git root: the workflow goes under its .github/workflows/.
+    out = plan.workspace.repo_root(root)
     if args.dry_run:
-        return _dry_run(root, files, args.force, plan)
-    return _write(root, plan, files, args.force)
+        return _dry_run(out, files, args.force, plan)
+    return _write(out, plan, files, args.force)
 
 
 def _check_flags(args: argparse.Namespace) -> None:
@@ -150,7 +163,7 @@ def _check_flags(args: argparse.Namespace) -> None:
             ("--bin", args.bin), ("--platform", args.platform), ("--runtime", args.runtime),
             ("--cache", args.cache), ("--registry", args.registry), ("--debian", args.debian),
             ("--pin-actions", args.pin_actions), ("--strategy", args.strategy),
-            ("--image", args.image), ("--force", args.force),
+            ("--image", args.image), ("--force", args.force), ("--branch", args.branch),
         ) if value]
         if chosen:
             raise UserError(f"{mode} compares the files with rsdock.toml only; "
@@ -297,7 +310,7 @@ def _write(root: Path, plan, files: dict[str, str], force: bool) -> int:
     # Compare and write under one hold of the workspace lock: a second `init --force` waits,
     # then compares with what the first one wrote.
     with fs.locked(root):
-        notes += fs.recover(root)
+        notes += fs.recover(root, dirs=tuple(filter(None, [plan.workspace.repo_prefix])))
         changes = writer.plan_changes(root, files)
         refused = writer.blocked(changes, force=force)
         for change in refused:
@@ -317,7 +330,8 @@ def _write(root: Path, plan, files: dict[str, str], force: bool) -> int:
 
 
 def _rendered_from_config(start: Path):
-    """The workspace root and the files ``rsdock.toml`` renders (rsdock.toml itself left out)."""
+    """The workspace root, the folder the rendered paths are relative to (the git root), and
+    the files ``rsdock.toml`` renders (rsdock.toml itself left out)."""
     from rsdock.lint.model.cargo import find_root
     from rsdock.wizard.generate import answers
 
@@ -332,15 +346,15 @@ def _rendered_from_config(start: Path):
     # The workspace decides part of the files (toolchain, Cargo.lock, C libraries).
     plan = validated(with_workspace(plan, ws))
     files = _render(plan)
-    files.pop(answers.CONFIG_NAME, None)  # the source of truth is not compared with itself
-    return root, files
+    files.pop(plan.workspace.repo_path(answers.CONFIG_NAME), None)  # not compared with itself
+    return root, plan.workspace.repo_root(root), files
 
 
 def _check(start: Path) -> int:
     from rsdock.wizard.generate import answers, keep, writer
 
-    root, files = _rendered_from_config(start)
-    changes = writer.plan_changes(root, files)
+    root, out, files = _rendered_from_config(start)
+    changes = writer.plan_changes(out, files)
     drift = [c for c in changes if c.status != writer.SAME]
     kept = [f"{c.path}:{b.line}" for c in changes for b in keep.blocks_of(c.old, c.path)]
     if not drift:
@@ -363,7 +377,7 @@ def _keep(start: Path, yes: bool) -> int:
     from rsdock import fs
     from rsdock.wizard.generate import keep, writer
 
-    root, files = _rendered_from_config(start)
+    _root, root, files = _rendered_from_config(start)
     drift = [c for c in writer.plan_changes(root, files) if c.status == writer.DIFFERS]
     if not drift:
         print("nothing to keep: the files match rsdock.toml (a missing file is written by "
@@ -402,7 +416,7 @@ def next_steps(root: Path, plan) -> str:
     """What to do after writing: registry secrets, a local build per image, then push.
 
     Args:
-        root: the workspace root the files were written to.
+        root: the folder the files were written under (the git root).
         plan: the plan that was rendered.
     """
     lines = ["Next steps:"]
@@ -423,7 +437,8 @@ def next_steps(root: Path, plan) -> str:
     for image in plan.images:
         target = f" --target {stage_name(image)}" if image.kind == "bin" else ""
         lines.append(f"       docker buildx build --platform {platform_list} "
-                     f"-f {image.dockerfile}{target} .")
+                     f"-f {plan.workspace.repo_path(image.dockerfile)}{target} "
+                     f"{plan.workspace.repo_prefix or '.'}")
     lines.append(f"  3. Commit the files and push: {plan.workflow} builds and pushes the images.")
     return "\n".join(lines)
 

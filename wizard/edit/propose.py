@@ -23,10 +23,12 @@ from rsdock.errors import UserError
 from rsdock.lint.engine import fix
 from rsdock.lint.engine.runner import lint_texts
 from rsdock.lint.engine.settings import load_config
-from rsdock.lint.knowledge import platforms, runtimes
+from rsdock.lint.knowledge import platforms
 from rsdock.lint.model.dockerfile import parse_dockerfile
 from rsdock.lint.model.workflow_reader import parse_workflow
 from rsdock.records import replace
+from rsdock.wizard.generate.defaults import edit_plan, platform_problems
+from rsdock.wizard.generate.plan import Image
 from rsdock.wizard.edit import dockerfile_edit, infer, regenerate, registry, workflow_edit
 from rsdock.wizard.edit.backup import confirm_backup, make_backup
 from rsdock.wizard.edit.infer import InferredPlan
@@ -40,7 +42,7 @@ __all__ = ["FileEdit", "Proposal", "Refusal", "Request", "apply", "propose"]
 
 def _reparse(sources: Sources, proposal: Proposal) -> Sources:
     """``sources`` with the proposal's new texts parsed in place of the originals."""
-    fresh = Sources(sources.root, workspace=sources.workspace)
+    fresh = Sources(sources.root, workspace=sources.workspace, prefix=sources.prefix)
     for path, workflow in sources.workflows.items():
         text = proposal.edits[path].new if path in proposal.edits else workflow.text
         fresh.workflows[path] = workflow if text == workflow.text else parse_workflow(path, text)
@@ -89,7 +91,8 @@ def propose(sources: Sources, request: Request,
     if request.fix and not proposal.refusals:
         _fix(sources, proposal)
     if proposal.changed and not proposal.refusals:
-        regenerate.sync_config(sources.root, request, inferred, proposal)
+        regenerate.sync_config(sources.workspace_root, request, inferred, proposal,
+                               sources.config_path)
     return proposal
 
 
@@ -127,16 +130,8 @@ def _platforms(sources: Sources, request: Request,
         raise UserError("that would remove every platform the workflow builds",
                         hint="keep at least one platform")
     linkers = dict(getattr(sources.workspace, "linkers", {}) or {})
-    if inferred.runtime.known and request.add_platforms:
-        # The runtime table knows which runtime images exist for which platform.
-        release = inferred.debian.value or runtimes.DEFAULT_DEBIAN
-        for name in request.add_platforms:
-            platform = platforms.get(name)
-            refusal = platform and runtimes.platform_refusal(inferred.runtime.value, release,
-                                                              platform)
-            if refusal:
-                raise UserError(f"{refusal[0]} (the runtime read from "
-                                f"{inferred.runtime.source})", hint=refusal[1])
+    if request.add_platforms:
+        _refuse_unbuildable(sources, request, inferred)
     for path, workflow in sources.workflows.items():
         builds = [b for b in sources.builds if b.workflow.path == path]
         if builds:
@@ -168,6 +163,22 @@ def _platforms(sources: Sources, request: Request,
             outcome = dockerfile_edit.remove_platform(model, platforms.get(name))
             proposal.record(image.dockerfile, text, outcome)
             model = parse_dockerfile(model.path, outcome.text)
+
+
+def _refuse_unbuildable(sources: Sources, request: Request, inferred: InferredPlan) -> None:
+    """Refuse a platform the images cannot be built or run on, by the validator ``rsdock init``
+    and the TUI use (the runtime's images, the C libraries the binaries reach): an edit must
+    never write a platform ``init --check`` then refuses."""
+    images = [Image(i.name.value, i.kind, i.package or i.name.value, i.dockerfile)
+              for i in inferred.images if i.name.known]
+    runtime = inferred.runtime.value if inferred.runtime.known else None
+    plan = edit_plan(sources.workspace, images, runtime, inferred.debian.value)
+    for name, problems in platform_problems(plan, request.add_platforms).items():
+        if problems:
+            read = f" (the runtime read from {inferred.runtime.source})" if runtime else ""
+            more = f"; and {len(problems) - 1} more reason(s)" if len(problems) > 1 else ""
+            raise UserError(f"{problems[0].message}{read}{more}",
+                            hint=f"{problems[0].way_out}; nothing was written")
 
 
 def _fix(sources: Sources, proposal: Proposal) -> None:

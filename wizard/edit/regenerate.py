@@ -22,9 +22,15 @@ from rsdock.wizard.generate.render import dockerfile, render
 
 
 def sync_config(root: Path, request: Request, inferred: InferredPlan,
-                proposal: Proposal) -> None:
+                proposal: Proposal, config_path: str = answers.CONFIG_NAME) -> None:
     """Keep ``rsdock.toml`` (when there is one) saying what the edited files now do: its
-    ``platforms``, ``cache``, ``registry`` and ``runtime`` lines are replaced in place."""
+    ``platforms``, ``cache``, ``registry`` and ``runtime`` lines are replaced in place.
+
+    Args:
+        root: the workspace root (where rsdock.toml is).
+        config_path: rsdock.toml's path as the proposal names files (``crates/rsdock.toml``
+            when the edit is made from the git root).
+    """
     try:
         text = answers.read_text(root)
         if text is None:
@@ -48,7 +54,7 @@ def sync_config(root: Path, request: Request, inferred: InferredPlan,
         if count:
             new = "\n[".join(head)
     if new != text:
-        proposal.record(answers.CONFIG_NAME, text, Outcome(new, ["keep rsdock.toml in step"]))
+        proposal.record(config_path, text, Outcome(new, ["keep rsdock.toml in step"]))
 
 
 def _regenerate(sources: Sources, runtime: str, proposal: Proposal) -> bool:
@@ -56,7 +62,7 @@ def _regenerate(sources: Sources, runtime: str, proposal: Proposal) -> bool:
     renders (unmodified generated files: regenerating them loses nothing of the user's)."""
     current = sources.texts()
     try:
-        plan = answers.load_for_rendering(sources.root)
+        plan = answers.load_for_rendering(sources.workspace_root)
         # A file with `# rsdock:keep` blocks is still rsdock's: the blocks go back in.
         before = keep.apply_all(render(plan), current)
     except (UserError, PlanError):

@@ -23,8 +23,8 @@ from rsdock.lint.model.cargo import scan
 from rsdock.lint.model.cargo_toml import check_nesting
 from rsdock.records import record
 from rsdock.wizard.generate.defaults import validated, with_workspace
-from rsdock.wizard.generate.plan import (CACHES, DEBIAN_RELEASES, IMAGE_KINDS, Image, PIN_MODES,
-                                         Plan, Problem, REGISTRIES, RUNTIMES, STRATEGIES, Triggers)
+from rsdock.wizard.generate.plan import (CACHES, DEBIAN_RELEASES, DEFAULT_TAG_PATTERNS,
+                                         IMAGE_KINDS, Image, PIN_MODES, Plan, Problem, REGISTRIES, RUNTIMES, STRATEGIES, Triggers)
 from rsdock.wizard.generate.writer import write_atomic  # writer imports nothing of ours back
 
 CONFIG_NAME = "rsdock.toml"
@@ -34,7 +34,7 @@ LINT_TABLE = "lint"
 _TOP_STR = ("rust-version", "runtime", "debian", "cache", "registry", "pin-actions", "workflow",
             "strategy")
 _TOP_KEYS = (*_TOP_STR, "platforms", "ci", "image", LINT_TABLE)
-_CI_KEYS = {"branches": list, "tags": bool, "pull-requests": bool}
+_CI_KEYS = {"branches": list, "tags": bool, "tag-patterns": list, "pull-requests": bool}
 _IMAGE_REQUIRED = ("name", "kind", "package", "dockerfile")
 _IMAGE_KEYS = (*_IMAGE_REQUIRED, "package-dir", "image")
 _HEADER_RE = re.compile(r"^\s*(\[\[?)\s*([^\[\]#]+?)\s*(\]\]?)\s*(#.*)?$")
@@ -156,6 +156,9 @@ def dumps(plan: Plan, previous: str | None = None) -> str:
         "[ci]",
         f"branches = {toml_array(plan.triggers.branches)}",
         f"tags = {_bool(plan.triggers.tags)}",
+        # The project's own release tags (read from its workflows); v* is not written.
+        *([f"tag-patterns = {toml_array(plan.triggers.tag_patterns)}"]
+          if plan.triggers.tag_patterns != DEFAULT_TAG_PATTERNS else []),
         f"pull-requests = {_bool(plan.triggers.pull_requests)}",
     ]
     for number, image in enumerate(plan.images):
@@ -327,8 +330,10 @@ class _Reader:
                 raise self.error(f"ci.{key} must be true or false, not {_toml_type(value)}",
                                  f"write {key} = true or {key} = false", "ci", key)
         branches = self.strings(ci["branches"], "ci", "branches") if "branches" in ci else ("main",)
+        patterns = (self.strings(ci["tag-patterns"], "ci", "tag-patterns")
+                    if "tag-patterns" in ci else DEFAULT_TAG_PATTERNS)
         return Triggers(branches=branches, tags=ci.get("tags", True),
-                        pull_requests=ci.get("pull-requests", True))
+                        pull_requests=ci.get("pull-requests", True), tag_patterns=patterns)
 
     def images(self, tables: Any) -> tuple[Image, ...]:
         if not isinstance(tables, list) or not all(isinstance(t, dict) for t in tables):

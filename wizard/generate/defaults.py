@@ -17,10 +17,12 @@ from rsdock import validate
 from rsdock.errors import UserError
 from rsdock.lint.analysis.cdeps import c_crates
 from rsdock.lint.knowledge import platforms as platform_table
+from rsdock.lint.model.gitrepo import Repository
 from rsdock.lint.model.paths import leaves_root
 from rsdock.records import replace
 from rsdock.wizard.generate.plan import (DEFAULT_RUST_VERSION, Image, Plan, PlanError,
                                          WorkspaceFacts, registry_for_host)
+from rsdock.wizard.generate.repository import default_triggers, repo_prefix, repository
 from rsdock.wizard.generate.selection import Selection, select
 
 
@@ -69,6 +71,7 @@ def workspace_facts(ws) -> WorkspaceFacts:
                 and directory not in ignored:
             ignored.append(directory)
     return WorkspaceFacts(
+        repo_prefix=repo_prefix(ws),
         msrv=getattr(ws, "rust_version", None),
         toolchain_file=toolchain.file if toolchain else "",
         toolchain_channel=toolchain.channel if toolchain else "",
@@ -108,8 +111,10 @@ def _package_crates(ws, package: str, c_crates) -> tuple:
 def workspace_platforms(ws) -> tuple[str, ...] | None:
     """The Linux platforms the workspace itself names, in table order, or None.
 
-    ``targets`` of the toolchain file and ``[build] target`` of the root's config say which
-    targets the project builds; those rsdock knows become the default platforms.
+    ``targets`` of the toolchain file and ``[build] target`` of the root's config name targets
+    the developers build for. They are a hint, never a limit: rustup installs them for local
+    builds (a toolchain file listing only x86_64 is common where the project's own CI
+    publishes arm64), and the generated Dockerfile passes ``--target`` itself.
     """
     toolchain = getattr(ws, "toolchain", None)
     config = getattr(ws, "config", None)
@@ -118,6 +123,21 @@ def workspace_platforms(ws) -> tuple[str, ...] | None:
     named = {p.name for p in map(platform_table.by_triple, triples) if p is not None}
     chosen = tuple(name for name in platform_table.names() if name in named)
     return chosen or None
+
+
+def platform_hint(ws, plan: Plan) -> str:
+    """What the toolchain file and ``[build] target`` say about platforms, when the plan's
+    platforms differ from them; "" otherwise (see :func:`workspace_platforms`)."""
+    named = workspace_platforms(ws)
+    chosen = tuple(p.name for p in plan.platform_objects)
+    if named is None or set(named) == set(chosen):
+        return ""
+    toolchain = getattr(ws, "toolchain", None)
+    source = toolchain.file if toolchain is not None and toolchain.targets else \
+        ".cargo/config.toml [build] target"
+    return (f"{source} names {', '.join(named)}: a hint for local builds, not a limit; the "
+            f"images are built for {', '.join(chosen)} (--platform {','.join(named)} follows "
+            "the file)")
 
 
 def with_workspace(plan: Plan, ws) -> Plan:
@@ -140,7 +160,9 @@ def default_plan(ws, *, bins: Iterable[str] | None = None,
                  cache: str | None = None, registry: str | None = None,
                  debian: str | None = None, pin_actions: str | None = None,
                  strategy: str | None = None, images: Mapping[str, str] | None = None,
-                 base: Plan | None = None, notes: list[str] | None = None) -> Plan:
+                 base: Plan | None = None, notes: list[str] | None = None,
+                 branches: Iterable[str] | None = None,
+                 repo: Repository | None = None) -> Plan:
     """The validated plan for ``ws`` with the given choices and defaults for the rest.
 
     Args:
@@ -158,6 +180,9 @@ def default_plan(ws, *, bins: Iterable[str] | None = None,
         base: a previous plan (from ``rsdock.toml``) whose choices win over the defaults.
         notes: collects what the defaults left out and why (a default platform the workspace
             cannot build), for the caller to tell the user.
+        branches: the branches the workflow pushes from (default: the previous plan's, else
+            the repository's default branch, see :func:`default_triggers`).
+        repo: the repository around ``ws`` when the caller read it already.
 
     Raises:
         UserError: naming unknown ``bins`` or ``images`` (with the real names), or listing every
@@ -176,8 +201,12 @@ def default_plan(ws, *, bins: Iterable[str] | None = None,
             raise _unknown(ws, unknown, list(by_name), "--image")
         chosen = tuple(replace(i, image=images.get(i.name, i.image)) for i in chosen)
     plan = base or Plan(images=chosen, rust_version=_rust_version(ws),
-                        platforms=workspace_platforms(ws) or platform_table.DEFAULT_PLATFORMS)
+                        platforms=platform_table.DEFAULT_PLATFORMS,
+                        triggers=default_triggers(repo or repository(ws)))
     changes: dict[str, object] = {"images": tuple(chosen), "workspace": workspace_facts(ws)}
+    if branches is not None:
+        changes["triggers"] = replace(plan.triggers, branches=tuple(
+            dict.fromkeys(b.strip() for b in branches if b.strip())))
     for key, value in (("runtime", runtime), ("cache", cache), ("registry", registry),
                        ("debian", debian), ("pin_actions", pin_actions),
                        ("strategy", strategy)):
@@ -208,14 +237,41 @@ def fitting_platforms(plan: Plan) -> tuple[tuple[str, ...], list[tuple[str, str]
     """
     kept: list[str] = []
     left: list[tuple[str, str]] = []
-    for name in plan.platforms:
-        problems = [p for p in plan.with_changes(platforms=(name,)).problems()
-                    if p.field == "platforms"]
+    for name, problems in platform_problems(plan, plan.platforms).items():
         if problems:
             left.append((name, problems[0].message))
         else:
             kept.append(name)
     return tuple(kept), left
+
+
+def platform_problems(plan: Plan, names: Iterable[str]) -> dict[str, list]:
+    """Whether each platform of ``names`` can work with the plan's runtime, Debian release and
+    the C libraries its images reach: the one validator (:meth:`Plan.problems`) that ``rsdock
+    init``, the TUI and ``rsdock edit --add-platform`` all ask, each platform tried alone.
+
+    Returns:
+        ``{platform: [Problem of the platforms answer, ...]}`` (empty lists for the ones that
+        work), in the order given.
+    """
+    return {name: [p for p in plan.with_changes(platforms=(name,)).problems()
+                   if p.field == "platforms"] for name in names}
+
+
+def edit_plan(ws, images: Iterable[Image], runtime: str | None, debian: str | None) -> Plan:
+    """The plan ``rsdock edit`` judges a platform change with: the images the files build (all
+    of the workspace's when none could be read), the runtime and release read from them (the
+    defaults when unknown), and the workspace's facts (its C libraries)."""
+    chosen = tuple(images) or (workspace_images(ws) if ws is not None else ())
+    plan = Plan(images=chosen)
+    changes: dict[str, object] = {}
+    if runtime:
+        changes["runtime"] = runtime
+    if debian:
+        changes["debian"] = debian
+    if ws is not None:
+        changes["workspace"] = workspace_facts(ws)
+    return plan.with_changes(**changes)
 
 
 def registry_of_images(refs: Iterable[str]) -> str | None:

@@ -7,8 +7,10 @@ out, so every front end explains them the same way.
 
 from __future__ import annotations
 
+import os
 import re
 from functools import partial
+from pathlib import Path
 
 from rsdock import validate
 from rsdock.fs import shown as printable
@@ -75,9 +77,11 @@ PIN_MODES = ("sha", "tag")
 IMAGE_KINDS = ("bin", "web")
 DEFAULT_RUST_VERSION = "1.95"
 DEFAULT_WORKFLOW = ".github/workflows/docker.yml"
+DEFAULT_TAG_PATTERNS = ("v*",)
 
 _NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]*$")
 _RUST_VERSION_RE = re.compile(r"^1\.\d+(\.\d+)?$")
+_TAG_PATTERN_RE = re.compile(r"^[A-Za-z0-9._/*?\[\]+-]{1,200}$")
 # What a path may hold to be written unquoted into a Dockerfile, a shell word, YAML and a
 # .dockerignore pattern alike: cargo workspaces name their folders like this.
 _SAFE_PATH_RE = re.compile(r"^[A-Za-z0-9_.+@-]+(?:/[A-Za-z0-9_.+@-]+)*$")
@@ -191,11 +195,23 @@ class Image:
 
 @record(frozen=True)
 class Triggers:
-    """When the workflow runs: pushes to branches, version tags, and pull requests."""
+    """When the workflow runs: pushes to branches, version tags, and pull requests.
+
+    Attributes:
+        tag_patterns: the tag filters a push of a release tag matches (``v*``, or the
+            project's own ``server-v*`` read from its existing workflows).
+    """
 
     branches: tuple[str, ...] = ("main",)
     tags: bool = True
     pull_requests: bool = True
+    tag_patterns: tuple[str, ...] = DEFAULT_TAG_PATTERNS
+
+    @property
+    def semver_tags(self) -> bool:
+        """Whether the release tags are ``v1.2.3`` ones, which metadata-action's semver type
+        reads; other patterns (``server-v1.2.3``) tag the image with the git tag itself."""
+        return self.tag_patterns == DEFAULT_TAG_PATTERNS
 
 
 @record(frozen=True)
@@ -204,6 +220,9 @@ class WorkspaceFacts:
     stored in ``rsdock.toml`` (a changed ``Cargo.lock`` or toolchain file changes the files).
 
     Attributes:
+        repo_prefix: the workspace root relative to its git root (``crates``), "" when they
+            are one: the workflow goes under the git root's ``.github/workflows/`` and names
+            the build context and the Dockerfiles relative to it.
         msrv: the workspace's ``rust-version``: the oldest Rust cargo agrees to build it with.
         toolchain_file: ``rust-toolchain.toml`` or ``rust-toolchain`` at the root, or "".
         toolchain_channel: the channel that file pins, or "".
@@ -219,6 +238,7 @@ class WorkspaceFacts:
             ``CCrate.with_flags``).
     """
 
+    repo_prefix: str = ""
     msrv: str | None = None
     toolchain_file: str = ""
     toolchain_channel: str = ""
@@ -242,6 +262,18 @@ class WorkspaceFacts:
                 if row is not None and (platform is None or only is None or platform in only):
                     rows.append(row.with_flags(entry[2:]))
         return tuple(rows)
+
+    def repo_path(self, rel: str) -> str:
+        """``rel`` (relative to the workspace root) relative to the git root."""
+        return f"{self.repo_prefix}/{rel}" if self.repo_prefix else rel
+
+    def repo_root(self, root: "str | os.PathLike[str]") -> Path:
+        """The git root of the workspace at ``root``: the folder the rendered paths are
+        relative to (``root`` itself when the workspace is the repository's root)."""
+        if not self.repo_prefix:
+            return Path(root)
+        up = [".."] * len(self.repo_prefix.split("/"))
+        return Path(os.path.normpath(os.path.join(root, *up)))
 
     def paths_of(self, image: str) -> dict[str, str]:
         """``{crate: dependency path}`` for image ``image``."""
@@ -381,6 +413,12 @@ class Plan:
         ):
             add("workflow", f"{self.workflow!r} is not a GitHub workflow path",
                 "use a path like .github/workflows/docker.yml")
+        for pattern in self.triggers.tag_patterns:
+            if not _TAG_PATTERN_RE.match(pattern):
+                add("ci", f"tag pattern '{shown(pattern)}' is not a GitHub tag filter rsdock "
+                    "writes", "use letters, digits and . _ - / with * ? [ ] + globs, e.g. v*")
+        if self.triggers.tags and not self.triggers.tag_patterns:
+            add("ci", "tags = true but no tag pattern is given", "give tag-patterns = [\"v*\"]")
         if not self.triggers.branches and not self.triggers.tags:
             add("ci", "the workflow would never push an image (no branch and no tag trigger)",
                 "keep at least one branch or enable tag pushes")

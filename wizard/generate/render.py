@@ -524,7 +524,8 @@ def _group_jobs(plan: Plan) -> list[dict]:
             "id": job_id,
             "shared": shared,
             "title": ", ".join(image.name for image in images),
-            "dockerfile": path,
+            "dockerfile": plan.workspace.repo_path(path),
+            "context": plan.workspace.repo_prefix or ".",
             "scope": scope,
             "images": entries,
             "qemu": any(needs_qemu(plan, image) for image in images),
@@ -601,16 +602,21 @@ def render(plan: Plan) -> dict[str, str]:
         plan: the build plan; it is validated first.
 
     Returns:
-        ``{path relative to the workspace root: text}``: one Dockerfile per
+        ``{path relative to the git root: text}``: one Dockerfile per
         :func:`dockerfile_groups` entry (every binary image sharing one by default, a web app
-        its own), ``.dockerignore`` and the workflow (at ``plan.workflow``).
+        its own), ``.dockerignore`` and the workflow (at ``plan.workflow``). The workspace's
+        files are under ``plan.workspace.repo_prefix`` when it is a sub-folder of the
+        repository; the workflow is always under the git root's ``.github/workflows/``, the
+        only place GitHub runs workflows from (write them under
+        ``plan.workspace.repo_root(root)``).
 
     Raises:
         rsdock.wizard.generate.plan.PlanError: when the plan is invalid, listing every problem.
     """
     plan.validate()
-    files = {path: dockerfile(plan, images[0])
+    place = plan.workspace.repo_path
+    files = {place(path): dockerfile(plan, images[0])
              for path, images in dockerfile_groups(plan).items()}
-    files[DOCKERIGNORE] = dockerignore(plan)
+    files[place(DOCKERIGNORE)] = dockerignore(plan)
     files[plan.workflow] = workflow(plan)
     return files

@@ -68,7 +68,9 @@ def preview(root: Path, plan: Plan, *, hadolint: bool = True) -> Preview:
     from rsdock.wizard.generate.render import render
 
     # The files as they would be written: with the user's `# rsdock:keep` blocks put back.
-    changes = tuple(writer.plan_changes(root, render(plan)))
+    # Paths relative to the git root: the workflow goes under its .github/workflows/.
+    out = plan.workspace.repo_root(root)
+    changes = tuple(writer.plan_changes(out, render(plan)))
     files = {c.path: c.text for c in changes}
     # Imported here, in the worker: the rules and their parsers need not load before the first
     # screen is up.
@@ -77,7 +79,7 @@ def preview(root: Path, plan: Plan, *, hadolint: bool = True) -> Preview:
 
     from rsdock.wizard.generate.cost_report import costs_of, report
 
-    findings = lint_texts(files, root=root, config=LintConfig(hadolint=hadolint))
+    findings = lint_texts(files, root=out, config=LintConfig(hadolint=hadolint))
     return Preview(plan, changes, tuple(findings), complete=hadolint,
                    ci=report(costs_of(files, plan)))
 
@@ -114,7 +116,8 @@ def write(root: Path, result: Preview, *, overwrite: bool) -> WriteResult:
     # rsdock.toml goes in the same set as the files rendered from it: a crash leaves both old
     # or both new, never a config that disagrees with the files.
     toml = answers.dumps(result.plan, answers.read_text(root))
-    written = writer.apply_changes(root, allowed, agreed=agreed,
-                                   extra={answers.CONFIG_NAME: toml})
+    facts = result.plan.workspace
+    written = writer.apply_changes(facts.repo_root(root), allowed, agreed=agreed,
+                                   extra={facts.repo_path(answers.CONFIG_NAME): toml})
     kept = tuple(c.path for c in result.overwrites if c.path not in agreed)
     return WriteResult(tuple(c.path for c in written), kept, answers.config_path(root))

@@ -1,5 +1,12 @@
-"""Which images the defaults choose: every one in a small workspace, the deployable ones in a
-large workspace.
+"""Which images the defaults choose: every deployable binary; in a large workspace the ones
+that look deployed.
+
+Every binary target is a candidate, whatever else its package is: a ``[[bin]]`` or
+``src/main.rs`` of a package other members depend on is still a program (a web server whose
+library the tests use, a build worker). By convention, in any workspace, the defaults leave out
+dev tooling: a cargo ``xtask`` (a package or binary named ``xtask``, or under ``xtask/``) and a
+``publish = false`` package named like a code generator, a benchmark or a fuzzer
+(:func:`is_dev_tool`). The summary says so and how to add one back.
 
 A workspace with more than :data:`HANDFUL` binaries is usually a product plus its tooling
 (meilisearch has 11 binaries, vector 12, qdrant 10), and imaging every binary multiplies CI's
@@ -12,9 +19,7 @@ A binary is left out, first reason wins, when
 2. a plain ``cargo build`` at the root does not build its package (``default-members``, or the
    root package of a non-virtual workspace);
 3. it is a helper beside its package's main binary (the one named after the package: qdrant's
-   ``wal_inspector`` beside ``qdrant``);
-4. its package is a library another (non-tool) member depends on: its ``main.rs`` is then a
-   developer's entry point (meilisearch's ``filter-parser``).
+   ``wal_inspector`` beside ``qdrant``).
 When the rules would leave nothing, every binary is kept: choosing is the user's call then.
 Web apps are always kept: they are the deployable front end of the workspace.
 """
@@ -35,6 +40,11 @@ _TOOL_WORDS = frozenset({
     "fixtures", "bindgen", "codegen", "generator", "generate", "snapshot", "snap",
 })
 _TOOL_DIRS = frozenset({"xtask", "fuzz", "fuzzers", "benches", "examples", "tests", "testing"})
+# Names that make a package that is never published dev tooling in a workspace of any size.
+_DEV_TOOL_WORDS = frozenset({
+    "xtask", "codegen", "bench", "benches", "benchmark", "benchmarks", "fuzz", "fuzzer",
+    "fuzzers", "fuzzing",
+})
 _DOC_TOOL = re.compile(r"(^|[-_])docs?[-_](builder|renderer|gen|generator)([-_]|$)")
 
 
@@ -52,13 +62,15 @@ class Selection:
 
     chosen: tuple[Image, ...]
     left_out: tuple[LeftOut, ...] = ()
+    large: bool = True
 
     def summary(self) -> str:
         """What was left out and how to add it back, for people; "" when nothing was."""
         if not self.left_out:
             return ""
+        why = f"more than {HANDFUL} in the workspace" if self.large else "dev tooling, by convention"
         lines = [f"left out {len(self.left_out)} of {len(self.chosen) + len(self.left_out)} "
-                 f"binaries that look like tooling (more than {HANDFUL} in the workspace):"]
+                 f"binaries that look like tooling ({why}):"]
         lines += [f"  {entry.image.name}: {entry.reason}" for entry in self.left_out]
         kept = " ".join(f"--bin {image.name}" for image in self.chosen)
         lines.append(f"to image one of them too, name every image: rsdock init {kept} --bin NAME"
@@ -74,16 +86,42 @@ def select(ws, images: tuple[Image, ...]) -> Selection:
         images: one image per binary and web app, in workspace order.
     """
     bins = [image for image in images if image.kind == "bin"]
-    if len(bins) <= HANDFUL:
-        return Selection(images)
     packages = {package.name: package for package in ws.members}
-    reasons = {image.name: _reason(ws, packages, image) for image in bins}
-    if all(reasons.values()):
-        return Selection(images)
+    large = len(bins) > HANDFUL
+    reasons = {image.name: (_dev_tool_reason(packages, image)
+                            or (_reason(ws, packages, image) if large else ""))
+               for image in bins}
+    if all(reasons.values()) or not any(reasons.values()):
+        return Selection(images, large=large)
     return Selection(
         tuple(image for image in images if not reasons.get(image.name)),
         tuple(LeftOut(image, reasons[image.name]) for image in bins if reasons[image.name]),
+        large=large,
     )
+
+
+def is_dev_tool(package, target_name: str) -> bool:
+    """Whether a binary is dev tooling by convention (see the module docstring)."""
+    return bool(_dev_tool_reason({package.name: package},
+                                 Image(target_name, "bin", package.name, "", package.dir)))
+
+
+def _dev_tool_reason(packages: dict, image: Image) -> str:
+    package = packages.get(image.package)
+    if package is None:
+        return ""
+    for name, what in ((package.name, "package"), (image.name, "binary")):
+        if "xtask" in re.split(r"[-_]", name.lower()):
+            return f"the {what} {name!r} is a cargo xtask (dev tooling, by convention)"
+    if "xtask" in package.dir.split("/"):
+        return "its source is under xtask/ (dev tooling, by convention)"
+    if not package.publish:
+        for name, what in ((package.name, "package"), (image.name, "binary")):
+            words = _DEV_TOOL_WORDS & set(re.split(r"[-_]", name.lower()))
+            if words:
+                return (f"the unpublished {what} {name!r} is named like a "
+                        f"{sorted(words)[0]} tool (dev tooling, by convention)")
+    return ""
 
 
 def is_tool_name(name: str) -> bool:
@@ -109,10 +147,8 @@ def _reason(ws, packages: dict, image: Image) -> str:
                 if ws.virtual else "not the root package, which a plain `cargo build` builds")
     if image.name != package.name and any(t.name == package.name for t in package.bins):
         return f"a helper binary beside the package's main binary {package.name!r}"
-    users = sorted(p.name for p in ws.members
-                   if package.dir in p.uses and not is_tool_name(p.name))
-    if users:
-        return f"its package is a library {users[0]} depends on"
+    # A package other members depend on keeps its binaries: a [[bin]] or src/main.rs of a
+    # library is still a program (a web server whose library the tests use, a build worker).
     return ""
 
 

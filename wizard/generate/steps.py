@@ -302,7 +302,16 @@ def set_triggers(plan: Plan, *, branches: str | None = None, tags: bool | None =
         parse_branches(branches) if branches is not None else old.branches,
         old.tags if tags is None else tags,
         old.pull_requests if pull_requests is None else pull_requests,
+        old.tag_patterns,
     ))
+
+
+def tags_label(plan: Plan) -> str:
+    """What the tag question offers: ``version tags (v1.2.3)``, or the project's own
+    release tag patterns (``release tags (server-v*)``)."""
+    if plan.triggers.semver_tags:
+        return "version tags (v1.2.3)"
+    return f"release tags ({', '.join(plan.triggers.tag_patterns)})"
 
 
 def set_rust_version(plan: Plan, version: str) -> Plan:
@@ -427,6 +436,7 @@ class Session:
         example: whether ``root`` is a temporary copy of rsdock's bundled example.
         left_out: what the defaults left out and why (a platform the workspace cannot build),
             for the step it belongs to.
+        branch_note: where the default push branch came from, or that it is unknown.
     """
 
     root: Path
@@ -434,3 +444,4 @@ class Session:
     candidates: tuple[Image, ...]
     example: bool = False
     left_out: tuple[str, ...] = ()
+    branch_note: str = ""

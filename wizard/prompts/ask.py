@@ -166,7 +166,7 @@ def _ask_registry(plan: Plan, ask, candidates) -> Plan:
     plan = steps.set_choice(plan, "registry", registry)
     branches = _answer(ask, Question("branches", "text", "Push images from which branches?",
                                      (), " ".join(plan.triggers.branches)))
-    tags = _answer(ask, Question("tags", "confirm", "Push version tags (v1.2.3) as images too?",
+    tags = _answer(ask, Question("tags", "confirm", f"Push {steps.tags_label(plan)} as images too?",
                                  (), plan.triggers.tags))
     pulls = _answer(ask, Question("pull_requests", "confirm",
                                   "Build (without pushing) on pull requests?", (),

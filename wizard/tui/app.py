@@ -22,7 +22,7 @@ from rsdock import resources
 from rsdock.errors import UserError
 from rsdock.lint.model import cargo
 from rsdock.wizard.edit.existing import existing_files
-from rsdock.wizard.generate import answers, defaults, steps
+from rsdock.wizard.generate import answers, defaults, repository, steps
 from rsdock.wizard.generate.plan import Plan
 from rsdock.wizard.tui.screens.error_screen import ErrorScreen
 from rsdock.wizard.tui.screens.help_screen import HelpScreen
@@ -99,9 +99,11 @@ class RsdockApp(App[int]):
         root = Path(workspace.root)
         base, problem = self._saved_plan(root)
         left_out: list[str] = []
-        plan = self._default_plan(workspace, base, left_out)
+        repo = repository.repository(workspace)
+        plan = self._default_plan(workspace, base, left_out, repo)
         session = steps.Session(root, workspace, steps.candidate_images(workspace, plan), example,
-                                tuple(left_out))
+                                tuple(left_out),
+                                repository.branch_note(repo, plan) if base is None else "")
         self.push_screen(WizardScreen(session, plan))
         if problem:
             self.push_screen(ErrorScreen(
@@ -120,9 +122,9 @@ class RsdockApp(App[int]):
             return None, error.format()
 
     @staticmethod
-    def _default_plan(workspace, base: Plan | None, notes: list[str]) -> Plan:
+    def _default_plan(workspace, base: Plan | None, notes: list[str], repo) -> Plan:
         try:
-            return defaults.default_plan(workspace, base=base, notes=notes)
+            return defaults.default_plan(workspace, base=base, notes=notes, repo=repo)
         except UserError:
             # An invalid saved plan still opens: each step shows its problem where it is made.
             return base or Plan(images=defaults.workspace_images(workspace))

@@ -53,7 +53,7 @@ WORKSPACES = [
     ("example", EXAMPLE, False, 2),  # server and migrate, plus the web app
     ("one-binary", WORKSPACE_FIXTURES / "single_package", False, 1),
     ("three-binaries", WORKSPACE_FIXTURES / "three_bins", False, 3),
-    ("twelve-binaries-default", WORKSPACE_FIXTURES / "large_workspace", False, 4),
+    ("twelve-binaries-default", WORKSPACE_FIXTURES / "large_workspace", False, 5),
     ("twelve-binaries-all", WORKSPACE_FIXTURES / "large_workspace", True, 12),
 ]
 

@@ -27,26 +27,31 @@ def test_tool_names(name, tool):
 
 def test_large_workspace_images_the_deployable_binaries_and_says_why_not_the_others():
     selection = default_selection(scan(FIXTURES / "large_workspace"))
-    assert [image.name for image in selection.chosen] == ["admin", "gateway", "migrate", "worker"]
+    # proto's package is a library admin depends on, and its main.rs is still a program.
+    assert [image.name for image in selection.chosen] == [
+        "admin", "gateway", "migrate", "proto", "worker"]
     assert {entry.image.name: entry.reason for entry in selection.left_out} == {
-        "bench-runner": "the package name 'bench-runner' is a tool's",
+        "bench-runner": "the unpublished package 'bench-runner' is named like a bench tool "
+                        "(dev tooling, by convention)",
         "cli-tests": "the package name 'cli-tests' is a tool's",
-        "codegen": "the package name 'codegen' is a tool's",
-        "proto": "its package is a library admin depends on",
+        "codegen": "the unpublished package 'codegen' is named like a codegen tool "
+                   "(dev tooling, by convention)",
         "replay": "a helper binary beside the package's main binary 'worker'",
         "demo": "its source is under examples/",
-        "fuzz_parser": "the package name 'app-fuzz' is a tool's",
-        "xtask": "the package name 'xtask' is a tool's",
+        "fuzz_parser": "the unpublished package 'app-fuzz' is named like a fuzz tool "
+                       "(dev tooling, by convention)",
+        "xtask": "the package 'xtask' is a cargo xtask (dev tooling, by convention)",
     }
     summary = selection.summary()
-    assert summary.startswith("left out 8 of 12 binaries")
-    assert ("rsdock init --bin admin --bin gateway --bin migrate --bin worker --bin NAME"
-            in summary)
+    assert summary.startswith("left out 7 of 12 binaries")
+    assert ("rsdock init --bin admin --bin gateway --bin migrate --bin proto --bin worker "
+            "--bin NAME" in summary)
 
 
 def test_default_plan_uses_the_selection_and_an_explicit_bin_still_wins():
     ws = scan(FIXTURES / "large_workspace")
-    assert [i.name for i in default_plan(ws).images] == ["admin", "gateway", "migrate", "worker"]
+    assert [i.name for i in default_plan(ws).images] == [
+        "admin", "gateway", "migrate", "proto", "worker"]
     assert [i.name for i in default_plan(ws, bins=["xtask", "gateway"]).images] == [
         "gateway", "xtask"]
 
@@ -74,13 +79,41 @@ def test_default_members_narrow_the_choice(tmp_path):
         "a plain `cargo build` does not build its package (not in default-members)"}
 
 
-def test_a_handful_of_binaries_are_all_imaged_whatever_their_names(tmp_path):
-    files = {"Cargo.toml": '[workspace]\nmembers = ["xtask", "server"]\n',
+def test_a_handful_of_binaries_are_all_imaged_but_dev_tooling_by_convention(tmp_path):
+    unpublished = "publish = false\n"
+    files = {"Cargo.toml": '[workspace]\nmembers = ["xtask", "server", "bench", "gen"]\n',
              "xtask/Cargo.toml": _crate("xtask"), "xtask/src/main.rs": "fn main() {}\n",
-             "server/Cargo.toml": _crate("server"), "server/src/main.rs": "fn main() {}\n"}
+             "server/Cargo.toml": _crate("server"), "server/src/main.rs": "fn main() {}\n",
+             # published: a benchmark tool users install is left for the user to choose
+             "bench/Cargo.toml": _crate("bench-runner"), "bench/src/main.rs": "",
+             "gen/Cargo.toml": _crate("api-codegen", unpublished), "gen/src/main.rs": ""}
     selection = default_selection(scan(_write(tmp_path, files)))
-    assert [i.name for i in selection.chosen] == ["server", "xtask"]
-    assert selection.left_out == () and selection.summary() == ""
+    assert [i.name for i in selection.chosen] == ["bench-runner", "server"]
+    assert {e.image.name: e.reason for e in selection.left_out} == {
+        "api-codegen": "the unpublished package 'api-codegen' is named like a codegen tool "
+                       "(dev tooling, by convention)",
+        "xtask": "the package 'xtask' is a cargo xtask (dev tooling, by convention)"}
+    assert selection.summary().startswith(
+        "left out 2 of 4 binaries that look like tooling (dev tooling, by convention):")
+    assert "rsdock init --bin bench-runner --bin server --bin NAME" \
+        in selection.summary()
+
+
+def test_a_binary_of_a_package_others_depend_on_is_still_imaged(tmp_path, capsys):
+    # A web server whose library the integration tests and a worker use: cargo builds its
+    # src/main.rs as a binary, so it is deployable whatever depends on its lib.
+    from rsdock.cli import main
+
+    files = {"Cargo.toml": '[workspace]\nmembers = ["web", "worker", "a", "b", "c"]\n'}
+    files["web/Cargo.toml"] = _crate("web")
+    files["web/src/lib.rs"] = files["web/src/main.rs"] = ""
+    for name in ("worker", "a", "b", "c"):
+        files[f"{name}/Cargo.toml"] = _crate(name, '[dependencies]\nweb = { path = "../web" }\n')
+        files[f"{name}/src/main.rs"] = ""
+    root = _write(tmp_path, files)
+    assert "web" in [i.name for i in default_selection(scan(root)).chosen]
+    assert main(["init", str(root), "--yes", "--dry-run"]) == 0
+    assert "--bin web" in capsys.readouterr().out
 
 
 def test_when_every_binary_looks_like_a_tool_all_are_kept(tmp_path):

@@ -77,12 +77,26 @@ def test_a_rust_version_other_than_the_pinned_toolchain_is_refused(tmp_path):
         "(or change the channel in rust-toolchain.toml)"]
 
 
-def test_toolchain_targets_choose_the_default_platforms(tmp_path):
+def test_toolchain_targets_are_a_hint_reported_never_a_limit_of_the_platforms(tmp_path, capsys):
+    # A toolchain file listing only x86_64 is common where the project's own CI publishes
+    # arm64 (rustup installs the targets for local builds; the Dockerfile passes --target).
+    from rsdock.cli import main
+    from rsdock.wizard.generate.defaults import platform_hint
+
     root = workspace(tmp_path, {"rust-toolchain.toml": (
         '[toolchain]\nchannel = "1.86.0"\n'
-        'targets = ["aarch64-unknown-linux-gnu", "wasm32-unknown-unknown"]\n')})
-    assert default_plan(scan(root)).platforms == ("linux/arm64",)
-    assert default_plan(scan(root), platforms=["linux/amd64"]).platforms == ("linux/amd64",)
+        'targets = ["x86_64-unknown-linux-gnu", "wasm32-unknown-unknown"]\n')})
+    plan = default_plan(scan(root))
+    assert plan.platforms == ("linux/amd64", "linux/arm64", "linux/arm/v7")
+    assert platform_hint(scan(root), plan) == (
+        "rust-toolchain.toml names linux/amd64: a hint for local builds, not a limit; the "
+        "images are built for linux/amd64, linux/arm64, linux/arm/v7 (--platform linux/amd64 "
+        "follows the file)")
+    following = default_plan(scan(root), platforms=["linux/amd64"])
+    assert following.platforms == ("linux/amd64",)
+    assert platform_hint(scan(root), following) == ""
+    assert main(["init", str(root), "--yes", "--dry-run"]) == 0
+    assert "note: rust-toolchain.toml names linux/amd64: a hint" in capsys.readouterr().out
 
 
 def test_target_dir_of_the_root_config_is_where_the_binary_is_copied_from(tmp_path):

@@ -249,7 +249,8 @@ def test_undo_restores_and_discarding_removes_the_backups(tmp_path):
 
 def test_a_file_rsdock_cannot_parse_is_a_located_dialog_with_a_way_out(tmp_path):
     root = fixture(tmp_path, "research")
-    (root / WORKFLOW).write_text("jobs:\n  build: [unclosed\n")
+    # a broken workflow that builds images is refused (one naming no docker action is skipped)
+    (root / WORKFLOW).write_text("jobs:\n  build: [unclosed\n    uses: docker/build-push-action@v6\n")
 
     async def scenario(pilot):
         dialog = pilot.app.screen

@@ -46,7 +46,8 @@ def test_load_state_holds_the_plan_the_findings_and_the_drift(tmp_path):
 
 def test_load_state_refuses_an_unparsable_file_with_its_location(tmp_path):
     root = fixture(tmp_path, "research")
-    (root / WORKFLOW).write_text("jobs:\n  build: [unclosed\n")
+    # a broken workflow that builds images is refused (one naming no docker action is skipped)
+    (root / WORKFLOW).write_text("jobs:\n  build: [unclosed\n    uses: docker/build-push-action@v6\n")
     with pytest.raises(UserError) as error:
         session.load_state(root, hadolint=False)
     assert error.value.path == WORKFLOW

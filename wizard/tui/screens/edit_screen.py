@@ -21,6 +21,7 @@ from textual.worker import get_current_worker
 from rsdock.errors import UserError
 from rsdock.wizard.edit import backup
 from rsdock.wizard.edit.propose import Proposal, Request, apply, propose
+from rsdock.wizard.edit.sources import split_root
 from rsdock.wizard.edit import session
 from rsdock.wizard.tui.screens.error_screen import ErrorScreen
 from rsdock.wizard.tui.screens.proposal_screen import ProposalScreen
@@ -56,6 +57,8 @@ class EditScreen(Screen):
     def __init__(self, root: Path) -> None:
         super().__init__()
         self.root = Path(root)
+        # the git root when the workspace is a sub-folder of it: edits and backups are made there
+        self.edit_root = split_root(self.root)[0]
         self.state: session.EditState | None = None
         self.last_backup: Path | None = None
 
@@ -113,9 +116,9 @@ class EditScreen(Screen):
         first = (f"{len(state.findings)} finding(s), {fixable} with a safe fix (✎): "
                  "f fixes the highlighted one, a all" if fixable else
                  f"{len(state.findings)} finding(s), none with a safe fix")
-        folders = backup.list_backups(self.root)
+        folders = backup.list_backups(self.edit_root)
         if folders:
-            shown = (self.last_backup or folders[-1]).relative_to(self.root).as_posix()
+            shown = (self.last_backup or folders[-1]).relative_to(self.edit_root).as_posix()
             second = f"Backup: {shown} ({len(folders)} kept) · u undo · d discard"
         else:
             second = "No backups kept · n starts the fresh-setup wizard instead"
@@ -223,7 +226,7 @@ class EditScreen(Screen):
 
     def _write(self, proposal: Proposal) -> None:
         try:
-            folder = apply(self.root, proposal)
+            folder = apply(self.edit_root, proposal)
         except UserError as error:
             self._failed("Nothing was written", error.format())
             return
@@ -235,7 +238,8 @@ class EditScreen(Screen):
         if folder is not None:
             self.last_backup = folder
             names = ", ".join(e.path for e in proposal.changed)
-            self.notify(f"Wrote {names}; backup in {folder.relative_to(self.root).as_posix()}")
+            self.notify(f"Wrote {names}; backup in "
+                        f"{folder.relative_to(self.edit_root).as_posix()}")
         self.action_reload()
 
     def _failed(self, title: str, message: str) -> None:
@@ -245,7 +249,7 @@ class EditScreen(Screen):
 
     def action_undo(self) -> None:
         """Put back the files of the newest backup, after asking."""
-        folders = backup.list_backups(self.root)
+        folders = backup.list_backups(self.edit_root)
         if not folders:
             self.notify("No backup to restore.", severity="warning")
             return
@@ -253,13 +257,13 @@ class EditScreen(Screen):
         names = ", ".join(backup.backed_up_files(folder))
         self.app.push_screen(QuestionScreen(
             "Undo the last write?",
-            f"Puts back {names} from {folder.relative_to(self.root).as_posix()}; any change "
-            "made to them since is lost. The backup is kept until you discard it.",
+            f"Puts back {names} from {folder.relative_to(self.edit_root).as_posix()}; any "
+            "change made to them since is lost. The backup is kept until you discard it.",
             "Restore"), lambda yes: self._restore(folder) if yes else None)
 
     def _restore(self, folder: Path) -> None:
         try:
-            restored = backup.restore_backup(self.root, folder)
+            restored = backup.restore_backup(self.edit_root, folder)
         except UserError as error:  # a damaged backup, a file in the way: nothing was restored
             self._failed("Could not restore the backup", error.format())
             return
@@ -272,7 +276,7 @@ class EditScreen(Screen):
 
     def action_discard(self) -> None:
         """Delete every backup, after asking."""
-        folders = backup.list_backups(self.root)
+        folders = backup.list_backups(self.edit_root)
         if not folders:
             self.notify("No backups to discard.")
             return
@@ -284,7 +288,7 @@ class EditScreen(Screen):
 
     def _discard(self) -> None:
         try:
-            count = backup.discard_backups(self.root)
+            count = backup.discard_backups(self.edit_root)
         except UserError as error:
             self._failed("Could not discard the backups", error.format())
             return

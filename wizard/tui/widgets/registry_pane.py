@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from textual.app import ComposeResult
-from textual.widgets import Checkbox, Input, Label
+from textual.widgets import Checkbox, Input, Label, Static
 
 from rsdock.wizard.tui.widgets.ticks import TickBox
 from rsdock.wizard.generate import steps
@@ -21,7 +21,9 @@ class RegistryPane(StepPane):
         yield ChoiceList(steps.registry_choices(), self.plan.registry, id="registry")
         yield Label("Push images from branches (space separated)")
         yield Input(id="branches")
-        yield TickBox("Push version tags (v1.2.3) as images", id="tags")
+        if self.session.branch_note:
+            yield Static(self.session.branch_note, id="branch-note", classes="note")
+        yield TickBox(f"Push {steps.tags_label(self.plan)} as images", id="tags")
         yield TickBox("Build pull requests (never pushed, no login)", id="pull-requests")
         yield Label("Action pinning")
         yield ChoiceList(steps.pin_choices(), self.plan.pin_actions, id="pin_actions")
