@@ -22,6 +22,7 @@ from tests.tools import EXAMPLE
 def ws(tmp_path: Path) -> Path:
     root = tmp_path / "ws"
     shutil.copytree(EXAMPLE, root, ignore=shutil.ignore_patterns("target"))
+    (root / "Dockerfile").write_text("FROM rust:1.86\nCOPY . .\nRUN cargo build --release\n")
     return root
 
 
@@ -48,3 +49,59 @@ def test_a_workflow_nested_30000_deep_is_a_located_error_in_lint_and_edit(ws, tm
     assert deep[0]["locations"][0]["physicalLocation"]["region"]["startLine"] == 3
     done = rsdock("edit", str(ws))
     assert done.returncode == 2 and "deep.yml:3: error" in done.stderr + done.stdout
+
+
+# --- cargo files -------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("file, text", [
+    ("Cargo.lock", "version = 3\n[[package]]\nname = \"x\"\nversion = \"0.1.0\"\n"
+                   "deep = " + "[" * 600 + "]" * 600 + "\n"),
+    ("rust-toolchain.toml", "[toolchain]\nchannel = \"stable\"\ndeep = " + "[" * 1000
+                            + "]" * 1000 + "\n")], ids=["lock", "toolchain"])
+def test_deep_lockfile_and_toolchain_file_are_located_errors(ws, file, text):
+    (ws / file).write_text(text)
+    done = rsdock("lint", str(ws), "--no-hadolint")
+    assert done.returncode == 1 and f"{file}:" in done.stdout and "RS009" not in done.stdout
+    assert "levels deep; rsdock reads up to 100" in done.stdout
+    done = rsdock("init", str(ws), "--yes", "--dry-run")
+    assert done.returncode == 2 and f"{file}:" in done.stderr and "levels deep" in done.stderr
+
+
+def test_a_lockfile_bigger_than_any_real_one_is_refused_before_it_is_parsed(ws):
+    from rsdock.lint.model.cargo_lock import MAX_LOCK_CHARS
+    package = '[[package]]\nname = "c{}"\nversion = "0.1.0"\n\n'
+    (ws / "Cargo.lock").write_text("version = 3\n\n" + "".join(
+        package.format(i) for i in range(MAX_LOCK_CHARS // len(package) + 1)))
+    done = rsdock("init", str(ws), "--yes", "--dry-run", timeout=30)
+    assert done.returncode == 2 and "Cargo.lock: error: Cargo.lock is bigger than" in done.stderr
+
+
+def test_an_unreadable_member_folder_is_a_located_error(tmp_path):
+    """As a user who may not read it (root reads everything: the test drops to nobody)."""
+    import os
+    import tempfile
+    shared = Path(tempfile.mkdtemp(prefix="rsdock-perm-", dir="/tmp"))
+    try:
+        shared.chmod(0o755)
+        root = shared / "ws"
+        for crate in ("a", "b"):
+            (root / "crates" / crate / "src").mkdir(parents=True)
+            (root / "crates" / crate / "Cargo.toml").write_text(
+                f'[package]\nname = "{crate}"\nversion = "0.1.0"\n')
+            (root / "crates" / crate / "src" / "main.rs").write_text("fn main() {}\n")
+        (root / "Cargo.toml").write_text('[workspace]\nmembers = ["crates/*"]\n')
+        (root / "Dockerfile").write_text("FROM rust:1.86\n")
+        (root / "crates" / "b").chmod(0)
+        drop = ([] if os.geteuid() != 0 else
+                ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"])
+        if drop and not shutil.which("setpriv"):
+            pytest.skip("setpriv is not installed (needed to drop root's read-everything)")
+        for argv in (("lint", str(root), "--no-hadolint"), ("init", str(root), "--yes", "--dry-run")):
+            done = subprocess.run([*drop, sys.executable, "-m", "rsdock", *argv],
+                                  capture_output=True, text=True, timeout=60)
+            out = done.stdout + done.stderr
+            assert "Traceback" not in out and "RS009" not in out, out
+            assert "crates/b/Cargo.toml" in out and "Permission denied" in out, out
+    finally:
+        (shared / "ws" / "crates" / "b").chmod(0o755)
+        shutil.rmtree(shared)
