@@ -105,3 +105,24 @@ def test_an_unreadable_member_folder_is_a_located_error(tmp_path):
     finally:
         (shared / "ws" / "crates" / "b").chmod(0o755)
         shutil.rmtree(shared)
+
+
+# --- Dockerfile shell --------------------------------------------------------------------------
+
+DEEP_SHELL = {"subshells": "(" * 1000 + "true" + ")" * 1000,
+              "substitutions": "echo " + "$(echo " * 300 + "x" + ")" * 300,
+              "ifs": "if true; then " * 300 + "true; " + "fi; " * 300,
+              "expansions": "echo " + "${A:-" * 300 + "x" + "}" * 300,
+              "piped subshells": "(true | " * 300 + "true" + ")" * 300}
+
+
+def test_deep_shell_in_a_run_is_a_located_rs001_and_no_rule_crashes(tmp_path):
+    runs = "".join(f"RUN {script}\n" for script in DEEP_SHELL.values())
+    (tmp_path / "Dockerfile").write_text(
+        "FROM rust:1.86 AS build\nRUN cargo build --release\n" + runs
+        + "FROM debian:bookworm-slim\nCOPY --from=build /app /app\n")
+    done = rsdock("lint", str(tmp_path), "--no-hadolint", "--format", "json")
+    findings = json.loads(done.stdout)["findings"]
+    assert [f for f in findings if f["rule"] == "RS009"] == []
+    deep = sorted(f["line"] for f in findings if f["rule"] == "RS001")
+    assert deep == [3, 4, 5, 6, 7]
