@@ -11,6 +11,7 @@ import json
 import shutil
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -126,3 +127,31 @@ def test_deep_shell_in_a_run_is_a_located_rs001_and_no_rule_crashes(tmp_path):
     assert [f for f in findings if f["rule"] == "RS009"] == []
     deep = sorted(f["line"] for f in findings if f["rule"] == "RS001")
     assert deep == [3, 4, 5, 6, 7]
+
+
+# --- .dockerignore matching --------------------------------------------------------------------
+
+@pytest.mark.parametrize("pattern, copied", [
+    ("*a" * 15 + "*b", "a" * 40),
+    ("a" + "/**" * 10 + "/x", "a/" * 30 + "y"),
+    ("*" * 10_000 + "/x", "src/main.rs")], ids=["stars", "double stars", "10,000 stars"])
+def test_dockerignore_patterns_that_backtrack_lint_at_once(tmp_path, pattern, copied):
+    (tmp_path / "Dockerfile").write_text(f"FROM rust:1.86\nCOPY {copied} /app/\n")
+    (tmp_path / ".dockerignore").write_text(pattern + "\n")
+    started = time.monotonic()
+    rsdock("lint", str(tmp_path), "--no-hadolint", timeout=60)
+    assert time.monotonic() - started < 20  # was minutes; a generous bound on a loaded machine
+
+
+def test_a_100k_pattern_dockerignore_with_300_copies_lints_in_seconds(tmp_path):
+    shapes = ["dir{}/file{}.txt", "*.ext{}", "build{}/**", "**/tmp{}", "gen{}/*/out", "!keep{}",
+              "x*y{}*z"]
+    (tmp_path / ".dockerignore").write_text("\n".join(
+        shapes[i % len(shapes)].format(i, i) for i in range(100_000)) + "\nsrc7/**\n")
+    (tmp_path / "Dockerfile").write_text("FROM rust:1.86\n" + "".join(
+        f"COPY src{j}/mod{j}.rs /app/src{j}/\n" for j in range(300)))
+    started = time.monotonic()
+    done = rsdock("lint", str(tmp_path), "--no-hadolint", "--format", "json", timeout=120)
+    assert time.monotonic() - started < 30  # was over two minutes (about 3 s of CPU now)
+    hidden = [f for f in json.loads(done.stdout)["findings"] if f["rule"] == "RS504"]
+    assert [(f["line"], f["message"][:27]) for f in hidden] == [(9, ".dockerignore:100001 (src7/")]
