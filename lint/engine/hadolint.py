@@ -7,6 +7,13 @@ A hadolint parse failure (``DL1000``) is hadolint's limitation, not the user's e
 rejects valid BuildKit syntax (a heredoc ``RUN`` followed by ``ENV``). BuildKit's own parser in
 ``lint/model/dockerfile.py`` reports real syntax errors as ``RS001``; hadolint's becomes an ``RS004``
 note.
+
+hadolint has a time budget of :data:`BUDGET_PER_FILE` seconds per file (a process checking several
+files gets that much for each): its time grows faster than a file's length (a 16,000-line
+Dockerfile took 82-91 s). A process over its budget is stopped, and each file it was checking
+gets a :data:`TIMEOUT_CODE` finding, which the engine turns into an ``RS004`` note; the other
+processes' findings are kept. A file bigger than :data:`_OWN_PROCESS_BYTES` is checked by a
+process of its own, so only that file loses its DL/SC checks when it runs out.
 """
 
 from __future__ import annotations
@@ -18,6 +25,7 @@ import subprocess
 import sys
 import tempfile
 import threading
+import time
 from pathlib import Path
 from typing import IO
 
@@ -28,8 +36,13 @@ from rsdock.records import field, record
 MemoKey = tuple[str, bytes, str, str]
 
 PARSE_ERROR_CODE = "DL1000"
+# What collect() reports for a file hadolint was stopped on (the message: the budget in seconds).
+TIMEOUT_CODE = "hadolint-timeout"
 CONFIG_NAMES = (".hadolint.yaml", ".hadolint.yml")
-_TIMEOUT = 120
+# hadolint checks an ordinary Dockerfile in 30-40 ms; under heavy load, a few seconds.
+BUDGET_PER_FILE = 15.0
+# Bigger files (an ordinary Dockerfile is a few kilobytes) get a process and a budget of their own.
+_OWN_PROCESS_BYTES = 64_000
 
 
 def find_executable() -> str | None:
@@ -48,6 +61,8 @@ class HadolintRun:
         processes: the running processes (one per share of the files); empty when hadolint
             could not start or every file's findings were remembered.
         paths: hadolint's argument -> the root-relative path findings should carry.
+        shares: the arguments each process checks (as ``processes``).
+        started: when they started (``time.monotonic()``): budgets count from there.
         problem: why hadolint did not run, when it did not.
         cached: remembered findings for in-memory texts hadolint already checked.
         to_remember: root-relative path -> memo key, for in-memory files to remember.
@@ -56,6 +71,8 @@ class HadolintRun:
     processes: list[subprocess.Popen[bytes]]
     paths: dict[str, str]
     problem: str | None = None
+    shares: list[list[str]] = field(default_factory=list)
+    started: float = 0.0
     cached: list[Finding] = field(default_factory=list)
     to_remember: dict[str, MemoKey] = field(default_factory=dict)
 
@@ -67,11 +84,18 @@ class HadolintRun:
         """
         if not self.processes:
             return self.cached, self.problem
-        if self._wait():
-            return self.cached, f"hadolint took longer than {_TIMEOUT}s and was stopped"
+        stopped = self._wait()
         found: list[Finding] = []
         problems: list[str] = []
-        for process in self.processes:
+        unfinished: set[str] = set()
+        for index, process in enumerate(self.processes):
+            if index in stopped:
+                self._discard(process)
+                for arg in self.shares[index]:
+                    unfinished.add(self.paths[arg])
+                    found.append(Finding(self.paths[arg], 1, 0, TIMEOUT_CODE, Severity.INFO,
+                                         f"{self._budget(index):g}"))
+                continue
             findings, problem = self._read(process)
             found += findings
             if problem:
@@ -79,7 +103,8 @@ class HadolintRun:
         problem = problems[0] if problems else None
         if problem is None:
             for path, key in self.to_remember.items():
-                _MEMO.put(key, [f for f in found if f.path == path])
+                if path not in unfinished:
+                    _MEMO.put(key, [f for f in found if f.path == path])
         return self.cached + found, problem
 
     def kill(self) -> None:
@@ -92,26 +117,42 @@ class HadolintRun:
                 if handle is not None:
                     handle.close()  # the temporary output files collect() would have drained
 
-    def _wait(self) -> bool:
-        """Wait for every process; True when the watchdog had to stop them."""
-        # Blocking waits with a watchdog thread, not wait(timeout=...): CPython polls a wait
+    def _budget(self, index: int) -> float:
+        """Process ``index``'s time budget: :data:`BUDGET_PER_FILE` per file it checks."""
+        return BUDGET_PER_FILE * max(len(self.shares[index]), 1)
+
+    def _wait(self) -> set[int]:
+        """Wait for every process; the indexes of those stopped for running out of time."""
+        # Blocking waits with watchdog threads, not wait(timeout=...): CPython polls a wait
         # with a timeout in sleeps growing to 50 ms, which added up to 50 ms to every run.
-        stopped = threading.Event()
+        stopped: set[int] = set()
 
-        def stop() -> None:
-            stopped.set()
-            for process in self.processes:
-                process.kill()
+        def stop(index: int) -> None:
+            if self.processes[index].poll() is None:
+                stopped.add(index)
+                self.processes[index].kill()
 
-        watchdog = threading.Timer(_TIMEOUT, stop)
-        watchdog.daemon = True
-        watchdog.start()
+        if len(self.shares) != len(self.processes):  # built by hand: one share per process
+            self.shares = [[arg] for arg in self.paths][:len(self.processes)]
+        elapsed = time.monotonic() - self.started if self.started else 0.0
+        watchdogs = [threading.Timer(max(self._budget(i) - elapsed, 0.0), stop, (i,))
+                     for i in range(len(self.processes))]
+        for watchdog in watchdogs:
+            watchdog.daemon = True
+            watchdog.start()
         try:
             for process in self.processes:
                 process.wait()
         finally:
-            watchdog.cancel()
-        return stopped.is_set()
+            for watchdog in watchdogs:
+                watchdog.cancel()
+        return stopped
+
+    @staticmethod
+    def _discard(process: subprocess.Popen[bytes]) -> None:
+        for handle in (process.stdout, process.stderr):
+            if handle is not None:
+                handle.close()
 
     def _read(self, process: subprocess.Popen[bytes]) -> tuple[list[Finding], str | None]:
         out, err = _drain(process.stdout), _drain(process.stderr)
@@ -197,7 +238,9 @@ def start(root: Path, files: dict[str, str], executable: str | None = None,
                 cached += found
                 remaining.remove(arg)
     processes: list[subprocess.Popen[bytes]] = []
-    shares = _shares(remaining)
+    started = time.monotonic()
+    large = [arg for arg in remaining if _size(root, arg) > _OWN_PROCESS_BYTES]
+    shares = _shares([arg for arg in remaining if arg not in large]) + [[arg] for arg in large]
     env = _environment(len(shares))
     for share in shares:
         # Output goes to temporary files, not pipes: hadolint's JSON for a monorepo outgrows a
@@ -214,7 +257,15 @@ def start(root: Path, files: dict[str, str], executable: str | None = None,
                                cached=cached)
         process.stdout, process.stderr = out, err
         processes.append(process)
-    return HadolintRun(processes, files, cached=cached, to_remember=to_remember)
+    return HadolintRun(processes, files, cached=cached, to_remember=to_remember, shares=shares,
+                       started=started)
+
+
+def _size(root: Path, arg: str) -> int:
+    try:
+        return (root / arg).stat().st_size
+    except OSError:
+        return 0  # hadolint will say what is wrong with it
 
 
 def _shares(args: list[str]) -> list[list[str]]:

@@ -459,6 +459,9 @@ def _merge_hadolint(run: hadolint.HadolintRun,
             checked.discard(finding.path)
             if finding.path not in unreadable:  # RS001 already explains a truly broken file
                 merged.append(note.parse_failure(finding.path, finding.line, finding.message))
+        elif finding.rule == hadolint.TIMEOUT_CODE:
+            checked.discard(finding.path)
+            merged.append(note.timeout(finding.path, finding.message))
         else:
             merged.append(finding)
     first = next(iter(run.paths.values()), None)

@@ -195,8 +195,20 @@ def scan(path: Path) -> Workspace:
         ScanError: located (``path:line``) with a hint: not a cargo project, invalid TOML, a
             member glob matching nothing, a member without ``Cargo.toml``, a default member that
             is not a member, a package without a name, an inherited field the workspace does not
-            set, or a binary target cargo would reject.
+            set, a binary target cargo would reject, or a file or folder the scan may not read
+            (located at it).
     """
+    try:
+        return _scan(path)
+    except OSError as error:  # mid-scan: a member folder or file without read permission
+        raise ScanError(f"cannot read this path: {error.strerror or error}",
+                        path=str(error.filename or path),
+                        hint="make it readable for you (chmod), or leave it out of the "
+                             "workspace's `members`") from None
+
+
+def _scan(path: Path) -> Workspace:
+    """:func:`scan`'s work."""
     root = find_root(path)
     root_manifest = root / "Cargo.toml"
     data, text = read_toml(confined(root, root_manifest))

@@ -23,7 +23,8 @@ import re
 import tomllib
 from pathlib import Path
 
-from rsdock.lint.model.cargo_toml import ScanError, Table, confined, line_of_key, read_toml
+from rsdock.lint.model.cargo_toml import (ScanError, Table, check_nesting, confined, line_of_key,
+                                          read_toml)
 from rsdock.records import field, record
 
 TOOLCHAIN_FILES = ("rust-toolchain.toml", "rust-toolchain")
@@ -259,6 +260,7 @@ def read_toolchain(root: Path) -> Toolchain | None:
         if name == "rust-toolchain" and stripped and "\n" not in stripped and "=" not in stripped:
             _check_channel(stripped, path, 1)
             return Toolchain(name, stripped, line=1)  # the legacy one-line form
+        check_nesting(text, str(path))  # before tomllib recurses into it
         try:
             data = tomllib.loads(text)
         except tomllib.TOMLDecodeError as exc:

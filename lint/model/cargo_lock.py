@@ -34,8 +34,11 @@ from pathlib import Path
 from typing import Any
 
 from rsdock.lint.knowledge import ccrates
-from rsdock.lint.model.cargo_toml import ScanError
+from rsdock.lint.model.cargo_toml import ScanError, check_nesting
 from rsdock.records import field, record
+
+# The biggest real lockfiles are about a megabyte; tomllib reads one megabyte in about 0.7 s.
+MAX_LOCK_CHARS = 4_000_000
 
 # Crates that build only for Windows, Apple systems, wasm, Android or other non-Linux targets
 # (the C-crate table's ``non_linux`` lists): their dependents reach them through a cfg edge a
@@ -99,10 +102,17 @@ def parse_lockfile(path: Path) -> Lockfile:
         ScanError: the file cannot be read or is not a lockfile (located, with a hint).
     """
     try:
-        data = tomllib.loads(Path(path).read_text(encoding="utf-8"))
+        text = Path(path).read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise ScanError(f"cannot read Cargo.lock: {exc}", path=str(path),
                         hint="check that the file is readable") from None
+    if len(text) > MAX_LOCK_CHARS:
+        raise ScanError(f"Cargo.lock is bigger than {MAX_LOCK_CHARS:,} characters; rsdock reads "
+                        f"lockfiles up to that size", path=str(path),
+                        hint="no real lockfile comes close: check that this is the right file")
+    check_nesting(text, str(path))  # before tomllib recurses into it
+    try:
+        data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise ScanError(f"Cargo.lock is not valid TOML: {exc}", path=str(path),
                         hint="regenerate it with `cargo generate-lockfile`") from None

@@ -96,38 +96,41 @@ def check_nesting(text: str, path: str) -> None:
 
 
 def _nesting(text: str) -> int:
-    """An upper bound of the ``[``/``{`` nesting of inline values (strings and comments skipped).
+    """An upper bound of the ``[``/``{`` nesting of inline values (strings and comments skipped),
+    exact when it is over :data:`MAX_TOML_NESTING`.
 
     tomllib recurses once per level, so a manifest nested thousands deep would end in a
-    RecursionError; checking first keeps the error a located one.
+    RecursionError; checking first keeps the error a located one. Strings and comments go in one
+    regex pass and every other character but the brackets in one ``bytes.translate``; only a file
+    with more brackets than the limit is walked bracket by bracket (a 10 MB lockfile takes about
+    half a second, a fraction of what tomllib takes).
     """
+    if '"' in text or "'" in text or "#" in text:
+        text = _STRINGS_AND_COMMENTS.sub("", text)
+    brackets = text.encode("utf-8", "surrogatepass").translate(_AS_SQUARE, _NOT_BRACKETS)
+    opened = brackets.count(b"[")
+    if opened <= MAX_TOML_NESTING:
+        return opened
     depth = deepest = 0
-    index, size = 0, len(text)
-    while index < size:
-        char = text[index]
-        if char in "\"'":
-            triple = text.startswith(char * 3, index)
-            quote = char * 3 if triple else char
-            end = index + len(quote)
-            while end < size and not text.startswith(quote, end):
-                if char == '"' and text[end] == "\\":
-                    end += 1
-                elif text[end] == "\n" and not triple:
-                    break
-                end += 1
-            index = end + len(quote)
-            continue
-        if char == "#":
-            newline = text.find("\n", index)
-            index = size if newline < 0 else newline
-            continue
-        if char in "[{":
+    for char in brackets:
+        if char == _OPEN:
             depth += 1
             deepest = max(deepest, depth)
-        elif char in "]}":
-            depth = max(depth - 1, 0)
-        index += 1
+        elif depth:
+            depth -= 1
     return deepest
+
+
+# A comment, or a string up to its closing quote (to the end of its line, or of the file, when
+# it has none; TOML lets up to two quotes end a multi-line string's text before its closing
+# three): what may hold brackets that open nothing. The alternatives start differently, so a
+# match never backtracks more than once.
+_STRINGS_AND_COMMENTS = re.compile(
+    r'#[^\n]*|"""(?:[^"\\]|\\.|"(?!""))*(?:"{3,5}|\\?\Z)|' + r"'''.*?(?:'{3,5}|\Z)|"
+    + r'"(?:[^"\\\n]|\\.)*"?|' + r"'[^'\n]*'?", re.DOTALL)
+_AS_SQUARE = bytes.maketrans(b"{}", b"[]")
+_NOT_BRACKETS = bytes(range(256)).translate(None, b"[]{}")
+_OPEN = ord("[")
 
 
 def _deepest_line(text: str) -> int | None:

@@ -17,6 +17,7 @@ from typing import Mapping
 
 from rsdock.lint.model.findings import Finding, Severity
 from rsdock.lint.model.run_script import Script, read_script
+from rsdock.lint.model.shell import MAX_DEPTH as MAX_SHELL_DEPTH, might_be_too_deep, parse_script
 from rsdock.records import field, record
 
 PARSE_RULE = "RS001"
@@ -350,8 +351,24 @@ def parse_dockerfile(path: str, text: str | bytes) -> Dockerfile:
                 continue
         model.instructions.append(inst)
     _build_stages(model)
+    _check_shell_depth(model)
     model.errors.sort()
     return model
+
+
+def _check_shell_depth(model: Dockerfile) -> None:
+    """An ``RS001`` for each RUN whose shell nests past what the simulation follows (its paths
+    are then opaque to the rules); only RUNs with many nesting constructs are parsed here."""
+    for inst in model.instructions:
+        script = model.script(inst)
+        if script is None or not might_be_too_deep(script.text):
+            continue
+        line = parse_script(script.text, script.first_line).too_deep
+        if line:
+            model.errors.append(_error(model.path, line, f"this RUN's shell nests more than "
+                                       f"{MAX_SHELL_DEPTH} levels deep; rsdock follows up to "
+                                       f"{MAX_SHELL_DEPTH}: move the inner part into a script "
+                                       "file or a function"))
 
 
 def image_name(ref: str) -> tuple[str, str]:

@@ -20,6 +20,14 @@ from rsdock.lint.model.shell_words import Words, node_text, printf_output, unquo
 from rsdock.records import field, record, replace
 
 _MAX_PATHS = 64
+# Real RUN scripts nest a handful of levels. The simulation recurses once per level of the syntax
+# tree, so a script nested deeper (a 4 KB RUN of 1,000 subshells) is not simulated: its path is
+# opaque, and the Dockerfile reports it (RS001). An `a && b && ...` chain is a left-nested tree
+# walked as one flat list: it does not count.
+MAX_DEPTH = 100
+# What opens a level: subshells, groups, substitutions, expansions, tests, compound commands.
+# Each adds at most three levels, so a script with few of them needs no walk to be measured.
+_NESTING_RE = re.compile(r"[({`\[$]|\b(?:if|while|until|for|case|select|function)\b")
 # `|| true`, `|| exit 1`, `|| { echo ... >&2; exit 1; }`: a fallback that only ends the path.
 _TRIVIAL_FALLBACK = re.compile(r"^[{(]?\s*(?:(?:echo|printf)\b(?:[^;&|]|>&\d)*(?:;|&&)\s*)?"
                                r"(?:true|:|false|exit(?:\s+\d+)?|return(?:\s+\d+)?)\s*;?\s*[})]?$")
@@ -241,6 +249,8 @@ class ScriptModel:
     errors: list[int]
     tree: Any = field(repr=False, default=None)
     first_line: int = 1
+    # The file line where the syntax tree passes MAX_DEPTH levels, 0 when it does not.
+    too_deep: int = 0
 
     def reads(self) -> dict[str, int]:
         """Every variable the script expands (not in comments or single quotes), with the file
@@ -267,11 +277,34 @@ def parse_script(text: str, first_line: int = 1) -> ScriptModel:
     errors = sorted({first_line + n.start_point[0] for n in walk(root)
                      if n.type == "ERROR" or n.is_missing}) if root.has_error else []
     model = ScriptModel([], errors, tree, first_line)
+    model.too_deep = _too_deep(root, first_line) if might_be_too_deep(text) else 0
+    if model.too_deep:
+        return model  # rules must not walk it either: nothing more is read from it
     if "case" in text:  # no keyword, no case statement
         for node in walk(root):
             if node.type == "case_statement":
                 model.cases.append(_case(node, first_line))
     return model
+
+
+def might_be_too_deep(text: str) -> bool:
+    """Whether ``text`` has enough nesting constructs to pass :data:`MAX_DEPTH` (cheap: no
+    parse); when True, :attr:`ScriptModel.too_deep` says whether it does."""
+    return len(_NESTING_RE.findall(text)) * 3 + 10 > MAX_DEPTH
+
+
+def _too_deep(root: Any, first_line: int) -> int:
+    """The file line of the first node more than :data:`MAX_DEPTH` levels down, else 0.
+    Iterative: it measures what must not be recursed into."""
+    stack = [(root, 0)]
+    while stack:
+        node, depth = stack.pop()
+        if depth > MAX_DEPTH:
+            return first_line + int(node.start_point[0])
+        for child in node.children:
+            chained = node.type == "list" and child.type == "list"
+            stack.append((child, depth if chained else depth + 1))
+    return 0
 
 
 def simulate(text: str, first_line: int = 1, env: dict[str, str | None] | None = None,
@@ -287,7 +320,9 @@ def simulate(text: str, first_line: int = 1, env: dict[str, str | None] | None =
     """
     model = parse_script(text, first_line)
     start = _State(dict(env or {}), set(env or {}), Files(files), cwd=cwd)
-    states = _Sim(first_line).run(model.tree.root_node, [start])
+    # too deep to follow: one path on which nothing is known (the Dockerfile reports it)
+    start.opaque = start.opaque or bool(model.too_deep)
+    states = [start] if model.too_deep else _Sim(first_line).run(model.tree.root_node, [start])
     return [Outcome(s.commands, s.exit_code, s.variables, s.exported, s.files, s.opaque,
                     s.assigned_at, s.written, s.unfollowed) for s in states]
 
@@ -346,7 +381,12 @@ class _Sim(Words):
         return (done + result)[:_MAX_PATHS]
 
     def _n_list(self, node: Any, states: list[_State]) -> list[_State]:
-        return self._run_list(node.children, states)
+        # `a && b || c` is the left-nested list(list(a, b), c): flattened, not recursed into
+        chain: list[Any] = []
+        while node.type == "list" and node.children:
+            chain[:0] = node.children[1:]
+            node = node.children[0]
+        return self._run_list([node, *chain], states)
 
     def _run_list(self, children: list[Any], states: list[_State]) -> list[_State]:
         """Run ``a && b ; c`` given as ``[a, op, b, op, c]``."""

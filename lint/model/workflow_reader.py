@@ -20,6 +20,7 @@ from rsdock.lint.model.docker_steps import (BUILD_PUSH, CHECKOUT, LOGIN, SETUP_B
                                              on_runner, platform_entries, pushed_images,
                                              uses_docker)
 from rsdock.lint.model.findings import Finding, Severity
+from rsdock.lint.model.yaml_load import TooDeep
 from rsdock.lint.model.yaml_load import load as load_yaml
 from rsdock.lint.model.workflow import Job, Scalar, Step, Uses, Workflow, off_for_pull_requests
 
@@ -67,6 +68,9 @@ def parse_workflow(path: str, text: str | bytes) -> Workflow:
     try:
         data = load_yaml(workflow.text)  # the round-trip model, through libyaml where exact
         _count_nodes(data)
+    except TooDeep as error:
+        mark = error.problem_mark
+        return _fail(workflow, mark.line + 1, mark.column + 1, f"is refused: {error.problem}")
     except MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         problem = (error.problem or error.context or "invalid YAML").strip()

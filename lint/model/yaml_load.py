@@ -16,16 +16,23 @@ every document takes the round-trip loader. tests/lint/model/test_yaml_load.py c
 paths give identical models and findings on every fixture. :func:`load_plain` (compose files)
 is ruamel's own safe loader on the C parser: libyaml composes the same node graph, so the safe
 constructor builds the same dicts.
+
+Every entry point first measures how deep the collections nest (:func:`check_depth`): both
+composers recurse once per level, libyaml's in C, so a 60 KB line of ``[[[[…`` would overflow the
+C stack (a segmentation fault, no report written) and the pure one would spend seconds before a
+``RecursionError``. The check reads the parser's events, which libyaml produces with a stack of
+its own, and stops at the first level too deep: a :class:`TooDeep` error located there.
 """
 
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import Any, Iterator
 
 from ruamel.yaml import YAML
 from ruamel.yaml.constructor import RoundTripConstructor
-from ruamel.yaml.error import StreamMark, YAMLError
+from ruamel.yaml.error import MarkedYAMLError, StreamMark, YAMLError
+from ruamel.yaml.events import CollectionEndEvent, CollectionStartEvent, StreamEndEvent
 from ruamel.yaml.nodes import MappingNode, ScalarNode, SequenceNode
 from ruamel.yaml.resolver import VersionedResolver
 
@@ -34,7 +41,8 @@ try:
 except ImportError:  # pragma: no cover - the C extension is not built for every platform
     CParser = None
 
-__all__ = ["FAST", "NOT_FAST", "load", "load_exact", "load_fast", "load_plain"]
+__all__ = ["FAST", "MAX_DEPTH", "NOT_FAST", "TooDeep", "check_depth", "load", "load_exact",
+           "load_fast", "load_plain"]
 
 FAST = CParser is not None
 # An anchor (``&name``) where a node may start; ``&&``, ``&>`` and ``2>&1`` in scripts are not.
@@ -43,10 +51,70 @@ _ANCHOR_RE = re.compile(r"(?:^|[\s\[{,])&[^\s\[\]{},&>]", re.MULTILINE)
 _DIRECTIVE_RE = re.compile(r"^%", re.MULTILINE)
 _CORE_TAG = "tag:yaml.org,2002:"
 _MERGE_TAG = "tag:yaml.org,2002:merge"
+# Real workflows and compose files nest a dozen levels; the composers recurse once per level.
+MAX_DEPTH = 100
+
+
+class TooDeep(MarkedYAMLError):
+    """Collections nested deeper than :data:`MAX_DEPTH`, located at the first one too deep."""
+
+
+def check_depth(text: str) -> None:
+    """Refuse ``text`` when its collections nest deeper than :data:`MAX_DEPTH`, before any
+    composer recurses into them. Linear, and stops at the first level too deep; syntax errors
+    are left to the loader (which reports them in its own words).
+
+    Raises:
+        TooDeep: with the problem and the mark of the first collection too deep.
+    """
+    # A flow collection opens with '[' or '{'; a block one needs an indicator ('-', '?', ':').
+    if text.count("[") + text.count("{") + text.count("-") + text.count("?") \
+            + text.count(":") <= MAX_DEPTH:
+        return
+    depth = 0
+    try:
+        for event in _events(text):
+            if isinstance(event, CollectionStartEvent):
+                depth += 1
+                if depth > MAX_DEPTH:
+                    raise TooDeep(problem=f"collections nest more than {MAX_DEPTH} levels deep "
+                                          f"here; rsdock reads up to {MAX_DEPTH}: flatten it",
+                                  problem_mark=event.start_mark)
+            elif isinstance(event, CollectionEndEvent):
+                depth -= 1
+    except TooDeep:
+        raise
+    except (YAMLError, ValueError, TypeError, AttributeError):
+        return  # not YAML: the loader says what is wrong, where
+
+
+def _events(text: str) -> Iterator[Any]:
+    """The parser's events for ``text``: libyaml's, or ruamel's pure parser's (a state machine
+    with a stack of its own, like libyaml's)."""
+    if CParser is None:
+        yield from YAML(typ="rt", pure=True).parse(text)
+        return
+    parser = CParser(text)
+    try:
+        while True:
+            event = parser.get_event()
+            if event is None:
+                return
+            yield event
+            if isinstance(event, StreamEndEvent):
+                return
+    finally:
+        parser.dispose()
 
 
 def load_exact(text: str) -> Any:
-    """``text`` loaded by ruamel.yaml's round-trip loader (comments kept)."""
+    """``text`` loaded by ruamel.yaml's round-trip loader (comments kept).
+
+    Raises:
+        TooDeep: see :func:`check_depth`.
+        YAMLError: for text that is not YAML.
+    """
+    check_depth(text)
     return YAML(typ="rt").load(text)
 
 
@@ -54,8 +122,10 @@ def load_plain(text: str) -> Any:
     """``text`` as plain dicts and lists (ruamel's safe loader), through libyaml when it is there.
 
     Raises:
+        TooDeep: see :func:`check_depth`.
         YAMLError: for text that is not YAML (libyaml's message; the pure loader's without it).
     """
+    check_depth(text)
     return YAML(typ="safe", pure=not FAST).load(text)
 
 
@@ -63,10 +133,12 @@ def load(text: str) -> Any:
     """``text`` loaded into the round-trip model, through the C parser where that is exact.
 
     Raises:
+        TooDeep: see :func:`check_depth`.
         YAMLError: as :func:`load_exact` does (the error is always the round-trip loader's).
     """
+    check_depth(text)
     data = load_fast(text)
-    return load_exact(text) if data is NOT_FAST else data
+    return YAML(typ="rt").load(text) if data is NOT_FAST else data
 
 
 NOT_FAST = object()
@@ -74,7 +146,8 @@ NOT_FAST = object()
 
 def load_fast(text: str) -> Any:
     """``text`` through the C parser, or :data:`NOT_FAST` when only the round-trip loader can
-    load it exactly (or the C extension is missing)."""
+    load it exactly (or the C extension is missing). The caller checks the depth first
+    (:func:`check_depth`)."""
     if CParser is None or _ANCHOR_RE.search(text) or _DIRECTIVE_RE.search(text):
         return NOT_FAST
     loader = _CLoader(text)

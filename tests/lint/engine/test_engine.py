@@ -13,7 +13,7 @@ from rsdock.lint.engine import discover, runner as engine
 from rsdock.lint.model.paths import is_vendored
 from rsdock.lint.rules import rule as rule_mod
 from rsdock.lint.engine.settings import LintConfig
-from rsdock.lint.model.findings import Severity
+from rsdock.lint.model.findings import Finding, Severity
 from rsdock.lint.rules.rule import Rule
 
 NO_HADOLINT = LintConfig(hadolint=False)
@@ -404,12 +404,54 @@ def test_a_hung_hadolint_is_stopped_and_reported(tmp_path, monkeypatch):
     hung.write_text("#!/bin/sh\nexec sleep 30\n")
     hung.chmod(0o755)
     (tmp_path / "Dockerfile").write_text("FROM scratch\n")
-    monkeypatch.setattr(hadolint_mod, "_TIMEOUT", 0.3)
+    monkeypatch.setattr(hadolint_mod, "BUDGET_PER_FILE", 0.3)
     run = hadolint_mod.start(tmp_path, {"Dockerfile": "Dockerfile"}, executable=str(hung))
     findings, problem = run.collect()
-    assert findings == []
-    assert problem == "hadolint took longer than 0.3s and was stopped"
+    assert findings == [Finding("Dockerfile", 1, 0, hadolint_mod.TIMEOUT_CODE, Severity.INFO,
+                                "0.3")]
+    assert problem is None
     assert all(p.returncode is not None for p in run.processes)  # killed, not left behind
+
+
+def test_hadolint_out_of_budget_on_a_big_file_costs_only_that_file_its_checks(tmp_path,
+                                                                               monkeypatch):
+    """A big Dockerfile gets a process and a budget of its own; when hadolint runs out on it,
+    that file gets an RS004 note and the other files keep their DL findings."""
+    from rsdock.lint.engine import hadolint as hadolint_mod
+
+    fake = tmp_path / "bin" / "hadolint"
+    fake.parent.mkdir()
+    fake.write_text('#!/bin/sh\nfor a; do case "$a" in *big*) exec sleep 30;; esac; done\n'
+                    'for a; do last="$a"; done\n'
+                    'printf \'[{"code":"DL3008","file":"%s","line":2,"level":"warning",'
+                    '"message":"pin versions"}]\' "$last"\n')
+    fake.chmod(0o755)
+    monkeypatch.setattr(hadolint_mod, "find_executable", lambda: str(fake))
+    monkeypatch.setattr(hadolint_mod, "BUDGET_PER_FILE", 1.0)
+    (tmp_path / "small").mkdir()
+    (tmp_path / "small" / "Dockerfile").write_text("FROM debian:bookworm-slim\nRUN true\n")
+    (tmp_path / "big").mkdir()
+    (tmp_path / "big" / "Dockerfile").write_text(
+        "FROM debian:bookworm-slim\n" + "RUN echo padding\n" * 5000)
+    findings = engine.lint_paths(["small/Dockerfile", "big/Dockerfile"], tmp_path).findings
+    notes = [f for f in findings if f.rule == "RS004"]
+    assert [(f.path, f.line) for f in notes] == [("big/Dockerfile", 1)]
+    assert "did not finish checking this file within 1 s" in notes[0].message
+    assert [(f.path, f.rule) for f in findings if f.rule.startswith("DL")] == [
+        ("small/Dockerfile", "DL3008")]
+
+
+def test_hadolint_is_stopped_on_a_16000_line_dockerfile(tmp_path, monkeypatch):
+    from rsdock.lint.engine import hadolint as hadolint_mod
+
+    if hadolint_mod.find_executable() is None:
+        pytest.skip("hadolint is not installed")
+    monkeypatch.setattr(hadolint_mod, "BUDGET_PER_FILE", 2.0)
+    (tmp_path / "Dockerfile").write_text("FROM debian:bookworm-slim\n" + "".join(
+        f"RUN apt-get install -y pkg{i} && echo {i}\n" for i in range(16_000)))
+    result = engine.lint_paths(["Dockerfile"], tmp_path)
+    assert [f.rule for f in result.findings if f.rule == "RS004"] == ["RS004"]
+    assert not any(f.rule.startswith("DL") for f in result.findings)
 
 
 def test_many_dockerfiles_are_shared_among_hadolint_processes(tmp_path, monkeypatch):

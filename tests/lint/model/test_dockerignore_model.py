@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+import time
+
 import pytest
 
 from rsdock.lint.model.dockerignore import compile_pattern, parse_dockerignore
@@ -167,3 +170,70 @@ def test_applicable_prefers_the_dockerfile_s_own_ignore_file_then_the_context_s(
     own = parse_dockerignore("Dockerfile.dockerignore", ".git\n")
     assert applicable("Dockerfile", "app", {own.path: own}, tmp_path) is own
     assert applicable("Dockerfile", ".", {}, tmp_path) is None
+
+
+# --- linear matching and the index (issue #27 item 10) ------------------------------------------
+
+from rsdock.lint.model import ignore_match  # noqa: E402
+
+_GLOBS = st.lists(st.sampled_from(["a", "b", "/", "*", "**", "?", "[ab]", "[^a]", "\\*"]),
+                  max_size=12).map("".join)
+
+
+@settings(max_examples=400, deadline=None)
+@given(_GLOBS, st.text(alphabet=st.sampled_from(list("ab/*")), max_size=10))
+def test_the_linear_matcher_agrees_with_mobys_regexp(pattern, path):
+    tokens, kind = ignore_match.compile_pattern(pattern)
+    expected = re.match(ignore_match.regex_source(tokens), path, re.DOTALL) is not None
+    assert ignore_match.Glob(tokens).match(path) is expected
+    assert bool(ignore_match.matcher(tokens).match(path)) is expected
+
+
+def _excluded_one_pattern_at_a_time(model, path):
+    """moby's loop, pattern by pattern: the reference the index must agree with."""
+    from rsdock.lint.model.dockerignore import _self_and_parents
+    matched = False
+    for pattern in model.patterns:
+        if any(pattern.matches(c) for c in _self_and_parents(path)):
+            matched = not pattern.exclusion
+    return matched
+
+
+_LINES = st.lists(st.sampled_from(["a", "b", "a/b", "!a", "!a/b", "a/**", "**/b", "*", "a*",
+                                   "*b", "a/*/b", "**/a/**", "!**/b", "?/b", "a**b", "b/a"]),
+                  max_size=8)
+
+
+@settings(max_examples=300, deadline=None)
+@given(_LINES, st.text(alphabet=st.sampled_from(list("ab/")), min_size=1, max_size=8))
+def test_the_index_finds_what_the_pattern_by_pattern_loop_finds(lines, path):
+    model = parse_dockerignore(".dockerignore", "\n".join(lines))
+    assert model.excludes(path) is _excluded_one_pattern_at_a_time(model, path)
+
+
+@pytest.mark.parametrize("pattern,path,excluded", [
+    ("*a" * 15 + "*b", "a" * 40, False),
+    ("a" + "/**" * 10 + "/x", "a/" * 30 + "y", False),
+    ("a" + "/**" * 10 + "/x", "a/" * 30 + "x", True),
+    ("*" * 10_000, "src/main.rs", True),
+    ("*" * 10_000 + "/x", "src/main.rs", False),
+])
+def test_patterns_that_backtrack_in_python_regexps_match_at_once(pattern, path, excluded):
+    model = parse_dockerignore(".dockerignore", pattern + "\n")
+    started = time.monotonic()
+    assert model.excludes(path) is excluded
+    assert time.monotonic() - started < 1.0
+
+
+def test_many_patterns_are_indexed_and_answers_remembered():
+    lines = [f"dir{i}/file{i}.txt" for i in range(20_000)] + [f"*.ext{i}" for i in range(20_000)]
+    model = parse_dockerignore(".dockerignore", "\n".join(lines + ["!keep/**", "build/**"]))
+    started = time.monotonic()
+    for j in range(300):
+        assert not model.excludes(f"src{j}/mod{j}.rs")
+    assert model.excludes("dir7/file7.txt") and model.excludes("b.ext19999")
+    assert not model.excludes("a/b.ext19999")  # * never crosses /
+    assert model.matching("build/x").line == 40_002
+    assert time.monotonic() - started < 2.0
+    assert model.reincludes_under("keep") is True  # "!keep/**" names something inside keep
+    assert model.reincludes_under("kee") is False

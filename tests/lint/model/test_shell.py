@@ -211,3 +211,29 @@ def test_redirections_are_recorded_whatever_their_content():
 ])
 def test_an_unfollowed_fallback_is_recorded(script, unfollowed):
     assert [o.unfollowed for o in simulate(script)] == [unfollowed]
+
+
+# --- depth: the simulation recurses once per level of the syntax tree ---------------------------
+
+def test_a_long_and_chain_is_followed_as_a_flat_list():
+    outcome, = simulate(" && ".join(f"echo {i}" for i in range(2000)) + " || exit 1", 5)
+    assert len(outcome.commands) == 2000 and outcome.commands[-1].argv == ("echo", "1999")
+    assert parse_script("true && " * 2000 + "true").too_deep == 0
+
+
+@pytest.mark.parametrize("script", ["(" * 1000 + "true" + ")" * 1000,
+                                    "echo " + "$(echo " * 60 + "x" + ")" * 60,
+                                    "if true; then " * 120 + "true; " + "fi; " * 120],
+                         ids=["subshells", "substitutions", "ifs"])
+def test_a_script_nested_past_the_limit_is_one_opaque_path(script):
+    model = parse_script("apt-get update\n" + script, first_line=7)
+    assert model.too_deep == 8 and model.cases == []
+    outcome, = simulate("apt-get update\n" + script, 7)
+    assert outcome.opaque and outcome.commands == []
+
+
+def test_nesting_within_the_limit_is_simulated():
+    script = "( " * 40 + "cargo build" + " )" * 40
+    assert parse_script(script).too_deep == 0
+    outcome, = simulate(script)
+    assert [c.argv for c in outcome.commands] == [("cargo", "build")] and not outcome.opaque

@@ -189,3 +189,37 @@ def test_findings_are_the_same_on_the_round_trip_path(monkeypatch, tmp_path):
     exact = {root.name: _lint_everything(root) for root in roots}
     assert fast == exact
     assert any(f.path.endswith((".yml", ".yaml")) for found in fast.values() for f in found)
+
+
+# --- depth limit: both composers recurse once per level (libyaml's in C) ------------------------
+
+DEEP = {"flow": "on: push\njobs:\n  a: " + "[" * 150 + "]" * 150 + "\n",
+        "compact block": "on: push\njobs:\n  a:\n    " + "- " * 150 + "x\n",
+        "flow mappings": "on: push\njobs:\n  a: " + "{a: " * 150 + "x" + "}" * 150 + "\n",
+        "unclosed": "on: push\njobs:\n  a: " + "[" * 150 + "\n",
+        "indented": "a:\n" + "".join(" " * i + "b:\n" for i in range(1, 150)) + " " * 150 + "c\n"}
+
+
+@pytest.mark.parametrize("loader", ["load", "load_exact", "load_plain"])
+@pytest.mark.parametrize("name", sorted(DEEP))
+def test_collections_nested_past_the_limit_are_refused_where_they_pass_it(name, loader):
+    with pytest.raises(yaml_load.TooDeep) as caught:
+        getattr(yaml_load, loader)(DEEP[name])
+    mark = caught.value.problem_mark
+    assert f"more than {yaml_load.MAX_DEPTH} levels" in caught.value.problem
+    line = DEEP[name].splitlines()[mark.line]
+    assert line[mark.column] in "[{-b" or name == "indented"
+
+
+def test_the_depth_check_reads_the_pure_parser_without_the_c_extension(monkeypatch):
+    monkeypatch.setattr(yaml_load, "CParser", None)
+    with pytest.raises(yaml_load.TooDeep):
+        yaml_load.check_depth(DEEP["flow"])
+    yaml_load.check_depth("a: " + "[" * 99 + "]" * 99)  # 100 levels with the root mapping
+
+
+def test_a_deep_workflow_is_a_located_rs001():
+    workflow = parse_workflow("ci.yml", DEEP["flow"])
+    (error,) = workflow.errors
+    assert (error.rule, error.line, error.column) == ("RS001", 3, 104)
+    assert "nest more than 100 levels deep" in error.message
