@@ -118,6 +118,7 @@ class Job:
     permissions: Scalar | None
     matrix: Any
     steps: list[Step] = field(default_factory=list)
+    needs: list[str] = field(default_factory=list)
 
     def matrix_combinations(self) -> list[dict[str, Any]] | None:
         """The combinations of a literal ``strategy.matrix`` ([{}] when none), None when computed."""
@@ -207,6 +208,26 @@ class Workflow:
         end = start + len(written)
         return (start, end) if self.text[start:end] == written else None
 
+    def job_conditions(self, job: Job) -> list[Scalar | None]:
+        """The ``if:`` conditions that decide whether ``job`` runs: its own and, through the job
+        graph, those of every job it needs. A needed job that is skipped skips its dependents,
+        unless a dependent's ``if:`` asks for a status (``always()``, ``!cancelled()``,
+        ``failure()``): there the chain stops."""
+        conditions: list[Scalar | None] = [job.if_]
+        if _checks_status(job.if_):
+            return conditions
+        seen = {job.id}
+        pending = list(job.needs)
+        while pending:
+            other = self.jobs.get(pending.pop(0))
+            if other is None or other.id in seen:
+                continue
+            seen.add(other.id)
+            conditions.append(other.if_)
+            if not _checks_status(other.if_):
+                pending += other.needs
+        return conditions
+
     def runs_on_pull_request(self) -> bool:
         """Whether a pull request triggers it (``pull_request``; not ``pull_request_target``)."""
         return "pull_request" in self.triggers
@@ -220,6 +241,15 @@ class Workflow:
     def action_steps(self, repo: str) -> Iterator[tuple[Job, Step]]:
         """The (job, step) pairs using the action ``repo``."""
         return ((job, step) for job, step in self.steps() if step.is_action(repo))
+
+
+_STATUS_RE = re.compile(r"\b(?:always|cancelled|failure)\s*\(", re.IGNORECASE)
+
+
+def _checks_status(condition: Scalar | None) -> bool:
+    """Whether an ``if:`` asks for a status function that lets a job run after a skipped one."""
+    return condition is not None and isinstance(condition.value, str) and bool(
+        _STATUS_RE.search(condition.value))
 
 
 def _substitute_matrix(text: str, combo: dict[str, Any]) -> str:
@@ -264,8 +294,9 @@ def _expand_matrix(matrix: Any) -> list[dict[str, Any]] | None:
 
 def off_for_pull_requests(workflow: Workflow, job: Job, step: Step,
                           *more: Scalar | None) -> bool | None:
-    """Whether ``step`` (given its job's and step's ``if:`` and any ``more`` conditions such as
-    ``push:``) is off for this workflow's pull request runs.
+    """Whether ``step`` (given its job's and step's ``if:``, the ``if:`` of the jobs its job
+    needs, and any ``more`` conditions such as ``push:``) is off for this workflow's pull
+    request runs.
 
     Returns:
         True when it never runs (or the workflow never runs on pull_request), False when it
@@ -273,5 +304,6 @@ def off_for_pull_requests(workflow: Workflow, job: Job, step: Step,
     """
     if not workflow.runs_on_pull_request():
         return True
-    values = [c.value if c is not None else None for c in (job.if_, step.if_, *more)]
+    conditions = (*workflow.job_conditions(job), step.if_, *more)
+    values = [c.value if c is not None else None for c in conditions]
     return is_off_for_pull_requests(*values)

@@ -178,6 +178,11 @@ def _read_job(job_id: str, jobs: CommentedMap, lines: list[str]) -> Job:
     job = Job(job_id, line, column, _value(data, "if"), _value(data, "runs-on"),
               _value(data, "permissions"),
               strategy.get("matrix") if isinstance(strategy, CommentedMap) else None)
+    needs = data.get("needs")
+    if isinstance(needs, str):
+        job.needs = [needs]
+    elif isinstance(needs, CommentedSeq):
+        job.needs = [str(n) for n in needs if isinstance(n, (str, int))]
     steps = data.get("steps")
     if isinstance(steps, CommentedSeq):
         for index, step in enumerate(steps):
