@@ -15,6 +15,7 @@ from ruamel.yaml.comments import CommentedMap
 
 from rsdock.lint.model.expressions import is_off_for_pull_requests
 from rsdock.lint.model.findings import Finding, line_offsets
+from rsdock.lint.model.partial import Shape
 from rsdock.lint.knowledge.platforms import NATIVE_PLATFORM
 from rsdock.records import field, record
 
@@ -140,6 +141,17 @@ class Job:
             if expanded not in results:
                 results.append(expanded)
         return results
+
+    def shapes(self, text: str) -> list[Shape]:
+        """``text`` for every matrix combination, with ``${{ matrix.x }}`` substituted and any
+        other expression left as a hole (:class:`Shape`): what is known of a computed value."""
+        combos = self.matrix_combinations() or [{}]
+        found: list[Shape] = []
+        for combo in combos:
+            shape = Shape.of_expression_text(_substitute_matrix(text, combo))
+            if shape not in found:
+                found.append(shape)
+        return found
 
     def native_platform(self, combo: dict[str, Any] | None = None) -> str:
         """The platform of the runner (``linux/arm64`` on ``*-arm`` runners, else ``linux/amd64``).
