@@ -240,6 +240,43 @@ class Workflow:
                 pending += other.needs
         return conditions
 
+    def push_refs(self) -> list[tuple[str, str]]:
+        """One ref for each kind of push that triggers the workflow, with how messages name it.
+
+        The ``push:`` filters decide: each branch or tag pattern gives a name it matches
+        (``release/*`` gives ``release/x``), and when other branches (tags) also trigger it
+        (no filter, or only an ``-ignore`` filter) a branch ``topic`` (a tag ``v0.0.0-topic``)
+        stands for them. Only ``tags`` filters mean no branch push triggers it, and the other
+        way round, as GitHub reads them.
+        """
+        push = self.triggers.get("push")
+        if push is None:
+            return []
+        config = push.value if isinstance(push.value, dict) else {}
+        refs: list[tuple[str, str]] = []
+        for kind, folder, what in (("branches", "refs/heads/", "branch"),
+                                   ("tags", "refs/tags/", "tag")):
+            mine = [k for k in (kind, f"{kind}-ignore") if k in config]
+            if not mine and any(k in config for k in _REF_FILTERS):
+                continue  # only the other kind of ref is filtered: this kind never triggers
+            patterns = config.get(kind)
+            if isinstance(patterns, (str, list)):
+                for pattern in [patterns] if isinstance(patterns, str) else patterns:
+                    text = str(pattern)
+                    if text.startswith("!") or any(c in text for c in "[]+"):
+                        continue  # no single name stands for a negation or a character class
+                    name = re.sub(r"\*\*?|\?", "x", text)
+                    refs.append((folder + name, f"a push to the {what} `{name}`"))
+                continue
+            ignored = config.get(f"{kind}-ignore")
+            ignored = [str(i) for i in (ignored if isinstance(ignored, list)
+                                        else [ignored] if ignored else [])]
+            example = next((n for n in _EXAMPLES[kind] if not any(_glob(n, i) for i in ignored)),
+                           None)
+            if example is not None:
+                refs.append((folder + example, f"a push to any {what} (such as `{example}`)"))
+        return refs
+
     def runs_on_pull_request(self) -> bool:
         """Whether a pull request triggers it (``pull_request``; not ``pull_request_target``)."""
         return "pull_request" in self.triggers
@@ -253,6 +290,19 @@ class Workflow:
     def action_steps(self, repo: str) -> Iterator[tuple[Job, Step]]:
         """The (job, step) pairs using the action ``repo``."""
         return ((job, step) for job, step in self.steps() if step.is_action(repo))
+
+
+_REF_FILTERS = ("branches", "branches-ignore", "tags", "tags-ignore")
+# Names that stand for "any other branch (tag)" when a push filter admits more than it lists.
+_EXAMPLES = {"branches": ("topic", "rsdock-example-branch"),
+             "tags": ("v0.0.0-topic", "rsdock-example-tag")}
+
+
+def _glob(name: str, pattern: str) -> bool:
+    """GitHub's branch filter glob, closely enough: ``*`` stops at ``/``, ``**`` does not."""
+    regex = re.escape(pattern).replace(r"\*\*", "\0").replace(r"\*", "[^/]*").replace(
+        "\0", ".*").replace(r"\?", ".")
+    return re.fullmatch(regex, name) is not None
 
 
 _STATUS_RE = re.compile(r"\b(?:always|cancelled|failure)\s*\(", re.IGNORECASE)

@@ -90,3 +90,64 @@ def test_job_conditions_follow_needs_without_looping():
     conditions = model.job_conditions(model.jobs["a"])
     assert [c.value for c in conditions if c is not None] == ["github.ref == 'x'",
                                                                "github.ref == 'y'"]
+
+
+def login_push(on: str, login_if: str = "", push: str = "true", job_if: str = "",
+               push_step: str = "") -> str:
+    """One job: a login (with ``login_if``) then a build-push with ``push:`` (or ``push_step``)."""
+    login = "      - uses: docker/login-action@v4\n"
+    if login_if:
+        login += f"        if: {login_if}\n"
+    login += "        with:\n          username: u\n          password: ${{ secrets.T }}\n"
+    pusher = push_step or ("      - uses: docker/build-push-action@v7\n        with:\n"
+                           f"          push: {push}\n          tags: acme/app:latest\n")
+    head = f"    if: {job_if}\n" if job_if else ""
+    return (f"on:{on}\njobs:\n  image:\n    runs-on: ubuntu-24.04\n{head}    steps:\n"
+            + login + pusher)
+
+
+MASTER = "github.ref == 'refs/heads/master'"
+BRANCHES = "\n  push:\n    branches: [master, develop]"
+# (workflow, finding lines): with a one-line `on:` and a guarded login the push step is line 11
+RS417_CASES = [
+    # a login only on master, a push on every branch
+    (login_push(" push", MASTER), [11]),
+    (login_push(BRANCHES, MASTER), [13]),
+    (login_push(" [push, pull_request]", MASTER,
+                push="${{ github.event_name != 'pull_request' }}"), [11]),
+    # the same condition on both: fine
+    (login_push(" push", MASTER, push="${{ " + MASTER + " }}"), []),
+    (login_push(" push", MASTER, push_step=f"      - if: {MASTER}\n"
+                "        uses: docker/build-push-action@v7\n        with:\n"
+                "          push: true\n          tags: acme/app:latest\n"), []),
+    # the workflow runs only for master: the login runs whenever the push does
+    (login_push("\n  push:\n    branches: [master]", MASTER), []),
+    # tags: a login only for tags, pushes on branches too
+    (login_push(" push", "startsWith(github.ref, 'refs/tags/')"), [11]),
+    (login_push("\n  push:\n    tags: ['v*']", "startsWith(github.ref, 'refs/tags/v')"), []),
+    # a job guarded like the login
+    (login_push(" push", MASTER, job_if=MASTER), []),
+    # a condition rsdock cannot decide on a push: not reported
+    (login_push(" push", "github.repository == 'acme/app'"), []),
+    (login_push(" push", "${{ vars.PUBLISH == 'true' }}"), []),
+    # no login at all is RS416's question, not this rule's
+    (login_push(" push", "false", push="false"), []),
+    # a docker push in a script counts; one to the runner's own registry does not
+    (login_push(" push", MASTER, push_step="      - run: docker push acme/app:latest\n"), [11]),
+    (login_push(" push", MASTER, push_step="      - run: docker push localhost:5000/app\n"),
+     []),
+    # only pull requests run it: RS404/RS405 judge those
+    (login_push(" pull_request", MASTER), []),
+]
+
+
+@pytest.mark.parametrize("text,expected", RS417_CASES,
+                         ids=[f"RS417-{i}" for i in range(len(RS417_CASES))])
+def test_rs417_login_and_push_conditions(text, expected, tmp_path):
+    assert [f.line for f in run("RS417", {WF: text}, tmp_path)] == expected
+
+
+def test_rs417_names_the_push_that_fails(tmp_path):
+    [finding] = run("RS417", {WF: login_push(BRANCHES, MASTER)}, tmp_path)
+    assert "a push to the branch `develop`" in finding.message
+    assert "login (line 8)" in finding.message
