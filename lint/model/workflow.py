@@ -142,6 +142,10 @@ class Job:
                 results.append(expanded)
         return results
 
+    def substitute(self, text: str, combo: dict[str, Any]) -> str:
+        """``text`` with the ``${{ matrix.x }}`` that matrix combination ``combo`` gives."""
+        return _substitute_matrix(text, combo)
+
     def shapes(self, text: str) -> list[Shape]:
         """``text`` for every matrix combination, with ``${{ matrix.x }}`` substituted and any
         other expression left as a hole (:class:`Shape`): what is known of a computed value."""

@@ -77,3 +77,49 @@ RS110_CASES = [
                          ids=[f"RS110-{i}" for i in range(len(RS110_CASES))])
 def test_rs110_cook_into_cache_mount(files, expected, tmp_path):
     assert [f.line for f in run("RS110", files, tmp_path)] == expected
+
+
+ARGS_DOCKERFILE = "FROM rust:1.95-slim-bookworm\nARG TARGET\nARG FEATURES=default\nRUN true\n"
+
+
+def matrix_job(scope: str, args: str, job: str = "image", matrix: str = "target: [a, b]") -> str:
+    return (f"  {job}:\n    runs-on: ubuntu-24.04\n    strategy:\n      matrix:\n        {matrix}\n"
+            "    steps:\n      - uses: docker/build-push-action@v7\n        with:\n"
+            f"          build-args: {args}\n          cache-to: type=gha,scope={scope},mode=max\n")
+
+
+def plain_job(scope: str, args: str, job: str) -> str:
+    return (f"  {job}:\n    runs-on: ubuntu-24.04\n    steps:\n"
+            "      - uses: docker/build-push-action@v7\n        with:\n"
+            f"          build-args: {args}\n          cache-to: type=gha,scope={scope},mode=max\n")
+
+
+HEAD = "on: push\njobs:\n"
+RS418_CASES = [
+    # one matrix, one scope, a build-arg per entry
+    ({WF: HEAD + matrix_job("app", "TARGET=${{ matrix.target }}")}, [(WF, 12)]),
+    ({WF: HEAD + matrix_job("app-${{ matrix.target }}", "TARGET=${{ matrix.target }}")}, []),
+    # the build-arg is not one the Dockerfile declares: same layers
+    ({WF: HEAD + matrix_job("app", "UNUSED=${{ matrix.target }}")}, []),
+    # two jobs, one scope, different build-args
+    ({WF: HEAD + plain_job("app", "FEATURES=full", "a") + plain_job("app", "FEATURES=lite", "b")},
+     [(WF, 16)]),
+    ({WF: HEAD + plain_job("app", "FEATURES=full", "a") + plain_job("app", "FEATURES=full", "b")},
+     []),
+    # values rsdock cannot resolve are not compared
+    ({WF: HEAD + plain_job("app", "FEATURES=${{ vars.A }}", "a")
+      + plain_job("app", "FEATURES=${{ vars.B }}", "b")}, []),
+    # a scope rsdock cannot resolve
+    ({WF: HEAD + matrix_job("${{ github.ref_name }}", "TARGET=${{ matrix.target }}")}, []),
+    # across workflow files: the later file's export is reported
+    ({WF: HEAD + plain_job("app", "FEATURES=full", "a"),
+      ".github/workflows/zz-release.yml": HEAD + plain_job("app", "FEATURES=lite", "b")},
+     [(".github/workflows/zz-release.yml", 9)]),
+]
+
+
+@pytest.mark.parametrize("files,expected", RS418_CASES,
+                         ids=[f"RS418-{i}" for i in range(len(RS418_CASES))])
+def test_rs418_one_scope_two_builds(files, expected, tmp_path):
+    files = {"Dockerfile": ARGS_DOCKERFILE, **files}
+    assert [(f.path, f.line) for f in run("RS418", files, tmp_path)] == expected
