@@ -45,6 +45,8 @@ class RS413(WorkflowRule):
     message = "add `persist-credentials: false` to the checkout step's `with:`"
     fix_safety = "safe"
 
+    roles = frozenset({"runs", "action"})  # composite actions pin actions too
+
     def check(self, file: wf.Workflow, ctx: Context) -> Iterable[Finding]:
         """Yield a finding for each checkout step that keeps the token."""
         if not wf.uses_docker(file):

@@ -151,3 +151,61 @@ def test_rs417_names_the_push_that_fails(tmp_path):
     [finding] = run("RS417", {WF: login_push(BRANCHES, MASTER)}, tmp_path)
     assert "a push to the branch `develop`" in finding.message
     assert "login (line 8)" in finding.message
+
+
+# ---- which files GitHub runs, and local composite actions --------------------------------
+
+from rsdock.lint.engine import discover, runner as engine  # noqa: E402
+from rsdock.lint.engine.settings import LintConfig  # noqa: E402
+
+PUSH_ON_PR = ("on: [push, pull_request]\njobs:\n  image:\n    runs-on: ubuntu-24.04\n"
+              "    steps:\n      - uses: docker/build-push-action@v7\n        with:\n"
+              "          push: true\n          tags: acme/app:latest\n")
+ACTION = """\
+name: build
+runs:
+  using: composite
+  steps:
+    - uses: actions/checkout@v4
+    - uses: crate-ci/typos@master
+    - uses: docker/build-push-action@v7
+      with:
+        push: true
+"""
+
+
+def lint_tree(root, files: dict[str, str]):
+    for path, text in files.items():
+        (root / path).parent.mkdir(parents=True, exist_ok=True)
+        (root / path).write_text(text)
+    result = engine.lint_paths(discover.walk(root), root, LintConfig(hadolint=False))
+    return sorted((f.path, f.line, f.rule) for f in result.findings if f.rule.startswith("RS4"))
+
+
+def test_a_nested_workflow_never_runs_and_is_only_noted(tmp_path):
+    nested = "tools/app/.github/workflows/docker.yml"
+    found = lint_tree(tmp_path, {nested: PUSH_ON_PR, ".github/workflows/ci.yml": PUSH_ON_PR})
+    assert [f for f in found if f[0] == nested] == [(nested, 1, "RS419")]
+    assert (".github/workflows/ci.yml", 8, "RS405") in found  # the root's workflow is judged
+    assert not any(f[2] == "RS419" for f in found if f[0] != nested)
+
+
+def test_composite_actions_pin_actions_too(tmp_path):
+    action = ".github/actions/build/action.yml"
+    uses = ("on: push\njobs:\n  image:\n    runs-on: ubuntu-24.04\n    steps:\n"
+            "      - uses: ./.github/actions/build\n")
+    found = lint_tree(tmp_path, {action: ACTION, ".github/workflows/ci.yml": uses})
+    assert [f for f in found if f[0] == action] == [
+        (action, 5, "RS410"), (action, 5, "RS413"), (action, 6, "RS414")]
+    # RS405 (push on pull requests) asks about a run; an action has none of its own
+    assert not any(f[2] in ("RS405", "RS412", "RS419") for f in found if f[0] == action)
+
+
+def test_workflow_roles_by_path():
+    from rsdock.lint.model.paths import workflow_role
+    assert workflow_role(".github/workflows/a.yml") == "runs"
+    assert workflow_role("sub/.github/workflows/a.yml") == "idle"
+    assert workflow_role(".github/actions/x/action.yml") == "action"
+    assert workflow_role("ci/template.yml") == "runs"  # a file the user names as a workflow
+    assert discover.kind_of(".github/actions/x/action.yaml") == "workflow"
+    assert discover.kind_of(".github/actions/x/other.yml") is None
