@@ -48,6 +48,7 @@ EXPECTED = {
     'fp-RS401-local-composite-action': [],
     'fp-RS402-matrix-native-runner': [],
     'fp-RS405-push-to-job-local-registry': [],
+    'fp-RS4xx-nested-workflow-never-runs': [],
     'fp-RS406-mode-max-inside-expression': [('Dockerfile', 5, 'RS302'), ('Dockerfile', 5, 'RS304'), ('Dockerfile', 5, 'RS306')],
     'fp-RS408-checkout-path': [],
     'fp-RS410-checkout-v5-v6-node24': [],
