@@ -5,33 +5,23 @@ character is ``#`` (a trailing `` # note`` is part of the pattern), lines are tr
 re-includes, patterns are cleaned like Go's ``filepath.Clean`` and a leading ``/`` is dropped.
 Matching follows moby's ``patternmatcher``: Go ``filepath.Match`` syntax plus ``**``, a path is
 excluded when it or one of its parent directories matches, and the last matching pattern wins.
-
-Matching is linear in the path whatever the patterns (:mod:`rsdock.lint.model.ignore_match`), and
-a file of many patterns is indexed (:class:`_Index`): exact, ``dir/**`` and ``**/name`` patterns
-by the text they need, the others by their literal head or tail, so a path only meets the few
-patterns that could match it. Each path's answer is remembered.
 """
 
 from __future__ import annotations
 
-import functools
 import posixpath
 import re
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Mapping
 
 from rsdock.lint.model.findings import Edit, Finding, Severity
-from rsdock.lint.model.ignore_match import Token, compile_pattern, matcher
 from rsdock.records import field, record
-
-__all__ = ["DockerIgnore", "PARSE_RULE", "Pattern", "TRAILING_COMMENT_RE", "applicable",
-           "candidates", "compile_pattern", "parse_dockerignore"]
 
 PARSE_RULE = "RS001"
 # Where a pattern line holds a would-be trailing comment: Docker reads it as part of the pattern.
 TRAILING_COMMENT_RE = re.compile(r"\s+#")
-# No path on Linux is longer (PATH_MAX): a longer one names nothing a build could copy.
-_MAX_PATH = 4096
+# moby escapes these because they mean something in a regexp but nothing in filepath.Match.
+_ESCAPE = set(".+()|{}$")
 
 
 @record(frozen=True)
@@ -49,12 +39,8 @@ class Pattern:
     raw: str
     pattern: str
     exclusion: bool
-    tokens: list[Token] = field(compare=False, repr=False, default_factory=list)
+    regex: re.Pattern[str] | None = field(compare=False, repr=False)
     kind: str = field(compare=False, repr=False, default="regexp")
-
-    @functools.cached_property
-    def _matcher(self) -> Any:
-        return matcher(self.tokens)  # built when first needed: most patterns never are
 
     def matches(self, path: str) -> bool:
         """Whether ``path`` itself (not its parents) matches."""
@@ -65,7 +51,7 @@ class Pattern:
         if self.kind == "suffix":
             suffix = self.pattern[2:]
             return path.endswith(suffix) or (suffix.startswith("/") and path == suffix[1:])
-        return bool(self._matcher.match(path))
+        return bool(self.regex and self.regex.match(path))
 
 
 @record
@@ -80,52 +66,32 @@ class DockerIgnore:
 
     def excludes(self, path: str) -> bool:
         """Whether Docker leaves ``path`` (relative to the context, ``/``-separated) out of the
-        build context: the last pattern matching it or a parent folder is not a ``!`` line."""
-        last = self._last_match(path)
-        return last is not None and not last.exclusion
+        build context."""
+        candidates = _self_and_parents(path)
+        matched = False
+        for pattern in self.patterns:
+            # An exclusion can only undo a match, an inclusion only make one: skip the rest.
+            if pattern.exclusion != matched:
+                continue
+            if any(pattern.matches(c) for c in candidates):
+                matched = not pattern.exclusion
+        return matched
 
     def matching(self, path: str) -> Pattern | None:
         """The last pattern that excludes ``path`` when it is excluded, else None."""
-        last = self._last_match(path)
-        return last if last is not None and not last.exclusion else None
+        if not self.excludes(path):
+            return None
+        candidates = _self_and_parents(path)
+        for pattern in reversed(self.patterns):
+            if not pattern.exclusion and any(pattern.matches(c) for c in candidates):
+                return pattern
+        return None  # pragma: no cover - excludes() found one
 
     def excludes_but_for_comments(self, path: str) -> bool:
         """Whether ``path`` would be excluded if trailing `` # notes`` were comments, as their
         authors meant (RS601 reports and fixes those lines)."""
-        return self._repaired.excludes(path)
-
-    def reincludes_under(self, folder: str) -> bool:
-        """Whether a ``!`` line names something inside ``folder`` (as written, ``/`` trimmed)."""
-        prefix = folder.rstrip("/") + "/"
-        return any(name.startswith(prefix) for name in self._reincluded)
-
-    @functools.cached_property
-    def _repaired(self) -> DockerIgnore:
         repaired = "\n".join(TRAILING_COMMENT_RE.split(p.raw, maxsplit=1)[0] for p in self.patterns)
-        return parse_dockerignore(self.path, repaired)
-
-    @functools.cached_property
-    def _reincluded(self) -> tuple[str, ...]:
-        return tuple(p.raw.strip()[1:].lstrip("/") for p in self.patterns
-                     if p.raw.strip().startswith("!"))
-
-    @functools.cached_property
-    def _index(self) -> _Index:
-        return _Index(self.patterns)
-
-    @functools.cached_property
-    def _answers(self) -> dict[str, Pattern | None]:
-        return {}
-
-    def _last_match(self, path: str) -> Pattern | None:
-        """The last pattern matching ``path`` or one of its parent folders (remembered)."""
-        if path not in self._answers:
-            if len(self._answers) > 100_000:
-                self._answers.clear()
-            found = (self._index.last(_self_and_parents(path))
-                     if len(path) <= _MAX_PATH else None)
-            self._answers[path] = None if found is None else self.patterns[found]
-        return self._answers[path]
+        return parse_dockerignore(self.path, repaired).excludes(path)
 
     def append_line(self, line: str) -> Edit:
         """The edit that adds ``line`` at the end of the file, on a line of its own."""
@@ -170,88 +136,68 @@ def _clean(path: str) -> str:
     return "/" + cleaned.lstrip("/") if cleaned.startswith("//") else cleaned
 
 
-class _Index:
-    """The patterns of one file, found by what a path must contain for them to match.
+def compile_pattern(pattern: str) -> tuple[re.Pattern[str] | None, str]:
+    """The regexp and match kind moby's ``patternmatcher`` builds for a cleaned pattern.
 
-    ``exact`` patterns by their text, ``prefix`` (``dir/**``) by their head, ``suffix``
-    (``**/name``) by their tail; ``regexp`` ones by their literal head (the text before the first
-    wildcard) or, without one, their literal tail, and the rest in one list. :meth:`last` then
-    looks up each length a key of that kind has: a handful of dictionary lookups per path,
-    however many patterns the file holds.
+    Kinds are moby's: ``exact`` (no wildcard), ``prefix`` (``dir/**``), ``suffix`` (``**/name``)
+    and ``regexp``; only the last uses the regexp.
+
+    Raises:
+        re.error: when the pattern is malformed (an unclosed ``[``), as Docker would refuse it.
     """
-
-    def __init__(self, patterns: list[Pattern]):
-        self.patterns = patterns
-        self.exact: dict[str, int] = {}
-        self.prefix: dict[str, int] = {}
-        self.suffix: dict[str, int] = {}
-        self.heads: dict[str, list[int]] = {}
-        self.tails: dict[str, list[int]] = {}
-        self.rest: list[int] = []
-        for index, pattern in enumerate(patterns):
-            if pattern.kind == "exact":
-                self.exact[pattern.pattern] = index
-            elif pattern.kind == "prefix":
-                self.prefix[pattern.pattern[:-2]] = index
-            elif pattern.kind == "suffix":
-                self.suffix[pattern.pattern[2:]] = index
+    regex, kind, i, step, in_class = "^", "exact", 0, 0, False
+    while i < len(pattern):
+        ch = pattern[i]
+        i += 1
+        if in_class:
+            # filepath.Match: inside [...] only ']', '-', a leading '^' and '\\' mean anything
+            if ch == "]":
+                in_class = False
+                regex += "]"
+            elif ch == "\\" and i < len(pattern):
+                regex += re.escape(pattern[i])
+                i += 1
+            elif ch == "-" and not regex.endswith(("[", "-")) and pattern[i:i + 1] not in ("-", "]"):
+                regex += "-"  # a range; Python would read "--" as a set operation
+            elif ch == "^" and regex.endswith("["):
+                regex += "^"
             else:
-                head, tail = _literal_ends(pattern.tokens)
-                if head:
-                    self.heads.setdefault(head, []).append(index)
-                elif tail:
-                    self.tails.setdefault(tail, []).append(index)
+                regex += re.escape(ch)
+        elif ch == "*" and pattern[i:i + 1] == "*":
+            i += 1
+            if pattern[i:i + 1] == "/":
+                i += 1  # "**/" is "**"
+            if i >= len(pattern):
+                if kind == "exact":
+                    kind = "prefix"
                 else:
-                    self.rest.append(index)
-        self.prefix_lengths = sorted({len(k) for k in self.prefix})
-        self.suffix_lengths = sorted({len(k) for k in self.suffix})
-        self.head_lengths = sorted({len(k) for k in self.heads})
-        self.tail_lengths = sorted({len(k) for k in self.tails})
-
-    def last(self, candidates: list[str]) -> int | None:
-        """The index of the last pattern matching one of ``candidates`` (a path and its parent
-        folders, the path first), or None."""
-        best = -1
-        path = candidates[0]
-        for length in self.prefix_lengths:  # a parent's prefix is the path's prefix too
-            if length > len(path):
-                break
-            best = max(best, self.prefix.get(path[:length], -1))
-        for candidate in candidates:
-            best = max(best, self.exact.get(candidate, -1),
-                       self.suffix.get("/" + candidate, -1))  # **/name matches name itself
-            for length in self.suffix_lengths:
-                if length > len(candidate):
-                    break
-                best = max(best, self.suffix.get(candidate[-length:], -1))
-            groups = [self.rest]
-            groups += [self.heads.get(candidate[:n], []) for n in self.head_lengths
-                       if n <= len(candidate)]
-            groups += [self.tails.get(candidate[-n:], []) for n in self.tail_lengths
-                       if n <= len(candidate)]
-            for group in groups:
-                for index in reversed(group):
-                    if index <= best:
-                        break
-                    if self.patterns[index].matches(candidate):
-                        best = index
-                        break
-        return best if best >= 0 else None
-
-
-def _literal_ends(tokens: list[Token]) -> tuple[str, str]:
-    """The literal text a ``regexp`` pattern's matches must start with, and end with."""
-    head = []
-    for kind, value in tokens:
-        if kind != "lit":
-            break
-        head.append(value)
-    tail = []
-    for kind, value in reversed(tokens):
-        if kind != "lit":
-            break
-        tail.append(value)
-    return "".join(head), "".join(reversed(tail))
+                    regex, kind = regex + ".*", "regexp"
+            else:
+                regex, kind = regex + "(.*/)?", "regexp"
+            if step == 0:
+                kind = "suffix"
+        elif ch == "*":
+            regex, kind = regex + "[^/]*", "regexp"
+        elif ch == "?":
+            regex, kind = regex + "[^/]", "regexp"
+        elif ch in _ESCAPE:
+            regex += "\\" + ch
+        elif ch == "\\":
+            if i < len(pattern):
+                regex, kind = regex + re.escape(pattern[i]), "regexp"
+                i += 1
+            else:
+                regex += "\\\\"
+        elif ch == "[":
+            regex, kind, in_class = regex + "[", "regexp", True
+        elif ch == "]":
+            regex, kind = regex + "\\]", "regexp"
+        else:
+            regex += re.escape(ch)
+        step += 1
+    # Docker validates every pattern with filepath.Match, so a bad one fails even when exact.
+    compiled = re.compile(regex + r"\Z", re.DOTALL)
+    return (compiled if kind == "regexp" else None), kind
 
 
 def parse_dockerignore(path: str, text: str | bytes) -> DockerIgnore:
@@ -286,12 +232,12 @@ def parse_dockerignore(path: str, text: str | bytes) -> DockerIgnore:
         if len(pattern) > 1 and pattern.startswith("/"):
             pattern = pattern[1:]
         try:
-            tokens, kind = compile_pattern(pattern)
+            regex, kind = compile_pattern(pattern)
         except re.error:
             model.errors.append(Finding(
                 path, number, 0, PARSE_RULE, Severity.ERROR,
                 f"Docker cannot read the pattern {raw.strip()!r}: close its '[' "
                 "or escape it with a backslash"))
             continue
-        model.patterns.append(Pattern(number, raw, pattern, exclusion, tokens, kind))
+        model.patterns.append(Pattern(number, raw, pattern, exclusion, regex, kind))
     return model

@@ -88,7 +88,9 @@ def _paths(ctx: Context, context: str, source: str, ignore: di.DockerIgnore) -> 
     elif "$" not in source:
         # a folder of which a `!` line re-includes something still reaches the build: the COPY
         # gets what the ignore file meant it to get
-        if ignore.reincludes_under(source):
+        if any(p.raw.strip().startswith("!") and
+               p.raw.strip()[1:].lstrip("/").startswith(source.rstrip("/") + "/")
+               for p in ignore.patterns):
             return
         yield source
 
