@@ -7,8 +7,9 @@ Lines and columns are 1-based, as in findings.
 
 from __future__ import annotations
 
+import posixpath
 import re
-from typing import Any
+from typing import Any, Iterator, Mapping
 
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
@@ -28,8 +29,8 @@ __all__ = ["BUILD_PUSH", "CHECKOUT", "LOGIN", "SETUP_BUILDX", "SETUP_QEMU", "Bui
            "BuiltImage", "CacheSpec", "Job", "MAX_NODES", "PARSE_RULE", "Scalar", "Step", "Uses",
            "Workflow", "build_push", "built_contexts", "built_images", "cache_specs",
            "dockerfile_paths", "input_list", "local_action_text", "off_for_pull_requests",
-           "on_runner", "parse_workflow", "platform_entries", "pushed_images", "uses_docker",
-           "workflow_role"]
+           "local_actions", "on_runner", "parse_workflow", "platform_entries", "pushed_images",
+           "uses_docker", "workflow_role"]
 
 PARSE_RULE = "RS001"
 # A workflow is a few hundred nodes; an alias bomb ("billion laughs") is billions once expanded.
@@ -183,6 +184,23 @@ def _read_action(workflow: Workflow, data: CommentedMap) -> None:
                 job.steps.append(_read_step(index, step, workflow.lines))
     workflow.jobs[ACTION_JOB] = job
     workflow.jobs_line = line
+
+
+def local_actions(workflow: Workflow, actions: Mapping[str, Workflow],
+                  ) -> Iterator[tuple[Job, Step, Workflow]]:
+    """``(job, step, action)`` for each step of ``workflow`` that runs a local composite action
+    (``uses: ./.github/actions/build``) found among the parsed ``actions`` (by path): its steps
+    run in that job, after that step's ``if:``."""
+    for job, step in workflow.steps():
+        uses = step.uses
+        if uses is None or not uses.text.startswith("./"):
+            continue
+        folder = posixpath.normpath(uses.text.split("@")[0]).strip("/")
+        for name in ("action.yml", "action.yaml"):
+            action = actions.get(f"{folder}/{name}")
+            if action is not None and not action.errors:
+                yield job, step, action
+                break
 
 
 def _read_triggers(data: CommentedMap, key: Any) -> dict[str, Scalar]:

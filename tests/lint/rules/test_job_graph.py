@@ -209,3 +209,43 @@ def test_workflow_roles_by_path():
     assert workflow_role("ci/template.yml") == "runs"  # a file the user names as a workflow
     assert discover.kind_of(".github/actions/x/action.yaml") == "workflow"
     assert discover.kind_of(".github/actions/x/other.yml") is None
+
+
+CALLER = ("on: [push, pull_request]\njobs:\n  image:\n    runs-on: ubuntu-24.04\n{job_if}"
+          "    steps:\n      - uses: actions/checkout@v7\n      - uses: ./.github/actions/build\n"
+          "{call_if}")
+PUSHING_ACTION = """\
+name: build
+runs:
+  using: composite
+  steps:
+    - uses: docker/login-action@v4
+      with:
+        username: u
+        password: ${{ secrets.T }}
+    - uses: docker/build-push-action@v7
+      with:
+        push: true
+        tags: acme/app:latest
+"""
+
+
+@pytest.mark.parametrize("job_if,call_if,on,expected", [
+    ("", "", "[push, pull_request]",
+     [(".github/actions/build/action.yml", 5, "RS404"),
+      (".github/actions/build/action.yml", 11, "RS405"),
+      (".github/workflows/ci.yml", 6, "RS413")]),
+    # the call's guard and the job's guard hold for the action's steps
+    ("", "        if: github.event_name != 'pull_request'\n", "[push, pull_request]",
+     [(".github/workflows/ci.yml", 6, "RS413")]),
+    ("    if: github.event_name == 'push'\n", "", "[push, pull_request]",
+     [(".github/workflows/ci.yml", 7, "RS413")]),
+    # no pull requests: the push is fine
+    ("", "", "push", [(".github/workflows/ci.yml", 6, "RS413")]),
+], ids=["unguarded", "call-guarded", "job-guarded", "push-only"])
+def test_a_composite_actions_login_and_push_run_in_the_calling_job(
+        job_if, call_if, on, expected, tmp_path):
+    caller = CALLER.format(job_if=job_if, call_if=call_if).replace("[push, pull_request]", on)
+    found = lint_tree(tmp_path, {".github/actions/build/action.yml": PUSHING_ACTION,
+                                 ".github/workflows/ci.yml": caller})
+    assert [f for f in found if f[2] in ("RS404", "RS405", "RS413")] == expected
