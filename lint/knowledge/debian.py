@@ -112,7 +112,8 @@ def glibc_release(image: str) -> tuple[Release, str] | None:
 
     Names and tags that say their release (:func:`of_image`) come first; then Ubuntu
     (``ubuntu:22.04``, ``ubuntu:jammy``); then tags that name none: ``rust:latest``, ``rust:1``,
-    ``rust:1-slim`` and ``debian:stable-slim`` are :data:`CURRENT`; ``rust:1.N`` is the release
+    ``rust:1-slim`` and ``debian:stable-slim`` are :data:`CURRENT` (``ubuntu:latest`` is not
+    read: it follows Ubuntu's LTS releases, not Debian's); ``rust:1.N`` is the release
     that was newest while Rust 1.N was (:data:`RUST_DEFAULT_SINCE`); cargo-chef's
     ``latest-rust-<tag>`` is its ``rust:<tag>``.
 
@@ -130,9 +131,9 @@ def glibc_release(image: str) -> tuple[Release, str] | None:
     name, tag = match["name"], match["tag"] or "latest"
     short = name.rsplit("/", 1)[-1]
     if short == "ubuntu":
-        release = _UBUNTU.get(tag) or (_UBUNTU["24.04"] if tag == "latest" else None)
-        return (release, "") if release is not None and tag != "latest" else (
-            (release, "ubuntu:latest is the newest LTS") if release else None)
+        # `ubuntu:latest` moves with each LTS (26.04 since April 2026, not in the table): unknown
+        release = _UBUNTU.get(tag)
+        return (release, "") if release is not None else None
     if short == "cargo-chef":
         chef = _CHEF_TAG_RE.match(tag)
         if chef is None:

@@ -213,6 +213,7 @@ CASES = [
           ("rust:1.95-slim-bookworm", "ubuntu:22.04", [("Dockerfile", 6)]),
           ("rust:1.95-slim-bookworm", "ubuntu:24.04", []),
           ("rust:1.95-slim-bookworm", "ubuntu:noble", []),
+          ("rust:1.95-slim-trixie", "ubuntu:latest", []),  # moves with each LTS: not read
       )],
     # RS309: the runtime lacks the shared library
     # (at the runtime's apt-get install line, where the package goes; at FROM with none)
