@@ -99,6 +99,8 @@ class RS417(WorkflowRule):
 
 
 _NOT_A_PUSH: Any = object()
+# A script that tests something (its branch, a variable) before pushing: its own condition.
+_SHELL_CONDITION = re.compile(r"\bif\b|\bcase\b|\[\[?\s|\btest\s")
 
 
 def _value(scalar: wf.Scalar | None) -> Any:
@@ -124,6 +126,8 @@ def _push_condition(file: wf.Workflow, job: wf.Job, step: wf.Step) -> Any:
             return _NOT_A_PUSH
         return push.value
     if step.run is not None:
+        if _SHELL_CONDITION.search(step.run.text):
+            return _NOT_A_PUSH  # the script decides when it pushes: not judged
         pushed = [m[1] for m in _DOCKER_PUSH.finditer(step.run.text)]
         if pushed and not all(image and wf.on_runner(image) for image in pushed):
             return None

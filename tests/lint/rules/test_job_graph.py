@@ -136,6 +136,10 @@ RS417_CASES = [
     (login_push(" push", MASTER, push_step="      - run: docker push acme/app:latest\n"), [11]),
     (login_push(" push", MASTER, push_step="      - run: docker push localhost:5000/app\n"),
      []),
+    # a script that tests its own condition before pushing is not judged
+    (login_push(" push", MASTER, push_step="      - run: |\n"
+                "          if [ \"$GITHUB_REF\" = refs/heads/master ]; then\n"
+                "            docker push acme/app:latest\n          fi\n"), []),
     # only pull requests run it: RS404/RS405 judge those
     (login_push(" pull_request", MASTER), []),
 ]
