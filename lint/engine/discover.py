@@ -3,8 +3,10 @@
 A repository's lintable files are its Dockerfiles (``Dockerfile``, ``Dockerfile.*``,
 ``*.Dockerfile``, ``*.dockerfile``), its ``.dockerignore`` files (``.dockerignore`` and the
 per-Dockerfile ``<Dockerfile>.dockerignore``) and its GitHub workflows
-(``.github/workflows/*.yml``/``*.yaml``). Build output and vendored trees (``vendor/``,
-``third_party/``, ``node_modules/``, and what ``.gitattributes`` marks ``linguist-vendored``) are
+(``.github/workflows/*.yml``/``*.yaml``, and local composite actions
+``.github/actions/<name>/action.yml``, read as workflows with one job). Build output and
+vendored trees (``vendor/``, ``third_party/``, ``node_modules/``, and what ``.gitattributes``
+marks ``linguist-vendored``) are
 never walked: someone else's workflows are not the repository's to lint or fix.
 
 The same walk notes the files that say how images are built (docker compose files and bake
@@ -20,7 +22,7 @@ from pathlib import Path
 
 from rsdock.errors import UserError
 from rsdock.fs import shown
-from rsdock.lint.model.paths import is_vendored
+from rsdock.lint.model.paths import is_vendored, workflow_role
 from rsdock.records import field, record
 
 SKIPPED_DIRS = frozenset({"target", ".git", "node_modules", "vendor", "third_party",
@@ -50,6 +52,8 @@ def kind_of(relpath: str) -> str | None:
     lower = name.lower()
     if lower.endswith(".dockerignore"):
         return "dockerignore"
+    if workflow_role(relpath) == "action":
+        return "workflow"  # a local composite action: its steps pin actions too
     if lower.endswith(NOT_DOCKERFILE_SUFFIXES) and "workflows" not in parts[:-1]:
         return None
     if name == "Dockerfile" or name.startswith("Dockerfile.") or name.startswith("Dockerfile-"):

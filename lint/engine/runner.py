@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator, Mapping
 from rsdock import fs
 from rsdock.errors import UserError
 from rsdock.lint.engine import discover
+from rsdock.lint.model.paths import workflow_role
 from rsdock.lint.engine.settings import CONFIG_NAME, LintConfig, Selection, resolve
 from rsdock.lint.model import suppressions
 from rsdock.lint.model.context import Context
@@ -336,16 +337,21 @@ def _context(root: Path, targets: dict[str, str],
     """
     crashes: list[Finding] = []
     by_kind: dict[str, dict[str, str]] = {kind: {} for kind in PARSERS}
+    not_run: dict[str, str] = {}
     for rel, text in texts.items():
         kind = targets.get(rel) or discover.kind_of(rel)
         if kind is None:
             continue
         if kind == "workflow" and rel not in targets and "docker" not in text.lower():
             continue
+        if kind == "workflow" and workflow_role(rel) != "runs":
+            not_run[rel] = text  # composite actions, nested copies: no run of theirs to judge
+            continue
         by_kind[kind][rel] = text
     ctx = Context(root=root,
                   dockerfiles=LazyModels("dockerfile", by_kind["dockerfile"], crashes),
                   workflows=LazyModels("workflow", by_kind["workflow"], crashes),
+                  other_workflows=LazyModels("workflow", not_run, crashes),
                   dockerignores=LazyModels("dockerignore", by_kind["dockerignore"], crashes))
     return ctx, crashes
 
@@ -393,6 +399,8 @@ def _check(ctx: Context, targets: dict[str, str], rules: dict[str, type[AnyRule]
     by_kind: dict[str, list[Any]] = {}
     for rel, kind in targets.items():
         model = ctx.models(kind).get(rel)
+        if model is None and kind == "workflow":
+            model = ctx.other_workflows.get(rel)
         if model is not None:
             by_kind.setdefault(kind, []).append(model)
     # a crash of a cross-file rule is reported on a linted file, so that it is shown
@@ -405,8 +413,9 @@ def _check(ctx: Context, targets: dict[str, str], rules: dict[str, type[AnyRule]
             findings += _project_rule(rule, ctx, targets, crash, anchor)
             continue
         for model in by_kind.get(rule.target, ()):
-            if getattr(model, "errors", None) and rule.target == "workflow":
-                continue  # an unreadable workflow is mostly empty: RS001 says why
+            if rule.target == "workflow" and (
+                    model.errors or workflow_role(model.path) not in getattr(rule, "roles", ())):
+                continue  # unreadable (RS001 says why), or a file this rule does not judge
             findings += _safely(rule, model, ctx, crash, model.path)
     return findings
 

@@ -29,7 +29,10 @@ class Context:
         workspace: the scanned cargo workspace, or None when the repository has none or it could
             not be read (RS005 says why).
         dockerfiles: parsed Dockerfiles by relative path.
-        workflows: parsed GitHub workflows by relative path.
+        workflows: parsed GitHub workflows GitHub runs, by relative path.
+        other_workflows: workflow-like files GitHub does not run as workflows (local composite
+            actions, nested ``.github/workflows`` copies): linted by the rules whose ``roles``
+            name them, never context for the others.
         dockerignores: parsed ``.dockerignore`` files by relative path.
         build_files: docker compose and bake files (relative path -> text): they say which
             context and Dockerfile a build uses (``rsdock.lint.analysis.images``).
@@ -42,6 +45,7 @@ class Context:
     workspace: Workspace | None = None
     dockerfiles: Mapping[str, Dockerfile] = field(default_factory=dict)
     workflows: Mapping[str, Workflow] = field(default_factory=dict)
+    other_workflows: Mapping[str, Workflow] = field(default_factory=dict)
     dockerignores: Mapping[str, DockerIgnore] = field(default_factory=dict)
     build_files: dict[str, str] = field(default_factory=dict)
     # Per-run memo for analyses several rules share (the image model): key -> value.
@@ -79,7 +83,8 @@ class Context:
 
     def parse_errors(self) -> Iterator[Finding]:
         """The parse problems of every model, Dockerfiles first (parsing any not parsed yet)."""
-        for models in (self.dockerfiles, self.workflows, self.dockerignores):
+        for models in (self.dockerfiles, self.workflows, self.other_workflows,
+                       self.dockerignores):
             for model in models.values():
                 yield from model.errors
 

@@ -1,4 +1,5 @@
-"""Enough of GitHub's ``${{ }}`` expression language to ask "is this off for pull requests?".
+"""Enough of GitHub's ``${{ }}`` expression language to ask "is this off for pull requests?"
+(or for a push of some branch or tag).
 
 Workflows guard login and push with expressions such as
 ``${{ github.event_name != 'pull_request' }}`` or ``startsWith(github.ref, 'refs/tags/')``. This
@@ -14,8 +15,8 @@ import math
 import re
 from typing import Any
 
-__all__ = ["UNKNOWN", "ExpressionError", "evaluate", "is_off_for_pull_requests",
-           "pull_request_context", "strip_braces"]
+__all__ = ["UNKNOWN", "ExpressionError", "evaluate", "is_off", "is_off_for_pull_requests",
+           "pull_request_context", "push_context", "strip_braces"]
 
 
 class _Unknown:
@@ -234,7 +235,7 @@ def _eval(node: Node, context: dict[str, Any]) -> Any:
         return node[1]
     if kind in ("name", "prop"):
         path = _dotted(node)
-        return context.get(path.lower(), UNKNOWN) if path else UNKNOWN
+        return _lookup(path.lower(), context) if path else UNKNOWN
     if kind == "not":
         value = _truthy(_eval(node[1], context))
         return UNKNOWN if value is UNKNOWN else not value
@@ -268,6 +269,19 @@ def _eval(node: Node, context: dict[str, Any]) -> Any:
     raise ExpressionError(f"unknown node {kind}")  # pragma: no cover - the parser makes no others
 
 
+def _lookup(path: str, context: dict[str, Any]) -> Any:
+    """``path``'s value; below a property known to be null (``github.event.pull_request`` on a
+    push) every property is null too, as GitHub reads a missing object."""
+    if path in context:
+        return context[path]
+    parts = path.split(".")
+    for end in range(len(parts) - 1, 0, -1):
+        prefix = ".".join(parts[:end])
+        if prefix in context:
+            return None if context[prefix] is None else UNKNOWN
+    return UNKNOWN
+
+
 def _dotted(node: Node) -> str | None:
     """``github.event_name`` for a name/property chain with literal keys, else None."""
     if node[0] == "name":
@@ -286,6 +300,16 @@ def pull_request_context(event: str = "pull_request") -> dict[str, Any]:
         if event == "pull_request":
             context["github.ref"] = _RefPrefix("refs/pull/")
     return context
+
+
+def push_context(ref: str) -> dict[str, Any]:
+    """What is known about a run triggered by a push of ``ref`` (``refs/heads/main``,
+    ``refs/tags/v1.2.0``): no pull request is at hand."""
+    kind = "tag" if ref.startswith("refs/tags/") else "branch"
+    name = ref.split("/", 2)[2] if ref.count("/") >= 2 else ref
+    return {"github.event_name": "push", "github.ref": ref, "github.ref_name": name,
+            "github.ref_type": kind, "github.event.ref": ref, "github.head_ref": "",
+            "github.base_ref": "", "github.event.pull_request": None}
 
 
 def evaluate(expression: str, context: dict[str, Any]) -> Any:
@@ -329,7 +353,16 @@ def is_off_for_pull_requests(*conditions: Any, event: str = "pull_request") -> b
         True when off for every pull request, False when on for every pull request, None when it
         depends on something unknown (a fork check, a repository name...).
     """
-    context = pull_request_context(event)
+    return is_off(*conditions, context=pull_request_context(event))
+
+
+def is_off(*conditions: Any, context: dict[str, Any]) -> bool | None:
+    """Whether something guarded by ``conditions`` (as :func:`is_off_for_pull_requests` takes
+    them) is off in runs described by ``context`` (:func:`push_context`...).
+
+    Returns:
+        True when some condition is false there, False when all are true, None when unknown.
+    """
     result: bool | None = False
     for condition in conditions:
         if isinstance(condition, str) and condition.strip().lower() in ("true", "false"):

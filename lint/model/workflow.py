@@ -15,6 +15,7 @@ from ruamel.yaml.comments import CommentedMap
 
 from rsdock.lint.model.expressions import is_off_for_pull_requests
 from rsdock.lint.model.findings import Finding, line_offsets
+from rsdock.lint.model.partial import Shape
 from rsdock.lint.knowledge.platforms import NATIVE_PLATFORM
 from rsdock.records import field, record
 
@@ -118,6 +119,7 @@ class Job:
     permissions: Scalar | None
     matrix: Any
     steps: list[Step] = field(default_factory=list)
+    needs: list[str] = field(default_factory=list)
 
     def matrix_combinations(self) -> list[dict[str, Any]] | None:
         """The combinations of a literal ``strategy.matrix`` ([{}] when none), None when computed."""
@@ -139,6 +141,21 @@ class Job:
             if expanded not in results:
                 results.append(expanded)
         return results
+
+    def substitute(self, text: str, combo: dict[str, Any]) -> str:
+        """``text`` with the ``${{ matrix.x }}`` that matrix combination ``combo`` gives."""
+        return _substitute_matrix(text, combo)
+
+    def shapes(self, text: str) -> list[Shape]:
+        """``text`` for every matrix combination, with ``${{ matrix.x }}`` substituted and any
+        other expression left as a hole (:class:`Shape`): what is known of a computed value."""
+        combos = self.matrix_combinations() or [{}]
+        found: list[Shape] = []
+        for combo in combos:
+            shape = Shape.of_expression_text(_substitute_matrix(text, combo))
+            if shape not in found:
+                found.append(shape)
+        return found
 
     def native_platform(self, combo: dict[str, Any] | None = None) -> str:
         """The platform of the runner (``linux/arm64`` on ``*-arm`` runners, else ``linux/amd64``).
@@ -207,6 +224,63 @@ class Workflow:
         end = start + len(written)
         return (start, end) if self.text[start:end] == written else None
 
+    def job_conditions(self, job: Job) -> list[Scalar | None]:
+        """The ``if:`` conditions that decide whether ``job`` runs: its own and, through the job
+        graph, those of every job it needs. A needed job that is skipped skips its dependents,
+        unless a dependent's ``if:`` asks for a status (``always()``, ``!cancelled()``,
+        ``failure()``): there the chain stops."""
+        conditions: list[Scalar | None] = [job.if_]
+        if _checks_status(job.if_):
+            return conditions
+        seen = {job.id}
+        pending = list(job.needs)
+        while pending:
+            other = self.jobs.get(pending.pop(0))
+            if other is None or other.id in seen:
+                continue
+            seen.add(other.id)
+            conditions.append(other.if_)
+            if not _checks_status(other.if_):
+                pending += other.needs
+        return conditions
+
+    def push_refs(self) -> list[tuple[str, str]]:
+        """One ref for each kind of push that triggers the workflow, with how messages name it.
+
+        The ``push:`` filters decide: each branch or tag pattern gives a name it matches
+        (``release/*`` gives ``release/x``), and when other branches (tags) also trigger it
+        (no filter, or only an ``-ignore`` filter) a branch ``topic`` (a tag ``v0.0.0-topic``)
+        stands for them. Only ``tags`` filters mean no branch push triggers it, and the other
+        way round, as GitHub reads them.
+        """
+        push = self.triggers.get("push")
+        if push is None:
+            return []
+        config = push.value if isinstance(push.value, dict) else {}
+        refs: list[tuple[str, str]] = []
+        for kind, folder, what in (("branches", "refs/heads/", "branch"),
+                                   ("tags", "refs/tags/", "tag")):
+            mine = [k for k in (kind, f"{kind}-ignore") if k in config]
+            if not mine and any(k in config for k in _REF_FILTERS):
+                continue  # only the other kind of ref is filtered: this kind never triggers
+            patterns = config.get(kind)
+            if isinstance(patterns, (str, list)):
+                for pattern in [patterns] if isinstance(patterns, str) else patterns:
+                    text = str(pattern)
+                    if text.startswith("!") or any(c in text for c in "[]+"):
+                        continue  # no single name stands for a negation or a character class
+                    name = re.sub(r"\*\*?|\?", "x", text)
+                    refs.append((folder + name, f"a push to the {what} `{name}`"))
+                continue
+            ignored = config.get(f"{kind}-ignore")
+            ignored = [str(i) for i in (ignored if isinstance(ignored, list)
+                                        else [ignored] if ignored else [])]
+            example = next((n for n in _EXAMPLES[kind] if not any(_glob(n, i) for i in ignored)),
+                           None)
+            if example is not None:
+                refs.append((folder + example, f"a push to any {what} (such as `{example}`)"))
+        return refs
+
     def runs_on_pull_request(self) -> bool:
         """Whether a pull request triggers it (``pull_request``; not ``pull_request_target``)."""
         return "pull_request" in self.triggers
@@ -220,6 +294,28 @@ class Workflow:
     def action_steps(self, repo: str) -> Iterator[tuple[Job, Step]]:
         """The (job, step) pairs using the action ``repo``."""
         return ((job, step) for job, step in self.steps() if step.is_action(repo))
+
+
+_REF_FILTERS = ("branches", "branches-ignore", "tags", "tags-ignore")
+# Names that stand for "any other branch (tag)" when a push filter admits more than it lists.
+_EXAMPLES = {"branches": ("topic", "rsdock-example-branch"),
+             "tags": ("v0.0.0-topic", "rsdock-example-tag")}
+
+
+def _glob(name: str, pattern: str) -> bool:
+    """GitHub's branch filter glob, closely enough: ``*`` stops at ``/``, ``**`` does not."""
+    regex = re.escape(pattern).replace(r"\*\*", "\0").replace(r"\*", "[^/]*").replace(
+        "\0", ".*").replace(r"\?", ".")
+    return re.fullmatch(regex, name) is not None
+
+
+_STATUS_RE = re.compile(r"\b(?:always|cancelled|failure)\s*\(", re.IGNORECASE)
+
+
+def _checks_status(condition: Scalar | None) -> bool:
+    """Whether an ``if:`` asks for a status function that lets a job run after a skipped one."""
+    return condition is not None and isinstance(condition.value, str) and bool(
+        _STATUS_RE.search(condition.value))
 
 
 def _substitute_matrix(text: str, combo: dict[str, Any]) -> str:
@@ -264,8 +360,9 @@ def _expand_matrix(matrix: Any) -> list[dict[str, Any]] | None:
 
 def off_for_pull_requests(workflow: Workflow, job: Job, step: Step,
                           *more: Scalar | None) -> bool | None:
-    """Whether ``step`` (given its job's and step's ``if:`` and any ``more`` conditions such as
-    ``push:``) is off for this workflow's pull request runs.
+    """Whether ``step`` (given its job's and step's ``if:``, the ``if:`` of the jobs its job
+    needs, and any ``more`` conditions such as ``push:``) is off for this workflow's pull
+    request runs.
 
     Returns:
         True when it never runs (or the workflow never runs on pull_request), False when it
@@ -273,5 +370,6 @@ def off_for_pull_requests(workflow: Workflow, job: Job, step: Step,
     """
     if not workflow.runs_on_pull_request():
         return True
-    values = [c.value if c is not None else None for c in (job.if_, step.if_, *more)]
+    conditions = (*workflow.job_conditions(job), step.if_, *more)
+    values = [c.value if c is not None else None for c in conditions]
     return is_off_for_pull_requests(*values)

@@ -7,8 +7,9 @@ Lines and columns are 1-based, as in findings.
 
 from __future__ import annotations
 
+import posixpath
 import re
-from typing import Any
+from typing import Any, Iterator, Mapping
 
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
@@ -20,6 +21,7 @@ from rsdock.lint.model.docker_steps import (BUILD_PUSH, CHECKOUT, LOGIN, SETUP_B
                                              on_runner, platform_entries, pushed_images,
                                              uses_docker)
 from rsdock.lint.model.findings import Finding, Severity
+from rsdock.lint.model.paths import workflow_role
 from rsdock.lint.model.yaml_load import TooDeep
 from rsdock.lint.model.yaml_load import load as load_yaml
 from rsdock.lint.model.workflow import Job, Scalar, Step, Uses, Workflow, off_for_pull_requests
@@ -28,8 +30,8 @@ __all__ = ["BUILD_PUSH", "CHECKOUT", "LOGIN", "SETUP_BUILDX", "SETUP_QEMU", "Bui
            "BuiltImage", "CacheSpec", "Job", "MAX_NODES", "PARSE_RULE", "Scalar", "Step", "Uses",
            "Workflow", "build_push", "built_contexts", "built_images", "cache_specs",
            "dockerfile_paths", "input_list", "local_action_text", "off_for_pull_requests",
-           "on_runner", "parse_action_steps", "parse_workflow", "platform_entries",
-           "pushed_images", "uses_docker"]
+           "local_actions", "on_runner", "parse_action_steps", "parse_workflow", "platform_entries",
+           "pushed_images", "uses_docker", "workflow_role"]
 
 PARSE_RULE = "RS001"
 # A workflow is a few hundred nodes; an alias bomb ("billion laughs") is billions once expanded.
@@ -90,7 +92,10 @@ def parse_workflow(path: str, text: str | bytes) -> Workflow:
         return _fail(workflow, 1, 0, "is not a mapping: a workflow needs `on:` and `jobs:` keys")
     workflow.data = data
     try:
-        _read_workflow(workflow, data)
+        if workflow_role(path) == "action":
+            _read_action(workflow, data)
+        else:
+            _read_workflow(workflow, data)
     except (AttributeError, KeyError, TypeError, ValueError) as error:
         # a shape no workflow has; report it rather than stop the whole lint run
         return _fail(workflow, 1, 0, f"has a structure rsdock cannot read ({error}): check it "
@@ -162,6 +167,46 @@ def _read_workflow(workflow: Workflow, data: CommentedMap) -> None:
                 workflow.jobs[str(job_id)] = _read_job(str(job_id), jobs, workflow.lines)
 
 
+# The one job a composite action's steps are read into.
+ACTION_JOB = "(composite action)"
+
+
+def _read_action(workflow: Workflow, data: CommentedMap) -> None:
+    """A local composite action (``runs: {using: composite, steps: [...]}``) as a workflow with
+    one job holding its steps and no triggers: the rules about ``uses:`` read it like a job."""
+    name = data.get("name")
+    workflow.name = str(name) if name is not None else None
+    runs = data.get("runs")
+    if not isinstance(runs, CommentedMap):
+        return
+    line, column = _key_pos(data, "runs")
+    job = Job(ACTION_JOB, line, column, None, None, None, None)
+    steps = runs.get("steps")
+    if isinstance(steps, CommentedSeq):
+        for index, step in enumerate(steps):
+            if isinstance(step, CommentedMap):
+                job.steps.append(_read_step(index, step, workflow.lines))
+    workflow.jobs[ACTION_JOB] = job
+    workflow.jobs_line = line
+
+
+def local_actions(workflow: Workflow, actions: Mapping[str, Workflow],
+                  ) -> Iterator[tuple[Job, Step, Workflow]]:
+    """``(job, step, action)`` for each step of ``workflow`` that runs a local composite action
+    (``uses: ./.github/actions/build``) found among the parsed ``actions`` (by path): its steps
+    run in that job, after that step's ``if:``."""
+    for job, step in workflow.steps():
+        uses = step.uses
+        if uses is None or not uses.text.startswith("./"):
+            continue
+        folder = posixpath.normpath(uses.text.split("@")[0]).strip("/")
+        for name in ("action.yml", "action.yaml"):
+            action = actions.get(f"{folder}/{name}")
+            if action is not None and not action.errors:
+                yield job, step, action
+                break
+
+
 def _read_triggers(data: CommentedMap, key: Any) -> dict[str, Scalar]:
     on = _value(data, key)
     assert on is not None
@@ -183,6 +228,11 @@ def _read_job(job_id: str, jobs: CommentedMap, lines: list[str]) -> Job:
     job = Job(job_id, line, column, _value(data, "if"), _value(data, "runs-on"),
               _value(data, "permissions"),
               strategy.get("matrix") if isinstance(strategy, CommentedMap) else None)
+    needs = data.get("needs")
+    if isinstance(needs, str):
+        job.needs = [needs]
+    elif isinstance(needs, CommentedSeq):
+        job.needs = [str(n) for n in needs if isinstance(n, (str, int))]
     steps = data.get("steps")
     if isinstance(steps, CommentedSeq):
         for index, step in enumerate(steps):

@@ -7,6 +7,11 @@ from rsdock.lint.knowledge import debian
 from rsdock.lint.model.dockerfile import Dockerfile, Stage
 from rsdock.lint.model.findings import Finding, Severity
 from rsdock.lint.rules.rule import Context, DockerfileRule
+from rsdock.records import replace
+
+
+# glibc 2.34 moved __libc_start_main to a new symbol version that every program links.
+_START_MAIN = (2, 34)
 
 
 class RS308(DockerfileRule):
@@ -16,8 +21,13 @@ class RS308(DockerfileRule):
     2.36) and run on buster (2.28) it stops at once with "version `GLIBC_2.34' not found". Use
     the same release for the builder and the runtime (``rust:1.95-slim-bookworm`` with
     ``debian:bookworm-slim`` or ``gcr.io/distroless/cc-debian12``), or a newer runtime. musl
-    binaries (``*-musl`` targets) are static and not checked; tags that do not name a release
-    (``rust:1.95``) are not judged.
+    binaries (``*-musl`` targets) are static and not checked. Ubuntu runtimes count by their
+    glibc (``ubuntu:22.04`` has 2.35, older than bookworm's 2.36). Tags that name no release are
+    read as the release they are built on (``lint/knowledge/debian.py``): ``rust:latest``,
+    ``rust:1`` and cargo-chef's ``latest-rust-1`` follow Debian's newest release (trixie, glibc
+    2.41), ``rust:1.86`` stayed on bookworm. Built on glibc 2.34 or later and run on an older
+    one, every binary fails (an error); between two newer releases only a binary that uses a
+    newer symbol fails (C code built on 2.38 or later often does): a warning.
 
     Fails:
         FROM rust:1.95-slim-bookworm AS builder
@@ -51,9 +61,10 @@ class RS308(DockerfileRule):
         """The findings for one image stage (the last one, or a ``target:``)."""
         if final is None:
             return []
-        runtime = debian.of_image(final.ancestry()[-1].base)
-        if runtime is None:
+        found_runtime = debian.glibc_release(final.ancestry()[-1].base)
+        if found_runtime is None:
             return []
+        runtime, runtime_why = found_runtime
         found = []
         for copy in final.copies():
             source = file.stage(copy.source_stage) if copy.source_stage else None
@@ -63,11 +74,21 @@ class RS308(DockerfileRule):
                      if c.action == "build"]
             if not calls or all(c.target and "musl" in c.target for c in calls):
                 continue
-            builder = debian.of_image(source.ancestry()[-1].base)
-            if builder is None or builder.glibc <= runtime.glibc:
+            found_builder = debian.glibc_release(source.ancestry()[-1].base)
+            if found_builder is None or found_builder[0].glibc <= runtime.glibc:
                 continue
-            found.append(self.finding(file.path, final.from_.line, message=(
-                f"the binary is built on {builder.codename} (glibc {builder.glibc_text}) and "
-                f"runs on {runtime.codename} (glibc {runtime.glibc_text}): it will not start "
-                f"(\"GLIBC_2.xx not found\"); {self.message}")))
+            builder, builder_why = found_builder
+            why = "; ".join(w for w in (builder_why, runtime_why) if w)
+            # Every binary linked on glibc >= 2.34 asks for __libc_start_main@GLIBC_2.34; above
+            # that, only the symbols it uses count (C code built with _GNU_SOURCE on 2.38 asks
+            # for __isoc23_strtol@GLIBC_2.38): a "may", reported as a warning.
+            certain = builder.glibc >= _START_MAIN > runtime.glibc
+            finding = self.finding(file.path, final.from_.line, message=(
+                f"the binary is built on {builder.label} (glibc {builder.glibc_text}) and "
+                f"runs on {runtime.label} (glibc {runtime.glibc_text}): it "
+                f"{'will' if certain else 'may'} not start (\"GLIBC_2.xx not found\")"
+                f"{f' ({why})' if why else ''}; {self.message}"
+                + (f", or a builder tag that names {runtime.codename} (`-{runtime.codename}`)"
+                   if builder_why and runtime.distro == "debian" else "")))
+            found.append(finding if certain else replace(finding, severity=Severity.WARNING))
         return list(facts.unique(found))

@@ -22,7 +22,8 @@ class RS404(WorkflowRule):
     Guard the login (and the push) with ``if: github.event_name != 'pull_request'``. A workflow
     that never runs on ``pull_request`` needs no guard, a login with ``secrets.GITHUB_TOKEN``
     (which fork runs get, read-only) is not flagged, nor is a guard rsdock cannot decide (a
-    check of the pull request's repository).
+    check of the pull request's repository). A login inside a local composite action is judged
+    with the calling job's conditions and reported in the action.
 
     Fails:
         # file: .github/workflows/docker.yml
@@ -69,6 +70,15 @@ class RS404(WorkflowRule):
             if wf.off_for_pull_requests(file, job, step) is False:
                 yield self.finding(file.path, step.action.line, step.action.column,
                                    fix=_fix(file, step))
+        # a local composite action's login runs in the calling job, after the call's if:
+        for job, call, action in wf.local_actions(file, ctx.other_workflows):
+            for _inner, step in action.action_steps(wf.LOGIN):
+                password = step.with_.get("password")
+                if password is not None and _GITHUB_TOKEN_RE.search(password.text):
+                    continue
+                if wf.off_for_pull_requests(file, job, call, step.if_) is False:
+                    yield self.finding(action.path, step.action.line, step.action.column,
+                                       fix=_fix(action, step))
 
 
 def _fix(file: wf.Workflow, step: wf.Step) -> Fix | None:

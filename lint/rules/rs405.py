@@ -16,7 +16,8 @@ class RS405(WorkflowRule):
 
     A pull request build should prove the image builds; pushing it would publish unreviewed code
     under your tags, and fails anyway for forks, which get no registry secrets. A workflow that
-    never runs on ``pull_request`` may push unconditionally.
+    never runs on ``pull_request`` may push unconditionally. A push inside a local composite
+    action is judged with the calling workflow's triggers and job, and reported in the action.
 
     Fails:
         # file: .github/workflows/docker.yml
@@ -59,6 +60,17 @@ class RS405(WorkflowRule):
             if images and all(wf.on_runner(i) for i in images):
                 continue  # the job's own registry service (localhost:5000): nothing is published
             yield self.finding(file.path, push.line, push.column, fix=_fix(file, push))
+        # a local composite action's build runs in the calling job, after the call's if:
+        for job, call, action in wf.local_actions(file, ctx.other_workflows):
+            for _inner, step in action.action_steps(wf.BUILD_PUSH):
+                push = step.with_.get("push")
+                if push is None or wf.off_for_pull_requests(file, job, call, step.if_,
+                                                            push) is not False:
+                    continue
+                images = wf.pushed_images(action, job, wf.build_push(action, step))
+                if images and all(wf.on_runner(i) for i in images):
+                    continue
+                yield self.finding(action.path, push.line, push.column, fix=_fix(action, push))
 
 
 def _fix(file: wf.Workflow, push: wf.Scalar) -> Fix | None:

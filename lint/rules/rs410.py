@@ -55,6 +55,8 @@ class RS410(WorkflowRule):
     message = "move to the action's current major"
     fix_safety = "sometimes"
 
+    roles = frozenset({"runs", "action"})  # composite actions pin actions too
+
     def check(self, file: wf.Workflow, ctx: Context) -> Iterable[Finding]:
         """Yield a finding for each known action on an outdated major."""
         vendored = is_vendored(file.path)

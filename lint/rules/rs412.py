@@ -15,7 +15,8 @@ class RS412(WorkflowRule):
     Without a ``permissions`` block the ``GITHUB_TOKEN`` gets the repository's default, which on
     older repositories is read-write on everything, and every action in the job holds it.
     ``write-all`` does the same on purpose. Declare the block at the top (or on every job).
-    Only workflows that use docker's actions are checked.
+    Only workflows that use docker's actions (themselves, or in a local composite action they
+    run) are checked.
 
     Fails:
         # file: .github/workflows/docker.yml
@@ -46,8 +47,10 @@ class RS412(WorkflowRule):
 
     def check(self, file: wf.Workflow, ctx: Context) -> Iterable[Finding]:
         """Yield a finding for a missing permissions block and for each ``write-all``."""
-        if not wf.uses_docker(file):
-            return
+        if not wf.uses_docker(file) and not any(
+                wf.uses_docker(action)
+                for _job, _step, action in wf.local_actions(file, ctx.other_workflows)):
+            return  # neither it nor a local composite action it runs uses docker's actions
         for scope in [file.permissions] + [job.permissions for job in file.jobs.values()]:
             if scope is not None and scope.text.strip() == "write-all":
                 yield self.finding(file.path, scope.line, scope.column,

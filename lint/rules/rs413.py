@@ -14,7 +14,8 @@ class RS413(WorkflowRule):
 
     By default actions/checkout writes the ``GITHUB_TOKEN`` into ``.git/config``, where every
     later step, and a ``COPY . .`` of a context without a ``.dockerignore`` for ``.git``, can read
-    it. Image builds never push to git. Only workflows that use docker's actions are checked.
+    it. Image builds never push to git. Only workflows that use docker's actions (themselves, or
+    in a local composite action they run) are checked.
 
     Fails:
         # file: .github/workflows/docker.yml
@@ -45,10 +46,14 @@ class RS413(WorkflowRule):
     message = "add `persist-credentials: false` to the checkout step's `with:`"
     fix_safety = "safe"
 
+    roles = frozenset({"runs", "action"})  # composite actions pin actions too
+
     def check(self, file: wf.Workflow, ctx: Context) -> Iterable[Finding]:
         """Yield a finding for each checkout step that keeps the token."""
-        if not wf.uses_docker(file):
-            return
+        if not wf.uses_docker(file) and not any(
+                wf.uses_docker(action)
+                for _job, _step, action in wf.local_actions(file, ctx.other_workflows)):
+            return  # neither it nor a local composite action it runs uses docker's actions
         for _job, step in file.action_steps(wf.CHECKOUT):
             value = step.with_.get("persist-credentials")
             if value is not None and value.text.strip().lower() == "false":

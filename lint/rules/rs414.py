@@ -49,6 +49,8 @@ class RS414(WorkflowRule):
     severity = Severity.WARNING
     message = "pin the action to a release tag or a full commit SHA"
 
+    roles = frozenset({"runs", "action"})  # composite actions pin actions too
+
     def check(self, file: wf.Workflow, ctx: Context) -> Iterable[Finding]:
         """Yield a finding for each ``uses:`` whose ref is a branch name."""
         for _job, step in file.steps():

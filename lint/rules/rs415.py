@@ -6,7 +6,9 @@ from typing import Iterable
 
 from rsdock.lint.model import workflow_reader as wf
 from rsdock.lint.model.findings import Finding, Severity
+from rsdock.lint.model.partial import Shape
 from rsdock.lint.rules.rule import Context, WorkflowRule
+from rsdock.records import record
 
 DEFAULT_SCOPE = "buildkit"  # docker's gha cache backend: the scope when none is given
 
@@ -19,7 +21,9 @@ class RS415(WorkflowRule):
     ``cache-from: type=gha`` reads the ``buildkit`` scope, which nothing writes: every build
     starts cold and the cache only costs upload time. Two builds writing one scope with
     different ``mode`` values overwrite each other's cache with a smaller or a larger one on
-    every run. Scopes given by an expression other than ``${{ matrix.* }}`` are not judged.
+    every run. A scope given by an expression is judged by what is known of it:
+    ``scope=platform-${{ env.PAIR }}`` is never ``buildkit``, so a bare ``cache-from: type=gha``
+    beside it never hits; a scope that is only an expression could be anything.
     The writers are looked for in every workflow of the repository.
 
     Fails:
@@ -56,48 +60,63 @@ class RS415(WorkflowRule):
         """Yield findings for read scopes no export writes and for scopes written two ways."""
         written = _writers(ctx.workflows.values() if ctx.workflows else [file])
         if file.path not in (ctx.workflows or {}):
-            written.update(_writers([file]))
+            written += _writers([file])
         for job, step in file.action_steps(wf.BUILD_PUSH):
             build = wf.build_push(file, step)
             for spec in build.cache_from:
-                scopes = _scopes(job, spec)
-                if spec.type != "gha" or scopes is None or not written:
+                if spec.type != "gha" or not written:
                     continue
-                for scope in scopes:
-                    if scope not in written:
-                        others = ", ".join(sorted(written)[:3])
+                for scope in _scopes(job, spec):
+                    if not any(scope.could_equal(w.scope) for w in written):
+                        others = ", ".join(sorted({_name(w.scope) for w in written})[:3])
                         yield self.finding(file.path, spec.item.line, spec.item.column, (
-                            f"cache-from reads the gha scope {scope!r}, which no cache-to writes "
-                            f"(they write {others}), so every build starts cold: "
+                            f"cache-from reads the gha scope {_name(scope)}, which no cache-to "
+                            f"writes (they write {others}), so every build starts cold: "
                             f"{self.message}"))
                         break
             for spec in build.cache_to:
-                scopes = _scopes(job, spec)
-                if spec.type != "gha" or scopes is None:
+                if spec.type != "gha":
                     continue
                 mode = spec.options.get("mode", "min")
-                for scope in scopes:
-                    modes = written.get(scope, {})
-                    here = (file.path, spec.item.line)
+                here = (file.path, spec.item.line)
+                for scope in _scopes(job, spec):
+                    if scope.known is None:
+                        continue
                     # reported at the later writer only: the first is where the other came from
-                    other = next((m for m, at in modes.items() if m != mode and at < here), None)
+                    other = next((w for w in written if w.scope == scope and w.mode != mode
+                                  and w.where < here), None)
                     if other is not None:
-                        where = "%s:%d" % modes[other]
                         yield self.finding(file.path, spec.item.line, spec.item.column, (
-                            f"cache scope {scope!r} is written with mode={mode} here and "
-                            f"mode={other} by {where}: each run overwrites the other's cache; "
-                            "use one mode, or separate scopes"))
+                            f"cache scope {scope.known!r} is written with mode={mode} here and "
+                            f"mode={other.mode} by {other.where[0]}:{other.where[1]}: each run "
+                            "overwrites the other's cache; use one mode, or separate scopes"))
                         break
 
 
-def _scopes(job: wf.Job, spec: wf.CacheSpec) -> list[str] | None:
-    return job.expand(spec.options.get("scope", DEFAULT_SCOPE))
+@record(frozen=True)
+class _Writer:
+    """One gha ``cache-to`` scope (as far as it is known), its mode and where it is written."""
+
+    scope: Shape
+    mode: str
+    where: tuple[str, int]
 
 
-def _writers(workflows: Iterable[wf.Workflow]) -> dict[str, dict[str, tuple[str, int]]]:
-    """scope -> {mode: (workflow, line)} for every gha cache-to the workflows hold. A scope
-    computed at run time makes the answer unknowable: then nothing is returned."""
-    found: dict[str, dict[str, tuple[str, int]]] = {}
+def _name(scope: Shape) -> str:
+    """How a message names a scope: ``'app'``, or ``'platform-…'`` when partly known."""
+    return repr(scope.known) if scope.known is not None else f"'{scope}'"
+
+
+def _scopes(job: wf.Job, spec: wf.CacheSpec) -> list[Shape]:
+    """The scopes an entry reads or writes: one per matrix combination, expressions other
+    than ``matrix.*`` kept as holes (``platform-${{ env.PAIR }}`` starts with ``platform-``)."""
+    return job.shapes(spec.options.get("scope", DEFAULT_SCOPE))
+
+
+def _writers(workflows: Iterable[wf.Workflow]) -> list[_Writer]:
+    """Every gha cache-to scope the workflows write, with its mode and place; the first of a
+    (scope, mode) pair only."""
+    found: list[_Writer] = []
     for workflow in workflows:
         if workflow.errors:
             continue
@@ -105,10 +124,8 @@ def _writers(workflows: Iterable[wf.Workflow]) -> dict[str, dict[str, tuple[str,
             for spec in wf.build_push(workflow, step).cache_to:
                 if spec.type != "gha":
                     continue
-                scopes = _scopes(job, spec)
-                if scopes is None:
-                    return {}  # some export's scope is decided at run time: cannot tell
-                for scope in scopes:
-                    found.setdefault(scope, {}).setdefault(
-                        spec.options.get("mode", "min"), (workflow.path, spec.item.line))
+                mode = spec.options.get("mode", "min")
+                for scope in _scopes(job, spec):
+                    if not any(w.scope == scope and w.mode == mode for w in found):
+                        found.append(_Writer(scope, mode, (workflow.path, spec.item.line)))
     return found

@@ -118,9 +118,15 @@ class DockerfileRule(Rule["Dockerfile"]):
 
 
 class WorkflowRule(Rule["Workflow"]):
-    """A rule checking one GitHub workflow at a time (not called on unreadable ones)."""
+    """A rule checking one GitHub workflow at a time (not called on unreadable ones).
+
+    ``roles`` says which workflow-like files it judges (``rsdock.lint.model.paths.
+    workflow_role``): by default only workflows GitHub runs; rules about ``uses:`` lines add
+    ``"action"`` (local composite actions pin actions too).
+    """
 
     target = "workflow"
+    roles: frozenset[str] = frozenset({"runs"})
 
 
 class DockerignoreRule(Rule["DockerIgnore"]):

@@ -139,6 +139,25 @@ COPY --from=builder /app /usr/local/bin/app
      []),
     ("RS307", {"Dockerfile": "FROM rust:1.95\nRUN cargo build --release --target-dir /out\n"
                "RUN cp target/x86_64-unknown-linux-gnu/release/app /app\n"}, []),
+    # (a computed folder is judged by its known part)
+    ("RS307", {"Dockerfile": "FROM rust:1.95\nRUN cargo build --release\n"
+               "RUN cp target/$(uname -m)-unknown-linux-gnu/release/app /app\n"},
+     [("Dockerfile", 3, "error")]),
+    ("RS307", {"Dockerfile": "FROM rust:1.95\nRUN cargo build --release\n"
+               "RUN cp \"/src/target/`uname -m`-unknown-linux-musl/release/app\" /app\n"},
+     [("Dockerfile", 3, "error")]),
+    ("RS307", {"Dockerfile": "FROM rust:1.95\nRUN cargo build --release --target "
+               "\"$(uname -m)-unknown-linux-gnu\" && cp target/release/app /app\n"},
+     [("Dockerfile", 2, "error")]),
+    ("RS307", {"Dockerfile": "FROM rust:1.95\nRUN cargo build --release --target "
+               "\"$(uname -m)-unknown-linux-gnu\"\n"
+               "RUN cp \"target/$(uname -m)-unknown-linux-gnu/release/app\" /app\n"}, []),
+    ("RS307", {"Dockerfile": "FROM rust:1.95\nRUN cargo build --release\n"
+               "RUN cp target/$TARGET/release/app /app\n"}, []),  # nothing known: no finding
+    ("RS307", {"Dockerfile": "FROM rust:1.95\nRUN cargo build --release --target $T\n"
+               "RUN cp target/release/app /app\n"}, []),  # $T could be anything
+    ("RS307", {"Dockerfile": "FROM rust:1.95\nRUN cargo build --release\n"
+               "RUN cp target/release/$(cat name) /app\n"}, []),
     # RS409 linux/armv7 is its own finding; RS501 does not also ask for a case arm for it
     ("RS409", {".github/workflows/docker.yml": GHA + "          platforms: linux/amd64,linux/armv7\n"},
      [(".github/workflows/docker.yml", 8, "error")]),
@@ -159,6 +178,20 @@ COPY --from=builder /app /usr/local/bin/app
      [(".github/workflows/docker.yml", 12, "warning")]),
     ("RS415", {".github/workflows/docker.yml": GHA + "          cache-from: type=gha,scope=x\n"
                "          cache-to: type=gha,mode=max,scope=${{ github.ref_name }}\n"}, []),
+    # a partly known scope: platform-<anything> is never the default `buildkit`
+    ("RS415", {".github/workflows/docker.yml": GHA + "          cache-from: type=gha\n"
+               "          cache-to: type=gha,mode=max,scope=platform-${{ env.PAIR }}\n"},
+     [(".github/workflows/docker.yml", 8, "warning")]),
+    ("RS415", {".github/workflows/docker.yml": GHA + "          cache-from: type=gha,scope="
+               "platform-${{ env.PAIR }}\n"
+               "          cache-to: type=gha,mode=max,scope=platform-${{ env.PAIR }}\n"}, []),
+    ("RS415", {".github/workflows/docker.yml": GHA + "          cache-from: type=gha,scope="
+               "cache-${{ env.PAIR }}\n"
+               "          cache-to: type=gha,mode=max,scope=platform-${{ env.PAIR }}\n"},
+     [(".github/workflows/docker.yml", 8, "warning")]),
+    ("RS415", {".github/workflows/docker.yml": GHA + "          cache-from: type=gha,scope="
+               "platform-amd64\n"
+               "          cache-to: type=gha,mode=max,scope=platform-${{ env.PAIR }}\n"}, []),
 ])
 def test_more_added_rules(rule_id, files, expected):
     assert found(rule_id, files) == expected

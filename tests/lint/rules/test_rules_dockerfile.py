@@ -12,6 +12,7 @@ from rsdock.lint.analysis import build
 from rsdock.lint.model import cargo
 from rsdock.lint.knowledge import platforms
 from rsdock.lint.model.dockerfile import parse_dockerfile
+from rsdock.lint.model.workflow_reader import parse_workflow
 from rsdock.lint.model.findings import Severity
 from rsdock.lint.rules.rule import Context, all_rules
 
@@ -43,7 +44,11 @@ def lint(rule_id: str, files: dict[str, str], root: Path) -> list[tuple[str, int
     workspace = cargo.scan(root) if (root / "Cargo.toml").exists() else None
     model = parse_dockerfile("Dockerfile", files["Dockerfile"])
     assert model.errors == []
-    findings = DOCKERFILE_RULES[rule_id]().check(model, Context(root=root, workspace=workspace))
+    # a multi-file example's workflows are context, as the engine gives them (RS110 asks them)
+    workflows = {path: parse_workflow(path, text) for path, text in files.items()
+                 if path.startswith(".github/workflows/")}
+    findings = DOCKERFILE_RULES[rule_id]().check(
+        model, Context(root=root, workspace=workspace, workflows=workflows))
     return sorted((f.rule, f.line) for f in findings)
 
 

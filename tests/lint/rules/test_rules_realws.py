@@ -194,8 +194,27 @@ CASES = [
      [("Dockerfile", 6)]),
     ("RS308", {"Dockerfile": RUNTIME.format(base="debian:bookworm-slim", run="")}, []),
     ("RS308", {"Dockerfile": RUNTIME.format(base="debian:trixie-slim", run="")}, []),
-    ("RS308", {"Dockerfile": RUNTIME.replace("rust:1.95-slim-bookworm", "rust:1.95").format(
-        base="debian:buster-slim", run="")}, []),  # the builder's release is not named
+    # (a tag naming no release is the release it is built on: rust:1 and rust:1.95 are trixie)
+    *[("RS308", {"Dockerfile": RUNTIME.replace("rust:1.95-slim-bookworm", builder).format(
+        base=runtime, run="")}, expected)
+      for builder, runtime, expected in (
+          ("rust:1.95", "debian:buster-slim", [("Dockerfile", 6)]),
+          ("rust:latest", "gcr.io/distroless/cc-debian12", [("Dockerfile", 6)]),
+          ("rust:1", "debian:bookworm-slim", [("Dockerfile", 6)]),
+          ("rust:1-slim", "debian:bookworm-slim", [("Dockerfile", 6)]),
+          ("lukemathwalker/cargo-chef:latest-rust-1", "debian:bookworm-slim", [("Dockerfile", 6)]),
+          ("rust:1", "debian:trixie-slim", []),
+          ("rust:1", "debian:stable-slim", []),
+          ("rust:1.86", "debian:bookworm-slim", []),  # 1.86 was built on bookworm
+          ("rust:1.60", "debian:bullseye-slim", []),  # older minors are not judged
+          ("rust:1-alpine", "debian:bookworm-slim", []),  # musl toolchain image: unknown
+          ("rust:${{RUST}}", "debian:bookworm-slim", []),
+          # an Ubuntu runtime counts by its glibc: 22.04 has 2.35, older than bookworm's
+          ("rust:1.95-slim-bookworm", "ubuntu:22.04", [("Dockerfile", 6)]),
+          ("rust:1.95-slim-bookworm", "ubuntu:24.04", []),
+          ("rust:1.95-slim-bookworm", "ubuntu:noble", []),
+          ("rust:1.95-slim-trixie", "ubuntu:latest", []),  # moves with each LTS: not read
+      )],
     # RS309: the runtime lacks the shared library
     # (at the runtime's apt-get install line, where the package goes; at FROM with none)
     ("RS309", {"Dockerfile": RUNTIME.format(base="debian:bookworm-slim", run=APT.format(
