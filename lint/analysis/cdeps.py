@@ -15,8 +15,8 @@ from typing import TYPE_CHECKING, Iterable
 from rsdock.lint.knowledge import ccrates
 from rsdock.lint.knowledge.ccrates import CCrate
 from rsdock.lint.model.cargo import Workspace
-from rsdock.lint.model.cargo_lock import (Lockfile, member_dependencies,
-                                          reachable)
+from rsdock.lint.model.cargo_features import DEFAULT, Manifest, Request, normalise, resolve
+from rsdock.lint.model.cargo_lock import Lockfile
 from rsdock.records import record
 
 if TYPE_CHECKING:  # an annotation only: the build simulation (Dockerfile and shell models)
@@ -37,28 +37,27 @@ class Reached:
         return " -> ".join(self.path)
 
 
-def c_crates(workspace: Workspace | None, package: str, arch: str | None = None) -> tuple[Reached, ...]:
-    """The C crates the Linux build of member ``package`` reaches, in table order.
+def c_crates(workspace: Workspace | None, package: str, arch: str | None = None,
+             request: Request = DEFAULT) -> tuple[Reached, ...]:
+    """The C crates the Linux build of member ``package`` compiles, in table order.
 
     Args:
         workspace: a scanned ``rsdock.lint.model.cargo.Workspace`` (or None).
         package: the member's name.
         arch: the Rust ``target_arch`` of one platform (``aarch64``), or None for "some Linux
             platform" (``target_arch``-gated tables count).
+        request: the build's ``--features``/``--no-default-features``/``--all-features``
+            (the defaults when the generator builds the binary as it is).
 
     Returns:
         Empty without a Cargo.lock (nothing is resolved yet: the build resolves afresh, and
-        rsdock says so) or when the member is not in it.
+        rsdock says so) or when the member is not in it. Optional dependencies count only
+        when the member's features turn them on (:mod:`rsdock.lint.model.cargo_features`).
     """
     lock = getattr(workspace, "lock", None)
     if lock is None:
         return ()
-    deps = dict(getattr(workspace, "linux_deps", {}) or {})
-    if arch is not None:
-        ws_deps = getattr(workspace, "workspace_deps", {}) or {}
-        deps.update({name: member_dependencies(manifest, ws_deps, arch)
-                     for name, manifest in (getattr(workspace, "manifests", {}) or {}).items()})
-    paths = reachable(lock, {package: deps.get(package, ())}, deps)
+    paths = resolve(lock, package, request, member_manifests(workspace), arch)
     known = ccrates.names()
     if known.isdisjoint(paths):
         return ()  # the table's rows are parsed only for a workspace that reaches one
@@ -75,6 +74,13 @@ def c_crates(workspace: Workspace | None, package: str, arch: str | None = None)
 
 
 
+
+
+def member_manifests(workspace: Workspace | None) -> dict[str, Manifest]:
+    """The members' manifests as the feature resolver reads them, by package name."""
+    ws_deps = getattr(workspace, "workspace_deps", {}) or {}
+    return {name: normalise(data, ws_deps)
+            for name, data in (getattr(workspace, "manifests", {}) or {}).items()}
 
 
 # Build helpers every table row that uses them already accounts for (aws-lc-sys always
@@ -132,9 +138,22 @@ def packages_built(workspace: Workspace | None, calls: Iterable[CargoCall]) -> t
 
 def crates_of_calls(workspace: Workspace | None, calls: Iterable[CargoCall],
                     arch: str | None = None) -> tuple[Reached, ...]:
-    """The C crates the packages of ``calls`` reach (on ``arch`` when given), each once."""
+    """The C crates the packages of ``calls`` compile (on ``arch`` when given), each once,
+    with each call's ``--features``, ``--no-default-features`` and ``--all-features``."""
     seen: dict[str, Reached] = {}
-    for package in packages_built(workspace, calls):
-        for reached in c_crates(workspace, package, arch):
-            seen.setdefault(reached.crate.name, reached)
+    for call in calls:
+        for package in packages_built(workspace, (call,)):
+            for reached in c_crates(workspace, package, arch, call_request(call, package)):
+                seen.setdefault(reached.crate.name, reached)
     return _in_table_order(seen.values())
+
+
+def call_request(call: CargoCall, package: str) -> Request:
+    """The features ``call`` asks of member ``package``: a ``--features`` value rsdock cannot
+    read (``$DB`` without a default) counts as every feature (the conservative answer);
+    ``package/feat`` names the member's own feature."""
+    if any("$" in f for f in call.features):
+        return Request(all_features=True)
+    own = tuple(f.split("/", 1)[1] if f.startswith(package + "/") else f
+                for f in call.features)
+    return Request.of_flags(own, call.flags)

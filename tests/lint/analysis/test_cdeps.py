@@ -22,8 +22,6 @@ class LockOnly:
 
     def __init__(self, name: str, manifests: dict[str, str] | None = None):
         self.lock = parse_lockfile(FIELD / name / "Cargo.lock")
-        from rsdock.lint.model.cargo_lock import member_dependencies
-
         self.manifests = {}
         for member, relative in (manifests or {}).items():
             data, _ = read_toml(FIELD / name / relative)
@@ -32,8 +30,6 @@ class LockOnly:
         root = FIELD / name / "Cargo.toml"
         if root.exists():
             self.workspace_deps = read_toml(root)[0].get("workspace", {}).get("dependencies", {})
-        self.linux_deps = {m: member_dependencies(d, self.workspace_deps)
-                           for m, d in self.manifests.items()}
 
 
 def names(ws, package, arch=None) -> set[str]:
@@ -118,7 +114,7 @@ def test_a_members_build_script_using_cc_counts_but_a_table_crates_use_does_not(
         pass
 
     ws = Ws()
-    ws.lock, ws.linux_deps = lock, {}
+    ws.lock = lock
     assert names(ws, "app") == {"zstd-sys", "cc"}
     ws.lock = lockfile_from_data({"package": [
         {"name": "app", "version": "0.1.0", "dependencies": ["zstd-sys"]},
