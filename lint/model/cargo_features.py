@@ -89,10 +89,11 @@ class Request:
 
     @classmethod
     def of_flags(cls, features: Iterable[str], flags: Iterable[str]) -> "Request":
-        """The request of a cargo call's ``--features`` names and switches."""
-        flags = set(flags)
-        return cls(tuple(sorted(features)), "--all-features" in flags,
-                   "--no-default-features" not in flags)
+        """The request of a cargo call's ``--features`` names and switches (written with or
+        without their leading dashes: ``all-features``)."""
+        flags = {f.lstrip("-") for f in flags}
+        return cls(tuple(sorted(features)), "all-features" in flags,
+                   "no-default-features" not in flags)
 
 
 DEFAULT = Request()
