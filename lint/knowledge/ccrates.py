@@ -33,6 +33,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Iterable
 
+from rsdock.lint.knowledge import debian_deps
 from rsdock.lint.knowledge.platforms import Platform
 from rsdock.records import field, record, replace
 
@@ -177,12 +178,20 @@ class CCrate:
         return self.runtime_packages.get(debian, self.runtime_packages.get("bookworm", ()))
 
     def runtime_needed(self, runtime: str, debian: str) -> tuple[str, ...]:
-        """The runtime packages the ``runtime`` base image lacks (debian-slim or distroless)."""
+        """The runtime packages the ``runtime`` base image lacks (debian-slim or distroless).
+
+        On debian-slim, the packages to install (apt brings their dependencies); on
+        distroless, which has no package manager, every package of their Depends closure
+        the image does not ship (:func:`debian_deps.unpack_for_distroless`: libpq5 needs
+        libgssapi-krb5-2, libldap-2.5-0 and their own dependencies).
+        """
         if runtime == "debian-slim" and self.debian_slim_has:
             return ()
         if runtime == "distroless" and self.distroless_has.get(debian, False):
             return ()
-        if runtime not in ("debian-slim", "distroless"):
+        if runtime == "distroless":
+            return debian_deps.unpack_for_distroless(self.runtime_for(debian), debian)
+        if runtime != "debian-slim":
             return ()
         return self.runtime_for(debian)
 
@@ -365,6 +374,9 @@ def needs(crates: Iterable[CCrate], platform: Platform, triple: str, *, libc: st
             env[f"CC_{values['triple_underscored']}"] = musl_cc(platform)
         if runtime:
             add(run, crate.runtime_needed(runtime, debian))
+    if runtime == "debian-slim":  # apt installs what another listed package depends on
+        pulled = debian_deps.pulled_by_others(run, debian)
+        run = [p for p in run if p not in pulled]
     return Needs(tuple(tools), tuple(cross), tuple(target), tuple(sorted(env.items())),
                  tuple(run))
 

@@ -6,8 +6,9 @@ import posixpath
 import re
 
 from rsdock.lint.analysis import build, cdeps, dockerfacts as facts, images
-from rsdock.lint.knowledge import debian
-from rsdock.lint.model.dockerfile import Dockerfile, Stage
+from rsdock.lint.knowledge import debian, debian_deps
+from rsdock.lint.model.dockerfile import Dockerfile, Instruction, Stage
+from rsdock.lint.model.shell import Command
 from rsdock.lint.model.findings import Edit, Finding, Fix, Severity, line_offsets
 from rsdock.lint.rules.rule import Context, DockerfileRule
 from rsdock.records import replace
@@ -21,11 +22,16 @@ class RS309(DockerfileRule):
     "error while loading shared libraries". On a Debian runtime install the package
     (``libssl3``, ``libsqlite3-0``); distroless has no package manager: copy the library in
     from a stage that unpacks the target's package (``apt-get download libsqlite3-0:$arch``).
-    Which libraries are needed is read from ``Cargo.lock`` (the C-crate table); libraries the
-    base image already has (``libssl3`` in distroless cc) are not asked for, and static musl
-    runtimes are not checked. A runtime that installs the library's ``-dev`` package has the
-    library too (Debian's ``libpq-dev`` depends on ``libpq5``). The finding points at the runtime stage's ``apt-get install``
-    line (at its ``FROM`` when the stage installs nothing).
+    Which libraries are needed is read from ``Cargo.lock`` and the build's features (an
+    optional dependency counts only when a feature of the build turns it on) with the C-crate
+    table; libraries the base image already has (``libssl3`` in distroless cc) are not asked
+    for, and static musl runtimes are not checked. What a package brings follows Debian's own
+    dependency lists (generated from its Packages files): installing ``ca-certificates`` brings
+    ``libssl3``, ``libpq-dev`` brings ``libpq5``, and ``git`` recommends ``ca-certificates``
+    unless ``--no-install-recommends``. On distroless every dependency of the library must be
+    unpacked too (``libpq5`` needs ``libgssapi-krb5-2`` and ``libldap-2.5-0``). The finding
+    points at the runtime stage's ``apt-get install`` line (at its ``FROM`` when the stage
+    installs nothing).
 
     Fails:
         # file: Cargo.toml
@@ -125,14 +131,15 @@ class RS309(DockerfileRule):
                           if c.action == "build" and not (c.target and "musl" in c.target)]
         if not calls:
             return []
-        installed = facts.apt_packages(build.ancestry_commands(file, final, None))
-        have = installed | _copied_packages(file, final)
+        commands = build.ancestry_commands(file, final, None)
+        # What apt installed in the runtime itself (not a builder's libsqlite3-dev:arm64) with
+        # what those packages depend on, and recommend unless --no-install-recommends
+        # (Debian's own lists: ca-certificates pulls libssl3, libpq-dev pulls libpq5).
+        have = debian_deps.closure(facts.apt_packages(commands), codename,
+                                   recommends=_installs_recommends(commands))
+        have |= _copied_packages(file, final, codename)
         needed: dict[str, str] = {}
         for reached in cdeps.crates_of_calls(workspace, calls):
-            if any(d in installed for d in reached.crate.dev_packages):
-                # installed in the runtime itself (not a builder's libsqlite3-dev:arm64): a
-                # -dev package depends on its shared library (libpq-dev: libpq5)
-                continue
             for package in reached.crate.runtime_needed(kind, codename):
                 needed.setdefault(package, reached.crate.name)
         if not needed:
@@ -142,7 +149,8 @@ class RS309(DockerfileRule):
             return []
         how = ("install them in this stage" if kind == "debian-slim" else
                "copy them from a stage that unpacks the target's packages (apt-get download "
-               "PKG:$arch, dpkg-deb -x)")
+               "PKG:$arch, dpkg-deb -x): distroless has none of their dependencies, so each "
+               "must be unpacked, or choose debian-slim, where apt brings them")
         listed = ", ".join(f"{p} (for {c})" for p, c in missing.items())
         fix = _add_to_install(file, final, list(missing)) if kind == "debian-slim" else None
         # Where the packages belong: the runtime's own apt-get install line (the list to add
@@ -184,8 +192,10 @@ def _add_to_install(file: Dockerfile, final: Stage, packages: list[str]) -> Fix 
     return None
 
 
-def _copied_packages(file: Dockerfile, final: Stage) -> set[str]:
-    """Packages a stage the final stage copies from downloads or installs."""
+def _copied_packages(file: Dockerfile, final: Stage, release: str) -> set[str]:
+    """Packages a stage the final stage copies from downloads or installs: each named one, and
+    when a whole library directory is copied (``/usr/lib/x86_64-linux-gnu/``), everything apt
+    installed there with its dependencies."""
     found: set[str] = set()
     for copy in final.copies():
         source = file.stage(copy.source_stage) if copy.source_stage else None
@@ -193,4 +203,25 @@ def _copied_packages(file: Dockerfile, final: Stage) -> set[str]:
             continue
         text = " ".join(i.value[0] if i.value else "" for s in source.ancestry() for i in s.runs())
         found |= {w.strip('"').split(":")[0] for w in text.split()}
+        if any(_LIB_DIR_RE.match(path) for path in copy.sources):
+            commands = build.ancestry_commands(file, source, None)
+            found |= debian_deps.closure(facts.apt_packages(commands), release)
     return found
+
+
+# A library directory copied whole (not one .so file): /lib, /usr/lib, /usr/lib/<multiarch>.
+_LIB_DIR_RE = re.compile(r"^/(?:usr/)?lib(?:64)?(?:/[a-z0-9_]+-linux-gnu[a-z]*)?/?$")
+
+
+def _installs_recommends(commands: list[tuple[Instruction, Command]]) -> bool:
+    """Whether an ``apt-get install`` among ``commands`` installs recommended packages (apt's
+    default, unless ``--no-install-recommends`` or ``APT::Install-Recommends`` false)."""
+    for _inst, command in commands:
+        argv = command.argv
+        if argv[:1] not in (("apt-get",), ("apt",)) or "install" not in argv:
+            continue
+        words = " ".join(argv)
+        if "--no-install-recommends" not in argv and "Install-Recommends=false" not in words \
+                and "Install-Recommends=0" not in words:
+            return True
+    return False
