@@ -139,12 +139,21 @@ class RS309(DockerfileRule):
                                    recommends=_installs_recommends(commands))
         have |= _copied_packages(file, final, codename)
         needed: dict[str, str] = {}
+        # Shared objects copied one by one (`COPY --from=libs /usr/lib/.../libpq.so.5 ...`):
+        # the author picked the files a package's dependencies hold by hand, which the package
+        # lists cannot check, so only the libraries themselves are asked for there.
+        by_hand = kind == "distroless" and _copies_shared_objects(final)
         for reached in cdeps.crates_of_calls(workspace, calls):
-            for package in reached.crate.runtime_needed(kind, codename):
+            packages = (reached.crate.runtime_for(codename) if by_hand
+                        else reached.crate.runtime_needed(kind, codename))
+            if by_hand and reached.crate.distroless_has.get(codename, False):
+                packages = ()
+            for package in packages:
                 needed.setdefault(package, reached.crate.name)
         if not needed:
             return []
-        missing = {p: c for p, c in needed.items() if p not in have}
+        missing = {p: c for p, c in needed.items()
+                   if p not in have and not (by_hand and _copied_shared_object(p, final))}
         if not missing:
             return []
         how = ("install them in this stage" if kind == "debian-slim" else
@@ -207,6 +216,25 @@ def _copied_packages(file: Dockerfile, final: Stage, release: str) -> set[str]:
             commands = build.ancestry_commands(file, source, None)
             found |= debian_deps.closure(facts.apt_packages(commands), release)
     return found
+
+
+def _copied_shared_object(package: str, final: Stage) -> bool:
+    """Whether the final stage copies a shared object of library ``package`` by name
+    (``libpq.so.5`` or ``libpq.so*`` for ``libpq5``; ``libsqlite3.so.0`` for
+    ``libsqlite3-0``)."""
+    wanted = package.replace("-", "").replace("_", "")
+    for copy in final.copies():
+        for path in copy.sources:
+            stem, so, _version = posixpath.basename(path).partition(".so")
+            if so and stem.startswith("lib") and wanted.startswith(
+                    stem.replace("-", "").replace("_", "")):
+                return True
+    return False
+
+
+def _copies_shared_objects(final: Stage) -> bool:
+    return any(".so" in posixpath.basename(path) for copy in final.copies()
+               for path in copy.sources)
 
 
 # A library directory copied whole (not one .so file): /lib, /usr/lib, /usr/lib/<multiarch>.

@@ -60,3 +60,101 @@ def test_the_generator_plans_the_default_features_only(tmp_path):
     ctx = project(tmp_path, "")
     names = {r.crate.name for r in c_crates(ctx.workspace, "vaultwarden")}
     assert not names & {"pq-sys", "mysqlclient-sys", "libsqlite3-sys"}
+
+
+# libpq on distroless, the shape of the hand-written images that copy libpq in
+# (i0n/distroless-libpq5-debian-11, dillendev/distroless-cc-libpq: each copies libpq and the
+# libraries of its Depends closure); here as rsdock's unpack stage writes it.
+PQ_MANIFEST = ('[package]\nname = "server"\nversion = "0.1.0"\nedition = "2021"\n'
+               '[dependencies]\npq-sys = "0.6"\n')
+PQ_LOCK = '''version = 4
+[[package]]
+name = "server"
+version = "0.1.0"
+dependencies = ["pq-sys"]
+[[package]]
+name = "pq-sys"
+version = "0.6.3"
+source = "registry+https://github.com/rust-lang/crates.io-index"
+dependencies = ["pkg-config", "vcpkg"]
+'''
+DISTROLESS = textwrap.dedent("""\
+    FROM rust:1.95-slim-bookworm AS builder
+    WORKDIR /app
+    COPY . .
+    RUN cargo build --release
+
+    FROM --platform=$BUILDPLATFORM debian:bookworm-slim AS libs
+    WORKDIR /libs
+    RUN apt-get update && apt-get download {packages} \\
+        && for deb in ./*.deb; do dpkg-deb -x "$deb" /libs/root; done
+
+    FROM gcr.io/distroless/cc-debian12
+    COPY --from=libs /libs/root/ /
+    {extra}COPY --from=builder /app/target/release/server /usr/local/bin/server
+""")
+
+
+def pq_findings(root: Path, dockerfile: str):
+    (root / "src").mkdir()
+    (root / "src" / "main.rs").write_text("fn main() {}\n")
+    (root / "Cargo.toml").write_text(PQ_MANIFEST)
+    (root / "Cargo.lock").write_text(PQ_LOCK)
+    ctx = context({"Dockerfile": dockerfile}, root)
+    ctx.workspace = cargo.scan(root)
+    return [f for m in ctx.dockerfiles.values() for f in get_rule("RS309")().check(m, ctx)]
+
+
+def test_rs309_on_distroless_asks_for_what_libpq5_depends_on(tmp_path):
+    found = pq_findings(tmp_path, DISTROLESS.format(packages="libpq5", extra=""))
+    assert len(found) == 1
+    assert "libgssapi-krb5-2 (for pq-sys)" in found[0].message
+    assert "libldap-2.5-0 (for pq-sys)" in found[0].message
+    assert "libpq5" not in found[0].message and "libssl3" not in found[0].message
+
+
+def test_rs309_on_distroless_passes_with_the_whole_closure_unpacked(tmp_path):
+    from rsdock.lint.knowledge import debian_deps
+    packages = " ".join(debian_deps.unpack_for_distroless(["libpq5"], "bookworm"))
+    assert pq_findings(tmp_path, DISTROLESS.format(packages=packages, extra="")) == []
+
+
+def test_rs309_leaves_hand_copied_shared_objects_to_their_author(tmp_path):
+    copy = ("COPY --from=libs /libs/root/usr/lib/x86_64-linux-gnu/libpq.so* "
+            "/usr/lib/x86_64-linux-gnu/\n")
+    dockerfile = DISTROLESS.format(packages="libpq5", extra=copy).replace(
+        "COPY --from=libs /libs/root/ /\n", "")
+    assert pq_findings(tmp_path, dockerfile) == []
+    (tmp_path / "without").mkdir()
+    assert len(pq_findings(tmp_path / "without", dockerfile.replace(copy, ""))) == 1
+
+
+@pytest.mark.parametrize("install, found", [
+    ("wget", 0),  # wget recommends ca-certificates, which brings openssl and libssl3
+    ("--no-install-recommends wget", 1),  # wget itself links gnutls
+    ("--no-install-recommends git", 0),  # git -> libcurl3-gnutls -> libssh2-1 -> libssl3
+    ("--no-install-recommends ca-certificates", 0),
+    ("--no-install-recommends tini", 1),
+])
+def test_rs309_follows_depends_and_recommends_of_what_the_runtime_installs(tmp_path, install,
+                                                                            found):
+    (tmp_path / "src").mkdir()
+    (tmp_path / "src" / "main.rs").write_text("fn main() {}\n")
+    (tmp_path / "Cargo.toml").write_text(PQ_MANIFEST.replace('pq-sys = "0.6"',
+                                                             'openssl-sys = "0.9"'))
+    (tmp_path / "Cargo.lock").write_text(PQ_LOCK.replace("pq-sys", "openssl-sys").replace(
+        '"0.6.3"', '"0.9.104"').replace('["pkg-config", "vcpkg"]', '["cc", "pkg-config"]'))
+    dockerfile = textwrap.dedent(f"""\
+        FROM rust:1.95-slim-bookworm AS builder
+        WORKDIR /app
+        COPY . .
+        RUN cargo build --release
+
+        FROM debian:bookworm-slim
+        RUN apt-get update && apt-get install -y {install} && rm -rf /var/lib/apt/lists/*
+        COPY --from=builder /app/target/release/server /usr/local/bin/server
+    """)
+    ctx = context({"Dockerfile": dockerfile}, tmp_path)
+    ctx.workspace = cargo.scan(tmp_path)
+    findings = [f for m in ctx.dockerfiles.values() for f in get_rule("RS309")().check(m, ctx)]
+    assert len(findings) == found
