@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Iterable
 
-from rsdock.lint.knowledge import ccrates
+from rsdock.lint.knowledge import ccrates, versions
 from rsdock.lint.knowledge.ccrates import CCrate
 from rsdock.lint.model.cargo import Workspace
 from rsdock.lint.model.cargo_features import DEFAULT, Manifest, Request, normalise, resolve
@@ -69,11 +69,26 @@ def c_crates(workspace: Workspace | None, package: str, arch: str | None = None,
                 lock, paths, known, crate.name):
             continue
         flags = crate.lock_flags(e for p in lock.named(crate.name) for e in p.dependencies)
+        flags += _version_flags(lock, paths, crate)
         found.append(Reached(crate.with_flags(flags), paths[crate.name], flags))
     return tuple(found)
 
 
 
+
+
+def _version_flags(lock: Lockfile, paths: dict[str, tuple[str, ...]], crate: CCrate
+                   ) -> tuple[str, ...]:
+    """``version=<v>`` and ``dependents=<a,b>`` for a row whose facts depend on the version
+    (the oldest version the lock holds, the answer that asks the most of the build) and on
+    which compiled crates depend on it."""
+    if not crate.ranges:
+        return ()
+    held = sorted((p.version for p in lock.named(crate.name)),
+                  key=lambda v: versions.parse(v) or (0, 0, 0, 0, ()))
+    users = sorted({p.name for name in paths for p in lock.named(name)
+                    if any(e.split(" ", 1)[0] == crate.name for e in p.dependencies)})
+    return (f"version={held[0]}", "dependents=" + ",".join(users)) if held else ()
 
 
 def member_manifests(workspace: Workspace | None) -> dict[str, Manifest]:

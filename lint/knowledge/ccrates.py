@@ -33,7 +33,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Iterable
 
-from rsdock.lint.knowledge import debian_deps
+from rsdock.lint.knowledge import debian_deps, versions
 from rsdock.lint.knowledge.platforms import Platform
 from rsdock.records import field, record, replace
 
@@ -79,6 +79,13 @@ class CCrate:
         has_bindgen: whether Cargo.lock shows that dependency (set by :meth:`with_flags`).
         verified: what was proven, and how.
         source: where the facts were read.
+        versions: the crate versions the row holds for (``">=0.37.0"``; "" for every
+            version not in one of its ``ranges``).
+        version: the version Cargo.lock holds, once known (set by :meth:`with_flags`).
+        ranges: rows for other version ranges: each a ``versions`` range, maybe
+            ``only_via`` (the facts hold only when every crate that depends on it in
+            Cargo.lock is one of these), and the keys that differ, with their own
+            ``source`` and ``verified``.
     """
 
     name: str
@@ -106,6 +113,10 @@ class CCrate:
     has_bindgen: bool = False
     verified: str = ""
     source: str = ""
+    versions: str = ""
+    version: str = ""
+    ranges: tuple[dict[str, Any], ...] = field(default=(), repr=False, compare=False)
+    raw: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
 
     @property
     def links(self) -> str:
@@ -136,10 +147,32 @@ class CCrate:
                             f"use the upstream {self.name}, which compiles its bundled copy, or "
                             "a glibc runtime"))
 
+    def for_version(self, version: str, dependents: Iterable[str] = ()) -> "CCrate":
+        """The row for ``version`` of the crate (which ``dependents`` depend on in Cargo.lock):
+        the first range that holds, else the base row."""
+        users = set(dependents)
+        for overrides in self.ranges:
+            if not versions.in_range(version, str(overrides["versions"])):
+                continue
+            only = set(overrides.get("only_via") or ())
+            if only and not (users and users <= only):
+                continue
+            merged = {k: v for k, v in self.raw.items() if k != "ranges"}
+            merged.update({k: v for k, v in overrides.items() if k != "only_via"})
+            return replace(_row(self.name, merged), version=version, ranges=self.ranges,
+                           raw=self.raw)
+        return replace(self, version=version)
+
     def with_flags(self, flags: Iterable[str]) -> "CCrate":
-        """The row as Cargo.lock shows it is built: ``bundled``, ``system`` or ``bindgen``."""
+        """The row as Cargo.lock shows it is built: ``version=<v>`` and ``dependents=<a,b>``
+        pick the version's row (:meth:`for_version`), then ``bundled``, ``system`` or
+        ``bindgen``."""
         flags = tuple(flags)
         crate = self
+        version = next((f[8:] for f in flags if f.startswith("version=")), "")
+        if version:
+            users = next((f[11:].split(",") for f in flags if f.startswith("dependents=")), [])
+            crate = crate.for_version(version, [u for u in users if u])
         if "bundled" in flags and crate.links == SYSTEM:
             crate = crate.bundled()
         if "system" in flags and crate.system_mode:
@@ -250,6 +283,8 @@ def _row(name: str, row: dict[str, Any]) -> CCrate:
         bindgen_toolchain=tuple(row.get("target_toolchain_if_cmake") or ()),
         bindgen_env=tuple((k, str(v)) for k, v in (row.get("env_if_bindgen") or {}).items()),
         verified=str(row.get("verified") or ""), source=str(row.get("source") or ""),
+        versions=str(row.get("versions") or ""),
+        ranges=tuple(r for r in row.get("ranges") or () if isinstance(r, dict)), raw=row,
     )
 
 

@@ -58,16 +58,45 @@ def test_without_the_manifest_the_lock_over_reports_the_windows_allocator():
     assert "libmimalloc-sys" in names(LockOnly("target-gated-allocators"), "ruff")
 
 
-def test_rustls_reaches_ring_and_aws_lc_and_aws_lc_has_no_bindings_for_armv7():
+def test_rustls_reaches_ring_and_aws_lc_whose_universal_bindings_build_armv7_with_cc_only():
+    # aws-lc-sys 0.40.0 through aws-lc-rs (all-bindings off): universal bindings, cc builder.
     reached = {r.crate.name: r.crate for r in c_crates(LockOnly("rustls-aws-lc"),
                                                          "lldap_set_password")}
     assert {"ring", "aws-lc-sys"} <= set(reached)
     aws = reached["aws-lc-sys"]
-    assert aws.bindgen_refusal("x86_64-unknown-linux-gnu") == ""
-    assert aws.bindgen_refusal("aarch64-unknown-linux-gnu") == ""
-    assert "no pregenerated bindings for armv7-unknown-linux-gnueabihf" in aws.bindgen_refusal(
-        "armv7-unknown-linux-gnueabihf")
+    assert aws.version == "0.40.0"
+    for triple in ("x86_64-unknown-linux-gnu", "aarch64-unknown-linux-gnu",
+                   "armv7-unknown-linux-gnueabihf"):
+        assert aws.bindgen_refusal(triple) == ""
+    armv7 = platforms.get("linux/arm/v7")
+    need = ccrates.needs((aws,), armv7, armv7.gnu_triple)
+    assert need.build_tools == () and need.cross_packages == ()  # no cmake, libclang, g++
     assert not any(c.links == ccrates.SYSTEM for c in reached.values())
+
+
+@pytest.mark.parametrize("version, dependents, refused", [
+    ("0.40.0", ("aws-lc-rs",), False),
+    ("0.37.0", ("aws-lc-rs",), False),
+    ("0.36.0", ("aws-lc-rs",), True),  # older than the range read
+    ("0.40.0", ("aws-lc-rs", "app"), True),  # a direct dependent keeps all-bindings on
+])
+def test_aws_lc_sys_armv7_by_version_and_dependents(version, dependents, refused):
+    direct = ["aws-lc-sys"] if "app" in dependents else []
+    lock = lockfile_from_data({"package": [
+        {"name": "app", "version": "0.1.0", "dependencies": ["aws-lc-rs"] + direct},
+        {"name": "aws-lc-rs", "version": "1.15.0", "source": "registry+x",
+         "dependencies": ["aws-lc-sys"]},
+        {"name": "aws-lc-sys", "version": version, "source": "registry+x",
+         "dependencies": ["cc", "cmake"]},
+    ]})
+
+    class Ws:
+        pass
+
+    ws = Ws()
+    ws.lock = lock
+    aws = next(r.crate for r in c_crates(ws, "app") if r.crate.name == "aws-lc-sys")
+    assert bool(aws.bindgen_refusal("armv7-unknown-linux-gnueabihf")) is refused
 
 
 def test_sqlx_bundled_sqlite_is_bundled_no_dev_and_no_runtime_package():
