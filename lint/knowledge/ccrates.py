@@ -42,6 +42,12 @@ BUNDLED = "bundled"
 TOOL = "tool"
 MUSL_OK, MUSL_CC, MUSL_IMPOSSIBLE = "ok", "needs-musl-cc", "impossible"
 DATA = Path(__file__).with_name("ccrates.toml")
+# The -dev packages a non-slim ``rust:<version>`` image already has: it is built FROM
+# buildpack-deps:<release> (docker-library/buildpack-deps@84e7e460:debian/bookworm/Dockerfile),
+# so an ``either`` crate finds the native library there and links it dynamically.
+RUST_FULL_IMAGE_DEV = frozenset({
+    "libbz2-dev", "libcurl4-openssl-dev", "libkrb5-dev", "liblzma-dev", "libpq-dev",
+    "libsqlite3-dev", "libssl-dev", "zlib1g-dev", "default-libmysqlclient-dev"})
 # Set by every generated builder for every target: rows repeating them add nothing.
 ALWAYS_SET = ("CC_{triple_underscored}", "AR_{triple_underscored}", "PKG_CONFIG_ALLOW_CROSS",
               "PKG_CONFIG_LIBDIR_{triple_underscored}")
@@ -82,6 +88,10 @@ class CCrate:
         versions: the crate versions the row holds for (``">=0.37.0"``; "" for every
             version not in one of its ``ranges``).
         version: the version Cargo.lock holds, once known (set by :meth:`with_flags`).
+        static_env: for an ``either`` crate, the variable that forces its bundled static
+            build (``LIBZ_SYS_STATIC``: 1).
+        cross_is_bundled: whether a cross build always compiles the bundled copy (libz-sys
+            before 1.1.23), whatever the target's libraries.
         ranges: rows for other version ranges: each a ``versions`` range, maybe
             ``only_via`` (the facts hold only when every crate that depends on it in
             Cargo.lock is one of these), and the keys that differ, with their own
@@ -115,6 +125,8 @@ class CCrate:
     source: str = ""
     versions: str = ""
     version: str = ""
+    static_env: str = ""
+    cross_is_bundled: bool = False
     ranges: tuple[dict[str, Any], ...] = field(default=(), repr=False, compare=False)
     raw: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
 
@@ -210,18 +222,37 @@ class CCrate:
         """The runtime packages on Debian ``debian`` (bookworm's names when not listed)."""
         return self.runtime_packages.get(debian, self.runtime_packages.get("bookworm", ()))
 
-    def runtime_needed(self, runtime: str, debian: str) -> tuple[str, ...]:
+    def links_dynamically(self, build_env: dict[str, str], dev_found: bool,
+                          cross: bool) -> bool:
+        """Whether a build in ``build_env`` links the shared library: always for a system
+        crate; for an ``either`` crate that falls back to its bundled copy, only when the
+        target's ``-dev`` files are there (``dev_found``), the build is not forced static
+        (:attr:`static_env`) and, for :attr:`cross_is_bundled` versions, it is native."""
+        if self.links == SYSTEM:
+            return True
+        if self.kind != "either" or self.fallback != BUNDLED or not self.dev_packages:
+            return bool(self.runtime_packages.get("bookworm"))  # C++: libstdc++6
+        if self.static_env and build_env.get(self.static_env) == "1":
+            return False
+        return dev_found and not (cross and self.cross_is_bundled)
+
+    def runtime_needed(self, runtime: str, debian: str, *,
+                       as_built: bool = True) -> tuple[str, ...]:
         """The runtime packages the ``runtime`` base image lacks (debian-slim or distroless).
 
         On debian-slim, the packages to install (apt brings their dependencies); on
         distroless, which has no package manager, every package of their Depends closure
         the image does not ship (:func:`debian_deps.unpack_for_distroless`: libpq5 needs
-        libgssapi-krb5-2, libldap-2.5-0 and their own dependencies).
+        libgssapi-krb5-2, libldap-2.5-0 and their own dependencies). ``as_built`` (the
+        generator's builds) counts the row's own environment: rsdock sets ``LIBZ_SYS_STATIC``,
+        so libz-sys needs nothing; lint asks :meth:`links_dynamically` of the real build first.
         """
         if runtime == "debian-slim" and self.debian_slim_has:
             return ()
         if runtime == "distroless" and self.distroless_has.get(debian, False):
             return ()
+        if as_built and self.static_env and dict(self.env).get(self.static_env) == "1":
+            return ()  # rsdock's own builds set it: static, nothing at run time
         if runtime == "distroless":
             return debian_deps.unpack_for_distroless(self.runtime_for(debian), debian)
         if runtime != "debian-slim":
@@ -284,6 +315,8 @@ def _row(name: str, row: dict[str, Any]) -> CCrate:
         bindgen_env=tuple((k, str(v)) for k, v in (row.get("env_if_bindgen") or {}).items()),
         verified=str(row.get("verified") or ""), source=str(row.get("source") or ""),
         versions=str(row.get("versions") or ""),
+        static_env=str(row.get("static_env") or ""),
+        cross_is_bundled=bool(row.get("cross_is_bundled")),
         ranges=tuple(r for r in row.get("ranges") or () if isinstance(r, dict)), raw=row,
     )
 

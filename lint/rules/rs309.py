@@ -6,7 +6,7 @@ import posixpath
 import re
 
 from rsdock.lint.analysis import build, cdeps, dockerfacts as facts, images
-from rsdock.lint.knowledge import debian, debian_deps
+from rsdock.lint.knowledge import ccrates, debian, debian_deps
 from rsdock.lint.model.dockerfile import Dockerfile, Instruction, Stage
 from rsdock.lint.model.shell import Command
 from rsdock.lint.model.findings import Edit, Finding, Fix, Severity, line_offsets
@@ -121,12 +121,12 @@ class RS309(DockerfileRule):
             return []
         release = debian.of_image(root)
         codename = release.codename if release else "bookworm"
-        calls: list[build.CargoCall] = []
+        calls: list[tuple[build.CargoCall, Stage]] = []
         for copy in final.copies():
             source = file.stage(copy.source_stage) if copy.source_stage else None
             if source is not None:
                 copied = {posixpath.basename(path.rstrip("/")) for path in copy.sources}
-                calls += [_own_bins(c, copied)
+                calls += [(_own_bins(c, copied), source)
                           for c in build.stage_calls(file, source, None, ancestry=True)
                           if c.action == "build" and not (c.target and "musl" in c.target)]
         if not calls:
@@ -138,18 +138,11 @@ class RS309(DockerfileRule):
         have = debian_deps.closure(facts.apt_packages(commands), codename,
                                    recommends=_installs_recommends(commands))
         have |= _copied_packages(file, final, codename)
-        needed: dict[str, str] = {}
         # Shared objects copied one by one (`COPY --from=libs /usr/lib/.../libpq.so.5 ...`):
         # the author picked the files a package's dependencies hold by hand, which the package
         # lists cannot check, so only the libraries themselves are asked for there.
         by_hand = kind == "distroless" and _copies_shared_objects(final)
-        for reached in cdeps.crates_of_calls(workspace, calls):
-            packages = (reached.crate.runtime_for(codename) if by_hand
-                        else reached.crate.runtime_needed(kind, codename))
-            if by_hand and reached.crate.distroless_has.get(codename, False):
-                packages = ()
-            for package in packages:
-                needed.setdefault(package, reached.crate.name)
+        needed = _needed(file, workspace, calls, kind, codename, by_hand)
         if not needed:
             return []
         missing = {p: c for p, c in needed.items()
@@ -170,6 +163,35 @@ class RS309(DockerfileRule):
         line = installs[0] if installs and kind == "debian-slim" else final.from_.line
         return [self.finding(file.path, line, fix=fix, message=(
             f"the binary links libraries the runtime lacks: {listed}; {how}"))]
+
+
+def _needed(file: Dockerfile, workspace: object, calls: list[tuple[build.CargoCall, Stage]],
+            kind: str, codename: str, by_hand: bool) -> dict[str, str]:
+    """``{runtime package: the crate that needs it}`` for the libraries the builds link
+    dynamically: a crate that falls back to its bundled copy links the shared library only
+    when the builder has the target's ``-dev`` files (installed, or a non-slim ``rust`` image
+    on a native build) and nothing forces it static (``LIBZ_SYS_STATIC=1``)."""
+    needed: dict[str, str] = {}
+    for call, stage in calls:
+        builder = stage.ancestry()[-1].base.lower()
+        full_rust = builder.split(":")[0].rsplit("/", 1)[-1] == "rust" and not any(
+            w in builder for w in ("slim", "alpine"))
+        cross = call.target is not None
+        dev = facts.apt_packages(build.ancestry_commands(file, stage, None))
+        if full_rust and not cross:
+            dev |= ccrates.RUST_FULL_IMAGE_DEV
+        for reached in cdeps.crates_of_calls(workspace, [call]):  # type: ignore[arg-type]
+            crate = reached.crate
+            found = any(d in dev for d in crate.dev_packages)
+            if not crate.links_dynamically(dict(call.command.env), found, cross):
+                continue
+            packages = (crate.runtime_for(codename) if by_hand
+                        else crate.runtime_needed(kind, codename, as_built=False))
+            if by_hand and crate.distroless_has.get(codename, False):
+                packages = ()
+            for package in packages:
+                needed.setdefault(package, crate.name)
+    return needed
 
 
 def _own_bins(call: build.CargoCall, copied: set[str]) -> build.CargoCall:

@@ -158,3 +158,54 @@ def test_rs309_follows_depends_and_recommends_of_what_the_runtime_installs(tmp_p
     ctx.workspace = cargo.scan(tmp_path)
     findings = [f for m in ctx.dockerfiles.values() for f in get_rule("RS309")().check(m, ctx)]
     assert len(findings) == found
+
+
+# libz-sys (ccrates.toml: rows by version): the shared zlib only when the build finds the
+# target's zlib1g-dev and nothing forces the static build; distroless cc-debian12 lacks zlib1g.
+def zlib_findings(root: Path, version: str, builder: str, extra: str, target: str = ""):
+    (root / "src").mkdir()
+    (root / "src" / "main.rs").write_text("fn main() {}\n")
+    (root / "Cargo.toml").write_text(PQ_MANIFEST.replace('pq-sys = "0.6"', 'libz-sys = "1"'))
+    (root / "Cargo.lock").write_text(PQ_LOCK.replace("pq-sys", "libz-sys").replace(
+        '"0.6.3"', f'"{version}"').replace('["pkg-config", "vcpkg"]', '["cc", "pkg-config"]'))
+    out = f"target/{target}/release" if target else "target/release"
+    dockerfile = (f"FROM {builder} AS builder\n{extra}WORKDIR /app\nCOPY . .\n"
+                  f"RUN cargo build --release{' --target ' + target if target else ''}\n\n"
+                  "FROM gcr.io/distroless/cc-debian12\n"
+                  f"COPY --from=builder /app/{out}/server /usr/local/bin/server\n")
+    ctx = context({"Dockerfile": dockerfile}, root)
+    ctx.workspace = cargo.scan(root)
+    return [f.message for m in ctx.dockerfiles.values() for f in get_rule("RS309")().check(m, ctx)]
+
+
+ARM64 = "aarch64-unknown-linux-gnu"
+ZLIB_DEV_ARM64 = "RUN apt-get update && apt-get install -y zlib1g-dev:arm64\n"
+
+
+@pytest.mark.parametrize("version, builder, extra, target, asked", [
+    # rust:<v> (buildpack-deps) has zlib1g-dev: a native build links libz.so.1
+    ("1.1.20", "rust:1.95-bookworm", "", "", True),
+    ("1.1.20", "rust:1.95-bookworm", "ENV LIBZ_SYS_STATIC=1\n", "", False),
+    ("1.1.20", "rust:1.95-slim-bookworm", "", "", False),  # no zlib1g-dev: bundled
+    ("1.1.20", "rust:1.95-slim-bookworm", "RUN apt-get update && apt-get install -y "
+     "zlib1g-dev\n", "", True),
+    # before 1.1.23 a cross build is always bundled; from 1.1.23 the target's -dev decides
+    ("1.1.20", "rust:1.95-slim-bookworm", ZLIB_DEV_ARM64, ARM64, False),
+    ("1.1.28", "rust:1.95-slim-bookworm", ZLIB_DEV_ARM64, ARM64, True),
+    ("1.1.28", "rust:1.95-slim-bookworm", "", ARM64, False),
+])
+def test_rs309_asks_for_zlib_only_when_libz_sys_links_it(tmp_path, version, builder, extra,
+                                                         target, asked):
+    messages = zlib_findings(tmp_path, version, builder, extra, target)
+    assert bool(messages) is asked
+    if asked:
+        assert "zlib1g (for libz-sys)" in messages[0]
+
+
+def test_the_generator_builds_libz_sys_static_and_copies_no_zlib_into_distroless():
+    from rsdock.lint.knowledge import ccrates, platforms
+    libz = ccrates.get("libz-sys").with_flags(["version=1.1.28", "dependents=flate2"])
+    arm64 = platforms.require("linux/arm64")
+    need = ccrates.needs((libz,), arm64, ARM64, runtime="distroless")
+    assert ("LIBZ_SYS_STATIC", "1") in need.env and need.runtime_packages == ()
+    assert libz.links == ccrates.BUNDLED  # what init says, and what RS309 now agrees with
