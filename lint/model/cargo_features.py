@@ -66,11 +66,11 @@ class Manifest:
     features: dict[str, tuple[str, ...]] = field(default_factory=dict)
     dependencies: tuple[Dependency, ...] = ()
     dev_packages: frozenset[str] = frozenset()
+    named: frozenset[str] = frozenset()
 
     def names(self, package: str) -> bool:
         """Whether any dependency table (dev-dependencies too) names crate ``package``."""
-        return package in self.dev_packages or any(d.package == package
-                                                    for d in self.dependencies)
+        return package in self.named or package in self.dev_packages
 
 
 @record(frozen=True)
@@ -115,7 +115,7 @@ def normalise(data: dict[str, Any], workspace_deps: dict[str, Any] | None = None
                 deps.append(_dependency(key, value, workspace_deps or {}, target))
         for key, value in _table(_table(table).get("dev-dependencies")).items():
             dev.add(_dependency(key, value, workspace_deps or {}, target).package)
-    return Manifest(features, tuple(deps), frozenset(dev))
+    return Manifest(features, tuple(deps), frozenset(dev), frozenset(d.package for d in deps))
 
 
 def _dependency(key: str, value: Any, workspace_deps: dict[str, Any], target: str) -> Dependency:
@@ -139,7 +139,8 @@ def _from_row(row: dict[str, Any]) -> Manifest:
                             bool(d.get("default-features", True)), tuple(d.get("features", ())),
                             str(d.get("target", "")))
                  for d in row.get("dependencies", ()))
-    return Manifest({k: tuple(v) for k, v in row.get("features", {}).items()}, deps)
+    return Manifest({k: tuple(v) for k, v in row.get("features", {}).items()}, deps,
+                    named=frozenset(d.package for d in deps))
 
 
 @lru_cache(maxsize=4096)
@@ -245,7 +246,7 @@ class _Walk:
 
     def _children(self, package: LockPackage, features: Features
                   ) -> list[tuple[LockPackage, Features]]:
-        entries = [found for e in package.dependencies if (found := self.lock.resolve(e))]
+        entries = _edges(self.lock).get((package.name, package.version), ())
         manifest = self._manifest(package)
         if manifest is None:
             return [(dep, ALL) for dep in entries]
@@ -265,6 +266,22 @@ class _Walk:
             children += [(entry, frozenset(wanted)) for entry in entries
                          if entry.name == dep.package]
         return children
+
+
+_EDGE_CACHE: list[tuple[Lockfile, dict[tuple[str, str], tuple[LockPackage, ...]]]] = []
+
+
+def _edges(lock: Lockfile) -> dict[tuple[str, str], tuple[LockPackage, ...]]:
+    """Each package's resolved dependency entries, computed once per lockfile (a workspace's
+    C plan resolves it once per member and platform)."""
+    for cached, edges in _EDGE_CACHE:
+        if cached is lock:
+            return edges
+    edges = {(p.name, p.version): tuple(found for e in p.dependencies
+                                        if (found := lock.resolve(e)) is not None)
+             for p in lock.packages}
+    _EDGE_CACHE[:] = [(lock, edges)] + _EDGE_CACHE[:3]
+    return edges
 
 
 def _closure(manifest: Manifest, features: Features) -> tuple[set[str], dict[str, set[str]]]:
