@@ -57,7 +57,8 @@ def c_crates(workspace: Workspace | None, package: str, arch: str | None = None,
     lock = getattr(workspace, "lock", None)
     if lock is None:
         return ()
-    paths = resolve(lock, package, request, member_manifests(workspace), arch)
+    enabled: dict[str, frozenset[str] | None] = {}
+    paths = resolve(lock, package, request, member_manifests(workspace), arch, enabled)
     known = ccrates.names()
     if known.isdisjoint(paths):
         return ()  # the table's rows are parsed only for a workspace that reaches one
@@ -69,12 +70,24 @@ def c_crates(workspace: Workspace | None, package: str, arch: str | None = None,
                 lock, paths, known, crate.name):
             continue
         flags = crate.lock_flags(e for p in lock.named(crate.name) for e in p.dependencies)
+        flags = _feature_flags(crate, flags, enabled.get(crate.name))
         flags += _version_flags(lock, paths, crate)
         found.append(Reached(crate.with_flags(flags), paths[crate.name], flags))
     return tuple(found)
 
 
 
+
+
+def _feature_flags(crate: CCrate, flags: tuple[str, ...],
+                   enabled: frozenset[str] | None) -> tuple[str, ...]:
+    """``bundled`` decided by the crate's enabled features when every crate that depends on it
+    is known (Cargo.lock's ``cc`` edge only says *some* feature set bundles it: vaultwarden's
+    ``sqlite`` does, its ``sqlite_system`` does not); the lock's answer otherwise."""
+    if not crate.bundled_features or enabled is None:
+        return flags
+    others = tuple(f for f in flags if f != "bundled")
+    return others + (("bundled",) if enabled & set(crate.bundled_features) else ())
 
 
 def _version_flags(lock: Lockfile, paths: dict[str, tuple[str, ...]], crate: CCrate

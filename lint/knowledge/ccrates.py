@@ -92,6 +92,8 @@ class CCrate:
             build (``LIBZ_SYS_STATIC``: 1).
         cross_is_bundled: whether a cross build always compiles the bundled copy (libz-sys
             before 1.1.23), whatever the target's libraries.
+        bundled_features: the crate's own features that turn its bundled build on; when
+            the feature resolver knows the crate's features they decide ``bundled``.
         ranges: rows for other version ranges: each a ``versions`` range, maybe
             ``only_via`` (the facts hold only when every crate that depends on it in
             Cargo.lock is one of these), and the keys that differ, with their own
@@ -127,6 +129,7 @@ class CCrate:
     version: str = ""
     static_env: str = ""
     cross_is_bundled: bool = False
+    bundled_features: tuple[str, ...] = ()
     ranges: tuple[dict[str, Any], ...] = field(default=(), repr=False, compare=False)
     raw: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
 
@@ -317,6 +320,7 @@ def _row(name: str, row: dict[str, Any]) -> CCrate:
         versions=str(row.get("versions") or ""),
         static_env=str(row.get("static_env") or ""),
         cross_is_bundled=bool(row.get("cross_is_bundled")),
+        bundled_features=tuple(row.get("bundled_if_feature") or ()),
         ranges=tuple(r for r in row.get("ranges") or () if isinstance(r, dict)), raw=row,
     )
 

@@ -181,7 +181,9 @@ Features = frozenset[str] | None
 
 def resolve(lock: Lockfile, root: str, request: Request = DEFAULT,
             members: dict[str, Manifest] | None = None,
-            arch: str | None = None) -> dict[str, tuple[str, ...]]:
+            arch: str | None = None,
+            features: dict[str, frozenset[str] | None] | None = None
+            ) -> dict[str, tuple[str, ...]]:
     """Every crate a Linux build of member ``root`` compiles, with one path to it.
 
     Args:
@@ -191,6 +193,8 @@ def resolve(lock: Lockfile, root: str, request: Request = DEFAULT,
         members: the workspace members' manifests by name (see :func:`normalise`); a member
             without one counts as unknown.
         arch: the Rust ``target_arch`` of one platform, or None for any Linux platform.
+        features: when given, filled with each compiled crate's enabled features by name
+            (``default`` included when on; None when an unknown dependent may enable any).
 
     Returns:
         ``{crate name: (root, ..., crate name)}``; crates of
@@ -204,6 +208,10 @@ def resolve(lock: Lockfile, root: str, request: Request = DEFAULT,
     state = _Walk(lock, members, arch, ccrates.other_os_crates())
     state.activate(start, None if request.all_features else frozenset(wanted), ())
     state.run()
+    if features is not None:
+        for (name, _version), enabled in state.enabled.items():
+            old = features.get(name, frozenset())
+            features[name] = None if old is None or enabled is None else old | enabled
     return state.paths
 
 

@@ -158,3 +158,16 @@ def test_every_row_names_its_source_and_what_was_verified(name):
     row = ccrates.get(name)
     assert row.source and row.verified, name
     assert row.musl in (ccrates.MUSL_OK, ccrates.MUSL_CC, ccrates.MUSL_IMPOSSIBLE), name
+
+
+@pytest.mark.parametrize("feature, links", [("sqlite_system", ccrates.SYSTEM),
+                                            ("sqlite", ccrates.BUNDLED)])
+def test_the_build_features_decide_whether_libsqlite3_sys_is_bundled(feature, links):
+    # vaultwarden's lock has libsqlite3-sys -> cc (its `sqlite` feature bundles SQLite), but
+    # `sqlite_system` builds against the system library: diesel asks libsqlite3-sys only for
+    # `bundled_bindings`, and every dependent's features are known.
+    from rsdock.lint.model.cargo_features import Request
+    ws = LockOnly("vaultwarden-optional-db", {"vaultwarden": "Cargo.toml"})
+    reached = {r.crate.name: r.crate for r in c_crates(ws, "vaultwarden",
+                                                        request=Request((feature,)))}
+    assert reached["libsqlite3-sys"].links == links
