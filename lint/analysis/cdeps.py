@@ -12,11 +12,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Iterable
 
-from rsdock.lint.knowledge import ccrates
+from rsdock.lint.knowledge import ccrates, versions
 from rsdock.lint.knowledge.ccrates import CCrate
 from rsdock.lint.model.cargo import Workspace
-from rsdock.lint.model.cargo_lock import (Lockfile, member_dependencies,
-                                          reachable)
+from rsdock.lint.model.cargo_features import DEFAULT, Manifest, Request, normalise, resolve
+from rsdock.lint.model.cargo_lock import Lockfile
 from rsdock.records import record
 
 if TYPE_CHECKING:  # an annotation only: the build simulation (Dockerfile and shell models)
@@ -37,28 +37,28 @@ class Reached:
         return " -> ".join(self.path)
 
 
-def c_crates(workspace: Workspace | None, package: str, arch: str | None = None) -> tuple[Reached, ...]:
-    """The C crates the Linux build of member ``package`` reaches, in table order.
+def c_crates(workspace: Workspace | None, package: str, arch: str | None = None,
+             request: Request = DEFAULT) -> tuple[Reached, ...]:
+    """The C crates the Linux build of member ``package`` compiles, in table order.
 
     Args:
         workspace: a scanned ``rsdock.lint.model.cargo.Workspace`` (or None).
         package: the member's name.
         arch: the Rust ``target_arch`` of one platform (``aarch64``), or None for "some Linux
             platform" (``target_arch``-gated tables count).
+        request: the build's ``--features``/``--no-default-features``/``--all-features``
+            (the defaults when the generator builds the binary as it is).
 
     Returns:
         Empty without a Cargo.lock (nothing is resolved yet: the build resolves afresh, and
-        rsdock says so) or when the member is not in it.
+        rsdock says so) or when the member is not in it. Optional dependencies count only
+        when the member's features turn them on (:mod:`rsdock.lint.model.cargo_features`).
     """
     lock = getattr(workspace, "lock", None)
     if lock is None:
         return ()
-    deps = dict(getattr(workspace, "linux_deps", {}) or {})
-    if arch is not None:
-        ws_deps = getattr(workspace, "workspace_deps", {}) or {}
-        deps.update({name: member_dependencies(manifest, ws_deps, arch)
-                     for name, manifest in (getattr(workspace, "manifests", {}) or {}).items()})
-    paths = reachable(lock, {package: deps.get(package, ())}, deps)
+    enabled: dict[str, frozenset[str] | None] = {}
+    paths = resolve(lock, package, request, member_manifests(workspace), arch, enabled)
     known = ccrates.names()
     if known.isdisjoint(paths):
         return ()  # the table's rows are parsed only for a workspace that reaches one
@@ -70,11 +70,45 @@ def c_crates(workspace: Workspace | None, package: str, arch: str | None = None)
                 lock, paths, known, crate.name):
             continue
         flags = crate.lock_flags(e for p in lock.named(crate.name) for e in p.dependencies)
+        flags = _feature_flags(crate, flags, enabled.get(crate.name))
+        flags += _version_flags(lock, paths, crate)
         found.append(Reached(crate.with_flags(flags), paths[crate.name], flags))
     return tuple(found)
 
 
 
+
+
+def _feature_flags(crate: CCrate, flags: tuple[str, ...],
+                   enabled: frozenset[str] | None) -> tuple[str, ...]:
+    """``bundled`` decided by the crate's enabled features when every crate that depends on it
+    is known (Cargo.lock's ``cc`` edge only says *some* feature set bundles it: vaultwarden's
+    ``sqlite`` does, its ``sqlite_system`` does not); the lock's answer otherwise."""
+    if not crate.bundled_features or enabled is None:
+        return flags
+    others = tuple(f for f in flags if f != "bundled")
+    return others + (("bundled",) if enabled & set(crate.bundled_features) else ())
+
+
+def _version_flags(lock: Lockfile, paths: dict[str, tuple[str, ...]], crate: CCrate
+                   ) -> tuple[str, ...]:
+    """``version=<v>`` and ``dependents=<a,b>`` for a row whose facts depend on the version
+    (the oldest version the lock holds, the answer that asks the most of the build) and on
+    which compiled crates depend on it."""
+    if not crate.ranges:
+        return ()
+    held = sorted((p.version for p in lock.named(crate.name)),
+                  key=lambda v: versions.parse(v) or (0, 0, 0, 0, ()))
+    users = sorted({p.name for name in paths for p in lock.named(name)
+                    if any(e.split(" ", 1)[0] == crate.name for e in p.dependencies)})
+    return (f"version={held[0]}", "dependents=" + ",".join(users)) if held else ()
+
+
+def member_manifests(workspace: Workspace | None) -> dict[str, Manifest]:
+    """The members' manifests as the feature resolver reads them, by package name."""
+    ws_deps = getattr(workspace, "workspace_deps", {}) or {}
+    return {name: normalise(data, ws_deps)
+            for name, data in (getattr(workspace, "manifests", {}) or {}).items()}
 
 
 # Build helpers every table row that uses them already accounts for (aws-lc-sys always
@@ -132,9 +166,22 @@ def packages_built(workspace: Workspace | None, calls: Iterable[CargoCall]) -> t
 
 def crates_of_calls(workspace: Workspace | None, calls: Iterable[CargoCall],
                     arch: str | None = None) -> tuple[Reached, ...]:
-    """The C crates the packages of ``calls`` reach (on ``arch`` when given), each once."""
+    """The C crates the packages of ``calls`` compile (on ``arch`` when given), each once,
+    with each call's ``--features``, ``--no-default-features`` and ``--all-features``."""
     seen: dict[str, Reached] = {}
-    for package in packages_built(workspace, calls):
-        for reached in c_crates(workspace, package, arch):
-            seen.setdefault(reached.crate.name, reached)
+    for call in calls:
+        for package in packages_built(workspace, (call,)):
+            for reached in c_crates(workspace, package, arch, call_request(call, package)):
+                seen.setdefault(reached.crate.name, reached)
     return _in_table_order(seen.values())
+
+
+def call_request(call: CargoCall, package: str) -> Request:
+    """The features ``call`` asks of member ``package``: a ``--features`` value rsdock cannot
+    read (``$DB`` without a default) counts as every feature (the conservative answer);
+    ``package/feat`` names the member's own feature."""
+    if any("$" in f for f in call.features):
+        return Request(all_features=True)
+    own = tuple(f.split("/", 1)[1] if f.startswith(package + "/") else f
+                for f in call.features)
+    return Request.of_flags(own, call.flags)

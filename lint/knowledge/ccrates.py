@@ -33,6 +33,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Iterable
 
+from rsdock.lint.knowledge import debian_deps, versions
 from rsdock.lint.knowledge.platforms import Platform
 from rsdock.records import field, record, replace
 
@@ -41,6 +42,12 @@ BUNDLED = "bundled"
 TOOL = "tool"
 MUSL_OK, MUSL_CC, MUSL_IMPOSSIBLE = "ok", "needs-musl-cc", "impossible"
 DATA = Path(__file__).with_name("ccrates.toml")
+# The -dev packages a non-slim ``rust:<version>`` image already has: it is built FROM
+# buildpack-deps:<release> (docker-library/buildpack-deps@84e7e460:debian/bookworm/Dockerfile),
+# so an ``either`` crate finds the native library there and links it dynamically.
+RUST_FULL_IMAGE_DEV = frozenset({
+    "libbz2-dev", "libcurl4-openssl-dev", "libkrb5-dev", "liblzma-dev", "libpq-dev",
+    "libsqlite3-dev", "libssl-dev", "zlib1g-dev", "default-libmysqlclient-dev"})
 # Set by every generated builder for every target: rows repeating them add nothing.
 ALWAYS_SET = ("CC_{triple_underscored}", "AR_{triple_underscored}", "PKG_CONFIG_ALLOW_CROSS",
               "PKG_CONFIG_LIBDIR_{triple_underscored}")
@@ -78,6 +85,19 @@ class CCrate:
         has_bindgen: whether Cargo.lock shows that dependency (set by :meth:`with_flags`).
         verified: what was proven, and how.
         source: where the facts were read.
+        versions: the crate versions the row holds for (``">=0.37.0"``; "" for every
+            version not in one of its ``ranges``).
+        version: the version Cargo.lock holds, once known (set by :meth:`with_flags`).
+        static_env: for an ``either`` crate, the variable that forces its bundled static
+            build (``LIBZ_SYS_STATIC``: 1).
+        cross_is_bundled: whether a cross build always compiles the bundled copy (libz-sys
+            before 1.1.23), whatever the target's libraries.
+        bundled_features: the crate's own features that turn its bundled build on; when
+            the feature resolver knows the crate's features they decide ``bundled``.
+        ranges: rows for other version ranges: each a ``versions`` range, maybe
+            ``only_via`` (the facts hold only when every crate that depends on it in
+            Cargo.lock is one of these), and the keys that differ, with their own
+            ``source`` and ``verified``.
     """
 
     name: str
@@ -105,6 +125,13 @@ class CCrate:
     has_bindgen: bool = False
     verified: str = ""
     source: str = ""
+    versions: str = ""
+    version: str = ""
+    static_env: str = ""
+    cross_is_bundled: bool = False
+    bundled_features: tuple[str, ...] = ()
+    ranges: tuple[dict[str, Any], ...] = field(default=(), repr=False, compare=False)
+    raw: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
 
     @property
     def links(self) -> str:
@@ -135,10 +162,32 @@ class CCrate:
                             f"use the upstream {self.name}, which compiles its bundled copy, or "
                             "a glibc runtime"))
 
+    def for_version(self, version: str, dependents: Iterable[str] = ()) -> "CCrate":
+        """The row for ``version`` of the crate (which ``dependents`` depend on in Cargo.lock):
+        the first range that holds, else the base row."""
+        users = set(dependents)
+        for overrides in self.ranges:
+            if not versions.in_range(version, str(overrides["versions"])):
+                continue
+            only = set(overrides.get("only_via") or ())
+            if only and not (users and users <= only):
+                continue
+            merged = {k: v for k, v in self.raw.items() if k != "ranges"}
+            merged.update({k: v for k, v in overrides.items() if k != "only_via"})
+            return replace(_row(self.name, merged), version=version, ranges=self.ranges,
+                           raw=self.raw)
+        return replace(self, version=version)
+
     def with_flags(self, flags: Iterable[str]) -> "CCrate":
-        """The row as Cargo.lock shows it is built: ``bundled``, ``system`` or ``bindgen``."""
+        """The row as Cargo.lock shows it is built: ``version=<v>`` and ``dependents=<a,b>``
+        pick the version's row (:meth:`for_version`), then ``bundled``, ``system`` or
+        ``bindgen``."""
         flags = tuple(flags)
         crate = self
+        version = next((f[8:] for f in flags if f.startswith("version=")), "")
+        if version:
+            users = next((f[11:].split(",") for f in flags if f.startswith("dependents=")), [])
+            crate = crate.for_version(version, [u for u in users if u])
         if "bundled" in flags and crate.links == SYSTEM:
             crate = crate.bundled()
         if "system" in flags and crate.system_mode:
@@ -176,13 +225,40 @@ class CCrate:
         """The runtime packages on Debian ``debian`` (bookworm's names when not listed)."""
         return self.runtime_packages.get(debian, self.runtime_packages.get("bookworm", ()))
 
-    def runtime_needed(self, runtime: str, debian: str) -> tuple[str, ...]:
-        """The runtime packages the ``runtime`` base image lacks (debian-slim or distroless)."""
+    def links_dynamically(self, build_env: dict[str, str], dev_found: bool,
+                          cross: bool) -> bool:
+        """Whether a build in ``build_env`` links the shared library: always for a system
+        crate; for an ``either`` crate that falls back to its bundled copy, only when the
+        target's ``-dev`` files are there (``dev_found``), the build is not forced static
+        (:attr:`static_env`) and, for :attr:`cross_is_bundled` versions, it is native."""
+        if self.links == SYSTEM:
+            return True
+        if self.kind != "either" or self.fallback != BUNDLED or not self.dev_packages:
+            return bool(self.runtime_packages.get("bookworm"))  # C++: libstdc++6
+        if self.static_env and build_env.get(self.static_env) == "1":
+            return False
+        return dev_found and not (cross and self.cross_is_bundled)
+
+    def runtime_needed(self, runtime: str, debian: str, *,
+                       as_built: bool = True) -> tuple[str, ...]:
+        """The runtime packages the ``runtime`` base image lacks (debian-slim or distroless).
+
+        On debian-slim, the packages to install (apt brings their dependencies); on
+        distroless, which has no package manager, every package of their Depends closure
+        the image does not ship (:func:`debian_deps.unpack_for_distroless`: libpq5 needs
+        libgssapi-krb5-2, libldap-2.5-0 and their own dependencies). ``as_built`` (the
+        generator's builds) counts the row's own environment: rsdock sets ``LIBZ_SYS_STATIC``,
+        so libz-sys needs nothing; lint asks :meth:`links_dynamically` of the real build first.
+        """
         if runtime == "debian-slim" and self.debian_slim_has:
             return ()
         if runtime == "distroless" and self.distroless_has.get(debian, False):
             return ()
-        if runtime not in ("debian-slim", "distroless"):
+        if as_built and self.static_env and dict(self.env).get(self.static_env) == "1":
+            return ()  # rsdock's own builds set it: static, nothing at run time
+        if runtime == "distroless":
+            return debian_deps.unpack_for_distroless(self.runtime_for(debian), debian)
+        if runtime != "debian-slim":
             return ()
         return self.runtime_for(debian)
 
@@ -241,6 +317,11 @@ def _row(name: str, row: dict[str, Any]) -> CCrate:
         bindgen_toolchain=tuple(row.get("target_toolchain_if_cmake") or ()),
         bindgen_env=tuple((k, str(v)) for k, v in (row.get("env_if_bindgen") or {}).items()),
         verified=str(row.get("verified") or ""), source=str(row.get("source") or ""),
+        versions=str(row.get("versions") or ""),
+        static_env=str(row.get("static_env") or ""),
+        cross_is_bundled=bool(row.get("cross_is_bundled")),
+        bundled_features=tuple(row.get("bundled_if_feature") or ()),
+        ranges=tuple(r for r in row.get("ranges") or () if isinstance(r, dict)), raw=row,
     )
 
 
@@ -365,6 +446,9 @@ def needs(crates: Iterable[CCrate], platform: Platform, triple: str, *, libc: st
             env[f"CC_{values['triple_underscored']}"] = musl_cc(platform)
         if runtime:
             add(run, crate.runtime_needed(runtime, debian))
+    if runtime == "debian-slim":  # apt installs what another listed package depends on
+        pulled = debian_deps.pulled_by_others(run, debian)
+        run = [p for p in run if p not in pulled]
     return Needs(tuple(tools), tuple(cross), tuple(target), tuple(sorted(env.items())),
                  tuple(run))
 

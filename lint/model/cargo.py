@@ -23,7 +23,7 @@ import os
 from pathlib import Path
 from typing import Any, Iterable
 
-from rsdock.lint.model.cargo_lock import Lockfile, member_dependencies, parse_lockfile
+from rsdock.lint.model.cargo_lock import Lockfile, parse_lockfile
 from rsdock.lint.model.cargo_config import CargoConfig, Toolchain, read_config, read_toolchain
 from rsdock.lint.model.cargo_package import (BinTarget, OutsidePathDependency, Package,
                                               dependency_paths, outside_path_dependencies,
@@ -63,11 +63,9 @@ class Workspace:
             developer's machine sees (its ``target-dir`` is where local output lands).
         toolchain: the root's ``rust-toolchain.toml`` (or ``rust-toolchain``), or None.
         lock: the parsed ``Cargo.lock``, or None without one.
-        linux_deps: each member's dependencies a Linux build compiles, by member name (see
-            :func:`rsdock.lint.model.cargo_lock.member_dependencies`).
-        manifests: each member's parsed ``Cargo.toml``, by member name (for per-architecture
-            dependency questions), and ``workspace_deps`` the root's
-            ``[workspace.dependencies]``.
+        manifests: each member's parsed ``Cargo.toml``, by member name (the feature resolver
+            reads them, :mod:`rsdock.lint.model.cargo_features`), and ``workspace_deps`` the
+            root's ``[workspace.dependencies]``.
         outside_path_deps: path dependencies that lead out of the root, which a build whose
             context is the root cannot see.
     """
@@ -85,7 +83,6 @@ class Workspace:
     local_config: CargoConfig = field(default_factory=CargoConfig)
     toolchain: Toolchain | None = None
     lock: Lockfile | None = None
-    linux_deps: dict[str, tuple[str, ...]] = field(default_factory=dict)
     manifests: dict[str, dict[str, Any]] = field(default_factory=dict, repr=False)
     workspace_deps: dict[str, Any] = field(default_factory=dict, repr=False)
     outside_path_deps: tuple[OutsidePathDependency, ...] = ()
@@ -255,7 +252,6 @@ def _scan(path: Path) -> Workspace:
         has_lockfile=(root / "Cargo.lock").is_file(),
         lock=parse_lockfile(confined(root, root / "Cargo.lock"))
         if (root / "Cargo.lock").is_file() else None,
-        linux_deps=_linux_deps(manifests.values(), ws_deps),
         manifests={d["package"]["name"]: d for _m, d, _t in manifests.values()
                    if isinstance(d.get("package"), dict)
                    and isinstance(d["package"].get("name"), str)},
@@ -264,17 +260,6 @@ def _scan(path: Path) -> Workspace:
                                 for dep in outside_path_dependencies(root, m, d, t, text, ws_deps)),
         **_cargo_config(root),
     )
-
-
-def _linux_deps(manifests: Iterable[tuple[Path, Table, str]],
-                ws_deps: Table) -> dict[str, tuple[str, ...]]:
-    """Each member's Linux build dependencies, by package name."""
-    found = {}
-    for _manifest, data, _text in manifests:
-        package = data.get("package")
-        if isinstance(package, dict) and isinstance(package.get("name"), str):
-            found[package["name"]] = member_dependencies(data, ws_deps)
-    return found
 
 
 def _check_string_list(workspace: Table, key: str, manifest: Path, text: str) -> None:

@@ -9,42 +9,24 @@ Pure Python (``tomllib``), offline. What a lockfile records and what it does not
   *some* platform or feature combination needs it. Neither the ``cfg`` of an edge nor the
   features are written down.
 
-So a walk over the edges over-reports. Three things narrow it, all offline:
-
-1. the members' own ``Cargo.toml`` files are read: ``[target.'cfg(windows)'.dependencies]`` and
-   other tables whose ``cfg`` (or triple) cannot hold on Linux are skipped, and so are
-   ``dev-dependencies`` and optional dependencies that no default feature of the member enables;
-2. crates that only exist for other operating systems (``windows-sys``, ``winapi``,
-   ``core-foundation``, ``security-framework``, ...: :func:`ccrates.other_os_crates`, from the
-   C-crate table) are not walked
-   into, whoever depends on them: the edge is a ``cfg(windows)``/``cfg(target_vendor =
-   "apple")`` edge in the dependency's manifest, which the lockfile does not keep;
-3. everything else counts. The limits, in the safe direction (a package installed that was not
-   needed): a feature a crate enables only for another member, or a non-default feature of a
-   registry crate, still counts; an ``cfg(target_arch = ...)`` edge of a registry crate counts
-   for every architecture.
+So a walk over the edges over-reports: :mod:`rsdock.lint.model.cargo_features` walks it the
+way cargo's feature resolver does, with the members' manifests; this module parses the file and
+decides whether a ``[target.<spec>]`` table can apply on Linux (:func:`linux_may_match`).
 """
 
 from __future__ import annotations
 
 import re
 import tomllib
-from collections import deque
 from pathlib import Path
 from typing import Any
 
-from rsdock.lint.knowledge import ccrates
 from rsdock.lint.model.cargo_toml import ScanError, check_nesting
 from rsdock.records import field, record
 
 # The biggest real lockfiles are about a megabyte; tomllib reads one megabyte in about 0.7 s.
 MAX_LOCK_CHARS = 4_000_000
 
-# Crates that build only for Windows, Apple systems, wasm, Android or other non-Linux targets
-# (the C-crate table's ``non_linux`` lists): their dependents reach them through a cfg edge a
-# Linux build never takes.
-
-_DEP_TABLES = ("dependencies", "build-dependencies")
 _ENTRY_RE = re.compile(r"^(?P<name>\S+)(?: (?P<version>[^ (]+))?(?: \((?P<source>.+)\))?$")
 
 
@@ -136,72 +118,6 @@ def lockfile_from_data(data: dict[str, Any], path: str = "Cargo.lock") -> Lockfi
     return Lockfile(path, tuple(packages), {k: tuple(v) for k, v in by_name.items()})
 
 
-# ---------------------------------------------------------------------------- members
-
-def member_dependencies(manifest: dict[str, Any], workspace_deps: dict[str, Any] | None = None,
-                        arch: str | None = None) -> tuple[str, ...]:
-    """The lockfile names of the dependencies a member's Linux build compiles.
-
-    Normal and build dependencies, the target tables whose ``cfg`` can hold on Linux, without
-    optional dependencies that the member's ``default`` features do not enable. A renamed
-    dependency (``package = "..."``) is named as the lockfile names it.
-
-    Args:
-        manifest: the member's parsed ``Cargo.toml``.
-        workspace_deps: ``[workspace.dependencies]`` (for ``dep.workspace = true``).
-        arch: the Rust ``target_arch`` (``aarch64``) when one platform is asked about; None
-            counts every ``target_arch`` table as possibly taken.
-    """
-    tables = [manifest.get(t) for t in _DEP_TABLES]
-    for spec, table in _table(manifest.get("target")).items():
-        if linux_may_match(spec, arch):
-            tables += [_table(table).get(t) for t in _DEP_TABLES]
-    enabled = _default_enabled(manifest)
-    names: list[str] = []
-    for table in tables:
-        for key, value in _table(table).items():
-            if isinstance(value, dict):
-                inherited = _table(workspace_deps).get(key) if value.get("workspace") else None
-                merged = {**(inherited if isinstance(inherited, dict) else {}), **value}
-                if merged.get("optional") and key not in enabled:
-                    continue
-                name = merged.get("package", key)
-            else:
-                name = key
-            if isinstance(name, str) and name not in names:
-                names.append(name)
-    return tuple(names)
-
-
-def _default_enabled(manifest: dict[str, Any]) -> set[str]:
-    """Optional dependency keys the ``default`` feature enables (transitively)."""
-    features = _table(manifest.get("features"))
-    enabled: set[str] = set()
-    queue = deque(["default"])
-    seen: set[str] = set()
-    while queue:
-        feature = queue.popleft()
-        if feature in seen:
-            continue
-        seen.add(feature)
-        for item in features.get(feature) or []:
-            if not isinstance(item, str):
-                continue
-            if item.startswith("dep:"):
-                enabled.add(item[4:])
-            elif "/" in item:
-                enabled.add(item.split("/", 1)[0].rstrip("?"))
-            elif item in features:
-                queue.append(item)
-            else:
-                enabled.add(item)  # an optional dependency's implicit feature
-    return enabled
-
-
-def _table(value: object) -> dict[str, Any]:
-    return value if isinstance(value, dict) else {}
-
-
 # ---------------------------------------------------------------------------- cfg on Linux
 
 _CFG_TOKEN = re.compile(r'\s*(?:(?P<ident>[A-Za-z_][A-Za-z0-9_]*)|(?P<str>"[^"]*")|(?P<p>[(),=]))')
@@ -269,59 +185,3 @@ def _eval(tokens: list[re.Match[str]], i: int, arch: str | None = None
             return (False if wanted in ("apple", "pc") else None), i + 3
         return None, i + 3
     return _LINUX_FLAGS.get(ident), i + 1
-
-
-# ---------------------------------------------------------------------------- the walk
-
-def reachable(lock: Lockfile, roots: dict[str, tuple[str, ...]],
-              members: dict[str, tuple[str, ...]] | None = None) -> dict[str, tuple[str, ...]]:
-    """Every crate a Linux build of the root members can compile, with one path to it.
-
-    Args:
-        lock: the parsed lockfile.
-        roots: ``{member name: its Linux dependencies}`` (see :func:`member_dependencies`);
-            for a member whose manifest is not known, pass ``()``: its lockfile edges are used.
-        members: the same for every workspace member, so a path dependency's own manifest
-            narrows its edges too.
-
-    Returns:
-        ``{crate name: (root member, ..., crate name)}``, breadth-first, so each path is a
-        shortest one. Crates in :func:`ccrates.other_os_crates` and everything only they lead to are
-        left out.
-    """
-    paths: dict[str, tuple[str, ...]] = {}
-    other_os = ccrates.other_os_crates()  # read here: the C-crate table loads when first used
-    queue: deque[tuple[LockPackage, tuple[str, ...]]] = deque()
-    seen: set[tuple[str, str]] = set()
-    for member, deps in roots.items():
-        package = lock.member(member)
-        if package is None:
-            continue
-        seen.add((package.name, package.version))
-        paths.setdefault(member, (member,))
-        entries = package.dependencies
-        if deps:
-            entries = tuple(e for e in entries if e.split(" ", 1)[0] in deps)
-        for entry in entries:
-            _push(lock, entry, (member,), queue, seen, other_os)
-    members = members or {}
-    while queue:
-        package, path = queue.popleft()
-        path = path + (package.name,)
-        paths.setdefault(package.name, path)
-        entries = package.dependencies
-        if package.source is None and members.get(package.name):
-            entries = tuple(e for e in entries if e.split(" ", 1)[0] in members[package.name])
-        for entry in entries:
-            _push(lock, entry, path, queue, seen, other_os)
-    return paths
-
-
-def _push(lock: Lockfile, entry: str, path: tuple[str, ...],
-          queue: deque[tuple[LockPackage, tuple[str, ...]]], seen: set[tuple[str, str]],
-          other_os: frozenset[str]) -> None:
-    dep = lock.resolve(entry)
-    if dep is None or dep.name in other_os or (dep.name, dep.version) in seen:
-        return
-    seen.add((dep.name, dep.version))
-    queue.append((dep, path))

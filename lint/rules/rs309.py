@@ -6,8 +6,9 @@ import posixpath
 import re
 
 from rsdock.lint.analysis import build, cdeps, dockerfacts as facts, images
-from rsdock.lint.knowledge import debian
-from rsdock.lint.model.dockerfile import Dockerfile, Stage
+from rsdock.lint.knowledge import ccrates, debian, debian_deps
+from rsdock.lint.model.dockerfile import Dockerfile, Instruction, Stage
+from rsdock.lint.model.shell import Command
 from rsdock.lint.model.findings import Edit, Finding, Fix, Severity, line_offsets
 from rsdock.lint.rules.rule import Context, DockerfileRule
 from rsdock.records import replace
@@ -21,11 +22,16 @@ class RS309(DockerfileRule):
     "error while loading shared libraries". On a Debian runtime install the package
     (``libssl3``, ``libsqlite3-0``); distroless has no package manager: copy the library in
     from a stage that unpacks the target's package (``apt-get download libsqlite3-0:$arch``).
-    Which libraries are needed is read from ``Cargo.lock`` (the C-crate table); libraries the
-    base image already has (``libssl3`` in distroless cc) are not asked for, and static musl
-    runtimes are not checked. A runtime that installs the library's ``-dev`` package has the
-    library too (Debian's ``libpq-dev`` depends on ``libpq5``). The finding points at the runtime stage's ``apt-get install``
-    line (at its ``FROM`` when the stage installs nothing).
+    Which libraries are needed is read from ``Cargo.lock`` and the build's features (an
+    optional dependency counts only when a feature of the build turns it on) with the C-crate
+    table; libraries the base image already has (``libssl3`` in distroless cc) are not asked
+    for, and static musl runtimes are not checked. What a package brings follows Debian's own
+    dependency lists (generated from its Packages files): installing ``ca-certificates`` brings
+    ``libssl3``, ``libpq-dev`` brings ``libpq5``, and ``git`` recommends ``ca-certificates``
+    unless ``--no-install-recommends``. On distroless every dependency of the library must be
+    unpacked too (``libpq5`` needs ``libgssapi-krb5-2`` and ``libldap-2.5-0``). The finding
+    points at the runtime stage's ``apt-get install`` line (at its ``FROM`` when the stage
+    installs nothing).
 
     Fails:
         # file: Cargo.toml
@@ -115,34 +121,38 @@ class RS309(DockerfileRule):
             return []
         release = debian.of_image(root)
         codename = release.codename if release else "bookworm"
-        calls: list[build.CargoCall] = []
+        calls: list[tuple[build.CargoCall, Stage]] = []
         for copy in final.copies():
             source = file.stage(copy.source_stage) if copy.source_stage else None
             if source is not None:
                 copied = {posixpath.basename(path.rstrip("/")) for path in copy.sources}
-                calls += [_own_bins(c, copied)
+                calls += [(_own_bins(c, copied), source)
                           for c in build.stage_calls(file, source, None, ancestry=True)
                           if c.action == "build" and not (c.target and "musl" in c.target)]
         if not calls:
             return []
-        installed = facts.apt_packages(build.ancestry_commands(file, final, None))
-        have = installed | _copied_packages(file, final)
-        needed: dict[str, str] = {}
-        for reached in cdeps.crates_of_calls(workspace, calls):
-            if any(d in installed for d in reached.crate.dev_packages):
-                # installed in the runtime itself (not a builder's libsqlite3-dev:arm64): a
-                # -dev package depends on its shared library (libpq-dev: libpq5)
-                continue
-            for package in reached.crate.runtime_needed(kind, codename):
-                needed.setdefault(package, reached.crate.name)
+        commands = build.ancestry_commands(file, final, None)
+        # What apt installed in the runtime itself (not a builder's libsqlite3-dev:arm64) with
+        # what those packages depend on, and recommend unless --no-install-recommends
+        # (Debian's own lists: ca-certificates pulls libssl3, libpq-dev pulls libpq5).
+        have = debian_deps.closure(facts.apt_packages(commands), codename,
+                                   recommends=_installs_recommends(commands))
+        have |= _copied_packages(file, final, codename)
+        # Shared objects copied one by one (`COPY --from=libs /usr/lib/.../libpq.so.5 ...`):
+        # the author picked the files a package's dependencies hold by hand, which the package
+        # lists cannot check, so only the libraries themselves are asked for there.
+        by_hand = kind == "distroless" and _copies_shared_objects(final)
+        needed = _needed(file, workspace, calls, kind, codename, by_hand)
         if not needed:
             return []
-        missing = {p: c for p, c in needed.items() if p not in have}
+        missing = {p: c for p, c in needed.items()
+                   if p not in have and not (by_hand and _copied_shared_object(p, final))}
         if not missing:
             return []
         how = ("install them in this stage" if kind == "debian-slim" else
                "copy them from a stage that unpacks the target's packages (apt-get download "
-               "PKG:$arch, dpkg-deb -x)")
+               "PKG:$arch, dpkg-deb -x): distroless has none of their dependencies, so each "
+               "must be unpacked, or choose debian-slim, where apt brings them")
         listed = ", ".join(f"{p} (for {c})" for p, c in missing.items())
         fix = _add_to_install(file, final, list(missing)) if kind == "debian-slim" else None
         # Where the packages belong: the runtime's own apt-get install line (the list to add
@@ -153,6 +163,35 @@ class RS309(DockerfileRule):
         line = installs[0] if installs and kind == "debian-slim" else final.from_.line
         return [self.finding(file.path, line, fix=fix, message=(
             f"the binary links libraries the runtime lacks: {listed}; {how}"))]
+
+
+def _needed(file: Dockerfile, workspace: object, calls: list[tuple[build.CargoCall, Stage]],
+            kind: str, codename: str, by_hand: bool) -> dict[str, str]:
+    """``{runtime package: the crate that needs it}`` for the libraries the builds link
+    dynamically: a crate that falls back to its bundled copy links the shared library only
+    when the builder has the target's ``-dev`` files (installed, or a non-slim ``rust`` image
+    on a native build) and nothing forces it static (``LIBZ_SYS_STATIC=1``)."""
+    needed: dict[str, str] = {}
+    for call, stage in calls:
+        builder = stage.ancestry()[-1].base.lower()
+        full_rust = builder.split(":")[0].rsplit("/", 1)[-1] == "rust" and not any(
+            w in builder for w in ("slim", "alpine"))
+        cross = call.target is not None
+        dev = facts.apt_packages(build.ancestry_commands(file, stage, None))
+        if full_rust and not cross:
+            dev |= ccrates.RUST_FULL_IMAGE_DEV
+        for reached in cdeps.crates_of_calls(workspace, [call]):  # type: ignore[arg-type]
+            crate = reached.crate
+            found = any(d in dev for d in crate.dev_packages)
+            if not crate.links_dynamically(dict(call.command.env), found, cross):
+                continue
+            packages = (crate.runtime_for(codename) if by_hand
+                        else crate.runtime_needed(kind, codename, as_built=False))
+            if by_hand and crate.distroless_has.get(codename, False):
+                packages = ()
+            for package in packages:
+                needed.setdefault(package, crate.name)
+    return needed
 
 
 def _own_bins(call: build.CargoCall, copied: set[str]) -> build.CargoCall:
@@ -184,8 +223,10 @@ def _add_to_install(file: Dockerfile, final: Stage, packages: list[str]) -> Fix 
     return None
 
 
-def _copied_packages(file: Dockerfile, final: Stage) -> set[str]:
-    """Packages a stage the final stage copies from downloads or installs."""
+def _copied_packages(file: Dockerfile, final: Stage, release: str) -> set[str]:
+    """Packages a stage the final stage copies from downloads or installs: each named one, and
+    when a whole library directory is copied (``/usr/lib/x86_64-linux-gnu/``), everything apt
+    installed there with its dependencies."""
     found: set[str] = set()
     for copy in final.copies():
         source = file.stage(copy.source_stage) if copy.source_stage else None
@@ -193,4 +234,44 @@ def _copied_packages(file: Dockerfile, final: Stage) -> set[str]:
             continue
         text = " ".join(i.value[0] if i.value else "" for s in source.ancestry() for i in s.runs())
         found |= {w.strip('"').split(":")[0] for w in text.split()}
+        if any(_LIB_DIR_RE.match(path) for path in copy.sources):
+            commands = build.ancestry_commands(file, source, None)
+            found |= debian_deps.closure(facts.apt_packages(commands), release)
     return found
+
+
+def _copied_shared_object(package: str, final: Stage) -> bool:
+    """Whether the final stage copies a shared object of library ``package`` by name
+    (``libpq.so.5`` or ``libpq.so*`` for ``libpq5``; ``libsqlite3.so.0`` for
+    ``libsqlite3-0``)."""
+    wanted = package.replace("-", "").replace("_", "")
+    for copy in final.copies():
+        for path in copy.sources:
+            stem, so, _version = posixpath.basename(path).partition(".so")
+            if so and stem.startswith("lib") and wanted.startswith(
+                    stem.replace("-", "").replace("_", "")):
+                return True
+    return False
+
+
+def _copies_shared_objects(final: Stage) -> bool:
+    return any(".so" in posixpath.basename(path) for copy in final.copies()
+               for path in copy.sources)
+
+
+# A library directory copied whole (not one .so file): /lib, /usr/lib, /usr/lib/<multiarch>.
+_LIB_DIR_RE = re.compile(r"^/(?:usr/)?lib(?:64)?(?:/[a-z0-9_]+-linux-gnu[a-z]*)?/?$")
+
+
+def _installs_recommends(commands: list[tuple[Instruction, Command]]) -> bool:
+    """Whether an ``apt-get install`` among ``commands`` installs recommended packages (apt's
+    default, unless ``--no-install-recommends`` or ``APT::Install-Recommends`` false)."""
+    for _inst, command in commands:
+        argv = command.argv
+        if argv[:1] not in (("apt-get",), ("apt",)) or "install" not in argv:
+            continue
+        words = " ".join(argv)
+        if "--no-install-recommends" not in argv and "Install-Recommends=false" not in words \
+                and "Install-Recommends=0" not in words:
+            return True
+    return False

@@ -52,6 +52,7 @@ EXPECTED = {
     'fp-RS305-opaque-make-build': [('Dockerfile', 5, 'RS302'), ('Dockerfile', 5, 'RS306'), ('Dockerfile', 7, 'RS304')],
     'fp-RS306-entrypoint-drops-privileges': [],
     'fp-RS306-heredoc-entrypoint-drops-privileges': [],
+    'fp-RS309-optional-db-feature-off': [('Dockerfile', 7, 'RS306'), ('Dockerfile', 16, 'RS304')],
     'fp-RS401-local-composite-action': [],
     'fp-RS402-matrix-native-runner': [],
     'fp-RS405-push-to-job-local-registry': [],

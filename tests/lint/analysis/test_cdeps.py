@@ -22,8 +22,6 @@ class LockOnly:
 
     def __init__(self, name: str, manifests: dict[str, str] | None = None):
         self.lock = parse_lockfile(FIELD / name / "Cargo.lock")
-        from rsdock.lint.model.cargo_lock import member_dependencies
-
         self.manifests = {}
         for member, relative in (manifests or {}).items():
             data, _ = read_toml(FIELD / name / relative)
@@ -32,8 +30,6 @@ class LockOnly:
         root = FIELD / name / "Cargo.toml"
         if root.exists():
             self.workspace_deps = read_toml(root)[0].get("workspace", {}).get("dependencies", {})
-        self.linux_deps = {m: member_dependencies(d, self.workspace_deps)
-                           for m, d in self.manifests.items()}
 
 
 def names(ws, package, arch=None) -> set[str]:
@@ -62,16 +58,45 @@ def test_without_the_manifest_the_lock_over_reports_the_windows_allocator():
     assert "libmimalloc-sys" in names(LockOnly("target-gated-allocators"), "ruff")
 
 
-def test_rustls_reaches_ring_and_aws_lc_and_aws_lc_has_no_bindings_for_armv7():
+def test_rustls_reaches_ring_and_aws_lc_whose_universal_bindings_build_armv7_with_cc_only():
+    # aws-lc-sys 0.40.0 through aws-lc-rs (all-bindings off): universal bindings, cc builder.
     reached = {r.crate.name: r.crate for r in c_crates(LockOnly("rustls-aws-lc"),
                                                          "lldap_set_password")}
     assert {"ring", "aws-lc-sys"} <= set(reached)
     aws = reached["aws-lc-sys"]
-    assert aws.bindgen_refusal("x86_64-unknown-linux-gnu") == ""
-    assert aws.bindgen_refusal("aarch64-unknown-linux-gnu") == ""
-    assert "no pregenerated bindings for armv7-unknown-linux-gnueabihf" in aws.bindgen_refusal(
-        "armv7-unknown-linux-gnueabihf")
+    assert aws.version == "0.40.0"
+    for triple in ("x86_64-unknown-linux-gnu", "aarch64-unknown-linux-gnu",
+                   "armv7-unknown-linux-gnueabihf"):
+        assert aws.bindgen_refusal(triple) == ""
+    armv7 = platforms.get("linux/arm/v7")
+    need = ccrates.needs((aws,), armv7, armv7.gnu_triple)
+    assert need.build_tools == () and need.cross_packages == ()  # no cmake, libclang, g++
     assert not any(c.links == ccrates.SYSTEM for c in reached.values())
+
+
+@pytest.mark.parametrize("version, dependents, refused", [
+    ("0.40.0", ("aws-lc-rs",), False),
+    ("0.37.0", ("aws-lc-rs",), False),
+    ("0.36.0", ("aws-lc-rs",), True),  # older than the range read
+    ("0.40.0", ("aws-lc-rs", "app"), True),  # a direct dependent keeps all-bindings on
+])
+def test_aws_lc_sys_armv7_by_version_and_dependents(version, dependents, refused):
+    direct = ["aws-lc-sys"] if "app" in dependents else []
+    lock = lockfile_from_data({"package": [
+        {"name": "app", "version": "0.1.0", "dependencies": ["aws-lc-rs"] + direct},
+        {"name": "aws-lc-rs", "version": "1.15.0", "source": "registry+x",
+         "dependencies": ["aws-lc-sys"]},
+        {"name": "aws-lc-sys", "version": version, "source": "registry+x",
+         "dependencies": ["cc", "cmake"]},
+    ]})
+
+    class Ws:
+        pass
+
+    ws = Ws()
+    ws.lock = lock
+    aws = next(r.crate for r in c_crates(ws, "app") if r.crate.name == "aws-lc-sys")
+    assert bool(aws.bindgen_refusal("armv7-unknown-linux-gnueabihf")) is refused
 
 
 def test_sqlx_bundled_sqlite_is_bundled_no_dev_and_no_runtime_package():
@@ -118,7 +143,7 @@ def test_a_members_build_script_using_cc_counts_but_a_table_crates_use_does_not(
         pass
 
     ws = Ws()
-    ws.lock, ws.linux_deps = lock, {}
+    ws.lock = lock
     assert names(ws, "app") == {"zstd-sys", "cc"}
     ws.lock = lockfile_from_data({"package": [
         {"name": "app", "version": "0.1.0", "dependencies": ["zstd-sys"]},
@@ -133,3 +158,16 @@ def test_every_row_names_its_source_and_what_was_verified(name):
     row = ccrates.get(name)
     assert row.source and row.verified, name
     assert row.musl in (ccrates.MUSL_OK, ccrates.MUSL_CC, ccrates.MUSL_IMPOSSIBLE), name
+
+
+@pytest.mark.parametrize("feature, links", [("sqlite_system", ccrates.SYSTEM),
+                                            ("sqlite", ccrates.BUNDLED)])
+def test_the_build_features_decide_whether_libsqlite3_sys_is_bundled(feature, links):
+    # vaultwarden's lock has libsqlite3-sys -> cc (its `sqlite` feature bundles SQLite), but
+    # `sqlite_system` builds against the system library: diesel asks libsqlite3-sys only for
+    # `bundled_bindings`, and every dependent's features are known.
+    from rsdock.lint.model.cargo_features import Request
+    ws = LockOnly("vaultwarden-optional-db", {"vaultwarden": "Cargo.toml"})
+    reached = {r.crate.name: r.crate for r in c_crates(ws, "vaultwarden",
+                                                        request=Request((feature,)))}
+    assert reached["libsqlite3-sys"].links == links

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from rsdock.lint.model.cargo_lock import (linux_may_match, member_dependencies, parse_lockfile,
-                                          reachable)
+from rsdock.lint.model.cargo_features import normalise, resolve
+from rsdock.lint.model.cargo_lock import linux_may_match, parse_lockfile
 from rsdock.lint.model.cargo_toml import ScanError
 
 LOCKS = Path(__file__).parent / "lockfiles"
@@ -29,7 +29,7 @@ winres = "0.1"
 
 def test_a_windows_only_and_a_macos_only_path_do_not_count():
     lock = parse_lockfile(LOCKS / "native-tls.lock")
-    paths = reachable(lock, {"api": member_dependencies(API_MANIFEST)})
+    paths = resolve(lock, "api", members={"api": normalise(API_MANIFEST)})
     assert paths["openssl-sys"] == ("api", "reqwest", "native-tls", "openssl-sys")
     for other_os in ("schannel", "windows-sys", "security-framework", "core-foundation-sys",
                      "winres", "toml"):
@@ -38,7 +38,7 @@ def test_a_windows_only_and_a_macos_only_path_do_not_count():
 
 def test_without_the_manifest_the_lockfile_edges_count_but_other_os_crates_still_do_not():
     lock = parse_lockfile(LOCKS / "native-tls.lock")
-    paths = reachable(lock, {"api": ()})
+    paths = resolve(lock, "api")
     assert "openssl-sys" in paths and "tokio" in paths
     assert not {"schannel", "winres", "toml", "security-framework"} & set(paths)
 
@@ -47,40 +47,17 @@ def test_a_member_cfg_table_is_skipped_even_for_a_crate_with_no_os_in_its_name()
     lock = parse_lockfile(LOCKS / "native-tls.lock")
     manifest = {"dependencies": {"tokio": "1"},
                 "target": {'cfg(target_os = "macos")': {"dependencies": {"reqwest": "0.12"}}}}
-    paths = reachable(lock, {"api": member_dependencies(manifest)})
+    paths = resolve(lock, "api", members={"api": normalise(manifest)})
     assert "openssl-sys" not in paths and "tokio" in paths
 
 
 def test_each_binary_reaches_only_its_own_c_crates():
     lock = parse_lockfile(LOCKS / "two-members.lock")
-    assert "libsqlite3-sys" in reachable(lock, {"indexer": ()})
-    assert "libsqlite3-sys" not in reachable(lock, {"gateway": ()})
-    assert "zstd-sys" in reachable(lock, {"gateway": ()})
-    desktop = reachable(lock, {"desktop": ()})
+    assert "libsqlite3-sys" in resolve(lock, "indexer")
+    assert "libsqlite3-sys" not in resolve(lock, "gateway")
+    assert "zstd-sys" in resolve(lock, "gateway")
+    desktop = resolve(lock, "desktop")
     assert "freetype-sys" not in desktop and "serde" in desktop  # core-text is Apple's
-
-
-def test_optional_dependencies_count_only_when_a_default_feature_enables_them():
-    manifest = tomllib.loads('''
-[dependencies]
-serde = "1"
-zstd = { version = "0.13", optional = true }
-rusqlite = { version = "0.32", optional = true }
-tls = { package = "native-tls", version = "0.2", optional = true }
-
-[features]
-default = ["compression", "tls"]
-compression = ["dep:zstd"]
-sqlite = ["rusqlite/bundled"]
-''')
-    assert member_dependencies(manifest) == ("serde", "zstd", "native-tls")
-
-
-def test_workspace_inherited_dependencies_keep_their_rename_and_optional_flag():
-    manifest = tomllib.loads('[dependencies]\ndb = { workspace = true }\n'
-                             'z = { workspace = true, optional = true }\n')
-    workspace = {"db": {"package": "rusqlite", "version": "0.32"}, "z": {"version": "1"}}
-    assert member_dependencies(manifest, workspace) == ("rusqlite",)
 
 
 @pytest.mark.parametrize("spec, linux", [

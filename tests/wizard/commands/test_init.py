@@ -412,3 +412,20 @@ def test_default_platforms_the_workspace_cannot_build_are_left_out_and_said(tmp_
     # Chosen by hand, the platform is refused with the reason, as before.
     assert main(["init", str(root), "--yes", "--force", "--platform", "linux/arm/v7"]) == 2
     assert "aws-lc-sys has no pregenerated bindings" in capsys.readouterr().err
+
+
+def test_aws_lc_sys_with_universal_bindings_keeps_armv7_and_adds_no_cmake(tmp_path, capsys):
+    # aws-lc-sys 0.40 through aws-lc-rs (lldap's lock holds it): the cc builder with the
+    # universal bindings needs only the target's C compiler on armv7 (ccrates.toml's range).
+    root = tmp_path / "app"
+    (root / "src").mkdir(parents=True)
+    (root / "src" / "main.rs").write_text("fn main() {}\n")
+    (root / "Cargo.toml").write_text('[package]\nname = "app"\nversion = "0.1.0"\n'
+                                     'edition = "2021"\n\n[dependencies]\naws-lc-rs = "1"\n')
+    (root / "Cargo.lock").write_text(AWS_LC_LOCK.replace('"0.29.0"', '"0.40.0"').replace(
+        '"1.13.0"', '"1.15.4"'))
+    assert main(["init", str(root), "--yes"]) == 0
+    assert "left out linux/arm/v7" not in capsys.readouterr().out
+    assert "linux/arm/v7" in config.load(root).platforms
+    dockerfile = (root / "Dockerfile").read_text()
+    assert "cmake" not in dockerfile and "libclang" not in dockerfile

@@ -408,3 +408,21 @@ def test_docs_stay_in_the_context_when_a_package_lives_there():
     site = Image("site", "web", "site", "Dockerfile.site", "docs/site")
     patterns = render(Plan(images=(SERVER, site)))[".dockerignore"].splitlines()
     assert "docs/" not in patterns and "docs/site/dist/" in patterns
+
+
+PQ_AND_SSL = WorkspaceFacts(c_crates=(("server", (("openssl-sys", "server -> openssl-sys"),
+                                                  ("pq-sys", "server -> diesel -> pq-sys"))),))
+
+
+def test_distroless_unpacks_libpq5_with_every_dependency_distroless_cc_lacks():
+    tini = stage(render(plan(runtime="distroless", workspace=PQ_AND_SSL))["Dockerfile"],
+                 "tini").runs()[0]
+    for package in ("libpq5", "libgssapi-krb5-2", "libldap-2.5-0", "libkrb5-3", "libsasl2-2"):
+        assert f'"{package}:$arch"' in tini and f"dpkg-deb -x {package}_*.deb" in tini
+    assert '"libssl3:$arch"' not in tini and '"libc6:$arch"' not in tini  # distroless has them
+
+
+def test_debian_slim_installs_libpq5_alone_as_it_brings_libssl3():
+    final = render(plan(runtime="debian-slim", workspace=PQ_AND_SSL))["Dockerfile"]
+    install = [r for r in stage(final, "server").runs() if "apt-get install" in r]
+    assert install and " libpq5" in install[0] and "libssl3" not in install[0]
