@@ -9,10 +9,12 @@
 - **Programs the build runs**: ``Command::new("...")`` in a build script, ``protoc`` for
   prost-build/tonic-build (unless ``protoc-bin-vendored`` or ``protobuf-src`` is in the
   lock), a C++ compiler for ``cc::Build::cpp(true)`` and cxx, Python for pyo3.
-- **Git**: how the build reads the repository: a build script running ``git`` or an unguarded
-  ``git_version!`` needs ``.git`` and git (``needs-git``); vergen takes the commit from the
-  environment (``commit``); shadow-rs, built, git-testament and a ``git_version!`` with a
-  ``fallback`` build without it (``optional``).
+- **Git**: how the build reads the repository: a build script running ``git``, an unguarded
+  ``git_version!`` or vergen with ``fail_on_error`` needs ``.git`` and git (``needs-git``);
+  vergen otherwise builds without a repository (placeholder values) and the vergen 9 family
+  (vergen-gitcl, -git2, -gix) takes ``VERGEN_GIT_*`` from the environment (``commit``: the
+  generator passes the commit in); shadow-rs, built, git-testament and a ``git_version!`` with
+  a ``fallback`` build without it (``optional``).
 - **Steps before ``cargo build``** in the project's own Dockerfile, Makefile or justfile.
 
 Everything is read from the files (a prefilter regex, then :mod:`rsdock.lint.model.rust_source`
@@ -356,7 +358,11 @@ def _scan_build_script(root: Path, package: Package, script: str,
     idents = {t.value for t in toks if t.kind == IDENT}
     for crate in VERGEN:
         if crate in crates and any("git" in v.lower() for v in idents):
-            git.append(("commit", f"{script} reads the commit through {crate}"))
+            if "fail_on_error" in idents:  # no placeholder values: the build fails without git
+                git.append(("needs-git", f"{script} reads git through {crate} with "
+                            "fail_on_error"))
+            else:
+                git.append(("commit", f"{script} reads the commit through {crate}"))
             break
 
 
@@ -428,8 +434,9 @@ def _git_reason(git: list[tuple[str, str]]) -> str:
 # ------------------------------------------------------------------ steps before cargo build
 
 _CARGO_BUILD = re.compile(r"\bcargo\s+(?:\+\S+\s+)?(?:build|install|chef\s+cook)\b")
-_SETUP = re.compile(r"^\s*(?:apt-get|apk|yum|dnf|rustup|cargo|mkdir|cd|export|echo|set|"
-                    r"rm|cp|mv|ln|chmod|chown|dpkg|curl|wget|source|\.|true|:)\b")
+_SETUP = re.compile(r"^\s*(?:apt-get|apt|apk|yum|dnf|rustup|cargo|mkdir|cd|export|echo|set|"
+                    r"rm|cp|mv|ln|chmod|chown|dpkg|curl|wget|source|\.|true|:|case|ls|test|"
+                    r"\[|useradd|adduser|addgroup|groupadd)(?:\s|$|;)")
 
 
 def project_steps(root: Path) -> list[Step]:
@@ -442,7 +449,7 @@ def project_steps(root: Path) -> list[Step]:
         if text is not None:
             steps += _recipe_steps(name, text)
     text = _read(root, "Dockerfile")
-    if text is not None and "rsdock" not in "".join(text.splitlines()[:3]):
+    if text is not None and "rsdock" not in text:  # rsdock's own runs nothing of the project's
         steps += _dockerfile_steps("Dockerfile", text)
     return steps
 
