@@ -32,6 +32,7 @@ from typing import Any, Iterable
 from rsdock.lint.model.cargo import Workspace
 from rsdock.lint.model.cargo_lock import reachable
 from rsdock.lint.model.cargo_package import Package
+from rsdock.lint.model.context import Context
 from rsdock.lint.model.rust_source import IDENT, PUNCT, STR, Token, mask, tokens
 from rsdock.records import field, record
 
@@ -496,3 +497,43 @@ def _dockerfile_steps(name: str, text: str) -> list[Step]:
             elif not _SETUP.match(command):
                 current.append(Step(name, start, command))
     return steps
+
+
+# ------------------------------------------------------------------ for rules
+
+def of(ctx: Context) -> Needs:
+    """The needs of the run's workspace, scanned once per run (empty without a workspace)."""
+    if "needs" not in ctx.memo:
+        ctx.memo["needs"] = scan(ctx.workspace) if ctx.workspace is not None else Needs()
+    found: Needs = ctx.memo["needs"]
+    return found
+
+
+def repository_path(ctx: Context, path: str) -> str:
+    """A workspace-relative path as a repository-relative one (the workspace may be a folder
+    of the repository)."""
+    if ctx.workspace is None:
+        return path
+    base = Path(os.path.relpath(os.path.abspath(ctx.workspace.root),
+                                os.path.abspath(ctx.root))).as_posix()
+    return posixpath.normpath(posixpath.join(base, path)) if base != "." else path
+
+
+# Programs the official rust images have before any RUN: the slim ones (Debian's gcc and
+# libc6-dev) and the full ones (buildpack-deps: git, make, g++, patch, perl, curl).
+_FULL_RUST_EXTRAS = frozenset({"git", "make", "g++", "c++", "perl", "curl", "patch", "xz",
+                               "bzip2", "pkg-config", "autoconf"})
+
+
+def image_programs(image: str) -> frozenset[str] | None:
+    """The programs a builder base image has, or None when the image is not one rsdock knows
+    (a custom or cross image may have anything)."""
+    match = re.match(r"^(?:docker\.io/)?(?:library/)?rust(?::(?P<tag>[^@]+))?(?:@.*)?$", image)
+    if not match:
+        return None
+    tag = match["tag"] or "latest"
+    if "alpine" in tag:
+        return None
+    if "slim" in tag:
+        return SLIM_BUILDER_PROGRAMS
+    return SLIM_BUILDER_PROGRAMS | _FULL_RUST_EXTRAS
