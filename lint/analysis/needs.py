@@ -55,6 +55,9 @@ PROTOC_VENDORED = ("protoc-bin-vendored", "protobuf-src")
 CXX_BUILDERS = ("cxx-build", "cxx")
 PYO3 = ("pyo3-build-config",)
 
+# A test-only module in masked code, up to its opening brace.
+_TEST_MOD_RE = re.compile(r"#\s*\[\s*cfg\s*\(\s*test\s*\)\s*\]\s*(?:pub(?:\([^)]*\))?\s+)?"
+                          r"mod\s+\w+\s*\{")
 # A macro call of interest in masked code: `name!(`, maybe `path::name!(`, never its definition.
 _CALL_RE = re.compile(r"(?<!macro_rules!)(?:\b(?P<qualifier>\w+)\s*::\s*)?\b(?P<name>"
                       r"include_str|include_bytes|include|migrate|embed_migrations|query\w*|"
@@ -155,6 +158,16 @@ def scan(ws: Workspace) -> Needs:
         if script:
             _scan_build_script(root, package, script, crates, programs, git, inputs)
         _crate_needs(package, crates, script, programs, git, unmet)
+    embedding = [u.split(":", 2) for u in unmet if u.startswith("pyo3:")]
+    unmet = [u for u in unmet if not u.startswith("pyo3:")]
+    if embedding:
+        names = ", ".join(e[1] for e in embedding[:4]) + (", ..." if len(embedding) > 4 else "")
+        unmet.append(
+            f"Cargo.lock reaches pyo3 from {names} ({embedding[0][2]}): if the build enables "
+            "it (the lock cannot tell features), the binary embeds Python, so the builder needs "
+            "the target's libpython3.11-dev (PYO3_CROSS_LIB_DIR) and the runtime libpython3.11, "
+            "which rsdock does not install; build such an image on native runners from an image "
+            "with Python, or turn off the feature that pulls pyo3")
     return Needs(inputs=_unique(inputs, lambda i: (i.path, i.how)),
                  programs=_unique(programs, lambda p: p.name),
                  git=_git_mode(git), git_reason=_git_reason(git),
@@ -217,11 +230,14 @@ def _scan_source(root: Path, rel: str, package_dir: str, git: list[tuple[str, st
     if text is None or not any(w in text for w in _WORDS):
         return None
     code = mask(text)
+    tests = [(m.start(), _closing(code, m.end() - 1)) for m in _TEST_MOD_RE.finditer(code)]
     here = posixpath.dirname(rel)
     query: tuple[str, int] | None = None
     mentions_sqlx = "sqlx" in code
     for found in _CALL_RE.finditer(code):
         start, close = found.start(), _closing(code, found.end() - 1)
+        if any(a <= start < b for a, b in tests):
+            continue  # a #[cfg(test)] module: not in a release build
         line = code.count("\n", 0, start) + 1
         toks = [Token(t.kind, t.value, t.line + line - 1) for t in tokens(text[start:close])]
         name, qualifier = found["name"], found["qualifier"] or ""
@@ -409,11 +425,7 @@ def _crate_needs(package: Package, crates: dict[str, tuple[str, ...]], script: s
         programs.append(Program("python3", "python3", f"{via('pyo3-build-config')} runs the "
                                 "Python interpreter while building", package.manifest_path))
         if package.bins:
-            unmet.append(f"{package.name} links pyo3 ({via('pyo3-build-config')}): a binary "
-                         "embeds Python, so the builder needs the target's libpython3.11-dev "
-                         "(PYO3_CROSS_LIB_DIR) and the runtime libpython3.11, which rsdock does "
-                         "not install; build it on native runners from an image with Python, "
-                         "or disable the feature that pulls pyo3")
+            unmet.append(f"pyo3:{package.name}:{via('pyo3-build-config')}")
     for crate in GIT_OPTIONAL:
         if crate in crates:
             git.append(("optional", f"{via(crate)} reads git and builds without it"))
@@ -438,6 +450,10 @@ _CARGO_BUILD = re.compile(r"\bcargo\s+(?:\+\S+\s+)?(?:build|install|chef\s+cook)
 _SETUP = re.compile(r"^\s*(?:apt-get|apt|apk|yum|dnf|rustup|cargo|mkdir|cd|export|echo|set|"
                     r"rm|cp|mv|ln|chmod|chown|dpkg|curl|wget|source|\.|true|:|case|ls|test|"
                     r"\[|useradd|adduser|addgroup|groupadd)(?:\s|$|;)")
+
+
+# Leading `NAME=value` words of a command (quoted values included).
+_ASSIGNMENTS_RE = re.compile(r"""^(?:\s*[A-Za-z_][A-Za-z0-9_]*=(?:"[^"]*"|'[^']*'|\S*))+\s*""")
 
 
 def project_steps(root: Path) -> list[Step]:
@@ -466,13 +482,19 @@ def _recipe_steps(name: str, text: str) -> list[Step]:
             current = []  # a new target or recipe
             continue
         command = raw.strip().lstrip("@-+ ")
-        if _CARGO_BUILD.search(command):
-            steps += current
-            current = []
+        if _CARGO_BUILD.search(command) or _is_setup(command):
+            if _CARGO_BUILD.search(command):
+                steps += current
+                current = []
             continue
-        if not _SETUP.match(command):
-            current.append(Step(name, number, command))
+        current.append(Step(name, number, command))
     return steps
+
+
+def _is_setup(command: str) -> bool:
+    """Whether a command only prepares the build (apt, rustup, cd, variables...)."""
+    rest = _ASSIGNMENTS_RE.sub("", command)
+    return not rest.strip() or bool(_SETUP.match(rest))
 
 
 def _dockerfile_steps(name: str, text: str) -> list[Step]:
@@ -494,7 +516,7 @@ def _dockerfile_steps(name: str, text: str) -> list[Step]:
             if _CARGO_BUILD.search(command):
                 steps += current
                 current = []
-            elif not _SETUP.match(command):
+            elif not _is_setup(command):
                 current.append(Step(name, start, command))
     return steps
 

@@ -107,11 +107,27 @@ def _build_needs(ws) -> dict:
                      if p.name not in needs.SLIM_BUILDER_PROGRAMS
                      and (p.name != "git" or found.git == "needs-git"))
     for name, package, reason in programs:
-        if not package:
+        if name in ("rustfmt", "cargo-fmt", "clippy-driver"):
+            build_notes.append(f"{reason}, which the rust image's minimal profile lacks: add "
+                               f"`rustup component add {name.replace('cargo-fmt', 'rustfmt')}` "
+                               "to the builder inside a `# rsdock:keep` block")
+        elif not package:
             build_notes.append(f"{reason}, which rsdock does not know how to install: add it "
                                "to the builder inside a `# rsdock:keep` block")
+    # What the generated Dockerfile itself copies and compiles: a project's own allow-list
+    # (`*` then `!crates/**`) must not hide it either.
+    own = {"Cargo.toml", "Cargo.lock", ".cargo", getattr(getattr(ws, "toolchain", None),
+                                                        "file", "") or ""}
+    for member in ws.members:
+        if member.dir == ".":
+            own |= {"src", "build.rs"}
+        else:
+            own.add(member.dir)
+    own = {p for p in own if p and (Path(root) / p).exists()}
+    if found.git == "needs-git":
+        own.add(".git")  # a project line `.git` must not hide it either
     return {
-        "compile_inputs": tuple(sorted({i.path for i in found.inputs if i.exists})),
+        "compile_inputs": tuple(sorted({i.path for i in found.inputs if i.exists} | own)),
         "git": found.git, "git_reason": found.git_reason,
         "programs": tuple(p for p in programs if p[1]),
         "build_notes": tuple(dict.fromkeys(build_notes)),

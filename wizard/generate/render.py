@@ -656,8 +656,8 @@ _GIT_NOTES = {
                "github.sha), which vergen 9 (vergen-gitcl, -git2, -gix) reads as VERGEN_GIT_SHA; "
                "the other VERGEN_GIT_* values, and all of them with vergen 8, are vergen's "
                "placeholders, as .git is not in the build context"),
-    "optional": ("and builds without .git, which is not in the build context: the values it "
-                 "embeds are its fallbacks (empty or \"unknown\")"),
+    "optional": ("but .git is not in the build context, so the values it embeds are its "
+                 "fallbacks (empty or \"unknown\")"),
 }
 
 

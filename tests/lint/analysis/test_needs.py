@@ -159,3 +159,35 @@ def test_steps_before_cargo_build(tmp_path):
     assert [(s.source, s.line, s.command) for s in result.steps] == [
         ("Makefile", 5, "npm ci --prefix web"), ("Makefile", 6, "npm run build --prefix web"),
         ("Dockerfile", 3, "RUN ./scripts/gen-assets.sh --minify"[4:])]
+
+
+def test_cfg_test_modules_are_not_compiled_by_a_release_build(tmp_path):
+    result = found(tmp_path, {
+        "fixtures/page.html": "x", "docs/real.md": "x",
+        "src/main.rs": ('fn main() {}\nconst R: &str = include_str!("../docs/real.md");\n'
+                        '#[cfg(test)]\nmod tests {\n    const P: &str = include_str!('
+                        '"../fixtures/page.html");\n    fn t() { let x = { 1 }; }\n}\n'),
+    })
+    assert [i.path for i in result.inputs] == ["docs/real.md"]
+
+
+def test_variables_and_setup_are_not_steps(tmp_path):
+    result = found(tmp_path, {
+        "justfile": ('image:\n    NAME="x-{{ os }}"\n    apt-get install -y protobuf-compiler\n'
+                     '    ./gen.sh\n    cargo build --release\n'),
+        "Dockerfile": "FROM rust:1\nRUN USER=root cargo new --bin app\nRUN cargo build\n",
+    })
+    assert [(s.source, s.line, s.command) for s in result.steps] == [("justfile", 4, "./gen.sh")]
+
+
+def test_pyo3_reached_by_several_binaries_is_one_conditional_note(tmp_path):
+    crates = (("pyo3", ("pyo3-build-config 1.0.0",)), ("pyo3-build-config", ()))
+    result = found(tmp_path, {
+        "Cargo.toml": manifest(deps=("pyo3",)),
+        "Cargo.lock": lock(*crates, member_deps=("pyo3 1.0.0",)),
+        "src/bin/one.rs": "fn main() {}\n",
+    })
+    assert [p.name for p in result.programs] == ["python3"]
+    (note,) = result.unmet
+    assert note.startswith("Cargo.lock reaches pyo3 from app (app -> pyo3 -> pyo3-build-config)")
+    assert "if the build enables it" in note
