@@ -156,7 +156,8 @@ def scan(ws: Workspace) -> Needs:
             _sqlx_offline(root, package, query_at, inputs, unmet)
         script = _build_script(ws, package)
         if script:
-            _scan_build_script(root, package, script, crates, programs, git, inputs)
+            _scan_build_script(root, package, script, crates, programs, git, inputs,
+                               _vergen8(ws))
         _crate_needs(package, crates, script, programs, git, unmet)
     embedding = [u.split(":", 2) for u in unmet if u.startswith("pyo3:")]
     unmet = [u for u in unmet if not u.startswith("pyo3:")]
@@ -352,7 +353,8 @@ def _build_script(ws: Workspace, package: Package) -> str:
 
 def _scan_build_script(root: Path, package: Package, script: str,
                        crates: dict[str, tuple[str, ...]], programs: list[Program],
-                       git: list[tuple[str, str]], inputs: list[Input]) -> None:
+                       git: list[tuple[str, str]], inputs: list[Input],
+                       vergen8: bool = False) -> None:
     text = _read(root, script)
     if text is None:
         return
@@ -378,9 +380,20 @@ def _scan_build_script(root: Path, package: Package, script: str,
             if "fail_on_error" in idents:  # no placeholder values: the build fails without git
                 git.append(("needs-git", f"{script} reads git through {crate} with "
                             "fail_on_error"))
+            elif crate == "vergen" and vergen8:  # no environment overrides before vergen 9
+                git.append(("optional", f"{script} reads git through vergen 8, which emits "
+                            "placeholders without it"))
             else:
                 git.append(("commit", f"{script} reads the commit through {crate}"))
             break
+
+
+def _vergen8(ws: Workspace) -> bool:
+    """Whether every ``vergen`` in Cargo.lock is older than 9 (its git instructions take no
+    ``VERGEN_GIT_*`` overrides from the environment; 9 moved git to vergen-gitcl/-git2/-gix)."""
+    found = ws.lock.named("vergen") if ws.lock is not None else ()
+    return bool(found) and all(p.version.split(".")[0].isdigit()
+                               and int(p.version.split(".")[0]) < 9 for p in found)
 
 
 def _is_new_call(toks: list[Token], i: int) -> bool:

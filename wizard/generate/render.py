@@ -653,9 +653,9 @@ _GIT_NOTES = {
                   "the builder installs git; actions/checkout fetches one commit without tags, "
                   "so set `fetch-depth: 0` on it if the script runs `git describe`"),
     "commit": ("so the commit comes in as the GIT_COMMIT build argument (the workflow passes "
-               "github.sha), which vergen 9 (vergen-gitcl, -git2, -gix) reads as VERGEN_GIT_SHA; "
-               "the other VERGEN_GIT_* values, and all of them with vergen 8, are vergen's "
-               "placeholders, as .git is not in the build context"),
+               "github.sha), which vergen-gitcl, -git2 and -gix read as VERGEN_GIT_SHA; the "
+               "other VERGEN_GIT_* values are vergen's placeholders, as .git is not in the "
+               "build context"),
     "optional": ("but .git is not in the build context, so the values it embeds are its "
                  "fallbacks (empty or \"unknown\")"),
 }

@@ -124,6 +124,10 @@ def test_a_build_script_running_git_needs_git_and_dot_git(tmp_path):
      ".add_instructions(&GitclBuilder::all_git()); }", "commit", []),
     ((("vergen", ()),), "fn main() { vergen::Emitter::default().add_instructions(&BuildBuilder"
      "::all_build()); }", "", []),
+    ((("vergen", ()),), "fn main() { vergen::EmitBuilder::builder().git_sha(true).emit(); }",
+     "optional", []),  # vergen 8 (the lock says 1.0.0 here): placeholders, no overrides
+    ((("vergen", ()),), "fn main() { EmitBuilder::builder().fail_on_error().git_sha(true)"
+     ".emit(); }", "needs-git", []),
     ((("shadow-rs", ()),), "fn main() { shadow_rs::ShadowBuilder::builder().build(); }",
      "optional", []),
     ((("cxx-build", ()),), "fn main() {}", "", ["c++"]),
