@@ -397,7 +397,11 @@ def dockerignore(plan: Plan) -> str:
                    git_reason=facts.git_reason or "a build script reads git",
                    project_marker=f"{ignore_merge.PROJECT} {ignore_merge.PROJECT_NOTE}",
                    project_end=ignore_merge.END_PROJECT, project_lines=[], reincludes=[])
-    ours = render_template("dockerignore.j2", **context).splitlines()
+    # Every line rsdock may write here (whichever way .git and docs/ go): an unmarked file
+    # written by an earlier rsdock is not the project's.
+    ours = [line for keep_git in (True, False) for docs in (True, False)
+            for line in render_template("dockerignore.j2", **{
+                **context, "keep_git": keep_git, "exclude_docs": docs}).splitlines()]
     context["project_lines"] = ignore_merge.merge_lines(
         facts.dockerignore_lines, facts.dockerignore_marked, ours)
     text = render_template("dockerignore.j2", **context)

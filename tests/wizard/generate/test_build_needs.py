@@ -162,3 +162,16 @@ def test_prost_build_installs_protoc_and_cpp_gets_the_target_gxx(ws):
     dockerfile = render(plan)["Dockerfile"]
     assert "protoc (protobuf-compiler + libprotobuf-dev): server -> prost-build runs protoc" \
         in dockerfile
+
+
+def test_a_file_from_an_older_rsdock_brings_no_rsdock_lines_into_the_project_section(ws):
+    assert main(["init", str(ws), "--yes"]) == 0
+    text = (ws / ".dockerignore").read_text()
+    older = text.split(ignore_merge.PROJECT)[0] + ".env\n"  # no markers: as rsdock wrote it
+    (ws / ".dockerignore").write_text(older)
+    # now the build runs git: rsdock's block no longer writes .git/ and its comment
+    add(ws, {"crates/server/build.rs": 'fn main() { std::process::Command::new("git")'
+             '.output().unwrap(); }\n'})
+    assert main(["init", str(ws), "--yes", "--force"]) == 0
+    own, marked = ignore_merge.project_lines((ws / ".dockerignore").read_text())
+    assert marked and own == (".env",)
