@@ -34,7 +34,7 @@ from rsdock.lint.model.cargo_lock import reachable
 from rsdock.lint.model.cargo_package import Package
 from rsdock.lint.model.context import Context
 from rsdock.lint.model.rust_source import IDENT, PUNCT, STR, Token, mask, tokens
-from rsdock.records import field, record
+from rsdock.records import record
 
 # Programs a build can run and the Debian package (bookworm) that provides each on the builder.
 PROGRAM_PACKAGES = {
@@ -130,7 +130,6 @@ class Needs:
     git_reason: str = ""
     steps: tuple[Step, ...] = ()
     unmet: tuple[str, ...] = ()
-    packages: dict[str, tuple[str, ...]] = field(default_factory=dict, compare=False)
 
     def program(self, name: str) -> Program | None:
         """The first reason the build runs ``name``, or None."""
@@ -511,19 +510,24 @@ def _is_setup(command: str) -> bool:
 
 
 def _dockerfile_steps(name: str, text: str) -> list[Step]:
+    """RUNs before the ``cargo build`` of a stage, then the context ``COPY``s of the last stage
+    (files the old image shipped: a config, static assets), as ``COPY ...`` steps."""
     steps: list[Step] = []
     current: list[Step] = []
+    shipped: list[Step] = []
     joined, start = "", 0
     for number, raw in enumerate(text.splitlines(), 1):
         if not joined:
+            if raw.lstrip().startswith("#") or not raw.strip():
+                continue
             start = number
-        joined += raw.rstrip("\\").strip() + " "
+        joined += raw.rstrip().rstrip("\\").strip() + " "
         if raw.rstrip().endswith("\\"):
             continue
         line, joined = joined.strip(), ""
         head = line.split(" ", 1)[0].upper()
         if head == "FROM":
-            current = []
+            current, shipped = [], []
         elif head == "RUN":
             command = line[3:].strip()
             if _CARGO_BUILD.search(command):
@@ -531,7 +535,9 @@ def _dockerfile_steps(name: str, text: str) -> list[Step]:
                 current = []
             elif not _is_setup(command):
                 current.append(Step(name, start, command))
-    return steps
+        elif head in ("COPY", "ADD") and "--from" not in line:
+            shipped.append(Step(name, start, line))
+    return steps + shipped
 
 
 # ------------------------------------------------------------------ for rules

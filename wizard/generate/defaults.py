@@ -100,6 +100,12 @@ def _build_needs(ws) -> dict:
                 "block before `cargo build`")
     for step in found.steps:
         command = step.command if len(step.command) <= 80 else step.command[:77] + "..."
+        if command.upper().startswith(("COPY ", "ADD ")):
+            build_notes.append(f"{step.source}:{step.line} puts files into the image "
+                               f"(`{command}`); the generated Dockerfile copies only the binary: "
+                               "if the program reads them, add the line to its final stage inside "
+                               "a `# rsdock:keep` block")
+            continue
         build_notes.append(f"{step.source}:{step.line} runs `{command}` before cargo "
                            "builds; the generated Dockerfile does not: if the build or the image "
                            "needs its output, add the step inside a `# rsdock:keep` block")

@@ -195,3 +195,14 @@ def test_pyo3_reached_by_several_binaries_is_one_conditional_note(tmp_path):
     (note,) = result.unmet
     assert note.startswith("Cargo.lock reaches pyo3 from app (app -> pyo3 -> pyo3-build-config)")
     assert "if the build enables it" in note
+
+
+def test_files_the_old_image_shipped(tmp_path):
+    result = found(tmp_path, {
+        "Dockerfile": ("FROM rust:1 AS build\nCOPY . .\nRUN cargo build --release\n"
+                       "FROM debian:bookworm-slim\n# the settings the server reads\n"
+                       "COPY --from=build /app/target/release/app /usr/local/bin/\n"
+                       "COPY config/default.toml \\\n     /etc/app/config.toml\n"),
+    })
+    assert [(s.line, s.command) for s in result.steps] == [
+        (7, "COPY config/default.toml /etc/app/config.toml")]
