@@ -6,7 +6,7 @@ from typing import Iterable
 
 from rsdock import fs
 from rsdock.errors import UserError
-from rsdock.lint.analysis import images
+from rsdock.lint.analysis import images, needs
 from rsdock.lint.model.dockerignore import DockerIgnore
 from rsdock.lint.model.findings import Finding, Fix, Severity
 from rsdock.lint.rules.rule import Context, DockerignoreRule
@@ -19,8 +19,9 @@ class RS603(DockerignoreRule):
     persists credentials, the token in ``.git/config``) into a layer, and any commit changes the
     context, defeating the layer cache. Only a context holding ``.git`` (the repository root)
     is judged; an ignore file that re-includes ``.git`` (``!.git``) and a Dockerfile that copies
-    it are taken as needing it. When a build script reads git (vergen, shadow-rs, built, or a
-    ``build.rs`` running git), the fix is offered as unsafe.
+    it are taken as needing it, and so is a workspace whose build needs it (a build script
+    running git, an unguarded ``git_version!``: RS604 asks to keep it). When a build script
+    reads git but builds without it (vergen, shadow-rs, built), the message says so.
 
     Fails:
         # file: .dockerignore
@@ -49,10 +50,13 @@ class RS603(DockerignoreRule):
             return  # re-included on purpose: the build reads it
         if _copies_git(ctx):
             return
-        reads = _build_reads_git(ctx)
+        found = needs.of(ctx)
+        if found.git == "needs-git":
+            return  # the build runs git on the repository: RS604 asks to keep .git
+        reads = found.git_reason if found.git else _build_reads_git(ctx)
         fix = Fix("ignore .git", (file.append_line(".git"),), safe=not reads)
         message = self.message if not reads else (
-            f"{self.message}, unless the build needs it: {reads} reads git metadata, so check "
+            f"{self.message}, unless the build needs it: {reads}, so check "
             "that it falls back without .git")
         yield self.finding(file.path, 1, 0, message, fix=fix)
 

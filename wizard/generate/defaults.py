@@ -15,11 +15,13 @@ from typing import Iterable, Mapping
 
 from rsdock import validate
 from rsdock.errors import UserError
+from rsdock.lint.analysis import needs
 from rsdock.lint.analysis.cdeps import c_crates
 from rsdock.lint.knowledge import platforms as platform_table
 from rsdock.lint.model.gitrepo import Repository
 from rsdock.lint.model.paths import leaves_root
 from rsdock.records import replace
+from rsdock.wizard.generate import ignore_merge
 from rsdock.wizard.generate.plan import (DEFAULT_RUST_VERSION, Image, Plan, PlanError,
                                          WorkspaceFacts, registry_for_host)
 from rsdock.wizard.generate.repository import default_triggers, repo_prefix, repository
@@ -80,7 +82,67 @@ def workspace_facts(ws) -> WorkspaceFacts:
         ignored_dirs=tuple(ignored),
         lockfile=bool(getattr(ws, "has_lockfile", True)),
         c_crates=_c_crates(ws),
+        **_build_needs(ws),
     )
+
+
+def _build_needs(ws) -> dict:
+    """What the build reads and runs beyond Cargo.lock (:mod:`rsdock.lint.analysis.needs`) and
+    the project's own ``.dockerignore`` lines, as :class:`WorkspaceFacts` fields."""
+    root = getattr(ws, "root", None)
+    if root is None or not getattr(ws, "members", None):
+        return {}
+    found = needs.scan(ws)
+    lines, marked = ignore_merge.read_project_lines(Path(root) / ".dockerignore")
+    build_notes = list(found.unmet)
+    for item in found.inputs:
+        if not item.exists:
+            build_notes.append(
+                f"{item.source}:{item.line} reads {item.path} ({item.how}), which is not in "
+                "the repository: something makes it before cargo runs, and the generated "
+                "Dockerfile does not; add that step to the builder inside a `# rsdock:keep` "
+                "block before `cargo build`")
+    for step in found.steps:
+        command = step.command if len(step.command) <= 80 else step.command[:77] + "..."
+        if command.upper().startswith(("COPY ", "ADD ")):
+            build_notes.append(f"{step.source}:{step.line} puts files into the image "
+                               f"(`{command}`); the generated Dockerfile copies only the binary: "
+                               "if the program reads them, add the line to its final stage inside "
+                               "a `# rsdock:keep` block")
+            continue
+        build_notes.append(f"{step.source}:{step.line} runs `{command}` before cargo "
+                           "builds; the generated Dockerfile does not: if the build or the image "
+                           "needs its output, add the step inside a `# rsdock:keep` block")
+    programs = tuple((p.name, p.package, p.reason) for p in found.programs
+                     if p.name not in needs.SLIM_BUILDER_PROGRAMS
+                     and (p.name != "git" or found.git == "needs-git"))
+    for name, package, reason in programs:
+        if name in ("rustfmt", "cargo-fmt", "clippy-driver"):
+            build_notes.append(f"{reason}, which the rust image's minimal profile lacks: add "
+                               f"`rustup component add {name.replace('cargo-fmt', 'rustfmt')}` "
+                               "to the builder inside a `# rsdock:keep` block")
+        elif not package:
+            build_notes.append(f"{reason}, which rsdock does not know how to install: add it "
+                               "to the builder inside a `# rsdock:keep` block")
+    # What the generated Dockerfile itself copies and compiles: a project's own allow-list
+    # (`*` then `!crates/**`) must not hide it either.
+    own = {"Cargo.toml", "Cargo.lock", ".cargo", getattr(getattr(ws, "toolchain", None),
+                                                        "file", "") or ""}
+    for member in ws.members:
+        if member.dir == ".":
+            own |= {"src", "build.rs"}
+        else:
+            own.add(member.dir)
+    own = {p for p in own if p and (Path(root) / p).exists()}
+    if found.git == "needs-git":
+        own.add(".git")  # a project line `.git` must not hide it either
+    return {
+        "compile_inputs": tuple(sorted({i.path for i in found.inputs if i.exists} | own)),
+        "git": found.git, "git_reason": found.git_reason,
+        "programs": tuple(p for p in programs if p[1]),
+        "build_notes": tuple(dict.fromkeys(build_notes)),
+        "dockerignore_lines": lines, "dockerignore_marked": marked,
+    }
 
 
 def _c_crates(ws) -> tuple:

@@ -236,6 +236,22 @@ class WorkspaceFacts:
             dependency path (``("openssl-sys", "api -> reqwest -> native-tls -> openssl-sys")``)
             and then the flags Cargo.lock implies (``bundled``, ``system``, ``bindgen``: see
             ``CCrate.with_flags``).
+        compile_inputs: the paths the compile reads that exist in the workspace (``include_str!``,
+            sqlx migrations and offline data, a build script's files), which ``.dockerignore``
+            must not hide (:mod:`rsdock.lint.analysis.needs`).
+        git: how the build reads git: ``needs-git`` (a build script runs git: ``.git`` stays in
+            the context and the builder gets git), ``commit`` (vergen: the commit comes in as
+            the ``GIT_COMMIT`` build argument), ``optional`` (it builds without) or "".
+        git_reason: what reads git, for the notes.
+        programs: ``(program, Debian package, why)`` for each program the build runs that the
+            builder image lacks (git, protoc, a C++ compiler, Python...).
+        build_notes: what the generated files cannot do for the build (sqlx without offline
+            data, pyo3 embedding Python, files made before cargo by the project's Makefile),
+            each one sentence with the way out.
+        dockerignore_lines: the project's own lines of the ``.dockerignore`` on disk, kept when
+            rsdock writes it (:mod:`rsdock.wizard.generate.ignore_merge`).
+        dockerignore_marked: whether those lines come from rsdock's marked section (else the
+            file was written by hand or by an older rsdock, and lines rsdock writes are dropped).
     """
 
     repo_prefix: str = ""
@@ -247,6 +263,13 @@ class WorkspaceFacts:
     ignored_dirs: tuple[str, ...] = ()
     lockfile: bool = True
     c_crates: tuple[tuple[str, tuple[tuple[str, ...], ...]], ...] = ()
+    compile_inputs: tuple[str, ...] = ()
+    git: str = ""
+    git_reason: str = ""
+    programs: tuple[tuple[str, str, str], ...] = ()
+    build_notes: tuple[str, ...] = ()
+    dockerignore_lines: tuple[str, ...] = ()
+    dockerignore_marked: bool = False
 
     def crates_of(self, image: str, platform: str | None = None
                   ) -> tuple[ccrates.CCrate, ...]:

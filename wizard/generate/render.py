@@ -14,7 +14,9 @@ from rsdock.lint.knowledge import actions as known_actions
 from rsdock.lint.knowledge import ccrates
 from rsdock.lint.knowledge import platforms, runners, runtimes
 from rsdock.lint.knowledge.platforms import Platform
+from rsdock.lint.model.dockerignore import parse_dockerignore
 from rsdock.records import record
+from rsdock.wizard.generate import ignore_merge
 from rsdock.wizard.generate.answers import CONFIG_NAME
 from rsdock.wizard.generate.plan import BUILDER_DEBIAN, Image, Plan, stage_name, version_key
 from rsdock.wizard.generate.templating import render_template, sh
@@ -270,13 +272,46 @@ def builds(plan: Plan, image: Image | tuple[Image, ...]) -> tuple[Build, ...]:
     crates never gets here: the plan refuses it, see ``ccrates.musl_refusals``.)
     """
     images = image if isinstance(image, tuple) else (image,)
+    tools = tool_packages(plan)
+    cxx = any(name == "c++" for name, _, _ in plan.workspace.programs)
     found = []
     for target in targets(plan):
         crates = _union_crates(plan, images, target.platform.name)
         need = ccrates.needs(crates, target.platform, target.triple, libc=plan.libc)
-        found.append(Build(target, target.platform.apt_packages + need.builder_packages,
-                           need.env))
+        packages, env = target.platform.apt_packages + need.builder_packages, need.env
+        if cxx:  # a build script compiles C++: the target's g++, and cc-rs told to use it
+            packages += (target.platform.gxx_package,)
+            name = f"CXX_{target.cc_suffix}"
+            if all(n != name for n, _ in env):
+                env += ((name, target.platform.linker.removesuffix("gcc") + "g++"),)
+        packages += tools
+        found.append(Build(target, tuple(dict.fromkeys(packages)), env))
     return tuple(found)
+
+
+# What each program a build runs takes on the builder (Debian bookworm packages).
+_TOOL_PACKAGES = {"protoc": ("protobuf-compiler", "libprotobuf-dev")}
+
+
+def tool_packages(plan: Plan) -> tuple[str, ...]:
+    """The packages for the programs the workspace's build runs that the builder image lacks
+    (git, protoc with the well-known .proto files, Python...), the C++ compiler aside: it is
+    per platform. From :mod:`rsdock.lint.analysis.needs`."""
+    found: list[str] = []
+    for name, package, _reason in plan.workspace.programs:
+        if name != "c++":
+            found += _TOOL_PACKAGES.get(name, (package,))
+    return tuple(dict.fromkeys(found))
+
+
+def tool_summary(plan: Plan) -> list[str]:
+    """One line per program the build runs that the builder installs for it, with why."""
+    lines = []
+    for name, package, reason in plan.workspace.programs:
+        what = "the target's g++" if name == "c++" else " + ".join(
+            _TOOL_PACKAGES.get(name, (package,)))
+        lines.append(f"{name} ({what}): {reason}")
+    return lines
 
 
 def runtime_packages(plan: Plan, image: Image) -> tuple[str, ...]:
@@ -326,6 +361,9 @@ def _c_context(plan: Plan, images: tuple[Image, ...]) -> dict:
         "c_target_packages": any(":" in p for b in arms for p in b.packages),
         "c_env": any(b.env for b in arms),
         "copied_packages": tuple(copied),
+        "tool_summary": tool_summary(plan),
+        "git_commit_arg": plan.workspace.git == "commit",
+        "git_reason": plan.workspace.git_reason,
     }
 
 
@@ -336,23 +374,40 @@ def _cargo_args(plan: Plan, rest: str) -> str:
 
 
 def dockerignore(plan: Plan) -> str:
-    """The shared ``.dockerignore``: build output, VCS and CI metadata, docs, editor files.
+    """The shared ``.dockerignore``: build output, VCS and CI metadata, docs, editor files, then
+    the project's own lines and the re-included compile inputs
+    (:mod:`rsdock.wizard.generate.ignore_merge`).
 
     Every Dockerfile rsdock writes copies the whole context (``COPY . .``), so nothing a build
     reads may be excluded; trunk's ``dist/`` output of each web app is.
     """
+    facts = plan.workspace
     dist_dirs = sorted({i.package_dir.strip("/") for i in plan.images if i.kind == "web"})
     entries = ["dist/" if d in ("", ".") else f"{d}/dist/" for d in dist_dirs]
     # A package living under docs/ is source: its image (and cargo's workspace) needs it.
     in_docs = any(d == "docs" or d.startswith("docs/") for d in
                   (i.package_dir.strip("/") for i in plan.images))
-    output = [f"{d.strip('/')}/" for d in plan.workspace.ignored_dirs]
+    output = [f"{d.strip('/')}/" for d in facts.ignored_dirs]
     # The files rsdock writes are build instructions, not build input: BuildKit reads the
     # Dockerfile and this file even when they are ignored, and in the context an edit to any of
     # them (a label, a runtime package) would change `COPY . .` and recompile every image.
     own = sorted({i.dockerfile for i in plan.images} | {DOCKERIGNORE, CONFIG_NAME})
-    return render_template("dockerignore.j2", dist_entries=entries, exclude_docs=not in_docs,
-                           output_dirs=output, own_files=own)
+    context = dict(dist_entries=entries, exclude_docs=not in_docs, output_dirs=output,
+                   own_files=own, keep_git=facts.git == "needs-git",
+                   git_reason=facts.git_reason or "a build script reads git",
+                   project_marker=f"{ignore_merge.PROJECT} {ignore_merge.PROJECT_NOTE}",
+                   project_end=ignore_merge.END_PROJECT, project_lines=[], reincludes=[])
+    # Every line rsdock may write here (whichever way .git and docs/ go): an unmarked file
+    # written by an earlier rsdock is not the project's.
+    ours = [line for keep_git in (True, False) for docs in (True, False)
+            for line in render_template("dockerignore.j2", **{
+                **context, "keep_git": keep_git, "exclude_docs": docs}).splitlines()]
+    context["project_lines"] = ignore_merge.merge_lines(
+        facts.dockerignore_lines, facts.dockerignore_marked, ours)
+    text = render_template("dockerignore.j2", **context)
+    ignore = parse_dockerignore(DOCKERIGNORE, text)
+    context["reincludes"] = [p for p in facts.compile_inputs if ignore.excludes(p)]
+    return render_template("dockerignore.j2", **context) if context["reincludes"] else text
 
 
 def _uses(repo: str, pin: str, subaction: str = "") -> str:
@@ -531,6 +586,9 @@ def _group_jobs(plan: Plan) -> list[dict]:
             "qemu": any(needs_qemu(plan, image) for image in images),
             "qemu_reason": "; ".join(reasons).capitalize(),
             "platforms": ",".join(names),
+            # vergen reads the commit from this build argument (.git is not in the context).
+            "git_commit": plan.workspace.git == "commit" and any(
+                i.kind == "bin" for i in images),
         })
     return jobs
 
@@ -592,7 +650,48 @@ def notes(plan: Plan) -> list[str]:
     if facts.target_dir != "target":
         found.append(f"the root's .cargo config sets target-dir = {facts.target_dir!r}: the "
                      "binary is copied from there")
-    return found
+    return found + build_needs_notes(plan)
+
+
+_GIT_NOTES = {
+    "needs-git": ("so .git stays in the build context (.dockerignore does not leave it out) and "
+                  "the builder installs git; actions/checkout fetches one commit without tags, "
+                  "so set `fetch-depth: 0` on it if the script runs `git describe`"),
+    "commit": ("so the commit comes in as the GIT_COMMIT build argument (the workflow passes "
+               "github.sha), which vergen-gitcl, -git2 and -gix read as VERGEN_GIT_SHA; the "
+               "other VERGEN_GIT_* values are vergen's placeholders, as .git is not in the "
+               "build context"),
+    "optional": ("but .git is not in the build context, so the values it embeds are its "
+                 "fallbacks (empty or \"unknown\")"),
+}
+
+
+def build_needs_notes(plan: Plan) -> list[str]:
+    """What the generator did for what the build reads and runs, and what it could not do."""
+    facts = plan.workspace
+    found = []
+    if facts.git:
+        found.append(f"{facts.git_reason}, {_GIT_NOTES[facts.git]}")
+    for name, _package, reason in facts.programs:
+        if name != "git":
+            what = "the target's g++ (and CXX_<triple>)" if name == "c++" else " + ".join(
+                _TOOL_PACKAGES.get(name, (_package,)))
+            found.append(f"{reason}: the builder installs {what}")
+    text = dockerignore(plan)
+    ignore = parse_dockerignore(DOCKERIGNORE, text)
+    hidden = [p.pattern for p in ignore.patterns if p.exclusion
+              and p.pattern in facts.compile_inputs]
+    if hidden:
+        found.append(f".dockerignore re-includes {len(hidden)} path(s) the compile reads that "
+                     f"a line above would leave out: {', '.join(hidden[:5])}"
+                     + (", ..." if len(hidden) > 5 else ""))
+    kept = [line for line in ignore_merge.project_lines(text)[0]
+            if line.strip() and not line.startswith("#")]
+    if kept and not facts.dockerignore_marked:
+        found.append(f".dockerignore keeps the project's own {len(kept)} pattern(s) "
+                     f"({', '.join(kept[:5])}{', ...' if len(kept) > 5 else ''}) between "
+                     "`# rsdock:project` and `# rsdock:end-project`, where later runs keep them")
+    return found + list(facts.build_notes)
 
 
 def render(plan: Plan) -> dict[str, str]:

@@ -1,0 +1,580 @@
+"""What a workspace's build reads and runs beyond ``Cargo.lock``, found from its files.
+
+- **Compile inputs**: the paths ``include_str!``, ``include_bytes!`` and ``include!`` name
+  (relative to the source file, or to the package with ``concat!(env!("CARGO_MANIFEST_DIR"),
+  ...)``), ``sqlx::migrate!`` / ``embed_migrations!`` folders (``migrations`` by default),
+  sqlx's offline data (``.sqlx/``, ``sqlx-data.json``) when the query macros are used,
+  ``query_file!`` files, and the existing paths a build script names (``compile_protos``'s
+  ``.proto`` files, ``rerun-if-changed`` paths, files it opens).
+- **Programs the build runs**: ``Command::new("...")`` in a build script, ``protoc`` for
+  prost-build/tonic-build (unless ``protoc-bin-vendored`` or ``protobuf-src`` is in the
+  lock), a C++ compiler for ``cc::Build::cpp(true)`` and cxx, Python for pyo3.
+- **Git**: how the build reads the repository: a build script running ``git``, an unguarded
+  ``git_version!`` or vergen with ``fail_on_error`` needs ``.git`` and git (``needs-git``);
+  vergen otherwise builds without a repository (placeholder values) and the vergen 9 family
+  (vergen-gitcl, -git2, -gix) takes ``VERGEN_GIT_*`` from the environment (``commit``: the
+  generator passes the commit in); shadow-rs, built, git-testament and a ``git_version!`` with
+  a ``fallback`` build without it (``optional``).
+- **Steps before ``cargo build``** in the project's own Dockerfile, Makefile or justfile.
+
+Everything is read from the files (a prefilter regex, then :mod:`rsdock.lint.model.rust_source`
+on the files that may hold a macro), never guessed from names alone.
+"""
+
+from __future__ import annotations
+
+import os
+import posixpath
+import re
+from pathlib import Path
+from typing import Any, Iterable
+
+from rsdock.lint.model.cargo import Workspace
+from rsdock.lint.model.cargo_lock import reachable
+from rsdock.lint.model.cargo_package import Package
+from rsdock.lint.model.context import Context
+from rsdock.lint.model.rust_source import IDENT, PUNCT, STR, Token, mask, tokens
+from rsdock.records import record
+
+# Programs a build can run and the Debian package (bookworm) that provides each on the builder.
+PROGRAM_PACKAGES = {
+    "git": "git", "protoc": "protobuf-compiler", "python3": "python3", "python": "python3",
+    "make": "make", "cmake": "cmake", "perl": "perl", "pkg-config": "pkg-config",
+    "npm": "npm", "node": "nodejs", "c++": "g++", "g++": "g++", "clang": "clang",
+}
+# What rust:<version>-slim-bookworm (the builder rsdock writes) has besides cargo and rustc.
+SLIM_BUILDER_PROGRAMS = frozenset({"gcc", "cc", "sh", "bash", "cp", "mkdir", "ls", "env",
+                                   "uname", "sed", "grep", "tar", "wget", "cat", "rustc",
+                                   "cargo", "rustup", "true", "echo"})
+
+# Crates in Cargo.lock and what their build needs.
+VERGEN = ("vergen", "vergen-gitcl", "vergen-git2", "vergen-gix")
+GIT_OPTIONAL = ("shadow-rs", "built", "git-testament", "build-info-build")
+PROTOC_BUILDERS = ("prost-build", "tonic-build", "tonic-prost-build", "protobuf-codegen")
+PROTOC_VENDORED = ("protoc-bin-vendored", "protobuf-src")
+CXX_BUILDERS = ("cxx-build", "cxx")
+PYO3 = ("pyo3-build-config",)
+
+# A test-only module in masked code, up to its opening brace.
+_TEST_MOD_RE = re.compile(r"#\s*\[\s*cfg\s*\(\s*test\s*\)\s*\]\s*(?:pub(?:\([^)]*\))?\s+)?"
+                          r"mod\s+\w+\s*\{")
+# A macro call of interest in masked code: `name!(`, maybe `path::name!(`, never its definition.
+_CALL_RE = re.compile(r"(?<!macro_rules!)(?:\b(?P<qualifier>\w+)\s*::\s*)?\b(?P<name>"
+                      r"include_str|include_bytes|include|migrate|embed_migrations|query\w*|"
+                      r"git_version)\s*!\s*[(\[{]")
+# Literal prefilters (a `name !` with a space slips through: cargo fmt never writes one).
+_WORDS = ("include_str!", "include_bytes!", "include!", "migrate!", "embed_migrations!",
+          "query!", "query_as!", "query_scalar!", "query_file", "_unchecked!", "git_version!")
+_INCLUDE_MACROS = ("include_str", "include_bytes", "include")
+_QUERY_MACROS = ("query", "query_as", "query_scalar", "query_unchecked", "query_as_unchecked",
+                 "query_scalar_unchecked", "query_file", "query_file_as", "query_file_scalar",
+                 "query_file_unchecked", "query_file_as_unchecked")
+_SKIP_DIRS = frozenset({"target", "node_modules", "tests", "benches", "examples", "fuzz"})
+_RERUN = re.compile(r"^cargo::?rerun-if-changed=")
+_MAX_FILE = 2_000_000
+
+
+@record(frozen=True)
+class Input:
+    """A path the compile reads.
+
+    Attributes:
+        path: relative to the workspace root, ``/``-separated, cleaned (a file or a folder).
+        source: the file that names it (workspace-relative) and ``line``, its line.
+        how: what reads it (``include_str!``, ``sqlx::migrate!``, ``sqlx offline data``,
+            ``build script``).
+        exists: whether it is in the workspace now (a missing one is made before cargo runs).
+    """
+
+    path: str
+    source: str
+    line: int
+    how: str
+    exists: bool = True
+
+
+@record(frozen=True)
+class Program:
+    """A program the build runs: ``name`` (``git``, ``protoc``, ``c++``, ``python3``), the Debian
+    ``package`` that provides it ("" when unknown), and why, at ``source``:``line``."""
+
+    name: str
+    package: str
+    reason: str
+    source: str
+    line: int = 0
+
+
+@record(frozen=True)
+class Step:
+    """A command the project's own Dockerfile, Makefile or justfile runs before cargo build."""
+
+    source: str
+    line: int
+    command: str
+
+
+@record(frozen=True)
+class Needs:
+    """What a workspace's build reads and runs (see the module docstring).
+
+    Attributes:
+        git: ``needs-git``, ``commit``, ``optional`` or "" (nothing reads git).
+        git_reason: what reads it, for messages (``crates/app/build.rs:4 runs git``).
+        unmet: facts no generated file can satisfy, each one sentence with the way out.
+    """
+
+    inputs: tuple[Input, ...] = ()
+    programs: tuple[Program, ...] = ()
+    git: str = ""
+    git_reason: str = ""
+    steps: tuple[Step, ...] = ()
+    unmet: tuple[str, ...] = ()
+
+    def program(self, name: str) -> Program | None:
+        """The first reason the build runs ``name``, or None."""
+        return next((p for p in self.programs if p.name == name), None)
+
+
+def scan(ws: Workspace) -> Needs:
+    """Read what ``ws``'s build needs (see the module docstring). Never raises on odd sources:
+    an unreadable file is skipped."""
+    root = Path(ws.root)
+    inputs: list[Input] = []
+    programs: list[Program] = []
+    git: list[tuple[str, str]] = []
+    unmet: list[str] = []
+    member_dirs = {m.dir for m in ws.members}
+    for package in ws.members:
+        crates = _crates(ws, package.name)
+        files = _rust_files(root, package.dir, member_dirs)
+        query_at: tuple[str, int] | None = None
+        for rel in files:
+            query_at = _scan_source(root, rel, package.dir, git, inputs) or query_at
+        if query_at:
+            _sqlx_offline(root, package, query_at, inputs, unmet)
+        script = _build_script(ws, package)
+        if script:
+            _scan_build_script(root, package, script, crates, programs, git, inputs,
+                               _vergen8(ws))
+        _crate_needs(package, crates, script, programs, git, unmet)
+    embedding = [u.split(":", 2) for u in unmet if u.startswith("pyo3:")]
+    unmet = [u for u in unmet if not u.startswith("pyo3:")]
+    if embedding:
+        names = ", ".join(e[1] for e in embedding[:4]) + (", ..." if len(embedding) > 4 else "")
+        unmet.append(
+            f"Cargo.lock reaches pyo3 from {names} ({embedding[0][2]}): if the build enables "
+            "it (the lock cannot tell features), the binary embeds Python, so the builder needs "
+            "the target's libpython3.11-dev (PYO3_CROSS_LIB_DIR) and the runtime libpython3.11, "
+            "which rsdock does not install; build such an image on native runners from an image "
+            "with Python, or turn off the feature that pulls pyo3")
+    return Needs(inputs=_unique(inputs, lambda i: (i.path, i.how)),
+                 programs=_unique(programs, lambda p: p.name),
+                 git=_git_mode(git), git_reason=_git_reason(git),
+                 steps=tuple(project_steps(root)), unmet=tuple(dict.fromkeys(unmet)))
+
+
+def _unique(items: Iterable[Any], key: Any) -> tuple[Any, ...]:
+    seen: dict[Any, Any] = {}
+    for item in items:
+        seen.setdefault(key(item), item)
+    return tuple(seen.values())
+
+
+def _crates(ws: Workspace, package: str) -> dict[str, tuple[str, ...]]:
+    """``{crate: path}`` for every crate the package's Linux build compiles (build-dependencies
+    included), from Cargo.lock; empty without one."""
+    if ws.lock is None:
+        return {}
+    deps = ws.linux_deps or {}
+    return reachable(ws.lock, {package: deps.get(package, ())}, deps)
+
+
+def _rust_files(root: Path, package_dir: str, member_dirs: set[str]) -> list[str]:
+    """The package's ``.rs`` files (not its tests, benches, examples, nor nested members)."""
+    top = root / package_dir
+    found = []
+    for current, dirs, files in os.walk(top):
+        rel_dir = Path(os.path.relpath(current, root)).as_posix()
+        dirs[:] = sorted(d for d in dirs if not d.startswith(".") and not (
+            current == str(top) and d in _SKIP_DIRS) and d not in ("target", "node_modules")
+            and posixpath.normpath(posixpath.join(rel_dir, d)) not in member_dirs)
+        found += [posixpath.normpath(posixpath.join(rel_dir, f)) for f in sorted(files)
+                  if f.endswith(".rs")]
+    return found
+
+
+def _read(root: Path, rel: str) -> str | None:
+    try:
+        path = root / rel
+        if path.stat().st_size > _MAX_FILE:
+            return None
+        return path.read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return None
+
+
+def _clean(path: str) -> str | None:
+    """A workspace-relative path, or None when it leaves the workspace or is absolute."""
+    if path.startswith("/"):
+        return None
+    cleaned = posixpath.normpath(path)
+    return None if cleaned == ".." or cleaned.startswith("../") else cleaned
+
+
+def _scan_source(root: Path, rel: str, package_dir: str, git: list[tuple[str, str]],
+                 inputs: list[Input]) -> tuple[str, int] | None:
+    """Add the includes and migrations of one file to ``inputs``; the place of its first sqlx
+    query macro (it makes sqlx read its offline data) or None."""
+    text = _read(root, rel)
+    if text is None or not any(w in text for w in _WORDS):
+        return None
+    code = mask(text)
+    tests = [(m.start(), _closing(code, m.end() - 1)) for m in _TEST_MOD_RE.finditer(code)]
+    here = posixpath.dirname(rel)
+    query: tuple[str, int] | None = None
+    mentions_sqlx = "sqlx" in code
+    for found in _CALL_RE.finditer(code):
+        start, close = found.start(), _closing(code, found.end() - 1)
+        if any(a <= start < b for a, b in tests):
+            continue  # a #[cfg(test)] module: not in a release build
+        line = code.count("\n", 0, start) + 1
+        toks = [Token(t.kind, t.value, t.line + line - 1) for t in tokens(text[start:close])]
+        name, qualifier = found["name"], found["qualifier"] or ""
+        opening = next(k for k, t in enumerate(toks) if t.kind == PUNCT and t.value in "([{")
+        args = _call_args(toks, opening)
+        if name in _INCLUDE_MACROS:
+            if qualifier not in ("", "std", "core"):
+                continue  # another crate's macro (grass::include! compiles Sass)
+            target = _path_arg(args, here, package_dir)
+            if target:
+                inputs.append(_input(root, target, rel, line, f"{name}!"))
+        elif name in ("migrate", "embed_migrations"):
+            if name == "migrate" and not (qualifier == "sqlx" or (
+                    not qualifier and mentions_sqlx)):
+                continue  # some other crate's migrate!(...)
+            literal = args[0].value if args and args[0].kind == STR else "migrations"
+            target = _clean(posixpath.join(package_dir, literal))
+            if target:
+                how = "sqlx::migrate!" if name == "migrate" else "embed_migrations!"
+                inputs.append(_input(root, target, rel, line, how))
+        elif name in _QUERY_MACROS and (qualifier == "sqlx" or (not qualifier and mentions_sqlx)):
+            query = query or (rel, line)
+            if name.startswith("query_file") and args and args[0].kind == STR:
+                target = _clean(posixpath.join(package_dir, args[0].value))
+                if target:
+                    inputs.append(_input(root, target, rel, line, f"sqlx::{name}!"))
+        elif name == "git_version":
+            guarded = any(a.kind == IDENT and a.value == "fallback" for a in args)
+            git.append(("optional" if guarded else "needs-git",
+                        f"{rel}:{line} calls git_version!"
+                        + (" with a fallback" if guarded else " without a fallback")))
+    return query
+
+
+def _input(root: Path, path: str, source: str, line: int, how: str) -> Input:
+    return Input(path, source, line, how, (root / path).exists())
+
+
+def _closing(code: str, open_at: int) -> int:
+    """The index after the bracket matching the one at ``open_at`` in masked code (the end
+    of the text when it is never closed)."""
+    depth = 0
+    for index in range(open_at, len(code)):
+        ch = code[index]
+        if ch in "([{":
+            depth += 1
+        elif ch in ")]}":
+            depth -= 1
+            if depth == 0:
+                return index + 1
+    return len(code)
+
+
+def _call_args(toks: list[Token], open_at: int) -> list[Token]:
+    """The tokens between the bracket at ``open_at`` and its match."""
+    pairs = {"(": ")", "[": "]", "{": "}"}
+    depth = 0
+    out: list[Token] = []
+    for index in range(open_at, len(toks)):
+        tok = toks[index]
+        if tok.kind == PUNCT and tok.value in pairs:
+            depth += 1
+            if depth == 1:
+                continue
+        elif tok.kind == PUNCT and tok.value in pairs.values():
+            depth -= 1
+            if depth == 0:
+                return out
+        out.append(tok)
+    return out
+
+
+def _path_arg(args: list[Token], here: str, package_dir: str) -> str | None:
+    """The workspace-relative path an include macro's argument names, or None when it is not
+    a constant the workspace holds (``env!("OUT_DIR")``, a macro variable)."""
+    if len(args) == 1 and args[0].kind == STR:
+        return _clean(posixpath.join(here, args[0].value))
+    values = [a for a in args if a.kind in (IDENT, STR)]
+    if len(values) >= 3 and values[0].value == "concat" and values[1].value == "env":
+        if values[2].kind == STR and values[2].value == "CARGO_MANIFEST_DIR":
+            rest = "".join(v.value for v in values[3:] if v.kind == STR)
+            return _clean(posixpath.join(package_dir, rest.lstrip("/")))
+    return None
+
+
+def _sqlx_offline(root: Path, package: Package, at: tuple[str, int], inputs: list[Input],
+                  unmet: list[str]) -> None:
+    """sqlx's query macros read ``.sqlx/`` (the package's or the workspace's) or, before 0.7,
+    ``sqlx-data.json``; without either they connect to ``DATABASE_URL`` while compiling."""
+    candidates = [posixpath.normpath(posixpath.join(package.dir, ".sqlx")), ".sqlx",
+                  posixpath.normpath(posixpath.join(package.dir, "sqlx-data.json")),
+                  "sqlx-data.json"]
+    found = [c for c in dict.fromkeys(candidates) if (root / c).exists()]
+    for path in found:
+        inputs.append(Input(path, at[0], at[1], "sqlx offline data"))
+    if not found:
+        unmet.append(f"{at[0]}:{at[1]} uses sqlx's query macros and the workspace has no "
+                     "offline data (.sqlx/): the image build cannot reach a database; run "
+                     "`cargo sqlx prepare --workspace` and commit .sqlx/")
+
+
+def _build_script(ws: Workspace, package: Package) -> str:
+    """The package's build script, workspace-relative, or "" for none."""
+    if not package.has_build_rs:
+        return ""
+    manifest = (ws.manifests or {}).get(package.name, {})
+    declared = manifest.get("package", {}).get("build") if isinstance(manifest, dict) else None
+    name = declared if isinstance(declared, str) else "build.rs"
+    path = _clean(posixpath.join(package.dir, name))
+    return path if path and (Path(ws.root) / path).is_file() else ""
+
+
+def _scan_build_script(root: Path, package: Package, script: str,
+                       crates: dict[str, tuple[str, ...]], programs: list[Program],
+                       git: list[tuple[str, str]], inputs: list[Input],
+                       vergen8: bool = False) -> None:
+    text = _read(root, script)
+    if text is None:
+        return
+    toks = tokens(text)
+    for i, tok in enumerate(toks):
+        if tok.kind == STR:
+            _build_script_path(root, package, script, tok, inputs)
+        if tok.kind == IDENT and tok.value == "Command" and _is_new_call(toks, i):
+            program = toks[i + 5].value
+            name = posixpath.basename(program)
+            reason = f"{script}:{tok.line} runs {name}"
+            programs.append(Program(name, PROGRAM_PACKAGES.get(name, ""), reason, script,
+                                    tok.line))
+            if name == "git":
+                git.append(("needs-git", reason))
+        if tok.kind == IDENT and tok.value == "cpp" and i + 3 < len(toks) and \
+                toks[i - 1].value == "." and toks[i + 2].value == "true":
+            programs.append(Program("c++", "g++", f"{script}:{tok.line} compiles C++ "
+                                    "(cc::Build::cpp(true))", script, tok.line))
+    idents = {t.value for t in toks if t.kind == IDENT}
+    for crate in VERGEN:
+        if crate in crates and any("git" in v.lower() for v in idents):
+            if "fail_on_error" in idents:  # no placeholder values: the build fails without git
+                git.append(("needs-git", f"{script} reads git through {crate} with "
+                            "fail_on_error"))
+            elif crate == "vergen" and vergen8:  # no environment overrides before vergen 9
+                git.append(("optional", f"{script} reads git through vergen 8, which emits "
+                            "placeholders without it"))
+            else:
+                git.append(("commit", f"{script} reads the commit through {crate}"))
+            break
+
+
+def _vergen8(ws: Workspace) -> bool:
+    """Whether every ``vergen`` in Cargo.lock is older than 9 (its git instructions take no
+    ``VERGEN_GIT_*`` overrides from the environment; 9 moved git to vergen-gitcl/-git2/-gix)."""
+    found = ws.lock.named("vergen") if ws.lock is not None else ()
+    return bool(found) and all(p.version.split(".")[0].isdigit()
+                               and int(p.version.split(".")[0]) < 9 for p in found)
+
+
+def _is_new_call(toks: list[Token], i: int) -> bool:
+    """``Command::new("literal")`` at ``i``."""
+    return (i + 6 < len(toks) and [t.value for t in toks[i + 1:i + 5]] == [":", ":", "new", "("]
+            and toks[i + 5].kind == STR and toks[i + 6].value == ")")
+
+
+def _build_script_path(root: Path, package: Package, script: str, tok: Token,
+                       inputs: list[Input]) -> None:
+    """A string literal of a build script that names an existing path of the package (a
+    ``.proto`` file, a ``rerun-if-changed`` path, a file it opens)."""
+    value = _RERUN.sub("", tok.value).strip()
+    if not value or len(value) > 300 or "\n" in value or value in (".", "./", "src", "build.rs"):
+        return
+    target = _clean(posixpath.join(package.dir, value))
+    if not target or target == posixpath.normpath(package.dir) or target.startswith(".git"):
+        return
+    try:
+        if (root / target).exists():
+            inputs.append(Input(target, script, tok.line, "build script"))
+    except (OSError, ValueError):
+        return
+
+
+def _crate_needs(package: Package, crates: dict[str, tuple[str, ...]], script: str,
+                 programs: list[Program], git: list[tuple[str, str]],
+                 unmet: list[str]) -> None:
+    """Programs and git readers Cargo.lock shows the package's build reaches."""
+    def via(crate: str) -> str:
+        return " -> ".join(crates[crate])
+
+    builder = next((c for c in PROTOC_BUILDERS if c in crates), None)
+    if builder and not any(c in crates for c in PROTOC_VENDORED):
+        programs.append(Program("protoc", "protobuf-compiler",
+                                f"{via(builder)} runs protoc", script or package.manifest_path))
+    cxx = next((c for c in CXX_BUILDERS if c in crates), None)
+    if cxx:
+        programs.append(Program("c++", "g++", f"{via(cxx)} compiles C++",
+                                script or package.manifest_path))
+    if "pyo3-build-config" in crates:
+        programs.append(Program("python3", "python3", f"{via('pyo3-build-config')} runs the "
+                                "Python interpreter while building", package.manifest_path))
+        if package.bins:
+            unmet.append(f"pyo3:{package.name}:{via('pyo3-build-config')}")
+    for crate in GIT_OPTIONAL:
+        if crate in crates:
+            git.append(("optional", f"{via(crate)} reads git and builds without it"))
+
+
+def _git_mode(git: list[tuple[str, str]]) -> str:
+    modes = [m for m, _ in git]
+    for mode in ("needs-git", "commit", "optional"):
+        if mode in modes:
+            return mode
+    return ""
+
+
+def _git_reason(git: list[tuple[str, str]]) -> str:
+    mode = _git_mode(git)
+    return next((r for m, r in git if m == mode), "")
+
+
+# ------------------------------------------------------------------ steps before cargo build
+
+_CARGO_BUILD = re.compile(r"\bcargo\s+(?:\+\S+\s+)?(?:build|install|chef\s+cook)\b")
+_SETUP = re.compile(r"^\s*(?:apt-get|apt|apk|yum|dnf|rustup|cargo|mkdir|cd|export|echo|set|"
+                    r"rm|cp|mv|ln|chmod|chown|dpkg|curl|wget|source|\.|true|:|case|ls|test|"
+                    r"\[|useradd|adduser|addgroup|groupadd)(?:\s|$|;)")
+
+
+# Leading `NAME=value` words of a command (quoted values included).
+_ASSIGNMENTS_RE = re.compile(r"""^(?:\s*[A-Za-z_][A-Za-z0-9_]*=(?:"[^"]*"|'[^']*'|\S*))+\s*""")
+
+
+def project_steps(root: Path) -> list[Step]:
+    """Commands the project's own build files run before ``cargo build``: RUN lines of an
+    existing ``Dockerfile`` in the stage that builds, and recipe lines of the Makefile or
+    justfile target that builds (setup commands like ``apt-get`` and ``rustup`` left out)."""
+    steps: list[Step] = []
+    for name in ("Makefile", "makefile", "GNUmakefile", "justfile", "Justfile", ".justfile"):
+        text = _read(root, name)
+        if text is not None:
+            steps += _recipe_steps(name, text)
+    text = _read(root, "Dockerfile")
+    if text is not None and "rsdock" not in text:  # rsdock's own runs nothing of the project's
+        steps += _dockerfile_steps("Dockerfile", text)
+    return steps
+
+
+def _recipe_steps(name: str, text: str) -> list[Step]:
+    """Recipe lines before the first ``cargo build`` of the recipe that has one."""
+    steps: list[Step] = []
+    current: list[Step] = []
+    for number, raw in enumerate(text.splitlines(), 1):
+        if raw.strip().startswith("#") or not raw.strip():
+            continue
+        if not raw[:1].isspace():
+            current = []  # a new target or recipe
+            continue
+        command = raw.strip().lstrip("@-+ ")
+        if _CARGO_BUILD.search(command) or _is_setup(command):
+            if _CARGO_BUILD.search(command):
+                steps += current
+                current = []
+            continue
+        current.append(Step(name, number, command))
+    return steps
+
+
+def _is_setup(command: str) -> bool:
+    """Whether a command only prepares the build (apt, rustup, cd, variables...)."""
+    rest = _ASSIGNMENTS_RE.sub("", command)
+    return not rest.strip() or bool(_SETUP.match(rest))
+
+
+def _dockerfile_steps(name: str, text: str) -> list[Step]:
+    """RUNs before the ``cargo build`` of a stage, then the context ``COPY``s of the last stage
+    (files the old image shipped: a config, static assets), as ``COPY ...`` steps."""
+    steps: list[Step] = []
+    current: list[Step] = []
+    shipped: list[Step] = []
+    joined, start = "", 0
+    for number, raw in enumerate(text.splitlines(), 1):
+        if not joined:
+            if raw.lstrip().startswith("#") or not raw.strip():
+                continue
+            start = number
+        joined += raw.rstrip().rstrip("\\").strip() + " "
+        if raw.rstrip().endswith("\\"):
+            continue
+        line, joined = joined.strip(), ""
+        head = line.split(" ", 1)[0].upper()
+        if head == "FROM":
+            current, shipped = [], []
+        elif head == "RUN":
+            command = line[3:].strip()
+            if _CARGO_BUILD.search(command):
+                steps += current
+                current = []
+            elif not _is_setup(command):
+                current.append(Step(name, start, command))
+        elif head in ("COPY", "ADD") and "--from" not in line:
+            shipped.append(Step(name, start, line))
+    return steps + shipped
+
+
+# ------------------------------------------------------------------ for rules
+
+def of(ctx: Context) -> Needs:
+    """The needs of the run's workspace, scanned once per run (empty without a workspace)."""
+    if "needs" not in ctx.memo:
+        ctx.memo["needs"] = scan(ctx.workspace) if ctx.workspace is not None else Needs()
+    found: Needs = ctx.memo["needs"]
+    return found
+
+
+def repository_path(ctx: Context, path: str) -> str:
+    """A workspace-relative path as a repository-relative one (the workspace may be a folder
+    of the repository)."""
+    if ctx.workspace is None:
+        return path
+    base = Path(os.path.relpath(os.path.abspath(ctx.workspace.root),
+                                os.path.abspath(ctx.root))).as_posix()
+    return posixpath.normpath(posixpath.join(base, path)) if base != "." else path
+
+
+# Programs the official rust images have before any RUN: the slim ones (Debian's gcc and
+# libc6-dev) and the full ones (buildpack-deps: git, make, g++, patch, perl, curl).
+_FULL_RUST_EXTRAS = frozenset({"git", "make", "g++", "c++", "perl", "curl", "patch", "xz",
+                               "bzip2", "pkg-config", "autoconf"})
+
+
+def image_programs(image: str) -> frozenset[str] | None:
+    """The programs a builder base image has, or None when the image is not one rsdock knows
+    (a custom or cross image may have anything)."""
+    match = re.match(r"^(?:docker\.io/)?(?:library/)?rust(?::(?P<tag>[^@]+))?(?:@.*)?$", image)
+    if not match:
+        return None
+    tag = match["tag"] or "latest"
+    if "alpine" in tag:
+        return None
+    if "slim" in tag:
+        return SLIM_BUILDER_PROGRAMS
+    return SLIM_BUILDER_PROGRAMS | _FULL_RUST_EXTRAS

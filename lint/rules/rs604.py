@@ -1,0 +1,96 @@
+"""RS604: .dockerignore leaves out a file the compile reads."""
+
+from __future__ import annotations
+
+import posixpath
+import re
+from typing import Iterable
+
+from rsdock.lint.analysis import images, needs
+from rsdock.lint.model.dockerignore import DockerIgnore
+from rsdock.lint.model.findings import Finding, Fix, Severity
+from rsdock.lint.rules.rule import Context, DockerignoreRule
+
+_GLOB_RE = re.compile(r"([\\*?\[\]])")
+
+
+class RS604(DockerignoreRule):
+    """Do not ignore what the compile reads: ``include_str!`` files, migrations, ``.proto`` files.
+
+    ``include_str!("../docs/openapi.yaml")``, ``include_bytes!``, ``sqlx::migrate!()`` (the
+    package's ``migrations/``), sqlx's offline data (``.sqlx/``), the files a build script
+    compiles or watches (``prost_build::compile_protos(&["proto/api.proto"], ...)``), and
+    ``.git`` for a build script that runs git: a ``.dockerignore`` line that leaves one of them
+    out of the build context makes the image build fail where ``cargo build`` on the host
+    works. What the compile reads is found in the workspace's sources (comments and strings
+    skipped; tests, benches and examples are not compiled by a release build). The fix
+    re-includes each path with ``!path`` at the end of the file.
+
+    Fails:
+        # file: Cargo.toml
+        [package]
+        name = "api"
+        version = "0.1.0"
+        edition = "2021"
+        # file: src/main.rs
+        const SPEC: &str = include_str!("../docs/openapi.yaml");
+        fn main() { println!("{SPEC}"); }
+        # file: docs/openapi.yaml
+        openapi: 3.1.0
+        # file: .dockerignore
+        target/
+        docs/
+
+    Passes:
+        # file: Cargo.toml
+        [package]
+        name = "api"
+        version = "0.1.0"
+        edition = "2021"
+        # file: src/main.rs
+        const SPEC: &str = include_str!("../docs/openapi.yaml");
+        fn main() { println!("{SPEC}"); }
+        # file: docs/openapi.yaml
+        openapi: 3.1.0
+        # file: .dockerignore
+        target/
+        docs/
+        !docs/openapi.yaml
+    """
+
+    id = "RS604"
+    name = "dockerignore-hides-compile-input"
+    severity = Severity.ERROR
+    message = "re-include it with a `!` line: the compile reads it"
+    fix_safety = "safe"
+
+    def check(self, file: DockerIgnore, ctx: Context) -> Iterable[Finding]:
+        """Yield one finding per pattern that leaves compile inputs out of a build context."""
+        found = needs.of(ctx)
+        wanted = [(needs.repository_path(ctx, i.path), f"{i.how} in {i.source}:{i.line}")
+                  for i in found.inputs if i.exists]
+        if found.git == "needs-git":
+            wanted.append((needs.repository_path(ctx, ".git"), found.git_reason))
+        if not wanted:
+            return
+        contexts = images.ignore_contexts(ctx, file.path)
+        if contexts is None:
+            contexts = [posixpath.dirname(file.path) or "."]
+        by_line: dict[int, list[tuple[str, str]]] = {}
+        for path, why in wanted:
+            for context in contexts:
+                inside = posixpath.relpath(path, context) if context != "." else path
+                if inside.startswith("../") or inside == "..":
+                    continue
+                probe = inside + "/HEAD" if inside.endswith(".git") else inside
+                pattern = file.matching(probe)
+                if pattern is not None:
+                    by_line.setdefault(pattern.line, []).append((inside, why))
+        for line, hidden in sorted(by_line.items()):
+            paths = list(dict.fromkeys(p for p, _ in hidden))
+            shown = ", ".join(f"`{p}` ({why})" for p, why in hidden[:2])
+            more = f" and {len(paths) - 2} more" if len(paths) > 2 else ""
+            lines = "\n".join("!" + _GLOB_RE.sub(r"\\\1", p) for p in paths)
+            fix = Fix("re-include " + ", ".join(paths), (file.append_line(lines),))
+            yield self.finding(file.path, line, 0,
+                               f"this line leaves out {shown}{more}: {self.message}", fix)

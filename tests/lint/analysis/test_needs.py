@@ -1,0 +1,208 @@
+"""What a workspace's build reads and runs, found from its files (lint/analysis/needs.py)."""
+
+from pathlib import Path
+
+import pytest
+
+from rsdock.lint.analysis import needs
+from rsdock.lint.model.cargo import scan
+
+
+def write(root: Path, files: dict[str, str]) -> Path:
+    for rel, text in files.items():
+        path = root / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text)
+    return root
+
+
+def lock(*packages: tuple[str, tuple[str, ...]], member: str = "app",
+         member_deps: tuple[str, ...] = ()) -> str:
+    """A Cargo.lock: the member depends on ``member_deps``; each package on its own list."""
+    parts = ['version = 3\n\n[[package]]\nname = "%s"\nversion = "0.1.0"\n' % member]
+    if member_deps:
+        parts[0] += "dependencies = [%s]\n" % ", ".join(f'"{d}"' for d in member_deps)
+    for name, deps in packages:
+        entry = (f'\n[[package]]\nname = "{name}"\nversion = "1.0.0"\n'
+                 'source = "registry+https://github.com/rust-lang/crates.io-index"\n')
+        if deps:
+            entry += "dependencies = [%s]\n" % ", ".join(f'"{d}"' for d in deps)
+        parts.append(entry)
+    return "".join(parts)
+
+
+def manifest(build_deps: tuple[str, ...] = (), deps: tuple[str, ...] = ()) -> str:
+    text = '[package]\nname = "app"\nversion = "0.1.0"\nedition = "2021"\n'
+    if deps:
+        text += "[dependencies]\n" + "".join(f'{d} = "1"\n' for d in deps)
+    if build_deps:
+        text += "[build-dependencies]\n" + "".join(f'{d} = "1"\n' for d in build_deps)
+    return text
+
+
+def found(tmp_path: Path, files: dict[str, str]) -> needs.Needs:
+    files.setdefault("Cargo.toml", manifest())
+    files.setdefault("src/main.rs", "fn main() {}\n")
+    return needs.scan(scan(write(tmp_path, files)))
+
+
+def test_includes_resolve_against_the_file_or_the_manifest(tmp_path):
+    result = found(tmp_path, {
+        "docs/openapi.yaml": "x", "assets/logo.svg": "x",
+        "src/main.rs": (
+            'mod api;\n'
+            '// include_str!("../docs/commented.md")\n'
+            'static LOGO: &[u8] = include_bytes!(concat!(env!("CARGO_MANIFEST_DIR"), '
+            '"/assets/logo.svg"));\n'
+            'static GEN: &str = include_str!(concat!(env!("OUT_DIR"), "/gen.rs"));\n'
+            'static CSS: &str = grass::include!("src/style.scss");\n'
+            'static S: &str = "include_str!(\\"../docs/in-a-string.md\\")";\n'
+            'fn main() {}\n'),
+        "src/api.rs": 'pub const SPEC: &str = include_str!("../docs/openapi.yaml");\n'
+                      'pub const GONE: &str = include_str!("../web/dist/app.js");\n',
+    })
+    got = {(i.path, i.how, i.source, i.line, i.exists) for i in result.inputs}
+    assert got == {
+        ("assets/logo.svg", "include_bytes!", "src/main.rs", 3, True),
+        ("docs/openapi.yaml", "include_str!", "src/api.rs", 1, True),
+        ("web/dist/app.js", "include_str!", "src/api.rs", 2, False),
+    }
+
+
+def test_tests_and_examples_are_not_compiled_by_a_release_build(tmp_path):
+    result = found(tmp_path, {
+        "tests/it.rs": 'const X: &str = include_str!("../docs/fixture.txt");\n',
+        "examples/demo.rs": 'const X: &str = include_str!("../docs/demo.txt");\n',
+    })
+    assert result.inputs == ()
+
+
+def test_sqlx_migrations_and_offline_data(tmp_path):
+    result = found(tmp_path, {
+        "Cargo.toml": manifest(deps=("sqlx",)),
+        "migrations/0001_init.sql": "create table t();",
+        "db/extra/0001.sql": "",
+        ".sqlx/query-1.json": "{}",
+        "src/main.rs": ('fn main() {\n  sqlx::migrate!();\n  sqlx::migrate!("db/extra");\n'
+                        '  let r = sqlx::query!("select 1");\n}\n'),
+    })
+    got = {(i.path, i.how) for i in result.inputs}
+    assert got == {("migrations", "sqlx::migrate!"), ("db/extra", "sqlx::migrate!"),
+                   (".sqlx", "sqlx offline data")}
+    assert result.unmet == ()
+
+
+def test_sqlx_query_macros_without_offline_data_are_unmet(tmp_path):
+    result = found(tmp_path, {"src/main.rs": 'use sqlx::query;\nfn main() { query!("x"); }\n'})
+    assert len(result.unmet) == 1 and "cargo sqlx prepare" in result.unmet[0]
+    assert "src/main.rs:2" in result.unmet[0]
+
+
+def test_a_build_script_running_git_needs_git_and_dot_git(tmp_path):
+    result = found(tmp_path, {
+        "proto/api.proto": "syntax = \"proto3\";",
+        "build.rs": ('use std::process::Command;\n'
+                     '// Command::new("python3") in a comment\n'
+                     'fn main() {\n'
+                     '    let out = Command::new("git").args(["rev-parse", "HEAD"]).output().unwrap();\n'
+                     '    println!("cargo:rerun-if-changed=proto/api.proto");\n'
+                     '    cc::Build::new().cpp(true).file("src/x.cc").compile("x");\n'
+                     '}\n'),
+    })
+    assert result.git == "needs-git" and result.git_reason == "build.rs:4 runs git"
+    assert [(p.name, p.package, p.line) for p in result.programs] == [
+        ("git", "git", 4), ("c++", "g++", 6)]
+    assert [(i.path, i.how) for i in result.inputs] == [("proto/api.proto", "build script")]
+
+
+@pytest.mark.parametrize("crates,script,git,programs", [
+    ((("prost-build", ()),), "fn main() {}", "", ["protoc"]),
+    ((("prost-build", ()), ("protoc-bin-vendored", ())), "fn main() {}", "", []),
+    ((("tonic-build", ("prost-build 1.0.0",)), ("prost-build", ())), "fn main() {}", "",
+     ["protoc"]),
+    ((("vergen-gitcl", ()),), "fn main() { vergen_gitcl::Emitter::default()"
+     ".add_instructions(&GitclBuilder::all_git()); }", "commit", []),
+    ((("vergen", ()),), "fn main() { vergen::Emitter::default().add_instructions(&BuildBuilder"
+     "::all_build()); }", "", []),
+    ((("vergen", ()),), "fn main() { vergen::EmitBuilder::builder().git_sha(true).emit(); }",
+     "optional", []),  # vergen 8 (the lock says 1.0.0 here): placeholders, no overrides
+    ((("vergen", ()),), "fn main() { EmitBuilder::builder().fail_on_error().git_sha(true)"
+     ".emit(); }", "needs-git", []),
+    ((("shadow-rs", ()),), "fn main() { shadow_rs::ShadowBuilder::builder().build(); }",
+     "optional", []),
+    ((("cxx-build", ()),), "fn main() {}", "", ["c++"]),
+])
+def test_build_dependencies_in_the_lock(tmp_path, crates, script, git, programs):
+    names = tuple(name for name, _ in crates)
+    result = found(tmp_path, {
+        "Cargo.toml": manifest(build_deps=names),
+        "Cargo.lock": lock(*crates, member_deps=tuple(n + " 1.0.0" for n in names)),
+        "build.rs": script,
+    })
+    assert result.git == git
+    assert [p.name for p in result.programs] == programs
+
+
+def test_git_version_with_and_without_fallback(tmp_path):
+    plain = found(tmp_path / "a", {"src/main.rs": 'const V: &str = git_version::git_version!();\n'
+                                                  'fn main() {}\n'})
+    assert plain.git == "needs-git"
+    guarded = found(tmp_path / "b", {"src/main.rs": 'const V: &str = git_version!(fallback = '
+                                                    '"unknown");\nfn main() {}\n'})
+    assert guarded.git == "optional"
+
+
+def test_steps_before_cargo_build(tmp_path):
+    result = found(tmp_path, {
+        "Makefile": ("lint:\n\tcargo clippy\n\nrelease: assets\n\tnpm ci --prefix web\n"
+                     "\tnpm run build --prefix web\n\tcargo build --release\n"),
+        "Dockerfile": ("FROM rust:1 AS build\nRUN apt-get update\nRUN ./scripts/gen-assets.sh \\\n"
+                       "    --minify\nRUN cargo build --release\nFROM debian\n"
+                       "RUN ./not-before-a-build.sh\n"),
+    })
+    assert [(s.source, s.line, s.command) for s in result.steps] == [
+        ("Makefile", 5, "npm ci --prefix web"), ("Makefile", 6, "npm run build --prefix web"),
+        ("Dockerfile", 3, "RUN ./scripts/gen-assets.sh --minify"[4:])]
+
+
+def test_cfg_test_modules_are_not_compiled_by_a_release_build(tmp_path):
+    result = found(tmp_path, {
+        "fixtures/page.html": "x", "docs/real.md": "x",
+        "src/main.rs": ('fn main() {}\nconst R: &str = include_str!("../docs/real.md");\n'
+                        '#[cfg(test)]\nmod tests {\n    const P: &str = include_str!('
+                        '"../fixtures/page.html");\n    fn t() { let x = { 1 }; }\n}\n'),
+    })
+    assert [i.path for i in result.inputs] == ["docs/real.md"]
+
+
+def test_variables_and_setup_are_not_steps(tmp_path):
+    result = found(tmp_path, {
+        "justfile": ('image:\n    NAME="x-{{ os }}"\n    apt-get install -y protobuf-compiler\n'
+                     '    ./gen.sh\n    cargo build --release\n'),
+        "Dockerfile": "FROM rust:1\nRUN USER=root cargo new --bin app\nRUN cargo build\n",
+    })
+    assert [(s.source, s.line, s.command) for s in result.steps] == [("justfile", 4, "./gen.sh")]
+
+
+def test_pyo3_reached_by_several_binaries_is_one_conditional_note(tmp_path):
+    crates = (("pyo3", ("pyo3-build-config 1.0.0",)), ("pyo3-build-config", ()))
+    result = found(tmp_path, {
+        "Cargo.toml": manifest(deps=("pyo3",)),
+        "Cargo.lock": lock(*crates, member_deps=("pyo3 1.0.0",)),
+        "src/bin/one.rs": "fn main() {}\n",
+    })
+    assert [p.name for p in result.programs] == ["python3"]
+    (note,) = result.unmet
+    assert note.startswith("Cargo.lock reaches pyo3 from app (app -> pyo3 -> pyo3-build-config)")
+    assert "if the build enables it" in note
+
+
+def test_files_the_old_image_shipped(tmp_path):
+    result = found(tmp_path, {
+        "Dockerfile": ("FROM rust:1 AS build\nCOPY . .\nRUN cargo build --release\n"
+                       "FROM debian:bookworm-slim\n# the settings the server reads\n"
+                       "COPY --from=build /app/target/release/app /usr/local/bin/\n"
+                       "COPY config/default.toml \\\n     /etc/app/config.toml\n"),
+    })
+    assert [(s.line, s.command) for s in result.steps] == [
+        (7, "COPY config/default.toml /etc/app/config.toml")]

@@ -1,0 +1,115 @@
+"""RS604 (.dockerignore hides a compile input) and RS111 (the builder lacks a program the
+build runs): table-driven cases and the fix."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from rsdock.lint.model.cargo import scan
+from rsdock.lint.model.findings import Finding
+from rsdock.lint.rules.rule import get_rule
+from tests.lint.rules.test_rules_workflow import apply, context
+
+
+def run(rule_id: str, files: dict[str, str], root: Path) -> list[Finding]:
+    """Every finding of ``rule_id`` over ``files``, with the scanned workspace, as the engine
+    gives it to the rules."""
+    ctx = context(files, root)
+    ctx.workspace = scan(root)
+    rule = get_rule(rule_id)()
+    models = {"dockerignore": ctx.dockerignores, "dockerfile": ctx.dockerfiles}[rule.target]
+    return sorted(f for model in models.values() for f in rule.check(model, ctx))
+
+MANIFEST = '[package]\nname = "api"\nversion = "0.1.0"\nedition = "2021"\n'
+INCLUDES = {
+    "Cargo.toml": MANIFEST,
+    "src/main.rs": ('// include_str!("../secret/commented.txt")\n'
+                    'const SPEC: &str = include_str!("../docs/openapi.yaml");\n'
+                    'const LOGO: &[u8] = include_bytes!(concat!(env!("CARGO_MANIFEST_DIR"), '
+                    '"/assets/logo.png"));\nfn main() {}\n'),
+    "docs/openapi.yaml": "openapi: 3.1.0\n", "assets/logo.png": "png",
+    "secret/commented.txt": "x",
+}
+
+RS604_CASES = [
+    ("target/\n", []),
+    ("target/\ndocs/\n", [2]),
+    ("docs\nassets/*.png\n", [1, 2]),
+    ("**/*.yaml\n", [1]),
+    ("docs/\n!docs/openapi.yaml\n", []),
+    ("secret/\n", []),  # only a comment names it
+    ("*\n!src\n!Cargo.toml\n", [1]),  # an allow-list that forgot the includes: one line, both
+]
+
+
+@pytest.mark.parametrize("ignore,lines", RS604_CASES, ids=[c[0] for c in RS604_CASES])
+def test_rs604_cases(ignore, lines, tmp_path):
+    found = run("RS604", {**INCLUDES, ".dockerignore": ignore}, tmp_path)
+    assert [f.line for f in found] == lines
+
+
+def test_rs604_fix_reincludes_every_hidden_path(tmp_path):
+    text = "*\n!src\n!Cargo.toml\n"
+    (finding,) = run("RS604", {**INCLUDES, ".dockerignore": text}, tmp_path)
+    assert "`docs/openapi.yaml` (include_str! in src/main.rs:2)" in finding.message
+    fixed = apply(text, finding)
+    assert fixed == text + "!docs/openapi.yaml\n!assets/logo.png\n"
+    assert run("RS604", {**INCLUDES, ".dockerignore": fixed}, tmp_path / "again") == []
+
+
+def test_rs604_git_for_a_build_script_running_git(tmp_path):
+    files = {"Cargo.toml": MANIFEST, "src/main.rs": "fn main() {}\n",
+             "build.rs": 'fn main() { std::process::Command::new("git").output().unwrap(); }\n',
+             ".dockerignore": "target/\n.git\n"}
+    (finding,) = run("RS604", files, tmp_path)
+    assert finding.line == 2 and "`.git` (build.rs:1 runs git)" in finding.message
+
+
+def test_rs604_ignores_a_context_without_the_workspace(tmp_path):
+    files = {**INCLUDES, "web/.dockerignore": "docs/\n",
+             "web/Dockerfile": "FROM nginx\nCOPY . /usr/share/nginx/html\n"}
+    assert run("RS604", files, tmp_path) == []
+
+
+GIT_BUILD = 'fn main() { std::process::Command::new("git").output().unwrap(); }\n'
+CPP_BUILD = 'fn main() { cc::Build::new().cpp(true).file("a.cc").compile("a"); }\n'
+
+RS111_CASES = [
+    ("FROM rust:1.95-slim-bookworm\nCOPY . .\nRUN cargo build --release\n", GIT_BUILD, [3]),
+    ("FROM rust:1.95-bookworm\nCOPY . .\nRUN cargo build --release\n", GIT_BUILD, []),
+    ("FROM rust:1.95-slim\nRUN apt-get update && apt-get install -y git\nCOPY . .\n"
+     "RUN cargo build --release\n", GIT_BUILD, []),
+    ("FROM ghcr.io/acme/builder:1\nCOPY . .\nRUN cargo build --release\n", GIT_BUILD, []),
+    ("FROM rust:1.95-slim\nCOPY . .\nRUN cargo build --release\n", CPP_BUILD, [3]),
+    ("FROM rust:1.95-slim\nRUN apt-get update && apt-get install -y g++-aarch64-linux-gnu\n"
+     "COPY . .\nRUN cargo build --release --target aarch64-unknown-linux-gnu\n", CPP_BUILD, []),
+    ("FROM rust:1.95-slim AS chef\nRUN cargo install cargo-chef\nFROM chef AS b\n"
+     "RUN cargo chef cook --release\nCOPY . .\nRUN cargo build --release\n", GIT_BUILD, [6]),
+    ("FROM rust:1.95-slim\nCOPY . .\nRUN cargo build --release\n",
+     '// Command::new("git") is only a comment\nfn main() {}\n', []),
+]
+
+
+@pytest.mark.parametrize("dockerfile,script,lines", RS111_CASES,
+                         ids=[f"RS111-{i}" for i in range(len(RS111_CASES))])
+def test_rs111_cases(dockerfile, script, lines, tmp_path):
+    files = {"Cargo.toml": MANIFEST, "src/main.rs": "fn main() {}\n", "build.rs": script,
+             "Dockerfile": dockerfile}
+    assert [f.line for f in run("RS111", files, tmp_path)] == lines
+
+
+def test_rs111_protoc_from_the_lock(tmp_path):
+    lock = ('version = 3\n[[package]]\nname = "api"\nversion = "0.1.0"\n'
+            'dependencies = ["prost-build"]\n[[package]]\nname = "prost-build"\n'
+            'version = "0.13.0"\nsource = "registry+https://github.com/rust-lang/crates.io-index"\n')
+    files = {"Cargo.toml": MANIFEST + '[build-dependencies]\nprost-build = "0.13"\n',
+             "Cargo.lock": lock, "src/main.rs": "fn main() {}\n", "build.rs": "fn main() {}\n",
+             "Dockerfile": "FROM rust:1.95-slim\nCOPY . .\nRUN cargo build --release\n"}
+    (finding,) = run("RS111", files, tmp_path)
+    assert "api -> prost-build runs protoc" in finding.message
+    assert "`protobuf-compiler`" in finding.message
+    files["Dockerfile"] = ("FROM rust:1.95-slim\nRUN apt-get update && apt-get install -y "
+                           "protobuf-compiler\nCOPY . .\nRUN cargo build --release\n")
+    assert run("RS111", files, tmp_path / "again") == []
