@@ -106,18 +106,23 @@ class RS110(DockerfileRule):
 
 
 def _remote_cache(file: Dockerfile, ctx: Context) -> str | None:
-    """``type=gha at <workflow>:<line>`` for the first remote layer cache a workflow exports
-    while building ``file`` on a GitHub-hosted runner without persisting cache mounts."""
-    for image in wf.built_images(ctx.workflows):
-        if image.dockerfile != file.path:
-            continue
-        runner = image.job.runs_on.text.lower() if image.job.runs_on else ""
-        if "self-hosted" in runner or any(s.is_action(CACHE_DANCE) for s in image.job.steps):
-            continue
-        for spec in image.build.cache_to:
-            if spec.type in REMOTE_CACHES:
-                return f"cache-to: type={spec.type} at {image.workflow.path}:{spec.item.line}"
-    return None
+    """``cache-to: type=gha at <workflow>:<line>`` for the first remote layer cache a workflow
+    exports while building ``file`` on a GitHub-hosted runner without persisting cache mounts."""
+    if "rs110-remote" not in ctx.memo:  # one pass over the workflows per run
+        found: dict[str, str] = {}
+        for image in wf.built_images(ctx.workflows):
+            runner = image.job.runs_on.text.lower() if image.job.runs_on else ""
+            if image.dockerfile in found or "self-hosted" in runner or any(
+                    s.is_action(CACHE_DANCE) for s in image.job.steps):
+                continue
+            for spec in image.build.cache_to:
+                if spec.type in REMOTE_CACHES:
+                    found[image.dockerfile] = (f"cache-to: type={spec.type} at "
+                                               f"{image.workflow.path}:{spec.item.line}")
+                    break
+        ctx.memo["rs110-remote"] = found
+    remote: dict[str, str] = ctx.memo["rs110-remote"]
+    return remote.get(file.path)
 
 
 def _dependency_builds(file: Dockerfile, stage: Stage) -> list[build.CargoCall]:

@@ -58,8 +58,10 @@ class RS415(WorkflowRule):
 
     def check(self, file: wf.Workflow, ctx: Context) -> Iterable[Finding]:
         """Yield findings for read scopes no export writes and for scopes written two ways."""
-        written = _writers(ctx.workflows.values() if ctx.workflows else [file])
-        if file.path not in (ctx.workflows or {}):
+        if "rs415-writers" not in ctx.memo:  # one pass over the workflows per run
+            ctx.memo["rs415-writers"] = _writers(ctx.workflows.values())
+        written: list[_Writer] = list(ctx.memo["rs415-writers"])
+        if file.path not in ctx.workflows:
             written += _writers([file])
         for job, step in file.action_steps(wf.BUILD_PUSH):
             build = wf.build_push(file, step)

@@ -65,10 +65,14 @@ class RS418(WorkflowRule):
 
     def check(self, file: wf.Workflow, ctx: Context) -> Iterable[Finding]:
         """Yield a finding at each export that shares a scope with a different build."""
-        workflows = dict(ctx.workflows) if ctx.workflows else {}
-        workflows.setdefault(file.path, file)
-        writers = [w for path in sorted(workflows) if not workflows[path].errors
-                   for w in _writers(workflows[path], ctx)]
+        if file.path in ctx.workflows:
+            if "rs418-writers" not in ctx.memo:  # one pass over the workflows per run
+                ctx.memo["rs418-writers"] = [
+                    w for path in sorted(ctx.workflows) if not ctx.workflows[path].errors
+                    for w in _writers(ctx.workflows[path], ctx)]
+            writers: list[_Writer] = ctx.memo["rs418-writers"]
+        else:  # a workflow linted on its own
+            writers = _writers(file, ctx)
         reported: set[int] = set()
         for index, later in enumerate(writers):
             if later.workflow != file.path or later.line in reported:
