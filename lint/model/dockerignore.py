@@ -21,18 +21,19 @@ import re
 from pathlib import Path
 from typing import Any, Mapping
 
+from rsdock.fs import MAX_READ_BYTES
 from rsdock.lint.model.findings import Edit, Finding, Severity
-from rsdock.lint.model.ignore_match import Token, compile_pattern, matcher
+from rsdock.lint.model.ignore_match import MAX_PATH, Token, compile_pattern, matcher
 from rsdock.records import field, record
 
 __all__ = ["DockerIgnore", "PARSE_RULE", "Pattern", "TRAILING_COMMENT_RE", "applicable",
            "candidates", "compile_pattern", "parse_dockerignore"]
 
 PARSE_RULE = "RS001"
+# A pattern this long (runs of '*' counted as one or two) is no real one; reading it costs time.
+MAX_PATTERN = 16_384
 # Where a pattern line holds a would-be trailing comment: Docker reads it as part of the pattern.
 TRAILING_COMMENT_RE = re.compile(r"\s+#")
-# No path on Linux is longer (PATH_MAX): a longer one names nothing a build could copy.
-_MAX_PATH = 4096
 
 
 @record(frozen=True)
@@ -128,7 +129,7 @@ class DockerIgnore:
             if len(self._answers) > 100_000:
                 self._answers.clear()
             found = (self._index.last(_self_and_parents(path))
-                     if len(path) <= _MAX_PATH else None)
+                     if len(path) <= MAX_PATH else None)
             self._answers[path] = None if found is None else self.patterns[found]
         return self._answers[path]
 
@@ -155,6 +156,10 @@ def applicable(dockerfile: str, context: str, parsed: Mapping[str, DockerIgnore]
         if candidate in parsed:
             return parsed[candidate]
         if (root / candidate).is_file():
+            if (root / candidate).stat().st_size > MAX_READ_BYTES:  # the engine reports it
+                return DockerIgnore(candidate, "", errors=[Finding(
+                    candidate, 1, 0, PARSE_RULE, Severity.ERROR,
+                    f"this file is bigger than {MAX_READ_BYTES:,} bytes: rsdock does not read it")])
             return parse_dockerignore(candidate, (root / candidate).read_bytes())
     return None
 
@@ -228,7 +233,7 @@ class _Index:
             for length in self.suffix_lengths:
                 if length > len(candidate):
                     break
-                best = max(best, self.suffix.get(candidate[-length:], -1))
+                best = max(best, self.suffix.get(candidate[len(candidate) - length:], -1))
             groups = [self.rest]
             groups += [self.heads.get(candidate[:n], []) for n in self.head_lengths
                        if n <= len(candidate)]
@@ -290,6 +295,12 @@ def parse_dockerignore(path: str, text: str | bytes) -> DockerIgnore:
         pattern = _clean(pattern)
         if len(pattern) > 1 and pattern.startswith("/"):
             pattern = pattern[1:]
+        if len(pattern) > MAX_PATTERN:
+            model.errors.append(Finding(
+                path, number, 0, PARSE_RULE, Severity.ERROR,
+                f"this pattern is {len(pattern):,} characters long; rsdock reads patterns of up "
+                f"to {MAX_PATTERN:,} (no path is longer than {MAX_PATH:,}): shorten it"))
+            continue
         try:
             tokens, kind = compile_pattern(pattern)
         except re.error:
