@@ -23,7 +23,8 @@ from typing import Any, Mapping
 
 from rsdock.fs import MAX_READ_BYTES
 from rsdock.lint.model.findings import Edit, Finding, Severity
-from rsdock.lint.model.ignore_match import MAX_PATH, Token, compile_pattern, matcher
+from rsdock.lint.model.ignore_match import (MAX_PATH, Token, compile_pattern, kind_of,
+                                            literal_ends, matcher)
 from rsdock.records import field, record
 
 __all__ = ["DockerIgnore", "PARSE_RULE", "Pattern", "TRAILING_COMMENT_RE", "applicable",
@@ -56,7 +57,8 @@ class Pattern:
 
     @functools.cached_property
     def _matcher(self) -> Any:
-        return matcher(self.tokens)  # built when first needed: most patterns never are
+        # tokenized and built when first needed: most patterns of a long file never are
+        return matcher(self.tokens or compile_pattern(self.pattern)[0])
 
     def matches(self, path: str) -> bool:
         """Whether ``path`` itself (not its parents) matches."""
@@ -206,7 +208,7 @@ class _Index:
             elif pattern.kind == "suffix":
                 self.suffix[pattern.pattern[2:]] = index
             else:
-                head, tail = _literal_ends(pattern.tokens)
+                head, tail = literal_ends(pattern.pattern)
                 if head:
                     self.heads.setdefault(head, []).append(index)
                 elif tail:
@@ -249,21 +251,6 @@ class _Index:
         return best if best >= 0 else None
 
 
-def _literal_ends(tokens: list[Token]) -> tuple[str, str]:
-    """The literal text a ``regexp`` pattern's matches must start with, and end with."""
-    head = []
-    for kind, value in tokens:
-        if kind != "lit":
-            break
-        head.append(value)
-    tail = []
-    for kind, value in reversed(tokens):
-        if kind != "lit":
-            break
-        tail.append(value)
-    return "".join(head), "".join(reversed(tail))
-
-
 def parse_dockerignore(path: str, text: str | bytes) -> DockerIgnore:
     """Parse a ``.dockerignore`` file.
 
@@ -302,7 +289,8 @@ def parse_dockerignore(path: str, text: str | bytes) -> DockerIgnore:
                 f"to {MAX_PATTERN:,} (no path is longer than {MAX_PATH:,}): shorten it"))
             continue
         try:
-            tokens, kind = compile_pattern(pattern)
+            # only a class can make a pattern malformed: the others are tokenized when needed
+            tokens, kind = compile_pattern(pattern) if "[" in pattern else ([], kind_of(pattern))
         except re.error:
             model.errors.append(Finding(
                 path, number, 0, PARSE_RULE, Severity.ERROR,

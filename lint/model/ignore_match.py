@@ -100,12 +100,38 @@ def compile_pattern(pattern: str) -> tuple[list[Token], str]:
     tokens = _merged(tokens)
     if collapsed:  # the prefix and suffix kinds read the pattern as written: use the tokens
         kind = "regexp"
-    if kind == "regexp" and sum(1 for k, _ in tokens if k not in _UNBOUNDED) > MAX_PATH:
+    if (kind == "regexp" and len(pattern) > MAX_PATH
+            and sum(1 for k, _ in tokens if k not in _UNBOUNDED) > MAX_PATH):
         return [("lit", "/" * (MAX_PATH + 1))], kind  # needs a path longer than any: none
     return tokens, kind
 
 
 _STAR_RUN = re.compile(r"\*{4,}")
+_WILD = re.compile(r"[*?\[\]\\]")
+
+
+def kind_of(pattern: str) -> str:
+    """:func:`compile_pattern`'s kind, read without tokenizing (a long file's patterns are
+    tokenized only when a path needs them)."""
+    if not _SPECIAL.search(pattern):
+        return "exact"
+    if "\\" not in pattern and "[" not in pattern and _STAR_RUN.search(pattern):
+        return "regexp"
+    if pattern.startswith("**"):
+        rest = pattern[3:] if pattern.startswith("**/") else pattern[2:]
+        return "regexp" if _WILD.search(rest.removesuffix("\\")) else "suffix"
+    if pattern.endswith("**") and not _WILD.search(pattern[:-2]):
+        return "prefix"
+    return "regexp"
+
+
+def literal_ends(pattern: str) -> tuple[str, str]:
+    """The literal text a ``regexp`` pattern's matches must start with, and end with (without
+    tokenizing: a ``\\`` escape ends either early, which only makes the key less selective)."""
+    wild = [m.start() for m in _WILD.finditer(pattern)]
+    if not wild:
+        return pattern, pattern
+    return pattern[:wild[0]], pattern[wild[-1] + 1:] if pattern[wild[-1]] != "\\" else ""
 
 
 def collapse_stars(pattern: str) -> str:

@@ -251,3 +251,18 @@ def test_a_pattern_longer_than_any_real_one_is_a_located_rs001():
     model = parse_dockerignore(".dockerignore", "target\n" + "*a" * 9000 + "\n.git\n")
     assert [(e.rule, e.line) for e in model.errors] == [("RS001", 2)]
     assert [p.pattern for p in model.patterns] == ["target", ".git"]
+
+
+@settings(max_examples=400, deadline=None)
+@given(_GLOBS)
+def test_the_kind_read_without_tokenizing_is_the_tokenizers(pattern):
+    from rsdock.lint.model.dockerignore import _clean
+
+    pattern = _clean(pattern).removeprefix("/") or "a"  # as parse_dockerignore cleans it
+    tokens, kind = ignore_match.compile_pattern(pattern)
+    assert ignore_match.kind_of(pattern) == kind
+    head, tail = ignore_match.literal_ends(pattern)
+    if kind == "regexp":
+        source = ignore_match.regex_source(tokens)
+        assert all(not (m := re.match(source, p, re.DOTALL)) or (p.startswith(head)
+                   and p.endswith(tail)) for p in ["", "a", "ab/b", "a/b", "*", "aab", "b/ab"])
