@@ -120,6 +120,7 @@ def hostile_workspace(root: Path, shape: str, formats: tuple[str, ...] = ()) -> 
 
     shutil.copytree(example_workspace(), root, ignore=shutil.ignore_patterns("target"))
     index = SHAPES.index(shape)
+    (root / "Dockerfile").write_text("FROM rust:1.86 AS build\nCOPY . .\nRUN cargo build\n")
     for rel in formats or [f for f in HOSTILE_FORMATS if f != "rsdock.toml"]:
         makers = HOSTILE_FORMATS[rel]
         (root / rel).parent.mkdir(parents=True, exist_ok=True)
