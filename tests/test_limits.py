@@ -155,3 +155,38 @@ def test_a_100k_pattern_dockerignore_with_300_copies_lints_in_seconds(tmp_path):
     assert time.monotonic() - started < 30  # was over two minutes (about 3 s of CPU now)
     hidden = [f for f in json.loads(done.stdout)["findings"] if f["rule"] == "RS504"]
     assert [(f["line"], f["message"][:27]) for f in hidden] == [(9, ".dockerignore:100001 (src7/")]
+
+
+# --- no input up to 10 MB makes lint run long, crash or write ------------------------------------
+
+def _bench_limits():
+    import importlib.util
+
+    path = Path(__file__).resolve().parents[1] / "benchmarks" / "bench_limits.py"
+    spec = importlib.util.spec_from_file_location("bench_limits", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+BENCH = _bench_limits()
+
+
+@pytest.mark.parametrize("formats", [(), ("rsdock.toml",)], ids=["cargo, docker, ci", "rsdock.toml"])
+@pytest.mark.parametrize("shape", BENCH.SHAPES)
+def test_inputs_up_to_10_mb_lint_without_crash_hang_or_write(tmp_path, shape, formats):
+    """Every format at 10 MB (flat and nested) and just under its own limit: lint ends with
+    findings or a located error, and writes nothing. The subprocess timeout is the assertion
+    (generous: a robustness check on a shared machine; the figures are in benchmarks/README.md,
+    a few seconds at most)."""
+    root = tmp_path / "ws"
+    BENCH.hostile_workspace(root, shape, formats)
+    before = {p: p.stat().st_mtime_ns for p in root.rglob("*")}
+    done = rsdock("lint", str(root), "--no-hadolint", "--format", "json", timeout=120)
+    assert done.returncode in (0, 1, 2)
+    if done.returncode != 2:
+        findings = json.loads(done.stdout)["findings"]
+        assert not [f for f in findings if f["rule"] == "RS009"]
+    else:
+        assert "rsdock.toml: error:" in done.stderr
+    assert {p: p.stat().st_mtime_ns for p in root.rglob("*")} == before

@@ -30,7 +30,8 @@ from pathlib import Path
 from typing import Any, Iterable
 
 from rsdock.lint.model.cargo import Workspace
-from rsdock.lint.model.cargo_lock import reachable
+from rsdock.lint.analysis.cdeps import member_manifests
+from rsdock.lint.model.cargo_features import resolve
 from rsdock.lint.model.cargo_package import Package
 from rsdock.lint.model.context import Context
 from rsdock.lint.model.rust_source import IDENT, PUNCT, STR, Token, mask, tokens
@@ -186,8 +187,7 @@ def _crates(ws: Workspace, package: str) -> dict[str, tuple[str, ...]]:
     included), from Cargo.lock; empty without one."""
     if ws.lock is None:
         return {}
-    deps = ws.linux_deps or {}
-    return reachable(ws.lock, {package: deps.get(package, ())}, deps)
+    return resolve(ws.lock, package, members=member_manifests(ws))
 
 
 def _rust_files(root: Path, package_dir: str, member_dirs: set[str]) -> list[str]:

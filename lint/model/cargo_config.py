@@ -23,8 +23,8 @@ import re
 import tomllib
 from pathlib import Path
 
-from rsdock.lint.model.cargo_toml import (ScanError, Table, check_nesting, confined, line_of_key,
-                                          read_toml)
+from rsdock.lint.model.cargo_toml import (MAX_TOML_BYTES, ScanError, Table, check_nesting,
+                                          confined, line_of_key, read_toml)
 from rsdock.records import field, record
 
 TOOLCHAIN_FILES = ("rust-toolchain.toml", "rust-toolchain")
@@ -260,6 +260,10 @@ def read_toolchain(root: Path) -> Toolchain | None:
         if name == "rust-toolchain" and stripped and "\n" not in stripped and "=" not in stripped:
             _check_channel(stripped, path, 1)
             return Toolchain(name, stripped, line=1)  # the legacy one-line form
+        if len(text) > MAX_TOML_BYTES:
+            raise ScanError(f"the toolchain file is bigger than {MAX_TOML_BYTES:,} characters",
+                            path=str(path), hint="a toolchain file is a few lines: check that "
+                                                 "this is the right file")
         check_nesting(text, str(path))  # before tomllib recurses into it
         try:
             data = tomllib.loads(text)

@@ -23,18 +23,20 @@ from typing import Any, Mapping
 
 from rsdock import fs
 from rsdock.errors import UserError
+from rsdock.fs import MAX_READ_BYTES
 from rsdock.lint.model.findings import Edit, Finding, Severity
-from rsdock.lint.model.ignore_match import Token, compile_pattern, matcher
+from rsdock.lint.model.ignore_match import (MAX_PATH, Token, compile_pattern, kind_of,
+                                            literal_ends, matcher)
 from rsdock.records import field, record
 
 __all__ = ["DockerIgnore", "PARSE_RULE", "Pattern", "TRAILING_COMMENT_RE", "applicable",
            "candidates", "compile_pattern", "parse_dockerignore"]
 
 PARSE_RULE = "RS001"
+# A pattern this long (runs of '*' counted as one or two) is no real one; reading it costs time.
+MAX_PATTERN = 16_384
 # Where a pattern line holds a would-be trailing comment: Docker reads it as part of the pattern.
 TRAILING_COMMENT_RE = re.compile(r"\s+#")
-# No path on Linux is longer (PATH_MAX): a longer one names nothing a build could copy.
-_MAX_PATH = 4096
 
 
 @record(frozen=True)
@@ -57,7 +59,8 @@ class Pattern:
 
     @functools.cached_property
     def _matcher(self) -> Any:
-        return matcher(self.tokens)  # built when first needed: most patterns never are
+        # tokenized and built when first needed: most patterns of a long file never are
+        return matcher(self.tokens or compile_pattern(self.pattern)[0])
 
     def matches(self, path: str) -> bool:
         """Whether ``path`` itself (not its parents) matches."""
@@ -130,7 +133,7 @@ class DockerIgnore:
             if len(self._answers) > 100_000:
                 self._answers.clear()
             found = (self._index.last(_self_and_parents(path))
-                     if len(path) <= _MAX_PATH else None)
+                     if len(path) <= MAX_PATH else None)
             self._answers[path] = None if found is None else self.patterns[found]
         return self._answers[path]
 
@@ -159,6 +162,15 @@ def applicable(dockerfile: str, context: str, parsed: Mapping[str, DockerIgnore]
         try:  # confined to the repository and bounded: a context outside it is not read
             data = fs.read_bytes(root, candidate)
         except UserError:
+            try:
+                real = fs.inside(root, candidate)
+                too_big = real.is_file() and real.stat().st_size > MAX_READ_BYTES
+            except (UserError, OSError):
+                too_big = False
+            if too_big:
+                return DockerIgnore(candidate, "", errors=[Finding(  # the engine reports it
+                    candidate, 1, 0, PARSE_RULE, Severity.ERROR,
+                    f"this file is bigger than {MAX_READ_BYTES:,} bytes: rsdock does not read it")])
             continue
         if data is not None:
             return parse_dockerignore(candidate, data)
@@ -207,7 +219,7 @@ class _Index:
             elif pattern.kind == "suffix":
                 self.suffix[pattern.pattern[2:]] = index
             else:
-                head, tail = _literal_ends(pattern.tokens)
+                head, tail = literal_ends(pattern.pattern)
                 if head:
                     self.heads.setdefault(head, []).append(index)
                 elif tail:
@@ -234,7 +246,7 @@ class _Index:
             for length in self.suffix_lengths:
                 if length > len(candidate):
                     break
-                best = max(best, self.suffix.get(candidate[-length:], -1))
+                best = max(best, self.suffix.get(candidate[len(candidate) - length:], -1))
             groups = [self.rest]
             groups += [self.heads.get(candidate[:n], []) for n in self.head_lengths
                        if n <= len(candidate)]
@@ -248,21 +260,6 @@ class _Index:
                         best = index
                         break
         return best if best >= 0 else None
-
-
-def _literal_ends(tokens: list[Token]) -> tuple[str, str]:
-    """The literal text a ``regexp`` pattern's matches must start with, and end with."""
-    head = []
-    for kind, value in tokens:
-        if kind != "lit":
-            break
-        head.append(value)
-    tail = []
-    for kind, value in reversed(tokens):
-        if kind != "lit":
-            break
-        tail.append(value)
-    return "".join(head), "".join(reversed(tail))
 
 
 def parse_dockerignore(path: str, text: str | bytes) -> DockerIgnore:
@@ -296,8 +293,15 @@ def parse_dockerignore(path: str, text: str | bytes) -> DockerIgnore:
         pattern = _clean(pattern)
         if len(pattern) > 1 and pattern.startswith("/"):
             pattern = pattern[1:]
+        if len(pattern) > MAX_PATTERN:
+            model.errors.append(Finding(
+                path, number, 0, PARSE_RULE, Severity.ERROR,
+                f"this pattern is {len(pattern):,} characters long; rsdock reads patterns of up "
+                f"to {MAX_PATTERN:,} (no path is longer than {MAX_PATH:,}): shorten it"))
+            continue
         try:
-            tokens, kind = compile_pattern(pattern)
+            # only a class can make a pattern malformed: the others are tokenized when needed
+            tokens, kind = compile_pattern(pattern) if "[" in pattern else ([], kind_of(pattern))
         except re.error:
             model.errors.append(Finding(
                 path, number, 0, PARSE_RULE, Severity.ERROR,

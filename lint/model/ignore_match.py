@@ -21,6 +21,8 @@ import re
 from typing import Any
 
 _UNBOUNDED = ("star", "dstar", "any")
+# No path on Linux is longer (PATH_MAX): a pattern that needs more characters matches nothing.
+MAX_PATH = 4096
 _REGEX = {"one": "[^/]", "star": "[^/]*", "dstar": "(.*/)?", "any": ".*"}
 
 Token = tuple[str, Any]
@@ -31,13 +33,17 @@ def compile_pattern(pattern: str) -> tuple[list[Token], str]:
     """The tokens and match kind moby's ``patternmatcher`` builds for a cleaned pattern.
 
     Kinds are moby's: ``exact`` (no wildcard), ``prefix`` (``dir/**``), ``suffix`` (``**/name``)
-    and ``regexp``; only the last needs the tokens.
+    and ``regexp``; only the last needs the tokens (which describe the others too).
 
     Raises:
         re.error: when the pattern is malformed (an unclosed ``[``), as Docker would refuse it.
     """
     if not _SPECIAL.search(pattern):
         return [], "exact"  # most lines of a long file: no wildcard to read
+    collapsed = False
+    if "\\" not in pattern and "[" not in pattern:
+        short = collapse_stars(pattern)
+        collapsed, pattern = short != pattern, short
     tokens: list[Token] = []
     kind, i, step, in_class, klass = "exact", 0, 0, False, ""
     while i < len(pattern):
@@ -61,14 +67,10 @@ def compile_pattern(pattern: str) -> tuple[list[Token], str]:
             i += 1
             if pattern[i:i + 1] == "/":
                 i += 1  # "**/" is "**"
+            tokens.append(("any" if i >= len(pattern) else "dstar", None))
             if i >= len(pattern):
-                if kind == "exact":
-                    kind = "prefix"
-                else:
-                    tokens.append(("any", None))
-                    kind = "regexp"
+                kind = "prefix" if kind == "exact" else "regexp"
             else:
-                tokens.append(("dstar", None))
                 kind = "regexp"
             if step == 0:
                 kind = "suffix"
@@ -95,7 +97,48 @@ def compile_pattern(pattern: str) -> tuple[list[Token], str]:
         step += 1
     if in_class:
         raise re.error("missing ], unterminated character class")
-    return _merged(tokens), kind
+    tokens = _merged(tokens)
+    if collapsed:  # the prefix and suffix kinds read the pattern as written: use the tokens
+        kind = "regexp"
+    if (kind == "regexp" and len(pattern) > MAX_PATH
+            and sum(1 for k, _ in tokens if k not in _UNBOUNDED) > MAX_PATH):
+        return [("lit", "/" * (MAX_PATH + 1))], kind  # needs a path longer than any: none
+    return tokens, kind
+
+
+_STAR_RUN = re.compile(r"\*{4,}")
+_WILD = re.compile(r"[*?\[\]\\]")
+
+
+def kind_of(pattern: str) -> str:
+    """:func:`compile_pattern`'s kind, read without tokenizing (a long file's patterns are
+    tokenized only when a path needs them)."""
+    if not _SPECIAL.search(pattern):
+        return "exact"
+    if "\\" not in pattern and "[" not in pattern and _STAR_RUN.search(pattern):
+        return "regexp"
+    if pattern.startswith("**"):
+        rest = pattern[3:] if pattern.startswith("**/") else pattern[2:]
+        return "regexp" if _WILD.search(rest.removesuffix("\\")) else "suffix"
+    if pattern.endswith("**") and not _WILD.search(pattern[:-2]):
+        return "prefix"
+    return "regexp"
+
+
+def literal_ends(pattern: str) -> tuple[str, str]:
+    """The literal text a ``regexp`` pattern's matches must start with, and end with (without
+    tokenizing: a ``\\`` escape ends either early, which only makes the key less selective)."""
+    wild = [m.start() for m in _WILD.finditer(pattern)]
+    if not wild:
+        return pattern, pattern
+    return pattern[:wild[0]], pattern[wild[-1] + 1:] if pattern[wild[-1]] != "\\" else ""
+
+
+def collapse_stars(pattern: str) -> str:
+    """``pattern`` with each run of four or more ``*`` cut to two or three (as its length is
+    even or odd): the same matches (``**`` ``**`` is ``**``), without reading 10,000 of them.
+    Only for patterns without ``\\`` or ``[``, where every ``*`` is a wildcard."""
+    return _STAR_RUN.sub(lambda run: "**" if len(run.group()) % 2 == 0 else "***", pattern)
 
 
 @functools.lru_cache(maxsize=1024)

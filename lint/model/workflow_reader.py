@@ -39,6 +39,8 @@ MAX_NODES = 100_000
 # The biggest real workflows are a few thousand lines; parsing YAML costs time and memory per line
 # (a 100,000-line file took 16 s and 335 MB), so a longer one is refused before it is parsed.
 MAX_LINES = 20_000
+# ...nor bigger than a few hundred kilobytes: YAML of a few megabytes on 20,000 lines took 20 s.
+MAX_BYTES = 1_000_000
 
 
 def parse_workflow(path: str, text: str | bytes) -> Workflow:
@@ -62,6 +64,10 @@ def parse_workflow(path: str, text: str | bytes) -> Workflow:
     workflow = Workflow(path, text.removeprefix("\ufeff"))
     if not workflow.text.strip():
         return _fail(workflow, 1, 0, "is empty: a workflow needs `on:` and `jobs:`")
+    if len(workflow.text) > MAX_BYTES:
+        return _fail(workflow, 1, 0, f"has {len(workflow.text):,} characters; rsdock reads "
+                                     f"workflows of up to {MAX_BYTES:,}: split it, or check that "
+                                     "this is the right file")
     lines = workflow.text.count("\n") + (0 if workflow.text.endswith("\n") else 1)
     if lines > MAX_LINES:
         return _fail(workflow, MAX_LINES + 1, 0, f"has {lines:,} lines; rsdock reads workflows of "

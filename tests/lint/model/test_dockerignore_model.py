@@ -199,7 +199,7 @@ def _excluded_one_pattern_at_a_time(model, path):
     return matched
 
 
-_LINES = st.lists(st.sampled_from(["a", "b", "a/b", "!a", "!a/b", "a/**", "**/b", "*", "a*",
+_LINES = st.lists(st.sampled_from(["a", "b", "a/b", "!a", "!a/b", "a/**", "**/b", "*", "a*", "**",
                                    "*b", "a/*/b", "**/a/**", "!**/b", "?/b", "a**b", "b/a"]),
                   max_size=8)
 
@@ -237,3 +237,32 @@ def test_many_patterns_are_indexed_and_answers_remembered():
     assert time.monotonic() - started < 2.0
     assert model.reincludes_under("keep") is True  # "!keep/**" names something inside keep
     assert model.reincludes_under("kee") is False
+
+
+@pytest.mark.parametrize("long, short", [("****", "**"), ("*****", "***"), ("a/****/b", "a/**/b"),
+                                         ("*" * 10_001 + ".rs", "***.rs"), ("x****", "x**")])
+def test_runs_of_stars_match_as_their_short_form(long, short):
+    paths = ["a/b", "a/x/y/b", "ab", "x", "xy/z", "main.rs", "src/main.rs", "a/b/c.rs", ""]
+    ours, theirs = (parse_dockerignore(".dockerignore", p + "\n") for p in (long, short))
+    assert [ours.excludes(p) for p in paths] == [theirs.excludes(p) for p in paths]
+
+
+def test_a_pattern_longer_than_any_real_one_is_a_located_rs001():
+    model = parse_dockerignore(".dockerignore", "target\n" + "*a" * 9000 + "\n.git\n")
+    assert [(e.rule, e.line) for e in model.errors] == [("RS001", 2)]
+    assert [p.pattern for p in model.patterns] == ["target", ".git"]
+
+
+@settings(max_examples=400, deadline=None)
+@given(_GLOBS)
+def test_the_kind_read_without_tokenizing_is_the_tokenizers(pattern):
+    from rsdock.lint.model.dockerignore import _clean
+
+    pattern = _clean(pattern).removeprefix("/") or "a"  # as parse_dockerignore cleans it
+    tokens, kind = ignore_match.compile_pattern(pattern)
+    assert ignore_match.kind_of(pattern) == kind
+    head, tail = ignore_match.literal_ends(pattern)
+    if kind == "regexp":
+        source = ignore_match.regex_source(tokens)
+        assert all(not (m := re.match(source, p, re.DOTALL)) or (p.startswith(head)
+                   and p.endswith(tail)) for p in ["", "a", "ab/b", "a/b", "*", "aab", "b/ab"])

@@ -174,7 +174,7 @@ BOMB = "a0: &a0 [x, x, x, x, x, x, x, x, x]\n" + "".join(
     ("- just\n- a list\n", 1, "not a mapping"),
     (BOMB, 1, "aliases"),
     (b"on: push\n# caf\xe9\n", 2, "not UTF-8"),
-    ("[" * 5000, 1, "not valid YAML"),
+    ("[" * 5000, 1, "nest more than 100 levels deep"),
 ], ids=["empty", "blank", "unclosed", "duplicate-key", "tab", "tab-in-list", "list", "alias-bomb",
         "not-utf8", "deep-nesting"])
 def test_unreadable_workflows_are_located_rs001(text, line, snippet):
