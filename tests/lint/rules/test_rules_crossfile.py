@@ -66,6 +66,7 @@ def lines(rule_id, files, tmp_path):
 
 
 SHIPS = "FROM scratch\nCOPY app /app\n"  # a production image: it ships a program
+CRATE = '[package]\nname = "svc"\nversion = "0.1.0"\n'
 CASES = [
     # RS501: workflow platforms against the case arms
     ("RS501", {WF: RESEARCH, "Dockerfile": RESEARCH_DOCKERFILE}, []),
@@ -128,8 +129,11 @@ CASES = [
     ("RS505", {"Dockerfile": SHIPS}, [("Dockerfile", 1)]),
     ("RS505", {"Dockerfile": SHIPS, "Dockerfile.dockerignore": "target\n"}, []),
     ("RS505", {WF: workflow(BP + "    context: web\n    file: web/Dockerfile\n"),
-               "web/Dockerfile": SHIPS, ".dockerignore": "target\n"},
+               "web/Dockerfile": SHIPS, "web/Cargo.toml": CRATE, ".dockerignore": "target\n"},
      [("web/Dockerfile", 1)]),
+    # a context with no crate, target/ or .git in it sends nothing to leave out (an nginx one)
+    ("RS505", {WF: workflow(BP + "    context: web\n    file: web/Dockerfile\n"),
+               "web/Dockerfile": SHIPS, ".dockerignore": "target\n"}, []),
     ("RS505", {WF: workflow(BP + "    context: web\n    file: web/Dockerfile\n"),
                "web/Dockerfile": SHIPS, "web/.dockerignore": "target\n"}, []),
     # not production images: a devcontainer, a test image, a file carrier with no program
@@ -141,7 +145,8 @@ CASES = [
                "      dockerfile: docker/Dockerfile\n", "docker/Dockerfile": SHIPS,
                ".dockerignore": "target\n"}, []),
     ("RS505", {"docker-bake.hcl": 'target "app" {\n  context = "svc"\n}\n',
-               "svc/Dockerfile": SHIPS, ".dockerignore": "target\n"}, [("svc/Dockerfile", 1)]),
+               "svc/Dockerfile": SHIPS, "svc/Cargo.toml": CRATE, ".dockerignore": "target\n"},
+     [("svc/Dockerfile", 1)]),
     ("RS505", {"docker-bake.json": '{"target": {"app": {"context": "svc"}}}',
                "svc/Dockerfile": SHIPS, "svc/.dockerignore": "target\n"}, []),
 ]
