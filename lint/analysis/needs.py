@@ -7,8 +7,10 @@
   ``query_file!`` files, and the existing paths a build script names (``compile_protos``'s
   ``.proto`` files, ``rerun-if-changed`` paths, files it opens).
 - **Programs the build runs**: ``Command::new("...")`` in a build script, ``protoc`` for
-  prost-build/tonic-build (unless ``protoc-bin-vendored`` or ``protobuf-src`` is in the
-  lock), a C++ compiler for ``cc::Build::cpp(true)`` and cxx, Python for pyo3.
+  rust-protobuf's protobuf-codegen (unless ``protoc-bin-vendored`` or ``protobuf-src`` is in
+  the lock), a C++ compiler for ``cc::Build::cpp(true)`` in the workspace's own build scripts,
+  Python for pyo3. prost-build, tonic-build and cxx-build are the C-crate table's
+  (:mod:`rsdock.lint.knowledge.ccrates`): one answer, there.
 - **Git**: how the build reads the repository: a build script running ``git``, an unguarded
   ``git_version!`` or vergen with ``fail_on_error`` needs ``.git`` and git (``needs-git``);
   vergen otherwise builds without a repository (placeholder values) and the vergen 9 family
@@ -51,9 +53,11 @@ SLIM_BUILDER_PROGRAMS = frozenset({"gcc", "cc", "sh", "bash", "cp", "mkdir", "ls
 # Crates in Cargo.lock and what their build needs.
 VERGEN = ("vergen", "vergen-gitcl", "vergen-git2", "vergen-gix")
 GIT_OPTIONAL = ("shadow-rs", "built", "git-testament", "build-info-build")
-PROTOC_BUILDERS = ("prost-build", "tonic-build", "tonic-prost-build", "protobuf-codegen")
+# prost-build, tonic-build and cxx-build are rows of the C-crate table (lint/knowledge/ccrates):
+# the C-library plan installs what they need and RS212 checks it, so they are not repeated here.
+PROTOC_BUILDERS = ("protobuf-codegen",)
 PROTOC_VENDORED = ("protoc-bin-vendored", "protobuf-src")
-CXX_BUILDERS = ("cxx-build", "cxx")
+CXX_BUILDERS: tuple[str, ...] = ()
 PYO3 = ("pyo3-build-config",)
 
 # A test-only module in masked code, up to its opening brace.

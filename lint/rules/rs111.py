@@ -19,9 +19,10 @@ _PROVIDERS = {"c++": re.compile(r"^(?:g\+\+|clang|build-essential)"),
 class RS111(DockerfileRule):
     """Install what the workspace's build runs: git, protoc, a C++ compiler, Python.
 
-    A build script that runs ``Command::new("git")``, prost-build or tonic-build (``protoc``,
-    unless ``protoc-bin-vendored`` is in the lock), ``cc::Build::cpp(true)`` or cxx (a C++
-    compiler), or pyo3 (a Python interpreter) fails in a builder that lacks the program:
+    A build script that runs ``Command::new("git")``, rust-protobuf's protobuf-codegen
+    (``protoc``, unless ``protoc-bin-vendored`` is in the lock), ``cc::Build::cpp(true)`` (a C++
+    compiler), or pyo3 (a Python interpreter) fails in a builder that lacks the program
+    (prost-build, tonic-build and cxx-build are C-crate table rows: RS212 checks them):
     ``rust:*-slim`` images have only gcc and libc6-dev, the full ``rust`` images add git, make
     and g++ (buildpack-deps). Judged for stages that compile the workspace on a ``rust`` base
     image rsdock knows; a program a RUN of the stage mentions (a downloaded ``protoc``) counts

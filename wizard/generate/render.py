@@ -16,7 +16,7 @@ from rsdock.lint.knowledge import platforms, runners, runtimes
 from rsdock.lint.knowledge.platforms import Platform
 from rsdock.lint.model.dockerignore import parse_dockerignore
 from rsdock.records import record
-from rsdock.wizard.generate import ignore_merge
+from rsdock.wizard.generate import build_needs, ignore_merge
 from rsdock.wizard.generate.answers import CONFIG_NAME
 from rsdock.wizard.generate.plan import BUILDER_DEBIAN, Image, Plan, stage_name, version_key
 from rsdock.wizard.generate.templating import render_template, sh
@@ -272,7 +272,7 @@ def builds(plan: Plan, image: Image | tuple[Image, ...]) -> tuple[Build, ...]:
     crates never gets here: the plan refuses it, see ``ccrates.musl_refusals``.)
     """
     images = image if isinstance(image, tuple) else (image,)
-    tools = tool_packages(plan)
+    tools = build_needs.tool_packages(plan)
     cxx = any(name == "c++" for name, _, _ in plan.workspace.programs)
     found = []
     for target in targets(plan):
@@ -287,31 +287,6 @@ def builds(plan: Plan, image: Image | tuple[Image, ...]) -> tuple[Build, ...]:
         packages += tools
         found.append(Build(target, tuple(dict.fromkeys(packages)), env))
     return tuple(found)
-
-
-# What each program a build runs takes on the builder (Debian bookworm packages).
-_TOOL_PACKAGES = {"protoc": ("protobuf-compiler", "libprotobuf-dev")}
-
-
-def tool_packages(plan: Plan) -> tuple[str, ...]:
-    """The packages for the programs the workspace's build runs that the builder image lacks
-    (git, protoc with the well-known .proto files, Python...), the C++ compiler aside: it is
-    per platform. From :mod:`rsdock.lint.analysis.needs`."""
-    found: list[str] = []
-    for name, package, _reason in plan.workspace.programs:
-        if name != "c++":
-            found += _TOOL_PACKAGES.get(name, (package,))
-    return tuple(dict.fromkeys(found))
-
-
-def tool_summary(plan: Plan) -> list[str]:
-    """One line per program the build runs that the builder installs for it, with why."""
-    lines = []
-    for name, package, reason in plan.workspace.programs:
-        what = "the target's g++" if name == "c++" else " + ".join(
-            _TOOL_PACKAGES.get(name, (package,)))
-        lines.append(f"{name} ({what}): {reason}")
-    return lines
 
 
 def runtime_packages(plan: Plan, image: Image) -> tuple[str, ...]:
@@ -361,7 +336,7 @@ def _c_context(plan: Plan, images: tuple[Image, ...]) -> dict:
         "c_target_packages": any(":" in p for b in arms for p in b.packages),
         "c_env": any(b.env for b in arms),
         "copied_packages": tuple(copied),
-        "tool_summary": tool_summary(plan),
+        "tool_summary": build_needs.tool_summary(plan),
         "git_commit_arg": plan.workspace.git == "commit",
         "git_reason": plan.workspace.git_reason,
     }
@@ -650,48 +625,7 @@ def notes(plan: Plan) -> list[str]:
     if facts.target_dir != "target":
         found.append(f"the root's .cargo config sets target-dir = {facts.target_dir!r}: the "
                      "binary is copied from there")
-    return found + build_needs_notes(plan)
-
-
-_GIT_NOTES = {
-    "needs-git": ("so .git stays in the build context (.dockerignore does not leave it out) and "
-                  "the builder installs git; actions/checkout fetches one commit without tags, "
-                  "so set `fetch-depth: 0` on it if the script runs `git describe`"),
-    "commit": ("so the commit comes in as the GIT_COMMIT build argument (the workflow passes "
-               "github.sha), which vergen-gitcl, -git2 and -gix read as VERGEN_GIT_SHA; the "
-               "other VERGEN_GIT_* values are vergen's placeholders, as .git is not in the "
-               "build context"),
-    "optional": ("but .git is not in the build context, so the values it embeds are its "
-                 "fallbacks (empty or \"unknown\")"),
-}
-
-
-def build_needs_notes(plan: Plan) -> list[str]:
-    """What the generator did for what the build reads and runs, and what it could not do."""
-    facts = plan.workspace
-    found = []
-    if facts.git:
-        found.append(f"{facts.git_reason}, {_GIT_NOTES[facts.git]}")
-    for name, _package, reason in facts.programs:
-        if name != "git":
-            what = "the target's g++ (and CXX_<triple>)" if name == "c++" else " + ".join(
-                _TOOL_PACKAGES.get(name, (_package,)))
-            found.append(f"{reason}: the builder installs {what}")
-    text = dockerignore(plan)
-    ignore = parse_dockerignore(DOCKERIGNORE, text)
-    hidden = [p.pattern for p in ignore.patterns if p.exclusion
-              and p.pattern in facts.compile_inputs]
-    if hidden:
-        found.append(f".dockerignore re-includes {len(hidden)} path(s) the compile reads that "
-                     f"a line above would leave out: {', '.join(hidden[:5])}"
-                     + (", ..." if len(hidden) > 5 else ""))
-    kept = [line for line in ignore_merge.project_lines(text)[0]
-            if line.strip() and not line.startswith("#")]
-    if kept and not facts.dockerignore_marked:
-        found.append(f".dockerignore keeps the project's own {len(kept)} pattern(s) "
-                     f"({', '.join(kept[:5])}{', ...' if len(kept) > 5 else ''}) between "
-                     "`# rsdock:project` and `# rsdock:end-project`, where later runs keep them")
-    return found + list(facts.build_notes)
+    return found + build_needs.notes(plan, dockerignore(plan))
 
 
 def render(plan: Plan) -> dict[str, str]:

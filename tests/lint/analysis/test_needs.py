@@ -116,10 +116,11 @@ def test_a_build_script_running_git_needs_git_and_dot_git(tmp_path):
 
 
 @pytest.mark.parametrize("crates,script,git,programs", [
-    ((("prost-build", ()),), "fn main() {}", "", ["protoc"]),
-    ((("prost-build", ()), ("protoc-bin-vendored", ())), "fn main() {}", "", []),
-    ((("tonic-build", ("prost-build 1.0.0",)), ("prost-build", ())), "fn main() {}", "",
-     ["protoc"]),
+    ((("protobuf-codegen", ()),), "fn main() {}", "", ["protoc"]),
+    ((("protobuf-codegen", ()), ("protoc-bin-vendored", ())), "fn main() {}", "", []),
+    # the C-crate table's rows: the C-library plan and RS212 answer for them
+    ((("prost-build", ()),), "fn main() {}", "", []),
+    ((("cxx-build", ()),), "fn main() {}", "", []),
     ((("vergen-gitcl", ()),), "fn main() { vergen_gitcl::Emitter::default()"
      ".add_instructions(&GitclBuilder::all_git()); }", "commit", []),
     ((("vergen", ()),), "fn main() { vergen::Emitter::default().add_instructions(&BuildBuilder"
@@ -130,7 +131,6 @@ def test_a_build_script_running_git_needs_git_and_dot_git(tmp_path):
      ".emit(); }", "needs-git", []),
     ((("shadow-rs", ()),), "fn main() { shadow_rs::ShadowBuilder::builder().build(); }",
      "optional", []),
-    ((("cxx-build", ()),), "fn main() {}", "", ["c++"]),
 ])
 def test_build_dependencies_in_the_lock(tmp_path, crates, script, git, programs):
     names = tuple(name for name, _ in crates)

@@ -102,13 +102,13 @@ def test_rs111_cases(dockerfile, script, lines, tmp_path):
 
 def test_rs111_protoc_from_the_lock(tmp_path):
     lock = ('version = 3\n[[package]]\nname = "api"\nversion = "0.1.0"\n'
-            'dependencies = ["prost-build"]\n[[package]]\nname = "prost-build"\n'
-            'version = "0.13.0"\nsource = "registry+https://github.com/rust-lang/crates.io-index"\n')
-    files = {"Cargo.toml": MANIFEST + '[build-dependencies]\nprost-build = "0.13"\n',
+            'dependencies = ["protobuf-codegen"]\n[[package]]\nname = "protobuf-codegen"\n'
+            'version = "3.7.0"\nsource = "registry+https://github.com/rust-lang/crates.io-index"\n')
+    files = {"Cargo.toml": MANIFEST + '[build-dependencies]\nprotobuf-codegen = "3"\n',
              "Cargo.lock": lock, "src/main.rs": "fn main() {}\n", "build.rs": "fn main() {}\n",
              "Dockerfile": "FROM rust:1.95-slim\nCOPY . .\nRUN cargo build --release\n"}
     (finding,) = run("RS111", files, tmp_path)
-    assert "api -> prost-build runs protoc" in finding.message
+    assert "api -> protobuf-codegen runs protoc" in finding.message
     assert "`protobuf-compiler`" in finding.message
     files["Dockerfile"] = ("FROM rust:1.95-slim\nRUN apt-get update && apt-get install -y "
                            "protobuf-compiler\nCOPY . .\nRUN cargo build --release\n")

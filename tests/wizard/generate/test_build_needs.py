@@ -144,15 +144,15 @@ def _add_lock_dependency(root: Path, member: str, crate: str) -> None:
     (root / "Cargo.lock").write_text(text)
 
 
-def test_prost_build_installs_protoc_and_cpp_gets_the_target_gxx(ws):
-    add(ws, {"crates/server/build.rs": 'fn main() {\n    prost_build::compile_protos(&["proto/api'
-             '.proto"], &["proto"]).unwrap();\n    cc::Build::new().cpp(true).file("x.cc")'
+def test_protobuf_codegen_installs_protoc_and_cpp_gets_the_target_gxx(ws):
+    add(ws, {"crates/server/build.rs": 'fn main() {\n    protobuf_codegen::Codegen::new().inputs(&["proto/api'
+             '.proto"]).run_from_script();\n    cc::Build::new().cpp(true).file("x.cc")'
              '.compile("x");\n}\n', "crates/server/proto/api.proto": 'syntax = "proto3";\n'})
-    append(ws / "crates/server/Cargo.toml", '\n[build-dependencies]\nprost-build = "0.13"\n')
+    append(ws / "crates/server/Cargo.toml", '\n[build-dependencies]\nprotobuf-codegen = "3"\n')
     (ws / "Cargo.lock").write_text((ws / "Cargo.lock").read_text() + (
-        '\n[[package]]\nname = "prost-build"\nversion = "0.13.0"\nsource = "registry+https://'
-        'github.com/rust-lang/crates.io-index"\n'))
-    _add_lock_dependency(ws, "server", "prost-build")
+        '\n[[package]]\nname = "protobuf-codegen"\nversion = "3.7.0"\nsource = "registry+'
+        'https://github.com/rust-lang/crates.io-index"\n'))
+    _add_lock_dependency(ws, "server", "protobuf-codegen")
     plan = _plan(ws)
     arms = {b.target.platform.name: b for b in builds(plan, plan.images[0])}
     arm64 = arms["linux/arm64"]
@@ -160,8 +160,8 @@ def test_prost_build_installs_protoc_and_cpp_gets_the_target_gxx(ws):
     assert "g++-aarch64-linux-gnu" in arm64.packages
     assert ("CXX_aarch64_unknown_linux_gnu", "aarch64-linux-gnu-g++") in arm64.env
     dockerfile = render(plan)["Dockerfile"]
-    assert "protoc (protobuf-compiler + libprotobuf-dev): server -> prost-build runs protoc" \
-        in dockerfile
+    assert "protoc (protobuf-compiler + libprotobuf-dev): server -> protobuf-codegen runs " \
+        "protoc" in dockerfile
 
 
 def test_a_file_from_an_older_rsdock_brings_no_rsdock_lines_into_the_project_section(ws):
