@@ -64,15 +64,15 @@ def parse_workflow(path: str, text: str | bytes) -> Workflow:
     workflow = Workflow(path, text.removeprefix("\ufeff"))
     if not workflow.text.strip():
         return _fail(workflow, 1, 0, "is empty: a workflow needs `on:` and `jobs:`")
-    if len(workflow.text) > MAX_BYTES:
-        return _fail(workflow, 1, 0, f"has {len(workflow.text):,} characters; rsdock reads "
-                                     f"workflows of up to {MAX_BYTES:,}: split it, or check that "
-                                     "this is the right file")
     lines = workflow.text.count("\n") + (0 if workflow.text.endswith("\n") else 1)
     if lines > MAX_LINES:
         return _fail(workflow, MAX_LINES + 1, 0, f"has {lines:,} lines; rsdock reads workflows of "
                                                  f"up to {MAX_LINES:,} lines: split it, or check "
                                                  "that this is the right file")
+    if len(workflow.text) > MAX_BYTES:
+        return _fail(workflow, 1, 0, f"has {len(workflow.text):,} characters; rsdock reads "
+                                     f"workflows of up to {MAX_BYTES:,}: split it, or check that "
+                                     "this is the right file")
     try:
         data = load_yaml(workflow.text)  # the round-trip model, through libyaml where exact
         _count_nodes(data)
