@@ -38,6 +38,22 @@ class Reached:
 
 
 def c_crates(workspace: Workspace | None, package: str, arch: str | None = None) -> tuple[Reached, ...]:
+    """The C crates the Linux build of member ``package`` reaches, in table order (memoised on
+    the workspace: a Dockerfile with many image stages asks for the same builds again).
+    See :func:`_c_crates`."""
+    if workspace is None:
+        return _c_crates(workspace, package, arch)
+    cache: dict[tuple[str, str | None], tuple[object, tuple[Reached, ...]]] = \
+        workspace.__dict__.setdefault("_c_crates", {})
+    lock = getattr(workspace, "lock", None)
+    hit = cache.get((package, arch))
+    if hit is None or hit[0] is not lock:  # the same lock object, not one read since
+        hit = cache[(package, arch)] = (lock, _c_crates(workspace, package, arch))
+    return hit[1]
+
+
+def _c_crates(workspace: Workspace | None, package: str, arch: str | None = None
+              ) -> tuple[Reached, ...]:
     """The C crates the Linux build of member ``package`` reaches, in table order.
 
     Args:
