@@ -39,6 +39,23 @@ class Reached:
 
 def c_crates(workspace: Workspace | None, package: str, arch: str | None = None,
              request: Request = DEFAULT) -> tuple[Reached, ...]:
+    """The C crates the Linux build of member ``package`` compiles, in table order (memoised on
+    the workspace: a Dockerfile with many image stages asks for the same builds again).
+    See :func:`_c_crates`."""
+    if workspace is None:
+        return _c_crates(workspace, package, arch, request)
+    cache: dict[tuple[str, str | None, Request], tuple[object, tuple[Reached, ...]]] = \
+        workspace.__dict__.setdefault("_c_crates", {})
+    lock = getattr(workspace, "lock", None)
+    hit = cache.get((package, arch, request))
+    if hit is None or hit[0] is not lock:  # the same lock object, not one read since
+        hit = cache[(package, arch, request)] = (lock, _c_crates(workspace, package, arch,
+                                                                 request))
+    return hit[1]
+
+
+def _c_crates(workspace: Workspace | None, package: str, arch: str | None = None,
+              request: Request = DEFAULT) -> tuple[Reached, ...]:
     """The C crates the Linux build of member ``package`` compiles, in table order.
 
     Args:
@@ -74,9 +91,6 @@ def c_crates(workspace: Workspace | None, package: str, arch: str | None = None,
         flags += _version_flags(lock, paths, crate)
         found.append(Reached(crate.with_flags(flags), paths[crate.name], flags))
     return tuple(found)
-
-
-
 
 
 def _feature_flags(crate: CCrate, flags: tuple[str, ...],

@@ -169,11 +169,15 @@ class _JobReader:
         from rsdock.lint.model.workflow_reader import parse_action_steps
 
         folder = uses.split("@")[0].strip().rstrip("/")
-        for name in ("action.yml", "action.yaml"):
-            text = self._text(posixpath.normpath(posixpath.join(folder, name)))
-            if text:
-                return parse_action_steps(text)
-        return []
+        cache: dict[str, list[Step]] = self.ctx.memo.setdefault("publication:actions", {})
+        if folder not in cache:
+            cache[folder] = []
+            for name in ("action.yml", "action.yaml"):
+                text = self._text(posixpath.normpath(posixpath.join(folder, name)))
+                if text:
+                    cache[folder] = parse_action_steps(text)
+                    break
+        return cache[folder]
 
     # -- actions --------------------------------------------------------------------------------
     def _build_push(self, step: Step) -> None:
@@ -252,19 +256,32 @@ class _JobReader:
     # -- run: steps and the scripts they call ----------------------------------------------------
     def _script(self, text: str, cwd: str, where: str, depth: int) -> None:
         """Read the builds and pushes of a script run in ``cwd`` (``/`` is the repository)."""
-        text = re.sub(r"\$\{\{.*?\}\}", "__expr__", text, flags=re.S)
-        seen: set[tuple[int, tuple[str, ...]]] = set()
-        try:
-            outcomes = simulate(text, cwd=cwd)
-        except (RecursionError, ValueError):
-            return
-        for outcome in outcomes:
-            for command in outcome.commands:
-                key = (command.line, command.argv)
-                if key in seen:
-                    continue
-                seen.add(key)
-                self._command(command, where, depth)
+        if not _MAY_BUILD_RE.search(text):
+            return  # no docker, podman or compose, and no script it could call
+        for command in self._commands(text, cwd):
+            self._command(command, where, depth)
+
+    def _commands(self, text: str, cwd: str) -> list[Command]:
+        """The commands a script runs on any of its paths, each once (memoised per run: a
+        script several steps call is simulated once)."""
+        cache: dict[tuple[str, str], list[Command]] = \
+            self.ctx.memo.setdefault("publication:scripts", {})
+        key = (text, cwd)
+        if key not in cache:
+            script = re.sub(r"\$\{\{.*?\}\}", "__expr__", text, flags=re.S)
+            seen: set[tuple[int, tuple[str, ...]]] = set()
+            found: list[Command] = []
+            try:
+                outcomes = simulate(script, cwd=cwd)
+            except (RecursionError, ValueError):
+                outcomes = []
+            for outcome in outcomes:
+                for command in outcome.commands:
+                    if (command.line, command.argv) not in seen:
+                        seen.add((command.line, command.argv))
+                        found.append(command)
+            cache[key] = found
+        return cache[key]
 
     def _command(self, command: Command, where: str, depth: int) -> None:
         argv = _strip_wrappers(list(command.argv))
@@ -604,6 +621,8 @@ def _repo(reference: str) -> str:
     return name.removeprefix("library/")
 
 
+# what a script must mention to build, push or call another script (most run: steps do not)
+_MAY_BUILD_RE = re.compile(r"docker|podman|\.sh\b|\./|\b(?:ba|da|z)?sh\s")
 _PUSH_ARCHIVE_RE = re.compile(r"\b(?:oras\s+(?:copy|cp|push)|skopeo\s+copy|"
                               r"crane\s+(?:push|copy|cp)|regctl\s+image\s+(?:copy|import)|"
                               r"docker\s+push)\b")
