@@ -44,11 +44,11 @@ source = "registry+https://github.com/rust-lang/crates.io-index"
 """
 
 
-def lock_workspace(root: Path, crate: str, deps: str) -> Path:
+def lock_workspace(root: Path, crate: str, deps: str, spec: str = '"1"') -> Path:
     (root / "src").mkdir(parents=True)
     (root / "Cargo.toml").write_text(
         f'[package]\nname = "api"\nversion = "0.1.0"\nedition = "2021"\n'
-        f'rust-version = "1.85"\n[dependencies]\n{crate} = "1"\n')
+        f'rust-version = "1.85"\n[dependencies]\n{crate} = {spec}\n')
     (root / "src" / "main.rs").write_text("fn main() {}\n")
     (root / "Cargo.lock").write_text(LOCK.format(crate=crate, deps=deps))
     return root
@@ -75,7 +75,9 @@ CASES = {
         lambda d: lock_workspace(d, "zstd-sys", '"cc"'), "api",
         [(f"zstd-sys compiles C {UNPROVEN}", OTHER_WAY_OUT)]),
     "openssl-vendored": (
-        lambda d: lock_workspace(d, "openssl-sys", '"cc", "openssl-src"'), "api",
+        # (the member turns `vendored` on: the features decide, the lock edge alone does not)
+        lambda d: lock_workspace(d, "openssl-sys", '"cc", "openssl-src"',
+                                 '{ version = "1", features = ["vendored"] }'), "api",
         [(f"openssl-sys compiles C {UNPROVEN}", OTHER_WAY_OUT)]),
     # A member's build.rs compiling C through the cc crate (the lab's ccbuild workspace).
     "build-script-cc": (
