@@ -119,10 +119,18 @@ def _version_flags(lock: Lockfile, paths: dict[str, tuple[str, ...]], crate: CCr
 
 
 def member_manifests(workspace: Workspace | None) -> dict[str, Manifest]:
-    """The members' manifests as the feature resolver reads them, by package name."""
+    """The members' manifests as the feature resolver reads them, by package name (normalised
+    once per workspace: every C-crate and build-needs question of every member asks again, and
+    a large workspace's members normalise in about half a second)."""
+    raw = getattr(workspace, "manifests", {}) or {}
+    cached = workspace.__dict__.get("_member_manifests") if workspace is not None else None
+    if cached is not None and cached[0] is raw:
+        return cached[1]  # type: ignore[no-any-return]
     ws_deps = getattr(workspace, "workspace_deps", {}) or {}
-    return {name: normalise(data, ws_deps)
-            for name, data in (getattr(workspace, "manifests", {}) or {}).items()}
+    manifests = {name: normalise(data, ws_deps) for name, data in raw.items()}
+    if workspace is not None:
+        workspace.__dict__["_member_manifests"] = (raw, manifests)
+    return manifests
 
 
 # Build helpers every table row that uses them already accounts for (aws-lc-sys always
