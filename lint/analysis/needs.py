@@ -59,6 +59,8 @@ PROTOC_BUILDERS = ("protobuf-codegen",)
 PROTOC_VENDORED = ("protoc-bin-vendored", "protobuf-src")
 CXX_BUILDERS: tuple[str, ...] = ()
 PYO3 = ("pyo3-build-config",)
+# Every crate name the scan asks the package's reachable crates about.
+_ASKED = VERGEN + GIT_OPTIONAL + PROTOC_BUILDERS + PROTOC_VENDORED + CXX_BUILDERS + PYO3
 
 # A test-only module in masked code, up to its opening brace.
 _TEST_MOD_RE = re.compile(r"#\s*\[\s*cfg\s*\(\s*test\s*\)\s*\]\s*(?:pub(?:\([^)]*\))?\s+)?"
@@ -189,8 +191,8 @@ def _unique(items: Iterable[Any], key: Any) -> tuple[Any, ...]:
 def _crates(ws: Workspace, package: str) -> dict[str, tuple[str, ...]]:
     """``{crate: path}`` for every crate the package's Linux build compiles (build-dependencies
     included), from Cargo.lock; empty without one."""
-    if ws.lock is None:
-        return {}
+    if ws.lock is None or not any(ws.lock.named(name) for name in _ASKED):
+        return {}  # only these names are asked of it: no feature resolution needed
     return resolve(ws.lock, package, members=member_manifests(ws))
 
 
