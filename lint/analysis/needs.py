@@ -59,8 +59,9 @@ PROTOC_BUILDERS = ("protobuf-codegen",)
 PROTOC_VENDORED = ("protoc-bin-vendored", "protobuf-src")
 CXX_BUILDERS: tuple[str, ...] = ()
 PYO3 = ("pyo3-build-config",)
-# Every crate name the scan asks the package's reachable crates about.
-_ASKED = VERGEN + GIT_OPTIONAL + PROTOC_BUILDERS + PROTOC_VENDORED + CXX_BUILDERS + PYO3
+# The crates whose presence makes the scan report something (a vendored protoc only cancels a
+# protoc builder, so alone it asks for nothing).
+_TRIGGERS = VERGEN + GIT_OPTIONAL + PROTOC_BUILDERS + CXX_BUILDERS + PYO3
 
 # A test-only module in masked code, up to its opening brace.
 _TEST_MOD_RE = re.compile(r"#\s*\[\s*cfg\s*\(\s*test\s*\)\s*\]\s*(?:pub(?:\([^)]*\))?\s+)?"
@@ -191,8 +192,8 @@ def _unique(items: Iterable[Any], key: Any) -> tuple[Any, ...]:
 def _crates(ws: Workspace, package: str) -> dict[str, tuple[str, ...]]:
     """``{crate: path}`` for every crate the package's Linux build compiles (build-dependencies
     included), from Cargo.lock; empty without one."""
-    if ws.lock is None or not any(ws.lock.named(name) for name in _ASKED):
-        return {}  # only these names are asked of it: no feature resolution needed
+    if ws.lock is None or not any(ws.lock.named(name) for name in _TRIGGERS):
+        return {}  # nothing the scan reports can be reached: no feature resolution needed
     return resolve(ws.lock, package, members=member_manifests(ws))
 
 
