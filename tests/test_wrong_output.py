@@ -251,6 +251,17 @@ def test_unreadable_and_symlinked_folders_are_reported_by_lint(tmp_path, capsys,
     assert "rsdock: note: linked: not linted: a symlink to a folder" in out
 
 
+def test_unreadable_and_symlinked_folders_are_reported_by_edit(ws, capsys, unlistable):
+    assert run(capsys, "init", "--yes", str(ws))[0] == 0
+    (ws / "secret").mkdir()
+    (ws / "linked").symlink_to(ws / "crates")
+    unlistable.append("secret")
+    code, out = run(capsys, "edit", str(ws))
+    assert code == 0, out
+    assert "rsdock: note: secret: not looked into: cannot list it: Permission denied" in out
+    assert "rsdock: note: linked: not looked into: a symlink to a folder" in out
+
+
 @pytest.mark.parametrize("argv", [["lint", "--no-hadolint"],
                                   ["edit", "--yes", "--remove-platform", "linux/arm64"]])
 def test_an_unlistable_root_is_an_error_not_nothing_to_do(ws, capsys, unlistable, argv):

@@ -14,6 +14,7 @@ import argparse
 import sys
 from pathlib import Path
 
+from rsdock.fs import shown
 from rsdock.lint.knowledge import runtimes
 
 HELP = "edit existing Dockerfiles and workflows minimally (add platforms, switch cache, fix)"
@@ -65,6 +66,8 @@ def run(args: argparse.Namespace) -> int:
     for reason in sources.skipped:
         print(f"rsdock: skipped {reason} (rsdock edits only files it can parse; this one is "
               "left as it is)", file=sys.stderr)
+    for folder, why in sources.skipped_folders:  # said, not silently left out
+        print(f"rsdock: note: {shown(folder)}: not looked into: {why}", file=sys.stderr)
     inferred = infer.infer(sources)
     request = Request(tuple(args.add_platform), tuple(args.remove_platform), args.runtime,
                       args.cache, args.registry, args.fix)

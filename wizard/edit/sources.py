@@ -56,6 +56,8 @@ class Sources:
         dockerignores: the text of every ``.dockerignore``, by root-relative path (linted and
             fixed like the others: `rsdock lint` counts their fixes, so `edit --fix` makes them).
         skipped: ``path:line: why`` of each file left alone because it does not parse.
+        skipped_folders: folders the walk could not or would not enter (root-relative path,
+            why): unreadable ones and symlinks to folders, said rather than silently left out.
     """
 
     root: Path
@@ -65,6 +67,7 @@ class Sources:
     workspace: Any = None
     dockerignores: dict[str, str] = field(default_factory=dict)
     skipped: list[str] = field(default_factory=list)
+    skipped_folders: list[tuple[str, str]] = field(default_factory=list)
     prefix: str = ""
 
     @property
@@ -97,10 +100,12 @@ def load_sources(root: Path | str) -> Sources:
     broken: dict[str, list] = {}
     # A sub-folder workspace: its own files, and the repository's workflows (GitHub runs
     # no others), paths relative to the git root as the workflows name them.
-    walked = discover.walk(root) if not prefix else (
-        discover.walk(root, root / prefix)
-        + (discover.walk(root, root / ".github" / "workflows")
+    trees = [discover.scan(root)] if not prefix else (
+        [discover.scan(root, root / prefix)]
+        + ([discover.scan(root, root / ".github" / "workflows")]
            if (root / ".github" / "workflows").is_dir() else []))
+    walked = [rel for tree in trees for rel in tree.lintable]
+    sources.skipped_folders = sorted({s for tree in trees for s in tree.skipped})
     for rel in walked:
         kind = discover.kind_of(rel)
         if kind == "workflow":
