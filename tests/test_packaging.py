@@ -72,6 +72,16 @@ def test_every_module_ships(names):
     assert expected - names == set()
 
 
+def test_every_knowledge_data_file_ships(names):
+    """The knowledge tables that are data (the C-crate table, the crates' features, Debian's
+    package dependencies) are read at run time: an installed rsdock without them cannot lint."""
+    folder = REPO / "lint" / "knowledge"
+    expected = {f"rsdock/lint/knowledge/{p.name}" for p in folder.iterdir()
+                if p.is_file() and p.suffix in (".toml", ".json")}
+    assert "rsdock/lint/knowledge/debian_deps.json" in expected
+    assert expected - names == set()
+
+
 def test_every_template_ships(names):
     expected = {f"rsdock/templates/{p.relative_to(REPO / 'templates').as_posix()}"
                 for p in _files(REPO / "templates", "*.j2")}
