@@ -6,8 +6,10 @@ for each repository of the batch, and ``{"type": "finding", "repo", "rule", "sev
 "line", "verdict", "kind", "reason", "message"}`` for each RS finding at warning and above that
 was judged (``verdict``: true, false or debatable).
 
-Each repository is expected exported at its commit in ``FOLDER/<name>`` (for example with
-``git --git-dir=<mirror> archive <commit> | tar -x -C FOLDER/<name>``). The script lints each
+Each repository is expected exported at its commit in ``FOLDER/<name>``, every file of
+``git --git-dir=<mirror> ls-tree -r <commit>`` written out blob by blob (not ``git archive``:
+it honours ``export-ignore``, which dropped paradedb's ``.github``, and stops at the first blob a
+snapshot lacks). The script lints each
 one (``rsdock lint --format json --no-hadolint`` at its root), matches the warning+ RS findings
 to the verdicts by repository, rule, path and line, and prints the per-rule table, the precision
 with and without RS410, the judged findings that are gone, and the findings nobody judged yet
