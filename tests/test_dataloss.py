@@ -22,6 +22,7 @@ from rsdock import fs
 from rsdock.cli import main
 from rsdock.errors import UserError
 from rsdock.wizard.edit import backup
+from tests.test_hardening import run, tree
 from tests.tools import EXAMPLE, HANDWRITTEN
 
 ROOT_IS_ROOT = os.geteuid() == 0
@@ -37,19 +38,6 @@ def ws(tmp_path: Path, capsys) -> Path:
     (root / ".git" / "config").write_text("[core]\n\tbare = false\n")
     capsys.readouterr()
     return root
-
-
-def tree(root: Path) -> dict[str, bytes]:
-    return {p.relative_to(root).as_posix(): p.read_bytes()
-            for p in sorted(root.rglob("*")) if p.is_file() and not p.is_symlink()}
-
-
-def run(capsys, *argv: str) -> tuple[int, str]:
-    code = main(list(argv))
-    out = capsys.readouterr()
-    text = out.out + out.err
-    assert "Traceback" not in text
-    return code, text
 
 
 def name_dockerfile(root: Path, path: str) -> int:

@@ -17,15 +17,8 @@ from ruamel.yaml import YAML
 
 from rsdock.cli import main
 from rsdock.lint.model.yaml_scalar import double_quoted, yaml_scalar
+from tests.test_hardening import run
 from tests.tools import EXAMPLE
-
-
-def run(capsys, *argv: str) -> tuple[int, str]:
-    code = main(list(argv))
-    out = capsys.readouterr()
-    text = out.out + out.err
-    assert "Traceback" not in text
-    return code, text
 
 
 def load(text: str, version: tuple[int, int] | None = None):
