@@ -56,6 +56,9 @@ TEMP_SUFFIX = ".rsdock-tmp"
 STATE_DIR = ".rsdock"
 JOURNAL = f"{STATE_DIR}/journal.json"
 BACKUPS = f"{STATE_DIR}/backup"  # rsdock edit's backups (rsdock.wizard.edit.backup)
+# What rsdock last rendered, compressed (rsdock.wizard.generate.upgrade): written in the same
+# transaction as the files, the one file under .rsdock/ a journal may name.
+RENDERS = f"{STATE_DIR}/last-render.json.gz"
 BACKUP_MANIFEST = "manifest.json"  # written last: a backup folder without it was cut short
 BACKUP_PENDING = "pending.json"  # a complete backup whose edit had not committed yet
 MAX_READ_BYTES = 5_000_000  # no real Dockerfile, workflow or manifest comes close
@@ -431,8 +434,10 @@ def rsdock_writes(rel: str) -> bool:
 
     Dockerfiles (``Dockerfile``, ``Dockerfile.*``, ``Containerfile``, ``*.Dockerfile``),
     ``.dockerignore`` files, GitHub workflows (``.github/workflows/*.yml``) and ``rsdock.toml``;
-    never anything under ``.git/``, ``.rsdock/`` or ``.cargo/``.
+    never anything under ``.git/``, ``.rsdock/`` or ``.cargo/`` but :data:`RENDERS`.
     """
+    if rel == RENDERS:
+        return True
     parts = rel.split("/")
     if any(part in _NEVER_UNDER for part in parts[:-1]):
         return False

@@ -144,13 +144,19 @@ def _run(args: argparse.Namespace) -> int:
             print("cancelled: nothing was written")
             return 1
     files = _render(plan)
-    files[plan.workspace.repo_path(answers.CONFIG_NAME)] = answers.dumps(plan, previous)
-    _print_notes(plan)
     # Paths are relative to the git root: the workflow goes under its .github/workflows/.
     out = plan.workspace.repo_root(root)
+    from rsdock.wizard.generate import upgrade
+
+    # What rsdock last wrote (rsdock.toml's record, the stored render): an upgrade of an
+    # untouched file is not the user's drift, and an edited one is merged, not overwritten.
+    baseline = upgrade.load(out, previous)
+    record, renders = upgrade.renders_to_store(baseline, files)
+    files[plan.workspace.repo_path(answers.CONFIG_NAME)] = answers.dumps(plan, previous, record)
+    _print_notes(plan)
     if args.dry_run:
-        return _dry_run(out, files, args.force, plan)
-    return _write(out, plan, files, args.force)
+        return _dry_run(out, files, args.force, plan, baseline)
+    return _write(out, plan, files, args.force, baseline, renders)
 
 
 def _check_flags(args: argparse.Namespace) -> None:
@@ -282,17 +288,23 @@ def _print_notes(plan) -> None:
         print(f"note: {note}")
 
 
-def _dry_run(root: Path, files: dict[str, str], force: bool, plan) -> int:
-    from rsdock.wizard.generate import writer
+def _dry_run(root: Path, files: dict[str, str], force: bool, plan, baseline) -> int:
+    from rsdock.wizard.generate import upgrade, writer
     from rsdock.wizard.generate.cost_report import costs_of, report
 
-    changes = writer.plan_changes(root, files)
+    changes = writer.plan_changes(root, files, baseline=baseline)
+    _baseline_notes(changes, baseline)
     for change in changes:
         if change.status == writer.NEW:
             print(f"==> {change.path} (new) <==")
             print(change.text, end="" if change.text.endswith("\n") else "\n")
         elif change.status == writer.DIFFERS:
             note = "would be overwritten (--force)" if force else "differs: --force to overwrite"
+            if not change.needs_consent:
+                note = f"would be {upgrade.verb(change.how)}"
+            elif change.how == upgrade.CONFLICT:
+                note = (f"{change.conflicts} conflict(s) between your edits and rsdock's "
+                        "changes: --force writes them with <<<<<<< markers")
             print(f"==> {change.path} ({note}) <==")
             print(change.diff, end="")
         else:
@@ -302,31 +314,65 @@ def _dry_run(root: Path, files: dict[str, str], force: bool, plan) -> int:
     return 0
 
 
-def _write(root: Path, plan, files: dict[str, str], force: bool) -> int:
+def _write(root: Path, plan, files: dict[str, str], force: bool, baseline,
+           renders: dict[str, str]) -> int:
     from rsdock import fs
-    from rsdock.wizard.generate import writer
+    from rsdock.wizard.generate import upgrade, writer
 
     notes: list[str] = []
+    backups: list[Path] = []
     # Compare and write under one hold of the workspace lock: a second `init --force` waits,
     # then compares with what the first one wrote.
     with fs.locked(root):
         notes += fs.recover(root, dirs=tuple(filter(None, [plan.workspace.repo_prefix])))
-        changes = writer.plan_changes(root, files)
+        changes = writer.plan_changes(root, files, baseline=baseline)
+        _baseline_notes(changes, baseline)
         refused = writer.blocked(changes, force=force)
-        for change in refused:
-            print(change.diff, end="")
+        for change in changes:  # merges and refusals are shown; an upgrade is in the summary
+            if change in refused or change.how in (upgrade.MERGED, upgrade.CONFLICT):
+                print(change.diff, end="")
+        stored = upgrade.pack(renders)
         # Raises (exit 1) before writing anything when a differing file is not forced.
-        written = writer.apply_changes(root, changes, force=force, notes=notes)
+        written = writer.apply_changes(
+            root, changes, force=force, notes=notes,
+            extra={fs.RENDERS: stored} if stored != baseline.stored else None,
+            backup=lambda base, paths, expect: backup_hook(base, paths, expect, backups))
     for note in notes:
         print(f"rsdock: {note}", file=sys.stderr)
     for change in changes:
-        verb = {writer.NEW: "created", writer.DIFFERS: "overwrote",
+        verb = {writer.NEW: "created", writer.DIFFERS: upgrade.verb(change.how, change.conflicts),
                 writer.SAME: "unchanged"}[change.status]
         print(f"{verb}: {change.path}")
+    for folder in backups:
+        print(f"your previous versions are in {folder.relative_to(root)} "
+              "(`rsdock edit --discard-backups` deletes them)")
     print(f"wrote {len(written)} file(s) in {root} ({_counts(changes)})")
     print()
     print(next_steps(root, plan))
     return 0
+
+
+def backup_hook(root: Path, paths: list[str], expect: dict[str, str], folders: list[Path]):
+    """Back up the files a write changes the user's text of, as ``rsdock edit`` does
+    (:func:`rsdock.wizard.edit.backup.write_hook`); ``folders`` collects the folder."""
+    from rsdock.wizard.edit.backup import write_hook
+
+    confirm = write_hook(root, paths, expect)
+    folders.append(confirm.folder)
+    return confirm
+
+
+def _baseline_notes(changes, baseline) -> None:
+    """Say when rsdock cannot tell its own changes from the user's (no record, no render)."""
+    from rsdock.wizard.generate import upgrade
+
+    unknown = [c for c in changes if c.how == upgrade.UNKNOWN and c.status != "same"]
+    if not unknown:
+        return
+    if not baseline.record.known:
+        print(f"note: {upgrade.NO_RECORD}")
+    else:
+        print(f"note: {upgrade.MISSING_RENDERS} ({', '.join(c.path for c in unknown)})")
 
 
 def _rendered_from_config(start: Path):
@@ -350,21 +396,39 @@ def _rendered_from_config(start: Path):
     return root, plan.workspace.repo_root(root), files
 
 
+UPGRADE_EXIT = 3  # `init --check`: only rsdock's own rendering changed (docs: README)
+
+
 def _check(start: Path) -> int:
-    from rsdock.wizard.generate import answers, keep, writer
+    """0 clean, 1 hand drift, 3 files only a newer rsdock (or rsdock.toml) renders differently."""
+    from rsdock.wizard.generate import answers, keep, upgrade, writer
 
     root, out, files = _rendered_from_config(start)
-    changes = writer.plan_changes(out, files)
-    drift = [c for c in changes if c.status != writer.SAME]
+    baseline = upgrade.load(out, answers.read_text(root))
+    changes = writer.plan_changes(out, files, baseline=baseline)
+    differing = [c for c in changes if c.status != writer.SAME]
     kept = [f"{c.path}:{b.line}" for c in changes for b in keep.blocks_of(c.old, c.path)]
-    if not drift:
+    if not differing:
         also = f", with {len(kept)} kept block(s): {', '.join(kept)}" if kept else ""
         print(f"up to date: {len(files)} file(s) match {answers.config_path(root)}{also}")
         return 0
-    for change in drift:
+    ours = [c for c in differing if c.how == upgrade.UPGRADE or (
+        c.status == writer.NEW and baseline.record.known
+        and baseline.record.digest(c.path) is None)]
+    drift = [c for c in differing if c not in ours]
+    for change in differing:
         print(change.diff, end="")
+    _baseline_notes(changes, baseline)
+    if ours:
+        print(upgrade.upgrade_message(baseline.record, [c.path for c in ours]), file=sys.stderr)
+    if not drift:
+        return UPGRADE_EXIT if baseline.record.version != upgrade.version() else 1
+    both = [c.path for c in drift if c.how in (upgrade.MERGED, upgrade.CONFLICT)]
     print(f"{len(drift)} file(s) drift from rsdock.toml: {', '.join(c.path for c in drift)}",
           file=sys.stderr)
+    if both:
+        print(f"  ({', '.join(both)}: edited by hand, and rendered differently by rsdock "
+              f"{upgrade.version()} too: `rsdock init` merges the two)", file=sys.stderr)
     print("  hint: change rsdock.toml and run `rsdock init --yes` to regenerate them; to keep a "
           "deliberate edit, run `rsdock init --keep` (it marks each difference with "
           "`# rsdock:keep` ... `# rsdock:end`, which regeneration keeps); to discard the edits, "
@@ -373,12 +437,34 @@ def _check(start: Path) -> int:
 
 
 def _keep(start: Path, yes: bool) -> int:
-    """Mark every difference between the files and what rsdock.toml renders as a kept block."""
+    """Mark every hand edit (a difference that is not rsdock's own) as a kept block."""
     from rsdock import fs
-    from rsdock.wizard.generate import keep, writer
+    from rsdock.wizard.generate import answers, keep, upgrade, writer
 
-    _root, root, files = _rendered_from_config(start)
-    drift = [c for c in writer.plan_changes(root, files) if c.status == writer.DIFFERS]
+    config_root, root, files = _rendered_from_config(start)
+    baseline = upgrade.load(root, answers.read_text(config_root))
+    drift = []
+    skipped = []
+    against = {}
+    for change in writer.plan_changes(root, files, baseline=baseline):
+        if change.status != writer.DIFFERS:
+            continue
+        if change.how == upgrade.UPGRADE:
+            skipped.append(change.path)  # rsdock's own change, for `rsdock init`, never kept
+            continue
+        if change.how in (upgrade.MERGED, upgrade.CONFLICT):
+            # Only the user's edits are kept: the differences from what rsdock last wrote.
+            base = baseline.render(change.path) or ""
+            against[change.path] = keep.apply(base, change.old, change.path)
+        elif change.how == upgrade.UNKNOWN and baseline.record.known:
+            skipped.append(change.path)  # cannot tell the user's edits from rsdock's
+            print(f"note: {change.path}: {upgrade.MISSING_RENDERS}; run `rsdock init` (it "
+                  "shows the diff and asks) instead", file=sys.stderr)
+            continue
+        drift.append(change)
+    if skipped:
+        print(upgrade.upgrade_message(baseline.record, skipped) + " (--keep keeps only your "
+              "edits, never rsdock's own changes)")
     if not drift:
         print("nothing to keep: the files match rsdock.toml (a missing file is written by "
               "`rsdock init --yes`)")
@@ -386,7 +472,8 @@ def _keep(start: Path, yes: bool) -> int:
     marked = {}
     where: list[str] = []
     for change in drift:
-        text, lines = keep.mark(change.text, change.old or "", change.path)
+        text, lines = keep.mark(against.get(change.path, change.text), change.old or "",
+                                change.path)
         marked[change.path] = text
         where += [f"{change.path}:{line}" for line in lines]
     for change in drift:

@@ -111,6 +111,19 @@ def confirm_backup(folder: Path) -> None:
         pass
 
 
+def write_hook(root: Path, paths: list[str], expect: dict[str, str]):
+    """A pending backup of ``paths`` for a regeneration that changes the user's text (a merge
+    after an upgrade, an agreed overwrite): ``writer.apply_changes``' ``backup``. Returns what
+    confirms it once the write committed; the folder is the returned callable's ``folder``."""
+    folder = make_backup(root, paths, expect=expect, pending=True)
+
+    def confirm() -> None:
+        confirm_backup(folder)
+
+    confirm.folder = folder  # type: ignore[attr-defined]
+    return confirm
+
+
 def _write_synced(path: Path, data: bytes) -> None:
     fs.step("backup-open")
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC, 0o600)

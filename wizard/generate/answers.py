@@ -25,6 +25,7 @@ from rsdock.records import record
 from rsdock.wizard.generate.defaults import validated, with_workspace
 from rsdock.wizard.generate.plan import (CACHES, DEBIAN_RELEASES, DEFAULT_TAG_PATTERNS,
                                          IMAGE_KINDS, Image, PIN_MODES, Plan, Problem, REGISTRIES, RUNTIMES, STRATEGIES, Triggers)
+from rsdock.wizard.generate import upgrade
 from rsdock.wizard.generate.writer import write_atomic  # writer imports nothing of ours back
 
 CONFIG_NAME = "rsdock.toml"
@@ -33,7 +34,7 @@ LINT_TABLE = "lint"
 
 _TOP_STR = ("rust-version", "runtime", "debian", "cache", "registry", "pin-actions", "workflow",
             "strategy")
-_TOP_KEYS = (*_TOP_STR, "platforms", "ci", "image", LINT_TABLE)
+_TOP_KEYS = (*_TOP_STR, "platforms", "ci", "image", LINT_TABLE, upgrade.TABLE)
 _CI_KEYS = {"branches": list, "tags": bool, "tag-patterns": list, "pull-requests": bool}
 _IMAGE_REQUIRED = ("name", "kind", "package", "dockerfile")
 _IMAGE_KEYS = (*_IMAGE_REQUIRED, "package-dir", "image")
@@ -119,12 +120,15 @@ def loads(text: str, path: str = CONFIG_NAME) -> Plan:
     return _Reader(text, path).plan(data)
 
 
-def dumps(plan: Plan, previous: str | None = None) -> str:
+def dumps(plan: Plan, previous: str | None = None,
+          generated: upgrade.Record | None = None) -> str:
     """The ``rsdock.toml`` text for ``plan``.
 
     Args:
         plan: the plan to record.
         previous: the file's current text, if any: its ``[lint]`` tables are kept byte for byte.
+        generated: what rsdock rendered from it (the ``[generated]`` table:
+            :mod:`rsdock.wizard.generate.upgrade`); None keeps the one of ``previous``.
 
     Raises:
         UserError: when ``previous`` holds linter settings outside a ``[lint]`` table header
@@ -178,6 +182,10 @@ def dumps(plan: Plan, previous: str | None = None) -> str:
         if image.image:
             out.append(f"image = {toml_string(image.image)}")
     text = "\n".join(out) + "\n"
+    table = upgrade.dumps_record(generated if generated is not None
+                                 else upgrade.record_in(previous), toml_string)
+    if table:
+        text += "\n" + table
     lint = lint_tables(previous) if previous else ""
     if lint:
         text += "\n" + lint
@@ -286,6 +294,9 @@ class _Reader:
             values["platforms"] = self.strings(data["platforms"], None, "platforms")
         values["triggers"] = self.triggers(data.get("ci", {}))
         values["images"] = self.images(data.get("image", []))
+        if upgrade.TABLE in data:  # checked here, read by the upgrade module
+            upgrade.parse_record(data[upgrade.TABLE], self.path,
+                                 self.line_of(upgrade.TABLE, None))
         plan = Plan(**values)
         problems = plan.problems()
         if problems:

@@ -14,7 +14,8 @@ import pytest
 from rsdock import resources
 from rsdock.cli import main
 from rsdock.lint.model.cargo import scan
-from rsdock.wizard.generate import answers as config
+from rsdock.fs import RENDERS
+from rsdock.wizard.generate import answers as config, upgrade
 from rsdock.wizard.generate.defaults import default_plan
 from rsdock.wizard.generate.render import render
 from tests.tools import copy_example
@@ -42,7 +43,8 @@ def snapshot(root: Path) -> dict[str, bytes]:
 def expected_files(root: Path, **choices) -> dict[str, str]:
     plan = default_plan(scan(root), **choices)
     files = render(plan)
-    files[config.CONFIG_NAME] = config.dumps(plan)
+    # rsdock.toml records what it rendered (the upgrade path: wizard/generate/upgrade.py)
+    files[config.CONFIG_NAME] = config.dumps(plan, None, upgrade.record_of(files))
     return files
 
 
@@ -51,6 +53,9 @@ def test_yes_writes_exactly_the_rendered_files_and_next_steps(ws, capsys):
     expected = expected_files(ws)
     assert main(["init", str(ws), "--yes"]) == 0
     after = snapshot(ws)
+    stored = after.pop(RENDERS)  # the last render, compressed, for the next upgrade's merge
+    assert upgrade.unpack(stored) == {k: v for k, v in expected.items()
+                                      if k != config.CONFIG_NAME}
     added = {path: after[path].decode() for path in set(after) - set(before)}
     assert added == expected
     assert {path: after[path] for path in before} == before

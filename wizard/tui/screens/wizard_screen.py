@@ -316,7 +316,10 @@ class WizardScreen(Screen):
         if overwrite is None:
             return
         try:
-            self.written = review.write(self.session.root, result, overwrite=overwrite)
+            from rsdock.wizard.edit.backup import write_hook  # merges are backed up, as edits
+
+            self.written = review.write(self.session.root, result, overwrite=overwrite,
+                                        backup=write_hook)
         except UserError as error:
             self._write_failed(error.format())
             return
