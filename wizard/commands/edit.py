@@ -69,6 +69,7 @@ def run(args: argparse.Namespace) -> int:
     for folder, why in sources.skipped_folders:  # said, not silently left out
         print(f"rsdock: note: {shown(folder)}: not looked into: {why}", file=sys.stderr)
     inferred = infer.infer(sources)
+    _upgrade_note(sources.workspace_root)
     request = Request(tuple(args.add_platform), tuple(args.remove_platform), args.runtime,
                       args.cache, args.registry, args.fix)
     if request.empty:
@@ -108,6 +109,22 @@ def run(args: argparse.Namespace) -> int:
           f"{folder.relative_to(root) if folder else '-'} "
           "(`rsdock edit --discard-backups` deletes them)")
     return 0
+
+
+def _upgrade_note(root: Path) -> None:
+    """Say when the files were written by another rsdock: an edit changes only what it is asked
+    (never the templates' lines either way); `rsdock init` upgrades, merging the edits."""
+    from rsdock.errors import UserError
+    from rsdock.wizard.generate import answers, upgrade
+
+    try:
+        record = upgrade.record_in(answers.read_text(root))
+    except UserError:
+        return
+    if record.known and record.version != upgrade.version():
+        print(f"rsdock: note: rsdock {record.version} wrote these files; `rsdock init` brings "
+              f"them to rsdock {upgrade.version()}'s templates, keeping this edit (see "
+              "docs/hand-edits.md)", file=sys.stderr)
 
 
 def _confirm(question: str) -> bool:

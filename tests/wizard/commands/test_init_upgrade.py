@@ -204,3 +204,23 @@ def test_a_stored_render_that_disagrees_with_the_record_is_not_trusted(ws, capsy
     code, out = run(capsys, "init", str(ws), "--yes")
     assert code == 1, out  # not merged against a render rsdock.toml does not vouch for
     assert "--evil" not in (ws / "Dockerfile").read_text()
+
+
+def test_an_upgrade_keeps_an_edit_made_before_it(ws, capsys):
+    code, out = run(capsys, "edit", str(ws), "--remove-platform", "linux/arm/v7", "--yes")
+    assert code == 0, out
+    assert "rsdock 0.0.9 wrote these files" in out  # the edit says an upgrade is pending
+    code, out = run(capsys, "init", str(ws), "--yes")
+    assert code == 0, out
+    text = (ws / "Dockerfile").read_text()
+    assert "linux/arm/v7" not in text and NEW_CHEF in text
+    assert run(capsys, "init", str(ws), "--check")[0] == 0
+
+
+def test_an_edit_after_the_upgrade_keeps_it(ws, capsys):
+    assert run(capsys, "init", str(ws), "--yes")[0] == 0
+    code, out = run(capsys, "edit", str(ws), "--remove-platform", "linux/arm/v7", "--yes")
+    assert code == 0 and "wrote these files" not in out
+    assert NEW_CHEF in (ws / "Dockerfile").read_text()
+    assert NEW_TIMEOUT in (ws / WORKFLOW).read_text()
+    assert run(capsys, "init", str(ws), "--check")[0] == 0
