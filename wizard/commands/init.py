@@ -55,7 +55,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                       help="print new files and diffs of changed ones; write nothing")
     mode.add_argument("--check", action="store_true",
                       help="compare the files with rsdock.toml: exit 1 with a diff on drift, "
-                           "0 when clean")
+                           "3 when only a newer rsdock renders them differently (`rsdock init` "
+                           "upgrades them), 0 when clean")
     mode.add_argument("--keep", action="store_true",
                       help="keep the hand edits --check reports: mark each difference with "
                            "# rsdock:keep ... # rsdock:end lines, which regeneration keeps")
@@ -64,7 +65,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    """Run ``rsdock init``; 0 written or clean, 1 refused or drift, 2 bad input (UserError)."""
+    """Run ``rsdock init``; 0 written or clean, 1 refused or drift, 2 bad input (UserError),
+    3 (``--check``) files only a newer rsdock renders differently."""
     from rsdock.wizard.generate import writer
 
     try:

@@ -93,3 +93,13 @@ def test_the_tui_write_step_upgrades_merges_and_asks_only_about_conflicts(ws):
     again = review.preview(ws, answers.load_for_rendering(ws), hadolint=False)
     assert {c.path: c.how for c in again.changes if c.status != "same"} == {
         "Dockerfile": "conflict", "Dockerfile.web": ""}
+
+
+def test_the_changelog_the_upgrade_message_points_to_has_this_version():
+    """`init --check` names CHANGELOG.md's "Generated files" section of the running version."""
+    from tests.tools import REPO
+
+    text = (REPO / "CHANGELOG.md").read_text()
+    section = text.split(f"\n## {upgrade.version()}", 1)
+    assert len(section) == 2, f"CHANGELOG.md has no section for {upgrade.version()}"
+    assert "\n### Generated files\n" in section[1].split("\n## ", 1)[0]
