@@ -293,13 +293,15 @@ def mark(rendered: str, on_disk: str, path: str) -> tuple[str, list[int]]:
     return "".join(out), markers
 
 
-def review_note(status: str, on_disk: str | None, path: str) -> str:
+def review_note(status: str, on_disk: str | None, path: str, how: str = "") -> str:
     """What a front end says above a file's diff about hand edits (plain text).
 
     Args:
         status: the file's :class:`rsdock.wizard.generate.writer.Change` status.
         on_disk: the file's text on disk, or None.
         path: its root-relative path.
+        how: the change's ``how`` (:mod:`rsdock.wizard.generate.upgrade`): an upgrade or a
+            merge after one is said as such.
     """
     try:
         lines = [b.line for b in blocks_of(on_disk, path)]
@@ -310,8 +312,23 @@ def review_note(status: str, on_disk: str | None, path: str) -> str:
         where = ", ".join(str(line) for line in lines)
         notes.append(f"{len(lines)} kept block(s) of the file on disk (line {where}) are in "
                      "the new text.")
-    if status == "differs":
+    if status == "differs" and how in _UPGRADE_NOTES:
+        notes.append(_UPGRADE_NOTES[how])
+    elif status == "differs":
         notes.append("The file on disk differs (- its lines, + what rsdock writes); writing "
                      "replaces it. To keep a hand edit, put `# rsdock:keep` and `# rsdock:end` "
                      "lines around it (`rsdock init --keep` marks every difference).")
     return " ".join(notes)
+
+
+# What the review says about a file rsdock renders differently since it last wrote it (the
+# values of rsdock.wizard.generate.upgrade's constants, which imports this module).
+_UPGRADE_NOTES = {
+    "upgrade": "Unchanged since rsdock last wrote it: rsdock's new text replaces it (no "
+               "question asked).",
+    "merged": "Your edits and rsdock's changes since it last wrote this file are merged "
+              "(- the file on disk, + the merge); your version is backed up first.",
+    "conflict": "Your edits and rsdock's changes overlap: writing puts both between "
+                "<<<<<<< and >>>>>>> lines for you to resolve (your version is backed up "
+                "first).",
+}

@@ -42,6 +42,7 @@ CONFIG_NAME = "rsdock.toml"  # answers.CONFIG_NAME (answers imports the writer, 
 CHANGELOG = "rsdock's CHANGELOG.md, section \"Generated files\""
 
 # How a differing file came to differ (Change.how).
+# keep._UPGRADE_NOTES says the first three in the TUI's review (keep cannot import this module).
 UPGRADE = "upgrade"      # unchanged since the last render: rsdock's new text, without asking
 MERGED = "merged"        # the user's edits and rsdock's changes merged cleanly
 CONFLICT = "conflict"    # both changed the same lines: conflict markers, only with consent

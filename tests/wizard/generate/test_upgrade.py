@@ -103,3 +103,12 @@ def test_the_changelog_the_upgrade_message_points_to_has_this_version():
     section = text.split(f"\n## {upgrade.version()}", 1)
     assert len(section) == 2, f"CHANGELOG.md has no section for {upgrade.version()}"
     assert "\n### Generated files\n" in section[1].split("\n## ", 1)[0]
+
+
+def test_the_review_says_an_upgrade_or_a_merge_as_such():
+    from rsdock.wizard.generate import keep
+
+    for how in (upgrade.UPGRADE, upgrade.MERGED, upgrade.CONFLICT):
+        note = keep.review_note("differs", "FROM x\n", "Dockerfile", how)
+        assert "writing replaces it" not in note and note
+    assert "writing replaces it" in keep.review_note("differs", "FROM x\n", "Dockerfile")

@@ -100,7 +100,7 @@ class ReviewPane(StepPane):
         text.update(Syntax(change.text, _lexer(change.path), line_numbers=True,
                            # wrapped: generated lines are longer than an 80-column pane
                            word_wrap=True, theme="ansi_dark"))
-        note = keep.review_note(change.status, change.old, change.path)
+        note = keep.review_note(change.status, change.old, change.path, change.how)
         if change.status == "same":
             diff.update(Text(f"Identical to the file on disk. {note}".rstrip(), style="italic"))
         elif note:
