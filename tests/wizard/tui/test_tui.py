@@ -341,7 +341,7 @@ def test_unreadable_workspace_is_a_located_dialog(monkeypatch, workspace: Path):
 
 
 def test_a_failed_write_is_a_located_dialog(monkeypatch, workspace: Path):
-    def full(root, result, *, overwrite):
+    def full(root, result, *, overwrite, backup=None):
         raise OSError(28, "No space left on device", str(root / "Dockerfile"))
 
     monkeypatch.setattr("rsdock.wizard.generate.review.write", full)
