@@ -27,6 +27,7 @@ import gzip
 import hashlib
 import json
 import tomllib
+import zlib
 from importlib.metadata import PackageNotFoundError, version as installed
 from pathlib import Path
 from typing import Callable
@@ -37,6 +38,7 @@ from rsdock.records import record
 from rsdock.wizard.generate import ignore_merge, keep
 
 TABLE = "generated"
+MAX_RENDERS_BYTES = 4 * fs.MAX_READ_BYTES  # every generated file together, uncompressed
 CONFIG_NAME = "rsdock.toml"  # answers.CONFIG_NAME (answers imports the writer, which imports this)
 # Where each release says what changed in the files it generates (docs/hand-edits.md).
 CHANGELOG = "rsdock's CHANGELOG.md, section \"Generated files\""
@@ -200,9 +202,14 @@ def unpack(data: bytes | None) -> dict[str, str]:
     """The renders stored in :data:`rsdock.fs.RENDERS` bytes ({} when absent or unreadable)."""
     if not data:
         return {}
+    # Decompressed with a cap: a planted gzip bomb is refused, not expanded.
+    inflate = zlib.decompressobj(16 + zlib.MAX_WBITS)
     try:
-        renders = json.loads(gzip.decompress(data)[:fs.MAX_READ_BYTES * 4])
-    except (OSError, EOFError, ValueError):
+        raw = inflate.decompress(data, MAX_RENDERS_BYTES + 1)
+        if len(raw) > MAX_RENDERS_BYTES or inflate.unconsumed_tail:
+            return {}
+        renders = json.loads(raw)
+    except (zlib.error, ValueError, RecursionError):
         return {}
     if not isinstance(renders, dict):
         return {}

@@ -112,3 +112,14 @@ def test_the_review_says_an_upgrade_or_a_merge_as_such():
         note = keep.review_note("differs", "FROM x\n", "Dockerfile", how)
         assert "writing replaces it" not in note and note
     assert "writing replaces it" in keep.review_note("differs", "FROM x\n", "Dockerfile")
+
+
+def test_a_planted_gzip_bomb_is_not_expanded():
+    import gzip
+
+    bomb = gzip.compress(b'{"Dockerfile": "' + b"A" * (upgrade.MAX_RENDERS_BYTES + 10) + b'"}')
+    assert len(bomb) < fs.MAX_READ_BYTES
+    assert upgrade.unpack(bomb) == {}
+    assert upgrade.unpack(b"not gzip") == {}
+    assert upgrade.unpack(upgrade.pack({"Dockerfile": "FROM x\n"})) == {"Dockerfile": "FROM x\n"}
+    assert upgrade.pack({"a": "b"}) == upgrade.pack({"a": "b"})  # stable bytes for git
