@@ -227,3 +227,16 @@ def test_an_edit_after_the_upgrade_keeps_it(ws, capsys):
     assert NEW_CHEF in (ws / "Dockerfile").read_text()
     assert NEW_TIMEOUT in (ws / WORKFLOW).read_text()
     assert run(capsys, "init", str(ws), "--check")[0] == 0
+
+
+def test_dry_run_says_what_the_upgrade_would_do_and_writes_nothing(ws, capsys):
+    edit(ws / "Dockerfile", ENTRYPOINT, HEALTHCHECK + ENTRYPOINT)
+    edit(ws / "Dockerfile.web", OLD_CHEF, OLD_CHEF.replace("0.1.70", "0.1.75"))
+    before = {p: p.read_bytes() for p in ws.rglob("*") if p.is_file()}
+    code, out = run(capsys, "init", str(ws), "--yes", "--dry-run")
+    assert code == 0, out
+    assert f"==> {WORKFLOW} (would be upgraded (untouched since rsdock wrote it)) <==" in out
+    assert "==> Dockerfile (would be merged (your edits kept" in out
+    assert ("==> Dockerfile.web (1 conflict(s) between your edits and rsdock's changes: "
+            "--force writes them with <<<<<<< markers) <==") in out
+    assert {p: p.read_bytes() for p in ws.rglob("*") if p.is_file()} == before
