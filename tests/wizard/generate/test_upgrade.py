@@ -123,3 +123,27 @@ def test_a_planted_gzip_bomb_is_not_expanded():
     assert upgrade.unpack(b"not gzip") == {}
     assert upgrade.unpack(upgrade.pack({"Dockerfile": "FROM x\n"})) == {"Dockerfile": "FROM x\n"}
     assert upgrade.pack({"a": "b"}) == upgrade.pack({"a": "b"})  # stable bytes for git
+
+
+def test_the_stored_render_is_rolled_forward_with_the_files_after_a_kill(tmp_path):
+    """The render is in the files' transaction: a run killed past the commit point leaves a
+    journal naming it, and the next run finishes it with the files (all new, both)."""
+    from tests.test_fs import _count_steps, _killed_at
+
+    (tmp_path / "Dockerfile").write_text("FROM old\n")
+    new = {"Dockerfile": "FROM new\n", fs.RENDERS: upgrade.pack({"Dockerfile": "FROM new\n"})}
+
+    def write():
+        fs.write_files(tmp_path, new)
+
+    steps = _count_steps(write)
+    (tmp_path / "Dockerfile").write_text("FROM old\n")
+    (tmp_path / fs.RENDERS).unlink()
+    import os
+
+    assert os.WIFSIGNALED(_killed_at(steps - 3, write))
+    assert (tmp_path / fs.JOURNAL).exists()
+    with fs.Transaction(tmp_path) as tx:
+        assert tx.notes[0].startswith("finished an interrupted write of an earlier run")
+    assert (tmp_path / "Dockerfile").read_text() == "FROM new\n"
+    assert upgrade.unpack((tmp_path / fs.RENDERS).read_bytes()) == {"Dockerfile": "FROM new\n"}
