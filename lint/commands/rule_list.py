@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import argparse
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from rsdock.lint.rules.rule import AnyRule
 
 HELP = "list every lint rule: ID, family, severity and summary"
 
@@ -26,7 +30,7 @@ def run(args: argparse.Namespace) -> int:
         except RegistryError as error:
             raise UserError(str(error)) from None
         rules = {k: v for k, v in rules.items() if k in wanted}
-    rows = [(rid, r.family(), str(r.severity), r.fix_safety or "-",
+    rows = [(rid, r.family(), str(r.severity), _fix_column(r),
              plain_text(r.docs().summary))
             for rid, r in rules.items()]
     headers = ("ID", "FAMILY", "SEVERITY", "FIX")
@@ -35,3 +39,8 @@ def run(args: argparse.Namespace) -> int:
     for row in rows:
         print("  ".join(f"{c:<{w}}" for c, w in zip(row, widths)) + f"  {row[-1]}")
     return 0
+
+
+def _fix_column(rule: type[AnyRule]) -> str:
+    """``-`` for a rule without fixes, else its fixes' applicability (``safe``, ``unsafe``)."""
+    return "-" if rule.fixable == "never" else str(rule.fix_applicability)

@@ -7,7 +7,7 @@ from typing import Iterable
 
 from rsdock.lint.analysis import build, dockerfacts as facts
 from rsdock.lint.model.dockerfile import Dockerfile, Stage
-from rsdock.lint.model.findings import Edit, Finding, Fix, Severity, line_offsets
+from rsdock.lint.model.findings import Applicability, Edit, Finding, Fix, Severity, line_offsets
 from rsdock.lint.rules.rule import Context, DockerfileRule
 
 _BUILDPLATFORM = re.compile(r"^\$\{?BUILDPLATFORM\}?$")
@@ -67,7 +67,10 @@ class RS201(DockerfileRule):
     name = "builder-on-buildplatform"
     severity = Severity.ERROR
     message = "add --platform=$BUILDPLATFORM to the builder's FROM so the compiler runs natively"
-    fix_safety = "unsafe"
+    fixable = "sometimes"
+    fix_applicability = Applicability.UNSAFE
+    fix_note = ('The fix runs the stage on the build machine, so every RUN in it must then cross-compile: '
+                'review it with `rsdock lint --diff --unsafe-fixes`.')
 
     def check(self, file: Dockerfile, ctx: Context) -> Iterable[Finding]:
         found = []

@@ -43,7 +43,7 @@ class RS202(DockerfileRule):
     name = "declare-platform-arg"
     severity = Severity.ERROR
     message = "declare `ARG TARGETPLATFORM` in the stage that reads it"
-    fix_safety = "safe"
+    fixable = "sometimes"
 
     def check(self, file: Dockerfile, ctx: Context) -> Iterable[Finding]:
         found = []

@@ -127,7 +127,10 @@ class RS212(ProjectRule):
     id = "RS212"
     name = "c-crate-cross-needs"
     severity = Severity.ERROR
-    fix_safety = "sometimes"
+    fixable = "sometimes"
+    fix_note = ('When rsdock cannot place the packages safely (an `apt-get install` with no `apt-get '
+                'update` before it in the same RUN), the fix is display-only: it names the lines to add by '
+                'hand.')
     message = "install the target's -dev packages and set the C build environment"
 
     def check(self, file: None, ctx: Context) -> Iterable[Finding]:

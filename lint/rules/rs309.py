@@ -101,7 +101,9 @@ class RS309(DockerfileRule):
     id = "RS309"
     name = "runtime-library-missing"
     severity = Severity.ERROR
-    fix_safety = "safe"
+    fixable = "sometimes"
+    fix_note = ('A runtime stage without an `apt-get install` to extend gets no fix; one whose package '
+                'lists rsdock cannot place safely gets a display-only fix naming the lines to add.')
     message = "install (or copy in) the shared libraries the binary links"
 
     def check(self, file: Dockerfile, ctx: Context) -> list[Finding]:

@@ -6,7 +6,7 @@ import re
 from typing import Iterable
 
 from rsdock.lint.model import workflow_reader as wf
-from rsdock.lint.model.findings import Edit, Finding, Fix, Severity, line_offsets
+from rsdock.lint.model.findings import Applicability, Edit, Finding, Fix, Severity, line_offsets
 from rsdock.lint.rules.rule import Context, WorkflowRule
 
 
@@ -59,7 +59,10 @@ class RS404(WorkflowRule):
     name = "login-on-pull-request"
     severity = Severity.ERROR
     message = f"add `if: {GUARD}` to the login step"
-    fix_safety = "unsafe"
+    fixable = "sometimes"
+    fix_applicability = Applicability.UNSAFE
+    fix_note = ('A job that pushes on pull requests too would then push without a login: check the push '
+                'step has the same condition.')
 
     def check(self, file: wf.Workflow, ctx: Context) -> Iterable[Finding]:
         """Yield a finding for each login step that runs on every pull request."""

@@ -48,7 +48,7 @@ class RS405(WorkflowRule):
     name = "push-on-pull-request"
     severity = Severity.ERROR
     message = f"set `push: {GUARD}`"
-    fix_safety = "safe"
+    fixable = "sometimes"
 
     def check(self, file: wf.Workflow, ctx: Context) -> Iterable[Finding]:
         """Yield a finding for each build-push step that pushes on every pull request."""

@@ -54,7 +54,7 @@ class RS406(WorkflowRule):
     name = "cache-mode-max"
     severity = Severity.WARNING
     message = "add mode=max to cache-to so the builder stage's dependency layers are cached"
-    fix_safety = "safe"
+    fixable = "sometimes"
 
     def check(self, file: wf.Workflow, ctx: Context) -> Iterable[Finding]:
         """Yield a finding for each cache-to entry of a moded backend without mode=max."""

@@ -53,7 +53,9 @@ class RS410(WorkflowRule):
     name = "action-major"
     severity = Severity.WARNING
     message = "move to the action's current major"
-    fix_safety = "sometimes"
+    fixable = "sometimes"
+    fix_note = ('In a vendored copy of a workflow (a template for other projects) the fix is unsafe: the '
+                'copy may be kept in step with its upstream on purpose.')
 
     roles = frozenset({"runs", "action"})  # composite actions pin actions too
 

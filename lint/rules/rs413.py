@@ -44,7 +44,7 @@ class RS413(WorkflowRule):
     name = "checkout-persists-credentials"
     severity = Severity.WARNING
     message = "add `persist-credentials: false` to the checkout step's `with:`"
-    fix_safety = "safe"
+    fixable = "sometimes"
 
     roles = frozenset({"runs", "action"})  # composite actions pin actions too
 

@@ -32,7 +32,7 @@ class RS601(DockerignoreRule):
     name = "dockerignore-trailing-comment"
     severity = Severity.ERROR
     message = "move the comment to its own line: Docker reads it as part of the pattern"
-    fix_safety = "safe"
+    fixable = "sometimes"
 
     def check(self, file: DockerIgnore, ctx: Context) -> Iterable[Finding]:
         """Yield a finding for each pattern line with a `` #`` in it."""

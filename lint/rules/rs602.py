@@ -33,7 +33,7 @@ class RS602(DockerignoreRule):
     name = "dockerignore-target"
     severity = Severity.WARNING
     message = "add `target/` to .dockerignore"
-    fix_safety = "safe"
+    fixable = "sometimes"
 
     def check(self, file: DockerIgnore, ctx: Context) -> Iterable[Finding]:
         """Yield one finding when target/ reaches the build context."""

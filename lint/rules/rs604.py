@@ -62,7 +62,7 @@ class RS604(DockerignoreRule):
     name = "dockerignore-hides-compile-input"
     severity = Severity.ERROR
     message = "re-include it with a `!` line: the compile reads it"
-    fix_safety = "safe"
+    fixable = "sometimes"
 
     def check(self, file: DockerIgnore, ctx: Context) -> Iterable[Finding]:
         """Yield one finding per pattern that leaves compile inputs out of a build context."""
