@@ -3,10 +3,6 @@
 from __future__ import annotations
 
 import argparse
-from typing import TYPE_CHECKING
-
-if TYPE_CHECKING:
-    from rsdock.lint.rules.rule import AnyRule
 
 HELP = "list every lint rule: ID, family, severity and summary"
 
@@ -20,7 +16,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     """Print the table; exit 0."""
     from rsdock.errors import UserError
-    from rsdock.lint.engine.docs import plain_text
+    from rsdock.lint.engine.docs import fix_label, plain_text
     from rsdock.lint.rules.rule import RegistryError, all_rules, resolve_selector
 
     rules = all_rules()
@@ -30,7 +26,7 @@ def run(args: argparse.Namespace) -> int:
         except RegistryError as error:
             raise UserError(str(error)) from None
         rules = {k: v for k, v in rules.items() if k in wanted}
-    rows = [(rid, r.family(), str(r.severity), _fix_column(r),
+    rows = [(rid, r.family(), str(r.severity), fix_label(r),
              plain_text(r.docs().summary))
             for rid, r in rules.items()]
     headers = ("ID", "FAMILY", "SEVERITY", "FIX")
@@ -40,7 +36,3 @@ def run(args: argparse.Namespace) -> int:
         print("  ".join(f"{c:<{w}}" for c, w in zip(row, widths)) + f"  {row[-1]}")
     return 0
 
-
-def _fix_column(rule: type[AnyRule]) -> str:
-    """``-`` for a rule without fixes, else its fixes' applicability (``safe``, ``unsafe``)."""
-    return "-" if rule.fixable == "never" else str(rule.fix_applicability)

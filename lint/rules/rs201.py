@@ -53,6 +53,15 @@ class RS201(DockerfileRule):
             esac
         RUN cargo build --release --target "$(cat /target)"
 
+    Fixed:
+        FROM --platform=$BUILDPLATFORM rust:1.95 AS builder
+        ARG TARGETPLATFORM
+        RUN case "$TARGETPLATFORM" in \
+              linux/amd64) echo x86_64-unknown-linux-gnu > /target ;; \
+              *) echo "unsupported: $TARGETPLATFORM" >&2; exit 1 ;; \
+            esac
+        RUN cargo build --release --target "$(cat /target)"
+
     Passes:
         FROM --platform=$BUILDPLATFORM rust:1.95 AS builder
         ARG TARGETPLATFORM

@@ -30,6 +30,14 @@ class RS202(DockerfileRule):
               *) echo "unsupported: $TARGETPLATFORM" >&2; exit 1 ;; \
             esac
 
+    Fixed:
+        FROM --platform=$BUILDPLATFORM rust:1.95 AS builder
+        ARG TARGETPLATFORM
+        RUN case "$TARGETPLATFORM" in \
+              linux/amd64) rustup target add x86_64-unknown-linux-gnu ;; \
+              *) echo "unsupported: $TARGETPLATFORM" >&2; exit 1 ;; \
+            esac
+
     Passes:
         FROM --platform=$BUILDPLATFORM rust:1.95 AS builder
         ARG TARGETPLATFORM
@@ -43,7 +51,7 @@ class RS202(DockerfileRule):
     name = "declare-platform-arg"
     severity = Severity.ERROR
     message = "declare `ARG TARGETPLATFORM` in the stage that reads it"
-    fixable = "sometimes"
+    fixable = "always"
 
     def check(self, file: Dockerfile, ctx: Context) -> Iterable[Finding]:
         found = []

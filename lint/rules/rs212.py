@@ -20,7 +20,7 @@ _PKG_CONFIG_ALTERNATIVES = ("PKG_CONFIG_LIBDIR", "PKG_CONFIG_PATH", "PKG_CONFIG_
 
 
 class RS212(ProjectRule):
-    """Give each C library the binary links its target's packages and build environment.
+    r"""Give each C library the binary links its target's packages and build environment.
 
     For every platform the workflow builds: a crate such as ``openssl-sys`` or ``libsqlite3-sys`` (without ``bundled``) links a library
     that must exist for the *target*: cross-compiling for arm64 needs ``libssl-dev:arm64``
@@ -78,6 +78,20 @@ class RS212(ProjectRule):
         ENV CARGO_TARGET_AARCH64_UNKNOWN_LINUX_GNU_LINKER=aarch64-linux-gnu-gcc
         WORKDIR /app
         COPY . .
+        RUN cargo build --release --target aarch64-unknown-linux-gnu
+
+    Fixed:
+        # file: Dockerfile
+        FROM --platform=$BUILDPLATFORM rust:1.95-slim-bookworm AS builder
+        RUN dpkg --add-architecture arm64 && apt-get update && apt-get install -y gcc-aarch64-linux-gnu libc6-dev-arm64-cross pkg-config libssl-dev:arm64 \
+            && rustup target add aarch64-unknown-linux-gnu
+        ENV CARGO_TARGET_AARCH64_UNKNOWN_LINUX_GNU_LINKER=aarch64-linux-gnu-gcc
+        WORKDIR /app
+        COPY . .
+        # What the build scripts of the C crates in Cargo.lock (openssl-sys) read; added by rsdock edit
+        # (RS212).
+        ENV PKG_CONFIG_ALLOW_CROSS=1 \
+            PKG_CONFIG_LIBDIR_aarch64_unknown_linux_gnu=/usr/lib/aarch64-linux-gnu/pkgconfig:/usr/share/pkgconfig
         RUN cargo build --release --target aarch64-unknown-linux-gnu
 
     Passes:

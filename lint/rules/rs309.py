@@ -15,7 +15,7 @@ from rsdock.records import replace
 
 
 class RS309(DockerfileRule):
-    """Install the shared libraries the binary links in the runtime stage.
+    r"""Install the shared libraries the binary links in the runtime stage.
 
     A binary whose ``openssl-sys`` or ``libsqlite3-sys`` linked the system library loads
     ``libssl.so.3`` or ``libsqlite3.so.0`` when it starts; a runtime without them fails with
@@ -62,6 +62,18 @@ class RS309(DockerfileRule):
 
         FROM debian:bookworm-slim
         RUN apt-get update && apt-get install -y --no-install-recommends ca-certificates \
+            && rm -rf /var/lib/apt/lists/*
+        COPY --from=builder /app/target/release/server /usr/local/bin/server
+
+    Fixed:
+        # file: Dockerfile
+        FROM rust:1.95-slim-bookworm AS builder
+        WORKDIR /app
+        COPY . .
+        RUN cargo build --release --bin server
+
+        FROM debian:bookworm-slim
+        RUN apt-get update && apt-get install -y --no-install-recommends ca-certificates libsqlite3-0 \
             && rm -rf /var/lib/apt/lists/*
         COPY --from=builder /app/target/release/server /usr/local/bin/server
 

@@ -39,6 +39,21 @@ class RS404(WorkflowRule):
                   username: ${{ secrets.DOCKERHUB_USERNAME }}
                   password: ${{ secrets.DOCKERHUB_TOKEN }}
 
+    Fixed:
+        # file: .github/workflows/docker.yml
+        on:
+          push:
+          pull_request:
+        jobs:
+          build:
+            runs-on: ubuntu-24.04
+            steps:
+              - uses: docker/login-action@v4
+                if: github.event_name != 'pull_request'
+                with:
+                  username: ${{ secrets.DOCKERHUB_USERNAME }}
+                  password: ${{ secrets.DOCKERHUB_TOKEN }}
+
     Passes:
         # file: .github/workflows/docker.yml
         on:

@@ -31,6 +31,18 @@ class RS405(WorkflowRule):
                   push: true
                   tags: user/app:latest
 
+    Fixed:
+        # file: .github/workflows/docker.yml
+        on: [push, pull_request]
+        jobs:
+          build:
+            runs-on: ubuntu-24.04
+            steps:
+              - uses: docker/build-push-action@v7
+                with:
+                  push: ${{ github.event_name != 'pull_request' }}
+                  tags: user/app:latest
+
     Passes:
         # file: .github/workflows/docker.yml
         on: [push, pull_request]

@@ -38,6 +38,16 @@ class RS410(WorkflowRule):
               - uses: actions/checkout@v4
               - uses: docker/build-push-action@v6
 
+    Fixed:
+        # file: .github/workflows/docker.yml
+        on: push
+        jobs:
+          build:
+            runs-on: ubuntu-24.04
+            steps:
+              - uses: actions/checkout@v7
+              - uses: docker/build-push-action@v7
+
     Passes:
         # file: .github/workflows/docker.yml
         on: push

@@ -27,6 +27,18 @@ class RS413(WorkflowRule):
               - uses: actions/checkout@v7
               - uses: docker/setup-buildx-action@v4
 
+    Fixed:
+        # file: .github/workflows/docker.yml
+        on: push
+        jobs:
+          build:
+            runs-on: ubuntu-24.04
+            steps:
+              - uses: actions/checkout@v7
+                with:
+                  persist-credentials: false
+              - uses: docker/setup-buildx-action@v4
+
     Passes:
         # file: .github/workflows/docker.yml
         on: push

@@ -179,16 +179,21 @@ AnyRule = Rule[Any]  # a rule of any target, as the registry holds them
 
 @record(frozen=True)
 class RuleDocs:
-    """A rule's documentation: summary, prose, and the failing and passing examples."""
+    """A rule's documentation: summary, prose, the failing example, the same example after
+    its fixes (``fixed``, empty for a rule without fixes) and the passing example."""
 
     summary: str
     body: str
     fails: str
     passes: str
+    fixed: str = ""
 
     @classmethod
     def parse(cls, rule: type[AnyRule]) -> RuleDocs:
         """Split the docstring of ``rule`` into its parts.
+
+        A rule that can fix writes the ``Fails:`` example as its fixes leave it in a ``Fixed:``
+        block between ``Fails:`` and ``Passes:``.
 
         Raises:
             ValueError: when the docstring lacks a summary, a ``Fails:`` or a ``Passes:`` block.
@@ -197,13 +202,13 @@ class RuleDocs:
 
         text = cleandoc(rule.__doc__ or "")
         match = re.match(r"(?s)(?P<summary>[^\n]+)\n(?P<body>.*?)\nFails:\n(?P<fails>.*?)"
-                         r"\nPasses:\n(?P<passes>.*)$", text)
+                         r"(?:\nFixed:\n(?P<fixed>.*?))?\nPasses:\n(?P<passes>.*)$", text)
         if not match or not match["summary"].strip():
             raise ValueError(f"{rule.id}: docstring needs a summary line, 'Fails:' and 'Passes:'")
-        fails, passes = (cleandoc(match[k]) for k in ("fails", "passes"))
+        fails, passes, fixed = (cleandoc(match[k] or "") for k in ("fails", "passes", "fixed"))
         if not fails or not passes:
             raise ValueError(f"{rule.id}: 'Fails:' and 'Passes:' examples must not be empty")
-        return cls(match["summary"].strip(), match["body"].strip(), fails, passes)
+        return cls(match["summary"].strip(), match["body"].strip(), fails, passes, fixed)
 
 
 class RegistryError(ValueError):
