@@ -145,7 +145,9 @@ def rule_page(rule: type[AnyRule]) -> str:
            plain_text(docs.summary), ""]
     if docs.body:
         out += [plain_text(docs.body), ""]
-    out += [f"Fix: {rule.message}", "", f"Fix safety: {fix_safety(rule)}", "", "Fails:",
+    from textwrap import fill  # only for the page: lint's start-up does not need it
+
+    out += [f"Fix: {rule.message}", "", fill(f"Fix safety: {fix_safety(rule)}", 92), "", "Fails:",
             _indent(docs.fails), ""]
     if docs.fixed:
         out += ["Fixed:", _indent(docs.fixed), ""]

@@ -7,7 +7,9 @@ from typing import Iterable
 
 from rsdock.lint.analysis import build, dockerfacts as facts
 from rsdock.lint.model.dockerfile import Dockerfile, Stage
-from rsdock.lint.model.findings import Applicability, Edit, Finding, Fix, Severity, line_offsets
+from rsdock.lint.model.findings import (
+    Applicability, Edit, Finding, Fix, Related, Severity, line_offsets,
+)
 from rsdock.lint.rules.rule import Context, DockerfileRule
 
 _BUILDPLATFORM = re.compile(r"^\$\{?BUILDPLATFORM\}?$")
@@ -117,15 +119,16 @@ class RS201(DockerfileRule):
                 fix = Fix("add --platform=$BUILDPLATFORM to FROM",
                           (Edit(at, at, "--platform=$BUILDPLATFORM "),))
             if root is stage:
-                message = (f"stage {stage.label} cross-compiles (line {calls[0].line}) but its "
+                message = (f"stage {stage.label} cross-compiles but its "
                            "FROM has no --platform=$BUILDPLATFORM, so the compiler runs under "
                            "QEMU emulation: add it")
             else:
                 # The finding sits where the fix goes, the FROM the stage's ancestry starts at,
                 # and the message names that stage first so line and words agree.
                 message = (f"stage {root.label}'s FROM has no --platform=$BUILDPLATFORM, but "
-                           f"stage {stage.label}, built FROM it, cross-compiles (line "
-                           f"{calls[0].line}), so the compiler runs under QEMU emulation: add "
+                           f"stage {stage.label}, built FROM it, cross-compiles, so the "
+                           "compiler runs under QEMU emulation: add "
                            "it here")
-            found.append(self.finding(file.path, line, message=message, fix=fix))
+            found.append(self.finding(file.path, line, message=message, fix=fix, related=[
+                Related(file.path, calls[0].line, f"stage {stage.label} cross-compiles here")]))
         return list(facts.unique(found))

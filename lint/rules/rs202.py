@@ -8,7 +8,7 @@ from typing import Iterable
 from rsdock.lint.analysis import dockerfacts as facts
 from rsdock.lint.model.dockerfile import AUTOMATIC_ARGS
 from rsdock.lint.model.dockerfile import Dockerfile
-from rsdock.lint.model.findings import Edit, Finding, Fix, Severity, line_offsets
+from rsdock.lint.model.findings import Edit, Finding, Fix, Related, Severity, line_offsets
 from rsdock.lint.rules.rule import Context, DockerfileRule
 from rsdock.lint.model.shell import parse_script
 
@@ -82,5 +82,6 @@ class RS202(DockerfileRule):
                     fix = Fix(f"declare ARG {name} after FROM", (Edit(at, at, f"{prefix}ARG {name}\n"),))
                     found.append(self.finding(file.path, inst.line, message=(
                         f"${name} is empty here: stage {stage.label} does not declare it; add "
-                        f"`ARG {name}` after its FROM (line {stage.from_.line})"), fix=fix))
+                        f"`ARG {name}` after its FROM"), fix=fix,
+                        related=[Related(file.path, stage.from_.line, f"stage {stage.label} starts here")]))
         return list(facts.unique(found))

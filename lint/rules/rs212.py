@@ -9,7 +9,7 @@ from rsdock.lint.knowledge import ccrates, platforms
 from rsdock.lint.model import workflow_reader as wf
 from rsdock.lint.model.cargo import Workspace
 from rsdock.lint.model.dockerfile import Dockerfile, Instruction, Stage
-from rsdock.lint.model.findings import Finding, Fix, Severity
+from rsdock.lint.model.findings import Finding, Fix, Related, Severity
 from rsdock.lint.model.shell import Command
 from rsdock.lint.rules.rule import Context, ProjectRule
 
@@ -169,8 +169,9 @@ class RS212(ProjectRule):
             if not found.messages:
                 continue
             fix = found.fix(model)
-            for line, message in found.messages:
-                yield self.finding(model.path, line, 0, message=message, fix=fix)
+            for line, message, cargo_line in found.messages:
+                related = [Related(model.path, cargo_line, "cargo runs here")] if cargo_line else []
+                yield self.finding(model.path, line, 0, message=message, fix=fix, related=related)
 
     def _platform(self, model: Dockerfile, workspace: Workspace, platform: platforms.Platform,
                   config_env: set[str], found: "_Found") -> None:
@@ -217,15 +218,13 @@ class RS212(ProjectRule):
                     parts.append("install " + " ".join(missing) + (
                         "" if native else f" (after dpkg --add-architecture {platform.debian_arch})"))
                     if at is not None and env_missing:
-                        found.add(at, lead + parts.pop() + f" (cargo runs at line {call.line})")
-                    elif at is not None:
-                        parts[-1] += f" (cargo runs at line {call.line})"
+                        found.add(at, lead + parts.pop(), call.line)
                 if env_missing:
                     parts.append("set " + ", ".join(f"{k}={v}" for k, v in need.env
                                                    if k in env_missing))
                 if parts:
                     line = at if at is not None and not env_missing else call.line
-                    found.add(line, lead + "; ".join(parts))
+                    found.add(line, lead + "; ".join(parts), call.line if line != call.line else 0)
                 found.lack(stage, min(c.instruction.line for c in every), platform, crates,
                            [p for p in need.builder_packages if not _has(installed, p, native)],
                            [(k, v) for k, v in need.env if k in env_missing])
@@ -235,16 +234,16 @@ class _Found:
     """One Dockerfile's findings, and what its builds lack, for the one fix that adds it all."""
 
     def __init__(self) -> None:
-        self.messages: list[tuple[int, str]] = []
+        self.messages: list[tuple[int, str, int]] = []  # line, message, cargo's line
         self.stage: Stage | None = None
         self.first_call = 0
         self.lacking: dict[str, tuple[platforms.Platform, list[str], list[tuple[str, str]]]] = {}
         self.crates: list[str] = []
         self.single_arch: set[str] = set()
 
-    def add(self, line: int, message: str) -> None:
-        if (line, message) not in self.messages:
-            self.messages.append((line, message))
+    def add(self, line: int, message: str, cargo_line: int = 0) -> None:
+        if (line, message, cargo_line) not in self.messages:
+            self.messages.append((line, message, cargo_line))
 
     def lack(self, stage: Stage, first_call: int, platform: platforms.Platform,
              crates: tuple[ccrates.CCrate, ...], packages: list[str],

@@ -6,7 +6,7 @@ from typing import Iterable
 
 from rsdock.lint.analysis import build, dockerfacts as facts, images
 from rsdock.lint.model.dockerfile import Dockerfile, Stage
-from rsdock.lint.model.findings import Finding, Severity
+from rsdock.lint.model.findings import Finding, Related, Severity
 from rsdock.lint.rules.rule import Context, DockerfileRule
 
 
@@ -54,12 +54,14 @@ class RS301(DockerfileRule):
             return []  # `cargo run`/`cargo test`: a development or test target (compose's dev)
         image = facts.root_image(final)
         compiles = build.compiling_calls(file, final)
+        related: list[Related] = []
         if facts.is_compiler_image(image):
             why = f"the final image is built on {image}, a compiler image"
         elif compiles:
-            why = f"the final stage compiles (line {compiles[0].line})"
+            why = "the final stage compiles"
+            related = [Related(file.path, compiles[0].line, "cargo compiles here")]
         else:
             return []
         return [self.finding(file.path, final.from_.line, message=(
             f"{why}: build in a builder stage and COPY --from the binary into a runtime stage "
-            "such as debian:bookworm-slim"))]
+            "such as debian:bookworm-slim"), related=related)]
