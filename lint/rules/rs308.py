@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from rsdock.lint.analysis import build, dockerfacts as facts, images
+from rsdock.lint.analysis import build, dockerfacts as facts
 from rsdock.lint.knowledge import debian
 from rsdock.lint.model.dockerfile import Dockerfile, Stage
 from rsdock.lint.model.findings import Finding, Severity
-from rsdock.lint.rules.rule import Context, DockerfileRule
+from rsdock.lint.rules.image_rule import ImageStageRule
+from rsdock.lint.rules.rule import Context
 from rsdock.records import replace
 
 
@@ -14,7 +15,7 @@ from rsdock.records import replace
 _START_MAIN = (2, 34)
 
 
-class RS308(DockerfileRule):
+class RS308(ImageStageRule):
     """Run the binary on a Debian release no older than the one that built it.
 
     A glibc binary needs the glibc it was linked against, or newer: built on bookworm (glibc
@@ -53,11 +54,9 @@ class RS308(DockerfileRule):
     severity = Severity.ERROR
     message = "use a runtime of the builder's Debian release or newer"
 
-    def check(self, file: Dockerfile, ctx: Context) -> list[Finding]:
-        return [finding for final in images.image_stages(ctx, file)
-                for finding in self._check_stage(file, ctx, final)]
+    production_only = False  # a test or helper image fails the same way
 
-    def _check_stage(self, file: Dockerfile, ctx: Context, final: Stage) -> list[Finding]:
+    def check_stage(self, file: Dockerfile, ctx: Context, final: Stage) -> list[Finding]:
         """The findings for one image stage (the last one, or a ``target:``)."""
         if final is None:
             return []
