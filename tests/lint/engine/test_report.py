@@ -96,3 +96,16 @@ def test_a_long_span_shows_three_lines_and_counts_the_rest():
     assert out[1:8] == ["     1 | RUN a \\", "       | ^^^^^^^", "     2 |   b \\",
                         "       |   ^^^", "     3 |   c \\", "       |   ^^^",
                         "       | ... 2 more lines"]
+
+
+def test_lint_json_doc_names_this_version_and_every_field():
+    from tests.tools import REPO
+
+    doc = (REPO / "docs" / "lint-json.md").read_text(encoding="utf-8")
+    assert f'"version": {report.JSON_FORMAT_VERSION},' in doc
+    assert f"The format version, `{report.JSON_FORMAT_VERSION}`" in doc
+    data = json.loads(report.render_json(result()))
+    for key in data["findings"][0]:
+        assert f"`{key}`" in doc or f"findings[].{key}`" in doc, key
+    for key in data["findings"][0]["related"][0]:
+        assert f'"{key}": ' in doc, key  # in the example
