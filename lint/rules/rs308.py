@@ -5,7 +5,7 @@ from __future__ import annotations
 from rsdock.lint.analysis import build, dockerfacts as facts
 from rsdock.lint.knowledge import debian
 from rsdock.lint.model.dockerfile import Dockerfile, Stage
-from rsdock.lint.model.findings import Finding, Severity
+from rsdock.lint.model.findings import Finding, Related, Severity
 from rsdock.lint.rules.image_rule import ImageStageRule
 from rsdock.lint.rules.rule import Context
 from rsdock.records import replace
@@ -88,6 +88,9 @@ class RS308(ImageStageRule):
                 f"{'will' if certain else 'may'} not start (\"GLIBC_2.xx not found\")"
                 f"{f' ({why})' if why else ''}; {self.message}"
                 + (f", or a builder tag that names {runtime.codename} (`-{runtime.codename}`)"
-                   if builder_why and runtime.distro == "debian" else "")))
+                   if builder_why and runtime.distro == "debian" else "")), related=[
+                       Related(file.path, source.ancestry()[-1].from_.line,
+                               f"the builder is {builder.label} (glibc {builder.glibc_text})"),
+                       Related(file.path, copy.instruction.line, "the binary is copied here")])
             found.append(finding if certain else replace(finding, severity=Severity.WARNING))
         return list(facts.unique(found))

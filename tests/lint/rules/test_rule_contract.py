@@ -89,3 +89,18 @@ def test_the_harness_sees_an_undeclared_fix(monkeypatch):
     monkeypatch.setattr(all_rules()["RS602"], "fixable", "never")
     with pytest.raises(AssertionError, match="declares no fix"):
         test_declared_fixability_matches_the_fails_example("RS602")
+
+
+# Rules whose Fails example involves a second place (another stage, instruction or file): it
+# must be a related place. A rule may join this list; leaving it is a regression.
+WITH_RELATED = {
+    "RS101", "RS102", "RS104", "RS105", "RS106", "RS110", "RS201", "RS202", "RS206", "RS207",
+    "RS208", "RS209", "RS211", "RS212", "RS307", "RS308", "RS407", "RS417", "RS501", "RS502",
+    "RS503", "RS504",
+}
+
+
+@pytest.mark.parametrize("rule_id", sorted(WITH_RELATED))
+def test_cross_stage_and_cross_file_findings_name_the_other_place(rule_id):
+    found = findings(rule_id, all_rules()[rule_id].docs().fails)
+    assert any(f.related for f in found), f"{rule_id}'s Fails finding has no related place"
