@@ -239,6 +239,27 @@ def word_span(lines: list[str], line: int, word: str, last_line: int = 0,
     return None
 
 
+def on_line(lines: list[str], line: int, *words: str, to_end: bool = False) -> Span | None:
+    """Where the first of ``words`` written on line ``line`` is (with ``to_end``: from there to
+    the end of the line's text, a continuation backslash left out), or None when none is there
+    (the finding then spans the line). A span never leaves its line, so the finding's line
+    stays the one the rule chose."""
+    if not 1 <= line <= len(lines):
+        return None
+    text = lines[line - 1]
+    for word in words:
+        index = text.find(word) if word else -1
+        if index < 0:
+            continue
+        end = index + len(word)
+        if to_end:
+            rest = text.rstrip()
+            rest = rest[:-1].rstrip() if rest.endswith("\\") else rest
+            end = max(end, len(rest))
+        return line, index + 1, line, end + 1
+    return None
+
+
 def token_end(lines: list[str], line: int, column: int) -> int:
     """The exclusive end column of the token starting at ``line:column``: up to a blank, or
     the end of the line (a YAML value's end, a pattern's end)."""

@@ -80,7 +80,8 @@ class RS105(DockerfileRule):
             for root, version in roots.values():
                 if root is ref_root or _minor(version) == _minor(ref_version) and version != "latest":
                     continue
-                found.append(self.finding(file.path, root.from_.line, message=(
+                found.append(self.finding(file.path, root.from_.line, span=file.span(
+                    root.from_.line, root.base_raw), message=(
                     f"stage {root.label} uses Rust {self._show(version)} but the builder "
                     f"uses {self._show(ref_version)}: pin one "
                     "version in every stage that runs cargo, e.g. "

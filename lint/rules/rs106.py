@@ -67,7 +67,7 @@ class RS106(DockerfileRule):
                 continue
             for call in build.stage_calls(file, stage, None):
                 if call.action == "build":
-                    found.append(self.finding(file.path, call.line, message=(
+                    found.append(self.finding(file.path, call.line, span=call.span(file), message=(
                         f"this build in stage {stage.label} cannot use the dependencies cooked "
                         f"in stage {cook_stages[0].label}: build there, or start this stage "
                         f"with `FROM {cook_stages[0].label}`"), related=[

@@ -82,7 +82,9 @@ class RS308(ImageStageRule):
             # that, only the symbols it uses count (C code built with _GNU_SOURCE on 2.38 asks
             # for __isoc23_strtol@GLIBC_2.38): a "may", reported as a warning.
             certain = builder.glibc >= _START_MAIN > runtime.glibc
-            finding = self.finding(file.path, final.from_.line, message=(
+            root = final.ancestry()[-1]
+            finding = self.finding(file.path, final.from_.line, span=file.span(
+                final.from_.line, final.base_raw if root is final else ""), message=(
                 f"the binary is built on {builder.label} (glibc {builder.glibc_text}) and "
                 f"runs on {runtime.label} (glibc {runtime.glibc_text}): it "
                 f"{'will' if certain else 'may'} not start (\"GLIBC_2.xx not found\")"
