@@ -10,7 +10,16 @@ table are generated from those docstrings.
 Examples in ``Fails:``/``Passes:`` are complete files of the rule's target kind. An example
 that needs several files (a cross-file rule, or a Dockerfile rule that reads the workspace) is
 written as sections, each starting with a ``# file: <path>`` line; a test lints every example
-and checks that ``Fails`` yields the rule and ``Passes`` does not.
+and checks that ``Fails`` yields the rule and ``Passes`` does not. A rule that fixes
+(``fixable``) also has a ``Fixed:`` block between them: the ``Fails`` example after its fixes,
+which ``tests/lint/rules/test_rule_contract.py`` checks along with the declaration itself, and
+``tests/lint/test_snapshots.py`` pins what users see of every rule. A rule's own tests use
+``tests/lint/rules/harness.py`` (``catches``, ``catches_not``, ``fixed``).
+
+A finding is a span (``Rule.finding``'s ``span``, or a line and column the engine completes from
+the text) with zero or more :class:`Related` places, each with a label: a second place a
+finding involves is a related place, never "(line N)" in the message. Rules about what an image
+runs subclass ``lint/rules/image_rule.py``'s ``ImageStageRule``.
 
 File models (one module each, each with a ``parse_*(path, text)`` function returning a model that
 carries ``path``, ``text`` and ``errors`` (parse problems as findings, never exceptions)):
