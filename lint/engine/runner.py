@@ -212,9 +212,9 @@ def _spans(root: Path, findings: set[Finding], texts: dict[str, str],
            ctx: Context) -> list[Finding]:
     """Every finding with its whole span (:func:`complete_span`): a Dockerfile finding without
     a column spans its instruction, continuation lines included."""
-    known: dict[str, tuple[list[str], dict[int, tuple[int, int]]] | None] = {}
+    known: dict[str, tuple[list[str], dict[int, tuple[int, int]], bool] | None] = {}
 
-    def source(path: str) -> tuple[list[str], dict[int, tuple[int, int]]] | None:
+    def source(path: str) -> tuple[list[str], dict[int, tuple[int, int]], bool] | None:
         if path not in known:
             text = texts.get(path)
             if text is None and path not in ctx.dockerfiles:
@@ -224,10 +224,13 @@ def _spans(root: Path, findings: set[Finding], texts: dict[str, str],
                     and path in ctx.dockerfiles:
                 ranges = {i.line: (i.line, i.end_line)
                           for i in ctx.dockerfiles[path].instructions}
-            known[path] = None if text is None else (text.splitlines(), ranges)
+            yaml = path.endswith((".yml", ".yaml"))
+            known[path] = None if text is None else (text.splitlines(), ranges, yaml)
         return known[path]
 
-    return [complete_span(f, source) for f in findings]
+    # hadolint puts its DL findings at column 1 of the instruction: the instruction is the span
+    return [complete_span(replace(f, column=0) if f.rule.startswith("DL") and f.column == 1
+                          else f, source) for f in findings]
 
 
 def _context_text(root: Path, path: str) -> str | None:

@@ -272,10 +272,33 @@ def token_end(lines: list[str], line: int, column: int) -> int:
     return max(end + 1, column + 1)
 
 
-Source = Callable[[str], "tuple[list[str], dict[int, tuple[int, int]]] | None"]
+def yaml_value_end(lines: list[str], line: int, column: int) -> int:
+    """The exclusive end column of the YAML scalar written at ``line:column``: a quoted one to
+    its closing quote, a plain one to a comment, or inside a flow collection (``[a, b]``) to
+    the next ``,``, ``]`` or ``}``; else to the end of the line."""
+    if not 1 <= line <= len(lines) or column > len(lines[line - 1]):
+        return column + 1
+    text = lines[line - 1]
+    start = column - 1
+    if text[start] in "'\"":
+        close = text.find(text[start], start + 1)
+        return close + 2 if close > 0 else len(text.rstrip()) + 1
+    in_flow = text[:start].count("[") + text[:start].count("{") > \
+        text[:start].count("]") + text[:start].count("}")
+    end = len(text)
+    comment = text.find(" #", start)
+    if comment >= 0:
+        end = comment
+    if in_flow:
+        stops = [i for i in (text.find(c, start) for c in ",]}") if 0 <= i < end]
+        end = min(stops, default=end)
+    return max(len(text[:end].rstrip()) + 1, column + 1)
+
+
+Source = Callable[[str], "tuple[list[str], dict[int, tuple[int, int]], bool] | None"]
 """A file's lines by path, and for a file whose statements run over several lines (a
 Dockerfile's instructions) the last line of the statement starting at each line; None for a file
-whose text is not known."""
+whose text is not known; and whether the file is YAML (a value's span is the YAML scalar)."""
 
 
 def complete_span(finding: Finding, source: Source) -> Finding:
@@ -296,9 +319,11 @@ def complete_span(finding: Finding, source: Source) -> Finding:
                  related=related)
 
 
-def _span(line: int, column: int, lines: list[str], ranges: dict[int, tuple[int, int]]) -> Span:
+def _span(line: int, column: int, lines: list[str], ranges: dict[int, tuple[int, int]],
+          yaml: bool = False) -> Span:
     if column:
-        return line, column, line, token_end(lines, line, column)
+        end = yaml_value_end(lines, line, column) if yaml else token_end(lines, line, column)
+        return line, column, line, end
     first, last = ranges.get(line, (line, line))
     start, _ = line_extent(lines, first)
     _, end = line_extent(lines, last)

@@ -14,7 +14,7 @@ LINES = ["FROM rust:1.95 AS build", "RUN apt-get update && \\", "    cargo build
 
 
 def source(ranges=None):
-    return lambda path: (LINES, ranges or {}) if path == "Dockerfile" else None
+    return lambda path: (LINES, ranges or {}, False) if path == "Dockerfile" else None
 
 
 def test_a_finding_without_a_column_spans_its_instruction():
@@ -71,3 +71,13 @@ def test_dockerfile_findings_have_real_columns():
     assert all(f.column >= 1 and f.end_line >= f.line and f.end_column > 0 for f in found)
     rs205 = next(f for f in found if f.rule == "RS205")
     assert (rs205.line, rs205.column) == (4, 7)  # `cargo build`, after the blanks
+
+
+def test_a_yaml_value_spans_the_scalar():
+    from rsdock.lint.model.findings import yaml_value_end
+
+    lines = ["    if: github.event_name != 'pull_request'  # note",
+             "    platforms: [linux/amd64, linux/arm64]", "    tags: 'a b'"]
+    assert yaml_value_end(lines, 1, 9) == 44
+    assert yaml_value_end(lines, 2, 17) == 28 and yaml_value_end(lines, 2, 30) == 41
+    assert yaml_value_end(lines, 3, 11) == 16
