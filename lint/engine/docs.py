@@ -9,6 +9,7 @@ the rules.
 from __future__ import annotations
 
 import re
+from textwrap import fill
 
 from rsdock.lint.model.findings import Applicability
 from rsdock.lint.rules.rule import AnyRule, all_rules
@@ -145,8 +146,6 @@ def rule_page(rule: type[AnyRule]) -> str:
            plain_text(docs.summary), ""]
     if docs.body:
         out += [plain_text(docs.body), ""]
-    from textwrap import fill  # only for the page: lint's start-up does not need it
-
     out += [f"Fix: {rule.message}", "", fill(f"Fix safety: {fix_safety(rule)}", 92), "", "Fails:",
             _indent(docs.fails), ""]
     if docs.fixed:

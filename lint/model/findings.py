@@ -5,7 +5,7 @@ from __future__ import annotations
 from enum import Enum, IntEnum
 from typing import Callable
 
-from rsdock.records import field, record
+from rsdock.records import field, record, replace
 
 
 class Severity(IntEnum):
@@ -341,6 +341,4 @@ def _complete_related(related: Related, source: Source) -> Related:
 
 
 def _with(finding: Finding, **changes: object) -> Finding:
-    from rsdock.records import replace
-
     return replace(finding, **changes)
