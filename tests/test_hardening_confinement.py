@@ -93,7 +93,7 @@ def test_a_hostile_target_dir_is_a_located_error_for_init_check_and_lint(ws, cap
         assert 'hint: write a folder relative to the workspace root' in text
     assert tree(ws) == before
     code, text = run(capsys, "lint", str(ws), "--no-hadolint")
-    assert ".cargo/config.toml:2: RS005 error: [build] `target-dir`" in text
+    assert ".cargo/config.toml:2:1: RS005 error: [build] `target-dir`" in text
     assert "Traceback" not in text and "RS009" not in text
 
 

@@ -130,7 +130,7 @@ def test_instructions_buildkit_refuses_are_parse_errors_at_their_line(tmp_path, 
     (tmp_path / ".git").mkdir()
     (tmp_path / "Dockerfile").write_text(text)
     code, out = run(capsys, "lint", "--no-hadolint", "--select", "RS001", str(tmp_path))
-    assert code == 1 and f"Dockerfile:{line}: RS001 error: " in out and words in out, out
+    assert code == 1 and f"Dockerfile:{line}:1: RS001 error: " in out and words in out, out
 
 
 @pytest.mark.parametrize("text", ["FROM debian\nHEALTHCHECK NONE\n", "FROM debian\nONBUILD RUN x\n",
@@ -207,7 +207,7 @@ def test_a_path_dependency_outside_the_workspace_is_warned_at_its_line(tmp_path,
     code, out = run(capsys, "init", "--yes", str(root))
     assert code == 0 and re.search(r"Cargo\.toml:7: warning: dependency 'shared'.*RS006", out), out
     code, out = run(capsys, "lint", "--no-hadolint", "--select", "RS006", str(root))
-    assert code == 1 and "Cargo.toml:7: RS006 warning: " in out, out
+    assert code == 1 and "Cargo.toml:7:1: RS006 warning: " in out, out
 
 
 # --- folders rsdock cannot or will not look into are reported ----------------------------------

@@ -18,6 +18,7 @@ from typing import Any
 from rsdock.lint.knowledge import platforms
 from rsdock.lint.model.context import Context
 from rsdock.lint.model.dockerfile import Dockerfile, Instruction, Stage, expand
+from rsdock.lint.model.findings import Span
 from rsdock.lint.model.paths import glob_match
 from rsdock.lint.model.shell import Case, Command, Files, Outcome, parse_script, simulate
 from rsdock.records import field, record
@@ -94,6 +95,15 @@ class CargoCall:
     def line(self) -> int:
         """The file line of the invocation."""
         return self.command.line
+
+    def span(self, file: Dockerfile, *first: str) -> Span | None:
+        """Where the invocation is written: from ``cargo build`` (or the first of ``first``,
+        e.g. the flag a finding is about) to the end of its line; None when the words are not
+        on that line as written (a ``"$@"`` call, a line continuation between them)."""
+        exact = file.span(self.line, *first) if first else None
+        tool = self.tool
+        return exact or file.span(self.line, f"{tool} chef {self.action}",
+                                  f"{tool} {self.action}", f"{tool} ", to_end=True)
 
     @property
     def builds_project(self) -> bool:

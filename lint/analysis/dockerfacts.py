@@ -192,10 +192,12 @@ def merge_by_line(findings: Iterable[Finding]) -> list[Finding]:
 
 
 def unique(findings: Iterable[Finding]) -> Iterator[Finding]:
-    """``findings`` without repeats (the same line and message from several platforms)."""
-    seen: set[tuple[int, int, str]] = set()
+    """``findings`` without repeats (the same line, message and related places from several
+    platforms)."""
+    seen: set[tuple[int, int, str, tuple[tuple[str, int], ...]]] = set()
     for finding in findings:
-        key = (finding.line, finding.column, finding.message)
+        key = (finding.line, finding.column, finding.message,
+               tuple((r.path, r.line) for r in finding.related))
         if key not in seen:
             seen.add(key)
             yield finding

@@ -16,7 +16,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     """Print the table; exit 0."""
     from rsdock.errors import UserError
-    from rsdock.lint.engine.docs import plain_text
+    from rsdock.lint.engine.docs import fix_label, plain_text
     from rsdock.lint.rules.rule import RegistryError, all_rules, resolve_selector
 
     rules = all_rules()
@@ -26,7 +26,7 @@ def run(args: argparse.Namespace) -> int:
         except RegistryError as error:
             raise UserError(str(error)) from None
         rules = {k: v for k, v in rules.items() if k in wanted}
-    rows = [(rid, r.family(), str(r.severity), r.fix_safety or "-",
+    rows = [(rid, r.family(), str(r.severity), fix_label(r),
              plain_text(r.docs().summary))
             for rid, r in rules.items()]
     headers = ("ID", "FAMILY", "SEVERITY", "FIX")
@@ -35,3 +35,4 @@ def run(args: argparse.Namespace) -> int:
     for row in rows:
         print("  ".join(f"{c:<{w}}" for c, w in zip(row, widths)) + f"  {row[-1]}")
     return 0
+

@@ -75,8 +75,8 @@ def fix_texts(root: Path, texts: dict[str, str], findings: list[Finding],
         texts: the current text of each linted file.
         findings: the first pass's findings (their fixes are applied first).
         config: the settings; hadolint is skipped when re-linting (it proposes no fixes).
-        unsafe: apply the fixes marked unsafe too (``--unsafe-fixes``); by default only fixes
-            that cannot break a build are applied.
+        unsafe: apply the unsafe fixes too (``--unsafe-fixes``); by default only safe fixes
+            are applied. A display-only fix is never applied.
     """
     config = replace(config or LintConfig(), hadolint=False)
     current = dict(texts)
@@ -84,7 +84,7 @@ def fix_texts(root: Path, texts: dict[str, str], findings: list[Finding],
         by_path: dict[str, list[Fix]] = {}
         for finding in findings:
             if finding.fix is not None and finding.path in current and \
-                    (finding.fix.safe or unsafe):
+                    finding.fix.applies(unsafe):
                 by_path.setdefault(finding.path, []).append(finding.fix)
         changed = False
         for path, fixes in by_path.items():

@@ -17,10 +17,10 @@ from rsdock import __version__
 from rsdock.errors import TERMINAL_CONTROL, escaped_char
 from rsdock.fs import shown
 from rsdock.lint.engine.runner import Result
-from rsdock.lint.model.findings import Finding, Severity, line_offsets
+from rsdock.lint.model.findings import Applicability, Finding, Related, Severity, line_offsets
 from rsdock.lint.rules.rule import RegistryError, all_rules
 
-JSON_FORMAT_VERSION = 1
+JSON_FORMAT_VERSION = 2  # 2: spans, related places, fix applicability (docs/lint-json.md)
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 _SARIF_LEVEL = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "note"}
 _GITHUB_LEVEL = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "notice"}
@@ -36,12 +36,12 @@ def summary(result: Result) -> dict[str, int]:
         "warnings": counts["warning"],
         "info": counts["info"],
         "fixable": sum(1 for f in result.findings if f.fix is not None and f.fix.safe),
-        "suggested": sum(1 for f in result.findings if f.fix is not None and not f.fix.safe
-                         and not f.fix.display_only),
+        "suggested": sum(1 for f in result.findings if f.fix is not None
+                         and f.fix.applicability is Applicability.UNSAFE),
     }
 
 
-def _location(finding: Finding) -> str:
+def _location(finding: Finding | Related) -> str:
     # column 0 means "the whole line": print no column rather than a misleading one
     column = f":{finding.column}" if finding.column else ""
     # a file name is data: a newline in it must not start a forged line of the report
@@ -63,20 +63,33 @@ def _source_line(text: str) -> str:
     return _TERMINAL_CONTROL.sub(lambda m: escaped_char(m[0]), text)
 
 
+_FIX_TAG = {Applicability.SAFE: " [fixable]", Applicability.UNSAFE: " [unsafe fix]",
+            Applicability.DISPLAY_ONLY: ""}
+
+
 def render_text(result: Result) -> str:
-    """``path:line:col: RULE severity: message``, the source line under it, then a summary."""
+    """Each finding as ``path:line:col: RULE severity: message``, its source with the span
+    underlined (``^``), then each related place with its label and its source underlined
+    (``-``), as rustc and ruff print them; a summary at the end."""
     out: list[str] = []
     lines_cache: dict[str, list[str]] = {}
+
+    def lines_of(path: str) -> list[str]:
+        if path not in lines_cache:
+            lines_cache[path] = result.texts.get(path, "").splitlines()
+        return lines_cache[path]
+
     for finding in result.findings:
-        fixable = "" if finding.fix is None or finding.fix.display_only else \
-            " [fixable]" if finding.fix.safe else " [unsafe fix]"
+        tag = "" if finding.fix is None else _FIX_TAG[finding.fix.applicability]
         out.append(f"{_location(finding)}: {finding.rule} {finding.severity}: "
-                   f"{_message(finding.message)}{fixable}")
-        if finding.path not in lines_cache:
-            lines_cache[finding.path] = result.texts.get(finding.path, "").splitlines()
-        lines = lines_cache[finding.path]
-        if 1 <= finding.line <= len(lines):
-            out.append(f"  {finding.line:>4} | {_source_line(lines[finding.line - 1].rstrip())}")
+                   f"{_message(finding.message)}{tag}")
+        out += _snippet(lines_of(finding.path), finding, "^")
+        for related in finding.related:
+            out.append(f"  related: {_location(related)}: {_message(related.label)}")
+            out += _snippet(lines_of(related.path), related, "-")
+        if finding.fix is not None and finding.fix.display_only and finding.fix.manual:
+            out.append(f"  by hand: {_message(finding.fix.description)}")
+            out += [f"      {_source_line(line)}" for line in finding.fix.manual]
     counts = summary(result)
     if not counts["files"]:
         out.append("nothing to lint: no Dockerfile, GitHub workflow or .dockerignore was found.")
@@ -94,6 +107,37 @@ def render_text(result: Result) -> str:
         out.append("")
         out.append(line)
     return "\n".join(out) + "\n"
+
+
+_SNIPPET_LINES = 3  # a longer span shows its first lines and says where it ends
+
+
+def _snippet(lines: list[str], place: Finding | Related, mark: str) -> list[str]:
+    """The source lines of ``place``'s span, each underlined with ``mark`` where the span
+    covers it; nothing for a place outside the text (a file rsdock did not read)."""
+    if not 1 <= place.line <= len(lines):
+        return []
+    last = min(max(place.end_line, place.line), len(lines))
+    out = []
+    for number in range(place.line, min(last, place.line + _SNIPPET_LINES - 1) + 1):
+        text = lines[number - 1].rstrip()
+        start = place.column if number == place.line and place.column else \
+            len(text) - len(text.lstrip()) + 1
+        end = place.end_column if number == last and place.end_column else len(text) + 1
+        out.append(f"  {number:>4} | {_source_line(text)}")
+        if end > start:
+            out.append(f"       | {_underline(text, start, end, mark)}")
+    if last >= place.line + _SNIPPET_LINES:
+        out.append(f"       | ... {last - place.line - _SNIPPET_LINES + 1} more "
+                   f"line{'s' if last - place.line - _SNIPPET_LINES else ''}")
+    return out
+
+
+def _underline(text: str, start: int, end: int, mark: str) -> str:
+    # the padding copies the line's tabs, so the marks stand under the characters they mean
+    pad = "".join("\t" if c == "\t" else " " for c in text[:start - 1])
+    width = max(1, min(end, len(text) + 1) - start)
+    return pad + mark * width
 
 
 def _plural(count: int, noun: str) -> str:
@@ -126,9 +170,16 @@ def render_github(result: Result) -> str:
         props = [f"file={_github_escape(finding.path, True)}", f"line={finding.line}"]
         if finding.column:
             props.append(f"col={finding.column}")
+        if finding.end_line:
+            props.append(f"endLine={finding.end_line}")
+            if finding.end_column:
+                props.append(f"endColumn={finding.end_column}")
         props.append(f"title={_github_escape(finding.rule, True)}")
+        # an annotation has one place: the related ones are lines of its text
+        message = finding.message + "".join(
+            f"\n{r.path}:{r.line}: {r.label}" for r in finding.related)
         out.append(f"::{_GITHUB_LEVEL[finding.severity]} {','.join(props)}::"
-                   f"{_github_escape(finding.message)}")
+                   f"{_github_escape(message)}")
     return "\n".join(out) + ("\n" if out else "")
 
 
@@ -165,7 +216,8 @@ def _sarif_rule(rule_id: str, severity: Severity) -> dict[str, Any]:
         "fullDescription": {"text": rule.message},
         "help": {"text": help_text},
         "defaultConfiguration": {"level": _SARIF_LEVEL[rule.severity]},
-        "properties": {"tags": [rule.family()], "fixSafety": rule.fix_safety or "none"},
+        "properties": {"tags": [rule.family()], "fixable": rule.fixable,
+                       "fixApplicability": str(rule.fix_applicability)},
     }
 
 
@@ -194,6 +246,20 @@ def _sarif_fixes(finding: Finding, text: str | None) -> list[dict[str, Any]]:
                                   "replacements": replacements}]}]
 
 
+def _physical(place: Finding | Related) -> dict[str, Any]:
+    """A SARIF ``physicalLocation``: the file and the region (the end column exclusive, as in
+    a :class:`Finding`)."""
+    region: dict[str, int] = {"startLine": max(place.line, 1)}
+    if place.column:
+        region["startColumn"] = place.column
+    if place.end_line:
+        region["endLine"] = place.end_line
+        if place.end_column:
+            region["endColumn"] = place.end_column
+    return {"artifactLocation": {"uri": _uri(place.path), "uriBaseId": "SRCROOT"},
+            "region": region}
+
+
 def render_sarif(result: Result) -> str:
     """A SARIF 2.1.0 log with one run: the rules that fired (with help) and the results."""
     rule_ids = sorted({f.rule for f in result.findings})
@@ -203,24 +269,24 @@ def render_sarif(result: Result) -> str:
     index = {rule_id: i for i, rule_id in enumerate(rule_ids)}
     results: list[dict[str, Any]] = []
     for finding in result.findings:
-        region: dict[str, int] = {"startLine": max(finding.line, 1)}
-        if finding.column:
-            region["startColumn"] = finding.column
-        entry = {
+        entry: dict[str, Any] = {
             "ruleId": finding.rule,
             "ruleIndex": index[finding.rule],
             "level": _SARIF_LEVEL[finding.severity],
             "message": {"text": finding.message},
-            "locations": [{"physicalLocation": {
-                "artifactLocation": {"uri": _uri(finding.path), "uriBaseId": "SRCROOT"},
-                "region": region,
-            }}],
+            "locations": [{"physicalLocation": _physical(finding)}],
         }
+        if finding.related:
+            entry["relatedLocations"] = [
+                {"id": i, "physicalLocation": _physical(r), "message": {"text": r.label}}
+                for i, r in enumerate(finding.related, 1)]
         fixes = _sarif_fixes(finding, result.texts.get(finding.path))
         if fixes:
             entry["fixes"] = fixes
         elif finding.fix is not None:
-            entry["properties"] = {"unsafeFix": finding.fix.description}
+            entry["properties"] = {
+                "unsafeFix" if finding.fix.applicability is Applicability.UNSAFE
+                else "manualFix": finding.fix.description}
         results.append(entry)
     log = {
         "$schema": SARIF_SCHEMA,

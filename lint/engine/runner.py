@@ -25,7 +25,7 @@ from rsdock.lint.model.paths import workflow_role
 from rsdock.lint.engine.settings import CONFIG_NAME, LintConfig, Selection, resolve
 from rsdock.lint.model import suppressions
 from rsdock.lint.model.context import Context
-from rsdock.lint.model.findings import Finding, Severity
+from rsdock.lint.model.findings import Finding, Severity, complete_span
 from rsdock.lint.rules.rs001 import RS001
 from rsdock.lint.rules.rs002 import RS002
 from rsdock.lint.rules.rs004 import RS004
@@ -203,8 +203,42 @@ def _run(root: Path, targets: dict[str, str], overrides: dict[str, str],
                 if (f.path in targets or discover.kind_of(f.path) is None)
                 and filt.reports(f.path, f.rule)]
     findings = _suppress(findings, targets, texts, filt, checked_by_hadolint)
-    return Result(root, targets, sorted(set(findings)), texts, hadolint_ran=run is not None,
+    findings = _spans(root, set(findings), texts, ctx)
+    return Result(root, targets, sorted(findings), texts, hadolint_ran=run is not None,
                   skipped=list(tree.skipped))
+
+
+def _spans(root: Path, findings: set[Finding], texts: dict[str, str],
+           ctx: Context) -> list[Finding]:
+    """Every finding with its whole span (:func:`complete_span`): a Dockerfile finding without
+    a column spans its instruction, continuation lines included."""
+    known: dict[str, tuple[list[str], dict[int, tuple[int, int]], bool] | None] = {}
+
+    def source(path: str) -> tuple[list[str], dict[int, tuple[int, int]], bool] | None:
+        if path not in known:
+            text = texts.get(path)
+            if text is None and path not in ctx.dockerfiles:
+                text = _context_text(root, path)
+            ranges: dict[int, tuple[int, int]] = {}
+            if path in texts and discover.kind_of(path) == "dockerfile" \
+                    and path in ctx.dockerfiles:
+                ranges = {i.line: (i.line, i.end_line)
+                          for i in ctx.dockerfiles[path].instructions}
+            yaml = path.endswith((".yml", ".yaml"))
+            known[path] = None if text is None else (text.splitlines(), ranges, yaml)
+        return known[path]
+
+    # hadolint puts its DL findings at column 1 of the instruction: the instruction is the span
+    return [complete_span(replace(f, column=0) if f.rule.startswith("DL") and f.column == 1
+                          else f, source) for f in findings]
+
+
+def _context_text(root: Path, path: str) -> str | None:
+    """The text of a file a finding names that was not linted (a ``Cargo.toml``), to span it."""
+    try:
+        return fs.read_text(root, path)
+    except (UserError, OSError, ValueError):
+        return None
 
 
 def _hadolint_args(dockerfiles: list[str], overrides: dict[str, str],

@@ -15,7 +15,7 @@ import re
 import shlex
 from typing import Mapping
 
-from rsdock.lint.model.findings import Finding, Severity
+from rsdock.lint.model.findings import Finding, Severity, Span, on_line
 from rsdock.lint.model.run_script import Script, read_script
 from rsdock.lint.model.shell import MAX_DEPTH as MAX_SHELL_DEPTH, might_be_too_deep, parse_script
 from rsdock.records import field, record
@@ -282,6 +282,11 @@ class Dockerfile:
         if self._lines is None:
             self._lines = self.text.splitlines()
         return self._lines
+
+    def span(self, line: int, *words: str, to_end: bool = False) -> Span | None:
+        """Where the first of ``words`` is written on ``line`` (:func:`findings.on_line`):
+        the exact place for a finding, or None to span the line."""
+        return on_line(self.lines, line, *words, to_end=to_end)
 
     @property
     def escape(self) -> str:

@@ -6,7 +6,7 @@ from typing import Iterable
 
 from rsdock.lint.analysis import build, dockerfacts as facts
 from rsdock.lint.model.dockerfile import Dockerfile
-from rsdock.lint.model.findings import Finding, Severity
+from rsdock.lint.model.findings import Finding, Related, Severity
 from rsdock.lint.rules.rule import Context, DockerfileRule
 
 
@@ -63,8 +63,8 @@ class RS101(DockerfileRule):
                     if facts.copies_everything(copy) and copy.instruction.line < first_cook:
                         found.append(self.finding(
                             file.path, copy.instruction.line, message=(
-                                f"`{copy.instruction.original}` comes before `cargo chef cook` "
-                                f"(line {first_cook}), so any source change rebuilds every "
-                                "dependency: copy only recipe.json before cook and the source "
-                                "after it")))
+                                f"`{copy.instruction.original}` comes before `cargo chef cook`, "
+                                "so any source change rebuilds every dependency: copy only "
+                                "recipe.json before cook and the source after it"),
+                            related=[Related(file.path, first_cook, "cargo chef cook runs here")]))
         return list(facts.unique(found))

@@ -8,7 +8,7 @@ from rsdock.lint.analysis import build, dockerfacts as facts
 from rsdock.lint.analysis.build import CargoCall
 from rsdock.lint.model.cargo import Workspace
 from rsdock.lint.model.dockerfile import Dockerfile
-from rsdock.lint.model.findings import Finding, Severity
+from rsdock.lint.model.findings import Finding, Related, Severity
 from rsdock.lint.rules.rule import Context, DockerfileRule
 
 
@@ -104,9 +104,9 @@ class RS102(DockerfileRule):
         if not differences:
             return []
         return [self.finding(path, cook.line, message=(
-            f"cargo chef cook and cargo build (line {build_call.line}) differ in "
+            f"cargo chef cook and cargo build differ in "
             f"{'; '.join(differences)}: give cook the same options, or the build recompiles "
-            "every dependency"))]
+            "every dependency"), related=[Related(path, build_call.line, "cargo build runs here")])]
 
 
 def _package_bins(call: CargoCall, workspace: Workspace | None) -> set[str]:

@@ -47,7 +47,7 @@ class RS103(DockerfileRule):
                           if c.instruction.line < call.line and (
                               facts.is_context_copy(c) or c.source_stage is not None)]
                 if not copied:
-                    found.append(self.finding(file.path, call.line, message=(
+                    found.append(self.finding(file.path, call.line, span=call.span(file), message=(
                         f"`cargo chef prepare` in stage {stage.label} runs without the source: "
                         "add `COPY . .` before it so the recipe lists the workspace's "
                         "dependencies")))

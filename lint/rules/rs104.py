@@ -7,7 +7,7 @@ from typing import Iterable
 
 from rsdock.lint.analysis import build, dockerfacts as facts
 from rsdock.lint.model.dockerfile import Copy, Dockerfile, Stage
-from rsdock.lint.model.findings import Finding, Severity
+from rsdock.lint.model.findings import Finding, Related, Severity
 from rsdock.lint.rules.rule import Context, DockerfileRule
 
 
@@ -84,9 +84,9 @@ class RS104(DockerfileRule):
                 if extra:
                     found.append(self.finding(file.path, copy.instruction.line, message=(
                         f"`{copy.instruction.original}` copies {', '.join(extra)} before "
-                        f"`cargo chef cook` (line {cook.line}), so editing it rebuilds every "
-                        "dependency: copy it after cook; recipe.json already holds the "
-                        "manifests")))
+                        "`cargo chef cook`, so editing it rebuilds every dependency: copy it "
+                        "after cook; recipe.json already holds the manifests"),
+                        related=[Related(file.path, cook.line, "cargo chef cook runs here")]))
         return list(facts.unique(found))
 
 

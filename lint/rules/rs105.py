@@ -7,7 +7,7 @@ from typing import Iterable
 
 from rsdock.lint.analysis import build, dockerfacts as facts
 from rsdock.lint.model.dockerfile import Dockerfile, Stage
-from rsdock.lint.model.findings import Finding, Severity
+from rsdock.lint.model.findings import Finding, Related, Severity
 from rsdock.lint.rules.rule import Context, DockerfileRule
 
 
@@ -80,11 +80,14 @@ class RS105(DockerfileRule):
             for root, version in roots.values():
                 if root is ref_root or _minor(version) == _minor(ref_version) and version != "latest":
                     continue
-                found.append(self.finding(file.path, root.from_.line, message=(
+                found.append(self.finding(file.path, root.from_.line, span=file.span(
+                    root.from_.line, root.base_raw), message=(
                     f"stage {root.label} uses Rust {self._show(version)} but the builder "
-                    f"(line {ref_root.from_.line}) uses {self._show(ref_version)}: pin one "
+                    f"uses {self._show(ref_version)}: pin one "
                     "version in every stage that runs cargo, e.g. "
-                    "lukemathwalker/cargo-chef:latest-rust-1.95 and rust:1.95")))
+                    "lukemathwalker/cargo-chef:latest-rust-1.95 and rust:1.95"),
+                    related=[Related(file.path, ref_root.from_.line,
+                                     f"the builder uses Rust {self._show(ref_version)}")]))
             workspace = ctx.workspace_for(file.path)
             minimum = workspace.rust_version if workspace is not None else None
             ref_minor, min_minor = _minor(ref_version), _minor(minimum) if minimum else None

@@ -6,7 +6,7 @@ from typing import Iterable
 
 from rsdock.lint.analysis import build, dockerfacts as facts
 from rsdock.lint.model.dockerfile import Dockerfile
-from rsdock.lint.model.findings import Finding, Severity
+from rsdock.lint.model.findings import Finding, Related, Severity
 from rsdock.lint.rules.rule import Context, DockerfileRule
 
 
@@ -59,13 +59,17 @@ class RS106(DockerfileRule):
         if not cook_stages:
             return []
         found = []
+        cook = cook_stages[0]
+        cook_line = next((c.line for c in build.stage_calls(file, cook, None)
+                          if c.action == "cook"), cook.from_.line)
         for stage in file.stages:
             if any(s in stage.ancestry() for s in cook_stages):
                 continue
             for call in build.stage_calls(file, stage, None):
                 if call.action == "build":
-                    found.append(self.finding(file.path, call.line, message=(
+                    found.append(self.finding(file.path, call.line, span=call.span(file), message=(
                         f"this build in stage {stage.label} cannot use the dependencies cooked "
                         f"in stage {cook_stages[0].label}: build there, or start this stage "
-                        f"with `FROM {cook_stages[0].label}`")))
+                        f"with `FROM {cook_stages[0].label}`"), related=[
+                            Related(file.path, cook_line, f"stage {cook.label} cooks here")]))
         return list(facts.unique(found))

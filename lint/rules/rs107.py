@@ -72,11 +72,14 @@ class RS107(DockerfileRule):
                             hint = f"{name} is a trunk web app, not a binary: build it with trunk"
                         else:
                             hint = f"use one of: {', '.join(sorted(bins)) or '(none)'}"
-                        found.append(self.finding(file.path, call.line, message=(
+                        found.append(self.finding(file.path, call.line, span=call.span(
+                            file, f"--bin {name}", f"--bin={name}", name), message=(
                             f"--bin {name} names no binary target of the workspace: {hint}")))
                     for name in call.packages:
                         if "$" not in name and name.split("@")[0] not in members:
-                            found.append(self.finding(file.path, call.line, message=(
+                            found.append(self.finding(file.path, call.line, span=call.span(
+                                file, f"--package {name}", f"--package={name}", f"-p {name}"),
+                                message=(
                                 f"--package {name} is not a workspace member: use one of "
                                 f"{', '.join(sorted(members))}")))
         return list(facts.unique(found))

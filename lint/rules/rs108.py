@@ -44,7 +44,8 @@ class RS108(DockerfileRule):
                 continue
             if facts.rust_version(image) != "latest":
                 continue
-            found.append(self.finding(file.path, stage.from_.line, message=(
+            found.append(self.finding(file.path, stage.from_.line, span=file.span(
+                stage.from_.line, stage.base_raw), message=(
                 f"{image} follows the newest Rust, so the cooked dependencies and the compiler "
                 f"change under the build: {self.message}")))
         return found

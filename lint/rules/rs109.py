@@ -65,7 +65,8 @@ class RS109(DockerfileRule):
                     continue
                 flag = next((w for w in call.command.argv if w in _LOCKING), None)
                 if flag and call.action in ("build", "cook", "run", "test", "install", "rustc"):
-                    found.append(self.finding(file.path, call.line, message=(
+                    found.append(self.finding(file.path, call.line, span=call.span(file, flag),
+                                              message=(
                         f"`cargo {call.action} {flag}` but the workspace has no Cargo.lock: "
                         f"{self.message}")))
         return list(facts.unique(found))

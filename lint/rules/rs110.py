@@ -9,7 +9,7 @@ from typing import Iterable
 from rsdock.lint.analysis import build, dockerfacts as facts
 from rsdock.lint.model import workflow_reader as wf
 from rsdock.lint.model.dockerfile import Dockerfile, Instruction, Stage
-from rsdock.lint.model.findings import Finding, Severity
+from rsdock.lint.model.findings import Finding, Related, Severity
 from rsdock.lint.rules.rule import Context, DockerfileRule
 
 # Cache backends that keep layers between CI runs (not the builder's own state).
@@ -98,18 +98,21 @@ class RS110(DockerfileRule):
                 if mount is None:
                     continue
                 what = "cargo chef cook" if call.action == "cook" else "this dependency build"
+                kind, where = remote
                 found.append(self.finding(file.path, call.instruction.line, message=(
                     f"{what} compiles into the cache mount {mount}, which the layer cache "
-                    f"({remote}) does not keep: every CI run starts with an empty mount and "
-                    f"compiles every dependency again; {self.message}")))
+                    f"(cache-to: type={kind}) does not keep: every CI run starts with an empty "
+                    f"mount and compiles every dependency again; {self.message}"),
+                    related=[where]))
         return facts.merge_by_line(found)
 
 
-def _remote_cache(file: Dockerfile, ctx: Context) -> str | None:
-    """``cache-to: type=gha at <workflow>:<line>`` for the first remote layer cache a workflow
-    exports while building ``file`` on a GitHub-hosted runner without persisting cache mounts."""
+def _remote_cache(file: Dockerfile, ctx: Context) -> tuple[str, Related] | None:
+    """The type (``gha``) and the ``cache-to:`` entry of the first remote layer cache a
+    workflow exports while building ``file`` on a GitHub-hosted runner without persisting cache
+    mounts."""
     if "rs110-remote" not in ctx.memo:  # one pass over the workflows per run
-        found: dict[str, str] = {}
+        found: dict[str, tuple[str, Related]] = {}
         for image in wf.built_images(ctx.workflows):
             runner = image.job.runs_on.text.lower() if image.job.runs_on else ""
             if image.dockerfile in found or "self-hosted" in runner or any(
@@ -117,11 +120,12 @@ def _remote_cache(file: Dockerfile, ctx: Context) -> str | None:
                 continue
             for spec in image.build.cache_to:
                 if spec.type in REMOTE_CACHES:
-                    found[image.dockerfile] = (f"cache-to: type={spec.type} at "
-                                               f"{image.workflow.path}:{spec.item.line}")
+                    found[image.dockerfile] = (spec.type, Related(
+                        image.workflow.path, spec.item.line,
+                        f"the {spec.type} layer cache is exported here", spec.item.column))
                     break
         ctx.memo["rs110-remote"] = found
-    remote: dict[str, str] = ctx.memo["rs110-remote"]
+    remote: dict[str, tuple[str, Related]] = ctx.memo["rs110-remote"]
     return remote.get(file.path)
 
 

@@ -7,7 +7,9 @@ from typing import Iterable
 
 from rsdock.lint.analysis import build, dockerfacts as facts
 from rsdock.lint.model.dockerfile import Dockerfile, Stage
-from rsdock.lint.model.findings import Edit, Finding, Fix, Severity, line_offsets
+from rsdock.lint.model.findings import (
+    Applicability, Edit, Finding, Fix, Related, Severity, line_offsets,
+)
 from rsdock.lint.rules.rule import Context, DockerfileRule
 
 _BUILDPLATFORM = re.compile(r"^\$\{?BUILDPLATFORM\}?$")
@@ -53,6 +55,15 @@ class RS201(DockerfileRule):
             esac
         RUN cargo build --release --target "$(cat /target)"
 
+    Fixed:
+        FROM --platform=$BUILDPLATFORM rust:1.95 AS builder
+        ARG TARGETPLATFORM
+        RUN case "$TARGETPLATFORM" in \
+              linux/amd64) echo x86_64-unknown-linux-gnu > /target ;; \
+              *) echo "unsupported: $TARGETPLATFORM" >&2; exit 1 ;; \
+            esac
+        RUN cargo build --release --target "$(cat /target)"
+
     Passes:
         FROM --platform=$BUILDPLATFORM rust:1.95 AS builder
         ARG TARGETPLATFORM
@@ -67,7 +78,10 @@ class RS201(DockerfileRule):
     name = "builder-on-buildplatform"
     severity = Severity.ERROR
     message = "add --platform=$BUILDPLATFORM to the builder's FROM so the compiler runs natively"
-    fix_safety = "unsafe"
+    fixable = "sometimes"
+    fix_applicability = Applicability.UNSAFE
+    fix_note = ('The fix runs the stage on the build machine, so every RUN in it must then cross-compile: '
+                'review it with `rsdock lint --diff --unsafe-fixes`.')
 
     def check(self, file: Dockerfile, ctx: Context) -> Iterable[Finding]:
         found = []
@@ -105,15 +119,16 @@ class RS201(DockerfileRule):
                 fix = Fix("add --platform=$BUILDPLATFORM to FROM",
                           (Edit(at, at, "--platform=$BUILDPLATFORM "),))
             if root is stage:
-                message = (f"stage {stage.label} cross-compiles (line {calls[0].line}) but its "
+                message = (f"stage {stage.label} cross-compiles but its "
                            "FROM has no --platform=$BUILDPLATFORM, so the compiler runs under "
                            "QEMU emulation: add it")
             else:
                 # The finding sits where the fix goes, the FROM the stage's ancestry starts at,
                 # and the message names that stage first so line and words agree.
                 message = (f"stage {root.label}'s FROM has no --platform=$BUILDPLATFORM, but "
-                           f"stage {stage.label}, built FROM it, cross-compiles (line "
-                           f"{calls[0].line}), so the compiler runs under QEMU emulation: add "
+                           f"stage {stage.label}, built FROM it, cross-compiles, so the "
+                           "compiler runs under QEMU emulation: add "
                            "it here")
-            found.append(self.finding(file.path, line, message=message, fix=fix))
+            found.append(self.finding(file.path, line, message=message, fix=fix, related=[
+                Related(file.path, calls[0].line, f"stage {stage.label} cross-compiles here")]))
         return list(facts.unique(found))

@@ -8,7 +8,7 @@ from typing import Iterable
 from rsdock.lint.analysis import dockerfacts as facts
 from rsdock.lint.model.dockerfile import AUTOMATIC_ARGS
 from rsdock.lint.model.dockerfile import Dockerfile
-from rsdock.lint.model.findings import Edit, Finding, Fix, Severity, line_offsets
+from rsdock.lint.model.findings import Edit, Finding, Fix, Related, Severity, line_offsets
 from rsdock.lint.rules.rule import Context, DockerfileRule
 from rsdock.lint.model.shell import parse_script
 
@@ -30,6 +30,14 @@ class RS202(DockerfileRule):
               *) echo "unsupported: $TARGETPLATFORM" >&2; exit 1 ;; \
             esac
 
+    Fixed:
+        FROM --platform=$BUILDPLATFORM rust:1.95 AS builder
+        ARG TARGETPLATFORM
+        RUN case "$TARGETPLATFORM" in \
+              linux/amd64) rustup target add x86_64-unknown-linux-gnu ;; \
+              *) echo "unsupported: $TARGETPLATFORM" >&2; exit 1 ;; \
+            esac
+
     Passes:
         FROM --platform=$BUILDPLATFORM rust:1.95 AS builder
         ARG TARGETPLATFORM
@@ -43,7 +51,7 @@ class RS202(DockerfileRule):
     name = "declare-platform-arg"
     severity = Severity.ERROR
     message = "declare `ARG TARGETPLATFORM` in the stage that reads it"
-    fix_safety = "safe"
+    fixable = "always"
 
     def check(self, file: Dockerfile, ctx: Context) -> Iterable[Finding]:
         found = []
@@ -74,5 +82,6 @@ class RS202(DockerfileRule):
                     fix = Fix(f"declare ARG {name} after FROM", (Edit(at, at, f"{prefix}ARG {name}\n"),))
                     found.append(self.finding(file.path, inst.line, message=(
                         f"${name} is empty here: stage {stage.label} does not declare it; add "
-                        f"`ARG {name}` after its FROM (line {stage.from_.line})"), fix=fix))
+                        f"`ARG {name}` after its FROM"), fix=fix,
+                        related=[Related(file.path, stage.from_.line, f"stage {stage.label} starts here")]))
         return list(facts.unique(found))

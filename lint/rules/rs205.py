@@ -58,7 +58,7 @@ class RS205(DockerfileRule):
                         [(i, c) for i, c in commands if c.line <= call.line])
                     if unknown or call.target in installed or call.command.opaque:
                         continue
-                    found.append(self.finding(file.path, call.line, message=(
+                    found.append(self.finding(file.path, call.line, span=call.span(file), message=(
                         f"cargo builds for {call.target} but no `rustup target add "
                         f"{call.target}` runs before it: add it to the builder")))
         return facts.merge_by_line(found)

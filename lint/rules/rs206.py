@@ -7,7 +7,7 @@ from typing import Iterable
 from rsdock.lint.analysis import build, dockerfacts as facts
 from rsdock.lint.knowledge import platforms
 from rsdock.lint.model.dockerfile import Dockerfile
-from rsdock.lint.model.findings import Finding, Severity
+from rsdock.lint.model.findings import Finding, Related, Severity
 from rsdock.lint.rules.rule import Context, DockerfileRule
 
 
@@ -83,7 +83,8 @@ class RS206(DockerfileRule):
                                 and "install" in c.argv]
                     line = installs[-1] if installs else call.line
                     found.append(self.finding(file.path, line, message=(
-                        f"building for {call.target} (line {call.line}) needs "
+                        f"building for {call.target} needs "
                         f"{' and '.join(missing)}: add {'them' if len(missing) > 1 else 'it'} "
-                        "to apt-get install in the builder")))
+                        "to apt-get install in the builder"),
+                        related=[Related(file.path, call.line, f"cargo builds for {call.target}")]))
         return facts.merge_by_line(found)

@@ -8,7 +8,7 @@ from typing import Iterable
 from rsdock.lint.analysis import build, dockerfacts as facts
 from rsdock.lint.knowledge import platforms
 from rsdock.lint.model.dockerfile import Dockerfile, Stage
-from rsdock.lint.model.findings import Finding, Severity
+from rsdock.lint.model.findings import Finding, Related, Severity
 from rsdock.lint.rules.rule import Context, DockerfileRule
 
 
@@ -71,20 +71,24 @@ class RS207(DockerfileRule):
                         at = _where_named(file, stage, platform, call, typo)
                         found.append(self.finding(file.path, at or call.line, message=(
                             f"{typo} is not a variable cargo reads: the linker for {triple} is "
-                            f"{var}, so cargo (line {call.line}) links with cc and fails: "
-                            f"rename {typo} to {var}")))
+                            f"{var}, so cargo links with cc and fails: "
+                            f"rename {typo} to {var}"),
+                            related=[Related(file.path, call.line, "cargo links here")]))
                         continue
                     lost = self._exported_earlier(file, stage, platform, call, var)
+                    related = []
                     if lost:
-                        text = (f"{var} is exported in the RUN at line {lost}, but every RUN "
-                                f"starts a new shell, so cargo (line {call.line}) links "
+                        text = (f"{var} is exported in an earlier RUN, but every RUN "
+                                f"starts a new shell, so cargo links "
                                 f"{call.target} with cc: use `ENV {var}={linker}` or export it "
                                 "in this RUN")
+                        related = [Related(file.path, lost, f"{var} is exported here")]
                     else:
                         text = (f"nothing sets the linker for {call.target} where cargo runs, so "
                                 f"it links with cc and fails: add `ENV {var}={linker}`, or "
                                 "set it inline or in .cargo/config.toml")
-                    found.append(self.finding(file.path, call.line, message=text))
+                    found.append(self.finding(file.path, call.line, message=text,
+                                              related=related))
         return facts.merge_by_line(found)
 
     @staticmethod

@@ -6,7 +6,7 @@ from typing import Iterable
 
 from rsdock.lint.analysis import build, dockerfacts as facts
 from rsdock.lint.model.dockerfile import Dockerfile
-from rsdock.lint.model.findings import Finding, Severity
+from rsdock.lint.model.findings import Finding, Related, Severity
 from rsdock.lint.rules.rule import Context, DockerfileRule
 
 # Set by the base images (rust, debian) or the shell: reading them in any RUN is fine.
@@ -59,9 +59,10 @@ class RS208(DockerfileRule):
                             for name in sorted(command.unset - _IMAGE_VARS):
                                 if name in setters and id(result.instruction) in own:
                                     found.append(self.finding(file.path, command.line, message=(
-                                        f"${name} was set in the RUN at line {setters[name]}, "
+                                        f"${name} was set in an earlier RUN, "
                                         "but each RUN starts a new shell, so it is empty here: "
-                                        "use ENV or set it in this RUN")))
+                                        "use ENV or set it in this RUN"), related=[Related(
+                                            file.path, setters[name], f"${name} is set here")]))
                     for outcome in result.outcomes:
                         for name in outcome.variables:
                             setters.setdefault(name, result.instruction.line)

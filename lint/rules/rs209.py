@@ -7,7 +7,7 @@ from typing import Iterable
 from rsdock.lint.analysis import build
 from rsdock.lint.analysis.dockerfacts import needed_stages
 from rsdock.lint.model import workflow_reader as wf
-from rsdock.lint.model.findings import Finding, Severity
+from rsdock.lint.model.findings import Finding, Related, Severity
 from rsdock.lint.rules.rule import Context, ProjectRule
 
 _COMPILING = ("build", "cook", "prepare", "install", "rustc", "test", "check", "auditable")
@@ -99,7 +99,11 @@ class RS209(ProjectRule):
                     continue
                 reported.add(key)
                 yield self.finding(model.path, root.from_.line, 0, (
-                    f"stage {stage.label} runs cargo {calls[0].action} (line {calls[0].line}) "
+                    f"stage {stage.label} runs cargo {calls[0].action} "
                     f"on the platform being built, and {image.workflow.path} builds "
                     f"{', '.join(foreign)} on a {native} runner: it compiles under QEMU "
-                    f"emulation, {self.message}"))
+                    f"emulation, {self.message}"), related=[
+                        Related(model.path, calls[0].line, f"cargo {calls[0].action} runs here"),
+                        Related(image.workflow.path, image.step.line,
+                                f"builds {', '.join(foreign)} on a {native} runner",
+                                image.step.column)])

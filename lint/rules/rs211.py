@@ -10,7 +10,7 @@ import re
 from rsdock.lint.analysis import build, dockerfacts as facts
 from rsdock.lint.knowledge import platforms
 from rsdock.lint.model.dockerfile import Dockerfile
-from rsdock.lint.model.findings import Finding, Severity
+from rsdock.lint.model.findings import Finding, Related, Severity
 from rsdock.lint.rules.rule import Context, DockerfileRule
 
 # A Debian/GNU cross gcc driver: <arch>-linux-gnu[eabi|eabihf]-gcc[-12] (or g++).
@@ -64,6 +64,7 @@ class RS211(DockerfileRule):
                     if not match or match["prefix"] == wanted:
                         continue
                     found.append(self.finding(file.path, call.line, message=(
-                        f"{linker} does not link for {call.target} (line {call.line} builds it): "
-                        f"use {target.linker} from {target.gcc_package}")))
+                        f"{linker} does not link for {call.target}: "
+                        f"use {target.linker} from {target.gcc_package}"),
+                        related=[Related(file.path, call.line, f"cargo builds {call.target} here")]))
         return list(facts.unique(found))

@@ -9,7 +9,7 @@ from rsdock.lint.knowledge import ccrates, platforms
 from rsdock.lint.model import workflow_reader as wf
 from rsdock.lint.model.cargo import Workspace
 from rsdock.lint.model.dockerfile import Dockerfile, Instruction, Stage
-from rsdock.lint.model.findings import Finding, Fix, Severity
+from rsdock.lint.model.findings import Finding, Fix, Related, Severity
 from rsdock.lint.model.shell import Command
 from rsdock.lint.rules.rule import Context, ProjectRule
 
@@ -20,7 +20,7 @@ _PKG_CONFIG_ALTERNATIVES = ("PKG_CONFIG_LIBDIR", "PKG_CONFIG_PATH", "PKG_CONFIG_
 
 
 class RS212(ProjectRule):
-    """Give each C library the binary links its target's packages and build environment.
+    r"""Give each C library the binary links its target's packages and build environment.
 
     For every platform the workflow builds: a crate such as ``openssl-sys`` or ``libsqlite3-sys`` (without ``bundled``) links a library
     that must exist for the *target*: cross-compiling for arm64 needs ``libssl-dev:arm64``
@@ -80,6 +80,20 @@ class RS212(ProjectRule):
         COPY . .
         RUN cargo build --release --target aarch64-unknown-linux-gnu
 
+    Fixed:
+        # file: Dockerfile
+        FROM --platform=$BUILDPLATFORM rust:1.95-slim-bookworm AS builder
+        RUN dpkg --add-architecture arm64 && apt-get update && apt-get install -y gcc-aarch64-linux-gnu libc6-dev-arm64-cross pkg-config libssl-dev:arm64 \
+            && rustup target add aarch64-unknown-linux-gnu
+        ENV CARGO_TARGET_AARCH64_UNKNOWN_LINUX_GNU_LINKER=aarch64-linux-gnu-gcc
+        WORKDIR /app
+        COPY . .
+        # What the build scripts of the C crates in Cargo.lock (openssl-sys) read; added by rsdock edit
+        # (RS212).
+        ENV PKG_CONFIG_ALLOW_CROSS=1 \
+            PKG_CONFIG_LIBDIR_aarch64_unknown_linux_gnu=/usr/lib/aarch64-linux-gnu/pkgconfig:/usr/share/pkgconfig
+        RUN cargo build --release --target aarch64-unknown-linux-gnu
+
     Passes:
         # file: .github/workflows/docker.yml
         on: push
@@ -127,7 +141,10 @@ class RS212(ProjectRule):
     id = "RS212"
     name = "c-crate-cross-needs"
     severity = Severity.ERROR
-    fix_safety = "sometimes"
+    fixable = "sometimes"
+    fix_note = ('When rsdock cannot place the packages safely (an `apt-get install` with no `apt-get '
+                'update` before it in the same RUN), the fix is display-only: it names the lines to add by '
+                'hand.')
     message = "install the target's -dev packages and set the C build environment"
 
     def check(self, file: None, ctx: Context) -> Iterable[Finding]:
@@ -152,8 +169,9 @@ class RS212(ProjectRule):
             if not found.messages:
                 continue
             fix = found.fix(model)
-            for line, message in found.messages:
-                yield self.finding(model.path, line, 0, message=message, fix=fix)
+            for line, message, cargo_line in found.messages:
+                related = [Related(model.path, cargo_line, "cargo runs here")] if cargo_line else []
+                yield self.finding(model.path, line, 0, message=message, fix=fix, related=related)
 
     def _platform(self, model: Dockerfile, workspace: Workspace, platform: platforms.Platform,
                   config_env: set[str], found: "_Found") -> None:
@@ -200,15 +218,13 @@ class RS212(ProjectRule):
                     parts.append("install " + " ".join(missing) + (
                         "" if native else f" (after dpkg --add-architecture {platform.debian_arch})"))
                     if at is not None and env_missing:
-                        found.add(at, lead + parts.pop() + f" (cargo runs at line {call.line})")
-                    elif at is not None:
-                        parts[-1] += f" (cargo runs at line {call.line})"
+                        found.add(at, lead + parts.pop(), call.line)
                 if env_missing:
                     parts.append("set " + ", ".join(f"{k}={v}" for k, v in need.env
                                                    if k in env_missing))
                 if parts:
                     line = at if at is not None and not env_missing else call.line
-                    found.add(line, lead + "; ".join(parts))
+                    found.add(line, lead + "; ".join(parts), call.line if line != call.line else 0)
                 found.lack(stage, min(c.instruction.line for c in every), platform, crates,
                            [p for p in need.builder_packages if not _has(installed, p, native)],
                            [(k, v) for k, v in need.env if k in env_missing])
@@ -218,16 +234,16 @@ class _Found:
     """One Dockerfile's findings, and what its builds lack, for the one fix that adds it all."""
 
     def __init__(self) -> None:
-        self.messages: list[tuple[int, str]] = []
+        self.messages: list[tuple[int, str, int]] = []  # line, message, cargo's line
         self.stage: Stage | None = None
         self.first_call = 0
         self.lacking: dict[str, tuple[platforms.Platform, list[str], list[tuple[str, str]]]] = {}
         self.crates: list[str] = []
         self.single_arch: set[str] = set()
 
-    def add(self, line: int, message: str) -> None:
-        if (line, message) not in self.messages:
-            self.messages.append((line, message))
+    def add(self, line: int, message: str, cargo_line: int = 0) -> None:
+        if (line, message, cargo_line) not in self.messages:
+            self.messages.append((line, message, cargo_line))
 
     def lack(self, stage: Stage, first_call: int, platform: platforms.Platform,
              crates: tuple[ccrates.CCrate, ...], packages: list[str],

@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Iterable
-
 from rsdock.lint.analysis import build, dockerfacts as facts, images
 from rsdock.lint.model.dockerfile import Dockerfile, Stage
-from rsdock.lint.model.findings import Finding, Severity
-from rsdock.lint.rules.rule import Context, DockerfileRule
+from rsdock.lint.model.findings import Finding, Related, Severity
+from rsdock.lint.rules.image_rule import ImageStageRule
+from rsdock.lint.rules.rule import Context
 
 
-class RS301(DockerfileRule):
+class RS301(ImageStageRule):
     """Ship the binary in a slim runtime stage, not in the Rust build image.
 
     The ``rust`` image is over a gigabyte of compiler, sources and caches that the program never
@@ -40,13 +39,7 @@ class RS301(DockerfileRule):
     severity = Severity.ERROR
     message = "add a runtime stage FROM debian:bookworm-slim and COPY --from the binary into it"
 
-    def check(self, file: Dockerfile, ctx: Context) -> Iterable[Finding]:
-        if not images.is_production(ctx, file):
-            return []  # a devcontainer, toolchain, test or helper image: not a runtime
-        return [finding for final in images.image_stages(ctx, file)
-                for finding in self._check_stage(file, ctx, final)]
-
-    def _check_stage(self, file: Dockerfile, ctx: Context, final: Stage) -> list[Finding]:
+    def check_stage(self, file: Dockerfile, ctx: Context, final: Stage) -> list[Finding]:
         """The findings for one image stage (the last one, or a ``target:``)."""
         if final is None:
             return []
@@ -54,12 +47,14 @@ class RS301(DockerfileRule):
             return []  # `cargo run`/`cargo test`: a development or test target (compose's dev)
         image = facts.root_image(final)
         compiles = build.compiling_calls(file, final)
+        related: list[Related] = []
         if facts.is_compiler_image(image):
             why = f"the final image is built on {image}, a compiler image"
         elif compiles:
-            why = f"the final stage compiles (line {compiles[0].line})"
+            why = "the final stage compiles"
+            related = [Related(file.path, compiles[0].line, "cargo compiles here")]
         else:
             return []
         return [self.finding(file.path, final.from_.line, message=(
             f"{why}: build in a builder stage and COPY --from the binary into a runtime stage "
-            "such as debian:bookworm-slim"))]
+            "such as debian:bookworm-slim"), related=related)]

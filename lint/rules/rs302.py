@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import Iterable
 
 from rsdock import fs
 from rsdock.errors import UserError
@@ -12,7 +11,8 @@ from rsdock.lint.analysis import build, dockerfacts as facts, images
 from rsdock.lint.knowledge import runtimes
 from rsdock.lint.model.dockerfile import Dockerfile, Stage
 from rsdock.lint.model.findings import Finding, Severity
-from rsdock.lint.rules.rule import Context, DockerfileRule
+from rsdock.lint.rules.image_rule import ImageStageRule
+from rsdock.lint.rules.rule import Context
 
 # Crates that verify certificates against the system store (/etc/ssl/certs).
 _SYSTEM_STORE_CRATES = {"native-tls", "openssl-sys", "openssl-probe", "rustls-native-certs",
@@ -34,7 +34,7 @@ def _ca_handling(image: str) -> str:
     return "unknown"
 
 
-class RS302(DockerfileRule):
+class RS302(ImageStageRule):
     r"""Install ``ca-certificates`` in a Debian runtime (or copy the bundle into scratch).
 
     ``debian:bookworm-slim`` and ``scratch`` carry no CA certificates, so every HTTPS or TLS
@@ -72,13 +72,7 @@ class RS302(DockerfileRule):
     severity = Severity.WARNING
     message = "install ca-certificates in the runtime stage"
 
-    def check(self, file: Dockerfile, ctx: Context) -> Iterable[Finding]:
-        if not images.is_production(ctx, file):
-            return []  # a devcontainer, toolchain, test or helper image: not a runtime
-        return [finding for final in images.image_stages(ctx, file)
-                for finding in self._check_stage(file, ctx, final)]
-
-    def _check_stage(self, file: Dockerfile, ctx: Context, final: Stage) -> list[Finding]:
+    def check_stage(self, file: Dockerfile, ctx: Context, final: Stage) -> list[Finding]:
         """The findings for one image stage (the last one, or a ``target:``)."""
         if final is None or len(file.stages) < 2:
             return []

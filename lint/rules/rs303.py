@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Iterable
-
-from rsdock.lint.analysis import dockerfacts as facts, images
+from rsdock.lint.analysis import dockerfacts as facts
 from rsdock.lint.model.dockerfile import Dockerfile, Stage
 from rsdock.lint.model.findings import Finding, Severity
-from rsdock.lint.rules.rule import Context, DockerfileRule
+from rsdock.lint.rules.image_rule import ImageStageRule
+from rsdock.lint.rules.rule import Context
 
 
-class RS303(DockerfileRule):
+class RS303(ImageStageRule):
     """Write ``ENTRYPOINT`` (and ``CMD``) in exec form: ``["/usr/bin/tini", "--", "/app"]``.
 
     In shell form Docker runs ``/bin/sh -c "..."``: the shell is PID 1, ``docker stop``'s
@@ -35,13 +34,7 @@ class RS303(DockerfileRule):
     severity = Severity.WARNING
     message = "use the JSON (exec) form: ENTRYPOINT [\"/usr/bin/tini\", \"--\", \"/usr/local/bin/app\"]"
 
-    def check(self, file: Dockerfile, ctx: Context) -> Iterable[Finding]:
-        if not images.is_production(ctx, file):
-            return []  # a devcontainer, toolchain, test or helper image: not a runtime
-        return [finding for final in images.image_stages(ctx, file)
-                for finding in self._check_stage(file, ctx, final)]
-
-    def _check_stage(self, file: Dockerfile, ctx: Context, final: Stage) -> list[Finding]:
+    def check_stage(self, file: Dockerfile, ctx: Context, final: Stage) -> list[Finding]:
         """The findings for one image stage (the last one, or a ``target:``)."""
         if final is None:
             return []

@@ -4,18 +4,18 @@ from __future__ import annotations
 
 import posixpath
 import re
-from typing import Iterable
 
 from rsdock.lint.analysis import build, dockerfacts as facts, images, signals
 from rsdock.lint.model.dockerfile import Dockerfile, Stage
 from rsdock.lint.model.findings import Finding, Severity
-from rsdock.lint.rules.rule import Context, DockerfileRule
+from rsdock.lint.rules.image_rule import ImageStageRule
+from rsdock.lint.rules.rule import Context
 
 _INITS = {"tini", "tini-static", "dumb-init", "catatonit", "docker-init", "init", "s6-svscan",
           "runsvdir", "supervisord"}
 
 
-class RS304(DockerfileRule):
+class RS304(ImageStageRule):
     r"""Run the program under an init such as ``tini``: ``ENTRYPOINT ["/usr/bin/tini", "--", ...]``.
 
     PID 1 gets no default signal handlers and must reap zombies. A Rust server that does
@@ -47,13 +47,7 @@ class RS304(DockerfileRule):
     severity = Severity.WARNING
     message = "run under tini: ENTRYPOINT [\"/usr/bin/tini\", \"--\", \"/usr/local/bin/app\"]"
 
-    def check(self, file: Dockerfile, ctx: Context) -> Iterable[Finding]:
-        if not images.is_production(ctx, file):
-            return []  # a devcontainer, toolchain, test or helper image: not a runtime
-        return [finding for final in images.image_stages(ctx, file)
-                for finding in self._check_stage(file, ctx, final)]
-
-    def _check_stage(self, file: Dockerfile, ctx: Context, final: Stage) -> list[Finding]:
+    def check_stage(self, file: Dockerfile, ctx: Context, final: Stage) -> list[Finding]:
         """The findings for one image stage (the last one, or a ``target:``)."""
         if final is None or build.is_build_image(file, final):
             return []  # RS301 already says the final stage is wrong

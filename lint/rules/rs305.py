@@ -9,7 +9,7 @@ from rsdock.lint.analysis import build, dockerfacts as facts
 from rsdock.lint.analysis import images, writes
 from rsdock.lint.analysis.build import platform_args
 from rsdock.lint.model.dockerfile import Copy, Dockerfile, Stage, expand
-from rsdock.lint.model.findings import Finding, Severity
+from rsdock.lint.model.findings import Finding, Related, Severity
 from rsdock.lint.model.paths import glob_match
 from rsdock.lint.rules.rule import Context, DockerfileRule
 from rsdock.records import replace
@@ -75,7 +75,7 @@ class RS305(DockerfileRule):
                     continue
                 hidden = False
                 platforms = build.platforms_of(file, source)
-                unwritten: dict[str, list[tuple[str | None, str]]] = {}
+                unwritten: dict[str, list[tuple[str | None, str, int]]] = {}
                 for platform in platforms:
                     outputs = self._outputs(file, source, platform, bin_names,
                                             _target_dir(ctx))
@@ -98,17 +98,18 @@ class RS305(DockerfileRule):
                                 f"{where} (it wrote {wrote}): copy that path, or cp the binary "
                                 "to a fixed path in the builder and copy it from there")))
                             continue
-                        message = _never_written(file, source, platform, path)
+                        message, made_at = _never_written(file, source, platform, path)
                         if message:
-                            unwritten.setdefault(src, []).append((platform, message))
+                            unwritten.setdefault(src, []).append((platform, message, made_at))
                 for src, misses in unwritten.items():
                     # once, when every platform misses it; else per platform
                     everywhere = len(misses) == len(platforms)
-                    for platform, message in misses[:1] if everywhere else misses:
+                    for platform, message, made_at in misses[:1] if everywhere else misses:
                         where = "" if everywhere or platform is None else f" for {platform}"
                         found.append(self.finding(file.path, copy.instruction.line, message=(
                             f"{src} is never written in stage {source.label}{where}: "
-                            + message)))
+                            + message), related=[Related(file.path, made_at,
+                                                         "the folder is made here")]))
         return facts.merge_by_line(found)
 
     def _hidden(self, file: Dockerfile, source: Stage, copy: Copy) -> list[Finding]:
@@ -119,9 +120,9 @@ class RS305(DockerfileRule):
         if line is None or not any("/target/" in "/" + s for s in copy.sources):
             return []
         finding = self.finding(file.path, copy.instruction.line, message=(
-            f"stage {source.label} builds through make, just or a script (line {line}), so "
+            f"stage {source.label} builds through make, just or a script, so "
             "rsdock cannot check that this is where the binary is written: make sure the script "
-            "writes it there"))
+            "writes it there"), related=[Related(file.path, line, "the build runs here")])
         return [replace(finding, severity=Severity.INFO)]
 
     def _outputs(self, file: Dockerfile, stage: Stage, platform: str | None,
@@ -174,21 +175,23 @@ class RS305(DockerfileRule):
         return moved
 
 
-def _never_written(file: Dockerfile, source: Stage, platform: str | None, path: str) -> str:
-    """Why ``path`` cannot exist in ``source`` (empty when it can, or when that is not known):
-    every write of the stage is understood, and the path lies in a folder the stage made."""
+def _never_written(file: Dockerfile, source: Stage, platform: str | None,
+                   path: str) -> tuple[str, int]:
+    """Why ``path`` cannot exist in ``source`` (empty when it can, or when that is not known),
+    and the line that made its folder: every write of the stage is understood, and the path
+    lies in a folder the stage made."""
     known = writes.stage_writes(file, source, platform)
     if known is None or known.covers(path):
-        return ""
+        return "", 0
     made = known.creator(path)
     if made is None:
-        return ""
+        return "", 0
     folder, line = made
     there = [p for p in known.under(folder) if p.count("/") == folder.count("/") + 1]
     what = ", ".join(there[:3]) + (f" and {len(there) - 3} more" if len(there) > 3 else "")
-    return (f"it makes {folder} (line {line}) and "
+    return (f"it makes {folder} and "
             f"writes {'only ' + what if what else 'nothing'} there, so the COPY fails with "
-            "\"not found\"")
+            "\"not found\""), line
 
 
 def _target_dir(ctx: Context) -> str:

@@ -2,18 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Iterable
-
 from rsdock.lint.analysis import build, dockerfacts as facts, images
 from rsdock.lint.model.dockerfile import expand, unquote, Stage
 from rsdock.lint.model.dockerfile import Dockerfile
 from rsdock.lint.model.findings import Finding, Severity
-from rsdock.lint.rules.rule import Context, DockerfileRule
+from rsdock.lint.rules.image_rule import ImageStageRule
+from rsdock.lint.rules.rule import Context
 
 _ROOT = {"root", "0", "0:0", "root:root", "root:0", "0:root"}
 
 
-class RS306(DockerfileRule):
+class RS306(ImageStageRule):
     """Switch to an unprivileged user in the runtime stage (``USER 10001:10001``).
 
     A process running as root inside the container is root on the host's kernel: any escape
@@ -41,13 +40,7 @@ class RS306(DockerfileRule):
     severity = Severity.WARNING
     message = "add `USER <unprivileged user>` to the runtime stage"
 
-    def check(self, file: Dockerfile, ctx: Context) -> Iterable[Finding]:
-        if not images.is_production(ctx, file):
-            return []  # a devcontainer, toolchain, test or helper image: not a runtime
-        return [finding for final in images.image_stages(ctx, file)
-                for finding in self._check_stage(file, ctx, final)]
-
-    def _check_stage(self, file: Dockerfile, ctx: Context, final: Stage) -> list[Finding]:
+    def check_stage(self, file: Dockerfile, ctx: Context, final: Stage) -> list[Finding]:
         """The findings for one image stage (the last one, or a ``target:``)."""
         if final is None or build.is_build_image(file, final):
             return []

@@ -8,7 +8,7 @@ import re
 
 from rsdock.lint.analysis import build, dockerfacts as facts
 from rsdock.lint.model.dockerfile import Dockerfile
-from rsdock.lint.model.findings import Finding, Severity
+from rsdock.lint.model.findings import Finding, Related, Severity
 from rsdock.lint.model.partial import HOLE, Shape
 from rsdock.lint.rules.rule import Context, DockerfileRule
 
@@ -72,7 +72,8 @@ class RS307(DockerfileRule):
                     message = _mismatch(last, [w for w in argv[1:] if not w.startswith("-")])
                     if message:
                         found.append(self.finding(file.path, command.line, message=(
-                            f"{message}: {self.message}")))
+                            f"{message}: {self.message}"), related=[
+                                Related(file.path, last.line, "cargo builds here")]))
         return facts.merge_by_line(found)  # one finding per line, whatever the platforms
 
 
@@ -94,11 +95,11 @@ def _mismatch(call: build.CargoCall, words: list[str]) -> str:
         if has_triple is None:
             continue
         if has_triple and not call.target and rest[1] == call.profile_dir:
-            return (f"{word} is not written: cargo at line {call.line} builds without --target, "
+            return (f"{word} is not written: cargo builds without --target, "
                     f"into target/{call.profile_dir}/")
         target = _target_shape(call)
         if not has_triple and target and rest[0] == call.profile_dir:
-            return (f"{word} is not written: cargo at line {call.line} builds with --target "
+            return (f"{word} is not written: cargo builds with --target "
                     f"{call.target}, into target/{target}/{call.profile_dir}/")
     return ""
 

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from rsdock.lint.analysis import build, dockerfacts as facts, images
+from rsdock.lint.analysis import build, dockerfacts as facts
 from rsdock.lint.knowledge import debian
 from rsdock.lint.model.dockerfile import Dockerfile, Stage
-from rsdock.lint.model.findings import Finding, Severity
-from rsdock.lint.rules.rule import Context, DockerfileRule
+from rsdock.lint.model.findings import Finding, Related, Severity
+from rsdock.lint.rules.image_rule import ImageStageRule
+from rsdock.lint.rules.rule import Context
 from rsdock.records import replace
 
 
@@ -14,7 +15,7 @@ from rsdock.records import replace
 _START_MAIN = (2, 34)
 
 
-class RS308(DockerfileRule):
+class RS308(ImageStageRule):
     """Run the binary on a Debian release no older than the one that built it.
 
     A glibc binary needs the glibc it was linked against, or newer: built on bookworm (glibc
@@ -53,11 +54,9 @@ class RS308(DockerfileRule):
     severity = Severity.ERROR
     message = "use a runtime of the builder's Debian release or newer"
 
-    def check(self, file: Dockerfile, ctx: Context) -> list[Finding]:
-        return [finding for final in images.image_stages(ctx, file)
-                for finding in self._check_stage(file, ctx, final)]
+    production_only = False  # a test or helper image fails the same way
 
-    def _check_stage(self, file: Dockerfile, ctx: Context, final: Stage) -> list[Finding]:
+    def check_stage(self, file: Dockerfile, ctx: Context, final: Stage) -> list[Finding]:
         """The findings for one image stage (the last one, or a ``target:``)."""
         if final is None:
             return []
@@ -83,12 +82,17 @@ class RS308(DockerfileRule):
             # that, only the symbols it uses count (C code built with _GNU_SOURCE on 2.38 asks
             # for __isoc23_strtol@GLIBC_2.38): a "may", reported as a warning.
             certain = builder.glibc >= _START_MAIN > runtime.glibc
-            finding = self.finding(file.path, final.from_.line, message=(
+            root = final.ancestry()[-1]
+            finding = self.finding(file.path, final.from_.line, span=file.span(
+                final.from_.line, final.base_raw if root is final else ""), message=(
                 f"the binary is built on {builder.label} (glibc {builder.glibc_text}) and "
                 f"runs on {runtime.label} (glibc {runtime.glibc_text}): it "
                 f"{'will' if certain else 'may'} not start (\"GLIBC_2.xx not found\")"
                 f"{f' ({why})' if why else ''}; {self.message}"
                 + (f", or a builder tag that names {runtime.codename} (`-{runtime.codename}`)"
-                   if builder_why and runtime.distro == "debian" else "")))
+                   if builder_why and runtime.distro == "debian" else "")), related=[
+                       Related(file.path, source.ancestry()[-1].from_.line,
+                               f"the builder is {builder.label} (glibc {builder.glibc_text})"),
+                       Related(file.path, copy.instruction.line, "the binary is copied here")])
             found.append(finding if certain else replace(finding, severity=Severity.WARNING))
         return list(facts.unique(found))

@@ -5,17 +5,18 @@ from __future__ import annotations
 import posixpath
 import re
 
-from rsdock.lint.analysis import build, cdeps, dockerfacts as facts, images
+from rsdock.lint.analysis import build, cdeps, dockerfacts as facts
 from rsdock.lint.knowledge import ccrates, debian, debian_deps
 from rsdock.lint.model.dockerfile import Dockerfile, Instruction, Stage
 from rsdock.lint.model.shell import Command
 from rsdock.lint.model.findings import Edit, Finding, Fix, Severity, line_offsets
-from rsdock.lint.rules.rule import Context, DockerfileRule
+from rsdock.lint.rules.image_rule import ImageStageRule
+from rsdock.lint.rules.rule import Context
 from rsdock.records import replace
 
 
-class RS309(DockerfileRule):
-    """Install the shared libraries the binary links in the runtime stage.
+class RS309(ImageStageRule):
+    r"""Install the shared libraries the binary links in the runtime stage.
 
     A binary whose ``openssl-sys`` or ``libsqlite3-sys`` linked the system library loads
     ``libssl.so.3`` or ``libsqlite3.so.0`` when it starts; a runtime without them fails with
@@ -65,6 +66,18 @@ class RS309(DockerfileRule):
             && rm -rf /var/lib/apt/lists/*
         COPY --from=builder /app/target/release/server /usr/local/bin/server
 
+    Fixed:
+        # file: Dockerfile
+        FROM rust:1.95-slim-bookworm AS builder
+        WORKDIR /app
+        COPY . .
+        RUN cargo build --release --bin server
+
+        FROM debian:bookworm-slim
+        RUN apt-get update && apt-get install -y --no-install-recommends ca-certificates libsqlite3-0 \
+            && rm -rf /var/lib/apt/lists/*
+        COPY --from=builder /app/target/release/server /usr/local/bin/server
+
     Passes:
         # file: Cargo.toml
         [package]
@@ -101,14 +114,14 @@ class RS309(DockerfileRule):
     id = "RS309"
     name = "runtime-library-missing"
     severity = Severity.ERROR
-    fix_safety = "safe"
+    fixable = "sometimes"
+    fix_note = ('A runtime stage without an `apt-get install` to extend gets no fix; one whose package '
+                'lists rsdock cannot place safely gets a display-only fix naming the lines to add.')
     message = "install (or copy in) the shared libraries the binary links"
 
-    def check(self, file: Dockerfile, ctx: Context) -> list[Finding]:
-        return [finding for final in images.image_stages(ctx, file)
-                for finding in self._check_stage(file, ctx, final)]
+    production_only = False  # a test or helper image fails the same way
 
-    def _check_stage(self, file: Dockerfile, ctx: Context, final: Stage) -> list[Finding]:
+    def check_stage(self, file: Dockerfile, ctx: Context, final: Stage) -> list[Finding]:
         """The findings for one image stage (the last one, or a ``target:``)."""
         workspace = ctx.workspace_for(file.path)
         if workspace is None or getattr(workspace, "lock", None) is None or final is None:

@@ -6,7 +6,7 @@ import re
 from typing import Iterable
 
 from rsdock.lint.model import workflow_reader as wf
-from rsdock.lint.model.findings import Edit, Finding, Fix, Severity, line_offsets
+from rsdock.lint.model.findings import Applicability, Edit, Finding, Fix, Severity, line_offsets
 from rsdock.lint.rules.rule import Context, WorkflowRule
 
 
@@ -39,6 +39,21 @@ class RS404(WorkflowRule):
                   username: ${{ secrets.DOCKERHUB_USERNAME }}
                   password: ${{ secrets.DOCKERHUB_TOKEN }}
 
+    Fixed:
+        # file: .github/workflows/docker.yml
+        on:
+          push:
+          pull_request:
+        jobs:
+          build:
+            runs-on: ubuntu-24.04
+            steps:
+              - uses: docker/login-action@v4
+                if: github.event_name != 'pull_request'
+                with:
+                  username: ${{ secrets.DOCKERHUB_USERNAME }}
+                  password: ${{ secrets.DOCKERHUB_TOKEN }}
+
     Passes:
         # file: .github/workflows/docker.yml
         on:
@@ -59,7 +74,10 @@ class RS404(WorkflowRule):
     name = "login-on-pull-request"
     severity = Severity.ERROR
     message = f"add `if: {GUARD}` to the login step"
-    fix_safety = "unsafe"
+    fixable = "sometimes"
+    fix_applicability = Applicability.UNSAFE
+    fix_note = ('A job that pushes on pull requests too would then push without a login: check the push '
+                'step has the same condition.')
 
     def check(self, file: wf.Workflow, ctx: Context) -> Iterable[Finding]:
         """Yield a finding for each login step that runs on every pull request."""

@@ -31,6 +31,18 @@ class RS405(WorkflowRule):
                   push: true
                   tags: user/app:latest
 
+    Fixed:
+        # file: .github/workflows/docker.yml
+        on: [push, pull_request]
+        jobs:
+          build:
+            runs-on: ubuntu-24.04
+            steps:
+              - uses: docker/build-push-action@v7
+                with:
+                  push: ${{ github.event_name != 'pull_request' }}
+                  tags: user/app:latest
+
     Passes:
         # file: .github/workflows/docker.yml
         on: [push, pull_request]
@@ -48,7 +60,7 @@ class RS405(WorkflowRule):
     name = "push-on-pull-request"
     severity = Severity.ERROR
     message = f"set `push: {GUARD}`"
-    fix_safety = "safe"
+    fixable = "sometimes"
 
     def check(self, file: wf.Workflow, ctx: Context) -> Iterable[Finding]:
         """Yield a finding for each build-push step that pushes on every pull request."""

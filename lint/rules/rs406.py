@@ -36,6 +36,19 @@ class RS406(WorkflowRule):
                   cache-from: type=gha,scope=backend
                   cache-to: type=gha,scope=backend
 
+    Fixed:
+        # file: .github/workflows/docker.yml
+        on: push
+        jobs:
+          build:
+            runs-on: ubuntu-24.04
+            steps:
+              - uses: docker/setup-buildx-action@v4
+              - uses: docker/build-push-action@v7
+                with:
+                  cache-from: type=gha,scope=backend
+                  cache-to: type=gha,scope=backend,mode=max
+
     Passes:
         # file: .github/workflows/docker.yml
         on: push
@@ -54,7 +67,7 @@ class RS406(WorkflowRule):
     name = "cache-mode-max"
     severity = Severity.WARNING
     message = "add mode=max to cache-to so the builder stage's dependency layers are cached"
-    fix_safety = "safe"
+    fixable = "sometimes"
 
     def check(self, file: wf.Workflow, ctx: Context) -> Iterable[Finding]:
         """Yield a finding for each cache-to entry of a moded backend without mode=max."""

@@ -7,7 +7,7 @@ from typing import Iterable
 from rsdock.lint.analysis.build import compiling_calls
 from rsdock.lint.analysis.dockerfacts import needed_stages
 from rsdock.lint.model import workflow_reader as wf
-from rsdock.lint.model.findings import Finding, Severity
+from rsdock.lint.model.findings import Finding, Related, Severity
 from rsdock.lint.rules.rule import Context, WorkflowRule
 
 DEFAULT_SCOPE = "buildkit"
@@ -99,7 +99,10 @@ class RS407(WorkflowRule):
                         yield self.finding(
                             file.path, spec.item.line, spec.item.column,
                             f"cache scope {scope!r} is also written by "
-                            f"{first[1].label()!r} (line {first[1].line}): {self.message}")
+                            f"{first[1].label()!r}: {self.message}", related=[
+                                Related(file.path, first[1].line,
+                                        f"{first[1].label()!r} writes the scope",
+                                        first[1].column)])
                         break
 
 

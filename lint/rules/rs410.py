@@ -38,6 +38,16 @@ class RS410(WorkflowRule):
               - uses: actions/checkout@v4
               - uses: docker/build-push-action@v6
 
+    Fixed:
+        # file: .github/workflows/docker.yml
+        on: push
+        jobs:
+          build:
+            runs-on: ubuntu-24.04
+            steps:
+              - uses: actions/checkout@v7
+              - uses: docker/build-push-action@v7
+
     Passes:
         # file: .github/workflows/docker.yml
         on: push
@@ -53,7 +63,9 @@ class RS410(WorkflowRule):
     name = "action-major"
     severity = Severity.WARNING
     message = "move to the action's current major"
-    fix_safety = "sometimes"
+    fixable = "sometimes"
+    fix_note = ('In a vendored copy of a workflow (a template for other projects) the fix is unsafe: the '
+                'copy may be kept in step with its upstream on purpose.')
 
     roles = frozenset({"runs", "action"})  # composite actions pin actions too
 

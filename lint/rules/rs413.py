@@ -27,6 +27,18 @@ class RS413(WorkflowRule):
               - uses: actions/checkout@v7
               - uses: docker/setup-buildx-action@v4
 
+    Fixed:
+        # file: .github/workflows/docker.yml
+        on: push
+        jobs:
+          build:
+            runs-on: ubuntu-24.04
+            steps:
+              - uses: actions/checkout@v7
+                with:
+                  persist-credentials: false
+              - uses: docker/setup-buildx-action@v4
+
     Passes:
         # file: .github/workflows/docker.yml
         on: push
@@ -44,7 +56,7 @@ class RS413(WorkflowRule):
     name = "checkout-persists-credentials"
     severity = Severity.WARNING
     message = "add `persist-credentials: false` to the checkout step's `with:`"
-    fix_safety = "safe"
+    fixable = "sometimes"
 
     roles = frozenset({"runs", "action"})  # composite actions pin actions too
 

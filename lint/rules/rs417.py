@@ -7,7 +7,7 @@ from typing import Any, Iterable
 
 from rsdock.lint.model import workflow_reader as wf
 from rsdock.lint.model.expressions import is_off, push_context
-from rsdock.lint.model.findings import Finding, Severity
+from rsdock.lint.model.findings import Finding, Related, Severity
 from rsdock.lint.rules.rule import Context, WorkflowRule
 
 # Steps that log in to a registry (the actions RS416 knows, and `docker login` in a script).
@@ -91,10 +91,12 @@ class RS417(WorkflowRule):
                         continue
                     if all(is_off(_value(login.if_), context=context) is True
                            for login in logins):
-                        where = ", ".join(str(login.line) for login in logins)
                         yield self.finding(file.path, step.line, step.column, (
-                            f"on {described} this step pushes but the login (line {where}) is "
-                            f"skipped, so the push is refused: {self.message}"))
+                            f"on {described} this step pushes but "
+                            f"{'the login is' if len(logins) == 1 else 'every login is'} "
+                            f"skipped, so the push is refused: {self.message}"), related=[
+                                Related(file.path, login.line, f"skipped on {described}",
+                                        login.column) for login in logins])
                         break
 
 

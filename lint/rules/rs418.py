@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any, Iterable
 
 from rsdock.lint.model import workflow_reader as wf
-from rsdock.lint.model.findings import Finding, Severity
+from rsdock.lint.model.findings import Finding, Related, Severity
 from rsdock.lint.rules.rule import Context, WorkflowRule
 from rsdock.records import record
 
@@ -81,14 +81,18 @@ class RS418(WorkflowRule):
                 why = _difference(earlier, later)
                 if earlier.scope != later.scope or why is None:
                     continue
+                related = []
                 if earlier.line == later.line and earlier.workflow == later.workflow:
                     where = f"another entry of job {later.job}'s matrix"
                 else:
-                    where = f"{earlier.workflow}:{earlier.line}"
+                    where = "another build"
+                    related = [Related(earlier.workflow, earlier.line,
+                                       f"exports scope {earlier.scope!r} too", earlier.column)]
                 reported.add(later.line)
                 yield self.finding(file.path, later.line, later.column, (
                     f"cache scope {later.scope!r} is also exported by {where}, which builds "
-                    f"{why}: each export replaces the other's cache; {self.message}"))
+                    f"{why}: each export replaces the other's cache; {self.message}"),
+                    related=related)
                 break
 
 

@@ -7,7 +7,7 @@ from typing import Iterable
 from rsdock.lint.analysis import build
 from rsdock.lint.knowledge import platforms
 from rsdock.lint.model import workflow_reader as wf
-from rsdock.lint.model.findings import Finding, Severity
+from rsdock.lint.model.findings import Finding, Related, Severity
 from rsdock.lint.model.paths import glob_match
 from rsdock.lint.model.shell import Case
 from rsdock.lint.rules.rule import Context, ProjectRule
@@ -83,8 +83,9 @@ class RS501(ProjectRule):
                 hint = f" (triple {known.gnu_triple})" if known else ""
                 yield self.finding(
                     image.workflow.path, where.line, where.column,
-                    f"{image.dockerfile}:{missing[0].line} has no case arm for {name}{hint}: "
-                    f"{self.message}")
+                    f"{image.dockerfile}'s platform case has no arm for {name}{hint}: "
+                    f"{self.message}", related=[Related(
+                        image.dockerfile, missing[0].line, f"the case without a {name} arm")])
 
 
 def _has_arm(case: Case, name: str) -> bool:

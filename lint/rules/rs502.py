@@ -8,7 +8,7 @@ from rsdock.lint.analysis import build, dockerfacts as facts
 from rsdock.lint.knowledge import platforms
 from rsdock.lint.model import workflow_reader as wf
 from rsdock.lint.model.dockerfile import Dockerfile, Instruction, Stage
-from rsdock.lint.model.findings import Finding, Severity
+from rsdock.lint.model.findings import Finding, Related, Severity
 from rsdock.lint.rules.rule import Context, ProjectRule
 
 
@@ -100,8 +100,10 @@ class RS502(ProjectRule):
                                               for c in calls}))
                     yield self.finding(
                         model.path, calls[0].line, 0,
-                        f"{image.workflow.path}:{where.line} builds {name}, but cargo here only "
-                        f"compiles {other}, not {wanted.gnu_triple}: {self.message}")
+                        f"a workflow builds {name}, but cargo here only "
+                        f"compiles {other}, not {wanted.gnu_triple}: {self.message}",
+                        related=[Related(image.workflow.path, where.line, f"builds {name}",
+                                         where.column)])
 
 
 def _final_pinned_to_build(model: Dockerfile, image: wf.BuiltImage) -> Instruction | None:

@@ -7,7 +7,7 @@ from typing import Iterable
 from rsdock.lint.analysis import build, dockerfacts as facts
 from rsdock.lint.knowledge import platforms
 from rsdock.lint.model import workflow_reader as wf
-from rsdock.lint.model.findings import Finding, Severity
+from rsdock.lint.model.findings import Finding, Related, Severity
 from rsdock.lint.rules.rule import Context, ProjectRule
 
 
@@ -60,7 +60,13 @@ class RS503(ProjectRule):
         """Yield a finding per apt-get line installing packages for platforms nobody builds."""
         built: dict[str, set[str]] = {}
         complete: dict[str, bool] = {}
+        builders: dict[str, list[Related]] = {}
         for image in wf.built_images(ctx.workflows):
+            if image.platforms:
+                where = image.platforms[0][0]
+                builders.setdefault(image.dockerfile, []).append(Related(
+                    image.workflow.path, where.line, "builds "
+                    + ", ".join(n for _w, n in image.platforms), where.column))
             built.setdefault(image.dockerfile, set()).update(
                 {name for _where, name in image.platforms} | {image.job.native_platform()})
             complete[image.dockerfile] = complete.get(image.dockerfile, True) and image.complete
@@ -82,4 +88,5 @@ class RS503(ProjectRule):
                 yield self.finding(
                     path, line, 0,
                     f"installs {', '.join(sorted(packages))}, for platforms no workflow builds "
-                    f"(they build {', '.join(sorted(names))}): {self.message}")
+                    f"(they build {', '.join(sorted(names))}): {self.message}",
+                    related=builders.get(path, [])[:3])

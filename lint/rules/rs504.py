@@ -9,7 +9,7 @@ from typing import Any, Iterable, Iterator
 from rsdock.lint.analysis import build, dockerfacts as facts
 from rsdock.lint.model import dockerignore as di, paths
 from rsdock.lint.analysis import images
-from rsdock.lint.model.findings import Finding, Severity
+from rsdock.lint.model.findings import Finding, Related, Severity
 from rsdock.lint.rules.rule import Context, ProjectRule
 
 _WILDCARDS = set("*?[")
@@ -67,9 +67,10 @@ class RS504(ProjectRule):
                                 continue
                             yield self.finding(
                                 dockerfile, copy.instruction.line, 0,
-                                f"{ignore.path}:{pattern.line} ({pattern.raw.strip()}) "
+                                f"{pattern.raw.strip()!r} in {ignore.path} "
                                 f"excludes {path}, which this {copy.instruction.cmd} needs: "
-                                f"{self.message}")
+                                f"{self.message}", related=[Related(
+                                    ignore.path, pattern.line, f"excludes {path}")])
                             break
 
 

@@ -21,6 +21,12 @@ class RS601(DockerignoreRule):
         target/  # build output
         .git
 
+    Fixed:
+        # file: .dockerignore
+        # build output
+        target/
+        .git
+
     Passes:
         # file: .dockerignore
         # build output
@@ -32,7 +38,7 @@ class RS601(DockerignoreRule):
     name = "dockerignore-trailing-comment"
     severity = Severity.ERROR
     message = "move the comment to its own line: Docker reads it as part of the pattern"
-    fix_safety = "safe"
+    fixable = "always"
 
     def check(self, file: DockerIgnore, ctx: Context) -> Iterable[Finding]:
         """Yield a finding for each pattern line with a `` #`` in it."""

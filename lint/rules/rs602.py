@@ -23,6 +23,11 @@ class RS602(DockerignoreRule):
         # file: .dockerignore
         .git
 
+    Fixed:
+        # file: .dockerignore
+        .git
+        target/
+
     Passes:
         # file: .dockerignore
         .git
@@ -33,7 +38,7 @@ class RS602(DockerignoreRule):
     name = "dockerignore-target"
     severity = Severity.WARNING
     message = "add `target/` to .dockerignore"
-    fix_safety = "safe"
+    fixable = "always"
 
     def check(self, file: DockerIgnore, ctx: Context) -> Iterable[Finding]:
         """Yield one finding when target/ reaches the build context."""

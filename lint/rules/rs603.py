@@ -27,6 +27,11 @@ class RS603(DockerignoreRule):
         # file: .dockerignore
         target/
 
+    Fixed:
+        # file: .dockerignore
+        target/
+        .git
+
     Passes:
         # file: .dockerignore
         target/
@@ -37,7 +42,9 @@ class RS603(DockerignoreRule):
     name = "dockerignore-git"
     severity = Severity.WARNING
     message = "add `.git` to .dockerignore"
-    fix_safety = "sometimes"
+    fixable = "always"
+    fix_note = ('When the build reads git (a build script calling git, a version from `git describe`), the '
+                'fix is unsafe: check the build falls back without `.git`.')
 
     def check(self, file: DockerIgnore, ctx: Context) -> Iterable[Finding]:
         """Yield one finding when .git reaches a build context that holds it."""

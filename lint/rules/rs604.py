@@ -41,6 +41,12 @@ class RS604(DockerignoreRule):
         target/
         docs/
 
+    Fixed:
+        # file: .dockerignore
+        target/
+        docs/
+        !docs/openapi.yaml
+
     Passes:
         # file: Cargo.toml
         [package]
@@ -62,7 +68,7 @@ class RS604(DockerignoreRule):
     name = "dockerignore-hides-compile-input"
     severity = Severity.ERROR
     message = "re-include it with a `!` line: the compile reads it"
-    fix_safety = "safe"
+    fixable = "always"
 
     def check(self, file: DockerIgnore, ctx: Context) -> Iterable[Finding]:
         """Yield one finding per pattern that leaves compile inputs out of a build context."""

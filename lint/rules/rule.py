@@ -10,7 +10,16 @@ table are generated from those docstrings.
 Examples in ``Fails:``/``Passes:`` are complete files of the rule's target kind. An example
 that needs several files (a cross-file rule, or a Dockerfile rule that reads the workspace) is
 written as sections, each starting with a ``# file: <path>`` line; a test lints every example
-and checks that ``Fails`` yields the rule and ``Passes`` does not.
+and checks that ``Fails`` yields the rule and ``Passes`` does not. A rule that fixes
+(``fixable``) also has a ``Fixed:`` block between them: the ``Fails`` example after its fixes,
+which ``tests/lint/rules/test_rule_contract.py`` checks along with the declaration itself, and
+``tests/lint/test_snapshots.py`` pins what users see of every rule. A rule's own tests use
+``tests/lint/rules/harness.py`` (``catches``, ``catches_not``, ``fixed``).
+
+A finding is a span (``Rule.finding``'s ``span``, or a line and column the engine completes from
+the text) with zero or more :class:`Related` places, each with a label: a second place a
+finding involves is a related place, never "(line N)" in the message. Rules about what an image
+runs subclass ``lint/rules/image_rule.py``'s ``ImageStageRule``.
 
 File models (one module each, each with a ``parse_*(path, text)`` function returning a model that
 carries ``path``, ``text`` and ``errors`` (parse problems as findings, never exceptions)):
@@ -32,8 +41,8 @@ from typing import TYPE_CHECKING, Any, ClassVar, Generic, Iterable, Literal, Typ
 
 # Context is the rule contract's other half: rules import it from here.
 from rsdock.lint.model.context import Context as Context
-from rsdock.lint.model.findings import Finding, Fix, Severity
-from rsdock.records import record, replace
+from rsdock.lint.model.findings import Applicability, Finding, Fix, Related, Severity, Span
+from rsdock.records import record
 
 if TYPE_CHECKING:  # the engine imports a parser only for the kinds at hand: types only here
     from rsdock.lint.model.dockerfile import Dockerfile
@@ -50,8 +59,12 @@ FAMILIES: dict[str, str] = {
     "RS6": "dockerignore",
 }
 TARGETS = ("dockerfile", "workflow", "dockerignore", "project")
-FixSafety = Literal["safe", "unsafe", "sometimes"] | None
-FIX_SAFETIES: tuple[FixSafety, ...] = (None, "safe", "unsafe", "sometimes")
+FixAvailability = Literal["never", "sometimes", "always"]
+FIX_AVAILABILITIES: tuple[FixAvailability, ...] = ("never", "sometimes", "always")
+# The rule attribute these replaced, still read from a rule that sets it (see _declared_fixes).
+_LEGACY_FIX_SAFETY: dict[object, tuple[FixAvailability, Applicability]] = {
+    None: ("never", Applicability.SAFE), "safe": ("sometimes", Applicability.SAFE),
+    "sometimes": ("sometimes", Applicability.SAFE), "unsafe": ("sometimes", Applicability.UNSAFE)}
 _ID_RE = re.compile(r"^RS\d{3}$")
 
 
@@ -71,10 +84,14 @@ class Rule(Generic[FileT]):
         target: which model ``check`` receives: ``dockerfile``, ``workflow``, ``dockerignore``,
             or ``project`` (called once with ``file=None``, for cross-file rules); set by the
             target's base class.
-        fix_safety: whether the rule proposes fixes and how safe they are: ``None`` (no fix),
-            ``"safe"`` (a fix can never break a build: ``--fix`` applies it), ``"unsafe"`` (a
-            suggestion, applied only with ``--unsafe-fixes``) or ``"sometimes"`` (safe unless the
-            rule finds a reason it could break the build; each :class:`Fix` carries ``safe``).
+        fixable: whether its findings carry a fix (ruff's ``FixAvailability``): ``"never"``,
+            ``"sometimes"`` or ``"always"``. The rule tests check it against the findings of
+            the rule's own ``Fails:`` example, and the fixed example against ``Fixed:``.
+        fix_applicability: the most its fixes may be trusted (:class:`Applicability`): each
+            :class:`Fix` carries its own applicability, never more than this (a safe fix of a
+            rule declared unsafe is reported unsafe).
+        fix_note: when a fix is less trusted than declared, or missing: one sentence for the
+            docs' fix-safety paragraph (``""``: nothing to add).
     """
 
     id: ClassVar[str]
@@ -82,7 +99,9 @@ class Rule(Generic[FileT]):
     severity: ClassVar[Severity]
     message: ClassVar[str]
     target: ClassVar[str]
-    fix_safety: ClassVar[FixSafety] = None
+    fixable: ClassVar[FixAvailability] = "never"
+    fix_applicability: ClassVar[Applicability] = Applicability.SAFE
+    fix_note: ClassVar[str] = ""
 
     def check(self, file: FileT, ctx: Context) -> Iterable[Finding]:
         """Yield the findings for ``file`` (a model of kind ``target``, or None for project)."""
@@ -90,15 +109,26 @@ class Rule(Generic[FileT]):
 
     def finding(
         self, path: str, line: int, column: int = 0, message: str | None = None,
-        fix: Fix | None = None,
+        fix: Fix | None = None, *, span: Span | None = None,
+        related: Iterable[Related] = (),
     ) -> Finding:
         """A finding of this rule at ``path:line:column``, with the rule's message by default.
 
-        A fix of a rule whose ``fix_safety`` is ``"unsafe"`` is always marked unsafe.
+        Args:
+            span: ``(line, column, end_line, end_column)``, the exact place (it replaces
+                ``line`` and ``column``); without it the engine spans the token at ``column``,
+                or the line's (instruction's) text for column 0.
+            related: the other places the finding involves, each with a short label.
+
+        A fix is never reported more trusted than the rule's ``fix_applicability``.
         """
-        if fix is not None and fix.safe and self.fix_safety == "unsafe":
-            fix = replace(fix, safe=False)
-        return Finding(path, line, column, self.id, self.severity, message or self.message, fix)
+        if fix is not None:
+            fix = fix.with_applicability(self.fix_applicability)
+        end_line = end_column = 0
+        if span is not None:
+            line, column, end_line, end_column = span
+        return Finding(path, line, column, self.id, self.severity, message or self.message, fix,
+                       end_line, end_column, tuple(related))
 
     @classmethod
     def family(cls) -> str:
@@ -158,16 +188,21 @@ AnyRule = Rule[Any]  # a rule of any target, as the registry holds them
 
 @record(frozen=True)
 class RuleDocs:
-    """A rule's documentation: summary, prose, and the failing and passing examples."""
+    """A rule's documentation: summary, prose, the failing example, the same example after
+    its fixes (``fixed``, empty for a rule without fixes) and the passing example."""
 
     summary: str
     body: str
     fails: str
     passes: str
+    fixed: str = ""
 
     @classmethod
     def parse(cls, rule: type[AnyRule]) -> RuleDocs:
         """Split the docstring of ``rule`` into its parts.
+
+        A rule that can fix writes the ``Fails:`` example as its fixes leave it in a ``Fixed:``
+        block between ``Fails:`` and ``Passes:``.
 
         Raises:
             ValueError: when the docstring lacks a summary, a ``Fails:`` or a ``Passes:`` block.
@@ -176,13 +211,13 @@ class RuleDocs:
 
         text = cleandoc(rule.__doc__ or "")
         match = re.match(r"(?s)(?P<summary>[^\n]+)\n(?P<body>.*?)\nFails:\n(?P<fails>.*?)"
-                         r"\nPasses:\n(?P<passes>.*)$", text)
+                         r"(?:\nFixed:\n(?P<fixed>.*?))?\nPasses:\n(?P<passes>.*)$", text)
         if not match or not match["summary"].strip():
             raise ValueError(f"{rule.id}: docstring needs a summary line, 'Fails:' and 'Passes:'")
-        fails, passes = (cleandoc(match[k]) for k in ("fails", "passes"))
+        fails, passes, fixed = (cleandoc(match[k] or "") for k in ("fails", "passes", "fixed"))
         if not fails or not passes:
             raise ValueError(f"{rule.id}: 'Fails:' and 'Passes:' examples must not be empty")
-        return cls(match["summary"].strip(), match["body"].strip(), fails, passes)
+        return cls(match["summary"].strip(), match["body"].strip(), fails, passes, fixed)
 
 
 class RegistryError(ValueError):
@@ -203,10 +238,27 @@ def _load() -> dict[str, type[AnyRule]]:
         rule = classes[0]
         if not _ID_RE.match(rule.id) or rule.target not in TARGETS:
             raise RegistryError(f"{rule.id}: bad ID or target {rule.target!r}")
-        if rule.fix_safety not in FIX_SAFETIES:
-            raise RegistryError(f"{rule.id}: fix_safety must be one of {FIX_SAFETIES}")
+        _declared_fixes(rule)
         found[rule.id] = rule
     return dict(sorted(found.items()))
+
+
+def _declared_fixes(rule: type[AnyRule]) -> None:
+    """Check ``fixable`` and ``fix_applicability``; a rule written against the older
+    ``fix_safety`` attribute gets them from it.
+
+    Raises:
+        RegistryError: for a value outside the declared ones.
+    """
+    legacy = vars(rule).get("fix_safety", "unset")
+    if legacy != "unset":
+        if legacy not in _LEGACY_FIX_SAFETY:
+            raise RegistryError(f"{rule.id}: fix_safety must be one of {list(_LEGACY_FIX_SAFETY)}")
+        rule.fixable, rule.fix_applicability = _LEGACY_FIX_SAFETY[legacy]
+    if rule.fixable not in FIX_AVAILABILITIES:
+        raise RegistryError(f"{rule.id}: fixable must be one of {FIX_AVAILABILITIES}")
+    if not isinstance(rule.fix_applicability, Applicability):
+        raise RegistryError(f"{rule.id}: fix_applicability must be an Applicability")
 
 
 _REGISTRY: dict[str, type[AnyRule]] | None = None

@@ -56,7 +56,8 @@ def test_formats(repo, capsys):
     _, out, _ = run(capsys, "lint", "--no-hadolint", "--format", "json")
     assert json.loads(out)["findings"][0]["rule"] == "RS002"
     _, out, _ = run(capsys, "lint", "--no-hadolint", "--format", "github")
-    assert out.startswith("::warning file=.dockerignore,line=1,col=18,title=RS002::")
+    assert out.startswith(
+        "::warning file=.dockerignore,line=1,col=18,endLine=1,endColumn=23,title=RS002::")
     _, out, _ = run(capsys, "lint", "--no-hadolint", "--format", "sarif")
     assert json.loads(out)["version"] == "2.1.0"
 

@@ -11,7 +11,7 @@ from rsdock.cli import main
 from rsdock.errors import UserError
 from rsdock.lint.engine import fix
 from rsdock.lint.rules import rule as rule_mod
-from rsdock.lint.model.findings import Edit, Fix, Severity, line_offsets
+from rsdock.lint.model.findings import Applicability, Edit, Fix, Severity, line_offsets
 from rsdock.lint.rules.rule import Rule
 
 
@@ -181,7 +181,8 @@ class UnsafeSlim(SlimAfterPin):
     """
 
     id = "RS197"
-    fix_safety = "unsafe"
+    fixable = "always"
+    fix_applicability = Applicability.UNSAFE
 
 
 def test_unsafe_fixes_only_with_unsafe_fixes(tmp_path, monkeypatch, capsys):

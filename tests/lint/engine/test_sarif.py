@@ -85,5 +85,25 @@ def test_only_safe_fixes_become_sarif_fixes():
         "deletedRegion": {"startLine": 2, "startColumn": 1, "endLine": 2, "endColumn": 1},
         "insertedContent": {"text": "ARG X\n"}}]
     assert "fixes" not in second and second["properties"] == {"unsafeFix": "add --platform"}
-    safety = {r["id"]: r["properties"]["fixSafety"] for r in log["runs"][0]["tool"]["driver"]["rules"]}
+    safety = {r["id"]: r["properties"]["fixApplicability"]
+              for r in log["runs"][0]["tool"]["driver"]["rules"]}
     assert safety == {"RS201": "unsafe", "RS202": "safe"}
+
+
+def test_regions_have_end_columns_and_related_locations():
+    from rsdock.lint.model.findings import Related
+
+    text = "FROM rust:1.95 AS build\nRUN cargo build\n"
+    found = Finding("Dockerfile", 2, 5, "RS201", Severity.WARNING, "cross", None, 2, 16,
+                    (Related("Dockerfile", 1, "the stage", 1, 1, 24),))
+    res = engine.Result(Path("/repo").resolve(), {"Dockerfile": "dockerfile"}, [found],
+                        {"Dockerfile": text})
+    log = json.loads(report.render_sarif(res))
+    jsonschema.Draft4Validator(SCHEMA).validate(log)
+    (entry,) = log["runs"][0]["results"]
+    assert entry["locations"][0]["physicalLocation"]["region"] == {
+        "startLine": 2, "startColumn": 5, "endLine": 2, "endColumn": 16}
+    (related,) = entry["relatedLocations"]
+    assert related["id"] == 1 and related["message"] == {"text": "the stage"}
+    assert related["physicalLocation"]["region"] == {
+        "startLine": 1, "startColumn": 1, "endLine": 1, "endColumn": 24}

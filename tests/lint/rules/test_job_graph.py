@@ -154,7 +154,9 @@ def test_rs417_login_and_push_conditions(text, expected, tmp_path):
 def test_rs417_names_the_push_that_fails(tmp_path):
     [finding] = run("RS417", {WF: login_push(BRANCHES, MASTER)}, tmp_path)
     assert "a push to the branch `develop`" in finding.message
-    assert "login (line 8)" in finding.message
+    assert "the login is skipped" in finding.message and "line" not in finding.message
+    assert [(r.line, r.label) for r in finding.related] == [
+        (8, "skipped on a push to the branch `develop`")]
 
 
 # ---- which files GitHub runs, and local composite actions --------------------------------

@@ -103,7 +103,8 @@ def test_render_readme_replaces_only_between_markers():
     readme = f"intro\n{docs.START}\nold\n{docs.END}\noutro\n"
     out = docs.render_readme(readme)
     assert out.startswith(f"intro\n{docs.START}\n| ID | Family |") and out.endswith(f"{docs.END}\noutro\n")
-    assert "| RS001 | meta | error |" in out
+    assert "| [RS001](docs/rules.md#rs001) | meta | error | - |" in out
+    assert "| [RS202](docs/rules.md#rs202) | cross | error | safe |" in out
     assert docs.render_readme("no markers\n").endswith(f"## Rules\n\n{docs.START}\n"
                                                        f"{docs.rules_table()}{docs.END}\n")
 
@@ -111,6 +112,19 @@ def test_render_readme_replaces_only_between_markers():
 def test_readme_table_is_generated():
     text = README.read_text(encoding="utf-8")
     assert docs.render_readme(text) == text, "run: python scripts/gen_docs.py"
+
+
+def test_rules_page_is_generated():
+    text = (REPO / "docs" / "rules.md").read_text(encoding="utf-8")
+    assert docs.rules_page() == text, "run: python scripts/gen_docs.py"
+
+
+@pytest.mark.parametrize("rule_id", RULES)
+def test_rule_page_shows_fix_safety_and_fixed(rule_id):
+    rule = all_rules()[rule_id]
+    page = docs.rule_page(rule)
+    assert " ".join(f"Fix safety: {docs.fix_safety(rule)}".split()) in " ".join(page.split())
+    assert ("\nFixed:\n" in page) == (rule.fixable != "never")
 
 
 @pytest.mark.parametrize("rule_id", RULES)

@@ -7,6 +7,7 @@ import pytest
 from rsdock.lint.engine import runner as engine
 from rsdock.lint.engine.settings import LintConfig
 from rsdock.lint.model.findings import Severity
+from tests.lint.rules.harness import findings
 
 NO_HADOLINT = LintConfig(hadolint=False)
 WF = ".github/workflows/docker.yml"
@@ -20,8 +21,7 @@ STEPS = "on: push\njobs:\n  a:\n    runs-on: ubuntu-24.04\n    steps:\n"
 
 
 def found(rule_id, files):
-    return [(f.path, f.line, str(f.severity)) for f in engine.lint_texts(files, config=NO_HADOLINT)
-            if f.rule == rule_id]
+    return [(f.path, f.line, str(f.severity)) for f in findings(rule_id, files)]
 
 
 @pytest.mark.parametrize("rule_id, files, expected", [

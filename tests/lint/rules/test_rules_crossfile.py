@@ -196,7 +196,8 @@ def test_dockerignore_hides_copy(files, expected, tmp_path):
 def test_rs501_message_names_the_dockerfile_line_and_triple(tmp_path):
     files = {WF: workflow(BP + "    platforms: linux/arm/v7\n"), "Dockerfile": ARCH_CASE}
     (finding,) = run("RS501", files, tmp_path)
-    assert "Dockerfile:3" in finding.message and "armv7-unknown-linux-gnueabihf" in finding.message
+    assert "armv7-unknown-linux-gnueabihf" in finding.message
+    assert [(r.path, r.line) for r in finding.related] == [("Dockerfile", 3)]
 
 
 def test_rs503_names_the_unused_packages(tmp_path):

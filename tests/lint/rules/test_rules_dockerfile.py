@@ -731,7 +731,8 @@ def test_lost_linker_message_names_the_export_line():
     [finding] = DOCKERFILE_RULES["RS207"]().check(model, Context(root=Path(".")))
     linker_run = [n for n, line in enumerate(LOST_LINKER.splitlines(), 1)
                   if line.startswith("RUN export RUST_TARGET")][-1]
-    assert f"exported in the RUN at line {linker_run}" in finding.message
+    assert "exported in an earlier RUN" in finding.message
+    assert [r.line for r in finding.related] == [linker_run]
     assert "every RUN starts a new shell" in finding.message
     assert "ENV CARGO_TARGET_" in finding.message
 
@@ -791,17 +792,19 @@ def test_case_variable_is_what_the_arms_match(subject, variable):
 
 
 @pytest.mark.parametrize("text, line, message", [
-    ("FROM rust:1.95 AS builder\n" + BUILD_PER_ARCH, 1, "stage builder cross-compiles (line "),
+    ("FROM rust:1.95 AS builder\n" + BUILD_PER_ARCH, 1, "stage builder cross-compiles but "),
     # the line is where the fix goes, chef's FROM, and the message names chef first
     (CHEF.replace("--platform=$BUILDPLATFORM ", "") + "ARG TARGETPLATFORM\n" + CASE, 1,
      "stage chef's FROM has no --platform=$BUILDPLATFORM, but stage builder, built FROM it, "
-     "cross-compiles (line "),
+     "cross-compiles, so the compiler runs under QEMU emulation"),
 ])
 def test_rs201_names_the_stage_of_the_line_it_points_at(text, line, message):
     model = parse_dockerfile("Dockerfile", text)
     [finding] = DOCKERFILE_RULES["RS201"]().check(model, Context(root=None, workspace=None))
     assert finding.line == line and finding.message.startswith(message)
     assert text.splitlines()[line - 1].startswith("FROM ")
+    [related] = finding.related  # where the stage cross-compiles
+    assert "cargo" in text.splitlines()[related.line - 1] and related.label.endswith("here")
 
 
 # The generator's case-arm shape: each arm `set -- PACKAGES`, one shared `apt-get install "$@"`.
@@ -952,8 +955,9 @@ def test_rs305_message_says_what_the_folder_holds(tmp_path):
         "COPY --from=builder /out/server ", "COPY --from=builder /out/servr ")).lstrip("\n"))
     [finding] = DOCKERFILE_RULES["RS305"]().check(model, Context(root=None, workspace=None))
     assert finding.message == (
-        "/out/servr is never written in stage builder: it makes /out (line 5) and writes only "
+        "/out/servr is never written in stage builder: it makes /out and writes only "
         '/out/server there, so the COPY fails with "not found"')
+    assert [(r.line, r.label) for r in finding.related] == [(5, "the folder is made here")]
 
 
 @pytest.mark.parametrize("old,new,copied", [

@@ -294,7 +294,8 @@ def test_rs212_names_the_packages_and_the_environment(tmp_path):
     assert "install pkg-config libssl-dev:arm64 (after dpkg --add-architecture arm64)" \
         not in packages.message  # pkg-config is a build tool, not a target package
     assert packages.message.endswith(
-        "install libssl-dev:arm64 (after dpkg --add-architecture arm64) (cargo runs at line 7)")
+        "install libssl-dev:arm64 (after dpkg --add-architecture arm64)")
+    assert [(r.line, r.label) for r in packages.related] == [(7, "cargo runs here")]
     assert "PKG_CONFIG" not in packages.message and "libssl-dev" not in env.message
     assert ("PKG_CONFIG_LIBDIR_aarch64_unknown_linux_gnu=/usr/lib/aarch64-linux-gnu/pkgconfig:"
             "/usr/share/pkgconfig") in env.message

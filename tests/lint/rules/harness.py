@@ -1,0 +1,97 @@
+"""The rule-test harness every rule test uses (hadolint's ``ruleCatches``/``ruleCatchesNot``,
+ruff's ``assert_diagnostics``): lint an example, check what one rule reports, apply its fixes,
+and render what a user sees.
+
+An example is a dict ``{path: text}`` or one text: a lone file of the rule's target kind, or
+``# file: <path>`` sections, as the rules' docstring examples are written (texts are dedented).
+
+    catches("RS202", '''
+        FROM rust:1.95
+        RUN echo $TARGETARCH
+    ''', lines=[2])
+    catches_not("RS202", "FROM rust:1.95\\nARG TARGETARCH\\nRUN echo $TARGETARCH\\n")
+    assert fixed("RS202", text)["Dockerfile"] == "..."
+"""
+
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+
+from rsdock.lint.engine import discover, docs
+from rsdock.lint.engine.fix import MAX_PASSES, apply_fixes
+from rsdock.lint.engine.report import render_text
+from rsdock.lint.engine.runner import Result, lint_texts
+from rsdock.lint.engine.settings import LintConfig
+from rsdock.lint.model.findings import Finding, Fix
+from rsdock.lint.rules.rule import all_rules
+
+CONFIG = LintConfig(hadolint=False)
+
+
+def files_of(rule_id: str, example: dict[str, str] | str) -> dict[str, str]:
+    """``example`` as files: a dict as it is, a text split like a docstring example."""
+    if isinstance(example, dict):
+        return dict(example)
+    return docs.example_files(all_rules()[rule_id], textwrap.dedent(example).strip("\n"))
+
+
+def findings(rule_id: str, example: dict[str, str] | str) -> list[Finding]:
+    """What ``rule_id`` reports on ``example`` (linted whole, as ``rsdock lint`` would)."""
+    return [f for f in lint_texts(files_of(rule_id, example), config=CONFIG) if f.rule == rule_id]
+
+
+def catches(rule_id: str, example: dict[str, str] | str, lines: list[int] | None = None,
+            message: str | None = None) -> list[Finding]:
+    """Assert ``rule_id`` reports on ``example`` (on exactly ``lines`` when given, with a
+    message containing ``message`` when given); return its findings."""
+    found = findings(rule_id, example)
+    assert found, f"{rule_id} reports nothing on:\n{files_of(rule_id, example)}"
+    if lines is not None:
+        assert [f.line for f in found] == lines, [(f.line, f.message) for f in found]
+    if message is not None:
+        assert any(message in f.message for f in found), [f.message for f in found]
+    for finding in found:
+        assert finding.column >= 1 and finding.end_line >= finding.line, \
+            f"{rule_id}: the span of {finding} is incomplete"
+    return found
+
+
+def catches_not(rule_id: str, example: dict[str, str] | str) -> None:
+    """Assert ``rule_id`` reports nothing on ``example``."""
+    found = findings(rule_id, example)
+    assert not found, f"{rule_id} reports {[(f.line, f.message) for f in found]}"
+
+
+def fixed(rule_id: str, example: dict[str, str] | str, unsafe: bool = True) -> dict[str, str]:
+    """``example``'s files after ``rule_id``'s fixes (safe ones, and with ``unsafe`` the unsafe
+    ones too), applied and re-linted until nothing changes, as ``rsdock lint --fix`` does."""
+    current = files_of(rule_id, example)
+    found = findings(rule_id, current)
+    for _ in range(MAX_PASSES):
+        by_path: dict[str, list[Fix]] = {}
+        for finding in found:
+            if finding.fix is not None and finding.fix.applies(unsafe):
+                by_path.setdefault(finding.path, []).append(finding.fix)
+        changed = False
+        for path, fixes in by_path.items():
+            new, applied = apply_fixes(current[path], fixes)
+            if applied and new != current[path]:
+                current[path], changed = new, True
+        if not changed:
+            break
+        found = findings(rule_id, current)
+    return current
+
+
+def rendered(rule_id: str, example: dict[str, str] | str) -> str:
+    """The text report (``rsdock lint``'s default output) of ``rule_id``'s findings on
+    ``example``."""
+    files = files_of(rule_id, example)
+    return render_result(files, findings(rule_id, files))
+
+
+def render_result(files: dict[str, str], found: list[Finding]) -> str:
+    """The text report of ``found`` over ``files``."""
+    targets = {p: k for p in files if (k := discover.kind_of(p)) is not None}
+    return render_text(Result(Path("/repo"), targets, sorted(found), files))
