@@ -26,6 +26,7 @@ from rsdock.wizard.generate import answers, defaults, repository, steps
 from rsdock.wizard.generate.plan import Plan
 from rsdock.wizard.tui.screens.error_screen import ErrorScreen
 from rsdock.wizard.tui.screens.help_screen import HelpScreen
+from rsdock.wizard.tui.screens.question_screen import QuestionScreen
 from rsdock.wizard.tui.screens.wizard_screen import WizardScreen
 
 
@@ -182,8 +183,6 @@ class RsdockApp(App[int]):
             self.exit(0, return_code=0)
             return
         if isinstance(screen, WizardScreen) and screen.unwritten():
-            from rsdock.wizard.tui.screens.question_screen import QuestionScreen
-
             self.push_screen(QuestionScreen(
                 "Quit without writing?",
                 screen.unwritten() + " Go to step 8 (Write) and press Write files to keep "
