@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import sys
 import tempfile
 from pathlib import Path
@@ -30,6 +31,23 @@ def file_name(index: int, step_id: str) -> str:
     return f"{index}-{step_id}.svg"
 
 
+#: The font Rich's SVG asks for, and the stack it gets instead. Rich names Fira Code (from a
+#: CDN that image viewers and GitHub's SVG sandbox do not load) then the generic family,
+#: which several renderers resolve to a proportional font: each run of text drawn narrower
+#: than its cells left holes before the next run ("4 files (4 new) ·      0 findings") and
+#: made block-glyph borders look like short ticks. Installed monospace fonts come first.
+RICH_FONT = "font-family: Fira Code, monospace;"
+PORTABLE_FONT = ('font-family: "DejaVu Sans Mono", Menlo, Consolas, "Liberation Mono", '
+                 '"Fira Code", monospace;')
+
+
+def portable(svg: str) -> str:
+    """``svg`` with a font stack every renderer resolves to a monospace font."""
+    if RICH_FONT not in svg:
+        raise SystemExit("Rich's SVG no longer names its font as expected: update RICH_FONT")
+    return svg.replace(RICH_FONT, PORTABLE_FONT)
+
+
 #: A second set of the wizard's steps, drawn on a bigger terminal: layouts must hold at both.
 WIDE = (120, 40)
 WIDE_DIR = "120x40"
@@ -39,7 +57,7 @@ async def _draw(step_id: str, size: tuple[int, int] = SIZE) -> str:
     app = make_app()
     async with app.run_test(size=size) as pilot:
         await show_step(pilot, step_id)
-        return app.export_screenshot(title=f"rsdock-tui: {steps.step(step_id).title}")
+        return portable(app.export_screenshot(title=f"rsdock-tui: {steps.step(step_id).title}"))
 
 
 # Edit mode (``rsdock-tui`` on a project with files): file name -> (view of EDIT_VIEWS, title).
@@ -55,7 +73,7 @@ async def _draw_edit(view: str, title: str) -> str:
     app = make_edit_app(fixture)
     async with app.run_test(size=SIZE) as pilot:
         await press_settled(pilot, *keys)
-        return app.export_screenshot(title=f"rsdock-tui: {title}")
+        return portable(app.export_screenshot(title=f"rsdock-tui: {title}"))
 
 
 def generate(out_dir: Path) -> list[Path]:
@@ -93,6 +111,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--check", action="store_true", help="fail instead of writing")
     args = parser.parse_args(argv)
+    # The pictures show the colours whatever the caller's terminal settings (Textual reads
+    # NO_COLOR when an app starts).
+    os.environ.pop("NO_COLOR", None)
     if not args.check:
         for stale in SCREENSHOTS.rglob("*.svg"):
             stale.unlink()

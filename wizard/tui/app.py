@@ -26,6 +26,7 @@ from rsdock.wizard.generate import answers, defaults, repository, steps
 from rsdock.wizard.generate.plan import Plan
 from rsdock.wizard.tui.screens.error_screen import ErrorScreen
 from rsdock.wizard.tui.screens.help_screen import HelpScreen
+from rsdock.wizard.tui.screens.question_screen import QuestionScreen
 from rsdock.wizard.tui.screens.wizard_screen import WizardScreen
 
 
@@ -175,4 +176,18 @@ class RsdockApp(App[int]):
         return edit_screen is not None and isinstance(self.screen, edit_screen.EditScreen)
 
     async def action_quit(self) -> None:
+        """Quit, asking first when the wizard's answers have files not written yet (a second
+        Ctrl+Q in that question quits)."""
+        screen = self.screen
+        if screen.id == "quit-question":
+            self.exit(0, return_code=0)
+            return
+        if isinstance(screen, WizardScreen) and screen.unwritten():
+            self.push_screen(QuestionScreen(
+                "Quit without writing?",
+                screen.unwritten() + " Go to step 8 (Write) and press Write files to keep "
+                "them; your answers are not saved either.",
+                "Quit", no="Back to the wizard", id="quit-question"),
+                lambda yes: self.exit(0, return_code=0) if yes else None)
+            return
         self.exit(0, return_code=0)

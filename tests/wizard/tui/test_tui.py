@@ -223,7 +223,10 @@ def test_help_opens_and_closes_and_quit_is_clean(workspace: Path):
         await pilot.press("escape")
         await pilot.pause()
         assert isinstance(pilot.app.screen, WizardScreen)
-        await pilot.press("ctrl+q")
+        await pilot.press("ctrl+q")  # nothing written yet: it asks first
+        await pilot.pause()
+        assert pilot.app.screen.id == "quit-question"
+        await pilot.press("ctrl+q")  # a second Ctrl+Q quits
 
     app = drive(RsdockApp(workspace), scenario)
     assert app.return_code == 0

@@ -76,7 +76,8 @@ def test_opens_in_edit_mode_with_the_plan_and_the_findings_per_file(tmp_path):
         assert len([i for i in ids if i.startswith("finding:")]) == len(screen.state.findings)
         assert {f.rule for f in screen.state.findings} >= {"RS412", "RS413", "RS410"}
         # RS404's fix (skip the login on pull requests) is unsafe: not counted as safe
-        assert "6 with a safe fix" in str(screen.query_one("#edit-status").visual)
+        status = str(screen.query_one("#edit-status").visual)
+        assert "✎ 6 safe fix(es), ✎! 1 unsafe (asks)" in status
 
     drive(RsdockApp(root, edit_existing=True), scenario)
 
@@ -310,9 +311,12 @@ def test_enter_on_a_finding_offers_its_fix(tmp_path):
     async def scenario(pilot):
         await highlight(pilot, "RS404", 22)
         await press(pilot, "enter")
+        # RS404's fix is unsafe: asked first (Cancel is the default), then its diff
+        assert pilot.app.screen.title_text == "Apply an unsafe fix (RS404)?"
+        await press(pilot, "shift+tab", "enter")
         dialog = pilot.app.screen
         assert isinstance(dialog, ProposalScreen)
-        assert dialog.title_text == f"Fix RS404 at {WORKFLOW}:22"
+        assert dialog.title_text == f"Fix RS404 at {WORKFLOW}:22 (unsafe)"
         await press(pilot, "escape")
 
     drive(RsdockApp(root, edit_existing=True), scenario)

@@ -37,8 +37,8 @@ async def _diff_of(pilot, path: str) -> str:
     await settle(pilot)
     # The page's right column, as one line of words: the left column, borders and scroll bars
     # dropped, so wrapped text reads through.
-    rows = [line.split("▎", 1)[1] for line in screen_text(pilot.app).splitlines() if "▎" in line]
-    return " ".join(re.sub(r"[\u2580-\u259f]", " ", " ".join(rows)).split())
+    rows = [line.split("│", 1)[1] for line in screen_text(pilot.app).splitlines() if "│" in line]
+    return " ".join(re.sub(r"[\u2500-\u259f]", " ", " ".join(rows)).split())
 
 
 def test_the_review_says_how_to_keep_an_edit_then_counts_the_kept_block(workspace, capsys):

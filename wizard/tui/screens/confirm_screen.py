@@ -5,10 +5,11 @@ from __future__ import annotations
 from textual.app import ComposeResult
 from textual.containers import Horizontal, ScrollableContainer, Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Button, Static
+from textual.widgets import Static
 
 from rsdock.wizard.generate.writer import Change
 from rsdock.wizard.tui.widgets.text import SCROLL_BINDINGS, diff_text
+from rsdock.wizard.tui.widgets.button import Button
 
 
 class ConfirmOverwriteScreen(ModalScreen[bool | None]):

@@ -7,7 +7,7 @@ from rsdock.wizard.tui.screens.help_screen import HelpScreen
 EDIT_KEYS: tuple[tuple[str, str], ...] = (
     ("1 / 2 / 3", "show the inferred plan / the findings / the plan changes"),
     ("↑ ↓", "move in a list"),
-    ("f", "fix the highlighted finding (✎ marks the fixable ones)"),
+    ("f", "fix the highlighted finding (✎ a safe fix; ✎! an unsafe one: asks first)"),
     ("a", "apply every safe fix"),
     ("Space / Enter", "tick a platform / choose a cache or registry"),
     ("v", "show the diff of the plan changes"),

@@ -31,6 +31,12 @@ from rsdock.wizard.tui.widgets.finding_list import FindingList
 from rsdock.wizard.tui.widgets.plan_view import PlanView
 
 
+def unsafe_fixable(state: session.EditState) -> list:
+    """The findings whose fix can be applied but is not safe (``f`` asks before offering it)."""
+    return [f for f in state.findings
+            if f.fix is not None and not f.fix.safe and not f.fix.display_only]
+
+
 class EditScreen(Screen):
     """Holds the files' :class:`~rsdock.wizard.edit.session.EditState` and routes the actions.
 
@@ -113,9 +119,13 @@ class EditScreen(Screen):
         if state is None:
             return
         fixable = len(state.fixable)
-        first = (f"{len(state.findings)} finding(s), {fixable} with a safe fix (✎): "
-                 "f fixes the highlighted one, a all" if fixable else
-                 f"{len(state.findings)} finding(s), none with a safe fix")
+        unsafe = len(unsafe_fixable(state))
+        # one line at 80 columns: the second says where the backups are
+        first = f"{len(state.findings)} finding(s): ✎ {fixable} safe fix(es)"
+        if unsafe:
+            first += f", ✎! {unsafe} unsafe (asks)"
+        if fixable or unsafe:
+            first += " · f fix one" + (" · a all safe" if fixable else "")
         folders = backup.list_backups(self.edit_root)
         if folders:
             shown = (self.last_backup or folders[-1]).relative_to(self.edit_root).as_posix()
@@ -169,11 +179,22 @@ class EditScreen(Screen):
             self.notify("Highlight a finding on the Findings tab first.", severity="warning")
             return
         if finding.fix is None:
-            self.notify(f"{finding.rule} has no safe fix: change it by hand.",
+            self.notify(f"{finding.rule} has no fix: change it by hand.",
                         severity="warning")
             return
-        self.prepare(f"Fix {finding.rule} at {finding.path}:{finding.line}",
-                     lambda: session.fix_one(state, finding))
+        title = f"Fix {finding.rule} at {finding.path}:{finding.line}"
+        if finding.fix.safe or finding.fix.display_only:
+            self.prepare(title, lambda: session.fix_one(state, finding))
+            return
+        # The CLI applies an unsafe fix only with --unsafe-fixes: here the user says so.
+        self.app.push_screen(QuestionScreen(
+            f"Apply an unsafe fix ({finding.rule})?",
+            f"{finding.fix.description or finding.rule}. This fix can change how the image "
+            "builds or runs (rsdock lint --fix applies it only with --unsafe-fixes). The "
+            "next dialog shows its diff before anything is written.",
+            "Show the diff"),
+            lambda yes: self.prepare(title + " (unsafe)",
+                                     lambda: session.fix_one(state, finding)) if yes else None)
 
     def action_fix_all(self) -> None:
         """Offer every safe fix at once."""

@@ -5,7 +5,9 @@ from __future__ import annotations
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Button, Static
+from textual.widgets import Static
+
+from rsdock.wizard.tui.widgets.button import Button
 
 
 class ErrorScreen(ModalScreen[str]):

@@ -6,18 +6,20 @@ from rich.table import Table
 from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Button, Static
+from textual.widgets import Static
+
+from rsdock.wizard.tui.widgets.button import Button
 
 KEYS: tuple[tuple[str, str], ...] = (
     ("Ctrl+N", "next step"),
     ("Ctrl+P", "previous step (answers are kept)"),
     ("Tab / Shift+Tab", "move between fields"),
     ("↑ ↓", "move in a list"),
-    ("Space", "tick or untick an image or platform"),
+    ("Space", "tick or untick an image or platform; choose the highlighted option"),
     ("Enter", "choose the highlighted option; jump to a step in the step list"),
     ("Ctrl+T", "go to the step list"),
     ("F1", "this help"),
-    ("Ctrl+Q", "quit (nothing is written unless you pressed Write)"),
+    ("Ctrl+Q", "quit (asks first while files are not written; twice quits)"),
 )
 
 

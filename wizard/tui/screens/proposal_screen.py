@@ -12,10 +12,11 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, ScrollableContainer, Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Button, Static
+from textual.widgets import Static
 
 from rsdock.wizard.edit.propose import Proposal
 from rsdock.wizard.tui.widgets.text import SCROLL_BINDINGS, diff_text, hanging  # noqa: F401
+from rsdock.wizard.tui.widgets.button import Button
 
 
 class ProposalScreen(ModalScreen[bool]):

@@ -5,7 +5,9 @@ from __future__ import annotations
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Button, Static
+from textual.widgets import Static
+
+from rsdock.wizard.tui.widgets.button import Button
 
 
 class QuestionScreen(ModalScreen[bool]):
@@ -20,8 +22,9 @@ class QuestionScreen(ModalScreen[bool]):
 
     BINDINGS = [("escape", "cancel", "Cancel")]
 
-    def __init__(self, title: str, message: str, yes: str, no: str = "Cancel") -> None:
-        super().__init__()
+    def __init__(self, title: str, message: str, yes: str, no: str = "Cancel",
+                 **kwargs) -> None:
+        super().__init__(**kwargs)
         self.title_text = title
         self.message = message
         self.yes = yes

@@ -8,7 +8,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from rich.text import Text
-from textual.widgets import Button, ContentSwitcher, Static
+from textual.widgets import ContentSwitcher, Static
 from textual.worker import get_current_worker
 from typing import TYPE_CHECKING
 
@@ -19,6 +19,7 @@ from rsdock.wizard.tui.screens.error_screen import ErrorScreen
 from rsdock.wizard.tui.widgets.project_pane import ProjectPane
 from rsdock.wizard.tui.widgets.step_list import StepList
 from rsdock.wizard.tui.widgets.step_pane import StepPane
+from rsdock.wizard.tui.widgets.button import Button
 
 if TYPE_CHECKING:
     from rsdock.wizard.tui.widgets.write_pane import WritePane
@@ -58,18 +59,18 @@ _PREVIEW_STEPS = ("review", "write")  # the pages that show the preview
 _BACKGROUND_DELAY = 0.1  # seconds from the first screen drawn to the preview and other pages
 
 
-def _progress(visited: int, width: int = 14) -> Text:
-    """The steps visited as a bar of ``width`` cells and a count: ``━━━━━╸──────── 3/8``.
+def _progress(done: int, width: int = 14) -> Text:
+    """The steps done as a bar of ``width`` cells and a count: ``━━━━━╸──────── 3/8``.
 
     Drawn as text, not with Textual's ProgressBar, whose animation made every step change
     wait for it (about 100 ms of frames on a loaded machine)."""
     total = len(steps.STEPS)
-    done = round(width * visited / total)
-    bar = Text("━" * done, style="bold")
-    if done < width:
-        bar.append("╸" if done else "", style="bold")
-        bar.append("─" * (width - done - (1 if done else 0)), style="dim")
-    bar.append(f" {visited}/{total}", style="dim")
+    cells = round(width * done / total)
+    bar = Text("━" * cells, style="bold")
+    if cells < width:
+        bar.append("╸" if cells else "", style="bold")
+        bar.append("─" * (width - cells - (1 if cells else 0)), style="dim")
+    bar.append(f" {done}/{total}", style="dim")
     return bar
 
 
@@ -198,16 +199,16 @@ class WizardScreen(Screen):
             self.call_after_refresh(self._focus_first, pane)
 
     def _focus_first(self, pane: StepPane) -> None:
-        if self.current != pane.STEP_ID:
-            return
-        focusable = [w for w in pane.query("*") if w.focusable]
-        (focusable[0] if focusable else pane).focus()
+        # Every way to a step (Next, Back, a jump from the step list) puts the keyboard on the
+        # page: after a jump the focus stayed in the step list, and Tab then Enter pressed Back.
+        if self.current == pane.STEP_ID:
+            pane.focus_answer()
 
     def _show_progress(self) -> None:
         troubled = {steps.problem_step(p) for p in self.plan.problems()}
         step_list = self.query_one(StepList)
-        step_list.show(self.current, troubled)
-        self.query_one("#progress", Static).update(_progress(len(step_list.visited)))
+        step_list.show(self.current, troubled, written=self.written is not None)
+        self.query_one("#progress", Static).update(_progress(step_list.done_count))
 
     def action_next(self) -> None:
         index = steps.STEP_IDS.index(self.current)
@@ -244,12 +245,12 @@ class WizardScreen(Screen):
                 pane.show_problems()
             else:
                 pane.show_plan(self.plan)
-        self._show_progress()
         if self.written is not None:
             self.written = None
             for write_pane in self.query("#step-write"):
                 if write_pane.is_mounted:
                     write_pane.clear_result()
+        self._show_progress()
         self.refresh_preview()
 
     @work(thread=True, exclusive=True, group="preview")
@@ -299,6 +300,22 @@ class WizardScreen(Screen):
 
     # --- writing -----------------------------------------------------------------------------
 
+    def unwritten(self) -> str:
+        """What quitting now would lose, in a sentence, or "" when nothing: the answers'
+        files are written, or every one is already on disk as rendered. A copy of the bundled
+        example loses nothing of the user's (it is deleted on quit either way)."""
+        if self.written is not None or self.session.example:
+            return ""
+        result = self.preview
+        if result is None or result.plan != self.plan:
+            return "The files for your answers are not written yet."
+        if result.problems:
+            return "Nothing is written: your answers have problems (see the ✗ steps)."
+        pending = [c.path for c in result.changes if c.status != "same"]
+        if not pending:
+            return ""
+        return f"Not written yet: {', '.join(pending)}."
+
     def on_write_pane_write_requested(self, event: WritePane.WriteRequested) -> None:
         result = self.preview
         if result is None or not result.writable or result.plan != self.plan:
@@ -329,6 +346,7 @@ class WizardScreen(Screen):
                 hint="check the permissions and free space, then press Write").format())
             return
         self.query_one("#step-write", StepPane).show_result(self.written)
+        self._show_progress()
         self.refresh_preview()
 
     def _write_failed(self, message: str) -> None:

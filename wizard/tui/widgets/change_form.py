@@ -5,11 +5,12 @@ from __future__ import annotations
 from textual.app import ComposeResult
 from textual.containers import VerticalScroll
 from textual.message import Message
-from textual.widgets import Button, Label, SelectionList, Static
+from textual.widgets import Label, SelectionList, Static
 
 from rsdock.wizard.tui.widgets.ticks import TickList
 from rsdock.wizard.generate import steps
 from rsdock.wizard.tui.widgets.choice_list import ChoiceList
+from rsdock.wizard.tui.widgets.button import Button
 
 
 class ChangeForm(VerticalScroll):

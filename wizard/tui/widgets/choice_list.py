@@ -5,6 +5,7 @@ from __future__ import annotations
 from rich.console import Group
 from rich.padding import Padding
 from rich.text import Text
+from textual.binding import Binding
 from textual.geometry import Region
 from textual.message import Message
 from textual.widget import Widget
@@ -20,6 +21,10 @@ class ChoiceList(OptionList):
     Posts :class:`ChoiceList.Chosen` when the user chooses; :attr:`value` sets the marked option
     without posting anything.
     """
+
+    # Space chooses like Enter: it ticks a box in the tick lists beside these, and pressing it
+    # here did nothing, so "ghcr" looked chosen while dockerhub stayed.
+    BINDINGS = [Binding("space", "select", "Choose", show=False)]
 
     # As tall as its options (OptionList caps itself at 100% of the page): a capped list
     # scrolled its last options out of sight while the page below it stood empty. The page

@@ -11,6 +11,21 @@ from rsdock.wizard.tui.widgets.text import Hanging
 
 #: how a finding's severity (``str(Severity)``) is coloured wherever the TUI lists findings
 SEVERITY_STYLE = {"error": "bold red", "warning": "yellow", "info": "cyan"}
+#: the severity as a word of the list's severity column: colour alone is lost without it
+SEVERITY_WORD = {"error": "error", "warning": "warn", "info": "info"}
+
+#: the marks of a finding rsdock can fix: safely, or only after asking (ruff's and the CLI's
+#: rule: ``lint --fix`` applies unsafe fixes only with ``--unsafe-fixes``)
+SAFE_MARK = "✎ "
+UNSAFE_MARK = "✎!"
+
+
+def fix_mark(finding: Finding) -> str:
+    """``✎ `` for a safe fix, ``✎!`` for an unsafe one, blanks when nothing can be applied."""
+    fix = finding.fix
+    if fix is None or fix.display_only:
+        return "  "
+    return SAFE_MARK if fix.safe else UNSAFE_MARK
 
 
 class FindingList(OptionList):
@@ -51,10 +66,14 @@ class FindingList(OptionList):
 
     @staticmethod
     def _prompt(finding: Finding) -> Hanging:
+        severity = str(finding.severity)
         prompt = Text(f"{finding.line:>4} ", style="dim")
-        prompt.append(f"{finding.rule:<7}", style=SEVERITY_STYLE.get(str(finding.severity), ""))
-        fixable = finding.fix is not None and not finding.fix.display_only
-        prompt.append("✎ " if fixable else "  ", style="green")
+        prompt.append(f"{SEVERITY_WORD.get(severity, severity):<6}",
+                      style=SEVERITY_STYLE.get(severity, ""))
+        prompt.append(f"{finding.rule:<7}", style=SEVERITY_STYLE.get(severity, ""))
+        mark = fix_mark(finding)
+        prompt.append(mark, style="bold yellow" if mark == UNSAFE_MARK else "green")
+        prompt.append(" ")
         indent = prompt.cell_len  # wrapped lines continue under the message, not the line number
         prompt.append(finding.message)
         return Hanging(prompt, indent=indent)

@@ -1,4 +1,9 @@
-"""The visible list of steps: where you are, what is done, and what has a problem."""
+"""The visible list of steps: where you are, what is done, and what has a problem.
+
+Each row's mark is a glyph, never only a colour: ``▸`` the shown step, ``✓`` a step whose
+answers stand (passed or seen; the Write step only once the files are written), ``✗`` a step
+with a problem, blank for one still ahead.
+"""
 
 from __future__ import annotations
 
@@ -25,17 +30,41 @@ class StepList(OptionList):
         self.current = steps.STEP_IDS[0]
         self.visited: set[str] = {self.current}
         self.troubled: set[str] = set()
+        self.written = False  # whether the files of the current answers are written
         self._shown: list[tuple[str, str, bool]] | None = None  # the marks on screen
 
     def on_mount(self) -> None:
         self.redraw()
 
-    def show(self, current: str, troubled: set[str]) -> None:
-        """Mark ``current`` as the shown step and ``troubled`` as the steps with problems."""
+    def show(self, current: str, troubled: set[str], written: bool = False) -> None:
+        """Mark ``current`` as the shown step, ``troubled`` as the steps with problems, and the
+        Write step as done when ``written``."""
         self.current = current
         self.visited.add(current)
         self.troubled = troubled
+        self.written = written
         self.redraw()
+
+    def is_done(self, step_id: str) -> bool:
+        """Whether ``step_id`` counts as done: its answers stand (it has no problem, and it is
+        behind the shown step or was seen before), or, for Write, the files are written.
+
+        Every question has a default, so a step passed on the way (Next, or a jump over it)
+        is answered; merely looking at Write writes nothing, so it is not done until then.
+        """
+        if step_id in self.troubled:
+            return False
+        if step_id == steps.STEP_IDS[-1]:
+            return self.written
+        if step_id == self.current:
+            return False
+        return (step_id in self.visited
+                or steps.STEP_IDS.index(step_id) < steps.STEP_IDS.index(self.current))
+
+    @property
+    def done_count(self) -> int:
+        """How many steps are done (the Write step counts once written, even while shown)."""
+        return sum(1 for step_id in steps.STEP_IDS if self.is_done(step_id))
 
     def redraw(self) -> None:
         """Show the current state: only the rows whose mark changed are replaced (rebuilding
@@ -46,7 +75,7 @@ class StepList(OptionList):
                 marks.append(("✗", "red", step.id == self.current))
             elif step.id == self.current:
                 marks.append(("▸", "bold", True))
-            elif step.id in self.visited:
+            elif self.is_done(step.id):
                 marks.append(("✓", "green", False))
             else:
                 marks.append((" ", "dim", False))

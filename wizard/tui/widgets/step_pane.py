@@ -77,6 +77,24 @@ class StepPane(VerticalScroll):
         """Show the problems the current plan has in this step's answers."""
         self.query_one(ProblemList).problems = steps.problems_for(self.plan, self.STEP_ID)
 
+    def focus_answer(self) -> None:
+        """Put the keyboard on this page's first answer (the page itself when it has none), so
+        keys typed after arriving act here, not on the step list or the buttons.
+
+        The page opens at its top, with its question in view: focusing an answer below the
+        fold scrolled a page at 80x24 past its question. Such an answer leaves the keys to the
+        page (arrows scroll it, Tab reaches the answer)."""
+        self.scroll_home(animate=False, immediate=True)
+        focusable = [w for w in self.query("*") if w.focusable]
+        target = focusable[0] if focusable else self
+        target.focus(scroll_visible=False)
+        if target is not self:
+            self.call_after_refresh(self._unless_hidden, target)
+
+    def _unless_hidden(self, target) -> None:
+        if self.app.focused is target and not target.region.overlaps(self.content_region):
+            self.focus(scroll_visible=False)
+
     def sync(self, plan: Plan) -> None:
         """Set the step's widgets from ``plan`` (called with change messages muted)."""
 

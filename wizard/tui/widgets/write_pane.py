@@ -5,11 +5,12 @@ from __future__ import annotations
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.message import Message
-from textual.widgets import Button, Static
+from textual.widgets import Static
 
 from rsdock.wizard.generate import steps
 from rsdock.wizard.generate.review import Preview, WriteResult
 from rsdock.wizard.tui.widgets.step_pane import StepPane
+from rsdock.wizard.tui.widgets.button import Button
 
 
 class WritePane(StepPane):
@@ -22,8 +23,15 @@ class WritePane(StepPane):
 
     def compose_body(self) -> ComposeResult:
         yield Static(id="write-summary")
-        yield Button("Write files", id="write", variant="primary")
+        # Disabled until a preview says what would be written; the label says why, since a
+        # disabled button differs from an enabled one only by colour otherwise.
+        yield Button(self.WAITING, id="write", variant="primary", disabled=True)
         yield Static(id="write-result")
+
+    #: the Write button's label in each state
+    READY = "Write files"
+    WAITING = "Preparing the files…"
+    BLOCKED = "✗ Cannot write: see above"
 
     def __init__(self, session: steps.Session, plan, **kwargs) -> None:
         super().__init__(session, plan, **kwargs)
@@ -34,6 +42,9 @@ class WritePane(StepPane):
         allow writing only when the preview is valid."""
         button = self.query_one("#write", Button)
         button.disabled = not preview.writable
+        button.label = self.READY if preview.writable else self.BLOCKED
+        if preview.writable and self.display and self.app.focused in (None, self):
+            button.focus()  # the page was shown before the button could take the keys
         if not preview.writable:
             self.query_one("#write-summary", Static).update(
                 Text(preview.note or "Nothing to write yet.", style="italic"))
@@ -52,6 +63,16 @@ class WritePane(StepPane):
             text.append("\n")
         text.rstrip()
         self.query_one("#write-summary", Static).update(text)
+
+    def focus_answer(self) -> None:
+        """The Write button when it can be pressed, else the page (it takes the button once
+        the preview allows writing: see :meth:`show_preview`)."""
+        button = self.query_one("#write", Button)
+        if button.disabled:
+            self.scroll_home(animate=False, immediate=True)
+            self.focus(scroll_visible=False)
+        else:
+            super().focus_answer()
 
     def _verb(self, status: str, path: str) -> str:
         if self._written is not None:
