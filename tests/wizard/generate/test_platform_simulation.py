@@ -65,7 +65,9 @@ if name == "dpkg-deb":
     control = {{"Package": package, "Architecture": arch, "Multi-Arch": "same",
                "Description": "stub"}}
     if args[0] == "-x":
-        where = "usr/bin/tini-static" if package == "tini" else f"usr/lib/stub/{{package}}"
+        # libkeyutils1 stands for the packages that still ship files under /lib.
+        where = ("usr/bin/tini-static" if package == "tini" else f"lib/stub/{{package}}"
+                 if package == "libkeyutils1" else f"usr/lib/stub/{{package}}")
         out = pathlib.Path(args[2], where)
         out.parent.mkdir(parents=True, exist_ok=True)
         out.write_text(arch)
@@ -361,6 +363,9 @@ def test_debian_slim_registers_the_unpacked_libraries_in_the_targets_dpkg_status
     assert listing.splitlines() == ["/.", "/usr", "/usr/lib", "/usr/lib/stub/libpq5"]
     assert sandbox.path(f"/tini/libs/var/lib/dpkg/info/libpq5:{arch}.md5sums").exists()
     assert sandbox.path("/tini/libs/usr/lib/stub/libpq5").read_text() == arch
+    # debian-slim's /lib is a link to usr/lib: nothing may stay under the root's /lib.
+    assert not sandbox.path("/tini/libs/lib").exists()
+    assert sandbox.path("/tini/libs/usr/lib/stub/libkeyutils1").read_text() == arch
     final = parse_stages(text)[-1]
     assert final.runs() == [] and "/tini/libs/" in final.copies_from("tini")
 
