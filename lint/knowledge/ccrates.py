@@ -152,9 +152,10 @@ class CCrate:
         """This crate built against the system library (its ``system_mode``)."""
         mode = self.system_mode
         runtime = tuple(mode.get("runtime_packages") or ())
+        trixie = tuple(mode.get("runtime_packages_trixie") or runtime)
         return _replace(self, kind=SYSTEM, dev_packages=tuple(mode.get("dev_packages") or ()),
                         multiarch_same=bool(mode.get("multiarch_same", True)),
-                        runtime_packages={"bookworm": runtime, "trixie": runtime},
+                        runtime_packages={"bookworm": runtime, "trixie": trixie},
                         debian_slim_has=bool(mode.get("debian_slim_has")),
                         distroless_has={"bookworm": bool(mode.get("distroless_cc_has")),
                                         "trixie": bool(mode.get("distroless_cc_has"))},
@@ -256,6 +257,11 @@ class CCrate:
             return ()
         if as_built and self.static_env and dict(self.env).get(self.static_env) == "1":
             return ()  # rsdock's own builds set it: static, nothing at run time
+        if as_built and self.kind == "either" and self.fallback == BUNDLED \
+                and self.links != SYSTEM:
+            # rsdock's builds install no -dev package for it, so it compiles its bundled copy
+            # (upstream curl-sys cross-compiling): nothing to ship at run time.
+            return ()
         if runtime == "distroless":
             return debian_deps.unpack_for_distroless(self.runtime_for(debian), debian)
         if runtime != "debian-slim":

@@ -11,6 +11,12 @@ What the distroless ``cc`` images ship is :data:`DISTROLESS_CC` (GoogleContainer
 ``base/config.bzl`` at 34cde536 and ``cc/config.bzl`` at 11eeda55, over the static image's
 base-files, netbase, tzdata, media-types and the CA certificates); a library the binary links
 must come with every package of its Depends closure that is not among them.
+
+What ``debian:<release>-slim`` ships is :data:`DEBIAN_SLIM`: the official image is
+``debootstrap --variant=minbase`` (debuerreotype), so its packages are the release's
+``Priority: required`` set and apt; read from such a root for amd64, arm64 and armhf (the same
+88 packages on bookworm) on 2026-12-07. Generated debian-slim images unpack a library's Depends
+closure minus this set on the build machine instead of running apt on the target.
 """
 
 from __future__ import annotations
@@ -27,6 +33,28 @@ DISTROLESS_CC: dict[str, frozenset[str]] = {
                                      "gcc-12-base")),
     "trixie": frozenset(_STATIC + ("libc6", "libssl3t64", "libzstd1", "zlib1g", "libgomp1",
                                    "libstdc++6", "libgcc-s1", "gcc-14-base")),
+}
+_SLIM_COMMON = (
+    "apt", "base-files", "base-passwd", "bash", "bsdutils", "coreutils", "dash", "debconf",
+    "debian-archive-keyring", "debianutils", "diffutils", "dpkg", "findutils", "grep", "gzip",
+    "hostname", "init-system-helpers", "libacl1", "libattr1", "libaudit-common", "libaudit1",
+    "libblkid1", "libbz2-1.0", "libc-bin", "libc6", "libcap-ng0", "libcap2", "libcrypt1",
+    "libdebconfclient0", "libgcc-s1", "libgmp10", "liblz4-1", "liblzma5", "libmd0", "libmount1",
+    "libpam-modules", "libpam-modules-bin", "libpam-runtime", "libpam0g", "libpcre2-8-0",
+    "libseccomp2", "libselinux1", "libsemanage-common", "libsemanage2", "libsepol2",
+    "libsmartcols1", "libstdc++6", "libsystemd0", "libtinfo6", "libudev1", "libuuid1",
+    "libxxhash0", "libzstd1", "login", "mawk", "mount", "ncurses-base", "ncurses-bin", "passwd",
+    "perl-base", "sed", "sysvinit-utils", "tar", "tzdata", "util-linux", "zlib1g")
+DEBIAN_SLIM: dict[str, frozenset[str]] = {
+    "bookworm": frozenset(_SLIM_COMMON + (
+        "adduser", "e2fsprogs", "gcc-12-base", "gpgv", "libapt-pkg6.0", "libcom-err2",
+        "libdb5.3", "libext2fs2", "libffi8", "libgcrypt20", "libgnutls30", "libgpg-error0",
+        "libhogweed6", "libidn2-0", "libnettle8", "libp11-kit0", "libss2", "libtasn1-6",
+        "libunistring2", "logsave", "usr-is-merged", "util-linux-extra")),
+    "trixie": frozenset(_SLIM_COMMON + (
+        "gcc-14-base", "libapt-pkg7.0", "libbsd0", "libdb5.3t64", "libhogweed6t64",
+        "liblastlog2-2", "libnettle8t64", "libsqlite3-0", "libssl3t64", "login.defs",
+        "openssl-provider-legacy", "sqv")),
 }
 
 
@@ -94,12 +122,31 @@ def distroless_cc(release: str) -> frozenset[str]:
     return DISTROLESS_CC.get(release, DISTROLESS_CC["bookworm"])
 
 
+def debian_slim(release: str) -> frozenset[str]:
+    """The packages ``debian:<release>-slim`` ships."""
+    return DEBIAN_SLIM.get(release, DEBIAN_SLIM["bookworm"])
+
+
 def unpack_for_distroless(packages: Iterable[str], release: str) -> tuple[str, ...]:
     """What to unpack into distroless cc so ``packages`` load: their Depends closure on every
     architecture the table knows, minus what the image ships (``packages`` first, as given,
     then the rest in name order)."""
+    return unpack_onto(packages, release, distroless_cc(release))
+
+
+def unpack_for_debian_slim(packages: Iterable[str], release: str) -> tuple[str, ...]:
+    """What to unpack into ``debian:<release>-slim`` so ``packages`` load without apt running
+    on the target: their Depends closure minus what the image ships (ordered as
+    :func:`unpack_for_distroless`)."""
+    return unpack_onto(packages, release, debian_slim(release))
+
+
+def unpack_onto(packages: Iterable[str], release: str, shipped: frozenset[str]
+                ) -> tuple[str, ...]:
+    """``packages`` and their Depends closure on every architecture the table knows, minus
+    ``shipped`` (what the base image has): ``packages`` first, as given, then the rest in name
+    order."""
     wanted = [p for p in packages]
-    shipped = distroless_cc(release)
     needed: set[str] = set()
     for arch in arches(release) or ("amd64",):
         needed |= closure(wanted, release, arch, stop=shipped)

@@ -97,8 +97,8 @@ class Runtime:
         shell: whether the image has a shell (to debug with, and for shell-form commands).
         package_manager: ``apt``, ``apk`` or None.
         target_run: whether the runtime stage always runs ``RUN`` (on the target platform, so
-            under QEMU in CI). None does: tini, the CA bundle and the app user are prepared on
-            the build machine; only ``c_libraries = "install"`` adds a RUN, for C libraries.
+            under QEMU in CI). None does: tini, the CA bundle, the app user and the C
+            libraries are prepared on the build machine.
         tini: where tini is in the image (the ENTRYPOINT's first word).
         tini_from: ``package`` (installed by the package manager) or ``tini-stage`` (Debian's
             tini for the target architecture, unpacked on ``$BUILDPLATFORM`` and copied).
@@ -106,8 +106,9 @@ class Runtime:
             ``nonroot`` user).
         ca: ``install`` (the image has no CA bundle: install ``ca-certificates``), ``bundled``
             (the image ships one) or ``copy`` (copied from the tini stage).
-        c_libraries: how the shared libraries of C crates get into the image: ``install``
-            (package manager), ``copy`` (unpacked in the tini stage) or None (static binary).
+        c_libraries: how the shared libraries of C crates get into the image: ``copy`` (their
+            Depends closure minus what the image ships, downloaded for the target architecture
+            and unpacked in the tini stage on the build machine) or None (static binary).
         asks_release: whether the user chooses the Debian release for this runtime.
         published: the platforms the image is published for, or None for those the release
             (or, for static runtimes, the libc) allows.
@@ -127,7 +128,7 @@ class Runtime:
     tini_from: Literal["package", "tini-stage"]
     uid: int
     ca: Literal["install", "bundled", "copy"]
-    c_libraries: Literal["install", "copy"] | None
+    c_libraries: Literal["copy"] | None
     asks_release: bool = False
     published: frozenset[str] | None = None
     unpublished: str = ""
@@ -214,7 +215,7 @@ RUNTIMES: tuple[Runtime, ...] = (
         pattern=r"^(?:docker\.io/library/)?debian:(?P<release>[\w.-]+)-slim$",
         libc="gnu", shell=True, package_manager="apt", target_run=False,
         tini="/usr/bin/tini", tini_from="tini-stage", uid=10001, ca="copy",
-        c_libraries="install", asks_release=True, release_bound=True,
+        c_libraries="copy", asks_release=True, release_bound=True,
     ),
     Runtime(
         "distroless",

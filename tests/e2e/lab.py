@@ -308,6 +308,40 @@ def disable_binfmt() -> None:
     _save_state(state)
 
 
+BINFMT_DIR = Path("/proc/sys/fs/binfmt_misc")
+
+
+def qemu_binfmts(root: Path = BINFMT_DIR) -> dict[str, bool]:
+    """``{handler: enabled}`` for every binfmt_misc handler whose interpreter is a QEMU (any
+    package may have registered one, not only the lab's ``update-binfmts``)."""
+    found = {}
+    for entry in sorted(root.iterdir()) if root.is_dir() else ():
+        if entry.name in ("register", "status"):
+            continue
+        text = entry.read_text()
+        if re.search(r"^interpreter .*qemu", text, re.M):
+            found[entry.name] = text.startswith("enabled")
+    return found
+
+
+@contextlib.contextmanager
+def binfmt_off(root: Path = BINFMT_DIR):
+    """Every enabled QEMU binfmt handler disabled (machine-wide) inside the block, and enabled
+    again after it: a build that succeeds inside ran nothing for a foreign architecture (a
+    foreign RUN fails with "exec format error"). Yields the handlers it turned off."""
+    turned = [name for name, enabled in qemu_binfmts(root).items() if enabled]
+    for name in turned:
+        (root / name).write_text("0")
+    try:
+        still = [name for name, enabled in qemu_binfmts(root).items() if enabled]
+        if still:
+            raise LabUnavailable(f"could not disable the binfmt handlers {still}")
+        yield turned
+    finally:
+        for name in turned:
+            (root / name).write_text("1")
+
+
 # --------------------------------------------------------------------------- registry
 def registry_up() -> bool:
     try:

@@ -32,8 +32,8 @@ purpose, built for linux/arm64, which must fail and which `rsdock lint` must hav
 Lab setup: {setup}.
 Seconds are one `docker build` of one image for one platform, with the base images in the lab
 registry and BuildKit's cache from earlier cases of the same session: the toolchain and cross
-package layers of the builder and the runtime's apt layer are shared by every workspace (so the
-first case of each platform pays for them, the runtime's apt under QEMU), and a workspace's
+package layers of the builder are shared by every workspace (so the first case of each platform
+pays for them; since issue #24 no stage runs on the target, so none runs under QEMU), and a workspace's
 builder is shared by its runtimes (the first runtime built for a platform pays the compile). Size is the image's uncompressed
 size as `docker image inspect` reports it, and in brackets `docker save` gzipped (about what a
 registry stores; the 100 MB limit for a small debian-slim server is checked on that).
@@ -189,8 +189,39 @@ def render(data: dict) -> str:
                    f"of them first, at the broken line ({named})"
                    + (f", and missed {missed} (xfail: LINT_MISSES in test_broken.py)." if missed
                       else "."))
+    c_note += _issue_notes(rows)
     out.append(NOTES.format(c_note=c_note))
     return "\n".join(out) + "\n"
+
+
+# Issue #21's lab workspaces (tests/e2e/workspaces/), each one case of the acceptance.
+ISSUE_21 = ("libpq", "libcurl", "ring", "gitbuild", "includedocs", "optionalc", "pyo3")
+
+
+def _issue_notes(rows: list[dict]) -> str:
+    """What the rows show for issue #21's workspaces and #24's no-emulation builds."""
+    lines = []
+    glibc = ("debian-slim", "distroless", "debian-slim, binfmt off")
+    for ws in ISSUE_21:
+        mine = [r for r in rows if r["workspace"] == ws and r["runtime"] in glibc]
+        if not mine:
+            lines.append(f"  - {ws}: not built yet")
+            continue
+        by = {}
+        for r in mine:
+            by.setdefault(r["result"], []).append(f"{r['runtime']} {r['platform']}")
+        lines.append(f"  - {ws}: " + "; ".join(f"{k}: {', '.join(v)}" for k, v in by.items()))
+    off = [r for r in rows if r["runtime"].endswith("binfmt off")]
+    ok = sum(r["result"] == "passed" for r in off)
+    return ("\n- **Issue #21's workspaces** (glibc runtimes; a platform missing from a line was "
+            "not built in the last sessions):\n" + "\n".join(lines)
+            + f"\n- **No emulation (issue #24)**: {ok} of {len(off)} debian-slim builds of "
+            "C-library workspaces for arm64 and arm/v7 passed with every QEMU binfmt handler "
+            "disabled (`debian-slim, binfmt off` rows): the libraries and their Debian "
+            "dependencies are unpacked for the target on the build machine, so no stage runs "
+            "on the target; the handlers are enabled again only to start the image. The "
+            "control (`test_a_target_platform_run_fails_without_binfmt`) shows a `RUN` in an "
+            "arm64 stage fails then with \"exec format error\".")
 
 
 def main(argv=None) -> int:

@@ -11,7 +11,7 @@ import re
 import textwrap
 
 from rsdock.lint.knowledge import actions as known_actions
-from rsdock.lint.knowledge import ccrates
+from rsdock.lint.knowledge import ccrates, debian_deps
 from rsdock.lint.knowledge import platforms, runners, runtimes
 from rsdock.lint.knowledge.platforms import Platform
 from rsdock.lint.model.dockerignore import parse_dockerignore
@@ -26,6 +26,8 @@ CHEF_VERSION = "0.1.77"
 TRUNK_VERSION = "0.21.14"
 BUSYBOX_VERSION = "1.37"
 WEB_PORT = 8080
+# The stage naming the target's base image, whose dpkg status the tini stage extends.
+BASE_STAGE = "runtime-base"
 # Where the builder's platform RUN leaves the cross settings every cargo RUN sources.
 ENV_FILE = "/usr/local/etc/cargo-target.env"
 DOCKERIGNORE = ".dockerignore"
@@ -70,33 +72,6 @@ def targets(plan: Plan) -> tuple[Target, ...]:
     return tuple(Target(p, p.triple(plan.libc)) for p in plan.platform_objects)
 
 
-def emulation_reason(plan: Plan, image: Image) -> str:
-    """Why building ``image`` must run something on the target platform, or "" when nothing
-    does (tini, CA certificates and the user are always prepared on the build machine).
-
-    Only the shared libraries a debian-slim image links (libpq5, libssl3...) are installed
-    there: apt resolves their own dependencies on the target, which a download would not.
-    """
-    if image.kind == "web" or plan.runtime != "debian-slim":
-        return ""
-    packages = runtime_packages(plan, image)
-    if not packages:
-        return ""
-    return (f"{image.name}'s runtime stage installs {', '.join(packages)} with apt on the "
-            "target platform (their dependencies resolve there)")
-
-
-def needs_qemu(plan: Plan, image: Image, runner_platform: str = platforms.NATIVE_PLATFORM
-               ) -> bool:
-    """Whether building ``image`` runs anything under emulation on a ``runner_platform``
-    runner: a target-platform RUN (:func:`emulation_reason`) for some other platform."""
-    if not emulation_reason(plan, image):
-        return False
-    if plan.strategy == "native":
-        return any(not leg.native for leg in legs(plan))
-    return any(p.name != runner_platform for p in plan.platform_objects)
-
-
 def tini_debian(plan: Plan) -> str:
     """The Debian release of the stage that downloads tini-static for the target architecture:
     the plan's, or a later one that has every chosen architecture (riscv64 needs trixie)."""
@@ -122,6 +97,9 @@ def _common(plan: Plan, image: Image) -> dict:
         "toolchain_file": plan.workspace.toolchain_file,
         "builder_debian": BUILDER_DEBIAN,
         "copied_packages": (),
+        "dpkg_db": "",
+        "lib_roots": (),
+        "base_stage": BASE_STAGE,
         "locked": plan.workspace.lockfile,
         "chef_version": CHEF_VERSION,
         "tini_debian": tini_debian(plan),
@@ -185,7 +163,7 @@ def dockerfile(plan: Plan, image: Image) -> str:
     context.update(
         title=_title(images, context["platform_names"]),
         images=images,
-        finals=[_final(plan, i) for i in images],
+        finals=[_final(plan, i, context["lib_roots"]) for i in images],
         libc=base.libc,
         runtime=base,
         runtime_image=base.image(plan.debian),
@@ -238,19 +216,42 @@ def _and(items: list[str]) -> str:
     return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
 
 
-def _final(plan: Plan, image: Image) -> dict:
-    """What one image's final stage needs: its stage name and the libraries it alone links."""
-    crates = plan.workspace.crates_of(image.name)
-    runtime = runtime_packages(plan, image)
-    install = plan.runtime_base.c_libraries == "install"
+def _final(plan: Plan, image: Image, roots: tuple[LibRoot, ...]) -> dict:
+    """What one image's final stage needs: its stage name, description and the tini stage's
+    directory holding the libraries it alone links ("" when it links none)."""
     return {
         "image": image,
         "stage": stage_name(image),
         "description": f"The {image.name} binary of the {image.package} package",
-        "runtime_packages": runtime if install else (),
-        "runtime_reason": ", ".join(c.name for c in crates if set(c.runtime_for(plan.debian))
-                                    & set(runtime)),
+        "libs_dir": next((r.dir for r in roots if stage_name(image) in r.stages), ""),
     }
+
+
+@record(frozen=True)
+class LibRoot:
+    """A directory the tini stage unpacks shared libraries into, and the final stages copying
+    it whole."""
+
+    dir: str
+    packages: tuple[str, ...]
+    stages: tuple[str, ...]
+
+
+def lib_roots(plan: Plan, images: tuple[Image, ...]) -> tuple[LibRoot, ...]:
+    """One root per distinct library set of ``images`` (``/tini/libs`` when there is one), so
+    each final stage gets only the libraries its own binary links."""
+    if plan.runtime_base.c_libraries != "copy":
+        return ()
+    sets: dict[tuple[str, ...], list[str]] = {}
+    for image in images:
+        packages = runtime_packages(plan, image)
+        if packages:
+            sets.setdefault(packages, []).append(stage_name(image))
+    if len(sets) == 1:
+        (packages, stages), = sets.items()
+        return (LibRoot("/tini/libs", packages, tuple(stages)),)
+    return tuple(LibRoot(f"/tini/libs-{stages[0]}", packages, tuple(stages))
+                 for packages, stages in sets.items())
 
 
 @record(frozen=True)
@@ -290,11 +291,16 @@ def builds(plan: Plan, image: Image | tuple[Image, ...]) -> tuple[Build, ...]:
 
 
 def runtime_packages(plan: Plan, image: Image) -> tuple[str, ...]:
-    """The Debian packages the runtime base lacks for the libraries ``image`` links."""
+    """The Debian packages the runtime base lacks for the libraries ``image`` links: what the
+    tini stage downloads for the target architecture and unpacks, each library with its
+    Depends closure minus what the base image ships (nothing runs on the target, so nothing
+    else would bring those dependencies)."""
     platform = plan.platform_objects[0]
     need = ccrates.needs(plan.workspace.crates_of(image.name), platform,
                          platform.triple(plan.libc), libc=plan.libc, runtime=plan.runtime,
                          debian=plan.debian)
+    if plan.runtime == "debian-slim":  # needs() names what apt would install; apt never runs
+        return debian_deps.unpack_for_debian_slim(need.runtime_packages, plan.debian)
     return need.runtime_packages
 
 
@@ -331,11 +337,15 @@ def _c_context(plan: Plan, images: tuple[Image, ...]) -> dict:
         for image in images:
             copied += [p for p in runtime_packages(plan, image) if p not in copied]
     return {
+        "lib_roots": lib_roots(plan, images),
         "builds": arms,
         "c_summary": summary,
         "c_target_packages": any(":" in p for b in arms for p in b.packages),
         "c_env": any(b.env for b in arms),
         "copied_packages": tuple(copied),
+        # Where the unpacked packages are recorded: debian-slim's dpkg status file (joined to
+        # the target base image's own), distroless's one file per package.
+        "dpkg_db": "status" if plan.runtime == "debian-slim" else "status.d",
         "tool_summary": build_needs.tool_summary(plan),
         "git_commit_arg": plan.workspace.git == "commit",
         "git_reason": plan.workspace.git_reason,
@@ -548,8 +558,6 @@ def _group_jobs(plan: Plan) -> list[dict]:
                     image_step=f"image{suffix}" if own else first_step,
                     write=own or index == 0),
             })
-        reasons = [emulation_reason(plan, image) for image in images]
-        reasons = [r for r in reasons if r]
         jobs.append({
             "id": job_id,
             "shared": shared,
@@ -558,8 +566,6 @@ def _group_jobs(plan: Plan) -> list[dict]:
             "context": plan.workspace.repo_prefix or ".",
             "scope": scope,
             "images": entries,
-            "qemu": any(needs_qemu(plan, image) for image in images),
-            "qemu_reason": "; ".join(reasons).capitalize(),
             "platforms": ",".join(names),
             # vergen reads the commit from this build argument (.git is not in the context).
             "git_commit": plan.workspace.git == "commit" and any(
@@ -574,7 +580,6 @@ def workflow(plan: Plan) -> str:
     names = [p.name for p in plan.platform_objects]
     uses = {
         "checkout": _uses("actions/checkout", pin),
-        "qemu": _uses("docker/setup-qemu-action", pin),
         "buildx": _uses("docker/setup-buildx-action", pin),
         "login": _uses("docker/login-action", pin),
         "metadata": _uses("docker/metadata-action", pin),

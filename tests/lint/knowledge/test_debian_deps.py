@@ -33,6 +33,24 @@ def test_libpq5_needs_kerberos_and_ldap_which_distroless_cc_does_not_ship():
     assert "libldap2" in trixie and "libssl3t64" not in trixie
 
 
+def test_debian_slim_gets_the_closure_minus_its_own_minbase_packages():
+    unpack = debian_deps.unpack_for_debian_slim(["libpq5"], "bookworm")
+    assert unpack[0] == "libpq5"
+    # debian:bookworm-slim has no libssl3 (distroless cc has), but has GnuTLS and libcom-err2.
+    assert {"libgssapi-krb5-2", "libldap-2.5-0", "libsasl2-2", "libssl3"} <= set(unpack)
+    assert not {"libc6", "libcom-err2", "libgnutls30", "libdb5.3", "gcc-12-base"} & set(unpack)
+    # trixie's slim image ships libssl3t64 and libsqlite3-0 itself.
+    assert "libssl3t64" not in debian_deps.unpack_for_debian_slim(["libpq5"], "trixie")
+    assert debian_deps.unpack_for_debian_slim(["libsqlite3-0"], "trixie") == ()
+
+
+def test_debian_slim_sets_are_minbase_roots():
+    for release, size in (("bookworm", 88), ("trixie", 78)):
+        slim = debian_deps.debian_slim(release)
+        assert len(slim) == size and {"apt", "dpkg", "libc6", "bash", "base-files"} <= slim
+    assert "libssl3" not in debian_deps.debian_slim("bookworm")
+
+
 def test_every_runtime_package_of_the_ccrate_table_is_in_the_debian_table():
     for row in ccrates.rows():
         for release in ("bookworm", "trixie"):

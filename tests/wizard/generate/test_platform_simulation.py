@@ -23,13 +23,16 @@ import pytest
 
 from rsdock.lint.knowledge import platforms, runtimes
 from rsdock.wizard.generate.plan import Image, Plan, WorkspaceFacts
-from rsdock.wizard.generate.render import render
+from rsdock.wizard.generate.render import BASE_STAGE, render
 from tests.tools import parse_stages, stage
 
 SERVER = Image("server", "bin", "server", "Dockerfile", "crates/server")
 WEB = Image("web", "web", "web", "Dockerfile.web", "crates/web")
 # Absolute paths the generated scripts write to, mapped under the temp root.
 _MAPPED = re.compile(r"(?<![\w.$/-])/(?=(?:usr/local/etc|out|var/lib/apt|tini|app)\b)")
+
+# What the sandbox's COPY --from=runtime-base of /var/lib/dpkg/status writes.
+BASE_STATUS = "Package: base-files\nStatus: install ok installed\nArchitecture: any\n"
 
 _STUB = r'''#!{python}
 import json, os, pathlib, sys
@@ -55,10 +58,35 @@ if name == "apt-get" and args[:1] == ["download"]:
     for wanted in args[1:]:
         package, arch = wanted.split(":")
         pathlib.Path(f"{{package}}_1.0_{{arch}}.deb").write_text(arch)
-if name == "dpkg-deb" and args[:1] == ["-x"]:
-    tini = pathlib.Path(args[2], "usr/bin/tini-static")
-    tini.parent.mkdir(parents=True, exist_ok=True)
-    tini.write_text(pathlib.Path(args[1]).read_text())
+if name == "dpkg-deb":
+    # The .deb the apt-get stub wrote: <package>_1.0_<arch>.deb holding its architecture.
+    deb = pathlib.Path(args[1])
+    package, arch = deb.name.split("_")[0], deb.read_text()
+    control = {{"Package": package, "Architecture": arch, "Multi-Arch": "same",
+               "Description": "stub"}}
+    if args[0] == "-x":
+        # libkeyutils1 stands for the packages that still ship files under /lib.
+        where = ("usr/bin/tini-static" if package == "tini" else f"lib/stub/{{package}}"
+                 if package == "libkeyutils1" else f"usr/lib/stub/{{package}}")
+        out = pathlib.Path(args[2], where)
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_text(arch)
+    elif args[0] == "-e":
+        pathlib.Path(args[2]).mkdir(parents=True)
+        pathlib.Path(args[2], "control").write_text(
+            "".join(f"{{k}}: {{v}}\n" for k, v in control.items()))
+        pathlib.Path(args[2], "md5sums").write_text(f"0  usr/lib/stub/{{package}}\n")
+    elif args[0] == "-f":
+        print(control.get(args[2], "") if len(args) > 2 else "")
+    elif args[0] == "--fsys-tarfile":
+        import io, tarfile
+        buffer = io.BytesIO()
+        with tarfile.open(fileobj=buffer, mode="w") as tar:
+            for member in ("./", "./usr/", "./usr/lib/", f"./usr/lib/stub/{{package}}"):
+                info = tarfile.TarInfo(member.rstrip("/") or ".")
+                info.type = tarfile.DIRTYPE if member.endswith("/") else tarfile.REGTYPE
+                tar.addfile(info, io.BytesIO(b"") if info.isfile() else None)
+        sys.stdout.buffer.write(buffer.getvalue())
 if name == "trunk":
     dist = pathlib.Path(args[args.index("--dist") + 1])
     dist.mkdir(parents=True, exist_ok=True)
@@ -105,6 +133,11 @@ class Sandbox:
                 workdir.mkdir(parents=True, exist_ok=True)
             elif command.cmd == "COPY" and "--from=planner" in command.flags:
                 (workdir / command.value[1]).write_text("{}")
+            elif command.cmd == "COPY" and f"--from={BASE_STAGE}" in command.flags:
+                # The target base image's dpkg status: one package stands for all of them.
+                copied = self.path(command.value[-1])
+                copied.parent.mkdir(parents=True, exist_ok=True)
+                copied.write_text(BASE_STATUS)
             elif command.cmd == "RUN":
                 script = _MAPPED.sub(str(self.root).replace("\\", "/") + "/", command.value[0])
                 proc = subprocess.run(["sh", "-ec", script], cwd=workdir, capture_output=True,
@@ -299,9 +332,42 @@ def test_a_system_c_library_gets_its_target_packages_and_pkg_config_env(sandbox,
     for call in (cook, build):
         assert {k: call["env"].get(k) for k in expected} == expected
         assert call["env"]["PKG_CONFIG_ALLOW_CROSS"] == "1"
-    runtime = parse_stages(text)[-1]
-    runs = " ".join(c.value[0] for c in runtime.instructions if c.cmd == "RUN")
-    assert " libssl3 " in runs + " "
+    # The runtime runs nothing: libssl3 is unpacked for the target on the build machine.
+    assert parse_stages(text)[-1].runs() == []
+    proc = sandbox.run_stage(text, "tini", platform.name)
+    assert proc.returncode == 0, proc.stderr
+    downloads = [c["args"] for c in sandbox.calls("apt-get") if c["args"][0] == "download"]
+    assert downloads[-1] == ["download", f"libssl3:{platform.debian_arch}"]
+
+
+@pytest.mark.parametrize("platform", [p for p in C_PLATFORMS if p.name in (
+    "linux/amd64", "linux/arm64", "linux/arm/v7")], ids=lambda p: p.slug)
+def test_debian_slim_registers_the_unpacked_libraries_in_the_targets_dpkg_status(sandbox,
+                                                                                  platform):
+    plan = _with_crates(Plan(images=(SERVER,), platforms=(platform.name,)), "pq-sys")
+    text = render(plan)["Dockerfile"]
+    arch = platform.debian_arch
+    proc = sandbox.run_stage(text, "tini", platform.name)
+    assert proc.returncode == 0, proc.stderr
+    download, = [c["args"] for c in sandbox.calls("apt-get") if c["args"][0] == "download"
+                 and c["args"][1] != f"tini:{arch}"]
+    assert download[1] == f"libpq5:{arch}" and f"libldap-2.5-0:{arch}" in download
+    # The target base's own database (COPY --from=runtime-base), then the unpacked packages.
+    status = sandbox.path("/tini/libs/var/lib/dpkg/status")
+    stanzas = [s for s in status.read_text().split("\n\n") if s.strip()]
+    assert stanzas[0] + "\n" == BASE_STATUS
+    packages = [s.splitlines()[:2] for s in stanzas[1:]]
+    assert packages == [[f"Package: {w.split(':')[0]}", "Status: install ok installed"]
+                        for w in download[1:]]
+    listing = sandbox.path(f"/tini/libs/var/lib/dpkg/info/libpq5:{arch}.list").read_text()
+    assert listing.splitlines() == ["/.", "/usr", "/usr/lib", "/usr/lib/stub/libpq5"]
+    assert sandbox.path(f"/tini/libs/var/lib/dpkg/info/libpq5:{arch}.md5sums").exists()
+    assert sandbox.path("/tini/libs/usr/lib/stub/libpq5").read_text() == arch
+    # debian-slim's /lib is a link to usr/lib: nothing may stay under the root's /lib.
+    assert not sandbox.path("/tini/libs/lib").exists()
+    assert sandbox.path("/tini/libs/usr/lib/stub/libkeyutils1").read_text() == arch
+    final = parse_stages(text)[-1]
+    assert final.runs() == [] and "/tini/libs/" in final.copies_from("tini")
 
 
 def test_a_bundled_c_library_needs_nothing_but_the_cross_compiler(sandbox):
@@ -324,12 +390,14 @@ def test_distroless_gets_the_shared_library_unpacked_for_the_target(sandbox, pla
     assert proc.returncode == 0, proc.stderr
     downloads = [c["args"] for c in sandbox.calls("apt-get") if c["args"][0] == "download"]
     # distroless/cc already has libssl3: only SQLite is fetched.
-    assert downloads == [["download", f"tini:{platform.debian_arch}",
-                          f"libsqlite3-0:{platform.debian_arch}"]]
+    assert downloads == [["download", f"tini:{platform.debian_arch}"],
+                         ["download", f"libsqlite3-0:{platform.debian_arch}"]]
     runtime = parse_stages(text)[-1]
     assert "/tini/libs/" in runtime.copies_from("tini")
-    assert [c["args"][2] for c in sandbox.calls("dpkg-deb")] == [
+    assert [c["args"][2] for c in sandbox.calls("dpkg-deb") if c["args"][0] == "-x"] == [
         str(sandbox.path("/tini/root")), str(sandbox.path("/tini/libs"))]
+    recorded = sandbox.path("/tini/libs/var/lib/dpkg/status.d/libsqlite3-0").read_text()
+    assert recorded.splitlines()[:2] == ["Package: libsqlite3-0", "Status: install ok installed"]
 
 
 @pytest.mark.parametrize("platform", [p for p in platforms.PLATFORMS
