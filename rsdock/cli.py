@@ -17,7 +17,7 @@ from rsdock.errors import UserError
 
 # Commands that leave nothing behind when they return (no child process, no open file, no
 # terminal state): their process may end without the interpreter's teardown (see entry()).
-NO_TEARDOWN = ("lint", "rules", "rule")
+NO_TEARDOWN = ("lint", "rules", "rule", "refusal")
 _ran: list[str] = []  # the command main() ran, for entry()
 
 COMMANDS: dict[str, str] = {
@@ -26,6 +26,7 @@ COMMANDS: dict[str, str] = {
     "lint": "rsdock.lint.commands.lint",
     "rules": "rsdock.lint.commands.rule_list",
     "rule": "rsdock.lint.commands.rule_doc",
+    "refusal": "rsdock.wizard.commands.refusal",
 }
 
 

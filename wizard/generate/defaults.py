@@ -351,9 +351,27 @@ def validated(plan: Plan) -> Plan:
     try:
         return plan.validate()
     except PlanError as error:
-        lines = [f"  {problem}" for problem in error.problems]
-        raise UserError("these choices cannot be built:\n" + "\n".join(lines),
-                        hint="change the choices named above") from None
+        raise UserError("these choices cannot be built:\n" + problem_lines(error.problems),
+                        hint="change the choices named above",
+                        exit_code=refusal_exit_code(error.problems)) from None
+
+
+def problem_lines(problems) -> str:
+    """The problems as the CLI lists them: a refusal's sentence, its ways out below it; any
+    other problem on one line with its key."""
+    lines = []
+    for problem in problems:
+        if problem.refusal:
+            lines += [f"  {problem.message}", f"    ways out: {problem.way_out}"]
+        else:
+            lines.append(f"  {problem}")
+    return "\n".join(lines)
+
+
+def refusal_exit_code(problems) -> int:
+    """1 when every problem is a refusal (the choices are understood, but this workspace
+    cannot be built with them), 2 when one is bad input."""
+    return 1 if problems and all(problem.refusal for problem in problems) else 2
 
 
 def _available_images(ws, base: Plan | None) -> tuple[Image, ...]:
