@@ -27,6 +27,11 @@ from rsdock.errors import UserError
 BACKUP_DIR = fs.BACKUPS
 SUFFIX = ".bak"
 MANIFEST = fs.BACKUP_MANIFEST
+# Written beside the backups (as pytest and ruff do for their caches), so `git status` does not
+# list them as untracked files and nobody commits them by accident.
+GITIGNORE = f"{fs.STATE_DIR}/.gitignore"
+GITIGNORE_TEXT = ("# rsdock's edit backups and write journal, not for git (written by rsdock;\n"
+                  "# `rsdock edit --discard-backups` deletes the backups and this file)\n*\n")
 
 
 def backup_root(root: Path | str) -> Path:
@@ -66,6 +71,7 @@ def make_backup(root: Path | str, paths: Iterable[str], *, now: datetime | None 
     try:
         fs.inside(root, BACKUP_DIR)  # .rsdock must not be a symlink leading out
         folder.mkdir(parents=True, exist_ok=False)
+        _ignore_state_dir(root)
         for rel in paths:
             data = fs.read_bytes(root, rel)
             if data is None:
@@ -109,6 +115,18 @@ def confirm_backup(folder: Path) -> None:
         fs.fsync_dir(folder)
     except OSError:
         pass
+
+
+def _ignore_state_dir(root: Path) -> None:
+    """Write ``.rsdock/.gitignore`` (ignoring everything in ``.rsdock/``) unless it exists;
+    atomically: a temporary file (swept by recovery if a kill leaves it) renamed into place."""
+    path = root / GITIGNORE
+    if path.exists() or path.is_symlink():
+        return
+    temp = path.with_name(f".gitignore.{os.getpid():x}{fs.TEMP_SUFFIX}")
+    _write_synced(temp, GITIGNORE_TEXT.encode())
+    os.replace(temp, path)
+    fs.fsync_dir(path.parent)
 
 
 def _write_synced(path: Path, data: bytes) -> None:
@@ -221,6 +239,15 @@ def discard_backups(root: Path | str) -> int:
                         path=fs.shown(getattr(error, "filename", None) or BACKUP_DIR),
                         hint=f"make {BACKUP_DIR} writable, or delete it by hand") from None
     # Leave no empty .rsdock/ behind: it would only puzzle the user.
+    ignore = Path(root) / GITIGNORE
+    try:
+        if ignore.is_file() and not ignore.is_symlink() and \
+                ignore.read_text(encoding="utf-8") == GITIGNORE_TEXT and \
+                not (base.is_dir() and any(base.iterdir())) and \
+                {p.name for p in ignore.parent.iterdir()} <= {".gitignore", "backup"}:
+            ignore.unlink()
+    except (OSError, UnicodeDecodeError):
+        pass
     for empty in (base, base.parent):
         try:
             empty.rmdir()
