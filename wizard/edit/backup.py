@@ -27,11 +27,8 @@ from rsdock.errors import UserError
 BACKUP_DIR = fs.BACKUPS
 SUFFIX = ".bak"
 MANIFEST = fs.BACKUP_MANIFEST
-# Written beside the backups (as pytest and ruff do for their caches), so `git status` does not
-# list them as untracked files and nobody commits them by accident.
-GITIGNORE = f"{fs.STATE_DIR}/.gitignore"
-GITIGNORE_TEXT = ("# rsdock's edit backups and write journal, not for git (written by rsdock;\n"
-                  "# `rsdock edit --discard-backups` deletes the backups and this file)\n*\n")
+GITIGNORE = fs.STATE_GITIGNORE
+GITIGNORE_TEXT = fs.STATE_GITIGNORE_TEXT
 
 
 def backup_root(root: Path | str) -> Path:
@@ -145,11 +142,11 @@ def _write_synced(path: Path, data: bytes) -> None:
 
 def _remove_partial(folder: Path) -> None:
     shutil.rmtree(folder, ignore_errors=True)
-    for empty in (folder.parent, folder.parent.parent):
-        try:
-            empty.rmdir()
-        except OSError:
-            break
+    try:
+        folder.parent.rmdir()
+    except OSError:
+        return
+    fs.remove_empty_state_dir(folder.parent.parent.parent)
 
 
 def list_backups(root: Path | str) -> list[Path]:
@@ -238,19 +235,11 @@ def discard_backups(root: Path | str) -> int:
         raise UserError(f"cannot delete the backups: {error.strerror or error}",
                         path=fs.shown(getattr(error, "filename", None) or BACKUP_DIR),
                         hint=f"make {BACKUP_DIR} writable, or delete it by hand") from None
-    # Leave no empty .rsdock/ behind: it would only puzzle the user.
-    ignore = Path(root) / GITIGNORE
+    # Leave no empty .rsdock/ behind (nor one holding only its .gitignore): it would only
+    # puzzle the user.
     try:
-        if ignore.is_file() and not ignore.is_symlink() and \
-                ignore.read_text(encoding="utf-8") == GITIGNORE_TEXT and \
-                not (base.is_dir() and any(base.iterdir())) and \
-                {p.name for p in ignore.parent.iterdir()} <= {".gitignore", "backup"}:
-            ignore.unlink()
-    except (OSError, UnicodeDecodeError):
-        pass
-    for empty in (base, base.parent):
-        try:
-            empty.rmdir()
-        except OSError:
-            break
+        base.rmdir()
+    except OSError:
+        return len(folders)
+    fs.remove_empty_state_dir(base.parent.parent)
     return len(folders)

@@ -42,7 +42,11 @@ __all__ = ["FileEdit", "Proposal", "Refusal", "Request", "apply", "propose"]
 
 def _reparse(sources: Sources, proposal: Proposal) -> Sources:
     """``sources`` with the proposal's new texts parsed in place of the originals."""
-    fresh = Sources(sources.root, workspace=sources.workspace, prefix=sources.prefix)
+    def current(files: dict[str, str]) -> dict[str, str]:
+        return {p: proposal.edits[p].new if p in proposal.edits else t for p, t in files.items()}
+
+    fresh = Sources(sources.root, workspace=sources.workspace, prefix=sources.prefix,
+                    dockerignores=current(sources.dockerignores), others=current(sources.others))
     for path, workflow in sources.workflows.items():
         text = proposal.edits[path].new if path in proposal.edits else workflow.text
         fresh.workflows[path] = workflow if text == workflow.text else parse_workflow(path, text)
