@@ -20,7 +20,7 @@ _PKG_CONFIG_ALTERNATIVES = ("PKG_CONFIG_LIBDIR", "PKG_CONFIG_PATH", "PKG_CONFIG_
 
 
 class RS212(ProjectRule):
-    """Give each C library the binary links its target's packages and build environment.
+    r"""Give each C library the binary links its target's packages and build environment.
 
     For every platform the workflow builds: a crate such as ``openssl-sys`` or ``libsqlite3-sys`` (without ``bundled``) links a library
     that must exist for the *target*: cross-compiling for arm64 needs ``libssl-dev:arm64``

@@ -15,7 +15,7 @@ from rsdock.records import replace
 
 
 class RS309(DockerfileRule):
-    """Install the shared libraries the binary links in the runtime stage.
+    r"""Install the shared libraries the binary links in the runtime stage.
 
     A binary whose ``openssl-sys`` or ``libsqlite3-sys`` linked the system library loads
     ``libssl.so.3`` or ``libsqlite3.so.0`` when it starts; a runtime without them fails with
