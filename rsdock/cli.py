@@ -46,6 +46,10 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="rsdock",
         description="Rust cargo workspaces into multi-platform container images, done right.",
+        epilog="The interactive wizard is a program of its own: rsdock-tui [PATH] (with "
+               "existing files it opens in edit mode; --new starts the wizard). "
+               "`rsdock COMMAND --help` shows a command's options. Exit codes: 0 done or "
+               "clean, 1 findings, drift or a refusal, 2 bad input, 130 interrupted.",
     )
     parser.add_argument("--version", action="version", version=f"rsdock {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")

@@ -64,7 +64,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    """Run ``rsdock init``; 0 written or clean, 1 refused or drift, 2 bad input (UserError)."""
+    """Run ``rsdock init``; 0 written or clean, 1 refused, declined or drift, 2 bad input
+    (README.md, "Exit codes")."""
     from rsdock.wizard.generate import writer
 
     try:
@@ -93,7 +94,7 @@ def _run(args: argparse.Namespace) -> int:
     _check_flags(args)
     start = _start(args)
     if args.check:
-        return _check(start)
+        return _check(start, _shown_path(args))
     if args.keep:
         return _keep(start, args.yes)
     from rsdock.lint.model.cargo import require_packageable
@@ -350,7 +351,16 @@ def _rendered_from_config(start: Path):
     return root, plan.workspace.repo_root(root), files
 
 
-def _check(start: Path) -> int:
+def _shown_path(args: argparse.Namespace) -> str:
+    """The PATH argument as a hint repeats it (`` /srv/ws``), or "" for the current folder."""
+    if args.path is None or args.example:
+        return ""
+    import shlex
+
+    return " " + shlex.quote(fs.shown(args.path))
+
+
+def _check(start: Path, path: str = "") -> int:
     from rsdock.wizard.generate import answers, keep, writer
 
     root, out, files = _rendered_from_config(start)
@@ -365,10 +375,11 @@ def _check(start: Path) -> int:
         print(change.diff, end="")
     print(f"{len(drift)} file(s) drift from rsdock.toml: {', '.join(c.path for c in drift)}",
           file=sys.stderr)
-    print("  hint: change rsdock.toml and run `rsdock init --yes` to regenerate them; to keep a "
-          "deliberate edit, run `rsdock init --keep` (it marks each difference with "
-          "`# rsdock:keep` ... `# rsdock:end`, which regeneration keeps); to discard the edits, "
-          "`rsdock init --yes --force`", file=sys.stderr)
+    print(f"  hint: change rsdock.toml and run `rsdock init{path} --yes` to regenerate them; to "
+          f"keep a deliberate edit, run `rsdock init{path} --keep --yes` (it marks each "
+          "difference with `# rsdock:keep` ... `# rsdock:end`, which regeneration keeps; "
+          "without --yes it shows them and asks first); to discard the edits, "
+          f"`rsdock init{path} --yes --force`", file=sys.stderr)
     return 1
 
 
