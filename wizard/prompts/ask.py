@@ -16,6 +16,7 @@ from typing import Any, Callable
 
 from rsdock.records import record
 from rsdock.wizard.generate import steps
+from rsdock.wizard.generate.defaults import problem_lines
 from rsdock.wizard.generate.plan import Plan
 
 # A step whose answers stay invalid after this many tries is abandoned (ask_plan returns None):
@@ -107,9 +108,17 @@ def ask_plan(workspace, defaults: Plan, *, ask: Callable[[Question], Any] = ques
     except _Cancelled:
         return None
     remaining = plan.problems()
-    for problem in remaining:
-        say(f"  ! {problem}")
+    if remaining:
+        _say_problems(remaining, say)
     return None if remaining else plan
+
+
+def _say_problems(problems, say) -> None:
+    """Each problem under ``!``, wrapped to the terminal with hanging indents (a refusal with
+    its ways out below it; one refusal for several images said once)."""
+    text = problem_lines(problems, shutil.get_terminal_size().columns, indent="    ")
+    for line in text.splitlines():  # an item's first line starts right after the indent
+        say("  ! " + line[4:] if line[4:5] != " " else line)
 
 
 def _platforms_accepted(plan: Plan, say) -> bool:
@@ -123,8 +132,7 @@ def _platforms_accepted(plan: Plan, say) -> bool:
         pairs = ", ".join(f"{r} ({d})" if steps.asks_release(r) else r for r, d in allowing)
         say(f"  note: these platforms need one of these runtimes, chosen next: {pairs}")
         return True
-    for problem in problems:
-        say(f"  ! {problem}")
+    _say_problems(problems, say)
     return False
 
 
@@ -136,8 +144,7 @@ def _until_valid(step_id: str, plan: Plan, walk, say) -> Plan:
         problems = steps.problems_for(answered, step_id)
         if not problems or step_id == "platforms":
             return answered
-        for problem in problems:
-            say(f"  ! {problem}")
+        _say_problems(problems, say)
         plan = answered  # the next round offers the invalid answers back, to be corrected
     raise _Cancelled
 
@@ -180,9 +187,9 @@ def _ask_image_names(plan: Plan, ask, say) -> Plan:
             answered = steps.set_image_field(plan, image.name, image=name)
             wrong = [p for p in answered.problems()
                      if p.image_index == index and p.image_key == "image"]
-            for problem in wrong:
-                say(f"  ! {problem}")
-            if not wrong:
+            if wrong:
+                _say_problems(wrong, say)
+            else:
                 if answered.registry != plan.registry:
                     say(f"  note: registry = {answered.registry!r}: {name.strip()} is on "
                         f"{answered.registry}, so the workflow logs in there")

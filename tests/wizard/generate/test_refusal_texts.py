@@ -117,3 +117,24 @@ def test_docs_refusals_md_is_generated_from_the_table():
     assert done.returncode == 0, done.stderr
     for refusal in refusals.REFUSALS:
         assert f"\n## {refusal.id}\n" in refusals.markdown()
+
+
+def test_one_refusal_for_several_images_is_said_once_and_wrapped(tmp_path):
+    # The first-hour trial on shadowsocks-rust: five binaries, the same musl refusal five
+    # times, each a paragraph the terminal broke at column 0.
+    from rsdock.wizard.generate.defaults import problem_lines
+
+    root = aws_lc(tmp_path / "ws")
+    (root / "src" / "bin").mkdir()
+    (root / "src" / "bin" / "app2.rs").write_text("fn main() {}\n")
+    images = (Image("app", "bin", "app", "Dockerfile"), Image("app2", "bin", "app", "Dockerfile"))
+    plan = with_workspace(Plan(images=images), scan(root)).with_changes(
+        runtime="alpine", platforms=("linux/amd64",))
+    problems = plan.problems()
+    assert len([p for p in problems if p.refusal == "musl-c"]) == 2
+    text = problem_lines(problems, width=80)
+    lines = text.splitlines()
+    assert lines[0].startswith("  app, app2 cannot be a static musl binary for the alpine")
+    assert max(len(line) for line in lines) < 80
+    assert sum(line.lstrip().startswith("ways out:") for line in lines) == 1
+    assert all(line.startswith("    ") for line in lines[1:])
