@@ -195,7 +195,7 @@ def _ask_image_names(plan: Plan, ask, say) -> Plan:
                         f"{answered.registry}, so the workflow logs in there")
                 plan = answered
                 break
-            plan = answered
+            # not kept: a wrong name must not move the login (Bad Name reads as Docker Hub's)
         else:
             raise _Cancelled
     return plan

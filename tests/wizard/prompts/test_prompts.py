@@ -193,3 +193,14 @@ def test_a_wrong_image_name_is_asked_again_at_once(workspace):
     assert keys.count("image:server") == 2 and said[0].startswith("  ! ")
     assert plan.images[0].image == "ghcr.io/acme/server" and plan.registry == "ghcr"
     assert any("so the workflow logs in there" in line for line in said)
+
+
+def test_a_wrong_image_name_does_not_move_the_registry(workspace):
+    # Seen at 80x24 on shadowsocks-rust: "Bad Name" after choosing ghcr switched the login to
+    # Docker Hub (a name without a host reads as docker.io) before it was refused.
+    script = Script(registry="ghcr", image_server=("Bad Name", ""))
+    plan = prompts.ask_plan(workspace, defaults.default_plan(workspace), ask=script,
+                            say=lambda _: None)
+    asked = [q.message for q in script.asked if q.key == "image:server"]
+    assert asked == ["Image name for server (empty: ghcr.io/<repository owner>/server):"] * 2
+    assert plan.registry == "ghcr"
