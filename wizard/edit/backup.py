@@ -121,9 +121,15 @@ def _ignore_state_dir(root: Path) -> None:
     if path.exists() or path.is_symlink():
         return
     temp = path.with_name(f".gitignore.{os.getpid():x}{fs.TEMP_SUFFIX}")
-    _write_synced(temp, GITIGNORE_TEXT.encode())
-    os.replace(temp, path)
-    fs.fsync_dir(path.parent)
+    try:
+        _write_synced(temp, GITIGNORE_TEXT.encode())
+        os.replace(temp, path)
+        fs.fsync_dir(path.parent)
+    except OSError:  # a convenience: never the reason an edit fails, nor a file left behind
+        try:
+            temp.unlink()
+        except OSError:
+            pass
 
 
 def _write_synced(path: Path, data: bytes) -> None:
