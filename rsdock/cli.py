@@ -17,7 +17,7 @@ from rsdock.errors import UserError
 
 # Commands that leave nothing behind when they return (no child process, no open file, no
 # terminal state): their process may end without the interpreter's teardown (see entry()).
-NO_TEARDOWN = ("lint", "rules", "rule")
+NO_TEARDOWN = ("lint", "rules", "rule", "refusal")
 _ran: list[str] = []  # the command main() ran, for entry()
 
 COMMANDS: dict[str, str] = {
@@ -26,6 +26,7 @@ COMMANDS: dict[str, str] = {
     "lint": "rsdock.lint.commands.lint",
     "rules": "rsdock.lint.commands.rule_list",
     "rule": "rsdock.lint.commands.rule_doc",
+    "refusal": "rsdock.wizard.commands.refusal",
 }
 
 
@@ -45,6 +46,10 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="rsdock",
         description="Rust cargo workspaces into multi-platform container images, done right.",
+        epilog="The interactive wizard is a program of its own: rsdock-tui [PATH] (with "
+               "existing files it opens in edit mode; --new starts the wizard). "
+               "`rsdock COMMAND --help` shows a command's options. Exit codes: 0 done or "
+               "clean, 1 findings, drift or a refusal, 2 bad input, 130 interrupted.",
     )
     parser.add_argument("--version", action="version", version=f"rsdock {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")

@@ -22,6 +22,11 @@ def terminal_safe(text: str) -> str:
     return TERMINAL_CONTROL.sub(lambda m: escaped_char(m[0]), text)
 
 
+# The exit codes every command shares (README.md, "Exit codes"; tests/test_exit_codes.py checks
+# the table against the commands).
+OK, REFUSED, BAD_INPUT = 0, 1, 2
+
+
 class UserError(Exception):
     """Bad input, reported as ``path:line: message`` plus a hint; the CLI exits 2.
 
@@ -30,11 +35,12 @@ class UserError(Exception):
         path: the file at fault, if any.
         line: its 1-based line, if known.
         hint: what to do about it.
-        exit_code: the process exit code (2 for bad input, 1 for a refusal).
+        exit_code: the process exit code (:data:`BAD_INPUT`, or :data:`REFUSED` for a
+            request rsdock understood but will not carry out on these files).
     """
 
     def __init__(self, message: str, path: str | None = None, line: int | None = None,
-                 hint: str | None = None, exit_code: int = 2):
+                 hint: str | None = None, exit_code: int = BAD_INPUT):
         self.message = message
         self.path = path
         self.line = line

@@ -580,11 +580,30 @@ def _edit_happened(base: Path, backup: Path) -> bool:
         return False
 
 
-def _remove_empty_state_dir(base: Path) -> None:
+# Written beside the edit backups (as pytest and ruff do for their caches), so `git status`
+# does not list them as untracked files (rsdock.wizard.edit.backup writes it).
+STATE_GITIGNORE = f"{STATE_DIR}/.gitignore"
+STATE_GITIGNORE_TEXT = ("# rsdock's edit backups and write journal, not for git (written by "
+                        "rsdock;\n# `rsdock edit --discard-backups` deletes the backups and this "
+                        "file). The last render\n# stays tracked: after a fresh clone, `rsdock "
+                        "init` merges an upgrade with your edits\n# through it "
+                        "(docs/hand-edits.md).\n*\n!last-render.json.gz\n")
+
+
+def remove_empty_state_dir(base: Path) -> None:
+    """Remove ``.rsdock/`` when nothing of rsdock's is left in it but its own ``.gitignore``."""
+    state, ignore = base / STATE_DIR, base / STATE_GITIGNORE
     try:
-        (base / STATE_DIR).rmdir()
+        if not state.is_symlink() and {p.name for p in state.iterdir()} == {".gitignore"} \
+                and not ignore.is_symlink() \
+                and ignore.read_bytes() == STATE_GITIGNORE_TEXT.encode():
+            ignore.unlink()
+        state.rmdir()
     except OSError:
         pass
+
+
+_remove_empty_state_dir = remove_empty_state_dir
 
 
 # --- transactions -------------------------------------------------------------------------------

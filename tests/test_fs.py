@@ -36,11 +36,13 @@ def lay_out(root: Path, files: dict[str, str]) -> None:
 
 
 def state(root: Path) -> dict[str, str]:
-    """Every regular file under root (backups apart), by relative path."""
+    """Every regular file under root (backups and the .gitignore beside them apart), by
+    relative path."""
     found = {}
     for path in sorted(root.rglob("*")):
         rel = path.relative_to(root).as_posix()
-        if path.is_file() and not rel.startswith(".rsdock/backup/"):
+        if path.is_file() and not rel.startswith(".rsdock/backup/") and \
+                rel != ".rsdock/.gitignore":
             found[rel] = path.read_text()
     return found
 

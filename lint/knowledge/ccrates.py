@@ -210,17 +210,18 @@ class CCrate:
         return tuple(flags)
 
     def bindgen_refusal(self, triple: str) -> str:
-        """Why the crate cannot be built for ``triple`` as the lockfile has it, or ""."""
+        """Why the crate cannot be built for ``triple`` as the lockfile has it, or "" (one
+        clause; ``rsdock refusal no-bindings`` has the long reason)."""
         if not self.prebuilt_bindings or triple in self.prebuilt_bindings or self.has_bindgen:
             return ""
-        return (f"{self.name} has no pregenerated bindings for {triple} and Cargo.lock shows no "
-                f"`{self.bindgen_if_depends_on}` for it, so its build panics")
+        return (f"{self.name} ships no bindings for {triple}, and Cargo.lock has no "
+                f"`{self.bindgen_if_depends_on}` to generate them")
 
-    def bindgen_way_out(self) -> str:
-        """What to do when :meth:`bindgen_refusal` refuses."""
-        return ("drop the platform, or let the crate run bindgen (its `bindgen` feature puts "
-                f"`{self.bindgen_if_depends_on}` in Cargo.lock; rsdock then installs cmake and "
-                "libclang), or avoid the crate: " + (self.alternatives or "see its docs"))
+    def bindgen_way_out(self, platform: str = "the platform") -> str:
+        """What to do when :meth:`bindgen_refusal` refuses (the crate's alternatives are in
+        its row and behind ``rsdock refusal no-bindings``)."""
+        return (f"drop {platform}, enable {self.name}'s `bindgen` feature (rsdock then installs "
+                f"cmake and libclang), or stop depending on {self.name}")
 
     def runtime_for(self, debian: str) -> tuple[str, ...]:
         """The runtime packages on Debian ``debian`` (bookworm's names when not listed)."""
@@ -461,23 +462,42 @@ def needs(crates: Iterable[CCrate], platform: Platform, triple: str, *, libc: st
 
 # The way out of a musl refusal, by why (see :func:`musl_refusals`).
 GLIBC = "choose debian-slim or distroless (glibc)"
-ZIGBUILD = "cargo-zigbuild (zig as the musl C compiler; rsdock does not generate that build)"
+ZIGBUILD = "build with cargo-zigbuild yourself"
 MUSL_WAY_OUT = {
-    SYSTEM: f"{GLIBC}, or enable the crates' vendored/bundled feature and build with {ZIGBUILD}",
-    "c++": f"{GLIBC}, or build with {ZIGBUILD}",
-    "c": f"{GLIBC}, or build with {ZIGBUILD}",
+    SYSTEM: f"{GLIBC}, or enable the crates' vendored/bundled feature and {ZIGBUILD}",
+    "c++": f"{GLIBC}, or {ZIGBUILD}",
+    "c": f"{GLIBC}, or {ZIGBUILD}",
 }
+# The refusal id (lint/knowledge/refusals.py) of each group.
+MUSL_REFUSAL_ID = {SYSTEM: "musl-system", "c++": "musl-cxx", "c": "musl-c"}
 
 
-def musl_refusals(crates: Iterable[CCrate]) -> list[tuple[str, str]]:
+@record(frozen=True)
+class MuslRefusal:
+    """One group of crates a static musl build refuses, with why and the way out.
+
+    Attributes:
+        refusal: the refusal id (``rsdock refusal ID``).
+        crates: the crates of the group, in table order.
+        why: one clause naming them.
+        way_out: what to do instead.
+    """
+
+    refusal: str
+    crates: tuple[str, ...]
+    why: str
+    way_out: str
+
+
+def musl_refusal_groups(crates: Iterable[CCrate]) -> list[MuslRefusal]:
     """Why the crates cannot be built for a static musl runtime here, with the way out.
 
-    At most three ``(why, way out)`` pairs: the crates that link a system library (Debian
-    builds those for glibc only), those that need C++ (Debian has no C++ library for musl),
-    and those that compile C: rsdock's only musl C compiler would be Debian's
-    ``musl-dev:<arch>`` wrapper around the gnu cross gcc, which no build has proven (the build
-    lab has no musl Rust std), so rsdock refuses it rather than generate a build it has never
-    seen work. Crates that only need a build-machine tool (bindgen, protoc) are not refused.
+    At most three groups: the crates that link a system library (Debian builds those for glibc
+    only), those that need C++ (Debian has no C++ library for musl), and those that compile C:
+    rsdock's only musl C compiler would be Debian's ``musl-dev:<arch>`` wrapper around the gnu
+    cross gcc, which no build has proven, so rsdock refuses it rather than generate a build it
+    has never seen work (``rsdock refusal musl-c`` says why). Crates that only need a
+    build-machine tool (bindgen, protoc) are not refused.
     """
     groups: dict[str, list[str]] = {SYSTEM: [], "c++": [], "c": []}
     for crate in crates:
@@ -489,23 +509,26 @@ def musl_refusals(crates: Iterable[CCrate]) -> list[tuple[str, str]]:
             kind = "c"
         else:
             continue
-        name = "a build script through cc" if crate.name == "cc" else crate.name
-        if name not in groups[kind]:
-            groups[kind].append(name)
-    found: list[tuple[str, str]] = []
+        if crate.name not in groups[kind]:
+            groups[kind].append(crate.name)
+    found: list[MuslRefusal] = []
     for kind, names in groups.items():
         if not names:
             continue
         one = len(names) == 1
-        listed = ", ".join(names)
+        listed = ", ".join("a build script through cc" if n == "cc" else n for n in names)
         why = {
             SYSTEM: f"{listed} {'links a system library' if one else 'link system libraries'}"
-                    ", which Debian builds for glibc only",
-            "c++": f"{listed} {'needs' if one else 'need'} C++, and Debian has no C++ library "
-                   "for musl",
-            "c": f"{listed} {'compiles' if one else 'compile'} C for the target, and no musl C "
-                 "compiler is proven by a build here (Debian's musl-dev wrapper is untried: "
-                 "the build lab has no musl Rust std)",
+                    " that Debian builds for glibc only",
+            "c++": f"{listed} {'needs' if one else 'need'} C++, which Debian has no musl "
+                   "library for",
+            "c": f"{listed} {'compiles' if one else 'compile'} C for the target, and rsdock "
+                 "has no proven musl C compiler",
         }[kind]
-        found.append((why, MUSL_WAY_OUT[kind]))
+        found.append(MuslRefusal(MUSL_REFUSAL_ID[kind], tuple(names), why, MUSL_WAY_OUT[kind]))
     return found
+
+
+def musl_refusals(crates: Iterable[CCrate]) -> list[tuple[str, str]]:
+    """``(why, way out)`` of each of :func:`musl_refusal_groups`."""
+    return [(group.why, group.way_out) for group in musl_refusal_groups(crates)]

@@ -65,8 +65,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    """Run ``rsdock init``; 0 written or clean, 1 refused or drift, 2 bad input (UserError),
-    3 (``--check``) files only a newer rsdock renders differently."""
+    """Run ``rsdock init``; 0 written or clean, 1 refused, declined or drift, 2 bad input,
+    3 (``--check``) files only a newer rsdock renders differently (README.md, "Exit codes")."""
     from rsdock.wizard.generate import writer
 
     try:
@@ -95,7 +95,7 @@ def _run(args: argparse.Namespace) -> int:
     _check_flags(args)
     start = _start(args)
     if args.check:
-        return _check(start)
+        return _check(start, _shown_path(args))
     if args.keep:
         return _keep(start, args.yes)
     from rsdock.lint.model.cargo import require_packageable
@@ -401,7 +401,16 @@ def _rendered_from_config(start: Path):
 UPGRADE_EXIT = 3  # `init --check`: only rsdock's own rendering changed (docs: README)
 
 
-def _check(start: Path) -> int:
+def _shown_path(args: argparse.Namespace) -> str:
+    """The PATH argument as a hint repeats it (`` /srv/ws``), or "" for the current folder."""
+    if args.path is None or args.example:
+        return ""
+    import shlex
+
+    return " " + shlex.quote(fs.shown(args.path))
+
+
+def _check(start: Path, path: str = "") -> int:
     """0 clean, 1 hand drift, 3 files only a newer rsdock (or rsdock.toml) renders differently."""
     from rsdock.wizard.generate import answers, keep, upgrade, writer
 
@@ -431,10 +440,11 @@ def _check(start: Path) -> int:
     if both:
         print(f"  ({', '.join(both)}: edited by hand, and rendered differently by rsdock "
               f"{upgrade.version()} too: `rsdock init` merges the two)", file=sys.stderr)
-    print("  hint: change rsdock.toml and run `rsdock init --yes` to regenerate them; to keep a "
-          "deliberate edit, run `rsdock init --keep` (it marks each difference with "
-          "`# rsdock:keep` ... `# rsdock:end`, which regeneration keeps); to discard the edits, "
-          "`rsdock init --yes --force`", file=sys.stderr)
+    print(f"  hint: change rsdock.toml and run `rsdock init{path} --yes` to regenerate them; to "
+          f"keep a deliberate edit, run `rsdock init{path} --keep --yes` (it marks each "
+          "difference with `# rsdock:keep` ... `# rsdock:end`, which regeneration keeps; "
+          "without --yes it shows them and asks first); to discard the edits, "
+          f"`rsdock init{path} --yes --force`", file=sys.stderr)
     return 1
 
 

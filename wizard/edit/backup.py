@@ -27,6 +27,8 @@ from rsdock.errors import UserError
 BACKUP_DIR = fs.BACKUPS
 SUFFIX = ".bak"
 MANIFEST = fs.BACKUP_MANIFEST
+GITIGNORE = fs.STATE_GITIGNORE
+GITIGNORE_TEXT = fs.STATE_GITIGNORE_TEXT
 
 
 def backup_root(root: Path | str) -> Path:
@@ -66,6 +68,7 @@ def make_backup(root: Path | str, paths: Iterable[str], *, now: datetime | None 
     try:
         fs.inside(root, BACKUP_DIR)  # .rsdock must not be a symlink leading out
         folder.mkdir(parents=True, exist_ok=False)
+        _ignore_state_dir(root)
         for rel in paths:
             data = fs.read_bytes(root, rel)
             if data is None:
@@ -124,6 +127,24 @@ def write_hook(root: Path, paths: list[str], expect: dict[str, str]):
     return confirm
 
 
+def _ignore_state_dir(root: Path) -> None:
+    """Write ``.rsdock/.gitignore`` (ignoring everything in ``.rsdock/``) unless it exists;
+    atomically: a temporary file (swept by recovery if a kill leaves it) renamed into place."""
+    path = root / GITIGNORE
+    if path.exists() or path.is_symlink():
+        return
+    temp = path.with_name(f".gitignore.{os.getpid():x}{fs.TEMP_SUFFIX}")
+    try:
+        _write_synced(temp, GITIGNORE_TEXT.encode())
+        os.replace(temp, path)
+        fs.fsync_dir(path.parent)
+    except OSError:  # a convenience: never the reason an edit fails, nor a file left behind
+        try:
+            temp.unlink()
+        except OSError:
+            pass
+
+
 def _write_synced(path: Path, data: bytes) -> None:
     fs.step("backup-open")
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC, 0o600)
@@ -140,11 +161,11 @@ def _write_synced(path: Path, data: bytes) -> None:
 
 def _remove_partial(folder: Path) -> None:
     shutil.rmtree(folder, ignore_errors=True)
-    for empty in (folder.parent, folder.parent.parent):
-        try:
-            empty.rmdir()
-        except OSError:
-            break
+    try:
+        folder.parent.rmdir()
+    except OSError:
+        return
+    fs.remove_empty_state_dir(folder.parent.parent.parent)
 
 
 def list_backups(root: Path | str) -> list[Path]:
@@ -233,10 +254,11 @@ def discard_backups(root: Path | str) -> int:
         raise UserError(f"cannot delete the backups: {error.strerror or error}",
                         path=fs.shown(getattr(error, "filename", None) or BACKUP_DIR),
                         hint=f"make {BACKUP_DIR} writable, or delete it by hand") from None
-    # Leave no empty .rsdock/ behind: it would only puzzle the user.
-    for empty in (base, base.parent):
-        try:
-            empty.rmdir()
-        except OSError:
-            break
+    # Leave no empty .rsdock/ behind (nor one holding only its .gitignore): it would only
+    # puzzle the user.
+    try:
+        base.rmdir()
+    except OSError:
+        return len(folders)
+    fs.remove_empty_state_dir(base.parent.parent)
     return len(folders)

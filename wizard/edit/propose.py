@@ -19,7 +19,7 @@ import shutil
 from pathlib import Path
 
 from rsdock import fs
-from rsdock.errors import UserError
+from rsdock.errors import REFUSED, UserError
 from rsdock.lint.engine import fix
 from rsdock.lint.engine.runner import lint_texts
 from rsdock.lint.engine.settings import load_config
@@ -27,7 +27,7 @@ from rsdock.lint.knowledge import platforms
 from rsdock.lint.model.dockerfile import parse_dockerfile
 from rsdock.lint.model.workflow_reader import parse_workflow
 from rsdock.records import replace
-from rsdock.wizard.generate.defaults import edit_plan, platform_problems
+from rsdock.wizard.generate.defaults import edit_plan, platform_problems, refusal_exit_code
 from rsdock.wizard.generate.plan import Image
 from rsdock.wizard.edit import dockerfile_edit, infer, regenerate, registry, workflow_edit
 from rsdock.wizard.edit.backup import confirm_backup, make_backup
@@ -42,7 +42,11 @@ __all__ = ["FileEdit", "Proposal", "Refusal", "Request", "apply", "propose"]
 
 def _reparse(sources: Sources, proposal: Proposal) -> Sources:
     """``sources`` with the proposal's new texts parsed in place of the originals."""
-    fresh = Sources(sources.root, workspace=sources.workspace, prefix=sources.prefix)
+    def current(files: dict[str, str]) -> dict[str, str]:
+        return {p: proposal.edits[p].new if p in proposal.edits else t for p, t in files.items()}
+
+    fresh = Sources(sources.root, workspace=sources.workspace, prefix=sources.prefix,
+                    dockerignores=current(sources.dockerignores), others=current(sources.others))
     for path, workflow in sources.workflows.items():
         text = proposal.edits[path].new if path in proposal.edits else workflow.text
         fresh.workflows[path] = workflow if text == workflow.text else parse_workflow(path, text)
@@ -103,11 +107,12 @@ def _no_build_step(sources: Sources, required: bool, proposal: Proposal) -> None
                         "docker/build-push-action step to edit", path=path,
                         line=workflow.jobs_line,
                         hint="add a build-push step (or run `rsdock init` to generate a "
-                             "workflow); nothing was written")
+                             "workflow); nothing was written", exit_code=REFUSED)
     if required:
         raise UserError("no workflow under .github/workflows builds an image",
                         path=str(sources.root),
-                        hint="run `rsdock init` to generate one; nothing was written")
+                        hint="run `rsdock init` to generate one; nothing was written",
+                        exit_code=REFUSED)
     proposal.notes.append("no workflow builds these images: only the Dockerfiles are edited")
 
 
@@ -128,7 +133,8 @@ def _platforms(sources: Sources, request: Request,
     current = set(inferred.platforms.value or ())
     if current and current <= set(request.remove_platforms) and not request.add_platforms:
         raise UserError("that would remove every platform the workflow builds",
-                        hint="keep at least one platform")
+                        hint="keep at least one platform; nothing was written",
+                        exit_code=REFUSED)
     linkers = dict(getattr(sources.workspace, "linkers", {}) or {})
     if request.add_platforms:
         _refuse_unbuildable(sources, request, inferred)
@@ -178,7 +184,8 @@ def _refuse_unbuildable(sources: Sources, request: Request, inferred: InferredPl
             read = f" (the runtime read from {inferred.runtime.source})" if runtime else ""
             more = f"; and {len(problems) - 1} more reason(s)" if len(problems) > 1 else ""
             raise UserError(f"{problems[0].message}{read}{more}",
-                            hint=f"{problems[0].way_out}; nothing was written")
+                            hint=f"{problems[0].way_out}; nothing was written",
+                            exit_code=refusal_exit_code(problems))
 
 
 def _fix(sources: Sources, proposal: Proposal) -> None:
@@ -226,7 +233,7 @@ def apply(root: Path | str, proposal: Proposal, *, notes: list[str] | None = Non
     root = Path(root)
     if proposal.refusals:
         raise UserError("some edits cannot be made safely; nothing was written",
-                        hint="make those changes by hand, then rerun", exit_code=1)
+                        hint="make those changes by hand, then rerun", exit_code=REFUSED)
     changed = proposal.changed
     if not changed:
         return None

@@ -18,6 +18,7 @@ from rsdock.wizard.edit.request import Proposal, Request
 from rsdock.wizard.edit.sources import Sources
 from rsdock.wizard.generate import answers, keep
 from rsdock.wizard.generate.plan import PlanError
+from rsdock.wizard.generate.defaults import problem_lines, refusal_exit_code
 from rsdock.wizard.generate.render import dockerfile, render
 
 
@@ -72,8 +73,10 @@ def _regenerate(sources: Sources, runtime: str, proposal: Proposal) -> bool:
     try:
         after = render(plan.with_changes(runtime=runtime))
     except PlanError as error:
-        raise UserError(f"the {runtime} runtime does not fit this plan: {error}",
-                        path=answers.CONFIG_NAME, hint="change the platforms first") from None
+        raise UserError(f"the {runtime} runtime does not fit this plan:\n"
+                        f"{problem_lines(error.problems)}", path=answers.CONFIG_NAME,
+                        hint="change the platforms first; nothing was written",
+                        exit_code=refusal_exit_code(error.problems)) from None
     # A kept block the new runtime has no place for is an error at its line, never lost.
     after = keep.apply_all(after, current)
     for path in sorted(after):

@@ -66,6 +66,9 @@ class Sources:
     builds: list[BuildStep] = field(default_factory=list)
     workspace: Any = None
     dockerignores: dict[str, str] = field(default_factory=dict)
+    # The other files `rsdock lint` checks here (workflows without docker's actions): not
+    # edited structurally, but linted and fixed, so `edit --fix` and `lint --fix` agree.
+    others: dict[str, str] = field(default_factory=dict)
     skipped: list[str] = field(default_factory=list)
     skipped_folders: list[tuple[str, str]] = field(default_factory=list)
     prefix: str = ""
@@ -81,8 +84,10 @@ class Sources:
         return f"{self.prefix}/rsdock.toml" if self.prefix else "rsdock.toml"
 
     def texts(self) -> dict[str, str]:
-        """The current text of every parsed file and ``.dockerignore``."""
-        found = {p: w.text for p, w in self.workflows.items()}
+        """The current text of every file `rsdock lint` checks here: the parsed ones, the
+        ``.dockerignore`` files and the other workflows."""
+        found = dict(self.others)
+        found.update({p: w.text for p, w in self.workflows.items()})
         found.update({p: d.text for p, d in self.dockerfiles.items()})
         found.update(self.dockerignores)
         return found
@@ -118,6 +123,8 @@ def load_sources(root: Path | str) -> Sources:
             if any(s.uses and s.uses.repo.lower().startswith("docker/")
                    for _j, s in workflow.steps()):
                 sources.workflows[rel] = workflow
+            else:
+                sources.others[rel] = workflow.text
         elif kind == "dockerfile":
             model = parse_dockerfile(rel, _read(root, rel))
             if model.errors:

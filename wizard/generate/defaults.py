@@ -10,6 +10,9 @@ out (:mod:`rsdock.wizard.generate.selection` says which and why). Every binary s
 
 from __future__ import annotations
 
+import shutil
+import sys
+import textwrap
 from pathlib import Path
 from typing import Iterable, Mapping
 
@@ -351,9 +354,48 @@ def validated(plan: Plan) -> Plan:
     try:
         return plan.validate()
     except PlanError as error:
-        lines = [f"  {problem}" for problem in error.problems]
-        raise UserError("these choices cannot be built:\n" + "\n".join(lines),
-                        hint="change the choices named above") from None
+        raise UserError("these choices cannot be built:\n" + problem_lines(error.problems),
+                        hint="change the choices named above",
+                        exit_code=refusal_exit_code(error.problems)) from None
+
+
+def problem_lines(problems, width: int | None = None, indent: str = "  ") -> str:
+    """The problems as the CLI and the prompts list them, wrapped to ``width`` columns with
+    hanging indents: a refusal's sentence with its ways out on a line below, the images one
+    refusal holds for named together; any other problem on one line with its key. By default
+    the terminal's width when stderr is one; a log or a pipe gets each sentence on one line,
+    for grep."""
+    width = width or (shutil.get_terminal_size().columns if sys.stderr.isatty() else 10_000)
+    grouped: dict[tuple[str, str], list[str]] = {}
+    plain: list[str] = []
+    for problem in problems:
+        if not problem.refusal:
+            plain.append(str(problem))
+            continue
+        head, _, rest = problem.message.partition(" ")
+        image = head if rest.startswith("cannot ") else ""
+        key = (rest if image else problem.message, problem.way_out)
+        grouped.setdefault(key, []).append(image)
+    lines: list[str] = []
+
+    def add(text: str, first: str, more: str) -> None:
+        lines.extend(textwrap.wrap(text, width=max(width - 1, 40), initial_indent=first,
+                                   subsequent_indent=more, break_on_hyphens=False,
+                                   break_long_words=False))
+
+    for (message, way_out), images in grouped.items():
+        names = [name for name in images if name]
+        add(f"{', '.join(names)} {message}" if names else message, indent, indent + "  ")
+        add(f"ways out: {way_out}", indent + "  ", indent + "    ")
+    for text in plain:
+        add(text, indent, indent + "  ")
+    return "\n".join(lines)
+
+
+def refusal_exit_code(problems) -> int:
+    """1 when every problem is a refusal (the choices are understood, but this workspace
+    cannot be built with them), 2 when one is bad input."""
+    return 1 if problems and all(problem.refusal for problem in problems) else 2
 
 
 def _available_images(ws, base: Plan | None) -> tuple[Image, ...]:

@@ -14,7 +14,8 @@ from pathlib import Path
 
 from rsdock import validate
 from rsdock.fs import shown as printable
-from rsdock.lint.knowledge import ccrates, debian as debian_releases, platforms, runtimes
+from rsdock.lint.knowledge import (ccrates, debian as debian_releases, platforms, refusals,
+                                   runtimes)
 from rsdock.lint.knowledge.names import bin_name_problem, package_name_problem
 from rsdock.records import field, record, replace
 
@@ -159,6 +160,9 @@ class Problem:
             ``package``, ``package-dir``,
             ``dockerfile`` or ``image``); "" otherwise.
         image_index: for an image's problem, the image's position in ``Plan.images``.
+        refusal: for a choice the workspace cannot be built with (rather than a value that
+            is wrong in itself), the id of its explanation (``rsdock refusal ID``,
+            :mod:`rsdock.lint.knowledge.refusals`); its ``way_out`` ends with that pointer.
     """
 
     field: str
@@ -166,6 +170,7 @@ class Problem:
     way_out: str
     image_key: str = ""
     image_index: int | None = None
+    refusal: str = ""
 
     def __str__(self) -> str:
         return f"{self.field}: {self.message}; {self.way_out}"
@@ -424,7 +429,8 @@ class Plan:
                 release, builder = debian_releases.get(value), debian_releases.get(BUILDER_DEBIAN)
                 add("debian", f"{value} (glibc {release.glibc_text}) is older than the builder's "
                     f"{BUILDER_DEBIAN} (glibc {builder.glibc_text}): the binary would not start "
-                    "there (\"GLIBC_2.34 not found\")", "choose bookworm or trixie")
+                    "there (\"GLIBC_2.34 not found\")",
+                    _with_pointer("choose bookworm or trixie", "old-glibc"), refusal="old-glibc")
                 continue
             if value not in allowed:
                 add(name, f"unknown {name} {value!r}", f"choose one of {', '.join(allowed)}")
@@ -557,38 +563,59 @@ class Plan:
             seen.add(platform.name)
             self._check_platform_runtime(platform, add)
 
+    def _via(self, image: Image, crates) -> str:
+        """``via api -> reqwest -> openssl-sys``: the dependency path from ``image`` to the
+        first of ``crates`` (its name alone when the scan kept none), and how many more."""
+        crates = list(crates)
+        chain = self.workspace.paths_of(image.name).get(crates[0], crates[0])
+        return f"via {chain}" + (f"; {len(crates) - 1} more" if len(crates) > 1 else "")
+
     def _check_c_crates(self, platform: platforms.Platform, add) -> None:
-        """C libraries that cannot be had for the platform: refused with the way out."""
+        """C libraries that cannot be had for the platform: refused in one sentence each
+        (the image, the platform, the dependency chain), then the ways out."""
         if self.libc == "musl" and platform.musl_triple is None:
             return  # refused as a platform without musl already
         triple = platform.triple(self.libc)
         for index, image in enumerate(self.images):
             crates = self.workspace.crates_of(image.name, platform.name)
-            label = f"image {image.name!r}"
             if self.libc == "musl" and crates and platform is self.platform_objects[0]:
-                for why, way_out in ccrates.musl_refusals(crates):  # once, not per platform
-                    add("runtime", f"{label}: the {self.runtime} runtime needs a static musl "
-                        f"binary, but {why}", way_out, image_index=index)
+                for group in ccrates.musl_refusal_groups(crates):  # once, not per platform
+                    add("runtime", f"{image.name} cannot be a static musl binary for the "
+                        f"{self.runtime} runtime: {group.why} "
+                        f"({self._via(image, group.crates)})",
+                        _with_pointer(group.way_out, group.refusal), image_index=index,
+                        refusal=group.refusal)
             for crate in crates:
                 why = crate.bindgen_refusal(triple)
                 if why:
-                    add("platforms", f"{label}: {why}", crate.bindgen_way_out(),
-                        image_index=index)
+                    add("platforms", f"{image.name} cannot be built for {platform.name}: {why} "
+                        f"({self._via(image, [crate.name])})",
+                        _with_pointer(crate.bindgen_way_out(platform.name), "no-bindings"),
+                        image_index=index, refusal="no-bindings")
             system = [c.name for c in crates if c.links == ccrates.SYSTEM]
             if self.libc == "gnu" and system and not runtimes.debian(BUILDER_DEBIAN).has(platform):
-                verb = "needs" if len(system) == 1 else "need"
-                add("platforms", f"{label}: {', '.join(system)} {verb} the target's libraries "
-                    f"from Debian, and {platform.name} ({platform.debian_arch}) is not a "
-                    "bookworm architecture, which the builder runs", "drop the platform, or "
-                    "enable the crates' vendored/bundled feature", image_index=index)
+                verb = "links a system library" if len(system) == 1 else "link system libraries"
+                add("platforms", f"{image.name} cannot be built for {platform.name}: "
+                    f"{', '.join(system)} {verb} from Debian, and the builder's {BUILDER_DEBIAN} "
+                    f"has no {platform.debian_arch} packages ({self._via(image, system)})",
+                    _with_pointer(f"drop {platform.name}, or enable the crates' vendored/bundled "
+                                  "feature", "debian-arch"),
+                    image_index=index, refusal="debian-arch")
 
     def _check_platform_runtime(self, platform: platforms.Platform, add) -> None:
         runtime = runtimes.get(self.runtime)  # an unknown one: _check_choices refuses it
         refusal = runtime.refusal(platform, self.debian) \
             if runtime is not None and self.debian in DEBIAN_RELEASES else None
         if refusal:
-            add("platforms", *refusal)
+            add("platforms", refusal[0], _with_pointer(refusal[1], "runtime-image"),
+                refusal="runtime-image")
         self._check_c_crates(platform, add)
         refusal = runtime.libc_refusal(platform) if runtime is not None else None
         if refusal:
-            add("platforms", *refusal)
+            add("platforms", refusal[0], _with_pointer(refusal[1], "musl-target"),
+                refusal="musl-target")
+
+
+def _with_pointer(way_out: str, refusal: str) -> str:
+    """A refusal's ways out, then where its explanation is."""
+    return f"{way_out} ({refusals.pointer(refusal)})"

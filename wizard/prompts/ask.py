@@ -8,12 +8,15 @@ functions, exactly as the TUI does.
 
 from __future__ import annotations
 
+import shutil
+import textwrap
 from functools import partial
 
 from typing import Any, Callable
 
 from rsdock.records import record
 from rsdock.wizard.generate import steps
+from rsdock.wizard.generate.defaults import problem_lines
 from rsdock.wizard.generate.plan import Plan
 
 # A step whose answers stay invalid after this many tries is abandoned (ask_plan returns None):
@@ -40,13 +43,30 @@ class Question:
     default: Any = None
 
 
+# questionary shows a choice's help after this label, under the list.
+DESCRIPTION_LABEL = "  Description: "
+
+
+def wrap_description(text: str, width: int) -> str:
+    """``text`` wrapped to ``width`` columns after questionary's "  Description: " label, its
+    continuation lines under the first (questionary cuts one long line at the terminal's edge).
+    """
+    indent = " " * len(DESCRIPTION_LABEL)
+    lines = textwrap.wrap(text, width=max(width - 1, len(indent) + 20), initial_indent=indent,
+                          subsequent_indent=indent, break_on_hyphens=False)
+    return "\n".join(lines)[len(indent):]
+
+
 def questionary_ask(question: Question) -> Any:
     """Ask ``question`` on the terminal; None when the user cancels (Ctrl-C)."""
     import questionary
 
+    width = shutil.get_terminal_size().columns
+
     def choice(c: steps.Choice, checked: bool = False) -> questionary.Choice:
         return questionary.Choice(c.label, value=c.value, checked=checked,
-                                  description=c.help or None)
+                                  description=wrap_description(c.help, width) if c.help
+                                  else None)
 
     if question.kind == "checkbox":
         chosen = set(question.default or ())
@@ -81,32 +101,50 @@ def ask_plan(workspace, defaults: Plan, *, ask: Callable[[Question], Any] = ques
     plan = defaults
     try:
         images = partial(_ask_images, left_out=steps.left_out_by_default(workspace))
-        for step_id, walk in (("images", images), ("platforms", _ask_platforms),
+        for step_id, walk in (("images", images), ("platforms", partial(_ask_platforms, say=say)),
                               ("runtime", _ask_runtime), ("cache", _ask_cache),
-                              ("registry", _ask_registry)):
+                              ("registry", partial(_ask_registry, say=say))):
             plan = _until_valid(step_id, plan, lambda p, w=walk: w(p, ask, candidates), say)
     except _Cancelled:
         return None
     remaining = plan.problems()
-    for problem in remaining:
-        say(f"  ! {problem}")
+    if remaining:
+        _say_problems(remaining, say)
     return None if remaining else plan
+
+
+def _say_problems(problems, say) -> None:
+    """Each problem under ``!``, wrapped to the terminal with hanging indents (a refusal with
+    its ways out below it; one refusal for several images said once)."""
+    text = problem_lines(problems, shutil.get_terminal_size().columns, indent="    ")
+    for line in text.splitlines():  # an item's first line starts right after the indent
+        say("  ! " + line[4:] if line[4:5] != " " else line)
+
+
+def _platforms_accepted(plan: Plan, say) -> bool:
+    """Whether the platforms answer stands: no problem, or one a runtime chosen next avoids
+    (riscv64 on bookworm: trixie has it), which is said."""
+    problems = steps.problems_for(plan, "platforms")
+    if not problems:
+        return True
+    allowing = steps.runtimes_allowing(plan)
+    if allowing:
+        pairs = ", ".join(f"{r} ({d})" if steps.asks_release(r) else r for r, d in allowing)
+        say(f"  note: these platforms need one of these runtimes, chosen next: {pairs}")
+        return True
+    _say_problems(problems, say)
+    return False
 
 
 def _until_valid(step_id: str, plan: Plan, walk, say) -> Plan:
     for _ in range(MAX_TRIES):
         answered = walk(plan)
-        # The runtime step's problems include platforms its answer cannot run.
+        # The runtime step's problems include platforms its answer cannot run; the platforms
+        # answer was checked as soon as it was given (_ask_platforms).
         problems = steps.problems_for(answered, step_id)
-        allowing = steps.runtimes_allowing(answered) if problems and step_id == "platforms" else []
-        if allowing:
-            pairs = ", ".join(f"{r} ({d})" if steps.asks_release(r) else r for r, d in allowing)
-            say(f"  note: these platforms need one of these runtimes, chosen next: {pairs}")
+        if not problems or step_id == "platforms":
             return answered
-        if not problems:
-            return answered
-        for problem in problems:
-            say(f"  ! {problem}")
+        _say_problems(problems, say)
         plan = answered  # the next round offers the invalid answers back, to be corrected
     raise _Cancelled
 
@@ -127,17 +165,53 @@ def _ask_images(plan: Plan, ask, candidates, left_out: dict[str, str]) -> Plan:
     for image in plan.images:
         dockerfile = _answer(ask, Question(f"dockerfile:{image.name}", "text",
                                            f"Dockerfile for {image.name}:", (), image.dockerfile))
-        name = _answer(ask, Question(f"image:{image.name}", "text",
-                                     f"Image name for {image.name} (empty: the registry default):",
-                                     (), image.image))
-        plan = steps.set_image_field(plan, image.name, dockerfile=dockerfile, image=name)
+        plan = steps.set_image_field(plan, image.name, dockerfile=dockerfile)
     return plan
 
 
-def _ask_platforms(plan: Plan, ask, candidates) -> Plan:
-    chosen = _answer(ask, Question("platforms", "checkbox", steps.step("platforms").question,
-                                   steps.platform_choices(), list(plan.platforms)))
-    plan = steps.set_platforms(plan, list(chosen))
+def registry_default(plan: Plan, name: str) -> str:
+    """The image name the workflow uses for ``name`` when none is given, as the prompt shows
+    it (the workflow's expressions written as what they stand for)."""
+    if plan.registry == "ghcr":
+        return f"ghcr.io/<repository owner>/{name}"
+    return f"<DOCKERHUB_USERNAME>/{name}"
+
+
+def _ask_image_names(plan: Plan, ask, say) -> Plan:
+    """Each image's name, asked once the registry is known, so the default can be shown."""
+    for index, image in enumerate(plan.images):
+        for _ in range(MAX_TRIES):
+            name = _answer(ask, Question(
+                f"image:{image.name}", "text", f"Image name for {image.name} (empty: "
+                f"{registry_default(plan, image.name)}):", (), image.image))
+            answered = steps.set_image_field(plan, image.name, image=name)
+            wrong = [p for p in answered.problems()
+                     if p.image_index == index and p.image_key == "image"]
+            if wrong:
+                _say_problems(wrong, say)
+            else:
+                if answered.registry != plan.registry:
+                    say(f"  note: registry = {answered.registry!r}: {name.strip()} is on "
+                        f"{answered.registry}, so the workflow logs in there")
+                plan = answered
+                break
+            # not kept: a wrong name must not move the login (Bad Name reads as Docker Hub's)
+        else:
+            raise _Cancelled
+    return plan
+
+
+def _ask_platforms(plan: Plan, ask, candidates, say) -> Plan:
+    # Checked right after the answer, before the next question: a refused platform is asked
+    # again at once, not after the strategy question.
+    for _ in range(MAX_TRIES):
+        chosen = _answer(ask, Question("platforms", "checkbox", steps.step("platforms").question,
+                                       steps.platform_choices(), list(plan.platforms)))
+        plan = steps.set_platforms(plan, list(chosen))
+        if _platforms_accepted(plan, say):
+            break
+    else:
+        raise _Cancelled
     strategy = _answer(ask, Question("strategy", "select", "How should CI build them?",
                                      steps.strategy_choices(), plan.strategy))
     return steps.set_choice(plan, "strategy", strategy)
@@ -160,10 +234,10 @@ def _ask_cache(plan: Plan, ask, candidates) -> Plan:
     return steps.set_choice(plan, "cache", cache)
 
 
-def _ask_registry(plan: Plan, ask, candidates) -> Plan:
+def _ask_registry(plan: Plan, ask, candidates, say) -> Plan:
     registry = _answer(ask, Question("registry", "select", "Which registry receives the images?",
                                      steps.registry_choices(), plan.registry))
-    plan = steps.set_choice(plan, "registry", registry)
+    plan = _ask_image_names(steps.set_choice(plan, "registry", registry), ask, say)
     branches = _answer(ask, Question("branches", "text", "Push images from which branches?",
                                      (), " ".join(plan.triggers.branches)))
     tags = _answer(ask, Question("tags", "confirm", f"Push {steps.tags_label(plan)} as images too?",

@@ -49,8 +49,20 @@ def test_drift_names_the_way_to_keep_an_edit(ws, capsys):
     assert main(["init", str(ws), "--check"]) == 1
     err = capsys.readouterr().err
     assert "2 file(s) drift from rsdock.toml: .github/workflows/docker.yml, Dockerfile" in err
-    assert "to keep a deliberate edit, run `rsdock init --keep`" in err
+    assert f"to keep a deliberate edit, run `rsdock init {ws} --keep --yes`" in err
     assert "`# rsdock:keep` ... `# rsdock:end`" in err
+
+
+def test_the_keep_command_the_drift_hint_names_runs_as_given_without_a_terminal(ws, capsys):
+    # issue 26 item 11: the hint said `rsdock init --keep`, which without a terminal then
+    # demanded --yes; the hint is the whole command now, PATH included.
+    import re
+    import shlex
+
+    assert main(["init", str(ws), "--check"]) == 1
+    command = re.search(r"run `(rsdock init [^`]*--keep[^`]*)`", capsys.readouterr().err)[1]
+    assert main(shlex.split(command)[1:]) == 0
+    assert main(["init", str(ws), "--check"]) == 0
 
 
 def test_keep_marks_both_edits_then_check_passes_and_regeneration_keeps_them(ws, capsys):

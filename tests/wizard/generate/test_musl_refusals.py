@@ -19,12 +19,11 @@ import pytest
 from tests.tools import REPO, WORKSPACE_FIXTURES
 
 E2E = REPO / "tests" / "e2e" / "workspaces"
-ZIG = "cargo-zigbuild (zig as the musl C compiler; rsdock does not generate that build)"
+ZIG = "build with cargo-zigbuild yourself"
 GLIBC = "choose debian-slim or distroless (glibc)"
-SYSTEM_WAY_OUT = f"{GLIBC}, or enable the crates' vendored/bundled feature and build with {ZIG}"
-OTHER_WAY_OUT = f"{GLIBC}, or build with {ZIG}"
-UNPROVEN = ("for the target, and no musl C compiler is proven by a build here (Debian's musl-dev "
-            "wrapper is untried: the build lab has no musl Rust std)")
+SYSTEM_WAY_OUT = f"{GLIBC}, or enable the crates' vendored/bundled feature and {ZIG}"
+OTHER_WAY_OUT = f"{GLIBC}, or {ZIG}"
+UNPROVEN = "for the target, and rsdock has no proven musl C compiler"
 
 # A one-binary workspace whose Cargo.lock reaches ``crate`` (with ``deps``) from ``api``.
 LOCK = """version = 4
@@ -59,33 +58,36 @@ def copy(source: Path, root: Path) -> Path:
     return root
 
 
-# name -> (make the workspace under a folder, image, [(why, way out)])
+# name -> (make the workspace under a folder, image, [(why, way out, refusal id, chain)])
 CASES = {
     "openssl-and-sqlite": (
         lambda d: copy(WORKSPACE_FIXTURES / "cdeps", d), "api",
-        [("openssl-sys, libsqlite3-sys link system libraries, which Debian builds for glibc "
-          "only", SYSTEM_WAY_OUT)]),
+        [("openssl-sys, libsqlite3-sys link system libraries that Debian builds for glibc "
+          "only", SYSTEM_WAY_OUT, "musl-system", "via api -> openssl -> openssl-sys; 1 more")]),
     # Debian's zstd-sys (the lab's) has no `cc` dependency: it can only link the system libzstd.
     "zstd-sys-system": (
         lambda d: copy(E2E / "zstd", d), "labzstd",
-        [("zstd-sys links a system library, which Debian builds for glibc only",
-          SYSTEM_WAY_OUT)]),
+        [("zstd-sys links a system library that Debian builds for glibc only",
+          SYSTEM_WAY_OUT, "musl-system", "via labzstd -> zstd -> zstd-safe -> zstd-sys")]),
     # Upstream's zstd-sys compiles its bundled zstd with cc.
     "zstd-sys-bundled": (
         lambda d: lock_workspace(d, "zstd-sys", '"cc"'), "api",
-        [(f"zstd-sys compiles C {UNPROVEN}", OTHER_WAY_OUT)]),
+        [(f"zstd-sys compiles C {UNPROVEN}", OTHER_WAY_OUT, "musl-c", "via api -> zstd-sys")]),
     "openssl-vendored": (
         # (the member turns `vendored` on: the features decide, the lock edge alone does not)
         lambda d: lock_workspace(d, "openssl-sys", '"cc", "openssl-src"',
                                  '{ version = "1", features = ["vendored"] }'), "api",
-        [(f"openssl-sys compiles C {UNPROVEN}", OTHER_WAY_OUT)]),
+        [(f"openssl-sys compiles C {UNPROVEN}", OTHER_WAY_OUT, "musl-c",
+          "via api -> openssl-sys")]),
     # A member's build.rs compiling C through the cc crate (the lab's ccbuild workspace).
     "build-script-cc": (
         lambda d: copy(E2E / "ccbuild", d), "labcc",
-        [(f"a build script through cc compiles C {UNPROVEN}", OTHER_WAY_OUT)]),
+        [(f"a build script through cc compiles C {UNPROVEN}", OTHER_WAY_OUT, "musl-c",
+          "via labcc -> cc")]),
     "c++": (
         lambda d: lock_workspace(d, "snappy-sys", '"cc"'), "api",
-        [("snappy-sys needs C++, and Debian has no C++ library for musl", OTHER_WAY_OUT)]),
+        [("snappy-sys needs C++, which Debian has no musl library for", OTHER_WAY_OUT,
+          "musl-cxx", "via api -> snappy-sys")]),
 }
 
 
@@ -100,9 +102,10 @@ def test_init_refuses_c_on_musl_with_the_way_out(tmp_path, case, runtime):
     make, image, refusals = CASES[case]
     root = make(tmp_path / "ws")
     result = init(root, runtime)
-    assert result.returncode == 2, result.stdout + result.stderr
-    expected = "".join(f"  runtime: image '{image}': the {runtime} runtime needs a static musl "
-                       f"binary, but {why}; {way}\n" for why, way in refusals)
+    assert result.returncode == 1, result.stdout + result.stderr  # refused, not bad input
+    expected = "".join(f"  {image} cannot be a static musl binary for the {runtime} runtime: "
+                       f"{why} ({chain})\n    ways out: {way} (why: `rsdock refusal {id_}`)\n"
+                       for why, way, id_, chain in refusals)
     assert result.stderr == ("error: these choices cannot be built:\n" + expected
                              + "  hint: change the choices named above\n")
     assert not (root / "Dockerfile").exists() and not (root / "rsdock.toml").exists()

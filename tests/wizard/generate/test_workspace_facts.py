@@ -144,8 +144,10 @@ def test_a_runtime_older_than_the_builders_debian_is_refused_with_the_glibc_reas
     root = workspace(tmp_path, {})
     with pytest.raises(UserError) as info:
         default_plan(scan(root), debian="buster")
-    assert ("debian: buster (glibc 2.28) is older than the builder's bookworm (glibc 2.36): the "
+    assert ("buster (glibc 2.28) is older than the builder's bookworm (glibc 2.36): the "
             "binary would not start there") in info.value.message
+    assert "ways out: choose bookworm or trixie (why: `rsdock refusal old-glibc`)" in \
+        info.value.message
 
 
 def test_the_wizard_steps_show_what_each_c_dependency_costs_and_what_is_refused(tmp_path):

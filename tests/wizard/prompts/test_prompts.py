@@ -139,8 +139,68 @@ def test_questionary_ask_maps_each_kind(monkeypatch):
     assert checked == [True, False, False, False]
     prompts.questionary_ask(prompts.Question("s", "select", "m", choices, "local"))
     assert seen["select"][1]["default"] == "local"
-    assert seen["select"][0][1][0].description == choices[0].help
+    described = seen["select"][0][1][0].description
+    assert " ".join(described.split()) == " ".join(choices[0].help.split())
     prompts.questionary_ask(prompts.Question("b", "confirm", "m", (), True))
     assert seen["confirm"][1]["default"] is True
     prompts.questionary_ask(prompts.Question("t", "text", "m", (), "main"))
     assert seen["text"][1]["default"] == "main"
+
+
+@pytest.mark.parametrize("width", [80, 120])
+def test_descriptions_wrap_under_their_label_within_the_terminal(width):
+    # issue 26 item 11: questionary cut the one-line description at the terminal's edge.
+    for choice in (*steps.platform_choices(), *steps.runtime_choices("bookworm"),
+                   *steps.cache_choices(), *steps.registry_choices(),
+                   *steps.strategy_choices()):
+        wrapped = prompts.wrap_description(choice.help, width)
+        lines = (prompts.DESCRIPTION_LABEL + wrapped).split("\n")
+        assert max(len(line) for line in lines) < width, choice.value
+        assert all(line.startswith(" " * len(prompts.DESCRIPTION_LABEL)) for line in lines[1:])
+        assert wrapped.split() == choice.help.split()  # every word kept, in order
+
+
+def test_a_refused_platform_answer_is_asked_again_before_the_next_question(workspace):
+    # issue 26 item 4: the platforms were checked only after the strategy question.
+    script = Script(platforms=([], ["linux/amd64"]))
+    said: list[str] = []
+    plan = prompts.ask_plan(workspace, defaults.default_plan(workspace), ask=script,
+                            say=said.append)
+    keys = [q.key for q in script.asked]
+    first = keys.index("platforms")
+    assert keys[first:first + 3] == ["platforms", "platforms", "strategy"]
+    assert keys.count("strategy") == 1
+    assert any("no platform chosen" in line for line in said)
+    assert plan.platforms == ("linux/amd64",)
+
+
+def test_image_names_are_asked_after_the_registry_with_the_default_shown(workspace):
+    # issue 26 item 11: the image name came before the registry and hid its default.
+    script = Script(registry="ghcr")
+    prompts.ask_plan(workspace, defaults.default_plan(workspace), ask=script, say=lambda _: None)
+    keys = [q.key for q in script.asked]
+    assert keys.index("registry") < keys.index("image:server")
+    asked = next(q for q in script.asked if q.key == "image:server")
+    assert asked.message == "Image name for server (empty: ghcr.io/<repository owner>/server):"
+
+
+def test_a_wrong_image_name_is_asked_again_at_once(workspace):
+    script = Script(image_server=("Bad Name", "ghcr.io/acme/server"))
+    said: list[str] = []
+    plan = prompts.ask_plan(workspace, defaults.default_plan(workspace), ask=script,
+                            say=said.append)
+    keys = [q.key for q in script.asked]
+    assert keys.count("image:server") == 2 and said[0].startswith("  ! ")
+    assert plan.images[0].image == "ghcr.io/acme/server" and plan.registry == "ghcr"
+    assert any("so the workflow logs in there" in line for line in said)
+
+
+def test_a_wrong_image_name_does_not_move_the_registry(workspace):
+    # Seen at 80x24 on shadowsocks-rust: "Bad Name" after choosing ghcr switched the login to
+    # Docker Hub (a name without a host reads as docker.io) before it was refused.
+    script = Script(registry="ghcr", image_server=("Bad Name", ""))
+    plan = prompts.ask_plan(workspace, defaults.default_plan(workspace), ask=script,
+                            say=lambda _: None)
+    asked = [q.message for q in script.asked if q.key == "image:server"]
+    assert asked == ["Image name for server (empty: ghcr.io/<repository owner>/server):"] * 2
+    assert plan.registry == "ghcr"

@@ -34,7 +34,7 @@ def test_the_tui_runtime_step_shows_the_refusal_with_the_way_out(tmp_path):
     drive(RsdockApp(root), scenario)
     # Before alpine is chosen, the step already says what each runtime costs or refuses.
     assert "debian-slim: api: libssl3, libsqlite3-0 installed" in seen["before"]
-    assert ("alpine: api: refused: openssl-sys, libsqlite3-sys link system libraries, which "
+    assert ("alpine: api: refused: openssl-sys, libsqlite3-sys link system libraries that "
             f"Debian builds for glibc only (way out: {SYSTEM_WAY_OUT})") in " ".join(
                 seen["before"].split())
     problems = " ".join(seen["problems"].split())
