@@ -25,6 +25,9 @@ def terminal_safe(text: str) -> str:
 # The exit codes every command shares (README.md, "Exit codes"; tests/test_exit_codes.py checks
 # the table against the commands).
 OK, REFUSED, BAD_INPUT = 0, 1, 2
+# `rsdock init --check`: the files are as rsdock last wrote them, but this rsdock renders them
+# differently (an upgrade, not the user's drift; README.md "Exit codes").
+UPGRADE = 3
 
 
 class UserError(Exception):

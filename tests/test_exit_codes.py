@@ -23,7 +23,7 @@ def table() -> dict[int, str]:
 
 
 def test_the_table_has_the_codes_the_cli_uses():
-    assert sorted(table()) == [errors.OK, errors.REFUSED, errors.BAD_INPUT, 130]
+    assert sorted(table()) == [errors.OK, errors.REFUSED, errors.BAD_INPUT, errors.UPGRADE, 130]
 
 
 @pytest.fixture(scope="module")

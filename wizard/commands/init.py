@@ -13,7 +13,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from rsdock import fs, validate
+from rsdock import errors, fs, validate
 from rsdock.errors import UserError
 from rsdock.wizard.generate.plan import (stage_name, CACHES, DEBIAN_RELEASES, PIN_MODES, REGISTRIES,
                                           REGISTRY_HOSTS, RUNTIMES, STRATEGIES)
@@ -398,9 +398,6 @@ def _rendered_from_config(start: Path):
     return root, plan.workspace.repo_root(root), files
 
 
-UPGRADE_EXIT = 3  # `init --check`: only rsdock's own rendering changed (docs: README)
-
-
 def _shown_path(args: argparse.Namespace) -> str:
     """The PATH argument as a hint repeats it (`` /srv/ws``), or "" for the current folder."""
     if args.path is None or args.example:
@@ -433,7 +430,7 @@ def _check(start: Path, path: str = "") -> int:
     if ours:
         print(upgrade.upgrade_message(baseline.record, [c.path for c in ours]), file=sys.stderr)
     if not drift:
-        return UPGRADE_EXIT if baseline.record.version != upgrade.version() else 1
+        return errors.UPGRADE if baseline.record.version != upgrade.version() else 1
     both = [c.path for c in drift if c.how in (upgrade.MERGED, upgrade.CONFLICT)]
     print(f"{len(drift)} file(s) drift from rsdock.toml: {', '.join(c.path for c in drift)}",
           file=sys.stderr)

@@ -39,9 +39,9 @@ def test_backups_are_not_untracked_files_and_discarding_leaves_nothing(tmp_path,
     (root / GITIGNORE).write_text(GITIGNORE_TEXT)
     capsys.readouterr()
     assert main(["edit", str(root), "--discard-backups"]) == 0
-    # The backups and the ignore file go; the last render (issue 22) stays, tracked by git so
+    # The backups go; the last render (issue 22) stays, tracked by git so
     # that `rsdock init` can merge an upgrade with the user's edits after a fresh clone.
-    assert sorted(p.name for p in (root / ".rsdock").iterdir()) == ["last-render.json.gz"]
+    assert sorted(p.name for p in (root / ".rsdock").iterdir()) == [".gitignore", "last-render.json.gz"]
     assert git(root, "ls-files", ".rsdock") == ".rsdock/last-render.json.gz\n"
 
 
@@ -52,4 +52,4 @@ def test_the_ignore_file_leaves_the_last_render_to_git(tmp_path):
     assert main(["edit", str(root), "--remove-platform", "linux/arm/v7", "--yes"]) == 0
     untracked = git(root, "status", "--porcelain", "--untracked-files=all").splitlines()
     assert "?? .rsdock/last-render.json.gz" in untracked
-    assert not [line for line in untracked if "/backup/" in line or ".gitignore" in line]
+    assert not [line for line in untracked if "/backup/" in line or ".rsdock/.gitignore" in line]
