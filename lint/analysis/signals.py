@@ -32,6 +32,7 @@ import re
 from pathlib import Path
 
 from rsdock.lint.model.context import Context
+from rsdock.lint.model.rust_source import shared
 from rsdock.records import record
 
 _MAX_SOURCE_BYTES = 30_000_000
@@ -90,14 +91,16 @@ def _read(ctx: Context, package: object, binary: str, stop_signal: str) -> StopH
     root = Path(ctx.root)
     handles = children = ""
     budget = _MAX_SOURCE_BYTES
+    sources = shared(ctx)  # the build-needs scan has usually read these files already
     for path, is_own in _source_files(ctx, package, binary):
-        try:
-            size = path.stat().st_size
-            if size > budget:
-                break
-            budget -= size
-            text = path.read_text(encoding="utf-8", errors="replace")
-        except OSError:
+        size = sources.size(path)
+        if size is None:
+            continue
+        if size > budget:
+            break
+        budget -= size
+        text = sources.text(path)
+        if text is None:
             continue
         rel = path.relative_to(root).as_posix()
         if not handles and _handles(text, stop_signal):
@@ -146,7 +149,7 @@ def _source_files(ctx: Context, package: object, binary: str) -> list[tuple[Path
         base = root / folder
         # a root package's sources are its src/ (the rest of the root is other members)
         start = base / "src" if folder in ("", ".") else base
-        for current, subdirs, names in os.walk(start):
+        for current, subdirs, names in shared(ctx).walk(start):
             subdirs[:] = sorted(d for d in subdirs if d not in _SKIPPED)
             for name in sorted(names):
                 path = Path(current) / name
