@@ -27,7 +27,6 @@ reporting.
 
 from __future__ import annotations
 
-import os
 import re
 from pathlib import Path
 
