@@ -150,13 +150,17 @@ def _source_files(ctx: Context, package: object, binary: str) -> list[tuple[Path
         start = base / "src" if folder in ("", ".") else base
         for current, subdirs, names in shared(ctx).walk(start):
             subdirs[:] = sorted(d for d in subdirs if d not in _SKIPPED)
+            here = Path(current)  # the folder's paths once, its files' by joining names
+            rel_dir = here.relative_to(root).as_posix()
+            inner_dir = here.relative_to(base).as_posix()
             for name in sorted(names):
-                path = Path(current) / name
-                rel = path.relative_to(root).as_posix()
-                inner = path.relative_to(base).as_posix()
-                if not name.endswith(".rs") or inner == "build.rs":
+                if not name.endswith(".rs"):
+                    continue
+                rel = name if rel_dir == "." else f"{rel_dir}/{name}"
+                inner = name if inner_dir == "." else f"{inner_dir}/{name}"
+                if inner == "build.rs":
                     continue
                 if (inner.startswith("src/bin/") or inner == "src/main.rs") and rel not in mine:
                     continue
-                files.append((path, own))
+                files.append((here / name, own))
     return files
