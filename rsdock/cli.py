@@ -11,6 +11,7 @@ import argparse
 import importlib
 import os
 import sys
+from types import ModuleType
 
 from rsdock import __version__
 from rsdock.errors import UserError
@@ -30,8 +31,8 @@ COMMANDS: dict[str, str] = {
 }
 
 
-def _available() -> dict[str, object]:
-    modules = {}
+def _available() -> dict[str, ModuleType]:
+    modules: dict[str, ModuleType] = {}
     for name, module_name in COMMANDS.items():
         try:
             modules[name] = importlib.import_module(module_name)
@@ -75,7 +76,8 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     _ran.append(args.command)
     try:
-        return args.run(args)
+        code: int = args.run(args)
+        return code
     except UserError as error:
         print(error.format(), file=sys.stderr)
         return error.exit_code

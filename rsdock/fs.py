@@ -47,7 +47,7 @@ import time
 from contextlib import AbstractContextManager, contextmanager, nullcontext
 from pathlib import Path
 from types import TracebackType
-from typing import Iterator
+from typing import Iterator, Mapping
 
 from rsdock.errors import TERMINAL_CONTROL, UserError, escaped_char
 from rsdock.records import record
@@ -989,7 +989,7 @@ class Transaction:
         self.staged = []
 
 
-def write_files(root: Path | str, files: dict[str, str | bytes], *, force: bool = False,
+def write_files(root: Path | str, files: Mapping[str, str | bytes], *, force: bool = False,
                 keep_bom: bool = False) -> list[str]:
     """Replace ``files`` (relative path -> content) under ``root`` as one set; see Transaction."""
     with Transaction(root, force=force) as tx:

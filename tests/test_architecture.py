@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import ast
+import re
 import shutil
 import subprocess
 import sys
 from pathlib import Path
+
+import pytest
 
 from rsdock.resources import example_workspace
 from tests.tools import REPO
@@ -99,24 +102,53 @@ def _within(name: str, *prefixes: str) -> bool:
     return any(name == p or name.startswith(p + ".") for p in prefixes)
 
 
-# What every layer, knowledge included, may use: the record classes (rsdock's dataclasses).
+# rsdock's own modules (rsdock/*.py), by what they are for
 RECORDS = ("rsdock.records",)
-# rsdock's own base every layer above knowledge may use: located errors and the safe file layer.
-BASE = ("rsdock.errors", "rsdock.fs", *RECORDS)
-# (importers, what they may not import, why) — the layers of docs/architecture.md.
-CONTRACTS = [
-    ("rsdock.lint.knowledge", lambda n: _within(n, "rsdock") and not _within(
-        n, "rsdock.lint.knowledge", *RECORDS), "knowledge imports nothing of rsdock above it"),
-    ("rsdock.lint.model", lambda n: _within(n, "rsdock") and not _within(
-        n, "rsdock.lint.knowledge", "rsdock.lint.model", *BASE),
-     "models import only knowledge (and rsdock's errors and file layer)"),
-    ("rsdock.lint.analysis", lambda n: _within(n, "rsdock") and not _within(
-        n, "rsdock.lint.knowledge", "rsdock.lint.model", "rsdock.lint.analysis", *BASE),
-     "analysis imports only models and knowledge"),
-    ("rsdock.lint.rules", lambda n: _within(n, "rsdock.lint.engine", "rsdock.lint.commands"),
-     "rules never import the engine or the commands"),
-    ("rsdock.lint", lambda n: _within(n, "rsdock.wizard"), "lint never imports the wizard"),
+BASE = ("rsdock.errors", "rsdock.fs", *RECORDS)  # located errors, the safe file layer, records
+RSDOCK = ("rsdock", "rsdock.atomic", "rsdock.errors", "rsdock.fs", "rsdock.records",
+          "rsdock.resources", "rsdock.validate")  # all of rsdock/ ("rsdock" is its __init__)
+KNOWLEDGE, MODEL, ANALYSIS = "rsdock.lint.knowledge", "rsdock.lint.model", "rsdock.lint.analysis"
+RULES, ENGINE, LINT = "rsdock.lint.rules", "rsdock.lint.engine", "rsdock.lint"
+GENERATE, EDIT = "rsdock.wizard.generate", "rsdock.wizard.edit"
+# (layer, the rsdock modules it may import besides its own, its folders): the table of
+# docs/architecture.md, one row a layer; an import of rsdock outside the list breaks the contract
+LAYERS = [
+    (KNOWLEDGE, RECORDS, ("lint/knowledge",)),
+    (MODEL, (KNOWLEDGE, *BASE), ("lint/model",)),
+    (ANALYSIS, (MODEL, KNOWLEDGE, *BASE), ("lint/analysis",)),
+    (RULES, (ANALYSIS, MODEL, KNOWLEDGE, *BASE, "rsdock.validate"), ("lint/rules",)),
+    (ENGINE, (LINT, *BASE, "rsdock", "rsdock.atomic"), ("lint/engine",)),
+    ("rsdock.lint.commands", (LINT, *BASE), ("lint/commands",)),
+    (GENERATE, (LINT, *RSDOCK), ("wizard/generate",)),
+    (EDIT, (GENERATE, LINT, *BASE), ("wizard/edit",)),
+    ("rsdock.wizard.tui", (GENERATE, EDIT, MODEL, *RSDOCK), ("wizard/tui",)),
+    ("rsdock.wizard.prompts", (GENERATE, EDIT, *RSDOCK), ("wizard/prompts",)),
+    ("rsdock.wizard.commands", ("rsdock.wizard", LINT, *RSDOCK), ("wizard/commands",)),
 ]
+# rsdock/ itself never imports lint/ or the wizard (the CLI finds its commands by name)
+BASE_MAY = RSDOCK
+
+
+def _broken(imports) -> list[str]:
+    """The imports of rsdock that break a layer contract."""
+    broken = []
+    for importer, imported, line in imports:
+        if not _within(imported, "rsdock"):
+            continue
+        layer = next((row for row in LAYERS if _within(importer, row[0])), None)
+        if layer is not None:
+            allowed, why = (layer[0], *layer[1]), f"{layer[0]} may import only {layer[1]}"
+        elif importer in RSDOCK or importer == "rsdock.cli" or importer == "rsdock.__main__":
+            allowed, why = (*BASE_MAY, "rsdock.cli"), "rsdock/ never imports lint/ or the wizard"
+        else:
+            broken.append(f"{importer}:{line}: a module in no layer of docs/architecture.md")
+            continue
+        if not any(_within(imported, a) if a != "rsdock" else imported == "rsdock"
+                   for a in allowed):
+            broken.append(f"{importer}:{line} imports {imported}: {why}")
+    return broken
+
+
 # Third-party libraries that only one place may import.
 OWNERS = {
     "textual": ("rsdock.wizard.tui", "rsdock.wizard.commands.tui"),
@@ -126,16 +158,43 @@ OWNERS = {
 
 
 def test_import_contracts():
-    broken = []
+    broken = _broken(_imports())
     for importer, imported, line in _imports():
-        for layer, forbidden, why in CONTRACTS:
-            if _within(importer, layer) and forbidden(imported):
-                broken.append(f"{importer}:{line} imports {imported}: {why}")
         top = imported.split(".")[0]
         if top in OWNERS and not _within(importer, *OWNERS[top]):
             broken.append(f"{importer}:{line} imports {imported}: only "
                           f"{', '.join(OWNERS[top])} may")
     assert broken == []
+
+
+@pytest.mark.parametrize("importer, imported", [
+    ("rsdock.lint.model.cargo", "rsdock.lint.analysis.needs"),
+    ("rsdock.lint.rules.rs101", "rsdock.lint.engine.runner"),
+    ("rsdock.lint.engine.runner", "rsdock.wizard.generate.plan"),
+    ("rsdock.wizard.generate.plan", "rsdock.wizard.edit.infer"),
+    ("rsdock.wizard.edit.infer", "rsdock.wizard.tui.app"),
+    ("rsdock.wizard.edit.infer", "rsdock.resources"),
+    ("rsdock.wizard.tui.app", "rsdock.lint.engine.runner"),
+    ("rsdock.wizard.prompts.ask", "rsdock.wizard.tui.app"),
+    ("rsdock.fs", "rsdock.lint.model.cargo"),
+    ("rsdock.wizard.newlayer.x", "rsdock.errors"),
+])
+def test_the_contracts_catch_a_wrong_import(importer, imported):
+    assert _broken([(importer, imported, 1)]) != []
+
+
+def test_every_layer_of_the_architecture_page_has_a_contract():
+    """docs/architecture.md's table and LAYERS name the same folders, and every package folder
+    of lint/ and wizard/ is one of them."""
+    page = (REPO / "docs" / "architecture.md").read_text(encoding="utf-8")
+    rows = [line.split("|")[2] for line in page.splitlines()
+            if line.startswith("| ") and "`" in line.split("|")[2]]
+    documented = {folder.strip("/") for row in rows for folder in re.findall(r"`([^`]+)`", row)}
+    contracted = {folder for _layer, _allowed, folders in LAYERS for folder in folders}
+    assert documented == contracted
+    packages = {path.parent.relative_to(REPO).as_posix()
+                for top in ("lint", "wizard") for path in (REPO / top).glob("*/__init__.py")}
+    assert packages <= contracted
 
 
 def test_the_contract_checker_sees_imports():

@@ -13,7 +13,6 @@ import functools
 import posixpath
 import re
 from collections.abc import MutableMapping
-from typing import Any
 
 from rsdock.lint.knowledge import platforms
 from rsdock.lint.model.context import Context
@@ -22,11 +21,7 @@ from rsdock.lint.model.findings import Span
 from rsdock.lint.model.paths import glob_match
 from rsdock.lint.model.shell import Case, Command, Files, Outcome, parse_script, simulate
 from rsdock.records import field, record
-# Re-exported: the cross-file rules (RS5xx) read these as build.<name>.
-from rsdock.lint.analysis.dockerfacts import (TOOLCHAIN_FILES, apt_packages, copies_everything,
-                                               is_compiler_image, is_context_copy, image_env,
-                                               is_native, merge_by_line, root_image, rust_version,
-                                               rustup_targets, unique, workdir, needed_stages,
+from rsdock.lint.analysis.dockerfacts import (image_env, is_compiler_image, root_image, workdir,
                                                written_cargo_linkers)
 
 CARGO_TOOLS = {"cargo", "cross", "xx-cargo", "cargo-zigbuild"}

@@ -36,7 +36,8 @@ from rsdock.lint.analysis.cdeps import member_manifests
 from rsdock.lint.model.cargo_features import resolve
 from rsdock.lint.model.cargo_package import Package
 from rsdock.lint.model.context import Context
-from rsdock.lint.model.rust_source import IDENT, PUNCT, STR, Token, mask, tokens
+from rsdock.lint.model.rust_source import (IDENT, PUNCT, STR, SourceFiles, Token, mask,
+                                          shared, tokens)
 from rsdock.records import record
 
 # Programs a build can run and the Debian package (bookworm) that provides each on the builder.
@@ -144,10 +145,12 @@ class Needs:
         return next((p for p in self.programs if p.name == name), None)
 
 
-def scan(ws: Workspace) -> Needs:
+def scan(ws: Workspace, sources: SourceFiles | None = None) -> Needs:
     """Read what ``ws``'s build needs (see the module docstring). Never raises on odd sources:
-    an unreadable file is skipped."""
+    an unreadable file is skipped. ``sources`` reads the Rust files (a lint run shares one
+    between its analyses, so each file is read once)."""
     root = Path(ws.root)
+    sources = sources if sources is not None else SourceFiles()
     inputs: list[Input] = []
     programs: list[Program] = []
     git: list[tuple[str, str]] = []
@@ -155,10 +158,10 @@ def scan(ws: Workspace) -> Needs:
     member_dirs = {m.dir for m in ws.members}
     for package in ws.members:
         crates = _crates(ws, package.name)
-        files = _rust_files(root, package.dir, member_dirs)
+        files = _rust_files(root, package.dir, member_dirs, sources)
         query_at: tuple[str, int] | None = None
         for rel in files:
-            query_at = _scan_source(root, rel, package.dir, git, inputs) or query_at
+            query_at = _scan_source(root, rel, package.dir, git, inputs, sources) or query_at
         if query_at:
             _sqlx_offline(root, package, query_at, inputs, unmet)
         script = _build_script(ws, package)
@@ -197,11 +200,12 @@ def _crates(ws: Workspace, package: str) -> dict[str, tuple[str, ...]]:
     return resolve(ws.lock, package, members=member_manifests(ws))
 
 
-def _rust_files(root: Path, package_dir: str, member_dirs: set[str]) -> list[str]:
+def _rust_files(root: Path, package_dir: str, member_dirs: set[str],
+                sources: SourceFiles) -> list[str]:
     """The package's ``.rs`` files (not its tests, benches, examples, nor nested members)."""
     top = root / package_dir
     found = []
-    for current, dirs, files in os.walk(top):
+    for current, dirs, files in sources.walk(top):
         rel_dir = Path(os.path.relpath(current, root)).as_posix()
         dirs[:] = sorted(d for d in dirs if not d.startswith(".") and not (
             current == str(top) and d in _SKIP_DIRS) and d not in ("target", "node_modules")
@@ -230,10 +234,12 @@ def _clean(path: str) -> str | None:
 
 
 def _scan_source(root: Path, rel: str, package_dir: str, git: list[tuple[str, str]],
-                 inputs: list[Input]) -> tuple[str, int] | None:
+                 inputs: list[Input], sources: SourceFiles) -> tuple[str, int] | None:
     """Add the includes and migrations of one file to ``inputs``; the place of its first sqlx
     query macro (it makes sqlx read its offline data) or None."""
-    text = _read(root, rel)
+    path = os.path.join(root, rel)
+    size = sources.size(path)
+    text = sources.text(path) if size is not None and size <= _MAX_FILE else None
     if text is None or not any(w in text for w in _WORDS):
         return None
     code = mask(text)
@@ -552,7 +558,8 @@ def _dockerfile_steps(name: str, text: str) -> list[Step]:
 def of(ctx: Context) -> Needs:
     """The needs of the run's workspace, scanned once per run (empty without a workspace)."""
     if "needs" not in ctx.memo:
-        ctx.memo["needs"] = scan(ctx.workspace) if ctx.workspace is not None else Needs()
+        ctx.memo["needs"] = scan(ctx.workspace, shared(ctx)) if ctx.workspace is not None \
+            else Needs()
     found: Needs = ctx.memo["needs"]
     return found
 

@@ -23,6 +23,7 @@ a publication: callers treat "built, never pushed" and "nothing builds it" diffe
 
 from __future__ import annotations
 
+import os
 import posixpath
 import re
 from pathlib import Path
@@ -256,10 +257,49 @@ class _JobReader:
     # -- run: steps and the scripts they call ----------------------------------------------------
     def _script(self, text: str, cwd: str, where: str, depth: int) -> None:
         """Read the builds and pushes of a script run in ``cwd`` (``/`` is the repository)."""
-        if not _MAY_BUILD_RE.search(text):
-            return  # no docker, podman or compose, and no script it could call
+        if not _MAY_BUILD_RE.search(text) or not self._may_build(text, depth):
+            return  # no docker, podman or compose, and no script it could call that has them
         for command in self._commands(text, cwd):
             self._command(command, where, depth)
+
+    def _may_build(self, text: str, depth: int) -> bool:
+        """Whether the script at ``depth`` can run docker or podman, itself or through the
+        scripts it calls: the cheap test that spares simulating the long scripts (installers,
+        environment set-up) that never build an image. Without either word a script matters
+        only through a script it calls, and a called script's path ends in a name the text
+        spells (``"$DIR"/ci/build.sh``, ``X=./tool; $X``): each repository file of such a name
+        must itself pass. True (simulate) when a name is put together at run time
+        (``./build-$ARCH.sh``) or the repository is too large to index. Not seen: a ``./``
+        itself put together from variables (``D=.; $D/tool``, a name without ``.sh``)."""
+        if _BUILDS_RE.search(text):
+            return True
+        if depth >= _MAX_SCRIPT_DEPTH:
+            return False  # the scripts it calls are not followed
+        memo: dict[tuple[str, int], bool] = self.ctx.memo.setdefault("publication:may_build", {})
+        key = (text, depth)
+        if key not in memo:
+            memo[key] = False  # a script calling itself adds nothing
+            memo[key] = self._may_call_builder(text, depth)
+        return memo[key]
+
+    def _may_call_builder(self, text: str, depth: int) -> bool:
+        names = _repository_names(self.ctx, self.root)
+        if names is None:
+            return True
+        for found in _CALLEE_RE.finditer(text):
+            word = found.group().replace('"', "").replace("'", "")
+            # what the shell model follows: a path ending in .sh or starting with ./ (one in
+            # a variable is spelled where the variable is set: X=./tool)
+            if not (word.endswith(".sh") or word.startswith("./")):
+                continue
+            name = word.rstrip("/").rsplit("/", 1)[-1]
+            if name in ("", ".", "..", ".sh") or any(c in name for c in "$`*?[]{}\\"):
+                return True  # a name made at run time: cannot tell without simulating
+            for path in names.get(name, ()):
+                callee = self._text(path)
+                if callee and self._may_build(callee, depth + 1):
+                    return True
+        return False
 
     def _commands(self, text: str, cwd: str) -> list[Command]:
         """The commands a script runs on any of its paths, each once (memoised per run: a
@@ -623,6 +663,35 @@ def _repo(reference: str) -> str:
 
 # what a script must mention to build, push or call another script (most run: steps do not)
 _MAY_BUILD_RE = re.compile(r"docker|podman|\.sh\b|\./|\b(?:ba|da|z)?sh\s")
+_BUILDS_RE = re.compile(r"docker|podman")
+# a shell word (or an assignment's value): what a path a script calls is spelled in
+_CALLEE_RE = re.compile(r"[^\s;&|()<>=]+")
+# repositories with more files than this are not indexed: their scripts are simulated
+_MAX_INDEXED_FILES = 50_000
+
+
+def _repository_names(ctx: Context, root: Path | None) -> dict[str, list[str]] | None:
+    """``{file name: [repository-relative paths]}`` of every file under ``root`` (``.git``
+    left out), listed once per run; None when there is no root or too many files."""
+    if "publication:names" not in ctx.memo:
+        ctx.memo["publication:names"] = _index_names(root) if root is not None else None
+    found: dict[str, list[str]] | None = ctx.memo["publication:names"]
+    return found
+
+
+def _index_names(root: Path) -> dict[str, list[str]] | None:
+    names: dict[str, list[str]] = {}
+    count = 0
+    top = str(root)
+    for current, dirs, files in os.walk(top):
+        dirs[:] = [d for d in dirs if d != ".git"]
+        count += len(files)
+        if count > _MAX_INDEXED_FILES:
+            return None
+        rel = os.path.relpath(current, top).replace(os.sep, "/")
+        for name in files:
+            names.setdefault(name, []).append(name if rel == "." else f"{rel}/{name}")
+    return names
 _PUSH_ARCHIVE_RE = re.compile(r"\b(?:oras\s+(?:copy|cp|push)|skopeo\s+copy|"
                               r"crane\s+(?:push|copy|cp)|regctl\s+image\s+(?:copy|import)|"
                               r"docker\s+push)\b")

@@ -27,11 +27,11 @@ reporting.
 
 from __future__ import annotations
 
-import os
 import re
 from pathlib import Path
 
 from rsdock.lint.model.context import Context
+from rsdock.lint.model.rust_source import shared
 from rsdock.records import record
 
 _MAX_SOURCE_BYTES = 30_000_000
@@ -90,14 +90,16 @@ def _read(ctx: Context, package: object, binary: str, stop_signal: str) -> StopH
     root = Path(ctx.root)
     handles = children = ""
     budget = _MAX_SOURCE_BYTES
+    sources = shared(ctx)  # the build-needs scan has usually read these files already
     for path, is_own in _source_files(ctx, package, binary):
-        try:
-            size = path.stat().st_size
-            if size > budget:
-                break
-            budget -= size
-            text = path.read_text(encoding="utf-8", errors="replace")
-        except OSError:
+        size = sources.size(path)
+        if size is None:
+            continue
+        if size > budget:
+            break
+        budget -= size
+        text = sources.text(path)
+        if text is None:
             continue
         rel = path.relative_to(root).as_posix()
         if not handles and _handles(text, stop_signal):
@@ -146,15 +148,19 @@ def _source_files(ctx: Context, package: object, binary: str) -> list[tuple[Path
         base = root / folder
         # a root package's sources are its src/ (the rest of the root is other members)
         start = base / "src" if folder in ("", ".") else base
-        for current, subdirs, names in os.walk(start):
+        for current, subdirs, names in shared(ctx).walk(start):
             subdirs[:] = sorted(d for d in subdirs if d not in _SKIPPED)
+            here = Path(current)  # the folder's paths once, its files' by joining names
+            rel_dir = here.relative_to(root).as_posix()
+            inner_dir = here.relative_to(base).as_posix()
             for name in sorted(names):
-                path = Path(current) / name
-                rel = path.relative_to(root).as_posix()
-                inner = path.relative_to(base).as_posix()
-                if not name.endswith(".rs") or inner == "build.rs":
+                if not name.endswith(".rs"):
+                    continue
+                rel = name if rel_dir == "." else f"{rel_dir}/{name}"
+                inner = name if inner_dir == "." else f"{inner_dir}/{name}"
+                if inner == "build.rs":
                     continue
                 if (inner.startswith("src/bin/") or inner == "src/main.rs") and rel not in mine:
                     continue
-                files.append((path, own))
+                files.append((here / name, own))
     return files

@@ -22,7 +22,7 @@ from pathlib import Path
 
 from rsdock.errors import UserError
 from rsdock.fs import shown
-from rsdock.lint.model.paths import is_vendored, workflow_role
+from rsdock.lint.model.paths import workflow_role
 from rsdock.records import field, record
 
 SKIPPED_DIRS = frozenset({"target", ".git", "node_modules", "vendor", "third_party",

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
 from rsdock.lint.model.cargo_lock import Lockfile, parse_lockfile
 from rsdock.lint.model.cargo_config import CargoConfig, Toolchain, read_config, read_toolchain

@@ -10,10 +10,14 @@ Numbers are dropped too. That is what :mod:`rsdock.lint.analysis.needs` asks of 
 
 from __future__ import annotations
 
+import os
 import re
-from typing import Iterator
+from typing import TYPE_CHECKING, Iterator
 
 from rsdock.records import record
+
+if TYPE_CHECKING:
+    from rsdock.lint.model.context import Context
 
 IDENT = "ident"
 STR = "str"
@@ -225,3 +229,90 @@ def _literal_prefix(text: str, quote: int) -> str:
 
 def _blank(span: str) -> str:
     return "".join(c if c == "\n" else " " for c in span)
+
+
+# --- the workspace's sources, read once per run -------------------------------------------------
+
+class SourceFiles:
+    """Folder listings, sizes and texts of source files, each read from disk at most once.
+
+    Several analyses read the same ``.rs`` files in one lint run (the build-needs scan reads
+    every member's sources, the stop-signal reading those of each shipped binary): they share
+    one instance through :func:`shared`, so each folder is listed and each file is read once,
+    and only when an analysis asks. Paths are keyed absolute and normalised, so a workspace in
+    a sub-folder of the repository and the repository itself name the same file alike.
+    Nothing is filtered here: which folders and files count is each analysis's decision.
+    """
+
+    def __init__(self) -> None:
+        self._listings: dict[str, tuple[list[str], list[str], frozenset[str]]] = {}
+        self._sizes: dict[str, int | None] = {}
+        self._texts: dict[str, str | None] = {}
+
+    def walk(self, top: str | os.PathLike[str]) -> Iterator[tuple[str, list[str], list[str]]]:
+        """Like :func:`os.walk` (top-down, symbolic links to folders listed but not entered,
+        unreadable folders skipped): the caller may prune ``subdirs`` in place."""
+        todo = [os.fspath(top)]
+        while todo:
+            current = todo.pop()
+            listing = self._listing(current)
+            if listing is None:
+                continue
+            dirs, files, links = listing
+            subdirs = list(dirs)
+            yield current, subdirs, list(files)
+            todo += [os.path.join(current, d) for d in reversed(subdirs) if d not in links]
+
+    def _listing(self, folder: str) -> tuple[list[str], list[str], frozenset[str]] | None:
+        key = os.path.abspath(folder)
+        if key not in self._listings:
+            dirs: list[str] = []
+            files: list[str] = []
+            links: set[str] = set()
+            try:
+                with os.scandir(folder) as entries:
+                    for entry in entries:
+                        try:
+                            is_dir = entry.is_dir()
+                        except OSError:
+                            is_dir = False
+                        (dirs if is_dir else files).append(entry.name)
+                        if is_dir and entry.is_symlink():
+                            links.add(entry.name)
+            except OSError:
+                return None
+            self._listings[key] = (dirs, files, frozenset(links))
+        return self._listings[key]
+
+    def size(self, path: str | os.PathLike[str]) -> int | None:
+        """The file's size in bytes, or None when it cannot be read."""
+        key = os.path.abspath(path)
+        if key not in self._sizes:
+            try:
+                self._sizes[key] = os.stat(key).st_size
+            except OSError:
+                self._sizes[key] = None
+        return self._sizes[key]
+
+    def text(self, path: str | os.PathLike[str]) -> str | None:
+        """The file's text (UTF-8, undecodable bytes replaced), or None when it cannot be
+        read; line ends are read as :meth:`pathlib.Path.read_text` reads them (``\\r\\n``
+        and ``\\r`` become ``\\n``). Callers check :meth:`size` first for their own limits."""
+        key = os.path.abspath(path)
+        if key not in self._texts:
+            try:
+                with open(key, "rb") as handle:
+                    text = handle.read().decode("utf-8", errors="replace")
+            except OSError:
+                self._texts[key] = None
+            else:
+                if "\r" in text:
+                    text = text.replace("\r\n", "\n").replace("\r", "\n")
+                self._texts[key] = text
+        return self._texts[key]
+
+
+def shared(ctx: Context) -> SourceFiles:
+    """The run's one :class:`SourceFiles` (kept in ``ctx.memo``)."""
+    found: SourceFiles = ctx.memo.setdefault("rust_source:files", SourceFiles())
+    return found

@@ -174,5 +174,7 @@ def printf_output(fmt: str, args: list[str]) -> str:
     out = []
     for start in range(0, max(len(args), 1), slots):
         chunk = iter(args[start:start + slots])
-        out.append(re.sub(r"%[sdb]", lambda _m: next(chunk, ""), fmt).replace("%%", "%"))
+        # the replacement runs at once, with this round's chunk
+        out.append(re.sub(r"%[sdb]", lambda _m: next(chunk, ""), fmt)  # noqa: B023
+                   .replace("%%", "%"))
     return "".join(out)

@@ -6,7 +6,7 @@ import posixpath
 from pathlib import Path
 from typing import Any, Iterable, Iterator
 
-from rsdock.lint.analysis import build, dockerfacts as facts
+from rsdock.lint.analysis import dockerfacts as facts
 from rsdock.lint.model import dockerignore as di, paths
 from rsdock.lint.analysis import images
 from rsdock.lint.model.findings import Finding, Related, Severity

@@ -45,9 +45,10 @@ from rsdock.lint.model.findings import Applicability, Finding, Fix, Related, Sev
 from rsdock.records import record
 
 if TYPE_CHECKING:  # the engine imports a parser only for the kinds at hand: types only here
-    from rsdock.lint.model.dockerfile import Dockerfile
-    from rsdock.lint.model.dockerignore import DockerIgnore
-    from rsdock.lint.model.workflow import Workflow
+    # (named by the bases below as strings, Rule["Dockerfile"], which ruff does not read)
+    from rsdock.lint.model.dockerfile import Dockerfile  # noqa: F401
+    from rsdock.lint.model.dockerignore import DockerIgnore  # noqa: F401
+    from rsdock.lint.model.workflow import Workflow  # noqa: F401
 
 FAMILIES: dict[str, str] = {
     "RS0": "meta",

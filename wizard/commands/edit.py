@@ -102,11 +102,11 @@ def run(args: argparse.Namespace) -> int:
         return 1
     notes: list[str] = []
     root = sources.root  # the git root when the workspace is a sub-folder of it
-    folder = apply(root, proposal, notes=notes)
+    backups = apply(root, proposal, notes=notes)
     for note in notes:
         print(f"rsdock: {note}", file=sys.stderr)
     print(f"rsdock: edited {', '.join(e.path for e in changed)}; the previous versions are in "
-          f"{folder.relative_to(root) if folder else '-'} "
+          f"{backups.relative_to(root) if backups else '-'} "
           "(`rsdock edit --discard-backups` deletes them)")
     return 0
 

@@ -112,6 +112,7 @@ def _run(args: argparse.Namespace) -> int:
     previous = answers.read_text(root)
     base = answers.loads(previous, str(answers.config_path(root))) if previous else None
     if base is not None and args.bin is None:
+        assert previous is not None  # base was read from it
         _check_images_exist(ws, base, previous, str(answers.config_path(root)))
     from rsdock.wizard.generate.defaults import platform_hint
     from rsdock.wizard.generate.repository import context_notes, repository, repository_notes

@@ -78,9 +78,11 @@ def _add_arm(ed: Editor, found: PlatformCase, new: Platform, facts_only: bool = 
         ed.refuse(found.case.line, "the case has no arm for a known platform to copy",
                   _manual_lines(new))
         return
-    template = next((a for a in arms if arm_platform(a).name != platforms.NATIVE_PLATFORM), arms[0])
+    template = next((a for a in arms if getattr(arm_platform(a), "name", None)
+                     != platforms.NATIVE_PLATFORM), arms[0])
     first, last = arm_lines(template)
     old = arm_platform(template)
+    assert old is not None  # arms are the arms with a platform
     after = arm_lines(arms[-1])[1]
     shared = [a for a in found.case.arms if a is not template and (
         arm_lines(a)[0] <= last and arm_lines(a)[1] >= first
@@ -92,8 +94,9 @@ def _add_arm(ed: Editor, found: PlatformCase, new: Platform, facts_only: bool = 
         ed.refuse(template.line, "the case arms share lines; rsdock copies an arm only when it "
                   "has lines of its own", _manual_lines(new))
         return
-    copied = [substitute(ed.lines.line(n), old, new) for n in range(first, last + 1)]
-    if any(line is None for line in copied):
+    substituted = [substitute(ed.lines.line(n), old, new) for n in range(first, last + 1)]
+    copied = [line for line in substituted if line is not None]
+    if len(copied) < len(substituted):
         ed.refuse(template.line, f"the arm for {old.name} uses a musl triple, and {new.name} has "
                   "no musl target with a rustup std")
         return
@@ -149,7 +152,8 @@ def _copy_packages(ed: Editor, numbers: list[int], number: int, source: Platform
     if only_words(ed, number, pair):
         block = sorted([number] + [m for m in (number - 1, number + 1)
                                    if m in numbers and only_words(ed, m, pair)])
-        copies = [substitute(ed.lines.line(m), source, new) for m in block]
+        copies = [substitute(ed.lines.line(m), source, new) or "" for m in block]
+        assert all(copies)  # lines of package names only: no musl triple to lack
         if ed.lines.line(block[-1]).rstrip().endswith(ed.model.escape):
             ed.lines.insert_after(block[-1], copies)
         else:  # the list's last line: the copies go before the block, continued
@@ -157,7 +161,7 @@ def _copy_packages(ed: Editor, numbers: list[int], number: int, source: Platform
                                                  for c in copies])
         text = " ".join(copies)
         return [pkg for pkg in new.apt_packages if has_word(text, pkg)]
-    text = ed.lines.current(number)
+    text = ed.lines.current(number) or ""
     here = [i for i, pkg in enumerate(source.apt_packages) if has_word(text, pkg)]
     end = max(m.end() for i in here for m in token_re([source.apt_packages[i]]).finditer(text))
     insert = [new.apt_packages[i] for i in here]
@@ -172,10 +176,10 @@ def _add_rustup_target(ed: Editor, new: Platform) -> None:
             continue
         triples = [(m, platforms.by_triple(m[1])) for m in re.finditer(
             r"(?<![A-Za-z0-9_.-])([a-z0-9_]+-[a-z0-9_]+-[a-z0-9_]+(?:-[a-z0-9_]+)?)", text)]
-        triples = [(m, p) for m, p in triples if p is not None]
-        if not triples or any(p.name == new.name for _m, p in triples):
+        known = [(m, p) for m, p in triples if p is not None]
+        if not known or any(p.name == new.name for _m, p in known):
             continue
-        match, source = triples[-1]
+        match, source = known[-1]
         triple = new.musl_triple if match[1] == source.musl_triple else new.gnu_triple
         if triple is None:
             ed.refuse(number, f"{new.name} has no musl target with a rustup std")
@@ -218,13 +222,14 @@ def _copy_env(ed: Editor, inst, source: Platform, new: Platform) -> bool:
     it is only about ``source``, else its own continuation lines; False when neither fits."""
     numbers = list(range(inst.line, inst.end_line + 1))
     if all(_about(ed, n, source) for n in numbers):
-        copies = [substitute(ed.lines.line(n), source, new) for n in numbers]
-        if None not in copies:
-            ed.lines.insert_after(inst.end_line, copies)
+        whole = [substitute(ed.lines.line(n), source, new) for n in numbers]
+        if None not in whole:
+            ed.lines.insert_after(inst.end_line, [c for c in whole if c is not None])
             return True
     own = [n for n in numbers[1:] if _about(ed, n, source)]
-    copies = [substitute(ed.lines.line(n), source, new) for n in own]
-    if not own or None in copies:
+    substituted = [substitute(ed.lines.line(n), source, new) for n in own]
+    copies = [c for c in substituted if c is not None]
+    if not own or len(copies) < len(substituted):
         return False
     if ed.lines.line(own[-1]).rstrip().endswith(ed.model.escape):
         ed.lines.insert_after(own[-1], copies)
@@ -256,7 +261,7 @@ def remove_platform(model: Dockerfile, old: Platform) -> Outcome:
                 _remove_arm(ed, found, arm, old)
     facts = [t for t, kind in spellings(old) if kind in (
         "gnu", "musl", "gcc", "libc", "var_gnu", "var_musl")]
-    whole = set()
+    whole: set[int] = set()
     for inst in (i for i in ed.model.instructions if i.cmd == "ENV"):
         numbers = range(inst.line, inst.end_line + 1)
         if all(_about(ed, n, old) for n in numbers):  # an ENV only about old: drop it whole
@@ -330,6 +335,7 @@ def _remove_from_line(ed: Editor, number: int, old: Platform, facts: list[str]) 
     if not any(has_word(text, t) for t in facts) or text.lstrip().startswith("#"):
         return
     inst = ed.instruction_of(number)
+    assert inst is not None  # outside_arms() gives lines of RUN and ENV instructions
     words = [w for w in text.strip().rstrip(ed.model.escape).split()
              if w not in ("ENV", "RUN", "export", "&&")]
     if words and all(any(has_word(w, t) for t in facts) for w in words):

@@ -118,10 +118,10 @@ class LineEditor:
             out.append(content + self.ending(1))
         for number, raw in enumerate(self.lines, 1):
             if number in self._replace:
-                content = self._replace[number]
-                if content is not None:
-                    out.append(content + self.ending(number) if raw.endswith(("\n", "\r"))
-                               else content)
+                replaced = self._replace[number]
+                if replaced is not None:
+                    out.append(replaced + self.ending(number) if raw.endswith(("\n", "\r"))
+                               else replaced)
             else:
                 out.append(raw)
             for content in self._after.get(number, []):

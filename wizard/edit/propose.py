@@ -162,11 +162,15 @@ def _platforms(sources: Sources, request: Request,
                                   "for the target); the workflow alone decides them")
             continue
         for name in request.add_platforms:
-            outcome = dockerfile_edit.add_platform(model, platforms.get(name), linkers)
+            platform = platforms.get(name)
+            assert platform is not None  # Request.validated() made the names canonical
+            outcome = dockerfile_edit.add_platform(model, platform, linkers)
             proposal.record(image.dockerfile, text, outcome)
             model = parse_dockerfile(model.path, outcome.text)
         for name in request.remove_platforms:
-            outcome = dockerfile_edit.remove_platform(model, platforms.get(name))
+            platform = platforms.get(name)
+            assert platform is not None  # Request.validated() made the names canonical
+            outcome = dockerfile_edit.remove_platform(model, platform)
             proposal.record(image.dockerfile, text, outcome)
             model = parse_dockerfile(model.path, outcome.text)
 
@@ -179,7 +183,7 @@ def _refuse_unbuildable(sources: Sources, request: Request, inferred: InferredPl
               for i in inferred.images if i.name.known]
     runtime = inferred.runtime.value if inferred.runtime.known else None
     plan = edit_plan(sources.workspace, images, runtime, inferred.debian.value)
-    for name, problems in platform_problems(plan, request.add_platforms).items():
+    for problems in platform_problems(plan, request.add_platforms).values():
         if problems:
             read = f" (the runtime read from {inferred.runtime.source})" if runtime else ""
             more = f"; and {len(problems) - 1} more reason(s)" if len(problems) > 1 else ""

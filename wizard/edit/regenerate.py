@@ -50,7 +50,8 @@ def sync_config(root: Path, request: Request, inferred: InferredPlan,
     for key, value in values.items():
         pattern = re.compile(rf"^({re.escape(key)}\s*=\s*)[^\n#]*?(\s*(#[^\n]*)?)$", re.M)
         head = new.split("\n[", 1)
-        head[0], count = pattern.subn(lambda m, value=value: m[1] + value + m[2], head[0],
+        # the replacement runs at once, with this round's value
+        head[0], count = pattern.subn(lambda m: m[1] + value + m[2], head[0],  # noqa: B023
                                       count=1)
         if count:
             new = "\n[".join(head)
@@ -94,10 +95,10 @@ def runtime_edit(runtime: str, inferred: InferredPlan, proposal: Proposal,
         return
     manual: tuple[str, ...] = ()
     plan, _unknown = inferred.to_plan()
-    image = next((i for i in plan.images if i.kind == "bin"), None) if plan else None
-    if plan is not None and image is not None:
+    bin_image = next((i for i in plan.images if i.kind == "bin"), None) if plan else None
+    if plan is not None and bin_image is not None:
         try:
-            text = dockerfile(plan.with_changes(runtime=runtime), image)
+            text = dockerfile(plan.with_changes(runtime=runtime), bin_image)
             lines = text.splitlines()
             built = max(i for i, line in enumerate(lines) if "cargo build" in line)
             start = next(i for i, line in enumerate(lines) if i > built and line.startswith("FROM "))
@@ -107,11 +108,11 @@ def runtime_edit(runtime: str, inferred: InferredPlan, proposal: Proposal,
     texts = sources.texts()
     for image in inferred.images:
         if image.kind == "bin":
-            lines = _own_copy_source(manual, texts.get(image.dockerfile, ""))
+            copy_lines = _own_copy_source(manual, texts.get(image.dockerfile, ""))
             proposal.refusals.append(Refusal(
                 image.dockerfile, 0, f"switching the runtime to {runtime} changes the libc, the "
                 f"init and the copy paths of the whole file; rsdock edits runtimes only in files "
-                f"it can regenerate (`rsdock init --force --runtime {runtime}`)", lines))
+                f"it can regenerate (`rsdock init --force --runtime {runtime}`)", copy_lines))
 
 
 _COPY_FROM = re.compile(r"^\s*COPY\s+--from=(?P<stage>\S+)\s+(?P<src>\S+)\s+(?P<dest>\S+)\s*$",

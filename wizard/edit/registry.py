@@ -39,7 +39,7 @@ def edit_registry(workflow: Workflow, registry: str) -> Outcome:
             path = step_path(job.id, step.index, "with")
             if host and current is None:
                 ed.insert_key(data, "registry", path + ("registry",), host)
-            elif host and current.text != host:
+            elif host and current is not None and current.text != host:
                 ed.set_value(data, "registry", path + ("registry",), host)
             elif host is None and current is not None and current.text not in ("docker.io", ""):
                 ed.set_value(data, "registry", path + ("registry",), "docker.io")

@@ -36,7 +36,7 @@ class EditState:
 
     root: Path
     sources: Sources
-    inferred: object
+    inferred: infer.InferredPlan
     findings: list[Finding] = field(default_factory=list)
     drift: list[str] = field(default_factory=list)
 

@@ -8,7 +8,7 @@ result is verified against ruamel's model of the original plus the intended chan
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import Any, Sequence
 
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
@@ -137,7 +137,7 @@ def edit_list(value: str, add: list[str], remove: list[str]) -> str:
 
 
 def edit_platforms(workflow: Workflow, builds: list, add: list[str],
-                   remove: list[str], current: list[str] = ()) -> Outcome:
+                   remove: list[str], current: Sequence[str] = ()) -> Outcome:
     """Add and remove platforms in every build-push step of ``workflow``.
 
     Args:
@@ -189,7 +189,7 @@ def edit_platforms(workflow: Workflow, builds: list, add: list[str],
     return ed.result()
 
 
-def _rename_comment_lists(ed: WorkflowEditor, current: list[str], add: list[str],
+def _rename_comment_lists(ed: WorkflowEditor, current: Sequence[str], add: list[str],
                           remove: list[str]) -> None:
     """Keep a comment listing exactly the built platforms (``for linux/amd64, linux/arm64``)
     true; comments are not data, so this cannot change what the workflow does."""
@@ -228,7 +228,8 @@ def _edit_matrix(ed: WorkflowEditor, job, axis: str, add: list[str], remove: lis
     path = ("jobs", job.id, "strategy", "matrix", axis)
     starts = offsets(ed.text)
     flow = values.fa.flow_style()
-    spans = [scalar_span(ed.text, *values.lc.item(i), flow=flow) for i in range(len(values))]
+    spans = [scalar_span(ed.text, values.lc.item(i)[0], values.lc.item(i)[1], flow=flow)
+             for i in range(len(values))]
     if flow:
         for i, value in enumerate(items):
             if value not in new:
@@ -426,18 +427,17 @@ def edit_cache(workflow: Workflow, builds: list, cache: str, scopes: dict[str, s
             writers.setdefault(group, (scope, image))
         leg = _leg_key(build)
         if leg and cache in ("gha", "registry"):
-            values = _per_leg_values(cache, scope, image, leg)
+            values: tuple[str, ...] | None = _per_leg_values(cache, scope, image, leg)
         else:
             values = cache_values(cache, scope, image, workflow.runs_on_pull_request())
         if values is not None and reader:
             values = values[:1]
         if values is None:
             if cache == "local":
-                manual = ("cache-from: type=local,src=${{ runner.temp }}/buildx-cache",
-                          "cache-to: type=local,dest=${{ runner.temp }}/buildx-cache-new,"
-                          "mode=max",
-                          "plus actions/cache restore/save steps and a step moving -new into "
-                          "place")
+                manual: tuple[str, ...] = (
+                    "cache-from: type=local,src=${{ runner.temp }}/buildx-cache",
+                    "cache-to: type=local,dest=${{ runner.temp }}/buildx-cache-new,mode=max",
+                    "plus actions/cache restore/save steps and a step moving -new into place")
                 why = "type=local needs actions/cache steps around the build"
             else:
                 # The lines to paste, with the one thing rsdock could not read left to fill in.

@@ -34,6 +34,7 @@ from __future__ import annotations
 
 import difflib
 import re
+from collections.abc import Mapping
 
 from rsdock.errors import UserError
 from rsdock.records import record
@@ -148,7 +149,7 @@ def _alignment(view: tuple[str, ...], new: list[str]) -> dict[int, int | None]:
     longest-common-blocks alignment, as ``diff`` and ``patch`` use): a line repeated in several
     places (``timeout-minutes: 90`` in every job) is told apart by where it sits."""
     matcher = difflib.SequenceMatcher(None, view, new, autojunk=False)
-    pairs: dict[int, int] = {}
+    pairs: dict[int, int | None] = {}
     for tag, i1, i2, j1, _j2 in matcher.get_opcodes():
         for offset in range(i2 - i1):
             # A line rsdock now writes differently maps to None; a line it no longer writes at
@@ -237,7 +238,7 @@ def apply(rendered: str, on_disk: str | None, path: str) -> str:
     return "".join(out)
 
 
-def apply_all(files: dict[str, str], on_disk: dict[str, str | None]) -> dict[str, str]:
+def apply_all(files: dict[str, str], on_disk: Mapping[str, str | None]) -> dict[str, str]:
     """:func:`apply` to every rendered file (``on_disk`` by the same relative paths)."""
     return {rel: apply(text, on_disk.get(rel), rel) for rel, text in files.items()}
 
@@ -264,7 +265,7 @@ def mark(rendered: str, on_disk: str, path: str) -> tuple[str, list[int]]:
         old_raw[-1] += "\n"
     old = [_strip(line) for line in old_raw]
     new = [_strip(line) for line in rendered.splitlines()]
-    inside = set()
+    inside: set[int] = set()
     for block in parse(on_disk, path).blocks:
         inside.update(range(block.line - 1, block.line - 1 + len(block.text)))
     matcher = difflib.SequenceMatcher(None, new, old, autojunk=False)

@@ -17,6 +17,7 @@ from rsdock.fs import shown as printable
 from rsdock.lint.knowledge import (ccrates, debian as debian_releases, platforms, refusals,
                                    runtimes)
 from rsdock.lint.knowledge.names import bin_name_problem, package_name_problem
+from rsdock.lint.knowledge.platforms import Platform  # the class body's `platforms` is a field
 from rsdock.records import field, record, replace
 
 # The runtime bases and why one would pick each, from the runtime table (for the default
@@ -407,7 +408,7 @@ class Plan:
         return found.libc if found is not None else "gnu"
 
     @property
-    def platform_objects(self) -> tuple[platforms.Platform, ...]:
+    def platform_objects(self) -> tuple[Platform, ...]:
         """The chosen platforms as table entries, in the table's order."""
         chosen = {platforms.normalize(p) for p in self.platforms}
         return tuple(p for p in platforms.PLATFORMS if p.name in chosen)
@@ -427,6 +428,7 @@ class Plan:
         ):
             if name == "debian" and value not in allowed and _older_than_builder(value):
                 release, builder = debian_releases.get(value), debian_releases.get(BUILDER_DEBIAN)
+                assert release is not None and builder is not None  # both known to be older
                 add("debian", f"{value} (glibc {release.glibc_text}) is older than the builder's "
                     f"{BUILDER_DEBIAN} (glibc {builder.glibc_text}): the binary would not start "
                     "there (\"GLIBC_2.34 not found\")",
@@ -570,7 +572,7 @@ class Plan:
         chain = self.workspace.paths_of(image.name).get(crates[0], crates[0])
         return f"via {chain}" + (f"; {len(crates) - 1} more" if len(crates) > 1 else "")
 
-    def _check_c_crates(self, platform: platforms.Platform, add) -> None:
+    def _check_c_crates(self, platform: Platform, add) -> None:
         """C libraries that cannot be had for the platform: refused in one sentence each
         (the image, the platform, the dependency chain), then the ways out."""
         if self.libc == "musl" and platform.musl_triple is None:
@@ -602,7 +604,7 @@ class Plan:
                                   "feature", "debian-arch"),
                     image_index=index, refusal="debian-arch")
 
-    def _check_platform_runtime(self, platform: platforms.Platform, add) -> None:
+    def _check_platform_runtime(self, platform: Platform, add) -> None:
         runtime = runtimes.get(self.runtime)  # an unknown one: _check_choices refuses it
         refusal = runtime.refusal(platform, self.debian) \
             if runtime is not None and self.debian in DEBIAN_RELEASES else None

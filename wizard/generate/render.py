@@ -321,8 +321,8 @@ def _c_context(plan: Plan, images: tuple[Image, ...]) -> dict:
     crates = _union_crates(plan, images)
     paths: dict[str, str] = {}
     for image in images:
-        for crate, path in plan.workspace.paths_of(image.name).items():
-            paths.setdefault(crate, path)
+        for crate_name, path in plan.workspace.paths_of(image.name).items():
+            paths.setdefault(crate_name, path)
     arms = builds(plan, images)
     first = arms[0].target
     summary = []
@@ -479,9 +479,10 @@ def _cache_lines(cache: str, name: str, per_platform: bool = False, *,
     else:
         # Guarded as if pull requests ran it whatever the triggers: the guard costs nothing
         # when they do not, and keeps the file the same when pull requests are switched on.
-        cache_from, cache_to = cache_values(cache, name + slug,
-                                            f"${{{{ steps.{image_step}.outputs.name }}}}",
-                                            pull_requests=True)
+        values = cache_values(cache, name + slug, f"${{{{ steps.{image_step}.outputs.name }}}}",
+                              pull_requests=True)
+        assert values is not None  # not local (above), and the image is named
+        cache_from, cache_to = values
         lines = [f"cache-from: {cache_from}", f"cache-to: {cache_to}"]
     return lines if write else lines[:1]
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING, cast
 
 from textual import work
 from textual.app import ComposeResult
@@ -29,6 +30,9 @@ from rsdock.wizard.tui.screens.question_screen import QuestionScreen
 from rsdock.wizard.tui.widgets.change_form import ChangeForm
 from rsdock.wizard.tui.widgets.finding_list import FindingList
 from rsdock.wizard.tui.widgets.plan_view import PlanView
+
+if TYPE_CHECKING:
+    from rsdock.wizard.tui.app import RsdockApp
 
 
 def unsafe_fixable(state: session.EditState) -> list:
@@ -69,7 +73,8 @@ class EditScreen(Screen):
         self.last_backup: Path | None = None
 
     def compose(self) -> ComposeResult:
-        yield Static(f"rsdock · edit · {self.app.shown(str(self.root))}", id="title")
+        shown = cast("RsdockApp", self.app).shown
+        yield Static(f"rsdock · edit · {shown(str(self.root))}", id="title")
         with TabbedContent(initial="plan", id="edit-tabs"):
             with TabPane("1 Plan", id="plan"):
                 with VerticalScroll(id="plan-scroll"):
@@ -324,4 +329,4 @@ class EditScreen(Screen):
 
     def action_fresh(self) -> None:
         """Leave edit mode for the fresh-setup wizard (it asks before overwriting files)."""
-        self.app.start_fresh(self.root)
+        cast("RsdockApp", self.app).start_fresh(self.root)

@@ -10,7 +10,7 @@ from textual.screen import Screen
 from rich.text import Text
 from textual.widgets import ContentSwitcher, Static
 from textual.worker import get_current_worker
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 from rsdock.errors import UserError
 from rsdock.wizard.generate import review, steps
@@ -22,6 +22,8 @@ from rsdock.wizard.tui.widgets.step_pane import StepPane
 from rsdock.wizard.tui.widgets.button import Button
 
 if TYPE_CHECKING:
+    from rsdock.wizard.tui.app import RsdockApp
+    from rsdock.wizard.tui.widgets.review_pane import ReviewPane
     from rsdock.wizard.tui.widgets.write_pane import WritePane
 
 
@@ -105,7 +107,8 @@ class WizardScreen(Screen):
 
     def compose(self) -> ComposeResult:
         where = " (example copy)" if self.session.example else ""
-        yield Static(f"rsdock · {self.app.shown(str(self.session.root))}{where}", id="title")
+        shown = cast("RsdockApp", self.app).shown
+        yield Static(f"rsdock · {shown(str(self.session.root))}{where}", id="title")
         with Horizontal(id="body"):
             with Vertical(id="sidebar"):
                 yield StepList(id="steps")
@@ -178,7 +181,7 @@ class WizardScreen(Screen):
         if pane.plan != self.plan:
             pane.show_plan(self.plan)
         if self.preview is not None and pane.STEP_ID in _PREVIEW_STEPS:
-            pane.show_preview(self.preview)
+            cast("ReviewPane | WritePane", pane).show_preview(self.preview)
 
     # --- navigation --------------------------------------------------------------------------
 
@@ -249,7 +252,7 @@ class WizardScreen(Screen):
             self.written = None
             for write_pane in self.query("#step-write"):
                 if write_pane.is_mounted:
-                    write_pane.clear_result()
+                    cast("WritePane", write_pane).clear_result()
         self._show_progress()
         self.refresh_preview()
 
@@ -288,7 +291,7 @@ class WizardScreen(Screen):
         self._reported_error = result.error
         for pane in self.query(StepPane):
             if pane.STEP_ID in _PREVIEW_STEPS and pane.is_mounted:  # one still mounting catches up in _catch_up
-                pane.show_preview(result)
+                cast("ReviewPane | WritePane", pane).show_preview(result)
         if result.problems:
             count = len(result.problems)
             status = f"{count} problem{'s' * (count != 1)}:\nsee the ✗ steps"
@@ -345,7 +348,7 @@ class WizardScreen(Screen):
                 error.strerror or str(error), path=str(error.filename or self.session.root),
                 hint="check the permissions and free space, then press Write").format())
             return
-        self.query_one("#step-write", StepPane).show_result(self.written)
+        cast("WritePane", self.query_one("#step-write", StepPane)).show_result(self.written)
         self._show_progress()
         self.refresh_preview()
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, cast
+
 from rich.table import Table
 from textual.app import ComposeResult
 from textual.widgets import Input, Label, Static
@@ -9,6 +11,9 @@ from textual.widgets import Input, Label, Static
 from rsdock.wizard.generate import steps
 from rsdock.wizard.generate.plan import Plan
 from rsdock.wizard.tui.widgets.step_pane import StepPane
+
+if TYPE_CHECKING:
+    from rsdock.wizard.tui.app import RsdockApp
 
 
 class ProjectPane(StepPane):
@@ -21,7 +26,8 @@ class ProjectPane(StepPane):
         table.add_column(style="bold", no_wrap=True)
         table.add_column(overflow="fold")  # a long existing file's path wraps, never cut
         for label, value in steps.workspace_summary(self.session.workspace, self.session.root):
-            table.add_row(label, self.app.shown(value) if label == "Root" else value)
+            table.add_row(label, cast("RsdockApp", self.app).shown(value) if label == "Root"
+                          else value)
         yield Static(table, id="workspace-summary")
         if self.session.example:
             yield Static("This is a temporary copy of rsdock's example workspace: writing "
