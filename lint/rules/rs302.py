@@ -7,7 +7,7 @@ from pathlib import Path
 
 from rsdock import fs
 from rsdock.errors import UserError
-from rsdock.lint.analysis import build, dockerfacts as facts, images
+from rsdock.lint.analysis import build, dockerfacts as facts
 from rsdock.lint.knowledge import runtimes
 from rsdock.lint.model.dockerfile import Dockerfile, Stage
 from rsdock.lint.model.findings import Finding, Severity

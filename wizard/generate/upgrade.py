@@ -30,7 +30,7 @@ import tomllib
 import zlib
 from importlib.metadata import PackageNotFoundError, version as installed
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Collection
 
 from rsdock import __version__, fs
 from rsdock.errors import UserError
@@ -254,7 +254,7 @@ def load(out: Path | str, config: str | None) -> Baseline:
 
 
 def renders_to_store(baseline: Baseline | None, renders: dict[str, str],
-                     declined: set[str] = frozenset()) -> tuple[Record, dict[str, str]]:
+                     declined: Collection[str] = frozenset()) -> tuple[Record, dict[str, str]]:
     """The record and the renders to store once ``renders`` are written; a ``declined`` file
     (left as it was) keeps what was recorded for it, or gets no record."""
     old_record = baseline.record if baseline else Record()
@@ -262,8 +262,9 @@ def renders_to_store(baseline: Baseline | None, renders: dict[str, str],
     texts = {rel: text for rel, text in renders.items() if rel not in declined}
     digests = dict(record_of(texts).digests)
     for rel in declined:
-        if old_record.digest(rel):
-            digests[rel] = old_record.digest(rel)
+        old_digest = old_record.digest(rel)
+        if old_digest:
+            digests[rel] = old_digest
             if rel in old_texts:
                 texts[rel] = old_texts[rel]
     return Record(version(), tuple(sorted(digests.items()))), texts

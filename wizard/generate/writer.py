@@ -136,6 +136,7 @@ def plan_changes(root: Path | str, files: dict[str, str], *,
             changes.append(Change(rel, DIFFERS, text, old, rendered=rendered))
             continue
         if verdict.how in (upgrade.MERGED, upgrade.CONFLICT):
+            assert verdict.text is not None  # a merge, clean or not, always has its text
             merged = atomic.crlf_lines(verdict.text) if atomic.uses_crlf(old) else verdict.text
             text = _kept(root, rel, merged, old) if keep_edits else merged
         changes.append(Change(rel, SAME if old == text else DIFFERS, text, old, verdict.how,
@@ -244,7 +245,7 @@ def apply_changes(root: Path | str, changes: Iterable[Change], *, force: bool = 
             exit_code=1,
         )
     written = [c for c in changes if c.status != SAME]
-    contents = {c.path: c.text for c in written}
+    contents: dict[str, str | bytes] = {c.path: c.text for c in written}
     contents.update(extra or {})
     users = [c for c in written if c.status == DIFFERS and c.how not in (upgrade.UPGRADE,
                                                                           upgrade.RECORD)]

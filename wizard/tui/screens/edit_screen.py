@@ -192,14 +192,17 @@ class EditScreen(Screen):
             self.prepare(title, lambda: session.fix_one(state, finding))
             return
         # The CLI applies an unsafe fix only with --unsafe-fixes: here the user says so.
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self.prepare(title + " (unsafe)", lambda: session.fix_one(state, finding))
+
         self.app.push_screen(QuestionScreen(
             f"Apply an unsafe fix ({finding.rule})?",
             f"{finding.fix.description or finding.rule}. This fix can change how the image "
             "builds or runs (rsdock lint --fix applies it only with --unsafe-fixes). The "
             "next dialog shows its diff before anything is written.",
             "Show the diff"),
-            lambda yes: self.prepare(title + " (unsafe)",
-                                     lambda: session.fix_one(state, finding)) if yes else None)
+            answered)
 
     def action_fix_all(self) -> None:
         """Offer every safe fix at once."""

@@ -8,6 +8,7 @@ from contextlib import contextmanager
 from textual.app import ComposeResult
 from textual.containers import VerticalScroll
 from textual.message import Message
+from textual.widget import Widget
 from textual.widgets import Static
 
 from rsdock.wizard.generate import steps
@@ -91,7 +92,7 @@ class StepPane(VerticalScroll):
         if target is not self:
             self.call_after_refresh(self._unless_hidden, target)
 
-    def _unless_hidden(self, target) -> None:
+    def _unless_hidden(self, target: Widget) -> None:
         if self.app.focused is target and not target.region.overlaps(self.content_region):
             self.focus(scroll_visible=False)
 
