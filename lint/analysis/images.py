@@ -39,7 +39,7 @@ from rsdock.lint.analysis import build as cargo_build
 from rsdock.lint.analysis import dockerfacts as facts
 from rsdock.lint.analysis import publication
 from rsdock.lint.model.context import Context
-from rsdock.lint.model.dockerfile import Dockerfile, Stage, image_name
+from rsdock.lint.model.dockerfile import Dockerfile, Instruction, Stage, image_name
 from rsdock.lint.model.paths import context_source, leaves_root
 from rsdock.records import field, record
 
@@ -569,3 +569,73 @@ def ignore_contexts(ctx: Context, ignore_path: str) -> list[str] | None:
     own = set(ctx.dockerignores)
     return sorted({b.context for b in builds(ctx)
                    if b.context == folder and b.dockerfile + ".dockerignore" not in own})
+
+
+def ignore_builds(ctx: Context, ignore_path: str) -> list[Build]:
+    """The builds (known or default) whose context the ignore file ``ignore_path`` filters."""
+    folder, name = posixpath.split(ignore_path)
+    if name != ".dockerignore":
+        return builds_of(ctx, ignore_path[: -len(".dockerignore")])
+    own = set(ctx.dockerignores)
+    return [b for b in builds(ctx)
+            if b.context == (folder or ".") and b.dockerfile + ".dockerignore" not in own]
+
+
+@record(frozen=True)
+class CompileRun:
+    """A RUN of a Dockerfile that compiles the workspace's sources (a cargo call other than
+    ``chef cook``, whose skeleton has empty sources and build scripts, or a make/just/script
+    build in a Rust environment), with the variables it sees (ARG values and ENV)."""
+
+    dockerfile: str
+    line: int
+    env: dict[str, str | None]
+
+
+def compile_runs(ctx: Context, build: Build) -> list[CompileRun] | None:
+    """The RUNs of ``build``'s Dockerfile that compile the workspace; None when the Dockerfile
+    was not parsed (nothing is known of it)."""
+    model = ctx.dockerfiles.get(build.dockerfile)
+    if model is None:
+        return None
+    found: list[CompileRun] = []
+    for stage in model.stages:
+        for call in cargo_build.stage_calls(model, stage, None):
+            if call.builds_project and call.action != "cook":  # cook compiles dummy sources
+                found.append(CompileRun(build.dockerfile, call.instruction.line,
+                                        _run_env(stage, call.instruction)))
+        if _opaque_build(model, stage):
+            for inst in stage.runs():
+                if _OPAQUE_RE.search(inst.original):
+                    found.append(CompileRun(build.dockerfile, inst.line, _run_env(stage, inst)))
+    return found
+
+
+def _run_env(stage: Stage, inst: Instruction) -> dict[str, str | None]:
+    """The variables a RUN's processes get: every ENV in effect, and the ARGs with a value
+    (an ARG nobody gave a value is not set in a RUN's environment)."""
+    scope = stage.vars_before(inst)
+    env_names = set(stage.parent.env if stage.parent else {})
+    for env in stage.of("ENV"):
+        if env.line < inst.line and env.value:
+            pairs = "=" in env.value[0]  # `ENV A=1 B=2`, or the legacy `ENV A 1`
+            env_names |= {w.partition("=")[0] for w in (env.value if pairs else env.value[:1])}
+    return {k: v for k, v in scope.items() if v is not None or k in env_names}
+
+
+def reads_whole_context(model: Dockerfile) -> bool:
+    """Whether a Dockerfile takes the whole build context into a build: ``COPY . .`` (or
+    ``ADD``), or a RUN bind mount of the context's root (``--mount=type=bind`` with no
+    ``from=`` and no ``source=``, or ``source=.``)."""
+    for stage in model.stages:
+        if any(facts.copies_everything(c) for c in stage.copies()):
+            return True
+        for inst in stage.runs():
+            for flag in inst.flags:
+                if not flag.startswith("--mount=") or "type=bind" not in flag:
+                    continue
+                options = dict(p.partition("=")[::2] for p in flag[len("--mount="):].split(","))
+                if "from" not in options and options.get("source", options.get("src", ".")
+                                                         ).strip("/") in ("", "."):
+                    return True
+    return False
