@@ -180,11 +180,21 @@ def dockerfile_paths(job: Job, build: BuildPush) -> list[str] | None:
     return [posixpath.normpath(posixpath.join(c, "Dockerfile")) for c in contexts]
 
 
+def git_context(context: str) -> str:
+    """A build context as a folder of the repository: a Git context is the repository itself
+    (``https://github.com/o/r.git``, ``git@...``), and build-push-action's own
+    ``{{defaultContext}}`` (the commit being built) is the root, ``{{defaultContext}}:sub`` its
+    folder ``sub``; anything else is returned as written."""
+    if context.startswith("{{defaultContext}}"):
+        return context[len("{{defaultContext}}"):].lstrip(":").strip("/") or "."
+    if "://" in context or context.startswith("git@"):
+        return "."
+    return context
+
+
 def _contexts(job: Job, build: BuildPush) -> list[str] | None:
     """The build contexts of a build-push step (one per matrix value), None when computed."""
-    context = build.context.text.strip() if build.context else "."
-    if "://" in context or context.startswith("git@"):
-        context = "."  # a Git context is the repository itself
+    context = git_context(build.context.text.strip() if build.context else ".")
     expanded = job.expand(context)
     return None if expanded is None else [in_repository(job, c) for c in expanded]
 
