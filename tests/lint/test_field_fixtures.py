@@ -60,6 +60,7 @@ EXPECTED = {
     'fp-RS406-mode-max-inside-expression': [('Dockerfile', 5, 'RS302'), ('Dockerfile', 5, 'RS304'), ('Dockerfile', 5, 'RS306')],
     'fp-RS408-checkout-path': [],
     'fp-RS408-default-git-context': [],
+    'fp-RS409-expression-every-branch-valid': [('Dockerfile', 1, 'RS505'), ('Dockerfile', 4, 'RS304')],
     'fp-RS410-checkout-v5-v6-node24': [],
     'fp-RS410-vendored-workflow': [],
     'fp-RS416-ecr-login-action': [('deploy/build/Dockerfile.pr', 1, 'RS304'), ('deploy/build/Dockerfile.pr', 1, 'RS306'), ('deploy/build/Dockerfile.pr', 1, 'RS505')],
