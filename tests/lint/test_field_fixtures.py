@@ -65,6 +65,7 @@ EXPECTED = {
     'fp-RS410-vendored-workflow': [],
     'fp-RS416-ecr-login-action': [('deploy/build/Dockerfile.pr', 1, 'RS304'), ('deploy/build/Dockerfile.pr', 1, 'RS306'), ('deploy/build/Dockerfile.pr', 1, 'RS505')],
     'fp-RS416-job-local-registry': [],
+    'fp-RS418-workflows-on-different-branches': [('Dockerfile', 3, 'RS304')],
     'fp-RS4xx-nested-workflow-never-runs': [],
     'fp-RS504-compose-build-context': [],
     'fp-RS504-reincluded-file': [('Dockerfile', 7, 'RS302'), ('Dockerfile', 7, 'RS304'), ('Dockerfile', 7, 'RS306')],
