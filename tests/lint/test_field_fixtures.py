@@ -40,6 +40,7 @@ EXPECTED = {
     'fp-RS301-toolchain-image': [],
     'fp-RS302-copies-etc-ssl': [('Dockerfile', 13, 'RS304')],
     'fp-RS302-program-bundles-roots': [('Dockerfile', 5, 'RS302'), ('Dockerfile', 5, 'RS306'), ('Dockerfile', 7, 'RS304')],
+    'fp-RS302-recommends-bring-ca-certificates': [('Dockerfile', 11, 'RS304')],
     'fp-RS304-RS306-pushed-to-runner-registry': [('.github/workflows/integration.yml', 10, 'RS410'), ('.github/workflows/integration.yml', 20, 'RS410')],
     'fp-RS304-RS306-test-helper-image': [],
     'fp-RS304-RS306-windows-container': [],
