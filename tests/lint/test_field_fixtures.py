@@ -68,6 +68,7 @@ EXPECTED = {
     'fp-RS409-expression-every-branch-valid': [('Dockerfile', 1, 'RS505'), ('Dockerfile', 4, 'RS304')],
     'fp-RS410-checkout-v5-v6-node24': [],
     'fp-RS410-vendored-workflow': [],
+    'fp-RS413-job-pushes-with-git': [],
     'fp-RS416-ecr-login-action': [('deploy/build/Dockerfile.pr', 1, 'RS304'), ('deploy/build/Dockerfile.pr', 1, 'RS306'), ('deploy/build/Dockerfile.pr', 1, 'RS505')],
     'fp-RS416-job-local-registry': [],
     'fp-RS418-workflows-on-different-branches': [('Dockerfile', 3, 'RS304')],
