@@ -43,9 +43,15 @@ _DEP_FIELDS = ("Pre-Depends", "Depends")
 
 
 def seeds() -> list[str]:
-    """Every Debian package the C-crate table names, and :data:`EXTRA_SEEDS`."""
+    """Every Debian package the C-crate table names, the cross toolchains of the platforms
+    rsdock builds for (``gcc-``/``g++-<arch>-linux-gnu``, ``libc6-dev-<arch>-cross``: RS206
+    asks what they bring), and :data:`EXTRA_SEEDS`."""
+    from rsdock.lint.knowledge import platforms
     table = tomllib.loads(CCRATES.read_text(encoding="utf-8"))
     found = list(EXTRA_SEEDS)
+    for platform in platforms.PLATFORMS:
+        found += [platform.gcc_package, platform.gcc_package.replace("gcc-", "g++-", 1),
+                  platform.libc_package, f"crossbuild-essential-{platform.debian_arch}"]
     for row in table.get("crate", {}).values():
         mode = row.get("system_mode") or {}
         for key in ("runtime_packages", "runtime_packages_trixie", "dev_packages"):

@@ -36,6 +36,20 @@ def apt_packages(commands: list[tuple[Instruction, Command]]) -> set[str]:
     return packages
 
 
+def apt_installs_recommends(commands: list[tuple[Instruction, Command]]) -> bool:
+    """Whether an ``apt-get install`` among ``commands`` installs recommended packages (apt's
+    default, unless ``--no-install-recommends`` or ``APT::Install-Recommends`` false)."""
+    for _inst, command in commands:
+        argv = command.argv
+        if argv[:1] not in (("apt-get",), ("apt",)) or "install" not in argv:
+            continue
+        words = " ".join(argv)
+        if "--no-install-recommends" not in argv and "Install-Recommends=false" not in words \
+                and "Install-Recommends=0" not in words:
+            return True
+    return False
+
+
 def rustup_targets(commands: list[tuple[Instruction, Command]]) -> tuple[set[str], bool]:
     """``(targets, unknown)``: the triples ``rustup target add`` (or ``toolchain install
     --target``) installs, and whether one of them could not be resolved."""

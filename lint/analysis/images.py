@@ -39,7 +39,7 @@ from rsdock.lint.analysis import build as cargo_build
 from rsdock.lint.analysis import dockerfacts as facts
 from rsdock.lint.analysis import publication
 from rsdock.lint.model.context import Context
-from rsdock.lint.model.dockerfile import Dockerfile, Stage, image_name
+from rsdock.lint.model.dockerfile import Dockerfile, Instruction, Stage, image_name
 from rsdock.lint.model.paths import context_source, leaves_root
 from rsdock.records import field, record
 
@@ -143,11 +143,19 @@ def image_stages(ctx: Context | None, model: Dockerfile) -> list[Stage]:
     a build names none or nothing names the file. What the runtime rules judge."""
     mine = builds_of(ctx, model.path) if ctx is not None else []
     found: dict[int, Stage] = {}
+    targeted = False
     for item in mine:
         stage = model.stage(item.target) if item.target else None
-        if stage is not None:
-            found[stage.index] = stage
-    if model.final_stage is not None and (not found or any(not b.target for b in mine)):
+        if stage is None:
+            continue
+        targeted = True
+        pushed = any(b.publishes for b in mine if b.target == item.target)
+        if not pushed and stage is not model.final_stage and (
+                cargo_build.is_build_image(model, stage) or _is_toolchain(model, stage)):
+            continue  # a build environment built to run or export from (`--target builder`,
+            # a compose dev target running cargo watch), not a runtime
+        found[stage.index] = stage
+    if model.final_stage is not None and (not targeted or any(not b.target for b in mine)):
         found[model.final_stage.index] = model.final_stage
     return [found[index] for index in sorted(found)]
 
@@ -180,6 +188,10 @@ def _kind(ctx: Context, model: Dockerfile) -> ImageKind:
     language = _other_language(model)
     if language:
         return ImageKind(OTHER, f"a {language} image nothing publishes: not a Rust runtime")
+    base = facts.root_image(final)
+    if not _has_rust_trace(model) and not _is_os_base(base) and not _copies_program(final):
+        return ImageKind(OTHER, f"an image of {base} nothing publishes, with no Rust in it: "
+                                "another program's image (a database, a web UI)")
     test_dirs = [f for f in folders if f.lower() in TEST_DIRS]
     if test_dirs:
         return ImageKind(TEST, f"a test, CI or example image (under {test_dirs[0]}/)")
@@ -233,14 +245,62 @@ _RUST_TRACE = re.compile(r"\bcargo\b|\brustc\b|\brustup\b|\bmaturin\b|target/[\w
                          r"(?:release|debug)\b")
 
 
+# Bases that are an operating system (or nothing), not another program's image: a binary built
+# elsewhere and copied onto one of these is a Rust runtime even with no Rust trace in the file.
+_OS_BASES = frozenset({"scratch", "debian", "ubuntu", "alpine", "busybox", "fedora", "centos",
+                       "rockylinux", "almalinux", "amazonlinux", "oraclelinux", "archlinux",
+                       "opensuse/leap", "opensuse/tumbleweed", "photon", "clearlinux",
+                       "gentoo/stage3", "nixos/nix", "buildpack-deps"})
+_OS_BASE_RE = re.compile(r"(?:^|/)(?:distroless|ubi\d*|ubi\d+-\w+|static|wolfi-base|"
+                         r"chainguard)(?:/|$|-)|^(?:gcr\.io/distroless|cgr\.dev/|"
+                         r"registry\.access\.redhat\.com/|public\.ecr\.aws/(?:lambda|docker/library)/|"
+                         r"mcr\.microsoft\.com/(?:cbl-mariner|azurelinux)/)")
+
+
+def _is_os_base(image: str) -> bool:
+    """Whether ``image`` is an operating-system base (or scratch), or unknown (a variable):
+    not another program's image."""
+    if not image or "$" in image:
+        return True
+    full = image.split("@")[0].rsplit(":", 1)[0] if ":" in image.split("/")[-1] else \
+        image.split("@")[0]
+    short = full.removeprefix("docker.io/").removeprefix("library/")
+    return short in _OS_BASES or bool(_OS_BASE_RE.search(full)) or \
+        facts.is_compiler_image(image)
+
+
+_DATA_SUFFIXES = (".sh", ".bash", ".py", ".sql", ".json", ".yml", ".yaml", ".toml", ".conf",
+                  ".cfg", ".ini", ".txt", ".html", ".js", ".css", ".xml", ".md", ".env", ".pem")
+
+
+def _copies_program(final: Stage) -> bool:
+    """Whether the image gets anything that may be a program: a COPY from another stage or
+    image, or a context file that is not a script, a configuration or data file."""
+    for stage in final.ancestry():
+        for copy in stage.copies():
+            if copy.source_stage is not None:
+                return True
+            if copy.instruction.heredocs:
+                continue
+            if any(not posixpath.basename(src.rstrip("/")).lower().endswith(_DATA_SUFFIXES)
+                   for src in copy.sources):
+                return True
+    return False
+
+
+def _has_rust_trace(model: Dockerfile) -> bool:
+    """Whether any stage uses a Rust image, cargo, rustup or a cargo ``target/`` output."""
+    if any(facts.is_compiler_image(facts.root_image(stage)) for stage in model.stages):
+        return True
+    return any(_RUST_TRACE.search(inst.original) for stage in model.stages
+               for inst in stage.instructions)
+
+
 def _other_language(model: Dockerfile) -> str | None:
     """The language an image is built in when it is not Rust: no stage uses a Rust image,
     cargo, rustup or a cargo ``target/`` output, and some stage builds with another language's
     tool or is based on its image. None when Rust shows anywhere, or nothing says."""
-    if any(facts.is_compiler_image(facts.root_image(stage)) for stage in model.stages):
-        return None
-    texts = [inst.original for stage in model.stages for inst in stage.instructions]
-    if any(_RUST_TRACE.search(text) for text in texts):
+    if _has_rust_trace(model):
         return None
     for language, pattern in _OTHER_BUILDS:
         if any(pattern.search(text) for stage in model.stages for text in
@@ -569,3 +629,73 @@ def ignore_contexts(ctx: Context, ignore_path: str) -> list[str] | None:
     own = set(ctx.dockerignores)
     return sorted({b.context for b in builds(ctx)
                    if b.context == folder and b.dockerfile + ".dockerignore" not in own})
+
+
+def ignore_builds(ctx: Context, ignore_path: str) -> list[Build]:
+    """The builds (known or default) whose context the ignore file ``ignore_path`` filters."""
+    folder, name = posixpath.split(ignore_path)
+    if name != ".dockerignore":
+        return builds_of(ctx, ignore_path[: -len(".dockerignore")])
+    own = set(ctx.dockerignores)
+    return [b for b in builds(ctx)
+            if b.context == (folder or ".") and b.dockerfile + ".dockerignore" not in own]
+
+
+@record(frozen=True)
+class CompileRun:
+    """A RUN of a Dockerfile that compiles the workspace's sources (a cargo call other than
+    ``chef cook``, whose skeleton has empty sources and build scripts, or a make/just/script
+    build in a Rust environment), with the variables it sees (ARG values and ENV)."""
+
+    dockerfile: str
+    line: int
+    env: dict[str, str | None]
+
+
+def compile_runs(ctx: Context, build: Build) -> list[CompileRun] | None:
+    """The RUNs of ``build``'s Dockerfile that compile the workspace; None when the Dockerfile
+    was not parsed (nothing is known of it)."""
+    model = ctx.dockerfiles.get(build.dockerfile)
+    if model is None:
+        return None
+    found: list[CompileRun] = []
+    for stage in model.stages:
+        for call in cargo_build.stage_calls(model, stage, None):
+            if call.builds_project and call.action != "cook":  # cook compiles dummy sources
+                found.append(CompileRun(build.dockerfile, call.instruction.line,
+                                        _run_env(stage, call.instruction)))
+        if _opaque_build(model, stage):
+            for inst in stage.runs():
+                if _OPAQUE_RE.search(inst.original):
+                    found.append(CompileRun(build.dockerfile, inst.line, _run_env(stage, inst)))
+    return found
+
+
+def _run_env(stage: Stage, inst: Instruction) -> dict[str, str | None]:
+    """The variables a RUN's processes get: every ENV in effect, and the ARGs with a value
+    (an ARG nobody gave a value is not set in a RUN's environment)."""
+    scope = stage.vars_before(inst)
+    env_names = set(stage.parent.env if stage.parent else {})
+    for env in stage.of("ENV"):
+        if env.line < inst.line and env.value:
+            pairs = "=" in env.value[0]  # `ENV A=1 B=2`, or the legacy `ENV A 1`
+            env_names |= {w.partition("=")[0] for w in (env.value if pairs else env.value[:1])}
+    return {k: v for k, v in scope.items() if v is not None or k in env_names}
+
+
+def reads_whole_context(model: Dockerfile) -> bool:
+    """Whether a Dockerfile takes the whole build context into a build: ``COPY . .`` (or
+    ``ADD``), or a RUN bind mount of the context's root (``--mount=type=bind`` with no
+    ``from=`` and no ``source=``, or ``source=.``)."""
+    for stage in model.stages:
+        if any(facts.copies_everything(c) for c in stage.copies()):
+            return True
+        for inst in stage.runs():
+            for flag in inst.flags:
+                if not flag.startswith("--mount=") or "type=bind" not in flag:
+                    continue
+                options = dict(p.partition("=")[::2] for p in flag[len("--mount="):].split(","))
+                if "from" not in options and options.get("source", options.get("src", ".")
+                                                         ).strip("/") in ("", "."):
+                    return True
+    return False

@@ -65,8 +65,11 @@ PYO3 = ("pyo3-build-config",)
 _TRIGGERS = VERGEN + GIT_OPTIONAL + PROTOC_BUILDERS + CXX_BUILDERS + PYO3
 
 # A test-only module in masked code, up to its opening brace.
-_TEST_MOD_RE = re.compile(r"#\s*\[\s*cfg\s*\(\s*test\s*\)\s*\]\s*(?:pub(?:\([^)]*\))?\s+)?"
-                          r"mod\s+\w+\s*\{")
+# `#[cfg(test)]` or `#[cfg(all(test, ...))]`, then any other attributes (`#[expect(...)]`,
+# another `#[cfg(feature = "x")]`) before the `mod`.
+_TEST_MOD_RE = re.compile(r"#\s*\[\s*cfg\s*\(\s*(?:test|all\s*\(\s*test\b[^)]*\))\s*\)\s*\]\s*"
+                          r"(?:#\s*\[[^\[\]]*(?:\[[^\[\]]*\][^\[\]]*)*\]\s*)*"
+                          r"(?:pub(?:\([^)]*\))?\s+)?mod\s+\w+\s*\{")
 # A macro call of interest in masked code: `name!(`, maybe `path::name!(`, never its definition.
 _CALL_RE = re.compile(r"(?<!macro_rules!)(?:\b(?P<qualifier>\w+)\s*::\s*)?\b(?P<name>"
                       r"include_str|include_bytes|include|migrate|embed_migrations|query\w*|"
@@ -130,6 +133,9 @@ class Needs:
     Attributes:
         git: ``needs-git``, ``commit``, ``optional`` or "" (nothing reads git).
         git_reason: what reads it, for messages (``crates/app/build.rs:4 runs git``).
+        git_unless: for each source that needs git, the environment variables its build
+            script reads before it runs git (``GIT_SHA``: a build that sets one never runs
+            git); an empty tuple for a source with no such guard.
         unmet: facts no generated file can satisfy, each one sentence with the way out.
     """
 
@@ -137,6 +143,7 @@ class Needs:
     programs: tuple[Program, ...] = ()
     git: str = ""
     git_reason: str = ""
+    git_unless: tuple[tuple[str, ...], ...] = ()
     steps: tuple[Step, ...] = ()
     unmet: tuple[str, ...] = ()
 
@@ -154,6 +161,7 @@ def scan(ws: Workspace, sources: SourceFiles | None = None) -> Needs:
     inputs: list[Input] = []
     programs: list[Program] = []
     git: list[tuple[str, str]] = []
+    guards: dict[str, tuple[str, ...]] = {}
     unmet: list[str] = []
     member_dirs = {m.dir for m in ws.members}
     for package in ws.members:
@@ -167,7 +175,7 @@ def scan(ws: Workspace, sources: SourceFiles | None = None) -> Needs:
         script = _build_script(ws, package)
         if script:
             _scan_build_script(root, package, script, crates, programs, git, inputs,
-                               _vergen8(ws))
+                               _vergen8(ws), guards)
         _crate_needs(package, crates, script, programs, git, unmet)
     embedding = [u.split(":", 2) for u in unmet if u.startswith("pyo3:")]
     unmet = [u for u in unmet if not u.startswith("pyo3:")]
@@ -182,6 +190,7 @@ def scan(ws: Workspace, sources: SourceFiles | None = None) -> Needs:
     return Needs(inputs=_unique(inputs, lambda i: (i.path, i.how)),
                  programs=_unique(programs, lambda p: p.name),
                  git=_git_mode(git), git_reason=_git_reason(git),
+                 git_unless=tuple(guards.get(r, ()) for m, r in git if m == "needs-git"),
                  steps=tuple(project_steps(root)), unmet=tuple(dict.fromkeys(unmet)))
 
 
@@ -366,12 +375,17 @@ def _build_script(ws: Workspace, package: Package) -> str:
 def _scan_build_script(root: Path, package: Package, script: str,
                        crates: dict[str, tuple[str, ...]], programs: list[Program],
                        git: list[tuple[str, str]], inputs: list[Input],
-                       vergen8: bool = False) -> None:
+                       vergen8: bool = False,
+                       guards: dict[str, tuple[str, ...]] | None = None) -> None:
     text = _read(root, script)
     if text is None:
         return
     toks = tokens(text)
+    read_env: list[str] = []  # the variables the script has read so far (`env::var("GIT_SHA")`)
     for i, tok in enumerate(toks):
+        name_read = _env_read(toks, i)
+        if name_read and name_read not in read_env:
+            read_env.append(name_read)
         if tok.kind == STR:
             _build_script_path(root, package, script, tok, inputs)
         if tok.kind == IDENT and tok.value == "Command" and _is_new_call(toks, i):
@@ -382,6 +396,8 @@ def _scan_build_script(root: Path, package: Package, script: str,
                                     tok.line))
             if name == "git":
                 git.append(("needs-git", reason))
+                if guards is not None and read_env:
+                    guards[reason] = tuple(read_env)
         if tok.kind == IDENT and tok.value == "cpp" and i + 3 < len(toks) and \
                 toks[i - 1].value == "." and toks[i + 2].value == "true":
             programs.append(Program("c++", "g++", f"{script}:{tok.line} compiles C++ "
@@ -398,6 +414,36 @@ def _scan_build_script(root: Path, package: Package, script: str,
             else:
                 git.append(("commit", f"{script} reads the commit through {crate}"))
             break
+
+
+# Variables cargo sets for every build script: reading one guards nothing.
+_CARGO_SET_ENV = frozenset({"OUT_DIR", "TARGET", "HOST", "PROFILE", "OPT_LEVEL", "DEBUG",
+                            "NUM_JOBS", "RUSTC", "RUSTDOC", "RUSTC_LINKER", "PATH", "HOME"})
+
+
+def _env_read(toks: list[Token], i: int) -> str | None:
+    """The variable ``toks[i]`` reads when it starts ``var("NAME")``/``var_os("NAME")`` (as in
+    ``std::env::var``) or ``option_env!("NAME")``; None otherwise or for a variable cargo sets."""
+    tok = toks[i]
+    if tok.kind != IDENT or i + 2 >= len(toks):
+        return None
+    if tok.value in ("var", "var_os") and toks[i + 1].value == "(" and toks[i + 2].kind == STR:
+        name = toks[i + 2].value
+    elif tok.value == "option_env" and i + 3 < len(toks) and toks[i + 1].value == "!" and \
+            toks[i + 2].value == "(" and toks[i + 3].kind == STR:
+        name = toks[i + 3].value
+    else:
+        return None
+    if name in _CARGO_SET_ENV or name.startswith(("CARGO_", "DEP_")):
+        return None
+    return name
+
+
+def git_skipped(found: Needs, env: dict[str, str | None]) -> bool:
+    """Whether a build whose compile sees the variables ``env`` never runs git: every source
+    that needs git reads a variable first, and ``env`` sets one of each."""
+    return bool(found.git_unless) and all(
+        any(name in env for name in names) for names in found.git_unless)
 
 
 def _vergen8(ws: Workspace) -> bool:

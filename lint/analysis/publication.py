@@ -192,7 +192,7 @@ class _JobReader:
             pushes = False  # a test cluster's registry on the runner
         target = self._env((step.input_text("target") or "").strip(), step)
         context = self._env((build.context.text.strip() if build.context else ".") or ".", step)
-        context = "." if "://" in context or context.startswith("git@") else context
+        context = self.steps.git_context(context)
         contexts = self.job.expand(context) or []
         if build.file is not None:
             files = self.job.expand(self._env(build.file.text.strip(), step)) or []

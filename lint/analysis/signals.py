@@ -13,6 +13,8 @@ workspace path dependencies it uses (``src/`` and the like; not tests, benches o
   ``SIGTERM``, the ``ctrlc`` crate's ``termination`` feature;
 - actix-web's ``HttpServer``, which stops gracefully on SIGTERM, SIGINT and SIGQUIT unless
   ``disable_signals()`` is called (actix-server's documented default);
+- a Rocket 0.5 server (``#[launch]``, ``rocket::build()``), whose ``Shutdown`` configuration
+  stops gracefully on SIGTERM and SIGINT by default on Unix;
 - child processes: a ``process::Command`` that is ``spawn``ed, in the binary's own package
   (``output()`` and ``status()`` wait for the child and reap it; build scripts, other binaries'
   sources and dependencies are left out).
@@ -41,6 +43,9 @@ _TERM_RE = re.compile(r"SignalKind::terminate\s*\(|\bSIGTERM\b|TERM_SIGNALS")
 _INT_RE = re.compile(r"SignalKind::interrupt\s*\(|\bctrl_c\s*\(|\bSIGINT\b")
 _ACTIX_RE = re.compile(r"\bHttpServer::new\s*\(")
 _ACTIX_OFF_RE = re.compile(r"\.disable_signals\s*\(")
+# Rocket 0.5's launch (`#[launch]`, `rocket::build()`; 0.4 had `rocket::ignite()` and no signal
+# handling): its Shutdown config stops gracefully on SIGTERM and SIGINT by default on Unix.
+_ROCKET_RE = re.compile(r"#\s*\[\s*(?:rocket\s*::\s*)?launch\s*\]|\brocket::build\s*\(")
 _PROCESS_RE = re.compile(r"\bprocess::(?:Command\b|\{[^}]*\bCommand\b)")
 _COMMAND_NEW_RE = re.compile(r"\bCommand::new\s*\(")
 _SPAWN_RE = re.compile(r"\.spawn\s*\(")
@@ -115,6 +120,8 @@ def _read(ctx: Context, package: object, binary: str, stop_signal: str) -> StopH
 def _handles(text: str, stop_signal: str) -> bool:
     if _ACTIX_RE.search(text) and not _ACTIX_OFF_RE.search(text) and \
             stop_signal in ("SIGTERM", "SIGINT", "SIGQUIT"):
+        return True
+    if _ROCKET_RE.search(text) and stop_signal in ("SIGTERM", "SIGINT"):
         return True
     if stop_signal == "SIGTERM":
         return bool(_TERM_RE.search(text))

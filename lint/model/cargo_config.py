@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import os
 import re
-import tomllib
+import tomli as tomllib  # TOML 1.1 (multi-line inline tables), as cargo reads it
 from pathlib import Path
 
 from rsdock.lint.model.cargo_toml import (MAX_TOML_BYTES, ScanError, Table, check_nesting,

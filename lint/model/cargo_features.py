@@ -24,7 +24,7 @@ Limits, all in the safe direction: features of build dependencies unify with nor
 from __future__ import annotations
 
 import os
-import tomllib
+import tomli as tomllib  # TOML 1.1 (multi-line inline tables), as cargo reads it
 from collections import deque
 from functools import lru_cache
 from pathlib import Path

@@ -9,7 +9,7 @@ from __future__ import annotations
 import fnmatch
 import os
 import re
-import tomllib
+import tomli as tomllib  # TOML 1.1 (multi-line inline tables), as cargo reads it
 from pathlib import Path
 from typing import Any
 

@@ -13,6 +13,7 @@ from typing import Iterable, Iterator, Mapping
 from ruamel.yaml.scalarstring import FoldedScalarString, LiteralScalarString
 
 from rsdock.lint.knowledge.platforms import normalize
+from rsdock.lint.model.expressions import possible_values, strip_braces
 from rsdock.lint.model.workflow import Job, Scalar, Step, Workflow
 from rsdock.records import field, record
 
@@ -72,8 +73,22 @@ def input_list(workflow: Workflow, value: Scalar | None, split_commas: bool = Tr
     return items
 
 
+_EXPRESSION_RE = re.compile(r"\$\{\{.*?\}\}", re.DOTALL)
+
+
 def _split_csv(text: str) -> list[str]:
     # docker's actions read each line as CSV: a quoted field may hold commas, and loses its quotes.
+    # GitHub substitutes `${{ }}` before the action reads the input, so a comma inside one (a
+    # literal of `cond && 'a,b' || 'c'`) is not a separator here: the expression stays whole.
+    if "${{" in text:
+        held: list[str] = []
+
+        def hold(match: re.Match[str]) -> str:
+            held.append(match.group())
+            return f"\x00{len(held) - 1}\x00"
+
+        parts = _split_csv(_EXPRESSION_RE.sub(hold, text))
+        return [re.sub(r"\x00(\d+)\x00", lambda m: held[int(m.group(1))], p) for p in parts]
     try:
         return next(csv.reader([text], skipinitialspace=True), [])
     except csv.Error:
@@ -180,11 +195,21 @@ def dockerfile_paths(job: Job, build: BuildPush) -> list[str] | None:
     return [posixpath.normpath(posixpath.join(c, "Dockerfile")) for c in contexts]
 
 
+def git_context(context: str) -> str:
+    """A build context as a folder of the repository: a Git context is the repository itself
+    (``https://github.com/o/r.git``, ``git@...``), and build-push-action's own
+    ``{{defaultContext}}`` (the commit being built) is the root, ``{{defaultContext}}:sub`` its
+    folder ``sub``; anything else is returned as written."""
+    if context.startswith("{{defaultContext}}"):
+        return context[len("{{defaultContext}}"):].lstrip(":").strip("/") or "."
+    if "://" in context or context.startswith("git@"):
+        return "."
+    return context
+
+
 def _contexts(job: Job, build: BuildPush) -> list[str] | None:
     """The build contexts of a build-push step (one per matrix value), None when computed."""
-    context = build.context.text.strip() if build.context else "."
-    if "://" in context or context.startswith("git@"):
-        context = "."  # a Git context is the repository itself
+    context = git_context(build.context.text.strip() if build.context else ".")
     expanded = job.expand(context)
     return None if expanded is None else [in_repository(job, c) for c in expanded]
 
@@ -197,6 +222,10 @@ def platform_entries(job: Job, build: BuildPush) -> tuple[list[tuple[Scalar, str
     complete = True
     for item in build.platforms:
         values = job.expand(item.text)
+        if values is None and "${{" not in strip_braces(item.text):
+            outcomes = possible_values(item.text)
+            if outcomes is not None:  # `cond && 'linux/amd64,linux/arm64' || 'linux/amd64'`
+                values = [str(v).lower() if isinstance(v, bool) else str(v) for v in outcomes]
         complete = complete and values is not None
         for value in values or []:
             found += [(item, name.strip()) for name in value.split(",") if name.strip()]

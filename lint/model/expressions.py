@@ -373,3 +373,33 @@ def is_off(*conditions: Any, context: dict[str, Any]) -> bool | None:
         if value is UNKNOWN:
             result = None
     return result
+
+
+def possible_values(expression: str) -> list[Any] | None:
+    """Every value ``expression`` (with or without ``${{ }}``) can yield, when each is a literal:
+    ``cond && 'a,b' || 'c'`` gives ``['a,b', 'c']`` whatever ``cond`` is; None when some outcome
+    is computed (a property, a function call) or the expression does not parse."""
+    try:
+        node = _Parser(strip_braces(expression)).parse()
+    except ExpressionError:
+        return None
+    found = _outcomes(node)
+    return None if found is None else list(dict.fromkeys(found))
+
+
+def _outcomes(node: Node) -> list[Any] | None:
+    """The values ``node`` can evaluate to, when all are literals. ``a && b`` is ``a`` when ``a``
+    is falsy, else ``b``; ``a || b`` is ``a`` when truthy, else ``b``; a comparison or ``!``
+    is either boolean."""
+    kind = node[0]
+    if kind == "lit":
+        return [node[1]]
+    if kind in ("cmp", "not"):
+        return [True, False]
+    if kind in ("and", "or"):
+        left, right = _outcomes(node[1]), _outcomes(node[2])
+        if left is None or right is None:
+            return None
+        passes = [v for v in left if (_truthy(v) is False) == (kind == "and")]
+        return passes + right
+    return None

@@ -281,6 +281,33 @@ class Workflow:
                 refs.append((folder + example, f"a push to any {what} (such as `{example}`)"))
         return refs
 
+    def cache_refs(self) -> frozenset[str] | None:
+        """The git refs whose GitHub cache this workflow's runs write, as far as the triggers
+        say: ``refs/heads/<name>`` for each literal ``push: branches:`` name, ``tags`` for tag
+        pushes (each tag is its own ref), ``pull`` for pull requests (each its own merge ref).
+        None when a trigger may run on any ref (a branch glob or ignore filter, no filter,
+        ``workflow_dispatch``, ``schedule``, ``workflow_run``...): GitHub scopes caches by ref,
+        so two workflows only overwrite each other's cache on a ref both can run on."""
+        refs: set[str] = set()
+        for event, where in self.triggers.items():
+            config = where.value if isinstance(where.value, dict) else {}
+            if event in ("pull_request", "pull_request_target"):
+                refs.add("pull")
+                continue
+            if event != "push" or "branches-ignore" in config or "tags-ignore" in config:
+                return None
+            if not any(k in config for k in _REF_FILTERS):
+                return None  # every branch and tag
+            names = config.get("branches")
+            names = [names] if isinstance(names, str) else names if isinstance(names, list) else []
+            for name in map(str, names):
+                if any(c in name for c in "*?[]!+"):
+                    return None
+                refs.add("refs/heads/" + name)
+            if "tags" in config:
+                refs.add("tags")
+        return frozenset(refs)
+
     def runs_on_pull_request(self) -> bool:
         """Whether a pull request triggers it (``pull_request``; not ``pull_request_target``)."""
         return "pull_request" in self.triggers

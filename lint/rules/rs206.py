@@ -5,8 +5,9 @@ from __future__ import annotations
 from typing import Iterable
 
 from rsdock.lint.analysis import build, dockerfacts as facts
-from rsdock.lint.knowledge import platforms
-from rsdock.lint.model.dockerfile import Dockerfile
+from rsdock.lint.knowledge import debian, debian_deps, platforms
+from rsdock.lint.model.dockerfile import Dockerfile, Instruction, Stage
+from rsdock.lint.model.shell import Command
 from rsdock.lint.model.findings import Finding, Related, Severity
 from rsdock.lint.rules.rule import Context, DockerfileRule
 
@@ -18,12 +19,15 @@ class RS206(DockerfileRule):
     library (``libc6-dev-arm64-cross``); without them the build fails with "linker not found"
     or "cannot find -lgcc_s". musl targets need only the gcc (Rust brings its own C library).
     ``cargo zigbuild``, ``xx-cargo`` and ``cross`` bring their own toolchains and are not
-    flagged, nor is a linker that is not a Debian cross gcc (clang, rust-lld).
+    flagged, nor is a linker that is not a Debian cross gcc (clang, rust-lld). What the
+    installed packages bring counts, from Debian's lists: ``g++-aarch64-linux-gnu`` depends on
+    the C library, and ``gcc-aarch64-linux-gnu`` recommends it (so without
+    ``--no-install-recommends`` apt installs it).
 
     Fails:
         FROM --platform=$BUILDPLATFORM rust:1.95 AS builder
         ENV CARGO_TARGET_AARCH64_UNKNOWN_LINUX_GNU_LINKER=aarch64-linux-gnu-gcc
-        RUN apt-get update && apt-get install -y gcc-aarch64-linux-gnu
+        RUN apt-get update && apt-get install -y --no-install-recommends gcc-aarch64-linux-gnu
         RUN rustup target add aarch64-unknown-linux-gnu
         WORKDIR /app
         COPY . .
@@ -68,7 +72,8 @@ class RS206(DockerfileRule):
                     if linker and not linker.endswith(target.linker):
                         continue  # clang, rust-lld or a wrapper: not ours to judge
                     before = [(i, c) for i, c in commands if c.line <= call.line]
-                    installed = facts.apt_packages(before)
+                    installed = _with_dependencies(facts.apt_packages(before), stage, before,
+                                                   build.host_platform(stage, platform))
                     if f"crossbuild-essential-{target.debian_arch}" in installed:
                         continue
                     wanted = [target.gcc_package]
@@ -88,3 +93,17 @@ class RS206(DockerfileRule):
                         "to apt-get install in the builder"),
                         related=[Related(file.path, call.line, f"cargo builds for {call.target}")]))
         return facts.merge_by_line(found)
+
+
+def _with_dependencies(installed: set[str], stage: Stage,
+                       commands: list[tuple[Instruction, Command]], host: str) -> set[str]:
+    """``installed`` with what Debian's lists say those packages bring on the stage's release
+    and host architecture (``g++-aarch64-linux-gnu`` depends, through ``libstdc++-12-dev-arm64-
+    cross``, on ``libc6-dev-arm64-cross``)."""
+    release = debian.of_image(facts.root_image(stage))
+    codename = release.codename if release else "bookworm"
+    target = platforms.get(host)
+    arch = target.debian_arch if target and target.debian_arch in \
+        debian_deps.arches(codename) else "amd64"
+    return installed | debian_deps.closure(
+        installed, codename, arch, recommends=facts.apt_installs_recommends(commands))

@@ -8,7 +8,7 @@ from pathlib import Path
 from rsdock import fs
 from rsdock.errors import UserError
 from rsdock.lint.analysis import build, dockerfacts as facts
-from rsdock.lint.knowledge import runtimes
+from rsdock.lint.knowledge import debian, debian_deps, runtimes
 from rsdock.lint.model.dockerfile import Dockerfile, Stage
 from rsdock.lint.model.findings import Finding, Severity
 from rsdock.lint.rules.image_rule import ImageStageRule
@@ -40,7 +40,10 @@ class RS302(ImageStageRule):
     ``debian:bookworm-slim`` and ``scratch`` carry no CA certificates, so every HTTPS or TLS
     connection fails with "unable to get local issuer certificate". Distroless and alpine
     images ship a bundle. When the workspace's ``Cargo.lock`` has no crate that reads the
-    system store (native-tls, openssl, rustls-native-certs...), the check is skipped.
+    system store (native-tls, openssl, rustls-native-certs...), the check is skipped. A package
+    that brings the bundle counts as installing it, following Debian's package lists
+    (``lint/knowledge/debian_deps.json``): ``curl`` and ``git`` recommend ``ca-certificates``,
+    so an ``apt-get install curl`` without ``--no-install-recommends`` installs it.
 
     Fails:
         FROM rust:1.95 AS builder
@@ -82,8 +85,12 @@ class RS302(ImageStageRule):
         if kind in ("bundled", "unknown") or not self._talks_tls(ctx):
             return []
         commands = build.ancestry_commands(file, final, None)
-        if "ca-certificates" in facts.apt_packages(commands):
-            return []
+        installed = facts.apt_packages(commands)
+        release = debian.of_image(facts.root_image(final))
+        if "ca-certificates" in installed or installed and "ca-certificates" in \
+                debian_deps.closure(installed, release.codename if release else "bookworm",
+                                    recommends=facts.apt_installs_recommends(commands)):
+            return []  # installed, or pulled in (curl and git recommend it: Debian's lists)
         for stage in final.ancestry():
             for copy in stage.copies():
                 if any("ca-certificates" in p or _under_etc_ssl(p)

@@ -68,6 +68,8 @@ class RS305(DockerfileRule):
         found = []
         workspace = ctx.workspace_for(file.path)
         bin_names = set(workspace.bin_names) if workspace is not None else None
+        member_dirs = tuple(m.dir for m in workspace.members if m.dir not in ("", ".")) \
+            if workspace is not None else ()
         for stage in file.stages:
             for copy in stage.copies():
                 source = file.stage(copy.source_stage) if copy.source_stage else None
@@ -78,7 +80,7 @@ class RS305(DockerfileRule):
                 unwritten: dict[str, list[tuple[str | None, str, int]]] = {}
                 for platform in platforms:
                     outputs = self._outputs(file, source, platform, bin_names,
-                                            _target_dir(ctx))
+                                            _target_dir(ctx), member_dirs)
                     if outputs is not None and not outputs and not hidden:
                         found += self._hidden(file, source, copy)
                         hidden = True  # no cargo build seen: the build is hidden, or elsewhere
@@ -126,7 +128,8 @@ class RS305(DockerfileRule):
         return [replace(finding, severity=Severity.INFO)]
 
     def _outputs(self, file: Dockerfile, stage: Stage, platform: str | None,
-                 bin_names: set[str] | None, default_dir: str = "target") -> set[str] | None:
+                 bin_names: set[str] | None, default_dir: str = "target",
+                 member_dirs: tuple[str, ...] = ()) -> set[str] | None:
         outputs: set[str] = set()
         for ancestor in reversed(stage.ancestry()):
             for call in build.stage_calls(file, ancestor, platform):
@@ -141,11 +144,22 @@ class RS305(DockerfileRule):
                         "CARGO_INSTALL_ROOT", call.command.env.get("CARGO_HOME", facts.CARGO_HOME))
                     directory = posixpath.join(root, "bin")
                 else:
-                    base = call.options.get("target-dir") or call.command.env.get(
-                        "CARGO_TARGET_DIR") or default_dir
-                    base = posixpath.join(facts.workdir(ancestor, call.instruction), base)
-                    parts = [base, call.target] if call.target else [base]
-                    directory = posixpath.join(*parts, call.profile_dir)
+                    chosen = call.options.get("target-dir") or call.command.env.get(
+                        "CARGO_TARGET_DIR")
+                    here = facts.workdir(ancestor, call.instruction)
+                    bases = [posixpath.join(here, chosen or default_dir)]
+                    if not chosen:  # a member built in its folder writes the workspace's target/
+                        bases += [posixpath.join(root, default_dir) for root in
+                                  _workspace_roots(file, ancestor, here, member_dirs)]
+                    directory = ""
+                    for base in bases:
+                        parts = [base, call.target] if call.target else [base]
+                        directory = posixpath.join(*parts, call.profile_dir)
+                        outputs |= {posixpath.normpath(posixpath.join(directory, n))
+                                    for n in names}
+                        if call.action == "build":
+                            outputs.add(posixpath.normpath(posixpath.join(directory, "lib*.so")))
+                    continue
                 outputs |= {posixpath.normpath(posixpath.join(directory, n)) for n in names}
                 if call.action == "build":
                     # a cdylib package writes lib<name>.so beside the binaries
@@ -192,6 +206,33 @@ def _never_written(file: Dockerfile, source: Stage, platform: str | None,
     return (f"it makes {folder} and "
             f"writes {'only ' + what if what else 'nothing'} there, so the COPY fails with "
             "\"not found\""), line
+
+
+def _workspace_roots(file: Dockerfile, stage: Stage, workdir: str,
+                     member_dirs: tuple[str, ...]) -> list[str]:
+    """The folders above ``workdir`` that hold the workspace root when cargo runs there: ``workdir``
+    ends with a member's folder (``/oxigraph/cli`` for the member ``cli``) and the stage (or one
+    it is built FROM) copied the root manifest into what remains (``COPY . /oxigraph``,
+    ``COPY Cargo.toml ./``), so cargo writes the workspace's ``target/``, not the member's."""
+    roots = []
+    for member in member_dirs:
+        suffix = "/" + member.strip("/")
+        if not workdir.rstrip("/").endswith(suffix):
+            continue
+        root = workdir.rstrip("/")[: -len(suffix)] or "/"
+        for ancestor in stage.ancestry():
+            for copy in ancestor.copies():
+                if copy.source_stage is not None:
+                    continue
+                dest = posixpath.normpath(posixpath.join(
+                    facts.workdir(ancestor, copy.instruction), copy.dest))
+                whole = any(src.rstrip("/") in (".", "", "./") for src in copy.sources)
+                manifest = any(posixpath.basename(src) == "Cargo.toml" and
+                               posixpath.dirname(src.lstrip("./")) == "" for src in copy.sources)
+                if dest == root and (whole or manifest) or \
+                        manifest and dest == posixpath.join(root, "Cargo.toml"):
+                    roots.append(root)
+    return list(dict.fromkeys(roots))
 
 
 def _target_dir(ctx: Context) -> str:

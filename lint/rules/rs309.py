@@ -7,8 +7,7 @@ import re
 
 from rsdock.lint.analysis import build, cdeps, dockerfacts as facts
 from rsdock.lint.knowledge import ccrates, debian, debian_deps
-from rsdock.lint.model.dockerfile import Dockerfile, Instruction, Stage
-from rsdock.lint.model.shell import Command
+from rsdock.lint.model.dockerfile import Dockerfile, Stage
 from rsdock.lint.model.findings import Edit, Finding, Fix, Severity, line_offsets
 from rsdock.lint.rules.image_rule import ImageStageRule
 from rsdock.lint.rules.rule import Context
@@ -149,7 +148,7 @@ class RS309(ImageStageRule):
         # what those packages depend on, and recommend unless --no-install-recommends
         # (Debian's own lists: ca-certificates pulls libssl3, libpq-dev pulls libpq5).
         have = debian_deps.closure(facts.apt_packages(commands), codename,
-                                   recommends=_installs_recommends(commands))
+                                   recommends=facts.apt_installs_recommends(commands))
         have |= _copied_packages(file, final, codename)
         # Shared objects copied one by one (`COPY --from=libs /usr/lib/.../libpq.so.5 ...`):
         # the author picked the files a package's dependencies hold by hand, which the package
@@ -276,15 +275,3 @@ def _copies_shared_objects(final: Stage) -> bool:
 _LIB_DIR_RE = re.compile(r"^/(?:usr/)?lib(?:64)?(?:/[a-z0-9_]+-linux-gnu[a-z]*)?/?$")
 
 
-def _installs_recommends(commands: list[tuple[Instruction, Command]]) -> bool:
-    """Whether an ``apt-get install`` among ``commands`` installs recommended packages (apt's
-    default, unless ``--no-install-recommends`` or ``APT::Install-Recommends`` false)."""
-    for _inst, command in commands:
-        argv = command.argv
-        if argv[:1] not in (("apt-get",), ("apt",)) or "install" not in argv:
-            continue
-        words = " ".join(argv)
-        if "--no-install-recommends" not in argv and "Install-Recommends=false" not in words \
-                and "Install-Recommends=0" not in words:
-            return True
-    return False

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Iterable
 
 from rsdock.lint.model import workflow_reader as wf
@@ -14,8 +15,10 @@ class RS413(WorkflowRule):
 
     By default actions/checkout writes the ``GITHUB_TOKEN`` into ``.git/config``, where every
     later step, and a ``COPY . .`` of a context without a ``.dockerignore`` for ``.git``, can read
-    it. Image builds never push to git. Only workflows that use docker's actions (themselves, or
-    in a local composite action they run) are checked.
+    it. Image builds never push to git; a job that does (a later ``git push`` to ``origin``, or
+    an action that commits and pushes, such as git-auto-commit-action) needs the persisted token
+    and is not flagged. Only workflows that use docker's actions (themselves, or in a local
+    composite action they run) are checked.
 
     Fails:
         # file: .github/workflows/docker.yml
@@ -66,12 +69,35 @@ class RS413(WorkflowRule):
                 wf.uses_docker(action)
                 for _job, _step, action in wf.local_actions(file, ctx.other_workflows)):
             return  # neither it nor a local composite action it runs uses docker's actions
-        for _job, step in file.action_steps(wf.CHECKOUT):
+        for job, step in file.action_steps(wf.CHECKOUT):
             value = step.with_.get("persist-credentials")
             if value is not None and value.text.strip().lower() == "false":
                 continue
+            if _pushes_with_checkout_token(job, step):
+                continue  # a later step pushes with git: it needs the persisted token
             where = value or step.action
             yield self.finding(file.path, where.line, where.column, fix=_fix(file, step, value))
+
+
+# `git push` (options before the verb allowed) whose remote is not a URL carrying its own token.
+_GIT_PUSH_RE = re.compile(r"\bgit\s+(?:-\S+\s+(?:\S+\s+)?)*push\b(?P<rest>[^\n;&|]*)")
+# Actions that commit and push through the checkout's persisted credentials.
+_GIT_PUSH_ACTIONS = ("stefanzweifel/git-auto-commit-action", "EndBug/add-and-commit",
+                     "ad-m/github-push-action")
+
+
+def _pushes_with_checkout_token(job: wf.Job, checkout: wf.Step) -> bool:
+    """Whether a step after ``checkout`` in ``job`` pushes with git using the token the
+    checkout persisted (``git push origin``, git-auto-commit-action), not with a URL that
+    carries its own (``https://x-access-token:$TOKEN@github.com/...``)."""
+    for step in job.steps[checkout.index + 1:]:
+        if step.uses is not None and any(step.is_action(a) for a in _GIT_PUSH_ACTIONS):
+            return True
+        text = step.run.text if step.run is not None else ""
+        for match in _GIT_PUSH_RE.finditer(text):
+            if "@" not in match["rest"] and "://" not in match["rest"]:
+                return True
+    return False
 
 
 def _fix(file: wf.Workflow, step: wf.Step, value: wf.Scalar | None) -> Fix | None:

@@ -23,7 +23,8 @@ class RS418(WorkflowRule):
     ``target:`` or ``platforms`` (RS407 judges those within one workflow). Add the varying
     value to the scope (``scope=app-${{ matrix.target }}``). Build-args the Dockerfile never
     declares with ``ARG`` change nothing and are ignored; values rsdock cannot resolve are not
-    compared.
+    compared. GitHub keeps caches per ref, so workflows that only run on different branches
+    (``push: branches: [main]`` and ``[develop]``) never share one.
 
     Fails:
         # file: .github/workflows/docker.yml
@@ -78,6 +79,8 @@ class RS418(WorkflowRule):
             if later.workflow != file.path or later.line in reported:
                 continue
             for earlier in writers[:index]:
+                if not _same_refs(ctx, file, earlier.workflow, later.workflow):
+                    continue  # GitHub's cache is per ref: no run of one writes the other's
                 why = _difference(earlier, later)
                 if earlier.scope != later.scope or why is None:
                     continue
@@ -179,3 +182,12 @@ def _differing_args(a: tuple[tuple[str, str], ...], b: tuple[tuple[str, str], ..
 
 def _unknown(value: Any) -> bool:
     return "${{" in str(value)
+
+
+def _same_refs(ctx: Context, file: wf.Workflow, a: str, b: str) -> bool:
+    """Whether runs of workflows ``a`` and ``b`` can write the cache of one ref."""
+    if a == b:
+        return True
+    models = [ctx.workflows.get(p) or (file if p == file.path else None) for p in (a, b)]
+    refs = [m.cache_refs() if m is not None else None for m in models]
+    return refs[0] is None or refs[1] is None or bool(refs[0] & refs[1])

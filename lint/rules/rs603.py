@@ -18,7 +18,8 @@ class RS603(DockerignoreRule):
     ``COPY . .`` would put the repository's history (and, after an actions/checkout that
     persists credentials, the token in ``.git/config``) into a layer, and any commit changes the
     context, defeating the layer cache. Only a context holding ``.git`` (the repository root)
-    is judged; an ignore file that re-includes ``.git`` (``!.git``) and a Dockerfile that copies
+    that some Dockerfile takes whole (``COPY . .``, a bind mount of the context) is judged:
+    BuildKit sends only the paths a build names, so ``COPY ./bin/app /app`` never reads it; an ignore file that re-includes ``.git`` (``!.git``) and a Dockerfile that copies
     it are taken as needing it, and so is a workspace whose build needs it (a build script
     running git, an unguarded ``git_version!``: RS604 asks to keep it). When a build script
     reads git but builds without it (vergen, shadow-rs, built), the message says so.
@@ -57,6 +58,9 @@ class RS603(DockerignoreRule):
             return  # re-included on purpose: the build reads it
         if _copies_git(ctx):
             return
+        served = [ctx.dockerfiles.get(b.dockerfile) for b in images.ignore_builds(ctx, file.path)]
+        if served and all(m is not None and not images.reads_whole_context(m) for m in served):
+            return  # no build copies or mounts the whole context: .git never reaches one
         found = needs.of(ctx)
         if found.git == "needs-git":
             return  # the build runs git on the repository: RS604 asks to keep .git

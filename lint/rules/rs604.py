@@ -23,8 +23,12 @@ class RS604(DockerignoreRule):
     ``.git`` for a build script that runs git: a ``.dockerignore`` line that leaves one of them
     out of the build context makes the image build fail where ``cargo build`` on the host
     works. What the compile reads is found in the workspace's sources (comments and strings
-    skipped; tests, benches and examples are not compiled by a release build). The fix
-    re-includes each path with ``!path`` at the end of the file.
+    skipped; tests, benches, examples and ``#[cfg(test)]`` modules are not compiled by a release
+    build). Only builds that compile count: an ignore file whose Dockerfiles copy in binaries
+    built elsewhere hides nothing from a compile, and ``.git`` is not needed where the build
+    script reads a variable first (``env::var("GIT_SHA")``) that the compiling RUN has set
+    (``ENV``, or an ``ARG`` with a value). The fix re-includes each path with ``!path`` at the
+    end of the file.
 
     Fails:
         # file: Cargo.toml
@@ -73,9 +77,13 @@ class RS604(DockerignoreRule):
     def check(self, file: DockerIgnore, ctx: Context) -> Iterable[Finding]:
         """Yield one finding per pattern that leaves compile inputs out of a build context."""
         found = needs.of(ctx)
+        runs = _compile_runs(ctx, file.path)
+        if runs == []:
+            return  # the builds this file serves compile nothing: no compile reads the context
         wanted = [(needs.repository_path(ctx, i.path), f"{i.how} in {i.source}:{i.line}")
                   for i in found.inputs if i.exists]
-        if found.git == "needs-git":
+        if found.git == "needs-git" and not (
+                runs and all(needs.git_skipped(found, run.env) for run in runs)):
             wanted.append((needs.repository_path(ctx, ".git"), found.git_reason))
         if not wanted:
             return
@@ -100,3 +108,18 @@ class RS604(DockerignoreRule):
             fix = Fix("re-include " + ", ".join(paths), (file.append_line(lines),))
             yield self.finding(file.path, line, 0,
                                f"this line leaves out {shown}{more}: {self.message}", fix)
+
+
+def _compile_runs(ctx: Context, ignore_path: str) -> list[images.CompileRun] | None:
+    """The compiling RUNs of the builds ``ignore_path`` serves; None when that is not known (no
+    build names it, or a Dockerfile it serves was not parsed)."""
+    builds = images.ignore_builds(ctx, ignore_path)
+    if not builds:
+        return None
+    runs: list[images.CompileRun] = []
+    for build in builds:
+        found = images.compile_runs(ctx, build)
+        if found is None:
+            return None
+        runs += found
+    return runs

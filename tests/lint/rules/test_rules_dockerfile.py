@@ -339,8 +339,15 @@ def test_chef_rules(rule_id, text, expected, tmp_path):
     ("RS205", "FROM --platform=$BUILDPLATFORM messense/rust-musl-cross:aarch64-musl\n"
      "RUN cargo build --target aarch64-unknown-linux-musl\n", []),
     # RS206 cross packages
+    ("RS206", HEAD + ARM64_ENV + "RUN apt-get install -y --no-install-recommends "
+     "gcc-aarch64-linux-gnu && rustup target add aarch64-unknown-linux-gnu\n" + BUILD_ARM64,
+     [("RS206", 3)]),
+    # with recommends, gcc-aarch64-linux-gnu brings libc6-dev-arm64-cross (Debian's lists);
+    # g++-aarch64-linux-gnu depends on it (blind B: oxigraph, stalwart)
     ("RS206", HEAD + ARM64_ENV + "RUN apt-get install -y gcc-aarch64-linux-gnu && "
-     "rustup target add aarch64-unknown-linux-gnu\n" + BUILD_ARM64, [("RS206", 3)]),
+     "rustup target add aarch64-unknown-linux-gnu\n" + BUILD_ARM64, []),
+    ("RS206", HEAD + ARM64_ENV + "RUN apt-get install -y --no-install-recommends "
+     "g++-aarch64-linux-gnu && rustup target add aarch64-unknown-linux-gnu\n" + BUILD_ARM64, []),
     ("RS206", HEAD + ARM64_ENV + "RUN rustup target add aarch64-unknown-linux-gnu\n" + BUILD_ARM64,
      [("RS206", 4)]),
     ("RS206", HEAD + ARM64_ENV + ARM64_TOOLS + BUILD_ARM64, []),

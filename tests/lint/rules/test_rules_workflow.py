@@ -358,6 +358,12 @@ CASES = [
     ("RS409", workflow(BP + "    platforms: |\n      linux/amd64\n      arm64\n"), [10]),
     ("RS409", workflow(BP + "    platforms: ${{ matrix.p }}\n",
                        job="strategy:\n  matrix:\n    p: [linux/amd64, aarch64]"), [11]),
+    # every outcome of the expression is a valid list / one outcome is not (blind C: rustpad)
+    ("RS409", workflow(BP + "    platforms: ${{ github.event_name == 'push' && "
+                       "'linux/amd64,linux/arm64' || 'linux/amd64' }}\n"), []),
+    ("RS409", workflow(BP + "    platforms: ${{ github.event_name == 'push' && "
+                       "'linux/amd64,linux/armv7' || 'linux/amd64' }}\n"), [8]),
+    ("RS408", workflow(BP + "    context: \"{{defaultContext}}:nope\"\n"), [6]),
     ("RS410", workflow("- uses: docker/build-push-action@v6\n"
                        "- uses: docker/login-action@v4.1.0\n- uses: some/other@v1\n"), [6]),
     ("RS410", workflow("- uses: docker/build-push-action@"
