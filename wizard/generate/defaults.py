@@ -221,7 +221,8 @@ def default_plan(ws, *, bins: Iterable[str] | None = None,
                  platforms: Iterable[str] | None = None, runtime: str | None = None,
                  cache: str | None = None, registry: str | None = None,
                  debian: str | None = None, pin_actions: str | None = None,
-                 strategy: str | None = None, images: Mapping[str, str] | None = None,
+                 strategy: str | None = None, signing: str | None = None,
+                 updates: str | None = None, images: Mapping[str, str] | None = None,
                  base: Plan | None = None, notes: list[str] | None = None,
                  branches: Iterable[str] | None = None,
                  repo: Repository | None = None) -> Plan:
@@ -238,6 +239,8 @@ def default_plan(ws, *, bins: Iterable[str] | None = None,
         debian: Debian release of the builder and runtime.
         pin_actions: ``sha`` or ``tag``.
         strategy: how CI builds the platforms, see ``plan.STRATEGIES``.
+        signing: how the workflow signs pushed images, see ``plan.SIGNINGS``.
+        updates: the update bot configuration, see ``plan.UPDATERS``.
         images: image references by image name (``server`` -> ``ghcr.io/acme/server``).
         base: a previous plan (from ``rsdock.toml``) whose choices win over the defaults.
         notes: collects what the defaults left out and why (a default platform the workspace
@@ -271,7 +274,7 @@ def default_plan(ws, *, bins: Iterable[str] | None = None,
             dict.fromkeys(b.strip() for b in branches if b.strip())))
     for key, value in (("runtime", runtime), ("cache", cache), ("registry", registry),
                        ("debian", debian), ("pin_actions", pin_actions),
-                       ("strategy", strategy)):
+                       ("strategy", strategy), ("signing", signing), ("updates", updates)):
         if value is not None:
             changes[key] = value
     if platforms is not None:

@@ -537,6 +537,7 @@ def _group_jobs(plan: Plan) -> list[dict]:
                 "stage": stage,
                 "target": stage if image.kind == "bin" else "",
                 "image_expr": _image_expr(plan, image),
+                "suffix": suffix,
                 "image_id": f"image{suffix}",
                 "meta_id": f"meta{suffix}",
                 "build_id": f"build{suffix}",
@@ -550,8 +551,12 @@ def _group_jobs(plan: Plan) -> list[dict]:
             })
         reasons = [emulation_reason(plan, image) for image in images]
         reasons = [r for r in reasons if r]
+        # The cross strategy signs in a job of its own; native signs in each merge job.
+        sign_id = _job_id(f"{job_id}-sign", taken) \
+            if plan.signing != "none" and not native else ""
         jobs.append({
             "id": job_id,
+            "sign_id": sign_id,
             "shared": shared,
             "title": ", ".join(image.name for image in images),
             "dockerfile": plan.workspace.repo_path(path),
@@ -584,6 +589,8 @@ def workflow(plan: Plan) -> str:
         "cache_save": _uses("actions/cache", pin, "save"),
         "upload_artifact": _uses("actions/upload-artifact", pin),
         "download_artifact": _uses("actions/download-artifact", pin),
+        "cosign": _uses("sigstore/cosign-installer", pin),
+        "attest": _uses("actions/attest-build-provenance", pin),
     }
     return render_template(
         "workflow.yml.j2",
@@ -594,6 +601,7 @@ def workflow(plan: Plan) -> str:
         cache=plan.cache,
         job_names=", ".join(image.name for image in plan.images),
         strategy=plan.strategy,
+        signing=plan.signing,
         legs=legs(plan),
         merge_runner=runners.MERGE_RUNNER,
         platform_names=", ".join(names),
