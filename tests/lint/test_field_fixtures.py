@@ -73,6 +73,10 @@ EXPECTED = {
     'miss-RS306-bake-targets-published-by-composite-action': [('rust/Dockerfile', 10, 'RS306'), ('rust/Dockerfile', 12, 'RS304'), ('rust/Dockerfile', 14, 'RS306'), ('rust/Dockerfile', 16, 'RS304')],
     'miss-action-pinned-to-branch': [('.github/workflows/docker.yml', 9, 'RS414'), ('.github/workflows/docker.yml', 10, 'RS414')],
     'miss-chef-image-latest': [('Dockerfile', 1, 'RS108'), ('Dockerfile', 11, 'RS302'), ('Dockerfile', 11, 'RS304'), ('Dockerfile', 11, 'RS306'), ('Dockerfile', 11, 'RS308')],
+    # Supply-chain traps (issue #25): merging attested images with `docker manifest create`
+    # (RS408: the fixture leaves the Dockerfile out) and provenance turned off on a push.
+    'miss-RS420-RS421-manifest-create-of-attested-images': [('.github/workflows/publish.yml', 29, 'RS408'), ('.github/workflows/publish.yml', 45, 'RS420'), ('.github/workflows/publish.yml', 45, 'RS421')],
+    'miss-RS424-provenance-off-on-push-by-digest': [('.github/workflows/docker-publish.yml', 42, 'RS408'), ('.github/workflows/docker-publish.yml', 53, 'RS424')],
     'miss-RS410-composite-action': [('.github/actions/docker/action.yml', 17, 'RS410'), ('.github/actions/docker/action.yml', 20, 'RS410'), ('.github/actions/docker/action.yml', 23, 'RS410'), ('.github/actions/docker/action.yml', 31, 'RS410'), ('.github/actions/docker/action.yml', 36, 'RS410'), ('.github/actions/docker/action.yml', 39, 'RS405'), ('.github/workflows/docker.yml', 18, 'RS413')],
     'miss-RS110-cook-into-cache-mount': [('Dockerfile', 1, 'RS505'), ('Dockerfile', 12, 'RS110'), ('Dockerfile', 23, 'RS304')],
     'miss-RS307-computed-triple-folder': [('Dockerfile', 1, 'RS505'), ('Dockerfile', 21, 'RS307'), ('Dockerfile', 24, 'RS306'), ('Dockerfile', 26, 'RS304')],
