@@ -289,6 +289,10 @@ class _Reader:
                 values[key.replace("-", "_")] = self.string(data[key], None, key)
         if "platforms" in data:
             values["platforms"] = self.strings(data["platforms"], None, "platforms")
+        # A file written before rsdock signed images or configured an update bot rendered
+        # neither: reading it must not change what it renders (`init --check` stays clean).
+        values.setdefault("signing", "none")
+        values.setdefault("updates", "none")
         values["triggers"] = self.triggers(data.get("ci", {}))
         values["images"] = self.images(data.get("image", []))
         plan = Plan(**values)

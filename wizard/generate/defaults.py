@@ -21,7 +21,8 @@ from rsdock.lint.knowledge import platforms as platform_table
 from rsdock.lint.model.gitrepo import Repository
 from rsdock.lint.model.paths import leaves_root
 from rsdock.records import replace
-from rsdock.wizard.generate import ignore_merge
+from rsdock import fs
+from rsdock.wizard.generate import ignore_merge, updates
 from rsdock.wizard.generate.plan import (DEFAULT_RUST_VERSION, Image, Plan, PlanError,
                                          WorkspaceFacts, registry_for_host)
 from rsdock.wizard.generate.repository import default_triggers, repo_prefix, repository
@@ -82,8 +83,28 @@ def workspace_facts(ws) -> WorkspaceFacts:
         ignored_dirs=tuple(ignored),
         lockfile=bool(getattr(ws, "has_lockfile", True)),
         c_crates=_c_crates(ws),
+        updater_files=_updater_files(ws),
         **_build_needs(ws),
     )
+
+
+def _updater_files(ws) -> tuple[tuple[str, str], ...]:
+    """The update bot configurations at the git root around ``ws`` (see
+    :data:`rsdock.wizard.generate.updates.ALL_FILES`), as ``(path, text)``."""
+    root = Path(getattr(ws, "root", "."))
+    prefix = repo_prefix(ws)
+    git_root = root.joinpath(*[".."] * len(prefix.split("/"))) if prefix else root
+    found = []
+    for rel in updates.ALL_FILES:
+        try:
+            text = fs.read_text(git_root, rel, limit=1_000_000)
+        except UserError as error:
+            # unreadable, too big, not UTF-8: merged into nothing, so never written over
+            found.append((rel, updates.UNREADABLE + str(error)))
+            continue
+        if text is not None:
+            found.append((rel, text))
+    return tuple(found)
 
 
 def _build_needs(ws) -> dict:
