@@ -16,8 +16,10 @@ _INSPECT = re.compile(r"\bdocker\s+manifest\s+inspect\b|\bimagetools\s+inspect\b
                       r"\bskopeo\s+inspect\b[^\n]*--raw")
 # A jq program walking its entries.
 _EACH_MANIFEST = re.compile(r"\.manifests\s*\[\s*\]")
-# What tells an attestation manifest apart: its platform, or its reference annotation.
-_SKIPS_ATTESTATIONS = re.compile(r"unknown|vnd\.docker\.reference|attestation", re.IGNORECASE)
+# What tells an attestation manifest apart: its platform, or its reference annotation; or a
+# selection of one platform (`select(.platform.architecture == "amd64")`), which leaves it out.
+_SKIPS_ATTESTATIONS = re.compile(r"unknown|vnd\.docker\.reference|attestation|"
+                                 r"select\s*\(\s*\.platform", re.IGNORECASE)
 
 
 class RS420(WorkflowRule):
@@ -31,7 +33,8 @@ class RS420(WorkflowRule):
     registries list it as one. The rule looks at ``run:`` steps of workflows whose builds attach
     attestations (``provenance`` not turned off) and reports a script that iterates
     ``.manifests[]`` without telling the attestation entries apart (``select(.platform.os !=
-    "unknown")``, or the ``vnd.docker.reference.type`` annotation). Better still: merge the
+    "unknown")``, the ``vnd.docker.reference.type`` annotation, or a selection of one platform
+    such as ``select(.platform.architecture == "amd64")``). Better still: merge the
     indexes with ``docker buildx imagetools create``, which carries them over whole.
 
     Fails:

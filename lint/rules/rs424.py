@@ -16,6 +16,9 @@ _PUSHES = re.compile(r"--push\b|type=registry|push=true")
 # AWS Lambda refuses an image index that holds attestation manifests: turning them off for an
 # image pushed to ECR is the documented work-around, not a trap.
 _LAMBDA_REGISTRY = re.compile(r"\.dkr\.ecr\.|amazon-ecr-login", re.IGNORECASE)
+# A reproducible image build: provenance records when it was built, so the index it is pushed
+# in could never be rebuilt byte for byte (reth's Dockerfile.reproducible).
+_REPRODUCIBLE = re.compile(r"reproducib|SOURCE_DATE_EPOCH|rewrite-timestamp", re.IGNORECASE)
 
 
 class RS424(WorkflowRule):
@@ -27,8 +30,10 @@ class RS424(WorkflowRule):
     turned off for a merge step that could not carry attestations (``docker manifest create``:
     RS421 says what to use instead) or for a registry that listed ``unknown/unknown`` as a
     platform (RS420). The rule reports either input set to false on a build-push step that
-    pushes, and either flag on a ``docker buildx build`` that pushes; images pushed to ECR are
-    left alone (AWS Lambda refuses an index with attestations).
+    pushes, and either flag on a ``docker buildx build`` that pushes. Left alone: images pushed
+    to ECR (AWS Lambda refuses an index with attestations) and reproducible builds
+    (``Dockerfile.reproducible``, ``SOURCE_DATE_EPOCH``, ``rewrite-timestamp``: provenance
+    records the build time, so the pushed index could never be rebuilt byte for byte).
 
     Fails:
         # file: .github/workflows/docker.yml
@@ -69,6 +74,9 @@ class RS424(WorkflowRule):
         if _LAMBDA_REGISTRY.search(file.text):
             return
         for _job, step in file.steps():
+            if step.is_action(BUILD_PUSH) and _REPRODUCIBLE.search(
+                    " ".join(v.text for v in step.with_.values()) + (step.name or "")):
+                continue
             if step.is_action(BUILD_PUSH) and supply_chain.publishes(step):
                 for name in ("provenance", "sbom"):
                     value = step.with_.get(name)
