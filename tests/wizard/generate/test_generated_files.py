@@ -140,6 +140,8 @@ def generated(tmp_path_factory) -> Generated:
             path.write_text(text)
             seen[digest] = path
             out.origin[path] = f"{name}: {rel}"
+            if rel.endswith(("dependabot.yml", "renovate.json")):
+                continue  # the update bot's configuration (tests/wizard/test_supply_chain.py)
             if rel == ".dockerignore":
                 out.dockerignores.append(path)
             elif rel == plan.workflow:
