@@ -110,7 +110,9 @@ def run_check_jsonschema(paths: list[Path]) -> ToolRun:
 def run_zizmor(paths: list[Path]) -> ToolRun:
     """zizmor's offline audits; exit code 0 means no finding."""
     # --color never: under CI=true zizmor colours its output, which the audit regexes must not see
+    # pedantic: code smells too (issue #25 asks for zero findings at this persona).
     return _run([find_tool("zizmor"), "--offline", "--no-progress", "--color", "never",
+                 "--persona", "pedantic",
                  *map(str, paths)])
 
 

@@ -51,6 +51,14 @@ ACTIONS: dict[str, Action] = {
         Action("actions/upload-artifact", 7, "7.0.0", "bbbca2ddaa5d8feaa63e36b76fdaad77386f024f"),
         Action("actions/download-artifact", 8, "8.0.1",
                "3e5f45b2cfb9172054b4087a40e8e0b5a5461e7c"),
+        # Signing (issue #25). Tags read with `git rev-parse TAG^{commit}` in the repositories'
+        # snapshots (2026-12-07): cosign-installer v4.1.2 (2026-05-06, installs cosign v3.0.6
+        # by default), attest-build-provenance v4.1.0 (2026-02-26, a composite wrapper of
+        # actions/attest v4.1.0). Both composite actions: no Node.js runtime to retire.
+        Action("sigstore/cosign-installer", 4, "4.1.2",
+               "6f9f17788090df1f26f669e9d70d6ae9567deba6"),
+        Action("actions/attest-build-provenance", 4, "4.1.0",
+               "a2bbfa25375fe432b6a289bc6b6cd05ecd0c4c32"),
     )
 }
 
@@ -146,6 +154,10 @@ MAJORS: dict[tuple[str, int], Major] = {
         Major("docker/build-push-action", 5, "node20", source=_DIGEST),
         Major("docker/build-push-action", 6, "node20", source=_DIGEST),
         Major("docker/build-push-action", 7, "node24", source=_DIGEST + "; v7.3.0"),
+        Major("sigstore/cosign-installer", 4, "composite",
+              source="action.yml of v4.0.0-v4.1.2 in the repository's snapshot (2026-12-07)"),
+        Major("actions/attest-build-provenance", 4, "composite",
+              source="action.yml of v4.0.0-v4.1.0 in the repository's snapshot (2026-12-07)"),
     )
 }
 

@@ -87,6 +87,11 @@ EXPECTED = {
     'miss-RS110-cook-into-cache-mount': [('Dockerfile', 1, 'RS505'), ('Dockerfile', 12, 'RS110'), ('Dockerfile', 23, 'RS304')],
     'miss-RS301-binary-in-compiler-image': [('Dockerfile', 1, 'RS505'), ('Dockerfile', 7, 'RS301')],
     'miss-RS306-bake-targets-published-by-composite-action': [('rust/Dockerfile', 10, 'RS306'), ('rust/Dockerfile', 12, 'RS304'), ('rust/Dockerfile', 14, 'RS306'), ('rust/Dockerfile', 16, 'RS304')],
+    # Supply-chain traps (issue #25): merging attested images with `docker manifest create`
+    # (RS408: the fixture leaves the Dockerfile out) and provenance turned off on a push.
+    'miss-RS420-RS421-manifest-create-of-attested-images': [('.github/workflows/publish.yml', 29, 'RS408'), ('.github/workflows/publish.yml', 45, 'RS420'), ('.github/workflows/publish.yml', 45, 'RS421')],
+    'miss-RS423-workflow-wide-id-token': [('.github/workflows/publish-paradedb-docker.yml', 13, 'RS423')],
+    'miss-RS424-provenance-off-on-push-by-digest': [('.github/workflows/docker-publish.yml', 42, 'RS408'), ('.github/workflows/docker-publish.yml', 53, 'RS424')],
     'miss-RS307-computed-triple-folder': [('Dockerfile', 1, 'RS505'), ('Dockerfile', 21, 'RS307'), ('Dockerfile', 24, 'RS306'), ('Dockerfile', 26, 'RS304')],
     'miss-RS308-unnamed-release-builder': [('Dockerfile', 1, 'RS505'), ('Dockerfile', 6, 'RS306'), ('Dockerfile', 6, 'RS308'), ('Dockerfile', 8, 'RS304')],
     'miss-RS410-composite-action': [('.github/actions/docker/action.yml', 17, 'RS410'), ('.github/actions/docker/action.yml', 20, 'RS410'), ('.github/actions/docker/action.yml', 23, 'RS410'), ('.github/actions/docker/action.yml', 31, 'RS410'), ('.github/actions/docker/action.yml', 36, 'RS410'), ('.github/actions/docker/action.yml', 39, 'RS405'), ('.github/workflows/docker.yml', 18, 'RS413')],

@@ -34,6 +34,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="switch every cache-from/cache-to to C (gha, registry, local, inline)")
     parser.add_argument("--registry", metavar="G", help="log in to G (dockerhub or ghcr)")
     parser.add_argument("--fix", action="store_true", help="apply the linter's safe fixes")
+    parser.add_argument("--sign", action="store_true",
+                        help="attach provenance and an SBOM to published images and sign them "
+                             "by digest with cosign in a job of their own")
     parser.add_argument("--dry-run", action="store_true", help="show the diff; write nothing")
     parser.add_argument("--yes", "-y", action="store_true", help="write without asking")
     parser.add_argument("--discard-backups", action="store_true",
@@ -71,7 +74,7 @@ def run(args: argparse.Namespace) -> int:
     inferred = infer.infer(sources)
     _upgrade_note(sources.workspace_root)
     request = Request(tuple(args.add_platform), tuple(args.remove_platform), args.runtime,
-                      args.cache, args.registry, args.fix)
+                      args.cache, args.registry, args.fix, args.sign)
     if request.empty:
         from rsdock.wizard.edit.session import config_drift
 

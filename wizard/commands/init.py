@@ -16,7 +16,8 @@ from pathlib import Path
 from rsdock import errors, fs, validate
 from rsdock.errors import UserError
 from rsdock.wizard.generate.plan import (stage_name, CACHES, DEBIAN_RELEASES, PIN_MODES, REGISTRIES,
-                                          REGISTRY_HOSTS, RUNTIMES, STRATEGIES)
+                                          REGISTRY_HOSTS, RUNTIMES, SIGNINGS, STRATEGIES,
+                                          UPDATERS)
 
 HELP = "generate Dockerfiles, a GitHub Actions workflow and rsdock.toml for a cargo workspace"
 
@@ -45,6 +46,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--strategy", choices=tuple(STRATEGIES),
                         help="how CI builds the platforms: cross-compile on one runner "
                              "(default) or a native runner per platform")
+    parser.add_argument("--signing", choices=tuple(SIGNINGS),
+                        help="sign pushed images: cosign keyless (default), GitHub artifact "
+                             "attestations, or none (provenance and SBOM are always attached)")
+    parser.add_argument("--updates", choices=tuple(UPDATERS),
+                        help="keep action SHAs and base image tags fresh: dependabot (default), "
+                             "renovate or none (merged into an existing configuration)")
     parser.add_argument("--branch", action="append", metavar="NAME",
                         help="push images from this branch (repeatable or comma-separated; "
                              "default: the repository's default branch, read from .git)")
@@ -123,6 +130,7 @@ def _run(args: argparse.Namespace) -> int:
         ws, bins=args.bin, platforms=_platforms(args.platform), runtime=args.runtime,
         cache=args.cache, registry=args.registry, debian=args.debian,
         pin_actions=args.pin_actions, strategy=args.strategy, images=_images(args.image),
+        signing=args.signing, updates=args.updates,
         base=base, notes=left_out, branches=_platforms(args.branch), repo=repo,
     )
     for note in left_out:
@@ -172,6 +180,7 @@ def _check_flags(args: argparse.Namespace) -> None:
             ("--bin", args.bin), ("--platform", args.platform), ("--runtime", args.runtime),
             ("--cache", args.cache), ("--registry", args.registry), ("--debian", args.debian),
             ("--pin-actions", args.pin_actions), ("--strategy", args.strategy),
+            ("--signing", args.signing), ("--updates", args.updates),
             ("--image", args.image), ("--force", args.force), ("--branch", args.branch),
         ) if value]
         if chosen:

@@ -29,7 +29,7 @@ from rsdock.lint.model.workflow_reader import parse_workflow
 from rsdock.records import replace
 from rsdock.wizard.generate.defaults import edit_plan, platform_problems, refusal_exit_code
 from rsdock.wizard.generate.plan import Image
-from rsdock.wizard.edit import dockerfile_edit, infer, regenerate, registry, workflow_edit
+from rsdock.wizard.edit import dockerfile_edit, infer, regenerate, registry, sign_edit, workflow_edit
 from rsdock.wizard.edit.backup import confirm_backup, make_backup
 from rsdock.wizard.edit.infer import InferredPlan
 from rsdock.wizard.edit.outcome import FileEdit, Outcome, Refusal
@@ -89,6 +89,14 @@ def propose(sources: Sources, request: Request,
     if request.registry:
         for path, workflow in sources.workflows.items():
             proposal.record(path, workflow.text, registry.edit_registry(workflow, request.registry))
+        sources = _reparse(sources, proposal)
+    if request.sign:
+        if not sources.builds:
+            _no_build_step(sources, required=True, proposal=proposal)
+        for path, workflow in sources.workflows.items():
+            builds = [b for b in sources.builds if b.workflow.path == path]
+            if builds:
+                proposal.record(path, workflow.text, sign_edit.edit_sign(workflow, builds))
         sources = _reparse(sources, proposal)
     if request.runtime and request.runtime != inferred.runtime.value:
         regenerate.runtime_edit(request.runtime, inferred, proposal, sources)

@@ -24,12 +24,13 @@ class Request:
     cache: str | None = None
     registry: str | None = None
     fix: bool = False
+    sign: bool = False
 
     @property
     def empty(self) -> bool:
         """Whether nothing is asked."""
         return not (self.add_platforms or self.remove_platforms or self.runtime or self.cache
-                    or self.registry or self.fix)
+                    or self.registry or self.fix or self.sign)
 
     def validated(self) -> "Request":
         """The request with canonical platform names.
@@ -60,7 +61,7 @@ class Request:
         if both:
             raise UserError(f"{', '.join(sorted(both))} is both added and removed",
                             hint="pass each platform to one of the two flags")
-        return Request(add, remove, self.runtime, self.cache, self.registry, self.fix)
+        return Request(add, remove, self.runtime, self.cache, self.registry, self.fix, self.sign)
 
 
 @record

@@ -24,7 +24,8 @@ from rsdock.lint.model.cargo_toml import check_nesting
 from rsdock.records import record
 from rsdock.wizard.generate.defaults import validated, with_workspace
 from rsdock.wizard.generate.plan import (CACHES, DEBIAN_RELEASES, DEFAULT_TAG_PATTERNS,
-                                         IMAGE_KINDS, Image, PIN_MODES, Plan, Problem, REGISTRIES, RUNTIMES, STRATEGIES, Triggers)
+                                         IMAGE_KINDS, Image, PIN_MODES, Plan, Problem, REGISTRIES, RUNTIMES, SIGNINGS, STRATEGIES,
+                                         Triggers, UPDATERS)
 from rsdock.wizard.generate import upgrade
 from rsdock.wizard.generate.writer import write_atomic  # writer imports nothing of ours back
 
@@ -33,7 +34,7 @@ MAX_CONFIG_BYTES = 1_000_000  # a real rsdock.toml is a few hundred bytes
 LINT_TABLE = "lint"
 
 _TOP_STR = ("rust-version", "runtime", "debian", "cache", "registry", "pin-actions", "workflow",
-            "strategy")
+            "strategy", "signing", "updates")
 _TOP_KEYS = (*_TOP_STR, "platforms", "ci", "image", LINT_TABLE, upgrade.TABLE)
 _CI_KEYS = {"branches": list, "tags": bool, "tag-patterns": list, "pull-requests": bool}
 _IMAGE_REQUIRED = ("name", "kind", "package", "dockerfile")
@@ -155,6 +156,10 @@ def dumps(plan: Plan, previous: str | None = None,
         f"workflow = {toml_string(plan.workflow)}",
         f"# How CI builds the platforms: {', '.join(STRATEGIES)} (see docs/ci-strategies.md).",
         f"strategy = {toml_string(plan.strategy)}",
+        f"# How pushed images are signed (with provenance and SBOM): {', '.join(SIGNINGS)}.",
+        f"signing = {toml_string(plan.signing)}",
+        f"# The bot that keeps action SHAs and base image tags fresh: {', '.join(UPDATERS)}.",
+        f"updates = {toml_string(plan.updates)}",
         "",
         "# When the workflow runs.",
         "[ci]",
@@ -292,6 +297,10 @@ class _Reader:
                 values[key.replace("-", "_")] = self.string(data[key], None, key)
         if "platforms" in data:
             values["platforms"] = self.strings(data["platforms"], None, "platforms")
+        # A file written before rsdock signed images or configured an update bot rendered
+        # neither: reading it must not change what it renders (`init --check` stays clean).
+        values.setdefault("signing", "none")
+        values.setdefault("updates", "none")
         values["triggers"] = self.triggers(data.get("ci", {}))
         values["images"] = self.images(data.get("image", []))
         if upgrade.TABLE in data:  # checked here, read by the upgrade module

@@ -24,7 +24,8 @@ from rsdock.lint.knowledge import platforms as platform_table
 from rsdock.lint.model.gitrepo import Repository
 from rsdock.lint.model.paths import leaves_root
 from rsdock.records import replace
-from rsdock.wizard.generate import ignore_merge
+from rsdock import fs
+from rsdock.wizard.generate import ignore_merge, updates
 from rsdock.wizard.generate.plan import (DEFAULT_RUST_VERSION, Image, Plan, PlanError,
                                          WorkspaceFacts, registry_for_host)
 from rsdock.wizard.generate.repository import default_triggers, repo_prefix, repository
@@ -85,8 +86,28 @@ def workspace_facts(ws) -> WorkspaceFacts:
         ignored_dirs=tuple(ignored),
         lockfile=bool(getattr(ws, "has_lockfile", True)),
         c_crates=_c_crates(ws),
+        updater_files=_updater_files(ws),
         **_build_needs(ws),
     )
+
+
+def _updater_files(ws) -> tuple[tuple[str, str], ...]:
+    """The update bot configurations at the git root around ``ws`` (see
+    :data:`rsdock.wizard.generate.updates.ALL_FILES`), as ``(path, text)``."""
+    root = Path(getattr(ws, "root", "."))
+    prefix = repo_prefix(ws)
+    git_root = root.joinpath(*[".."] * len(prefix.split("/"))) if prefix else root
+    found = []
+    for rel in updates.ALL_FILES:
+        try:
+            text = fs.read_text(git_root, rel, limit=1_000_000)
+        except UserError as error:
+            # unreadable, too big, not UTF-8: merged into nothing, so never written over
+            found.append((rel, updates.UNREADABLE + str(error)))
+            continue
+        if text is not None:
+            found.append((rel, text))
+    return tuple(found)
 
 
 def _build_needs(ws) -> dict:
@@ -224,7 +245,8 @@ def default_plan(ws, *, bins: Iterable[str] | None = None,
                  platforms: Iterable[str] | None = None, runtime: str | None = None,
                  cache: str | None = None, registry: str | None = None,
                  debian: str | None = None, pin_actions: str | None = None,
-                 strategy: str | None = None, images: Mapping[str, str] | None = None,
+                 strategy: str | None = None, signing: str | None = None,
+                 updates: str | None = None, images: Mapping[str, str] | None = None,
                  base: Plan | None = None, notes: list[str] | None = None,
                  branches: Iterable[str] | None = None,
                  repo: Repository | None = None) -> Plan:
@@ -241,6 +263,8 @@ def default_plan(ws, *, bins: Iterable[str] | None = None,
         debian: Debian release of the builder and runtime.
         pin_actions: ``sha`` or ``tag``.
         strategy: how CI builds the platforms, see ``plan.STRATEGIES``.
+        signing: how the workflow signs pushed images, see ``plan.SIGNINGS``.
+        updates: the update bot configuration, see ``plan.UPDATERS``.
         images: image references by image name (``server`` -> ``ghcr.io/acme/server``).
         base: a previous plan (from ``rsdock.toml``) whose choices win over the defaults.
         notes: collects what the defaults left out and why (a default platform the workspace
@@ -274,7 +298,7 @@ def default_plan(ws, *, bins: Iterable[str] | None = None,
             dict.fromkeys(b.strip() for b in branches if b.strip())))
     for key, value in (("runtime", runtime), ("cache", cache), ("registry", registry),
                        ("debian", debian), ("pin_actions", pin_actions),
-                       ("strategy", strategy)):
+                       ("strategy", strategy), ("signing", signing), ("updates", updates)):
         if value is not None:
             changes[key] = value
     if platforms is not None:

@@ -65,6 +65,35 @@ STRATEGIES: dict[str, str] = {
         "leg."
     ),
 }
+# How the workflow signs what it pushes (docs/supply-chain.md says why cosign is the default).
+# Every choice publishes BuildKit's SLSA provenance (mode=max) and SBOM with the image.
+SIGNINGS: dict[str, str] = {
+    "cosign": (
+        "cosign keyless: each pushed digest signed with the workflow's OIDC identity, the "
+        "signature stored beside the image in your registry; any plan, any registry (a private "
+        "repository's name is recorded in the public Rekor log)."
+    ),
+    "attest": (
+        "GitHub artifact attestations (actions/attest-build-provenance): a signed SLSA provenance "
+        "per pushed digest, pushed to the registry and kept by GitHub; `gh attestation verify`. "
+        "Private repositories need GitHub Enterprise Cloud."
+    ),
+    "none": (
+        "no signature: BuildKit's provenance and SBOM are still attached to the image, unsigned."
+    ),
+}
+# Which update bot keeps the action SHAs and base image tags rsdock writes fresh.
+UPDATERS: dict[str, str] = {
+    "dependabot": (
+        ".github/dependabot.yml with the github-actions and docker ecosystems (merged into an "
+        "existing file, never replacing it): GitHub runs it, nothing to install."
+    ),
+    "renovate": (
+        "renovate.json extending config:recommended with the github-actions and dockerfile "
+        "managers (merged into an existing file): needs the Renovate app on the repository."
+    ),
+    "none": "no update configuration: pins go stale (RS410 fires on old action majors).",
+}
 DEBIAN_RELEASES = runtimes.debian_names()
 
 
@@ -258,6 +287,9 @@ class WorkspaceFacts:
             rsdock writes it (:mod:`rsdock.wizard.generate.ignore_merge`).
         dockerignore_marked: whether those lines come from rsdock's marked section (else the
             file was written by hand or by an older rsdock, and lines rsdock writes are dropped).
+        updater_files: ``(path relative to the git root, text)`` of the update bot
+            configurations on disk (``.github/dependabot.yml``, ``renovate.json``): rsdock
+            merges its entries into them (:mod:`rsdock.wizard.generate.updates`).
     """
 
     repo_prefix: str = ""
@@ -276,6 +308,7 @@ class WorkspaceFacts:
     build_notes: tuple[str, ...] = ()
     dockerignore_lines: tuple[str, ...] = ()
     dockerignore_marked: bool = False
+    updater_files: tuple[tuple[str, str], ...] = ()
 
     def crates_of(self, image: str, platform: str | None = None
                   ) -> tuple[ccrates.CCrate, ...]:
@@ -377,6 +410,8 @@ class Plan:
     pin_actions: str = "sha"
     workflow: str = DEFAULT_WORKFLOW
     strategy: str = "cross"
+    signing: str = "cosign"
+    updates: str = "dependabot"
     workspace: WorkspaceFacts = field(default_factory=WorkspaceFacts, compare=False)
 
     def problems(self) -> list[Problem]:
@@ -425,6 +460,8 @@ class Plan:
             ("debian", self.debian, DEBIAN_RELEASES),
             ("pin-actions", self.pin_actions, PIN_MODES),
             ("strategy", self.strategy, STRATEGIES),
+            ("signing", self.signing, SIGNINGS),
+            ("updates", self.updates, UPDATERS),
         ):
             if name == "debian" and value not in allowed and _older_than_builder(value):
                 release, builder = debian_releases.get(value), debian_releases.get(BUILDER_DEBIAN)

@@ -16,7 +16,7 @@ from rsdock.lint.knowledge import platforms, runners, runtimes
 from rsdock.lint.knowledge.platforms import Platform
 from rsdock.lint.model.dockerignore import parse_dockerignore
 from rsdock.records import record
-from rsdock.wizard.generate import build_needs, ignore_merge
+from rsdock.wizard.generate import build_needs, ignore_merge, updates
 from rsdock.wizard.generate.answers import CONFIG_NAME
 from rsdock.wizard.generate.plan import BUILDER_DEBIAN, Image, Plan, stage_name, version_key
 from rsdock.wizard.generate.templating import render_template, sh
@@ -548,6 +548,7 @@ def _group_jobs(plan: Plan) -> list[dict]:
                 "stage": stage,
                 "target": stage if image.kind == "bin" else "",
                 "image_expr": _image_expr(plan, image),
+                "suffix": suffix,
                 "image_id": f"image{suffix}",
                 "meta_id": f"meta{suffix}",
                 "build_id": f"build{suffix}",
@@ -559,8 +560,12 @@ def _group_jobs(plan: Plan) -> list[dict]:
                     image_step=f"image{suffix}" if own else first_step,
                     write=own or index == 0),
             })
+        # The cross strategy signs in a job of its own; native signs in each merge job.
+        sign_id = _job_id(f"{job_id}-sign", taken) \
+            if plan.signing != "none" and not native else ""
         jobs.append({
             "id": job_id,
+            "sign_id": sign_id,
             "shared": shared,
             "title": ", ".join(image.name for image in images),
             "dockerfile": plan.workspace.repo_path(path),
@@ -590,6 +595,8 @@ def workflow(plan: Plan) -> str:
         "cache_save": _uses("actions/cache", pin, "save"),
         "upload_artifact": _uses("actions/upload-artifact", pin),
         "download_artifact": _uses("actions/download-artifact", pin),
+        "cosign": _uses("sigstore/cosign-installer", pin),
+        "attest": _uses("actions/attest-build-provenance", pin),
     }
     return render_template(
         "workflow.yml.j2",
@@ -600,6 +607,7 @@ def workflow(plan: Plan) -> str:
         cache=plan.cache,
         job_names=", ".join(image.name for image in plan.images),
         strategy=plan.strategy,
+        signing=plan.signing,
         legs=legs(plan),
         merge_runner=runners.MERGE_RUNNER,
         platform_names=", ".join(names),
@@ -631,6 +639,11 @@ def notes(plan: Plan) -> list[str]:
     if facts.target_dir != "target":
         found.append(f"the root's .cargo config sets target-dir = {facts.target_dir!r}: the "
                      "binary is copied from there")
+    try:
+        updates.render(plan.updates, dict(facts.updater_files), ())
+        found += updates.notes(plan.updates, dict(facts.updater_files))
+    except updates.UpdatesError as error:
+        found.append(f"{error}: rsdock leaves it as it is")
     return found + build_needs.notes(plan, dockerignore(plan))
 
 
@@ -643,7 +656,9 @@ def render(plan: Plan) -> dict[str, str]:
     Returns:
         ``{path relative to the git root: text}``: one Dockerfile per
         :func:`dockerfile_groups` entry (every binary image sharing one by default, a web app
-        its own), ``.dockerignore`` and the workflow (at ``plan.workflow``). The workspace's
+        its own), ``.dockerignore``, the workflow (at ``plan.workflow``) and the update bot's
+        configuration (``plan.updates``: ``.github/dependabot.yml`` or ``renovate.json``,
+        merged into the one on disk, :mod:`rsdock.wizard.generate.updates`). The workspace's
         files are under ``plan.workspace.repo_prefix`` when it is a sub-folder of the
         repository; the workflow is always under the git root's ``.github/workflows/``, the
         only place GitHub runs workflows from (write them under
@@ -658,4 +673,18 @@ def render(plan: Plan) -> dict[str, str]:
              for path, images in dockerfile_groups(plan).items()}
     files[place(DOCKERIGNORE)] = dockerignore(plan)
     files[plan.workflow] = workflow(plan)
+    bot = _update_config(plan, files)
+    if bot is not None:
+        files[bot[0]] = bot[1]
     return files
+
+
+def _update_config(plan: Plan, files: dict[str, str]) -> tuple[str, str] | None:
+    """The update bot configuration to write, merged into the one on disk; None when there is
+    none to write or the one on disk cannot be merged into (:func:`notes` says why)."""
+    dockerfiles = [path for path in files if path != plan.workflow
+                   and not path.endswith(DOCKERIGNORE)]
+    try:
+        return updates.render(plan.updates, dict(plan.workspace.updater_files), dockerfiles)
+    except updates.UpdatesError:
+        return None

@@ -16,7 +16,8 @@ from rsdock.records import record, replace
 from rsdock.wizard.generate.defaults import (default_selection, registry_of_images,
                                               workspace_images)
 from rsdock.wizard.generate.plan import (stage_name, CACHES, DEBIAN_RELEASES, PIN_MODES, REGISTRIES, RUNTIMES,
-                                          STRATEGIES, Image, Plan, Problem, Triggers,
+                                          SIGNINGS, STRATEGIES, UPDATERS, Image, Plan,
+                                          Problem, Triggers,
                                           runtime_help)
 
 
@@ -65,6 +66,7 @@ _FIELD_STEPS: dict[str, str] = {
     "images": "images", "platforms": "platforms", "runtime": "runtime", "debian": "runtime",
     "cache": "cache", "registry": "registry", "ci": "registry", "workflow": "registry",
     "pin-actions": "registry", "rust-version": "project", "strategy": "platforms",
+    "signing": "registry", "updates": "registry",
 }
 
 
@@ -110,6 +112,16 @@ def cache_choices() -> tuple[Choice, ...]:
 def registry_choices() -> tuple[Choice, ...]:
     """The registries (``plan.REGISTRIES``)."""
     return _choices(REGISTRIES)
+
+
+def signing_choices() -> tuple[Choice, ...]:
+    """How the workflow signs what it pushes (``plan.SIGNINGS``)."""
+    return _choices(SIGNINGS)
+
+
+def updates_choices() -> tuple[Choice, ...]:
+    """The update bots that keep the pins fresh (``plan.UPDATERS``)."""
+    return _choices(UPDATERS)
 
 
 def debian_choices() -> tuple[Choice, ...]:
@@ -275,11 +287,13 @@ def set_platforms(plan: Plan, names: list[str]) -> Plan:
     return plan.with_changes(platforms=tuple(n for n in order if n in names))
 
 
-_SINGLE_CHOICES = ("runtime", "debian", "cache", "registry", "pin_actions", "strategy")
+_SINGLE_CHOICES = ("runtime", "debian", "cache", "registry", "pin_actions", "strategy", "signing",
+                   "updates")
 
 
 def set_choice(plan: Plan, field: str, value: str) -> Plan:
-    """Set one single-choice answer (runtime, debian, cache, registry, pin_actions, strategy).
+    """Set one single-choice answer (runtime, debian, cache, registry, pin_actions, strategy,
+    signing, updates).
 
     Raises:
         KeyError: for a field that is not a single choice.

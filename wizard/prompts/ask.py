@@ -248,4 +248,11 @@ def _ask_registry(plan: Plan, ask, candidates, say) -> Plan:
     plan = steps.set_triggers(plan, branches=branches, tags=bool(tags), pull_requests=bool(pulls))
     pin = _answer(ask, Question("pin_actions", "select", "How should the workflow pin actions?",
                                 steps.pin_choices(), plan.pin_actions))
-    return steps.set_choice(plan, "pin_actions", pin)
+    plan = steps.set_choice(plan, "pin_actions", pin)
+    signing = _answer(ask, Question("signing", "select", "How should pushed images be signed?",
+                                    steps.signing_choices(), plan.signing))
+    plan = steps.set_choice(plan, "signing", signing)
+    updates = _answer(ask, Question("updates", "select",
+                                    "Which bot keeps the pinned actions and base images fresh?",
+                                    steps.updates_choices(), plan.updates))
+    return steps.set_choice(plan, "updates", updates)

@@ -72,7 +72,7 @@ def test_second_run_changes_nothing(ws, capsys):
     before = snapshot(ws)
     assert main(["init", str(ws), "--yes"]) == 0
     assert snapshot(ws) == before
-    assert "(0 new, 0 changed, 5 unchanged)" in capsys.readouterr().out
+    assert "(0 new, 0 changed, 6 unchanged)" in capsys.readouterr().out
 
 
 def test_differing_file_is_refused_with_a_diff_and_nothing_is_written(ws, capsys):
@@ -106,7 +106,7 @@ def test_dry_run_prints_new_files_and_diffs_and_writes_nothing(ws, capsys):
     expected = expected_files(ws)
     assert f"==> Dockerfile.web (new) <==\n{expected['Dockerfile.web']}" in out
     assert "==> Dockerfile (differs: --force to overwrite) <==\n--- a/Dockerfile\n" in out
-    assert out.endswith("dry run: nothing was written (4 new, 1 changed, 0 unchanged)\n")
+    assert out.endswith("dry run: nothing was written (5 new, 1 changed, 0 unchanged)\n")
 
 
 def test_dry_run_says_what_ci_will_do_per_image_and_platform(capsys):
@@ -193,7 +193,7 @@ def test_check(ws, capsys):
     assert main(["init", str(ws), "--yes"]) == 0
     capsys.readouterr()
     assert main(["init", str(ws), "--check"]) == 0
-    assert capsys.readouterr().out.startswith("up to date: 4 file(s) match")
+    assert capsys.readouterr().out.startswith("up to date: 5 file(s) match")
     dockerfile = ws / "Dockerfile.web"
     dockerfile.write_text(dockerfile.read_text().replace("FROM", "from", 1))
     before = snapshot(ws)

@@ -41,8 +41,9 @@ def ws(tmp_path, capsys):
 
 
 def _timeouts(root) -> list[str]:
+    """The build jobs' timeouts (the signing jobs' 10 minutes left out)."""
     return [line.strip() for line in (root / WORKFLOW).read_text().splitlines()
-            if line.strip().startswith("timeout-minutes")]
+            if line.strip().startswith("timeout-minutes") and line.strip() != "timeout-minutes: 10"]
 
 
 def test_drift_names_the_way_to_keep_an_edit(ws, capsys):

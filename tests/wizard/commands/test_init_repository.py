@@ -55,7 +55,7 @@ def test_a_workspace_in_a_sub_folder_gets_its_workflow_under_the_git_root(tmp_pa
     assert main(["init", str(ws), "--check"]) == 0
     capsys.readouterr()
     assert main(["init", str(ws), "--yes"]) == 0
-    assert "(0 new, 0 changed, 5 unchanged)" in capsys.readouterr().out
+    assert "(0 new, 0 changed, 6 unchanged)" in capsys.readouterr().out
     assert main(["lint", str(repo), "--no-hadolint", "--format", "json"]) == 0, \
         capsys.readouterr().out
 
@@ -188,7 +188,7 @@ def test_the_tuis_review_and_write_place_the_workflow_under_the_git_root(tmp_pat
     plan = default_plan(scan(ws))
     preview = review.preview(ws, plan, hadolint=False)
     assert [c.path for c in preview.changes] == [
-        ".github/workflows/docker.yml", "crates/.dockerignore", "crates/Dockerfile",
+        ".github/dependabot.yml", ".github/workflows/docker.yml", "crates/.dockerignore", "crates/Dockerfile",
         "crates/Dockerfile.web"]
     assert not [f for f in preview.findings if f.severity == "error"]
     result = review.write(ws, preview, overwrite=False)

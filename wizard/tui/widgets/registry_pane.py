@@ -1,4 +1,4 @@
-"""Step 6: the registry, when the workflow runs, and how it pins actions."""
+"""Step 6: the registry, when the workflow runs, how it pins actions, signs and updates."""
 
 from __future__ import annotations
 
@@ -27,12 +27,18 @@ class RegistryPane(StepPane):
         yield TickBox("Build pull requests (never pushed, no login)", id="pull-requests")
         yield Label("Action pinning")
         yield ChoiceList(steps.pin_choices(), self.plan.pin_actions, id="pin_actions")
+        yield Label("Signing (provenance and SBOM are always attached)")
+        yield ChoiceList(steps.signing_choices(), self.plan.signing, id="signing")
+        yield Label("Updates for the pinned actions and base images")
+        yield ChoiceList(steps.updates_choices(), self.plan.updates, id="updates")
         yield Label("Workflow file")
         yield Input(id="workflow")
 
     def sync(self, plan: Plan) -> None:
         self.query_one("#registry", ChoiceList).value = plan.registry
         self.query_one("#pin_actions", ChoiceList).value = plan.pin_actions
+        self.query_one("#signing", ChoiceList).value = plan.signing
+        self.query_one("#updates", ChoiceList).value = plan.updates
         branches = self.query_one("#branches", Input)
         if steps.parse_branches(branches.value) != plan.triggers.branches:
             branches.value = " ".join(plan.triggers.branches)
