@@ -330,6 +330,32 @@ def test_two_init_force_at_once_leave_one_whole_result(ws):
     assert ("FROM alpine" in (ws / "Dockerfile").read_text()) == (runtime == "alpine")
 
 
+def test_an_init_that_waited_for_another_merges_against_what_that_one_wrote(ws, monkeypatch,
+                                                                            capsys):
+    """The deterministic form of the race above: a second `init --force` reads rsdock.toml and
+    renders before the first one commits, then waits for the lock. It must compare with what
+    the first one wrote (read under the lock), not with the render before it: merging three
+    ways against that stale base mixed both runs' files (a flake of the test above, under load)."""
+    assert main(["init", str(ws), "--yes"]) == 0
+    real_locked, ran = fs.locked, []
+
+    @contextmanager
+    def first_commits_meanwhile(root, *args, **kwargs):
+        if not ran:  # the waiting run: the other run takes the lock and commits first
+            ran.append(True)
+            assert main(["init", str(ws), "--yes", "--force", "--runtime", "alpine"]) == 0
+        with real_locked(root, *args, **kwargs):
+            yield
+
+    monkeypatch.setattr(fs, "locked", first_commits_meanwhile)
+    assert main(["init", str(ws), "--yes", "--force", "--runtime", "distroless"]) == 0
+    monkeypatch.setattr(fs, "locked", real_locked)
+    capsys.readouterr()
+    assert main(["init", str(ws), "--check"]) == 0, capsys.readouterr()
+    assert "FROM alpine" not in (ws / "Dockerfile").read_text()
+    assert "<<<<<<<" not in (ws / "Dockerfile").read_text()
+
+
 def test_edit_while_another_process_appends_loses_no_line(shop):
     from rsdock.wizard.edit.outcome import Outcome
     from rsdock.wizard.edit.propose import Proposal, apply

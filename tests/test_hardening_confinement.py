@@ -174,10 +174,9 @@ def test_a_symlinked_state_folder_never_leads_the_journal_out(ws, shop, tmp_path
             "edit": ("edit", str(root), "--add-platform", "linux/arm/v7", "--yes")}[command]
     code, text = run(capsys, *argv)
     assert code == 2, text
-    # init reads rsdock's last render (.rsdock/last-render.json.gz, issue 22) first: refused
-    # there, before any journal is looked at.
-    state = ".rsdock/last-render.json.gz" if command == "init" else ".rsdock/journal.json"
-    assert f"{state}: error:" in text and "leads outside the workspace" in text
+    # Every command looks at the journal first (init reads its last render, issue 22, only
+    # after it, under the lock): refused there, and nothing of the outside folder is touched.
+    assert ".rsdock/journal.json: error:" in text and "leads outside the workspace" in text
     assert "interrupted" not in text
     assert sorted(p.name for p in outside.iterdir()) == ["journal.json"]
     assert tree(root) == before

@@ -154,20 +154,30 @@ def _run(args: argparse.Namespace) -> int:
         if plan is None:
             print("cancelled: nothing was written")
             return 1
-    files = _render(plan)
+    rendered = _render(plan)
     # Paths are relative to the git root: the workflow goes under its .github/workflows/.
     out = plan.workspace.repo_root(root)
     from rsdock.wizard.generate import upgrade
 
-    # What rsdock last wrote (rsdock.toml's record, the stored render): an upgrade of an
-    # untouched file is not the user's drift, and an edited one is merged, not overwritten.
-    baseline = upgrade.load(out, previous)
-    record, renders = upgrade.renders_to_store(baseline, files)
-    files[plan.workspace.repo_path(answers.CONFIG_NAME)] = answers.dumps(plan, previous, record)
+    def with_record(config_text: str | None):
+        """The files to write (rsdock.toml with its record among them), what rsdock last
+        wrote (rsdock.toml's record, the stored render: an upgrade of an untouched file is not
+        the user's drift, and an edited one is merged, not overwritten) and the renders to
+        store, all read from ``config_text``."""
+        baseline = upgrade.load(out, config_text)
+        record, renders = upgrade.renders_to_store(baseline, rendered)
+        files = {**rendered, plan.workspace.repo_path(answers.CONFIG_NAME):
+                 answers.dumps(plan, config_text, record)}
+        return files, baseline, renders
+
     _print_notes(plan)
     if args.dry_run:
+        files, baseline, _ = with_record(previous)
         return _dry_run(out, files, args.force, plan, baseline)
-    return _write(out, plan, files, args.force, baseline, renders)
+    # The write reads the baseline again under the workspace lock: a second `init --force`
+    # that waited for the first must merge against what the first one wrote, never against
+    # the render before it (that merge would mix both runs' files).
+    return _write(out, plan, args.force, lambda: with_record(answers.read_text(root)))
 
 
 def _check_flags(args: argparse.Namespace) -> None:
@@ -326,8 +336,9 @@ def _dry_run(root: Path, files: dict[str, str], force: bool, plan, baseline) -> 
     return 0
 
 
-def _write(root: Path, plan, files: dict[str, str], force: bool, baseline,
-           renders: dict[str, str]) -> int:
+def _write(root: Path, plan, force: bool, prepare) -> int:
+    """Write what ``prepare()`` gives (the files, the baseline, the renders to store), read and
+    compared under one hold of the workspace lock."""
     from rsdock import fs
     from rsdock.wizard.generate import upgrade, writer
 
@@ -337,6 +348,7 @@ def _write(root: Path, plan, files: dict[str, str], force: bool, baseline,
     # then compares with what the first one wrote.
     with fs.locked(root):
         notes += fs.recover(root, dirs=tuple(filter(None, [plan.workspace.repo_prefix])))
+        files, baseline, renders = prepare()
         changes = writer.plan_changes(root, files, baseline=baseline)
         _baseline_notes(changes, baseline)
         refused = writer.blocked(changes, force=force)

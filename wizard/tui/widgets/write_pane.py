@@ -52,7 +52,7 @@ class WritePane(StepPane):
         rows = [(self._verb(change.status, change.path), change.path)
                 for change in preview.changes]
         rows.append(("saved" if self._written else "save",
-                     "rsdock.toml (your answers, for rsdock edit)"))
+                     "rsdock.toml (your answers: init regenerates from them)"))
         # The column is as wide as its longest verb: a fixed width let "keep (identical)" run
         # into the file name.
         width = max(len(verb) for verb, _ in rows) + 2
