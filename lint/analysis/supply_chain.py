@@ -10,6 +10,7 @@ off with ``provenance: false`` / ``--provenance=false`` or ``BUILDX_NO_DEFAULT_A
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from rsdock.lint.model.docker_steps import BUILD_PUSH
@@ -29,6 +30,13 @@ _PUSHING_OUTPUT = re.compile(r"type=registry|type=image\b.*\bpush=(?!false\b)")
 def joined(script: str) -> str:
     """``script`` with its backslash-newline continuations joined into single lines."""
     return re.sub(r"\\\r?\n", " ", script)
+
+
+def run_scripts(workflow: Workflow) -> Iterator[tuple[Step, str]]:
+    """Each ``run:`` step of ``workflow`` with its script, continuations joined (:func:`joined`)."""
+    for _job, step in workflow.steps():
+        if step.run is not None:
+            yield step, joined(step.run.text)
 
 
 def signs(step: Step) -> bool:

@@ -79,10 +79,7 @@ class RS420(WorkflowRule):
         """Yield a finding for each script that walks an index's entries as platforms."""
         if not supply_chain.builds_with_attestations(file):
             return
-        for _job, step in file.steps():
-            if step.run is None:
-                continue
-            text = supply_chain.joined(step.run.text)
+        for step, text in supply_chain.run_scripts(file):
             if (_INSPECT.search(text) and _EACH_MANIFEST.search(text)
                     and not _SKIPS_ATTESTATIONS.search(text)):
                 yield self.finding(file.path, step.line, step.column, (

@@ -70,10 +70,7 @@ class RS421(WorkflowRule):
         """Yield a finding for each merge that cannot carry the legs' attestations."""
         if not supply_chain.builds_with_attestations(file):
             return
-        for _job, step in file.steps():
-            if step.run is None:
-                continue
-            text = supply_chain.joined(step.run.text)
+        for step, text in supply_chain.run_scripts(file):
             if _MANIFEST_CREATE.search(text):
                 yield self.finding(file.path, step.line, step.column, (
                     "`docker manifest create` refuses an image index as a source and cannot "

@@ -69,10 +69,8 @@ class RS422(WorkflowRule):
 
     def check(self, file: wf.Workflow, ctx: Context) -> Iterable[Finding]:
         """Yield a finding for each ``cosign sign`` of a tag."""
-        for _job, step in file.steps():
-            if step.run is None:
-                continue
-            for match in _COSIGN_SIGN.finditer(supply_chain.joined(step.run.text)):
+        for step, text in supply_chain.run_scripts(file):
+            for match in _COSIGN_SIGN.finditer(text):
                 tagged = next((ref for ref in _references(match[1]) if _names_tag(ref)), None)
                 if tagged is not None:
                     yield self.finding(file.path, step.line, step.column, (
