@@ -23,7 +23,7 @@ from rsdock.lint.analysis import supply_chain
 from rsdock.lint.knowledge import actions
 from rsdock.lint.model.workflow_reader import Workflow
 from rsdock.wizard.edit.outcome import Outcome
-from rsdock.wizard.edit.workflow_edit import WorkflowEditor, image_ref, step_path
+from rsdock.wizard.edit.workflow_edit import WorkflowEditor, image_ref
 from rsdock.wizard.edit.yamltext import Unsupported
 
 _LOGIN = "docker/login-action"
@@ -53,12 +53,7 @@ def edit_sign(workflow: Workflow, builds: list) -> Outcome:
                 current = step.with_.get(key)
                 if current is not None and current.text.strip().lower() not in ("", "false"):
                     continue
-                path = step_path(job.id, step.index, "with", key)
-                if current is None:
-                    ed.insert_key(step.data["with"], key, path, value)
-                else:
-                    ed.set_value(step.data["with"], key, path, value)
-                ed.out.reasons.append(f"{job.id}: {key}: {value}")
+                ed.put_input(job.id, step, key, value)
         except Unsupported as error:
             ed.refuse(step.line, str(error))
             continue

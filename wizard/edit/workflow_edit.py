@@ -13,6 +13,7 @@ from typing import Any, Sequence
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
 from rsdock.lint.knowledge import platforms, runners
+from rsdock.lint.model.workflow import Step
 from rsdock.lint.model.workflow_reader import Workflow
 from rsdock.wizard.edit.outcome import Outcome, Refusal
 from rsdock.wizard.edit.sources import env_value
@@ -96,6 +97,16 @@ class WorkflowEditor:
         newline = newline_at(self.text, start)
         self.replacements[start] = (start, (prior[1] if prior else "")
                                     + "".join(line + newline for line in lines))
+
+    def put_input(self, job_id: str, step: Step, key: str, value: str) -> None:
+        """Give ``step``'s ``with:`` ``key: value`` (replacing the key's value, or adding the key
+        when the step has none), and say so among the edit's reasons."""
+        path = step_path(job_id, step.index, "with", key)
+        if step.with_.get(key) is None:
+            self.insert_key(step.data["with"], key, path, value)
+        else:
+            self.set_value(step.data["with"], key, path, value)
+        self.out.reasons.append(f"{job_id}: {key}: {value}")
 
     def result(self) -> Outcome:
         """The outcome: the edited text, or a refusal when verification fails."""
@@ -454,12 +465,7 @@ def edit_cache(workflow: Workflow, builds: list, cache: str, scopes: dict[str, s
                 current = step.with_.get(key)
                 if current is not None and current.text.strip() == value:
                     continue
-                path = step_path(job.id, step.index, "with", key)
-                if current is None:
-                    ed.insert_key(step.data["with"], key, path, value)
-                else:
-                    ed.set_value(step.data["with"], key, path, value)
-                ed.out.reasons.append(f"{job.id}: {key}: {value}")
+                ed.put_input(job.id, step, key, value)
         except Unsupported as error:
             ed.refuse(step.line, str(error))
     return ed.result()
