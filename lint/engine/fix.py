@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import difflib
 from pathlib import Path
-from typing import Iterable
+from typing import Callable, Iterable
 
 from rsdock import atomic, fs
 from rsdock.lint.engine.runner import lint_texts
@@ -66,19 +66,11 @@ def _overlaps(edits: list[Edit], others: list[Edit]) -> bool:
     return False
 
 
-def fix_texts(root: Path, texts: dict[str, str], findings: list[Finding],
-              config: LintConfig | None = None, unsafe: bool = False) -> dict[str, str]:
-    """Fix ``texts`` until stable; return the new text of every file that changed.
-
-    Args:
-        root: the repository root (context for re-linting).
-        texts: the current text of each linted file.
-        findings: the first pass's findings (their fixes are applied first).
-        config: the settings; hadolint is skipped when re-linting (it proposes no fixes).
-        unsafe: apply the unsafe fixes too (``--unsafe-fixes``); by default only safe fixes
-            are applied. A display-only fix is never applied.
-    """
-    config = replace(config or LintConfig(), hadolint=False)
+def fix_until_stable(texts: dict[str, str], findings: list[Finding],
+                     relint: Callable[[dict[str, str]], list[Finding]],
+                     unsafe: bool = False) -> dict[str, str]:
+    """Apply ``findings``' fixes to ``texts`` and re-lint them with ``relint`` until nothing
+    changes (at most :data:`MAX_PASSES` passes); return every text, changed or not."""
     current = dict(texts)
     for _ in range(MAX_PASSES):
         by_path: dict[str, list[Fix]] = {}
@@ -93,7 +85,24 @@ def fix_texts(root: Path, texts: dict[str, str], findings: list[Finding],
                 current[path], changed = new, True
         if not changed:
             break
-        findings = lint_texts(current, root, config)
+        findings = relint(current)
+    return current
+
+
+def fix_texts(root: Path, texts: dict[str, str], findings: list[Finding],
+              config: LintConfig | None = None, unsafe: bool = False) -> dict[str, str]:
+    """Fix ``texts`` until stable; return the new text of every file that changed.
+
+    Args:
+        root: the repository root (context for re-linting).
+        texts: the current text of each linted file.
+        findings: the first pass's findings (their fixes are applied first).
+        config: the settings; hadolint is skipped when re-linting (it proposes no fixes).
+        unsafe: apply the unsafe fixes too (``--unsafe-fixes``); by default only safe fixes
+            are applied. A display-only fix is never applied.
+    """
+    config = replace(config or LintConfig(), hadolint=False)
+    current = fix_until_stable(texts, findings, lambda now: lint_texts(now, root, config), unsafe)
     return {p: t for p, t in current.items() if t != texts.get(p)}
 
 

@@ -19,11 +19,11 @@ import textwrap
 from pathlib import Path
 
 from rsdock.lint.engine import discover, docs
-from rsdock.lint.engine.fix import MAX_PASSES, apply_fixes
+from rsdock.lint.engine.fix import fix_until_stable
 from rsdock.lint.engine.report import render_text
 from rsdock.lint.engine.runner import Result, lint_texts
 from rsdock.lint.engine.settings import LintConfig
-from rsdock.lint.model.findings import Finding, Fix
+from rsdock.lint.model.findings import Finding
 from rsdock.lint.rules.rule import all_rules
 
 CONFIG = LintConfig(hadolint=False)
@@ -67,21 +67,8 @@ def fixed(rule_id: str, example: dict[str, str] | str, unsafe: bool = True) -> d
     """``example``'s files after ``rule_id``'s fixes (safe ones, and with ``unsafe`` the unsafe
     ones too), applied and re-linted until nothing changes, as ``rsdock lint --fix`` does."""
     current = files_of(rule_id, example)
-    found = findings(rule_id, current)
-    for _ in range(MAX_PASSES):
-        by_path: dict[str, list[Fix]] = {}
-        for finding in found:
-            if finding.fix is not None and finding.fix.applies(unsafe):
-                by_path.setdefault(finding.path, []).append(finding.fix)
-        changed = False
-        for path, fixes in by_path.items():
-            new, applied = apply_fixes(current[path], fixes)
-            if applied and new != current[path]:
-                current[path], changed = new, True
-        if not changed:
-            break
-        found = findings(rule_id, current)
-    return current
+    return fix_until_stable(current, findings(rule_id, current),
+                            lambda now: findings(rule_id, now), unsafe)
 
 
 def rendered(rule_id: str, example: dict[str, str] | str) -> str:
