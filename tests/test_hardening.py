@@ -27,21 +27,17 @@ from rsdock.cli import main
 from rsdock.lint.engine import runner
 from rsdock.lint.engine.settings import LintConfig
 from rsdock.wizard.edit import backup
-from tests.tools import EXAMPLE, HANDWRITTEN
+from tests.tools import EXAMPLE, HANDWRITTEN, copy_example, copy_handwritten
 
 
 @pytest.fixture
 def ws(tmp_path: Path) -> Path:
-    root = tmp_path / "ws"
-    shutil.copytree(EXAMPLE, root, ignore=shutil.ignore_patterns("target"))
-    return root
+    return copy_example(tmp_path, "ws")
 
 
 @pytest.fixture
 def shop(tmp_path: Path) -> Path:
-    root = tmp_path / "shop"
-    shutil.copytree(HANDWRITTEN / "shop", root)
-    return root
+    return copy_handwritten(tmp_path, "shop")
 
 
 def tree(root: Path) -> dict[str, bytes]:

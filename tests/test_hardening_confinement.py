@@ -26,23 +26,19 @@ from rsdock.lint.model.cargo import ScanError, scan
 from rsdock.wizard.generate import render as render_module
 from rsdock.wizard.generate.plan import Plan, WorkspaceFacts
 from tests.test_hardening import run, tree
-from tests.tools import EXAMPLE, HANDWRITTEN
+from tests.tools import copy_example, copy_handwritten
 
 MANIFEST = '[package]\nname = "api"\nversion = "0.1.0"\nedition = "2021"\n'
 
 
 @pytest.fixture
 def ws(tmp_path: Path) -> Path:
-    root = tmp_path / "ws"
-    shutil.copytree(EXAMPLE, root, ignore=shutil.ignore_patterns("target"))
-    return root
+    return copy_example(tmp_path, "ws")
 
 
 @pytest.fixture
 def shop(tmp_path: Path) -> Path:
-    root = tmp_path / "shop"
-    shutil.copytree(HANDWRITTEN / "shop", root)
-    return root
+    return copy_handwritten(tmp_path, "shop")
 
 
 def package(root: Path, files: dict[str, str] | None = None) -> Path:
