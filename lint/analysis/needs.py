@@ -77,6 +77,9 @@ _CALL_RE = re.compile(r"(?<!macro_rules!)(?:\b(?P<qualifier>\w+)\s*::\s*)?\b(?P<
 # Literal prefilters (a `name !` with a space slips through: cargo fmt never writes one).
 _WORDS = ("include_str!", "include_bytes!", "include!", "migrate!", "embed_migrations!",
           "query!", "query_as!", "query_scalar!", "query_file", "_unchecked!", "git_version!")
+# Four scans first, which most sources fail (four in five of vector's): a file without any of
+# them has no call _CALL_RE can match, so skipping it changes nothing (0.09 -> 0.05 s there).
+_COARSE = ("include", "migrat", "query", "git_version")
 _INCLUDE_MACROS = ("include_str", "include_bytes", "include")
 _QUERY_MACROS = ("query", "query_as", "query_scalar", "query_unchecked", "query_as_unchecked",
                  "query_scalar_unchecked", "query_file", "query_file_as", "query_file_scalar",
@@ -212,15 +215,19 @@ def _crates(ws: Workspace, package: str) -> dict[str, tuple[str, ...]]:
 def _rust_files(root: Path, package_dir: str, member_dirs: set[str],
                 sources: SourceFiles) -> list[str]:
     """The package's ``.rs`` files (not its tests, benches, examples, nor nested members)."""
-    top = root / package_dir
+    top = os.fspath(root / package_dir)
+    base = Path(os.path.relpath(top, root)).as_posix()
     found = []
     for current, dirs, files in sources.walk(top):
-        rel_dir = Path(os.path.relpath(current, root)).as_posix()
+        # walk() names a sub-folder `current + "/" + name`, and a listed name is never "." or
+        # "..", so the relative path is the package's plus that tail, normalised already
+        tail = current[len(top):]
+        rel_dir = base + tail if base != "." else tail[1:] or "."
+        prefix = "" if rel_dir == "." else rel_dir + "/"
         dirs[:] = sorted(d for d in dirs if not d.startswith(".") and not (
-            current == str(top) and d in _SKIP_DIRS) and d not in ("target", "node_modules")
-            and posixpath.normpath(posixpath.join(rel_dir, d)) not in member_dirs)
-        found += [posixpath.normpath(posixpath.join(rel_dir, f)) for f in sorted(files)
-                  if f.endswith(".rs")]
+            current == top and d in _SKIP_DIRS) and d not in ("target", "node_modules")
+            and prefix + d not in member_dirs)
+        found += [prefix + f for f in sorted(files) if f.endswith(".rs")]
     return found
 
 
@@ -249,7 +256,8 @@ def _scan_source(root: Path, rel: str, package_dir: str, git: list[tuple[str, st
     path = os.path.join(root, rel)
     size = sources.size(path)
     text = sources.text(path) if size is not None and size <= _MAX_FILE else None
-    if text is None or not any(w in text for w in _WORDS):
+    if text is None or not any(w in text for w in _COARSE) \
+            or not any(w in text for w in _WORDS):
         return None
     code = mask(text)
     tests = [(m.start(), _closing(code, m.end() - 1)) for m in _TEST_MOD_RE.finditer(code)]

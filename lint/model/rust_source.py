@@ -228,7 +228,11 @@ def _literal_prefix(text: str, quote: int) -> str:
 
 
 def _blank(span: str) -> str:
-    return "".join(c if c == "\n" else " " for c in span)
+    """``span`` as spaces, its line breaks kept (one string operation per line, not per
+    character: a file's literals and comments are a good part of its text)."""
+    if "\n" not in span:
+        return " " * len(span)
+    return "\n".join(" " * len(part) for part in span.split("\n"))
 
 
 # --- the workspace's sources, read once per run -------------------------------------------------
@@ -264,7 +268,7 @@ class SourceFiles:
             todo += [os.path.join(current, d) for d in reversed(subdirs) if d not in links]
 
     def _listing(self, folder: str) -> tuple[list[str], list[str], frozenset[str]] | None:
-        key = os.path.abspath(folder)
+        key = _key(folder)
         if key not in self._listings:
             dirs: list[str] = []
             files: list[str] = []
@@ -286,7 +290,7 @@ class SourceFiles:
 
     def size(self, path: str | os.PathLike[str]) -> int | None:
         """The file's size in bytes, or None when it cannot be read."""
-        key = os.path.abspath(path)
+        key = _key(path)
         if key not in self._sizes:
             try:
                 self._sizes[key] = os.stat(key).st_size
@@ -298,7 +302,7 @@ class SourceFiles:
         """The file's text (UTF-8, undecodable bytes replaced), or None when it cannot be
         read; line ends are read as :meth:`pathlib.Path.read_text` reads them (``\\r\\n``
         and ``\\r`` become ``\\n``). Callers check :meth:`size` first for their own limits."""
-        key = os.path.abspath(path)
+        key = _key(path)
         if key not in self._texts:
             try:
                 with open(key, "rb") as handle:
@@ -310,6 +314,13 @@ class SourceFiles:
                     text = text.replace("\r\n", "\n").replace("\r", "\n")
                 self._texts[key] = text
         return self._texts[key]
+
+
+def _key(path: str | os.PathLike[str]) -> str:
+    """``os.path.abspath(path)``, without asking for the working folder when ``path`` is
+    absolute already (every path a lint run asks about: one system call less per file)."""
+    path = os.fspath(path)
+    return os.path.normpath(path) if os.path.isabs(path) else os.path.abspath(path)
 
 
 def shared(ctx: Context) -> SourceFiles:
