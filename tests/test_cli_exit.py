@@ -64,3 +64,29 @@ def test_other_commands_exit_through_the_teardown(args, tmp_path):
     out = run(*args, cwd=tmp_path)
     assert out.returncode == 0, out.stderr
     assert "TEARDOWN" in out.stdout
+
+
+GC_PROBE = ("import atexit, gc, sys\n"
+            "atexit.register(lambda: print('GC', gc.isenabled(), flush=True))\n"
+            "sys.argv[0] = 'rsdock'\n"
+            "from rsdock.cli import main\n"
+            "main(sys.argv[1:], process_ends=True)\n")
+
+
+@pytest.mark.parametrize("args, collects", [
+    (["lint", "--no-hadolint"], False),  # the process ends at once: nothing to collect for
+    (["init", "--example", "--yes", "--dry-run"], True),  # a normal exit keeps the collector
+])
+def test_only_a_command_that_ends_the_process_runs_without_the_garbage_collector(
+        args, collects, tmp_path, repo):
+    out = subprocess.run([sys.executable, "-c", GC_PROBE, *args], capture_output=True,
+                         text=True, timeout=120, cwd=repo if args[0] == "lint" else tmp_path)
+    assert f"GC {collects}" in out.stdout, out.stderr
+
+
+def test_in_process_callers_keep_the_garbage_collector(capsys, repo):
+    import gc
+
+    main(["lint", "--no-hadolint"])
+    capsys.readouterr()
+    assert gc.isenabled()
