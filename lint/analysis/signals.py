@@ -39,16 +39,35 @@ from rsdock.records import record
 _MAX_SOURCE_BYTES = 30_000_000
 _SKIPPED = frozenset({"tests", "benches", "examples", "target", "fuzz", ".git"})
 
-_TERM_RE = re.compile(r"SignalKind::terminate\s*\(|\bSIGTERM\b|TERM_SIGNALS")
-_INT_RE = re.compile(r"SignalKind::interrupt\s*\(|\bctrl_c\s*\(|\bSIGINT\b")
-_ACTIX_RE = re.compile(r"\bHttpServer::new\s*\(")
-_ACTIX_OFF_RE = re.compile(r"\.disable_signals\s*\(")
+class _Search:
+    """A regular expression and literals of which every match holds one, tried first.
+
+    Python's ``re`` has no fast scan for a pattern that starts with ``\\b`` or an alternation:
+    each of these took 0.6-1.5 s over vector's 14 MB of sources, where ``in`` takes 10 ms, and
+    most files hold none of the literals (a file that holds one is searched as before).
+    """
+
+    def __init__(self, pattern: str, *literals: str):
+        self.regex = re.compile(pattern)
+        self.literals = literals
+
+    def search(self, text: str) -> bool:
+        return any(w in text for w in self.literals) and self.regex.search(text) is not None
+
+
+_TERM_RE = _Search(r"SignalKind::terminate\s*\(|\bSIGTERM\b|TERM_SIGNALS",
+                   "SignalKind::terminate", "SIGTERM", "TERM_SIGNALS")
+_INT_RE = _Search(r"SignalKind::interrupt\s*\(|\bctrl_c\s*\(|\bSIGINT\b",
+                  "SignalKind::interrupt", "ctrl_c", "SIGINT")
+_ACTIX_RE = _Search(r"\bHttpServer::new\s*\(", "HttpServer::new")
+_ACTIX_OFF_RE = _Search(r"\.disable_signals\s*\(", ".disable_signals")
 # Rocket 0.5's launch (`#[launch]`, `rocket::build()`; 0.4 had `rocket::ignite()` and no signal
 # handling): its Shutdown config stops gracefully on SIGTERM and SIGINT by default on Unix.
-_ROCKET_RE = re.compile(r"#\s*\[\s*(?:rocket\s*::\s*)?launch\s*\]|\brocket::build\s*\(")
-_PROCESS_RE = re.compile(r"\bprocess::(?:Command\b|\{[^}]*\bCommand\b)")
-_COMMAND_NEW_RE = re.compile(r"\bCommand::new\s*\(")
-_SPAWN_RE = re.compile(r"\.spawn\s*\(")
+_ROCKET_RE = _Search(r"#\s*\[\s*(?:rocket\s*::\s*)?launch\s*\]|\brocket::build\s*\(",
+                     "launch", "rocket::build")
+_PROCESS_RE = _Search(r"\bprocess::(?:Command\b|\{[^}]*\bCommand\b)", "process::")
+_COMMAND_NEW_RE = _Search(r"\bCommand::new\s*\(", "Command::new")
+_SPAWN_RE = _Search(r"\.spawn\s*\(", ".spawn")
 
 
 @record(frozen=True)
@@ -124,9 +143,9 @@ def _handles(text: str, stop_signal: str) -> bool:
     if _ROCKET_RE.search(text) and stop_signal in ("SIGTERM", "SIGINT"):
         return True
     if stop_signal == "SIGTERM":
-        return bool(_TERM_RE.search(text))
+        return _TERM_RE.search(text)
     if stop_signal == "SIGINT":
-        return bool(_INT_RE.search(text))
+        return _INT_RE.search(text)
     return re.search(rf"\b{stop_signal}\b", text) is not None
 
 
