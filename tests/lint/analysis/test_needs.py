@@ -206,3 +206,36 @@ def test_files_the_old_image_shipped(tmp_path):
     })
     assert [(s.line, s.command) for s in result.steps] == [
         (7, "COPY config/default.toml /etc/app/config.toml")]
+
+
+# --- the macro-call search (needs._calls) finds what _CALL_RE.finditer finds ---------------
+
+_CALL_CASES = [
+    'let a = include_str!("a.txt"); let b = std::include_bytes!("b");',
+    "core :: include ! ( \"x\" ) sqlx::query!(\"select\") sqlx ::\n  query_as !{x}",
+    "macro_rules! include { } macro_rules!include!(x) fn f() { xinclude!(y); include!(z) }",
+    "a::b::migrate!(\"m\") embed_migrations![] git_version!(fallback = \"x\") query_file_as!()",
+    "foo::query_unchecked!(x) ::include!(y) ü::include!(z) include_str !(\n\"w\")",
+    "include!include!(a)::include!(b) query!query!(c)",
+    "",
+]
+
+
+@pytest.mark.parametrize("code", _CALL_CASES)
+def test_the_call_search_finds_what_the_call_pattern_finds(code):
+    from rsdock.lint.analysis.needs import _CALL_RE, _calls
+
+    assert [(m.span(), m.groupdict()) for m in _calls(code)] == \
+        [(m.span(), m.groupdict()) for m in _CALL_RE.finditer(code)]
+
+
+def test_the_call_search_agrees_on_every_rust_source_of_the_tests():
+    from rsdock.lint.analysis.needs import _CALL_RE, _calls
+    from rsdock.lint.model.rust_source import mask
+
+    sources = [p for p in Path(__file__).resolve().parents[2].glob("**/*.rs")]
+    assert len(sources) > 20
+    for path in sources:
+        code = mask(path.read_text(encoding="utf-8", errors="replace"))
+        assert [m.span() for m in _calls(code)] == [m.span() for m in _CALL_RE.finditer(code)], \
+            path
