@@ -201,3 +201,39 @@ def test_kind(case, tmp_path):
     ctx = _ctx(tmp_path, files)
     kind = images.kind(ctx, ctx.dockerfiles[path])
     assert kind.kind == expected, kind.reason
+
+
+def test_a_compose_file_without_the_word_build_is_not_parsed(monkeypatch):
+    from rsdock.lint.analysis import publication
+
+    parsed = []
+    real = publication._load_yaml
+    monkeypatch.setattr(publication, "_load_yaml", lambda text: parsed.append(text) or real(text))
+    assert publication.compose_services("compose.yml", "services:\n  db:\n    image: pg\n") == []
+    assert parsed == []
+    # an escaped key is still read: `"\x62uild"` is `build`
+    escaped = 'services:\n  app:\n    "\\x62uild": ./app\n'
+    assert [s.context for s in publication.compose_services("compose.yml", escaped)] == ["app"]
+    assert parsed == [escaped]
+
+
+def test_the_name_index_lists_what_os_walk_lists_in_its_order(tmp_path):
+    import os
+
+    from rsdock.lint.analysis import publication
+
+    for rel in ("a.sh", "ci/build.sh", "ci/deep/x/build.sh", ".git/hooks/build.sh", "z/a.sh"):
+        (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / rel).write_text("echo\n")
+    (tmp_path / "linked").symlink_to(tmp_path / "ci")  # listed as a folder, never entered
+    (tmp_path / "dangling").symlink_to(tmp_path / "missing")  # a file name, as os.walk has it
+    expected: dict[str, list[str]] = {}
+    for current, dirs, files in os.walk(tmp_path):
+        dirs[:] = [d for d in dirs if d != ".git"]
+        rel = os.path.relpath(current, tmp_path).replace(os.sep, "/")
+        for name in files:
+            expected.setdefault(name, []).append(name if rel == "." else f"{rel}/{name}")
+    found = publication._index_names(tmp_path)
+    assert list(found.items()) == list(expected.items())
+    assert sorted(found["build.sh"]) == ["ci/build.sh", "ci/deep/x/build.sh"]
+    assert "dangling" in found
