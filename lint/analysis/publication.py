@@ -30,6 +30,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterable
 
 from rsdock.lint.model.context import Context
+from rsdock.lint.model.rust_source import SourceFiles, shared
 from rsdock.lint.model.shell import Command, simulate
 from rsdock.records import record
 
@@ -678,46 +679,32 @@ def _repository_names(ctx: Context, root: Path | None) -> dict[str, list[str]] |
     """``{file name: [repository-relative paths]}`` of every file under ``root`` (``.git``
     left out), listed once per run; None when there is no root or too many files."""
     if "publication:names" not in ctx.memo:
-        ctx.memo["publication:names"] = _index_names(root) if root is not None else None
+        ctx.memo["publication:names"] = _index_names(root, shared(ctx)) if root is not None \
+            else None
     found: dict[str, list[str]] | None = ctx.memo["publication:names"]
     return found
 
 
-def _index_names(root: Path) -> dict[str, list[str]] | None:
+def _index_names(root: Path, sources: SourceFiles | None = None) -> dict[str, list[str]] | None:
     """The index of :func:`_repository_names`, in :func:`os.walk`'s order (top-down, folders
     and files in the order the system lists them, symbolic links to folders not entered,
-    unreadable folders left out), with the relative paths built from the walk's own names: a
-    path computation per folder was half of this on vector's 1,023 folders."""
+    unreadable folders left out), with the relative paths built from the walk's own names (a
+    path computation per folder was half of this on vector's 1,023 folders). ``sources``: the
+    run's listings (:func:`rust_source.shared`), so the folders the build-needs scan listed
+    already are not listed again."""
     names: dict[str, list[str]] = {}
     count = 0
-    pending = [(str(root), "")]
-    while pending:
-        folder, rel = pending.pop()
-        try:
-            with os.scandir(folder) as listing:
-                entries = list(listing)
-        except OSError:
-            continue
-        subfolders = []
-        for entry in entries:
-            try:
-                is_dir = entry.is_dir()
-            except OSError:
-                is_dir = False
-            if not is_dir:
-                count += 1
-                names.setdefault(entry.name, []).append(rel + entry.name)
-            elif entry.name != ".git":
-                subfolders.append(entry)
+    top = str(root)
+    for current, dirs, files in (sources or SourceFiles()).walk(top):
+        dirs[:] = [d for d in dirs if d != ".git"]
+        count += len(files)
         if count > _MAX_INDEXED_FILES:
             return None
-        for entry in reversed(subfolders):
-            try:
-                linked = entry.is_symlink()
-            except OSError:
-                linked = False
-            if not linked:
-                pending.append((entry.path, rel + entry.name + "/"))
+        # walk() names a sub-folder `current + "/" + name`: the tail is the relative path
+        prefix = current[len(top):].lstrip("/")
+        prefix = prefix + "/" if prefix else ""
+        for name in files:
+            names.setdefault(name, []).append(prefix + name)
     return names
 _PUSH_ARCHIVE_RE = re.compile(r"\b(?:oras\s+(?:copy|cp|push)|skopeo\s+copy|"
                               r"crane\s+(?:push|copy|cp)|regctl\s+image\s+(?:copy|import)|"
