@@ -599,10 +599,10 @@ class _Sim(Words):
                 state.written.append(state.path(name) if named else None)
             if op not in (">", ">>") or dest is None:
                 continue
-            path, known = self.word(dest, state)
-            state.written.append(state.path(path) if known else None)
+            name, known = self.word(dest, state)
+            path = state.path(name)  # word expansion never moves cwd: one join for both uses
+            state.written.append(path if known else None)
             content = self._output(body, redirects, state)
-            path = state.path(path)
             if not known or content is None:
                 state.files.pop(path, None)
                 continue

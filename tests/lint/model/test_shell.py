@@ -237,3 +237,23 @@ def test_nesting_within_the_limit_is_simulated():
     assert parse_script(script).too_deep == 0
     outcome, = simulate(script)
     assert [c.argv for c in outcome.commands] == [("cargo", "build")] and not outcome.opaque
+
+
+def test_walk_visits_a_subtree_in_source_order_and_stops_at_its_end():
+    from rsdock.lint.model.shell import parse_script
+    from rsdock.lint.model.shell_words import walk
+
+    def by_children(node):
+        stack = [node]
+        while stack:
+            node = stack.pop()
+            yield node
+            stack.extend(reversed(node.children))
+
+    model = parse_script('A=1; case "$X" in a) echo "${A:-b}" > f ;; esac\n'
+                         'if [ -f x ]; then cat <<EOF > y\n$A\nEOF\nfi; (cd /t && make) | tee z\n')
+    nodes = list(by_children(model.tree.root_node))
+    assert len(nodes) > 40
+    for node in nodes:  # every subtree, the leaves and the last ones included
+        assert [(n.type, n.start_byte, n.end_byte) for n in walk(node)] == \
+            [(n.type, n.start_byte, n.end_byte) for n in by_children(node)]
