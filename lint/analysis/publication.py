@@ -23,7 +23,6 @@ a publication: callers treat "built, never pushed" and "nothing builds it" diffe
 
 from __future__ import annotations
 
-import os
 import posixpath
 import re
 from pathlib import Path
