@@ -239,6 +239,9 @@ def _read_job(job_id: str, jobs: CommentedMap, lines: list[str]) -> Job:
         job.needs = [needs]
     elif isinstance(needs, CommentedSeq):
         job.needs = [str(n) for n in needs if isinstance(n, (str, int))]
+    outputs = data.get("outputs")
+    if isinstance(outputs, CommentedMap):
+        job.outputs = {str(k): v for k in outputs if (v := _value(outputs, k)) is not None}
     steps = data.get("steps")
     if isinstance(steps, CommentedSeq):
         for index, step in enumerate(steps):

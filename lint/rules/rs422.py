@@ -9,6 +9,8 @@ from typing import Iterable
 from rsdock.lint.analysis import supply_chain
 from rsdock.lint.model import workflow_reader as wf
 from rsdock.lint.model.findings import Finding, Severity
+from rsdock.lint.model.partial import Shape
+from rsdock.lint.model.workflow_values import Tracer
 from rsdock.lint.rules.rule import Context, WorkflowRule
 
 _COSIGN_SIGN = re.compile(r"\bcosign\s+sign\b(?!-)([^\n|;&]*)")
@@ -20,9 +22,8 @@ _WITH_VALUE = frozenset({
     "--registry-referrers-mode", "--attachment", "--sk", "--slot", "--new-bundle-format",
     "--signing-config", "--bundle", "--trusted-root", "--timeout", "-t",
 })
-# A reference that surely names a tag: `name:tag` spelled out, or metadata-action's tags.
+# A value named for tags (`${{ needs.build.outputs.tags }}`, `$TAGS`) when nothing says more.
 _TAG_EXPRESSION = re.compile(r"\$\{\{[^}]*\.tags?\s*\}\}|\$\{?[A-Za-z_]*TAGS?\}?\b")
-_TAGGED_NAME = re.compile(r"[^/\s]+(?:/[^\s:@]+)*:[^/\s@]+$")
 
 
 class RS422(WorkflowRule):
@@ -33,8 +34,12 @@ class RS422(WorkflowRule):
     the signature, and the signature then vouches for an image this run never built (cosign
     itself warns). Sign the digest the build step reports (``steps.<id>.outputs.digest``, or
     ``imagetools create --metadata-file`` for a merged index). The rule reads ``cosign sign``
-    commands in ``run:`` steps and reports an image argument that names a tag: metadata-action's
-    ``tags`` output, a ``$TAGS`` variable, or ``name:tag`` without ``@``.
+    commands in ``run:`` steps and reports an image argument that names a tag (``name:tag``
+    without ``@``), following where its parts come from: the script's own assignments,
+    ``env:``, ``$GITHUB_ENV`` and ``$GITHUB_OUTPUT`` written by earlier steps, metadata-action's
+    ``tags`` output, a job's ``outputs:`` read through ``needs``, and the matrix
+    (``${{ matrix.image }}:latest``). A part that stays unknown is not taken for a tag, unless
+    its name says so (``$TAGS``) or a ``:tag`` follows it.
 
     Fails:
         # file: .github/workflows/docker.yml
@@ -69,9 +74,17 @@ class RS422(WorkflowRule):
 
     def check(self, file: wf.Workflow, ctx: Context) -> Iterable[Finding]:
         """Yield a finding for each ``cosign sign`` of a tag."""
-        for step, text in supply_chain.run_scripts(file):
+        tracer = Tracer(file)
+        for job, step in file.steps():
+            if step.run is None:
+                continue
+            text = supply_chain.joined(step.run.text)
             for match in _COSIGN_SIGN.finditer(text):
-                tagged = next((ref for ref in _references(match[1]) if _names_tag(ref)), None)
+                tagged = next((ref for ref in _references(match[1])
+                               if (_TAG_EXPRESSION.search(ref) and "@" not in ref)
+                               or any(all(_names_tag(s) for s in alternatives) for alternatives
+                                      in tracer.shapes(ref, job, step, text[:match.start()]))),
+                              None)
                 if tagged is not None:
                     yield self.finding(file.path, step.line, step.column, (
                         f"`cosign sign` signs `{tagged}`, a tag, resolved when cosign runs: "
@@ -99,10 +112,11 @@ def _references(arguments: str) -> list[str]:
     return found
 
 
-def _names_tag(reference: str) -> bool:
-    """Whether ``reference`` surely names a tag rather than a digest."""
-    if "@" in reference:
+def _names_tag(reference: Shape) -> bool:
+    """Whether every value of ``reference`` names a tag: ``name:tag``, no ``@`` (a hole after
+    the last ``/`` may be anything but a digest: see the tracer)."""
+    marked = reference.marked()
+    if "@" in marked:
         return False
-    return bool(_TAG_EXPRESSION.search(reference)) or (
-        "$" not in reference and _TAGGED_NAME.match(reference) is not None) or bool(
-        re.search(r":\$\{?[A-Za-z_]", reference))
+    last = marked.rsplit("/", 1)[-1]
+    return ":" in last and last.rsplit(":", 1)[1] != ""
