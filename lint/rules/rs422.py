@@ -80,11 +80,8 @@ class RS422(WorkflowRule):
                 continue
             text = supply_chain.joined(step.run.text)
             for match in _COSIGN_SIGN.finditer(text):
-                tagged = next((ref for ref in _references(match[1])
-                               if (_TAG_EXPRESSION.search(ref) and "@" not in ref)
-                               or any(all(_names_tag(s) for s in alternatives) for alternatives
-                                      in tracer.shapes(ref, job, step, text[:match.start()]))),
-                              None)
+                tagged = next((ref for ref in _references(match[1]) if _signs_tag(
+                    ref, tracer.shapes(ref, job, step, text[:match.start()]))), None)
                 if tagged is not None:
                     yield self.finding(file.path, step.line, step.column, (
                         f"`cosign sign` signs `{tagged}`, a tag, resolved when cosign runs: "
@@ -110,6 +107,18 @@ def _references(arguments: str) -> list[str]:
         else:
             found.append(word)
     return found
+
+
+def _signs_tag(reference: str, traced: list[list[Shape]]) -> bool:
+    """Whether the argument ``reference`` names a tag, given what the tracer found it can be
+    (per matrix combination, its alternatives): every alternative of some combination is
+    ``name:tag``; or nothing is known of it and its name says tags (``$TAGS``)."""
+    if "@" in reference:
+        return False
+    if any(all(_names_tag(shape) for shape in alternatives) for alternatives in traced):
+        return True
+    unknown = all(not "".join(shape.pieces) for alternatives in traced for shape in alternatives)
+    return unknown and _TAG_EXPRESSION.search(reference) is not None
 
 
 def _names_tag(reference: Shape) -> bool:

@@ -75,6 +75,9 @@ CASES = [
                                ".digest }}\n  sign:\n    needs: image\n    runs-on: ubuntu-24.04"
                                "\n    steps:\n      - run: cosign sign --yes ${{ needs.image."
                                "outputs.ref }}\n")),
+    ("RS422", False, _workflow('      - id: meta\n        run: echo "tags=acme/app@$D" >> '
+                               '"$GITHUB_OUTPUT"\n      - run: cosign sign --yes ${{ steps.meta.'
+                               'outputs.tags }}\n')),
     ("RS422", False, _workflow('      - run: echo "IMAGE=ghcr.io/acme/app@${DIGEST}" >> '
                                '"$GITHUB_ENV"\n      - run: cosign sign --yes "$IMAGE"\n')),
     ("RS422", False, _workflow("      - run: |\n          if [ -n \"$X\" ]; then R=acme/app:1; "
