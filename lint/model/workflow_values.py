@@ -29,8 +29,9 @@ _MAX_DEPTH = 6
 _EXPRESSION = re.compile(r"\$\{\{(.*?)\}\}", re.DOTALL)
 _SHELL_VAR = re.compile(r"\$(?:\{([A-Za-z_][A-Za-z0-9_]*)\}|([A-Za-z_][A-Za-z0-9_]*))")
 _SHELL_OTHER = re.compile(r"\$(?:\{[^}]*\}|\([^)]*\)|[0-9@*#?$!-])|`[^`]*`")
-_WRITE = re.compile(r"""\becho\s+(["']?)([A-Za-z_][A-Za-z0-9_-]*)=(.*?)\1\s*>>\s*["']?\$\{?"""
-                    r"""GITHUB_(ENV|OUTPUT)\}?["']?""")
+# `echo "NAME=value" >> "$GITHUB_ENV"`, also spelt `echo "NAME"=$value >> $GITHUB_OUTPUT`.
+_WRITE = re.compile(r"""\becho\s+["']?([A-Za-z_][A-Za-z0-9_-]*)["']?=(.*?)["']?\s*>>\s*["']?"""
+                    r"""\$\{?GITHUB_(ENV|OUTPUT)\}?["']?""")
 
 
 class Tracer:
@@ -106,15 +107,17 @@ class Tracer:
         step_env = _env(where.step.data if where.step is not None else None)
         if name in step_env:
             return self._text(step_env[name], where.outer(), depth + 1)
-        values = [v for step in self._earlier(where) for k, v in _writes(step, "ENV") if k == name]
+        values = [(value, _Where(where.job, step, where.combo, before))
+                  for step in self._earlier(where)
+                  for key, value, before in _writes(step, "ENV") if key == name]
         for scope in (self._job_data(where.job), self.workflow.data):
             scope_env = _env(scope)
             if name in scope_env:
-                values.append(scope_env[name])
+                values.append((scope_env[name], where.outer()))
                 break
         if not values:
             return [_hole(name)]
-        return _alternatives(self._text(v, where.outer(), depth + 1) for v in values)
+        return _alternatives(self._text(value, at, depth + 1) for value, at in values)
 
     def _step_output(self, step_id: str, name: str, where: _Where, depth: int) -> list[str]:
         step = next((s for s in self._earlier(where) if str(s.data.get("id", "")) == step_id),
@@ -125,12 +128,12 @@ class Tracer:
             return [TAG_OUTPUT]
         if step.is_action(BUILD_PUSH) and name in ("digest", "imageid"):
             return [_DIGEST_OUTPUT]
-        written = [v for k, v in _writes(step, "OUTPUT") if k == name]
-        if not written or step.run is None:
+        written = [(value, before) for key, value, before in _writes(step, "OUTPUT")
+                   if key == name]
+        if not written:
             return [_hole(name)]
-        before = step.run.text[:step.run.text.find(name + "=")]  # the script up to the write
-        return _alternatives(self._text(v, _Where(where.job, step, where.combo, before),
-                                        depth + 1) for v in written)
+        return _alternatives(self._text(value, _Where(where.job, step, where.combo, before),
+                                        depth + 1) for value, before in written)
 
     def _job_output(self, job_id: str, name: str, where: _Where, depth: int) -> list[str]:
         job = self.workflow.jobs.get(job_id)
@@ -201,12 +204,14 @@ def _env(data: Any) -> dict[str, str]:
     return {str(k): str(v) for k, v in env.items() if isinstance(v, (str, int, float))}
 
 
-def _writes(step: Step, kind: str) -> list[tuple[str, str]]:
+def _writes(step: Step, kind: str) -> list[tuple[str, str, str]]:
     """``NAME=value`` lines a step's script writes to ``$GITHUB_ENV`` (``kind`` ENV) or
-    ``$GITHUB_OUTPUT`` (OUTPUT) with one ``echo``."""
+    ``$GITHUB_OUTPUT`` (OUTPUT) with one ``echo``: each name, value as written, and the script
+    before the write (where the value's shell variables were set)."""
     if step.run is None:
         return []
-    return [(m[2], m[3]) for m in _WRITE.finditer(step.run.text) if m[4] == kind]
+    text = step.run.text
+    return [(m[1], m[2], text[:m.start()]) for m in _WRITE.finditer(text) if m[3] == kind]
 
 
 def _assignments(script: str, name: str) -> list[str]:

@@ -75,6 +75,8 @@ EXPECTED = {
     'fp-RS416-job-local-registry': [],
     'fp-RS418-workflows-on-different-branches': [('Dockerfile', 3, 'RS304')],
     'fp-RS4xx-nested-workflow-never-runs': [],
+    # rancher/turtles signs the digest its script wrote to $GITHUB_ENV (RS422's tracer, issue #25)
+    'fp-RS422-digest-through-github-env': [],
     'fp-RS504-compose-build-context': [],
     'fp-RS504-reincluded-file': [('Dockerfile', 7, 'RS302'), ('Dockerfile', 7, 'RS304'), ('Dockerfile', 7, 'RS306')],
     'fp-RS505-context-without-build-output': [],

@@ -69,6 +69,9 @@ CASES = [
     ("RS422", True, _workflow("      - run: cosign sign --yes ${{ matrix.image }}:latest\n")),
     ("RS422", True, _workflow('      - run: echo "IMAGE=ghcr.io/acme/app:${GITHUB_SHA}" >> '
                               '"$GITHUB_ENV"\n      - run: cosign sign --yes "$IMAGE"\n')),
+    ("RS422", True, _workflow('      - run: |\n          URL="ghcr.io/acme/app:${TAG}"\n     '
+                              '     echo "IMAGE=${URL}" >> "$GITHUB_ENV"\n      - run: cosign sign'
+                              ' --yes "$IMAGE"\n')),
     # ... and stays quiet where a part pins the digest, or a branch may have.
     ("RS422", False, _workflow("      - id: build\n        uses: docker/build-push-action@v7\n",
                                jobs="    outputs:\n      ref: acme/app@${{ steps.build.outputs"
