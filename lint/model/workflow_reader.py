@@ -202,15 +202,23 @@ def local_actions(workflow: Workflow, actions: Mapping[str, Workflow],
     (``uses: ./.github/actions/build``) found among the parsed ``actions`` (by path): its steps
     run in that job, after that step's ``if:``."""
     for job, step in workflow.steps():
-        uses = step.uses
-        if uses is None or not uses.text.startswith("./"):
-            continue
-        folder = posixpath.normpath(uses.text.split("@")[0]).strip("/")
-        for name in ("action.yml", "action.yaml"):
-            action = actions.get(f"{folder}/{name}")
-            if action is not None and not action.errors:
-                yield job, step, action
-                break
+        action = local_action(step, actions)
+        if action is not None:
+            yield job, step, action
+
+
+def local_action(step: Step, actions: Mapping[str, Workflow]) -> Workflow | None:
+    """The local composite action among ``actions`` (by path) that ``step`` runs
+    (``uses: ./.github/actions/build``), or None."""
+    uses = step.uses
+    if uses is None or not uses.text.startswith("./"):
+        return None
+    folder = posixpath.normpath(uses.text.split("@")[0]).strip("/")
+    for name in ("action.yml", "action.yaml"):
+        action = actions.get(f"{folder}/{name}")
+        if action is not None and not action.errors:
+            return action
+    return None
 
 
 def _read_triggers(data: CommentedMap, key: Any) -> dict[str, Scalar]:

@@ -2,7 +2,8 @@
 graph: ``${{ matrix.x }}`` (each combination), ``${{ env.X }}`` and ``$X`` (the step's, job's
 and workflow's ``env:``, ``$GITHUB_ENV`` written by an earlier step, an assignment earlier in
 the same script), ``${{ steps.<id>.outputs.<name> }}`` (metadata-action's tags, build-push's
-digest, ``$GITHUB_OUTPUT`` written by a script) and ``${{ needs.<job>.outputs.<name> }}`` (the
+digest, ``$GITHUB_OUTPUT`` written by a script, a local composite action's ``outputs:`` with its
+``inputs`` from the calling step's ``with:``) and ``${{ needs.<job>.outputs.<name> }}`` (the
 needed job's ``outputs:``, traced in that job).
 
 Each value comes back as :class:`~rsdock.lint.model.partial.Shape`\\ s: what is known, with a
@@ -14,11 +15,12 @@ from __future__ import annotations
 
 import itertools
 import re
-from typing import Any
+from typing import Any, Mapping
 
 from rsdock.lint.model.docker_steps import BUILD_PUSH, METADATA
 from rsdock.lint.model.partial import HOLE, Shape
 from rsdock.lint.model.workflow import Job, Step, Workflow
+from rsdock.lint.model.workflow_reader import ACTION_JOB, local_action
 
 # What metadata-action's `tags` output holds: full references, `name:tag` each.
 TAG_OUTPUT = "image" + HOLE + ":" + HOLE
@@ -37,8 +39,11 @@ _WRITE = re.compile(r"""\becho\s+["']?([A-Za-z_][A-Za-z0-9_-]*)["']?=(.*?)["']?\
 class Tracer:
     """Traces values in one workflow (see the module's docstring)."""
 
-    def __init__(self, workflow: Workflow) -> None:
+    def __init__(self, workflow: Workflow, actions: Mapping[str, Workflow] | None = None) -> None:
+        """``actions``: the repository's local composite actions by path (``Context``'s
+        ``other_workflows``), whose outputs a step of ``workflow`` may read."""
         self.workflow = workflow
+        self.actions = actions or {}
 
     def shapes(self, text: str, job: Job, step: Step | None, script: str | None = None,
                ) -> list[list[Shape]]:
@@ -92,7 +97,23 @@ class Tracer:
             return self._step_output(parts[1], parts[3], where, depth)
         if len(parts) == 4 and parts[0] == "needs" and parts[2] == "outputs":
             return self._job_output(parts[1], parts[3], where, depth)
+        if len(parts) == 2 and parts[0] == "inputs" and where.caller is not None:
+            return self._input(parts[1], where, depth)
         return [_hole(expression)]
+
+    def _input(self, name: str, where: _Where, depth: int) -> list[str]:
+        """``${{ inputs.name }}`` in a composite action: the calling step's ``with:``, else the
+        input's ``default``."""
+        assert where.caller is not None
+        step, called_from, action = where.caller
+        given = step.with_.get(name)
+        if given is not None:
+            return self._text(given.text, called_from.outer(), depth + 1)
+        declared = _mapping(_mapping(action.data).get("inputs")).get(name)
+        default = _mapping(declared).get("default")
+        if isinstance(default, (str, int, float)):
+            return self._text(str(default), where.outer(), depth + 1)
+        return [_hole(name)]
 
     def _variable(self, name: str, where: _Where, depth: int, shell: bool) -> list[str]:
         """``$name`` (``shell``) or ``${{ env.name }}``: an assignment earlier in the script,
@@ -102,12 +123,12 @@ class Tracer:
             assigned = _assignments(where.script, name)
             if assigned:
                 before = where.script[:where.script.rfind(name + "=")]
-                inner = _Where(where.job, where.step, where.combo, before)
+                inner = _Where(where.job, where.step, where.combo, before, where.caller)
                 return _alternatives(self._text(v, inner, depth + 1) for v in assigned)
         step_env = _env(where.step.data if where.step is not None else None)
         if name in step_env:
             return self._text(step_env[name], where.outer(), depth + 1)
-        values = [(value, _Where(where.job, step, where.combo, before))
+        values = [(value, _Where(where.job, step, where.combo, before, where.caller))
                   for step in self._earlier(where)
                   for key, value, before in _writes(step, "ENV") if key == name]
         for scope in (self._job_data(where.job), self.workflow.data):
@@ -128,12 +149,21 @@ class Tracer:
             return [TAG_OUTPUT]
         if step.is_action(BUILD_PUSH) and name in ("digest", "imageid"):
             return [_DIGEST_OUTPUT]
+        action = local_action(step, self.actions)
+        if action is not None and ACTION_JOB in action.jobs:
+            output = _mapping(_mapping(_mapping(action.data).get("outputs")).get(name))
+            value = output.get("value")
+            if not isinstance(value, str):
+                return [_hole(name)]
+            inside = _Where(action.jobs[ACTION_JOB], None, {}, None, (step, where, action))
+            return self._text(value, inside, depth + 1)
         written = [(value, before) for key, value, before in _writes(step, "OUTPUT")
                    if key == name]
         if not written:
             return [_hole(name)]
-        return _alternatives(self._text(value, _Where(where.job, step, where.combo, before),
-                                        depth + 1) for value, before in written)
+        return _alternatives(self._text(value, _Where(where.job, step, where.combo, before,
+                                                      where.caller), depth + 1)
+                             for value, before in written)
 
     def _job_output(self, job_id: str, name: str, where: _Where, depth: int) -> list[str]:
         job = self.workflow.jobs.get(job_id)
@@ -169,15 +199,17 @@ class Tracer:
 
 class _Where:
     """Where a value is read: the job, the step (None: the job's ``outputs:``), the matrix
-    combination, and the script before the reading point (None: not in a script)."""
+    combination, the script before the reading point (None: not in a script), and inside a
+    composite action, the step that called it, where, and the action."""
 
-    def __init__(self, job: Job, step: Step | None, combo: dict[str, Any],
-                 script: str | None) -> None:
+    def __init__(self, job: Job, step: Step | None, combo: dict[str, Any], script: str | None,
+                 caller: tuple[Step, _Where, Workflow] | None = None) -> None:
         self.job, self.step, self.combo, self.script = job, step, combo, script
+        self.caller = caller
 
     def outer(self) -> _Where:
         """The same place, outside the script (an ``env:`` value is not shell text)."""
-        return _Where(self.job, self.step, self.combo, None)
+        return _Where(self.job, self.step, self.combo, None, self.caller)
 
 
 def _hole(name: str) -> str:
@@ -195,6 +227,10 @@ def _alternatives(groups: Any) -> list[str]:
     for group in groups:
         found += [v for v in group if v not in found]
     return found[:_MAX_ALTERNATIVES]
+
+
+def _mapping(value: Any) -> Mapping[str, Any]:
+    return value if isinstance(value, dict) else {}
 
 
 def _env(data: Any) -> dict[str, str]:

@@ -37,7 +37,8 @@ class RS422(WorkflowRule):
     commands in ``run:`` steps and reports an image argument that names a tag (``name:tag``
     without ``@``), following where its parts come from: the script's own assignments,
     ``env:``, ``$GITHUB_ENV`` and ``$GITHUB_OUTPUT`` written by earlier steps, metadata-action's
-    ``tags`` output, a job's ``outputs:`` read through ``needs``, and the matrix
+    ``tags`` output, a local composite action's ``outputs:``, a job's ``outputs:`` read through
+    ``needs``, and the matrix
     (``${{ matrix.image }}:latest``). A part that stays unknown is not taken for a tag, unless
     its name says so (``$TAGS``) or a ``:tag`` follows it.
 
@@ -74,7 +75,7 @@ class RS422(WorkflowRule):
 
     def check(self, file: wf.Workflow, ctx: Context) -> Iterable[Finding]:
         """Yield a finding for each ``cosign sign`` of a tag."""
-        tracer = Tracer(file)
+        tracer = Tracer(file, ctx.other_workflows)
         for job, step in file.steps():
             if step.run is None:
                 continue

@@ -93,6 +93,7 @@ EXPECTED = {
     # (RS408: the fixture leaves the Dockerfile out) and provenance turned off on a push.
     'miss-RS420-RS421-manifest-create-of-attested-images': [('.github/workflows/publish.yml', 29, 'RS408'), ('.github/workflows/publish.yml', 45, 'RS420'), ('.github/workflows/publish.yml', 45, 'RS421')],
     # A signature of a tag the script assigned (argo-workflows), an attestation on pull requests.
+    'miss-RS422-composite-action-output-tag': [('.github/workflows/release.yml', 47, 'RS422')],
     'miss-RS422-sign-tag-after-manifest-push': [('.github/workflows/release.yaml', 32, 'RS422')],
     'miss-RS422-sign-tag-of-merged-index': [('.github/workflows/release-v2.yaml', 25, 'RS414'), ('.github/workflows/release-v2.yaml', 51, 'RS422')],
     'miss-RS425-attest-on-pull-requests': [('.github/workflows/build-attested-binaries.yml', 31, 'RS425')],

@@ -3,7 +3,7 @@ graph, each case one workflow and the shapes expected per matrix combination."""
 
 from __future__ import annotations
 
-from rsdock.lint.model.partial import HOLE
+from rsdock.lint.model.partial import HOLE, Shape
 from rsdock.lint.model.workflow_reader import parse_workflow
 from rsdock.lint.model.workflow_values import TAG_OUTPUT, Tracer
 
@@ -94,3 +94,40 @@ jobs:
     assert _read(text, "${{ inputs.image-digest }}", "sign") == [[f"{HOLE}@{HOLE}"]]
     looping = _read(text, "$X", "sign", script='X="$X:a"\n')
     assert looping and all(value.endswith(":a") for value in looping[0])
+
+
+def test_a_local_composite_actions_output_with_the_callers_inputs_and_defaults():
+    text = """on: push
+jobs:
+  image:
+    runs-on: x
+    steps:
+      - id: build
+        uses: ./.github/actions/build
+        with:
+          tag: v${{ github.run_number }}
+      - run: cosign sign ${{ steps.build.outputs.image }}
+"""
+    action = parse_workflow(".github/actions/build/action.yml", """name: build
+inputs:
+  registry:
+    default: ghcr.io/acme
+  tag:
+    required: true
+runs:
+  using: composite
+  steps:
+    - run: make push
+      shell: bash
+outputs:
+  image:
+    value: ${{ inputs.registry }}/app:${{ inputs.tag }}
+""")
+    workflow = parse_workflow(".github/workflows/w.yml", text)
+    job = workflow.jobs["image"]
+    found = Tracer(workflow, {action.path: action}).shapes(
+        "${{ steps.build.outputs.image }}", job, job.steps[-1])
+    assert [[s.marked() for s in alternatives] for alternatives in found] == [
+        [f"ghcr.io/acme/app:v{HOLE}"]]
+    assert Tracer(workflow).shapes("${{ steps.build.outputs.image }}", job, job.steps[-1]) == [
+        [Shape(("", ""))]]
