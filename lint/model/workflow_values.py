@@ -32,6 +32,7 @@ _EXPRESSION = re.compile(r"\$\{\{(.*?)\}\}", re.DOTALL)
 _SHELL_VAR = re.compile(r"\$(?:\{([A-Za-z_][A-Za-z0-9_]*)\}|([A-Za-z_][A-Za-z0-9_]*))")
 _SHELL_OTHER = re.compile(r"\$(?:\{[^}]*\}|\([^)]*\)|[0-9@*#?$!-])|`[^`]*`")
 # `echo "NAME=value" >> "$GITHUB_ENV"`, also spelt `echo "NAME"=$value >> $GITHUB_OUTPUT`.
+_COMMENT_LINE = re.compile(r"^\s*#.*$", re.MULTILINE)
 _WRITE = re.compile(r"""\becho\s+["']?([A-Za-z_][A-Za-z0-9_-]*)["']?=(.*?)["']?\s*>>\s*["']?"""
                     r"""\$\{?GITHUB_(ENV|OUTPUT)\}?["']?""")
 
@@ -255,4 +256,4 @@ def _assignments(script: str, name: str) -> list[str]:
     name=value``), each as written, quotes included."""
     pattern = re.compile(rf"(?:^|(?<=[\s;&(]))(?:export\s+|local\s+|readonly\s+)?{re.escape(name)}="
                          r"(\"[^\"]*\"|'[^']*'|[^\s;&|)]*)", re.MULTILINE)
-    return [m[1] for m in pattern.finditer(script)]
+    return [m[1] for m in pattern.finditer(_COMMENT_LINE.sub("", script))]

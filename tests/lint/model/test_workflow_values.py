@@ -91,6 +91,7 @@ jobs:
       - run: cosign sign $IMAGE
 """
     assert _read(text, "$IMAGE", "sign", script="") == [[HOLE]]
+    assert _read(text, "$IMAGE", "sign", script="# IMAGE=acme/a:latest\n") == [[HOLE]]
     assert _read(text, "${{ inputs.image-digest }}", "sign") == [[f"{HOLE}@{HOLE}"]]
     looping = _read(text, "$X", "sign", script='X="$X:a"\n')
     assert looping and all(value.endswith(":a") for value in looping[0])
