@@ -14,13 +14,14 @@ from rsdock.lint.model.workflow_values import Tracer
 from rsdock.lint.rules.rule import Context, WorkflowRule
 
 _COSIGN_SIGN = re.compile(r"\bcosign\s+sign\b(?!-)([^\n|;&]*)")
-# cosign sign's options that take a value as the next word.
+# cosign sign's options that take a value as the next word (its booleans, `--sk` and
+# `--new-bundle-format` among them, take one only after `=`).
 _WITH_VALUE = frozenset({
     "-a", "--annotations", "--key", "-k", "--certificate", "--certificate-chain", "--payload",
     "--output-signature", "--output-certificate", "--output-payload", "--identity-token",
     "--fulcio-url", "--rekor-url", "--oidc-issuer", "--oidc-client-id", "--oidc-provider",
-    "--registry-referrers-mode", "--attachment", "--sk", "--slot", "--new-bundle-format",
-    "--signing-config", "--bundle", "--trusted-root", "--timeout", "-t",
+    "--registry-referrers-mode", "--attachment", "--slot", "--signing-config", "--bundle",
+    "--trusted-root", "--timeout", "-t",
 })
 # A value named for tags (`${{ needs.build.outputs.tags }}`, `$TAGS`) when nothing says more.
 _TAG_EXPRESSION = re.compile(r"\$\{\{[^}]*\.tags?\s*\}\}|\$\{?[A-Za-z_]*TAGS?\}?\b")

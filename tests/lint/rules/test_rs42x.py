@@ -72,6 +72,9 @@ CASES = [
     ("RS422", True, _workflow('      - run: |\n          URL="ghcr.io/acme/app:${TAG}"\n     '
                               '     echo "IMAGE=${URL}" >> "$GITHUB_ENV"\n      - run: cosign sign'
                               ' --yes "$IMAGE"\n')),
+    # A boolean option is not followed by its value (kubewarden/policy-server signs with
+    # `--new-bundle-format=false`; written without `=`, the next word is the image).
+    ("RS422", True, _workflow("      - run: cosign sign --yes --new-bundle-format acme/app:v1\n")),
     # ... and stays quiet where a part pins the digest, or a branch may have.
     ("RS422", False, _workflow("      - id: build\n        uses: docker/build-push-action@v7\n",
                                jobs="    outputs:\n      ref: acme/app@${{ steps.build.outputs"
