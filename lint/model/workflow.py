@@ -109,7 +109,8 @@ class Step:
 
 @record
 class Job:
-    """One job: its condition, runner, permissions, matrix and steps."""
+    """One job: its condition, runner, permissions, matrix, steps, the jobs it needs and its
+    ``outputs:`` (what ``needs.<id>.outputs.<name>`` reads)."""
 
     id: str
     line: int
@@ -120,6 +121,7 @@ class Job:
     matrix: Any
     steps: list[Step] = field(default_factory=list)
     needs: list[str] = field(default_factory=list)
+    outputs: dict[str, Scalar] = field(default_factory=dict)
 
     def matrix_combinations(self) -> list[dict[str, Any]] | None:
         """The combinations of a literal ``strategy.matrix`` ([{}] when none), None when computed."""

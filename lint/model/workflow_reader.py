@@ -202,15 +202,23 @@ def local_actions(workflow: Workflow, actions: Mapping[str, Workflow],
     (``uses: ./.github/actions/build``) found among the parsed ``actions`` (by path): its steps
     run in that job, after that step's ``if:``."""
     for job, step in workflow.steps():
-        uses = step.uses
-        if uses is None or not uses.text.startswith("./"):
-            continue
-        folder = posixpath.normpath(uses.text.split("@")[0]).strip("/")
-        for name in ("action.yml", "action.yaml"):
-            action = actions.get(f"{folder}/{name}")
-            if action is not None and not action.errors:
-                yield job, step, action
-                break
+        action = local_action(step, actions)
+        if action is not None:
+            yield job, step, action
+
+
+def local_action(step: Step, actions: Mapping[str, Workflow]) -> Workflow | None:
+    """The local composite action among ``actions`` (by path) that ``step`` runs
+    (``uses: ./.github/actions/build``), or None."""
+    uses = step.uses
+    if uses is None or not uses.text.startswith("./"):
+        return None
+    folder = posixpath.normpath(uses.text.split("@")[0]).strip("/")
+    for name in ("action.yml", "action.yaml"):
+        action = actions.get(f"{folder}/{name}")
+        if action is not None and not action.errors:
+            return action
+    return None
 
 
 def _read_triggers(data: CommentedMap, key: Any) -> dict[str, Scalar]:
@@ -239,6 +247,9 @@ def _read_job(job_id: str, jobs: CommentedMap, lines: list[str]) -> Job:
         job.needs = [needs]
     elif isinstance(needs, CommentedSeq):
         job.needs = [str(n) for n in needs if isinstance(n, (str, int))]
+    outputs = data.get("outputs")
+    if isinstance(outputs, CommentedMap):
+        job.outputs = {str(k): v for k in outputs if (v := _value(outputs, k)) is not None}
     steps = data.get("steps")
     if isinstance(steps, CommentedSeq):
         for index, step in enumerate(steps):

@@ -75,6 +75,8 @@ EXPECTED = {
     'fp-RS416-job-local-registry': [],
     'fp-RS418-workflows-on-different-branches': [('Dockerfile', 3, 'RS304')],
     'fp-RS4xx-nested-workflow-never-runs': [],
+    # rancher/turtles signs the digest its script wrote to $GITHUB_ENV (RS422's tracer, issue #25)
+    'fp-RS422-digest-through-github-env': [],
     'fp-RS504-compose-build-context': [],
     'fp-RS504-reincluded-file': [('Dockerfile', 7, 'RS302'), ('Dockerfile', 7, 'RS304'), ('Dockerfile', 7, 'RS306')],
     'fp-RS505-context-without-build-output': [],
@@ -90,6 +92,11 @@ EXPECTED = {
     # Supply-chain traps (issue #25): merging attested images with `docker manifest create`
     # (RS408: the fixture leaves the Dockerfile out) and provenance turned off on a push.
     'miss-RS420-RS421-manifest-create-of-attested-images': [('.github/workflows/publish.yml', 29, 'RS408'), ('.github/workflows/publish.yml', 45, 'RS420'), ('.github/workflows/publish.yml', 45, 'RS421')],
+    # A signature of a tag the script assigned (argo-workflows), an attestation on pull requests.
+    'miss-RS422-composite-action-output-tag': [('.github/workflows/release.yml', 47, 'RS422')],
+    'miss-RS422-sign-tag-after-manifest-push': [('.github/workflows/release.yaml', 32, 'RS422')],
+    'miss-RS422-sign-tag-of-merged-index': [('.github/workflows/release-v2.yaml', 25, 'RS414'), ('.github/workflows/release-v2.yaml', 51, 'RS422')],
+    'miss-RS425-attest-on-pull-requests': [('.github/workflows/build-attested-binaries.yml', 31, 'RS425')],
     'miss-RS423-workflow-wide-id-token': [('.github/workflows/publish-paradedb-docker.yml', 13, 'RS423')],
     'miss-RS424-provenance-off-on-push-by-digest': [('.github/workflows/docker-publish.yml', 42, 'RS408'), ('.github/workflows/docker-publish.yml', 53, 'RS424')],
     'miss-RS307-computed-triple-folder': [('Dockerfile', 1, 'RS505'), ('Dockerfile', 21, 'RS307'), ('Dockerfile', 24, 'RS306'), ('Dockerfile', 26, 'RS304')],

