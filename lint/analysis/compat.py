@@ -94,15 +94,18 @@ def refusals_for(platform_names: Sequence[str], runtime: str, debian: str,
         debian: the runtime's Debian release; its image's availability is judged only when it
             is a release rsdock knows.
         binaries: the binaries the images ship.
-        libc: ``gnu`` or ``musl`` when no known runtime says it.
+        libc: ``gnu`` or ``musl``: what the build targets, when it is known (lint reads it
+            from the ``--target``); else the runtime's.
         musl_c: whether to refuse C compiled for musl (``musl-c``): rsdock never generates it;
             lint asks only of a build that has no musl C compiler of its own.
     """
     base = runtimes.get(runtime)
-    libc = base.libc if base is not None else (libc or "gnu")
+    libc = libc or (base.libc if base is not None else "gnu")
     known = [p for p in (platforms.get(n) for n in platform_names) if p is not None]
-    seen: set[str] = set()
-    chosen = [p for p in known if not (p.name in seen or seen.add(p.name))]
+    chosen: list[Platform] = []
+    for platform in known:
+        if platform not in chosen:
+            chosen.append(platform)
     # A static musl runtime refuses the C crates once, not per platform: judged with the crates
     # of the first platform in the table's order (what ``Plan.platform_objects`` gives).
     first = next((p for p in platforms.PLATFORMS if p in chosen), None)

@@ -194,9 +194,11 @@ def _refuse_unbuildable(sources: Sources, request: Request, inferred: InferredPl
     for problems in platform_problems(plan, request.add_platforms).values():
         if problems:
             read = f" (the runtime read from {inferred.runtime.source})" if runtime else ""
-            more = f"; and {len(problems) - 1} more reason(s)" if len(problems) > 1 else ""
+            # Every reason, as init gives them: each with its way out and refusal id.
+            more = "".join(f"; and {p.message}" for p in problems[1:])
+            ways = "; ".join(dict.fromkeys(p.way_out for p in problems))
             raise UserError(f"{problems[0].message}{read}{more}",
-                            hint=f"{problems[0].way_out}; nothing was written",
+                            hint=f"{ways}; nothing was written",
                             exit_code=refusal_exit_code(problems))
 
 

@@ -341,10 +341,12 @@ def platform_problems(plan: Plan, names: Iterable[str]) -> dict[str, list]:
 
     Returns:
         ``{platform: [Problem of the platforms answer, ...]}`` (empty lists for the ones that
-        work), in the order given.
+        work), in the order given; a static musl runtime refused for the C libraries is a
+        problem of every platform (the set cannot work with it on any).
     """
     return {name: [p for p in plan.with_changes(platforms=(name,)).problems()
-                   if p.field == "platforms"] for name in names}
+                   if p.field == "platforms" or p.field == "runtime" and p.refusal]
+            for name in names}
 
 
 def edit_plan(ws, images: Iterable[Image], runtime: str | None, debian: str | None) -> Plan:
