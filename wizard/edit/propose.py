@@ -105,6 +105,7 @@ def propose(sources: Sources, request: Request,
     if proposal.changed and not proposal.refusals:
         regenerate.sync_config(sources.workspace_root, request, inferred, proposal,
                                sources.config_path)
+        regenerate.follow_render(sources, proposal)
     return proposal
 
 
@@ -255,6 +256,8 @@ def apply(root: Path | str, proposal: Proposal, *, notes: list[str] | None = Non
         for edit in changed:
             # the Transaction keeps the file's BOM itself; the text must not carry a second one.
             tx.stage(edit.path, edit.new.removeprefix("\ufeff"), keep_bom=True, expect=edit.old)
+        for rel, data in sorted(proposal.extra.items()):
+            tx.stage(rel, data)
         folder = make_backup(root, [e.path for e in changed],
                              expect={e.path: e.old for e in changed}, pending=True)
         try:
