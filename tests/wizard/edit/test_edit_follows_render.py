@@ -89,3 +89,19 @@ def test_with_record_replaces_the_table_in_place():
     assert new.startswith('platforms = ["linux/amd64"]\n\n# What rsdock last wrote')
     assert '"Dockerfile" = "sha256:bb"' in new and "sha256:aa" not in new
     assert new.endswith('\n\n[lint]\nignore = ["RS101"]\n') and new.count("[generated]") == 1
+
+
+def test_the_check_hint_says_force_merges_a_file_rsdock_renders_differently_too(tmp_path, capsys):
+    root = _generated(tmp_path)
+    config = root / "rsdock.toml"
+    config.write_text(config.read_text().replace('platforms = ["linux/amd64"]',
+                                                 'platforms = ["linux/amd64", "linux/arm64"]'))
+    dockerfile = root / "Dockerfile"
+    dockerfile.write_text(dockerfile.read_text() + "LABEL team=\"infra\"\n")
+    capsys.readouterr()
+    assert main(["init", str(root), "--check"]) == 1
+    err = capsys.readouterr().err
+    assert "Dockerfile: edited by hand, and rendered differently" in err
+    assert "to discard the edits, `rsdock init" not in err  # --force would merge, not discard
+    assert "--yes --force` merges them (it does not discard them)" in err
+    assert "to discard the edits of Dockerfile, delete it and run `rsdock init" in err
