@@ -190,9 +190,10 @@ def follow_render(sources: Sources, proposal: Proposal) -> None:
         return  # a kept block out of place: init --check reports it at its line
     untouched = {rel for rel, text in before.items() if current.get(rel) == text}
     for rel in sorted(untouched & set(after)):
-        was = proposal.edits[rel].new if rel in proposal.edits else current[rel]
-        if after[rel] != was and current[rel] is not None:
-            proposal.record(rel, current[rel], Outcome(after[rel], [
+        old = current[rel]
+        was = proposal.edits[rel].new if rel in proposal.edits else old
+        if after[rel] != was and old is not None:
+            proposal.record(rel, old, Outcome(after[rel], [
                 "as rsdock renders it from the edited rsdock.toml (the file was rsdock's, "
                 "unmodified)"]))
     declined = [rel for rel in new_renders if rel not in untouched]

@@ -19,7 +19,8 @@ from typing import Iterable, Mapping
 from rsdock import validate
 from rsdock.errors import UserError
 from rsdock.lint.analysis import needs
-from rsdock.lint.analysis.cdeps import c_crates
+from rsdock.lint.analysis.cdeps import c_crates, member_manifests
+from rsdock.lint.model.cargo_features import DEFAULT, Request, missing_required
 from rsdock.lint.knowledge import platforms as platform_table
 from rsdock.lint.model.gitrepo import Repository
 from rsdock.lint.model.paths import leaves_root
@@ -86,6 +87,7 @@ def workspace_facts(ws) -> WorkspaceFacts:
         ignored_dirs=tuple(ignored),
         lockfile=bool(getattr(ws, "has_lockfile", True)),
         c_crates=_c_crates(ws),
+        bin_features=bin_features(ws),
         updater_files=_updater_files(ws),
         **_build_needs(ws),
     )
@@ -169,22 +171,44 @@ def _build_needs(ws) -> dict:
     }
 
 
-def _c_crates(ws) -> tuple:
-    """Per binary, the C crates its package reaches (see WorkspaceFacts.c_crates); a crate
-    only some architectures reach (a ``cfg(target_arch = ...)`` table) carries ``only=``."""
+def missing_features(ws, package, target) -> tuple[str, ...]:
+    """The ``required-features`` of binary ``target`` that ``package``'s default features
+    leave off: a plain ``cargo build`` skips the binary, ``--bin`` alone is refused."""
+    if not getattr(target, "required_features", ()):
+        return ()
+    return missing_required(member_manifests(ws).get(package.name), target.required_features)
+
+
+def bin_features(ws) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """``(binary, ("package/feature", ...))`` for each binary whose ``required-features`` the
+    defaults leave off: the build of its image passes them (see WorkspaceFacts.bin_features)."""
     found = []
-    by_package: dict[str, tuple] = {}
     for package, target in getattr(ws, "native_binaries", ()):
-        if package.name not in by_package:
-            by_package[package.name] = _package_crates(ws, package.name, c_crates)
-        if by_package[package.name]:
-            found.append((target.name, by_package[package.name]))
+        missing = missing_features(ws, package, target)
+        if missing:
+            found.append((target.name, tuple(f"{package.name}/{f}" for f in missing)))
     return tuple(found)
 
 
-def _package_crates(ws, package: str, c_crates) -> tuple:
-    reached = c_crates(ws, package)
-    per_platform = {p.name: {r.crate.name for r in c_crates(ws, package, p.rust_arch)}
+def _c_crates(ws) -> tuple:
+    """Per binary, the C crates its package reaches (see WorkspaceFacts.c_crates), built with
+    the features its ``required-features`` need; a crate only some architectures reach (a
+    ``cfg(target_arch = ...)`` table) carries ``only=``."""
+    found = []
+    by_package: dict[tuple[str, tuple[str, ...]], tuple] = {}
+    for package, target in getattr(ws, "native_binaries", ()):
+        request = Request(features=missing_features(ws, package, target))
+        key = (package.name, request.features)
+        if key not in by_package:
+            by_package[key] = _package_crates(ws, package.name, c_crates, request)
+        if by_package[key]:
+            found.append((target.name, by_package[key]))
+    return tuple(found)
+
+
+def _package_crates(ws, package: str, c_crates, request: Request = DEFAULT) -> tuple:
+    reached = c_crates(ws, package, None, request)
+    per_platform = {p.name: {r.crate.name for r in c_crates(ws, package, p.rust_arch, request)}
                     for p in platform_table.PLATFORMS}
     entries = []
     for r in reached:

@@ -272,6 +272,9 @@ class WorkspaceFacts:
             dependency path (``("openssl-sys", "api -> reqwest -> native-tls -> openssl-sys")``)
             and then the flags Cargo.lock implies (``bundled``, ``system``, ``bindgen``: see
             ``CCrate.with_flags``).
+        bin_features: per binary whose ``[[bin]] required-features`` the package's default
+            features leave off, those features as ``package/feature``: the build passes them
+            with ``--features`` (cargo refuses ``--bin NAME`` without them).
         compile_inputs: the paths the compile reads that exist in the workspace (``include_str!``,
             sqlx migrations and offline data, a build script's files), which ``.dockerignore``
             must not hide (:mod:`rsdock.lint.analysis.needs`).
@@ -302,6 +305,7 @@ class WorkspaceFacts:
     ignored_dirs: tuple[str, ...] = ()
     lockfile: bool = True
     c_crates: tuple[tuple[str, tuple[tuple[str, ...], ...]], ...] = ()
+    bin_features: tuple[tuple[str, tuple[str, ...]], ...] = ()
     compile_inputs: tuple[str, ...] = ()
     git: str = ""
     git_reason: str = ""
