@@ -2,9 +2,16 @@
 
 from __future__ import annotations
 
+import os
+import re
+from pathlib import Path
 from typing import Iterable
 
+from rsdock import fs
+from rsdock.errors import UserError
+
 from rsdock.lint.analysis import build, cdeps
+from rsdock.lint.model.cargo import Workspace
 from rsdock.lint.model.cargo_features import missing_required
 from rsdock.lint.model.dockerfile import Dockerfile
 from rsdock.lint.model.findings import Finding, Related, Severity
@@ -112,5 +119,25 @@ class RS606(DockerfileRule):
                         f"{', '.join(missing)} ([[bin]] required-features), which this build "
                         f"leaves off; {self.message} (--features {wanted}), or stop building it",
                         span=call.span(file, f"--bin {name}"),
-                        related=[Related(package.manifest_path, 0,
-                                         f"{name}'s required-features")])
+                        related=[_required_at(ctx, workspace, package.manifest_path, name)])
+
+
+def _required_at(ctx: Context, workspace: Workspace, manifest: str, name: str) -> Related:
+    """Where binary ``name``'s ``required-features`` is written (its ``[[bin]]`` table)."""
+    path = Path(getattr(workspace, "root", ctx.root)) / manifest
+    rel = Path(os.path.relpath(path, ctx.root)).as_posix()
+    try:
+        text = fs.read_text(ctx.root, rel) or ""
+    except UserError:
+        text = ""
+    line, in_bin = 1, False
+    for number, raw in enumerate(text.splitlines(), 1):
+        stripped = raw.strip()
+        if stripped.startswith("["):
+            in_bin = False
+        if re.match(rf"""name\s*=\s*["']{re.escape(name)}["']""", stripped):
+            in_bin, line = True, number
+        elif in_bin and stripped.startswith("required-features"):
+            line = number
+            break
+    return Related(rel, line, f"{name}'s required-features")

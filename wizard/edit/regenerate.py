@@ -10,15 +10,16 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from rsdock import fs
 from rsdock.errors import UserError
 from rsdock.lint.knowledge import platforms
 from rsdock.wizard.edit.infer import InferredPlan
 from rsdock.wizard.edit.outcome import Outcome, Refusal
 from rsdock.wizard.edit.request import Proposal, Request
 from rsdock.wizard.edit.sources import Sources
-from rsdock.wizard.generate import answers, keep
+from rsdock.wizard.generate import answers, keep, upgrade
 from rsdock.wizard.generate.plan import PlanError
-from rsdock.wizard.generate.defaults import problem_lines, refusal_exit_code
+from rsdock.wizard.generate.defaults import problem_lines, refusal_exit_code, validated
 from rsdock.wizard.generate.render import dockerfile, render
 
 
@@ -150,10 +151,6 @@ def follow_render(sources: Sources, proposal: Proposal) -> None:
     renders. Nothing happens without a valid ``rsdock.toml`` the workspace renders, or when the
     new one does not render (the edit's own refusals said why).
     """
-    from rsdock import fs
-    from rsdock.wizard.generate import upgrade
-    from rsdock.wizard.generate.defaults import validated
-
     config = sources.config_path
     edit = proposal.edits.get(config)
     try:

@@ -19,8 +19,8 @@ from typing import Iterable, Mapping
 from rsdock import validate
 from rsdock.errors import UserError
 from rsdock.lint.analysis import needs
-from rsdock.lint.analysis.cdeps import c_crates, member_manifests
-from rsdock.lint.model.cargo_features import DEFAULT, Request, missing_required
+from rsdock.lint.analysis.cdeps import c_crates
+from rsdock.lint.model.cargo_features import DEFAULT, Request
 from rsdock.lint.knowledge import platforms as platform_table
 from rsdock.lint.model.gitrepo import Repository
 from rsdock.lint.model.paths import leaves_root
@@ -30,7 +30,7 @@ from rsdock.wizard.generate import ignore_merge, updates
 from rsdock.wizard.generate.plan import (DEFAULT_RUST_VERSION, Image, Plan, PlanError,
                                          WorkspaceFacts, registry_for_host)
 from rsdock.wizard.generate.repository import default_triggers, repo_prefix, repository
-from rsdock.wizard.generate.selection import Selection, select
+from rsdock.wizard.generate.selection import Selection, missing_features, select
 
 
 def workspace_images(ws) -> tuple[Image, ...]:
@@ -169,14 +169,6 @@ def _build_needs(ws) -> dict:
         "build_notes": tuple(dict.fromkeys(build_notes)),
         "dockerignore_lines": lines, "dockerignore_marked": marked,
     }
-
-
-def missing_features(ws, package, target) -> tuple[str, ...]:
-    """The ``required-features`` of binary ``target`` that ``package``'s default features
-    leave off: a plain ``cargo build`` skips the binary, ``--bin`` alone is refused."""
-    if not getattr(target, "required_features", ()):
-        return ()
-    return missing_required(member_manifests(ws).get(package.name), target.required_features)
 
 
 def bin_features(ws) -> tuple[tuple[str, tuple[str, ...]], ...]:

@@ -31,6 +31,8 @@ from __future__ import annotations
 
 import re
 
+from rsdock.lint.analysis.cdeps import member_manifests
+from rsdock.lint.model.cargo_features import missing_required
 from rsdock.records import record
 from rsdock.wizard.generate.plan import Image
 
@@ -110,11 +112,17 @@ def select(ws, images: tuple[Image, ...]) -> Selection:
     )
 
 
+def missing_features(ws, package, target) -> tuple[str, ...]:
+    """The ``required-features`` of binary ``target`` that ``package``'s default features
+    leave off: a plain ``cargo build`` skips the binary, ``--bin`` alone is refused."""
+    if not getattr(target, "required_features", ()):
+        return ()
+    return missing_required(member_manifests(ws).get(package.name), target.required_features)
+
+
 def _features_reason(ws, packages: dict, image: Image) -> str:
     """Why a binary cargo builds only with features the defaults leave off is left out (a
     plain ``cargo build`` skips it too: shadowsocks-rust's Windows-only ``sswinservice``)."""
-    from rsdock.wizard.generate.defaults import missing_features
-
     package = packages.get(image.package)
     target = next((t for t in package.bins if t.name == image.name), None) if package else None
     missing = missing_features(ws, package, target) if target is not None else ()
