@@ -105,7 +105,8 @@ def propose(sources: Sources, request: Request,
     if proposal.changed and not proposal.refusals:
         regenerate.sync_config(sources.workspace_root, request, inferred, proposal,
                                sources.config_path)
-        regenerate.follow_render(sources, proposal)
+        if not (request.fix or request.sign):  # their edits are not in rsdock.toml's answers
+            regenerate.follow_render(sources, proposal)
     return proposal
 
 

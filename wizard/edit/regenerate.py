@@ -148,8 +148,10 @@ def follow_render(sources: Sources, proposal: Proposal) -> None:
     comment naming the platforms, the ``*)`` arm's list). A file edited by hand keeps the
     minimal edit and its old ``[generated]`` digest (``rsdock init`` merges it later, as for
     any hand edit). The ``[generated]`` record and the stored last render follow the new
-    renders. Nothing happens without a valid ``rsdock.toml`` the workspace renders, or when the
-    new one does not render (the edit's own refusals said why).
+    renders. Nothing happens unless the edit changed ``rsdock.toml``'s answers (platforms,
+    cache, registry, runtime: ``--fix`` and ``--sign`` edits are not answers there, and a
+    render would undo them, so the caller skips those), without a valid ``rsdock.toml`` the
+    workspace renders, or when the new one does not render (the edit's own refusals said why).
     """
     config = sources.config_path
     edit = proposal.edits.get(config)
@@ -158,7 +160,9 @@ def follow_render(sources: Sources, proposal: Proposal) -> None:
         if old_text is None:
             return
         old_plan = answers.load_for_rendering(sources.workspace_root)
-        new_text = edit.new if edit is not None else old_text
+        if edit is None or edit.new == old_text:
+            return  # the answers did not change: neither do rsdock's renders
+        new_text = edit.new
         new_plan = validated(answers.loads(new_text, answers.CONFIG_NAME).with_changes(
             workspace=old_plan.workspace))
         out = old_plan.workspace.repo_root(sources.workspace_root)
