@@ -326,3 +326,28 @@ def _closure(manifest: Manifest, features: Features) -> tuple[set[str], dict[str
         if dep in on or dep not in optional:
             forwarded.setdefault(dep, set()).add(feature)
     return on, forwarded
+
+
+def own_features(manifest: Manifest | None, request: Request = DEFAULT) -> frozenset[str] | None:
+    """The package's own features ``request`` turns on (``default`` expanded through its
+    ``[features]`` table); None for ``--all-features`` (every one)."""
+    if request.all_features:
+        return None
+    table = manifest.features if manifest is not None else {}
+    items = deque(set(request.features) | ({"default"} if request.default else set()))
+    on: set[str] = set()
+    while items:
+        item = items.popleft()
+        if item in on or item.startswith("dep:") or "/" in item:
+            continue
+        on.add(item)
+        items.extend(table.get(item, ()))
+    return frozenset(on)
+
+
+def missing_required(manifest: Manifest | None, required: Iterable[str],
+                     request: Request = DEFAULT) -> tuple[str, ...]:
+    """The ``required-features`` of a binary that ``request`` leaves off: cargo builds the
+    binary only when this is empty (``cargo build`` skips it, ``--bin`` refuses)."""
+    on = own_features(manifest, request)
+    return () if on is None else tuple(f for f in required if f not in on)

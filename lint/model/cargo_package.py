@@ -32,10 +32,13 @@ class BinTarget:
     Attributes:
         name: the name ``cargo build --bin`` takes (a package name's ``-`` is kept).
         path: the source file, relative to the workspace root, ``/``-separated.
+        required_features: its ``[[bin]]`` table's ``required-features``: cargo builds it only
+            with all of them on (``cargo build`` skips it otherwise, ``--bin`` refuses).
     """
 
     name: str
     path: str
+    required_features: tuple[str, ...] = ()
 
 
 @record(frozen=True)
@@ -285,6 +288,7 @@ def _bin_targets(root: Path, pkg_dir: Path, package_name: str, data: Table, pack
         tables = []
         autobins = autobins is not False  # with no [[bin]] tables even edition 2015 discovers
     explicit: list[tuple[str, Path | None, int | None]] = []
+    required: dict[str, tuple[str, ...]] = {}
     for index, table in enumerate(tables):
         line = _nth_bin_header(text, index)
         name = table.get("name") if isinstance(table, dict) else None
@@ -293,6 +297,13 @@ def _bin_targets(root: Path, pkg_dir: Path, package_name: str, data: Table, pack
                             hint="add `name = \"...\"`: it is what `cargo build --bin` takes")
         path = table.get("path")
         explicit.append((name, pkg_dir / path if isinstance(path, str) else None, line))
+        wanted = table.get("required-features", [])
+        if not isinstance(wanted, list) or not all(isinstance(f, str) for f in wanted):
+            raise ScanError(f"`required-features` of [[bin]] `{name}` is not a list of feature "
+                            "names", path=str(manifest), line=line,
+                            hint="write required-features = [\"feature\", ...] (cargo refuses "
+                            "this manifest too)")
+        required[name] = tuple(wanted)
     seen_names = {name for name, _, _ in explicit}
     seen_paths = {os.path.normpath(path) for _, path, _ in explicit if path is not None}
     remaining = [(n, p) for n, p in inferred
@@ -315,7 +326,7 @@ def _bin_targets(root: Path, pkg_dir: Path, package_name: str, data: Table, pack
         names_seen.add(name)
         if path is None:
             path = _infer_bin_path(name, inferred, pkg_dir, edition, has_lib, manifest, line)
-        result.append(BinTarget(name, rel(path, root)))
+        result.append(BinTarget(name, rel(path, root), required.get(name, ())))
     return tuple(result)
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Iterable
 
-from rsdock.lint.analysis import build, cdeps
+from rsdock.lint.analysis import build, cdeps, compat
 from rsdock.lint.knowledge import ccrates, platforms
 from rsdock.lint.model import workflow_reader as wf
 from rsdock.lint.model.cargo import Workspace
@@ -30,7 +30,9 @@ class RS212(ProjectRule):
     file" or links the build machine's library. Which crates the binary reaches is read from
     ``Cargo.lock`` (see ``rsdock rules``: the C-crate table); checked only for platforms the
     workflows name literally, and for plain ``cargo`` builds (``cross``, ``xx-cargo`` and
-    ``cargo zigbuild`` bring their own). A missing package is reported where that platform's
+    ``cargo zigbuild`` bring their own), and not for a platform the crates rule out altogether
+    (RS605 reports that one: aws-lc-sys without bindings, a system library built for glibc
+    only). A missing package is reported where that platform's
     package list is written (its ``apt-get install`` line, or the ``case`` arm's ``set --`` line
     whose words an ``apt-get install "$@"`` installs), missing environment at the ``cargo`` line.
 
@@ -195,6 +197,10 @@ class RS212(ProjectRule):
                 if triple is None or platforms.by_triple(triple) is not platform:
                     continue
                 libc = "musl" if "musl" in triple else "gnu"
+                if compat.refusals_for([platform.name], "", "", [compat.Binary(
+                        "", {platform.name: crates})], libc=libc, musl_c=False):
+                    continue  # it cannot work with these crates at all: RS605 says so, and
+                    # installing packages for it would be a fix that cannot work
                 need = ccrates.needs(crates, platform, triple, libc=libc, with_common=True)
                 native = platform.name == platforms.NATIVE_PLATFORM
                 missing = [p for p in need.target_packages if not _has(installed, p, native)]

@@ -459,11 +459,19 @@ def _check(start: Path, path: str = "") -> int:
     if both:
         print(f"  ({', '.join(both)}: edited by hand, and rendered differently by rsdock "
               f"{upgrade.version()} too: `rsdock init` merges the two)", file=sys.stderr)
+    # --force discards a plain edit, but merges a file rsdock also renders differently now.
+    plain = [c.path for c in drift if c.path not in both]
+    discard = (f"to discard the edits, `rsdock init{path} --yes --force`" if not both else
+               (f"`rsdock init{path} --yes --force` discards the edits of {', '.join(plain)} "
+                "and merges the others" if plain else
+                f"`rsdock init{path} --yes --force` merges them (it does not discard them)")
+               + " (overlaps between <<<<<<< and >>>>>>> lines, after a backup); to discard "
+               f"the edits of {', '.join(both)}, delete {'it' if len(both) == 1 else 'them'} "
+               f"and run `rsdock init{path} --yes`")
     print(f"  hint: change rsdock.toml and run `rsdock init{path} --yes` to regenerate them; to "
           f"keep a deliberate edit, run `rsdock init{path} --keep --yes` (it marks each "
           "difference with `# rsdock:keep` ... `# rsdock:end`, which regeneration keeps; "
-          "without --yes it shows them and asks first); to discard the edits, "
-          f"`rsdock init{path} --yes --force`", file=sys.stderr)
+          f"without --yes it shows them and asks first); {discard}", file=sys.stderr)
     return 1
 
 

@@ -105,6 +105,8 @@ def propose(sources: Sources, request: Request,
     if proposal.changed and not proposal.refusals:
         regenerate.sync_config(sources.workspace_root, request, inferred, proposal,
                                sources.config_path)
+        if not (request.fix or request.sign):  # their edits are not in rsdock.toml's answers
+            regenerate.follow_render(sources, proposal)
     return proposal
 
 
@@ -194,9 +196,11 @@ def _refuse_unbuildable(sources: Sources, request: Request, inferred: InferredPl
     for problems in platform_problems(plan, request.add_platforms).values():
         if problems:
             read = f" (the runtime read from {inferred.runtime.source})" if runtime else ""
-            more = f"; and {len(problems) - 1} more reason(s)" if len(problems) > 1 else ""
+            # Every reason, as init gives them: each with its way out and refusal id.
+            more = "".join(f"; and {p.message}" for p in problems[1:])
+            ways = "; ".join(dict.fromkeys(p.way_out for p in problems))
             raise UserError(f"{problems[0].message}{read}{more}",
-                            hint=f"{problems[0].way_out}; nothing was written",
+                            hint=f"{ways}; nothing was written",
                             exit_code=refusal_exit_code(problems))
 
 
@@ -253,6 +257,8 @@ def apply(root: Path | str, proposal: Proposal, *, notes: list[str] | None = Non
         for edit in changed:
             # the Transaction keeps the file's BOM itself; the text must not carry a second one.
             tx.stage(edit.path, edit.new.removeprefix("\ufeff"), keep_bom=True, expect=edit.old)
+        for rel, data in sorted(proposal.extra.items()):
+            tx.stage(rel, data)
         folder = make_backup(root, [e.path for e in changed],
                              expect={e.path: e.old for e in changed}, pending=True)
         try:

@@ -10,15 +10,16 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from rsdock import fs
 from rsdock.errors import UserError
 from rsdock.lint.knowledge import platforms
 from rsdock.wizard.edit.infer import InferredPlan
 from rsdock.wizard.edit.outcome import Outcome, Refusal
 from rsdock.wizard.edit.request import Proposal, Request
 from rsdock.wizard.edit.sources import Sources
-from rsdock.wizard.generate import answers, keep
+from rsdock.wizard.generate import answers, keep, upgrade
 from rsdock.wizard.generate.plan import PlanError
-from rsdock.wizard.generate.defaults import problem_lines, refusal_exit_code
+from rsdock.wizard.generate.defaults import problem_lines, refusal_exit_code, validated
 from rsdock.wizard.generate.render import dockerfile, render
 
 
@@ -135,3 +136,76 @@ def _own_copy_source(manual: tuple[str, ...], text: str) -> tuple[str, ...]:
     line = f"COPY --from={own['stage']} {own['src']} {generated['dest']}"
     return tuple(line if _COPY_FROM.match(x) and x.strip() == generated[0].strip() else x
                  for x in manual)
+
+
+def follow_render(sources: Sources, proposal: Proposal) -> None:
+    """Make an edit of rsdock's own files what ``rsdock init`` renders from the edited
+    ``rsdock.toml``, and record it there: right after ``rsdock edit``, ``rsdock init --check``
+    finds no drift.
+
+    A file that was exactly rsdock's render of the old ``rsdock.toml`` (kept blocks aside)
+    becomes the render of the new one: the minimal edit plus what it leaves behind (the header
+    comment naming the platforms, the ``*)`` arm's list). A file edited by hand keeps the
+    minimal edit and its old ``[generated]`` digest (``rsdock init`` merges it later, as for
+    any hand edit). The ``[generated]`` record and the stored last render follow the new
+    renders. Nothing happens unless the edit changed ``rsdock.toml``'s answers (platforms,
+    cache, registry, runtime: ``--fix`` and ``--sign`` edits are not answers there, and a
+    render would undo them, so the caller skips those), without a valid ``rsdock.toml`` the
+    workspace renders, or when the new one does not render (the edit's own refusals said why).
+    """
+    config = sources.config_path
+    edit = proposal.edits.get(config)
+    try:
+        old_text = answers.read_text(sources.workspace_root)
+        if old_text is None:
+            return
+        old_plan = answers.load_for_rendering(sources.workspace_root)
+        if edit is None or edit.new == old_text:
+            return  # the answers did not change: neither do rsdock's renders
+        new_text = edit.new
+        new_plan = validated(answers.loads(new_text, answers.CONFIG_NAME).with_changes(
+            workspace=old_plan.workspace))
+        out = old_plan.workspace.repo_root(sources.workspace_root)
+        if Path(out).resolve() != Path(sources.root).resolve():
+            return  # the renders' paths would not be the edit's
+        old_renders = render(old_plan)
+        new_renders = render(new_plan)
+    except (UserError, PlanError):
+        return
+    known = sources.texts()
+    current: dict[str, str | None] = {}
+    for rel in sorted(set(old_renders) | set(new_renders)):
+        if rel in proposal.edits:  # ``sources`` may hold the edited text already
+            current[rel] = proposal.edits[rel].old
+        elif rel in known:
+            current[rel] = known[rel]
+        else:
+            try:
+                current[rel] = fs.read_text(out, rel)
+            except (UserError, OSError):
+                current[rel] = None
+    try:
+        before = keep.apply_all(old_renders, current)
+        after = keep.apply_all(new_renders, current)
+    except UserError:
+        return  # a kept block out of place: init --check reports it at its line
+    untouched = {rel for rel, text in before.items() if current.get(rel) == text}
+    for rel in sorted(untouched & set(after)):
+        old = current[rel]
+        was = proposal.edits[rel].new if rel in proposal.edits else old
+        if after[rel] != was and old is not None:
+            proposal.record(rel, old, Outcome(after[rel], [
+                "as rsdock renders it from the edited rsdock.toml (the file was rsdock's, "
+                "unmodified)"]))
+    declined = [rel for rel in new_renders if rel not in untouched]
+    baseline = upgrade.load(out, old_text)
+    record, renders = upgrade.renders_to_store(baseline, new_renders, declined)
+    if record == baseline.record:
+        return
+    recorded = upgrade.with_record(new_text, record, answers.toml_string)
+    if recorded != new_text:
+        proposal.record(config, old_text, Outcome(recorded, [
+            "record what rsdock now renders ([generated])"]))
+    stored = upgrade.pack(renders)
+    if stored != baseline.stored:
+        proposal.extra[fs.RENDERS] = stored

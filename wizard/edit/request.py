@@ -71,6 +71,9 @@ class Proposal:
     edits: dict[str, FileEdit] = field(default_factory=dict)
     refusals: list[Refusal] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    # Files written with the edits but not shown as a diff: rsdock's stored last render
+    # (rsdock.fs.RENDERS), kept matching rsdock.toml's [generated] record.
+    extra: dict[str, bytes] = field(default_factory=dict)
 
     @property
     def changed(self) -> list[FileEdit]:

@@ -20,6 +20,7 @@ from rsdock import validate
 from rsdock.errors import UserError
 from rsdock.lint.analysis import needs
 from rsdock.lint.analysis.cdeps import c_crates
+from rsdock.lint.model.cargo_features import DEFAULT, Request
 from rsdock.lint.knowledge import platforms as platform_table
 from rsdock.lint.model.gitrepo import Repository
 from rsdock.lint.model.paths import leaves_root
@@ -29,7 +30,7 @@ from rsdock.wizard.generate import ignore_merge, updates
 from rsdock.wizard.generate.plan import (DEFAULT_RUST_VERSION, Image, Plan, PlanError,
                                          WorkspaceFacts, registry_for_host)
 from rsdock.wizard.generate.repository import default_triggers, repo_prefix, repository
-from rsdock.wizard.generate.selection import Selection, select
+from rsdock.wizard.generate.selection import Selection, missing_features, select
 
 
 def workspace_images(ws) -> tuple[Image, ...]:
@@ -86,6 +87,7 @@ def workspace_facts(ws) -> WorkspaceFacts:
         ignored_dirs=tuple(ignored),
         lockfile=bool(getattr(ws, "has_lockfile", True)),
         c_crates=_c_crates(ws),
+        bin_features=bin_features(ws),
         updater_files=_updater_files(ws),
         **_build_needs(ws),
     )
@@ -169,22 +171,36 @@ def _build_needs(ws) -> dict:
     }
 
 
-def _c_crates(ws) -> tuple:
-    """Per binary, the C crates its package reaches (see WorkspaceFacts.c_crates); a crate
-    only some architectures reach (a ``cfg(target_arch = ...)`` table) carries ``only=``."""
+def bin_features(ws) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """``(binary, ("package/feature", ...))`` for each binary whose ``required-features`` the
+    defaults leave off: the build of its image passes them (see WorkspaceFacts.bin_features)."""
     found = []
-    by_package: dict[str, tuple] = {}
     for package, target in getattr(ws, "native_binaries", ()):
-        if package.name not in by_package:
-            by_package[package.name] = _package_crates(ws, package.name, c_crates)
-        if by_package[package.name]:
-            found.append((target.name, by_package[package.name]))
+        missing = missing_features(ws, package, target)
+        if missing:
+            found.append((target.name, tuple(f"{package.name}/{f}" for f in missing)))
     return tuple(found)
 
 
-def _package_crates(ws, package: str, c_crates) -> tuple:
-    reached = c_crates(ws, package)
-    per_platform = {p.name: {r.crate.name for r in c_crates(ws, package, p.rust_arch)}
+def _c_crates(ws) -> tuple:
+    """Per binary, the C crates its package reaches (see WorkspaceFacts.c_crates), built with
+    the features its ``required-features`` need; a crate only some architectures reach (a
+    ``cfg(target_arch = ...)`` table) carries ``only=``."""
+    found = []
+    by_package: dict[tuple[str, tuple[str, ...]], tuple] = {}
+    for package, target in getattr(ws, "native_binaries", ()):
+        request = Request(features=missing_features(ws, package, target))
+        key = (package.name, request.features)
+        if key not in by_package:
+            by_package[key] = _package_crates(ws, package.name, c_crates, request)
+        if by_package[key]:
+            found.append((target.name, by_package[key]))
+    return tuple(found)
+
+
+def _package_crates(ws, package: str, c_crates, request: Request = DEFAULT) -> tuple:
+    reached = c_crates(ws, package, None, request)
+    per_platform = {p.name: {r.crate.name for r in c_crates(ws, package, p.rust_arch, request)}
                     for p in platform_table.PLATFORMS}
     entries = []
     for r in reached:
@@ -341,10 +357,12 @@ def platform_problems(plan: Plan, names: Iterable[str]) -> dict[str, list]:
 
     Returns:
         ``{platform: [Problem of the platforms answer, ...]}`` (empty lists for the ones that
-        work), in the order given.
+        work), in the order given; a static musl runtime refused for the C libraries is a
+        problem of every platform (the set cannot work with it on any).
     """
     return {name: [p for p in plan.with_changes(platforms=(name,)).problems()
-                   if p.field == "platforms"] for name in names}
+                   if p.field == "platforms" or p.field == "runtime" and p.refusal]
+            for name in names}
 
 
 def edit_plan(ws, images: Iterable[Image], runtime: str | None, debian: str | None) -> Plan:

@@ -13,8 +13,9 @@ from functools import partial
 from pathlib import Path
 
 from rsdock import validate
+from rsdock.lint.analysis import compat
 from rsdock.fs import shown as printable
-from rsdock.lint.knowledge import (ccrates, debian as debian_releases, platforms, refusals,
+from rsdock.lint.knowledge import (ccrates, debian as debian_releases, platforms,
                                    runtimes)
 from rsdock.lint.knowledge.names import bin_name_problem, package_name_problem
 from rsdock.lint.knowledge.platforms import Platform  # the class body's `platforms` is a field
@@ -271,6 +272,9 @@ class WorkspaceFacts:
             dependency path (``("openssl-sys", "api -> reqwest -> native-tls -> openssl-sys")``)
             and then the flags Cargo.lock implies (``bundled``, ``system``, ``bindgen``: see
             ``CCrate.with_flags``).
+        bin_features: per binary whose ``[[bin]] required-features`` the package's default
+            features leave off, those features as ``package/feature``: the build passes them
+            with ``--features`` (cargo refuses ``--bin NAME`` without them).
         compile_inputs: the paths the compile reads that exist in the workspace (``include_str!``,
             sqlx migrations and offline data, a build script's files), which ``.dockerignore``
             must not hide (:mod:`rsdock.lint.analysis.needs`).
@@ -301,6 +305,7 @@ class WorkspaceFacts:
     ignored_dirs: tuple[str, ...] = ()
     lockfile: bool = True
     c_crates: tuple[tuple[str, tuple[tuple[str, ...], ...]], ...] = ()
+    bin_features: tuple[tuple[str, tuple[str, ...]], ...] = ()
     compile_inputs: tuple[str, ...] = ()
     git: str = ""
     git_reason: str = ""
@@ -375,7 +380,7 @@ def _image_problem(add, label: str, index: int, message: str, way_out: str, *,
 
 
 # The Debian release of every builder image rsdock writes (rust:<version>-slim-bookworm).
-BUILDER_DEBIAN = "bookworm"
+BUILDER_DEBIAN = compat.BUILDER_DEBIAN
 
 
 def _older_than_builder(codename: str) -> bool:
@@ -600,61 +605,24 @@ class Plan:
             if platform.name in seen:
                 add("platforms", f"{platform.name} is listed twice", "list each platform once")
             seen.add(platform.name)
-            self._check_platform_runtime(platform, add)
+        self._check_platform_runtimes(add)
 
-    def _via(self, image: Image, crates) -> str:
-        """``via api -> reqwest -> openssl-sys``: the dependency path from ``image`` to the
-        first of ``crates`` (its name alone when the scan kept none), and how many more."""
-        crates = list(crates)
-        chain = self.workspace.paths_of(image.name).get(crates[0], crates[0])
-        return f"via {chain}" + (f"; {len(crates) - 1} more" if len(crates) > 1 else "")
+    def binaries(self) -> tuple[compat.Binary, ...]:
+        """The images as the shared validator sees them: per chosen platform, the C crates
+        each image's binary compiles there, and the dependency chains."""
+        names = [p.name for p in self.platform_objects]
+        return tuple(compat.Binary(image.name,
+                                   {p: self.workspace.crates_of(image.name, p) for p in names},
+                                   self.workspace.paths_of(image.name))
+                     for image in self.images)
 
-    def _check_c_crates(self, platform: Platform, add) -> None:
-        """C libraries that cannot be had for the platform: refused in one sentence each
-        (the image, the platform, the dependency chain), then the ways out."""
-        if self.libc == "musl" and platform.musl_triple is None:
-            return  # refused as a platform without musl already
-        triple = platform.triple(self.libc)
-        for index, image in enumerate(self.images):
-            crates = self.workspace.crates_of(image.name, platform.name)
-            if self.libc == "musl" and crates and platform is self.platform_objects[0]:
-                for group in ccrates.musl_refusal_groups(crates):  # once, not per platform
-                    add("runtime", f"{image.name} cannot be a static musl binary for the "
-                        f"{self.runtime} runtime: {group.why} "
-                        f"({self._via(image, group.crates)})",
-                        _with_pointer(group.way_out, group.refusal), image_index=index,
-                        refusal=group.refusal)
-            for crate in crates:
-                why = crate.bindgen_refusal(triple)
-                if why:
-                    add("platforms", f"{image.name} cannot be built for {platform.name}: {why} "
-                        f"({self._via(image, [crate.name])})",
-                        _with_pointer(crate.bindgen_way_out(platform.name), "no-bindings"),
-                        image_index=index, refusal="no-bindings")
-            system = [c.name for c in crates if c.links == ccrates.SYSTEM]
-            if self.libc == "gnu" and system and not runtimes.debian(BUILDER_DEBIAN).has(platform):
-                verb = "links a system library" if len(system) == 1 else "link system libraries"
-                add("platforms", f"{image.name} cannot be built for {platform.name}: "
-                    f"{', '.join(system)} {verb} from Debian, and the builder's {BUILDER_DEBIAN} "
-                    f"has no {platform.debian_arch} packages ({self._via(image, system)})",
-                    _with_pointer(f"drop {platform.name}, or enable the crates' vendored/bundled "
-                                  "feature", "debian-arch"),
-                    image_index=index, refusal="debian-arch")
-
-    def _check_platform_runtime(self, platform: Platform, add) -> None:
-        runtime = runtimes.get(self.runtime)  # an unknown one: _check_choices refuses it
-        refusal = runtime.refusal(platform, self.debian) \
-            if runtime is not None and self.debian in DEBIAN_RELEASES else None
-        if refusal:
-            add("platforms", refusal[0], _with_pointer(refusal[1], "runtime-image"),
-                refusal="runtime-image")
-        self._check_c_crates(platform, add)
-        refusal = runtime.libc_refusal(platform) if runtime is not None else None
-        if refusal:
-            add("platforms", refusal[0], _with_pointer(refusal[1], "musl-target"),
-                refusal="musl-target")
+    def _check_platform_runtimes(self, add) -> None:
+        """Whether the platforms, the runtime and the C libraries can work together: the one
+        answer (:func:`rsdock.lint.analysis.compat.refusals_for`) lint gives too."""
+        for refused in compat.refusals_for(self.platforms, self.runtime, self.debian,
+                                           self.binaries()):
+            add(refused.field, refused.message, refused.way_out,
+                image_index=refused.binary_index, refusal=refused.refusal)
 
 
-def _with_pointer(way_out: str, refusal: str) -> str:
-    """A refusal's ways out, then where its explanation is."""
-    return f"{way_out} ({refusals.pointer(refusal)})"
+_with_pointer = compat.with_pointer

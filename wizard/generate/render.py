@@ -169,7 +169,8 @@ def dockerfile(plan: Plan, image: Image) -> str:
         runtime_image=base.image(plan.debian),
         uid=base.uid,
         env_file=ENV_FILE,
-        cargo_args=_cargo_args(plan, f'--target "$TARGET_TRIPLE" {bins}'),
+        cargo_args=_cargo_args(plan, f'--target "$TARGET_TRIPLE" {bins}'
+                               + _features(plan, images)),
         target_dir=plan.workspace.target_dir.rstrip("/"),
         needs_tini_stage=True,
         with_ca_bundle=plan.runtime in ("scratch", "alpine", "debian-slim"),
@@ -350,6 +351,14 @@ def _c_context(plan: Plan, images: tuple[Image, ...]) -> dict:
         "git_commit_arg": plan.workspace.git == "commit",
         "git_reason": plan.workspace.git_reason,
     }
+
+
+def _features(plan: Plan, images) -> str:
+    """`` --features a/x,a/y``: the ``required-features`` of the binaries built here that the
+    defaults leave off (cargo refuses ``--bin NAME`` without them), or ""."""
+    wanted = dict(plan.workspace.bin_features)
+    found = sorted({f for image in images for f in wanted.get(image.name, ())})
+    return f" --features {sh(','.join(found))}" if found else ""
 
 
 def _cargo_args(plan: Plan, rest: str) -> str:

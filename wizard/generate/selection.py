@@ -14,6 +14,9 @@ cost for images nobody deploys. There the defaults leave out what is clearly not
 say why, so the user can add it back (``--bin``, or ticking it in the TUI's images step).
 
 A binary is left out, first reason wins, when
+0. (in any workspace) its ``[[bin]] required-features`` are not among its package's default
+   features: a plain ``cargo build`` skips it too (shadowsocks-rust's Windows-only
+   ``sswinservice``); chosen by hand, it is built with ``--features``;
 1. its package or binary name is a tool's (``xtask``, fuzzers, benches, examples, tests,
    harnesses, fixtures, code and doc generators), or its source lives under such a directory;
 2. a plain ``cargo build`` at the root does not build its package (``default-members``, or the
@@ -28,9 +31,12 @@ from __future__ import annotations
 
 import re
 
+from rsdock.lint.analysis.cdeps import member_manifests
+from rsdock.lint.model.cargo_features import missing_required
 from rsdock.records import record
 from rsdock.wizard.generate.plan import Image
 
+FEATURES_REASON = "its required-features"
 # More binaries than this and the defaults choose; up to it every binary is imaged.
 HANDFUL = 4
 
@@ -69,8 +75,13 @@ class Selection:
         if not self.left_out:
             return ""
         why = f"more than {HANDFUL} in the workspace" if self.large else "dev tooling, by convention"
+        featured = [e for e in self.left_out if e.reason.startswith(FEATURES_REASON)]
+        what = ("binaries that need features the defaults leave off"
+                if len(featured) == len(self.left_out) else
+                f"binaries that look like tooling ({why}) or need features the defaults leave "
+                "off" if featured else f"binaries that look like tooling ({why})")
         lines = [f"left out {len(self.left_out)} of {len(self.chosen) + len(self.left_out)} "
-                 f"binaries that look like tooling ({why}):"]
+                 f"{what}:"]
         lines += [f"  {entry.image.name}: {entry.reason}" for entry in self.left_out]
         kept = " ".join(f"--bin {image.name}" for image in self.chosen)
         lines.append(f"to image one of them too, name every image: rsdock init {kept} --bin NAME"
@@ -88,7 +99,8 @@ def select(ws, images: tuple[Image, ...]) -> Selection:
     bins = [image for image in images if image.kind == "bin"]
     packages = {package.name: package for package in ws.members}
     large = len(bins) > HANDFUL
-    reasons = {image.name: (_dev_tool_reason(packages, image)
+    reasons = {image.name: (_features_reason(ws, packages, image)
+                            or _dev_tool_reason(packages, image)
                             or (_reason(ws, packages, image) if large else ""))
                for image in bins}
     if all(reasons.values()) or not any(reasons.values()):
@@ -98,6 +110,28 @@ def select(ws, images: tuple[Image, ...]) -> Selection:
         tuple(LeftOut(image, reasons[image.name]) for image in bins if reasons[image.name]),
         large=large,
     )
+
+
+def missing_features(ws, package, target) -> tuple[str, ...]:
+    """The ``required-features`` of binary ``target`` that ``package``'s default features
+    leave off: a plain ``cargo build`` skips the binary, ``--bin`` alone is refused."""
+    if not getattr(target, "required_features", ()):
+        return ()
+    return missing_required(member_manifests(ws).get(package.name), target.required_features)
+
+
+def _features_reason(ws, packages: dict, image: Image) -> str:
+    """Why a binary cargo builds only with features the defaults leave off is left out (a
+    plain ``cargo build`` skips it too: shadowsocks-rust's Windows-only ``sswinservice``)."""
+    package = packages.get(image.package)
+    target = next((t for t in package.bins if t.name == image.name), None) if package else None
+    missing = missing_features(ws, package, target) if target is not None else ()
+    if not missing or package is None:
+        return ""
+    listed = ", ".join(missing)
+    return (f"{FEATURES_REASON} ({listed}) are not among the default features, so a "
+            f"plain `cargo build` skips it too; named with --bin, it is built with --features "
+            f"{','.join(f'{package.name}/{f}' for f in missing)}")
 
 
 def is_dev_tool(package, target_name: str) -> bool:

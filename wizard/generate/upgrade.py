@@ -190,6 +190,27 @@ def without_record(config: str) -> str:
     return "".join(out).rstrip("\n") + "\n" if out else ""
 
 
+def with_record(config: str, rec: Record, toml_string: Callable[[str], str]) -> str:
+    """``config`` with its ``[generated]`` tables replaced by ``rec``'s, in place (after the
+    answers, before any table that follows them); appended when it had none."""
+    table = dumps_record(rec, toml_string)
+    lines = config.splitlines(keepends=True)
+    start = next((i for i, line in enumerate(lines)
+                  if line.startswith("# What rsdock last wrote")
+                  or line.strip().replace(" ", "") == f"[{TABLE}]"), None)
+    if start is None:
+        return config.rstrip("\n") + "\n\n" + table if table else config
+    end = start + 1
+    while end < len(lines):
+        head = lines[end].strip()
+        if head.startswith("[") and not head.strip("[] ").startswith(TABLE):
+            break
+        end += 1
+    while end > start and lines[end - 1].strip() == "" and end < len(lines):
+        end -= 1  # the blank line before the next table stays
+    return "".join(lines[:start]) + table + "".join(lines[end:])
+
+
 # --- the stored last render ----------------------------------------------------------------------
 
 def pack(renders: dict[str, str]) -> bytes:
