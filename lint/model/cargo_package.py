@@ -32,10 +32,13 @@ class BinTarget:
     Attributes:
         name: the name ``cargo build --bin`` takes (a package name's ``-`` is kept).
         path: the source file, relative to the workspace root, ``/``-separated.
+        features_off: its ``required-features`` that the package's default features do not
+            enable: cargo refuses ``--bin NAME`` without ``--features`` naming them.
     """
 
     name: str
     path: str
+    features_off: tuple[str, ...] = ()
 
 
 @record(frozen=True)
@@ -285,6 +288,7 @@ def _bin_targets(root: Path, pkg_dir: Path, package_name: str, data: Table, pack
         tables = []
         autobins = autobins is not False  # with no [[bin]] tables even edition 2015 discovers
     explicit: list[tuple[str, Path | None, int | None]] = []
+    features_off: dict[str, tuple[str, ...]] = {}
     for index, table in enumerate(tables):
         line = _nth_bin_header(text, index)
         name = table.get("name") if isinstance(table, dict) else None
@@ -293,6 +297,10 @@ def _bin_targets(root: Path, pkg_dir: Path, package_name: str, data: Table, pack
                             hint="add `name = \"...\"`: it is what `cargo build --bin` takes")
         path = table.get("path")
         explicit.append((name, pkg_dir / path if isinstance(path, str) else None, line))
+        required = table.get("required-features")
+        if isinstance(required, list):
+            on = _default_features(data.get("features"))
+            features_off[name] = tuple(f for f in required if isinstance(f, str) and f not in on)
     seen_names = {name for name, _, _ in explicit}
     seen_paths = {os.path.normpath(path) for _, path, _ in explicit if path is not None}
     remaining = [(n, p) for n, p in inferred
@@ -315,8 +323,32 @@ def _bin_targets(root: Path, pkg_dir: Path, package_name: str, data: Table, pack
         names_seen.add(name)
         if path is None:
             path = _infer_bin_path(name, inferred, pkg_dir, edition, has_lib, manifest, line)
-        result.append(BinTarget(name, rel(path, root)))
+        result.append(BinTarget(name, rel(path, root), features_off.get(name, ())))
     return tuple(result)
+
+
+def _default_features(features: object) -> set[str]:
+    """The features a plain build enables: ``default`` and what it enables, transitively
+    (``dep:x`` and ``x/y`` entries name dependencies, not features, and are followed no
+    further; ``x/y`` also counts ``x``, the optional dependency cargo turns on, ``x?/y`` not)."""
+    table = features if isinstance(features, dict) else {}
+    on: set[str] = set()
+    pending = ["default"]
+    while pending:
+        feature = pending.pop()
+        if feature in on or feature.startswith("dep:"):
+            continue
+        on.add(feature)
+        if "/" in feature:
+            name = feature.split("/", 1)[0]
+            if not name.endswith("?"):  # `x?/y` enables y only if x is on already
+                pending.append(name)
+            continue
+        enables = table.get(feature)
+        if isinstance(enables, list):
+            pending.extend(str(entry) for entry in enables)
+    on.discard("default")
+    return on
 
 
 def _infer_bin_path(name: str, inferred: list[tuple[str, Path]], pkg_dir: Path, edition: str,

@@ -29,7 +29,7 @@ from rsdock.wizard.generate import ignore_merge, updates
 from rsdock.wizard.generate.plan import (DEFAULT_RUST_VERSION, Image, Plan, PlanError,
                                          WorkspaceFacts, registry_for_host)
 from rsdock.wizard.generate.repository import default_triggers, repo_prefix, repository
-from rsdock.wizard.generate.selection import Selection, select
+from rsdock.wizard.generate.selection import Selection, features_reason, select
 
 
 def workspace_images(ws) -> tuple[Image, ...]:
@@ -437,6 +437,14 @@ def _choose(ws, available: tuple[Image, ...], names: Iterable[str], flag: str
     unknown = [name for name in names if name not in by_name]
     if unknown:
         raise _unknown(ws, unknown, list(by_name), flag)
+    packages = {package.name: package for package in ws.members}
+    for name in names:
+        why = features_reason(packages, by_name[name])
+        if why:
+            package = packages[by_name[name].package]
+            raise UserError(f"{flag} {name}: {why}", path=str(Path(ws.root) / package.manifest_path),
+                            hint="enable those features by default in the package, or build "
+                                 "this binary with its own Dockerfile")
     # Workspace order, not flag order: the same choice always renders the same files.
     return tuple(image for image in available if image.name in names)
 

@@ -21,6 +21,9 @@ A binary is left out, first reason wins, when
 3. it is a helper beside its package's main binary (the one named after the package: qdrant's
    ``wal_inspector`` beside ``qdrant``).
 When the rules would leave nothing, every binary is kept: choosing is the user's call then.
+A binary whose ``required-features`` the package's default features leave off is never chosen,
+whatever the workspace's size: cargo refuses ``--bin`` for it without ``--features``, which the
+generated build does not pass (mountpoint-s3's ``mock-mount-s3``).
 Web apps are always kept: they are the deployable front end of the workspace.
 """
 
@@ -50,10 +53,12 @@ _DOC_TOOL = re.compile(r"(^|[-_])docs?[-_](builder|renderer|gen|generator)([-_]|
 
 @record(frozen=True)
 class LeftOut:
-    """An image the defaults did not choose, and why."""
+    """An image the defaults did not choose, and why (``unbuildable``: cargo refuses to build it
+    with the default features, whatever the workspace's size)."""
 
     image: Image
     reason: str
+    unbuildable: bool = False
 
 
 @record(frozen=True)
@@ -69,9 +74,18 @@ class Selection:
         if not self.left_out:
             return ""
         why = f"more than {HANDFUL} in the workspace" if self.large else "dev tooling, by convention"
-        lines = [f"left out {len(self.left_out)} of {len(self.chosen) + len(self.left_out)} "
-                 f"binaries that look like tooling ({why}):"]
-        lines += [f"  {entry.image.name}: {entry.reason}" for entry in self.left_out]
+        total = len(self.chosen) + len(self.left_out)
+        tooling = [entry for entry in self.left_out if not entry.unbuildable]
+        lines = [f"left out {len(tooling)} of {total} binaries that look like tooling ({why}):"
+                 ] if tooling else []
+        lines += [f"  {entry.image.name}: {entry.reason}" for entry in tooling]
+        unbuildable = [entry for entry in self.left_out if entry.unbuildable]
+        if unbuildable:
+            lines.append(f"left out {len(unbuildable)} of {total} binaries a default build "
+                         "cannot make:")
+            lines += [f"  {entry.image.name}: {entry.reason}" for entry in unbuildable]
+        if not tooling:
+            return "\n".join(lines)
         kept = " ".join(f"--bin {image.name}" for image in self.chosen)
         lines.append(f"to image one of them too, name every image: rsdock init {kept} --bin NAME"
                      " (or tick it in rsdock-tui's images step)")
@@ -85,19 +99,37 @@ def select(ws, images: tuple[Image, ...]) -> Selection:
         ws: a scanned ``rsdock.lint.model.cargo.Workspace``.
         images: one image per binary and web app, in workspace order.
     """
-    bins = [image for image in images if image.kind == "bin"]
     packages = {package.name: package for package in ws.members}
+    # A binary cargo refuses to build with the default features is never a default image.
+    unbuildable = [LeftOut(image, why, True) for image in images if image.kind == "bin"
+                   and (why := features_reason(packages, image))]
+    images = tuple(image for image in images if image not in [u.image for u in unbuildable])
+    bins = [image for image in images if image.kind == "bin"]
     large = len(bins) > HANDFUL
     reasons = {image.name: (_dev_tool_reason(packages, image)
                             or (_reason(ws, packages, image) if large else ""))
                for image in bins}
     if all(reasons.values()) or not any(reasons.values()):
-        return Selection(images, large=large)
+        reasons = {}
+    left = [image for image in bins if reasons.get(image.name)]
     return Selection(
         tuple(image for image in images if not reasons.get(image.name)),
-        tuple(LeftOut(image, reasons[image.name]) for image in bins if reasons[image.name]),
+        tuple(LeftOut(image, reasons[image.name]) for image in left) + tuple(unbuildable),
         large=large,
     )
+
+
+def features_reason(packages: dict, image: Image) -> str:
+    """Why cargo refuses ``--bin`` for ``image`` in a default build ("" when it does not): its
+    ``required-features`` name features the package's default features leave off."""
+    package = packages.get(image.package)
+    target = next((t for t in package.bins if t.name == image.name), None) if package else None
+    if target is None or not target.features_off:
+        return ""
+    needed = ",".join(target.features_off)
+    return (f"its required-features need `--features {needed}`, which the package's default "
+            "features do not enable and the generated build does not pass (cargo refuses "
+            f"`--bin {image.name}` without it)")
 
 
 def is_dev_tool(package, target_name: str) -> bool:
