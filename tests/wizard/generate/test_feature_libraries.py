@@ -1,0 +1,104 @@
+"""A library a crate's feature links besides the crate's own build, read from Cargo.lock.
+
+lichess-org/lila-openingexplorer 38bddd031a30 (Cargo.toml, Cargo.lock, trimmed): rocksdb 0.24
+with `io-uring`, so librocksdb-sys depends on pkg-config in the lock (its only use: `io-uring =
+["pkg-config"]`) and its build.rs panics unless pkg-config finds liburing. cozodb/cozo
+481af058abac's lock holds librocksdb-sys 0.16 without pkg-config: no io-uring, no liburing.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from rsdock.lint.model.cargo import scan
+from rsdock.wizard.generate.defaults import default_plan
+from rsdock.wizard.generate.render import render
+from tests.tools import stage
+
+MANIFEST = '''[package]
+name = "lila-openingexplorer"
+version = "0.1.0"
+edition = "2024"
+
+[dependencies]
+rocksdb = { version = "0.24", features = ["io-uring", "lz4", "zstd", "jemalloc", "bindgen-runtime"], default-features = false }
+'''
+
+LOCK = '''version = 4
+
+[[package]]
+name = "bindgen"
+version = "0.72.0"
+source = "registry+https://github.com/rust-lang/crates.io-index"
+
+[[package]]
+name = "cc"
+version = "1.2.30"
+source = "registry+https://github.com/rust-lang/crates.io-index"
+
+[[package]]
+name = "libc"
+version = "0.2.174"
+source = "registry+https://github.com/rust-lang/crates.io-index"
+
+[[package]]
+name = "librocksdb-sys"
+version = "{sys_version}"
+source = "registry+https://github.com/rust-lang/crates.io-index"
+dependencies = [
+ "bindgen",
+ "cc",
+ "libc",
+{pkg_config}]
+
+[[package]]
+name = "lila-openingexplorer"
+version = "0.1.0"
+dependencies = [
+ "rocksdb",
+]
+
+[[package]]
+name = "pkg-config"
+version = "0.3.32"
+source = "registry+https://github.com/rust-lang/crates.io-index"
+
+[[package]]
+name = "rocksdb"
+version = "{version}"
+source = "registry+https://github.com/rust-lang/crates.io-index"
+dependencies = [
+ "libc",
+ "librocksdb-sys",
+]
+'''
+
+
+def _workspace(tmp_path: Path, io_uring: bool) -> Path:
+    root = tmp_path / "ws"
+    (root / "src").mkdir(parents=True)
+    (root / "src" / "main.rs").write_text("fn main() {}\n")
+    (root / "Cargo.toml").write_text(MANIFEST)
+    (root / "Cargo.lock").write_text(LOCK.format(
+        version="0.24.0" if io_uring else "0.22.0",
+        sys_version="0.17.3+10.4.2" if io_uring else "0.16.0+8.10.0",
+        pkg_config=' "pkg-config",\n' if io_uring else ""))
+    return root
+
+
+@pytest.mark.parametrize("runtime", ["debian-slim", "distroless"])
+def test_rocksdb_io_uring_installs_liburing_for_the_target_and_the_image(tmp_path, runtime):
+    plan = default_plan(scan(_workspace(tmp_path, io_uring=True)), runtime=runtime)
+    text = render(plan)["Dockerfile"]
+    builder = " ".join(stage(text, "builder").runs())
+    for arch in ("amd64", "arm64", "armhf"):
+        assert f"liburing-dev:{arch}" in builder
+    assert "pkg-config" in builder
+    assert '"liburing2:$arch"' in " ".join(stage(text, "tini").runs())
+
+
+def test_rocksdb_without_io_uring_needs_no_liburing(tmp_path):
+    text = render(default_plan(scan(_workspace(tmp_path, io_uring=False))))["Dockerfile"]
+    assert "liburing" not in text
