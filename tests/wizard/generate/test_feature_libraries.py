@@ -102,3 +102,57 @@ def test_rocksdb_io_uring_installs_liburing_for_the_target_and_the_image(tmp_pat
 def test_rocksdb_without_io_uring_needs_no_liburing(tmp_path):
     text = render(default_plan(scan(_workspace(tmp_path, io_uring=False))))["Dockerfile"]
     assert "liburing" not in text
+
+
+SYS_LOCK = '''version = 4
+
+[[package]]
+name = "{sys}"
+version = "{version}"
+source = "registry+https://github.com/rust-lang/crates.io-index"
+dependencies = [
+ "libc",
+{deps}]
+
+[[package]]
+name = "libc"
+version = "0.2.174"
+source = "registry+https://github.com/rust-lang/crates.io-index"
+
+[[package]]
+name = "pkg-config"
+version = "0.3.32"
+source = "registry+https://github.com/rust-lang/crates.io-index"
+
+[[package]]
+name = "app"
+version = "0.1.0"
+dependencies = [
+ "{sys}",
+]
+'''
+
+
+@pytest.mark.parametrize("sys, version, deps, dev, runtime", [
+    # hrkfdn/ncspot 1a36310f71e1: the default pulseaudio_backend reaches libpulse-sys.
+    ("libpulse-sys", "1.23.0", ' "pkg-config",\n', "libpulse-dev", "libpulse0"),
+    # containers/youki 7c67acc33e45: contest -> libcontainer (libseccomp) -> libseccomp-sys.
+    ("libseccomp-sys", "0.2.1", "", "libseccomp-dev", None),
+])
+def test_system_libraries_of_the_field_get_their_target_and_runtime_packages(
+        tmp_path, sys, version, deps, dev, runtime):
+    root = tmp_path / "ws"
+    (root / "src").mkdir(parents=True)
+    (root / "src" / "main.rs").write_text("fn main() {}\n")
+    (root / "Cargo.toml").write_text(
+        f'[package]\nname = "app"\nversion = "0.1.0"\nedition = "2021"\n\n'
+        f'[dependencies]\n{sys} = "{version}"\n')
+    (root / "Cargo.lock").write_text(SYS_LOCK.format(sys=sys, version=version, deps=deps))
+    text = render(default_plan(scan(root)))["Dockerfile"]
+    builder = " ".join(stage(text, "builder").runs())
+    assert all(f"{dev}:{arch}" in builder for arch in ("amd64", "arm64", "armhf"))
+    tini = " ".join(stage(text, "tini").runs())
+    if runtime:
+        assert f'"{runtime}:$arch"' in tini
+    else:  # libseccomp2 is in debian:bookworm-slim already (apt depends on it)
+        assert "libseccomp" not in tini
