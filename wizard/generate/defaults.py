@@ -28,7 +28,8 @@ from rsdock import fs
 from rsdock.wizard.generate import ignore_merge, updates
 from rsdock.wizard.generate.plan import (DEFAULT_RUST_VERSION, Image, Plan, PlanError,
                                          WorkspaceFacts, registry_for_host)
-from rsdock.wizard.generate.repository import default_triggers, repo_prefix, repository
+from rsdock.wizard.generate.repository import (default_triggers, member_submodules, repo_prefix,
+                                               repository)
 from rsdock.wizard.generate.selection import Selection, features_reason, select
 
 
@@ -87,6 +88,7 @@ def workspace_facts(ws) -> WorkspaceFacts:
         lockfile=bool(getattr(ws, "has_lockfile", True)),
         c_crates=_c_crates(ws),
         updater_files=_updater_files(ws),
+        submodules=member_submodules(ws),
         **_build_needs(ws),
     )
 

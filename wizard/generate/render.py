@@ -627,6 +627,7 @@ def workflow(plan: Plan) -> str:
         legs=legs(plan),
         merge_runner=runners.MERGE_RUNNER,
         platform_names=", ".join(names),
+        submodules=plan.workspace.submodules,
     )
 
 
@@ -652,6 +653,11 @@ def notes(plan: Plan) -> list[str]:
                      "so CI compiles the workspace once per Dockerfile and platform; give every "
                      f"binary image dockerfile = \"{bin_files[0]}\" in rsdock.toml to compile "
                      "them all in one build (a final stage each)")
+    if facts.submodules:
+        shown = ", ".join(facts.submodules[:3]) + (", ..." if len(facts.submodules) > 3 else "")
+        found.append(f"members' sources are git submodules ({shown}): the workflow's checkout "
+                     "fetches them (submodules: recursive); a local `docker build` needs "
+                     "`git submodule update --init --recursive` first")
     if facts.target_dir != "target":
         found.append(f"the root's .cargo config sets target-dir = {facts.target_dir!r}: the "
                      "binary is copied from there")

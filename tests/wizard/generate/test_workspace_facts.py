@@ -199,3 +199,48 @@ def test_the_wizard_steps_show_what_each_c_dependency_costs_and_what_is_refused(
     assert costs[1] == "distroless: nothing extra"  # distroless cc has libssl3
     assert costs[2].startswith("alpine: api: refused: openssl-sys links a system library")
     assert steps.c_cost_for_runtimes(plan.with_changes(workspace=WorkspaceFacts())) == []
+
+
+# awslabs/mountpoint-s3 58817cab2fc3 .gitmodules (trimmed): the CRT's C sources are submodules
+# inside the member mountpoint-s3-crt-sys; docs/theme is a submodule outside every member.
+GITMODULES = '''[submodule "aws-c-common"]
+\tpath = mountpoint-s3-crt-sys/crt/aws-c-common
+\turl = https://github.com/awslabs/aws-c-common.git
+[submodule "theme"]
+\tpath = docs/theme
+\turl = https://github.com/example/theme.git
+'''
+
+
+def _submodule_workspace(tmp_path: Path, gitmodules: str | None) -> Path:
+    root = tmp_path / "ws"
+    (root / ".git").mkdir(parents=True)
+    (root / "Cargo.toml").write_text(
+        '[workspace]\nmembers = ["mountpoint-s3", "mountpoint-s3-crt-sys"]\nresolver = "2"\n')
+    for name in ("mountpoint-s3", "mountpoint-s3-crt-sys"):
+        (root / name / "src").mkdir(parents=True)
+        (root / name / "Cargo.toml").write_text(MANIFEST.replace('"api"', f'"{name}"')
+                                                 .format(extra=""))
+    (root / "mountpoint-s3" / "src" / "main.rs").write_text("fn main() {}\n")
+    (root / "mountpoint-s3-crt-sys" / "src" / "lib.rs").write_text("\n")
+    (root / "Cargo.lock").write_text("version = 4\n")
+    if gitmodules is not None:
+        (root / ".gitmodules").write_text(gitmodules)
+    return root
+
+
+def test_submodules_inside_a_member_are_fetched_by_the_workflow_checkout(tmp_path):
+    plan = default_plan(scan(_submodule_workspace(tmp_path, GITMODULES)))
+    assert plan.workspace.submodules == ("mountpoint-s3-crt-sys/crt/aws-c-common",)
+    workflow = render(plan)[plan.workflow]
+    assert "submodules: recursive" in workflow
+    assert any("git submodules (mountpoint-s3-crt-sys/crt/aws-c-common)" in n
+               for n in notes(plan))
+
+
+def test_no_submodule_in_a_member_keeps_the_plain_checkout(tmp_path):
+    plan = default_plan(scan(_submodule_workspace(
+        tmp_path, GITMODULES.split('[submodule "theme"]')[0].replace(
+            "mountpoint-s3-crt-sys/crt", "docs"))))
+    assert plan.workspace.submodules == ()
+    assert "submodules:" not in render(plan)[plan.workflow]
