@@ -20,6 +20,7 @@ from rsdock import validate
 from rsdock.errors import UserError
 from rsdock.lint.analysis import needs
 from rsdock.lint.analysis.cdeps import c_crates
+from rsdock.lint.knowledge import ccrates
 from rsdock.lint.knowledge import platforms as platform_table
 from rsdock.lint.model.gitrepo import Repository
 from rsdock.lint.model.paths import leaves_root
@@ -77,6 +78,8 @@ def workspace_facts(ws) -> WorkspaceFacts:
         if directory and not leaves_root(directory) and directory != "target" \
                 and directory not in ignored:
             ignored.append(directory)
+    built = _build_needs(ws)
+    built["c_crates"] = _c_crates(ws, built.pop("pkg_config", ()))
     return WorkspaceFacts(
         repo_prefix=repo_prefix(ws),
         msrv=getattr(ws, "rust_version", None),
@@ -86,10 +89,9 @@ def workspace_facts(ws) -> WorkspaceFacts:
         target_dir=target_dir,
         ignored_dirs=tuple(ignored),
         lockfile=bool(getattr(ws, "has_lockfile", True)),
-        c_crates=_c_crates(ws),
         updater_files=_updater_files(ws),
         submodules=member_submodules(ws),
-        **_build_needs(ws),
+        **built,
     )
 
 
@@ -168,20 +170,40 @@ def _build_needs(ws) -> dict:
         "programs": tuple(p for p in programs if p[1]),
         "build_notes": tuple(dict.fromkeys(build_notes)),
         "dockerignore_lines": lines, "dockerignore_marked": marked,
+        "pkg_config": found.pkg_config,
     }
 
 
-def _c_crates(ws) -> tuple:
+def _c_crates(ws, probes: tuple = ()) -> tuple:
     """Per binary, the C crates its package reaches (see WorkspaceFacts.c_crates); a crate
-    only some architectures reach (a ``cfg(target_arch = ...)`` table) carries ``only=``."""
+    only some architectures reach (a ``cfg(target_arch = ...)`` table) carries ``only=``.
+    ``probes`` (:attr:`rsdock.lint.analysis.needs.Needs.pkg_config`) adds the table's
+    ``pkgconfig-<module>`` row for each library a member the package builds looks up."""
     found = []
     by_package: dict[str, tuple] = {}
     for package, target in getattr(ws, "native_binaries", ()):
         if package.name not in by_package:
-            by_package[package.name] = _package_crates(ws, package.name, c_crates)
+            by_package[package.name] = _package_crates(ws, package.name, c_crates) + \
+                _probed(ws, package, probes)
         if by_package[package.name]:
             found.append((target.name, by_package[package.name]))
     return tuple(found)
+
+
+def _probed(ws, package, probes: tuple) -> tuple:
+    """``pkgconfig-<module>`` entries for the pkg-config lookups of the members ``package``
+    builds (itself and its path dependencies, transitively), for the modules the table has."""
+    by_dir = {m.dir: m for m in getattr(ws, "members", ())}
+    built, todo = set(), [package]
+    while todo:
+        member = todo.pop()
+        if member.name in built:
+            continue
+        built.add(member.name)
+        todo += [by_dir[d] for d in getattr(member, "uses", ()) if d in by_dir]
+    return tuple((f"pkgconfig-{module}", f"{package.name} -> {member}: {where} probes {module}")
+                 for member, module, where in probes
+                 if member in built and ccrates.get(f"pkgconfig-{module}") is not None)
 
 
 def _package_crates(ws, package: str, c_crates) -> tuple:

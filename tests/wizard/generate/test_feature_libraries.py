@@ -156,3 +156,46 @@ def test_system_libraries_of_the_field_get_their_target_and_runtime_packages(
         assert f'"{runtime}:$arch"' in tini
     else:  # libseccomp2 is in debian:bookworm-slim already (apt depends on it)
         assert "libseccomp" not in tini
+
+
+# awslabs/mountpoint-s3 58817cab2fc3 mountpoint-s3-fuser/build.rs (trimmed): the member's own
+# build script looks up fuse3 with pkg-config and panics without it.
+FUSER_BUILD = '''fn main() {
+    #[cfg(feature = "libfuse")]
+    {
+        if pkg_config::Config::new().atleast_version("3.0.0").probe("fuse3").is_ok() {
+            println!("cargo:rustc-cfg=fuser_mount_impl=\\"libfuse3\\"");
+        } else {
+            pkg_config::Config::new().atleast_version("2.6.0").probe("fuse").unwrap();
+        }
+    }
+}
+'''
+
+
+def test_a_library_a_member_build_script_looks_up_is_installed_for_the_target(tmp_path):
+    root = tmp_path / "ws"
+    files = {
+        "Cargo.toml": '[workspace]\nmembers = ["mountpoint-s3", "mountpoint-s3-fuser"]\n'
+                      'resolver = "2"\n',
+        "mountpoint-s3/Cargo.toml": '[package]\nname = "mountpoint-s3"\nversion = "1.0.0"\n'
+                                    'edition = "2021"\n\n[dependencies]\nmountpoint-s3-fuser = '
+                                    '{ path = "../mountpoint-s3-fuser", features = ["libfuse"] }\n',
+        "mountpoint-s3/src/main.rs": "fn main() {}\n",
+        "mountpoint-s3-fuser/Cargo.toml": '[package]\nname = "mountpoint-s3-fuser"\n'
+                                          'version = "0.1.1"\nedition = "2021"\n\n[features]\n'
+                                          'libfuse = []\n',
+        "mountpoint-s3-fuser/src/lib.rs": "\n",
+        "mountpoint-s3-fuser/build.rs": FUSER_BUILD,
+        "Cargo.lock": 'version = 4\n\n[[package]]\nname = "mountpoint-s3"\nversion = "1.0.0"\n'
+                      'dependencies = [\n "mountpoint-s3-fuser",\n]\n\n[[package]]\n'
+                      'name = "mountpoint-s3-fuser"\nversion = "0.1.1"\n',
+    }
+    for path, text in files.items():
+        (root / path).parent.mkdir(parents=True, exist_ok=True)
+        (root / path).write_text(text)
+    text = render(default_plan(scan(root)))["Dockerfile"]
+    builder = " ".join(stage(text, "builder").runs())
+    assert all(f"libfuse3-dev:{arch}" in builder for arch in ("amd64", "arm64", "armhf"))
+    assert "libfuse-dev" not in builder  # the fallback module is not in the table
+    assert '"libfuse3-3:$arch"' in " ".join(stage(text, "tini").runs())
