@@ -412,6 +412,13 @@ def _scan_build_script(root: Path, package: Package, script: str,
             module = _string_value(toks[i + 2].value)
             if module and "pkg_config" in text:
                 probes.append((package.name, module, f"{script}:{tok.line}"))
+        if tok.kind == IDENT and tok.value == "cmake" and i + 3 < len(toks) and \
+                toks[i + 1].value == toks[i + 2].value == ":" and toks[i + 3].value == "Config":
+            # CMake's project() enables C and CXX unless it names its languages: configuring
+            # checks for the target's C++ compiler (CMAKE_CXX_COMPILER from CXX_<triple>).
+            programs.append(Program("c++", "g++", f"{script}:{tok.line} configures a CMake "
+                                    "project (cmake::Config), and CMake enables C++ by default",
+                                    script, tok.line))
         if tok.kind == IDENT and tok.value == "cpp" and i + 3 < len(toks) and \
                 toks[i - 1].value == "." and toks[i + 2].value == "true":
             programs.append(Program("c++", "g++", f"{script}:{tok.line} compiles C++ "
