@@ -23,7 +23,8 @@ A binary is left out, first reason wins, when
 When the rules would leave nothing, every binary is kept: choosing is the user's call then.
 A binary whose ``required-features`` the package's default features leave off is never chosen,
 whatever the workspace's size: cargo refuses ``--bin`` for it without ``--features``, which the
-generated build does not pass (mountpoint-s3's ``mock-mount-s3``).
+generated build does not pass (mountpoint-s3's ``mock-mount-s3``); nor is a cargo-fuzz target
+(``[package.metadata] cargo-fuzz = true``: opendal's ``fuzz_reader``).
 Web apps are always kept: they are the deployable front end of the workspace.
 """
 
@@ -102,7 +103,7 @@ def select(ws, images: tuple[Image, ...]) -> Selection:
     packages = {package.name: package for package in ws.members}
     # A binary cargo refuses to build with the default features is never a default image.
     unbuildable = [LeftOut(image, why, True) for image in images if image.kind == "bin"
-                   and (why := features_reason(packages, image))]
+                   and (why := features_reason(packages, image) or fuzz_reason(ws, image))]
     images = tuple(image for image in images if image not in [u.image for u in unbuildable])
     bins = [image for image in images if image.kind == "bin"]
     large = len(bins) > HANDFUL
@@ -130,6 +131,19 @@ def features_reason(packages: dict, image: Image) -> str:
     return (f"its required-features need `--features {needed}`, which the package's default "
             "features do not enable and the generated build does not pass (cargo refuses "
             f"`--bin {image.name}` without it)")
+
+
+def fuzz_reason(ws, image: Image) -> str:
+    """Why a cargo-fuzz target is never a default image ("" for other binaries): its package
+    says ``[package.metadata] cargo-fuzz = true``, and such targets build with ``cargo fuzz
+    build`` (sanitizer flags, a nightly toolchain); a plain build compiles libFuzzer's C++
+    (libfuzzer-sys) to link a fuzzing harness nobody deploys."""
+    manifest = (getattr(ws, "manifests", None) or {}).get(image.package, {})
+    package = manifest.get("package", {}) if isinstance(manifest, dict) else {}
+    metadata = package.get("metadata", {}) if isinstance(package, dict) else {}
+    if isinstance(metadata, dict) and metadata.get("cargo-fuzz") is True:
+        return f"a cargo-fuzz target of {image.package} (built by `cargo fuzz build`, not deployed)"
+    return ""
 
 
 def is_dev_tool(package, target_name: str) -> bool:

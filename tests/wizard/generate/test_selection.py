@@ -202,3 +202,29 @@ def test_naming_such_a_binary_is_refused_with_the_features_it_needs(tmp_path):
     assert info.value.message.startswith("--bin mock-mount-s3: its required-features need "
                                          "`--features mock`")
     assert info.value.path.endswith("Cargo.toml")
+
+
+def test_cargo_fuzz_targets_are_never_default_images(tmp_path):
+    # apache/opendal 68a76e499f57 core/ (trimmed): every binary is a bench, an edge test, an
+    # example or a fuzz target, so the tooling rules would leave nothing and every binary was
+    # kept, the fuzz targets too; cargo-fuzz's template marks the fuzz package.
+    files = {"Cargo.toml": '[workspace]\nmembers = ["benches/vs_fs", "edge/full_disk", '
+                           '"examples/basic", "examples/upload", "fuzz"]\n'}
+    for folder, name in (("benches/vs_fs", "opendal-benchmark-vs-fs"),
+                         ("edge/full_disk", "edge_test_file_write_on_full_disk"),
+                         ("examples/basic", "opendal-examples-basic"),
+                         ("examples/upload", "opendal-examples-concurrent-upload")):
+        files[f"{folder}/Cargo.toml"] = _crate(name, "publish = false\n")
+        files[f"{folder}/src/main.rs"] = "fn main() {}\n"
+    fuzz = 'publish = false\n\n[package.metadata]\ncargo-fuzz = true\n'
+    for target in ("fuzz_reader", "fuzz_writer"):
+        fuzz += f'\n[[bin]]\nname = "{target}"\npath = "fuzz_targets/{target}.rs"\ntest = false\n'
+        files[f"fuzz/fuzz_targets/{target}.rs"] = "fn main() {}\n"
+    files["fuzz/Cargo.toml"] = _crate("opendal-fuzz", fuzz)
+    selection = default_selection(scan(_write(tmp_path, files)))
+    # Four binaries are left, a handful: only the dev-tool convention applies among them.
+    assert [i.name for i in selection.chosen] == [
+        "edge_test_file_write_on_full_disk", "opendal-examples-basic",
+        "opendal-examples-concurrent-upload"]
+    assert [(e.image.name, e.unbuildable) for e in selection.left_out] == [
+        ("opendal-benchmark-vs-fs", False), ("fuzz_reader", True), ("fuzz_writer", True)]
