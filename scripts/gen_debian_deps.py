@@ -54,8 +54,10 @@ def seeds() -> list[str]:
                   platform.libc_package, f"crossbuild-essential-{platform.debian_arch}"]
     for row in table.get("crate", {}).values():
         mode = row.get("system_mode") or {}
+        extras = [e for e in (row.get("with_dependency") or {}).values() if isinstance(e, dict)]
         for key in ("runtime_packages", "runtime_packages_trixie", "dev_packages"):
             found += list(row.get(key) or []) + list(mode.get(key) or [])
+            found += [p for extra in extras for p in extra.get(key) or []]
     return sorted(set(found))
 
 

@@ -144,6 +144,10 @@ class Needs:
             script reads before it runs git (``GIT_SHA``: a build that sets one never runs
             git); an empty tuple for a source with no such guard.
         unmet: facts no generated file can satisfy, each one sentence with the way out.
+        pkg_config: the libraries members' own build scripts look up with pkg-config, as
+            ``(package, module, where)``: ``("mountpoint-s3-fuser", "fuse3",
+            "mountpoint-s3-fuser/build.rs:41")``; a cross build needs the target's ``-dev``
+            package for each (the C-crate table's ``pkgconfig-<module>`` rows).
     """
 
     inputs: tuple[Input, ...] = ()
@@ -153,6 +157,7 @@ class Needs:
     git_unless: tuple[tuple[str, ...], ...] = ()
     steps: tuple[Step, ...] = ()
     unmet: tuple[str, ...] = ()
+    pkg_config: tuple[tuple[str, str, str], ...] = ()
 
     def program(self, name: str) -> Program | None:
         """The first reason the build runs ``name``, or None."""
@@ -170,6 +175,7 @@ def scan(ws: Workspace, sources: SourceFiles | None = None) -> Needs:
     git: list[tuple[str, str]] = []
     guards: dict[str, tuple[str, ...]] = {}
     unmet: list[str] = []
+    probes: list[tuple[str, str, str]] = []
     member_dirs = {m.dir for m in ws.members}
     for package in ws.members:
         crates = _crates(ws, package.name)
@@ -182,7 +188,7 @@ def scan(ws: Workspace, sources: SourceFiles | None = None) -> Needs:
         script = _build_script(ws, package)
         if script:
             _scan_build_script(root, package, script, crates, programs, git, inputs,
-                               _vergen8(ws), guards)
+                               _vergen8(ws), guards, probes)
         _crate_needs(package, crates, script, programs, git, unmet)
     embedding = [u.split(":", 2) for u in unmet if u.startswith("pyo3:")]
     unmet = [u for u in unmet if not u.startswith("pyo3:")]
@@ -198,7 +204,8 @@ def scan(ws: Workspace, sources: SourceFiles | None = None) -> Needs:
                  programs=_unique(programs, lambda p: p.name),
                  git=_git_mode(git), git_reason=_git_reason(git),
                  git_unless=tuple(guards.get(r, ()) for m, r in git if m == "needs-git"),
-                 steps=tuple(project_steps(root)), unmet=tuple(dict.fromkeys(unmet)))
+                 steps=tuple(project_steps(root)), unmet=tuple(dict.fromkeys(unmet)),
+                 pkg_config=_unique(probes, lambda p: (p[0], p[1])))
 
 
 def _unique(items: Iterable[Any], key: Any) -> tuple[Any, ...]:
@@ -435,7 +442,8 @@ def _scan_build_script(root: Path, package: Package, script: str,
                        crates: dict[str, tuple[str, ...]], programs: list[Program],
                        git: list[tuple[str, str]], inputs: list[Input],
                        vergen8: bool = False,
-                       guards: dict[str, tuple[str, ...]] | None = None) -> None:
+                       guards: dict[str, tuple[str, ...]] | None = None,
+                       probes: list[tuple[str, str, str]] | None = None) -> None:
     text = _read(root, script)
     if text is None:
         return
@@ -457,6 +465,19 @@ def _scan_build_script(root: Path, package: Package, script: str,
                 git.append(("needs-git", reason))
                 if guards is not None and read_env:
                     guards[reason] = tuple(read_env)
+        if probes is not None and tok.kind == IDENT and tok.value in _PKG_CONFIG_PROBES \
+                and i + 2 < len(toks) and toks[i - 1].value in (".", "::") \
+                and toks[i + 1].value == "(" and toks[i + 2].kind == STR:
+            module = _string_value(toks[i + 2].value)
+            if module and "pkg_config" in text:
+                probes.append((package.name, module, f"{script}:{tok.line}"))
+        if tok.kind == IDENT and tok.value == "cmake" and i + 3 < len(toks) and \
+                toks[i + 1].value == toks[i + 2].value == ":" and toks[i + 3].value == "Config":
+            # CMake's project() enables C and CXX unless it names its languages: configuring
+            # checks for the target's C++ compiler (CMAKE_CXX_COMPILER from CXX_<triple>).
+            programs.append(Program("c++", "g++", f"{script}:{tok.line} configures a CMake "
+                                    "project (cmake::Config), and CMake enables C++ by default",
+                                    script, tok.line))
         if tok.kind == IDENT and tok.value == "cpp" and i + 3 < len(toks) and \
                 toks[i - 1].value == "." and toks[i + 2].value == "true":
             programs.append(Program("c++", "g++", f"{script}:{tok.line} compiles C++ "
@@ -473,6 +494,16 @@ def _scan_build_script(root: Path, package: Package, script: str,
             else:
                 git.append(("commit", f"{script} reads the commit through {crate}"))
             break
+
+
+# pkg-config's lookups: `pkg_config::probe_library("x")`, `Config::new().probe("x")`.
+_PKG_CONFIG_PROBES = frozenset({"probe", "probe_library"})
+_MODULE_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.+-]*$")
+
+
+def _string_value(literal: str) -> str:
+    """A string token's text when it can name a pkg-config module (``fuse3``), else ""."""
+    return literal if _MODULE_RE.match(literal) else ""
 
 
 # Variables cargo sets for every build script: reading one guards nothing.

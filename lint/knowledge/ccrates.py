@@ -94,6 +94,13 @@ class CCrate:
             before 1.1.23), whatever the target's libraries.
         bundled_features: the crate's own features that turn its bundled build on; when
             the feature resolver knows the crate's features they decide ``bundled``.
+        with_dependency: libraries a feature links besides the crate's own build, keyed by
+            the dependency that only that feature pulls into Cargo.lock (librocksdb-sys's
+            ``pkg-config``: its ``io-uring`` feature): ``why``, ``dev_packages``,
+            ``runtime_packages``.
+        also_links: the ``with_dependency`` entries Cargo.lock shows (set by
+            :meth:`with_flags`): their ``-dev`` packages go to the target, their runtime
+            packages to the image, whatever the crate's own kind.
         ranges: rows for other version ranges: each a ``versions`` range, maybe
             ``only_via`` (the facts hold only when every crate that depends on it in
             Cargo.lock is one of these), and the keys that differ, with their own
@@ -130,6 +137,9 @@ class CCrate:
     static_env: str = ""
     cross_is_bundled: bool = False
     bundled_features: tuple[str, ...] = ()
+    with_dependency: dict[str, dict[str, Any]] = field(default_factory=dict, repr=False,
+                                                       compare=False)
+    also_links: tuple[str, ...] = ()
     ranges: tuple[dict[str, Any], ...] = field(default=(), repr=False, compare=False)
     raw: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
 
@@ -195,6 +205,10 @@ class CCrate:
             crate = crate.system()
         if "bindgen" in flags:
             crate = _replace(crate, has_bindgen=True)
+        also = tuple(f[5:] for f in flags if f.startswith("with=") and f[5:] in
+                     crate.with_dependency)
+        if also:
+            crate = _replace(crate, also_links=also)
         return crate
 
     def lock_flags(self, dependencies: Iterable[str]) -> tuple[str, ...]:
@@ -207,7 +221,30 @@ class CCrate:
             flags.append("system")
         if self.bindgen_if_depends_on and self.bindgen_if_depends_on in names:
             flags.append("bindgen")
+        flags += [f"with={name}" for name in self.with_dependency if name in names]
         return tuple(flags)
+
+    @property
+    def also_dev_packages(self) -> tuple[str, ...]:
+        """The target's ``-dev`` packages of the libraries :attr:`also_links` names."""
+        return tuple(dict.fromkeys(p for name in self.also_links
+                                   for p in self.with_dependency[name].get("dev_packages", ())))
+
+    @property
+    def also_runtime_packages(self) -> tuple[str, ...]:
+        """The runtime packages of the libraries :attr:`also_links` names."""
+        return tuple(dict.fromkeys(
+            p for name in self.also_links
+            for p in self.with_dependency[name].get("runtime_packages", ())))
+
+    def also_runtime(self, runtime: str, debian: str) -> tuple[str, ...]:
+        """What the runtime base lacks of the libraries :attr:`also_links` names."""
+        packages = self.also_runtime_packages
+        if not packages:
+            return ()
+        if runtime == "distroless":
+            return debian_deps.unpack_for_distroless(packages, debian)
+        return packages if runtime == "debian-slim" else ()
 
     def bindgen_refusal(self, triple: str) -> str:
         """Why the crate cannot be built for ``triple`` as the lockfile has it, or "" (one
@@ -328,6 +365,8 @@ def _row(name: str, row: dict[str, Any]) -> CCrate:
         static_env=str(row.get("static_env") or ""),
         cross_is_bundled=bool(row.get("cross_is_bundled")),
         bundled_features=tuple(row.get("bundled_if_feature") or ()),
+        with_dependency={str(k): dict(v) for k, v in (row.get("with_dependency") or {}).items()
+                         if isinstance(v, dict)},
         ranges=tuple(r for r in row.get("ranges") or () if isinstance(r, dict)), raw=row,
     )
 
@@ -440,9 +479,10 @@ def needs(crates: Iterable[CCrate], platform: Platform, triple: str, *, libc: st
             toolchain, crate_env = toolchain + crate.bindgen_toolchain, crate_env + crate.bindgen_env
         add(cross, [platform.gxx_package if t.startswith("g++-") else _fill(t, values)
                     for t in toolchain])
-        if crate.links == SYSTEM:
+        if crate.links == SYSTEM or crate.also_links:
             add(tools, ["pkg-config"])
-            add(target, [f"{p}:{platform.debian_arch}" for p in crate.dev_packages])
+            dev = crate.dev_packages if crate.links == SYSTEM else ()
+            add(target, [f"{p}:{platform.debian_arch}" for p in dev + crate.also_dev_packages])
             if with_common:
                 env.setdefault("PKG_CONFIG_ALLOW_CROSS", "1")
                 env.setdefault(pkg_config_libdir_var(triple), pkg_config_libdir(platform))
@@ -453,6 +493,7 @@ def needs(crates: Iterable[CCrate], platform: Platform, triple: str, *, libc: st
             env[f"CC_{values['triple_underscored']}"] = musl_cc(platform)
         if runtime:
             add(run, crate.runtime_needed(runtime, debian))
+            add(run, crate.also_runtime(runtime, debian))
     if runtime == "debian-slim":  # apt installs what another listed package depends on
         pulled = debian_deps.pulled_by_others(run, debian)
         run = [p for p in run if p not in pulled]

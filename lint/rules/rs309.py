@@ -194,6 +194,10 @@ def _needed(file: Dockerfile, workspace: object, calls: list[tuple[build.CargoCa
             dev |= ccrates.RUST_FULL_IMAGE_DEV
         for reached in cdeps.crates_of_calls(workspace, [call]):  # type: ignore[arg-type]
             crate = reached.crate
+            # A library a feature links besides the crate's own build (rocksdb's io-uring).
+            for package in (crate.also_runtime_packages if by_hand
+                            else crate.also_runtime(kind, codename)):
+                needed.setdefault(package, crate.name)
             found = any(d in dev for d in crate.dev_packages)
             if not crate.links_dynamically(dict(call.command.env), found, cross):
                 continue

@@ -206,6 +206,59 @@ def test_init_reads_the_projects_dependabot_file(tmp_path):
     assert (root / ".github" / "dependabot.yml").read_text().startswith(USER_DEPENDABOT)
 
 
+# containers/youki 7c67acc33e45 .github/dependabot.yml: a sequence indented two under
+# `updates:`, a trailing space, a nested list at the key's column. ruamel's dump re-indented
+# every line (`-   package-ecosystem`, `        -   patch`).
+YOUKI_DEPENDABOT = """\
+version: 2
+updates:
+  - package-ecosystem: cargo
+    directory: "."
+    schedule:
+      interval: daily
+    open-pull-requests-limit: 10
+    allow:
+      - dependency-type: direct
+    groups:
+      patch:
+        update-types: 
+        - patch
+"""
+# sharkdp/bat 2ba8db9c14e5 .github/dependabot.yml (trimmed): entries at the column of `updates:`.
+BAT_DEPENDABOT = """\
+version: 2
+updates:
+- package-ecosystem: cargo
+  directory: "/"
+  schedule:
+    interval: monthly
+    time: "04:00"
+"""
+
+
+@pytest.mark.parametrize("mine", [YOUKI_DEPENDABOT, BAT_DEPENDABOT])
+def test_merging_appends_entries_and_changes_no_line_of_the_project(mine):
+    text = updates.dependabot(mine, ["crates/Dockerfile"])
+    assert text.startswith(mine)
+    data = YAML(typ="safe").load(text)
+    assert [(u["package-ecosystem"], u["directory"]) for u in data["updates"]][1:] == [
+        ("github-actions", "/"), ("docker", "/crates")]
+
+
+def test_a_first_init_yes_merges_the_projects_dependabot_file_without_force(tmp_path, capsys):
+    from rsdock.cli import main
+    from tests.tools import copy_example
+
+    root = copy_example(tmp_path, "ws")
+    (root / ".github").mkdir(exist_ok=True)
+    (root / ".github" / "dependabot.yml").write_text(YOUKI_DEPENDABOT)
+    assert main(["init", str(root), "--yes"]) == 0
+    out = capsys.readouterr().out
+    assert (root / ".github" / "dependabot.yml").read_text().startswith(YOUKI_DEPENDABOT)
+    assert "merged (your edits kept, rsdock's changes applied): .github/dependabot.yml" in out
+    assert "no [generated] record" not in out
+
+
 # --- rsdock edit --sign --------------------------------------------------------------------
 
 HAND_WRITTEN = """\

@@ -20,6 +20,7 @@ from rsdock import validate
 from rsdock.errors import UserError
 from rsdock.lint.analysis import needs
 from rsdock.lint.analysis.cdeps import c_crates
+from rsdock.lint.knowledge import ccrates
 from rsdock.lint.model.cargo_features import DEFAULT, Request
 from rsdock.lint.knowledge import platforms as platform_table
 from rsdock.lint.model.gitrepo import Repository
@@ -29,7 +30,8 @@ from rsdock import fs
 from rsdock.wizard.generate import ignore_merge, updates
 from rsdock.wizard.generate.plan import (DEFAULT_RUST_VERSION, Image, Plan, PlanError,
                                          WorkspaceFacts, registry_for_host)
-from rsdock.wizard.generate.repository import default_triggers, repo_prefix, repository
+from rsdock.wizard.generate.repository import (default_triggers, member_submodules, repo_prefix,
+                                               repository)
 from rsdock.wizard.generate.selection import Selection, missing_features, select
 
 
@@ -77,6 +79,8 @@ def workspace_facts(ws) -> WorkspaceFacts:
         if directory and not leaves_root(directory) and directory != "target" \
                 and directory not in ignored:
             ignored.append(directory)
+    built = _build_needs(ws)
+    built["c_crates"] = _c_crates(ws, built.pop("pkg_config", ()))
     return WorkspaceFacts(
         repo_prefix=repo_prefix(ws),
         msrv=getattr(ws, "rust_version", None),
@@ -86,10 +90,10 @@ def workspace_facts(ws) -> WorkspaceFacts:
         target_dir=target_dir,
         ignored_dirs=tuple(ignored),
         lockfile=bool(getattr(ws, "has_lockfile", True)),
-        c_crates=_c_crates(ws),
         bin_features=bin_features(ws),
         updater_files=_updater_files(ws),
-        **_build_needs(ws),
+        submodules=member_submodules(ws),
+        **built,
     )
 
 
@@ -168,6 +172,7 @@ def _build_needs(ws) -> dict:
         "programs": tuple(p for p in programs if p[1]),
         "build_notes": tuple(dict.fromkeys(build_notes)),
         "dockerignore_lines": lines, "dockerignore_marked": marked,
+        "pkg_config": found.pkg_config,
     }
 
 
@@ -182,20 +187,39 @@ def bin_features(ws) -> tuple[tuple[str, tuple[str, ...]], ...]:
     return tuple(found)
 
 
-def _c_crates(ws) -> tuple:
+def _c_crates(ws, probes: tuple = ()) -> tuple:
     """Per binary, the C crates its package reaches (see WorkspaceFacts.c_crates), built with
     the features its ``required-features`` need; a crate only some architectures reach (a
-    ``cfg(target_arch = ...)`` table) carries ``only=``."""
+    ``cfg(target_arch = ...)`` table) carries ``only=``. ``probes``
+    (:attr:`rsdock.lint.analysis.needs.Needs.pkg_config`) adds the table's
+    ``pkgconfig-<module>`` row for each library a member the package builds looks up."""
     found = []
     by_package: dict[tuple[str, tuple[str, ...]], tuple] = {}
     for package, target in getattr(ws, "native_binaries", ()):
         request = Request(features=missing_features(ws, package, target))
         key = (package.name, request.features)
         if key not in by_package:
-            by_package[key] = _package_crates(ws, package.name, c_crates, request)
+            by_package[key] = _package_crates(ws, package.name, c_crates, request) + \
+                _probed(ws, package, probes)
         if by_package[key]:
             found.append((target.name, by_package[key]))
     return tuple(found)
+
+
+def _probed(ws, package, probes: tuple) -> tuple:
+    """``pkgconfig-<module>`` entries for the pkg-config lookups of the members ``package``
+    builds (itself and its path dependencies, transitively), for the modules the table has."""
+    by_dir = {m.dir: m for m in getattr(ws, "members", ())}
+    built, todo = set(), [package]
+    while todo:
+        member = todo.pop()
+        if member.name in built:
+            continue
+        built.add(member.name)
+        todo += [by_dir[d] for d in getattr(member, "uses", ()) if d in by_dir]
+    return tuple((f"pkgconfig-{module}", f"{package.name} -> {member}: {where} probes {module}")
+                 for member, module, where in probes
+                 if member in built and ccrates.get(f"pkgconfig-{module}") is not None)
 
 
 def _package_crates(ws, package: str, c_crates, request: Request = DEFAULT) -> tuple:

@@ -291,6 +291,10 @@ class WorkspaceFacts:
             rsdock writes it (:mod:`rsdock.wizard.generate.ignore_merge`).
         dockerignore_marked: whether those lines come from rsdock's marked section (else the
             file was written by hand or by an older rsdock, and lines rsdock writes are dropped).
+        submodules: the git submodules (paths relative to the workspace root, from the git
+            root's ``.gitmodules``) inside a member's directory other than the root: crate
+            sources the build compiles (mountpoint-s3's CRT), which a checkout without
+            ``submodules:`` leaves empty.
         updater_files: ``(path relative to the git root, text)`` of the update bot
             configurations on disk (``.github/dependabot.yml``, ``renovate.json``): rsdock
             merges its entries into them (:mod:`rsdock.wizard.generate.updates`).
@@ -314,6 +318,7 @@ class WorkspaceFacts:
     dockerignore_lines: tuple[str, ...] = ()
     dockerignore_marked: bool = False
     updater_files: tuple[tuple[str, str], ...] = ()
+    submodules: tuple[str, ...] = ()
 
     def crates_of(self, image: str, platform: str | None = None
                   ) -> tuple[ccrates.CCrate, ...]:

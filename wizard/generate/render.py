@@ -18,11 +18,18 @@ from rsdock.lint.model.dockerignore import parse_dockerignore
 from rsdock.records import record
 from rsdock.wizard.generate import build_needs, ignore_merge, updates
 from rsdock.wizard.generate.answers import CONFIG_NAME
-from rsdock.wizard.generate.plan import BUILDER_DEBIAN, Image, Plan, stage_name, version_key
+from rsdock.wizard.generate.plan import (BUILDER_DEBIAN, DEFAULT_RUST_VERSION, Image, Plan,
+                                         stage_name, version_key)
 from rsdock.wizard.generate.templating import render_template, sh
 
 # Tools the generated Dockerfiles pin (newest releases in the repositories' snapshots).
 CHEF_VERSION = "0.1.77"
+# The oldest Rust that installs CHEF_VERSION with `cargo install --locked`: its Cargo.lock holds
+# guppy 0.17.25, whose rust-version is 1.86 (LukeMathWalker/cargo-chef v0.1.77 Cargo.lock;
+# guppy-rs/guppy guppy-0.17.25 Cargo.toml). An older builder (a toolchain file's pin, or a
+# workspace's rust-version) compiles cargo-chef with a newer Rust that the chef stage adds and
+# removes again; cargo chef itself then runs the builder's cargo.
+CHEF_MIN_RUST = "1.86"
 TRUNK_VERSION = "0.21.14"
 BUSYBOX_VERSION = "1.37"
 WEB_PORT = 8080
@@ -87,6 +94,13 @@ def builder_rust(plan: Plan) -> str:
     return plan.rust_version
 
 
+def chef_rust(plan: Plan) -> str:
+    """The Rust that compiles cargo-chef when the builder's is too old for it (else "")."""
+    if version_key(builder_rust(plan)) >= version_key(CHEF_MIN_RUST):
+        return ""
+    return DEFAULT_RUST_VERSION
+
+
 def _common(plan: Plan, image: Image) -> dict:
     names = [p.name for p in plan.platform_objects]
     return {
@@ -102,6 +116,8 @@ def _common(plan: Plan, image: Image) -> dict:
         "base_stage": BASE_STAGE,
         "locked": plan.workspace.lockfile,
         "chef_version": CHEF_VERSION,
+        "chef_rust": chef_rust(plan),
+        "chef_min_rust": CHEF_MIN_RUST,
         "tini_debian": tini_debian(plan),
     }
 
@@ -620,6 +636,7 @@ def workflow(plan: Plan) -> str:
         legs=legs(plan),
         merge_runner=runners.MERGE_RUNNER,
         platform_names=", ".join(names),
+        submodules=plan.workspace.submodules,
     )
 
 
@@ -645,6 +662,11 @@ def notes(plan: Plan) -> list[str]:
                      "so CI compiles the workspace once per Dockerfile and platform; give every "
                      f"binary image dockerfile = \"{bin_files[0]}\" in rsdock.toml to compile "
                      "them all in one build (a final stage each)")
+    if facts.submodules:
+        shown = ", ".join(facts.submodules[:3]) + (", ..." if len(facts.submodules) > 3 else "")
+        found.append(f"members' sources are git submodules ({shown}): the workflow's checkout "
+                     "fetches them (submodules: recursive); a local `docker build` needs "
+                     "`git submodule update --init --recursive` first")
     if facts.target_dir != "target":
         found.append(f"the root's .cargo config sets target-dir = {facts.target_dir!r}: the "
                      "binary is copied from there")

@@ -10,6 +10,7 @@ them into defaults (:func:`default_triggers`, :func:`repo_prefix`) and into the 
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 
 from rsdock import resources
@@ -17,8 +18,8 @@ from rsdock.lint.model.cargo_package import dependency_paths, rel
 from rsdock.lint.model.gitrepo import Repository, find_git_root, read_repository
 from rsdock.wizard.generate.plan import DEFAULT_TAG_PATTERNS, Plan, Triggers
 
-__all__ = ["branch_note", "context_notes", "default_triggers", "repo_prefix", "repository",
-           "repository_notes"]
+__all__ = ["branch_note", "context_notes", "default_triggers", "member_submodules", "repo_prefix",
+           "repository", "repository_notes"]
 
 
 def repo_prefix(ws) -> str:
@@ -38,6 +39,34 @@ def repository(ws) -> Repository:
     if _is_bundled_example(root):
         return Repository(root, False, branch_source="the bundled example is in no repository")
     return read_repository(root)
+
+
+_SUBMODULE_PATH = re.compile(r"^\s*path\s*=\s*(.+?)\s*$", re.MULTILINE)
+
+
+def member_submodules(ws) -> tuple[str, ...]:
+    """The git submodules inside a member's directory other than the workspace root (paths
+    relative to the workspace root): sources a crate's build compiles, which actions/checkout
+    fetches only with ``submodules: recursive`` (``.gitmodules`` at the git root; a submodule
+    elsewhere, docs or a root package's assets, is left to the project)."""
+    root = Path(getattr(ws, "root", "."))
+    prefix = repo_prefix(ws)
+    git_root = root.joinpath(*[".."] * len(prefix.split("/"))) if prefix else root
+    try:
+        text = (git_root / ".gitmodules").read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return ()
+    members = [m.dir for m in getattr(ws, "members", ()) if m.dir not in ("", ".")]
+    found = []
+    for match in _SUBMODULE_PATH.finditer(text):
+        path = match[1].strip().strip('"').strip("/")
+        if prefix:
+            if not path.startswith(prefix + "/"):
+                continue
+            path = path[len(prefix) + 1:]
+        if any(path == d or path.startswith(d + "/") for d in members):
+            found.append(path)
+    return tuple(dict.fromkeys(found))
 
 
 def _is_bundled_example(root: Path) -> bool:

@@ -23,6 +23,8 @@ A binary is left out, first reason wins, when
    root package of a non-virtual workspace);
 3. it is a helper beside its package's main binary (the one named after the package: qdrant's
    ``wal_inspector`` beside ``qdrant``).
+A cargo-fuzz target (``[package.metadata] cargo-fuzz = true``: opendal's ``fuzz_reader``) is
+never a default image.
 When the rules would leave nothing, every binary is kept: choosing is the user's call then.
 Web apps are always kept: they are the deployable front end of the workspace.
 """
@@ -96,18 +98,22 @@ def select(ws, images: tuple[Image, ...]) -> Selection:
         ws: a scanned ``rsdock.lint.model.cargo.Workspace``.
         images: one image per binary and web app, in workspace order.
     """
-    bins = [image for image in images if image.kind == "bin"]
     packages = {package.name: package for package in ws.members}
+    # A cargo-fuzz target is never a default image, even when nothing else is left.
+    fuzz = tuple(LeftOut(image, why) for image in images
+                 if image.kind == "bin" and (why := fuzz_reason(ws, image)))
+    images = tuple(image for image in images if image not in {f.image for f in fuzz})
+    bins = [image for image in images if image.kind == "bin"]
     large = len(bins) > HANDFUL
     reasons = {image.name: (_features_reason(ws, packages, image)
                             or _dev_tool_reason(packages, image)
                             or (_reason(ws, packages, image) if large else ""))
                for image in bins}
     if all(reasons.values()) or not any(reasons.values()):
-        return Selection(images, large=large)
+        return Selection(images, fuzz, large=large)
     return Selection(
         tuple(image for image in images if not reasons.get(image.name)),
-        tuple(LeftOut(image, reasons[image.name]) for image in bins if reasons[image.name]),
+        fuzz + tuple(LeftOut(image, reasons[image.name]) for image in bins if reasons[image.name]),
         large=large,
     )
 
@@ -132,6 +138,19 @@ def _features_reason(ws, packages: dict, image: Image) -> str:
     return (f"{FEATURES_REASON} ({listed}) are not among the default features, so a "
             f"plain `cargo build` skips it too; named with --bin, it is built with --features "
             f"{','.join(f'{package.name}/{f}' for f in missing)}")
+
+
+def fuzz_reason(ws, image: Image) -> str:
+    """Why a cargo-fuzz target is never a default image ("" for other binaries): its package
+    says ``[package.metadata] cargo-fuzz = true``, and such targets build with ``cargo fuzz
+    build`` (sanitizer flags, a nightly toolchain); a plain build compiles libFuzzer's C++
+    (libfuzzer-sys) to link a fuzzing harness nobody deploys."""
+    manifest = (getattr(ws, "manifests", None) or {}).get(image.package, {})
+    package = manifest.get("package", {}) if isinstance(manifest, dict) else {}
+    metadata = package.get("metadata", {}) if isinstance(package, dict) else {}
+    if isinstance(metadata, dict) and metadata.get("cargo-fuzz") is True:
+        return f"a cargo-fuzz target of {image.package} (built by `cargo fuzz build`, not deployed)"
+    return ""
 
 
 def is_dev_tool(package, target_name: str) -> bool:

@@ -27,6 +27,7 @@ from __future__ import annotations
 import io
 import json
 import posixpath
+import re
 from typing import Iterable
 
 from ruamel.yaml import YAML
@@ -123,11 +124,57 @@ def dependabot(existing: str | None, dockerfiles: Iterable[str], where: str = DE
                if not any(_covers(entry, ecosystem, folder) for entry in updates)]
     if not missing and existing is not None and existing.strip():
         return existing  # nothing to add: the user's bytes, not a re-indented copy
+    if existing is not None and existing.strip():
+        appended = _append_entries(existing, missing)
+        if appended is not None:
+            return appended
     for ecosystem, folder in missing:
         updates.append(_entry(ecosystem, folder))
     out = io.StringIO()
     yaml.dump(data, out)
     return header + out.getvalue()
+
+
+_TOP_KEY = re.compile(r"^[^\s#-]")
+_PLAIN_FOLDER = re.compile(r"^/[A-Za-z0-9._/-]*$")
+
+
+def _append_entries(existing: str, missing: list[tuple[str, str]]) -> str | None:
+    """``existing`` with the ``missing`` entries appended as text after its last line, in the
+    indentation of its own first entry, when ``updates:`` is its last top-level key: every line
+    of the project's stays as it was (a dump re-indents them all). None when the layout is
+    another one, or the result would not read back as the same entries plus the new ones."""
+    lines = existing.splitlines()
+    at = next((i for i, line in enumerate(lines) if re.match(r"^updates\s*:\s*(#.*)?$", line)),
+              None)
+    if at is None or any(_TOP_KEY.match(line) for line in lines[at + 1:]):
+        return None
+    first = next((i for i in range(at + 1, len(lines)) if lines[i].lstrip().startswith("- ")),
+                 None)
+    if first is None:
+        return None
+    item = lines[first]
+    dash = len(item) - len(item.lstrip())
+    key = dash + 1 + len(item.lstrip()[1:]) - len(item.lstrip()[1:].lstrip())
+    deeper = [len(line) - len(line.lstrip()) for line in lines[first + 1:]
+              if line.strip() and not line.lstrip().startswith("#")
+              and len(line) - len(line.lstrip()) > key]
+    step = (min(deeper) - key) if deeper else 2
+    added = []
+    for ecosystem, folder in missing:
+        shown = folder if _PLAIN_FOLDER.match(folder) else json.dumps(folder)
+        added += [f"{' ' * dash}- package-ecosystem: {ecosystem}", f"{' ' * key}directory: {shown}",
+                  f"{' ' * key}schedule:", f"{' ' * (key + step)}interval: weekly"]
+    text = existing if existing.endswith("\n") else existing + "\n"
+    text += "\n".join(added) + "\n"
+    try:
+        before, after = YAML(typ="safe").load(existing), YAML(typ="safe").load(text)
+    except YAMLError:
+        return None
+    wanted = list(before.get("updates") or []) + [
+        {"package-ecosystem": e, "directory": f, "schedule": {"interval": "weekly"}}
+        for e, f in missing]
+    return text if isinstance(after, dict) and after.get("updates") == wanted else None
 
 
 def renovate(existing: str | None, where: str = RENOVATE) -> str:

@@ -18,7 +18,7 @@ from rsdock import atomic, fs
 from rsdock.atomic import write_atomic  # noqa: F401  (re-exported: the writer's public API)
 from rsdock.errors import UserError
 from rsdock.records import record
-from rsdock.wizard.generate import keep, upgrade
+from rsdock.wizard.generate import keep, updates, upgrade
 
 NEW = "new"
 SAME = "same"
@@ -132,6 +132,12 @@ def plan_changes(root: Path | str, files: dict[str, str], *,
             verdict = upgrade.classify(rel, old, rendered, baseline) if baseline else None
         except UserError as error:
             raise _located(root, rel, error) from None
+        if (verdict is None or verdict.how == upgrade.UNKNOWN) and _adds_only(rel, old, text):
+            # An update bot configuration rsdock only adds entries to: the project's lines
+            # all stay, in order, so writing it needs no consent (a first `init --yes` of a
+            # repository with its own dependabot.yml used to refuse to write anything).
+            changes.append(Change(rel, DIFFERS, text, old, upgrade.MERGED, rendered))
+            continue
         if verdict is None:
             changes.append(Change(rel, DIFFERS, text, old, rendered=rendered))
             continue
@@ -142,6 +148,15 @@ def plan_changes(root: Path | str, files: dict[str, str], *,
         changes.append(Change(rel, SAME if old == text else DIFFERS, text, old, verdict.how,
                               rendered, verdict.conflicts))
     return changes
+
+
+def _adds_only(rel: str, old: str, text: str) -> bool:
+    """Whether ``text`` is ``old`` with lines added and none changed or dropped, for the update
+    bot configurations rsdock merges its entries into (:mod:`.updates`)."""
+    if rel not in updates.ALL_FILES:
+        return False
+    new_lines = iter(text.splitlines())
+    return all(any(line == candidate for candidate in new_lines) for line in old.splitlines())
 
 
 def _kept(root: Path, rel: str, text: str, old: str) -> str:

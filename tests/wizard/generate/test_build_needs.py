@@ -175,3 +175,18 @@ def test_a_file_from_an_older_rsdock_brings_no_rsdock_lines_into_the_project_sec
     assert main(["init", str(ws), "--yes", "--force"]) == 0
     own, marked = ignore_merge.project_lines((ws / ".dockerignore").read_text())
     assert marked and own == (".env",)
+
+
+def test_a_build_script_configuring_a_cmake_project_gets_the_target_gxx(ws):
+    # awslabs/mountpoint-s3 58817cab2fc3 mountpoint-s3-crt-sys/build.rs:242 (trimmed): the CRT
+    # libraries (aws-lc, s2n-tls, aws-c-*) are CMake projects; CMake's project() enables C and
+    # CXX unless it names its languages, so configuring needs the target's C++ compiler.
+    add(ws, {"crates/server/build.rs": 'fn main() {\n    let mut builder = cmake::Config::new('
+             '"crt/aws-c-common");\n    builder.define("BUILD_TESTING", "OFF");\n'
+             '    builder.build();\n}\n'})
+    plan = _plan(ws)
+    arms = {b.target.platform.name: b for b in builds(plan, plan.images[0])}
+    assert "g++-aarch64-linux-gnu" in arms["linux/arm64"].packages
+    assert ("CXX_aarch64_unknown_linux_gnu", "aarch64-linux-gnu-g++") in arms["linux/arm64"].env
+    assert any("configures a CMake project (cmake::Config)" in note
+               for note in notes(plan))

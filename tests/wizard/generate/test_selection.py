@@ -139,3 +139,63 @@ def test_publish_and_path_dependencies_are_read(tmp_path):
     assert (a.publish, a.uses) == (False, ("b",))
     assert (b.publish, b.uses) == (False, ())
     assert ws.package("c").publish is True
+
+
+# awslabs/mountpoint-s3 58817cab2fc3 mountpoint-s3/Cargo.toml (trimmed): `mock-mount-s3` has
+# `required-features = ["mock"]`, which the default features leave off: `cargo build --bin
+# mock-mount-s3` fails ("requires the features: `mock`"). The log analyzer's required-features
+# (none in the original) is added to check that features a default enables count.
+MOUNTPOINT = '''[package]
+name = "mountpoint-s3"
+version = "1.22.0"
+edition = "2024"
+
+[features]
+mock = ["mountpoint-s3-client/mock"]
+event_log = []
+default = ["with_log"]
+with_log = ["event_log", "dep:serde_json"]
+
+[dependencies]
+serde_json = { version = "1", optional = true }
+
+[[bin]]
+name = "mount-s3"
+path = "src/main.rs"
+
+[[bin]]
+name = "mock-mount-s3"
+path = "src/bin/mock-mount-s3.rs"
+required-features = ["mock"]
+
+[[bin]]
+name = "mount-s3-log-analyzer"
+path = "src/bin/mount-s3-log-analyzer.rs"
+required-features = ["event_log"]
+'''
+
+
+def _mountpoint(tmp_path: Path) -> Path:
+    return _write(tmp_path, {"Cargo.toml": MOUNTPOINT, "src/main.rs": "fn main() {}\n",
+                             "src/bin/mock-mount-s3.rs": "fn main() {}\n",
+                             "src/bin/mount-s3-log-analyzer.rs": "fn main() {}\n"})
+
+
+def test_a_binary_whose_required_features_are_off_by_default_is_never_a_default_image(tmp_path):
+    ws = scan(_mountpoint(tmp_path))
+    selection = default_selection(ws)
+    # event_log is on through default -> with_log; mock is not.
+    assert [image.name for image in selection.chosen] == ["mount-s3", "mount-s3-log-analyzer"]
+    (entry,) = selection.left_out
+    assert entry.image.name == "mock-mount-s3" and "(mock)" in entry.reason
+    assert selection.summary().splitlines()[:2] == [
+        "left out 1 of 3 binaries that need features the defaults leave off:",
+        f"  mock-mount-s3: {entry.reason}"]
+    assert [i.name for i in default_plan(ws).images] == ["mount-s3", "mount-s3-log-analyzer"]
+
+
+def test_naming_such_a_binary_builds_it_with_the_features_it_needs(tmp_path):
+    ws = scan(_mountpoint(tmp_path))
+    plan = default_plan(ws, bins=["mount-s3", "mock-mount-s3"])
+    assert [i.name for i in plan.images] == ["mount-s3", "mock-mount-s3"]
+    assert dict(plan.workspace.bin_features) == {"mock-mount-s3": ("mountpoint-s3/mock",)}

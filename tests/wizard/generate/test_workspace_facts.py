@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -9,7 +10,8 @@ import pytest
 from rsdock.errors import UserError
 from rsdock.lint.model.cargo import scan
 from rsdock.wizard.generate.defaults import default_plan
-from rsdock.wizard.generate.render import notes, render
+from rsdock.wizard.generate.plan import version_key
+from rsdock.wizard.generate.render import CHEF_MIN_RUST, notes, render
 from tests.tools import stage
 
 MANIFEST = '[package]\nname = "api"\nversion = "0.1.0"\nedition = "2021"\n{extra}'
@@ -43,6 +45,39 @@ def test_the_toolchain_file_pins_the_builder_and_is_copied_before_rustup(tmp_pat
     builder = stage(text, "builder")
     assert builder.base == "chef" and "rustup target add" in "".join(
         c.value[0] for c in builder.instructions if c.cmd == "RUN")
+
+
+def _chef_install_rust(text: str) -> str:
+    """The Rust version that runs ``cargo install cargo-chef`` in the chef stage."""
+    chef = stage(text, "chef")
+    (install,) = [c.value[0] for c in chef.instructions
+                  if c.cmd == "RUN" and "install cargo-chef" in c.value[0]]
+    toolchain = re.search(r"cargo \+(\S+) install cargo-chef", install)
+    return toolchain[1] if toolchain else re.search(r"rust:([0-9.]+)-", chef.base)[1]
+
+
+@pytest.mark.parametrize("pin", [
+    # Wilfred/difftastic 9e2d60c882b5 rust-toolchain.toml; containers/youki 7c67acc33e45
+    # rust-toolchain.toml: cargo-chef 0.1.77 needs Rust 1.86 to compile.
+    ("rust-toolchain.toml", '[toolchain]\nchannel = "1.85.0"\n', ""),
+    ("rust-toolchain.toml", '[toolchain]\nchannel = "1.80.0"\n', ""),
+    # timvisee/ffsend b6d7c6983a9a Cargo.toml: rust-version = "1.63.0", no toolchain file.
+    ("", "", 'rust-version = "1.63.0"\n'),
+])
+def test_cargo_chef_is_compiled_with_a_rust_new_enough_for_it(tmp_path, pin):
+    name, text, extra = pin
+    root = workspace(tmp_path, {name: text} if name else {}, extra=extra)
+    out = dockerfile(root)
+    builder = re.search(r"rust:([0-9.]+)-slim-bookworm AS chef", out)[1]
+    assert builder in (text + extra)  # the builder keeps the workspace's Rust
+    assert version_key(_chef_install_rust(out)) >= version_key(CHEF_MIN_RUST)
+    assert "rustup toolchain uninstall" in out
+
+
+def test_a_builder_new_enough_installs_cargo_chef_with_its_own_rust(tmp_path):
+    root = workspace(tmp_path, {"rust-toolchain.toml": '[toolchain]\nchannel = "1.88.0"\n'})
+    out = dockerfile(root)
+    assert _chef_install_rust(out) == "1.88.0" and "rustup toolchain install" not in out
 
 
 def test_a_legacy_one_line_rust_toolchain_file_counts_too(tmp_path):
@@ -164,3 +199,48 @@ def test_the_wizard_steps_show_what_each_c_dependency_costs_and_what_is_refused(
     assert costs[1] == "distroless: nothing extra"  # distroless cc has libssl3
     assert costs[2].startswith("alpine: api: refused: openssl-sys links a system library")
     assert steps.c_cost_for_runtimes(plan.with_changes(workspace=WorkspaceFacts())) == []
+
+
+# awslabs/mountpoint-s3 58817cab2fc3 .gitmodules (trimmed): the CRT's C sources are submodules
+# inside the member mountpoint-s3-crt-sys; docs/theme is a submodule outside every member.
+GITMODULES = '''[submodule "aws-c-common"]
+\tpath = mountpoint-s3-crt-sys/crt/aws-c-common
+\turl = https://github.com/awslabs/aws-c-common.git
+[submodule "theme"]
+\tpath = docs/theme
+\turl = https://github.com/example/theme.git
+'''
+
+
+def _submodule_workspace(tmp_path: Path, gitmodules: str | None) -> Path:
+    root = tmp_path / "ws"
+    (root / ".git").mkdir(parents=True)
+    (root / "Cargo.toml").write_text(
+        '[workspace]\nmembers = ["mountpoint-s3", "mountpoint-s3-crt-sys"]\nresolver = "2"\n')
+    for name in ("mountpoint-s3", "mountpoint-s3-crt-sys"):
+        (root / name / "src").mkdir(parents=True)
+        (root / name / "Cargo.toml").write_text(MANIFEST.replace('"api"', f'"{name}"')
+                                                 .format(extra=""))
+    (root / "mountpoint-s3" / "src" / "main.rs").write_text("fn main() {}\n")
+    (root / "mountpoint-s3-crt-sys" / "src" / "lib.rs").write_text("\n")
+    (root / "Cargo.lock").write_text("version = 4\n")
+    if gitmodules is not None:
+        (root / ".gitmodules").write_text(gitmodules)
+    return root
+
+
+def test_submodules_inside_a_member_are_fetched_by_the_workflow_checkout(tmp_path):
+    plan = default_plan(scan(_submodule_workspace(tmp_path, GITMODULES)))
+    assert plan.workspace.submodules == ("mountpoint-s3-crt-sys/crt/aws-c-common",)
+    workflow = render(plan)[plan.workflow]
+    assert "submodules: recursive" in workflow
+    assert any("git submodules (mountpoint-s3-crt-sys/crt/aws-c-common)" in n
+               for n in notes(plan))
+
+
+def test_no_submodule_in_a_member_keeps_the_plain_checkout(tmp_path):
+    plan = default_plan(scan(_submodule_workspace(
+        tmp_path, GITMODULES.split('[submodule "theme"]')[0].replace(
+            "mountpoint-s3-crt-sys/crt", "docs"))))
+    assert plan.workspace.submodules == ()
+    assert "submodules:" not in render(plan)[plan.workflow]
