@@ -45,7 +45,7 @@ HERE = Path(__file__).resolve().parent
 REPO = HERE.parent.parent
 sys.path[:0] = [str(REPO), str(HERE)]
 
-from styles import STYLES, Workspace  # noqa: E402
+from styles import STYLES, Workspace, one_invocation  # noqa: E402
 
 from tests.e2e import lab  # noqa: E402
 from tests.e2e.test_build import (  # noqa: E402
@@ -214,6 +214,60 @@ def cell(ws: Workspace, style: str, plat: str, root: Path) -> dict:
     return row
 
 
+# ------------------------------------------------------------------------------ item 3 of #24
+def shapes(ws: Workspace, root: Path) -> list[dict]:
+    """Three platforms, one after the other on one builder (build cache pruned once, before
+    the first): rsdock's per-platform builder against the one-invocation shape
+    (styles.one_invocation). Then the one-line change and the three rebuilds."""
+    rows = []
+    for shape in ("rsdock", "one-invocation"):
+        project = root / f"{ws.name}-shape-{shape}"
+        shutil.rmtree(project, ignore_errors=True)
+        shutil.copytree(REPO / "tests/e2e/workspaces" / ws.name, project,
+                        ignore=shutil.ignore_patterns("target"))
+        aside = root / f"{project.name}.lab"
+        aside.mkdir(exist_ok=True)
+        text, target = dockerfile_for("rsdock", ws, project)
+        if shape == "one-invocation":
+            text = one_invocation(text, ws)
+        (aside / "Dockerfile").write_text(text)
+        row: dict = {"workspace": ws.name, "shape": shape, "load_before": round(os.getloadavg()[0], 1)}
+        docker("builder", "prune", "-af", check=False, timeout=600)
+        for phase in ("cold", "rebuild"):
+            if phase == "rebuild":
+                leaf = project / ws.leaf
+                leaf.write_text(leaf.read_text() + "// build benchmark: a one-line change\n")
+                docker("builder", "prune", "-f", "--filter", "type=exec.cachemount", check=False)
+            total, crates = 0.0, 0
+            for plat in PLATFORMS:
+                arch = lab.ARCHES[plat][0]
+                tag = f"rsdock-bench/{ws.name}-{shape}:{arch}"
+                rc, secs, log = build(aside / "Dockerfile", project, plat, tag, target,
+                                      aside / f"{phase}.{arch}.log", plat == "linux/amd64")
+                row[f"{phase}_{arch}_s"] = secs
+                row[f"{phase}_{arch}_crates"] = len(compiled(log))
+                total += secs
+                crates += len(compiled(log))
+                if rc:
+                    row.update(result=f"{phase} {plat} failed", detail=build_error(log)[-800:])
+                    break
+                if phase == "cold":
+                    problems, _ = check(tag, plat, ws)
+                    if problems:
+                        row.setdefault("problems", []).append(f"{plat}: {'; '.join(problems)}")
+                docker("rmi", "-f", tag, check=False)
+            else:
+                row[f"{phase}_total_s"] = round(total, 1)
+                row[f"{phase}_crates"] = crates
+                continue
+            break
+        row.setdefault("result", "passed" if not row.get("problems") else "image wrong")
+        row["load_after"] = round(os.getloadavg()[0], 1)
+        rows.append(row)
+        lab.log(f"  shape -> {json.dumps(row)}")
+    return rows
+
+
 # ------------------------------------------------------------------------------ results
 def load_results() -> dict:
     if RESULTS.exists():
@@ -240,6 +294,18 @@ def run(args) -> int:
                                                           *sys.argv[1:]]),
                "cells": [], "missing": []}
     runs["runs"].append(current)
+    if args.shapes:
+        current["shapes"] = []
+        with lab.held(lab.lock_wait()):
+            lab.setup()
+            root = Path(tempfile.mkdtemp(prefix="rsdock-bench-"))
+            for w in args.shapes.split(","):
+                current["shapes"].extend(shapes(WORKSPACES[w], root))
+                RESULTS.write_text(json.dumps(runs, indent=1) + "\n")
+            current["ended"] = datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="minutes")
+            RESULTS.write_text(json.dumps(runs, indent=1) + "\n")
+            docker("builder", "prune", "-af", check=False, timeout=600)
+        return 0
     wss = [WORKSPACES[w] for w in args.workspaces.split(",")]
     styles = args.styles.split(",")
     plats = args.platforms.split(",")
@@ -279,7 +345,7 @@ def table(cells: list[dict]) -> str:
     order = {s: i for i, s in enumerate(STYLE_NAMES)}
     for c in sorted(cells, key=lambda c: (list(WORKSPACES).index(c["workspace"]),
                                           PLATFORMS.index(c["platform"]), order[c["style"]])):
-        def s(k):
+        def s(k, c=c):
             v = c.get(k)
             return f"{v:.0f} s" if isinstance(v, (int, float)) else "-"
         ratio = (f"{100 * c['rebuild_s'] / c['cold_s']:.0f} %"
@@ -324,6 +390,25 @@ def report(_args) -> int:
                          f"{r['machine']}; 1-minute load average during the run {load} (the "
                          f"machine is shared); command `{r['command']}`.")
     parts += ["", table(list(latest.values()))]
+    shape_rows: dict[tuple, tuple[dict, dict]] = {}
+    for r in runs:
+        for row in r.get("shapes", []):
+            shape_rows[(row["workspace"], row["shape"])] = (row, r)
+    if shape_rows:
+        parts += ["", "Three platforms one after the other on one builder (build cache pruned "
+                  "once, before the first): rsdock's per-platform builder against one cargo "
+                  "invocation for all three targets (`--shapes`):", "",
+                  "| workspace | shape | cold amd64 / arm64 / arm/v7 | cold total | crates "
+                  "compiled (cold) | rebuild total | crates (rebuild) | result | run |",
+                  "|---|---|---|---|---|---|---|---|---|"]
+        for (w, shape), (row, r) in sorted(shape_rows.items()):
+            per = " / ".join(f"{row.get(f'cold_{a}_s', '-')} s" for a in ("amd64", "arm64", "armhf"))
+            res = row.get("result", "-") + (": " + row["detail"][:120].replace("|", "\\|").replace("\n", " ")
+                                            if row.get("detail") else "")
+            parts.append(f"| {w} | {shape} | {per} | {row.get('cold_total_s', '-')} s | "
+                         f"{row.get('cold_crates', '-')} | {row.get('rebuild_total_s', '-')} s | "
+                         f"{row.get('rebuild_crates', '-')} | {res} | {r['started']}, load "
+                         f"{row.get('load_before')}-{row.get('load_after')} |")
     if missing:
         parts.append("\nNot measured:\n")
         for (w, s, p), why in sorted(missing.items()):
@@ -348,6 +433,10 @@ def main(argv=None) -> int:
     ap.add_argument("--skip-emulated", default="",
                     help="workspaces whose chef-readme cells for arm64/arm/v7 (compiled under "
                          "QEMU) are left out and listed as not measured")
+    ap.add_argument("--shapes", default="",
+                    help="instead of the cells: the three platforms one after the other on one "
+                         "builder, rsdock's per-platform builder against one cargo invocation "
+                         "for all targets (pure-Rust workspaces, e.g. deps)")
     ap.add_argument("--report", action="store_true", help="write the table to benchmarks/README.md")
     args = ap.parse_args(argv)
     for w in args.workspaces.split(","):

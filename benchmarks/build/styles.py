@@ -188,3 +188,51 @@ ENTRYPOINT ["/bin/server"]
 
 
 STYLES = {"research": research, "chef-readme": chef_readme, "cache-mount": cache_mounts}
+
+
+def one_invocation(rsdock_dockerfile: str, ws: Workspace) -> str:
+    """Issue #24's "go past the peers" shape, made from rsdock's own Dockerfile: ONE builder on
+    $BUILDPLATFORM with every target's cross gcc cooks and builds all three targets in one cargo
+    invocation (`--target a --target b --target c`), so host-only crates (proc-macros, build
+    scripts) compile once, and each final stage copies its own target's binary. The builder's
+    cache key does not depend on TARGETPLATFORM, so the second and third platform's builds reuse
+    it. Pure-Rust workspaces only (a C library's -dev packages would be needed for every target
+    at once)."""
+    if ws.c_dev:
+        raise ValueError("the one-invocation shape is measured on pure-Rust workspaces only")
+    start = rsdock_dockerfile.index("FROM chef AS builder")
+    end = rsdock_dockerfile.index("FROM ", start + 1)
+    gccs = []
+    env = []
+    targets = []
+    copies = []
+    for platform, (triple, gcc, arch, tuple_) in TRIPLES.items():
+        pkg = f"gcc-{gcc}-linux-gnu{'eabihf' if arch == 'armhf' else ''}"
+        gccs += [pkg, f"libc6-dev-{arch}-cross"]
+        upper, lower = triple.upper().replace("-", "_"), triple.replace("-", "_")
+        env += [f"CARGO_TARGET_{upper}_LINKER={tuple_}-gcc", f"CC_{lower}={tuple_}-gcc",
+                f"AR_{lower}={tuple_}-ar"]
+        targets += ["--target", triple]
+        copies.append(f"mkdir -p /out/{platform} && cp target/{triple}/release/{ws.binary} "
+                      f"/out/{platform}/{ws.binary}")
+    t = " ".join(targets)
+    builder = f"""FROM chef AS builder
+# Every target at once: one apt-get, one cook, one build.
+RUN apt-get update \\
+ && apt-get install -y --no-install-recommends {' '.join(gccs)} \\
+ && rm -rf /var/lib/apt/lists/* \\
+ && rustup target add {' '.join(targets[1::2])}
+ENV {' '.join(env)}
+COPY --from=planner /app/recipe.json recipe.json
+RUN cargo chef cook --release --locked {t} --bin {ws.binary} --recipe-path recipe.json
+COPY . .
+RUN cargo build --release --locked {t} --bin {ws.binary} \\
+ && {' && '.join(copies)}
+
+"""
+    text = rsdock_dockerfile[:start] + builder + rsdock_dockerfile[end:]
+    old = f"COPY --from=builder /out/{ws.binary} /usr/local/bin/{ws.binary}"
+    if old not in text:
+        raise ValueError(f"rsdock's Dockerfile has no {old!r}")
+    return text.replace(old, "ARG TARGETPLATFORM\n"
+                        f"COPY --from=builder /out/${{TARGETPLATFORM}}/{ws.binary} /usr/local/bin/{ws.binary}")
