@@ -687,7 +687,8 @@ def make_images(all_images: bool = False, timings: dict | None = None,
     # debootstrap: the foreign ones run under QEMU; two at a time on two cores.
     with ThreadPoolExecutor(max_workers=3) as pool:
         jobs = [pool.submit(rootfs_tarball, "bookworm", a) for a in ("amd64", "arm64", "armhf")]
-        jobs.append(pool.submit(rootfs_tarball, "trixie", "amd64"))
+        jobs += [pool.submit(rootfs_tarball, "trixie", a)
+                 for a in (("amd64", "arm64", "armhf") if peer_builders else ("amd64",))]
         for j in jobs:
             j.result()
     timings["rootfs_seconds"] = round(time.time() - t0, 1)
@@ -698,7 +699,9 @@ def make_images(all_images: bool = False, timings: dict | None = None,
         timings[f"{name}_seconds"] = round(time.time() - t, 1)
 
     step("debian_bookworm", debian_image, "bookworm")
-    step("debian_trixie", debian_image, "trixie", platforms=("linux/amd64",))
+    # The rust builder stand-in's base: for arm64 and arm/v7 only with peer_builders.
+    step("debian_trixie", debian_image, "trixie",
+         platforms=PLATFORMS if peer_builders else ("linux/amd64",))
     # The stand-ins built by Dockerfiles under images/ (each one's Dockerfile says what differs).
     step("rust", build_image, IMAGES_DIR / "rust", "library/rust",
          tuple(f"{v}-slim-bookworm" for v in RUST_TAGS),
