@@ -137,6 +137,17 @@ def build(df: Path, context: Path, plat: str, tag: str, target: str | None, log:
     return res.returncode, seconds, out
 
 
+def cache_records() -> dict[str, int]:
+    """BuildKit's cache records by type (``docker system df -v``)."""
+    out = docker("system", "df", "-v", check=False).stdout
+    counts: dict[str, int] = {}
+    for line in out.split("Build cache usage", 1)[-1].splitlines()[2:]:
+        fields = line.split()
+        if len(fields) > 1 and fields[0] != "CACHE":
+            counts[fields[1]] = counts.get(fields[1], 0) + 1
+    return counts
+
+
 def compiled(log: str) -> list[str]:
     """The crates cargo compiled in a build, from BuildKit's plain log."""
     return re.findall(r"\bCompiling (\S+) v\d", log)
@@ -200,8 +211,13 @@ def cell(ws: Workspace, style: str, plat: str, root: Path) -> dict:
     # cache mounts.
     leaf = project / ws.leaf
     leaf.write_text(leaf.read_text() + "// build benchmark: a one-line change\n")
-    pruned = docker("builder", "prune", "-f", "--filter", "type=exec.cachemount", check=False)
-    row["cachemount_prune"] = pruned.stdout.strip().splitlines()[-1:] if pruned.stdout else []
+    before = cache_records()
+    docker("builder", "prune", "-f", "--filter", "type=exec.cachemount", check=False)
+    after = cache_records()
+    # What the prune did, so the table can be trusted: cache mounts gone, layers kept.
+    row["cache_records"] = {"before": before, "after": after}
+    if after.get("exec.cachemount"):
+        raise RuntimeError(f"cache mounts survived the prune: {after}")
     rc, secs, log = build(df, project, plat, tag, target, aside / "rebuild.log", emulation)
     row.update(rebuild_s=secs, rebuild_crates=len(compiled(log)),
                rebuild_compiled=compiled(log)[:80], load_after=round(os.getloadavg()[0], 1))
