@@ -326,8 +326,11 @@ def run(args) -> int:
     styles = args.styles.split(",")
     plats = args.platforms.split(",")
     skip_emulated = set(filter(None, args.skip_emulated.split(",")))
+    # The arm builders (built under QEMU, slow the first time) only when a cell pulls them.
+    emulated_cells = "chef-readme" in styles and any(
+        p != "linux/amd64" for p in plats) and any(w.name not in skip_emulated for w in wss)
     with lab.held(lab.lock_wait()):
-        lab.setup(peer_builders="chef-readme" in styles)
+        lab.setup(peer_builders=emulated_cells)
         root = Path(tempfile.mkdtemp(prefix="rsdock-bench-"))
         for ws in wss:
             for plat in plats:
