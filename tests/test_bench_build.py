@@ -70,3 +70,12 @@ def test_cli_refuses_unknown_names():
     res = subprocess.run([sys.executable, str(REPO / "benchmarks/build/bench_build.py"),
                           "--workspaces", "nope", "--report"], capture_output=True, text=True)
     assert res.returncode == 2 and "unknown workspace 'nope'" in res.stderr
+
+
+def test_compiled_by_step_tells_cook_from_build():
+    log = ("#14 [builder 5/7] RUN cargo chef cook --release --recipe-path recipe.json\n"
+           "#14 3.1    Compiling serde v1.0.217\n#14 DONE 50.0s\n"
+           "#15 [builder 6/7] COPY . .\n"
+           "#16 [builder 7/7] RUN cargo build --release --bin labdeps\n"
+           "#16 5.0    Compiling labdeps v0.1.0 (/app/crates/app)\n")
+    assert bench.compiled_by_step(log) == {"cook": ["serde"], "build": ["labdeps"]}

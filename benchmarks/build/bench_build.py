@@ -153,6 +153,25 @@ def compiled(log: str) -> list[str]:
     return re.findall(r"\bCompiling (\S+) v\d", log)
 
 
+def compiled_by_step(log: str) -> dict[str, list[str]]:
+    """The crates each RUN step compiled ("cargo chef cook ..." / "cargo build ..."), from
+    BuildKit's plain log: step headers are ``#N [stage i/n] RUN ...``, its lines ``#N ...``."""
+    names: dict[str, str] = {}
+    out: dict[str, list[str]] = {}
+    for line in log.splitlines():
+        m = re.match(r"#(\d+) \[[^\]]*\] RUN (.*)", line)
+        if m:
+            cmd = m.group(2)
+            kind = ("cook" if "chef cook" in cmd else "build" if "cargo build" in cmd else None)
+            if kind:
+                names[m.group(1)] = kind
+            continue
+        m = re.match(r"#(\d+) \S+\s+Compiling (\S+) v\d", line)
+        if m and m.group(1) in names:
+            out.setdefault(names[m.group(1)], []).append(m.group(2))
+    return out
+
+
 def check(tag: str, plat: str, ws: Workspace) -> tuple[list[str], str]:
     """Problems with the image (ELF machine, output), and what it printed."""
     problems = []
@@ -199,7 +218,7 @@ def cell(ws: Workspace, style: str, plat: str, root: Path) -> dict:
     tag = f"rsdock-bench/{ws.name}-{style}:{arch}"
     docker("builder", "prune", "-af", check=False, timeout=600)
     rc, secs, log = build(df, project, plat, tag, target, aside / "cold.log", emulation)
-    row.update(cold_s=secs, cold_crates=len(compiled(log)))
+    row.update(cold_s=secs, cold_crates=len(compiled(log)), cold_steps=compiled_by_step(log))
     if rc:
         row.update(result="cold build failed", detail=build_error(log)[-800:])
         return row
@@ -219,7 +238,7 @@ def cell(ws: Workspace, style: str, plat: str, root: Path) -> dict:
     if after.get("exec.cachemount"):
         raise RuntimeError(f"cache mounts survived the prune: {after}")
     rc, secs, log = build(df, project, plat, tag, target, aside / "rebuild.log", emulation)
-    row.update(rebuild_s=secs, rebuild_crates=len(compiled(log)),
+    row.update(rebuild_s=secs, rebuild_crates=len(compiled(log)), rebuild_steps=compiled_by_step(log),
                rebuild_compiled=compiled(log)[:80], load_after=round(os.getloadavg()[0], 1))
     if rc:
         row.update(result="rebuild failed", detail=build_error(log)[-800:])
