@@ -573,6 +573,15 @@ def _up_to_date(repo: str, tag: str, digest: str) -> bool:
     return _state().get("images", {}).get(f"{repo}:{tag}") == digest and registry_has(repo, tag)
 
 
+def _covers(repo: str, tag: str, digest: str, platforms) -> bool:
+    """The registry holds ``repo:tag`` built from ``digest`` for every one of ``platforms``
+    (build_image records ``<digest>@<platform>,...``)."""
+    recorded = _state().get("images", {}).get(f"{repo}:{tag}", "")
+    have, _, plats = recorded.partition("@")
+    return (have == digest and set(platforms) <= set(plats.split(","))
+            and registry_has(repo, tag))
+
+
 def _mark(repo: str, tag: str, digest: str) -> None:
     with _lock:
         state = _state()
@@ -627,11 +636,14 @@ def debian_image(suite: str, platforms=PLATFORMS) -> str:
 
 def build_image(context: Path, repo: str, tags: tuple[str, ...], platforms=PLATFORMS,
                 extra_inputs: str = "") -> None:
-    """``docker build`` ``context`` once per platform, push, and join them in one manifest."""
+    """``docker build`` ``context`` once per platform, push, and join them in one manifest.
+
+    Up to date when the registry holds these inputs for at least ``platforms``: a builder made
+    for all three platforms (``setup --peer-builders``) serves a later amd64-only setup."""
     files = sorted(p for p in context.rglob("*") if p.is_file())
-    digest = _inputs_hash(repo, extra_inputs, *platforms,
+    digest = _inputs_hash(repo, extra_inputs,
                           *(f"{p.relative_to(context)}:{p.read_text()}" for p in files))
-    if all(_up_to_date(repo, t, digest) for t in tags):
+    if all(_covers(repo, t, digest, platforms) for t in tags):
         return
     refs = {}
     for platform in platforms:
@@ -649,7 +661,7 @@ def build_image(context: Path, repo: str, tags: tuple[str, ...], platforms=PLATF
         log(f"built {ref} in {time.time() - t0:.0f} s")
     push_manifest(repo, tags, refs)
     for t in tags:
-        _mark(repo, t, digest)
+        _mark(repo, t, f"{digest}@{','.join(platforms)}")
     log(f"pushed {REGISTRY}/{repo}:{', '.join(tags)}")
 
 
@@ -663,15 +675,20 @@ IMAGES_DIR = Path(__file__).with_name("images")
 UNUSED_STAND_INS = ("alpine", "busybox")
 
 
-def make_images(all_images: bool = False, timings: dict | None = None) -> None:
+def make_images(all_images: bool = False, timings: dict | None = None,
+                peer_builders: bool = False) -> None:
     """Every base image the lab's builds use (``all_images``: every one the templates name),
-    built once and kept in the registry; ``timings`` gets each step's seconds."""
+    built once and kept in the registry; ``timings`` gets each step's seconds.
+    ``peer_builders``: the rust builder for arm64 and arm/v7 too (built under QEMU, slow the
+    first time), which a Dockerfile whose builder is not on $BUILDPLATFORM pulls (the build
+    benchmark's peers, benchmarks/build/); rsdock's own Dockerfiles need only amd64."""
     timings = {} if timings is None else timings
     t0 = time.time()
     # debootstrap: the foreign ones run under QEMU; two at a time on two cores.
     with ThreadPoolExecutor(max_workers=3) as pool:
         jobs = [pool.submit(rootfs_tarball, "bookworm", a) for a in ("amd64", "arm64", "armhf")]
-        jobs.append(pool.submit(rootfs_tarball, "trixie", "amd64"))
+        jobs += [pool.submit(rootfs_tarball, "trixie", a)
+                 for a in (("amd64", "arm64", "armhf") if peer_builders else ("amd64",))]
         for j in jobs:
             j.result()
     timings["rootfs_seconds"] = round(time.time() - t0, 1)
@@ -682,10 +699,13 @@ def make_images(all_images: bool = False, timings: dict | None = None) -> None:
         timings[f"{name}_seconds"] = round(time.time() - t, 1)
 
     step("debian_bookworm", debian_image, "bookworm")
-    step("debian_trixie", debian_image, "trixie", platforms=("linux/amd64",))
+    # The rust builder stand-in's base: for arm64 and arm/v7 only with peer_builders.
+    step("debian_trixie", debian_image, "trixie",
+         platforms=PLATFORMS if peer_builders else ("linux/amd64",))
     # The stand-ins built by Dockerfiles under images/ (each one's Dockerfile says what differs).
     step("rust", build_image, IMAGES_DIR / "rust", "library/rust",
-         tuple(f"{v}-slim-bookworm" for v in RUST_TAGS), platforms=("linux/amd64",))
+         tuple(f"{v}-slim-bookworm" for v in RUST_TAGS),
+         platforms=PLATFORMS if peer_builders else ("linux/amd64",))
     step("distroless", build_image, IMAGES_DIR / "distroless", "gcr.io/distroless/cc-debian12",
          ("nonroot",))
     if not all_images:
@@ -697,10 +717,11 @@ def make_images(all_images: bool = False, timings: dict | None = None) -> None:
 
 
 # --------------------------------------------------------------------------- entry points
-def setup(all_images: bool = False) -> dict:
+def setup(all_images: bool = False, peer_builders: bool = False) -> dict:
     """Set the lab up (idempotent); return timings. Raises LabUnavailable with the reason.
 
-    ``all_images`` also makes the stand-ins no lab build uses (UNUSED_STAND_INS)."""
+    ``all_images`` also makes the stand-ins no lab build uses (UNUSED_STAND_INS);
+    ``peer_builders`` the rust builder for every platform (see make_images)."""
     t0 = time.time()
     timings: dict = {}
     check_possible()
@@ -711,7 +732,7 @@ def setup(all_images: bool = False) -> dict:
     enable_binfmt()
     start_registry()
     start_engine()
-    make_images(all_images, timings)
+    make_images(all_images, timings, peer_builders=peer_builders)
     took = time.time() - t0
     log(f"lab ready in {took:.0f} s")
     return {"setup_seconds": round(took, 1), **timings}
@@ -779,6 +800,9 @@ def main(argv=None) -> int:
     ap.add_argument("--all-images", action="store_true",
                     help="setup: also make the stand-ins no lab build uses today "
                          f"({', '.join(UNUSED_STAND_INS)}: no musl Rust std, no trunk)")
+    ap.add_argument("--peer-builders", action="store_true",
+                    help="setup: also make the rust builder for linux/arm64 and linux/arm/v7 "
+                         "(under QEMU; the build benchmark's peers pull it)")
     ap.add_argument("--wait", type=float, default=None,
                     help="seconds to wait for another lab user (setup: RSDOCK_LAB_WAIT or 3600; "
                          "teardown: 0, it refuses while the lab is in use)")
@@ -791,7 +815,8 @@ def main(argv=None) -> int:
             print("the build lab can be set up here (root, disk, overlayfs)")
         elif args.action == "setup":
             with held(lock_wait() if args.wait is None else args.wait):
-                print(json.dumps(setup(all_images=args.all_images)))
+                print(json.dumps(setup(all_images=args.all_images,
+                                       peer_builders=args.peer_builders)))
         elif args.action == "status":
             print(json.dumps(status(), indent=1))
         else:
