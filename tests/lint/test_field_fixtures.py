@@ -92,6 +92,8 @@ EXPECTED = {
     'fp-RS604-build-script-git-from-env': [('Dockerfile', 10, 'RS304')],
     'fp-RS604-test-module-attributes': [('Dockerfile', 8, 'RS304')],
     'miss-RS110-cook-into-cache-mount': [('Dockerfile', 1, 'RS505'), ('Dockerfile', 12, 'RS110'), ('Dockerfile', 23, 'RS304')],
+    'miss-RS214-add-url-without-checksum': [('docker/Dockerfile', 4, 'RS214'), ('docker/Dockerfile', 18, 'RS304')],
+    'miss-RS215-tilde-in-env-path': [('Dockerfile', 4, 'RS215')],
     'miss-RS301-binary-in-compiler-image': [('Dockerfile', 1, 'RS505'), ('Dockerfile', 7, 'RS301')],
     'miss-RS306-bake-targets-published-by-composite-action': [('rust/Dockerfile', 10, 'RS306'), ('rust/Dockerfile', 12, 'RS304'), ('rust/Dockerfile', 14, 'RS306'), ('rust/Dockerfile', 16, 'RS304')],
     # Supply-chain traps (issue #25): merging attested images with `docker manifest create`
@@ -105,6 +107,7 @@ EXPECTED = {
     'miss-RS410-composite-action': [('.github/actions/docker/action.yml', 17, 'RS410'), ('.github/actions/docker/action.yml', 20, 'RS410'), ('.github/actions/docker/action.yml', 23, 'RS410'), ('.github/actions/docker/action.yml', 31, 'RS410'), ('.github/actions/docker/action.yml', 36, 'RS410'), ('.github/actions/docker/action.yml', 39, 'RS405'), ('.github/workflows/docker.yml', 18, 'RS413')],
     'miss-RS430-release-without-types': [('.github/workflows/release-image.yml', 3, 'RS412'), ('.github/workflows/release-image.yml', 3, 'RS430'), ('.github/workflows/release-image.yml', 10, 'RS410'), ('.github/workflows/release-image.yml', 13, 'RS410'), ('.github/workflows/release-image.yml', 20, 'RS402'), ('.github/workflows/release-image.yml', 20, 'RS410'), ('Dockerfile', 16, 'RS306'), ('Dockerfile', 20, 'RS304')],
     'miss-RS431-paths-only-negated': [('.github/workflows/build-and-push.yaml', 4, 'RS431'), ('.github/workflows/build-and-push.yaml', 26, 'RS410'), ('.github/workflows/build-and-push.yaml', 26, 'RS413'), ('.github/workflows/build-and-push.yaml', 29, 'RS410'), ('.github/workflows/build-and-push.yaml', 32, 'RS410'), ('.github/workflows/build-and-push.yaml', 36, 'RS410'), ('.github/workflows/build-and-push.yaml', 48, 'RS410'), ('.github/workflows/build-and-push.yaml', 55, 'RS410'), ('.github/workflows/build-and-push.yaml', 59, 'RS424'), ('Dockerfile', 3, 'RS304')],
+    'miss-RS436-workflow-run-without-conclusion': [('.github/workflows/main-docker.yml', 15, 'RS436')],
     'miss-action-pinned-to-branch': [('.github/workflows/docker.yml', 9, 'RS414'), ('.github/workflows/docker.yml', 10, 'RS414')],
     'miss-chef-image-latest': [('Dockerfile', 1, 'RS108'), ('Dockerfile', 11, 'RS302'), ('Dockerfile', 11, 'RS304'), ('Dockerfile', 11, 'RS306'), ('Dockerfile', 11, 'RS308')],
     'miss-compile-under-qemu': [('Dockerfile', 1, 'RS209'), ('Dockerfile', 7, 'RS304')],
