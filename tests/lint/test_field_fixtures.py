@@ -99,6 +99,7 @@ EXPECTED = {
     # Supply-chain traps (issue #25): merging attested images with `docker manifest create`
     # (RS408: the fixture leaves the Dockerfile out) and provenance turned off on a push.
     'miss-RS306-published-prebuilt-binary-image': [('Dockerfile.cross', 4, 'RS304'), ('Dockerfile.cross', 4, 'RS306')],
+    'miss-RS308-ubuntu-runtime-digest-pinned-builder': [('Dockerfile', 13, 'RS308'), ('Dockerfile', 23, 'RS304')],
     'miss-RS420-RS421-manifest-create-of-attested-images': [('.github/workflows/publish.yml', 29, 'RS408'), ('.github/workflows/publish.yml', 45, 'RS420'), ('.github/workflows/publish.yml', 45, 'RS421')],
     'miss-RS423-workflow-wide-id-token': [('.github/workflows/publish-paradedb-docker.yml', 13, 'RS423')],
     'miss-RS424-provenance-off-on-push-by-digest': [('.github/workflows/docker-publish.yml', 42, 'RS408'), ('.github/workflows/docker-publish.yml', 53, 'RS424')],
