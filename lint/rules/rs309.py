@@ -196,6 +196,8 @@ def _needed(file: Dockerfile, workspace: object, calls: list[tuple[build.CargoCa
         builder_release = found_release[0].codename if found_release and \
             found_release[0].distro == "debian" else ""
         for reached in cdeps.crates_of_calls(workspace, [call]):  # type: ignore[arg-type]
+            if reached.guessed:
+                continue  # only rsdock's "every feature" guess for an unknown crate reaches it
             crate = reached.crate
             found = any(d in dev for d in crate.dev_packages)
             # The builder's own library version: a probe that wants a newer one (liblzma-sys

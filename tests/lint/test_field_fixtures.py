@@ -67,6 +67,7 @@ EXPECTED = {
     'fp-RS305-opaque-make-build': [('Dockerfile', 5, 'RS302'), ('Dockerfile', 5, 'RS306'), ('Dockerfile', 7, 'RS304')],
     'fp-RS306-entrypoint-drops-privileges': [],
     'fp-RS306-heredoc-entrypoint-drops-privileges': [],
+    'fp-RS309-feature-guessed-for-unknown-crate': [],
     'fp-RS309-liblzma-below-minimum': [('Dockerfile', 9, 'RS304')],
     'fp-RS309-optional-db-feature-off': [('Dockerfile', 7, 'RS306'), ('Dockerfile', 16, 'RS304')],
     'fp-RS401-local-composite-action': [],
