@@ -274,7 +274,7 @@ def _installs_build_tools(final: Stage) -> bool:
                for stage in final.ancestry() for inst in stage.runs())
 
 
-def _program_names(final: Stage) -> set[str]:
+def program_names(final: Stage) -> set[str]:
     """The names of the programs copied into the image's bin folders."""
     names: set[str] = set()
     for stage in final.ancestry():
@@ -294,7 +294,7 @@ def _published_twin(ctx: Context, model: Dockerfile, final: Stage) -> str:
     """Another Dockerfile of the repository that a workflow publishes and that ships a program
     of the same name as ``final`` (Dockerfile.cross pushed, the root Dockerfile built only for
     a local test network): its path, or ""."""
-    mine = _program_names(final)
+    mine = program_names(final)
     if not mine:
         return ""
     published = sorted({b.dockerfile for b in builds(ctx) if b.publishes
@@ -303,7 +303,7 @@ def _published_twin(ctx: Context, model: Dockerfile, final: Stage) -> str:
         other = ctx.dockerfiles.get(path)
         if other is None or other.final_stage is None:
             continue
-        if mine & _program_names(other.final_stage):
+        if mine & program_names(other.final_stage):
             return path
     return ""
 

@@ -60,6 +60,12 @@ class RS304(ImageStageRule):
         if any(b.overrides_entrypoint for b in images.builds_of(ctx, file.path)):
             return []  # docker compose sets the entrypoint or `init: true`
         if not entry and not command:
+            # `docker run image <program> ...`: the program the image ships is PID 1
+            stop = _stop_signal(final)
+            shipped = [signals.stop_handling(ctx, name, stop)
+                       for name in sorted(images.program_names(final))]
+            if shipped and all(h is not None and h.handles and not h.children for h in shipped):
+                return []
             return [self.finding(file.path, final.from_.line, message=(
                 "the image has no ENTRYPOINT: add ENTRYPOINT [\"/usr/bin/tini\", \"--\", "
                 "\"/usr/local/bin/<binary>\"]"))]
