@@ -770,6 +770,9 @@ class CompileRun:
     dockerfile: str
     line: int
     env: dict[str, str | None]
+    # the compile sees the whole context (`COPY . .` before it, or a bind mount of the context
+    # root): only then can it see what an ignore file leaves out of the root, such as .git
+    whole_context: bool = True
 
 
 def compile_runs(ctx: Context, build: Build) -> list[CompileRun] | None:
@@ -783,12 +786,28 @@ def compile_runs(ctx: Context, build: Build) -> list[CompileRun] | None:
         for call in cargo_build.stage_calls(model, stage, None):
             if call.builds_project and call.action != "cook":  # cook compiles dummy sources
                 found.append(CompileRun(build.dockerfile, call.instruction.line,
-                                        _run_env(stage, call.instruction)))
+                                        _run_env(stage, call.instruction),
+                                        _sees_whole_context(stage, call.instruction)))
         if _opaque_build(model, stage):
             for inst in stage.runs():
                 if _OPAQUE_RE.search(inst.original):
                     found.append(CompileRun(build.dockerfile, inst.line, _run_env(stage, inst)))
     return found
+
+
+def _sees_whole_context(stage: Stage, inst: Instruction) -> bool:
+    """Whether the RUN ``inst`` (of ``stage``) sees the whole build context: a ``COPY . .``
+    in its stage or the stages it is built FROM, or a bind mount of the context's root."""
+    if any(facts.copies_everything(copy) for s in stage.ancestry() for copy in s.copies()):
+        return True
+    for flag in inst.flags:
+        if not flag.startswith("--mount="):
+            continue
+        options = dict(part.partition("=")[::2] for part in flag[8:].split(","))
+        if options.get("type", "bind") == "bind" and "from" not in options and \
+                options.get("source", options.get("src", ".")).strip("/") in ("", "."):
+            return True
+    return False
 
 
 def _run_env(stage: Stage, inst: Instruction) -> dict[str, str | None]:

@@ -395,9 +395,15 @@ def _scan_build_script(root: Path, package: Package, script: str,
             programs.append(Program(name, PROGRAM_PACKAGES.get(name, ""), reason, script,
                                     tok.line))
             if name == "git":
-                git.append(("needs-git", reason))
-                if guards is not None and read_env:
-                    guards[reason] = tuple(read_env)
+                reads, tolerant = _git_call(toks, i)
+                if not reads:
+                    pass  # `git clone URL`, or git run in another folder: not this repository
+                elif tolerant:
+                    git.append(("optional", f"{reason}, and builds when git fails"))
+                else:
+                    git.append(("needs-git", reason))
+                    if guards is not None and read_env:
+                        guards[reason] = tuple(read_env)
         if tok.kind == IDENT and tok.value == "cpp" and i + 3 < len(toks) and \
                 toks[i - 1].value == "." and toks[i + 2].value == "true":
             programs.append(Program("c++", "g++", f"{script}:{tok.line} compiles C++ "
@@ -437,6 +443,32 @@ def _env_read(toks: list[Token], i: int) -> str | None:
     if name in _CARGO_SET_ENV or name.startswith(("CARGO_", "DEP_")):
         return None
     return name
+
+
+_TOLERATES = frozenset({"ok", "unwrap_or", "unwrap_or_default", "unwrap_or_else", "is_ok",
+                        "is_err"})
+
+
+def _git_call(toks: list[Any], start: int) -> tuple[bool, bool]:
+    """What the ``Command::new("git")`` statement at ``toks[start]`` does: whether it reads the
+    workspace's repository (not ``git clone <url>``, not run with ``.current_dir(...)`` in
+    another folder), and whether the build goes on when git fails (its result is turned into
+    an Option or given a default: ``.output().ok()``, ``unwrap_or_default()``)."""
+    words: list[str] = []
+    depth = 0
+    for tok in toks[start:start + 200]:
+        if tok.kind == PUNCT and tok.value in "([{":
+            depth += 1
+        elif tok.kind == PUNCT and tok.value in ")]}":
+            depth -= 1
+            if depth < 0:
+                break
+        elif tok.kind == PUNCT and tok.value == ";" and depth == 0:
+            break
+        if tok.kind in (IDENT, STR):
+            words.append(tok.value)
+    reads = "clone" not in words and "current_dir" not in words
+    return reads, bool(_TOLERATES & set(words))
 
 
 def git_skipped(found: Needs, env: dict[str, str | None]) -> bool:

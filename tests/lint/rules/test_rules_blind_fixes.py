@@ -1,5 +1,7 @@
-"""RS214 (ADD of a URL without --checksum), RS215 (``~`` in ENV PATH) and RS436 (workflow_run
-without a conclusion check) on the shapes their docstrings do not show."""
+"""Rules added or changed after the blind batches (docs/field-test.md), on the shapes their
+docstrings do not show: RS214 (ADD of a URL without --checksum), RS215 (``~`` in ENV PATH),
+RS436 (workflow_run without a conclusion check), RS604 (``.git`` only where the compile sees the
+whole context)."""
 
 from __future__ import annotations
 
@@ -74,3 +76,44 @@ def test_rs436_conclusion_through_needs_and_steps(gate, step, caught):
 def test_rs436_ignores_workflows_that_push_nothing():
     catches_not("RS436", WORKFLOW_RUN.format(gate="always()", step="always()").replace(
         "push=true", "push=false"))
+
+
+GIT_BUILD = """\
+# file: Cargo.toml
+[package]
+name = "app"
+version = "0.1.0"
+edition = "2021"
+# file: build.rs
+fn main() {{
+    let out = std::process::Command::new("git").args(["rev-parse", "HEAD"]).output().unwrap();
+    println!("cargo:rustc-env=GIT_SHA={{}}", String::from_utf8_lossy(&out.stdout));
+}}
+# file: src/main.rs
+fn main() {{}}
+# file: .dockerignore
+target/
+.git
+# file: Dockerfile
+FROM rust:1.90-bookworm AS builder
+WORKDIR /app
+{sources}
+FROM debian:bookworm-slim
+COPY --from=builder /app/target/release/app /usr/local/bin/app
+"""
+
+
+@pytest.mark.parametrize("sources, caught", [
+    ("COPY . .\nRUN cargo build --release\n", True),
+    ("RUN --mount=type=bind,target=. cargo build --release\n", True),
+    ("RUN --mount=type=bind,source=src,target=src \\\n"
+     "    --mount=type=bind,source=build.rs,target=build.rs \\\n"
+     "    --mount=type=bind,source=Cargo.toml,target=Cargo.toml \\\n"
+     "    cargo build --release\n", False),
+])
+def test_rs604_git_only_where_the_compile_sees_the_whole_context(sources, caught):
+    text = GIT_BUILD.format(sources=sources)
+    if caught:
+        catches("RS604", text)
+    else:
+        catches_not("RS604", text)
