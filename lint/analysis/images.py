@@ -204,7 +204,8 @@ def _kind(ctx: Context, model: Dockerfile) -> ImageKind:
     if test_dirs:
         return ImageKind(TEST, f"a test, CI or example image (under {test_dirs[0]}/)")
     built = [b for b in mine if b.source != "default"]
-    if built and ctx is not None:
+    if built and ctx is not None and all(b.source == "workflow" for b in built):
+        # only CI builds it (no compose file users run), and it ships what another image does
         twin = _published_twin(ctx, model, final)
         if twin:
             return ImageKind(TEST, f"built by {built[0].where} but never pushed; the "
