@@ -451,8 +451,8 @@ _TOLERATES = frozenset({"ok", "unwrap_or", "unwrap_or_default", "unwrap_or_else"
 
 def _git_call(toks: list[Any], start: int) -> tuple[bool, bool]:
     """What the ``Command::new("git")`` statement at ``toks[start]`` does: whether it reads the
-    workspace's repository (not ``git clone <url>``, not run with ``.current_dir(...)`` in
-    another folder), and whether the build goes on when git fails (its result is turned into
+    workspace's repository (not ``git clone <url>``, not run with ``.current_dir(...)`` in a
+    folder other than the package's), and whether the build goes on when git fails (its result is turned into
     an Option or given a default: ``.output().ok()``, ``unwrap_or_default()``)."""
     words: list[str] = []
     depth = 0
@@ -467,7 +467,11 @@ def _git_call(toks: list[Any], start: int) -> tuple[bool, bool]:
             break
         if tok.kind in (IDENT, STR):
             words.append(tok.value)
-    reads = "clone" not in words and "current_dir" not in words
+    # run in a folder of its own (`.current_dir(&build_dir)` under OUT_DIR), not the package's
+    # (`.current_dir(env!("CARGO_MANIFEST_DIR"))` still reads the repository)
+    elsewhere = "current_dir" in words and not any(
+        w in ("CARGO_MANIFEST_DIR", "CARGO_WORKSPACE_DIR") or w.startswith(".") for w in words)
+    reads = "clone" not in words and not elsewhere
     return reads, bool(_TOLERATES & set(words))
 
 
