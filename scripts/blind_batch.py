@@ -12,7 +12,8 @@ it honours ``export-ignore``, which dropped paradedb's ``.github``, and stops at
 snapshot lacks). The script lints each
 one (``rsdock lint --format json --no-hadolint`` at its root), matches the warning+ RS findings
 to the verdicts by repository, rule, path and line, and prints the per-rule table, the precision
-with and without RS410, the judged findings that are gone, and the findings nobody judged yet
+with and without RS410, the judged findings that are gone, the false ones still reported, and
+the findings nobody judged yet
 (judge those by hand before quoting a figure).
 
 Usage: python scripts/blind_batch.py VERDICTS.jsonl FOLDER [--json-dir DIR]
@@ -68,12 +69,15 @@ def main() -> int:
     table: dict[str, collections.Counter[str]] = collections.defaultdict(collections.Counter)
     seen: collections.Counter[Key] = collections.Counter()
     unjudged = []
+    still_false = []
     for repo in repos:
         for f in findings(args.folder, repo["name"], args.json_dir):
             key = (repo["name"], str(f["rule"]), str(f["path"]), int(f["line"]))  # type: ignore[call-overload]
             kept = verdicts.get(key, [])
             if seen[key] < len(kept):
                 table[key[1]][str(kept[seen[key]]["verdict"])] += 1
+                if kept[seen[key]]["verdict"] == "false":
+                    still_false.append((key, kept[seen[key]]))
             else:
                 table[key[1]]["unjudged"] += 1
                 unjudged.append((key, f["message"]))
@@ -100,6 +104,9 @@ def main() -> int:
     print(f"\ngone ({len(gone)}):")
     for key, item in sorted(gone, key=lambda kv: kv[0]):
         print(f"  {item['verdict']:9} {key[1]} {key[0]} {key[2]}:{key[3]}  ({item['reason']})")
+    print(f"\nstill false ({len(still_false)}):")
+    for key, item in still_false:
+        print(f"  {key[1]} {key[0]} {key[2]}:{key[3]}  ({item['reason']})")
     print(f"\nunjudged ({len(unjudged)}):")
     for key, message in unjudged:
         print(f"  {key[1]} {key[0]} {key[2]}:{key[3]}  {message}")

@@ -38,14 +38,15 @@ ARCHES = ("amd64", "arm64", "armhf")
 EXTRA_SEEDS = ("ca-certificates", "tini", "git", "wget", "curl", "openssl", "tzdata", "libc6",
                "libgcc-s1", "libstdc++6", "libssl3", "libssl3t64", "zlib1g", "netbase",
                "base-files", "media-types", "gcc-12-base", "gcc-14-base", "libgomp1",
-               "libzstd1")
+               "libzstd1", "musl-tools")
 _DEP_FIELDS = ("Pre-Depends", "Depends")
 
 
 def seeds() -> list[str]:
     """Every Debian package the C-crate table names, the cross toolchains of the platforms
     rsdock builds for (``gcc-``/``g++-<arch>-linux-gnu``, ``libc6-dev-<arch>-cross``: RS206
-    asks what they bring), and :data:`EXTRA_SEEDS`."""
+    asks what they bring), and :data:`EXTRA_SEEDS` (``musl-tools``: RS212 asks whether it
+    brings the stage's own ``musl-dev``)."""
     from rsdock.lint.knowledge import platforms
     table = tomllib.loads(CCRATES.read_text(encoding="utf-8"))
     found = list(EXTRA_SEEDS)

@@ -30,6 +30,9 @@ class Reached:
     crate: CCrate
     path: tuple[str, ...]
     flags: tuple[str, ...] = ()
+    # reached only because rsdock assumed every feature of an unknown dependent (pgvector's
+    # sqlx turning on sqlx-sqlite): the build may well not compile it
+    guessed: bool = False
 
     @property
     def via(self) -> str:
@@ -75,7 +78,9 @@ def _c_crates(workspace: Workspace | None, package: str, arch: str | None = None
     if lock is None:
         return ()
     enabled: dict[str, frozenset[str] | None] = {}
-    paths = resolve(lock, package, request, member_manifests(workspace), arch, enabled)
+    guessed: set[str] = set()
+    paths = resolve(lock, package, request, member_manifests(workspace), arch, enabled,
+                    guessed)
     known = ccrates.names()
     if known.isdisjoint(paths):
         return ()  # the table's rows are parsed only for a workspace that reaches one
@@ -89,7 +94,8 @@ def _c_crates(workspace: Workspace | None, package: str, arch: str | None = None
         flags = crate.lock_flags(e for p in lock.named(crate.name) for e in p.dependencies)
         flags = _feature_flags(crate, flags, enabled.get(crate.name))
         flags += _version_flags(lock, paths, crate)
-        found.append(Reached(crate.with_flags(flags), paths[crate.name], flags))
+        found.append(Reached(crate.with_flags(flags), paths[crate.name], flags,
+                             crate.name in guessed))
     return tuple(found)
 
 

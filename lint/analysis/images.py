@@ -181,8 +181,16 @@ def _kind(ctx: Context, model: Dockerfile) -> ImageKind:
                                     "program built here")
     mine = builds_of(ctx, path) if ctx is not None else []
     runs_program = any(s.of("ENTRYPOINT") or s.of("CMD") for s in final.ancestry())
+    if _keeps_alive(final):
+        return ImageKind(HELPER, "its command only keeps the container alive (sleep infinity): "
+                                 "programs run in it through docker exec, not as its service")
+    if _runs_given_command(ctx, model, final) and _installs_build_tools(final) and \
+            not _copies_program(final) and not cargo_build.compiling_calls(model, final):
+        return ImageKind(TOOLCHAIN, "a build environment: it installs compilers and its "
+                                    "entrypoint only runs the command it is given")
     if any(b.publishes for b in mine):
-        if not runs_program and TOOLCHAIN_NAME_RE.search(path):
+        if not runs_program and TOOLCHAIN_NAME_RE.search(path) and \
+                not _ships_binary(model, final):
             return ImageKind(TOOLCHAIN, "a published build-tools image: it runs no program")
         return ImageKind(PRODUCTION, "ships a program a workflow publishes")
     language = _other_language(model)
@@ -196,6 +204,12 @@ def _kind(ctx: Context, model: Dockerfile) -> ImageKind:
     if test_dirs:
         return ImageKind(TEST, f"a test, CI or example image (under {test_dirs[0]}/)")
     built = [b for b in mine if b.source != "default"]
+    if built and ctx is not None and all(b.source == "workflow" for b in built):
+        # only CI builds it (no compose file users run), and it ships what another image does
+        twin = _published_twin(ctx, model, final)
+        if twin:
+            return ImageKind(TEST, f"built by {built[0].where} but never pushed; the "
+                                   f"repository publishes the same program with {twin}")
     stem = re.sub(r"(?i)\.?dockerfile\.?", ".", name).strip(".")
     if built and TEST_NAME_RE.search(stem):
         return ImageKind(TEST, f"built by {built[0].where} but never pushed, and named {name}")
@@ -212,6 +226,87 @@ def _kind(ctx: Context, model: Dockerfile) -> ImageKind:
     if not _ships_binary(model, final):
         return ImageKind(HELPER, "builds and copies in no program")
     return ImageKind(PRODUCTION, "ships a program")
+
+
+_KEEP_ALIVE_RE = re.compile(r"^(?:sleep\s+(?:infinity|inf)|tail\s+-f\s+/dev/null)$")
+
+
+def _keeps_alive(final: Stage) -> bool:
+    """Whether the image's command only keeps the container running (``sleep infinity``,
+    ``tail -f /dev/null``), with no ENTRYPOINT before it: a workbench to exec into."""
+    chain = final.ancestry()
+    if any(s.of("ENTRYPOINT") for s in chain):
+        return False
+    last = next((i for s in chain for i in reversed(s.of("CMD"))), None)
+    if last is None or not last.value:
+        return False
+    words = list(last.value) if last.json else " ".join(last.value).split()
+    if words[:2] in (["sh", "-c"], ["/bin/sh", "-c"], ["bash", "-c"]):
+        words = " ".join(words[2:]).split()
+    return bool(_KEEP_ALIVE_RE.match(" ".join(w.strip("\"'") for w in words)))
+
+
+_EXEC_ARGS_RE = re.compile(r"(?m)^\s*exec\s+\"\$@\"\s*$")
+
+
+def _runs_given_command(ctx: Context | None, model: Dockerfile, final: Stage) -> bool:
+    """Whether the image runs only the command it is given: no CMD, and an ENTRYPOINT that is
+    a script ending in ``exec "$@"`` (setting up an environment first)."""
+    chain = final.ancestry()
+    if any(s.of("CMD") for s in chain) or not any(s.of("ENTRYPOINT") for s in chain):
+        return False
+    script = entrypoint_script(ctx, model) if ctx is not None else None
+    if script is None:
+        return False
+    lines = [line.strip() for line in script.splitlines() if line.strip()
+             and not line.strip().startswith("#")]
+    return bool(lines) and bool(_EXEC_ARGS_RE.match(lines[-1]))
+
+
+_BUILD_TOOLS_RE = re.compile(r"(?:^|[\s;&|(])(?:apt-get|apt|apk|yum|dnf|microdnf|zypper)\b[^;&|]*"
+                             r"\s(?:add|install)\b[^;&|]*\s(?:gcc|g\+\+|clang|cmake3?|make|"
+                             r"build-essential|cargo|rustc|rust|musl-gcc|"
+                             r"devtoolset-\d+-gcc)(?=[\s\\]|$)")
+
+
+def _installs_build_tools(final: Stage) -> bool:
+    """Whether the image installs a compiler or build system with its package manager."""
+    return any(_BUILD_TOOLS_RE.search(inst.original.replace("\\\n", " "))
+               for stage in final.ancestry() for inst in stage.runs())
+
+
+def program_names(final: Stage) -> set[str]:
+    """The names of the programs copied into the image's bin folders."""
+    names: set[str] = set()
+    for stage in final.ancestry():
+        for copy in stage.copies():
+            if copy.instruction.heredocs or not copy.dest.startswith(_BIN_DIRS):
+                continue
+            dest = copy.dest.rstrip("/")
+            if copy.dest.endswith("/") or len(copy.sources) > 1:
+                names |= {posixpath.basename(s.rstrip("/")) for s in copy.sources}
+            else:
+                names.add(posixpath.basename(dest))
+    return {n for n in names if n and "$" not in n and "*" not in n
+            and not n.endswith(_DATA_SUFFIXES)}
+
+
+def _published_twin(ctx: Context, model: Dockerfile, final: Stage) -> str:
+    """Another Dockerfile of the repository that a workflow publishes and that ships a program
+    of the same name as ``final`` (Dockerfile.cross pushed, the root Dockerfile built only for
+    a local test network): its path, or ""."""
+    mine = program_names(final)
+    if not mine:
+        return ""
+    published = sorted({b.dockerfile for b in builds(ctx) if b.publishes
+                        and b.dockerfile != model.path})
+    for path in published:
+        other = ctx.dockerfiles.get(path)
+        if other is None or other.final_stage is None:
+            continue
+        if mine & program_names(other.final_stage):
+            return path
+    return ""
 
 
 def _is_windows(final: Stage) -> bool:
@@ -537,10 +632,20 @@ def entrypoint_script(ctx: Context, model: Dockerfile) -> str | None:
         return None
     if program.startswith("-"):
         return None
-    root = getattr(ctx, "root", None)
-    if root is None:
+    return copied_file(ctx, model, program)
+
+
+def copied_file(ctx: Context | None, model: Dockerfile, program: str) -> str | None:
+    """The text of the file the image has at ``program`` (a script the ENTRYPOINT or a RUN
+    starts), when a COPY puts it there from the build context (or a RUN heredoc writes it) and
+    it can be read; None otherwise."""
+    root = getattr(ctx, "root", None) if ctx is not None else None
+    if root is None or ctx is None:
         return None
     contexts = [b.context for b in builds_of(ctx, model.path)] or ["."]
+    if all(b.source == "default" for b in builds_of(ctx, model.path)):
+        # nothing names the context: the Dockerfile's own folder is the other usual one
+        contexts.append(posixpath.dirname(model.path) or ".")
     name = posixpath.basename(program)
     # Where the script comes from in the context: the sources of COPYs that put a file of that
     # name in the image (from another stage: the path that stage copied from the context, so
@@ -577,6 +682,22 @@ def entrypoint_script(ctx: Context, model: Dockerfile) -> str | None:
             if data is not None:
                 return data.decode("utf-8", errors="replace")
     return None
+
+
+def run_scripts(ctx: Context | None, model: Dockerfile, argvs: list[tuple[str, ...]]) -> list[str]:
+    """The texts of the scripts among ``argvs`` (``sh /install_deps.sh``, ``./build.sh``) that
+    a COPY of the Dockerfile put in the image from the build context."""
+    found: list[str] = []
+    for argv in argvs:
+        words = [w for w in argv if not w.startswith("-")]
+        if words and posixpath.basename(words[0]) in ("sh", "bash", "dash", "source", "."):
+            words = words[1:]
+        if not words or not words[0].endswith((".sh", ".bash")) or "$" in words[0]:
+            continue
+        text = copied_file(ctx, model, words[0])
+        if text is not None and text not in found:
+            found.append(text)
+    return found
 
 
 _HEREDOC_TARGET_RE = re.compile(r"(?:>\s*|\btee\s+(?:-a\s+)?)(?P<path>[\w./$-]+)")
@@ -650,6 +771,9 @@ class CompileRun:
     dockerfile: str
     line: int
     env: dict[str, str | None]
+    # the compile sees the whole context (`COPY . .` before it, or a bind mount of the context
+    # root): only then can it see what an ignore file leaves out of the root, such as .git
+    whole_context: bool = True
 
 
 def compile_runs(ctx: Context, build: Build) -> list[CompileRun] | None:
@@ -663,12 +787,28 @@ def compile_runs(ctx: Context, build: Build) -> list[CompileRun] | None:
         for call in cargo_build.stage_calls(model, stage, None):
             if call.builds_project and call.action != "cook":  # cook compiles dummy sources
                 found.append(CompileRun(build.dockerfile, call.instruction.line,
-                                        _run_env(stage, call.instruction)))
+                                        _run_env(stage, call.instruction),
+                                        _sees_whole_context(stage, call.instruction)))
         if _opaque_build(model, stage):
             for inst in stage.runs():
                 if _OPAQUE_RE.search(inst.original):
                     found.append(CompileRun(build.dockerfile, inst.line, _run_env(stage, inst)))
     return found
+
+
+def _sees_whole_context(stage: Stage, inst: Instruction) -> bool:
+    """Whether the RUN ``inst`` (of ``stage``) sees the whole build context: a ``COPY . .``
+    in its stage or the stages it is built FROM, or a bind mount of the context's root."""
+    if any(facts.copies_everything(copy) for s in stage.ancestry() for copy in s.copies()):
+        return True
+    for flag in inst.flags:
+        if not flag.startswith("--mount="):
+            continue
+        options = dict(part.partition("=")[::2] for part in flag[8:].split(","))
+        if options.get("type", "bind") == "bind" and "from" not in options and \
+                options.get("source", options.get("src", ".")).strip("/") in ("", "."):
+            return True
+    return False
 
 
 def _run_env(stage: Stage, inst: Instruction) -> dict[str, str | None]:

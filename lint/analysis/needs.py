@@ -462,9 +462,15 @@ def _scan_build_script(root: Path, package: Package, script: str,
             programs.append(Program(name, PROGRAM_PACKAGES.get(name, ""), reason, script,
                                     tok.line))
             if name == "git":
-                git.append(("needs-git", reason))
-                if guards is not None and read_env:
-                    guards[reason] = tuple(read_env)
+                reads, tolerant = _git_call(toks, i)
+                if not reads:
+                    pass  # `git clone URL`, or git run in another folder: not this repository
+                elif tolerant:
+                    git.append(("optional", f"{reason}, and builds when git fails"))
+                else:
+                    git.append(("needs-git", reason))
+                    if guards is not None and read_env:
+                        guards[reason] = tuple(read_env)
         if probes is not None and tok.kind == IDENT and tok.value in _PKG_CONFIG_PROBES \
                 and i + 2 < len(toks) and toks[i - 1].value in (".", "::") \
                 and toks[i + 1].value == "(" and toks[i + 2].kind == STR:
@@ -527,6 +533,36 @@ def _env_read(toks: list[Token], i: int) -> str | None:
     if name in _CARGO_SET_ENV or name.startswith(("CARGO_", "DEP_")):
         return None
     return name
+
+
+_TOLERATES = frozenset({"ok", "unwrap_or", "unwrap_or_default", "unwrap_or_else", "is_ok",
+                        "is_err"})
+
+
+def _git_call(toks: list[Any], start: int) -> tuple[bool, bool]:
+    """What the ``Command::new("git")`` statement at ``toks[start]`` does: whether it reads the
+    workspace's repository (not ``git clone <url>``, not run with ``.current_dir(...)`` in a
+    folder other than the package's), and whether the build goes on when git fails (its result is turned into
+    an Option or given a default: ``.output().ok()``, ``unwrap_or_default()``)."""
+    words: list[str] = []
+    depth = 0
+    for tok in toks[start:start + 200]:
+        if tok.kind == PUNCT and tok.value in "([{":
+            depth += 1
+        elif tok.kind == PUNCT and tok.value in ")]}":
+            depth -= 1
+            if depth < 0:
+                break
+        elif tok.kind == PUNCT and tok.value == ";" and depth == 0:
+            break
+        if tok.kind in (IDENT, STR):
+            words.append(tok.value)
+    # run in a folder of its own (`.current_dir(&build_dir)` under OUT_DIR), not the package's
+    # (`.current_dir(env!("CARGO_MANIFEST_DIR"))` still reads the repository)
+    elsewhere = "current_dir" in words and not any(
+        w in ("CARGO_MANIFEST_DIR", "CARGO_WORKSPACE_DIR") or w.startswith(".") for w in words)
+    reads = "clone" not in words and not elsewhere
+    return reads, bool(_TOLERATES & set(words))
 
 
 def git_skipped(found: Needs, env: dict[str, str | None]) -> bool:

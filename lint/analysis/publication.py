@@ -12,6 +12,7 @@ Read from every way a repository builds and pushes an image:
 - ``run:`` steps and the scripts they call, read with the shell model: ``docker build`` and
   ``docker buildx build`` (``-f``, ``-t``, ``--target``, ``--push``, ``--output``), and a
   ``docker push`` of one of the build's tags (through ``docker tag``) in the same job;
+- ``elgohr/Publish-Docker-Github-Action`` (``dockerfile``, ``context``, ``workdir``, ``no_push``);
 - local composite actions (``uses: ./.github/actions/x``), read as part of the job that calls
   them; a Docker container action's Dockerfile (``runs.using: docker``) is built by the runner
   and never pushed.
@@ -37,6 +38,8 @@ if TYPE_CHECKING:  # the workflow model (ruamel) is loaded only for repositories
     from rsdock.lint.model.workflow import Job, Step, Workflow
 
 BAKE_ACTION = "docker/bake-action"
+# builds with `docker build` and pushes `name` (inputs: dockerfile, context, workdir, no_push)
+PUBLISH_ACTION = "elgohr/publish-docker-github-action"
 # what docker buildx bake reads when no file is given, in its order
 BAKE_DEFAULT_FILES = ("compose.yaml", "compose.yml", "docker-compose.yml", "docker-compose.yaml",
                       "docker-bake.json", "docker-bake.hcl")
@@ -160,6 +163,8 @@ class _JobReader:
                 self._build_push(step)
             elif uses is not None and uses.repo.lower() == BAKE_ACTION:
                 self._bake_action(step)
+            elif uses is not None and uses.repo.lower() == PUBLISH_ACTION:
+                self._publish_action(step)
             elif step.run is not None and isinstance(step.run.value, str):
                 workdir = self.steps.in_repository(
                     self.job, str(step.data.get("working-directory") or "."))
@@ -217,6 +222,23 @@ class _JobReader:
                 self.steps.in_repository(self.job, contexts[0] if len(contexts) == 1 else "."),
                 "" if "$" in target else target, pushes, "build-push", self.workflow.path,
                 tuple(t.text for t in build.tags)))
+
+    def _publish_action(self, step: Step) -> None:
+        """elgohr/Publish-Docker-Github-Action: builds ``workdir``/``dockerfile`` (default
+        ``Dockerfile``) in ``workdir``/``context`` and pushes ``name`` unless ``no_push``."""
+        workdir = (step.input_text("workdir") or ".").strip() or "."
+        dockerfile = (step.input_text("dockerfile") or "Dockerfile").strip()
+        context = (step.input_text("context") or ".").strip() or "."
+        if "$" in workdir + dockerfile + context:
+            return
+        no_push = (step.input_text("no_push") or "").strip().lower() not in ("", "false")
+        name = (step.input_text("name") or "").strip()
+        self.images.append(Image(
+            self.steps.in_repository(self.job, posixpath.normpath(posixpath.join(workdir,
+                                                                                 dockerfile))),
+            self.steps.in_repository(self.job, posixpath.normpath(posixpath.join(workdir,
+                                                                                 context))),
+            "", not no_push, "publish action", self.workflow.path, (name,) if name else ()))
 
     def _env(self, text: str, step: Step) -> str:
         """``text`` with each ``${{ env.NAME }}`` whose value the workflow, job or step sets
@@ -613,6 +635,10 @@ def _outputs(text: str) -> list[dict[str, str]]:
     expression chooses counts each quoted literal it may yield (``${{ c && 'type=registry' ||
     '' }}``)."""
     items = [line for line in text.split("\n") if line.strip() and "${{" not in line]
+    # an exporter whose other options are computed (`type=image,name=${{ env.IMAGE }},push=true`)
+    items += [line for line in (re.sub(r"\$\{\{.*?\}\}", "__expr__", raw)
+                                for raw in text.split("\n") if "${{" in raw)
+              if re.match(r"\s*type=[a-z]+\s*(?:,|$)", line)]
     for expression in re.findall(r"\$\{\{(.*?)\}\}", text, flags=re.S):
         items += [literal for literal in re.findall(r"'([^']*)'", expression) if literal]
     found = []

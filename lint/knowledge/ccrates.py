@@ -92,6 +92,9 @@ class CCrate:
             build (``LIBZ_SYS_STATIC``: 1).
         cross_is_bundled: whether a cross build always compiles the bundled copy (libz-sys
             before 1.1.23), whatever the target's libraries.
+        system_min_version: the oldest system library the build script's pkg-config probe
+            accepts (``atleast_version``); with an older one installed it compiles its
+            bundled copy (liblzma-sys 0.3.4 wants liblzma 5.6.2, bookworm has 5.4.1).
         bundled_features: the crate's own features that turn its bundled build on; when
             the feature resolver knows the crate's features they decide ``bundled``.
         with_dependency: libraries a feature links besides the crate's own build, keyed by
@@ -136,6 +139,7 @@ class CCrate:
     version: str = ""
     static_env: str = ""
     cross_is_bundled: bool = False
+    system_min_version: str = ""
     bundled_features: tuple[str, ...] = ()
     with_dependency: dict[str, dict[str, Any]] = field(default_factory=dict, repr=False,
                                                        compare=False)
@@ -265,16 +269,21 @@ class CCrate:
         return self.runtime_packages.get(debian, self.runtime_packages.get("bookworm", ()))
 
     def links_dynamically(self, build_env: dict[str, str], dev_found: bool,
-                          cross: bool) -> bool:
+                          cross: bool, system_version: str = "") -> bool:
         """Whether a build in ``build_env`` links the shared library: always for a system
         crate; for an ``either`` crate that falls back to its bundled copy, only when the
-        target's ``-dev`` files are there (``dev_found``), the build is not forced static
-        (:attr:`static_env`) and, for :attr:`cross_is_bundled` versions, it is native."""
+        target's ``-dev`` files are there (``dev_found``) at a version its probe accepts
+        (``system_version``, the builder's, against :attr:`system_min_version`), the build
+        is not forced static (:attr:`static_env`) and, for :attr:`cross_is_bundled`
+        versions, it is native."""
         if self.links == SYSTEM:
             return True
         if self.kind != "either" or self.fallback != BUNDLED or not self.dev_packages:
             return bool(self.runtime_packages.get("bookworm"))  # C++: libstdc++6
         if self.static_env and build_env.get(self.static_env) == "1":
+            return False
+        if self.system_min_version and system_version and \
+                not versions.at_least(system_version, self.system_min_version):
             return False
         return dev_found and not (cross and self.cross_is_bundled)
 
@@ -364,6 +373,7 @@ def _row(name: str, row: dict[str, Any]) -> CCrate:
         versions=str(row.get("versions") or ""),
         static_env=str(row.get("static_env") or ""),
         cross_is_bundled=bool(row.get("cross_is_bundled")),
+        system_min_version=str(row.get("system_min_version") or ""),
         bundled_features=tuple(row.get("bundled_if_feature") or ()),
         with_dependency={str(k): dict(v) for k, v in (row.get("with_dependency") or {}).items()
                          if isinstance(v, dict)},

@@ -89,7 +89,7 @@ def of_image(image: str) -> Release | None:
     ``gcr.io/distroless/cc-debian12``; None for a tag that does not say (``rust:1.86``, whose
     release changes with the Rust version) or an image that is not Debian.
     """
-    image = image.strip().lower()
+    image = image.strip().lower().split("@", 1)[0]  # a digest pins the tag; the tag names it
     match = _DISTROLESS_RE.match(image)
     if match:
         return _BY_NUMBER.get(int(match[1]))

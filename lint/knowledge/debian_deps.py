@@ -94,6 +94,17 @@ def known(package: str, release: str) -> bool:
     return package in _packages(release, "amd64")
 
 
+def upstream_version(package: str, release: str, arch: str = "amd64") -> str:
+    """The upstream part of ``package``'s version in ``release`` (``5.4.1`` for
+    ``5.4.1-1+deb12u1``; no epoch, no Debian revision), or "" when the table lacks the
+    package or the release."""
+    if release not in releases():
+        return ""
+    row = _packages(release, arch).get(package)
+    version = str(row.get("version") or "") if row else ""
+    return version.split(":", 1)[-1].rsplit("-", 1)[0] if version else ""
+
+
 def closure(packages: Iterable[str], release: str, arch: str = "amd64", *,
             recommends: bool = False, stop: frozenset[str] = frozenset()) -> frozenset[str]:
     """``packages`` and everything they depend on (and recommend, with ``recommends``).

@@ -54,3 +54,17 @@ def in_range(version: str, spec: str) -> bool:
     checks = {">=": key.__ge__, ">": key.__gt__, "<=": key.__le__, "<": key.__lt__,
               "=": key.__eq__}
     return all(checks[op](bound) for op, bound in comparisons)
+
+
+def at_least(found: str, minimum: str) -> bool:
+    """Whether a library version ``found`` (``5.4.1``, a Debian upstream version; fewer parts
+    are padded with zeros) is at least ``minimum``, as pkg-config's ``--atleast-version``
+    compares them. A version that does not parse counts as new enough (nothing is known)."""
+    def numbers(text: str) -> tuple[int, ...] | None:
+        parts = re.findall(r"\d+", text.split("~")[0].split("+")[0])
+        return tuple(int(p) for p in parts) if parts else None
+    have, want = numbers(found), numbers(minimum)
+    if have is None or want is None:
+        return True
+    width = max(len(have), len(want))
+    return have + (0,) * (width - len(have)) >= want + (0,) * (width - len(want))

@@ -182,7 +182,8 @@ Features = frozenset[str] | None
 def resolve(lock: Lockfile, root: str, request: Request = DEFAULT,
             members: dict[str, Manifest] | None = None,
             arch: str | None = None,
-            features: dict[str, frozenset[str] | None] | None = None
+            features: dict[str, frozenset[str] | None] | None = None,
+            guessed: set[str] | None = None,
             ) -> dict[str, tuple[str, ...]]:
     """Every crate a Linux build of member ``root`` compiles, with one path to it.
 
@@ -195,6 +196,10 @@ def resolve(lock: Lockfile, root: str, request: Request = DEFAULT,
         arch: the Rust ``target_arch`` of one platform, or None for any Linux platform.
         features: when given, filled with each compiled crate's enabled features by name
             (``default`` included when on; None when an unknown dependent may enable any).
+        guessed: when given, filled with the crates compiled only if an unknown dependent
+            enables more than its dependencies' default features (rsdock assumes every
+            feature: pgvector's ``sqlx`` turns on sqlx-sqlite that way, though pgvector asks
+            for ``postgres`` only). Found by resolving again with defaults for the unknown.
 
     Returns:
         ``{crate name: (root, ..., crate name)}``; crates of
@@ -208,6 +213,11 @@ def resolve(lock: Lockfile, root: str, request: Request = DEFAULT,
     state = _Walk(lock, members, arch, ccrates.other_os_crates())
     state.activate(start, None if request.all_features else frozenset(wanted), ())
     state.run()
+    if guessed is not None and state.met_unknown:
+        modest = _Walk(lock, members, arch, ccrates.other_os_crates(), unknown=frozenset({"default"}))
+        modest.activate(start, None if request.all_features else frozenset(wanted), ())
+        modest.run()
+        guessed |= set(state.paths) - set(modest.paths)
     if features is not None:
         for (name, _version), enabled in state.enabled.items():
             old = features.get(name, frozenset())
@@ -219,8 +229,11 @@ class _Walk:
     """The worklist: a package is (re)visited whenever its enabled features grow."""
 
     def __init__(self, lock: Lockfile, members: dict[str, Manifest], arch: str | None,
-                 other_os: frozenset[str]) -> None:
+                 other_os: frozenset[str], unknown: Features = ALL) -> None:
         self.lock, self.members, self.arch, self.other_os = lock, members, arch, other_os
+        # what a crate whose manifest rsdock lacks asks of its dependencies
+        self.unknown = unknown
+        self.met_unknown = False
         self.enabled: dict[tuple[str, str], Features] = {}
         self.paths: dict[str, tuple[str, ...]] = {}
         self.queue: deque[tuple[LockPackage, tuple[str, ...]]] = deque()
@@ -257,12 +270,14 @@ class _Walk:
         entries = _edges(self.lock).get((package.name, package.version), ())
         manifest = self._manifest(package)
         if manifest is None:
-            return [(dep, ALL) for dep in entries]
+            self.met_unknown = self.met_unknown or bool(entries)
+            return [(dep, self.unknown) for dep in entries]
         on, forwarded = _closure(manifest, features)
         # A lock entry the manifest does not name at all: the lock and the manifest disagree
         # (a stale lock, a table rsdock does not read): it counts, with every feature.
         children: list[tuple[LockPackage, Features]] = [
-            (entry, ALL) for entry in entries if not manifest.names(entry.name)]
+            (entry, self.unknown) for entry in entries if not manifest.names(entry.name)]
+        self.met_unknown = self.met_unknown or len(children) > 0
         for dep in manifest.dependencies:
             if dep.optional and dep.name not in on:
                 continue

@@ -71,8 +71,13 @@ class RS102(DockerfileRule):
                     if call.action != "build" or id(call) not in own:
                         continue
                     cooks = [c for c in calls[:index] if c.action == "cook"]
-                    if cooks:
-                        found.extend(self._compare(file.path, cooks[-1], call, ctx.workspace_for(file.path)))
+                    workspace = ctx.workspace_for(file.path)
+                    # A cook that matches leaves the dependencies this build needs, whichever
+                    # came last: two cook/build pairs in one stage, or a cook and a build in
+                    # matching arms of `if [ "$PROFILE" = release ]` (one path each).
+                    if cooks and not any(not self._compare(file.path, c, call, workspace)
+                                         for c in cooks):
+                        found.extend(self._compare(file.path, cooks[-1], call, workspace))
         return facts.merge_by_line(found)
 
     def _compare(self, path: str, cook: CargoCall, build_call: CargoCall,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import Iterable
 
-from rsdock.lint.analysis import build, dockerfacts, needs
+from rsdock.lint.analysis import build, dockerfacts, images, needs
 from rsdock.lint.model.dockerfile import Dockerfile
 from rsdock.lint.model.findings import Finding, Severity
 from rsdock.lint.rules.rule import Context, DockerfileRule
@@ -25,8 +25,8 @@ class RS111(DockerfileRule):
     (prost-build, tonic-build and cxx-build are C-crate table rows: RS212 checks them):
     ``rust:*-slim`` images have only gcc and libc6-dev, the full ``rust`` images add git, make
     and g++ (buildpack-deps). Judged for stages that compile the workspace on a ``rust`` base
-    image rsdock knows; a program a RUN of the stage mentions (a downloaded ``protoc``) counts
-    as present. Install the Debian package named in the message.
+    image rsdock knows; a program a RUN of the stage mentions (a downloaded ``protoc``), or a
+    script it runs from the build context mentions, counts as present. Install the Debian package named in the message.
 
     Fails:
         # file: Cargo.toml
@@ -91,6 +91,10 @@ class RS111(DockerfileRule):
             packages = dockerfacts.apt_packages(commands)
             mentioned = {w.rsplit("/", 1)[-1] for _i, c in commands for w in c.argv}
             texts = " ".join(" ".join(c.argv) for _i, c in commands)
+            # what the scripts it runs install (`COPY install_deps.sh` + `RUN sh /install_deps.sh`)
+            scripts = images.run_scripts(ctx, file, [tuple(c.argv) for _i, c in commands])
+            texts += " " + " ".join(scripts)
+            mentioned |= {w.rsplit("/", 1)[-1] for text in scripts for w in text.split()}
             for program in programs:
                 if _present(program.name, program.package, has, packages, mentioned, texts):
                     continue

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import re
 from typing import Iterable
 
 from rsdock.lint.analysis import build, cdeps, compat
-from rsdock.lint.knowledge import ccrates, platforms
+from rsdock.lint.knowledge import ccrates, debian_deps, platforms
 from rsdock.lint.model import workflow_reader as wf
 from rsdock.lint.model.cargo import Workspace
 from rsdock.lint.model.dockerfile import Dockerfile, Instruction, Stage
@@ -191,25 +192,28 @@ class RS212(ProjectRule):
             if not crates:
                 continue
             commands = build.ancestry_commands(model, stage, platform.name)
-            installed = _installed(commands)
+            # The stage runs on the target platform itself (no --platform=$BUILDPLATFORM, so
+            # under QEMU when foreign): the target's packages are its own, unqualified ones.
+            native = build.host_platform(stage, platform.name) == platform.name
+            installed = _installed(commands, native)
+            # A cargo line simulated along several paths (an `if` decided at build time) is
+            # reported only when no path has what it needs: the others are fallbacks.
+            complete = {c.line for c in calls if c.target_known
+                        and platforms.by_triple(c.target or "") is platform
+                        and not any(self._lacking(c, crates, platform, installed, native,
+                                                  config_env)[1:])}
             for call in calls:
                 triple = call.target if call.target_known else None
-                if triple is None or platforms.by_triple(triple) is not platform:
+                if triple is None or platforms.by_triple(triple) is not platform \
+                        or call.line in complete:
                     continue
                 libc = "musl" if "musl" in triple else "gnu"
                 if compat.refusals_for([platform.name], "", "", [compat.Binary(
                         "", {platform.name: crates})], libc=libc, musl_c=False):
                     continue  # it cannot work with these crates at all: RS605 says so, and
                     # installing packages for it would be a fix that cannot work
-                need = ccrates.needs(crates, platform, triple, libc=libc, with_common=True)
-                native = platform.name == platforms.NATIVE_PLATFORM
-                missing = [p for p in need.target_packages if not _has(installed, p, native)]
-                env = set(call.command.env) | config_env
-                env_missing = [k for k, _v in need.env if k not in env]
-                if any(a in env for a in _PKG_CONFIG_ALTERNATIVES):
-                    env_missing = [k for k in env_missing if not k.startswith("PKG_CONFIG")]
-                if native:
-                    env_missing = [k for k in env_missing if not k.startswith("PKG_CONFIG")]
+                need, missing, env_missing = self._lacking(call, crates, platform, installed,
+                                                           native, config_env)
                 if not missing and not env_missing:
                     continue
                 crate_names = ", ".join(c.name for c in crates)
@@ -234,6 +238,62 @@ class RS212(ProjectRule):
                 found.lack(stage, min(c.instruction.line for c in every), platform, crates,
                            [p for p in need.builder_packages if not _has(installed, p, native)],
                            [(k, v) for k, v in need.env if k in env_missing])
+
+
+    @staticmethod
+    def _lacking(call: build.CargoCall, crates: tuple[ccrates.CCrate, ...],
+                 platform: platforms.Platform, installed: set[str], native: bool,
+                 config_env: set[str]) -> tuple[ccrates.Needs, list[str], list[str]]:
+        """What ``call`` needs, and the target packages and environment it lacks."""
+        triple = call.target or ""
+        libc = "musl" if "musl" in triple else "gnu"
+        need = ccrates.needs(crates, platform, triple, libc=libc, with_common=True)
+        env_values = dict(call.command.env)
+        env = set(env_values) | config_env
+        own = _own_toolchain(env_values, triple)
+        missing = [p for p in need.target_packages if not _has(installed, p, native)
+                   and not (own and _is_libc_package(p))]
+        env_missing = [k for k, _v in need.env if k not in env
+                       and not _compiler_given(k, env, triple)]
+        if any(a in env for a in _PKG_CONFIG_ALTERNATIVES) or native:
+            env_missing = [k for k in env_missing if not k.startswith("PKG_CONFIG")]
+        return need, missing, env_missing
+
+
+def _compiler_given(key: str, env: set[str], triple: str) -> bool:
+    """Whether the compiler variable ``key`` (``CC_<triple>``, ``CXX_<triple>``) is given
+    another way the ``cc`` crate reads: ``CC_<triple-with-dashes>``, ``TARGET_CC`` or plain
+    ``CC`` (its lookup order; a generic ``CC`` set for the cargo command is the one every
+    build script uses)."""
+    tool = key.split("_", 1)[0]
+    if tool not in ("CC", "CXX") or key != f"{tool}_{triple.replace('-', '_')}":
+        return False
+    return bool({f"{tool}_{triple}", f"TARGET_{tool}", tool} & env)
+
+
+# Where a distribution's package manager puts compilers: a compiler elsewhere came with the
+# Dockerfile's own toolchain (an extracted musl.cc or crosstool tarball) and its sysroot.
+_PACKAGED_BIN = ("/usr/bin/", "/bin/", "/usr/lib/")
+
+
+def _own_toolchain(env: dict[str, str], triple: str) -> bool:
+    """Whether cargo's C compiler or linker for ``triple`` is one the Dockerfile brought
+    itself (an absolute path outside the package manager's folders): such a toolchain carries
+    its own C library headers, so the target's libc ``-dev`` package is not needed."""
+    underscored = triple.replace("-", "_")
+    compilers = [env.get(k, "") for k in (f"CC_{underscored}", f"CC_{triple}", "TARGET_CC", "CC",
+                                          platforms.linker_env_var(triple))]
+    for var in ("RUSTFLAGS", "CARGO_ENCODED_RUSTFLAGS"):
+        found = re.search(r"linker=(\S+)", env.get(var, ""))
+        compilers.append(found.group(1) if found else "")
+    return any(c.startswith("/") and not c.startswith(_PACKAGED_BIN) for c in compilers)
+
+
+def _is_libc_package(package: str) -> bool:
+    """Whether ``package`` is a target's C library headers (``musl-dev:arm64``,
+    ``libc6-dev-arm64-cross``)."""
+    name = package.partition(":")[0]
+    return name == "musl-dev" or (name.startswith("libc6-dev") and name.endswith("-cross"))
 
 
 class _Found:
@@ -274,18 +334,26 @@ class _Found:
                                 frozenset(self.single_arch))
 
 
-def _installed(commands: list[tuple[Instruction, Command]]) -> set[str]:
-    """Packages ``apt-get install`` installs, keeping ``:arch`` qualifiers."""
+def _installed(commands: list[tuple[Instruction, Command]], native: bool = False) -> set[str]:
+    """Packages ``apt-get install`` (or ``apk add``) installs, keeping ``:arch`` qualifiers;
+    on a stage running on the target itself, with what they depend on (``musl-tools`` brings
+    ``musl-dev``)."""
     found: set[str] = set()
     for _inst, command in commands:
         argv = command.argv
-        if not argv or argv[0] not in ("apt-get", "apt", "aptitude") or "install" not in argv:
+        verb = _INSTALL_VERB.get(argv[0] if argv else "")
+        if verb is None or verb not in argv:
             continue
-        start = argv.index("install") + 1
+        start = argv.index(verb) + 1
         # an unquoted "$pkgs" is split into words by the shell
         found |= {w.split("=")[0] for word in argv[start:] for w in word.split()
                   if not w.startswith("-")}
+    if native:
+        found |= debian_deps.closure(sorted(p for p in found if ":" not in p), "bookworm")
     return found
+
+
+_INSTALL_VERB = {"apt-get": "install", "apt": "install", "aptitude": "install", "apk": "add"}
 
 
 def _install_line(commands: list[tuple[Instruction, Command]], before: int) -> int | None:

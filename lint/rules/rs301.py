@@ -47,6 +47,8 @@ class RS301(ImageStageRule):
             return []  # `cargo run`/`cargo test`: a development or test target (compose's dev)
         image = facts.root_image(final)
         compiles = build.compiling_calls(file, final)
+        if not compiles and _slim_sibling(file, ctx, final):
+            return []  # a deliberate "full" variant: the same program also ships without it
         related: list[Related] = []
         if facts.is_compiler_image(image):
             why = f"the final image is built on {image}, a compiler image"
@@ -58,3 +60,20 @@ class RS301(ImageStageRule):
         return [self.finding(file.path, final.from_.line, message=(
             f"{why}: build in a builder stage and COPY --from the binary into a runtime stage "
             "such as debian:bookworm-slim"), related=related)]
+
+
+def _slim_sibling(file: Dockerfile, ctx: Context, final: Stage) -> bool:
+    """Whether another image stage of ``file`` copies the same files from the same builder
+    stage onto a base that is not a compiler image: the author ships the program without the
+    compiler too, so this compiler image is a deliberate variant (a "full" image that compiles
+    user code at run time), not the mistake this rule is about."""
+    mine = {(c.source_stage, tuple(c.sources)) for c in final.copies() if c.source_stage}
+    if not mine:
+        return False
+    for other in images.image_stages(ctx, file):
+        if other is final or facts.is_compiler_image(facts.root_image(other)):
+            continue
+        theirs = {(c.source_stage, tuple(c.sources)) for c in other.copies() if c.source_stage}
+        if mine <= theirs:
+            return True
+    return False

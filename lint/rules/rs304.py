@@ -60,6 +60,12 @@ class RS304(ImageStageRule):
         if any(b.overrides_entrypoint for b in images.builds_of(ctx, file.path)):
             return []  # docker compose sets the entrypoint or `init: true`
         if not entry and not command:
+            # `docker run image <program> ...`: the program the image ships is PID 1
+            stop = _stop_signal(final)
+            shipped = [signals.stop_handling(ctx, name, stop)
+                       for name in sorted(images.program_names(final))]
+            if shipped and all(h is not None and h.handles and not h.children for h in shipped):
+                return []
             return [self.finding(file.path, final.from_.line, message=(
                 "the image has no ENTRYPOINT: add ENTRYPOINT [\"/usr/bin/tini\", \"--\", "
                 "\"/usr/local/bin/<binary>\"]"))]
@@ -71,6 +77,10 @@ class RS304(ImageStageRule):
         script = images.entrypoint_script(ctx, file)
         if script is not None and images.script_forwards_signals(script):
             return []  # the script starts an init, or traps SIGTERM and forwards it itself
+        if script is None and words and images.opaque_base(final) and \
+                not _placed_by(final, words[0]):
+            return []  # a script of the base image (FROM the project's own published
+            # image): what it starts cannot be read here
         shown = words[0] if words else "<binary>"
         if posixpath.basename(shown) in ("sh", "bash", "dash") and "-c" in words:
             # `sh -c "... && exec ./app"`: exec makes ./app PID 1, not the shell
@@ -133,3 +143,18 @@ def _stop_signal(final: Stage) -> str:
         value = found[0].value[0].strip().upper()
         return value if value.startswith("SIG") or value.isdigit() else "SIG" + value
     return "SIGTERM"
+
+
+def _placed_by(final: Stage, program: str) -> bool:
+    """Whether the image's own Dockerfile puts ``program`` in the image (a COPY or ADD
+    naming it, or a RUN that mentions it), rather than its base image."""
+    name = posixpath.basename(program)
+    if not name.endswith((".sh", ".bash")):
+        return True  # a binary: judged as before
+    for stage in final.ancestry():
+        for copy in stage.copies():
+            if name in {posixpath.basename(p.rstrip("/")) for p in (*copy.sources, copy.dest)}:
+                return True
+        if any(name in inst.original for inst in stage.runs()):
+            return True
+    return False

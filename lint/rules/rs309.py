@@ -192,14 +192,23 @@ def _needed(file: Dockerfile, workspace: object, calls: list[tuple[build.CargoCa
         dev = facts.apt_packages(build.ancestry_commands(file, stage, None))
         if full_rust and not cross:
             dev |= ccrates.RUST_FULL_IMAGE_DEV
+        found_release = debian.glibc_release(builder)
+        builder_release = found_release[0].codename if found_release and \
+            found_release[0].distro == "debian" else ""
         for reached in cdeps.crates_of_calls(workspace, [call]):  # type: ignore[arg-type]
+            if reached.guessed:
+                continue  # only rsdock's "every feature" guess for an unknown crate reaches it
             crate = reached.crate
             # A library a feature links besides the crate's own build (rocksdb's io-uring).
             for package in (crate.also_runtime_packages if by_hand
                             else crate.also_runtime(kind, codename)):
                 needed.setdefault(package, crate.name)
             found = any(d in dev for d in crate.dev_packages)
-            if not crate.links_dynamically(dict(call.command.env), found, cross):
+            # The builder's own library version: a probe that wants a newer one (liblzma-sys
+            # 0.4 asks for 5.8.0; bookworm has 5.4.1) compiles the bundled copy instead.
+            have = debian_deps.upstream_version(crate.dev_packages[0], builder_release) \
+                if builder_release and crate.dev_packages else ""
+            if not crate.links_dynamically(dict(call.command.env), found, cross, have):
                 continue
             packages = (crate.runtime_for(codename) if by_hand
                         else crate.runtime_needed(kind, codename, as_built=False))

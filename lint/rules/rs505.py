@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import os
+import re
 from typing import Iterable
 
 from rsdock.lint.model import dockerignore as di, paths
 from rsdock.lint.analysis import images
+from rsdock.lint.model.dockerfile import Dockerfile
 from rsdock.lint.model.findings import Finding, Severity
 from rsdock.lint.rules.rule import Context, ProjectRule
 
@@ -62,6 +64,8 @@ class RS505(ProjectRule):
                 continue
             if not _may_hold_build_output(ctx, context):
                 continue
+            if not _reads_context(model):
+                continue  # BuildKit sends only what a COPY, ADD or bind mount names: nothing
             yield self.finding(dockerfile, 1, 0, f"{self.message} (BuildKit looks for "
                                                  f"{di.candidates(dockerfile, context)[1]})")
 
@@ -82,4 +86,23 @@ def _may_hold_build_output(ctx: Context, context: str) -> bool:
         if "Cargo.toml" in files or "target" in dirs or ".git" in dirs or ".git" in files \
                 or seen > _WALK_LIMIT:
             return True
+    return False
+
+
+def _reads_context(model: Dockerfile) -> bool:
+    """Whether any instruction reads the build context: a COPY or ADD of local files (not
+    ``--from``, not a heredoc, not a URL), or a RUN's ``--mount=type=bind`` (or
+    ``type=cache,source=``) without ``from=``."""
+    for stage in model.stages:
+        for inst in stage.instructions:
+            if inst.cmd in ("COPY", "ADD") and not inst.flag("from") and not inst.heredocs:
+                if any(not re.match(r"^(?:https?|git)[:@]", s) for s in inst.value[:-1]):
+                    return True
+            if inst.cmd == "RUN":
+                for flag in inst.flags:
+                    if not flag.startswith("--mount="):
+                        continue
+                    options = dict(part.partition("=")[::2] for part in flag[8:].split(","))
+                    if options.get("type", "bind") == "bind" and "from" not in options:
+                        return True
     return False

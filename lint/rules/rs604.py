@@ -27,8 +27,10 @@ class RS604(DockerignoreRule):
     build). Only builds that compile count: an ignore file whose Dockerfiles copy in binaries
     built elsewhere hides nothing from a compile, and ``.git`` is not needed where the build
     script reads a variable first (``env::var("GIT_SHA")``) that the compiling RUN has set
-    (``ENV``, or an ``ARG`` with a value). The fix re-includes each path with ``!path`` at the
-    end of the file.
+    (``ENV``, or an ``ARG`` with a value), where its git call goes on when git fails
+    (``.output().ok()``), where git only clones another repository, or where the compile gets
+    named folders only (bind mounts or COPYs of crate folders, never the context's root). The
+    fix re-includes each path with ``!path`` at the end of the file.
 
     Fails:
         # file: Cargo.toml
@@ -83,7 +85,8 @@ class RS604(DockerignoreRule):
         wanted = [(needs.repository_path(ctx, i.path), f"{i.how} in {i.source}:{i.line}")
                   for i in found.inputs if i.exists]
         if found.git == "needs-git" and not (
-                runs and all(needs.git_skipped(found, run.env) for run in runs)):
+                runs and all(needs.git_skipped(found, run.env) or not run.whole_context
+                             for run in runs)):
             wanted.append((needs.repository_path(ctx, ".git"), found.git_reason))
         if not wanted:
             return

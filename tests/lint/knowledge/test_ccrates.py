@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import tomllib
 
+import pytest
+
 from rsdock.lint.knowledge import ccrates
 
 
@@ -37,3 +39,26 @@ def test_curl_sys_without_cc_in_the_lock_links_the_system_libcurl():
     assert upstream.links != ccrates.SYSTEM
     assert upstream.runtime_needed("debian-slim", "bookworm") == ()
     assert upstream.runtime_needed("distroless", "bookworm") == ()
+
+
+@pytest.mark.parametrize("version, minimum", [
+    ("0.1.20", ""), ("0.1.24", "5.2.0"), ("0.2.4", "5.4.4"), ("0.2.5", "5.4.6"),
+    ("0.3.3", "5.6.0"), ("0.3.13", "5.6.2"), ("0.4.6", "5.8.0")])
+def test_liblzma_sys_minimum_system_version_by_crate_version(version, minimum):
+    row = ccrates.get("liblzma-sys").with_flags([f"version={version}"])
+    assert row.system_min_version == minimum
+
+
+def test_liblzma_sys_bundles_below_its_minimum_and_links_a_new_enough_system_library():
+    row = ccrates.get("liblzma-sys").with_flags(["version=0.4.6"])
+    assert not row.links_dynamically({}, True, False, "5.4.1")  # bookworm: bundled xz
+    assert row.links_dynamically({}, True, False, "5.8.1")  # trixie: the system liblzma
+    assert row.links_dynamically({}, True, False, "")  # release unknown: as before
+
+
+@pytest.mark.parametrize("found, minimum, ok", [
+    ("5.4.1", "5.8.0", False), ("5.8.1", "5.8.0", True), ("5.8", "5.8.0", True),
+    ("5.6.1", "5.6.2", False), ("10.0", "9.9.9", True), ("", "5.2.0", True)])
+def test_versions_at_least_compares_like_pkg_config(found, minimum, ok):
+    from rsdock.lint.knowledge import versions
+    assert versions.at_least(found, minimum) is ok

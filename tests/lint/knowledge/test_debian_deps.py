@@ -125,3 +125,14 @@ def test_the_script_takes_apts_choices_alternatives_first_and_virtuals_by_provid
     assert rows["libfoo1"]["depends"] == ["libc6"]  # Pre-Depends count as Depends
     assert rows["libc6"]["essential"] is True
     assert set(rows) == {"app", "libfoo1", "postfix", "libc6", "ca-certificates", "openssl"}
+
+
+def test_musl_tools_brings_the_stages_own_musl_dev():
+    assert "musl-dev" in debian_deps.closure(["musl-tools"], "bookworm")
+
+
+def test_upstream_version_drops_epoch_and_debian_revision():
+    assert debian_deps.upstream_version("liblzma-dev", "bookworm") == "5.4.1"
+    assert debian_deps.upstream_version("liblzma-dev", "trixie").startswith("5.8")
+    assert debian_deps.upstream_version("liblzma-dev", "buster") == ""
+    assert debian_deps.upstream_version("no-such-package", "bookworm") == ""

@@ -173,3 +173,13 @@ def test_every_table_row_covers_its_own_source_tags_and_no_two_rows_of_a_crate_o
         assert crate_features.manifest(row["name"], low) is not None
         same = [r for r in rows if r["name"] == row["name"] and r is not row]
         assert not any(versions.in_range(low, r["versions"]) for r in same)
+
+
+def test_crates_reached_only_through_every_feature_of_an_unknown_crate_are_guessed():
+    from rsdock.lint.analysis import cdeps
+    from rsdock.lint.model import cargo
+    root = Path(__file__).parents[2] / "fixtures" / "field" / "fp-RS309-feature-guessed-for-unknown-crate"
+    workspace = cargo.scan(root)
+    reached = {r.crate.name: r for r in cdeps.c_crates(workspace, "appflowy_cloud")}
+    # pgvector (no feature table) is assumed to turn on every sqlx feature: sqlite is a guess
+    assert reached["libsqlite3-sys"].guessed
