@@ -50,6 +50,7 @@ EXPECTED = {
     'fp-RS304-actix-server': [],
     'fp-RS304-entrypoint-forwards-signals': [],
     'fp-RS304-inherited-entrypoint': [],
+    'fp-RS304-nested-workspace-handlers': [('server/Dockerfile.delete-worker', 15, 'RS306'), ('server/Dockerfile.server', 15, 'RS306')],
     'fp-RS304-rocket-server': [],
     'fp-RS304-stopsignal-sigint': [('Dockerfile', 1, 'RS505'), ('Dockerfile', 12, 'RS302'), ('Dockerfile', 12, 'RS306')],
     'fp-RS304-third-party-db-image': [],
