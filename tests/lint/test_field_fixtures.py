@@ -25,6 +25,7 @@ FIELD = Path(__file__).resolve().parents[1] / "fixtures" / "field"
 EXPECTED = {
     'crash-symlink-loop': [],
     'fp-RS005-toml-1.1-inline-table': [],
+    'fp-RS102-feature-gates-own-code': [('server/Dockerfile.delete-worker', 18, 'RS306')],
     'fp-RS104-toolchain-script-before-cook': [('Dockerfile', 3, 'RS104'), ('Dockerfile', 13, 'RS302'), ('Dockerfile', 13, 'RS304'), ('Dockerfile', 13, 'RS306')],
     'fp-RS105-rust-toolchain-file': [('Dockerfile', 6, 'RS302'), ('Dockerfile', 6, 'RS304'), ('Dockerfile', 6, 'RS306')],
     'fp-RS107-cargo-install-bin': [('Dockerfile', 3, 'RS302'), ('Dockerfile', 3, 'RS304'), ('Dockerfile', 3, 'RS306')],
