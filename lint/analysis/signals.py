@@ -191,12 +191,12 @@ def _functions(text: str) -> list[tuple[str, int, int]]:
     functions lie inside their parent's); a declaration without a body is left out."""
     closing: dict[int, int] = {}
     stack: list[int] = []
-    for brace in _BRACE_RE.finditer(text):
-        if brace.group() == "{":
-            stack.append(brace.start())
+    for mark in _BRACE_RE.finditer(text):
+        if mark.group() == "{":
+            stack.append(mark.start())
         elif stack:
-            closing[stack.pop()] = brace.start()
-    found = []
+            closing[stack.pop()] = mark.start()
+    found: list[tuple[str, int, int]] = []
     for match in _FN_RE.finditer(text):
         brace = text.find("{", match.end())
         semicolon = text.find(";", match.end())
