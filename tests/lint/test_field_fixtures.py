@@ -84,6 +84,7 @@ EXPECTED = {
     'fp-RS505-no-context-copy': [],
     'fp-RS602-RS603-subdir-context': [],
     'fp-RS505-named-copies': [('Dockerfile', 17, 'RS304'), ('Dockerfile', 17, 'RS306')],
+    'fp-RS501-case-tunes-one-platform': [('.github/workflows/docker.yml', 3, 'RS412'), ('.github/workflows/docker.yml', 19, 'RS413'), ('.github/workflows/docker.yml', 28, 'RS410'), ('.github/workflows/docker.yml', 58, 'RS406'), ('ci/Dockerfile', 1, 'RS209'), ('ci/Dockerfile', 19, 'RS306')],
     'fp-RS603-git-needed-by-build': [('Dockerfile', 6, 'RS302'), ('Dockerfile', 6, 'RS304'), ('Dockerfile', 6, 'RS306')],
     'fp-RS604-RS603-prebuilt-binaries': [('Dockerfile', 10, 'RS304')],
     'fp-RS604-build-script-git-from-env': [('Dockerfile', 10, 'RS304')],

@@ -121,6 +121,11 @@ CASES = [
     ("RS502", {WF: workflow(BP + "    platforms: linux/arm64\n"),
                "Dockerfile": RESEARCH_DOCKERFILE.replace(
                    "FROM debian", "FROM --platform=$BUILDPLATFORM debian")}, []),
+    # a case that only tunes one platform is not the triple map (dragonfly-client, blind batch D)
+    ("RS501", {WF: workflow(BP + "    platforms: linux/amd64,linux/arm64\n"),
+               "Dockerfile": "FROM rust:1.95 AS b\nARG TARGETPLATFORM\nRUN case \"$TARGETPLATFORM\""
+               " in \"linux/arm64\") export JEMALLOC_SYS_WITH_LG_PAGE=16;; esac && cargo build"
+               "\n" + TAIL}, []),
     # RS503: cross packages for platforms nobody builds
     ("RS503", {WF: RESEARCH, "Dockerfile": RESEARCH_DOCKERFILE}, []),
     ("RS503", {WF: RESEARCH.replace(",linux/arm/v7", ""), "Dockerfile": RESEARCH_DOCKERFILE},
