@@ -35,6 +35,7 @@ EXPECTED = {
     'fp-RS201-wasm-only-target': [('Dockerfile', 7, 'RS305')],
     'fp-RS203-case-not-a-triple-map': [('Dockerfile', 10, 'RS206'), ('Dockerfile', 10, 'RS207'), ('Dockerfile', 12, 'RS302'), ('Dockerfile', 12, 'RS306'), ('Dockerfile', 14, 'RS304')],
     'fp-RS204-armv6-hardfloat-musl': [('Dockerfile', 12, 'RS306'), ('Dockerfile', 14, 'RS304')],
+    'fp-RS206-RS207-RS502-cross-rs-stage-per-arch': [('.github/workflows/container-build.yml', 21, 'RS413'), ('.github/workflows/container-build.yml', 25, 'RS410'), ('.github/workflows/container-build.yml', 28, 'RS410'), ('.github/workflows/container-build.yml', 31, 'RS410'), ('.github/workflows/container-build.yml', 49, 'RS410'), ('.github/workflows/container-build.yml', 55, 'RS424'), ('.github/workflows/container-build.yml', 56, 'RS424'), ('Dockerfile', 59, 'RS304')],
     'fp-RS206-gxx-brings-cross-libc': [('cli/Dockerfile', 22, 'RS306'), ('cli/Dockerfile', 24, 'RS304')],
     'fp-RS208-RS202-parent-stage-arg': [],
     'fp-RS301-RS304-RS505-devcontainer': [],
