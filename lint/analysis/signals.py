@@ -20,6 +20,8 @@ library's actix ``main`` serves the server binary that calls it, not the workers
   ``disable_signals()`` is called (actix-server's documented default);
 - a Rocket 0.5 server (``#[launch]``, ``rocket::build()``), whose ``Shutdown`` configuration
   stops gracefully on SIGTERM and SIGINT by default on Unix;
+- a pingora server (``Server::run_forever()`` in a file that names pingora), which stops on
+  SIGTERM (graceful), SIGINT (fast) and SIGQUIT (upgrade);
 - child processes: a ``process::Command`` that is ``spawn``ed, in the binary's own package
   (``output()`` and ``status()`` wait for the child and reap it; build scripts, other binaries'
   sources and dependencies are left out).
@@ -54,6 +56,9 @@ _ACTIX_OFF_RE = re.compile(r"\.disable_signals\s*\(")
 # Rocket 0.5's launch (`#[launch]`, `rocket::build()`; 0.4 had `rocket::ignite()` and no signal
 # handling): its Shutdown config stops gracefully on SIGTERM and SIGINT by default on Unix.
 _ROCKET_RE = re.compile(r"#\s*\[\s*(?:rocket\s*::\s*)?launch\s*\]|\brocket::build\s*\(")
+# pingora's Server::run_forever waits for SIGTERM (graceful terminate), SIGINT (fast shutdown)
+# and SIGQUIT (graceful upgrade): pingora-core src/server/mod.rs, main_loop.
+_PINGORA_RE = re.compile(r"\.run_forever\s*\(\s*\)")
 _PROCESS_RE = re.compile(r"\bprocess::(?:Command\b|\{[^}]*\bCommand\b)")
 _COMMAND_NEW_RE = re.compile(r"\bCommand::new\s*\(")
 _SPAWN_RE = re.compile(r"\.spawn\s*\(")
@@ -211,6 +216,9 @@ def _handler_at(text: str, stop_signal: str) -> bool:
             stop_signal in ("SIGTERM", "SIGINT", "SIGQUIT"):
         return True
     if _ROCKET_RE.search(text) and stop_signal in ("SIGTERM", "SIGINT"):
+        return True
+    if _PINGORA_RE.search(text) and "pingora" in text and \
+            stop_signal in ("SIGTERM", "SIGINT", "SIGQUIT"):
         return True
     if stop_signal == "SIGTERM":
         return bool(_TERM_RE.search(text))

@@ -47,6 +47,12 @@ CASES = {
     "waits for its child": ({"src/main.rs": TERM + WAIT}, "SIGTERM", (True, False)),
     "a build script is not the program": ({"src/main.rs": TERM, "build.rs": SPAWN}, "SIGTERM",
                                           (True, False)),
+    # pingap (blind batch D): pingora's run_forever handles SIGTERM, SIGINT and SIGQUIT
+    "pingora server": ({"src/main.rs": "use pingora::server;\nfn main() {\n"
+                                       "    let mut s = server::Server::new(None).unwrap();\n"
+                                       "    s.run_forever();\n}\n"}, "SIGTERM", (True, False)),
+    "run_forever of something else": ({"src/main.rs": "fn main() { pool.run_forever(); }\n"},
+                                      "SIGTERM", (False, False)),
     "no handler": ({"src/main.rs": "fn main() {}\n"}, "SIGTERM", (False, False)),
 }
 
