@@ -59,6 +59,7 @@ EXPECTED = {
     'fp-RS304-third-party-db-image': [],
     'fp-RS304-tokio-sigterm-handler': [('Dockerfile', 2, 'RS306')],
     'fp-RS305-cargo-auditable': [('Dockerfile', 6, 'RS302'), ('Dockerfile', 10, 'RS304')],
+    'fp-RS305-cd-in-the-run': [('Dockerfile', 14, 'RS306'), ('Dockerfile', 14, 'RS308'), ('Dockerfile', 24, 'RS304')],
     'fp-RS305-cdylib-and-run-cp': [('Dockerfile', 6, 'RS302'), ('Dockerfile', 6, 'RS306'), ('Dockerfile', 10, 'RS304')],
     'fp-RS305-member-writes-workspace-target': [('admin_frontend/Dockerfile', 19, 'RS302'), ('admin_frontend/Dockerfile', 39, 'RS304')],
     'fp-RS305-opaque-make-build': [('Dockerfile', 5, 'RS302'), ('Dockerfile', 5, 'RS306'), ('Dockerfile', 7, 'RS304')],
