@@ -172,7 +172,7 @@ class RS305(DockerfileRule):
                outputs: set[str]) -> set[str]:
         """Where ``cp``/``mv``/``install`` put build outputs afterwards."""
         moved: set[str] = set()
-        for inst, command in build.simulate_stage(file, stage, platform).commands():
+        for _inst, command in build.simulate_stage(file, stage, platform).commands():
             argv = [w for w in command.argv if not w.startswith("-")]
             if len(argv) < 3 or argv[0] not in ("cp", "mv", "install", "ln"):
                 continue
