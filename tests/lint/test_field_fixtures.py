@@ -75,6 +75,7 @@ EXPECTED = {
     'fp-RS409-expression-every-branch-valid': [('Dockerfile', 4, 'RS304')],
     'fp-RS410-checkout-v5-v6-node24': [],
     'fp-RS410-vendored-workflow': [],
+    'fp-RS413-script-pushes-with-git': [],
     'fp-RS413-job-pushes-with-git': [],
     'fp-RS416-ecr-login-action': [('deploy/build/Dockerfile.pr', 1, 'RS304'), ('deploy/build/Dockerfile.pr', 1, 'RS306')],
     'fp-RS416-job-local-registry': [],
