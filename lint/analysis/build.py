@@ -345,6 +345,24 @@ def case_variable(case: Case) -> str:
         else "TARGETPLATFORM"
 
 
+_ARCH_WORD = re.compile(r"(?:x86_64|aarch64|arm(?:v\d)?|i[3-6]86|powerpc64le|ppc64le|s390x|riscv64|"
+                        r"amd64|arm64|-unknown-linux-|musl|gnu)", re.IGNORECASE)
+
+
+def chooses_target(case: Case) -> bool:
+    """Whether a platform case picks the build target: some arm names a triple or an
+    architecture (in a word it runs or a value it assigns). A case that only tunes one platform
+    (``"linux/arm64") export JEMALLOC_SYS_WITH_LG_PAGE=16``) is not the triple map."""
+    return any(_ARCH_WORD.search(" ".join([*arm.words, *arm.assigned.values()]))
+               or any(_TARGET_NAME.match(name) for name in arm.assigned)
+               for arm in case.arms if "*" not in arm.patterns)
+
+
+# Variables that hold a target by their name (`T=...`, `RUST_TARGET=...`, `ARCH=...`).
+_TARGET_NAME = re.compile(r"^(?:T|TGT|TARGET\w*|\w*TRIPLE\w*|RUST_?TARGET\w*|\w*ARCH\w*|"
+                          r"CARGO_BUILD_TARGET|PLATFORM\w*|\w*_TARGET)$", re.IGNORECASE)
+
+
 def case_value(case: Case, platform: str) -> str:
     """The value a platform ``case`` compares its arms with when building for ``platform``:
     the subject expanded (``"${TARGETARCH}${TARGETVARIANT}"`` is ``armv7`` for linux/arm/v7),

@@ -89,14 +89,32 @@ _MUSL_CROSS_RE = re.compile(r"^(?:docker\.io/|ghcr\.io/rust-cross/)?messense/rus
                             r"(?P<arch>[a-z0-9_]+)-(?P<abi>musl[a-z]*)(?:@.*)?$")
 
 
+# cross-rs's per-target images (ghcr.io/cross-rs/<triple>:<tag>, formerly
+# rustembedded/cross:<triple>) ship the target's cross gcc and point cargo and cc at it:
+# cross-rs/cross@8c1a8aa4 docker/Dockerfile.<triple> sets CROSS_TOOLCHAIN_PREFIX
+# (aarch64-linux-musl-, arm-linux-gnueabihf-), CARGO_TARGET_<TRIPLE>_LINKER (a gcc.sh wrapper for
+# musl, the gcc for gnu) and CC_<triple>; no CARGO_BUILD_TARGET (cross passes --target).
+_CROSS_RS_RE = re.compile(r"^(?:ghcr\.io/cross-rs/(?P<name>[a-z0-9_]+-unknown-linux-[a-z]+)(?::[^@]*)?|"
+                          r"(?:docker\.io/)?rustembedded/cross:(?P<tag>[a-z0-9_]+-unknown-linux-"
+                          r"[a-z]+)[^@]*)(?:@.*)?$")
+
+
 def image_env(image: str) -> dict[str, str]:
     """The ENV an image is known to set that changes what cargo does: the default target and
-    its linker (``CARGO_BUILD_TARGET``, ``CARGO_TARGET_<TRIPLE>_LINKER``)."""
+    its linker (``CARGO_BUILD_TARGET``, ``CARGO_TARGET_<TRIPLE>_LINKER``, ``CC_<triple>``)."""
     match = _MUSL_CROSS_RE.match(image.lower())
     if match:
         triple = f"{match['arch']}-unknown-linux-{match['abi']}"
         # The image ships a musl cross gcc named after the triple and points cargo at it.
         return {"CARGO_BUILD_TARGET": triple, platforms.linker_env_var(triple): f"{triple}-gcc"}
+    cross = _CROSS_RS_RE.match(image.lower())
+    if cross:
+        triple = cross["name"] or cross["tag"]
+        arch, abi = triple.split("-")[0], triple.split("-")[-1]
+        prefix = f"{'arm' if arch.startswith('arm') else arch}-linux-{abi}-"
+        linker = f"{prefix}gcc.sh" if abi.startswith("musl") else f"{prefix}gcc"
+        return {platforms.linker_env_var(triple): linker,
+                f"CC_{triple.replace('-', '_')}": f"{prefix}gcc"}
     return {}
 
 
@@ -232,10 +250,12 @@ def copies_everything(copy: Any) -> bool:
     return is_context_copy(copy) and any(s.rstrip("/") in (".", "", "*", "./*") for s in copy.sources)
 
 
-def needed_stages(model: Dockerfile, target: str | None) -> list[Stage]:
+def needed_stages(model: Dockerfile, target: str | None,
+                  platform_args: dict[str, str] | None = None) -> list[Stage]:
     """The stages BuildKit builds for ``target`` (the last stage by default), in file order:
-    the stages it is built FROM (every candidate of ``FROM build-$TARGETARCH``) and the stages
-    it copies from, transitively."""
+    the stages it is built FROM (every candidate of ``FROM build-$TARGETARCH``, or the one
+    ``platform_args`` such as ``TARGETARCH=arm64`` select) and the stages it copies from,
+    transitively."""
     final = model.stage(target) if target else model.final_stage
     if final is None:
         return []
@@ -245,9 +265,13 @@ def needed_stages(model: Dockerfile, target: str | None) -> list[Stage]:
         if stage.index in needed:
             continue
         needed.add(stage.index)
-        if stage.parent is not None:
-            todo.append(stage.parent)
-        todo.extend(stage.candidates)  # `FROM build-$TARGETARCH`: each platform's own stage
+        chosen = stage.parent_for(platform_args) if platform_args else None
+        if chosen is not None and stage.candidates:
+            todo.append(chosen)  # `FROM build-$TARGETARCH` names one stage per platform
+        else:
+            if stage.parent is not None:
+                todo.append(stage.parent)
+            todo.extend(stage.candidates)  # each platform's own stage
         for copy in stage.copies():
             source = model.stage(copy.source_stage) if copy.source_stage else None
             if source is not None:

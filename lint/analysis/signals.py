@@ -6,7 +6,12 @@ handler ignores it. A program that handles the signal itself and starts no child
 needs no init as PID 1 (an init would only forward the signal and reap zombies it never makes).
 
 The evidence is read from the Rust sources of the package that builds the binary and of the
-workspace path dependencies it uses (``src/`` and the like; not tests, benches or examples):
+workspace path dependencies it uses (``src/`` and the like; not tests, benches or examples), in
+the cargo workspace the image is built from (a monorepo keeps its workspaces in sub-folders,
+with no ``Cargo.toml`` at the repository root). A handler counts when the binary's own main file
+holds it or calls, by name through the package's functions, one whose body holds it: a
+library's actix ``main`` serves the server binary that calls it, not the workers of
+``src/bin/`` beside it:
 
 - a handler for the signal: tokio's ``SignalKind::terminate()`` (``interrupt()`` or
   ``ctrl_c()`` when the image stops with SIGINT), ``signal-hook`` or ``nix``/``libc`` naming
@@ -15,13 +20,16 @@ workspace path dependencies it uses (``src/`` and the like; not tests, benches o
   ``disable_signals()`` is called (actix-server's documented default);
 - a Rocket 0.5 server (``#[launch]``, ``rocket::build()``), whose ``Shutdown`` configuration
   stops gracefully on SIGTERM and SIGINT by default on Unix;
+- a pingora server (``Server::run_forever()`` in a file that names pingora), which stops on
+  SIGTERM (graceful), SIGINT (fast) and SIGQUIT (upgrade);
 - child processes: a ``process::Command`` that is ``spawn``ed, in the binary's own package
   (``output()`` and ``status()`` wait for the child and reap it; build scripts, other binaries'
   sources and dependencies are left out).
 
 Limits, on purpose: a handler inside a dependency that is not a workspace member (a framework
-other than actix-web) is not seen; a handler that is written but never reached, or that does not
-stop the program, counts as handling; a child started by a dependency crate, or a grandchild a
+other than actix-web) is not seen; calls are matched by function name (a method of the same
+name elsewhere counts), and a handler that is reached but does not stop the program counts as
+handling; a child started by a dependency crate, or a grandchild a
 waited-for child leaves behind, is not seen; a binary that is not a workspace member (a tool
 installed from crates.io, a program copied from elsewhere) has no evidence, so the rule keeps
 reporting.
@@ -31,7 +39,9 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import Iterable
 
+from rsdock.lint.model.cargo import Workspace
 from rsdock.lint.model.context import Context
 from rsdock.lint.model.rust_source import shared
 from rsdock.records import record
@@ -68,6 +78,9 @@ _ROCKET_RE = _Search(r"#\s*\[\s*(?:rocket\s*::\s*)?launch\s*\]|\brocket::build\s
 _PROCESS_RE = _Search(r"\bprocess::(?:Command\b|\{[^}]*\bCommand\b)", "process::")
 _COMMAND_NEW_RE = _Search(r"\bCommand::new\s*\(", "Command::new")
 _SPAWN_RE = _Search(r"\.spawn\s*\(", ".spawn")
+# pingora's Server::run_forever waits for SIGTERM (graceful terminate), SIGINT (fast shutdown)
+# and SIGQUIT (graceful upgrade): pingora-core src/server/mod.rs, main_loop.
+_PINGORA_RE = _Search(r"\.run_forever\s*\(\s*\)", ".run_forever")
 
 
 @record(frozen=True)
@@ -86,20 +99,26 @@ class StopHandling:
     children: str
 
 
-def stop_handling(ctx: Context, binary: str, stop_signal: str = "SIGTERM") -> StopHandling | None:
+def stop_handling(ctx: Context, binary: str, stop_signal: str = "SIGTERM",
+                  workspaces: Iterable[Workspace | None] = ()) -> StopHandling | None:
     """What the workspace sources of ``binary`` do with ``stop_signal`` (``SIGTERM``,
-    ``SIGINT``...), or None when ``binary`` is not a binary of the workspace."""
-    workspace = ctx.workspace
-    if workspace is None:
-        return None
-    package = workspace.package_of(binary)
-    if package is None:
-        return None
-    key = f"signals:{package.name}:{stop_signal}"
-    if key not in ctx.memo:
-        ctx.memo[key] = _read(ctx, package, binary, _signal_name(stop_signal))
-    found: StopHandling = ctx.memo[key]
-    return found
+    ``SIGINT``...), or None when ``binary`` is not a binary of any workspace asked.
+
+    ``workspaces`` are the cargo workspaces the image is built from (a monorepo keeps them in
+    sub-folders, with no ``Cargo.toml`` at the repository root), tried in order before the
+    repository root's."""
+    for workspace in [*workspaces, ctx.workspace]:
+        if workspace is None:
+            continue
+        package = workspace.package_of(binary)
+        if package is None:
+            continue
+        key = f"signals:{workspace.root}:{package.name}:{binary}:{stop_signal}"
+        if key not in ctx.memo:
+            ctx.memo[key] = _read(ctx, workspace, package, binary, _signal_name(stop_signal))
+        found: StopHandling = ctx.memo[key]
+        return found
+    return None
 
 
 def _signal_name(value: str) -> str:
@@ -110,12 +129,14 @@ def _signal_name(value: str) -> str:
                                                                   else "SIG" + text)
 
 
-def _read(ctx: Context, package: object, binary: str, stop_signal: str) -> StopHandling:
+def _read(ctx: Context, workspace: Workspace, package: object, binary: str,
+          stop_signal: str) -> StopHandling:
     root = Path(ctx.root)
-    handles = children = ""
+    children = ""
     budget = _MAX_SOURCE_BYTES
     sources = shared(ctx)  # the build-needs scan has usually read these files already
-    for path, is_own in _source_files(ctx, package, binary):
+    texts: list[tuple[str, str, bool]] = []  # (path shown, text, the binary's own main file)
+    for path, is_own, is_main in _source_files(ctx, workspace, package, binary):
         size = sources.size(path)
         if size is None:
             continue
@@ -126,21 +147,97 @@ def _read(ctx: Context, package: object, binary: str, stop_signal: str) -> StopH
         if text is None:
             continue
         rel = path.relative_to(root).as_posix()
-        if not handles and _handles(text, stop_signal):
-            handles = rel
+        texts.append((rel, text, is_main))
         if is_own and not children and _PROCESS_RE.search(text) and \
                 _COMMAND_NEW_RE.search(text) and _SPAWN_RE.search(text):
             children = rel
-        if handles and children:
+    return StopHandling(binary, _reached_handler(texts, stop_signal), children)
+
+
+_FN_RE = re.compile(r"\bfn\s+([A-Za-z_]\w*)")
+_BRACE_RE = re.compile(r"[{}]")
+
+
+def _reached_handler(texts: list[tuple[str, str, bool]], stop_signal: str) -> str:
+    """The file of a stop-signal handler the binary reaches, or "".
+
+    A package's library often serves several binaries (an actix server's ``main`` in
+    ``lib.rs`` and workers in ``src/bin/``): a handler counts for a binary when its own main
+    file holds it, or calls (by name, through any chain of the package's functions) a
+    function whose body holds it; a handler outside any function body (Rocket's
+    ``#[launch]``) counts as reached. Without the binary's own file at hand, any handler
+    counts."""
+    holding = [(rel, is_main) for rel, text, is_main in texts if _handler_at(text, stop_signal)]
+    if not holding:
+        return ""
+    if not any(is_main for _rel, _text, is_main in texts):
+        return holding[0][0]
+    main_holding = [rel for rel, is_main in holding if is_main]
+    if main_holding:
+        return main_holding[0]
+    handling: dict[str, str] = {}  # function name -> the file of the handler it reaches
+    bodies: list[tuple[str, str, bool]] = []  # (fn name, body, in the main file)
+    for rel, text, is_main in texts:
+        functions = _functions(text)
+        outside = list(text)
+        for name, begin, end in functions:
+            body = text[begin:end]
+            bodies.append((name, body, is_main))
+            outside[begin:end] = " " * (end - begin)
+            if (rel, False) in holding and _handler_at(body, stop_signal):
+                handling.setdefault(name, rel)
+        rest = "".join(outside)
+        if (rel, False) in holding and _ROCKET_RE.search(rest) and \
+                _handler_at(rest, stop_signal):
+            return rel  # Rocket's #[launch] writes the program's main itself
+    for _round in range(8):  # calls through a few layers of the package's own functions
+        if not handling:
             break
-    return StopHandling(binary, handles, children)
+        calls = re.compile(r"(?<!fn )\b(" + "|".join(map(re.escape, sorted(handling))) +
+                           r")\s*(?:::<[^>]*>)?\s*\(")
+        grew = False
+        for name, body, is_main in bodies:
+            found = calls.search(body)
+            if found is None:
+                continue
+            if is_main:
+                return handling[found.group(1)]
+            if name not in handling:
+                handling[name] = handling[found.group(1)]
+                grew = True
+        if not grew:
+            break
+    return ""
 
 
-def _handles(text: str, stop_signal: str) -> bool:
+def _functions(text: str) -> list[tuple[str, int, int]]:
+    """Each ``fn`` of ``text`` with its body's span (signature to closing brace; nested
+    functions lie inside their parent's); a declaration without a body is left out."""
+    closing: dict[int, int] = {}
+    stack: list[int] = []
+    for mark in _BRACE_RE.finditer(text):
+        if mark.group() == "{":
+            stack.append(mark.start())
+        elif stack:
+            closing[stack.pop()] = mark.start()
+    found: list[tuple[str, int, int]] = []
+    for match in _FN_RE.finditer(text):
+        brace = text.find("{", match.end())
+        semicolon = text.find(";", match.end())
+        if brace < 0 or 0 <= semicolon < brace:
+            continue
+        found.append((match.group(1), match.start(), closing.get(brace, len(text) - 1) + 1))
+    return found
+
+
+def _handler_at(text: str, stop_signal: str) -> bool:
     if _ACTIX_RE.search(text) and not _ACTIX_OFF_RE.search(text) and \
             stop_signal in ("SIGTERM", "SIGINT", "SIGQUIT"):
         return True
     if _ROCKET_RE.search(text) and stop_signal in ("SIGTERM", "SIGINT"):
+        return True
+    if _PINGORA_RE.search(text) and "pingora" in text and \
+            stop_signal in ("SIGTERM", "SIGINT", "SIGQUIT"):
         return True
     if stop_signal == "SIGTERM":
         return _TERM_RE.search(text)
@@ -149,13 +246,13 @@ def _handles(text: str, stop_signal: str) -> bool:
     return re.search(rf"\b{stop_signal}\b", text) is not None
 
 
-def _source_files(ctx: Context, package: object, binary: str) -> list[tuple[Path, bool]]:
+def _source_files(ctx: Context, workspace: Workspace, package: object,
+                  binary: str) -> list[tuple[Path, bool, bool]]:
     """The ``.rs`` files of ``package`` and of the member packages it uses (transitively),
-    each with whether it is the package's own; build scripts and the sources of other binaries
-    (``src/bin/``, a dependency's ``src/main.rs``) are left out."""
-    workspace = ctx.workspace
-    assert workspace is not None
-    root = Path(ctx.root)
+    each with whether it is the package's own and whether it is the binary's own main file;
+    build scripts and the sources of other binaries (``src/bin/``, a dependency's
+    ``src/main.rs``) are left out."""
+    root = Path(ctx.root) / workspace.root  # the workspace's folder (absolute stays absolute)
     dirs: list[str] = []
     todo = [getattr(package, "dir", ".")] + list(getattr(package, "uses", ()))
     by_dir = {p.dir: p for p in workspace.members}
@@ -168,7 +265,7 @@ def _source_files(ctx: Context, package: object, binary: str) -> list[tuple[Path
         if member is not None:
             todo += [d for d in member.uses if d not in dirs]
     mine = {t.path for t in getattr(package, "bins", ()) if t.name == binary}
-    files: list[tuple[Path, bool]] = []
+    files: list[tuple[Path, bool, bool]] = []
     for folder in dirs:
         own = folder == dirs[0]
         base = root / folder
@@ -188,5 +285,5 @@ def _source_files(ctx: Context, package: object, binary: str) -> list[tuple[Path
                     continue
                 if (inner.startswith("src/bin/") or inner == "src/main.rs") and rel not in mine:
                     continue
-                files.append((here / name, own))
+                files.append((here / name, own, own and rel in mine))
     return files

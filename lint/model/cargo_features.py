@@ -225,6 +225,18 @@ def resolve(lock: Lockfile, root: str, request: Request = DEFAULT,
     return state.paths
 
 
+def turned_on(manifest: Manifest, request: Request) -> tuple[frozenset[str], dict[str, frozenset[str]]]:
+    """What ``request`` turns on in a package with ``manifest``: its optional dependencies, and
+    the features forwarded to each dependency (by the manifest's dependency names).
+
+    Two requests with the same answer compile the same dependencies with the same features:
+    a feature that only gates the package's own code (``runtime-env = []``) changes nothing
+    below it."""
+    wanted: set[str] = set(request.features) | ({"default"} if request.default else set())
+    on, forwarded = _closure(manifest, None if request.all_features else frozenset(wanted))
+    return frozenset(on), {name: frozenset(features) for name, features in forwarded.items()}
+
+
 class _Walk:
     """The worklist: a package is (re)visited whenever its enabled features grow."""
 

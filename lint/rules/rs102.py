@@ -6,7 +6,9 @@ from typing import Iterable
 
 from rsdock.lint.analysis import build, dockerfacts as facts
 from rsdock.lint.analysis.build import CargoCall
+from rsdock.lint.analysis.cdeps import member_manifests
 from rsdock.lint.model.cargo import Workspace
+from rsdock.lint.model.cargo_features import Request, turned_on
 from rsdock.lint.model.dockerfile import Dockerfile
 from rsdock.lint.model.findings import Finding, Related, Severity
 from rsdock.lint.rules.rule import Context, DockerfileRule
@@ -16,7 +18,9 @@ class RS102(DockerfileRule):
     r"""Give ``cargo chef cook`` the same profile, target, bins, features and toolchain as the build.
 
     Cook and ``cargo build`` must agree on ``--release``/``--profile``, ``--target``, ``--bin``,
-    features and toolchain. Cargo caches per profile, target triple, feature set and toolchain. When cook and build
+    features and toolchain. Features are compared by what they turn on in the dependencies
+    (the members' ``[features]``): one that only gates the package's own code
+    (``runtime-env = []``) may differ. Cargo caches per profile, target triple, feature set and toolchain. When cook and build
     differ in any of them, the build recompiles every dependency and the cooked layer is dead
     weight. This is the usual trap when a cargo-chef Dockerfile is made to cross-compile: the
     ``--target`` is added to ``cargo build`` but not to ``cargo chef cook``.
@@ -97,8 +101,9 @@ class RS102(DockerfileRule):
             differences.append(f"toolchain (cook: {show(cook.toolchain)}, build: "
                                f"{show(build_call.toolchain)})")
         feature_flags = {"all-features", "no-default-features"}
-        if cook.features != build_call.features or (
-                cook.flags & feature_flags) != (build_call.flags & feature_flags):
+        if (cook.features != build_call.features or (
+                cook.flags & feature_flags) != (build_call.flags & feature_flags)) and \
+                not _same_dependencies(cook, build_call, workspace):
             differences.append("features (cook: "
                                f"{show(' '.join(sorted(cook.features | (cook.flags & feature_flags))))}"
                                ", build: "
@@ -112,6 +117,31 @@ class RS102(DockerfileRule):
             f"cargo chef cook and cargo build differ in "
             f"{'; '.join(differences)}: give cook the same options, or the build recompiles "
             "every dependency"), related=[Related(path, build_call.line, "cargo build runs here")])]
+
+
+def _same_dependencies(cook: CargoCall, build_call: CargoCall,
+                       workspace: Workspace | None) -> bool:
+    """Whether cook's and the build's features turn on the same dependencies, with the same
+    features, in every package the build selects (its ``-p``, the packages of its ``--bin``,
+    or the root package): a feature that only gates the package's own code
+    (``runtime-env = []``) leaves every dependency as cook built it. False when it cannot tell."""
+    if workspace is None:
+        return False
+    if build_call.packages:
+        packages = [workspace.package(name) for name in build_call.packages]
+    elif build_call.bins:
+        packages = [workspace.package_of(name) for name in build_call.bins]
+    else:
+        packages = [p for p in workspace.members if p.dir in ("", ".")] or [None]
+    manifests = member_manifests(workspace)
+    for package in packages:
+        manifest = manifests.get(package.name) if package is not None else None
+        if manifest is None:
+            return False
+        if turned_on(manifest, Request.of_flags(cook.features, cook.flags)) != \
+                turned_on(manifest, Request.of_flags(build_call.features, build_call.flags)):
+            return False
+    return True
 
 
 def _package_bins(call: CargoCall, workspace: Workspace | None) -> set[str]:

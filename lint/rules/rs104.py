@@ -18,8 +18,10 @@ class RS104(DockerfileRule):
     ``Cargo.toml``) into the builder before cook makes the layer change whenever they do; a
     recipe that does not come from the planner stage (a stale one from the context, or none)
     cooks the wrong dependencies. Toolchain files (``rust-toolchain.toml``, ``.cargo/``) may
-    come first: they configure the build itself, and so may a script that a RUN up to the cook
-    sources or executes (``. ./target.sh``): it decides how cook runs.
+    come first: they configure the build itself, and so may a script or makefile that a RUN up
+    to the cook (in the builder or a stage it is built FROM) sources, executes or hands to
+    make (``. ./target.sh``, ``make -f Makefile install-llvm``): it decides how cook runs, or
+    installs the toolchain cook needs.
 
     Fails:
         FROM lukemathwalker/cargo-chef:latest-rust-1.95 AS chef
@@ -79,8 +81,10 @@ class RS104(DockerfileRule):
             for copy in before:
                 if not facts.is_context_copy(copy) or facts.copies_everything(copy):
                     continue  # RS101 reports `COPY . .`
+                owner = next((a for a in stage.ancestry()
+                              if copy.instruction in a.instructions), stage)
                 extra = [s for s in copy.sources if not _toolchain_file(s)
-                         and _destination(stage, copy, s) not in scripts]
+                         and _destination(owner, copy, s) not in scripts]
                 if extra:
                     found.append(self.finding(file.path, copy.instruction.line, message=(
                         f"`{copy.instruction.original}` copies {', '.join(extra)} before "
@@ -104,18 +108,40 @@ def _destination(stage: Stage, copy: Copy, source: str) -> str:
 
 
 def _scripts_run(file: Dockerfile, stage: Stage, until: int) -> set[str]:
-    """The files that RUNs up to line ``until`` source (``. f``) or execute (``sh f``, ``./f``),
-    as absolute paths."""
+    """The files that RUNs up to line ``until`` (in the stage or the stages it is built FROM)
+    source (``. f``), execute (``sh f``, ``./f``, ``python3 f``) or hand to make (``make -f f``,
+    ``make -C dir``, a ``Makefile`` in the working directory), as absolute paths."""
     found = set()
     for inst, command in build.ancestry_commands(file, stage, None):
-        if command.line > until or inst not in stage.instructions:
+        if inst in stage.instructions and command.line > until:
             continue
-        argv = command.argv
-        if argv[0] in (".", "source", "sh", "bash") and len(argv) > 1:
-            path = argv[1]
-        elif "/" in argv[0]:
-            path = argv[0]
-        else:
-            continue
-        found.add(posixpath.normpath(posixpath.join(facts.workdir(stage, inst), path)))
+        for path in _files_read(command.argv):
+            found.add(posixpath.normpath(posixpath.join(command.cwd, path)))
     return found
+
+
+_INTERPRETERS = (".", "source", "sh", "bash", "dash", "python", "python3", "perl", "node")
+_MAKEFILES = ("GNUmakefile", "makefile", "Makefile")
+
+
+def _files_read(argv: tuple[str, ...]) -> list[str]:
+    """The script or makefile paths one command runs, as written (relative to its cwd)."""
+    program = posixpath.basename(argv[0]) if argv else ""
+    if program in _INTERPRETERS and len(argv) > 1 and not argv[1].startswith("-"):
+        return [argv[1]]
+    if program in ("make", "gmake"):
+        files, folder = [], "."
+        for index, word in enumerate(argv[1:], 1):
+            nxt = argv[index + 1] if index + 1 < len(argv) else ""
+            if word in ("-f", "--file", "--makefile") and nxt:
+                files.append(nxt)
+            elif word.startswith(("--file=", "--makefile=")):
+                files.append(word.split("=", 1)[1])
+            elif word in ("-C", "--directory") and nxt:
+                folder = nxt
+            elif word.startswith("--directory="):
+                folder = word.split("=", 1)[1]
+        if files:
+            return [posixpath.join(folder, f) for f in files]
+        return [posixpath.join(folder, name) for name in _MAKEFILES]
+    return [argv[0]] if "/" in argv[0] else []

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import re
 from typing import Iterable
 
 from rsdock.lint.analysis import build, dockerfacts as facts
 from rsdock.lint.model.dockerfile import Dockerfile
-from rsdock.lint.model.shell import Case
 from rsdock.lint.model.findings import Finding, Severity
 from rsdock.lint.rules.rule import Context, DockerfileRule
 
@@ -46,7 +44,7 @@ class RS203(DockerfileRule):
         found = []
         for stage in file.stages:
             for _inst, case in build.platform_cases(file, stage):
-                if not _chooses_target(case):
+                if not build.chooses_target(case):
                     continue  # tunes one platform (a jemalloc page size): not the triple map
                 default = [a for a in case.arms if "*" in a.patterns]
                 if not default:
@@ -59,20 +57,3 @@ class RS203(DockerfileRule):
                         "the `*)` arm does not exit non-zero: end it with `exit 1` so an "
                         "unsupported platform stops the build")))
         return list(facts.unique(found))
-
-
-_ARCH_WORD = re.compile(r"(?:x86_64|aarch64|arm(?:v\d)?|i[3-6]86|powerpc64le|ppc64le|s390x|riscv64|"
-                        r"amd64|arm64|-unknown-linux-|musl|gnu)", re.IGNORECASE)
-
-
-def _chooses_target(case: Case) -> bool:
-    """Whether the case picks the build target: some arm names a triple or an architecture (in
-    a word it runs or a value it assigns)."""
-    return any(_ARCH_WORD.search(" ".join([*arm.words, *arm.assigned.values()]))
-               or any(_TARGET_NAME.match(name) for name in arm.assigned)
-               for arm in case.arms if "*" not in arm.patterns)
-
-
-# Variables that hold a target by their name (`T=...`, `RUST_TARGET=...`, `ARCH=...`).
-_TARGET_NAME = re.compile(r"^(?:T|TGT|TARGET\w*|\w*TRIPLE\w*|RUST_?TARGET\w*|\w*ARCH\w*|"
-                          r"CARGO_BUILD_TARGET|PLATFORM\w*|\w*_TARGET)$", re.IGNORECASE)

@@ -86,7 +86,7 @@ class RS304(ImageStageRule):
             # `sh -c "... && exec ./app"`: exec makes ./app PID 1, not the shell
             shown = next(iter(_shell_execs(words)), shown)
         stop = _stop_signal(final)
-        handling = self._program_handling(ctx, final, words, script, stop)
+        handling = self._program_handling(ctx, file, final, words, script, stop)
         if handling is not None and handling.handles and not handling.children:
             return []  # PID 1 is the program, which handles the stop signal and starts no child
         if handling is not None and handling.handles:
@@ -99,8 +99,9 @@ class RS304(ImageStageRule):
             f"zombies are not reaped: use {inst.cmd} [\"/usr/bin/tini\", \"--\", \"{shown}\"] "
             "and install tini"))]
 
-    def _program_handling(self, ctx: Context, final: Stage, words: tuple[str, ...],
-                          script: str | None, stop: str) -> signals.StopHandling | None:
+    def _program_handling(self, ctx: Context, file: Dockerfile, final: Stage,
+                          words: tuple[str, ...], script: str | None,
+                          stop: str) -> signals.StopHandling | None:
         """What the workspace binary that ends up as PID 1 does with the stop signal: the
         ENTRYPOINT/CMD runs it directly, through ``sh -c "... exec it"``, or through an
         entrypoint script that ``exec``s it (or ``"$@"``, the CMD). None when no workspace
@@ -121,10 +122,14 @@ class RS304(ImageStageRule):
                 candidates += line.split()
         else:
             candidates = [words[0]] if words else []
+        # the cargo workspaces the image is built from: beside the Dockerfile, or its contexts'
+        workspaces = [ctx.workspace_for(file.path)] + [
+            ctx.workspace_for(posixpath.join(b.context or ".", "Dockerfile"))
+            for b in images.builds_of(ctx, file.path)]
         for word in candidates:
             name = posixpath.basename(word.strip("\"'"))
             if name:
-                found = signals.stop_handling(ctx, name, stop)
+                found = signals.stop_handling(ctx, name, stop, workspaces)
                 if found is not None:
                     return found
         return None

@@ -146,7 +146,7 @@ class RS305(DockerfileRule):
                 else:
                     chosen = call.options.get("target-dir") or call.command.env.get(
                         "CARGO_TARGET_DIR")
-                    here = facts.workdir(ancestor, call.instruction)
+                    here = call.command.cwd  # WORKDIR, then a `cd` in the RUN
                     bases = [posixpath.join(here, chosen or default_dir)]
                     if not chosen:  # a member built in its folder writes the workspace's target/
                         bases += [posixpath.join(root, default_dir) for root in
@@ -172,11 +172,11 @@ class RS305(DockerfileRule):
                outputs: set[str]) -> set[str]:
         """Where ``cp``/``mv``/``install`` put build outputs afterwards."""
         moved: set[str] = set()
-        for inst, command in build.simulate_stage(file, stage, platform).commands():
+        for _inst, command in build.simulate_stage(file, stage, platform).commands():
             argv = [w for w in command.argv if not w.startswith("-")]
             if len(argv) < 3 or argv[0] not in ("cp", "mv", "install", "ln"):
                 continue
-            here = facts.workdir(stage, inst)
+            here = command.cwd  # WORKDIR, then a `cd` in the RUN
             dest = posixpath.normpath(posixpath.join(here, argv[-1]))
             for src in argv[1:-1]:
                 src_path = posixpath.normpath(posixpath.join(here, src))

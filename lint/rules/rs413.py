@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import posixpath
 import re
+from pathlib import Path
 from typing import Iterable
 
+from rsdock import fs
+from rsdock.errors import UserError
 from rsdock.lint.model import workflow_reader as wf
 from rsdock.lint.model.findings import Edit, Finding, Fix, Severity, line_offsets
 from rsdock.lint.rules.rule import Context, WorkflowRule
@@ -15,8 +19,9 @@ class RS413(WorkflowRule):
 
     By default actions/checkout writes the ``GITHUB_TOKEN`` into ``.git/config``, where every
     later step, and a ``COPY . .`` of a context without a ``.dockerignore`` for ``.git``, can read
-    it. Image builds never push to git; a job that does (a later ``git push`` to ``origin``, or
-    an action that commits and pushes, such as git-auto-commit-action) needs the persisted token
+    it. Image builds never push to git; a job that does (a later ``git push`` to ``origin``, in
+    the step or in a script of the repository the step runs, or an action that commits and
+    pushes, such as git-auto-commit-action) needs the persisted token
     and is not flagged. Only workflows that use docker's actions (themselves, or in a local
     composite action they run) are checked.
 
@@ -73,7 +78,7 @@ class RS413(WorkflowRule):
             value = step.with_.get("persist-credentials")
             if value is not None and value.text.strip().lower() == "false":
                 continue
-            if _pushes_with_checkout_token(job, step):
+            if _pushes_with_checkout_token(job, step, ctx):
                 continue  # a later step pushes with git: it needs the persisted token
             where = value or step.action
             yield self.finding(file.path, where.line, where.column, fix=_fix(file, step, value))
@@ -86,18 +91,48 @@ _GIT_PUSH_ACTIONS = ("stefanzweifel/git-auto-commit-action", "EndBug/add-and-com
                      "ad-m/github-push-action")
 
 
-def _pushes_with_checkout_token(job: wf.Job, checkout: wf.Step) -> bool:
+def _pushes_with_checkout_token(job: wf.Job, checkout: wf.Step, ctx: Context) -> bool:
     """Whether a step after ``checkout`` in ``job`` pushes with git using the token the
-    checkout persisted (``git push origin``, git-auto-commit-action), not with a URL that
-    carries its own (``https://x-access-token:$TOKEN@github.com/...``)."""
+    checkout persisted (``git push origin``, git-auto-commit-action, or a script of the
+    repository that the step runs and that does), not with a URL that carries its own
+    (``https://x-access-token:$TOKEN@github.com/...``)."""
     for step in job.steps[checkout.index + 1:]:
         if step.uses is not None and any(step.is_action(a) for a in _GIT_PUSH_ACTIONS):
             return True
         text = step.run.text if step.run is not None else ""
-        for match in _GIT_PUSH_RE.finditer(text):
-            if "@" not in match["rest"] and "://" not in match["rest"]:
-                return True
+        folder = str(step.data.get("working-directory") or "") if step.data else ""
+        for body in [text, *_scripts_of(text, folder, ctx)]:
+            for match in _GIT_PUSH_RE.finditer(body):
+                if "@" not in match["rest"] and "://" not in match["rest"]:
+                    return True
     return False
+
+
+# A repository script a `run:` step calls: `scripts/x.sh`, `./x.sh`, `bash ci/x`.
+_SCRIPT_RE = re.compile(r"(?:^|[\s;&|(])(?P<path>(?:\.{1,2}/)?[\w.-]+(?:/[\w.-]+)+|\./[\w.-]+)")
+
+
+def _scripts_of(text: str, folder: str, ctx: Context) -> list[str]:
+    """The texts of the repository's files that ``text`` runs by path (relative to the step's
+    ``working-directory``), one level deep; a path that is not a readable file is skipped."""
+    root = getattr(ctx, "root", None)
+    found: list[str] = []
+    if root is None:
+        return found
+    for match in _SCRIPT_RE.finditer(text):
+        rel = posixpath.normpath(posixpath.join(folder, match["path"]))
+        if rel.startswith("..") or "$" in rel or not (Path(root) / rel).is_file():
+            continue
+        try:
+            script = fs.read_text(root, rel, limit=_SCRIPT_LIMIT)
+        except UserError:
+            continue
+        if script is not None:
+            found.append(script)
+    return found
+
+
+_SCRIPT_LIMIT = 256_000
 
 
 def _fix(file: wf.Workflow, step: wf.Step, value: wf.Scalar | None) -> Fix | None:

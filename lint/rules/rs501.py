@@ -72,7 +72,8 @@ class RS501(ProjectRule):
             if model is None or model.errors:
                 continue
             cases = [case for stage in model.stages
-                     for _inst, case in build.platform_cases(model, stage)]
+                     for _inst, case in build.platform_cases(model, stage)
+                     if build.chooses_target(case)]  # not one that only tunes a platform
             for where, name in image.platforms:
                 if platforms.misspelled(name):
                     continue  # RS409 says how to spell it; an arm for the typo would not help

@@ -78,10 +78,18 @@ class RS502(ProjectRule):
                     f"{image.workflow.path} builds {names}, but the image's final stage runs "
                     "FROM --platform=$BUILDPLATFORM, so every image holds the build machine's "
                     "files: drop --platform from the runtime stage's FROM")
+            target = image.step.input_text("target")
+            if target and model.stage(target) is None:
+                target = None  # a computed target: judge every stage
+            # `FROM build-${TARGETARCH}` builds each per-platform stage for its platform only
+            needed = {name: {s.index for s in facts.needed_stages(
+                model, target, build.platform_args(name))} for _where, name in image.platforms}
             for stage in model.stages:
                 if build.platforms_of(model, stage) != [None]:
                     continue  # a platform case: RS204 checks each arm's triple
                 for where, name in image.platforms:
+                    if stage.index not in needed[name]:
+                        continue  # a stage BuildKit does not build for this platform
                     wanted = platforms.get(name)
                     host = _host_triple(model, stage, name, image.job)
                     calls = [c for c in build.stage_calls(model, stage, name)

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import os
-import re
+from pathlib import Path
 from typing import Iterable
 
-from rsdock.lint.model import dockerignore as di, paths
-from rsdock.lint.analysis import images
+from rsdock.lint.model import cargo, dockerignore as di, paths
+from rsdock.lint.analysis import dockerfacts as facts, images
 from rsdock.lint.model.dockerfile import Dockerfile
 from rsdock.lint.model.findings import Finding, Severity
 from rsdock.lint.rules.rule import Context, ProjectRule
@@ -23,7 +23,10 @@ class RS505(ProjectRule):
     Only production images are judged (a devcontainer or test image ships no context), and only
     contexts where cargo can leave a ``target/``: the repository root, or a folder holding a
     ``Cargo.toml``, a ``target/`` or a ``.git`` (``docker/web`` with a Dockerfile and an
-    nginx.conf sends nothing to leave out).
+    nginx.conf sends nothing to leave out). BuildKit sends only the paths a Dockerfile names:
+    one that copies named folders (``COPY crates crates``, ``COPY .git .git`` on purpose) and
+    never the whole context is judged only when a named folder can hold a ``target/`` of its
+    own (one is there, or it holds a cargo workspace root of its own).
 
     Fails:
         # file: Dockerfile
@@ -64,8 +67,9 @@ class RS505(ProjectRule):
                 continue
             if not _may_hold_build_output(ctx, context):
                 continue
-            if not _reads_context(model):
-                continue  # BuildKit sends only what a COPY, ADD or bind mount names: nothing
+            if not images.reads_whole_context(model) and \
+                    not _named_paths_hold_output(ctx, model, context):
+                continue  # BuildKit sends only the paths the Dockerfile names
             yield self.finding(dockerfile, 1, 0, f"{self.message} (BuildKit looks for "
                                                  f"{di.candidates(dockerfile, context)[1]})")
 
@@ -89,20 +93,47 @@ def _may_hold_build_output(ctx: Context, context: str) -> bool:
     return False
 
 
-def _reads_context(model: Dockerfile) -> bool:
-    """Whether any instruction reads the build context: a COPY or ADD of local files (not
-    ``--from``, not a heredoc, not a URL), or a RUN's ``--mount=type=bind`` (or
-    ``type=cache,source=``) without ``from=``."""
+def _named_paths_hold_output(ctx: Context, model: Dockerfile, context: str) -> bool:
+    """Whether a context path the Dockerfile copies or mounts can hold a cargo ``target/``:
+    one is inside it, or it holds a workspace root of its own (members of the context's
+    workspace write to the context's ``target/``, which a named path leaves out). A computed
+    or wildcard path counts as holding one."""
+    root = getattr(ctx, "root", None)
+    if root is None:
+        return True
+    sources: list[str] = []
     for stage in model.stages:
-        for inst in stage.instructions:
-            if inst.cmd in ("COPY", "ADD") and not inst.flag("from") and not inst.heredocs:
-                if any(not re.match(r"^(?:https?|git)[:@]", s) for s in inst.value[:-1]):
-                    return True
-            if inst.cmd == "RUN":
-                for flag in inst.flags:
-                    if not flag.startswith("--mount="):
-                        continue
-                    options = dict(part.partition("=")[::2] for part in flag[8:].split(","))
-                    if options.get("type", "bind") == "bind" and "from" not in options:
-                        return True
+        sources += [s for c in stage.copies() if facts.is_context_copy(c) for s in c.sources]
+        for inst in stage.runs():
+            for flag in inst.flags:
+                if flag.startswith("--mount=") and "type=bind" in flag and "from=" not in flag:
+                    options = dict(p.partition("=")[::2] for p in flag[8:].split(","))
+                    sources.append(options.get("source", options.get("src", ".")))
+    seen = 0
+    for source in sources:
+        if "$" in source or "*" in source or "?" in source:
+            return True
+        rel = os.path.normpath(os.path.join(context, source))
+        if paths.leaves_root(rel) or rel.split(os.sep)[0] == ".git":
+            continue  # outside the repository, or the history copied on purpose
+        top = root / rel
+        if not top.is_dir():
+            continue
+        for folder, dirs, files in os.walk(top):
+            seen += len(dirs) + len(files)
+            if "target" in dirs or seen > _WALK_LIMIT:
+                return True
+            dirs[:] = [d for d in dirs if d != ".git"]
+            if "Cargo.toml" in files and _own_workspace_root(Path(folder), top):
+                return True
     return False
+
+
+def _own_workspace_root(folder: Path, top: Path) -> bool:
+    """Whether the cargo project at ``folder`` has its workspace root at or below ``top``."""
+    try:
+        found = cargo.find_root(folder)
+    except Exception:  # an unreadable manifest: cargo may still build there
+        return True
+    return found == top or top in found.parents
+

@@ -21,3 +21,29 @@ def test_merge_by_line_keeps_the_first_and_counts_the_rest():
 def test_unique_drops_the_same_line_and_message():
     assert list(unique([finding(3, "a"), finding(3, "a"), finding(4, "a")])) == [
         finding(3, "a"), finding(4, "a")]
+
+
+def test_cross_rs_images_set_the_linker_and_cc():
+    """cross-rs/cross docker/Dockerfile.<triple> (policy-server's build stages, blind batch D)."""
+    from rsdock.lint.analysis.dockerfacts import image_env
+    assert image_env("ghcr.io/cross-rs/aarch64-unknown-linux-musl:0.2.5") == {
+        "CARGO_TARGET_AARCH64_UNKNOWN_LINUX_MUSL_LINKER": "aarch64-linux-musl-gcc.sh",
+        "CC_aarch64_unknown_linux_musl": "aarch64-linux-musl-gcc"}
+    assert image_env("rustembedded/cross:armv7-unknown-linux-gnueabihf") == {
+        "CARGO_TARGET_ARMV7_UNKNOWN_LINUX_GNUEABIHF_LINKER": "arm-linux-gnueabihf-gcc",
+        "CC_armv7_unknown_linux_gnueabihf": "arm-linux-gnueabihf-gcc"}
+    assert image_env("rust:1.95") == {}
+
+
+def test_needed_stages_follow_the_platform_a_from_names():
+    """`FROM copy-${TARGETARCH}` builds one per-platform stage for each platform."""
+    from rsdock.lint.analysis.build import platform_args
+    from rsdock.lint.analysis.dockerfacts import needed_stages
+    from rsdock.lint.model.dockerfile import parse_dockerfile
+    model = parse_dockerfile("Dockerfile", "FROM alpine AS build-arm64\nFROM alpine AS build-amd64\n"
+                             "FROM scratch AS copy-amd64\nCOPY --from=build-amd64 /a /a\n"
+                             "FROM scratch AS copy-arm64\nCOPY --from=build-arm64 /a /a\n"
+                             "FROM copy-${TARGETARCH}\n")
+    names = [s.name for s in needed_stages(model, None, platform_args("linux/arm64"))]
+    assert names == ["build-arm64", "copy-arm64", ""] or names == ["build-arm64", "copy-arm64", None]
+    assert len(needed_stages(model, None)) == 5

@@ -22,8 +22,18 @@ WAIT = "use std::process::Command;\nfn v() { Command::new(\"git\").output().unwr
 
 CASES = {
     # (files under the package, stop signal) -> (handles, starts children)
-    "tokio terminate": ({"src/main.rs": "mod s;\nfn main() {}\n", "src/s.rs": TERM},
+    "tokio terminate": ({"src/main.rs": "mod s;\nfn main() { s::stop(); }\n", "src/s.rs": TERM},
                         "SIGTERM", (True, False)),
+    # a handler counts where the binary's main reaches it (trieve: the library's actix `main`
+    # serves the server binary, not the workers of src/bin/)
+    "a handler main never calls": ({"src/main.rs": "mod s;\nfn main() {}\n", "src/s.rs": TERM},
+                                   "SIGTERM", (False, False)),
+    "reached through two calls": ({"src/main.rs": "mod s;\nfn main() { run(); }\n"
+                                                  "fn run() { s::stop() }\n", "src/s.rs": TERM},
+                                  "SIGTERM", (True, False)),
+    "the library's server, called by main": (
+        {"src/main.rs": "fn main() { app::serve() }\n",
+         "src/lib.rs": "pub fn serve() {\n" + ACTIX + "main()\n}\n"}, "SIGTERM", (True, False)),
     "actix-web server": ({"src/main.rs": ACTIX}, "SIGTERM", (True, False)),
     "actix with disable_signals": (
         {"src/main.rs": ACTIX.replace("App::new())", "App::new()).disable_signals()")},
@@ -37,6 +47,12 @@ CASES = {
     "waits for its child": ({"src/main.rs": TERM + WAIT}, "SIGTERM", (True, False)),
     "a build script is not the program": ({"src/main.rs": TERM, "build.rs": SPAWN}, "SIGTERM",
                                           (True, False)),
+    # pingap (blind batch D): pingora's run_forever handles SIGTERM, SIGINT and SIGQUIT
+    "pingora server": ({"src/main.rs": "use pingora::server;\nfn main() {\n"
+                                       "    let mut s = server::Server::new(None).unwrap();\n"
+                                       "    s.run_forever();\n}\n"}, "SIGTERM", (True, False)),
+    "run_forever of something else": ({"src/main.rs": "fn main() { pool.run_forever(); }\n"},
+                                      "SIGTERM", (False, False)),
     "no handler": ({"src/main.rs": "fn main() {}\n"}, "SIGTERM", (False, False)),
 }
 
@@ -54,6 +70,18 @@ def test_stop_handling(case, tmp_path):
     found = signals.stop_handling(_ctx(tmp_path, files), "app", stop)
     assert found is not None
     assert (bool(found.handles), bool(found.children)) == (handles, children)
+
+
+def test_a_worker_does_not_inherit_the_librarys_server(tmp_path):
+    """src/bin/worker.rs is its own program: the actix `main` of lib.rs is the server's."""
+    ctx = _ctx(tmp_path, {"src/main.rs": "fn main() { app::main() }\n",
+                          "src/lib.rs": "pub fn main() {\n" + ACTIX + "}\n",
+                          "src/bin/worker.rs": "fn main() { loop { app::poll(); } }\n",
+                          "src/bin/drain.rs": "use signal_hook::consts::SIGTERM;\nfn main() {"
+                                              " signal_hook::flag::register(SIGTERM, f); }\n"})
+    assert signals.stop_handling(ctx, "app", "SIGTERM").handles == "src/lib.rs"
+    assert signals.stop_handling(ctx, "worker", "SIGTERM").handles == ""
+    assert signals.stop_handling(ctx, "drain", "SIGTERM").handles == "src/bin/drain.rs"
 
 
 def test_a_binary_outside_the_workspace_has_no_evidence(tmp_path):

@@ -57,7 +57,7 @@ def test_text_reads_as_read_text(tmp_path):
 
 
 def test_the_needs_scan_and_the_signal_reading_share_one_read_per_file(tmp_path):
-    _tree(tmp_path, {"Cargo.toml": MANIFEST, "src/main.rs": "mod s;\nfn main() {}\n",
+    _tree(tmp_path, {"Cargo.toml": MANIFEST, "src/main.rs": "mod s;\nfn main() { s::stop(); }\n",
                      "src/s.rs": TERM + 'const X: &str = include_str!("x.txt");\n',
                      "src/x.txt": "x"})
     ctx = Context(root=tmp_path, workspace=scan(tmp_path))

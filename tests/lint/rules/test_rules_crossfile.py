@@ -66,6 +66,9 @@ def lines(rule_id, files, tmp_path):
 
 
 SHIPS = "FROM scratch\nCOPY app /app\n"  # a production image: it ships a program
+TAIL = "FROM scratch\nCOPY --from=b /target/release/svc /svc\n"
+WHOLE = "FROM rust:1.95 AS build\nCOPY . .\nRUN cargo build --release\nFROM scratch\n" \
+        "COPY --from=build /target/release/app /app\n"  # sends the whole context
 CRATE = '[package]\nname = "svc"\nversion = "0.1.0"\n'
 CASES = [
     # RS501: workflow platforms against the case arms
@@ -118,6 +121,11 @@ CASES = [
     ("RS502", {WF: workflow(BP + "    platforms: linux/arm64\n"),
                "Dockerfile": RESEARCH_DOCKERFILE.replace(
                    "FROM debian", "FROM --platform=$BUILDPLATFORM debian")}, []),
+    # a case that only tunes one platform is not the triple map (dragonfly-client, blind batch D)
+    ("RS501", {WF: workflow(BP + "    platforms: linux/amd64,linux/arm64\n"),
+               "Dockerfile": "FROM rust:1.95 AS b\nARG TARGETPLATFORM\nRUN case \"$TARGETPLATFORM\""
+               " in \"linux/arm64\") export JEMALLOC_SYS_WITH_LG_PAGE=16;; esac && cargo build"
+               "\n" + TAIL}, []),
     # RS503: cross packages for platforms nobody builds
     ("RS503", {WF: RESEARCH, "Dockerfile": RESEARCH_DOCKERFILE}, []),
     ("RS503", {WF: RESEARCH.replace(",linux/arm/v7", ""), "Dockerfile": RESEARCH_DOCKERFILE},
@@ -126,11 +134,25 @@ CASES = [
                "Dockerfile": RESEARCH_DOCKERFILE}, []),
     ("RS503", {"Dockerfile": RESEARCH_DOCKERFILE}, []),  # no workflow: nothing to compare
     # RS505: a build context without a .dockerignore
-    ("RS505", {"Dockerfile": SHIPS}, [("Dockerfile", 1)]),
-    ("RS505", {"Dockerfile": SHIPS, "Dockerfile.dockerignore": "target\n"}, []),
+    ("RS505", {"Dockerfile": WHOLE}, [("Dockerfile", 1)]),
+    ("RS505", {"Dockerfile": WHOLE, "Dockerfile.dockerignore": "target\n"}, []),
     ("RS505", {WF: workflow(BP + "    context: web\n    file: web/Dockerfile\n"),
-               "web/Dockerfile": SHIPS, "web/Cargo.toml": CRATE, ".dockerignore": "target\n"},
+               "web/Dockerfile": WHOLE, "web/Cargo.toml": CRATE, ".dockerignore": "target\n"},
      [("web/Dockerfile", 1)]),
+    # BuildKit sends only the paths a Dockerfile names (quiche, dragonfly-client: blind batch D)
+    ("RS505", {"Dockerfile": "FROM rust:1.95 AS b\nCOPY Cargo.toml ./\nCOPY svc/ ./svc/\n"
+               "COPY .git ./.git\nRUN cargo build --release\n" + TAIL,
+               "Cargo.toml": '[workspace]\nmembers = ["svc"]\n',
+               "svc/Cargo.toml": CRATE}, []),
+    ("RS505", {"Dockerfile": SHIPS}, []),
+    # ... unless a named folder is a cargo workspace of its own, with its own target/
+    ("RS505", {"Dockerfile": "FROM rust:1.95 AS b\nCOPY tools/ ./tools/\n"
+               "RUN cargo build --release\n" + TAIL,
+               "Cargo.toml": '[workspace]\nmembers = ["svc"]\n', "svc/Cargo.toml": CRATE,
+               "tools/Cargo.toml": CRATE.replace("svc", "tools") + "[workspace]\n"},
+     [("Dockerfile", 1)]),
+    ("RS505", {"Dockerfile": "FROM rust:1.95 AS b\nARG SRC=.\nCOPY $SRC ./\n"
+               "RUN cargo build --release\n" + TAIL}, [("Dockerfile", 1)]),
     # a context with no crate, target/ or .git in it sends nothing to leave out (an nginx one)
     ("RS505", {WF: workflow(BP + "    context: web\n    file: web/Dockerfile\n"),
                "web/Dockerfile": SHIPS, ".dockerignore": "target\n"}, []),
@@ -145,7 +167,7 @@ CASES = [
                "      dockerfile: docker/Dockerfile\n", "docker/Dockerfile": SHIPS,
                ".dockerignore": "target\n"}, []),
     ("RS505", {"docker-bake.hcl": 'target "app" {\n  context = "svc"\n}\n',
-               "svc/Dockerfile": SHIPS, "svc/Cargo.toml": CRATE, ".dockerignore": "target\n"},
+               "svc/Dockerfile": WHOLE, "svc/Cargo.toml": CRATE, ".dockerignore": "target\n"},
      [("svc/Dockerfile", 1)]),
     ("RS505", {"docker-bake.json": '{"target": {"app": {"context": "svc"}}}',
                "svc/Dockerfile": SHIPS, "svc/.dockerignore": "target\n"}, []),

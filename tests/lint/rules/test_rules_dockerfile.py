@@ -244,6 +244,19 @@ RECIPE = "COPY --from=planner /app/recipe.json recipe.json\n"
      " && cargo chef cook --recipe-path recipe.json\n", []),
     ("RS104", CHEF + RECIPE + "COPY target.sh ./\nRUN cargo chef cook --recipe-path recipe.json"
      "\nRUN . ./target.sh\n", [("RS104", 8)]),
+    # a makefile that installs the toolchain cook needs (madara: `make -f Makefile install-llvm19`
+    # in the chef base stage; `make -C`, a Makefile in the working directory)
+    ("RS104", CHEF.replace("WORKDIR /app\n", "WORKDIR /app\nCOPY Makefile /tmp/Makefile\n"
+                           "RUN cd /tmp && make -f Makefile install-llvm\n") + RECIPE +
+     "RUN cargo chef cook --recipe-path recipe.json\n", []),
+    ("RS104", CHEF + "COPY tools/Makefile tools/\nRUN make -C tools llvm\n" + RECIPE +
+     "RUN cargo chef cook --recipe-path recipe.json\n", []),
+    ("RS104", CHEF + "COPY Makefile ./\nRUN make deps\n" + RECIPE +
+     "RUN cargo chef cook --recipe-path recipe.json\n", []),
+    ("RS104", CHEF + "COPY Makefile ./\nRUN make -C other deps\n" + RECIPE +
+     "RUN cargo chef cook --recipe-path recipe.json\n", [("RS104", 7)]),
+    ("RS104", CHEF + "COPY install.py ./\nRUN python3 install.py\n" + RECIPE +
+     "RUN cargo chef cook --recipe-path recipe.json\n", []),
     # RS105 one Rust version; the builder must satisfy the workspace's rust-version
     ("RS105", "FROM lukemathwalker/cargo-chef:latest-rust-1 AS chef\nWORKDIR /app\n"
      "FROM chef AS planner\nCOPY . .\nRUN cargo chef prepare --recipe-path r.json\n"
