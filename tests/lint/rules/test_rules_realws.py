@@ -4,7 +4,6 @@ glibc), RS309 (runtime libraries), RS416 (login registry = image registry)."""
 
 from __future__ import annotations
 
-import shutil
 import textwrap
 from pathlib import Path
 
