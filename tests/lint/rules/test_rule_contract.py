@@ -24,7 +24,9 @@ from tests.lint.rules.harness import files_of, findings, fixed
 
 # RS009 reports other rules' crashes: its example needs a crashing rule (test_rule_docs.py).
 RULES = sorted(r for r in all_rules() if r != "RS009")
-_LINE_IN_TEXT = re.compile(r"\(line \d+|\bat line \d+|\bon line \d+|\(cargo runs at line")
+# "(line 4)", "on line 4", "lines 3-5", "build.rs:2 runs git", "Dockerfile:7": a place in the text
+_LINE_IN_TEXT = re.compile(r"\blines? \d+|\(cargo runs at line|[\w.\-/]+\.\w+:\d+\b|"
+                           r"\b(?:Dockerfile|Containerfile)[\w.\-]*:\d+\b")
 
 
 @pytest.mark.parametrize("rule_id", RULES)
@@ -96,7 +98,7 @@ def test_the_harness_sees_an_undeclared_fix(monkeypatch):
 WITH_RELATED = {
     "RS101", "RS102", "RS104", "RS105", "RS106", "RS110", "RS201", "RS202", "RS206", "RS207",
     "RS208", "RS209", "RS211", "RS212", "RS307", "RS308", "RS407", "RS417", "RS501", "RS502",
-    "RS503", "RS504",
+    "RS503", "RS504", "RS111", "RS305", "RS604",
 }
 
 

@@ -53,7 +53,10 @@ def test_rs604_cases(ignore, lines, tmp_path):
 def test_rs604_fix_reincludes_every_hidden_path(tmp_path):
     text = "*\n!src\n!Cargo.toml\n"
     (finding,) = run("RS604", {**INCLUDES, ".dockerignore": text}, tmp_path)
-    assert "`docs/openapi.yaml` (include_str! in src/main.rs:2)" in finding.message
+    assert "`docs/openapi.yaml` (include_str! in src/main.rs)" in finding.message
+    assert [(r.path, r.line, r.label) for r in finding.related] == [
+        ("src/main.rs", 2, "include_str! reads `docs/openapi.yaml`"),
+        ("src/main.rs", 3, "include_bytes! reads `assets/logo.png`")]
     fixed = apply(text, finding)
     assert fixed == text + "!docs/openapi.yaml\n!assets/logo.png\n"
     assert run("RS604", {**INCLUDES, ".dockerignore": fixed}, tmp_path / "again") == []
@@ -64,7 +67,8 @@ def test_rs604_git_for_a_build_script_running_git(tmp_path):
              "build.rs": 'fn main() { std::process::Command::new("git").output().unwrap(); }\n',
              ".dockerignore": "target/\n.git\n"}
     (finding,) = run("RS604", files, tmp_path)
-    assert finding.line == 2 and "`.git` (build.rs:1 runs git)" in finding.message
+    assert finding.line == 2 and "`.git` (build.rs runs git)" in finding.message
+    assert [(r.path, r.line, r.label) for r in finding.related] == [("build.rs", 1, "runs git")]
 
 
 def test_rs604_ignores_a_context_without_the_workspace(tmp_path):
