@@ -72,11 +72,13 @@ class RS102(DockerfileRule):
                         continue
                     cooks = [c for c in calls[:index] if c.action == "cook"]
                     if cooks:
-                        found.extend(self._compare(file.path, cooks[-1], call, ctx.workspace_for(file.path)))
+                        found.extend(self._compare(file.path, cooks[-1], call,
+                                                   ctx.workspace_for(file.path), file))
         return facts.merge_by_line(found)
 
     def _compare(self, path: str, cook: CargoCall, build_call: CargoCall,
-                 workspace: Workspace | None = None) -> list[Finding]:
+                 workspace: Workspace | None = None,
+                 file: Dockerfile | None = None) -> list[Finding]:
         differences: list[str] = []
         built = set(build_call.bins) or _package_bins(build_call, workspace)
 
@@ -103,7 +105,7 @@ class RS102(DockerfileRule):
                                f"{', '.join(build_call.bins) or 'every binary'})")
         if not differences:
             return []
-        return [self.finding(path, cook.line, message=(
+        return [self.finding(path, cook.line, span=cook.span(file) if file else None, message=(
             f"cargo chef cook and cargo build differ in "
             f"{'; '.join(differences)}: give cook the same options, or the build recompiles "
             "every dependency"), related=[Related(path, build_call.line, "cargo build runs here")])]

@@ -96,9 +96,9 @@ class RS111(DockerfileRule):
                     continue
                 reason, place = needs.placed(ctx, program.reason)
                 yield self.finding(
-                    file.path, calls[0].line, 0,
-                    f"{reason}, and this stage has no {program.name}: install "
-                    f"`{program.package}` in the builder stage",
+                    file.path, calls[0].line, 0, span=calls[0].span(file), message=(
+                        f"{reason}, and this stage has no {program.name}: install "
+                        f"`{program.package}` in the builder stage"),
                     related=() if place is None else (place,))
 
 

@@ -173,7 +173,11 @@ class RS212(ProjectRule):
                 related = [Related(model.path, cargo_line, "cargo runs here")] if cargo_line else []
                 if refused_at and refused_at != line:
                     related.append(Related(model.path, refused_at, "no apt-get update before this install: the fix stops here"))
-                yield self.finding(model.path, line, 0, message=message, fix=fix, related=related)
+                span = model.word_span(line, "apt-get install", "apt install", "set --",
+                                       to_end=True) if cargo_line else \
+                    model.word_span(line, "cargo build", "cargo ", to_end=True)
+                yield self.finding(model.path, line, 0, message=message, fix=fix, related=related,
+                                   span=span)
 
     def _platform(self, model: Dockerfile, workspace: Workspace, platform: platforms.Platform,
                   config_env: set[str], found: "_Found") -> None:

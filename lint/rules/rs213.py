@@ -82,7 +82,8 @@ class RS213(DockerfileRule):
                     argv = command.argv
                     if argv[:3] == ("rustup", "target", "add") and "--toolchain" not in argv \
                             and (brought is None or brought > inst.line):
-                        found.append(self.finding(file.path, command.line, message=(
+                        found.append(self.finding(file.path, command.line, span=file.word_span(
+                            command.line, "rustup target add", to_end=True), message=(
                             f"`rustup target add` runs before {toolchain.file} is copied in: "
                             f"the target goes to the image's Rust, and cargo then runs the "
                             f"pinned {toolchain.channel or 'toolchain'} without it; "

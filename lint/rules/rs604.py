@@ -80,9 +80,10 @@ class RS604(DockerignoreRule):
         runs = _compile_runs(ctx, file.path)
         if runs == []:
             return  # the builds this file serves compile nothing: no compile reads the context
-        wanted = [(needs.repository_path(ctx, i.path), f"{i.how} in {i.source}",
-                   Related(needs.repository_path(ctx, i.source), i.line, f"{i.how} reads `{i.path}`"))
-                  for i in found.inputs if i.exists]
+        wanted: list[tuple[str, str, Related | None]] = [
+            (needs.repository_path(ctx, i.path), f"{i.how} in {i.source}",
+             Related(needs.repository_path(ctx, i.source), i.line, f"{i.how} reads `{i.path}`"))
+            for i in found.inputs if i.exists]
         if found.git == "needs-git" and not (
                 runs and all(needs.git_skipped(found, run.env) for run in runs)):
             reason, place = needs.placed(ctx, found.git_reason)

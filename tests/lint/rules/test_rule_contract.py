@@ -2,7 +2,8 @@
 so a new rule is checked without editing this file):
 
 - every finding has a whole span (the engine completes one a rule leaves partial), on the
-  line the rule gave, and related places with labels;
+  line the rule gave, and related places with labels; the span is inside the file and on one
+  line: a finding about a word of a long RUN spans that word, never the whole instruction;
 - the rule's declared ``fixable`` agrees with what it produced (ruff's harness does the same
   with ``FixAvailability``): a rule declared without fixes offers none, one declared with fixes
   offers one on its Fails example, one declared ``always`` offers one on every finding;
@@ -40,6 +41,11 @@ def test_findings_have_whole_spans(rule_id):
         if text is not None and not finding.rule == "RS001":
             lines = text.splitlines()
             assert finding.end_line <= max(len(lines), 1), finding
+            assert finding.end_line == finding.line, \
+                f"{rule_id}: the span runs over lines {finding.line}-{finding.end_line}: " \
+                "span the word the finding is about"
+            written = lines[finding.line - 1].rstrip() if lines else ""
+            assert finding.end_column <= max(len(written), 1) + 1, (finding, written)
         for related in finding.related:
             assert related.label and related.line >= 1, finding
         assert not _LINE_IN_TEXT.search(finding.message), \
