@@ -77,6 +77,9 @@ def catches(rule_id: str, example: Example, lines: list[int] | None = None,
         if text is not None and finding.rule != "RS001":
             last = max(len(text.splitlines()), 1)
             assert finding.end_line <= last, f"{rule_id}: {finding} ends after the file"
+            assert finding.end_line == finding.line, \
+                f"{rule_id}: {finding} spans lines {finding.line}-{finding.end_line}: span the " \
+                "word it is about, not the whole instruction"
         for related in finding.related:
             assert related.label and related.line >= 1, f"{rule_id}: {related} is unlabelled"
     return found
