@@ -16,6 +16,7 @@ An example is a dict ``{path: text}`` or one text: a lone file of the rule's tar
 
 from __future__ import annotations
 
+import re
 import textwrap
 from pathlib import Path
 
@@ -28,6 +29,10 @@ from rsdock.lint.model.findings import Finding
 from rsdock.lint.rules.rule import all_rules
 
 CONFIG = LintConfig(hadolint=False)
+# A second place written into a message ("(line 4)", "on line 4", "lines 3-5", "build.rs:2 runs
+# git", "Dockerfile:7"): it belongs in the finding's related places, with a label.
+PLACE_IN_TEXT = re.compile(r"\blines? \d+|\(cargo runs at line|[\w.\-/]+\.\w+:\d+\b|"
+                           r"\b(?:Dockerfile|Containerfile)[\w.\-]*:\d+\b")
 
 
 def _config(rule_id: str) -> LintConfig:
@@ -82,6 +87,8 @@ def catches(rule_id: str, example: Example, lines: list[int] | None = None,
                 "word it is about, not the whole instruction"
         for related in finding.related:
             assert related.label and related.line >= 1, f"{rule_id}: {related} is unlabelled"
+        assert not PLACE_IN_TEXT.search(finding.message), \
+            f"{rule_id}: a place written in the message, not a related place: {finding.message}"
     return found
 
 

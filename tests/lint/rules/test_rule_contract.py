@@ -15,19 +15,16 @@ so a new rule is checked without editing this file):
 
 from __future__ import annotations
 
-import re
 
 import pytest
 
 from rsdock.lint.engine import docs
 from rsdock.lint.rules.rule import all_rules
-from tests.lint.rules.harness import files_of, findings, fixed
+from tests.lint.rules.harness import PLACE_IN_TEXT, files_of, findings, fixed
 
 # RS009 reports other rules' crashes: its example needs a crashing rule (test_rule_docs.py).
 RULES = sorted(r for r in all_rules() if r != "RS009")
-# "(line 4)", "on line 4", "lines 3-5", "build.rs:2 runs git", "Dockerfile:7": a place in the text
-_LINE_IN_TEXT = re.compile(r"\blines? \d+|\(cargo runs at line|[\w.\-/]+\.\w+:\d+\b|"
-                           r"\b(?:Dockerfile|Containerfile)[\w.\-]*:\d+\b")
+_LINE_IN_TEXT = PLACE_IN_TEXT
 
 
 @pytest.mark.parametrize("rule_id", RULES)

@@ -216,3 +216,12 @@ def test_a_password_like_secret_name_is_info_and_a_literal_an_error():
     placed("RS403", {WF: login.format(value="${{ secrets.DOCKERHUB_PASSWORD }}")},
            [(WF, 9, "info")])
     placed("RS403", {WF: login.format(value="hunter2")}, [(WF, 9, "error")])
+
+
+def test_rs415_names_the_other_export_as_a_related_place():
+    text = (GHA + "          cache-from: type=gha,scope=a\n          cache-to: type=gha,mode=max,"
+            "scope=a\n      - uses: docker/build-push-action@v7\n        with:\n"
+            "          cache-to: type=gha,scope=a\n")
+    [finding] = catches("RS415", {WF: text}, lines=[12], message="by another export:")
+    assert [(r.path, r.line, r.label) for r in finding.related] == [
+        (WF, 9, "writes scope 'a' with mode=max")]
