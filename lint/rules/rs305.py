@@ -128,7 +128,8 @@ class RS305(DockerfileRule):
                      if images.opaque_build_line(file, s)), None)
         if line is None or not any("/target/" in "/" + s for s in copy.sources):
             return []
-        finding = self.finding(file.path, copy.instruction.line, message=(
+        finding = self.finding(file.path, copy.instruction.line, span=file.word_span(
+            copy.instruction.line, *[s for s in copy.sources if "/target/" in "/" + s]), message=(
             f"stage {source.label} builds through make, just or a script, so "
             "rsdock cannot check that this is where the binary is written: make sure the script "
             "writes it there"), related=[Related(file.path, line, "the build runs here")])
