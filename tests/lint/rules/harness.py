@@ -11,6 +11,11 @@ An example is a dict ``{path: text}`` or one text: a lone file of the rule's tar
     ''', lines=[2])
     catches_not("RS202", "FROM rust:1.95\\nARG TARGETARCH\\nRUN echo $TARGETARCH\\n")
     reports("RS202", text, [2])   # a table row: catches with lines, or catches_not for []
+    catches("RS309", dockerfile, context={"Cargo.lock": lock})  # files beside the example
+
+Every finding ``catches`` returns has been checked against the findings contract: a whole
+span on one line inside the file, labelled related places, and no place written in the
+message ("(line 4)", "build.rs:2"): a second place is a related place.
     assert fixed("RS202", text)["Dockerfile"] == "..."
 """
 

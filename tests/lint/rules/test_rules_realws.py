@@ -314,3 +314,16 @@ def test_rs309_fix_adds_the_library_to_the_runtimes_install_line():
     assert "install -y --no-install-recommends ca-certificates libsqlite3-0 && rm" \
         in after["Dockerfile"]
     catches_not("RS309", after)
+
+
+def test_rs212_names_the_install_its_fix_cannot_extend_as_a_related_place():
+    # no apt-get update in the RUN: dpkg --add-architecture has nothing to precede, so the fix
+    # is display-only, and the finding on cargo's line names that install as a related place
+    dockerfile = CROSS_ARM64.replace("apt-get update && ", "")
+    files = workspace({WF: ARM64, "Dockerfile": dockerfile, "Cargo.lock": LOCK_SSL})
+    packages, env = catches("RS212", files, lines=[2, 7])
+    assert env.fix is not None and env.fix.display_only
+    assert "an apt-get install has no apt-get update before it" in env.fix.description
+    assert "line" not in env.fix.description
+    assert (2, "no apt-get update before this install: the fix stops here") in [
+        (r.line, r.label) for r in env.related]
