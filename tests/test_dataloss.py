@@ -8,7 +8,6 @@ checks what is on disk afterwards, byte for byte.
 
 from __future__ import annotations
 
-import json
 import os
 import re
 import shutil
@@ -23,7 +22,7 @@ from rsdock.cli import main
 from rsdock.errors import UserError
 from rsdock.wizard.edit import backup
 from tests.test_hardening import run, tree
-from tests.tools import EXAMPLE, HANDWRITTEN
+from tests.tools import EXAMPLE
 
 ROOT_IS_ROOT = os.geteuid() == 0
 

@@ -11,7 +11,6 @@ import signal
 import stat
 import subprocess
 import sys
-import threading
 import time
 from pathlib import Path
 
@@ -313,7 +312,7 @@ def test_disk_full_at_every_step_changes_nothing_or_everything(tmp_path, monkeyp
         lay_out(root, OLD)
         seen = [0]
 
-        def full(name, n=n):
+        def full(name, n=n, seen=seen):
             seen[0] += 1
             if seen[0] == n:
                 raise OSError(errno.ENOSPC, "No space left on device")

@@ -15,7 +15,6 @@ import pytest
 from hypothesis import given, settings, strategies as st
 from ruamel.yaml import YAML
 
-from rsdock.cli import main
 from rsdock.lint.model.yaml_scalar import double_quoted, yaml_scalar
 from tests.test_hardening import run
 from tests.tools import EXAMPLE

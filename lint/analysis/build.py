@@ -91,14 +91,15 @@ class CargoCall:
         """The file line of the invocation."""
         return self.command.line
 
-    def span(self, file: Dockerfile, *first: str) -> Span | None:
+    def span(self, file: Dockerfile, *first: str) -> Span:
         """Where the invocation is written: from ``cargo build`` (or the first of ``first``,
-        e.g. the flag a finding is about) to the end of its line; None when the words are not
-        on that line as written (a ``"$@"`` call, a line continuation between them)."""
+        e.g. the flag a finding is about) to the end of its line; the line's text when the
+        words are not on that line as written (a ``"$@"`` call, a line continuation between
+        them)."""
         exact = file.span(self.line, *first) if first else None
         tool = self.tool
-        return exact or file.span(self.line, f"{tool} chef {self.action}",
-                                  f"{tool} {self.action}", f"{tool} ", to_end=True)
+        return exact or file.word_span(self.line, f"{tool} chef {self.action}",
+                                       f"{tool} {self.action}", f"{tool} ", to_end=True)
 
     @property
     def builds_project(self) -> bool:

@@ -57,8 +57,10 @@ class Lacking:
 
 def c_needs_fix(model: Dockerfile, stage: Stage, first_call: Instruction,
                 lacking: list[Lacking], crates: str,
-                single_arch: frozenset[str] = frozenset()) -> Fix:
-    """The fix adding everything ``lacking`` says to ``model``, or a display-only fix.
+                single_arch: frozenset[str] = frozenset()) -> tuple[Fix, int]:
+    """The fix adding everything ``lacking`` says to ``model``, or a display-only fix, and
+    the line of the instruction a refusal is about (0 for none): the finding names it as a
+    related place, as the refusal's text does not.
 
     Args:
         model: the Dockerfile (without parse errors).
@@ -71,9 +73,9 @@ def c_needs_fix(model: Dockerfile, stage: Stage, first_call: Instruction,
             for one architecture only.
 
     Returns:
-        A safe :class:`Fix` when every addition has its place, else one with no edits,
+        The fix: a safe :class:`Fix` when every addition has its place, else one with no edits,
         ``safe=False`` and ``manual`` holding the lines to add by hand (``description`` says
-        why).
+        why); and the refused instruction's line, or 0.
     """
     plan = _Plan(model, stage, single_arch)
     why = plan.base_refusal()
@@ -89,12 +91,12 @@ def c_needs_fix(model: Dockerfile, stage: Stage, first_call: Instruction,
         plan.add_env(first_call, env, crates)
     if why:
         return Fix(f"cannot add what the C crates need safely: {why}", (), safe=False,
-                   manual=manual_lines(lacking))
+                   manual=manual_lines(lacking)), plan.refused_at
     names = ", ".join(n.platform.name for n in lacking)
     if not plan.edits():  # each is where rsdock would put it, yet the build lacks it
         return Fix("cannot tell what to add: the package lists already name what the build "
-                   "lacks", (), safe=False, manual=manual_lines(lacking))
-    return Fix(f"add what the C crates need for {names}", plan.edits())
+                   "lacks", (), safe=False, manual=manual_lines(lacking)), 0
+    return Fix(f"add what the C crates need for {names}", plan.edits()), 0
 
 
 def manual_lines(lacking: list[Lacking]) -> tuple[str, ...]:
@@ -146,6 +148,7 @@ class _Plan:
         self.added: dict[int, set[str]] = {}  # line -> packages its list has (or gets)
         self.arches: dict[int, list[tuple[str, Arm | None]]] = {}  # RUN line -> arches added
         self.runs = [i for s in reversed(stage.ancestry()) for i in s.runs()]
+        self.refused_at = 0  # the line of the instruction a refusal is about
 
     # ------------------------------------------------------------------ helpers
     def text(self, inst: Instruction) -> str:
@@ -184,8 +187,9 @@ class _Plan:
                     "(words it can read, after the cross compilers or any package)")
         inst, number, column, one_per_line, arm = spot
         if not _UPDATE.search(self.text(inst)):
-            return (f"the apt-get install on line {number} has no apt-get update before it in "
-                    "its RUN, which dpkg --add-architecture must precede")
+            self.refused_at = number
+            return ("an apt-get install has no apt-get update before it in its RUN, which dpkg "
+                    "--add-architecture must precede")
         text = self.line(number)
         added = self.added.setdefault(number, set(text[:column].split()))
         new = [p for p in need.packages if p not in added]
@@ -327,7 +331,9 @@ class _Plan:
                         f"dpkg --add-architecture {a} && " for a in missing))
                     break
             else:
-                return f"the RUN on line {run_line} has no apt-get update line to precede"
+                self.refused_at = run_line
+                return ("a RUN that would install a foreign architecture's packages has no "
+                        "apt-get update line for dpkg --add-architecture to precede")
         return ""
 
     # ------------------------------------------------------------------ environment

@@ -36,6 +36,7 @@ from rsdock.lint.analysis.cdeps import member_manifests
 from rsdock.lint.model.cargo_features import resolve
 from rsdock.lint.model.cargo_package import Package
 from rsdock.lint.model.context import Context
+from rsdock.lint.model.findings import Related
 from rsdock.lint.model.rust_source import (IDENT, PUNCT, STR, SourceFiles, Token, mask,
                                           shared, tokens)
 from rsdock.records import record
@@ -734,6 +735,23 @@ def of(ctx: Context) -> Needs:
             else Needs()
     found: Needs = ctx.memo["needs"]
     return found
+
+
+_PLACED = re.compile(r"(?P<path>[^\s:]+):(?P<line>\d+) (?P<what>.+)", re.S)
+
+
+def placed(ctx: Context, reason: str) -> tuple[str, Related | None]:
+    """A reason written with its place (``crates/app/build.rs:4 runs git``, as :class:`Program`
+    and :attr:`Needs.git_reason` hold them) as words without the line (``crates/app/build.rs
+    runs git``) and the place as a related location labelled with what happens there; a
+    reason without a place as it is, with None. Findings name the place as a related location,
+    never as "file:line" in their text."""
+    match = _PLACED.fullmatch(reason)
+    if match is None:
+        return reason, None
+    what = match["what"]
+    return f"{match['path']} {what}", Related(repository_path(ctx, match["path"]),
+                                              int(match["line"]), what)
 
 
 def repository_path(ctx: Context, path: str) -> str:

@@ -15,7 +15,7 @@ import re
 import shlex
 from typing import Mapping
 
-from rsdock.lint.model.findings import Finding, Severity, Span, on_line
+from rsdock.lint.model.findings import Finding, Severity, Span, on_line, token_end
 from rsdock.lint.model.run_script import Script, read_script
 from rsdock.lint.model.shell import MAX_DEPTH as MAX_SHELL_DEPTH, might_be_too_deep, parse_script
 from rsdock.records import field, record
@@ -287,6 +287,23 @@ class Dockerfile:
         """Where the first of ``words`` is written on ``line`` (:func:`findings.on_line`):
         the exact place for a finding, or None to span the line."""
         return on_line(self.lines, line, *words, to_end=to_end)
+
+    def word_span(self, line: int, *words: str, word_end: bool = False,
+                  to_end: bool = False) -> Span:
+        """Where the first of ``words`` is written on ``line`` (with ``word_end``: to the end
+        of the blank-separated word it starts; with ``to_end``: to the end of the line); the
+        line's own text (a continuation backslash left out) when none is there. A finding
+        about one word of a long instruction spans that word, never every line of it."""
+        found = on_line(self.lines, line, *words, to_end=to_end)
+        if found is None:
+            text = self.lines[line - 1] if 1 <= line <= len(self.lines) else ""
+            first = text.split()[0] if text.split() else ""
+            return on_line(self.lines, line, first, to_end=True) or \
+                (line, 1, line, max(2, len(text.rstrip()) + 1))
+        if word_end:
+            return found[0], found[1], found[2], max(found[3],
+                                                     token_end(self.lines, line, found[1]))
+        return found
 
     @property
     def escape(self) -> str:

@@ -79,13 +79,14 @@ class RS102(DockerfileRule):
                     # A cook that matches leaves the dependencies this build needs, whichever
                     # came last: two cook/build pairs in one stage, or a cook and a build in
                     # matching arms of `if [ "$PROFILE" = release ]` (one path each).
-                    if cooks and not any(not self._compare(file.path, c, call, workspace)
+                    if cooks and not any(not self._compare(file.path, c, call, workspace, file)
                                          for c in cooks):
-                        found.extend(self._compare(file.path, cooks[-1], call, workspace))
+                        found.extend(self._compare(file.path, cooks[-1], call, workspace, file))
         return facts.merge_by_line(found)
 
     def _compare(self, path: str, cook: CargoCall, build_call: CargoCall,
-                 workspace: Workspace | None = None) -> list[Finding]:
+                 workspace: Workspace | None = None,
+                 file: Dockerfile | None = None) -> list[Finding]:
         differences: list[str] = []
         built = set(build_call.bins) or _package_bins(build_call, workspace)
 
@@ -113,7 +114,7 @@ class RS102(DockerfileRule):
                                f"{', '.join(build_call.bins) or 'every binary'})")
         if not differences:
             return []
-        return [self.finding(path, cook.line, message=(
+        return [self.finding(path, cook.line, span=cook.span(file) if file else None, message=(
             f"cargo chef cook and cargo build differ in "
             f"{'; '.join(differences)}: give cook the same options, or the build recompiles "
             "every dependency"), related=[Related(path, build_call.line, "cargo build runs here")])]

@@ -92,7 +92,8 @@ class RS105(DockerfileRule):
             minimum = workspace.rust_version if workspace is not None else None
             ref_minor, min_minor = _minor(ref_version), _minor(minimum) if minimum else None
             if ref_minor and min_minor and ref_minor < min_minor:
-                found.append(self.finding(file.path, ref_root.from_.line, message=(
+                found.append(self.finding(file.path, ref_root.from_.line, span=file.word_span(
+                    ref_root.from_.line, ref_root.base_raw), message=(
                     f"the builder's Rust {ref_version} is older than the workspace's "
                     f"rust-version {minimum}: use an image with Rust {minimum} or newer")))
         return list(facts.unique(found))

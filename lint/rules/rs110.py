@@ -99,7 +99,9 @@ class RS110(DockerfileRule):
                     continue
                 what = "cargo chef cook" if call.action == "cook" else "this dependency build"
                 kind, where = remote
-                found.append(self.finding(file.path, call.instruction.line, message=(
+                found.append(self.finding(file.path, call.instruction.line, span=file.word_span(
+                    call.instruction.line, "--mount=type=cache", "--mount=", word_end=True),
+                    message=(
                     f"{what} compiles into the cache mount {mount}, which the layer cache "
                     f"(cache-to: type={kind}) does not keep: every CI run starts with an empty "
                     f"mount and compiles every dependency again; {self.message}"),

@@ -98,10 +98,12 @@ class RS111(DockerfileRule):
             for program in programs:
                 if _present(program.name, program.package, has, packages, mentioned, texts):
                     continue
+                reason, place = needs.placed(ctx, program.reason)
                 yield self.finding(
-                    file.path, calls[0].line, 0,
-                    f"{program.reason}, and this stage has no {program.name}: install "
-                    f"`{program.package}` in the builder stage")
+                    file.path, calls[0].line, 0, span=calls[0].span(file), message=(
+                        f"{reason}, and this stage has no {program.name}: install "
+                        f"`{program.package}` in the builder stage"),
+                    related=() if place is None else (place,))
 
 
 def _present(name: str, package: str, has: frozenset[str], packages: set[str],

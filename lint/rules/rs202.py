@@ -80,7 +80,8 @@ class RS202(DockerfileRule):
                     at = offsets[end] if end < len(offsets) else len(file.text)
                     prefix = "" if file.text[:at].endswith("\n") else "\n"
                     fix = Fix(f"declare ARG {name} after FROM", (Edit(at, at, f"{prefix}ARG {name}\n"),))
-                    found.append(self.finding(file.path, inst.line, message=(
+                    found.append(self.finding(file.path, inst.line, span=file.word_span(
+                        inst.line, "${" + name, "$" + name), message=(
                         f"${name} is empty here: stage {stage.label} does not declare it; add "
                         f"`ARG {name}` after its FROM"), fix=fix,
                         related=[Related(file.path, stage.from_.line, f"stage {stage.label} starts here")]))

@@ -48,12 +48,15 @@ class RS203(DockerfileRule):
                     continue  # tunes one platform (a jemalloc page size): not the triple map
                 default = [a for a in case.arms if "*" in a.patterns]
                 if not default:
-                    found.append(self.finding(file.path, case.line, message=(
+                    found.append(self.finding(file.path, case.line, span=file.word_span(
+                        case.line, f"case {case.subject} in", f"case {case.subject}", "case "),
+                        message=(
                         f"case {case.subject} has no `*)` arm: an unsupported platform goes on "
                         "with no target; add `*) echo \"unsupported platform: $TARGETPLATFORM\""
                         " >&2; exit 1 ;;`")))
                 elif not default[0].exits_nonzero:
-                    found.append(self.finding(file.path, default[0].line, message=(
+                    found.append(self.finding(file.path, default[0].line, span=file.word_span(
+                        default[0].line, "*)"), message=(
                         "the `*)` arm does not exit non-zero: end it with `exit 1` so an "
                         "unsupported platform stops the build")))
         return list(facts.unique(found))

@@ -70,13 +70,15 @@ class RS204(DockerfileRule):
                                           for p in chosen)
                         what = (f"the triple for {owner.name}" if owner else
                                 "not a triple rsdock knows")
-                        found.append(self.finding(file.path, arm.line, message=(
+                        found.append(self.finding(file.path, arm.line, span=file.word_span(
+                            arm.line, triple), message=(
                             f"the {names} arm chooses {triple}, {what}: use {right}")))
                     for word in arm.words:
                         owner = packages.get(re.split(r"[=:]", word)[0])
                         if owner and owner not in chosen and not facts.is_native(owner.gnu_triple):
                             right = ", ".join(" ".join(p.apt_packages) for p in chosen)
-                            found.append(self.finding(file.path, arm.line, message=(
+                            found.append(self.finding(file.path, arm.line, span=file.word_span(
+                                arm.line, word), message=(
                                 f"the {names} arm installs {word}, a package for "
                                 f"{owner.name}: install {right}")))
         return list(facts.unique(found))
@@ -99,7 +101,8 @@ class RS204(DockerfileRule):
                 continue
             value = build.platform_args(platform.name)[variable]
             if value != pattern:
-                return [self.finding(file.path, arm.line, message=(
+                return [self.finding(file.path, arm.line, span=file.word_span(
+                    arm.line, pattern), message=(
                     f"BuildKit sets {variable} to {value}, never {pattern}, so this arm never "
                     f"runs: write the pattern as `{value})`"))]
         return []

@@ -87,7 +87,9 @@ class RS206(DockerfileRule):
                                 if c.argv[:1] in (("apt-get",), ("apt",))
                                 and "install" in c.argv]
                     line = installs[-1] if installs else call.line
-                    found.append(self.finding(file.path, line, message=(
+                    found.append(self.finding(file.path, line, span=file.word_span(
+                        line, "apt-get install", "apt install", to_end=True) if installs else
+                        call.span(file), message=(
                         f"building for {call.target} needs "
                         f"{' and '.join(missing)}: add {'them' if len(missing) > 1 else 'it'} "
                         "to apt-get install in the builder"),

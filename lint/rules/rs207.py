@@ -69,7 +69,8 @@ class RS207(DockerfileRule):
                     typo = _misspelt(call.command.env, var)
                     if typo is not None:
                         at = _where_named(file, stage, platform, call, typo)
-                        found.append(self.finding(file.path, at or call.line, message=(
+                        found.append(self.finding(file.path, at or call.line, span=file.word_span(
+                            at or call.line, typo), message=(
                             f"{typo} is not a variable cargo reads: the linker for {triple} is "
                             f"{var}, so cargo links with cc and fails: "
                             f"rename {typo} to {var}"),
@@ -88,6 +89,7 @@ class RS207(DockerfileRule):
                                 f"it links with cc and fails: add `ENV {var}={linker}`, or "
                                 "set it inline or in .cargo/config.toml")
                     found.append(self.finding(file.path, call.line, message=text,
+                                              span=call.span(file),
                                               related=related))
         return facts.merge_by_line(found)
 

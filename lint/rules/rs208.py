@@ -58,7 +58,9 @@ class RS208(DockerfileRule):
                         for command in outcome.commands:
                             for name in sorted(command.unset - _IMAGE_VARS):
                                 if name in setters and id(result.instruction) in own:
-                                    found.append(self.finding(file.path, command.line, message=(
+                                    found.append(self.finding(
+                                        file.path, command.line, span=file.word_span(
+                                            command.line, "${" + name, "$" + name), message=(
                                         f"${name} was set in an earlier RUN, "
                                         "but each RUN starts a new shell, so it is empty here: "
                                         "use ENV or set it in this RUN"), related=[Related(

@@ -44,7 +44,8 @@ class RS210(DockerfileRule):
             for word in inst.value:
                 name, eq, default = word.partition("=")
                 if eq and name in AUTOMATIC_ARGS:
-                    found.append(self.finding(file.path, inst.line, message=(
+                    found.append(self.finding(file.path, inst.line, span=file.word_span(
+                        inst.line, word), message=(
                         f"ARG {name}={default} overrides the value BuildKit sets for each "
                         f"platform, so every build sees {default or 'an empty value'}: "
                         f"declare it as `ARG {name}`")))

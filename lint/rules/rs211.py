@@ -63,7 +63,8 @@ class RS211(DockerfileRule):
                     wanted = target.linker.removesuffix("-gcc")
                     if not match or match["prefix"] == wanted:
                         continue
-                    found.append(self.finding(file.path, call.line, message=(
+                    found.append(self.finding(file.path, call.line, span=call.span(
+                        file, linker or "--target"), message=(
                         f"{linker} does not link for {call.target}: "
                         f"use {target.linker} from {target.gcc_package}"),
                         related=[Related(file.path, call.line, f"cargo builds {call.target} here")]))

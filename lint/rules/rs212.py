@@ -171,10 +171,16 @@ class RS212(ProjectRule):
                     self._platform(model, workspace, platform, config_env, found)
             if not found.messages:
                 continue
-            fix = found.fix(model)
+            fix, refused_at = found.fix(model)
             for line, message, cargo_line in found.messages:
                 related = [Related(model.path, cargo_line, "cargo runs here")] if cargo_line else []
-                yield self.finding(model.path, line, 0, message=message, fix=fix, related=related)
+                if refused_at and refused_at != line:
+                    related.append(Related(model.path, refused_at, "no apt-get update before this install: the fix stops here"))
+                span = model.word_span(line, "apt-get install", "apt install", "set --",
+                                       to_end=True) if cargo_line else \
+                    model.word_span(line, "cargo build", "cargo ", to_end=True)
+                yield self.finding(model.path, line, 0, message=message, fix=fix, related=related,
+                                   span=span)
 
     def _platform(self, model: Dockerfile, workspace: Workspace, platform: platforms.Platform,
                   config_env: set[str], found: "_Found") -> None:
@@ -322,9 +328,10 @@ class _Found:
         self.crates.extend(c.name for c in crates if c.name not in self.crates)
         self.single_arch |= {p for c in crates if not c.multiarch_same for p in c.dev_packages}
 
-    def fix(self, model: Dockerfile) -> Fix | None:
+    def fix(self, model: Dockerfile) -> tuple[Fix | None, int]:
+        """The fix, and the line of the instruction a refused fix is about (or 0)."""
         if self.stage is None:
-            return None
+            return None, 0
         from rsdock.lint.analysis import cfix
         first = next(i for i in model.instructions if i.line == self.first_call)
         order = platforms.names()

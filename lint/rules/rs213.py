@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from rsdock.lint.analysis import build, dockerfacts as facts
 from rsdock.lint.model.dockerfile import Dockerfile
-from rsdock.lint.model.findings import Finding, Severity
+from rsdock.lint.model.findings import Finding, Related, Severity
 from rsdock.lint.rules.rule import Context, DockerfileRule
 
 
@@ -82,9 +82,12 @@ class RS213(DockerfileRule):
                     argv = command.argv
                     if argv[:3] == ("rustup", "target", "add") and "--toolchain" not in argv \
                             and (brought is None or brought > inst.line):
-                        found.append(self.finding(file.path, command.line, message=(
+                        found.append(self.finding(file.path, command.line, span=file.word_span(
+                            command.line, "rustup target add", to_end=True), message=(
                             f"`rustup target add` runs before {toolchain.file} is copied in: "
                             f"the target goes to the image's Rust, and cargo then runs the "
                             f"pinned {toolchain.channel or 'toolchain'} without it; "
-                            f"{self.message} (`COPY {toolchain.file} ./`)")))
+                            f"{self.message} (`COPY {toolchain.file} ./`)"), related=[
+                                Related(file.path, brought, f"{toolchain.file} is copied in here")
+                            ] if brought else []))
         return list(facts.unique(found))

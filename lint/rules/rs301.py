@@ -57,7 +57,8 @@ class RS301(ImageStageRule):
             related = [Related(file.path, compiles[0].line, "cargo compiles here")]
         else:
             return []
-        return [self.finding(file.path, final.from_.line, message=(
+        return [self.finding(file.path, final.from_.line, span=file.word_span(
+            final.from_.line, final.base_raw), message=(
             f"{why}: build in a builder stage and COPY --from the binary into a runtime stage "
             "such as debian:bookworm-slim"), related=related)]
 

@@ -103,7 +103,8 @@ class RS302(ImageStageRule):
         else:
             text = ("the runtime has no CA certificates, so TLS connections fail: add "
                     "ca-certificates to its apt-get install")
-        return [self.finding(file.path, final.from_.line, message=text)]
+        return [self.finding(file.path, final.from_.line, message=text,
+                             span=file.word_span(final.from_.line, final.base_raw))]
 
     def _talks_tls(self, ctx: Context) -> bool:
         # Cargo.lock is read once per run, not once per Dockerfile: the engine makes one

@@ -43,7 +43,8 @@ class RS303(ImageStageRule):
         last = [entry[-1]] if entry else final.of("CMD")[-1:]
         for inst in last:
             if not inst.json and inst.value and inst.value[0]:
-                found.append(self.finding(file.path, inst.line, message=(
+                found.append(self.finding(file.path, inst.line, span=file.word_span(
+                    inst.line, inst.value[0].split()[0], to_end=True), message=(
                     f"{inst.cmd} in shell form runs under /bin/sh, which does not forward "
                     f"signals: write it as {inst.cmd} [\"/usr/bin/tini\", \"--\", "
                     f"\"{inst.value[0].split()[0]}\"]")))
@@ -52,7 +53,8 @@ class RS303(ImageStageRule):
                 command[0].value and command[0].value[0]:
             words = command[0].value[0].split()
             shown = ", ".join(f'"{w}"' for w in words)
-            found.append(self.finding(file.path, command[0].line, message=(
+            found.append(self.finding(file.path, command[0].line, span=file.word_span(
+                command[0].line, words[0], to_end=True), message=(
                 "CMD in shell form after an exec-form ENTRYPOINT reaches it as "
                 f"`/bin/sh -c \"{command[0].value[0]}\"`: write CMD [{shown}]")))
         return list(facts.unique(found))

@@ -90,11 +90,12 @@ class RS304(ImageStageRule):
         if handling is not None and handling.handles and not handling.children:
             return []  # PID 1 is the program, which handles the stop signal and starts no child
         if handling is not None and handling.handles:
-            return [self.finding(file.path, inst.line, message=(
+            return [self.finding(file.path, inst.line, span=file.word_span(
+                inst.line, shown), message=(
                 f"{handling.binary} handles {stop} ({handling.handles}) but starts child "
                 f"processes ({handling.children}), and as PID 1 nothing reaps their orphans: "
                 f"use {inst.cmd} [\"/usr/bin/tini\", \"--\", \"{shown}\"] and install tini"))]
-        return [self.finding(file.path, inst.line, message=(
+        return [self.finding(file.path, inst.line, span=file.word_span(inst.line, shown), message=(
             f"{shown} runs as PID 1 with no init, so docker stop's {stop} may be ignored and "
             f"zombies are not reaped: use {inst.cmd} [\"/usr/bin/tini\", \"--\", \"{shown}\"] "
             "and install tini"))]

@@ -95,10 +95,15 @@ class RS305(DockerfileRule):
                             if not outputs or any(_matches(path, o) for o in outputs):
                                 continue  # unknown outputs, or the path the build wrote
                             wrote = ", ".join(sorted(outputs)[:3]) or "nothing it copies"
-                            found.append(self.finding(file.path, copy.instruction.line, message=(
-                                f"{src} is not where stage {source.label} wrote the binary"
-                                f"{where} (it wrote {wrote}): copy that path, or cp the binary "
-                                "to a fixed path in the builder and copy it from there")))
+                            built = _build_line(file, source, platform)
+                            found.append(self.finding(
+                                file.path, copy.instruction.line,
+                                span=file.span(copy.instruction.line, src), message=(
+                                    f"{src} is not where stage {source.label} wrote the binary"
+                                    f"{where} (it wrote {wrote}): copy that path, or cp the "
+                                    "binary to a fixed path in the builder and copy it from "
+                                    "there"), related=[Related(file.path, built, "the build "
+                                                               "writes here")] if built else []))
                             continue
                         message, made_at = _never_written(file, source, platform, path)
                         if message:
@@ -108,7 +113,9 @@ class RS305(DockerfileRule):
                     everywhere = len(misses) == len(platforms)
                     for platform, message, made_at in misses[:1] if everywhere else misses:
                         where = "" if everywhere or platform is None else f" for {platform}"
-                        found.append(self.finding(file.path, copy.instruction.line, message=(
+                        found.append(self.finding(
+                            file.path, copy.instruction.line,
+                            span=file.span(copy.instruction.line, src), message=(
                             f"{src} is never written in stage {source.label}{where}: "
                             + message), related=[Related(file.path, made_at,
                                                          "the folder is made here")]))
@@ -121,7 +128,8 @@ class RS305(DockerfileRule):
                      if images.opaque_build_line(file, s)), None)
         if line is None or not any("/target/" in "/" + s for s in copy.sources):
             return []
-        finding = self.finding(file.path, copy.instruction.line, message=(
+        finding = self.finding(file.path, copy.instruction.line, span=file.word_span(
+            copy.instruction.line, *[s for s in copy.sources if "/target/" in "/" + s]), message=(
             f"stage {source.label} builds through make, just or a script, so "
             "rsdock cannot check that this is where the binary is written: make sure the script "
             "writes it there"), related=[Related(file.path, line, "the build runs here")])
@@ -187,6 +195,15 @@ class RS305(DockerfileRule):
                         name = posixpath.basename(output)
                         moved |= {dest, posixpath.join(dest, name)}
         return moved
+
+
+def _build_line(file: Dockerfile, stage: Stage, platform: str | None) -> int:
+    """The line of the last cargo build or install of the project in ``stage``'s ancestry
+    (the one whose output a COPY --from takes), or 0."""
+    lines = [call.line for ancestor in reversed(stage.ancestry())
+             for call in build.stage_calls(file, ancestor, platform)
+             if call.action in ("build", "install") and call.builds_project]
+    return lines[-1] if lines else 0
 
 
 def _never_written(file: Dockerfile, source: Stage, platform: str | None,

@@ -62,12 +62,14 @@ class RS306(ImageStageRule):
         last = users[-1]
         written = unquote(last.value[0].strip()) if last.value else ""
         if written in _ROOT:
-            return [self.finding(file.path, last.line, message=(
+            return [self.finding(file.path, last.line, span=file.word_span(
+                last.line, written), message=(
                 "the runtime ends as root: switch to an unprivileged user with a final USER"))]
         owner = next((s for s in final.ancestry() if last in s.instructions), final)
         value = expand(written, owner.vars_before(last))
         if "$" in written and value in _ROOT:
-            return [self.finding(file.path, last.line, message=(
+            return [self.finding(file.path, last.line, span=file.word_span(
+                last.line, written), message=(
                 f"USER {written} is {value} unless the build passes another value: the image "
                 "runs as root by default; give the ARG an unprivileged default (10001)"))]
         return []

@@ -71,7 +71,9 @@ class RS307(DockerfileRule):
                         continue
                     message = _mismatch(last, [w for w in argv[1:] if not w.startswith("-")])
                     if message:
-                        found.append(self.finding(file.path, command.line, message=(
+                        sources = [w for w in argv[1:-1] if not w.startswith("-")]
+                        found.append(self.finding(file.path, command.line, span=file.word_span(
+                            command.line, *sources), message=(
                             f"{message}: {self.message}"), related=[
                                 Related(file.path, last.line, "cargo builds here")]))
         return facts.merge_by_line(found)  # one finding per line, whatever the platforms

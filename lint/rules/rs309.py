@@ -173,7 +173,9 @@ class RS309(ImageStageRule):
                     build.simulate_stage(file, final, None).commands()
                     if c.argv[:1] in (("apt-get",), ("apt",)) and "install" in c.argv]
         line = installs[0] if installs and kind == "debian-slim" else final.from_.line
-        return [self.finding(file.path, line, fix=fix, message=(
+        span = file.word_span(line, "apt-get install", "apt install", to_end=True) \
+            if line != final.from_.line else file.word_span(line, final.base_raw)
+        return [self.finding(file.path, line, fix=fix, span=span, message=(
             f"the binary links libraries the runtime lacks: {listed}; {how}"))]
 
 

@@ -84,7 +84,9 @@ class RS310(DockerfileRule):
                         default = posixpath.join(root, "target")
                         if path == default or path.startswith(default + "/"):
                             wanted = posixpath.join(root, configured)
-                            found.append(self.finding(file.path, command.line, message=(
+                            found.append(self.finding(
+                                file.path, command.line, span=file.word_span(
+                                    command.line, source), message=(
                                 f"{source} is under target/, but .cargo/config.toml sets "
                                 f"target-dir = {configured!r}: cargo wrote to "
                                 f"{wanted}{path[len(default):]}; {self.message}")))

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Iterable
 
 from rsdock.lint.model import workflow_reader as wf
-from rsdock.lint.model.findings import Finding, Severity
+from rsdock.lint.model.findings import Finding, Related, Severity
 from rsdock.lint.model.partial import Shape
 from rsdock.lint.rules.rule import Context, WorkflowRule
 from rsdock.records import record
@@ -88,10 +88,14 @@ class RS415(WorkflowRule):
                     other = next((w for w in written if w.scope == scope and w.mode != mode
                                   and w.where < here), None)
                     if other is not None:
+                        elsewhere = "" if other.where[0] == file.path else f" in {other.where[0]}"
                         yield self.finding(file.path, spec.item.line, spec.item.column, (
                             f"cache scope {scope.known!r} is written with mode={mode} here and "
-                            f"mode={other.mode} by {other.where[0]}:{other.where[1]}: each run "
-                            "overwrites the other's cache; use one mode, or separate scopes"))
+                            f"mode={other.mode} by another export{elsewhere}: each run "
+                            "overwrites the other's cache; use one mode, or separate scopes"),
+                            related=[Related(other.where[0], other.where[1],
+                                             f"writes scope {scope.known!r} with "
+                                             f"mode={other.mode}")])
                         break
 
 

@@ -7,7 +7,7 @@ from typing import Any, Iterable
 
 from rsdock import validate
 from rsdock.lint.model import workflow_reader as wf
-from rsdock.lint.model.findings import Finding, Severity
+from rsdock.lint.model.findings import Finding, Related, Severity
 from rsdock.lint.rules.rule import Context, WorkflowRule
 
 _ENV_RE = re.compile(r"\$\{\{\s*env\.([A-Za-z_][A-Za-z0-9_]*)\s*\}\}")
@@ -93,7 +93,9 @@ class RS416(WorkflowRule):
                             {"the account's private ECR"} if private_ecr else set())))
                         yield self.finding(file.path, value.line, value.column, message=(
                             f"{name} is pushed to {host}, but the job logs in to {shown} "
-                            f"only: the push is refused; {self.message}"))
+                            f"only: the push is refused; {self.message}"), related=[
+                                Related(file.path, s.line, "the job logs in here", s.column)
+                                for s in job.steps if s.is_action(wf.LOGIN)][:3])
 
     @staticmethod
     def _inputs(step: wf.Step) -> list[str]:

@@ -107,9 +107,10 @@ class RS502(ProjectRule):
                                               "$BUILDPLATFORM builds for the build machine)"
                                               for c in calls}))
                     yield self.finding(
-                        model.path, calls[0].line, 0,
-                        f"a workflow builds {name}, but cargo here only "
-                        f"compiles {other}, not {wanted.gnu_triple}: {self.message}",
+                        model.path, calls[0].line, 0, span=calls[0].span(
+                            model, calls[0].target or "--target"), message=(
+                            f"a workflow builds {name}, but cargo here only "
+                            f"compiles {other}, not {wanted.gnu_triple}: {self.message}"),
                         related=[Related(image.workflow.path, where.line, f"builds {name}",
                                          where.column)])
 

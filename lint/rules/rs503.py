@@ -86,7 +86,7 @@ class RS503(ProjectRule):
                                 unused.setdefault(command.line, set()).add(pkg)
             for line, packages in sorted(unused.items()):
                 yield self.finding(
-                    path, line, 0,
-                    f"installs {', '.join(sorted(packages))}, for platforms no workflow builds "
-                    f"(they build {', '.join(sorted(names))}): {self.message}",
+                    path, line, 0, span=model.word_span(line, *sorted(packages)), message=(
+                        f"installs {', '.join(sorted(packages))}, for platforms no workflow "
+                        f"builds (they build {', '.join(sorted(names))}): {self.message}"),
                     related=builders.get(path, [])[:3])

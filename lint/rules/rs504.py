@@ -66,10 +66,11 @@ class RS504(ProjectRule):
                             if pattern is None:
                                 continue
                             yield self.finding(
-                                dockerfile, copy.instruction.line, 0,
-                                f"{pattern.raw.strip()!r} in {ignore.path} "
-                                f"excludes {path}, which this {copy.instruction.cmd} needs: "
-                                f"{self.message}", related=[Related(
+                                dockerfile, copy.instruction.line, 0, span=model.word_span(
+                                    copy.instruction.line, source), message=(
+                                    f"{pattern.raw.strip()!r} in {ignore.path} excludes "
+                                    f"{path}, which this {copy.instruction.cmd} needs: "
+                                    f"{self.message}"), related=[Related(
                                     ignore.path, pattern.line, f"excludes {path}")])
                             break
 

@@ -66,10 +66,12 @@ class RS603(DockerignoreRule):
             return  # the build runs git on the repository: RS604 asks to keep .git
         reads = found.git_reason if found.git else _build_reads_git(ctx)
         fix = Fix("ignore .git", (file.append_line(".git"),), safe=not reads)
+        reads, place = needs.placed(ctx, reads)
         message = self.message if not reads else (
             f"{self.message}, unless the build needs it: {reads}, so check "
             "that it falls back without .git")
-        yield self.finding(file.path, 1, 0, message, fix=fix)
+        yield self.finding(file.path, 1, 0, message, fix=fix,
+                           related=() if place is None else (place,))
 
 
 # Crates whose build scripts read the git repository (the version, the commit).

@@ -8,7 +8,7 @@ from typing import Iterable
 
 from rsdock.lint.analysis import images, needs
 from rsdock.lint.model.dockerignore import DockerIgnore
-from rsdock.lint.model.findings import Finding, Fix, Severity
+from rsdock.lint.model.findings import Finding, Fix, Related, Severity
 from rsdock.lint.rules.rule import Context, DockerignoreRule
 
 _GLOB_RE = re.compile(r"([\\*?\[\]])")
@@ -82,19 +82,22 @@ class RS604(DockerignoreRule):
         runs = _compile_runs(ctx, file.path)
         if runs == []:
             return  # the builds this file serves compile nothing: no compile reads the context
-        wanted = [(needs.repository_path(ctx, i.path), f"{i.how} in {i.source}:{i.line}")
-                  for i in found.inputs if i.exists]
+        wanted: list[tuple[str, str, Related | None]] = [
+            (needs.repository_path(ctx, i.path), f"{i.how} in {i.source}",
+             Related(needs.repository_path(ctx, i.source), i.line, f"{i.how} reads `{i.path}`"))
+            for i in found.inputs if i.exists]
         if found.git == "needs-git" and not (
                 runs and all(needs.git_skipped(found, run.env) or not run.whole_context
                              for run in runs)):
-            wanted.append((needs.repository_path(ctx, ".git"), found.git_reason))
+            reason, place = needs.placed(ctx, found.git_reason)
+            wanted.append((needs.repository_path(ctx, ".git"), reason, place))
         if not wanted:
             return
         contexts = images.ignore_contexts(ctx, file.path)
         if contexts is None:
             contexts = [posixpath.dirname(file.path) or "."]
-        by_line: dict[int, list[tuple[str, str]]] = {}
-        for path, why in wanted:
+        by_line: dict[int, list[tuple[str, str, Related | None]]] = {}
+        for path, why, place in wanted:
             for context in contexts:
                 inside = posixpath.relpath(path, context) if context != "." else path
                 if inside.startswith("../") or inside == "..":
@@ -102,15 +105,17 @@ class RS604(DockerignoreRule):
                 probe = inside + "/HEAD" if inside.endswith(".git") else inside
                 pattern = file.matching(probe)
                 if pattern is not None:
-                    by_line.setdefault(pattern.line, []).append((inside, why))
+                    by_line.setdefault(pattern.line, []).append((inside, why, place))
         for line, hidden in sorted(by_line.items()):
-            paths = list(dict.fromkeys(p for p, _ in hidden))
-            shown = ", ".join(f"`{p}` ({why})" for p, why in hidden[:2])
+            paths = list(dict.fromkeys(p for p, _, _ in hidden))
+            shown = ", ".join(f"`{p}` ({why})" for p, why, _ in hidden[:2])
+            related = [place for _, _, place in hidden if place is not None]
             more = f" and {len(paths) - 2} more" if len(paths) > 2 else ""
             lines = "\n".join("!" + _GLOB_RE.sub(r"\\\1", p) for p in paths)
             fix = Fix("re-include " + ", ".join(paths), (file.append_line(lines),))
             yield self.finding(file.path, line, 0,
-                               f"this line leaves out {shown}{more}: {self.message}", fix)
+                               f"this line leaves out {shown}{more}: {self.message}", fix,
+                               related=list(dict.fromkeys(related)))
 
 
 def _compile_runs(ctx: Context, ignore_path: str) -> list[images.CompileRun] | None:

@@ -250,7 +250,7 @@ def install_packages() -> None:
         return
     log(f"apt-get install {' '.join(missing)}")
     env = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
-    for attempt in range(3):
+    for _attempt in range(3):
         res = run(["apt-get", "update", "-q"], check=False, capture=True, env=env)
         if res.returncode == 0:
             break

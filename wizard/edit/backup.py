@@ -19,7 +19,7 @@ import os
 import shutil
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Iterable
+from typing import Any, Iterable
 
 from rsdock import fs
 from rsdock.errors import UserError
@@ -64,7 +64,7 @@ def make_backup(root: Path | str, paths: Iterable[str], *, now: datetime | None 
     stamp = (now or datetime.now(timezone.utc)).strftime("%Y%m%dT%H%M%S%fZ")
     folder = backup_root(root) / stamp
     shown = f"{BACKUP_DIR}/{stamp}"
-    manifest: dict[str, dict] = {}
+    manifest: dict[str, dict[str, Any]] = {}
     try:
         fs.inside(root, BACKUP_DIR)  # .rsdock must not be a symlink leading out
         folder.mkdir(parents=True, exist_ok=False)
@@ -114,17 +114,22 @@ def confirm_backup(folder: Path) -> None:
         pass
 
 
-def write_hook(root: Path, paths: list[str], expect: dict[str, str]):
+class PendingBackup:
+    """A backup made before a write, confirmed by calling it once the write committed; its
+    ``folder`` is the backup's."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+
+    def __call__(self) -> None:
+        confirm_backup(self.folder)
+
+
+def write_hook(root: Path, paths: list[str], expect: dict[str, str]) -> PendingBackup:
     """A pending backup of ``paths`` for a regeneration that changes the user's text (a merge
     after an upgrade, an agreed overwrite): ``writer.apply_changes``' ``backup``. Returns what
     confirms it once the write committed; the folder is the returned callable's ``folder``."""
-    folder = make_backup(root, paths, expect=expect, pending=True)
-
-    def confirm() -> None:
-        confirm_backup(folder)
-
-    confirm.folder = folder  # type: ignore[attr-defined]
-    return confirm
+    return PendingBackup(make_backup(root, paths, expect=expect, pending=True))
 
 
 def _ignore_state_dir(root: Path) -> None:
@@ -183,7 +188,7 @@ def list_backups(root: Path | str) -> list[Path]:
         return []
 
 
-def _manifest(folder: Path) -> dict[str, dict]:
+def _manifest(folder: Path) -> dict[str, dict[str, Any]]:
     try:
         files = json.loads((folder / MANIFEST).read_bytes())["files"]
         if not isinstance(files, dict):

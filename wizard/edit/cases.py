@@ -10,6 +10,7 @@ cc-rs's ``CC_<triple>``. :func:`substitute` swaps every one of them for another 
 from __future__ import annotations
 
 import re
+from typing import Callable
 
 from rsdock.lint.knowledge import ccrates, platforms
 from rsdock.lint.model.dockerfile import Dockerfile, Instruction, Stage, parse_dockerfile
@@ -102,7 +103,7 @@ def spellings(p: Platform) -> list[tuple[str, str]]:
     return pairs
 
 
-def token_re(tokens: list[str]) -> re.Pattern:
+def token_re(tokens: list[str]) -> re.Pattern[str]:
     """A regex matching any of ``tokens`` as a whole word (``_``, ``-``, ``/`` may border it)."""
     alternatives = "|".join(re.escape(t) for t in sorted(set(tokens), key=len, reverse=True))
     return re.compile(rf"(?<![A-Za-z0-9])({alternatives})(?![A-Za-z0-9])")
@@ -117,7 +118,7 @@ def substitute(text: str, old: Platform, new: Platform) -> str | None:
         mapping.setdefault(token, new_by_kind.get(kind))
     missing = False
 
-    def swap(match: re.Match) -> str:
+    def swap(match: re.Match[str]) -> str:
         nonlocal missing
         value = mapping[match[1]]
         if value is None:
@@ -175,7 +176,7 @@ class Editor:
                             if n not in self.arm_lines]
         return numbers
 
-    def finish(self, verify) -> Outcome:
+    def finish(self, verify: Callable[[Dockerfile], str | None]) -> Outcome:
         """The outcome: the edited text when it parses and ``verify(model)`` finds no problem,
         else a refusal (and the original text)."""
         if self.out.refusals or not self.lines.changed:

@@ -11,9 +11,11 @@ no recognisable structure is refused with the lines to add by hand.
 from __future__ import annotations
 
 import re
+from typing import Callable
 
 from rsdock.lint.knowledge import platforms
-from rsdock.lint.model.dockerfile import Dockerfile
+from rsdock.lint.model.dockerfile import Dockerfile, Instruction
+from rsdock.lint.model.shell import Arm
 from rsdock.lint.knowledge.platforms import Platform
 from rsdock.wizard.edit.cases import (COMPILES, Editor, PlatformCase, arm_lines, arm_platform,
                                        compiles_on_build_platform, drop_continuation,
@@ -217,7 +219,7 @@ def _about(ed: Editor, number: int, platform: Platform) -> bool:
     return bool(words) and all(any(has_word(w, t) for t in facts) for w in words)
 
 
-def _copy_env(ed: Editor, inst, source: Platform, new: Platform) -> bool:
+def _copy_env(ed: Editor, inst: Instruction, source: Platform, new: Platform) -> bool:
     """Copy ``source``'s settings in an ENV instruction for ``new``: the whole instruction when
     it is only about ``source``, else its own continuation lines; False when neither fits."""
     numbers = list(range(inst.line, inst.end_line + 1))
@@ -314,7 +316,7 @@ def _drop_empty_installs(ed: Editor, old: Platform) -> None:
                               f"{old.name}'s packages")
 
 
-def _remove_arm(ed: Editor, found: PlatformCase, arm, old: Platform) -> None:
+def _remove_arm(ed: Editor, found: PlatformCase, arm: Arm, old: Platform) -> None:
     if arm_platform(arm) is None:
         ed.refuse(arm.line, f"this arm matches {old.name} and other platforms at once")
         return
@@ -369,8 +371,9 @@ def _builder_line(model: Dockerfile) -> int:
     """Where the platform mapping should be: a RUN with another ``case``, else the first
     compiling RUN."""
     runs = [i for i in model.instructions if i.cmd == "RUN"]
-    for test in (lambda i: re.search(r"\bcase\b", i.original), lambda i: COMPILES.search(
-            i.original)):
+    tests: tuple[Callable[[Instruction], object], ...] = (
+        lambda i: re.search(r"\bcase\b", i.original), lambda i: COMPILES.search(i.original))
+    for test in tests:
         found = next((i for i in runs if test(i)), None)
         if found:
             return found.line

@@ -13,7 +13,7 @@ import re
 from typing import Any
 
 from rsdock.lint.knowledge import platforms, runtimes
-from rsdock.lint.model.dockerfile import Dockerfile
+from rsdock.lint.model.dockerfile import Dockerfile, Stage
 from rsdock.lint.model.workflow_reader import LOGIN
 from rsdock.records import field, record
 from rsdock.wizard.edit.cases import find_platform_cases
@@ -290,8 +290,11 @@ def _image(sources: Sources, path: str) -> InferredImage:
     return InferredImage(path, name, "web" if web else "bin", package)
 
 
-def _binary_from_runtime(path: str, model: Dockerfile, stage=None) -> Fact | None:
+def _binary_from_runtime(path: str, model: Dockerfile,
+                         stage: Stage | None = None) -> Fact | None:
     stage = stage or model.final_stage
+    if stage is None:
+        return None
     for inst in reversed(stage.instructions):
         if inst.cmd in ("ENTRYPOINT", "CMD") and inst.value:
             words = list(inst.value) if inst.json else inst.value[0].split()

@@ -134,7 +134,7 @@ def _scope(inferred: InferredPlan, build: BuildStep) -> str:
         return build.job.id
     for image in inferred.images:
         if build.dockerfiles and image.dockerfile in build.dockerfiles and image.name.known:
-            return image.name.value
+            return str(image.name.value)
     return build.job.id
 
 

@@ -11,6 +11,7 @@ import re
 
 from ruamel.yaml.comments import CommentedMap
 
+from rsdock.lint.model.workflow import Job
 from rsdock.lint.model.workflow_reader import LOGIN, Workflow
 from rsdock.wizard.edit.outcome import Outcome
 from rsdock.wizard.edit.workflow_edit import WorkflowEditor, step_path
@@ -57,7 +58,7 @@ def edit_registry(workflow: Workflow, registry: str) -> Outcome:
     return ed.result()
 
 
-def _image_names(ed: WorkflowEditor, job, registry: str) -> None:
+def _image_names(ed: WorkflowEditor, job: Job, registry: str) -> None:
     """Move image names to ``registry`` where they are rsdock's own expression; refuse the
     literal ones (the namespace on the other registry is the user's to choose)."""
     other = "dockerhub" if registry == "ghcr" else "ghcr"
@@ -90,7 +91,7 @@ def _image_names(ed: WorkflowEditor, job, registry: str) -> None:
                       tuple(f"{key}: {host}<namespace>/{n.rsplit('/', 1)[-1]}" for n in names[:2]))
 
 
-def _grant_packages(ed: WorkflowEditor, job) -> None:
+def _grant_packages(ed: WorkflowEditor, job: Job) -> None:
     value = job.permissions.value if job.permissions else None
     data = ed.workflow.data["jobs"][job.id]
     try:

@@ -92,7 +92,7 @@ def lint_sources(sources: Sources, *, hadolint: bool = True) -> list[Finding]:
     return list(lint_paths(paths, sources.root, settings).findings)
 
 
-def config_drift(root: Path | str, inferred) -> list[str]:
+def config_drift(root: Path | str, inferred: infer.InferredPlan) -> list[str]:
     """Where ``rsdock.toml`` (when there is one) disagrees with the files' inferred plan.
 
     Raises:
@@ -135,7 +135,7 @@ def fix_one(state: EditState, finding: Finding) -> Proposal:
     return proposal
 
 
-def request_for(inferred, platforms: list[str] | tuple[str, ...], cache: str | None,
+def request_for(inferred: infer.InferredPlan, platforms: list[str] | tuple[str, ...], cache: str | None,
                 registry: str | None) -> Request:
     """The request that turns the inferred plan into the chosen answers.
 

@@ -23,6 +23,7 @@ from rsdock.lint.analysis import supply_chain
 from rsdock.lint.knowledge import actions
 from rsdock.lint.model.workflow_reader import Workflow
 from rsdock.wizard.edit.outcome import Outcome
+from rsdock.wizard.edit.sources import BuildStep
 from rsdock.wizard.edit.workflow_edit import WorkflowEditor, image_ref
 from rsdock.wizard.edit.yamltext import Unsupported
 
@@ -39,11 +40,11 @@ MANUAL_SIGN = (
 )
 
 
-def edit_sign(workflow: Workflow, builds: list) -> Outcome:
+def edit_sign(workflow: Workflow, builds: list[BuildStep]) -> Outcome:
     """Attach provenance and an SBOM to every publishing build of ``workflow`` and sign what
     the jobs that push by tag push (see the module docstring)."""
     ed = WorkflowEditor(workflow)
-    to_sign: dict[str, list] = {}
+    to_sign: dict[str, list[BuildStep]] = {}
     for build in builds:
         step, job = build.step, build.job
         if not supply_chain.publishes(step):
@@ -69,7 +70,7 @@ def edit_sign(workflow: Workflow, builds: list) -> Outcome:
     return ed.result()
 
 
-def _add_sign_job(ed: WorkflowEditor, workflow: Workflow, job_id: str, builds: list) -> None:
+def _add_sign_job(ed: WorkflowEditor, workflow: Workflow, job_id: str, builds: list[BuildStep]) -> None:
     """Append a job signing each build's digest, and the build job's ``outputs:`` it reads."""
     job = builds[0].job
     first = builds[0].step
@@ -91,7 +92,7 @@ def _add_sign_job(ed: WorkflowEditor, workflow: Workflow, job_id: str, builds: l
                   "needs the same login to push the signature", MANUAL_SIGN)
         return
     for login in logins:
-        steps.append({"name": login.name or "Log in", "uses": login.uses.text,
+        steps.append({"name": login.name or "Log in", "uses": login.action.text,
                       "with": {k: v.text for k, v in login.with_.items()}})
     steps.append({"name": "Install cosign",
                   "uses": f"{actions.ACTIONS['sigstore/cosign-installer'].uses()}"})
@@ -144,7 +145,7 @@ def _add_sign_job(ed: WorkflowEditor, workflow: Workflow, job_id: str, builds: l
     ed.out.reasons.append(f"{sign_id}: a job signing {job_id}'s images by digest (cosign)")
 
 
-def _dump(data: dict, indent: int) -> str:
+def _dump(data: dict[str, Any], indent: int) -> str:
     yaml = YAML()
     yaml.indent(mapping=2, sequence=4, offset=2)
     yaml.width = 4096

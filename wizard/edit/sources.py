@@ -21,6 +21,7 @@ from rsdock.lint.engine import discover
 from rsdock.lint.model.cargo import scan
 from rsdock.lint.model.gitrepo import find_git_root
 from rsdock.lint.model.dockerfile import Dockerfile, parse_dockerfile
+from rsdock.lint.model.findings import Finding
 from rsdock.lint.model.workflow_reader import (BUILD_PUSH, BuildPush, Job, Step, Workflow,
                                                build_push, dockerfile_paths, parse_workflow)
 from rsdock.records import field, record
@@ -102,7 +103,7 @@ def load_sources(root: Path | str) -> Sources:
     workspace_root = Path(root)
     root, prefix = split_root(workspace_root)
     sources = Sources(root, prefix=prefix)
-    broken: dict[str, list] = {}
+    broken: dict[str, list[Finding]] = {}
     # A sub-folder workspace: its own files, and the repository's workflows (GitHub runs
     # no others), paths relative to the git root as the workflows name them.
     trees = [discover.scan(root)] if not prefix else (
@@ -174,12 +175,12 @@ def _read(root: Path, rel: str) -> bytes:
 _DOCKER_ACTION_RE = re.compile(r"^[^#\n]*\bdocker/[\w.-]+-action\b", re.MULTILINE | re.IGNORECASE)
 
 
-def _skip_reason(errors: list) -> str:
+def _skip_reason(errors: list[Finding]) -> str:
     first = errors[0]
     return f"{first.path}:{first.line}: {first.message}"
 
 
-def _refuse_errors(errors: list) -> None:
+def _refuse_errors(errors: list[Finding]) -> None:
     if errors:
         first = errors[0]
         raise UserError(first.message, path=first.path, line=first.line,
@@ -202,7 +203,8 @@ def build_steps(workflows: dict[str, Workflow]) -> list[BuildStep]:
 _ENV_RE = re.compile(r"^\$\{\{\s*env\.([A-Za-z_][A-Za-z0-9_]*)\s*\}\}$")
 
 
-def env_value(workflow: Workflow, job: Job, text: str) -> tuple[str, Any, tuple] | None:
+def env_value(workflow: Workflow, job: Job,
+              text: str) -> tuple[str, Any, tuple[Any, ...]] | None:
     """Resolve an input that is exactly ``${{ env.NAME }}`` to a literal ``env:`` value.
 
     Returns:

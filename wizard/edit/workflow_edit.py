@@ -13,10 +13,10 @@ from typing import Any, Sequence
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
 from rsdock.lint.knowledge import platforms, runners
-from rsdock.lint.model.workflow import Step
+from rsdock.lint.model.workflow import Job, Step
 from rsdock.lint.model.workflow_reader import Workflow
 from rsdock.wizard.edit.outcome import Outcome, Refusal
-from rsdock.wizard.edit.sources import env_value
+from rsdock.wizard.edit.sources import BuildStep, env_value
 from rsdock.wizard.edit.yamltext import (Unsupported, newline_at, offsets, render_scalar,
                                           scalar_span, verify)
 from rsdock.wizard.generate.render import cache_values
@@ -31,7 +31,7 @@ class WorkflowEditor:
         self.workflow = workflow
         self.text = workflow.text
         self.replacements: dict[int, tuple[int, str]] = {}
-        self.changes: list[tuple[tuple, Any]] = []
+        self.changes: list[tuple[tuple[Any, ...], Any]] = []
         self.inserted: set[tuple[int, str]] = set()
         self.edited_matrices: set[str] = set()
         self.out = Outcome(workflow.text)
@@ -40,7 +40,7 @@ class WorkflowEditor:
         """Record an edit this workflow cannot take."""
         self.out.refusals.append(Refusal(self.workflow.path, line, message, manual))
 
-    def set_value(self, mapping: CommentedMap, key: str, path: tuple, value: str) -> None:
+    def set_value(self, mapping: CommentedMap, key: str, path: tuple[Any, ...], value: str) -> None:
         """Replace the scalar at ``mapping[key]`` (document path ``path``) with ``value``.
 
         Raises:
@@ -58,7 +58,7 @@ class WorkflowEditor:
         self.replacements[span.start] = (span.end, new)
         self.changes.append((path, value))
 
-    def insert_key(self, mapping: CommentedMap, key: str, path: tuple, value: str) -> None:
+    def insert_key(self, mapping: CommentedMap, key: str, path: tuple[Any, ...], value: str) -> None:
         """Add ``key: value`` as the first entry of a block ``mapping``, in its indentation."""
         if not mapping or mapping.fa.flow_style():
             raise Unsupported(f"cannot add `{key}` to an empty or flow-style mapping")
@@ -77,7 +77,7 @@ class WorkflowEditor:
         text = " " * col0 + f"{key}: {rendered}{line_end}"
         self.replacements[start] = (start, (prior[1] if prior else "") + text)
 
-    def insert_block(self, mapping: CommentedMap, key: str, path: tuple,
+    def insert_block(self, mapping: CommentedMap, key: str, path: tuple[Any, ...],
                      value: dict[str, str]) -> None:
         """Add ``key:`` with a mapping of plain scalars as the first entry of ``mapping``."""
         first = next(iter(mapping))
@@ -124,7 +124,7 @@ class WorkflowEditor:
         return self.out
 
 
-def step_path(job_id: str, index: int, *rest: Any) -> tuple:
+def step_path(job_id: str, index: int, *rest: Any) -> tuple[Any, ...]:
     """The document path of a step's value: ``("jobs", job, "steps", index, *rest)``."""
     return ("jobs", job_id, "steps", index, *rest)
 
@@ -147,7 +147,7 @@ def edit_list(value: str, add: list[str], remove: list[str]) -> str:
     return text + "\n" if multiline or value.endswith("\n") else text
 
 
-def edit_platforms(workflow: Workflow, builds: list, add: list[str],
+def edit_platforms(workflow: Workflow, builds: list[BuildStep], add: list[str],
                    remove: list[str], current: Sequence[str] = ()) -> Outcome:
     """Add and remove platforms in every build-push step of ``workflow``.
 
@@ -218,7 +218,7 @@ def _rename_comment_lists(ed: WorkflowEditor, current: Sequence[str], add: list[
             ed.out.reasons.append(f"comment on line {number + 1}: {', '.join(new)}")
 
 
-def _edit_matrix(ed: WorkflowEditor, job, axis: str, add: list[str], remove: list[str],
+def _edit_matrix(ed: WorkflowEditor, job: Job, axis: str, add: list[str], remove: list[str],
                  where: int) -> None:
     matrix = job.matrix
     values = matrix.get(axis) if isinstance(matrix, CommentedMap) else None
@@ -272,7 +272,7 @@ def _edit_matrix(ed: WorkflowEditor, job, axis: str, add: list[str], remove: lis
     ed.out.reasons.append(f"{job.id}: matrix.{axis} {', '.join(new)}")
 
 
-def _edit_include(ed: WorkflowEditor, job, axis: str, add: list[str], remove: list[str]) -> None:
+def _edit_include(ed: WorkflowEditor, job: Job, axis: str, add: list[str], remove: list[str]) -> None:
     """Add and remove legs of a native-runner ``matrix.include`` (platform, runner, slug).
 
     A new leg takes the runner of its architecture, or cross-compiles on the amd64 runner with
@@ -343,7 +343,7 @@ def _edit_include(ed: WorkflowEditor, job, axis: str, add: list[str], remove: li
                           f"{', '.join(e[axis] for e in new_entries)}")
 
 
-def image_ref(workflow: Workflow, build) -> str | None:
+def image_ref(workflow: Workflow, build: BuildStep) -> str | None:
     """The image a build step pushes, without tag: the metadata step's ``images`` input, else
     the first tag's repository; None when neither says."""
     # The metadata step whose outputs this build reads (a job building several images has
@@ -378,7 +378,7 @@ def _repository(tag: str) -> str | None:
     return tag.rsplit(":", 1)[0] if ":" in tag.rsplit("/", 1)[-1] else tag
 
 
-def _leg_key(build) -> str | None:
+def _leg_key(build: BuildStep) -> str | None:
     """The matrix key naming each leg of a matrix that builds one platform per leg (the native
     strategy: ``platforms: ${{ matrix.platform }}``): ``slug`` when every leg has one, which
     rsdock's workflows give for cache names; None for a build that is the same on every leg."""
@@ -410,7 +410,7 @@ def _per_leg_values(cache: str, scope: str, image: str | None, key: str
 _EXPRESSION = re.compile(r"^\$\{\{(.*)\}\}$")
 
 
-def edit_cache(workflow: Workflow, builds: list, cache: str, scopes: dict[str, str]) -> Outcome:
+def edit_cache(workflow: Workflow, builds: list[BuildStep], cache: str, scopes: dict[str, str]) -> Outcome:
     """Point every build step's ``cache-from``/``cache-to`` at the ``cache`` backend.
 
     Args:

@@ -169,14 +169,15 @@ def plain(node: Any) -> Any:
     return str(node)
 
 
-def assign(data: Any, path: tuple, value: Any) -> None:
+def assign(data: Any, path: tuple[Any, ...], value: Any) -> None:
     """Set ``data[path[0]][path[1]]… = value`` (a missing last key is added)."""
     for key in path[:-1]:
         data = data[key]
     data[path[-1]] = value
 
 
-def verify(old_text: str, new_text: str, changes: list[tuple[tuple, Any]]) -> str | None:
+def verify(old_text: str, new_text: str,
+           changes: list[tuple[tuple[Any, ...], Any]]) -> str | None:
     """Why ``new_text`` is not ``old_text`` with ``changes`` applied, or None when it is."""
     loader = YAML(typ="rt")
     try:

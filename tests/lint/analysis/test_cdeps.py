@@ -3,7 +3,6 @@ where each comes from and what a correct scan concludes)."""
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest

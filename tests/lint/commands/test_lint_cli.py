@@ -168,7 +168,6 @@ def test_rule_page_points_hadolint_codes_to_their_wiki(capsys, rule_id, url):
 def test_pre_commit_hook_files_match_discovery(path):
     """The hook hands rsdock exactly the files ``rsdock lint`` would find itself."""
     import re
-    from pathlib import Path
 
     from ruamel.yaml import YAML
 

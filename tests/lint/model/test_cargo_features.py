@@ -16,10 +16,10 @@ FIELD = Path(__file__).parents[1] / "analysis" / "field_locks"
 C_CRATES = ("pq-sys", "mysqlclient-sys", "libsqlite3-sys", "openssl-sys")
 
 
-def field(name: str, root: str, request: Request = Request(), manifest: str | None = None):
+def field(name: str, root: str, request: Request | None = None, manifest: str | None = None):
     lock = parse_lockfile(FIELD / name / "Cargo.lock")
     data = tomllib.loads(manifest or (FIELD / name / "Cargo.toml").read_text())
-    paths = resolve(lock, root, request, {root: normalise(data)})
+    paths = resolve(lock, root, request or Request(), {root: normalise(data)})
     return {c for c in C_CRATES if c in paths}, paths
 
 

@@ -158,13 +158,13 @@ def test_compose_files_load_as_the_pure_safe_loader_loads_them():
     for path in YAML_FILES:
         text = path.read_text(encoding="utf-8")
 
-        def pure():
+        def pure(text=text):
             try:
                 return YAML(typ="safe", pure=True).load(text)
             except YAMLError:
                 return "error"
 
-        def plain():
+        def plain(text=text):
             try:
                 return yaml_load.load_plain(text)
             except YAMLError:

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from tests.lint.rules.test_rules_workflow import WF, run
+from tests.lint.rules.harness import findings, reports
+from tests.lint.rules.test_rules_workflow import WF
 
 CHEF = """\
 FROM lukemathwalker/cargo-chef:0.1.77-rust-1.95-bookworm AS chef
@@ -75,8 +76,8 @@ RS110_CASES = [
 
 @pytest.mark.parametrize("files,expected", RS110_CASES,
                          ids=[f"RS110-{i}" for i in range(len(RS110_CASES))])
-def test_rs110_cook_into_cache_mount(files, expected, tmp_path):
-    assert [f.line for f in run("RS110", files, tmp_path)] == expected
+def test_rs110_cook_into_cache_mount(files, expected):
+    reports("RS110", files, expected)
 
 
 ARGS_DOCKERFILE = "FROM rust:1.95-slim-bookworm\nARG TARGET\nARG FEATURES=default\nRUN true\n"
@@ -120,6 +121,7 @@ RS418_CASES = [
 
 @pytest.mark.parametrize("files,expected", RS418_CASES,
                          ids=[f"RS418-{i}" for i in range(len(RS418_CASES))])
-def test_rs418_one_scope_two_builds(files, expected, tmp_path):
+def test_rs418_one_scope_two_builds(files, expected):
     files = {"Dockerfile": ARGS_DOCKERFILE, **files}
-    assert [(f.path, f.line) for f in run("RS418", files, tmp_path)] == expected
+    reports("RS418", files, [line for _path, line in expected])
+    assert [(f.path, f.line) for f in findings("RS418", files)] == expected

@@ -7,7 +7,8 @@ import textwrap
 import pytest
 
 from rsdock.lint.model.workflow_reader import parse_workflow
-from tests.lint.rules.test_rules_workflow import WF, run
+from tests.lint.rules.harness import catches, reports
+from tests.lint.rules.test_rules_workflow import WF
 
 LOGIN_PUSH = """\
       - uses: docker/login-action@v4
@@ -61,8 +62,8 @@ CASES = [
 
 @pytest.mark.parametrize("rule_id,text,expected", CASES,
                          ids=[f"{c[0]}-{i}" for i, c in enumerate(CASES)])
-def test_job_graph_cases(rule_id, text, expected, tmp_path):
-    assert [f.line for f in run(rule_id, {WF: text}, tmp_path)] == expected
+def test_job_graph_cases(rule_id, text, expected):
+    reports(rule_id, {WF: text}, expected)
 
 
 def test_needs_are_read_as_a_list_or_a_name():
@@ -147,12 +148,12 @@ RS417_CASES = [
 
 @pytest.mark.parametrize("text,expected", RS417_CASES,
                          ids=[f"RS417-{i}" for i in range(len(RS417_CASES))])
-def test_rs417_login_and_push_conditions(text, expected, tmp_path):
-    assert [f.line for f in run("RS417", {WF: text}, tmp_path)] == expected
+def test_rs417_login_and_push_conditions(text, expected):
+    reports("RS417", {WF: text}, expected)
 
 
-def test_rs417_names_the_push_that_fails(tmp_path):
-    [finding] = run("RS417", {WF: login_push(BRANCHES, MASTER)}, tmp_path)
+def test_rs417_names_the_push_that_fails():
+    [finding] = catches("RS417", {WF: login_push(BRANCHES, MASTER)})
     assert "a push to the branch `develop`" in finding.message
     assert "the login is skipped" in finding.message and "line" not in finding.message
     assert [(r.line, r.label) for r in finding.related] == [

@@ -3,7 +3,6 @@ databases, trimmed in tests/lint/analysis/field_locks/vaultwarden-optional-db)."
 
 from __future__ import annotations
 
-import shutil
 import textwrap
 from pathlib import Path
 
@@ -11,8 +10,7 @@ import pytest
 
 from rsdock.lint.analysis.cdeps import c_crates
 from rsdock.lint.model import cargo
-from rsdock.lint.rules.rule import get_rule
-from tests.lint.rules.test_rules_workflow import context
+from tests.lint.rules.harness import findings, reports
 
 FIXTURE = Path(__file__).parents[1] / "analysis" / "field_locks" / "vaultwarden-optional-db"
 DOCKERFILE = textwrap.dedent("""\
@@ -29,14 +27,11 @@ DOCKERFILE = textwrap.dedent("""\
 """)
 
 
-def project(root: Path, features: str):
-    shutil.copy(FIXTURE / "Cargo.toml", root / "Cargo.toml")
-    shutil.copy(FIXTURE / "Cargo.lock", root / "Cargo.lock")
-    (root / "src").mkdir()
-    (root / "src" / "main.rs").write_text("fn main() {}\n")
-    ctx = context({"Dockerfile": DOCKERFILE.format(features=features)}, root)
-    ctx.workspace = cargo.scan(root)
-    return ctx
+def project(features: str) -> dict[str, str]:
+    """vaultwarden's trimmed workspace, built with ``features``."""
+    return {"Cargo.toml": (FIXTURE / "Cargo.toml").read_text(),
+            "Cargo.lock": (FIXTURE / "Cargo.lock").read_text(), "src/main.rs": "fn main() {}\n",
+            "Dockerfile": DOCKERFILE.format(features=features)}
 
 
 @pytest.mark.parametrize("features, message", [
@@ -47,18 +42,16 @@ def project(root: Path, features: str):
     ("--all-features", "libpq5 (for pq-sys), libmariadb3 (for mysqlclient-sys)"),
     ("--features $UNSET", "libpq5 (for pq-sys), libmariadb3 (for mysqlclient-sys)"),
 ])
-def test_rs309_asks_only_for_the_libraries_the_built_features_link(tmp_path, features, message):
-    ctx = project(tmp_path, features)
-    found = [f for m in ctx.dockerfiles.values() for f in get_rule("RS309")().check(m, ctx)]
-    if message is None:
-        assert found == []
-    else:
-        assert len(found) == 1 and f"lacks: {message};" in found[0].message
+def test_rs309_asks_only_for_the_libraries_the_built_features_link(features, message):
+    found = reports("RS309", project(features), [] if message is None else [8])
+    assert message is None or f"lacks: {message};" in found[0].message
 
 
 def test_the_generator_plans_the_default_features_only(tmp_path):
-    ctx = project(tmp_path, "")
-    names = {r.crate.name for r in c_crates(ctx.workspace, "vaultwarden")}
+    for path, text in project("").items():
+        (tmp_path / path).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / path).write_text(text)
+    names = {r.crate.name for r in c_crates(cargo.scan(tmp_path), "vaultwarden")}
     assert not names & {"pq-sys", "mysqlclient-sys", "libsqlite3-sys"}
 
 
@@ -95,38 +88,34 @@ DISTROLESS = textwrap.dedent("""\
 """)
 
 
-def pq_findings(root: Path, dockerfile: str):
-    (root / "src").mkdir()
-    (root / "src" / "main.rs").write_text("fn main() {}\n")
-    (root / "Cargo.toml").write_text(PQ_MANIFEST)
-    (root / "Cargo.lock").write_text(PQ_LOCK)
-    ctx = context({"Dockerfile": dockerfile}, root)
-    ctx.workspace = cargo.scan(root)
-    return [f for m in ctx.dockerfiles.values() for f in get_rule("RS309")().check(m, ctx)]
+PQ_WORKSPACE = {"src/main.rs": "fn main() {}\n", "Cargo.toml": PQ_MANIFEST, "Cargo.lock": PQ_LOCK}
 
 
-def test_rs309_on_distroless_asks_for_what_libpq5_depends_on(tmp_path):
-    found = pq_findings(tmp_path, DISTROLESS.format(packages="libpq5", extra=""))
+def pq_findings(dockerfile: str):
+    return findings("RS309", {**PQ_WORKSPACE, "Dockerfile": dockerfile})
+
+
+def test_rs309_on_distroless_asks_for_what_libpq5_depends_on():
+    found = pq_findings(DISTROLESS.format(packages="libpq5", extra=""))
     assert len(found) == 1
     assert "libgssapi-krb5-2 (for pq-sys)" in found[0].message
     assert "libldap-2.5-0 (for pq-sys)" in found[0].message
     assert "libpq5" not in found[0].message and "libssl3" not in found[0].message
 
 
-def test_rs309_on_distroless_passes_with_the_whole_closure_unpacked(tmp_path):
+def test_rs309_on_distroless_passes_with_the_whole_closure_unpacked():
     from rsdock.lint.knowledge import debian_deps
     packages = " ".join(debian_deps.unpack_for_distroless(["libpq5"], "bookworm"))
-    assert pq_findings(tmp_path, DISTROLESS.format(packages=packages, extra="")) == []
+    assert pq_findings(DISTROLESS.format(packages=packages, extra="")) == []
 
 
-def test_rs309_leaves_hand_copied_shared_objects_to_their_author(tmp_path):
+def test_rs309_leaves_hand_copied_shared_objects_to_their_author():
     copy = ("COPY --from=libs /libs/root/usr/lib/x86_64-linux-gnu/libpq.so* "
             "/usr/lib/x86_64-linux-gnu/\n")
     dockerfile = DISTROLESS.format(packages="libpq5", extra=copy).replace(
         "COPY --from=libs /libs/root/ /\n", "")
-    assert pq_findings(tmp_path, dockerfile) == []
-    (tmp_path / "without").mkdir()
-    assert len(pq_findings(tmp_path / "without", dockerfile.replace(copy, ""))) == 1
+    assert pq_findings(dockerfile) == []
+    assert len(pq_findings(dockerfile.replace(copy, ""))) == 1
 
 
 @pytest.mark.parametrize("install, found", [
@@ -136,14 +125,13 @@ def test_rs309_leaves_hand_copied_shared_objects_to_their_author(tmp_path):
     ("--no-install-recommends ca-certificates", 0),
     ("--no-install-recommends tini", 1),
 ])
-def test_rs309_follows_depends_and_recommends_of_what_the_runtime_installs(tmp_path, install,
+def test_rs309_follows_depends_and_recommends_of_what_the_runtime_installs(install,
                                                                             found):
-    (tmp_path / "src").mkdir()
-    (tmp_path / "src" / "main.rs").write_text("fn main() {}\n")
-    (tmp_path / "Cargo.toml").write_text(PQ_MANIFEST.replace('pq-sys = "0.6"',
-                                                             'openssl-sys = "0.9"'))
-    (tmp_path / "Cargo.lock").write_text(PQ_LOCK.replace("pq-sys", "openssl-sys").replace(
-        '"0.6.3"', '"0.9.104"').replace('["pkg-config", "vcpkg"]', '["cc", "pkg-config"]'))
+    workspace = {
+        "src/main.rs": "fn main() {}\n",
+        "Cargo.toml": PQ_MANIFEST.replace('pq-sys = "0.6"', 'openssl-sys = "0.9"'),
+        "Cargo.lock": PQ_LOCK.replace("pq-sys", "openssl-sys").replace('"0.6.3"', '"0.9.104"')
+        .replace('["pkg-config", "vcpkg"]', '["cc", "pkg-config"]')}
     dockerfile = textwrap.dedent(f"""\
         FROM rust:1.95-slim-bookworm AS builder
         WORKDIR /app
@@ -154,28 +142,23 @@ def test_rs309_follows_depends_and_recommends_of_what_the_runtime_installs(tmp_p
         RUN apt-get update && apt-get install -y {install} && rm -rf /var/lib/apt/lists/*
         COPY --from=builder /app/target/release/server /usr/local/bin/server
     """)
-    ctx = context({"Dockerfile": dockerfile}, tmp_path)
-    ctx.workspace = cargo.scan(tmp_path)
-    findings = [f for m in ctx.dockerfiles.values() for f in get_rule("RS309")().check(m, ctx)]
-    assert len(findings) == found
+    assert len(findings("RS309", {**workspace, "Dockerfile": dockerfile})) == found
 
 
 # libz-sys (ccrates.toml: rows by version): the shared zlib only when the build finds the
 # target's zlib1g-dev and nothing forces the static build; distroless cc-debian12 lacks zlib1g.
-def zlib_findings(root: Path, version: str, builder: str, extra: str, target: str = ""):
-    (root / "src").mkdir()
-    (root / "src" / "main.rs").write_text("fn main() {}\n")
-    (root / "Cargo.toml").write_text(PQ_MANIFEST.replace('pq-sys = "0.6"', 'libz-sys = "1"'))
-    (root / "Cargo.lock").write_text(PQ_LOCK.replace("pq-sys", "libz-sys").replace(
-        '"0.6.3"', f'"{version}"').replace('["pkg-config", "vcpkg"]', '["cc", "pkg-config"]'))
+def zlib_findings(version: str, builder: str, extra: str, target: str = ""):
+    workspace = {
+        "src/main.rs": "fn main() {}\n",
+        "Cargo.toml": PQ_MANIFEST.replace('pq-sys = "0.6"', 'libz-sys = "1"'),
+        "Cargo.lock": PQ_LOCK.replace("pq-sys", "libz-sys").replace('"0.6.3"', f'"{version}"')
+        .replace('["pkg-config", "vcpkg"]', '["cc", "pkg-config"]')}
     out = f"target/{target}/release" if target else "target/release"
     dockerfile = (f"FROM {builder} AS builder\n{extra}WORKDIR /app\nCOPY . .\n"
                   f"RUN cargo build --release{' --target ' + target if target else ''}\n\n"
                   "FROM gcr.io/distroless/cc-debian12\n"
                   f"COPY --from=builder /app/{out}/server /usr/local/bin/server\n")
-    ctx = context({"Dockerfile": dockerfile}, root)
-    ctx.workspace = cargo.scan(root)
-    return [f.message for m in ctx.dockerfiles.values() for f in get_rule("RS309")().check(m, ctx)]
+    return [f.message for f in findings("RS309", {**workspace, "Dockerfile": dockerfile})]
 
 
 ARM64 = "aarch64-unknown-linux-gnu"
@@ -194,9 +177,9 @@ ZLIB_DEV_ARM64 = "RUN apt-get update && apt-get install -y zlib1g-dev:arm64\n"
     ("1.1.28", "rust:1.95-slim-bookworm", ZLIB_DEV_ARM64, ARM64, True),
     ("1.1.28", "rust:1.95-slim-bookworm", "", ARM64, False),
 ])
-def test_rs309_asks_for_zlib_only_when_libz_sys_links_it(tmp_path, version, builder, extra,
+def test_rs309_asks_for_zlib_only_when_libz_sys_links_it(version, builder, extra,
                                                          target, asked):
-    messages = zlib_findings(tmp_path, version, builder, extra, target)
+    messages = zlib_findings(version, builder, extra, target)
     assert bool(messages) is asked
     if asked:
         assert "zlib1g (for libz-sys)" in messages[0]

@@ -2,7 +2,8 @@
 so a new rule is checked without editing this file):
 
 - every finding has a whole span (the engine completes one a rule leaves partial), on the
-  line the rule gave, and related places with labels;
+  line the rule gave, and related places with labels; the span is inside the file and on one
+  line: a finding about a word of a long RUN spans that word, never the whole instruction;
 - the rule's declared ``fixable`` agrees with what it produced (ruff's harness does the same
   with ``FixAvailability``): a rule declared without fixes offers none, one declared with fixes
   offers one on its Fails example, one declared ``always`` offers one on every finding;
@@ -14,17 +15,16 @@ so a new rule is checked without editing this file):
 
 from __future__ import annotations
 
-import re
 
 import pytest
 
 from rsdock.lint.engine import docs
 from rsdock.lint.rules.rule import all_rules
-from tests.lint.rules.harness import files_of, findings, fixed
+from tests.lint.rules.harness import PLACE_IN_TEXT, files_of, findings, fixed
 
 # RS009 reports other rules' crashes: its example needs a crashing rule (test_rule_docs.py).
 RULES = sorted(r for r in all_rules() if r != "RS009")
-_LINE_IN_TEXT = re.compile(r"\(line \d+|\bat line \d+|\bon line \d+|\(cargo runs at line")
+_LINE_IN_TEXT = PLACE_IN_TEXT
 
 
 @pytest.mark.parametrize("rule_id", RULES)
@@ -38,6 +38,11 @@ def test_findings_have_whole_spans(rule_id):
         if text is not None and not finding.rule == "RS001":
             lines = text.splitlines()
             assert finding.end_line <= max(len(lines), 1), finding
+            assert finding.end_line == finding.line, \
+                f"{rule_id}: the span runs over lines {finding.line}-{finding.end_line}: " \
+                "span the word the finding is about"
+            written = lines[finding.line - 1].rstrip() if lines else ""
+            assert finding.end_column <= max(len(written), 1) + 1, (finding, written)
         for related in finding.related:
             assert related.label and related.line >= 1, finding
         assert not _LINE_IN_TEXT.search(finding.message), \
@@ -96,7 +101,7 @@ def test_the_harness_sees_an_undeclared_fix(monkeypatch):
 WITH_RELATED = {
     "RS101", "RS102", "RS104", "RS105", "RS106", "RS110", "RS201", "RS202", "RS206", "RS207",
     "RS208", "RS209", "RS211", "RS212", "RS307", "RS308", "RS407", "RS417", "RS501", "RS502",
-    "RS503", "RS504",
+    "RS503", "RS504", "RS111", "RS213", "RS305", "RS416", "RS604",
 }
 
 

@@ -7,7 +7,6 @@ example does not. README.md's rule table is what ``scripts/gen_docs.py`` generat
 
 from __future__ import annotations
 
-from pathlib import Path
 
 import pytest
 

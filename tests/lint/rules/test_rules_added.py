@@ -4,12 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from rsdock.lint.engine import runner as engine
-from rsdock.lint.engine.settings import LintConfig
 from rsdock.lint.model.findings import Severity
-from tests.lint.rules.harness import findings
+from tests.lint.rules.harness import catches, catches_not, reports
 
-NO_HADOLINT = LintConfig(hadolint=False)
 WF = ".github/workflows/docker.yml"
 QEMU_WF = ("on: push\njobs:\n  image:\n    runs-on: {runner}\n    steps:\n"
            "      - uses: docker/setup-qemu-action@v4\n"
@@ -20,8 +17,11 @@ RUNTIME = "FROM debian:bookworm-slim\nCOPY --from=build /app/target/release/app 
 STEPS = "on: push\njobs:\n  a:\n    runs-on: ubuntu-24.04\n    steps:\n"
 
 
-def found(rule_id, files):
-    return [(f.path, f.line, str(f.severity)) for f in findings(rule_id, files)]
+def placed(rule_id, files, expected):
+    """A table row: ``expected`` (path, line, severity) are the findings, checked by
+    :func:`reports`."""
+    found = reports(rule_id, files, [line for _path, line, _severity in expected])
+    assert [(f.path, f.line, str(f.severity)) for f in found] == expected
 
 
 @pytest.mark.parametrize("rule_id, files, expected", [
@@ -69,19 +69,16 @@ def found(rule_id, files):
     ("RS414", {WF: STEPS + "      - uses: crate-ci/typos@" + "b" * 40 + " # main\n"}, []),
 ])
 def test_added_rules(rule_id, files, expected):
-    assert found(rule_id, files) == expected
+    placed(rule_id, files, expected)
 
 
 def test_user_from_an_arg_defaulting_to_root_is_root():
     text = ("FROM debian:bookworm-slim\nARG USER_ID=0\nCOPY app /usr/local/bin/app\n"
             'USER "$USER_ID:$USER_ID"\nENTRYPOINT ["/usr/bin/tini", "--", "app"]\n')
-    findings = [f for f in engine.lint_texts({"Dockerfile": text}, config=NO_HADOLINT)
-                if f.rule == "RS306"]
-    assert [(f.line, f.severity) for f in findings] == [(4, Severity.WARNING)]
-    assert "is 0:0 unless the build passes another value" in findings[0].message
-    bare = text.replace("USER_ID=0", "USER_ID=10001")
-    assert not [f for f in engine.lint_texts({"Dockerfile": bare}, config=NO_HADOLINT)
-                if f.rule == "RS306"]
+    [finding] = catches("RS306", {"Dockerfile": text}, lines=[4],
+                        message="is 0:0 unless the build passes another value")
+    assert finding.severity == Severity.WARNING
+    catches_not("RS306", {"Dockerfile": text.replace("USER_ID=0", "USER_ID=10001")})
 
 
 CROSS = ("FROM --platform=$BUILDPLATFORM rust:1.95 AS builder\n"
@@ -194,14 +191,13 @@ COPY --from=builder /app /usr/local/bin/app
                "          cache-to: type=gha,mode=max,scope=platform-${{ env.PAIR }}\n"}, []),
 ])
 def test_more_added_rules(rule_id, files, expected):
-    assert found(rule_id, files) == expected
+    placed(rule_id, files, expected)
 
 
 @pytest.mark.parametrize("rule_id", ["RS501", "RS206", "RS207", "RS203", "RS204", "RS307"])
 def test_heredoc_case_on_arch_and_variant_with_packages_in_a_variable(rule_id):
     workflow = GHA + "          platforms: linux/amd64,linux/arm64,linux/arm/v7\n"
-    assert found(rule_id, {".github/workflows/docker.yml": workflow,
-                           "Dockerfile": HEREDOC_CASE}) == []
+    catches_not(rule_id, {".github/workflows/docker.yml": workflow, "Dockerfile": HEREDOC_CASE})
 
 
 def test_alpine_builder_linking_with_rust_lld_needs_no_debian_gcc():
@@ -211,12 +207,21 @@ def test_alpine_builder_linking_with_rust_lld_needs_no_debian_gcc():
             "arm64) T=aarch64-unknown-linux-musl ;; *) exit 1 ;; esac \\\n"
             " && rustup target add $T && RUSTFLAGS='-C linker=rust-lld' cargo build --release "
             "--target $T\n")
-    assert found("RS206", {"Dockerfile": text}) == []
+    catches_not("RS206", {"Dockerfile": text})
 
 
 def test_a_password_like_secret_name_is_info_and_a_literal_an_error():
     login = (STEPS + "      - uses: docker/login-action@v4\n        with:\n"
              "          username: me\n          password: {value}\n")
-    named = found("RS403", {WF: login.format(value="${{ secrets.DOCKERHUB_PASSWORD }}")})
-    literal = found("RS403", {WF: login.format(value="hunter2")})
-    assert named == [(WF, 9, "info")] and literal == [(WF, 9, "error")]
+    placed("RS403", {WF: login.format(value="${{ secrets.DOCKERHUB_PASSWORD }}")},
+           [(WF, 9, "info")])
+    placed("RS403", {WF: login.format(value="hunter2")}, [(WF, 9, "error")])
+
+
+def test_rs415_names_the_other_export_as_a_related_place():
+    text = (GHA + "          cache-from: type=gha,scope=a\n          cache-to: type=gha,mode=max,"
+            "scope=a\n      - uses: docker/build-push-action@v7\n        with:\n"
+            "          cache-to: type=gha,scope=a\n")
+    [finding] = catches("RS415", {WF: text}, lines=[12], message="by another export:")
+    assert [(r.path, r.line, r.label) for r in finding.related] == [
+        (WF, 9, "writes scope 'a' with mode=max")]

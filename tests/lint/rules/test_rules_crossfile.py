@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-from types import SimpleNamespace
-
 import pytest
 
-from rsdock.lint.rules.rule import get_rule
-from tests.lint.rules.test_rules_workflow import RESEARCH, WF, context, run, workflow
+from tests.lint.rules.harness import catches, findings, reports
+from tests.lint.rules.test_rules_workflow import RESEARCH, WF, workflow
 
 # The research's cross-compiling builder (research.ko.md section 3), with a runtime stage.
 RESEARCH_DOCKERFILE = """\
@@ -59,10 +57,6 @@ RUN case "$TARGETARCH" in amd64) T=x86_64-unknown-linux-gnu ;; arm64) T=aarch64-
 """
 NO_TARGET = FIXED.replace(" --target {target}", "")
 MATRIX = "strategy:\n  matrix:\n    p: [linux/amd64, linux/s390x]"
-
-
-def lines(rule_id, files, tmp_path):
-    return [(f.path, f.line) for f in run(rule_id, files, tmp_path)]
 
 
 SHIPS = "FROM scratch\nCOPY app /app\n"  # a production image: it ships a program
@@ -176,13 +170,18 @@ CASES = [
 
 @pytest.mark.parametrize("rule_id,files,expected", CASES,
                          ids=[f"{c[0]}-{i}" for i, c in enumerate(CASES)])
-def test_rule_cases(rule_id, files, expected, tmp_path):
-    assert lines(rule_id, files, tmp_path) == expected
+def test_rule_cases(rule_id, files, expected):
+    reports(rule_id, files, [line for _path, line in expected])
+    assert [(f.path, f.line) for f in findings(rule_id, files)] == expected
 
 
-WORKSPACE = SimpleNamespace(has_lockfile=True, members=(
-    SimpleNamespace(manifest_path="crates/server/Cargo.toml",
-                    bins=(SimpleNamespace(path="crates/server/src/main.rs"),)),))
+WORKSPACE = {
+    "Cargo.toml": '[workspace]\nmembers = ["crates/server"]\nresolver = "2"\n',
+    "Cargo.lock": "version = 4\n",
+    "crates/server/Cargo.toml": '[package]\nname = "server"\nversion = "0.1.0"\n'
+                                'edition = "2021"\n',
+    "crates/server/src/main.rs": "fn main() {}\n",
+}
 COPY_ALL = "FROM rust:1.95\nWORKDIR /app\nCOPY . .\n"
 COPY_SOME = "FROM rust:1.95\nCOPY Cargo.toml Cargo.lock ./\nCOPY crates crates\nCOPY *.md /doc/\n"
 
@@ -207,23 +206,20 @@ IGNORE_CASES = [
 
 
 @pytest.mark.parametrize("files,expected", IGNORE_CASES)
-def test_dockerignore_hides_copy(files, expected, tmp_path):
-    ctx = context(files, tmp_path)
-    ctx.workspace = WORKSPACE
-    found = sorted(get_rule("RS504")().check(None, ctx))
-    assert [f.line for f in found] == expected
-    assert all(f.rule == "RS504" and "excludes" in f.message for f in found)
+def test_dockerignore_hides_copy(files, expected):
+    found = reports("RS504", files, expected, context=WORKSPACE)
+    assert all("excludes" in f.message for f in found)
 
 
-def test_rs501_message_names_the_dockerfile_line_and_triple(tmp_path):
+def test_rs501_message_names_the_dockerfile_line_and_triple():
     files = {WF: workflow(BP + "    platforms: linux/arm/v7\n"), "Dockerfile": ARCH_CASE}
-    (finding,) = run("RS501", files, tmp_path)
+    (finding,) = catches("RS501", files)
     assert "armv7-unknown-linux-gnueabihf" in finding.message
     assert [(r.path, r.line) for r in finding.related] == [("Dockerfile", 3)]
 
 
-def test_rs503_names_the_unused_packages(tmp_path):
+def test_rs503_names_the_unused_packages():
     files = {WF: RESEARCH.replace(",linux/arm/v7", ""), "Dockerfile": RESEARCH_DOCKERFILE}
-    (finding,) = run("RS503", files, tmp_path)
+    (finding,) = catches("RS503", files)
     assert "gcc-arm-linux-gnueabihf, libc6-dev-armhf-cross" in finding.message
     assert "gcc-x86-64-linux-gnu" not in finding.message

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.lint.rules.test_rules_workflow import apply, run
+from tests.lint.rules.harness import catches, catches_not, fixed, reports
 
 IGNORE = ".dockerignore"
 PREBUILT = "FROM debian:bookworm-slim\nCOPY target/release/app /usr/local/bin/app\n"
@@ -32,13 +32,12 @@ CASES = [
 
 @pytest.mark.parametrize("rule_id,text,expected", CASES,
                          ids=[f"{c[0]}-{i}" for i, c in enumerate(CASES)])
-def test_rule_cases(rule_id, text, expected, tmp_path):
-    assert [f.line for f in run(rule_id, {IGNORE: text}, tmp_path)] == expected
+def test_rule_cases(rule_id, text, expected):
+    reports(rule_id, {IGNORE: text}, expected)
 
 
-def test_target_may_stay_when_a_dockerfile_copies_prebuilt_binaries(tmp_path):
-    files = {IGNORE: ".git\n", "Dockerfile": PREBUILT}
-    assert run("RS602", files, tmp_path) == []
+def test_target_may_stay_when_a_dockerfile_copies_prebuilt_binaries():
+    catches_not("RS602", {IGNORE: ".git\n", "Dockerfile": PREBUILT})
 
 
 FIXES = [
@@ -51,9 +50,10 @@ FIXES = [
 ]
 
 
-@pytest.mark.parametrize("rule_id,text,fixed", FIXES,
+@pytest.mark.parametrize("rule_id,text,after", FIXES,
                          ids=[f"{c[0]}-{i}" for i, c in enumerate(FIXES)])
-def test_fixes(rule_id, text, fixed, tmp_path):
-    (finding,) = run(rule_id, {IGNORE: text}, tmp_path)
-    assert apply(text, finding) == fixed
-    assert run(rule_id, {IGNORE: fixed}, tmp_path / "again") == []
+def test_fixes(rule_id, text, after):
+    (finding,) = catches(rule_id, {IGNORE: text})
+    assert finding.fix is not None and finding.fix.edits
+    assert fixed(rule_id, {IGNORE: text}) == {IGNORE: after}
+    catches_not(rule_id, {IGNORE: after})

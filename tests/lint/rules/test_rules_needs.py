@@ -3,24 +3,9 @@ build runs): table-driven cases and the fix."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
-from rsdock.lint.model.cargo import scan
-from rsdock.lint.model.findings import Finding
-from rsdock.lint.rules.rule import get_rule
-from tests.lint.rules.test_rules_workflow import apply, context
-
-
-def run(rule_id: str, files: dict[str, str], root: Path) -> list[Finding]:
-    """Every finding of ``rule_id`` over ``files``, with the scanned workspace, as the engine
-    gives it to the rules."""
-    ctx = context(files, root)
-    ctx.workspace = scan(root)
-    rule = get_rule(rule_id)()
-    models = {"dockerignore": ctx.dockerignores, "dockerfile": ctx.dockerfiles}[rule.target]
-    return sorted(f for model in models.values() for f in rule.check(model, ctx))
+from tests.lint.rules.harness import catches, catches_not, fixed, reports
 
 MANIFEST = '[package]\nname = "api"\nversion = "0.1.0"\nedition = "2021"\n'
 INCLUDES = {
@@ -45,32 +30,35 @@ RS604_CASES = [
 
 
 @pytest.mark.parametrize("ignore,lines", RS604_CASES, ids=[c[0] for c in RS604_CASES])
-def test_rs604_cases(ignore, lines, tmp_path):
-    found = run("RS604", {**INCLUDES, ".dockerignore": ignore}, tmp_path)
-    assert [f.line for f in found] == lines
+def test_rs604_cases(ignore, lines):
+    reports("RS604", {**INCLUDES, ".dockerignore": ignore}, lines)
 
 
-def test_rs604_fix_reincludes_every_hidden_path(tmp_path):
+def test_rs604_fix_reincludes_every_hidden_path():
     text = "*\n!src\n!Cargo.toml\n"
-    (finding,) = run("RS604", {**INCLUDES, ".dockerignore": text}, tmp_path)
-    assert "`docs/openapi.yaml` (include_str! in src/main.rs:2)" in finding.message
-    fixed = apply(text, finding)
-    assert fixed == text + "!docs/openapi.yaml\n!assets/logo.png\n"
-    assert run("RS604", {**INCLUDES, ".dockerignore": fixed}, tmp_path / "again") == []
+    (finding,) = catches("RS604", {**INCLUDES, ".dockerignore": text})
+    assert "`docs/openapi.yaml` (include_str! in src/main.rs)" in finding.message
+    assert [(r.path, r.line, r.label) for r in finding.related] == [
+        ("src/main.rs", 2, "include_str! reads `docs/openapi.yaml`"),
+        ("src/main.rs", 3, "include_bytes! reads `assets/logo.png`")]
+    after = fixed("RS604", {**INCLUDES, ".dockerignore": text})[".dockerignore"]
+    assert after == text + "!docs/openapi.yaml\n!assets/logo.png\n"
+    catches_not("RS604", {**INCLUDES, ".dockerignore": after})
 
 
-def test_rs604_git_for_a_build_script_running_git(tmp_path):
+def test_rs604_git_for_a_build_script_running_git():
     files = {"Cargo.toml": MANIFEST, "src/main.rs": "fn main() {}\n",
              "build.rs": 'fn main() { std::process::Command::new("git").output().unwrap(); }\n',
              ".dockerignore": "target/\n.git\n"}
-    (finding,) = run("RS604", files, tmp_path)
-    assert finding.line == 2 and "`.git` (build.rs:1 runs git)" in finding.message
+    (finding,) = catches("RS604", files, lines=[2])
+    assert finding.line == 2 and "`.git` (build.rs runs git)" in finding.message
+    assert [(r.path, r.line, r.label) for r in finding.related] == [("build.rs", 1, "runs git")]
 
 
-def test_rs604_ignores_a_context_without_the_workspace(tmp_path):
+def test_rs604_ignores_a_context_without_the_workspace():
     files = {**INCLUDES, "web/.dockerignore": "docs/\n",
              "web/Dockerfile": "FROM nginx\nCOPY . /usr/share/nginx/html\n"}
-    assert run("RS604", files, tmp_path) == []
+    catches_not("RS604", files)
 
 
 GIT_BUILD = 'fn main() { std::process::Command::new("git").output().unwrap(); }\n'
@@ -94,22 +82,22 @@ RS111_CASES = [
 
 @pytest.mark.parametrize("dockerfile,script,lines", RS111_CASES,
                          ids=[f"RS111-{i}" for i in range(len(RS111_CASES))])
-def test_rs111_cases(dockerfile, script, lines, tmp_path):
+def test_rs111_cases(dockerfile, script, lines):
     files = {"Cargo.toml": MANIFEST, "src/main.rs": "fn main() {}\n", "build.rs": script,
              "Dockerfile": dockerfile}
-    assert [f.line for f in run("RS111", files, tmp_path)] == lines
+    reports("RS111", files, lines)
 
 
-def test_rs111_protoc_from_the_lock(tmp_path):
+def test_rs111_protoc_from_the_lock():
     lock = ('version = 3\n[[package]]\nname = "api"\nversion = "0.1.0"\n'
             'dependencies = ["protobuf-codegen"]\n[[package]]\nname = "protobuf-codegen"\n'
             'version = "3.7.0"\nsource = "registry+https://github.com/rust-lang/crates.io-index"\n')
     files = {"Cargo.toml": MANIFEST + '[build-dependencies]\nprotobuf-codegen = "3"\n',
              "Cargo.lock": lock, "src/main.rs": "fn main() {}\n", "build.rs": "fn main() {}\n",
              "Dockerfile": "FROM rust:1.95-slim\nCOPY . .\nRUN cargo build --release\n"}
-    (finding,) = run("RS111", files, tmp_path)
+    (finding,) = catches("RS111", files)
     assert "api -> protobuf-codegen runs protoc" in finding.message
     assert "`protobuf-compiler`" in finding.message
     files["Dockerfile"] = ("FROM rust:1.95-slim\nRUN apt-get update && apt-get install -y "
                            "protobuf-compiler\nCOPY . .\nRUN cargo build --release\n")
-    assert run("RS111", files, tmp_path / "again") == []
+    catches_not("RS111", files)

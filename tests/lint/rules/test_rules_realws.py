@@ -4,15 +4,12 @@ glibc), RS309 (runtime libraries), RS416 (login registry = image registry)."""
 
 from __future__ import annotations
 
-import shutil
 import textwrap
-from pathlib import Path
-
 import pytest
 
 from rsdock.lint.model import cargo
-from rsdock.lint.rules.rule import get_rule
-from tests.lint.rules.test_rules_workflow import WF, context, workflow
+from tests.lint.rules.harness import catches, catches_not, findings, fixed, reports
+from tests.lint.rules.test_rules_workflow import WF, workflow
 
 MANIFEST = '[package]\nname = "server"\nversion = "0.1.0"\nedition = "2021"\n'
 LOCK_SSL = '''version = 4
@@ -32,19 +29,10 @@ LOCK_SQLITE_BUNDLED = LOCK_SQLITE.replace('["pkg-config", "vcpkg"]', '["cc", "pk
 PLAIN_LOCK = 'version = 4\n[[package]]\nname = "server"\nversion = "0.1.0"\n'
 
 
-def lines(rule_id: str, files: dict[str, str], root: Path) -> list[tuple[str, int]]:
+def workspace(files: dict[str, str | None]) -> dict[str, str]:
+    """``files`` in a one-package workspace (a None removes a default file)."""
     files = {"Cargo.toml": MANIFEST, "src/main.rs": "fn main() {}\n", **files}
-    files = {k: v for k, v in files.items() if v is not None}
-    ctx = context(files, root)
-    ctx.workspace = cargo.scan(root)
-    rule = get_rule(rule_id)()
-    if rule.target == "project":
-        found = rule.check(None, ctx)
-    elif rule.target == "workflow":
-        found = [f for m in ctx.workflows.values() for f in rule.check(m, ctx)]
-    else:
-        found = [f for m in ctx.dockerfiles.values() for f in rule.check(m, ctx)]
-    return sorted((f.path, f.line) for f in found)
+    return {k: v for k, v in files.items() if v is not None}
 
 
 def df(text: str) -> str:
@@ -280,17 +268,15 @@ CASES = [
 
 @pytest.mark.parametrize("rule_id,files,expected", CASES,
                          ids=[f"{c[0]}-{i}" for i, c in enumerate(CASES)])
-def test_rule_cases(rule_id, files, expected, tmp_path):
-    assert lines(rule_id, files, tmp_path) == expected
+def test_rule_cases(rule_id, files, expected):
+    files = workspace(files)
+    reports(rule_id, files, [line for _path, line in sorted(expected)])
+    assert sorted((f.path, f.line) for f in findings(rule_id, files)) == expected
 
 
-def test_rs212_names_the_packages_and_the_environment(tmp_path):
-    ctx_files = {WF: ARM64, "Dockerfile": CROSS_ARM64, "Cargo.lock": LOCK_SSL}
-    files = {"Cargo.toml": MANIFEST, "src/main.rs": "fn main() {}\n", **ctx_files}
-    ctx = context(files, tmp_path)
-    ctx.workspace = cargo.scan(tmp_path)
-    packages, env = get_rule("RS212")().check(None, ctx)
-    assert packages.line == 2 and env.line == 7  # the apt-get line; the cargo line
+def test_rs212_names_the_packages_and_the_environment():
+    files = workspace({WF: ARM64, "Dockerfile": CROSS_ARM64, "Cargo.lock": LOCK_SSL})
+    packages, env = catches("RS212", files, lines=[2, 7])  # the apt-get line; the cargo line
     assert "install pkg-config libssl-dev:arm64 (after dpkg --add-architecture arm64)" \
         not in packages.message  # pkg-config is a build tool, not a target package
     assert packages.message.endswith(
@@ -319,19 +305,25 @@ def test_what_rsdock_generates_for_c_workspaces_passes_its_own_c_rules(tmp_path)
             assert [f"{f.path}:{f.line}: {f.rule} {f.message}" for f in findings] == []
 
 
-def test_rs309_fix_adds_the_library_to_the_runtimes_install_line(tmp_path):
-    from tests.lint.rules.test_rules_workflow import apply
-
+def test_rs309_fix_adds_the_library_to_the_runtimes_install_line():
     text = RUNTIME.format(base="debian:bookworm-slim", run=APT.format(extra=""))
-    files = {"Cargo.toml": MANIFEST, "src/main.rs": "fn main() {}\n", "Dockerfile": text,
-             "Cargo.lock": LOCK_SQLITE}
-    ctx = context(files, tmp_path)
-    ctx.workspace = cargo.scan(tmp_path)
-    [finding] = get_rule("RS309")().check(ctx.dockerfiles["Dockerfile"], ctx)
+    files = workspace({"Dockerfile": text, "Cargo.lock": LOCK_SQLITE})
+    [finding] = catches("RS309", files)
     assert finding.fix is not None and finding.fix.safe
-    fixed = apply(text, finding)
-    assert "install -y --no-install-recommends ca-certificates libsqlite3-0 && rm" in fixed
-    (tmp_path / "Dockerfile").write_text(fixed)
-    ctx = context({**files, "Dockerfile": fixed}, tmp_path)
-    ctx.workspace = cargo.scan(tmp_path)
-    assert list(get_rule("RS309")().check(ctx.dockerfiles["Dockerfile"], ctx)) == []
+    after = fixed("RS309", files, unsafe=False)
+    assert "install -y --no-install-recommends ca-certificates libsqlite3-0 && rm" \
+        in after["Dockerfile"]
+    catches_not("RS309", after)
+
+
+def test_rs212_names_the_install_its_fix_cannot_extend_as_a_related_place():
+    # no apt-get update in the RUN: dpkg --add-architecture has nothing to precede, so the fix
+    # is display-only, and the finding on cargo's line names that install as a related place
+    dockerfile = CROSS_ARM64.replace("apt-get update && ", "")
+    files = workspace({WF: ARM64, "Dockerfile": dockerfile, "Cargo.lock": LOCK_SSL})
+    packages, env = catches("RS212", files, lines=[2, 7])
+    assert env.fix is not None and env.fix.display_only
+    assert "an apt-get install has no apt-get update before it" in env.fix.description
+    assert "line" not in env.fix.description
+    assert (2, "no apt-get update before this install: the fix stops here") in [
+        (r.line, r.label) for r in env.related]

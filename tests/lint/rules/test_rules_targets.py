@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.lint.rules.test_rules_workflow import run
+from tests.lint.rules.harness import catches, catches_not, reports
 
 WF = ".github/workflows/docker.yml"
 DOCKERFILE = """\
@@ -47,16 +47,16 @@ def workflow(*targets: str) -> str:
     (("",), "", []),
     (("worker",), "", []),
 ])
-def test_rs306_judges_each_target_the_workflow_builds(tmp_path, targets, api_user, expected):
+def test_rs306_judges_each_target_the_workflow_builds(targets, api_user, expected):
     files = {WF: workflow(*targets), "Dockerfile": DOCKERFILE.format(api_user=api_user)}
-    assert [f.line for f in run("RS306", files, tmp_path)] == expected
+    reports("RS306", files, expected)
 
 
-def test_rs304_and_rs303_judge_a_target_stage(tmp_path):
+def test_rs304_and_rs303_judge_a_target_stage():
     text = DOCKERFILE.format(api_user="USER 10001:10001").replace(
         'ENTRYPOINT ["/usr/bin/tini", "--", "/usr/local/bin/api"]', "ENTRYPOINT /usr/local/bin/api")
     files = {WF: workflow("api", "worker"), "Dockerfile": text}
-    assert [f.line for f in run("RS303", files, tmp_path)] == [11]
-    assert [f.line for f in run("RS304", files, tmp_path)] == [11]
+    catches("RS303", files, lines=[11])
+    catches("RS304", files, lines=[11])
     files[WF] = workflow("worker")
-    assert run("RS303", files, tmp_path / "last") == []
+    catches_not("RS303", files)

@@ -3,16 +3,12 @@
 from __future__ import annotations
 
 import textwrap
-from pathlib import Path
 
 import pytest
 
-from rsdock.lint.engine import discover
 from rsdock.lint.knowledge import actions
-from rsdock.lint.model.dockerfile import parse_dockerfile
-from rsdock.lint.model.dockerignore import parse_dockerignore
-from rsdock.lint.model.findings import Finding
-from rsdock.lint.rules.rule import Context, all_rules, get_rule
+from rsdock.lint.rules.rule import all_rules
+from tests.lint.rules.harness import catches, catches_not, fixed, reports
 from rsdock.lint.model.workflow_reader import parse_workflow
 
 WF = ".github/workflows/docker.yml"
@@ -115,82 +111,18 @@ jobs:
 """
 
 RUNTIME_RUN = "FROM debian:bookworm-slim\nRUN apt-get update\n"
-
-
-def sections(text: str) -> dict[str, str]:
-    """Split a multi-file example (``# file: <path>`` headers) into path -> text."""
-    files: dict[str, list[str]] = {}
-    current = None
-    for line in textwrap.dedent(text).splitlines():
-        if line.startswith("# file: "):
-            current = line[len("# file: "):].strip()
-            files[current] = []
-        elif current is not None:
-            files[current].append(line)
-    return {path: "\n".join(lines) + "\n" for path, lines in files.items()}
-
-
-def context(files: dict[str, str], root: Path) -> Context:
-    """Write ``files`` under ``root`` and parse each into the context the engine would build."""
-    ctx = Context(root=root)
-    for path, text in files.items():
-        target = root / path
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(text)
-        name = path.rsplit("/", 1)[-1]
-        if discover.BUILD_FILE_RE.match(name):
-            ctx.build_files[path] = text  # compose and bake files: context, never linted
-        elif path.endswith((".yml", ".yaml")):
-            ctx.workflows[path] = parse_workflow(path, text)
-        elif name.endswith(".dockerignore"):
-            ctx.dockerignores[path] = parse_dockerignore(path, text)
-        elif name.startswith("Dockerfile"):
-            ctx.dockerfiles[path] = parse_dockerfile(path, text)
-    return ctx
-
-
-def run(rule_id: str, files: dict[str, str], root: Path) -> list[Finding]:
-    """Every finding of ``rule_id`` over ``files``."""
-    ctx = context(files, root)
-    rule = get_rule(rule_id)()
-    if rule.target == "project":
-        return sorted(rule.check(None, ctx))
-    models = {"workflow": ctx.workflows, "dockerignore": ctx.dockerignores,
-              "dockerfile": ctx.dockerfiles}[rule.target]
-    return sorted(f for model in models.values() for f in rule.check(model, ctx))
-
-
-def apply(text: str, finding: Finding) -> str:
-    """``text`` with the finding's fix applied (edits from the end, as the engine does)."""
-    assert finding.fix is not None
-    for edit in sorted(finding.fix.edits, key=lambda e: e.start, reverse=True):
-        text = text[:edit.start] + edit.text + text[edit.end:]
-    return text
+DOCKERFILES = {"Dockerfile": RUNTIME_RUN, "Dockerfile.frontend": RUNTIME_RUN}
 
 
 MINE = [r for r in all_rules() if r.startswith(("RS4", "RS5", "RS6"))]
 
 
 @pytest.mark.parametrize("rule_id", [r for r in MINE if r.startswith("RS4")])
-def test_docs_examples(rule_id, tmp_path):
-    docs = get_rule(rule_id).docs()
-    assert {f.rule for f in run(rule_id, sections(docs.fails), tmp_path / "f")} == {rule_id}
-    assert run(rule_id, sections(docs.passes), tmp_path / "p") == []
+def test_generated_style_workflow_is_clean(rule_id):
+    catches_not(rule_id, {WF: CLEAN, "Dockerfile": RUNTIME_RUN})
 
 
-@pytest.mark.parametrize("rule_id", [r for r in MINE if r.startswith("RS4")])
-def test_generated_style_workflow_is_clean(rule_id, tmp_path):
-    files = {WF: CLEAN, "Dockerfile": RUNTIME_RUN}
-    assert run(rule_id, files, tmp_path) == []
-
-
-def lines(rule_id: str, text: str, tmp_path: Path, **extra: str) -> list[int]:
-    files = {WF: text, "Dockerfile": RUNTIME_RUN, "Dockerfile.frontend": RUNTIME_RUN}
-    files.update({k.replace("__", "/").replace("_", "."): v for k, v in extra.items()})
-    return [f.line for f in run(rule_id, files, tmp_path)]
-
-
-def test_research_workflow(tmp_path):
+def test_research_workflow():
     expected = {
         "RS404": [22],            # logs in on pull requests
         "RS410": [13, 16, 19, 22, 28],  # every action on a retired major
@@ -198,8 +130,8 @@ def test_research_workflow(tmp_path):
         "RS413": [13],            # checkout keeps the token
     }
     for rule_id in [r for r in MINE if r.startswith("RS4")]:
-        assert lines(rule_id, RESEARCH, tmp_path) == expected.get(rule_id, []), rule_id
-    assert lines("RS407", RESEARCH_WITH_FRONTEND, tmp_path) == [49]
+        reports(rule_id, {WF: RESEARCH, **DOCKERFILES}, expected.get(rule_id, []))
+    catches("RS407", {WF: RESEARCH_WITH_FRONTEND, **DOCKERFILES}, lines=[49])
 
 
 def workflow(steps: str, on: str = "push", head: str = "", runs_on: str = "ubuntu-24.04",
@@ -396,10 +328,10 @@ COPY --from=build /app/target/release/app /app
 
 @pytest.mark.parametrize("rule_id,text,expected", CASES,
                          ids=[f"{c[0]}-{i}" for i, c in enumerate(CASES)])
-def test_rule_cases(rule_id, text, expected, tmp_path):
+def test_rule_cases(rule_id, text, expected):
     files = {WF: text, "Dockerfile": RUNTIME_RUN, "web/Dockerfile.frontend": RUNTIME_RUN,
              "Dockerfile.frontend": RUNTIME_RUN, "Dockerfile.copy": COPY_ONLY}
-    assert [f.line for f in run(rule_id, files, tmp_path)] == expected
+    reports(rule_id, files, expected)
 
 
 FIXES = [
@@ -432,33 +364,34 @@ FIXES = [
 
 @pytest.mark.parametrize("rule_id,text,expected", FIXES,
                          ids=[f"{c[0]}-{i}" for i, c in enumerate(FIXES)])
-def test_fixes(rule_id, text, expected, tmp_path):
+def test_fixes(rule_id, text, expected):
     files = {WF: text, "Dockerfile": RUNTIME_RUN, "Dockerfile.copy": COPY_ONLY}
-    findings = run(rule_id, files, tmp_path)
-    assert len(findings) == 1
-    fixed = apply(text, findings[0])
-    assert expected in fixed
+    [finding] = catches(rule_id, files)
+    assert finding.fix is not None and finding.fix.edits
+    after = fixed(rule_id, files)
+    assert expected in after[WF]
     # the fix changes only what it must, and resolves the finding
-    assert parse_workflow(WF, fixed).errors == []
-    assert run(rule_id, {**files, WF: fixed}, tmp_path / "again") == []
+    assert {p for p in files if after[p] != files[p]} == {WF}
+    assert parse_workflow(WF, after[WF]).errors == []
+    catches_not(rule_id, after)
 
 
-def test_qemu_message_names_each_foreign_platform_of_a_comma_matrix_value(tmp_path):
+def test_qemu_message_names_each_foreign_platform_of_a_comma_matrix_value():
     text = workflow(BP + "    platforms: ${{ matrix.platforms }}\n",
                     job="strategy:\n  matrix:\n    platforms: ['linux/amd64,linux/arm64']")
-    [finding] = run("RS402", {WF: text, "Dockerfile": RUNTIME_RUN}, tmp_path)
+    [finding] = catches("RS402", {WF: text, "Dockerfile": RUNTIME_RUN})
     assert " for linux/arm64: " in finding.message
 
 
-def test_no_fix_for_expressions(tmp_path):
+def test_no_fix_for_expressions():
     text = workflow(BP + "    push: ${{ github.ref_type == 'branch' }}\n", on="[push, pull_request]")
-    (finding,) = run("RS405", {WF: text}, tmp_path)
+    (finding,) = catches("RS405", {WF: text})
     assert finding.fix is None
 
 
-def test_no_login_fix_when_an_if_exists(tmp_path):
+def test_no_login_fix_when_an_if_exists():
     text = workflow(LOGIN.format(cond="  if: success()\n", secret="T"), on="[push, pull_request]")
-    (finding,) = run("RS404", {WF: text}, tmp_path)
+    (finding,) = catches("RS404", {WF: text})
     assert finding.fix is None
 
 
@@ -483,15 +416,15 @@ ODD = [
 
 
 @pytest.mark.parametrize("text", ODD)
-def test_odd_workflows_never_crash(text, tmp_path):
+def test_odd_workflows_never_crash(text):
     assert parse_workflow(WF, text).errors == []
-    for rule_id in MINE:
-        run(rule_id, {WF: text, "Dockerfile": RUNTIME_RUN}, tmp_path / rule_id)
+    # a rule that raises is reported as RS009 (the engine catches it): none may
+    catches_not("RS009", {WF: text, "Dockerfile": RUNTIME_RUN})
 
 
-def test_rs410_says_what_the_runner_does(tmp_path):
+def test_rs410_says_what_the_runner_does():
     # GitHub's runners do not refuse a node20 major: they run it on node24 (actions/runner#3948)
     text = workflow("- uses: actions/checkout@v4\n")
-    [found] = run("RS410", {WF: text}, tmp_path)
+    [found] = catches("RS410", {WF: text})
     assert "run it on node24 instead" in found.message
     assert "no longer starts" not in found.message and "not maintained" not in found.message

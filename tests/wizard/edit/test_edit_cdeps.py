@@ -301,7 +301,7 @@ rsdock: nothing was written
      "the builder is based on ubuntu:24.04, not on Debian (a rust or debian image), so rsdock "
      "cannot tell whether its packages exist for the target"),
     (SINGLE.replace("apt-get update && ", ""), 2,
-     "the apt-get install on line 2 has no apt-get update before it in its RUN, which dpkg "
+     "an apt-get install has no apt-get update before it in its RUN, which dpkg "
      "--add-architecture must precede"),
     (SINGLE.replace("RUN apt-get update && apt-get install -y gcc-aarch64-linux-gnu "
                     "libc6-dev-arm64-cross \\\n    && ", "RUN "), 6,

@@ -9,8 +9,11 @@ from rsdock import fs
 from rsdock.errors import UserError
 from rsdock.wizard.edit.backup import list_backups, verified_backup, write_hook
 from rsdock.wizard.generate import answers, review, upgrade
-from tests.wizard.commands.test_init_upgrade import (  # noqa: F401  (the fixture)
-    ENTRYPOINT, HEALTHCHECK, NEW_CHEF, OLD_CHEF, WORKFLOW, edit, no_terminal, ws)
+from tests.wizard.commands import test_init_upgrade
+from tests.wizard.commands.test_init_upgrade import (  # noqa: F401  (the autouse fixture)
+    ENTRYPOINT, HEALTHCHECK, NEW_CHEF, OLD_CHEF, WORKFLOW, edit, no_terminal)
+
+ws = test_init_upgrade.ws  # the fixture: the example workspace as an older rsdock generated it
 
 BASE = "a\nb\nc\nd\ne\nf\n"
 
