@@ -26,7 +26,6 @@ EXPECTED = {
     'crash-symlink-loop': [],
     'fp-RS005-toml-1.1-inline-table': [],
     'fp-RS102-cook-build-in-matching-if-arms': [],
-    'fp-RS104-toolchain-script-before-cook': [('Dockerfile', 3, 'RS104'), ('Dockerfile', 13, 'RS302'), ('Dockerfile', 13, 'RS304'), ('Dockerfile', 13, 'RS306')],
     'fp-RS102-feature-gates-own-code': [('server/Dockerfile.delete-worker', 18, 'RS306')],
     'fp-RS104-makefile-installs-toolchain': [('.dockerignore', 1, 'RS603'), ('Dockerfile', 45, 'RS306')],
     'fp-RS104-toolchain-script-before-cook': [('Dockerfile', 13, 'RS302'), ('Dockerfile', 13, 'RS304'), ('Dockerfile', 13, 'RS306')],
