@@ -1,7 +1,7 @@
 """One answer to each question (issue #21): whether a platform, a runtime and the C libraries a
 binary reaches can work together is decided once (``rsdock.lint.analysis.compat``), and
 ``rsdock init``, ``rsdock edit --add-platform``, the TUI's platforms and runtime steps and
-``rsdock lint`` (RS605) give the same verdict, with the same refusal ids, for every case of the
+``rsdock lint`` (RS506) give the same verdict, with the same refusal ids, for every case of the
 table: a C-library shape x platform x runtime.
 
 Each driver sees the case as it would in use:
@@ -12,7 +12,7 @@ Each driver sees the case as it would in use:
 - edit: files generated for a pure-Rust workspace on another platform with runtime R, then the
   case's ``Cargo.toml``/``Cargo.lock`` put in, then ``rsdock edit --add-platform P --yes``;
 - lint: files generated for a pure-Rust workspace with P and R (what a project whose files
-  claim that combination looks like), the case's manifests put in, ``rsdock lint``'s RS605.
+  claim that combination looks like), the case's manifests put in, ``rsdock lint``'s RS506.
 """
 
 from __future__ import annotations
@@ -143,7 +143,7 @@ def _lint(root: Path, capsys) -> frozenset[str]:
     capsys.readouterr()
     main(["lint", str(root), "--format", "json", "--no-hadolint"])
     found = json.loads(capsys.readouterr().out)["findings"]
-    return frozenset(i for f in found if f["rule"] == "RS605" for i in _ids(f["message"]))
+    return frozenset(i for f in found if f["rule"] == "RS506" for i in _ids(f["message"]))
 
 
 # What the knowledge says today, for a reader (and so a table that agrees on "everything is

@@ -1,7 +1,7 @@
 """Whether a platform, runtime and C-library set can work: the one answer to that question.
 
 ``rsdock init``, ``rsdock edit --add-platform``, the TUI (all through ``Plan.problems()``)
-and ``rsdock lint`` (RS605) ask :func:`refusals`; none of them decides it on its own. The
+and ``rsdock lint`` (RS506) ask :func:`refusals`; none of them decides it on its own. The
 inputs are what each knows: the chosen (or published) platforms, the runtime base and its
 Debian release, and per binary the C crates Cargo.lock shows it compiles on each platform.
 Each answer is one sentence (what cannot work, for which binary and platform, through which

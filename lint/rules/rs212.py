@@ -32,7 +32,7 @@ class RS212(ProjectRule):
     ``Cargo.lock`` (see ``rsdock rules``: the C-crate table); checked only for platforms the
     workflows name literally, and for plain ``cargo`` builds (``cross``, ``xx-cargo`` and
     ``cargo zigbuild`` bring their own), and not for a platform the crates rule out altogether
-    (RS605 reports that one: aws-lc-sys without bindings, a system library built for glibc
+    (RS506 reports that one: aws-lc-sys without bindings, a system library built for glibc
     only). A missing package is reported where that platform's
     package list is written (its ``apt-get install`` line, or the ``case`` arm's ``set --`` line
     whose words an ``apt-get install "$@"`` installs), missing environment at the ``cargo`` line.
@@ -216,7 +216,7 @@ class RS212(ProjectRule):
                 libc = "musl" if "musl" in triple else "gnu"
                 if compat.refusals_for([platform.name], "", "", [compat.Binary(
                         "", {platform.name: crates})], libc=libc, musl_c=False):
-                    continue  # it cannot work with these crates at all: RS605 says so, and
+                    continue  # it cannot work with these crates at all: RS506 says so, and
                     # installing packages for it would be a fix that cannot work
                 need, missing, env_missing = self._lacking(call, crates, platform, installed,
                                                            native, config_env)

@@ -101,7 +101,7 @@ def test_the_harness_sees_an_undeclared_fix(monkeypatch):
 WITH_RELATED = {
     "RS101", "RS102", "RS104", "RS105", "RS106", "RS110", "RS201", "RS202", "RS206", "RS207",
     "RS208", "RS209", "RS211", "RS212", "RS307", "RS308", "RS407", "RS417", "RS501", "RS502",
-    "RS503", "RS504", "RS111", "RS213", "RS305", "RS416", "RS604",
+    "RS503", "RS504", "RS506", "RS507", "RS111", "RS213", "RS305", "RS416", "RS604",
 }
 
 

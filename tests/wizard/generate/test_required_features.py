@@ -1,7 +1,7 @@
 """``[[bin]] required-features`` (issue #21): a binary cargo builds only with features the
 defaults leave off is left out by default and said so; chosen by hand it is built with
 ``--features package/feature`` (cargo refuses ``--bin NAME`` without them), its C crates are
-resolved with those features on, and lint's RS606 reports a ``--bin`` build that leaves them
+resolved with those features on, and lint's RS507 reports a ``--bin`` build that leaves them
 off. The fixture is shadowsocks-rust's ``sswinservice`` (tests/fixtures/workspaces/
 required_features/README)."""
 
@@ -40,10 +40,10 @@ def _cargo_lines(root: Path) -> list[str]:
             and not line.startswith("#")]
 
 
-def _rs606(root: Path, capsys) -> list[dict]:
+def _rs507(root: Path, capsys) -> list[dict]:
     capsys.readouterr()
     main(["lint", str(root), "--format", "json", "--no-hadolint"])
-    return [f for f in json.loads(capsys.readouterr().out)["findings"] if f["rule"] == "RS606"]
+    return [f for f in json.loads(capsys.readouterr().out)["findings"] if f["rule"] == "RS507"]
 
 
 def test_the_scan_reads_required_features(ss):
@@ -59,7 +59,7 @@ def test_a_binary_the_defaults_do_not_build_is_left_out_and_said(ss, capsys):
     lines = _cargo_lines(ss)
     assert lines and all("--bin ssserver" in line and "sswinservice" not in line
                          and "--features" not in line for line in lines)
-    assert _rs606(ss, capsys) == []
+    assert _rs507(ss, capsys) == []
 
 
 def test_chosen_by_hand_it_is_built_with_its_features(ss, capsys):
@@ -67,12 +67,12 @@ def test_chosen_by_hand_it_is_built_with_its_features(ss, capsys):
     lines = _cargo_lines(ss)
     assert len(lines) == 2 and all(
         "--features shadowsocks-rust/winservice" in line for line in lines), lines
-    assert _rs606(ss, capsys) == []
+    assert _rs507(ss, capsys) == []
     # Without them (the Dockerfile rsdock wrote before): cargo refuses, and lint says so.
     dockerfile = ss / "Dockerfile"
     dockerfile.write_text(dockerfile.read_text().replace(
         " --features shadowsocks-rust/winservice", ""))
-    found = _rs606(ss, capsys)
+    found = _rs507(ss, capsys)
     assert found and all("cargo refuses `--bin sswinservice`: it requires the features "
                          "winservice" in f["message"] for f in found)
     assert "--features shadowsocks-rust/winservice" in found[0]["message"]

@@ -1,4 +1,4 @@
-"""RS605: every platform the workflow publishes can work with the runtime and the C libraries."""
+"""RS506: every platform the workflow publishes can work with the runtime and the C libraries."""
 
 from __future__ import annotations
 
@@ -21,7 +21,7 @@ _MUSL_CC_RE = re.compile(r"\b(?:musl-tools|musl-dev|musl-gcc|zig|ziglang|cargo-z
 _DISTROLESS_RELEASE_RE = re.compile(r"-debian(\d+)")
 
 
-class RS605(ProjectRule):
+class RS506(ProjectRule):
     r"""Publish only platforms the runtime image and the binary's C libraries can work on.
 
     The question ``rsdock init``, ``rsdock edit --add-platform`` and the wizard ask before they
@@ -138,7 +138,7 @@ class RS605(ProjectRule):
         ENTRYPOINT ["/usr/local/bin/server"]
     """
 
-    id = "RS605"
+    id = "RS506"
     name = "platform-cannot-work"
     severity = Severity.ERROR
     message = "drop the platform, or change what rules it out"

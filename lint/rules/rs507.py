@@ -1,4 +1,4 @@
-"""RS606: a `cargo build --bin NAME` turns on the binary's required-features."""
+"""RS507: a `cargo build --bin NAME` turns on the binary's required-features."""
 
 from __future__ import annotations
 
@@ -18,7 +18,7 @@ from rsdock.lint.model.findings import Finding, Related, Severity
 from rsdock.lint.rules.rule import Context, DockerfileRule
 
 
-class RS606(DockerfileRule):
+class RS507(DockerfileRule):
     r"""Build a binary with its ``required-features``: cargo refuses ``--bin NAME`` without them.
 
     A ``[[bin]]`` table with ``required-features = ["winservice"]`` is built only when every
@@ -81,7 +81,7 @@ class RS606(DockerfileRule):
         ENTRYPOINT ["/usr/local/bin/proxy-winservice"]
     """
 
-    id = "RS606"
+    id = "RS507"
     name = "bin-required-features"
     severity = Severity.ERROR
     message = "add the binary's required-features to the build's --features"
