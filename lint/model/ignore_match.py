@@ -131,7 +131,13 @@ def literal_ends(pattern: str) -> tuple[str, str]:
     wild = [m.start() for m in _WILD.finditer(pattern)]
     if not wild:
         return pattern, pattern
-    return pattern[:wild[0]], pattern[wild[-1] + 1:] if pattern[wild[-1]] != "\\" else ""
+    last = wild[-1]
+    if pattern[last] == "\\":
+        return pattern[:wild[0]], ""
+    stars = len(pattern[:last + 1]) - len(pattern[:last + 1].rstrip("*"))
+    if stars and stars % 2 == 0 and pattern.startswith("/", last + 1):
+        last += 1  # `**/` (an even run of `*`) matches no folder at all: its `/` is optional
+    return pattern[:wild[0]], pattern[last + 1:]
 
 
 def collapse_stars(pattern: str) -> str:

@@ -266,3 +266,12 @@ def test_the_kind_read_without_tokenizing_is_the_tokenizers(pattern):
         source = ignore_match.regex_source(tokens)
         assert all(not re.match(source, p, re.DOTALL) or (p.startswith(head)
                    and p.endswith(tail)) for p in ["", "a", "ab/b", "a/b", "*", "aab", "b/ab"])
+
+
+@pytest.mark.parametrize("pattern,name", [("****/a", "a"), ("**/a", "a"), ("x/****/a", "x/a")])
+def test_the_literal_tail_of_a_double_star_slash_leaves_the_slash_out(pattern, name):
+    # `**/` matches no folder at all, so a name without the slash matches (hypothesis found
+    # `****/a` matching "a" while its literal tail was "/a": the pre-filter dropped a match).
+    tokens, _kind = ignore_match.compile_pattern(pattern)
+    assert re.match(ignore_match.regex_source(tokens), name, re.DOTALL)
+    assert name.endswith(ignore_match.literal_ends(pattern)[1])
