@@ -92,6 +92,11 @@ def images(ctx: Context) -> list[Image]:
     return found
 
 
+def pushes_from(ctx: Context, where: str) -> bool:
+    """Whether the workflow, action or script at ``where`` pushes any image it builds."""
+    return any(image.pushes and image.where == where for image in images(ctx))
+
+
 def _collect(ctx: Context) -> list[Image]:
     root = getattr(ctx, "root", None)
     found: list[Image] = []

@@ -60,8 +60,7 @@ class RS430(WorkflowRule):
         config = release.value if isinstance(release.value, dict) else {}
         if config.get("types"):
             return
-        if not any(image.pushes and image.where == file.path
-                   for image in publication.images(ctx)):
+        if not publication.pushes_from(ctx, file.path):
             return
         yield self.finding(file.path, release.line, release.column, (
             "the release trigger has no types, so the image is pushed again for every release "

@@ -66,16 +66,15 @@ class RS436(WorkflowRule):
         trigger = file.triggers.get("workflow_run")
         if trigger is None:
             return
-        if not any(image.pushes and image.where == file.path
-                   for image in publication.images(ctx)):
+        if not publication.pushes_from(ctx, file.path):
             return
         for name, job in file.jobs.items():
-            if not any(_publishes(step) for step in job.steps):
+            steps = [s for s in job.steps if _publishes(s)]
+            if not steps:
                 continue
             conditions = [c for c in file.job_conditions(job) if c is not None]
             if any(_CONCLUSION_RE.search(str(c.value)) for c in conditions):
                 continue
-            steps = [s for s in job.steps if _publishes(s)]
             if all(s.if_ is not None and _CONCLUSION_RE.search(str(s.if_.value)) for s in steps):
                 continue
             yield self.finding(file.path, job.line, job.column, (
