@@ -176,38 +176,59 @@ def _reached_handler(texts: list[tuple[str, str, bool]], stop_signal: str) -> st
     if main_holding:
         return main_holding[0]
     handling: dict[str, str] = {}  # function name -> the file of the handler it reaches
-    bodies: list[tuple[str, str, bool]] = []  # (fn name, body, in the main file)
-    for rel, text, is_main in texts:
+    walked: dict[int, list[tuple[str, str]]] = {}  # file index -> its (fn name, body)s
+    for index, (rel, text, is_main) in enumerate(texts):
+        if (rel, False) not in holding:
+            continue  # only a file that holds a handler can seed the search
         functions = _functions(text)
-        outside = list(text)
-        for name, begin, end in functions:
-            body = text[begin:end]
-            bodies.append((name, body, is_main))
-            outside[begin:end] = " " * (end - begin)
-            if (rel, False) in holding and _handler_at(body, stop_signal):
+        walked[index] = [(name, text[begin:end]) for name, begin, end in functions]
+        for name, body in walked[index]:
+            if _handler_at(body, stop_signal):
                 handling.setdefault(name, rel)
-        rest = "".join(outside)
-        if (rel, False) in holding and _ROCKET_RE.search(rest) and \
-                _handler_at(rest, stop_signal):
-            return rel  # Rocket's #[launch] writes the program's main itself
+        if any(word in text for word in _ROCKET_RE.literals):  # blanking adds no literal
+            rest = _outside(text, functions)
+            if _ROCKET_RE.search(rest) and _handler_at(rest, stop_signal):
+                return rel  # Rocket's #[launch] writes the program's main itself
     for _round in range(8):  # calls through a few layers of the package's own functions
         if not handling:
             break
-        calls = re.compile(r"(?<!fn )\b(" + "|".join(map(re.escape, sorted(handling))) +
+        names = sorted(handling)
+        calls = re.compile(r"(?<!fn )\b(" + "|".join(map(re.escape, names)) +
                            r")\s*(?:::<[^>]*>)?\s*\(")
         grew = False
-        for name, body, is_main in bodies:
-            found = calls.search(body)
-            if found is None:
-                continue
-            if is_main:
-                return handling[found.group(1)]
-            if name not in handling:
-                handling[name] = handling[found.group(1)]
-                grew = True
+        for index, (_rel, text, is_main) in enumerate(texts):
+            # a body can only call a name its file spells: the others need no function walk
+            if index not in walked:
+                if not any(name in text for name in names):
+                    continue
+                walked[index] = [(name, text[begin:end])
+                                 for name, begin, end in _functions(text)]
+            for name, body in walked[index]:
+                found = calls.search(body)
+                if found is None:
+                    continue
+                if is_main:
+                    return handling[found.group(1)]
+                if name not in handling:
+                    handling[name] = handling[found.group(1)]
+                    grew = True
         if not grew:
             break
     return ""
+
+
+def _outside(text: str, functions: list[tuple[str, int, int]]) -> str:
+    """``text`` with every function's span blanked (spaces of the same length)."""
+    pieces: list[str] = []
+    at = 0
+    for _name, begin, end in sorted(functions, key=lambda f: f[1]):
+        if end <= at:
+            continue
+        begin = max(begin, at)
+        pieces += [text[at:begin], " " * (end - begin)]
+        at = end
+    pieces.append(text[at:])
+    return "".join(pieces)
 
 
 def _functions(text: str) -> list[tuple[str, int, int]]:
