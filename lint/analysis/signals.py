@@ -9,9 +9,9 @@ The evidence is read from the Rust sources of the package that builds the binary
 workspace path dependencies it uses (``src/`` and the like; not tests, benches or examples), in
 the cargo workspace the image is built from (a monorepo keeps its workspaces in sub-folders,
 with no ``Cargo.toml`` at the repository root). A handler counts when the binary's own main file
-holds it or calls, by name through the package's functions, one whose body holds it: a
-library's actix ``main`` serves the server binary that calls it, not the workers of
-``src/bin/`` beside it:
+holds it or calls, by name through the package's functions (or by the name a ``use ... as``
+gives one), one whose body holds it: a library's actix ``main`` serves the server binary that
+calls it, not the workers of ``src/bin/`` beside it:
 
 - a handler for the signal: tokio's ``SignalKind::terminate()`` (``interrupt()`` or
   ``ctrl_c()`` when the image stops with SIGINT), ``signal-hook`` or ``nix``/``libc`` naming
@@ -155,6 +155,9 @@ def _read(ctx: Context, workspace: Workspace, package: object, binary: str,
 
 
 _FN_RE = re.compile(r"\bfn\s+([A-Za-z_]\w*)")
+# a function re-exported under another name: `use path::name as alias;` (a `{...}` list too)
+_USE_RE = re.compile(r"\buse\s+[^;]*;")
+_AS_RE = re.compile(r"\b([A-Za-z_]\w*)\s+as\s+([A-Za-z_]\w*)\b")
 _BRACE_RE = re.compile(r"[{}]")
 
 
@@ -190,7 +193,13 @@ def _reached_handler(texts: list[tuple[str, str, bool]], stop_signal: str) -> st
         if (rel, False) in holding and _ROCKET_RE.search(rest) and \
                 _handler_at(rest, stop_signal):
             return rel  # Rocket's #[launch] writes the program's main itself
+    # `pub use daemon::main::main as forestd_main;`: a call by the alias reaches the function
+    aliases = [(m.group(2), m.group(1)) for _rel, text, _main in texts if " as " in text
+               for use in _USE_RE.finditer(text) for m in _AS_RE.finditer(use.group())]
     for _round in range(8):  # calls through a few layers of the package's own functions
+        for alias, target in aliases:
+            if target in handling and alias not in handling:
+                handling[alias] = handling[target]
         if not handling:
             break
         calls = re.compile(r"(?<!fn )\b(" + "|".join(map(re.escape, sorted(handling))) +
