@@ -51,6 +51,8 @@ EXPECTED = {
     'fp-RS302-RS304-compose-rustup-dev-target': [],
     'fp-RS302-copies-etc-ssl': [('Dockerfile', 13, 'RS304')],
     'fp-RS302-program-bundles-roots': [('Dockerfile', 5, 'RS302'), ('Dockerfile', 5, 'RS306'), ('Dockerfile', 7, 'RS304')],
+    # the runtime is FROM rust:1.75-slim-bookworm, which installs ca-certificates itself
+    'fp-RS302-rust-slim-runtime-has-certificates': [('nodes/Dockerfile.pathfinder', 2, 'RS105'), ('nodes/Dockerfile.pathfinder', 14, 'RS301')],
     'fp-RS302-recommends-bring-ca-certificates': [('Dockerfile', 11, 'RS304')],
     'fp-RS304-RS306-packaging-builder-image': [],
     'fp-RS304-RS306-pushed-to-runner-registry': [('.github/workflows/integration.yml', 10, 'RS410'), ('.github/workflows/integration.yml', 20, 'RS410')],
