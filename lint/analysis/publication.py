@@ -61,6 +61,8 @@ class Image:
         how: ``build-push``, ``bake``, ``compose``, ``docker build`` or ``container action``.
         where: the workflow, action or script that says so.
         tags: the image names it is tagged with, as written (``-t``, ``tags:``).
+        args: the build-args it passes (``build-args: NAME=value``, ``--build-arg``), values as
+            written (an expression stays ``${{ ... }}``: given, its value unknown).
     """
 
     dockerfile: str
@@ -70,6 +72,7 @@ class Image:
     how: str
     where: str
     tags: tuple[str, ...] = ()
+    args: tuple[tuple[str, str], ...] = ()
 
 
 @record(frozen=True)
@@ -82,6 +85,7 @@ class Service:
     target: str
     image: str
     overrides_entrypoint: bool
+    args: tuple[tuple[str, str], ...] = ()
 
 
 def images(ctx: Context) -> list[Image]:
@@ -145,7 +149,8 @@ class _JobReader:
             for service in compose_services(compose_file, self._text(compose_file)):
                 if service.dockerfile and (not names or service.name in names):
                     self.images.append(Image(service.dockerfile, service.context, service.target,
-                                             True, "compose", self.workflow.path))
+                                             True, "compose", self.workflow.path,
+                                             args=service.args))
         return self.images
 
     def _pushed_sources(self) -> set[str]:
@@ -210,6 +215,7 @@ class _JobReader:
             files = [posixpath.join(c, "Dockerfile") for c in contexts]
         archived = any(o.get("type") in ("oci", "docker") and "dest" in o
                        for o in _outputs(step.input_text("outputs") or ""))
+        args = _build_args(a.text for a in build.build_args)
         for path in files:
             if "${{" in path or "$" in path:
                 continue
@@ -219,14 +225,14 @@ class _JobReader:
                     self.steps.in_repository(self.job, contexts[0] if len(contexts) == 1
                                              else "."),
                     "" if "$" in target else target, pushes, "build-push", self.workflow.path,
-                    tuple(t.text for t in build.tags)))
+                    tuple(t.text for t in build.tags), args))
                 self.images.append(self.archived[-1])
                 continue
             self.images.append(Image(
                 self.steps.in_repository(self.job, posixpath.normpath(path)),
                 self.steps.in_repository(self.job, contexts[0] if len(contexts) == 1 else "."),
                 "" if "$" in target else target, pushes, "build-push", self.workflow.path,
-                tuple(t.text for t in build.tags)))
+                tuple(t.text for t in build.tags), args))
 
     def _publish_action(self, step: Step) -> None:
         """elgohr/Publish-Docker-Github-Action: builds ``workdir``/``dockerfile`` (default
@@ -414,7 +420,8 @@ class _JobReader:
         image = Image(self.steps.in_repository(self.job, dockerfile),
                       self.steps.in_repository(self.job, context),
                       targets[-1] if targets and "$" not in targets[-1] else "", pushes,
-                      "docker build", where, tuple(tags))
+                      "docker build", where, tuple(tags),
+                      _build_args(options.get("build-arg", [])))
         self.tagged.append((image, tags))
 
     def _compose(self, args: list[str], cwd: str) -> None:
@@ -516,6 +523,7 @@ def compose_services(path: str, text: str) -> list[Service]:
         if not isinstance(service, dict) or "build" not in service:
             continue
         spec = service["build"]
+        args: tuple[tuple[str, str], ...] = ()
         if isinstance(spec, str):
             context, dockerfile, target = spec, "Dockerfile", ""
         elif isinstance(spec, dict):
@@ -523,6 +531,11 @@ def compose_services(path: str, text: str) -> list[Service]:
             dockerfile = str(spec.get("dockerfile") or "Dockerfile")
             raw = spec.get("target")
             target = raw if isinstance(raw, str) and "$" not in raw else ""
+            given = spec.get("args")  # a mapping, or a list of NAME=value
+            if isinstance(given, dict):
+                args = _build_args(str(k) if v is None else f"{k}={v}" for k, v in given.items())
+            elif isinstance(given, list):
+                args = _build_args(str(item) for item in given)
         else:
             continue
         if "://" in context or "$" in context or "$" in dockerfile:
@@ -531,7 +544,7 @@ def compose_services(path: str, text: str) -> list[Service]:
         overrides = "entrypoint" in service or bool(service.get("init"))
         image = service.get("image")
         found.append(Service(str(name), _join(context_dir, dockerfile), context_dir, target,
-                             image if isinstance(image, str) else "", overrides))
+                             image if isinstance(image, str) else "", overrides, args))
     return found
 
 
@@ -632,7 +645,18 @@ def bake_images(path: str, text: str, wanted: Iterable[str] = (),
 
 def _replace_pushes(image: Image, pushes: bool, where: str | None = None) -> Image:
     return Image(image.dockerfile, image.context, image.target, pushes, image.how,
-                 where if where is not None else image.where, image.tags)
+                 where if where is not None else image.where, image.tags, image.args)
+
+
+def _build_args(items: Iterable[str]) -> tuple[tuple[str, str], ...]:
+    """``NAME=value`` items as pairs; an item without ``=`` passes the runner's own variable,
+    whose value is not known here (given as ``$NAME``)."""
+    found: list[tuple[str, str]] = []
+    for item in items:
+        name, eq, value = item.strip().partition("=")
+        if name and re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", name):
+            found.append((name, value if eq else "$" + name))
+    return tuple(found)
 
 
 def _outputs(text: str) -> list[dict[str, str]]:

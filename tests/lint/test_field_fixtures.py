@@ -106,6 +106,9 @@ EXPECTED = {
     'fp-RS603-git-needed-by-build': [('Dockerfile', 6, 'RS302'), ('Dockerfile', 6, 'RS304'), ('Dockerfile', 6, 'RS306')],
     'fp-RS604-RS603-prebuilt-binaries': [('Dockerfile', 10, 'RS304')],
     'fp-RS604-build-script-git-from-env': [('Dockerfile', 10, 'RS304')],
+    # pathfinder: the build-arg the workflow passes skips vergen; hermes: git after a probe
+    'fp-RS604-build-arg-skips-vergen': [('.github/workflows/docker.yml', 6, 'RS412'), ('.github/workflows/docker.yml', 26, 'RS410'), ('.github/workflows/docker.yml', 30, 'RS410'), ('.github/workflows/docker.yml', 30, 'RS413'), ('.github/workflows/docker.yml', 40, 'RS410'), ('.github/workflows/docker.yml', 46, 'RS410'), ('.github/workflows/docker.yml', 52, 'RS410'), ('.github/workflows/docker.yml', 61, 'RS410')],
+    'fp-RS604-build-script-probes-git': [('ci/release/hermes.Dockerfile', 48, 'RS304')],
     'fp-RS604-test-module-attributes': [('Dockerfile', 8, 'RS304')],
     'fp-RS604-tolerant-git-and-named-folders': [],
     'miss-RS110-cook-into-cache-mount': [('Dockerfile', 1, 'RS505'), ('Dockerfile', 12, 'RS110'), ('Dockerfile', 23, 'RS304')],
