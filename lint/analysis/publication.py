@@ -40,6 +40,10 @@ if TYPE_CHECKING:  # the workflow model (ruamel) is loaded only for repositories
 BAKE_ACTION = "docker/bake-action"
 # builds with `docker build` and pushes `name` (inputs: dockerfile, context, workdir, no_push)
 PUBLISH_ACTION = "elgohr/publish-docker-github-action"
+# Red Hat's buildah actions: build-only (inputs: containerfiles, context, image, tags,
+# platforms, build-args), and a push of a local image by name (inputs: image, tags, registry)
+BUILDAH_ACTION = "redhat-actions/buildah-build"
+PUSH_TO_REGISTRY_ACTION = "redhat-actions/push-to-registry"
 # what docker buildx bake reads when no file is given, in its order
 BAKE_DEFAULT_FILES = ("compose.yaml", "compose.yml", "docker-compose.yml", "docker-compose.yaml",
                       "docker-bake.json", "docker-bake.hcl")
@@ -58,7 +62,8 @@ class Image:
         context: the build context folder, relative to the repository root.
         target: the stage built (``--target``, ``target:``), "" for the last one.
         pushes: whether the build's image is pushed to a registry off the runner.
-        how: ``build-push``, ``bake``, ``compose``, ``docker build`` or ``container action``.
+        how: ``build-push``, ``bake``, ``compose``, ``docker build``, ``buildah`` or
+            ``container action``.
         where: the workflow, action or script that says so.
         tags: the image names it is tagged with, as written (``-t``, ``tags:``).
         args: the build-args it passes (``build-args: NAME=value``, ``--build-arg``), values as
@@ -175,6 +180,12 @@ class _JobReader:
                 self._bake_action(step)
             elif uses is not None and uses.repo.lower() == PUBLISH_ACTION:
                 self._publish_action(step)
+            elif uses is not None and uses.repo.lower() == BUILDAH_ACTION:
+                self._buildah_build(step)
+            elif uses is not None and uses.repo.lower() == PUSH_TO_REGISTRY_ACTION:
+                image = (step.input_text("image") or "").strip()
+                if image:
+                    self.pushed.add(_repo(image))  # pushes the local image named so
             elif step.run is not None and isinstance(step.run.value, str):
                 workdir = self.steps.in_repository(
                     self.job, str(step.data.get("working-directory") or "."))
@@ -233,6 +244,28 @@ class _JobReader:
                 self.steps.in_repository(self.job, contexts[0] if len(contexts) == 1 else "."),
                 "" if "$" in target else target, pushes, "build-push", self.workflow.path,
                 tuple(t.text for t in build.tags), args))
+
+    def _buildah_build(self, step: Step) -> None:
+        """redhat-actions/buildah-build: builds each of ``containerfiles`` (or the older
+        ``dockerfiles``) in ``context`` (default the workspace) into the local image ``image``
+        (its ``tags`` are tags of that name); it never pushes: a
+        ``redhat-actions/push-to-registry`` step of the job pushing that name publishes it."""
+        listed = step.input_text("containerfiles") or step.input_text("dockerfiles") or ""
+        files = [f.strip() for f in listed.splitlines() if f.strip()]
+        if not files:
+            return  # a build from `content:` (no Containerfile of the repository) or a base
+        context = self._env((step.input_text("context") or ".").strip() or ".", step)
+        image = (step.input_text("image") or "").strip()
+        args = _build_args(line for line in (step.input_text("build-args") or "").splitlines()
+                           if line.strip())
+        for path in files:
+            path = self._env(path, step)
+            if "$" in path or "$" in context:
+                continue
+            self.tagged.append((Image(self.steps.in_repository(self.job, posixpath.normpath(path)),
+                                      self.steps.in_repository(self.job, context), "", False,
+                                      "buildah", self.workflow.path, (image,) if image else (),
+                                      args), [image] if image else []))
 
     def _publish_action(self, step: Step) -> None:
         """elgohr/Publish-Docker-Github-Action: builds ``workdir``/``dockerfile`` (default

@@ -118,6 +118,9 @@ EXPECTED = {
     'miss-RS306-bake-targets-published-by-composite-action': [('rust/Dockerfile', 10, 'RS306'), ('rust/Dockerfile', 12, 'RS304'), ('rust/Dockerfile', 14, 'RS306'), ('rust/Dockerfile', 16, 'RS304')],
     # Supply-chain traps (issue #25): merging attested images with `docker manifest create`
     # (RS408: the fixture leaves the Dockerfile out) and provenance turned off on a push.
+    # trustify: a Containerfile built by buildah in a composite action (RS304: the workspace is
+    # not in the fixture, so trustd's actix server is not seen)
+    'miss-RS306-containerfile-built-by-buildah': [('.github/scripts/Containerfile', 33, 'RS306'), ('.github/scripts/Containerfile', 43, 'RS304')],
     'miss-RS306-published-prebuilt-binary-image': [('Dockerfile.cross', 4, 'RS304'), ('Dockerfile.cross', 4, 'RS306')],
     'miss-RS308-ubuntu-runtime-digest-pinned-builder': [('Dockerfile', 13, 'RS308'), ('Dockerfile', 23, 'RS304')],
     'miss-RS420-RS421-manifest-create-of-attested-images': [('.github/workflows/publish.yml', 29, 'RS408'), ('.github/workflows/publish.yml', 45, 'RS420'), ('.github/workflows/publish.yml', 45, 'RS421')],
