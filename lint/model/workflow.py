@@ -110,8 +110,9 @@ class Step:
 
 @record
 class Job:
-    """One job: its condition, runner, permissions, matrix, steps, the jobs it needs and its
-    ``outputs:`` (what ``needs.<id>.outputs.<name>`` reads)."""
+    """One job: its condition, runner, permissions, matrix, steps, the jobs it needs, its
+    ``outputs:`` (what ``needs.<id>.outputs.<name>`` reads) and the reusable workflow it calls
+    (``uses: owner/repo/.github/workflows/x.yml@ref``; such a job has no steps)."""
 
     id: str
     line: int
@@ -123,6 +124,7 @@ class Job:
     steps: list[Step] = field(default_factory=list)
     needs: list[str] = field(default_factory=list)
     outputs: dict[str, Scalar] = field(default_factory=dict)
+    uses: Uses | None = None
 
     def matrix_combinations(self) -> list[dict[str, Any]] | None:
         """The combinations of a literal ``strategy.matrix`` ([{}] when none), None when computed."""

@@ -114,6 +114,8 @@ EXPECTED = {
     'miss-RS110-cook-into-cache-mount': [('Dockerfile', 1, 'RS505'), ('Dockerfile', 12, 'RS110'), ('Dockerfile', 23, 'RS304')],
     # hermes: `platforms: ${{ matrix.platform.id }}`, a property of a matrix value
     'miss-RS209-matrix-object-platform': [('.github/workflows/docker.yml', 5, 'RS412'), ('.github/workflows/docker.yml', 27, 'RS410'), ('.github/workflows/docker.yml', 27, 'RS413'), ('.github/workflows/docker.yml', 31, 'RS410'), ('.github/workflows/docker.yml', 40, 'RS410'), ('.github/workflows/docker.yml', 44, 'RS410'), ('.github/workflows/docker.yml', 47, 'RS410'), ('.github/workflows/docker.yml', 54, 'RS410'), ('.github/workflows/docker.yml', 62, 'RS407'), ('ci/release/hermes.Dockerfile', 6, 'RS209'), ('ci/release/hermes.Dockerfile', 48, 'RS304')],
+    # trustify: a job calls a reusable workflow at @main (with secrets: inherit)
+    'miss-RS414-reusable-workflow-on-a-branch': [('.github/workflows/backport.yaml', 35, 'RS414')],
     'miss-RS214-add-url-without-checksum': [('docker/Dockerfile', 4, 'RS214'), ('docker/Dockerfile', 18, 'RS304')],
     'miss-RS215-tilde-in-env-path': [('Dockerfile', 4, 'RS215')],
     'miss-RS301-binary-in-compiler-image': [('Dockerfile', 1, 'RS505'), ('Dockerfile', 7, 'RS301')],

@@ -1,7 +1,7 @@
 """Rules changed after blind batch E (session 8, docs/field-test.md), on the shapes their
 docstrings do not show: RS604 (a build script that reads a variable first, through a constant,
 set by a build-arg or by the command itself; a build script that asks git whether there is a
-repository before anything else)."""
+repository before anything else), RS414 (a job that calls a reusable workflow at a branch)."""
 
 from __future__ import annotations
 
@@ -126,3 +126,19 @@ def test_rs604_git_behind_a_repository_probe(probe, caught):
         catches("RS604", text)
     else:
         catches_not("RS604", text)
+
+
+@pytest.mark.parametrize("uses, caught", [
+    ("org/tools/.github/workflows/build.yml@main", True),
+    ("org/tools/.github/workflows/build.yml@v2", False),
+    ("./.github/workflows/build.yml", False),  # the repository's own workflow
+])
+def test_rs414_reads_reusable_workflow_calls(uses, caught):
+    text = ("# file: .github/workflows/ci.yml\non: push\njobs:\n  call:\n"
+            f"    uses: {uses}\n    secrets: inherit\n"
+            "# file: .github/workflows/build.yml\non: workflow_call\njobs:\n  b:\n"
+            "    runs-on: ubuntu-24.04\n    steps:\n      - run: echo\n")
+    if caught:
+        catches("RS414", text)
+    else:
+        catches_not("RS414", text)
