@@ -156,8 +156,7 @@ def _read(ctx: Context, workspace: Workspace, package: object, binary: str,
 
 _FN_RE = re.compile(r"\bfn\s+([A-Za-z_]\w*)")
 # a function re-exported under another name: `use path::name as alias;` (a `{...}` list too)
-_USE_RE = re.compile(r"\buse\s+[^;]*;")
-_AS_RE = re.compile(r"\b([A-Za-z_]\w*)\s+as\s+([A-Za-z_]\w*)\b")
+
 _BRACE_RE = re.compile(r"[{}]")
 
 
@@ -193,13 +192,12 @@ def _reached_handler(texts: list[tuple[str, str, bool]], stop_signal: str) -> st
         if (rel, False) in holding and _ROCKET_RE.search(rest) and \
                 _handler_at(rest, stop_signal):
             return rel  # Rocket's #[launch] writes the program's main itself
-    # `pub use daemon::main::main as forestd_main;`: a call by the alias reaches the function
-    aliases = [(m.group(2), m.group(1)) for _rel, text, _main in texts if " as " in text
-               for use in _USE_RE.finditer(text) for m in _AS_RE.finditer(use.group())]
+    aliased: set[str] = set()
     for _round in range(8):  # calls through a few layers of the package's own functions
-        for alias, target in aliases:
-            if target in handling and alias not in handling:
-                handling[alias] = handling[target]
+        for target in sorted(set(handling) - aliased):
+            aliased.add(target)
+            for alias in _aliases(texts, target):
+                handling.setdefault(alias, handling[target])
         if not handling:
             break
         calls = re.compile(r"(?<!fn )\b(" + "|".join(map(re.escape, sorted(handling))) +
@@ -217,6 +215,22 @@ def _reached_handler(texts: list[tuple[str, str, bool]], stop_signal: str) -> st
         if not grew:
             break
     return ""
+
+
+def _aliases(texts: list[tuple[str, str, bool]], name: str) -> list[str]:
+    """The names ``use ... name as alias;`` gives the function ``name`` (forest's
+    ``pub use daemon::main::main as forestd_main;``): a call by the alias reaches it. Looked
+    up by the literal ``name as`` first, as most files hold none."""
+    pattern = re.compile(rf"(?<!\w){re.escape(name)}\s+as\s+([A-Za-z_]\w*)\s*[;,}}]")
+    found: list[str] = []
+    for _rel, text, _main in texts:
+        if f"{name} as " not in text:
+            continue
+        for match in pattern.finditer(text):
+            statement = text[max(text.rfind(";", 0, match.start()), 0):match.start()]
+            if re.search(r"\buse\b", statement) and match.group(1) not in found:
+                found.append(match.group(1))
+    return found
 
 
 def _functions(text: str) -> list[tuple[str, int, int]]:
