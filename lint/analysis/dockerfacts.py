@@ -118,6 +118,24 @@ def image_env(image: str) -> dict[str, str]:
     return {}
 
 
+# Images that install a CA bundle in their own layers, so a runtime built on them has
+# /etc/ssl/certs/ca-certificates.crt without installing anything:
+# - the official rust images and cargo-chef's (built on them): rust-lang/docker-rust's
+#   `*/slim/Dockerfile` runs `apt-get install --no-install-recommends ca-certificates gcc
+#   libc6-dev wget`, the full variants are FROM buildpack-deps:<release> (its curl layer installs
+#   ca-certificates) and the alpine ones `apk add --no-cache ca-certificates gcc`;
+# - Microsoft's .NET images: dotnet/dotnet-docker's runtime-deps Dockerfiles (which runtime,
+#   aspnet and sdk are built FROM) install ca-certificates with libc6, libicu, libssl and tzdata.
+_CA_BUNDLE_IMAGE_RE = re.compile(r"^(?:mcr\.microsoft\.com/dotnet/(?:nightly/)?"
+                                 r"(?:runtime-deps|runtime|aspnet|sdk))(?::[^@]*)?(?:@.*)?$")
+
+
+def ships_ca_bundle(image: str) -> bool:
+    """Whether ``image`` is known to carry a CA bundle already (rust, cargo-chef, .NET)."""
+    name = image.lower()
+    return bool(_RUST_IMAGE_RE.match(name) or _CA_BUNDLE_IMAGE_RE.match(name))
+
+
 # The official rust images' CARGO_HOME: its config.toml configures cargo, `cargo install`
 # puts binaries in its bin/.
 CARGO_HOME = "/usr/local/cargo"

@@ -41,7 +41,7 @@ from rsdock.lint.analysis import publication
 from rsdock.lint.model.context import Context
 from rsdock.lint.model.dockerfile import Dockerfile, Instruction, Stage, image_name
 from rsdock.lint.model.paths import context_source, leaves_root
-from rsdock.records import field, record
+from rsdock.records import field, record, replace
 
 PRODUCTION, DEVCONTAINER, TEST, TOOLCHAIN, HELPER, OTHER = (
     "production", "devcontainer", "test", "toolchain", "helper", "other")
@@ -76,6 +76,8 @@ class Build:
         target: the stage it builds (a workflow's ``target:``, compose's ``build.target``), ""
             for the last one.
         tags: the names a workflow tags the image with, as written.
+        args: the build-args it passes (``NAME``, value as written; ``${{ ... }}`` or
+            ``$NAME`` when only the build knows it).
     """
 
     dockerfile: str
@@ -86,6 +88,7 @@ class Build:
     publishes: bool = False
     target: str = ""
     tags: tuple[str, ...] = ()
+    args: tuple[tuple[str, str], ...] = ()
 
 
 @record(frozen=True)
@@ -528,8 +531,17 @@ def _collect(ctx: Context) -> list[Build]:
     unique: dict[tuple[object, ...], Build] = {}
     for item in found:
         key = (item.dockerfile, item.context, item.source, item.where, item.target)
-        if key not in unique or item.publishes and not unique[key].publishes:
-            unique[key] = item  # one build of a job pushes what another only built
+        if key in unique:
+            # one build stands for both: it passes only the build-args both pass
+            kept = dict(unique[key].args)
+            args = tuple((k, v) for k, v in item.args if k in kept)
+            if item.publishes and not unique[key].publishes:
+                unique[key] = replace(item, args=args)  # one build of a job pushes what
+                # another only built
+            else:
+                unique[key] = replace(unique[key], args=args)
+        else:
+            unique[key] = item
     return list(unique.values())
 
 
@@ -551,7 +563,8 @@ def _workflow_builds(ctx: Context) -> list[Build]:
     """The builds the workflows run (and the actions and scripts they call), with whether each
     is pushed (:mod:`rsdock.lint.analysis.publication`)."""
     return [Build(image.dockerfile, image.context, _SOURCES.get(image.how, "workflow"),
-                  image.where, publishes=image.pushes, target=image.target, tags=image.tags)
+                  image.where, publishes=image.pushes, target=image.target, tags=image.tags,
+                  args=image.args)
             for image in publication.images(ctx)]
 
 
@@ -560,7 +573,7 @@ def _compose_builds(path: str, text: str) -> list[Build]:
     mapping with ``context``, ``dockerfile`` and ``target``), relative to the compose file's
     folder. A compose file builds; only a ``docker compose push`` a workflow runs publishes."""
     return [Build(s.dockerfile, s.context, "compose", path,
-                  overrides_entrypoint=s.overrides_entrypoint, target=s.target)
+                  overrides_entrypoint=s.overrides_entrypoint, target=s.target, args=s.args)
             for s in publication.compose_services(path, text)]
 
 
@@ -783,23 +796,30 @@ def compile_runs(ctx: Context, build: Build) -> list[CompileRun] | None:
     if model is None:
         return None
     found: list[CompileRun] = []
+    given = dict(build.args)
     for stage in model.stages:
         for call in cargo_build.stage_calls(model, stage, None):
             if call.builds_project and call.action != "cook":  # cook compiles dummy sources
-                found.append(CompileRun(build.dockerfile, call.instruction.line,
-                                        _run_env(stage, call.instruction),
+                # `RUN GIT_SHA=v1 cargo build`: the command's own assignments reach it too
+                env = {**_run_env(stage, call.instruction, given),
+                       **{k: v for k, v in call.command.assignments.items() if v}}
+                found.append(CompileRun(build.dockerfile, call.instruction.line, env,
                                         _sees_whole_context(stage, call.instruction)))
         if _opaque_build(model, stage):
             for inst in stage.runs():
                 if _OPAQUE_RE.search(inst.original):
-                    found.append(CompileRun(build.dockerfile, inst.line, _run_env(stage, inst)))
+                    found.append(CompileRun(build.dockerfile, inst.line,
+                                            _run_env(stage, inst, given),
+                                            _sees_whole_context(stage, inst)))
     return found
 
 
 def _sees_whole_context(stage: Stage, inst: Instruction) -> bool:
     """Whether the RUN ``inst`` (of ``stage``) sees the whole build context: a ``COPY . .``
-    in its stage or the stages it is built FROM, or a bind mount of the context's root."""
-    if any(facts.copies_everything(copy) for s in stage.ancestry() for copy in s.copies()):
+    before it in its stage or in the stages it is built FROM, or a bind mount of the
+    context's root."""
+    if any(facts.copies_everything(copy) for s in stage.ancestry() for copy in s.copies()
+           if s is not stage or copy.instruction.line < inst.line):
         return True
     for flag in inst.flags:
         if not flag.startswith("--mount="):
@@ -811,10 +831,15 @@ def _sees_whole_context(stage: Stage, inst: Instruction) -> bool:
     return False
 
 
-def _run_env(stage: Stage, inst: Instruction) -> dict[str, str | None]:
-    """The variables a RUN's processes get: every ENV in effect, and the ARGs with a value
-    (an ARG nobody gave a value is not set in a RUN's environment)."""
-    scope = stage.vars_before(inst)
+def _run_env(stage: Stage, inst: Instruction,
+             given: dict[str, str] | None = None) -> dict[str, str | None]:
+    """The variables a RUN's processes get: every ENV in effect, and the ARGs with a value,
+    a default or one the build passes (``given``: its build-args; an ARG nobody gave a value
+    is not set in a RUN's environment)."""
+    scope = dict(stage.vars_before(inst))
+    for name, value in (given or {}).items():
+        if name in scope and scope[name] is None and value:
+            scope[name] = value
     env_names = set(stage.parent.env if stage.parent else {})
     for env in stage.of("ENV"):
         if env.line < inst.line and env.value:

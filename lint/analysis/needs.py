@@ -16,7 +16,10 @@
   vergen otherwise builds without a repository (placeholder values) and the vergen 9 family
   (vergen-gitcl, -git2, -gix) takes ``VERGEN_GIT_*`` from the environment (``commit``: the
   generator passes the commit in); shadow-rs, built, git-testament and a ``git_version!`` with
-  a ``fallback`` build without it (``optional``).
+  a ``fallback`` build without it (``optional``), and so does a build script whose git calls
+  wait for a tolerated ``git rev-parse --git-dir``. The variables a build script reads before
+  it runs git or vergen (``env::var("GIT_SHA")``, or a ``let`` bound to the name) are kept: a
+  build that sets one never reads the repository.
 - **Steps before ``cargo build``** in the project's own Dockerfile, Makefile or justfile.
 
 Everything is read from the files (a prefilter regex, then :mod:`rsdock.lint.model.rust_source`
@@ -450,10 +453,16 @@ def _scan_build_script(root: Path, package: Package, script: str,
         return
     toks = tokens(text)
     read_env: list[str] = []  # the variables the script has read so far (`env::var("GIT_SHA")`)
+    before_vergen: list[str] | None = None  # those read before vergen's `fail_on_error()`
+    first_git = len(git)
+    probes_repository = False  # a tolerated `git rev-parse --git-dir` guards the other calls
+    constants = _string_constants(toks) if "var(" in text else {}
     for i, tok in enumerate(toks):
-        name_read = _env_read(toks, i)
+        name_read = _env_read(toks, i, constants)
         if name_read and name_read not in read_env:
             read_env.append(name_read)
+        if before_vergen is None and tok.kind == IDENT and tok.value == "fail_on_error":
+            before_vergen = list(read_env)
         if tok.kind == STR:
             _build_script_path(root, package, script, tok, inputs)
         if tok.kind == IDENT and tok.value == "Command" and _is_new_call(toks, i):
@@ -468,6 +477,7 @@ def _scan_build_script(root: Path, package: Package, script: str,
                     pass  # `git clone URL`, or git run in another folder: not this repository
                 elif tolerant:
                     git.append(("optional", f"{reason}, and builds when git fails"))
+                    probes_repository = probes_repository or _probes_repository(toks, i)
                 else:
                     git.append(("needs-git", reason))
                     if guards is not None and read_env:
@@ -493,14 +503,25 @@ def _scan_build_script(root: Path, package: Package, script: str,
     for crate in VERGEN:
         if crate in crates and any("git" in v.lower() for v in idents):
             if "fail_on_error" in idents:  # no placeholder values: the build fails without git
-                git.append(("needs-git", f"{script} reads git through {crate} with "
-                            "fail_on_error"))
+                reason = f"{script} reads git through {crate} with fail_on_error"
+                git.append(("needs-git", reason))
+                if guards is not None and before_vergen:
+                    guards[reason] = tuple(before_vergen)  # `if let Ok(v) = env::var(..)
+                    # { return }` before the builder: a build that sets it never runs vergen
             elif crate == "vergen" and vergen8:  # no environment overrides before vergen 9
                 git.append(("optional", f"{script} reads git through vergen 8, which emits "
                             "placeholders without it"))
             else:
                 git.append(("commit", f"{script} reads the commit through {crate}"))
             break
+    if probes_repository:
+        # hermes: `git rev-parse --git-dir` with its failure tolerated decides whether the
+        # script asks git anything else: without a repository it builds without git
+        for index in range(first_git, len(git)):
+            mode, why = git[index]
+            if mode == "needs-git" and " runs git" in why:
+                git[index] = ("optional", f"{why} once a tolerated `git rev-parse` has found "
+                                          "a repository")
 
 
 # pkg-config's lookups: `pkg_config::probe_library("x")`, `Config::new().probe("x")`.
@@ -518,14 +539,36 @@ _CARGO_SET_ENV = frozenset({"OUT_DIR", "TARGET", "HOST", "PROFILE", "OPT_LEVEL",
                             "NUM_JOBS", "RUSTC", "RUSTDOC", "RUSTC_LINKER", "PATH", "HOME"})
 
 
-def _env_read(toks: list[Token], i: int) -> str | None:
+def _string_constants(toks: list[Token]) -> dict[str, str]:
+    """The names bound to a string literal: ``let NAME = "X";``, ``const NAME: &str = "X";``
+    (pathfinder reads ``env::var(force_version_env_var_name)``)."""
+    found: dict[str, str] = {}
+    for i, tok in enumerate(toks[:-3]):
+        if tok.kind != IDENT or tok.value not in ("let", "const", "static") or \
+                toks[i + 1].kind != IDENT:
+            continue
+        j = i + 2
+        while j < len(toks) and j < i + 8 and toks[j].value not in ("=", ";"):
+            j += 1  # `: &str`, `: &'static str`
+        if j + 2 < len(toks) and toks[j].value == "=" and toks[j + 1].kind == STR and \
+                toks[j + 2].value == ";":
+            found[toks[i + 1].value] = toks[j + 1].value
+    return found
+
+
+def _env_read(toks: list[Token], i: int, constants: dict[str, str] | None = None) -> str | None:
     """The variable ``toks[i]`` reads when it starts ``var("NAME")``/``var_os("NAME")`` (as in
-    ``std::env::var``) or ``option_env!("NAME")``; None otherwise or for a variable cargo sets."""
+    ``std::env::var``), or names it through a string constant (``constants``), or
+    ``option_env!("NAME")``; None otherwise or for a variable cargo sets."""
     tok = toks[i]
     if tok.kind != IDENT or i + 2 >= len(toks):
         return None
     if tok.value in ("var", "var_os") and toks[i + 1].value == "(" and toks[i + 2].kind == STR:
         name = toks[i + 2].value
+    elif tok.value in ("var", "var_os") and toks[i + 1].value == "(" and constants and \
+            toks[i + 2].kind == IDENT and toks[i + 2].value in constants and \
+            i + 3 < len(toks) and toks[i + 3].value == ")":
+        name = constants[toks[i + 2].value]
     elif tok.value == "option_env" and i + 3 < len(toks) and toks[i + 1].value == "!" and \
             toks[i + 2].value == "(" and toks[i + 3].kind == STR:
         name = toks[i + 3].value
@@ -537,14 +580,20 @@ def _env_read(toks: list[Token], i: int) -> str | None:
 
 
 _TOLERATES = frozenset({"ok", "unwrap_or", "unwrap_or_default", "unwrap_or_else", "is_ok",
-                        "is_err"})
+                        "is_err", "is_ok_and", "map_or", "map_or_else"})
+# `git rev-parse --git-dir` and the like: asks whether there is a repository at all
+_REPOSITORY_PROBES = frozenset({"--git-dir", "--is-inside-work-tree", "--show-toplevel"})
 
 
-def _git_call(toks: list[Any], start: int) -> tuple[bool, bool]:
-    """What the ``Command::new("git")`` statement at ``toks[start]`` does: whether it reads the
-    workspace's repository (not ``git clone <url>``, not run with ``.current_dir(...)`` in a
-    folder other than the package's), and whether the build goes on when git fails (its result is turned into
-    an Option or given a default: ``.output().ok()``, ``unwrap_or_default()``)."""
+def _probes_repository(toks: list[Any], start: int) -> bool:
+    """Whether the ``Command::new("git")`` statement at ``toks[start]`` is ``git rev-parse``
+    asking whether there is a repository (``--git-dir``, ``--is-inside-work-tree``)."""
+    words = set(_statement_words(toks, start))
+    return "rev-parse" in words and bool(words & _REPOSITORY_PROBES)
+
+
+def _statement_words(toks: list[Any], start: int) -> list[str]:
+    """The identifiers and strings of the statement that starts at ``toks[start]``."""
     words: list[str] = []
     depth = 0
     for tok in toks[start:start + 200]:
@@ -558,6 +607,15 @@ def _git_call(toks: list[Any], start: int) -> tuple[bool, bool]:
             break
         if tok.kind in (IDENT, STR):
             words.append(tok.value)
+    return words
+
+
+def _git_call(toks: list[Any], start: int) -> tuple[bool, bool]:
+    """What the ``Command::new("git")`` statement at ``toks[start]`` does: whether it reads the
+    workspace's repository (not ``git clone <url>``, not run with ``.current_dir(...)`` in a
+    folder other than the package's), and whether the build goes on when git fails (its result is turned into
+    an Option or given a default: ``.output().ok()``, ``unwrap_or_default()``)."""
+    words = _statement_words(toks, start)
     # run in a folder of its own (`.current_dir(&build_dir)` under OUT_DIR), not the package's
     # (`.current_dir(env!("CARGO_MANIFEST_DIR"))` still reads the repository)
     elsewhere = "current_dir" in words and not any(

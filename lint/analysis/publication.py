@@ -40,6 +40,10 @@ if TYPE_CHECKING:  # the workflow model (ruamel) is loaded only for repositories
 BAKE_ACTION = "docker/bake-action"
 # builds with `docker build` and pushes `name` (inputs: dockerfile, context, workdir, no_push)
 PUBLISH_ACTION = "elgohr/publish-docker-github-action"
+# Red Hat's buildah actions: build-only (inputs: containerfiles, context, image, tags,
+# platforms, build-args), and a push of a local image by name (inputs: image, tags, registry)
+BUILDAH_ACTION = "redhat-actions/buildah-build"
+PUSH_TO_REGISTRY_ACTION = "redhat-actions/push-to-registry"
 # what docker buildx bake reads when no file is given, in its order
 BAKE_DEFAULT_FILES = ("compose.yaml", "compose.yml", "docker-compose.yml", "docker-compose.yaml",
                       "docker-bake.json", "docker-bake.hcl")
@@ -58,9 +62,12 @@ class Image:
         context: the build context folder, relative to the repository root.
         target: the stage built (``--target``, ``target:``), "" for the last one.
         pushes: whether the build's image is pushed to a registry off the runner.
-        how: ``build-push``, ``bake``, ``compose``, ``docker build`` or ``container action``.
+        how: ``build-push``, ``bake``, ``compose``, ``docker build``, ``buildah`` or
+            ``container action``.
         where: the workflow, action or script that says so.
         tags: the image names it is tagged with, as written (``-t``, ``tags:``).
+        args: the build-args it passes (``build-args: NAME=value``, ``--build-arg``), values as
+            written (an expression stays ``${{ ... }}``: given, its value unknown).
     """
 
     dockerfile: str
@@ -70,6 +77,7 @@ class Image:
     how: str
     where: str
     tags: tuple[str, ...] = ()
+    args: tuple[tuple[str, str], ...] = ()
 
 
 @record(frozen=True)
@@ -82,6 +90,7 @@ class Service:
     target: str
     image: str
     overrides_entrypoint: bool
+    args: tuple[tuple[str, str], ...] = ()
 
 
 def images(ctx: Context) -> list[Image]:
@@ -145,7 +154,8 @@ class _JobReader:
             for service in compose_services(compose_file, self._text(compose_file)):
                 if service.dockerfile and (not names or service.name in names):
                     self.images.append(Image(service.dockerfile, service.context, service.target,
-                                             True, "compose", self.workflow.path))
+                                             True, "compose", self.workflow.path,
+                                             args=service.args))
         return self.images
 
     def _pushed_sources(self) -> set[str]:
@@ -170,6 +180,12 @@ class _JobReader:
                 self._bake_action(step)
             elif uses is not None and uses.repo.lower() == PUBLISH_ACTION:
                 self._publish_action(step)
+            elif uses is not None and uses.repo.lower() == BUILDAH_ACTION:
+                self._buildah_build(step)
+            elif uses is not None and uses.repo.lower() == PUSH_TO_REGISTRY_ACTION:
+                image = (step.input_text("image") or "").strip()
+                if image:
+                    self.pushed.add(_repo(image))  # pushes the local image named so
             elif step.run is not None and isinstance(step.run.value, str):
                 workdir = self.steps.in_repository(
                     self.job, str(step.data.get("working-directory") or "."))
@@ -210,6 +226,7 @@ class _JobReader:
             files = [posixpath.join(c, "Dockerfile") for c in contexts]
         archived = any(o.get("type") in ("oci", "docker") and "dest" in o
                        for o in _outputs(step.input_text("outputs") or ""))
+        args = _build_args(a.text for a in build.build_args)
         for path in files:
             if "${{" in path or "$" in path:
                 continue
@@ -219,14 +236,36 @@ class _JobReader:
                     self.steps.in_repository(self.job, contexts[0] if len(contexts) == 1
                                              else "."),
                     "" if "$" in target else target, pushes, "build-push", self.workflow.path,
-                    tuple(t.text for t in build.tags)))
+                    tuple(t.text for t in build.tags), args))
                 self.images.append(self.archived[-1])
                 continue
             self.images.append(Image(
                 self.steps.in_repository(self.job, posixpath.normpath(path)),
                 self.steps.in_repository(self.job, contexts[0] if len(contexts) == 1 else "."),
                 "" if "$" in target else target, pushes, "build-push", self.workflow.path,
-                tuple(t.text for t in build.tags)))
+                tuple(t.text for t in build.tags), args))
+
+    def _buildah_build(self, step: Step) -> None:
+        """redhat-actions/buildah-build: builds each of ``containerfiles`` (or the older
+        ``dockerfiles``) in ``context`` (default the workspace) into the local image ``image``
+        (its ``tags`` are tags of that name); it never pushes: a
+        ``redhat-actions/push-to-registry`` step of the job pushing that name publishes it."""
+        listed = step.input_text("containerfiles") or step.input_text("dockerfiles") or ""
+        files = [f.strip() for f in listed.splitlines() if f.strip()]
+        if not files:
+            return  # a build from `content:` (no Containerfile of the repository) or a base
+        context = self._env((step.input_text("context") or ".").strip() or ".", step)
+        image = (step.input_text("image") or "").strip()
+        args = _build_args(line for line in (step.input_text("build-args") or "").splitlines()
+                           if line.strip())
+        for path in files:
+            path = self._env(path, step)
+            if "$" in path or "$" in context:
+                continue
+            self.tagged.append((Image(self.steps.in_repository(self.job, posixpath.normpath(path)),
+                                      self.steps.in_repository(self.job, context), "", False,
+                                      "buildah", self.workflow.path, (image,) if image else (),
+                                      args), [image] if image else []))
 
     def _publish_action(self, step: Step) -> None:
         """elgohr/Publish-Docker-Github-Action: builds ``workdir``/``dockerfile`` (default
@@ -414,7 +453,8 @@ class _JobReader:
         image = Image(self.steps.in_repository(self.job, dockerfile),
                       self.steps.in_repository(self.job, context),
                       targets[-1] if targets and "$" not in targets[-1] else "", pushes,
-                      "docker build", where, tuple(tags))
+                      "docker build", where, tuple(tags),
+                      _build_args(options.get("build-arg", [])))
         self.tagged.append((image, tags))
 
     def _compose(self, args: list[str], cwd: str) -> None:
@@ -516,6 +556,7 @@ def compose_services(path: str, text: str) -> list[Service]:
         if not isinstance(service, dict) or "build" not in service:
             continue
         spec = service["build"]
+        args: tuple[tuple[str, str], ...] = ()
         if isinstance(spec, str):
             context, dockerfile, target = spec, "Dockerfile", ""
         elif isinstance(spec, dict):
@@ -523,6 +564,11 @@ def compose_services(path: str, text: str) -> list[Service]:
             dockerfile = str(spec.get("dockerfile") or "Dockerfile")
             raw = spec.get("target")
             target = raw if isinstance(raw, str) and "$" not in raw else ""
+            given = spec.get("args")  # a mapping, or a list of NAME=value
+            if isinstance(given, dict):
+                args = _build_args(str(k) if v is None else f"{k}={v}" for k, v in given.items())
+            elif isinstance(given, list):
+                args = _build_args(str(item) for item in given)
         else:
             continue
         if "://" in context or "$" in context or "$" in dockerfile:
@@ -531,7 +577,7 @@ def compose_services(path: str, text: str) -> list[Service]:
         overrides = "entrypoint" in service or bool(service.get("init"))
         image = service.get("image")
         found.append(Service(str(name), _join(context_dir, dockerfile), context_dir, target,
-                             image if isinstance(image, str) else "", overrides))
+                             image if isinstance(image, str) else "", overrides, args))
     return found
 
 
@@ -632,7 +678,18 @@ def bake_images(path: str, text: str, wanted: Iterable[str] = (),
 
 def _replace_pushes(image: Image, pushes: bool, where: str | None = None) -> Image:
     return Image(image.dockerfile, image.context, image.target, pushes, image.how,
-                 where if where is not None else image.where, image.tags)
+                 where if where is not None else image.where, image.tags, image.args)
+
+
+def _build_args(items: Iterable[str]) -> tuple[tuple[str, str], ...]:
+    """``NAME=value`` items as pairs; an item without ``=`` passes the runner's own variable,
+    whose value is not known here (given as ``$NAME``)."""
+    found: list[tuple[str, str]] = []
+    for item in items:
+        name, eq, value = item.strip().partition("=")
+        if name and re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", name):
+            found.append((name, value if eq else "$" + name))
+    return tuple(found)
 
 
 def _outputs(text: str) -> list[dict[str, str]]:

@@ -9,9 +9,9 @@ The evidence is read from the Rust sources of the package that builds the binary
 workspace path dependencies it uses (``src/`` and the like; not tests, benches or examples), in
 the cargo workspace the image is built from (a monorepo keeps its workspaces in sub-folders,
 with no ``Cargo.toml`` at the repository root). A handler counts when the binary's own main file
-holds it or calls, by name through the package's functions, one whose body holds it: a
-library's actix ``main`` serves the server binary that calls it, not the workers of
-``src/bin/`` beside it:
+holds it or calls, by name through the package's functions (or by the name a ``use ... as``
+gives one), one whose body holds it: a library's actix ``main`` serves the server binary that
+calls it, not the workers of ``src/bin/`` beside it:
 
 - a handler for the signal: tokio's ``SignalKind::terminate()`` (``interrupt()`` or
   ``ctrl_c()`` when the image stops with SIGINT), ``signal-hook`` or ``nix``/``libc`` naming
@@ -155,6 +155,8 @@ def _read(ctx: Context, workspace: Workspace, package: object, binary: str,
 
 
 _FN_RE = re.compile(r"\bfn\s+([A-Za-z_]\w*)")
+# a function re-exported under another name: `use path::name as alias;` (a `{...}` list too)
+
 _BRACE_RE = re.compile(r"[{}]")
 
 
@@ -189,7 +191,12 @@ def _reached_handler(texts: list[tuple[str, str, bool]], stop_signal: str) -> st
             rest = _outside(text, functions)
             if _ROCKET_RE.search(rest) and _handler_at(rest, stop_signal):
                 return rel  # Rocket's #[launch] writes the program's main itself
+    aliased: set[str] = set()
     for _round in range(8):  # calls through a few layers of the package's own functions
+        for target in sorted(set(handling) - aliased):
+            aliased.add(target)
+            for alias in _aliases(texts, target):
+                handling.setdefault(alias, handling[target])
         if not handling:
             break
         names = sorted(handling)
@@ -229,6 +236,22 @@ def _outside(text: str, functions: list[tuple[str, int, int]]) -> str:
         at = end
     pieces.append(text[at:])
     return "".join(pieces)
+
+
+def _aliases(texts: list[tuple[str, str, bool]], name: str) -> list[str]:
+    """The names ``use ... name as alias;`` gives the function ``name`` (forest's
+    ``pub use daemon::main::main as forestd_main;``): a call by the alias reaches it. Looked
+    up by the literal ``name as`` first, as most files hold none."""
+    pattern = re.compile(rf"(?<!\w){re.escape(name)}\s+as\s+([A-Za-z_]\w*)\s*[;,}}]")
+    found: list[str] = []
+    for _rel, text, _main in texts:
+        if f"{name} as " not in text:
+            continue
+        for match in pattern.finditer(text):
+            statement = text[max(text.rfind(";", 0, match.start()), 0):match.start()]
+            if re.search(r"\buse\b", statement) and match.group(1) not in found:
+                found.append(match.group(1))
+    return found
 
 
 def _functions(text: str) -> list[tuple[str, int, int]]:

@@ -1,8 +1,9 @@
 """Which files ``rsdock lint`` looks at, and what kind each one is.
 
 A repository's lintable files are its Dockerfiles (``Dockerfile``, ``Dockerfile.*``,
-``*.Dockerfile``, ``*.dockerfile``), its ``.dockerignore`` files (``.dockerignore`` and the
-per-Dockerfile ``<Dockerfile>.dockerignore``) and its GitHub workflows
+``*.Dockerfile``, ``*.dockerfile``, and podman's ``Containerfile``, ``Containerfile.*``), its
+``.dockerignore`` files (``.dockerignore`` and the per-Dockerfile
+``<Dockerfile>.dockerignore``) and its GitHub workflows
 (``.github/workflows/*.yml``/``*.yaml``, and local composite actions
 ``.github/actions/<name>/action.yml``, read as workflows with one job). Build output and
 vendored trees (``vendor/``, ``third_party/``, ``node_modules/``, and what ``.gitattributes``
@@ -56,9 +57,10 @@ def kind_of(relpath: str) -> str | None:
         return "workflow"  # a local composite action: its steps pin actions too
     if lower.endswith(NOT_DOCKERFILE_SUFFIXES) and "workflows" not in parts[:-1]:
         return None
-    if name == "Dockerfile" or name.startswith("Dockerfile.") or name.startswith("Dockerfile-"):
-        return "dockerfile"
-    if lower.endswith(".dockerfile"):
+    for stem in ("Dockerfile", "Containerfile"):  # podman and buildah read Containerfile
+        if name == stem or name.startswith(stem + ".") or name.startswith(stem + "-"):
+            return "dockerfile"
+    if lower.endswith((".dockerfile", ".containerfile")):
         return "dockerfile"
     if (len(parts) >= 3 and parts[-3] == ".github" and parts[-2] == "workflows"
             and lower.endswith((".yml", ".yaml"))):

@@ -20,7 +20,8 @@ from rsdock.lint.knowledge.platforms import NATIVE_PLATFORM
 from rsdock.records import field, record
 
 _SHA_RE = re.compile(r"^[0-9a-f]{40}$")
-_MATRIX_REF_RE = re.compile(r"\$\{\{\s*matrix\.([A-Za-z0-9_-]+)\s*\}\}")
+# `${{ matrix.target }}`, and a property of a matrix value: `${{ matrix.platform.id }}`
+_MATRIX_REF_RE = re.compile(r"\$\{\{\s*matrix\.([A-Za-z0-9_-]+(?:\.[A-Za-z0-9_-]+)*)\s*\}\}")
 
 
 @record(frozen=True)
@@ -109,8 +110,9 @@ class Step:
 
 @record
 class Job:
-    """One job: its condition, runner, permissions, matrix, steps, the jobs it needs and its
-    ``outputs:`` (what ``needs.<id>.outputs.<name>`` reads)."""
+    """One job: its condition, runner, permissions, matrix, steps, the jobs it needs, its
+    ``outputs:`` (what ``needs.<id>.outputs.<name>`` reads) and the reusable workflow it calls
+    (``uses: owner/repo/.github/workflows/x.yml@ref``; such a job has no steps)."""
 
     id: str
     line: int
@@ -122,6 +124,7 @@ class Job:
     steps: list[Step] = field(default_factory=list)
     needs: list[str] = field(default_factory=list)
     outputs: dict[str, Scalar] = field(default_factory=dict)
+    uses: Uses | None = None
 
     def matrix_combinations(self) -> list[dict[str, Any]] | None:
         """The combinations of a literal ``strategy.matrix`` ([{}] when none), None when computed."""
@@ -348,10 +351,13 @@ def _checks_status(condition: Scalar | None) -> bool:
 
 
 def _substitute_matrix(text: str, combo: dict[str, Any]) -> str:
-    """``text`` with each ``${{ matrix.x }}`` that ``combo`` gives a scalar value replaced."""
+    """``text`` with each ``${{ matrix.x }}`` (or ``${{ matrix.x.y }}``, a property of a
+    mapping value) that ``combo`` gives a scalar value replaced."""
     def value(match: re.Match[str]) -> str:
-        found = combo.get(match[1])
-        return match[0] if found is None or isinstance(found, dict) else str(found)
+        found: Any = combo
+        for key in match[1].split("."):
+            found = found.get(key) if isinstance(found, dict) else None
+        return match[0] if found is None or isinstance(found, (dict, list)) else str(found)
     return _MATRIX_REF_RE.sub(value, text)
 
 

@@ -250,6 +250,7 @@ def _read_job(job_id: str, jobs: CommentedMap, lines: list[str]) -> Job:
     outputs = data.get("outputs")
     if isinstance(outputs, CommentedMap):
         job.outputs = {str(k): v for k in outputs if (v := _value(outputs, k)) is not None}
+    job.uses = _read_uses(data, lines)  # a reusable workflow the job calls
     steps = data.get("steps")
     if isinstance(steps, CommentedSeq):
         for index, step in enumerate(steps):

@@ -27,6 +27,8 @@ def _ca_handling(image: str) -> str:
     if known is not None:
         return known[0].ca
     name = image.split("@")[0].lower()
+    if facts.ships_ca_bundle(image):
+        return "bundled"  # rust:1.75-slim-bookworm installs ca-certificates itself
     if "distroless" in name or name.startswith("cgr.dev/") or "alpine" in name:
         return "bundled"  # these ship a CA bundle already
     if re.search(r"(^|/)(debian|ubuntu)(:|$)", name) or "-slim" in name:
@@ -39,7 +41,8 @@ class RS302(ImageStageRule):
 
     ``debian:bookworm-slim`` and ``scratch`` carry no CA certificates, so every HTTPS or TLS
     connection fails with "unable to get local issuer certificate". Distroless and alpine
-    images ship a bundle. When the workspace's ``Cargo.lock`` has no crate that reads the
+    images ship a bundle, and so do images that install one in their own layers (the official
+    ``rust`` images, ``-slim`` included, and Microsoft's .NET images). When the workspace's ``Cargo.lock`` has no crate that reads the
     system store (native-tls, openssl, rustls-native-certs...), the check is skipped. A package
     that brings the bundle counts as installing it, following Debian's package lists
     (``lint/knowledge/debian_deps.json``): ``curl`` and ``git`` recommend ``ca-certificates``,

@@ -21,7 +21,8 @@ class RS414(WorkflowRule):
 
     A branch moves with every push to the action's repository: the next run executes code
     nobody reviewed, with the job's token and secrets, and a breaking change lands without a
-    version bump. ``dtolnay/rust-toolchain@<toolchain>`` names the toolchain to install (its
+    version bump. A reusable workflow a job calls (``uses: o/r/.github/workflows/x.yml@main``)
+    is pinned the same way: it runs with the secrets the job passes it. ``dtolnay/rust-toolchain@<toolchain>`` names the toolchain to install (its
     documented form) and a release branch (``pypa/gh-action-pypi-publish@release/v1``, a
     maintained major line like a ``@v1`` tag) are reported as info only.
 
@@ -52,9 +53,10 @@ class RS414(WorkflowRule):
     roles = frozenset({"runs", "action"})  # composite actions pin actions too
 
     def check(self, file: wf.Workflow, ctx: Context) -> Iterable[Finding]:
-        """Yield a finding for each ``uses:`` whose ref is a branch name."""
-        for _job, step in file.steps():
-            uses = step.uses
+        """Yield a finding for each ``uses:`` (of a step, or of a job calling a reusable
+        workflow) whose ref is a branch name."""
+        called = [job.uses for job in file.jobs.values() if job.uses is not None]
+        for uses in called + [step.uses for _job, step in file.steps() if step.uses is not None]:
             if uses is None or uses.is_sha or not uses.ref or uses.repo.startswith((".", "docker:")):
                 continue  # local actions and docker images have no branch to follow
             if uses.ref not in BRANCHES and not re.fullmatch(r"(?:release|releases)/[\w.-]+",

@@ -26,9 +26,11 @@ class RS604(DockerignoreRule):
     skipped; tests, benches, examples and ``#[cfg(test)]`` modules are not compiled by a release
     build). Only builds that compile count: an ignore file whose Dockerfiles copy in binaries
     built elsewhere hides nothing from a compile, and ``.git`` is not needed where the build
-    script reads a variable first (``env::var("GIT_SHA")``) that the compiling RUN has set
-    (``ENV``, or an ``ARG`` with a value), where its git call goes on when git fails
-    (``.output().ok()``), where git only clones another repository, or where the compile gets
+    script reads a variable first (``env::var("GIT_SHA")``, or through a string constant) that
+    the compiling RUN has set (``ENV``, an ``ARG`` with a default or a build-arg the build
+    passes, or ``GIT_SHA=v1 cargo build`` in the command itself), where its git call goes on
+    when git fails (``.output().ok()``) or waits for a tolerated ``git rev-parse --git-dir`` to
+    find a repository, where git only clones another repository, or where the compile gets
     named folders only (bind mounts or COPYs of crate folders, never the context's root). The
     fix re-includes each path with ``!path`` at the end of the file.
 

@@ -51,6 +51,8 @@ EXPECTED = {
     'fp-RS302-RS304-compose-rustup-dev-target': [],
     'fp-RS302-copies-etc-ssl': [('Dockerfile', 13, 'RS304')],
     'fp-RS302-program-bundles-roots': [('Dockerfile', 5, 'RS302'), ('Dockerfile', 5, 'RS306'), ('Dockerfile', 7, 'RS304')],
+    # the runtime is FROM rust:1.75-slim-bookworm, which installs ca-certificates itself
+    'fp-RS302-rust-slim-runtime-has-certificates': [('nodes/Dockerfile.pathfinder', 2, 'RS105'), ('nodes/Dockerfile.pathfinder', 14, 'RS301')],
     'fp-RS302-recommends-bring-ca-certificates': [('Dockerfile', 11, 'RS304')],
     'fp-RS304-RS306-packaging-builder-image': [],
     'fp-RS304-RS306-pushed-to-runner-registry': [('.github/workflows/integration.yml', 10, 'RS410'), ('.github/workflows/integration.yml', 20, 'RS410')],
@@ -59,6 +61,7 @@ EXPECTED = {
     'fp-RS304-actix-server': [],
     'fp-RS304-entrypoint-forwards-signals': [],
     'fp-RS304-entrypoint-of-own-published-base': [],
+    'fp-RS304-handler-through-reexport': [('Dockerfile-ci', 2, 'RS306')],
     'fp-RS304-inherited-entrypoint': [],
     'fp-RS304-nested-workspace-handlers': [('server/Dockerfile.delete-worker', 15, 'RS306'), ('server/Dockerfile.server', 15, 'RS306')],
     'fp-RS304-rocket-server': [],
@@ -103,15 +106,25 @@ EXPECTED = {
     'fp-RS603-git-needed-by-build': [('Dockerfile', 6, 'RS302'), ('Dockerfile', 6, 'RS304'), ('Dockerfile', 6, 'RS306')],
     'fp-RS604-RS603-prebuilt-binaries': [('Dockerfile', 10, 'RS304')],
     'fp-RS604-build-script-git-from-env': [('Dockerfile', 10, 'RS304')],
+    # pathfinder: the build-arg the workflow passes skips vergen; hermes: git after a probe
+    'fp-RS604-build-arg-skips-vergen': [('.github/workflows/docker.yml', 6, 'RS412'), ('.github/workflows/docker.yml', 26, 'RS410'), ('.github/workflows/docker.yml', 30, 'RS410'), ('.github/workflows/docker.yml', 30, 'RS413'), ('.github/workflows/docker.yml', 40, 'RS410'), ('.github/workflows/docker.yml', 46, 'RS410'), ('.github/workflows/docker.yml', 52, 'RS410'), ('.github/workflows/docker.yml', 61, 'RS410')],
+    'fp-RS604-build-script-probes-git': [('ci/release/hermes.Dockerfile', 48, 'RS304')],
     'fp-RS604-test-module-attributes': [('Dockerfile', 8, 'RS304')],
     'fp-RS604-tolerant-git-and-named-folders': [],
     'miss-RS110-cook-into-cache-mount': [('Dockerfile', 1, 'RS505'), ('Dockerfile', 12, 'RS110'), ('Dockerfile', 23, 'RS304')],
+    # hermes: `platforms: ${{ matrix.platform.id }}`, a property of a matrix value
+    'miss-RS209-matrix-object-platform': [('.github/workflows/docker.yml', 5, 'RS412'), ('.github/workflows/docker.yml', 27, 'RS410'), ('.github/workflows/docker.yml', 27, 'RS413'), ('.github/workflows/docker.yml', 31, 'RS410'), ('.github/workflows/docker.yml', 40, 'RS410'), ('.github/workflows/docker.yml', 44, 'RS410'), ('.github/workflows/docker.yml', 47, 'RS410'), ('.github/workflows/docker.yml', 54, 'RS410'), ('.github/workflows/docker.yml', 62, 'RS407'), ('ci/release/hermes.Dockerfile', 6, 'RS209'), ('ci/release/hermes.Dockerfile', 48, 'RS304')],
+    # trustify: a job calls a reusable workflow at @main (with secrets: inherit)
+    'miss-RS414-reusable-workflow-on-a-branch': [('.github/workflows/backport.yaml', 35, 'RS414')],
     'miss-RS214-add-url-without-checksum': [('docker/Dockerfile', 4, 'RS214'), ('docker/Dockerfile', 18, 'RS304')],
     'miss-RS215-tilde-in-env-path': [('Dockerfile', 4, 'RS215')],
     'miss-RS301-binary-in-compiler-image': [('Dockerfile', 1, 'RS505'), ('Dockerfile', 7, 'RS301')],
     'miss-RS306-bake-targets-published-by-composite-action': [('rust/Dockerfile', 10, 'RS306'), ('rust/Dockerfile', 12, 'RS304'), ('rust/Dockerfile', 14, 'RS306'), ('rust/Dockerfile', 16, 'RS304')],
     # Supply-chain traps (issue #25): merging attested images with `docker manifest create`
     # (RS408: the fixture leaves the Dockerfile out) and provenance turned off on a push.
+    # trustify: a Containerfile built by buildah in a composite action (RS304: the workspace is
+    # not in the fixture, so trustd's actix server is not seen)
+    'miss-RS306-containerfile-built-by-buildah': [('.github/scripts/Containerfile', 33, 'RS306'), ('.github/scripts/Containerfile', 43, 'RS304')],
     'miss-RS306-published-prebuilt-binary-image': [('Dockerfile.cross', 4, 'RS304'), ('Dockerfile.cross', 4, 'RS306')],
     'miss-RS308-ubuntu-runtime-digest-pinned-builder': [('Dockerfile', 13, 'RS308'), ('Dockerfile', 23, 'RS304')],
     'miss-RS420-RS421-manifest-create-of-attested-images': [('.github/workflows/publish.yml', 29, 'RS408'), ('.github/workflows/publish.yml', 45, 'RS420'), ('.github/workflows/publish.yml', 45, 'RS421')],

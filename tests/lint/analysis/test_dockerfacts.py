@@ -47,3 +47,16 @@ def test_needed_stages_follow_the_platform_a_from_names():
     names = [s.name for s in needed_stages(model, None, platform_args("linux/arm64"))]
     assert names == ["build-arm64", "copy-arm64", ""] or names == ["build-arm64", "copy-arm64", None]
     assert len(needed_stages(model, None)) == 5
+
+
+def test_images_that_install_a_ca_bundle_themselves():
+    """rust's and .NET's images carry ca-certificates; a bare Debian slim image does not."""
+    from rsdock.lint.analysis.dockerfacts import ships_ca_bundle
+    for image in ("rust:1.75-slim-bookworm", "docker.io/library/rust:1-slim", "rust:alpine",
+                  "lukemathwalker/cargo-chef:latest-rust-1", "rust@sha256:" + "0" * 64,
+                  "mcr.microsoft.com/dotnet/aspnet:6.0-bookworm-slim",
+                  "mcr.microsoft.com/dotnet/runtime-deps:8.0"):
+        assert ships_ca_bundle(image), image
+    for image in ("debian:bookworm-slim", "ubuntu:24.04", "scratch", "myorg/rust-app:1-slim",
+                  "mcr.microsoft.com/dotnet/samples:aspnetapp"):
+        assert not ships_ca_bundle(image), image

@@ -133,6 +133,18 @@ CASES = {
     "an archive nobody pushes": ({".github/workflows/w.yml": _workflow(
         BUILD_PUSH + "    outputs: type=docker,dest=/tmp/app.tar\n")},
         [("Dockerfile", "", False)]),
+    # trustify: buildah builds a Containerfile into a local image, push-to-registry pushes it
+    "buildah-build pushed by push-to-registry": ({".github/workflows/w.yml": _workflow(
+        "- uses: redhat-actions/buildah-build@v2\n  with:\n    image: app\n"
+        "    tags: v1\n    containerfiles: |\n      build/Containerfile\n",
+        "- uses: redhat-actions/push-to-registry@v2\n  with:\n    image: app\n"
+        "    tags: v1\n    registry: ghcr.io/me\n")},
+        [("build/Containerfile", "", True)]),
+    "buildah-build of an image nobody pushes": ({".github/workflows/w.yml": _workflow(
+        "- uses: redhat-actions/buildah-build@v2\n  with:\n    image: app\n"
+        "    containerfiles: |\n      Containerfile\n",
+        "- uses: redhat-actions/push-to-registry@v2\n  with:\n    image: other\n")},
+        [("Containerfile", "", False)]),
     "a container action": ({
         ".github/actions/scan/action.yml":
             "name: scan\nruns:\n  using: docker\n  image: Dockerfile\n",

@@ -31,6 +31,17 @@ CASES = {
     "reached through two calls": ({"src/main.rs": "mod s;\nfn main() { run(); }\n"
                                                   "fn run() { s::stop() }\n", "src/s.rs": TERM},
                                   "SIGTERM", (True, False)),
+    # forest: main calls `forestd_main`, the name `pub use daemon::main as forestd_main` gives
+    # a function that reaches the handler
+    "reached through a use-as alias": (
+        {"src/main.rs": "fn main() { app::serve_main() }\n",
+         "src/lib.rs": "mod s;\nmod d;\npub use d::run as serve_main;\n",
+         "src/d.rs": "pub fn run() { crate::s::stop() }\n", "src/s.rs": TERM},
+        "SIGTERM", (True, False)),
+    "an alias of a function that handles nothing": (
+        {"src/main.rs": "fn main() { app::serve_main() }\n",
+         "src/lib.rs": "mod s;\npub use s::idle as serve_main;\n",
+         "src/s.rs": TERM + "pub fn idle() {}\n"}, "SIGTERM", (False, False)),
     "the library's server, called by main": (
         {"src/main.rs": "fn main() { app::serve() }\n",
          "src/lib.rs": "pub fn serve() {\n" + ACTIX + "main()\n}\n"}, "SIGTERM", (True, False)),

@@ -104,6 +104,10 @@ def extra_rules(monkeypatch):
     ("Dockerfile-dev", "dockerfile"),
     ("api.Dockerfile", "dockerfile"),
     ("api.dockerfile", "dockerfile"),
+    (".github/scripts/Containerfile", "dockerfile"),  # podman's name (trustify)
+    ("Containerfile.xtask", "dockerfile"),
+    ("api.containerfile", "dockerfile"),
+    ("Containerfile.md", None),
     (".dockerignore", "dockerignore"),
     ("Dockerfile.frontend.dockerignore", "dockerignore"),
     (".github/workflows/ci.yml", "workflow"),

@@ -101,6 +101,18 @@ def test_matrix_include_only_and_computed():
     assert wf.jobs["b"].matrix_combinations() is None
 
 
+def test_matrix_value_properties():
+    """hermes: `platform: [{id: linux/amd64, name: amd64}, ...]` read as `${{ matrix.platform.id }}`."""
+    text = ("on: push\njobs:\n  a:\n    strategy:\n      matrix:\n        platform:\n"
+            "          - id: linux/amd64\n            name: amd64\n"
+            "          - id: linux/arm64\n            name: arm64\n    steps: []\n")
+    job = parse_workflow("w.yml", text).jobs["a"]
+    assert job.expand("${{ matrix.platform.id }}") == ["linux/amd64", "linux/arm64"]
+    assert job.expand("digests-${{ matrix.platform.name }}") == ["digests-amd64", "digests-arm64"]
+    assert job.expand("${{ matrix.platform }}") is None  # a mapping: no text
+    assert job.expand("${{ matrix.platform.missing }}") is None
+
+
 def test_build_push_inputs_split_like_the_action():
     wf = parse_workflow("w.yml", TEXT)
     job = wf.jobs["build"]
