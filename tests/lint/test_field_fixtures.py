@@ -121,7 +121,7 @@ EXPECTED = {
     'miss-RS308-ubuntu-runtime-digest-pinned-builder': [('Dockerfile', 13, 'RS308'), ('Dockerfile', 23, 'RS304')],
     'miss-RS420-RS421-manifest-create-of-attested-images': [('.github/workflows/publish.yml', 29, 'RS408'), ('.github/workflows/publish.yml', 45, 'RS420'), ('.github/workflows/publish.yml', 45, 'RS421')],
     # A signature of a tag the script assigned (argo-workflows), an attestation on pull requests.
-    'miss-RS422-composite-action-output-tag': [('.github/workflows/release.yml', 47, 'RS422')],
+    'miss-RS422-composite-action-output-tag': [('.github/workflows/release.yml', 17, 'RS437'), ('.github/workflows/release.yml', 28, 'RS437'), ('.github/workflows/release.yml', 47, 'RS422')],
     'miss-RS422-sign-tag-after-manifest-push': [('.github/workflows/release.yaml', 32, 'RS422')],
     'miss-RS422-sign-tag-of-merged-index': [('.github/workflows/release-v2.yaml', 25, 'RS414'), ('.github/workflows/release-v2.yaml', 51, 'RS422')],
     'miss-RS425-attest-on-pull-requests': [('.github/workflows/build-attested-binaries.yml', 31, 'RS425')],
@@ -133,6 +133,7 @@ EXPECTED = {
     'miss-RS430-release-without-types': [('.github/workflows/release-image.yml', 3, 'RS412'), ('.github/workflows/release-image.yml', 3, 'RS430'), ('.github/workflows/release-image.yml', 10, 'RS410'), ('.github/workflows/release-image.yml', 13, 'RS410'), ('.github/workflows/release-image.yml', 20, 'RS402'), ('.github/workflows/release-image.yml', 20, 'RS410'), ('Dockerfile', 16, 'RS306'), ('Dockerfile', 20, 'RS304')],
     'miss-RS431-paths-only-negated': [('.github/workflows/build-and-push.yaml', 4, 'RS431'), ('.github/workflows/build-and-push.yaml', 26, 'RS410'), ('.github/workflows/build-and-push.yaml', 26, 'RS413'), ('.github/workflows/build-and-push.yaml', 29, 'RS410'), ('.github/workflows/build-and-push.yaml', 32, 'RS410'), ('.github/workflows/build-and-push.yaml', 36, 'RS410'), ('.github/workflows/build-and-push.yaml', 48, 'RS410'), ('.github/workflows/build-and-push.yaml', 55, 'RS410'), ('.github/workflows/build-and-push.yaml', 59, 'RS424'), ('Dockerfile', 3, 'RS304')],
     'miss-RS436-workflow-run-without-conclusion': [('.github/workflows/main-docker.yml', 15, 'RS436')],
+    'miss-RS437-RS438-retired-runner-and-shell-variable': [('.github/workflows/ockam-healthcheck.yml', 20, 'RS437'), ('.github/workflows/ockam-healthcheck.yml', 34, 'RS438')],
     'miss-action-pinned-to-branch': [('.github/workflows/docker.yml', 9, 'RS414'), ('.github/workflows/docker.yml', 10, 'RS414')],
     'miss-chef-image-latest': [('Dockerfile', 1, 'RS108'), ('Dockerfile', 11, 'RS302'), ('Dockerfile', 11, 'RS304'), ('Dockerfile', 11, 'RS306'), ('Dockerfile', 11, 'RS308')],
     'miss-compile-under-qemu': [('Dockerfile', 1, 'RS209'), ('Dockerfile', 7, 'RS304')],

@@ -186,3 +186,62 @@ jobs:
 ])
 def test_rs424_attested_by_githubs_action(action, inputs, lines):
     reports("RS424", PROVENANCE_OFF.format(action=action, inputs=inputs), lines)
+
+
+RUNNER = """\
+# file: .github/workflows/ci.yml
+on: push
+jobs:
+  build:
+    runs-on: {runs_on}
+    strategy:
+      matrix:
+        os: [ubuntu-24.04, {leg}]
+    steps:
+      - run: cargo build
+"""
+
+
+@pytest.mark.parametrize("runs_on, leg, lines", [
+    ("ubuntu-20.04", "ubuntu-24.04", [4]),
+    ("windows-2019", "ubuntu-24.04", [4]),
+    ("${{ matrix.os }}", "macos-13", [4]),        # one matrix leg on a retired image
+    ("${{ matrix.os }}", "macos-15", []),
+    ("[self-hosted, ubuntu-20.04]", "x", []),     # a self-hosted runner may carry any label
+    ("{group: big, labels: [ubuntu-18.04]}", "x", [4]),
+    ("ubuntu-24.04", "ubuntu-20.04", []),          # the matrix value is not what runs-on uses
+    ("${{ inputs.runner }}", "x", []),             # not known
+])
+def test_rs437_retired_runner_image(runs_on, leg, lines):
+    reports("RS437", RUNNER.format(runs_on=runs_on, leg=leg), lines)
+
+
+WITH = """\
+# file: .github/workflows/docker.yml
+on: push
+env:
+  OWNER: acme
+jobs:
+  image:
+    runs-on: ubuntu-24.04
+    steps:
+      - uses: {action}
+        with:
+          {name}: {value}
+"""
+
+
+@pytest.mark.parametrize("action, name, value, lines", [
+    ("docker/login-action@v4", "username", "$OWNER", [10]),
+    ("docker/login-action@v4", "username", "${OWNER}", [10]),
+    ("docker/build-push-action@v7", "tags", "ghcr.io/$OWNER/app:latest", [10]),
+    ("docker/build-push-action@v7", "build-args", "VERSION=$VERSION", [10]),
+    ("docker/metadata-action@v6", "images", "ghcr.io/${OWNER}/app", [10]),
+    ("docker/login-action@v4", "username", "${{ env.OWNER }}", []),
+    ("docker/build-push-action@v7", "tags", "ghcr.io/${{ github.repository }}:latest", []),
+    ("docker/build-push-action@v7", "build-args", "PRICE=$$5", []),
+    ("docker/build-push-action@v7", "secrets", "token=$TOKEN", []),  # not an input it checks
+    ("appleboy/ssh-action@v1", "script", "echo $OWNER", []),  # another action's own shell
+])
+def test_rs438_shell_variable_in_with(action, name, value, lines):
+    reports("RS438", WITH.format(action=action, name=name, value=value), lines)
