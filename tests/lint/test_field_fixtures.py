@@ -110,6 +110,7 @@ EXPECTED = {
     'fp-RS604-build-script-git-from-env': [('Dockerfile', 10, 'RS304')],
     'fp-RS604-test-module-attributes': [('Dockerfile', 8, 'RS304')],
     'fp-RS604-tolerant-git-and-named-folders': [],
+    'miss-RS102-cook-behind-a-switch': [('docker/full.Dockerfile', 21, 'RS102'), ('docker/full.Dockerfile', 32, 'RS304')],
     'miss-RS110-cook-into-cache-mount': [('Dockerfile', 1, 'RS505'), ('Dockerfile', 12, 'RS110'), ('Dockerfile', 23, 'RS304')],
     'miss-RS214-add-url-without-checksum': [('docker/Dockerfile', 4, 'RS214'), ('docker/Dockerfile', 18, 'RS304')],
     'miss-RS215-tilde-in-env-path': [('Dockerfile', 4, 'RS215')],
