@@ -236,7 +236,7 @@ def _options(call: CargoCall, words: list[str]) -> None:
         name, eq, value = word.partition("=")
         takes = name in ("--target", "--profile", "--bin", "--features", "-F", "-p", "--package",
                          "--recipe-path", "--manifest-path", "-j", "--jobs", "--config", "--root",
-                         "--path", "--target-dir")
+                         "--path", "--target-dir", "--example")
         if takes and not eq:
             value = words[index + 1] if index + 1 < len(words) else ""
             index += 1
@@ -259,8 +259,10 @@ def _options(call: CargoCall, words: list[str]) -> None:
             call.recipe = value
         elif name in ("--root", "--path", "--target-dir", "--manifest-path"):
             call.options[name.lstrip("-")] = value
+        elif name == "--example":  # written to <profile>/examples/<name>
+            call.options["example"] = " ".join(filter(None, (call.options.get("example"), value)))
         elif name in ("--all-features", "--no-default-features", "--workspace", "--bins",
-                      "--zigbuild", "--all"):
+                      "--zigbuild", "--all", "--examples"):
             flags.add(name.lstrip("-"))
         index += 1
     call.bins, call.features = tuple(bins), frozenset(features)

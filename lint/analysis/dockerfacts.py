@@ -12,7 +12,7 @@ import re
 from typing import Any, Iterable, Iterator, Mapping
 
 from rsdock.lint.knowledge import platforms
-from rsdock.lint.model.dockerfile import Dockerfile, Instruction, Stage
+from rsdock.lint.model.dockerfile import Copy, Dockerfile, Instruction, Stage
 from rsdock.lint.model.findings import Finding
 from rsdock.lint.model.shell import Command
 from rsdock.records import replace
@@ -295,3 +295,34 @@ def needed_stages(model: Dockerfile, target: str | None,
             if source is not None:
                 todo.append(source)
     return [s for s in model.stages if s.index in needed]
+
+
+def copied_root_image(model: Dockerfile, copy: Copy, depth: int = 0) -> str | None:
+    """The image whose whole root file system ``copy`` puts at ``/``, or None.
+
+    ``COPY --from=base / /`` brings ``base``'s files; ``COPY --from=cleaner /clean /`` brings
+    them when ``cleaner`` filled ``/clean`` with ``COPY --from=base / /clean`` (lakekeeper trims
+    a distroless root in busybox and copies it into ``scratch``). None when the copy is not a
+    whole root, or a RUN of the stage in between touches ``/etc/ssl`` or ``ca-certificates``
+    (what is left of the image is then not known)."""
+    if depth > 4 or copy.source_stage is None or len(copy.sources) != 1 or \
+            posixpath.normpath(copy.dest) != "/":
+        return None
+    source = posixpath.normpath(posixpath.join("/", copy.sources[0]))
+    stage = model.stage(copy.source_stage)
+    if stage is None:  # `--from=<image>`
+        return copy.source_stage if source == "/" else None
+    if any("/etc/ssl" in run.original or "ca-certificates" in run.original
+           for ancestor in stage.ancestry() for run in ancestor.runs()):
+        return None
+    if source == "/":
+        return root_image(stage)
+    for ancestor in stage.ancestry():
+        for inner in ancestor.copies():
+            dest = posixpath.normpath(posixpath.join(workdir(ancestor, inner.instruction),
+                                                     inner.dest))
+            if dest == source and inner.source_stage is not None and len(inner.sources) == 1 \
+                    and posixpath.normpath(posixpath.join("/", inner.sources[0])) == "/":
+                whole = replace(inner, dest="/")
+                return copied_root_image(model, whole, depth + 1)
+    return None

@@ -119,13 +119,16 @@ class Input:
 @record(frozen=True)
 class Program:
     """A program the build runs: ``name`` (``git``, ``protoc``, ``c++``, ``python3``), the Debian
-    ``package`` that provides it ("" when unknown), and why, at ``source``:``line``."""
+    ``package`` that provides it ("" when unknown), and why, at ``source``:``line``;
+    ``tolerant`` when the build script goes on if the program cannot be run (its result is
+    turned into an Option or given a default: ``.output().ok()``, ``.map_or_else(|_| ...)``)."""
 
     name: str
     package: str
     reason: str
     source: str
     line: int = 0
+    tolerant: bool = False
 
 
 @record(frozen=True)
@@ -469,10 +472,10 @@ def _scan_build_script(root: Path, package: Package, script: str,
             program = toks[i + 5].value
             name = posixpath.basename(program)
             reason = f"{script}:{tok.line} runs {name}"
+            reads, tolerant = _git_call(toks, i)
             programs.append(Program(name, PROGRAM_PACKAGES.get(name, ""), reason, script,
-                                    tok.line))
+                                    tok.line, tolerant))
             if name == "git":
-                reads, tolerant = _git_call(toks, i)
                 if not reads:
                     pass  # `git clone URL`, or git run in another folder: not this repository
                 elif tolerant:
@@ -579,6 +582,8 @@ def _env_read(toks: list[Token], i: int, constants: dict[str, str] | None = None
     return name
 
 
+# What turns a spawn's Result into a value when the program is missing (spiceai's build.rs:
+# `.output().map_or_else(|_| "unknown".to_string(), |o| ...)`).
 _TOLERATES = frozenset({"ok", "unwrap_or", "unwrap_or_default", "unwrap_or_else", "is_ok",
                         "is_err", "is_ok_and", "map_or", "map_or_else"})
 # `git rev-parse --git-dir` and the like: asks whether there is a repository at all

@@ -209,6 +209,9 @@ class _State:
     written: list[str | None] = field(default_factory=list)
     # The line of an `a || b` whose `b` was not followed (and is more than `true` or `exit`).
     unfollowed: int = 0
+    # Ended by `exit` (the shell is gone), not by a command that failed (`false`, a failing
+    # subshell): only a failure takes the `||` branch.
+    exited: bool = False
 
     def path(self, name: str) -> str:
         """``name`` as an absolute path: files are keyed so, so that ``> t`` in WORKDIR /b and a
@@ -395,9 +398,16 @@ class _Sim(Words):
             if node_text(op) == "||":
                 # `a || b` is the failure path; scripts use it for `|| exit 1`, `|| true`:
                 # the success path continues, so it is the one that matters for what follows.
+                # A path known to have failed (`$NO_CHEF || cargo chef cook` with NO_CHEF=false)
+                # takes `b`.
+                failed = [s for s in states if s.exit_code is not None and not s.exited]
+                others = [s for s in states if s.exit_code is None or s.exited]
                 if not _TRIVIAL_FALLBACK.match(node_text(right)):
-                    for state in states:
+                    for state in others:
                         state.unfollowed = state.unfollowed or self.first_line + right.start_point[0]
+                for state in failed:
+                    state.exit_code = None
+                states = others + (self.run(right, failed) if failed else [])
                 continue
             states = self.run(right, states)
         return states
@@ -561,6 +571,7 @@ class _Sim(Words):
         elif name == "exit":
             code = argv[1] if len(argv) > 1 else "0"
             state.exit_code = int(code) if code.isdigit() else 1
+            state.exited = True
         elif name == "false":
             state.exit_code = 1
         elif name == "set" and "--" in argv:

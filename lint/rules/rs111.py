@@ -26,7 +26,9 @@ class RS111(DockerfileRule):
     ``rust:*-slim`` images have only gcc and libc6-dev, the full ``rust`` images add git, make
     and g++ (buildpack-deps). Judged for stages that compile the workspace on a ``rust`` base
     image rsdock knows; a program a RUN of the stage mentions (a downloaded ``protoc``), or a
-    script it runs from the build context mentions, counts as present. Install the Debian package named in the message.
+    script it runs from the build context mentions, counts as present. A build script that goes
+    on when the program cannot be run (``.output().ok()``, ``.map_or_else(|_| "unknown", ...)``)
+    needs none of it. Install the Debian package named in the message.
 
     Fails:
         # file: Cargo.toml
@@ -76,7 +78,8 @@ class RS111(DockerfileRule):
 
     def check(self, file: Dockerfile, ctx: Context) -> Iterable[Finding]:
         """Yield one finding per program the build runs that a compiling stage lacks."""
-        programs = [p for p in needs.of(ctx).programs if p.package]
+        # a build script that goes on when the program is missing (`.output().ok()`) needs none
+        programs = [p for p in needs.of(ctx).programs if p.package and not p.tolerant]
         if not programs:
             return
         for stage in file.stages:

@@ -42,8 +42,11 @@ class RS302(ImageStageRule):
     ``debian:bookworm-slim`` and ``scratch`` carry no CA certificates, so every HTTPS or TLS
     connection fails with "unable to get local issuer certificate". Distroless and alpine
     images ship a bundle, and so do images that install one in their own layers (the official
-    ``rust`` images, ``-slim`` included, and Microsoft's .NET images). When the workspace's ``Cargo.lock`` has no crate that reads the
-    system store (native-tls, openssl, rustls-native-certs...), the check is skipped. A package
+    ``rust`` images, ``-slim`` included, and Microsoft's .NET images). When the workspace's
+    ``Cargo.lock`` has no crate that reads the system store (native-tls, openssl,
+    rustls-native-certs...), the check is skipped. A runtime that copies a whole root file
+    system holding a bundle (``COPY --from=base / /`` of a distroless stage, directly or through
+    a stage that trims it) has one. A package
     that brings the bundle counts as installing it, following Debian's package lists
     (``lint/knowledge/debian_deps.json``): ``curl`` and ``git`` recommend ``ca-certificates``,
     so an ``apt-get install curl`` without ``--no-install-recommends`` installs it.
@@ -99,6 +102,9 @@ class RS302(ImageStageRule):
                 if any("ca-certificates" in p or _under_etc_ssl(p)
                        for p in (*copy.sources, copy.dest)):
                     return []  # the bundle, or all of /etc/ssl (restate's `COPY /etc/ssl`)
+                whole = facts.copied_root_image(file, copy)
+                if whole is not None and _ca_handling(whole) == "bundled":
+                    return []  # a whole distroless root copied in brings its bundle along
         if kind == "copy":
             image = facts.root_image(final)
             text = (f"{image} has no CA bundle, so TLS connections fail: add `COPY "

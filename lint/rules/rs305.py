@@ -7,6 +7,7 @@ from typing import Iterable
 
 from rsdock.lint.analysis import build, dockerfacts as facts
 from rsdock.lint.analysis import images, writes
+from rsdock.lint.model.dockerfile import image_name
 from rsdock.lint.analysis.build import platform_args
 from rsdock.lint.model.dockerfile import Copy, Dockerfile, Stage, expand
 from rsdock.lint.model.findings import Finding, Related, Severity
@@ -32,7 +33,9 @@ class RS305(DockerfileRule):
     ``/etc``...), on a known base image.
 
     When the builder compiles through ``make``, ``just`` or a script, rsdock cannot see where
-    the binary goes: it says so as info, never as an error.
+    the binary goes: it says so as info, never as an error. Nor can it when cargo runs in a
+    working directory the base image sets (no WORKDIR in the file, a base rsdock does not know).
+    ``--examples`` and ``--example <name>`` write to ``<profile>/examples/``.
 
     Fails:
         FROM --platform=$BUILDPLATFORM rust:1.95 AS builder
@@ -154,6 +157,8 @@ class RS305(DockerfileRule):
                 else:
                     chosen = call.options.get("target-dir") or call.command.env.get(
                         "CARGO_TARGET_DIR")
+                    if not (chosen or "").startswith("/") and not _workdir_known(ancestor):
+                        return None  # built in a WORKDIR the base image sets: not known here
                     here = call.command.cwd  # WORKDIR, then a `cd` in the RUN
                     bases = [posixpath.join(here, chosen or default_dir)]
                     if not chosen:  # a member built in its folder writes the workspace's target/
@@ -165,6 +170,10 @@ class RS305(DockerfileRule):
                         directory = posixpath.join(*parts, call.profile_dir)
                         outputs |= {posixpath.normpath(posixpath.join(directory, n))
                                     for n in names}
+                        examples = call.options.get("example", "").split()
+                        if "examples" in call.flags or examples:  # `--examples`, `--example x`
+                            outputs |= {posixpath.normpath(posixpath.join(directory, "examples", n))
+                                        for n in examples or ["*"]}
                         if call.action == "build":
                             outputs.add(posixpath.normpath(posixpath.join(directory, "lib*.so")))
                     continue
@@ -195,6 +204,16 @@ class RS305(DockerfileRule):
                         name = posixpath.basename(output)
                         moved |= {dest, posixpath.join(dest, name)}
         return moved
+
+
+def _workdir_known(stage: Stage) -> bool:
+    """Whether the working directory of ``stage`` is known: a WORKDIR of its own or of a stage it
+    is built FROM, or a base image rsdock knows to start in ``/`` (a builder image of the
+    project's own, ``ghcr.io/build-trust/ockam-builder``, may set any WORKDIR)."""
+    if any(inst.cmd == "WORKDIR" for ancestor in stage.ancestry() for inst in ancestor.instructions):
+        return True
+    root = facts.root_image(stage)
+    return "$" not in root and image_name(root)[0] in writes.KNOWN_BASES
 
 
 def _build_line(file: Dockerfile, stage: Stage, platform: str | None) -> int:

@@ -33,7 +33,9 @@ class RS424(WorkflowRule):
     pushes, and either flag on a ``docker buildx build`` that pushes. Left alone: images pushed
     to ECR (AWS Lambda refuses an index with attestations) and reproducible builds
     (``Dockerfile.reproducible``, ``SOURCE_DATE_EPOCH``, ``rewrite-timestamp``: provenance
-    records the build time, so the pushed index could never be rebuilt byte for byte).
+    records the build time, so the pushed index could never be rebuilt byte for byte), and an
+    attestation the workflow attaches another way: ``actions/attest-build-provenance`` (or
+    ``actions/attest-sbom``) on the pushed image's digest.
 
     Fails:
         # file: .github/workflows/docker.yml
@@ -73,6 +75,8 @@ class RS424(WorkflowRule):
         """Yield a finding for each attestation turned off on a publishing build."""
         if _LAMBDA_REGISTRY.search(file.text):
             return
+        # provenance or an SBOM GitHub's attestation actions attach to the pushed image instead
+        elsewhere = supply_chain.image_attestations(file)
         for _job, step in file.steps():
             if step.is_action(BUILD_PUSH) and _REPRODUCIBLE.search(
                     " ".join(v.text for v in step.with_.values()) + (step.name or "")):
@@ -80,14 +84,16 @@ class RS424(WorkflowRule):
             if step.is_action(BUILD_PUSH) and supply_chain.publishes(step):
                 for name in ("provenance", "sbom"):
                     value = step.with_.get(name)
-                    if value is not None and value.text.strip().lower() == "false":
+                    if value is not None and value.text.strip().lower() == "false" and \
+                            name not in elsewhere:
                         yield self.finding(file.path, value.line, value.column, (
                             f"`{name}: false` publishes the image without its "
                             f"{_WHAT[name]}: {self.message}"))
             elif step.run is not None:
                 for line in supply_chain.joined(step.run.text).splitlines():
                     found = _OFF_FLAG.search(line)
-                    if found and "buildx" in line and _PUSHES.search(line):
+                    if found and "buildx" in line and _PUSHES.search(line) and \
+                            found[1] not in elsewhere:
                         yield self.finding(file.path, step.line, step.column, (
                             f"`--{found[1]}=false` publishes the image without its "
                             f"{_WHAT[found[1]]}: {self.message}"))

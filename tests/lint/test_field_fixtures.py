@@ -31,6 +31,7 @@ EXPECTED = {
     'fp-RS104-toolchain-script-before-cook': [('Dockerfile', 13, 'RS302'), ('Dockerfile', 13, 'RS304'), ('Dockerfile', 13, 'RS306')],
     'fp-RS105-rust-toolchain-file': [('Dockerfile', 6, 'RS302'), ('Dockerfile', 6, 'RS304'), ('Dockerfile', 6, 'RS306')],
     'fp-RS107-cargo-install-bin': [('Dockerfile', 3, 'RS302'), ('Dockerfile', 3, 'RS304'), ('Dockerfile', 3, 'RS306')],
+    'fp-RS111-build-script-tolerates-missing-git': [],
     'fp-RS201-RS206-arch-specific-native-dockerfile': [('deploy/Dockerfile.aarch64', 4, 'RS207'), ('deploy/Dockerfile.aarch64', 4, 'RS205'), ('deploy/Dockerfile.aarch64', 6, 'RS302'), ('deploy/Dockerfile.aarch64', 6, 'RS306'), ('deploy/Dockerfile.aarch64', 8, 'RS304')],
     'fp-RS201-no-target-native-build': [('Dockerfile', 7, 'RS302'), ('Dockerfile', 7, 'RS306'), ('Dockerfile', 7, 'RS308'), ('Dockerfile', 9, 'RS304')],
     'fp-RS201-wasm-only-target': [('Dockerfile', 7, 'RS305')],
@@ -54,6 +55,7 @@ EXPECTED = {
     # the runtime is FROM rust:1.75-slim-bookworm, which installs ca-certificates itself
     'fp-RS302-rust-slim-runtime-has-certificates': [('nodes/Dockerfile.pathfinder', 2, 'RS105'), ('nodes/Dockerfile.pathfinder', 14, 'RS301')],
     'fp-RS302-recommends-bring-ca-certificates': [('Dockerfile', 11, 'RS304')],
+    'fp-RS302-root-filesystem-copied-from-distroless': [('Dockerfile', 1, 'RS505'), ('Dockerfile', 27, 'RS304')],
     'fp-RS304-RS306-packaging-builder-image': [],
     'fp-RS304-RS306-pushed-to-runner-registry': [('.github/workflows/integration.yml', 10, 'RS410'), ('.github/workflows/integration.yml', 20, 'RS410')],
     'fp-RS304-RS306-test-helper-image': [],
@@ -73,6 +75,7 @@ EXPECTED = {
     'fp-RS305-cdylib-and-run-cp': [('Dockerfile', 6, 'RS302'), ('Dockerfile', 6, 'RS306'), ('Dockerfile', 10, 'RS304')],
     'fp-RS305-member-writes-workspace-target': [('admin_frontend/Dockerfile', 19, 'RS302'), ('admin_frontend/Dockerfile', 39, 'RS304')],
     'fp-RS305-opaque-make-build': [('Dockerfile', 5, 'RS302'), ('Dockerfile', 5, 'RS306'), ('Dockerfile', 7, 'RS304')],
+    'fp-RS305-workdir-from-own-builder-image': [],
     'fp-RS306-entrypoint-drops-privileges': [],
     'fp-RS306-heredoc-entrypoint-drops-privileges': [],
     'fp-RS309-feature-guessed-for-unknown-crate': [],
@@ -92,6 +95,8 @@ EXPECTED = {
     'fp-RS416-ecr-login-action': [('deploy/build/Dockerfile.pr', 1, 'RS304'), ('deploy/build/Dockerfile.pr', 1, 'RS306')],
     'fp-RS416-job-local-registry': [],
     'fp-RS418-workflows-on-different-branches': [('Dockerfile', 3, 'RS304')],
+    'fp-RS421-buildkit-before-attestations': [('tools/templates/ockam.dockerfile', 16, 'RS304')],
+    'fp-RS424-provenance-attested-by-action': [],
     'fp-RS4xx-nested-workflow-never-runs': [],
     # rancher/turtles signs the digest its script wrote to $GITHUB_ENV (RS422's tracer, issue #25)
     'fp-RS422-digest-through-github-env': [],
@@ -111,6 +116,7 @@ EXPECTED = {
     'fp-RS604-build-script-probes-git': [('ci/release/hermes.Dockerfile', 48, 'RS304')],
     'fp-RS604-test-module-attributes': [('Dockerfile', 8, 'RS304')],
     'fp-RS604-tolerant-git-and-named-folders': [],
+    'miss-RS102-cook-behind-a-switch': [('docker/full.Dockerfile', 21, 'RS102'), ('docker/full.Dockerfile', 32, 'RS304')],
     'miss-RS110-cook-into-cache-mount': [('Dockerfile', 1, 'RS505'), ('Dockerfile', 12, 'RS110'), ('Dockerfile', 23, 'RS304')],
     # hermes: `platforms: ${{ matrix.platform.id }}`, a property of a matrix value
     'miss-RS209-matrix-object-platform': [('.github/workflows/docker.yml', 5, 'RS412'), ('.github/workflows/docker.yml', 27, 'RS410'), ('.github/workflows/docker.yml', 27, 'RS413'), ('.github/workflows/docker.yml', 31, 'RS410'), ('.github/workflows/docker.yml', 40, 'RS410'), ('.github/workflows/docker.yml', 44, 'RS410'), ('.github/workflows/docker.yml', 47, 'RS410'), ('.github/workflows/docker.yml', 54, 'RS410'), ('.github/workflows/docker.yml', 62, 'RS407'), ('ci/release/hermes.Dockerfile', 6, 'RS209'), ('ci/release/hermes.Dockerfile', 48, 'RS304')],
@@ -129,7 +135,7 @@ EXPECTED = {
     'miss-RS308-ubuntu-runtime-digest-pinned-builder': [('Dockerfile', 13, 'RS308'), ('Dockerfile', 23, 'RS304')],
     'miss-RS420-RS421-manifest-create-of-attested-images': [('.github/workflows/publish.yml', 29, 'RS408'), ('.github/workflows/publish.yml', 45, 'RS420'), ('.github/workflows/publish.yml', 45, 'RS421')],
     # A signature of a tag the script assigned (argo-workflows), an attestation on pull requests.
-    'miss-RS422-composite-action-output-tag': [('.github/workflows/release.yml', 47, 'RS422')],
+    'miss-RS422-composite-action-output-tag': [('.github/workflows/release.yml', 17, 'RS437'), ('.github/workflows/release.yml', 28, 'RS437'), ('.github/workflows/release.yml', 47, 'RS422')],
     'miss-RS422-sign-tag-after-manifest-push': [('.github/workflows/release.yaml', 32, 'RS422')],
     'miss-RS422-sign-tag-of-merged-index': [('.github/workflows/release-v2.yaml', 25, 'RS414'), ('.github/workflows/release-v2.yaml', 51, 'RS422')],
     'miss-RS425-attest-on-pull-requests': [('.github/workflows/build-attested-binaries.yml', 31, 'RS425')],
@@ -141,6 +147,7 @@ EXPECTED = {
     'miss-RS430-release-without-types': [('.github/workflows/release-image.yml', 3, 'RS412'), ('.github/workflows/release-image.yml', 3, 'RS430'), ('.github/workflows/release-image.yml', 10, 'RS410'), ('.github/workflows/release-image.yml', 13, 'RS410'), ('.github/workflows/release-image.yml', 20, 'RS402'), ('.github/workflows/release-image.yml', 20, 'RS410'), ('Dockerfile', 16, 'RS306'), ('Dockerfile', 20, 'RS304')],
     'miss-RS431-paths-only-negated': [('.github/workflows/build-and-push.yaml', 4, 'RS431'), ('.github/workflows/build-and-push.yaml', 26, 'RS410'), ('.github/workflows/build-and-push.yaml', 26, 'RS413'), ('.github/workflows/build-and-push.yaml', 29, 'RS410'), ('.github/workflows/build-and-push.yaml', 32, 'RS410'), ('.github/workflows/build-and-push.yaml', 36, 'RS410'), ('.github/workflows/build-and-push.yaml', 48, 'RS410'), ('.github/workflows/build-and-push.yaml', 55, 'RS410'), ('.github/workflows/build-and-push.yaml', 59, 'RS424'), ('Dockerfile', 3, 'RS304')],
     'miss-RS436-workflow-run-without-conclusion': [('.github/workflows/main-docker.yml', 15, 'RS436')],
+    'miss-RS437-RS438-retired-runner-and-shell-variable': [('.github/workflows/ockam-healthcheck.yml', 20, 'RS437'), ('.github/workflows/ockam-healthcheck.yml', 34, 'RS438')],
     'miss-action-pinned-to-branch': [('.github/workflows/docker.yml', 9, 'RS414'), ('.github/workflows/docker.yml', 10, 'RS414')],
     'miss-chef-image-latest': [('Dockerfile', 1, 'RS108'), ('Dockerfile', 11, 'RS302'), ('Dockerfile', 11, 'RS304'), ('Dockerfile', 11, 'RS306'), ('Dockerfile', 11, 'RS308')],
     'miss-compile-under-qemu': [('Dockerfile', 1, 'RS209'), ('Dockerfile', 7, 'RS304')],

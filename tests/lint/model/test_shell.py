@@ -257,3 +257,19 @@ def test_walk_visits_a_subtree_in_source_order_and_stops_at_its_end():
     for node in nodes:  # every subtree, the leaves and the last ones included
         assert [(n.type, n.start_byte, n.end_byte) for n in walk(node)] == \
             [(n.type, n.start_byte, n.end_byte) for n in by_children(node)]
+
+
+@pytest.mark.parametrize("script, env, commands, code", [
+    # a left side known to fail takes the `||` branch (lakekeeper's `$NO_CHEF || cargo chef cook`)
+    ("$NO_CHEF || cargo chef cook", {"NO_CHEF": "false"},
+     [("false",), ("cargo", "chef", "cook")], None),
+    ("$NO_CHEF || cargo chef cook", {"NO_CHEF": "true"}, [("true",)], None),
+    ("false && a || b", {}, [("false",), ("b",)], None),   # `(false && a) || b`
+    ("false || false || c", {}, [("false",), ("false",), ("c",)], None),
+    ("(exit 3) || echo yes", {}, [("exit", "3"), ("echo", "yes")], None),  # a subshell fails
+    ("exit 1 || echo no", {}, [("exit", "1")], 1),                          # the shell is gone
+    ("false || exit 2; echo never", {}, [("false",), ("exit", "2")], 2),
+])
+def test_or_branch_after_a_known_failure(script, env, commands, code):
+    [outcome] = simulate(script, 1, env)
+    assert argvs(outcome) == commands and outcome.exit_code == code
