@@ -49,7 +49,7 @@ PRODUCTION, DEVCONTAINER, TEST, TOOLCHAIN, HELPER, OTHER = (
 TEST_DIRS = frozenset({
     "test", "tests", "testing", "testdata", "test-data", "test_data", "test_runner", "fixtures",
     "fixture", "integration", "integration_tests", "integration-tests", "e2e", "regression",
-    "examples", "example", "bench", "benches", "benchmarks", "fuzz", "playwright", "harness",
+    "examples", "example", "bench", "benches", "benchmark", "benchmarks", "fuzz", "playwright", "harness",
     "chaos", "meta-chaos", "tilt", "website", "docs", "scripts", ".github", ".agents", ".ci",
     "runner-scale-sets", "testbed",
 })
@@ -188,18 +188,22 @@ def _kind(ctx: Context, model: Dockerfile) -> ImageKind:
             not _copies_program(final) and not cargo_build.compiling_calls(model, final):
         return ImageKind(TOOLCHAIN, "a build environment: it installs compilers and its "
                                     "entrypoint only runs the command it is given")
-    if any(b.publishes for b in mine):
+    published = any(b.publishes for b in mine)
+    language = _other_language(model)
+    if language:  # what the Dockerfile builds decides before whether it ships
+        return ImageKind(OTHER, f"a {language} image{' a workflow publishes' if published else ''}"
+                                ": not a Rust runtime")
+    if published:
         if not runs_program and TOOLCHAIN_NAME_RE.search(path) and \
                 not _ships_binary(model, final):
             return ImageKind(TOOLCHAIN, "a published build-tools image: it runs no program")
         return ImageKind(PRODUCTION, "ships a program a workflow publishes")
-    language = _other_language(model)
-    if language:
-        return ImageKind(OTHER, f"a {language} image nothing publishes: not a Rust runtime")
     base = facts.root_image(final)
-    if not _has_rust_trace(model) and not _is_os_base(base) and not _copies_program(final):
+    if not _has_rust_trace(model) and not _is_os_base(base) and \
+            not _copies_rust_program(ctx, model, final):
         return ImageKind(OTHER, f"an image of {base} nothing publishes, with no Rust in it: "
-                                "another program's image (a database, a web UI)")
+                                "another program's image (a database, a web UI, a benchmark "
+                                "harness)")
     test_dirs = [f for f in folders if f.lower() in TEST_DIRS]
     if test_dirs:
         return ImageKind(TEST, f"a test, CI or example image (under {test_dirs[0]}/)")
@@ -380,6 +384,26 @@ def _copies_program(final: Stage) -> bool:
             if any(not posixpath.basename(src.rstrip("/")).lower().endswith(_DATA_SUFFIXES)
                    for src in copy.sources):
                 return True
+    return False
+
+
+def _copies_rust_program(ctx: Context | None, model: Dockerfile, final: Stage) -> bool:
+    """Whether an image with no Rust in its Dockerfile may still get a Rust program: a COPY
+    from another image (a binary published elsewhere), or a context file named like a binary
+    of the cargo workspace beside it (built outside Docker and copied in). Other context files
+    (``COPY nexmark-flink .``, jars, scripts) are another program's."""
+    workspace = ctx.workspace_for(model.path) if ctx is not None else None
+    names = {t.name for _p, t in workspace.native_binaries} if workspace is not None else set()
+    for stage in final.ancestry():
+        for copy in stage.copies():
+            if copy.source_stage is not None and model.stage(copy.source_stage) is None:
+                return True
+            if copy.source_stage is not None or copy.instruction.heredocs:
+                continue
+            for src in copy.sources:
+                base = posixpath.basename(src.rstrip("/"))
+                if "$" in base or "*" in base or base in names:
+                    return True
     return False
 
 

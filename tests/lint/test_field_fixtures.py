@@ -56,6 +56,8 @@ EXPECTED = {
     'fp-RS304-RS306-pushed-to-runner-registry': [('.github/workflows/integration.yml', 10, 'RS410'), ('.github/workflows/integration.yml', 20, 'RS410')],
     'fp-RS304-RS306-test-helper-image': [],
     'fp-RS304-RS306-windows-container': [],
+    'fp-RS304-go-image-published': [('.github/workflows/push-collapse-query-script.yml', 2, 'RS412'), ('.github/workflows/push-collapse-query-script.yml', 10, 'RS413')],
+    'fp-RS304-java-benchmark-image': [],
     'fp-RS304-actix-server': [],
     'fp-RS304-entrypoint-forwards-signals': [],
     'fp-RS304-entrypoint-of-own-published-base': [],

@@ -34,3 +34,39 @@ def test_rs410_configure_aws_credentials(ref, outdated):
         catches("RS410", text, lines=[6])
     else:
         catches_not("RS410", text)
+
+
+GO_IMAGE = """\
+FROM golang:1.24-alpine AS builder
+WORKDIR /app
+COPY . .
+RUN go build -o app .
+FROM alpine:3.20
+COPY --from=builder /app/app /app
+ENTRYPOINT ["/app"]
+"""
+PUSH = """\
+on: push
+jobs:
+  image:
+    runs-on: ubuntu-24.04
+    steps:
+      - uses: docker/build-push-action@v7
+        with:
+          push: true
+          tags: example/app:latest
+"""
+
+
+@pytest.mark.parametrize("published", [True, False])
+def test_other_language_image_is_not_a_rust_runtime_even_published(published):
+    files = {"Dockerfile": GO_IMAGE}
+    if published:
+        files[".github/workflows/image.yml"] = PUSH
+    catches_not("RS304", files)
+
+
+def test_rust_image_published_is_still_judged():
+    rust = GO_IMAGE.replace("golang:1.24-alpine", "rust:1.95-alpine").replace(
+        "go build -o app .", "cargo build --release && cp target/release/app app")
+    catches("RS304", {"Dockerfile": rust, ".github/workflows/image.yml": PUSH})
