@@ -81,6 +81,7 @@ EXPECTED = {
     'fp-RS402-matrix-native-runner': [],
     'fp-RS405-push-to-job-local-registry': [],
     'fp-RS406-mode-max-inside-expression': [('Dockerfile', 5, 'RS302'), ('Dockerfile', 5, 'RS304'), ('Dockerfile', 5, 'RS306')],
+    'fp-RS408-heredoc-written-dockerfile': [],
     'fp-RS408-checkout-path': [],
     'fp-RS408-default-git-context': [],
     'fp-RS409-expression-every-branch-valid': [('Dockerfile', 4, 'RS304')],

@@ -70,3 +70,35 @@ def test_rust_image_published_is_still_judged():
     rust = GO_IMAGE.replace("golang:1.24-alpine", "rust:1.95-alpine").replace(
         "go build -o app .", "cargo build --release && cp target/release/app app")
     catches("RS304", {"Dockerfile": rust, ".github/workflows/image.yml": PUSH})
+
+
+WRITES_DOCKERFILE = """\
+# file: .github/workflows/docker.yml
+on: push
+jobs:
+  build:
+    runs-on: ubuntu-24.04
+    steps:
+      - run: |
+          {write}
+      - uses: docker/build-push-action@v7
+        with:
+          context: .
+          file: {file}
+"""
+
+
+@pytest.mark.parametrize("write, file, missing", [
+    ("cat > Dockerfile <<'EOF'\n          FROM alpine\n          EOF", "Dockerfile", False),
+    ("cp docker/base.Dockerfile Dockerfile.release", "./Dockerfile.release", False),
+    ("curl -fsSL -o Dockerfile https://example.com/Dockerfile", "Dockerfile", False),
+    ("cd docker && cat > Dockerfile <<'EOF'\n          FROM alpine\n          EOF",
+     "docker/Dockerfile", False),
+    ("cat > Dockerfile.other <<'EOF'\n          FROM alpine\n          EOF", "Dockerfile", True),
+])
+def test_rs408_dockerfile_written_by_an_earlier_step(write, file, missing):
+    text = WRITES_DOCKERFILE.format(write=write, file=file)
+    if missing:
+        catches("RS408", text)
+    else:
+        catches_not("RS408", text)
