@@ -102,3 +102,35 @@ def test_rs408_dockerfile_written_by_an_earlier_step(write, file, missing):
         catches("RS408", text)
     else:
         catches_not("RS408", text)
+
+
+RUNTIME = """\
+FROM rust:1.95 AS builder
+WORKDIR /app
+COPY . .
+RUN cargo build --release
+FROM {base}
+{run}
+COPY --from=builder /app/target/release/server /usr/local/bin/server
+ENTRYPOINT ["/usr/local/bin/server"{args}]
+"""
+
+
+@pytest.mark.parametrize("base, run, args, root", [
+    # a base whose USER is unknown, proven root by the package install the stage runs
+    ("cgr.dev/chainguard/wolfi-base", "RUN apk add --no-cache git", "", True),
+    ("example.com/team/base:1", "RUN apt-get update && apt-get install -y curl", "", True),
+    ("cgr.dev/chainguard/wolfi-base", "", "", False),        # nothing proves its user
+    ("example.com/team/base:1", "RUN sudo apk add git", "", False),
+    # the program is handed an account to switch to
+    ("debian:bookworm-slim", "", ', "-a", "nobody"', False),
+    ("debian:bookworm-slim", "RUN useradd --system app", ', "--user=app"', False),
+    ("debian:bookworm-slim", "", ', "--user", "root"', True),
+    ("debian:bookworm-slim", "", ', "-c", "/etc/config.json"', True),
+])
+def test_rs306_root_proven_and_accounts_handed_over(base, run, args, root):
+    text = RUNTIME.format(base=base, run=run, args=args)
+    if root:
+        catches("RS306", text)
+    else:
+        catches_not("RS306", text)
