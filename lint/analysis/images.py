@@ -295,6 +295,49 @@ def program_names(final: Stage) -> set[str]:
             and not n.endswith(_DATA_SUFFIXES)}
 
 
+def original_names(model: Dockerfile, final: Stage, program: str) -> list[str]:
+    """The names ``program`` (a file the image runs, by name) had before it was renamed: the
+    source of the COPY that put it in the image, then, back through the RUNs of the stage it was
+    copied from, each ``mv``/``cp`` that wrote that path (``mv target/release/router
+    target/release/router-75``), newest first. Empty when nothing renamed it."""
+    name = posixpath.basename(program)
+    for stage in reversed(final.ancestry()):
+        for copy in reversed(stage.copies()):
+            if copy.source_stage is None or copy.instruction.heredocs or len(copy.sources) != 1:
+                continue
+            source = copy.sources[0].rstrip("/")
+            dest = copy.dest
+            placed = posixpath.basename(source) if dest.endswith("/") else \
+                posixpath.basename(dest.rstrip("/"))
+            if placed != name:
+                continue
+            names = [] if posixpath.basename(source) == name else [posixpath.basename(source)]
+            origin = model.stage(copy.source_stage)
+            if origin is not None:
+                names += _renamed_from(model, origin, source)
+            return [n for n in names if n and "$" not in n and "*" not in n]
+    return []
+
+
+def _renamed_from(model: Dockerfile, stage: Stage, path: str) -> list[str]:
+    """The names the file at ``path`` had in ``stage``: each ``mv``/``cp`` whose destination is
+    ``path`` (or its folder), followed back from the last one."""
+    names: list[str] = []
+    commands = cargo_build.ancestry_commands(model, stage, None)
+    for _inst, command in reversed(commands):
+        argv = [w for w in command.argv if not w.startswith("-")]
+        if len(argv) != 3 or posixpath.basename(argv[0]) not in ("mv", "cp"):
+            continue
+        src = posixpath.normpath(posixpath.join(command.cwd, argv[1]))
+        dst = posixpath.normpath(posixpath.join(command.cwd, argv[2]))
+        if dst == path or dst == posixpath.dirname(path) and \
+                posixpath.basename(src) == posixpath.basename(path):
+            if posixpath.basename(src) != posixpath.basename(path):
+                names.append(posixpath.basename(src))
+            path = src
+    return names
+
+
 def _published_twin(ctx: Context, model: Dockerfile, final: Stage) -> str:
     """Another Dockerfile of the repository that a workflow publishes and that ships a program
     of the same name as ``final`` (Dockerfile.cross pushed, the root Dockerfile built only for

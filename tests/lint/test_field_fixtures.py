@@ -63,6 +63,7 @@ EXPECTED = {
     'fp-RS304-entrypoint-of-own-published-base': [],
     'fp-RS304-inherited-entrypoint': [],
     'fp-RS304-nested-workspace-handlers': [('server/Dockerfile.delete-worker', 15, 'RS306'), ('server/Dockerfile.server', 15, 'RS306')],
+    'fp-RS304-renamed-binary': [],
     'fp-RS304-rocket-server': [],
     'fp-RS304-stopsignal-sigint': [('Dockerfile', 12, 'RS302'), ('Dockerfile', 12, 'RS306')],
     'fp-RS304-third-party-db-image': [],

@@ -134,3 +134,41 @@ def test_rs306_root_proven_and_accounts_handed_over(base, run, args, root):
         catches("RS306", text)
     else:
         catches_not("RS306", text)
+
+
+HANDLES_SIGTERM = {
+    "Cargo.toml": '[package]\nname = "server"\nversion = "0.1.0"\nedition = "2021"\n',
+    "src/main.rs": ("#[tokio::main]\nasync fn main() {\n"
+                    "    tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())"
+                    ".unwrap().recv().await;\n}\n"),
+}
+RENAMED = """\
+FROM rust:1.95 AS builder
+WORKDIR /src
+COPY . .
+RUN cargo build --release --bin server
+RUN {rename}
+FROM debian:bookworm-slim
+RUN useradd --system app
+COPY --from=builder {copied} /usr/local/bin/{name}
+USER app
+ENTRYPOINT ["/usr/local/bin/{name}"]
+"""
+
+
+@pytest.mark.parametrize("rename, copied, name, reported", [
+    # renamed by the builder's RUN, then copied: the workspace binary that handles SIGTERM
+    ("mv target/release/server target/release/server-75", "/src/target/release/server-75",
+     "server-75", False),
+    ("cp /src/target/release/server /opt/app", "/opt/app", "app", False),
+    # renamed by the COPY itself
+    ("true", "/src/target/release/server", "api", False),
+    # a file of the same name that is not the build's output: nothing known of it
+    ("cp /usr/bin/env /opt/app", "/opt/app", "app", True),
+])
+def test_rs304_follows_renames_to_the_workspace_binary(rename, copied, name, reported):
+    text = RENAMED.format(rename=rename, copied=copied, name=name)
+    if reported:
+        catches("RS304", text, context=HANDLES_SIGTERM)
+    else:
+        catches_not("RS304", text, context=HANDLES_SIGTERM)
