@@ -172,3 +172,73 @@ def test_rs304_follows_renames_to_the_workspace_binary(rename, copied, name, rep
         catches("RS304", text, context=HANDLES_SIGTERM)
     else:
         catches_not("RS304", text, context=HANDLES_SIGTERM)
+
+
+REQWEST_LOCK = """\
+version = 4
+
+[[package]]
+name = "app"
+version = "0.1.0"
+dependencies = [
+ "reqwest",
+]
+
+[[package]]
+name = "native-tls"
+version = "0.2.14"
+source = "registry+https://github.com/rust-lang/crates.io-index"
+
+[[package]]
+name = "reqwest"
+version = "0.12.28"
+source = "registry+https://github.com/rust-lang/crates.io-index"
+dependencies = [
+ "native-tls",
+ "webpki-roots",
+]
+
+[[package]]
+name = "webpki-roots"
+version = "0.26.11"
+source = "registry+https://github.com/rust-lang/crates.io-index"
+"""
+SCRATCH = """\
+FROM rust:1.95 AS builder
+WORKDIR /app
+COPY . .
+RUN cargo build --release {features}
+FROM scratch
+COPY --from=builder /app/target/release/app /app
+USER 10001
+ENTRYPOINT ["/app"]
+"""
+MANIFEST = """\
+[package]
+name = "app"
+version = "0.1.0"
+edition = "2021"
+
+[features]
+native = ["reqwest/native-tls"]
+
+[{table}]
+reqwest = {{ version = "0.12", default-features = false, features = [{reqwest}] }}
+"""
+
+
+@pytest.mark.parametrize("table, reqwest, features, reported", [
+    # reqwest's rows (crate_features.toml): rustls-tls compiles webpki-roots, native-tls the store
+    ("dependencies", '"rustls-tls"', "", False),
+    ("dependencies", '"native-tls"', "", True),
+    ("dependencies", '"rustls-tls"', "--features native", True),   # the build turns it on
+    ("dev-dependencies", '"native-tls"', "", False),                 # tests only
+])
+def test_rs302_resolves_what_the_built_binary_compiles(table, reqwest, features, reported):
+    context = {"Cargo.toml": MANIFEST.format(table=table, reqwest=reqwest),
+               "Cargo.lock": REQWEST_LOCK, "src/main.rs": "fn main() {}\n"}
+    text = SCRATCH.format(features=features)
+    if reported:
+        catches("RS302", text, context=context)
+    else:
+        catches_not("RS302", text, context=context)
