@@ -39,6 +39,17 @@ CRATES = (
     ("sqlx-macros", "launchbadge/sqlx", "sqlx-macros/Cargo.toml", ("v0.7.*", "v0.8.*")),
     ("sqlx-macros-core", "launchbadge/sqlx", "sqlx-macros-core/Cargo.toml",
      ("v0.7.*", "v0.8.*")),
+    # HTTP clients and servers whose features choose the TLS stack: native-tls/openssl (the
+    # system certificate store, a C library) or rustls with bundled webpki-roots (RS302, RS309)
+    ("reqwest", "seanmonstar/reqwest", "Cargo.toml", ("v0.11.*", "v0.12.*", "v0.13.*")),
+    ("awc", "actix/actix-web", "awc/Cargo.toml", ("awc-v3.*",)),
+    ("actix-web", "actix/actix-web", "actix-web/Cargo.toml", ("web-v4.*", "actix-web-v4.*")),
+    ("actix-http", "actix/actix-web", "actix-http/Cargo.toml", ("http-v3.*", "actix-http-v3.*")),
+    ("actix-tls", "actix/actix-net", "actix-tls/Cargo.toml", ("tls-v3.*", "actix-tls-v3.*")),
+    # telemetry and error-reporting clients that bring reqwest with their own TLS choice
+    ("opentelemetry-otlp", "open-telemetry/opentelemetry-rust", "opentelemetry-otlp/Cargo.toml",
+     ("opentelemetry-otlp-0.*",)),
+    ("sentry", "getsentry/sentry-rust", "sentry/Cargo.toml", ("0.3*", "0.4*")),
 )
 _DEP_KINDS = {"dependencies": "normal", "build-dependencies": "build"}
 
@@ -48,14 +59,24 @@ def _git(gitdir: str, *args: str) -> str:
                           capture_output=True, text=True).stdout
 
 
+# a release tag: `v1.2.3` (`1.2.3`), or a crate's own in a repository of several (`awc-v3.8.2`,
+# `opentelemetry-otlp-0.31.1`)
+_TAG_RE = re.compile(r"(?:[a-z][\w-]*-)?v?(\d+\.\d+\.\d+)")
+
+
+def _version(tag: str) -> str:
+    """The crate version a release tag names (``awc-v3.8.2`` -> ``3.8.2``)."""
+    found = _TAG_RE.fullmatch(tag)
+    return found[1] if found else tag.lstrip("v")
+
+
 def _version_key(tag: str) -> tuple[int, ...]:
-    return tuple(int(n) for n in re.findall(r"\d+", tag.split("-")[0]))
+    return tuple(int(n) for n in _version(tag).split("."))
 
 
 def _release_tags(gitdir: str, patterns: tuple[str, ...]) -> list[str]:
     tags = [t for t in _git(gitdir, "tag").split()
-            if any(fnmatch.fnmatch(t, p) for p in patterns)
-            and re.fullmatch(r"v\d+\.\d+\.\d+", t)]
+            if any(fnmatch.fnmatch(t, p) for p in patterns) and _TAG_RE.fullmatch(t)]
     return sorted(tags, key=_version_key)
 
 
@@ -105,9 +126,9 @@ def rows_for(crate: str, repo: str, gitdir: str, path: str, patterns: tuple[str,
             groups.append(([tag], data))
     rows = []
     for i, (group, data) in enumerate(groups):
-        low = group[0].lstrip("v")
-        high = (f"<{groups[i + 1][0][0].lstrip('v')}" if i + 1 < len(groups)
-                else f"<={group[-1].lstrip('v')}")
+        low = _version(group[0])
+        high = (f"<{_version(groups[i + 1][0][0])}" if i + 1 < len(groups)
+                else f"<={_version(group[-1])}")
         commit = _git(gitdir, "rev-list", "-n", "1", group[-1]).strip()
         rows.append({"name": crate, "versions": f">={low}, {high}",
                      "source": f"{repo}@{commit}:{path} (tags {group[0]}..{group[-1]})",

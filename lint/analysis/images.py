@@ -49,7 +49,7 @@ PRODUCTION, DEVCONTAINER, TEST, TOOLCHAIN, HELPER, OTHER = (
 TEST_DIRS = frozenset({
     "test", "tests", "testing", "testdata", "test-data", "test_data", "test_runner", "fixtures",
     "fixture", "integration", "integration_tests", "integration-tests", "e2e", "regression",
-    "examples", "example", "bench", "benches", "benchmarks", "fuzz", "playwright", "harness",
+    "examples", "example", "bench", "benches", "benchmark", "benchmarks", "fuzz", "playwright", "harness",
     "chaos", "meta-chaos", "tilt", "website", "docs", "scripts", ".github", ".agents", ".ci",
     "runner-scale-sets", "testbed",
 })
@@ -191,18 +191,22 @@ def _kind(ctx: Context, model: Dockerfile) -> ImageKind:
             not _copies_program(final) and not cargo_build.compiling_calls(model, final):
         return ImageKind(TOOLCHAIN, "a build environment: it installs compilers and its "
                                     "entrypoint only runs the command it is given")
-    if any(b.publishes for b in mine):
+    published = any(b.publishes for b in mine)
+    language = _other_language(model)
+    if language:  # what the Dockerfile builds decides before whether it ships
+        return ImageKind(OTHER, f"a {language} image{' a workflow publishes' if published else ''}"
+                                ": not a Rust runtime")
+    if published:
         if not runs_program and TOOLCHAIN_NAME_RE.search(path) and \
                 not _ships_binary(model, final):
             return ImageKind(TOOLCHAIN, "a published build-tools image: it runs no program")
         return ImageKind(PRODUCTION, "ships a program a workflow publishes")
-    language = _other_language(model)
-    if language:
-        return ImageKind(OTHER, f"a {language} image nothing publishes: not a Rust runtime")
     base = facts.root_image(final)
-    if not _has_rust_trace(model) and not _is_os_base(base) and not _copies_program(final):
+    if not _has_rust_trace(model) and not _is_os_base(base) and \
+            not _copies_rust_program(ctx, model, final):
         return ImageKind(OTHER, f"an image of {base} nothing publishes, with no Rust in it: "
-                                "another program's image (a database, a web UI)")
+                                "another program's image (a database, a web UI, a benchmark "
+                                "harness)")
     test_dirs = [f for f in folders if f.lower() in TEST_DIRS]
     if test_dirs:
         return ImageKind(TEST, f"a test, CI or example image (under {test_dirs[0]}/)")
@@ -294,6 +298,49 @@ def program_names(final: Stage) -> set[str]:
             and not n.endswith(_DATA_SUFFIXES)}
 
 
+def original_names(model: Dockerfile, final: Stage, program: str) -> list[str]:
+    """The names ``program`` (a file the image runs, by name) had before it was renamed: the
+    source of the COPY that put it in the image, then, back through the RUNs of the stage it was
+    copied from, each ``mv``/``cp`` that wrote that path (``mv target/release/router
+    target/release/router-75``), newest first. Empty when nothing renamed it."""
+    name = posixpath.basename(program)
+    for stage in reversed(final.ancestry()):
+        for copy in reversed(stage.copies()):
+            if copy.source_stage is None or copy.instruction.heredocs or len(copy.sources) != 1:
+                continue
+            source = copy.sources[0].rstrip("/")
+            dest = copy.dest
+            placed = posixpath.basename(source) if dest.endswith("/") else \
+                posixpath.basename(dest.rstrip("/"))
+            if placed != name:
+                continue
+            names = [] if posixpath.basename(source) == name else [posixpath.basename(source)]
+            origin = model.stage(copy.source_stage)
+            if origin is not None:
+                names += _renamed_from(model, origin, source)
+            return [n for n in names if n and "$" not in n and "*" not in n]
+    return []
+
+
+def _renamed_from(model: Dockerfile, stage: Stage, path: str) -> list[str]:
+    """The names the file at ``path`` had in ``stage``: each ``mv``/``cp`` whose destination is
+    ``path`` (or its folder), followed back from the last one."""
+    names: list[str] = []
+    commands = cargo_build.ancestry_commands(model, stage, None)
+    for _inst, command in reversed(commands):
+        argv = [w for w in command.argv if not w.startswith("-")]
+        if len(argv) != 3 or posixpath.basename(argv[0]) not in ("mv", "cp"):
+            continue
+        src = posixpath.normpath(posixpath.join(command.cwd, argv[1]))
+        dst = posixpath.normpath(posixpath.join(command.cwd, argv[2]))
+        if dst == path or dst == posixpath.dirname(path) and \
+                posixpath.basename(src) == posixpath.basename(path):
+            if posixpath.basename(src) != posixpath.basename(path):
+                names.append(posixpath.basename(src))
+            path = src
+    return names
+
+
 def _published_twin(ctx: Context, model: Dockerfile, final: Stage) -> str:
     """Another Dockerfile of the repository that a workflow publishes and that ships a program
     of the same name as ``final`` (Dockerfile.cross pushed, the root Dockerfile built only for
@@ -383,6 +430,26 @@ def _copies_program(final: Stage) -> bool:
             if any(not posixpath.basename(src.rstrip("/")).lower().endswith(_DATA_SUFFIXES)
                    for src in copy.sources):
                 return True
+    return False
+
+
+def _copies_rust_program(ctx: Context | None, model: Dockerfile, final: Stage) -> bool:
+    """Whether an image with no Rust in its Dockerfile may still get a Rust program: a COPY
+    from another image (a binary published elsewhere), or a context file named like a binary
+    of the cargo workspace beside it (built outside Docker and copied in). Other context files
+    (``COPY nexmark-flink .``, jars, scripts) are another program's."""
+    workspace = ctx.workspace_for(model.path) if ctx is not None else None
+    names = {t.name for _p, t in workspace.native_binaries} if workspace is not None else set()
+    for stage in final.ancestry():
+        for copy in stage.copies():
+            if copy.source_stage is not None and model.stage(copy.source_stage) is None:
+                return True
+            if copy.source_stage is not None or copy.instruction.heredocs:
+                continue
+            for src in copy.sources:
+                base = posixpath.basename(src.rstrip("/"))
+                if "$" in base or "*" in base or base in names:
+                    return True
     return False
 
 

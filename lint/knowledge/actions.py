@@ -51,6 +51,10 @@ ACTIONS: dict[str, Action] = {
         Action("actions/upload-artifact", 7, "7.0.0", "bbbca2ddaa5d8feaa63e36b76fdaad77386f024f"),
         Action("actions/download-artifact", 8, "8.0.1",
                "3e5f45b2cfb9172054b4087a40e8e0b5a5461e7c"),
+        # Credentials for ECR and S3 steps: v6.2.3, the newest tag in the repository's snapshot
+        # (`git rev-parse v6.2.3^{commit}`, 2026-12-08), node24 in action.yml.
+        Action("aws-actions/configure-aws-credentials", 6, "6.2.3",
+               "e6de054238d6b7531b4efff3b6587d9aade6a06c"),
         # Signing (issue #25). Tags read with `git rev-parse TAG^{commit}` in the repositories'
         # snapshots (2026-12-07): cosign-installer v4.1.2 (2026-05-06, installs cosign v3.0.6
         # by default), attest-build-provenance v4.1.0 (2026-02-26, a composite wrapper of
@@ -114,6 +118,8 @@ class Major:
 _DIGEST = "DIGEST.md section 2 (action.yml runs.using of each major, checked 2026-11-29)"
 _CHECKOUT_V5_V6 = ("DIGEST.md section 2: action.yml runs.using node24; releases v5.1.0 and "
                    "v6.1.0 on 2026-07-16")
+_AWS_CREDENTIALS = ("action.yml runs.using at every release tag of aws-actions/"
+                    "configure-aws-credentials (snapshot bcd40890, 2026-08-18; checked 2026-12-08)")
 
 MAJORS: dict[tuple[str, int], Major] = {
     (m.repo, m.major): m
@@ -154,6 +160,14 @@ MAJORS: dict[tuple[str, int], Major] = {
         Major("docker/build-push-action", 5, "node20", source=_DIGEST),
         Major("docker/build-push-action", 6, "node20", source=_DIGEST),
         Major("docker/build-push-action", 7, "node24", source=_DIGEST + "; v7.3.0"),
+        # each major's tags read one by one (v1.0.0-v1.7.0 and the moving v1: node12; v2.0.0-
+        # v3.0.2: node16; v4.0.0-v5.1.1: node20; v6.0.0-v6.2.3: node24)
+        Major("aws-actions/configure-aws-credentials", 1, "node12", source=_AWS_CREDENTIALS),
+        Major("aws-actions/configure-aws-credentials", 2, "node16", source=_AWS_CREDENTIALS),
+        Major("aws-actions/configure-aws-credentials", 3, "node16", source=_AWS_CREDENTIALS),
+        Major("aws-actions/configure-aws-credentials", 4, "node20", source=_AWS_CREDENTIALS),
+        Major("aws-actions/configure-aws-credentials", 5, "node20", source=_AWS_CREDENTIALS),
+        Major("aws-actions/configure-aws-credentials", 6, "node24", source=_AWS_CREDENTIALS),
         Major("sigstore/cosign-installer", 4, "composite",
               source="action.yml of v4.0.0-v4.1.2 in the repository's snapshot (2026-12-07)"),
         Major("actions/attest-build-provenance", 4, "composite",

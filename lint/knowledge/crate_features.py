@@ -51,12 +51,34 @@ def _text() -> str:
 @lru_cache(maxsize=1)
 def names() -> frozenset[str]:
     """The crates the table has rows for (read off the text without parsing it)."""
-    return frozenset(_NAME_RE.findall(_text()))
+    return frozenset(_blocks())
 
 
 @lru_cache(maxsize=1)
-def _rows() -> tuple[dict[str, Any], ...]:
-    return tuple(tomllib.loads(_text()).get("crate", ()))
+def _blocks() -> dict[str, list[str]]:
+    """Each crate's ``[[crate]]`` blocks as text, unparsed: a lint run parses only the rows of
+    the crates its lock holds (the whole table takes half a second to parse)."""
+    found: dict[str, list[str]] = {}
+    for part in ("\n" + _text()).split("\n[[crate]]\n")[1:]:
+        named = _NAME_RE.match(part)
+        if named:
+            found.setdefault(named[1], []).append("[[crate]]\n" + part)
+    return found
+
+
+_VERSIONS_RE = re.compile(r'^versions = "([^"]+)"$', re.MULTILINE)
+
+
+@lru_cache(maxsize=128)
+def _rows(name: str) -> tuple[dict[str, Any], ...]:
+    """The rows of crate ``name``, parsed."""
+    return tuple(_parse(block) for block in _blocks().get(name, ()))
+
+
+@lru_cache(maxsize=512)
+def _parse(block: str) -> dict[str, Any]:
+    row: dict[str, Any] = tomllib.loads(block)["crate"][0]
+    return row
 
 
 @lru_cache(maxsize=256)
@@ -65,5 +87,8 @@ def manifest(name: str, version: str) -> dict[str, Any] | None:
     None when the table does not cover that version."""
     if name not in names():
         return None
-    return next((row for row in _rows()
-                 if row["name"] == name and versions.in_range(version, row["versions"])), None)
+    for block in _blocks()[name]:  # parse only the row whose range holds the version
+        found = _VERSIONS_RE.search(block)
+        if found and versions.in_range(version, found[1]):
+            return _parse(block)
+    return None

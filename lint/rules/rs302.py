@@ -7,8 +7,9 @@ from pathlib import Path
 
 from rsdock import fs
 from rsdock.errors import UserError
-from rsdock.lint.analysis import build, dockerfacts as facts
+from rsdock.lint.analysis import build, cdeps, dockerfacts as facts, images
 from rsdock.lint.knowledge import debian, debian_deps, runtimes
+from rsdock.lint.model.cargo_features import DEFAULT, Request, resolve
 from rsdock.lint.model.dockerfile import Dockerfile, Stage
 from rsdock.lint.model.findings import Finding, Severity
 from rsdock.lint.rules.image_rule import ImageStageRule
@@ -42,11 +43,13 @@ class RS302(ImageStageRule):
     ``debian:bookworm-slim`` and ``scratch`` carry no CA certificates, so every HTTPS or TLS
     connection fails with "unable to get local issuer certificate". Distroless and alpine
     images ship a bundle, and so do images that install one in their own layers (the official
-    ``rust`` images, ``-slim`` included, and Microsoft's .NET images). When the workspace's
-    ``Cargo.lock`` has no crate that reads the system store (native-tls, openssl,
-    rustls-native-certs...), the check is skipped. A runtime that copies a whole root file
-    system holding a bundle (``COPY --from=base / /`` of a distroless stage, directly or through
-    a stage that trims it) has one. A package
+    ``rust`` images, ``-slim`` included, and Microsoft's .NET images). When the binaries the
+    image gets compile no crate that reads the system store (native-tls, openssl,
+    rustls-native-certs...): resolved from ``Cargo.lock``, the members' features and the build's
+    ``--features``, so bundled ``webpki-roots`` or a TLS crate only a dev-dependency brings does
+    not count; the check is skipped. A runtime that copies a whole root file system holding a
+    bundle (``COPY --from=base / /`` of a distroless stage, directly or through a stage that
+    trims it) has one. A package
     that brings the bundle counts as installing it, following Debian's package lists
     (``lint/knowledge/debian_deps.json``): ``curl`` and ``git`` recommend ``ca-certificates``,
     so an ``apt-get install curl`` without ``--no-install-recommends`` installs it.
@@ -88,7 +91,12 @@ class RS302(ImageStageRule):
         if facts.is_artifact_image(final):
             return []  # files to export, no program to make TLS connections
         kind = _ca_handling(facts.root_image(final))
-        if kind in ("bundled", "unknown") or not self._talks_tls(ctx):
+        if kind in ("bundled", "unknown"):
+            return []
+        talks = _image_reads_system_store(file, ctx, final)
+        if talks is None:
+            talks = self._talks_tls(ctx)
+        if not talks:
             return []
         commands = build.ancestry_commands(file, final, None)
         installed = facts.apt_packages(commands)
@@ -122,6 +130,47 @@ class RS302(ImageStageRule):
         if ctx.root not in known:
             known[ctx.root] = _lock_talks_tls(ctx.root)
         return known[ctx.root]
+
+
+def _image_reads_system_store(file: Dockerfile, ctx: Context, final: Stage) -> bool | None:
+    """Whether the binaries the image copies from its build stages compile a crate that reads
+    the system certificate store, resolved like cargo's feature resolver from the members'
+    manifests and each ``cargo build``'s features (a client on bundled webpki-roots, a TLS
+    crate only a dev-dependency or an off feature brings, does not). None when it cannot be
+    told: no Cargo.lock, or no build of a workspace package is copied in. A binary copied
+    in from no build (a release download) named like a workspace binary is judged with the
+    package's default features."""
+    workspace = ctx.workspace_for(file.path)
+    lock = getattr(workspace, "lock", None)
+    if workspace is None or lock is None:
+        return None
+    calls = []
+    for copy in final.copies():
+        source = file.stage(copy.source_stage) if copy.source_stage else None
+        # `FROM ${TARGETARCH} AS builder`: each platform's stage is a candidate
+        for stage in [source, *source.candidates] if source is not None else []:
+            calls += [c for c in build.stage_calls(file, stage, None, ancestry=True)
+                      if c.action in ("build", "install")]
+    builds: list[tuple[str, Request]] = [
+        (package, cdeps.call_request(call, package))
+        for call in calls for package in cdeps.packages_built(workspace, [call])]
+    if not calls:  # a binary built elsewhere (a release download) named like one of ours
+        copied = images.program_names(final)
+        builds = [(p.name, DEFAULT) for p, target in workspace.native_binaries
+                  if target.name in copied]
+    manifests = cdeps.member_manifests(workspace)
+    resolved = False
+    for package, request in dict.fromkeys(builds):
+        if lock.member(package) is None:
+            continue  # a stale or foreign lock: nothing to resolve from
+        resolved = True
+        guessed: set[str] = set()
+        compiled = resolve(lock, package, request, manifests, guessed=guessed)
+        # as RS309 does: a crate reached only by assuming an unknown dependent turns on every
+        # feature of its dependencies (actix-files asking actix-web for openssl) is left out
+        if _SYSTEM_STORE_CRATES & (set(compiled) - guessed):
+            return True
+    return False if resolved else None
 
 
 def _under_etc_ssl(path: str) -> bool:

@@ -129,8 +129,9 @@ class RS304(ImageStageRule):
             for b in images.builds_of(ctx, file.path)]
         for word in candidates:
             name = posixpath.basename(word.strip("\"'"))
-            if name:
-                found = signals.stop_handling(ctx, name, stop, workspaces)
+            # the binary's names before a RUN renamed it (`mv .../router .../router-75`)
+            for known in [name, *images.original_names(file, final, name)] if name else []:
+                found = signals.stop_handling(ctx, known, stop, workspaces)
                 if found is not None:
                     return found
         return None

@@ -51,21 +51,26 @@ EXPECTED = {
     'fp-RS301-toolchain-image': [],
     'fp-RS302-RS304-compose-rustup-dev-target': [],
     'fp-RS302-copies-etc-ssl': [('Dockerfile', 13, 'RS304')],
-    'fp-RS302-program-bundles-roots': [('Dockerfile', 5, 'RS302'), ('Dockerfile', 5, 'RS306'), ('Dockerfile', 7, 'RS304')],
+    'fp-RS302-program-bundles-roots': [('Dockerfile', 5, 'RS306'), ('Dockerfile', 7, 'RS304')],
     # the runtime is FROM rust:1.75-slim-bookworm, which installs ca-certificates itself
     'fp-RS302-rust-slim-runtime-has-certificates': [('nodes/Dockerfile.pathfinder', 2, 'RS105'), ('nodes/Dockerfile.pathfinder', 14, 'RS301')],
     'fp-RS302-recommends-bring-ca-certificates': [('Dockerfile', 11, 'RS304')],
     'fp-RS302-root-filesystem-copied-from-distroless': [('Dockerfile', 1, 'RS505'), ('Dockerfile', 27, 'RS304')],
+    'fp-RS302-feature-picks-bundled-roots': [('Dockerfile', 16, 'RS304')],
+    'fp-RS302-tls-only-in-dev-dependency': [('Dockerfile-release', 14, 'RS306'), ('Dockerfile-release', 17, 'RS304')],
     'fp-RS304-RS306-packaging-builder-image': [],
     'fp-RS304-RS306-pushed-to-runner-registry': [('.github/workflows/integration.yml', 10, 'RS410'), ('.github/workflows/integration.yml', 20, 'RS410')],
     'fp-RS304-RS306-test-helper-image': [],
     'fp-RS304-RS306-windows-container': [],
+    'fp-RS304-go-image-published': [('.github/workflows/push-collapse-query-script.yml', 2, 'RS412'), ('.github/workflows/push-collapse-query-script.yml', 10, 'RS413')],
+    'fp-RS304-java-benchmark-image': [],
     'fp-RS304-actix-server': [],
     'fp-RS304-entrypoint-forwards-signals': [],
     'fp-RS304-entrypoint-of-own-published-base': [],
     'fp-RS304-handler-through-reexport': [('Dockerfile-ci', 2, 'RS306')],
     'fp-RS304-inherited-entrypoint': [],
     'fp-RS304-nested-workspace-handlers': [('server/Dockerfile.delete-worker', 15, 'RS306'), ('server/Dockerfile.server', 15, 'RS306')],
+    'fp-RS304-renamed-binary': [],
     'fp-RS304-rocket-server': [],
     'fp-RS304-stopsignal-sigint': [('Dockerfile', 12, 'RS302'), ('Dockerfile', 12, 'RS306')],
     'fp-RS304-third-party-db-image': [],
@@ -76,6 +81,7 @@ EXPECTED = {
     'fp-RS305-member-writes-workspace-target': [('admin_frontend/Dockerfile', 19, 'RS302'), ('admin_frontend/Dockerfile', 39, 'RS304')],
     'fp-RS305-opaque-make-build': [('Dockerfile', 5, 'RS302'), ('Dockerfile', 5, 'RS306'), ('Dockerfile', 7, 'RS304')],
     'fp-RS305-workdir-from-own-builder-image': [],
+    'fp-RS306-program-switches-account': [('Dockerfile', 11, 'RS304')],
     'fp-RS306-entrypoint-drops-privileges': [],
     'fp-RS306-heredoc-entrypoint-drops-privileges': [],
     'fp-RS309-feature-guessed-for-unknown-crate': [],
@@ -85,6 +91,7 @@ EXPECTED = {
     'fp-RS402-matrix-native-runner': [],
     'fp-RS405-push-to-job-local-registry': [],
     'fp-RS406-mode-max-inside-expression': [('Dockerfile', 5, 'RS302'), ('Dockerfile', 5, 'RS304'), ('Dockerfile', 5, 'RS306')],
+    'fp-RS408-heredoc-written-dockerfile': [],
     'fp-RS408-checkout-path': [],
     'fp-RS408-default-git-context': [],
     'fp-RS409-expression-every-branch-valid': [('Dockerfile', 4, 'RS304')],
@@ -92,7 +99,7 @@ EXPECTED = {
     'fp-RS410-vendored-workflow': [],
     'fp-RS413-script-pushes-with-git': [],
     'fp-RS413-job-pushes-with-git': [],
-    'fp-RS416-ecr-login-action': [('deploy/build/Dockerfile.pr', 1, 'RS304'), ('deploy/build/Dockerfile.pr', 1, 'RS306')],
+    'fp-RS416-ecr-login-action': [('.github/workflows/build-pr-image.yml', 19, 'RS410'), ('.github/workflows/build-pr-image.yml', 55, 'RS410'), ('deploy/build/Dockerfile.pr', 1, 'RS304'), ('deploy/build/Dockerfile.pr', 1, 'RS306')],
     'fp-RS416-job-local-registry': [],
     'fp-RS418-workflows-on-different-branches': [('Dockerfile', 3, 'RS304')],
     'fp-RS421-buildkit-before-attestations': [('tools/templates/ockam.dockerfile', 16, 'RS304')],
@@ -141,9 +148,11 @@ EXPECTED = {
     'miss-RS425-attest-on-pull-requests': [('.github/workflows/build-attested-binaries.yml', 31, 'RS425')],
     'miss-RS423-workflow-wide-id-token': [('.github/workflows/publish-paradedb-docker.yml', 13, 'RS423')],
     'miss-RS424-provenance-off-on-push-by-digest': [('.github/workflows/docker-publish.yml', 42, 'RS408'), ('.github/workflows/docker-publish.yml', 53, 'RS424')],
+    'miss-RS306-wolfi-base-installs-as-root': [('Dockerfile', 12, 'RS306'), ('Dockerfile', 15, 'RS304')],
     'miss-RS307-computed-triple-folder': [('Dockerfile', 1, 'RS505'), ('Dockerfile', 21, 'RS307'), ('Dockerfile', 24, 'RS306'), ('Dockerfile', 26, 'RS304')],
     'miss-RS308-unnamed-release-builder': [('Dockerfile', 1, 'RS505'), ('Dockerfile', 6, 'RS306'), ('Dockerfile', 6, 'RS308'), ('Dockerfile', 8, 'RS304')],
     'miss-RS410-composite-action': [('.github/actions/docker/action.yml', 17, 'RS410'), ('.github/actions/docker/action.yml', 20, 'RS410'), ('.github/actions/docker/action.yml', 23, 'RS410'), ('.github/actions/docker/action.yml', 31, 'RS410'), ('.github/actions/docker/action.yml', 36, 'RS410'), ('.github/actions/docker/action.yml', 39, 'RS405'), ('.github/workflows/docker.yml', 18, 'RS413')],
+    'miss-RS410-configure-aws-credentials-v1': [('.github/workflows/main.yml', 13, 'RS410')],
     'miss-RS430-release-without-types': [('.github/workflows/release-image.yml', 3, 'RS412'), ('.github/workflows/release-image.yml', 3, 'RS430'), ('.github/workflows/release-image.yml', 10, 'RS410'), ('.github/workflows/release-image.yml', 13, 'RS410'), ('.github/workflows/release-image.yml', 20, 'RS402'), ('.github/workflows/release-image.yml', 20, 'RS410'), ('Dockerfile', 16, 'RS306'), ('Dockerfile', 20, 'RS304')],
     'miss-RS431-paths-only-negated': [('.github/workflows/build-and-push.yaml', 4, 'RS431'), ('.github/workflows/build-and-push.yaml', 26, 'RS410'), ('.github/workflows/build-and-push.yaml', 26, 'RS413'), ('.github/workflows/build-and-push.yaml', 29, 'RS410'), ('.github/workflows/build-and-push.yaml', 32, 'RS410'), ('.github/workflows/build-and-push.yaml', 36, 'RS410'), ('.github/workflows/build-and-push.yaml', 48, 'RS410'), ('.github/workflows/build-and-push.yaml', 55, 'RS410'), ('.github/workflows/build-and-push.yaml', 59, 'RS424'), ('Dockerfile', 3, 'RS304')],
     'miss-RS436-workflow-run-without-conclusion': [('.github/workflows/main-docker.yml', 15, 'RS436')],
@@ -155,9 +164,7 @@ EXPECTED = {
     'miss-user-id-zero-default': [('Dockerfile', 5, 'RS302'), ('Dockerfile', 9, 'RS306')],
 }
 # false alarms the field test found that are still reported (docs/field-test.md, "open")
-STILL_OPEN = {
-    "fp-RS302-program-bundles-roots": "RS302",
-}
+STILL_OPEN: dict[str, str] = {}
 
 
 def lint(root: Path):

@@ -177,6 +177,12 @@ ENTRYPOINT ["C:\\\\chroma\\\\app.exe"]
 PUSH_STEP = "- uses: docker/build-push-action@v7\n  with:\n    file: {}\n    push: true\n"
 BUILD_STEP = "- run: docker build -f {} -t acme/app:{} .\n"
 
+FLINK = """\
+FROM flink:1.15
+WORKDIR /opt/nexmark
+COPY {} /usr/local/bin/
+ENTRYPOINT ["/opt/nexmark/bin/entrypoint.sh"]
+"""
 KINDS = {
     # published: the name does not matter
     "published Dockerfile.ci": ("Dockerfile.ci", APP, PUSH_STEP.format("Dockerfile.ci"),
@@ -195,8 +201,14 @@ KINDS = {
                                         "production"),
     # another language: judged only when published
     "unpublished Go image": ("go/Dockerfile", GO_IMAGE, "", "other"),
+    # what the Dockerfile builds decides before whether it ships (trieve's Go image, blind D)
     "published Go image": ("go/Dockerfile", GO_IMAGE, PUSH_STEP.format("go/Dockerfile"),
-                           "production"),
+                           "other"),
+    # another program's image with a context folder copied in (feldera's Flink benchmark)
+    "another program's image": ("bench/Dockerfile", FLINK.format("nexmark-flink"), "", "other"),
+    # ... unless what is copied is named like a binary of the workspace (built outside Docker)
+    "workspace binary on another image": ("deploy/Dockerfile", FLINK.format("app"), "",
+                                          "production"),
     "Windows container": ("Dockerfile.windows", WINDOWS, "", "other"),
     # folders that hold tests keep their meaning
     "under tests/": ("tests/e2e/Dockerfile", APP, "", "test"),
@@ -211,6 +223,7 @@ def test_kind(case, tmp_path):
     if step:
         files[".github/workflows/w.yml"] = _workflow(step)
     ctx = _ctx(tmp_path, files)
+    runner._workspace(ctx)  # the workspace's binaries, as `rsdock lint` scans them
     kind = images.kind(ctx, ctx.dockerfiles[path])
     assert kind.kind == expected, kind.reason
 
