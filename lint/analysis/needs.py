@@ -8,7 +8,9 @@
   ``.proto`` files, ``rerun-if-changed`` paths, files it opens).
 - **Programs the build runs**: ``Command::new("...")`` in a build script, ``protoc`` for
   rust-protobuf's protobuf-codegen (unless ``protoc-bin-vendored`` or ``protobuf-src`` is in
-  the lock), a C++ compiler for ``cc::Build::cpp(true)`` in the workspace's own build scripts,
+  the lock), a C++ compiler for ``cc::Build::cpp(true)`` in the workspace's own build scripts
+  and for a ``-sys`` crate outside the C-crate table that builds through ``cc`` (offline its
+  build script is not there to read: C or C++, so the target's g++ comes too, in case),
   Python for pyo3. prost-build, tonic-build and cxx-build are the C-crate table's
   (:mod:`rsdock.lint.knowledge.ccrates`): one answer, there.
 - **Git**: how the build reads the repository: a build script running ``git``, an unguarded
@@ -31,9 +33,11 @@ import re
 from pathlib import Path
 from typing import Any, Iterable, Iterator
 
+from rsdock.lint.knowledge import ccrates
 from rsdock.lint.model.cargo import Workspace
 from rsdock.lint.analysis.cdeps import member_manifests
 from rsdock.lint.model.cargo_features import resolve
+from rsdock.lint.model.cargo_lock import Lockfile
 from rsdock.lint.model.cargo_package import Package
 from rsdock.lint.model.context import Context
 from rsdock.lint.model.findings import Related
@@ -123,6 +127,9 @@ class Program:
     reason: str
     source: str
     line: int = 0
+    # False when the build may not run it at all (an unknown ``-sys`` crate through ``cc`` may
+    # compile C only): the generator installs it anyway, lint does not ask for it
+    certain: bool = True
 
 
 @record(frozen=True)
@@ -178,8 +185,9 @@ def scan(ws: Workspace, sources: SourceFiles | None = None) -> Needs:
     unmet: list[str] = []
     probes: list[tuple[str, str, str]] = []
     member_dirs = {m.dir for m in ws.members}
+    unknown_cc = unknown_cc_crates(ws.lock) if ws.lock is not None else frozenset()
     for package in ws.members:
-        crates = _crates(ws, package.name)
+        crates = _crates(ws, package.name, unknown_cc)
         files = _rust_files(root, package.dir, member_dirs, sources)
         query_at: tuple[str, int] | None = None
         for rel in files:
@@ -190,7 +198,7 @@ def scan(ws: Workspace, sources: SourceFiles | None = None) -> Needs:
         if script:
             _scan_build_script(root, package, script, crates, programs, git, inputs,
                                _vergen8(ws), guards, probes)
-        _crate_needs(package, crates, script, programs, git, unmet)
+        _crate_needs(package, crates, script, programs, git, unmet, unknown_cc)
     embedding = [u.split(":", 2) for u in unmet if u.startswith("pyo3:")]
     unmet = [u for u in unmet if not u.startswith("pyo3:")]
     if embedding:
@@ -216,12 +224,25 @@ def _unique(items: Iterable[Any], key: Any) -> tuple[Any, ...]:
     return tuple(seen.values())
 
 
-def _crates(ws: Workspace, package: str) -> dict[str, tuple[str, ...]]:
+def _crates(ws: Workspace, package: str, unknown_cc: frozenset[str] = frozenset()
+            ) -> dict[str, tuple[str, ...]]:
     """``{crate: path}`` for every crate the package's Linux build compiles (build-dependencies
     included), from Cargo.lock; empty without one."""
-    if ws.lock is None or not any(ws.lock.named(name) for name in _TRIGGERS):
+    if ws.lock is None or (not any(ws.lock.named(name) for name in _TRIGGERS)
+                           and not unknown_cc):
         return {}  # nothing the scan reports can be reached: no feature resolution needed
     return resolve(ws.lock, package, members=member_manifests(ws))
+
+
+def unknown_cc_crates(lock: Lockfile) -> frozenset[str]:
+    """The registry ``-sys`` crates of ``lock`` that build through ``cc`` and that the C-crate
+    table does not know (ckb-librocksdb-sys, unrar-ng-sys): what they compile, C or C++, is in
+    their build scripts, which are not here offline."""
+    known, other = ccrates.names(), ccrates.other_os_crates()
+    return frozenset(
+        p.name for p in lock.packages if p.source is not None
+        and p.name.endswith(("-sys", "_sys")) and p.name not in known and p.name not in other
+        and any(e.split(" ", 1)[0] == "cc" for e in p.dependencies))
 
 
 def _rust_files(root: Path, package_dir: str, member_dirs: set[str],
@@ -606,7 +627,7 @@ def _build_script_path(root: Path, package: Package, script: str, tok: Token,
 
 def _crate_needs(package: Package, crates: dict[str, tuple[str, ...]], script: str,
                  programs: list[Program], git: list[tuple[str, str]],
-                 unmet: list[str]) -> None:
+                 unmet: list[str], unknown_cc: frozenset[str] = frozenset()) -> None:
     """Programs and git readers Cargo.lock shows the package's build reaches."""
     def via(crate: str) -> str:
         return " -> ".join(crates[crate])
@@ -619,6 +640,12 @@ def _crate_needs(package: Package, crates: dict[str, tuple[str, ...]], script: s
     if cxx:
         programs.append(Program("c++", "g++", f"{via(cxx)} compiles C++",
                                 script or package.manifest_path))
+    unknown = next((c for c in crates if c in unknown_cc), None)
+    if unknown:
+        programs.append(Program(
+            "c++", "g++", f"{via(unknown)} compiles a library through cc, C or C++ (a -sys crate "
+            "rsdock's C-crate table does not know, its build script unread offline)",
+            script or package.manifest_path, certain=False))
     if "pyo3-build-config" in crates:
         programs.append(Program("python3", "python3", f"{via('pyo3-build-config')} runs the "
                                 "Python interpreter while building", package.manifest_path))

@@ -76,7 +76,7 @@ class RS111(DockerfileRule):
 
     def check(self, file: Dockerfile, ctx: Context) -> Iterable[Finding]:
         """Yield one finding per program the build runs that a compiling stage lacks."""
-        programs = [p for p in needs.of(ctx).programs if p.package]
+        programs = [p for p in needs.of(ctx).programs if p.package and p.certain]
         if not programs:
             return
         for stage in file.stages:

@@ -239,3 +239,31 @@ def test_the_call_search_agrees_on_every_rust_source_of_the_tests():
         code = mask(path.read_text(encoding="utf-8", errors="replace"))
         assert [m.span() for m in _calls(code)] == [m.span() for m in _CALL_RE.finditer(code)], \
             path
+
+
+def test_an_unknown_sys_crate_through_cc_gets_the_target_cxx_compiler_in_case(tmp_path):
+    # ouch-org/ouch@80ed9cfcf121: the default feature `unrar` reaches unrar-ng-sys, which
+    # compiles UnRAR's C++ through cc; rsdock's C-crate table does not know it, and offline its
+    # build script cannot be read, so the target's g++ is installed (lint does not demand it)
+    crates = (("unrar-ng", ("unrar-ng-sys 1.0.0",)), ("unrar-ng-sys", ("cc 1.0.0", "libc 1.0.0")),
+              ("cc", ()), ("libc", ()))
+    result = found(tmp_path, {
+        "Cargo.toml": manifest(deps=("unrar-ng",)),
+        "Cargo.lock": lock(*crates, member_deps=("unrar-ng 1.0.0",)),
+        "src/main.rs": "fn main() {}\n",
+    })
+    (program,) = result.programs
+    assert (program.name, program.package, program.certain) == ("c++", "g++", False)
+    assert program.reason.startswith("app -> unrar-ng -> unrar-ng-sys compiles a library "
+                                     "through cc, C or C++")
+
+
+def test_known_and_non_cc_sys_crates_ask_for_no_cxx_compiler(tmp_path):
+    crates = (("zstd-sys", ("cc 1.0.0",)), ("cc", ()), ("fuse-sys", ("pkg-config 1.0.0",)),
+              ("pkg-config", ()))
+    result = found(tmp_path, {
+        "Cargo.toml": manifest(deps=("zstd-sys", "fuse-sys")),
+        "Cargo.lock": lock(*crates, member_deps=("zstd-sys 1.0.0", "fuse-sys 1.0.0")),
+        "src/main.rs": "fn main() {}\n",
+    })
+    assert result.programs == ()
