@@ -294,6 +294,10 @@ def _scan_source(root: Path, rel: str, package_dir: str, git: list[tuple[str, st
         return None
     code = mask(text)
     tests = [(m.start(), _closing(code, m.end() - 1)) for m in _TEST_MOD_RE.finditer(code)]
+    # cxx's bridges name C++ headers with include! inside `extern "C++"` (cozo's
+    # `include!("bridge.h")`): cxx-build reads them from its include path, not rustc
+    cxx = [(m.start(), _closing(code, m.end() - 1)) for m in _CXX_EXTERN_RE.finditer(text)
+           if code[m.end() - 1] == "{"]
     here = posixpath.dirname(rel)
     query: tuple[str, int] | None = None
     mentions_sqlx = "sqlx" in code
@@ -309,6 +313,8 @@ def _scan_source(root: Path, rel: str, package_dir: str, git: list[tuple[str, st
         if name in _INCLUDE_MACROS:
             if qualifier not in ("", "std", "core"):
                 continue  # another crate's macro (grass::include! compiles Sass)
+            if name == "include" and any(a <= start < b for a, b in cxx):
+                continue
             target = _path_arg(args, here, package_dir)
             if target:
                 inputs.append(_input(root, target, rel, line, f"{name}!"))
@@ -333,6 +339,9 @@ def _scan_source(root: Path, rel: str, package_dir: str, git: list[tuple[str, st
                         f"{rel}:{line} calls git_version!"
                         + (" with a fallback" if guarded else " without a fallback")))
     return query
+
+
+_CXX_EXTERN_RE = re.compile(r'\bextern\s+"C\+\+"\s*\{')
 
 
 def _calls(code: str) -> Iterator[re.Match[str]]:

@@ -267,3 +267,16 @@ def test_known_and_non_cc_sys_crates_ask_for_no_cxx_compiler(tmp_path):
         "src/main.rs": "fn main() {}\n",
     })
     assert result.programs == ()
+
+
+def test_cxx_bridge_includes_are_cxx_headers_not_rust_includes(tmp_path):
+    # cozodb/cozo@481af058abac cozo-core/src/storage/newrocks.rs: a cxx bridge's
+    # `include!("bridge.h")` names a C++ header on cxx-build's include path; a real include!
+    # after the bridge still counts
+    result = found(tmp_path, {
+        "src/main.rs": ('#[cxx::bridge]\nmod ffi {\n    unsafe extern "C++" {\n'
+                        '        include!("bridge.h");\n        type Db;\n    }\n}\n'
+                        'include!("gen.rs");\nfn main() {}\n'),
+        "src/gen.rs": "const X: u8 = 1;\n",
+    })
+    assert [(i.path, i.how) for i in result.inputs] == [("src/gen.rs", "include!")]
