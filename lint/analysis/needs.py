@@ -341,6 +341,51 @@ def _scan_source(root: Path, rel: str, package_dir: str, git: list[tuple[str, st
     return query
 
 
+# An item compiled only for another system: `#[cfg(windows)] mod windows_rc { ... }` (helix's
+# build script runs `reg` there), `#[cfg(target_os = "macos")] fn ...`.
+_OTHER_OS_ITEM_RE = re.compile(
+    r'#\s*\[\s*cfg\s*\(\s*(?:windows|target_os\s*=\s*"(?:windows|macos|ios)"|'
+    r'target_family\s*=\s*"windows")\s*\)\s*\]\s*(?:#\s*\[[^\]]*\]\s*)*'
+    r'(?:pub(?:\([^)]*\))?\s+)?(?:mod|fn|impl)\b[^;{]*\{')
+
+
+def _other_os_lines(text: str) -> list[tuple[int, int]]:
+    """The line spans of the items of ``text`` compiled only for Windows or Apple systems."""
+    code = mask(text)
+    spans = []
+    for m in _OTHER_OS_ITEM_RE.finditer(text):
+        if code[m.end() - 1] != "{":
+            continue
+        end = _closing(code, m.end() - 1)
+        spans.append((text.count("\n", 0, m.start()) + 1, text.count("\n", 0, end) + 1))
+    return spans
+
+
+def _repository_script(root: Path, package: Package, program: str) -> str | None:
+    """The repository path of the program a build script runs when it is a file of the
+    repository (cargo runs build scripts in the package's folder), else None."""
+    if "/" not in program or program.startswith("/"):
+        return None
+    path = _clean(posixpath.join(package.dir, program))
+    try:
+        return path if path and (root / path).is_file() else None
+    except (OSError, ValueError):
+        return None
+
+
+def _interpreter(root: Path, rel: str) -> str:
+    """The program a script's ``#!`` line names (``env``'s argument), or ""."""
+    try:
+        with open(root / rel, "rb") as handle:
+            first = handle.readline(200).decode("utf-8", "replace")
+    except OSError:
+        return ""
+    words = first[2:].split() if first.startswith("#!") else []
+    if words and posixpath.basename(words[0]) == "env":
+        words = [w for w in words[1:] if not w.startswith("-")]
+    return posixpath.basename(words[0]) if words else ""
+
+
 _CXX_EXTERN_RE = re.compile(r'\bextern\s+"C\+\+"\s*\{')
 
 
@@ -480,7 +525,10 @@ def _scan_build_script(root: Path, package: Package, script: str,
         return
     toks = tokens(text)
     read_env: list[str] = []  # the variables the script has read so far (`env::var("GIT_SHA")`)
+    elsewhere = _other_os_lines(text)
     for i, tok in enumerate(toks):
+        if any(a <= tok.line <= b for a, b in elsewhere):
+            continue  # a build script runs on the (Linux) build machine: never compiled
         name_read = _env_read(toks, i)
         if name_read and name_read not in read_env:
             read_env.append(name_read)
@@ -490,6 +538,16 @@ def _scan_build_script(root: Path, package: Package, script: str,
             program = toks[i + 5].value
             name = posixpath.basename(program)
             reason = f"{script}:{tok.line} runs {name}"
+            own = _repository_script(root, package, program)
+            if own is not None:
+                # the project's own script (fish's build_tools/git_version_gen.sh): an input
+                # (the path string above), and its interpreter must be there
+                interpreter = _interpreter(root, own)
+                if interpreter and interpreter not in SLIM_BUILDER_PROGRAMS:
+                    programs.append(Program(interpreter, PROGRAM_PACKAGES.get(interpreter, ""),
+                                            f"{reason}, a script run by {interpreter}", script,
+                                            tok.line))
+                continue
             programs.append(Program(name, PROGRAM_PACKAGES.get(name, ""), reason, script,
                                     tok.line))
             if name == "git":

@@ -280,3 +280,32 @@ def test_cxx_bridge_includes_are_cxx_headers_not_rust_includes(tmp_path):
         "src/gen.rs": "const X: u8 = 1;\n",
     })
     assert [(i.path, i.how) for i in result.inputs] == [("src/gen.rs", "include!")]
+
+
+def test_a_script_of_the_repository_is_an_input_not_a_program_to_install(tmp_path):
+    # fish-shell/fish-shell@ff724192d035 build.rs runs build_tools/git_version_gen.sh; here a
+    # second script needs python3, which the builder then installs
+    result = found(tmp_path, {
+        "Cargo.toml": manifest() + 'build = "build.rs"\n',
+        "build.rs": ('use std::process::Command;\nfn main() {\n'
+                     '    Command::new("build_tools/git_version_gen.sh").output().ok();\n'
+                     '    Command::new("./tools/gen.py").status().unwrap();\n}\n'),
+        "build_tools/git_version_gen.sh": "#!/bin/sh\necho 1.0\n",
+        "tools/gen.py": "#!/usr/bin/env -S python3 -u\nprint(1)\n",
+    })
+    assert [(i.path, i.how) for i in result.inputs] == [
+        ("build_tools/git_version_gen.sh", "build script"), ("tools/gen.py", "build script")]
+    assert [(p.name, p.package) for p in result.programs] == [("python3", "python3")]
+
+
+def test_commands_in_windows_only_build_script_code_are_never_run(tmp_path):
+    # helix-editor/helix@079a789e8cb0 helix-term/build.rs: `reg` runs in a #[cfg(windows)] mod
+    result = found(tmp_path, {
+        "Cargo.toml": manifest() + 'build = "build.rs"\n',
+        "build.rs": ('fn main() {\n    #[cfg(windows)]\n    windows_rc::link();\n}\n'
+                     '#[cfg(windows)]\nmod windows_rc {\n    use std::process::Command;\n'
+                     '    pub(crate) fn link() {\n        let s = "}";\n'
+                     '        Command::new("reg").arg("query").output().ok();\n    }\n}\n'
+                     'fn other() { std::process::Command::new("make").status().ok(); }\n'),
+    })
+    assert [p.name for p in result.programs] == ["make"]
