@@ -185,6 +185,7 @@ def scan(ws: Workspace, sources: SourceFiles | None = None) -> Needs:
     unmet: list[str] = []
     probes: list[tuple[str, str, str]] = []
     member_dirs = {m.dir for m in ws.members}
+    scripts: list[tuple[str, str]] = []
     unknown_cc = unknown_cc_crates(ws.lock) if ws.lock is not None else frozenset()
     for package in ws.members:
         crates = _crates(ws, package.name, unknown_cc)
@@ -196,6 +197,7 @@ def scan(ws: Workspace, sources: SourceFiles | None = None) -> Needs:
             _sqlx_offline(root, package, query_at, inputs, unmet)
         script = _build_script(ws, package)
         if script:
+            scripts.append((package.dir, script))
             _scan_build_script(root, package, script, crates, programs, git, inputs,
                                _vergen8(ws), guards, probes)
         _crate_needs(package, crates, script, programs, git, unmet, unknown_cc)
@@ -209,6 +211,7 @@ def scan(ws: Workspace, sources: SourceFiles | None = None) -> Needs:
             "the target's libpython3.11-dev (PYO3_CROSS_LIB_DIR) and the runtime libpython3.11, "
             "which rsdock does not install; build such an image on native runners from an image "
             "with Python, or turn off the feature that pulls pyo3")
+    inputs = [_made_by_script(root, i, scripts) for i in inputs]
     return Needs(inputs=_unique(inputs, lambda i: (i.path, i.how)),
                  programs=_unique(programs, lambda p: p.name),
                  git=_git_mode(git), git_reason=_git_reason(git),
@@ -434,6 +437,22 @@ def _qualifier_start(code: str, at: int, name: int) -> int | None:
     while start > at and _WORD_RE.match(code, start - 1):
         start -= 1
     return start if start < end else None
+
+
+def _made_by_script(root: Path, item: Input, scripts: list[tuple[str, str]]) -> Input:
+    """``item``, counted as there when it is missing but a member's build script names it
+    (relative to its package, where cargo runs it): the script writes it before the compile
+    (firecracker's cpu-template-helper/build.rs writes src/utils/mock_kernel/kernel.bin)."""
+    if item.exists:
+        return item
+    for package_dir, script in scripts:
+        rel = posixpath.relpath(item.path, package_dir) if package_dir != "." else item.path
+        if rel.startswith("../"):
+            continue
+        text = _read(root, script)
+        if text is not None and f'"{rel}"' in text:
+            return Input(item.path, item.source, item.line, item.how, True)
+    return item
 
 
 def _input(root: Path, path: str, source: str, line: int, how: str) -> Input:

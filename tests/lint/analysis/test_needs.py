@@ -309,3 +309,18 @@ def test_commands_in_windows_only_build_script_code_are_never_run(tmp_path):
                      'fn other() { std::process::Command::new("make").status().ok(); }\n'),
     })
     assert [p.name for p in result.programs] == ["make"]
+
+
+def test_a_file_the_build_script_writes_is_not_missing(tmp_path):
+    # firecracker-microvm/firecracker@81b38b9dad60 src/cpu-template-helper: build.rs compiles
+    # src/utils/mock_kernel/kernel.bin, which src/utils/mod.rs include_bytes!
+    result = found(tmp_path, {
+        "Cargo.toml": manifest() + 'build = "build.rs"\n',
+        "build.rs": ('const MOCK_KERNEL_PATH: &str = "src/utils/mock_kernel/kernel.bin";\n'
+                     'fn main() { std::fs::write(MOCK_KERNEL_PATH, b"").unwrap(); }\n'),
+        "src/main.rs": ('mod utils;\nfn main() {}\n'),
+        "src/utils.rs": 'pub const K: &[u8] = include_bytes!("utils/mock_kernel/kernel.bin");\n'
+                        'pub const G: &[u8] = include_bytes!("gone.bin");\n',
+    })
+    assert [(i.path, i.exists) for i in result.inputs] == [
+        ("src/utils/mock_kernel/kernel.bin", True), ("src/gone.bin", False)]
