@@ -33,7 +33,7 @@ import re
 from pathlib import Path
 from typing import Any, Iterable, Iterator
 
-from rsdock.lint.knowledge import ccrates
+from rsdock.lint.knowledge import ccrates, versions
 from rsdock.lint.model.cargo import Workspace
 from rsdock.lint.analysis.cdeps import member_manifests
 from rsdock.lint.model.cargo_features import resolve
@@ -194,7 +194,7 @@ def scan(ws: Workspace, sources: SourceFiles | None = None) -> Needs:
         for rel in files:
             query_at = _scan_source(root, rel, package.dir, git, inputs, sources) or query_at
         if query_at:
-            _sqlx_offline(root, package, query_at, inputs, unmet)
+            _sqlx_offline(root, package, query_at, inputs, unmet, _sqlx_before_07(ws))
         script = _build_script(ws, package)
         if script:
             scripts.append((package.dir, script))
@@ -506,8 +506,15 @@ def _path_arg(args: list[Token], here: str, package_dir: str) -> str | None:
     return None
 
 
+def _sqlx_before_07(ws: Workspace) -> bool:
+    """Whether the lock's sqlx is older than 0.7 (offline data in ``sqlx-data.json``, read only
+    with sqlx's ``offline`` feature)."""
+    held = [versions.parse(p.version) for p in ws.lock.named("sqlx")] if ws.lock else []
+    return any(v is not None and v[:2] < (0, 7) for v in held)
+
+
 def _sqlx_offline(root: Path, package: Package, at: tuple[str, int], inputs: list[Input],
-                  unmet: list[str]) -> None:
+                  unmet: list[str], before_07: bool = False) -> None:
     """sqlx's query macros read ``.sqlx/`` (the package's or the workspace's) or, before 0.7,
     ``sqlx-data.json``; without either they connect to ``DATABASE_URL`` while compiling."""
     candidates = [posixpath.normpath(posixpath.join(package.dir, ".sqlx")), ".sqlx",
@@ -516,7 +523,13 @@ def _sqlx_offline(root: Path, package: Package, at: tuple[str, int], inputs: lis
     found = [c for c in dict.fromkeys(candidates) if (root / c).exists()]
     for path in found:
         inputs.append(Input(path, at[0], at[1], "sqlx offline data"))
-    if not found:
+    if not found and before_07:
+        unmet.append(f"{at[0]}:{at[1]} uses sqlx's query macros and the workspace has no "
+                     "offline data (sqlx-data.json): the image build cannot reach a database; "
+                     "this sqlx (before 0.7) reads it only with its `offline` feature: enable "
+                     "it, run `cargo sqlx prepare` (`-- --merged` for several crates) and "
+                     "commit sqlx-data.json")
+    elif not found:
         unmet.append(f"{at[0]}:{at[1]} uses sqlx's query macros and the workspace has no "
                      "offline data (.sqlx/): the image build cannot reach a database; run "
                      "`cargo sqlx prepare --workspace` and commit .sqlx/")

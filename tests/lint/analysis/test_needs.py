@@ -324,3 +324,17 @@ def test_a_file_the_build_script_writes_is_not_missing(tmp_path):
     })
     assert [(i.path, i.exists) for i in result.inputs] == [
         ("src/utils/mock_kernel/kernel.bin", True), ("src/gone.bin", False)]
+
+
+def test_sqlx_before_0_7_is_told_its_own_offline_data(tmp_path):
+    # launchbadge/realworld-axum-sqlx@f1b256547732: sqlx 0.5.9, query! macros, no
+    # sqlx-data.json and no `offline` feature; init advised sqlx 0.7's .sqlx/
+    result = found(tmp_path, {
+        "Cargo.toml": manifest(deps=("sqlx",)),
+        "Cargo.lock": lock(("sqlx", ()), member_deps=("sqlx 1.0.0",)).replace(
+            'name = "sqlx"\nversion = "1.0.0"', 'name = "sqlx"\nversion = "0.5.9"'),
+        "src/main.rs": 'fn main() { let r = sqlx::query!("select 1"); }\n',
+    })
+    (note,) = result.unmet
+    assert "no offline data (sqlx-data.json)" in note
+    assert "`offline` feature" in note and ".sqlx/" not in note
