@@ -593,7 +593,7 @@ def _scan_build_script(root: Path, package: Package, script: str,
                     if guards is not None and read_env:
                         guards[reason] = tuple(read_env)
         if probes is not None and tok.kind == IDENT and tok.value in _PKG_CONFIG_PROBES \
-                and i + 2 < len(toks) and toks[i - 1].value in (".", "::") \
+                and i + 2 < len(toks) and toks[i - 1].value in (".", "::", ":") \
                 and toks[i + 1].value == "(" and toks[i + 2].kind == STR:
             module = _string_value(toks[i + 2].value)
             if module and "pkg_config" in text:
