@@ -193,15 +193,46 @@ def packages_built(workspace: Workspace | None, calls: Iterable[CargoCall]) -> t
 
 
 def crates_of_calls(workspace: Workspace | None, calls: Iterable[CargoCall],
-                    arch: str | None = None) -> tuple[Reached, ...]:
+                    arch: str | None = None,
+                    probes: Iterable[tuple[str, str, str]] = ()) -> tuple[Reached, ...]:
     """The C crates the packages of ``calls`` compile (on ``arch`` when given), each once,
-    with each call's ``--features``, ``--no-default-features`` and ``--all-features``."""
+    with each call's ``--features``, ``--no-default-features`` and ``--all-features``; with
+    ``probes`` (:attr:`rsdock.lint.analysis.needs.Needs.pkg_config`) also the table's
+    ``pkgconfig-<module>`` rows of the libraries their members' build scripts look up."""
     seen: dict[str, Reached] = {}
+    probes = tuple(probes)
     for call in calls:
         for package in packages_built(workspace, (call,)):
             for reached in c_crates(workspace, package, arch, call_request(call, package)):
                 seen.setdefault(reached.crate.name, reached)
+            for reached in probed(workspace, package, probes):
+                seen.setdefault(reached.crate.name, reached)
     return _in_table_order(seen.values())
+
+
+def probed(workspace: Workspace | None, package: str,
+           probes: Iterable[tuple[str, str, str]]) -> tuple[Reached, ...]:
+    """The table's ``pkgconfig-<module>`` rows for the pkg-config lookups (``(member, module,
+    "build.rs:12")``) of the members ``package``'s build compiles: itself and its path
+    dependencies, transitively (mountpoint-s3's vendored fuser probes fuse3)."""
+    members = tuple(getattr(workspace, "members", ()) or ())
+    by_dir = {m.dir: m for m in members}
+    start = next((m for m in members if m.name == package), None)
+    built: set[str] = set()
+    todo = [start] if start is not None else []
+    while todo:
+        member = todo.pop()
+        if member.name in built:
+            continue
+        built.add(member.name)
+        todo += [by_dir[d] for d in getattr(member, "uses", ()) if d in by_dir]
+    found = []
+    for member, module, _where in probes:
+        row = ccrates.get(f"pkgconfig-{module}") if member in built else None
+        if row is not None:
+            path = (package,) if member == package else (package, member)
+            found.append(Reached(row, path + (f"pkgconfig-{module}",)))
+    return tuple(found)
 
 
 def call_request(call: CargoCall, package: str) -> Request:

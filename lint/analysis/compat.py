@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from typing import Iterable, Mapping, Sequence
 
-from rsdock.lint.knowledge import ccrates, platforms, refusals, runtimes
+from rsdock.lint.knowledge import ccrates, debian_deps, platforms, refusals, runtimes, versions
 from rsdock.lint.knowledge.ccrates import CCrate
 from rsdock.lint.knowledge.platforms import Platform
 from rsdock.records import field, record
@@ -152,6 +152,8 @@ def _c_crates(platform: Platform, runtime: str, libc: str, binaries: Sequence[Bi
                     f"({binary.via([crate.name])})",
                     with_pointer(crate.bindgen_way_out(platform.name), "no-bindings"),
                     "no-bindings", platform.name, binary.name, index))
+        if first and libc == "gnu":
+            found += _too_new(binary, index, crates, platform)
         system = [c.name for c in crates if c.links == ccrates.SYSTEM]
         if libc == "gnu" and system and not runtimes.debian(BUILDER_DEBIAN).has(platform):
             verb = "links a system library" if len(system) == 1 else "link system libraries"
@@ -162,4 +164,28 @@ def _c_crates(platform: Platform, runtime: str, libc: str, binaries: Sequence[Bi
                 with_pointer(f"drop {platform.name}, or enable the crates' vendored/bundled "
                              "feature", "debian-arch"),
                 "debian-arch", platform.name, binary.name, index))
+    return found
+
+
+def _too_new(binary: Binary, index: int, crates: Sequence[CCrate],
+             platform: Platform) -> list[Refused]:
+    """A system library the builder's Debian has at a version the crate's build script
+    refuses (openssl-sys before 0.9.64 and OpenSSL 3): one refusal per binary, whatever the
+    platform (every architecture of a release has the same version)."""
+    found = []
+    for crate in crates:
+        if crate.links != ccrates.SYSTEM or not crate.system_before_version \
+                or not crate.dev_packages:
+            continue
+        have = debian_deps.upstream_version(crate.dev_packages[0], BUILDER_DEBIAN)
+        if not have or not versions.at_least(have, crate.system_before_version):
+            continue
+        found.append(Refused(
+            "images", f"{binary.name} cannot be built: {crate.name} {crate.version} takes "
+            f"{crate.dev_packages[0]} older than {crate.system_before_version} only, and the "
+            f"builder's {BUILDER_DEBIAN} has {have} ({binary.via([crate.name])})",
+            with_pointer(f"update {crate.name} (`cargo update -p {crate.name}`) to a version "
+                         "that takes it, or enable the crate's vendored/bundled feature",
+                         "system-library-too-new"),
+            "system-library-too-new", platform.name, binary.name, index))
     return found

@@ -8,7 +8,9 @@
   ``.proto`` files, ``rerun-if-changed`` paths, files it opens).
 - **Programs the build runs**: ``Command::new("...")`` in a build script, ``protoc`` for
   rust-protobuf's protobuf-codegen (unless ``protoc-bin-vendored`` or ``protobuf-src`` is in
-  the lock), a C++ compiler for ``cc::Build::cpp(true)`` in the workspace's own build scripts,
+  the lock), a C++ compiler for ``cc::Build::cpp(true)`` in the workspace's own build scripts
+  and for a ``-sys`` crate outside the C-crate table that builds through ``cc`` (offline its
+  build script is not there to read: C or C++, so the target's g++ comes too, in case),
   Python for pyo3. prost-build, tonic-build and cxx-build are the C-crate table's
   (:mod:`rsdock.lint.knowledge.ccrates`): one answer, there.
 - **Git**: how the build reads the repository: a build script running ``git``, an unguarded
@@ -34,9 +36,11 @@ import re
 from pathlib import Path
 from typing import Any, Iterable, Iterator
 
+from rsdock.lint.knowledge import ccrates, versions
 from rsdock.lint.model.cargo import Workspace
 from rsdock.lint.analysis.cdeps import member_manifests
 from rsdock.lint.model.cargo_features import resolve
+from rsdock.lint.model.cargo_lock import Lockfile
 from rsdock.lint.model.cargo_package import Package
 from rsdock.lint.model.context import Context
 from rsdock.lint.model.findings import Related
@@ -129,6 +133,9 @@ class Program:
     source: str
     line: int = 0
     tolerant: bool = False
+    # False when the build may not run it at all (an unknown ``-sys`` crate through ``cc`` may
+    # compile C only): the generator installs it anyway, lint does not ask for it
+    certain: bool = True
 
 
 @record(frozen=True)
@@ -184,19 +191,22 @@ def scan(ws: Workspace, sources: SourceFiles | None = None) -> Needs:
     unmet: list[str] = []
     probes: list[tuple[str, str, str]] = []
     member_dirs = {m.dir for m in ws.members}
+    scripts: list[tuple[str, str]] = []
+    unknown_cc = unknown_cc_crates(ws.lock) if ws.lock is not None else frozenset()
     for package in ws.members:
-        crates = _crates(ws, package.name)
+        crates = _crates(ws, package.name, unknown_cc)
         files = _rust_files(root, package.dir, member_dirs, sources)
         query_at: tuple[str, int] | None = None
         for rel in files:
             query_at = _scan_source(root, rel, package.dir, git, inputs, sources) or query_at
         if query_at:
-            _sqlx_offline(root, package, query_at, inputs, unmet)
+            _sqlx_offline(root, package, query_at, inputs, unmet, _sqlx_before_07(ws))
         script = _build_script(ws, package)
         if script:
+            scripts.append((package.dir, script))
             _scan_build_script(root, package, script, crates, programs, git, inputs,
                                _vergen8(ws), guards, probes)
-        _crate_needs(package, crates, script, programs, git, unmet)
+        _crate_needs(package, crates, script, programs, git, unmet, unknown_cc)
     embedding = [u.split(":", 2) for u in unmet if u.startswith("pyo3:")]
     unmet = [u for u in unmet if not u.startswith("pyo3:")]
     if embedding:
@@ -207,6 +217,7 @@ def scan(ws: Workspace, sources: SourceFiles | None = None) -> Needs:
             "the target's libpython3.11-dev (PYO3_CROSS_LIB_DIR) and the runtime libpython3.11, "
             "which rsdock does not install; build such an image on native runners from an image "
             "with Python, or turn off the feature that pulls pyo3")
+    inputs = [_made_by_script(root, i, scripts) for i in inputs]
     return Needs(inputs=_unique(inputs, lambda i: (i.path, i.how)),
                  programs=_unique(programs, lambda p: p.name),
                  git=_git_mode(git), git_reason=_git_reason(git),
@@ -222,12 +233,25 @@ def _unique(items: Iterable[Any], key: Any) -> tuple[Any, ...]:
     return tuple(seen.values())
 
 
-def _crates(ws: Workspace, package: str) -> dict[str, tuple[str, ...]]:
+def _crates(ws: Workspace, package: str, unknown_cc: frozenset[str] = frozenset()
+            ) -> dict[str, tuple[str, ...]]:
     """``{crate: path}`` for every crate the package's Linux build compiles (build-dependencies
     included), from Cargo.lock; empty without one."""
-    if ws.lock is None or not any(ws.lock.named(name) for name in _TRIGGERS):
+    if ws.lock is None or (not any(ws.lock.named(name) for name in _TRIGGERS)
+                           and not unknown_cc):
         return {}  # nothing the scan reports can be reached: no feature resolution needed
     return resolve(ws.lock, package, members=member_manifests(ws))
+
+
+def unknown_cc_crates(lock: Lockfile) -> frozenset[str]:
+    """The registry ``-sys`` crates of ``lock`` that build through ``cc`` and that the C-crate
+    table does not know (ckb-librocksdb-sys, unrar-ng-sys): what they compile, C or C++, is in
+    their build scripts, which are not here offline."""
+    known, other = ccrates.names(), ccrates.other_os_crates()
+    return frozenset(
+        p.name for p in lock.packages if p.source is not None
+        and p.name.endswith(("-sys", "_sys")) and p.name not in known and p.name not in other
+        and any(e.split(" ", 1)[0] == "cc" for e in p.dependencies))
 
 
 def _rust_files(root: Path, package_dir: str, member_dirs: set[str],
@@ -279,6 +303,10 @@ def _scan_source(root: Path, rel: str, package_dir: str, git: list[tuple[str, st
         return None
     code = mask(text)
     tests = [(m.start(), _closing(code, m.end() - 1)) for m in _TEST_MOD_RE.finditer(code)]
+    # cxx's bridges name C++ headers with include! inside `extern "C++"` (cozo's
+    # `include!("bridge.h")`): cxx-build reads them from its include path, not rustc
+    cxx = [(m.start(), _closing(code, m.end() - 1)) for m in _CXX_EXTERN_RE.finditer(text)
+           if code[m.end() - 1] == "{"]
     here = posixpath.dirname(rel)
     query: tuple[str, int] | None = None
     mentions_sqlx = "sqlx" in code
@@ -294,6 +322,8 @@ def _scan_source(root: Path, rel: str, package_dir: str, git: list[tuple[str, st
         if name in _INCLUDE_MACROS:
             if qualifier not in ("", "std", "core"):
                 continue  # another crate's macro (grass::include! compiles Sass)
+            if name == "include" and any(a <= start < b for a, b in cxx):
+                continue
             target = _path_arg(args, here, package_dir)
             if target:
                 inputs.append(_input(root, target, rel, line, f"{name}!"))
@@ -318,6 +348,54 @@ def _scan_source(root: Path, rel: str, package_dir: str, git: list[tuple[str, st
                         f"{rel}:{line} calls git_version!"
                         + (" with a fallback" if guarded else " without a fallback")))
     return query
+
+
+# An item compiled only for another system: `#[cfg(windows)] mod windows_rc { ... }` (helix's
+# build script runs `reg` there), `#[cfg(target_os = "macos")] fn ...`.
+_OTHER_OS_ITEM_RE = re.compile(
+    r'#\s*\[\s*cfg\s*\(\s*(?:windows|target_os\s*=\s*"(?:windows|macos|ios)"|'
+    r'target_family\s*=\s*"windows")\s*\)\s*\]\s*(?:#\s*\[[^\]]*\]\s*)*'
+    r'(?:pub(?:\([^)]*\))?\s+)?(?:mod|fn|impl)\b[^;{]*\{')
+
+
+def _other_os_lines(text: str) -> list[tuple[int, int]]:
+    """The line spans of the items of ``text`` compiled only for Windows or Apple systems."""
+    code = mask(text)
+    spans = []
+    for m in _OTHER_OS_ITEM_RE.finditer(text):
+        if code[m.end() - 1] != "{":
+            continue
+        end = _closing(code, m.end() - 1)
+        spans.append((text.count("\n", 0, m.start()) + 1, text.count("\n", 0, end) + 1))
+    return spans
+
+
+def _repository_script(root: Path, package: Package, program: str) -> str | None:
+    """The repository path of the program a build script runs when it is a file of the
+    repository (cargo runs build scripts in the package's folder), else None."""
+    if "/" not in program or program.startswith("/"):
+        return None
+    path = _clean(posixpath.join(package.dir, program))
+    try:
+        return path if path and (root / path).is_file() else None
+    except (OSError, ValueError):
+        return None
+
+
+def _interpreter(root: Path, rel: str) -> str:
+    """The program a script's ``#!`` line names (``env``'s argument), or ""."""
+    try:
+        with open(root / rel, "rb") as handle:
+            first = handle.readline(200).decode("utf-8", "replace")
+    except OSError:
+        return ""
+    words = first[2:].split() if first.startswith("#!") else []
+    if words and posixpath.basename(words[0]) == "env":
+        words = [w for w in words[1:] if not w.startswith("-")]
+    return posixpath.basename(words[0]) if words else ""
+
+
+_CXX_EXTERN_RE = re.compile(r'\bextern\s+"C\+\+"\s*\{')
 
 
 def _calls(code: str) -> Iterator[re.Match[str]]:
@@ -365,6 +443,22 @@ def _qualifier_start(code: str, at: int, name: int) -> int | None:
     while start > at and _WORD_RE.match(code, start - 1):
         start -= 1
     return start if start < end else None
+
+
+def _made_by_script(root: Path, item: Input, scripts: list[tuple[str, str]]) -> Input:
+    """``item``, counted as there when it is missing but a member's build script names it
+    (relative to its package, where cargo runs it): the script writes it before the compile
+    (firecracker's cpu-template-helper/build.rs writes src/utils/mock_kernel/kernel.bin)."""
+    if item.exists:
+        return item
+    for package_dir, script in scripts:
+        rel = posixpath.relpath(item.path, package_dir) if package_dir != "." else item.path
+        if rel.startswith("../"):
+            continue
+        text = _read(root, script)
+        if text is not None and f'"{rel}"' in text:
+            return Input(item.path, item.source, item.line, item.how, True)
+    return item
 
 
 def _input(root: Path, path: str, source: str, line: int, how: str) -> Input:
@@ -418,8 +512,15 @@ def _path_arg(args: list[Token], here: str, package_dir: str) -> str | None:
     return None
 
 
+def _sqlx_before_07(ws: Workspace) -> bool:
+    """Whether the lock's sqlx is older than 0.7 (offline data in ``sqlx-data.json``, read only
+    with sqlx's ``offline`` feature)."""
+    held = [versions.parse(p.version) for p in ws.lock.named("sqlx")] if ws.lock else []
+    return any(v is not None and v[:2] < (0, 7) for v in held)
+
+
 def _sqlx_offline(root: Path, package: Package, at: tuple[str, int], inputs: list[Input],
-                  unmet: list[str]) -> None:
+                  unmet: list[str], before_07: bool = False) -> None:
     """sqlx's query macros read ``.sqlx/`` (the package's or the workspace's) or, before 0.7,
     ``sqlx-data.json``; without either they connect to ``DATABASE_URL`` while compiling."""
     candidates = [posixpath.normpath(posixpath.join(package.dir, ".sqlx")), ".sqlx",
@@ -428,7 +529,13 @@ def _sqlx_offline(root: Path, package: Package, at: tuple[str, int], inputs: lis
     found = [c for c in dict.fromkeys(candidates) if (root / c).exists()]
     for path in found:
         inputs.append(Input(path, at[0], at[1], "sqlx offline data"))
-    if not found:
+    if not found and before_07:
+        unmet.append(f"{at[0]}:{at[1]} uses sqlx's query macros and the workspace has no "
+                     "offline data (sqlx-data.json): the image build cannot reach a database; "
+                     "this sqlx (before 0.7) reads it only with its `offline` feature: enable "
+                     "it, run `cargo sqlx prepare` (`-- --merged` for several crates) and "
+                     "commit sqlx-data.json")
+    elif not found:
         unmet.append(f"{at[0]}:{at[1]} uses sqlx's query macros and the workspace has no "
                      "offline data (.sqlx/): the image build cannot reach a database; run "
                      "`cargo sqlx prepare --workspace` and commit .sqlx/")
@@ -460,7 +567,10 @@ def _scan_build_script(root: Path, package: Package, script: str,
     first_git = len(git)
     probes_repository = False  # a tolerated `git rev-parse --git-dir` guards the other calls
     constants = _string_constants(toks) if "var(" in text else {}
+    elsewhere = _other_os_lines(text)
     for i, tok in enumerate(toks):
+        if any(a <= tok.line <= b for a, b in elsewhere):
+            continue  # a build script runs on the (Linux) build machine: never compiled
         name_read = _env_read(toks, i, constants)
         if name_read and name_read not in read_env:
             read_env.append(name_read)
@@ -472,6 +582,16 @@ def _scan_build_script(root: Path, package: Package, script: str,
             program = toks[i + 5].value
             name = posixpath.basename(program)
             reason = f"{script}:{tok.line} runs {name}"
+            own = _repository_script(root, package, program)
+            if own is not None:
+                # the project's own script (fish's build_tools/git_version_gen.sh): an input
+                # (the path string above), and its interpreter must be there
+                interpreter = _interpreter(root, own)
+                if interpreter and interpreter not in SLIM_BUILDER_PROGRAMS:
+                    programs.append(Program(interpreter, PROGRAM_PACKAGES.get(interpreter, ""),
+                                            f"{reason}, a script run by {interpreter}", script,
+                                            tok.line))
+                continue
             reads, tolerant = _git_call(toks, i)
             programs.append(Program(name, PROGRAM_PACKAGES.get(name, ""), reason, script,
                                     tok.line, tolerant))
@@ -486,7 +606,7 @@ def _scan_build_script(root: Path, package: Package, script: str,
                     if guards is not None and read_env:
                         guards[reason] = tuple(read_env)
         if probes is not None and tok.kind == IDENT and tok.value in _PKG_CONFIG_PROBES \
-                and i + 2 < len(toks) and toks[i - 1].value in (".", "::") \
+                and i + 2 < len(toks) and toks[i - 1].value in (".", "::", ":") \
                 and toks[i + 1].value == "(" and toks[i + 2].kind == STR:
             module = _string_value(toks[i + 2].value)
             if module and "pkg_config" in text:
@@ -669,7 +789,7 @@ def _build_script_path(root: Path, package: Package, script: str, tok: Token,
 
 def _crate_needs(package: Package, crates: dict[str, tuple[str, ...]], script: str,
                  programs: list[Program], git: list[tuple[str, str]],
-                 unmet: list[str]) -> None:
+                 unmet: list[str], unknown_cc: frozenset[str] = frozenset()) -> None:
     """Programs and git readers Cargo.lock shows the package's build reaches."""
     def via(crate: str) -> str:
         return " -> ".join(crates[crate])
@@ -682,6 +802,12 @@ def _crate_needs(package: Package, crates: dict[str, tuple[str, ...]], script: s
     if cxx:
         programs.append(Program("c++", "g++", f"{via(cxx)} compiles C++",
                                 script or package.manifest_path))
+    unknown = next((c for c in crates if c in unknown_cc), None)
+    if unknown:
+        programs.append(Program(
+            "c++", "g++", f"{via(unknown)} compiles a library through cc, C or C++ (a -sys crate "
+            "rsdock's C-crate table does not know, its build script unread offline)",
+            script or package.manifest_path, certain=False))
     if "pyo3-build-config" in crates:
         programs.append(Program("python3", "python3", f"{via('pyo3-build-config')} runs the "
                                 "Python interpreter while building", package.manifest_path))

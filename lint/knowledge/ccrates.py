@@ -95,6 +95,9 @@ class CCrate:
         system_min_version: the oldest system library the build script's pkg-config probe
             accepts (``atleast_version``); with an older one installed it compiles its
             bundled copy (liblzma-sys 0.3.4 wants liblzma 5.6.2, bookworm has 5.4.1).
+        system_before_version: the first system library version the build script refuses
+            (openssl-sys before 0.9.64 panics on any OpenSSL from 1.1.2 on: bookworm has
+            3.0); "" when it takes any.
         bundled_features: the crate's own features that turn its bundled build on; when
             the feature resolver knows the crate's features they decide ``bundled``.
         with_dependency: libraries a feature links besides the crate's own build, keyed by
@@ -140,6 +143,7 @@ class CCrate:
     static_env: str = ""
     cross_is_bundled: bool = False
     system_min_version: str = ""
+    system_before_version: str = ""
     bundled_features: tuple[str, ...] = ()
     with_dependency: dict[str, dict[str, Any]] = field(default_factory=dict, repr=False,
                                                        compare=False)
@@ -374,6 +378,7 @@ def _row(name: str, row: dict[str, Any]) -> CCrate:
         static_env=str(row.get("static_env") or ""),
         cross_is_bundled=bool(row.get("cross_is_bundled")),
         system_min_version=str(row.get("system_min_version") or ""),
+        system_before_version=str(row.get("system_before_version") or ""),
         bundled_features=tuple(row.get("bundled_if_feature") or ()),
         with_dependency={str(k): dict(v) for k, v in (row.get("with_dependency") or {}).items()
                          if isinstance(v, dict)},

@@ -94,6 +94,20 @@ REFUSALS: tuple[Refusal, ...] = (
         "compiles the library from source with the target's C compiler.\n\n"
         "Source: Debian's release architectures (lint/knowledge/runtimes.py DEBIAN_RELEASES)."),
     Refusal(
+        "system-library-too-new",
+        "a crate links a system library that the builder's Debian has at a version its build "
+        "script refuses",
+        "A -sys crate that links a system library checks the version it finds, and some older "
+        "releases of a crate reject every newer library: openssl-sys before 0.9.64 calls "
+        "version_error() (a panic) for any OpenSSL from 1.1.2 on, and the builder image's "
+        "Debian bookworm has OpenSSL 3.0 (trixie 3.5). Debian has no older library for these "
+        "releases, so the build would fail in its first compile.\n\n"
+        "Ways out: update the crate in Cargo.lock (`cargo update -p openssl-sys`: 0.9.64 and "
+        "later take OpenSSL 3), usually with the crate that pins it; or enable its "
+        "vendored/bundled feature, which compiles a library of its own.\n\n"
+        "Source: sfackler/rust-openssl openssl-sys/build/main.rs at the tags "
+        "openssl-sys-v0.9.58..v0.9.64 (lint/knowledge/ccrates.toml, the openssl-sys ranges)."),
+    Refusal(
         "runtime-image",
         "the runtime base publishes no image for the platform",
         "The final stage runs FROM the runtime base for each platform: debian:<release>-slim "

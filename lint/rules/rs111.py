@@ -78,8 +78,10 @@ class RS111(DockerfileRule):
 
     def check(self, file: Dockerfile, ctx: Context) -> Iterable[Finding]:
         """Yield one finding per program the build runs that a compiling stage lacks."""
-        # a build script that goes on when the program is missing (`.output().ok()`) needs none
-        programs = [p for p in needs.of(ctx).programs if p.package and not p.tolerant]
+        # a build script that goes on when the program is missing (`.output().ok()`) needs none;
+        # one the build may not run at all (an unknown -sys crate's cc) is the generator's concern
+        programs = [p for p in needs.of(ctx).programs
+                    if p.package and p.certain and not p.tolerant]
         if not programs:
             return
         for stage in file.stages:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import Iterable
 
-from rsdock.lint.analysis import build, cdeps, compat
+from rsdock.lint.analysis import build, cdeps, compat, needs
 from rsdock.lint.knowledge import ccrates, debian_deps, platforms
 from rsdock.lint.model import workflow_reader as wf
 from rsdock.lint.model.cargo import Workspace
@@ -168,7 +168,8 @@ class RS212(ProjectRule):
             for name in sorted(names):
                 platform = platforms.get(name)
                 if platform is not None:
-                    self._platform(model, workspace, platform, config_env, found)
+                    self._platform(model, workspace, platform, config_env, found,
+                                   needs.of(ctx).pkg_config)
             if not found.messages:
                 continue
             fix, refused_at = found.fix(model)
@@ -183,7 +184,8 @@ class RS212(ProjectRule):
                                    span=span)
 
     def _platform(self, model: Dockerfile, workspace: Workspace, platform: platforms.Platform,
-                  config_env: set[str], found: "_Found") -> None:
+                  config_env: set[str], found: "_Found",
+                  probes: tuple[tuple[str, str, str], ...] = ()) -> None:
         for stage in build.stages_running(model, "build"):
             calls = [c for c in build.stage_calls(model, stage, platform.name)
                      if c.action == "build" and c.tool == "cargo"]
@@ -194,7 +196,7 @@ class RS212(ProjectRule):
             if not calls:
                 continue
             crates = tuple(r.crate for r in cdeps.crates_of_calls(workspace, calls,
-                                                                  platform.rust_arch))
+                                                                  platform.rust_arch, probes))
             if not crates:
                 continue
             commands = build.ancestry_commands(model, stage, platform.name)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import posixpath
 import re
 
-from rsdock.lint.analysis import build, cdeps, dockerfacts as facts
+from rsdock.lint.analysis import build, cdeps, dockerfacts as facts, needs
 from rsdock.lint.knowledge import ccrates, debian, debian_deps
 from rsdock.lint.model.dockerfile import Dockerfile, Stage
 from rsdock.lint.model.findings import Edit, Finding, Fix, Severity, line_offsets
@@ -154,7 +154,8 @@ class RS309(ImageStageRule):
         # the author picked the files a package's dependencies hold by hand, which the package
         # lists cannot check, so only the libraries themselves are asked for there.
         by_hand = kind == "distroless" and _copies_shared_objects(final)
-        needed = _needed(file, workspace, calls, kind, codename, by_hand)
+        needed = _needed(file, workspace, calls, kind, codename, by_hand,
+                         needs.of(ctx).pkg_config)
         if not needed:
             return []
         missing = {p: c for p, c in needed.items()
@@ -180,7 +181,8 @@ class RS309(ImageStageRule):
 
 
 def _needed(file: Dockerfile, workspace: object, calls: list[tuple[build.CargoCall, Stage]],
-            kind: str, codename: str, by_hand: bool) -> dict[str, str]:
+            kind: str, codename: str, by_hand: bool,
+            probes: tuple[tuple[str, str, str], ...] = ()) -> dict[str, str]:
     """``{runtime package: the crate that needs it}`` for the libraries the builds link
     dynamically: a crate that falls back to its bundled copy links the shared library only
     when the builder has the target's ``-dev`` files (installed, or a non-slim ``rust`` image
@@ -197,7 +199,8 @@ def _needed(file: Dockerfile, workspace: object, calls: list[tuple[build.CargoCa
         found_release = debian.glibc_release(builder)
         builder_release = found_release[0].codename if found_release and \
             found_release[0].distro == "debian" else ""
-        for reached in cdeps.crates_of_calls(workspace, [call]):  # type: ignore[arg-type]
+        for reached in cdeps.crates_of_calls(workspace, [call], None,  # type: ignore[arg-type]
+                                             probes):
             if reached.guessed:
                 continue  # only rsdock's "every feature" guess for an unknown crate reaches it
             crate = reached.crate

@@ -393,7 +393,11 @@ def _baseline_notes(changes, baseline) -> None:
     unknown = [c for c in changes if c.how == upgrade.UNKNOWN and c.status != "same"]
     if not unknown:
         return
-    if not baseline.record.known:
+    first = any(c.path.rsplit("/", 1)[-1] == upgrade.CONFIG_NAME and c.status == "new"
+                for c in changes)
+    if first:
+        print(f"note: {upgrade.FIRST_WRITE} ({', '.join(c.path for c in unknown)})")
+    elif not baseline.record.known:
         print(f"note: {upgrade.NO_RECORD}")
     else:
         print(f"note: {upgrade.MISSING_RENDERS} ({', '.join(c.path for c in unknown)})")

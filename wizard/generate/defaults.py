@@ -19,7 +19,7 @@ from typing import Iterable, Mapping
 from rsdock import validate
 from rsdock.errors import UserError
 from rsdock.lint.analysis import needs
-from rsdock.lint.analysis.cdeps import c_crates
+from rsdock.lint.analysis.cdeps import c_crates, probed
 from rsdock.lint.knowledge import ccrates
 from rsdock.lint.model.cargo_features import DEFAULT, Request
 from rsdock.lint.knowledge import platforms as platform_table
@@ -208,18 +208,11 @@ def _c_crates(ws, probes: tuple = ()) -> tuple:
 
 def _probed(ws, package, probes: tuple) -> tuple:
     """``pkgconfig-<module>`` entries for the pkg-config lookups of the members ``package``
-    builds (itself and its path dependencies, transitively), for the modules the table has."""
-    by_dir = {m.dir: m for m in getattr(ws, "members", ())}
-    built, todo = set(), [package]
-    while todo:
-        member = todo.pop()
-        if member.name in built:
-            continue
-        built.add(member.name)
-        todo += [by_dir[d] for d in getattr(member, "uses", ()) if d in by_dir]
-    return tuple((f"pkgconfig-{module}", f"{package.name} -> {member}: {where} probes {module}")
+    builds (:func:`rsdock.lint.analysis.cdeps.probed`, which lint asks too)."""
+    return tuple((r.crate.name, f"{package.name} -> {r.path[-2]}: {where} probes {module}")
+                 for r in probed(ws, package.name, probes)
                  for member, module, where in probes
-                 if member in built and ccrates.get(f"pkgconfig-{module}") is not None)
+                 if r.crate.name == f"pkgconfig-{module}" and member == r.path[-2])
 
 
 def _package_crates(ws, package: str, c_crates, request: Request = DEFAULT) -> tuple:

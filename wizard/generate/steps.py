@@ -231,6 +231,21 @@ def left_out_by_default(workspace) -> dict[str, str]:
     return {entry.image.name: entry.reason for entry in default_selection(workspace).left_out}
 
 
+def left_out_line(left_out: dict[str, str]) -> str:
+    """The images step's line about the binaries the defaults leave unticked (``left_out``:
+    :func:`left_out_by_default`), saying why by kind: tooling, or features left off."""
+    from rsdock.wizard.generate.selection import FEATURES_REASON
+
+    featured = sum(1 for reason in left_out.values() if reason.startswith(FEATURES_REASON))
+    tooling = len(left_out) - featured
+    kinds = [f"{tooling} look{'s' if tooling == 1 else ''} like tooling"] if tooling else []
+    kinds += [f"{featured} need{'s' if featured == 1 else ''} features the defaults leave off"
+              ] if featured else []
+    count = "1 binary is" if len(left_out) == 1 else f"{len(left_out)} binaries are"
+    return (f"{count} not ticked ({' and '.join(kinds)}; the highlighted one says why); tick "
+            "any you want imaged.")
+
+
 def image_choices(candidates: tuple[Image, ...], left_out: dict[str, str] | None = None
                   ) -> tuple[Choice, ...]:
     """The candidate images as choices, saying what each one is.

@@ -410,6 +410,9 @@ NO_RECORD = ("rsdock.toml has no [generated] record of what rsdock last wrote (i
              "before rsdock kept one), so a file that differs is treated as your edit: nothing "
              "is overwritten without --force. From this write on, upgrades are told apart and "
              "merged.")
+FIRST_WRITE = ("rsdock has not written here before (there is no rsdock.toml), so the files "
+               "that exist already are yours: a merge that changes them needs your consent "
+               "(review the diff, then --force)")
 MISSING_RENDERS = (f"{fs.RENDERS} (rsdock's last render) is missing or does not match "
                    "rsdock.toml's record, so files you edited cannot be merged with rsdock's "
                    "changes and are treated as your edit; commit that file with rsdock.toml")

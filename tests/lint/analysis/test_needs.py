@@ -239,3 +239,102 @@ def test_the_call_search_agrees_on_every_rust_source_of_the_tests():
         code = mask(path.read_text(encoding="utf-8", errors="replace"))
         assert [m.span() for m in _calls(code)] == [m.span() for m in _CALL_RE.finditer(code)], \
             path
+
+
+def test_an_unknown_sys_crate_through_cc_gets_the_target_cxx_compiler_in_case(tmp_path):
+    # ouch-org/ouch@80ed9cfcf121: the default feature `unrar` reaches unrar-ng-sys, which
+    # compiles UnRAR's C++ through cc; rsdock's C-crate table does not know it, and offline its
+    # build script cannot be read, so the target's g++ is installed (lint does not demand it)
+    crates = (("unrar-ng", ("unrar-ng-sys 1.0.0",)), ("unrar-ng-sys", ("cc 1.0.0", "libc 1.0.0")),
+              ("cc", ()), ("libc", ()))
+    result = found(tmp_path, {
+        "Cargo.toml": manifest(deps=("unrar-ng",)),
+        "Cargo.lock": lock(*crates, member_deps=("unrar-ng 1.0.0",)),
+        "src/main.rs": "fn main() {}\n",
+    })
+    (program,) = result.programs
+    assert (program.name, program.package, program.certain) == ("c++", "g++", False)
+    assert program.reason.startswith("app -> unrar-ng -> unrar-ng-sys compiles a library "
+                                     "through cc, C or C++")
+
+
+def test_known_and_non_cc_sys_crates_ask_for_no_cxx_compiler(tmp_path):
+    crates = (("zstd-sys", ("cc 1.0.0",)), ("cc", ()), ("fuse-sys", ("pkg-config 1.0.0",)),
+              ("pkg-config", ()))
+    result = found(tmp_path, {
+        "Cargo.toml": manifest(deps=("zstd-sys", "fuse-sys")),
+        "Cargo.lock": lock(*crates, member_deps=("zstd-sys 1.0.0", "fuse-sys 1.0.0")),
+        "src/main.rs": "fn main() {}\n",
+    })
+    assert result.programs == ()
+
+
+def test_cxx_bridge_includes_are_cxx_headers_not_rust_includes(tmp_path):
+    # cozodb/cozo@481af058abac cozo-core/src/storage/newrocks.rs: a cxx bridge's
+    # `include!("bridge.h")` names a C++ header on cxx-build's include path; a real include!
+    # after the bridge still counts
+    result = found(tmp_path, {
+        "src/main.rs": ('#[cxx::bridge]\nmod ffi {\n    unsafe extern "C++" {\n'
+                        '        include!("bridge.h");\n        type Db;\n    }\n}\n'
+                        'include!("gen.rs");\nfn main() {}\n'),
+        "src/gen.rs": "const X: u8 = 1;\n",
+    })
+    assert [(i.path, i.how) for i in result.inputs] == [("src/gen.rs", "include!")]
+
+
+def test_a_script_of_the_repository_is_an_input_not_a_program_to_install(tmp_path):
+    # fish-shell/fish-shell@ff724192d035 build.rs runs build_tools/git_version_gen.sh; here a
+    # second script needs python3, which the builder then installs
+    result = found(tmp_path, {
+        "Cargo.toml": manifest() + 'build = "build.rs"\n',
+        "build.rs": ('use std::process::Command;\nfn main() {\n'
+                     '    Command::new("build_tools/git_version_gen.sh").output().ok();\n'
+                     '    Command::new("./tools/gen.py").status().unwrap();\n}\n'),
+        "build_tools/git_version_gen.sh": "#!/bin/sh\necho 1.0\n",
+        "tools/gen.py": "#!/usr/bin/env -S python3 -u\nprint(1)\n",
+    })
+    assert [(i.path, i.how) for i in result.inputs] == [
+        ("build_tools/git_version_gen.sh", "build script"), ("tools/gen.py", "build script")]
+    assert [(p.name, p.package) for p in result.programs] == [("python3", "python3")]
+
+
+def test_commands_in_windows_only_build_script_code_are_never_run(tmp_path):
+    # helix-editor/helix@079a789e8cb0 helix-term/build.rs: `reg` runs in a #[cfg(windows)] mod
+    result = found(tmp_path, {
+        "Cargo.toml": manifest() + 'build = "build.rs"\n',
+        "build.rs": ('fn main() {\n    #[cfg(windows)]\n    windows_rc::link();\n}\n'
+                     '#[cfg(windows)]\nmod windows_rc {\n    use std::process::Command;\n'
+                     '    pub(crate) fn link() {\n        let s = "}";\n'
+                     '        Command::new("reg").arg("query").output().ok();\n    }\n}\n'
+                     'fn other() { std::process::Command::new("make").status().ok(); }\n'),
+    })
+    assert [p.name for p in result.programs] == ["make"]
+
+
+def test_a_file_the_build_script_writes_is_not_missing(tmp_path):
+    # firecracker-microvm/firecracker@81b38b9dad60 src/cpu-template-helper: build.rs compiles
+    # src/utils/mock_kernel/kernel.bin, which src/utils/mod.rs include_bytes!
+    result = found(tmp_path, {
+        "Cargo.toml": manifest() + 'build = "build.rs"\n',
+        "build.rs": ('const MOCK_KERNEL_PATH: &str = "src/utils/mock_kernel/kernel.bin";\n'
+                     'fn main() { std::fs::write(MOCK_KERNEL_PATH, b"").unwrap(); }\n'),
+        "src/main.rs": ('mod utils;\nfn main() {}\n'),
+        "src/utils.rs": 'pub const K: &[u8] = include_bytes!("utils/mock_kernel/kernel.bin");\n'
+                        'pub const G: &[u8] = include_bytes!("gone.bin");\n',
+    })
+    assert [(i.path, i.exists) for i in result.inputs] == [
+        ("src/utils/mock_kernel/kernel.bin", True), ("src/gone.bin", False)]
+
+
+def test_sqlx_before_0_7_is_told_its_own_offline_data(tmp_path):
+    # launchbadge/realworld-axum-sqlx@f1b256547732: sqlx 0.5.9, query! macros, no
+    # sqlx-data.json and no `offline` feature; init advised sqlx 0.7's .sqlx/
+    result = found(tmp_path, {
+        "Cargo.toml": manifest(deps=("sqlx",)),
+        "Cargo.lock": lock(("sqlx", ()), member_deps=("sqlx 1.0.0",)).replace(
+            'name = "sqlx"\nversion = "1.0.0"', 'name = "sqlx"\nversion = "0.5.9"'),
+        "src/main.rs": 'fn main() { let r = sqlx::query!("select 1"); }\n',
+    })
+    (note,) = result.unmet
+    assert "no offline data (sqlx-data.json)" in note
+    assert "`offline` feature" in note and ".sqlx/" not in note

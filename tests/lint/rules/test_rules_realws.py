@@ -327,3 +327,17 @@ def test_rs212_names_the_install_its_fix_cannot_extend_as_a_related_place():
     assert "line" not in env.fix.description
     assert (2, "no apt-get update before this install: the fix stops here") in [
         (r.line, r.label) for r in env.related]
+
+
+def test_rs212_knows_a_members_own_pkg_config_lookup():
+    # awslabs/mountpoint-s3@58817cab2fc3 mountpoint-s3-fuser/build.rs probes fuse3 with
+    # pkg-config: a hand-written cross build needs libfuse3-dev:arm64 as for a system crate
+    # (the generator knew it from session 7, lint did not)
+    files = workspace({WF: ARM64, "Dockerfile": CROSS_ARM64, "Cargo.lock": PLAIN_LOCK,
+                       "Cargo.toml": MANIFEST + 'build = "build.rs"\n',
+                       "build.rs": 'fn main() { pkg_config::probe_library("fuse3").unwrap(); }\n'})
+    packages, _env = catches("RS212", files, lines=[2, 7])
+    assert packages.message.endswith(
+        "install libfuse3-dev:arm64 (after dpkg --add-architecture arm64)")
+    with_dev = CROSS_ARM64_SSL.replace("libssl-dev:arm64", "libfuse3-dev:arm64")
+    catches_not("RS212", {**files, "Dockerfile": with_dev})

@@ -90,6 +90,19 @@ def test_differing_file_is_refused_with_a_diff_and_nothing_is_written(ws, capsys
     assert "--force" in captured.err
 
 
+def test_a_first_write_over_the_projects_dockerignore_says_it_is_the_first(ws, capsys):
+    # xline-kv/Xline@71479a4fabdd (and ckb, firecracker): the project's own .dockerignore and no
+    # rsdock.toml; init said rsdock.toml "was written before rsdock kept one"
+    (ws / ".dockerignore").write_text("debug/\ntarget/\n")
+    assert not (ws / "rsdock.toml").exists()
+    assert main(["init", str(ws), "--yes"]) == 1
+    out = capsys.readouterr().out
+    assert "written before rsdock kept one" not in out
+    assert "note: rsdock has not written here before (there is no rsdock.toml), so the files " \
+           "that exist already are yours" in out
+    assert "(.dockerignore)" in out
+
+
 def test_force_overwrites(ws, capsys):
     (ws / "Dockerfile").write_text("FROM scratch\n")
     assert main(["init", str(ws), "--yes", "--force"]) == 0

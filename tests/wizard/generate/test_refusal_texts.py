@@ -138,3 +138,49 @@ def test_one_refusal_for_several_images_is_said_once_and_wrapped(tmp_path):
     assert max(len(line) for line in lines) < 80
     assert sum(line.lstrip().startswith("ways out:") for line in lines) == 1
     assert all(line.startswith("    ") for line in lines[1:])
+
+
+OLD_OPENSSL_LOCK = """version = 3
+
+[[package]]
+name = "app"
+version = "0.1.0"
+dependencies = ["native-tls"]
+
+[[package]]
+name = "native-tls"
+version = "0.2.4"
+source = "registry+https://github.com/rust-lang/crates.io-index"
+dependencies = ["openssl-sys"]
+
+[[package]]
+name = "openssl-sys"
+version = "{version}"
+source = "registry+https://github.com/rust-lang/crates.io-index"
+dependencies = ["cc", "libc", "pkg-config"]
+"""
+
+
+def old_openssl(root, version: str):
+    (root / "src").mkdir(parents=True)
+    (root / "src" / "main.rs").write_text("fn main() {}\n")
+    (root / "Cargo.toml").write_text('[package]\nname = "app"\nversion = "0.1.0"\n'
+                                     'edition = "2021"\n\n[dependencies]\nnative-tls = "0.2"\n')
+    (root / "Cargo.lock").write_text(OLD_OPENSSL_LOCK.replace("{version}", version))
+    return root
+
+
+def test_openssl_sys_older_than_openssl_3_is_refused_once(tmp_path):
+    # Rigellute/spotify-tui@c4dcf6b9fd83: openssl-sys 0.9.58 (through rspotify's native-tls)
+    # panics on bookworm's OpenSSL 3.0 (build/main.rs version_error for anything from 1.1.2)
+    found = refused(plan_for(old_openssl(tmp_path / "ws", "0.9.58")))
+    assert [p.refusal for p in found] == ["system-library-too-new"]
+    check_shape(found[0], "app")
+    assert found[0].message == (
+        "app cannot be built: openssl-sys 0.9.58 takes libssl-dev older than 1.1.2 only, and "
+        "the builder's bookworm has 3.0.20 (via app -> native-tls -> openssl-sys)")
+    assert found[0].way_out.startswith("update openssl-sys (`cargo update -p openssl-sys`)")
+
+
+def test_openssl_sys_that_takes_openssl_3_is_not_refused(tmp_path):
+    assert refused(plan_for(old_openssl(tmp_path / "ws", "0.9.64"))) == []

@@ -199,3 +199,17 @@ def test_naming_such_a_binary_builds_it_with_the_features_it_needs(tmp_path):
     plan = default_plan(ws, bins=["mount-s3", "mock-mount-s3"])
     assert [i.name for i in plan.images] == ["mount-s3", "mock-mount-s3"]
     assert dict(plan.workspace.bin_features) == {"mock-mount-s3": ("mountpoint-s3/mock",)}
+
+
+def test_the_images_step_says_why_by_kind_tooling_or_features():
+    # issue #21 (session 7's notes): the TUI said "look like tooling" of binaries left out
+    # because their required-features are off
+    from rsdock.wizard.generate.steps import left_out_line
+
+    reasons = {"xtask": "the package 'xtask' is a cargo xtask (dev tooling, by convention)",
+               "mock": "its required-features (mock) are not among the default features"}
+    assert left_out_line(reasons) == (
+        "2 binaries are not ticked (1 looks like tooling and 1 needs features the defaults "
+        "leave off; the highlighted one says why); tick any you want imaged.")
+    assert left_out_line({"mock": reasons["mock"]}).startswith(
+        "1 binary is not ticked (1 needs features the defaults leave off;")

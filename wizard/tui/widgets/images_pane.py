@@ -20,9 +20,7 @@ class ImagesPane(StepPane):
         left_out = steps.left_out_by_default(self.session.workspace)
         choices = steps.image_choices(self.session.candidates, left_out)
         if left_out:
-            yield Static(f"{len(left_out)} binaries look like tooling and are not ticked "
-                         "(the highlighted one says why); tick any you want imaged.",
-                         id="left-out-note", classes="help")
+            yield Static(steps.left_out_line(left_out), id="left-out-note", classes="help")
         self._help = {c.value: c.help for c in choices}
         yield TickList[str](*((c.label, c.value) for c in choices), id="image-list")
         yield Static(id="image-help", classes="help")
