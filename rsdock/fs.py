@@ -153,7 +153,8 @@ def inside(root: Path | str, rel: str) -> Path:
             or meets a symlink loop.
     """
     rel = check_relpath(rel)
-    return _confined(root, rel, os.path.join(os.path.realpath(root), rel))
+    base = os.path.realpath(root)
+    return _confined(root, rel, os.path.join(base, rel), base)
 
 
 def confine(root: Path | str, path: Path | str) -> Path:
@@ -168,11 +169,12 @@ def confine(root: Path | str, path: Path | str) -> Path:
     absolute = os.path.abspath(path)
     lexical = os.path.normpath(os.path.join(base, os.path.relpath(absolute, os.path.abspath(root))))
     rel = os.path.relpath(lexical, base)
-    return _confined(root, rel, lexical)
+    return _confined(root, rel, lexical, base)
 
 
-def _confined(root: Path | str, rel: str, candidate: str) -> Path:
-    base = os.path.realpath(root)
+def _confined(root: Path | str, rel: str, candidate: str, base: str) -> Path:
+    """``candidate``'s real path, refused unless it lies in ``base``, ``root``'s real path
+    (resolved once by the caller: every file a lint reads comes here)."""
     try:
         os.stat(candidate)
     except FileNotFoundError:

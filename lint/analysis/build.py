@@ -288,9 +288,12 @@ def simulate_stage(model: Dockerfile, stage: Stage, platform: str | None) -> Sta
     result = StageRun(stage, platform)
     root = stage.ancestry(values if platform else None)[-1].base
     declared = stage.declared_args() - stage.declared_args(inherited=False)  # inherited ARGs
+    base_env = image_env(root)  # the base image's own ENV, the same for every RUN
+    automatic: dict[str, str | None] | None = None  # the declared platform ARGs, per ARG
     for inst in stage.instructions:
         if inst.cmd == "ARG":
             declared |= {w.partition("=")[0] for w in inst.value}
+            automatic = None
         if inst.cmd in ("COPY", "ADD") and inst.heredocs and inst.value:
             dest = inst.value[-1]
             files = Files(files)  # a new layer: earlier RUNs' outcomes keep what they saw
@@ -301,11 +304,12 @@ def simulate_stage(model: Dockerfile, stage: Stage, platform: str | None) -> Sta
         script = model.script(inst)
         if script is None:
             continue
-        automatic: dict[str, str | None] = {k: v for k, v in values.items() if k in declared}
-        if platform is None:
-            automatic.update({k: None for k in declared if k.startswith("TARGET")})
+        if automatic is None:
+            automatic = {k: v for k, v in values.items() if k in declared}
+            if platform is None:
+                automatic.update({k: None for k in declared if k.startswith("TARGET")})
         # The base image's own ENV comes first; the stage's ARG/ENV override it.
-        env = {**image_env(root), **stage.vars_before(inst, automatic)}
+        env = {**base_env, **stage.vars_before(inst, automatic)}
         outcomes = simulate(script.text, script.first_line, env, files, workdir(stage, inst))
         result.runs.append(RunResult(inst, outcomes, script.first_line))
         survivors = [o for o in outcomes if not o.exit_code]

@@ -179,7 +179,7 @@ def _reached_handler(texts: list[tuple[str, str, bool]], stop_signal: str) -> st
         return main_holding[0]
     handling: dict[str, str] = {}  # function name -> the file of the handler it reaches
     walked: dict[int, list[tuple[str, str]]] = {}  # file index -> its (fn name, body)s
-    for index, (rel, text, is_main) in enumerate(texts):
+    for index, (rel, text, _is_main) in enumerate(texts):
         if (rel, False) not in holding:
             continue  # only a file that holds a handler can seed the search
         functions = _functions(text)

@@ -28,6 +28,8 @@ MAX_DEPTH = 100
 # What opens a level: subshells, groups, substitutions, expansions, tests, compound commands.
 # Each adds at most three levels, so a script with few of them needs no walk to be measured.
 _NESTING_RE = re.compile(r"[({`\[$]|\b(?:if|while|until|for|case|select|function)\b")
+_NESTING_MARKS = ("(", "{", "`", "[", "$", "if", "while", "until", "for", "case", "select",
+                  "function")
 # `|| true`, `|| exit 1`, `|| { echo ... >&2; exit 1; }`: a fallback that only ends the path.
 _TRIVIAL_FALLBACK = re.compile(r"^[{(]?\s*(?:(?:echo|printf)\b(?:[^;&|]|>&\d)*(?:;|&&)\s*)?"
                                r"(?:true|:|false|exit(?:\s+\d+)?|return(?:\s+\d+)?)\s*;?\s*[})]?$")
@@ -293,6 +295,10 @@ def parse_script(text: str, first_line: int = 1) -> ScriptModel:
 def might_be_too_deep(text: str) -> bool:
     """Whether ``text`` has enough nesting constructs to pass :data:`MAX_DEPTH` (cheap: no
     parse); when True, :attr:`ScriptModel.too_deep` says whether it does."""
+    # each construct holds one of these characters or words: fewer than the bound of them in
+    # all (most scripts) cannot reach it, and counting is far cheaper than the regex
+    if sum(map(text.count, _NESTING_MARKS)) * 3 + 10 <= MAX_DEPTH:
+        return False
     return len(_NESTING_RE.findall(text)) * 3 + 10 > MAX_DEPTH
 
 
@@ -369,8 +375,11 @@ class _Sim(Words):
 
     # -- statements -------------------------------------------------------------------------
     def run(self, node: Any, states: list[_State]) -> list[_State]:
-        live = [s for s in states if s.exit_code is None]
-        done = [s for s in states if s.exit_code is not None]
+        if all(s.exit_code is None for s in states):  # the common case: no path has ended
+            live, done = states, []
+        else:
+            live = [s for s in states if s.exit_code is None]
+            done = [s for s in states if s.exit_code is not None]
         if not live:
             return states
         handler = getattr(self, f"_n_{node.type}", None)
@@ -545,7 +554,8 @@ class _Sim(Words):
                 lines[name] = self.first_line + child.start_point[0]
             elif child.type in ("file_redirect", "heredoc_redirect", "herestring_redirect"):
                 continue
-            elif node_text(child) in ('"$@"', "$@", '"${@}"'):
+            elif child.end_byte - child.start_byte <= 6 and \
+                    node_text(child) in ('"$@"', "$@", '"${@}"'):
                 argv.extend(state.positional)
                 args_line = state.positional_line
             else:

@@ -95,6 +95,31 @@ def test_a_worker_does_not_inherit_the_librarys_server(tmp_path):
     assert signals.stop_handling(ctx, "drain", "SIGTERM").handles == "src/bin/drain.rs"
 
 
+def test_the_call_search_follows_a_chain_through_files_met_later(tmp_path):
+    """Files are walked for functions only when they spell a name being searched for: the
+    chain main -> start (src/a.rs) -> serve (src/z.rs, which holds the handler) is found
+    through a file that holds no handler, and the first file holding a handler is named."""
+    ctx = _ctx(tmp_path, {"src/main.rs": "mod a;\nmod z;\nfn main() { a::start(); }\n",
+                          "src/a.rs": "pub fn start() { crate::z::serve() }\n"
+                                      "pub fn other() {}\n",
+                          "src/y.rs": "fn unrelated() { let x = 1; }\n",
+                          "src/z.rs": "pub fn serve() {\n" + ACTIX + "}\n"})
+    assert signals.stop_handling(ctx, "app", "SIGTERM").handles == "src/z.rs"
+
+
+def test_outside_blanks_every_function_span_once():
+    """The text outside functions keeps its length and its other bytes; nested and
+    overlapping spans are blanked as their union."""
+    text = "#[launch]\nfn a() { fn b() { x } }\nstatic S: u8 = 1;\nfn c() { y }\n"
+    functions = signals._functions(text)
+    chars = list(text)
+    for _name, begin, end in functions:
+        chars[begin:end] = " " * (end - begin)
+    assert signals._outside(text, functions) == "".join(chars)
+    assert signals._outside(text, [("a", 2, 8), ("b", 4, 12), ("c", 5, 6)]) == \
+        text[:2] + " " * 10 + text[12:]
+
+
 def test_a_binary_outside_the_workspace_has_no_evidence(tmp_path):
     assert signals.stop_handling(_ctx(tmp_path, {"src/main.rs": TERM}), "tini", "SIGTERM") is None
 
