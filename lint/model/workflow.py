@@ -357,7 +357,7 @@ def _substitute_matrix(text: str, combo: dict[str, Any]) -> str:
         found: Any = combo
         for key in match[1].split("."):
             found = found.get(key) if isinstance(found, dict) else None
-        return match[0] if found is None or isinstance(found, (dict, list)) else str(found)
+        return match[0] if found is None or isinstance(found, dict) else str(found)
     return _MATRIX_REF_RE.sub(value, text)
 
 

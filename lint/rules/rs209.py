@@ -23,7 +23,9 @@ class RS209(ProjectRule):
     out. A planner or chef stage needs no platform at all (its output is the same everywhere):
     put it on ``$BUILDPLATFORM``. A builder then cross-compiles (``--target`` from
     ``TARGETPLATFORM``, the cross linker), or each platform is built on a native runner. A
-    stage that cross-compiles without the flag is RS201's finding, not this one's.
+    stage that cross-compiles without the flag is RS201's finding, not this one's. Only the
+    stages the build's ``target:`` needs are judged; a target decided at run time is left
+    alone.
 
     Fails:
         # file: .github/workflows/docker.yml
@@ -85,7 +87,14 @@ class RS209(ProjectRule):
             model = ctx.dockerfiles.get(image.dockerfile)
             if not foreign or model is None or model.errors:
                 continue
-            for stage in needed_stages(model, None):
+            # the stages the build's `target:` needs, for each value a matrix gives it; a target
+            # only known at run time (`${{ inputs.stage }}`) may be any stage: cannot tell
+            written = (image.step.input_text("target") or "").strip()
+            targets = image.job.expand(written) if written else [""]
+            if targets is None:
+                continue
+            stages = {s.index: s for t in targets for s in needed_stages(model, t or None)}
+            for stage in [stages[i] for i in sorted(stages)]:
                 flag = stage.platform_flag()
                 if flag and "TARGET" not in flag:
                     continue  # on $BUILDPLATFORM (or a fixed platform): not emulated

@@ -142,3 +142,43 @@ def test_rs414_reads_reusable_workflow_calls(uses, caught):
         catches("RS414", text)
     else:
         catches_not("RS414", text)
+
+
+QEMU_BUILD = """\
+# file: .github/workflows/docker.yml
+on: push
+jobs:
+  image:
+    runs-on: ubuntu-24.04
+    strategy:
+      matrix:
+        platform:
+          - {{id: linux/amd64}}
+          - {{id: linux/arm64}}
+    steps:
+      - uses: docker/setup-qemu-action@v4
+      - uses: docker/build-push-action@v7
+        with:
+          platforms: ${{{{ matrix.platform.id }}}}
+          target: {target}
+# file: Dockerfile
+FROM alpine:3.22 AS release
+COPY app /usr/local/bin/app
+FROM rust:1.95 AS dev
+WORKDIR /app
+COPY . .
+RUN cargo build
+"""
+
+
+@pytest.mark.parametrize("target, caught", [
+    ("dev", True),  # the arm64 leg compiles under QEMU (hermes: platforms from a matrix mapping)
+    ("release", False),  # copies a prebuilt binary: nothing compiles
+    ("${{ inputs.stage }}", False),  # firezone: decided at run time, cannot tell
+])
+def test_rs209_judges_the_stages_the_target_needs(target, caught):
+    text = QEMU_BUILD.format(target=target)
+    if caught:
+        catches("RS209", text)
+    else:
+        catches_not("RS209", text)
