@@ -158,3 +158,29 @@ def glibc_release(image: str) -> tuple[Release, str] | None:
                     f"rust:{tag} names no release and was built on {codename}, Debian's newest "
                     f"while Rust 1.{minor} was")
     return None
+
+
+# The last day each release gets security fixes: Debian's LTS end (wiki.debian.org/LTS: buster
+# 2024-06-30, bullseye 2026-08-31, bookworm 2028-06-30, trixie 2030-06-30) and the end of
+# Ubuntu's standard support (ubuntu.com/about/release-cycle: LTS five years, interim releases
+# nine months). Checked 2026-12-08.
+SECURITY_END: dict[str, str] = {
+    "buster": "2024-06-30", "bullseye": "2026-08-31", "bookworm": "2028-06-30",
+    "trixie": "2030-06-30",
+    "focal": "2025-05-31", "jammy": "2027-06-01", "noble": "2029-05-31",
+    "oracular": "2025-07-10", "plucky": "2026-01-15", "questing": "2026-07-09",
+}
+_UBUNTU_IMAGE_RE = re.compile(r"^(?:docker\.io/)?(?:library/)?ubuntu:(?P<tag>[a-z0-9._-]+)")
+
+
+def release_of_image(image: str) -> Release | None:
+    """The Debian (:func:`of_image`) or Ubuntu release an image names: ``ubuntu:20.04``,
+    ``ubuntu:focal-20240530``; None when the tag does not say (``ubuntu:latest``)."""
+    found = of_image(image)
+    if found is not None:
+        return found
+    match = _UBUNTU_IMAGE_RE.match(image.strip().lower().split("@", 1)[0])
+    if match is None:
+        return None
+    tag = match["tag"]
+    return _UBUNTU.get(tag) or _UBUNTU.get(tag.split("-", 1)[0])

@@ -157,6 +157,7 @@ EXPECTED = {
     'miss-RS431-paths-only-negated': [('.github/workflows/build-and-push.yaml', 4, 'RS431'), ('.github/workflows/build-and-push.yaml', 26, 'RS410'), ('.github/workflows/build-and-push.yaml', 26, 'RS413'), ('.github/workflows/build-and-push.yaml', 29, 'RS410'), ('.github/workflows/build-and-push.yaml', 32, 'RS410'), ('.github/workflows/build-and-push.yaml', 36, 'RS410'), ('.github/workflows/build-and-push.yaml', 48, 'RS410'), ('.github/workflows/build-and-push.yaml', 55, 'RS410'), ('.github/workflows/build-and-push.yaml', 59, 'RS424'), ('Dockerfile', 3, 'RS304')],
     'miss-RS436-workflow-run-without-conclusion': [('.github/workflows/main-docker.yml', 15, 'RS436')],
     'miss-RS437-RS438-retired-runner-and-shell-variable': [('.github/workflows/ockam-healthcheck.yml', 20, 'RS437'), ('.github/workflows/ockam-healthcheck.yml', 34, 'RS438')],
+    'miss-RS439-runtime-release-past-support': [('docker/Dockerfile', 15, 'RS439')],
     'miss-action-pinned-to-branch': [('.github/workflows/docker.yml', 9, 'RS414'), ('.github/workflows/docker.yml', 10, 'RS414')],
     'miss-chef-image-latest': [('Dockerfile', 1, 'RS108'), ('Dockerfile', 11, 'RS302'), ('Dockerfile', 11, 'RS304'), ('Dockerfile', 11, 'RS306'), ('Dockerfile', 11, 'RS308')],
     'miss-compile-under-qemu': [('Dockerfile', 1, 'RS209'), ('Dockerfile', 7, 'RS304')],

@@ -245,3 +245,31 @@ jobs:
 ])
 def test_rs438_shell_variable_in_with(action, name, value, lines):
     reports("RS438", WITH.format(action=action, name=name, value=value), lines)
+
+
+RUNTIME = """\
+FROM rust:1.95-bookworm AS builder
+WORKDIR /app
+COPY . .
+RUN cargo build --release
+
+FROM {runtime}
+COPY --from=builder /app/target/release/app /usr/local/bin/app
+USER 65532
+ENTRYPOINT ["/usr/local/bin/app"]
+"""
+
+
+@pytest.mark.parametrize("runtime, lines", [
+    ("debian:bullseye-20260803@sha256:99cdf7792e25416bd801861ccd8e2fb27fb527b25e8d9a8704ebc3ead2015675",
+     [6]),
+    ("gcr.io/distroless/cc-debian11", [6]),
+    ("ubuntu:20.04", [6]),
+    ("ubuntu:focal-20240530", [6]),
+    ("debian:bookworm-slim", []),
+    ("ubuntu:24.04", []),
+    ("ubuntu:latest", []),      # names no release
+    ("alpine:3.22", []),        # not a release this table knows
+])
+def test_rs439_runtime_release_past_support(runtime, lines):
+    reports("RS439", RUNTIME.format(runtime=runtime), lines)
