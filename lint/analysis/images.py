@@ -15,7 +15,8 @@ nearest folder above it with a ``.dockerignore`` (the repository root without on
 called:
 
 1. ``devcontainer`` (``.devcontainer/``, the spec's own folder) and Windows containers
-   (``other``: Linux runtime advice does not apply) first;
+   (``other``: Linux runtime advice does not apply) first; an endpoint of a test harness (FROM
+   a base of ``dockerfacts.HARNESS_BASES``, the QUIC interop runner's) is ``test``;
 2. ``toolchain`` from the content: the final image is a Rust build environment that compiles
    nothing and runs no program it was given (a compiler image that runs a binary copied into it
    is RS301's case, a production image);
@@ -149,6 +150,8 @@ def image_stages(ctx: Context | None, model: Dockerfile) -> list[Stage]:
         if stage is None:
             continue
         targeted = True
+        if facts.is_harness_base(facts.root_image(stage)):
+            continue  # a test harness's endpoint (the QUIC interop runner's), not a runtime
         pushed = any(b.publishes for b in mine if b.target == item.target)
         if not pushed and stage is not model.final_stage and (
                 cargo_build.is_build_image(model, stage) or _is_toolchain(model, stage)):
@@ -180,6 +183,12 @@ def _kind(ctx: Context, model: Dockerfile) -> ImageKind:
         return ImageKind(TOOLCHAIN, "the final image is a Rust build environment that runs no "
                                     "program built here")
     mine = builds_of(ctx, path) if ctx is not None else []
+    if facts.is_harness_base(facts.root_image(final)) and not any(
+            (stage := model.stage(b.target)) is not None and
+            not facts.is_harness_base(facts.root_image(stage)) for b in mine if b.target):
+        # (a build of another stage of the file, quiche's published quiche-base, is judged)
+        return ImageKind(TEST, f"an endpoint of a test harness (FROM {facts.root_image(final)}"
+                               "): the harness starts and stops it, no user runs it")
     runs_program = any(s.of("ENTRYPOINT") or s.of("CMD") for s in final.ancestry())
     if _keeps_alive(final):
         return ImageKind(HELPER, "its command only keeps the container alive (sleep infinity): "

@@ -63,6 +63,7 @@ EXPECTED = {
     'fp-RS304-actix-server': [],
     'fp-RS304-entrypoint-forwards-signals': [],
     'fp-RS304-entrypoint-of-own-published-base': [],
+    'fp-harness-endpoint-published-by-make': [('Dockerfile', 16, 'RS304'), ('Dockerfile', 16, 'RS306')],
     'fp-RS304-inherited-entrypoint': [],
     'fp-RS304-nested-workspace-handlers': [('server/Dockerfile.delete-worker', 15, 'RS306'), ('server/Dockerfile.server', 15, 'RS306')],
     'fp-RS304-renamed-binary': [],
