@@ -242,3 +242,19 @@ def test_rs302_resolves_what_the_built_binary_compiles(table, reqwest, features,
         catches("RS302", text, context=context)
     else:
         catches_not("RS302", text, context=context)
+
+
+@pytest.mark.parametrize("probe, reported", [
+    ("$(rustc -vV | sed -n 's/^host: //p')", False),
+    ("$(rustc -Vv | grep host | cut -d ' ' -f 2)", False),
+    ("$(rustc -vV | awk '/^host/ {print $2}')", False),
+    ("$(rustc --print host-tuple)", False),
+    ("$(cat /target)", True),                       # a triple chosen elsewhere: cross
+])
+def test_rs201_host_triple_from_rustc_is_native(probe, reported):
+    text = ("FROM rust:1.95\nWORKDIR /app\nCOPY . .\n"
+            f'RUN TARGET="{probe}" && cargo build --release --target "$TARGET"\n')
+    if reported:
+        catches("RS201", text)
+    else:
+        catches_not("RS201", text)
