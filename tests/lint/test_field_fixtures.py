@@ -32,6 +32,7 @@ EXPECTED = {
     'fp-RS105-rust-toolchain-file': [('Dockerfile', 6, 'RS302'), ('Dockerfile', 6, 'RS304'), ('Dockerfile', 6, 'RS306')],
     'fp-RS107-cargo-install-bin': [('Dockerfile', 3, 'RS302'), ('Dockerfile', 3, 'RS304'), ('Dockerfile', 3, 'RS306')],
     'fp-RS201-RS206-arch-specific-native-dockerfile': [('deploy/Dockerfile.aarch64', 4, 'RS207'), ('deploy/Dockerfile.aarch64', 4, 'RS205'), ('deploy/Dockerfile.aarch64', 6, 'RS302'), ('deploy/Dockerfile.aarch64', 6, 'RS306'), ('deploy/Dockerfile.aarch64', 8, 'RS304')],
+    'fp-RS111-member-built-in-its-folder': [('cli/Dockerfile', 21, 'RS306'), ('cli/Dockerfile', 23, 'RS304')],
     'fp-RS201-host-triple-from-rustc': [],
     'fp-RS201-no-target-native-build': [('Dockerfile', 7, 'RS302'), ('Dockerfile', 7, 'RS306'), ('Dockerfile', 7, 'RS308'), ('Dockerfile', 9, 'RS304')],
     'fp-RS201-wasm-only-target': [('Dockerfile', 7, 'RS305')],

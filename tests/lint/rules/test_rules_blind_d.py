@@ -258,3 +258,34 @@ def test_rs201_host_triple_from_rustc_is_native(probe, reported):
         catches("RS201", text)
     else:
         catches_not("RS201", text)
+
+
+PYO3_WORKSPACE = {
+    "Cargo.toml": '[workspace]\nmembers = ["cli", "python"]\nresolver = "2"\n',
+    "cli/Cargo.toml": '[package]\nname = "cli"\nversion = "0.1.0"\nedition = "2021"\n',
+    "cli/src/main.rs": "fn main() {}\n",
+    "python/Cargo.toml": ('[package]\nname = "py"\nversion = "0.1.0"\nedition = "2021"\n\n'
+                          '[dependencies]\npyo3 = "0.25"\n'),
+    "python/src/main.rs": "fn main() {}\n",
+    "Cargo.lock": ('version = 4\n\n[[package]]\nname = "cli"\nversion = "0.1.0"\n\n'
+                   '[[package]]\nname = "py"\nversion = "0.1.0"\ndependencies = [\n "pyo3",\n]\n\n'
+                   '[[package]]\nname = "pyo3"\nversion = "0.25.1"\n'
+                   'source = "registry+https://github.com/rust-lang/crates.io-index"\n'
+                   'dependencies = [\n "pyo3-build-config",\n]\n\n'
+                   '[[package]]\nname = "pyo3-build-config"\nversion = "0.25.1"\n'
+                   'source = "registry+https://github.com/rust-lang/crates.io-index"\n'),
+}
+
+
+@pytest.mark.parametrize("build, reported", [
+    ("WORKDIR /src/cli\nRUN cargo build --release", False),   # the member's folder
+    ("WORKDIR /src\nRUN cargo build --release -p cli", False),
+    ("WORKDIR /src\nRUN cargo build --release -p py", True),
+    ("WORKDIR /src\nRUN cargo build --release", True),          # every member
+])
+def test_rs111_judges_the_members_the_build_compiles(build, reported):
+    text = f"FROM rust:1.95-slim\nCOPY . /src\n{build}\n"
+    if reported:
+        catches("RS111", {"Dockerfile": text}, context=PYO3_WORKSPACE)
+    else:
+        catches_not("RS111", {"Dockerfile": text}, context=PYO3_WORKSPACE)
