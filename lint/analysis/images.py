@@ -197,16 +197,14 @@ def _kind(ctx: Context, model: Dockerfile) -> ImageKind:
             not _copies_program(final) and not cargo_build.compiling_calls(model, final):
         return ImageKind(TOOLCHAIN, "a build environment: it installs compilers and its "
                                     "entrypoint only runs the command it is given")
-    published = any(b.publishes for b in mine)
-    language = _other_language(model)
-    if language:  # what the Dockerfile builds decides before whether it ships
-        return ImageKind(OTHER, f"a {language} image{' a workflow publishes' if published else ''}"
-                                ": not a Rust runtime")
-    if published:
+    if any(b.publishes for b in mine):
         if not runs_program and TOOLCHAIN_NAME_RE.search(path) and \
                 not _ships_binary(model, final):
             return ImageKind(TOOLCHAIN, "a published build-tools image: it runs no program")
         return ImageKind(PRODUCTION, "ships a program a workflow publishes")
+    language = _other_language(model)
+    if language:
+        return ImageKind(OTHER, f"a {language} image nothing publishes: not a Rust runtime")
     base = facts.root_image(final)
     if not _has_rust_trace(model) and not _is_os_base(base) and \
             not _copies_rust_program(ctx, model, final):
@@ -465,6 +463,12 @@ def _has_rust_trace(model: Dockerfile) -> bool:
         return True
     return any(_RUST_TRACE.search(inst.original) for stage in model.stages
                for inst in stage.instructions)
+
+
+def other_language(model: Dockerfile) -> str | None:
+    """The language the Dockerfile builds its program in when it is not Rust (``Go``,
+    ``Java``, ``node``, ``Python``), or None (see :func:`_other_language`)."""
+    return _other_language(model)
 
 
 def _other_language(model: Dockerfile) -> str | None:

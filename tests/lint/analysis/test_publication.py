@@ -189,9 +189,8 @@ KINDS = {
                                         "production"),
     # another language: judged only when published
     "unpublished Go image": ("go/Dockerfile", GO_IMAGE, "", "other"),
-    # what the Dockerfile builds decides before whether it ships (trieve's Go image, blind D)
     "published Go image": ("go/Dockerfile", GO_IMAGE, PUSH_STEP.format("go/Dockerfile"),
-                           "other"),
+                           "production"),
     # another program's image with a context folder copied in (feldera's Flink benchmark)
     "another program's image": ("bench/Dockerfile", FLINK.format("nexmark-flink"), "", "other"),
     # ... unless what is copied is named like a binary of the workspace (built outside Docker)

@@ -59,11 +59,17 @@ jobs:
 
 
 @pytest.mark.parametrize("published", [True, False])
-def test_other_language_image_is_not_a_rust_runtime_even_published(published):
+def test_go_program_as_pid_1_stops_on_sigterm(published):
     files = {"Dockerfile": GO_IMAGE}
     if published:
         files[".github/workflows/image.yml"] = PUSH
     catches_not("RS304", files)
+
+
+def test_python_image_published_is_still_judged():
+    python = ("FROM python:3.12-slim\nCOPY app.py /app.py\nRUN pip install requests\n"
+              'ENTRYPOINT ["python", "/app.py"]\n')
+    catches("RS304", {"Dockerfile": python, ".github/workflows/image.yml": PUSH})
 
 
 def test_rust_image_published_is_still_judged():
