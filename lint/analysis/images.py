@@ -206,11 +206,9 @@ def _kind(ctx: Context, model: Dockerfile) -> ImageKind:
     if language:
         return ImageKind(OTHER, f"a {language} image nothing publishes: not a Rust runtime")
     base = facts.root_image(final)
-    if not _has_rust_trace(model) and not _is_os_base(base) and \
-            not _copies_rust_program(ctx, model, final):
+    if not _has_rust_trace(model) and not _is_os_base(base) and not _copies_program(final):
         return ImageKind(OTHER, f"an image of {base} nothing publishes, with no Rust in it: "
-                                "another program's image (a database, a web UI, a benchmark "
-                                "harness)")
+                                "another program's image (a database, a web UI)")
     test_dirs = [f for f in folders if f.lower() in TEST_DIRS]
     if test_dirs:
         return ImageKind(TEST, f"a test, CI or example image (under {test_dirs[0]}/)")
@@ -434,26 +432,6 @@ def _copies_program(final: Stage) -> bool:
             if any(not posixpath.basename(src.rstrip("/")).lower().endswith(_DATA_SUFFIXES)
                    for src in copy.sources):
                 return True
-    return False
-
-
-def _copies_rust_program(ctx: Context | None, model: Dockerfile, final: Stage) -> bool:
-    """Whether an image with no Rust in its Dockerfile may still get a Rust program: a COPY
-    from another image (a binary published elsewhere), or a context file named like a binary
-    of the cargo workspace beside it (built outside Docker and copied in). Other context files
-    (``COPY nexmark-flink .``, jars, scripts) are another program's."""
-    workspace = ctx.workspace_for(model.path) if ctx is not None else None
-    names = {t.name for _p, t in workspace.native_binaries} if workspace is not None else set()
-    for stage in final.ancestry():
-        for copy in stage.copies():
-            if copy.source_stage is not None and model.stage(copy.source_stage) is None:
-                return True
-            if copy.source_stage is not None or copy.instruction.heredocs:
-                continue
-            for src in copy.sources:
-                base = posixpath.basename(src.rstrip("/"))
-                if "$" in base or "*" in base or base in names:
-                    return True
     return False
 
 

@@ -191,11 +191,10 @@ KINDS = {
     "unpublished Go image": ("go/Dockerfile", GO_IMAGE, "", "other"),
     "published Go image": ("go/Dockerfile", GO_IMAGE, PUSH_STEP.format("go/Dockerfile"),
                            "production"),
-    # another program's image with a context folder copied in (feldera's Flink benchmark)
-    "another program's image": ("bench/Dockerfile", FLINK.format("nexmark-flink"), "", "other"),
-    # ... unless what is copied is named like a binary of the workspace (built outside Docker)
-    "workspace binary on another image": ("deploy/Dockerfile", FLINK.format("app"), "",
-                                          "production"),
+    # an unpublished image under a benchmark folder (feldera's Flink benchmarks): the folder's
+    # name breaks the tie between "ships a program" and "a harness"
+    "benchmark image": ("benchmark/flink/Dockerfile", FLINK.format("nexmark-flink"), "", "test"),
+    "another image elsewhere": ("deploy/Dockerfile", FLINK.format("app"), "", "production"),
     "Windows container": ("Dockerfile.windows", WINDOWS, "", "other"),
     # an endpoint of the QUIC interop runner, published or not
     "harness endpoint": ("Dockerfile", "FROM rust:1.95 AS build\nRUN cargo build --release\n"
