@@ -186,6 +186,23 @@ def rust_version(image: str) -> str | None:
     return found[1] if found else "latest"
 
 
+# Base images of test harnesses: an image built FROM one is an endpoint the harness starts in
+# its own network (with its own compose file and stop), never a service a user runs.
+# martenseemann/quic-network-simulator-endpoint: the QUIC interop runner's endpoint base
+# (marten-seemann/quic-network-simulator README, "Framework": docker-compose runs the simulator,
+# a client and a server image built FROM it by each QUIC implementation; read 2026-12-08: used
+# so by cloudflare/quiche, aiortc/aioquic-qns, facebook/mvfst's qns image, tquic).
+HARNESS_BASES = frozenset({"martenseemann/quic-network-simulator-endpoint"})
+
+
+def is_harness_base(image: str) -> bool:
+    """Whether ``image`` is the base image of a test harness's endpoints."""
+    name = image.split("@")[0].lower().removeprefix("docker.io/")
+    if ":" in name.rsplit("/", 1)[-1]:
+        name = name.rsplit(":", 1)[0]
+    return name in HARNESS_BASES
+
+
 def is_compiler_image(image: str) -> bool:
     """Whether ``image`` is a Rust build image (rust, cargo-chef, cross-compile images)."""
     name = image.split("@")[0].rsplit(":", 1)[0] if ":" in image.split("/")[-1] else image

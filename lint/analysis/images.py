@@ -15,7 +15,8 @@ nearest folder above it with a ``.dockerignore`` (the repository root without on
 called:
 
 1. ``devcontainer`` (``.devcontainer/``, the spec's own folder) and Windows containers
-   (``other``: Linux runtime advice does not apply) first;
+   (``other``: Linux runtime advice does not apply) first; an endpoint of a test harness (FROM
+   a base of ``dockerfacts.HARNESS_BASES``, the QUIC interop runner's) is ``test``;
 2. ``toolchain`` from the content: the final image is a Rust build environment that compiles
    nothing and runs no program it was given (a compiler image that runs a binary copied into it
    is RS301's case, a production image);
@@ -152,6 +153,8 @@ def image_stages(ctx: Context | None, model: Dockerfile) -> list[Stage]:
         if stage is None:
             continue
         targeted = True
+        if facts.is_harness_base(facts.root_image(stage)):
+            continue  # a test harness's endpoint (the QUIC interop runner's), not a runtime
         pushed = any(b.publishes for b in mine if b.target == item.target)
         if not pushed and stage is not model.final_stage and (
                 cargo_build.is_build_image(model, stage) or _is_toolchain(model, stage)):
@@ -183,6 +186,12 @@ def _kind(ctx: Context, model: Dockerfile) -> ImageKind:
         return ImageKind(TOOLCHAIN, "the final image is a Rust build environment that runs no "
                                     "program built here")
     mine = builds_of(ctx, path) if ctx is not None else []
+    if facts.is_harness_base(facts.root_image(final)) and not any(
+            (stage := model.stage(b.target)) is not None and
+            not facts.is_harness_base(facts.root_image(stage)) for b in mine if b.target):
+        # (a build of another stage of the file, quiche's published quiche-base, is judged)
+        return ImageKind(TEST, f"an endpoint of a test harness (FROM {facts.root_image(final)}"
+                               "): the harness starts and stops it, no user runs it")
     runs_program = any(s.of("ENTRYPOINT") or s.of("CMD") for s in final.ancestry())
     if _keeps_alive(final):
         return ImageKind(HELPER, "its command only keeps the container alive (sleep infinity): "
@@ -191,22 +200,18 @@ def _kind(ctx: Context, model: Dockerfile) -> ImageKind:
             not _copies_program(final) and not cargo_build.compiling_calls(model, final):
         return ImageKind(TOOLCHAIN, "a build environment: it installs compilers and its "
                                     "entrypoint only runs the command it is given")
-    published = any(b.publishes for b in mine)
-    language = _other_language(model)
-    if language:  # what the Dockerfile builds decides before whether it ships
-        return ImageKind(OTHER, f"a {language} image{' a workflow publishes' if published else ''}"
-                                ": not a Rust runtime")
-    if published:
+    if any(b.publishes for b in mine):
         if not runs_program and TOOLCHAIN_NAME_RE.search(path) and \
                 not _ships_binary(model, final):
             return ImageKind(TOOLCHAIN, "a published build-tools image: it runs no program")
         return ImageKind(PRODUCTION, "ships a program a workflow publishes")
+    language = _other_language(model)
+    if language:
+        return ImageKind(OTHER, f"a {language} image nothing publishes: not a Rust runtime")
     base = facts.root_image(final)
-    if not _has_rust_trace(model) and not _is_os_base(base) and \
-            not _copies_rust_program(ctx, model, final):
+    if not _has_rust_trace(model) and not _is_os_base(base) and not _copies_program(final):
         return ImageKind(OTHER, f"an image of {base} nothing publishes, with no Rust in it: "
-                                "another program's image (a database, a web UI, a benchmark "
-                                "harness)")
+                                "another program's image (a database, a web UI)")
     test_dirs = [f for f in folders if f.lower() in TEST_DIRS]
     if test_dirs:
         return ImageKind(TEST, f"a test, CI or example image (under {test_dirs[0]}/)")
@@ -433,32 +438,18 @@ def _copies_program(final: Stage) -> bool:
     return False
 
 
-def _copies_rust_program(ctx: Context | None, model: Dockerfile, final: Stage) -> bool:
-    """Whether an image with no Rust in its Dockerfile may still get a Rust program: a COPY
-    from another image (a binary published elsewhere), or a context file named like a binary
-    of the cargo workspace beside it (built outside Docker and copied in). Other context files
-    (``COPY nexmark-flink .``, jars, scripts) are another program's."""
-    workspace = ctx.workspace_for(model.path) if ctx is not None else None
-    names = {t.name for _p, t in workspace.native_binaries} if workspace is not None else set()
-    for stage in final.ancestry():
-        for copy in stage.copies():
-            if copy.source_stage is not None and model.stage(copy.source_stage) is None:
-                return True
-            if copy.source_stage is not None or copy.instruction.heredocs:
-                continue
-            for src in copy.sources:
-                base = posixpath.basename(src.rstrip("/"))
-                if "$" in base or "*" in base or base in names:
-                    return True
-    return False
-
-
 def _has_rust_trace(model: Dockerfile) -> bool:
     """Whether any stage uses a Rust image, cargo, rustup or a cargo ``target/`` output."""
     if any(facts.is_compiler_image(facts.root_image(stage)) for stage in model.stages):
         return True
     return any(_RUST_TRACE.search(inst.original) for stage in model.stages
                for inst in stage.instructions)
+
+
+def other_language(model: Dockerfile) -> str | None:
+    """The language the Dockerfile builds its program in when it is not Rust (``Go``,
+    ``Java``, ``node``, ``Python``), or None (see :func:`_other_language`)."""
+    return _other_language(model)
 
 
 def _other_language(model: Dockerfile) -> str | None:

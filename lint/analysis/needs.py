@@ -46,7 +46,7 @@ from rsdock.lint.model.context import Context
 from rsdock.lint.model.findings import Related
 from rsdock.lint.model.rust_source import (IDENT, PUNCT, STR, SourceFiles, Token, mask,
                                           shared, tokens)
-from rsdock.records import record
+from rsdock.records import record, replace
 
 # Programs a build can run and the Debian package (bookworm) that provides each on the builder.
 PROGRAM_PACKAGES = {
@@ -136,6 +136,8 @@ class Program:
     # False when the build may not run it at all (an unknown ``-sys`` crate through ``cc`` may
     # compile C only): the generator installs it anyway, lint does not ask for it
     certain: bool = True
+    # the workspace members whose build runs it (their build script, or crates they compile)
+    members: tuple[str, ...] = ()
 
 
 @record(frozen=True)
@@ -219,11 +221,30 @@ def scan(ws: Workspace, sources: SourceFiles | None = None) -> Needs:
             "with Python, or turn off the feature that pulls pyo3")
     inputs = [_made_by_script(root, i, scripts) for i in inputs]
     return Needs(inputs=_unique(inputs, lambda i: (i.path, i.how)),
-                 programs=_unique(programs, lambda p: p.name),
+                 programs=_merged(programs),
                  git=_git_mode(git), git_reason=_git_reason(git),
                  git_unless=tuple(guards.get(r, ()) for m, r in git if m == "needs-git"),
                  steps=tuple(project_steps(root)), unmet=tuple(dict.fromkeys(unmet)),
                  pkg_config=_unique(probes, lambda p: (p[0], p[1])))
+
+
+def _merged(programs: list[Program]) -> tuple[Program, ...]:
+    """Each program once (its first reason), with every member whose build runs it; tolerated
+    only when every build that runs it tolerates its absence, certain when any build surely runs
+    it."""
+    first: dict[str, Program] = {}
+    members: dict[str, list[str]] = {}
+    tolerant: dict[str, bool] = {}
+    certain: dict[str, bool] = {}
+    for program in programs:
+        name = program.name
+        first.setdefault(name, program)
+        members.setdefault(name, [])
+        members[name] += [m for m in program.members if m not in members[name]]
+        tolerant[name] = tolerant.get(name, True) and program.tolerant
+        certain[name] = certain.get(name, False) or program.certain
+    return tuple(replace(p, members=tuple(members[n]), tolerant=tolerant[n], certain=certain[n])
+                 for n, p in first.items())
 
 
 def _unique(items: Iterable[Any], key: Any) -> tuple[Any, ...]:
@@ -590,11 +611,11 @@ def _scan_build_script(root: Path, package: Package, script: str,
                 if interpreter and interpreter not in SLIM_BUILDER_PROGRAMS:
                     programs.append(Program(interpreter, PROGRAM_PACKAGES.get(interpreter, ""),
                                             f"{reason}, a script run by {interpreter}", script,
-                                            tok.line))
+                                            tok.line, members=(package.name,)))
                 continue
             reads, tolerant = _git_call(toks, i)
             programs.append(Program(name, PROGRAM_PACKAGES.get(name, ""), reason, script,
-                                    tok.line, tolerant))
+                                    tok.line, tolerant, members=(package.name,)))
             if name == "git":
                 if not reads:
                     pass  # `git clone URL`, or git run in another folder: not this repository
@@ -617,11 +638,12 @@ def _scan_build_script(root: Path, package: Package, script: str,
             # checks for the target's C++ compiler (CMAKE_CXX_COMPILER from CXX_<triple>).
             programs.append(Program("c++", "g++", f"{script}:{tok.line} configures a CMake "
                                     "project (cmake::Config), and CMake enables C++ by default",
-                                    script, tok.line))
+                                    script, tok.line, (package.name,)))
         if tok.kind == IDENT and tok.value == "cpp" and i + 3 < len(toks) and \
                 toks[i - 1].value == "." and toks[i + 2].value == "true":
             programs.append(Program("c++", "g++", f"{script}:{tok.line} compiles C++ "
-                                    "(cc::Build::cpp(true))", script, tok.line))
+                                    "(cc::Build::cpp(true))", script, tok.line,
+                                    (package.name,)))
     idents = {t.value for t in toks if t.kind == IDENT}
     for crate in VERGEN:
         if crate in crates and any("git" in v.lower() for v in idents):
@@ -797,20 +819,22 @@ def _crate_needs(package: Package, crates: dict[str, tuple[str, ...]], script: s
     builder = next((c for c in PROTOC_BUILDERS if c in crates), None)
     if builder and not any(c in crates for c in PROTOC_VENDORED):
         programs.append(Program("protoc", "protobuf-compiler",
-                                f"{via(builder)} runs protoc", script or package.manifest_path))
+                                f"{via(builder)} runs protoc", script or package.manifest_path,
+                                members=(package.name,)))
     cxx = next((c for c in CXX_BUILDERS if c in crates), None)
     if cxx:
         programs.append(Program("c++", "g++", f"{via(cxx)} compiles C++",
-                                script or package.manifest_path))
+                                script or package.manifest_path, members=(package.name,)))
     unknown = next((c for c in crates if c in unknown_cc), None)
     if unknown:
         programs.append(Program(
             "c++", "g++", f"{via(unknown)} compiles a library through cc, C or C++ (a -sys crate "
             "rsdock's C-crate table does not know, its build script unread offline)",
-            script or package.manifest_path, certain=False))
+            script or package.manifest_path, certain=False, members=(package.name,)))
     if "pyo3-build-config" in crates:
         programs.append(Program("python3", "python3", f"{via('pyo3-build-config')} runs the "
-                                "Python interpreter while building", package.manifest_path))
+                                "Python interpreter while building", package.manifest_path,
+                                members=(package.name,)))
         if package.bins:
             unmet.append(f"pyo3:{package.name}:{via('pyo3-build-config')}")
     for crate in GIT_OPTIONAL:

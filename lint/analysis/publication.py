@@ -352,6 +352,10 @@ class _JobReader:
         names = _repository_names(self.ctx, self.root)
         if names is None:
             return True
+        if _MAKE_RE.search(text) and any(
+                _BUILDS_RE.search(self._text(path)) for name in MAKEFILES
+                for path in names.get(name, ())):
+            return True  # `make docker-build`: a makefile's recipe may build or push
         for found in _CALLEE_RE.finditer(text):
             word = found.group().replace('"', "").replace("'", "")
             # what the shell model follows: a path ending in .sh or starting with ./ (one in
@@ -399,6 +403,8 @@ class _JobReader:
             self._compose(argv[1:], cwd)
         elif name in ("docker", "podman"):
             self._docker(argv[1:], cwd, where)
+        elif name in ("make", "gmake") and depth < _MAX_SCRIPT_DEPTH:
+            self._make(argv[1:], cwd, depth)
         elif depth < _MAX_SCRIPT_DEPTH:
             script = _script_argument(argv)
             if script is not None:
@@ -406,6 +412,33 @@ class _JobReader:
                 text = self._text(path) if path else ""
                 if path and text:  # a script runs in its caller's directory
                     self._script(text, cwd, path, depth + 1)
+
+    def _make(self, args: list[str], cwd: str, depth: int) -> None:
+        """Read the recipes a ``make`` call runs (``-C dir``, ``-f file``, ``VAR=value``, its
+        targets and the targets they depend on) as a script run in the makefile's folder."""
+        folder, files, targets, variables = cwd, [], [], {}
+        words = iter(args)
+        for word in words:
+            if word in ("-C", "--directory"):
+                folder = posixpath.join(folder, next(words, "."))
+            elif word in ("-f", "--file", "--makefile"):
+                files.append(next(words, ""))
+            elif word.startswith("-"):
+                continue
+            elif "=" in word:
+                key, _, value = word.partition("=")
+                variables[key] = value
+            else:
+                targets.append(word)
+        for name in files or MAKEFILES:
+            path = _resolve(folder, name)
+            text = self._text(path) if path else ""
+            if path and text:
+                recipe = make_recipes(text, targets, variables)
+                if recipe:
+                    self._script(recipe, "/" + posixpath.dirname("/" + path).strip("/"), path,
+                                 depth + 1)
+                return
 
     def _docker(self, args: list[str], cwd: str, where: str) -> None:
         args = _skip_global_options(args)
@@ -754,7 +787,7 @@ def _repo(reference: str) -> str:
 
 
 # what a script must mention to build, push or call another script (most run: steps do not)
-_MAY_BUILD_RE = re.compile(r"docker|podman|\.sh\b|\./|\b(?:ba|da|z)?sh\s")
+_MAY_BUILD_RE = re.compile(r"docker|podman|\.sh\b|\./|\b(?:ba|da|z)?sh\s|\bg?make\b")
 _BUILDS_RE = re.compile(r"docker|podman")
 # a shell word (or an assignment's value): what a path a script calls is spelled in
 _CALLEE_RE = re.compile(r"[^\s;&|()<>=]+")
@@ -881,6 +914,77 @@ def _bake_args(args: list[str]) -> tuple[list[str], list[str], bool]:
                 and not eq:
             index += 1
     return files, targets, push
+
+
+MAKEFILES = ("GNUmakefile", "makefile", "Makefile")
+_MAKE_RE = re.compile(r"\bg?make\b")
+_MAKE_VAR_RE = re.compile(r"^(?:override\s+|export\s+)?([A-Za-z_][\w.-]*)\s*([:+?!]?=|::=)\s*(.*)$")
+_MAKE_RULE_RE = re.compile(r"^([^\s:=#][^:=]*?)\s*::?(?!=)\s*([^;]*)(?:;\s*(.*))?$")
+_MAKE_REF_RE = re.compile(r"\$[({]([A-Za-z_][\w.-]*)[)}]")
+
+
+def make_recipes(text: str, targets: list[str], variables: dict[str, str] | None = None,
+                 ) -> str:
+    """The shell lines ``make TARGETS`` runs with the makefile ``text``: each target's recipe
+    after those of the prerequisites that are targets of the file (the first target when none
+    is named), with ``$(VAR)``/``${VAR}`` from the file's simple assignments (and the command
+    line's) expanded and ``$$`` turned into ``$``. Functions, pattern rules, conditionals and
+    includes are not modelled: what they produce stays as written."""
+    assigned: dict[str, str] = {}
+    rules: dict[str, tuple[list[str], list[str]]] = {}
+    order: list[str] = []
+    current: list[str] | None = None
+    for line in text.replace("\\\n", " ").splitlines():
+        if line.startswith("\t"):
+            if current is not None:
+                current.append(line[1:])
+            continue
+        current = None
+        if not line.strip() or line.lstrip().startswith("#"):
+            continue
+        variable = _MAKE_VAR_RE.match(line)
+        if variable:
+            key, how, value = variable.groups()
+            if how == "+=":
+                assigned[key] = (assigned.get(key, "") + " " + value).strip()
+            elif how != "?=" or key not in assigned:
+                assigned[key] = value.strip()
+            continue
+        rule = _MAKE_RULE_RE.match(line)
+        if rule:
+            recipe: list[str] = [rule[3]] if rule[3] else []
+            for name in rule[1].split():
+                if name.startswith("."):
+                    continue  # .PHONY and other special targets
+                rules[name] = (rule[2].split(), recipe)
+                order.append(name)
+            current = recipe
+    assigned.update(variables or {})
+
+    def expand(value: str, depth: int = 0) -> str:
+        if depth > 8:
+            return value
+        return _MAKE_REF_RE.sub(lambda m: expand(assigned[m[1]], depth + 1)
+                                if m[1] in assigned else m[0], value)
+
+    lines: list[str] = []
+    done: set[str] = set()
+
+    def run(target: str, depth: int = 0) -> None:
+        if target in done or target not in rules or depth > 16:
+            return
+        done.add(target)
+        prerequisites, recipe = rules[target]
+        for prerequisite in prerequisites:
+            run(expand(prerequisite), depth + 1)
+        for line in recipe:
+            line = expand(line.strip()).lstrip("@-+ ").replace("$$", "$")
+            if line:
+                lines.append(line)
+
+    for target in targets or order[:1]:
+        run(target)
+    return "\n".join(lines)
 
 
 def _script_argument(argv: list[str]) -> str | None:

@@ -5,7 +5,9 @@ from __future__ import annotations
 import re
 from typing import Iterable
 
-from rsdock.lint.analysis import build, dockerfacts, images, needs
+from rsdock.lint.analysis import build, cdeps, dockerfacts, images, needs
+from rsdock.lint.model.cargo import Workspace
+from rsdock.lint.model.cargo_features import resolve
 from rsdock.lint.model.dockerfile import Dockerfile
 from rsdock.lint.model.findings import Finding, Severity
 from rsdock.lint.rules.rule import Context, DockerfileRule
@@ -92,6 +94,7 @@ class RS111(DockerfileRule):
             has = needs.image_programs(dockerfacts.root_image(stage))
             if has is None:
                 continue  # a custom or cross image: it may have anything
+            built = _members_built(ctx, file, calls)
             commands = build.ancestry_commands(file, stage, None)
             packages = dockerfacts.apt_packages(commands)
             mentioned = {w.rsplit("/", 1)[-1] for _i, c in commands for w in c.argv}
@@ -101,6 +104,8 @@ class RS111(DockerfileRule):
             texts += " " + " ".join(scripts)
             mentioned |= {w.rsplit("/", 1)[-1] for text in scripts for w in text.split()}
             for program in programs:
+                if built is not None and program.members and not built & set(program.members):
+                    continue  # only members this build does not compile run it
                 if _present(program.name, program.package, has, packages, mentioned, texts):
                     continue
                 reason, place = needs.placed(ctx, program.reason)
@@ -119,3 +124,36 @@ def _present(name: str, package: str, has: frozenset[str], packages: set[str],
     if provider is not None and any(provider.match(p) for p in packages):
         return True
     return name == "protoc" and "protoc" in texts  # downloaded or built by a RUN
+
+
+def _members_built(ctx: Context, file: Dockerfile, calls: list[build.CargoCall]) -> set[str] | None:
+    """The workspace members the ``calls`` compile: the packages they build (``-p``, ``--bin``,
+    the member whose folder a bare ``cargo build`` runs in: ``WORKDIR /src/cli``) and the
+    members those depend on. None when it cannot be told (no workspace, every member built)."""
+    workspace = ctx.workspace  # the workspace needs.of scanned
+    if workspace is None:
+        return None
+    names: set[str] = set()
+    for call in calls:
+        chosen = set(cdeps.packages_built(workspace, [call])) if call.bins or call.packages \
+            else _member_at(workspace, call.command.cwd)
+        if not chosen:
+            return None  # every member with a binary: anything may run
+        names |= chosen
+    members = {m.name for m in workspace.members}
+    reached = set(names)
+    if workspace.lock is not None:
+        manifests = cdeps.member_manifests(workspace)
+        for name in names:
+            reached |= members & set(resolve(workspace.lock, name, members=manifests))
+    return reached
+
+
+def _member_at(workspace: Workspace, cwd: str) -> set[str]:
+    """The member whose folder ``cwd`` (a path in the image) ends with: cargo run there builds
+    that package only. Empty for the workspace root or no match."""
+    folder = cwd.rstrip("/")
+    found = [m for m in workspace.members if m.dir not in ("", ".")
+             and (folder == "/" + m.dir or folder.endswith("/" + m.dir))]
+    found.sort(key=lambda m: len(m.dir), reverse=True)
+    return {found[0].name} if found else set()

@@ -15,7 +15,11 @@ from rsdock.lint.rules.rule import Context, DockerfileRule
 _BUILDPLATFORM = re.compile(r"^\$\{?BUILDPLATFORM\}?$")
 _TARGET_VARS = re.compile(r"\$\{?(TARGETPLATFORM|TARGETARCH|TARGETOS|TARGETVARIANT)\b")
 # The machine's own architecture: a --target chosen from it is native wherever the stage runs.
-_HOST_PROBE = re.compile(r"dpkg\s+--print-architecture|uname\s+-m|apk\s+--print-arch|\$\(arch\)")
+# rustc's own host triple is one too: the `host:` line of `rustc -vV` (read with sed, grep, awk
+# or cut) and `rustc --print host-tuple` (Rust 1.84).
+_HOST_PROBE = re.compile(r"dpkg\s+--print-architecture|uname\s+-m|apk\s+--print-arch|\$\(arch\)|"
+                         r"rustc\s+(?:-vV|-Vv|--version\s+--verbose|-V\s+-v)\b[^\n;&)]*\bhost\b|"
+                         r"rustc\s+--print[= ]host-tuple")
 
 
 def _chains(stage: Stage, platform: str | None) -> list[list[Stage]]:

@@ -59,6 +59,11 @@ class RS304(ImageStageRule):
             return []  # the base image's own ENTRYPOINT (an init, maybe) wraps the CMD
         if any(b.overrides_entrypoint for b in images.builds_of(ctx, file.path)):
             return []  # docker compose sets the entrypoint or `init: true`
+        if images.other_language(file) == "Go" and not _runs_script(final):
+            # Go's runtime handles every signal itself; on SIGTERM with no handler it exits
+            # (runtime.dieFromSignal falls back to exit(2) when the kernel ignores the signal
+            # for PID 1), so a Go program stops on docker stop and spawns no shell children
+            return []
         if not entry and not command:
             # `docker run image <program> ...`: the program the image ships is PID 1
             stop = _stop_signal(final)
@@ -165,3 +170,15 @@ def _placed_by(final: Stage, program: str) -> bool:
         if any(name in inst.original for inst in stage.runs()):
             return True
     return False
+
+
+def _runs_script(final: Stage) -> bool:
+    """Whether the image's command starts a shell script or a shell (which, unlike the
+    program, ignores SIGTERM as PID 1)."""
+    inst = ([i for s in final.ancestry() for i in s.of("ENTRYPOINT")][-1:] or
+            [i for s in final.ancestry() for i in s.of("CMD")][-1:])
+    if not inst or not inst[0].value:
+        return False
+    words = inst[0].value if inst[0].json else tuple(inst[0].value[0].split())
+    first = posixpath.basename(words[0]) if words else ""
+    return not inst[0].json or first in ("sh", "bash", "dash") or first.endswith(".sh")

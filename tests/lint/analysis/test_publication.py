@@ -201,15 +201,19 @@ KINDS = {
                                         "production"),
     # another language: judged only when published
     "unpublished Go image": ("go/Dockerfile", GO_IMAGE, "", "other"),
-    # what the Dockerfile builds decides before whether it ships (trieve's Go image, blind D)
     "published Go image": ("go/Dockerfile", GO_IMAGE, PUSH_STEP.format("go/Dockerfile"),
-                           "other"),
-    # another program's image with a context folder copied in (feldera's Flink benchmark)
-    "another program's image": ("bench/Dockerfile", FLINK.format("nexmark-flink"), "", "other"),
-    # ... unless what is copied is named like a binary of the workspace (built outside Docker)
-    "workspace binary on another image": ("deploy/Dockerfile", FLINK.format("app"), "",
-                                          "production"),
+                           "production"),
+    # an unpublished image under a benchmark folder (feldera's Flink benchmarks): the folder's
+    # name breaks the tie between "ships a program" and "a harness"
+    "benchmark image": ("benchmark/flink/Dockerfile", FLINK.format("nexmark-flink"), "", "test"),
+    "another image elsewhere": ("deploy/Dockerfile", FLINK.format("app"), "", "production"),
     "Windows container": ("Dockerfile.windows", WINDOWS, "", "other"),
+    # an endpoint of the QUIC interop runner, published or not
+    "harness endpoint": ("Dockerfile", "FROM rust:1.95 AS build\nRUN cargo build --release\n"
+                         "FROM martenseemann/quic-network-simulator-endpoint:latest\n"
+                         "COPY --from=build /target/release/app ./\n"
+                         'ENTRYPOINT ["./run_endpoint.sh"]\n', PUSH_STEP.format("Dockerfile"),
+                         "test"),
     # folders that hold tests keep their meaning
     "under tests/": ("tests/e2e/Dockerfile", APP, "", "test"),
 }
@@ -262,3 +266,48 @@ def test_the_name_index_lists_what_os_walk_lists_in_its_order(tmp_path):
     assert list(found.items()) == list(expected.items())
     assert sorted(found["build.sh"]) == ["ci/build.sh", "ci/deep/x/build.sh"]
     assert "dangling" in found
+
+
+MAKEFILE = """\
+DOCKER    = docker
+REPO = example/app
+TAG  ?= latest
+EXTRA := --pull
+
+images: image-base image-test
+
+.PHONY: image-base
+image-base: Dockerfile
+\t@$(DOCKER) build $(EXTRA) --target base -t $(REPO):${TAG} .
+
+image-test:
+\t$(DOCKER) build --target test -t $(REPO)-test:$(TAG) .
+
+publish:
+\t-$(DOCKER) push $(REPO):$(TAG)
+\tfor f in *; do echo $$f; done
+"""
+
+
+def test_make_recipes_follow_prerequisites_and_variables():
+    assert publication.make_recipes(MAKEFILE, ["images"]).splitlines() == [
+        "docker build --pull --target base -t example/app:latest .",
+        "docker build --target test -t example/app-test:latest .",
+    ]
+    assert publication.make_recipes(MAKEFILE, ["publish"], {"TAG": "v1"}).splitlines() == [
+        "docker push example/app:v1", "for f in *; do echo $f; done"]
+    # no target named: the first one, as make does
+    assert publication.make_recipes(MAKEFILE, []).startswith("docker build --pull")
+    assert publication.make_recipes(MAKEFILE, ["missing"]) == ""
+
+
+@pytest.mark.parametrize("run, pushed", [
+    ("make images\n- run: make publish", {("Dockerfile", "base", True), ("Dockerfile", "test", False)}),
+    ("make -C . images", {("Dockerfile", "base", False), ("Dockerfile", "test", False)}),
+    ("make -f build.mk publish-all", set()),  # a makefile that is not there
+])
+def test_a_make_call_builds_and_pushes_what_its_recipes_do(run, pushed, tmp_path):
+    files = {"Makefile": MAKEFILE,
+             "Dockerfile": "FROM rust:1.95 AS base\nFROM base AS test\n",
+             ".github/workflows/w.yml": _workflow(f"- run: {run}")}
+    assert set(_built(tmp_path, files)) == pushed

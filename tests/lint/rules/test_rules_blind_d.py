@@ -59,11 +59,17 @@ jobs:
 
 
 @pytest.mark.parametrize("published", [True, False])
-def test_other_language_image_is_not_a_rust_runtime_even_published(published):
+def test_go_program_as_pid_1_stops_on_sigterm(published):
     files = {"Dockerfile": GO_IMAGE}
     if published:
         files[".github/workflows/image.yml"] = PUSH
     catches_not("RS304", files)
+
+
+def test_python_image_published_is_still_judged():
+    python = ("FROM python:3.12-slim\nCOPY app.py /app.py\nRUN pip install requests\n"
+              'ENTRYPOINT ["python", "/app.py"]\n')
+    catches("RS304", {"Dockerfile": python, ".github/workflows/image.yml": PUSH})
 
 
 def test_rust_image_published_is_still_judged():
@@ -242,3 +248,50 @@ def test_rs302_resolves_what_the_built_binary_compiles(table, reqwest, features,
         catches("RS302", text, context=context)
     else:
         catches_not("RS302", text, context=context)
+
+
+@pytest.mark.parametrize("probe, reported", [
+    ("$(rustc -vV | sed -n 's/^host: //p')", False),
+    ("$(rustc -Vv | grep host | cut -d ' ' -f 2)", False),
+    ("$(rustc -vV | awk '/^host/ {print $2}')", False),
+    ("$(rustc --print host-tuple)", False),
+    ("$(cat /target)", True),                       # a triple chosen elsewhere: cross
+])
+def test_rs201_host_triple_from_rustc_is_native(probe, reported):
+    text = ("FROM rust:1.95\nWORKDIR /app\nCOPY . .\n"
+            f'RUN TARGET="{probe}" && cargo build --release --target "$TARGET"\n')
+    if reported:
+        catches("RS201", text)
+    else:
+        catches_not("RS201", text)
+
+
+PYO3_WORKSPACE = {
+    "Cargo.toml": '[workspace]\nmembers = ["cli", "python"]\nresolver = "2"\n',
+    "cli/Cargo.toml": '[package]\nname = "cli"\nversion = "0.1.0"\nedition = "2021"\n',
+    "cli/src/main.rs": "fn main() {}\n",
+    "python/Cargo.toml": ('[package]\nname = "py"\nversion = "0.1.0"\nedition = "2021"\n\n'
+                          '[dependencies]\npyo3 = "0.25"\n'),
+    "python/src/main.rs": "fn main() {}\n",
+    "Cargo.lock": ('version = 4\n\n[[package]]\nname = "cli"\nversion = "0.1.0"\n\n'
+                   '[[package]]\nname = "py"\nversion = "0.1.0"\ndependencies = [\n "pyo3",\n]\n\n'
+                   '[[package]]\nname = "pyo3"\nversion = "0.25.1"\n'
+                   'source = "registry+https://github.com/rust-lang/crates.io-index"\n'
+                   'dependencies = [\n "pyo3-build-config",\n]\n\n'
+                   '[[package]]\nname = "pyo3-build-config"\nversion = "0.25.1"\n'
+                   'source = "registry+https://github.com/rust-lang/crates.io-index"\n'),
+}
+
+
+@pytest.mark.parametrize("build, reported", [
+    ("WORKDIR /src/cli\nRUN cargo build --release", False),   # the member's folder
+    ("WORKDIR /src\nRUN cargo build --release -p cli", False),
+    ("WORKDIR /src\nRUN cargo build --release -p py", True),
+    ("WORKDIR /src\nRUN cargo build --release", True),          # every member
+])
+def test_rs111_judges_the_members_the_build_compiles(build, reported):
+    text = f"FROM rust:1.95-slim\nCOPY . /src\n{build}\n"
+    if reported:
+        catches("RS111", {"Dockerfile": text}, context=PYO3_WORKSPACE)
+    else:
+        catches_not("RS111", {"Dockerfile": text}, context=PYO3_WORKSPACE)
