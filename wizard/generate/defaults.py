@@ -20,7 +20,6 @@ from rsdock import validate
 from rsdock.errors import UserError
 from rsdock.lint.analysis import needs
 from rsdock.lint.analysis.cdeps import c_crates, probed
-from rsdock.lint.knowledge import ccrates
 from rsdock.lint.model.cargo_features import DEFAULT, Request
 from rsdock.lint.knowledge import platforms as platform_table
 from rsdock.lint.model.gitrepo import Repository
