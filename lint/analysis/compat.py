@@ -83,7 +83,7 @@ def with_pointer(way_out: str, refusal: str) -> str:
 
 def refusals_for(platform_names: Sequence[str], runtime: str, debian: str,
                  binaries: Sequence[Binary], *, libc: str | None = None,
-                 musl_c: bool = True) -> list[Refused]:
+                 musl_c: bool = True, builder: str | None = BUILDER_DEBIAN) -> list[Refused]:
     """Every reason the set cannot work, in platform order (the order given).
 
     Args:
@@ -98,6 +98,9 @@ def refusals_for(platform_names: Sequence[str], runtime: str, debian: str,
             from the ``--target``); else the runtime's.
         musl_c: whether to refuse C compiled for musl (``musl-c``): rsdock never generates it;
             lint asks only of a build that has no musl C compiler of its own.
+        builder: the builder's Debian release, whose system libraries a crate's version
+            check judges (rsdock's builders are bookworm); None when it is not known (a
+            hand-written builder on another base): that check is skipped.
     """
     base = runtimes.get(runtime)
     libc = libc or (base.libc if base is not None else "gnu")
@@ -117,7 +120,8 @@ def refusals_for(platform_names: Sequence[str], runtime: str, debian: str,
                 found.append(Refused("platforms", image[0],
                                      with_pointer(image[1], "runtime-image"), "runtime-image",
                                      platform.name))
-        found += _c_crates(platform, runtime, libc, binaries, platform is first, musl_c)
+        found += _c_crates(platform, runtime, libc, binaries, platform is first, musl_c,
+                           builder)
         no_musl = base.libc_refusal(platform) if base is not None else None
         if no_musl:
             found.append(Refused("platforms", no_musl[0], with_pointer(no_musl[1], "musl-target"),
@@ -126,7 +130,8 @@ def refusals_for(platform_names: Sequence[str], runtime: str, debian: str,
 
 
 def _c_crates(platform: Platform, runtime: str, libc: str, binaries: Sequence[Binary],
-              first: bool, musl_c: bool) -> list[Refused]:
+              first: bool, musl_c: bool, builder: str | None = BUILDER_DEBIAN
+              ) -> list[Refused]:
     """C libraries that cannot be had for the platform: refused in one sentence each (the
     binary, the platform, the dependency chain), then the ways out."""
     if libc == "musl" and platform.musl_triple is None:
@@ -152,8 +157,8 @@ def _c_crates(platform: Platform, runtime: str, libc: str, binaries: Sequence[Bi
                     f"({binary.via([crate.name])})",
                     with_pointer(crate.bindgen_way_out(platform.name), "no-bindings"),
                     "no-bindings", platform.name, binary.name, index))
-        if first and libc == "gnu":
-            found += _too_new(binary, index, crates, platform)
+        if first and libc == "gnu" and builder:
+            found += _too_new(binary, index, crates, platform, builder)
         system = [c.name for c in crates if c.links == ccrates.SYSTEM]
         if libc == "gnu" and system and not runtimes.debian(BUILDER_DEBIAN).has(platform):
             verb = "links a system library" if len(system) == 1 else "link system libraries"
@@ -168,7 +173,7 @@ def _c_crates(platform: Platform, runtime: str, libc: str, binaries: Sequence[Bi
 
 
 def _too_new(binary: Binary, index: int, crates: Sequence[CCrate],
-             platform: Platform) -> list[Refused]:
+             platform: Platform, builder: str) -> list[Refused]:
     """A system library the builder's Debian has at a version the crate's build script
     refuses (openssl-sys before 0.9.64 and OpenSSL 3): one refusal per binary, whatever the
     platform (every architecture of a release has the same version)."""
@@ -177,13 +182,13 @@ def _too_new(binary: Binary, index: int, crates: Sequence[CCrate],
         if crate.links != ccrates.SYSTEM or not crate.system_before_version \
                 or not crate.dev_packages:
             continue
-        have = debian_deps.upstream_version(crate.dev_packages[0], BUILDER_DEBIAN)
+        have = debian_deps.upstream_version(crate.dev_packages[0], builder)
         if not have or not versions.at_least(have, crate.system_before_version):
             continue
         found.append(Refused(
             "images", f"{binary.name} cannot be built: {crate.name} {crate.version} takes "
             f"{crate.dev_packages[0]} older than {crate.system_before_version} only, and the "
-            f"builder's {BUILDER_DEBIAN} has {have} ({binary.via([crate.name])})",
+            f"builder's {builder} has {have} ({binary.via([crate.name])})",
             with_pointer(f"update {crate.name} (`cargo update -p {crate.name}`) to a version "
                          "that takes it, or enable the crate's vendored/bundled feature",
                          "system-library-too-new"),

@@ -138,6 +138,9 @@ class Program:
     certain: bool = True
     # the workspace members whose build runs it (their build script, or crates they compile)
     members: tuple[str, ...] = ()
+    # git run for something other than this repository (a clone, a fetch in a folder of its
+    # own): installed whatever the build's git mode
+    always: bool = False
 
 
 @record(frozen=True)
@@ -206,6 +209,7 @@ def scan(ws: Workspace, sources: SourceFiles | None = None) -> Needs:
         script = _build_script(ws, package)
         if script:
             scripts.append((package.dir, script))
+            _helper_programs(root, ws, package, script, member_dirs, sources, programs)
             _scan_build_script(root, package, script, crates, programs, git, inputs,
                                _vergen8(ws), guards, probes)
         _crate_needs(package, crates, script, programs, git, unmet, unknown_cc)
@@ -221,7 +225,8 @@ def scan(ws: Workspace, sources: SourceFiles | None = None) -> Needs:
             "with Python, or turn off the feature that pulls pyo3")
     inputs = [_made_by_script(root, i, scripts) for i in inputs]
     return Needs(inputs=_unique(inputs, lambda i: (i.path, i.how)),
-                 programs=_merged(programs),
+                 # a program run whatever the git mode wins over one run only in some modes
+                 programs=_merged(sorted(programs, key=lambda p: not p.always)),
                  git=_git_mode(git), git_reason=_git_reason(git),
                  git_unless=tuple(guards.get(r, ()) for m, r in git if m == "needs-git"),
                  steps=tuple(project_steps(root)), unmet=tuple(dict.fromkeys(unmet)),
@@ -236,6 +241,7 @@ def _merged(programs: list[Program]) -> tuple[Program, ...]:
     members: dict[str, list[str]] = {}
     tolerant: dict[str, bool] = {}
     certain: dict[str, bool] = {}
+    always: dict[str, bool] = {}
     for program in programs:
         name = program.name
         first.setdefault(name, program)
@@ -243,7 +249,9 @@ def _merged(programs: list[Program]) -> tuple[Program, ...]:
         members[name] += [m for m in program.members if m not in members[name]]
         tolerant[name] = tolerant.get(name, True) and program.tolerant
         certain[name] = certain.get(name, False) or program.certain
-    return tuple(replace(p, members=tuple(members[n]), tolerant=tolerant[n], certain=certain[n])
+        always[name] = always.get(name, False) or program.always
+    return tuple(replace(p, members=tuple(members[n]), tolerant=tolerant[n], certain=certain[n],
+                         always=always[n])
                  for n, p in first.items())
 
 
@@ -466,6 +474,44 @@ def _qualifier_start(code: str, at: int, name: int) -> int | None:
     return start if start < end else None
 
 
+def _helper_programs(root: Path, ws: Workspace, package: Package, script: str,
+                     member_dirs: set[str], sources: SourceFiles,
+                     programs: list[Program]) -> None:
+    """Programs the workspace members a build script uses as build-dependencies run
+    (helix-term's build.rs fetches grammars through helix-loader, whose grammar.rs runs git):
+    the script may call that code, so the generator installs the programs it knows (lint does
+    not ask for them: which functions the script calls is not read)."""
+    raw = (ws.manifests or {}).get(package.name, {})
+    table = raw.get("build-dependencies") if isinstance(raw, dict) else None
+    names = set(table) if isinstance(table, dict) else set()
+    for helper in ws.members:
+        if helper.name not in names or helper.name == package.name:
+            continue
+        for rel in _rust_files(root, helper.dir, member_dirs, sources):
+            text = sources.text(os.path.join(root, rel))
+            if text is None or ("Command::new" not in text and ".cpp(" not in text):
+                continue
+            toks = tokens(text)
+            for i, tok in enumerate(toks):
+                if tok.kind == IDENT and tok.value == "cpp" and i + 3 < len(toks) and \
+                        toks[i - 1].value == "." and toks[i + 2].value == "true":
+                    programs.append(Program(  # helix-loader compiles grammars with cc's C++
+                        "c++", "g++", f"{script} builds with {helper.name}, whose {rel}:"
+                        f"{tok.line} compiles C++ (cc's cpp(true))", rel, tok.line,
+                        certain=False))
+                    continue
+                if tok.kind != IDENT or tok.value != "Command" or not _is_new_call(toks, i):
+                    continue
+                name = posixpath.basename(toks[i + 5].value)
+                if name not in PROGRAM_PACKAGES:
+                    continue
+                reads = _git_call(toks, i)[0] if name == "git" else True
+                programs.append(Program(
+                    name, PROGRAM_PACKAGES[name], f"{script} builds with {helper.name}, whose "
+                    f"{rel}:{tok.line} runs {name}", rel, tok.line, certain=False,
+                    always=name == "git" and not reads))
+
+
 def _made_by_script(root: Path, item: Input, scripts: list[tuple[str, str]]) -> Input:
     """``item``, counted as there when it is missing but a member's build script names it
     (relative to its package, where cargo runs it): the script writes it before the compile
@@ -615,7 +661,8 @@ def _scan_build_script(root: Path, package: Package, script: str,
                 continue
             reads, tolerant = _git_call(toks, i)
             programs.append(Program(name, PROGRAM_PACKAGES.get(name, ""), reason, script,
-                                    tok.line, tolerant, members=(package.name,)))
+                                    tok.line, tolerant, members=(package.name,),
+                                    always=name == "git" and not reads))
             if name == "git":
                 if not reads:
                     pass  # `git clone URL`, or git run in another folder: not this repository

@@ -6,7 +6,7 @@ import re
 from typing import Iterable
 
 from rsdock.lint.analysis import build, cdeps, compat, images
-from rsdock.lint.knowledge import platforms, runtimes
+from rsdock.lint.knowledge import debian, platforms, runtimes
 from rsdock.lint.knowledge.ccrates import CCrate
 from rsdock.lint.model import workflow_reader as wf
 from rsdock.lint.model.cargo import Workspace
@@ -177,7 +177,8 @@ class RS506(ProjectRule):
             if not runtime and not binaries:
                 continue
             for refused in compat.refusals_for(names, runtime, release, binaries, libc=libc,
-                                               musl_c=not musl_cc):
+                                               musl_c=not musl_cc,
+                                               builder=_builder_release(model)):
                 key = (refused.refusal, refused.message)
                 if key in seen:
                     continue
@@ -192,6 +193,16 @@ class RS506(ProjectRule):
                 else:
                     yield self.finding(model.path, base.from_.line, 0, text,
                                        related=[_first_call(model, calls)])
+
+
+def _builder_release(model: Dockerfile) -> str | None:
+    """The Debian release of the first compiling stage's base image, or None (unknown)."""
+    for stage in build.stages_running(model, "build"):
+        found = debian.glibc_release(stage.ancestry()[-1].base.lower())
+        if found and found[0].distro == "debian":
+            return found[0].codename
+        return None
+    return None
 
 
 def _binaries(workspace: Workspace | None,

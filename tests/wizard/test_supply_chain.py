@@ -340,3 +340,18 @@ def test_edit_sign_refuses_a_per_platform_build_with_the_lines_to_add(tmp_path):
     proposal = propose(infer.load_sources(root), Request(sign=True))
     assert proposal.refusals
     assert any("cosign sign" in line for r in proposal.refusals for line in r.manual)
+
+
+def test_edit_sign_keeps_rsdock_toml_in_step(tmp_path):
+    # issue #21 (session 7's notes): `edit --sign` signed the images and left rsdock.toml
+    # saying `signing = "none"`
+    root = _hand_written(tmp_path)
+    answers.save(root, Plan(images=(Image("app", "bin", "app", "Dockerfile"),),
+                            signing="none"))
+    assert 'signing = "none"' in (root / "rsdock.toml").read_text()
+    proposal = propose(infer.load_sources(root), Request(sign=True))
+    assert not proposal.refusals, [r.format() for r in proposal.refusals]
+    apply(root, proposal)
+    text = (root / "rsdock.toml").read_text()
+    assert 'signing = "cosign"' in text and 'signing = "none"' not in text
+    assert answers.loads(text).signing == "cosign"

@@ -259,7 +259,9 @@ def apply(root: Path | str, proposal: Proposal, *, notes: list[str] | None = Non
             tx.stage(edit.path, edit.new.removeprefix("\ufeff"), keep_bom=True, expect=edit.old)
         for rel, data in sorted(proposal.extra.items()):
             tx.stage(rel, data)
-        folder = make_backup(root, [e.path for e in changed],
+        # rsdock's stored render too (binary, no expected text): an undo that puts rsdock.toml's
+        # old [generated] record back must put back the render it names
+        folder = make_backup(root, [e.path for e in changed] + sorted(proposal.extra),
                              expect={e.path: e.old for e in changed}, pending=True)
         try:
             tx.commit()

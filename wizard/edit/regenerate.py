@@ -26,7 +26,8 @@ from rsdock.wizard.generate.render import dockerfile, render
 def sync_config(root: Path, request: Request, inferred: InferredPlan,
                 proposal: Proposal, config_path: str = answers.CONFIG_NAME) -> None:
     """Keep ``rsdock.toml`` (when there is one) saying what the edited files now do: its
-    ``platforms``, ``cache``, ``registry`` and ``runtime`` lines are replaced in place.
+    ``platforms``, ``cache``, ``registry``, ``runtime`` and ``signing`` lines are replaced in
+    place.
 
     Args:
         root: the workspace root (where rsdock.toml is).
@@ -47,6 +48,8 @@ def sync_config(root: Path, request: Request, inferred: InferredPlan,
     for key in ("cache", "registry", "runtime"):
         if getattr(request, key):
             values[key] = answers.toml_string(getattr(request, key))
+    if request.sign:  # edit --sign adds cosign keyless signing, the `cosign` answer
+        values["signing"] = answers.toml_string("cosign")
     new = text
     for key, value in values.items():
         pattern = re.compile(rf"^({re.escape(key)}\s*=\s*)[^\n#]*?(\s*(#[^\n]*)?)$", re.M)

@@ -20,7 +20,6 @@ from rsdock import validate
 from rsdock.errors import UserError
 from rsdock.lint.analysis import needs
 from rsdock.lint.analysis.cdeps import c_crates, probed
-from rsdock.lint.knowledge import ccrates
 from rsdock.lint.model.cargo_features import DEFAULT, Request
 from rsdock.lint.knowledge import platforms as platform_table
 from rsdock.lint.model.gitrepo import Repository
@@ -145,7 +144,7 @@ def _build_needs(ws) -> dict:
                            "needs its output, add the step inside a `# rsdock:keep` block")
     programs = tuple((p.name, p.package, p.reason) for p in found.programs
                      if p.name not in needs.SLIM_BUILDER_PROGRAMS
-                     and (p.name != "git" or found.git == "needs-git"))
+                     and (p.name != "git" or found.git == "needs-git" or p.always))
     for name, package, reason in programs:
         if name in ("rustfmt", "cargo-fmt", "clippy-driver"):
             build_notes.append(f"{reason}, which the rust image's minimal profile lacks: add "

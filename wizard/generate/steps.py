@@ -15,6 +15,7 @@ from rsdock.lint.knowledge import ccrates, platforms, runtimes
 from rsdock.records import record, replace
 from rsdock.wizard.generate.defaults import (default_selection, registry_of_images,
                                               workspace_images)
+from rsdock.wizard.generate.selection import FEATURES_REASON
 from rsdock.wizard.generate.plan import (stage_name, CACHES, DEBIAN_RELEASES, PIN_MODES, REGISTRIES, RUNTIMES,
                                           SIGNINGS, STRATEGIES, UPDATERS, Image, Plan,
                                           Problem, Triggers,
@@ -234,8 +235,6 @@ def left_out_by_default(workspace) -> dict[str, str]:
 def left_out_line(left_out: dict[str, str]) -> str:
     """The images step's line about the binaries the defaults leave unticked (``left_out``:
     :func:`left_out_by_default`), saying why by kind: tooling, or features left off."""
-    from rsdock.wizard.generate.selection import FEATURES_REASON
-
     featured = sum(1 for reason in left_out.values() if reason.startswith(FEATURES_REASON))
     tooling = len(left_out) - featured
     kinds = [f"{tooling} look{'s' if tooling == 1 else ''} like tooling"] if tooling else []

@@ -338,3 +338,25 @@ def test_sqlx_before_0_7_is_told_its_own_offline_data(tmp_path):
     (note,) = result.unmet
     assert "no offline data (sqlx-data.json)" in note
     assert "`offline` feature" in note and ".sqlx/" not in note
+
+
+def test_programs_of_a_workspace_library_the_build_script_builds_with(tmp_path):
+    # helix-editor/helix@079a789e8cb0: helix-term/build.rs calls helix_loader's
+    # fetch_grammars (git in each grammar's folder) and build_grammars (cc's cpp(true))
+    result = found(tmp_path, {
+        "Cargo.toml": (manifest() + 'build = "build.rs"\n[build-dependencies]\n'
+                       'loader = { path = "loader" }\n[workspace]\nmembers = ["loader"]\n'),
+        "build.rs": "fn main() { loader::fetch(); }\n",
+        "loader/Cargo.toml": '[package]\nname = "loader"\nversion = "0.1.0"\nedition = "2021"\n',
+        "loader/src/lib.rs": ('use std::process::Command;\npub fn fetch() {\n'
+                              '    Command::new("git").arg("fetch").current_dir("/tmp/g")'
+                              '.output().unwrap();\n'
+                              '    cc::Build::new().cpp(true).get_compiler();\n'
+                              '    Command::new("tree-sitter").output().ok();\n}\n'),
+    })
+    programs = {p.name: p for p in result.programs}
+    assert sorted(programs) == ["c++", "git"]
+    assert programs["git"].always and not programs["git"].certain
+    assert programs["git"].reason == ("build.rs builds with loader, whose loader/src/lib.rs:3 "
+                                      "runs git")
+    assert not programs["c++"].certain

@@ -83,3 +83,28 @@ def test_rs212_offers_no_fix_for_a_platform_the_crates_rule_out():
     fails = dict(harness.files_of("RS506", RS506.docs().fails))
     assert harness.findings("RS506", fails)
     assert harness.findings("RS212", fails) == []
+
+
+GNU_DOCKERFILE = """FROM rust:1.95-slim-bookworm AS builder
+WORKDIR /app
+COPY . .
+RUN cargo build --release
+FROM debian:bookworm-slim
+COPY --from=builder /app/target/release/server /server
+ENTRYPOINT ["/server"]
+"""
+
+
+def test_an_openssl_sys_older_than_openssl_3_is_reported_on_a_bookworm_builder_only():
+    # Rigellute/spotify-tui@c4dcf6b9fd83: openssl-sys 0.9.58 panics on OpenSSL 3.0; on a
+    # bullseye builder (OpenSSL 1.1.1) it builds, and rsdock has no bullseye package versions
+    files = _files("openssl-sys", "0.9.58", '"cc", "pkg-config"', GNU_DOCKERFILE)
+    found = harness.findings("RS506", files)
+    assert [f.message.rsplit("`", 2)[1] for f in found] == [
+        "rsdock refusal system-library-too-new"]
+    assert "openssl-sys 0.9.58 takes libssl-dev older than 1.1.2 only, and the builder's " \
+           "bookworm has 3.0.20" in found[0].message
+    files["Dockerfile"] = GNU_DOCKERFILE.replace("rust:1.95-slim-bookworm",
+                                                 "rust:1.70-slim-bullseye").replace(
+        "debian:bookworm-slim", "debian:bullseye-slim")
+    assert harness.findings("RS506", files) == []

@@ -53,3 +53,22 @@ def test_the_ignore_file_leaves_the_last_render_to_git(tmp_path):
     untracked = git(root, "status", "--porcelain", "--untracked-files=all").splitlines()
     assert "?? .rsdock/last-render.json.gz" in untracked
     assert not [line for line in untracked if "/backup/" in line or ".rsdock/.gitignore" in line]
+
+
+def test_the_backup_holds_the_last_render_an_edit_replaces(tmp_path, capsys):
+    # issue #21 (session 7's notes): edit re-records rsdock.toml's [generated] and rewrites
+    # .rsdock/last-render.json.gz, and its backup held rsdock.toml but not the render
+    from rsdock.fs import RENDERS
+    from rsdock.wizard.edit.backup import backed_up_files, restore_backup
+
+    root = copy_example(tmp_path, "ws")
+    assert main(["init", str(root), "--yes"]) == 0
+    before = (root / RENDERS).read_bytes()
+    assert main(["edit", str(root), "--remove-platform", "linux/arm/v7", "--yes"]) == 0
+    assert (root / RENDERS).read_bytes() != before
+    (folder,) = (root / ".rsdock" / "backup").iterdir()
+    assert RENDERS in backed_up_files(folder) and "rsdock.toml" in backed_up_files(folder)
+    restore_backup(root, folder)
+    assert (root / RENDERS).read_bytes() == before
+    capsys.readouterr()
+    assert main(["init", str(root), "--check"]) == 0
