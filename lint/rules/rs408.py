@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Iterable
 
 from rsdock.lint.model import workflow_reader as wf
 from rsdock.lint.model.findings import Finding, Severity
+from rsdock.lint.model.shell import simulate
 from rsdock.lint.rules.rule import Context, WorkflowRule
 
 if TYPE_CHECKING:
@@ -76,8 +77,6 @@ def written_before(job: Job, step: Step) -> set[str]:
     """The repository paths the ``run:`` steps of ``job`` before ``step`` write: redirections
     (a heredoc into ``Dockerfile``), ``tee``, ``cp``/``mv`` targets and ``curl -o`` files, read
     with the shell model on every path of each script."""
-    from rsdock.lint.model.shell import simulate  # tree-sitter loads only when a file is missing
-
     found: set[str] = set()
     for earlier in job.steps:
         if earlier is step:
