@@ -685,12 +685,12 @@ def _scan_build_script(root: Path, package: Package, script: str,
             # checks for the target's C++ compiler (CMAKE_CXX_COMPILER from CXX_<triple>).
             programs.append(Program("c++", "g++", f"{script}:{tok.line} configures a CMake "
                                     "project (cmake::Config), and CMake enables C++ by default",
-                                    script, tok.line, (package.name,)))
+                                    script, tok.line, members=(package.name,)))
         if tok.kind == IDENT and tok.value == "cpp" and i + 3 < len(toks) and \
                 toks[i - 1].value == "." and toks[i + 2].value == "true":
             programs.append(Program("c++", "g++", f"{script}:{tok.line} compiles C++ "
                                     "(cc::Build::cpp(true))", script, tok.line,
-                                    (package.name,)))
+                                    members=(package.name,)))
     idents = {t.value for t in toks if t.kind == IDENT}
     for crate in VERGEN:
         if crate in crates and any("git" in v.lower() for v in idents):
