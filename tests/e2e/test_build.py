@@ -66,12 +66,8 @@ GIT_REPOSITORIES = ("gitbuild",)
 ABSENT = {"optionalc": ("sqlite", "libsqlite3")}
 # Workspaces rsdock generates files for while saying it cannot make them build, with the way
 # out: {workspace: (the words of that note, why it is not built here)}.
-REFUSED_BY_NOTE = {
-    "pyo3": ("rsdock does not install; build such an image on native runners",
-             "embedding Python needs the target's libpython3.11-dev (PYO3_CROSS_LIB_DIR) in the "
-             "builder and libpython3.11 with its standard library in the runtime; rsdock init "
-             "writes the files but says it installs neither, so the build is not attempted"),
-}
+# (None today: pyo3 embedding Python builds since the C-crate table's pyo3-ffi row.)
+REFUSED_BY_NOTE: dict[str, tuple[str, str]] = {}
 # The C-library workspaces whose debian-slim images must build with every QEMU binfmt handler
 # disabled (issue #24: nothing runs on the target platform), on the foreign platforms.
 NO_EMULATION = ("openssl", "sqlite", "zstd", "libpq", "libcurl", "ring")

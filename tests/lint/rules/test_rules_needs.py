@@ -101,3 +101,26 @@ def test_rs111_protoc_from_the_lock():
     files["Dockerfile"] = ("FROM rust:1.95-slim\nRUN apt-get update && apt-get install -y "
                            "protobuf-compiler\nCOPY . .\nRUN cargo build --release\n")
     catches_not("RS111", files)
+
+
+def test_rs111_pyo3_needs_python_unless_told_to_run_none():
+    """pyo3-build-config runs python3 to configure; with PYO3_NO_PYTHON and a PYO3_CROSS_*
+    variable (what rsdock's builders set) or PYO3_CONFIG_FILE it runs none."""
+    lock = ('version = 3\n[[package]]\nname = "api"\nversion = "0.1.0"\n'
+            'dependencies = ["pyo3"]\n' + "".join(
+                f'[[package]]\nname = "{n}"\nversion = "0.22.6"\n'
+                'source = "registry+https://github.com/rust-lang/crates.io-index"\n'
+                f'dependencies = [{d}]\n' for n, d in (
+                    ("pyo3", '"pyo3-build-config", "pyo3-ffi"'), ("pyo3-build-config", ""),
+                    ("pyo3-ffi", '"pyo3-build-config"'))))
+    files = {"Cargo.toml": MANIFEST + '[dependencies]\npyo3 = "0.22"\n', "Cargo.lock": lock,
+             "src/main.rs": "fn main() {}\n",
+             "Dockerfile": "FROM rust:1.95-slim\nCOPY . .\nRUN cargo build --release\n"}
+    (finding,) = catches("RS111", files)
+    assert "api -> pyo3 -> pyo3-build-config runs the Python interpreter" in finding.message
+    for told in ("PYO3_NO_PYTHON=1 PYO3_CROSS_LIB_DIR=/py PYO3_CROSS_PYTHON_VERSION=3.11",
+                 "PYO3_CONFIG_FILE=/pyo3.txt"):
+        files["Dockerfile"] = f"FROM rust:1.95-slim\nCOPY . .\nRUN {told} cargo build --release\n"
+        catches_not("RS111", files)
+    files["Dockerfile"] = "FROM rust:1.95-slim\nCOPY . .\nRUN PYO3_NO_PYTHON=1 cargo build --release\n"
+    catches("RS111", files)  # without a cross setting it still needs an interpreter
