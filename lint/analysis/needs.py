@@ -611,8 +611,8 @@ def _crate_needs(package: Package, crates: dict[str, tuple[str, ...]], script: s
         programs.append(Program("c++", "g++", f"{via(cxx)} compiles C++",
                                 script or package.manifest_path))
     if "pyo3-build-config" in crates:
-        # Unless PYO3_NO_PYTHON and a PYO3_CROSS_* variable (or PYO3_CONFIG_FILE) are set, as
-        # rsdock's builders set them: linking libpython is the C-crate table's pyo3-ffi row.
+        # Unless PYO3_CONFIG_FILE is set (rsdock's builders write one): linking libpython is
+        # the C-crate table's pyo3-ffi row.
         programs.append(Program("python3", "python3", f"{via('pyo3-build-config')} runs the "
                                 "Python interpreter while building", package.manifest_path))
     for crate in GIT_OPTIONAL:

@@ -109,7 +109,7 @@ class CCrate:
             turns it on (``pyo3/extension-module``); when the feature resolver knows that
             crate's features and one is on, the binary does not reach the row at all.
         python_version: per Debian release, the CPython ``X.Y`` its ``runtime_packages``
-            hold (pyo3-ffi: ``{python_version}`` in ``env``).
+            hold (pyo3-ffi; the generator's ``python-target`` stage fetches that libpython).
         pkg_config: whether the system build finds the library through pkg-config (then the
             builder gets pkg-config); pyo3-ffi's does not.
         ranges: rows for other version ranges: each a ``versions`` range, maybe
@@ -521,10 +521,8 @@ def needs(crates: Iterable[CCrate], platform: Platform, triple: str, *, libc: st
             if with_common and probes:
                 env.setdefault("PKG_CONFIG_ALLOW_CROSS", "1")
                 env.setdefault(pkg_config_libdir_var(triple), pkg_config_libdir(platform))
-        filled = {**values, "python_version": crate.python_for(debian)} \
-            if crate.python_version else values
         for key, value in crate_env:
-            env.setdefault(_fill(key, filled), _fill(value, filled))
+            env.setdefault(_fill(key, values), _fill(value, values))
         if libc == "musl" and crate.musl == MUSL_CC:
             add(target, [f"musl-dev:{platform.debian_arch}"])
             env[f"CC_{values['triple_underscored']}"] = musl_cc(platform)

@@ -116,7 +116,6 @@ def _present(name: str, package: str, has: frozenset[str], packages: set[str],
     provider = _PROVIDERS.get(name)
     if provider is not None and any(provider.match(p) for p in packages):
         return True
-    if name == "python3" and ("PYO3_CONFIG_FILE" in texts or (
-            "PYO3_NO_PYTHON" in texts and "PYO3_CROSS" in texts)):
-        return True  # pyo3-build-config then runs no interpreter (rsdock's own builders)
+    if name == "python3" and "PYO3_CONFIG_FILE" in texts:
+        return True  # pyo3-build-config then runs no interpreter (rsdock's builders: the file)
     return name == "protoc" and "protoc" in texts  # downloaded or built by a RUN

@@ -143,8 +143,8 @@ def _build_needs(ws) -> dict:
         build_notes.append(f"{step.source}:{step.line} runs `{command}` before cargo "
                            "builds; the generated Dockerfile does not: if the build or the image "
                            "needs its output, add the step inside a `# rsdock:keep` block")
-    # A build that links libpython (pyo3-ffi's row) gets PYO3_NO_PYTHON and PYO3_CROSS_*:
-    # pyo3-build-config runs no interpreter, so the builder needs no python3.
+    # A build that links libpython (pyo3-ffi's row) gets a PYO3_CONFIG_FILE: pyo3-build-config
+    # runs no interpreter, so the builder needs no python3.
     embeds = any(r.crate.python_version for m in ws.members
                  for r in c_crates(ws, m.name))
     programs = tuple((p.name, p.package, p.reason) for p in found.programs

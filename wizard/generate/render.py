@@ -8,6 +8,7 @@ Nothing here writes to disk: :func:`render` returns ``{relative path: text}``.
 from __future__ import annotations
 
 import re
+import posixpath
 import textwrap
 
 from rsdock.lint.knowledge import actions as known_actions
@@ -376,15 +377,15 @@ def _c_context(plan: Plan, images: tuple[Image, ...]) -> dict:
 
 def python_target(plan: Plan, crates: tuple[ccrates.CCrate, ...]) -> dict | None:
     """The ``python-target`` stage of a build that embeds Python (pyo3-ffi linking libpython):
-    the runtime release's ``libpython3.X`` for the target, which the builder links against
-    (``PYO3_CROSS_LIB_DIR``); None when no crate links a Python."""
+    the runtime release's ``libpython3.X`` for the target, which the builder links against,
+    and the ``PYO3_CONFIG_FILE`` (beside it) that names it; None when no crate links a Python."""
     crate = next((c for c in crates if c.python_version and c.links == ccrates.SYSTEM), None)
     if crate is None:
         return None
     version = crate.python_for(plan.debian)
     return {"version": version, "release": tini_debian(plan),
             "package": f"libpython{version}", "soname": f"libpython{version}.so.1.0",
-            "dir": dict(crate.env).get("PYO3_CROSS_LIB_DIR", "/usr/local/lib/rsdock-python")}
+            "dir": posixpath.dirname(dict(crate.env)["PYO3_CONFIG_FILE"])}
 
 
 def _features(plan: Plan, images) -> str:

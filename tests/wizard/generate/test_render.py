@@ -470,13 +470,14 @@ def test_an_image_embedding_python_links_and_ships_the_runtime_releases_libpytho
     assert f'apt-get download "libpython{python}:$arch"' in run
     assert "linux/arm/v7) arch=armhf multiarch=arm-linux-gnueabihf ;;" in run
     assert f"ln -s libpython{python}.so.1.0 /python/libpython{python}.so" in run
+    assert re.search(rf"implementation=CPython version={python} shared=true\s+"
+                     rf"lib_name=python{python} lib_dir=/usr/local/lib/rsdock-python "
+                     r"> /python/pyo3-config.txt", run)
     builder = stage(text, "builder")
     assert builder.copies_from("python-target") == ["/python"]
     assert "COPY --from=python-target /python /usr/local/lib/rsdock-python" in text
     setup = builder.runs()[0]
-    assert 'PYO3_CROSS_PYTHON_VERSION "' + python + '"' in setup
-    assert 'PYO3_NO_PYTHON "1"' in setup
-    assert 'PYO3_CROSS_LIB_DIR "/usr/local/lib/rsdock-python"' in setup
+    assert 'PYO3_CONFIG_FILE "/usr/local/lib/rsdock-python/pyo3-config.txt"' in setup
     assert "libexpat1-dev:arm64 zlib1g-dev:arm64" in setup
     assert "python3" not in setup.split("libexpat1-dev")[0] and " pkg-config" not in setup
     tini = stage(text, "tini").runs()[0]
