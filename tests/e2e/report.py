@@ -237,8 +237,9 @@ def issue_21_matrix(rows: list[dict]) -> str:
             "(`tests/e2e/workspaces/<case>`, `python -m pytest -m e2e tests/e2e` with "
             "`RSDOCK_LAB_MATRIX=full`): built+ran = the image built, its binary is an ELF for "
             "the platform and ran under QEMU as a non-root user printing what the case checks; "
-            "not built = no row yet (the default CI matrix builds each case x runtime on one "
-            "platform only, see tests/e2e/README.md). "
+            "not built = no row yet: no recorded session built it (the default CI matrix builds "
+            "each case x runtime on one platform only, the rest is the on-demand full matrix, "
+            "see tests/e2e/README.md). "
             + ", ".join(f"{n} {k}" for k, n in sorted(counts.items())) + ".", ""] + head
     if reasons:
         text.append("")
