@@ -144,6 +144,8 @@ def closure(start: list[str], packages: dict, provides: dict) -> dict[str, dict]
                       "depends": sorted(set(depends)), "recommends": sorted(set(recommends))}
         if fields.get("Essential") == "yes":
             rows[name]["essential"] = True
+        if fields.get("Architecture") == "all":  # `apt-get download NAME`, never NAME:<arch>
+            rows[name]["all"] = True
         queue += depends + recommends
     return rows
 

@@ -156,6 +156,12 @@ EXPECTED = {
     ("sqlite", "linux/amd64", "alpine"): {"musl-c"},
     ("openssl", "linux/arm/v7", "distroless"): set(),
     ("pure", "linux/arm/v7", "scratch"): set(),
+    # pyo3 embedding Python links Debian's libpython (glibc only): every glibc runtime on
+    # every platform, no static musl runtime.
+    ("pyo3", "linux/arm/v7", "debian-slim"): set(),
+    ("pyo3", "linux/arm64", "distroless"): set(),
+    ("pyo3", "linux/amd64", "alpine"): {"musl-system"},
+    ("pyo3", "linux/arm/v7", "scratch"): {"musl-system"},
 }
 
 

@@ -91,12 +91,26 @@ def _c_crates(workspace: Workspace | None, package: str, arch: str | None = None
         if crate.name in _ONLY_OUTSIDE_THE_TABLE and not _used_outside_the_table(
                 lock, paths, known, crate.name):
             continue
+        if _unlinked(crate, enabled):
+            continue  # pyo3-ffi with `extension-module`: links nothing into a binary
         flags = crate.lock_flags(e for p in lock.named(crate.name) for e in p.dependencies)
         flags = _feature_flags(crate, flags, enabled.get(crate.name))
         flags += _version_flags(lock, paths, crate)
         found.append(Reached(crate.with_flags(flags), paths[crate.name], flags,
                              crate.name in guessed))
     return tuple(found)
+
+
+def _unlinked(crate: CCrate, enabled: dict[str, frozenset[str] | None]) -> bool:
+    """Whether a feature the resolver knows is on makes the crate link nothing (its
+    ``unlinked_features``: ``extension-module`` its own, ``pyo3/extension-module`` a
+    dependent's that turns it on)."""
+    for entry in crate.unlinked_features:
+        owner, _, feature = entry.rpartition("/")
+        on = enabled.get(owner or crate.name)
+        if on is not None and feature in on:
+            return True
+    return False
 
 
 def _feature_flags(crate: CCrate, flags: tuple[str, ...],

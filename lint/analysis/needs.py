@@ -11,7 +11,8 @@
   the lock), a C++ compiler for ``cc::Build::cpp(true)`` in the workspace's own build scripts
   and for a ``-sys`` crate outside the C-crate table that builds through ``cc`` (offline its
   build script is not there to read: C or C++, so the target's g++ comes too, in case),
-  Python for pyo3. prost-build, tonic-build and cxx-build are the C-crate table's
+  Python for pyo3's build configuration (libpython itself is the C-crate table's pyo3-ffi).
+  prost-build, tonic-build and cxx-build are the C-crate table's
   (:mod:`rsdock.lint.knowledge.ccrates`): one answer, there.
 - **Git**: how the build reads the repository: a build script running ``git``, an unguarded
   ``git_version!`` or vergen with ``fail_on_error`` needs ``.git`` and git (``needs-git``);
@@ -213,16 +214,6 @@ def scan(ws: Workspace, sources: SourceFiles | None = None) -> Needs:
             _scan_build_script(root, package, script, crates, programs, git, inputs,
                                _vergen8(ws), guards, probes)
         _crate_needs(package, crates, script, programs, git, unmet, unknown_cc)
-    embedding = [u.split(":", 2) for u in unmet if u.startswith("pyo3:")]
-    unmet = [u for u in unmet if not u.startswith("pyo3:")]
-    if embedding:
-        names = ", ".join(e[1] for e in embedding[:4]) + (", ..." if len(embedding) > 4 else "")
-        unmet.append(
-            f"Cargo.lock reaches pyo3 from {names} ({embedding[0][2]}): if the build enables "
-            "it (the lock cannot tell features), the binary embeds Python, so the builder needs "
-            "the target's libpython3.11-dev (PYO3_CROSS_LIB_DIR) and the runtime libpython3.11, "
-            "which rsdock does not install; build such an image on native runners from an image "
-            "with Python, or turn off the feature that pulls pyo3")
     inputs = [_made_by_script(root, i, scripts) for i in inputs]
     return Needs(inputs=_unique(inputs, lambda i: (i.path, i.how)),
                  # a program run whatever the git mode wins over one run only in some modes
@@ -879,11 +870,11 @@ def _crate_needs(package: Package, crates: dict[str, tuple[str, ...]], script: s
             "rsdock's C-crate table does not know, its build script unread offline)",
             script or package.manifest_path, certain=False, members=(package.name,)))
     if "pyo3-build-config" in crates:
+        # Unless PYO3_CONFIG_FILE is set (rsdock's builders write one): linking libpython is
+        # the C-crate table's pyo3-ffi row.
         programs.append(Program("python3", "python3", f"{via('pyo3-build-config')} runs the "
                                 "Python interpreter while building", package.manifest_path,
                                 members=(package.name,)))
-        if package.bins:
-            unmet.append(f"pyo3:{package.name}:{via('pyo3-build-config')}")
     for crate in GIT_OPTIONAL:
         if crate in crates:
             git.append(("optional", f"{via(crate)} reads git and builds without it"))

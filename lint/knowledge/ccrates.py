@@ -107,6 +107,14 @@ class CCrate:
         also_links: the ``with_dependency`` entries Cargo.lock shows (set by
             :meth:`with_flags`): their ``-dev`` packages go to the target, their runtime
             packages to the image, whatever the crate's own kind.
+        unlinked_features: features with which the crate links nothing into a binary: its
+            own (pyo3-ffi's ``extension-module``) or ``crate/feature`` of a dependent that
+            turns it on (``pyo3/extension-module``); when the feature resolver knows that
+            crate's features and one is on, the binary does not reach the row at all.
+        python_version: per Debian release, the CPython ``X.Y`` its ``runtime_packages``
+            hold (pyo3-ffi; the generator's ``python-target`` stage fetches that libpython).
+        pkg_config: whether the system build finds the library through pkg-config (then the
+            builder gets pkg-config); pyo3-ffi's does not.
         ranges: rows for other version ranges: each a ``versions`` range, maybe
             ``only_via`` (the facts hold only when every crate that depends on it in
             Cargo.lock is one of these), and the keys that differ, with their own
@@ -148,6 +156,9 @@ class CCrate:
     with_dependency: dict[str, dict[str, Any]] = field(default_factory=dict, repr=False,
                                                        compare=False)
     also_links: tuple[str, ...] = ()
+    unlinked_features: tuple[str, ...] = ()
+    python_version: dict[str, str] = field(default_factory=dict)
+    pkg_config: bool = True
     ranges: tuple[dict[str, Any], ...] = field(default=(), repr=False, compare=False)
     raw: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
 
@@ -268,6 +279,11 @@ class CCrate:
         return (f"drop {platform}, enable {self.name}'s `bindgen` feature (rsdock then installs "
                 f"cmake and libclang), or stop depending on {self.name}")
 
+    def python_for(self, debian: str) -> str:
+        """The CPython ``X.Y`` of :attr:`runtime_packages` on Debian ``debian`` ("" for a row
+        that is not a Python)."""
+        return self.python_version.get(debian, self.python_version.get("bookworm", ""))
+
     def runtime_for(self, debian: str) -> tuple[str, ...]:
         """The runtime packages on Debian ``debian`` (bookworm's names when not listed)."""
         return self.runtime_packages.get(debian, self.runtime_packages.get("bookworm", ()))
@@ -380,6 +396,13 @@ def _row(name: str, row: dict[str, Any]) -> CCrate:
         system_min_version=str(row.get("system_min_version") or ""),
         system_before_version=str(row.get("system_before_version") or ""),
         bundled_features=tuple(row.get("bundled_if_feature") or ()),
+        unlinked_features=tuple(row.get("unlinked_if_feature") or ()),
+        python_version=({"bookworm": str(row["python_version"]),
+                         "trixie": str(row.get("python_version_trixie", row["python_version"]))}
+                        if row.get("python_version") else {}),
+        # Only the Python row drops pkg-config so far: the other system rows without a probe
+        # (libseccomp-sys) keep what their generated builders have always installed.
+        pkg_config=row.get("pkg_config") is not False or not row.get("python_version"),
         with_dependency={str(k): dict(v) for k, v in (row.get("with_dependency") or {}).items()
                          if isinstance(v, dict)},
         ranges=tuple(r for r in row.get("ranges") or () if isinstance(r, dict)), raw=row,
@@ -495,10 +518,12 @@ def needs(crates: Iterable[CCrate], platform: Platform, triple: str, *, libc: st
         add(cross, [platform.gxx_package if t.startswith("g++-") else _fill(t, values)
                     for t in toolchain])
         if crate.links == SYSTEM or crate.also_links:
-            add(tools, ["pkg-config"])
+            probes = crate.pkg_config or bool(crate.also_links)
+            if probes:
+                add(tools, ["pkg-config"])
             dev = crate.dev_packages if crate.links == SYSTEM else ()
             add(target, [f"{p}:{platform.debian_arch}" for p in dev + crate.also_dev_packages])
-            if with_common:
+            if with_common and probes:
                 env.setdefault("PKG_CONFIG_ALLOW_CROSS", "1")
                 env.setdefault(pkg_config_libdir_var(triple), pkg_config_libdir(platform))
         for key, value in crate_env:

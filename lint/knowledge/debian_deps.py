@@ -94,6 +94,13 @@ def known(package: str, release: str) -> bool:
     return package in _packages(release, "amd64")
 
 
+def arch_all(package: str, release: str) -> bool:
+    """Whether ``package`` is ``Architecture: all`` in ``release`` (``readline-common``): one
+    file for every architecture, which ``apt-get download NAME:<arch>`` cannot select."""
+    row = _packages(release if release in releases() else "bookworm", "amd64").get(package)
+    return bool(row and row.get("all"))
+
+
 def upstream_version(package: str, release: str, arch: str = "amd64") -> str:
     """The upstream part of ``package``'s version in ``release`` (``5.4.1`` for
     ``5.4.1-1+deb12u1``; no epoch, no Debian revision), or "" when the table lacks the

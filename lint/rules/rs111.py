@@ -102,6 +102,9 @@ class RS111(DockerfileRule):
             # what the scripts it runs install (`COPY install_deps.sh` + `RUN sh /install_deps.sh`)
             scripts = images.run_scripts(ctx, file, [tuple(c.argv) for _i, c in commands])
             texts += " " + " ".join(scripts)
+            # ENV lines and `VAR=value cargo ...` prefixes too (pyo3's PYO3_* settings)
+            texts += " " + " ".join(getattr(i, "original", "") or "" for s in stage.ancestry()
+                                    for i in s.instructions)
             mentioned |= {w.rsplit("/", 1)[-1] for text in scripts for w in text.split()}
             for program in programs:
                 if built is not None and program.members and not built & set(program.members):
@@ -123,6 +126,8 @@ def _present(name: str, package: str, has: frozenset[str], packages: set[str],
     provider = _PROVIDERS.get(name)
     if provider is not None and any(provider.match(p) for p in packages):
         return True
+    if name == "python3" and "PYO3_CONFIG_FILE" in texts:
+        return True  # pyo3-build-config then runs no interpreter (rsdock's builders: the file)
     return name == "protoc" and "protoc" in texts  # downloaded or built by a RUN
 
 

@@ -191,7 +191,60 @@ def render(data: dict) -> str:
                       else "."))
     c_note += _issue_notes(rows)
     out.append(NOTES.format(c_note=c_note))
+    out.append(issue_21_matrix(rows))
     return "\n".join(out) + "\n"
+
+
+def issue_21_matrix(rows: list[dict]) -> str:
+    """Issue #21's cases x platform x glibc runtime: built and ran, refused (the way out), failed,
+    or not built, from the recorded rows (a `debian-slim, binfmt off` row counts for debian-slim:
+    the same Dockerfile, built with QEMU off)."""
+    runtimes = ("debian-slim", "distroless")
+    head = ["| case | " + " | ".join(f"{p.removeprefix('linux/')} {r}" for p in ORDER_PF
+                                       for r in runtimes) + " |",
+            "|---|" + "---|" * (len(ORDER_PF) * len(runtimes))]
+    reasons: dict[str, int] = {}
+    counts: dict[str, int] = {}
+    for ws in ISSUE_21:
+        cells = []
+        for platform in ORDER_PF:
+            for runtime in runtimes:
+                mine = [r for r in rows if r["workspace"] == ws and r["platform"] == platform
+                        and r["runtime"] in (runtime, f"{runtime}, binfmt off")]
+                results = {r["result"] for r in mine}
+                if "passed" in results:
+                    cell = "built+ran"
+                    if any(r["runtime"].endswith("binfmt off") and r["result"] == "passed"
+                           for r in mine):
+                        cell += " (also QEMU off)"
+                elif any(r["result"].startswith("refused") for r in mine):
+                    row = next(r for r in mine if r["result"].startswith("refused"))
+                    number = reasons.setdefault(_detail(row), len(reasons) + 1)
+                    cell = f"refused [{number}]"
+                elif mine:
+                    row = mine[0]
+                    number = reasons.setdefault(f"{row['result']}: {_detail(row)}",
+                                                len(reasons) + 1)
+                    cell = f"{row['result']} [{number}]"
+                else:
+                    cell = "not built"
+                counts[cell.split(" [")[0].split(" (")[0]] = \
+                    counts.get(cell.split(" [")[0].split(" (")[0], 0) + 1
+                cells.append(cell)
+        head.append(f"| {ws} | " + " | ".join(cells) + " |")
+    text = ["", "## Issue #21's cases: 7 x 3 platforms x 2 glibc runtimes", "",
+            "Each cell is what the recorded rows above show for the case's image "
+            "(`tests/e2e/workspaces/<case>`, `python -m pytest -m e2e tests/e2e` with "
+            "`RSDOCK_LAB_MATRIX=full`): built+ran = the image built, its binary is an ELF for "
+            "the platform and ran under QEMU as a non-root user printing what the case checks; "
+            "not built = no row yet: no recorded session built it (the default CI matrix builds "
+            "each case x runtime on one platform only, the rest is the on-demand full matrix, "
+            "see tests/e2e/README.md). "
+            + ", ".join(f"{n} {k}" for k, n in sorted(counts.items())) + ".", ""] + head
+    if reasons:
+        text.append("")
+        text += [f"[{n}] {why}" for why, n in reasons.items()]
+    return "\n".join(text)
 
 
 # Issue #21's lab workspaces (tests/e2e/workspaces/), each one case of the acceptance.

@@ -142,9 +142,14 @@ def _build_needs(ws) -> dict:
         build_notes.append(f"{step.source}:{step.line} runs `{command}` before cargo "
                            "builds; the generated Dockerfile does not: if the build or the image "
                            "needs its output, add the step inside a `# rsdock:keep` block")
+    # A build that links libpython (pyo3-ffi's row) gets a PYO3_CONFIG_FILE: pyo3-build-config
+    # runs no interpreter, so the builder needs no python3.
+    embeds = any(r.crate.python_version for m in ws.members
+                 for r in c_crates(ws, m.name))
     programs = tuple((p.name, p.package, p.reason) for p in found.programs
                      if p.name not in needs.SLIM_BUILDER_PROGRAMS
-                     and (p.name != "git" or found.git == "needs-git" or p.always))
+                     and (p.name != "git" or found.git == "needs-git" or p.always)
+                     and not (embeds and p.name == "python3" and "pyo3-build-config" in p.reason))
     for name, package, reason in programs:
         if name in ("rustfmt", "cargo-fmt", "clippy-driver"):
             build_notes.append(f"{reason}, which the rust image's minimal profile lacks: add "

@@ -8,6 +8,7 @@ Nothing here writes to disk: :func:`render` returns ``{relative path: text}``.
 from __future__ import annotations
 
 import re
+import posixpath
 import textwrap
 
 from rsdock.lint.knowledge import actions as known_actions
@@ -111,6 +112,7 @@ def _common(plan: Plan, image: Image) -> dict:
         "toolchain_file": plan.workspace.toolchain_file,
         "builder_debian": BUILDER_DEBIAN,
         "copied_packages": (),
+        "arch_all": frozenset(),
         "dpkg_db": "",
         "lib_roots": (),
         "base_stage": BASE_STAGE,
@@ -295,7 +297,8 @@ def builds(plan: Plan, image: Image | tuple[Image, ...]) -> tuple[Build, ...]:
     found = []
     for target in targets(plan):
         crates = _union_crates(plan, images, target.platform.name)
-        need = ccrates.needs(crates, target.platform, target.triple, libc=plan.libc)
+        need = ccrates.needs(crates, target.platform, target.triple, libc=plan.libc,
+                             debian=plan.debian)
         packages, env = target.platform.apt_packages + need.builder_packages, need.env
         if cxx:  # a build script compiles C++: the target's g++, and cc-rs told to use it
             packages += (target.platform.gxx_package,)
@@ -354,12 +357,15 @@ def _c_context(plan: Plan, images: tuple[Image, ...]) -> dict:
         for image in images:
             copied += [p for p in runtime_packages(plan, image) if p not in copied]
     return {
+        "python_target": python_target(plan, crates),
         "lib_roots": lib_roots(plan, images),
         "builds": arms,
         "c_summary": summary,
         "c_target_packages": any(":" in p for b in arms for p in b.packages),
         "c_env": any(b.env for b in arms),
         "copied_packages": tuple(copied),
+        # Architecture: all packages (readline-common) are downloaded without `:<arch>`.
+        "arch_all": frozenset(p for p in copied if debian_deps.arch_all(p, plan.debian)),
         # Where the unpacked packages are recorded: debian-slim's dpkg status file (joined to
         # the target base image's own), distroless's one file per package.
         "dpkg_db": "status" if plan.runtime == "debian-slim" else "status.d",
@@ -367,6 +373,19 @@ def _c_context(plan: Plan, images: tuple[Image, ...]) -> dict:
         "git_commit_arg": plan.workspace.git == "commit",
         "git_reason": plan.workspace.git_reason,
     }
+
+
+def python_target(plan: Plan, crates: tuple[ccrates.CCrate, ...]) -> dict | None:
+    """The ``python-target`` stage of a build that embeds Python (pyo3-ffi linking libpython):
+    the runtime release's ``libpython3.X`` for the target, which the builder links against,
+    and the ``PYO3_CONFIG_FILE`` (beside it) that names it; None when no crate links a Python."""
+    crate = next((c for c in crates if c.python_version and c.links == ccrates.SYSTEM), None)
+    if crate is None:
+        return None
+    version = crate.python_for(plan.debian)
+    return {"version": version, "release": tini_debian(plan),
+            "package": f"libpython{version}", "soname": f"libpython{version}.so.1.0",
+            "dir": posixpath.dirname(dict(crate.env)["PYO3_CONFIG_FILE"])}
 
 
 def _features(plan: Plan, images) -> str:

@@ -170,3 +170,41 @@ def test_the_build_features_decide_whether_libsqlite3_sys_is_bundled(feature, li
     reached = {r.crate.name: r.crate for r in c_crates(ws, "vaultwarden",
                                                         request=Request((feature,)))}
     assert reached["libsqlite3-sys"].links == links
+
+
+_PYO3_LOCK = """version = 3
+
+[[package]]
+name = "app"
+version = "0.1.0"
+dependencies = ["pyo3"]
+""" + "".join(f"""
+[[package]]
+name = "{name}"
+version = "0.22.6"
+source = "registry+https://github.com/rust-lang/crates.io-index"
+dependencies = [{deps}]
+""" for name, deps in (("pyo3", '"pyo3-build-config", "pyo3-ffi"'),
+                       ("pyo3-build-config", ""), ("pyo3-ffi", '"pyo3-build-config"')))
+
+
+@pytest.mark.parametrize("features, embeds", [('["auto-initialize"]', True), ("[]", True),
+                                              ('["extension-module"]', False),
+                                              ('["auto-initialize", "extension-module"]', False)])
+def test_pyo3_links_libpython_unless_it_is_an_extension_module(tmp_path, features, embeds):
+    """pyo3 without `extension-module` links libpython into the binary (pyo3-ffi's row: the
+    builder needs the target's libpython, the image libpython with its closure); with it,
+    pyo3-ffi links nothing (pyo3's `extension-module = ["pyo3-ffi/extension-module"]`), and
+    the lock alone, which lists pyo3-ffi either way, cannot tell."""
+    (tmp_path / "src").mkdir()
+    (tmp_path / "src" / "main.rs").write_text("fn main() {}\n")
+    (tmp_path / "Cargo.toml").write_text(
+        '[package]\nname = "app"\nversion = "0.1.0"\nedition = "2021"\n\n[dependencies]\n'
+        f'pyo3 = {{ version = "0.22", features = {features} }}\n')
+    (tmp_path / "Cargo.lock").write_text(_PYO3_LOCK)
+    reached = {r.crate.name: r.crate for r in c_crates(scan(tmp_path), "app")}
+    assert ("pyo3-ffi" in reached) == embeds
+    if embeds:
+        row = reached["pyo3-ffi"]
+        assert row.links == ccrates.SYSTEM and row.python_for("trixie") == "3.13"
+        assert row.runtime_for("bookworm") == ("libpython3.11",)

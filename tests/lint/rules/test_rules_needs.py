@@ -101,3 +101,27 @@ def test_rs111_protoc_from_the_lock():
     files["Dockerfile"] = ("FROM rust:1.95-slim\nRUN apt-get update && apt-get install -y "
                            "protobuf-compiler\nCOPY . .\nRUN cargo build --release\n")
     catches_not("RS111", files)
+
+
+def test_rs111_pyo3_needs_python_unless_told_to_run_none():
+    """pyo3-build-config's own build script configures the build machine from python3 (0.22.6:
+    make_interpreter_config, even when cross-compiling with PYO3_CROSS_*); with a
+    PYO3_CONFIG_FILE (what rsdock's builders write) it runs none."""
+    lock = ('version = 3\n[[package]]\nname = "api"\nversion = "0.1.0"\n'
+            'dependencies = ["pyo3"]\n' + "".join(
+                f'[[package]]\nname = "{n}"\nversion = "0.22.6"\n'
+                'source = "registry+https://github.com/rust-lang/crates.io-index"\n'
+                f'dependencies = [{d}]\n' for n, d in (
+                    ("pyo3", '"pyo3-build-config", "pyo3-ffi"'), ("pyo3-build-config", ""),
+                    ("pyo3-ffi", '"pyo3-build-config"'))))
+    files = {"Cargo.toml": MANIFEST + '[dependencies]\npyo3 = "0.22"\n', "Cargo.lock": lock,
+             "src/main.rs": "fn main() {}\n",
+             "Dockerfile": "FROM rust:1.95-slim\nCOPY . .\nRUN cargo build --release\n"}
+    (finding,) = catches("RS111", files)
+    assert "api -> pyo3 -> pyo3-build-config runs the Python interpreter" in finding.message
+    files["Dockerfile"] = ("FROM rust:1.95-slim\nCOPY . .\n"
+                           "RUN PYO3_CONFIG_FILE=/pyo3.txt cargo build --release\n")
+    catches_not("RS111", files)
+    files["Dockerfile"] = ("FROM rust:1.95-slim\nENV PYO3_NO_PYTHON=1 PYO3_CROSS_LIB_DIR=/py\n"
+                           "COPY . .\nRUN cargo build --release\n")
+    catches("RS111", files)  # the cross settings leave pyo3-build-config's own step

@@ -453,3 +453,46 @@ def test_debian_slim_unpacks_libpq5_with_the_dependencies_the_slim_image_lacks()
     for package in ("libc6", "libcom-err2", "libgnutls30", "libdb5.3"):
         assert f'"{package}:$arch"' not in tini
     assert all("apt-get install" not in r for r in stage(text, "server").runs())
+
+
+# A server embedding Python (pyo3 with auto-initialize): pyo3-ffi links libpython3.X.
+PYO3 = WorkspaceFacts(c_crates=(("server", (("pyo3-ffi", "server -> pyo3 -> pyo3-ffi"),)),))
+
+
+@pytest.mark.parametrize("runtime,debian,python", [("debian-slim", "bookworm", "3.11"),
+                                                  ("debian-slim", "trixie", "3.13"),
+                                                  ("distroless", "bookworm", "3.11")])
+def test_an_image_embedding_python_links_and_ships_the_runtime_releases_libpython(
+        runtime, debian, python):
+    """The builder links the libpython of the runtime's release, fetched for the target on the
+    build machine; pyo3-build-config runs no interpreter (PYO3_NO_PYTHON and PYO3_CROSS_*);
+    the image gets libpython with its Depends closure, unpacked, nothing run on the target."""
+    text = render(plan(workspace=PYO3, runtime=runtime, debian=debian))["Dockerfile"]
+    assert target_platform_runs(text) == []
+    py = stage(text, "python-target")
+    assert (py.base, py.platform) == (f"debian:{debian}-slim", "$BUILDPLATFORM")
+    run = py.runs()[0]
+    assert f'apt-get download "libpython{python}:$arch"' in run
+    assert "linux/arm/v7) arch=armhf multiarch=arm-linux-gnueabihf ;;" in run
+    assert f"ln -s libpython{python}.so.1.0 /python/libpython{python}.so" in run
+    assert re.search(rf"implementation=CPython version={python} shared=true\s+"
+                     rf"lib_name=python{python} lib_dir=/usr/local/lib/rsdock-python "
+                     r"> /python/pyo3-config.txt", run)
+    builder = stage(text, "builder")
+    assert builder.copies_from("python-target") == ["/python"]
+    assert "COPY --from=python-target /python /usr/local/lib/rsdock-python" in text
+    setup = builder.runs()[0]
+    assert 'PYO3_CONFIG_FILE "/usr/local/lib/rsdock-python/pyo3-config.txt"' in setup
+    assert "libexpat1-dev:arm64 zlib1g-dev:arm64" in setup
+    assert "python3" not in setup.split("libexpat1-dev")[0] and " pkg-config" not in setup
+    tini = stage(text, "tini").runs()[0]
+    assert f'"libpython{python}:$arch"' in tini and f'"libpython{python}-stdlib:$arch"' in tini
+    if runtime == "distroless":  # no apt there: the whole closure, zlib and expat included
+        assert '"zlib1g:$arch"' in tini and '"libexpat1:$arch"' in tini
+    # libreadline8 depends on readline-common, Architecture: all: no `:$arch` to select
+    assert '"readline-common" ' in tini and "readline-common:" not in tini
+
+
+def test_a_build_without_python_has_no_python_stage():
+    text = render(plan(workspace=OPENSSL))["Dockerfile"]
+    assert "python-target" not in text and "PYO3" not in text
