@@ -5,20 +5,13 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from rsdock import fs
-from rsdock.errors import UserError
-from rsdock.lint.analysis import build, cdeps, dockerfacts as facts, images
+from rsdock.lint.analysis import build, cdeps, dockerfacts as facts, images, tls
 from rsdock.lint.knowledge import debian, debian_deps, runtimes
 from rsdock.lint.model.cargo_features import DEFAULT, Request, resolve
 from rsdock.lint.model.dockerfile import Dockerfile, Stage
 from rsdock.lint.model.findings import Finding, Severity
 from rsdock.lint.rules.image_rule import ImageStageRule
 from rsdock.lint.rules.rule import Context
-
-# Crates that verify certificates against the system store (/etc/ssl/certs).
-_SYSTEM_STORE_CRATES = {"native-tls", "openssl-sys", "openssl-probe", "rustls-native-certs",
-                        "rustls-platform-verifier"}
-
 
 def _ca_handling(image: str) -> str:
     """How ``image`` gets a CA bundle: the runtime table's ``ca`` (``install``, ``bundled``,
@@ -128,7 +121,7 @@ class RS302(ImageStageRule):
         # instance of each rule per run and checks every Dockerfile with it.
         known: dict[Path, bool] = self.__dict__.setdefault("_talks_tls_by_root", {})
         if ctx.root not in known:
-            known[ctx.root] = _lock_talks_tls(ctx.root)
+            known[ctx.root] = tls.lock_reads_system_store(ctx.root)
         return known[ctx.root]
 
 
@@ -168,7 +161,7 @@ def _image_reads_system_store(file: Dockerfile, ctx: Context, final: Stage) -> b
         compiled = resolve(lock, package, request, manifests, guessed=guessed)
         # as RS309 does: a crate reached only by assuming an unknown dependent turns on every
         # feature of its dependencies (actix-files asking actix-web for openssl) is left out
-        if _SYSTEM_STORE_CRATES & (set(compiled) - guessed):
+        if tls.SYSTEM_STORE_CRATES & (set(compiled) - guessed):
             return True
     return False if resolved else None
 
@@ -178,16 +171,3 @@ def _under_etc_ssl(path: str) -> bool:
     clean = path.rstrip("/")
     return clean in ("/etc/ssl", "/etc/ssl/certs") or clean.startswith("/etc/ssl/certs/") or \
         clean.startswith("/etc/ssl/") and "cert" in clean
-
-
-def _lock_talks_tls(root: Path) -> bool:
-    """Whether ``root``'s Cargo.lock names a crate that reads the system certificate store."""
-    try:  # confined to the workspace and bounded, like every read of rsdock
-        data = fs.read_bytes(root, "Cargo.lock")
-        text = data.decode("utf-8") if data is not None else None
-    except (UserError, UnicodeDecodeError):
-        text = None
-    if text is None:
-        return True  # cannot tell: assume it does, as most services do
-    names = set(re.findall(r'^name = "([^"]+)"', text, re.MULTILINE))
-    return bool(names & _SYSTEM_STORE_CRATES)

@@ -18,7 +18,7 @@ from typing import Iterable, Mapping
 
 from rsdock import validate
 from rsdock.errors import UserError
-from rsdock.lint.analysis import needs
+from rsdock.lint.analysis import needs, tls
 from rsdock.lint.analysis.cdeps import c_crates, probed
 from rsdock.lint.model.cargo_features import DEFAULT, Request
 from rsdock.lint.knowledge import platforms as platform_table
@@ -92,6 +92,9 @@ def workspace_facts(ws) -> WorkspaceFacts:
         bin_features=bin_features(ws),
         updater_files=_updater_files(ws),
         submodules=member_submodules(ws),
+        members=tuple((p.name, p.dir, tuple(p.uses)) for p in getattr(ws, "members", ())),
+        system_certs=(getattr(ws, "root", None) is None
+                      or tls.lock_reads_system_store(Path(ws.root))),
         **built,
     )
 

@@ -713,7 +713,8 @@ def test_ca_certificates_reads_cargo_lock_once_per_run(tmp_path, monkeypatch):
     from rsdock.lint.rules import rs302
 
     reads = []
-    monkeypatch.setattr(rs302, "_lock_talks_tls", lambda root: reads.append(root) or True)
+    monkeypatch.setattr(rs302.tls, "lock_reads_system_store",
+                        lambda root: reads.append(root) or True)
     text = textwrap.dedent(BUILDER + SLIM + GOOD_TAIL).lstrip("\n")
     findings = lint_texts({"Dockerfile": text, "api.Dockerfile": text}, tmp_path,
                           LintConfig(select=("RS302",), hadolint=False))
