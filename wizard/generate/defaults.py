@@ -92,7 +92,6 @@ def workspace_facts(ws) -> WorkspaceFacts:
         bin_features=bin_features(ws),
         updater_files=_updater_files(ws),
         submodules=member_submodules(ws),
-        members=tuple((p.name, p.dir, tuple(p.uses)) for p in getattr(ws, "members", ())),
         system_certs=(getattr(ws, "root", None) is None
                       or tls.lock_reads_system_store(Path(ws.root))),
         **built,

@@ -295,10 +295,6 @@ class WorkspaceFacts:
             system store (native-tls, openssl, rustls-native-certs...: RS302's list), or there is
             no readable lock. Only then does the image carry CA certificates: a program that
             makes no TLS connection, or bundles webpki roots, does not read them.
-        members: ``(package, directory, directories of the members it depends on)`` of every
-            workspace member (directories relative to the root, ``.`` for the root package):
-            the builder layers the sources of the members a Dockerfile's binaries need
-            (:func:`rsdock.wizard.generate.render.member_layers`).
         submodules: the git submodules (paths relative to the workspace root, from the git
             root's ``.gitmodules``) inside a member's directory other than the root: crate
             sources the build compiles (mountpoint-s3's CRT), which a checkout without
@@ -328,7 +324,6 @@ class WorkspaceFacts:
     updater_files: tuple[tuple[str, str], ...] = ()
     submodules: tuple[str, ...] = ()
     system_certs: bool = True
-    members: tuple[tuple[str, str, tuple[str, ...]], ...] = ()
 
     def crates_of(self, image: str, platform: str | None = None
                   ) -> tuple[ccrates.CCrate, ...]:
@@ -370,8 +365,7 @@ class WorkspaceFacts:
 
 # Stage names every generated binary Dockerfile uses for itself: an image's final stage takes
 # another name (``image-<name>``) rather than shadow one of them. ``scratch`` is BuildKit's.
-RESERVED_STAGES = frozenset({"chef", "planner", "sources", "builder", "tini", "users", "runtime",
-                             "scratch"})
+RESERVED_STAGES = frozenset({"chef", "planner", "builder", "tini", "users", "runtime", "scratch"})
 _STAGE_RE = re.compile(r"^[a-z][a-z0-9_-]*$")
 
 

@@ -190,7 +190,6 @@ def dockerfile(plan: Plan, image: Image) -> str:
         cargo_args=_cargo_args(plan, f'--target "$TARGET_TRIPLE" {bins}'
                                + _features(plan, images)),
         target_dir=plan.workspace.target_dir.rstrip("/"),
-        layers=member_layers(plan, images),
         needs_tini_stage=True,
         # CA certificates only for a program that reads the system store (RS302's test): one
         # that makes no TLS connection, or bundles webpki roots, never opens them.
@@ -199,37 +198,6 @@ def dockerfile(plan: Plan, image: Image) -> str:
         with_users=plan.runtime == "debian-slim",
     )
     return render_template("Dockerfile.bin.j2", **context)
-
-
-def member_layers(plan: Plan, images: tuple[Image, ...]) -> tuple[tuple[str, ...], ...]:
-    """The builder's source layers after cook, each a tuple of member directories: first the
-    workspace members the binaries need that another of them depends on (the libraries), then
-    each binary's own package. The builder copies each layer's ``.rs`` files and builds, so a
-    one-line change in a binary's code recompiles that crate alone: the layers before it stay
-    in the cache (BuildKit keys a COPY on its files' content), with the libraries compiled.
-
-    Empty (one ``COPY . .`` and one build, as before) when layering gains nothing or could be
-    wrong: fewer than two members needed, the root package among them (its directory holds the
-    others), a member nested in a needed member's directory, or a build that reads git."""
-    facts = plan.workspace
-    uses = {directory: used for _name, directory, used in facts.members}
-    own = list(dict.fromkeys(i.package_dir for i in images))
-    if facts.git or any(d not in uses for d in own):
-        return ()
-    needed: list[str] = []
-    todo = list(own)
-    while todo:
-        directory = todo.pop()
-        if directory in needed or directory not in uses:
-            continue
-        needed.append(directory)
-        todo.extend(uses[directory])
-    if len(needed) < 2 or "." in needed or any(
-            other != d and other.startswith(d + "/") for d in needed for other in uses):
-        return ()
-    used = {u for d in needed for u in uses[d]}
-    libraries = tuple(sorted(d for d in needed if d in used))
-    return ((libraries,) if libraries else ()) + tuple((d,) for d in own if d not in used)
 
 
 def _title(images: tuple[Image, ...], platform_names: str) -> list[str]:
