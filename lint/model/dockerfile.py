@@ -165,7 +165,9 @@ class Stage:
         to read only (expanding a word; the RUN simulation copies what it starts from)."""
         # One pass per stage and overrides, cached: asking at every RUN of a 16,000-line
         # Dockerfile must not replay the stage each time.
-        cache = self.__dict__.setdefault("_scopes", {})
+        cache: dict[frozenset[tuple[str, str | None]], tuple[
+            dict[int, dict[str, str | None]], dict[str, str | None]] | None
+        ] = self.__dict__.setdefault("_scopes", {})
         key = frozenset(overrides.items()) if overrides else frozenset()
         if key not in cache:
             cache[key] = None  # a FROM cycle reads an empty scope instead of recursing
