@@ -309,7 +309,7 @@ def simulate_stage(model: Dockerfile, stage: Stage, platform: str | None) -> Sta
             if platform is None:
                 automatic.update({k: None for k in declared if k.startswith("TARGET")})
         # The base image's own ENV comes first; the stage's ARG/ENV override it.
-        env = {**base_env, **stage.vars_before(inst, automatic)}
+        env = {**base_env, **stage.scope_before(inst, automatic)}
         outcomes = simulate(script.text, script.first_line, env, files, workdir(stage, inst))
         result.runs.append(RunResult(inst, outcomes, script.first_line))
         survivors = [o for o in outcomes if not o.exit_code]

@@ -154,7 +154,7 @@ def _chain(model: Dockerfile, stage: Stage, platform: str | None) -> Writes:
 def _next_dir(stage: Stage, inst: Instruction) -> str:
     """The folder a WORKDIR instruction makes (and moves to)."""
     value = inst.value[0] if inst.value else "/"
-    return posixpath.normpath(posixpath.join(workdir(stage, inst), expand(value, stage.vars_before(inst))))
+    return posixpath.normpath(posixpath.join(workdir(stage, inst), expand(value, stage.scope_before(inst))))
 
 
 def _made(writes: Writes, path: str, line: int) -> None:
@@ -168,7 +168,7 @@ def _copy_into(writes: Writes, stage: Stage, inst: Instruction, here: str,
     words = [w for w in inst.value if w and not w.startswith("<<")]
     if not words:
         return
-    dest = expand(words[-1], stage.vars_before(inst, args))
+    dest = expand(words[-1], stage.scope_before(inst, args))
     if "$" in dest:
         raise _Unknown
     path = posixpath.normpath(posixpath.join(here, dest))

@@ -156,10 +156,19 @@ class Stage:
             overrides: values for declared ARGs (e.g. a simulated ``TARGETPLATFORM``); an ARG
                 that is not declared in the stage or a parent stays invisible, as in BuildKit.
         """
+        return dict(self.scope_before(target, overrides))
+
+    def scope_before(self, target: Instruction | None = None,
+                     overrides: Mapping[str, str | None] | None = None
+                     ) -> Mapping[str, str | None]:
+        """:meth:`vars_before`, not copied: shared with every instruction of the same scope,
+        to read only (expanding a word; the RUN simulation copies what it starts from)."""
         # One pass per stage and overrides, cached: asking at every RUN of a 16,000-line
         # Dockerfile must not replay the stage each time.
-        cache = self.__dict__.setdefault("_scopes", {})
-        key = tuple(sorted((overrides or {}).items(), key=lambda kv: kv[0]))
+        cache: dict[frozenset[tuple[str, str | None]], tuple[
+            dict[int, dict[str, str | None]], dict[str, str | None]] | None
+        ] = self.__dict__.setdefault("_scopes", {})
+        key = frozenset(overrides.items()) if overrides else frozenset()
         if key not in cache:
             cache[key] = None  # a FROM cycle reads an empty scope instead of recursing
             cache[key] = self._scan_scopes(dict(overrides or {}))
@@ -168,7 +177,7 @@ class Stage:
             return {}
         before, end = scopes
         scope = before.get(id(target)) if target is not None else None
-        return dict(scope if scope is not None else end)
+        return scope if scope is not None else end
 
     def _scan_scopes(self, overrides: Mapping[str, str | None]
                      ) -> tuple[dict[int, dict[str, str | None]], dict[str, str | None]]:
@@ -176,7 +185,8 @@ class Stage:
         values: dict[str, str | None] = parent.vars_before(None, overrides) if parent else {}
         before: dict[int, dict[str, str | None]] = {}
         # one scope shared by the instructions between two ARG/ENV: never changed, since
-        # vars_before hands out copies (a copy per instruction cost 16,000 copies a pass)
+        # vars_before hands out copies and scope_before is read only (a copy per instruction
+        # cost 16,000 copies a pass)
         snapshot = dict(values)
         for inst in self.instructions:
             before[id(inst)] = snapshot
@@ -412,7 +422,7 @@ def image_name(ref: str) -> tuple[str, str]:
     return name, tag
 
 
-def expand(text: str, values: dict[str, str | None]) -> str:
+def expand(text: str, values: Mapping[str, str | None]) -> str:
     """Expand ``$VAR``, ``${VAR}``, ``${VAR:-default}`` and ``${VAR:+alt}`` from ``values``.
 
     A variable that is unknown (or None) stays as written, so ``$BUILDPLATFORM`` survives.

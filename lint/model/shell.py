@@ -372,6 +372,10 @@ class _Sim(Words):
 
     def __init__(self, first_line: int):
         self.first_line = first_line
+        # The words of a redirected command, expanded once for its output (`echo x > f`) and
+        # used again when the command runs: by id(state), with the node and the state, for
+        # words no write can change (no command substitution, which may `cat` the file).
+        self._expanded: dict[int, tuple[Any, _State, list[tuple[str, bool]]]] = {}
 
     # -- statements -------------------------------------------------------------------------
     def run(self, node: Any, states: list[_State]) -> list[_State]:
@@ -547,7 +551,12 @@ class _Sim(Words):
         reads: set[str] = set()
         args_line = 0
         lines: dict[str, int] = {}
+        shared = self._expanded.pop(id(state), None) if self._expanded else None
+        expanded = shared[2] if shared and shared[0] is node and shared[1] is state else None
+        index = -1  # the word's place among the children that are not assignments
         for child in node.named_children:
+            if child.type != "variable_assignment":
+                index += 1
             if child.type == "variable_assignment":
                 name, value = self.assignment(child, state)
                 inline[name] = node_text(child).split("=", 1)[1] if value is None else value
@@ -560,18 +569,20 @@ class _Sim(Words):
                 args_line = state.positional_line
             else:
                 target = child.named_children[0] if child.type == "command_name" else child
-                text, _known = self.word(target, state)
+                text = expanded[index][0] if expanded else self.word(target, state)[0]
                 reads |= self._reads(target, state)
                 argv.append(text)
         if not argv:  # `A=1 B=2` alone: plain assignments
             state.variables.update(inline)
             state.assigned_at.update(lines)
             return
-        env = {k: v for k, v in state.variables.items() if k in state.exported and v is not None}
-        env.update(inline)
         variables = {k: v for k, v in state.variables.items() if v is not None}
+        exported = state.exported
+        env = {k: v for k, v in variables.items() if k in exported}
+        env.update(inline)
+        variables.update(inline)  # the order of {**variables, **inline}
         line = self.first_line + node.start_point[0]
-        state.commands.append(Command(tuple(argv), line, inline, env, {**variables, **inline},
+        state.commands.append(Command(tuple(argv), line, inline, env, variables,
                                       frozenset(reads), state.opaque, args_line, state.cwd))
         name = argv[0]
         if name in (".", "source") and len(argv) > 1:
@@ -633,7 +644,10 @@ class _Sim(Words):
         """What ``echo``/``printf``/``cat <<EOF`` print, when we can tell."""
         if body is None or body.type != "command":
             return None
-        words = [text for text, _known in self.command_words(body, state)]
+        expanded = self.command_words(body, state)
+        if b"$(" not in body.text and b"`" not in body.text:
+            self._expanded[id(state)] = (body, state, expanded)
+        words = [text for text, _known in expanded]
         if not words:
             return None
         if words[0] == "echo":

@@ -56,6 +56,10 @@ _EXPANSION_RE = re.compile(r"\$(?:\{(?P<braced>[A-Za-z_][A-Za-z0-9_]*)(?P<op>:?[
                            r"(?P<word>[^}]*)\}|(?P<plain>[A-Za-z_][A-Za-z0-9_]*))")
 
 
+# The name after every `$` and `${` of a text (a superset of what expansions there read).
+_NAME_AFTER_DOLLAR = re.compile(rb"\$\{?([A-Za-z_][A-Za-z0-9_]*)")
+
+
 class Words:
     """Word expansion against a simulation state (``variables``, ``files``, ``unset``)."""
 
@@ -133,7 +137,13 @@ class Words:
 
     def _reads(self, node: Any, state: Any) -> set[str]:
         names: set[str] = set()
-        if b"$" not in node.text:  # no expansion below (the common plain word)
+        text = node.text
+        if b"$" not in text:  # no expansion below (the common plain word)
+            return names
+        # Each name an expansion below reads follows one of the text's `$` or `${`: when every
+        # such name is set, none is reported and the subtree need not be walked.
+        variables = state.variables
+        if all(name.decode() in variables for name in _NAME_AFTER_DOLLAR.findall(text)):
             return names
         for sub in walk(node):
             if sub.type in ("simple_expansion", "expansion"):
