@@ -99,6 +99,8 @@ EXPECTED = {
     'fp-RS408-default-git-context': [],
     'fp-RS409-expression-every-branch-valid': [('Dockerfile', 4, 'RS304')],
     'fp-RS410-checkout-v5-v6-node24': [],
+    # a SHA the table knows (checkout 7.0.1) with a stale '# v4.5.4' comment (blind batch F)
+    'fp-RS410-known-sha-stale-comment': [],
     'fp-RS410-vendored-workflow': [],
     'fp-RS413-script-pushes-with-git': [],
     'fp-RS413-job-pushes-with-git': [],
