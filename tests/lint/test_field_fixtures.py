@@ -27,6 +27,7 @@ EXPECTED = {
     'fp-RS005-toml-1.1-inline-table': [],
     'fp-RS102-cook-build-in-matching-if-arms': [],
     'fp-RS102-feature-gates-own-code': [('server/Dockerfile.delete-worker', 18, 'RS306')],
+    'fp-RS104-cook-and-build-share-target-cache-mount': [('docker/Dockerfile.bridge', 1, 'RS505'), ('docker/Dockerfile.bridge', 100, 'RS306'), ('docker/Dockerfile.bridge', 117, 'RS304')],
     'fp-RS104-makefile-installs-toolchain': [('.dockerignore', 1, 'RS603'), ('Dockerfile', 45, 'RS306')],
     'fp-RS104-toolchain-script-before-cook': [('Dockerfile', 13, 'RS302'), ('Dockerfile', 13, 'RS304'), ('Dockerfile', 13, 'RS306')],
     'fp-RS105-rust-toolchain-file': [('Dockerfile', 6, 'RS302'), ('Dockerfile', 6, 'RS304'), ('Dockerfile', 6, 'RS306')],

@@ -25,3 +25,34 @@ jobs:
 ])
 def test_rs410_known_sha_decides_the_version(ref, comment, lines):
     reports("RS410", CHECKOUT.format(ref=ref, comment=comment), lines)
+
+
+CHEF = """\
+FROM lukemathwalker/cargo-chef:0.1.77-rust-1.95-bookworm AS chef
+WORKDIR /app
+FROM chef AS planner
+COPY . .
+RUN cargo chef prepare --recipe-path recipe.json
+FROM chef AS base
+COPY --from=planner /app/recipe.json recipe.json
+COPY linera-version/api-hashes.json linera-version/api-hashes.json
+FROM base AS builder
+RUN --mount=type=cache,target={cook_mount},sharing=locked \\
+    cargo chef cook --release --recipe-path recipe.json
+COPY . .
+RUN --mount=type=cache,target={build_mount},sharing=locked \\
+    cargo build --release --bin app && cp target/release/app /app-bin
+"""
+
+
+@pytest.mark.parametrize("cook_mount, build_mount, lines", [
+    # linera-protocol: cook and build share the target/ cache mount: the dependencies live there
+    ("/app/target", "/app/target", []),
+    ("target", "/app/target", []),
+    # the build compiles into the layer's target/, not the mount the cook filled
+    ("/app/target", "/app/other", [8]),
+    # cook into a cache mount the build does not use
+    ("/usr/local/cargo/registry", "/app/target", [8]),
+])
+def test_rs104_cook_and_build_share_a_target_cache_mount(cook_mount, build_mount, lines):
+    reports("RS104", CHEF.format(cook_mount=cook_mount, build_mount=build_mount), lines)
