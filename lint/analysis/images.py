@@ -288,13 +288,21 @@ def _installs_build_tools(final: Stage) -> bool:
 
 
 def program_names(final: Stage) -> set[str]:
-    """The names of the programs copied into the image's bin folders."""
+    """The names of the programs copied into the image's bin folders, or from another stage
+    into the image's working directory (``COPY --from=builder /app-bin ./``, run as
+    ``./app-bin``); a relative destination is resolved against the WORKDIR of its COPY."""
     names: set[str] = set()
+    home = facts.workdir(final, None)
     for stage in final.ancestry():
         for copy in stage.copies():
-            if copy.instruction.heredocs or not copy.dest.startswith(_BIN_DIRS):
+            if copy.instruction.heredocs:
                 continue
-            dest = copy.dest.rstrip("/")
+            dest = posixpath.normpath(posixpath.join(
+                facts.workdir(stage, copy.instruction), copy.dest))
+            into = dest if copy.dest.endswith("/") or len(copy.sources) > 1 else \
+                posixpath.dirname(dest)
+            if not (dest.startswith(_BIN_DIRS) or copy.source_stage is not None and into == home):
+                continue
             if copy.dest.endswith("/") or len(copy.sources) > 1:
                 names |= {posixpath.basename(s.rstrip("/")) for s in copy.sources}
             else:

@@ -68,6 +68,8 @@ EXPECTED = {
     'fp-RS304-go-image-published': [('.github/workflows/push-collapse-query-script.yml', 2, 'RS412'), ('.github/workflows/push-collapse-query-script.yml', 10, 'RS413')],
     'fp-RS304-java-benchmark-image': [],
     'fp-RS304-actix-server': [],
+    # linera-exporter copied from the builder into the WORKDIR, no ENTRYPOINT (blind batch F)
+    'fp-RS304-binary-copied-into-workdir': [('docker/Dockerfile.exporter', 1, 'RS505'), ('docker/Dockerfile.exporter', 30, 'RS306')],
     'fp-RS304-entrypoint-forwards-signals': [],
     'fp-RS304-entrypoint-of-own-published-base': [],
     'fp-RS304-handler-through-reexport': [('Dockerfile-ci', 2, 'RS306')],

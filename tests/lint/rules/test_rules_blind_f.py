@@ -56,3 +56,44 @@ RUN --mount=type=cache,target={build_mount},sharing=locked \\
 ])
 def test_rs104_cook_and_build_share_a_target_cache_mount(cook_mount, build_mount, lines):
     reports("RS104", CHEF.format(cook_mount=cook_mount, build_mount=build_mount), lines)
+
+
+# linera-protocol's shape: one package, a server binary that waits for SIGTERM, a CLI binary
+# at a custom path, and a library type whose `build` method spawns cargo
+LINERA = {
+    "Cargo.toml": ('[package]\nname = "svc"\nversion = "0.1.0"\nedition = "2021"\n\n'
+                   '[[bin]]\nname = "svc-server"\npath = "src/server.rs"\n\n'
+                   '[[bin]]\nname = "svc"\npath = "src/cli/main.rs"\n'),
+    "src/lib.rs": ("pub mod project;\n\npub async fn listen_for_shutdown_signals() {\n"
+                   "    tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())"
+                   ".unwrap().recv().await;\n}\n"),
+    "src/project.rs": ("use std::process::Command;\n\npub struct Project;\n\nimpl Project {\n"
+                       "    pub fn build(&self) -> std::io::Result<()> {\n"
+                       "        Command::new(\"cargo\").arg(\"build\").spawn()?.wait()?;\n"
+                       "        Ok(())\n    }\n}\n"),
+    "src/server.rs": ("#[tokio::main]\nasync fn main() {\n"
+                      "    let server = Server::builder().build();\n"
+                      "    svc::listen_for_shutdown_signals().await;\n}\n"),
+    "src/cli/main.rs": ("use std::process::Command;\n\nfn main() {\n"
+                        "    svc::project::Project.build().unwrap();\n"
+                        "    Command::new(\"svc-server\").spawn().unwrap();\n}\n"),
+}
+SHIPS = """\
+FROM rust:1.95 AS builder
+WORKDIR /app
+COPY . .
+RUN cargo build --release --bin {binary} && cp target/release/{binary} /
+FROM debian:bookworm-slim
+COPY --from=builder /{binary} ./
+"""
+
+
+@pytest.mark.parametrize("binary, lines", [
+    # copied into the working directory: the server waits for SIGTERM and reaches no spawn (its
+    # `.build()` is some builder's, not Project's; src/cli/main.rs is another binary's main)
+    ("svc-server", []),
+    # the CLI spawns children itself
+    ("svc", [5]),
+])
+def test_rs304_server_in_workdir_reaches_no_child(binary, lines):
+    reports("RS304", SHIPS.format(binary=binary), lines, context=LINERA)
