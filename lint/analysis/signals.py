@@ -205,18 +205,31 @@ def _reached(texts: list[tuple[str, str, bool]], file_holds: Callable[[str, str]
         return main_holding[0]
     handling: dict[str, str] = {}  # function name -> the file of the handler it reaches
     owner: dict[str, str] = {}  # a method's name -> its impl's type (when ``typed``)
-    walked: dict[int, list[tuple[str, str]]] = {}  # file index -> its (fn name, body)s
+    # file index -> its (fn name, where it begins, body)s
+    walked: dict[int, list[tuple[str, int, str]]] = {}
+
+    def mark(name: str, begin: int, source: str, methods: dict[int, str]) -> bool:
+        """Record that function ``name`` (at ``begin``) reaches ``source``; whether it is new.
+        A name stays typed only while every function of that name that reaches is a method."""
+        kind = methods.get(begin)
+        if name not in handling:
+            handling[name] = source
+            if kind is not None:
+                owner[name] = kind
+            return True
+        if kind is None:
+            owner.pop(name, None)
+        return False
+
     for index, (rel, text, _is_main) in enumerate(texts):
         if (rel, False) not in holding:
             continue  # only a file that holds a handler can seed the search
         functions = _functions(text)
-        walked[index] = [(name, text[begin:end]) for name, begin, end in functions]
+        walked[index] = [(name, begin, text[begin:end]) for name, begin, end in functions]
         methods = _methods(text) if typed else {}
-        for name, body in walked[index]:
+        for name, begin, body in walked[index]:
             if body_holds(body):
-                handling.setdefault(name, rel)
-                if name in methods:
-                    owner.setdefault(name, methods[name])
+                mark(name, begin, rel, methods)
         if outside_holds is not None and any(word in text for word in _ROCKET_RE.literals):
             rest = _outside(text, functions)  # blanking adds no literal
             if outside_holds(rest):
@@ -238,20 +251,17 @@ def _reached(texts: list[tuple[str, str, bool]], file_holds: Callable[[str, str]
             if index not in walked:
                 if not any(name in text for name in names):
                     continue
-                walked[index] = [(name, text[begin:end])
+                walked[index] = [(name, begin, text[begin:end])
                                  for name, begin, end in _functions(text)]
-            for name, body in walked[index]:
+            methods = _methods(text) if typed else {}
+            for name, begin, body in walked[index]:
                 found = next((m for m in calls.finditer(body)
                               if m.group(1) not in owner or owner[m.group(1)] in text), None)
                 if found is None:
                     continue
                 if is_main:
                     return handling[found.group(1)]
-                if name not in handling:
-                    handling[name] = handling[found.group(1)]
-                    grew = True
-                    if typed and name in (kinds := _methods(text)):
-                        owner.setdefault(name, kinds[name])
+                grew = mark(name, begin, handling[found.group(1)], methods) or grew
         if not grew:
             break
     return ""
@@ -261,21 +271,21 @@ _IMPL_RE = re.compile(r"\bimpl\b(?:\s*<[^{;]*?>)?\s+(?:[\w:<>, &']+?\s+for\s+)?"
                       r"(?:[\w]+::)*(\w+)[^{;]*\{")
 
 
-def _methods(text: str) -> dict[str, str]:
+def _methods(text: str) -> dict[int, str]:
     """The methods of ``text`` (functions with a ``self`` receiver inside ``impl Type {...}``),
-    each with its type's name."""
-    found: dict[str, str] = {}
+    by where they begin, each with its type's name."""
+    found: dict[int, str] = {}
     if "impl" not in text:
         return found
     functions = _functions(text)
     for impl in _IMPL_RE.finditer(text):
         begin = impl.end() - 1
         end = _closing(text, begin)
-        for name, start, stop in functions:
+        for _name, start, stop in functions:
             if begin < start and stop <= end + 1:
                 signature = text[start:text.find("{", start)]
                 if re.search(r"\(\s*(?:&\s*(?:'\w+\s+)?)?(?:mut\s+)?self\b", signature):
-                    found.setdefault(name, impl.group(1))
+                    found.setdefault(start, impl.group(1))
     return found
 
 

@@ -97,3 +97,32 @@ COPY --from=builder /{binary} ./
 ])
 def test_rs304_server_in_workdir_reaches_no_child(binary, lines):
     reports("RS304", SHIPS.format(binary=binary), lines, context=LINERA)
+
+
+# spin's shape: a free `run` (what main calls) and a method `run` of another type in one file;
+# the free one reaches the spawn, so the method's type must not hide it
+SPIN = {
+    "Cargo.toml": ('[package]\nname = "tool"\nversion = "0.1.0"\nedition = "2021"\n\n'
+                   '[[bin]]\nname = "tool"\npath = "src/bin/tool.rs"\n'),
+    "src/lib.rs": ("use tokio::process::Command;\n\npub struct App;\n\nimpl App {\n"
+                   "    pub async fn run(self) {}\n}\n\npub async fn run() {\n"
+                   "    external().await;\n}\n\nasync fn external() {\n"
+                   "    let mut child = Command::new(\"plugin\").spawn().unwrap();\n"
+                   "    let mut term = tokio::signal::unix::signal("
+                   "tokio::signal::unix::SignalKind::terminate()).unwrap();\n"
+                   "    term.recv().await;\n    child.wait().await.unwrap();\n}\n"),
+    "src/bin/tool.rs": "#[tokio::main]\nasync fn main() {\n    tool::run().await;\n}\n",
+}
+TOOL = """\
+FROM rust:1.95 AS builder
+WORKDIR /app
+COPY . .
+RUN cargo build --release --bin tool
+FROM debian:bookworm-slim
+COPY --from=builder /app/target/release/tool /usr/local/bin/tool
+ENTRYPOINT ["/usr/local/bin/tool"]
+"""
+
+
+def test_rs304_free_function_reaches_children_despite_a_method_of_its_name():
+    reports("RS304", TOOL, [7], context=SPIN)
