@@ -222,6 +222,9 @@ def _kind(ctx: Context, model: Dockerfile) -> ImageKind:
         if twin:
             return ImageKind(TEST, f"built by {built[0].where} but never pushed; the "
                                    f"repository publishes the same program with {twin}")
+    if built and _ships_test_binary(model, final):
+        return ImageKind(TEST, f"built by {built[0].where} but never pushed, and what it ships "
+                               "is compiled by `cargo test --no-run`: a test image")
     stem = re.sub(r"(?i)\.?dockerfile\.?", ".", name).strip(".")
     if built and TEST_NAME_RE.search(stem):
         return ImageKind(TEST, f"built by {built[0].where} but never pushed, and named {name}")
@@ -241,6 +244,16 @@ def _kind(ctx: Context, model: Dockerfile) -> ImageKind:
 
 
 _KEEP_ALIVE_RE = re.compile(r"^(?:sleep\s+(?:infinity|inf)|tail\s+-f\s+/dev/null)$")
+
+
+def _ships_test_binary(model: Dockerfile, final: Stage) -> bool:
+    """Whether the stages ``final`` copies from compile only tests (``cargo test --no-run``,
+    a cook for their dependencies), so the program it runs is a test harness."""
+    sources = {c.source_stage for s in final.ancestry() for c in s.copies() if c.source_stage}
+    calls = [c for label in sorted(sources) if (stage := model.stage(label)) is not None
+             for c in cargo_build.stage_calls(model, stage, None, ancestry=True)]
+    return any(c.action == "test" for c in calls) and not any(
+        c.builds_project and c.action != "cook" for c in calls)
 
 
 def _keeps_alive(final: Stage) -> bool:

@@ -80,6 +80,8 @@ EXPECTED = {
     'fp-RS304-rocket-server': [],
     'fp-RS304-stopsignal-sigint': [('Dockerfile', 12, 'RS302'), ('Dockerfile', 12, 'RS306')],
     'fp-RS304-third-party-db-image': [],
+    # an image of a `cargo test --no-run` binary, built and run by CI, never pushed (blind batch F)
+    'fp-RS304-test-binary-image-built-in-ci': [],
     'fp-RS304-tokio-sigterm-handler': [('Dockerfile', 2, 'RS306')],
     'fp-RS305-cargo-auditable': [('Dockerfile', 6, 'RS302'), ('Dockerfile', 10, 'RS304')],
     'fp-RS305-cd-in-the-run': [('Dockerfile', 14, 'RS306'), ('Dockerfile', 14, 'RS308'), ('Dockerfile', 24, 'RS304')],

@@ -126,3 +126,35 @@ ENTRYPOINT ["/usr/local/bin/tool"]
 
 def test_rs304_free_function_reaches_children_despite_a_method_of_its_name():
     reports("RS304", TOOL, [7], context=SPIN)
+
+
+# openzeppelin-relayer's integration image: the builder compiles a test binary, CI builds the
+# image and runs it, nothing pushes it
+INTEGRATION = """\
+FROM rust:1.95 AS builder
+WORKDIR /app
+COPY . .
+RUN cargo {command} --release && cp target/release/deps/app-* /app/bin
+FROM debian:bookworm-slim AS runtime
+WORKDIR /app
+COPY --from=builder /app/bin ./app
+CMD ["sh", "-c", "./app --nocapture --test-threads=1"]
+"""
+RUNS_IT = """\
+on: workflow_dispatch
+jobs:
+  test:
+    runs-on: ubuntu-24.04
+    steps:
+      - run: docker build -f Dockerfile.{name} --target runtime -t relayer-{name}:latest .
+      - run: docker run --rm relayer-{name}:latest
+"""
+
+
+@pytest.mark.parametrize("command, lines", [
+    ("test --test integration --no-run", []),  # ships a test harness: a test image
+    ("build", [8]),  # ships a program: judged as a runtime
+])
+def test_rs304_image_of_a_test_binary_built_in_ci(command, lines):
+    reports("RS304", {"Dockerfile.relay": INTEGRATION.format(command=command),
+                      ".github/workflows/it.yml": RUNS_IT.format(name="relay")}, lines)
