@@ -212,6 +212,10 @@ def _kind(ctx: Context, model: Dockerfile) -> ImageKind:
     if not _has_rust_trace(model) and not _is_os_base(base) and not _copies_program(final):
         return ImageKind(OTHER, f"an image of {base} nothing publishes, with no Rust in it: "
                                 "another program's image (a database, a web UI)")
+    if not _built_somewhere(mine) and not _has_rust_trace(model) and _bare_shell(final) and \
+            not _copies_program(final):
+        return ImageKind(HELPER, "nothing builds it, no Rust is in it, and it starts a bare "
+                                 "shell: a toolbox people run commands in, not a runtime")
     test_dirs = [f for f in folders if f.lower() in TEST_DIRS]
     if test_dirs:
         return ImageKind(TEST, f"a test, CI or example image (under {test_dirs[0]}/)")
@@ -254,6 +258,25 @@ def _ships_test_binary(model: Dockerfile, final: Stage) -> bool:
              for c in cargo_build.stage_calls(model, stage, None, ancestry=True)]
     return any(c.action == "test" for c in calls) and not any(
         c.builds_project and c.action != "cook" for c in calls)
+
+
+def _built_somewhere(mine: list[Build]) -> bool:
+    """Whether a workflow, compose or bake file builds the Dockerfile (not only the default)."""
+    return any(b.source != "default" for b in mine)
+
+
+def _bare_shell(final: Stage) -> bool:
+    """Whether the image starts an interactive shell and nothing else: ``ENTRYPOINT
+    ["/bin/bash"]`` or ``CMD ["bash"]`` with no arguments (a debug toolbox)."""
+    chain = final.ancestry()
+    entry = [i for s in chain for i in s.of("ENTRYPOINT")][-1:]
+    command = [i for s in chain for i in s.of("CMD")][-1:]
+    started = entry or command
+    if not started or (entry and command):
+        return False
+    words = started[0].value if started[0].json else " ".join(started[0].value).split()
+    return len(words) == 1 and posixpath.basename(words[0].strip("\"'")) in (
+        "sh", "bash", "dash", "zsh", "ash")
 
 
 def _keeps_alive(final: Stage) -> bool:

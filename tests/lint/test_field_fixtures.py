@@ -67,6 +67,8 @@ EXPECTED = {
     'fp-RS304-RS306-windows-container': [],
     'fp-RS304-go-image-published': [('.github/workflows/push-collapse-query-script.yml', 2, 'RS412'), ('.github/workflows/push-collapse-query-script.yml', 10, 'RS413')],
     'fp-RS304-java-benchmark-image': [],
+    # a kubectl-debug toolbox: nothing builds it, no Rust, ENTRYPOINT a bare bash (blind batch F)
+    'fp-RS304-RS306-shell-toolbox-nothing-builds': [],
     'fp-RS304-actix-server': [],
     # linera-exporter copied from the builder into the WORKDIR, no ENTRYPOINT (blind batch F)
     'fp-RS304-binary-copied-into-workdir': [('docker/Dockerfile.exporter', 1, 'RS505'), ('docker/Dockerfile.exporter', 30, 'RS306')],

@@ -158,3 +158,21 @@ jobs:
 def test_rs304_image_of_a_test_binary_built_in_ci(command, lines):
     reports("RS304", {"Dockerfile.relay": INTEGRATION.format(command=command),
                       ".github/workflows/it.yml": RUNS_IT.format(name="relay")}, lines)
+
+
+# linera-protocol's docker/debug/Dockerfile.debug: a `kubectl debug` toolbox, built by hand
+TOOLBOX = """\
+FROM debian:bookworm
+RUN apt-get update && apt-get install -y --no-install-recommends gdb strace curl
+COPY scripts/cpu-profile.sh /usr/local/bin/
+{start}
+"""
+
+
+@pytest.mark.parametrize("start, lines", [
+    ('ENTRYPOINT ["/bin/bash"]', []),  # a bare shell: people run commands in it
+    ('CMD ["bash"]', []),
+    ('ENTRYPOINT ["/bin/bash", "/usr/local/bin/cpu-profile.sh"]', [4]),  # runs a script
+])
+def test_rs304_shell_toolbox_nothing_builds(start, lines):
+    reports("RS304", TOOLBOX.format(start=start), lines)
