@@ -525,3 +525,36 @@ def cross_targets(model: Dockerfile, stage: Stage) -> set[str]:
     if len(targets) > 1 or any("$" in t for t in targets) or reads_target_platform(model, stage):
         return targets
     return set()
+
+
+_MOUNT_KEYS = re.compile(r"(?:^|,)\s*(?:target|dst|destination)=([^,]+)")
+
+
+def cache_mounts(inst: Instruction) -> list[str]:
+    """The targets of a RUN's ``--mount=type=cache,...`` flags, as written."""
+    found = []
+    for flag in inst.flags:
+        key, _, value = flag.lstrip("-").partition("=")
+        if key.lower() != "mount" or "type=cache" not in value.replace(" ", ""):
+            continue
+        match = _MOUNT_KEYS.search(value)
+        if match:
+            found.append(match[1].strip().strip("\"'"))
+    return found
+
+
+def mount_over_target(call: CargoCall) -> str | None:
+    """The cache mount that holds the folder ``call`` compiles into, or None."""
+    cwd = call.command.cwd or "/"
+    target_dir = (call.options.get("target-dir") or call.command.env.get("CARGO_TARGET_DIR")
+                  or "target")
+    if "$" in target_dir:
+        return None
+    target_dir = posixpath.normpath(posixpath.join(cwd, target_dir))
+    for mount in cache_mounts(call.instruction):
+        if "$" in mount:
+            continue
+        path = posixpath.normpath(posixpath.join(cwd, mount))
+        if target_dir == path or target_dir.startswith(path.rstrip("/") + "/"):
+            return mount
+    return None

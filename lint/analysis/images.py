@@ -212,6 +212,10 @@ def _kind(ctx: Context, model: Dockerfile) -> ImageKind:
     if not _has_rust_trace(model) and not _is_os_base(base) and not _copies_program(final):
         return ImageKind(OTHER, f"an image of {base} nothing publishes, with no Rust in it: "
                                 "another program's image (a database, a web UI)")
+    if not _built_somewhere(mine) and not _has_rust_trace(model) and _bare_shell(final) and \
+            not _copies_program(final):
+        return ImageKind(HELPER, "nothing builds it, no Rust is in it, and it starts a bare "
+                                 "shell: a toolbox people run commands in, not a runtime")
     test_dirs = [f for f in folders if f.lower() in TEST_DIRS]
     if test_dirs:
         return ImageKind(TEST, f"a test, CI or example image (under {test_dirs[0]}/)")
@@ -222,6 +226,9 @@ def _kind(ctx: Context, model: Dockerfile) -> ImageKind:
         if twin:
             return ImageKind(TEST, f"built by {built[0].where} but never pushed; the "
                                    f"repository publishes the same program with {twin}")
+    if built and _ships_test_binary(model, final):
+        return ImageKind(TEST, f"built by {built[0].where} but never pushed, and what it ships "
+                               "is compiled by `cargo test --no-run`: a test image")
     stem = re.sub(r"(?i)\.?dockerfile\.?", ".", name).strip(".")
     if built and TEST_NAME_RE.search(stem):
         return ImageKind(TEST, f"built by {built[0].where} but never pushed, and named {name}")
@@ -241,6 +248,35 @@ def _kind(ctx: Context, model: Dockerfile) -> ImageKind:
 
 
 _KEEP_ALIVE_RE = re.compile(r"^(?:sleep\s+(?:infinity|inf)|tail\s+-f\s+/dev/null)$")
+
+
+def _ships_test_binary(model: Dockerfile, final: Stage) -> bool:
+    """Whether the stages ``final`` copies from compile only tests (``cargo test --no-run``,
+    a cook for their dependencies), so the program it runs is a test harness."""
+    sources = {c.source_stage for s in final.ancestry() for c in s.copies() if c.source_stage}
+    calls = [c for label in sorted(sources) if (stage := model.stage(label)) is not None
+             for c in cargo_build.stage_calls(model, stage, None, ancestry=True)]
+    return any(c.action == "test" for c in calls) and not any(
+        c.builds_project and c.action != "cook" for c in calls)
+
+
+def _built_somewhere(mine: list[Build]) -> bool:
+    """Whether a workflow, compose or bake file builds the Dockerfile (not only the default)."""
+    return any(b.source != "default" for b in mine)
+
+
+def _bare_shell(final: Stage) -> bool:
+    """Whether the image starts an interactive shell and nothing else: ``ENTRYPOINT
+    ["/bin/bash"]`` or ``CMD ["bash"]`` with no arguments (a debug toolbox)."""
+    chain = final.ancestry()
+    entry = [i for s in chain for i in s.of("ENTRYPOINT")][-1:]
+    command = [i for s in chain for i in s.of("CMD")][-1:]
+    started = entry or command
+    if not started or (entry and command):
+        return False
+    words = started[0].value if started[0].json else " ".join(started[0].value).split()
+    return len(words) == 1 and posixpath.basename(words[0].strip("\"'")) in (
+        "sh", "bash", "dash", "zsh", "ash")
 
 
 def _keeps_alive(final: Stage) -> bool:
@@ -288,13 +324,21 @@ def _installs_build_tools(final: Stage) -> bool:
 
 
 def program_names(final: Stage) -> set[str]:
-    """The names of the programs copied into the image's bin folders."""
+    """The names of the programs copied into the image's bin folders, or from another stage
+    into the image's working directory (``COPY --from=builder /app-bin ./``, run as
+    ``./app-bin``); a relative destination is resolved against the WORKDIR of its COPY."""
     names: set[str] = set()
+    home = facts.workdir(final, None)
     for stage in final.ancestry():
         for copy in stage.copies():
-            if copy.instruction.heredocs or not copy.dest.startswith(_BIN_DIRS):
+            if copy.instruction.heredocs:
                 continue
-            dest = copy.dest.rstrip("/")
+            dest = posixpath.normpath(posixpath.join(
+                facts.workdir(stage, copy.instruction), copy.dest))
+            into = dest if copy.dest.endswith("/") or len(copy.sources) > 1 else \
+                posixpath.dirname(dest)
+            if not (dest.startswith(_BIN_DIRS) or copy.source_stage is not None and into == home):
+                continue
             if copy.dest.endswith("/") or len(copy.sources) > 1:
                 names |= {posixpath.basename(s.rstrip("/")) for s in copy.sources}
             else:

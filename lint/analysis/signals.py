@@ -24,7 +24,10 @@ calls it, not the workers of ``src/bin/`` beside it:
   SIGTERM (graceful), SIGINT (fast) and SIGQUIT (upgrade);
 - child processes: a ``process::Command`` that is ``spawn``ed, in the binary's own package
   (``output()`` and ``status()`` wait for the child and reap it; build scripts, other binaries'
-  sources and dependencies are left out).
+  sources, their ``[[bin]] path`` main files included, and dependencies are left out), reached
+  from the binary's main file as a handler is; a method (``self`` receiver) is reached only
+  from a file that names its ``impl`` type (linera-server's ``.build()`` on a builder does not
+  call ``Project::build``, which runs cargo for the CLI).
 
 Limits, on purpose: a handler inside a dependency that is not a workspace member (a framework
 other than actix-web) is not seen; calls are matched by function name (a method of the same
@@ -39,7 +42,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import Iterable
+from typing import Callable, Iterable
 
 from rsdock.lint.model.cargo import Workspace
 from rsdock.lint.model.context import Context
@@ -132,7 +135,7 @@ def _signal_name(value: str) -> str:
 def _read(ctx: Context, workspace: Workspace, package: object, binary: str,
           stop_signal: str) -> StopHandling:
     root = Path(ctx.root)
-    children = ""
+    spawning: set[str] = set()  # the package's own files that start child processes
     budget = _MAX_SOURCE_BYTES
     sources = shared(ctx)  # the build-needs scan has usually read these files already
     texts: list[tuple[str, str, bool]] = []  # (path shown, text, the binary's own main file)
@@ -148,10 +151,17 @@ def _read(ctx: Context, workspace: Workspace, package: object, binary: str,
             continue
         rel = path.relative_to(root).as_posix()
         texts.append((rel, text, is_main))
-        if is_own and not children and _PROCESS_RE.search(text) and \
-                _COMMAND_NEW_RE.search(text) and _SPAWN_RE.search(text):
-            children = rel
+        if is_own and _spawns_children(text):
+            spawning.add(rel)
+    children = _reached(texts, lambda rel, text: rel in spawning,
+                        lambda body: _SPAWN_RE.search(body), typed=True) if spawning else ""
     return StopHandling(binary, _reached_handler(texts, stop_signal), children)
+
+
+def _spawns_children(text: str) -> bool:
+    """Whether a file starts child processes: ``process::Command::new(...)...spawn()``."""
+    return bool(_PROCESS_RE.search(text) and _COMMAND_NEW_RE.search(text)
+                and _SPAWN_RE.search(text))
 
 
 _FN_RE = re.compile(r"\bfn\s+([A-Za-z_]\w*)")
@@ -169,7 +179,23 @@ def _reached_handler(texts: list[tuple[str, str, bool]], stop_signal: str) -> st
     function whose body holds it; a handler outside any function body (Rocket's
     ``#[launch]``) counts as reached. Without the binary's own file at hand, any handler
     counts."""
-    holding = [(rel, is_main) for rel, text, is_main in texts if _handler_at(text, stop_signal)]
+    return _reached(texts, lambda _rel, text: _handler_at(text, stop_signal),
+                    lambda body: _handler_at(body, stop_signal),
+                    lambda rest: _ROCKET_RE.search(rest) and _handler_at(rest, stop_signal))
+
+
+def _reached(texts: list[tuple[str, str, bool]], file_holds: Callable[[str, str], object],
+             body_holds: Callable[[str], object],
+             outside_holds: Callable[[str], object] | None = None,
+             typed: bool = False) -> str:
+    """The file of something (a handler, a child process) the binary's own main file holds or
+    reaches by calling, by name through any chain of the package's functions, a function whose
+    body holds it (``body_holds``), in a file that holds it (``file_holds(rel, text)``); or "".
+    ``outside_holds`` finds it outside any function body (Rocket's ``#[launch]``). Without the
+    binary's own file at hand, any file that holds it counts. When ``typed``, a method (a
+    function with a ``self`` receiver in an ``impl Type``) is only reached from a file that
+    names its type: ``.build()`` on some builder does not call ``Project::build``."""
+    holding = [(rel, is_main) for rel, text, is_main in texts if file_holds(rel, text)]
     if not holding:
         return ""
     if not any(is_main for _rel, _text, is_main in texts):
@@ -178,18 +204,35 @@ def _reached_handler(texts: list[tuple[str, str, bool]], stop_signal: str) -> st
     if main_holding:
         return main_holding[0]
     handling: dict[str, str] = {}  # function name -> the file of the handler it reaches
-    walked: dict[int, list[tuple[str, str]]] = {}  # file index -> its (fn name, body)s
+    owner: dict[str, str] = {}  # a method's name -> its impl's type (when ``typed``)
+    # file index -> its (fn name, where it begins, body)s
+    walked: dict[int, list[tuple[str, int, str]]] = {}
+
+    def mark(name: str, begin: int, source: str, methods: dict[int, str]) -> bool:
+        """Record that function ``name`` (at ``begin``) reaches ``source``; whether it is new.
+        A name stays typed only while every function of that name that reaches is a method."""
+        kind = methods.get(begin)
+        if name not in handling:
+            handling[name] = source
+            if kind is not None:
+                owner[name] = kind
+            return True
+        if kind is None:
+            owner.pop(name, None)
+        return False
+
     for index, (rel, text, _is_main) in enumerate(texts):
         if (rel, False) not in holding:
             continue  # only a file that holds a handler can seed the search
         functions = _functions(text)
-        walked[index] = [(name, text[begin:end]) for name, begin, end in functions]
-        for name, body in walked[index]:
-            if _handler_at(body, stop_signal):
-                handling.setdefault(name, rel)
-        if any(word in text for word in _ROCKET_RE.literals):  # blanking adds no literal
-            rest = _outside(text, functions)
-            if _ROCKET_RE.search(rest) and _handler_at(rest, stop_signal):
+        walked[index] = [(name, begin, text[begin:end]) for name, begin, end in functions]
+        methods = _methods(text) if typed else {}
+        for name, begin, body in walked[index]:
+            if body_holds(body):
+                mark(name, begin, rel, methods)
+        if outside_holds is not None and any(word in text for word in _ROCKET_RE.literals):
+            rest = _outside(text, functions)  # blanking adds no literal
+            if outside_holds(rest):
                 return rel  # Rocket's #[launch] writes the program's main itself
     aliased: set[str] = set()
     for _round in range(8):  # calls through a few layers of the package's own functions
@@ -208,20 +251,52 @@ def _reached_handler(texts: list[tuple[str, str, bool]], stop_signal: str) -> st
             if index not in walked:
                 if not any(name in text for name in names):
                     continue
-                walked[index] = [(name, text[begin:end])
+                walked[index] = [(name, begin, text[begin:end])
                                  for name, begin, end in _functions(text)]
-            for name, body in walked[index]:
-                found = calls.search(body)
+            methods = _methods(text) if typed else {}
+            for name, begin, body in walked[index]:
+                found = next((m for m in calls.finditer(body)
+                              if m.group(1) not in owner or owner[m.group(1)] in text), None)
                 if found is None:
                     continue
                 if is_main:
                     return handling[found.group(1)]
-                if name not in handling:
-                    handling[name] = handling[found.group(1)]
-                    grew = True
+                grew = mark(name, begin, handling[found.group(1)], methods) or grew
         if not grew:
             break
     return ""
+
+
+_IMPL_RE = re.compile(r"\bimpl\b(?:\s*<[^{;]*?>)?\s+(?:[\w:<>, &']+?\s+for\s+)?"
+                      r"(?:[\w]+::)*(\w+)[^{;]*\{")
+
+
+def _methods(text: str) -> dict[int, str]:
+    """The methods of ``text`` (functions with a ``self`` receiver inside ``impl Type {...}``),
+    by where they begin, each with its type's name."""
+    found: dict[int, str] = {}
+    if "impl" not in text:
+        return found
+    functions = _functions(text)
+    for impl in _IMPL_RE.finditer(text):
+        begin = impl.end() - 1
+        end = _closing(text, begin)
+        for _name, start, stop in functions:
+            if begin < start and stop <= end + 1:
+                signature = text[start:text.find("{", start)]
+                if re.search(r"\(\s*(?:&\s*(?:'\w+\s+)?)?(?:mut\s+)?self\b", signature):
+                    found.setdefault(start, impl.group(1))
+    return found
+
+
+def _closing(text: str, brace: int) -> int:
+    """The index of the ``}`` that closes the ``{`` at ``brace`` (the end of text if none)."""
+    depth = 0
+    for mark in _BRACE_RE.finditer(text, brace):
+        depth += 1 if mark.group() == "{" else -1
+        if depth == 0:
+            return mark.start()
+    return len(text) - 1
 
 
 def _outside(text: str, functions: list[tuple[str, int, int]]) -> str:
@@ -309,6 +384,8 @@ def _source_files(ctx: Context, workspace: Workspace, package: object,
         if member is not None:
             todo += [d for d in member.uses if d not in dirs]
     mine = {t.path for t in getattr(package, "bins", ()) if t.name == binary}
+    # the main files of the package's other binaries (`[[bin]] path = "src/cli/main.rs"`)
+    others = {t.path for t in getattr(package, "bins", ()) if t.name != binary} - mine
     files: list[tuple[Path, bool, bool]] = []
     for folder in dirs:
         own = folder == dirs[0]
@@ -327,7 +404,8 @@ def _source_files(ctx: Context, workspace: Workspace, package: object,
                 inner = name if inner_dir == "." else f"{inner_dir}/{name}"
                 if inner == "build.rs":
                     continue
-                if (inner.startswith("src/bin/") or inner == "src/main.rs") and rel not in mine:
+                if (inner.startswith("src/bin/") or inner == "src/main.rs"
+                        or own and rel in others) and rel not in mine:
                     continue
                 files.append((here / name, own, own and rel in mine))
     return files

@@ -23,6 +23,14 @@ class RS104(DockerfileRule):
     make (``. ./target.sh``, ``make -f Makefile install-llvm``): it decides how cook runs, or
     installs the toolchain cook needs.
 
+    Where the cooked dependencies live decides what an early copy costs. When cook and the
+    build after it (in the stage or one built FROM it) both compile into the same
+    ``--mount=type=cache`` over ``target/``, the dependencies are in the builder's cache mount,
+    not in the cook layer: a copied file that invalidates the layer re-runs a cook that finds
+    them fresh, and where the builder keeps no mount (fresh CI runners, RS110's case) every build
+    compiles them whatever the order. Either way, editing the file does not rebuild them, so
+    those copies are not reported (a missing planner recipe still is).
+
     Fails:
         FROM lukemathwalker/cargo-chef:latest-rust-1.95 AS chef
         WORKDIR /app
@@ -77,6 +85,8 @@ class RS104(DockerfileRule):
                     f"`cargo chef cook` does not use a {recipe} copied from the planner stage: "
                     f"add `COPY --from={sorted(planners)[0]} <workdir>/{recipe} {recipe}` "
                     "before it")))
+            if _shared_target_mount(file, stage, cook):
+                continue  # the dependencies live in the cache mount, not in the cook layer
             scripts = _scripts_run(file, stage, cook.line)
             for copy in before:
                 if not facts.is_context_copy(copy) or facts.copies_everything(copy):
@@ -92,6 +102,26 @@ class RS104(DockerfileRule):
                         "after cook; recipe.json already holds the manifests"),
                         related=[Related(file.path, cook.line, "cargo chef cook runs here")]))
         return list(facts.unique(found))
+
+
+def _shared_target_mount(file: Dockerfile, stage: Stage, cook: build.CargoCall) -> bool:
+    """Whether ``cook`` compiles into a cache mount over target/ that a later cargo build
+    of ``stage``, or of a stage built FROM it, compiles into too."""
+    mount = _mounted_at(cook)
+    if mount is None:
+        return False
+    later = [s for s in file.stages if stage in s.ancestry()]
+    return any(c.action == "build" and c.builds_project and c.instruction.line > cook.line
+               and _mounted_at(c) == mount
+               for s in later for c in build.stage_calls(file, s, None))
+
+
+def _mounted_at(call: build.CargoCall) -> str | None:
+    """The absolute folder of the cache mount ``call`` compiles into, or None."""
+    mount = build.mount_over_target(call)
+    if mount is None:
+        return None
+    return posixpath.normpath(posixpath.join(call.command.cwd or "/", mount))
 
 
 def _toolchain_file(source: str) -> bool:

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import posixpath
-import re
 from typing import Iterable
 
 from rsdock.lint.analysis import build, dockerfacts as facts
 from rsdock.lint.model import workflow_reader as wf
-from rsdock.lint.model.dockerfile import Dockerfile, Instruction, Stage
+from rsdock.lint.model.dockerfile import Dockerfile, Stage
 from rsdock.lint.model.findings import Finding, Related, Severity
 from rsdock.lint.rules.rule import Context, DockerfileRule
 
@@ -94,7 +92,7 @@ class RS110(DockerfileRule):
         found = []
         for stage in file.stages:
             for call in _dependency_builds(file, stage):
-                mount = _mount_over_target(call)
+                mount = build.mount_over_target(call)
                 if mount is None:
                     continue
                 what = "cargo chef cook" if call.action == "cook" else "this dependency build"
@@ -138,36 +136,3 @@ def _dependency_builds(file: Dockerfile, stage: Stage) -> list[build.CargoCall]:
             if c.action == "cook" or (c.action == "build" and any(
                 later.action == "build" and later.instruction is not c.instruction
                 for later in calls[i + 1:]))]
-
-
-_MOUNT_KEYS = re.compile(r"(?:^|,)\s*(?:target|dst|destination)=([^,]+)")
-
-
-def _cache_mounts(inst: Instruction) -> list[str]:
-    """The targets of a RUN's ``--mount=type=cache,...`` flags, as written."""
-    found = []
-    for flag in inst.flags:
-        key, _, value = flag.lstrip("-").partition("=")
-        if key.lower() != "mount" or "type=cache" not in value.replace(" ", ""):
-            continue
-        match = _MOUNT_KEYS.search(value)
-        if match:
-            found.append(match[1].strip().strip("\"'"))
-    return found
-
-
-def _mount_over_target(call: build.CargoCall) -> str | None:
-    """The cache mount that holds the folder ``call`` compiles into, or None."""
-    cwd = call.command.cwd or "/"
-    target_dir = (call.options.get("target-dir") or call.command.env.get("CARGO_TARGET_DIR")
-                  or "target")
-    if "$" in target_dir:
-        return None
-    target_dir = posixpath.normpath(posixpath.join(cwd, target_dir))
-    for mount in _cache_mounts(call.instruction):
-        if "$" in mount:
-            continue
-        path = posixpath.normpath(posixpath.join(cwd, mount))
-        if target_dir == path or target_dir.startswith(path.rstrip("/") + "/"):
-            return mount
-    return None

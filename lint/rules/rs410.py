@@ -23,7 +23,9 @@ class RS410(WorkflowRule):
     A major is not outdated merely because a newer one exists: ``actions/checkout`` v5 and v6 run
     on node24 and are maintained. The facts, with their sources, are the table in
     ``lint/knowledge/actions.py``. Tags (``@v4``) and SHA pins with a version comment
-    (``@<sha> # v4.2.2``) are checked; a SHA pin without a comment cannot be. The fix moves a tag
+    (``@<sha> # v4.2.2``) are checked; a SHA pin without a comment cannot be. A SHA the table
+    knows decides the version itself: a comment left behind when the SHA was bumped
+    (``@<checkout 7.0.1's sha> # v4.5.4``) does not make the pin old. The fix moves a tag
     to the current major, or a SHA pin to the current release's SHA and comment; it is not
     offered as safe for a vendored copy of someone else's workflow. Read the release notes for
     renamed inputs.
@@ -77,7 +79,7 @@ class RS410(WorkflowRule):
             action = actions.ACTIONS.get(uses.repo.lower()) if uses else None
             if uses is None or action is None:
                 continue
-            match = re.match(r"v?(\d+)", uses.version)
+            match = re.match(r"v?(\d+)", _version(uses, action))
             if not match:
                 continue
             known = actions.major(action.repo, int(match[1]))
@@ -88,6 +90,14 @@ class RS410(WorkflowRule):
                 f"{action.repo} v{match[1]} {known.why}: {self.message} "
                 f"(v{action.major}, {action.version})",
                 fix=_fix(file, uses, action, safe=not vendored))
+
+
+def _version(uses: wf.Uses, action: actions.Action) -> str:
+    """The version ``uses`` stands for: a SHA pin to the release the table knows is that
+    release, whatever its comment says; otherwise the tag, or the SHA pin's comment."""
+    if uses.is_sha and uses.ref.lower() == action.sha:
+        return action.version
+    return uses.version
 
 
 def _fix(file: wf.Workflow, uses: wf.Uses, action: actions.Action, safe: bool) -> Fix | None:

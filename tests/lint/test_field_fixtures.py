@@ -27,6 +27,7 @@ EXPECTED = {
     'fp-RS005-toml-1.1-inline-table': [],
     'fp-RS102-cook-build-in-matching-if-arms': [],
     'fp-RS102-feature-gates-own-code': [('server/Dockerfile.delete-worker', 18, 'RS306')],
+    'fp-RS104-cook-and-build-share-target-cache-mount': [('docker/Dockerfile.bridge', 1, 'RS505'), ('docker/Dockerfile.bridge', 100, 'RS306'), ('docker/Dockerfile.bridge', 117, 'RS304')],
     'fp-RS104-makefile-installs-toolchain': [('.dockerignore', 1, 'RS603'), ('Dockerfile', 45, 'RS306')],
     'fp-RS104-toolchain-script-before-cook': [('Dockerfile', 13, 'RS302'), ('Dockerfile', 13, 'RS304'), ('Dockerfile', 13, 'RS306')],
     'fp-RS105-rust-toolchain-file': [('Dockerfile', 6, 'RS302'), ('Dockerfile', 6, 'RS304'), ('Dockerfile', 6, 'RS306')],
@@ -66,7 +67,11 @@ EXPECTED = {
     'fp-RS304-RS306-windows-container': [],
     'fp-RS304-go-image-published': [('.github/workflows/push-collapse-query-script.yml', 2, 'RS412'), ('.github/workflows/push-collapse-query-script.yml', 10, 'RS413')],
     'fp-RS304-java-benchmark-image': [],
+    # a kubectl-debug toolbox: nothing builds it, no Rust, ENTRYPOINT a bare bash (blind batch F)
+    'fp-RS304-RS306-shell-toolbox-nothing-builds': [],
     'fp-RS304-actix-server': [],
+    # linera-exporter copied from the builder into the WORKDIR, no ENTRYPOINT (blind batch F)
+    'fp-RS304-binary-copied-into-workdir': [('docker/Dockerfile.exporter', 1, 'RS505'), ('docker/Dockerfile.exporter', 30, 'RS306')],
     'fp-RS304-entrypoint-forwards-signals': [],
     'fp-RS304-entrypoint-of-own-published-base': [],
     'fp-RS304-handler-through-reexport': [('Dockerfile-ci', 2, 'RS306')],
@@ -77,6 +82,8 @@ EXPECTED = {
     'fp-RS304-rocket-server': [],
     'fp-RS304-stopsignal-sigint': [('Dockerfile', 12, 'RS302'), ('Dockerfile', 12, 'RS306')],
     'fp-RS304-third-party-db-image': [],
+    # an image of a `cargo test --no-run` binary, built and run by CI, never pushed (blind batch F)
+    'fp-RS304-test-binary-image-built-in-ci': [],
     'fp-RS304-tokio-sigterm-handler': [('Dockerfile', 2, 'RS306')],
     'fp-RS305-cargo-auditable': [('Dockerfile', 6, 'RS302'), ('Dockerfile', 10, 'RS304')],
     'fp-RS305-cd-in-the-run': [('Dockerfile', 14, 'RS306'), ('Dockerfile', 14, 'RS308'), ('Dockerfile', 24, 'RS304')],
@@ -99,6 +106,8 @@ EXPECTED = {
     'fp-RS408-default-git-context': [],
     'fp-RS409-expression-every-branch-valid': [('Dockerfile', 4, 'RS304')],
     'fp-RS410-checkout-v5-v6-node24': [],
+    # a SHA the table knows (checkout 7.0.1) with a stale '# v4.5.4' comment (blind batch F)
+    'fp-RS410-known-sha-stale-comment': [],
     'fp-RS410-vendored-workflow': [],
     'fp-RS413-script-pushes-with-git': [],
     'fp-RS413-job-pushes-with-git': [],
