@@ -1,4 +1,4 @@
-"""Rules changed after blind batch F, part 1 (docs/field-test/blind-9a.md), on the shapes their
+"""Rules changed after blind batch F, part 1 (docs/field-test.md "Blind batch F", part 1), on the shapes their
 docstrings do not show: RS410 (a SHA pin the table knows, with a stale version comment)."""
 
 from __future__ import annotations
